@@ -1,0 +1,39 @@
+package io.dfstree.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code java -jar dfstree.jar [command]}: the server roles and FastDFS's client tools in one jar.
+ * With no command it starts the embedded single-node default (a tracker and one storage).
+ */
+@Command(name = "dfstree", mixinStandardHelpOptions = true, version = "DistributedFSTree 0.1.0",
+    description = "A FastDFS-compatible distributed file system. Without a command: the embedded single node.",
+    subcommands = {
+        ServeCommand.AllInOne.class, ServeCommand.Tracker.class, ServeCommand.Storage.class,
+    })
+public final class Main implements Runnable {
+
+  public static void main(String[] args) {
+    int code = execute(args);
+    if (code != ServeCommand.KEEP_RUNNING) {
+      System.exit(code);
+    }
+  }
+
+  /** Runs a command line and returns its exit code (servers return {@link ServeCommand#KEEP_RUNNING}). */
+  public static int execute(String... args) {
+    String[] effective = args.length == 0 ? new String[] {"all-in-one"} : args;
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+      line.getErr().println("error: " + ex.getMessage());
+      return 1;
+    });
+    return cl.execute(effective);
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+}

@@ -1,0 +1,114 @@
+package io.dfstree.cli;
+
+import io.dfstree.config.Config;
+import io.dfstree.config.StorageOptions;
+import io.dfstree.config.TrackerOptions;
+import io.dfstree.server.Launcher;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Starts a server role and keeps the JVM running until it is stopped (SIGTERM closes it cleanly). */
+public abstract class ServeCommand implements Callable<Integer> {
+  /** Exit code meaning "the server is running; do not exit the JVM". */
+  public static final int KEEP_RUNNING = -1000;
+
+  @Option(names = "--conf", description = "YAML configuration file (repeatable; later files win)")
+  List<Path> conf = new ArrayList<>();
+
+  @Option(names = "--set", description = "override one key, e.g. --set storage.port=23001 (repeatable)")
+  List<String> sets = new ArrayList<>();
+
+  @Option(names = "--cluster", description = "join the Hazelcast cluster configured in the 'cluster' section")
+  boolean cluster;
+
+  abstract String role();
+
+  @Override
+  public Integer call() throws Exception {
+    JsonObject config = Config.load(conf, System.getenv(), sets);
+    boolean clustered = cluster || config.getJsonObject("cluster").getBoolean("enabled", false);
+    // validate before starting anything so a typo is one clear line, not a half-started node
+    if (!role().equals("storage")) {
+      TrackerOptions.from(config.getJsonObject("tracker"));
+    }
+    if (!role().equals("tracker")) {
+      StorageOptions.from(config.getJsonObject("storage"));
+    }
+    Vertx vertx = Launcher.createVertx(config, clustered).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    try {
+      Launcher.deploy(vertx, role(), config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("error: cannot start " + role() + ": " + rootMessage(e));
+      vertx.close();
+      return 1;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // exiting anyway
+      }
+    }, "dfstree-shutdown"));
+    printBanner(config);
+    return KEEP_RUNNING;
+  }
+
+  private void printBanner(JsonObject config) {
+    StringBuilder sb = new StringBuilder("DistributedFSTree " + role() + " started");
+    String tracker = null;
+    if (!role().equals("storage")) {
+      TrackerOptions t = TrackerOptions.from(config.getJsonObject("tracker"));
+      tracker = t.host() + ":" + t.port();
+      sb.append("\n  tracker  ").append(tracker).append("  (FastDFS protocol)");
+    }
+    if (!role().equals("tracker")) {
+      StorageOptions s = StorageOptions.from(config.getJsonObject("storage"));
+      sb.append("\n  storage  ").append(s.host()).append(':').append(s.port())
+          .append("  group ").append(s.group()).append(", id ").append(s.id())
+          .append(", data in ").append(String.join(", ", s.storePaths()));
+    }
+    if (tracker != null) {
+      sb.append("\n\nTry it (in another terminal):\n  echo hello > /tmp/hello.txt\n")
+          .append("  java -jar target/dfstree.jar upload /tmp/hello.txt --tracker ").append(tracker)
+          .append("\n  java -jar target/dfstree.jar monitor --tracker ").append(tracker)
+          .append("\nStop with Ctrl-C.");
+    }
+    System.out.println(sb);
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  @Command(name = "all-in-one", description = "A tracker and one storage in this JVM (the default).")
+  public static final class AllInOne extends ServeCommand {
+    String role() {
+      return "all-in-one";
+    }
+  }
+
+  @Command(name = "tracker", description = "Run a tracker.")
+  public static final class Tracker extends ServeCommand {
+    String role() {
+      return "tracker";
+    }
+  }
+
+  @Command(name = "storage", description = "Run a storage server.")
+  public static final class Storage extends ServeCommand {
+    String role() {
+      return "storage";
+    }
+  }
+}

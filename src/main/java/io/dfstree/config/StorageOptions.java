@@ -1,0 +1,77 @@
+package io.dfstree.config;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * Storage settings, built from the {@code storage} section of the configuration.
+ *
+ * @param id                 numeric storage id 1..16777215, embedded in every file name it creates
+ * @param group              group name, 1..16 letters and digits
+ * @param host               address to bind
+ * @param advertisedHost     address trackers hand to clients (defaults to {@code host})
+ * @param port               FastDFS storage port
+ * @param httpPort           HTTP port (0 = off)
+ * @param storePaths         data directories, M00, M01, ... in this order
+ * @param readOnlyPaths      indexes of store paths that take no new uploads
+ * @param storePathSelection {@code round-robin} or {@code most-free} when the client lets the storage choose
+ * @param subdirCount        directories per level, 1..256
+ * @param fileDistributeMode 0 rotate through directories, 1 hash of the name
+ * @param fileDistributeRotateCount files per directory before rotating (mode 0)
+ * @param fsync              force file data to disk before acknowledging a write
+ * @param reservedSpace      space kept free per store path: bytes ("1G", "512M") or a percentage ("10%")
+ * @param heartbeatIntervalMs how often the storage publishes its heartbeat
+ * @param uploadPriority     lower is preferred when trackers use storeServer = 2
+ * @param maxRequestBytes    largest non-streamed request body (metadata, names)
+ * @param eventLoops         protocol listener instances (one event loop each)
+ * @param allowHosts         client IP allow-list; empty allows all
+ */
+public record StorageOptions(int id, String group, String host, String advertisedHost, int port, int httpPort,
+                             List<String> storePaths, List<Integer> readOnlyPaths, String storePathSelection,
+                             int subdirCount, int fileDistributeMode, int fileDistributeRotateCount, boolean fsync,
+                             String reservedSpace, long heartbeatIntervalMs, int uploadPriority, int maxRequestBytes,
+                             int eventLoops, List<String> allowHosts) {
+
+  public static StorageOptions from(JsonObject c) {
+    List<Integer> ro = c.getJsonArray("readOnlyPaths") == null ? List.of()
+        : c.getJsonArray("readOnlyPaths").stream().map(v -> Integer.parseInt(String.valueOf(v))).toList();
+    StorageOptions o = new StorageOptions(c.getInteger("id"), c.getString("group"), c.getString("host"),
+        c.getString("advertisedHost", ""), c.getInteger("port"), c.getInteger("httpPort", 0),
+        TrackerOptions.strings(c.getJsonArray("storePaths")), ro, c.getString("storePathSelection"),
+        c.getInteger("subdirCount"), c.getInteger("fileDistributeMode"), c.getInteger("fileDistributeRotateCount"),
+        c.getBoolean("fsync"), String.valueOf(c.getValue("reservedSpace")), c.getLong("heartbeatIntervalMs"),
+        c.getInteger("uploadPriority"), c.getInteger("maxRequestBytes"), c.getInteger("eventLoops"),
+        TrackerOptions.strings(c.getJsonArray("allowHosts")));
+    o.validate();
+    return o;
+  }
+
+  public String clientHost() {
+    return advertisedHost == null || advertisedHost.isBlank() ? host : advertisedHost;
+  }
+
+  /** The reserve for a path of {@code totalBytes}: absolute value, or a percentage of the path. */
+  public long reservedBytes(long totalBytes) {
+    String r = reservedSpace.trim();
+    if (r.endsWith("%")) {
+      double pct = Double.parseDouble(r.substring(0, r.length() - 1));
+      return (long) (totalBytes * pct / 100.0);
+    }
+    return Config.parseSize(r);
+  }
+
+  public boolean mostFreeSelection() {
+    return "most-free".equalsIgnoreCase(storePathSelection);
+  }
+
+  void validate() {
+    TrackerOptions.require(id >= 1 && id <= 0xFFFFFF, "storage.id must be 1..16777215");
+    io.dfstree.fileid.FileId.checkGroupName(group);
+    TrackerOptions.require(!storePaths.isEmpty() && storePaths.size() <= 256, "storage.storePaths needs 1..256 entries");
+    TrackerOptions.require(subdirCount >= 1 && subdirCount <= 256, "storage.subdirCount must be 1..256");
+    TrackerOptions.require(port > 0 && port < 65536, "storage.port out of range");
+    TrackerOptions.require("round-robin".equalsIgnoreCase(storePathSelection) || mostFreeSelection(),
+        "storage.storePathSelection must be round-robin or most-free");
+    reservedBytes(0);
+  }
+}

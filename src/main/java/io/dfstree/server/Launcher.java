@@ -1,0 +1,89 @@
+package io.dfstree.server;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a role: builds Vert.x (local or clustered over Hazelcast) and deploys the verticles its
+ * deployment descriptor ({@code verticles/<role>.json}) names, each with its config section.
+ */
+public final class Launcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+
+  private Launcher() {}
+
+  /** The descriptor for a role, from the jar ({@code verticles/} is packaged as a resource). */
+  public static JsonObject descriptor(String role) {
+    try (InputStream in = Launcher.class.getResourceAsStream("/verticles/" + role + ".json")) {
+      if (in == null) {
+        throw new IllegalArgumentException("unknown role " + role + " (expected all-in-one, tracker or storage)");
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static Future<Vertx> createVertx(JsonObject config, boolean clustered) {
+    VertxOptions options = new VertxOptions();
+    if (!clustered) {
+      return Future.succeededFuture(Vertx.vertx(options));
+    }
+    JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
+    String host = cluster.getString("host", "127.0.0.1");
+    options.setEventBusOptions(new EventBusOptions().setHost(host));
+    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(cluster))).buildClustered();
+  }
+
+  /** Hazelcast with TCP-IP join over the configured member list, bound to one interface, no multicast. */
+  public static Config hazelcast(JsonObject cluster) {
+    Config cfg = ConfigUtil.loadConfig();
+    cfg.setClusterName(cluster.getString("name", "dfstree"));
+    cfg.setProperty("hazelcast.phone.home.enabled", "false");
+    cfg.setProperty("hazelcast.logging.type", "slf4j");
+    cfg.setProperty("hazelcast.socket.bind.any", "false");
+    cfg.setProperty("hazelcast.tcp.join.port.try.count", "10");
+    String host = cluster.getString("host", "127.0.0.1");
+    NetworkConfig net = cfg.getNetworkConfig();
+    net.setPort(cluster.getInteger("port", 5701)).setPortAutoIncrement(true).setPortCount(20);
+    net.getInterfaces().setEnabled(true).addInterface(host);
+    JoinConfig join = net.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true);
+    for (Object m : cluster.getJsonArray("members", new io.vertx.core.json.JsonArray().add(host))) {
+      join.getTcpIpConfig().addMember(String.valueOf(m));
+    }
+    return cfg;
+  }
+
+  /** Deploys every verticle of {@code role} on {@code vertx}. */
+  public static Future<Void> deploy(Vertx vertx, String role, JsonObject config) {
+    JsonObject descriptor = descriptor(role);
+    Future<Void> chain = Future.succeededFuture();
+    for (Object o : descriptor.getJsonArray("verticles")) {
+      JsonObject v = (JsonObject) o;
+      JsonObject section = config.getJsonObject(v.getString("configSection"), new JsonObject());
+      DeploymentOptions options = new DeploymentOptions().setConfig(section).setInstances(v.getInteger("instances", 1));
+      String name = v.getString("name");
+      // in order: the tracker must be listening for heartbeats before the first storage beats
+      chain = chain.compose(x -> vertx.deployVerticle(name, options).<Void>mapEmpty())
+          .onFailure(err -> LOG.error("cannot deploy {}: {}", name, err.getMessage()));
+    }
+    return chain;
+  }
+}
