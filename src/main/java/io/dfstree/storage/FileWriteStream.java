@@ -1,0 +1,248 @@
+package io.dfstree.storage;
+
+import io.dfstree.protocol.Errno;
+import io.dfstree.protocol.FdfsException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+
+/**
+ * Streams bytes into a file at a position, on worker threads, computing CRC32 on the way.
+ *
+ * <p>Chunks are queued on the event loop and written in batches by one worker task at a time,
+ * so a small upload costs a single worker hop (open, write, force, close and the caller's
+ * finishing step together) while a large one is written with bounded memory: the queue is
+ * "full" at {@link #MAX_QUEUED} bytes and the connection pauses its socket until it drains.
+ */
+final class FileWriteStream implements WriteStream<Buffer> {
+  static final int FLUSH_AT = 256 * 1024;
+  static final int MAX_QUEUED = 1024 * 1024;
+
+  /** What the worker knows once the last byte is written. */
+  record Written(Path path, long bytes, long endPosition, int crc32) {}
+
+  /** Work that runs on the worker right after the final write (rename into place, ...). */
+  interface Finisher<T> {
+    T finish(Written written) throws IOException;
+  }
+
+  private final Vertx vertx;
+  private final Path path;
+  private final boolean create;
+  private final boolean fsync;
+  private final CRC32 crc = new CRC32();
+  private List<Buffer> queue = new ArrayList<>();
+  private long queuedBytes;
+  private long written;
+  private long position;
+  private FileChannel channel;
+  private boolean inFlight;
+  private Throwable failure;
+  private Handler<Void> drainHandler;
+  private Handler<Throwable> exceptionHandler;
+  private Promise<Void> idle;
+
+  /**
+   * @param path     file to write
+   * @param position where the first byte goes
+   * @param create   create the file (new upload into a temp file) or open an existing one
+   * @param fsync    force data to disk before finishing
+   */
+  FileWriteStream(Vertx vertx, Path path, long position, boolean create, boolean fsync) {
+    this.vertx = vertx;
+    this.path = path;
+    this.position = position;
+    this.create = create;
+    this.fsync = fsync;
+  }
+
+  Path path() {
+    return path;
+  }
+
+  @Override
+  public Future<Void> write(Buffer data) {
+    if (failure != null) {
+      return Future.failedFuture(failure);
+    }
+    queue.add(data);
+    queuedBytes += data.length();
+    if (queuedBytes >= FLUSH_AT && !inFlight) {
+      flush();
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return queuedBytes >= MAX_QUEUED;
+  }
+
+  @Override
+  public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+    return this;
+  }
+
+  @Override
+  public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
+    this.drainHandler = handler;
+    return this;
+  }
+
+  @Override
+  public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+    this.exceptionHandler = handler;
+    return this;
+  }
+
+  @Override
+  public Future<Void> end() {
+    return finish(w -> null).mapEmpty();
+  }
+
+  /** Writes what is queued, forces it if configured, closes, then runs {@code finisher} on the worker. */
+  <T> Future<T> finish(Finisher<T> finisher) {
+    return whenIdle().compose(v -> {
+      if (failure != null) {
+        return Future.failedFuture(failure);
+      }
+      List<Buffer> batch = takeQueue();
+      return vertx.executeBlocking(() -> {
+        try {
+          writeBatch(batch);
+          if (fsync && channel != null) {
+            channel.force(false);
+          }
+          closeChannel();
+          return finisher.finish(new Written(path, written, position, (int) crc.getValue()));
+        } catch (IOException e) {
+          closeQuietly();
+          throw asFdfs(e);
+        }
+      }, false);
+    });
+  }
+
+  /** Stops writing and closes the file; the caller decides what to do with it. */
+  Future<Void> abort() {
+    failure = failure == null ? new FdfsException(Errno.EIO, "aborted") : failure;
+    queue = new ArrayList<>();
+    queuedBytes = 0;
+    return whenIdle().compose(v -> vertx.executeBlocking(() -> {
+      closeQuietly();
+      return null;
+    }, false));
+  }
+
+  private Future<Void> whenIdle() {
+    if (!inFlight) {
+      return Future.succeededFuture();
+    }
+    if (idle == null) {
+      idle = Promise.promise();
+    }
+    return idle.future();
+  }
+
+  private List<Buffer> takeQueue() {
+    List<Buffer> batch = queue;
+    queue = new ArrayList<>();
+    queuedBytes = 0;
+    return batch;
+  }
+
+  private void flush() {
+    inFlight = true;
+    List<Buffer> batch = takeQueue();
+    vertx.executeBlocking(() -> {
+      writeBatch(batch);
+      return null;
+    }, false).onComplete(ar -> {
+      inFlight = false;
+      if (ar.failed()) {
+        failure = asFdfs(ar.cause());
+        if (exceptionHandler != null) {
+          exceptionHandler.handle(failure);
+        }
+      }
+      if (idle != null) {
+        Promise<Void> p = idle;
+        idle = null;
+        p.complete();
+        return; // finish()/abort() takes over
+      }
+      if (failure == null && queuedBytes >= FLUSH_AT) {
+        flush();
+      }
+      if (!writeQueueFull() && drainHandler != null) {
+        Handler<Void> h = drainHandler;
+        drainHandler = null;
+        h.handle(null);
+      }
+    });
+  }
+
+  /** Runs on a worker thread; one batch at a time per stream. */
+  private void writeBatch(List<Buffer> batch) throws IOException {
+    if (channel == null) {
+      channel = create
+          ? FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+          : FileChannel.open(path, StandardOpenOption.WRITE);
+    }
+    for (Buffer b : batch) {
+      ByteBuffer bb = ((io.vertx.core.internal.buffer.BufferInternal) b).getByteBuf().nioBuffer();
+      crc.update(bb.duplicate());
+      while (bb.hasRemaining()) {
+        position += channel.write(bb, position);
+      }
+      written += b.length();
+    }
+  }
+
+  private void closeChannel() throws IOException {
+    if (channel != null) {
+      channel.close();
+      channel = null;
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      closeChannel();
+    } catch (IOException ignored) {
+      // already failing
+    }
+  }
+
+  /** Disk errors as FastDFS statuses: a full disk is ENOSPC, anything else EIO. */
+  static FdfsException asFdfs(Throwable e) {
+    if (e instanceof FdfsException f) {
+      return f;
+    }
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("No space left") || m.contains("Disk quota")) {
+      return new FdfsException(Errno.ENOSPC, "disk full: " + m);
+    }
+    return new FdfsException(Errno.EIO, e.getClass().getSimpleName() + ": " + m);
+  }
+
+  static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // best effort; startup cleans the temp directory anyway
+    }
+  }
+}

@@ -1,0 +1,587 @@
+package io.dfstree.storage;
+
+import io.dfstree.api.StorageCounters;
+import io.dfstree.fileid.FileId;
+import io.dfstree.fileid.FileName;
+import io.dfstree.protocol.Command;
+import io.dfstree.protocol.Errno;
+import io.dfstree.protocol.FdfsException;
+import io.dfstree.protocol.FrameDecoder;
+import io.dfstree.protocol.Metadata;
+import io.dfstree.protocol.PacketHeader;
+import io.dfstree.protocol.Wire;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection to a storage: the FastDFS storage protocol (fastdfs-protocol.md §3) over
+ * a {@link FrameDecoder}. Requests are served one at a time. File content is streamed into
+ * {@link FileWriteStream}s with back-pressure (the socket pauses while the disk catches up);
+ * downloads use zero-copy {@code sendFile}. A rejected request's body is skipped (or, beyond
+ * {@link #DRAIN_LIMIT}, the connection is closed) so the next header is never misread.
+ */
+final class StorageConnection implements FrameDecoder.Listener {
+  private static final Logger LOG = LoggerFactory.getLogger(StorageConnection.class);
+  /** Rejected bodies up to this size are read and dropped so the client can read our errno. */
+  static final long DRAIN_LIMIT = 256L * 1024 * 1024;
+  private static final int MAX_UNREAD = 256 * 1024;
+
+  private enum Step { NONE, UPLOAD_PREFIX, SLAVE_PREFIX, SLAVE_MASTER, APPEND_PREFIX, MODIFY_PREFIX, APPENDER_NAME, SMALL }
+
+  private final Vertx vertx;
+  private final Context ctx;
+  private final NetSocket socket;
+  private final StorageNode node;
+  private final StoredFiles files;
+  private final FrameDecoder decoder = new FrameDecoder(this);
+  private final String remote;
+
+  private PacketHeader header;
+  private Step step = Step.NONE;
+  private long contentLength;        // streamed bytes of the current request
+  private long offsetArg;            // modify offset
+  private String prefixArg;          // slave prefix
+  private String extArg;             // slave extension
+  private FileWriteStream stream;    // where the current body goes
+  private Promise<Void> bodyReceived;
+  private boolean bodyStarted;
+  private boolean socketPaused;
+  private boolean closed;
+
+  StorageConnection(Vertx vertx, NetSocket socket, StorageNode node) {
+    this.vertx = vertx;
+    this.ctx = vertx.getOrCreateContext();
+    this.socket = socket;
+    this.node = node;
+    this.files = node.files;
+    this.remote = String.valueOf(socket.remoteAddress());
+  }
+
+  void start() {
+    node.connectionOpened();
+    socket.handler(this::onData);
+    socket.closeHandler(v -> onClosed());
+    socket.exceptionHandler(e -> LOG.debug("storage: connection {} error: {}", remote, e.toString()));
+  }
+
+  private void onData(Buffer data) {
+    decoder.feed(data);
+    if (!closed && (decoder.paused() || decoder.buffered() > MAX_UNREAD)) {
+      pauseSocket();
+    }
+  }
+
+  private void onClosed() {
+    closed = true;
+    node.connectionClosed();
+    decoder.close();
+    if (bodyReceived != null && !bodyReceived.future().isComplete()) {
+      bodyReceived.tryFail(new FdfsException(Errno.EIO, "client closed the connection mid-body"));
+    }
+  }
+
+  // ---- decoder callbacks -------------------------------------------------------------------
+
+  @Override
+  public void onHeader(PacketHeader h) {
+    header = h;
+    long len = h.bodyLength();
+    if (len < 0) {
+      rejectAndClose(Errno.EINVAL, "negative body length");
+      return;
+    }
+    switch (h.command()) {
+      case Command.UPLOAD_FILE, Command.UPLOAD_APPENDER_FILE -> fixedOrReject(Step.UPLOAD_PREFIX, 15);
+      case Command.UPLOAD_SLAVE_FILE -> fixedOrReject(Step.SLAVE_PREFIX, 38);
+      case Command.APPEND_FILE -> fixedOrReject(Step.APPEND_PREFIX, 16);
+      case Command.MODIFY_FILE -> fixedOrReject(Step.MODIFY_PREFIX, 24);
+      case Command.QUIT -> socket.close();
+      case Command.ACTIVE_TEST -> {
+        if (len == 0) {
+          reply(Buffer.buffer());
+        } else {
+          reject(new FdfsException(Errno.EINVAL, "active test with a body"), len);
+        }
+      }
+      case Command.DELETE_FILE, Command.SET_METADATA, Command.DOWNLOAD_FILE, Command.GET_METADATA,
+          Command.QUERY_FILE_INFO, Command.TRUNCATE_FILE, Command.REGENERATE_APPENDER_FILENAME -> {
+        if (len > node.options.maxRequestBytes()) {
+          rejectAndClose(Errno.EINVAL, "declared length " + len + " over the limit " + node.options.maxRequestBytes()
+              + " for command " + h.commandCode());
+        } else {
+          step = Step.SMALL;
+          decoder.expectFixed((int) len);
+        }
+      }
+      default -> reject(new FdfsException(Errno.EINVAL, "unknown command " + h.commandCode()), len);
+    }
+  }
+
+  private void fixedOrReject(Step next, int prefixLength) {
+    if (header.bodyLength() < prefixLength) {
+      reject(FdfsException.invalid("body of " + header.bodyLength() + " bytes is shorter than the "
+          + prefixLength + "-byte prefix of command " + header.commandCode()), header.bodyLength());
+      return;
+    }
+    step = next;
+    decoder.expectFixed(prefixLength);
+  }
+
+  @Override
+  public void onFixed(Buffer part) {
+    long rest = header.bodyLength() - part.length(); // body bytes after this part
+    try {
+      switch (step) {
+        case UPLOAD_PREFIX -> onUploadPrefix(part, rest);
+        case SLAVE_PREFIX -> onSlavePrefix(part, rest);
+        case SLAVE_MASTER -> onSlaveMaster(part);
+        case APPEND_PREFIX, MODIFY_PREFIX -> onAppenderPrefix(part, rest);
+        case APPENDER_NAME -> onAppenderName(part);
+        case SMALL -> onSmallRequest(part);
+        default -> reject(FdfsException.invalid("unexpected request part"), rest);
+      }
+    } catch (FdfsException e) {
+      reject(e, remainingAfterPart(part));
+    }
+  }
+
+  /** Body bytes still unread once {@code part} (the latest fixed part) has been consumed. */
+  private long remainingAfterPart(Buffer part) {
+    return switch (step) {
+      case SLAVE_MASTER, APPENDER_NAME -> contentLength;
+      case SMALL -> 0;
+      default -> header.bodyLength() - part.length();
+    };
+  }
+
+  @Override
+  public void onBodyChunk(Buffer chunk) {
+    if (stream == null) {
+      return;
+    }
+    stream.write(chunk);
+    if (stream.writeQueueFull()) {
+      decoder.pause();
+      pauseSocket();
+      stream.drainHandler(v -> resumeInput());
+    }
+  }
+
+  @Override
+  public void onBodyEnd() {
+    if (bodyReceived != null) {
+      bodyReceived.tryComplete();
+    }
+  }
+
+  @Override
+  public void onDiscarded() {
+    nextRequest();
+  }
+
+  // ---- uploads -----------------------------------------------------------------------------
+
+  private void onUploadPrefix(Buffer p, long rest) {
+    boolean appender = header.command() == Command.UPLOAD_APPENDER_FILE;
+    int pathIndex = p.getByte(0); // signed: -1 (0xFF) lets the storage choose
+    long size = p.getLong(1);
+    if (size < 0 || size != rest) {
+      throw FdfsException.invalid("file size " + size + " does not match body length " + header.bodyLength());
+    }
+    String ext = extension(p, 9);
+    StorePath path = files.paths().choose(pathIndex, size);
+    FileWriteStream upload = files.newUpload(path);
+    int total = StorageCounters.TOTAL_UPLOAD;
+    receive(size, upload)
+        .compose(v -> files.placeNew(upload, path, appender, ext))
+        .onComplete(ar -> {
+          node.count(total, ar.succeeded());
+          node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, ar.succeeded());
+          if (ar.succeeded()) {
+            node.lastSourceUpdate = System.currentTimeMillis() / 1000;
+            reply(Wire.appendFixed(Buffer.buffer(16 + 44), files.group(), Wire.GROUP_NAME_LEN).appendString(ar.result()));
+          } else {
+            discardUpload(upload);
+            failAfterBody(ar.cause());
+          }
+        });
+  }
+
+  private void onSlavePrefix(Buffer p, long rest) {
+    long masterLen = p.getLong(0);
+    long size = p.getLong(8);
+    if (masterLen < FileName.NORMAL_NAME_LEN || masterLen > FileId.MAX_REMOTE_NAME) {
+      throw FdfsException.invalid("master file name length " + masterLen + " out of range");
+    }
+    if (size < 0 || masterLen + size != rest) {
+      throw FdfsException.invalid("slave sizes do not add up to the body length");
+    }
+    if (!Wire.isCleanFixed(p, 16, Wire.PREFIX_LEN)) {
+      throw FdfsException.invalid("malformed prefix field");
+    }
+    prefixArg = Wire.readFixed(p, 16, Wire.PREFIX_LEN);
+    extArg = extension(p, 32);
+    contentLength = size;
+    step = Step.SLAVE_MASTER;
+    decoder.expectFixed((int) masterLen);
+  }
+
+  private void onSlaveMaster(Buffer name) {
+    long size = contentLength;
+    FileId master = files.validate(files.group(), Wire.ascii(name, 0, name.length()));
+    if (prefixArg.isEmpty()) {
+      throw FdfsException.invalid("slave prefix must not be empty");
+    }
+    FileId.checkToken("prefix", prefixArg, Wire.PREFIX_LEN);
+    String slaveName = FileName.slaveName(master.remoteName(), prefixArg, extArg);
+    FileId slave = files.validate(files.group(), slaveName);
+    StorePath path = files.paths().get(master.storePathIndex());
+    if (!files.paths().hasRoomFor(path, size)) {
+      throw new FdfsException(Errno.ENOSPC, "store path M" + StorePaths.HEX[path.index] + " is at its reserve");
+    }
+    FileWriteStream upload = files.newUpload(path);
+    files.stat(master)
+        .compose(st -> receive(size, upload))
+        .compose(v -> files.placeSlave(upload, slave))
+        .onComplete(ar -> {
+          node.count(StorageCounters.TOTAL_UPLOAD, ar.succeeded());
+          node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, ar.succeeded());
+          if (ar.succeeded()) {
+            node.lastSourceUpdate = System.currentTimeMillis() / 1000;
+            reply(Wire.appendFixed(Buffer.buffer(), files.group(), Wire.GROUP_NAME_LEN).appendString(ar.result()));
+          } else {
+            discardUpload(upload);
+            failAfterBody(ar.cause());
+          }
+        });
+  }
+
+  // ---- appender updates ----------------------------------------------------------------------
+
+  private void onAppenderPrefix(Buffer p, long rest) {
+    boolean modify = step == Step.MODIFY_PREFIX;
+    long nameLen = p.getLong(0);
+    offsetArg = modify ? p.getLong(8) : -1;
+    long bytes = p.getLong(modify ? 16 : 8);
+    if (nameLen < FileName.NORMAL_NAME_LEN || nameLen > FileId.MAX_REMOTE_NAME) {
+      throw FdfsException.invalid("appender file name length " + nameLen + " out of range 44..127");
+    }
+    if (bytes < 0 || (modify && offsetArg < 0) || nameLen + bytes != rest) {
+      throw FdfsException.invalid("appender sizes do not add up to the body length");
+    }
+    contentLength = bytes;
+    step = Step.APPENDER_NAME;
+    decoder.expectFixed((int) nameLen);
+  }
+
+  private void onAppenderName(Buffer name) {
+    boolean modify = header.command() == Command.MODIFY_FILE;
+    long bytes = contentLength;
+    FileId id = files.validate(files.group(), Wire.ascii(name, 0, name.length()));
+    int total = modify ? StorageCounters.TOTAL_MODIFY : StorageCounters.TOTAL_APPEND;
+    int totalBytes = modify ? StorageCounters.TOTAL_MODIFY_BYTES : StorageCounters.TOTAL_APPEND_BYTES;
+    attempt(() -> files.updateAppender(ctx, id, offsetArg, (out, originalSize) ->
+        receive(bytes, out).compose(v -> out.finish(w -> null)).mapEmpty()))
+        .onComplete(ar -> {
+          node.count(total, ar.succeeded());
+          node.countBytes(totalBytes, bytes, ar.succeeded());
+          if (ar.succeeded()) {
+            node.lastSourceUpdate = System.currentTimeMillis() / 1000;
+            reply(Buffer.buffer());
+          } else {
+            failAfterBody(ar.cause());
+          }
+        });
+  }
+
+  /**
+   * Streams the next {@code length} body bytes into {@code out}; completes when the last byte
+   * has been handed to it (the caller then finishes the file).
+   */
+  private Future<Void> receive(long length, FileWriteStream out) {
+    stream = out;
+    bodyStarted = true;
+    bodyReceived = Promise.promise();
+    Future<Void> done = bodyReceived.future();
+    decoder.streamBody(length);
+    return done;
+  }
+
+  private void discardUpload(FileWriteStream upload) {
+    upload.abort().onComplete(x -> vertx.executeBlocking(() -> {
+      FileWriteStream.deleteQuietly(upload.path());
+      return null;
+    }, false));
+  }
+
+  // ---- small requests ----------------------------------------------------------------------
+
+  private void onSmallRequest(Buffer b) {
+    switch (header.command()) {
+      case Command.DOWNLOAD_FILE -> download(b);
+      case Command.DELETE_FILE -> {
+        FileId id = fileIdAt(b, 0, 16);
+        answerEmpty(files.delete(ctx, id), StorageCounters.TOTAL_DELETE);
+      }
+      case Command.GET_METADATA -> {
+        FileId id = fileIdAt(b, 0, 16);
+        files.getMetadata(id).onComplete(ar -> {
+          node.count(StorageCounters.TOTAL_GET_META, ar.succeeded());
+          if (ar.succeeded()) {
+            reply(Buffer.buffer(ar.result()));
+          } else {
+            fail(ar.cause(), 0);
+          }
+        });
+      }
+      case Command.SET_METADATA -> setMetadata(b);
+      case Command.QUERY_FILE_INFO -> queryFileInfo(b);
+      case Command.TRUNCATE_FILE -> {
+        need(b, 17);
+        long nameLen = b.getLong(0);
+        long newSize = b.getLong(8);
+        if (nameLen != b.length() - 16 || newSize < 0) {
+          throw FdfsException.invalid("truncate lengths do not add up");
+        }
+        FileId id = files.validate(files.group(), Wire.ascii(b, 16, b.length()));
+        answerEmpty(attempt(() -> files.truncate(ctx, id, newSize)), StorageCounters.TOTAL_TRUNCATE);
+      }
+      case Command.REGENERATE_APPENDER_FILENAME -> {
+        FileId id = files.validate(files.group(), Wire.ascii(b, 0, b.length()));
+        attempt(() -> files.regenerate(ctx, id)).onComplete(ar -> {
+          if (ar.succeeded()) {
+            reply(Wire.appendFixed(Buffer.buffer(), files.group(), Wire.GROUP_NAME_LEN).appendString(ar.result()));
+          } else {
+            fail(ar.cause(), 0);
+          }
+        });
+      }
+      default -> throw FdfsException.invalid("unknown command " + header.commandCode());
+    }
+  }
+
+  private void download(Buffer b) {
+    need(b, 33);
+    long offset = b.getLong(0);
+    long bytes = b.getLong(8);
+    FileId id = fileIdAt(b, 16, 32);
+    if (offset < 0 || bytes < 0) {
+      throw FdfsException.invalid("negative download offset or length");
+    }
+    files.stat(id).onComplete(ar -> {
+      if (ar.failed()) {
+        node.count(StorageCounters.TOTAL_DOWNLOAD, false);
+        fail(ar.cause(), 0);
+        return;
+      }
+      StoredFiles.Stat st = ar.result();
+      if (offset > st.size()) {
+        node.count(StorageCounters.TOTAL_DOWNLOAD, false);
+        fail(FdfsException.invalid("download offset " + offset + " is past the end (" + st.size() + " bytes)"), 0);
+        return;
+      }
+      long n = bytes == 0 ? st.size() - offset : Math.min(bytes, st.size() - offset);
+      socket.write(Buffer.buffer(PacketHeader.SIZE).appendLong(n).appendByte(Command.RESP).appendByte((byte) 0));
+      if (n == 0) {
+        node.count(StorageCounters.TOTAL_DOWNLOAD, true);
+        nextRequest();
+        return;
+      }
+      socket.sendFile(st.path().toString(), offset, n).onComplete(sent -> {
+        node.count(StorageCounters.TOTAL_DOWNLOAD, sent.succeeded());
+        node.countBytes(StorageCounters.TOTAL_DOWNLOAD_BYTES, n, sent.succeeded());
+        if (sent.succeeded()) {
+          nextRequest();
+        } else {
+          // the header is out: the only honest signal left is to close
+          LOG.warn("storage: download of {} to {} failed after the header: {}", id, remote, sent.cause().toString());
+          socket.close();
+        }
+      });
+    });
+  }
+
+  private void setMetadata(Buffer b) {
+    need(b, 33);
+    long nameLen = b.getLong(0);
+    long metaLen = b.getLong(8);
+    byte op = b.getByte(16);
+    if (nameLen < 1 || nameLen > FileId.MAX_REMOTE_NAME || metaLen < 0 || metaLen != b.length() - 33 - nameLen) {
+      throw FdfsException.invalid("metadata lengths do not add up");
+    }
+    if (op != 'O' && op != 'M') {
+      throw FdfsException.invalid("metadata operation must be 'O' or 'M'");
+    }
+    String group = groupAt(b, 17);
+    int nameEnd = 33 + (int) nameLen;
+    FileId id = validateOwn(group, Wire.ascii(b, 33, nameEnd));
+    byte[] raw = b.getBytes(nameEnd, b.length());
+    answerEmpty(files.setMetadata(ctx, id, op, Metadata.decode(raw)), StorageCounters.TOTAL_SET_META);
+  }
+
+  private void queryFileInfo(Buffer b) {
+    FileId id = fileIdAt(b, 0, 16);
+    boolean skipCrc = (header.status() & 1) != 0;
+    FileName.Decoded d = id.decoded();
+    files.stat(id).compose(st -> {
+      if (d.nameDescribesContent() || skipCrc) {
+        return Future.succeededFuture(new long[] {st.size(), st.mtimeSeconds(), skipCrc && !d.nameDescribesContent() ? 0 : d.crc32Unsigned()});
+      }
+      return files.crc32(st.path()).map(crc -> new long[] {st.size(), st.mtimeSeconds(), crc});
+    }).onComplete(ar -> {
+      if (ar.failed()) {
+        fail(ar.cause(), 0);
+        return;
+      }
+      long[] v = ar.result();
+      String source = d.sourceId() > 0 ? node.peerHosts.getOrDefault(d.sourceId(), "") : d.sourceIp();
+      Buffer body = Buffer.buffer(40).appendLong(v[0]).appendLong(v[1]).appendLong(v[2]);
+      reply(Wire.appendFixed(body, source, Wire.IP_LEN));
+    });
+  }
+
+  private void answerEmpty(Future<Void> op, int totalCounter) {
+    op.onComplete(ar -> {
+      node.count(totalCounter, ar.succeeded());
+      if (ar.succeeded()) {
+        reply(Buffer.buffer());
+      } else {
+        fail(ar.cause(), 0);
+      }
+    });
+  }
+
+  // ---- parsing helpers ------------------------------------------------------------------------
+
+  private FileId fileIdAt(Buffer b, int groupAt, int nameAt) {
+    need(b, nameAt + 1);
+    return validateOwn(groupAt(b, groupAt), Wire.ascii(b, nameAt, b.length()));
+  }
+
+  private String groupAt(Buffer b, int at) {
+    if (!Wire.isCleanFixed(b, at, Wire.GROUP_NAME_LEN)) {
+      throw FdfsException.invalid("malformed group name field");
+    }
+    return Wire.readFixed(b, at, Wire.GROUP_NAME_LEN);
+  }
+
+  private FileId validateOwn(String group, String remoteName) {
+    return files.validate(group, remoteName);
+  }
+
+  private static String extension(Buffer p, int at) {
+    if (!Wire.isCleanFixed(p, at, Wire.EXT_LEN)) {
+      throw FdfsException.invalid("malformed extension field");
+    }
+    String ext = Wire.readFixed(p, at, Wire.EXT_LEN);
+    FileId.checkToken("extension", ext, Wire.EXT_LEN);
+    return ext;
+  }
+
+  private static void need(Buffer b, int min) {
+    if (b.length() < min) {
+      throw FdfsException.invalid("body of " + b.length() + " bytes is shorter than " + min);
+    }
+  }
+
+  private static <T> Future<T> attempt(Supplier<Future<T>> action) {
+    try {
+      return action.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  // ---- replies ---------------------------------------------------------------------------------
+
+  private void reply(Buffer body) {
+    if (!closed) {
+      socket.write(PacketHeader.response(body));
+    }
+    nextRequest();
+  }
+
+  /** An error for a request whose body has been read completely (or was never started). */
+  private void failAfterBody(Throwable err) {
+    if (bodyStarted || contentLength == 0) {
+      fail(err, 0);
+    } else {
+      fail(err, contentLength);
+    }
+  }
+
+  private void fail(Throwable err, long unreadBody) {
+    int errno = err instanceof FdfsException f ? f.errno() : Errno.EIO;
+    logError(errno, err);
+    if (closed) {
+      return;
+    }
+    socket.write(PacketHeader.status(errno));
+    if (unreadBody <= 0) {
+      nextRequest();
+    } else if (unreadBody <= DRAIN_LIMIT) {
+      resumeSocket();
+      decoder.discard(unreadBody);
+    } else {
+      socket.end();
+    }
+  }
+
+  private void reject(FdfsException e, long unreadBody) {
+    fail(e, unreadBody);
+  }
+
+  private void rejectAndClose(int errno, String message) {
+    logError(errno, new FdfsException(errno, message));
+    decoder.close();
+    socket.end(PacketHeader.status(errno));
+  }
+
+  private void logError(int errno, Throwable err) {
+    String what = err instanceof FdfsException ? err.getMessage() : err.toString();
+    if (errno == Errno.ENOENT) {
+      LOG.info("storage: {} for cmd {} from {}: {}", Errno.name(errno), header == null ? -1 : header.commandCode(), remote, what);
+    } else {
+      LOG.warn("storage: {} for cmd {} from {}: {}", Errno.name(errno), header == null ? -1 : header.commandCode(), remote, what);
+    }
+  }
+
+  private void nextRequest() {
+    step = Step.NONE;
+    stream = null;
+    bodyReceived = null;
+    bodyStarted = false;
+    contentLength = 0;
+    if (closed) {
+      return;
+    }
+    resumeSocket();
+    decoder.nextRequest();
+  }
+
+  private void resumeInput() {
+    resumeSocket();
+    decoder.resume();
+  }
+
+  private void pauseSocket() {
+    if (!socketPaused) {
+      socketPaused = true;
+      socket.pause();
+    }
+  }
+
+  private void resumeSocket() {
+    if (socketPaused && !closed) {
+      socketPaused = false;
+      socket.resume();
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package io.dfstree.storage;
+
+import io.dfstree.api.Heartbeat;
+import io.dfstree.api.StorageCounters;
+import io.dfstree.config.StorageOptions;
+import io.dfstree.protocol.StorageStatus;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The state one storage shares across its protocol event loops: options, store paths and file
+ * operations, FastDFS's statistics counters, connection counts, and what it knows of its peers.
+ */
+final class StorageNode {
+  static final String VERSION = "6.15.0";
+
+  final StorageOptions options;
+  final StorePaths paths;
+  final StoredFiles files;
+  final AtomicLongArray counters = new AtomicLongArray(StorageCounters.COUNT);
+  final AtomicInteger connections = new AtomicInteger();
+  final AtomicInteger connectionsMax = new AtomicInteger();
+  final AtomicInteger connectionsAlloc = new AtomicInteger();
+  /** Hosts of other storages, learned from their heartbeats (file names carry only ids). */
+  final Map<Integer, String> peerHosts = new ConcurrentHashMap<>();
+  final long upTime = System.currentTimeMillis() / 1000;
+  volatile long joinTime;
+  volatile long lastSourceUpdate;
+  volatile StorageStatus status = StorageStatus.ACTIVE;
+
+  StorageNode(Vertx vertx, StorageOptions options) {
+    this.options = options;
+    this.paths = new StorePaths(options);
+    this.files = new StoredFiles(vertx, paths, options.id(), options.group(), options.fsync());
+    peerHosts.put(options.id(), options.clientHost());
+  }
+
+  /** Blocking: prepares every store path and remembers when this storage first started on its data. */
+  void prepare() throws IOException {
+    for (StorePath p : paths.all()) {
+      p.prepare(options.subdirCount());
+    }
+    Path mark = paths.all().get(0).data.resolve(".storage_join_time");
+    if (Files.exists(mark)) {
+      joinTime = Long.parseLong(Files.readString(mark).trim());
+    } else {
+      joinTime = upTime;
+      Files.writeString(mark, Long.toString(joinTime));
+    }
+  }
+
+  /** Blocking: re-measures free space. */
+  void refreshSpace() throws IOException {
+    for (StorePath p : paths.all()) {
+      p.refreshSpace();
+    }
+  }
+
+  void count(int totalIndex, boolean success) {
+    counters.incrementAndGet(totalIndex);
+    if (success) {
+      counters.incrementAndGet(totalIndex + 1);
+    }
+  }
+
+  void countBytes(int totalIndex, long bytes, boolean success) {
+    counters.addAndGet(totalIndex, bytes);
+    if (success) {
+      counters.addAndGet(totalIndex + 1, bytes);
+    }
+  }
+
+  void connectionOpened() {
+    connectionsAlloc.incrementAndGet();
+    int now = connections.incrementAndGet();
+    connectionsMax.accumulateAndGet(now, Math::max);
+  }
+
+  void connectionClosed() {
+    connections.decrementAndGet();
+  }
+
+  Heartbeat heartbeat() {
+    List<Heartbeat.StorePathStat> stats = new ArrayList<>();
+    for (StorePath p : paths.all()) {
+      stats.add(new Heartbeat.StorePathStat(p.index, p.totalBytes(), p.freeBytes(), paths.reserveOf(p), p.readOnly));
+    }
+    long[] c = new long[StorageCounters.COUNT];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = counters.get(i);
+    }
+    int[] conns = {connectionsAlloc.get(), connections.get(), connectionsMax.get()};
+    return new Heartbeat(options.id(), options.group(), options.clientHost(), options.port(), options.httpPort(),
+        status.name(), stats, options.subdirCount(), options.uploadPriority(), VERSION, joinTime, upTime,
+        options.heartbeatIntervalMs(), c, conns, lastSourceUpdate, 0, Map.of(), paths.currentWritePath());
+  }
+}

@@ -1,0 +1,33 @@
+package io.dfstree.storage;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.dfstree.server.AllowList;
+import io.vertx.core.net.NetServerOptions;
+
+/** One FastDFS protocol listener on its own event loop; several share the storage port. */
+final class StorageServerVerticle extends VerticleBase {
+  private final StorageNode node;
+
+  StorageServerVerticle(StorageNode node) {
+    this.node = node;
+  }
+
+  @Override
+  public Future<?> start() {
+    NetServerOptions options = new NetServerOptions()
+        .setHost(node.options.host())
+        .setPort(node.options.port())
+        .setTcpNoDelay(true)
+        .setReuseAddress(true);
+    return vertx.createNetServer(options)
+        .connectHandler(socket -> {
+          if (!AllowList.permits(node.options.allowHosts(), socket.remoteAddress().hostAddress())) {
+            socket.close();
+            return;
+          }
+          new StorageConnection(vertx, socket, node).start();
+        })
+        .listen();
+  }
+}

@@ -1,0 +1,334 @@
+package io.dfstree.storage;
+
+import io.dfstree.fileid.FileId;
+import io.dfstree.fileid.FileName;
+import io.dfstree.protocol.Errno;
+import io.dfstree.protocol.FdfsException;
+import io.dfstree.protocol.Metadata;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32;
+
+/**
+ * The file operations of a storage, on real files: new uploads land in the temp directory and
+ * are linked into place under their generated FastDFS name only when complete (so no partial
+ * file is ever visible and an existing name is never overwritten); appender updates, metadata
+ * and deletes run under a per-file lock. Every disk call runs on a worker thread.
+ */
+final class StoredFiles {
+  private final Vertx vertx;
+  private final StorePaths paths;
+  private final FileLocks locks = new FileLocks();
+  private final int storageId;
+  private final String group;
+  private final boolean fsync;
+  private final AtomicLong tempCounter = new AtomicLong();
+
+  /** What stat says about a stored file. */
+  record Stat(Path path, long size, long mtimeSeconds) {}
+
+  StoredFiles(Vertx vertx, StorePaths paths, int storageId, String group, boolean fsync) {
+    this.vertx = vertx;
+    this.paths = paths;
+    this.storageId = storageId;
+    this.group = group;
+    this.fsync = fsync;
+  }
+
+  String group() {
+    return group;
+  }
+
+  StorePaths paths() {
+    return paths;
+  }
+
+  Path pathOf(FileId id) {
+    return paths.get(id.storePathIndex()).file(id.high(), id.low(), id.baseName());
+  }
+
+  static Path metadataPath(Path file) {
+    return file.resolveSibling(file.getFileName() + "-m");
+  }
+
+  /** Checks a client-supplied id against this storage: our group, a store path we have, a valid dir. */
+  FileId validate(String groupName, String remoteName) {
+    FileId id = FileId.parseRemote(groupName, remoteName);
+    if (!id.group().equals(group)) {
+      throw FdfsException.invalid("group " + id.group() + " is not this storage's group " + group);
+    }
+    paths.get(id.storePathIndex());
+    return id;
+  }
+
+  /** A temp file for a new upload in {@code p}; written by the returned stream. */
+  FileWriteStream newUpload(StorePath p) {
+    Path temp = p.tmp.resolve("up-" + ProcessHandle.current().pid() + "-" + tempCounter.incrementAndGet());
+    return new FileWriteStream(vertx, temp, 0, true, fsync);
+  }
+
+  /** Places a finished upload under a freshly generated name; returns the remote name. */
+  Future<String> placeNew(FileWriteStream upload, StorePath p, boolean appender, String ext) {
+    return upload.finish(w -> {
+      try {
+        long now = System.currentTimeMillis() / 1000;
+        for (int attempt = 0; attempt < 10; attempt++) {
+          long sizeField = FileName.sizeField(w.bytes(), appender);
+          String payload = FileName.payload(storageId, (int) now, sizeField, appender ? 0 : w.crc32());
+          int[] dir = paths.directoryFor(payload);
+          String base = payload + FileName.extensionPart(ext);
+          Path target = p.file(dir[0], dir[1], base);
+          if (link(w.path(), target, now)) {
+            p.consumed(w.bytes());
+            return FileName.logicPath(p.index, dir[0], dir[1]) + base;
+          }
+        }
+        throw new FdfsException(Errno.EBUSY, "could not generate a unique file name");
+      } finally {
+        FileWriteStream.deleteQuietly(w.path());
+      }
+    });
+  }
+
+  /** Places a finished slave upload under its derived name; EEXIST if that name is taken. */
+  Future<String> placeSlave(FileWriteStream upload, FileId slave) {
+    return upload.finish(w -> {
+      try {
+        long now = System.currentTimeMillis() / 1000;
+        if (!link(w.path(), pathOf(slave), now)) {
+          throw new FdfsException(Errno.EEXIST, "slave file already exists: " + slave.remoteName());
+        }
+        paths.get(slave.storePathIndex()).consumed(w.bytes());
+        return slave.remoteName();
+      } finally {
+        FileWriteStream.deleteQuietly(w.path());
+      }
+    });
+  }
+
+  /** Hard link then unlink: atomic, and unlike rename it refuses to replace an existing name. */
+  private boolean link(Path temp, Path target, long mtimeSeconds) throws IOException {
+    try {
+      Files.createLink(target, temp);
+    } catch (FileAlreadyExistsException e) {
+      return false;
+    } catch (NoSuchFileException e) {
+      Files.createDirectories(target.getParent()); // a directory removed by hand: recreate it
+      Files.createLink(target, temp);
+    }
+    Files.setLastModifiedTime(target, FileTime.fromMillis(mtimeSeconds * 1000));
+    if (fsync) {
+      forceDirectory(target.getParent());
+    }
+    return true;
+  }
+
+  /** Makes a name change durable: the directory entry itself must reach the disk. */
+  static void forceDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  Future<Stat> stat(FileId id) {
+    Path p = pathOf(id);
+    return vertx.executeBlocking(() -> statBlocking(p), false);
+  }
+
+  private static Stat statBlocking(Path p) throws IOException {
+    try {
+      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+      if (!a.isRegularFile()) {
+        throw FdfsException.notFound("not a regular file");
+      }
+      return new Stat(p, a.size(), a.lastModifiedTime().toMillis() / 1000);
+    } catch (NoSuchFileException e) {
+      throw FdfsException.notFound("file does not exist");
+    }
+  }
+
+  Future<Void> delete(Context ctx, FileId id) {
+    Path p = pathOf(id);
+    return locks.withLock(ctx, p, () -> vertx.executeBlocking(() -> {
+      if (!Files.deleteIfExists(p)) {
+        throw FdfsException.notFound("file does not exist");
+      }
+      Files.deleteIfExists(metadataPath(p));
+      if (fsync) {
+        forceDirectory(p.getParent());
+      }
+      return null;
+    }, false));
+  }
+
+  /** The raw -m file; ENOENT when the file has no metadata (as FastDFS answers). */
+  Future<byte[]> getMetadata(FileId id) {
+    Path p = pathOf(id);
+    return vertx.executeBlocking(() -> {
+      statBlocking(p);
+      try {
+        return Files.readAllBytes(metadataPath(p));
+      } catch (NoSuchFileException e) {
+        throw FdfsException.notFound("file has no metadata");
+      }
+    }, false);
+  }
+
+  /** 'O' overwrites (empty list deletes the -m file), 'M' merges; result stored sorted by name. */
+  Future<Void> setMetadata(Context ctx, FileId id, byte op, List<Metadata.Entry> entries) {
+    Path p = pathOf(id);
+    return locks.withLock(ctx, p, () -> vertx.executeBlocking(() -> {
+      statBlocking(p);
+      Path meta = metadataPath(p);
+      List<Metadata.Entry> result;
+      if (op == 'M') {
+        if (entries.isEmpty()) {
+          return null;
+        }
+        List<Metadata.Entry> existing = Files.exists(meta) ? Metadata.decode(Files.readAllBytes(meta)) : List.of();
+        result = Metadata.merge(existing, entries);
+      } else {
+        if (entries.isEmpty()) {
+          Files.deleteIfExists(meta);
+          return null;
+        }
+        result = Metadata.sorted(entries);
+      }
+      writeAtomically(meta, Metadata.encode(result));
+      return null;
+    }, false));
+  }
+
+  private void writeAtomically(Path target, byte[] content) throws IOException {
+    Path temp = target.resolveSibling(target.getFileName() + ".tmp" + tempCounter.incrementAndGet());
+    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(content));
+      if (fsync) {
+        ch.force(false);
+      }
+    }
+    try {
+      Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+    if (fsync) {
+      forceDirectory(target.getParent());
+    }
+  }
+
+  /** CRC32 of a whole file, for appender and slave files whose name does not describe their content. */
+  Future<Long> crc32(Path p) {
+    return vertx.executeBlocking(() -> crc32Blocking(p), false);
+  }
+
+  private static long crc32Blocking(Path p) throws IOException {
+    CRC32 crc = new CRC32();
+    byte[] buf = new byte[64 * 1024];
+    try (InputStream in = Files.newInputStream(p)) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        crc.update(buf, 0, n);
+      }
+    } catch (NoSuchFileException e) {
+      throw FdfsException.notFound("file does not exist");
+    }
+    return crc.getValue();
+  }
+
+  /** An appender update holds the file's lock from open until finish or abort. */
+  interface AppenderWrite {
+    Future<Void> run(FileWriteStream stream, long originalSize);
+  }
+
+  /**
+   * Writes {@code length} bytes into an appender file at {@code offset} (-1 = its end). A write
+   * that does not complete is rolled back to the original size, so readers never see half an append.
+   */
+  Future<Void> updateAppender(Context ctx, FileId id, long offset, AppenderWrite body) {
+    requireAppender(id);
+    Path p = pathOf(id);
+    return locks.withLock(ctx, p, () -> stat(id).compose(st -> {
+      long at = offset < 0 ? st.size() : offset;
+      if (at > st.size()) {
+        return Future.failedFuture(FdfsException.invalid("offset " + at + " beyond file size " + st.size()));
+      }
+      FileWriteStream stream = new FileWriteStream(vertx, p, at, false, fsync);
+      return body.run(stream, st.size()).recover(err -> vertx.executeBlocking(() -> {
+        // roll back a partial append; a partial modify cannot be undone byte-exactly, but its
+        // length is restored and the client was told it failed
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+          if (ch.size() > st.size()) {
+            ch.truncate(st.size());
+          }
+        }
+        return null;
+      }, false).transform(x -> Future.failedFuture(err)));
+    }));
+  }
+
+  Future<Void> truncate(Context ctx, FileId id, long newSize) {
+    requireAppender(id);
+    Path p = pathOf(id);
+    return locks.withLock(ctx, p, () -> vertx.executeBlocking(() -> {
+      Stat st = statBlocking(p);
+      if (newSize > st.size()) {
+        throw FdfsException.invalid("truncate size " + newSize + " is larger than file size " + st.size());
+      }
+      if (newSize < st.size()) {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+          ch.truncate(newSize);
+          if (fsync) {
+            ch.force(false);
+          }
+        }
+      }
+      return null;
+    }, false));
+  }
+
+  /** Seals an appender file under a normal name (real size and CRC); returns the new remote name. */
+  Future<String> regenerate(Context ctx, FileId id) {
+    requireAppender(id);
+    Path p = pathOf(id);
+    return locks.withLock(ctx, p, () -> vertx.executeBlocking(() -> {
+      Stat st = statBlocking(p);
+      long crc = crc32Blocking(p);
+      String ext = FileName.extensionOf(id.remoteName());
+      long now = System.currentTimeMillis() / 1000;
+      for (int attempt = 0; attempt < 10; attempt++) {
+        String base = FileName.payload(storageId, (int) now, FileName.sizeField(st.size(), false), (int) crc)
+            + FileName.extensionPart(ext);
+        Path target = paths.get(id.storePathIndex()).file(id.high(), id.low(), base);
+        if (link(p, target, now)) {
+          Files.delete(p);
+          Path meta = metadataPath(p);
+          if (Files.exists(meta)) {
+            Files.move(meta, metadataPath(target));
+          }
+          return FileName.logicPath(id.storePathIndex(), id.high(), id.low()) + base;
+        }
+      }
+      throw new FdfsException(Errno.EBUSY, "could not generate a unique file name");
+    }, false));
+  }
+
+  private static void requireAppender(FileId id) {
+    if (!id.decoded().appender()) {
+      throw FdfsException.invalid("not an appender file: " + id.remoteName());
+    }
+  }
+}
