@@ -42,8 +42,8 @@ public final class Routing {
 
   /** Query 102: one storage that may serve {@code remoteName} at tracker time {@code nowSec}. */
   public StorageEntry fetchOne(String group, String remoteName, long nowSec) {
-    StorageGroup g = existingGroup(group);
     FileName.Decoded file = decode(group, remoteName);
+    StorageGroup g = existingGroup(group);
     List<StorageEntry> readable = g.readable();
     if (readable.isEmpty()) {
       throw FdfsException.notFound("group " + group + " has no readable storage");
@@ -77,8 +77,8 @@ public final class Routing {
    * be misread as an IPv6 answer by Java 1.33+, so three become two.
    */
   public List<StorageEntry> fetchAll(String group, String remoteName, long nowSec) {
-    StorageGroup g = existingGroup(group);
     FileName.Decoded file = decode(group, remoteName);
+    StorageGroup g = existingGroup(group);
     List<StorageEntry> readable = g.readable();
     if (readable.isEmpty()) {
       throw FdfsException.notFound("group " + group + " has no readable storage");
@@ -113,8 +113,8 @@ public final class Routing {
    * metadata operations need no space, and refusing them would stop an administrator from freeing it.
    */
   public StorageEntry update(String group, String remoteName) {
-    StorageGroup g = existingGroup(group);
     FileName.Decoded file = decode(group, remoteName);
+    StorageGroup g = existingGroup(group);
     StorageEntry source = source(g, file);
     List<StorageEntry> writable = g.writable();
     if (source != null && writable.contains(source)) {
