@@ -163,7 +163,7 @@ class RoutingTest {
     map.leave(1);
     assertEquals(Errno.ENOENT, errno(() -> r.fetchOne("g", file(1, NOW), NOW)));
     assertEquals(Errno.ENOENT, errno(() -> r.fetchAll("g", file(1, NOW), NOW)));
-    assertEquals(Errno.EINVAL, errno(() -> r.fetchOne("g", "M00/00/00/not-a-valid-name-at-all-xxxxxxxxxxxxx", NOW)));
+    assertEquals(Errno.EINVAL, errno(() -> r.fetchOne("g", "M00/00/00/bad$name-at-all-xxxxxxxxxxxxxxxxxxxx", NOW)));
   }
 
   @Test
