@@ -1,0 +1,206 @@
+package io.dfstree.tracker;
+
+import io.dfstree.api.Heartbeat;
+import io.dfstree.protocol.Errno;
+import io.dfstree.protocol.FdfsException;
+import io.dfstree.protocol.StorageStatus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The tracker's whole view of the cluster, rebuilt from storage heartbeats (soft state: nothing is
+ * persisted, a restarted tracker is complete again after one heartbeat interval).
+ *
+ * <p>State rules: a fresh storage has the status it reports; one silent for longer than the
+ * heartbeat timeout (see {@link #expire}) or that announced it is leaving is OFFLINE; an
+ * administrator may DELETE a storage that is not ONLINE/ACTIVE/RECOVERY. A DELETED storage stays
+ * DELETED while the same process keeps beating (same {@code upTime}), so a briefly partitioned
+ * storage cannot undo an administrator's decision; a restarted process (new {@code upTime}) is
+ * admitted again with its reported status, as a re-joining FastDFS storage would be.
+ *
+ * <p>Not thread-safe: the tracker verticle confines it to its event loop.
+ */
+public final class GroupMap {
+  private final long heartbeatTimeoutMs;
+  private final TreeMap<String, StorageGroup> groups = new TreeMap<>();
+  private final TreeMap<Integer, StorageEntry> storages = new TreeMap<>();
+  private int groupCursor;
+
+  public GroupMap(long heartbeatTimeoutMs) {
+    this.heartbeatTimeoutMs = heartbeatTimeoutMs;
+  }
+
+  /** Records a heartbeat received at {@code nowMs}; returns the state change it caused, if any. */
+  public List<StateChange> apply(Heartbeat beat, long nowMs) {
+    StorageStatus reported = parseStatus(beat.status());
+    StorageEntry e = storages.get(beat.storageId());
+    if (e == null) {
+      e = new StorageEntry(beat, reported, nowMs);
+      storages.put(e.id(), e);
+      groups.computeIfAbsent(beat.group(), StorageGroup::new).add(e);
+      return List.of(new StateChange(e, null, reported));
+    }
+    StorageStatus before = e.status();
+    boolean sameProcess = e.heartbeat().upTime() == beat.upTime();
+    StorageStatus next = before == StorageStatus.DELETED && sameProcess ? StorageStatus.DELETED : reported;
+    if (!e.group().equals(beat.group())) {
+      // a storage reconfigured into another group: move it, drop the old group if now empty
+      StorageGroup old = groups.get(e.group());
+      old.remove(e.id());
+      if (old.isEmpty()) {
+        groups.remove(old.name());
+      }
+      groups.computeIfAbsent(beat.group(), StorageGroup::new).add(e);
+    }
+    e.update(beat, next, nowMs);
+    return before == next ? List.of() : List.of(new StateChange(e, before, next));
+  }
+
+  /** A storage announced a graceful stop: OFFLINE at once instead of after the timeout. */
+  public List<StateChange> leave(int storageId) {
+    StorageEntry e = storages.get(storageId);
+    if (e == null || e.status() == StorageStatus.OFFLINE || e.status() == StorageStatus.DELETED) {
+      return List.of();
+    }
+    StorageStatus before = e.status();
+    e.status(StorageStatus.OFFLINE);
+    return List.of(new StateChange(e, before, StorageStatus.OFFLINE));
+  }
+
+  /** Turns every storage silent for longer than the heartbeat timeout OFFLINE, as of {@code nowMs}. */
+  public List<StateChange> expire(long nowMs) {
+    List<StateChange> changes = new ArrayList<>();
+    for (StorageEntry e : storages.values()) {
+      StorageStatus s = e.status();
+      if (s != StorageStatus.OFFLINE && s != StorageStatus.DELETED && nowMs - e.lastBeatMs() > heartbeatTimeoutMs) {
+        e.status(StorageStatus.OFFLINE);
+        changes.add(new StateChange(e, s, StorageStatus.OFFLINE));
+      }
+    }
+    return changes;
+  }
+
+  /**
+   * Administrative delete (command 93) of the storage named by id or host in {@code group}.
+   *
+   * @throws FdfsException ENOENT unknown, EBUSY while ONLINE/ACTIVE/RECOVERY, EALREADY if DELETED
+   */
+  public List<StateChange> delete(String group, String idOrHost) {
+    List<StorageEntry> matches = find(group, idOrHost);
+    if (matches.isEmpty()) {
+      throw FdfsException.notFound("no storage " + idOrHost + " in group " + group);
+    }
+    for (StorageEntry e : matches) {
+      StorageStatus s = e.status();
+      if (s == StorageStatus.ONLINE || s == StorageStatus.ACTIVE || s == StorageStatus.RECOVERY) {
+        throw new FdfsException(Errno.EBUSY, e + " is " + s + ", stop it first");
+      }
+    }
+    List<StateChange> changes = new ArrayList<>();
+    for (StorageEntry e : matches) {
+      if (e.status() != StorageStatus.DELETED) {
+        changes.add(new StateChange(e, e.status(), StorageStatus.DELETED));
+        e.status(StorageStatus.DELETED);
+      }
+    }
+    if (changes.isEmpty()) {
+      throw new FdfsException(Errno.EALREADY, "storage " + idOrHost + " already deleted");
+    }
+    return changes;
+  }
+
+  /** Members of {@code group} whose id text or host equals {@code idOrHost}, by id. */
+  public List<StorageEntry> find(String group, String idOrHost) {
+    StorageGroup g = groups.get(group);
+    if (g == null) {
+      return List.of();
+    }
+    return g.members().stream().filter(e -> e.idText().equals(idOrHost) || e.host().equals(idOrHost)).toList();
+  }
+
+  public StorageGroup group(String name) {
+    return groups.get(name);
+  }
+
+  /** All groups, sorted by name. */
+  public Collection<StorageGroup> groups() {
+    return groups.values();
+  }
+
+  /** All storages of all groups, sorted by id. */
+  public Collection<StorageEntry> storages() {
+    return storages.values();
+  }
+
+  public StorageEntry storage(int id) {
+    return storages.get(id);
+  }
+
+  int nextGroupCursor(int size) {
+    int c = Math.floorMod(groupCursor, size);
+    groupCursor = Math.floorMod(groupCursor + 1, size);
+    return c;
+  }
+
+  /**
+   * The "synced up to" time of {@code dest} (fastdfs-protocol.md §6.5): the smallest positive
+   * timestamp it reported for a source storage that is ACTIVE, or 0 when it reported none. Sources
+   * that are down are ignored because they cannot be producing new files to wait for.
+   */
+  public long lastSyncedTimestamp(StorageEntry dest) {
+    long min = 0;
+    for (Map.Entry<String, Long> s : dest.syncedUntil().entrySet()) {
+      Long ts = s.getValue();
+      if (ts == null || ts <= 0) {
+        continue;
+      }
+      StorageEntry src = sourceById(s.getKey());
+      if (src != null && src.isActive() && (min == 0 || ts < min)) {
+        min = ts;
+      }
+    }
+    return min;
+  }
+
+  private StorageEntry sourceById(String idText) {
+    try {
+      return storages.get(Integer.parseInt(idText.trim()));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** The map as JSON for monitors: groups with their members' state and space. */
+  public JsonObject toJson() {
+    JsonArray gs = new JsonArray();
+    for (StorageGroup g : groups.values()) {
+      JsonArray members = new JsonArray();
+      for (StorageEntry e : g.members()) {
+        members.add(new JsonObject().put("id", e.id()).put("host", e.host()).put("port", e.port())
+            .put("state", e.status().name()).put("totalMb", e.totalMb()).put("freeMb", e.freeMb())
+            .put("reservedMb", e.reservedMb()).put("lastBeatMs", e.lastBeatMs())
+            .put("lastSyncedTimestamp", lastSyncedTimestamp(e))
+            .put("syncedUntil", new JsonObject(new TreeMap<String, Object>(e.syncedUntil()))));
+      }
+      gs.add(new JsonObject().put("name", g.name()).put("totalMb", g.totalMb()).put("freeMb", g.freeMb())
+          .put("readable", g.readable().size()).put("writable", g.writable().size()).put("storages", members));
+    }
+    return new JsonObject().put("groups", gs);
+  }
+
+  static StorageStatus parseStatus(String name) {
+    if (name == null) {
+      return StorageStatus.NONE;
+    }
+    try {
+      return StorageStatus.valueOf(name.trim().toUpperCase());
+    } catch (IllegalArgumentException e) {
+      return StorageStatus.NONE;
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.dfstree.tracker;
+
+import io.dfstree.protocol.Errno;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client socket of the tracker: a {@link RequestFramer} feeding {@link TrackerCommands}, each
+ * reply written as one complete header+body buffer (the Java client reads the header in a single
+ * read). A client's mistake costs one log line; only a broken stream closes the socket.
+ */
+public final class TrackerConnection implements RequestFramer.Listener {
+  private static final Logger LOG = LoggerFactory.getLogger(TrackerConnection.class);
+
+  private final Vertx vertx;
+  private final NetSocket socket;
+  private final TrackerCommands commands;
+  private final long bodyTimeoutMs;
+  private final LongSupplier clock;
+  private final RequestFramer framer;
+  private final String peer;
+  private long lastProgressMs;
+  private long bodyTimer = -1;
+  private boolean closed;
+
+  /**
+   * @param bodyTimeoutMs close when a started request body makes no progress for this long
+   * @param clock         wall clock in ms, for the sync rule and the body timeout
+   */
+  public TrackerConnection(Vertx vertx, NetSocket socket, TrackerCommands commands, int maxRequestBytes,
+                           long bodyTimeoutMs, LongSupplier clock) {
+    this.vertx = vertx;
+    this.socket = socket;
+    this.commands = commands;
+    this.bodyTimeoutMs = bodyTimeoutMs;
+    this.clock = clock;
+    this.peer = String.valueOf(socket.remoteAddress());
+    this.framer = new RequestFramer(maxRequestBytes, this);
+  }
+
+  /** Starts reading from the socket. */
+  public void start() {
+    socket.handler(this::onBytes);
+    socket.closeHandler(v -> {
+      closed = true;
+      framer.stop();
+      cancelBodyTimer();
+      if (framer.state() == RequestFramer.State.BODY) {
+        LOG.info("tracker client {} closed mid-request (command {})", peer, framer.command());
+      }
+    });
+    socket.exceptionHandler(t -> LOG.info("tracker client {}: {}", peer, t.toString()));
+  }
+
+  private void onBytes(Buffer chunk) {
+    lastProgressMs = clock.getAsLong();
+    framer.feed(chunk);
+    if (!closed && framer.state() == RequestFramer.State.BODY && bodyTimer < 0) {
+      armBodyTimer(bodyTimeoutMs);
+    }
+  }
+
+  @Override
+  public void onRequest(int command, Buffer body) {
+    cancelBodyTimer();
+    Reply reply = commands.execute(command, body, clock.getAsLong());
+    if (reply.bytes() != null) {
+      socket.write(reply.bytes());
+    }
+    if (reply.close()) {
+      close();
+    }
+  }
+
+  @Override
+  public void onBadLength(int command, long declaredLength) {
+    LOG.info("tracker client {}: command {} declares body length {}, closing", peer, command, declaredLength);
+    socket.write(Reply.error(Errno.EINVAL).bytes());
+    close();
+  }
+
+  private void close() {
+    closed = true;
+    framer.stop();
+    cancelBodyTimer();
+    socket.close();
+  }
+
+  /** Idle time between requests is fine; a body that stops arriving would tie up the socket forever. */
+  private void armBodyTimer(long delayMs) {
+    bodyTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
+      bodyTimer = -1;
+      if (closed || framer.state() != RequestFramer.State.BODY) {
+        return;
+      }
+      long idle = clock.getAsLong() - lastProgressMs;
+      if (idle >= bodyTimeoutMs) {
+        LOG.info("tracker client {}: request body stalled for {} ms, closing", peer, idle);
+        close();
+      } else {
+        armBodyTimer(bodyTimeoutMs - idle);
+      }
+    });
+  }
+
+  private void cancelBodyTimer() {
+    if (bodyTimer >= 0) {
+      vertx.cancelTimer(bodyTimer);
+      bodyTimer = -1;
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.dfstree.tracker;
+
+import io.dfstree.api.Addresses;
+import io.dfstree.api.Heartbeat;
+import io.dfstree.config.TrackerOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tracker role: FastDFS tracker protocol on {@code host:port}, a group map fed by storage
+ * heartbeats on the event bus, a periodic offline check, and a JSON query address for monitors.
+ * Everything runs on this verticle's event loop, which is what makes {@link GroupMap} safe.
+ */
+public class TrackerVerticle extends VerticleBase {
+  /** Event-bus request/reply address: {@code {"op":"groups"}} answers {@link GroupMap#toJson()}. */
+  public static final String QUERY_ADDRESS = "dfstree.tracker.query";
+  static final long OFFLINE_CHECK_MS = 500;
+  static final long DEFAULT_BODY_TIMEOUT_MS = 30_000;
+  private static final Logger LOG = LoggerFactory.getLogger(TrackerVerticle.class);
+
+  private TrackerOptions options;
+  private GroupMap map;
+  private TrackerCommands commands;
+  private HostFilter allowed;
+  private NetServer server;
+  private long bodyTimeoutMs;
+
+  @Override
+  public Future<?> start() {
+    options = TrackerOptions.from(config());
+    // not a TrackerOptions key: only tests shorten the stalled-body timeout
+    bodyTimeoutMs = config().getLong("requestBodyTimeoutMs", DEFAULT_BODY_TIMEOUT_MS);
+    map = new GroupMap(options.heartbeatTimeoutMs());
+    commands = new TrackerCommands(map, options, this::log);
+    allowed = new HostFilter(options.allowHosts());
+
+    vertx.eventBus().<JsonObject>consumer(Addresses.HEARTBEAT, m -> onHeartbeat(m.body()));
+    vertx.eventBus().<JsonObject>consumer(Addresses.STORAGE_LEAVING,
+        m -> logAll(map.leave(m.body().getInteger("storageId", -1))));
+    vertx.eventBus().<JsonObject>consumer(QUERY_ADDRESS, m -> {
+      if ("groups".equals(m.body() == null ? null : m.body().getString("op"))) {
+        m.reply(map.toJson());
+      } else {
+        m.fail(400, "unknown op; expected {\"op\":\"groups\"}");
+      }
+    });
+    vertx.setPeriodic(OFFLINE_CHECK_MS, id -> logAll(map.expire(System.currentTimeMillis())));
+
+    server = vertx.createNetServer(new NetServerOptions().setHost(options.host()).setPort(options.port()));
+    server.connectHandler(this::onConnect);
+    return server.listen().onSuccess(s -> LOG.info("tracker listening on {}:{} ({} list layout)", options.host(),
+        s.actualPort(), ListLayout.named(options.listLayout()).name().toLowerCase()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** The live group map, for tests (read it on this verticle's context). */
+  public GroupMap groupMap() {
+    return map;
+  }
+
+  /** The port actually bound. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void onConnect(NetSocket socket) {
+    String ip = socket.remoteAddress().hostAddress();
+    if (!allowed.allows(ip)) {
+      LOG.info("tracker client {} not in allowHosts, closing", ip);
+      socket.close();
+      return;
+    }
+    new TrackerConnection(vertx, socket, commands, options.maxRequestBytes(), bodyTimeoutMs,
+        System::currentTimeMillis).start();
+  }
+
+  private void onHeartbeat(JsonObject json) {
+    Heartbeat beat;
+    try {
+      beat = Heartbeat.fromJson(json);
+    } catch (RuntimeException e) {
+      LOG.info("ignoring malformed heartbeat: {}", e.getMessage());
+      return;
+    }
+    if (beat.group() == null || beat.host() == null) {
+      LOG.info("ignoring heartbeat of storage {} without group or host", beat.storageId());
+      return;
+    }
+    logAll(map.apply(beat, System.currentTimeMillis()));
+  }
+
+  private void logAll(List<StateChange> changes) {
+    changes.forEach(this::log);
+  }
+
+  private void log(StateChange c) {
+    LOG.info("{}", c);
+  }
+}
