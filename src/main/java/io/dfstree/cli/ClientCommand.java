@@ -60,16 +60,25 @@ abstract class ClientCommand implements Callable<Integer> {
     } catch (LocalProblem e) {
       err().println("error: " + e.getMessage());
       return LOCAL_FAILURE;
-    } catch (ConnectException e) {
-      return networkFailure(Errno.ECONNREFUSED, e);
-    } catch (SocketTimeoutException e) {
-      return networkFailure(Errno.ETIMEDOUT, e);
     } catch (IOException e) {
-      return networkFailure(Errno.EIO, e);
+      return networkFailure(networkErrno(e), e);
     } finally {
       out().flush();
       err().flush();
     }
+  }
+
+  /** The errno a network failure stands for; the client wraps socket errors to add the address. */
+  static int networkErrno(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException) {
+        return Errno.ECONNREFUSED;
+      }
+      if (t instanceof SocketTimeoutException) {
+        return Errno.ETIMEDOUT;
+      }
+    }
+    return Errno.EIO;
   }
 
   private int networkFailure(int errno, IOException e) {
