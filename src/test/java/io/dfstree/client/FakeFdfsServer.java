@@ -27,6 +27,7 @@ public final class FakeFdfsServer implements AutoCloseable {
   private final ServerSocket server;
   private final Responder responder;
   private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
+  private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
   private FakeFdfsServer(Responder responder) throws IOException {
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -46,6 +47,11 @@ public final class FakeFdfsServer implements AutoCloseable {
 
   public ServerAddress address() {
     return new ServerAddress("127.0.0.1", port());
+  }
+
+  /** How many connections were accepted so far. */
+  public int connections() {
+    return connections.get();
   }
 
   public List<Request> requests() {
@@ -68,6 +74,7 @@ public final class FakeFdfsServer implements AutoCloseable {
     while (!server.isClosed()) {
       try {
         Socket s = server.accept();
+        connections.incrementAndGet();
         Thread t = new Thread(() -> serve(s), "fake-fdfs-conn");
         t.setDaemon(true);
         t.start();
