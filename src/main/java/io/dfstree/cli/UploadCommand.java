@@ -4,7 +4,6 @@ import io.dfstree.client.StoredFile;
 import io.dfstree.fileid.FileId;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
