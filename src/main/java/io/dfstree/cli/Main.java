@@ -1,5 +1,6 @@
 package io.dfstree.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,6 +12,8 @@ import picocli.CommandLine.Command;
     description = "A FastDFS-compatible distributed file system. Without a command: the embedded single node.",
     subcommands = {
         ServeCommand.AllInOne.class, ServeCommand.Tracker.class, ServeCommand.Storage.class,
+        UploadCommand.class, DownloadCommand.class, DeleteCommand.class, InfoCommand.class, MetaCommand.class,
+        AppendCommand.class, MonitorCommand.class, BenchCommand.class,
     })
 public final class Main implements Runnable {
 
@@ -23,8 +26,22 @@ public final class Main implements Runnable {
 
   /** Runs a command line and returns its exit code (servers return {@link ServeCommand#KEEP_RUNNING}). */
   public static int execute(String... args) {
+    return execute(null, null, args);
+  }
+
+  /**
+   * Like {@link #execute(String...)}, writing the commands' output and error text to the given
+   * writers (null keeps stdout/stderr), so tests can run the client tools in-process.
+   */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
     String[] effective = args.length == 0 ? new String[] {"all-in-one"} : args;
     CommandLine cl = new CommandLine(new Main());
+    if (out != null) {
+      cl.setOut(out);
+    }
+    if (err != null) {
+      cl.setErr(err);
+    }
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
       line.getErr().println("error: " + ex.getMessage());
       return 1;

@@ -1,0 +1,313 @@
+package io.dfstree.cli;
+
+import io.dfstree.client.FdfsClient;
+import io.dfstree.client.StorageAddress;
+import io.dfstree.client.StorageSession;
+import io.dfstree.client.StoredFile;
+import io.dfstree.client.TrackerSession;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * {@code bench}: modelled on SeaweedFS's {@code weed benchmark}. Uploads {@code -n} files of
+ * {@code -s} bytes over {@code -c} concurrent connections, downloads each one and checks every
+ * byte, then deletes them. Speaks only the FastDFS protocol (tracker query, then storage), so
+ * it drives a real FastDFS just the same. Each worker keeps its tracker and storage
+ * connections open across operations, as a pooled client would.
+ *
+ * <p>Exit code 0 when every operation succeeded and every byte matched, 1 otherwise.
+ */
+@Command(name = "bench", description = "Benchmark upload, verified download and delete (like weed benchmark).")
+final class BenchCommand extends ClientCommand {
+  @Option(names = "-n", defaultValue = "1000", description = "number of files (default ${DEFAULT-VALUE})")
+  int files;
+
+  @Option(names = "-s", defaultValue = "1K", converter = ByteSizeConverter.class,
+      description = "file size: 1024, 4K, 1M ... (default ${DEFAULT-VALUE})")
+  long size;
+
+  @Option(names = "-c", defaultValue = "16", description = "concurrent connections (default ${DEFAULT-VALUE})")
+  int concurrency;
+
+  @Option(names = "--max-seconds", defaultValue = "0",
+      description = "stop starting new operations in a phase after this many seconds (0 = no limit); "
+          + "the delete phase still removes every uploaded file")
+  double maxSeconds;
+
+  @Option(names = "--group", description = "group to upload to (default: the tracker chooses)")
+  String group;
+
+  @Option(names = "--skip-delete", description = "leave the files in place")
+  boolean skipDelete;
+
+  @Option(names = "--seed", defaultValue = "1", description = "seed of the file contents (default ${DEFAULT-VALUE})")
+  long seed;
+
+  /** One phase's outcome. Latencies are of successful operations, in nanoseconds. */
+  record PhaseResult(String operation, int count, int errors, double seconds, long bytesPerOp, long[] latencies,
+                     String firstError) {
+    double opsPerSecond() {
+      return seconds > 0 ? count / seconds : 0;
+    }
+
+    /** MiB/s, or -1 for operations that move no content. */
+    double mibPerSecond() {
+      return bytesPerOp <= 0 || seconds <= 0 ? -1 : count * (double) bytesPerOp / seconds / (1 << 20);
+    }
+
+    double percentileMillis(double p) {
+      return percentile(latencies, p) / 1e6;
+    }
+  }
+
+  @Override
+  int execute() throws IOException {
+    if (files <= 0 || concurrency <= 0) {
+      throw new ParameterException(spec.commandLine(), "-n and -c must be positive");
+    }
+    FdfsClient client = client();
+    // one probe first, so an unreachable tracker is one clear error rather than n failed uploads
+    try (TrackerSession probe = client.openTracker()) {
+      probe.activeTest();
+    }
+    if (!json) {
+      out().printf("bench: %d files of %d bytes, %d connections, tracker %s, group %s%n", files, size,
+          concurrency, client.options().trackers().get(0), group == null ? "(tracker's choice)" : group);
+      out().flush();
+    }
+    AtomicReferenceArray<StoredFile> stored = new AtomicReferenceArray<>(files);
+    List<Worker> workers = new ArrayList<>();
+    for (int i = 0; i < concurrency; i++) {
+      workers.add(new Worker(client));
+    }
+    List<PhaseResult> results = new ArrayList<>();
+    try {
+      int[] all = new int[files];
+      Arrays.setAll(all, i -> i);
+      results.add(runPhase("upload", all, workers, maxSeconds, size, (w, i) -> {
+        StorageAddress target = w.tracker().queryStore(group);
+        StoredFile f = w.storage(target).upload(target.storePathIndex(),
+            new BenchContent(seed, i, size).stream(), size, "");
+        stored.set(i, f);
+      }));
+      int[] uploaded = uploadedIndexes(stored);
+      results.add(runPhase("download", uploaded, workers, maxSeconds, size, (w, i) -> {
+        StoredFile f = stored.get(i);
+        StorageAddress source = w.tracker().queryFetch(f.group(), f.remoteName());
+        BenchContent.Verifier verifier = new BenchContent(seed, i, size).verifier();
+        w.storage(source).download(f.group(), f.remoteName(), 0, 0, verifier);
+        String problem = verifier.problem();
+        if (problem != null) {
+          throw new IllegalStateException("verify " + f.fileId() + ": " + problem);
+        }
+      }));
+      if (!skipDelete) {
+        results.add(runPhase("delete", uploaded, workers, 0, 0, (w, i) -> {
+          StoredFile f = stored.get(i);
+          StorageAddress target = w.tracker().queryUpdate(f.group(), f.remoteName());
+          w.storage(target).delete(f.group(), f.remoteName());
+        }));
+      }
+    } finally {
+      workers.forEach(Worker::close);
+    }
+    print(results);
+    return results.stream().allMatch(r -> r.errors() == 0) ? 0 : LOCAL_FAILURE;
+  }
+
+  private static int[] uploadedIndexes(AtomicReferenceArray<StoredFile> stored) {
+    int[] out = new int[stored.length()];
+    int n = 0;
+    for (int i = 0; i < stored.length(); i++) {
+      if (stored.get(i) != null) {
+        out[n++] = i;
+      }
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  /** One unit of work on file {@code index}; throws on failure. */
+  interface Operation {
+    void run(Worker worker, int index) throws Exception;
+  }
+
+  /** Runs {@code op} over {@code indexes} on every worker at once and gathers the figures. */
+  static PhaseResult runPhase(String name, int[] indexes, List<Worker> workers, double maxSeconds, long bytesPerOp,
+                              Operation op) {
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger errors = new AtomicInteger();
+    AtomicReference<String> firstError = new AtomicReference<>();
+    long start = System.nanoTime();
+    long deadline = maxSeconds > 0 ? start + (long) (maxSeconds * 1e9) : Long.MAX_VALUE;
+    List<Thread> threads = new ArrayList<>();
+    List<LatencyLog> logs = new ArrayList<>();
+    for (Worker w : workers) {
+      LatencyLog log = new LatencyLog();
+      logs.add(log);
+      Thread t = new Thread(() -> {
+        int k;
+        while (System.nanoTime() < deadline && (k = next.getAndIncrement()) < indexes.length) {
+          long t0 = System.nanoTime();
+          try {
+            op.run(w, indexes[k]);
+            log.add(System.nanoTime() - t0);
+          } catch (Exception e) {
+            errors.incrementAndGet();
+            firstError.compareAndSet(null, e.toString());
+            w.dropBrokenSessions();
+          }
+        }
+      }, "bench-" + name + "-" + threads.size());
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long[] latencies = LatencyLog.merged(logs);
+    return new PhaseResult(name, latencies.length, errors.get(), seconds, bytesPerOp, latencies, firstError.get());
+  }
+
+  private void print(List<PhaseResult> results) {
+    if (json) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("files", files);
+      doc.put("size", size);
+      doc.put("concurrency", concurrency);
+      List<Object> phases = new ArrayList<>();
+      for (PhaseResult r : results) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("operation", r.operation());
+        p.put("count", r.count());
+        p.put("errors", r.errors());
+        p.put("seconds", r.seconds());
+        p.put("opsPerSecond", r.opsPerSecond());
+        p.put("mibPerSecond", r.mibPerSecond() < 0 ? null : r.mibPerSecond());
+        p.put("p50Ms", r.percentileMillis(50));
+        p.put("p99Ms", r.percentileMillis(99));
+        p.put("firstError", r.firstError());
+        phases.add(p);
+      }
+      doc.put("phases", phases);
+      printJson(doc);
+      return;
+    }
+    out().printf("%-10s %8s %7s %10s %9s %9s %9s%n", "operation", "count", "errors", "ops/s", "MiB/s", "p50 ms", "p99 ms");
+    for (PhaseResult r : results) {
+      String mib = r.mibPerSecond() < 0 ? "-" : String.format("%.2f", r.mibPerSecond());
+      out().printf("%-10s %8d %7d %10.1f %9s %9.2f %9.2f%n", r.operation(), r.count(), r.errors(),
+          r.opsPerSecond(), mib, r.percentileMillis(50), r.percentileMillis(99));
+    }
+    for (PhaseResult r : results) {
+      if (r.firstError() != null) {
+        out().printf("first %s error: %s%n", r.operation(), r.firstError());
+      }
+    }
+  }
+
+  /** Nearest-rank percentile of sorted values; 0 for none. */
+  static double percentile(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+  }
+
+  /** One worker's latencies, appended without locking (only its own thread writes). */
+  static final class LatencyLog {
+    private long[] values = new long[256];
+    private int size;
+
+    void add(long v) {
+      if (size == values.length) {
+        values = Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = v;
+    }
+
+    static long[] merged(List<LatencyLog> logs) {
+      long[] all = new long[logs.stream().mapToInt(l -> l.size).sum()];
+      int at = 0;
+      for (LatencyLog l : logs) {
+        System.arraycopy(l.values, 0, all, at, l.size);
+        at += l.size;
+      }
+      Arrays.sort(all);
+      return all;
+    }
+  }
+
+  /** A worker's long-lived connections: one tracker session and one session per storage it meets. */
+  static final class Worker {
+    private final FdfsClient client;
+    private TrackerSession tracker;
+    private final Map<String, StorageSession> storages = new HashMap<>();
+
+    Worker(FdfsClient client) {
+      this.client = client;
+    }
+
+    TrackerSession tracker() throws IOException {
+      if (tracker == null || !tracker.isUsable()) {
+        if (tracker != null) {
+          tracker.close();
+        }
+        tracker = client.openTracker();
+      }
+      return tracker;
+    }
+
+    StorageSession storage(StorageAddress address) throws IOException {
+      StorageSession s = storages.get(address.hostPort());
+      if (s == null || !s.isUsable()) {
+        if (s != null) {
+          s.close();
+        }
+        s = client.openStorage(address);
+        storages.put(address.hostPort(), s);
+      }
+      return s;
+    }
+
+    /** After a failure, forget connections that are out of step so the next operation reconnects. */
+    void dropBrokenSessions() {
+      if (tracker != null && !tracker.isUsable()) {
+        tracker.close();
+        tracker = null;
+      }
+      storages.values().removeIf(s -> {
+        if (!s.isUsable()) {
+          s.close();
+          return true;
+        }
+        return false;
+      });
+    }
+
+    void close() {
+      if (tracker != null) {
+        tracker.close();
+      }
+      storages.values().forEach(StorageSession::close);
+      storages.clear();
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package io.dfstree.client;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How a {@link FdfsClient} reaches the cluster.
+ *
+ * @param trackers        tracker addresses; calls start at the next one in turn and fail over on
+ *                        connection problems
+ * @param connectTimeout  limit for establishing a TCP connection
+ * @param networkTimeout  limit for any single read (a stalled server fails instead of hanging)
+ */
+public record ClientOptions(List<ServerAddress> trackers, Duration connectTimeout, Duration networkTimeout) {
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(30);
+
+  public ClientOptions {
+    if (trackers.isEmpty()) {
+      throw new IllegalArgumentException("at least one tracker address is needed");
+    }
+    trackers = List.copyOf(trackers);
+  }
+
+  /** Options with the default timeouts. */
+  public static ClientOptions of(List<ServerAddress> trackers) {
+    return new ClientOptions(trackers, DEFAULT_CONNECT_TIMEOUT, DEFAULT_NETWORK_TIMEOUT);
+  }
+}

@@ -1,0 +1,119 @@
+package io.dfstree.client;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every request layout byte for byte (fastdfs-protocol.md §2, §3, Appendix A). */
+class RequestEncoderTest {
+  static final String NAME = "M00/00/00/wKgBaF1234AbCdEfGhIjKlMnOpQ419.jpg";
+  static final String APPENDER = "M00/00/00/rBAE_V6FvsGEAAAAAAAAAAcicv9J8809.log";
+
+  @Test
+  void queryStoreWithoutGroupIsCommand101WithEmptyBody() {
+    assertArrayEquals(Bytes.of().header(0, 101, 0).bytes(), RequestEncoder.queryStore(null));
+    assertArrayEquals(Bytes.of().header(0, 101, 0).bytes(), RequestEncoder.queryStore(""));
+  }
+
+  @Test
+  void queryStoreWithGroupIsCommand104WithSixteenByteGroup() {
+    assertArrayEquals(Bytes.of().header(16, 104, 0).fixed("group1", 16).bytes(), RequestEncoder.queryStore("group1"));
+  }
+
+  @Test
+  void fetchAndUpdateQueriesCarryGroupThenName() {
+    byte[] body = Bytes.of().fixed("group1", 16).text(NAME).bytes();
+    assertArrayEquals(Bytes.of().header(60, 102, 0).raw(body).bytes(), RequestEncoder.queryFetch("group1", NAME));
+    assertArrayEquals(Bytes.of().header(60, 103, 0).raw(body).bytes(), RequestEncoder.queryUpdate("group1", NAME));
+  }
+
+  @Test
+  void listCommands() {
+    assertArrayEquals(Bytes.of().header(0, 91, 0).bytes(), RequestEncoder.listGroups());
+    assertArrayEquals(Bytes.of().header(16, 92, 0).fixed("g", 16).bytes(), RequestEncoder.listStorages("g", null));
+    assertArrayEquals(Bytes.of().header(25, 92, 0).fixed("g", 16).text("127.0.0.1").bytes(),
+        RequestEncoder.listStorages("g", "127.0.0.1"));
+    assertThrows(IllegalArgumentException.class, () -> RequestEncoder.listStorages("g", "0123456789abcdef"));
+  }
+
+  @Test
+  void activeTestAndQuitHaveEmptyBodies() {
+    assertArrayEquals(Bytes.of().header(0, 111, 0).bytes(), RequestEncoder.activeTest());
+    assertArrayEquals(Bytes.of().header(0, 82, 0).bytes(), RequestEncoder.quit());
+  }
+
+  @Test
+  void uploadPrefixDeclaresContentInLengthButDoesNotCarryIt() {
+    byte[] expected = Bytes.of().header(15 + 1000, 11, 0).u8(2).i64(1000).fixed("jpg", 6).bytes();
+    assertArrayEquals(expected, RequestEncoder.uploadPrefix(false, 2, 1000, "jpg"));
+  }
+
+  @Test
+  void appenderUploadIsCommand23AndAnyPathIsFF() {
+    byte[] expected = Bytes.of().header(15 + 5, 23, 0).u8(0xFF).i64(5).fixed("", 6).bytes();
+    assertArrayEquals(expected, RequestEncoder.uploadPrefix(true, StorageAddress.ANY_PATH, 5, ""));
+  }
+
+  @Test
+  void slaveUploadPrefix() {
+    byte[] expected = Bytes.of().header(8 + 8 + 16 + 6 + 44 + 7, 21, 0)
+        .i64(44).i64(7).fixed("_big", 16).fixed("png", 6).text(NAME).bytes();
+    assertArrayEquals(expected, RequestEncoder.uploadSlavePrefix(NAME, "_big", "png", 7));
+  }
+
+  @Test
+  void downloadCarriesOffsetLengthGroupName() {
+    byte[] expected = Bytes.of().header(16 + 16 + 44, 14, 0).i64(100).i64(0).fixed("group1", 16).text(NAME).bytes();
+    assertArrayEquals(expected, RequestEncoder.download("group1", NAME, 100, 0));
+  }
+
+  @Test
+  void deleteAndGetMetadata() {
+    byte[] body = Bytes.of().fixed("group1", 16).text(NAME).bytes();
+    assertArrayEquals(Bytes.of().header(60, 12, 0).raw(body).bytes(), RequestEncoder.delete("group1", NAME));
+    assertArrayEquals(Bytes.of().header(60, 15, 0).raw(body).bytes(), RequestEncoder.getMetadata("group1", NAME));
+  }
+
+  @Test
+  void setMetadataOverwriteAndMerge() {
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("w", "10");
+    meta.put("h", "20");
+    byte[] encoded = StorageSession.encodeMetadata(meta);
+    assertArrayEquals(new byte[] {'w', 2, '1', '0', 1, 'h', 2, '2', '0'}, encoded);
+    byte[] overwrite = Bytes.of().header(8 + 8 + 1 + 16 + 44 + 9, 13, 0)
+        .i64(44).i64(9).u8('O').fixed("group1", 16).text(NAME).raw(encoded).bytes();
+    assertArrayEquals(overwrite, RequestEncoder.setMetadata("group1", NAME, encoded, false));
+    byte[] merge = RequestEncoder.setMetadata("group1", NAME, encoded, true);
+    assertEquals('M', merge[10 + 16]);
+  }
+
+  @Test
+  void queryFileInfoPutsFlagsInTheHeaderStatus() {
+    byte[] expected = Bytes.of().header(60, 22, 1).fixed("group1", 16).text(NAME).bytes();
+    assertArrayEquals(expected, RequestEncoder.queryFileInfo("group1", NAME, RequestEncoder.FILE_INFO_NO_CRC));
+  }
+
+  @Test
+  void appenderCommands() {
+    int n = APPENDER.length();
+    assertArrayEquals(Bytes.of().header(16 + n + 3, 24, 0).i64(n).i64(3).text(APPENDER).bytes(),
+        RequestEncoder.appendPrefix(APPENDER, 3));
+    assertArrayEquals(Bytes.of().header(24 + n + 4, 34, 0).i64(n).i64(10).i64(4).text(APPENDER).bytes(),
+        RequestEncoder.modifyPrefix(APPENDER, 10, 4));
+    assertArrayEquals(Bytes.of().header(16 + n, 36, 0).i64(n).i64(0).text(APPENDER).bytes(),
+        RequestEncoder.truncate(APPENDER, 0));
+    assertArrayEquals(Bytes.of().header(n, 38, 0).text(APPENDER).bytes(),
+        RequestEncoder.regenerateAppenderName(APPENDER));
+  }
+
+  @Test
+  void fixedFieldsAreCutAtTheirWidth() {
+    assertArrayEquals(new byte[] {'a', 'b', 'c'}, RequestEncoder.fixed("abcdef", 3));
+    assertArrayEquals(new byte[] {'a', 0, 0}, RequestEncoder.fixed("a", 3));
+  }
+}
