@@ -42,6 +42,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   private final StoredFiles files;
   private final FrameDecoder decoder = new FrameDecoder(this);
   private final String remote;
+  private final Runnable quickAck;
 
   private PacketHeader header;
   private Step step = Step.NONE;
@@ -62,6 +63,7 @@ final class StorageConnection implements FrameDecoder.Listener {
     this.node = node;
     this.files = node.files;
     this.remote = String.valueOf(socket.remoteAddress());
+    this.quickAck = QuickAck.forSocket(socket);
   }
 
   void start() {
@@ -73,6 +75,9 @@ final class StorageConnection implements FrameDecoder.Listener {
 
   private void onData(Buffer data) {
     decoder.feed(data);
+    if (decoder.state() == FrameDecoder.State.FIXED || decoder.state() == FrameDecoder.State.BODY) {
+      quickAck.run();
+    }
     if (!closed && (decoder.paused() || decoder.buffered() > MAX_UNREAD)) {
       pauseSocket();
     }

@@ -36,6 +36,7 @@ final class StoredFiles {
   private final String group;
   private final boolean fsync;
   private final AtomicLong tempCounter = new AtomicLong();
+  private final DirectorySync directorySync = new DirectorySync();
 
   /** What stat says about a stored file. */
   record Stat(Path path, long size, long mtimeSeconds) {}
@@ -131,16 +132,9 @@ final class StoredFiles {
     }
     Files.setLastModifiedTime(target, FileTime.fromMillis(mtimeSeconds * 1000));
     if (fsync) {
-      forceDirectory(target.getParent());
+      directorySync.force(target.getParent());
     }
     return true;
-  }
-
-  /** Makes a name change durable: the directory entry itself must reach the disk. */
-  static void forceDirectory(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    }
   }
 
   Future<Stat> stat(FileId id) {
@@ -168,7 +162,7 @@ final class StoredFiles {
       }
       Files.deleteIfExists(metadataPath(p));
       if (fsync) {
-        forceDirectory(p.getParent());
+        directorySync.force(p.getParent());
       }
       return null;
     }, false));
@@ -226,7 +220,7 @@ final class StoredFiles {
       Files.deleteIfExists(temp);
     }
     if (fsync) {
-      forceDirectory(target.getParent());
+      directorySync.force(target.getParent());
     }
   }
 
