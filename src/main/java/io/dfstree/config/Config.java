@@ -66,8 +66,11 @@ public final class Config {
 
   @SuppressWarnings("unchecked")
   public static JsonObject readYaml(String text) throws IOException {
-    Object tree = YAML.readValue(text, Object.class);
-    return tree == null ? new JsonObject() : new JsonObject((Map<String, Object>) tree);
+    com.fasterxml.jackson.databind.JsonNode node = YAML.readTree(text);
+    if (node == null || node.isMissingNode() || node.isNull()) {
+      return new JsonObject(); // empty or comment-only file
+    }
+    return new JsonObject((Map<String, Object>) YAML.treeToValue(node, Object.class));
   }
 
   /** Deep merge: objects merge key by key, everything else is replaced. */

@@ -78,37 +78,55 @@ public final class FrameDecoder {
 
   /** Next: a part of exactly {@code length} bytes, delivered whole to {@link Listener#onFixed}. */
   public void expectFixed(int length) {
+    if (state == State.CLOSED) {
+      return;
+    }
     state = State.FIXED;
     expected = length;
     gather = null;
     if (length == 0) {
       state = State.AWAIT_REPLY;
       listener.onFixed(Buffer.buffer());
+    } else {
+      deliver(); // the decision may come after the bytes (async work): do not wait for another read
     }
   }
 
   /** Next: {@code length} body bytes delivered as they arrive, then {@link Listener#onBodyEnd}. */
   public void streamBody(long length) {
+    if (state == State.CLOSED) {
+      return;
+    }
     state = State.BODY;
     expected = length;
     if (length == 0) {
       state = State.AWAIT_REPLY;
       listener.onBodyEnd();
+    } else {
+      deliver();
     }
   }
 
   /** Next: skip {@code length} bytes (the rest of a rejected request), then wait for the next request. */
   public void discard(long length) {
+    if (state == State.CLOSED) {
+      return;
+    }
     state = State.DISCARD;
     expected = length;
     if (length == 0) {
       state = State.AWAIT_REPLY;
       listener.onDiscarded();
+    } else {
+      deliver();
     }
   }
 
   /** The reply has been written: read the next header. */
   public void nextRequest() {
+    if (state == State.CLOSED) {
+      return; // a reply finishing after close() must not revive the connection
+    }
     state = State.HEADER;
     expected = PacketHeader.SIZE;
     gather = null;

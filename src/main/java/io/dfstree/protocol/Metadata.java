@@ -82,18 +82,21 @@ public final class Metadata {
 
   /** Merge as FastDFS does: existing names replaced by the first new entry of that name, new names added. */
   public static List<Entry> merge(List<Entry> existing, List<Entry> incoming) {
+    // Only stored entries can be replaced, each one once: incoming duplicates are not collapsed
+    // into each other (upstream merges the two sorted lists pairwise).
     List<Entry> result = new ArrayList<>(existing);
+    boolean[] replaced = new boolean[existing.size()];
     for (Entry in : incoming) {
-      boolean replaced = false;
-      for (int i = 0; i < result.size(); i++) {
-        if (Arrays.equals(result.get(i).name(), in.name())) {
-          if (!replaced) {
-            result.set(i, in);
-            replaced = true;
-          }
+      int match = -1;
+      for (int i = 0; i < existing.size() && match < 0; i++) {
+        if (!replaced[i] && Arrays.equals(existing.get(i).name(), in.name())) {
+          match = i;
         }
       }
-      if (!replaced) {
+      if (match >= 0) {
+        result.set(match, in);
+        replaced[match] = true;
+      } else {
         result.add(in);
       }
     }

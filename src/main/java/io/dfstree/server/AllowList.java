@@ -29,8 +29,8 @@ public final class AllowList {
       }
       byte[] net = InetAddress.getByName(rule.substring(0, slash)).getAddress();
       int bits = Integer.parseInt(rule.substring(slash + 1));
-      if (net.length != addr.length) {
-        return false;
+      if (net.length != addr.length || bits < 0 || bits > net.length * 8) {
+        return false; // a malformed rule admits nobody (a negative length used to admit everyone)
       }
       for (int i = 0; i < net.length && bits > 0; i++, bits -= 8) {
         int mask = bits >= 8 ? 0xFF : (0xFF << (8 - bits)) & 0xFF;
