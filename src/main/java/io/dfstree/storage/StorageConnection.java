@@ -195,7 +195,8 @@ final class StorageConnection implements FrameDecoder.Listener {
 
   private void onUploadPrefix(Buffer p, long rest) {
     boolean appender = header.command() == Command.UPLOAD_APPENDER_FILE;
-    int pathIndex = p.getByte(0); // signed: -1 (0xFF) lets the storage choose
+    int raw = p.getByte(0) & 0xFF;
+    int pathIndex = raw == 0xFF ? -1 : raw; // 0xFF lets the storage choose
     long size = p.getLong(1);
     if (size < 0 || size != rest) {
       throw FdfsException.invalid("file size " + size + " does not match body length " + header.bodyLength());
@@ -315,6 +316,7 @@ final class StorageConnection implements FrameDecoder.Listener {
     bodyStarted = true;
     bodyReceived = Promise.promise();
     Future<Void> done = bodyReceived.future();
+    resumeSocket(); // it may have been paused while we waited on a lock or a stat
     decoder.streamBody(length);
     return done;
   }
@@ -533,6 +535,7 @@ final class StorageConnection implements FrameDecoder.Listener {
       nextRequest();
     } else if (unreadBody <= DRAIN_LIMIT) {
       resumeSocket();
+      decoder.resume();
       decoder.discard(unreadBody);
     } else {
       socket.end();
