@@ -24,13 +24,14 @@ import java.util.List;
  * @param uploadPriority     lower is preferred when trackers use storeServer = 2
  * @param maxRequestBytes    largest non-streamed request body (metadata, names)
  * @param eventLoops         protocol listener instances (one event loop each)
+ * @param diskThreads        threads doing file I/O (open, write, fsync, rename)
  * @param allowHosts         client IP allow-list; empty allows all
  */
 public record StorageOptions(int id, String group, String host, String advertisedHost, int port, int httpPort,
                              List<String> storePaths, List<Integer> readOnlyPaths, String storePathSelection,
                              int subdirCount, int fileDistributeMode, int fileDistributeRotateCount, boolean fsync,
                              String reservedSpace, long heartbeatIntervalMs, int uploadPriority, int maxRequestBytes,
-                             int eventLoops, List<String> allowHosts) {
+                             int eventLoops, int diskThreads, List<String> allowHosts) {
 
   public static StorageOptions from(JsonObject c) {
     List<Integer> ro = c.getJsonArray("readOnlyPaths") == null ? List.of()
@@ -40,7 +41,7 @@ public record StorageOptions(int id, String group, String host, String advertise
         TrackerOptions.strings(c.getJsonArray("storePaths")), ro, c.getString("storePathSelection"),
         c.getInteger("subdirCount"), c.getInteger("fileDistributeMode"), c.getInteger("fileDistributeRotateCount"),
         c.getBoolean("fsync"), String.valueOf(c.getValue("reservedSpace")), c.getLong("heartbeatIntervalMs"),
-        c.getInteger("uploadPriority"), c.getInteger("maxRequestBytes"), c.getInteger("eventLoops"),
+        c.getInteger("uploadPriority"), c.getInteger("maxRequestBytes"), c.getInteger("eventLoops"), c.getInteger("diskThreads"),
         TrackerOptions.strings(c.getJsonArray("allowHosts")));
     o.validate();
     return o;
@@ -70,6 +71,7 @@ public record StorageOptions(int id, String group, String host, String advertise
     TrackerOptions.require(!storePaths.isEmpty() && storePaths.size() <= 256, "storage.storePaths needs 1..256 entries");
     TrackerOptions.require(subdirCount >= 1 && subdirCount <= 256, "storage.subdirCount must be 1..256");
     TrackerOptions.require(port > 0 && port < 65536, "storage.port out of range");
+    TrackerOptions.require(diskThreads >= 1 && diskThreads <= 256, "storage.diskThreads must be 1..256");
     TrackerOptions.require("round-robin".equalsIgnoreCase(storePathSelection) || mostFreeSelection(),
         "storage.storePathSelection must be round-robin or most-free");
     reservedBytes(0);

@@ -5,7 +5,7 @@ import io.dfstree.protocol.FdfsException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 import java.io.IOException;
@@ -38,7 +38,7 @@ final class FileWriteStream implements WriteStream<Buffer> {
     T finish(Written written) throws IOException;
   }
 
-  private final Vertx vertx;
+  private final WorkerExecutor disk;
   private final Path path;
   private final boolean create;
   private final boolean fsync;
@@ -60,8 +60,8 @@ final class FileWriteStream implements WriteStream<Buffer> {
    * @param create   create the file (new upload into a temp file) or open an existing one
    * @param fsync    force data to disk before finishing
    */
-  FileWriteStream(Vertx vertx, Path path, long position, boolean create, boolean fsync) {
-    this.vertx = vertx;
+  FileWriteStream(WorkerExecutor disk, Path path, long position, boolean create, boolean fsync) {
+    this.disk = disk;
     this.path = path;
     this.position = position;
     this.create = create;
@@ -119,7 +119,7 @@ final class FileWriteStream implements WriteStream<Buffer> {
         return Future.failedFuture(failure);
       }
       List<Buffer> batch = takeQueue();
-      return vertx.executeBlocking(() -> {
+      return disk.executeBlocking(() -> {
         try {
           writeBatch(batch);
           if (fsync && channel != null) {
@@ -140,7 +140,7 @@ final class FileWriteStream implements WriteStream<Buffer> {
     failure = failure == null ? new FdfsException(Errno.EIO, "aborted") : failure;
     queue = new ArrayList<>();
     queuedBytes = 0;
-    return whenIdle().compose(v -> vertx.executeBlocking(() -> {
+    return whenIdle().compose(v -> disk.executeBlocking(() -> {
       closeQuietly();
       return null;
     }, false));
@@ -166,7 +166,7 @@ final class FileWriteStream implements WriteStream<Buffer> {
   private void flush() {
     inFlight = true;
     List<Buffer> batch = takeQueue();
-    vertx.executeBlocking(() -> {
+    disk.executeBlocking(() -> {
       writeBatch(batch);
       return null;
     }, false).onComplete(ar -> {

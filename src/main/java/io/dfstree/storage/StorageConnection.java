@@ -322,7 +322,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   }
 
   private void discardUpload(FileWriteStream upload) {
-    upload.abort().onComplete(x -> vertx.executeBlocking(() -> {
+    upload.abort().onComplete(x -> node.disk.executeBlocking(() -> {
       FileWriteStream.deleteQuietly(upload.path());
       return null;
     }, false));

@@ -5,6 +5,7 @@ import io.dfstree.api.StorageCounters;
 import io.dfstree.config.StorageOptions;
 import io.dfstree.protocol.StorageStatus;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ final class StorageNode {
   final StorageOptions options;
   final StorePaths paths;
   final StoredFiles files;
+  final WorkerExecutor disk;
   final AtomicLongArray counters = new AtomicLongArray(StorageCounters.COUNT);
   final AtomicInteger connections = new AtomicInteger();
   final AtomicInteger connectionsMax = new AtomicInteger();
@@ -39,7 +41,10 @@ final class StorageNode {
   StorageNode(Vertx vertx, StorageOptions options) {
     this.options = options;
     this.paths = new StorePaths(options);
-    this.files = new StoredFiles(vertx, paths, options.id(), options.group(), options.fsync());
+    // a pool of its own: disk calls must not queue behind other blocking work, and its size is
+    // a tuning knob (many threads overlap fsyncs; few threads avoid directory-lock contention)
+    this.disk = vertx.createSharedWorkerExecutor("dfstree-disk-" + options.id(), options.diskThreads());
+    this.files = new StoredFiles(disk, paths, options.id(), options.group(), options.fsync());
     peerHosts.put(options.id(), options.clientHost());
   }
 

@@ -7,7 +7,7 @@ import io.dfstree.protocol.FdfsException;
 import io.dfstree.protocol.Metadata;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -29,7 +29,7 @@ import java.util.zip.CRC32;
  * and deletes run under a per-file lock. Every disk call runs on a worker thread.
  */
 final class StoredFiles {
-  private final Vertx vertx;
+  private final WorkerExecutor disk;
   private final StorePaths paths;
   private final FileLocks locks = new FileLocks();
   private final int storageId;
@@ -41,8 +41,8 @@ final class StoredFiles {
   /** What stat says about a stored file. */
   record Stat(Path path, long size, long mtimeSeconds) {}
 
-  StoredFiles(Vertx vertx, StorePaths paths, int storageId, String group, boolean fsync) {
-    this.vertx = vertx;
+  StoredFiles(WorkerExecutor disk, StorePaths paths, int storageId, String group, boolean fsync) {
+    this.disk = disk;
     this.paths = paths;
     this.storageId = storageId;
     this.group = group;
@@ -78,7 +78,7 @@ final class StoredFiles {
   /** A temp file for a new upload in {@code p}; written by the returned stream. */
   FileWriteStream newUpload(StorePath p) {
     Path temp = p.tmp.resolve("up-" + ProcessHandle.current().pid() + "-" + tempCounter.incrementAndGet());
-    return new FileWriteStream(vertx, temp, 0, true, fsync);
+    return new FileWriteStream(disk, temp, 0, true, fsync);
   }
 
   /** Places a finished upload under a freshly generated name; returns the remote name. */
@@ -139,7 +139,7 @@ final class StoredFiles {
 
   Future<Stat> stat(FileId id) {
     Path p = pathOf(id);
-    return vertx.executeBlocking(() -> statBlocking(p), false);
+    return disk.executeBlocking(() -> statBlocking(p), false);
   }
 
   private static Stat statBlocking(Path p) throws IOException {
@@ -156,7 +156,7 @@ final class StoredFiles {
 
   Future<Void> delete(Context ctx, FileId id) {
     Path p = pathOf(id);
-    return locks.withLock(ctx, p, () -> vertx.executeBlocking(() -> {
+    return locks.withLock(ctx, p, () -> disk.executeBlocking(() -> {
       if (!Files.deleteIfExists(p)) {
         throw FdfsException.notFound("file does not exist");
       }
@@ -171,7 +171,7 @@ final class StoredFiles {
   /** The raw -m file; ENOENT when the file has no metadata (as FastDFS answers). */
   Future<byte[]> getMetadata(FileId id) {
     Path p = pathOf(id);
-    return vertx.executeBlocking(() -> {
+    return disk.executeBlocking(() -> {
       statBlocking(p);
       try {
         return Files.readAllBytes(metadataPath(p));
@@ -184,7 +184,7 @@ final class StoredFiles {
   /** 'O' overwrites (empty list deletes the -m file), 'M' merges; result stored sorted by name. */
   Future<Void> setMetadata(Context ctx, FileId id, byte op, List<Metadata.Entry> entries) {
     Path p = pathOf(id);
-    return locks.withLock(ctx, p, () -> vertx.executeBlocking(() -> {
+    return locks.withLock(ctx, p, () -> disk.executeBlocking(() -> {
       statBlocking(p);
       Path meta = metadataPath(p);
       List<Metadata.Entry> result;
@@ -226,7 +226,7 @@ final class StoredFiles {
 
   /** CRC32 of a whole file, for appender and slave files whose name does not describe their content. */
   Future<Long> crc32(Path p) {
-    return vertx.executeBlocking(() -> crc32Blocking(p), false);
+    return disk.executeBlocking(() -> crc32Blocking(p), false);
   }
 
   private static long crc32Blocking(Path p) throws IOException {
@@ -260,8 +260,8 @@ final class StoredFiles {
       if (at > st.size()) {
         return Future.failedFuture(FdfsException.invalid("offset " + at + " beyond file size " + st.size()));
       }
-      FileWriteStream stream = new FileWriteStream(vertx, p, at, false, fsync);
-      return body.run(stream, st.size()).recover(err -> vertx.executeBlocking(() -> {
+      FileWriteStream stream = new FileWriteStream(disk, p, at, false, fsync);
+      return body.run(stream, st.size()).recover(err -> disk.executeBlocking(() -> {
         // roll back a partial append; a partial modify cannot be undone byte-exactly, but its
         // length is restored and the client was told it failed
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
@@ -277,7 +277,7 @@ final class StoredFiles {
   Future<Void> truncate(Context ctx, FileId id, long newSize) {
     requireAppender(id);
     Path p = pathOf(id);
-    return locks.withLock(ctx, p, () -> vertx.executeBlocking(() -> {
+    return locks.withLock(ctx, p, () -> disk.executeBlocking(() -> {
       Stat st = statBlocking(p);
       if (newSize > st.size()) {
         throw FdfsException.invalid("truncate size " + newSize + " is larger than file size " + st.size());
@@ -298,7 +298,7 @@ final class StoredFiles {
   Future<String> regenerate(Context ctx, FileId id) {
     requireAppender(id);
     Path p = pathOf(id);
-    return locks.withLock(ctx, p, () -> vertx.executeBlocking(() -> {
+    return locks.withLock(ctx, p, () -> disk.executeBlocking(() -> {
       Stat st = statBlocking(p);
       long crc = crc32Blocking(p);
       String ext = FileName.extensionOf(id.remoteName());
