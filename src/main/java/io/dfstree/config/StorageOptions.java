@@ -26,12 +26,19 @@ import java.util.List;
  * @param eventLoops         protocol listener instances (one event loop each)
  * @param diskThreads        threads doing file I/O (open, write, fsync, rename)
  * @param allowHosts         client IP allow-list; empty allows all
+ * @param writeQuorum        members that must hold an upload (fsynced when fsync is on) before it is acknowledged
+ * @param whenDegraded       fewer than writeQuorum members active: {@code accept} (write, peers catch up) or {@code refuse}
+ * @param replicaTimeoutMs   a peer that makes no progress for this long is dropped from an upload
+ * @param catchUpIntervalMs  how often peers' binlogs are polled when idle
+ * @param peerTimeoutMs      a peer silent this long is no longer counted as a member
  */
 public record StorageOptions(int id, String group, String host, String advertisedHost, int port, int httpPort,
                              List<String> storePaths, List<Integer> readOnlyPaths, String storePathSelection,
                              int subdirCount, int fileDistributeMode, int fileDistributeRotateCount, boolean fsync,
                              String reservedSpace, long heartbeatIntervalMs, int uploadPriority, int maxRequestBytes,
-                             int eventLoops, int diskThreads, List<String> allowHosts) {
+                             int eventLoops, int diskThreads, List<String> allowHosts,
+                             int writeQuorum, String whenDegraded, long replicaTimeoutMs, long catchUpIntervalMs,
+                             long peerTimeoutMs) {
 
   public static StorageOptions from(JsonObject c) {
     List<Integer> ro = c.getJsonArray("readOnlyPaths") == null ? List.of()
@@ -42,7 +49,9 @@ public record StorageOptions(int id, String group, String host, String advertise
         c.getInteger("subdirCount"), c.getInteger("fileDistributeMode"), c.getInteger("fileDistributeRotateCount"),
         c.getBoolean("fsync"), String.valueOf(c.getValue("reservedSpace")), c.getLong("heartbeatIntervalMs"),
         c.getInteger("uploadPriority"), c.getInteger("maxRequestBytes"), c.getInteger("eventLoops"), c.getInteger("diskThreads"),
-        TrackerOptions.strings(c.getJsonArray("allowHosts")));
+        TrackerOptions.strings(c.getJsonArray("allowHosts")), c.getInteger("writeQuorum", 2),
+        c.getString("whenDegraded", "accept"), c.getLong("replicaTimeoutMs", 10000L),
+        c.getLong("catchUpIntervalMs", 500L), c.getLong("peerTimeoutMs", 6000L));
     o.validate();
     return o;
   }
@@ -71,6 +80,9 @@ public record StorageOptions(int id, String group, String host, String advertise
     TrackerOptions.require(!storePaths.isEmpty() && storePaths.size() <= 256, "storage.storePaths needs 1..256 entries");
     TrackerOptions.require(subdirCount >= 1 && subdirCount <= 256, "storage.subdirCount must be 1..256");
     TrackerOptions.require(port > 0 && port < 65536, "storage.port out of range");
+    TrackerOptions.require(writeQuorum >= 1 && writeQuorum <= 32, "storage.writeQuorum must be 1..32");
+    TrackerOptions.require("accept".equals(whenDegraded) || "refuse".equals(whenDegraded),
+        "storage.whenDegraded must be accept or refuse");
     TrackerOptions.require(diskThreads >= 1 && diskThreads <= 256, "storage.diskThreads must be 1..256");
     TrackerOptions.require("round-robin".equalsIgnoreCase(storePathSelection) || mostFreeSelection(),
         "storage.storePathSelection must be round-robin or most-free");

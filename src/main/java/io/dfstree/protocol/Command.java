@@ -48,4 +48,12 @@ public final class Command {
   public static final byte SYNC_TRUNCATE_FILE = 37;
   public static final byte REGENERATE_APPENDER_FILENAME = 38;
   public static final byte SYNC_RENAME_FILE = 40;
+
+  // storage to storage, DistributedFSTree's own (not FastDFS): synchronous replication and catch-up
+  /** A new file streamed to a peer while it is uploaded: size, store path, content, then its name. */
+  public static final byte REPLICA_UPLOAD = 120;
+  /** Lines of a storage's binlog from an offset, with the storage's own clock. */
+  public static final byte BINLOG_FETCH = 121;
+  /** A download between peers: like 14, but a miss is answered ENOENT, never fetched in turn. */
+  public static final byte PEER_DOWNLOAD = 122;
 }

@@ -48,6 +48,7 @@ final class FileWriteStream implements WriteStream<Buffer> {
   private long written;
   private long position;
   private FileChannel channel;
+  private boolean opened;
   private boolean inFlight;
   private Throwable failure;
   private Handler<Void> drainHandler;
@@ -196,7 +197,11 @@ final class FileWriteStream implements WriteStream<Buffer> {
 
   /** Runs on a worker thread; one batch at a time per stream. */
   private void writeBatch(List<Buffer> batch) throws IOException {
+    if (opened && batch.isEmpty()) {
+      return; // finishing twice (replicas force their data before they are named) is harmless
+    }
     if (channel == null) {
+      opened = true;
       channel = create
           ? FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
           : FileChannel.open(path, StandardOpenOption.WRITE);

@@ -33,7 +33,8 @@ final class StorageConnection implements FrameDecoder.Listener {
   static final long DRAIN_LIMIT = 256L * 1024 * 1024;
   private static final int MAX_UNREAD = 256 * 1024;
 
-  private enum Step { NONE, UPLOAD_PREFIX, SLAVE_PREFIX, SLAVE_MASTER, APPEND_PREFIX, MODIFY_PREFIX, APPENDER_NAME, SMALL }
+  private enum Step { NONE, UPLOAD_PREFIX, SLAVE_PREFIX, SLAVE_MASTER, APPEND_PREFIX, MODIFY_PREFIX, APPENDER_NAME, SMALL,
+    REPLICA_PREFIX, REPLICA_TRAILER }
 
   private final Vertx vertx;
   private final Context ctx;
@@ -55,6 +56,9 @@ final class StorageConnection implements FrameDecoder.Listener {
   private boolean bodyStarted;
   private boolean socketPaused;
   private boolean closed;
+  private ReplicaFanout fanout;          // peers this upload is streamed to (write quorum)
+  private FileWriteStream replicaIn;     // a copy arriving from a peer's upload
+  private Future<FileWriteStream.Written> replicaData;
 
   StorageConnection(Vertx vertx, NetSocket socket, StorageNode node) {
     this.vertx = vertx;
@@ -90,6 +94,13 @@ final class StorageConnection implements FrameDecoder.Listener {
     if (bodyReceived != null && !bodyReceived.future().isComplete()) {
       bodyReceived.tryFail(new FdfsException(Errno.EIO, "client closed the connection mid-body"));
     }
+    if (fanout != null) {
+      fanout.abort();
+    }
+    if (replicaIn != null) {
+      discardUpload(replicaIn); // the source went away before naming the file
+      replicaIn = null;
+    }
   }
 
   // ---- decoder callbacks -------------------------------------------------------------------
@@ -107,6 +118,7 @@ final class StorageConnection implements FrameDecoder.Listener {
       case Command.UPLOAD_SLAVE_FILE -> fixedOrReject(Step.SLAVE_PREFIX, 38);
       case Command.APPEND_FILE -> fixedOrReject(Step.APPEND_PREFIX, 16);
       case Command.MODIFY_FILE -> fixedOrReject(Step.MODIFY_PREFIX, 24);
+      case Command.REPLICA_UPLOAD -> fixedOrReject(Step.REPLICA_PREFIX, 9);
       case Command.QUIT -> socket.close();
       case Command.ACTIVE_TEST -> {
         if (len == 0) {
@@ -116,7 +128,8 @@ final class StorageConnection implements FrameDecoder.Listener {
         }
       }
       case Command.DELETE_FILE, Command.SET_METADATA, Command.DOWNLOAD_FILE, Command.GET_METADATA,
-          Command.QUERY_FILE_INFO, Command.TRUNCATE_FILE, Command.REGENERATE_APPENDER_FILENAME -> {
+          Command.QUERY_FILE_INFO, Command.TRUNCATE_FILE, Command.REGENERATE_APPENDER_FILENAME,
+          Command.BINLOG_FETCH, Command.PEER_DOWNLOAD -> {
         if (len > node.options.maxRequestBytes()) {
           rejectAndClose(Errno.EINVAL, "declared length " + len + " over the limit " + node.options.maxRequestBytes()
               + " for command " + h.commandCode());
@@ -150,6 +163,8 @@ final class StorageConnection implements FrameDecoder.Listener {
         case APPEND_PREFIX, MODIFY_PREFIX -> onAppenderPrefix(part, rest);
         case APPENDER_NAME -> onAppenderName(part);
         case SMALL -> onSmallRequest(part);
+        case REPLICA_PREFIX -> onReplicaPrefix(part, rest);
+        case REPLICA_TRAILER -> onReplicaTrailer(part);
         default -> reject(FdfsException.invalid("unexpected request part"), rest);
       }
     } catch (FdfsException e) {
@@ -161,7 +176,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   private long remainingAfterPart(Buffer part) {
     return switch (step) {
       case SLAVE_MASTER, APPENDER_NAME -> contentLength;
-      case SMALL -> 0;
+      case SMALL, REPLICA_TRAILER -> 0;
       default -> header.bodyLength() - part.length();
     };
   }
@@ -172,10 +187,17 @@ final class StorageConnection implements FrameDecoder.Listener {
       return;
     }
     stream.write(chunk);
+    if (fanout != null) {
+      fanout.write(chunk);
+    }
     if (stream.writeQueueFull()) {
       decoder.pause();
       pauseSocket();
       stream.drainHandler(v -> resumeInput());
+    } else if (fanout != null && fanout.writeQueueFull()) {
+      decoder.pause();
+      pauseSocket();
+      fanout.drainHandler(v -> resumeInput());
     }
   }
 
@@ -205,8 +227,10 @@ final class StorageConnection implements FrameDecoder.Listener {
     StorePath path = files.paths().choose(pathIndex, size);
     FileWriteStream upload = files.newUpload(path);
     int total = StorageCounters.TOTAL_UPLOAD;
-    receive(size, upload)
+    openFanout(size, path.index)
+        .compose(v -> receive(size, upload))
         .compose(v -> files.placeNew(upload, path, appender, ext))
+        .compose(this::awaitQuorum)
         .onComplete(ar -> {
           node.count(total, ar.succeeded());
           node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, ar.succeeded());
@@ -254,8 +278,10 @@ final class StorageConnection implements FrameDecoder.Listener {
     }
     FileWriteStream upload = files.newUpload(path);
     files.stat(master)
-        .compose(st -> receive(size, upload))
+        .compose(st -> openFanout(size, path.index))
+        .compose(v -> receive(size, upload))
         .compose(v -> files.placeSlave(upload, slave))
+        .compose(this::awaitQuorum)
         .onComplete(ar -> {
           node.count(StorageCounters.TOTAL_UPLOAD, ar.succeeded());
           node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, ar.succeeded());
@@ -267,6 +293,84 @@ final class StorageConnection implements FrameDecoder.Listener {
             failAfterBody(ar.cause());
           }
         });
+  }
+
+  /** Connects this upload to the peers of the write quorum (none when W = 1 or no peer is active). */
+  private Future<Void> openFanout(long size, int storePathIndex) {
+    if (node.replicator == null) {
+      return Future.succeededFuture();
+    }
+    return node.replicator.openFanout(size, storePathIndex).map(f -> {
+      fanout = f;
+      return null;
+    });
+  }
+
+  /**
+   * Names the file to the peers and waits for their copies. Fewer acknowledgements than the
+   * quorum: accepted with a warning (peers catch up from the binlog), or, when the group
+   * refuses degraded writes, the local copy is removed and the client gets an error.
+   */
+  private Future<String> awaitQuorum(String remoteName) {
+    ReplicaFanout f = fanout;
+    fanout = null;
+    if (f == null) {
+      return Future.succeededFuture(remoteName);
+    }
+    long mtime = FileName.decode(remoteName).createTime() & 0xFFFFFFFFL;
+    return f.finish(remoteName, mtime).compose(acks -> {
+      if (acks >= f.required() && acks >= node.options.writeQuorum() - 1) {
+        return Future.succeededFuture(remoteName);
+      }
+      int copies = acks + 1;
+      if ("refuse".equals(node.options.whenDegraded())) {
+        LOG.warn("storage: upload {} reached {} of {} copies; refused and removed", remoteName, copies, node.options.writeQuorum());
+        return files.retract(ctx, files.validate(files.group(), remoteName)).transform(x ->
+            Future.failedFuture(new FdfsException(Errno.EIO, "write quorum not reached (" + copies + " of "
+                + node.options.writeQuorum() + " copies)")));
+      }
+      LOG.warn("storage: upload {} acknowledged with {} of {} copies (degraded); peers will catch up",
+          remoteName, copies, node.options.writeQuorum());
+      return Future.succeededFuture(remoteName);
+    });
+  }
+
+  // ---- copies arriving from a peer (REPLICA_UPLOAD) ------------------------------------------
+
+  private void onReplicaPrefix(Buffer p, long rest) {
+    long size = p.getLong(0);
+    int pathIndex = p.getByte(8) & 0xFF;
+    if (size < 0 || size + ReplicaFanout.TRAILER != rest) {
+      throw FdfsException.invalid("replica sizes do not add up to the body length");
+    }
+    FileWriteStream in = files.newUpload(files.paths().get(pathIndex));
+    replicaIn = in;
+    receive(size, in).onComplete(ar -> {
+      if (ar.failed()) {
+        return; // connection closed: onClosed discards the temp file
+      }
+      // force the data now, while the source finishes its own copy; the trailer only names it
+      replicaData = in.finish(w -> w);
+      stream = null;
+      step = Step.REPLICA_TRAILER;
+      decoder.expectFixed(ReplicaFanout.TRAILER);
+    });
+  }
+
+  private void onReplicaTrailer(Buffer t) {
+    long mtime = t.getLong(0);
+    FileId id = files.validate(files.group(), Wire.readFixed(t, 8, 128));
+    FileWriteStream in = replicaIn;
+    replicaIn = null;
+    replicaData.compose(w -> files.placeReplica(ctx, in, id, mtime, false)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        node.lastSyncUpdate = System.currentTimeMillis() / 1000;
+        reply(Buffer.buffer());
+      } else {
+        discardUpload(in);
+        fail(ar.cause(), 0);
+      }
+    });
   }
 
   // ---- appender updates ----------------------------------------------------------------------
@@ -322,6 +426,10 @@ final class StorageConnection implements FrameDecoder.Listener {
   }
 
   private void discardUpload(FileWriteStream upload) {
+    if (fanout != null) {
+      fanout.abort();
+      fanout = null;
+    }
     upload.abort().onComplete(x -> node.disk.executeBlocking(() -> {
       FileWriteStream.deleteQuietly(upload.path());
       return null;
@@ -332,7 +440,8 @@ final class StorageConnection implements FrameDecoder.Listener {
 
   private void onSmallRequest(Buffer b) {
     switch (header.command()) {
-      case Command.DOWNLOAD_FILE -> download(b);
+      case Command.DOWNLOAD_FILE, Command.PEER_DOWNLOAD -> download(b);
+      case Command.BINLOG_FETCH -> binlogFetch(b);
       case Command.DELETE_FILE -> {
         FileId id = fileIdAt(b, 0, 16);
         answerEmpty(files.delete(ctx, id), StorageCounters.TOTAL_DELETE);
@@ -382,7 +491,14 @@ final class StorageConnection implements FrameDecoder.Listener {
     if (offset < 0 || bytes < 0) {
       throw FdfsException.invalid("negative download offset or length");
     }
-    files.stat(id).onComplete(ar -> {
+    Future<StoredFiles.Stat> located = files.stat(id);
+    if (header.command() == Command.DOWNLOAD_FILE && node.replicator != null) {
+      // read-your-write: a file acknowledged elsewhere in the group may not have reached us yet
+      located = located.recover(err -> err instanceof FdfsException f && f.errno() == Errno.ENOENT
+          ? node.replicator.fetchMissing(id).compose(v -> files.stat(id))
+          : Future.failedFuture(err));
+    }
+    located.onComplete(ar -> {
       if (ar.failed()) {
         node.count(StorageCounters.TOTAL_DOWNLOAD, false);
         fail(ar.cause(), 0);
@@ -412,6 +528,28 @@ final class StorageConnection implements FrameDecoder.Listener {
           socket.close();
         }
       });
+    });
+  }
+
+  /** A peer reads our binlog: requester id, offset, max bytes → our clock, binlog size, lines. */
+  private void binlogFetch(Buffer b) {
+    if (b.length() != 16) {
+      throw FdfsException.invalid("binlog fetch body must be 16 bytes");
+    }
+    long offset = b.getLong(4);
+    int max = Math.min(Math.max(b.getInt(12), 0), 1 << 20);
+    Binlog log = files.binlog();
+    if (log == null) {
+      throw new FdfsException(Errno.EOPNOTSUPP, "no binlog");
+    }
+    long now = System.currentTimeMillis() / 1000;
+    long size = log.size();
+    node.disk.executeBlocking(() -> log.read(offset, max), false).onComplete(ar -> {
+      if (ar.failed()) {
+        fail(ar.cause(), 0);
+      } else {
+        reply(Buffer.buffer(16 + ar.result().length).appendLong(now).appendLong(size).appendBytes(ar.result()));
+      }
     });
   }
 
@@ -564,6 +702,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   private void nextRequest() {
     step = Step.NONE;
     stream = null;
+    fanout = null;
     bodyReceived = null;
     bodyStarted = false;
     contentLength = 0;

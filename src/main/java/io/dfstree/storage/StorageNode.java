@@ -36,6 +36,9 @@ final class StorageNode {
   final long upTime = System.currentTimeMillis() / 1000;
   volatile long joinTime;
   volatile long lastSourceUpdate;
+  volatile long lastSyncUpdate;
+  /** Set once the verticle has started replication (null in tests that use the files only). */
+  volatile Replicator replicator;
   volatile StorageStatus status = StorageStatus.ACTIVE;
 
   StorageNode(Vertx vertx, StorageOptions options) {
@@ -105,6 +108,7 @@ final class StorageNode {
     int[] conns = {connectionsAlloc.get(), connections.get(), connectionsMax.get()};
     return new Heartbeat(options.id(), options.group(), options.clientHost(), options.port(), options.httpPort(),
         status.name(), stats, options.subdirCount(), options.uploadPriority(), VERSION, joinTime, upTime,
-        options.heartbeatIntervalMs(), c, conns, lastSourceUpdate, 0, Map.of(), paths.currentWritePath());
+        options.heartbeatIntervalMs(), c, conns, lastSourceUpdate, lastSyncUpdate,
+        replicator == null ? Map.of() : replicator.syncedUntil(), paths.currentWritePath());
   }
 }

@@ -11,35 +11,55 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A storage server: prepares its store paths, serves the FastDFS storage protocol on
- * {@code eventLoops} listener instances sharing one port, and publishes a heartbeat on the
- * event bus every {@code heartbeatIntervalMs} (and once at start) for the trackers.
+ * A storage server, as a table of contents:
+ * <ul>
+ *   <li>prepares its store paths and opens its binlog (off the event loop);</li>
+ *   <li>serves the FastDFS storage protocol on {@code eventLoops} listeners sharing one port;</li>
+ *   <li>listens to its peers' heartbeats and keeps its copy of the group complete
+ *   ({@link Replicator}: catch-up, write quorum, read-your-write);</li>
+ *   <li>publishes its own heartbeat every {@code heartbeatIntervalMs}, and says goodbye on stop.</li>
+ * </ul>
  */
 public final class StorageVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
 
   private StorageNode node;
+  private GroupPeers peers;
+  private PeerPool pool;
   private long beatTimer = -1;
+  private long binlogTimer = -1;
 
   @Override
   public Future<?> start() {
     StorageOptions options = StorageOptions.from(config());
     node = new StorageNode(vertx, options);
+    peers = new GroupPeers(options.id(), options.group(), options.peerTimeoutMs());
+    pool = new PeerPool(vertx, options.host());
     vertx.eventBus().<JsonObject>consumer(Addresses.HEARTBEAT, msg -> {
-      JsonObject hb = msg.body();
-      node.peerHosts.put(hb.getInteger("storageId"), hb.getString("host"));
+      Heartbeat hb = Heartbeat.fromJson(msg.body());
+      node.peerHosts.put(hb.storageId(), hb.host());
+      peers.heard(hb, System.currentTimeMillis());
     });
+    vertx.eventBus().<JsonObject>consumer(Addresses.STORAGE_LEAVING, msg -> peers.left(msg.body().getInteger("storageId")));
+    Replicator replicator = new Replicator(vertx, node, peers, pool);
     return vertx.executeBlocking(() -> {
           node.prepare();
+          node.files.binlog(new Binlog(node.paths.all().get(0).data.resolve("sync").resolve("binlog")));
+          replicator.load();
           return null;
         })
         .compose(v -> vertx.deployVerticle(() -> new StorageServerVerticle(node),
             new DeploymentOptions().setInstances(Math.max(1, options.eventLoops()))))
         .onSuccess(id -> {
-          LOG.info("storage {} of {} listening on {}:{}, store paths {}", options.id(), options.group(),
-              options.host(), options.port(), options.storePaths());
+          node.replicator = replicator;
+          // alone in a JVM there is nobody to wait for; in a cluster, listen for peers first
+          long discovery = vertx.isClustered() ? options.heartbeatIntervalMs() * 3 / 2 : 0;
+          replicator.start(discovery);
+          LOG.info("storage {} of {} listening on {}:{}, store paths {}, fsync {}, write quorum {}", options.id(),
+              options.group(), options.host(), options.port(), options.storePaths(), options.fsync(), options.writeQuorum());
           publishHeartbeat(node.heartbeat());
           beatTimer = vertx.setPeriodic(options.heartbeatIntervalMs(), t -> beat());
+          binlogTimer = vertx.setPeriodic(1000, t -> flushBinlog());
         });
   }
 
@@ -51,19 +71,39 @@ public final class StorageVerticle extends VerticleBase {
         .onFailure(err -> LOG.warn("storage {}: cannot measure free space: {}", node.options.id(), err.toString()));
   }
 
+  /** Binlog lines reach the disk within a second (file data itself is forced per upload). */
+  private void flushBinlog() {
+    Binlog log = node.files.binlog();
+    if (log != null && node.options.fsync()) {
+      node.disk.executeBlocking(() -> {
+        log.force();
+        return null;
+      }, false);
+    }
+  }
+
   private void publishHeartbeat(Heartbeat hb) {
     vertx.eventBus().publish(Addresses.HEARTBEAT, hb.toJson());
   }
 
   @Override
   public Future<?> stop() {
-    if (beatTimer >= 0) {
-      vertx.cancelTimer(beatTimer);
+    vertx.cancelTimer(beatTimer);
+    vertx.cancelTimer(binlogTimer);
+    if (node.replicator != null) {
+      node.replicator.stop();
     }
-    // tell trackers now rather than letting them time us out
+    // tell trackers and peers now rather than letting them time us out
     vertx.eventBus().publish(Addresses.STORAGE_LEAVING,
         new JsonObject().put("storageId", node.options.id()).put("group", node.options.group()));
-    return Future.succeededFuture();
+    return pool.close().transform(x -> vertx.executeBlocking(() -> {
+      Binlog log = node.files.binlog();
+      if (log != null) {
+        log.force();
+        log.close();
+      }
+      return null;
+    }));
   }
 
   /** For tests and the HTTP layer: this storage's shared state. */

@@ -37,6 +37,7 @@ final class StoredFiles {
   private final boolean fsync;
   private final AtomicLong tempCounter = new AtomicLong();
   private final DirectorySync directorySync = new DirectorySync();
+  private volatile Binlog binlog;
 
   /** What stat says about a stored file. */
   record Stat(Path path, long size, long mtimeSeconds) {}
@@ -51,6 +52,31 @@ final class StoredFiles {
 
   String group() {
     return group;
+  }
+
+  void binlog(Binlog log) {
+    this.binlog = log;
+  }
+
+  Binlog binlog() {
+    return binlog;
+  }
+
+  /** Blocking: records a change for peers; failures are logged, the change itself stands. */
+  private void record(long ts, char op, String name, String second) {
+    Binlog log = binlog;
+    if (log == null) {
+      return;
+    }
+    try {
+      log.append(ts, op, name, second, false);
+    } catch (IOException e) {
+      org.slf4j.LoggerFactory.getLogger(StoredFiles.class).error("binlog append failed: {}", e.toString());
+    }
+  }
+
+  static long now() {
+    return System.currentTimeMillis() / 1000;
   }
 
   StorePaths paths() {
@@ -94,7 +120,9 @@ final class StoredFiles {
           Path target = p.file(dir[0], dir[1], base);
           if (link(w.path(), target, now)) {
             p.consumed(w.bytes());
-            return FileName.logicPath(p.index, dir[0], dir[1]) + base;
+            String remote = FileName.logicPath(p.index, dir[0], dir[1]) + base;
+            record(now, Binlog.CREATE, remote, null);
+            return remote;
           }
         }
         throw new FdfsException(Errno.EBUSY, "could not generate a unique file name");
@@ -113,6 +141,7 @@ final class StoredFiles {
           throw new FdfsException(Errno.EEXIST, "slave file already exists: " + slave.remoteName());
         }
         paths.get(slave.storePathIndex()).consumed(w.bytes());
+        record(now, Binlog.CREATE, slave.remoteName(), null);
         return slave.remoteName();
       } finally {
         FileWriteStream.deleteQuietly(w.path());
@@ -164,6 +193,7 @@ final class StoredFiles {
       if (fsync) {
         directorySync.force(p.getParent());
       }
+      record(now(), Binlog.DELETE, id.remoteName(), null);
       return null;
     }, false));
   }
@@ -197,11 +227,13 @@ final class StoredFiles {
       } else {
         if (entries.isEmpty()) {
           Files.deleteIfExists(meta);
+          record(now(), Binlog.METADATA, id.remoteName(), null);
           return null;
         }
         result = Metadata.sorted(entries);
       }
       writeAtomically(meta, Metadata.encode(result));
+      record(now(), Binlog.METADATA, id.remoteName(), null);
       return null;
     }, false));
   }
@@ -261,7 +293,10 @@ final class StoredFiles {
         return Future.failedFuture(FdfsException.invalid("offset " + at + " beyond file size " + st.size()));
       }
       FileWriteStream stream = new FileWriteStream(disk, p, at, false, fsync);
-      return body.run(stream, st.size()).recover(err -> disk.executeBlocking(() -> {
+      return body.run(stream, st.size()).compose(v -> disk.<Void>executeBlocking(() -> {
+        record(now(), Binlog.UPDATE, id.remoteName(), null);
+        return null;
+      }, false)).recover(err -> disk.executeBlocking(() -> {
         // roll back a partial append; a partial modify cannot be undone byte-exactly, but its
         // length is restored and the client was told it failed
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
@@ -289,6 +324,7 @@ final class StoredFiles {
             ch.force(false);
           }
         }
+        record(now(), Binlog.UPDATE, id.remoteName(), null);
       }
       return null;
     }, false));
@@ -313,11 +349,109 @@ final class StoredFiles {
           if (Files.exists(meta)) {
             Files.move(meta, metadataPath(target));
           }
-          return FileName.logicPath(id.storePathIndex(), id.high(), id.low()) + base;
+          String remote = FileName.logicPath(id.storePathIndex(), id.high(), id.low()) + base;
+          record(now, Binlog.RENAME, remote, id.remoteName());
+          return remote;
         }
       }
       throw new FdfsException(Errno.EBUSY, "could not generate a unique file name");
     }, false));
+  }
+
+  // ---- changes received from peers (recorded lower-case) ----------------------------------
+
+  /**
+   * Places a file received from a peer under the name the peer gave it. {@code replace} is for
+   * whole-file updates of appender files; a create of a name we already hold is a no-op.
+   */
+  Future<Boolean> placeReplica(Context ctx, FileWriteStream received, FileId id, long mtimeSeconds, boolean replace) {
+    Path target = pathOf(id);
+    return locks.withLock(ctx, target, () -> received.finish(w -> {
+      try {
+        if (replace) {
+          Files.setLastModifiedTime(w.path(), FileTime.fromMillis(mtimeSeconds * 1000));
+          Files.move(w.path(), target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          if (fsync) {
+            directorySync.force(target.getParent());
+          }
+          record(mtimeSeconds, Character.toLowerCase(Binlog.UPDATE), id.remoteName(), null);
+          return true;
+        }
+        if (!link(w.path(), target, mtimeSeconds)) {
+          return false;
+        }
+        paths.get(id.storePathIndex()).consumed(w.bytes());
+        record(mtimeSeconds, Character.toLowerCase(Binlog.CREATE), id.remoteName(), null);
+        return true;
+      } finally {
+        FileWriteStream.deleteQuietly(w.path());
+      }
+    }));
+  }
+
+  /** A temp file in the store path of {@code id}, for bytes coming from a peer. */
+  FileWriteStream newReplica(FileId id) {
+    return newUpload(paths.get(id.storePathIndex()));
+  }
+
+  Future<Boolean> exists(FileId id) {
+    Path p = pathOf(id);
+    return disk.executeBlocking(() -> Files.exists(p), false);
+  }
+
+  Future<Void> applyDelete(Context ctx, FileId id, long ts) {
+    Path p = pathOf(id);
+    return locks.withLock(ctx, p, () -> disk.executeBlocking(() -> {
+      boolean removed = Files.deleteIfExists(p);
+      removed |= Files.deleteIfExists(metadataPath(p));
+      if (removed) {
+        record(ts, Character.toLowerCase(Binlog.DELETE), id.remoteName(), null);
+      }
+      return null;
+    }, false));
+  }
+
+  /** Renames a sealed appender as its source did; false when the old name is not here. */
+  Future<Boolean> applyRename(Context ctx, FileId newId, FileId oldId, long ts) {
+    Path from = pathOf(oldId);
+    Path to = pathOf(newId);
+    return locks.withLock(ctx, from, () -> disk.executeBlocking(() -> {
+      if (!Files.exists(from)) {
+        return false;
+      }
+      if (link(from, to, ts)) {
+        Files.delete(from);
+        Path meta = metadataPath(from);
+        if (Files.exists(meta)) {
+          Files.move(meta, metadataPath(to), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      record(ts, Character.toLowerCase(Binlog.RENAME), newId.remoteName(), oldId.remoteName());
+      return true;
+    }, false));
+  }
+
+  /** Stores (or removes, when {@code raw} is null) a file's metadata as its peer has it. */
+  Future<Void> applyMetadata(Context ctx, FileId id, byte[] raw, long ts) {
+    Path p = pathOf(id);
+    return locks.withLock(ctx, p, () -> disk.executeBlocking(() -> {
+      if (!Files.exists(p)) {
+        return null;
+      }
+      Path meta = metadataPath(p);
+      if (raw == null) {
+        Files.deleteIfExists(meta);
+      } else {
+        writeAtomically(meta, raw);
+      }
+      record(ts, Character.toLowerCase(Binlog.METADATA), id.remoteName(), null);
+      return null;
+    }, false));
+  }
+
+  /** Removes a file this storage just placed but may not keep (write quorum refused). */
+  Future<Void> retract(Context ctx, FileId id) {
+    return delete(ctx, id);
   }
 
   private static void requireAppender(FileId id) {

@@ -1,0 +1,192 @@
+package io.dfstree.storage;
+
+import io.dfstree.protocol.Errno;
+import io.dfstree.protocol.FdfsException;
+import io.dfstree.protocol.FrameDecoder;
+import io.dfstree.protocol.PacketHeader;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.streams.WriteStream;
+
+/**
+ * One connection from this storage to a peer's storage port, used for one request at a time:
+ * small calls answered with a body, downloads streamed into a file, and replica uploads streamed
+ * out while the client's upload arrives. Responses are framed by the same {@link FrameDecoder}
+ * the server side uses. Every request has a deadline; a peer that stalls is closed and failed.
+ */
+final class PeerConnection implements FrameDecoder.Listener {
+  private final NetSocket socket;
+  private final String peer;
+  private final FrameDecoder decoder = new FrameDecoder(this);
+  private Promise<Buffer> pending;
+  private WriteStream<Buffer> sink;        // where a streamed response body goes
+  private long maxSmallBody;
+  private boolean closed;
+  private long deadlineTimer = -1;
+  private long timeoutMs;
+  private long lastProgress;
+  private final io.vertx.core.Vertx vertx;
+
+  PeerConnection(io.vertx.core.Vertx vertx, NetSocket socket, String peer) {
+    this.vertx = vertx;
+    this.socket = socket;
+    this.peer = peer;
+    socket.handler(decoder::feed);
+    socket.closeHandler(v -> {
+      closed = true;
+      failPending(new FdfsException(Errno.EIO, "peer " + peer + " closed the connection"));
+    });
+    socket.exceptionHandler(e -> failPending(new FdfsException(Errno.EIO, "peer " + peer + ": " + e.getMessage())));
+  }
+
+  boolean usable() {
+    return !closed && pending == null;
+  }
+
+  String peer() {
+    return peer;
+  }
+
+  /** Sends a whole request and returns the response body (error statuses fail the future). */
+  Future<Buffer> call(byte command, Buffer body, long timeoutMs) {
+    start(timeoutMs, null, 16L << 20);
+    socket.write(PacketHeader.request(command, body));
+    return pending.future();
+  }
+
+  /** Sends a request whose response body is streamed into {@code out}; returns its length. */
+  Future<Long> stream(byte command, Buffer body, WriteStream<Buffer> out, long timeoutMs) {
+    start(timeoutMs, out, 0);
+    socket.write(PacketHeader.request(command, body));
+    return pending.future().map(b -> b.getLong(0));
+  }
+
+  /** Starts a request written piece by piece by the caller ({@link #write}); the answer is awaited. */
+  Future<Buffer> begin(Buffer headerAndPrefix, long timeoutMs) {
+    start(timeoutMs, null, 1 << 16);
+    socket.write(headerAndPrefix);
+    return pending.future();
+  }
+
+  void write(Buffer chunk) {
+    socket.write(chunk);
+  }
+
+  boolean writeQueueFull() {
+    return socket.writeQueueFull();
+  }
+
+  void drainHandler(io.vertx.core.Handler<Void> h) {
+    socket.drainHandler(h);
+  }
+
+  void close() {
+    closed = true;
+    socket.close();
+  }
+
+  private void start(long timeoutMs, WriteStream<Buffer> out, long maxSmall) {
+    if (pending != null || closed) {
+      throw new IllegalStateException("peer connection busy or closed");
+    }
+    pending = Promise.promise();
+    sink = out;
+    maxSmallBody = maxSmall;
+    this.timeoutMs = timeoutMs;
+    this.lastProgress = System.currentTimeMillis();
+    armDeadline(timeoutMs);
+    decoder.nextRequest();
+  }
+
+  /** The deadline moves with progress: a slow transfer is fine, a stalled one is not. */
+  private void armDeadline(long delay) {
+    deadlineTimer = vertx.setTimer(Math.max(1, delay), t -> {
+      deadlineTimer = -1;
+      long idle = System.currentTimeMillis() - lastProgress;
+      if (idle < timeoutMs) {
+        armDeadline(timeoutMs - idle);
+        return;
+      }
+      failPending(new FdfsException(Errno.ETIMEDOUT, "peer " + peer + " made no progress for " + timeoutMs + " ms"));
+      close();
+    });
+  }
+
+  /** Bytes moved: the peer is alive. */
+  void progress() {
+    lastProgress = System.currentTimeMillis();
+  }
+
+  @Override
+  public void onHeader(PacketHeader h) {
+    if (h.status() != 0) {
+      int errno = h.statusCode();
+      decoder.discard(Math.max(0, h.bodyLength()));
+      failPending(new FdfsException(errno, "peer " + peer + " answered " + Errno.name(errno)));
+      return;
+    }
+    if (sink != null) {
+      expectedLength = h.bodyLength();
+      decoder.streamBody(h.bodyLength());
+    } else if (h.bodyLength() < 0 || h.bodyLength() > maxSmallBody) {
+      failPending(new FdfsException(Errno.EIO, "peer " + peer + " sent a body of " + h.bodyLength() + " bytes"));
+      close();
+    } else {
+      decoder.expectFixed((int) h.bodyLength());
+    }
+  }
+
+  private long expectedLength;
+
+  @Override
+  public void onFixed(Buffer part) {
+    succeed(part);
+  }
+
+  @Override
+  public void onBodyChunk(Buffer chunk) {
+    lastProgress = System.currentTimeMillis();
+    sink.write(chunk);
+    if (sink.writeQueueFull()) {
+      socket.pause();
+      sink.drainHandler(v -> socket.resume());
+    }
+  }
+
+  @Override
+  public void onBodyEnd() {
+    succeed(Buffer.buffer(8).appendLong(expectedLength));
+  }
+
+  @Override
+  public void onDiscarded() {
+    // the failure was reported at the header
+  }
+
+  private void succeed(Buffer body) {
+    Promise<Buffer> p = pending;
+    clearPending();
+    if (p != null) {
+      p.tryComplete(body);
+    }
+  }
+
+  private void failPending(Throwable t) {
+    Promise<Buffer> p = pending;
+    clearPending();
+    if (p != null) {
+      p.tryFail(t);
+    }
+  }
+
+  private void clearPending() {
+    pending = null;
+    sink = null;
+    if (deadlineTimer >= 0) {
+      vertx.cancelTimer(deadlineTimer);
+      deadlineTimer = -1;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package io.dfstree.storage;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Idle connections to peer storages, kept per event loop: a socket's callbacks run on the loop
+ * that opened it, so a connection is only ever handed back to code running on that same loop.
+ */
+final class PeerPool {
+  private static final int MAX_IDLE_PER_PEER = 8;
+  private final Vertx vertx;
+  private final NetClient client;
+  private final Map<Context, Map<String, Deque<PeerConnection>>> idle = new java.util.concurrent.ConcurrentHashMap<>();
+
+  PeerPool(Vertx vertx, String bindHost) {
+    this.vertx = vertx;
+    this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(3000)
+        .setLocalAddress(bindHost));
+  }
+
+  /** A connection to {@code host:port} for the caller's event loop. */
+  Future<PeerConnection> acquire(String host, int port) {
+    Context ctx = vertx.getOrCreateContext();
+    String key = host + ":" + port;
+    Deque<PeerConnection> q = idle.computeIfAbsent(ctx, c -> new HashMap<>()).get(key);
+    while (q != null && !q.isEmpty()) {
+      PeerConnection c = q.pollFirst();
+      if (c.usable()) {
+        return Future.succeededFuture(c);
+      }
+    }
+    return client.connect(port, host).map(s -> new PeerConnection(vertx, s, key));
+  }
+
+  /** Returns a connection after a successful exchange; broken ones are closed instead. */
+  void release(PeerConnection c) {
+    if (!c.usable()) {
+      c.close();
+      return;
+    }
+    Context ctx = vertx.getOrCreateContext();
+    Deque<PeerConnection> q = idle.computeIfAbsent(ctx, x -> new HashMap<>()).computeIfAbsent(c.peer(), k -> new ArrayDeque<>());
+    if (q.size() >= MAX_IDLE_PER_PEER) {
+      c.close();
+    } else {
+      q.addLast(c);
+    }
+  }
+
+  Future<Void> close() {
+    return client.close();
+  }
+}

@@ -1,0 +1,118 @@
+package io.dfstree.storage;
+
+import io.dfstree.protocol.Command;
+import io.dfstree.protocol.PacketHeader;
+import io.dfstree.protocol.Wire;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An upload's bytes streamed to peers while they arrive from the client (DistributedFSTree's
+ * REPLICA_UPLOAD, command 120): a prefix (size, store path), the content, then a trailer with the
+ * name and time the source chose once the content was complete. Each peer acknowledges after
+ * its copy is placed (and fsynced when configured). A peer that fails or stalls is dropped; the
+ * caller counts acknowledgements against the write quorum.
+ */
+final class ReplicaFanout {
+  static final int TRAILER = 8 + 128;
+
+  private final List<PeerConnection> conns = new ArrayList<>();
+  private final List<Future<Buffer>> acks = new ArrayList<>();
+  private final PeerPool pool;
+  private final int required;
+
+  ReplicaFanout(PeerPool pool, int required) {
+    this.pool = pool;
+    this.required = required;
+  }
+
+  /** Acknowledgements needed from peers (write quorum minus this storage). */
+  int required() {
+    return required;
+  }
+
+  int targets() {
+    return conns.size();
+  }
+
+  static Buffer prefix(long size, int storePathIndex) {
+    long body = 9 + size + TRAILER;
+    return Buffer.buffer(PacketHeader.SIZE + 9).appendLong(body).appendByte(Command.REPLICA_UPLOAD).appendByte((byte) 0)
+        .appendLong(size).appendByte((byte) storePathIndex);
+  }
+
+  void add(PeerConnection c, Future<Buffer> ack) {
+    conns.add(c);
+    acks.add(ack);
+  }
+
+  void write(Buffer chunk) {
+    for (int i = 0; i < conns.size(); i++) {
+      PeerConnection c = conns.get(i);
+      if (!acks.get(i).failed()) {
+        c.write(chunk);
+        if (!c.writeQueueFull()) {
+          c.progress();
+        }
+      }
+    }
+  }
+
+  boolean writeQueueFull() {
+    for (int i = 0; i < conns.size(); i++) {
+      if (!acks.get(i).failed() && conns.get(i).writeQueueFull()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Calls {@code h} once the first full peer drains (or fails: its deadline closes it). */
+  void drainHandler(Handler<Void> h) {
+    for (int i = 0; i < conns.size(); i++) {
+      if (!acks.get(i).failed() && conns.get(i).writeQueueFull()) {
+        boolean[] once = {false};
+        Handler<Void> fire = v -> {
+          if (!once[0]) {
+            once[0] = true;
+            h.handle(null);
+          }
+        };
+        conns.get(i).drainHandler(fire);
+        acks.get(i).onFailure(err -> fire.handle(null));
+        return;
+      }
+    }
+    h.handle(null);
+  }
+
+  /** Sends the trailer and resolves with the number of peers that placed their copy. */
+  Future<Integer> finish(String remoteName, long mtimeSeconds) {
+    Buffer trailer = Wire.appendFixed(Buffer.buffer(TRAILER).appendLong(mtimeSeconds), remoteName, 128);
+    for (int i = 0; i < conns.size(); i++) {
+      if (!acks.get(i).failed()) {
+        conns.get(i).write(trailer);
+      }
+    }
+    return Future.join(acks).transform(ar -> {
+      int ok = 0;
+      for (int i = 0; i < acks.size(); i++) {
+        if (acks.get(i).succeeded()) {
+          ok++;
+          pool.release(conns.get(i));
+        } else {
+          conns.get(i).close();
+        }
+      }
+      return Future.succeededFuture(ok);
+    });
+  }
+
+  /** The client went away or the upload failed: peers drop their partial copies on close. */
+  void abort() {
+    conns.forEach(PeerConnection::close);
+  }
+}

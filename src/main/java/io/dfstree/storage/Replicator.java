@@ -1,0 +1,349 @@
+package io.dfstree.storage;
+
+import io.dfstree.fileid.FileId;
+import io.dfstree.protocol.Command;
+import io.dfstree.protocol.Errno;
+import io.dfstree.protocol.FdfsException;
+import io.dfstree.protocol.StorageStatus;
+import io.dfstree.protocol.Wire;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this storage's copy of its group complete, without an operator:
+ * <ul>
+ *   <li><b>catch-up</b>: for every peer it reads the peer's binlog from the offset it reached
+ *   last time (kept in {@code data/sync/<peer>.mark}) and applies each change, fetching file
+ *   bytes from that peer. A new or returning member stays WAIT_SYNC / SYNCING until it has
+ *   caught up with every active peer, then turns ACTIVE;</li>
+ *   <li><b>write quorum</b>: opens the {@link ReplicaFanout} an upload streams through;</li>
+ *   <li><b>read-your-write</b>: fetches a file it is asked for but does not hold yet.</li>
+ * </ul>
+ * Progress per peer is "caught up to the peer's clock at time T": compared only with file
+ * times from that same peer, so routing never depends on clocks agreeing.
+ */
+final class Replicator {
+  private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+  private static final int FETCH_BYTES = 256 * 1024;
+
+  /** Where this storage stands with one peer. */
+  static final class PeerProgress {
+    long offset;
+    long syncedUntil;       // the peer's clock when we last reached the end of its binlog
+    boolean caughtUp;
+    boolean busy;
+    long files;
+    long bytes;
+    long startedMillis;
+  }
+
+  private final Vertx vertx;
+  private final StorageNode node;
+  private final StoredFiles files;
+  private final GroupPeers peers;
+  private final PeerPool pool;
+  private final Path marks;
+  private final Map<Integer, PeerProgress> progress = new ConcurrentHashMap<>();
+  private Context ctx;
+  private long timer = -1;
+  private long decideAt;
+  private boolean decided;
+
+  Replicator(Vertx vertx, StorageNode node, GroupPeers peers, PeerPool pool) {
+    this.vertx = vertx;
+    this.node = node;
+    this.files = node.files;
+    this.peers = peers;
+    this.pool = pool;
+    this.marks = node.paths.all().get(0).data.resolve("sync");
+  }
+
+  /** Blocking: reads the saved offsets. */
+  void load() throws IOException {
+    Files.createDirectories(marks);
+    try (var list = Files.newDirectoryStream(marks, "*.mark")) {
+      for (Path p : list) {
+        String n = p.getFileName().toString();
+        int id = Integer.parseInt(n.substring(0, n.length() - 5));
+        String[] v = Files.readString(p).trim().split(" ");
+        PeerProgress pp = new PeerProgress();
+        pp.offset = Long.parseLong(v[0]);
+        pp.syncedUntil = v.length > 1 ? Long.parseLong(v[1]) : 0;
+        progress.put(id, pp);
+      }
+    }
+  }
+
+  /** Starts polling; {@code discoveryMs} is how long to listen for peers before deciding we are alone. */
+  void start(long discoveryMs) {
+    ctx = vertx.getOrCreateContext();
+    decideAt = System.currentTimeMillis() + discoveryMs;
+    node.status = discoveryMs > 0 ? StorageStatus.WAIT_SYNC : StorageStatus.ACTIVE;
+    decided = discoveryMs <= 0;
+    timer = vertx.setPeriodic(Math.max(50, node.options.catchUpIntervalMs()), t -> tick());
+  }
+
+  void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** Per source storage id: that storage's clock when we last held everything it had written. */
+  Map<String, Long> syncedUntil() {
+    Map<String, Long> out = new HashMap<>();
+    progress.forEach((id, p) -> out.put(Integer.toString(id), p.syncedUntil));
+    return out;
+  }
+
+  private void tick() {
+    long now = System.currentTimeMillis();
+    List<GroupPeers.Peer> alive = peers.alive(now);
+    for (GroupPeers.Peer p : alive) {
+      PeerProgress pp = progress.computeIfAbsent(p.id(), k -> new PeerProgress());
+      if (!pp.busy) {
+        pull(p, pp);
+      }
+    }
+    if (!decided && now >= decideAt) {
+      decided = true;
+      node.status = alive.isEmpty() ? StorageStatus.ACTIVE : StorageStatus.SYNCING;
+      LOG.info("storage {}: {} peer(s) found, state {}", node.options.id(), alive.size(), node.status);
+    }
+    if (decided && node.status != StorageStatus.ACTIVE) {
+      boolean all = true;
+      for (GroupPeers.Peer p : peers.active(now)) {
+        PeerProgress pp = progress.get(p.id());
+        all &= pp != null && pp.caughtUp;
+      }
+      if (all) {
+        node.status = StorageStatus.ACTIVE;
+        progress.forEach((id, pp) -> {
+          double secs = Math.max(0.001, (now - pp.startedMillis) / 1000.0);
+          LOG.info("storage {}: caught up with {}: {} files, {} MiB in {} s ({} MiB/s, {} files/s)",
+              node.options.id(), id, pp.files, String.format("%.1f", pp.bytes / 1048576.0), String.format("%.1f", secs),
+              String.format("%.1f", pp.bytes / 1048576.0 / secs), String.format("%.0f", pp.files / secs));
+        });
+        LOG.info("storage {}: ACTIVE", node.options.id());
+      }
+    }
+  }
+
+  private void pull(GroupPeers.Peer peer, PeerProgress pp) {
+    pp.busy = true;
+    if (pp.startedMillis == 0) {
+      pp.startedMillis = System.currentTimeMillis();
+    }
+    pool.acquire(peer.host(), peer.port()).compose(conn -> pullBatch(peer, pp, conn)
+            .onComplete(ar -> {
+              if (ar.succeeded()) {
+                pool.release(conn);
+              } else {
+                conn.close();
+              }
+            }))
+        .onComplete(ar -> {
+          pp.busy = false;
+          if (ar.failed()) {
+            LOG.debug("storage {}: catch-up from {} paused: {}", node.options.id(), peer.id(), ar.cause().toString());
+          } else if (ar.result()) {
+            vertx.runOnContext(v -> {
+              if (!pp.busy) {
+                pull(peer, pp); // more to read: go on without waiting for the timer
+              }
+            });
+          }
+        });
+  }
+
+  /** One binlog read and its changes applied; true when there may be more. */
+  private Future<Boolean> pullBatch(GroupPeers.Peer peer, PeerProgress pp, PeerConnection conn) {
+    Buffer req = Buffer.buffer(16).appendInt(node.options.id()).appendLong(pp.offset).appendInt(FETCH_BYTES);
+    return conn.call(Command.BINLOG_FETCH, req, node.options.replicaTimeoutMs()).compose(resp -> {
+      long peerNow = resp.getLong(0);
+      long peerSize = resp.getLong(8);
+      if (pp.offset > peerSize) {
+        LOG.warn("storage {}: peer {} binlog is shorter than our mark ({} < {}): reading it again from the start",
+            node.options.id(), peer.id(), peerSize, pp.offset);
+        pp.offset = 0;
+        return Future.succeededFuture(true);
+      }
+      byte[] chunk = resp.getBytes(16, resp.length());
+      List<Binlog.Entry> entries = Binlog.parse(chunk, pp.offset);
+      Future<Void> chain = Future.succeededFuture();
+      for (Binlog.Entry e : entries) {
+        chain = chain.compose(v -> apply(conn, peer, pp, e)).map(v -> {
+          pp.offset = e.endOffset();
+          return null;
+        });
+      }
+      return chain.compose(v -> saveMark(peer.id(), pp)).map(v -> {
+        if (pp.offset >= peerSize) {
+          pp.caughtUp = true;
+          pp.syncedUntil = peerNow;
+          return false;
+        }
+        return true;
+      });
+    });
+  }
+
+  private Future<Void> saveMark(int peerId, PeerProgress pp) {
+    String text = pp.offset + " " + pp.syncedUntil + "\n";
+    Path mark = marks.resolve(peerId + ".mark");
+    return node.disk.executeBlocking(() -> {
+      Path tmp = marks.resolve(peerId + ".mark.tmp");
+      Files.writeString(tmp, text);
+      Files.move(tmp, mark, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      return null;
+    }, false);
+  }
+
+  private Future<Void> apply(PeerConnection conn, GroupPeers.Peer peer, PeerProgress pp, Binlog.Entry e) {
+    FileId id;
+    try {
+      id = files.validate(files.group(), e.name());
+    } catch (FdfsException bad) {
+      LOG.warn("storage {}: skipping binlog line from {} with a bad name: {}", node.options.id(), peer.id(), bad.getMessage());
+      return Future.succeededFuture();
+    }
+    return switch (e.kind()) {
+      case Binlog.CREATE -> files.exists(id).compose(has -> has ? Future.succeededFuture() : fetch(conn, id, e.timestamp(), false, pp));
+      case Binlog.UPDATE -> fetch(conn, id, e.timestamp(), true, pp);
+      case Binlog.DELETE -> files.applyDelete(ctx, id, e.timestamp());
+      case Binlog.RENAME -> {
+        FileId old = e.secondName() == null ? null : tryId(e.secondName());
+        Future<Boolean> renamed = old == null ? Future.succeededFuture(false) : files.applyRename(ctx, id, old, e.timestamp());
+        yield renamed.compose(done -> done ? Future.succeededFuture()
+            : files.exists(id).compose(has -> has ? Future.succeededFuture() : fetch(conn, id, e.timestamp(), false, pp)));
+      }
+      case Binlog.METADATA -> conn.call(Command.GET_METADATA, Wire.appendFixed(Buffer.buffer(), files.group(), 16)
+              .appendString(id.remoteName()), node.options.replicaTimeoutMs())
+          .transform(ar -> {
+            if (ar.succeeded()) {
+              return files.applyMetadata(ctx, id, ar.result().getBytes(), e.timestamp());
+            }
+            if (ar.cause() instanceof FdfsException f && f.errno() == Errno.ENOENT) {
+              return files.applyMetadata(ctx, id, null, e.timestamp());
+            }
+            return Future.failedFuture(ar.cause());
+          });
+      default -> Future.succeededFuture();
+    };
+  }
+
+  private FileId tryId(String name) {
+    try {
+      return files.validate(files.group(), name);
+    } catch (FdfsException e) {
+      return null;
+    }
+  }
+
+  /** Copies a file from the peer on {@code conn}; a file the peer no longer has is skipped. */
+  private Future<Void> fetch(PeerConnection conn, FileId id, long mtime, boolean replace, PeerProgress pp) {
+    FileWriteStream tmp = files.newReplica(id);
+    Buffer req = Buffer.buffer(48).appendLong(0).appendLong(0);
+    Wire.appendFixed(req, files.group(), 16).appendString(id.remoteName());
+    return conn.stream(Command.PEER_DOWNLOAD, req, tmp, node.options.replicaTimeoutMs())
+        .compose(len -> files.placeReplica(ctx, tmp, id, mtime, replace).map(placed -> {
+          if (pp != null && placed) {
+            pp.files++;
+            pp.bytes += len;
+          }
+          return (Void) null;
+        }))
+        .recover(err -> {
+          tmp.abort().onComplete(x -> node.disk.executeBlocking(() -> {
+            FileWriteStream.deleteQuietly(tmp.path());
+            return null;
+          }, false));
+          if (err instanceof FdfsException f && f.errno() == Errno.ENOENT) {
+            return Future.succeededFuture(); // deleted there since: a later line says so
+          }
+          return Future.failedFuture(err);
+        });
+  }
+
+  /**
+   * A client asked for a file we do not hold: ask its source first, then the other peers.
+   * Runs on the caller's event loop (its connections belong to that loop).
+   */
+  Future<Void> fetchMissing(FileId id) {
+    long now = System.currentTimeMillis();
+    List<GroupPeers.Peer> candidates = new java.util.ArrayList<>();
+    int source = id.decoded().sourceId();
+    GroupPeers.Peer src = peers.get(source);
+    if (src != null && now - src.lastSeenMillis() <= node.options.peerTimeoutMs()) {
+      candidates.add(src);
+    }
+    for (GroupPeers.Peer p : peers.alive(now)) {
+      if (p.id() != source) {
+        candidates.add(p);
+      }
+    }
+    Future<Void> attempt = Future.failedFuture(FdfsException.notFound("file does not exist on this storage or its peers"));
+    for (GroupPeers.Peer p : candidates) {
+      attempt = attempt.recover(err -> pool.acquire(p.host(), p.port()).compose(conn -> {
+        Context here = vertx.getOrCreateContext();
+        FileWriteStream tmp = files.newReplica(id);
+        Buffer req = Buffer.buffer(48).appendLong(0).appendLong(0);
+        Wire.appendFixed(req, files.group(), 16).appendString(id.remoteName());
+        return conn.stream(Command.PEER_DOWNLOAD, req, tmp, node.options.replicaTimeoutMs())
+            .compose(len -> files.placeReplica(here, tmp, id, id.decoded().createTime(), false))
+            .<Void>mapEmpty()
+            .onComplete(ar -> {
+              if (ar.succeeded()) {
+                pool.release(conn);
+              } else {
+                tmp.abort().onComplete(x -> FileWriteStream.deleteQuietly(tmp.path()));
+                if (ar.cause() instanceof FdfsException f && f.errno() == Errno.ENOENT) {
+                  pool.release(conn);
+                } else {
+                  conn.close();
+                }
+              }
+            });
+      }));
+    }
+    return attempt;
+  }
+
+  /**
+   * The peers a new upload streams to. Fails with EBUSY when fewer than the write quorum are
+   * active and the group refuses degraded writes.
+   */
+  Future<ReplicaFanout> openFanout(long size, int storePathIndex) {
+    int quorum = node.options.writeQuorum();
+    if (quorum <= 1) {
+      return Future.succeededFuture(null);
+    }
+    List<GroupPeers.Peer> active = peers.active(System.currentTimeMillis());
+    int wanted = quorum - 1;
+    if (active.size() < wanted && "refuse".equals(node.options.whenDegraded())) {
+      return Future.failedFuture(new FdfsException(Errno.EBUSY, "write quorum " + quorum + " needs " + wanted
+          + " active peer(s), " + active.size() + " active; refusing (storage.whenDegraded = refuse)"));
+    }
+    if (active.isEmpty()) {
+      return Future.succeededFuture(null);
+    }
+    ReplicaFanout fanout = new ReplicaFanout(pool, Math.min(wanted, active.size()));
+    List<Future<?>> opened = new java.util.ArrayList<>();
+    for (GroupPeers.Peer p : active.subList(0, Math.min(wanted, active.size()))) {
+      opened.add(pool.acquire(p.host(), p.port()).onSuccess(conn ->
+          fanout.add(conn, conn.begin(ReplicaFanout.prefix(size, storePathIndex), node.options.replicaTimeoutMs()))));
+    }
+    return Future.join(opened).transform(ar -> Future.succeededFuture(fanout));
+  }
+}
