@@ -134,6 +134,13 @@ public final class Routing {
     if (s == source) {
       return true;
     }
+    if (source != null) {
+      // progress against the source itself: both times come from the source's clock
+      Long bySource = s.syncedUntil().get(Integer.toString(source.id()));
+      if (bySource != null && bySource > createTime) {
+        return true;
+      }
+    }
     if (createTime < nowSec - options.storageSyncFileMaxDelay()) {
       return true; // old files are assumed replicated everywhere
     }
