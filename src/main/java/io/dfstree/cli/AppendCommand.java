@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code append <appenderFileId> <file>}: like fdfs_append_file. */
-@Command(name = "append", description = "Append a local file to an appender file.")
+@Command(mixinStandardHelpOptions = true, name = "append", description = "Append a local file to an appender file.")
 final class AppendCommand extends ClientCommand {
   @Parameters(index = "0", paramLabel = "APPENDER_FILEID")
   String fileId;

@@ -28,7 +28,7 @@ import picocli.CommandLine.ParameterException;
  *
  * <p>Exit code 0 when every operation succeeded and every byte matched, 1 otherwise.
  */
-@Command(name = "bench", description = "Benchmark upload, verified download and delete (like weed benchmark).")
+@Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmark upload, verified download and delete (like weed benchmark).")
 final class BenchCommand extends ClientCommand {
   @Option(names = "-n", defaultValue = "1000", description = "number of files (default ${DEFAULT-VALUE})")
   int files;

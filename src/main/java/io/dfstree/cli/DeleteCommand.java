@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code delete <fileId>}: removes the file and its metadata. */
-@Command(name = "delete", description = "Delete a file and its metadata.")
+@Command(mixinStandardHelpOptions = true, name = "delete", description = "Delete a file and its metadata.")
 final class DeleteCommand extends ClientCommand {
   @Parameters(index = "0", paramLabel = "FILEID")
   String fileId;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
  * Writes to {@code <local>.part} first and renames on success, so a failed download never
  * leaves a truncated file under the real name.
  */
-@Command(name = "download", description = "Download a file (default local name: last part of the id; - for stdout).")
+@Command(mixinStandardHelpOptions = true, name = "download", description = "Download a file (default local name: last part of the id; - for stdout).")
 final class DownloadCommand extends ClientCommand {
   @Parameters(index = "0", paramLabel = "FILEID")
   String fileId;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
  * time and CRC32, so it is decoded here without a network call; appender and slave names do
  * not describe their current content, so those ask the storage (query file info, 22).
  */
-@Command(name = "info", description = "Show what a file id says: type, source, time, size, CRC32.")
+@Command(mixinStandardHelpOptions = true, name = "info", description = "Show what a file id says: type, source, time, size, CRC32.")
 final class InfoCommand extends ClientCommand {
   @Parameters(index = "0", paramLabel = "FILEID")
   String fileId;

@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
  * {@code monitor [group]}: the essentials of fdfs_monitor as a readable table — groups with
  * space and storage counts, and each storage's state, space, traffic and last heartbeat.
  */
-@Command(name = "monitor", description = "Show groups and storage servers as the tracker sees them.")
+@Command(mixinStandardHelpOptions = true, name = "monitor", description = "Show groups and storage servers as the tracker sees them.")
 final class MonitorCommand extends ClientCommand {
   @Parameters(index = "0", arity = "0..1", paramLabel = "GROUP", description = "only this group")
   String onlyGroup;

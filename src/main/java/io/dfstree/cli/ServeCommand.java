@@ -91,21 +91,21 @@ public abstract class ServeCommand implements Callable<Integer> {
     return t.getMessage() == null ? t.toString() : t.getMessage();
   }
 
-  @Command(name = "all-in-one", description = "A tracker and one storage in this JVM (the default).")
+  @Command(mixinStandardHelpOptions = true, name = "all-in-one", description = "A tracker and one storage in this JVM (the default).")
   public static final class AllInOne extends ServeCommand {
     String role() {
       return "all-in-one";
     }
   }
 
-  @Command(name = "tracker", description = "Run a tracker.")
+  @Command(mixinStandardHelpOptions = true, name = "tracker", description = "Run a tracker.")
   public static final class Tracker extends ServeCommand {
     String role() {
       return "tracker";
     }
   }
 
-  @Command(name = "storage", description = "Run a storage server.")
+  @Command(mixinStandardHelpOptions = true, name = "storage", description = "Run a storage server.")
   public static final class Storage extends ServeCommand {
     String role() {
       return "storage";

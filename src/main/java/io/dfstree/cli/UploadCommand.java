@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 
 /** {@code upload <file>}: like fdfs_upload_file, prints the new file id on one line. */
-@Command(name = "upload", description = "Upload a local file; prints the file id.")
+@Command(mixinStandardHelpOptions = true, name = "upload", description = "Upload a local file; prints the file id.")
 final class UploadCommand extends ClientCommand {
   @Parameters(index = "0", paramLabel = "FILE", description = "local file to upload")
   Path file;

@@ -172,7 +172,7 @@ public final class FdfsClient {
     });
   }
 
-  /** The metadata of {@code fileId}; empty when it has none (see {@link StorageSession#getMetadata}). */
+  /** The metadata of {@code fileId}; empty when it has none, ENOENT when the file does not exist. */
   public Map<String, String> getMetadata(String fileId) throws IOException {
     return onUpdateStorage(fileId, (storage, id) -> storage.getMetadata(id.group(), id.remoteName()));
   }

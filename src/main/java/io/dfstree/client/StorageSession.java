@@ -105,8 +105,11 @@ public final class StorageSession implements AutoCloseable {
   }
 
   /**
-   * The file's metadata, in the server's (name) order. Empty when the file has none: FastDFS
-   * answers ENOENT both for "no metadata" and for "no such file", so this cannot tell them apart.
+   * The file's metadata, in the server's (name) order; empty when the file has none. FastDFS
+   * answers ENOENT both for "no metadata" and for "no such file", so on ENOENT the storage is
+   * asked for the file's info (22, without CRC) to tell them apart.
+   *
+   * @throws FdfsException ENOENT when the file itself does not exist
    */
   public Map<String, String> getMetadata(String group, String remoteName) throws IOException {
     byte[] raw;
@@ -114,10 +117,11 @@ public final class StorageSession implements AutoCloseable {
       raw = connection.call(RequestEncoder.getMetadata(group, remoteName),
           "get metadata of " + group + "/" + remoteName + " on storage " + peer());
     } catch (FdfsException e) {
-      if (e.errno() == Errno.ENOENT) {
-        return new LinkedHashMap<>();
+      if (e.errno() != Errno.ENOENT) {
+        throw e;
       }
-      throw e;
+      queryFileInfo(group, remoteName, false); // ENOENT here: the file itself is missing
+      return new LinkedHashMap<>();
     }
     Map<String, String> out = new LinkedHashMap<>();
     for (Metadata.Entry entry : Metadata.decode(raw)) {

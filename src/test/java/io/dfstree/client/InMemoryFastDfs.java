@@ -78,6 +78,17 @@ public final class InMemoryFastDfs implements FakeFdfsServer.Responder {
         byte[] meta = metadata.get(rest(b));
         return meta == null ? FakeFdfsServer.error(Errno.ENOENT) : FakeFdfsServer.ok(meta);
       }
+      case 22: {
+        b.position(16);
+        byte[] content = files.get(rest(b));
+        if (content == null) {
+          return FakeFdfsServer.error(Errno.ENOENT);
+        }
+        CRC32 crc = new CRC32();
+        crc.update(content);
+        return FakeFdfsServer.ok(Bytes.of().i64(content.length).i64(System.currentTimeMillis() / 1000)
+            .i64(crc.getValue()).fixed("127.0.0.1", 16).bytes());
+      }
       case 24: {
         int nameLen = (int) b.getLong();
         int size = (int) b.getLong();

@@ -73,12 +73,25 @@ class SessionOverSocketTest {
 
   @Test
   void missingMetadataIsAnEmptyMapAndPresentMetadataIsDecoded() throws Exception {
-    try (FakeFdfsServer server = FakeFdfsServer.start((r, port) -> r.body().length > 60
-        ? FakeFdfsServer.ok(new byte[] {'a', 2, '1', 1, 'b', 2, '2'})
+    byte[] info = Bytes.of().i64(3).i64(1_700_000_000L).i64(0).fixed("127.0.0.1", 16).bytes();
+    try (FakeFdfsServer server = FakeFdfsServer.start((r, port) -> r.command() == 22 ? FakeFdfsServer.ok(info)
+        : r.body().length > 60 ? FakeFdfsServer.ok(new byte[] {'a', 2, '1', 1, 'b', 2, '2'})
         : FakeFdfsServer.error(Errno.ENOENT));
          StorageSession s = StorageSession.open(server.address(), NO_TRACKERS_USED)) {
       assertTrue(s.getMetadata("group1", NAME).isEmpty());
+      assertEquals(List.of(15, 22), server.requests().stream().map(FakeFdfsServer.Request::command).toList());
       assertEquals(Map.of("a", "1", "b", "2"), s.getMetadata("group1", NAME + "x"));
+    }
+  }
+
+  @Test
+  void metadataOfAMissingFileIsENOENT() throws Exception {
+    try (FakeFdfsServer server = FakeFdfsServer.start((r, port) -> FakeFdfsServer.error(Errno.ENOENT));
+         StorageSession s = StorageSession.open(server.address(), NO_TRACKERS_USED)) {
+      FdfsException e = assertThrows(FdfsException.class, () -> s.getMetadata("group1", NAME));
+      assertEquals(Errno.ENOENT, e.errno());
+      assertEquals(22, server.requests().get(1).command(), "asked the storage whether the file exists");
+      assertTrue(s.isUsable());
     }
   }
 
