@@ -10,6 +10,11 @@ import io.dfstree.protocol.FdfsException;
  */
 public record FileId(String group, String remoteName, int storePathIndex, int high, int low, String baseName) {
   public static final int MAX_REMOTE_NAME = 127;
+  /**
+   * Slave names can be shorter than the 44 of a normal name: the master up to its extension dot
+   * (at least the 37-char path and payload), a prefix of at least one character, no extension.
+   */
+  public static final int MIN_REMOTE_NAME = FileName.LOGIC_PATH_LEN + FileName.PAYLOAD_CHARS + 1;
 
   /** {@code group/M00/AB/CD/name} as the client APIs spell a file id. */
   @Override
@@ -27,8 +32,8 @@ public record FileId(String group, String remoteName, int storePathIndex, int hi
 
   public static FileId parseRemote(String group, String remote) {
     checkGroupName(group);
-    if (remote.length() < FileName.NORMAL_NAME_LEN || remote.length() > MAX_REMOTE_NAME) {
-      throw FdfsException.invalid("file name length " + remote.length() + " out of range 44..127");
+    if (remote.length() < MIN_REMOTE_NAME || remote.length() > MAX_REMOTE_NAME) {
+      throw FdfsException.invalid("file name length " + remote.length() + " out of range " + MIN_REMOTE_NAME + "..127");
     }
     if (remote.charAt(0) != 'M' || remote.charAt(3) != '/' || remote.charAt(6) != '/' || remote.charAt(9) != '/') {
       throw FdfsException.invalid("file name must start with Mxx/HH/HH/: " + shorten(remote));

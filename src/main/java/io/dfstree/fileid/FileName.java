@@ -123,7 +123,9 @@ public final class FileName {
     boolean appender = (sizeField & APPENDER_FLAG) != 0;
     boolean trunk = !appender && (sizeField & TRUNK_FLAG) != 0;
     int len = remoteName.length();
-    boolean slave = !appender && (len > TRUNK_NAME_LEN || (len > NORMAL_NAME_LEN && !trunk));
+    // FastDFS clients call a name slave when it is longer than 44 (and not a 60-char trunk name);
+    // a slave without extension can also be shorter than 44, which only a slave can be
+    boolean slave = !appender && (len > TRUNK_NAME_LEN || (len != NORMAL_NAME_LEN && !(trunk && len == TRUNK_NAME_LEN)));
     return new Decoded(sourceId, ip, time, sizeField, crc, appender, slave, trunk);
   }
 

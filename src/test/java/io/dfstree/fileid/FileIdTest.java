@@ -114,8 +114,14 @@ class FileIdTest {
   }
 
   @Test
-  void nameShorterThan44IsRejected() {
-    assertInvalid("group1", NAME.substring(0, 43));
+  void nameShorterThanPathPayloadAndOneCharIsRejected() {
+    assertInvalid("group1", NAME.substring(0, 37));
+  }
+
+  @Test
+  void slaveNameShorterThan44IsAcceptedAndDecodedAsSlave() {
+    FileId id = FileId.parseRemote("group1", NAME.substring(0, 37) + "_s");
+    assertTrue(id.decoded().slave());
   }
 
   @Test

@@ -18,7 +18,6 @@ import org.csource.fastdfs.ProtoCommon;
 import org.csource.fastdfs.StorageClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Error paths and limits of §1–§5, through the Java client where it can express them, else raw. */
@@ -292,8 +291,6 @@ class ProtocolEdgeCasesTest {
   }
 
   @Test
-  @Disabled("BUG: a derived slave name shorter than 44 chars is rejected with EINVAL (FileId requires 44..127);"
-      + " upstream fdfs_gen_slave_filename produces and accepts it")
   void slaveOfAMasterWithADottedExtensionFollowsTheJavaHelper() throws Exception {
     String[] master = upload(random(10, 16), "tar.gz");
     assertTrue(master[1].endsWith(".tar.gz") && master[1].length() == 44, master[1]);
@@ -304,7 +301,6 @@ class ProtocolEdgeCasesTest {
   }
 
   @Test
-  @Disabled("BUG: master .jpg + prefix _s + no extension gives a 42-char slave name, rejected with EINVAL")
   void slaveWithAShortPrefixAndNoExtensionIsStored() throws Exception {
     String[] master = upload(random(10, 20), "jpg");
     String[] slave = storage().upload_file(GROUP, master[1], "_s", new byte[] {5}, null, null);
