@@ -89,7 +89,7 @@ final class Replicator {
   void start(long discoveryMs) {
     ctx = vertx.getOrCreateContext();
     decideAt = System.currentTimeMillis() + discoveryMs;
-    node.status = discoveryMs > 0 ? StorageStatus.WAIT_SYNC : StorageStatus.ACTIVE;
+    node.status(discoveryMs > 0 ? StorageStatus.WAIT_SYNC : StorageStatus.ACTIVE);
     decided = discoveryMs <= 0;
     timer = vertx.setPeriodic(Math.max(50, node.options.catchUpIntervalMs()), t -> tick());
   }
@@ -118,17 +118,16 @@ final class Replicator {
     }
     if (!decided && now >= decideAt) {
       decided = true;
-      node.status = alive.isEmpty() ? StorageStatus.ACTIVE : StorageStatus.SYNCING;
-      LOG.info("storage {}: {} peer(s) found, state {}", node.options.id(), alive.size(), node.status);
+      node.status(alive.isEmpty() ? StorageStatus.ACTIVE : StorageStatus.SYNCING);
+      LOG.info("storage {}: {} peer(s) found, state {}", node.options.id(), alive.size(), node.status());
     }
-    if (decided && node.status != StorageStatus.ACTIVE) {
+    if (decided && node.status() != StorageStatus.ACTIVE) {
       boolean all = true;
       for (GroupPeers.Peer p : peers.active(now)) {
         PeerProgress pp = progress.get(p.id());
         all &= pp != null && pp.caughtUp;
       }
       if (all) {
-        node.status = StorageStatus.ACTIVE;
         progress.forEach((id, pp) -> {
           double secs = Math.max(0.001, (now - pp.startedMillis) / 1000.0);
           LOG.info("storage {}: caught up with {}: {} files, {} MiB in {} s ({} MiB/s, {} files/s)",
@@ -136,6 +135,7 @@ final class Replicator {
               String.format("%.1f", pp.bytes / 1048576.0 / secs), String.format("%.0f", pp.files / secs));
         });
         LOG.info("storage {}: ACTIVE", node.options.id());
+        node.status(StorageStatus.ACTIVE);
       }
     }
   }

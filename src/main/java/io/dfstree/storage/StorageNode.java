@@ -39,7 +39,20 @@ final class StorageNode {
   volatile long lastSyncUpdate;
   /** Set once the verticle has started replication (null in tests that use the files only). */
   volatile Replicator replicator;
-  volatile StorageStatus status = StorageStatus.ACTIVE;
+  private volatile StorageStatus status = StorageStatus.ACTIVE;
+  /** Called on every state change so trackers hear it at once, not at the next beat. */
+  volatile Runnable onStatusChange = () -> { };
+
+  StorageStatus status() {
+    return status;
+  }
+
+  void status(StorageStatus next) {
+    if (next != status) {
+      status = next;
+      onStatusChange.run();
+    }
+  }
 
   StorageNode(Vertx vertx, StorageOptions options) {
     this.options = options;

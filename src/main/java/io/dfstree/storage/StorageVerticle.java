@@ -52,6 +52,7 @@ public final class StorageVerticle extends VerticleBase {
             new DeploymentOptions().setInstances(Math.max(1, options.eventLoops()))))
         .onSuccess(id -> {
           node.replicator = replicator;
+          node.onStatusChange = () -> vertx.runOnContext(x -> publishHeartbeat(node.heartbeat()));
           // alone in a JVM there is nobody to wait for; in a cluster, listen for peers first
           long discovery = vertx.isClustered() ? options.heartbeatIntervalMs() * 3 / 2 : 0;
           replicator.start(discovery);
