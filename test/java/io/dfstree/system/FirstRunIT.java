@@ -92,12 +92,25 @@ class FirstRunIT {
       assertArrayEquals(Files.readAllBytes(hello), Files.readAllBytes(back), "downloaded bytes");
       assertFalse(Files.exists(work.resolve("back.txt.part")), "no partial file left behind");
 
-      Jar.Result mon = Jar.run(work, CLI, "monitor", "--tracker", tracker);
-      assertEquals(0, mon.exit(), mon.toString());
+      // counters travel with the storage's heartbeat (every 2 s): poll a few heartbeats for them
+      Pattern row = Pattern.compile("127\\.0\\.0\\.1:" + storagePort + "\\s+ACTIVE\\s+\\d+\\s+\\d+\\s+(\\d+/\\d+)\\s+(\\d+/\\d+)");
+      Jar.Result mon = null;
+      Matcher r = null;
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      do {
+        mon = Jar.run(work, CLI, "monitor", "--tracker", tracker);
+        assertEquals(0, mon.exit(), mon.toString());
+        r = row.matcher(mon.out());
+        if (r.find() && r.group(1).equals("1/1") && r.group(2).equals("1/1")) {
+          break;
+        }
+        Thread.sleep(500);
+      } while (System.nanoTime() < deadline);
       assertTrue(mon.out().contains("group group1"), mon.toString());
-      assertTrue(Pattern.compile("127\\.0\\.0\\.1:" + storagePort + "\\s+ACTIVE").matcher(mon.out()).find(),
-          "storage ACTIVE in monitor\n" + mon);
-      assertTrue(mon.out().contains("1/1"), "one successful upload counted\n" + mon);
+      r = row.matcher(mon.out());
+      assertTrue(r.find(), "storage ACTIVE in monitor\n" + mon);
+      assertEquals("1/1", r.group(1), "uploads ok/all reach the tracker\n" + mon);
+      assertEquals("1/1", r.group(2), "downloads ok/all reach the tracker\n" + mon);
 
       // Ctrl-C / SIGTERM: clean exit within 20 s
       long t0 = System.nanoTime();
