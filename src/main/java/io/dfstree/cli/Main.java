@@ -34,7 +34,7 @@ public final class Main implements Runnable {
    * writers (null keeps stdout/stderr), so tests can run the client tools in-process.
    */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
-    String[] effective = args.length == 0 ? new String[] {"all-in-one"} : args;
+    String[] effective = withDefaultRole(args);
     CommandLine cl = new CommandLine(new Main());
     if (out != null) {
       cl.setOut(out);
@@ -47,6 +47,25 @@ public final class Main implements Runnable {
       return 1;
     });
     return cl.execute(effective);
+  }
+
+  /**
+   * No command means the embedded single node: {@code dfstree} and {@code dfstree --set k=v --conf f}
+   * both run {@code all-in-one}. Only help and version stay top-level options.
+   */
+  static String[] withDefaultRole(String[] args) {
+    if (args.length == 0) {
+      return new String[] {"all-in-one"};
+    }
+    String first = args[0];
+    boolean topLevel = first.equals("-h") || first.equals("--help") || first.equals("-V") || first.equals("--version");
+    if (first.startsWith("-") && !topLevel) {
+      String[] out = new String[args.length + 1];
+      out[0] = "all-in-one";
+      System.arraycopy(args, 0, out, 1, args.length);
+      return out;
+    }
+    return args;
   }
 
   @Override

@@ -1,0 +1,132 @@
+package io.dfstree.system;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a new user does: {@code java -jar dfstree.jar} with no role, read the banner, run the
+ * first command it suggests, download the file back, look at the monitor, stop with Ctrl-C.
+ */
+class FirstRunIT {
+  static final Duration CLI = Duration.ofSeconds(60);
+  static final Pattern FILE_ID = Pattern.compile("^group1/M00/[0-9A-F]{2}/[0-9A-F]{2}/[A-Za-z0-9_-]{27,}(\\.[A-Za-z0-9]+)?$");
+
+  @TempDir Path diskTemp;
+
+  /**
+   * The first start creates 256 x 256 directories in ./data/store0 and the cleanup removes them
+   * again; on a busy shared disk that alone took 50 s, so the working directory goes to tmpfs
+   * (/dev/shm) when there is one. The product's behaviour is the same on either.
+   */
+  Path home() throws Exception {
+    Path shm = Path.of("/dev/shm");
+    if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+      return Files.createTempDirectory(shm, "dfstree-firstrun-");
+    }
+    return diskTemp;
+  }
+
+  static void deleteTree(Path root) throws java.io.IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  @Test
+  void noRoleStartsAllInOneAndTheSuggestedFirstCommandWorks() throws Exception {
+    int trackerPort = Jar.freePort();
+    int storagePort = Jar.freePort();
+    Path home = home();
+    Path work = Files.createDirectories(home.resolve("work"));
+    long started = System.nanoTime();
+    Jar.Server server = Jar.Server.start(work, List.of("-Xmx512m"), Map.of(),
+        "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + storagePort);
+    try {
+      server.awaitStarted(Duration.ofSeconds(90));
+      long bannerMs = (System.nanoTime() - started) / 1_000_000;
+      String banner = server.stdout();
+      String tracker = "127.0.0.1:" + trackerPort;
+      assertTrue(banner.contains("all-in-one started"), banner);
+      assertTrue(banner.contains("tracker  " + tracker), "tracker endpoint in banner\n" + banner);
+      assertTrue(banner.contains("storage  127.0.0.1:" + storagePort), "storage endpoint in banner\n" + banner);
+      assertTrue(banner.contains("data in ./data"), "data directory in banner\n" + banner);
+
+      // the first command, as printed: "java -jar <jar> upload <file> --tracker host:port"
+      Matcher m = Pattern.compile("java -jar \\S+ (upload) (\\S+) (.*)$", Pattern.MULTILINE).matcher(banner);
+      assertTrue(m.find(), "banner suggests an upload command\n" + banner);
+      List<String> suggested = new ArrayList<>(List.of(m.group(3).trim().split("\\s+")));
+      assertEquals(List.of("--tracker", tracker), suggested, "suggested upload points at this tracker");
+
+      Path hello = work.resolve("hello.txt");
+      Files.writeString(hello, "hello from the first run\n");
+      Jar.Result up = Jar.run(work, CLI, "upload", hello.toString(), "--tracker", tracker);
+      assertEquals(0, up.exit(), up.toString());
+      String fileId = up.out().trim();
+      assertTrue(FILE_ID.matcher(fileId).matches(), "file id on stdout: " + up);
+      assertTrue(fileId.endsWith(".txt"), "extension kept: " + fileId);
+
+      // ./data landed in the working directory, and holds the file under the id's path
+      String[] parts = fileId.split("/", 3);
+      Path stored = work.resolve("data/store0/data").resolve(parts[2]);
+      assertTrue(Files.isRegularFile(stored), "file stored under ./data: " + stored);
+
+      Path back = work.resolve("back.txt");
+      Jar.Result down = Jar.run(work, CLI, "download", fileId, back.toString(), "--tracker", tracker);
+      assertEquals(0, down.exit(), down.toString());
+      assertArrayEquals(Files.readAllBytes(hello), Files.readAllBytes(back), "downloaded bytes");
+      assertFalse(Files.exists(work.resolve("back.txt.part")), "no partial file left behind");
+
+      // counters travel with the storage's heartbeat (every 2 s): poll a few heartbeats for them
+      Pattern row = Pattern.compile("127\\.0\\.0\\.1:" + storagePort + "\\s+ACTIVE\\s+\\d+\\s+\\d+\\s+(\\d+/\\d+)\\s+(\\d+/\\d+)");
+      Jar.Result mon = null;
+      Matcher r = null;
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      do {
+        mon = Jar.run(work, CLI, "monitor", "--tracker", tracker);
+        assertEquals(0, mon.exit(), mon.toString());
+        r = row.matcher(mon.out());
+        if (r.find() && r.group(1).equals("1/1") && r.group(2).equals("1/1")) {
+          break;
+        }
+        Thread.sleep(500);
+      } while (System.nanoTime() < deadline);
+      assertTrue(mon.out().contains("group group1"), mon.toString());
+      r = row.matcher(mon.out());
+      assertTrue(r.find(), "storage ACTIVE in monitor\n" + mon);
+      assertEquals("1/1", r.group(1), "uploads ok/all reach the tracker\n" + mon);
+      assertEquals("1/1", r.group(2), "downloads ok/all reach the tracker\n" + mon);
+
+      // Ctrl-C / SIGTERM: clean exit within 20 s
+      long t0 = System.nanoTime();
+      server.process.destroy();
+      boolean exited = server.process.waitFor(20, TimeUnit.SECONDS);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(exited, "server still running 20 s after SIGTERM\n" + server.output());
+      System.out.printf("FirstRunIT: banner after %d ms (first start, in %s), upload %d ms, download %d ms, monitor %d ms, SIGTERM -> exit in %d ms (code %d)%n",
+          bannerMs, home, up.millis(), down.millis(), mon.millis(), ms, server.process.exitValue());
+      assertFalse(server.stdout().contains("Exception") || server.stderr().contains("Exception"),
+          "no exception while running or stopping\n" + server.output());
+    } finally {
+      server.close();
+      if (!home.equals(diskTemp)) {
+        deleteTree(home);
+      }
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package io.dfstree.system;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the built fat jar ({@code -Ddfstree.jar}, set by failsafe) as separate processes: servers
+ * that stay up until {@link Server#close()}, and client commands that run to completion.
+ * Everything binds 127.0.0.1 on ports found free at run time.
+ */
+final class Jar {
+  private Jar() {}
+
+  static Path jar() {
+    String p = System.getProperty("dfstree.jar");
+    assertTrue(p != null, "system property dfstree.jar is not set (run with mvn verify)");
+    Path jar = Path.of(p).toAbsolutePath();
+    assertTrue(Files.isRegularFile(jar), jar + " missing: run `mvn package` first");
+    return jar;
+  }
+
+  static String javaBin(String tool) {
+    return Path.of(System.getProperty("java.home"), "bin", tool).toString();
+  }
+
+  /** A loopback port nobody listens on right now. */
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+
+  static List<String> command(List<String> jvmArgs, List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(javaBin("java"));
+    cmd.addAll(jvmArgs);
+    cmd.add("-jar");
+    cmd.add(jar().toString());
+    cmd.addAll(args);
+    return cmd;
+  }
+
+  /** The outcome of a finished client command. */
+  record Result(int exit, String out, String err, long millis) {
+    @Override
+    public String toString() {
+      return "exit " + exit + " after " + millis + " ms\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+  }
+
+  /** Runs {@code java -jar dfstree.jar args...} in {@code dir} and waits up to {@code timeout}. */
+  static Result run(Path dir, Duration timeout, String... args) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(command(List.of(), List.of(args))).directory(dir.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("DFSTREE_"));
+    Path out = Files.createTempFile(dir, "cli", ".out");
+    Path err = Files.createTempFile(dir, "cli", ".err");
+    pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+    long t0 = System.nanoTime();
+    Process p = pb.start();
+    try {
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        fail("`" + String.join(" ", args) + "` did not finish within " + timeout);
+      }
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      return new Result(p.exitValue(), Files.readString(out), Files.readString(err), ms);
+    } finally {
+      stop(p, Duration.ofSeconds(5));
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited in {@code grace}; only ever our own process. */
+  static boolean stop(Process p, Duration grace) throws InterruptedException {
+    if (!p.isAlive()) {
+      return true;
+    }
+    p.destroy();
+    if (p.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+      return true;
+    }
+    p.destroyForcibly();
+    p.waitFor(10, TimeUnit.SECONDS);
+    return false;
+  }
+
+  /** A server process whose stdout and stderr are collected line by line while it runs. */
+  static final class Server implements AutoCloseable {
+    final Process process;
+    final List<String> out = Collections.synchronizedList(new ArrayList<>());
+    final List<String> err = Collections.synchronizedList(new ArrayList<>());
+
+    private Server(Process process) {
+      this.process = process;
+      pump(process.getInputStream(), out, "out");
+      pump(process.getErrorStream(), err, "err");
+    }
+
+    static Server start(Path dir, List<String> jvmArgs, Map<String, String> env, String... args) throws IOException {
+      ProcessBuilder pb = new ProcessBuilder(command(jvmArgs, List.of(args))).directory(dir.toFile());
+      pb.environment().keySet().removeIf(k -> k.startsWith("DFSTREE_"));
+      pb.environment().putAll(env);
+      return new Server(pb.start());
+    }
+
+    private void pump(InputStream in, List<String> sink, String name) {
+      Thread t = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+          for (String line; (line = r.readLine()) != null; ) {
+            sink.add(line);
+          }
+        } catch (IOException ignored) {
+          // process gone
+        }
+      }, "server-" + name + "-" + process.pid());
+      t.setDaemon(true);
+      t.start();
+    }
+
+    /** Waits for the banner's "started" line; fails with the output if the process dies first. */
+    Server awaitStarted(Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        if (stdout().contains(" started")) {
+          Thread.sleep(200); // let the rest of the banner arrive
+          return this;
+        }
+        if (!process.isAlive()) {
+          fail("server exited with " + process.exitValue() + " before starting\n" + output());
+        }
+        Thread.sleep(100);
+      }
+      fail("server did not print its banner within " + timeout + "\n" + output());
+      return this;
+    }
+
+    /** Waits until stdout contains {@code text} (the storage turning ACTIVE, for example). */
+    boolean awaitOutput(String text, Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        if (stdout().contains(text)) {
+          return true;
+        }
+        Thread.sleep(100);
+      }
+      return false;
+    }
+
+    String stdout() {
+      synchronized (out) {
+        return String.join("\n", out) + "\n";
+      }
+    }
+
+    String stderr() {
+      synchronized (err) {
+        return String.join("\n", err) + "\n";
+      }
+    }
+
+    String output() {
+      return "--- stdout\n" + stdout() + "--- stderr\n" + stderr();
+    }
+
+    long pid() {
+      return process.pid();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop(process, Duration.ofSeconds(20));
+    }
+  }
+}
