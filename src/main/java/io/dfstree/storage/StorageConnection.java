@@ -312,6 +312,11 @@ final class StorageConnection implements FrameDecoder.Listener {
    * has been handed to it (the caller then finishes the file).
    */
   private Future<Void> receive(long length, FileWriteStream out) {
+    if (closed) {
+      // the client left while we waited on a lock or a stat: no body will ever arrive, and a
+      // promise nobody completes would hold the file lock (appender updates) forever
+      return Future.failedFuture(new FdfsException(Errno.EIO, "client closed the connection before the body"));
+    }
     stream = out;
     bodyStarted = true;
     bodyReceived = Promise.promise();
