@@ -261,7 +261,9 @@ final class StoredFiles {
         return Future.failedFuture(FdfsException.invalid("offset " + at + " beyond file size " + st.size()));
       }
       FileWriteStream stream = new FileWriteStream(disk, p, at, false, fsync);
-      return body.run(stream, st.size()).recover(err -> disk.executeBlocking(() -> {
+      // stop the stream first: a batch still in flight (or queued behind it) would otherwise be
+      // written after the rollback, and its channel would stay open
+      return body.run(stream, st.size()).recover(err -> stream.abort().transform(a -> disk.executeBlocking(() -> {
         // roll back a partial append; a partial modify cannot be undone byte-exactly, but its
         // length is restored and the client was told it failed
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
@@ -270,7 +272,7 @@ final class StoredFiles {
           }
         }
         return null;
-      }, false).transform(x -> Future.failedFuture(err)));
+      }, false)).transform(x -> Future.failedFuture(err)));
     }));
   }
 
