@@ -394,7 +394,8 @@ final class StorageConnection implements FrameDecoder.Listener {
         return;
       }
       StoredFiles.Stat st = ar.result();
-      if (offset > st.size()) {
+      // 6.15.4+: offset >= size is EINVAL; only a 0-byte file may be read at offset 0 (§3.4)
+      if (offset > st.size() || (offset == st.size() && st.size() > 0)) {
         node.count(StorageCounters.TOTAL_DOWNLOAD, false);
         fail(FdfsException.invalid("download offset " + offset + " is past the end (" + st.size() + " bytes)"), 0);
         return;
