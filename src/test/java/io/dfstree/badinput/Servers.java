@@ -70,7 +70,7 @@ final class Servers implements AutoCloseable {
       try (Raw t = Raw.open(trackerPort)) {
         t.send(Raw.header(0, 101, 0));
         Raw.Reply r = t.read();
-        if (r.status() == 0) {
+        if (r.status() != 2) { // ENOENT until the first heartbeat; a full storage answers ENOSPC
           return;
         }
       }
