@@ -247,6 +247,31 @@ class StorageBadInputTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"-m", "a-m", ".-m", "..", ".", "-", "_", "tar.gz", "ABC123"})
+  void everyAcceptedUploadGetsANameTheServerServes(String ext) throws Exception {
+    // found by ProtocolFuzzTest: an extension ending in "-m" was accepted, and the returned name
+    // (".../xxxx.-m") was then refused as a metadata name: the file could never be read or deleted
+    byte[] content = Req.bytes(500, 21);
+    List<String> before = servers.storedFiles();
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.upload(ext, content));
+      Raw.Reply rep = r.read();
+      if (rep.status() != 0) {
+        assertEquals(EINVAL, rep.status());
+        assertEquals(before, servers.storedFiles(), "refused upload left a file");
+        r.activeTest();
+        return;
+      }
+      String name = rep.bodyText().substring(16);
+      r.send(Req.download(0, 0, GROUP, name));
+      assertArrayEquals(content, r.expect(0).body(), "download of the name the upload returned");
+      r.send(Req.delete(GROUP, name));
+      r.expect(0);
+    }
+    assertEquals(before, servers.storedFiles());
+  }
+
   @Test
   void uploadWithStorePathIndexOutOfRangeIsEinvalAndNextRequestIsParsed() throws Exception {
     try (Raw r = Raw.open(port)) {
