@@ -495,6 +495,11 @@ final class StorageConnection implements FrameDecoder.Listener {
     }
     String ext = Wire.readFixed(p, at, Wire.EXT_LEN);
     FileId.checkToken("extension", ext, Wire.EXT_LEN);
+    if (ext.endsWith("-m")) {
+      // the stored name would end in the metadata suffix: FileId refuses such names, so the file
+      // could never be downloaded or deleted (and it would read as another file's -m file)
+      throw FdfsException.invalid("extension may not end in -m: " + ext);
+    }
     return ext;
   }
 
