@@ -19,6 +19,8 @@ import io.dfstree.fileid.FileId;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -47,7 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 class ProtocolFuzzTest {
   static final long SEED = Long.getLong("fuzz.seed", 0x5EEDF00DL);
-  static final int PACKETS = Integer.getInteger("fuzz.packets", 150_000);
+  static final int PACKETS = Integer.getInteger("fuzz.packets", 120_000);
   static final long TIME_BUDGET_MS = Long.getLong("fuzz.millis", 50_000);
 
   static final int[] STORAGE_CMDS = {11, 12, 13, 14, 15, 21, 22, 23, 24, 34, 36, 38, 111, 82, 9, 16, 17, 18, 19, 20,
@@ -102,17 +104,33 @@ class ProtocolFuzzTest {
   void fuzzBothPorts() throws Exception {
     System.out.println("fuzz seed " + SEED + " (-Dfuzz.seed to replay), packets " + PACKETS);
     long deadline = System.currentTimeMillis() + TIME_BUDGET_MS;
-    ExecutorService pool = Executors.newFixedThreadPool(2);
-    Fuzzer storage = new Fuzzer(servers.storagePort, true, new Random(SEED), (int) (PACKETS * 0.65), deadline);
-    Fuzzer tracker = new Fuzzer(servers.trackerPort, false, new Random(SEED * 31 + 7), PACKETS - (int) (PACKETS * 0.65),
-        deadline);
-    List<Future<Long>> done = pool.invokeAll(List.<Callable<Long>>of(storage, tracker));
+    // several connections per port at once: most of a fuzzer's time is spent waiting for replies
+    int perPort = Integer.getInteger("fuzz.threadsPerPort", 3);
+    List<Fuzzer> storage = new ArrayList<>();
+    List<Fuzzer> tracker = new ArrayList<>();
+    int storageQuota = (int) (PACKETS * 0.6) / perPort + 1;
+    int trackerQuota = (PACKETS - (int) (PACKETS * 0.6)) / perPort + 1;
+    for (int i = 0; i < perPort; i++) {
+      storage.add(new Fuzzer(servers.storagePort, true, new Random(SEED + i), storageQuota, deadline));
+      tracker.add(new Fuzzer(servers.trackerPort, false, new Random(SEED * 31 + 7 + i), trackerQuota, deadline));
+    }
+    List<Fuzzer> all = new ArrayList<>(storage);
+    all.addAll(tracker);
+    ExecutorService pool = Executors.newFixedThreadPool(all.size());
+    long sent = 0;
+    for (Future<Long> f : pool.invokeAll(all)) {
+      sent += f.get();
+    }
     pool.shutdown();
-    long sent = done.get(0).get() + done.get(1).get();
-    System.out.printf("fuzz: %d packets (%d storage, %d tracker), %d + %d connections, %d + %d closed by the server%n",
-        sent, storage.packets.get(), tracker.packets.get(), storage.connections, tracker.connections,
-        storage.serverCloses, tracker.serverCloses);
+    long[] st = Fuzzer.totals(storage);
+    long[] tr = Fuzzer.totals(tracker);
+    System.out.printf("fuzz: %d packets (%d storage, %d tracker), %d + %d connections, %d + %d closed by the server,"
+        + " %d + %d reply bytes, %d + %d packets answered at once%n", sent, st[0], tr[0], st[1], tr[1], st[2], tr[2],
+        st[3], tr[3], st[4], tr[4]);
     assertTrue(sent >= PACKETS, "only " + sent + " packets within the time budget");
+    // the servers really parsed and answered the stream (each reply is at least a 10-byte header)
+    assertTrue(st[4] >= st[0] / 5, "storage answered little: " + st[4]);
+    assertTrue(tr[4] >= tr[0] / 5, "tracker answered little: " + tr[4]);
 
     // both servers alive and serving
     Raw.activeTest(servers.storagePort);
@@ -174,7 +192,22 @@ class ProtocolFuzzTest {
     final AtomicLong packets = new AtomicLong();
     int connections;
     int serverCloses;
+    long received;
+    long answered;
     final ByteBuffer sink = ByteBuffer.allocate(256 * 1024);
+
+    /** packets, connections, server closes, reply bytes, answered packets, summed over fuzzers. */
+    static long[] totals(List<Fuzzer> fs) {
+      long[] t = new long[5];
+      for (Fuzzer f : fs) {
+        t[0] += f.packets.get();
+        t[1] += f.connections;
+        t[2] += f.serverCloses;
+        t[3] += f.received;
+        t[4] += f.answered;
+      }
+      return t;
+    }
 
     Fuzzer(int port, boolean storage, Random rnd, int quota, long deadline) {
       this.port = port;
@@ -187,30 +220,63 @@ class ProtocolFuzzTest {
     @Override
     public Long call() throws Exception {
       SocketChannel ch = null;
+      Selector selector = Selector.open();
       int left = 0;
-      while (packets.get() < quota && System.currentTimeMillis() < deadline) {
-        if (ch == null || left <= 0) {
-          if (ch != null) {
-            ch.close();
+      int silent = 0;
+      try {
+        while (packets.get() < quota && System.currentTimeMillis() < deadline) {
+          if (ch == null || left <= 0 || silent >= 2) {
+            if (ch != null) {
+              ch.close(); // also deregisters it
+            }
+            ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
+            ch.configureBlocking(false);
+            ch.register(selector, SelectionKey.OP_READ);
+            connections++;
+            left = 1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 300);
+            silent = 0;
           }
-          ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
-          ch.configureBlocking(false);
-          connections++;
-          left = 1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 300);
+          byte[] p = next();
+          packets.incrementAndGet();
+          left--;
+          int r = writeAll(ch, p) ? awaitReply(ch, selector) : -1;
+          if (r < 0) {
+            serverCloses++;
+            ch.close();
+            ch = null;
+          } else if (r == 0) {
+            silent++; // the server waits for more bytes (a body still owed): a couple of misses, then move on
+          } else {
+            answered++;
+            silent = 0;
+          }
         }
-        byte[] p = next();
-        packets.incrementAndGet();
-        left--;
-        if (!writeAll(ch, p)) {
-          serverCloses++;
+      } finally {
+        if (ch != null) {
           ch.close();
-          ch = null;
         }
-      }
-      if (ch != null) {
-        ch.close();
+        selector.close();
       }
       return packets.get();
+    }
+
+    /** Bytes of reply within a short wait: > 0 some arrived, 0 none, -1 the server closed. */
+    private int awaitReply(SocketChannel ch, Selector selector) throws IOException {
+      try {
+        selector.selectedKeys().clear();
+        if (selector.select(2) == 0) {
+          return 0;
+        }
+        sink.clear();
+        int n = ch.read(sink);
+        if (n > 0) {
+          received += n;
+          return drain(ch) ? n : -1;
+        }
+        return n < 0 ? -1 : 0;
+      } catch (IOException e) {
+        return -1;
+      }
     }
 
     /** Writes while draining replies; false once the server has closed (or stalls the write for 2 s). */
@@ -246,6 +312,7 @@ class ProtocolFuzzTest {
         if (n == 0) {
           return true;
         }
+        received += n;
       }
     }
 
