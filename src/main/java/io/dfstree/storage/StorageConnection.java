@@ -416,6 +416,11 @@ final class StorageConnection implements FrameDecoder.Listener {
    * has been handed to it (the caller then finishes the file).
    */
   private Future<Void> receive(long length, FileWriteStream out) {
+    if (closed) {
+      // the client left while we waited on a lock or a stat: no body will ever arrive, and a
+      // promise nobody completes would hold the file lock (appender updates) forever
+      return Future.failedFuture(new FdfsException(Errno.EIO, "client closed the connection before the body"));
+    }
     stream = out;
     bodyStarted = true;
     bodyReceived = Promise.promise();
@@ -505,7 +510,8 @@ final class StorageConnection implements FrameDecoder.Listener {
         return;
       }
       StoredFiles.Stat st = ar.result();
-      if (offset > st.size()) {
+      // 6.15.4+: offset >= size is EINVAL; only a 0-byte file may be read at offset 0 (§3.4)
+      if (offset > st.size() || (offset == st.size() && st.size() > 0)) {
         node.count(StorageCounters.TOTAL_DOWNLOAD, false);
         fail(FdfsException.invalid("download offset " + offset + " is past the end (" + st.size() + " bytes)"), 0);
         return;
@@ -627,6 +633,11 @@ final class StorageConnection implements FrameDecoder.Listener {
     }
     String ext = Wire.readFixed(p, at, Wire.EXT_LEN);
     FileId.checkToken("extension", ext, Wire.EXT_LEN);
+    if (ext.endsWith("-m")) {
+      // the stored name would end in the metadata suffix: FileId refuses such names, so the file
+      // could never be downloaded or deleted (and it would read as another file's -m file)
+      throw FdfsException.invalid("extension may not end in -m: " + ext);
+    }
     return ext;
   }
 

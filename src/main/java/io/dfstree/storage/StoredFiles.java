@@ -293,10 +293,12 @@ final class StoredFiles {
         return Future.failedFuture(FdfsException.invalid("offset " + at + " beyond file size " + st.size()));
       }
       FileWriteStream stream = new FileWriteStream(disk, p, at, false, fsync);
+      // on failure stop the stream first: a batch still in flight (or queued behind it) would
+      // otherwise be written after the rollback, and its channel would stay open
       return body.run(stream, st.size()).compose(v -> disk.<Void>executeBlocking(() -> {
         record(now(), Binlog.UPDATE, id.remoteName(), null);
         return null;
-      }, false)).recover(err -> disk.executeBlocking(() -> {
+      }, false)).recover(err -> stream.abort().transform(a -> disk.executeBlocking(() -> {
         // roll back a partial append; a partial modify cannot be undone byte-exactly, but its
         // length is restored and the client was told it failed
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
@@ -305,7 +307,7 @@ final class StoredFiles {
           }
         }
         return null;
-      }, false).transform(x -> Future.failedFuture(err)));
+      }, false)).transform(x -> Future.failedFuture(err)));
     }));
   }
 

@@ -1,0 +1,838 @@
+package io.dfstree.badinput;
+
+import static io.dfstree.badinput.Raw.ascii;
+import static io.dfstree.badinput.Raw.cat;
+import static io.dfstree.badinput.Raw.fixed;
+import static io.dfstree.badinput.Raw.header;
+import static io.dfstree.badinput.Raw.i64;
+import static io.dfstree.badinput.Raw.packet;
+import static io.dfstree.badinput.Req.GROUP;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dfstree.fileid.FileId;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Malformed, truncated, oversized and hostile requests against a real storage (fastdfs-protocol.md
+ * §1.2, §3): every test checks the exact status byte and that the server still serves afterwards.
+ */
+class StorageBadInputTest {
+  static final int EINVAL = 22;
+  static final int ENOENT = 2;
+  static final byte[] SENTINEL_CONTENT = ascii("sentinel outside the store path");
+
+  static Servers servers;
+  static int port;
+  /** A normal 1000-byte file, an appender file of 100 bytes and a 0-byte file. */
+  static String normal;
+  static byte[] normalContent = Req.bytes(1000, 1);
+  static String appender;
+  static String empty;
+  static Path sentinel;
+
+  @BeforeAll
+  static void start() throws Exception {
+    servers = Servers.start();
+    port = servers.storagePort;
+    normal = Req.uploadNew(port, 11, "txt", normalContent);
+    appender = Req.uploadNew(port, 23, "log", Req.bytes(100, 2));
+    empty = Req.uploadNew(port, 11, "", new byte[0]);
+    sentinel = servers.root.resolve("sentinel");
+    Files.write(sentinel, SENTINEL_CONTENT);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    servers.close();
+  }
+
+  /** After every test: the storage still answers on a new connection, and the sentinel is untouched. */
+  @AfterEach
+  void stillServes() throws Exception {
+    Raw.activeTest(port);
+    assertArrayEquals(SENTINEL_CONTENT, Files.readAllBytes(sentinel), "sentinel outside the store path");
+  }
+
+  static String payloadOf(String remote) {
+    return remote.substring(10, 37);
+  }
+
+  // ---- framing ---------------------------------------------------------------------------------
+
+  @Test
+  void truncatedHeaderThenClose() throws Exception {
+    List<String> before = servers.storedFiles();
+    try (Raw r = Raw.open(port)) {
+      r.send(Arrays.copyOf(header(15 + 10, 11, 0), 6));
+    }
+    Raw.activeTest(port);
+    assertEquals(before, servers.storedFiles());
+  }
+
+  @Test
+  void uploadBodyShorterThanDeclaredThenCloseLeavesNoFile() throws Exception {
+    List<String> before = servers.storedFiles();
+    byte[] full = Req.upload("bin", Req.bytes(300_000, 3));
+    try (Raw r = Raw.open(port)) {
+      r.send(Arrays.copyOf(full, full.length - 1000)); // all but the last 1000 content bytes
+    }
+    assertEquals(List.of(), servers.awaitTmpEmpty(5000), "temp files left behind");
+    assertEquals(before, servers.storedFiles(), "a partial upload became visible");
+  }
+
+  @Test
+  void smallRequestBodyShorterThanDeclaredThenClose() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      byte[] del = Req.delete(GROUP, normal);
+      r.send(Arrays.copyOf(del, del.length - 5));
+    }
+    Raw.activeTest(port);
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.queryInfo(GROUP, normal));
+      r.expect(0); // the half-sent delete never ran
+    }
+  }
+
+  @Test
+  void bodyLongerThanDeclaredIsParsedAsNextHeader() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      // ACTIVE_TEST declares no body but 10 more bytes follow: they are a header of unknown command 200
+      r.send(cat(Req.activeTest(), header(0, 200, 0)));
+      r.expect(0);
+      r.expect(EINVAL);
+      r.activeTest(); // same connection, still in sync
+    }
+  }
+
+  @Test
+  void extraBytesFormingANegativeLengthHeaderCloseTheConnection() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      byte[] q = Req.queryInfo(GROUP, normal);
+      r.send(cat(q, header(-5, 11, 0)));
+      r.expect(0);
+      r.expect(EINVAL);
+      r.expectClosed();
+    }
+  }
+
+  @Test
+  void extraBytesAfterUploadArePartialNextHeaderAndWait() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      byte[] up = Req.upload("a", Req.bytes(10, 4));
+      byte[] at = Req.activeTest();
+      // upload + first 4 bytes of an ACTIVE_TEST header, then the remaining 6 later
+      r.send(cat(up, Arrays.copyOf(at, 4)));
+      r.expect(0);
+      r.send(Arrays.copyOfRange(at, 4, 10));
+      r.expect(0);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {12, 13, 14, 15, 22, 36, 38})
+  void declaredLengthOverLimitForNonStreamingCommandClosesWithEinval(int cmd) throws Exception {
+    int limit = servers.config.getJsonObject("storage").getInteger("maxRequestBytes");
+    try (Raw r = Raw.open(port)) {
+      r.send(header(limit + 1L, cmd, 0));
+      r.expect(EINVAL);
+      r.expectClosed();
+    }
+  }
+
+  @Test
+  void hugeDeclaredLengthIsNotAllocated() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(header(Long.MAX_VALUE, 14, 0));
+      r.expect(EINVAL);
+      r.expectClosed();
+    }
+  }
+
+  @Test
+  void negativeDeclaredLengthClosesWithEinval() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(header(-1, 11, 0));
+      r.expect(EINVAL);
+      r.expectClosed();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 7, 99, 100, 127, 200, 255})
+  void unknownCommandKeepsTheConnection(int cmd) throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(packet(cmd, ascii("ignored body")));
+      r.expect(EINVAL);
+      r.activeTest();
+    }
+  }
+
+  @Test
+  void activeTestWithABodyIsEinvalAndKeepsTheConnection() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(packet(111, new byte[3]));
+      r.expect(EINVAL);
+      r.activeTest();
+    }
+  }
+
+  @Test
+  void quitClosesWithoutReply() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(header(0, 82, 0));
+      r.expectClosed();
+    }
+  }
+
+  // ---- errors found before the body was read ----------------------------------------------------
+
+  static Stream<Arguments> illegalExtensions() {
+    return Stream.of(
+        Arguments.of("slash", fixed("a/b", 6)),
+        Arguments.of("backslash", fixed("a\\b", 6)),
+        Arguments.of("nul inside", new byte[] {'.', '.', 0, 'x', 0, 0}),
+        Arguments.of("space", fixed("a b", 6)),
+        Arguments.of("high byte", new byte[] {'j', (byte) 0xE9, 0, 0, 0, 0}),
+        Arguments.of("control char", new byte[] {'j', 1, 'g', 0, 0, 0}));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("illegalExtensions")
+  void uploadWithIllegalExtensionIsEinvalAndNextRequestIsParsed(String what, byte[] ext6) throws Exception {
+    List<String> before = servers.storedFiles();
+    try (Raw r = Raw.open(port)) {
+      // 1 MiB body: the header bytes of the ACTIVE_TEST must not be read from inside it
+      r.send(cat(Req.upload(11, 0xFF, ext6, Req.bytes(1 << 20, 5)), Req.activeTest()));
+      r.expect(EINVAL);
+      r.expect(0);
+      r.activeTest();
+    }
+    assertEquals(before, servers.storedFiles());
+  }
+
+  @Test
+  void uploadWithExtensionDotDotStaysOneNameComponent() throws Exception {
+    // FileId.checkToken's javadoc promises "never . or .. alone"; it is not enforced. Harmless
+    // (the extension is glued to the payload) as long as the result is one valid name.
+    try (Raw r = Raw.open(port)) {
+      r.send(cat(Req.upload(11, 0xFF, new byte[] {'.', '.', 0, 0, 0, 0}, Req.bytes(1000, 6)), Req.activeTest()));
+      Raw.Reply rep = r.read();
+      if (rep.status() == 0) {
+        String name = rep.bodyText().substring(16);
+        FileId id = FileId.parseRemote(GROUP, name);
+        assertTrue(Files.isRegularFile(servers.data.resolve(String.format("%02X/%02X/%s", id.high(), id.low(), id.baseName()))));
+      } else {
+        assertEquals(EINVAL, rep.status());
+      }
+      r.expect(0);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-m", "a-m", ".-m", "..", ".", "-", "_", "tar.gz", "ABC123"})
+  void everyAcceptedUploadGetsANameTheServerServes(String ext) throws Exception {
+    // found by ProtocolFuzzTest: an extension ending in "-m" was accepted, and the returned name
+    // (".../xxxx.-m") was then refused as a metadata name: the file could never be read or deleted
+    byte[] content = Req.bytes(500, 21);
+    List<String> before = servers.storedFiles();
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.upload(ext, content));
+      Raw.Reply rep = r.read();
+      if (rep.status() != 0) {
+        assertEquals(EINVAL, rep.status());
+        assertEquals(before, servers.storedFiles(), "refused upload left a file");
+        r.activeTest();
+        return;
+      }
+      String name = rep.bodyText().substring(16);
+      r.send(Req.download(0, 0, GROUP, name));
+      assertArrayEquals(content, r.expect(0).body(), "download of the name the upload returned");
+      r.send(Req.delete(GROUP, name));
+      r.expect(0);
+    }
+    assertEquals(before, servers.storedFiles());
+  }
+
+  @Test
+  void uploadWithStorePathIndexOutOfRangeIsEinvalAndNextRequestIsParsed() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(cat(Req.upload(11, 5, fixed("jpg", 6), Req.bytes(1 << 20, 7)), Req.activeTest()));
+      r.expect(EINVAL);
+      r.expect(0);
+    }
+  }
+
+  @Test
+  void uploadWithFileSizeNotMatchingBodyIsEinvalAndDrained() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      byte[] content = Req.bytes(100_000, 8);
+      byte[] body = cat(new byte[] {(byte) 0xFF}, i64(content.length + 1), fixed("jpg", 6), content);
+      r.send(cat(packet(11, body), Req.activeTest()));
+      r.expect(EINVAL);
+      r.expect(0);
+    }
+  }
+
+  @Test
+  void uploadShorterThanItsPrefixIsEinvalAndDrained() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(cat(packet(11, new byte[14]), Req.activeTest()));
+      r.expect(EINVAL);
+      r.expect(0);
+    }
+  }
+
+  @Test
+  void slaveUploadWithPathPrefixIsEinvalAndNextRequestIsParsed() throws Exception {
+    List<String> before = servers.storedFiles();
+    try (Raw r = Raw.open(port)) {
+      r.send(cat(Req.slave(normal, "../x", "jpg", Req.bytes(1 << 20, 9)), Req.activeTest()));
+      r.expect(EINVAL);
+      r.expect(0);
+    }
+    assertEquals(before, servers.storedFiles());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "a/b", "-m", "x\\y"})
+  void slaveUploadWithBadPrefixIsEinval(String prefix) throws Exception {
+    try (Raw r = Raw.open(port)) {
+      // "-m" with no extension would collide with the metadata file name
+      r.send(cat(Req.slave(normal, prefix, "", Req.bytes(5000, 10)), Req.activeTest()));
+      r.expect(EINVAL);
+      r.expect(0);
+    }
+  }
+
+  @Test
+  void slaveUploadOfMissingMasterIsEnoentAndDrained() throws Exception {
+    String missing = normal.substring(0, 10) + "AAAAAAAAAAAAAAAAAAAAAAAAAAA" + normal.substring(37);
+    try (Raw r = Raw.open(port)) {
+      r.send(cat(Req.slave(missing, "_s", "jpg", Req.bytes(1 << 20, 11)), Req.activeTest()));
+      r.expect(ENOENT);
+      r.expect(0);
+    }
+  }
+
+  // ---- group names -------------------------------------------------------------------------------
+
+  static Stream<Arguments> badGroups() {
+    return Stream.of(
+        Arguments.of("other group", fixed("group2", 16)),
+        Arguments.of("empty", new byte[16]),
+        Arguments.of("slash", fixed("gr/up1", 16)),
+        Arguments.of("dotdot", fixed("..", 16)),
+        Arguments.of("nul inside", cat(ascii("group1"), new byte[] {0, 'x'}, new byte[8])),
+        Arguments.of("prefix of ours", fixed("group", 16)),
+        Arguments.of("ours plus char", fixed("group1x", 16)),
+        Arguments.of("no nul, 16 chars", fixed("group1group1grou", 16)));
+  }
+
+  static byte[] withGroup(int cmd, byte[] group16, String name) {
+    byte[] n = ascii(name);
+    return switch (cmd) {
+      case 14 -> packet(14, cat(i64(0), i64(0), group16, n));
+      case 13 -> packet(13, cat(i64(n.length), i64(3), new byte[] {'O'}, group16, n, ascii("a\u0002b")));
+      default -> packet(cmd, cat(group16, n));
+    };
+  }
+
+  static Stream<Arguments> badGroupCases() {
+    List<Arguments> out = new ArrayList<>();
+    for (int cmd : new int[] {12, 13, 14, 15, 22}) {
+      badGroups().forEach(a -> out.add(Arguments.of(cmd, a.get()[0], a.get()[1])));
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "cmd {0}: {1}")
+  @MethodSource("badGroupCases")
+  void badGroupNameIsEinvalAndKeepsTheConnection(int cmd, String what, byte[] group16) throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(withGroup(cmd, group16, normal));
+      r.expect(EINVAL);
+      r.activeTest();
+    }
+    try (Raw r = Raw.open(port)) { // the file is still there (a delete under a wrong group did nothing)
+      r.send(Req.queryInfo(GROUP, normal));
+      r.expect(0);
+    }
+  }
+
+  // ---- file ids with path tricks -----------------------------------------------------------------
+
+  static List<String> trickyNames() {
+    String p = payloadOf(normal);
+    String ext = normal.substring(37);
+    String rel = "../../sentinel";
+    String abs = servers.root.resolve("sentinel").toString();
+    List<String> out = new ArrayList<>();
+    out.add("M00/00/00/" + rel + "x".repeat(44 - 10 - rel.length()));                  // .. components
+    out.add("M00/../../" + p + ext);                                                   // .. as the dirs
+    out.add("M00/00/00/" + "../".repeat(10) + "sentinel");                             // many ..
+    out.add("M00/00/00/" + p.substring(0, 10) + "/" + p.substring(11) + ext);          // slash inside
+    out.add("M00/00/00/" + ".." + "/" + "x".repeat(31));                               // ../x
+    out.add(abs + "x".repeat(Math.max(0, 44 - abs.length())));                         // absolute path
+    out.add("/M00/00/00/" + p + ext);                                                  // leading slash
+    out.add("M00/00/00/" + p + ext + "\0");                                            // trailing NUL
+    out.add("M00/00/00/" + p.substring(0, 5) + "\0" + p.substring(6) + ext);           // NUL inside
+    out.add("M00/00/00/" + p + ext.substring(1));                                      // 43 chars
+    out.add("M00/00/00/" + p + ext + "x".repeat(128 - 44));                            // 128 chars
+    out.add("M00/00/00/" + "." + p.substring(1) + ext);                                // bad base64 ('.')
+    out.add("M00/00/00/" + "~" + p.substring(1) + ext);                                // bad char
+    out.add("M05/00/00/" + p + ext);                                                   // path index out of range
+    out.add("MFF/00/00/" + p + ext);                                                   // path index 255
+    out.add("m00/00/00/" + p + ext);                                                   // lower-case M
+    out.add("M00/0a/00/" + p + ext);                                                   // lower-case hex
+    out.add("M0g/00/00/" + p + ext);                                                   // non-hex
+    out.add("M00/00/00/" + p + ext + "-m");                                            // metadata suffix
+    out.add(normal.substring(0, 37) + "123.t-m");                                      // 44 chars ending -m
+    out.add("M00\\00\\00\\" + p + ext);                                                // backslashes
+    out.add("M00/00/00/" + p + "12\\..\\x");                                           // backslash in ext
+    out.add("M00/00/00/" + p + ext.replace('.', '/'));                                 // slash in ext
+    out.add("M-1/00/00/" + p + ext);                                                   // negative index
+    out.add("");                                                                       // empty
+    return out;
+  }
+
+  static Stream<Arguments> trickyCases() {
+    List<Arguments> out = new ArrayList<>();
+    for (String name : trickyNames()) {
+      for (int cmd : new int[] {12, 14, 15, 22, 13}) {
+        out.add(Arguments.of(cmd, name));
+      }
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "cmd {0}: [{1}]")
+  @MethodSource("trickyCases")
+  void fileIdWithPathTrickIsEinval(int cmd, String name) throws Exception {
+    List<String> before = servers.allFiles();
+    try (Raw r = Raw.open(port)) {
+      r.send(withGroup(cmd, fixed(GROUP, 16), name));
+      r.expect(EINVAL);
+      r.activeTest();
+    }
+    assertEquals(before, servers.allFiles(), "files appeared or vanished");
+  }
+
+  @ParameterizedTest(name = "[{0}]")
+  @MethodSource("trickyNames")
+  void appenderOpsWithPathTrickAreEinval(String name) throws Exception {
+    List<String> before = servers.allFiles();
+    for (byte[] req : List.of(Req.append(name, ascii("xx")), Req.modify(name, 0, ascii("xx")), Req.truncate(name, 0),
+        packet(38, ascii(name)))) {
+      try (Raw r = Raw.open(port)) {
+        r.send(cat(req, Req.activeTest()));
+        r.expect(EINVAL);
+        r.expect(0);
+      }
+    }
+    assertEquals(before, servers.allFiles(), "files appeared or vanished");
+  }
+
+  @Test
+  void directoryBeyondSubdirCountIsNotFound() throws Exception {
+    // subdirCount is 16: data/FF/FF does not exist; the name is well-formed, so ENOENT (not a crash)
+    String name = "M00/FF/FF/" + normal.substring(10);
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.queryInfo(GROUP, name));
+      r.expect(ENOENT);
+      r.send(Req.setMeta('O', GROUP, name, ascii("a\u0002b")));
+      r.expect(ENOENT);
+    }
+    assertFalse(Files.exists(servers.data.resolve("FF")));
+  }
+
+  // ---- metadata ------------------------------------------------------------------------------------
+
+  @Test
+  void setMetadataBodyOverLimitIsEinvalAndClose() throws Exception {
+    int limit = servers.config.getJsonObject("storage").getInteger("maxRequestBytes");
+    byte[] meta = cat(ascii("k\u0002"), new byte[limit]);
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.setMeta('O', GROUP, normal, meta));
+      r.expect(EINVAL);
+      r.expectClosed();
+    }
+  }
+
+  @Test
+  void longMetadataValueIsCutTo256Bytes() throws Exception {
+    String name = Req.uploadNew(port, 11, "m", Req.bytes(10, 12));
+    byte[] value = new byte[64 * 1024];
+    Arrays.fill(value, (byte) 'v');
+    byte[] longName = new byte[100];
+    Arrays.fill(longName, (byte) 'n');
+    byte[] meta = cat(ascii("w\u0002"), value, new byte[] {1}, longName, new byte[] {2}, ascii("x"));
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.setMeta('O', GROUP, name, meta));
+      r.expect(0);
+      r.send(Req.getMeta(GROUP, name));
+      byte[] back = r.expect(0).body();
+      byte[] expected = cat(Arrays.copyOf(longName, 64), new byte[] {2}, ascii("x"), new byte[] {1},
+          ascii("w\u0002"), Arrays.copyOf(value, 256));
+      assertArrayEquals(expected, back);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 'o', 'm', 'X', 0xFF})
+  void metadataOpFlagOtherThanOorMIsEinval(int op) throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.setMeta(op, GROUP, normal, ascii("a\u0002b")));
+      r.expect(EINVAL);
+      r.activeTest();
+      r.send(Req.getMeta(GROUP, normal));
+      r.expect(ENOENT); // nothing was written
+    }
+  }
+
+  @Test
+  void setMetadataLengthsNotAddingUpIsEinval() throws Exception {
+    byte[] n = ascii(normal);
+    try (Raw r = Raw.open(port)) {
+      r.send(packet(13, cat(i64(n.length), i64(10), new byte[] {'O'}, fixed(GROUP, 16), n, ascii("a\u0002b"))));
+      r.expect(EINVAL);
+      r.send(packet(13, cat(i64(-1), i64(3), new byte[] {'O'}, fixed(GROUP, 16), n, ascii("a\u0002b"))));
+      r.expect(EINVAL);
+      r.send(packet(13, cat(i64(Long.MAX_VALUE), i64(3), new byte[] {'O'}, fixed(GROUP, 16), n)));
+      r.expect(EINVAL);
+      r.activeTest();
+    }
+  }
+
+  @Test
+  void getMetadataOfFileWithoutMetadataIsEnoent() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.getMeta(GROUP, empty));
+      r.expect(ENOENT);
+      r.activeTest();
+    }
+  }
+
+  @Test
+  void setMetadataOfMissingFileIsEnoentAndCreatesNothing() throws Exception {
+    List<String> before = servers.allFiles();
+    String missing = normal.substring(0, 10) + "BBBBBBBBBBBBBBBBBBBBBBBBBBB" + normal.substring(37);
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.setMeta('O', GROUP, missing, ascii("a\u0002b")));
+      r.expect(ENOENT);
+    }
+    assertEquals(before, servers.allFiles());
+  }
+
+  // ---- download -------------------------------------------------------------------------------------
+
+  @Test
+  void downloadOffsetPastTheEndIsEinval() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.download(normalContent.length + 1, 0, GROUP, normal));
+      r.expect(EINVAL);
+      r.activeTest();
+    }
+  }
+
+  @Test
+  void downloadOffsetEqualToSizeOfNonEmptyFileIsEinval() throws Exception {
+    // fastdfs-protocol.md §3.4 (6.15.4+): offset >= file size -> EINVAL; only a 0-byte file at offset 0 is OK
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.download(normalContent.length, 0, GROUP, normal));
+      r.expect(EINVAL);
+      r.activeTest();
+    }
+  }
+
+  @Test
+  void downloadOfMissingFileIsEnoent() throws Exception {
+    String missing = normal.substring(0, 10) + "CCCCCCCCCCCCCCCCCCCCCCCCCCC" + normal.substring(37);
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.download(0, 0, GROUP, missing));
+      r.expect(ENOENT);
+      r.activeTest();
+    }
+  }
+
+  @Test
+  void zeroByteFileUploadsAndDownloadsEmpty() throws Exception {
+    String name = Req.uploadNew(port, 11, "z", new byte[0]);
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.download(0, 0, GROUP, name));
+      Raw.Reply rep = r.expect(0);
+      assertEquals(0, rep.length());
+      r.send(Req.download(0, 100, GROUP, name));
+      assertEquals(0, r.expect(0).length());
+      r.activeTest();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {-1, Long.MIN_VALUE})
+  void negativeDownloadOffsetIsEinval(long offset) throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.download(offset, 0, GROUP, normal));
+      r.expect(EINVAL);
+      r.activeTest();
+    }
+  }
+
+  @Test
+  void negativeDownloadByteCountIsEinval() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.download(0, -1, GROUP, normal));
+      r.expect(EINVAL);
+      r.activeTest();
+    }
+  }
+
+  @Test
+  void downloadByteCountBeyondTheEndIsClamped() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.download(990, Long.MAX_VALUE, GROUP, normal));
+      assertArrayEquals(Arrays.copyOfRange(normalContent, 990, 1000), r.expect(0).body());
+      r.activeTest();
+    }
+  }
+
+  @Test
+  void downloadBodyShorterThanFixedPartIsEinval() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(packet(14, new byte[20]));
+      r.expect(EINVAL);
+      r.activeTest();
+    }
+  }
+
+  // ---- appender operations ----------------------------------------------------------------------------
+
+  @Test
+  void appendToNonAppenderFileIsEinvalAndDrained() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(cat(Req.append(normal, Req.bytes(1 << 20, 13)), Req.activeTest()));
+      r.expect(EINVAL);
+      r.expect(0);
+    }
+    assertEquals(normalContent.length, Files.size(fileOf(normal)));
+  }
+
+  @Test
+  void modifyOfNonAppenderFileIsEinvalAndDrained() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(cat(Req.modify(normal, 0, Req.bytes(100_000, 14)), Req.activeTest()));
+      r.expect(EINVAL);
+      r.expect(0);
+    }
+    assertArrayEquals(normalContent, Files.readAllBytes(fileOf(normal)));
+  }
+
+  @Test
+  void truncateOfNonAppenderFileIsEinval() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.truncate(normal, 0));
+      r.expect(EINVAL);
+      r.activeTest();
+    }
+    assertEquals(normalContent.length, Files.size(fileOf(normal)));
+  }
+
+  @Test
+  void regenerateOfNonAppenderFileIsEinval() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(packet(38, ascii(normal)));
+      r.expect(EINVAL);
+      r.activeTest();
+    }
+    assertTrue(Files.exists(fileOf(normal)));
+  }
+
+  @Test
+  void modifyAtOffsetBeyondSizeIsEinvalAndDrained() throws Exception {
+    long size = Files.size(fileOf(appender));
+    try (Raw r = Raw.open(port)) {
+      r.send(cat(Req.modify(appender, size + 1, Req.bytes(200_000, 15)), Req.activeTest()));
+      r.expect(EINVAL);
+      r.expect(0);
+    }
+    assertEquals(size, Files.size(fileOf(appender)));
+  }
+
+  @Test
+  void negativeModifyOffsetIsEinval() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(cat(Req.modify(appender, -1, ascii("abc")), Req.activeTest()));
+      r.expect(EINVAL);
+      r.expect(0);
+    }
+  }
+
+  @Test
+  void truncateGrowingTheFileIsEinval() throws Exception {
+    long size = Files.size(fileOf(appender));
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.truncate(appender, size + 1));
+      r.expect(EINVAL);
+      r.activeTest();
+    }
+    assertEquals(size, Files.size(fileOf(appender)));
+  }
+
+  @Test
+  void negativeTruncateSizeIsEinval() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      r.send(Req.truncate(appender, -1));
+      r.expect(EINVAL);
+      r.activeTest();
+    }
+  }
+
+  @Test
+  void appenderNameLengthOutOfRangeIsEinvalAndDrained() throws Exception {
+    try (Raw r = Raw.open(port)) {
+      // name length field 20 (< 44): rejected from the prefix, the rest is skipped
+      byte[] body = cat(i64(20), i64(5), ascii("M00/00/00/abcdefghij"), ascii("12345"));
+      r.send(cat(packet(24, body), Req.activeTest()));
+      r.expect(EINVAL);
+      r.expect(0);
+    }
+  }
+
+  @Test
+  void appendToMissingAppenderIsEnoentAndDrained() throws Exception {
+    String missing = appender.substring(0, 10) + "DDDD" + appender.substring(14);
+    try (Raw r = Raw.open(port)) {
+      r.send(cat(Req.append(missing, Req.bytes(300_000, 16)), Req.activeTest()));
+      int st = r.read().status();
+      assertTrue(st == ENOENT || st == EINVAL, "status " + st);
+      r.expect(0);
+    }
+  }
+
+  // ---- disconnects mid-body ----------------------------------------------------------------------------
+
+  @Test
+  void clientDisconnectingMidUploadLeavesNoFile() throws Exception {
+    List<String> before = servers.storedFiles();
+    long declared = 50L << 20;
+    try (Raw r = Raw.open(port)) {
+      r.send(cat(header(15 + declared, 11, 0), new byte[] {(byte) 0xFF}, i64(declared), fixed("bin", 6)));
+      byte[] chunk = Req.bytes(1 << 20, 17);
+      for (int i = 0; i < 5; i++) {
+        r.send(chunk);
+      }
+      long deadline = System.currentTimeMillis() + 3000;
+      while (servers.tmpFiles().isEmpty() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertFalse(servers.tmpFiles().isEmpty(), "the upload never reached a temp file");
+    }
+    assertEquals(List.of(), servers.awaitTmpEmpty(5000), "temp file not deleted");
+    assertEquals(before, servers.storedFiles(), "a partial upload became visible");
+  }
+
+  @Test
+  void clientDisconnectingMidAppendRollsBackAndClosesTheFile() throws Exception {
+    String name = Req.uploadNew(port, 23, "ap", Req.bytes(100, 18));
+    Path file = fileOf(name);
+    long declared = 40L << 20;
+    try (Raw r = Raw.open(port)) {
+      byte[] n = ascii(name);
+      r.send(cat(header(16 + n.length + declared, 24, 0), i64(n.length), i64(declared), n));
+      byte[] chunk = Req.bytes(1 << 20, 19);
+      for (int i = 0; i < 8; i++) {
+        r.send(chunk);
+      }
+      long deadline = System.currentTimeMillis() + 3000;
+      while (Files.size(file) <= 100 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(10);
+      }
+      assertTrue(Files.size(file) > 100, "the append never reached the file");
+    }
+    long deadline = System.currentTimeMillis() + 5000;
+    while ((Files.size(file) != 100 || openDescriptorsOf(file) > 0) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    Thread.sleep(500); // a late batch write would grow the file again
+    assertEquals(100, Files.size(file), "the interrupted append was not rolled back");
+    assertEquals(0, openDescriptorsOf(file), "the storage still holds the appender file open");
+    try (Raw r = Raw.open(port)) { // and the file lock is free: a new append works
+      r.send(Req.append(name, ascii("ok")));
+      r.expect(0);
+    }
+    assertEquals(102, Files.size(file));
+  }
+
+  @Test
+  void clientClosingRightAfterTheAppenderNameDoesNotLockTheFile() throws Exception {
+    for (int i = 0; i < 30; i++) {
+      String name = Req.uploadNew(port, 23, "lk", Req.bytes(10, 20 + i));
+      try (Raw r = Raw.open(port)) {
+        byte[] n = ascii(name);
+        r.send(cat(header(16 + n.length + 1000, 24, 0), i64(n.length), i64(1000), n));
+      } // closed before any content byte
+      try (Raw r = Raw.open(port)) {
+        r.send(Req.truncate(name, 0)); // takes the same per-file lock
+        try {
+          r.expect(0);
+        } catch (java.net.SocketTimeoutException e) {
+          throw new AssertionError("iteration " + i + ": truncate of " + name
+              + " hangs: the aborted append still holds the file lock", e);
+        }
+      }
+    }
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------------------
+
+  static Path fileOf(String remote) {
+    FileId id = FileId.parseRemote(GROUP, remote);
+    return servers.data.resolve(String.format("%02X", id.high())).resolve(String.format("%02X", id.low()))
+        .resolve(id.baseName());
+  }
+
+  /** File descriptors of this JVM (the storage runs in it) open on {@code file}. */
+  static int openDescriptorsOf(Path file) throws IOException {
+    int n = 0;
+    Path target = file.toAbsolutePath().normalize();
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path fd : (Iterable<Path>) fds::iterator) {
+        try {
+          if (Files.readSymbolicLink(fd).equals(target)) {
+            n++;
+          }
+        } catch (IOException ignored) {
+          // closed meanwhile
+        }
+      }
+    }
+    return n;
+  }
+
+  @SuppressWarnings("unused")
+  private static String hex(byte[] b) {
+    StringBuilder sb = new StringBuilder();
+    for (byte x : b) {
+      sb.append(String.format("%02x", x));
+    }
+    return sb.toString() + " " + new String(b, StandardCharsets.ISO_8859_1) + ByteBuffer.wrap(b).remaining();
+  }
+}
