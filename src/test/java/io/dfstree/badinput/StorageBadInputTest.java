@@ -395,7 +395,7 @@ class StorageBadInputTest {
     out.add("/M00/00/00/" + p + ext);                                                  // leading slash
     out.add("M00/00/00/" + p + ext + "\0");                                            // trailing NUL
     out.add("M00/00/00/" + p.substring(0, 5) + "\0" + p.substring(6) + ext);           // NUL inside
-    out.add("M00/00/00/" + p + ext.substring(1));                                      // 43 chars
+    out.add("M00/00/00/" + p.substring(0, 26));                                        // 36 chars: shorter than any name
     out.add("M00/00/00/" + p + ext + "x".repeat(128 - 44));                            // 128 chars
     out.add("M00/00/00/" + "." + p.substring(1) + ext);                                // bad base64 ('.')
     out.add("M00/00/00/" + "~" + p.substring(1) + ext);                                // bad char

@@ -90,13 +90,11 @@ class ProtocolEdgeCasesTest {
   }
 
   @Test
-  void downloadAtTheEndIsEmptyAndBeyondItIsEINVAL() throws Exception {
-    // the pre-6.15.4 rule (fastdfs-protocol.md §3.4, §14.7): offset == size answers an empty body
+  void downloadAtOrBeyondTheEndIsEINVAL() throws Exception {
+    // the 6.15.4+ rule (fastdfs-protocol.md §3.4): offset >= size is EINVAL, except a 0-byte file at 0
     String[] r = upload(random(1000, 2), "bin");
     try (RawFdfs s = new RawFdfs(server.storagePort())) {
-      RawFdfs.Answer atEnd = s.call(14, downloadRequest(r[0], r[1], 1000, 0));
-      assertEquals(0, atEnd.status());
-      assertEquals(0, atEnd.body().length);
+      assertEquals(22, s.call(14, downloadRequest(r[0], r[1], 1000, 0)).status());
       assertEquals(22, s.call(14, downloadRequest(r[0], r[1], 1001, 0)).status());
       assertEquals(22, s.call(14, downloadRequest(r[0], r[1], -1, 0)).status());
       assertEquals(1, s.call(14, downloadRequest(r[0], r[1], 999, 0)).body().length);
