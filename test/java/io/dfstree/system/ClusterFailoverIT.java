@@ -195,8 +195,31 @@ class ClusterFailoverIT {
         continue;
       }
       String remote = e.getKey().substring(group.length() + 1);
-      byte[] got = direct(m).download_file(group, remote);
-      assertNotNull(got, "storage " + m.id + " lost acknowledged " + e.getKey());
+      byte[] got;
+      try {
+        got = direct(m).download_file(group, remote);
+      } catch (java.io.IOException broken) {
+        Path log = dir.resolve("log-" + m.id + "-" + System.nanoTime() + ".txt");
+        Files.writeString(log, m.server.output());
+        throw new AssertionError("download of " + e.getKey() + " from " + m.id + " broke: " + broken + " (log " + log + ")");
+      }
+      if (got == null) {
+        StringBuilder why = new StringBuilder("storage " + m.id + " lost acknowledged " + e.getKey());
+        for (Member other : members.values()) {
+          if (other.group.equals(group) && other.server != null) {
+            Path log = dir.resolve("log-" + other.id + "-" + System.nanoTime() + ".txt");
+            Files.writeString(log, other.server.output());
+            why.append("\n--- ").append(other.id).append(" (full log: ").append(log).append("): ");
+            for (String line : other.server.stdout().split("\n")) {
+              if ((line.contains(remote) || line.contains("WARN") || line.contains("ERROR") || line.contains("caught up")
+                  || line.contains("ACTIVE") || line.contains("peer")) && !line.contains("degraded")) {
+                why.append("\n").append(line);
+              }
+            }
+          }
+        }
+        fail(why.toString());
+      }
       assertArrayEquals(e.getValue(), got, "bytes of " + e.getKey() + " on " + m.id);
       checked++;
     }

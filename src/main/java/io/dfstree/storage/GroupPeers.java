@@ -38,6 +38,16 @@ final class GroupPeers {
     peers.remove(id);
   }
 
+  /**
+   * Every member we know of, heard recently or not: heartbeats on a clustered event bus can stop
+   * arriving after kills and rejoins (stale subscriptions), so catch-up must not depend on them.
+   */
+  List<Peer> known() {
+    List<Peer> out = new ArrayList<>(peers.values());
+    out.sort(Comparator.comparingInt(Peer::id));
+    return out;
+  }
+
   /** Peers heard from recently, in id order. */
   List<Peer> alive(long nowMillis) {
     List<Peer> out = new ArrayList<>();

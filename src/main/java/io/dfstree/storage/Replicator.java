@@ -46,6 +46,8 @@ final class Replicator {
     long files;
     long bytes;
     long startedMillis;
+    /** When the last pull failed to reach the peer at all (0 = reachable). */
+    long unreachableSince;
   }
 
   private final Vertx vertx;
@@ -58,7 +60,11 @@ final class Replicator {
   private Context ctx;
   private long timer = -1;
   private long decideAt;
+  private long giveUpWaitingAt;
   private boolean decided;
+  /** Peers this storage expects to hear from before it may decide it is complete. */
+  private final java.util.Set<Integer> expected = ConcurrentHashMap.newKeySet();
+  private static final long MAX_WAIT_FOR_KNOWN_PEERS_MS = 30_000;
 
   Replicator(Vertx vertx, StorageNode node, GroupPeers peers, PeerPool pool) {
     this.vertx = vertx;
@@ -78,6 +84,7 @@ final class Replicator {
         int id = Integer.parseInt(n.substring(0, n.length() - 5));
         String[] v = Files.readString(p).trim().split(" ");
         PeerProgress pp = new PeerProgress();
+        expected.add(id); // we synced from it before: it is a member we must hear from again
         pp.offset = Long.parseLong(v[0]);
         pp.syncedUntil = v.length > 1 ? Long.parseLong(v[1]) : 0;
         progress.put(id, pp);
@@ -89,6 +96,7 @@ final class Replicator {
   void start(long discoveryMs) {
     ctx = vertx.getOrCreateContext();
     decideAt = System.currentTimeMillis() + discoveryMs;
+    giveUpWaitingAt = decideAt + MAX_WAIT_FOR_KNOWN_PEERS_MS;
     node.status(discoveryMs > 0 ? StorageStatus.WAIT_SYNC : StorageStatus.ACTIVE);
     decided = discoveryMs <= 0;
     timer = vertx.setPeriodic(Math.max(50, node.options.catchUpIntervalMs()), t -> tick());
@@ -110,22 +118,34 @@ final class Replicator {
   private void tick() {
     long now = System.currentTimeMillis();
     List<GroupPeers.Peer> alive = peers.alive(now);
-    for (GroupPeers.Peer p : alive) {
+    // pull from every member ever heard of: a dead one just refuses the connection
+    for (GroupPeers.Peer p : peers.known()) {
       PeerProgress pp = progress.computeIfAbsent(p.id(), k -> new PeerProgress());
       if (!pp.busy) {
         pull(p, pp);
       }
     }
-    if (!decided && now >= decideAt) {
+    if (!decided) {
+      askTrackers();
+    }
+    if (!decided && now >= decideAt && (heardAllExpected(alive) || now >= giveUpWaitingAt)) {
+      if (!heardAllExpected(alive)) {
+        LOG.warn("storage {}: known peers {} not heard within {} s; deciding without them", node.options.id(),
+            expected, MAX_WAIT_FOR_KNOWN_PEERS_MS / 1000);
+      }
       decided = true;
       node.status(alive.isEmpty() ? StorageStatus.ACTIVE : StorageStatus.SYNCING);
       LOG.info("storage {}: {} peer(s) found, state {}", node.options.id(), alive.size(), node.status());
     }
     if (decided && node.status() != StorageStatus.ACTIVE) {
+      // complete = caught up with every member that can be reached; one that has refused our
+      // connections for a while (and is not heard either) is down and cannot hold anything newer
       boolean all = true;
-      for (GroupPeers.Peer p : peers.active(now)) {
+      for (GroupPeers.Peer p : peers.known()) {
         PeerProgress pp = progress.get(p.id());
-        all &= pp != null && pp.caughtUp;
+        boolean down = pp != null && pp.unreachableSince > 0 && now - pp.unreachableSince > node.options.peerTimeoutMs()
+            && alive.stream().noneMatch(a -> a.id() == p.id());
+        all &= down || (pp != null && pp.caughtUp);
       }
       if (all) {
         progress.forEach((id, pp) -> {
@@ -140,12 +160,53 @@ final class Replicator {
     }
   }
 
+  private boolean heardAllExpected(List<GroupPeers.Peer> alive) {
+    for (int id : expected) {
+      if (alive.stream().noneMatch(p -> p.id() == id)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Heartbeats of a member that just joined the cluster can take seconds to reach us; the
+   * trackers already know the group, so their map says whom to wait for.
+   */
+  private void askTrackers() {
+    vertx.eventBus().<io.vertx.core.json.JsonObject>request(io.dfstree.api.Addresses.TRACKER_QUERY,
+            new io.vertx.core.json.JsonObject().put("op", "groups"), new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(1000))
+        .onSuccess(reply -> {
+          for (Object g : reply.body().getJsonArray("groups", new io.vertx.core.json.JsonArray())) {
+            io.vertx.core.json.JsonObject group = (io.vertx.core.json.JsonObject) g;
+            if (!node.options.group().equals(group.getString("name"))) {
+              continue;
+            }
+            for (Object m : group.getJsonArray("storages", new io.vertx.core.json.JsonArray())) {
+              io.vertx.core.json.JsonObject member = (io.vertx.core.json.JsonObject) m;
+              String state = member.getString("state", "");
+              int id = member.getInteger("id", 0);
+              if (id != node.options.id() && !state.equals("OFFLINE") && !state.equals("DELETED")) {
+                expected.add(id);
+              }
+            }
+          }
+        });
+  }
+
   private void pull(GroupPeers.Peer peer, PeerProgress pp) {
     pp.busy = true;
     if (pp.startedMillis == 0) {
       pp.startedMillis = System.currentTimeMillis();
     }
-    pool.acquire(peer.host(), peer.port()).compose(conn -> pullBatch(peer, pp, conn)
+    pool.acquire(peer.host(), peer.port())
+        .onFailure(err -> {
+          if (pp.unreachableSince == 0) {
+            pp.unreachableSince = System.currentTimeMillis();
+          }
+        })
+        .onSuccess(c -> pp.unreachableSince = 0)
+        .compose(conn -> pullBatch(peer, pp, conn)
             .onComplete(ar -> {
               if (ar.succeeded()) {
                 pool.release(conn);
@@ -156,7 +217,10 @@ final class Replicator {
         .onComplete(ar -> {
           pp.busy = false;
           if (ar.failed()) {
-            LOG.debug("storage {}: catch-up from {} paused: {}", node.options.id(), peer.id(), ar.cause().toString());
+            if (pp.unreachableSince == 0) {
+              LOG.warn("storage {}: catch-up from {} at offset {} paused: {}", node.options.id(), peer.id(), pp.offset,
+                  ar.cause().toString());
+            }
           } else if (ar.result()) {
             vertx.runOnContext(v -> {
               if (!pp.busy) {
@@ -180,7 +244,11 @@ final class Replicator {
         return Future.succeededFuture(true);
       }
       byte[] chunk = resp.getBytes(16, resp.length());
+      long from = pp.offset;
       List<Binlog.Entry> entries = Binlog.parse(chunk, pp.offset);
+      if (!entries.isEmpty()) {
+        LOG.debug("storage {}: binlog of {}: {} lines, offset {} of {}", node.options.id(), peer.id(), entries.size(), from, peerSize);
+      }
       Future<Void> chain = Future.succeededFuture();
       for (Binlog.Entry e : entries) {
         chain = chain.compose(v -> apply(conn, peer, pp, e)).map(v -> {
@@ -188,14 +256,15 @@ final class Replicator {
           return null;
         });
       }
-      return chain.compose(v -> saveMark(peer.id(), pp)).map(v -> {
-        if (pp.offset >= peerSize) {
-          pp.caughtUp = true;
-          pp.syncedUntil = peerNow;
-          return false;
-        }
-        return true;
-      });
+      if (entries.isEmpty() && pp.offset >= peerSize) {
+        // nothing new at the peer's time peerNow: we hold everything it had written by then.
+        // (Not after applying a batch: the peer kept writing while we applied it.)
+        boolean first = !pp.caughtUp;
+        pp.caughtUp = true;
+        pp.syncedUntil = peerNow;
+        return first ? saveMark(peer.id(), pp).map(false) : Future.succeededFuture(false);
+      }
+      return chain.compose(v -> saveMark(peer.id(), pp)).map(true);
     });
   }
 
@@ -270,6 +339,7 @@ final class Replicator {
             return null;
           }, false));
           if (err instanceof FdfsException f && f.errno() == Errno.ENOENT) {
+            LOG.info("storage {}: {} is gone from {} (deleted since): skipped", node.options.id(), id.remoteName(), conn.peer());
             return Future.succeededFuture(); // deleted there since: a later line says so
           }
           return Future.failedFuture(err);
@@ -285,10 +355,10 @@ final class Replicator {
     List<GroupPeers.Peer> candidates = new java.util.ArrayList<>();
     int source = id.decoded().sourceId();
     GroupPeers.Peer src = peers.get(source);
-    if (src != null && now - src.lastSeenMillis() <= node.options.peerTimeoutMs()) {
+    if (src != null) {
       candidates.add(src);
     }
-    for (GroupPeers.Peer p : peers.alive(now)) {
+    for (GroupPeers.Peer p : peers.known()) {
       if (p.id() != source) {
         candidates.add(p);
       }
@@ -329,7 +399,13 @@ final class Replicator {
     if (quorum <= 1) {
       return Future.succeededFuture(null);
     }
-    List<GroupPeers.Peer> active = peers.active(System.currentTimeMillis());
+    // members still catching up take copies too: new files then never join their backlog, so
+    // the backlog shrinks even under a steady stream of uploads (ACTIVE members first)
+    List<GroupPeers.Peer> active = new java.util.ArrayList<>(peers.alive(System.currentTimeMillis()).stream()
+        .filter(p -> p.status() == StorageStatus.ACTIVE || p.status() == StorageStatus.SYNCING
+            || p.status() == StorageStatus.WAIT_SYNC)
+        .toList());
+    active.sort(java.util.Comparator.comparing(p -> p.status() != StorageStatus.ACTIVE));
     int wanted = quorum - 1;
     if (active.size() < wanted && "refuse".equals(node.options.whenDegraded())) {
       return Future.failedFuture(new FdfsException(Errno.EBUSY, "write quorum " + quorum + " needs " + wanted

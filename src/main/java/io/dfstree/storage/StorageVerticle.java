@@ -54,7 +54,7 @@ public final class StorageVerticle extends VerticleBase {
           node.replicator = replicator;
           node.onStatusChange = () -> vertx.runOnContext(x -> publishHeartbeat(node.heartbeat()));
           // alone in a JVM there is nobody to wait for; in a cluster, listen for peers first
-          long discovery = vertx.isClustered() ? options.heartbeatIntervalMs() * 3 / 2 : 0;
+          long discovery = vertx.isClustered() ? Math.max(2000, options.heartbeatIntervalMs() * 3) : 0;
           replicator.start(discovery);
           LOG.info("storage {} of {} listening on {}:{}, store paths {}, fsync {}, write quorum {}", options.id(),
               options.group(), options.host(), options.port(), options.storePaths(), options.fsync(), options.writeQuorum());

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public class TrackerVerticle extends VerticleBase {
   /** Event-bus request/reply address: {@code {"op":"groups"}} answers {@link GroupMap#toJson()}. */
-  public static final String QUERY_ADDRESS = "dfstree.tracker.query";
+  public static final String QUERY_ADDRESS = io.dfstree.api.Addresses.TRACKER_QUERY;
   static final long OFFLINE_CHECK_MS = 500;
   static final long DEFAULT_BODY_TIMEOUT_MS = 30_000;
   private static final Logger LOG = LoggerFactory.getLogger(TrackerVerticle.class);
