@@ -57,7 +57,7 @@ public interface DfsEventBusClient {
 
   Future<Void> delete(String fileId);
 
-  /** The file's metadata, in the server's (name) order. */
+  /** The file's metadata, in the server's (name) order; empty when it has none; ENOENT when the file is missing. */
   Future<Map<String, String>> metadata(String fileId);
 
   /** Replaces ({@code merge} false) or merges into ({@code merge} true) the file's metadata. */

@@ -226,7 +226,10 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
         out.put(e.nameString(), e.valueString());
       }
       return out;
-    });
+    }).recover(err -> err instanceof FdfsException f && f.errno() == Errno.ENOENT
+        // FastDFS answers ENOENT both for a missing file and for one without metadata
+        ? info(fileId).map(i -> Map.<String, String>of())
+        : Future.failedFuture(err));
   }
 
   @Override
