@@ -8,8 +8,11 @@ public final class Addresses {
   public static final String HEARTBEAT = "dfstree.storage.heartbeat";
   /** A storage that stops gracefully publishes {"storageId":N,"group":G} here. */
   public static final String STORAGE_LEAVING = "dfstree.storage.leaving";
-  /** Request/reply to any tracker: {"op":"groups"} answers the group map as JSON. */
+  /**
+   * Tracker request/reply queries (JSON {@code op}: groups, store, fetch, update); every tracker
+   * consumes it, so requests are spread over the trackers. Failures carry the FastDFS errno as code.
+   */
   public static final String TRACKER_QUERY = "dfstree.tracker.query";
-  /** File events (created, deleted) published by storages. */
+  /** {@link FileEvent}s (created, deleted, updated, metadata) published by the storage that took the write. */
   public static final String FILE_EVENTS = "dfstree.file.events";
 }

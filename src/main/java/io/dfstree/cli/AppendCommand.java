@@ -20,7 +20,7 @@ final class AppendCommand extends ClientCommand {
   @Override
   int execute() throws IOException {
     long size = LocalFiles.sizeOf(file);
-    try (InputStream in = LocalFiles.open(file)) {
+    try (Progress bar = Progress.start("append", size, json); InputStream in = bar.wrap(LocalFiles.open(file))) {
       client().append(fileId, in, size);
     }
     if (json) {

@@ -1,5 +1,7 @@
 package io.dfstree.cli;
 
+import io.dfstree.fileid.FileId;
+import io.dfstree.fileid.FileName;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -46,7 +48,7 @@ final class DownloadCommand extends ClientCommand {
     Path target = Path.of(local != null ? local : fileId.substring(fileId.lastIndexOf('/') + 1));
     Path partial = target.resolveSibling(target.getFileName() + ".part");
     long written;
-    try (OutputStream sink = openLocal(partial)) {
+    try (Progress bar = Progress.start("download", expectedBytes(), json); OutputStream sink = bar.wrap(openLocal(partial))) {
       written = client().download(fileId, offset, length, sink);
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(partial);
@@ -63,6 +65,19 @@ final class DownloadCommand extends ClientCommand {
       out().println(target + ": " + written + " bytes");
     }
     return 0;
+  }
+
+  /** What the transfer will carry, when known without asking: --length, or the size a normal file's name records. */
+  long expectedBytes() {
+    if (length > 0) {
+      return length;
+    }
+    try {
+      FileName.Decoded d = FileId.parse(fileId).decoded();
+      return d.nameDescribesContent() ? Math.max(0, d.fileSize() - offset) : -1;
+    } catch (RuntimeException e) {
+      return -1; // the client reports a malformed id itself
+    }
   }
 
   private static OutputStream openLocal(Path path) {

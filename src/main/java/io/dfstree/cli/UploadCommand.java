@@ -4,6 +4,8 @@ import io.dfstree.client.StoredFile;
 import io.dfstree.fileid.FileId;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +55,9 @@ final class UploadCommand extends ClientCommand {
     }
     long size = LocalFiles.sizeOf(file);
     StoredFile stored;
-    try (InputStream in = LocalFiles.open(file)) {
+    CRC32 crc = new CRC32();
+    try (Progress bar = Progress.start("upload", size, json);
+         InputStream in = bar.wrap(new CheckedInputStream(LocalFiles.open(file), crc))) {
       stored = master != null
           ? client().uploadSlave(master, prefix, extension, in, size, metadata)
           : client().upload(group, in, size, extension, metadata, appender);
@@ -64,6 +68,7 @@ final class UploadCommand extends ClientCommand {
       result.put("group", stored.group());
       result.put("remoteName", stored.remoteName());
       result.put("size", size);
+      result.put("crc32", crc.getValue());
       printJson(result);
     } else {
       out().println(stored.fileId());

@@ -50,7 +50,11 @@ public final class Launcher {
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(cluster))).buildClustered();
   }
 
-  /** Hazelcast with TCP-IP join over the configured member list, bound to one interface, no multicast. */
+  /**
+   * Hazelcast bound to one interface, no multicast: TCP-IP join over the configured member list,
+   * or, when {@code kubernetesService} names a headless Service's DNS name, Hazelcast's Kubernetes
+   * discovery in DNS lookup mode (no API access or RBAC needed).
+   */
   public static Config hazelcast(JsonObject cluster) {
     Config cfg = ConfigUtil.loadConfig();
     cfg.setClusterName(cluster.getString("name", "dfstree"));
@@ -65,6 +69,13 @@ public final class Launcher {
     JoinConfig join = net.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
+    String k8sService = cluster.getString("kubernetesService", "");
+    if (k8sService != null && !k8sService.isBlank()) {
+      // Kubernetes: members are the addresses a (headless) Service's DNS name resolves to
+      join.getTcpIpConfig().setEnabled(false);
+      join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", k8sService.trim());
+      return cfg;
+    }
     join.getTcpIpConfig().setEnabled(true);
     for (Object m : cluster.getJsonArray("members", new io.vertx.core.json.JsonArray().add(host))) {
       join.getTcpIpConfig().addMember(String.valueOf(m));

@@ -1,5 +1,7 @@
 package io.dfstree.storage;
 
+import io.dfstree.api.Addresses;
+import io.dfstree.api.FileEvent;
 import io.dfstree.api.StorageCounters;
 import io.dfstree.fileid.FileId;
 import io.dfstree.fileid.FileName;
@@ -236,6 +238,7 @@ final class StorageConnection implements FrameDecoder.Listener {
           node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, ar.succeeded());
           if (ar.succeeded()) {
             node.lastSourceUpdate = System.currentTimeMillis() / 1000;
+            publish(FileEvent.CREATED, ar.result(), size);
             reply(Wire.appendFixed(Buffer.buffer(16 + 44), files.group(), Wire.GROUP_NAME_LEN).appendString(ar.result()));
           } else {
             discardUpload(upload);
@@ -287,6 +290,7 @@ final class StorageConnection implements FrameDecoder.Listener {
           node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, ar.succeeded());
           if (ar.succeeded()) {
             node.lastSourceUpdate = System.currentTimeMillis() / 1000;
+            publish(FileEvent.CREATED, ar.result(), size);
             reply(Wire.appendFixed(Buffer.buffer(), files.group(), Wire.GROUP_NAME_LEN).appendString(ar.result()));
           } else {
             discardUpload(upload);
@@ -404,6 +408,7 @@ final class StorageConnection implements FrameDecoder.Listener {
           node.countBytes(totalBytes, bytes, ar.succeeded());
           if (ar.succeeded()) {
             node.lastSourceUpdate = System.currentTimeMillis() / 1000;
+            publish(FileEvent.UPDATED, id.remoteName(), -1);
             reply(Buffer.buffer());
           } else {
             failAfterBody(ar.cause());
@@ -449,7 +454,8 @@ final class StorageConnection implements FrameDecoder.Listener {
       case Command.BINLOG_FETCH -> binlogFetch(b);
       case Command.DELETE_FILE -> {
         FileId id = fileIdAt(b, 0, 16);
-        answerEmpty(files.delete(ctx, id), StorageCounters.TOTAL_DELETE);
+        answerEmpty(files.delete(ctx, id).onSuccess(v -> publish(FileEvent.DELETED, id.remoteName(), -1)),
+            StorageCounters.TOTAL_DELETE);
       }
       case Command.GET_METADATA -> {
         FileId id = fileIdAt(b, 0, 16);
@@ -472,7 +478,8 @@ final class StorageConnection implements FrameDecoder.Listener {
           throw FdfsException.invalid("truncate lengths do not add up");
         }
         FileId id = files.validate(files.group(), Wire.ascii(b, 16, b.length()));
-        answerEmpty(attempt(() -> files.truncate(ctx, id, newSize)), StorageCounters.TOTAL_TRUNCATE);
+        answerEmpty(attempt(() -> files.truncate(ctx, id, newSize))
+            .onSuccess(v -> publish(FileEvent.UPDATED, id.remoteName(), newSize)), StorageCounters.TOTAL_TRUNCATE);
       }
       case Command.REGENERATE_APPENDER_FILENAME -> {
         FileId id = files.validate(files.group(), Wire.ascii(b, 0, b.length()));
@@ -574,7 +581,8 @@ final class StorageConnection implements FrameDecoder.Listener {
     int nameEnd = 33 + (int) nameLen;
     FileId id = validateOwn(group, Wire.ascii(b, 33, nameEnd));
     byte[] raw = b.getBytes(nameEnd, b.length());
-    answerEmpty(files.setMetadata(ctx, id, op, Metadata.decode(raw)), StorageCounters.TOTAL_SET_META);
+    answerEmpty(files.setMetadata(ctx, id, op, Metadata.decode(raw))
+        .onSuccess(v -> publish(FileEvent.METADATA, id.remoteName(), -1)), StorageCounters.TOTAL_SET_META);
   }
 
   private void queryFileInfo(Buffer b) {
@@ -607,6 +615,15 @@ final class StorageConnection implements FrameDecoder.Listener {
         fail(ar.cause(), 0);
       }
     });
+  }
+
+  /**
+   * Tells event-bus subscribers about a client's write that this storage took. Only here, never
+   * where replicated copies are applied, so each change is published once per group.
+   */
+  private void publish(String type, String remoteName, long size) {
+    vertx.eventBus().publish(Addresses.FILE_EVENTS, new FileEvent(type, files.group() + "/" + remoteName, size,
+        node.options.id(), System.currentTimeMillis()).toJson());
   }
 
   // ---- parsing helpers ------------------------------------------------------------------------

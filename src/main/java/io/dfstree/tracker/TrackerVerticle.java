@@ -19,8 +19,11 @@ import org.slf4j.LoggerFactory;
  * Everything runs on this verticle's event loop, which is what makes {@link GroupMap} safe.
  */
 public class TrackerVerticle extends VerticleBase {
-  /** Event-bus request/reply address: {@code {"op":"groups"}} answers {@link GroupMap#toJson()}. */
-  public static final String QUERY_ADDRESS = io.dfstree.api.Addresses.TRACKER_QUERY;
+  /**
+   * Event-bus request/reply address: {@code {"op":"groups"}} answers {@link GroupMap#toJson()};
+   * {@code store}, {@code fetch} and {@code update} route event-bus clients ({@link EventBusQueries}).
+   */
+  public static final String QUERY_ADDRESS = Addresses.TRACKER_QUERY;
   static final long OFFLINE_CHECK_MS = 500;
   static final long DEFAULT_BODY_TIMEOUT_MS = 30_000;
   private static final Logger LOG = LoggerFactory.getLogger(TrackerVerticle.class);
@@ -44,13 +47,8 @@ public class TrackerVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(Addresses.HEARTBEAT, m -> onHeartbeat(m.body()));
     vertx.eventBus().<JsonObject>consumer(Addresses.STORAGE_LEAVING,
         m -> logAll(map.leave(m.body().getInteger("storageId", -1))));
-    vertx.eventBus().<JsonObject>consumer(QUERY_ADDRESS, m -> {
-      if ("groups".equals(m.body() == null ? null : m.body().getString("op"))) {
-        m.reply(map.toJson());
-      } else {
-        m.fail(400, "unknown op; expected {\"op\":\"groups\"}");
-      }
-    });
+    EventBusQueries queries = new EventBusQueries(map, new Routing(map, options), System::currentTimeMillis);
+    vertx.eventBus().<JsonObject>consumer(QUERY_ADDRESS, queries::handle);
     vertx.setPeriodic(OFFLINE_CHECK_MS, id -> logAll(map.expire(System.currentTimeMillis())));
 
     server = vertx.createNetServer(new NetServerOptions().setHost(options.host()).setPort(options.port()));
