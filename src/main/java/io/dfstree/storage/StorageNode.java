@@ -40,6 +40,8 @@ final class StorageNode {
   /** Set once the verticle has started replication (null in tests that use the files only). */
   volatile Replicator replicator;
   volatile StorageStatus status = StorageStatus.ACTIVE;
+  /** Where finished requests are reported (metrics); set by the HTTP layer when it starts. */
+  volatile StorageEvents events = StorageEvents.NONE;
 
   StorageNode(Vertx vertx, StorageOptions options) {
     this.options = options;
