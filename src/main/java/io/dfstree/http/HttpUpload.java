@@ -59,7 +59,9 @@ final class HttpUpload {
       return;
     }
     String cl = req.getHeader("Content-Length");
-    boolean chunked = "chunked".equalsIgnoreCase(req.getHeader("Transfer-Encoding"));
+    // HTTP/2 (h2c) bodies carry neither header: their end is a frame flag
+    boolean chunked = "chunked".equalsIgnoreCase(req.getHeader("Transfer-Encoding"))
+        || req.version() == io.vertx.core.http.HttpVersion.HTTP_2;
     long declared = -1;
     if (cl != null) {
       try {

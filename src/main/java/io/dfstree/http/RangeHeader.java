@@ -79,10 +79,10 @@ public record RangeHeader(Kind kind, long start, long end) {
         return null;
       }
       long start = Long.parseLong(a);
-      long end = b.isEmpty() ? size - 1 : Long.parseLong(b);
-      if (end < start) {
+      if (!b.isEmpty() && Long.parseLong(b) < start) {
         return null; // RFC: last-pos < first-pos makes the spec invalid
       }
+      long end = b.isEmpty() ? size - 1 : Long.parseLong(b);
       if (start >= size) {
         return UNSATISFIABLE;
       }

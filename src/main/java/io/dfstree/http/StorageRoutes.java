@@ -56,9 +56,10 @@ public final class StorageRoutes {
     router.post("/:group/upload").handler(r::requireKey).handler(new HttpUpload(storage, metrics)::handle);
     router.get("/:group/ws-upload").handler(r::requireKey).handler(ctx -> WebSocketUpload.accept(ctx, storage, metrics));
     String file = "/([^/]+)/(.+)";
-    router.routeWithRegex(HttpMethod.PUT, file).handler(r::requireKey)
+    // the body handler must come first in vertx-web; it reads at most maxRequestBytes
+    router.routeWithRegex(HttpMethod.PUT, file)
         .handler(BodyHandler.create(false).setBodyLimit(storage.options().maxRequestBytes()))
-        .handler(r::putMetadata);
+        .handler(r::requireKey).handler(r::putMetadata);
     router.routeWithRegex(HttpMethod.DELETE, file).handler(r::requireKey).handler(r::delete);
     router.routeWithRegex(HttpMethod.GET, file).handler(r::get);
     router.routeWithRegex(HttpMethod.HEAD, file).handler(r::get);
