@@ -31,6 +31,7 @@ import java.util.List;
  * @param replicaTimeoutMs   a peer that makes no progress for this long is dropped from an upload
  * @param catchUpIntervalMs  how often peers' binlogs are polled when idle
  * @param peerTimeoutMs      a peer silent this long is no longer counted as a member
+ * @param http               HTTP access: anti-leech tokens, upload limit, API keys ({@code storage.http})
  */
 public record StorageOptions(int id, String group, String host, String advertisedHost, int port, int httpPort,
                              List<String> storePaths, List<Integer> readOnlyPaths, String storePathSelection,
@@ -38,7 +39,7 @@ public record StorageOptions(int id, String group, String host, String advertise
                              String reservedSpace, long heartbeatIntervalMs, int uploadPriority, int maxRequestBytes,
                              int eventLoops, int diskThreads, List<String> allowHosts,
                              int writeQuorum, String whenDegraded, long replicaTimeoutMs, long catchUpIntervalMs,
-                             long peerTimeoutMs) {
+                             long peerTimeoutMs, HttpOptions http) {
 
   public static StorageOptions from(JsonObject c) {
     List<Integer> ro = c.getJsonArray("readOnlyPaths") == null ? List.of()
@@ -51,7 +52,8 @@ public record StorageOptions(int id, String group, String host, String advertise
         c.getInteger("uploadPriority"), c.getInteger("maxRequestBytes"), c.getInteger("eventLoops"), c.getInteger("diskThreads"),
         TrackerOptions.strings(c.getJsonArray("allowHosts")), c.getInteger("writeQuorum", 2),
         c.getString("whenDegraded", "accept"), c.getLong("replicaTimeoutMs", 10000L),
-        c.getLong("catchUpIntervalMs", 500L), c.getLong("peerTimeoutMs", 6000L));
+        c.getLong("catchUpIntervalMs", 500L), c.getLong("peerTimeoutMs", 6000L),
+        HttpOptions.from(c.getJsonObject("http")));
     o.validate();
     return o;
   }
@@ -80,6 +82,7 @@ public record StorageOptions(int id, String group, String host, String advertise
     TrackerOptions.require(!storePaths.isEmpty() && storePaths.size() <= 256, "storage.storePaths needs 1..256 entries");
     TrackerOptions.require(subdirCount >= 1 && subdirCount <= 256, "storage.subdirCount must be 1..256");
     TrackerOptions.require(port > 0 && port < 65536, "storage.port out of range");
+    TrackerOptions.require(httpPort >= 0 && httpPort < 65536, "storage.httpPort out of range");
     TrackerOptions.require(writeQuorum >= 1 && writeQuorum <= 32, "storage.writeQuorum must be 1..32");
     TrackerOptions.require("accept".equals(whenDegraded) || "refuse".equals(whenDegraded),
         "storage.whenDegraded must be accept or refuse");

@@ -20,18 +20,28 @@ import java.util.List;
  * @param storageSyncFileMaxTime  seconds a single file may take to replicate
  * @param maxRequestBytes        largest request body the tracker accepts
  * @param allowHosts             client IP allow-list (exact addresses or CIDR); empty allows all
+ * @param httpPort               HTTP port (0 = off): redirects downloads to a storage's HTTP port, metrics, health
  */
 public record TrackerOptions(String host, int port, int storeLookup, String storeGroup, int storeServer,
                              int storePath, int downloadServer, String listLayout, long heartbeatTimeoutMs,
                              long storageSyncFileMaxDelay, long storageSyncFileMaxTime, int maxRequestBytes,
-                             List<String> allowHosts) {
+                             List<String> allowHosts, int httpPort) {
+
+  /** Without HTTP (httpPort 0). */
+  public TrackerOptions(String host, int port, int storeLookup, String storeGroup, int storeServer,
+                        int storePath, int downloadServer, String listLayout, long heartbeatTimeoutMs,
+                        long storageSyncFileMaxDelay, long storageSyncFileMaxTime, int maxRequestBytes,
+                        List<String> allowHosts) {
+    this(host, port, storeLookup, storeGroup, storeServer, storePath, downloadServer, listLayout, heartbeatTimeoutMs,
+        storageSyncFileMaxDelay, storageSyncFileMaxTime, maxRequestBytes, allowHosts, 0);
+  }
 
   public static TrackerOptions from(JsonObject c) {
     TrackerOptions o = new TrackerOptions(c.getString("host"), c.getInteger("port"), c.getInteger("storeLookup"),
         c.getString("storeGroup"), c.getInteger("storeServer"), c.getInteger("storePath"),
         c.getInteger("downloadServer"), c.getString("listLayout"), c.getLong("heartbeatTimeoutMs"),
         c.getLong("storageSyncFileMaxDelay"), c.getLong("storageSyncFileMaxTime"), c.getInteger("maxRequestBytes"),
-        strings(c.getJsonArray("allowHosts")));
+        strings(c.getJsonArray("allowHosts")), c.getInteger("httpPort", 0));
     o.validate();
     return o;
   }
@@ -48,6 +58,7 @@ public record TrackerOptions(String host, int port, int storeLookup, String stor
     require("legacy".equalsIgnoreCase(listLayout) || "modern".equalsIgnoreCase(listLayout),
         "tracker.listLayout must be legacy or modern");
     require(port > 0 && port < 65536, "tracker.port out of range");
+    require(httpPort >= 0 && httpPort < 65536, "tracker.httpPort out of range");
   }
 
   static void require(boolean ok, String message) {

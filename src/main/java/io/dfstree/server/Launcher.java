@@ -11,7 +11,16 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
 import java.io.IOException;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
@@ -23,6 +32,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+
+  private static final AtomicInteger REGISTRY_SEQ = new AtomicInteger();
+  private static final Map<Vertx, String> REGISTRIES = new WeakHashMap<>();
+  private static final Map<Vertx, PrometheusMeterRegistry> OWN_REGISTRIES = new WeakHashMap<>();
 
   private Launcher() {}
 
@@ -40,14 +53,37 @@ public final class Launcher {
 
   public static Future<Vertx> createVertx(JsonObject config, boolean clustered) {
     // native epoll where available: TCP_QUICKACK and zero-copy sendfile without NIO overhead
-    VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
+    // a registry per Vert.x instance: several nodes in one JVM (tests) must not share meters
+    String registry = "dfstree-" + REGISTRY_SEQ.incrementAndGet();
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(true)
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName(registry)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     if (!clustered) {
-      return Future.succeededFuture(Vertx.vertx(options));
+      Vertx vertx = Vertx.vertx(options);
+      REGISTRIES.put(vertx, registry);
+      return Future.succeededFuture(vertx);
     }
     JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
     String host = cluster.getString("host", "127.0.0.1");
     options.setEventBusOptions(new EventBusOptions().setHost(host));
-    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(cluster))).buildClustered();
+    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(cluster))).buildClustered()
+        .onSuccess(vertx -> REGISTRIES.put(vertx, registry));
+  }
+
+  /**
+   * The Prometheus registry of a Vert.x built by {@link #createVertx} (Vert.x's own meters and
+   * ours), or a fresh one for a Vert.x built elsewhere (tests), remembered per instance.
+   */
+  public static PrometheusMeterRegistry meterRegistry(Vertx vertx) {
+    synchronized (REGISTRIES) {
+      String name = REGISTRIES.get(vertx);
+      MeterRegistry r = name == null ? null : BackendRegistries.getNow(name);
+      if (r instanceof PrometheusMeterRegistry p) {
+        return p;
+      }
+      PrometheusMeterRegistry own = OWN_REGISTRIES.computeIfAbsent(vertx, v -> new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      return own;
+    }
   }
 
   /**

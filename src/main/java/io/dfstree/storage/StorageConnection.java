@@ -229,6 +229,7 @@ final class StorageConnection implements FrameDecoder.Listener {
     StorePath path = files.paths().choose(pathIndex, size);
     FileWriteStream upload = files.newUpload(path);
     int total = StorageCounters.TOTAL_UPLOAD;
+    long started = System.nanoTime();
     openFanout(size, path.index)
         .compose(v -> receive(size, upload))
         .compose(v -> files.placeNew(upload, path, appender, ext))
@@ -236,6 +237,7 @@ final class StorageConnection implements FrameDecoder.Listener {
         .onComplete(ar -> {
           node.count(total, ar.succeeded());
           node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, ar.succeeded());
+          node.events.upload("fdfs", ar.succeeded(), size, System.nanoTime() - started);
           if (ar.succeeded()) {
             node.lastSourceUpdate = System.currentTimeMillis() / 1000;
             publish(FileEvent.CREATED, ar.result(), size);
@@ -310,33 +312,11 @@ final class StorageConnection implements FrameDecoder.Listener {
     });
   }
 
-  /**
-   * Names the file to the peers and waits for their copies. Fewer acknowledgements than the
-   * quorum: accepted with a warning (peers catch up from the binlog), or, when the group
-   * refuses degraded writes, the local copy is removed and the client gets an error.
-   */
+  /** Names the file to the peers and waits for their copies ({@link WriteQuorum}). */
   private Future<String> awaitQuorum(String remoteName) {
     ReplicaFanout f = fanout;
     fanout = null;
-    if (f == null) {
-      return Future.succeededFuture(remoteName);
-    }
-    long mtime = FileName.decode(remoteName).createTime() & 0xFFFFFFFFL;
-    return f.finish(remoteName, mtime).compose(acks -> {
-      if (acks >= f.required() && acks >= node.options.writeQuorum() - 1) {
-        return Future.succeededFuture(remoteName);
-      }
-      int copies = acks + 1;
-      if ("refuse".equals(node.options.whenDegraded())) {
-        LOG.warn("storage: upload {} reached {} of {} copies; refused and removed", remoteName, copies, node.options.writeQuorum());
-        return files.retract(ctx, files.validate(files.group(), remoteName)).transform(x ->
-            Future.failedFuture(new FdfsException(Errno.EIO, "write quorum not reached (" + copies + " of "
-                + node.options.writeQuorum() + " copies)")));
-      }
-      LOG.warn("storage: upload {} acknowledged with {} of {} copies (degraded); peers will catch up",
-          remoteName, copies, node.options.writeQuorum());
-      return Future.succeededFuture(remoteName);
-    });
+    return WriteQuorum.await(node, ctx, f, remoteName);
   }
 
   // ---- copies arriving from a peer (REPLICA_UPLOAD) ------------------------------------------
@@ -503,6 +483,7 @@ final class StorageConnection implements FrameDecoder.Listener {
     if (offset < 0 || bytes < 0) {
       throw FdfsException.invalid("negative download offset or length");
     }
+    long started = System.nanoTime();
     Future<StoredFiles.Stat> located = files.stat(id);
     if (header.command() == Command.DOWNLOAD_FILE && node.replicator != null) {
       // read-your-write: a file acknowledged elsewhere in the group may not have reached us yet
@@ -533,6 +514,7 @@ final class StorageConnection implements FrameDecoder.Listener {
       socket.sendFile(st.path().toString(), offset, n).onComplete(sent -> {
         node.count(StorageCounters.TOTAL_DOWNLOAD, sent.succeeded());
         node.countBytes(StorageCounters.TOTAL_DOWNLOAD_BYTES, n, sent.succeeded());
+        node.events.download("fdfs", sent.succeeded(), n, System.nanoTime() - started);
         if (sent.succeeded()) {
           nextRequest();
         } else {
@@ -692,6 +674,7 @@ final class StorageConnection implements FrameDecoder.Listener {
 
   private void fail(Throwable err, long unreadBody) {
     int errno = err instanceof FdfsException f ? f.errno() : Errno.EIO;
+    node.events.error("fdfs", errno);
     logError(errno, err);
     if (closed) {
       return;

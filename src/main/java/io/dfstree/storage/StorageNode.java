@@ -53,6 +53,8 @@ final class StorageNode {
       onStatusChange.run();
     }
   }
+  /** Where finished requests are reported (metrics); set by the HTTP layer when it starts. */
+  volatile StorageEvents events = StorageEvents.NONE;
 
   StorageNode(Vertx vertx, StorageOptions options) {
     this.options = options;

@@ -3,6 +3,7 @@ package io.dfstree.storage;
 import io.dfstree.api.Addresses;
 import io.dfstree.api.Heartbeat;
 import io.dfstree.config.StorageOptions;
+import io.dfstree.http.StorageHttpVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  *   <li>serves the FastDFS storage protocol on {@code eventLoops} listeners sharing one port;</li>
  *   <li>listens to its peers' heartbeats and keeps its copy of the group complete
  *   ({@link Replicator}: catch-up, write quorum, read-your-write);</li>
- *   <li>publishes its own heartbeat every {@code heartbeatIntervalMs}, and says goodbye on stop.</li>
+ *   <li>publishes its own heartbeat every {@code heartbeatIntervalMs}, and says goodbye on stop;</li>
+ *   <li>serves HTTP ({@link StorageHttpVerticle}) when {@code httpPort} is set.</li>
  * </ul>
  */
 public final class StorageVerticle extends VerticleBase {
@@ -61,7 +63,10 @@ public final class StorageVerticle extends VerticleBase {
           publishHeartbeat(node.heartbeat());
           beatTimer = vertx.setPeriodic(options.heartbeatIntervalMs(), t -> beat());
           binlogTimer = vertx.setPeriodic(1000, t -> flushBinlog());
-        });
+        })
+        .compose(id -> options.httpPort() > 0
+            ? StorageHttpVerticle.deploy(vertx, new StorageService(vertx, node), options.eventLoops())
+            : Future.succeededFuture());
   }
 
   private void beat() {

@@ -3,6 +3,8 @@ package io.dfstree.tracker;
 import io.dfstree.api.Addresses;
 import io.dfstree.api.Heartbeat;
 import io.dfstree.config.TrackerOptions;
+import io.dfstree.http.TrackerHttpServer;
+import io.vertx.ext.web.Router;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -33,6 +35,7 @@ public class TrackerVerticle extends VerticleBase {
   private TrackerCommands commands;
   private HostFilter allowed;
   private NetServer server;
+  private TrackerHttpServer http;
   private long bodyTimeoutMs;
 
   @Override
@@ -53,13 +56,31 @@ public class TrackerVerticle extends VerticleBase {
 
     server = vertx.createNetServer(new NetServerOptions().setHost(options.host()).setPort(options.port()));
     server.connectHandler(this::onConnect);
-    return server.listen().onSuccess(s -> LOG.info("tracker listening on {}:{} ({} list layout)", options.host(),
+    Future<?> listening = server.listen().onSuccess(s -> LOG.info("tracker listening on {}:{} ({} list layout)", options.host(),
         s.actualPort(), ListLayout.named(options.listLayout()).name().toLowerCase()));
+    if (options.httpPort() <= 0) {
+      return listening;
+    }
+    http = new TrackerHttpServer(vertx, options.host(), options.httpPort(), new Routing(map, options),
+        () -> server.actualPort() > 0 ? Future.succeededFuture("tracker listening on " + server.actualPort())
+            : Future.failedFuture("tracker is not listening"));
+    return listening.compose(s -> http.listen(this::httpRoutes))
+        .onSuccess(s -> LOG.info("tracker HTTP on {}:{}", options.host(), s.actualPort()));
+  }
+
+  /** Where other HTTP features (the web console) mount their routes; they win over the download redirect. */
+  protected void httpRoutes(Router router) {
+  }
+
+  /** The tracker's HTTP server (null when tracker.httpPort is 0). */
+  public TrackerHttpServer httpServer() {
+    return http;
   }
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    Future<?> h = http == null ? Future.succeededFuture() : http.close();
+    return h.transform(x -> server == null ? Future.succeededFuture() : server.close());
   }
 
   /** The live group map, for tests (read it on this verticle's context). */

@@ -1,0 +1,68 @@
+package io.dfstree.http;
+
+import io.dfstree.config.HttpOptions;
+import io.dfstree.server.AllowList;
+import io.dfstree.server.Launcher;
+import io.dfstree.storage.StorageService;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A storage's HTTP port, as a table of contents: {@link StorageRoutes} (downloads, uploads,
+ * metadata, WebSocket upload, metrics, health) on {@code storage.httpPort}, one listener per
+ * event loop like the FastDFS port.
+ */
+public final class StorageHttpVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(StorageHttpVerticle.class);
+
+  private final StorageService storage;
+  private final StorageMetrics metrics;
+  private HttpServer server;
+
+  private StorageHttpVerticle(StorageService storage, StorageMetrics metrics) {
+    this.storage = storage;
+    this.metrics = metrics;
+  }
+
+  /** Registers the storage's meters and deploys {@code instances} listeners on its HTTP port. */
+  public static Future<String> deploy(Vertx vertx, StorageService storage, int instances) {
+    StorageMetrics metrics = new StorageMetrics(Launcher.meterRegistry(vertx), storage);
+    storage.events(metrics);
+    vertx.setPeriodic(5000, t -> metrics.trackPeers());
+    return vertx.deployVerticle(() -> new StorageHttpVerticle(storage, metrics),
+        new DeploymentOptions().setInstances(Math.max(1, instances)))
+        .onSuccess(id -> LOG.info("storage {} HTTP on {}:{}", storage.options().id(), storage.options().host(),
+            storage.options().httpPort()));
+  }
+
+  @Override
+  public Future<?> start() {
+    HttpOptions http = storage.options().http();
+    HttpServerOptions options = new HttpServerOptions().setHost(storage.options().host()).setPort(storage.options().httpPort())
+        .setReuseAddress(true).setTcpNoDelay(true)
+        .setMaxWebSocketFrameSize(http.maxWebSocketFrameBytes())
+        .setMaxWebSocketMessageSize(http.maxWebSocketFrameBytes()); // frames are handled one by one, never aggregated
+    server = vertx.createHttpServer(options)
+        .connectionHandler(conn -> {
+          if (!AllowList.permits(storage.options().allowHosts(), conn.remoteAddress().hostAddress())) {
+            conn.close();
+            return;
+          }
+          metrics.httpConnections.incrementAndGet();
+          conn.closeHandler(v -> metrics.httpConnections.decrementAndGet());
+        })
+        .requestHandler(StorageRoutes.router(vertx, storage, metrics));
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

@@ -1,0 +1,173 @@
+package io.dfstree.storage;
+
+import io.dfstree.api.StorageCounters;
+import io.dfstree.fileid.FileName;
+import io.dfstree.protocol.Errno;
+import io.dfstree.protocol.FdfsException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
+
+/**
+ * A new file arriving over a protocol other than FastDFS's (HTTP body, multipart part, WebSocket
+ * frames): the same path as a FastDFS upload — a temp file written with back-pressure and CRC32,
+ * streamed to the write-quorum peers while it arrives when its size is known up front, named and
+ * linked into place by {@link StoredFiles#placeNew}, recorded in the binlog, acknowledged once the
+ * quorum holds it. Use it on one event loop: {@link #open()}, write, then {@link #complete()} or
+ * {@link #abort()}.
+ */
+public final class Upload implements WriteStream<Buffer> {
+  /** What the client is told about a stored file. */
+  public record Stored(String group, String remoteName, long size, long crc32) {
+    public String fileId() {
+      return group + "/" + remoteName;
+    }
+  }
+
+  private final StorageNode node;
+  private final Context ctx;
+  private final long declared;
+  private final String ext;
+  private final StorePath path;
+  private final FileWriteStream stream;
+  private ReplicaFanout fanout;
+  private long received;
+  private boolean finished;
+
+  Upload(StorageNode node, Context ctx, long declaredSize, String ext) {
+    this.node = node;
+    this.ctx = ctx;
+    this.declared = declaredSize;
+    this.ext = ext;
+    this.path = node.files.paths().choose(-1, Math.max(0, declaredSize));
+    this.stream = node.files.newUpload(path);
+  }
+
+  /** Opens the streams to the quorum peers (only when the size is known: their prefix carries it). */
+  public Future<Void> open() {
+    if (declared < 0 || node.replicator == null) {
+      return Future.succeededFuture();
+    }
+    return node.replicator.openFanout(declared, path.index).map(f -> {
+      fanout = f;
+      return null;
+    });
+  }
+
+  /** Bytes written so far. */
+  public long received() {
+    return received;
+  }
+
+  @Override
+  public Future<Void> write(Buffer data) {
+    received += data.length();
+    if (declared >= 0 && received > declared) {
+      return Future.failedFuture(FdfsException.invalid("more than the declared " + declared + " bytes"));
+    }
+    Future<Void> f = stream.write(data);
+    if (fanout != null) {
+      fanout.write(data);
+    }
+    return f;
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return stream.writeQueueFull() || (fanout != null && fanout.writeQueueFull());
+  }
+
+  @Override
+  public Upload drainHandler(Handler<Void> handler) {
+    if (handler == null) {
+      stream.drainHandler(null);
+      return this;
+    }
+    Handler<Void> again = v -> {
+      if (writeQueueFull()) {
+        drainHandler(handler);
+      } else {
+        handler.handle(null);
+      }
+    };
+    if (stream.writeQueueFull()) {
+      stream.drainHandler(again);
+    } else if (fanout != null && fanout.writeQueueFull()) {
+      fanout.drainHandler(again);
+    } else {
+      ctx.runOnContext(handler);
+    }
+    return this;
+  }
+
+  @Override
+  public Upload exceptionHandler(Handler<Throwable> handler) {
+    stream.exceptionHandler(handler);
+    return this;
+  }
+
+  @Override
+  public Upload setWriteQueueMaxSize(int maxSize) {
+    return this;
+  }
+
+  /** Use {@link #complete()}: ending a pipe is not the same as naming a file. */
+  @Override
+  public Future<Void> end() {
+    return complete().mapEmpty();
+  }
+
+  /** All bytes are in: fsync, name, link into place, wait for the quorum. Failure leaves nothing behind. */
+  public Future<Stored> complete() {
+    if (finished) {
+      return Future.failedFuture(new FdfsException(Errno.EALREADY, "upload already finished"));
+    }
+    finished = true;
+    if (declared >= 0 && received != declared) {
+      FdfsException e = FdfsException.invalid("received " + received + " of the declared " + declared + " bytes");
+      return discard().transform(x -> Future.failedFuture(e));
+    }
+    ReplicaFanout f = fanout;
+    fanout = null;
+    long size = received;
+    return node.files.placeNew(stream, path, false, ext)
+        .compose(remote -> WriteQuorum.await(node, ctx, f, remote))
+        .transform(ar -> {
+          node.count(StorageCounters.TOTAL_UPLOAD, ar.succeeded());
+          node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, ar.succeeded());
+          if (ar.failed()) {
+            if (f != null) {
+              f.abort();
+            }
+            return discard().transform(x -> Future.failedFuture(ar.cause()));
+          }
+          node.lastSourceUpdate = System.currentTimeMillis() / 1000;
+          String remote = ar.result();
+          return Future.succeededFuture(new Stored(node.files.group(), remote, size,
+              FileName.decode(remote).crc32Unsigned()));
+        });
+  }
+
+  /** The client went away or broke a rule: the temp file is removed and nothing is stored. */
+  public Future<Void> abort() {
+    if (finished) {
+      return Future.succeededFuture();
+    }
+    finished = true;
+    node.count(StorageCounters.TOTAL_UPLOAD, false);
+    return discard();
+  }
+
+  private Future<Void> discard() {
+    if (fanout != null) {
+      fanout.abort();
+      fanout = null;
+    }
+    return stream.abort().transform(x -> node.disk.executeBlocking(() -> {
+      FileWriteStream.deleteQuietly(stream.path());
+      return null;
+    }, false));
+  }
+}
