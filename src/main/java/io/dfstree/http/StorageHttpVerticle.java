@@ -1,7 +1,7 @@
 package io.dfstree.http;
 
 import io.dfstree.config.HttpOptions;
-import io.dfstree.server.AllowList;
+import io.dfstree.server.HostFilter;
 import io.dfstree.server.Launcher;
 import io.dfstree.storage.StorageService;
 import io.vertx.core.DeploymentOptions;
@@ -43,6 +43,7 @@ public final class StorageHttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    HostFilter allowed = new HostFilter(storage.options().allowHosts());
     HttpOptions http = storage.options().http();
     HttpServerOptions options = new HttpServerOptions().setHost(storage.options().host()).setPort(storage.options().httpPort())
         .setReuseAddress(true).setTcpNoDelay(true)
@@ -50,7 +51,7 @@ public final class StorageHttpVerticle extends VerticleBase {
         .setMaxWebSocketMessageSize(http.maxWebSocketFrameBytes()); // frames are handled one by one, never aggregated
     server = vertx.createHttpServer(options)
         .connectionHandler(conn -> {
-          if (!AllowList.permits(storage.options().allowHosts(), conn.remoteAddress().hostAddress())) {
+          if (!allowed.allows(conn.remoteAddress().hostAddress())) {
             conn.close();
             return;
           }

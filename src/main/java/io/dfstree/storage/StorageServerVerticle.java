@@ -2,7 +2,7 @@ package io.dfstree.storage;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.dfstree.server.AllowList;
+import io.dfstree.server.HostFilter;
 import io.vertx.core.net.NetServerOptions;
 
 /** One FastDFS protocol listener on its own event loop; several share the storage port. */
@@ -15,6 +15,7 @@ final class StorageServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    HostFilter allowed = new HostFilter(node.options.allowHosts());
     NetServerOptions options = new NetServerOptions()
         .setHost(node.options.host())
         .setPort(node.options.port())
@@ -23,7 +24,7 @@ final class StorageServerVerticle extends VerticleBase {
         .setReuseAddress(true);
     return vertx.createNetServer(options)
         .connectHandler(socket -> {
-          if (!AllowList.permits(node.options.allowHosts(), socket.remoteAddress().hostAddress())) {
+          if (!allowed.allows(socket.remoteAddress().hostAddress())) {
             socket.close();
             return;
           }

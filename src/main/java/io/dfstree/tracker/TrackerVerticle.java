@@ -1,5 +1,7 @@
 package io.dfstree.tracker;
 
+import io.dfstree.server.HostFilter;
+
 import io.dfstree.api.Addresses;
 import io.dfstree.api.Heartbeat;
 import io.dfstree.config.TrackerOptions;

@@ -1,4 +1,4 @@
-package io.dfstree.tracker;
+package io.dfstree.server;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The {@code allowHosts} list: exact addresses or CIDR blocks ({@code 10.0.0.0/8}); an empty list
- * allows every client. Entries are literal addresses, never resolved through DNS.
+ * allows every client, and so does {@code *} (FastDFS's allow_hosts default). Entries are literal
+ * addresses, never resolved through DNS; the list is parsed once, when a server starts.
  */
 public final class HostFilter {
   private record Block(byte[] network, int prefix) {
@@ -36,6 +37,10 @@ public final class HostFilter {
   public HostFilter(List<String> entries) {
     for (String raw : entries) {
       String entry = raw.trim();
+      if (entry.equals("*")) {
+        blocks.clear();
+        return;
+      }
       int slash = entry.indexOf('/');
       byte[] addr = literal(slash < 0 ? entry : entry.substring(0, slash));
       int prefix = slash < 0 ? addr.length * 8 : Integer.parseInt(entry.substring(slash + 1));
@@ -46,7 +51,7 @@ public final class HostFilter {
     }
   }
 
-  /** Whether a client connecting from {@code ip} (a literal address) may talk to the tracker. */
+  /** Whether a client connecting from {@code ip} (a literal address) may connect. */
   public boolean allows(String ip) {
     if (blocks.isEmpty()) {
       return true;

@@ -1,4 +1,4 @@
-package io.dfstree.tracker;
+package io.dfstree.server;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -28,5 +28,11 @@ class HostFilterTest {
   void hostNamesAndBadPrefixesAreRejectedAtStart() {
     assertThrows(IllegalArgumentException.class, () -> new HostFilter(List.of("example.com")));
     assertThrows(IllegalArgumentException.class, () -> new HostFilter(List.of("10.0.0.0/33")));
+  }
+
+  @Test
+  void aStarAllowsEveryone() {
+    HostFilter f = new HostFilter(java.util.List.of("10.0.0.0/8", "*"));
+    org.junit.jupiter.api.Assertions.assertTrue(f.allows("192.168.1.1"));
   }
 }
