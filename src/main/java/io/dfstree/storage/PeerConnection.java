@@ -29,8 +29,12 @@ final class PeerConnection implements FrameDecoder.Listener {
   private long lastProgress;
   private final io.vertx.core.Vertx vertx;
 
-  PeerConnection(io.vertx.core.Vertx vertx, NetSocket socket, String peer) {
+  /** The event loop the socket belongs to: the connection is pooled for that loop only. */
+  final io.vertx.core.Context owner;
+
+  PeerConnection(io.vertx.core.Vertx vertx, NetSocket socket, String peer, io.vertx.core.Context owner) {
     this.vertx = vertx;
+    this.owner = owner;
     this.socket = socket;
     this.peer = peer;
     socket.handler(decoder::feed);

@@ -28,7 +28,7 @@ final class PeerPool {
 
   /** A connection to {@code host:port} for the caller's event loop. */
   Future<PeerConnection> acquire(String host, int port) {
-    Context ctx = vertx.getOrCreateContext();
+    Context ctx = eventLoopOf(vertx.getOrCreateContext());
     String key = host + ":" + port;
     Deque<PeerConnection> q = idle.computeIfAbsent(ctx, c -> new HashMap<>()).get(key);
     while (q != null && !q.isEmpty()) {
@@ -37,16 +37,33 @@ final class PeerPool {
         return Future.succeededFuture(c);
       }
     }
-    return client.connect(port, host).map(s -> new PeerConnection(vertx, s, key));
+    return connect(host, port, ctx);
   }
 
-  /** Returns a connection after a successful exchange; broken ones are closed instead. */
+  /** A new connection outside the pool, owned by {@code ctx}'s event loop. */
+  Future<PeerConnection> connect(String host, int port, Context ctx) {
+    String key = host + ":" + port;
+    return client.connect(port, host).map(s -> new PeerConnection(vertx, s, key, eventLoopOf(ctx)));
+  }
+
+  /**
+   * The event loop's own context. Vert.x runs each connection and timer on a duplicate of it:
+   * keyed by the duplicates, idle connections would never be found again and would pile up.
+   */
+  static Context eventLoopOf(Context ctx) {
+    return ctx instanceof io.vertx.core.internal.ContextInternal internal ? internal.unwrap() : ctx;
+  }
+
+  /**
+   * Returns a connection after a successful exchange; broken ones are closed instead. It goes
+   * back to the loop that opened it, whatever thread finishes the exchange (a disk thread may).
+   */
   void release(PeerConnection c) {
     if (!c.usable()) {
       c.close();
       return;
     }
-    Context ctx = vertx.getOrCreateContext();
+    Context ctx = c.owner;
     Deque<PeerConnection> q = idle.computeIfAbsent(ctx, x -> new HashMap<>()).computeIfAbsent(c.peer(), k -> new ArrayDeque<>());
     if (q.size() >= MAX_IDLE_PER_PEER) {
       c.close();

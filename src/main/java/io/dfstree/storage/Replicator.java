@@ -48,6 +48,8 @@ final class Replicator {
     long startedMillis;
     /** When the last pull failed to reach the peer at all (0 = reachable). */
     long unreachableSince;
+    /** The puller's own connection to this peer, kept across pulls. */
+    PeerConnection conn;
   }
 
   private final Vertx vertx;
@@ -106,6 +108,11 @@ final class Replicator {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
+    progress.values().forEach(pp -> {
+      if (pp.conn != null) {
+        pp.conn.close();
+      }
+    });
   }
 
   /** Per source storage id: that storage's clock when we last held everything it had written. */
@@ -199,22 +206,12 @@ final class Replicator {
     if (pp.startedMillis == 0) {
       pp.startedMillis = System.currentTimeMillis();
     }
-    pool.acquire(peer.host(), peer.port())
-        .onFailure(err -> {
-          if (pp.unreachableSince == 0) {
-            pp.unreachableSince = System.currentTimeMillis();
-          }
-        })
-        .onSuccess(c -> pp.unreachableSince = 0)
-        .compose(conn -> pullBatch(peer, pp, conn)
-            .onComplete(ar -> {
-              if (ar.succeeded()) {
-                pool.release(conn);
-              } else {
-                conn.close();
-              }
-            }))
-        .onComplete(ar -> {
+    connection(peer, pp)
+        .compose(conn -> pullBatch(peer, pp, conn).onFailure(err -> {
+          conn.close();
+          pp.conn = null;
+        }))
+        .onComplete(ar -> ctx.runOnContext(v -> {
           pp.busy = false;
           if (ar.failed()) {
             if (pp.unreachableSince == 0) {
@@ -222,11 +219,28 @@ final class Replicator {
                   ar.cause().toString());
             }
           } else if (ar.result()) {
-            vertx.runOnContext(v -> {
-              if (!pp.busy) {
-                pull(peer, pp); // more to read: go on without waiting for the timer
-              }
-            });
+            pull(peer, pp); // more to read: go on without waiting for the timer
+          }
+        }));
+  }
+
+  /** The puller's connection to {@code peer}: one per peer, reopened only when it broke. */
+  private Future<PeerConnection> connection(GroupPeers.Peer peer, PeerProgress pp) {
+    if (pp.conn != null && pp.conn.usable() && pp.conn.peer().equals(peer.host() + ":" + peer.port())) {
+      return Future.succeededFuture(pp.conn);
+    }
+    if (pp.conn != null) {
+      pp.conn.close();
+      pp.conn = null;
+    }
+    return pool.connect(peer.host(), peer.port(), ctx)
+        .onSuccess(c -> {
+          pp.conn = c;
+          pp.unreachableSince = 0;
+        })
+        .onFailure(err -> {
+          if (pp.unreachableSince == 0) {
+            pp.unreachableSince = System.currentTimeMillis();
           }
         });
   }
