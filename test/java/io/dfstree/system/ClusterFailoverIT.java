@@ -148,10 +148,6 @@ class ClusterFailoverIT {
     }
   }
 
-  static StorageClient direct(Member m) throws Exception {
-    return new StorageClient(null, new StorageServer("127.0.0.1", m.port, 0));
-  }
-
   /** Client threads uploading random small files through the trackers until {@code stop}. */
   static List<Thread> load(AtomicBoolean stop, AtomicInteger ok, AtomicInteger errors, int threads) {
     List<Thread> out = new ArrayList<>();
@@ -165,6 +161,11 @@ class ClusterFailoverIT {
           try {
             TrackerClient tc = new TrackerClient();
             TrackerServer ts = tc.getConnection();
+            if (ts == null) {
+              errors.incrementAndGet();
+              Thread.sleep(100);
+              continue;
+            }
             try {
               String[] id = new StorageClient(ts, null).upload_file(data, "bin", null);
               if (id != null) {
@@ -188,6 +189,16 @@ class ClusterFailoverIT {
   }
 
   static void verifyOn(Member m) throws Exception {
+    // one connection for the whole check: a StorageClient never closes a StorageServer it is given
+    StorageServer server = new StorageServer("127.0.0.1", m.port, 0);
+    try {
+      verifyOn(m, new StorageClient(null, server));
+    } finally {
+      server.close();
+    }
+  }
+
+  static void verifyOn(Member m, StorageClient client) throws Exception {
     int checked = 0;
     for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
       String group = e.getKey().substring(0, e.getKey().indexOf('/'));
@@ -197,7 +208,7 @@ class ClusterFailoverIT {
       String remote = e.getKey().substring(group.length() + 1);
       byte[] got;
       try {
-        got = direct(m).download_file(group, remote);
+        got = client.download_file(group, remote);
       } catch (java.io.IOException broken) {
         Path log = dir.resolve("log-" + m.id + "-" + System.nanoTime() + ".txt");
         Files.writeString(log, m.server.output());
@@ -326,8 +337,13 @@ class ClusterFailoverIT {
       assertNotNull(id);
       for (Member m : members.values()) {
         if (m.group.equals("group1")) {
-          StorageClient sc = direct(m);
-          byte[] got = sc.download_file(id[0], id[1]);
+          StorageServer server = new StorageServer("127.0.0.1", m.port, 0);
+          byte[] got;
+          try {
+            got = new StorageClient(null, server).download_file(id[0], id[1]);
+          } finally {
+            server.close();
+          }
           if (got == null) {
             enoent++;
           } else {
