@@ -3,6 +3,7 @@ package io.dfstree.http;
 import io.dfstree.api.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -44,8 +45,8 @@ public final class ConsoleRoutes {
   public void mount(Router router) {
     consumer = vertx.eventBus().consumer(Addresses.FILE_EVENTS, m -> onEvent(m.body()));
     pingTimer = vertx.setPeriodic(PING_MS, id -> viewers.forEach(r -> send(r, ": ping\n\n")));
-    router.get("/console").handler(ctx -> ctx.redirect("/console/"));
-    router.get("/console/*").handler(StaticHandler.create("console").setCachingEnabled(false)
+    router.getWithRegex("/console").handler(ctx -> ctx.redirect("/console/"));
+    router.route("/console/*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(StaticHandler.create("console").setCachingEnabled(false)
         .setDirectoryListing(false).setIndexPage("index.html"));
     router.get("/api/groups").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
