@@ -108,6 +108,7 @@ final class HttpUpload {
         .onComplete(ar -> {
           if (ar.succeeded()) {
             metrics.upload("http", true, ar.result().size(), System.nanoTime() - started);
+            storage.announceCreated(ar.result());
             ctx.response().putHeader("content-type", "application/json").end(StorageRoutes.stored(ar.result()).encode());
           } else {
             pipe.close();
@@ -165,6 +166,7 @@ final class HttpUpload {
       JsonArray out = new JsonArray();
       for (Upload.Stored s : stored) {
         metrics.upload("http", true, s.size(), System.nanoTime() - started);
+        storage.announceCreated(s);
         out.add(StorageRoutes.stored(s));
       }
       req.response().putHeader("content-type", "application/json").end(out.encode());

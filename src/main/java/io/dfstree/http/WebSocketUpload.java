@@ -153,6 +153,7 @@ final class WebSocketUpload {
           }
           state = State.DONE;
           metrics.upload("ws", true, size, System.nanoTime() - started);
+          storage.announceCreated(ar.result());
           ws.writeTextMessage(StorageRoutes.stored(ar.result()).encode())
               .onComplete(x -> ws.close((short) 1000, "stored"));
         });

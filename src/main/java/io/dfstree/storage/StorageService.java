@@ -76,6 +76,15 @@ public final class StorageService {
     return new Upload(node, vertx.getOrCreateContext(), declaredSize, ext);
   }
 
+  /**
+   * Publishes a {@code created} {@link io.dfstree.api.FileEvent} for a file stored over HTTP or
+   * WebSocket, as the FastDFS connections do for theirs (the web console shows them live).
+   */
+  public void announceCreated(Upload.Stored s) {
+    vertx.eventBus().publish(io.dfstree.api.Addresses.FILE_EVENTS, new io.dfstree.api.FileEvent(
+        io.dfstree.api.FileEvent.CREATED, s.fileId(), s.size(), node.options.id(), System.currentTimeMillis()).toJson());
+  }
+
   public Future<Void> delete(FileId id) {
     return node.files.delete(vertx.getOrCreateContext(), id)
         .andThen(ar -> node.count(StorageCounters.TOTAL_DELETE, ar.succeeded()));

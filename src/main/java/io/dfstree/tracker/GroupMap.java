@@ -182,6 +182,7 @@ public final class GroupMap {
       JsonArray members = new JsonArray();
       for (StorageEntry e : g.members()) {
         members.add(new JsonObject().put("id", e.id()).put("host", e.host()).put("port", e.port())
+            .put("httpPort", e.heartbeat().httpPort())
             .put("state", e.status().name()).put("totalMb", e.totalMb()).put("freeMb", e.freeMb())
             .put("reservedMb", e.reservedMb()).put("lastBeatMs", e.lastBeatMs())
             .put("lastSyncedTimestamp", lastSyncedTimestamp(e))

@@ -5,6 +5,7 @@ import io.dfstree.server.HostFilter;
 import io.dfstree.api.Addresses;
 import io.dfstree.api.Heartbeat;
 import io.dfstree.config.TrackerOptions;
+import io.dfstree.http.ConsoleRoutes;
 import io.dfstree.http.TrackerHttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.core.Future;
@@ -38,6 +39,7 @@ public class TrackerVerticle extends VerticleBase {
   private HostFilter allowed;
   private NetServer server;
   private TrackerHttpServer http;
+  private ConsoleRoutes console;
   private long bodyTimeoutMs;
 
   @Override
@@ -72,6 +74,8 @@ public class TrackerVerticle extends VerticleBase {
 
   /** Where other HTTP features (the web console) mount their routes; they win over the download redirect. */
   protected void httpRoutes(Router router) {
+    console = new ConsoleRoutes(vertx, map::toJson);
+    console.mount(router);
   }
 
   /** The tracker's HTTP server (null when tracker.httpPort is 0). */
@@ -81,6 +85,9 @@ public class TrackerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (console != null) {
+      console.close();
+    }
     Future<?> h = http == null ? Future.succeededFuture() : http.close();
     return h.transform(x -> server == null ? Future.succeededFuture() : server.close());
   }
