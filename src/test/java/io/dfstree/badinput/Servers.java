@@ -88,9 +88,10 @@ final class Servers implements AutoCloseable {
   /** Regular files under the data dir outside .tmp (relative paths, sorted). */
   List<String> storedFiles() throws IOException {
     List<String> out = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(data)) {
-      s.filter(Files::isRegularFile).filter(p -> !p.startsWith(tmp))
-          .forEach(p -> out.add(data.relativize(p).toString()));
+    for (Path p : regularFiles(data)) {
+      if (!p.startsWith(tmp)) {
+        out.add(data.relativize(p).toString());
+      }
     }
     out.sort(null);
     return out;
@@ -99,10 +100,36 @@ final class Servers implements AutoCloseable {
   /** Every regular file under the temp root (relative paths, sorted). */
   List<String> allFiles() throws IOException {
     List<String> out = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(root)) {
-      s.filter(Files::isRegularFile).forEach(p -> out.add(root.relativize(p).toString()));
+    for (Path p : regularFiles(root)) {
+      out.add(root.relativize(p).toString());
     }
     out.sort(null);
+    return out;
+  }
+
+  /**
+   * Regular files below {@code dir}. The server keeps working while we look: a temp file it
+   * deletes between listing and visiting is simply not there, not an error.
+   */
+  private static List<Path> regularFiles(Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+      @Override
+      public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+        if (attrs.isRegularFile()) {
+          out.add(file);
+        }
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+        throw e;
+      }
+    });
     return out;
   }
 

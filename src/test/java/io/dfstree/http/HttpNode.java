@@ -89,10 +89,29 @@ final class HttpNode implements AutoCloseable {
   /** Regular files under the store path's data directory (temp and sync bookkeeping excluded). */
   long storedFiles() throws IOException {
     Path data = server.dataDir().resolve("store0").resolve("data");
-    try (Stream<Path> w = Files.walk(data)) {
-      return w.filter(Files::isRegularFile).filter(p -> !p.startsWith(data.resolve(".tmp")) && !p.startsWith(data.resolve("sync"))
-          && !p.getFileName().toString().startsWith(".")).count();
-    }
+    long[] count = {0};
+    // walkFileTree, pruning .tmp and sync: the server deletes temp files while we look
+    Files.walkFileTree(data, new java.nio.file.SimpleFileVisitor<>() {
+      @Override
+      public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes attrs) {
+        return dir.equals(data.resolve(".tmp")) || dir.equals(data.resolve("sync"))
+            ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+        if (attrs.isRegularFile() && !file.getFileName().toString().startsWith(".")) {
+          count[0]++;
+        }
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFileFailed(Path file, java.io.IOException e) {
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+    });
+    return count[0];
   }
 
   long tempFiles() throws IOException {
