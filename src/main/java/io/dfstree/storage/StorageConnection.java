@@ -59,6 +59,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   private boolean socketPaused;
   private boolean closed;
   private ReplicaFanout fanout;          // peers this upload is streamed to (write quorum)
+  private java.util.zip.CRC32 crcOnLoop; // CRC32 of an upload streamed to peers, as it arrives
   private FileWriteStream replicaIn;     // a copy arriving from a peer's upload
   private Future<FileWriteStream.Written> replicaData;
 
@@ -191,6 +192,9 @@ final class StorageConnection implements FrameDecoder.Listener {
     stream.write(chunk);
     if (fanout != null) {
       fanout.write(chunk);
+      if (crcOnLoop != null) {
+        crcOnLoop.update(((io.vertx.core.internal.buffer.BufferInternal) chunk).getByteBuf().nioBuffer());
+      }
     }
     if (stream.writeQueueFull()) {
       decoder.pause();
@@ -232,8 +236,7 @@ final class StorageConnection implements FrameDecoder.Listener {
     long started = System.nanoTime();
     openFanout(size, path.index)
         .compose(v -> receive(size, upload))
-        .compose(v -> files.placeNew(upload, path, appender, ext))
-        .compose(this::awaitQuorum)
+        .compose(v -> placeNew(upload, path, appender, ext, size))
         .onComplete(ar -> {
           node.count(total, ar.succeeded());
           node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, ar.succeeded());
@@ -308,8 +311,22 @@ final class StorageConnection implements FrameDecoder.Listener {
     }
     return node.replicator.openFanout(size, storePathIndex).map(f -> {
       fanout = f;
+      // with peers the name is chosen at the last byte, so its CRC32 is computed as bytes pass
+      crcOnLoop = f == null ? null : new java.util.zip.CRC32();
       return null;
     });
+  }
+
+  /** A new upload placed here, and at the same time on the peers it was streamed to. */
+  private Future<String> placeNew(FileWriteStream upload, StorePath path, boolean appender, String ext, long size) {
+    ReplicaFanout f = fanout;
+    fanout = null;
+    if (f == null) {
+      return files.placeNew(upload, path, appender, ext);
+    }
+    int crc = (int) crcOnLoop.getValue();
+    crcOnLoop = null;
+    return WriteQuorum.placeWithPeers(node, ctx, f, upload, path, appender, ext, size, crc);
   }
 
   /** Names the file to the peers and waits for their copies ({@link WriteQuorum}). */
@@ -714,6 +731,7 @@ final class StorageConnection implements FrameDecoder.Listener {
     step = Step.NONE;
     stream = null;
     fanout = null;
+    crcOnLoop = null;
     bodyReceived = null;
     bodyStarted = false;
     contentLength = 0;

@@ -132,6 +132,30 @@ final class StoredFiles {
     });
   }
 
+  /** A new file's name, chosen before its bytes are placed (the caller knows size and CRC32). */
+  String newName(StorePath p, long size, int crc32, boolean appender, String ext, long now) {
+    String payload = FileName.payload(storageId, (int) now, FileName.sizeField(size, appender), crc32);
+    int[] dir = paths.directoryFor(payload);
+    return FileName.logicPath(p.index, dir[0], dir[1]) + payload + FileName.extensionPart(ext);
+  }
+
+  /** Places a finished upload under a name chosen by the caller ({@link #newName}). */
+  Future<String> placeAs(FileWriteStream upload, StorePath p, String remoteName, long mtimeSeconds) {
+    FileId id = FileId.parseRemote(group, remoteName);
+    return upload.finish(w -> {
+      try {
+        if (!link(w.path(), p.file(id.high(), id.low(), id.baseName()), mtimeSeconds)) {
+          throw new FdfsException(Errno.EEXIST, "generated name already taken: " + remoteName);
+        }
+        p.consumed(w.bytes());
+        record(mtimeSeconds, Binlog.CREATE, remoteName, null);
+        return remoteName;
+      } finally {
+        FileWriteStream.deleteQuietly(w.path());
+      }
+    });
+  }
+
   /** Places a finished slave upload under its derived name; EEXIST if that name is taken. */
   Future<String> placeSlave(FileWriteStream upload, FileId slave) {
     return upload.finish(w -> {

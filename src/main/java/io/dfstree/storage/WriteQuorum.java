@@ -23,9 +23,29 @@ final class WriteQuorum {
     if (f == null) {
       return Future.succeededFuture(remoteName);
     }
-    StoredFiles files = node.files;
     long mtime = FileName.decode(remoteName).createTime() & 0xFFFFFFFFL;
-    return f.finish(remoteName, mtime).compose(acks -> {
+    return f.finish(remoteName, mtime).compose(acks -> judge(node, ctx, f, remoteName, acks));
+  }
+
+  /**
+   * Places a new upload that was streamed to peers: the name is chosen as soon as the last byte
+   * is in (its CRC32 was computed as the bytes passed), so the local copy is placed while the
+   * peers place theirs, instead of one after the other.
+   */
+  static Future<String> placeWithPeers(StorageNode node, Context ctx, ReplicaFanout f, FileWriteStream upload,
+                                       StorePath path, boolean appender, String ext, long size, int crc32) {
+    long now = System.currentTimeMillis() / 1000;
+    String remote = node.files.newName(path, size, appender ? 0 : crc32, appender, ext, now);
+    Future<String> local = node.files.placeAs(upload, path, remote, now);
+    Future<Integer> peers = f.finish(remote, now);
+    return Future.join(local, peers).transform(ar -> local.failed()
+        ? Future.failedFuture(local.cause())
+        : judge(node, ctx, f, remote, peers.result()));
+  }
+
+  private static Future<String> judge(StorageNode node, Context ctx, ReplicaFanout f, String remoteName, int acks) {
+    StoredFiles files = node.files;
+    {
       if (acks >= f.required() && acks >= node.options.writeQuorum() - 1) {
         return Future.succeededFuture(remoteName);
       }
@@ -39,6 +59,6 @@ final class WriteQuorum {
       LOG.warn("storage: upload {} acknowledged with {} of {} copies (degraded); peers will catch up",
           remoteName, copies, node.options.writeQuorum());
       return Future.succeededFuture(remoteName);
-    });
+    }
   }
 }

@@ -82,6 +82,11 @@ class GroupReplicationTest {
       Path onB = dir.resolve("b").resolve("data").resolve(id[1].substring(4));
       assertTrue(Files.exists(onB), "replica on B for " + id[1]);
       assertArrayEquals(data, Files.readAllBytes(onB));
+      // the name was chosen from a CRC32 computed while the bytes streamed through: it must be right
+      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+      crc.update(data);
+      assertEquals(crc.getValue(), io.dfstree.fileid.FileName.decode(id[1]).crc32Unsigned());
+      assertEquals(data.length, io.dfstree.fileid.FileName.decode(id[1]).fileSize());
     }
   }
 
