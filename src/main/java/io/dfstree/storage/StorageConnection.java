@@ -34,6 +34,9 @@ final class StorageConnection implements FrameDecoder.Listener {
   /** Rejected bodies up to this size are read and dropped so the client can read our errno. */
   static final long DRAIN_LIMIT = 256L * 1024 * 1024;
   private static final int MAX_UNREAD = 256 * 1024;
+  /** Bodies up to this size are read and dropped before a rejecting close (see rejectAndClose). */
+  private static final long CLOSE_DRAIN_LIMIT = 4L * 1024 * 1024;
+  private static final long CLOSE_GRACE_MS = 500;
 
   private enum Step { NONE, UPLOAD_PREFIX, SLAVE_PREFIX, SLAVE_MASTER, APPEND_PREFIX, MODIFY_PREFIX, APPENDER_NAME, SMALL,
     REPLICA_PREFIX, REPLICA_TRAILER }
@@ -58,6 +61,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   private boolean bodyStarted;
   private boolean socketPaused;
   private boolean closed;
+  private boolean closeAfterDiscard;
   private ReplicaFanout fanout;          // peers this upload is streamed to (write quorum)
   private java.util.zip.CRC32 crcOnLoop; // CRC32 of an upload streamed to peers, as it arrives
   private FileWriteStream replicaIn;     // a copy arriving from a peer's upload
@@ -216,6 +220,11 @@ final class StorageConnection implements FrameDecoder.Listener {
 
   @Override
   public void onDiscarded() {
+    if (closeAfterDiscard) {
+      decoder.close();
+      socket.close();
+      return;
+    }
     nextRequest();
   }
 
@@ -712,10 +721,25 @@ final class StorageConnection implements FrameDecoder.Listener {
     fail(e, unreadBody);
   }
 
+  /**
+   * Answers and closes. Closing with unread bytes in the socket makes the kernel reset the
+   * connection, which can destroy the answer before the client reads it; so the rest of a
+   * modest body is read and dropped first, for a short grace period at most.
+   */
   private void rejectAndClose(int errno, String message) {
     logError(errno, new FdfsException(errno, message));
-    decoder.close();
-    socket.end(PacketHeader.status(errno));
+    socket.write(PacketHeader.status(errno));
+    long declared = header == null ? 0 : header.bodyLength();
+    if (declared <= 0 || declared > CLOSE_DRAIN_LIMIT) {
+      decoder.close();
+      socket.close();
+      return;
+    }
+    closeAfterDiscard = true;
+    resumeSocket();
+    decoder.resume();
+    decoder.discard(declared);
+    vertx.setTimer(CLOSE_GRACE_MS, t -> socket.close());
   }
 
   private void logError(int errno, Throwable err) {
