@@ -336,28 +336,37 @@ final class Replicator {
 
   /** Copies a file from the peer on {@code conn}; a file the peer no longer has is skipped. */
   private Future<Void> fetch(PeerConnection conn, FileId id, long mtime, boolean replace, PeerProgress pp) {
-    FileWriteStream tmp = files.newReplica(id);
-    Buffer req = Buffer.buffer(48).appendLong(0).appendLong(0);
-    Wire.appendFixed(req, files.group(), 16).appendString(id.remoteName());
-    return conn.stream(Command.PEER_DOWNLOAD, req, tmp, node.options.replicaTimeoutMs())
-        .compose(len -> files.placeReplica(ctx, tmp, id, mtime, replace).map(placed -> {
-          if (pp != null && placed) {
+    return copyFromPeer(conn, id, mtime, replace, ctx)
+        .map(len -> {
+          if (pp != null && len >= 0) {
             pp.files++;
             pp.bytes += len;
           }
           return (Void) null;
-        }))
+        })
         .recover(err -> {
-          tmp.abort().onComplete(x -> node.disk.executeBlocking(() -> {
-            FileWriteStream.deleteQuietly(tmp.path());
-            return null;
-          }, false));
           if (err instanceof FdfsException f && f.errno() == Errno.ENOENT) {
             LOG.info("storage {}: {} is gone from {} (deleted since): skipped", node.options.id(), id.remoteName(), conn.peer());
             return Future.succeededFuture(); // deleted there since: a later line says so
           }
           return Future.failedFuture(err);
         });
+  }
+
+  /**
+   * Copies one file from the peer on {@code conn} into place under its own name: the bytes
+   * placed, or -1 when we already held it. On failure the temp copy is removed off the event loop.
+   */
+  private Future<Long> copyFromPeer(PeerConnection conn, FileId id, long mtime, boolean replace, Context here) {
+    FileWriteStream tmp = files.newReplica(id);
+    Buffer req = Buffer.buffer(48).appendLong(0).appendLong(0);
+    Wire.appendFixed(req, files.group(), 16).appendString(id.remoteName());
+    return conn.stream(Command.PEER_DOWNLOAD, req, tmp, node.options.replicaTimeoutMs())
+        .compose(len -> files.placeReplica(here, tmp, id, mtime, replace).map(placed -> placed ? len : -1L))
+        .onFailure(err -> tmp.abort().onComplete(x -> node.disk.executeBlocking(() -> {
+          FileWriteStream.deleteQuietly(tmp.path());
+          return null;
+        }, false)));
   }
 
   /**
@@ -379,27 +388,17 @@ final class Replicator {
     }
     Future<Void> attempt = Future.failedFuture(FdfsException.notFound("file does not exist on this storage or its peers"));
     for (GroupPeers.Peer p : candidates) {
-      attempt = attempt.recover(err -> pool.acquire(p.host(), p.port()).compose(conn -> {
-        Context here = vertx.getOrCreateContext();
-        FileWriteStream tmp = files.newReplica(id);
-        Buffer req = Buffer.buffer(48).appendLong(0).appendLong(0);
-        Wire.appendFixed(req, files.group(), 16).appendString(id.remoteName());
-        return conn.stream(Command.PEER_DOWNLOAD, req, tmp, node.options.replicaTimeoutMs())
-            .compose(len -> files.placeReplica(here, tmp, id, id.decoded().createTime(), false))
-            .<Void>mapEmpty()
-            .onComplete(ar -> {
-              if (ar.succeeded()) {
-                pool.release(conn);
-              } else {
-                tmp.abort().onComplete(x -> FileWriteStream.deleteQuietly(tmp.path()));
-                if (ar.cause() instanceof FdfsException f && f.errno() == Errno.ENOENT) {
+      attempt = attempt.recover(err -> pool.acquire(p.host(), p.port()).compose(conn ->
+          copyFromPeer(conn, id, id.decoded().createTime(), false, vertx.getOrCreateContext())
+              .<Void>mapEmpty()
+              .onComplete(ar -> {
+                // a clean "not here" leaves the connection usable; anything else may have broken it
+                if (ar.succeeded() || (ar.cause() instanceof FdfsException f && f.errno() == Errno.ENOENT)) {
                   pool.release(conn);
                 } else {
                   conn.close();
                 }
-              }
-            });
-      }));
+              })));
     }
     return attempt;
   }
