@@ -13,6 +13,9 @@ public final class Addresses {
    * consumes it, so requests are spread over the trackers. Failures carry the FastDFS errno as code.
    */
   public static final String TRACKER_QUERY = "dfstree.tracker.query";
-  /** {@link FileEvent}s (created, deleted, updated, metadata) published by the storage that took the write. */
+  /**
+   * {@link FileEvent}s (created, deleted, updated, metadata) published by the storage that took
+   * the write, in batches: {@code {"events": [event, ...]}} (see {@link FileEvent#fromMessage}).
+   */
   public static final String FILE_EVENTS = "dfstree.file.events";
 }

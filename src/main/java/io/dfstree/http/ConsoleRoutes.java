@@ -43,7 +43,7 @@ public final class ConsoleRoutes {
 
   /** Subscribes to file events and mounts the routes on {@code router}. */
   public void mount(Router router) {
-    consumer = vertx.eventBus().consumer(Addresses.FILE_EVENTS, m -> onEvent(m.body()));
+    consumer = vertx.eventBus().consumer(Addresses.FILE_EVENTS, m -> onMessage(m.body()));
     pingTimer = vertx.setPeriodic(PING_MS, id -> viewers.forEach(r -> send(r, ": ping\n\n")));
     router.getWithRegex("/console").handler(ctx -> ctx.redirect("/console/"));
     router.route("/console/*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(StaticHandler.create("console").setCachingEnabled(false)
@@ -75,16 +75,24 @@ public final class ConsoleRoutes {
     res.exceptionHandler(e -> viewers.remove(res));
   }
 
-  void onEvent(JsonObject event) {
-    if (event == null) {
+  /** A message on the file-event address: a batch of events (or one). */
+  void onMessage(JsonObject message) {
+    if (message == null) {
       return;
     }
-    recent.addLast(event);
+    StringBuilder frames = new StringBuilder();
+    for (io.dfstree.api.FileEvent e : io.dfstree.api.FileEvent.fromMessage(message)) {
+      JsonObject event = e.toJson();
+      recent.addLast(event);
+      frames.append(frame(event));
+    }
     while (recent.size() > KEEP) {
       recent.removeFirst();
     }
-    String f = frame(event);
-    viewers.forEach(r -> send(r, f));
+    String f = frames.toString();
+    if (!f.isEmpty()) {
+      viewers.forEach(r -> send(r, f));
+    }
   }
 
   /** A viewer that cannot keep up loses events rather than growing our memory. */

@@ -42,7 +42,7 @@ final class FileWriteStream implements WriteStream<Buffer> {
   private final Path path;
   private final boolean create;
   private final boolean fsync;
-  private final CRC32 crc = new CRC32();
+  private CRC32 crc = new CRC32();
   private List<Buffer> queue = new ArrayList<>();
   private long queuedBytes;
   private long written;
@@ -71,6 +71,15 @@ final class FileWriteStream implements WriteStream<Buffer> {
 
   Path path() {
     return path;
+  }
+
+  /**
+   * The caller names the file without this stream's CRC32 (a replica named by its source, an
+   * upload whose CRC32 is computed as it arrives): skip computing it. Call before writing.
+   */
+  FileWriteStream withoutCrc() {
+    crc = null;
+    return this;
   }
 
   @Override
@@ -127,7 +136,7 @@ final class FileWriteStream implements WriteStream<Buffer> {
             channel.force(false);
           }
           closeChannel();
-          return finisher.finish(new Written(path, written, position, (int) crc.getValue()));
+          return finisher.finish(new Written(path, written, position, crc == null ? 0 : (int) crc.getValue()));
         } catch (IOException e) {
           closeQuietly();
           throw asFdfs(e);
@@ -208,7 +217,9 @@ final class FileWriteStream implements WriteStream<Buffer> {
     }
     for (Buffer b : batch) {
       ByteBuffer bb = ((io.vertx.core.internal.buffer.BufferInternal) b).getByteBuf().nioBuffer();
-      crc.update(bb.duplicate());
+      if (crc != null) {
+        crc.update(bb.duplicate());
+      }
       while (bb.hasRemaining()) {
         position += channel.write(bb, position);
       }

@@ -302,7 +302,9 @@ final class Replicator {
       return Future.succeededFuture();
     }
     return switch (e.kind()) {
-      case Binlog.CREATE -> files.exists(id).compose(has -> has ? Future.succeededFuture() : fetch(conn, id, e.timestamp(), false, pp));
+      // a copy we are placing ourselves right now (write quorum: the peer may log it first) comes first
+      case Binlog.CREATE -> files.afterPlacing(ctx, id.remoteName()).compose(v -> files.exists(id))
+          .compose(has -> has ? Future.succeededFuture() : fetch(conn, id, e.timestamp(), false, pp));
       case Binlog.UPDATE -> fetch(conn, id, e.timestamp(), true, pp);
       case Binlog.DELETE -> files.applyDelete(ctx, id, e.timestamp());
       case Binlog.RENAME -> {

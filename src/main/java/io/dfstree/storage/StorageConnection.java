@@ -1,6 +1,5 @@
 package io.dfstree.storage;
 
-import io.dfstree.api.Addresses;
 import io.dfstree.api.FileEvent;
 import io.dfstree.api.StorageCounters;
 import io.dfstree.fileid.FileId;
@@ -244,7 +243,12 @@ final class StorageConnection implements FrameDecoder.Listener {
     int total = StorageCounters.TOTAL_UPLOAD;
     long started = System.nanoTime();
     openFanout(size, path.index)
-        .compose(v -> receive(size, upload))
+        .compose(v -> {
+          if (fanout != null) {
+            upload.withoutCrc(); // computed on the way in (crcOnLoop): the name is chosen at the last byte
+          }
+          return receive(size, upload);
+        })
         .compose(v -> placeNew(upload, path, appender, ext, size))
         .onComplete(ar -> {
           node.count(total, ar.succeeded());
@@ -353,7 +357,7 @@ final class StorageConnection implements FrameDecoder.Listener {
     if (size < 0 || size + ReplicaFanout.TRAILER != rest) {
       throw FdfsException.invalid("replica sizes do not add up to the body length");
     }
-    FileWriteStream in = files.newUpload(files.paths().get(pathIndex));
+    FileWriteStream in = files.newUpload(files.paths().get(pathIndex)).withoutCrc(); // the source names it
     replicaIn = in;
     receive(size, in).onComplete(ar -> {
       if (ar.failed()) {
@@ -372,7 +376,9 @@ final class StorageConnection implements FrameDecoder.Listener {
     FileId id = files.validate(files.group(), Wire.readFixed(t, 8, 128));
     FileWriteStream in = replicaIn;
     replicaIn = null;
+    files.placing(id.remoteName(), true);
     replicaData.compose(w -> files.placeReplica(ctx, in, id, mtime, false)).onComplete(ar -> {
+      files.placing(id.remoteName(), false);
       if (ar.succeeded()) {
         node.lastSyncUpdate = System.currentTimeMillis() / 1000;
         reply(Buffer.buffer());
@@ -630,8 +636,7 @@ final class StorageConnection implements FrameDecoder.Listener {
    * where replicated copies are applied, so each change is published once per group.
    */
   private void publish(String type, String remoteName, long size) {
-    vertx.eventBus().publish(Addresses.FILE_EVENTS, new FileEvent(type, files.group() + "/" + remoteName, size,
-        node.options.id(), System.currentTimeMillis()).toJson());
+    node.announce(type, remoteName, size);
   }
 
   // ---- parsing helpers ------------------------------------------------------------------------

@@ -55,6 +55,8 @@ final class StorageNode {
   }
   /** Where finished requests are reported (metrics); set by the HTTP layer when it starts. */
   volatile StorageEvents events = StorageEvents.NONE;
+  /** File changes announced to the cluster (web console, event-bus clients). */
+  final FileEventPublisher fileEvents;
 
   StorageNode(Vertx vertx, StorageOptions options) {
     this.options = options;
@@ -64,6 +66,13 @@ final class StorageNode {
     this.disk = vertx.createSharedWorkerExecutor("dfstree-disk-" + options.id(), options.diskThreads());
     this.files = new StoredFiles(disk, paths, options.id(), options.group(), options.fsync());
     peerHosts.put(options.id(), options.clientHost());
+    this.fileEvents = new FileEventPublisher(vertx);
+  }
+
+  /** Announces a change this storage took from a client (replicated copies are not announced). */
+  void announce(String type, String remoteName, long size) {
+    fileEvents.publish(new io.dfstree.api.FileEvent(type, files.group() + "/" + remoteName, size, options.id(),
+        System.currentTimeMillis()));
   }
 
   /** Blocking: prepares every store path and remembers when this storage first started on its data. */

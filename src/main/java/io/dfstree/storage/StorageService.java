@@ -81,8 +81,8 @@ public final class StorageService {
    * WebSocket, as the FastDFS connections do for theirs (the web console shows them live).
    */
   public void announceCreated(Upload.Stored s) {
-    vertx.eventBus().publish(io.dfstree.api.Addresses.FILE_EVENTS, new io.dfstree.api.FileEvent(
-        io.dfstree.api.FileEvent.CREATED, s.fileId(), s.size(), node.options.id(), System.currentTimeMillis()).toJson());
+    node.fileEvents.publish(new io.dfstree.api.FileEvent(io.dfstree.api.FileEvent.CREATED, s.fileId(), s.size(),
+        node.options.id(), System.currentTimeMillis()));
   }
 
   public Future<Void> delete(FileId id) {

@@ -99,6 +99,7 @@ public final class StorageVerticle extends VerticleBase {
     if (node.replicator != null) {
       node.replicator.stop();
     }
+    node.fileEvents.flush();
     // tell trackers and peers now rather than letting them time us out
     vertx.eventBus().publish(Addresses.STORAGE_LEAVING,
         new JsonObject().put("storageId", node.options.id()).put("group", node.options.group()));

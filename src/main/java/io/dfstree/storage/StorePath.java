@@ -8,17 +8,23 @@ import java.nio.file.Path;
 
 /**
  * One data directory ({@code Mxx}): {@code <root>/data/HH/HH/<name>} as FastDFS lays it out, plus
- * {@code <root>/data/.tmp} for uploads in flight (same filesystem, so placing a file is a rename).
- * Free space is refreshed off the event loop by the heartbeat and adjusted as uploads land.
+ * {@code <root>/data/.tmp/HH/} for uploads in flight (same filesystem, so placing a file is a
+ * link). Temp files rotate over {@value #TEMP_DIRS} directories spread over the filesystem (see
+ * {@link TopDirectory}): a file keeps the inode it was created with, so this spreads the inodes
+ * of all stored files. Free space is refreshed off the event loop by the heartbeat and adjusted
+ * as uploads land.
  */
 final class StorePath {
   private static final String INIT_MARK = ".data_init_flag";
+  static final int TEMP_DIRS = 256;
 
   final int index;
   final Path root;
   final Path data;
   final Path tmp;
   final boolean readOnly;
+  private final java.util.concurrent.atomic.AtomicInteger nextTemp =
+      new java.util.concurrent.atomic.AtomicInteger(java.util.concurrent.ThreadLocalRandom.current().nextInt(TEMP_DIRS));
   private volatile long totalBytes;
   private volatile long freeBytes;
 
@@ -35,15 +41,32 @@ final class StorePath {
     return data.resolve(StorePaths.HEX[high]).resolve(StorePaths.HEX[low]).resolve(baseName);
   }
 
+  /** A path for a new temp file: the temp directories take turns. */
+  Path tempFile(String name) {
+    return tmp.resolve(StorePaths.HEX[Math.floorMod(nextTemp.getAndIncrement(), TEMP_DIRS)]).resolve(name);
+  }
+
   /**
    * Creates the 256×256 directories once (FastDFS does the same at first start), and empties the
-   * temp directory: anything there belongs to an upload that never completed. Blocking.
+   * temp directories: anything there belongs to an upload that never completed. Blocking.
    */
   void prepare(int subdirCount) throws IOException {
-    Files.createDirectories(tmp);
     Path mark = data.resolve(INIT_MARK);
     String expected = "subdir_count_per_path=" + subdirCount + "\n";
-    if (!Files.exists(mark) || !Files.readString(mark).equals(expected)) {
+    boolean firstInit = !Files.exists(mark) || !Files.readString(mark).equals(expected);
+    Files.createDirectories(data);
+    if (firstInit) {
+      TopDirectory.mark(data); // before its children exist: only new directories are placed
+    }
+    boolean newTmp = !Files.isDirectory(tmp.resolve(StorePaths.HEX[TEMP_DIRS - 1]));
+    Files.createDirectories(tmp);
+    if (newTmp) {
+      TopDirectory.mark(tmp);
+    }
+    for (int i = 0; i < TEMP_DIRS; i++) {
+      Files.createDirectories(tmp.resolve(StorePaths.HEX[i]));
+    }
+    if (firstInit) {
       for (int h = 0; h < subdirCount; h++) {
         Path level1 = data.resolve(StorePaths.HEX[h]);
         for (int l = 0; l < subdirCount; l++) {
@@ -52,12 +75,20 @@ final class StorePath {
       }
       Files.writeString(mark, expected);
     }
-    try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
+    removeLeftovers(tmp);
+    for (int i = 0; i < TEMP_DIRS; i++) {
+      removeLeftovers(tmp.resolve(StorePaths.HEX[i]));
+    }
+    refreshSpace();
+  }
+
+  /** Deletes the regular files directly in {@code dir} (older versions kept temp files in .tmp itself). */
+  private static void removeLeftovers(Path dir) throws IOException {
+    try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, Files::isRegularFile)) {
       for (Path p : leftovers) {
         Files.deleteIfExists(p);
       }
     }
-    refreshSpace();
   }
 
   /** Blocking: asks the filesystem. */

@@ -7,6 +7,7 @@ import io.dfstree.protocol.FdfsException;
 import io.dfstree.protocol.Metadata;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +38,13 @@ final class StoredFiles {
   private final boolean fsync;
   private final AtomicLong tempCounter = new AtomicLong();
   private final DirectorySync directorySync = new DirectorySync();
+  /**
+   * Names being placed here right now, by an upload streamed to peers (write quorum) or by a
+   * replica streamed from its source, with when that ends. A peer may log its copy, and our
+   * catch-up read that line, before our own link is done: catch-up waits for it rather than
+   * fetching the file a second time (or taking the name from under the upload).
+   */
+  private final java.util.Map<String, Promise<Void>> placing = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile Binlog binlog;
 
   /** What stat says about a stored file. */
@@ -103,7 +111,7 @@ final class StoredFiles {
 
   /** A temp file for a new upload in {@code p}; written by the returned stream. */
   FileWriteStream newUpload(StorePath p) {
-    Path temp = p.tmp.resolve("up-" + ProcessHandle.current().pid() + "-" + tempCounter.incrementAndGet());
+    Path temp = p.tempFile("up-" + ProcessHandle.current().pid() + "-" + tempCounter.incrementAndGet());
     return new FileWriteStream(disk, temp, 0, true, fsync);
   }
 
@@ -132,11 +140,42 @@ final class StoredFiles {
     });
   }
 
-  /** A new file's name, chosen before its bytes are placed (the caller knows size and CRC32). */
+  /**
+   * A new file's name, chosen before its bytes are placed (the caller knows size and CRC32); the
+   * caller must then {@link #placeAs} it, which ends its time in {@link #isPlacing}.
+   */
   String newName(StorePath p, long size, int crc32, boolean appender, String ext, long now) {
     String payload = FileName.payload(storageId, (int) now, FileName.sizeField(size, appender), crc32);
     int[] dir = paths.directoryFor(payload);
-    return FileName.logicPath(p.index, dir[0], dir[1]) + payload + FileName.extensionPart(ext);
+    String name = FileName.logicPath(p.index, dir[0], dir[1]) + payload + FileName.extensionPart(ext);
+    placing(name, true);
+    return name;
+  }
+
+  /**
+   * Completes on {@code ctx} once nothing is being placed under {@code remoteName} here (at once
+   * when nothing is).
+   */
+  Future<Void> afterPlacing(Context ctx, String remoteName) {
+    Promise<Void> p = placing.get(remoteName);
+    if (p == null) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> here = ((io.vertx.core.internal.ContextInternal) ctx).promise();
+    p.future().onComplete(here);
+    return here.future();
+  }
+
+  /** Marks the start and the end of placing a file under {@code remoteName} (see {@link #afterPlacing}). */
+  void placing(String remoteName, boolean inProgress) {
+    if (inProgress) {
+      placing.putIfAbsent(remoteName, Promise.promise());
+    } else {
+      Promise<Void> p = placing.remove(remoteName);
+      if (p != null) {
+        p.tryComplete();
+      }
+    }
   }
 
   /** Places a finished upload under a name chosen by the caller ({@link #newName}). */
@@ -153,7 +192,7 @@ final class StoredFiles {
       } finally {
         FileWriteStream.deleteQuietly(w.path());
       }
-    });
+    }).andThen(ar -> placing(remoteName, false));
   }
 
   /** Places a finished slave upload under its derived name; EEXIST if that name is taken. */
@@ -417,7 +456,7 @@ final class StoredFiles {
 
   /** A temp file in the store path of {@code id}, for bytes coming from a peer. */
   FileWriteStream newReplica(FileId id) {
-    return newUpload(paths.get(id.storePathIndex()));
+    return newUpload(paths.get(id.storePathIndex())).withoutCrc();
   }
 
   Future<Boolean> exists(FileId id) {

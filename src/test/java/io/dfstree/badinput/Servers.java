@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * A real tracker and storage in this JVM (role all-in-one, deployed through {@link Launcher}) on free
@@ -133,10 +132,9 @@ final class Servers implements AutoCloseable {
     return out;
   }
 
+  /** Regular files in the temp directories (uploads in flight), by name. */
   List<String> tmpFiles() throws IOException {
-    try (Stream<Path> s = Files.list(tmp)) {
-      return s.map(p -> p.getFileName().toString()).sorted().toList();
-    }
+    return regularFiles(tmp).stream().map(p -> p.getFileName().toString()).sorted().toList();
   }
 
   /** Polls until .tmp is empty or the time is up; returns what is left. */

@@ -114,9 +114,10 @@ final class HttpNode implements AutoCloseable {
     return count[0];
   }
 
+  /** Regular files in the temp directories (uploads in flight). */
   long tempFiles() throws IOException {
-    try (Stream<Path> w = Files.list(server.dataDir().resolve("store0").resolve("data").resolve(".tmp"))) {
-      return w.count();
+    try (Stream<Path> w = Files.walk(server.dataDir().resolve("store0").resolve("data").resolve(".tmp"))) {
+      return w.filter(Files::isRegularFile).count();
     }
   }
 

@@ -251,7 +251,7 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
   @Override
   public Future<MessageConsumer<JsonObject>> subscribe(Handler<FileEvent> handler) {
     MessageConsumer<JsonObject> c = vertx.eventBus().consumer(io.dfstree.api.Addresses.FILE_EVENTS,
-        m -> handler.handle(FileEvent.fromJson(m.body())));
+        m -> FileEvent.fromMessage(m.body()).forEach(handler::handle));
     return c.completion().map(c);
   }
 
