@@ -42,6 +42,7 @@ final class Binlog {
   private final FileChannel channel;
   private volatile long size;
   private volatile long lastTimestamp;
+  private final GroupCommit durable = new GroupCommit();
 
   Binlog(Path file) throws IOException {
     Files.createDirectories(file.getParent());
@@ -51,18 +52,23 @@ final class Binlog {
     this.channel.position(size);
   }
 
-  /** Blocking. Appends a line; {@code fsync} makes it durable with the operation it records. */
-  synchronized void append(long timestamp, char op, String name, String secondName, boolean fsync) throws IOException {
+  /**
+   * Blocking. Appends a line; with {@code fsync} it returns once the line is on disk, with the
+   * operation it records (group-committed: concurrent appends share one force).
+   */
+  void append(long timestamp, char op, String name, String secondName, boolean fsync) throws IOException {
     String line = timestamp + " " + op + " " + name + (secondName == null ? "" : " " + secondName) + "\n";
     ByteBuffer bb = ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII));
-    while (bb.hasRemaining()) {
-      channel.write(bb);
+    synchronized (this) {
+      while (bb.hasRemaining()) {
+        channel.write(bb);
+      }
+      size = channel.position();
+      lastTimestamp = Math.max(lastTimestamp, timestamp);
     }
     if (fsync) {
-      channel.force(false);
+      durable.commit(() -> channel.force(false));
     }
-    size = channel.position();
-    lastTimestamp = Math.max(lastTimestamp, timestamp);
   }
 
   /** Blocking: makes every appended line durable. */

@@ -29,7 +29,6 @@ public final class StorageVerticle extends VerticleBase {
   private GroupPeers peers;
   private PeerPool pool;
   private long beatTimer = -1;
-  private long binlogTimer = -1;
 
   @Override
   public Future<?> start() {
@@ -62,7 +61,6 @@ public final class StorageVerticle extends VerticleBase {
               options.group(), options.host(), options.port(), options.storePaths(), options.fsync(), options.writeQuorum());
           publishHeartbeat(node.heartbeat());
           beatTimer = vertx.setPeriodic(options.heartbeatIntervalMs(), t -> beat());
-          binlogTimer = vertx.setPeriodic(1000, t -> flushBinlog());
         })
         .compose(id -> options.httpPort() > 0
             ? StorageHttpVerticle.deploy(vertx, new StorageService(vertx, node), options.eventLoops())
@@ -77,17 +75,6 @@ public final class StorageVerticle extends VerticleBase {
         .onFailure(err -> LOG.warn("storage {}: cannot measure free space: {}", node.options.id(), err.toString()));
   }
 
-  /** Binlog lines reach the disk within a second (file data itself is forced per upload). */
-  private void flushBinlog() {
-    Binlog log = node.files.binlog();
-    if (log != null && node.options.fsync()) {
-      node.disk.executeBlocking(() -> {
-        log.force();
-        return null;
-      }, false);
-    }
-  }
-
   private void publishHeartbeat(Heartbeat hb) {
     vertx.eventBus().publish(Addresses.HEARTBEAT, hb.toJson());
   }
@@ -95,7 +82,6 @@ public final class StorageVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(beatTimer);
-    vertx.cancelTimer(binlogTimer);
     if (node.replicator != null) {
       node.replicator.stop();
     }

@@ -77,7 +77,7 @@ final class StoredFiles {
       return;
     }
     try {
-      log.append(ts, op, name, second, false);
+      log.append(ts, op, name, second, fsync); // durable before the client hears of the change
     } catch (IOException e) {
       org.slf4j.LoggerFactory.getLogger(StoredFiles.class).error("binlog append failed: {}", e.toString());
     }
