@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 final class Replicator {
   private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
   private static final int FETCH_BYTES = 256 * 1024;
+  /** Files fetched from one peer at once during catch-up (each over its own connection). */
+  static final int CATCH_UP_LANES = 4;
 
   /** Where this storage stands with one peer. */
   static final class PeerProgress {
@@ -50,6 +52,21 @@ final class Replicator {
     long unreachableSince;
     /** The puller's own connection to this peer, kept across pulls. */
     PeerConnection conn;
+    /** More connections for files fetched in parallel (index 0 unused: that lane is {@link #conn}). */
+    final PeerConnection[] lanes = new PeerConnection[CATCH_UP_LANES];
+
+    void closeConnections() {
+      if (conn != null) {
+        conn.close();
+        conn = null;
+      }
+      for (int i = 0; i < lanes.length; i++) {
+        if (lanes[i] != null) {
+          lanes[i].close();
+          lanes[i] = null;
+        }
+      }
+    }
   }
 
   private final Vertx vertx;
@@ -108,11 +125,7 @@ final class Replicator {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    progress.values().forEach(pp -> {
-      if (pp.conn != null) {
-        pp.conn.close();
-      }
-    });
+    progress.values().forEach(PeerProgress::closeConnections);
   }
 
   /** Per source storage id: that storage's clock when we last held everything it had written. */
@@ -207,10 +220,7 @@ final class Replicator {
       pp.startedMillis = System.currentTimeMillis();
     }
     connection(peer, pp)
-        .compose(conn -> pullBatch(peer, pp, conn).onFailure(err -> {
-          conn.close();
-          pp.conn = null;
-        }))
+        .compose(conn -> pullBatch(peer, pp, conn).onFailure(err -> pp.closeConnections()))
         .onComplete(ar -> ctx.runOnContext(v -> {
           pp.busy = false;
           if (ar.failed()) {
@@ -263,13 +273,7 @@ final class Replicator {
       if (!entries.isEmpty()) {
         LOG.debug("storage {}: binlog of {}: {} lines, offset {} of {}", node.options.id(), peer.id(), entries.size(), from, peerSize);
       }
-      Future<Void> chain = Future.succeededFuture();
-      for (Binlog.Entry e : entries) {
-        chain = chain.compose(v -> apply(conn, peer, pp, e)).map(v -> {
-          pp.offset = e.endOffset();
-          return null;
-        });
-      }
+      Future<Void> chain = applyInLanes(conn, peer, pp, entries);
       if (entries.isEmpty() && pp.offset >= peerSize) {
         // nothing new at the peer's time peerNow: we hold everything it had written by then.
         // (Not after applying a batch: the peer kept writing while we applied it.)
@@ -280,6 +284,88 @@ final class Replicator {
       }
       return chain.compose(v -> saveMark(peer.id(), pp)).map(true);
     });
+  }
+
+  /**
+   * Applies a batch of binlog entries over up to {@value #CATCH_UP_LANES} connections at once:
+   * the entries of one file stay in order in one lane, and a rename (two names) waits for
+   * everything before it. The offset moves at the end of each run of entries between renames;
+   * after a failure that run is applied again next time, which is harmless: every change is
+   * idempotent here (a file already held is not fetched, a delete of a missing file is a no-op).
+   */
+  private Future<Void> applyInLanes(PeerConnection first, GroupPeers.Peer peer, PeerProgress pp,
+                                    List<Binlog.Entry> entries) {
+    Future<Void> chain = Future.succeededFuture();
+    int start = 0;
+    for (int i = 0; i <= entries.size(); i++) {
+      if (i < entries.size() && entries.get(i).kind() != Binlog.RENAME) {
+        continue;
+      }
+      List<Binlog.Entry> run = entries.subList(start, i);
+      if (!run.isEmpty()) {
+        long end = run.get(run.size() - 1).endOffset();
+        chain = chain.compose(v -> applyRun(first, peer, pp, run)).map(v -> {
+          pp.offset = end;
+          return null;
+        });
+      }
+      if (i < entries.size()) {
+        Binlog.Entry rename = entries.get(i);
+        chain = chain.compose(v -> apply(first, peer, pp, rename)).map(v -> {
+          pp.offset = rename.endOffset();
+          return null;
+        });
+      }
+      start = i + 1;
+    }
+    return chain;
+  }
+
+  /** One run without renames: lane {@code n} takes the files whose name hashes to {@code n}. */
+  private Future<Void> applyRun(PeerConnection first, GroupPeers.Peer peer, PeerProgress pp, List<Binlog.Entry> run) {
+    int lanes = Math.min(CATCH_UP_LANES, run.size());
+    List<List<Binlog.Entry>> byLane = new java.util.ArrayList<>();
+    for (int l = 0; l < lanes; l++) {
+      byLane.add(new java.util.ArrayList<>());
+    }
+    for (Binlog.Entry e : run) {
+      byLane.get(Math.floorMod(e.name().hashCode(), lanes)).add(e);
+    }
+    List<Future<Void>> done = new java.util.ArrayList<>();
+    for (int l = 0; l < lanes; l++) {
+      List<Binlog.Entry> mine = byLane.get(l);
+      if (mine.isEmpty()) {
+        continue;
+      }
+      int lane = l;
+      Future<PeerConnection> conn = lane == 0 ? Future.succeededFuture(first) : laneConnection(peer, pp, lane);
+      done.add(conn.compose(c -> {
+        Future<Void> f = Future.succeededFuture();
+        for (Binlog.Entry e : mine) {
+          f = f.compose(v -> apply(c, peer, pp, e));
+        }
+        return f.onFailure(err -> {
+          if (lane > 0) {
+            c.close();
+            pp.lanes[lane] = null;
+          }
+        });
+      }));
+    }
+    return Future.join(done).mapEmpty();
+  }
+
+  /** The extra connection of lane {@code n} (lane 0 is the puller's own), reopened when it broke. */
+  private Future<PeerConnection> laneConnection(GroupPeers.Peer peer, PeerProgress pp, int lane) {
+    PeerConnection c = pp.lanes[lane];
+    if (c != null && c.usable() && c.peer().equals(peer.host() + ":" + peer.port())) {
+      return Future.succeededFuture(c);
+    }
+    if (c != null) {
+      c.close();
+    }
+    pp.lanes[lane] = null;
+    return pool.connect(peer.host(), peer.port(), ctx).onSuccess(n -> pp.lanes[lane] = n);
   }
 
   private Future<Void> saveMark(int peerId, PeerProgress pp) {
