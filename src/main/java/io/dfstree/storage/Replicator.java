@@ -1,5 +1,6 @@
 package io.dfstree.storage;
 
+import io.dfstree.api.StorageCounters;
 import io.dfstree.fileid.FileId;
 import io.dfstree.protocol.Command;
 import io.dfstree.protocol.Errno;
@@ -392,7 +393,7 @@ final class Replicator {
       case Binlog.CREATE -> files.afterPlacing(ctx, id.remoteName()).compose(v -> files.exists(id))
           .compose(has -> has ? Future.succeededFuture() : fetch(conn, id, e.timestamp(), false, pp));
       case Binlog.UPDATE -> fetch(conn, id, e.timestamp(), true, pp);
-      case Binlog.DELETE -> files.applyDelete(ctx, id, e.timestamp());
+      case Binlog.DELETE -> files.applyDelete(ctx, id, e.timestamp()).onSuccess(v -> appliedNow());
       case Binlog.RENAME -> {
         FileId old = e.secondName() == null ? null : tryId(e.secondName());
         Future<Boolean> renamed = old == null ? Future.succeededFuture(false) : files.applyRename(ctx, id, old, e.timestamp());
@@ -409,9 +410,14 @@ final class Replicator {
               return files.applyMetadata(ctx, id, null, e.timestamp());
             }
             return Future.failedFuture(ar.cause());
-          });
+          }).onSuccess(v -> appliedNow());
       default -> Future.succeededFuture();
     };
+  }
+
+  /** FastDFS's last_sync_update: the last time this storage applied a replicated change. */
+  private void appliedNow() {
+    node.lastSyncUpdate = System.currentTimeMillis() / 1000;
   }
 
   private FileId tryId(String name) {
@@ -429,6 +435,9 @@ final class Replicator {
           if (pp != null && len >= 0) {
             pp.files++;
             pp.bytes += len;
+            if (node.status() == StorageStatus.WAIT_SYNC) {
+              node.status(StorageStatus.SYNCING); // FastDFS: files are arriving, no longer waiting for them
+            }
           }
           return (Void) null;
         })
@@ -450,7 +459,15 @@ final class Replicator {
     Buffer req = Buffer.buffer(48).appendLong(0).appendLong(0);
     Wire.appendFixed(req, files.group(), 16).appendString(id.remoteName());
     return conn.stream(Command.PEER_DOWNLOAD, req, tmp, node.options.replicaTimeoutMs())
-        .compose(len -> files.placeReplica(here, tmp, id, mtime, replace).map(placed -> placed ? len : -1L))
+        .compose(len -> files.placeReplica(here, tmp, id, mtime, replace).transform(ar -> {
+          // FastDFS sync-in: bytes received from a peer; successful when the copy was placed
+          boolean placed = ar.succeeded() && ar.result();
+          node.countBytes(StorageCounters.TOTAL_SYNC_IN_BYTES, len, placed);
+          if (placed) {
+            appliedNow();
+          }
+          return ar.failed() ? Future.failedFuture(ar.cause()) : Future.succeededFuture(placed ? len : -1L);
+        }))
         .onFailure(err -> tmp.abort().onComplete(x -> node.disk.executeBlocking(() -> {
           FileWriteStream.deleteQuietly(tmp.path());
           return null;
@@ -518,8 +535,12 @@ final class Replicator {
     ReplicaFanout fanout = new ReplicaFanout(pool, Math.min(wanted, active.size()));
     List<Future<?>> opened = new java.util.ArrayList<>();
     for (GroupPeers.Peer p : active.subList(0, Math.min(wanted, active.size()))) {
-      opened.add(pool.acquire(p.host(), p.port()).onSuccess(conn ->
-          fanout.add(conn, conn.begin(ReplicaFanout.prefix(size, storePathIndex), node.options.replicaTimeoutMs()))));
+      opened.add(pool.acquire(p.host(), p.port()).onSuccess(conn -> {
+        Future<Buffer> ack = conn.begin(ReplicaFanout.prefix(size, storePathIndex), node.options.replicaTimeoutMs());
+        // FastDFS sync-out: the copy streamed to this peer, successful once the peer placed it
+        ack.onComplete(ar -> node.countBytes(StorageCounters.TOTAL_SYNC_OUT_BYTES, size, ar.succeeded()));
+        fanout.add(conn, ack);
+      }));
     }
     return Future.join(opened).transform(ar -> Future.succeededFuture(fanout));
   }

@@ -379,6 +379,7 @@ final class StorageConnection implements FrameDecoder.Listener {
     files.placing(id.remoteName(), true);
     replicaData.compose(w -> files.placeReplica(ctx, in, id, mtime, false)).onComplete(ar -> {
       files.placing(id.remoteName(), false);
+      node.countBytes(StorageCounters.TOTAL_SYNC_IN_BYTES, replicaData.succeeded() ? replicaData.result().bytes() : 0, ar.succeeded());
       if (ar.succeeded()) {
         node.lastSyncUpdate = System.currentTimeMillis() / 1000;
         reply(Buffer.buffer());
@@ -546,6 +547,9 @@ final class StorageConnection implements FrameDecoder.Listener {
       socket.sendFile(st.path().toString(), offset, n).onComplete(sent -> {
         node.count(StorageCounters.TOTAL_DOWNLOAD, sent.succeeded());
         node.countBytes(StorageCounters.TOTAL_DOWNLOAD_BYTES, n, sent.succeeded());
+        if (header.command() == Command.PEER_DOWNLOAD) { // a peer's catch-up or fetch-on-miss: FastDFS sync-out
+          node.countBytes(StorageCounters.TOTAL_SYNC_OUT_BYTES, n, sent.succeeded());
+        }
         node.events.download("fdfs", sent.succeeded(), n, System.nanoTime() - started);
         if (sent.succeeded()) {
           nextRequest();
