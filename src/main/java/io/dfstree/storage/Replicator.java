@@ -509,6 +509,73 @@ final class Replicator {
   }
 
   /**
+   * Members that can take an upload's copy. Members still catching up take copies too: new
+   * files then never join their backlog, so the backlog shrinks even under a steady stream of
+   * uploads (ACTIVE members first).
+   */
+  private List<GroupPeers.Peer> quorumCandidates() {
+    List<GroupPeers.Peer> active = new java.util.ArrayList<>(peers.alive(System.currentTimeMillis()).stream()
+        .filter(p -> p.status() == StorageStatus.ACTIVE || p.status() == StorageStatus.SYNCING
+            || p.status() == StorageStatus.WAIT_SYNC)
+        .toList());
+    active.sort(java.util.Comparator.comparing(p -> p.status() != StorageStatus.ACTIVE));
+    return active;
+  }
+
+  private FdfsException refusal(int active) {
+    int quorum = node.options.writeQuorum();
+    return new FdfsException(Errno.EBUSY, "write quorum " + quorum + " needs " + (quorum - 1)
+        + " active peer(s), " + active + " active; refusing (storage.whenDegraded = refuse)");
+  }
+
+  /**
+   * For an upload whose size is not known up front: EBUSY before its body is read when the
+   * group refuses degraded writes and too few peers are up.
+   */
+  Future<Void> admit() {
+    int quorum = node.options.writeQuorum();
+    if (quorum <= 1 || !"refuse".equals(node.options.whenDegraded())) {
+      return Future.succeededFuture();
+    }
+    int active = quorumCandidates().size();
+    return active < quorum - 1 ? Future.failedFuture(refusal(active)) : Future.succeededFuture();
+  }
+
+  /**
+   * A file whose size was unknown until its last byte (HTTP chunked or multipart, WebSocket
+   * without a size) is placed here first, then streamed from disk to the quorum peers; the
+   * caller awaits their copies with {@link WriteQuorum#await}. Null when no peer takes copies.
+   */
+  Future<ReplicaFanout> pushPlaced(FileId id, long size) {
+    return openFanout(size, id.storePathIndex()).compose(f -> {
+      if (f == null || f.targets() == 0) {
+        return Future.succeededFuture(f);
+      }
+      return vertx.fileSystem().open(files.pathOf(id).toString(), new io.vertx.core.file.OpenOptions().setRead(true))
+          .compose(file -> {
+            io.vertx.core.Promise<ReplicaFanout> sent = io.vertx.core.Promise.promise();
+            file.handler(chunk -> {
+              f.write(chunk);
+              if (f.writeQueueFull()) {
+                file.pause();
+                f.drainHandler(v -> file.resume());
+              }
+            });
+            file.exceptionHandler(err -> {
+              f.abort();
+              file.close();
+              sent.tryFail(err);
+            });
+            file.endHandler(v -> {
+              file.close();
+              sent.tryComplete(f);
+            });
+            return sent.future();
+          });
+    });
+  }
+
+  /**
    * The peers a new upload streams to. Fails with EBUSY when fewer than the write quorum are
    * active and the group refuses degraded writes.
    */
@@ -517,17 +584,10 @@ final class Replicator {
     if (quorum <= 1) {
       return Future.succeededFuture(null);
     }
-    // members still catching up take copies too: new files then never join their backlog, so
-    // the backlog shrinks even under a steady stream of uploads (ACTIVE members first)
-    List<GroupPeers.Peer> active = new java.util.ArrayList<>(peers.alive(System.currentTimeMillis()).stream()
-        .filter(p -> p.status() == StorageStatus.ACTIVE || p.status() == StorageStatus.SYNCING
-            || p.status() == StorageStatus.WAIT_SYNC)
-        .toList());
-    active.sort(java.util.Comparator.comparing(p -> p.status() != StorageStatus.ACTIVE));
+    List<GroupPeers.Peer> active = quorumCandidates();
     int wanted = quorum - 1;
     if (active.size() < wanted && "refuse".equals(node.options.whenDegraded())) {
-      return Future.failedFuture(new FdfsException(Errno.EBUSY, "write quorum " + quorum + " needs " + wanted
-          + " active peer(s), " + active.size() + " active; refusing (storage.whenDegraded = refuse)"));
+      return Future.failedFuture(refusal(active.size()));
     }
     if (active.isEmpty()) {
       return Future.succeededFuture(null);

@@ -13,9 +13,9 @@ import io.vertx.core.streams.WriteStream;
 /**
  * A new file arriving over a protocol other than FastDFS's (HTTP body, multipart part, WebSocket
  * frames): the same path as a FastDFS upload — a temp file written with back-pressure and CRC32,
- * streamed to the write-quorum peers while it arrives when its size is known up front, named and
- * linked into place by {@link StoredFiles#placeNew}, recorded in the binlog, acknowledged once the
- * quorum holds it. Use it on one event loop: {@link #open()}, write, then {@link #complete()} or
+ * streamed to the write-quorum peers while it arrives when its size is known up front (else sent
+ * to them from disk once it is complete), named and linked into place by
+ * {@link StoredFiles#placeNew}, recorded in the binlog, acknowledged once the quorum holds it. Use it on one event loop: {@link #open()}, write, then {@link #complete()} or
  * {@link #abort()}.
  */
 public final class Upload implements WriteStream<Buffer> {
@@ -47,8 +47,11 @@ public final class Upload implements WriteStream<Buffer> {
 
   /** Opens the streams to the quorum peers (only when the size is known: their prefix carries it). */
   public Future<Void> open() {
-    if (declared < 0 || node.replicator == null) {
+    if (node.replicator == null) {
       return Future.succeededFuture();
+    }
+    if (declared < 0) {
+      return node.replicator.admit(); // its peers get it once it is complete (see complete())
     }
     return node.replicator.openFanout(declared, path.index).map(f -> {
       fanout = f;
@@ -133,7 +136,11 @@ public final class Upload implements WriteStream<Buffer> {
     fanout = null;
     long size = received;
     return node.files.placeNew(stream, path, false, ext)
-        .compose(remote -> WriteQuorum.await(node, ctx, f, remote))
+        .compose(remote -> f != null || declared >= 0 || node.replicator == null
+            ? WriteQuorum.await(node, ctx, f, remote)
+            // size unknown until now: the placed file goes to the peers from disk, same quorum
+            : node.replicator.pushPlaced(node.files.validate(node.files.group(), remote), size)
+                .compose(pushed -> WriteQuorum.await(node, ctx, pushed, remote)))
         .transform(ar -> {
           node.count(StorageCounters.TOTAL_UPLOAD, ar.succeeded());
           node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, ar.succeeded());

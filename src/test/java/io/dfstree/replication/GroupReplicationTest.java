@@ -29,6 +29,7 @@ class GroupReplicationTest {
   Path dir;
   int portA;
   int portB;
+  int httpA;
   String deployB;
 
   static int freePort() throws Exception {
@@ -50,7 +51,9 @@ class GroupReplicationTest {
     vertx = Launcher.createVertx(new JsonObject(), false).await();
     portA = freePort();
     portB = freePort();
-    vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(storage(100001, portA, "a", 2))).await();
+    httpA = freePort();
+    vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(
+        storage(100001, portA, "a", 2).put("httpPort", httpA))).await();
     deployB = vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(storage(100002, portB, "b", 2))).await();
     Thread.sleep(600); // a few heartbeats: each storage knows the other
     ClientGlobal.g_network_timeout = 20000;
@@ -70,6 +73,24 @@ class GroupReplicationTest {
     byte[] b = new byte[n];
     new Random(seed).nextBytes(b);
     return b;
+  }
+
+  @Test
+  void anHttpUploadOfUnknownSizeIsAlsoOnThePeerWhenAcknowledged() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (int i = 0; i < 3; i++) {
+      byte[] data = bytes(300_000 + i * 77_777, 50 + i);
+      // an InputStream body has no length: the JDK client sends it chunked
+      java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + httpA + "/group1/upload?ext=bin"))
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(data)))
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+      String fileId = new JsonObject(r.body()).getString("fileId");
+      Path onB = dir.resolve("b").resolve("data").resolve(fileId.substring("group1/M00/".length()));
+      assertTrue(Files.exists(onB), "replica on B when the HTTP answer arrives: " + fileId);
+      assertArrayEquals(data, Files.readAllBytes(onB));
+    }
   }
 
   @Test
