@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import picocli.CommandLine.Command;
@@ -25,6 +26,13 @@ import picocli.CommandLine.ParameterException;
  * byte, then deletes them. Speaks only the FastDFS protocol (tracker query, then storage), so
  * it drives a real FastDFS just the same. Each worker keeps its tracker and storage
  * connections open across operations, as a pooled client would.
+ *
+ * <p>{@code --warmup N} first uploads and deletes N other files, unmeasured, so the servers'
+ * JIT has compiled the hot paths before the clock starts. {@code --replication} adds a phase
+ * {@code replicated} after the upload phase: the time until every uploaded file is on every member
+ * of its group (see {@link ReplicationCheck}). With asynchronous replication (write quorum 1) the
+ * upload rate alone leaves out the peers' copies, still being made when the phase ends; the
+ * {@code replicated} row includes them.
  *
  * <p>Exit code 0 when every operation succeeded and every byte matched, 1 otherwise.
  */
@@ -54,9 +62,31 @@ final class BenchCommand extends ClientCommand {
   @Option(names = "--seed", defaultValue = "1", description = "seed of the file contents (default ${DEFAULT-VALUE})")
   long seed;
 
-  /** One phase's outcome. Latencies are of successful operations, in nanoseconds. */
+  @Option(names = "--warmup", paramLabel = "N", defaultValue = "0",
+      description = "before measuring, upload and delete N files, unmeasured, to warm up the servers (default ${DEFAULT-VALUE}); "
+          + "with --replication it also waits until they were on every member and gone again")
+  int warmup;
+
+  @Option(names = "--replication",
+      description = "after the upload phase, measure until every file is on every member of its group "
+          + "(phase 'replicated', timed from the start of the upload phase; bounded by --max-seconds, "
+          + "or " + (int) DEFAULT_REPLICATION_CAP_SECONDS + " s when that is 0)")
+  boolean replication;
+
+  /** How long the {@code replicated} phase may wait when {@code --max-seconds} is 0. */
+  static final double DEFAULT_REPLICATION_CAP_SECONDS = 300;
+
+  /**
+   * One phase's outcome. Latencies are of successful operations, in nanoseconds; null for a phase
+   * that is not made of timed operations ({@code replicated}), whose p50 and p99 print as "-"
+   * (null in JSON).
+   */
   record PhaseResult(String operation, int count, int errors, double seconds, long bytesPerOp, long[] latencies,
                      String firstError) {
+    boolean hasLatencies() {
+      return latencies != null;
+    }
+
     double opsPerSecond() {
       return seconds > 0 ? count / seconds : 0;
     }
@@ -66,8 +96,9 @@ final class BenchCommand extends ClientCommand {
       return bytesPerOp <= 0 || seconds <= 0 ? -1 : count * (double) bytesPerOp / seconds / (1 << 20);
     }
 
+    /** The percentile in milliseconds; 0 for a phase without latencies. */
     double percentileMillis(double p) {
-      return percentile(latencies, p) / 1e6;
+      return latencies == null ? 0 : percentile(latencies, p) / 1e6;
     }
   }
 
@@ -75,6 +106,9 @@ final class BenchCommand extends ClientCommand {
   int execute() throws IOException {
     if (files <= 0 || concurrency <= 0) {
       throw new ParameterException(spec.commandLine(), "-n and -c must be positive");
+    }
+    if (warmup < 0) {
+      throw new ParameterException(spec.commandLine(), "--warmup must not be negative");
     }
     FdfsClient client = client();
     // one probe first, so an unreachable tracker is one clear error rather than n failed uploads
@@ -93,15 +127,35 @@ final class BenchCommand extends ClientCommand {
     }
     List<PhaseResult> results = new ArrayList<>();
     try {
+      if (warmup > 0) {
+        String problem = warmUp(workers);
+        if (problem != null) {
+          err().println("error: warm-up failed: " + problem);
+          return LOCAL_FAILURE;
+        }
+      }
       int[] all = new int[files];
       Arrays.setAll(all, i -> i);
-      results.add(runPhase("upload", all, workers, maxSeconds, size, (w, i) -> {
+      // the order in which uploads were acknowledged: the replication check watches the newest
+      AtomicIntegerArray ackOrder = new AtomicIntegerArray(files);
+      AtomicInteger acked = new AtomicInteger();
+      PhaseResult upload = runPhase("upload", all, workers, maxSeconds, size, (w, i) -> {
         StorageAddress target = w.tracker().queryStore(group);
         StoredFile f = w.storage(target).upload(target.storePathIndex(),
             new BenchContent(seed, i, size).stream(), size, "");
         stored.set(i, f);
-      }));
+        ackOrder.set(acked.getAndIncrement(), i);
+      });
+      long uploadEnd = System.nanoTime();
+      results.add(upload);
       int[] uploaded = uploadedIndexes(stored);
+      if (replication && uploaded.length > 0) {
+        int[] order = new int[acked.get()];
+        Arrays.setAll(order, ackOrder::get);
+        long deadline = uploadEnd + (long) (replicationCapSeconds() * 1e9);
+        ReplicationCheck.Outcome outcome = ReplicationCheck.await(order, stored, true, workers, deadline);
+        results.add(ReplicationCheck.phase(upload, uploadEnd, outcome, System.nanoTime()));
+      }
       results.add(runPhase("download", uploaded, workers, maxSeconds, size, (w, i) -> {
         StoredFile f = stored.get(i);
         StorageAddress source = w.tracker().queryFetch(f.group(), f.remoteName());
@@ -124,6 +178,84 @@ final class BenchCommand extends ClientCommand {
     }
     print(results);
     return results.stream().allMatch(r -> r.errors() == 0) ? 0 : LOCAL_FAILURE;
+  }
+
+  double replicationCapSeconds() {
+    return maxSeconds > 0 ? maxSeconds : DEFAULT_REPLICATION_CAP_SECONDS;
+  }
+
+  /**
+   * With --replication, how long the warm-up leaves its files alone once they are on every member
+   * before deleting them. Catch-up also replays the replica lines of a peer's binlog; a delete
+   * that overtakes them makes the file bounce between the members (each re-fetches it from the
+   * other, which then applies the delete, and so on), which would run on into the measured
+   * phases. The members poll each other's binlogs every storage.catchUpIntervalMs (500 ms by
+   * default), so a pause of a few intervals lets every member read past those lines first.
+   */
+  static final long WARMUP_QUIET_MILLIS = 2000;
+
+  /** Files of the warm-up found again on a member after their delete was confirmed (JSON: warmupReturned). */
+  private int warmupReturned;
+
+  /**
+   * Uploads and deletes {@link #warmup} files of other content, unmeasured. With --replication it
+   * waits, between the two, until the files are on every member (plus {@link #WARMUP_QUIET_MILLIS}),
+   * and after the deletes until they are gone from every member, so none of the warm-up's
+   * replication runs into the measured phases; a second later it looks once more and reports
+   * files that came back. Returns null, or what went wrong.
+   */
+  private String warmUp(List<Worker> workers) throws IOException {
+    AtomicReferenceArray<StoredFile> stored = new AtomicReferenceArray<>(warmup);
+    int[] all = new int[warmup];
+    Arrays.setAll(all, i -> i);
+    long warmSeed = ~seed;
+    double cap = replicationCapSeconds();
+    PhaseResult up = runPhase("warmup-upload", all, workers, maxSeconds, size, (w, i) -> {
+      StorageAddress target = w.tracker().queryStore(group);
+      stored.set(i, w.storage(target).upload(target.storePathIndex(),
+          new BenchContent(warmSeed, i, size).stream(), size, ""));
+    });
+    int[] uploaded = uploadedIndexes(stored);
+    String problem = up.firstError();
+    if (problem == null && replication && uploaded.length > 0) {
+      problem = ReplicationCheck.await(uploaded, stored, true, workers, System.nanoTime() + (long) (cap * 1e9))
+          .firstError();
+      pause(WARMUP_QUIET_MILLIS);
+    }
+    PhaseResult delete = runPhase("warmup-delete", uploaded, workers, 0, 0, (w, i) -> {
+      StoredFile f = stored.get(i);
+      StorageAddress target = w.tracker().queryUpdate(f.group(), f.remoteName());
+      w.storage(target).delete(f.group(), f.remoteName());
+    });
+    if (problem == null) {
+      problem = delete.firstError();
+    }
+    if (problem == null && replication && uploaded.length > 0) {
+      problem = ReplicationCheck.await(uploaded, stored, false, workers, System.nanoTime() + (long) (cap * 1e9))
+          .firstError();
+      if (problem == null) {
+        pause(1000);
+        warmupReturned = ReplicationCheck.checkOnce(uploaded, stored, false, workers).filesUnconfirmed();
+      }
+    }
+    if (!json) {
+      out().printf("warm-up: %d files%n", uploaded.length);
+      if (warmupReturned > 0) {
+        out().printf("warning: %d deleted warm-up files came back on a member (replication re-created them); "
+            + "their copies may overlap the measured phases%n", warmupReturned);
+      }
+      out().flush();
+    }
+    return problem;
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LocalProblem("interrupted");
+    }
   }
 
   private static int[] uploadedIndexes(AtomicReferenceArray<StoredFile> stored) {
@@ -191,6 +323,8 @@ final class BenchCommand extends ClientCommand {
       doc.put("files", files);
       doc.put("size", size);
       doc.put("concurrency", concurrency);
+      doc.put("warmup", warmup);
+      doc.put("warmupReturned", warmupReturned);
       List<Object> phases = new ArrayList<>();
       for (PhaseResult r : results) {
         Map<String, Object> p = new LinkedHashMap<>();
@@ -200,8 +334,8 @@ final class BenchCommand extends ClientCommand {
         p.put("seconds", r.seconds());
         p.put("opsPerSecond", r.opsPerSecond());
         p.put("mibPerSecond", r.mibPerSecond() < 0 ? null : r.mibPerSecond());
-        p.put("p50Ms", r.percentileMillis(50));
-        p.put("p99Ms", r.percentileMillis(99));
+        p.put("p50Ms", r.hasLatencies() ? r.percentileMillis(50) : null);
+        p.put("p99Ms", r.hasLatencies() ? r.percentileMillis(99) : null);
         p.put("firstError", r.firstError());
         phases.add(p);
       }
@@ -212,14 +346,18 @@ final class BenchCommand extends ClientCommand {
     out().printf("%-10s %8s %7s %10s %9s %9s %9s%n", "operation", "count", "errors", "ops/s", "MiB/s", "p50 ms", "p99 ms");
     for (PhaseResult r : results) {
       String mib = r.mibPerSecond() < 0 ? "-" : String.format("%.2f", r.mibPerSecond());
-      out().printf("%-10s %8d %7d %10.1f %9s %9.2f %9.2f%n", r.operation(), r.count(), r.errors(),
-          r.opsPerSecond(), mib, r.percentileMillis(50), r.percentileMillis(99));
+      out().printf("%-10s %8d %7d %10.1f %9s %9s %9s%n", r.operation(), r.count(), r.errors(),
+          r.opsPerSecond(), mib, millis(r, 50), millis(r, 99));
     }
     for (PhaseResult r : results) {
       if (r.firstError() != null) {
         out().printf("first %s error: %s%n", r.operation(), r.firstError());
       }
     }
+  }
+
+  private static String millis(PhaseResult r, double p) {
+    return r.hasLatencies() ? String.format("%.2f", r.percentileMillis(p)) : "-";
   }
 
   /** Nearest-rank percentile of sorted values; 0 for none. */

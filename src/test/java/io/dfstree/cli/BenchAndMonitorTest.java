@@ -2,6 +2,7 @@ package io.dfstree.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dfstree.client.FakeFdfsServer;
 import io.dfstree.client.InMemoryFastDfs;
+import io.dfstree.client.StorageAddress;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.TypeConversionException;
 
@@ -106,6 +109,133 @@ class BenchAndMonitorTest {
     }
   }
 
+  // --- --warmup and --replication ---------------------------------------------------------
+
+  static List<String> twoMembers(int file) {
+    return List.of("a:1", "b:2");
+  }
+
+  @Test
+  void ledgerPollsTheNewestMissingFilePerMemberAndCountsFilesDoneEverywhere() {
+    // acknowledged in the order 2, 0, 1: file 1 is the newest
+    ReplicationCheck.Ledger ledger = new ReplicationCheck.Ledger(new int[] {2, 0, 1}, BenchAndMonitorTest::twoMembers);
+    assertEquals(List.of(new ReplicationCheck.Pair(1, "a:1"), new ReplicationCheck.Pair(1, "b:2")), ledger.sentinels());
+    assertEquals(6, ledger.pending().size());
+    assertEquals(0, ledger.filesConfirmed());
+    assertEquals(3, ledger.filesUnconfirmed());
+
+    assertTrue(ledger.confirm(new ReplicationCheck.Pair(1, "a:1"), 100));
+    assertFalse(ledger.confirm(new ReplicationCheck.Pair(1, "a:1"), 500), "a pair counts once");
+    assertEquals(0, ledger.filesConfirmed(), "file 1 is not on b yet");
+    // a's next sentinel is the newest file it still lacks: 0, acknowledged after 2
+    assertEquals(List.of(new ReplicationCheck.Pair(0, "a:1"), new ReplicationCheck.Pair(1, "b:2")), ledger.sentinels());
+
+    assertTrue(ledger.confirm(new ReplicationCheck.Pair(1, "b:2"), 300));
+    assertEquals(1, ledger.filesConfirmed());
+    for (ReplicationCheck.Pair p : ledger.pending()) {
+      ledger.confirm(p, 200);
+    }
+    assertTrue(ledger.complete());
+    assertEquals(3, ledger.filesConfirmed());
+    assertEquals(0, ledger.filesUnconfirmed());
+    assertEquals(List.of(), ledger.sentinels());
+    assertEquals(300, ledger.lastConfirmedNanos(-1), "the latest confirmation, not the last call");
+  }
+
+  @Test
+  void ledgerWithoutConfirmationsFallsBackAndUnknownPairsAreIgnored() {
+    ReplicationCheck.Ledger ledger = new ReplicationCheck.Ledger(new int[] {0}, f -> List.of("a:1"));
+    assertEquals(42, ledger.lastConfirmedNanos(42));
+    assertFalse(ledger.confirm(new ReplicationCheck.Pair(0, "c:3"), 1));
+    assertFalse(ledger.confirm(new ReplicationCheck.Pair(7, "a:1"), 1));
+    assertFalse(ledger.complete());
+  }
+
+  @Test
+  void replicatedPhaseIsTimedFromTheStartOfTheUploadPhase() {
+    BenchCommand.PhaseResult upload = new BenchCommand.PhaseResult("upload", 100, 0, 2.0, 1 << 20,
+        new long[] {1_000_000, 2_000_000}, null);
+    long uploadEnd = 5_000_000_000L;
+    ReplicationCheck.Outcome done = new ReplicationCheck.Outcome(100, 0, uploadEnd + 500_000_000L, null);
+    BenchCommand.PhaseResult r = ReplicationCheck.phase(upload, uploadEnd, done, uploadEnd + 900_000_000L);
+    assertEquals("replicated", r.operation());
+    assertEquals(100, r.count());
+    assertEquals(0, r.errors());
+    assertEquals(2.5, r.seconds(), 1e-9, "upload seconds + time to the last confirmation, not to the end of the check");
+    assertEquals(40.0, r.opsPerSecond(), 1e-9);
+    assertEquals(40.0, r.mibPerSecond(), 1e-9);
+    assertFalse(r.hasLatencies());
+    assertEquals(0, r.percentileMillis(99));
+
+    ReplicationCheck.Outcome late = new ReplicationCheck.Outcome(97, 3, uploadEnd + 500_000_000L, "3 of 100 files ...");
+    BenchCommand.PhaseResult failed = ReplicationCheck.phase(upload, uploadEnd, late, uploadEnd + 4_000_000_000L);
+    assertEquals(97, failed.count());
+    assertEquals(3, failed.errors());
+    assertEquals(6.0, failed.seconds(), 1e-9, "not replicated: timed to when the check gave up");
+    assertEquals(2.0, ReplicationCheck.phaseSeconds(2.0, uploadEnd, uploadEnd - 5), 1e-9);
+  }
+
+  @Test
+  void membersAreEveryListedStorageExceptOfflineAndDeleted() throws Exception {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    int[][] statusAndPort = {{7, 23001}, {2, 23002}, {1, 23003}, {5, 23004}, {4, 23005}, {0, 23006}};
+    for (int[] sp : statusAndPort) {
+      body.writeBytes(storageRecord(0, sp[0], sp[1]));
+    }
+    List<StorageAddress> members = ReplicationCheck.members(
+        io.dfstree.client.ResponseDecoder.storageStats(body.toByteArray()), "group1");
+    assertEquals(List.of("127.0.0.1:23001", "127.0.0.1:23002", "127.0.0.1:23003", "127.0.0.1:23006"),
+        members.stream().map(StorageAddress::hostPort).toList());
+    assertEquals("group1", members.get(0).group());
+  }
+
+  /** The in-memory fake as a one-member group: it also answers list-storages (92) with itself. */
+  static FakeFdfsServer.Responder withMemberList(FakeFdfsServer.Responder inner) {
+    return (r, port) -> r.command() == 92 ? FakeFdfsServer.ok(storageRecord(0, 7, port)) : inner.respond(r, port);
+  }
+
+  @Test
+  void benchWithWarmupAndReplicationReportsAReplicatedPhase() throws Exception {
+    InMemoryFastDfs cluster = new InMemoryFastDfs();
+    try (FakeFdfsServer server = FakeFdfsServer.start(withMemberList(cluster))) {
+      CliRun run = CliRun.of("bench", "-n", "30", "-s", "10K", "-c", "3", "--warmup", "12", "--replication",
+          "--tracker", "127.0.0.1:" + server.port());
+      assertEquals(0, run.exitCode(), run.out() + run.err());
+      assertTrue(run.out().contains("warm-up: 12 files"), run.out());
+      assertTrue(run.out().matches("(?s).*upload\\s+30\\s+0\\s.*"), run.out());
+      assertTrue(run.out().matches("(?s).*replicated\\s+30\\s+0\\s+[0-9.]+\\s+[0-9.]+\\s+-\\s+-\\n.*"), run.out());
+      assertTrue(run.out().matches("(?s).*upload.*replicated.*download.*delete.*"), "phase order: " + run.out());
+      assertTrue(cluster.files.isEmpty(), "warm-up and measured files are deleted");
+      assertEquals(42, server.requests().stream().filter(r -> r.command() == 11).count());
+      // each file asked once on the single member, the warm-up's three times (there, gone, still gone);
+      // never downloaded
+      assertEquals(30 + 3 * 12, server.requests().stream().filter(r -> r.command() == 22).count());
+      assertTrue(run.out().matches("(?s).*warm-up: 12 files\\noperation.*"), "no warning: " + run.out());
+      assertEquals(30, server.requests().stream().filter(r -> r.command() == 14).count());
+      assertEquals(42, server.requests().stream().filter(r -> r.command() == 12).count());
+    }
+  }
+
+  @Test
+  void filesThatNeverReachAMemberFailTheReplicatedPhaseWithinMaxSeconds() throws Exception {
+    InMemoryFastDfs cluster = new InMemoryFastDfs();
+    FakeFdfsServer.Responder neverThere = (r, port) ->
+        r.command() == 22 ? FakeFdfsServer.error(2) : cluster.respond(r, port);
+    try (FakeFdfsServer server = FakeFdfsServer.start(withMemberList(neverThere))) {
+      long t0 = System.nanoTime();
+      CliRun run = CliRun.of("bench", "-n", "8", "-s", "1K", "-c", "2", "--replication", "--max-seconds", "1",
+          "--json", "--tracker", "127.0.0.1:" + server.port());
+      assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "bounded by --max-seconds");
+      assertEquals(1, run.exitCode(), run.out() + run.err());
+      assertTrue(run.out().matches("(?s).*\"operation\" : \"replicated\",\\s+\"count\" : 0,\\s+\"errors\" : 8,.*"),
+          run.out());
+      assertTrue(run.out().contains("\"p50Ms\" : null"), run.out());
+      assertTrue(run.out().contains("8 of 8 files not on every member in time"), run.out());
+      assertTrue(run.out().contains("\"warmup\" : 0"), run.out());
+      assertTrue(cluster.files.isEmpty(), "the delete phase still runs");
+    }
+  }
+
   static byte[] groupRecord() {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     byte[] name = new byte[17];
@@ -119,11 +249,15 @@ class BenchAndMonitorTest {
   }
 
   static byte[] storageRecord(long heartbeat) {
+    return storageRecord(heartbeat, 7, 23000);
+  }
+
+  static byte[] storageRecord(long heartbeat, int status, int port) {
     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(487);
-    b.put((byte) 7).put((byte) 6);
+    b.put((byte) status).put((byte) 6);
     b.put(Arrays.copyOf("100001".getBytes(), 16)).put(Arrays.copyOf("127.0.0.1".getBytes(), 16));
     b.put(new byte[16]).put(Arrays.copyOf("6.16.1".getBytes(), 8));
-    long[] fields = {0, 0, 1000, 400, 0, 0, 1, 256, 0, 23000};
+    long[] fields = {0, 0, 1000, 400, 0, 0, 1, 256, 0, port};
     for (long f : fields) {
       b.putLong(f);
     }
