@@ -753,8 +753,12 @@ final class StorageConnection implements FrameDecoder.Listener {
 
   private void logError(int errno, Throwable err) {
     String what = err instanceof FdfsException ? err.getMessage() : err.toString();
-    if (errno == Errno.ENOENT) {
-      LOG.info("storage: {} for cmd {} from {}: {}", Errno.name(errno), header == null ? -1 : header.commandCode(), remote, what);
+    int cmd = header == null ? -1 : header.commandCode();
+    if (errno == Errno.ENOENT && (cmd == (Command.QUERY_FILE_INFO & 0xFF) || cmd >= (Command.REPLICA_UPLOAD & 0xFF))) {
+      // "is it here yet?" from clients polling and from peers catching up: routine, not news
+      LOG.debug("storage: {} for cmd {} from {}: {}", Errno.name(errno), cmd, remote, what);
+    } else if (errno == Errno.ENOENT) {
+      LOG.info("storage: {} for cmd {} from {}: {}", Errno.name(errno), cmd, remote, what);
     } else {
       LOG.warn("storage: {} for cmd {} from {}: {}", Errno.name(errno), header == null ? -1 : header.commandCode(), remote, what);
     }
