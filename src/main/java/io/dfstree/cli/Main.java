@@ -43,10 +43,22 @@ public final class Main implements Runnable {
       cl.setErr(err);
     }
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-      line.getErr().println("error: " + ex.getMessage());
+      line.getErr().println("error: " + describe(ex));
       return 1;
     });
     return cl.execute(effective);
+  }
+
+  /** An error for a person: its message, or what it is when it has none (a timeout, a bug). */
+  static String describe(Throwable ex) {
+    StringBuilder b = new StringBuilder(ex.getMessage() != null ? ex.getMessage() : ex.toString());
+    for (Throwable c = ex.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      if (ex.getMessage() == null || (c.getMessage() != null && !ex.getMessage().contains(c.getMessage()))) {
+        b.append(" (caused by ").append(c).append(')');
+        break;
+      }
+    }
+    return b.toString();
   }
 
   /**

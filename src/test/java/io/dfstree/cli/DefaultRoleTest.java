@@ -21,4 +21,14 @@ class DefaultRoleTest {
       assertArrayEquals(args, Main.withDefaultRole(args));
     }
   }
+
+  @Test
+  void errorsWithoutAMessageStillSayWhatHappened() {
+    org.junit.jupiter.api.Assertions.assertEquals("bind failed", Main.describe(new RuntimeException("bind failed")));
+    String timeout = Main.describe(new java.util.concurrent.TimeoutException());
+    org.junit.jupiter.api.Assertions.assertTrue(timeout.contains("TimeoutException"), timeout);
+    String wrapped = Main.describe(new RuntimeException(new java.io.IOException("Address already in use")));
+    org.junit.jupiter.api.Assertions.assertTrue(wrapped.contains("Address already in use"), wrapped);
+    org.junit.jupiter.api.Assertions.assertFalse(Main.describe(new NullPointerException()).equals("null"));
+  }
 }
