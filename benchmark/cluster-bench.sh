@@ -20,6 +20,11 @@
 #   SERVER_JAVA_OPTS, BENCH_JAVA_OPTS          JVM options (default -Xmx512m each)
 #   WARMUP, SMALL_FILES, LARGE_FILES, CATCHUP_FILES   counts (default 300, 5000, 1000, 3000)
 #   SUBDIRS       storage.subdirCount (default 32)
+#   PIN=1         one source, one replica, each on its own core: every upload goes to storage 1
+#                 (tracker.storeServer=2, storage 2 has a lower upload priority), which runs with
+#                 the tracker and the bench on CPU 0 while storage 2 runs alone on CPU 1. On one
+#                 machine this is the nearest to a peer on another machine (it still shares the
+#                 disk); without it both storages take uploads and share both cores with the rest.
 #
 # Every server binds 127.0.0.1. Every process the script starts is stopped by its PID on exit
 # (also on Ctrl-C or an error); every wait has a timeout and every bench a --max-seconds.
@@ -45,6 +50,16 @@ SUBDIRS=${SUBDIRS:-32}
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--Xmx512m}
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx512m}
 TRACKER=127.0.0.1:$TRACKER_PORT
+PIN=${PIN:-0}
+PIN_SOURCE=()
+PIN_REPLICA=()
+TRACKER_EXTRA=()
+if [[ $PIN == 1 ]]; then
+  command -v taskset >/dev/null || { echo "error: PIN=1 needs taskset (util-linux)" >&2; exit 2; }
+  PIN_SOURCE=(taskset -c 0)
+  PIN_REPLICA=(taskset -c 1)
+  TRACKER_EXTRA=(--set tracker.storeServer=2)
+fi
 
 WARMUP=${WARMUP:-300}
 SMALL_FILES=${SMALL_FILES:-5000}   # 4 KiB files per bench
@@ -117,15 +132,20 @@ cluster_args() {
 start_tracker() {
   local logf=$1
   # shellcheck disable=SC2086
-  java $SERVER_JAVA_OPTS -jar "$JAR" tracker "${CLUSTER_ARGS[@]}" \
+  "${PIN_SOURCE[@]}" java $SERVER_JAVA_OPTS -jar "$JAR" tracker "${CLUSTER_ARGS[@]}" "${TRACKER_EXTRA[@]}" \
     --set tracker.host=127.0.0.1 --set "tracker.port=$TRACKER_PORT" >"$logf" 2>&1 &
   PIDS+=($!)
 }
 
 # start_storage ID PORT DIR W LOG
 start_storage() {
+  local pin=("${PIN_SOURCE[@]}") priority=10
+  if [[ $1 != 1 && $PIN == 1 ]]; then
+    pin=("${PIN_REPLICA[@]}")
+    priority=20
+  fi
   # shellcheck disable=SC2086
-  java $SERVER_JAVA_OPTS -jar "$JAR" storage "${CLUSTER_ARGS[@]}" \
+  "${pin[@]}" java $SERVER_JAVA_OPTS -jar "$JAR" storage "${CLUSTER_ARGS[@]}" --set "storage.uploadPriority=$priority" \
     --set "storage.id=$1" --set storage.host=127.0.0.1 --set "storage.port=$2" \
     --set "storage.storePaths=$3" --set "storage.writeQuorum=$4" --set "storage.fsync=$FSYNC" \
     --set storage.reservedSpace=512M --set "storage.subdirCount=$SUBDIRS" >"$5" 2>&1 &
@@ -199,7 +219,7 @@ run_bench() {
   local w=$1 label=$2 size=$3 n=$4 out=$RESULTS/w$1-$2.json rc=0
   log "W=$w: bench -s $size -n $n -c $CONNECTIONS --warmup $WARMUP --replication --max-seconds $MAX_SECONDS"
   # shellcheck disable=SC2086
-  timeout $((MAX_SECONDS * 8 + 600)) java $BENCH_JAVA_OPTS -jar "$JAR" bench --tracker "$TRACKER" -s "$size" -n "$n" \
+  timeout $((MAX_SECONDS * 8 + 600)) "${PIN_SOURCE[@]}" java $BENCH_JAVA_OPTS -jar "$JAR" bench --tracker "$TRACKER" -s "$size" -n "$n" \
     -c "$CONNECTIONS" --warmup "$WARMUP" --replication --max-seconds "$MAX_SECONDS" --json >"$out" 2>"$out.err" || rc=$?
   summarize "$out" "$rc"
 }
@@ -269,9 +289,9 @@ log "dfstree cluster bench: $(java -version 2>&1 | head -1), $(nproc) cores, fsy
 run_w 1
 run_w 2
 
-python3 - "$RESULTS" "$FSYNC" "$CATCHUP_FILES" "$CATCHUP_KIB" <<'EOF'
+python3 - "$RESULTS" "$FSYNC" "$CATCHUP_FILES" "$CATCHUP_KIB" "$PIN" <<'EOF'
 import json, os, re, sys
-res, fsync, catchup_files, catchup_kib = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+res, fsync, catchup_files, catchup_kib, pin = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 
 def load(w, label):
     try:
@@ -292,6 +312,8 @@ print("=" * 104)
 print("W=1 vs W=2: 1 tracker + 1 group x 2 storages on 127.0.0.1, bench -c 16 --warmup --replication, "
       "fsync=%s" % fsync)
 print("(replicated = until every file is on both members, timed from the start of the upload phase)")
+if pin == "1":
+    print("PIN=1: uploads all go to storage 1 (CPU 0, with tracker and bench); storage 2 is the replica, alone on CPU 1")
 print("=" * 104)
 head = "%-6s %-11s | %9s %8s %8s %8s | %9s %8s %8s %8s" % (
     "size", "operation", "ops/s", "MiB/s", "p50 ms", "p99 ms", "ops/s", "MiB/s", "p50 ms", "p99 ms")
