@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.StorageClient;
 import org.csource.fastdfs.StorageServer;
-import org.csource.fastdfs.StructStorageStat;
 import org.csource.fastdfs.TrackerClient;
 import org.csource.fastdfs.TrackerServer;
 import org.junit.jupiter.api.AfterAll;
@@ -117,25 +116,7 @@ class ClusterFailoverIT {
 
   /** Status code of {@code m} as tracker {@code t} sees it, or -1. */
   static int status(Member m, int t) {
-    try {
-      TrackerServer ts = new TrackerServer(new java.net.Socket("127.0.0.1", trackerPorts[t]),
-          new java.net.InetSocketAddress("127.0.0.1", trackerPorts[t]));
-      try {
-        StructStorageStat[] all = new TrackerClient().listStorages(ts, m.group);
-        if (all != null) {
-          for (StructStorageStat s : all) {
-            if (s.getId().equals(Integer.toString(m.id))) {
-              return s.getStatus();
-            }
-          }
-        }
-      } finally {
-        ts.close();
-      }
-    } catch (Exception e) {
-      return -1;
-    }
-    return -1;
+    return LoopbackCluster.status(trackerPorts[t], m.group, m.id);
   }
 
   static void awaitActive(Member m, int tracker) throws Exception {

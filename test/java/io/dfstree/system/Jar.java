@@ -106,6 +106,7 @@ final class Jar {
     final Process process;
     final List<String> out = Collections.synchronizedList(new ArrayList<>());
     final List<String> err = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean suspended;
 
     private Server(Process process) {
       this.process = process;
@@ -183,8 +184,57 @@ final class Jar {
       return process.pid();
     }
 
+    /** Lines of stdout containing {@code text}. */
+    long countOutput(String text) {
+      synchronized (out) {
+        return out.stream().filter(l -> l.contains(text)).count();
+      }
+    }
+
+    /** SIGSTOP: the process freezes, its sockets stay open (a stalled peer, not a dead one). */
+    void suspend() throws Exception {
+      signal("STOP");
+      suspended = true;
+    }
+
+    /** SIGCONT after {@link #suspend()}. */
+    void resume() throws Exception {
+      signal("CONT");
+      suspended = false;
+    }
+
+    boolean suspended() {
+      return suspended;
+    }
+
+    /** SIGKILL, and waits for the process to be gone. */
+    void kill() throws InterruptedException {
+      process.destroyForcibly();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        fail("process " + process.pid() + " survived SIGKILL");
+      }
+    }
+
+    /** Sends {@code sig} to this process only, by its pid. */
+    private void signal(String sig) throws Exception {
+      assertTrue(process.isAlive(), "process " + process.pid() + " is not running");
+      Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).redirectErrorStream(true).start();
+      if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+        k.destroyForcibly();
+        fail("kill -" + sig + " " + process.pid() + " failed: " + new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+      }
+    }
+
+    /** Stops the process; a suspended one is continued first, or SIGTERM would wait for the grace period. */
     @Override
     public void close() throws InterruptedException {
+      if (suspended && process.isAlive()) {
+        try {
+          resume();
+        } catch (Exception | AssertionError e) {
+          process.destroyForcibly(); // SIGKILL works on a stopped process too
+        }
+      }
       stop(process, Duration.ofSeconds(20));
     }
   }

@@ -85,6 +85,8 @@ final class Replicator {
   /** Peers this storage expects to hear from before it may decide it is complete. */
   private final java.util.Set<Integer> expected = ConcurrentHashMap.newKeySet();
   private static final long MAX_WAIT_FOR_KNOWN_PEERS_MS = 30_000;
+  /** The one notice of a group of one has been logged. */
+  private volatile boolean aloneNoticed;
 
   Replicator(Vertx vertx, StorageNode node, GroupPeers peers, PeerPool pool) {
     this.vertx = vertx;
@@ -390,7 +392,9 @@ final class Replicator {
     }
     return switch (e.kind()) {
       // a copy we are placing ourselves right now (write quorum: the peer may log it first) comes first
-      case Binlog.CREATE -> files.afterPlacing(ctx, id.remoteName()).compose(v -> files.exists(id))
+      // a file deleted here since that line was written is not fetched back (placeReplica checks again)
+      case Binlog.CREATE -> files.deletedSince(id, e.timestamp()) ? Future.succeededFuture()
+          : files.afterPlacing(ctx, id.remoteName()).compose(v -> files.exists(id))
           .compose(has -> has ? Future.succeededFuture() : fetch(conn, id, e.timestamp(), false, pp));
       case Binlog.UPDATE -> fetch(conn, id, e.timestamp(), true, pp);
       case Binlog.DELETE -> files.applyDelete(ctx, id, e.timestamp()).onSuccess(v -> appliedNow());
@@ -590,7 +594,20 @@ final class Replicator {
       return Future.failedFuture(refusal(active.size()));
     }
     if (active.isEmpty()) {
-      return Future.succeededFuture(null);
+      if (progress.isEmpty() && peers.known().isEmpty()) {
+        // a group of one (no other member ever heard of, none synced from before): nothing is
+        // missing, the quorum just cannot be met. Said once, not for every upload.
+        if (!aloneNoticed) {
+          aloneNoticed = true;
+          LOG.info("storage {}: no other member in group {}: uploads are stored once (writeQuorum {}) until one joins",
+              node.options.id(), node.options.group(), quorum);
+        }
+        return Future.succeededFuture(null);
+      }
+      // accept while the group's other members are missing: this copy only. An empty fanout
+      // still goes through WriteQuorum, which warns about every degraded acknowledgement, as for
+      // an upload whose peers dropped out during the transfer (no fanout made these silent).
+      return Future.succeededFuture(new ReplicaFanout(pool, 0));
     }
     ReplicaFanout fanout = new ReplicaFanout(pool, Math.min(wanted, active.size()));
     List<Future<?>> opened = new java.util.ArrayList<>();

@@ -239,6 +239,9 @@ final class StorageConnection implements FrameDecoder.Listener {
     }
     String ext = extension(p, 9);
     StorePath path = files.paths().choose(pathIndex, size);
+    // the body still to come: a refusal before it is read (EBUSY from a degraded write quorum)
+    // must skip it, or its bytes would be read as the next requests (failAfterBody)
+    contentLength = size;
     FileWriteStream upload = files.newUpload(path);
     int total = StorageCounters.TOTAL_UPLOAD;
     long started = System.nanoTime();
@@ -317,7 +320,7 @@ final class StorageConnection implements FrameDecoder.Listener {
         });
   }
 
-  /** Connects this upload to the peers of the write quorum (none when W = 1 or no peer is active). */
+  /** Connects this upload to the peers of the write quorum (none when W = 1; empty when accepting degraded). */
   private Future<Void> openFanout(long size, int storePathIndex) {
     if (node.replicator == null) {
       return Future.succeededFuture();
@@ -377,7 +380,18 @@ final class StorageConnection implements FrameDecoder.Listener {
     FileWriteStream in = replicaIn;
     replicaIn = null;
     files.placing(id.remoteName(), true);
-    replicaData.compose(w -> files.placeReplica(ctx, in, id, mtime, false)).onComplete(ar -> {
+    replicaData.compose(w -> {
+      if (closed) {
+        // the source hung up before we could answer: it gave up on us (replicaTimeoutMs, say,
+        // while this process was stalled with the whole copy already in its socket buffer) and
+        // counted this copy as missing; with whenDegraded = refuse it removed its own. Placing
+        // it would leave a file nobody acknowledged, which catch-up could even copy back to the
+        // source. If the source kept the file, its binlog brings it here again.
+        LOG.warn("storage: replica {} dropped: its source {} closed the connection before it was placed", id.remoteName(), remote);
+        return Future.failedFuture(new FdfsException(Errno.EIO, "source closed the connection"));
+      }
+      return files.placeReplica(ctx, in, id, mtime, false);
+    }).onComplete(ar -> {
       files.placing(id.remoteName(), false);
       node.countBytes(StorageCounters.TOTAL_SYNC_IN_BYTES, replicaData.succeeded() ? replicaData.result().bytes() : 0, ar.succeeded());
       if (ar.succeeded()) {

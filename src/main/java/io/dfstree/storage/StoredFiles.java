@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 
@@ -46,6 +47,20 @@ final class StoredFiles {
    */
   private final java.util.Map<String, Promise<Void>> placing = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile Binlog binlog;
+  /**
+   * Names deleted here lately, with the time of the delete (bounded, in memory). A copy of such a
+   * file that arrives from a peer afterwards is stale: for example an upload its source refused
+   * and removed after a stalled peer had received it whole, which that peer places once it runs
+   * again; its binlog would then carry the file back to the source. See {@link #deletedSince}.
+   */
+  private final Map<String, Long> tombstones = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<String, Long>(256, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+          return size() > TOMBSTONES;
+        }
+      });
+  static final int TOMBSTONES = 16384;
 
   /** What stat says about a stored file. */
   record Stat(Path path, long size, long mtimeSeconds) {}
@@ -97,6 +112,22 @@ final class StoredFiles {
 
   static Path metadataPath(Path file) {
     return file.resolveSibling(file.getFileName() + "-m");
+  }
+
+  /** Blocking, under the file's lock: remembers that {@code remoteName} was deleted at {@code ts}. */
+  private void bury(String remoteName, long ts) {
+    tombstones.put(remoteName, ts);
+  }
+
+  /**
+   * Blocking, under the file's lock: whether a peer's copy of {@code id} (created or updated at
+   * {@code mtimeSeconds}) predates a delete of it here. A generated name (44 characters: creation
+   * time, random bits, CRC32) is never created twice, so any copy is stale; a derived name (a
+   * slave file) may be uploaded again after a delete, so only an older copy is.
+   */
+  boolean deletedSince(FileId id, long mtimeSeconds) {
+    Long deleted = tombstones.get(id.remoteName());
+    return deleted != null && (id.remoteName().length() == FileName.NORMAL_NAME_LEN || mtimeSeconds < deleted);
   }
 
   /** Checks a client-supplied id against this storage: our group, a store path we have, a valid dir. */
@@ -256,7 +287,9 @@ final class StoredFiles {
       if (fsync) {
         directorySync.force(p.getParent());
       }
-      record(now(), Binlog.DELETE, id.remoteName(), null);
+      long ts = now();
+      bury(id.remoteName(), ts);
+      record(ts, Binlog.DELETE, id.remoteName(), null);
       return null;
     }, false));
   }
@@ -427,12 +460,20 @@ final class StoredFiles {
 
   /**
    * Places a file received from a peer under the name the peer gave it. {@code replace} is for
-   * whole-file updates of appender files; a create of a name we already hold is a no-op.
+   * whole-file updates of appender files; a create of a name we already hold is a no-op. A copy
+   * of a file deleted here since fails with ENOENT ({@link #deletedSince}).
    */
   Future<Boolean> placeReplica(Context ctx, FileWriteStream received, FileId id, long mtimeSeconds, boolean replace) {
     Path target = pathOf(id);
     return locks.withLock(ctx, target, () -> received.finish(w -> {
       try {
+        if (deletedSince(id, mtimeSeconds)) {
+          // ENOENT, as from a peer that no longer has the file: catch-up skips it, a read finds
+          // nothing, and a source still waiting for this copy does not count it as placed
+          org.slf4j.LoggerFactory.getLogger(StoredFiles.class).info(
+              "storage: copy of {} from a peer predates its delete here: dropped", id.remoteName());
+          throw FdfsException.notFound("deleted here since: " + id.remoteName());
+        }
         if (replace) {
           Files.setLastModifiedTime(w.path(), FileTime.fromMillis(mtimeSeconds * 1000));
           Files.move(w.path(), target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -469,6 +510,8 @@ final class StoredFiles {
     return locks.withLock(ctx, p, () -> disk.executeBlocking(() -> {
       boolean removed = Files.deleteIfExists(p);
       removed |= Files.deleteIfExists(metadataPath(p));
+      // also when the file is not here (yet): a copy of it still on its way must not stay
+      bury(id.remoteName(), ts);
       if (removed) {
         record(ts, Character.toLowerCase(Binlog.DELETE), id.remoteName(), null);
       }

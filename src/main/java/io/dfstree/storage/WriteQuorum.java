@@ -23,7 +23,11 @@ final class WriteQuorum {
     if (f == null) {
       return Future.succeededFuture(remoteName);
     }
-    long mtime = FileName.decode(remoteName).createTime() & 0xFFFFFFFFL;
+    // a generated name carries its creation time; a slave's name carries its master's, so the
+    // peers get the real time (their copy's mtime, and what a later delete is compared with)
+    long mtime = remoteName.length() == FileName.NORMAL_NAME_LEN
+        ? FileName.decode(remoteName).createTime() & 0xFFFFFFFFL
+        : StoredFiles.now();
     return f.finish(remoteName, mtime).compose(acks -> judge(node, ctx, f, remoteName, acks));
   }
 

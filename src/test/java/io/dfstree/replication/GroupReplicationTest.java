@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.StorageClient;
@@ -61,8 +62,13 @@ class GroupReplicationTest {
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     vertx.close().await();
+    try (var all = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   StorageClient client(int port) throws Exception {
@@ -125,6 +131,34 @@ class GroupReplicationTest {
   }
 
   @Test
+  void filesDeletedRightAfterTheirUploadStayDeletedOnBothMembers() throws Exception {
+    // each member reads the other's binlog, replicated lines too: without tombstones a delete
+    // raced a peer's older "c" line and the file was fetched back, then deleted, again and again
+    String[][] ids = new String[60][];
+    StorageClient a = client(portA);
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = a.upload_file(bytes(2000 + i, 400 + i), "bin", null);
+      assertEquals(0, a.delete_file(ids[i][0], ids[i][1]));
+    }
+    Thread.sleep(2500); // many catch-up rounds (every 100 ms)
+    for (String[] id : ids) {
+      for (String member : new String[] {"a", "b"}) {
+        Path p = dir.resolve(member).resolve("data").resolve(id[1].substring(4));
+        assertFalse(Files.exists(p), id[1] + " came back on " + member);
+      }
+    }
+    // and the binlogs settled: a handful of lines per file, not a growing back-and-forth
+    for (String member : new String[] {"a", "b"}) {
+      Path binlog = dir.resolve(member).resolve("data").resolve("sync").resolve("binlog");
+      long lines = Files.readAllLines(binlog).size();
+      assertTrue(lines <= ids.length * 4L, member + " binlog has " + lines + " lines for " + ids.length + " files");
+      long size = Files.size(binlog);
+      Thread.sleep(1000);
+      assertEquals(size, Files.size(binlog), member + " binlog still growing");
+    }
+  }
+
+  @Test
   void aMemberThatWasAwayCatchesUp() throws Exception {
     vertx.undeploy(deployB).await();
     Thread.sleep(1800); // B is no longer an active peer: uploads go on degraded (accept)
@@ -153,6 +187,178 @@ class GroupReplicationTest {
     vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(slow)).await();
     Thread.sleep(400);
     assertArrayEquals(data, client(portB).download_file(id[0], id[1]));
+  }
+
+  @Test
+  void aRefusedDegradedUploadSkipsItsBodySoTheConnectionServesOn() throws Exception {
+    // alone in its group with W = 2 and whenDegraded = refuse: every upload is answered EBUSY
+    // before its body is read. The body must then be skipped: read as the next request headers,
+    // it broke the connection (or worse, was obeyed as commands).
+    int portC = freePort();
+    JsonObject c = storage(100003, portC, "c", 2).put("group", "group2").put("whenDegraded", "refuse");
+    vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(c)).await();
+    StorageServer server = new StorageServer("127.0.0.1", portC, 0);
+    try {
+      StorageClient client = new StorageClient(null, server);
+      for (int size : new int[] {1_000_000, 20_000, 1}) {
+        assertNull(client.upload_file("group2", bytes(size, size), "bin", null), "refused upload of " + size + " bytes");
+        assertEquals(16, client.getErrorCode(), "EBUSY for " + size + " bytes");
+      }
+      assertTrue(org.csource.fastdfs.ProtoCommon.activeTest(server.getSocket()), "connection still in step");
+      try (var files = Files.walk(dir.resolve("c").resolve("data"))) {
+        assertEquals(0, files.filter(Files::isRegularFile).filter(f -> !f.toString().contains("sync")
+            && !f.getFileName().toString().startsWith(".")).count(), "a refused upload left a file");
+      }
+    } finally {
+      server.close();
+    }
+  }
+
+  @Test
+  void everyUploadAcceptedWithoutItsMissingPeerIsAcknowledgedWithAWarning() throws Exception {
+    // with W = 2 and whenDegraded = accept, A stores alone once B is gone, and says so for every
+    // upload: B is a member that is missing, not merely late (it was not in the upload at all)
+    java.util.List<String> warnings = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> catcher = new ch.qos.logback.core.AppenderBase<>() {
+      @Override
+      protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+        if (e.getLevel() == ch.qos.logback.classic.Level.WARN && e.getFormattedMessage().contains("(degraded)")) {
+          warnings.add(e.getFormattedMessage());
+        }
+      }
+    };
+    catcher.start();
+    ch.qos.logback.classic.Logger quorumLog = ((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory())
+        .getLogger("io.dfstree.storage.WriteQuorum");
+    quorumLog.addAppender(catcher);
+    try {
+      vertx.undeploy(deployB).await();
+      Thread.sleep(300);
+      String[][] ids = new String[3][];
+      for (int i = 0; i < ids.length; i++) {
+        byte[] data = bytes(2000 + i, 50 + i);
+        ids[i] = client(portA).upload_file(data, "bin", null);
+        assertNotNull(ids[i], "degraded upload accepted");
+        assertArrayEquals(data, Files.readAllBytes(dir.resolve("a").resolve("data").resolve(ids[i][1].substring(4))));
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(data);
+        assertEquals(crc.getValue(), io.dfstree.fileid.FileName.decode(ids[i][1]).crc32Unsigned());
+      }
+      assertEquals(ids.length, warnings.size(), "one degraded warning per upload: " + warnings);
+      for (int i = 0; i < ids.length; i++) {
+        assertTrue(warnings.get(i).contains(ids[i][1]), warnings.get(i));
+      }
+
+      // a storage alone in its group from the start is not missing anyone: no warning per upload
+      warnings.clear();
+      int portC = freePort();
+      JsonObject c = storage(100003, portC, "c", 2).put("group", "group2");
+      vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(c)).await();
+      for (int i = 0; i < 2; i++) {
+        assertNotNull(client(portC).upload_file("group2", bytes(100, i), "bin", null));
+      }
+      assertEquals(List.of(), warnings, "a group of one");
+    } finally {
+      quorumLog.detachAppender(catcher);
+    }
+  }
+
+  /** A whole REPLICA_UPLOAD (command 120) as a source storage streams it: header, prefix, content, trailer. */
+  static byte[] replicaUpload(byte[] data, String remoteName, long mtime) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + 9 + data.length + 8 + 128);
+    b.putLong(9 + data.length + 8 + 128).put((byte) 120).put((byte) 0);
+    b.putLong(data.length).put((byte) 0);
+    b.put(data);
+    b.putLong(mtime).put(java.util.Arrays.copyOf(remoteName.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 128));
+    return b.array();
+  }
+
+  static String replicaName(byte[] data, long now) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(data);
+    return io.dfstree.fileid.FileName.logicPath(0, 1, 2) + io.dfstree.fileid.FileName.payload(100001, (int) now,
+        io.dfstree.fileid.FileName.sizeField(data.length, false), (int) crc.getValue()) + ".bin";
+  }
+
+  @Test
+  void aReplicaWhoseSourceHungUpBeforeItWasPlacedIsDropped() throws Exception {
+    // a source gives up on a stalled peer (replicaTimeoutMs) and closes the connection; the peer,
+    // once it runs again, finds the whole copy and the end of the connection in its socket
+    // buffer. The source counted that copy as missing (and with whenDegraded = refuse removed its
+    // own): placing it anyway left a file nobody acknowledged, which catch-up could even copy
+    // back to the source.
+    long now = System.currentTimeMillis() / 1000;
+    byte[] abandoned = bytes(50_000, 77);
+    String abandonedName = replicaName(abandoned, now);
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", portB)) {
+      s.getOutputStream().write(replicaUpload(abandoned, abandonedName, now)); // then close: FIN right behind the trailer
+    }
+    // the same copy from a source that waits for the answer is placed
+    byte[] kept = bytes(50_000, 78);
+    String keptName = replicaName(kept, now);
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", portB)) {
+      s.setSoTimeout(10000);
+      s.getOutputStream().write(replicaUpload(kept, keptName, now));
+      byte[] answer = s.getInputStream().readNBytes(10);
+      assertEquals(10, answer.length);
+      assertEquals(0, answer[9], "status of the replica answer");
+    }
+    Path keptOnB = dir.resolve("b").resolve("data").resolve(keptName.substring(4));
+    assertArrayEquals(kept, Files.readAllBytes(keptOnB));
+    Thread.sleep(300);
+    assertFalse(Files.exists(dir.resolve("b").resolve("data").resolve(abandonedName.substring(4))),
+        "a copy its source abandoned was placed");
+    waitFor(() -> {
+      try (var tmp = Files.walk(dir.resolve("b").resolve("data").resolve(".tmp"))) {
+        return tmp.noneMatch(Files::isRegularFile); // temp files live in .tmp/HH/
+      }
+    });
+  }
+
+  @Test
+  void aCopyOfAFileDeletedSinceIsNotPlacedButASlaveUploadedAgainIs() throws Exception {
+    // a peer applies a delete before a stale copy of the same file reaches it (a stalled peer
+    // that finds a refused upload whole in its socket buffer once it runs again): the copy must
+    // not bring the file back, on this member or, through its binlog, on the others
+    byte[] data = bytes(40_000, 91);
+    String[] id = client(portA).upload_file(data, "bin", null);
+    Path onB = dir.resolve("b").resolve("data").resolve(id[1].substring(4));
+    assertTrue(Files.exists(onB));
+    assertEquals(0, client(portA).delete_file(id[0], id[1]));
+    waitFor(() -> !Files.exists(onB));
+    long created = io.dfstree.fileid.FileName.decode(id[1]).createTime() & 0xFFFFFFFFL;
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", portB)) {
+      s.setSoTimeout(10000);
+      s.getOutputStream().write(replicaUpload(data, id[1], created));
+      byte[] answer = s.getInputStream().readNBytes(10);
+      assertEquals(10, answer.length);
+      assertEquals(2, answer[9], "ENOENT: a source waiting for this copy must not count it as placed");
+    }
+    Thread.sleep(300);
+    assertFalse(Files.exists(onB), "a copy older than the delete brought the file back");
+    assertNull(client(portB).download_file(id[0], id[1]), "nor may a download fetch it back");
+    assertFalse(Files.exists(dir.resolve("a").resolve("data").resolve(id[1].substring(4))));
+
+    // a slave name is derived, not generated: uploaded again after a delete, it is a new file
+    byte[] master = bytes(3000, 92);
+    String[] m = client(portA).upload_file(master, "jpg", null);
+    byte[] thumb1 = bytes(500, 93);
+    String[] slave = client(portA).upload_file(m[0], m[1], "_small", thumb1, "jpg", null);
+    assertNotNull(slave);
+    Path slaveOnB = dir.resolve("b").resolve("data").resolve(slave[1].substring(4));
+    assertTrue(Files.exists(slaveOnB));
+    // deleted in a later second than it was created (times have a one-second resolution: a copy
+    // from the same second as the delete cannot be told from a new upload and is let through)
+    Thread.sleep(1000 - System.currentTimeMillis() % 1000 + 50);
+    assertEquals(0, client(portA).delete_file(slave[0], slave[1]));
+    waitFor(() -> !Files.exists(slaveOnB));
+    byte[] thumb2 = bytes(600, 94);
+    String[] again = client(portA).upload_file(m[0], m[1], "_small", thumb2, "jpg", null);
+    assertNotNull(again, "slave uploaded again");
+    assertEquals(slave[1], again[1]);
+    // its copy was placed on the peer before the upload was acknowledged (W = 2), not refused as
+    // a stale copy of the deleted one
+    assertArrayEquals(thumb2, Files.readAllBytes(slaveOnB), "the slave uploaded again reached the peer before its ack");
   }
 
   interface Check {

@@ -1,0 +1,244 @@
+package io.dfstree.system;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.csource.fastdfs.StructStorageStat;
+import org.csource.fastdfs.TrackerClient;
+import org.csource.fastdfs.TrackerServer;
+
+/**
+ * A small cluster of fat-jar processes on loopback for system tests: trackers and storages
+ * joined by Hazelcast under a cluster name and base port of their own (so concurrent runs never
+ * join each other), in one temp directory that {@link #close()} deletes after stopping every
+ * process it started (by pid).
+ */
+final class LoopbackCluster implements AutoCloseable {
+  /** FastDFS storage status codes as the trackers list them. */
+  static final int ACTIVE = 7;
+  static final int OFFLINE = 5;
+  private static final Pattern HEX2 = Pattern.compile("[0-9A-F]{2}");
+
+  final Path dir;
+  final String name;
+  final int hazelcastPort;
+  final List<String> jvmArgs;
+  final List<Jar.Server> trackers = new ArrayList<>();
+  final List<Integer> trackerPorts = new ArrayList<>();
+  final List<Storage> storages = new ArrayList<>();
+
+  LoopbackCluster(String prefix, List<String> jvmArgs) throws IOException {
+    this.dir = Files.createTempDirectory("dfstree-" + prefix);
+    this.name = prefix + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    this.hazelcastPort = Jar.freePort();
+    this.jvmArgs = List.copyOf(jvmArgs);
+  }
+
+  private List<String> clusterArgs() {
+    return List.of("--cluster", "--set", "cluster.name=" + name, "--set", "cluster.port=" + hazelcastPort);
+  }
+
+  /** Starts a tracker on a free port with extra {@code --set tracker.k=v} settings; waits for its banner. */
+  Jar.Server startTracker(Duration startup, String... sets) throws Exception {
+    int port = Jar.freePort();
+    List<String> args = new ArrayList<>(List.of("tracker", "--set", "tracker.port=" + port));
+    args.addAll(clusterArgs());
+    for (String s : sets) {
+      args.add("--set");
+      args.add("tracker." + s);
+    }
+    Jar.Server t = Jar.Server.start(dir, jvmArgs, Map.of(), args.toArray(String[]::new));
+    trackers.add(t);
+    trackerPorts.add(port);
+    return t.awaitStarted(startup);
+  }
+
+  /** A storage (not started yet) with its own free port and data directory. */
+  Storage storage(int id, String group, String... sets) throws IOException {
+    Storage s = new Storage(id, group, Jar.freePort(), dir.resolve("s" + id), List.of(sets));
+    storages.add(s);
+    return s;
+  }
+
+  /** One storage process, restartable on the same id, port and data. */
+  final class Storage {
+    final int id;
+    final String group;
+    final int port;
+    final Path root;
+    final List<String> sets;
+    Jar.Server server;
+
+    Storage(int id, String group, int port, Path root, List<String> sets) {
+      this.id = id;
+      this.group = group;
+      this.port = port;
+      this.root = root;
+      this.sets = sets;
+    }
+
+    /** Starts the process (returns at once; see {@link Jar.Server#awaitStarted}). */
+    Jar.Server start() throws IOException {
+      List<String> args = new ArrayList<>(List.of("storage", "--set", "storage.id=" + id, "--set", "storage.group=" + group,
+          "--set", "storage.port=" + port, "--set", "storage.storePaths=" + root));
+      args.addAll(clusterArgs());
+      for (String s : sets) {
+        args.add("--set");
+        args.add("storage." + s);
+      }
+      server = Jar.Server.start(dir, jvmArgs, Map.of(), args.toArray(String[]::new));
+      return server;
+    }
+
+    /** The store path's {@code data} directory (store path M00). */
+    Path data() {
+      return root.resolve("data");
+    }
+
+    /** Where a remote name {@code M00/AB/CD/name} lives on this storage's disk. */
+    Path file(String remoteName) {
+      return data().resolve(remoteName.substring(4));
+    }
+
+    /**
+     * Every regular file in the {@code data/XX/YY} directories, as {@code XX/YY/name}: what clients
+     * can see. The temp directory ({@code data/.tmp}) and the sync state ({@code data/sync}) are
+     * not part of it. Files the server deletes while they are listed are skipped.
+     */
+    TreeSet<String> storedFiles() {
+      TreeSet<String> out = new TreeSet<>();
+      for (Path high : list(data())) {
+        if (!HEX2.matcher(high.getFileName().toString()).matches() || !Files.isDirectory(high)) {
+          continue;
+        }
+        for (Path low : list(high)) {
+          if (!HEX2.matcher(low.getFileName().toString()).matches() || !Files.isDirectory(low)) {
+            continue;
+          }
+          for (Path f : list(low)) {
+            if (Files.isRegularFile(f)) {
+              out.add(high.getFileName() + "/" + low.getFileName() + "/" + f.getFileName());
+            }
+          }
+        }
+      }
+      return out;
+    }
+
+    /** Files in {@code data/.tmp/HH/}: uploads and replicas in flight, or leftovers. */
+    List<Path> tempFiles() {
+      List<Path> out = new ArrayList<>();
+      for (Path p : list(data().resolve(".tmp"))) {
+        if (Files.isDirectory(p)) {
+          list(p).stream().filter(Files::isRegularFile).forEach(out::add);
+        } else if (Files.isRegularFile(p)) {
+          out.add(p);
+        }
+      }
+      return out;
+    }
+
+    /** Status of this storage as tracker {@code t} lists it, or -1 (unknown or tracker unreachable). */
+    int status(int t) {
+      return LoopbackCluster.status(trackerPorts.get(t), group, id);
+    }
+
+    /** Waits until tracker {@code t} lists this storage as {@code code}; fails with its output otherwise. */
+    void awaitStatus(int t, int code, Duration timeout) throws InterruptedException {
+      long end = System.nanoTime() + timeout.toNanos();
+      int last;
+      while ((last = status(t)) != code) {
+        if (System.nanoTime() > end) {
+          fail("storage " + id + " is " + last + ", not " + code + ", at tracker " + t + " after " + timeout
+              + "\n" + (server == null ? "" : server.output()));
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  /** The entries of {@code dir}, or none if it does not exist (any more). */
+  static List<Path> list(Path dir) {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      ds.forEach(out::add);
+    } catch (NoSuchFileException gone) {
+      // nothing there
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  /** Status code of storage {@code id} of {@code group} as the tracker on {@code trackerPort} lists it, or -1. */
+  static int status(int trackerPort, String group, int id) {
+    try {
+      TrackerServer ts = new TrackerServer(new Socket("127.0.0.1", trackerPort), new InetSocketAddress("127.0.0.1", trackerPort));
+      try {
+        StructStorageStat[] all = new TrackerClient().listStorages(ts, group);
+        if (all != null) {
+          for (StructStorageStat s : all) {
+            if (s.getId().equals(Integer.toString(id))) {
+              return s.getStatus();
+            }
+          }
+        }
+      } finally {
+        ts.close();
+      }
+    } catch (Exception e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  /** Stops every storage, then every tracker (continuing suspended ones first), and deletes the directory. */
+  @Override
+  public void close() throws Exception {
+    List<Jar.Server> all = new ArrayList<>();
+    for (Storage s : storages) {
+      if (s.server != null) {
+        all.add(s.server);
+      }
+    }
+    all.addAll(trackers);
+    Exception first = null;
+    for (Jar.Server server : all) {
+      try {
+        server.close();
+      } catch (Exception e) {
+        first = first == null ? e : first;
+      }
+    }
+    deleteTree(dir);
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
