@@ -112,6 +112,7 @@ class ClusterFailoverIT {
     for (Jar.Server t : trackers) {
       t.close();
     }
+    io.dfstree.TempTrees.delete(dir); // gigabytes after the load phases
   }
 
   /** Status code of {@code m} as tracker {@code t} sees it, or -1. */

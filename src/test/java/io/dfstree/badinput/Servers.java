@@ -151,5 +151,6 @@ final class Servers implements AutoCloseable {
   @Override
   public void close() throws Exception {
     vertx.close().await(30, TimeUnit.SECONDS);
+    io.dfstree.TempTrees.delete(root);
   }
 }

@@ -64,11 +64,7 @@ class GroupReplicationTest {
   @AfterEach
   void stop() throws Exception {
     vertx.close().await();
-    try (var all = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
-    }
+    io.dfstree.TempTrees.delete(dir);
   }
 
   StorageClient client(int port) throws Exception {

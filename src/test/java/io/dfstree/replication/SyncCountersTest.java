@@ -71,6 +71,7 @@ class SyncCountersTest {
   @AfterEach
   void stop() {
     vertx.close().await();
+    io.dfstree.TempTrees.delete(dir);
   }
 
   StorageStat stat(int id) throws Exception {

@@ -40,5 +40,6 @@ class StorageSmokeTest {
     System.out.println(sc.query_file_info(r[0], r[1]));
     assertEquals(0, sc.delete_file(r[0], r[1]));
     vertx.close().await();
+    io.dfstree.TempTrees.delete(dir);
   }
 }
