@@ -249,7 +249,8 @@ final class BenchCommand extends ClientCommand {
     return problem;
   }
 
-  private static void pause(long millis) {
+  /** Sleeps; an interrupt ends the command. */
+  static void pause(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {

@@ -190,7 +190,7 @@ final class ReplicationCheck {
           return false;
         });
         if (!sentinels.isEmpty()) {
-          sleep(POLL_MILLIS);
+          BenchCommand.pause(POLL_MILLIS);
         }
       }
       // 2. everything else still pending, on every connection, credited to the sentinels' time
@@ -212,7 +212,7 @@ final class ReplicationCheck {
         firstError.compareAndSet(null, pass.firstError());
       }
       if (!ledger.complete()) {
-        sleep(POLL_MILLIS);
+        BenchCommand.pause(POLL_MILLIS);
       }
     }
     String problem = null;
@@ -276,15 +276,6 @@ final class ReplicationCheck {
         throw e;
       }
       return !wantPresent;
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for replication");
     }
   }
 }

@@ -37,10 +37,8 @@ class BenchReplicationTest {
   Path dir;
   JsonObject config;
 
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  static int freePort() {
+    return io.dfstree.TestPorts.free();
   }
 
   JsonObject storage(int id, String path) throws Exception {

@@ -33,10 +33,8 @@ class GroupReplicationTest {
   int httpA;
   String deployB;
 
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  static int freePort() {
+    return io.dfstree.TestPorts.free();
   }
 
   JsonObject storage(int id, int port, String path, int quorum) {
