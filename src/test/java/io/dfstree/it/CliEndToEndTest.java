@@ -14,32 +14,16 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The client tools ({@link Main#execute}) in-process against the embedded node. */
-class CliEndToEndTest {
+class CliEndToEndTest extends SingleNodeTest {
   static final Pattern FILE_ID = Pattern.compile("group1/M00/[0-9A-F]{2}/[0-9A-F]{2}/[A-Za-z0-9_-]{27}[^/\\s]{7}");
-  static SingleNodeServer server;
-
   @TempDir
   Path tmp;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = SingleNodeServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-  }
 
   record Run(int exitCode, String out, String err) {}
 

@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.csource.common.NameValuePair;
-import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.ProtoCommon;
 import org.csource.fastdfs.StorageClient;
 import org.junit.jupiter.api.AfterAll;
@@ -22,28 +21,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Several Java clients at once on one file: no lost appends, no lost metadata merges, unique names. */
-class ConcurrentClientsTest {
+class ConcurrentClientsTest extends SingleNodeTest {
   static final int THREADS = 8;
-  static SingleNodeServer server;
   static ExecutorService pool;
 
   @BeforeAll
-  static void startServer() throws Exception {
-    server = SingleNodeServer.start();
-    ClientGlobal.initByTrackers(server.trackerAddress());
-    ClientGlobal.g_network_timeout = 10_000;
+  static void startPool() {
     pool = Executors.newFixedThreadPool(THREADS);
   }
 
   @AfterAll
-  static void stopServer() throws Exception {
+  static void stopPool() {
     if (pool != null) {
       pool.shutdownNow();
     }
-    if (server != null) {
-      server.close();
-    }
   }
+
 
   static <T> List<T> inParallel(java.util.function.IntFunction<java.util.concurrent.Callable<T>> task) throws Exception {
     List<Future<T>> futures = new ArrayList<>();

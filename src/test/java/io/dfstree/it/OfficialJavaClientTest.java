@@ -14,11 +14,9 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Random;
 import java.util.zip.CRC32;
 import org.csource.common.MyException;
 import org.csource.common.NameValuePair;
-import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.DownloadCallback;
 import org.csource.fastdfs.FileInfo;
 import org.csource.fastdfs.ProtoCommon;
@@ -29,8 +27,6 @@ import org.csource.fastdfs.StructGroupStat;
 import org.csource.fastdfs.StructStorageStat;
 import org.csource.fastdfs.TrackerClient;
 import org.csource.fastdfs.TrackerServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,37 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The official Java client 1.27 against the embedded node: every call of fastdfs-protocol.md
  * Appendix A that 1.27 has, one behaviour per test, checking bytes and values.
  */
-class OfficialJavaClientTest {
-  static final String GROUP = SingleNodeServer.GROUP;
-  static SingleNodeServer server;
-
+class OfficialJavaClientTest extends SingleNodeTest {
   @TempDir
   Path tmp;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = SingleNodeServer.start();
-    ClientGlobal.initByTrackers(server.trackerAddress());
-    ClientGlobal.g_connect_timeout = 5000;
-    ClientGlobal.g_network_timeout = 10_000;
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  static StorageClient storage() {
-    return new StorageClient(null, null);
-  }
-
-  static byte[] random(int size, long seed) {
-    byte[] b = new byte[size];
-    new Random(seed).nextBytes(b);
-    return b;
-  }
 
   static int crc32(byte[] data) {
     CRC32 c = new CRC32();

@@ -9,46 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Random;
 import java.util.zip.CRC32;
 import org.csource.common.NameValuePair;
 import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.FileInfo;
 import org.csource.fastdfs.ProtoCommon;
 import org.csource.fastdfs.StorageClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Error paths and limits of §1–§5, through the Java client where it can express them, else raw. */
-class ProtocolEdgeCasesTest {
-  static final String GROUP = SingleNodeServer.GROUP;
-  static SingleNodeServer server;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = SingleNodeServer.start();
-    ClientGlobal.initByTrackers(server.trackerAddress());
-    ClientGlobal.g_network_timeout = 10_000;
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  static StorageClient storage() {
-    return new StorageClient(null, null);
-  }
-
-  static byte[] random(int size, long seed) {
-    byte[] b = new byte[size];
-    new Random(seed).nextBytes(b);
-    return b;
-  }
-
+class ProtocolEdgeCasesTest extends SingleNodeTest {
   static String[] upload(byte[] data, String ext) throws Exception {
     String[] r = storage().upload_file(data, ext, null);
     assertNotNull(r);

@@ -14,35 +14,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.zip.CRC32;
 import org.csource.common.NameValuePair;
-import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.StorageClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Commands the Java client 1.27 cannot send, spoken over a bare socket: 69 FETCH_STORAGE_IDS on
  * the tracker and 38 REGENERATE_APPENDER_FILENAME on the storage.
  */
-class RawProtocolTest {
+class RawProtocolTest extends SingleNodeTest {
   static final int FETCH_STORAGE_IDS = 69;
   static final int REGENERATE = 38;
-  static SingleNodeServer server;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = SingleNodeServer.start();
-    ClientGlobal.initByTrackers(server.trackerAddress());
-    ClientGlobal.g_network_timeout = 10_000;
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-  }
-
   static byte[] fetchIdsBody(int start, Integer allowEmpty) {
     ByteBuffer b = ByteBuffer.allocate(allowEmpty == null ? 4 : 5).putInt(start);
     if (allowEmpty != null) {
