@@ -34,7 +34,7 @@ class ClusterLoopbackIT {
     int storagePort = Jar.freePort();
     String[] cluster = {"--conf", conf("cluster-loopback.yaml").toString(),
         "--set", "cluster.name=systest-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
-        "--set", "cluster.port=" + Jar.freePort()};
+        "--set", "cluster.port=" + Jar.hazelcastPort()};
     Jar.Server tracker = null;
     Jar.Server storage = null;
     try {

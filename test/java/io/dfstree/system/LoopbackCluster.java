@@ -45,7 +45,7 @@ final class LoopbackCluster implements AutoCloseable {
   LoopbackCluster(String prefix, List<String> jvmArgs) throws IOException {
     this.dir = Files.createTempDirectory("dfstree-" + prefix);
     this.name = prefix + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-    this.hazelcastPort = Jar.freePort();
+    this.hazelcastPort = Jar.hazelcastPort();
     this.jvmArgs = List.copyOf(jvmArgs);
   }
 
