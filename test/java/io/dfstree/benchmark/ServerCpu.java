@@ -1,0 +1,56 @@
+package io.dfstree.benchmark;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * CPU time of server processes, read from {@code /proc/<pid>/stat}: user plus system time of
+ * every thread of the process (fields 14 and 15), in clock ticks. The benchmark takes it before
+ * and after a phase, for every server process of the system under test (ours and FastDFS's
+ * alike), and divides the difference by the phase's operations.
+ */
+final class ServerCpu {
+  /** Linux's USER_HZ: /proc reports times in these ticks (100 on every common kernel build). */
+  static final long TICKS_PER_SECOND = 100;
+
+  private ServerCpu() {}
+
+  /**
+   * utime + stime from one line of {@code /proc/<pid>/stat}. The second field, the command name,
+   * is in parentheses and may itself contain spaces and parentheses, so fields are counted from
+   * the last ')'.
+   */
+  static long ticks(String statLine) {
+    int close = statLine.lastIndexOf(')');
+    if (close < 0) {
+      throw new IllegalArgumentException("not a /proc/<pid>/stat line: " + statLine);
+    }
+    String[] f = statLine.substring(close + 1).trim().split("\\s+");
+    // after the name: f[0] is field 3 (state), so field N is f[N - 3]
+    if (f.length < 13) {
+      throw new IllegalArgumentException("too few fields in /proc/<pid>/stat line: " + statLine);
+    }
+    return Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
+  }
+
+  /** utime + stime of process {@code pid} in ticks. */
+  static long ticks(long pid) throws IOException {
+    return ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+  }
+
+  /** Sum of {@link #ticks(long)} over {@code pids}. */
+  static long ticks(List<Long> pids) throws IOException {
+    long sum = 0;
+    for (long pid : pids) {
+      sum += ticks(pid);
+    }
+    return sum;
+  }
+
+  /** Microseconds of CPU per operation for {@code ticks} spent on {@code ops} operations (NaN when none). */
+  static double microsPerOp(long ticks, long ops) {
+    return ops <= 0 ? Double.NaN : ticks * (1_000_000.0 / TICKS_PER_SECOND) / ops;
+  }
+}
