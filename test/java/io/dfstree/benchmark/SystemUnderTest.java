@@ -41,6 +41,9 @@ abstract class SystemUnderTest implements AutoCloseable {
 
   abstract void start() throws Exception;
 
+  /** Throws when a server process is gone. */
+  void checkAlive() throws IOException {}
+
   int storages() {
     return group ? 2 : 1;
   }
@@ -70,6 +73,7 @@ abstract class SystemUnderTest implements AutoCloseable {
       if (active >= storages()) {
         return;
       }
+      checkAlive();
       Thread.sleep(300);
     }
     throw new IOException(name + ": only " + active + " of " + storages() + " storages ACTIVE after " + timeoutMs + " ms");
@@ -167,11 +171,12 @@ abstract class SystemUnderTest implements AutoCloseable {
     private final Path dir;
     private final List<Process> processes = new ArrayList<>();
     private int trackerPort;
+    private boolean keep = System.getenv("KEEP") != null;
 
     Ours(String name, Path jar, boolean group, boolean fsync, int writeQuorum, List<String> jvmArgs, Path jfrDir)
         throws IOException {
       super(name, group);
-      this.jar = jar;
+      this.jar = jar.toAbsolutePath();
       this.fsync = fsync;
       this.writeQuorum = writeQuorum;
       this.jvmArgs = jvmArgs;
@@ -215,6 +220,31 @@ abstract class SystemUnderTest implements AutoCloseable {
           "--set", "storage.reservedSpace=256M");
     }
 
+    /** Waits until the role's log shows its start-up banner (" started"), up to 150 s. */
+    private void awaitBanner(Process p, String role) throws Exception {
+      Path log = dir.resolve(role + ".log");
+      long end = System.currentTimeMillis() + 150_000;
+      while (System.currentTimeMillis() < end) {
+        if (Files.exists(log) && Files.readString(log).contains(" started")) {
+          return;
+        }
+        checkAlive();
+        Thread.sleep(200);
+      }
+      keep = true;
+      throw new IOException(name + ": " + role + " printed no start-up banner within 150 s; logs in " + dir);
+    }
+
+    @Override
+    void checkAlive() throws IOException {
+      for (Process p : processes) {
+        if (!p.isAlive()) {
+          keep = true;
+          throw new IOException(name + ": server process " + p.pid() + " exited with " + p.exitValue() + "; logs in " + dir);
+        }
+      }
+    }
+
     @Override
     void start() throws Exception {
       trackerPort = freePort();
@@ -232,22 +262,19 @@ abstract class SystemUnderTest implements AutoCloseable {
         List<String> t = new ArrayList<>(List.of("tracker"));
         t.addAll(trackerSets);
         t.addAll(cluster);
-        launch("tracker", t);
+        // one at a time: three JVMs joining Hazelcast at once on a busy machine missed the 60 s start limit
+        awaitBanner(launch("tracker", t), "tracker");
         for (int id = 1; id <= 2; id++) {
           List<String> s = new ArrayList<>(List.of("storage"));
           s.addAll(storageSets(id, freePort()));
           s.addAll(cluster);
-          launch("storage" + id, s);
+          awaitBanner(launch("storage" + id, s), "storage" + id);
         }
       }
       try {
         awaitActive(180_000);
       } catch (IOException e) {
-        for (Process p : processes) {
-          if (!p.isAlive()) {
-            throw new IOException(e.getMessage() + "; a server exited, logs in " + dir, e);
-          }
-        }
+        keep = true;
         throw new IOException(e.getMessage() + "; logs in " + dir, e);
       }
     }
@@ -264,12 +291,12 @@ abstract class SystemUnderTest implements AutoCloseable {
         }
       }
       processes.clear();
-      if (System.getenv("KEEP") == null) {
+      if (!keep) {
         try (Stream<Path> all = Files.walk(dir)) {
           all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
       } else {
-        System.out.println("kept " + dir);
+        System.out.println("kept " + dir + " (data and logs)");
       }
     }
   }
