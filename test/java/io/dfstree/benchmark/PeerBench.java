@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,6 +39,8 @@ public final class PeerBench {
     Path jfr;
     Path out;
     List<String> serverJvm = List.of("-Xmx512m");
+    int subdirs = 32;
+    int threads;
 
     /** Files per phase: fewer for large files and for one connection, so every row takes seconds. */
     int files(long size, int concurrency) {
@@ -72,6 +75,8 @@ public final class PeerBench {
           case "--max-seconds" -> s.maxSeconds = Double.parseDouble(args[++i]);
           case "--warmup" -> s.warmup = Integer.parseInt(args[++i]);
           case "--jfr" -> s.jfr = Path.of(args[++i]);
+          case "--subdirs" -> s.subdirs = Integer.parseInt(args[++i]);
+          case "--threads" -> s.threads = Integer.parseInt(args[++i]);
           case "--out" -> s.out = Path.of(args[++i]);
           case "--server-jvm" -> s.serverJvm = List.of(args[++i].trim().split("\\s+"));
           default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
@@ -100,7 +105,8 @@ public final class PeerBench {
   static final String USAGE = """
       usage: benchmark/fastdfs-compare.sh [--quick] [--topologies single,group] [--systems fastdfs,ours,ours-w1]
                [--clients official,pooled,split] [-c 1,16] [-s 4K,64K,1M] [--scale F] [--max-seconds S]
-               [--warmup N] [--jfr DIR] [--out FILE.tsv] [--server-jvm "-Xmx512m ..."]""";
+               [--warmup N] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
+               [--server-jvm "-Xmx512m ..."]""";
 
   public static void main(String[] args) throws Exception {
     Settings s;
@@ -124,8 +130,8 @@ public final class PeerBench {
       for (String name : s.systems) {
         SystemUnderTest sut = switch (name) {
           case "fastdfs" -> new SystemUnderTest.FastDfs(s.peerScript, group);
-          case "ours" -> new SystemUnderTest.Ours(name, s.jar, group, true, 2, s.serverJvm, s.jfr);
-          default -> new SystemUnderTest.Ours(name, s.jar, group, false, 1, s.serverJvm, s.jfr);
+          case "ours" -> new SystemUnderTest.Ours(name, s.jar, group, true, 2, s.serverJvm, s.jfr, s.subdirs);
+          default -> new SystemUnderTest.Ours(name, s.jar, group, false, 1, s.serverJvm, s.jfr, s.subdirs);
         };
         log("%s %s: starting", topology, name);
         try (sut) {
@@ -234,10 +240,13 @@ public final class PeerBench {
     List<Long> pids = sut.serverPids();
     String tracker = sut.tracker();
 
+    List<String> labels = sut.serverLabels();
+    Map<String, Long> threads0 = table != null && s.threads > 0 ? ServerCpu.threadTicks(pids, labels) : null;
     long cpu0 = ServerCpu.ticks(pids);
     long t0 = System.nanoTime();
     Phase up = phase(kind, tracker, c, n, s.maxSeconds, (client, i) -> ids.set(i, client.upload(content)));
     record(table, sut, topology, kind, c, size, "upload", up, t0, cpu0, pids);
+    threads0 = threadReport(s, threads0, pids, labels, up);
 
     List<String[]> stored = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -256,6 +265,7 @@ public final class PeerBench {
       }
     });
     record(table, sut, topology, kind, c, size, "download", down, t0, cpu0, pids);
+    threads0 = threadReport(s, threads0, pids, labels, down);
 
     // the delete phase removes every stored file (a longer bound: leftovers would skew later rows)
     cpu0 = ServerCpu.ticks(pids);
@@ -265,6 +275,34 @@ public final class PeerBench {
       client.delete(id[0], id[1]);
     });
     record(table, sut, topology, kind, c, size, "delete", del, t0, cpu0, pids);
+    threadReport(s, threads0, pids, labels, del);
+  }
+
+  /**
+   * With {@code --threads N}: the N server thread kinds that used the most CPU over the phase, in
+   * µs per operation (process:thread kind, digits dropped so pools add up). Returns the new baseline.
+   */
+  private static Map<String, Long> threadReport(Settings s, Map<String, Long> before, List<Long> pids,
+                                                List<String> labels, Phase p) throws IOException {
+    if (before == null) {
+      return null;
+    }
+    Map<String, Long> now = ServerCpu.threadTicks(pids, labels);
+    int ops = p.done.get();
+    List<Map.Entry<String, Long>> delta = new ArrayList<>();
+    now.forEach((k, v) -> delta.add(Map.entry(k, Math.max(0, v - before.getOrDefault(k, 0L)))));
+    delta.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+    long total = delta.stream().mapToLong(Map.Entry::getValue).sum();
+    StringBuilder b = new StringBuilder("    server threads, us/op:");
+    for (Map.Entry<String, Long> e : delta.subList(0, Math.min(s.threads, delta.size()))) {
+      if (e.getValue() == 0) {
+        break;
+      }
+      b.append(String.format(java.util.Locale.ROOT, " %s %.0f (%.0f%%);", e.getKey(), ServerCpu.microsPerOp(e.getValue(), ops),
+          total == 0 ? 0.0 : 100.0 * e.getValue() / total));
+    }
+    System.out.println(b);
+    return now;
   }
 
   private static void record(ResultTable table, SystemUnderTest sut, String topology, BenchClient.Kind kind, int c,

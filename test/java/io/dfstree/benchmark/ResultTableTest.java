@@ -33,6 +33,13 @@ class ResultTableTest {
   }
 
   @Test
+  void threadKindsDropDigitsSoPoolsAddUp() {
+    assertEquals("vert.x-eventloo", ServerCpu.threadKind("17 (vert.x-eventloo) S 1 2 3 0 -1 0 0 0 0 0 5 6 0"));
+    assertEquals("GC Thread#", ServerCpu.threadKind("18 (GC Thread#1) S 1 2 3 0 -1 0 0 0 0 0 5 6 0"));
+    assertEquals("hazelcast", ServerCpu.threadKind("19 (hz.dreamy_chate) S 1 2 3 0 -1 0 0 0 0 0 5 6 0"));
+  }
+
+  @Test
   void percentilesAreNearestRank() {
     long[] ns = {1_000_000, 2_000_000, 3_000_000, 4_000_000};
     assertEquals(2.0, ResultTable.percentileMs(ns, 4, 0.5), 1e-9);

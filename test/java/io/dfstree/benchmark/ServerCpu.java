@@ -3,7 +3,10 @@ package io.dfstree.benchmark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * CPU time of server processes, read from {@code /proc/<pid>/stat}: user plus system time of
@@ -47,6 +50,44 @@ final class ServerCpu {
       sum += ticks(pid);
     }
     return sum;
+  }
+
+  /**
+   * The thread name from a {@code /proc/<pid>/task/<tid>/stat} line (the kernel keeps 15
+   * characters), with digits dropped so that pools add up: "vert.x-eventloo", "C2 CompilerThre",
+   * "GC Thread#", "hz.<name>.IO.th"...
+   */
+  static String threadKind(String statLine) {
+    int open = statLine.indexOf('(');
+    int close = statLine.lastIndexOf(')');
+    if (open < 0 || close < open) {
+      throw new IllegalArgumentException("not a /proc stat line: " + statLine);
+    }
+    String name = statLine.substring(open + 1, close).replaceAll("[0-9]+", "");
+    // Hazelcast names its threads hz.<random instance name>.<pool>, cut to 15 characters: one kind
+    return name.startsWith("hz.") ? "hazelcast" : name;
+  }
+
+  /** Ticks per thread kind (see {@link #threadKind}) over every thread of {@code pids}, "pid:kind" keyed. */
+  static Map<String, Long> threadTicks(List<Long> pids, List<String> labels) throws IOException {
+    Map<String, Long> out = new HashMap<>();
+    for (int i = 0; i < pids.size(); i++) {
+      Path tasks = Path.of("/proc", Long.toString(pids.get(i)), "task");
+      List<Path> all;
+      try (Stream<Path> s = Files.list(tasks)) {
+        all = s.toList();
+      }
+      for (Path t : all) {
+        String line;
+        try {
+          line = Files.readString(t.resolve("stat"));
+        } catch (IOException gone) {
+          continue; // the thread ended
+        }
+        out.merge(labels.get(i) + ":" + threadKind(line), ticks(line), Long::sum);
+      }
+    }
+    return out;
   }
 
   /** Microseconds of CPU per operation for {@code ticks} spent on {@code ops} operations (NaN when none). */

@@ -39,6 +39,9 @@ abstract class SystemUnderTest implements AutoCloseable {
   /** PIDs of every server process (tracker and storages). */
   abstract List<Long> serverPids() throws IOException;
 
+  /** Names of the processes of {@link #serverPids()}, in the same order. */
+  abstract List<String> serverLabels();
+
   abstract void start() throws Exception;
 
   /** Throws when a server process is gone. */
@@ -128,6 +131,11 @@ abstract class SystemUnderTest implements AutoCloseable {
       return pids;
     }
 
+    @Override
+    List<String> serverLabels() {
+      return group ? List.of("tracker", "storageA", "storageB") : List.of("tracker", "storageA");
+    }
+
     boolean running() throws IOException {
       return livePid("tracker") != null || livePid("storageA") != null || livePid("storageB") != null;
     }
@@ -168,19 +176,21 @@ abstract class SystemUnderTest implements AutoCloseable {
     private final int writeQuorum;
     private final List<String> jvmArgs;
     private final Path jfrDir;
+    private final int subdirs;
     private final Path dir;
     private final List<Process> processes = new ArrayList<>();
     private int trackerPort;
     private boolean keep = System.getenv("KEEP") != null;
 
-    Ours(String name, Path jar, boolean group, boolean fsync, int writeQuorum, List<String> jvmArgs, Path jfrDir)
-        throws IOException {
+    Ours(String name, Path jar, boolean group, boolean fsync, int writeQuorum, List<String> jvmArgs, Path jfrDir,
+         int subdirs) throws IOException {
       super(name, group);
       this.jar = jar.toAbsolutePath();
       this.fsync = fsync;
       this.writeQuorum = writeQuorum;
       this.jvmArgs = jvmArgs;
       this.jfrDir = jfrDir;
+      this.subdirs = subdirs;
       this.dir = Files.createTempDirectory("dfstree-peerbench-");
     }
 
@@ -192,6 +202,11 @@ abstract class SystemUnderTest implements AutoCloseable {
     @Override
     List<Long> serverPids() {
       return processes.stream().map(Process::pid).toList();
+    }
+
+    @Override
+    List<String> serverLabels() {
+      return group ? List.of("tracker", "storage1", "storage2") : List.of("all-in-one");
     }
 
     private Process launch(String role, List<String> args) throws IOException {
@@ -217,7 +232,7 @@ abstract class SystemUnderTest implements AutoCloseable {
       return List.of("--set", "storage.id=" + id, "--set", "storage.group=group1", "--set", "storage.host=127.0.0.1",
           "--set", "storage.port=" + port, "--set", "storage.storePaths=" + dir.resolve("store" + id),
           "--set", "storage.fsync=" + fsync, "--set", "storage.writeQuorum=" + writeQuorum,
-          "--set", "storage.reservedSpace=256M");
+          "--set", "storage.reservedSpace=256M", "--set", "storage.subdirCount=" + subdirs);
     }
 
     /** Waits until the role's log shows its start-up banner (" started"), up to 150 s. */
