@@ -22,13 +22,13 @@ class BenchAndMonitorTest {
 
   @Test
   void sizesAcceptPlainNumbersAndBinarySuffixes() {
-    assertEquals(4096, ByteSizeConverter.parse("4K"));
-    assertEquals(4096, ByteSizeConverter.parse("4KiB"));
-    assertEquals(1 << 20, ByteSizeConverter.parse("1M"));
-    assertEquals(1048576, ByteSizeConverter.parse("1048576"));
-    assertEquals(1L << 30, ByteSizeConverter.parse("1gb"));
-    assertThrows(TypeConversionException.class, () -> ByteSizeConverter.parse("lots"));
-    assertThrows(TypeConversionException.class, () -> ByteSizeConverter.parse("-1K"));
+    assertEquals(4096, new ByteSizeConverter().convert("4K"));
+    assertEquals(4096, new ByteSizeConverter().convert("4KiB"));
+    assertEquals(1 << 20, new ByteSizeConverter().convert("1M"));
+    assertEquals(1048576, new ByteSizeConverter().convert("1048576"));
+    assertEquals(1L << 30, new ByteSizeConverter().convert("1gb"));
+    assertThrows(TypeConversionException.class, () -> new ByteSizeConverter().convert("lots"));
+    assertThrows(TypeConversionException.class, () -> new ByteSizeConverter().convert("-1K"));
   }
 
   @Test
