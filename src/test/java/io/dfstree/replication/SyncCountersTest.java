@@ -3,7 +3,7 @@ package io.dfstree.replication;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.dfstree.api.StorageCounters;
-import io.dfstree.client.ClientOptions;
+import io.dfstree.client.FdfsClientOptions;
 import io.dfstree.client.FdfsClient;
 import io.dfstree.client.ServerAddress;
 import io.dfstree.client.StorageStat;
@@ -75,7 +75,7 @@ class SyncCountersTest {
   }
 
   StorageStat stat(int id) throws Exception {
-    FdfsClient client = new FdfsClient(ClientOptions.of(List.of(ServerAddress.parse("127.0.0.1:" + trackerPort, 22122))));
+    FdfsClient client = new FdfsClient(FdfsClientOptions.of(List.of(ServerAddress.parse("127.0.0.1:" + trackerPort, 22122))));
     return client.listStorages("group1", Integer.toString(id)).get(0);
   }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.hazelcast.config.Config;
 import io.dfstree.api.Addresses;
 import io.dfstree.api.FileEvent;
+import io.dfstree.client.StoredFileInfo;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.server.Launcher;
@@ -80,7 +81,7 @@ class EventBusClientClusterTest {
         .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
         .withClusterManager(new HazelcastClusterManager(hz))
         .buildClustered().await(60, TimeUnit.SECONDS);
-    client = DfsEventBusClient.create(appVertx, ClientOptions.defaults());
+    client = DfsEventBusClient.create(appVertx, EventBusClientOptions.defaults());
     subscription = client.subscribe(events::add).await(10, TimeUnit.SECONDS);
     awaitActive(appVertx, 30_000);
   }
@@ -137,7 +138,7 @@ class EventBusClientClusterTest {
     assertArrayEquals(data, Files.readAllBytes(target));
 
     assertEquals(Map.of("kind", "big"), client.metadata(fileId).await(10, TimeUnit.SECONDS));
-    FileInfo info = client.info(fileId).await(10, TimeUnit.SECONDS);
+    StoredFileInfo info = client.info(fileId).await(10, TimeUnit.SECONDS);
     assertEquals(data.length, info.size());
     assertEquals(crc(data), info.crc32());
     FileEvent created = awaitEvent(FileEvent.CREATED, fileId);
@@ -163,7 +164,7 @@ class EventBusClientClusterTest {
     assertEquals(Map.of("z", "9"), client.metadata(fileId).await(10, TimeUnit.SECONDS));
     awaitEvent(FileEvent.METADATA, fileId);
 
-    FileInfo info = client.info(fileId).await(10, TimeUnit.SECONDS);
+    StoredFileInfo info = client.info(fileId).await(10, TimeUnit.SECONDS);
     assertEquals(data.length, info.size());
     assertEquals(crc(data), info.crc32());
     assertTrue(Math.abs(info.createTime() - System.currentTimeMillis() / 1000) < 60, "create time " + info.createTime());
@@ -193,7 +194,7 @@ class EventBusClientClusterTest {
 
   @Test
   void routingErrorsCarryFastDfsErrnos() throws Exception {
-    DfsEventBusClient wrongGroup = DfsEventBusClient.create(appVertx, ClientOptions.defaults().withGroup("nosuch"));
+    DfsEventBusClient wrongGroup = DfsEventBusClient.create(appVertx, EventBusClientOptions.defaults().withGroup("nosuch"));
     assertEquals(Errno.ENOENT, errno(wrongGroup.upload(Buffer.buffer("x"), "txt", Map.of())));
     assertEquals(Errno.EINVAL, errno(client.info("not-a-file-id")));
     assertEquals(Errno.EINVAL, errno(client.upload(Buffer.buffer("x"), "toolongext", Map.of())));
@@ -209,7 +210,7 @@ class EventBusClientClusterTest {
     assertTrue(target.getInteger("port") > 0 && target.containsKey("storePathIndex"), target.encode());
     // no tracker listening on an address: ECONNREFUSED, not a hang
     DfsEventBusClient nowhere = DfsEventBusClient.create(appVertx,
-        new ClientOptions("dfstree.nowhere", null, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(2),
+        new EventBusClientOptions("dfstree.nowhere", null, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(2),
             java.time.Duration.ofSeconds(5)));
     assertEquals(Errno.ECONNREFUSED, errno(nowhere.upload(Buffer.buffer("x"), "", Map.of())));
   }
