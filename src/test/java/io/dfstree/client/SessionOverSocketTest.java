@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dfstree.TestPorts;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
-import java.net.ServerSocket;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -115,9 +115,7 @@ class SessionOverSocketTest {
   @Test
   void clientFailsOverToTheNextTrackerAndRoundTripsAFile() throws Exception {
     int deadPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      deadPort = s.getLocalPort();
-    }
+    deadPort = TestPorts.free();
     InMemoryFastDfs cluster = new InMemoryFastDfs();
     try (FakeFdfsServer server = FakeFdfsServer.start(cluster)) {
       FdfsClient client = new FdfsClient(FdfsClientOptions.of(List.of(new ServerAddress("127.0.0.1", deadPort),

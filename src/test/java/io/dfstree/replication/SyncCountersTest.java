@@ -2,6 +2,7 @@ package io.dfstree.replication;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.TestPorts;
 import io.dfstree.api.StorageCounters;
 import io.dfstree.client.FdfsClientOptions;
 import io.dfstree.client.FdfsClient;
@@ -48,9 +49,9 @@ class SyncCountersTest {
   void start() throws Exception {
     dir = Files.createTempDirectory("sync-counters");
     vertx = Launcher.createVertx(new JsonObject(), false).await();
-    trackerPort = GroupReplicationTest.freePort();
-    portA = GroupReplicationTest.freePort();
-    portB = GroupReplicationTest.freePort();
+    trackerPort = TestPorts.free();
+    portA = TestPorts.free();
+    portB = TestPorts.free();
     JsonObject tracker = Config.defaults().getJsonObject("tracker").copy().put("host", "127.0.0.1").put("port", trackerPort)
         .put("heartbeatTimeoutMs", 1500);
     vertx.deployVerticle("io.dfstree.tracker.TrackerVerticle", new DeploymentOptions().setConfig(tracker)).await();
