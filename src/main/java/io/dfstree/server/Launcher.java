@@ -126,6 +126,10 @@ public final class Launcher {
     for (Object o : descriptor.getJsonArray("verticles")) {
       JsonObject v = (JsonObject) o;
       JsonObject section = config.getJsonObject(v.getString("configSection"), new JsonObject());
+      String secret = config.getJsonObject("cluster", new JsonObject()).getString("secret", "");
+      if (!secret.isBlank()) {
+        section = section.copy().put("clusterSecret", secret); // storages prove membership with it (PeerAuth)
+      }
       DeploymentOptions options = new DeploymentOptions().setConfig(section).setInstances(v.getInteger("instances", 1));
       String name = v.getString("name");
       // in order: the tracker must be listening for heartbeats before the first storage beats

@@ -43,12 +43,19 @@ public final class StorageVerticle extends VerticleBase {
     });
     vertx.eventBus().<JsonObject>consumer(Addresses.STORAGE_LEAVING, msg -> peers.left(msg.body().getInteger("storageId")));
     Replicator replicator = new Replicator(vertx, node, peers, pool);
-    return vertx.executeBlocking(() -> {
+    node.limits = io.dfstree.protocol.ClientLimits.from(config().getJsonObject("limits"));
+    node.clientLog = new io.dfstree.protocol.RateLimitedLog(LoggerFactory.getLogger(StorageConnection.class), node.limits.logIntervalMs());
+    return PeerAuth.load(vertx, config().getString("clusterSecret", ""), options.id())
+        .onSuccess(auth -> {
+          node.peerAuth = auth;
+          pool.auth = auth;
+        })
+        .compose(auth -> vertx.executeBlocking(() -> {
           node.prepare();
           node.files.binlog(new Binlog(node.paths.all().get(0).data.resolve("sync").resolve("binlog")));
           replicator.load();
           return null;
-        })
+        }))
         .compose(v -> vertx.deployVerticle(() -> new StorageServerVerticle(node),
             new DeploymentOptions().setInstances(Math.max(1, options.eventLoops()))))
         .onSuccess(id -> {
