@@ -42,6 +42,10 @@ final class Servers implements AutoCloseable {
   }
 
   static Servers start(Consumer<JsonObject> storageTweaks) throws Exception {
+    return start(storageTweaks, t -> { });
+  }
+
+  static Servers start(Consumer<JsonObject> storageTweaks, Consumer<JsonObject> trackerTweaks) throws Exception {
     Path root = Files.createTempDirectory("dfstree-bad");
     Path store = root.resolve("store0");
     int tracker = freePort();
@@ -52,6 +56,7 @@ final class Servers implements AutoCloseable {
     s.put("host", "127.0.0.1").put("port", storage).put("storePaths", new JsonArray().add(store.toString()))
         .put("subdirCount", 16).put("reservedSpace", "1M").put("heartbeatIntervalMs", 500);
     storageTweaks.accept(s);
+    trackerTweaks.accept(config.getJsonObject("tracker"));
     Vertx vertx = Vertx.vertx();
     Launcher.deploy(vertx, "all-in-one", config).await(30, TimeUnit.SECONDS);
     Servers servers = new Servers(vertx, tracker, storage, root, store, config);
