@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrackerConnection implements RequestFramer.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(TrackerConnection.class);
+  /** Client mistakes: one line per kind per interval, with a count. */
+  private static final io.dfstree.protocol.RateLimitedLog MISTAKES = new io.dfstree.protocol.RateLimitedLog(LOG,
+      io.dfstree.protocol.ClientLimits.DEFAULT_LOG_INTERVAL_MS);
 
   private final Vertx vertx;
   private final NetSocket socket;
@@ -27,6 +30,8 @@ public final class TrackerConnection implements RequestFramer.Listener {
   private long lastProgressMs;
   private long bodyTimer = -1;
   private boolean closed;
+  private io.dfstree.protocol.ClientWatch watch;
+  private Runnable onClose = () -> { };
 
   /**
    * @param bodyTimeoutMs close when a started request body makes no progress for this long
@@ -44,10 +49,30 @@ public final class TrackerConnection implements RequestFramer.Listener {
     this.quickAck = io.dfstree.server.QuickAck.forSocket(socket);
   }
 
+  /**
+   * Applies the port's limits (idle and trickle timeouts, io.dfstree.protocol.ClientWatch);
+   * {@code onClose} runs once the socket is closed (it gives back the connection slot).
+   */
+  public TrackerConnection limits(io.dfstree.protocol.ClientLimits limits, Runnable onClose) {
+    this.watch = new io.dfstree.protocol.ClientWatch(vertx, limits,
+        () -> framer.state() == RequestFramer.State.BODY ? io.dfstree.protocol.ClientPace.Phase.READING
+            : io.dfstree.protocol.ClientPace.Phase.IDLE,
+        reason -> {
+          MISTAKES.info("pace", "tracker client " + peer + ": " + reason + ", closing");
+          close();
+        });
+    this.onClose = onClose;
+    return this;
+  }
+
   /** Starts reading from the socket. */
   public void start() {
     socket.handler(this::onBytes);
     socket.closeHandler(v -> {
+      if (watch != null) {
+        watch.stop();
+      }
+      onClose.run();
       closed = true;
       framer.stop();
       cancelBodyTimer();
@@ -60,6 +85,9 @@ public final class TrackerConnection implements RequestFramer.Listener {
 
   private void onBytes(Buffer chunk) {
     lastProgressMs = clock.getAsLong();
+    if (watch != null) {
+      watch.received(chunk.length());
+    }
     framer.feed(chunk);
     if (!closed && framer.state() == RequestFramer.State.BODY) {
       quickAck.run(); // the body may be held by the client's Nagle until this header is acknowledged
@@ -83,7 +111,8 @@ public final class TrackerConnection implements RequestFramer.Listener {
 
   @Override
   public void onBadLength(int command, long declaredLength) {
-    LOG.info("tracker client {}: command {} declares body length {}, closing", peer, command, declaredLength);
+    MISTAKES.info("length/" + command, "tracker client " + peer + ": command " + command + " declares body length "
+        + declaredLength + ", closing");
     socket.write(Reply.error(Errno.EINVAL).bytes());
     close();
   }
