@@ -1,6 +1,6 @@
 package io.dfstree.benchmark;
 
-import io.dfstree.client.ClientOptions;
+import io.dfstree.client.FdfsClientOptions;
 import io.dfstree.client.FdfsClient;
 import io.dfstree.client.ServerAddress;
 import io.dfstree.client.StorageAddress;
@@ -165,7 +165,7 @@ interface BenchClient extends AutoCloseable {
     private final Map<String, StorageSession> storages = new HashMap<>();
 
     Pooled(String tracker) {
-      client = new FdfsClient(new ClientOptions(List.of(ServerAddress.parse(tracker, ServerAddress.DEFAULT_TRACKER_PORT)),
+      client = new FdfsClient(new FdfsClientOptions(List.of(ServerAddress.parse(tracker, ServerAddress.DEFAULT_TRACKER_PORT)),
           Duration.ofSeconds(5), Duration.ofSeconds(30)));
     }
 

@@ -40,6 +40,7 @@ public final class PeerBench {
     Path out;
     List<String> serverJvm = List.of("-Xmx512m");
     int subdirs = 32;
+    Path baselineJar;
     int threads;
 
     /** Files per phase: fewer for large files and for one connection, so every row takes seconds. */
@@ -76,6 +77,7 @@ public final class PeerBench {
           case "--warmup" -> s.warmup = Integer.parseInt(args[++i]);
           case "--jfr" -> s.jfr = Path.of(args[++i]);
           case "--subdirs" -> s.subdirs = Integer.parseInt(args[++i]);
+          case "--baseline-jar" -> s.baselineJar = Path.of(args[++i]);
           case "--threads" -> s.threads = Integer.parseInt(args[++i]);
           case "--out" -> s.out = Path.of(args[++i]);
           case "--server-jvm" -> s.serverJvm = List.of(args[++i].trim().split("\\s+"));
@@ -88,8 +90,10 @@ public final class PeerBench {
         }
       }
       for (String sys : s.systems) {
-        if (!List.of("fastdfs", "ours", "ours-w1").contains(sys)) {
-          throw new IllegalArgumentException("system " + sys + ": fastdfs, ours or ours-w1");
+        if (!List.of("fastdfs", "ours", "ours-w1").contains(sys)
+            && !(s.baselineJar != null && List.of("base", "base-w1").contains(sys))) {
+          throw new IllegalArgumentException("system " + sys + ": fastdfs, ours or ours-w1 "
+              + "(base and base-w1 with --baseline-jar)");
         }
       }
       return s;
@@ -106,6 +110,7 @@ public final class PeerBench {
       usage: benchmark/fastdfs-compare.sh [--quick] [--topologies single,group] [--systems fastdfs,ours,ours-w1]
                [--clients official,pooled,split] [-c 1,16] [-s 4K,64K,1M] [--scale F] [--max-seconds S]
                [--warmup N] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
+               [--baseline-jar OLD.jar (adds systems base, base-w1: another build of ours, same run)]
                [--server-jvm "-Xmx512m ..."]""";
 
   public static void main(String[] args) throws Exception {
@@ -128,17 +133,22 @@ public final class PeerBench {
     for (String topology : s.topologies) {
       boolean group = topology.equals("group");
       for (String name : s.systems) {
+        Path jar = name.startsWith("base") ? s.baselineJar : s.jar;
         SystemUnderTest sut = switch (name) {
           case "fastdfs" -> new SystemUnderTest.FastDfs(s.peerScript, group);
-          case "ours" -> new SystemUnderTest.Ours(name, s.jar, group, true, 2, s.serverJvm, s.jfr, s.subdirs);
-          default -> new SystemUnderTest.Ours(name, s.jar, group, false, 1, s.serverJvm, s.jfr, s.subdirs);
+          case "ours", "base" -> new SystemUnderTest.Ours(name, jar, group, true, 2, s.serverJvm, s.jfr, s.subdirs);
+          default -> new SystemUnderTest.Ours(name, jar, group, false, 1, s.serverJvm, s.jfr, s.subdirs);
         };
         log("%s %s: starting", topology, name);
         try (sut) {
           sut.start();
           log("%s %s: ready at tracker %s, server pids %s", topology, name, sut.tracker(), sut.serverPids());
           BenchClient.configureOfficial(sut.tracker());
-          runPhases(s, sut, BenchClient.Kind.POOLED, 4, 4096, s.warmup, null, topology);
+          // unmeasured warm-up with every client kind measured: each exercises other server code
+          // (a connection per operation: accept and close paths), and the JIT must be done first
+          for (BenchClient.Kind kind : s.clients) {
+            runPhases(s, sut, kind, 4, 4096, Math.max(1, s.warmup / s.clients.size()), null, topology);
+          }
           for (BenchClient.Kind kind : s.clients) {
             for (int c : s.concurrencies) {
               for (long size : s.sizes) {
