@@ -19,11 +19,16 @@
 # The driver is io.dfstree.benchmark.PeerBench in the test sources (the official client is a test
 # dependency); it is not a test and never runs in `mvn verify`. This script compiles it and
 # builds its class path with Maven, so it needs nothing the repository does not already install.
+# Options: --quick | --topologies single,group | --systems fastdfs,ours,ours-w1 |
+#   --clients official,pooled,split | -c 1,16 | -s 4K,64K,1M | --scale F (file counts) |
+#   --max-seconds S (per phase) | --warmup N | --threads N (top server thread kinds per row) |
+#   --jfr DIR | --subdirs N | --baseline-jar OLD.jar (adds base, base-w1) | --out FILE.tsv |
+#   --server-jvm "-Xmx512m ..."
 # Environment: FASTDFS_PEER (path of the fastdfs-peer script), KEEP=1 (keep our data and logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for a in "$@"; do
-  if [[ $a == --help || $a == -h ]]; then sed -n "2,22p" "$0"; exit 0; fi
+  if [[ $a == --help || $a == -h ]]; then sed -n "2,27p" "$0"; exit 0; fi
 done
 PEER=${FASTDFS_PEER:-../shared/fastdfs-peer/fastdfs-peer}
 [[ -x $PEER ]] || { echo "error: $PEER not found (set FASTDFS_PEER to the fastdfs-peer script)" >&2; exit 2; }
