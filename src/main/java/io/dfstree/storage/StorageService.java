@@ -91,9 +91,15 @@ public final class StorageService {
         node.options.id(), System.currentTimeMillis()));
   }
 
+  /** Deletes a client's file, counts it and announces it ({@code deleted} file event). */
   public Future<Void> delete(FileId id) {
     return node.engines.forId(id).delete(vertx.getOrCreateContext(), id)
-        .andThen(ar -> node.count(StorageCounters.TOTAL_DELETE, ar.succeeded()));
+        .andThen(ar -> {
+          node.count(StorageCounters.TOTAL_DELETE, ar.succeeded());
+          if (ar.succeeded()) {
+            node.announce(io.dfstree.api.FileEvent.DELETED, id.remoteName(), -1);
+          }
+        });
   }
 
   /** The file's metadata, empty when it has none; ENOENT when the file does not exist. */
@@ -113,8 +119,24 @@ public final class StorageService {
         .andThen(ar -> node.count(StorageCounters.TOTAL_GET_META, ar.succeeded()));
   }
 
-  /** Overwrites ({@code merge} false; empty removes all) or merges the file's metadata. */
+  /**
+   * Overwrites ({@code merge} false; empty removes all) or merges the file's metadata, and
+   * announces it ({@code metadata} file event), as the FastDFS command does.
+   */
   public Future<Void> setMetadata(FileId id, Map<String, String> values, boolean merge) {
+    return writeMetadata(id, values, merge).onSuccess(v ->
+        node.announce(io.dfstree.api.FileEvent.METADATA, id.remoteName(), -1));
+  }
+
+  /**
+   * The metadata given with a new upload: counted like any set-metadata, not announced (the
+   * upload's {@code created} event, published after it, covers it).
+   */
+  public Future<Void> initialMetadata(FileId id, Map<String, String> values) {
+    return writeMetadata(id, values, false);
+  }
+
+  private Future<Void> writeMetadata(FileId id, Map<String, String> values, boolean merge) {
     List<Metadata.Entry> entries = new ArrayList<>();
     values.forEach((k, v) -> entries.add(Metadata.Entry.of(k, v)));
     return node.files.setMetadata(vertx.getOrCreateContext(), id, merge ? (byte) 'M' : (byte) 'O', entries)
