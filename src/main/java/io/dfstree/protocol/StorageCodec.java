@@ -135,8 +135,8 @@ public final class StorageCodec {
       }
       case Command.UPLOAD_SLAVE_FILE -> new UploadSlave(Wire.ascii(b, 38, b.length()), Wire.readFixed(b, 16, Wire.PREFIX_LEN),
           Wire.readFixed(b, 32, Wire.EXT_LEN), b.getLong(8));
-      case Command.APPEND_FILE -> new WriteAppender(Wire.ascii(b, 16, b.length()), -1, b.getLong(8));
-      case Command.MODIFY_FILE -> new WriteAppender(Wire.ascii(b, 24, b.length()), b.getLong(8), b.getLong(16));
+      case Command.APPEND_FILE -> new WriteAppender(Wire.ascii(b, 16, b.length()), false, -1, b.getLong(8));
+      case Command.MODIFY_FILE -> new WriteAppender(Wire.ascii(b, 24, b.length()), true, b.getLong(8), b.getLong(16));
       case Command.REPLICA_UPLOAD -> new ReplicaUpload(b.getLong(0), b.getByte(8) & 0xFF);
       case Command.DOWNLOAD_FILE, Command.PEER_DOWNLOAD -> {
         need(b, 33);

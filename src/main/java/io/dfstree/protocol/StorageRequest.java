@@ -37,12 +37,8 @@ public sealed interface StorageRequest {
     }
   }
 
-  /** 24 (append, {@code offset} -1) or 34 (modify at {@code offset}): {@code size} bytes follow. */
-  record WriteAppender(String name, long offset, long size) implements StorageRequest {
-    public boolean modify() {
-      return offset >= 0;
-    }
-
+  /** 24 (append; {@code offset} is ignored, -1 by convention) or 34 (modify at {@code offset}): {@code size} bytes follow. */
+  record WriteAppender(String name, boolean modify, long offset, long size) implements StorageRequest {
     public byte command() {
       return modify() ? Command.MODIFY_FILE : Command.APPEND_FILE;
     }

@@ -173,7 +173,7 @@ final class StorageCommands {
     boolean modify = w.modify();
     int total = modify ? StorageCounters.TOTAL_MODIFY : StorageCounters.TOTAL_APPEND;
     int totalBytes = modify ? StorageCounters.TOTAL_MODIFY_BYTES : StorageCounters.TOTAL_APPEND_BYTES;
-    attempt(() -> files.updateAppender(ctx, id, w.offset(), (out, originalSize) ->
+    attempt(() -> files.updateAppender(ctx, id, modify ? w.offset() : -1, (out, originalSize) ->
         ex.receive(w.size(), out).compose(v -> out.finish(x -> null)).mapEmpty()))
         .onComplete(ar -> {
           node.count(total, ar.succeeded());
