@@ -86,10 +86,10 @@ public final class ResponseDecoder {
   }
 
   /** Query file info answer (22): 40 or 70 bytes ({@link StorageCodec}). */
-  public static FileInfo fileInfo(byte[] body) throws ProtocolException {
+  public static StoredFileInfo fileInfo(byte[] body) throws ProtocolException {
     try {
       StorageReply.FileInfo i = StorageCodec.decodeFileInfo(io.vertx.core.buffer.Buffer.buffer(body));
-      return new FileInfo(i.size(), i.mtimeSeconds(), i.crc32(), i.sourceIp());
+      return new StoredFileInfo(i.size(), i.mtimeSeconds(), i.crc32(), i.sourceIp());
     } catch (FdfsException e) {
       throw new ProtocolException(e.getMessage());
     }

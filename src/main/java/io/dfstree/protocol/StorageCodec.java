@@ -64,7 +64,7 @@ public final class StorageCodec {
       case Command.REPLICA_UPLOAD -> 8 + 1;
       case Command.DELETE_FILE, Command.SET_METADATA, Command.DOWNLOAD_FILE, Command.GET_METADATA,
           Command.QUERY_FILE_INFO, Command.TRUNCATE_FILE, Command.REGENERATE_APPENDER_FILENAME,
-          Command.BINLOG_FETCH, Command.PEER_DOWNLOAD -> WHOLE_BODY;
+          Command.BINLOG_FETCH, Command.PEER_DOWNLOAD, Command.PEER_AUTH_CHALLENGE, Command.PEER_AUTH_PROVE -> WHOLE_BODY;
       case Command.ACTIVE_TEST, Command.QUIT -> NO_BODY;
       default -> UNKNOWN;
     };
@@ -196,6 +196,8 @@ public final class StorageCodec {
         }
         yield new ActiveTest();
       }
+      case Command.PEER_AUTH_CHALLENGE -> new StorageRequest.PeerAuthChallenge();
+      case Command.PEER_AUTH_PROVE -> new StorageRequest.PeerAuthProve(b.getBytes());
       case Command.QUIT -> new Quit();
       default -> throw FdfsException.invalid("unknown command " + h.commandCode());
     };
@@ -255,7 +257,9 @@ public final class StorageCodec {
       body.appendLong(u.size()).appendByte((byte) u.storePathIndex());
     } else if (r instanceof BinlogFetch f) {
       body.appendInt(f.requesterId()).appendLong(f.offset()).appendInt(f.maxBytes());
-    } // ActiveTest, Quit: no body
+    } else if (r instanceof StorageRequest.PeerAuthProve p) {
+      body.appendBytes(p.proof());
+    } // ActiveTest, Quit, PeerAuthChallenge: no body
     long declared = body.length() + r.contentLength();
     return Buffer.buffer(PacketHeader.SIZE + body.length()).appendLong(declared).appendByte(r.command())
         .appendByte(status).appendBuffer(body);
@@ -288,6 +292,9 @@ public final class StorageCodec {
     }
     if (r instanceof StorageReply.RawMetadata m) {
       return Buffer.buffer(m.raw());
+    }
+    if (r instanceof StorageReply.Challenge c) {
+      return Buffer.buffer(c.nonce());
     }
     return Buffer.buffer(); // Empty
   }

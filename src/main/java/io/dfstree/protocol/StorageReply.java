@@ -14,6 +14,9 @@ public sealed interface StorageReply {
   /** Get metadata (15): the encoded {@link Metadata} list as stored. */
   record RawMetadata(byte[] raw) implements StorageReply {}
 
+  /** Peer auth challenge (123): the nonce to prove membership with. */
+  record Challenge(byte[] nonce) implements StorageReply {}
+
   /** Delete, set metadata, append, modify, truncate, replica upload, active test. */
   record Empty() implements StorageReply {}
 }

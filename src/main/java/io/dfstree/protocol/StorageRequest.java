@@ -119,6 +119,20 @@ public sealed interface StorageRequest {
     }
   }
 
+  /** 123: asks a storage for a nonce to prove group membership with. */
+  record PeerAuthChallenge() implements StorageRequest {
+    public byte command() {
+      return Command.PEER_AUTH_CHALLENGE;
+    }
+  }
+
+  /** 124: the proof of membership (its layout is the peer authentication's own). */
+  record PeerAuthProve(byte[] proof) implements StorageRequest {
+    public byte command() {
+      return Command.PEER_AUTH_PROVE;
+    }
+  }
+
   /** 111. */
   record ActiveTest() implements StorageRequest {
     public byte command() {

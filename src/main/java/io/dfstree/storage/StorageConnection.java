@@ -44,6 +44,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   private final FrameDecoder decoder = new FrameDecoder(this);
   private final String remote;
   private final Runnable quickAck;
+  private final StorageClientGuard guard;
 
   private Exchange current;
   private boolean socketPaused;
@@ -57,6 +58,8 @@ final class StorageConnection implements FrameDecoder.Listener {
     this.commands = new StorageCommands(node, vertx.getOrCreateContext());
     this.remote = String.valueOf(socket.remoteAddress());
     this.quickAck = QuickAck.forSocket(socket);
+    this.guard = new StorageClientGuard(vertx, node, remote,
+        () -> StorageClientGuard.phase(decoder.state(), decoder.buffered(), socketPaused), socket::close);
   }
 
   void start() {
@@ -67,6 +70,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   }
 
   private void onData(Buffer data) {
+    guard.received(data.length());
     decoder.feed(data);
     if (decoder.state() == FrameDecoder.State.FIXED || decoder.state() == FrameDecoder.State.BODY) {
       quickAck.run();
@@ -74,10 +78,14 @@ final class StorageConnection implements FrameDecoder.Listener {
     if (!closed && (decoder.paused() || decoder.buffered() > MAX_UNREAD)) {
       pauseSocket();
     }
+    if (current != null && current.sink instanceof QueuedWrites q) {
+      guard.flushIfStalled(q::flushQueued);
+    }
   }
 
   private void onClosed() {
     closed = true;
+    guard.stop();
     node.connectionClosed();
     decoder.close();
     if (current != null) {
@@ -93,6 +101,10 @@ final class StorageConnection implements FrameDecoder.Listener {
     long len = h.bodyLength();
     if (len < 0) {
       rejectAndClose(Errno.EINVAL, "negative body length");
+      return;
+    }
+    if (!guard.mayUse(h.command())) {
+      rejectAndClose(Errno.EACCES, "command " + h.commandCode() + " is for group members only");
       return;
     }
     int prefix = StorageCodec.prefixLength(h.command());
@@ -153,7 +165,19 @@ final class StorageConnection implements FrameDecoder.Listener {
 
   private void dispatch(Exchange ex, StorageRequest req) {
     ex.content = req.contentLength();
-    commands.execute(req, ex);
+    if (req instanceof StorageRequest.PeerAuthChallenge) {
+      reply(new StorageReply.Challenge(guard.challenge().getBytes()));
+    } else if (req instanceof StorageRequest.PeerAuthProve p) {
+      try {
+        guard.verify(Buffer.buffer(p.proof()));
+        reply(new StorageReply.Empty());
+      } catch (FdfsException e) {
+        fail(e, 0);
+        socket.close(); // one guess per connection
+      }
+    } else {
+      commands.execute(req, ex);
+    }
   }
 
   @Override
@@ -335,10 +359,11 @@ final class StorageConnection implements FrameDecoder.Listener {
     if (errno == Errno.ENOENT && (cmd == (Command.QUERY_FILE_INFO & 0xFF) || cmd >= (Command.REPLICA_UPLOAD & 0xFF))) {
       // "is it here yet?" from clients polling and from peers catching up: routine, not news
       LOG.debug("storage: {} for cmd {} from {}: {}", Errno.name(errno), cmd, remote, what);
-    } else if (errno == Errno.ENOENT) {
-      LOG.info("storage: {} for cmd {} from {}: {}", Errno.name(errno), cmd, remote, what);
     } else {
-      LOG.warn("storage: {} for cmd {} from {}: {}", Errno.name(errno), cmd, remote, what);
+      // one line per kind (errno, command) per interval, with a count: a flood of bad packets
+      // must not become a flood of log lines
+      String line = "storage: " + Errno.name(errno) + " for cmd " + cmd + " from " + remote + ": " + what;
+      node.clientLog.log(errno == Errno.ENOENT ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.WARN, errno + "/" + cmd, line);
     }
   }
 
@@ -354,6 +379,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   private void pauseSocket() {
     if (!socketPaused) {
       socketPaused = true;
+      guard.heldBack();
       socket.pause();
     }
   }

@@ -6,7 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 
 /** Content written to a local file and, as it arrives, to the write-quorum peers; full while either is. */
-final class Tee implements WriteStream<Buffer> {
+final class Tee implements WriteStream<Buffer>, QueuedWrites {
   private final WriteStream<Buffer> local;
   private final ReplicaFanout peers;
 
@@ -20,6 +20,13 @@ final class Tee implements WriteStream<Buffer> {
     Future<Void> f = local.write(data);
     peers.write(data);
     return f;
+  }
+
+  @Override
+  public void flushQueued() {
+    if (local instanceof QueuedWrites q) {
+      q.flushQueued();
+    }
   }
 
   @Override

@@ -18,7 +18,7 @@ import io.vertx.core.streams.WriteStream;
  * theirs, recorded in the binlog, acknowledged once the quorum holds it. Use it on one event
  * loop: {@link #open()}, write, then {@link #complete()} or {@link #abort()}.
  */
-public final class Upload implements WriteStream<Buffer> {
+public final class Upload implements WriteStream<Buffer>, QueuedWrites {
   /** What the client is told about a stored file. */
   public record Stored(String group, String remoteName, long size, long crc32) {
     public String fileId() {
@@ -72,6 +72,13 @@ public final class Upload implements WriteStream<Buffer> {
       }
       return null;
     });
+  }
+
+  @Override
+  public void flushQueued() {
+    if (stream instanceof QueuedWrites q) {
+      q.flushQueued();
+    }
   }
 
   /** Completed or aborted (counted either way). */

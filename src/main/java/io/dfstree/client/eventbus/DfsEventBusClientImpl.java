@@ -1,6 +1,7 @@
 package io.dfstree.client.eventbus;
 
 import io.dfstree.api.FileEvent;
+import io.dfstree.client.StoredFileInfo;
 import io.dfstree.fileid.FileId;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
@@ -33,10 +34,10 @@ import java.util.function.Function;
 final class DfsEventBusClientImpl implements DfsEventBusClient {
 
   private final Vertx vertx;
-  private final ClientOptions options;
+  private final EventBusClientOptions options;
   private final NetClient net;
 
-  DfsEventBusClientImpl(Vertx vertx, ClientOptions options) {
+  DfsEventBusClientImpl(Vertx vertx, EventBusClientOptions options) {
     this.vertx = vertx;
     this.options = options;
     this.net = vertx.createNetClient(new NetClientOptions()
@@ -235,10 +236,10 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
   }
 
   @Override
-  public Future<FileInfo> info(String fileId) {
+  public Future<StoredFileInfo> info(String fileId) {
     return call("fetch", fileId, id -> new StorageRequest.QueryFileInfo(id.group(), id.remoteName(), false)).map(b -> {
       StorageReply.FileInfo i = StorageCodec.decodeFileInfo(b);
-      return new FileInfo(i.size(), i.mtimeSeconds(), i.crc32(), i.sourceIp());
+      return new StoredFileInfo(i.size(), i.mtimeSeconds(), i.crc32(), i.sourceIp());
     });
   }
 
