@@ -13,15 +13,17 @@ import java.util.List;
  * @param apiKeys           keys accepted for writes (POST, PUT, DELETE, WebSocket upload) as
  *                          {@code Authorization: Bearer <key>} or {@code X-Api-Key}; empty = writes are open
  * @param maxWebSocketFrameBytes largest WebSocket frame accepted
+ * @param tls               HTTPS certificate and key ({@code storage.http.tls}); off when both are empty
  */
 public record HttpOptions(String tokenSecret, long tokenTtlSeconds, long maxUploadBytes, List<String> apiKeys,
-                          int maxWebSocketFrameBytes) {
+                          int maxWebSocketFrameBytes, TlsOptions tls) {
 
   public static HttpOptions from(JsonObject c) {
     JsonObject h = c == null ? new JsonObject() : c;
     HttpOptions o = new HttpOptions(h.getString("tokenSecret", ""), h.getLong("tokenTtlSeconds", 900L),
         Config.parseSize(String.valueOf(h.getValue("maxUploadBytes", "10G"))),
-        TrackerOptions.strings(h.getJsonArray("apiKeys")), h.getInteger("maxWebSocketFrameBytes", 256 * 1024));
+        TrackerOptions.strings(h.getJsonArray("apiKeys")), h.getInteger("maxWebSocketFrameBytes", 256 * 1024),
+        TlsOptions.fromParent(h, "storage.http"));
     TrackerOptions.require(o.tokenSecret.length() <= 128, "storage.http.tokenSecret is at most 128 bytes");
     TrackerOptions.require(o.tokenTtlSeconds > 0, "storage.http.tokenTtlSeconds must be positive");
     TrackerOptions.require(o.maxUploadBytes > 0, "storage.http.maxUploadBytes must be positive");

@@ -43,7 +43,13 @@ public record TrackerOptions(String host, int port, int storeLookup, String stor
         c.getLong("storageSyncFileMaxDelay"), c.getLong("storageSyncFileMaxTime"), c.getInteger("maxRequestBytes"),
         strings(c.getJsonArray("allowHosts")), c.getInteger("httpPort", 0));
     o.validate();
+    tls(c); // checked here so a bad certificate path is one clear line before anything starts
     return o;
+  }
+
+  /** HTTPS for the tracker's HTTP port (console, redirects, metrics), from {@code tracker.http.tls}. */
+  public static TlsOptions tls(JsonObject trackerSection) {
+    return TlsOptions.fromParent(trackerSection == null ? null : trackerSection.getJsonObject("http"), "tracker.http");
   }
 
   public boolean modernLayout() {

@@ -1,0 +1,75 @@
+// Tiny SVG line charts for the console: no library, no build step.
+// lineChart(element, { series: [{ name, color, points: [[tMs, value], ...] }], from, to, gapMs, format })
+// draws the series over [from, to] with a y axis from 0 to a round maximum, breaks lines where
+// samples are missing (gaps longer than gapMs), and writes a legend with each series' last value.
+// For tests and tools, the <svg> carries data-max and each <path> data-series, data-max, data-last.
+'use strict';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const W = 640, H = 170, LEFT = 52, RIGHT = 8, TOP = 8, BOTTOM = 20;
+const PALETTE = ['#1a73e8', '#e8710a', '#188038', '#d93025', '#9334e6', '#12b5cb', '#f9ab00', '#5f6368'];
+
+function niceMax(v) {
+  if (!(v > 0)) return 1;
+  const p = Math.pow(10, Math.floor(Math.log10(v)));
+  for (const m of [1, 2, 2.5, 5, 10]) if (v <= m * p) return m * p;
+  return 10 * p;
+}
+
+function svgEl(tag, attrs, text) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+function lineChart(container, opts) {
+  const { series, from, to, gapMs } = opts;
+  const format = opts.format || ((v) => String(Math.round(v * 100) / 100));
+  let max = 0;
+  for (const s of series) for (const [, v] of s.points) if (v > max) max = v;
+  const top = niceMax(max);
+  const x = (t) => LEFT + ((t - from) / Math.max(1, to - from)) * (W - LEFT - RIGHT);
+  const y = (v) => TOP + (1 - v / top) * (H - TOP - BOTTOM);
+
+  const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'data-max': max });
+  for (let i = 0; i <= 4; i++) {
+    const v = (top * i) / 4;
+    svg.append(svgEl('line', { x1: LEFT, x2: W - RIGHT, y1: y(v), y2: y(v), class: 'grid' }),
+      svgEl('text', { x: LEFT - 6, y: y(v) + 4, class: 'axis', 'text-anchor': 'end' }, format(v)));
+  }
+  for (let m = 60; m >= 0; m -= 15) {
+    const t = to - m * 60000;
+    svg.append(svgEl('text', { x: x(t), y: H - 5, class: 'axis', 'text-anchor': m === 0 ? 'end' : 'middle' },
+      m === 0 ? 'now' : '-' + m + ' min'));
+  }
+  series.forEach((s, i) => {
+    const color = s.color || PALETTE[i % PALETTE.length];
+    let d = '';
+    let prev = null;
+    for (const [t, v] of s.points) {
+      if (t < from) continue;
+      d += (prev === null || t - prev > gapMs ? 'M' : 'L') + x(t).toFixed(1) + ',' + y(v).toFixed(1) + ' ';
+      prev = t;
+    }
+    const last = s.points.length ? s.points[s.points.length - 1][1] : null;
+    const smax = s.points.reduce((a, [, v]) => Math.max(a, v), 0);
+    svg.append(svgEl('path', { d: d.trim() || 'M0,0', stroke: color, class: 'line',
+      'data-series': s.name, 'data-max': smax, 'data-last': last === null ? '' : last }));
+  });
+
+  const legend = document.createElement('div');
+  legend.className = 'legend';
+  series.forEach((s, i) => {
+    const item = document.createElement('span');
+    const swatch = document.createElement('i');
+    swatch.style.background = s.color || PALETTE[i % PALETTE.length];
+    const last = s.points.length ? format(s.points[s.points.length - 1][1]) : '—';
+    item.append(swatch, document.createTextNode(s.name + ' ' + last));
+    legend.append(item);
+  });
+  if (series.length === 0) legend.append(document.createTextNode(opts.empty || 'no data yet'));
+  container.replaceChildren(svg, legend);
+}
+
+window.lineChart = lineChart;
