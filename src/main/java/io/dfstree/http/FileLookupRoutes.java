@@ -81,7 +81,7 @@ public final class FileLookupRoutes {
         .put("sourceStorageId", d.sourceId()).put("created", d.createTime())
         .put("createdIso", Instant.ofEpochSecond(Integer.toUnsignedLong(d.createTime())).toString())
         .put("appender", d.appender()).put("slave", d.slave()).put("trunk", d.trunk());
-    if (d.sourceIp() != null) {
+    if (d.sourceIp() != null && !d.sourceIp().isEmpty()) {
       o.put("sourceIp", d.sourceIp());
     }
     if (d.nameDescribesContent()) {

@@ -87,7 +87,8 @@ public final class StorageService {
 
   public Future<Void> delete(FileId id) {
     return node.files.delete(vertx.getOrCreateContext(), id)
-        .andThen(ar -> node.count(StorageCounters.TOTAL_DELETE, ar.succeeded()));
+        .andThen(ar -> node.count(StorageCounters.TOTAL_DELETE, ar.succeeded()))
+        .onSuccess(v -> node.announce(io.dfstree.api.FileEvent.DELETED, id.remoteName(), -1)); // as the FastDFS port does
   }
 
   /** The file's metadata, empty when it has none; ENOENT when the file does not exist. */
@@ -112,7 +113,8 @@ public final class StorageService {
     List<Metadata.Entry> entries = new ArrayList<>();
     values.forEach((k, v) -> entries.add(Metadata.Entry.of(k, v)));
     return node.files.setMetadata(vertx.getOrCreateContext(), id, merge ? (byte) 'M' : (byte) 'O', entries)
-        .andThen(ar -> node.count(StorageCounters.TOTAL_SET_META, ar.succeeded()));
+        .andThen(ar -> node.count(StorageCounters.TOTAL_SET_META, ar.succeeded()))
+        .onSuccess(v -> node.announce(io.dfstree.api.FileEvent.METADATA, id.remoteName(), -1));
   }
 
   /** ACTIVE: caught up with its peers and serving. */
