@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the container image dfstree/dfstree:<version> from target/dfstree.jar, with podman and
+# Builds the container image named in container/IMAGE (dfstree/dfstree:0.1.0) from target/dfstree.jar, with podman and
 # no image registry:
 #   1. base image dfstree-base:<key>: `debootstrap --variant=minbase bookworm` plus a jlink'd Java
 #      runtime (from the JDK running this script), imported with `podman import`. Made once and
@@ -12,8 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=${1:-target/dfstree.jar}
-VERSION=${DFSTREE_IMAGE_VERSION:-0.1.0}
-IMAGE=${DFSTREE_IMAGE:-dfstree/dfstree:$VERSION}
+# the name the k8s manifests run (container/IMAGE; ManifestsTest holds them to it)
+IMAGE=${DFSTREE_IMAGE:-$(cat container/IMAGE)}
 CACHE=${DFSTREE_IMAGE_CACHE:-$HOME/.cache/dfstree-image}
 JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
 SUITE=bookworm

@@ -105,7 +105,8 @@ function storageText(s) {
 
 function describeFile(f) {
   const rows = [row('file id', f.fileId), row('group', f.group), row('store path', f.storePath + ' (directory ' + f.directory + ')')];
-  rows.push(row('source storage', f.sourceStorageId + (f.sourceIp ? ' / ' + f.sourceIp : '') + ' — ' + storageText(f.source)));
+  rows.push(row('source storage', f.source ? storageText(f.source)
+    : f.sourceStorageId + (f.sourceIp ? ' / ' + f.sourceIp : '') + ' (not in the group map)'));
   rows.push(row('created', new Date(f.created * 1000).toLocaleString() + ' (' + f.createdIso + ')'));
   const kind = f.appender ? 'appender' : f.slave ? 'slave' : f.trunk ? 'packed (trunk)' : 'normal';
   rows.push(row('kind', kind));
