@@ -2,6 +2,7 @@ package io.dfstree.system;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.TestPorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,10 +52,10 @@ class ContainerImageIT {
     assertEquals(Files.readString(project.resolve("container/IMAGE")).trim(), image, "the image the k8s manifests run\n" + buildOut);
     System.out.printf("ContainerImageIT: build %d ms:%n%s%n", (System.nanoTime() - t0) / 1_000_000, buildOut.strip());
 
-    int trackerPort = Jar.freePort();
-    int storagePort = Jar.freePort();
-    int consolePort = Jar.freePort();
-    int storageHttp = Jar.freePort();
+    int trackerPort = TestPorts.free();
+    int storagePort = TestPorts.free();
+    int consolePort = TestPorts.free();
+    int storageHttp = TestPorts.free();
     String name = "dfstree-it-" + ProcessHandle.current().pid() + "-" + Long.toHexString(new Random().nextLong() & 0xFFFFFF);
     List<String> run = new ArrayList<>(List.of(PODMAN));
     run.addAll(List.of("run", "-d", "--rm", "--name", name, "--network", "host", image, "all-in-one",

@@ -27,7 +27,7 @@ final class Banner {
       tracker = t.host() + ":" + t.port();
       sb.append("\n  tracker  ").append(tracker).append("  (FastDFS protocol)");
       if (t.httpPort() > 0) {
-        console = url(TrackerOptions.tls(section), t.host(), t.httpPort()) + "/console/";
+        console = url(t.http().tls(), t.host(), t.httpPort()) + "/console/";
       }
     }
     if (hasStorage) {

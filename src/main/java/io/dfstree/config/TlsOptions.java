@@ -1,6 +1,5 @@
 package io.dfstree.config;
 
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,20 +14,19 @@ import java.nio.file.Path;
 public record TlsOptions(String cert, String key) {
   public static final TlsOptions OFF = new TlsOptions("", "");
 
-  /** From the section that holds {@code tls} (null or missing = off); checks both files are readable. */
-  public static TlsOptions fromParent(JsonObject parent, String where) {
-    JsonObject t = parent == null ? null : parent.getJsonObject("tls");
-    if (t == null) {
-      return OFF;
-    }
-    TlsOptions o = new TlsOptions(t.getString("cert", "").trim(), t.getString("key", "").trim());
-    TrackerOptions.require(o.cert.isEmpty() == o.key.isEmpty(),
+  public TlsOptions {
+    cert = cert == null ? "" : cert.trim();
+    key = key == null ? "" : key.trim();
+  }
+
+  /** Both or neither, and both readable: one clear line before anything starts. */
+  void validate(String where) {
+    TrackerOptions.require(cert.isEmpty() == key.isEmpty(),
         where + ".tls needs both cert and key (PEM files), or neither for plain HTTP");
-    if (o.enabled()) {
-      TrackerOptions.require(Files.isReadable(Path.of(o.cert)), where + ".tls.cert: cannot read " + o.cert);
-      TrackerOptions.require(Files.isReadable(Path.of(o.key)), where + ".tls.key: cannot read " + o.key);
+    if (enabled()) {
+      TrackerOptions.require(Files.isReadable(Path.of(cert)), where + ".tls.cert: cannot read " + cert);
+      TrackerOptions.require(Files.isReadable(Path.of(key)), where + ".tls.key: cannot read " + key);
     }
-    return o;
   }
 
   public boolean enabled() {

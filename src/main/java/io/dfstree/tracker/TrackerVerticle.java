@@ -32,7 +32,6 @@ public class TrackerVerticle extends VerticleBase {
    */
   public static final String QUERY_ADDRESS = Addresses.TRACKER_QUERY;
   static final long OFFLINE_CHECK_MS = 500;
-  static final long DEFAULT_BODY_TIMEOUT_MS = 30_000;
   private static final Logger LOG = LoggerFactory.getLogger(TrackerVerticle.class);
 
   private TrackerOptions options;
@@ -49,8 +48,7 @@ public class TrackerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     options = TrackerOptions.from(config());
-    // not a TrackerOptions key: only tests shorten the stalled-body timeout
-    bodyTimeoutMs = config().getLong("requestBodyTimeoutMs", DEFAULT_BODY_TIMEOUT_MS);
+    bodyTimeoutMs = options.requestBodyTimeoutMs();
     map = new GroupMap(options.heartbeatTimeoutMs());
     commands = new TrackerCommands(map, options, this::log);
     allowed = new HostFilter(options.allowHosts());
@@ -71,7 +69,7 @@ public class TrackerVerticle extends VerticleBase {
     }
     http = new TrackerHttpServer(vertx, options.host(), options.httpPort(), new Routing(map, options),
         () -> server.actualPort() > 0 ? Future.succeededFuture("tracker listening on " + server.actualPort())
-            : Future.failedFuture("tracker is not listening"), TrackerOptions.tls(config()));
+            : Future.failedFuture("tracker is not listening"), options.http().tls());
     return listening.compose(s -> http.listen(this::httpRoutes))
         .onSuccess(s -> LOG.info("tracker HTTP on {}:{}", options.host(), s.actualPort()));
   }
@@ -82,7 +80,7 @@ public class TrackerVerticle extends VerticleBase {
     console.mount(router);
     charts = new ConsoleCharts(vertx);
     charts.mount(router);
-    files = new FileLookupRoutes(vertx, map, new Routing(map, options), TrackerOptions.tls(config()));
+    files = new FileLookupRoutes(vertx, map, new Routing(map, options), options.http().tls());
     files.mount(router);
   }
 
