@@ -58,5 +58,8 @@ class BannerTest {
     e = assertThrows(IllegalArgumentException.class, () -> Banner.text("all-in-one",
         config("all-in-one", "tracker.http.tls.cert=/nonexistent/c.pem", "tracker.http.tls.key=/nonexistent/k.pem")));
     assertTrue(e.getMessage().contains("tracker.http.tls.cert: cannot read /nonexistent/c.pem"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Banner.text("all-in-one", config("all-in-one", "storage.http.tls.crt=" + cert)));
+    assertTrue(e.getMessage().contains("storage.http.tls.crt: unknown key"), e.getMessage());
   }
 }
