@@ -86,7 +86,7 @@ function addEvent(ev) {
   li.dataset.type = ev.type;
   li.dataset.fileId = ev.fileId;
   li.append(text('span', new Date(ev.time).toLocaleTimeString() + ' '), text('span', ev.type, 'type'),
-    text('span', ev.fileId + '  (' + ev.size + ' bytes, storage ' + ev.storageId + ')'));
+    text('span', ev.fileId + '  (' + (ev.size >= 0 ? ev.size + ' bytes, ' : '') + 'storage ' + ev.storageId + ')'));
   const list = $('events');
   list.prepend(li);
   while (list.children.length > MAX_EVENTS) list.lastElementChild.remove();

@@ -74,7 +74,8 @@ function lineChart(container, opts) {
     }
     const last = s.points.length ? s.points[s.points.length - 1][1] : null;
     const smax = s.points.reduce((a, [, v]) => Math.max(a, v), 0);
-    svg.append(svgEl('path', { d: d.trim() || 'M0,0', stroke: color, class: 'line',
+    // later series dashed: equal values (an upload and its download in one sample) stay visible
+    svg.append(svgEl('path', { d: d.trim() || 'M0,0', stroke: color, class: 'line', 'stroke-dasharray': i % 2 ? '5 3' : 'none',
       'data-series': s.name, 'data-max': smax, 'data-last': last === null ? '' : last }));
   });
 
