@@ -68,6 +68,11 @@ ctx=$(mktemp -d)
 trap 'rm -rf "$ctx"' EXIT
 cp container/Containerfile "$ctx/Containerfile"
 cp "$JAR" "$ctx/dfstree.jar"
+previous=$("${PODMAN[@]}" image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 "${PODMAN[@]}" build --pull=never --network host --build-arg "BASE=$BASE" -t "$IMAGE" -f "$ctx/Containerfile" "$ctx" >/dev/null
+current=$("${PODMAN[@]}" image inspect --format '{{.Id}}' "$IMAGE")
+if [ -n "$previous" ] && [ "$previous" != "$current" ]; then
+  "${PODMAN[@]}" rmi "$previous" >/dev/null 2>&1 || true   # the build it replaces (kept while a container uses it)
+fi
 echo "image $IMAGE ($("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE") bytes) on base $BASE"
 echo "$IMAGE"

@@ -65,7 +65,9 @@ class ContainerImageIT {
     WebConsoleIT.Proc started = WebConsoleIT.Proc.run(project, Duration.ofMinutes(2), run.toArray(String[]::new));
     assertEquals(0, started.exit(), "podman run: " + started);
     try {
-      String logs = awaitLogs(name, "-> ACTIVE", Duration.ofSeconds(120));
+      // the storage turns ACTIVE and the banner is printed, in either order
+      awaitLogs(name, "-> ACTIVE", Duration.ofSeconds(120));
+      String logs = awaitLogs(name, "Stop with Ctrl-C.", Duration.ofSeconds(60));
       assertTrue(logs.contains("tracker  127.0.0.1:" + trackerPort), "binds loopback by default\n" + logs);
       assertTrue(logs.contains("console  http://127.0.0.1:" + consolePort + "/console/"), logs);
 
