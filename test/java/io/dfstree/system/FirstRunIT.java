@@ -56,11 +56,15 @@ class FirstRunIT {
   void noRoleStartsAllInOneAndTheSuggestedFirstCommandWorks() throws Exception {
     int trackerPort = TestPorts.free();
     int storagePort = TestPorts.free();
+    // the all-in-one serves HTTP on 8090 (console) and 8080 (storage) by default; free ports here
+    int consolePort = TestPorts.free();
+    int storageHttp = TestPorts.free();
     Path home = home();
     Path work = Files.createDirectories(home.resolve("work"));
     long started = System.nanoTime();
     Jar.Server server = Jar.Server.start(work, List.of("-Xmx512m"), Map.of(),
-        "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + storagePort);
+        "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + storagePort,
+        "--set", "tracker.httpPort=" + consolePort, "--set", "storage.httpPort=" + storageHttp);
     try {
       server.awaitStarted(Duration.ofSeconds(90));
       long bannerMs = (System.nanoTime() - started) / 1_000_000;
@@ -70,6 +74,14 @@ class FirstRunIT {
       assertTrue(banner.contains("tracker  " + tracker), "tracker endpoint in banner\n" + banner);
       assertTrue(banner.contains("storage  127.0.0.1:" + storagePort), "storage endpoint in banner\n" + banner);
       assertTrue(banner.contains("data in ./data"), "data directory in banner\n" + banner);
+      String console = "http://127.0.0.1:" + consolePort + "/console/";
+      assertTrue(banner.contains("console  " + console), "console URL in banner\n" + banner);
+      assertTrue(banner.contains("http     http://127.0.0.1:" + storageHttp + "/group1/"), "storage HTTP in banner\n" + banner);
+      java.net.http.HttpClient web = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpResponse<String> page = web.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(console)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, page.statusCode(), "the console the banner names answers");
+      assertTrue(page.body().contains("DistributedFSTree console"), page.body());
 
       // the first command, as printed: "java -jar <jar> upload <file> --tracker host:port"
       Matcher m = Pattern.compile("java -jar \\S+ (upload) (\\S+) (.*)$", Pattern.MULTILINE).matcher(banner);
