@@ -3,7 +3,10 @@ package io.dfstree.cli;
 import io.dfstree.config.Config;
 import io.dfstree.config.StorageOptions;
 import io.dfstree.config.TrackerOptions;
+import io.dfstree.s3.S3Options;
+import io.dfstree.s3.S3Server;
 import io.dfstree.server.Launcher;
+import io.dfstree.server.S3Deploy;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -40,7 +43,9 @@ public abstract class ServeCommand implements Callable<Integer> {
     }
     if (!role().equals("tracker")) {
       StorageOptions.from(config.getJsonObject("storage"));
+      S3Options.from(config.getJsonObject("s3"));
     }
+    S3Deploy.resolvePort(config, role());
     Vertx vertx = Launcher.createVertx(config, clustered).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     try {
       Launcher.deploy(vertx, role(), config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
@@ -56,11 +61,11 @@ public abstract class ServeCommand implements Callable<Integer> {
         // exiting anyway
       }
     }, "dfstree-shutdown"));
-    printBanner(config);
+    printBanner(config, S3Server.running(vertx));
     return KEEP_RUNNING;
   }
 
-  private void printBanner(JsonObject config) {
+  private void printBanner(JsonObject config, S3Server.Endpoint s3) {
     StringBuilder sb = new StringBuilder("DistributedFSTree " + role() + " started");
     String tracker = null;
     if (!role().equals("storage")) {
@@ -74,10 +79,18 @@ public abstract class ServeCommand implements Callable<Integer> {
           .append("  group ").append(s.group()).append(", id ").append(s.id())
           .append(", data in ").append(String.join(", ", s.storePaths()));
     }
+    if (s3 != null) {
+      sb.append("\n  s3       ").append(s3.url()).append("  access key ").append(s3.accessKey())
+          .append("  secret ").append(s3.secretKey()).append("\n           namespace ").append(s3.namespace());
+    }
     if (tracker != null) {
       sb.append("\n\nTry it (in another terminal):\n  echo hello > /tmp/hello.txt\n")
           .append("  java -jar target/dfstree.jar upload /tmp/hello.txt --tracker ").append(tracker)
           .append("\n  java -jar target/dfstree.jar monitor --tracker ").append(tracker)
+          .append(s3 == null ? "" : "\n  export AWS_ACCESS_KEY_ID=" + s3.accessKey() + " AWS_SECRET_ACCESS_KEY=" + s3.secretKey()
+              + " AWS_DEFAULT_REGION=" + s3.region()
+              + "\n  aws --endpoint-url " + s3.url() + " s3 mb s3://demo"
+              + "\n  aws --endpoint-url " + s3.url() + " s3 cp /tmp/hello.txt s3://demo/")
           .append("\nStop with Ctrl-C.");
     }
     System.out.println(sb);

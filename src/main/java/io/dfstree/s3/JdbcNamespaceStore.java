@@ -358,10 +358,10 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   }
 
   @Override
-  public Future<List<ObjectEntry>> scan(String bucket, String after, int limit) {
+  public Future<List<ObjectEntry>> scan(String bucket, String after, boolean inclusive, int limit) {
     return read(c -> {
       String sql = "SELECT " + OBJECT_COLUMNS + " FROM objects WHERE bucket = ?"
-          + (after == null ? "" : " AND object_key > ?") + " ORDER BY object_key LIMIT ?";
+          + (after == null ? "" : inclusive ? " AND object_key >= ?" : " AND object_key > ?") + " ORDER BY object_key LIMIT ?";
       List<ObjectEntry> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         int i = 1;

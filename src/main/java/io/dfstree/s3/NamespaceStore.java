@@ -60,8 +60,11 @@ public interface NamespaceStore extends AutoCloseable {
   /** Removes an object; returns the files it owned (now in the trash), empty when there was none. */
   Future<List<String>> deleteObject(String bucket, String key);
 
-  /** Up to {@code limit} objects of a bucket in key order (UTF-8 byte order), keys after {@code after} (null: from the start). */
-  Future<List<ObjectEntry>> scan(String bucket, String after, int limit);
+  /**
+   * Up to {@code limit} objects of a bucket in key order (UTF-8 byte order), from {@code from}
+   * (inclusive or not; null: from the start).
+   */
+  Future<List<ObjectEntry>> scan(String bucket, String from, boolean inclusive, int limit);
 
   Future<Void> createUpload(MultipartUpload upload);
 
