@@ -1,6 +1,6 @@
 package io.dfstree.s3;
 
-import io.dfstree.it.SingleNodeServer;
+import io.dfstree.SingleNodeServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
