@@ -238,7 +238,7 @@ public final class S3Api implements Handler<HttpServerRequest> {
   private void fail(HttpServerRequest req, Throwable err, String requestId) {
     S3Exception e = toS3(err);
     HttpServerResponse resp = req.response();
-    if (e.status() >= 500) {
+    if (e.status() >= 500 && e.status() != 501) {
       long now = System.currentTimeMillis();
       if (now - lastErrorLog > 5000) { // rate-limited: one bad client must not flood the log
         lastErrorLog = now;

@@ -180,6 +180,22 @@ public final class SigV4 {
     return new Verified(accessKey, amzDate, scope, key, expected, payloadHash);
   }
 
+  /**
+   * Signs a request (header form) for a client: {@code headers} are the lower-case headers to
+   * sign, with host, x-amz-date and x-amz-content-sha256 among them. Returns the Authorization value.
+   */
+  public static String authorization(String method, String rawPath, String rawQuery, java.util.SortedMap<String, String> headers,
+                                     String accessKey, String secret, String region) {
+    String date = headers.get("x-amz-date");
+    String signed = String.join(";", headers.keySet());
+    String canonical = canonicalRequest(new Request(method, rawPath, rawQuery, headers::get), signed,
+        headers.get("x-amz-content-sha256"), false);
+    String scope = date.substring(0, 8) + "/" + region + "/s3/aws4_request";
+    String toSign = ALGORITHM + "\n" + date + "\n" + scope + "\n" + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
+    String sig = hex(hmac(signingKey(secret, date.substring(0, 8), region, "s3"), toSign));
+    return ALGORITHM + " Credential=" + accessKey + "/" + scope + ", SignedHeaders=" + signed + ", Signature=" + sig;
+  }
+
   /** The canonical request of SigV4 (S3 flavour: the path is not normalized and encoded once). */
   static String canonicalRequest(Request r, String signedHeaders, String payloadHash, boolean presigned) {
     StringBuilder sb = new StringBuilder();
