@@ -2,6 +2,7 @@ package io.dfstree.system;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.TestPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,8 +69,8 @@ class S3AwsCliIT {
   @Test
   void awsCliAgainstTheBannersEndpointAndKeysSurvivesKill9() throws Exception {
     Path work = Files.createDirectories(tmp.resolve("work"));
-    int s3Port = Jar.freePort();
-    String[] args = {"--set", "tracker.port=" + Jar.freePort(), "--set", "storage.port=" + Jar.freePort(),
+    int s3Port = TestPorts.free();
+    String[] args = {"--set", "tracker.port=" + TestPorts.free(), "--set", "storage.port=" + TestPorts.free(),
         "--set", "s3.port=" + s3Port, "--set", "storage.subdirCount=4", "--set", "storage.reservedSpace=1M"};
     Jar.Server server = Jar.Server.start(work, List.of("-Xmx512m"), Map.of(), args);
     Banner b;

@@ -1,8 +1,7 @@
 package io.dfstree.s3;
 
 import io.dfstree.SingleNodeServer;
-import java.io.IOException;
-import java.net.ServerSocket;
+import io.dfstree.TestPorts;
 import java.net.URI;
 import java.util.function.Consumer;
 import io.vertx.core.json.JsonObject;
@@ -30,18 +29,12 @@ final class S3Node implements AutoCloseable {
   }
 
   static S3Node start(Consumer<JsonObject> s3Settings) throws Exception {
-    int port = freePort();
+    int port = TestPorts.free();
     SingleNodeServer server = SingleNodeServer.start(c -> {
       JsonObject s3 = c.getJsonObject("s3").put("port", port).put("accessKey", ACCESS_KEY).put("secretKey", SECRET_KEY);
       s3Settings.accept(s3);
     });
     return new S3Node(server, port);
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   URI endpoint() {
