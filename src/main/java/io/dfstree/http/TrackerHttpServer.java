@@ -43,8 +43,8 @@ public final class TrackerHttpServer {
     TrackerRoutes.mountRedirect(router, routing);
     router.route().handler(ctx -> HttpErrors.send(ctx.response(), 404,
         "no such endpoint: " + ctx.request().path() + " (downloads are /<group>/M00/AA/BB/<name>)"));
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setReuseAddress(true))
-        .requestHandler(router);
+    server = vertx.createHttpServer(HttpLimits.apply(new HttpServerOptions()).setHost(host).setPort(port).setReuseAddress(true))
+        .requestHandler(HttpLimits.guard(router));
     return server.listen();
   }
 
