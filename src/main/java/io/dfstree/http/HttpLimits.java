@@ -40,7 +40,8 @@ public final class HttpLimits {
       long size = headerBytes(req);
       if (size > MAX_HEADER_BYTES) {
         req.response().setStatusCode(431).putHeader("Connection", "close").putHeader("Content-Type", "text/plain")
-            .end("request headers of " + size + " bytes are over the limit of " + MAX_HEADER_BYTES + "\n");
+            .end("request headers of " + size + " bytes are over the limit of " + MAX_HEADER_BYTES + "\n")
+            .onComplete(v -> req.connection().close());
         return;
       }
       next.handle(req);

@@ -67,24 +67,6 @@ class HttpLimitsTest {
   }
 
   @Test
-  void aWebSocketUploadThatStopsShortIsClosed() throws Exception {
-    Vertx vertx = Vertx.vertx();
-    try {
-      WebSocket ws = vertx.createWebSocketClient().connect(node.storageHttp, "127.0.0.1", "/group1/ws-upload")
-          .await(10, TimeUnit.SECONDS);
-      Promise<Long> closed = Promise.promise();
-      long start = System.currentTimeMillis();
-      ws.closeHandler(v -> closed.tryComplete(System.currentTimeMillis() - start));
-      ws.writeTextMessage(new JsonObject().put("size", 100).put("ext", "bin").encode());
-      ws.writeBinaryMessage(Buffer.buffer(new byte[10]));
-      long took = closed.future().await(20, TimeUnit.SECONDS);
-      assertTrue(took < 12_000, "closed after " + took + " ms");
-    } finally {
-      vertx.close().await();
-    }
-  }
-
-  @Test
   void a64KiBHeaderIsAnswered431() throws Exception {
     for (int port : new int[] {node.storageHttp, node.trackerHttp}) {
       try (Socket s = new Socket("127.0.0.1", port)) {
