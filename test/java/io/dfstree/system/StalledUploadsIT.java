@@ -30,16 +30,16 @@ import org.junit.jupiter.api.Test;
  * attacker leaves.
  */
 class StalledUploadsIT {
-  static final int CONNECTIONS = 400;
+  static final int CONNECTIONS = 600;
   static final int SENT = 260_000;
 
   @Test
   void theNodeStaysResponsiveUnderHundredsOfStalledUploads() throws Exception {
     Path work = Files.createTempDirectory("dfstree-stalled");
-    int trackerPort = Jar.freePort();
-    int storagePort = Jar.freePort();
-    int httpPort = Jar.freePort();
-    Jar.Server server = Jar.Server.start(work, List.of("-Xmx96m"), Map.of(),
+    int trackerPort = io.dfstree.TestPorts.free();
+    int storagePort = io.dfstree.TestPorts.free();
+    int httpPort = io.dfstree.TestPorts.free();
+    Jar.Server server = Jar.Server.start(work, List.of("-Xmx128m"), Map.of(),
         "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + storagePort,
         "--set", "storage.httpPort=" + httpPort);
     List<Socket> attackers = new ArrayList<>();
@@ -69,7 +69,7 @@ class StalledUploadsIT {
 
       // the node still answers, on every port
       HttpResponse<String> health = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health")).timeout(Duration.ofSeconds(10)).build(),
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health")).timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, health.statusCode(), health.body());
       System.out.printf("StalledUploadsIT: /health %d after %d ms%n", health.statusCode(), (System.nanoTime() - started) / 1_000_000);
@@ -94,6 +94,9 @@ class StalledUploadsIT {
         assertEquals(0, tmp.filter(Files::isRegularFile).count(), "partial uploads removed");
       }
       activeTest(storagePort);
+    } catch (Throwable t) {
+      System.out.println("StalledUploadsIT: server output\n" + server.output());
+      throw t;
     } finally {
       for (Socket s : attackers) {
         s.close();

@@ -123,13 +123,14 @@ public final class Launcher {
   public static Future<Void> deploy(Vertx vertx, String role, JsonObject config) {
     JsonObject descriptor = descriptor(role);
     Future<Void> chain = Future.succeededFuture();
+    // storages prove membership with it (PeerAuth); kept out of the role sections, which bind strictly
+    String secret = config.getJsonObject("cluster", new JsonObject()).getString("secret", "");
+    if (!secret.isBlank()) {
+      vertx.sharedData().getLocalMap(io.dfstree.storage.StorageVerticle.LOCAL_SETTINGS).put(io.dfstree.storage.StorageVerticle.CLUSTER_SECRET, secret);
+    }
     for (Object o : descriptor.getJsonArray("verticles")) {
       JsonObject v = (JsonObject) o;
       JsonObject section = config.getJsonObject(v.getString("configSection"), new JsonObject());
-      String secret = config.getJsonObject("cluster", new JsonObject()).getString("secret", "");
-      if (!secret.isBlank()) {
-        section = section.copy().put("clusterSecret", secret); // storages prove membership with it (PeerAuth)
-      }
       DeploymentOptions options = new DeploymentOptions().setConfig(section).setInstances(v.getInteger("instances", 1));
       String name = v.getString("name");
       // in order: the tracker must be listening for heartbeats before the first storage beats

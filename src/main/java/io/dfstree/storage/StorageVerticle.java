@@ -23,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class StorageVerticle extends VerticleBase {
+  /** Process-local settings the launcher hands the storage outside its strictly bound section. */
+  public static final String LOCAL_SETTINGS = "dfstree.local";
+  /** {@code cluster.secret}, under {@link #LOCAL_SETTINGS}. */
+  public static final String CLUSTER_SECRET = "clusterSecret";
+
   private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
 
   private StorageNode node;
@@ -43,9 +48,9 @@ public final class StorageVerticle extends VerticleBase {
     });
     vertx.eventBus().<JsonObject>consumer(Addresses.STORAGE_LEAVING, msg -> peers.left(msg.body().getInteger("storageId")));
     Replicator replicator = new Replicator(vertx, node, peers, pool);
-    node.limits = io.dfstree.protocol.ClientLimits.from(config().getJsonObject("limits"));
+    node.limits = options.limits();
     node.clientLog = new io.dfstree.protocol.RateLimitedLog(LoggerFactory.getLogger(StorageConnection.class), node.limits.logIntervalMs());
-    return PeerAuth.load(vertx, config().getString("clusterSecret", ""), options.id())
+    return PeerAuth.load(vertx, (String) vertx.sharedData().getLocalMap(LOCAL_SETTINGS).getOrDefault(CLUSTER_SECRET, ""), options.id())
         .onSuccess(auth -> {
           node.peerAuth = auth;
           pool.auth = auth;

@@ -30,7 +30,11 @@ class ClientLimitsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    servers = Servers.start(s -> s.put("limits", limits()).put("clusterSecret", SECRET), t -> t.put("limits", limits()));
+    servers = Servers.startWith(c -> {
+      c.getJsonObject("storage").put("limits", limits());
+      c.getJsonObject("tracker").put("limits", limits());
+      c.getJsonObject("cluster").put("secret", SECRET);
+    });
   }
 
   @AfterAll

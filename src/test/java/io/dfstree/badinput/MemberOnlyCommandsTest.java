@@ -23,7 +23,7 @@ class MemberOnlyCommandsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    servers = Servers.start(s -> s.put("clusterSecret", SECRET));
+    servers = Servers.startWith(c -> c.getJsonObject("cluster").put("secret", SECRET));
   }
 
   @AfterAll
