@@ -90,9 +90,15 @@ class StalledUploadsIT {
       System.out.printf("StalledUploadsIT: descriptors %d before, %d after the attacker left (%d ms)%n", fdsBefore, fds,
           (System.nanoTime() - started) / 1_000_000);
       assertTrue(fds <= fdsBefore + 20, "descriptors before " + fdsBefore + ", after the attacker left " + fds);
-      try (var tmp = Files.walk(work.resolve("data/store0/data/.tmp"))) {
-        assertEquals(0, tmp.filter(Files::isRegularFile).count(), "partial uploads removed");
+      // the server removes the temp files as it closes the connections: poll, and a file gone
+      // between listing and visiting is simply gone
+      long tmpDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      long left = tempFiles(work.resolve("data/store0/data/.tmp"));
+      while (left > 0 && System.nanoTime() < tmpDeadline) {
+        Thread.sleep(200);
+        left = tempFiles(work.resolve("data/store0/data/.tmp"));
       }
+      assertEquals(0, left, "partial uploads removed");
       activeTest(storagePort);
     } catch (Throwable t) {
       System.out.println("StalledUploadsIT: server output\n" + server.output());
@@ -103,6 +109,14 @@ class StalledUploadsIT {
       }
       Jar.stop(server.process, Duration.ofSeconds(10));
       FirstRunIT.deleteTree(work);
+    }
+  }
+
+  static long tempFiles(Path tmp) throws IOException {
+    try (var walk = Files.walk(tmp)) {
+      return walk.filter(Files::isRegularFile).count();
+    } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException raced) {
+      return Long.MAX_VALUE; // changed while we looked: look again
     }
   }
 
