@@ -104,7 +104,7 @@ public record TrunkId(int storePathIndex, int sourceKey, int createTime, int siz
     if (((volume >>> 8) & 0xFF) != high || (volume & 0xFF) != low) {
       throw FdfsException.invalid("trunk name directories do not match its volume");
     }
-    int sizeHigh = (int) (sizeField >>> 32);
+    int sizeHigh = (int) (sizeField >>> 32) & ~(int) (FileName.TRUNK_FLAG >>> 32);
     if ((sizeHigh & 0x7F800000) != 0) {
       throw FdfsException.invalid("trunk name size field has stray bits");
     }

@@ -231,6 +231,11 @@ public final class PackedStore implements AutoCloseable {
     return compactor.run();
   }
 
+  /** Batches the committer has made durable so far (each one write and one sync per volume touched). */
+  public long committerBatches() {
+    return committer.batches;
+  }
+
   public Stats stats() throws IOException {
     long files = 0;
     long live = 0;
