@@ -459,11 +459,11 @@ final class Replicator {
    * placed, or -1 when we already held it. On failure the temp copy is removed off the event loop.
    */
   private Future<Long> copyFromPeer(PeerConnection conn, FileId id, long mtime, boolean replace, Context here) {
-    FileWriteStream tmp = files.newReplica(id);
+    NewBlob tmp = node.engines.forId(id).receive(id.storePathIndex(), -1);
     Buffer req = Buffer.buffer(48).appendLong(0).appendLong(0);
     Wire.appendFixed(req, files.group(), 16).appendString(id.remoteName());
     return conn.stream(Command.PEER_DOWNLOAD, req, tmp, node.options.replicaTimeoutMs())
-        .compose(len -> files.placeReplica(here, tmp, id, mtime, replace).transform(ar -> {
+        .compose(len -> tmp.placeCopy(here, id, mtime, replace).transform(ar -> {
           // FastDFS sync-in: bytes received from a peer; successful when the copy was placed
           boolean placed = ar.succeeded() && ar.result();
           node.countBytes(StorageCounters.TOTAL_SYNC_IN_BYTES, len, placed);
@@ -472,10 +472,7 @@ final class Replicator {
           }
           return ar.failed() ? Future.failedFuture(ar.cause()) : Future.succeededFuture(placed ? len : -1L);
         }))
-        .onFailure(err -> tmp.abort().onComplete(x -> node.disk.executeBlocking(() -> {
-          FileWriteStream.deleteQuietly(tmp.path());
-          return null;
-        }, false)));
+        .onFailure(err -> tmp.abort());
   }
 
   /**

@@ -55,7 +55,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   private long offsetArg;            // modify offset
   private String prefixArg;          // slave prefix
   private String extArg;             // slave extension
-  private FileWriteStream stream;    // where the current body goes
+  private io.vertx.core.streams.WriteStream<Buffer> stream; // where the current body goes
   private Promise<Void> bodyReceived;
   private boolean bodyStarted;
   private boolean socketPaused;
@@ -63,8 +63,8 @@ final class StorageConnection implements FrameDecoder.Listener {
   private boolean closeAfterDiscard;
   private ReplicaFanout fanout;          // peers this upload is streamed to (write quorum)
   private java.util.zip.CRC32 crcOnLoop; // CRC32 of an upload streamed to peers, as it arrives
-  private FileWriteStream replicaIn;     // a copy arriving from a peer's upload
-  private Future<FileWriteStream.Written> replicaData;
+  private NewBlob replicaIn;             // a copy arriving from a peer's upload
+  private Future<Long> replicaData;
 
   StorageConnection(Vertx vertx, NetSocket socket, StorageNode node) {
     this.vertx = vertx;
@@ -104,7 +104,7 @@ final class StorageConnection implements FrameDecoder.Listener {
       fanout.abort();
     }
     if (replicaIn != null) {
-      discardUpload(replicaIn); // the source went away before naming the file
+      replicaIn.abort(); // the source went away before naming the file
       replicaIn = null;
     }
   }
@@ -242,7 +242,7 @@ final class StorageConnection implements FrameDecoder.Listener {
     // the body still to come: a refusal before it is read (EBUSY from a degraded write quorum)
     // must skip it, or its bytes would be read as the next requests (failAfterBody)
     contentLength = size;
-    FileWriteStream upload = files.newUpload(path);
+    NewBlob upload = node.engines.forNew(size, appender).create(path.index, size, appender, ext);
     int total = StorageCounters.TOTAL_UPLOAD;
     long started = System.nanoTime();
     openFanout(size, path.index)
@@ -252,7 +252,7 @@ final class StorageConnection implements FrameDecoder.Listener {
           }
           return receive(size, upload);
         })
-        .compose(v -> placeNew(upload, path, appender, ext, size))
+        .compose(v -> placeNew(upload))
         .onComplete(ar -> {
           node.count(total, ar.succeeded());
           node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, ar.succeeded());
@@ -262,7 +262,8 @@ final class StorageConnection implements FrameDecoder.Listener {
             publish(FileEvent.CREATED, ar.result(), size);
             reply(Wire.appendFixed(Buffer.buffer(16 + 44), files.group(), Wire.GROUP_NAME_LEN).appendString(ar.result()));
           } else {
-            discardUpload(upload);
+            abortFanout();
+            upload.abort();
             failAfterBody(ar.cause());
           }
         });
@@ -334,15 +335,15 @@ final class StorageConnection implements FrameDecoder.Listener {
   }
 
   /** A new upload placed here, and at the same time on the peers it was streamed to. */
-  private Future<String> placeNew(FileWriteStream upload, StorePath path, boolean appender, String ext, long size) {
+  private Future<String> placeNew(NewBlob upload) {
     ReplicaFanout f = fanout;
     fanout = null;
     if (f == null) {
-      return files.placeNew(upload, path, appender, ext);
+      return upload.place();
     }
     int crc = (int) crcOnLoop.getValue();
     crcOnLoop = null;
-    return WriteQuorum.placeWithPeers(node, ctx, f, upload, path, appender, ext, size, crc);
+    return WriteQuorum.placeWithPeers(node, ctx, f, upload, crc);
   }
 
   /** Names the file to the peers and waits for their copies ({@link WriteQuorum}). */
@@ -360,14 +361,14 @@ final class StorageConnection implements FrameDecoder.Listener {
     if (size < 0 || size + ReplicaFanout.TRAILER != rest) {
       throw FdfsException.invalid("replica sizes do not add up to the body length");
     }
-    FileWriteStream in = files.newUpload(files.paths().get(pathIndex)).withoutCrc(); // the source names it
+    NewBlob in = node.engines.forNew(size, false).receive(files.paths().get(pathIndex).index, size);
     replicaIn = in;
     receive(size, in).onComplete(ar -> {
       if (ar.failed()) {
         return; // connection closed: onClosed discards the temp file
       }
       // force the data now, while the source finishes its own copy; the trailer only names it
-      replicaData = in.finish(w -> w);
+      replicaData = in.force();
       stream = null;
       step = Step.REPLICA_TRAILER;
       decoder.expectFixed(ReplicaFanout.TRAILER);
@@ -377,7 +378,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   private void onReplicaTrailer(Buffer t) {
     long mtime = t.getLong(0);
     FileId id = files.validate(files.group(), Wire.readFixed(t, 8, 128));
-    FileWriteStream in = replicaIn;
+    NewBlob in = replicaIn;
     replicaIn = null;
     files.placing(id.remoteName(), true);
     replicaData.compose(w -> {
@@ -390,15 +391,15 @@ final class StorageConnection implements FrameDecoder.Listener {
         LOG.warn("storage: replica {} dropped: its source {} closed the connection before it was placed", id.remoteName(), remote);
         return Future.failedFuture(new FdfsException(Errno.EIO, "source closed the connection"));
       }
-      return files.placeReplica(ctx, in, id, mtime, false);
+      return in.placeCopy(ctx, id, mtime, false);
     }).onComplete(ar -> {
       files.placing(id.remoteName(), false);
-      node.countBytes(StorageCounters.TOTAL_SYNC_IN_BYTES, replicaData.succeeded() ? replicaData.result().bytes() : 0, ar.succeeded());
+      node.countBytes(StorageCounters.TOTAL_SYNC_IN_BYTES, replicaData.succeeded() ? replicaData.result() : 0, ar.succeeded());
       if (ar.succeeded()) {
         node.lastSyncUpdate = System.currentTimeMillis() / 1000;
         reply(Buffer.buffer());
       } else {
-        discardUpload(in);
+        in.abort();
         fail(ar.cause(), 0);
       }
     });
@@ -447,7 +448,7 @@ final class StorageConnection implements FrameDecoder.Listener {
    * Streams the next {@code length} body bytes into {@code out}; completes when the last byte
    * has been handed to it (the caller then finishes the file).
    */
-  private Future<Void> receive(long length, FileWriteStream out) {
+  private Future<Void> receive(long length, io.vertx.core.streams.WriteStream<Buffer> out) {
     if (closed) {
       // the client left while we waited on a lock or a stat: no body will ever arrive, and a
       // promise nobody completes would hold the file lock (appender updates) forever
@@ -462,11 +463,15 @@ final class StorageConnection implements FrameDecoder.Listener {
     return done;
   }
 
-  private void discardUpload(FileWriteStream upload) {
+  private void abortFanout() {
     if (fanout != null) {
       fanout.abort();
       fanout = null;
     }
+  }
+
+  private void discardUpload(FileWriteStream upload) {
+    abortFanout();
     upload.abort().onComplete(x -> node.disk.executeBlocking(() -> {
       FileWriteStream.deleteQuietly(upload.path());
       return null;
@@ -481,7 +486,7 @@ final class StorageConnection implements FrameDecoder.Listener {
       case Command.BINLOG_FETCH -> binlogFetch(b);
       case Command.DELETE_FILE -> {
         FileId id = fileIdAt(b, 0, 16);
-        answerEmpty(files.delete(ctx, id).onSuccess(v -> publish(FileEvent.DELETED, id.remoteName(), -1)),
+        answerEmpty(node.engines.forId(id).delete(ctx, id).onSuccess(v -> publish(FileEvent.DELETED, id.remoteName(), -1)),
             StorageCounters.TOTAL_DELETE);
       }
       case Command.GET_METADATA -> {
@@ -531,11 +536,12 @@ final class StorageConnection implements FrameDecoder.Listener {
       throw FdfsException.invalid("negative download offset or length");
     }
     long started = System.nanoTime();
-    Future<StoredFiles.Stat> located = files.stat(id);
+    BlobEngine engine = node.engines.forId(id);
+    Future<BlobEngine.BlobRead> located = engine.open(id);
     if (header.command() == Command.DOWNLOAD_FILE && node.replicator != null) {
       // read-your-write: a file acknowledged elsewhere in the group may not have reached us yet
       located = located.recover(err -> err instanceof FdfsException f && f.errno() == Errno.ENOENT
-          ? node.replicator.fetchMissing(id).compose(v -> files.stat(id))
+          ? node.replicator.fetchMissing(id).compose(v -> engine.open(id))
           : Future.failedFuture(err));
     }
     located.onComplete(ar -> {
@@ -544,21 +550,21 @@ final class StorageConnection implements FrameDecoder.Listener {
         fail(ar.cause(), 0);
         return;
       }
-      StoredFiles.Stat st = ar.result();
+      BlobEngine.BlobRead st = ar.result();
       // 6.15.4+: offset >= size is EINVAL; only a 0-byte file may be read at offset 0 (§3.4)
-      if (offset > st.size() || (offset == st.size() && st.size() > 0)) {
+      if (offset > st.length() || (offset == st.length() && st.length() > 0)) {
         node.count(StorageCounters.TOTAL_DOWNLOAD, false);
-        fail(FdfsException.invalid("download offset " + offset + " is past the end (" + st.size() + " bytes)"), 0);
+        fail(FdfsException.invalid("download offset " + offset + " is past the end (" + st.length() + " bytes)"), 0);
         return;
       }
-      long n = bytes == 0 ? st.size() - offset : Math.min(bytes, st.size() - offset);
+      long n = bytes == 0 ? st.length() - offset : Math.min(bytes, st.length() - offset);
       socket.write(Buffer.buffer(PacketHeader.SIZE).appendLong(n).appendByte(Command.RESP).appendByte((byte) 0));
       if (n == 0) {
         node.count(StorageCounters.TOTAL_DOWNLOAD, true);
         nextRequest();
         return;
       }
-      socket.sendFile(st.path().toString(), offset, n).onComplete(sent -> {
+      socket.sendFile(st.path().toString(), st.fileOffset(offset), n).onComplete(sent -> {
         node.count(StorageCounters.TOTAL_DOWNLOAD, sent.succeeded());
         node.countBytes(StorageCounters.TOTAL_DOWNLOAD_BYTES, n, sent.succeeded());
         if (header.command() == Command.PEER_DOWNLOAD) { // a peer's catch-up or fetch-on-miss: FastDFS sync-out

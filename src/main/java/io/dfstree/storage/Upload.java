@@ -31,8 +31,10 @@ public final class Upload implements WriteStream<Buffer> {
   private final long declared;
   private final String ext;
   private final StorePath path;
-  private final FileWriteStream stream;
+  private final NewBlob stream;
   private ReplicaFanout fanout;
+  /** CRC32 computed as bytes pass when they are streamed to peers: the name is chosen at the last byte. */
+  private java.util.zip.CRC32 crcOnLoop;
   private long received;
   private boolean finished;
 
@@ -42,7 +44,7 @@ public final class Upload implements WriteStream<Buffer> {
     this.declared = declaredSize;
     this.ext = ext;
     this.path = node.files.paths().choose(-1, Math.max(0, declaredSize));
-    this.stream = node.files.newUpload(path);
+    this.stream = node.engines.forNew(declaredSize < 0 ? Long.MAX_VALUE : declaredSize, false).create(path.index, declaredSize, false, ext);
   }
 
   /** Opens the streams to the quorum peers (only when the size is known: their prefix carries it). */
@@ -55,6 +57,10 @@ public final class Upload implements WriteStream<Buffer> {
     }
     return node.replicator.openFanout(declared, path.index).map(f -> {
       fanout = f;
+      if (f != null) {
+        crcOnLoop = new java.util.zip.CRC32();
+        stream.withoutCrc();
+      }
       return null;
     });
   }
@@ -73,6 +79,7 @@ public final class Upload implements WriteStream<Buffer> {
     Future<Void> f = stream.write(data);
     if (fanout != null) {
       fanout.write(data);
+      crcOnLoop.update(((io.vertx.core.internal.buffer.BufferInternal) data).getByteBuf().nioBuffer());
     }
     return f;
   }
@@ -135,9 +142,13 @@ public final class Upload implements WriteStream<Buffer> {
     ReplicaFanout f = fanout;
     fanout = null;
     long size = received;
-    return node.files.placeNew(stream, path, false, ext)
+    // streamed to peers: placed here while they place theirs, as a FastDFS upload is
+    Future<String> placed = f != null
+        ? WriteQuorum.placeWithPeers(node, ctx, f, stream, (int) crcOnLoop.getValue())
+        : stream.place();
+    return placed
         .compose(remote -> f != null || declared >= 0 || node.replicator == null
-            ? WriteQuorum.await(node, ctx, f, remote)
+            ? Future.succeededFuture(remote)
             // size unknown until now: the placed file goes to the peers from disk, same quorum
             : node.replicator.pushPlaced(node.files.validate(node.files.group(), remote), size)
                 .compose(pushed -> WriteQuorum.await(node, ctx, pushed, remote)))
@@ -172,9 +183,6 @@ public final class Upload implements WriteStream<Buffer> {
       fanout.abort();
       fanout = null;
     }
-    return stream.abort().transform(x -> node.disk.executeBlocking(() -> {
-      FileWriteStream.deleteQuietly(stream.path());
-      return null;
-    }, false));
+    return stream.abort();
   }
 }
