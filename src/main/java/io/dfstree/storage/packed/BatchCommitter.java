@@ -24,7 +24,7 @@ final class BatchCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(SlotHeader.ALIGN);
 
-  private sealed interface Op permits Append, Delete, Place, Stop {
+  private sealed interface Op permits Append, Delete, Place, Release, Stop {
     int bytes();
   }
 
@@ -41,9 +41,15 @@ final class BatchCommitter {
     }
   }
 
-  private record Place(TrunkId id, ByteBuffer content, CompletableFuture<Void> done) implements Op {
+  private record Place(TrunkId id, ByteBuffer content, CompletableFuture<Boolean> done) implements Op {
     public int bytes() {
       return id.slotLength();
+    }
+  }
+
+  private record Release(TrunkId id, CompletableFuture<Void> done) implements Op {
+    public int bytes() {
+      return SlotHeader.SIZE;
     }
   }
 
@@ -56,7 +62,6 @@ final class BatchCommitter {
   private final PackedStore store;
   private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
-  private Volume active;
   private volatile boolean closed;
   /** Batches written and slots appended (the benchmark reports slots per sync). */
   volatile long batches;
@@ -68,12 +73,7 @@ final class BatchCommitter {
     thread.setDaemon(true);
   }
 
-  void start() throws IOException {
-    for (Volume v : store.volumes()) {
-      if (v.sourceKey == store.sourceKey && (active == null || v.number > active.number)) {
-        active = v;
-      }
-    }
+  void start() {
     thread.start();
   }
 
@@ -89,8 +89,14 @@ final class BatchCommitter {
     return f;
   }
 
-  CompletableFuture<Void> place(TrunkId id, ByteBuffer content) {
+  CompletableFuture<Void> release(TrunkId id) {
     CompletableFuture<Void> f = new CompletableFuture<>();
+    offer(new Release(id, f), f);
+    return f;
+  }
+
+  CompletableFuture<Boolean> place(TrunkId id, ByteBuffer content) {
+    CompletableFuture<Boolean> f = new CompletableFuture<>();
     if (content.remaining() != id.fileSize()) {
       f.completeExceptionally(FdfsException.invalid("replicated slot holds " + content.remaining() + " bytes, its name says " + id.fileSize()));
       return f;
@@ -149,25 +155,24 @@ final class BatchCommitter {
     List<Op> written = new ArrayList<>();
     List<Object> results = new ArrayList<>();
     List<ByteBuffer> gather = new ArrayList<>();
-    long appendStart = -1;
+    Volume gatherVolume = null;
+    long gatherStart = -1;
+    long gatherEnd = -1;
     for (Op op : batch) {
       try {
         if (op instanceof Append a) {
           int len = SlotHeader.slotLength(a.content.remaining());
-          if (active == null || active.tail + len > store.options.volumeSize()) {
-            int number = active == null ? 1 : active.number + 1;
-            if (number > TrunkId.MAX_VOLUME) {
-              throw new FdfsException(Errno.ENOSPC, "packed store M" + store.storePathIndex + " has no volume numbers left");
-            }
-            flushAppends(gather, appendStart);
+          long[] at = store.allocate(len);
+          Volume v = store.volume(store.sourceKey, (int) at[0]);
+          if (v != gatherVolume || at[1] != gatherEnd) {
+            // a reservation came in between, or a new volume: write what is gathered so far
+            flush(gatherVolume, gather, gatherStart);
             gather.clear();
-            appendStart = -1;
-            active = store.createVolume(store.sourceKey, number);
+            gatherVolume = v;
+            gatherStart = at[1];
           }
-          if (appendStart < 0) {
-            appendStart = active.tail;
-          }
-          int offset = (int) active.tail;
+          int offset = (int) at[1];
+          gatherEnd = at[1] + len;
           SlotHeader h = new SlotHeader(SlotHeader.FILE, len, a.content.remaining(), a.crc32, a.time, a.sizeHigh, a.extPart);
           gather.add(h.encode());
           gather.add(a.content.duplicate());
@@ -175,11 +180,10 @@ final class BatchCommitter {
           if (pad > 0) {
             gather.add(ZEROS.duplicate().limit(pad));
           }
-          active.tail += len;
-          mark(active, touched);
+          mark(v, touched);
           written.add(op);
           results.add(new TrunkId(store.storePathIndex, store.sourceKey, a.time, a.sizeHigh, a.content.remaining(),
-              a.crc32, active.number, offset, len, a.extPart));
+              a.crc32, v.number, offset, len, a.extPart));
         } else if (op instanceof Delete d) {
           Volume v = store.volume(d.id.sourceKey(), d.id.volume());
           markDeleted(v, d.id);
@@ -187,9 +191,21 @@ final class BatchCommitter {
           written.add(op);
           results.add(null);
         } else if (op instanceof Place p) {
-          if (placeSlot(p)) {
+          boolean placed = placeSlot(p);
+          if (placed) {
             mark(store.volume(p.id.sourceKey(), p.id.volume()), touched);
           }
+          written.add(op);
+          results.add(placed);
+        } else if (op instanceof Release r) {
+          Volume v = store.volume(r.id.sourceKey(), r.id.volume());
+          SlotHeader h = new SlotHeader(SlotHeader.DELETED, r.id.slotLength(), r.id.fileSize(), r.id.crc32(),
+              r.id.createTime(), r.id.sizeHigh(), r.id.extPart());
+          v.writeFully(h.encode(), r.id.offset());
+          synchronized (v) {
+            v.index.add(r.id.offset(), r.id.slotLength(), false);
+          }
+          mark(v, touched);
           written.add(op);
           results.add(null);
         }
@@ -198,7 +214,7 @@ final class BatchCommitter {
       }
     }
     try {
-      flushAppends(gather, appendStart);
+      flush(gatherVolume, gather, gatherStart);
       if (store.options.fsync()) {
         for (Volume v : touched) {
           v.channel.force(false);
@@ -230,23 +246,26 @@ final class BatchCommitter {
       } else if (op instanceof Delete d) {
         d.done.complete(null);
       } else if (op instanceof Place p) {
-        p.done.complete(null);
+        p.done.complete((Boolean) results.get(i));
+      } else if (op instanceof Release r) {
+        r.done.complete(null);
       }
     }
   }
 
-  private void flushAppends(List<ByteBuffer> gather, long start) throws IOException {
+  /** One gathering write of consecutive slots (only this thread moves a channel's position). */
+  private static void flush(Volume v, List<ByteBuffer> gather, long start) throws IOException {
     if (gather.isEmpty()) {
       return;
     }
     ByteBuffer[] srcs = gather.toArray(ByteBuffer[]::new);
-    active.channel.position(start);
+    v.channel.position(start);
     long remaining = 0;
     for (ByteBuffer b : srcs) {
       remaining += b.remaining();
     }
     while (remaining > 0) {
-      remaining -= active.channel.write(srcs);
+      remaining -= v.channel.write(srcs);
     }
   }
 
@@ -312,7 +331,7 @@ final class BatchCommitter {
     ByteBuffer slot = ByteBuffer.allocate(id.slotLength());
     slot.put(h.encode()).put(p.content.duplicate()).position(0);
     v.writeFully(slot, id.offset());
-    v.tail = Math.max(v.tail, (long) id.offset() + id.slotLength());
+    store.extend(v, (long) id.offset() + id.slotLength());
     return true;
   }
 
@@ -323,6 +342,8 @@ final class BatchCommitter {
       d.done.completeExceptionally(e);
     } else if (op instanceof Place p) {
       p.done.completeExceptionally(e);
+    } else if (op instanceof Release r) {
+      r.done.completeExceptionally(e);
     }
   }
 }

@@ -44,6 +44,9 @@ public final class PackedStore implements AutoCloseable {
   private final Map<Long, Volume> volumes = new ConcurrentHashMap<>();
   private final BatchCommitter committer;
   private final Compactor compactor;
+  /** Guards where own slots go: the committer's appends and {@link #reserve} share the active volume. */
+  private final Object allocation = new Object();
+  private Volume active;
 
   /** Where a slot's content lies, for zero-copy sends ({@code sendFile(path, offset, length)}). */
   public record Location(Path path, long offset, int length) {}
@@ -141,11 +144,37 @@ public final class PackedStore implements AutoCloseable {
   }
 
   /**
-   * Places a slot written by the member that owns its volume (replication, catch-up): the same
-   * bytes at the same volume and offset. Succeeds when the slot is already here; fails with
-   * ENOENT when it was deleted here, EEXIST when other bytes hold the place.
+   * Reserves the slot of a new file whose bytes are still arriving, so that its name — which says
+   * where the slot is — can go to the peers first (an upload streamed to a write quorum). The
+   * bytes follow with {@link #fill}, or {@link #release} gives the place up; until then the slot
+   * is zeros, which a restart skips.
    */
-  public CompletableFuture<Void> place(TrunkId id, ByteBuffer content) {
+  public TrunkId reserve(int fileSize, int crc32, int createTime, String ext) throws IOException {
+    if (!accepts(fileSize)) {
+      throw FdfsException.invalid("file of " + fileSize + " bytes is larger than storage.packed.maxFileSize");
+    }
+    int len = SlotHeader.slotLength(fileSize);
+    long[] at = allocate(len);
+    return new TrunkId(storePathIndex, sourceKey, createTime, TrunkId.randomSizeHigh(), fileSize, crc32,
+        (int) at[0], (int) at[1], len, FileName.extensionPart(ext));
+  }
+
+  /** Writes the bytes of a reserved slot; completes once durable. */
+  public CompletableFuture<Boolean> fill(TrunkId reserved, ByteBuffer content) {
+    return committer.place(reserved, content);
+  }
+
+  /** Gives up a reserved slot: it is marked deleted on disk and never read. */
+  public CompletableFuture<Void> release(TrunkId reserved) {
+    return committer.release(reserved);
+  }
+
+  /**
+   * Places a slot written by the member that owns its volume (replication, catch-up): the same
+   * bytes at the same volume and offset. True when placed, false when the slot was already here;
+   * fails with ENOENT when it was deleted here, EEXIST when other bytes hold the place.
+   */
+  public CompletableFuture<Boolean> place(TrunkId id, ByteBuffer content) {
     checkPath(id);
     return committer.place(id, content);
   }
@@ -264,6 +293,39 @@ public final class PackedStore implements AutoCloseable {
 
   static long key(int sourceKey, int number) {
     return ((long) sourceKey << 32) | (number & 0xFFFFFFFFL);
+  }
+
+  /**
+   * The place for {@code len} more bytes of our own: {@code {volume, offset}}, opening the next
+   * volume when the active one is full.
+   */
+  long[] allocate(int len) throws IOException {
+    synchronized (allocation) {
+      if (active == null) {
+        for (Volume v : volumes.values()) {
+          if (v.sourceKey == sourceKey && (active == null || v.number > active.number)) {
+            active = v;
+          }
+        }
+      }
+      if (active == null || active.tail + len > options.volumeSize()) {
+        int number = active == null ? 1 : active.number + 1;
+        if (number > TrunkId.MAX_VOLUME) {
+          throw new FdfsException(Errno.ENOSPC, "packed store M" + storePathIndex + " has no volume numbers left");
+        }
+        active = createVolume(sourceKey, number);
+      }
+      long offset = active.tail;
+      active.tail += len;
+      return new long[] {active.number, offset};
+    }
+  }
+
+  /** Raises a volume's end to cover a slot placed in it (peers' volumes: the end of what we hold). */
+  void extend(Volume v, long end) {
+    synchronized (allocation) {
+      v.tail = Math.max(v.tail, end);
+    }
   }
 
   Volume volume(int sourceKey, int number) {

@@ -316,6 +316,27 @@ class PackedStoreTest {
   }
 
   @Test
+  void aReservedSlotIsNamedFirstAndFilledLaterWhileAppendsGoOn() throws IOException {
+    byte[] late = bytes(5, 3000);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(late);
+    TrunkId reserved = store.reserve(late.length, (int) crc.getValue(), 1_700_000_000, "gif");
+    TrunkId given = store.reserve(10, 0, 1_700_000_000, "");
+    TrunkId after = append(bytes(6, 100), "");
+    assertTrue(after.offset() > reserved.offset());
+    assertErrno(Errno.ENOENT, () -> store.read(reserved));
+    assertTrue(store.fill(reserved, ByteBuffer.wrap(late)).join());
+    store.release(given).join();
+    assertArrayEquals(late, array(store.read(reserved)));
+    assertErrno(Errno.ENOENT, () -> store.read(given));
+    assertErrno(Errno.ENOENT, () -> store.fill(given, ByteBuffer.wrap(new byte[10])).join());
+    reopen();
+    assertArrayEquals(late, array(store.read(reserved)));
+    assertArrayEquals(bytes(6, 100), array(store.read(after)));
+    assertEquals(2, store.stats().files());
+  }
+
+  @Test
   void aReplicaPlacesTheSameSlotAtTheSameOffset() throws IOException {
     Path peerRoot = Files.createTempDirectory("packed-peer");
     List<TrunkId> ids = new ArrayList<>();
@@ -327,7 +348,7 @@ class PackedStoreTest {
       for (int i : new int[] {3, 0, 4}) {
         peer.place(ids.get(i), ByteBuffer.wrap(bytes(i, 2000 + i))).join();
       }
-      peer.place(ids.get(3), ByteBuffer.wrap(bytes(3, 2003))).join(); // again: already here
+      assertFalse(peer.place(ids.get(3), ByteBuffer.wrap(bytes(3, 2003))).join(), "again: already here");
       assertArrayEquals(bytes(3, 2003), array(peer.read(ids.get(3))));
       assertErrno(Errno.ENOENT, () -> peer.read(ids.get(1)));
       // its own uploads go to its own volumes
