@@ -32,6 +32,7 @@ import java.util.List;
  * @param catchUpIntervalMs  how often peers' binlogs are polled when idle
  * @param peerTimeoutMs      a peer silent this long is no longer counted as a member
  * @param http               HTTP access: anti-leech tokens, upload limit, API keys ({@code storage.http})
+ * @param packed             small files in packed volumes ({@code storage.packed}: enabled, maxFileSize, volumeSize)
  */
 public record StorageOptions(int id, String group, String host, String advertisedHost, int port, int httpPort,
                              List<String> storePaths, List<Integer> readOnlyPaths, String storePathSelection,
@@ -39,7 +40,18 @@ public record StorageOptions(int id, String group, String host, String advertise
                              String reservedSpace, long heartbeatIntervalMs, int uploadPriority, int maxRequestBytes,
                              int eventLoops, int diskThreads, List<String> allowHosts,
                              int writeQuorum, String whenDegraded, long replicaTimeoutMs, long catchUpIntervalMs,
-                             long peerTimeoutMs, HttpOptions http) {
+                             long peerTimeoutMs, HttpOptions http, Packed packed) {
+
+  /** {@code storage.packed}: uploads up to {@code maxFileSize} become slots of volumes of {@code volumeSize}. */
+  public record Packed(boolean enabled, int maxFileSize, long volumeSize) {
+    static Packed from(JsonObject c) {
+      if (c == null) {
+        return new Packed(false, 256 * 1024, 1L << 30);
+      }
+      return new Packed(c.getBoolean("enabled", false), (int) Config.parseSize(String.valueOf(c.getValue("maxFileSize", "256K"))),
+          Config.parseSize(String.valueOf(c.getValue("volumeSize", "1G"))));
+    }
+  }
 
   public static StorageOptions from(JsonObject c) {
     List<Integer> ro = c.getJsonArray("readOnlyPaths") == null ? List.of()
@@ -53,7 +65,7 @@ public record StorageOptions(int id, String group, String host, String advertise
         TrackerOptions.strings(c.getJsonArray("allowHosts")), c.getInteger("writeQuorum", 2),
         c.getString("whenDegraded", "accept"), c.getLong("replicaTimeoutMs", 10000L),
         c.getLong("catchUpIntervalMs", 500L), c.getLong("peerTimeoutMs", 6000L),
-        HttpOptions.from(c.getJsonObject("http")));
+        HttpOptions.from(c.getJsonObject("http")), Packed.from(c.getJsonObject("packed")));
     o.validate();
     return o;
   }
@@ -90,5 +102,9 @@ public record StorageOptions(int id, String group, String host, String advertise
     TrackerOptions.require("round-robin".equalsIgnoreCase(storePathSelection) || mostFreeSelection(),
         "storage.storePathSelection must be round-robin or most-free");
     reservedBytes(0);
+    TrackerOptions.require(packed.maxFileSize() >= 1 && packed.maxFileSize() <= 16 << 20,
+        "storage.packed.maxFileSize must be 1 byte..16M");
+    TrackerOptions.require(packed.volumeSize() >= 2L * packed.maxFileSize() + 64 && packed.volumeSize() <= Integer.MAX_VALUE,
+        "storage.packed.volumeSize must hold two files of maxFileSize and be at most 2G-1");
   }
 }

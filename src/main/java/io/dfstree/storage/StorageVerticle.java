@@ -95,6 +95,9 @@ public final class StorageVerticle extends VerticleBase {
         log.force();
         log.close();
       }
+      if (node.packed != null) {
+        node.packed.close();
+      }
       return null;
     }));
   }
