@@ -36,6 +36,9 @@ final class PackedBlobEngine implements BlobEngine {
   private final int sourceKey;
   private final FileBlobEngine plain;
   private volatile PackedStore[] stores = new PackedStore[0];
+  static final long COMPACT_INTERVAL_MS = 60_000;
+  private long compactTimer = -1;
+  private volatile boolean compacting;
 
   PackedBlobEngine(Vertx vertx, StoredFiles files, WorkerExecutor disk, PackedOptions options, int storageId,
                    FileBlobEngine plain) {
@@ -55,10 +58,34 @@ final class PackedBlobEngine implements BlobEngine {
       opened[p.index] = PackedStore.open(p.root, p.index, sourceKey, options);
     }
     stores = opened;
+    compactTimer = vertx.setPeriodic(COMPACT_INTERVAL_MS, t -> compactAll());
+  }
+
+  /**
+   * Every minute, on a disk worker: the blocks of deleted slots go back to the filesystem. It
+   * only touches deleted slots, so uploads and reads go on meanwhile.
+   */
+  private void compactAll() {
+    if (compacting) {
+      return;
+    }
+    compacting = true;
+    disk.executeBlocking(() -> {
+      for (PackedStore s : stores) {
+        s.compact();
+      }
+      return null;
+    }, false).onComplete(ar -> {
+      compacting = false;
+      if (ar.failed()) {
+        org.slf4j.LoggerFactory.getLogger(PackedBlobEngine.class).warn("packed compaction failed: {}", ar.cause().toString());
+      }
+    });
   }
 
   /** Blocking: at stop. */
   void close() throws IOException {
+    vertx.cancelTimer(compactTimer);
     for (PackedStore s : stores) {
       s.close();
     }
