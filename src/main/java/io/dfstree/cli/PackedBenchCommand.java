@@ -190,7 +190,4 @@ final class PackedBenchCommand implements Runnable {
       // best effort: a scratch directory
     }
   }
-
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-  }
 }
