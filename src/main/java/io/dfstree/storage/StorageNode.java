@@ -59,6 +59,14 @@ final class StorageNode {
   }
   /** Where finished requests are reported (metrics); set by the HTTP layer when it starts. */
   volatile StorageEvents events = StorageEvents.NONE;
+  /** What one client may hold on the storage port ({@code storage.limits}); set before the port opens. */
+  volatile io.dfstree.protocol.ClientLimits limits = io.dfstree.protocol.ClientLimits.DEFAULTS;
+  final io.dfstree.protocol.ClientWatch.Cap cap = new io.dfstree.protocol.ClientWatch.Cap();
+  /** Client mistakes, logged once per kind per interval. */
+  volatile io.dfstree.protocol.RateLimitedLog clientLog = new io.dfstree.protocol.RateLimitedLog(
+      org.slf4j.LoggerFactory.getLogger(StorageConnection.class), io.dfstree.protocol.ClientLimits.DEFAULT_LOG_INTERVAL_MS);
+  /** Who is a group member on the storage port (null until the verticle has loaded the secret: peers refused). */
+  volatile PeerAuth peerAuth;
   /** File changes announced to the cluster (web console, event-bus clients). */
   final FileEventPublisher fileEvents;
 
@@ -72,9 +80,9 @@ final class StorageNode {
     FileBlobEngine plain = new FileBlobEngine(files, disk);
     if (options.packed().enabled()) {
       this.packed = new PackedBlobEngine(vertx, files, disk, new io.dfstree.storage.packed.PackedOptions(
-          options.packed().maxFileSize(), options.packed().volumeSize(), options.fsync(),
-          Math.max(io.dfstree.storage.packed.PackedOptions.DEFAULT_MAX_BATCH_BYTES, 2 * options.packed().maxFileSize() + 64),
-          4L * Math.max(io.dfstree.storage.packed.PackedOptions.DEFAULT_MAX_BATCH_BYTES, 2 * options.packed().maxFileSize() + 64)),
+          (int) options.packed().maxFileSize(), options.packed().volumeSize(), options.fsync(),
+          Math.max(io.dfstree.storage.packed.PackedOptions.DEFAULT_MAX_BATCH_BYTES, 2 * (int) options.packed().maxFileSize() + 64),
+          4L * Math.max(io.dfstree.storage.packed.PackedOptions.DEFAULT_MAX_BATCH_BYTES, 2 * (int) options.packed().maxFileSize() + 64)),
           options.id(), plain);
       files.packed(packed);
       this.engines = new BlobEngines(List.of(packed, plain));
@@ -138,6 +146,7 @@ final class StorageNode {
 
   void connectionClosed() {
     connections.decrementAndGet();
+    cap.closed(); // taken by the listener before the connection was created
   }
 
   Heartbeat heartbeat() {

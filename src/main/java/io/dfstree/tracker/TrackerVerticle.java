@@ -30,7 +30,6 @@ public class TrackerVerticle extends VerticleBase {
    */
   public static final String QUERY_ADDRESS = Addresses.TRACKER_QUERY;
   static final long OFFLINE_CHECK_MS = 500;
-  static final long DEFAULT_BODY_TIMEOUT_MS = 30_000;
   private static final Logger LOG = LoggerFactory.getLogger(TrackerVerticle.class);
 
   private TrackerOptions options;
@@ -41,12 +40,16 @@ public class TrackerVerticle extends VerticleBase {
   private TrackerHttpServer http;
   private ConsoleRoutes console;
   private long bodyTimeoutMs;
+  private io.dfstree.protocol.ClientLimits limits;
+  private final io.dfstree.protocol.ClientWatch.Cap cap = new io.dfstree.protocol.ClientWatch.Cap();
+  private static final io.dfstree.protocol.RateLimitedLog LOG_LIMITED = new io.dfstree.protocol.RateLimitedLog(LOG,
+      io.dfstree.protocol.ClientLimits.DEFAULT_LOG_INTERVAL_MS);
 
   @Override
   public Future<?> start() {
     options = TrackerOptions.from(config());
-    // not a TrackerOptions key: only tests shorten the stalled-body timeout
-    bodyTimeoutMs = config().getLong("requestBodyTimeoutMs", DEFAULT_BODY_TIMEOUT_MS);
+    bodyTimeoutMs = options.requestBodyTimeoutMs();
+    limits = options.limits();
     map = new GroupMap(options.heartbeatTimeoutMs());
     commands = new TrackerCommands(map, options, this::log);
     allowed = new HostFilter(options.allowHosts());
@@ -109,8 +112,13 @@ public class TrackerVerticle extends VerticleBase {
       socket.close();
       return;
     }
+    if (!cap.tryOpen(limits.maxConnections())) {
+      LOG_LIMITED.warn("cap", "tracker: " + limits.maxConnections() + " connections open, refusing " + ip + " with EBUSY");
+      io.dfstree.protocol.ClientWatch.refuse(vertx, socket);
+      return;
+    }
     new TrackerConnection(vertx, socket, commands, options.maxRequestBytes(), bodyTimeoutMs,
-        System::currentTimeMillis).start();
+        System::currentTimeMillis).limits(limits, cap::closed).start();
   }
 
   private void onHeartbeat(JsonObject json) {

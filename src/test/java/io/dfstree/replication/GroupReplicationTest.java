@@ -1,16 +1,18 @@
 package io.dfstree.replication;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.TestPorts;
 import io.dfstree.config.Config;
 import io.dfstree.server.Launcher;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import org.csource.fastdfs.ClientGlobal;
@@ -33,9 +35,6 @@ class GroupReplicationTest {
   int httpA;
   String deployB;
 
-  static int freePort() {
-    return io.dfstree.TestPorts.free();
-  }
 
   JsonObject storage(int id, int port, String path, int quorum) {
     return Config.defaults().getJsonObject("storage").copy().put("id", id).put("port", port)
@@ -44,13 +43,25 @@ class GroupReplicationTest {
         .put("writeQuorum", quorum).put("peerTimeoutMs", 1500);
   }
 
+  /** The group's secret: the raw sockets below act as a member (io.dfstree.PeerHandshake). */
+  static final String SECRET = "group-replication-test-secret";
+
+  static java.net.Socket asMember(int port) throws java.io.IOException {
+    java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+    s.setSoTimeout(10000);
+    assertEquals(0, io.dfstree.PeerHandshake.prove(s, SECRET, 999), "member handshake");
+    return s;
+  }
+
   @BeforeEach
   void start() throws Exception {
     dir = Files.createTempDirectory("repl");
     vertx = Launcher.createVertx(new JsonObject(), false).await();
-    portA = freePort();
-    portB = freePort();
-    httpA = freePort();
+    vertx.sharedData().getLocalMap(io.dfstree.storage.StorageVerticle.LOCAL_SETTINGS)
+        .put(io.dfstree.storage.StorageVerticle.CLUSTER_SECRET, SECRET);
+    portA = TestPorts.free();
+    portB = TestPorts.free();
+    httpA = TestPorts.free();
     vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(
         storage(100001, portA, "a", 2).put("httpPort", httpA))).await();
     deployB = vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(storage(100002, portB, "b", 2))).await();
@@ -188,7 +199,7 @@ class GroupReplicationTest {
     // alone in its group with W = 2 and whenDegraded = refuse: every upload is answered EBUSY
     // before its body is read. The body must then be skipped: read as the next request headers,
     // it broke the connection (or worse, was obeyed as commands).
-    int portC = freePort();
+    int portC = TestPorts.free();
     JsonObject c = storage(100003, portC, "c", 2).put("group", "group2").put("whenDegraded", "refuse");
     vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(c)).await();
     StorageServer server = new StorageServer("127.0.0.1", portC, 0);
@@ -245,7 +256,7 @@ class GroupReplicationTest {
 
       // a storage alone in its group from the start is not missing anyone: no warning per upload
       warnings.clear();
-      int portC = freePort();
+      int portC = TestPorts.free();
       JsonObject c = storage(100003, portC, "c", 2).put("group", "group2");
       vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(c)).await();
       for (int i = 0; i < 2; i++) {
@@ -284,13 +295,13 @@ class GroupReplicationTest {
     long now = System.currentTimeMillis() / 1000;
     byte[] abandoned = bytes(50_000, 77);
     String abandonedName = replicaName(abandoned, now);
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", portB)) {
+    try (java.net.Socket s = asMember(portB)) {
       s.getOutputStream().write(replicaUpload(abandoned, abandonedName, now)); // then close: FIN right behind the trailer
     }
     // the same copy from a source that waits for the answer is placed
     byte[] kept = bytes(50_000, 78);
     String keptName = replicaName(kept, now);
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", portB)) {
+    try (java.net.Socket s = asMember(portB)) {
       s.setSoTimeout(10000);
       s.getOutputStream().write(replicaUpload(kept, keptName, now));
       byte[] answer = s.getInputStream().readNBytes(10);
@@ -321,7 +332,7 @@ class GroupReplicationTest {
     assertEquals(0, client(portA).delete_file(id[0], id[1]));
     waitFor(() -> !Files.exists(onB));
     long created = io.dfstree.fileid.FileName.decode(id[1]).createTime() & 0xFFFFFFFFL;
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", portB)) {
+    try (java.net.Socket s = asMember(portB)) {
       s.setSoTimeout(10000);
       s.getOutputStream().write(replicaUpload(data, id[1], created));
       byte[] answer = s.getInputStream().readNBytes(10);
@@ -359,11 +370,7 @@ class GroupReplicationTest {
     boolean ok() throws Exception;
   }
 
-  static void waitFor(Check c) throws Exception {
-    long end = System.currentTimeMillis() + 10000;
-    while (!c.ok()) {
-      assertTrue(System.currentTimeMillis() < end, "timed out waiting");
-      Thread.sleep(50);
-    }
+  static void waitFor(Check c) {
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(c::ok);
   }
 }
