@@ -63,11 +63,6 @@ public final class SingleNodeServer implements AutoCloseable {
     return server;
   }
 
-  /** The node's Vert.x (its event bus carries the file events). */
-  public Vertx vertx() {
-    return vertx;
-  }
-
   public int trackerPort() {
     return config.getJsonObject("tracker").getInteger("port");
   }

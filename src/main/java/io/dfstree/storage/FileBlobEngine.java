@@ -123,7 +123,7 @@ final class FileBlobEngine implements BlobEngine {
   }
 
   /** A blob on its way into a temp file of its store path. */
-  private final class Pending implements NewBlob {
+  private final class Pending implements NewBlob, QueuedWrites {
     private final FileWriteStream stream;
     private final StorePath path;
     private final boolean appender;
@@ -143,6 +143,11 @@ final class FileBlobEngine implements BlobEngine {
     @Override
     public int storePathIndex() {
       return path.index;
+    }
+
+    @Override
+    public void flushQueued() {
+      stream.flushQueued();
     }
 
     @Override

@@ -11,14 +11,14 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 
 /**
- * A new file arriving over a protocol other than FastDFS's (HTTP body, multipart part, WebSocket
- * frames): the same path as a FastDFS upload — a temp file written with back-pressure and CRC32,
- * streamed to the write-quorum peers while it arrives when its size is known up front (else sent
- * to them from disk once it is complete), named and linked into place by
- * {@link StoredFiles#placeNew}, recorded in the binlog, acknowledged once the quorum holds it. Use it on one event loop: {@link #open()}, write, then {@link #complete()} or
- * {@link #abort()}.
+ * A new file, whatever protocol brings it (FastDFS upload, HTTP body, multipart part, WebSocket
+ * frames): one pipeline — a {@link NewBlob} of the engine that takes it, written with
+ * back-pressure, streamed to the write-quorum peers while it arrives when its size is known up
+ * front (else sent to them from disk once it is complete), placed here while the peers place
+ * theirs, recorded in the binlog, acknowledged once the quorum holds it. Use it on one event
+ * loop: {@link #open()}, write, then {@link #complete()} or {@link #abort()}.
  */
-public final class Upload implements WriteStream<Buffer> {
+public final class Upload implements WriteStream<Buffer>, QueuedWrites {
   /** What the client is told about a stored file. */
   public record Stored(String group, String remoteName, long size, long crc32) {
     public String fileId() {
@@ -39,12 +39,21 @@ public final class Upload implements WriteStream<Buffer> {
   private boolean finished;
 
   Upload(StorageNode node, Context ctx, long declaredSize, String ext) {
+    this(node, ctx, declaredSize, ext, false, -1);
+  }
+
+  /**
+   * @param appender      an appender file (FastDFS command 23)
+   * @param requestedPath the store path the client asked for, -1 to let the storage choose
+   */
+  Upload(StorageNode node, Context ctx, long declaredSize, String ext, boolean appender, int requestedPath) {
     this.node = node;
     this.ctx = ctx;
     this.declared = declaredSize;
     this.ext = ext;
-    this.path = node.files.paths().choose(-1, Math.max(0, declaredSize));
-    this.stream = node.engines.forNew(declaredSize < 0 ? Long.MAX_VALUE : declaredSize, false).create(path.index, declaredSize, false, ext);
+    this.path = node.files.paths().choose(requestedPath, Math.max(0, declaredSize));
+    this.stream = node.engines.forNew(declaredSize < 0 ? Long.MAX_VALUE : declaredSize, appender)
+        .create(path.index, declaredSize, appender, ext);
   }
 
   /** Opens the streams to the quorum peers (only when the size is known: their prefix carries it). */
@@ -63,6 +72,18 @@ public final class Upload implements WriteStream<Buffer> {
       }
       return null;
     });
+  }
+
+  @Override
+  public void flushQueued() {
+    if (stream instanceof QueuedWrites q) {
+      q.flushQueued();
+    }
+  }
+
+  /** Completed or aborted (counted either way). */
+  boolean finished() {
+    return finished;
   }
 
   /** Bytes written so far. */
