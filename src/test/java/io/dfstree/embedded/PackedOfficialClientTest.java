@@ -1,7 +1,8 @@
-package io.dfstree.it;
+package io.dfstree.embedded;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.SingleNodeServer;
 import io.dfstree.fileid.FileName;
 import io.dfstree.fileid.TrunkId;
 import java.net.URI;
@@ -31,7 +32,7 @@ class PackedOfficialClientTest {
 
   @BeforeAll
   static void start() throws Exception {
-    httpPort = SingleNodeServer.freePort();
+    httpPort = io.dfstree.TestPorts.free();
     server = SingleNodeServer.start(c -> c.getJsonObject("storage").put("fsync", true).put("httpPort", httpPort)
         .put("packed", new io.vertx.core.json.JsonObject().put("enabled", true).put("maxFileSize", "64K")
             .put("volumeSize", "1M")));
