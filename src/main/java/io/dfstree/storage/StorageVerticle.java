@@ -112,6 +112,9 @@ public final class StorageVerticle extends VerticleBase {
         log.force();
         log.close();
       }
+      if (node.packed != null) {
+        node.packed.close();
+      }
       return null;
     }));
   }
