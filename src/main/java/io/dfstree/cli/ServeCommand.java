@@ -3,7 +3,10 @@ package io.dfstree.cli;
 import io.dfstree.config.Config;
 import io.dfstree.config.StorageOptions;
 import io.dfstree.config.TrackerOptions;
+import io.dfstree.s3.S3Options;
+import io.dfstree.s3.S3Server;
 import io.dfstree.server.Launcher;
+import io.dfstree.server.S3Deploy;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -32,7 +35,7 @@ public abstract class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JsonObject config = Config.load(conf, System.getenv(), sets);
+    JsonObject config = Config.load(Launcher.descriptor(role()).getJsonObject("defaults"), conf, System.getenv(), sets);
     boolean clustered = cluster || config.getJsonObject("cluster").getBoolean("enabled", false);
     // validate before starting anything so a typo is one clear line, not a half-started node
     if (!role().equals("storage")) {
@@ -40,7 +43,9 @@ public abstract class ServeCommand implements Callable<Integer> {
     }
     if (!role().equals("tracker")) {
       StorageOptions.from(config.getJsonObject("storage"));
+      S3Options.from(config.getJsonObject("s3"));
     }
+    S3Deploy.resolvePort(config, role());
     Vertx vertx = Launcher.createVertx(config, clustered).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     try {
       Launcher.deploy(vertx, role(), config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
@@ -56,31 +61,12 @@ public abstract class ServeCommand implements Callable<Integer> {
         // exiting anyway
       }
     }, "dfstree-shutdown"));
-    printBanner(config);
+    printBanner(config, S3Server.running(vertx));
     return KEEP_RUNNING;
   }
 
-  private void printBanner(JsonObject config) {
-    StringBuilder sb = new StringBuilder("DistributedFSTree " + role() + " started");
-    String tracker = null;
-    if (!role().equals("storage")) {
-      TrackerOptions t = TrackerOptions.from(config.getJsonObject("tracker"));
-      tracker = t.host() + ":" + t.port();
-      sb.append("\n  tracker  ").append(tracker).append("  (FastDFS protocol)");
-    }
-    if (!role().equals("tracker")) {
-      StorageOptions s = StorageOptions.from(config.getJsonObject("storage"));
-      sb.append("\n  storage  ").append(s.host()).append(':').append(s.port())
-          .append("  group ").append(s.group()).append(", id ").append(s.id())
-          .append(", data in ").append(String.join(", ", s.storePaths()));
-    }
-    if (tracker != null) {
-      sb.append("\n\nTry it (in another terminal):\n  echo hello > /tmp/hello.txt\n")
-          .append("  java -jar target/dfstree.jar upload /tmp/hello.txt --tracker ").append(tracker)
-          .append("\n  java -jar target/dfstree.jar monitor --tracker ").append(tracker)
-          .append("\nStop with Ctrl-C.");
-    }
-    System.out.println(sb);
+  private void printBanner(JsonObject config, S3Server.Endpoint s3) {
+    System.out.println(Banner.text(role(), config, s3));
   }
 
   static String rootMessage(Throwable e) {
