@@ -44,13 +44,14 @@ class ArchitectureTest {
   /**
    * The wire and message packages stand alone: Java, Vert.x buffers and JSON, and each other as
    * the table allows ({@code fileid} uses {@code protocol}; {@code api} uses both). The client
-   * pacing and rate-limited logging helpers that live in {@code protocol} use timers, sockets and
-   * a logger: they are named exceptions until they move to a server-side package.
+   * pacing, rate-limited logging and TCP quick-ack helpers that live in {@code protocol} (shared
+   * by the storage and tracker ports) use timers, sockets and a logger: they are named exceptions
+   * until they move to a server-side package below the roles.
    */
   @Test
   void wireAndMessagePackagesUseOnlyBuffersJsonAndEachOther() {
     Set<String> serverHelpers = Set.of("io.dfstree.protocol.ClientWatch", "io.dfstree.protocol.ClientPace",
-        "io.dfstree.protocol.ClientLimits", "io.dfstree.protocol.RateLimitedLog");
+        "io.dfstree.protocol.ClientLimits", "io.dfstree.protocol.RateLimitedLog", "io.dfstree.protocol.QuickAck");
     noClasses().that().resideInAnyPackage("io.dfstree.protocol..", "io.dfstree.fileid..", "io.dfstree.api..")
         .and(describe("not a server-side helper", (JavaClass c) -> !serverHelpers.contains(c.getName().replaceAll("\\$.*", ""))))
         .should().dependOnClassesThat(describe("outside Java, Vert.x buffers/JSON and the table", (JavaClass t) -> {
