@@ -2,8 +2,8 @@ package io.dfstree.http;
 
 import io.dfstree.config.HttpOptions;
 import io.dfstree.protocol.HostFilter;
-import io.dfstree.server.Launcher;
 import io.dfstree.storage.StorageService;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -23,20 +23,28 @@ public final class StorageHttpVerticle extends VerticleBase {
 
   private final StorageService storage;
   private final StorageMetrics metrics;
+  private final PrometheusMeterRegistry registry;
   private HttpServer server;
 
-  private StorageHttpVerticle(StorageService storage, StorageMetrics metrics) {
+  private StorageHttpVerticle(StorageService storage, StorageMetrics metrics, PrometheusMeterRegistry registry) {
     this.storage = storage;
     this.metrics = metrics;
+    this.registry = registry;
   }
 
-  /** Registers the storage's meters and deploys {@code instances} listeners on its HTTP port. */
-  public static Future<String> deploy(Vertx vertx, StorageService storage, int instances) {
-    StorageMetrics metrics = new StorageMetrics(Launcher.meterRegistry(vertx), storage);
+  /**
+   * Registers the storage's meters in {@code registry} and deploys {@code instances} listeners on
+   * its HTTP port; nothing when {@code storage.httpPort} is 0.
+   */
+  public static Future<?> deploy(Vertx vertx, StorageService storage, int instances, PrometheusMeterRegistry registry) {
+    if (storage.options().httpPort() <= 0) {
+      return Future.succeededFuture();
+    }
+    StorageMetrics metrics = new StorageMetrics(registry, storage);
     storage.events(metrics);
     vertx.setPeriodic(5000, t -> metrics.trackPeers());
-    new LatencyPublisher(vertx, Launcher.meterRegistry(vertx), storage.options().id()).start(storage.options().heartbeatIntervalMs());
-    return vertx.deployVerticle(() -> new StorageHttpVerticle(storage, metrics),
+    new LatencyPublisher(vertx, registry, storage.options().id()).start(storage.options().heartbeatIntervalMs());
+    return vertx.deployVerticle(() -> new StorageHttpVerticle(storage, metrics, registry),
         new DeploymentOptions().setInstances(Math.max(1, instances)))
         .onSuccess(id -> LOG.info("storage {} {} on {}:{}", storage.options().id(),
             storage.options().http().tls().enabled() ? "HTTPS" : "HTTP", storage.options().host(), storage.options().httpPort()));
@@ -59,7 +67,7 @@ public final class StorageHttpVerticle extends VerticleBase {
           metrics.httpConnections.incrementAndGet();
           conn.closeHandler(v -> metrics.httpConnections.decrementAndGet());
         })
-        .requestHandler(HttpLimits.guard(StorageRoutes.router(vertx, storage, metrics)));
+        .requestHandler(HttpLimits.guard(StorageRoutes.router(vertx, storage, metrics, registry)));
     return server.listen();
   }
 

@@ -1,10 +1,10 @@
 package io.dfstree.http;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.dfstree.config.HttpOptions;
 import io.dfstree.fileid.FileId;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.protocol.Metadata;
-import io.dfstree.server.Launcher;
 import io.dfstree.storage.StorageService;
 import io.dfstree.storage.Upload;
 import io.vertx.core.Future;
@@ -46,10 +46,10 @@ public final class StorageRoutes {
     this.keys = new ApiKeys(http.apiKeys());
   }
 
-  public static Router router(Vertx vertx, StorageService storage, StorageMetrics metrics) {
+  public static Router router(Vertx vertx, StorageService storage, StorageMetrics metrics, PrometheusMeterRegistry registry) {
     StorageRoutes r = new StorageRoutes(storage, metrics);
     Router router = Router.router(vertx);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(Launcher.meterRegistry(vertx)));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     Health.mount(vertx, router, storage.space().stream().map(StorageService.PathSpace::root).toList(),
         () -> storage.active() ? Future.succeededFuture("storage " + storage.status())
             : Future.failedFuture("storage is " + storage.status() + ", not ACTIVE"));

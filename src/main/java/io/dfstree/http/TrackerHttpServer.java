@@ -2,6 +2,7 @@ package io.dfstree.http;
 
 import io.dfstree.config.TlsOptions;
 import io.dfstree.tracker.Routing;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -25,20 +26,16 @@ public final class TrackerHttpServer {
   private final TlsOptions tls;
   private HttpServer server;
 
-  public TrackerHttpServer(Vertx vertx, String host, int port, Routing routing, Supplier<Future<String>> ready) {
-    this(vertx, host, port, routing, ready, TlsOptions.OFF);
-  }
-
-  /** With HTTPS when {@code tls} names a certificate and key. */
+  /** With HTTPS when {@code tls} names a certificate and key; {@code /metrics} scrapes {@code registry}. */
   public TrackerHttpServer(Vertx vertx, String host, int port, Routing routing, Supplier<Future<String>> ready,
-                           TlsOptions tls) {
+                           TlsOptions tls, PrometheusMeterRegistry registry) {
     this.tls = tls;
     this.vertx = vertx;
     this.host = host;
     this.port = port;
     this.routing = routing;
     this.router = Router.router(vertx);
-    TrackerRoutes.mountOperations(vertx, router, ready);
+    TrackerRoutes.mountOperations(vertx, router, ready, registry);
   }
 
   /** The router, to mount more routes on before {@link #listen()}. */

@@ -2,9 +2,9 @@ package io.dfstree.http;
 
 import io.dfstree.fileid.FileId;
 import io.dfstree.protocol.FdfsException;
-import io.dfstree.server.Launcher;
 import io.dfstree.tracker.Routing;
 import io.dfstree.tracker.StorageEntry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -23,8 +23,8 @@ public final class TrackerRoutes {
   private TrackerRoutes() {}
 
   /** Metrics and health on {@code router}. */
-  public static void mountOperations(Vertx vertx, Router router, Supplier<Future<String>> ready) {
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(Launcher.meterRegistry(vertx)));
+  public static void mountOperations(Vertx vertx, Router router, Supplier<Future<String>> ready, PrometheusMeterRegistry registry) {
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     Health.mount(vertx, router, java.util.List.of(), ready);
   }
 

@@ -119,7 +119,10 @@ public final class Launcher {
     return cfg;
   }
 
-  /** Deploys every verticle of {@code role} on {@code vertx}. */
+  /**
+   * Deploys every verticle of {@code role} on {@code vertx}, each with the front ends its
+   * descriptor names ({@link Roles}) and this Vert.x's meter registry.
+   */
   public static Future<Void> deploy(Vertx vertx, String role, JsonObject config) {
     JsonObject descriptor = descriptor(role);
     Future<Void> chain = Future.succeededFuture();
@@ -133,8 +136,10 @@ public final class Launcher {
       JsonObject section = config.getJsonObject(v.getString("configSection"), new JsonObject());
       DeploymentOptions options = new DeploymentOptions().setConfig(section).setInstances(v.getInteger("instances", 1));
       String name = v.getString("name");
+      java.util.List<String> adapters = Roles.adapters(v.getJsonArray("adapters"));
+      PrometheusMeterRegistry registry = meterRegistry(vertx);
       // in order: the tracker must be listening for heartbeats before the first storage beats
-      chain = chain.compose(x -> vertx.deployVerticle(name, options).<Void>mapEmpty())
+      chain = chain.compose(x -> vertx.deployVerticle(() -> Roles.create(name, adapters, registry), options).<Void>mapEmpty())
           .onFailure(err -> LOG.error("cannot deploy {}: {}", name, err.getMessage()));
     }
     return chain.compose(x -> S3Deploy.ifEnabled(vertx, role, config));

@@ -3,11 +3,11 @@ package io.dfstree.storage;
 import io.dfstree.api.Addresses;
 import io.dfstree.api.Heartbeat;
 import io.dfstree.config.StorageOptions;
-import io.dfstree.http.StorageHttpVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  *   <li>listens to its peers' heartbeats and keeps its copy of the group complete
  *   ({@link Replicator}: catch-up, write quorum, read-your-write);</li>
  *   <li>publishes its own heartbeat every {@code heartbeatIntervalMs}, and says goodbye on stop;</li>
- *   <li>serves HTTP ({@link StorageHttpVerticle}) when {@code httpPort} is set.</li>
+ *   <li>starts the front ends the composition root handed it ({@link StorageAdapter}: HTTP).</li>
  * </ul>
  */
 public final class StorageVerticle extends VerticleBase {
@@ -34,6 +34,17 @@ public final class StorageVerticle extends VerticleBase {
   private GroupPeers peers;
   private PeerPool pool;
   private long beatTimer = -1;
+  private final List<StorageAdapter> adapters;
+
+  /** The storage protocol alone, with no front ends (tests). */
+  public StorageVerticle() {
+    this(List.of());
+  }
+
+  /** With the front ends the composition root ({@code server.Roles}) gives it, started in order. */
+  public StorageVerticle(List<StorageAdapter> adapters) {
+    this.adapters = List.copyOf(adapters);
+  }
 
   @Override
   public Future<?> start() {
@@ -78,9 +89,11 @@ public final class StorageVerticle extends VerticleBase {
         .compose(id -> {
           StorageService service = new StorageService(vertx, node);
           RunningStorage.register(vertx, service); // for S3, deployed beside it by the Launcher
-          return options.httpPort() > 0
-              ? StorageHttpVerticle.deploy(vertx, service, options.eventLoops())
-              : Future.succeededFuture();
+          Future<?> started = Future.succeededFuture();
+          for (StorageAdapter a : adapters) {
+            started = started.compose(x -> a.start(vertx, service));
+          }
+          return started;
         });
   }
 

@@ -5,12 +5,8 @@ import io.dfstree.protocol.HostFilter;
 import io.dfstree.api.Addresses;
 import io.dfstree.api.Heartbeat;
 import io.dfstree.config.TrackerOptions;
-import io.dfstree.http.ConsoleCharts;
-import io.dfstree.http.ConsoleRoutes;
-import io.dfstree.http.FileLookupRoutes;
-import io.dfstree.http.TrackerHttpServer;
-import io.vertx.ext.web.Router;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
@@ -39,15 +35,22 @@ public class TrackerVerticle extends VerticleBase {
   private TrackerCommands commands;
   private HostFilter allowed;
   private NetServer server;
-  private TrackerHttpServer http;
-  private ConsoleRoutes console;
-  private ConsoleCharts charts;
-  private FileLookupRoutes files;
+  private final List<TrackerAdapter> adapters;
   private long bodyTimeoutMs;
   private io.dfstree.protocol.ClientLimits limits;
   private final io.dfstree.protocol.ClientWatch.Cap cap = new io.dfstree.protocol.ClientWatch.Cap();
   private static final io.dfstree.protocol.RateLimitedLog LOG_LIMITED = new io.dfstree.protocol.RateLimitedLog(LOG,
       io.dfstree.protocol.ClientLimits.DEFAULT_LOG_INTERVAL_MS);
+
+  /** The tracker protocol alone, with no front ends (tests). */
+  public TrackerVerticle() {
+    this(List.of());
+  }
+
+  /** With the front ends the composition root ({@code server.Roles}) gives it, started in order. */
+  public TrackerVerticle(List<TrackerAdapter> adapters) {
+    this.adapters = List.copyOf(adapters);
+  }
 
   @Override
   public Future<?> start() {
@@ -72,40 +75,29 @@ public class TrackerVerticle extends VerticleBase {
     server.connectHandler(this::onConnect);
     Future<?> listening = server.listen().onSuccess(s -> LOG.info("tracker listening on {}:{} ({} list layout)", options.host(),
         s.actualPort(), ListLayout.named(options.listLayout()).name().toLowerCase()));
-    if (options.httpPort() <= 0) {
-      return listening;
+    for (TrackerAdapter a : adapters) {
+      listening = listening.compose(x -> a.start(this));
     }
-    http = new TrackerHttpServer(vertx, options.host(), options.httpPort(), new Routing(map, options),
-        () -> server.actualPort() > 0 ? Future.succeededFuture("tracker listening on " + server.actualPort())
-            : Future.failedFuture("tracker is not listening"), options.http().tls());
-    return listening.compose(s -> http.listen(this::httpRoutes))
-        .onSuccess(s -> LOG.info("tracker HTTP on {}:{}", options.host(), s.actualPort()));
-  }
-
-  /** Where other HTTP features (the web console) mount their routes; they win over the download redirect. */
-  protected void httpRoutes(Router router) {
-    console = new ConsoleRoutes(vertx, map::toJson);
-    console.mount(router);
-    charts = new ConsoleCharts(vertx);
-    charts.mount(router);
-    files = new FileLookupRoutes(vertx, map, new Routing(map, options), options.http().tls());
-    files.mount(router);
-  }
-
-  /** The tracker's HTTP server (null when tracker.httpPort is 0). */
-  public TrackerHttpServer httpServer() {
-    return http;
+    return listening;
   }
 
   @Override
   public Future<?> stop() {
-    if (console != null) {
-      console.close();
-      charts.close();
-      files.close();
+    Future<?> stopped = Future.succeededFuture();
+    for (TrackerAdapter a : adapters) {
+      stopped = stopped.transform(x -> a.stop());
     }
-    Future<?> h = http == null ? Future.succeededFuture() : http.close();
-    return h.transform(x -> server == null ? Future.succeededFuture() : server.close());
+    return stopped.transform(x -> server == null ? Future.succeededFuture() : server.close());
+  }
+
+  /** This tracker's options, for its front ends. */
+  public TrackerOptions options() {
+    return options;
+  }
+
+  /** The Vert.x this tracker runs on, for its front ends. */
+  public Vertx vertx() {
+    return vertx;
   }
 
   /** The live group map, for tests (read it on this verticle's context). */

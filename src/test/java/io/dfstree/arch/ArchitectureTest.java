@@ -13,32 +13,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package table of DESIGN.md ("The house, package by package"), held by a test: dependencies
- * point down the table, never back up. Known exceptions are named here one by one, each with the
- * reason it is still there, so a new violation fails and an old one cannot spread.
+ * point down the table, never back up. Roles get their front ends (HTTP) from the composition root
+ * ({@code server.Roles}) through an interface of their own, so no role imports {@code http}.
  */
 class ArchitectureTest {
   static final JavaClasses MAIN = new ClassFileImporter()
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
       .importPackages("io.dfstree");
 
-  /**
-   * Roles that still deploy their own HTTP adapter: the two edges that close the cycles
-   * storage-http and tracker-http, until one composition root deploys the adapters (issue 8,
-   * item 6, not done yet). Removing either line makes {@link #noPackageCycles} fail.
-   */
-  static final Set<String> KNOWN_UPWARD = Set.of(
-      "io.dfstree.storage.StorageVerticle -> io.dfstree.http",
-      "io.dfstree.tracker.TrackerVerticle -> io.dfstree.http");
-
   @Test
   void noPackageCycles() {
-    var rule = slices().matching("io.dfstree.(*)..").should().beFreeOfCycles();
-    for (String k : KNOWN_UPWARD) {
-      String[] p = k.split(" -> ");
-      rule = rule.ignoreDependency(describe(p[0], (JavaClass c) -> c.getName().equals(p[0]) || c.getPackageName().equals(p[0])),
-          describe(p[1], (JavaClass c) -> c.getName().equals(p[1]) || c.getPackageName().equals(p[1])));
-    }
-    rule.check(MAIN);
+    slices().matching("io.dfstree.(*)..").should().beFreeOfCycles().check(MAIN);
   }
 
   /**

@@ -62,8 +62,9 @@ class GroupReplicationTest {
     portA = TestPorts.free();
     portB = TestPorts.free();
     httpA = TestPorts.free();
-    vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(
-        storage(100001, portA, "a", 2).put("httpPort", httpA))).await();
+    // with its HTTP port: a storage gets its front ends from the composition root
+    vertx.deployVerticle(io.dfstree.server.Roles.storage(io.dfstree.server.Launcher.meterRegistry(vertx)),
+        new DeploymentOptions().setConfig(storage(100001, portA, "a", 2).put("httpPort", httpA))).await();
     deployB = vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(storage(100002, portB, "b", 2))).await();
     Thread.sleep(600); // a few heartbeats: each storage knows the other
     ClientGlobal.g_network_timeout = 20000;
