@@ -186,17 +186,13 @@ final class Replicator {
     vertx.eventBus().<io.vertx.core.json.JsonObject>request(io.dfstree.api.Addresses.TRACKER_QUERY,
             new io.vertx.core.json.JsonObject().put("op", "groups"), new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(1000))
         .onSuccess(reply -> {
-          for (Object g : reply.body().getJsonArray("groups", new io.vertx.core.json.JsonArray())) {
-            io.vertx.core.json.JsonObject group = (io.vertx.core.json.JsonObject) g;
-            if (!node.options.group().equals(group.getString("name"))) {
+          for (io.dfstree.api.GroupView group : io.dfstree.api.GroupView.listFromJson(reply.body())) {
+            if (!node.options.group().equals(group.name())) {
               continue;
             }
-            for (Object m : group.getJsonArray("storages", new io.vertx.core.json.JsonArray())) {
-              io.vertx.core.json.JsonObject member = (io.vertx.core.json.JsonObject) m;
-              String state = member.getString("state", "");
-              int id = member.getInteger("id", 0);
-              if (id != node.options.id() && !state.equals("OFFLINE") && !state.equals("DELETED")) {
-                membership.expect(id);
+            for (io.dfstree.api.MemberView member : group.storages()) {
+              if (member.id() != node.options.id() && member.present()) {
+                membership.expect(member.id());
               }
             }
           }

@@ -1,10 +1,11 @@
 package io.dfstree.tracker;
 
+import io.dfstree.api.GroupView;
 import io.dfstree.api.Heartbeat;
+import io.dfstree.api.MemberView;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.protocol.StorageStatus;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -177,21 +178,21 @@ public final class GroupMap {
 
   /** The map as JSON for monitors: groups with their members' state and space. */
   public JsonObject toJson() {
-    JsonArray gs = new JsonArray();
+    return GroupView.toJson(views());
+  }
+
+  /** Every group as the typed view trackers answer {@code {"op":"groups"}} with. */
+  public List<GroupView> views() {
+    List<GroupView> gs = new ArrayList<>();
     for (StorageGroup g : groups.values()) {
-      JsonArray members = new JsonArray();
+      List<MemberView> members = new ArrayList<>();
       for (StorageEntry e : g.members()) {
-        members.add(new JsonObject().put("id", e.id()).put("host", e.host()).put("port", e.port())
-            .put("httpPort", e.heartbeat().httpPort())
-            .put("state", e.status().name()).put("totalMb", e.totalMb()).put("freeMb", e.freeMb())
-            .put("reservedMb", e.reservedMb()).put("lastBeatMs", e.lastBeatMs())
-            .put("lastSyncedTimestamp", lastSyncedTimestamp(e))
-            .put("syncedUntil", new JsonObject(new TreeMap<String, Object>(e.syncedUntil()))));
+        members.add(new MemberView(e.id(), e.host(), e.port(), e.heartbeat().httpPort(), e.status().name(),
+            e.totalMb(), e.freeMb(), e.reservedMb(), e.lastBeatMs(), lastSyncedTimestamp(e), e.syncedUntil()));
       }
-      gs.add(new JsonObject().put("name", g.name()).put("totalMb", g.totalMb()).put("freeMb", g.freeMb())
-          .put("readable", g.readable().size()).put("writable", g.writable().size()).put("storages", members));
+      gs.add(new GroupView(g.name(), g.totalMb(), g.freeMb(), g.readable().size(), g.writable().size(), members));
     }
-    return new JsonObject().put("groups", gs);
+    return gs;
   }
 
   static StorageStatus parseStatus(String name) {
