@@ -57,6 +57,8 @@ final class StorageNode {
   volatile StorageEvents events = StorageEvents.NONE;
   /** File changes announced to the cluster (web console, event-bus clients). */
   final FileEventPublisher fileEvents;
+  /** This process's cluster member id (in every heartbeat), null when not clustered. */
+  final String nodeId;
 
   StorageNode(Vertx vertx, StorageOptions options) {
     this.options = options;
@@ -67,6 +69,7 @@ final class StorageNode {
     this.files = new StoredFiles(disk, paths, options.id(), options.group(), options.fsync());
     peerHosts.put(options.id(), options.clientHost());
     this.fileEvents = new FileEventPublisher(vertx);
+    this.nodeId = ClusterNode.id(vertx);
   }
 
   /** Announces a change this storage took from a client (replicated copies are not announced). */
@@ -133,6 +136,6 @@ final class StorageNode {
     return new Heartbeat(options.id(), options.group(), options.clientHost(), options.port(), options.httpPort(),
         status.name(), stats, options.subdirCount(), options.uploadPriority(), VERSION, joinTime, upTime,
         options.heartbeatIntervalMs(), c, conns, lastSourceUpdate, lastSyncUpdate,
-        replicator == null ? Map.of() : replicator.syncedUntil(), paths.currentWritePath());
+        replicator == null ? Map.of() : replicator.syncedUntil(), paths.currentWritePath(), nodeId);
   }
 }

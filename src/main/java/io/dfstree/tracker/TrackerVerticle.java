@@ -41,6 +41,7 @@ public class TrackerVerticle extends VerticleBase {
   private TrackerHttpServer http;
   private ConsoleRoutes console;
   private long bodyTimeoutMs;
+  private MemberWatch watch;
 
   @Override
   public Future<?> start() {
@@ -57,6 +58,8 @@ public class TrackerVerticle extends VerticleBase {
     EventBusQueries queries = new EventBusQueries(map, new Routing(map, options), System::currentTimeMillis);
     vertx.eventBus().<JsonObject>consumer(QUERY_ADDRESS, queries::handle);
     vertx.setPeriodic(OFFLINE_CHECK_MS, id -> logAll(map.expire(System.currentTimeMillis())));
+    watch = new MemberWatch(vertx, context, map, this::logAll, System::currentTimeMillis);
+    watch.start();
 
     server = vertx.createNetServer(new NetServerOptions().setHost(options.host()).setPort(options.port()));
     server.connectHandler(this::onConnect);
@@ -85,6 +88,9 @@ public class TrackerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (watch != null) {
+      watch.close();
+    }
     if (console != null) {
       console.close();
     }
@@ -126,6 +132,7 @@ public class TrackerVerticle extends VerticleBase {
       return;
     }
     logAll(map.apply(beat, System.currentTimeMillis()));
+    watch.heard(map.storage(beat.storageId()));
   }
 
   private void logAll(List<StateChange> changes) {
