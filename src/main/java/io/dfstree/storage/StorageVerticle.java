@@ -2,6 +2,7 @@ package io.dfstree.storage;
 
 import io.dfstree.api.Addresses;
 import io.dfstree.api.Heartbeat;
+import io.dfstree.config.ReliabilityOptions;
 import io.dfstree.config.StorageOptions;
 import io.dfstree.http.StorageHttpVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -46,6 +47,8 @@ public final class StorageVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> {
           node.prepare();
           node.files.binlog(new Binlog(node.paths.all().get(0).data.resolve("sync").resolve("binlog")));
+          node.files.tombstones(TombstoneStore.open(node.paths.all().get(0).data.resolve("sync").resolve("tombstones"),
+              ReliabilityOptions.from(config()).tombstoneRetentionSeconds(), options.fsync(), StoredFiles.now()));
           replicator.load();
           return null;
         })
@@ -94,6 +97,9 @@ public final class StorageVerticle extends VerticleBase {
       if (log != null) {
         log.force();
         log.close();
+      }
+      if (node.files.tombstones() != null) {
+        node.files.tombstones().close();
       }
       return null;
     }));
