@@ -2,6 +2,7 @@ package io.dfstree.system;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.TestPorts;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -34,8 +35,8 @@ class BigFileIT {
   @Test
   void bigFileUpAndDownThroughTheCliWithBoundedServerHeap() throws Exception {
     long mb = Long.getLong("dfstree.bigfile.mb", 300);
-    int trackerPort = Jar.freePort();
-    int storagePort = Jar.freePort();
+    int trackerPort = TestPorts.free();
+    int storagePort = TestPorts.free();
     Path gcLog = dir.resolve("gc.log");
     Jar.Server server = Jar.Server.start(dir, List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
             "-Xlog:gc:file=" + gcLog), Map.of(),

@@ -2,6 +2,7 @@ package io.dfstree.system;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.TestPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,10 +25,10 @@ class CliErrorsIT {
 
   @BeforeAll
   static void startServer() throws Exception {
-    int trackerPort = Jar.freePort();
+    int trackerPort = TestPorts.free();
     tracker = "127.0.0.1:" + trackerPort;
     server = Jar.Server.start(dir, List.of("-Xmx256m"), Map.of(), "all-in-one",
-        "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + Jar.freePort(),
+        "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + TestPorts.free(),
         "--set", "storage.storePaths=" + dir.resolve("store"), "--set", "storage.subdirCount=4");
     server.awaitStarted(Duration.ofSeconds(60));
     server.awaitOutput("-> ACTIVE", Duration.ofSeconds(10));
@@ -67,7 +68,7 @@ class CliErrorsIT {
 
   @Test
   void noTrackerListeningExitsWith111() throws Exception {
-    int nobody = Jar.freePort();
+    int nobody = TestPorts.free();
     Path f = dir.resolve("any.txt");
     Files.writeString(f, "x");
     Jar.Result r = Jar.run(dir, CLI, "upload", f.toString(), "--tracker", "127.0.0.1:" + nobody);

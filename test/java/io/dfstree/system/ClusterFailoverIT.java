@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.dfstree.TestPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,7 +77,7 @@ class ClusterFailoverIT {
   static void startCluster() throws Exception {
     dir = Files.createTempDirectory("dfstree-cluster");
     for (int i = 0; i < 2; i++) {
-      trackerPorts[i] = Jar.freePort();
+      trackerPorts[i] = TestPorts.free();
       trackers.add(Jar.Server.start(dir, List.of("-Xmx256m"), Map.of(), "tracker", "--cluster",
           "--set", "cluster.name=" + CLUSTER, "--set", "tracker.port=" + trackerPorts[i],
           "--set", "tracker.heartbeatTimeoutMs=2500"));
@@ -86,7 +87,7 @@ class ClusterFailoverIT {
     }
     int[][] layout = {{201, 1}, {202, 1}, {301, 2}, {302, 2}};
     for (int[] m : layout) {
-      Member member = new Member(m[0], "group" + m[1], Jar.freePort(), dir.resolve("s" + m[0]));
+      Member member = new Member(m[0], "group" + m[1], TestPorts.free(), dir.resolve("s" + m[0]));
       members.put(member.id, member);
       member.start();
     }
@@ -282,7 +283,7 @@ class ClusterFailoverIT {
   @Test
   @Order(3)
   void anEmptyMemberJoinsReceivesEveryFileAndTurnsActive() throws Exception {
-    Member fresh = new Member(203, "group1", Jar.freePort(), dir.resolve("s203"));
+    Member fresh = new Member(203, "group1", TestPorts.free(), dir.resolve("s203"));
     members.put(fresh.id, fresh);
     fresh.start();
     fresh.server.awaitStarted(Duration.ofSeconds(60));

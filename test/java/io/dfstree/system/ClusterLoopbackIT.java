@@ -2,6 +2,7 @@ package io.dfstree.system;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.TestPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,8 +31,8 @@ class ClusterLoopbackIT {
 
   @Test
   void trackerAndStorageProcessesJoinThroughTheLoopbackClusterConf() throws Exception {
-    int trackerPort = Jar.freePort();
-    int storagePort = Jar.freePort();
+    int trackerPort = TestPorts.free();
+    int storagePort = TestPorts.free();
     String[] cluster = {"--conf", conf("cluster-loopback.yaml").toString(),
         "--set", "cluster.name=systest-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
         "--set", "cluster.port=" + Jar.hazelcastPort()};

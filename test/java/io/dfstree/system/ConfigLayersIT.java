@@ -2,6 +2,7 @@ package io.dfstree.system;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.TestPorts;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -18,9 +19,9 @@ class ConfigLayersIT {
 
   @Test
   void storageBannerShowsEachLayerWinningInOrder() throws Exception {
-    int confPort = Jar.freePort();
-    int envPort = Jar.freePort();
-    int setPort = Jar.freePort();
+    int confPort = TestPorts.free();
+    int envPort = TestPorts.free();
+    int setPort = TestPorts.free();
     Path conf = dir.resolve("storage.yaml");
     Files.writeString(conf, String.join("\n",
         "storage:",
@@ -62,7 +63,7 @@ class ConfigLayersIT {
 
   @Test
   void badValueExitsNonZeroWithOneClearLineAndNoStackTrace() throws Exception {
-    int port = Jar.freePort();
+    int port = TestPorts.free();
     Jar.Result r = Jar.run(dir, Duration.ofSeconds(60), "storage", "--set", "storage.port=" + port,
         "--set", "storage.storePaths=" + dir.resolve("s"), "--set", "storage.subdirCount=999");
     assertNotEquals(0, r.exit(), r.toString());

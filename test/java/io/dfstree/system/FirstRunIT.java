@@ -2,6 +2,7 @@ package io.dfstree.system;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.TestPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,8 +51,8 @@ class FirstRunIT {
 
   @Test
   void noRoleStartsAllInOneAndTheSuggestedFirstCommandWorks() throws Exception {
-    int trackerPort = Jar.freePort();
-    int storagePort = Jar.freePort();
+    int trackerPort = TestPorts.free();
+    int storagePort = TestPorts.free();
     Path home = home();
     Path work = Files.createDirectories(home.resolve("work"));
     long started = System.nanoTime();

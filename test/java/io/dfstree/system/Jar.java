@@ -3,6 +3,7 @@ package io.dfstree.system;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.dfstree.TestPorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,19 +41,13 @@ final class Jar {
   }
 
   /** A loopback port nobody listens on right now (the kernel's choice, from the ephemeral range). */
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    }
-  }
 
   /** Ports Hazelcast may take from a seed: it tries the seed and the next ones (see Launcher). */
   static final int HAZELCAST_PORTS = 20;
 
   /**
    * A Hazelcast seed port whose whole block of {@value #HAZELCAST_PORTS} is free, chosen below the
-   * kernel's ephemeral range. A seed from {@link #freePort()} had the ports the kernel hands out
+   * kernel's ephemeral range. A seed from {@link #TestPorts.free()} had the ports the kernel hands out
    * next (for the servers' own ports, and for outgoing connections) inside Hazelcast's block:
    * a storage then failed to bind a port a Hazelcast member had just taken.
    */

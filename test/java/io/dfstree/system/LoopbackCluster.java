@@ -2,6 +2,7 @@ package io.dfstree.system;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.dfstree.TestPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -55,7 +56,7 @@ final class LoopbackCluster implements AutoCloseable {
 
   /** Starts a tracker on a free port with extra {@code --set tracker.k=v} settings; waits for its banner. */
   Jar.Server startTracker(Duration startup, String... sets) throws Exception {
-    int port = Jar.freePort();
+    int port = TestPorts.free();
     List<String> args = new ArrayList<>(List.of("tracker", "--set", "tracker.port=" + port));
     args.addAll(clusterArgs());
     for (String s : sets) {
@@ -70,7 +71,7 @@ final class LoopbackCluster implements AutoCloseable {
 
   /** A storage (not started yet) with its own free port and data directory. */
   Storage storage(int id, String group, String... sets) throws IOException {
-    Storage s = new Storage(id, group, Jar.freePort(), dir.resolve("s" + id), List.of(sets));
+    Storage s = new Storage(id, group, TestPorts.free(), dir.resolve("s" + id), List.of(sets));
     storages.add(s);
     return s;
   }

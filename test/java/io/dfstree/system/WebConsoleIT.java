@@ -2,6 +2,7 @@ package io.dfstree.system;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.TestPorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,10 +47,10 @@ class WebConsoleIT {
     String chromium = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
     assertTrue(Files.isExecutable(Path.of(chromium)), chromium + " missing: apt-get install -y chromium (.ci/run does)");
 
-    int trackerPort = Jar.freePort();
-    int storagePort = Jar.freePort();
-    int trackerHttp = Jar.freePort();
-    int storageHttp = Jar.freePort();
+    int trackerPort = TestPorts.free();
+    int storagePort = TestPorts.free();
+    int trackerHttp = TestPorts.free();
+    int storageHttp = TestPorts.free();
     Path home = home();
     Path work = Files.createDirectories(home.resolve("work"));
     Path screenshot = project.resolve("target/console-screenshot.png");

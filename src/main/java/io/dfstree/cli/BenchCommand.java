@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -77,11 +78,12 @@ final class BenchCommand extends ClientCommand {
   static final double DEFAULT_REPLICATION_CAP_SECONDS = 300;
 
   /**
-   * One phase's outcome. Latencies are of successful operations, in nanoseconds; null for a phase
+   * One phase's outcome. Latencies are of successful operations, in nanoseconds (3 significant
+   * digits); null for a phase
    * that is not made of timed operations ({@code replicated}), whose p50 and p99 print as "-"
    * (null in JSON).
    */
-  record PhaseResult(String operation, int count, int errors, double seconds, long bytesPerOp, long[] latencies,
+  record PhaseResult(String operation, int count, int errors, double seconds, long bytesPerOp, Histogram latencies,
                      String firstError) {
     boolean hasLatencies() {
       return latencies != null;
@@ -284,9 +286,10 @@ final class BenchCommand extends ClientCommand {
     long start = System.nanoTime();
     long deadline = maxSeconds > 0 ? start + (long) (maxSeconds * 1e9) : Long.MAX_VALUE;
     List<Thread> threads = new ArrayList<>();
-    List<LatencyLog> logs = new ArrayList<>();
+    List<Histogram> logs = new ArrayList<>();
     for (Worker w : workers) {
-      LatencyLog log = new LatencyLog();
+      // one histogram per worker thread, written only by it, added up once the threads are done
+      Histogram log = new Histogram(LATENCY_DIGITS);
       logs.add(log);
       Thread t = new Thread(() -> {
         int k;
@@ -294,7 +297,7 @@ final class BenchCommand extends ClientCommand {
           long t0 = System.nanoTime();
           try {
             op.run(w, indexes[k]);
-            log.add(System.nanoTime() - t0);
+            log.recordValue(System.nanoTime() - t0);
           } catch (Exception e) {
             errors.incrementAndGet();
             firstError.compareAndSet(null, e.toString());
@@ -314,8 +317,10 @@ final class BenchCommand extends ClientCommand {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    long[] latencies = LatencyLog.merged(logs);
-    return new PhaseResult(name, latencies.length, errors.get(), seconds, bytesPerOp, latencies, firstError.get());
+    Histogram latencies = new Histogram(LATENCY_DIGITS);
+    logs.forEach(latencies::add);
+    return new PhaseResult(name, (int) latencies.getTotalCount(), errors.get(), seconds, bytesPerOp, latencies,
+        firstError.get());
   }
 
   private void print(List<PhaseResult> results) {
@@ -361,37 +366,12 @@ final class BenchCommand extends ClientCommand {
     return r.hasLatencies() ? String.format("%.2f", r.percentileMillis(p)) : "-";
   }
 
-  /** Nearest-rank percentile of sorted values; 0 for none. */
-  static double percentile(long[] sorted, double p) {
-    if (sorted.length == 0) {
-      return 0;
-    }
-    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-    return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
-  }
+  /** Latencies keep 3 significant digits: 0.1 % resolution, whatever their range. */
+  static final int LATENCY_DIGITS = 3;
 
-  /** One worker's latencies, appended without locking (only its own thread writes). */
-  static final class LatencyLog {
-    private long[] values = new long[256];
-    private int size;
-
-    void add(long v) {
-      if (size == values.length) {
-        values = Arrays.copyOf(values, size * 2);
-      }
-      values[size++] = v;
-    }
-
-    static long[] merged(List<LatencyLog> logs) {
-      long[] all = new long[logs.stream().mapToInt(l -> l.size).sum()];
-      int at = 0;
-      for (LatencyLog l : logs) {
-        System.arraycopy(l.values, 0, all, at, l.size);
-        at += l.size;
-      }
-      Arrays.sort(all);
-      return all;
-    }
+  /** The value at percentile {@code p} (0..100) of the recorded values; 0 for none. */
+  static double percentile(Histogram values, double p) {
+    return values.getTotalCount() == 0 ? 0 : values.getValueAtPercentile(p);
   }
 
   /** A worker's long-lived connections: one tracker session and one session per storage it meets. */

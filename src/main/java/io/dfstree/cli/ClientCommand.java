@@ -2,7 +2,7 @@ package io.dfstree.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.dfstree.client.ClientOptions;
+import io.dfstree.client.FdfsClientOptions;
 import io.dfstree.client.FdfsClient;
 import io.dfstree.client.ServerAddress;
 import io.dfstree.protocol.Errno;
@@ -99,7 +99,7 @@ abstract class ClientCommand implements Callable<Integer> {
     return new FdfsClient(clientOptions());
   }
 
-  ClientOptions clientOptions() {
+  FdfsClientOptions clientOptions() {
     List<String> texts = new ArrayList<>(trackers);
     if (texts.isEmpty()) {
       String env = System.getenv(TRACKER_ENV);
@@ -119,7 +119,7 @@ abstract class ClientCommand implements Callable<Integer> {
       }
     }
     Duration timeout = Duration.ofSeconds(Math.max(1, timeoutSeconds));
-    return new ClientOptions(addresses, ClientOptions.DEFAULT_CONNECT_TIMEOUT, timeout);
+    return new FdfsClientOptions(addresses, FdfsClientOptions.DEFAULT_CONNECT_TIMEOUT, timeout);
   }
 
   /** Prints {@code value} as indented JSON on stdout. */

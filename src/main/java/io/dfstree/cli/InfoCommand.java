@@ -1,6 +1,6 @@
 package io.dfstree.cli;
 
-import io.dfstree.client.FileInfo;
+import io.dfstree.client.StoredFileInfo;
 import io.dfstree.fileid.FileId;
 import io.dfstree.fileid.FileName;
 import java.io.IOException;
@@ -35,7 +35,7 @@ final class InfoCommand extends ClientCommand {
     long crc32 = decoded.crc32Unsigned();
     String sourceIp = decoded.sourceIp();
     if (fromServer) {
-      FileInfo info = client().queryFileInfo(fileId, !noCrc);
+      StoredFileInfo info = client().queryFileInfo(fileId, !noCrc);
       size = info.size();
       createTime = info.createTime();
       crc32 = info.crc32();

@@ -18,14 +18,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * server sent; network failures as {@link IOException}.
  */
 public final class FdfsClient {
-  private final ClientOptions options;
+  private final FdfsClientOptions options;
   private final AtomicInteger nextTracker = new AtomicInteger();
 
-  public FdfsClient(ClientOptions options) {
+  public FdfsClient(FdfsClientOptions options) {
     this.options = options;
   }
 
-  public ClientOptions options() {
+  public FdfsClientOptions options() {
     return options;
   }
 
@@ -178,7 +178,7 @@ public final class FdfsClient {
   }
 
   /** What the storage reports about {@code fileId} (query file info, 22). */
-  public FileInfo queryFileInfo(String fileId, boolean computeCrc) throws IOException {
+  public StoredFileInfo queryFileInfo(String fileId, boolean computeCrc) throws IOException {
     return onUpdateStorage(fileId, (storage, id) -> storage.queryFileInfo(id.group(), id.remoteName(), computeCrc));
   }
 

@@ -35,7 +35,7 @@ final class FdfsConnection implements Closeable {
     this.peer = peer;
   }
 
-  static FdfsConnection open(ServerAddress address, ClientOptions options) throws IOException {
+  static FdfsConnection open(ServerAddress address, FdfsClientOptions options) throws IOException {
     Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);

@@ -85,7 +85,7 @@ public final class ResponseDecoder {
   }
 
   /** Query file info answer (22): 40 or 70 bytes. */
-  public static FileInfo fileInfo(byte[] body) throws ProtocolException {
+  public static StoredFileInfo fileInfo(byte[] body) throws ProtocolException {
     int ipLen;
     if (body.length == 24 + IP_LEN) {
       ipLen = IP_LEN;
@@ -98,7 +98,7 @@ public final class ResponseDecoder {
     long size = b.getLong();
     long time = b.getLong();
     long crc = b.getLong() & 0xFFFFFFFFL;
-    return new FileInfo(size, time, crc, fixed(b, ipLen));
+    return new StoredFileInfo(size, time, crc, fixed(b, ipLen));
   }
 
   /** List groups answer (91): zero or more 113-byte (modern) or 105-byte (legacy) records. */

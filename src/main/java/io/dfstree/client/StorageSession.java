@@ -23,12 +23,12 @@ public final class StorageSession implements AutoCloseable {
   }
 
   /** Connects to the storage at {@code address}. */
-  public static StorageSession open(ServerAddress address, ClientOptions options) throws IOException {
+  public static StorageSession open(ServerAddress address, FdfsClientOptions options) throws IOException {
     return new StorageSession(FdfsConnection.open(address, options));
   }
 
   /** Connects to the storage a tracker named. */
-  public static StorageSession open(StorageAddress address, ClientOptions options) throws IOException {
+  public static StorageSession open(StorageAddress address, FdfsClientOptions options) throws IOException {
     return open(new ServerAddress(address.host(), address.port()), options);
   }
 
@@ -135,7 +135,7 @@ public final class StorageSession implements AutoCloseable {
    *
    * @param computeCrc false asks the server not to read appender/slave files to compute the CRC32
    */
-  public FileInfo queryFileInfo(String group, String remoteName, boolean computeCrc) throws IOException {
+  public StoredFileInfo queryFileInfo(String group, String remoteName, boolean computeCrc) throws IOException {
     int flags = computeCrc ? 0 : RequestEncoder.FILE_INFO_NO_CRC;
     return ResponseDecoder.fileInfo(connection.call(RequestEncoder.queryFileInfo(group, remoteName, flags),
         "query file info of " + group + "/" + remoteName + " on storage " + peer()));

@@ -15,7 +15,7 @@ public final class TrackerSession implements AutoCloseable {
   }
 
   /** Connects to the tracker at {@code address}. */
-  public static TrackerSession open(ServerAddress address, ClientOptions options) throws IOException {
+  public static TrackerSession open(ServerAddress address, FdfsClientOptions options) throws IOException {
     return new TrackerSession(FdfsConnection.open(address, options));
   }
 

@@ -138,26 +138,4 @@ public final class Config {
     }
     return sb.toString();
   }
-
-  /** Sizes as operators write them: 1073741824, "512M", "1G", "64K". Percentages are handled by callers. */
-  public static long parseSize(String text) {
-    String t = text.trim().toUpperCase();
-    long mult = 1;
-    if (t.endsWith("B")) {
-      t = t.substring(0, t.length() - 1);
-    }
-    if (t.endsWith("K")) {
-      mult = 1L << 10;
-    } else if (t.endsWith("M")) {
-      mult = 1L << 20;
-    } else if (t.endsWith("G")) {
-      mult = 1L << 30;
-    } else if (t.endsWith("T")) {
-      mult = 1L << 40;
-    }
-    if (mult != 1) {
-      t = t.substring(0, t.length() - 1);
-    }
-    return (long) (Double.parseDouble(t.trim()) * mult);
-  }
 }

@@ -1,32 +1,34 @@
 package io.dfstree.config;
 
-import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.util.List;
 
 /**
  * The storage's HTTP access, from the {@code storage.http} section (the port is {@code storage.httpPort}).
+ * Bound with its storage ({@link StorageOptions#from}); defaults in {@code dfstree-defaults.yaml}.
  *
  * @param tokenSecret       anti-leech secret shared with whoever signs download URLs
  *                          (fastdfs-nginx-module compatible); empty = downloads need no token
  * @param tokenTtlSeconds   a token older than this is expired; {@code ts = 0} tokens never expire
- * @param maxUploadBytes    largest file one HTTP or WebSocket upload may store (bytes, or "512M", "2G")
+ * @param maxUploadBytes    largest file one HTTP or WebSocket upload may store (bytes, or "512M", "2G": {@link ByteSize})
  * @param apiKeys           keys accepted for writes (POST, PUT, DELETE, WebSocket upload) as
  *                          {@code Authorization: Bearer <key>} or {@code X-Api-Key}; empty = writes are open
  * @param maxWebSocketFrameBytes largest WebSocket frame accepted
  */
-public record HttpOptions(String tokenSecret, long tokenTtlSeconds, long maxUploadBytes, List<String> apiKeys,
-                          int maxWebSocketFrameBytes) {
+public record HttpOptions(String tokenSecret, long tokenTtlSeconds,
+                          @JsonDeserialize(using = ByteSize.Deserializer.class) long maxUploadBytes,
+                          List<String> apiKeys, int maxWebSocketFrameBytes) {
 
-  public static HttpOptions from(JsonObject c) {
-    JsonObject h = c == null ? new JsonObject() : c;
-    HttpOptions o = new HttpOptions(h.getString("tokenSecret", ""), h.getLong("tokenTtlSeconds", 900L),
-        Config.parseSize(String.valueOf(h.getValue("maxUploadBytes", "10G"))),
-        TrackerOptions.strings(h.getJsonArray("apiKeys")), h.getInteger("maxWebSocketFrameBytes", 256 * 1024));
-    TrackerOptions.require(o.tokenSecret.length() <= 128, "storage.http.tokenSecret is at most 128 bytes");
-    TrackerOptions.require(o.tokenTtlSeconds > 0, "storage.http.tokenTtlSeconds must be positive");
-    TrackerOptions.require(o.maxUploadBytes > 0, "storage.http.maxUploadBytes must be positive");
-    TrackerOptions.require(o.maxWebSocketFrameBytes >= 1024, "storage.http.maxWebSocketFrameBytes must be at least 1024");
-    return o;
+  public HttpOptions {
+    tokenSecret = tokenSecret == null ? "" : tokenSecret;
+    apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
+  }
+
+  void validate() {
+    TrackerOptions.require(tokenSecret.length() <= 128, "storage.http.tokenSecret is at most 128 bytes");
+    TrackerOptions.require(tokenTtlSeconds > 0, "storage.http.tokenTtlSeconds must be positive");
+    TrackerOptions.require(maxUploadBytes > 0, "storage.http.maxUploadBytes must be positive");
+    TrackerOptions.require(maxWebSocketFrameBytes >= 1024, "storage.http.maxWebSocketFrameBytes must be at least 1024");
   }
 
   public boolean tokensRequired() {

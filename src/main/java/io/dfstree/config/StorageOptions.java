@@ -4,7 +4,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * Storage settings, built from the {@code storage} section of the configuration.
+ * Storage settings, bound by Jackson from the {@code storage} section of the configuration. The
+ * defaults are those of {@code dfstree-defaults.yaml}; every key is documented in {@code conf/storage.yaml}.
  *
  * @param id                 numeric storage id 1..16777215, embedded in every file name it creates
  * @param group              group name, 1..16 letters and digits
@@ -34,26 +35,28 @@ import java.util.List;
  * @param http               HTTP access: anti-leech tokens, upload limit, API keys ({@code storage.http})
  */
 public record StorageOptions(int id, String group, String host, String advertisedHost, int port, int httpPort,
-                             List<String> storePaths, List<Integer> readOnlyPaths, String storePathSelection,
-                             int subdirCount, int fileDistributeMode, int fileDistributeRotateCount, boolean fsync,
-                             String reservedSpace, long heartbeatIntervalMs, int uploadPriority, int maxRequestBytes,
-                             int eventLoops, int diskThreads, List<String> allowHosts,
-                             int writeQuorum, String whenDegraded, long replicaTimeoutMs, long catchUpIntervalMs,
-                             long peerTimeoutMs, HttpOptions http) {
+                             List<String> storePaths, List<Integer> readOnlyPaths,
+                             StorePathSelection storePathSelection, int subdirCount, int fileDistributeMode,
+                             int fileDistributeRotateCount, boolean fsync, String reservedSpace,
+                             long heartbeatIntervalMs, int uploadPriority, int maxRequestBytes, int eventLoops,
+                             int diskThreads, List<String> allowHosts, int writeQuorum, WhenDegraded whenDegraded,
+                             long replicaTimeoutMs, long catchUpIntervalMs, long peerTimeoutMs, HttpOptions http) {
 
+  public StorageOptions {
+    storePaths = storePaths == null ? List.of() : List.copyOf(storePaths);
+    readOnlyPaths = readOnlyPaths == null ? List.of() : List.copyOf(readOnlyPaths);
+    allowHosts = allowHosts == null ? List.of() : List.copyOf(allowHosts);
+    advertisedHost = advertisedHost == null ? "" : advertisedHost;
+    reservedSpace = reservedSpace == null ? "" : reservedSpace;
+  }
+
+  /**
+   * The {@code storage} section (keys not given take their built-in default), bound and checked.
+   *
+   * @throws IllegalArgumentException naming the key, for an unknown key or a value out of range
+   */
   public static StorageOptions from(JsonObject c) {
-    List<Integer> ro = c.getJsonArray("readOnlyPaths") == null ? List.of()
-        : c.getJsonArray("readOnlyPaths").stream().map(v -> Integer.parseInt(String.valueOf(v))).toList();
-    StorageOptions o = new StorageOptions(c.getInteger("id"), c.getString("group"), c.getString("host"),
-        c.getString("advertisedHost", ""), c.getInteger("port"), c.getInteger("httpPort", 0),
-        TrackerOptions.strings(c.getJsonArray("storePaths")), ro, c.getString("storePathSelection"),
-        c.getInteger("subdirCount"), c.getInteger("fileDistributeMode"), c.getInteger("fileDistributeRotateCount"),
-        c.getBoolean("fsync"), String.valueOf(c.getValue("reservedSpace")), c.getLong("heartbeatIntervalMs"),
-        c.getInteger("uploadPriority"), c.getInteger("maxRequestBytes"), c.getInteger("eventLoops"), c.getInteger("diskThreads"),
-        TrackerOptions.strings(c.getJsonArray("allowHosts")), c.getInteger("writeQuorum", 2),
-        c.getString("whenDegraded", "accept"), c.getLong("replicaTimeoutMs", 10000L),
-        c.getLong("catchUpIntervalMs", 500L), c.getLong("peerTimeoutMs", 6000L),
-        HttpOptions.from(c.getJsonObject("http")));
+    StorageOptions o = OptionsBinding.bind("storage", c, StorageOptions.class);
     o.validate();
     return o;
   }
@@ -69,11 +72,16 @@ public record StorageOptions(int id, String group, String host, String advertise
       double pct = Double.parseDouble(r.substring(0, r.length() - 1));
       return (long) (totalBytes * pct / 100.0);
     }
-    return Config.parseSize(r);
+    return ByteSize.parse(r);
   }
 
   public boolean mostFreeSelection() {
-    return "most-free".equalsIgnoreCase(storePathSelection);
+    return storePathSelection == StorePathSelection.MOST_FREE;
+  }
+
+  /** True when uploads are refused (EBUSY) while fewer than {@link #writeQuorum} members are active. */
+  public boolean refusesWhenDegraded() {
+    return whenDegraded == WhenDegraded.REFUSE;
   }
 
   void validate() {
@@ -84,11 +92,13 @@ public record StorageOptions(int id, String group, String host, String advertise
     TrackerOptions.require(port > 0 && port < 65536, "storage.port out of range");
     TrackerOptions.require(httpPort >= 0 && httpPort < 65536, "storage.httpPort out of range");
     TrackerOptions.require(writeQuorum >= 1 && writeQuorum <= 32, "storage.writeQuorum must be 1..32");
-    TrackerOptions.require("accept".equals(whenDegraded) || "refuse".equals(whenDegraded),
-        "storage.whenDegraded must be accept or refuse");
     TrackerOptions.require(diskThreads >= 1 && diskThreads <= 256, "storage.diskThreads must be 1..256");
-    TrackerOptions.require("round-robin".equalsIgnoreCase(storePathSelection) || mostFreeSelection(),
-        "storage.storePathSelection must be round-robin or most-free");
-    reservedBytes(0);
+    TrackerOptions.require(http != null, "storage.http must be a section of keys");
+    http.validate();
+    try {
+      reservedBytes(0);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("storage.reservedSpace: " + e.getMessage(), e);
+    }
   }
 }

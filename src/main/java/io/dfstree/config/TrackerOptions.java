@@ -1,11 +1,11 @@
 package io.dfstree.config;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * Tracker settings, built from the {@code tracker} section of the configuration.
+ * Tracker settings, bound by Jackson from the {@code tracker} section of the configuration. The
+ * defaults are those of {@code dfstree-defaults.yaml}; every key is documented in {@code conf/tracker.yaml}.
  *
  * @param host                   address to bind (loopback by default)
  * @param port                   FastDFS tracker port
@@ -21,27 +21,24 @@ import java.util.List;
  * @param maxRequestBytes        largest request body the tracker accepts
  * @param allowHosts             client IP allow-list (exact addresses or CIDR); empty allows all
  * @param httpPort               HTTP port (0 = off): redirects downloads to a storage's HTTP port, metrics, health
+ * @param requestBodyTimeoutMs   a connection whose started request body makes no progress for this long is closed
  */
 public record TrackerOptions(String host, int port, int storeLookup, String storeGroup, int storeServer,
                              int storePath, int downloadServer, String listLayout, long heartbeatTimeoutMs,
                              long storageSyncFileMaxDelay, long storageSyncFileMaxTime, int maxRequestBytes,
-                             List<String> allowHosts, int httpPort) {
+                             List<String> allowHosts, int httpPort, long requestBodyTimeoutMs) {
 
-  /** Without HTTP (httpPort 0). */
-  public TrackerOptions(String host, int port, int storeLookup, String storeGroup, int storeServer,
-                        int storePath, int downloadServer, String listLayout, long heartbeatTimeoutMs,
-                        long storageSyncFileMaxDelay, long storageSyncFileMaxTime, int maxRequestBytes,
-                        List<String> allowHosts) {
-    this(host, port, storeLookup, storeGroup, storeServer, storePath, downloadServer, listLayout, heartbeatTimeoutMs,
-        storageSyncFileMaxDelay, storageSyncFileMaxTime, maxRequestBytes, allowHosts, 0);
+  public TrackerOptions {
+    allowHosts = allowHosts == null ? List.of() : List.copyOf(allowHosts);
   }
 
+  /**
+   * The {@code tracker} section (keys not given take their built-in default), bound and checked.
+   *
+   * @throws IllegalArgumentException naming the key, for an unknown key or a value out of range
+   */
   public static TrackerOptions from(JsonObject c) {
-    TrackerOptions o = new TrackerOptions(c.getString("host"), c.getInteger("port"), c.getInteger("storeLookup"),
-        c.getString("storeGroup"), c.getInteger("storeServer"), c.getInteger("storePath"),
-        c.getInteger("downloadServer"), c.getString("listLayout"), c.getLong("heartbeatTimeoutMs"),
-        c.getLong("storageSyncFileMaxDelay"), c.getLong("storageSyncFileMaxTime"), c.getInteger("maxRequestBytes"),
-        strings(c.getJsonArray("allowHosts")), c.getInteger("httpPort", 0));
+    TrackerOptions o = OptionsBinding.bind("tracker", c, TrackerOptions.class);
     o.validate();
     return o;
   }
@@ -59,15 +56,12 @@ public record TrackerOptions(String host, int port, int storeLookup, String stor
         "tracker.listLayout must be legacy or modern");
     require(port > 0 && port < 65536, "tracker.port out of range");
     require(httpPort >= 0 && httpPort < 65536, "tracker.httpPort out of range");
+    require(requestBodyTimeoutMs > 0, "tracker.requestBodyTimeoutMs must be positive");
   }
 
   static void require(boolean ok, String message) {
     if (!ok) {
       throw new IllegalArgumentException(message);
     }
-  }
-
-  static List<String> strings(JsonArray a) {
-    return a == null ? List.of() : a.stream().map(String::valueOf).toList();
   }
 }

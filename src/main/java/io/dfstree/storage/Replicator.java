@@ -538,7 +538,7 @@ final class Replicator {
    */
   Future<Void> admit() {
     int quorum = node.options.writeQuorum();
-    if (quorum <= 1 || !"refuse".equals(node.options.whenDegraded())) {
+    if (quorum <= 1 || !node.options.refusesWhenDegraded()) {
       return Future.succeededFuture();
     }
     int active = quorumCandidates().size();
@@ -590,7 +590,7 @@ final class Replicator {
     }
     List<GroupPeers.Peer> active = quorumCandidates();
     int wanted = quorum - 1;
-    if (active.size() < wanted && "refuse".equals(node.options.whenDegraded())) {
+    if (active.size() < wanted && node.options.refusesWhenDegraded()) {
       return Future.failedFuture(refusal(active.size()));
     }
     if (active.isEmpty()) {

@@ -54,7 +54,7 @@ final class WriteQuorum {
         return Future.succeededFuture(remoteName);
       }
       int copies = acks + 1;
-      if ("refuse".equals(node.options.whenDegraded())) {
+      if (node.options.refusesWhenDegraded()) {
         LOG.warn("storage: upload {} reached {} of {} copies; refused and removed", remoteName, copies, node.options.writeQuorum());
         return files.retract(ctx, files.validate(files.group(), remoteName)).transform(x ->
             Future.failedFuture(new FdfsException(Errno.EIO, "write quorum not reached (" + copies + " of "

@@ -30,7 +30,6 @@ public class TrackerVerticle extends VerticleBase {
    */
   public static final String QUERY_ADDRESS = Addresses.TRACKER_QUERY;
   static final long OFFLINE_CHECK_MS = 500;
-  static final long DEFAULT_BODY_TIMEOUT_MS = 30_000;
   private static final Logger LOG = LoggerFactory.getLogger(TrackerVerticle.class);
 
   private TrackerOptions options;
@@ -46,8 +45,7 @@ public class TrackerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     options = TrackerOptions.from(config());
-    // not a TrackerOptions key: only tests shorten the stalled-body timeout
-    bodyTimeoutMs = config().getLong("requestBodyTimeoutMs", DEFAULT_BODY_TIMEOUT_MS);
+    bodyTimeoutMs = options.requestBodyTimeoutMs();
     map = new GroupMap(options.heartbeatTimeoutMs());
     commands = new TrackerCommands(map, options, this::log);
     allowed = new HostFilter(options.allowHosts());

@@ -1,26 +1,25 @@
 package io.dfstree.badinput;
 
+import io.dfstree.SingleNodeServer;
 import io.dfstree.config.Config;
-import io.dfstree.server.Launcher;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * A real tracker and storage in this JVM (role all-in-one, deployed through {@link Launcher}) on free
- * loopback ports, with the store path in a fresh temp directory. One per test class.
+ * A real tracker and storage in this JVM ({@link SingleNodeServer}, with fsync on as shipped),
+ * and views of the store path's files. One per test class.
  */
 final class Servers implements AutoCloseable {
-  final Vertx vertx;
+  final SingleNodeServer node;
   final int trackerPort;
   final int storagePort;
   /** Temp root: holds the store path and the sentinel file outside it. */
@@ -30,58 +29,27 @@ final class Servers implements AutoCloseable {
   final Path tmp;
   final JsonObject config;
 
-  private Servers(Vertx vertx, int trackerPort, int storagePort, Path root, Path store, JsonObject config) {
-    this.vertx = vertx;
-    this.trackerPort = trackerPort;
-    this.storagePort = storagePort;
-    this.root = root;
-    this.store = store;
+  private Servers(SingleNodeServer node) {
+    this.node = node;
+    this.trackerPort = node.trackerPort();
+    this.storagePort = node.storagePort();
+    this.root = node.dataDir();
+    this.store = root.resolve("store0");
     this.data = store.resolve("data");
     this.tmp = data.resolve(".tmp");
-    this.config = config;
+    this.config = node.config();
   }
 
   static Servers start(Consumer<JsonObject> storageTweaks) throws Exception {
-    Path root = Files.createTempDirectory("dfstree-bad");
-    Path store = root.resolve("store0");
-    int tracker = freePort();
-    int storage = freePort();
-    JsonObject config = Config.defaults();
-    config.getJsonObject("tracker").put("host", "127.0.0.1").put("port", tracker);
-    JsonObject s = config.getJsonObject("storage");
-    s.put("host", "127.0.0.1").put("port", storage).put("storePaths", new JsonArray().add(store.toString()))
-        .put("subdirCount", 16).put("reservedSpace", "1M").put("heartbeatIntervalMs", 500);
-    storageTweaks.accept(s);
-    Vertx vertx = Vertx.vertx();
-    Launcher.deploy(vertx, "all-in-one", config).await(30, TimeUnit.SECONDS);
-    Servers servers = new Servers(vertx, tracker, storage, root, store, config);
-    servers.awaitTrackerKnowsStorage();
-    return servers;
+    return new Servers(SingleNodeServer.start(c -> {
+      JsonObject s = c.getJsonObject("storage");
+      s.put("fsync", Config.defaults().getJsonObject("storage").getBoolean("fsync"));
+      storageTweaks.accept(s);
+    }));
   }
 
   static Servers start() throws Exception {
     return start(s -> { });
-  }
-
-  private void awaitTrackerKnowsStorage() throws Exception {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline) {
-      try (Raw t = Raw.open(trackerPort)) {
-        t.send(Raw.header(0, 101, 0));
-        Raw.Reply r = t.read();
-        if (r.status() != 2) { // ENOENT until the first heartbeat; a full storage answers ENOSPC
-          return;
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new IllegalStateException("tracker never learned about the storage");
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   /** Regular files under the data dir outside .tmp (relative paths, sorted). */
@@ -137,20 +105,23 @@ final class Servers implements AutoCloseable {
     return regularFiles(tmp).stream().map(p -> p.getFileName().toString()).sorted().toList();
   }
 
-  /** Polls until .tmp is empty or the time is up; returns what is left. */
-  List<String> awaitTmpEmpty(long millis) throws Exception {
-    long deadline = System.currentTimeMillis() + millis;
-    List<String> left = tmpFiles();
-    while (!left.isEmpty() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-      left = tmpFiles();
+  /** Waits until .tmp is empty or the time is up; returns what is left. */
+  List<String> awaitTmpEmpty(long millis) {
+    AtomicReference<List<String>> left = new AtomicReference<>();
+    try {
+      Awaitility.await().atMost(Duration.ofMillis(millis)).pollInterval(Duration.ofMillis(50))
+          .until(() -> {
+            left.set(tmpFiles());
+            return left.get().isEmpty();
+          });
+    } catch (ConditionTimeoutException e) {
+      // the caller asserts on what is left
     }
-    return left;
+    return left.get();
   }
 
   @Override
   public void close() throws Exception {
-    vertx.close().await(30, TimeUnit.SECONDS);
-    io.dfstree.TempTrees.delete(root);
+    node.close();
   }
 }

@@ -7,6 +7,7 @@ import static io.dfstree.badinput.Raw.header;
 import static io.dfstree.badinput.Raw.i64;
 import static io.dfstree.badinput.Raw.packet;
 import static io.dfstree.badinput.Req.GROUP;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -739,11 +741,8 @@ class StorageBadInputTest {
       for (int i = 0; i < 5; i++) {
         r.send(chunk);
       }
-      long deadline = System.currentTimeMillis() + 3000;
-      while (servers.tmpFiles().isEmpty() && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
-      }
-      assertFalse(servers.tmpFiles().isEmpty(), "the upload never reached a temp file");
+      await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20))
+          .untilAsserted(() -> assertFalse(servers.tmpFiles().isEmpty(), "the upload never reached a temp file"));
     }
     assertEquals(List.of(), servers.awaitTmpEmpty(5000), "temp file not deleted");
     assertEquals(before, servers.storedFiles(), "a partial upload became visible");
@@ -761,16 +760,11 @@ class StorageBadInputTest {
       for (int i = 0; i < 8; i++) {
         r.send(chunk);
       }
-      long deadline = System.currentTimeMillis() + 3000;
-      while (Files.size(file) <= 100 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(10);
-      }
-      assertTrue(Files.size(file) > 100, "the append never reached the file");
+      await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(10))
+          .untilAsserted(() -> assertTrue(Files.size(file) > 100, "the append never reached the file"));
     }
-    long deadline = System.currentTimeMillis() + 5000;
-    while ((Files.size(file) != 100 || openDescriptorsOf(file) > 0) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+        .until(() -> Files.size(file) == 100 && openDescriptorsOf(file) == 0);
     Thread.sleep(500); // a late batch write would grow the file again
     assertEquals(100, Files.size(file), "the interrupted append was not rolled back");
     assertEquals(0, openDescriptorsOf(file), "the storage still holds the appender file open");

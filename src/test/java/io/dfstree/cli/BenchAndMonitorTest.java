@@ -15,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.HdrHistogram.Histogram;
 import picocli.CommandLine.TypeConversionException;
 
 /** Bench sizes, content verification, a bench run against the in-memory fake, and monitor output. */
@@ -22,13 +23,13 @@ class BenchAndMonitorTest {
 
   @Test
   void sizesAcceptPlainNumbersAndBinarySuffixes() {
-    assertEquals(4096, ByteSizeConverter.parse("4K"));
-    assertEquals(4096, ByteSizeConverter.parse("4KiB"));
-    assertEquals(1 << 20, ByteSizeConverter.parse("1M"));
-    assertEquals(1048576, ByteSizeConverter.parse("1048576"));
-    assertEquals(1L << 30, ByteSizeConverter.parse("1gb"));
-    assertThrows(TypeConversionException.class, () -> ByteSizeConverter.parse("lots"));
-    assertThrows(TypeConversionException.class, () -> ByteSizeConverter.parse("-1K"));
+    assertEquals(4096, new ByteSizeConverter().convert("4K"));
+    assertEquals(4096, new ByteSizeConverter().convert("4KiB"));
+    assertEquals(1 << 20, new ByteSizeConverter().convert("1M"));
+    assertEquals(1048576, new ByteSizeConverter().convert("1048576"));
+    assertEquals(1L << 30, new ByteSizeConverter().convert("1gb"));
+    assertThrows(TypeConversionException.class, () -> new ByteSizeConverter().convert("lots"));
+    assertThrows(TypeConversionException.class, () -> new ByteSizeConverter().convert("-1K"));
   }
 
   @Test
@@ -65,11 +66,24 @@ class BenchAndMonitorTest {
 
   @Test
   void percentileIsNearestRank() {
-    long[] sorted = new long[100];
-    Arrays.setAll(sorted, i -> i + 1);
-    assertEquals(50, BenchCommand.percentile(sorted, 50));
-    assertEquals(99, BenchCommand.percentile(sorted, 99));
-    assertEquals(0, BenchCommand.percentile(new long[0], 50));
+    Histogram values = new Histogram(BenchCommand.LATENCY_DIGITS);
+    for (long v = 100; v >= 1; v--) {
+      values.recordValue(v); // any order: the histogram sorts
+    }
+    assertEquals(50, BenchCommand.percentile(values, 50));
+    assertEquals(99, BenchCommand.percentile(values, 99));
+    assertEquals(0, BenchCommand.percentile(new Histogram(BenchCommand.LATENCY_DIGITS), 50));
+  }
+
+  @Test
+  void percentilesOfNanosecondLatenciesKeepThreeSignificantDigits() {
+    Histogram values = new Histogram(BenchCommand.LATENCY_DIGITS);
+    for (int i = 1; i <= 1000; i++) {
+      values.recordValue(i * 1_000_000L); // 1 ms .. 1 s
+    }
+    BenchCommand.PhaseResult r = new BenchCommand.PhaseResult("upload", 1000, 0, 1.0, 1, values, null);
+    assertEquals(500.0, r.percentileMillis(50), 0.5);
+    assertEquals(990.0, r.percentileMillis(99), 1.0);
   }
 
   @Test
@@ -154,7 +168,7 @@ class BenchAndMonitorTest {
   @Test
   void replicatedPhaseIsTimedFromTheStartOfTheUploadPhase() {
     BenchCommand.PhaseResult upload = new BenchCommand.PhaseResult("upload", 100, 0, 2.0, 1 << 20,
-        new long[] {1_000_000, 2_000_000}, null);
+        latencies(1_000_000, 2_000_000), null);
     long uploadEnd = 5_000_000_000L;
     ReplicationCheck.Outcome done = new ReplicationCheck.Outcome(100, 0, uploadEnd + 500_000_000L, null);
     BenchCommand.PhaseResult r = ReplicationCheck.phase(upload, uploadEnd, done, uploadEnd + 900_000_000L);
@@ -289,5 +303,13 @@ class BenchAndMonitorTest {
       CliRun unknown = CliRun.of("monitor", "nosuch", "--tracker", "127.0.0.1:" + server.port());
       assertEquals(2, unknown.exitCode());
     }
+  }
+
+  static Histogram latencies(long... nanos) {
+    Histogram h = new Histogram(BenchCommand.LATENCY_DIGITS);
+    for (long n : nanos) {
+      h.recordValue(n);
+    }
+    return h;
   }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dfstree.SingleNodeServer;
+import io.dfstree.TestPorts;
 import io.dfstree.config.Config;
 import io.dfstree.server.Launcher;
 import io.dfstree.tracker.TrackerVerticle;
@@ -13,9 +15,9 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.Set;
 import java.util.TreeSet;
@@ -37,12 +39,9 @@ class BenchReplicationTest {
   Path dir;
   JsonObject config;
 
-  static int freePort() {
-    return io.dfstree.TestPorts.free();
-  }
 
   JsonObject storage(int id, String path) throws Exception {
-    return config.getJsonObject("storage").copy().put("id", id).put("port", freePort())
+    return config.getJsonObject("storage").copy().put("id", id).put("port", TestPorts.free())
         .put("storePaths", new JsonArray().add(dir.resolve(path).toString()));
   }
 
@@ -50,7 +49,7 @@ class BenchReplicationTest {
   void start() throws Exception {
     dir = Files.createTempDirectory("bench-repl");
     config = Config.defaults();
-    config.getJsonObject("tracker").put("host", "127.0.0.1").put("port", freePort());
+    config.getJsonObject("tracker").put("host", "127.0.0.1").put("port", TestPorts.free());
     config.getJsonObject("storage").put("host", "127.0.0.1").put("subdirCount", 4).put("reservedSpace", "1M")
         .put("fsync", false).put("heartbeatIntervalMs", 200).put("catchUpIntervalMs", 300)
         .put("writeQuorum", 1).put("peerTimeoutMs", 2000);
@@ -75,21 +74,8 @@ class BenchReplicationTest {
     }
   }
 
-  void awaitActive(int members, long timeoutMs) throws Exception {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    JsonObject view = null;
-    while (System.currentTimeMillis() < deadline) {
-      view = vertx.eventBus().<JsonObject>request(TrackerVerticle.QUERY_ADDRESS, new JsonObject().put("op", "groups"))
-          .await(5, TimeUnit.SECONDS).body();
-      long active = view.getJsonArray("groups").stream()
-          .flatMap(g -> ((JsonObject) g).getJsonArray("storages").stream())
-          .filter(s -> "ACTIVE".equals(((JsonObject) s).getString("state"))).count();
-      if (active == members) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new IllegalStateException(members + " storages never became ACTIVE; tracker view: " + view);
+  void awaitActive(int members, long timeoutMs) {
+    SingleNodeServer.awaitActiveStorages(vertx, members, Duration.ofMillis(timeoutMs));
   }
 
   /** Names of the content files under a store path's data/XX/YY/ (not binlog, marks or metadata). */

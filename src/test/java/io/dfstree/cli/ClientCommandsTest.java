@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dfstree.TestPorts;
 import io.dfstree.client.FakeFdfsServer;
 import io.dfstree.client.InMemoryFastDfs;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -113,9 +113,7 @@ class ClientCommandsTest {
   @Test
   void unreachableTrackerIsConnectionRefused() throws Exception {
     int deadPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      deadPort = s.getLocalPort();
-    }
+    deadPort = TestPorts.free();
     CliRun run = CliRun.of("delete", "group1/M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809.conf",
         "--tracker", "127.0.0.1:" + deadPort);
     assertEquals(111, run.exitCode());

@@ -78,7 +78,7 @@ class ResponseDecoderTest {
   @Test
   void fileInfoBothWidthsAndUnsignedCrc() throws Exception {
     byte[] body = Bytes.of().i64(7305).i64(1585823425).i64(0xCBFD27CFL).fixed("172.16.4.253", 16).bytes();
-    assertEquals(new FileInfo(7305, 1585823425, 3422365647L, "172.16.4.253"), ResponseDecoder.fileInfo(body));
+    assertEquals(new StoredFileInfo(7305, 1585823425, 3422365647L, "172.16.4.253"), ResponseDecoder.fileInfo(body));
     byte[] wide = Bytes.of().i64(1).i64(2).i64(3).fixed("::1", 46).bytes();
     assertEquals("::1", ResponseDecoder.fileInfo(wide).sourceIp());
     assertThrows(ProtocolException.class, () -> ResponseDecoder.fileInfo(new byte[41]));

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dfstree.TestPorts;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
-import java.net.ServerSocket;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** The sessions over a real loopback socket: streaming, exact framing, errors, failover. */
 class SessionOverSocketTest {
   static final String NAME = "M00/00/00/wKgBaF1234AbCdEfGhIjKlMnOpQ419.jpg";
-  static final ClientOptions NO_TRACKERS_USED = ClientOptions.of(List.of(new ServerAddress("127.0.0.1", 1)));
+  static final FdfsClientOptions NO_TRACKERS_USED = FdfsClientOptions.of(List.of(new ServerAddress("127.0.0.1", 1)));
 
   static byte[] randomBytes(int n) {
     byte[] b = new byte[n];
@@ -115,12 +115,10 @@ class SessionOverSocketTest {
   @Test
   void clientFailsOverToTheNextTrackerAndRoundTripsAFile() throws Exception {
     int deadPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      deadPort = s.getLocalPort();
-    }
+    deadPort = TestPorts.free();
     InMemoryFastDfs cluster = new InMemoryFastDfs();
     try (FakeFdfsServer server = FakeFdfsServer.start(cluster)) {
-      FdfsClient client = new FdfsClient(ClientOptions.of(List.of(new ServerAddress("127.0.0.1", deadPort),
+      FdfsClient client = new FdfsClient(FdfsClientOptions.of(List.of(new ServerAddress("127.0.0.1", deadPort),
           server.address())));
       byte[] content = randomBytes(70_000);
       StoredFile f = client.upload(null, new ByteArrayInputStream(content), content.length, "bin",

@@ -140,30 +140,6 @@ class ConfigTest {
     assertEquals("id", Config.camel("ID"));
   }
 
-  // ---- sizes ---------------------------------------------------------------------------------
-
-  @Test
-  void parseSizeUnderstandsUnits() {
-    assertEquals(1L << 30, Config.parseSize("1G"));
-    assertEquals(512L << 20, Config.parseSize("512M"));
-    assertEquals(64L << 10, Config.parseSize("64K"));
-    assertEquals(2L << 40, Config.parseSize("2T"));
-  }
-
-  @Test
-  void parseSizeAcceptsPlainBytesLowerCaseAndByteSuffix() {
-    assertEquals(1073741824L, Config.parseSize("1073741824"));
-    assertEquals(64L << 10, Config.parseSize(" 64kb "));
-    assertEquals(100, Config.parseSize("100B"));
-    assertEquals(3L << 29, Config.parseSize("1.5G"));
-  }
-
-  @Test
-  void parseSizeRejectsGarbage() {
-    assertThrows(NumberFormatException.class, () -> Config.parseSize("lots"));
-    assertThrows(NumberFormatException.class, () -> Config.parseSize("G"));
-  }
-
   // ---- storage options -----------------------------------------------------------------------
 
   static JsonObject storageDefaults() {
@@ -325,5 +301,108 @@ class ConfigTest {
   @Test
   void trackerPortOutOfRangeIsRejected() {
     assertTrackerInvalid(trackerDefaults().put("port", 70000), "port");
+  }
+
+  // ---- binding: unknown keys, wrong kinds, enums, defaults --------------------------------
+
+  @Test
+  void unknownStorageKeyIsRejectedByName() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> StorageOptions.from(storageDefaults().put("fsnyc", false)));
+    assertTrue(e.getMessage().startsWith("storage.fsnyc: unknown key"), e.getMessage());
+    assertTrue(e.getMessage().contains("fsync"), "lists the known keys: " + e.getMessage());
+  }
+
+  @Test
+  void unknownKeyInTheHttpSectionIsRejectedWithItsFullPath() {
+    JsonObject c = storageDefaults();
+    c.getJsonObject("http").put("tokenSecrett", "x");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StorageOptions.from(c));
+    assertTrue(e.getMessage().startsWith("storage.http.tokenSecrett: unknown key"), e.getMessage());
+  }
+
+  @Test
+  void unknownTrackerKeyIsRejectedByName() {
+    assertTrackerInvalid(trackerDefaults().put("storeLokup", 1), "tracker.storeLokup: unknown key");
+  }
+
+  @Test
+  void unknownKeySetOnTheCommandLineFailsWhenTheOptionsAreBuilt() {
+    JsonObject c = Config.load(List.of(), Map.of(), List.of("storage.writeQuorom=1"));
+    assertStorageInvalid(c.getJsonObject("storage"), "storage.writeQuorom: unknown key");
+  }
+
+  @Test
+  void textForANumberIsRejectedNamingKeyAndValue() {
+    assertStorageInvalid(storageDefaults().put("port", "many"), "storage.port: cannot use \"many\"");
+    assertStorageInvalid(storageDefaults().put("diskThreads", 2.5), "storage.diskThreads");
+    assertTrackerInvalid(trackerDefaults().put("heartbeatTimeoutMs", "soon"), "tracker.heartbeatTimeoutMs");
+  }
+
+  @Test
+  void nullForANumberIsRejectedByName() {
+    assertStorageInvalid(storageDefaults().putNull("eventLoops"), "storage.eventLoops");
+  }
+
+  @Test
+  void whenDegradedBindsToItsEnumAndRejectsOtherWords() {
+    assertEquals(WhenDegraded.ACCEPT, StorageOptions.from(storageDefaults()).whenDegraded());
+    StorageOptions refusing = StorageOptions.from(storageDefaults().put("whenDegraded", "refuse"));
+    assertEquals(WhenDegraded.REFUSE, refusing.whenDegraded());
+    assertTrue(refusing.refusesWhenDegraded());
+    assertFalse(StorageOptions.from(storageDefaults()).refusesWhenDegraded());
+    assertStorageInvalid(storageDefaults().put("whenDegraded", "maybe"),
+        "storage.whenDegraded: 'maybe' is not one of accept, refuse");
+  }
+
+  @Test
+  void storePathSelectionBindsToItsEnumWithTheYamlSpelling() {
+    assertEquals(StorePathSelection.ROUND_ROBIN, StorageOptions.from(storageDefaults()).storePathSelection());
+    assertEquals(StorePathSelection.MOST_FREE,
+        StorageOptions.from(storageDefaults().put("storePathSelection", "most-free")).storePathSelection());
+    assertEquals("most-free", StorePathSelection.MOST_FREE.yamlName());
+    assertEquals("refuse", WhenDegraded.REFUSE.yamlName());
+    assertStorageInvalid(storageDefaults().put("storePathSelection", "most_free"),
+        "storage.storePathSelection: 'most_free' is not one of round-robin, most-free");
+  }
+
+  @Test
+  void aPartialSectionTakesEveryOtherKeyFromTheBuiltInDefaults() {
+    StorageOptions o = StorageOptions.from(new JsonObject().put("id", 7).put("http", new JsonObject().put("apiKeys",
+        new JsonArray().add("k"))));
+    StorageOptions d = StorageOptions.from(storageDefaults());
+    assertEquals(7, o.id());
+    assertEquals(List.of("k"), o.http().apiKeys());
+    assertEquals(d.http().maxUploadBytes(), o.http().maxUploadBytes());
+    assertEquals(d.port(), o.port());
+    assertEquals(d.fsync(), o.fsync());
+    assertEquals(TrackerOptions.from(trackerDefaults()), TrackerOptions.from(new JsonObject()));
+    assertEquals(30_000, TrackerOptions.from(null).requestBodyTimeoutMs());
+  }
+
+  @Test
+  void maxUploadBytesIsASizeInEitherForm() {
+    JsonObject c = storageDefaults();
+    c.getJsonObject("http").put("maxUploadBytes", "512M");
+    assertEquals(512L << 20, StorageOptions.from(c).http().maxUploadBytes());
+    c.getJsonObject("http").put("maxUploadBytes", 4096);
+    assertEquals(4096, StorageOptions.from(c).http().maxUploadBytes());
+    assertEquals(10L << 30, StorageOptions.from(storageDefaults()).http().maxUploadBytes());
+    c.getJsonObject("http").put("maxUploadBytes", "huge");
+    assertStorageInvalid(c, "storage.http.maxUploadBytes");
+  }
+
+  @Test
+  void everyDefaultKeyIsAnOptionAndEveryOptionHasADefault() {
+    // binding the bare defaults would fail on a default key no record declares; this checks the other way
+    assertEquals(Config.defaults().getJsonObject("tracker").fieldNames(),
+        java.util.Arrays.stream(TrackerOptions.class.getRecordComponents()).map(c -> c.getName())
+            .collect(java.util.stream.Collectors.toSet()));
+    assertEquals(Config.defaults().getJsonObject("storage").fieldNames(),
+        java.util.Arrays.stream(StorageOptions.class.getRecordComponents()).map(c -> c.getName())
+            .collect(java.util.stream.Collectors.toSet()));
+    assertEquals(Config.defaults().getJsonObject("storage").getJsonObject("http").fieldNames(),
+        java.util.Arrays.stream(HttpOptions.class.getRecordComponents()).map(c -> c.getName())
+            .collect(java.util.stream.Collectors.toSet()));
   }
 }

@@ -1,6 +1,6 @@
 package io.dfstree.http;
 
-import io.dfstree.client.ClientOptions;
+import io.dfstree.client.FdfsClientOptions;
 import io.dfstree.client.ServerAddress;
 import io.dfstree.client.StorageSession;
 import io.vertx.core.Promise;
@@ -61,7 +61,7 @@ public final class HttpBench {
         try {
           if (fdfs) {
             try (StorageSession s = StorageSession.open(new ServerAddress("127.0.0.1", node.server.storagePort()),
-                ClientOptions.of(List.of(new ServerAddress("127.0.0.1", node.server.trackerPort()))))) {
+                FdfsClientOptions.of(List.of(new ServerAddress("127.0.0.1", node.server.trackerPort()))))) {
               for (int i = offset; System.currentTimeMillis() < end; i++) {
                 String url = urls.get(i % urls.size());
                 s.download("group1", url.substring(8), 0, 0, sink);

@@ -1,10 +1,10 @@
 package io.dfstree.http;
 
-import io.dfstree.it.SingleNodeServer;
+import io.dfstree.SingleNodeServer;
+import io.dfstree.TestPorts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,8 +30,8 @@ final class HttpNode implements AutoCloseable {
   }
 
   static HttpNode start(Consumer<JsonObject> http) throws Exception {
-    int sp = freePort();
-    int tp = freePort();
+    int sp = TestPorts.free();
+    int tp = TestPorts.free();
     SingleNodeServer s = SingleNodeServer.start(c -> {
       c.getJsonObject("tracker").put("httpPort", tp);
       JsonObject st = c.getJsonObject("storage").put("httpPort", sp).put("eventLoops", 2);
@@ -121,11 +121,6 @@ final class HttpNode implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   @Override
   public void close() throws Exception {

@@ -1,5 +1,6 @@
 package io.dfstree.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -160,11 +162,7 @@ class HttpUploadTest {
     }
   }
 
-  private static void awaitNoTemp() throws Exception {
-    long deadline = System.currentTimeMillis() + 5000;
-    while (node.tempFiles() > 0 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
-    assertEquals(0, node.tempFiles());
+  private static void awaitNoTemp() {
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(0, node.tempFiles()));
   }
 }

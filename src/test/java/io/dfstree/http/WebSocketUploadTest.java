@@ -1,5 +1,6 @@
 package io.dfstree.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -10,6 +11,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
@@ -77,11 +79,7 @@ class WebSocketUploadTest {
     long before = node.storedFiles();
     byte[] data = HttpNode.random(8 * 1024 * 1024, 12);
     send(new JsonObject().put("size", data.length).put("ext", "bin").encode(), data, 64 * 1024, true);
-    long deadline = System.currentTimeMillis() + 5000;
-    while (node.tempFiles() > 0 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
-    assertEquals(0, node.tempFiles());
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(0, node.tempFiles()));
     assertEquals(before, node.storedFiles());
   }
 

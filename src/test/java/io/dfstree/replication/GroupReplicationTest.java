@@ -1,16 +1,18 @@
 package io.dfstree.replication;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.TestPorts;
 import io.dfstree.config.Config;
 import io.dfstree.server.Launcher;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import org.csource.fastdfs.ClientGlobal;
@@ -33,9 +35,6 @@ class GroupReplicationTest {
   int httpA;
   String deployB;
 
-  static int freePort() {
-    return io.dfstree.TestPorts.free();
-  }
 
   JsonObject storage(int id, int port, String path, int quorum) {
     return Config.defaults().getJsonObject("storage").copy().put("id", id).put("port", port)
@@ -48,9 +47,9 @@ class GroupReplicationTest {
   void start() throws Exception {
     dir = Files.createTempDirectory("repl");
     vertx = Launcher.createVertx(new JsonObject(), false).await();
-    portA = freePort();
-    portB = freePort();
-    httpA = freePort();
+    portA = TestPorts.free();
+    portB = TestPorts.free();
+    httpA = TestPorts.free();
     vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(
         storage(100001, portA, "a", 2).put("httpPort", httpA))).await();
     deployB = vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(storage(100002, portB, "b", 2))).await();
@@ -188,7 +187,7 @@ class GroupReplicationTest {
     // alone in its group with W = 2 and whenDegraded = refuse: every upload is answered EBUSY
     // before its body is read. The body must then be skipped: read as the next request headers,
     // it broke the connection (or worse, was obeyed as commands).
-    int portC = freePort();
+    int portC = TestPorts.free();
     JsonObject c = storage(100003, portC, "c", 2).put("group", "group2").put("whenDegraded", "refuse");
     vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(c)).await();
     StorageServer server = new StorageServer("127.0.0.1", portC, 0);
@@ -245,7 +244,7 @@ class GroupReplicationTest {
 
       // a storage alone in its group from the start is not missing anyone: no warning per upload
       warnings.clear();
-      int portC = freePort();
+      int portC = TestPorts.free();
       JsonObject c = storage(100003, portC, "c", 2).put("group", "group2");
       vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(c)).await();
       for (int i = 0; i < 2; i++) {
@@ -359,11 +358,7 @@ class GroupReplicationTest {
     boolean ok() throws Exception;
   }
 
-  static void waitFor(Check c) throws Exception {
-    long end = System.currentTimeMillis() + 10000;
-    while (!c.ok()) {
-      assertTrue(System.currentTimeMillis() < end, "timed out waiting");
-      Thread.sleep(50);
-    }
+  static void waitFor(Check c) {
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(c::ok);
   }
 }

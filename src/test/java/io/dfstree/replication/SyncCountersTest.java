@@ -2,8 +2,9 @@ package io.dfstree.replication;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.TestPorts;
 import io.dfstree.api.StorageCounters;
-import io.dfstree.client.ClientOptions;
+import io.dfstree.client.FdfsClientOptions;
 import io.dfstree.client.FdfsClient;
 import io.dfstree.client.ServerAddress;
 import io.dfstree.client.StorageStat;
@@ -48,9 +49,9 @@ class SyncCountersTest {
   void start() throws Exception {
     dir = Files.createTempDirectory("sync-counters");
     vertx = Launcher.createVertx(new JsonObject(), false).await();
-    trackerPort = GroupReplicationTest.freePort();
-    portA = GroupReplicationTest.freePort();
-    portB = GroupReplicationTest.freePort();
+    trackerPort = TestPorts.free();
+    portA = TestPorts.free();
+    portB = TestPorts.free();
     JsonObject tracker = Config.defaults().getJsonObject("tracker").copy().put("host", "127.0.0.1").put("port", trackerPort)
         .put("heartbeatTimeoutMs", 1500);
     vertx.deployVerticle("io.dfstree.tracker.TrackerVerticle", new DeploymentOptions().setConfig(tracker)).await();
@@ -75,7 +76,7 @@ class SyncCountersTest {
   }
 
   StorageStat stat(int id) throws Exception {
-    FdfsClient client = new FdfsClient(ClientOptions.of(List.of(ServerAddress.parse("127.0.0.1:" + trackerPort, 22122))));
+    FdfsClient client = new FdfsClient(FdfsClientOptions.of(List.of(ServerAddress.parse("127.0.0.1:" + trackerPort, 22122))));
     return client.listStorages("group1", Integer.toString(id)).get(0);
   }
 

@@ -1,11 +1,13 @@
 package io.dfstree.storage;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.dfstree.api.Addresses;
 import io.dfstree.api.FileEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -39,10 +41,7 @@ class FileEventPublisherTest {
       for (Thread t : threads) {
         t.join();
       }
-      long deadline = System.currentTimeMillis() + 5000;
-      while (got.size() < 1200 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
-      }
+      await("1200 events").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> got.size() >= 1200);
       assertEquals(1200, got.size(), "every event arrives once");
       assertTrue(sizes.size() <= 6, "1200 events in a few messages, not one each: " + sizes);
       assertTrue(sizes.stream().allMatch(n -> n <= FileEventPublisher.MAX_BATCH), "batches are capped: " + sizes);

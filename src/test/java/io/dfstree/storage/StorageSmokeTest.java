@@ -2,11 +2,11 @@ package io.dfstree.storage;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.TestPorts;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.dfstree.config.Config;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -21,7 +21,7 @@ class StorageSmokeTest {
   void uploadDownload() throws Exception {
     Path dir = Files.createTempDirectory("st");
     int port;
-    try (ServerSocket s = new ServerSocket(0)) { port = s.getLocalPort(); }
+    port = TestPorts.free();
     JsonObject c = Config.defaults().getJsonObject("storage").copy()
         .put("port", port).put("storePaths", new io.vertx.core.json.JsonArray().add(dir.resolve("s0").toString()))
         .put("subdirCount", 4).put("reservedSpace", "1M");

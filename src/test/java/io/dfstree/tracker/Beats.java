@@ -3,6 +3,8 @@ package io.dfstree.tracker;
 import io.dfstree.api.Heartbeat;
 import io.dfstree.api.Heartbeat.StorePathStat;
 import io.dfstree.config.TrackerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 
@@ -33,7 +35,10 @@ final class Beats {
   }
 
   static TrackerOptions options(int storeLookup, int storeServer, int storePath, int downloadServer) {
-    return new TrackerOptions("127.0.0.1", 22122, storeLookup, "group2", storeServer, storePath, downloadServer,
-        "legacy", 6000, 86400, 300, 131072, List.of());
+    return TrackerOptions.from(new JsonObject().put("host", "127.0.0.1").put("port", 22122)
+        .put("storeLookup", storeLookup).put("storeGroup", "group2").put("storeServer", storeServer)
+        .put("storePath", storePath).put("downloadServer", downloadServer).put("listLayout", "legacy")
+        .put("heartbeatTimeoutMs", 6000).put("storageSyncFileMaxDelay", 86400).put("storageSyncFileMaxTime", 300)
+        .put("maxRequestBytes", 131072).put("allowHosts", new JsonArray()));
   }
 }

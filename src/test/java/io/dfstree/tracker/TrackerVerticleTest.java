@@ -2,6 +2,7 @@ package io.dfstree.tracker;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.TestPorts;
 import io.dfstree.api.Addresses;
 import io.dfstree.api.Heartbeat;
 import io.dfstree.protocol.PacketHeader;
@@ -20,9 +21,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.ServerInfo;
 import org.csource.fastdfs.StorageServer;
@@ -46,9 +49,7 @@ class TrackerVerticleTest {
   @BeforeEach
   void deploy(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
+    port = TestPorts.free();
     fakeStorage = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
     JsonObject config = new JsonObject().put("host", "127.0.0.1").put("port", port).put("storeLookup", 0)
         .put("storeGroup", "group1").put("storeServer", 0).put("storePath", 0).put("downloadServer", 0)
@@ -160,14 +161,8 @@ class TrackerVerticleTest {
 
   @Test
   void silentStorageTurnsOffline() throws Exception {
-    long deadline = System.currentTimeMillis() + 4000;
-    String state;
-    do {
-      Thread.sleep(100);
-      state = groups().getJsonArray("groups").getJsonObject(0).getJsonArray("storages").getJsonObject(0)
-          .getString("state");
-    } while (!state.equals("OFFLINE") && System.currentTimeMillis() < deadline);
-    assertEquals("OFFLINE", state);
+    Awaitility.await().atMost(Duration.ofSeconds(4)).untilAsserted(() -> assertEquals("OFFLINE",
+        groups().getJsonArray("groups").getJsonObject(0).getJsonArray("storages").getJsonObject(0).getString("state")));
     TrackerClient client = new TrackerClient();
     assertNull(client.getStoreStorage(client.getConnection()));
     assertEquals(2, client.getErrorCode());

@@ -1,6 +1,7 @@
 package io.dfstree.client.eventbus;
 
 import io.dfstree.api.FileEvent;
+import io.dfstree.client.StoredFileInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -25,11 +26,11 @@ import java.util.Map;
 public interface DfsEventBusClient {
 
   static DfsEventBusClient create(Vertx vertx) {
-    return create(vertx, ClientOptions.defaults());
+    return create(vertx, EventBusClientOptions.defaults());
   }
 
-  static DfsEventBusClient create(Vertx vertx, ClientOptions options) {
-    return new DfsEventBusClientImpl(vertx, options == null ? ClientOptions.defaults() : options);
+  static DfsEventBusClient create(Vertx vertx, EventBusClientOptions options) {
+    return new DfsEventBusClientImpl(vertx, options == null ? EventBusClientOptions.defaults() : options);
   }
 
   /**
@@ -63,7 +64,7 @@ public interface DfsEventBusClient {
   /** Replaces ({@code merge} false) or merges into ({@code merge} true) the file's metadata. */
   Future<Void> setMetadata(String fileId, Map<String, String> meta, boolean merge);
 
-  Future<FileInfo> info(String fileId);
+  Future<StoredFileInfo> info(String fileId);
 
   /**
    * Calls {@code handler} for every file event in the cluster. The future completes once the

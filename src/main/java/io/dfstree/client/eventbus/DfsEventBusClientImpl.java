@@ -1,6 +1,7 @@
 package io.dfstree.client.eventbus;
 
 import io.dfstree.api.FileEvent;
+import io.dfstree.client.StoredFileInfo;
 import io.dfstree.fileid.FileId;
 import io.dfstree.protocol.Command;
 import io.dfstree.protocol.Errno;
@@ -33,10 +34,10 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
   private static final int UPLOAD_PREFIX = 15;
 
   private final Vertx vertx;
-  private final ClientOptions options;
+  private final EventBusClientOptions options;
   private final NetClient net;
 
-  DfsEventBusClientImpl(Vertx vertx, ClientOptions options) {
+  DfsEventBusClientImpl(Vertx vertx, EventBusClientOptions options) {
     this.vertx = vertx;
     this.options = options;
     this.net = vertx.createNetClient(new NetClientOptions()
@@ -239,12 +240,12 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
   }
 
   @Override
-  public Future<FileInfo> info(String fileId) {
+  public Future<StoredFileInfo> info(String fileId) {
     return call("fetch", fileId, id -> PacketHeader.request(Command.QUERY_FILE_INFO, groupAndName(id))).map(b -> {
       if (b.length() < 24 + Wire.IP_LEN) {
         throw new FdfsException(Errno.EINVAL, "short file info answer: " + b.length() + " bytes");
       }
-      return new FileInfo(b.getLong(0), b.getLong(8), b.getLong(16), Wire.readFixed(b, 24, Wire.IP_LEN));
+      return new StoredFileInfo(b.getLong(0), b.getLong(8), b.getLong(16), Wire.readFixed(b, 24, Wire.IP_LEN));
     });
   }
 

@@ -1,5 +1,6 @@
 package io.dfstree.client.eventbus;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -7,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.config.Config;
+import io.dfstree.SingleNodeServer;
+import io.dfstree.TestPorts;
 import io.dfstree.api.Addresses;
 import io.dfstree.api.FileEvent;
+import io.dfstree.client.StoredFileInfo;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.server.Launcher;
@@ -27,18 +31,20 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,10 +67,10 @@ class EventBusClientClusterTest {
   static void startCluster() throws Exception {
     dir = Files.createTempDirectory("dfstree-ebclient");
     String clusterName = "ebclient-" + UUID.randomUUID();
-    int serverHz = freePort();
+    int serverHz = TestPorts.free();
     JsonObject config = io.dfstree.config.Config.defaults();
-    config.getJsonObject("tracker").put("host", "127.0.0.1").put("port", freePort());
-    config.getJsonObject("storage").put("host", "127.0.0.1").put("port", freePort())
+    config.getJsonObject("tracker").put("host", "127.0.0.1").put("port", TestPorts.free());
+    config.getJsonObject("storage").put("host", "127.0.0.1").put("port", TestPorts.free())
         .put("storePaths", new JsonArray().add(dir.resolve("store0").toString()))
         .put("subdirCount", 16).put("reservedSpace", "1M").put("fsync", false).put("heartbeatIntervalMs", 500);
     config.put("cluster", new JsonObject().put("enabled", true).put("name", clusterName).put("host", "127.0.0.1")
@@ -74,13 +80,13 @@ class EventBusClientClusterTest {
 
     // the client application: a lite member (owns no partitions, leaves without migrations)
     Config hz = Launcher.hazelcast(new JsonObject().put("name", clusterName).put("host", "127.0.0.1")
-        .put("port", freePort()).put("members", new JsonArray().add("127.0.0.1:" + serverHz)));
+        .put("port", TestPorts.free()).put("members", new JsonArray().add("127.0.0.1:" + serverHz)));
     hz.setLiteMember(true);
     appVertx = Vertx.builder()
         .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
         .withClusterManager(new HazelcastClusterManager(hz))
         .buildClustered().await(60, TimeUnit.SECONDS);
-    client = DfsEventBusClient.create(appVertx, ClientOptions.defaults());
+    client = DfsEventBusClient.create(appVertx, EventBusClientOptions.defaults());
     subscription = client.subscribe(events::add).await(10, TimeUnit.SECONDS);
     awaitActive(appVertx, 30_000);
   }
@@ -137,7 +143,7 @@ class EventBusClientClusterTest {
     assertArrayEquals(data, Files.readAllBytes(target));
 
     assertEquals(Map.of("kind", "big"), client.metadata(fileId).await(10, TimeUnit.SECONDS));
-    FileInfo info = client.info(fileId).await(10, TimeUnit.SECONDS);
+    StoredFileInfo info = client.info(fileId).await(10, TimeUnit.SECONDS);
     assertEquals(data.length, info.size());
     assertEquals(crc(data), info.crc32());
     FileEvent created = awaitEvent(FileEvent.CREATED, fileId);
@@ -163,7 +169,7 @@ class EventBusClientClusterTest {
     assertEquals(Map.of("z", "9"), client.metadata(fileId).await(10, TimeUnit.SECONDS));
     awaitEvent(FileEvent.METADATA, fileId);
 
-    FileInfo info = client.info(fileId).await(10, TimeUnit.SECONDS);
+    StoredFileInfo info = client.info(fileId).await(10, TimeUnit.SECONDS);
     assertEquals(data.length, info.size());
     assertEquals(crc(data), info.crc32());
     assertTrue(Math.abs(info.createTime() - System.currentTimeMillis() / 1000) < 60, "create time " + info.createTime());
@@ -193,7 +199,7 @@ class EventBusClientClusterTest {
 
   @Test
   void routingErrorsCarryFastDfsErrnos() throws Exception {
-    DfsEventBusClient wrongGroup = DfsEventBusClient.create(appVertx, ClientOptions.defaults().withGroup("nosuch"));
+    DfsEventBusClient wrongGroup = DfsEventBusClient.create(appVertx, EventBusClientOptions.defaults().withGroup("nosuch"));
     assertEquals(Errno.ENOENT, errno(wrongGroup.upload(Buffer.buffer("x"), "txt", Map.of())));
     assertEquals(Errno.EINVAL, errno(client.info("not-a-file-id")));
     assertEquals(Errno.EINVAL, errno(client.upload(Buffer.buffer("x"), "toolongext", Map.of())));
@@ -209,7 +215,7 @@ class EventBusClientClusterTest {
     assertTrue(target.getInteger("port") > 0 && target.containsKey("storePathIndex"), target.encode());
     // no tracker listening on an address: ECONNREFUSED, not a hang
     DfsEventBusClient nowhere = DfsEventBusClient.create(appVertx,
-        new ClientOptions("dfstree.nowhere", null, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(2),
+        new EventBusClientOptions("dfstree.nowhere", null, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(2),
             java.time.Duration.ofSeconds(5)));
     assertEquals(Errno.ECONNREFUSED, errno(nowhere.upload(Buffer.buffer("x"), "", Map.of())));
   }
@@ -229,17 +235,14 @@ class EventBusClientClusterTest {
     return out;
   }
 
-  static FileEvent awaitEvent(String type, String fileId) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline) {
-      for (FileEvent e : events) {
-        if (e.type().equals(type) && e.fileId().equals(fileId)) {
-          return e;
-        }
-      }
-      Thread.sleep(20);
+  static FileEvent awaitEvent(String type, String fileId) {
+    try {
+      return await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+          .until(() -> events.stream().filter(e -> e.type().equals(type) && e.fileId().equals(fileId)).findFirst(),
+              Optional::isPresent).get();
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("no " + type + " event for " + fileId + "; got " + events, e);
     }
-    throw new AssertionError("no " + type + " event for " + fileId + "; got " + events);
   }
 
   static long crc(byte[] data) {
@@ -248,31 +251,9 @@ class EventBusClientClusterTest {
     return c.getValue();
   }
 
-  static void awaitActive(Vertx vertx, long timeoutMs) throws Exception {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    JsonObject view = null;
-    while (System.currentTimeMillis() < deadline) {
-      try {
-        view = vertx.eventBus().<JsonObject>request(Addresses.TRACKER_QUERY, new JsonObject().put("op", "groups"))
-            .await(5, TimeUnit.SECONDS).body();
-        for (Object g : view.getJsonArray("groups")) {
-          for (Object s : ((JsonObject) g).getJsonArray("storages")) {
-            if ("ACTIVE".equals(((JsonObject) s).getString("state"))) {
-              return;
-            }
-          }
-        }
-      } catch (Exception e) {
-        // the subscription may still be propagating
-      }
-      Thread.sleep(100);
-    }
-    throw new IllegalStateException("storage never became ACTIVE; tracker view: " + view);
+  static void awaitActive(Vertx vertx, long timeoutMs) {
+    // the clustered subscription may still be propagating: failed queries are retried
+    SingleNodeServer.awaitActiveStorages(vertx, 1, Duration.ofMillis(timeoutMs));
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

@@ -11,11 +11,11 @@ import java.util.List;
  * @param connectTimeout  limit for establishing a TCP connection
  * @param networkTimeout  limit for any single read (a stalled server fails instead of hanging)
  */
-public record ClientOptions(List<ServerAddress> trackers, Duration connectTimeout, Duration networkTimeout) {
+public record FdfsClientOptions(List<ServerAddress> trackers, Duration connectTimeout, Duration networkTimeout) {
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(30);
 
-  public ClientOptions {
+  public FdfsClientOptions {
     if (trackers.isEmpty()) {
       throw new IllegalArgumentException("at least one tracker address is needed");
     }
@@ -23,7 +23,7 @@ public record ClientOptions(List<ServerAddress> trackers, Duration connectTimeou
   }
 
   /** Options with the default timeouts. */
-  public static ClientOptions of(List<ServerAddress> trackers) {
-    return new ClientOptions(trackers, DEFAULT_CONNECT_TIMEOUT, DEFAULT_NETWORK_TIMEOUT);
+  public static FdfsClientOptions of(List<ServerAddress> trackers) {
+    return new FdfsClientOptions(trackers, DEFAULT_CONNECT_TIMEOUT, DEFAULT_NETWORK_TIMEOUT);
   }
 }

@@ -1,4 +1,4 @@
-package io.dfstree.it;
+package io.dfstree.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dfstree.SingleNodeServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.Socket;

@@ -1,10 +1,11 @@
-package io.dfstree.it;
+package io.dfstree.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dfstree.SingleNodeServer;
 import io.dfstree.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;

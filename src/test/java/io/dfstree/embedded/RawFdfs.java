@@ -1,4 +1,4 @@
-package io.dfstree.it;
+package io.dfstree.embedded;
 
 import java.io.DataInputStream;
 import java.io.IOException;

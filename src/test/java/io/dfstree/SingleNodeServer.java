@@ -1,4 +1,4 @@
-package io.dfstree.it;
+package io.dfstree;
 
 import io.dfstree.config.Config;
 import io.dfstree.server.Launcher;
@@ -6,19 +6,21 @@ import io.dfstree.tracker.TrackerVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * The embedded all-in-one node (a tracker and one storage on the local event bus) on free
- * loopback ports with a temporary data directory, for integration tests. Start one per test
- * class; {@link #start()} returns once the tracker sees the storage ACTIVE.
+ * The one starter of an embedded all-in-one node (a tracker and one storage on the local event
+ * bus, deployed through {@link Launcher} as {@code serve} does) on free loopback ports with a
+ * temporary data directory, for the in-JVM tests. Start one per test class; {@link #start()}
+ * returns once the tracker sees the storage ACTIVE. Tests that drive the built jar instead use
+ * {@code io.dfstree.system.Jar}.
  */
 public final class SingleNodeServer implements AutoCloseable {
   public static final String GROUP = "group1";
@@ -43,8 +45,8 @@ public final class SingleNodeServer implements AutoCloseable {
   public static SingleNodeServer start(Consumer<JsonObject> customize) throws Exception {
     Path dir = Files.createTempDirectory("dfstree-it");
     JsonObject config = Config.defaults();
-    config.getJsonObject("tracker").put("host", "127.0.0.1").put("port", freePort());
-    config.getJsonObject("storage").put("host", "127.0.0.1").put("port", freePort())
+    config.getJsonObject("tracker").put("host", "127.0.0.1").put("port", TestPorts.free());
+    config.getJsonObject("storage").put("host", "127.0.0.1").put("port", TestPorts.free())
         .put("storePaths", new JsonArray().add(dir.resolve("store0").toString()))
         .put("subdirCount", 16).put("reservedSpace", "1M").put("fsync", false)
         .put("heartbeatIntervalMs", 500);
@@ -53,7 +55,7 @@ public final class SingleNodeServer implements AutoCloseable {
     SingleNodeServer server = new SingleNodeServer(vertx, dir, config);
     try {
       Launcher.deploy(vertx, "all-in-one", config).await(20, TimeUnit.SECONDS);
-      server.awaitActive(20_000);
+      server.awaitActive(Duration.ofSeconds(20));
     } catch (Exception | Error e) {
       server.close();
       throw e;
@@ -87,27 +89,37 @@ public final class SingleNodeServer implements AutoCloseable {
         .await(5, TimeUnit.SECONDS).body();
   }
 
-  private void awaitActive(long timeoutMs) throws Exception {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    JsonObject view = null;
-    while (System.currentTimeMillis() < deadline) {
-      view = trackerView();
-      for (Object g : view.getJsonArray("groups")) {
-        for (Object s : ((JsonObject) g).getJsonArray("storages")) {
-          if ("ACTIVE".equals(((JsonObject) s).getString("state"))) {
-            return;
-          }
-        }
-      }
-      Thread.sleep(50);
-    }
-    throw new IllegalStateException("storage never became ACTIVE; tracker view: " + view);
+  /** The Vert.x instance the node runs on (its event bus reaches the tracker and the storage). */
+  public Vertx vertx() {
+    return vertx;
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  private void awaitActive(Duration timeout) {
+    awaitActiveStorages(vertx, 1, timeout);
+  }
+
+  /**
+   * Waits until the tracker reachable on {@code vertx}'s event bus counts at least {@code count}
+   * storages ACTIVE; fails with the tracker's last view. Query failures while the tracker is
+   * still starting (or its clustered subscription propagating) are retried.
+   */
+  public static void awaitActiveStorages(Vertx vertx, int count, Duration timeout) {
+    AtomicReference<JsonObject> view = new AtomicReference<>();
+    try {
+      Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
+        view.set(vertx.eventBus().<JsonObject>request(TrackerVerticle.QUERY_ADDRESS, new JsonObject().put("op", "groups"))
+            .await(5, TimeUnit.SECONDS).body());
+        return activeStorages(view.get()) >= count;
+      });
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException(count + " storage(s) never became ACTIVE; tracker view: " + view.get(), e);
     }
+  }
+
+  private static long activeStorages(JsonObject view) {
+    return view.getJsonArray("groups").stream()
+        .flatMap(g -> ((JsonObject) g).getJsonArray("storages").stream())
+        .filter(s -> "ACTIVE".equals(((JsonObject) s).getString("state"))).count();
   }
 
   @Override
@@ -115,9 +127,7 @@ public final class SingleNodeServer implements AutoCloseable {
     try {
       vertx.close().await(20, TimeUnit.SECONDS);
     } finally {
-      try (Stream<Path> walk = Files.walk(dataDir)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      TempTrees.delete(dataDir);
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.dfstree.it;
+package io.dfstree.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,6 @@
-package io.dfstree.it;
+package io.dfstree.embedded;
 
+import io.dfstree.SingleNodeServer;
 import java.util.Random;
 import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.StorageClient;
