@@ -33,6 +33,7 @@ import java.util.List;
  * @param catchUpIntervalMs  how often peers' binlogs are polled when idle
  * @param peerTimeoutMs      a peer silent this long is no longer counted as a member
  * @param http               HTTP access: anti-leech tokens, upload limit, API keys ({@code storage.http})
+ * @param reliability        tombstone retention, CRC32 checks on download, background scrub ({@code storage.reliability})
  */
 public record StorageOptions(int id, String group, String host, String advertisedHost, int port, int httpPort,
                              List<String> storePaths, List<Integer> readOnlyPaths,
@@ -40,7 +41,8 @@ public record StorageOptions(int id, String group, String host, String advertise
                              int fileDistributeRotateCount, boolean fsync, String reservedSpace,
                              long heartbeatIntervalMs, int uploadPriority, int maxRequestBytes, int eventLoops,
                              int diskThreads, List<String> allowHosts, int writeQuorum, WhenDegraded whenDegraded,
-                             long replicaTimeoutMs, long catchUpIntervalMs, long peerTimeoutMs, HttpOptions http) {
+                             long replicaTimeoutMs, long catchUpIntervalMs, long peerTimeoutMs, HttpOptions http,
+                             ReliabilityOptions reliability) {
 
   public StorageOptions {
     storePaths = storePaths == null ? List.of() : List.copyOf(storePaths);
@@ -95,6 +97,8 @@ public record StorageOptions(int id, String group, String host, String advertise
     TrackerOptions.require(diskThreads >= 1 && diskThreads <= 256, "storage.diskThreads must be 1..256");
     TrackerOptions.require(http != null, "storage.http must be a section of keys");
     http.validate();
+    TrackerOptions.require(reliability != null, "storage.reliability must be a section of keys");
+    reliability.validate();
     try {
       reservedBytes(0);
     } catch (NumberFormatException e) {

@@ -2,7 +2,6 @@ package io.dfstree.storage;
 
 import io.dfstree.api.Addresses;
 import io.dfstree.api.Heartbeat;
-import io.dfstree.config.ReliabilityOptions;
 import io.dfstree.config.StorageOptions;
 import io.dfstree.http.StorageHttpVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -48,7 +47,7 @@ public final class StorageVerticle extends VerticleBase {
           node.prepare();
           node.files.binlog(new Binlog(node.paths.all().get(0).data.resolve("sync").resolve("binlog")));
           node.files.tombstones(TombstoneStore.open(node.paths.all().get(0).data.resolve("sync").resolve("tombstones"),
-              ReliabilityOptions.from(config()).tombstoneRetentionSeconds(), options.fsync(), StoredFiles.now()));
+              options.reliability().tombstoneRetentionSeconds(), options.fsync(), StoredFiles.now()));
           replicator.load();
           return null;
         })

@@ -68,11 +68,14 @@ class FastFailoverTest {
       s.close();
     }
     acceptor.join(2000);
-    until = killedAt + 1000;
+    // well under a second on a quiet machine; the bound leaves room for a loaded CI host and is
+    // still far below the heartbeat timeout (a minute here)
+    until = killedAt + 5000;
     while (!"OFFLINE".equals(state(vertx)) && System.currentTimeMillis() < until) {
-      Thread.sleep(20);
+      Thread.sleep(10);
     }
-    assertEquals("OFFLINE", state(vertx), "OFFLINE within a second of the kill, not after the heartbeat timeout");
+    assertEquals("OFFLINE", state(vertx), "OFFLINE at once after the kill, not after the heartbeat timeout");
+    System.out.println("storage OFFLINE at the tracker " + (System.currentTimeMillis() - killedAt) + " ms after the kill");
 
     beat(vertx, storagePort, upTime); // sent before it died, delivered late
     assertEquals("OFFLINE", state(vertx), "a late heartbeat of the dead process");
@@ -94,6 +97,6 @@ class FastFailoverTest {
   }
 
   private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }
