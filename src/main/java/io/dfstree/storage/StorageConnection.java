@@ -538,6 +538,8 @@ final class StorageConnection implements FrameDecoder.Listener {
           ? node.replicator.fetchMissing(id).compose(v -> files.stat(id))
           : Future.failedFuture(err));
     }
+    // never serve (or spread to a peer) a small copy that does not match its name: repair it first
+    located = located.compose(st -> node.integrity.verifyForDownload(ctx, id, st));
     located.onComplete(ar -> {
       if (ar.failed()) {
         node.count(StorageCounters.TOTAL_DOWNLOAD, false);

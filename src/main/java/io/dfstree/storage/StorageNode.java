@@ -57,6 +57,10 @@ final class StorageNode {
   volatile StorageEvents events = StorageEvents.NONE;
   /** File changes announced to the cluster (web console, event-bus clients). */
   final FileEventPublisher fileEvents;
+  /** CRC32 checks of stored copies and their repair from peers. */
+  final Integrity integrity;
+  /** The background scrub, once started. */
+  volatile Scrubber scrubber;
   /** This process's cluster member id (in every heartbeat), null when not clustered. */
   final String nodeId;
 
@@ -70,6 +74,7 @@ final class StorageNode {
     peerHosts.put(options.id(), options.clientHost());
     this.fileEvents = new FileEventPublisher(vertx);
     this.nodeId = ClusterNode.id(vertx);
+    this.integrity = new Integrity(this, options.reliability());
   }
 
   /** Announces a change this storage took from a client (replicated copies are not announced). */

@@ -59,6 +59,8 @@ public final class StorageVerticle extends VerticleBase {
           // alone in a JVM there is nobody to wait for; in a cluster, listen for peers first
           long discovery = vertx.isClustered() ? Math.max(2000, options.heartbeatIntervalMs() * 3) : 0;
           replicator.start(discovery);
+          node.scrubber = new Scrubber(vertx, context, node);
+          node.scrubber.start(discovery + options.heartbeatIntervalMs());
           LOG.info("storage {} of {} listening on {}:{}, store paths {}, fsync {}, write quorum {}", options.id(),
               options.group(), options.host(), options.port(), options.storePaths(), options.fsync(), options.writeQuorum());
           publishHeartbeat(node.heartbeat());
@@ -86,6 +88,9 @@ public final class StorageVerticle extends VerticleBase {
     vertx.cancelTimer(beatTimer);
     if (node.replicator != null) {
       node.replicator.stop();
+    }
+    if (node.scrubber != null) {
+      node.scrubber.stop();
     }
     node.fileEvents.flush();
     // tell trackers and peers now rather than letting them time us out
