@@ -32,6 +32,7 @@ import java.util.List;
  * @param replicaTimeoutMs   a peer that makes no progress for this long is dropped from an upload
  * @param catchUpIntervalMs  how often peers' binlogs are polled when idle
  * @param peerTimeoutMs      a peer silent this long is no longer counted as a member
+ * @param limits what one client may hold on the storage port (connections, idle and trickle timeouts)
  * @param http               HTTP access: anti-leech tokens, upload limit, API keys ({@code storage.http})
  * @param reliability        tombstone retention, CRC32 checks on download, background scrub ({@code storage.reliability})
  */
@@ -41,8 +42,8 @@ public record StorageOptions(int id, String group, String host, String advertise
                              int fileDistributeRotateCount, boolean fsync, String reservedSpace,
                              long heartbeatIntervalMs, int uploadPriority, int maxRequestBytes, int eventLoops,
                              int diskThreads, List<String> allowHosts, int writeQuorum, WhenDegraded whenDegraded,
-                             long replicaTimeoutMs, long catchUpIntervalMs, long peerTimeoutMs, HttpOptions http,
-                             ReliabilityOptions reliability) {
+                             long replicaTimeoutMs, long catchUpIntervalMs, long peerTimeoutMs,
+                             io.dfstree.protocol.ClientLimits limits, HttpOptions http, ReliabilityOptions reliability) {
 
   public StorageOptions {
     storePaths = storePaths == null ? List.of() : List.copyOf(storePaths);

@@ -20,13 +20,15 @@ import java.util.List;
  * @param storageSyncFileMaxTime  seconds a single file may take to replicate
  * @param maxRequestBytes        largest request body the tracker accepts
  * @param allowHosts             client IP allow-list (exact addresses or CIDR); empty allows all
+ * @param limits                 what one client may hold on the tracker port (connections, idle and trickle timeouts)
  * @param httpPort               HTTP port (0 = off): redirects downloads to a storage's HTTP port, metrics, health
  * @param requestBodyTimeoutMs   a connection whose started request body makes no progress for this long is closed
  */
 public record TrackerOptions(String host, int port, int storeLookup, String storeGroup, int storeServer,
                              int storePath, int downloadServer, String listLayout, long heartbeatTimeoutMs,
                              long storageSyncFileMaxDelay, long storageSyncFileMaxTime, int maxRequestBytes,
-                             List<String> allowHosts, int httpPort, long requestBodyTimeoutMs) {
+                             List<String> allowHosts, io.dfstree.protocol.ClientLimits limits, int httpPort,
+                             long requestBodyTimeoutMs) {
 
   public TrackerOptions {
     allowHosts = allowHosts == null ? List.of() : List.copyOf(allowHosts);

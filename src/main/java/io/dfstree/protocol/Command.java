@@ -56,4 +56,8 @@ public final class Command {
   public static final byte BINLOG_FETCH = 121;
   /** A download between peers: like 14, but a miss is answered ENOENT, never fetched in turn. */
   public static final byte PEER_DOWNLOAD = 122;
+  /** A peer asks for a nonce to prove it is a member (storage.PeerAuth); the answer is 32 bytes. */
+  public static final byte PEER_AUTH_CHALLENGE = 123;
+  /** member id (8 bytes) and HMAC-SHA256(cluster secret, nonce ‖ member id); answered 0 or EACCES. */
+  public static final byte PEER_AUTH_PROVE = 124;
 }

@@ -123,6 +123,11 @@ public final class Launcher {
   public static Future<Void> deploy(Vertx vertx, String role, JsonObject config) {
     JsonObject descriptor = descriptor(role);
     Future<Void> chain = Future.succeededFuture();
+    // storages prove membership with it (PeerAuth); kept out of the role sections, which bind strictly
+    String secret = config.getJsonObject("cluster", new JsonObject()).getString("secret", "");
+    if (!secret.isBlank()) {
+      vertx.sharedData().getLocalMap(io.dfstree.storage.StorageVerticle.LOCAL_SETTINGS).put(io.dfstree.storage.StorageVerticle.CLUSTER_SECRET, secret);
+    }
     for (Object o : descriptor.getJsonArray("verticles")) {
       JsonObject v = (JsonObject) o;
       JsonObject section = config.getJsonObject(v.getString("configSection"), new JsonObject());

@@ -95,6 +95,16 @@ final class FileWriteStream implements WriteStream<Buffer> {
     return Future.succeededFuture();
   }
 
+  /**
+   * Writes out what is queued now, short of a full batch: the client stalled mid-upload, and its
+   * bytes belong on disk rather than in heap while it makes up its mind.
+   */
+  void flushQueued() {
+    if (!inFlight && failure == null && queuedBytes > 0) {
+      flush();
+    }
+  }
+
   @Override
   public boolean writeQueueFull() {
     return queuedBytes >= MAX_QUEUED;

@@ -16,8 +16,11 @@ import java.util.Map;
  */
 final class PeerPool {
   private static final int MAX_IDLE_PER_PEER = 8;
+  private static final long AUTH_TIMEOUT_MS = 5000;
   private final Vertx vertx;
   private final NetClient client;
+  /** Proves this storage is a member on every new connection (PeerAuth); set once the secret is known. */
+  volatile PeerAuth auth;
   private final Map<Context, Map<String, Deque<PeerConnection>>> idle = new java.util.concurrent.ConcurrentHashMap<>();
 
   PeerPool(Vertx vertx, String bindHost) {
@@ -43,7 +46,8 @@ final class PeerPool {
   /** A new connection outside the pool, owned by {@code ctx}'s event loop. */
   Future<PeerConnection> connect(String host, int port, Context ctx) {
     String key = host + ":" + port;
-    return client.connect(port, host).map(s -> new PeerConnection(vertx, s, key, eventLoopOf(ctx)));
+    return client.connect(port, host).map(s -> new PeerConnection(vertx, s, key, eventLoopOf(ctx)))
+        .compose(c -> auth == null ? Future.succeededFuture(c) : auth.authenticate(c, AUTH_TIMEOUT_MS));
   }
 
   /**

@@ -48,6 +48,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   private final FrameDecoder decoder = new FrameDecoder(this);
   private final String remote;
   private final Runnable quickAck;
+  private final StorageClientGuard guard;
 
   private PacketHeader header;
   private Step step = Step.NONE;
@@ -74,6 +75,7 @@ final class StorageConnection implements FrameDecoder.Listener {
     this.files = node.files;
     this.remote = String.valueOf(socket.remoteAddress());
     this.quickAck = QuickAck.forSocket(socket);
+    this.guard = new StorageClientGuard(vertx, node, remote, this::phase, socket::close);
   }
 
   void start() {
@@ -84,6 +86,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   }
 
   private void onData(Buffer data) {
+    guard.received(data.length());
     decoder.feed(data);
     if (decoder.state() == FrameDecoder.State.FIXED || decoder.state() == FrameDecoder.State.BODY) {
       quickAck.run();
@@ -91,10 +94,20 @@ final class StorageConnection implements FrameDecoder.Listener {
     if (!closed && (decoder.paused() || decoder.buffered() > MAX_UNREAD)) {
       pauseSocket();
     }
+    if (stream != null) {
+      FileWriteStream s = stream;
+      guard.flushIfStalled(s::flushQueued);
+    }
+  }
+
+  /** What this connection is doing, for the client pace checks (StorageClientGuard). */
+  private io.dfstree.protocol.ClientPace.Phase phase() {
+    return StorageClientGuard.phase(decoder.state(), decoder.buffered(), socketPaused);
   }
 
   private void onClosed() {
     closed = true;
+    guard.stop();
     node.connectionClosed();
     decoder.close();
     if (bodyReceived != null && !bodyReceived.future().isComplete()) {
@@ -119,6 +132,10 @@ final class StorageConnection implements FrameDecoder.Listener {
       rejectAndClose(Errno.EINVAL, "negative body length");
       return;
     }
+    if (!guard.mayUse(h.command())) {
+      rejectAndClose(Errno.EACCES, "command " + h.commandCode() + " is for group members only");
+      return;
+    }
     switch (h.command()) {
       case Command.UPLOAD_FILE, Command.UPLOAD_APPENDER_FILE -> fixedOrReject(Step.UPLOAD_PREFIX, 15);
       case Command.UPLOAD_SLAVE_FILE -> fixedOrReject(Step.SLAVE_PREFIX, 38);
@@ -135,7 +152,7 @@ final class StorageConnection implements FrameDecoder.Listener {
       }
       case Command.DELETE_FILE, Command.SET_METADATA, Command.DOWNLOAD_FILE, Command.GET_METADATA,
           Command.QUERY_FILE_INFO, Command.TRUNCATE_FILE, Command.REGENERATE_APPENDER_FILENAME,
-          Command.BINLOG_FETCH, Command.PEER_DOWNLOAD -> {
+          Command.BINLOG_FETCH, Command.PEER_DOWNLOAD, Command.PEER_AUTH_CHALLENGE, Command.PEER_AUTH_PROVE -> {
         if (len > node.options.maxRequestBytes()) {
           rejectAndClose(Errno.EINVAL, "declared length " + len + " over the limit " + node.options.maxRequestBytes()
               + " for command " + h.commandCode());
@@ -479,6 +496,16 @@ final class StorageConnection implements FrameDecoder.Listener {
     switch (header.command()) {
       case Command.DOWNLOAD_FILE, Command.PEER_DOWNLOAD -> download(b);
       case Command.BINLOG_FETCH -> binlogFetch(b);
+      case Command.PEER_AUTH_CHALLENGE -> reply(guard.challenge());
+      case Command.PEER_AUTH_PROVE -> {
+        try {
+          guard.verify(b);
+          reply(Buffer.buffer());
+        } catch (FdfsException e) {
+          fail(e, 0);
+          socket.close(); // one guess per connection
+        }
+      }
       case Command.DELETE_FILE -> {
         FileId id = fileIdAt(b, 0, 16);
         answerEmpty(files.delete(ctx, id).onSuccess(v -> publish(FileEvent.DELETED, id.remoteName(), -1)),
@@ -773,10 +800,11 @@ final class StorageConnection implements FrameDecoder.Listener {
     if (errno == Errno.ENOENT && (cmd == (Command.QUERY_FILE_INFO & 0xFF) || cmd >= (Command.REPLICA_UPLOAD & 0xFF))) {
       // "is it here yet?" from clients polling and from peers catching up: routine, not news
       LOG.debug("storage: {} for cmd {} from {}: {}", Errno.name(errno), cmd, remote, what);
-    } else if (errno == Errno.ENOENT) {
-      LOG.info("storage: {} for cmd {} from {}: {}", Errno.name(errno), cmd, remote, what);
     } else {
-      LOG.warn("storage: {} for cmd {} from {}: {}", Errno.name(errno), header == null ? -1 : header.commandCode(), remote, what);
+      // one line per kind (errno, command) per interval, with a count: a flood of bad packets
+      // must not become a flood of log lines
+      String line = "storage: " + Errno.name(errno) + " for cmd " + cmd + " from " + remote + ": " + what;
+      node.clientLog.log(errno == Errno.ENOENT ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.WARN, errno + "/" + cmd, line);
     }
   }
 
@@ -803,6 +831,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   private void pauseSocket() {
     if (!socketPaused) {
       socketPaused = true;
+      guard.heldBack();
       socket.pause();
     }
   }

@@ -55,6 +55,14 @@ final class StorageNode {
   }
   /** Where finished requests are reported (metrics); set by the HTTP layer when it starts. */
   volatile StorageEvents events = StorageEvents.NONE;
+  /** What one client may hold on the storage port ({@code storage.limits}); set before the port opens. */
+  volatile io.dfstree.protocol.ClientLimits limits = io.dfstree.protocol.ClientLimits.DEFAULTS;
+  final io.dfstree.protocol.ClientWatch.Cap cap = new io.dfstree.protocol.ClientWatch.Cap();
+  /** Client mistakes, logged once per kind per interval. */
+  volatile io.dfstree.protocol.RateLimitedLog clientLog = new io.dfstree.protocol.RateLimitedLog(
+      org.slf4j.LoggerFactory.getLogger(StorageConnection.class), io.dfstree.protocol.ClientLimits.DEFAULT_LOG_INTERVAL_MS);
+  /** Who is a group member on the storage port (null until the verticle has loaded the secret: peers refused). */
+  volatile PeerAuth peerAuth;
   /** File changes announced to the cluster (web console, event-bus clients). */
   final FileEventPublisher fileEvents;
   /** CRC32 checks of stored copies and their repair from peers. */
@@ -126,6 +134,7 @@ final class StorageNode {
 
   void connectionClosed() {
     connections.decrementAndGet();
+    cap.closed(); // taken by the listener before the connection was created
   }
 
   Heartbeat heartbeat() {

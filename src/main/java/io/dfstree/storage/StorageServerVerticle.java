@@ -28,6 +28,12 @@ final class StorageServerVerticle extends VerticleBase {
             socket.close();
             return;
           }
+          if (!node.cap.tryOpen(node.limits.maxConnections())) {
+            node.clientLog.warn("cap", "storage: " + node.limits.maxConnections() + " connections open, refusing "
+                + socket.remoteAddress() + " with EBUSY");
+            io.dfstree.protocol.ClientWatch.refuse(vertx, socket);
+            return;
+          }
           new StorageConnection(vertx, socket, node).start();
         })
         .listen();

@@ -23,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class StorageVerticle extends VerticleBase {
+  /** Process-local settings the launcher hands the storage outside its strictly bound section. */
+  public static final String LOCAL_SETTINGS = "dfstree.local";
+  /** {@code cluster.secret}, under {@link #LOCAL_SETTINGS}. */
+  public static final String CLUSTER_SECRET = "clusterSecret";
+
   private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
 
   private StorageNode node;
@@ -43,14 +48,21 @@ public final class StorageVerticle extends VerticleBase {
     });
     vertx.eventBus().<JsonObject>consumer(Addresses.STORAGE_LEAVING, msg -> peers.left(msg.body().getInteger("storageId")));
     Replicator replicator = new Replicator(vertx, node, peers, pool);
-    return vertx.executeBlocking(() -> {
+    node.limits = options.limits();
+    node.clientLog = new io.dfstree.protocol.RateLimitedLog(LoggerFactory.getLogger(StorageConnection.class), node.limits.logIntervalMs());
+    return PeerAuth.load(vertx, (String) vertx.sharedData().getLocalMap(LOCAL_SETTINGS).getOrDefault(CLUSTER_SECRET, ""), options.id())
+        .onSuccess(auth -> {
+          node.peerAuth = auth;
+          pool.auth = auth;
+        })
+        .compose(auth -> vertx.executeBlocking(() -> {
           node.prepare();
           node.files.binlog(new Binlog(node.paths.all().get(0).data.resolve("sync").resolve("binlog")));
           node.files.tombstones(TombstoneStore.open(node.paths.all().get(0).data.resolve("sync").resolve("tombstones"),
               options.reliability().tombstoneRetentionSeconds(), options.fsync(), StoredFiles.now()));
           replicator.load();
           return null;
-        })
+        }))
         .compose(v -> vertx.deployVerticle(() -> new StorageServerVerticle(node),
             new DeploymentOptions().setInstances(Math.max(1, options.eventLoops()))))
         .onSuccess(id -> {

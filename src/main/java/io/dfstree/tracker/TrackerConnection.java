@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrackerConnection implements RequestFramer.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(TrackerConnection.class);
+  /** Client mistakes: one line per kind per interval, with a count. */
+  private static final io.dfstree.protocol.RateLimitedLog MISTAKES = new io.dfstree.protocol.RateLimitedLog(LOG,
+      io.dfstree.protocol.ClientLimits.DEFAULT_LOG_INTERVAL_MS);
 
   private final Vertx vertx;
   private final NetSocket socket;
@@ -26,6 +29,8 @@ public final class TrackerConnection implements RequestFramer.Listener {
   private long lastProgressMs;
   private long bodyTimer = -1;
   private boolean closed;
+  private io.dfstree.protocol.ClientWatch watch;
+  private Runnable onClose = () -> { };
 
   /**
    * @param bodyTimeoutMs close when a started request body makes no progress for this long
@@ -42,10 +47,30 @@ public final class TrackerConnection implements RequestFramer.Listener {
     this.framer = new RequestFramer(maxRequestBytes, this);
   }
 
+  /**
+   * Applies the port's limits (idle and trickle timeouts, io.dfstree.protocol.ClientWatch);
+   * {@code onClose} runs once the socket is closed (it gives back the connection slot).
+   */
+  public TrackerConnection limits(io.dfstree.protocol.ClientLimits limits, Runnable onClose) {
+    this.watch = new io.dfstree.protocol.ClientWatch(vertx, limits,
+        () -> framer.state() == RequestFramer.State.BODY ? io.dfstree.protocol.ClientPace.Phase.READING
+            : io.dfstree.protocol.ClientPace.Phase.IDLE,
+        reason -> {
+          MISTAKES.info("pace", "tracker client " + peer + ": " + reason + ", closing");
+          close();
+        });
+    this.onClose = onClose;
+    return this;
+  }
+
   /** Starts reading from the socket. */
   public void start() {
     socket.handler(this::onBytes);
     socket.closeHandler(v -> {
+      if (watch != null) {
+        watch.stop();
+      }
+      onClose.run();
       closed = true;
       framer.stop();
       cancelBodyTimer();
@@ -58,6 +83,9 @@ public final class TrackerConnection implements RequestFramer.Listener {
 
   private void onBytes(Buffer chunk) {
     lastProgressMs = clock.getAsLong();
+    if (watch != null) {
+      watch.received(chunk.length());
+    }
     framer.feed(chunk);
     if (!closed && framer.state() == RequestFramer.State.BODY && bodyTimer < 0) {
       armBodyTimer(bodyTimeoutMs);
@@ -78,7 +106,8 @@ public final class TrackerConnection implements RequestFramer.Listener {
 
   @Override
   public void onBadLength(int command, long declaredLength) {
-    LOG.info("tracker client {}: command {} declares body length {}, closing", peer, command, declaredLength);
+    MISTAKES.info("length/" + command, "tracker client " + peer + ": command " + command + " declares body length "
+        + declaredLength + ", closing");
     socket.write(Reply.error(Errno.EINVAL).bytes());
     close();
   }

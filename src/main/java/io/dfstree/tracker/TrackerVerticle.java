@@ -41,11 +41,16 @@ public class TrackerVerticle extends VerticleBase {
   private ConsoleRoutes console;
   private long bodyTimeoutMs;
   private MemberWatch watch;
+  private io.dfstree.protocol.ClientLimits limits;
+  private final io.dfstree.protocol.ClientWatch.Cap cap = new io.dfstree.protocol.ClientWatch.Cap();
+  private static final io.dfstree.protocol.RateLimitedLog LOG_LIMITED = new io.dfstree.protocol.RateLimitedLog(LOG,
+      io.dfstree.protocol.ClientLimits.DEFAULT_LOG_INTERVAL_MS);
 
   @Override
   public Future<?> start() {
     options = TrackerOptions.from(config());
     bodyTimeoutMs = options.requestBodyTimeoutMs();
+    limits = options.limits();
     map = new GroupMap(options.heartbeatTimeoutMs());
     commands = new TrackerCommands(map, options, this::log);
     allowed = new HostFilter(options.allowHosts());
@@ -113,8 +118,13 @@ public class TrackerVerticle extends VerticleBase {
       socket.close();
       return;
     }
+    if (!cap.tryOpen(limits.maxConnections())) {
+      LOG_LIMITED.warn("cap", "tracker: " + limits.maxConnections() + " connections open, refusing " + ip + " with EBUSY");
+      io.dfstree.protocol.ClientWatch.refuse(vertx, socket);
+      return;
+    }
     new TrackerConnection(vertx, socket, commands, options.maxRequestBytes(), bodyTimeoutMs,
-        System::currentTimeMillis).start();
+        System::currentTimeMillis).limits(limits, cap::closed).start();
   }
 
   private void onHeartbeat(JsonObject json) {

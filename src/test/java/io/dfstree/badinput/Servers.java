@@ -41,10 +41,23 @@ final class Servers implements AutoCloseable {
   }
 
   static Servers start(Consumer<JsonObject> storageTweaks) throws Exception {
+    return start(storageTweaks, t -> { });
+  }
+
+  static Servers start(Consumer<JsonObject> storageTweaks, Consumer<JsonObject> trackerTweaks) throws Exception {
     return new Servers(SingleNodeServer.start(c -> {
       JsonObject s = c.getJsonObject("storage");
       s.put("fsync", Config.defaults().getJsonObject("storage").getBoolean("fsync"));
       storageTweaks.accept(s);
+      trackerTweaks.accept(c.getJsonObject("tracker"));
+    }));
+  }
+
+  /** With the whole configuration adjusted (e.g. {@code cluster.secret}). */
+  static Servers startWith(Consumer<JsonObject> configTweaks) throws Exception {
+    return new Servers(SingleNodeServer.start(c -> {
+      c.getJsonObject("storage").put("fsync", Config.defaults().getJsonObject("storage").getBoolean("fsync"));
+      configTweaks.accept(c);
     }));
   }
 

@@ -43,10 +43,22 @@ class GroupReplicationTest {
         .put("writeQuorum", quorum).put("peerTimeoutMs", 1500);
   }
 
+  /** The group's secret: the raw sockets below act as a member (io.dfstree.PeerHandshake). */
+  static final String SECRET = "group-replication-test-secret";
+
+  static java.net.Socket asMember(int port) throws java.io.IOException {
+    java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+    s.setSoTimeout(10000);
+    assertEquals(0, io.dfstree.PeerHandshake.prove(s, SECRET, 999), "member handshake");
+    return s;
+  }
+
   @BeforeEach
   void start() throws Exception {
     dir = Files.createTempDirectory("repl");
     vertx = Launcher.createVertx(new JsonObject(), false).await();
+    vertx.sharedData().getLocalMap(io.dfstree.storage.StorageVerticle.LOCAL_SETTINGS)
+        .put(io.dfstree.storage.StorageVerticle.CLUSTER_SECRET, SECRET);
     portA = TestPorts.free();
     portB = TestPorts.free();
     httpA = TestPorts.free();
@@ -283,13 +295,13 @@ class GroupReplicationTest {
     long now = System.currentTimeMillis() / 1000;
     byte[] abandoned = bytes(50_000, 77);
     String abandonedName = replicaName(abandoned, now);
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", portB)) {
+    try (java.net.Socket s = asMember(portB)) {
       s.getOutputStream().write(replicaUpload(abandoned, abandonedName, now)); // then close: FIN right behind the trailer
     }
     // the same copy from a source that waits for the answer is placed
     byte[] kept = bytes(50_000, 78);
     String keptName = replicaName(kept, now);
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", portB)) {
+    try (java.net.Socket s = asMember(portB)) {
       s.setSoTimeout(10000);
       s.getOutputStream().write(replicaUpload(kept, keptName, now));
       byte[] answer = s.getInputStream().readNBytes(10);
@@ -320,7 +332,7 @@ class GroupReplicationTest {
     assertEquals(0, client(portA).delete_file(id[0], id[1]));
     waitFor(() -> !Files.exists(onB));
     long created = io.dfstree.fileid.FileName.decode(id[1]).createTime() & 0xFFFFFFFFL;
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", portB)) {
+    try (java.net.Socket s = asMember(portB)) {
       s.setSoTimeout(10000);
       s.getOutputStream().write(replicaUpload(data, id[1], created));
       byte[] answer = s.getInputStream().readNBytes(10);

@@ -1,0 +1,86 @@
+package io.dfstree.storage;
+
+import io.dfstree.protocol.ClientPace;
+import io.dfstree.protocol.ClientWatch;
+import io.dfstree.protocol.Errno;
+import io.dfstree.protocol.FdfsException;
+import io.dfstree.protocol.FrameDecoder;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.util.function.Supplier;
+
+/**
+ * What one storage connection may do and hold, kept apart from the protocol handling: the pace
+ * checks of {@link ClientWatch} (idle and trickle timeouts), the write-out of a stalled upload,
+ * and whether the other side has proved it is a group member ({@link PeerAuth}) before it may use
+ * the member-only commands.
+ */
+final class StorageClientGuard {
+  private final StorageNode node;
+  private final String remote;
+  private final ClientWatch watch;
+  private final PeerAuth.Session member;
+
+  StorageClientGuard(Vertx vertx, StorageNode node, String remote, Supplier<ClientPace.Phase> phase, Runnable close) {
+    this.node = node;
+    this.remote = remote;
+    this.watch = new ClientWatch(vertx, node.limits, phase, reason -> {
+      node.clientLog.info("pace", "storage: closing " + remote + ": " + reason);
+      close.run();
+    });
+    PeerAuth auth = node.peerAuth;
+    this.member = auth == null ? null : auth.session();
+  }
+
+  /** The connection's phase from its decoder: between requests, reading one, or held by us. */
+  static ClientPace.Phase phase(FrameDecoder.State state, int buffered, boolean socketPaused) {
+    if (socketPaused) {
+      return ClientPace.Phase.SERVING;
+    }
+    return switch (state) {
+      case HEADER -> buffered > 0 ? ClientPace.Phase.READING : ClientPace.Phase.IDLE;
+      case FIXED, BODY, DISCARD -> ClientPace.Phase.READING;
+      default -> ClientPace.Phase.SERVING;
+    };
+  }
+
+  void received(int bytes) {
+    watch.received(bytes);
+  }
+
+  void heldBack() {
+    watch.heldBack();
+  }
+
+  void flushIfStalled(Runnable flush) {
+    watch.soon(flush);
+  }
+
+  void stop() {
+    watch.stop();
+  }
+
+  /** False for a member-only command on a connection that has not proved membership. */
+  boolean mayUse(byte command) {
+    return !PeerAuth.memberOnly(command) || (member != null && member.isMember());
+  }
+
+  Buffer challenge() {
+    if (member == null) {
+      throw new FdfsException(Errno.EACCES, "this storage has no cluster secret yet");
+    }
+    return member.challenge();
+  }
+
+  void verify(Buffer proof) {
+    if (member == null) {
+      throw new FdfsException(Errno.EACCES, "this storage has no cluster secret yet");
+    }
+    try {
+      member.verify(proof);
+    } catch (FdfsException e) {
+      node.clientLog.warn("peer-proof", "storage: " + remote + ": " + e.getMessage());
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package io.dfstree.badinput;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What one client may hold on the storage and tracker ports (storage.limits, tracker.limits): a
+ * trickle inside a request is closed, an idle connection is closed, the connection cap answers
+ * EBUSY, and a stalled upload's bytes go to disk rather than staying in heap.
+ */
+class ClientLimitsTest {
+  static Servers servers;
+  static final int CAP = 6;
+
+  static JsonObject limits() {
+    return new JsonObject().put("maxConnections", CAP).put("idleTimeoutMs", 2000).put("rateWindowMs", 300)
+        .put("minBytesPerWindow", 100).put("logIntervalMs", 10000);
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    servers = Servers.start(s -> s.put("limits", limits()), t -> t.put("limits", limits()));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    servers.close();
+  }
+
+  static byte[] uploadHeader(long size) {
+    return Raw.cat(Raw.header(15 + size, 11, 0), new byte[] {0}, Raw.i64(size), Raw.fixed("bin", 6));
+  }
+
+  /** Sends one byte every 100 ms until the server closes; returns how long that took. */
+  static long trickleUntilClosed(Raw r, int maxBytes) throws Exception {
+    long start = System.currentTimeMillis();
+    for (int i = 0; i < maxBytes; i++) {
+      try {
+        r.send(new byte[] {'x'});
+      } catch (java.io.IOException closed) {
+        return System.currentTimeMillis() - start;
+      }
+      Thread.sleep(100);
+    }
+    r.expectClosed();
+    return System.currentTimeMillis() - start;
+  }
+
+  @Test
+  void aStorageUploadTrickledAtTenBytesPerSecondIsClosed() throws Exception {
+    try (Raw r = Raw.open(servers.storagePort)) {
+      r.send(uploadHeader(1000));
+      long took = trickleUntilClosed(r, 60);
+      assertTrue(took < 3000, "closed after " + took + " ms");
+    }
+    assertEquals(List.of(), servers.awaitTmpEmpty(3000), "the partial upload is removed");
+  }
+
+  @Test
+  void aTrackerRequestTrickledIsClosed() throws Exception {
+    try (Raw r = Raw.open(servers.trackerPort)) {
+      r.send(Raw.header(1000, 104, 0));
+      long took = trickleUntilClosed(r, 60);
+      assertTrue(took < 3000, "closed after " + took + " ms");
+    }
+  }
+
+  @Test
+  void anIdleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+    for (int port : new int[] {servers.storagePort, servers.trackerPort}) {
+      try (Raw r = Raw.open(port)) {
+        r.activeTest();
+        long start = System.currentTimeMillis();
+        r.expectClosed();
+        long took = System.currentTimeMillis() - start;
+        assertTrue(took >= 1500 && took < 4000, "closed after " + took + " ms");
+      }
+    }
+  }
+
+  @Test
+  void theConnectionOverTheCapIsAnsweredEbusyAndTheNextOneAfterALeaveIsServed() throws Exception {
+    for (int port : new int[] {servers.storagePort, servers.trackerPort}) {
+      List<Raw> held = new ArrayList<>();
+      try {
+        for (int i = 0; i < CAP; i++) {
+          Raw r = Raw.open(port);
+          held.add(r);
+          r.activeTest();
+        }
+        try (Raw over = Raw.open(port)) {
+          over.send(Raw.header(0, 111, 0));
+          over.expect(16); // EBUSY
+          over.expectClosed();
+        }
+        held.remove(0).close();
+        Thread.sleep(200);
+        Raw.activeTest(port);
+      } finally {
+        for (Raw r : held) {
+          r.close();
+        }
+      }
+      Thread.sleep(300);
+    }
+  }
+
+  @Test
+  void aStalledUploadIsWrittenToDiskNotKeptInHeap() throws Exception {
+    try (Raw r = Raw.open(servers.storagePort)) {
+      r.send(uploadHeader(1 << 20));
+      r.send(new byte[100_000]); // below the 256 KiB write batch: before, it stayed queued in heap
+      long deadline = System.currentTimeMillis() + 2000;
+      long onDisk = 0;
+      while (System.currentTimeMillis() < deadline && onDisk < 100_000) {
+        Thread.sleep(50);
+        onDisk = tmpBytes(servers.tmp);
+      }
+      assertEquals(100_000, onDisk, "bytes of the stalled upload in its temp file");
+    }
+    assertEquals(List.of(), servers.awaitTmpEmpty(3000));
+  }
+
+  static long tmpBytes(Path tmp) throws Exception {
+    try (Stream<Path> s = Files.walk(tmp)) {
+      return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+}
