@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Test;
  * SIGKILLed mid-load. Only the uploads in flight on the killed member may fail (at most one per
  * thread; before the trackers watched members they kept routing to the dead one for a heartbeat
  * timeout), each of them succeeds when retried through the tracker, and every acknowledged file
- * must be on the survivor, byte for byte.
+ * must be on the survivor, byte for byte. Then 100 files are deleted while the killed member is
+ * away; it restarts and catches up: none of them comes back on either member, and every other
+ * acknowledged file is on both.
  *
  * <p>The CI run is short; the measurement in README runs longer:
  * {@code KILL_TEST_SECONDS=30 mvn -B verify -DskipTests=false -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=FailoverKillIT}.
@@ -134,6 +136,56 @@ class FailoverKillIT {
       assertTrue(failed.get() <= THREADS, failed.get() + " of " + total + " uploads failed; at most " + THREADS
           + " were in flight on the killed storage\n" + cluster.trackers.get(0).output());
       assertEquals(0, failedAfterRetry.get(), "uploads that failed again when retried through the tracker");
+
+      // deletes while the killed member is away stay deleted when it comes back and catches up
+      List<String> deleted = new ArrayList<>();
+      StorageServer onA = new StorageServer("127.0.0.1", a.port, 0);
+      try {
+        StorageClient client = new StorageClient(null, onA);
+        for (String key : acknowledged.keySet()) {
+          if (deleted.size() == 100) {
+            break;
+          }
+          int slash = key.indexOf('/');
+          assertEquals(0, client.delete_file(key.substring(0, slash), key.substring(slash + 1)), "delete " + key);
+          deleted.add(key);
+        }
+      } finally {
+        onA.close();
+      }
+      deleted.forEach(acknowledged::remove);
+      b.start();
+      b.server.awaitStarted(Duration.ofSeconds(120));
+      b.awaitStatus(0, LoopbackCluster.ACTIVE, Duration.ofSeconds(120));
+      for (LoopbackCluster.Storage s : List.of(a, b)) {
+        StorageServer server = new StorageServer("127.0.0.1", s.port, 0);
+        int back = 0;
+        int lost = 0;
+        try {
+          StorageClient client = new StorageClient(null, server);
+          for (String key : deleted) {
+            int slash = key.indexOf('/');
+            if (client.download_file(key.substring(0, slash), key.substring(slash + 1)) != null) {
+              back++;
+            }
+          }
+          for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
+            int slash = e.getKey().indexOf('/');
+            byte[] got = client.download_file(e.getKey().substring(0, slash), e.getKey().substring(slash + 1));
+            if (got == null) {
+              lost++;
+            } else {
+              assertArrayEquals(e.getValue(), got, e.getKey() + " on " + s.id);
+            }
+          }
+        } finally {
+          server.close();
+        }
+        System.out.printf("kill test: storage %d after the restart: %d of %d deleted files back, %d of %d acknowledged missing%n",
+            s.id, back, deleted.size(), lost, acknowledged.size());
+        assertEquals(0, back, "deleted files back on " + s.id);
+        assertEquals(0, lost, "acknowledged files missing on " + s.id);
+      }
     }
   }
 
