@@ -32,7 +32,7 @@ public abstract class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JsonObject config = Config.load(conf, System.getenv(), sets);
+    JsonObject config = Config.load(Launcher.descriptor(role()).getJsonObject("defaults"), conf, System.getenv(), sets);
     boolean clustered = cluster || config.getJsonObject("cluster").getBoolean("enabled", false);
     // validate before starting anything so a typo is one clear line, not a half-started node
     if (!role().equals("storage")) {
@@ -61,26 +61,7 @@ public abstract class ServeCommand implements Callable<Integer> {
   }
 
   private void printBanner(JsonObject config) {
-    StringBuilder sb = new StringBuilder("DistributedFSTree " + role() + " started");
-    String tracker = null;
-    if (!role().equals("storage")) {
-      TrackerOptions t = TrackerOptions.from(config.getJsonObject("tracker"));
-      tracker = t.host() + ":" + t.port();
-      sb.append("\n  tracker  ").append(tracker).append("  (FastDFS protocol)");
-    }
-    if (!role().equals("tracker")) {
-      StorageOptions s = StorageOptions.from(config.getJsonObject("storage"));
-      sb.append("\n  storage  ").append(s.host()).append(':').append(s.port())
-          .append("  group ").append(s.group()).append(", id ").append(s.id())
-          .append(", data in ").append(String.join(", ", s.storePaths()));
-    }
-    if (tracker != null) {
-      sb.append("\n\nTry it (in another terminal):\n  echo hello > /tmp/hello.txt\n")
-          .append("  java -jar target/dfstree.jar upload /tmp/hello.txt --tracker ").append(tracker)
-          .append("\n  java -jar target/dfstree.jar monitor --tracker ").append(tracker)
-          .append("\nStop with Ctrl-C.");
-    }
-    System.out.println(sb);
+    System.out.println(Banner.text(role(), config));
   }
 
   static String rootMessage(Throwable e) {

@@ -8,7 +8,6 @@ import io.dfstree.protocol.FdfsException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,16 +46,28 @@ final class Integrity {
 
   /** Blocking: whether the file at {@code p} has the size and CRC32 of {@code remoteName}; reads through {@code throttle}. */
   static boolean intact(Path p, String remoteName, Throttle throttle) throws IOException {
+    return intact(p, 0, Files.size(p), remoteName, throttle);
+  }
+
+  /** Blocking: whether {@code length} bytes of {@code p} from {@code offset} have the size and CRC32 of {@code remoteName}. */
+  static boolean intact(Path p, long offset, long length, String remoteName, Throttle throttle) throws IOException {
     FileName.Decoded d = FileName.decode(remoteName);
-    if (Files.size(p) != d.fileSize()) {
+    if (length != d.fileSize()) {
       return false;
     }
     CRC32 crc = new CRC32();
     byte[] buf = new byte[64 * 1024];
-    try (InputStream in = Files.newInputStream(p)) {
-      for (int n; (n = in.read(buf)) > 0; ) {
+    try (java.io.RandomAccessFile in = new java.io.RandomAccessFile(p.toFile(), "r")) {
+      in.seek(offset);
+      long left = length;
+      while (left > 0) {
+        int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+        if (n < 0) {
+          return false;
+        }
         crc.update(buf, 0, n);
         throttle.consumed(n);
+        left -= n;
       }
     }
     return crc.getValue() == d.crc32Unsigned();
@@ -71,15 +82,16 @@ final class Integrity {
 
   /**
    * Before a download: a small, checkable file is read and checked (off the event loop). A damaged
-   * copy is repaired from a peer and the good copy's stat returned; EIO when no peer has one.
+   * copy is repaired from a peer and the good copy returned; EIO when no peer has one.
    */
-  Future<StoredFiles.Stat> verifyForDownload(Context ctx, FileId id, StoredFiles.Stat st) {
-    if (st.size() > options.verifyDownloadMaxBytes() || !checkable(id.remoteName())) {
+  Future<BlobEngine.BlobRead> verifyForDownload(Context ctx, FileId id, BlobEngine.BlobRead st) {
+    if (st.length() > options.verifyDownloadMaxBytes() || !checkable(id.remoteName())) {
       return Future.succeededFuture(st);
     }
-    return node.disk.<Boolean>executeBlocking(() -> intact(st.path(), id.remoteName(), Throttle.NONE), false)
+    return node.disk.<Boolean>executeBlocking(() -> intact(st.path(), st.offset(), st.length(), id.remoteName(),
+            Throttle.NONE), false)
         .compose(ok -> ok ? Future.succeededFuture(st)
-            : repair(ctx, id).compose(v -> node.files.stat(id)));
+            : repair(ctx, id).compose(v -> node.engines.forId(id).open(id)));
   }
 
   /**
