@@ -44,14 +44,14 @@ class FailoverKillIT {
   void aKilledStorageCostsOnlyTheUploadsInFlightOnIt() throws Exception {
     int seconds = Integer.parseInt(System.getenv().getOrDefault("KILL_TEST_SECONDS", "6"));
     try (LoopbackCluster cluster = new LoopbackCluster("killtest", List.of("-Xmx256m"))) {
-      cluster.startTracker(Duration.ofSeconds(90));
+      cluster.startTracker(Duration.ofSeconds(180));
       String[] sets = {"subdirCount=16", "fsync=false", "reservedSpace=1M"};
       LoopbackCluster.Storage a = cluster.storage(501, "group1", sets);
       LoopbackCluster.Storage b = cluster.storage(502, "group1", sets);
       a.start();
       b.start();
-      a.server.awaitStarted(Duration.ofSeconds(90));
-      b.server.awaitStarted(Duration.ofSeconds(90));
+      a.server.awaitStarted(Duration.ofSeconds(180));
+      b.server.awaitStarted(Duration.ofSeconds(180));
       a.awaitStatus(0, LoopbackCluster.ACTIVE, Duration.ofSeconds(60));
       b.awaitStatus(0, LoopbackCluster.ACTIVE, Duration.ofSeconds(60));
       ClientGlobal.initByTrackers("127.0.0.1:" + cluster.trackerPorts.get(0));
