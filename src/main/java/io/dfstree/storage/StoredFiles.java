@@ -306,8 +306,25 @@ final class StoredFiles {
       long ts = now();
       bury(id.remoteName(), ts);
       record(ts, Binlog.DELETE, id.remoteName(), null);
+      spaceAfterDelete(id.storePathIndex());
       return null;
     }, false));
+  }
+
+  /** Called (on a disk thread) when a delete brought a store path back above its reserve. */
+  volatile Runnable onSpaceFreed = () -> { };
+
+  /**
+   * Blocking: re-measures the path a delete freed space on (one statvfs), so that uploads after
+   * freeing a full disk are not refused ENOSPC until the next heartbeat re-measures it.
+   */
+  private void spaceAfterDelete(int storePathIndex) throws IOException {
+    StorePath sp = paths.get(storePathIndex);
+    boolean wasFull = !paths.hasRoomFor(sp, 0);
+    sp.refreshSpace();
+    if (wasFull && paths.hasRoomFor(sp, 0)) {
+      onSpaceFreed.run();
+    }
   }
 
   /** The raw -m file; ENOENT when the file has no metadata (as FastDFS answers). */
