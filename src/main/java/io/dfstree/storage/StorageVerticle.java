@@ -122,6 +122,9 @@ public final class StorageVerticle extends VerticleBase {
       if (node.files.tombstones() != null) {
         node.files.tombstones().close();
       }
+      if (node.packed != null) {
+        node.packed.close();
+      }
       return null;
     }));
   }
