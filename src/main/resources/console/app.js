@@ -1,6 +1,6 @@
 // DistributedFSTree web console: plain JS, no build step, nothing external.
 // Data: GET /api/groups (group map), GET /api/events (Server-Sent Events of file events);
-// uploads go straight to a storage's WebSocket upload, ws://<storage>:<httpPort>/<group>/ws-upload.
+// uploads go straight to a storage's WebSocket upload, ws(s)://<storage>:<httpPort>/<group>/ws-upload.
 'use strict';
 
 const SLICE = 64 * 1024;            // bytes per binary frame
@@ -86,7 +86,7 @@ function addEvent(ev) {
   li.dataset.type = ev.type;
   li.dataset.fileId = ev.fileId;
   li.append(text('span', new Date(ev.time).toLocaleTimeString() + ' '), text('span', ev.type, 'type'),
-    text('span', ev.fileId + '  (' + ev.size + ' bytes, storage ' + ev.storageId + ')'));
+    text('span', ev.fileId + '  (' + (ev.size >= 0 ? ev.size + ' bytes, ' : '') + 'storage ' + ev.storageId + ')'));
   const list = $('events');
   list.prepend(li);
   while (list.children.length > MAX_EVENTS) list.lastElementChild.remove();
@@ -132,7 +132,8 @@ function upload(file, groupName) {
   const s = pickStorage(groupName);
   const host = !s.host || s.host === '0.0.0.0' || s.host === '::' ? location.hostname : s.host;
   const h = host.includes(':') && !host.startsWith('[') ? '[' + host + ']' : host;
-  const url = 'ws://' + h + ':' + s.httpPort + '/' + encodeURIComponent(groupName) + '/ws-upload';
+  // the storages speak the console's scheme (TLS on every HTTP port of a cluster, or on none)
+  const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + h + ':' + s.httpPort + '/' + encodeURIComponent(groupName) + '/ws-upload';
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     ws.binaryType = 'arraybuffer';

@@ -42,7 +42,7 @@ class BigFileIT {
             "-Xlog:gc:file=" + gcLog), Map.of(),
         "all-in-one", "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + storagePort,
         "--set", "storage.storePaths=" + dir.resolve("store"), "--set", "storage.reservedSpace=0",
-        "--set", "storage.subdirCount=16");
+        "--set", "storage.subdirCount=16", "--set", "tracker.httpPort=0", "--set", "storage.httpPort=0");
     try {
       server.awaitStarted(Duration.ofSeconds(60));
       server.awaitOutput("-> ACTIVE", Duration.ofSeconds(10));

@@ -29,7 +29,8 @@ class CliErrorsIT {
     tracker = "127.0.0.1:" + trackerPort;
     server = Jar.Server.start(dir, List.of("-Xmx256m"), Map.of(), "all-in-one",
         "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + TestPorts.free(),
-        "--set", "storage.storePaths=" + dir.resolve("store"), "--set", "storage.subdirCount=4");
+        "--set", "storage.storePaths=" + dir.resolve("store"), "--set", "storage.subdirCount=4",
+        "--set", "tracker.httpPort=0", "--set", "storage.httpPort=0"); // not the all-in-one's 8090/8080
     server.awaitStarted(Duration.ofSeconds(60));
     server.awaitOutput("-> ACTIVE", Duration.ofSeconds(10));
   }

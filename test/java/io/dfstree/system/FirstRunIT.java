@@ -1,5 +1,6 @@
 package io.dfstree.system;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.dfstree.TestPorts;
@@ -10,8 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,11 +56,15 @@ class FirstRunIT {
   void noRoleStartsAllInOneAndTheSuggestedFirstCommandWorks() throws Exception {
     int trackerPort = TestPorts.free();
     int storagePort = TestPorts.free();
+    // the all-in-one serves HTTP on 8090 (console) and 8080 (storage) by default; free ports here
+    int consolePort = TestPorts.free();
+    int storageHttp = TestPorts.free();
     Path home = home();
     Path work = Files.createDirectories(home.resolve("work"));
     long started = System.nanoTime();
     Jar.Server server = Jar.Server.start(work, List.of("-Xmx512m"), Map.of(),
-        "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + storagePort);
+        "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + storagePort,
+        "--set", "tracker.httpPort=" + consolePort, "--set", "storage.httpPort=" + storageHttp);
     try {
       server.awaitStarted(Duration.ofSeconds(90));
       long bannerMs = (System.nanoTime() - started) / 1_000_000;
@@ -67,6 +74,14 @@ class FirstRunIT {
       assertTrue(banner.contains("tracker  " + tracker), "tracker endpoint in banner\n" + banner);
       assertTrue(banner.contains("storage  127.0.0.1:" + storagePort), "storage endpoint in banner\n" + banner);
       assertTrue(banner.contains("data in ./data"), "data directory in banner\n" + banner);
+      String console = "http://127.0.0.1:" + consolePort + "/console/";
+      assertTrue(banner.contains("console  " + console), "console URL in banner\n" + banner);
+      assertTrue(banner.contains("http     http://127.0.0.1:" + storageHttp + "/group1/"), "storage HTTP in banner\n" + banner);
+      java.net.http.HttpClient web = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpResponse<String> page = web.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(console)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, page.statusCode(), "the console the banner names answers");
+      assertTrue(page.body().contains("DistributedFSTree console"), page.body());
 
       // the first command, as printed: "java -jar <jar> upload <file> --tracker host:port"
       Matcher m = Pattern.compile("java -jar \\S+ (upload) (\\S+) (.*)$", Pattern.MULTILINE).matcher(banner);
@@ -95,18 +110,20 @@ class FirstRunIT {
 
       // counters travel with the storage's heartbeat (every 2 s): poll a few heartbeats for them
       Pattern row = Pattern.compile("127\\.0\\.0\\.1:" + storagePort + "\\s+ACTIVE\\s+\\d+\\s+\\d+\\s+(\\d+/\\d+)\\s+(\\d+/\\d+)");
-      Jar.Result mon = null;
-      Matcher r = null;
-      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-      do {
-        mon = Jar.run(work, CLI, "monitor", "--tracker", tracker);
-        assertEquals(0, mon.exit(), mon.toString());
-        r = row.matcher(mon.out());
-        if (r.find() && r.group(1).equals("1/1") && r.group(2).equals("1/1")) {
-          break;
-        }
-        Thread.sleep(500);
-      } while (System.nanoTime() < deadline);
+      AtomicReference<Jar.Result> seen = new AtomicReference<>();
+      try {
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).until(() -> {
+          Jar.Result polled = Jar.run(work, CLI, "monitor", "--tracker", tracker);
+          seen.set(polled);
+          assertEquals(0, polled.exit(), polled.toString());
+          Matcher found = row.matcher(polled.out());
+          return found.find() && found.group(1).equals("1/1") && found.group(2).equals("1/1");
+        });
+      } catch (ConditionTimeoutException e) {
+        // the assertions below say what is missing
+      }
+      Jar.Result mon = seen.get();
+      Matcher r;
       assertTrue(mon.out().contains("group group1"), mon.toString());
       r = row.matcher(mon.out());
       assertTrue(r.find(), "storage ACTIVE in monitor\n" + mon);

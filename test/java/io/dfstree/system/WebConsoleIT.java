@@ -7,9 +7,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,11 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
  * ports on, then runs {@code test/console/console.spec.mjs} (playwright-core, installed by
  * {@code npm ci --prefix test/console}; Chromium at /usr/bin/chromium, both installed by .ci/run).
  * The script checks the storage table, a WebSocket upload with its progress bar, the live
- * "created" event, the download through the tracker's redirect, and saves
- * target/console-screenshot.png.
+ * "created" event, the download through the tracker's redirect, the last-hour charts moving, the
+ * file lookup and metadata, storage details, delete with confirmation, and saves a screenshot.
+ * The second test does all of it over HTTPS (a self-signed certificate made with openssl at test
+ * time on both HTTP ports), plus curl against both ports with that certificate as its CA.
  */
 class WebConsoleIT {
-  static final Duration NODE_TIMEOUT = Duration.ofSeconds(120);
+  static final Duration NODE_TIMEOUT = Duration.ofSeconds(240);
 
   @TempDir Path diskTemp;
 
@@ -38,7 +42,23 @@ class WebConsoleIT {
   }
 
   @Test
-  void consoleShowsTheClusterUploadsFromTheBrowserAndStreamsEvents() throws Exception {
+  void consoleShowsTheClusterUploadsFromTheBrowserChartsLooksUpAndDeletes() throws Exception {
+    runConsole(null, "target/console-screenshot.png");
+  }
+
+  @Test
+  void theSameOverHttpsWithASelfSignedCertificate() throws Exception {
+    Path certs = Files.createDirectories(diskTemp.resolve("tls"));
+    Path cert = certs.resolve("cert.pem");
+    Path key = certs.resolve("key.pem");
+    Proc gen = Proc.run(certs, Duration.ofSeconds(60), "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+        "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        "-keyout", key.toString(), "-out", cert.toString());
+    assertEquals(0, gen.exit(), "openssl: " + gen.out());
+    runConsole(cert, "target/console-screenshot-https.png");
+  }
+
+  private void runConsole(Path cert, String screenshotName) throws Exception {
     Path project = Path.of("").toAbsolutePath();
     Path spec = project.resolve("test/console/console.spec.mjs");
     assertTrue(Files.isRegularFile(spec), spec + " missing");
@@ -47,32 +67,62 @@ class WebConsoleIT {
     String chromium = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
     assertTrue(Files.isExecutable(Path.of(chromium)), chromium + " missing: apt-get install -y chromium (.ci/run does)");
 
+    boolean tls = cert != null;
     int trackerPort = TestPorts.free();
     int storagePort = TestPorts.free();
     int trackerHttp = TestPorts.free();
     int storageHttp = TestPorts.free();
     Path home = home();
     Path work = Files.createDirectories(home.resolve("work"));
-    Path screenshot = project.resolve("target/console-screenshot.png");
+    Path screenshot = project.resolve(screenshotName);
     Files.deleteIfExists(screenshot);
-    Jar.Server server = Jar.Server.start(work, List.of("-Xmx512m"), Map.of(),
+    List<String> args = new ArrayList<>(List.of(
         "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + storagePort,
         "--set", "tracker.httpPort=" + trackerHttp, "--set", "storage.httpPort=" + storageHttp,
-        "--set", "storage.subdirCount=16");
+        "--set", "storage.subdirCount=16"));
+    if (tls) {
+      Path key = cert.resolveSibling("key.pem");
+      args.addAll(List.of("--set", "tracker.http.tls.cert=" + cert, "--set", "tracker.http.tls.key=" + key,
+          "--set", "storage.http.tls.cert=" + cert, "--set", "storage.http.tls.key=" + key));
+    }
+    Jar.Server server = Jar.Server.start(work, List.of("-Xmx512m"), Map.of(), args.toArray(String[]::new));
     try {
       server.awaitStarted(Duration.ofSeconds(60));
-      String base = "http://127.0.0.1:" + trackerHttp;
+      String scheme = tls ? "https" : "http";
+      String base = scheme + "://127.0.0.1:" + trackerHttp;
+      assertTrue(server.stdout().contains("console  " + base + "/console/"), "banner names the console\n" + server.output());
 
-      // the API the page uses, checked directly too: the group map carries the storage's HTTP port
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      HttpResponse<String> groups = http.send(HttpRequest.newBuilder(URI.create(base + "/api/groups"))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, groups.statusCode(), groups.body());
-      assertTrue(groups.body().contains("\"httpPort\":" + storageHttp), "httpPort in the group map: " + groups.body());
-      HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/console/"))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, page.statusCode());
-      assertTrue(page.body().contains("app.js"), "index.html served: " + page.body());
+      if (tls) {
+        // curl, trusting only our certificate: both ports speak HTTPS, plain HTTP gets nowhere
+        Proc page = Proc.run(work, Duration.ofSeconds(60), "curl", "-sS", "--max-time", "30", "--cacert", cert.toString(),
+            "-o", "/dev/null", "-w", "%{http_code}", base + "/console/");
+        assertEquals("200", page.out().trim(), "curl https console: " + page);
+        Path f = Files.writeString(work.resolve("tls.txt"), "over tls\n");
+        String storage = "https://127.0.0.1:" + storageHttp;
+        Proc up = Proc.run(work, Duration.ofSeconds(60), "curl", "-sS", "--max-time", "30", "--cacert", cert.toString(),
+            "--data-binary", "@" + f, storage + "/group1/upload?ext=txt");
+        assertEquals(0, up.exit(), "curl https upload: " + up);
+        String fileId = new io.vertx.core.json.JsonObject(up.out()).getString("fileId");
+        Proc down = Proc.run(work, Duration.ofSeconds(60), "curl", "-sS", "-L", "--max-time", "30", "--cacert", cert.toString(),
+            base + "/" + fileId);
+        assertEquals("over tls\n", down.out(), "download through the tracker's https redirect: " + down);
+        Proc plain = Proc.run(work, Duration.ofSeconds(60), "curl", "-sS", "--max-time", "10",
+            "http://127.0.0.1:" + storageHttp + "/health");
+        assertNotEquals("0", String.valueOf(plain.exit()), "plain HTTP to the TLS port must fail: " + plain);
+        Proc untrusted = Proc.run(work, Duration.ofSeconds(60), "curl", "-sS", "--max-time", "10", base + "/health");
+        assertEquals(60, untrusted.exit(), "curl without the CA rejects the self-signed certificate: " + untrusted);
+      } else {
+        // the API the page uses, checked directly too: the group map carries the storage's HTTP port
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> groups = http.send(HttpRequest.newBuilder(URI.create(base + "/api/groups"))
+            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, groups.statusCode(), groups.body());
+        assertTrue(groups.body().contains("\"httpPort\":" + storageHttp), "httpPort in the group map: " + groups.body());
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/console/"))
+            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("app.js"), "index.html served: " + page.body());
+      }
 
       Path log = Files.createTempFile(home, "node", ".log");
       ProcessBuilder pb = new ProcessBuilder("node", spec.toString()).directory(project.toFile())
@@ -80,6 +130,9 @@ class WebConsoleIT {
       pb.environment().put("CONSOLE_URL", base + "/console/");
       pb.environment().put("SCREENSHOT", screenshot.toString());
       pb.environment().put("CHROMIUM", chromium);
+      if (tls) {
+        pb.environment().put("IGNORE_HTTPS_ERRORS", "1"); // Chromium has no way to trust one CA per profile here
+      }
       long t0 = System.nanoTime();
       Process node = pb.start();
       boolean done = node.waitFor(NODE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -91,7 +144,7 @@ class WebConsoleIT {
       String out = Files.readString(log);
       assertTrue(done, "browser test did not finish within " + NODE_TIMEOUT + "\n" + out + server.output());
       assertEquals(0, node.exitValue(), "browser test failed\n" + out + "\n" + server.output());
-      System.out.printf("WebConsoleIT: browser test %d ms: %s", (System.nanoTime() - t0) / 1_000_000, out);
+      System.out.printf("WebConsoleIT (%s): browser test %d ms: %s", scheme, (System.nanoTime() - t0) / 1_000_000, out);
       assertTrue(out.contains("console e2e ok: group1/M00/"), out);
       assertTrue(Files.isRegularFile(screenshot), "screenshot " + screenshot);
       assertTrue(Files.size(screenshot) > 1000, "screenshot is not empty: " + Files.size(screenshot) + " bytes");
@@ -100,6 +153,19 @@ class WebConsoleIT {
       if (!home.equals(diskTemp)) {
         FirstRunIT.deleteTree(home);
       }
+    }
+  }
+
+  /** A finished helper program (openssl, curl): exit code and stdout+stderr. */
+  record Proc(int exit, String out) {
+    static Proc run(Path dir, Duration timeout, String... cmd) throws Exception {
+      Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        fail(String.join(" ", cmd) + " did not finish within " + timeout);
+      }
+      return new Proc(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
   }
 }

@@ -18,4 +18,10 @@ public final class Addresses {
    * the write, in batches: {@code {"events": [event, ...]}} (see {@link FileEvent#fromMessage}).
    */
   public static final String FILE_EVENTS = "dfstree.file.events";
+  /**
+   * Storages with HTTP (and so with latency meters) publish their p99 latencies here with each
+   * heartbeat: {@code {"storageId":N,"uploadP99Ms":x,"downloadP99Ms":y}} (negative = no requests
+   * lately). The console's charts read them.
+   */
+  public static final String STORAGE_LATENCY = "dfstree.storage.latency";
 }

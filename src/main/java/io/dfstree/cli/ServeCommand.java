@@ -35,7 +35,7 @@ public abstract class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JsonObject config = Config.load(conf, System.getenv(), sets);
+    JsonObject config = Config.load(Launcher.descriptor(role()).getJsonObject("defaults"), conf, System.getenv(), sets);
     boolean clustered = cluster || config.getJsonObject("cluster").getBoolean("enabled", false);
     // validate before starting anything so a typo is one clear line, not a half-started node
     if (!role().equals("storage")) {
@@ -66,34 +66,7 @@ public abstract class ServeCommand implements Callable<Integer> {
   }
 
   private void printBanner(JsonObject config, S3Server.Endpoint s3) {
-    StringBuilder sb = new StringBuilder("DistributedFSTree " + role() + " started");
-    String tracker = null;
-    if (!role().equals("storage")) {
-      TrackerOptions t = TrackerOptions.from(config.getJsonObject("tracker"));
-      tracker = t.host() + ":" + t.port();
-      sb.append("\n  tracker  ").append(tracker).append("  (FastDFS protocol)");
-    }
-    if (!role().equals("tracker")) {
-      StorageOptions s = StorageOptions.from(config.getJsonObject("storage"));
-      sb.append("\n  storage  ").append(s.host()).append(':').append(s.port())
-          .append("  group ").append(s.group()).append(", id ").append(s.id())
-          .append(", data in ").append(String.join(", ", s.storePaths()));
-    }
-    if (s3 != null) {
-      sb.append("\n  s3       ").append(s3.url()).append("  access key ").append(s3.accessKey())
-          .append("  secret ").append(s3.secretKey()).append("\n           namespace ").append(s3.namespace());
-    }
-    if (tracker != null) {
-      sb.append("\n\nTry it (in another terminal):\n  echo hello > /tmp/hello.txt\n")
-          .append("  java -jar target/dfstree.jar upload /tmp/hello.txt --tracker ").append(tracker)
-          .append("\n  java -jar target/dfstree.jar monitor --tracker ").append(tracker)
-          .append(s3 == null ? "" : "\n  export AWS_ACCESS_KEY_ID=" + s3.accessKey() + " AWS_SECRET_ACCESS_KEY=" + s3.secretKey()
-              + " AWS_DEFAULT_REGION=" + s3.region()
-              + "\n  aws --endpoint-url " + s3.url() + " s3 mb s3://demo"
-              + "\n  aws --endpoint-url " + s3.url() + " s3 cp /tmp/hello.txt s3://demo/")
-          .append("\nStop with Ctrl-C.");
-    }
-    System.out.println(sb);
+    System.out.println(Banner.text(role(), config, s3));
   }
 
   static String rootMessage(Throwable e) {

@@ -26,7 +26,17 @@ public final class Config {
   private Config() {}
 
   public static JsonObject load(List<Path> files, Map<String, String> env, List<String> sets) {
+    return load(new JsonObject(), files, env, sets);
+  }
+
+  /**
+   * As {@link #load(List, Map, List)}, with a role's own defaults ({@code "defaults"} of its
+   * deployment descriptor) merged over the built-in ones, below every file: the all-in-one
+   * first run turns HTTP on where the cluster roles leave it off.
+   */
+  public static JsonObject load(JsonObject roleDefaults, List<Path> files, Map<String, String> env, List<String> sets) {
     JsonObject merged = defaults();
+    merge(merged, roleDefaults == null ? new JsonObject() : roleDefaults.copy());
     for (Path f : files) {
       try {
         merge(merged, readYaml(Files.readString(f)));

@@ -14,14 +14,16 @@ import java.util.List;
  * @param apiKeys           keys accepted for writes (POST, PUT, DELETE, WebSocket upload) as
  *                          {@code Authorization: Bearer <key>} or {@code X-Api-Key}; empty = writes are open
  * @param maxWebSocketFrameBytes largest WebSocket frame accepted
+ * @param tls               HTTPS certificate and key ({@code storage.http.tls}); off when both are empty
  */
 public record HttpOptions(String tokenSecret, long tokenTtlSeconds,
                           @JsonDeserialize(using = ByteSize.Deserializer.class) long maxUploadBytes,
-                          List<String> apiKeys, int maxWebSocketFrameBytes) {
+                          List<String> apiKeys, int maxWebSocketFrameBytes, TlsOptions tls) {
 
   public HttpOptions {
     tokenSecret = tokenSecret == null ? "" : tokenSecret;
     apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
+    tls = tls == null ? TlsOptions.OFF : tls;
   }
 
   void validate() {
@@ -29,6 +31,7 @@ public record HttpOptions(String tokenSecret, long tokenTtlSeconds,
     TrackerOptions.require(tokenTtlSeconds > 0, "storage.http.tokenTtlSeconds must be positive");
     TrackerOptions.require(maxUploadBytes > 0, "storage.http.maxUploadBytes must be positive");
     TrackerOptions.require(maxWebSocketFrameBytes >= 1024, "storage.http.maxWebSocketFrameBytes must be at least 1024");
+    tls.validate("storage.http");
   }
 
   public boolean tokensRequired() {

@@ -23,15 +23,17 @@ import java.util.List;
  * @param limits                 what one client may hold on the tracker port (connections, idle and trickle timeouts)
  * @param httpPort               HTTP port (0 = off): redirects downloads to a storage's HTTP port, metrics, health
  * @param requestBodyTimeoutMs   a connection whose started request body makes no progress for this long is closed
+ * @param http                   the HTTP port's TLS ({@code tracker.http.tls})
  */
 public record TrackerOptions(String host, int port, int storeLookup, String storeGroup, int storeServer,
                              int storePath, int downloadServer, String listLayout, long heartbeatTimeoutMs,
                              long storageSyncFileMaxDelay, long storageSyncFileMaxTime, int maxRequestBytes,
                              List<String> allowHosts, io.dfstree.protocol.ClientLimits limits, int httpPort,
-                             long requestBodyTimeoutMs) {
+                             long requestBodyTimeoutMs, TrackerHttpOptions http) {
 
   public TrackerOptions {
     allowHosts = allowHosts == null ? List.of() : List.copyOf(allowHosts);
+    http = http == null ? new TrackerHttpOptions(null) : http;
   }
 
   /**
@@ -59,6 +61,7 @@ public record TrackerOptions(String host, int port, int storeLookup, String stor
     require(port > 0 && port < 65536, "tracker.port out of range");
     require(httpPort >= 0 && httpPort < 65536, "tracker.httpPort out of range");
     require(requestBodyTimeoutMs > 0, "tracker.requestBodyTimeoutMs must be positive");
+    http.validate();
   }
 
   static void require(boolean ok, String message) {

@@ -35,10 +35,11 @@ public final class StorageHttpVerticle extends VerticleBase {
     StorageMetrics metrics = new StorageMetrics(Launcher.meterRegistry(vertx), storage);
     storage.events(metrics);
     vertx.setPeriodic(5000, t -> metrics.trackPeers());
+    new LatencyPublisher(vertx, Launcher.meterRegistry(vertx), storage.options().id()).start(storage.options().heartbeatIntervalMs());
     return vertx.deployVerticle(() -> new StorageHttpVerticle(storage, metrics),
         new DeploymentOptions().setInstances(Math.max(1, instances)))
-        .onSuccess(id -> LOG.info("storage {} HTTP on {}:{}", storage.options().id(), storage.options().host(),
-            storage.options().httpPort()));
+        .onSuccess(id -> LOG.info("storage {} {} on {}:{}", storage.options().id(),
+            storage.options().http().tls().enabled() ? "HTTPS" : "HTTP", storage.options().host(), storage.options().httpPort()));
   }
 
   @Override
@@ -49,7 +50,7 @@ public final class StorageHttpVerticle extends VerticleBase {
         .setReuseAddress(true).setTcpNoDelay(true)
         .setMaxWebSocketFrameSize(http.maxWebSocketFrameBytes())
         .setMaxWebSocketMessageSize(http.maxWebSocketFrameBytes()); // frames are handled one by one, never aggregated
-    server = vertx.createHttpServer(options)
+    server = vertx.createHttpServer(Tls.apply(options, http.tls()))
         .connectionHandler(conn -> {
           if (!allowed.allows(conn.remoteAddress().hostAddress())) {
             conn.close();

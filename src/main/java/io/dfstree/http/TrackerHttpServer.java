@@ -1,5 +1,6 @@
 package io.dfstree.http;
 
+import io.dfstree.config.TlsOptions;
 import io.dfstree.tracker.Routing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,9 +22,17 @@ public final class TrackerHttpServer {
   private final int port;
   private final Router router;
   private final Routing routing;
+  private final TlsOptions tls;
   private HttpServer server;
 
   public TrackerHttpServer(Vertx vertx, String host, int port, Routing routing, Supplier<Future<String>> ready) {
+    this(vertx, host, port, routing, ready, TlsOptions.OFF);
+  }
+
+  /** With HTTPS when {@code tls} names a certificate and key. */
+  public TrackerHttpServer(Vertx vertx, String host, int port, Routing routing, Supplier<Future<String>> ready,
+                           TlsOptions tls) {
+    this.tls = tls;
     this.vertx = vertx;
     this.host = host;
     this.port = port;
@@ -43,7 +52,7 @@ public final class TrackerHttpServer {
     TrackerRoutes.mountRedirect(router, routing);
     router.route().handler(ctx -> HttpErrors.send(ctx.response(), 404,
         "no such endpoint: " + ctx.request().path() + " (downloads are /<group>/M00/AA/BB/<name>)"));
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setReuseAddress(true))
+    server = vertx.createHttpServer(Tls.apply(new HttpServerOptions().setHost(host).setPort(port).setReuseAddress(true), tls))
         .requestHandler(router);
     return server.listen();
   }

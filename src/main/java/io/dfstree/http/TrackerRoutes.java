@@ -54,7 +54,8 @@ public final class TrackerRoutes {
       return;
     }
     String query = req.query();
-    String location = "http://" + hostForUrl(target.host()) + ":" + httpPort + path + (query == null || query.isEmpty() ? "" : "?" + query);
+    // storages speak the tracker's scheme: TLS is configured on every HTTP port of a cluster or on none
+    String location = (req.isSSL() ? "https" : "http") + "://" + hostForUrl(target.host()) + ":" + httpPort + path + (query == null || query.isEmpty() ? "" : "?" + query);
     ctx.response().setStatusCode(302).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
   }
 

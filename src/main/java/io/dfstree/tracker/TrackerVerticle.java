@@ -5,7 +5,9 @@ import io.dfstree.server.HostFilter;
 import io.dfstree.api.Addresses;
 import io.dfstree.api.Heartbeat;
 import io.dfstree.config.TrackerOptions;
+import io.dfstree.http.ConsoleCharts;
 import io.dfstree.http.ConsoleRoutes;
+import io.dfstree.http.FileLookupRoutes;
 import io.dfstree.http.TrackerHttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.core.Future;
@@ -39,6 +41,8 @@ public class TrackerVerticle extends VerticleBase {
   private NetServer server;
   private TrackerHttpServer http;
   private ConsoleRoutes console;
+  private ConsoleCharts charts;
+  private FileLookupRoutes files;
   private long bodyTimeoutMs;
   private io.dfstree.protocol.ClientLimits limits;
   private final io.dfstree.protocol.ClientWatch.Cap cap = new io.dfstree.protocol.ClientWatch.Cap();
@@ -61,7 +65,10 @@ public class TrackerVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(QUERY_ADDRESS, queries::handle);
     vertx.setPeriodic(OFFLINE_CHECK_MS, id -> logAll(map.expire(System.currentTimeMillis())));
 
-    server = vertx.createNetServer(new NetServerOptions().setHost(options.host()).setPort(options.port()));
+    // as the storage listener: answers go out at once, and a request whose header and body come
+    // in separate segments (clients without TCP_NODELAY) is acknowledged at once (QuickAck)
+    server = vertx.createNetServer(new NetServerOptions().setHost(options.host()).setPort(options.port())
+        .setTcpNoDelay(true).setTcpQuickAck(true));
     server.connectHandler(this::onConnect);
     Future<?> listening = server.listen().onSuccess(s -> LOG.info("tracker listening on {}:{} ({} list layout)", options.host(),
         s.actualPort(), ListLayout.named(options.listLayout()).name().toLowerCase()));
@@ -70,7 +77,7 @@ public class TrackerVerticle extends VerticleBase {
     }
     http = new TrackerHttpServer(vertx, options.host(), options.httpPort(), new Routing(map, options),
         () -> server.actualPort() > 0 ? Future.succeededFuture("tracker listening on " + server.actualPort())
-            : Future.failedFuture("tracker is not listening"));
+            : Future.failedFuture("tracker is not listening"), options.http().tls());
     return listening.compose(s -> http.listen(this::httpRoutes))
         .onSuccess(s -> LOG.info("tracker HTTP on {}:{}", options.host(), s.actualPort()));
   }
@@ -79,6 +86,10 @@ public class TrackerVerticle extends VerticleBase {
   protected void httpRoutes(Router router) {
     console = new ConsoleRoutes(vertx, map::toJson);
     console.mount(router);
+    charts = new ConsoleCharts(vertx);
+    charts.mount(router);
+    files = new FileLookupRoutes(vertx, map, new Routing(map, options), options.http().tls());
+    files.mount(router);
   }
 
   /** The tracker's HTTP server (null when tracker.httpPort is 0). */
@@ -90,6 +101,8 @@ public class TrackerVerticle extends VerticleBase {
   public Future<?> stop() {
     if (console != null) {
       console.close();
+      charts.close();
+      files.close();
     }
     Future<?> h = http == null ? Future.succeededFuture() : http.close();
     return h.transform(x -> server == null ? Future.succeededFuture() : server.close());

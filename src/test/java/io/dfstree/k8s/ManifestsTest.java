@@ -223,7 +223,7 @@ class ManifestsTest {
   }
 
   @Test
-  void oneImageAndOneJarPathEverywhere() {
+  void oneImageAndOneJarPathEverywhere() throws IOException {
     Set<String> images = new HashSet<>();
     for (JsonNode w : workloads()) {
       for (JsonNode c : containers(w)) {
@@ -234,6 +234,10 @@ class ManifestsTest {
     }
     assertEquals(1, images.size(), "images: " + images);
     assertTrue(images.iterator().next().matches("[a-z0-9./-]+:[0-9][0-9A-Za-z.-]*"), "pinned tag: " + images);
+    assertEquals(Files.readString(Path.of("container/IMAGE")).trim(), images.iterator().next(),
+        "the manifests run the image container/build-image.sh builds");
+    assertTrue(Files.readString(Path.of("container/Containerfile")).contains("COPY dfstree.jar /opt/dfstree/dfstree.jar"),
+        "the image holds the jar where the manifests run it");
   }
 
   @Test

@@ -1,0 +1,40 @@
+package io.dfstree.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * HTTPS for an HTTP port, from a {@code tls} section ({@code tracker.http.tls}, {@code storage.http.tls}):
+ * a PEM certificate chain and its PEM private key (PKCS#8 or PKCS#1/"RSA PRIVATE KEY"). Both empty =
+ * plain HTTP. Both set = the port speaks only HTTPS (and WSS for WebSocket uploads).
+ *
+ * @param cert path of the PEM certificate (chain: the server's certificate first)
+ * @param key  path of the PEM private key of that certificate
+ */
+public record TlsOptions(String cert, String key) {
+  public static final TlsOptions OFF = new TlsOptions("", "");
+
+  public TlsOptions {
+    cert = cert == null ? "" : cert.trim();
+    key = key == null ? "" : key.trim();
+  }
+
+  /** Both or neither, and both readable: one clear line before anything starts. */
+  void validate(String where) {
+    TrackerOptions.require(cert.isEmpty() == key.isEmpty(),
+        where + ".tls needs both cert and key (PEM files), or neither for plain HTTP");
+    if (enabled()) {
+      TrackerOptions.require(Files.isReadable(Path.of(cert)), where + ".tls.cert: cannot read " + cert);
+      TrackerOptions.require(Files.isReadable(Path.of(key)), where + ".tls.key: cannot read " + key);
+    }
+  }
+
+  public boolean enabled() {
+    return !cert.isEmpty();
+  }
+
+  /** {@code https} or {@code http}, for URLs that point at this port. */
+  public String scheme() {
+    return enabled() ? "https" : "http";
+  }
+}
