@@ -1,5 +1,6 @@
 package io.dfstree.system;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.dfstree.TestPorts;
@@ -8,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,15 +55,16 @@ class ClusterLoopbackIT {
 
       // the storage's heartbeats cross the clustered event bus: the tracker lists it ACTIVE
       Pattern active = Pattern.compile("127\\.0\\.0\\.1:" + storagePort + "\\s+ACTIVE");
-      Jar.Result mon = null;
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (System.nanoTime() < deadline) {
-        mon = Jar.run(dir, CLI, "monitor", "--tracker", t);
-        if (mon.exit() == 0 && active.matcher(mon.out()).find()) {
-          break;
-        }
-        Thread.sleep(500);
+      AtomicReference<Jar.Result> seen = new AtomicReference<>();
+      try {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+          seen.set(Jar.run(dir, CLI, "monitor", "--tracker", t));
+          return seen.get().exit() == 0 && active.matcher(seen.get().out()).find();
+        });
+      } catch (ConditionTimeoutException e) {
+        // asserted below, with the servers' output
       }
+      Jar.Result mon = seen.get();
       assertNotNull(mon);
       assertTrue(active.matcher(mon.out()).find(), "storage ACTIVE at the tracker\n" + mon
           + "\ntracker:\n" + tracker.output() + "\nstorage:\n" + storage.output());

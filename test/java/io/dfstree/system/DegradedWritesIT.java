@@ -1,5 +1,6 @@
 package io.dfstree.system;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -22,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.awaitility.core.ConditionTimeoutException;
 import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.StorageClient;
 import org.csource.fastdfs.StorageServer;
@@ -314,15 +316,14 @@ class DegradedWritesIT {
     }
     // a refused upload must not come back through replication (the stalled peer may have
     // received it whole before the source gave up on it), and nothing acknowledged is missing
-    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!(expected.equals(refusing.storedFiles()) && expected.equals(accepting.storedFiles()))) {
-      if (System.nanoTime() > end) {
-        fail("members differ from the acknowledged uploads after 20 s:\n"
-            + difference(refusing, expected) + difference(accepting, expected)
-            + "--- " + refusing.id + "\n" + grep(refusing.server, "WARN", "gone from", "dropped")
-            + "--- " + accepting.id + "\n" + grep(accepting.server, "WARN", "gone from", "dropped"));
-      }
-      Thread.sleep(100);
+    try {
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+          .until(() -> expected.equals(refusing.storedFiles()) && expected.equals(accepting.storedFiles()));
+    } catch (ConditionTimeoutException e) {
+      fail("members differ from the acknowledged uploads after 20 s:\n"
+          + difference(refusing, expected) + difference(accepting, expected)
+          + "--- " + refusing.id + "\n" + grep(refusing.server, "WARN", "gone from", "dropped")
+          + "--- " + accepting.id + "\n" + grep(accepting.server, "WARN", "gone from", "dropped"));
     }
     for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
       assertOnDisk(refusing, e.getKey(), e.getValue());
@@ -455,12 +456,10 @@ class DegradedWritesIT {
   }
 
   static void awaitTrue(Duration bound, BooleanSupplier ok, String message) throws InterruptedException {
-    long end = System.nanoTime() + bound.toNanos();
-    while (!ok.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        fail(message + " (waited " + bound.toMillis() + " ms)");
-      }
-      Thread.sleep(100);
+    try {
+      await().atMost(bound).pollInterval(Duration.ofMillis(100)).until(ok::getAsBoolean);
+    } catch (ConditionTimeoutException e) {
+      fail(message + " (waited " + bound.toMillis() + " ms)");
     }
   }
 

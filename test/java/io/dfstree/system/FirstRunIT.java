@@ -1,5 +1,6 @@
 package io.dfstree.system;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.dfstree.TestPorts;
@@ -10,8 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,18 +110,20 @@ class FirstRunIT {
 
       // counters travel with the storage's heartbeat (every 2 s): poll a few heartbeats for them
       Pattern row = Pattern.compile("127\\.0\\.0\\.1:" + storagePort + "\\s+ACTIVE\\s+\\d+\\s+\\d+\\s+(\\d+/\\d+)\\s+(\\d+/\\d+)");
-      Jar.Result mon = null;
-      Matcher r = null;
-      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-      do {
-        mon = Jar.run(work, CLI, "monitor", "--tracker", tracker);
-        assertEquals(0, mon.exit(), mon.toString());
-        r = row.matcher(mon.out());
-        if (r.find() && r.group(1).equals("1/1") && r.group(2).equals("1/1")) {
-          break;
-        }
-        Thread.sleep(500);
-      } while (System.nanoTime() < deadline);
+      AtomicReference<Jar.Result> seen = new AtomicReference<>();
+      try {
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).until(() -> {
+          Jar.Result polled = Jar.run(work, CLI, "monitor", "--tracker", tracker);
+          seen.set(polled);
+          assertEquals(0, polled.exit(), polled.toString());
+          Matcher found = row.matcher(polled.out());
+          return found.find() && found.group(1).equals("1/1") && found.group(2).equals("1/1");
+        });
+      } catch (ConditionTimeoutException e) {
+        // the assertions below say what is missing
+      }
+      Jar.Result mon = seen.get();
+      Matcher r;
       assertTrue(mon.out().contains("group group1"), mon.toString());
       r = row.matcher(mon.out());
       assertTrue(r.find(), "storage ACTIVE in monitor\n" + mon);

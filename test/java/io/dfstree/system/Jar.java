@@ -1,5 +1,6 @@
 package io.dfstree.system;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -19,6 +20,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Runs the built fat jar ({@code -Ddfstree.jar}, set by failsafe) as separate processes: servers
@@ -163,31 +165,29 @@ final class Jar {
 
     /** Waits for the banner's "started" line; fails with the output if the process dies first. */
     Server awaitStarted(Duration timeout) throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (System.nanoTime() < deadline) {
-        if (stdout().contains(" started")) {
-          Thread.sleep(200); // let the rest of the banner arrive
-          return this;
-        }
-        if (!process.isAlive()) {
-          fail("server exited with " + process.exitValue() + " before starting\n" + output());
-        }
-        Thread.sleep(100);
+      try {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
+          boolean started = stdout().contains(" started");
+          if (!started && !process.isAlive()) {
+            fail("server exited with " + process.exitValue() + " before starting\n" + output());
+          }
+          return started;
+        });
+      } catch (ConditionTimeoutException e) {
+        fail("server did not print its banner within " + timeout + "\n" + output());
       }
-      fail("server did not print its banner within " + timeout + "\n" + output());
+      Thread.sleep(200); // let the rest of the banner arrive
       return this;
     }
 
     /** Waits until stdout contains {@code text} (the storage turning ACTIVE, for example). */
     boolean awaitOutput(String text, Duration timeout) throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (System.nanoTime() < deadline) {
-        if (stdout().contains(text)) {
-          return true;
-        }
-        Thread.sleep(100);
+      try {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> stdout().contains(text));
+        return true;
+      } catch (ConditionTimeoutException e) {
+        return false;
       }
-      return false;
     }
 
     String stdout() {

@@ -1,5 +1,6 @@
 package io.dfstree.system;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.dfstree.TestPorts;
@@ -17,8 +18,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.csource.fastdfs.StructStorageStat;
 import org.csource.fastdfs.TrackerClient;
 import org.csource.fastdfs.TrackerServer;
@@ -161,14 +164,15 @@ final class LoopbackCluster implements AutoCloseable {
 
     /** Waits until tracker {@code t} lists this storage as {@code code}; fails with its output otherwise. */
     void awaitStatus(int t, int code, Duration timeout) throws InterruptedException {
-      long end = System.nanoTime() + timeout.toNanos();
-      int last;
-      while ((last = status(t)) != code) {
-        if (System.nanoTime() > end) {
-          fail("storage " + id + " is " + last + ", not " + code + ", at tracker " + t + " after " + timeout
-              + "\n" + (server == null ? "" : server.output()));
-        }
-        Thread.sleep(100);
+      AtomicInteger last = new AtomicInteger();
+      try {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
+          last.set(status(t));
+          return last.get() == code;
+        });
+      } catch (ConditionTimeoutException e) {
+        fail("storage " + id + " is " + last + ", not " + code + ", at tracker " + t + " after " + timeout
+            + "\n" + (server == null ? "" : server.output()));
       }
     }
   }

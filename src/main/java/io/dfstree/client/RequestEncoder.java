@@ -1,6 +1,8 @@
 package io.dfstree.client;
 
 import io.dfstree.protocol.Command;
+import io.dfstree.protocol.StorageCodec;
+import io.dfstree.protocol.StorageRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -22,9 +24,6 @@ public final class RequestEncoder {
   public static final int PREFIX_LEN = 16;
   /** Header status flag for query-file-info: do not compute the CRC32 of appender/slave files. */
   public static final int FILE_INFO_NO_CRC = 1;
-
-  private static final byte OVERWRITE = 'O';
-  private static final byte MERGE = 'M';
 
   private RequestEncoder() {}
 
@@ -63,12 +62,12 @@ public final class RequestEncoder {
 
   /** 111: a no-op that proves the connection still works. */
   public static byte[] activeTest() {
-    return packet(Command.ACTIVE_TEST, 0, 0).array();
+    return bytes(new StorageRequest.ActiveTest());
   }
 
   /** 82: the server closes the connection without replying. */
   public static byte[] quit() {
-    return packet(Command.QUIT, 0, 0).array();
+    return bytes(new StorageRequest.Quit());
   }
 
   /**
@@ -76,10 +75,7 @@ public final class RequestEncoder {
    * {@code size} content bytes must follow.
    */
   public static byte[] uploadPrefix(boolean appender, int storePathIndex, long size, String ext) {
-    byte command = appender ? Command.UPLOAD_APPENDER_FILE : Command.UPLOAD_FILE;
-    int fixedLen = 1 + 8 + EXT_LEN;
-    return packet(command, fixedLen + size, fixedLen)
-        .put((byte) storePathIndex).putLong(size).put(fixed(ext, EXT_LEN)).array();
+    return bytes(new StorageRequest.Upload(appender, storePathIndex, size, ext));
   }
 
   /**
@@ -87,71 +83,57 @@ public final class RequestEncoder {
    * master name; {@code size} content bytes must follow.
    */
   public static byte[] uploadSlavePrefix(String masterRemoteName, String prefix, String ext, long size) {
-    byte[] master = ascii(masterRemoteName);
-    int fixedLen = 8 + 8 + PREFIX_LEN + EXT_LEN + master.length;
-    return packet(Command.UPLOAD_SLAVE_FILE, fixedLen + size, fixedLen)
-        .putLong(master.length).putLong(size).put(fixed(prefix, PREFIX_LEN)).put(fixed(ext, EXT_LEN))
-        .put(master).array();
+    return bytes(new StorageRequest.UploadSlave(masterRemoteName, prefix, ext, size));
   }
 
   /** 14: {@code length} bytes from {@code offset}; length 0 means to the end of the file. */
   public static byte[] download(String group, String remoteName, long offset, long length) {
-    byte[] name = ascii(remoteName);
-    int body = 8 + 8 + GROUP_LEN + name.length;
-    return packet(Command.DOWNLOAD_FILE, body, body)
-        .putLong(offset).putLong(length).put(fixed(group, GROUP_LEN)).put(name).array();
+    return bytes(new StorageRequest.Download(offset, length, group, remoteName, false));
   }
 
   /** 12: delete the file and its metadata. */
   public static byte[] delete(String group, String remoteName) {
-    return groupAndName(Command.DELETE_FILE, (byte) 0, group, remoteName);
+    return bytes(new StorageRequest.Delete(group, remoteName));
   }
 
   /** 13: replace ('O') or merge ('M') the metadata with the encoded list {@code meta}. */
   public static byte[] setMetadata(String group, String remoteName, byte[] meta, boolean merge) {
-    byte[] name = ascii(remoteName);
-    int body = 8 + 8 + 1 + GROUP_LEN + name.length + meta.length;
-    return packet(Command.SET_METADATA, body, body)
-        .putLong(name.length).putLong(meta.length).put(merge ? MERGE : OVERWRITE)
-        .put(fixed(group, GROUP_LEN)).put(name).put(meta).array();
+    return bytes(new StorageRequest.SetMetadata(group, remoteName, merge, meta));
   }
 
   /** 15: the file's metadata. */
   public static byte[] getMetadata(String group, String remoteName) {
-    return groupAndName(Command.GET_METADATA, (byte) 0, group, remoteName);
+    return bytes(new StorageRequest.GetMetadata(group, remoteName));
   }
 
   /** 22: size, time, CRC32 and source of a file; {@code flags} travel in the header status byte. */
   public static byte[] queryFileInfo(String group, String remoteName, int flags) {
-    return groupAndName(Command.QUERY_FILE_INFO, (byte) flags, group, remoteName);
+    return bytes(new StorageRequest.QueryFileInfo(group, remoteName, (flags & FILE_INFO_NO_CRC) != 0));
   }
 
   /** Header and fixed part of 24 (append); {@code size} content bytes must follow. */
   public static byte[] appendPrefix(String appenderRemoteName, long size) {
-    byte[] name = ascii(appenderRemoteName);
-    int fixedLen = 8 + 8 + name.length;
-    return packet(Command.APPEND_FILE, fixedLen + size, fixedLen).putLong(name.length).putLong(size).put(name).array();
+    return bytes(new StorageRequest.WriteAppender(appenderRemoteName, false, -1, size));
   }
 
   /** Header and fixed part of 34 (modify at offset); {@code size} content bytes must follow. */
   public static byte[] modifyPrefix(String appenderRemoteName, long offset, long size) {
-    byte[] name = ascii(appenderRemoteName);
-    int fixedLen = 8 + 8 + 8 + name.length;
-    return packet(Command.MODIFY_FILE, fixedLen + size, fixedLen)
-        .putLong(name.length).putLong(offset).putLong(size).put(name).array();
+    return bytes(new StorageRequest.WriteAppender(appenderRemoteName, true, offset, size));
   }
 
   /** 36: cut (or keep) the appender file at {@code newSize} bytes. */
   public static byte[] truncate(String appenderRemoteName, long newSize) {
-    byte[] name = ascii(appenderRemoteName);
-    int body = 8 + 8 + name.length;
-    return packet(Command.TRUNCATE_FILE, body, body).putLong(name.length).putLong(newSize).put(name).array();
+    return bytes(new StorageRequest.Truncate(appenderRemoteName, newSize));
   }
 
   /** 38: turn an appender file into a normal file with a new name. */
   public static byte[] regenerateAppenderName(String appenderRemoteName) {
-    byte[] name = ascii(appenderRemoteName);
-    return packet(Command.REGENERATE_APPENDER_FILENAME, name.length, name.length).put(name).array();
+    return bytes(new StorageRequest.RegenerateAppenderName(appenderRemoteName));
+  }
+
+  /** The storage requests are laid out once, by {@link StorageCodec}. */
+  private static byte[] bytes(StorageRequest r) {
+    return StorageCodec.encode(r).getBytes();
   }
 
   private static byte[] groupAndName(byte command, byte status, String group, String remoteName) {

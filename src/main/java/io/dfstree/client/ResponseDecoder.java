@@ -4,6 +4,8 @@ import io.dfstree.api.StorageCounters;
 import io.dfstree.protocol.Command;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
+import io.dfstree.protocol.StorageCodec;
+import io.dfstree.protocol.StorageReply;
 import java.net.ProtocolException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -73,32 +75,24 @@ public final class ResponseDecoder {
     return new StorageAddress(group, ip, (int) port, StorageAddress.ANY_PATH);
   }
 
-  /** Upload, slave upload and regenerate answers: group then remote name. */
+  /** Upload, slave upload and regenerate answers: group then remote name ({@link StorageCodec}). */
   public static StoredFile storedFile(byte[] body) throws ProtocolException {
-    if (body.length <= GROUP_LEN) {
-      throw new ProtocolException("stored-file answer of " + body.length + " bytes has no file name");
+    try {
+      StorageReply.StoredFile f = StorageCodec.decodeStoredFile(io.vertx.core.buffer.Buffer.buffer(body));
+      return new StoredFile(f.group(), f.remoteName());
+    } catch (FdfsException e) {
+      throw new ProtocolException(e.getMessage());
     }
-    ByteBuffer b = ByteBuffer.wrap(body);
-    String group = fixed(b, GROUP_LEN);
-    String name = new String(body, GROUP_LEN, body.length - GROUP_LEN, StandardCharsets.UTF_8);
-    return new StoredFile(group, name);
   }
 
-  /** Query file info answer (22): 40 or 70 bytes. */
+  /** Query file info answer (22): 40 or 70 bytes ({@link StorageCodec}). */
   public static StoredFileInfo fileInfo(byte[] body) throws ProtocolException {
-    int ipLen;
-    if (body.length == 24 + IP_LEN) {
-      ipLen = IP_LEN;
-    } else if (body.length == 24 + IPV6_LEN) {
-      ipLen = IPV6_LEN;
-    } else {
-      throw new ProtocolException("file info answer of " + body.length + " bytes (expected 40 or 70)");
+    try {
+      StorageReply.FileInfo i = StorageCodec.decodeFileInfo(io.vertx.core.buffer.Buffer.buffer(body));
+      return new StoredFileInfo(i.size(), i.mtimeSeconds(), i.crc32(), i.sourceIp());
+    } catch (FdfsException e) {
+      throw new ProtocolException(e.getMessage());
     }
-    ByteBuffer b = ByteBuffer.wrap(body);
-    long size = b.getLong();
-    long time = b.getLong();
-    long crc = b.getLong() & 0xFFFFFFFFL;
-    return new StoredFileInfo(size, time, crc, fixed(b, ipLen));
   }
 
   /** List groups answer (91): zero or more 113-byte (modern) or 105-byte (legacy) records. */

@@ -37,7 +37,8 @@ final class OptionsBinding {
     try {
       return MAPPER.readValue(merged.encode(), type);
     } catch (JsonMappingException e) {
-      throw new IllegalArgumentException(explain(name, e), e);
+      // no cause: the operator reads this line; Jackson's own text (class names, offsets) adds nothing
+      throw new IllegalArgumentException(explain(name, e));
     } catch (IOException e) {
       throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
     }

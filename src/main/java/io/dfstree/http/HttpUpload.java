@@ -178,7 +178,7 @@ final class HttpUpload {
       return Future.succeededFuture(stored);
     }
     FileId id = storage.validate(stored.group(), stored.remoteName());
-    return storage.setMetadata(id, meta, false).map(stored);
+    return storage.initialMetadata(id, meta).map(stored);
   }
 
   private void failUpload(HttpServerRequest req, Throwable err) {

@@ -189,7 +189,7 @@ public final class StorageRoutes {
       return;
     }
     long n = length;
-    resp.sendFile(st.path().toString(), offset, length).onComplete(ar -> {
+    resp.sendFile(st.path().toString(), st.fileOffset(offset), length).onComplete(ar -> {
       storage.countDownload(ar.succeeded(), n);
       metrics.download("http", ar.succeeded(), n, System.nanoTime() - started);
     });

@@ -144,7 +144,7 @@ final class WebSocketUpload {
     state = State.FINISHING;
     upload.complete()
         .compose(stored -> meta.isEmpty() ? Future.succeededFuture(stored)
-            : storage.setMetadata(FileId.parseRemote(stored.group(), stored.remoteName()), meta, false).map(stored))
+            : storage.initialMetadata(FileId.parseRemote(stored.group(), stored.remoteName()), meta).map(stored))
         .onComplete(ar -> {
           if (ar.failed()) {
             metrics.upload("ws", false, received, System.nanoTime() - started);

@@ -26,7 +26,7 @@ import java.util.zip.CRC32;
  * finishing step together) while a large one is written with bounded memory: the queue is
  * "full" at {@link #MAX_QUEUED} bytes and the connection pauses its socket until it drains.
  */
-final class FileWriteStream implements WriteStream<Buffer> {
+final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
   static final int FLUSH_AT = 256 * 1024;
   static final int MAX_QUEUED = 1024 * 1024;
 
@@ -99,7 +99,8 @@ final class FileWriteStream implements WriteStream<Buffer> {
    * Writes out what is queued now, short of a full batch: the client stalled mid-upload, and its
    * bytes belong on disk rather than in heap while it makes up its mind.
    */
-  void flushQueued() {
+  @Override
+  public void flushQueued() {
     if (!inFlight && failure == null && queuedBytes > 0) {
       flush();
     }

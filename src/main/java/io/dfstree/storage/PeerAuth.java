@@ -87,12 +87,12 @@ final class PeerAuth {
 
   /** Runs the exchange on a fresh peer connection; fails (and closes it) if the peer refuses us. */
   Future<PeerConnection> authenticate(PeerConnection c, long timeoutMs) {
-    return c.call(Command.PEER_AUTH_CHALLENGE, Buffer.buffer(), timeoutMs)
+    return c.call(new io.dfstree.protocol.StorageRequest.PeerAuthChallenge(), timeoutMs)
         .compose(nonce -> {
           if (nonce.length() != NONCE_LEN) {
             return Future.failedFuture(new FdfsException(Errno.EIO, "peer " + c.peer() + " sent a nonce of " + nonce.length() + " bytes"));
           }
-          return c.call(Command.PEER_AUTH_PROVE, prove(nonce.getBytes()), timeoutMs);
+          return c.call(new io.dfstree.protocol.StorageRequest.PeerAuthProve(prove(nonce.getBytes()).getBytes()), timeoutMs);
         })
         .map(ok -> c)
         .onFailure(err -> {

@@ -53,17 +53,17 @@ final class PeerConnection implements FrameDecoder.Listener {
     return peer;
   }
 
-  /** Sends a whole request and returns the response body (error statuses fail the future). */
-  Future<Buffer> call(byte command, Buffer body, long timeoutMs) {
+  /** Sends {@code req} (a request without content) and returns the response body. */
+  Future<Buffer> call(io.dfstree.protocol.StorageRequest req, long timeoutMs) {
     start(timeoutMs, null, 16L << 20);
-    socket.write(PacketHeader.request(command, body));
+    socket.write(io.dfstree.protocol.StorageCodec.encode(req));
     return pending.future();
   }
 
-  /** Sends a request whose response body is streamed into {@code out}; returns its length. */
-  Future<Long> stream(byte command, Buffer body, WriteStream<Buffer> out, long timeoutMs) {
+  /** Sends {@code req}; its response body is streamed into {@code out}; returns its length. */
+  Future<Long> stream(io.dfstree.protocol.StorageRequest req, WriteStream<Buffer> out, long timeoutMs) {
     start(timeoutMs, out, 0);
-    socket.write(PacketHeader.request(command, body));
+    socket.write(io.dfstree.protocol.StorageCodec.encode(req));
     return pending.future().map(b -> b.getLong(0));
   }
 

@@ -17,7 +17,7 @@ import java.util.List;
  * caller counts acknowledgements against the write quorum.
  */
 final class ReplicaFanout {
-  static final int TRAILER = 8 + 128;
+  static final int TRAILER = io.dfstree.protocol.StorageCodec.REPLICA_TRAILER;
 
   private final List<PeerConnection> conns = new ArrayList<>();
   private final List<Future<Buffer>> acks = new ArrayList<>();
@@ -39,9 +39,7 @@ final class ReplicaFanout {
   }
 
   static Buffer prefix(long size, int storePathIndex) {
-    long body = 9 + size + TRAILER;
-    return Buffer.buffer(PacketHeader.SIZE + 9).appendLong(body).appendByte(Command.REPLICA_UPLOAD).appendByte((byte) 0)
-        .appendLong(size).appendByte((byte) storePathIndex);
+    return io.dfstree.protocol.StorageCodec.encode(new io.dfstree.protocol.StorageRequest.ReplicaUpload(size, storePathIndex));
   }
 
   void add(PeerConnection c, Future<Buffer> ack) {
@@ -91,7 +89,8 @@ final class ReplicaFanout {
 
   /** Sends the trailer and resolves with the number of peers that placed their copy. */
   Future<Integer> finish(String remoteName, long mtimeSeconds) {
-    Buffer trailer = Wire.appendFixed(Buffer.buffer(TRAILER).appendLong(mtimeSeconds), remoteName, 128);
+    Buffer trailer = io.dfstree.protocol.StorageCodec.encodeTrailer(
+        new io.dfstree.protocol.StorageRequest.ReplicaTrailer(mtimeSeconds, remoteName));
     for (int i = 0; i < conns.size(); i++) {
       if (!acks.get(i).failed()) {
         conns.get(i).write(trailer);

@@ -2,11 +2,12 @@ package io.dfstree.storage;
 
 import io.dfstree.api.StorageCounters;
 import io.dfstree.fileid.FileId;
-import io.dfstree.protocol.Command;
 import io.dfstree.protocol.Errno;
+import io.dfstree.protocol.StorageCodec;
+import io.dfstree.protocol.StorageReply;
+import io.dfstree.protocol.StorageRequest;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.protocol.StorageStatus;
-import io.dfstree.protocol.Wire;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -260,17 +261,18 @@ final class Replicator {
 
   /** One binlog read and its changes applied; true when there may be more. */
   private Future<Boolean> pullBatch(GroupPeers.Peer peer, PeerProgress pp, PeerConnection conn) {
-    Buffer req = Buffer.buffer(16).appendInt(node.options.id()).appendLong(pp.offset).appendInt(FETCH_BYTES);
-    return conn.call(Command.BINLOG_FETCH, req, node.options.replicaTimeoutMs()).compose(resp -> {
-      long peerNow = resp.getLong(0);
-      long peerSize = resp.getLong(8);
+    return conn.call(new StorageRequest.BinlogFetch(node.options.id(), pp.offset, FETCH_BYTES), node.options.replicaTimeoutMs())
+        .compose(resp -> {
+      StorageReply.BinlogChunk got = StorageCodec.decodeBinlogChunk(resp);
+      long peerNow = got.peerNowSeconds();
+      long peerSize = got.binlogSize();
       if (pp.offset > peerSize) {
         LOG.warn("storage {}: peer {} binlog is shorter than our mark ({} < {}): reading it again from the start",
             node.options.id(), peer.id(), peerSize, pp.offset);
         pp.offset = 0;
         return Future.succeededFuture(true);
       }
-      byte[] chunk = resp.getBytes(16, resp.length());
+      byte[] chunk = got.lines();
       long from = pp.offset;
       List<Binlog.Entry> entries = Binlog.parse(chunk, pp.offset);
       if (!entries.isEmpty()) {
@@ -404,8 +406,8 @@ final class Replicator {
         yield renamed.compose(done -> done ? Future.succeededFuture()
             : files.exists(id).compose(has -> has ? Future.succeededFuture() : fetch(conn, id, e.timestamp(), false, pp)));
       }
-      case Binlog.METADATA -> conn.call(Command.GET_METADATA, Wire.appendFixed(Buffer.buffer(), files.group(), 16)
-              .appendString(id.remoteName()), node.options.replicaTimeoutMs())
+      case Binlog.METADATA -> conn.call(new StorageRequest.GetMetadata(files.group(), id.remoteName()),
+              node.options.replicaTimeoutMs())
           .transform(ar -> {
             if (ar.succeeded()) {
               return files.applyMetadata(ctx, id, ar.result().getBytes(), e.timestamp());
@@ -459,11 +461,10 @@ final class Replicator {
    * placed, or -1 when we already held it. On failure the temp copy is removed off the event loop.
    */
   private Future<Long> copyFromPeer(PeerConnection conn, FileId id, long mtime, boolean replace, Context here) {
-    FileWriteStream tmp = files.newReplica(id);
-    Buffer req = Buffer.buffer(48).appendLong(0).appendLong(0);
-    Wire.appendFixed(req, files.group(), 16).appendString(id.remoteName());
-    return conn.stream(Command.PEER_DOWNLOAD, req, tmp, node.options.replicaTimeoutMs())
-        .compose(len -> files.placeReplica(here, tmp, id, mtime, replace).transform(ar -> {
+    NewBlob tmp = node.engines.forId(id).receive(id.storePathIndex(), -1);
+    return conn.stream(new StorageRequest.Download(0, 0, files.group(), id.remoteName(), true), tmp,
+            node.options.replicaTimeoutMs())
+        .compose(len -> tmp.placeCopy(here, id, mtime, replace).transform(ar -> {
           // FastDFS sync-in: bytes received from a peer; successful when the copy was placed
           boolean placed = ar.succeeded() && ar.result();
           node.countBytes(StorageCounters.TOTAL_SYNC_IN_BYTES, len, placed);
@@ -472,10 +473,7 @@ final class Replicator {
           }
           return ar.failed() ? Future.failedFuture(ar.cause()) : Future.succeededFuture(placed ? len : -1L);
         }))
-        .onFailure(err -> tmp.abort().onComplete(x -> node.disk.executeBlocking(() -> {
-          FileWriteStream.deleteQuietly(tmp.path());
-          return null;
-        }, false)));
+        .onFailure(err -> tmp.abort());
   }
 
   /**

@@ -26,6 +26,8 @@ final class StorageNode {
   final StorageOptions options;
   final StorePaths paths;
   final StoredFiles files;
+  /** What stores, reads, deletes and lists blobs: every front end goes through these. */
+  final BlobEngines engines;
   final WorkerExecutor disk;
   final AtomicLongArray counters = new AtomicLongArray(StorageCounters.COUNT);
   final AtomicInteger connections = new AtomicInteger();
@@ -73,6 +75,7 @@ final class StorageNode {
     // a tuning knob (many threads overlap fsyncs; few threads avoid directory-lock contention)
     this.disk = vertx.createSharedWorkerExecutor("dfstree-disk-" + options.id(), options.diskThreads());
     this.files = new StoredFiles(disk, paths, options.id(), options.group(), options.fsync());
+    this.engines = new BlobEngines(List.of(new FileBlobEngine(files, disk)));
     peerHosts.put(options.id(), options.clientHost());
     this.fileEvents = new FileEventPublisher(vertx);
   }

@@ -22,7 +22,12 @@ import java.util.Map;
  */
 public final class StorageService {
   /** A stored file as a reader sees it. {@code crc32} is -1 when the name does not describe the content. */
-  public record FileStat(FileId id, Path path, long size, long mtimeSeconds, long crc32) {}
+  public record FileStat(FileId id, Path path, long offset, long size, long mtimeSeconds, long crc32) {
+    /** Where byte {@code from} of the file is in {@link #path} (a packed blob starts inside a volume). */
+    public long fileOffset(long from) {
+      return offset + from;
+    }
+  }
 
   /** Free space of one store path ({@code Mxx}). */
   public record PathSpace(int index, String root, long totalBytes, long freeBytes) {}
@@ -50,14 +55,15 @@ public final class StorageService {
 
   /** Where a file is; fetches it from a peer first when the group has it but we do not yet (read-your-write). */
   public Future<FileStat> locate(FileId id) {
-    Future<StoredFiles.Stat> located = node.files.stat(id);
+    BlobEngine engine = node.engines.forId(id);
+    Future<BlobEngine.BlobRead> located = engine.open(id);
     Replicator r = node.replicator;
     if (r != null) {
       located = located.recover(err -> err instanceof FdfsException f && f.errno() == Errno.ENOENT
-          ? r.fetchMissing(id).compose(v -> node.files.stat(id))
+          ? r.fetchMissing(id).compose(v -> engine.open(id))
           : Future.failedFuture(err));
     }
-    return located.map(st -> new FileStat(id, st.path(), st.size(), st.mtimeSeconds(),
+    return located.map(st -> new FileStat(id, st.path(), st.offset(), st.length(), st.mtimeSeconds(),
         id.decoded().nameDescribesContent() ? id.decoded().crc32Unsigned() : -1));
   }
 
@@ -85,10 +91,15 @@ public final class StorageService {
         node.options.id(), System.currentTimeMillis()));
   }
 
+  /** Deletes a client's file, counts it and announces it ({@code deleted} file event). */
   public Future<Void> delete(FileId id) {
-    return node.files.delete(vertx.getOrCreateContext(), id)
-        .andThen(ar -> node.count(StorageCounters.TOTAL_DELETE, ar.succeeded()))
-        .onSuccess(v -> node.announce(io.dfstree.api.FileEvent.DELETED, id.remoteName(), -1)); // as the FastDFS port does
+    return node.engines.forId(id).delete(vertx.getOrCreateContext(), id)
+        .andThen(ar -> {
+          node.count(StorageCounters.TOTAL_DELETE, ar.succeeded());
+          if (ar.succeeded()) {
+            node.announce(io.dfstree.api.FileEvent.DELETED, id.remoteName(), -1);
+          }
+        });
   }
 
   /** The file's metadata, empty when it has none; ENOENT when the file does not exist. */
@@ -108,8 +119,24 @@ public final class StorageService {
         .andThen(ar -> node.count(StorageCounters.TOTAL_GET_META, ar.succeeded()));
   }
 
-  /** Overwrites ({@code merge} false; empty removes all) or merges the file's metadata. */
+  /**
+   * Overwrites ({@code merge} false; empty removes all) or merges the file's metadata, and
+   * announces it ({@code metadata} file event), as the FastDFS command does.
+   */
   public Future<Void> setMetadata(FileId id, Map<String, String> values, boolean merge) {
+    return writeMetadata(id, values, merge).onSuccess(v ->
+        node.announce(io.dfstree.api.FileEvent.METADATA, id.remoteName(), -1));
+  }
+
+  /**
+   * The metadata given with a new upload: counted like any set-metadata, not announced (the
+   * upload's {@code created} event, published after it, covers it).
+   */
+  public Future<Void> initialMetadata(FileId id, Map<String, String> values) {
+    return writeMetadata(id, values, false);
+  }
+
+  private Future<Void> writeMetadata(FileId id, Map<String, String> values, boolean merge) {
     List<Metadata.Entry> entries = new ArrayList<>();
     values.forEach((k, v) -> entries.add(Metadata.Entry.of(k, v)));
     return node.files.setMetadata(vertx.getOrCreateContext(), id, merge ? (byte) 'M' : (byte) 'O', entries)

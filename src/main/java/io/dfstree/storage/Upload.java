@@ -11,14 +11,14 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 
 /**
- * A new file arriving over a protocol other than FastDFS's (HTTP body, multipart part, WebSocket
- * frames): the same path as a FastDFS upload — a temp file written with back-pressure and CRC32,
- * streamed to the write-quorum peers while it arrives when its size is known up front (else sent
- * to them from disk once it is complete), named and linked into place by
- * {@link StoredFiles#placeNew}, recorded in the binlog, acknowledged once the quorum holds it. Use it on one event loop: {@link #open()}, write, then {@link #complete()} or
- * {@link #abort()}.
+ * A new file, whatever protocol brings it (FastDFS upload, HTTP body, multipart part, WebSocket
+ * frames): one pipeline — a {@link NewBlob} of the engine that takes it, written with
+ * back-pressure, streamed to the write-quorum peers while it arrives when its size is known up
+ * front (else sent to them from disk once it is complete), placed here while the peers place
+ * theirs, recorded in the binlog, acknowledged once the quorum holds it. Use it on one event
+ * loop: {@link #open()}, write, then {@link #complete()} or {@link #abort()}.
  */
-public final class Upload implements WriteStream<Buffer> {
+public final class Upload implements WriteStream<Buffer>, QueuedWrites {
   /** What the client is told about a stored file. */
   public record Stored(String group, String remoteName, long size, long crc32) {
     public String fileId() {
@@ -31,18 +31,29 @@ public final class Upload implements WriteStream<Buffer> {
   private final long declared;
   private final String ext;
   private final StorePath path;
-  private final FileWriteStream stream;
+  private final NewBlob stream;
   private ReplicaFanout fanout;
+  /** CRC32 computed as bytes pass when they are streamed to peers: the name is chosen at the last byte. */
+  private java.util.zip.CRC32 crcOnLoop;
   private long received;
   private boolean finished;
 
   Upload(StorageNode node, Context ctx, long declaredSize, String ext) {
+    this(node, ctx, declaredSize, ext, false, -1);
+  }
+
+  /**
+   * @param appender      an appender file (FastDFS command 23)
+   * @param requestedPath the store path the client asked for, -1 to let the storage choose
+   */
+  Upload(StorageNode node, Context ctx, long declaredSize, String ext, boolean appender, int requestedPath) {
     this.node = node;
     this.ctx = ctx;
     this.declared = declaredSize;
     this.ext = ext;
-    this.path = node.files.paths().choose(-1, Math.max(0, declaredSize));
-    this.stream = node.files.newUpload(path);
+    this.path = node.files.paths().choose(requestedPath, Math.max(0, declaredSize));
+    this.stream = node.engines.forNew(declaredSize < 0 ? Long.MAX_VALUE : declaredSize, appender)
+        .create(path.index, declaredSize, appender, ext);
   }
 
   /** Opens the streams to the quorum peers (only when the size is known: their prefix carries it). */
@@ -55,8 +66,24 @@ public final class Upload implements WriteStream<Buffer> {
     }
     return node.replicator.openFanout(declared, path.index).map(f -> {
       fanout = f;
+      if (f != null) {
+        crcOnLoop = new java.util.zip.CRC32();
+        stream.withoutCrc();
+      }
       return null;
     });
+  }
+
+  @Override
+  public void flushQueued() {
+    if (stream instanceof QueuedWrites q) {
+      q.flushQueued();
+    }
+  }
+
+  /** Completed or aborted (counted either way). */
+  boolean finished() {
+    return finished;
   }
 
   /** Bytes written so far. */
@@ -73,6 +100,7 @@ public final class Upload implements WriteStream<Buffer> {
     Future<Void> f = stream.write(data);
     if (fanout != null) {
       fanout.write(data);
+      crcOnLoop.update(((io.vertx.core.internal.buffer.BufferInternal) data).getByteBuf().nioBuffer());
     }
     return f;
   }
@@ -135,9 +163,13 @@ public final class Upload implements WriteStream<Buffer> {
     ReplicaFanout f = fanout;
     fanout = null;
     long size = received;
-    return node.files.placeNew(stream, path, false, ext)
+    // streamed to peers: placed here while they place theirs, as a FastDFS upload is
+    Future<String> placed = f != null
+        ? WriteQuorum.placeWithPeers(node, ctx, f, stream, (int) crcOnLoop.getValue())
+        : stream.place();
+    return placed
         .compose(remote -> f != null || declared >= 0 || node.replicator == null
-            ? WriteQuorum.await(node, ctx, f, remote)
+            ? Future.succeededFuture(remote)
             // size unknown until now: the placed file goes to the peers from disk, same quorum
             : node.replicator.pushPlaced(node.files.validate(node.files.group(), remote), size)
                 .compose(pushed -> WriteQuorum.await(node, ctx, pushed, remote)))
@@ -172,9 +204,6 @@ public final class Upload implements WriteStream<Buffer> {
       fanout.abort();
       fanout = null;
     }
-    return stream.abort().transform(x -> node.disk.executeBlocking(() -> {
-      FileWriteStream.deleteQuietly(stream.path());
-      return null;
-    }, false));
+    return stream.abort();
   }
 }

@@ -36,11 +36,10 @@ final class WriteQuorum {
    * is in (its CRC32 was computed as the bytes passed), so the local copy is placed while the
    * peers place theirs, instead of one after the other.
    */
-  static Future<String> placeWithPeers(StorageNode node, Context ctx, ReplicaFanout f, FileWriteStream upload,
-                                       StorePath path, boolean appender, String ext, long size, int crc32) {
+  static Future<String> placeWithPeers(StorageNode node, Context ctx, ReplicaFanout f, NewBlob upload, int crc32) {
     long now = System.currentTimeMillis() / 1000;
-    String remote = node.files.newName(path, size, appender ? 0 : crc32, appender, ext, now);
-    Future<String> local = node.files.placeAs(upload, path, remote, now);
+    String remote = upload.name(crc32, now);
+    Future<String> local = upload.placeAs(remote, now);
     Future<Integer> peers = f.finish(remote, now);
     return Future.join(local, peers).transform(ar -> local.failed()
         ? Future.failedFuture(local.cause())

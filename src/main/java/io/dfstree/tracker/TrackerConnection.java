@@ -26,6 +26,7 @@ public final class TrackerConnection implements RequestFramer.Listener {
   private final LongSupplier clock;
   private final RequestFramer framer;
   private final String peer;
+  private final Runnable quickAck;
   private long lastProgressMs;
   private long bodyTimer = -1;
   private boolean closed;
@@ -45,6 +46,7 @@ public final class TrackerConnection implements RequestFramer.Listener {
     this.clock = clock;
     this.peer = String.valueOf(socket.remoteAddress());
     this.framer = new RequestFramer(maxRequestBytes, this);
+    this.quickAck = io.dfstree.server.QuickAck.forSocket(socket);
   }
 
   /**
@@ -87,8 +89,11 @@ public final class TrackerConnection implements RequestFramer.Listener {
       watch.received(chunk.length());
     }
     framer.feed(chunk);
-    if (!closed && framer.state() == RequestFramer.State.BODY && bodyTimer < 0) {
-      armBodyTimer(bodyTimeoutMs);
+    if (!closed && framer.state() == RequestFramer.State.BODY) {
+      quickAck.run(); // the body may be held by the client's Nagle until this header is acknowledged
+      if (bodyTimer < 0) {
+        armBodyTimer(bodyTimeoutMs);
+      }
     }
   }
 

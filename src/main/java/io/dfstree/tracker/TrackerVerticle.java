@@ -65,7 +65,10 @@ public class TrackerVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(QUERY_ADDRESS, queries::handle);
     vertx.setPeriodic(OFFLINE_CHECK_MS, id -> logAll(map.expire(System.currentTimeMillis())));
 
-    server = vertx.createNetServer(new NetServerOptions().setHost(options.host()).setPort(options.port()));
+    // as the storage listener: answers go out at once, and a request whose header and body come
+    // in separate segments (clients without TCP_NODELAY) is acknowledged at once (QuickAck)
+    server = vertx.createNetServer(new NetServerOptions().setHost(options.host()).setPort(options.port())
+        .setTcpNoDelay(true).setTcpQuickAck(true));
     server.connectHandler(this::onConnect);
     Future<?> listening = server.listen().onSuccess(s -> LOG.info("tracker listening on {}:{} ({} list layout)", options.host(),
         s.actualPort(), ListLayout.named(options.listLayout()).name().toLowerCase()));

@@ -1,11 +1,13 @@
 package io.dfstree.badinput;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -120,13 +122,8 @@ class ClientLimitsTest {
     try (Raw r = Raw.open(servers.storagePort)) {
       r.send(uploadHeader(1 << 20));
       r.send(new byte[100_000]); // below the 256 KiB write batch: before, it stayed queued in heap
-      long deadline = System.currentTimeMillis() + 2000;
-      long onDisk = 0;
-      while (System.currentTimeMillis() < deadline && onDisk < 100_000) {
-        Thread.sleep(50);
-        onDisk = tmpBytes(servers.tmp);
-      }
-      assertEquals(100_000, onDisk, "bytes of the stalled upload in its temp file");
+      await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).untilAsserted(
+          () -> assertEquals(100_000, tmpBytes(servers.tmp), "bytes of the stalled upload in its temp file"));
     }
     assertEquals(List.of(), servers.awaitTmpEmpty(3000));
   }

@@ -92,6 +92,61 @@ class HttpUploadTest {
     assertEquals(404, node.send(HttpRequest.newBuilder(URI.create(node.url(url))).DELETE()).statusCode());
   }
 
+  /** Collects the file events published on the node's event bus from now on. */
+  private static java.util.List<io.dfstree.api.FileEvent> listenToFileEvents() throws Exception {
+    java.util.List<io.dfstree.api.FileEvent> got = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    node.server.vertx().eventBus().<JsonObject>consumer(io.dfstree.api.Addresses.FILE_EVENTS,
+        m -> got.addAll(io.dfstree.api.FileEvent.fromMessage(m.body())))
+        .completion().await(5, java.util.concurrent.TimeUnit.SECONDS);
+    return got;
+  }
+
+  private static io.dfstree.api.FileEvent awaitEvent(java.util.List<io.dfstree.api.FileEvent> got, String type,
+                                                     String fileId) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      synchronized (got) {
+        for (io.dfstree.api.FileEvent e : got) {
+          if (e.type().equals(type) && e.fileId().equals(fileId)) {
+            return e;
+          }
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no " + type + " event for " + fileId + " in " + got);
+  }
+
+  @Test
+  void deleteOverHttpPublishesADeletedEvent() throws Exception {
+    java.util.List<io.dfstree.api.FileEvent> events = listenToFileEvents();
+    String fileId = node.upload(HttpNode.random(100, 7), "?ext=txt").getString("fileId");
+    assertEquals(100, awaitEvent(events, io.dfstree.api.FileEvent.CREATED, fileId).size());
+    assertEquals(200, node.send(HttpRequest.newBuilder(URI.create(node.url("/" + fileId))).DELETE()).statusCode());
+    io.dfstree.api.FileEvent deleted = awaitEvent(events, io.dfstree.api.FileEvent.DELETED, fileId);
+    assertEquals(-1, deleted.size());
+    assertTrue(deleted.storageId() > 0);
+    // a refused delete (already gone) announces nothing
+    assertEquals(404, node.send(HttpRequest.newBuilder(URI.create(node.url("/" + fileId))).DELETE()).statusCode());
+    Thread.sleep(300); // longer than a publishing batch
+    assertEquals(1, events.stream().filter(e -> e.type().equals(io.dfstree.api.FileEvent.DELETED)
+        && e.fileId().equals(fileId)).count());
+  }
+
+  @Test
+  void metadataPutOverHttpPublishesAMetadataEventButUploadMetadataDoesNot() throws Exception {
+    java.util.List<io.dfstree.api.FileEvent> events = listenToFileEvents();
+    String fileId = node.upload(HttpNode.random(100, 8), "?ext=txt&meta.color=red").getString("fileId");
+    awaitEvent(events, io.dfstree.api.FileEvent.CREATED, fileId);
+    Thread.sleep(300); // longer than a publishing batch
+    assertTrue(events.stream().noneMatch(e -> e.type().equals(io.dfstree.api.FileEvent.METADATA) && e.fileId().equals(fileId)),
+        "metadata sent with the upload is part of its created event");
+    HttpResponse<byte[]> put = node.send(HttpRequest.newBuilder(URI.create(node.url("/" + fileId + "?meta&merge=true")))
+        .PUT(HttpRequest.BodyPublishers.ofString("{\"shape\":\"round\"}")));
+    assertEquals(200, put.statusCode(), new String(put.body()));
+    assertEquals(-1, awaitEvent(events, io.dfstree.api.FileEvent.METADATA, fileId).size());
+  }
+
   @Test
   void metadataGetPutAndMerge() throws Exception {
     String url = node.upload(HttpNode.random(100, 6), "?ext=txt&meta.color=red&meta.size=big").getString("url");

@@ -3,11 +3,12 @@ package io.dfstree.client.eventbus;
 import io.dfstree.api.FileEvent;
 import io.dfstree.client.StoredFileInfo;
 import io.dfstree.fileid.FileId;
-import io.dfstree.protocol.Command;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.protocol.Metadata;
-import io.dfstree.protocol.PacketHeader;
+import io.dfstree.protocol.StorageCodec;
+import io.dfstree.protocol.StorageReply;
+import io.dfstree.protocol.StorageRequest;
 import io.dfstree.protocol.Wire;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -31,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 final class DfsEventBusClientImpl implements DfsEventBusClient {
-  private static final int UPLOAD_PREFIX = 15;
 
   private final Vertx vertx;
   private final EventBusClientOptions options;
@@ -99,10 +99,7 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
 
   /** Header plus the 15-byte prefix: path index, size, extension. */
   private static Buffer uploadHead(int pathIndex, long size, String ext) {
-    Buffer b = Buffer.buffer(PacketHeader.SIZE + UPLOAD_PREFIX)
-        .appendLong(size + UPLOAD_PREFIX).appendByte(Command.UPLOAD_FILE).appendByte((byte) 0)
-        .appendByte((byte) pathIndex).appendLong(size);
-    return Wire.appendFixed(b, ext, Wire.EXT_LEN);
+    return StorageCodec.encode(new StorageRequest.Upload(false, pathIndex == 0xFF ? -1 : pathIndex, size, ext));
   }
 
   /**
@@ -175,10 +172,11 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
         if (body.length() <= Wire.GROUP_NAME_LEN) {
           throw new FdfsException(Errno.EINVAL, "storage " + ch.where() + " answered a short upload reply");
         }
-        return Wire.readFixed(body, 0, Wire.GROUP_NAME_LEN) + "/" + Wire.ascii(body, Wire.GROUP_NAME_LEN, body.length());
+        StorageReply.StoredFile stored = StorageCodec.decodeStoredFile(body);
+        return stored.group() + "/" + stored.remoteName();
       });
       if (meta != null && !meta.isEmpty()) {
-        id = id.compose(fileId -> ch.request(Command.SET_METADATA, setMetaBody(FileId.parse(fileId), meta, false))
+        id = id.compose(fileId -> ch.request(setMeta(FileId.parse(fileId), meta, false))
             .map(fileId));
       }
       return id.andThen(x -> ch.close());
@@ -195,9 +193,7 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
     } catch (FdfsException e) {
       return Future.failedFuture(e);
     }
-    Buffer body = Buffer.buffer().appendLong(0).appendLong(0);
-    Wire.appendFixed(body, id.group(), Wire.GROUP_NAME_LEN).appendString(id.remoteName(), "ISO-8859-1");
-    Buffer request = PacketHeader.request(Command.DOWNLOAD_FILE, body);
+    Buffer request = StorageCodec.encode(new StorageRequest.Download(0, 0, id.group(), id.remoteName(), false));
     return route(new JsonObject().put("op", "fetch").put("fileId", fileId)).compose(this::connect)
         .compose(ch -> ch.download(request).onFailure(e -> ch.close()));
   }
@@ -216,12 +212,12 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
 
   @Override
   public Future<Void> delete(String fileId) {
-    return call("update", fileId, id -> PacketHeader.request(Command.DELETE_FILE, groupAndName(id))).mapEmpty();
+    return call("update", fileId, id -> new StorageRequest.Delete(id.group(), id.remoteName())).mapEmpty();
   }
 
   @Override
   public Future<Map<String, String>> metadata(String fileId) {
-    return call("fetch", fileId, id -> PacketHeader.request(Command.GET_METADATA, groupAndName(id))).map(b -> {
+    return call("fetch", fileId, id -> new StorageRequest.GetMetadata(id.group(), id.remoteName())).map(b -> {
       Map<String, String> out = new LinkedHashMap<>();
       for (Metadata.Entry e : Metadata.decode(b.getBytes())) {
         out.put(e.nameString(), e.valueString());
@@ -235,17 +231,15 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
 
   @Override
   public Future<Void> setMetadata(String fileId, Map<String, String> meta, boolean merge) {
-    return call("update", fileId, id -> PacketHeader.request(Command.SET_METADATA, setMetaBody(id, meta, merge)))
+    return call("update", fileId, id -> setMeta(id, meta, merge))
         .mapEmpty();
   }
 
   @Override
   public Future<StoredFileInfo> info(String fileId) {
-    return call("fetch", fileId, id -> PacketHeader.request(Command.QUERY_FILE_INFO, groupAndName(id))).map(b -> {
-      if (b.length() < 24 + Wire.IP_LEN) {
-        throw new FdfsException(Errno.EINVAL, "short file info answer: " + b.length() + " bytes");
-      }
-      return new StoredFileInfo(b.getLong(0), b.getLong(8), b.getLong(16), Wire.readFixed(b, 24, Wire.IP_LEN));
+    return call("fetch", fileId, id -> new StorageRequest.QueryFileInfo(id.group(), id.remoteName(), false)).map(b -> {
+      StorageReply.FileInfo i = StorageCodec.decodeFileInfo(b);
+      return new StoredFileInfo(i.size(), i.mtimeSeconds(), i.crc32(), i.sourceIp());
     });
   }
 
@@ -262,12 +256,12 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
   }
 
   /** One small request to the storage the tracker names for {@code op}; the connection is closed after. */
-  private Future<Buffer> call(String op, String fileId, Function<FileId, Buffer> request) {
+  private Future<Buffer> call(String op, String fileId, Function<FileId, StorageRequest> request) {
     FileId id;
     Buffer req;
     try {
       id = FileId.parse(fileId);
-      req = request.apply(id);
+      req = StorageCodec.encode(request.apply(id));
     } catch (FdfsException e) {
       return Future.failedFuture(e);
     }
@@ -279,17 +273,10 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
         });
   }
 
-  private static Buffer groupAndName(FileId id) {
-    return Wire.appendFixed(Buffer.buffer(), id.group(), Wire.GROUP_NAME_LEN).appendString(id.remoteName(), "ISO-8859-1");
-  }
-
-  private static Buffer setMetaBody(FileId id, Map<String, String> meta, boolean merge) {
+  private static StorageRequest setMeta(FileId id, Map<String, String> meta, boolean merge) {
     List<Metadata.Entry> entries = new ArrayList<>();
     meta.forEach((k, v) -> entries.add(Metadata.Entry.of(k, v)));
-    byte[] raw = Metadata.encode(entries);
-    byte[] name = id.remoteName().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-    Buffer b = Buffer.buffer().appendLong(name.length).appendLong(raw.length).appendByte((byte) (merge ? 'M' : 'O'));
-    return Wire.appendFixed(b, id.group(), Wire.GROUP_NAME_LEN).appendBytes(name).appendBytes(raw);
+    return new StorageRequest.SetMetadata(id.group(), id.remoteName(), merge, Metadata.encode(entries));
   }
 
   // ---- routing and connections -----------------------------------------------------------------

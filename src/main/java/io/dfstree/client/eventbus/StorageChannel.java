@@ -47,10 +47,10 @@ final class StorageChannel implements FrameDecoder.Listener {
     return where;
   }
 
-  /** A request whose whole body is in memory; header and body go in one write. */
-  Future<Buffer> request(byte command, Buffer body) {
+  /** A request without content; header and body go in one write. */
+  Future<Buffer> request(io.dfstree.protocol.StorageRequest req) {
     Future<Buffer> f = expectAnswer();
-    socket.write(PacketHeader.request(command, body));
+    socket.write(io.dfstree.protocol.StorageCodec.encode(req));
     return f;
   }
 

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Ours against the real FastDFS, side by side on this machine (issue 9's benchmark).
+#
+#   bash benchmark/fastdfs-compare.sh --quick      # smoke: a few 4 KiB rows, small counts (~5 min)
+#   bash benchmark/fastdfs-compare.sh              # the full table (about an hour on 2 cores)
+#   bash benchmark/fastdfs-compare.sh --help       # every option
+#
+# For each topology (single node; a group of two storages) it starts the real FastDFS through
+# ../shared/fastdfs-peer/fastdfs-peer (127.0.0.2/3/10; built on first use, ~2 min), then ours
+# from target/dfstree.jar on 127.0.0.1 with defaults (W=2, fsync on), then ours with W=1 and
+# fsync off (our group: a tracker and two storages in separate JVMs over Hazelcast on a free port
+# block), one after the other. Against each it runs upload, download (every byte checked) and
+# delete with three clients -- official (Java client 1.27, a storage connection per operation),
+# pooled (kept connections) and split (new tracker and storage connections per operation, header
+# and body in two TCP writes) -- at each concurrency and size, and prints ops/s, MiB/s, p50/p99,
+# server CPU us per operation (utime+stime from /proc/<pid>/stat of every server process) and
+# the ratios to FastDFS's row. Every phase is bounded in count and time (--max-seconds).
+#
+# The driver is io.dfstree.benchmark.PeerBench in the test sources (the official client is a test
+# dependency); it is not a test and never runs in `mvn verify`. This script compiles it and
+# builds its class path with Maven, so it needs nothing the repository does not already install.
+# Options: --quick | --topologies single,group | --systems fastdfs,ours,ours-w1 |
+#   --clients official,pooled,split | -c 1,16 | -s 4K,64K,1M | --scale F (file counts) |
+#   --max-seconds S (per phase) | --warmup N | --threads N (top server thread kinds per row) |
+#   --jfr DIR | --subdirs N | --baseline-jar OLD.jar (adds base, base-w1) | --out FILE.tsv |
+#   --server-jvm "-Xmx512m ..."
+# Environment: FASTDFS_PEER (path of the fastdfs-peer script), KEEP=1 (keep our data and logs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for a in "$@"; do
+  if [[ $a == --help || $a == -h ]]; then sed -n "2,27p" "$0"; exit 0; fi
+done
+PEER=${FASTDFS_PEER:-../shared/fastdfs-peer/fastdfs-peer}
+[[ -x $PEER ]] || { echo "error: $PEER not found (set FASTDFS_PEER to the fastdfs-peer script)" >&2; exit 2; }
+if [[ ! -f target/dfstree.jar ]]; then
+  mvn -q -B package -DskipTests
+fi
+"$PEER" build >/dev/null
+mvn -q -B test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+  -Dmdep.outputFile=target/peer-bench.classpath -Dmdep.includeScope=test
+exec java -Xmx1g -cp "target/test-classes:target/classes:$(cat target/peer-bench.classpath)" \
+  io.dfstree.benchmark.PeerBench --jar target/dfstree.jar --fastdfs-peer "$PEER" "$@"

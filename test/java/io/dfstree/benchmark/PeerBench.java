@@ -1,0 +1,337 @@
+package io.dfstree.benchmark;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Ours against the real FastDFS, side by side on this machine: see benchmark/fastdfs-compare.sh,
+ * which builds the class path and runs this. For each topology (single node, group of two) it
+ * starts FastDFS, then ours with defaults (W=2, fsync), then ours with W=1 and no fsync, one after
+ * the other; against each it runs upload, download (every byte checked) and delete phases for every
+ * client kind, concurrency and size, and measures the server processes' CPU over each phase.
+ * Every phase is bounded in count and in time.
+ */
+public final class PeerBench {
+  private PeerBench() {}
+
+  /** Command-line settings. */
+  static final class Settings {
+    Path jar = Path.of("target/dfstree.jar");
+    Path peerScript = Path.of("../shared/fastdfs-peer/fastdfs-peer");
+    List<String> topologies = List.of("single", "group");
+    List<String> systems = List.of("fastdfs", "ours", "ours-w1");
+    List<BenchClient.Kind> clients = List.of(BenchClient.Kind.values());
+    List<Integer> concurrencies = List.of(1, 16);
+    List<Long> sizes = List.of(4L << 10, 64L << 10, 1L << 20);
+    double scale = 1.0;
+    double maxSeconds = 15;
+    int warmup = 400;
+    Path jfr;
+    Path out;
+    List<String> serverJvm = List.of("-Xmx512m");
+    int subdirs = 32;
+    Path baselineJar;
+    int threads;
+
+    /** Files per phase: fewer for large files and for one connection, so every row takes seconds. */
+    int files(long size, int concurrency) {
+      int base = size <= (8 << 10) ? 2000 : size <= (128 << 10) ? 800 : 200;
+      if (concurrency == 1) {
+        base /= 4;
+      }
+      return Math.max(10, (int) (base * scale));
+    }
+
+    static Settings parse(String[] args) {
+      Settings s = new Settings();
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        switch (a) {
+          case "--quick" -> {
+            s.topologies = List.of("single", "group");
+            s.clients = List.of(BenchClient.Kind.OFFICIAL, BenchClient.Kind.SPLIT);
+            s.sizes = List.of(4L << 10);
+            s.scale = 0.1;
+            s.maxSeconds = 5;
+            s.warmup = 100;
+          }
+          case "--jar" -> s.jar = Path.of(args[++i]);
+          case "--fastdfs-peer" -> s.peerScript = Path.of(args[++i]);
+          case "--topologies" -> s.topologies = List.of(args[++i].split(","));
+          case "--systems" -> s.systems = List.of(args[++i].split(","));
+          case "--clients" -> s.clients = Arrays.stream(args[++i].split(",")).map(BenchClient.Kind::of).toList();
+          case "-c", "--concurrency" -> s.concurrencies = Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
+          case "-s", "--sizes" -> s.sizes = Arrays.stream(args[++i].split(",")).map(Settings::bytes).toList();
+          case "--scale" -> s.scale = Double.parseDouble(args[++i]);
+          case "--max-seconds" -> s.maxSeconds = Double.parseDouble(args[++i]);
+          case "--warmup" -> s.warmup = Integer.parseInt(args[++i]);
+          case "--jfr" -> s.jfr = Path.of(args[++i]);
+          case "--subdirs" -> s.subdirs = Integer.parseInt(args[++i]);
+          case "--baseline-jar" -> s.baselineJar = Path.of(args[++i]);
+          case "--threads" -> s.threads = Integer.parseInt(args[++i]);
+          case "--out" -> s.out = Path.of(args[++i]);
+          case "--server-jvm" -> s.serverJvm = List.of(args[++i].trim().split("\\s+"));
+          default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+        }
+      }
+      for (String t : s.topologies) {
+        if (!t.equals("single") && !t.equals("group")) {
+          throw new IllegalArgumentException("topology " + t + ": single or group");
+        }
+      }
+      for (String sys : s.systems) {
+        if (!List.of("fastdfs", "ours", "ours-w1").contains(sys)
+            && !(s.baselineJar != null && List.of("base", "base-w1").contains(sys))) {
+          throw new IllegalArgumentException("system " + sys + ": fastdfs, ours or ours-w1 "
+              + "(base and base-w1 with --baseline-jar)");
+        }
+      }
+      return s;
+    }
+
+    static long bytes(String text) {
+      String t = text.trim().toUpperCase();
+      long mult = t.endsWith("K") ? 1024 : t.endsWith("M") ? 1024 * 1024 : 1;
+      return Long.parseLong(mult == 1 ? t : t.substring(0, t.length() - 1)) * mult;
+    }
+  }
+
+  static final String USAGE = """
+      usage: benchmark/fastdfs-compare.sh [--quick] [--topologies single,group] [--systems fastdfs,ours,ours-w1]
+               [--clients official,pooled,split] [-c 1,16] [-s 4K,64K,1M] [--scale F] [--max-seconds S]
+               [--warmup N] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
+               [--baseline-jar OLD.jar (adds systems base, base-w1: another build of ours, same run)]
+               [--server-jvm "-Xmx512m ..."]""";
+
+  public static void main(String[] args) throws Exception {
+    Settings s;
+    try {
+      s = Settings.parse(args);
+    } catch (RuntimeException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    ResultTable table = new ResultTable();
+    System.out.printf("peer bench: %d cores, %s; systems %s, topologies %s, clients %s, c %s, sizes %s, "
+            + "max %.0f s per phase%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+        s.systems, s.topologies, s.clients, s.concurrencies, s.sizes.stream().map(ResultTable::size).toList(), s.maxSeconds);
+    System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
+    if (s.jfr != null) {
+      Files.createDirectories(s.jfr);
+    }
+    for (String topology : s.topologies) {
+      boolean group = topology.equals("group");
+      for (String name : s.systems) {
+        Path jar = name.startsWith("base") ? s.baselineJar : s.jar;
+        SystemUnderTest sut = switch (name) {
+          case "fastdfs" -> new SystemUnderTest.FastDfs(s.peerScript, group);
+          case "ours", "base" -> new SystemUnderTest.Ours(name, jar, group, true, 2, s.serverJvm, s.jfr, s.subdirs);
+          default -> new SystemUnderTest.Ours(name, jar, group, false, 1, s.serverJvm, s.jfr, s.subdirs);
+        };
+        log("%s %s: starting", topology, name);
+        try (sut) {
+          sut.start();
+          log("%s %s: ready at tracker %s, server pids %s", topology, name, sut.tracker(), sut.serverPids());
+          BenchClient.configureOfficial(sut.tracker());
+          // unmeasured warm-up with every client kind measured: each exercises other server code
+          // (a connection per operation: accept and close paths), and the JIT must be done first
+          for (BenchClient.Kind kind : s.clients) {
+            runPhases(s, sut, kind, 4, 4096, Math.max(1, s.warmup / s.clients.size()), null, topology);
+          }
+          for (BenchClient.Kind kind : s.clients) {
+            for (int c : s.concurrencies) {
+              for (long size : s.sizes) {
+                runPhases(s, sut, kind, c, size, s.files(size, c), table, topology);
+              }
+            }
+          }
+        } catch (Exception e) {
+          log("%s %s: FAILED: %s", topology, name, e);
+        }
+        log("%s %s: stopped", topology, name);
+      }
+    }
+    System.out.println();
+    System.out.println("load average at end: " + Files.readString(Path.of("/proc/loadavg")).trim());
+    System.out.println("ratios to FastDFS for the same row: x ops (above 1 = faster), x p50 and x cpu (below 1 = better);");
+    System.out.println("cpu us/op = utime+stime of every server process over the phase / operations");
+    System.out.println("ours = defaults (W=2, fsync on); ours-w1 = W=1, fsync off; FastDFS: async replication, no fsync");
+    System.out.print(table.format());
+    if (s.out != null) {
+      Files.writeString(s.out, table.tsv());
+      System.out.println("rows also in " + s.out);
+    }
+  }
+
+  static void log(String fmt, Object... args) {
+    System.out.printf("[%tT] %s%n", System.currentTimeMillis(), String.format(fmt, args));
+  }
+
+  /** Latencies of one phase, and its count, errors and first error. */
+  private static final class Phase {
+    final long[] nanos;
+    final AtomicInteger done = new AtomicInteger();
+    final AtomicLong errors = new AtomicLong();
+    final AtomicReference<String> firstError = new AtomicReference<>();
+
+    Phase(int n) {
+      nanos = new long[n];
+    }
+
+    void ok(long ns) {
+      nanos[done.getAndIncrement()] = ns;
+    }
+
+    void failed(Exception e) {
+      errors.incrementAndGet();
+      firstError.compareAndSet(null, e.toString());
+    }
+  }
+
+  interface Op {
+    void run(BenchClient client, int index) throws Exception;
+  }
+
+  /**
+   * Runs {@code op} for indexes 0..n-1 over {@code c} workers, each with its own client, until
+   * done or {@code maxSeconds} passed; returns the phase's latencies and errors.
+   */
+  private static Phase phase(BenchClient.Kind kind, String tracker, int c, int n, double maxSeconds, Op op)
+      throws Exception {
+    Phase p = new Phase(n);
+    AtomicInteger next = new AtomicInteger();
+    long deadline = System.nanoTime() + (long) (maxSeconds * 1e9);
+    List<Thread> workers = new ArrayList<>();
+    for (int w = 0; w < c; w++) {
+      Thread t = new Thread(() -> {
+        try (BenchClient client = BenchClient.open(kind, tracker)) {
+          for (int i; (i = next.getAndIncrement()) < n && System.nanoTime() < deadline; ) {
+            long t0 = System.nanoTime();
+            try {
+              op.run(client, i);
+              p.ok(System.nanoTime() - t0);
+            } catch (Exception e) {
+              p.failed(e);
+            }
+          }
+        } catch (Exception e) {
+          p.failed(e);
+        }
+      }, "bench-" + w);
+      workers.add(t);
+      t.start();
+    }
+    for (Thread t : workers) {
+      t.join((long) (maxSeconds * 1000) + 60_000);
+      if (t.isAlive()) {
+        throw new IOException("a worker is stuck past the phase's time limit");
+      }
+    }
+    return p;
+  }
+
+  /** Upload, download (checked) and delete of {@code n} files; adds rows to {@code table} unless it is null (warm-up). */
+  private static void runPhases(Settings s, SystemUnderTest sut, BenchClient.Kind kind, int c, long size, int n,
+                                ResultTable table, String topology) throws Exception {
+    byte[] content = new byte[(int) size];
+    new Random(size * 31 + n).nextBytes(content);
+    AtomicReferenceArray<String[]> ids = new AtomicReferenceArray<>(n);
+    List<Long> pids = sut.serverPids();
+    String tracker = sut.tracker();
+
+    List<String> labels = sut.serverLabels();
+    Map<String, Long> threads0 = table != null && s.threads > 0 ? ServerCpu.threadTicks(pids, labels) : null;
+    long cpu0 = ServerCpu.ticks(pids);
+    long t0 = System.nanoTime();
+    Phase up = phase(kind, tracker, c, n, s.maxSeconds, (client, i) -> ids.set(i, client.upload(content)));
+    record(table, sut, topology, kind, c, size, "upload", up, t0, cpu0, pids);
+    threads0 = threadReport(s, threads0, pids, labels, up);
+
+    List<String[]> stored = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (ids.get(i) != null) {
+        stored.add(ids.get(i));
+      }
+    }
+    cpu0 = ServerCpu.ticks(pids);
+    t0 = System.nanoTime();
+    Phase down = phase(kind, tracker, c, stored.size(), s.maxSeconds, (client, i) -> {
+      String[] id = stored.get(i);
+      byte[] got = client.download(id[0], id[1]);
+      if (!Arrays.equals(got, content)) {
+        throw new IOException("download of " + id[0] + "/" + id[1] + ": " + got.length + " bytes, not the uploaded "
+            + content.length + " (or different bytes)");
+      }
+    });
+    record(table, sut, topology, kind, c, size, "download", down, t0, cpu0, pids);
+    threads0 = threadReport(s, threads0, pids, labels, down);
+
+    // the delete phase removes every stored file (a longer bound: leftovers would skew later rows)
+    cpu0 = ServerCpu.ticks(pids);
+    t0 = System.nanoTime();
+    Phase del = phase(kind, tracker, c, stored.size(), s.maxSeconds * 4, (client, i) -> {
+      String[] id = stored.get(i);
+      client.delete(id[0], id[1]);
+    });
+    record(table, sut, topology, kind, c, size, "delete", del, t0, cpu0, pids);
+    threadReport(s, threads0, pids, labels, del);
+  }
+
+  /**
+   * With {@code --threads N}: the N server thread kinds that used the most CPU over the phase, in
+   * µs per operation (process:thread kind, digits dropped so pools add up). Returns the new baseline.
+   */
+  private static Map<String, Long> threadReport(Settings s, Map<String, Long> before, List<Long> pids,
+                                                List<String> labels, Phase p) throws IOException {
+    if (before == null) {
+      return null;
+    }
+    Map<String, Long> now = ServerCpu.threadTicks(pids, labels);
+    int ops = p.done.get();
+    List<Map.Entry<String, Long>> delta = new ArrayList<>();
+    now.forEach((k, v) -> delta.add(Map.entry(k, Math.max(0, v - before.getOrDefault(k, 0L)))));
+    delta.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+    long total = delta.stream().mapToLong(Map.Entry::getValue).sum();
+    StringBuilder b = new StringBuilder("    server threads, us/op:");
+    for (Map.Entry<String, Long> e : delta.subList(0, Math.min(s.threads, delta.size()))) {
+      if (e.getValue() == 0) {
+        break;
+      }
+      b.append(String.format(java.util.Locale.ROOT, " %s %.0f (%.0f%%);", e.getKey(), ServerCpu.microsPerOp(e.getValue(), ops),
+          total == 0 ? 0.0 : 100.0 * e.getValue() / total));
+    }
+    System.out.println(b);
+    return now;
+  }
+
+  private static void record(ResultTable table, SystemUnderTest sut, String topology, BenchClient.Kind kind, int c,
+                             long size, String operation, Phase p, long t0, long cpu0, List<Long> pids) throws IOException {
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long cpu = ServerCpu.ticks(pids) - cpu0;
+    int count = p.done.get();
+    long[] sorted = Arrays.copyOf(p.nanos, count);
+    Arrays.sort(sorted);
+    ResultTable.Row row = new ResultTable.Row(new ResultTable.Key(topology, kind.label, c, size, operation), sut.name,
+        count, p.errors.get(), seconds, ResultTable.percentileMs(sorted, count, 0.50),
+        ResultTable.percentileMs(sorted, count, 0.99), ServerCpu.microsPerOp(cpu, count), p.firstError.get());
+    if (table == null) {
+      if (p.errors.get() > 0) {
+        log("warm-up %s: %d errors, first: %s", operation, p.errors.get(), p.firstError.get());
+      }
+      return;
+    }
+    table.add(row);
+    System.out.println(table.format(row));
+  }
+}

@@ -1,0 +1,97 @@
+package io.dfstree.benchmark;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * CPU time of server processes, read from {@code /proc/<pid>/stat}: user plus system time of
+ * every thread of the process (fields 14 and 15), in clock ticks. The benchmark takes it before
+ * and after a phase, for every server process of the system under test (ours and FastDFS's
+ * alike), and divides the difference by the phase's operations.
+ */
+final class ServerCpu {
+  /** Linux's USER_HZ: /proc reports times in these ticks (100 on every common kernel build). */
+  static final long TICKS_PER_SECOND = 100;
+
+  private ServerCpu() {}
+
+  /**
+   * utime + stime from one line of {@code /proc/<pid>/stat}. The second field, the command name,
+   * is in parentheses and may itself contain spaces and parentheses, so fields are counted from
+   * the last ')'.
+   */
+  static long ticks(String statLine) {
+    int close = statLine.lastIndexOf(')');
+    if (close < 0) {
+      throw new IllegalArgumentException("not a /proc/<pid>/stat line: " + statLine);
+    }
+    String[] f = statLine.substring(close + 1).trim().split("\\s+");
+    // after the name: f[0] is field 3 (state), so field N is f[N - 3]
+    if (f.length < 13) {
+      throw new IllegalArgumentException("too few fields in /proc/<pid>/stat line: " + statLine);
+    }
+    return Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
+  }
+
+  /** utime + stime of process {@code pid} in ticks. */
+  static long ticks(long pid) throws IOException {
+    return ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+  }
+
+  /** Sum of {@link #ticks(long)} over {@code pids}. */
+  static long ticks(List<Long> pids) throws IOException {
+    long sum = 0;
+    for (long pid : pids) {
+      sum += ticks(pid);
+    }
+    return sum;
+  }
+
+  /**
+   * The thread name from a {@code /proc/<pid>/task/<tid>/stat} line (the kernel keeps 15
+   * characters), with digits dropped so that pools add up: "vert.x-eventloo", "C2 CompilerThre",
+   * "GC Thread#", "hz.<name>.IO.th"...
+   */
+  static String threadKind(String statLine) {
+    int open = statLine.indexOf('(');
+    int close = statLine.lastIndexOf(')');
+    if (open < 0 || close < open) {
+      throw new IllegalArgumentException("not a /proc stat line: " + statLine);
+    }
+    String name = statLine.substring(open + 1, close).replaceAll("[0-9]+", "");
+    // Hazelcast names its threads hz.<random instance name>.<pool>, cut to 15 characters: one kind
+    return name.startsWith("hz.") ? "hazelcast" : name;
+  }
+
+  /** Ticks per thread kind (see {@link #threadKind}) over every thread of {@code pids}, "pid:kind" keyed. */
+  static Map<String, Long> threadTicks(List<Long> pids, List<String> labels) throws IOException {
+    Map<String, Long> out = new HashMap<>();
+    for (int i = 0; i < pids.size(); i++) {
+      Path tasks = Path.of("/proc", Long.toString(pids.get(i)), "task");
+      List<Path> all;
+      try (Stream<Path> s = Files.list(tasks)) {
+        all = s.toList();
+      }
+      for (Path t : all) {
+        String line;
+        try {
+          line = Files.readString(t.resolve("stat"));
+        } catch (IOException gone) {
+          continue; // the thread ended
+        }
+        out.merge(labels.get(i) + ":" + threadKind(line), ticks(line), Long::sum);
+      }
+    }
+    return out;
+  }
+
+  /** Microseconds of CPU per operation for {@code ticks} spent on {@code ops} operations (NaN when none). */
+  static double microsPerOp(long ticks, long ops) {
+    return ops <= 0 ? Double.NaN : ticks * (1_000_000.0 / TICKS_PER_SECOND) / ops;
+  }
+}
