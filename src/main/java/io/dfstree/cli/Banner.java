@@ -14,6 +14,11 @@ final class Banner {
   private Banner() {}
 
   static String text(String role, JsonObject config) {
+    return text(role, config, null);
+  }
+
+  /** With the S3 endpoint when this process serves one (its key pair is known only once it runs). */
+  static String text(String role, JsonObject config, io.dfstree.s3.S3Server.Endpoint s3) {
     StringBuilder sb = new StringBuilder("DistributedFSTree " + role + " started");
     boolean hasTracker = !role.equals("storage");
     boolean hasStorage = !role.equals("tracker");
@@ -45,6 +50,10 @@ final class Banner {
       sb.append("\n  http     ").append(storageHttp).append("/").append(s.group())
           .append("/  (storage HTTP: GET M00/.. downloads, POST upload)");
     }
+    if (s3 != null) {
+      sb.append("\n  s3       ").append(s3.url()).append("  access key ").append(s3.accessKey())
+          .append("  secret ").append(s3.secretKey()).append("\n           namespace ").append(s3.namespace());
+    }
     if (tracker != null) {
       sb.append("\n\nTry it (in another terminal):\n  echo hello > /tmp/hello.txt\n")
           .append("  java -jar target/dfstree.jar upload /tmp/hello.txt --tracker ").append(tracker);
@@ -53,6 +62,12 @@ final class Banner {
             .append(storageHttp).append('/').append(s.group()).append("/upload?ext=txt'");
       }
       sb.append("\n  java -jar target/dfstree.jar monitor --tracker ").append(tracker);
+      if (s3 != null) {
+        sb.append("\n  export AWS_ACCESS_KEY_ID=").append(s3.accessKey()).append(" AWS_SECRET_ACCESS_KEY=")
+            .append(s3.secretKey()).append(" AWS_DEFAULT_REGION=").append(s3.region())
+            .append("\n  aws --endpoint-url ").append(s3.url()).append(" s3 mb s3://demo")
+            .append("\n  aws --endpoint-url ").append(s3.url()).append(" s3 cp /tmp/hello.txt s3://demo/");
+      }
       if (console != null) {
         sb.append("\n  open ").append(console).append(" in a browser");
       }

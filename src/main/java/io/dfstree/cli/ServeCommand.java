@@ -3,7 +3,10 @@ package io.dfstree.cli;
 import io.dfstree.config.Config;
 import io.dfstree.config.StorageOptions;
 import io.dfstree.config.TrackerOptions;
+import io.dfstree.s3.S3Options;
+import io.dfstree.s3.S3Server;
 import io.dfstree.server.Launcher;
+import io.dfstree.server.S3Deploy;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -40,7 +43,9 @@ public abstract class ServeCommand implements Callable<Integer> {
     }
     if (!role().equals("tracker")) {
       StorageOptions.from(config.getJsonObject("storage"));
+      S3Options.from(config.getJsonObject("s3"));
     }
+    S3Deploy.resolvePort(config, role());
     Vertx vertx = Launcher.createVertx(config, clustered).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     try {
       Launcher.deploy(vertx, role(), config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
@@ -56,12 +61,12 @@ public abstract class ServeCommand implements Callable<Integer> {
         // exiting anyway
       }
     }, "dfstree-shutdown"));
-    printBanner(config);
+    printBanner(config, S3Server.running(vertx));
     return KEEP_RUNNING;
   }
 
-  private void printBanner(JsonObject config) {
-    System.out.println(Banner.text(role(), config));
+  private void printBanner(JsonObject config, S3Server.Endpoint s3) {
+    System.out.println(Banner.text(role(), config, s3));
   }
 
   static String rootMessage(Throwable e) {

@@ -137,6 +137,6 @@ public final class Launcher {
       chain = chain.compose(x -> vertx.deployVerticle(name, options).<Void>mapEmpty())
           .onFailure(err -> LOG.error("cannot deploy {}: {}", name, err.getMessage()));
     }
-    return chain;
+    return chain.compose(x -> S3Deploy.ifEnabled(vertx, role, config));
   }
 }

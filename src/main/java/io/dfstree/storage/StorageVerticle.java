@@ -74,9 +74,13 @@ public final class StorageVerticle extends VerticleBase {
           publishHeartbeat(node.heartbeat());
           beatTimer = vertx.setPeriodic(options.heartbeatIntervalMs(), t -> beat());
         })
-        .compose(id -> options.httpPort() > 0
-            ? StorageHttpVerticle.deploy(vertx, new StorageService(vertx, node), options.eventLoops())
-            : Future.succeededFuture());
+        .compose(id -> {
+          StorageService service = new StorageService(vertx, node);
+          RunningStorage.register(vertx, service); // for S3, deployed beside it by the Launcher
+          return options.httpPort() > 0
+              ? StorageHttpVerticle.deploy(vertx, service, options.eventLoops())
+              : Future.succeededFuture();
+        });
   }
 
   private void beat() {

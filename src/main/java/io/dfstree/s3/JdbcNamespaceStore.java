@@ -1,0 +1,642 @@
+package io.dfstree.s3;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * The namespace in a SQL database over JDBC, on worker threads of its own (never an event loop):
+ * <ul>
+ *   <li><b>SQLite</b> (the embedded default): one file, WAL journal with {@code synchronous=FULL},
+ *   so a commit is on disk before the client is answered; it survives kill -9 and power loss.
+ *   One writer connection (SQLite has one writer anyway), several readers.</li>
+ *   <li><b>PostgreSQL</b> (several machines, one namespace): row locks ({@code FOR UPDATE})
+ *   serialise writers of one key; durability is the server's ({@code synchronous_commit}).</li>
+ * </ul>
+ * Keys compare in UTF-8 byte order in both (SQLite's BINARY collation, {@code COLLATE "C"}).
+ */
+public final class JdbcNamespaceStore implements NamespaceStore {
+  public enum Dialect { SQLITE, POSTGRESQL }
+
+  @FunctionalInterface
+  interface SqlWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private final Dialect dialect;
+  private final String url;
+  private final WorkerExecutor writers;
+  private final WorkerExecutor readers;
+  private final BlockingQueue<Connection> writeConns;
+  private final BlockingQueue<Connection> readConns;
+  private final List<Connection> all = new ArrayList<>();
+
+  private JdbcNamespaceStore(Vertx vertx, Dialect dialect, String url, String user, String password, int writeConnections,
+                             int readConnections) throws SQLException {
+    this.dialect = dialect;
+    this.url = url;
+    String tag = Integer.toHexString(System.identityHashCode(this));
+    this.writers = vertx.createSharedWorkerExecutor("dfstree-s3-ns-write-" + tag, writeConnections);
+    this.readers = vertx.createSharedWorkerExecutor("dfstree-s3-ns-read-" + tag, readConnections);
+    this.writeConns = new ArrayBlockingQueue<>(writeConnections);
+    this.readConns = new ArrayBlockingQueue<>(readConnections);
+    try {
+      for (int i = 0; i < writeConnections + readConnections; i++) {
+        Connection c = user == null ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user, password);
+        all.add(c);
+        configure(c);
+        if (i == 0) {
+          createSchema(c);
+        }
+        (i < writeConnections ? writeConns : readConns).add(c);
+      }
+    } catch (SQLException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** Blocking: opens (creating if needed) the SQLite file at {@code file}. */
+  public static JdbcNamespaceStore sqlite(Vertx vertx, Path file) throws Exception {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    return new JdbcNamespaceStore(vertx, Dialect.SQLITE, "jdbc:sqlite:" + file.toAbsolutePath(), null, null, 1, 4);
+  }
+
+  /** Blocking: connects to PostgreSQL ({@code jdbc:postgresql://host:port/db}) and creates the tables if missing. */
+  public static JdbcNamespaceStore postgresql(Vertx vertx, String url, String user, String password, int connections)
+      throws Exception {
+    int n = Math.max(2, connections);
+    return new JdbcNamespaceStore(vertx, Dialect.POSTGRESQL, url, user, password, n / 2, n - n / 2);
+  }
+
+  @Override
+  public String describe() {
+    return switch (dialect) {
+      case SQLITE -> "SQLite " + url.substring("jdbc:sqlite:".length()) + " (WAL, synchronous=FULL)";
+      case POSTGRESQL -> "PostgreSQL " + url.replaceAll("password=[^&]*", "password=***");
+    };
+  }
+
+  private void configure(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      if (dialect == Dialect.SQLITE) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=FULL");
+        s.execute("PRAGMA foreign_keys=ON");
+        s.execute("PRAGMA busy_timeout=10000");
+      }
+    }
+    c.setAutoCommit(false);
+    if (dialect == Dialect.POSTGRESQL) {
+      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+    }
+  }
+
+  private void createSchema(Connection c) throws SQLException {
+    String key = dialect == Dialect.POSTGRESQL ? "TEXT COLLATE \"C\"" : "TEXT";
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS buckets (name " + key + " PRIMARY KEY, created_ms BIGINT NOT NULL)");
+      s.execute("CREATE TABLE IF NOT EXISTS objects (bucket " + key + " NOT NULL REFERENCES buckets(name), "
+          + "object_key " + key + " NOT NULL, file_id TEXT NOT NULL, size BIGINT NOT NULL, etag TEXT NOT NULL, "
+          + "content_type TEXT, meta TEXT, modified_ms BIGINT NOT NULL, manifest TEXT, PRIMARY KEY (bucket, object_key))");
+      s.execute("CREATE TABLE IF NOT EXISTS uploads (upload_id TEXT PRIMARY KEY, bucket " + key
+          + " NOT NULL REFERENCES buckets(name), object_key " + key + " NOT NULL, content_type TEXT, meta TEXT, "
+          + "created_ms BIGINT NOT NULL)");
+      s.execute("CREATE TABLE IF NOT EXISTS parts (upload_id TEXT NOT NULL REFERENCES uploads(upload_id) ON DELETE CASCADE, "
+          + "part_number INT NOT NULL, file_id TEXT NOT NULL, size BIGINT NOT NULL, etag TEXT NOT NULL, "
+          + "PRIMARY KEY (upload_id, part_number))");
+      s.execute("CREATE TABLE IF NOT EXISTS trash (file_id TEXT PRIMARY KEY, freed_ms BIGINT NOT NULL)");
+      s.execute("CREATE INDEX IF NOT EXISTS uploads_by_bucket ON uploads (bucket, object_key)");
+    }
+    c.commit();
+  }
+
+  // ---- running work on the pools ----------------------------------------------------------------
+
+  private <T> Future<T> write(SqlWork<T> work) {
+    return run(writers, writeConns, work);
+  }
+
+  private <T> Future<T> read(SqlWork<T> work) {
+    return run(readers, readConns, work);
+  }
+
+  private <T> Future<T> run(WorkerExecutor pool, BlockingQueue<Connection> conns, SqlWork<T> work) {
+    return pool.executeBlocking(() -> {
+      Connection c = conns.take();
+      try {
+        for (int attempt = 1; ; attempt++) {
+          try {
+            T out = work.run(c);
+            c.commit();
+            return out;
+          } catch (SQLException e) {
+            rollbackQuietly(c);
+            // PostgreSQL: two writers racing on one new key; SQLite: a reader's snapshot in the way
+            if (attempt < 5 && retryable(e)) {
+              Thread.sleep(attempt * 5L);
+              continue;
+            }
+            throw e;
+          } catch (RuntimeException e) {
+            rollbackQuietly(c);
+            throw e;
+          }
+        }
+      } finally {
+        conns.put(c);
+      }
+    }, false);
+  }
+
+  private boolean retryable(SQLException e) {
+    String state = e.getSQLState();
+    return (state != null && (state.equals("40001") || state.equals("40P01") || state.equals("23505")))
+        || (dialect == Dialect.SQLITE && e.getMessage() != null && e.getMessage().contains("SQLITE_BUSY"));
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // the connection is broken; the next use reports it
+    }
+  }
+
+  private String forUpdate() {
+    return dialect == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
+  }
+
+  private String forShare() {
+    return dialect == Dialect.POSTGRESQL ? " FOR SHARE" : "";
+  }
+
+  // ---- buckets ---------------------------------------------------------------------------------------
+
+  @Override
+  public Future<List<Bucket>> listBuckets() {
+    return read(c -> {
+      List<Bucket> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT name, created_ms FROM buckets ORDER BY name");
+           ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Bucket(rs.getString(1), rs.getLong(2)));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public Future<Void> createBucket(String name, long nowMillis) {
+    return write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO buckets (name, created_ms) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
+        ps.setString(1, name);
+        ps.setLong(2, nowMillis);
+        if (ps.executeUpdate() == 0) {
+          throw new S3Exception(409, "BucketAlreadyOwnedByYou",
+              "Your previous request to create the named bucket succeeded and you already own it: " + name);
+        }
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Optional<Bucket>> bucket(String name) {
+    return read(c -> Optional.ofNullable(bucketRow(c, name, "")));
+  }
+
+  private static Bucket bucketRow(Connection c, String name, String lock) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT name, created_ms FROM buckets WHERE name = ?" + lock)) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new Bucket(rs.getString(1), rs.getLong(2)) : null;
+      }
+    }
+  }
+
+  private void requireBucket(Connection c, String name) throws SQLException {
+    if (bucketRow(c, name, forShare()) == null) {
+      throw S3Exception.noSuchBucket(name);
+    }
+  }
+
+  @Override
+  public Future<Void> deleteBucket(String name) {
+    return write(c -> {
+      if (bucketRow(c, name, forUpdate()) == null) {
+        throw S3Exception.noSuchBucket(name);
+      }
+      if (exists(c, "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", name)
+          || exists(c, "SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1", name)) {
+        throw new S3Exception(409, "BucketNotEmpty", "The bucket you tried to delete is not empty: " + name);
+      }
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM buckets WHERE name = ?")) {
+        ps.setString(1, name);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  private static boolean exists(Connection c, String sql, String arg) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, arg);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  // ---- objects ---------------------------------------------------------------------------------------
+
+  private static final String OBJECT_COLUMNS =
+      "bucket, object_key, file_id, size, etag, content_type, meta, modified_ms, manifest";
+
+  @Override
+  public Future<Optional<ObjectEntry>> object(String bucket, String key) {
+    return read(c -> Optional.ofNullable(objectRow(c, bucket, key, "")));
+  }
+
+  private static ObjectEntry objectRow(Connection c, String bucket, String key, String lock) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + OBJECT_COLUMNS + " FROM objects WHERE bucket = ? AND object_key = ?" + lock)) {
+      ps.setString(1, bucket);
+      ps.setString(2, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? entry(rs) : null;
+      }
+    }
+  }
+
+  private static ObjectEntry entry(ResultSet rs) throws SQLException {
+    return new ObjectEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5),
+        rs.getString(6), decodeMeta(rs.getString(7)), rs.getLong(8), decodeManifest(rs.getString(9)));
+  }
+
+  @Override
+  public Future<List<String>> putObject(ObjectEntry e) {
+    return write(c -> {
+      requireBucket(c, e.bucket());
+      List<String> freed = replaceObject(c, e);
+      trash(c, freed);
+      return freed;
+    });
+  }
+
+  /** Inserts or replaces the row; returns the replaced object's files. */
+  private List<String> replaceObject(Connection c, ObjectEntry e) throws SQLException {
+    ObjectEntry old = objectRow(c, e.bucket(), e.key(), forUpdate());
+    if (old == null) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO objects (" + OBJECT_COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, object_key) DO NOTHING")) {
+        bindObject(ps, e);
+        if (ps.executeUpdate() == 1) {
+          return List.of();
+        }
+      }
+      // another writer inserted it meanwhile: lock it and replace it
+      old = objectRow(c, e.bucket(), e.key(), forUpdate());
+    }
+    try (PreparedStatement ps = c.prepareStatement("UPDATE objects SET bucket = ?, object_key = ?, file_id = ?, size = ?, "
+        + "etag = ?, content_type = ?, meta = ?, modified_ms = ?, manifest = ? WHERE bucket = ? AND object_key = ?")) {
+      bindObject(ps, e);
+      ps.setString(10, e.bucket());
+      ps.setString(11, e.key());
+      ps.executeUpdate();
+    }
+    List<String> freed = new ArrayList<>(old == null ? List.of() : old.fileIds());
+    freed.removeAll(e.fileIds()); // never trash what the new entry owns
+    return freed;
+  }
+
+  private static void bindObject(PreparedStatement ps, ObjectEntry e) throws SQLException {
+    ps.setString(1, e.bucket());
+    ps.setString(2, e.key());
+    ps.setString(3, e.fileId());
+    ps.setLong(4, e.size());
+    ps.setString(5, e.etag());
+    ps.setString(6, e.contentType());
+    ps.setString(7, encodeMeta(e.meta()));
+    ps.setLong(8, e.modifiedMillis());
+    ps.setString(9, e.parts().isEmpty() ? null : encodeManifest(e.parts()));
+  }
+
+  @Override
+  public Future<List<String>> deleteObject(String bucket, String key) {
+    return write(c -> {
+      requireBucket(c, bucket);
+      ObjectEntry old = objectRow(c, bucket, key, forUpdate());
+      if (old == null) {
+        return List.of();
+      }
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM objects WHERE bucket = ? AND object_key = ?")) {
+        ps.setString(1, bucket);
+        ps.setString(2, key);
+        ps.executeUpdate();
+      }
+      trash(c, old.fileIds());
+      return old.fileIds();
+    });
+  }
+
+  @Override
+  public Future<List<ObjectEntry>> scan(String bucket, String after, boolean inclusive, int limit) {
+    return read(c -> {
+      String sql = "SELECT " + OBJECT_COLUMNS + " FROM objects WHERE bucket = ?"
+          + (after == null ? "" : inclusive ? " AND object_key >= ?" : " AND object_key > ?") + " ORDER BY object_key LIMIT ?";
+      List<ObjectEntry> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        int i = 1;
+        ps.setString(i++, bucket);
+        if (after != null) {
+          ps.setString(i++, after);
+        }
+        ps.setInt(i, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(entry(rs));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  // ---- multipart ------------------------------------------------------------------------------------
+
+  @Override
+  public Future<Void> createUpload(MultipartUpload u) {
+    return write(c -> {
+      requireBucket(c, u.bucket());
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO uploads (upload_id, bucket, object_key, content_type, meta, "
+          + "created_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, u.uploadId());
+        ps.setString(2, u.bucket());
+        ps.setString(3, u.key());
+        ps.setString(4, u.contentType());
+        ps.setString(5, encodeMeta(u.meta()));
+        ps.setLong(6, u.createdMillis());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Optional<MultipartUpload>> upload(String uploadId) {
+    return read(c -> Optional.ofNullable(uploadRow(c, uploadId, "")));
+  }
+
+  private static MultipartUpload uploadRow(Connection c, String uploadId, String lock) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT upload_id, bucket, object_key, content_type, meta, created_ms "
+        + "FROM uploads WHERE upload_id = ?" + lock)) {
+      ps.setString(1, uploadId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? upload(rs) : null;
+      }
+    }
+  }
+
+  private static MultipartUpload upload(ResultSet rs) throws SQLException {
+    return new MultipartUpload(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        decodeMeta(rs.getString(5)), rs.getLong(6));
+  }
+
+  @Override
+  public Future<List<MultipartUpload>> uploads(String bucket) {
+    return read(c -> {
+      List<MultipartUpload> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT upload_id, bucket, object_key, content_type, meta, created_ms "
+          + "FROM uploads WHERE bucket = ? ORDER BY object_key, created_ms LIMIT 10000")) {
+        ps.setString(1, bucket);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(upload(rs));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  private MultipartUpload lockUpload(Connection c, String uploadId) throws SQLException {
+    MultipartUpload u = uploadRow(c, uploadId, forUpdate());
+    if (u == null) {
+      throw S3Exception.noSuchUpload(uploadId);
+    }
+    return u;
+  }
+
+  @Override
+  public Future<List<String>> putPart(String uploadId, Part p) {
+    return write(c -> {
+      lockUpload(c, uploadId);
+      String old = null;
+      try (PreparedStatement ps = c.prepareStatement("SELECT file_id FROM parts WHERE upload_id = ? AND part_number = ?")) {
+        ps.setString(1, uploadId);
+        ps.setInt(2, p.number());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            old = rs.getString(1);
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(old == null
+          ? "INSERT INTO parts (file_id, size, etag, upload_id, part_number) VALUES (?, ?, ?, ?, ?)"
+          : "UPDATE parts SET file_id = ?, size = ?, etag = ? WHERE upload_id = ? AND part_number = ?")) {
+        ps.setString(1, p.fileId());
+        ps.setLong(2, p.size());
+        ps.setString(3, p.etag());
+        ps.setString(4, uploadId);
+        ps.setInt(5, p.number());
+        ps.executeUpdate();
+      }
+      List<String> freed = old == null || old.equals(p.fileId()) ? List.of() : List.of(old);
+      trash(c, freed);
+      return freed;
+    });
+  }
+
+  @Override
+  public Future<List<Part>> parts(String uploadId) {
+    return read(c -> {
+      if (uploadRow(c, uploadId, "") == null) {
+        throw S3Exception.noSuchUpload(uploadId);
+      }
+      return partRows(c, uploadId);
+    });
+  }
+
+  private static List<Part> partRows(Connection c, String uploadId) throws SQLException {
+    List<Part> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT part_number, file_id, size, etag FROM parts WHERE upload_id = ? "
+        + "ORDER BY part_number")) {
+      ps.setString(1, uploadId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Part(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getString(4)));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Future<List<String>> completeUpload(String uploadId, ObjectEntry entry) {
+    return write(c -> {
+      lockUpload(c, uploadId);
+      requireBucket(c, entry.bucket());
+      List<String> freed = new ArrayList<>();
+      for (Part p : partRows(c, uploadId)) {
+        if (!entry.fileIds().contains(p.fileId())) {
+          freed.add(p.fileId());
+        }
+      }
+      deleteUploadRows(c, uploadId);
+      freed.addAll(replaceObject(c, entry));
+      trash(c, freed);
+      return freed;
+    });
+  }
+
+  @Override
+  public Future<List<String>> abortUpload(String uploadId) {
+    return write(c -> {
+      lockUpload(c, uploadId);
+      List<String> freed = partRows(c, uploadId).stream().map(Part::fileId).toList();
+      deleteUploadRows(c, uploadId);
+      trash(c, freed);
+      return freed;
+    });
+  }
+
+  private static void deleteUploadRows(Connection c, String uploadId) throws SQLException {
+    for (String sql : new String[] {"DELETE FROM parts WHERE upload_id = ?", "DELETE FROM uploads WHERE upload_id = ?"}) {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, uploadId);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  // ---- trash -----------------------------------------------------------------------------------------
+
+  private static void trash(Connection c, List<String> fileIds) throws SQLException {
+    if (fileIds.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO trash (file_id, freed_ms) VALUES (?, ?) ON CONFLICT (file_id) DO NOTHING")) {
+      long now = System.currentTimeMillis();
+      for (String id : fileIds) {
+        if (id == null || id.isEmpty()) {
+          continue;
+        }
+        ps.setString(1, id);
+        ps.setLong(2, now);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  @Override
+  public Future<List<String>> trash(int limit) {
+    return read(c -> {
+      List<String> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT file_id FROM trash ORDER BY freed_ms LIMIT ?")) {
+        ps.setInt(1, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getString(1));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public Future<Void> forget(List<String> fileIds) {
+    if (fileIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM trash WHERE file_id = ?")) {
+        for (String id : fileIds) {
+          ps.setString(1, id);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return null;
+    });
+  }
+
+  // ---- encodings of the small structured columns --------------------------------------------------
+
+  static String encodeMeta(Map<String, String> meta) {
+    return meta == null || meta.isEmpty() ? null : new JsonObject(new LinkedHashMap<>(meta)).encode();
+  }
+
+  static Map<String, String> decodeMeta(String s) {
+    if (s == null || s.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    new JsonObject(s).forEach(e -> out.put(e.getKey(), String.valueOf(e.getValue())));
+    return out;
+  }
+
+  /** One line per part: {@code number size etag fileId}. */
+  static String encodeManifest(List<Part> parts) {
+    StringBuilder sb = new StringBuilder();
+    for (Part p : parts) {
+      sb.append(p.number()).append(' ').append(p.size()).append(' ').append(p.etag()).append(' ').append(p.fileId()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  static List<Part> decodeManifest(String s) {
+    if (s == null || s.isEmpty()) {
+      return List.of();
+    }
+    List<Part> out = new ArrayList<>();
+    for (String line : s.split("\n")) {
+      String[] f = line.split(" ", 4);
+      out.add(new Part(Integer.parseInt(f[0]), f[3], Long.parseLong(f[1]), f[2]));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    for (Connection c : all) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // closing anyway
+      }
+    }
+    all.clear();
+    writers.close();
+    readers.close();
+  }
+}

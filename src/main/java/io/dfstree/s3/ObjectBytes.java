@@ -1,0 +1,35 @@
+package io.dfstree.s3;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+import java.nio.file.Path;
+
+/**
+ * All S3 needs of the storage: store a stream as a new file, find a file's bytes, delete a file.
+ * One implementation ({@link StorageServiceBytes}) adapts the storage service, so a change there
+ * is a change in one class here.
+ */
+public interface ObjectBytes {
+  /** Where a file's bytes are: {@code size} bytes of {@code path} from {@code offset} (zero-copy sendfile). */
+  record Location(String fileId, Path path, long offset, long size) {}
+
+  /**
+   * Stores {@code body} as a new file of the local group, with back-pressure; {@code size} -1 when
+   * unknown. Pipes the stream at once (the caller must not have let it flow); the future fails,
+   * leaving nothing stored, when the stream fails or the storage refuses.
+   */
+  Future<String> store(ReadStream<Buffer> body, long size, String ext);
+
+  /** The file's bytes; fetched from a group peer first when this member does not hold them yet. */
+  Future<Location> locate(String fileId);
+
+  /** Deletes a file; succeeds when it is already gone. */
+  Future<Void> delete(String fileId);
+
+  /** Counts a finished download in the storage's statistics. */
+  void countDownload(boolean ok, long bytes);
+
+  /** The group new files go to. */
+  String group();
+}
