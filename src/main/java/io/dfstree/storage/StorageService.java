@@ -140,8 +140,7 @@ public final class StorageService {
     List<Metadata.Entry> entries = new ArrayList<>();
     values.forEach((k, v) -> entries.add(Metadata.Entry.of(k, v)));
     return node.files.setMetadata(vertx.getOrCreateContext(), id, merge ? (byte) 'M' : (byte) 'O', entries)
-        .andThen(ar -> node.count(StorageCounters.TOTAL_SET_META, ar.succeeded()))
-        .onSuccess(v -> node.announce(io.dfstree.api.FileEvent.METADATA, id.remoteName(), -1));
+        .andThen(ar -> node.count(StorageCounters.TOTAL_SET_META, ar.succeeded()));
   }
 
   /** ACTIVE: caught up with its peers and serving. */
