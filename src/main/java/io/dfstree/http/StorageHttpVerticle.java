@@ -1,7 +1,7 @@
 package io.dfstree.http;
 
 import io.dfstree.config.HttpOptions;
-import io.dfstree.server.HostFilter;
+import io.dfstree.protocol.HostFilter;
 import io.dfstree.server.Launcher;
 import io.dfstree.storage.StorageService;
 import io.vertx.core.DeploymentOptions;
