@@ -43,6 +43,14 @@ public record TlsOptions(String cert, String key) {
     return !cert.isEmpty();
   }
 
+  /** {@code options} with TLS on when enabled (every HTTP adapter: storage, tracker, S3); unchanged otherwise. */
+  public io.vertx.core.http.HttpServerOptions applyTo(io.vertx.core.http.HttpServerOptions options) {
+    if (!enabled()) {
+      return options;
+    }
+    return options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
+  }
+
   /** {@code https} or {@code http}, for URLs that point at this port. */
   public String scheme() {
     return enabled() ? "https" : "http";

@@ -96,10 +96,10 @@ public final class S3Server {
 
     @Override
     public Future<?> start() {
-      server = vertx.createHttpServer(io.dfstree.http.Tls.apply(new HttpServerOptions().setHost(host).setPort(port)
+      server = vertx.createHttpServer(tls.applyTo(new HttpServerOptions().setHost(host).setPort(port)
           .setReuseAddress(true).setTcpNoDelay(true).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024)
           // S3 is HTTP/1.1: an h2c upgrade offered with a request body (java.net.http does) would reset the connection
-          .setHttp2ClearTextEnabled(false), tls))
+          .setHttp2ClearTextEnabled(false)))
           .requestHandler(api);
       return server.listen();
     }
