@@ -37,6 +37,7 @@ public class TrackerVerticle extends VerticleBase {
   private NetServer server;
   private final List<TrackerAdapter> adapters;
   private long bodyTimeoutMs;
+  private MemberWatch watch;
   private io.dfstree.protocol.ClientLimits limits;
   private final io.dfstree.protocol.ClientWatch.Cap cap = new io.dfstree.protocol.ClientWatch.Cap();
   private static final io.dfstree.protocol.RateLimitedLog LOG_LIMITED = new io.dfstree.protocol.RateLimitedLog(LOG,
@@ -67,6 +68,8 @@ public class TrackerVerticle extends VerticleBase {
     EventBusQueries queries = new EventBusQueries(map, new Routing(map, options), System::currentTimeMillis);
     vertx.eventBus().<JsonObject>consumer(QUERY_ADDRESS, queries::handle);
     vertx.setPeriodic(OFFLINE_CHECK_MS, id -> logAll(map.expire(System.currentTimeMillis())));
+    watch = new MemberWatch(vertx, context, map, this::logAll, System::currentTimeMillis);
+    watch.start();
 
     // as the storage listener: answers go out at once, and a request whose header and body come
     // in separate segments (clients without TCP_NODELAY) is acknowledged at once (QuickAck)
@@ -83,6 +86,9 @@ public class TrackerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (watch != null) {
+      watch.close();
+    }
     Future<?> stopped = Future.succeededFuture();
     for (TrackerAdapter a : adapters) {
       stopped = stopped.transform(x -> a.stop());
@@ -139,6 +145,7 @@ public class TrackerVerticle extends VerticleBase {
       return;
     }
     logAll(map.apply(beat, System.currentTimeMillis()));
+    watch.heard(map.storage(beat.storageId()));
   }
 
   private void logAll(List<StateChange> changes) {
