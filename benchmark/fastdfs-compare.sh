@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ours against the real FastDFS, side by side on this machine (issue 9's benchmark).
 #
-#   bash benchmark/fastdfs-compare.sh --quick      # smoke: a few 4 KiB rows, small counts (~5 min)
+#   bash benchmark/fastdfs-compare.sh --quick      # smoke: 72 rows of 4 KiB, small counts (~11 min)
 #   bash benchmark/fastdfs-compare.sh              # the full table (about an hour on 2 cores)
 #   bash benchmark/fastdfs-compare.sh --help       # every option
 #

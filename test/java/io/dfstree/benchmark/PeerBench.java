@@ -149,6 +149,7 @@ public final class PeerBench {
           for (BenchClient.Kind kind : s.clients) {
             runPhases(s, sut, kind, 4, 4096, Math.max(1, s.warmup / s.clients.size()), null, topology);
           }
+          idle(sut);
           for (BenchClient.Kind kind : s.clients) {
             for (int c : s.concurrencies) {
               for (long size : s.sizes) {
@@ -172,6 +173,19 @@ public final class PeerBench {
       Files.writeString(s.out, table.tsv());
       System.out.println("rows also in " + s.out);
     }
+  }
+
+  /**
+   * CPU the servers use with no client at all (heartbeats, Hazelcast, timers, a JIT still
+   * compiling), over 5 s: at low rates it is a visible part of the CPU per operation of a row.
+   */
+  private static void idle(SystemUnderTest sut) throws Exception {
+    long c0 = ServerCpu.ticks(sut.serverPids());
+    long t0 = System.nanoTime();
+    Thread.sleep(5000);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    double ms = (ServerCpu.ticks(sut.serverPids()) - c0) * 1000.0 / ServerCpu.TICKS_PER_SECOND;
+    log("%s idle: server CPU %.0f ms per second with no client", sut.name, ms / seconds);
   }
 
   static void log(String fmt, Object... args) {

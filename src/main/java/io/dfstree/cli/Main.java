@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         ServeCommand.AllInOne.class, ServeCommand.Tracker.class, ServeCommand.Storage.class,
         UploadCommand.class, DownloadCommand.class, DeleteCommand.class, InfoCommand.class, MetaCommand.class,
-        AppendCommand.class, MonitorCommand.class, BenchCommand.class, S3BenchCommand.class,
+        AppendCommand.class, MonitorCommand.class, BenchCommand.class, S3BenchCommand.class, PackedBenchCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -34,6 +34,7 @@ import java.util.List;
  * @param peerTimeoutMs      a peer silent this long is no longer counted as a member
  * @param limits what one client may hold on the storage port (connections, idle and trickle timeouts)
  * @param http               HTTP access: anti-leech tokens, upload limit, API keys ({@code storage.http})
+ * @param packed             small files in packed volumes ({@code storage.packed}: enabled, maxFileSize, volumeSize)
  */
 public record StorageOptions(int id, String group, String host, String advertisedHost, int port, int httpPort,
                              List<String> storePaths, List<Integer> readOnlyPaths,
@@ -42,7 +43,21 @@ public record StorageOptions(int id, String group, String host, String advertise
                              long heartbeatIntervalMs, int uploadPriority, int maxRequestBytes, int eventLoops,
                              int diskThreads, List<String> allowHosts, int writeQuorum, WhenDegraded whenDegraded,
                              long replicaTimeoutMs, long catchUpIntervalMs, long peerTimeoutMs,
-                             io.dfstree.protocol.ClientLimits limits, HttpOptions http) {
+                             io.dfstree.protocol.ClientLimits limits, HttpOptions http, Packed packed) {
+
+  /**
+   * {@code storage.packed}: uploads up to {@code maxFileSize} (not appender, not slave) become
+   * slots of volume files of {@code volumeSize} named by trunk file IDs.
+   */
+  public record Packed(boolean enabled,
+                       @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = ByteSize.Deserializer.class) long maxFileSize,
+                       @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = ByteSize.Deserializer.class) long volumeSize) {
+    void validate() {
+      TrackerOptions.require(maxFileSize >= 1 && maxFileSize <= 16 << 20, "storage.packed.maxFileSize must be 1 byte..16M");
+      TrackerOptions.require(volumeSize >= 2L * maxFileSize + 64 && volumeSize <= Integer.MAX_VALUE,
+          "storage.packed.volumeSize must hold two files of maxFileSize and be below 2G");
+    }
+  }
 
   public StorageOptions {
     storePaths = storePaths == null ? List.of() : List.copyOf(storePaths);
@@ -97,6 +112,8 @@ public record StorageOptions(int id, String group, String host, String advertise
     TrackerOptions.require(diskThreads >= 1 && diskThreads <= 256, "storage.diskThreads must be 1..256");
     TrackerOptions.require(http != null, "storage.http must be a section of keys");
     http.validate();
+    TrackerOptions.require(packed != null, "storage.packed must be a section of keys");
+    packed.validate();
     try {
       reservedBytes(0);
     } catch (NumberFormatException e) {

@@ -86,6 +86,10 @@ public record FileId(String group, String remoteName, int storePathIndex, int hi
         throw FdfsException.invalid("illegal character in " + what + ": " + shorten(value));
       }
     }
+    if (value.equals(".") || value.equals("..")) {
+      // a slave prefix ".." would name "<master>..<ext>"-style files that read as path tricks
+      throw FdfsException.invalid(what + " may not be " + value);
+    }
   }
 
   private static int hex2(String s, int at) {

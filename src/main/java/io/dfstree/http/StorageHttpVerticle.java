@@ -1,7 +1,7 @@
 package io.dfstree.http;
 
 import io.dfstree.config.HttpOptions;
-import io.dfstree.server.HostFilter;
+import io.dfstree.protocol.HostFilter;
 import io.dfstree.server.Launcher;
 import io.dfstree.storage.StorageService;
 import io.vertx.core.DeploymentOptions;
@@ -46,7 +46,7 @@ public final class StorageHttpVerticle extends VerticleBase {
   public Future<?> start() {
     HostFilter allowed = new HostFilter(storage.options().allowHosts());
     HttpOptions http = storage.options().http();
-    HttpServerOptions options = new HttpServerOptions().setHost(storage.options().host()).setPort(storage.options().httpPort())
+    HttpServerOptions options = HttpLimits.apply(new HttpServerOptions()).setHost(storage.options().host()).setPort(storage.options().httpPort())
         .setReuseAddress(true).setTcpNoDelay(true)
         .setMaxWebSocketFrameSize(http.maxWebSocketFrameBytes())
         .setMaxWebSocketMessageSize(http.maxWebSocketFrameBytes()); // frames are handled one by one, never aggregated
@@ -59,7 +59,7 @@ public final class StorageHttpVerticle extends VerticleBase {
           metrics.httpConnections.incrementAndGet();
           conn.closeHandler(v -> metrics.httpConnections.decrementAndGet());
         })
-        .requestHandler(StorageRoutes.router(vertx, storage, metrics));
+        .requestHandler(HttpLimits.guard(StorageRoutes.router(vertx, storage, metrics)));
     return server.listen();
   }
 

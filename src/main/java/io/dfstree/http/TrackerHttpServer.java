@@ -52,8 +52,9 @@ public final class TrackerHttpServer {
     TrackerRoutes.mountRedirect(router, routing);
     router.route().handler(ctx -> HttpErrors.send(ctx.response(), 404,
         "no such endpoint: " + ctx.request().path() + " (downloads are /<group>/M00/AA/BB/<name>)"));
-    server = vertx.createHttpServer(Tls.apply(new HttpServerOptions().setHost(host).setPort(port).setReuseAddress(true), tls))
-        .requestHandler(router);
+    server = vertx.createHttpServer(Tls.apply(HttpLimits.apply(new HttpServerOptions()).setHost(host).setPort(port)
+            .setReuseAddress(true), tls))
+        .requestHandler(HttpLimits.guard(router));
     return server.listen();
   }
 

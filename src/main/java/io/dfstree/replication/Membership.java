@@ -10,6 +10,7 @@ import java.util.Set;
  * {@code WAIT_SYNC} (listening for peers, nothing copied yet) → {@code SYNCING} (peers found, or
  * files arriving from them) → {@code ACTIVE} (caught up with every peer that can be reached).
  * Pure: the caller feeds it the clock and what it sees of its peers; no sockets, no timers.
+ * Thread-safe (files arrive on any event loop).
  *
  * <p>At start a storage listens for {@code discoveryMs}: a member alone in its group is ACTIVE
  * at once when that is 0, else when the window ends with nobody heard. Members it synced from
@@ -39,36 +40,37 @@ public final class Membership {
     this.status = decided ? StorageStatus.ACTIVE : StorageStatus.WAIT_SYNC;
   }
 
-  public StorageStatus status() {
+  public synchronized StorageStatus status() {
     return status;
   }
 
   /** Whether the listening window has closed (the trackers need not be asked about peers any more). */
-  public boolean decided() {
+  public synchronized boolean decided() {
     return decided;
   }
 
   /** A member that must be heard from before deciding (synced from before, or listed by a tracker). */
-  public void expect(int peerId) {
+  public synchronized void expect(int peerId) {
     expected.add(peerId);
   }
 
-  public Set<Integer> expected() {
+  public synchronized Set<Integer> expected() {
     return Set.copyOf(expected);
   }
 
-  /** A file arrived from a peer: no longer waiting for one. */
-  public void fileArrived() {
+  /** A file arrived from a peer: no longer waiting for one. Returns the state. */
+  public synchronized StorageStatus fileArrived() {
     if (status == StorageStatus.WAIT_SYNC) {
       status = StorageStatus.SYNCING;
     }
+    return status;
   }
 
   /**
    * Moves the state on: {@code known} is every peer ever heard of, with whether it is heard
    * now, whether catch-up from it is complete, and since when it refuses connections (0: it does not).
    */
-  public Step tick(long nowMs, Collection<Peer> known) {
+  public synchronized Step tick(long nowMs, Collection<Peer> known) {
     boolean decidedNow = false;
     boolean gaveUp = false;
     if (!decided && nowMs >= decideAt) {

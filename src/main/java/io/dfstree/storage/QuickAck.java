@@ -2,11 +2,11 @@ package io.dfstree.storage;
 
 import io.vertx.core.net.NetSocket;
 
-/** The storage's name for {@link io.dfstree.server.QuickAck} (shared with the tracker). */
+/** The storage's name for {@link io.dfstree.protocol.QuickAck} (shared with the tracker). */
 final class QuickAck {
   private QuickAck() {}
 
   static Runnable forSocket(NetSocket socket) {
-    return io.dfstree.server.QuickAck.forSocket(socket);
+    return io.dfstree.protocol.QuickAck.forSocket(socket);
   }
 }

@@ -80,9 +80,8 @@ final class Replicator {
   private final Map<Integer, PeerProgress> progress = new ConcurrentHashMap<>();
   private Context ctx;
   private long timer = -1;
-  private long decideAt;
-  private long giveUpWaitingAt;
-  private boolean decided;
+  /** WAIT_SYNC -> SYNCING -> ACTIVE, decided by a pure state machine; set by start(). */
+  private volatile io.dfstree.replication.Membership membership;
   /** Peers this storage expects to hear from before it may decide it is complete. */
   private final java.util.Set<Integer> expected = ConcurrentHashMap.newKeySet();
   private static final long MAX_WAIT_FOR_KNOWN_PEERS_MS = 30_000;
@@ -118,10 +117,11 @@ final class Replicator {
   /** Starts polling; {@code discoveryMs} is how long to listen for peers before deciding we are alone. */
   void start(long discoveryMs) {
     ctx = vertx.getOrCreateContext();
-    decideAt = System.currentTimeMillis() + discoveryMs;
-    giveUpWaitingAt = decideAt + MAX_WAIT_FOR_KNOWN_PEERS_MS;
-    node.status(discoveryMs > 0 ? StorageStatus.WAIT_SYNC : StorageStatus.ACTIVE);
-    decided = discoveryMs <= 0;
+    io.dfstree.replication.Membership m = new io.dfstree.replication.Membership(System.currentTimeMillis(), discoveryMs,
+        MAX_WAIT_FOR_KNOWN_PEERS_MS, node.options.peerTimeoutMs());
+    expected.forEach(m::expect);
+    membership = m;
+    node.status(m.status());
     timer = vertx.setPeriodic(Math.max(50, node.options.catchUpIntervalMs()), t -> tick());
   }
 
@@ -149,48 +149,33 @@ final class Replicator {
         pull(p, pp);
       }
     }
-    if (!decided) {
+    if (!membership.decided()) {
       askTrackers();
     }
-    if (!decided && now >= decideAt && (heardAllExpected(alive) || now >= giveUpWaitingAt)) {
-      if (!heardAllExpected(alive)) {
-        LOG.warn("storage {}: known peers {} not heard within {} s; deciding without them", node.options.id(),
-            expected, MAX_WAIT_FOR_KNOWN_PEERS_MS / 1000);
-      }
-      decided = true;
-      node.status(alive.isEmpty() ? StorageStatus.ACTIVE : StorageStatus.SYNCING);
-      LOG.info("storage {}: {} peer(s) found, state {}", node.options.id(), alive.size(), node.status());
+    List<io.dfstree.replication.Membership.Peer> views = new java.util.ArrayList<>();
+    for (GroupPeers.Peer p : peers.known()) {
+      PeerProgress pp = progress.get(p.id());
+      views.add(new io.dfstree.replication.Membership.Peer(p.id(), alive.stream().anyMatch(a -> a.id() == p.id()),
+          pp != null && pp.caughtUp, pp == null ? 0 : pp.unreachableSince));
     }
-    if (decided && node.status() != StorageStatus.ACTIVE) {
-      // complete = caught up with every member that can be reached; one that has refused our
-      // connections for a while (and is not heard either) is down and cannot hold anything newer
-      boolean all = true;
-      for (GroupPeers.Peer p : peers.known()) {
-        PeerProgress pp = progress.get(p.id());
-        boolean down = pp != null && pp.unreachableSince > 0 && now - pp.unreachableSince > node.options.peerTimeoutMs()
-            && alive.stream().noneMatch(a -> a.id() == p.id());
-        all &= down || (pp != null && pp.caughtUp);
-      }
-      if (all) {
-        progress.forEach((id, pp) -> {
-          double secs = Math.max(0.001, (now - pp.startedMillis) / 1000.0);
-          LOG.info("storage {}: caught up with {}: {} files, {} MiB in {} s ({} MiB/s, {} files/s)",
-              node.options.id(), id, pp.files, String.format("%.1f", pp.bytes / 1048576.0), String.format("%.1f", secs),
-              String.format("%.1f", pp.bytes / 1048576.0 / secs), String.format("%.0f", pp.files / secs));
-        });
-        LOG.info("storage {}: ACTIVE", node.options.id());
-        node.status(StorageStatus.ACTIVE);
-      }
+    io.dfstree.replication.Membership.Step step = membership.tick(now, views);
+    if (step.gaveUpOnExpected()) {
+      LOG.warn("storage {}: known peers {} not heard within {} s; deciding without them", node.options.id(),
+          membership.expected(), MAX_WAIT_FOR_KNOWN_PEERS_MS / 1000);
     }
-  }
-
-  private boolean heardAllExpected(List<GroupPeers.Peer> alive) {
-    for (int id : expected) {
-      if (alive.stream().noneMatch(p -> p.id() == id)) {
-        return false;
-      }
+    if (step.decidedNow()) {
+      LOG.info("storage {}: {} peer(s) found, state {}", node.options.id(), alive.size(), step.status());
     }
-    return true;
+    if (step.activeNow()) {
+      progress.forEach((id, pp) -> {
+        double secs = Math.max(0.001, (now - pp.startedMillis) / 1000.0);
+        LOG.info("storage {}: caught up with {}: {} files, {} MiB in {} s ({} MiB/s, {} files/s)",
+            node.options.id(), id, pp.files, String.format("%.1f", pp.bytes / 1048576.0), String.format("%.1f", secs),
+            String.format("%.1f", pp.bytes / 1048576.0 / secs), String.format("%.0f", pp.files / secs));
+      });
+      LOG.info("storage {}: ACTIVE", node.options.id());
+    }
+    node.status(step.status());
   }
 
   /**
@@ -211,7 +196,7 @@ final class Replicator {
               String state = member.getString("state", "");
               int id = member.getInteger("id", 0);
               if (id != node.options.id() && !state.equals("OFFLINE") && !state.equals("DELETED")) {
-                expected.add(id);
+                membership.expect(id);
               }
             }
           }
@@ -441,8 +426,9 @@ final class Replicator {
           if (pp != null && len >= 0) {
             pp.files++;
             pp.bytes += len;
-            if (node.status() == StorageStatus.WAIT_SYNC) {
-              node.status(StorageStatus.SYNCING); // FastDFS: files are arriving, no longer waiting for them
+            io.dfstree.replication.Membership m = membership;
+            if (m != null) { // FastDFS: files are arriving, no longer waiting for them
+              node.status(m.fileArrived());
             }
           }
           return (Void) null;

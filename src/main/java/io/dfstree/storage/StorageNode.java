@@ -28,6 +28,8 @@ final class StorageNode {
   final StoredFiles files;
   /** What stores, reads, deletes and lists blobs: every front end goes through these. */
   final BlobEngines engines;
+  /** The packed small-file engine ({@code storage.packed.enabled}), or null. */
+  final PackedBlobEngine packed;
   final WorkerExecutor disk;
   final AtomicLongArray counters = new AtomicLongArray(StorageCounters.COUNT);
   final AtomicInteger connections = new AtomicInteger();
@@ -75,7 +77,19 @@ final class StorageNode {
     // a tuning knob (many threads overlap fsyncs; few threads avoid directory-lock contention)
     this.disk = vertx.createSharedWorkerExecutor("dfstree-disk-" + options.id(), options.diskThreads());
     this.files = new StoredFiles(disk, paths, options.id(), options.group(), options.fsync());
-    this.engines = new BlobEngines(List.of(new FileBlobEngine(files, disk)));
+    FileBlobEngine plain = new FileBlobEngine(files, disk);
+    if (options.packed().enabled()) {
+      this.packed = new PackedBlobEngine(vertx, files, disk, new io.dfstree.storage.packed.PackedOptions(
+          (int) options.packed().maxFileSize(), options.packed().volumeSize(), options.fsync(),
+          Math.max(io.dfstree.storage.packed.PackedOptions.DEFAULT_MAX_BATCH_BYTES, 2 * (int) options.packed().maxFileSize() + 64),
+          4L * Math.max(io.dfstree.storage.packed.PackedOptions.DEFAULT_MAX_BATCH_BYTES, 2 * (int) options.packed().maxFileSize() + 64)),
+          options.id(), plain);
+      files.packed(packed);
+      this.engines = new BlobEngines(List.of(packed, plain));
+    } else {
+      this.packed = null;
+      this.engines = new BlobEngines(List.of(plain));
+    }
     peerHosts.put(options.id(), options.clientHost());
     this.fileEvents = new FileEventPublisher(vertx);
   }
@@ -90,6 +104,9 @@ final class StorageNode {
   void prepare() throws IOException {
     for (StorePath p : paths.all()) {
       p.prepare(options.subdirCount());
+    }
+    if (packed != null) {
+      packed.open(); // rebuilds the packed volumes' index
     }
     Path mark = paths.all().get(0).data.resolve(".storage_join_time");
     if (Files.exists(mark)) {

@@ -2,7 +2,7 @@ package io.dfstree.storage;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.dfstree.server.HostFilter;
+import io.dfstree.protocol.HostFilter;
 import io.vertx.core.net.NetServerOptions;
 
 /** One FastDFS protocol listener on its own event loop; several share the storage port. */

@@ -66,6 +66,7 @@ public final class StorageVerticle extends VerticleBase {
         .onSuccess(id -> {
           node.replicator = replicator;
           node.onStatusChange = () -> vertx.runOnContext(x -> publishHeartbeat(node.heartbeat()));
+          node.files.onSpaceFreed = () -> node.onStatusChange.run(); // trackers route uploads here again now
           // alone in a JVM there is nobody to wait for; in a cluster, listen for peers first
           long discovery = vertx.isClustered() ? Math.max(2000, options.heartbeatIntervalMs() * 3) : 0;
           replicator.start(discovery);
@@ -110,6 +111,9 @@ public final class StorageVerticle extends VerticleBase {
       if (log != null) {
         log.force();
         log.close();
+      }
+      if (node.packed != null) {
+        node.packed.close();
       }
       return null;
     }));

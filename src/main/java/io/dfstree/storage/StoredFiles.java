@@ -65,6 +65,50 @@ final class StoredFiles {
   /** What stat says about a stored file. */
   record Stat(Path path, long size, long mtimeSeconds) {}
 
+  /** The packed engine, when on: trunk names are its, their binlog, tombstones and -m files ours. */
+  private volatile PackedBlobEngine packed;
+
+  void packed(PackedBlobEngine engine) {
+    this.packed = engine;
+  }
+
+  private boolean isPacked(FileId id) {
+    PackedBlobEngine p = packed;
+    return p != null && p.owns(id);
+  }
+
+  /** After a packed slot is durable: binlog ({@code C}, {@code c} for a peer's copy), space; the name. */
+  Future<String> afterPackedCreate(Context ctx, int pathIndex, String remoteName, long size, long ts, boolean copy) {
+    return disk.executeBlocking(() -> {
+      paths.get(pathIndex).consumed(size);
+      record(ts, copy ? Character.toLowerCase(Binlog.CREATE) : Binlog.CREATE, remoteName, null);
+      return remoteName;
+    }, false);
+  }
+
+  /** After a packed slot is deleted (or a peer's delete found none): its -m file, tombstone, binlog. */
+  Future<Void> afterPackedDelete(Context ctx, FileId id, boolean local) {
+    Path p = pathOf(id);
+    return disk.executeBlocking(() -> {
+      Files.deleteIfExists(metadataPath(p));
+      long ts = now();
+      bury(id.remoteName(), ts);
+      record(ts, local ? Binlog.DELETE : Character.toLowerCase(Binlog.DELETE), id.remoteName(), null);
+      return null;
+    }, false);
+  }
+
+  /** Blocking: ENOENT unless the file is here (a packed slot, or a file of its own). */
+  private void checkPresent(FileId id, Path p) throws IOException {
+    if (isPacked(id)) {
+      if (!packed.store(id.storePathIndex()).contains(io.dfstree.fileid.TrunkId.parse(id.remoteName()))) {
+        throw FdfsException.notFound("file does not exist");
+      }
+      return;
+    }
+    statBlocking(p);
+  }
+
   StoredFiles(WorkerExecutor disk, StorePaths paths, int storageId, String group, boolean fsync) {
     this.disk = disk;
     this.paths = paths;
@@ -261,6 +305,9 @@ final class StoredFiles {
   }
 
   Future<Stat> stat(FileId id) {
+    if (isPacked(id)) {
+      return packed.open(id).map(r -> new Stat(r.path(), r.length(), r.mtimeSeconds()));
+    }
     Path p = pathOf(id);
     return disk.executeBlocking(() -> statBlocking(p), false);
   }
@@ -290,15 +337,32 @@ final class StoredFiles {
       long ts = now();
       bury(id.remoteName(), ts);
       record(ts, Binlog.DELETE, id.remoteName(), null);
+      spaceAfterDelete(id.storePathIndex());
       return null;
     }, false));
+  }
+
+  /** Called (on a disk thread) when a delete brought a store path back above its reserve. */
+  volatile Runnable onSpaceFreed = () -> { };
+
+  /**
+   * Blocking: re-measures the path a delete freed space on (one statvfs), so that uploads after
+   * freeing a full disk are not refused ENOSPC until the next heartbeat re-measures it.
+   */
+  private void spaceAfterDelete(int storePathIndex) throws IOException {
+    StorePath sp = paths.get(storePathIndex);
+    boolean wasFull = !paths.hasRoomFor(sp, 0);
+    sp.refreshSpace();
+    if (wasFull && paths.hasRoomFor(sp, 0)) {
+      onSpaceFreed.run();
+    }
   }
 
   /** The raw -m file; ENOENT when the file has no metadata (as FastDFS answers). */
   Future<byte[]> getMetadata(FileId id) {
     Path p = pathOf(id);
     return disk.executeBlocking(() -> {
-      statBlocking(p);
+      checkPresent(id, p);
       try {
         return Files.readAllBytes(metadataPath(p));
       } catch (NoSuchFileException e) {
@@ -311,7 +375,7 @@ final class StoredFiles {
   Future<Void> setMetadata(Context ctx, FileId id, byte op, List<Metadata.Entry> entries) {
     Path p = pathOf(id);
     return locks.withLock(ctx, p, () -> disk.executeBlocking(() -> {
-      statBlocking(p);
+      checkPresent(id, p);
       Path meta = metadataPath(p);
       List<Metadata.Entry> result;
       if (op == 'M') {
@@ -501,11 +565,17 @@ final class StoredFiles {
   }
 
   Future<Boolean> exists(FileId id) {
+    if (isPacked(id)) {
+      return packed.exists(id);
+    }
     Path p = pathOf(id);
     return disk.executeBlocking(() -> Files.exists(p), false);
   }
 
   Future<Void> applyDelete(Context ctx, FileId id, long ts) {
+    if (isPacked(id)) {
+      return packed.applyDelete(ctx, id, ts);
+    }
     Path p = pathOf(id);
     return locks.withLock(ctx, p, () -> disk.executeBlocking(() -> {
       boolean removed = Files.deleteIfExists(p);

@@ -46,7 +46,7 @@ public final class TrackerConnection implements RequestFramer.Listener {
     this.clock = clock;
     this.peer = String.valueOf(socket.remoteAddress());
     this.framer = new RequestFramer(maxRequestBytes, this);
-    this.quickAck = io.dfstree.server.QuickAck.forSocket(socket);
+    this.quickAck = io.dfstree.protocol.QuickAck.forSocket(socket);
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.dfstree.tracker;
 
-import io.dfstree.server.HostFilter;
+import io.dfstree.protocol.HostFilter;
 
 import io.dfstree.api.Addresses;
 import io.dfstree.api.Heartbeat;

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class ClientLimitsTest {
   static Servers servers;
   static final int CAP = 6;
+  static final String SECRET = "client-limits-test-secret";
 
   static JsonObject limits() {
     return new JsonObject().put("maxConnections", CAP).put("idleTimeoutMs", 2000).put("rateWindowMs", 300)
@@ -31,7 +32,11 @@ class ClientLimitsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    servers = Servers.start(s -> s.put("limits", limits()), t -> t.put("limits", limits()));
+    servers = Servers.startWith(c -> {
+      c.getJsonObject("storage").put("limits", limits());
+      c.getJsonObject("tracker").put("limits", limits());
+      c.getJsonObject("cluster").put("secret", SECRET);
+    });
   }
 
   @AfterAll
@@ -126,6 +131,25 @@ class ClientLimitsTest {
           () -> assertEquals(100_000, tmpBytes(servers.tmp), "bytes of the stalled upload in its temp file"));
     }
     assertEquals(List.of(), servers.awaitTmpEmpty(3000));
+  }
+
+  @Test
+  void aSourceThatVanishesMidReplicaLeavesNoTempFileBehind() throws Exception {
+    // a peer streaming a copy stops sending without closing (its host went away: no FIN ever
+    // comes); before, its partial temp file stayed until this storage restarted
+    try (Raw r = Raw.open(servers.storagePort)) {
+      assertEquals(0, io.dfstree.PeerHandshake.prove(r.socket, SECRET, 5));
+      int size = 1 << 20;
+      r.send(Raw.cat(Raw.header(9 + size + 8 + 128, 120, 0), Raw.i64(size), new byte[] {0}));
+      r.send(new byte[100_000]);
+      long deadline = System.currentTimeMillis() + 2000;
+      while (System.currentTimeMillis() < deadline && tmpBytes(servers.tmp) < 100_000) {
+        Thread.sleep(50);
+      }
+      assertEquals(100_000, tmpBytes(servers.tmp), "the partial copy is on disk while the source is there");
+      r.expectClosed();
+    }
+    assertEquals(List.of(), servers.awaitTmpEmpty(3000), "and removed once the source is given up");
   }
 
   static long tmpBytes(Path tmp) throws Exception {

@@ -213,4 +213,12 @@ class FileIdTest {
     FdfsException e = assertThrows(FdfsException.class, () -> FileId.checkToken("prefix", token, 16));
     assertEquals(Errno.EINVAL, e.errno());
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {".", ".."})
+  void dotAndDotDotAloneAreRejectedAsPrefixAndExtension(String token) {
+    assertEquals(Errno.EINVAL, assertThrows(FdfsException.class, () -> FileId.checkToken("prefix", token, 16)).errno());
+    assertEquals(Errno.EINVAL, assertThrows(FdfsException.class, () -> FileId.checkToken("extension", token, 6)).errno());
+    assertDoesNotThrow(() -> FileId.checkToken("prefix", "..a", 16), "dots inside a longer token are fine");
+  }
 }

@@ -324,4 +324,42 @@ class ManifestsTest {
     Files.writeString(f, yaml);
     return Config.load(List.of(f), env, List.of());
   }
+
+  @Test
+  void aNetworkPolicyKeepsHazelcastAndTheEventBusToMembers() {
+    List<JsonNode> policies = kind("NetworkPolicy");
+    assertEquals(1, policies.size(), "one NetworkPolicy");
+    JsonNode policy = policies.get(0);
+    Map<String, String> guarded = map(policy.path("spec").path("podSelector").path("matchLabels"));
+    for (JsonNode w : workloads()) {
+      assertTrue(selects(guarded, podLabels(w)), name(w) + " is not covered by the NetworkPolicy");
+    }
+    Set<String> openPorts = new HashSet<>();
+    boolean membersRule = false;
+    for (JsonNode rule : policy.path("spec").path("ingress")) {
+      boolean fromMembersOnly = rule.path("from").size() > 0;
+      for (JsonNode from : rule.path("from")) {
+        fromMembersOnly &= from.has("podSelector") && !from.has("namespaceSelector")
+            && selects(map(from.path("podSelector").path("matchLabels")), podLabels(workloads().get(0)));
+      }
+      if (fromMembersOnly) {
+        membersRule = true;
+        continue;
+      }
+      assertTrue(rule.path("ports").size() > 0, "a rule open to non-members must name its ports: " + rule);
+      rule.path("ports").forEach(p -> openPorts.add(p.path("port").asText()));
+    }
+    assertTrue(membersRule, "members reach each other on every port (Hazelcast, event bus, peer storage port)");
+    assertEquals(Set.of("tracker", "storage", "http"), openPorts, "what non-members may reach");
+    for (JsonNode w : workloads()) {
+      Set<String> declared = ports(w);
+      assertTrue(declared.contains("hazelcast"), name(w) + " declares its hazelcast port");
+      for (String open : openPorts) {
+        if (declared.contains(open)) {
+          assertFalse(open.equals("hazelcast"), "Hazelcast is open to non-members");
+        }
+      }
+      assertTrue(openPorts.stream().anyMatch(declared::contains), name(w) + " serves no client port through the policy");
+    }
+  }
 }

@@ -1,4 +1,4 @@
-package io.dfstree.server;
+package io.dfstree.protocol;
 
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollSocketChannel;

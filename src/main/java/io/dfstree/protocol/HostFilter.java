@@ -1,4 +1,4 @@
-package io.dfstree.server;
+package io.dfstree.protocol;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,4 +1,4 @@
-package io.dfstree.server;
+package io.dfstree.protocol;
 
 import static org.junit.jupiter.api.Assertions.*;
 

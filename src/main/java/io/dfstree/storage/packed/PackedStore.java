@@ -1,0 +1,377 @@
+package io.dfstree.storage.packed;
+
+import io.dfstree.fileid.FileName;
+import io.dfstree.fileid.TrunkId;
+import io.dfstree.protocol.Errno;
+import io.dfstree.protocol.FdfsException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The packed small-file store of one store path: small files appended as slots to large volume
+ * files, found again from their trunk file ID alone (volume, offset, slot length), read with one
+ * positioned read and checked against their CRC32 on every read.
+ *
+ * <p>Writes (appends, deletes, slots placed by replication) go through one {@link BatchCommitter}
+ * thread that writes everything queued as one batch and makes it durable with one
+ * {@code fdatasync} before acknowledging any of it (group commit). Reads run on the caller's
+ * thread. {@link #compact()} gives the space of deleted slots back to the filesystem without
+ * moving anything, so IDs stay valid and writes are never blocked.
+ *
+ * <p>In memory: 8 bytes per slot ({@link VolumeIndex}), rebuilt from the volumes by
+ * {@link #open}. Futures complete on the committer thread: callers move to their own context.
+ */
+public final class PackedStore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PackedStore.class);
+  static final String DIR = "packed";
+
+  final int storePathIndex;
+  final int sourceKey;
+  final PackedOptions options;
+  final Path dir;
+  private final Map<Long, Volume> volumes = new ConcurrentHashMap<>();
+  private final BatchCommitter committer;
+  private final Compactor compactor;
+  /** Guards where own slots go: the committer's appends and {@link #reserve} share the active volume. */
+  private final Object allocation = new Object();
+  private Volume active;
+
+  /** Where a slot's content lies, for zero-copy sends ({@code sendFile(path, offset, length)}). */
+  public record Location(Path path, long offset, int length) {}
+
+  /** Counts for metrics, the benchmark and tests. */
+  public record Stats(int volumes, long files, long liveBytes, long diskBytes, long indexHeapBytes) {}
+
+  /** What {@link #open} found: how long the rebuild took and what it repaired. */
+  public record Rebuild(long files, int volumes, long millis, int tornSlots, long garbageBytes) {}
+
+  private volatile Rebuild rebuild;
+
+  private PackedStore(Path storeRoot, int storePathIndex, int sourceKey, PackedOptions options) {
+    this.storePathIndex = storePathIndex;
+    this.sourceKey = sourceKey;
+    this.options = options;
+    this.dir = storeRoot.resolve("data").resolve(DIR);
+    this.committer = new BatchCommitter(this);
+    this.compactor = new Compactor(this);
+  }
+
+  /**
+   * Opens (creating when new) the packed store of a store path and rebuilds its index from the
+   * volumes. Blocking: call it off the event loop.
+   *
+   * @param sourceKey the 4 bytes this member writes as the source of its file names, as one int
+   *                  (see {@link TrunkId#sourceKey()}): its own volumes carry it
+   */
+  public static PackedStore open(Path storeRoot, int storePathIndex, int sourceKey, PackedOptions options) throws IOException {
+    PackedStore s = new PackedStore(storeRoot, storePathIndex, sourceKey, options);
+    s.load();
+    s.committer.start();
+    return s;
+  }
+
+  private void load() throws IOException {
+    long t0 = System.nanoTime();
+    Files.createDirectories(dir);
+    long files = 0;
+    int torn = 0;
+    long garbage = 0;
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.vol")) {
+      for (Path p : ds) {
+        int[] name = Volume.parseName(p.getFileName().toString());
+        if (name == null || name[1] < 1 || name[1] > TrunkId.MAX_VOLUME) {
+          continue;
+        }
+        Volume v = Volume.open(dir, name[0], name[1]);
+        VolumeScanner scan = new VolumeScanner(v, options.verifyTail());
+        scan.scan();
+        if (scan.tornSlots > 0) {
+          v.channel.force(false);
+        }
+        torn += scan.tornSlots;
+        garbage += scan.garbageBytes;
+        files += v.index.liveCount();
+        volumes.put(key(name[0], name[1]), v);
+      }
+    }
+    rebuild = new Rebuild(files, volumes.size(), (System.nanoTime() - t0) / 1_000_000, torn, garbage);
+    if (!volumes.isEmpty()) {
+      LOG.info("packed store M{}: {} files in {} volumes indexed in {} ms", String.format("%02X", storePathIndex),
+          files, volumes.size(), rebuild.millis());
+    }
+  }
+
+  public Rebuild rebuild() {
+    return rebuild;
+  }
+
+  public PackedOptions options() {
+    return options;
+  }
+
+  /** True when a file of this size is packed rather than stored as a file of its own. */
+  public boolean accepts(long size) {
+    return size >= 0 && size <= options.maxFileSize();
+  }
+
+  /** Appends a new file; the ID completes once the slot is durable. */
+  public CompletableFuture<TrunkId> append(ByteBuffer content, String ext) {
+    CRC32 crc = new CRC32();
+    crc.update(content.duplicate());
+    return append(content, (int) crc.getValue(), ext);
+  }
+
+  /** Appends a new file whose CRC32 the caller computed on the way in. */
+  public CompletableFuture<TrunkId> append(ByteBuffer content, int crc32, String ext) {
+    if (!accepts(content.remaining())) {
+      return CompletableFuture.failedFuture(FdfsException.invalid("file of " + content.remaining()
+          + " bytes is larger than storage.packed.maxFileSize " + options.maxFileSize()));
+    }
+    int now = (int) (System.currentTimeMillis() / 1000);
+    return committer.append(content, crc32, now, TrunkId.randomSizeHigh(), FileName.extensionPart(ext));
+  }
+
+  /**
+   * Reserves the slot of a new file whose bytes are still arriving, so that its name — which says
+   * where the slot is — can go to the peers first (an upload streamed to a write quorum). The
+   * bytes follow with {@link #fill}, or {@link #release} gives the place up; until then the slot
+   * is zeros, which a restart skips.
+   */
+  public TrunkId reserve(int fileSize, int crc32, int createTime, String ext) throws IOException {
+    if (!accepts(fileSize)) {
+      throw FdfsException.invalid("file of " + fileSize + " bytes is larger than storage.packed.maxFileSize");
+    }
+    int len = SlotHeader.slotLength(fileSize);
+    long[] at = allocate(len);
+    return new TrunkId(storePathIndex, sourceKey, createTime, TrunkId.randomSizeHigh(), fileSize, crc32,
+        (int) at[0], (int) at[1], len, FileName.extensionPart(ext));
+  }
+
+  /** Writes the bytes of a reserved slot; completes once durable. */
+  public CompletableFuture<Boolean> fill(TrunkId reserved, ByteBuffer content) {
+    return committer.place(reserved, content);
+  }
+
+  /** Gives up a reserved slot: it is marked deleted on disk and never read. */
+  public CompletableFuture<Void> release(TrunkId reserved) {
+    return committer.release(reserved);
+  }
+
+  /**
+   * Places a slot written by the member that owns its volume (replication, catch-up): the same
+   * bytes at the same volume and offset. True when placed, false when the slot was already here;
+   * fails with ENOENT when it was deleted here, EEXIST when other bytes hold the place.
+   */
+  public CompletableFuture<Boolean> place(TrunkId id, ByteBuffer content) {
+    checkPath(id);
+    return committer.place(id, content);
+  }
+
+  /** Marks the slot deleted, durably; ENOENT when it is not here. */
+  public CompletableFuture<Void> delete(TrunkId id) {
+    checkPath(id);
+    return committer.delete(id);
+  }
+
+  /** The file's content: one positioned read, checked against its header, its ID and its CRC32. */
+  public ByteBuffer read(TrunkId id) throws IOException {
+    Volume v = liveVolume(id);
+    ByteBuffer slot = ByteBuffer.allocate(SlotHeader.SIZE + id.fileSize());
+    v.readFully(slot, id.offset());
+    SlotHeader h = SlotHeader.decode(slot.position(0));
+    if (h == null || !matches(h, id)) {
+      throw FdfsException.notFound("packed file not found: " + id);
+    }
+    ByteBuffer content = slot.position(SlotHeader.SIZE).slice();
+    CRC32 crc = new CRC32();
+    crc.update(content.duplicate());
+    if ((int) crc.getValue() != id.crc32()) {
+      LOG.warn("packed volume {}: slot at {} fails its CRC32", v.path, id.offset());
+      throw new FdfsException(Errno.EIO, "packed file is damaged (CRC32 mismatch): " + id);
+    }
+    return content;
+  }
+
+  /**
+   * Where the content lies, after checking the slot's header (not its CRC: the bytes are not
+   * read) — for zero-copy sends of files too large to check first.
+   */
+  public Location locate(TrunkId id) throws IOException {
+    Volume v = liveVolume(id);
+    SlotHeader h = readHeader(v, id.offset());
+    if (h == null || !matches(h, id)) {
+      throw FdfsException.notFound("packed file not found: " + id);
+    }
+    return new Location(v.path, (long) id.offset() + SlotHeader.SIZE, id.fileSize());
+  }
+
+  /** True when the index holds a live slot for this ID (no disk access). */
+  public boolean contains(TrunkId id) {
+    if (id.storePathIndex() != storePathIndex) {
+      return false;
+    }
+    Volume v = volumes.get(key(id.sourceKey(), id.volume()));
+    if (v == null) {
+      return false;
+    }
+    synchronized (v) {
+      int i = v.index.find(id.offset());
+      return i >= 0 && v.index.live(i) && v.index.length(i) == id.slotLength();
+    }
+  }
+
+  /** Every live file, volume by volume (reads each live slot's header). Blocking. */
+  public void list(Consumer<TrunkId> out) throws IOException {
+    for (Volume v : new ArrayList<>(volumes.values())) {
+      int[] offsets;
+      synchronized (v) {
+        List<Integer> live = new ArrayList<>();
+        for (int i = 0; i < v.index.count(); i++) {
+          if (v.index.live(i)) {
+            live.add(v.index.offset(i));
+          }
+        }
+        offsets = live.stream().mapToInt(Integer::intValue).toArray();
+      }
+      for (int off : offsets) {
+        SlotHeader h = readHeader(v, off);
+        if (h != null && h.live()) {
+          out.accept(new TrunkId(storePathIndex, v.sourceKey, h.createTime(), h.sizeHigh(), h.fileSize(), h.crc32(),
+              v.number, off, h.slotLength(), h.extPart()));
+        }
+      }
+    }
+  }
+
+  /** Reclaims the blocks of deleted slots (see {@link Compactor}). Blocking; one at a time. */
+  public Compactor.Result compact() throws IOException {
+    return compactor.run();
+  }
+
+  /** Batches the committer has made durable so far (each one write and one sync per volume touched). */
+  public long committerBatches() {
+    return committer.batches;
+  }
+
+  public Stats stats() throws IOException {
+    long files = 0;
+    long live = 0;
+    long disk = 0;
+    long heap = 0;
+    for (Volume v : volumes.values()) {
+      synchronized (v) {
+        files += v.index.liveCount();
+        live += v.index.liveBytes();
+        heap += v.index.heapBytes();
+      }
+      disk += v.channel.size();
+    }
+    return new Stats(volumes.size(), files, live, disk, heap);
+  }
+
+  @Override
+  public void close() throws IOException {
+    committer.close();
+    for (Volume v : volumes.values()) {
+      v.close();
+    }
+  }
+
+  // ---- shared with the committer and the compactor ----
+
+  static long key(int sourceKey, int number) {
+    return ((long) sourceKey << 32) | (number & 0xFFFFFFFFL);
+  }
+
+  /**
+   * The place for {@code len} more bytes of our own: {@code {volume, offset}}, opening the next
+   * volume when the active one is full.
+   */
+  long[] allocate(int len) throws IOException {
+    synchronized (allocation) {
+      if (active == null) {
+        for (Volume v : volumes.values()) {
+          if (v.sourceKey == sourceKey && (active == null || v.number > active.number)) {
+            active = v;
+          }
+        }
+      }
+      if (active == null || active.tail + len > options.volumeSize()) {
+        int number = active == null ? 1 : active.number + 1;
+        if (number > TrunkId.MAX_VOLUME) {
+          throw new FdfsException(Errno.ENOSPC, "packed store M" + storePathIndex + " has no volume numbers left");
+        }
+        active = createVolume(sourceKey, number);
+      }
+      long offset = active.tail;
+      active.tail += len;
+      return new long[] {active.number, offset};
+    }
+  }
+
+  /** Raises a volume's end to cover a slot placed in it (peers' volumes: the end of what we hold). */
+  void extend(Volume v, long end) {
+    synchronized (allocation) {
+      v.tail = Math.max(v.tail, end);
+    }
+  }
+
+  Volume volume(int sourceKey, int number) {
+    return volumes.get(key(sourceKey, number));
+  }
+
+  Volume createVolume(int sourceKey, int number) throws IOException {
+    Volume existing = volumes.get(key(sourceKey, number));
+    if (existing != null) {
+      return existing;
+    }
+    Volume v = Volume.open(dir, sourceKey, number);
+    v.tail = v.channel.size();
+    volumes.put(key(sourceKey, number), v);
+    return v;
+  }
+
+  List<Volume> volumes() {
+    return new ArrayList<>(volumes.values());
+  }
+
+  static SlotHeader readHeader(Volume v, long offset) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(SlotHeader.SIZE);
+    v.readFully(b, offset);
+    return SlotHeader.decode(b.flip());
+  }
+
+  static boolean matches(SlotHeader h, TrunkId id) {
+    return h.live() && h.fileSize() == id.fileSize() && h.crc32() == id.crc32() && h.createTime() == id.createTime()
+        && h.sizeHigh() == id.sizeHigh() && h.slotLength() == id.slotLength() && h.extPart().equals(id.extPart());
+  }
+
+  private Volume liveVolume(TrunkId id) {
+    checkPath(id);
+    if (!contains(id)) {
+      throw FdfsException.notFound("packed file not found: " + id);
+    }
+    return volumes.get(key(id.sourceKey(), id.volume()));
+  }
+
+  private void checkPath(TrunkId id) {
+    if (id.storePathIndex() != storePathIndex) {
+      throw FdfsException.invalid("trunk file of M" + id.storePathIndex() + " asked of M" + storePathIndex);
+    }
+    if (id.slotLength() != SlotHeader.slotLength(id.fileSize())) {
+      throw FdfsException.notFound("packed file not found (slot length does not fit its size): " + id);
+    }
+  }
+}

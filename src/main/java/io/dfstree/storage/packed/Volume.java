@@ -1,0 +1,76 @@
+package io.dfstree.storage.packed;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * One volume file: {@code <dir>/<source key, 8 hex>-<number, 5 digits>.vol}. A volume belongs to
+ * the member whose source key it carries: only that member appends to it, and its peers place
+ * the same slots at the same offsets, so members never need to agree on space. Reads and
+ * header rewrites are positional and may run concurrently; {@link #index} is guarded by this.
+ */
+final class Volume {
+  final int sourceKey;
+  final int number;
+  final Path path;
+  final FileChannel channel;
+  final VolumeIndex index = new VolumeIndex();
+  /** Where the next own append goes (the committer thread's), or the end of what a replica holds. */
+  long tail;
+  /** Set by the committer when a write touched this volume in the current batch. */
+  boolean dirty;
+
+  private Volume(int sourceKey, int number, Path path, FileChannel channel) {
+    this.sourceKey = sourceKey;
+    this.number = number;
+    this.path = path;
+    this.channel = channel;
+  }
+
+  static String fileName(int sourceKey, int number) {
+    return String.format("%08x-%05d.vol", sourceKey, number);
+  }
+
+  /** Parses a volume file name: {@code {sourceKey, number}}, or null when it is not one. */
+  static int[] parseName(String name) {
+    if (name.length() != 18 || !name.endsWith(".vol") || name.charAt(8) != '-') {
+      return null;
+    }
+    try {
+      return new int[] {Integer.parseUnsignedInt(name.substring(0, 8), 16), Integer.parseInt(name.substring(9, 14))};
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  static Volume open(Path dir, int sourceKey, int number) throws IOException {
+    Path p = dir.resolve(fileName(sourceKey, number));
+    FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    return new Volume(sourceKey, number, p, ch);
+  }
+
+  void writeFully(ByteBuffer b, long position) throws IOException {
+    long at = position;
+    while (b.hasRemaining()) {
+      at += channel.write(b, at);
+    }
+  }
+
+  void readFully(ByteBuffer b, long position) throws IOException {
+    long at = position;
+    while (b.hasRemaining()) {
+      int n = channel.read(b, at);
+      if (n < 0) {
+        throw new java.io.EOFException(path + " ends at " + at);
+      }
+      at += n;
+    }
+  }
+
+  void close() throws IOException {
+    channel.close();
+  }
+}

@@ -1,0 +1,84 @@
+package io.dfstree.fileid;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.dfstree.protocol.Errno;
+import io.dfstree.protocol.FdfsException;
+import org.junit.jupiter.api.Test;
+
+/** Trunk (packed) file names: 60 characters, trunk flag, volume/offset/slot in the name (§5.7). */
+class TrunkIdTest {
+  static TrunkId sample() {
+    // source 192.168.1.104 as FileName writes it: the 4 bytes in natural order, read as one int
+    return new TrunkId(3, 0xC0A80168, 1_718_000_000, TrunkId.randomSizeHigh(), 4096, 0xCAFEBABE,
+        0x0102, 123_456_768, 4128, "419.jpg");
+  }
+
+  @Test
+  void encodesToSixtyCharactersAndParsesBack() {
+    TrunkId id = sample();
+    String name = id.remoteName();
+    assertEquals(FileName.TRUNK_NAME_LEN, name.length());
+    assertTrue(name.startsWith("M03/01/02/"), name);
+    assertTrue(name.endsWith("419.jpg"), name);
+    assertEquals(id, TrunkId.parse(name));
+    assertTrue(TrunkId.isTrunkName(name));
+  }
+
+  @Test
+  void clientsReadSizeTimeCrcAndSourceFromThePayloadAsForANormalName() {
+    TrunkId id = sample();
+    FileName.Decoded d = FileName.decode(id.remoteName());
+    assertTrue(d.trunk());
+    assertFalse(d.slave(), "a 60-character trunk name is not a slave name");
+    assertFalse(d.appender());
+    assertEquals(4096, d.fileSize());
+    assertEquals(1_718_000_000, d.createTime());
+    assertEquals(0xCAFEBABEL, d.crc32Unsigned());
+    assertEquals("192.168.1.104", d.sourceIp());
+    assertTrue(d.nameDescribesContent());
+  }
+
+  @Test
+  void fileIdAcceptsTrunkNames() {
+    FileId f = FileId.parse("group1/" + sample().remoteName());
+    assertEquals(3, f.storePathIndex());
+    assertEquals(1, f.high());
+    assertEquals(2, f.low());
+    assertTrue(f.decoded().trunk());
+  }
+
+  @Test
+  void storageIdSourcesRoundTrip() {
+    int le = Integer.reverseBytes(100001); // FileName writes ids little-endian
+    TrunkId id = new TrunkId(0, le, 5, TrunkId.randomSizeHigh(), 0, 0, 1, 0, 32, "1234567");
+    assertEquals(100001, FileName.decode(id.remoteName()).sourceId());
+    assertEquals(id, TrunkId.parse(id.remoteName()));
+  }
+
+  @Test
+  void refusesNamesThatAreNotTrunkNames() {
+    String trunk = sample().remoteName();
+    assertInvalid(trunk.substring(0, 59));
+    // the directories must be the volume's
+    assertInvalid(trunk.substring(0, 4) + "FF" + trunk.substring(6));
+    // a normal 44-character name, padded to 60, has no trunk flag
+    String normal = FileIdTest.NAME.substring(0, 37) + "AAAAAAAAAAAAAAAA" + "09.conf";
+    assertEquals(60, normal.length());
+    assertInvalid(normal);
+    assertFalse(TrunkId.isTrunkName(normal));
+    assertInvalid(trunk.substring(0, 40) + "!" + trunk.substring(41));
+    assertInvalid(trunk.substring(0, 55) + "/" + trunk.substring(56));
+  }
+
+  @Test
+  void refusesImpossibleLocations() {
+    assertThrows(FdfsException.class, () -> new TrunkId(0, 1, 1, TrunkId.randomSizeHigh(), 10, 0, 0, 0, 64, "1234567"));
+    assertThrows(FdfsException.class, () -> new TrunkId(0, 1, 1, TrunkId.randomSizeHigh(), 10, 0, 1, -32, 64, "1234567"));
+  }
+
+  private static void assertInvalid(String name) {
+    FdfsException e = assertThrows(FdfsException.class, () -> TrunkId.parse(name));
+    assertEquals(Errno.EINVAL, e.errno(), e.getMessage());
+  }
+}

@@ -1,0 +1,146 @@
+package io.dfstree.replication;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.dfstree.config.Config;
+import io.dfstree.fileid.TrunkId;
+import io.dfstree.server.Launcher;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import org.csource.fastdfs.ClientGlobal;
+import org.csource.fastdfs.StorageClient;
+import org.csource.fastdfs.StorageServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Packed small files in a group of two (W = 2, packed on both): the acknowledged upload's slot is
+ * already in the peer's copy of the source's volume, at the offset its trunk name gives; deletes
+ * and a member that was away catch up through the binlog like plain files.
+ */
+class PackedReplicationTest {
+  Vertx vertx;
+  Path dir;
+  int portA;
+  int portB;
+  String deployB;
+
+  JsonObject storage(int id, int port, String path) {
+    return Config.defaults().getJsonObject("storage").copy().put("id", id).put("port", port)
+        .put("storePaths", new JsonArray().add(dir.resolve(path).toString())).put("subdirCount", 4)
+        .put("reservedSpace", "1M").put("heartbeatIntervalMs", 200).put("catchUpIntervalMs", 100)
+        .put("writeQuorum", 2).put("peerTimeoutMs", 1500)
+        .put("packed", new JsonObject().put("enabled", true).put("maxFileSize", "64K").put("volumeSize", "4M"));
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    dir = Files.createTempDirectory("packed-repl");
+    vertx = Launcher.createVertx(new JsonObject(), false).await();
+    portA = io.dfstree.TestPorts.free();
+    portB = io.dfstree.TestPorts.free();
+    vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(storage(100001, portA, "a"))).await();
+    deployB = vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(storage(100002, portB, "b"))).await();
+    ClientGlobal.g_network_timeout = 20000;
+    ClientGlobal.g_connect_timeout = 5000;
+    // until each has heard the other's heartbeat, an upload is acknowledged degraded: probe
+    for (String m : new String[] {"a", "b"}) {
+      int port = m.equals("a") ? portA : portB;
+      String other = m.equals("a") ? "b" : "a";
+      GroupReplicationTest.waitFor(() -> {
+        String[] probe = client(port).upload_file(new byte[] {1, 2, 3}, "", null);
+        return probe != null && slotOn(other, probe[1]) != null;
+      });
+    }
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().await();
+    io.dfstree.TempTrees.delete(dir);
+  }
+
+  StorageClient client(int port) throws java.io.IOException {
+    return new StorageClient(null, new StorageServer("127.0.0.1", port, 0));
+  }
+
+  static byte[] bytes(int n, int seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  /** The content of {@code remote}'s slot as member {@code member}'s disk holds it (null: not there). */
+  byte[] slotOn(String member, String remote) throws java.io.IOException {
+    TrunkId t = TrunkId.parse(remote);
+    Path vol = dir.resolve(member).resolve("data").resolve("packed")
+        .resolve(String.format("%08x-%05d.vol", t.sourceKey(), t.volume()));
+    if (!Files.exists(vol) || Files.size(vol) < (long) t.offset() + t.slotLength()) {
+      return null;
+    }
+    ByteBuffer b = ByteBuffer.allocate(t.fileSize());
+    try (FileChannel ch = FileChannel.open(vol, StandardOpenOption.READ)) {
+      ch.read(b, t.offset() + 32);
+    }
+    return b.array();
+  }
+
+  @Test
+  void anAcknowledgedPackedUploadIsInThePeersVolumeAtTheSameOffset() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      byte[] data = bytes(1000 + i * 2000, i);
+      int port = i % 2 == 0 ? portA : portB;
+      String[] id = client(port).upload_file(data, "bin", null);
+      assertNotNull(id);
+      assertEquals(60, id[1].length(), id[1]);
+      // both members' disks, read directly: no fetch-on-miss can hide a missing replica
+      assertArrayEquals(data, slotOn("a", id[1]), "on A: " + id[1]);
+      assertArrayEquals(data, slotOn("b", id[1]), "on B: " + id[1]);
+      assertArrayEquals(data, client(port == portA ? portB : portA).download_file(id[0], id[1]));
+      // each member appends to volumes of its own: the name's source says whose
+      assertEquals(port == portA ? 100001 : 100002, io.dfstree.fileid.FileName.decode(id[1]).sourceId());
+    }
+  }
+
+  @Test
+  void deletesReachThePeer() throws Exception {
+    byte[] data = bytes(5000, 7);
+    String[] id = client(portA).upload_file(data, "txt", null);
+    assertArrayEquals(data, client(portB).download_file(id[0], id[1]));
+    assertEquals(0, client(portA).delete_file(id[0], id[1]));
+    GroupReplicationTest.waitFor(() -> client(portB).query_file_info(id[0], id[1]) == null);
+    assertNull(client(portB).download_file(id[0], id[1]));
+  }
+
+  @Test
+  void aMemberThatWasAwayCatchesUpIntoTheSameSlots() throws Exception {
+    vertx.undeploy(deployB).await();
+    Thread.sleep(1800); // B is no longer an active peer: uploads go on degraded (accept)
+    String[][] ids = new String[30][];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = client(portA).upload_file(bytes(3000 + i, 100 + i), "dat", null);
+      assertNotNull(ids[i]);
+      assertEquals(60, ids[i][1].length());
+    }
+    assertEquals(0, client(portA).delete_file(ids[5][0], ids[5][1]));
+    vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(storage(100002, portB, "b"))).await();
+    for (int i = 0; i < ids.length; i++) {
+      if (i == 5) {
+        continue;
+      }
+      String remote = ids[i][1];
+      int k = i;
+      GroupReplicationTest.waitFor(() -> java.util.Arrays.equals(bytes(3000 + k, 100 + k), slotOn("b", remote)));
+    }
+    assertNull(client(portB).query_file_info(ids[5][0], ids[5][1]));
+  }
+}
