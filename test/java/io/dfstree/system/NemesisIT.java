@@ -161,7 +161,11 @@ class NemesisIT {
       h.start();
     }
     for (Host h : hosts.values()) {
-      h.server.awaitStarted(Duration.ofSeconds(90));
+      try {
+        h.server.awaitStarted(Duration.ofSeconds(180)); // five JVMs start at once on a CI machine
+      } catch (AssertionError e) {
+        throw new AssertionError("host " + h.name + " (" + h.address + "): " + e.getMessage(), e);
+      }
     }
     List<String> trackers = new ArrayList<>();
     for (Host h : hosts.values()) {
