@@ -151,7 +151,7 @@ class NemesisIT {
       } else {
         args.addAll(List.of("storage", "--set", "storage.id=" + (100000 + Integer.parseInt(h[1])), "--set", "storage.group=group1",
             "--set", "storage.host=" + address, "--set", "storage.port=" + STORAGE_PORT, "--set",
-            "storage.storePaths=" + dir.resolve(name)));
+            "storage.storePaths=" + dir.resolve(name), "--set", "storage.subdirCount=4")); // not 256x256 dirs to make and delete
       }
       args.addAll(List.of("--cluster", "--set", "cluster.name=" + clusterName, "--set", "cluster.host=" + address, "--set",
           "cluster.port=5701", "--set", "cluster.members=" + members, "--set", "cluster.secret=nemesis-" + clusterName));
