@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * "created" event, the download through the tracker's redirect, the last-hour charts moving, the
  * file lookup and metadata, storage details, delete with confirmation, and saves a screenshot.
  * The second test does all of it over HTTPS (a self-signed certificate made with openssl at test
- * time on both HTTP ports), plus curl against both ports with that certificate as its CA.
+ * time on both HTTP ports and S3), plus curl against every port with that certificate as its CA
+ * (S3 signed with curl's SigV4, then listed with the aws CLI).
  */
 class WebConsoleIT {
   static final Duration NODE_TIMEOUT = Duration.ofSeconds(240);
@@ -80,10 +81,13 @@ class WebConsoleIT {
         "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + storagePort,
         "--set", "tracker.httpPort=" + trackerHttp, "--set", "storage.httpPort=" + storageHttp,
         "--set", "storage.subdirCount=16"));
+    int s3Port = TestPorts.free();
+    args.addAll(List.of("--set", "s3.port=" + s3Port));
     if (tls) {
       Path key = cert.resolveSibling("key.pem");
       args.addAll(List.of("--set", "tracker.http.tls.cert=" + cert, "--set", "tracker.http.tls.key=" + key,
-          "--set", "storage.http.tls.cert=" + cert, "--set", "storage.http.tls.key=" + key));
+          "--set", "storage.http.tls.cert=" + cert, "--set", "storage.http.tls.key=" + key,
+          "--set", "s3.tls.cert=" + cert, "--set", "s3.tls.key=" + key));
     }
     Jar.Server server = Jar.Server.start(work, List.of("-Xmx512m"), Map.of(), args.toArray(String[]::new));
     try {
@@ -111,6 +115,34 @@ class WebConsoleIT {
         assertNotEquals("0", String.valueOf(plain.exit()), "plain HTTP to the TLS port must fail: " + plain);
         Proc untrusted = Proc.run(work, Duration.ofSeconds(60), "curl", "-sS", "--max-time", "10", base + "/health");
         assertEquals(60, untrusted.exit(), "curl without the CA rejects the self-signed certificate: " + untrusted);
+
+        // S3 over HTTPS, signed with the key pair the banner prints (curl's own SigV4)
+        java.util.regex.Matcher s3 = java.util.regex.Pattern.compile("s3 +(https://\\S+)  access key (\\S+)  secret (\\S+)")
+            .matcher(server.stdout());
+        assertTrue(s3.find(), "banner names the S3 endpoint over https\n" + server.stdout());
+        assertEquals("https://127.0.0.1:" + s3Port, s3.group(1));
+        String sign = "aws:amz:us-east-1:s3";
+        String user = s3.group(2) + ":" + s3.group(3);
+        Proc mb = Proc.run(work, Duration.ofSeconds(60), "curl", "-sS", "--fail-with-body", "--max-time", "30",
+            "--cacert", cert.toString(), "--aws-sigv4", sign, "--user", user, "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+            "-X", "PUT", s3.group(1) + "/tlsbucket");
+        assertEquals(0, mb.exit(), "create a bucket over https: " + mb);
+        Proc put = Proc.run(work, Duration.ofSeconds(60), "curl", "-sS", "--fail-with-body", "--max-time", "30",
+            "--cacert", cert.toString(), "--aws-sigv4", sign, "--user", user, "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+            "-T", f.toString(), s3.group(1) + "/tlsbucket/hello.txt");
+        assertEquals(0, put.exit(), "put an object over https: " + put);
+        Proc get = Proc.run(work, Duration.ofSeconds(60), "curl", "-sS", "--fail-with-body", "--max-time", "30",
+            "--cacert", cert.toString(), "--aws-sigv4", sign, "--user", user, "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+            s3.group(1) + "/tlsbucket/hello.txt");
+        assertEquals("over tls\n", get.out(), "get it back over https: " + get);
+        // and the aws CLI (.ci/run installs it) with the certificate as its CA bundle
+        Proc ls = Proc.run(work, Duration.ofSeconds(120), Map.of("AWS_ACCESS_KEY_ID", s3.group(2),
+                "AWS_SECRET_ACCESS_KEY", s3.group(3), "AWS_DEFAULT_REGION", "us-east-1"),
+            "aws", "--endpoint-url", s3.group(1), "--ca-bundle", cert.toString(), "s3", "ls", "s3://tlsbucket");
+        assertEquals(0, ls.exit(), "aws s3 ls over https: " + ls);
+        assertTrue(ls.out().contains("hello.txt"), ls.out());
+        Proc s3Plain = Proc.run(work, Duration.ofSeconds(60), "curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + s3Port + "/");
+        assertNotEquals(0, s3Plain.exit(), "plain HTTP to the S3 TLS port must fail: " + s3Plain);
       } else {
         // the API the page uses, checked directly too: the group map carries the storage's HTTP port
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -159,7 +191,13 @@ class WebConsoleIT {
   /** A finished helper program (openssl, curl): exit code and stdout+stderr. */
   record Proc(int exit, String out) {
     static Proc run(Path dir, Duration timeout, String... cmd) throws Exception {
-      Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+      return run(dir, timeout, Map.of(), cmd);
+    }
+
+    static Proc run(Path dir, Duration timeout, Map<String, String> env, String... cmd) throws Exception {
+      ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+      pb.environment().putAll(env);
+      Process p = pb.start();
       byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();

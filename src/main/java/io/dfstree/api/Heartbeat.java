@@ -27,12 +27,14 @@ import java.util.Map;
  * @param lastSyncUpdate  unix seconds of the last replicated write applied here
  * @param syncedUntil     per source storage id: source timestamp applied up to (replication progress)
  * @param currentWritePath store path index this storage would pick next
+ * @param nodeId          the storage's cluster (Hazelcast member) id, null when not clustered: a
+ *                        tracker turns the storage OFFLINE as soon as that member leaves
  */
 public record Heartbeat(int storageId, String group, String host, int port, int httpPort, String status,
                         List<StorePathStat> storePaths, int subdirCount, int uploadPriority, String version,
                         long joinTime, long upTime, long intervalMs, long[] counters, int[] connections,
                         long lastSourceUpdate, long lastSyncUpdate, Map<String, Long> syncedUntil,
-                        int currentWritePath) {
+                        int currentWritePath, String nodeId) {
 
   /** One store path as seen by its storage. */
   public record StorePathStat(int index, long totalBytes, long freeBytes, long reservedBytes, boolean readOnly) {

@@ -35,6 +35,7 @@ import java.util.List;
  * @param limits what one client may hold on the storage port (connections, idle and trickle timeouts)
  * @param http               HTTP access: anti-leech tokens, upload limit, API keys ({@code storage.http})
  * @param packed             small files in packed volumes ({@code storage.packed}: enabled, maxFileSize, volumeSize)
+ * @param reliability        tombstone retention, CRC32 checks on download, background scrub ({@code storage.reliability})
  */
 public record StorageOptions(int id, String group, String host, String advertisedHost, int port, int httpPort,
                              List<String> storePaths, List<Integer> readOnlyPaths,
@@ -43,7 +44,8 @@ public record StorageOptions(int id, String group, String host, String advertise
                              long heartbeatIntervalMs, int uploadPriority, int maxRequestBytes, int eventLoops,
                              int diskThreads, List<String> allowHosts, int writeQuorum, WhenDegraded whenDegraded,
                              long replicaTimeoutMs, long catchUpIntervalMs, long peerTimeoutMs,
-                             io.dfstree.protocol.ClientLimits limits, HttpOptions http, Packed packed) {
+                             io.dfstree.protocol.ClientLimits limits, HttpOptions http, Packed packed,
+                             ReliabilityOptions reliability) {
 
   /**
    * {@code storage.packed}: uploads up to {@code maxFileSize} (not appender, not slave) become
@@ -114,6 +116,8 @@ public record StorageOptions(int id, String group, String host, String advertise
     http.validate();
     TrackerOptions.require(packed != null, "storage.packed must be a section of keys");
     packed.validate();
+    TrackerOptions.require(reliability != null, "storage.reliability must be a section of keys");
+    reliability.validate();
     try {
       reservedBytes(0);
     } catch (NumberFormatException e) {

@@ -19,6 +19,16 @@ public record TlsOptions(String cert, String key) {
     key = key == null ? "" : key.trim();
   }
 
+  /** From a hand-bound {@code tls} section (null = off), checked; {@code where} names its parent key. */
+  public static TlsOptions from(io.vertx.core.json.JsonObject tls, String where) {
+    if (tls == null) {
+      return OFF;
+    }
+    TlsOptions o = new TlsOptions(tls.getString("cert", ""), tls.getString("key", ""));
+    o.validate(where);
+    return o;
+  }
+
   /** Both or neither, and both readable: one clear line before anything starts. */
   void validate(String where) {
     TrackerOptions.require(cert.isEmpty() == key.isEmpty(),
@@ -31,6 +41,14 @@ public record TlsOptions(String cert, String key) {
 
   public boolean enabled() {
     return !cert.isEmpty();
+  }
+
+  /** {@code options} with TLS on when enabled (every HTTP adapter: storage, tracker, S3); unchanged otherwise. */
+  public io.vertx.core.http.HttpServerOptions applyTo(io.vertx.core.http.HttpServerOptions options) {
+    if (!enabled()) {
+      return options;
+    }
+    return options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
   }
 
   /** {@code https} or {@code http}, for URLs that point at this port. */

@@ -39,6 +39,7 @@ public final class StorageMetrics implements StorageEvents {
         .description("open client connections").register(registry);
     Gauge.builder("dfstree.storage.active", storage, s -> s.active() ? 1 : 0)
         .description("1 when the storage is ACTIVE").register(registry);
+    scrubMeters(registry, storage);
     // pre-register the common series so a scrape shows them before the first request
     for (String proto : new String[] {"fdfs", "http", "ws"}) {
       timer("upload", proto);
@@ -85,5 +86,21 @@ public final class StorageMetrics implements StorageEvents {
   public void error(String protocol, int errno) {
     Counter.builder("dfstree.errors").tag("protocol", protocol).tag("errno", Errno.name(errno))
         .register(registry).increment();
+  }
+
+  /** dfstree_scrub_{files,bytes,passes}_total, dfstree_scrub_{damaged,repairs,repairs_failed}_total. */
+  private static void scrubMeters(MeterRegistry registry, StorageService storage) {
+    io.micrometer.core.instrument.FunctionCounter.builder("dfstree.scrub.files", storage, s -> s.scrubProgress().files())
+        .description("files the background scrub checked against their CRC32").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("dfstree.scrub.bytes", storage, s -> s.scrubProgress().bytes())
+        .baseUnit("bytes").description("bytes the background scrub read").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("dfstree.scrub.passes", storage, s -> s.scrubProgress().passes())
+        .description("full scrub passes completed").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("dfstree.scrub.damaged", storage, s -> s.scrubProgress().damaged())
+        .description("stored copies found not to match their name (scrub or download check)").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("dfstree.scrub.repairs", storage, s -> s.scrubProgress().repaired())
+        .description("damaged copies replaced by a peer's good copy").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("dfstree.scrub.repairs.failed", storage,
+        s -> s.scrubProgress().repairsFailed()).description("damaged copies no peer could replace").register(registry);
   }
 }

@@ -2,7 +2,6 @@ package io.dfstree.http;
 
 import io.dfstree.config.TlsOptions;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 
 /** HTTPS on an HTTP port when a PEM certificate and key are configured ({@link TlsOptions}). */
 public final class Tls {
@@ -10,10 +9,6 @@ public final class Tls {
 
   /** {@code options} with TLS on when {@code tls} is enabled; unchanged otherwise. */
   public static HttpServerOptions apply(HttpServerOptions options, TlsOptions tls) {
-    if (tls == null || !tls.enabled()) {
-      return options;
-    }
-    return options.setSsl(true)
-        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert()).setKeyPath(tls.key()));
+    return tls == null ? options : tls.applyTo(options);
   }
 }

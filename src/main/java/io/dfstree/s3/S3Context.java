@@ -27,6 +27,9 @@ final class S3Context {
   final ObjectBytes bytes;
   final S3Options options;
   private long lastFreeWarning;
+  /** Deleted files still to be dropped from the trash; listeners on several event loops add to it. */
+  private final List<String> forgotten = java.util.Collections.synchronizedList(new ArrayList<>());
+  private volatile boolean forgetScheduled;
 
   S3Context(Vertx vertx, NamespaceStore names, ObjectBytes bytes, S3Options options) {
     this.vertx = vertx;
@@ -64,14 +67,30 @@ final class S3Context {
       }));
     }
     return Future.join(deletes).transform(x -> {
-      List<String> done = deletes.stream().map(Future::result).filter(java.util.Objects::nonNull).toList();
-      return names.forget(done).otherwise(err -> null);
+      deletes.stream().map(Future::result).filter(java.util.Objects::nonNull).forEach(forgotten::add);
+      if (!forgetScheduled) {
+        // one transaction a second for every file deleted meanwhile, not one commit (and fsync) per request;
+        // a crash before it only makes the sweep delete those files again (already gone: fine)
+        forgetScheduled = true;
+        vertx.setTimer(1000, t -> flushForgotten());
+      }
+      return Future.succeededFuture();
     });
+  }
+
+  private Future<Void> flushForgotten() {
+    forgetScheduled = false;
+    if (forgotten.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<String> batch = new ArrayList<>(forgotten);
+    forgotten.clear();
+    return names.forget(batch).otherwise(err -> null);
   }
 
   /** Deletes what the trash holds (a crash between a commit and its deletes, or a failed delete). */
   Future<Integer> sweep() {
-    return names.trash(500).compose(ids -> free(ids).map(ids.size()));
+    return flushForgotten().compose(v -> names.trash(500)).compose(ids -> free(ids).compose(v -> flushForgotten()).map(ids.size()));
   }
 
   /** The {@code x-amz-meta-*} headers of a request, checked against S3's size limit. */

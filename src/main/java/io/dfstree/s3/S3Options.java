@@ -14,11 +14,12 @@ import java.util.List;
  * @param namespace       {@code sqlite} (embedded, one machine) or {@code postgresql} (several machines)
  * @param dataDir         where the SQLite namespace and generated credentials live; empty = {@code <first store path>/s3}
  * @param publicBuckets   buckets anyone may read (GET/HEAD objects, list) without signing
+ * @param tls             HTTPS certificate and key ({@code s3.tls}); off when both are empty
  */
 public record S3Options(int port, String host, String accessKey, String secretKey, String region, String namespace,
                         String dataDir, String postgresUrl, String postgresUser, String postgresPassword,
                         int postgresConnections, List<String> publicBuckets, long maxObjectBytes, long minPartBytes,
-                        int eventLoops) {
+                        int eventLoops, io.dfstree.config.TlsOptions tls) {
 
   public static S3Options from(JsonObject c) {
     JsonObject s = c == null ? new JsonObject() : c;
@@ -40,7 +41,8 @@ public record S3Options(int port, String host, String accessKey, String secretKe
         s.getString("dataDir", ""), s.getString("postgresUrl", ""), s.getString("postgresUser", ""),
         s.getString("postgresPassword", ""), s.getInteger("postgresConnections", 8),
         pub.stream().map(String::valueOf).toList(), size(s.getValue("maxObjectBytes", "5G")),
-        size(s.getValue("minPartBytes", "5M")), s.getInteger("eventLoops", 2));
+        size(s.getValue("minPartBytes", "5M")), s.getInteger("eventLoops", 2),
+        io.dfstree.config.TlsOptions.from(s.getJsonObject("tls"), "s3"));
   }
 
   public boolean enabled() {
@@ -49,12 +51,12 @@ public record S3Options(int port, String host, String accessKey, String secretKe
 
   public S3Options withPort(int p) {
     return new S3Options(p, host, accessKey, secretKey, region, namespace, dataDir, postgresUrl, postgresUser,
-        postgresPassword, postgresConnections, publicBuckets, maxObjectBytes, minPartBytes, eventLoops);
+        postgresPassword, postgresConnections, publicBuckets, maxObjectBytes, minPartBytes, eventLoops, tls);
   }
 
   public S3Options withKeys(String ak, String sk) {
     return new S3Options(port, host, ak, sk, region, namespace, dataDir, postgresUrl, postgresUser,
-        postgresPassword, postgresConnections, publicBuckets, maxObjectBytes, minPartBytes, eventLoops);
+        postgresPassword, postgresConnections, publicBuckets, maxObjectBytes, minPartBytes, eventLoops, tls);
   }
 
   static long size(Object v) {

@@ -23,9 +23,9 @@ public final class S3Server {
 
   /** What a client needs to know: where, and which key to sign with. */
   public record Endpoint(String host, int port, String accessKey, String secretKey, String region, String namespace,
-                         NamespaceStore names) {
+                         NamespaceStore names, String scheme) {
     public String url() {
-      return "http://" + host + ":" + port;
+      return scheme + "://" + host + ":" + port;
     }
   }
 
@@ -57,7 +57,7 @@ public final class S3Server {
       NamespaceStore names = (NamespaceStore) o[1];
       S3Context ctx = new S3Context(vertx, names, bytes, options);
       S3Api api = new S3Api(ctx, Map.of(pair.accessKey(), pair.secretKey()));
-      return vertx.deployVerticle(() -> new Listener(api, host, options.port()),
+      return vertx.deployVerticle(() -> new Listener(api, host, options.port(), options.tls()),
               new DeploymentOptions().setInstances(Math.max(1, options.eventLoops())))
           .map(id -> {
             long timer = vertx.setPeriodic(1000, 60_000, t -> ctx.sweep()
@@ -68,7 +68,7 @@ public final class S3Server {
                 }));
             vertx.deployVerticle(new Closer(names, timer));
             Endpoint ep = new Endpoint(host, options.port(), pair.accessKey(), pair.secretKey(), options.region(),
-                names.describe(), names);
+                names.describe(), names, options.tls().scheme());
             synchronized (RUNNING) {
               RUNNING.put(vertx, ep);
             }
@@ -84,20 +84,22 @@ public final class S3Server {
     private final S3Api api;
     private final String host;
     private final int port;
+    private final io.dfstree.config.TlsOptions tls;
     private HttpServer server;
 
-    Listener(S3Api api, String host, int port) {
+    Listener(S3Api api, String host, int port, io.dfstree.config.TlsOptions tls) {
       this.api = api;
       this.host = host;
       this.port = port;
+      this.tls = tls;
     }
 
     @Override
     public Future<?> start() {
-      server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setReuseAddress(true)
-          .setTcpNoDelay(true).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024)
+      server = vertx.createHttpServer(tls.applyTo(new HttpServerOptions().setHost(host).setPort(port)
+          .setReuseAddress(true).setTcpNoDelay(true).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024)
           // S3 is HTTP/1.1: an h2c upgrade offered with a request body (java.net.http does) would reset the connection
-          .setHttp2ClearTextEnabled(false))
+          .setHttp2ClearTextEnabled(false)))
           .requestHandler(api);
       return server.listen();
     }

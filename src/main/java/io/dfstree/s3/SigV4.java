@@ -331,7 +331,27 @@ public final class SigV4 {
     return AMZ_DATE.format(t.atOffset(ZoneOffset.UTC));
   }
 
+  /** Signing keys change once a day per key and region: four HMACs saved on every request. */
+  private static final java.util.Map<String, byte[]> KEYS = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, byte[]> e) {
+          return size() > 64;
+        }
+      });
+
   public static byte[] signingKey(String secret, String date, String region, String service) {
+    String cacheKey = secret + '\n' + date + '\n' + region + '\n' + service;
+    byte[] cached = KEYS.get(cacheKey);
+    if (cached != null) {
+      return cached;
+    }
+    byte[] key = deriveKey(secret, date, region, service);
+    KEYS.put(cacheKey, key);
+    return key;
+  }
+
+  private static byte[] deriveKey(String secret, String date, String region, String service) {
     byte[] k = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), date);
     k = hmac(k, region);
     k = hmac(k, service);

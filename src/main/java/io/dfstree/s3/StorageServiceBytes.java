@@ -49,7 +49,8 @@ public final class StorageServiceBytes implements ObjectBytes {
     } catch (FdfsException e) {
       return Future.failedFuture(e);
     }
-    return storage.locate(id).map(st -> new Location(fileId, st.path(), 0, st.size()));
+    // a packed small file is a slot of a volume: its bytes start at the slot offset
+    return storage.locate(id).map(st -> new Location(fileId, st.path(), st.offset(), st.size()));
   }
 
   @Override

@@ -467,6 +467,15 @@ final class Replicator {
    * Runs on the caller's event loop (its connections belong to that loop).
    */
   Future<Void> fetchMissing(FileId id) {
+    return fetchFromPeers(id, false);
+  }
+
+  /** Replaces our copy of {@code id} with a peer's (a damaged copy: {@link Integrity}). */
+  Future<Void> fetchReplacing(FileId id) {
+    return fetchFromPeers(id, true);
+  }
+
+  private Future<Void> fetchFromPeers(FileId id, boolean replace) {
     long now = System.currentTimeMillis();
     List<GroupPeers.Peer> candidates = new java.util.ArrayList<>();
     int source = id.decoded().sourceId();
@@ -482,7 +491,7 @@ final class Replicator {
     Future<Void> attempt = Future.failedFuture(FdfsException.notFound("file does not exist on this storage or its peers"));
     for (GroupPeers.Peer p : candidates) {
       attempt = attempt.recover(err -> pool.acquire(p.host(), p.port()).compose(conn ->
-          copyFromPeer(conn, id, id.decoded().createTime(), false, vertx.getOrCreateContext())
+          copyFromPeer(conn, id, id.decoded().createTime(), replace, vertx.getOrCreateContext())
               .<Void>mapEmpty()
               .onComplete(ar -> {
                 // a clean "not here" leaves the connection usable; anything else may have broken it

@@ -24,6 +24,7 @@ import io.dfstree.protocol.StorageRequest.WriteAppender;
 import io.dfstree.protocol.Wire;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -202,6 +203,8 @@ final class StorageCommands {
           ? node.replicator.fetchMissing(id).compose(v -> engine.open(id))
           : Future.failedFuture(err));
     }
+    // never serve (or spread to a peer) a small copy that does not match its name: repair it first
+    located = located.compose(st -> node.integrity.verifyForDownload(Vertx.currentContext(), id, st));
     located.onComplete(ar -> {
       if (ar.failed()) {
         node.count(StorageCounters.TOTAL_DOWNLOAD, false);

@@ -69,6 +69,12 @@ final class StorageNode {
   volatile PeerAuth peerAuth;
   /** File changes announced to the cluster (web console, event-bus clients). */
   final FileEventPublisher fileEvents;
+  /** CRC32 checks of stored copies and their repair from peers. */
+  final Integrity integrity;
+  /** The background scrub, once started. */
+  volatile Scrubber scrubber;
+  /** This process's cluster member id (in every heartbeat), null when not clustered. */
+  final String nodeId;
 
   StorageNode(Vertx vertx, StorageOptions options) {
     this.options = options;
@@ -92,6 +98,8 @@ final class StorageNode {
     }
     peerHosts.put(options.id(), options.clientHost());
     this.fileEvents = new FileEventPublisher(vertx);
+    this.nodeId = ClusterNode.id(vertx);
+    this.integrity = new Integrity(this, options.reliability());
   }
 
   /** Announces a change this storage took from a client (replicated copies are not announced). */
@@ -162,6 +170,6 @@ final class StorageNode {
     return new Heartbeat(options.id(), options.group(), options.clientHost(), options.port(), options.httpPort(),
         status.name(), stats, options.subdirCount(), options.uploadPriority(), VERSION, joinTime, upTime,
         options.heartbeatIntervalMs(), c, conns, lastSourceUpdate, lastSyncUpdate,
-        replicator == null ? Map.of() : replicator.syncedUntil(), paths.currentWritePath());
+        replicator == null ? Map.of() : replicator.syncedUntil(), paths.currentWritePath(), nodeId);
   }
 }

@@ -63,8 +63,19 @@ public final class StorageService {
           ? r.fetchMissing(id).compose(v -> engine.open(id))
           : Future.failedFuture(err));
     }
+    located = located.compose(st -> node.integrity.verifyForDownload(vertx.getOrCreateContext(), id, st));
     return located.map(st -> new FileStat(id, st.path(), st.offset(), st.length(), st.mtimeSeconds(),
         id.decoded().nameDescribesContent() ? id.decoded().crc32Unsigned() : -1));
+  }
+
+  /** The background scrub's progress and the repairs of damaged copies, for /metrics. */
+  public record ScrubProgress(long files, long bytes, long passes, long damaged, long repaired, long repairsFailed) {}
+
+  public ScrubProgress scrubProgress() {
+    Scrubber s = node.scrubber;
+    Integrity i = node.integrity;
+    return new ScrubProgress(s == null ? 0 : s.files.get(), s == null ? 0 : s.bytes.get(), s == null ? 0 : s.passes.get(),
+        i.damaged.get(), i.repaired.get(), i.repairsFailed.get());
   }
 
   /** Counts a download in FastDFS's statistics (what list-storages reports). */

@@ -58,6 +58,8 @@ public final class StorageVerticle extends VerticleBase {
         .compose(auth -> vertx.executeBlocking(() -> {
           node.prepare();
           node.files.binlog(new Binlog(node.paths.all().get(0).data.resolve("sync").resolve("binlog")));
+          node.files.tombstones(TombstoneStore.open(node.paths.all().get(0).data.resolve("sync").resolve("tombstones"),
+              options.reliability().tombstoneRetentionSeconds(), options.fsync(), StoredFiles.now()));
           replicator.load();
           return null;
         }))
@@ -70,6 +72,8 @@ public final class StorageVerticle extends VerticleBase {
           // alone in a JVM there is nobody to wait for; in a cluster, listen for peers first
           long discovery = vertx.isClustered() ? Math.max(2000, options.heartbeatIntervalMs() * 3) : 0;
           replicator.start(discovery);
+          node.scrubber = new Scrubber(vertx, context, node);
+          node.scrubber.start(discovery + options.heartbeatIntervalMs());
           LOG.info("storage {} of {} listening on {}:{}, store paths {}, fsync {}, write quorum {}", options.id(),
               options.group(), options.host(), options.port(), options.storePaths(), options.fsync(), options.writeQuorum());
           publishHeartbeat(node.heartbeat());
@@ -102,6 +106,9 @@ public final class StorageVerticle extends VerticleBase {
     if (node.replicator != null) {
       node.replicator.stop();
     }
+    if (node.scrubber != null) {
+      node.scrubber.stop();
+    }
     node.fileEvents.flush();
     // tell trackers and peers now rather than letting them time us out
     vertx.eventBus().publish(Addresses.STORAGE_LEAVING,
@@ -111,6 +118,9 @@ public final class StorageVerticle extends VerticleBase {
       if (log != null) {
         log.force();
         log.close();
+      }
+      if (node.files.tombstones() != null) {
+        node.files.tombstones().close();
       }
       if (node.packed != null) {
         node.packed.close();

@@ -61,6 +61,8 @@ final class StoredFiles {
         }
       });
   static final int TOMBSTONES = 16384;
+  /** The persisted tombstones (see {@link TombstoneStore}); the bounded map above only without one. */
+  private volatile TombstoneStore tombstoneStore;
 
   /** What stat says about a stored file. */
   record Stat(Path path, long size, long mtimeSeconds) {}
@@ -129,6 +131,14 @@ final class StoredFiles {
     return binlog;
   }
 
+  void tombstones(TombstoneStore store) {
+    this.tombstoneStore = store;
+  }
+
+  TombstoneStore tombstones() {
+    return tombstoneStore;
+  }
+
   /** Blocking: records a change for peers; failures are logged, the change itself stands. */
   private void record(long ts, char op, String name, String second) {
     Binlog log = binlog;
@@ -159,8 +169,13 @@ final class StoredFiles {
   }
 
   /** Blocking, under the file's lock: remembers that {@code remoteName} was deleted at {@code ts}. */
-  private void bury(String remoteName, long ts) {
-    tombstones.put(remoteName, ts);
+  private void bury(String remoteName, long ts) throws IOException {
+    TombstoneStore store = tombstoneStore;
+    if (store != null) {
+      store.bury(remoteName, ts);
+    } else {
+      tombstones.put(remoteName, ts);
+    }
   }
 
   /**
@@ -170,7 +185,8 @@ final class StoredFiles {
    * slave file) may be uploaded again after a delete, so only an older copy is.
    */
   boolean deletedSince(FileId id, long mtimeSeconds) {
-    Long deleted = tombstones.get(id.remoteName());
+    TombstoneStore store = tombstoneStore;
+    Long deleted = store != null ? store.deletedAt(id.remoteName()) : tombstones.get(id.remoteName());
     return deleted != null && (id.remoteName().length() == FileName.NORMAL_NAME_LEN || mtimeSeconds < deleted);
   }
 

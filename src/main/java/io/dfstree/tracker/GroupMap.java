@@ -45,6 +45,10 @@ public final class GroupMap {
       groups.computeIfAbsent(beat.group(), StorageGroup::new).add(e);
       return List.of(new StateChange(e, null, reported));
     }
+    if (e.isEchoOfDead(beat.upTime(), nowMs, heartbeatTimeoutMs)) {
+      return List.of();
+    }
+    e.clearDead();
     StorageStatus before = e.status();
     boolean sameProcess = e.heartbeat().upTime() == beat.upTime();
     StorageStatus next = before == StorageStatus.DELETED && sameProcess ? StorageStatus.DELETED : reported;
@@ -70,6 +74,49 @@ public final class GroupMap {
     StorageStatus before = e.status();
     e.status(StorageStatus.OFFLINE);
     return List.of(new StateChange(e, before, StorageStatus.OFFLINE));
+  }
+
+  /**
+   * The tracker saw the storage's process die at {@code nowMs} (its cluster member left, or its port
+   * refuses connections): OFFLINE at once, instead of after the heartbeat timeout, so uploads stop
+   * going to it within a second. Heartbeats that same process sent before it died and that arrive
+   * late do not bring it back for one heartbeat timeout ({@link #markReachable} ends that early);
+   * a restarted process (new {@code upTime}) is admitted at its first beat.
+   */
+  public List<StateChange> down(int storageId, long nowMs) {
+    StorageEntry e = storages.get(storageId);
+    if (e == null || e.status() == StorageStatus.DELETED) {
+      return List.of();
+    }
+    e.markDead(nowMs);
+    if (e.status() == StorageStatus.OFFLINE) {
+      return List.of();
+    }
+    StorageStatus before = e.status();
+    e.status(StorageStatus.OFFLINE);
+    return List.of(new StateChange(e, before, StorageStatus.OFFLINE));
+  }
+
+  /** Every storage whose heartbeat names cluster member {@code nodeId} is {@link #down} (the member left). */
+  public List<StateChange> memberLeft(String nodeId, long nowMs) {
+    List<StateChange> changes = new ArrayList<>();
+    for (StorageEntry e : storages.values()) {
+      if (nodeId != null && nodeId.equals(e.heartbeat().nodeId())) {
+        changes.addAll(down(e.id(), nowMs));
+      }
+    }
+    return changes;
+  }
+
+  /**
+   * The storage's port answers again, so a {@link #down} was wrong or is over: its next heartbeat
+   * counts again (its state comes from that heartbeat, not from here).
+   */
+  public void markReachable(int storageId) {
+    StorageEntry e = storages.get(storageId);
+    if (e != null) {
+      e.clearDead();
+    }
   }
 
   /** Turns every storage silent for longer than the heartbeat timeout OFFLINE, as of {@code nowMs}. */

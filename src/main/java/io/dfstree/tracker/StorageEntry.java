@@ -19,6 +19,9 @@ public final class StorageEntry {
   private StorageStatus status;
   private long lastBeatMs;
   private int pathCursor;
+  /** upTime of the process this tracker saw die (member left, port refused), or -1. */
+  private long deadUpTime = -1;
+  private long deadAtMs;
 
   StorageEntry(Heartbeat beat, StorageStatus status, long nowMs) {
     this.id = beat.storageId();
@@ -35,6 +38,25 @@ public final class StorageEntry {
 
   void status(StorageStatus status) {
     this.status = status;
+  }
+
+  /** Remembers that the current process was seen dead at {@code nowMs} (see {@link GroupMap#down}). */
+  void markDead(long nowMs) {
+    deadUpTime = beat.upTime();
+    deadAtMs = nowMs;
+  }
+
+  void clearDead() {
+    deadUpTime = -1;
+  }
+
+  /**
+   * Whether a heartbeat from the process with {@code upTime}, received at {@code nowMs}, is an echo
+   * of a process already seen dead: one sent before it died and delivered late. Such beats are
+   * ignored for {@code windowMs}; a process still beating after that is evidently alive.
+   */
+  boolean isEchoOfDead(long upTime, long nowMs, long windowMs) {
+    return deadUpTime >= 0 && deadUpTime == upTime && nowMs - deadAtMs <= windowMs;
   }
 
   public int id() {

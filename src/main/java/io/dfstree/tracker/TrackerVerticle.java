@@ -44,6 +44,7 @@ public class TrackerVerticle extends VerticleBase {
   private ConsoleCharts charts;
   private FileLookupRoutes files;
   private long bodyTimeoutMs;
+  private MemberWatch watch;
   private io.dfstree.protocol.ClientLimits limits;
   private final io.dfstree.protocol.ClientWatch.Cap cap = new io.dfstree.protocol.ClientWatch.Cap();
   private static final io.dfstree.protocol.RateLimitedLog LOG_LIMITED = new io.dfstree.protocol.RateLimitedLog(LOG,
@@ -64,6 +65,8 @@ public class TrackerVerticle extends VerticleBase {
     EventBusQueries queries = new EventBusQueries(map, new Routing(map, options), System::currentTimeMillis);
     vertx.eventBus().<JsonObject>consumer(QUERY_ADDRESS, queries::handle);
     vertx.setPeriodic(OFFLINE_CHECK_MS, id -> logAll(map.expire(System.currentTimeMillis())));
+    watch = new MemberWatch(vertx, context, map, this::logAll, System::currentTimeMillis);
+    watch.start();
 
     // as the storage listener: answers go out at once, and a request whose header and body come
     // in separate segments (clients without TCP_NODELAY) is acknowledged at once (QuickAck)
@@ -99,6 +102,9 @@ public class TrackerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (watch != null) {
+      watch.close();
+    }
     if (console != null) {
       console.close();
       charts.close();
@@ -147,6 +153,7 @@ public class TrackerVerticle extends VerticleBase {
       return;
     }
     logAll(map.apply(beat, System.currentTimeMillis()));
+    watch.heard(map.storage(beat.storageId()));
   }
 
   private void logAll(List<StateChange> changes) {

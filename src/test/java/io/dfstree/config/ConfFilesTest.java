@@ -30,7 +30,7 @@ class ConfFilesTest {
   private static final Pattern KEY_LINE = Pattern.compile("^  ([A-Za-z][A-Za-z0-9]*):");
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"tracker.yaml, tracker", "storage.yaml, storage", "all-in-one.yaml, tracker storage",
+  @CsvSource({"tracker.yaml, tracker", "storage.yaml, storage s3", "all-in-one.yaml, tracker storage s3",
       "cluster-loopback.yaml, cluster"})
   void loadsBuildsOptionsAndNamesEveryDefaultKey(String file, String sections) throws Exception {
     Path path = CONF.resolve(file);
@@ -54,6 +54,7 @@ class ConfFilesTest {
       switch (section) {
         case "tracker" -> assertEquals(22122, TrackerOptions.from(loaded.getJsonObject("tracker")).port());
         case "storage" -> assertEquals("group1", StorageOptions.from(loaded.getJsonObject("storage")).group());
+        case "s3" -> assertEquals(-1, io.dfstree.s3.S3Options.from(loaded.getJsonObject("s3")).port());
         case "cluster" -> {
           com.hazelcast.config.Config hz = Launcher.hazelcast(loaded.getJsonObject("cluster"));
           assertTrue(hz.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled(), "TCP-IP join");

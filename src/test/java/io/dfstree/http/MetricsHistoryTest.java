@@ -22,7 +22,7 @@ class MetricsHistoryTest {
     c[StorageCounters.SUCCESS_DOWNLOAD] = downloads;
     return new Heartbeat(id, group, "127.0.0.1", 23000 + id % 10, 8080, "ACTIVE",
         List.of(new Heartbeat.StorePathStat(0, 100L << 30, freeBytes, 1L << 30, false)), 256, 10, "0.1.0",
-        1, 2, 2000, c, new int[] {0, 0, 0}, lastSourceUpdate, 0, syncedUntil, 0);
+        1, 2, 2000, c, new int[] {0, 0, 0}, lastSourceUpdate, 0, syncedUntil, 0, null);
   }
 
   static JsonArray samples(MetricsHistory h, int storage) {

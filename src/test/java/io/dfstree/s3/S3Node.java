@@ -29,10 +29,15 @@ final class S3Node implements AutoCloseable {
   }
 
   static S3Node start(Consumer<JsonObject> s3Settings) throws Exception {
+    return startWith(c -> s3Settings.accept(c.getJsonObject("s3")));
+  }
+
+  /** With the whole configuration to edit (storage options too). */
+  static S3Node startWith(Consumer<JsonObject> settings) throws Exception {
     int port = TestPorts.free();
     SingleNodeServer server = SingleNodeServer.start(c -> {
-      JsonObject s3 = c.getJsonObject("s3").put("port", port).put("accessKey", ACCESS_KEY).put("secretKey", SECRET_KEY);
-      s3Settings.accept(s3);
+      c.getJsonObject("s3").put("port", port).put("accessKey", ACCESS_KEY).put("secretKey", SECRET_KEY);
+      settings.accept(c);
     });
     return new S3Node(server, port);
   }

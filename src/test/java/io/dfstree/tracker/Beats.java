@@ -27,7 +27,7 @@ final class Beats {
     }
     return new Heartbeat(id, group, "127.0.0." + (id % 100), 23000, 8888, status, paths, 256, priority, "6.0.7",
         1_700_000_000L, 1_700_000_100L + id, 2000, counters, new int[] {5, 3, 9}, 1_700_000_200L,
-        1_700_000_300L, syncedUntil, 0);
+        1_700_000_300L, syncedUntil, 0, null);
   }
 
   static StorePathStat path(int index, long freeGb) {

@@ -106,7 +106,7 @@ class GroupMapTest {
     assertEquals(StorageStatus.DELETED, map.storage(1).status());
     assertTrue(map.expire(100_000).isEmpty(), "DELETED never becomes OFFLINE");
     Heartbeat restarted = new Heartbeat(1, "g", first.host(), first.port(), 0, "ACTIVE", first.storePaths(), 256, 1,
-        "x", first.joinTime(), first.upTime() + 50, 2000, null, null, 0, 0, null, 0);
+        "x", first.joinTime(), first.upTime() + 50, 2000, null, null, 0, 0, null, 0, null);
     assertEquals(StorageStatus.ACTIVE, map.apply(restarted, 200).get(0).to());
   }
 
@@ -147,5 +147,38 @@ class GroupMapTest {
       return e.errno();
     }
     return 0;
+  }
+
+  @Test
+  void aDeadProcessIsOfflineAtOnceAndItsLateBeatsDoNotRevive() {
+    map.apply(Beats.active(1, "g"), 0);
+    assertEquals("storage 1 (g 127.0.0.1:23000) ACTIVE -> OFFLINE", map.down(1, 1000).get(0).toString());
+    assertTrue(map.group("g").writable().isEmpty());
+    assertTrue(map.apply(Beats.active(1, "g"), 1500).isEmpty(), "a beat sent before it died");
+    assertEquals(StorageStatus.OFFLINE, map.storage(1).status());
+    assertTrue(map.down(1, 1600).isEmpty(), "no repeated change");
+    assertEquals(StorageStatus.ACTIVE, map.apply(Beats.active(1, "g"), 7700).get(0).to(),
+        "a process still beating a heartbeat timeout later is alive");
+  }
+
+  @Test
+  void aReachableStorageCountsAgainAtItsNextBeat() {
+    map.apply(Beats.active(1, "g"), 0);
+    map.down(1, 1000);
+    map.markReachable(1);
+    assertEquals(StorageStatus.ACTIVE, map.apply(Beats.active(1, "g"), 1100).get(0).to());
+  }
+
+  @Test
+  void aLeavingClusterMemberTakesItsStoragesOffline() {
+    Heartbeat b = Beats.active(1, "g");
+    map.apply(new Heartbeat(1, "g", b.host(), b.port(), 0, "ACTIVE", b.storePaths(), 256, 1, "x", b.joinTime(),
+        b.upTime(), 2000, null, null, 0, 0, null, 0, "node-a"), 0);
+    map.apply(Beats.active(2, "g"), 0);
+    assertTrue(map.memberLeft("node-b", 10).isEmpty());
+    List<StateChange> c = map.memberLeft("node-a", 10);
+    assertEquals(1, c.size());
+    assertEquals(1, c.get(0).storage().id());
+    assertEquals(StorageStatus.ACTIVE, map.storage(2).status());
   }
 }

@@ -69,7 +69,7 @@ class TrackerVerticleTest {
   private void beat(int id, String status) throws Exception {
     Heartbeat b = Beats.beat(id, "group1", status, List.of(Beats.path(0, 50), Beats.path(1, 70)), 10, Map.of());
     Heartbeat h = new Heartbeat(id, "group1", "127.0.0.1", fakeStorage.getLocalPort(), 0, status, b.storePaths(),
-        256, 10, "6.0.7", b.joinTime(), b.upTime(), 2000, b.counters(), b.connections(), 0, 0, Map.of(), 0);
+        256, 10, "6.0.7", b.joinTime(), b.upTime(), 2000, b.counters(), b.connections(), 0, 0, Map.of(), 0, null);
     vertx.eventBus().publish(Addresses.HEARTBEAT, h.toJson());
     groups(); // a request/reply round trip on the tracker's context: the beat was applied before it
   }

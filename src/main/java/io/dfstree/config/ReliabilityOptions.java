@@ -1,0 +1,32 @@
+package io.dfstree.config;
+
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+
+/**
+ * The storage's integrity and delete-retention settings, from the {@code storage.reliability}
+ * section; bound with its storage ({@link StorageOptions#from}), defaults in {@code dfstree-defaults.yaml}.
+ *
+ * @param tombstoneRetentionDays how long a delete is remembered on disk: a copy of the file a peer
+ *                               offers within this window is refused (a member away for longer
+ *                               should be emptied and rejoin as a new member)
+ * @param verifyDownloadMaxBytes whole-file downloads of files up to this size are checked against
+ *                               the CRC32 in their name before they are sent (0 = never)
+ * @param scrubBytesPerSecond    the background scrub reads at most this much per second (0 = off)
+ * @param scrubPauseMinutes      pause between two full scrub passes
+ */
+public record ReliabilityOptions(int tombstoneRetentionDays,
+                                 @JsonDeserialize(using = ByteSize.Deserializer.class) long verifyDownloadMaxBytes,
+                                 @JsonDeserialize(using = ByteSize.Deserializer.class) long scrubBytesPerSecond,
+                                 long scrubPauseMinutes) {
+
+  void validate() {
+    TrackerOptions.require(tombstoneRetentionDays >= 1, "storage.reliability.tombstoneRetentionDays must be at least 1");
+    TrackerOptions.require(verifyDownloadMaxBytes >= 0, "storage.reliability.verifyDownloadMaxBytes must not be negative");
+    TrackerOptions.require(scrubBytesPerSecond >= 0, "storage.reliability.scrubBytesPerSecond must not be negative");
+    TrackerOptions.require(scrubPauseMinutes >= 0, "storage.reliability.scrubPauseMinutes must not be negative");
+  }
+
+  public long tombstoneRetentionSeconds() {
+    return tombstoneRetentionDays * 86_400L;
+  }
+}

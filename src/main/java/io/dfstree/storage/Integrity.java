@@ -1,0 +1,128 @@
+package io.dfstree.storage;
+
+import io.dfstree.config.ReliabilityOptions;
+import io.dfstree.fileid.FileId;
+import io.dfstree.fileid.FileName;
+import io.dfstree.protocol.Errno;
+import io.dfstree.protocol.FdfsException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks stored bytes against the size and CRC32 their FastDFS name carries, and repairs a damaged
+ * copy from a peer: a good copy is fetched as fetch-on-miss does and renamed over the damaged one. Used by downloads (small files, {@code verifyDownloadMaxBytes}) and by the
+ * background {@link Scrubber}. Counters feed {@code /metrics}.
+ */
+final class Integrity {
+  private static final Logger LOG = LoggerFactory.getLogger(Integrity.class);
+
+  final AtomicLong damaged = new AtomicLong();
+  final AtomicLong repaired = new AtomicLong();
+  final AtomicLong repairsFailed = new AtomicLong();
+  private final StorageNode node;
+  private final ReliabilityOptions options;
+
+  Integrity(StorageNode node, ReliabilityOptions options) {
+    this.node = node;
+    this.options = options;
+  }
+
+  /** Whether the name says what the bytes must be (not appender or slave files, whose names do not). */
+  static boolean checkable(String remoteName) {
+    try {
+      FileName.Decoded d = FileName.decode(remoteName);
+      return d.nameDescribesContent() && !d.trunk();
+    } catch (RuntimeException notOurs) {
+      return false;
+    }
+  }
+
+  /** Blocking: whether the file at {@code p} has the size and CRC32 of {@code remoteName}; reads through {@code throttle}. */
+  static boolean intact(Path p, String remoteName, Throttle throttle) throws IOException {
+    return intact(p, 0, Files.size(p), remoteName, throttle);
+  }
+
+  /** Blocking: whether {@code length} bytes of {@code p} from {@code offset} have the size and CRC32 of {@code remoteName}. */
+  static boolean intact(Path p, long offset, long length, String remoteName, Throttle throttle) throws IOException {
+    FileName.Decoded d = FileName.decode(remoteName);
+    if (length != d.fileSize()) {
+      return false;
+    }
+    CRC32 crc = new CRC32();
+    byte[] buf = new byte[64 * 1024];
+    try (java.io.RandomAccessFile in = new java.io.RandomAccessFile(p.toFile(), "r")) {
+      in.seek(offset);
+      long left = length;
+      while (left > 0) {
+        int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+        if (n < 0) {
+          return false;
+        }
+        crc.update(buf, 0, n);
+        throttle.consumed(n);
+        left -= n;
+      }
+    }
+    return crc.getValue() == d.crc32Unsigned();
+  }
+
+  /** Reading speed limit; {@link #NONE} does not wait. */
+  interface Throttle {
+    Throttle NONE = bytes -> { };
+
+    void consumed(long bytes);
+  }
+
+  /**
+   * Before a download: a small, checkable file is read and checked (off the event loop). A damaged
+   * copy is repaired from a peer and the good copy returned; EIO when no peer has one.
+   */
+  Future<BlobEngine.BlobRead> verifyForDownload(Context ctx, FileId id, BlobEngine.BlobRead st) {
+    if (st.length() > options.verifyDownloadMaxBytes() || !checkable(id.remoteName())) {
+      return Future.succeededFuture(st);
+    }
+    return node.disk.<Boolean>executeBlocking(() -> intact(st.path(), st.offset(), st.length(), id.remoteName(),
+            Throttle.NONE), false)
+        .compose(ok -> ok ? Future.succeededFuture(st)
+            : repair(ctx, id).compose(v -> node.engines.forId(id).open(id)));
+  }
+
+  /**
+   * Replaces a damaged copy of {@code id} with a peer's, in one atomic rename (readers never find
+   * the file missing); the damaged copy stays when no peer has a good one (EIO).
+   */
+  Future<Void> repair(Context ctx, FileId id) {
+    Path target = node.files.pathOf(id);
+    return node.disk.<Boolean>executeBlocking(() -> Files.exists(target) && !intact(target, id.remoteName(), Throttle.NONE), false)
+        .compose(bad -> {
+          if (!bad) {
+            return Future.<Void>succeededFuture(); // repaired meanwhile, or deleted
+          }
+          damaged.incrementAndGet();
+          LOG.warn("storage {}: {} does not match the size and CRC32 in its name: fetching a good copy from a peer",
+              node.options.id(), id.remoteName());
+          Replicator r = node.replicator;
+          Future<Void> fetched = r == null ? Future.failedFuture(FdfsException.notFound("no peers yet")) : r.fetchReplacing(id);
+          return fetched.compose(v -> node.disk.<Boolean>executeBlocking(() -> intact(target, id.remoteName(), Throttle.NONE), false))
+              .compose(good -> good ? Future.<Void>succeededFuture()
+                  : Future.<Void>failedFuture(new FdfsException(Errno.EIO, "no peer holds a good copy")))
+              .onSuccess(v -> {
+                repaired.incrementAndGet();
+                LOG.info("storage {}: {} repaired from a peer", node.options.id(), id.remoteName());
+              })
+              .recover(err -> {
+                repairsFailed.incrementAndGet();
+                LOG.error("storage {}: cannot repair {}: {}", node.options.id(), id.remoteName(), err.getMessage());
+                return Future.failedFuture(new FdfsException(Errno.EIO, "damaged copy of " + id.remoteName()
+                    + " and no good copy on a peer"));
+              });
+        });
+  }
+}

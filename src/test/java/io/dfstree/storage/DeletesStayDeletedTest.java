@@ -1,0 +1,118 @@
+package io.dfstree.storage;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.dfstree.config.Config;
+import io.dfstree.config.StorageOptions;
+import io.dfstree.fileid.FileId;
+import io.dfstree.protocol.FdfsException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A stale copy of a deleted file that a peer offers later (a replayed create line, a replica that
+ * was in flight) is refused after a burst of more deletes than the old in-memory bound (16,384)
+ * and after a restart of the storage: tombstones are on disk.
+ */
+class DeletesStayDeletedTest {
+  static final long DAY = 86_400;
+  @TempDir Path dir;
+  Vertx vertx;
+  WorkerExecutor disk;
+  StorePaths paths;
+  StorePath path;
+  StoredFiles files;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    vertx = Vertx.vertx();
+    disk = vertx.createSharedWorkerExecutor("tombstone-test", 4);
+    JsonObject c = Config.defaults().getJsonObject("storage").copy()
+        .put("storePaths", new JsonArray().add(dir.resolve("s0").toString())).put("subdirCount", 2)
+        .put("reservedSpace", "0").put("id", 7);
+    StorageOptions o = StorageOptions.from(c);
+    paths = new StorePaths(o);
+    path = paths.all().get(0);
+    path.prepare(o.subdirCount());
+    files = open();
+  }
+
+  /** The storage's files as a (re)started storage opens them. */
+  StoredFiles open() throws Exception {
+    StoredFiles f = new StoredFiles(disk, paths, 7, "group1", false);
+    f.tombstones(TombstoneStore.open(dir.resolve("s0/data/sync/tombstones"), 30 * DAY, false, StoredFiles.now()));
+    return f;
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  FileId upload(String text) throws Exception {
+    FileWriteStream up = files.newUpload(path);
+    up.write(Buffer.buffer(text));
+    String name = await(files.placeNew(up, path, false, "txt"));
+    return files.validate("group1", name);
+  }
+
+  /** A peer's copy of {@code id}, made at {@code mtime}, offered to this storage. */
+  Future<Boolean> offerCopy(FileId id, long mtime) {
+    FileWriteStream copy = files.newReplica(id);
+    copy.write(Buffer.buffer("stale bytes"));
+    return files.placeReplica(vertx.getOrCreateContext(), copy, id, mtime, false);
+  }
+
+  static void assertRefused(Future<Boolean> placed) {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> await(placed));
+    assertInstanceOf(FdfsException.class, e.getCause());
+    assertEquals(2, ((FdfsException) e.getCause()).errno(), "ENOENT, as from a peer without the file");
+  }
+
+  @Test
+  void aDeletedFileStaysDeletedThroughADeleteBurstAndARestart() throws Exception {
+    Context ctx = vertx.getOrCreateContext();
+    FileId victim = upload("to be deleted");
+    long createdAt = StoredFiles.now();
+    await(files.delete(ctx, victim));
+
+    // more deletes than the old bound, as a replay of a peer's binlog applies them
+    List<Future<Void>> burst = new ArrayList<>();
+    for (int i = 0; i < 17_000; i++) {
+      String name = files.newName(path, i, i, false, "bin", StoredFiles.now() - i);
+      files.placing(name, false);
+      burst.add(files.applyDelete(ctx, files.validate("group1", name), StoredFiles.now()));
+    }
+    await(Future.all(burst));
+
+    assertRefused(offerCopy(victim, createdAt));
+    assertFalse(Files.exists(files.pathOf(victim)), "the stale copy was not placed");
+
+    // restart: a new process reads its tombstones back
+    files.tombstones().close();
+    files = open();
+    assertTrue(files.tombstones().size() >= 17_001, "tombstones after the restart: " + files.tombstones().size());
+    assertRefused(offerCopy(victim, createdAt));
+    assertFalse(Files.exists(files.pathOf(victim)), "the stale copy was not placed after the restart");
+    files.tombstones().close();
+  }
+}
