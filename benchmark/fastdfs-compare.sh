@@ -21,7 +21,7 @@
 # builds its class path with Maven, so it needs nothing the repository does not already install.
 # Options: --quick | --topologies single,group | --systems fastdfs,ours,ours-w1 |
 #   --clients official,pooled,split | -c 1,16 | -s 4K,64K,1M | --scale F (file counts) |
-#   --max-seconds S (per phase) | --warmup N | --threads N (top server thread kinds per row) |
+#   --max-seconds S (per phase) | --warmup N (per storage) | --threads N (top server thread kinds per row) |
 #   --jfr DIR | --subdirs N | --baseline-jar OLD.jar (adds base, base-w1) | --out FILE.tsv |
 #   --server-jvm "-Xmx512m ..."
 # Environment: FASTDFS_PEER (path of the fastdfs-peer script), KEEP=1 (keep our data and logs).

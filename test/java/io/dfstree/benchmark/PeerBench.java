@@ -22,6 +22,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Every phase is bounded in count and in time.
  */
 public final class PeerBench {
+  /** Storages in the group topology (FastDFS's and ours): two. */
+  static final int GROUP_STORAGES = 2;
+
+  /** Warm-up files for a topology: {@code perStorage} for each storage JVM the tracker spreads them over. */
+  static int warmupFiles(int perStorage, boolean group) {
+    return perStorage * (group ? GROUP_STORAGES : 1);
+  }
   private PeerBench() {}
 
   /** Command-line settings. */
@@ -146,8 +153,14 @@ public final class PeerBench {
           BenchClient.configureOfficial(sut.tracker());
           // unmeasured warm-up with every client kind measured: each exercises other server code
           // (a connection per operation: accept and close paths), and the JIT must be done first
+          // The tracker spreads the warm-up over the group's storages, each a JVM with its own JIT:
+          // each gets as many files as a single node does, or the group is measured colder. With
+          // 400 files shared by two storages (load ~30, 2 cores) the group's c=1 upload p50 was
+          // 6.8-10.9 ms against 3.0 ms single; with 2,500 per storage 1.18 against 1.23 ms
+          // (benchmark/PROFILE.md, "The group's c=1 latency").
+          int warmup = warmupFiles(s.warmup, group);
           for (BenchClient.Kind kind : s.clients) {
-            runPhases(s, sut, kind, 4, 4096, Math.max(1, s.warmup / s.clients.size()), null, topology);
+            runPhases(s, sut, kind, 4, 4096, Math.max(1, warmup / s.clients.size()), null, topology);
           }
           idle(sut);
           for (BenchClient.Kind kind : s.clients) {

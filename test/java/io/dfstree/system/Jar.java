@@ -142,6 +142,20 @@ final class Jar {
       pump(process.getErrorStream(), err, "err");
     }
 
+    /**
+     * Starts the jar behind a wrapper command that execs it ({@code ip netns exec NS}, {@code
+     * faketime ...}), so {@link #pid()} is still the JVM's own pid for kill -9 and SIGSTOP.
+     */
+    static Server startWrapped(Path dir, List<String> wrapper, List<String> jvmArgs, Map<String, String> env, String... args)
+        throws IOException {
+      List<String> cmd = new ArrayList<>(wrapper);
+      cmd.addAll(command(jvmArgs, List.of(args)));
+      ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+      pb.environment().keySet().removeIf(k -> k.startsWith("DFSTREE_"));
+      pb.environment().putAll(env);
+      return new Server(pb.start());
+    }
+
     static Server start(Path dir, List<String> jvmArgs, Map<String, String> env, String... args) throws IOException {
       ProcessBuilder pb = new ProcessBuilder(command(jvmArgs, List.of(args))).directory(dir.toFile());
       pb.environment().keySet().removeIf(k -> k.startsWith("DFSTREE_"));

@@ -38,10 +38,23 @@ final class Integrity {
   static boolean checkable(String remoteName) {
     try {
       FileName.Decoded d = FileName.decode(remoteName);
-      return d.nameDescribesContent() && !d.trunk();
+      return d.nameDescribesContent() && !d.trunk() && !slaveOfNormalLength(remoteName);
     } catch (RuntimeException notOurs) {
       return false;
     }
+  }
+
+  /**
+   * A slave without an extension whose prefix fills the extension part exactly ({@code _raw} on
+   * a master with a 3-letter extension) is as long as a normal name; a normal name's 7-character
+   * tail is random digits, optionally followed by {@code .ext}, so anything else there is a prefix.
+   */
+  static boolean slaveOfNormalLength(String remoteName) {
+    if (remoteName.length() != FileName.NORMAL_NAME_LEN) {
+      return false;
+    }
+    String tail = remoteName.substring(FileName.LOGIC_PATH_LEN + FileName.PAYLOAD_CHARS);
+    return !tail.matches("[0-9]*(\\.[A-Za-z0-9]+)?");
   }
 
   /** Blocking: whether the file at {@code p} has the size and CRC32 of {@code remoteName}; reads through {@code throttle}. */
