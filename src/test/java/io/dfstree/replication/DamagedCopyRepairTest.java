@@ -53,7 +53,8 @@ class DamagedCopyRepairTest {
     portA = io.dfstree.TestPorts.free();
     portB = io.dfstree.TestPorts.free();
     httpA = io.dfstree.TestPorts.free();
-    vertx.deployVerticle("io.dfstree.storage.StorageVerticle",
+    // with its HTTP adapter (the composition root adds it): the test reads /metrics from it
+    vertx.deployVerticle(io.dfstree.server.Roles.storage(io.dfstree.server.Launcher.meterRegistry(vertx)),
         new DeploymentOptions().setConfig(storage(100001, portA, "a").put("httpPort", httpA))).await();
     vertx.deployVerticle("io.dfstree.storage.StorageVerticle",
         new DeploymentOptions().setConfig(storage(100002, portB, "b"))).await();
