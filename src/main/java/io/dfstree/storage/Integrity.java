@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
 final class Integrity {
   private static final Logger LOG = LoggerFactory.getLogger(Integrity.class);
 
+  /** The 7-character tail of a normal name: random digits, optionally followed by {@code .ext}. */
+  private static final java.util.regex.Pattern NORMAL_TAIL = java.util.regex.Pattern.compile("[0-9]*(\\.[A-Za-z0-9]+)?");
+
   final AtomicLong damaged = new AtomicLong();
   final AtomicLong repaired = new AtomicLong();
   final AtomicLong repairsFailed = new AtomicLong();
@@ -32,6 +35,11 @@ final class Integrity {
   Integrity(StorageNode node, ReliabilityOptions options) {
     this.node = node;
     this.options = options;
+  }
+
+  /** Downloads of files up to this size are checked against their name first. */
+  long verifyDownloadMaxBytes() {
+    return options.verifyDownloadMaxBytes();
   }
 
   /** Whether the name says what the bytes must be (not appender or slave files, whose names do not). */
@@ -54,7 +62,7 @@ final class Integrity {
       return false;
     }
     String tail = remoteName.substring(FileName.LOGIC_PATH_LEN + FileName.PAYLOAD_CHARS);
-    return !tail.matches("[0-9]*(\\.[A-Za-z0-9]+)?");
+    return !NORMAL_TAIL.matcher(tail).matches();
   }
 
   /** Blocking: whether the file at {@code p} has the size and CRC32 of {@code remoteName}; reads through {@code throttle}. */

@@ -193,9 +193,13 @@ final class StorageCommands {
 
   private void download(Download d, StorageExchange ex) {
     FileId id = files.validate(d.group(), d.name());
+    BlobEngine engine = node.engines.forId(id);
+    if (SmallDownload.applies(node, engine, id)) {
+      SmallDownload.run(node, ctx, d, id, ex); // read once, checked, sent from the same buffer
+      return;
+    }
     long offset = d.offset();
     long started = System.nanoTime();
-    BlobEngine engine = node.engines.forId(id);
     Future<BlobEngine.BlobRead> located = engine.open(id);
     if (!d.peer() && node.replicator != null) {
       // read-your-write: a file acknowledged elsewhere in the group may not have reached us yet

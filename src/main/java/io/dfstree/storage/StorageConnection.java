@@ -284,6 +284,11 @@ final class StorageConnection implements FrameDecoder.Listener {
     }
 
     @Override
+    public Future<Void> write(Buffer response) {
+      return socket.write(response);
+    }
+
+    @Override
     public void sent() {
       nextRequest();
     }

@@ -33,7 +33,10 @@ interface StorageExchange {
   /** Writes a success header for {@code length} bytes, then that range of {@code path} (zero copy). */
   Future<Void> sendFile(String path, long offset, long length);
 
-  /** A {@link #sendFile} went out whole: read the next request. */
+  /** Writes a complete response (header and content, one buffer); completes once it is out. */
+  Future<Void> write(Buffer response);
+
+  /** A {@link #sendFile} or {@link #write} went out whole: read the next request. */
   void sent();
 
   /** Closes the connection (a failure after the header, a quit). */

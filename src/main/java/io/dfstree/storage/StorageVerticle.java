@@ -68,9 +68,10 @@ public final class StorageVerticle extends VerticleBase {
         })
         .compose(auth -> vertx.executeBlocking(() -> {
           node.prepare();
-          node.files.binlog(new Binlog(node.paths.all().get(0).data.resolve("sync").resolve("binlog")));
+          Binlog binlog = new Binlog(node.paths.all().get(0).data.resolve("sync").resolve("binlog"));
+          node.files.binlog(binlog);
           node.files.tombstones(TombstoneStore.open(node.paths.all().get(0).data.resolve("sync").resolve("tombstones"),
-              options.reliability().tombstoneRetentionSeconds(), options.fsync(), StoredFiles.now()));
+              options.reliability().tombstoneRetentionSeconds(), options.fsync(), StoredFiles.now(), binlog));
           replicator.load();
           return null;
         }))

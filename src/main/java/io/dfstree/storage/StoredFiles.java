@@ -93,9 +93,7 @@ final class StoredFiles {
     Path p = pathOf(id);
     return disk.executeBlocking(() -> {
       Files.deleteIfExists(metadataPath(p));
-      long ts = now();
-      bury(id.remoteName(), ts);
-      record(ts, local ? Binlog.DELETE : Character.toLowerCase(Binlog.DELETE), id.remoteName(), null);
+      buryAndRecord(now(), local ? Binlog.DELETE : Character.toLowerCase(Binlog.DELETE), id.remoteName());
       return null;
     }, false);
   }
@@ -140,15 +138,35 @@ final class StoredFiles {
   }
 
   /** Blocking: records a change for peers; failures are logged, the change itself stands. */
-  private void record(long ts, char op, String name, String second) {
+  private boolean record(long ts, char op, String name, String second) {
     Binlog log = binlog;
     if (log == null) {
-      return;
+      return false;
     }
     try {
       log.append(ts, op, name, second, fsync); // durable before the client hears of the change
+      return true;
     } catch (IOException e) {
       org.slf4j.LoggerFactory.getLogger(StoredFiles.class).error("binlog append failed: {}", e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * Blocking, under the file's lock: a delete's tombstone, then its binlog line. The binlog's
+   * force makes both durable (TombstoneStore replays the binlog's deletes after a crash), so the
+   * tombstone is not forced on its own unless the binlog line could not be written.
+   */
+  private void buryAndRecord(long ts, char op, String remoteName) throws IOException {
+    TombstoneStore store = tombstoneStore;
+    if (store == null) {
+      tombstones.put(remoteName, ts);
+      record(ts, op, remoteName, null);
+      return;
+    }
+    store.bury(remoteName, ts, binlog != null);
+    if (!record(ts, op, remoteName, null)) {
+      store.sync();
     }
   }
 
@@ -350,9 +368,7 @@ final class StoredFiles {
       if (fsync) {
         directorySync.force(p.getParent());
       }
-      long ts = now();
-      bury(id.remoteName(), ts);
-      record(ts, Binlog.DELETE, id.remoteName(), null);
+      buryAndRecord(now(), Binlog.DELETE, id.remoteName());
       spaceAfterDelete(id.storePathIndex());
       return null;
     }, false));
@@ -597,9 +613,10 @@ final class StoredFiles {
       boolean removed = Files.deleteIfExists(p);
       removed |= Files.deleteIfExists(metadataPath(p));
       // also when the file is not here (yet): a copy of it still on its way must not stay
-      bury(id.remoteName(), ts);
       if (removed) {
-        record(ts, Character.toLowerCase(Binlog.DELETE), id.remoteName(), null);
+        buryAndRecord(ts, Character.toLowerCase(Binlog.DELETE), id.remoteName());
+      } else {
+        bury(id.remoteName(), ts);
       }
       return null;
     }, false));
