@@ -60,10 +60,10 @@ final class SmallDownload {
     Path p = node.files.pathOf(id);
     FileName.Decoded name = id.decoded();
     Future<Whole> read = node.disk.executeBlocking(() -> read(p, name), false);
-    if (!d.peer() && node.replicator != null) {
+    if (!d.peer()) {
       // read-your-write: a file acknowledged elsewhere in the group may not have reached us yet
       read = read.recover(err -> err instanceof FdfsException f && f.errno() == Errno.ENOENT
-          ? node.replicator.fetchMissing(id).compose(v -> node.disk.executeBlocking(() -> read(p, name), false))
+          ? node.replication.fetchMissing(id).compose(v -> node.disk.executeBlocking(() -> read(p, name), false))
           : Future.failedFuture(err));
     }
     // never serve (or spread to a peer) a copy that does not match its name: repair it first
