@@ -33,6 +33,9 @@ interface StorageExchange {
   /** Writes a success header for {@code length} bytes, then that range of {@code path} (zero copy). */
   Future<Void> sendFile(String path, long offset, long length);
 
+  /** Writes a success header and {@code content} as one write (bytes already in memory). */
+  Future<Void> send(Buffer content);
+
   /** A {@link #sendFile} went out whole: read the next request. */
   void sent();
 

@@ -69,6 +69,9 @@ public final class StorageVerticle extends VerticleBase {
         .compose(auth -> vertx.executeBlocking(() -> {
           node.prepare();
           node.files.binlog(new Binlog(node.paths.all().get(0).data.resolve("sync").resolve("binlog")));
+          if (node.packed != null) {
+            node.packed.recoverLines(); // lines of packed slots a crash took (they are synced after the slot)
+          }
           node.files.tombstones(TombstoneStore.open(node.paths.all().get(0).data.resolve("sync").resolve("tombstones"),
               options.reliability().tombstoneRetentionSeconds(), options.fsync(), StoredFiles.now()));
           replicator.load();
