@@ -326,8 +326,10 @@ final class PackedBlobEngine implements BlobEngine {
   /** A peer's delete (binlog {@code D}): tombstone even when the slot is not here (yet). */
   Future<Void> applyDelete(Context ctx, FileId id, long ts) {
     TrunkId t = TrunkId.parse(id.remoteName());
+    // tombstone either way; a line only when a slot was deleted here (as for plain files): two
+    // members would otherwise log each other's delete back and forth for ever
     return on(ctx, store(id.storePathIndex()).delete(t))
-        .transform(ar -> files.afterPackedDelete(ctx, id, false));
+        .transform(ar -> files.afterPackedDelete(ctx, id, false, ar.succeeded()));
   }
 
   @Override
@@ -494,7 +496,14 @@ final class PackedBlobEngine implements BlobEngine {
 
     @Override
     public Future<Long> force() {
-      return Future.succeededFuture((long) bytes.length());
+      long n = bytes.length();
+      if (!copy) {
+        return Future.succeededFuture(n);
+      }
+      // nothing to force (the slot is synced when placed), but a peer's copy answers after a turn
+      // through the disk pool, as a file's force does: a source that hung up right after its
+      // trailer is seen closed before the copy is placed (ReplicaReceive drops it)
+      return disk.executeBlocking(() -> n, false);
     }
 
     @Override

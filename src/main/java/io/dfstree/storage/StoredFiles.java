@@ -90,12 +90,19 @@ final class StoredFiles {
 
   /** After a packed slot is deleted (or a peer's delete found none): its -m file, tombstone, binlog. */
   Future<Void> afterPackedDelete(Context ctx, FileId id, boolean local) {
+    return afterPackedDelete(ctx, id, local, true);
+  }
+
+  /** {@code logged}: write the binlog line (a peer's delete of a slot not here is not logged). */
+  Future<Void> afterPackedDelete(Context ctx, FileId id, boolean local, boolean logged) {
     Path p = pathOf(id);
     return disk.executeBlocking(() -> {
       Files.deleteIfExists(metadataPath(p));
       long ts = now();
       bury(id.remoteName(), ts);
-      record(ts, local ? Binlog.DELETE : Character.toLowerCase(Binlog.DELETE), id.remoteName(), null);
+      if (logged) {
+        record(ts, local ? Binlog.DELETE : Character.toLowerCase(Binlog.DELETE), id.remoteName(), null);
+      }
       return null;
     }, false);
   }
