@@ -138,7 +138,11 @@ final class Binlog {
 
   /** Blocking: makes every appended line durable (shared with concurrent syncs, see {@link GroupCommit}). */
   void forceShared() throws IOException {
-    durable.commit(() -> channel.force(false));
+    durable.commit(() -> {
+      if (channel.isOpen()) { // closed at stop, after a last force
+        channel.force(false);
+      }
+    });
   }
 
   /** Blocking: makes every appended line durable. */

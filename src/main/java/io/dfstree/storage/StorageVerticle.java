@@ -130,6 +130,9 @@ public final class StorageVerticle extends VerticleBase {
     vertx.eventBus().publish(Addresses.STORAGE_LEAVING,
         new JsonObject().put("storageId", node.options.id()).put("group", node.options.group()));
     return pool.close().transform(x -> vertx.executeBlocking(() -> {
+      if (node.packed != null) {
+        node.packed.close(); // first: its last batch writes binlog lines
+      }
       Binlog log = node.files.binlog();
       if (log != null) {
         log.force();
@@ -137,9 +140,6 @@ public final class StorageVerticle extends VerticleBase {
       }
       if (node.files.tombstones() != null) {
         node.files.tombstones().close();
-      }
-      if (node.packed != null) {
-        node.packed.close();
       }
       return null;
     }));

@@ -72,22 +72,11 @@ class OfficialJavaClientTest extends SingleNodeTest {
 
   @Test
   void uploadWithoutGroupReturnsGroupAnd44CharNameAndStoresTheBytes() throws Exception {
-    byte[] data = random(300_000, 1); // above storage.packed.maxFileSize: a file of its own
+    byte[] data = random(10_000, 1);
     String[] r = upload(data, "jpg");
     assertEquals(GROUP, r[0]);
     assertEquals(44, r[1].length(), r[1]);
     assertTrue(r[1].matches("M00/[0-9A-F]{2}/[0-9A-F]{2}/[A-Za-z0-9_-]{27}\\d{3}\\.jpg"), r[1]);
-    assertArrayEquals(data, download(r));
-  }
-
-  @Test
-  void aSmallUploadIsPackedByDefaultUnderA60CharTrunkName() throws Exception {
-    byte[] data = random(10_000, 1);
-    String[] r = upload(data, "jpg");
-    assertEquals(GROUP, r[0]);
-    assertEquals(io.dfstree.fileid.FileName.TRUNK_NAME_LEN, r[1].length(), r[1]);
-    assertEquals(10_000, io.dfstree.fileid.TrunkId.parse(r[1]).fileSize());
-    assertTrue(r[1].startsWith("M00/") && r[1].endsWith(".jpg"), r[1]);
     assertArrayEquals(data, download(r));
   }
 
