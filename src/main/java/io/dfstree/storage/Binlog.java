@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * The storage's operation log, FastDFS style (fastdfs-protocol.md §6.3): one text line per
@@ -48,8 +49,50 @@ public final class Binlog {
     Files.createDirectories(file.getParent());
     this.file = file;
     this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
-    this.size = channel.size();
+    this.size = dropTornTail(channel);
     this.channel.position(size);
+  }
+
+  /** How far back a restart looks for a torn end (lines written after the last sync). */
+  static final int TAIL_CHECK = 1 << 20;
+
+  /**
+   * Lines of packed slots are written without a sync of their own (the slot is the truth, see
+   * {@code PackedBlobEngine}), so a crash can leave the end of the log torn: zeros where pages
+   * never reached the disk, or half a line. Everything from the first such byte on is dropped
+   * (a restart writes those lines again from the volumes); returns the size kept.
+   */
+  private static long dropTornTail(FileChannel ch) throws IOException {
+    long size = ch.size();
+    int n = (int) Math.min(size, TAIL_CHECK);
+    if (n == 0) {
+      return 0;
+    }
+    ByteBuffer tail = ByteBuffer.allocate(n);
+    long from = size - n;
+    while (tail.hasRemaining() && ch.read(tail, from + tail.position()) > 0) {
+      // positional reads until full
+    }
+    byte[] b = tail.array();
+    int keep = n;
+    for (int i = 0; i < n; i++) {
+      if (b[i] == 0) {
+        keep = i;
+        break;
+      }
+    }
+    while (keep > 0 && b[keep - 1] != '\n') {
+      keep--;
+    }
+    if (keep == 0 && from > 0 && n > 0 && b[0] != 0) {
+      return size; // one line longer than the window: leave it alone
+    }
+    if (from + keep < size) {
+      org.slf4j.LoggerFactory.getLogger(Binlog.class).warn("binlog {}: {} bytes of torn tail dropped", ch, size - from - keep);
+      ch.truncate(from + keep);
+      ch.force(false);
+    }
+    return from + keep;
   }
 
   /**
@@ -69,6 +112,37 @@ public final class Binlog {
     if (fsync) {
       durable.commit(() -> channel.force(false));
     }
+  }
+
+  /**
+   * Blocking. Appends lines written without a sync (packed slots: a restart rebuilds lost ones
+   * from the volumes); {@link #force} makes them durable.
+   */
+  void appendUnsynced(List<String> lines) throws IOException {
+    StringBuilder sb = new StringBuilder(lines.size() * 80);
+    for (String l : lines) {
+      sb.append(l).append('\n');
+    }
+    ByteBuffer bb = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
+    synchronized (this) {
+      while (bb.hasRemaining()) {
+        channel.write(bb);
+      }
+      size = channel.position();
+    }
+  }
+
+  static String line(long timestamp, char op, String name) {
+    return timestamp + " " + op + " " + name;
+  }
+
+  /** Blocking: makes every appended line durable (shared with concurrent syncs, see {@link GroupCommit}). */
+  void forceShared() throws IOException {
+    durable.commit(() -> {
+      if (channel.isOpen()) { // closed at stop, after a last force
+        channel.force(false);
+      }
+    });
   }
 
   /** Blocking: makes every appended line durable. */

@@ -222,7 +222,10 @@ final class StorageCommands {
         return;
       }
       long n = d.length() == 0 ? st.length() - offset : Math.min(d.length(), st.length() - offset);
-      ex.sendFile(st.path().toString(), st.fileOffset(offset), n).onComplete(sent -> {
+      Future<Void> out = st.content() != null
+          ? ex.send(st.content().slice((int) offset, (int) (offset + n))) // read once, CRC checked: these bytes
+          : ex.sendFile(st.path().toString(), st.fileOffset(offset), n);
+      out.onComplete(sent -> {
         node.count(StorageCounters.TOTAL_DOWNLOAD, sent.succeeded());
         if (n > 0) {
           node.countBytes(StorageCounters.TOTAL_DOWNLOAD_BYTES, n, sent.succeeded());

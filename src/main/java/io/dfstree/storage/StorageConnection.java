@@ -289,6 +289,12 @@ final class StorageConnection implements FrameDecoder.Listener {
     }
 
     @Override
+    public Future<Void> send(Buffer content) {
+      return socket.write(Buffer.buffer(PacketHeader.SIZE + content.length()).appendLong(content.length())
+          .appendByte(Command.RESP).appendByte((byte) 0).appendBuffer(content));
+    }
+
+    @Override
     public void sent() {
       nextRequest();
     }

@@ -36,7 +36,10 @@ interface StorageExchange {
   /** Writes a complete response (header and content, one buffer); completes once it is out. */
   Future<Void> write(Buffer response);
 
-  /** A {@link #sendFile} or {@link #write} went out whole: read the next request. */
+  /** Writes a success header and {@code content} as one write (bytes already in memory). */
+  Future<Void> send(Buffer content);
+
+  /** A {@link #sendFile}, {@link #write} or {@link #send} went out whole: read the next request. */
   void sent();
 
   /** Closes the connection (a failure after the header, a quit). */

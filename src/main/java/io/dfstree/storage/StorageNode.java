@@ -89,7 +89,7 @@ final class StorageNode {
           (int) options.packed().maxFileSize(), options.packed().volumeSize(), options.fsync(),
           Math.max(io.dfstree.storage.packed.PackedOptions.DEFAULT_MAX_BATCH_BYTES, 2 * (int) options.packed().maxFileSize() + 64),
           4L * Math.max(io.dfstree.storage.packed.PackedOptions.DEFAULT_MAX_BATCH_BYTES, 2 * (int) options.packed().maxFileSize() + 64)),
-          options.id(), plain);
+          options.id(), plain, options.packed().maxPendingBytes());
       files.packed(packed);
       this.engines = new BlobEngines(List.of(packed, plain));
     } else {
@@ -100,6 +100,9 @@ final class StorageNode {
     this.fileEvents = new FileEventPublisher(vertx);
     this.nodeId = ClusterNode.id(vertx);
     this.integrity = new Integrity(this, options.reliability());
+    if (packed != null) {
+      packed.repairer = id -> integrity.repair(vertx.getOrCreateContext(), id);
+    }
     this.replication = replication.create(vertx, new ReplicaStore(this)); // last: it reads the fields above
   }
 

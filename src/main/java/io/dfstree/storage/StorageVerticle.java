@@ -70,6 +70,9 @@ public final class StorageVerticle extends VerticleBase {
           node.prepare();
           Binlog binlog = new Binlog(node.paths.all().get(0).data.resolve("sync").resolve("binlog"));
           node.files.binlog(binlog);
+          if (node.packed != null) {
+            node.packed.recoverLines(); // lines of packed slots a crash took (they are synced after the slot)
+          }
           node.files.tombstones(TombstoneStore.open(node.paths.all().get(0).data.resolve("sync").resolve("tombstones"),
               options.reliability().tombstoneRetentionSeconds(), options.fsync(), StoredFiles.now(), binlog));
           node.replication.load();
@@ -125,6 +128,9 @@ public final class StorageVerticle extends VerticleBase {
     vertx.eventBus().publish(Addresses.STORAGE_LEAVING,
         new JsonObject().put("storageId", node.options.id()).put("group", node.options.group()));
     return replicationStopped.transform(x -> vertx.executeBlocking(() -> {
+      if (node.packed != null) {
+        node.packed.close(); // first: its last batch writes binlog lines
+      }
       Binlog log = node.files.binlog();
       if (log != null) {
         log.force();
@@ -132,9 +138,6 @@ public final class StorageVerticle extends VerticleBase {
       }
       if (node.files.tombstones() != null) {
         node.files.tombstones().close();
-      }
-      if (node.packed != null) {
-        node.packed.close();
       }
       return null;
     }));

@@ -79,21 +79,30 @@ final class StoredFiles {
     return p != null && p.owns(id);
   }
 
-  /** After a packed slot is durable: binlog ({@code C}, {@code c} for a peer's copy), space; the name. */
+  /**
+   * After a packed slot is durable (its binlog line, {@code C} or {@code c}, was written by the
+   * volume's committer): the space it took; the name.
+   */
   Future<String> afterPackedCreate(Context ctx, int pathIndex, String remoteName, long size, long ts, boolean copy) {
-    return disk.executeBlocking(() -> {
-      paths.get(pathIndex).consumed(size);
-      record(ts, copy ? Character.toLowerCase(Binlog.CREATE) : Binlog.CREATE, remoteName, null);
-      return remoteName;
-    }, false);
+    paths.get(pathIndex).consumed(size);
+    return Future.succeededFuture(remoteName);
   }
 
   /** After a packed slot is deleted (or a peer's delete found none): its -m file, tombstone, binlog. */
   Future<Void> afterPackedDelete(Context ctx, FileId id, boolean local) {
+    return afterPackedDelete(ctx, id, local, true);
+  }
+
+  /** {@code logged}: write the binlog line (a peer's delete of a slot not here is not logged). */
+  Future<Void> afterPackedDelete(Context ctx, FileId id, boolean local, boolean logged) {
     Path p = pathOf(id);
     return disk.executeBlocking(() -> {
       Files.deleteIfExists(metadataPath(p));
-      buryAndRecord(now(), local ? Binlog.DELETE : Character.toLowerCase(Binlog.DELETE), id.remoteName());
+      if (logged) {
+        buryAndRecord(now(), local ? Binlog.DELETE : Character.toLowerCase(Binlog.DELETE), id.remoteName());
+      } else {
+        bury(id.remoteName(), now());
+      }
       return null;
     }, false);
   }

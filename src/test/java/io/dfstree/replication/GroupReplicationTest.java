@@ -37,7 +37,8 @@ class GroupReplicationTest {
 
 
   JsonObject storage(int id, int port, String path, int quorum) {
-    return Config.defaults().getJsonObject("storage").copy().put("id", id).put("port", port)
+    return Config.defaults().getJsonObject("storage").copy().put("id", id)
+        .put("packed", new JsonObject().put("enabled", false)).put("port", port) // the one-file engine's layout on disk (packed: Packed*Test)
         .put("storePaths", new JsonArray().add(dir.resolve(path).toString())).put("subdirCount", 4)
         .put("reservedSpace", "1M").put("heartbeatIntervalMs", 200).put("catchUpIntervalMs", 100)
         .put("writeQuorum", quorum).put("peerTimeoutMs", 1500);

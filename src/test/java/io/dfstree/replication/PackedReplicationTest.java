@@ -119,6 +119,14 @@ class PackedReplicationTest {
     assertEquals(0, client(portA).delete_file(id[0], id[1]));
     GroupReplicationTest.waitFor(() -> client(portB).query_file_info(id[0], id[1]) == null);
     assertNull(client(portB).download_file(id[0], id[1]));
+    // each member logs the delete once: A its own (D), B the one it applied (d); a member that
+    // logged a peer's delete of a slot it no longer had made the two echo it back and forth
+    Thread.sleep(1500); // several catch-up rounds each way
+    for (String m : new String[] {"a", "b"}) {
+      Path binlog = dir.resolve(m).resolve("data").resolve("sync").resolve("binlog");
+      long deletes = Files.readAllLines(binlog).stream().filter(l -> l.toUpperCase().contains(" D " + id[1].toUpperCase())).count();
+      assertEquals(1, deletes, "delete lines on " + m);
+    }
   }
 
   @Test
