@@ -59,6 +59,11 @@ final class LoopbackCluster implements AutoCloseable {
 
   /** Starts a tracker on a free port with extra {@code --set tracker.k=v} settings; waits for its banner. */
   Jar.Server startTracker(Duration startup, String... sets) throws Exception {
+    return launchTracker(sets).awaitStarted(startup);
+  }
+
+  /** Starts a tracker like {@link #startTracker} but returns at once (start several JVMs in parallel). */
+  Jar.Server launchTracker(String... sets) throws Exception {
     int port = TestPorts.free();
     List<String> args = new ArrayList<>(List.of("tracker", "--set", "tracker.port=" + port));
     args.addAll(clusterArgs());
@@ -69,7 +74,12 @@ final class LoopbackCluster implements AutoCloseable {
     Jar.Server t = Jar.Server.start(dir, jvmArgs, Map.of(), args.toArray(String[]::new));
     trackers.add(t);
     trackerPorts.add(port);
-    return t.awaitStarted(startup);
+    return t;
+  }
+
+  /** {@code 127.0.0.1:port,...} of every tracker, for {@code ClientGlobal.initByTrackers}. */
+  String trackerList() {
+    return String.join(",", trackerPorts.stream().map(p -> "127.0.0.1:" + p).toList());
   }
 
   /** A storage (not started yet) with its own free port and data directory. */
