@@ -43,7 +43,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ClusterFailoverIT {
   static final long PAUSE_MS = 100;
   static final int MAX_UPLOADS_PER_PHASE = 4000;
-  static final Duration STARTUP = Duration.ofSeconds(180); // six JVMs start at once on a loaded 2-core machine
+  static final Duration STARTUP = Duration.ofSeconds(180);
   static LoopbackCluster cluster;
   static final Map<Integer, LoopbackCluster.Storage> members = new ConcurrentHashMap<>();
   /** Every upload the client saw acknowledged: file id → content. */
@@ -55,20 +55,16 @@ class ClusterFailoverIT {
   static void startCluster() throws Exception {
     long t0 = System.nanoTime();
     cluster = new LoopbackCluster("failover", List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    // one JVM at a time: six starting at once on a loaded 2-core machine outlasted the server's own
+    // 60 s limit for joining the cluster
     for (int i = 0; i < 2; i++) {
-      cluster.launchTracker("heartbeatTimeoutMs=2500");
-    }
-    for (Jar.Server t : cluster.trackers) {
-      t.awaitStarted(STARTUP);
+      cluster.startTracker(STARTUP, "heartbeatTimeoutMs=2500");
     }
     int[][] layout = {{201, 1}, {202, 1}, {301, 2}, {302, 2}};
     for (int[] m : layout) {
       LoopbackCluster.Storage member = cluster.storage(m[0], "group" + m[1], STORAGE_SETTINGS);
       members.put(member.id, member);
-      member.start();
-    }
-    for (LoopbackCluster.Storage m : members.values()) {
-      m.server.awaitStarted(STARTUP);
+      member.start().awaitStarted(STARTUP);
     }
     ClientGlobal.initByTrackers(cluster.trackerList());
     ClientGlobal.g_network_timeout = 10000;

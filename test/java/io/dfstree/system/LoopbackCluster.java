@@ -59,11 +59,6 @@ final class LoopbackCluster implements AutoCloseable {
 
   /** Starts a tracker on a free port with extra {@code --set tracker.k=v} settings; waits for its banner. */
   Jar.Server startTracker(Duration startup, String... sets) throws Exception {
-    return launchTracker(sets).awaitStarted(startup);
-  }
-
-  /** Starts a tracker like {@link #startTracker} but returns at once (start several JVMs in parallel). */
-  Jar.Server launchTracker(String... sets) throws Exception {
     int port = TestPorts.free();
     List<String> args = new ArrayList<>(List.of("tracker", "--set", "tracker.port=" + port));
     args.addAll(clusterArgs());
@@ -74,7 +69,7 @@ final class LoopbackCluster implements AutoCloseable {
     Jar.Server t = Jar.Server.start(dir, jvmArgs, Map.of(), args.toArray(String[]::new));
     trackers.add(t);
     trackerPorts.add(port);
-    return t;
+    return t.awaitStarted(startup);
   }
 
   /** {@code 127.0.0.1:port,...} of every tracker, for {@code ClientGlobal.initByTrackers}. */
