@@ -60,10 +60,10 @@ else
   "$JAVA_HOME/bin/jlink" --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files \
     --compress=2 --output "$work/rootfs/opt/java"
   ln -sf /opt/java/bin/java "$work/rootfs/usr/bin/java"
-  # what base-passwd's and libc-bin's scripts would have made: users for getpwuid, the linker cache
+  # what base-passwd's script would have made: users for getpwuid (no linker cache is needed: the
+  # libraries are in the multiarch directories ld.so searches by default)
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' > "$work/rootfs/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' > "$work/rootfs/etc/group"
-  chroot "$work/rootfs" /sbin/ldconfig
   # no package caches or docs in the image
   rm -rf "$work/rootfs"/var/cache/apt/archives/*.deb "$work/rootfs"/var/lib/apt/lists/* \
     "$work/rootfs"/usr/share/doc/* "$work/rootfs"/usr/share/man/* "$work/rootfs"/usr/share/locale/*
