@@ -65,6 +65,11 @@ final class GroupPeers {
     return alive(nowMillis).stream().filter(p -> p.status() == StorageStatus.ACTIVE).toList();
   }
 
+  /** Every member heard of, with when it was last heard (what holds binlog segments back). */
+  List<Map.Entry<Integer, Long>> lastHeard() {
+    return peers.values().stream().map(p -> Map.entry(p.id(), p.lastSeenMillis())).toList();
+  }
+
   Peer get(int id) {
     return peers.get(id);
   }

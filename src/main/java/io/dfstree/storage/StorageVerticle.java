@@ -68,7 +68,11 @@ public final class StorageVerticle extends VerticleBase {
         })
         .compose(auth -> vertx.executeBlocking(() -> {
           node.prepare();
-          node.files.binlog(new Binlog(node.paths.all().get(0).data.resolve("sync").resolve("binlog")));
+          java.nio.file.Path binlogFile = node.paths.all().get(0).data.resolve("sync").resolve("binlog");
+          Binlog binlog = new Binlog(binlogFile, options.reliability().binlogSegmentBytes());
+          node.files.binlog(binlog);
+          node.binlogTrim = new BinlogTrim(node, binlog, BinlogTrim.loadReaders(binlog, binlogFile,
+              options.reliability().binlogForgetMemberMillis()), peers::lastHeard);
           node.files.tombstones(TombstoneStore.open(node.paths.all().get(0).data.resolve("sync").resolve("tombstones"),
               options.reliability().tombstoneRetentionSeconds(), options.fsync(), StoredFiles.now()));
           replicator.load();
@@ -83,6 +87,7 @@ public final class StorageVerticle extends VerticleBase {
           // alone in a JVM there is nobody to wait for; in a cluster, listen for peers first
           long discovery = vertx.isClustered() ? Math.max(2000, options.heartbeatIntervalMs() * 3) : 0;
           replicator.start(discovery);
+          node.binlogTrim.start(vertx);
           node.scrubber = new Scrubber(vertx, context, node);
           node.scrubber.start(discovery + options.heartbeatIntervalMs());
           LOG.info("storage {} of {} listening on {}:{}, store paths {}, fsync {}, write quorum {}", options.id(),
@@ -118,6 +123,9 @@ public final class StorageVerticle extends VerticleBase {
     vertx.cancelTimer(beatTimer);
     if (node.replicator != null) {
       node.replicator.stop();
+    }
+    if (node.binlogTrim != null) {
+      node.binlogTrim.stop(vertx);
     }
     if (node.scrubber != null) {
       node.scrubber.stop();

@@ -103,6 +103,18 @@ final class TombstoneStore {
     return deleted.get(remoteName);
   }
 
+  /** Up to {@code limit} tombstones whose names sort after {@code after}, in name order (a snapshot's deletes). */
+  synchronized java.util.List<Map.Entry<String, Long>> after(String after, int limit) {
+    java.util.List<Map.Entry<String, Long>> out = new java.util.ArrayList<>();
+    for (Map.Entry<String, Long> e : deleted.entrySet()) {
+      if (e.getKey().compareTo(after) > 0) {
+        out.add(Map.entry(e.getKey(), e.getValue()));
+      }
+    }
+    out.sort(Map.Entry.comparingByKey());
+    return out.size() > limit ? new java.util.ArrayList<>(out.subList(0, limit)) : out;
+  }
+
   synchronized int size() {
     return deleted.size();
   }
