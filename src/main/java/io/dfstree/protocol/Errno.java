@@ -37,6 +37,7 @@ public final class Errno {
       case EISDIR -> "EISDIR";
       case EINVAL -> "EINVAL";
       case ENOSPC -> "ENOSPC";
+      case ERANGE -> "ERANGE";
       case ENAMETOOLONG -> "ENAMETOOLONG";
       case EOPNOTSUPP -> "EOPNOTSUPP";
       case ETIMEDOUT -> "ETIMEDOUT";
