@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,18 +24,22 @@ final class BinlogTrim {
   private final StorageNode node;
   private final Binlog log;
   private final BinlogReaders readers;
-  /** Members of the group heard of: id and when last heard. */
-  private final Supplier<List<Map.Entry<Integer, Long>>> members;
+  /** Members of the group heard of (heartbeats): id and when last heard. */
+  private final Map<Integer, Long> members = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile long trimmedBytes;
   private volatile long snapshotsServed;
   private long timer = -1;
   private boolean running;
 
-  BinlogTrim(StorageNode node, Binlog log, BinlogReaders readers, Supplier<List<Map.Entry<Integer, Long>>> members) {
+  BinlogTrim(StorageNode node, Binlog log, BinlogReaders readers) {
     this.node = node;
     this.log = log;
     this.readers = readers;
-    this.members = members;
+  }
+
+  /** A member of the group beat at {@code nowMillis}. */
+  void heard(int storageId, long nowMillis) {
+    members.put(storageId, nowMillis);
   }
 
   /** Blocking: the binlog's readers saved last time, beside it. */
@@ -61,7 +64,7 @@ final class BinlogTrim {
     }
     running = true;
     return node.disk.executeBlocking(() -> {
-      long point = readers.trimPoint(log.size(), members.get(), System.currentTimeMillis());
+      long point = readers.trimPoint(log.size(), List.copyOf(members.entrySet()), System.currentTimeMillis());
       long freed = log.trim(point);
       readers.save();
       if (freed > 0) {

@@ -27,26 +27,11 @@ import java.util.Map;
  * <p>Pages ({@code 125 SNAPSHOT_FETCH}) are read by section and name: sections {@code 0..n-1}
  * are the store paths, section {@code n} the tombstones. Lines: {@code <op> <time> <size> <name>}
  * with op {@code C} (a live file, time = its mtime), {@code S} (that file has metadata, fetched
- * with GET_METADATA), {@code D} (deleted at time).
+ * with GET_METADATA), {@code D} (deleted at time). The member side is
+ * {@code replication.SnapshotCursor}.
  */
 final class Snapshot {
-  /** Entries per page asked by a member. */
-  static final int PAGE = 1000;
-
   private Snapshot() {}
-
-  /** Where a member is in a peer's snapshot; {@code position} -1 until the first page said it. */
-  static final class Cursor {
-    int section;
-    String after = "";
-    long position = -1;
-    long files;
-  }
-
-  /** Whether a failed binlog read says the offset was trimmed (and a snapshot is needed). */
-  static boolean trimmedAway(Throwable err) {
-    return err instanceof FdfsException f && f.errno() == Errno.ERANGE;
-  }
 
   /** The refusal of a binlog read behind the oldest line held. */
   static FdfsException trimmed(long offset, long first) {
@@ -111,30 +96,5 @@ final class Snapshot {
       String nextAfter = more ? merged.get(merged.size() - 1).remoteName() : "";
       return new StorageReply.SnapshotPage(position, now, next, nextAfter, sb.toString().getBytes(StandardCharsets.US_ASCII));
     }, false));
-  }
-
-  /**
-   * Member side: a page's lines as binlog entries to apply (a live file as a create, metadata as
-   * a metadata change, a tombstone as a delete). Each keeps {@code offset} as its end: the
-   * member's binlog position moves only when the whole snapshot is applied.
-   */
-  static List<Binlog.Entry> entries(byte[] lines, long offset) {
-    List<Binlog.Entry> out = new ArrayList<>();
-    for (String line : new String(lines, StandardCharsets.US_ASCII).split("\n")) {
-      String[] v = line.split(" ");
-      if (v.length != 4 || v[0].length() != 1) {
-        continue;
-      }
-      char op = switch (v[0].charAt(0)) {
-        case 'C' -> Binlog.CREATE;
-        case 'S' -> Binlog.METADATA;
-        case 'D' -> Binlog.DELETE;
-        default -> 0;
-      };
-      if (op != 0) {
-        out.add(new Binlog.Entry(Long.parseLong(v[1]), op, v[3], null, offset));
-      }
-    }
-    return out;
   }
 }

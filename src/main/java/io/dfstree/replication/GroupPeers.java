@@ -1,4 +1,4 @@
-package io.dfstree.storage;
+package io.dfstree.replication;
 
 import io.dfstree.api.Heartbeat;
 import io.dfstree.protocol.StorageStatus;
@@ -63,11 +63,6 @@ final class GroupPeers {
   /** Peers that serve (ACTIVE) and are alive: the ones that can take synchronous replicas. */
   List<Peer> active(long nowMillis) {
     return alive(nowMillis).stream().filter(p -> p.status() == StorageStatus.ACTIVE).toList();
-  }
-
-  /** Every member heard of, with when it was last heard (what holds binlog segments back). */
-  List<Map.Entry<Integer, Long>> lastHeard() {
-    return peers.values().stream().map(p -> Map.entry(p.id(), p.lastSeenMillis())).toList();
   }
 
   Peer get(int id) {
