@@ -65,7 +65,7 @@ public final class Launcher {
     }
     JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
     String host = cluster.getString("host", "127.0.0.1");
-    options.setEventBusOptions(new EventBusOptions().setHost(host));
+    options.setEventBusOptions(EventBusTls.apply(new EventBusOptions().setHost(host), cluster));
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(cluster))).buildClustered()
         .onSuccess(vertx -> REGISTRIES.put(vertx, registry));
   }
