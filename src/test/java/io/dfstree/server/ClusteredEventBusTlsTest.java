@@ -29,13 +29,13 @@ class ClusteredEventBusTlsTest {
   final List<Vertx> started = new CopyOnWriteArrayList<>();
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     for (Vertx v : started) {
       v.close().await(30, TimeUnit.SECONDS);
     }
   }
 
-  Vertx member(String cluster, int port, int seed, SelfSignedCertificate cert, SelfSignedCertificate trust) {
+  Vertx member(String cluster, int port, int seed, SelfSignedCertificate cert, SelfSignedCertificate trust) throws Exception {
     JsonObject c = new JsonObject().put("name", cluster).put("host", "127.0.0.1").put("port", port)
         .put("members", new JsonArray().add("127.0.0.1:" + seed))
         .put("tls", new JsonObject().put("cert", cert.certificatePath()).put("key", cert.privateKeyPath())
