@@ -279,7 +279,7 @@ final class StorageConnection implements FrameDecoder.Listener {
 
     @Override
     public Future<Void> sendFile(String path, long offset, long length) {
-      socket.write(Buffer.buffer(PacketHeader.SIZE).appendLong(length).appendByte(Command.RESP).appendByte((byte) 0));
+      socket.write(PacketHeader.responseHeader(length));
       return length == 0 ? Future.succeededFuture() : socket.sendFile(path, offset, length);
     }
 
