@@ -96,6 +96,18 @@ final class StorageCommands {
       });
     } else if (req instanceof BinlogFetch f) {
       binlogFetch(f, ex);
+    } else if (req instanceof StorageRequest.SnapshotFetch f) {
+      BinlogTrim trim = node.binlogTrim;
+      if (trim == null) {
+        throw new FdfsException(Errno.EOPNOTSUPP, "no binlog");
+      }
+      trim.snapshotPage(f).onComplete(ar -> {
+        if (ar.succeeded()) {
+          ex.reply(ar.result());
+        } else {
+          ex.fail(ar.cause());
+        }
+      });
     } else if (req instanceof StorageRequest.ActiveTest) {
       ex.reply(new StorageReply.Empty());
     } else {
@@ -272,6 +284,9 @@ final class StorageCommands {
     Binlog log = files.binlog();
     if (log == null) {
       throw new FdfsException(Errno.EOPNOTSUPP, "no binlog");
+    }
+    if (node.binlogTrim != null) {
+      node.binlogTrim.binlogRead(f); // its position; ERANGE behind the oldest line held
     }
     long now = System.currentTimeMillis() / 1000;
     long size = log.size();

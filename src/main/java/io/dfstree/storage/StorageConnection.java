@@ -367,7 +367,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   private void logError(int errno, Throwable err) {
     String what = err instanceof FdfsException ? err.getMessage() : err.toString();
     int cmd = current == null ? -1 : current.header.commandCode();
-    if (errno == Errno.ENOENT && (cmd == (Command.QUERY_FILE_INFO & 0xFF) || cmd >= (Command.REPLICA_UPLOAD & 0xFF))) {
+    if ((errno == Errno.ENOENT || errno == Errno.ERANGE) && (cmd == (Command.QUERY_FILE_INFO & 0xFF) || cmd >= (Command.REPLICA_UPLOAD & 0xFF))) {
       // "is it here yet?" from clients polling and from peers catching up: routine, not news
       LOG.debug("storage: {} for cmd {} from {}: {}", Errno.name(errno), cmd, remote, what);
     } else {

@@ -71,6 +71,8 @@ final class StorageNode {
   final FileEventPublisher fileEvents;
   /** CRC32 checks of stored copies and their repair from peers. */
   final Integrity integrity;
+  /** Binlog segments and the members reading them; null until the verticle opened the binlog. */
+  volatile BinlogTrim binlogTrim;
   /** The background scrub, once started. */
   volatile Scrubber scrubber;
   /** This process's cluster member id (in every heartbeat), null when not clustered. */

@@ -217,6 +217,18 @@ final class StoredFiles {
     return deleted != null && (id.remoteName().length() == FileName.NORMAL_NAME_LEN || mtimeSeconds < deleted);
   }
 
+  /** Up to {@code limit} recent deletes after {@code after} in name order: name and time. */
+  List<Map.Entry<String, Long>> tombstonesAfter(String after, int limit) {
+    TombstoneStore store = tombstoneStore;
+    if (store != null) {
+      return store.after(after, limit);
+    }
+    synchronized (tombstones) {
+      return tombstones.entrySet().stream().filter(e -> e.getKey().compareTo(after) > 0)
+          .sorted(Map.Entry.comparingByKey()).limit(limit).map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+    }
+  }
+
   /** Checks a client-supplied id against this storage: our group, a store path we have, a valid dir. */
   FileId validate(String groupName, String remoteName) {
     FileId id = FileId.parseRemote(groupName, remoteName);

@@ -83,7 +83,8 @@ final class TombstoneStore {
 
   /** The deletes in {@code binlog} from {@code offset} on (whole lines). */
   private void replay(Binlog log, long offset, long nowSeconds) throws IOException {
-    long at = Math.max(0, offset);
+    // a rotated binlog may have trimmed segments every member passed: replay what is left
+    long at = Math.max(Math.max(0, offset), log.firstOffset());
     while (at < log.size()) {
       byte[] chunk = log.read(at, 1 << 20);
       if (chunk.length == 0) {
@@ -205,6 +206,18 @@ final class TombstoneStore {
   /** When {@code remoteName} was last deleted here (unix seconds), or null. */
   synchronized Long deletedAt(String remoteName) {
     return deleted.get(remoteName);
+  }
+
+  /** Up to {@code limit} tombstones whose names sort after {@code after}, in name order (a snapshot's deletes). */
+  synchronized java.util.List<Map.Entry<String, Long>> after(String after, int limit) {
+    java.util.List<Map.Entry<String, Long>> out = new java.util.ArrayList<>();
+    for (Map.Entry<String, Long> e : deleted.entrySet()) {
+      if (e.getKey().compareTo(after) > 0) {
+        out.add(Map.entry(e.getKey(), e.getValue()));
+      }
+    }
+    out.sort(Map.Entry.comparingByKey());
+    return out.size() > limit ? new java.util.ArrayList<>(out.subList(0, limit)) : out;
   }
 
   synchronized int size() {
