@@ -1,6 +1,5 @@
 package io.dfstree.storage;
 
-import io.dfstree.protocol.Command;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.protocol.FrameDecoder;
@@ -91,7 +90,7 @@ final class ConnectionExchange implements StorageExchange {
 
   @Override
   public Future<Void> sendFile(String path, long offset, long length) {
-    socket.write(Buffer.buffer(PacketHeader.SIZE).appendLong(length).appendByte(Command.RESP).appendByte((byte) 0));
+    socket.write(PacketHeader.responseHeader(length));
     return length == 0 ? Future.succeededFuture() : socket.sendFile(path, offset, length);
   }
 

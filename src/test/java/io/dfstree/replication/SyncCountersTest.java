@@ -7,7 +7,7 @@ import io.dfstree.api.StorageCounters;
 import io.dfstree.client.FdfsClientOptions;
 import io.dfstree.client.FdfsClient;
 import io.dfstree.client.ServerAddress;
-import io.dfstree.client.StorageStat;
+import io.dfstree.protocol.StorageStat;
 import io.dfstree.config.Config;
 import io.dfstree.server.Launcher;
 import io.vertx.core.DeploymentOptions;
