@@ -1,12 +1,9 @@
 package io.dfstree.replication;
 
 import io.dfstree.fileid.FileId;
-import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.StorageCodec;
 import io.dfstree.protocol.StorageReply;
 import io.dfstree.protocol.StorageRequest;
-import io.dfstree.protocol.FdfsException;
-import io.dfstree.protocol.StorageStatus;
 import io.dfstree.storage.Binlog;
 import io.dfstree.storage.NewBlob;
 import io.dfstree.storage.ReplicaStore;
@@ -14,7 +11,6 @@ import io.dfstree.storage.Replication;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,14 +22,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps this storage's copy of its group complete, without an operator:
+ * Keeps this storage's copy of its group complete, without an operator; the storage's
+ * {@link Replication} port, plugged in by {@code server.Roles}:
  * <ul>
- *   <li><b>catch-up</b>: for every peer it reads the peer's binlog from the offset it reached
- *   last time (kept in {@code data/sync/<peer>.mark}) and applies each change, fetching file
- *   bytes from that peer. A new or returning member stays WAIT_SYNC / SYNCING until it has
- *   caught up with every active peer, then turns ACTIVE;</li>
- *   <li><b>write quorum</b>: opens the {@link ReplicaFanout} an upload streams through;</li>
- *   <li><b>read-your-write</b>: fetches a file it is asked for but does not hold yet.</li>
+ *   <li><b>catch-up</b> (here): for every peer it reads the peer's binlog from the offset it reached
+ *   last time (kept in {@code data/sync/<peer>.mark}) and applies each change
+ *   ({@link ChangeApplier}), fetching file bytes from that peer. A new or returning member stays
+ *   WAIT_SYNC / SYNCING until it has caught up with every active peer, then turns ACTIVE
+ *   ({@link Membership});</li>
+ *   <li><b>write quorum</b>: {@link QuorumFanout} opens the {@link ReplicaFanout} an upload streams
+ *   through, {@link WriteQuorum} judges the copies;</li>
+ *   <li><b>read-your-write</b>: {@link PeerFetch} fetches a file it is asked for but does not hold yet.</li>
  * </ul>
  * Progress per peer is "caught up to the peer's clock at time T": compared only with file
  * times from that same peer, so routing never depends on clocks agreeing.
@@ -41,40 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class Replicator implements Replication {
   private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
   private static final int FETCH_BYTES = 256 * 1024;
-  /** Files fetched from one peer at once during catch-up (each over its own connection). */
-  static final int CATCH_UP_LANES = 4;
-
-  /** Where this storage stands with one peer. */
-  static final class PeerProgress {
-    long offset;
-    long syncedUntil;       // the peer's clock when we last reached the end of its binlog
-    boolean caughtUp;
-    boolean busy;
-    long files;
-    long bytes;
-    long startedMillis;
-    /** When the last pull failed to reach the peer at all (0 = reachable). */
-    long unreachableSince;
-    /** Non-null while catching up from the peer's snapshot (our binlog position was trimmed away there). */
-    SnapshotCursor snapshot;
-    /** The puller's own connection to this peer, kept across pulls. */
-    PeerConnection conn;
-    /** More connections for files fetched in parallel (index 0 unused: that lane is {@link #conn}). */
-    final PeerConnection[] lanes = new PeerConnection[CATCH_UP_LANES];
-
-    void closeConnections() {
-      if (conn != null) {
-        conn.close();
-        conn = null;
-      }
-      for (int i = 0; i < lanes.length; i++) {
-        if (lanes[i] != null) {
-          lanes[i].close();
-          lanes[i] = null;
-        }
-      }
-    }
-  }
 
   private final Vertx vertx;
   private final ReplicaStore store;
@@ -89,8 +54,12 @@ public final class Replicator implements Replication {
   /** Peers this storage expects to hear from before it may decide it is complete. */
   private final java.util.Set<Integer> expected = ConcurrentHashMap.newKeySet();
   private static final long MAX_WAIT_FOR_KNOWN_PEERS_MS = 30_000;
-  /** The one notice of a group of one has been logged. */
-  private volatile boolean aloneNoticed;
+  /** Files copied from peers: during catch-up, on a miss, over a damaged copy. */
+  private final PeerFetch fetcher;
+  /** Applies a peer's binlog batch here; made by start() on the catch-up's context. */
+  private ChangeApplier applier;
+  /** The write-quorum side of each new upload. */
+  private final QuorumFanout quorum;
 
   Replicator(Vertx vertx, ReplicaStore store, GroupPeers peers, PeerPool pool) {
     this.vertx = vertx;
@@ -98,6 +67,8 @@ public final class Replicator implements Replication {
     this.peers = peers;
     this.pool = pool;
     this.marks = store.syncDir();
+    this.fetcher = new PeerFetch(vertx, store, peers, pool);
+    this.quorum = new QuorumFanout(vertx, store, peers, pool, progress::isEmpty);
   }
 
   /**
@@ -146,6 +117,7 @@ public final class Replicator implements Replication {
   @Override
   public void start(long discoveryMs) {
     ctx = vertx.getOrCreateContext();
+    applier = new ChangeApplier(ctx, store, pool, fetcher, () -> membership);
     io.dfstree.replication.Membership m = new io.dfstree.replication.Membership(System.currentTimeMillis(), discoveryMs,
         MAX_WAIT_FOR_KNOWN_PEERS_MS, store.options().peerTimeoutMs());
     expected.forEach(m::expect);
@@ -298,7 +270,7 @@ public final class Replicator implements Replication {
       if (!entries.isEmpty()) {
         LOG.debug("storage {}: binlog of {}: {} lines, offset {} of {}", store.options().id(), peer.id(), entries.size(), from, peerSize);
       }
-      Future<Void> chain = applyInLanes(conn, peer, pp, entries);
+      Future<Void> chain = applier.applyInLanes(conn, peer, pp, entries);
       if (entries.isEmpty() && pp.offset >= peerSize) {
         // nothing new at the peer's time peerNow: we hold everything it had written by then.
         // (Not after applying a batch: the peer kept writing while we applied it.)
@@ -331,7 +303,7 @@ public final class Replicator implements Replication {
           }
           List<Binlog.Entry> entries = SnapshotCursor.entries(page.lines(), pp.offset);
           c.files += entries.size();
-          return applyInLanes(conn, peer, pp, entries).compose(v -> {
+          return applier.applyInLanes(conn, peer, pp, entries).compose(v -> {
             c.section = page.nextSection();
             c.after = page.nextAfter();
             if (page.nextSection() >= 0) {
@@ -346,88 +318,6 @@ public final class Replicator implements Replication {
         });
   }
 
-  /**
-   * Applies a batch of binlog entries over up to {@value #CATCH_UP_LANES} connections at once:
-   * the entries of one file stay in order in one lane, and a rename (two names) waits for
-   * everything before it. The offset moves at the end of each run of entries between renames;
-   * after a failure that run is applied again next time, which is harmless: every change is
-   * idempotent here (a file already held is not fetched, a delete of a missing file is a no-op).
-   */
-  private Future<Void> applyInLanes(PeerConnection first, GroupPeers.Peer peer, PeerProgress pp,
-                                    List<Binlog.Entry> entries) {
-    Future<Void> chain = Future.succeededFuture();
-    int start = 0;
-    for (int i = 0; i <= entries.size(); i++) {
-      if (i < entries.size() && entries.get(i).kind() != Binlog.RENAME) {
-        continue;
-      }
-      List<Binlog.Entry> run = entries.subList(start, i);
-      if (!run.isEmpty()) {
-        long end = run.get(run.size() - 1).endOffset();
-        chain = chain.compose(v -> applyRun(first, peer, pp, run)).map(v -> {
-          pp.offset = end;
-          return null;
-        });
-      }
-      if (i < entries.size()) {
-        Binlog.Entry rename = entries.get(i);
-        chain = chain.compose(v -> apply(first, peer, pp, rename)).map(v -> {
-          pp.offset = rename.endOffset();
-          return null;
-        });
-      }
-      start = i + 1;
-    }
-    return chain;
-  }
-
-  /** One run without renames: lane {@code n} takes the files whose name hashes to {@code n}. */
-  private Future<Void> applyRun(PeerConnection first, GroupPeers.Peer peer, PeerProgress pp, List<Binlog.Entry> run) {
-    int lanes = Math.min(CATCH_UP_LANES, run.size());
-    List<List<Binlog.Entry>> byLane = new java.util.ArrayList<>();
-    for (int l = 0; l < lanes; l++) {
-      byLane.add(new java.util.ArrayList<>());
-    }
-    for (Binlog.Entry e : run) {
-      byLane.get(Math.floorMod(e.name().hashCode(), lanes)).add(e);
-    }
-    List<Future<Void>> done = new java.util.ArrayList<>();
-    for (int l = 0; l < lanes; l++) {
-      List<Binlog.Entry> mine = byLane.get(l);
-      if (mine.isEmpty()) {
-        continue;
-      }
-      int lane = l;
-      Future<PeerConnection> conn = lane == 0 ? Future.succeededFuture(first) : laneConnection(peer, pp, lane);
-      done.add(conn.compose(c -> {
-        Future<Void> f = Future.succeededFuture();
-        for (Binlog.Entry e : mine) {
-          f = f.compose(v -> apply(c, peer, pp, e));
-        }
-        return f.onFailure(err -> {
-          if (lane > 0) {
-            c.close();
-            pp.lanes[lane] = null;
-          }
-        });
-      }));
-    }
-    return Future.join(done).mapEmpty();
-  }
-
-  /** The extra connection of lane {@code n} (lane 0 is the puller's own), reopened when it broke. */
-  private Future<PeerConnection> laneConnection(GroupPeers.Peer peer, PeerProgress pp, int lane) {
-    PeerConnection c = pp.lanes[lane];
-    if (c != null && c.usable() && c.peer().equals(peer.host() + ":" + peer.port())) {
-      return Future.succeededFuture(c);
-    }
-    if (c != null) {
-      c.close();
-    }
-    pp.lanes[lane] = null;
-    return pool.connect(peer.host(), peer.port(), ctx).onSuccess(n -> pp.lanes[lane] = n);
-  }
-
   private Future<Void> saveMark(int peerId, PeerProgress pp) {
     String text = pp.offset + " " + pp.syncedUntil + "\n";
     Path mark = marks.resolve(peerId + ".mark");
@@ -439,257 +329,6 @@ public final class Replicator implements Replication {
     });
   }
 
-  private Future<Void> apply(PeerConnection conn, GroupPeers.Peer peer, PeerProgress pp, Binlog.Entry e) {
-    FileId id;
-    try {
-      id = store.validate(store.group(), e.name());
-    } catch (FdfsException bad) {
-      LOG.warn("storage {}: skipping binlog line from {} with a bad name: {}", store.options().id(), peer.id(), bad.getMessage());
-      return Future.succeededFuture();
-    }
-    return switch (e.kind()) {
-      // a copy we are placing ourselves right now (write quorum: the peer may log it first) comes first
-      // a file deleted here since that line was written is not fetched back (placeReplica checks again)
-      case Binlog.CREATE -> store.deletedSince(id, e.timestamp()) ? Future.succeededFuture()
-          : store.afterPlacing(ctx, id.remoteName()).compose(v -> store.exists(id))
-          .compose(has -> has ? Future.succeededFuture() : fetch(conn, id, e.timestamp(), false, pp));
-      case Binlog.UPDATE -> fetch(conn, id, e.timestamp(), true, pp);
-      case Binlog.DELETE -> store.applyDelete(ctx, id, e.timestamp()).onSuccess(v -> appliedNow());
-      case Binlog.RENAME -> {
-        FileId old = e.secondName() == null ? null : tryId(e.secondName());
-        Future<Boolean> renamed = old == null ? Future.succeededFuture(false) : store.applyRename(ctx, id, old, e.timestamp());
-        yield renamed.compose(done -> done ? Future.succeededFuture()
-            : store.exists(id).compose(has -> has ? Future.succeededFuture() : fetch(conn, id, e.timestamp(), false, pp)));
-      }
-      case Binlog.METADATA -> conn.call(new StorageRequest.GetMetadata(store.group(), id.remoteName()),
-              store.options().replicaTimeoutMs())
-          .transform(ar -> {
-            if (ar.succeeded()) {
-              return store.applyMetadata(ctx, id, ar.result().getBytes(), e.timestamp());
-            }
-            if (ar.cause() instanceof FdfsException f && f.errno() == Errno.ENOENT) {
-              return store.applyMetadata(ctx, id, null, e.timestamp());
-            }
-            return Future.failedFuture(ar.cause());
-          }).onSuccess(v -> appliedNow());
-      default -> Future.succeededFuture();
-    };
-  }
-
-  /** FastDFS's last_sync_update: the last time this storage applied a replicated change. */
-  private void appliedNow() {
-    store.appliedNow();
-  }
-
-  private FileId tryId(String name) {
-    try {
-      return store.validate(store.group(), name);
-    } catch (FdfsException e) {
-      return null;
-    }
-  }
-
-  /** Copies a file from the peer on {@code conn}; a file the peer no longer has is skipped. */
-  private Future<Void> fetch(PeerConnection conn, FileId id, long mtime, boolean replace, PeerProgress pp) {
-    return copyFromPeer(conn, id, mtime, replace, ctx)
-        .map(len -> {
-          if (pp != null && len >= 0) {
-            pp.files++;
-            pp.bytes += len;
-            io.dfstree.replication.Membership m = membership;
-            if (m != null) { // FastDFS: files are arriving, no longer waiting for them
-              store.status(m.fileArrived());
-            }
-          }
-          return (Void) null;
-        })
-        .recover(err -> {
-          if (err instanceof FdfsException f && f.errno() == Errno.ENOENT) {
-            LOG.info("storage {}: {} is gone from {} (deleted since): skipped", store.options().id(), id.remoteName(), conn.peer());
-            return Future.succeededFuture(); // deleted there since: a later line says so
-          }
-          return Future.failedFuture(err);
-        });
-  }
-
-  /**
-   * Copies one file from the peer on {@code conn} into place under its own name: the bytes
-   * placed, or -1 when we already held it. On failure the temp copy is removed off the event loop.
-   */
-  private Future<Long> copyFromPeer(PeerConnection conn, FileId id, long mtime, boolean replace, Context here) {
-    NewBlob tmp = store.receive(id);
-    return conn.stream(new StorageRequest.Download(0, 0, store.group(), id.remoteName(), true), tmp,
-            store.options().replicaTimeoutMs())
-        .compose(len -> tmp.placeCopy(here, id, mtime, replace).transform(ar -> {
-          // FastDFS sync-in: bytes received from a peer; successful when the copy was placed
-          boolean placed = ar.succeeded() && ar.result();
-          store.countSyncIn(len, placed);
-          if (placed) {
-            appliedNow();
-          }
-          return ar.failed() ? Future.failedFuture(ar.cause()) : Future.succeededFuture(placed ? len : -1L);
-        }))
-        .onFailure(err -> tmp.abort());
-  }
-
-  /**
-   * A client asked for a file we do not hold: ask its source first, then the other peers.
-   * Runs on the caller's event loop (its connections belong to that loop).
-   */
-  @Override
-  public Future<Void> fetchMissing(FileId id) {
-    return fetchFromPeers(id, false);
-  }
-
-  /** Replaces our copy of {@code id} with a peer's (a damaged copy: {@code storage.Integrity}). */
-  @Override
-  public Future<Void> fetchReplacing(FileId id) {
-    return fetchFromPeers(id, true);
-  }
-
-  private Future<Void> fetchFromPeers(FileId id, boolean replace) {
-    long now = System.currentTimeMillis();
-    List<GroupPeers.Peer> candidates = new java.util.ArrayList<>();
-    int source = id.decoded().sourceId();
-    GroupPeers.Peer src = peers.get(source);
-    if (src != null) {
-      candidates.add(src);
-    }
-    for (GroupPeers.Peer p : peers.known()) {
-      if (p.id() != source) {
-        candidates.add(p);
-      }
-    }
-    Future<Void> attempt = Future.failedFuture(FdfsException.notFound("file does not exist on this storage or its peers"));
-    for (GroupPeers.Peer p : candidates) {
-      attempt = attempt.recover(err -> pool.acquire(p.host(), p.port()).compose(conn ->
-          copyFromPeer(conn, id, id.decoded().createTime(), replace, vertx.getOrCreateContext())
-              .<Void>mapEmpty()
-              .onComplete(ar -> {
-                // a clean "not here" leaves the connection usable; anything else may have broken it
-                if (ar.succeeded() || (ar.cause() instanceof FdfsException f && f.errno() == Errno.ENOENT)) {
-                  pool.release(conn);
-                } else {
-                  conn.close();
-                }
-              })));
-    }
-    return attempt;
-  }
-
-  /**
-   * Members that can take an upload's copy. Members still catching up take copies too: new
-   * files then never join their backlog, so the backlog shrinks even under a steady stream of
-   * uploads (ACTIVE members first).
-   */
-  private List<GroupPeers.Peer> quorumCandidates() {
-    List<GroupPeers.Peer> active = new java.util.ArrayList<>(peers.alive(System.currentTimeMillis()).stream()
-        .filter(p -> p.status() == StorageStatus.ACTIVE || p.status() == StorageStatus.SYNCING
-            || p.status() == StorageStatus.WAIT_SYNC)
-        .toList());
-    active.sort(java.util.Comparator.comparing(p -> p.status() != StorageStatus.ACTIVE));
-    return active;
-  }
-
-  private FdfsException refusal(int active) {
-    int quorum = store.options().writeQuorum();
-    return new FdfsException(Errno.EBUSY, "write quorum " + quorum + " needs " + (quorum - 1)
-        + " active peer(s), " + active + " active; refusing (storage.whenDegraded = refuse)");
-  }
-
-  /**
-   * For an upload whose size is not known up front: EBUSY before its body is read when the
-   * group refuses degraded writes and too few peers are up.
-   */
-  @Override
-  public Future<Void> admit() {
-    int quorum = store.options().writeQuorum();
-    if (quorum <= 1 || !store.options().refusesWhenDegraded()) {
-      return Future.succeededFuture();
-    }
-    int active = quorumCandidates().size();
-    return active < quorum - 1 ? Future.failedFuture(refusal(active)) : Future.succeededFuture();
-  }
-
-  /**
-   * A file whose size was unknown until its last byte (HTTP chunked or multipart, WebSocket
-   * without a size) is placed here first, then streamed from disk to the quorum peers; the
-   * caller awaits their copies with {@link WriteQuorum#await}. Null when no peer takes copies.
-   */
-  @Override
-  public Future<Fanout> pushPlaced(FileId id, long size) {
-    return openFanout(size, id.storePathIndex()).compose(f -> {
-      if (f == null || f.targets() == 0) {
-        return Future.succeededFuture(f);
-      }
-      return vertx.fileSystem().open(store.pathOf(id).toString(), new io.vertx.core.file.OpenOptions().setRead(true))
-          .compose(file -> {
-            io.vertx.core.Promise<Fanout> sent = io.vertx.core.Promise.promise();
-            file.handler(chunk -> {
-              f.write(chunk);
-              if (f.writeQueueFull()) {
-                file.pause();
-                f.drainHandler(v -> file.resume());
-              }
-            });
-            file.exceptionHandler(err -> {
-              f.abort();
-              file.close();
-              sent.tryFail(err);
-            });
-            file.endHandler(v -> {
-              file.close();
-              sent.tryComplete(f);
-            });
-            return sent.future();
-          });
-    });
-  }
-
-  /**
-   * The peers a new upload streams to. Fails with EBUSY when fewer than the write quorum are
-   * active and the group refuses degraded writes.
-   */
-  @Override
-  public Future<Fanout> openFanout(long size, int storePathIndex) {
-    int quorum = store.options().writeQuorum();
-    if (quorum <= 1) {
-      return Future.succeededFuture(null);
-    }
-    List<GroupPeers.Peer> active = quorumCandidates();
-    int wanted = quorum - 1;
-    if (active.size() < wanted && store.options().refusesWhenDegraded()) {
-      return Future.failedFuture(refusal(active.size()));
-    }
-    if (active.isEmpty()) {
-      if (progress.isEmpty() && peers.known().isEmpty()) {
-        // a group of one (no other member ever heard of, none synced from before): nothing is
-        // missing, the quorum just cannot be met. Said once, not for every upload.
-        if (!aloneNoticed) {
-          aloneNoticed = true;
-          LOG.info("storage {}: no other member in group {}: uploads are stored once (writeQuorum {}) until one joins",
-              store.options().id(), store.options().group(), quorum);
-        }
-        return Future.succeededFuture(null);
-      }
-      // accept while the group's other members are missing: this copy only. An empty fanout
-      // still goes through WriteQuorum, which warns about every degraded acknowledgement, as for
-      // an upload whose peers dropped out during the transfer (no fanout made these silent).
-      return Future.succeededFuture(new ReplicaFanout(pool, 0));
-    }
-    ReplicaFanout fanout = new ReplicaFanout(pool, Math.min(wanted, active.size()));
-    List<Future<?>> opened = new java.util.ArrayList<>();
-    for (GroupPeers.Peer p : active.subList(0, Math.min(wanted, active.size()))) {
-      opened.add(pool.acquire(p.host(), p.port()).onSuccess(conn -> {
-        Future<Buffer> ack = conn.begin(ReplicaFanout.prefix(size, storePathIndex), store.options().replicaTimeoutMs());
-        // FastDFS sync-out: the copy streamed to this peer, successful once the peer placed it
-        ack.onComplete(ar -> store.countSyncOut(size, ar.succeeded()));
-        fanout.add(conn, ack);
-      }));
-    }
-    return Future.join(opened).transform(ar -> Future.succeededFuture(fanout));
-  }
-
   @Override
   public Future<String> await(Context ctx, Fanout f, String remoteName) {
     return WriteQuorum.await(store, ctx, f, remoteName);
@@ -698,5 +337,30 @@ public final class Replicator implements Replication {
   @Override
   public Future<String> placeWithPeers(Context ctx, Fanout f, NewBlob upload, int crc32) {
     return WriteQuorum.placeWithPeers(store, ctx, f, upload, crc32);
+  }
+
+  @Override
+  public Future<Void> admit() {
+    return quorum.admit();
+  }
+
+  @Override
+  public Future<Fanout> openFanout(long size, int storePathIndex) {
+    return quorum.openFanout(size, storePathIndex);
+  }
+
+  @Override
+  public Future<Fanout> pushPlaced(FileId id, long size) {
+    return quorum.pushPlaced(id, size);
+  }
+
+  @Override
+  public Future<Void> fetchMissing(FileId id) {
+    return fetcher.fetchMissing(id);
+  }
+
+  @Override
+  public Future<Void> fetchReplacing(FileId id) {
+    return fetcher.fetchReplacing(id);
   }
 }

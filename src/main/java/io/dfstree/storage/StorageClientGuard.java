@@ -2,6 +2,7 @@ package io.dfstree.storage;
 
 import io.dfstree.protocol.ClientPace;
 import io.dfstree.protocol.ClientWatch;
+import io.dfstree.protocol.Command;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.protocol.FrameDecoder;
@@ -16,6 +17,8 @@ import java.util.function.Supplier;
  * the member-only commands.
  */
 final class StorageClientGuard {
+  /** Under the connection's name, where these lines always were. */
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StorageConnection.class);
   private final StorageNode node;
   private final String remote;
   private final ClientWatch watch;
@@ -81,6 +84,21 @@ final class StorageClientGuard {
     } catch (FdfsException e) {
       node.clientLog.warn("peer-proof", "storage: " + remote + ": " + e.getMessage());
       throw e;
+    }
+  }
+
+  /**
+   * Logs a request that failed: routine misses at debug, anything else once per kind (errno,
+   * command) per interval with a count, so a flood of bad packets is not a flood of log lines.
+   */
+  void logError(int errno, int cmd, Throwable err) {
+    String what = err instanceof FdfsException ? err.getMessage() : err.toString();
+    if ((errno == Errno.ENOENT || errno == Errno.ERANGE) && (cmd == (Command.QUERY_FILE_INFO & 0xFF) || cmd >= (Command.REPLICA_UPLOAD & 0xFF))) {
+      // "is it here yet?" from clients polling and from peers catching up: routine, not news
+      LOG.debug("storage: {} for cmd {} from {}: {}", Errno.name(errno), cmd, remote, what);
+    } else {
+      String line = "storage: " + Errno.name(errno) + " for cmd " + cmd + " from " + remote + ": " + what;
+      node.clientLog.log(errno == Errno.ENOENT ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.WARN, errno + "/" + cmd, line);
     }
   }
 }

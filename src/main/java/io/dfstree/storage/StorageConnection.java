@@ -8,8 +8,6 @@ import io.dfstree.protocol.PacketHeader;
 import io.dfstree.protocol.StorageCodec;
 import io.dfstree.protocol.StorageReply;
 import io.dfstree.protocol.StorageRequest;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -20,10 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One client connection to a storage, a thin adapter: a {@link FrameDecoder} splits the bytes,
  * {@link StorageCodec} decodes each request, {@link StorageCommands} executes it. Requests are
- * served one at a time; what one request needs lives in its {@link Exchange}. File content is
- * streamed with back-pressure (the socket pauses while the disk or the peers catch up). A
- * rejected request's body is skipped (or, beyond {@link #DRAIN_LIMIT}, the connection is closed)
- * so the next header is never misread.
+ * served one at a time; what one request needs lives in its {@link ConnectionExchange}, and what
+ * the client may do in {@link StorageClientGuard}. File content is streamed with back-pressure
+ * (the socket pauses while the disk or the peers catch up). A rejected request's body is skipped
+ * (or, beyond {@link #DRAIN_LIMIT}, the connection is closed) so the next header is never misread.
  */
 final class StorageConnection implements FrameDecoder.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(StorageConnection.class);
@@ -34,9 +32,6 @@ final class StorageConnection implements FrameDecoder.Listener {
   private static final long CLOSE_DRAIN_LIMIT = 4L * 1024 * 1024;
   private static final long CLOSE_GRACE_MS = 500;
 
-  /** Which fixed part of a request the decoder delivers next. */
-  private enum Part { PREFIX, NAME, WHOLE, TRAILER }
-
   private final Vertx vertx;
   private final NetSocket socket;
   private final StorageNode node;
@@ -46,7 +41,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   private final Runnable quickAck;
   private final StorageClientGuard guard;
 
-  private Exchange current;
+  private ConnectionExchange current;
   private boolean socketPaused;
   private boolean closed;
   private boolean closeAfterDiscard;
@@ -97,7 +92,7 @@ final class StorageConnection implements FrameDecoder.Listener {
 
   @Override
   public void onHeader(PacketHeader h) {
-    current = new Exchange(h);
+    current = new ConnectionExchange(this, socket, decoder, remote, h);
     long len = h.bodyLength();
     if (len < 0) {
       rejectAndClose(Errno.EINVAL, "negative body length");
@@ -123,21 +118,21 @@ final class StorageConnection implements FrameDecoder.Listener {
         rejectAndClose(Errno.EINVAL, "declared length " + len + " over the limit " + node.options.maxRequestBytes()
             + " for command " + h.commandCode());
       } else {
-        current.part = Part.WHOLE;
+        current.part = ConnectionExchange.Part.WHOLE;
         decoder.expectFixed((int) len);
       }
     } else if (len < prefix) {
       fail(FdfsException.invalid("body of " + len + " bytes is shorter than the " + prefix
           + "-byte prefix of command " + h.commandCode()), len);
     } else {
-      current.part = Part.PREFIX;
+      current.part = ConnectionExchange.Part.PREFIX;
       decoder.expectFixed(prefix);
     }
   }
 
   @Override
   public void onFixed(Buffer part) {
-    Exchange ex = current;
+    ConnectionExchange ex = current;
     PacketHeader h = ex.header;
     try {
       switch (ex.part) {
@@ -145,7 +140,7 @@ final class StorageConnection implements FrameDecoder.Listener {
           int name = StorageCodec.nameLength(h, part);
           if (name > 0) {
             ex.prefix = part;
-            ex.part = Part.NAME;
+            ex.part = ConnectionExchange.Part.NAME;
             decoder.expectFixed(name);
           } else {
             dispatch(ex, StorageCodec.decode(h, part));
@@ -157,13 +152,13 @@ final class StorageConnection implements FrameDecoder.Listener {
       }
     } catch (FdfsException e) {
       // a request refused before its content: skip whatever of its body is still unread
-      long fixedRead = part.length() + (ex.part == Part.NAME ? ex.prefix.length() : 0);
-      long unread = ex.bodyStarted || ex.part == Part.WHOLE || ex.part == Part.TRAILER ? 0 : h.bodyLength() - fixedRead;
+      long fixedRead = part.length() + (ex.part == ConnectionExchange.Part.NAME ? ex.prefix.length() : 0);
+      long unread = ex.bodyStarted || ex.part == ConnectionExchange.Part.WHOLE || ex.part == ConnectionExchange.Part.TRAILER ? 0 : h.bodyLength() - fixedRead;
       fail(e, unread);
     }
   }
 
-  private void dispatch(Exchange ex, StorageRequest req) {
+  private void dispatch(ConnectionExchange ex, StorageRequest req) {
     ex.content = req.contentLength();
     if (req instanceof StorageRequest.PeerAuthChallenge) {
       reply(new StorageReply.Challenge(guard.challenge().getBytes()));
@@ -214,120 +209,31 @@ final class StorageConnection implements FrameDecoder.Listener {
     nextRequest();
   }
 
-  // ---- one request ---------------------------------------------------------------------------
+  // ---- what one request asks of the connection (see ConnectionExchange) ----------------------
 
-  /** The state of one request, from its header to its answer. */
-  private final class Exchange implements StorageExchange {
-    final PacketHeader header;
-    Part part;
-    Buffer prefix;                 // a streamed request's prefix while its name is read
-    long content;                  // body bytes after the fixed part, not read yet
-    boolean bodyStarted;
-    Promise<Void> bodyReceived;
-    WriteStream<Buffer> sink;
-    Promise<StorageRequest.ReplicaTrailer> trailer;
+  boolean isClosed() {
+    return closed;
+  }
 
-    Exchange(PacketHeader header) {
-      this.header = header;
-    }
-
-    @Override
-    public Future<Void> receive(long length, WriteStream<Buffer> into) {
-      if (closed) {
-        // the client left while we waited on a lock or a stat: no body will ever arrive, and a
-        // promise nobody completes would hold the file lock (appender updates) forever
-        return Future.failedFuture(new FdfsException(Errno.EIO, "client closed the connection before the body"));
-      }
-      sink = into;
-      bodyStarted = true;
-      bodyReceived = Promise.promise();
-      resumeSocket(); // it may have been paused while we waited on a lock or a stat
-      decoder.streamBody(length);
-      return bodyReceived.future();
-    }
-
-    @Override
-    public Future<StorageRequest.ReplicaTrailer> trailer() {
-      if (closed) {
-        return Future.failedFuture(new FdfsException(Errno.EIO, "client closed the connection before the trailer"));
-      }
-      sink = null;
-      trailer = Promise.promise();
-      part = Part.TRAILER;
-      decoder.expectFixed(StorageCodec.REPLICA_TRAILER);
-      return trailer.future();
-    }
-
-    void abandon(Throwable err) {
-      if (bodyReceived != null) {
-        bodyReceived.tryFail(err);
-      }
-      if (trailer != null) {
-        trailer.tryFail(err);
-      }
-    }
-
-    @Override
-    public void reply(StorageReply r) {
-      StorageConnection.this.reply(r);
-    }
-
-    @Override
-    public void fail(Throwable err) {
-      StorageConnection.this.fail(err, bodyStarted ? 0 : content);
-    }
-
-    @Override
-    public Future<Void> sendFile(String path, long offset, long length) {
-      socket.write(PacketHeader.responseHeader(length));
-      return length == 0 ? Future.succeededFuture() : socket.sendFile(path, offset, length);
-    }
-
-    @Override
-    public Future<Void> write(Buffer response) {
-      return socket.write(response);
-    }
-
-    @Override
-    public Future<Void> send(Buffer content) {
-      return socket.write(Buffer.buffer(PacketHeader.SIZE + content.length()).appendLong(content.length())
-          .appendByte(Command.RESP).appendByte((byte) 0).appendBuffer(content));
-    }
-
-    @Override
-    public void sent() {
-      nextRequest();
-    }
-
-    @Override
-    public void close() {
-      socket.close();
-    }
-
-    @Override
-    public boolean closed() {
-      return closed;
-    }
-
-    @Override
-    public String remote() {
-      return remote;
-    }
+  /** Streams the next {@code length} body bytes to the current request's sink. */
+  void streamBody(long length) {
+    resumeSocket(); // it may have been paused while we waited on a lock or a stat
+    decoder.streamBody(length);
   }
 
   // ---- answers -------------------------------------------------------------------------------
 
-  private void reply(StorageReply r) {
+  void reply(StorageReply r) {
     if (!closed) {
       socket.write(StorageCodec.encodeReply(r));
     }
     nextRequest();
   }
 
-  private void fail(Throwable err, long unreadBody) {
+  void fail(Throwable err, long unreadBody) {
     int errno = err instanceof FdfsException f ? f.errno() : Errno.EIO;
     node.events.error("fdfs", errno);
-    logError(errno, err);
+    guard.logError(errno, current == null ? -1 : current.header.commandCode(), err);
     if (closed) {
       return;
     }
@@ -349,7 +255,7 @@ final class StorageConnection implements FrameDecoder.Listener {
    * modest body is read and dropped first, for a short grace period at most.
    */
   private void rejectAndClose(int errno, String message) {
-    logError(errno, new FdfsException(errno, message));
+    guard.logError(errno, current == null ? -1 : current.header.commandCode(), new FdfsException(errno, message));
     socket.write(PacketHeader.status(errno));
     long declared = current == null ? 0 : current.header.bodyLength();
     if (declared <= 0 || declared > CLOSE_DRAIN_LIMIT) {
@@ -364,21 +270,7 @@ final class StorageConnection implements FrameDecoder.Listener {
     vertx.setTimer(CLOSE_GRACE_MS, t -> socket.close());
   }
 
-  private void logError(int errno, Throwable err) {
-    String what = err instanceof FdfsException ? err.getMessage() : err.toString();
-    int cmd = current == null ? -1 : current.header.commandCode();
-    if ((errno == Errno.ENOENT || errno == Errno.ERANGE) && (cmd == (Command.QUERY_FILE_INFO & 0xFF) || cmd >= (Command.REPLICA_UPLOAD & 0xFF))) {
-      // "is it here yet?" from clients polling and from peers catching up: routine, not news
-      LOG.debug("storage: {} for cmd {} from {}: {}", Errno.name(errno), cmd, remote, what);
-    } else {
-      // one line per kind (errno, command) per interval, with a count: a flood of bad packets
-      // must not become a flood of log lines
-      String line = "storage: " + Errno.name(errno) + " for cmd " + cmd + " from " + remote + ": " + what;
-      node.clientLog.log(errno == Errno.ENOENT ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.WARN, errno + "/" + cmd, line);
-    }
-  }
-
-  private void nextRequest() {
+  void nextRequest() {
     current = null;
     if (closed) {
       return;

@@ -29,6 +29,14 @@ import java.util.zip.CRC32;
  * are linked into place under their generated FastDFS name only when complete (so no partial
  * file is ever visible and an existing name is never overwritten); appender updates, metadata
  * and deletes run under a per-file lock. Every disk call runs on a worker thread.
+ *
+ * <p>Why one class past 400 lines: every operation here keeps the same few invariants together
+ * — link-into-place (never overwrite, never show a partial file), the per-file lock, the binlog
+ * line written under that lock before the caller hears of the change, and the tombstone that
+ * keeps a delete deleted — over the same private helpers ({@code link}, {@code record},
+ * {@code bury}, {@code writeAtomically}). Split it along those helpers, not by caller: the
+ * changes received from peers (the lower-case binlog section) and the appender operations are
+ * the natural next rooms once the helpers are a class of their own.
  */
 final class StoredFiles {
   private final WorkerExecutor disk;
