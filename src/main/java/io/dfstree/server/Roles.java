@@ -2,6 +2,7 @@ package io.dfstree.server;
 
 import io.dfstree.http.StorageHttpVerticle;
 import io.dfstree.http.TrackerHttp;
+import io.dfstree.replication.Replicator;
 import io.dfstree.storage.StorageAdapter;
 import io.dfstree.storage.StorageVerticle;
 import io.dfstree.tracker.TrackerAdapter;
@@ -66,7 +67,7 @@ public final class Roles {
         default -> throw new IllegalArgumentException("unknown storage adapter " + a + " (expected http)");
       }
     }
-    return new StorageVerticle(built);
+    return new StorageVerticle(built, Replicator::create);
   }
 
   /** A descriptor entry's {@code "adapters"}, or {@link #DEFAULT_ADAPTERS}. */

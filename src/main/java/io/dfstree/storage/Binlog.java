@@ -16,24 +16,24 @@ import java.nio.file.StandardOpenOption;
  * offset to catch up; the offset of a reader is its progress. Appends are small, serialized by
  * this object, and written by disk threads (never an event loop).
  */
-final class Binlog {
+public final class Binlog {
   /** Upload, slave upload, appender upload. */
-  static final char CREATE = 'C';
+  public static final char CREATE = 'C';
   /** Whole-file content changed (append, modify, truncate): peers fetch the file again. */
-  static final char UPDATE = 'U';
-  static final char DELETE = 'D';
+  public static final char UPDATE = 'U';
+  public static final char DELETE = 'D';
   /** Appender sealed under a new name: {@code new old}. */
-  static final char RENAME = 'R';
+  public static final char RENAME = 'R';
   /** Metadata set (the -m file was written or removed). */
-  static final char METADATA = 'S';
+  public static final char METADATA = 'S';
 
   /** One parsed line. */
-  record Entry(long timestamp, char op, String name, String secondName, long endOffset) {
-    boolean local() {
+  public record Entry(long timestamp, char op, String name, String secondName, long endOffset) {
+    public boolean local() {
       return Character.isUpperCase(op);
     }
 
-    char kind() {
+    public char kind() {
       return Character.toUpperCase(op);
     }
   }
@@ -105,7 +105,7 @@ final class Binlog {
   }
 
   /** Parses lines read from {@code startOffset}; each entry knows the offset just after it. */
-  static java.util.List<Entry> parse(byte[] chunk, long startOffset) {
+  public static java.util.List<Entry> parse(byte[] chunk, long startOffset) {
     java.util.List<Entry> out = new java.util.ArrayList<>();
     int lineStart = 0;
     for (int i = 0; i < chunk.length; i++) {

@@ -121,8 +121,7 @@ final class Integrity {
           damaged.incrementAndGet();
           LOG.warn("storage {}: {} does not match the size and CRC32 in its name: fetching a good copy from a peer",
               node.options.id(), id.remoteName());
-          Replicator r = node.replicator;
-          Future<Void> fetched = r == null ? Future.failedFuture(FdfsException.notFound("no peers yet")) : r.fetchReplacing(id);
+          Future<Void> fetched = node.replication.fetchReplacing(id);
           return fetched.compose(v -> node.disk.<Boolean>executeBlocking(() -> intact(target, id.remoteName(), Throttle.NONE), false))
               .compose(good -> good ? Future.<Void>succeededFuture()
                   : Future.<Void>failedFuture(new FdfsException(Errno.EIO, "no peer holds a good copy")))

@@ -29,14 +29,13 @@ import javax.crypto.spec.SecretKeySpec;
  * in clear) or protection from anyone who already holds the secret or can join Hazelcast (see
  * README, "Threat model").
  */
-final class PeerAuth {
-  static final int NONCE_LEN = 32;
+public final class PeerAuth {
+  public static final int NONCE_LEN = 32;
   static final int PROOF_LEN = 8 + 32;
   /** Key of the shared secret in the cluster-wide map when {@code cluster.secret} is not configured. */
   static final String MAP = "dfstree.cluster";
   static final String KEY = "peerSecret";
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeerAuth.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private final byte[] secret;
   private final long memberId;
@@ -76,29 +75,13 @@ final class PeerAuth {
   }
 
   /** The proof this member sends for {@code nonce}. */
-  Buffer prove(byte[] nonce) {
+  public Buffer prove(byte[] nonce) {
     return Buffer.buffer(PROOF_LEN).appendLong(memberId).appendBytes(hmac(nonce, memberId));
   }
 
   /** One connection's side of the exchange, held by the server. */
   Session session() {
     return new Session();
-  }
-
-  /** Runs the exchange on a fresh peer connection; fails (and closes it) if the peer refuses us. */
-  Future<PeerConnection> authenticate(PeerConnection c, long timeoutMs) {
-    return c.call(new io.dfstree.protocol.StorageRequest.PeerAuthChallenge(), timeoutMs)
-        .compose(nonce -> {
-          if (nonce.length() != NONCE_LEN) {
-            return Future.failedFuture(new FdfsException(Errno.EIO, "peer " + c.peer() + " sent a nonce of " + nonce.length() + " bytes"));
-          }
-          return c.call(new io.dfstree.protocol.StorageRequest.PeerAuthProve(prove(nonce.getBytes()).getBytes()), timeoutMs);
-        })
-        .map(ok -> c)
-        .onFailure(err -> {
-          LOG.warn("storage: cannot prove membership to {}: {}", c.peer(), err.toString());
-          c.close();
-        });
   }
 
   private byte[] hmac(byte[] nonce, long id) {

@@ -142,13 +142,12 @@ final class StorageCommands {
       throw new FdfsException(Errno.ENOSPC, "store path M" + StorePaths.HEX[path.index] + " is at its reserve");
     }
     FileWriteStream upload = files.newUpload(path);
-    ReplicaFanout[] fanout = {null};
+    Replication.Fanout[] fanout = {null};
     files.stat(master)
-        .compose(st -> node.replicator == null ? Future.succeededFuture()
-            : node.replicator.openFanout(size, path.index).map(f -> fanout[0] = f))
+        .compose(st -> node.replication.openFanout(size, path.index).map(f -> fanout[0] = f))
         .compose(v -> ex.receive(size, fanout[0] == null ? upload : new Tee(upload, fanout[0])))
         .compose(v -> files.placeSlave(upload, slave))
-        .compose(remote -> WriteQuorum.await(node, ctx, fanout[0], remote))
+        .compose(remote -> node.replication.await(ctx, fanout[0], remote))
         .onComplete(ar -> {
           node.count(StorageCounters.TOTAL_UPLOAD, ar.succeeded());
           node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, ar.succeeded());
@@ -197,10 +196,10 @@ final class StorageCommands {
     long started = System.nanoTime();
     BlobEngine engine = node.engines.forId(id);
     Future<BlobEngine.BlobRead> located = engine.open(id);
-    if (!d.peer() && node.replicator != null) {
+    if (!d.peer()) {
       // read-your-write: a file acknowledged elsewhere in the group may not have reached us yet
       located = located.recover(err -> err instanceof FdfsException f && f.errno() == Errno.ENOENT
-          ? node.replicator.fetchMissing(id).compose(v -> engine.open(id))
+          ? node.replication.fetchMissing(id).compose(v -> engine.open(id))
           : Future.failedFuture(err));
     }
     // never serve (or spread to a peer) a small copy that does not match its name: repair it first

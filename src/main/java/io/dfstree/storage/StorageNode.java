@@ -41,8 +41,8 @@ final class StorageNode {
   volatile long joinTime;
   volatile long lastSourceUpdate;
   volatile long lastSyncUpdate;
-  /** Set once the verticle has started replication (null in tests that use the files only). */
-  volatile Replicator replicator;
+  /** Catch-up, write quorum and fetch-on-miss, from the composition root ({@link Replication}). */
+  final Replication replication;
   private volatile StorageStatus status = StorageStatus.ACTIVE;
   /** Called on every state change so trackers hear it at once, not at the next beat. */
   volatile Runnable onStatusChange = () -> { };
@@ -76,7 +76,7 @@ final class StorageNode {
   /** This process's cluster member id (in every heartbeat), null when not clustered. */
   final String nodeId;
 
-  StorageNode(Vertx vertx, StorageOptions options) {
+  StorageNode(Vertx vertx, StorageOptions options, Replication.Factory replication) {
     this.options = options;
     this.paths = new StorePaths(options);
     // a pool of its own: disk calls must not queue behind other blocking work, and its size is
@@ -100,6 +100,7 @@ final class StorageNode {
     this.fileEvents = new FileEventPublisher(vertx);
     this.nodeId = ClusterNode.id(vertx);
     this.integrity = new Integrity(this, options.reliability());
+    this.replication = replication.create(vertx, new ReplicaStore(this)); // last: it reads the fields above
   }
 
   /** Announces a change this storage took from a client (replicated copies are not announced). */
@@ -170,6 +171,6 @@ final class StorageNode {
     return new Heartbeat(options.id(), options.group(), options.clientHost(), options.port(), options.httpPort(),
         status.name(), stats, options.subdirCount(), options.uploadPriority(), VERSION, joinTime, upTime,
         options.heartbeatIntervalMs(), c, conns, lastSourceUpdate, lastSyncUpdate,
-        replicator == null ? Map.of() : replicator.syncedUntil(), paths.currentWritePath(), nodeId);
+        replication.syncedUntil(), paths.currentWritePath(), nodeId);
   }
 }

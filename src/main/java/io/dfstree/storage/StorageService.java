@@ -57,12 +57,9 @@ public final class StorageService {
   public Future<FileStat> locate(FileId id) {
     BlobEngine engine = node.engines.forId(id);
     Future<BlobEngine.BlobRead> located = engine.open(id);
-    Replicator r = node.replicator;
-    if (r != null) {
-      located = located.recover(err -> err instanceof FdfsException f && f.errno() == Errno.ENOENT
-          ? r.fetchMissing(id).compose(v -> engine.open(id))
-          : Future.failedFuture(err));
-    }
+    located = located.recover(err -> err instanceof FdfsException f && f.errno() == Errno.ENOENT
+        ? node.replication.fetchMissing(id).compose(v -> engine.open(id))
+        : Future.failedFuture(err));
     located = located.compose(st -> node.integrity.verifyForDownload(vertx.getOrCreateContext(), id, st));
     return located.map(st -> new FileStat(id, st.path(), st.offset(), st.length(), st.mtimeSeconds(),
         id.decoded().nameDescribesContent() ? id.decoded().crc32Unsigned() : -1));
@@ -184,10 +181,7 @@ public final class StorageService {
 
   /** Per peer id: seconds since the moment up to which we hold everything that peer wrote (its clock). */
   public Map<String, Long> replicationLagSeconds() {
-    Replicator r = node.replicator;
-    if (r == null) {
-      return Map.of();
-    }
+    Replication r = node.replication;
     long now = System.currentTimeMillis() / 1000;
     Map<String, Long> out = new LinkedHashMap<>();
     r.syncedUntil().forEach((peer, until) -> out.put(peer, until <= 0 ? -1 : Math.max(0, now - until)));

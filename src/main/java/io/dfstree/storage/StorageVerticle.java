@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>prepares its store paths and opens its binlog (off the event loop);</li>
  *   <li>serves the FastDFS storage protocol on {@code eventLoops} listeners sharing one port;</li>
- *   <li>listens to its peers' heartbeats and keeps its copy of the group complete
- *   ({@link Replicator}: catch-up, write quorum, read-your-write);</li>
+ *   <li>keeps its copy of the group complete through the {@link Replication} the composition
+ *   root handed it (catch-up, write quorum, read-your-write);</li>
  *   <li>publishes its own heartbeat every {@code heartbeatIntervalMs}, and says goodbye on stop;</li>
  *   <li>starts the front ends the composition root handed it ({@link StorageAdapter}: HTTP).</li>
  * </ul>
@@ -31,58 +31,57 @@ public final class StorageVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
 
   private StorageNode node;
-  private GroupPeers peers;
-  private PeerPool pool;
   private long beatTimer = -1;
   private final List<StorageAdapter> adapters;
+  private final Replication.Factory replication;
 
-  /** The storage protocol alone, with no front ends (tests). */
+  /**
+   * The storage protocol alone, with no front ends, and the replication the class path provides
+   * ({@code META-INF/services/io.dfstree.storage.Replication$Factory}): for tests and tools that
+   * deploy it by class name. The composition root passes both explicitly instead.
+   */
   public StorageVerticle() {
-    this(List.of());
+    this(List.of(), java.util.ServiceLoader.load(Replication.Factory.class).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no " + Replication.Factory.class.getName() + " on the class path")));
   }
 
-  /** With the front ends the composition root ({@code server.Roles}) gives it, started in order. */
-  public StorageVerticle(List<StorageAdapter> adapters) {
+  /**
+   * With the front ends and the replication the composition root ({@code server.Roles}) gives it;
+   * the front ends are started in order.
+   */
+  public StorageVerticle(List<StorageAdapter> adapters, Replication.Factory replication) {
     this.adapters = List.copyOf(adapters);
+    this.replication = replication;
   }
 
   @Override
   public Future<?> start() {
     StorageOptions options = StorageOptions.from(config());
-    node = new StorageNode(vertx, options);
-    peers = new GroupPeers(options.id(), options.group(), options.peerTimeoutMs());
-    pool = new PeerPool(vertx, options.host());
+    node = new StorageNode(vertx, options, replication);
     vertx.eventBus().<JsonObject>consumer(Addresses.HEARTBEAT, msg -> {
       Heartbeat hb = Heartbeat.fromJson(msg.body());
       node.peerHosts.put(hb.storageId(), hb.host());
-      peers.heard(hb, System.currentTimeMillis());
     });
-    vertx.eventBus().<JsonObject>consumer(Addresses.STORAGE_LEAVING, msg -> peers.left(msg.body().getInteger("storageId")));
-    Replicator replicator = new Replicator(vertx, node, peers, pool);
     node.limits = options.limits();
     node.clientLog = new io.dfstree.protocol.RateLimitedLog(LoggerFactory.getLogger(StorageConnection.class), node.limits.logIntervalMs());
     return PeerAuth.load(vertx, (String) vertx.sharedData().getLocalMap(LOCAL_SETTINGS).getOrDefault(CLUSTER_SECRET, ""), options.id())
-        .onSuccess(auth -> {
-          node.peerAuth = auth;
-          pool.auth = auth;
-        })
+        .onSuccess(auth -> node.peerAuth = auth)
         .compose(auth -> vertx.executeBlocking(() -> {
           node.prepare();
           node.files.binlog(new Binlog(node.paths.all().get(0).data.resolve("sync").resolve("binlog")));
           node.files.tombstones(TombstoneStore.open(node.paths.all().get(0).data.resolve("sync").resolve("tombstones"),
               options.reliability().tombstoneRetentionSeconds(), options.fsync(), StoredFiles.now()));
-          replicator.load();
+          node.replication.load();
           return null;
         }))
         .compose(v -> vertx.deployVerticle(() -> new StorageServerVerticle(node),
             new DeploymentOptions().setInstances(Math.max(1, options.eventLoops()))))
         .onSuccess(id -> {
-          node.replicator = replicator;
           node.onStatusChange = () -> vertx.runOnContext(x -> publishHeartbeat(node.heartbeat()));
           node.files.onSpaceFreed = () -> node.onStatusChange.run(); // trackers route uploads here again now
           // alone in a JVM there is nobody to wait for; in a cluster, listen for peers first
           long discovery = vertx.isClustered() ? Math.max(2000, options.heartbeatIntervalMs() * 3) : 0;
-          replicator.start(discovery);
+          node.replication.start(discovery);
           node.scrubber = new Scrubber(vertx, context, node);
           node.scrubber.start(discovery + options.heartbeatIntervalMs());
           LOG.info("storage {} of {} listening on {}:{}, store paths {}, fsync {}, write quorum {}", options.id(),
@@ -116,9 +115,7 @@ public final class StorageVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(beatTimer);
-    if (node.replicator != null) {
-      node.replicator.stop();
-    }
+    Future<Void> replicationStopped = node.replication.stop();
     if (node.scrubber != null) {
       node.scrubber.stop();
     }
@@ -126,7 +123,7 @@ public final class StorageVerticle extends VerticleBase {
     // tell trackers and peers now rather than letting them time us out
     vertx.eventBus().publish(Addresses.STORAGE_LEAVING,
         new JsonObject().put("storageId", node.options.id()).put("group", node.options.group()));
-    return pool.close().transform(x -> vertx.executeBlocking(() -> {
+    return replicationStopped.transform(x -> vertx.executeBlocking(() -> {
       Binlog log = node.files.binlog();
       if (log != null) {
         log.force();

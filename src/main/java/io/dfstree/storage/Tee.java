@@ -8,9 +8,9 @@ import io.vertx.core.streams.WriteStream;
 /** Content written to a local file and, as it arrives, to the write-quorum peers; full while either is. */
 final class Tee implements WriteStream<Buffer>, QueuedWrites {
   private final WriteStream<Buffer> local;
-  private final ReplicaFanout peers;
+  private final Replication.Fanout peers;
 
-  Tee(WriteStream<Buffer> local, ReplicaFanout peers) {
+  Tee(WriteStream<Buffer> local, Replication.Fanout peers) {
     this.local = local;
     this.peers = peers;
   }

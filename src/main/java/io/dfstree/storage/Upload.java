@@ -32,7 +32,7 @@ public final class Upload implements WriteStream<Buffer>, QueuedWrites {
   private final String ext;
   private final StorePath path;
   private final NewBlob stream;
-  private ReplicaFanout fanout;
+  private Replication.Fanout fanout;
   /** CRC32 computed as bytes pass when they are streamed to peers: the name is chosen at the last byte. */
   private java.util.zip.CRC32 crcOnLoop;
   private long received;
@@ -58,13 +58,10 @@ public final class Upload implements WriteStream<Buffer>, QueuedWrites {
 
   /** Opens the streams to the quorum peers (only when the size is known: their prefix carries it). */
   public Future<Void> open() {
-    if (node.replicator == null) {
-      return Future.succeededFuture();
-    }
     if (declared < 0) {
-      return node.replicator.admit(); // its peers get it once it is complete (see complete())
+      return node.replication.admit(); // its peers get it once it is complete (see complete())
     }
-    return node.replicator.openFanout(declared, path.index).map(f -> {
+    return node.replication.openFanout(declared, path.index).map(f -> {
       fanout = f;
       if (f != null) {
         crcOnLoop = new java.util.zip.CRC32();
@@ -160,19 +157,19 @@ public final class Upload implements WriteStream<Buffer>, QueuedWrites {
       FdfsException e = FdfsException.invalid("received " + received + " of the declared " + declared + " bytes");
       return discard().transform(x -> Future.failedFuture(e));
     }
-    ReplicaFanout f = fanout;
+    Replication.Fanout f = fanout;
     fanout = null;
     long size = received;
     // streamed to peers: placed here while they place theirs, as a FastDFS upload is
     Future<String> placed = f != null
-        ? WriteQuorum.placeWithPeers(node, ctx, f, stream, (int) crcOnLoop.getValue())
+        ? node.replication.placeWithPeers(ctx, f, stream, (int) crcOnLoop.getValue())
         : stream.place();
     return placed
-        .compose(remote -> f != null || declared >= 0 || node.replicator == null
+        .compose(remote -> f != null || declared >= 0
             ? Future.succeededFuture(remote)
             // size unknown until now: the placed file goes to the peers from disk, same quorum
-            : node.replicator.pushPlaced(node.files.validate(node.files.group(), remote), size)
-                .compose(pushed -> WriteQuorum.await(node, ctx, pushed, remote)))
+            : node.replication.pushPlaced(node.files.validate(node.files.group(), remote), size)
+                .compose(pushed -> node.replication.await(ctx, pushed, remote)))
         .transform(ar -> {
           node.count(StorageCounters.TOTAL_UPLOAD, ar.succeeded());
           node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, ar.succeeded());

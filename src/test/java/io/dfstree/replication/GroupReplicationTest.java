@@ -235,7 +235,7 @@ class GroupReplicationTest {
     };
     catcher.start();
     ch.qos.logback.classic.Logger quorumLog = ((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory())
-        .getLogger("io.dfstree.storage.WriteQuorum");
+        .getLogger("io.dfstree.replication.WriteQuorum");
     quorumLog.addAppender(catcher);
     try {
       vertx.undeploy(deployB).await();

@@ -1,8 +1,11 @@
-package io.dfstree.storage;
+package io.dfstree.replication;
 
 import io.dfstree.fileid.FileName;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
+import io.dfstree.storage.NewBlob;
+import io.dfstree.storage.ReplicaStore;
+import io.dfstree.storage.Replication.Fanout;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
@@ -19,7 +22,7 @@ final class WriteQuorum {
    * quorum: accepted with a warning (peers catch up from the binlog), or, when the group
    * refuses degraded writes, the local copy is removed and the caller gets an error.
    */
-  static Future<String> await(StorageNode node, Context ctx, ReplicaFanout f, String remoteName) {
+  static Future<String> await(ReplicaStore node, Context ctx, Fanout f, String remoteName) {
     if (f == null) {
       return Future.succeededFuture(remoteName);
     }
@@ -27,7 +30,7 @@ final class WriteQuorum {
     // peers get the real time (their copy's mtime, and what a later delete is compared with)
     long mtime = remoteName.length() == FileName.NORMAL_NAME_LEN
         ? FileName.decode(remoteName).createTime() & 0xFFFFFFFFL
-        : StoredFiles.now();
+        : ReplicaStore.now();
     return f.finish(remoteName, mtime).compose(acks -> judge(node, ctx, f, remoteName, acks));
   }
 
@@ -36,7 +39,7 @@ final class WriteQuorum {
    * is in (its CRC32 was computed as the bytes passed), so the local copy is placed while the
    * peers place theirs, instead of one after the other.
    */
-  static Future<String> placeWithPeers(StorageNode node, Context ctx, ReplicaFanout f, NewBlob upload, int crc32) {
+  static Future<String> placeWithPeers(ReplicaStore node, Context ctx, Fanout f, NewBlob upload, int crc32) {
     long now = System.currentTimeMillis() / 1000;
     String remote = upload.name(crc32, now);
     Future<String> local = upload.placeAs(remote, now);
@@ -46,21 +49,21 @@ final class WriteQuorum {
         : judge(node, ctx, f, remote, peers.result()));
   }
 
-  private static Future<String> judge(StorageNode node, Context ctx, ReplicaFanout f, String remoteName, int acks) {
-    StoredFiles files = node.files;
+  private static Future<String> judge(ReplicaStore node, Context ctx, Fanout f, String remoteName, int acks) {
+    ReplicaStore files = node;
     {
-      if (acks >= f.required() && acks >= node.options.writeQuorum() - 1) {
+      if (acks >= f.required() && acks >= node.options().writeQuorum() - 1) {
         return Future.succeededFuture(remoteName);
       }
       int copies = acks + 1;
-      if (node.options.refusesWhenDegraded()) {
-        LOG.warn("storage: upload {} reached {} of {} copies; refused and removed", remoteName, copies, node.options.writeQuorum());
+      if (node.options().refusesWhenDegraded()) {
+        LOG.warn("storage: upload {} reached {} of {} copies; refused and removed", remoteName, copies, node.options().writeQuorum());
         return files.retract(ctx, files.validate(files.group(), remoteName)).transform(x ->
             Future.failedFuture(new FdfsException(Errno.EIO, "write quorum not reached (" + copies + " of "
-                + node.options.writeQuorum() + " copies)")));
+                + node.options().writeQuorum() + " copies)")));
       }
       LOG.warn("storage: upload {} acknowledged with {} of {} copies (degraded); peers will catch up",
-          remoteName, copies, node.options.writeQuorum());
+          remoteName, copies, node.options().writeQuorum());
       return Future.succeededFuture(remoteName);
     }
   }

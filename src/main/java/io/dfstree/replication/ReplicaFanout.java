@@ -1,4 +1,4 @@
-package io.dfstree.storage;
+package io.dfstree.replication;
 
 import io.dfstree.protocol.Command;
 import io.dfstree.protocol.PacketHeader;
@@ -6,6 +6,7 @@ import io.dfstree.protocol.Wire;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.dfstree.storage.Replication;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,7 +17,7 @@ import java.util.List;
  * its copy is placed (and fsynced when configured). A peer that fails or stalls is dropped; the
  * caller counts acknowledgements against the write quorum.
  */
-final class ReplicaFanout {
+final class ReplicaFanout implements Replication.Fanout {
   static final int TRAILER = io.dfstree.protocol.StorageCodec.REPLICA_TRAILER;
 
   private final List<PeerConnection> conns = new ArrayList<>();
@@ -30,11 +31,13 @@ final class ReplicaFanout {
   }
 
   /** Acknowledgements needed from peers (write quorum minus this storage). */
-  int required() {
+  @Override
+  public int required() {
     return required;
   }
 
-  int targets() {
+  @Override
+  public int targets() {
     return conns.size();
   }
 
@@ -47,7 +50,8 @@ final class ReplicaFanout {
     acks.add(ack);
   }
 
-  void write(Buffer chunk) {
+  @Override
+  public void write(Buffer chunk) {
     for (int i = 0; i < conns.size(); i++) {
       PeerConnection c = conns.get(i);
       if (!acks.get(i).failed()) {
@@ -59,7 +63,8 @@ final class ReplicaFanout {
     }
   }
 
-  boolean writeQueueFull() {
+  @Override
+  public boolean writeQueueFull() {
     for (int i = 0; i < conns.size(); i++) {
       if (!acks.get(i).failed() && conns.get(i).writeQueueFull()) {
         return true;
@@ -69,7 +74,8 @@ final class ReplicaFanout {
   }
 
   /** Calls {@code h} once the first full peer drains (or fails: its deadline closes it). */
-  void drainHandler(Handler<Void> h) {
+  @Override
+  public void drainHandler(Handler<Void> h) {
     for (int i = 0; i < conns.size(); i++) {
       if (!acks.get(i).failed() && conns.get(i).writeQueueFull()) {
         boolean[] once = {false};
@@ -88,7 +94,8 @@ final class ReplicaFanout {
   }
 
   /** Sends the trailer and resolves with the number of peers that placed their copy. */
-  Future<Integer> finish(String remoteName, long mtimeSeconds) {
+  @Override
+  public Future<Integer> finish(String remoteName, long mtimeSeconds) {
     Buffer trailer = io.dfstree.protocol.StorageCodec.encodeTrailer(
         new io.dfstree.protocol.StorageRequest.ReplicaTrailer(mtimeSeconds, remoteName));
     for (int i = 0; i < conns.size(); i++) {
@@ -111,7 +118,8 @@ final class ReplicaFanout {
   }
 
   /** The client went away or the upload failed: peers drop their partial copies on close. */
-  void abort() {
+  @Override
+  public void abort() {
     conns.forEach(PeerConnection::close);
   }
 }

@@ -1,4 +1,4 @@
-package io.dfstree.storage;
+package io.dfstree.replication;
 
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;

@@ -1,6 +1,5 @@
-package io.dfstree.storage;
+package io.dfstree.replication;
 
-import io.dfstree.api.StorageCounters;
 import io.dfstree.fileid.FileId;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.StorageCodec;
@@ -8,6 +7,10 @@ import io.dfstree.protocol.StorageReply;
 import io.dfstree.protocol.StorageRequest;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.protocol.StorageStatus;
+import io.dfstree.storage.Binlog;
+import io.dfstree.storage.NewBlob;
+import io.dfstree.storage.ReplicaStore;
+import io.dfstree.storage.Replication;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * Progress per peer is "caught up to the peer's clock at time T": compared only with file
  * times from that same peer, so routing never depends on clocks agreeing.
  */
-final class Replicator {
+public final class Replicator implements Replication {
   private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
   private static final int FETCH_BYTES = 256 * 1024;
   /** Files fetched from one peer at once during catch-up (each over its own connection). */
@@ -72,8 +75,7 @@ final class Replicator {
   }
 
   private final Vertx vertx;
-  private final StorageNode node;
-  private final StoredFiles files;
+  private final ReplicaStore store;
   private final GroupPeers peers;
   private final PeerPool pool;
   private final Path marks;
@@ -88,17 +90,41 @@ final class Replicator {
   /** The one notice of a group of one has been logged. */
   private volatile boolean aloneNoticed;
 
-  Replicator(Vertx vertx, StorageNode node, GroupPeers peers, PeerPool pool) {
+  Replicator(Vertx vertx, ReplicaStore store, GroupPeers peers, PeerPool pool) {
     this.vertx = vertx;
-    this.node = node;
-    this.files = node.files;
+    this.store = store;
     this.peers = peers;
     this.pool = pool;
-    this.marks = node.paths.all().get(0).data.resolve("sync");
+    this.marks = store.syncDir();
+  }
+
+  /**
+   * The replication of the storage behind {@code store}: its peers as their heartbeats describe
+   * them, a pool of connections to them, and the catch-up. Called on the storage verticle's
+   * context, so the heartbeat listeners end with it.
+   */
+  public static Replicator create(Vertx vertx, ReplicaStore store) {
+    var options = store.options();
+    GroupPeers peers = new GroupPeers(options.id(), options.group(), options.peerTimeoutMs());
+    PeerPool pool = new PeerPool(vertx, options.host(), store::peerAuth);
+    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.dfstree.api.Addresses.HEARTBEAT,
+        msg -> peers.heard(io.dfstree.api.Heartbeat.fromJson(msg.body()), System.currentTimeMillis()));
+    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.dfstree.api.Addresses.STORAGE_LEAVING,
+        msg -> peers.left(msg.body().getInteger("storageId")));
+    return new Replicator(vertx, store, peers, pool);
+  }
+
+  /** {@link #create}, as the storage finds it on the class path ({@code META-INF/services}). */
+  public static final class Provider implements Replication.Factory {
+    @Override
+    public Replication create(Vertx vertx, ReplicaStore store) {
+      return Replicator.create(vertx, store);
+    }
   }
 
   /** Blocking: reads the saved offsets. */
-  void load() throws IOException {
+  @Override
+  public void load() throws IOException {
     Files.createDirectories(marks);
     try (var list = Files.newDirectoryStream(marks, "*.mark")) {
       for (Path p : list) {
@@ -115,25 +141,29 @@ final class Replicator {
   }
 
   /** Starts polling; {@code discoveryMs} is how long to listen for peers before deciding we are alone. */
-  void start(long discoveryMs) {
+  @Override
+  public void start(long discoveryMs) {
     ctx = vertx.getOrCreateContext();
     io.dfstree.replication.Membership m = new io.dfstree.replication.Membership(System.currentTimeMillis(), discoveryMs,
-        MAX_WAIT_FOR_KNOWN_PEERS_MS, node.options.peerTimeoutMs());
+        MAX_WAIT_FOR_KNOWN_PEERS_MS, store.options().peerTimeoutMs());
     expected.forEach(m::expect);
     membership = m;
-    node.status(m.status());
-    timer = vertx.setPeriodic(Math.max(50, node.options.catchUpIntervalMs()), t -> tick());
+    store.status(m.status());
+    timer = vertx.setPeriodic(Math.max(50, store.options().catchUpIntervalMs()), t -> tick());
   }
 
-  void stop() {
+  @Override
+  public Future<Void> stop() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
     progress.values().forEach(PeerProgress::closeConnections);
+    return pool.close();
   }
 
   /** Per source storage id: that storage's clock when we last held everything it had written. */
-  Map<String, Long> syncedUntil() {
+  @Override
+  public Map<String, Long> syncedUntil() {
     Map<String, Long> out = new HashMap<>();
     progress.forEach((id, p) -> out.put(Integer.toString(id), p.syncedUntil));
     return out;
@@ -160,22 +190,22 @@ final class Replicator {
     }
     io.dfstree.replication.Membership.Step step = membership.tick(now, views);
     if (step.gaveUpOnExpected()) {
-      LOG.warn("storage {}: known peers {} not heard within {} s; deciding without them", node.options.id(),
+      LOG.warn("storage {}: known peers {} not heard within {} s; deciding without them", store.options().id(),
           membership.expected(), MAX_WAIT_FOR_KNOWN_PEERS_MS / 1000);
     }
     if (step.decidedNow()) {
-      LOG.info("storage {}: {} peer(s) found, state {}", node.options.id(), alive.size(), step.status());
+      LOG.info("storage {}: {} peer(s) found, state {}", store.options().id(), alive.size(), step.status());
     }
     if (step.activeNow()) {
       progress.forEach((id, pp) -> {
         double secs = Math.max(0.001, (now - pp.startedMillis) / 1000.0);
         LOG.info("storage {}: caught up with {}: {} files, {} MiB in {} s ({} MiB/s, {} files/s)",
-            node.options.id(), id, pp.files, String.format("%.1f", pp.bytes / 1048576.0), String.format("%.1f", secs),
+            store.options().id(), id, pp.files, String.format("%.1f", pp.bytes / 1048576.0), String.format("%.1f", secs),
             String.format("%.1f", pp.bytes / 1048576.0 / secs), String.format("%.0f", pp.files / secs));
       });
-      LOG.info("storage {}: ACTIVE", node.options.id());
+      LOG.info("storage {}: ACTIVE", store.options().id());
     }
-    node.status(step.status());
+    store.status(step.status());
   }
 
   /**
@@ -187,11 +217,11 @@ final class Replicator {
             new io.vertx.core.json.JsonObject().put("op", "groups"), new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(1000))
         .onSuccess(reply -> {
           for (io.dfstree.api.GroupView group : io.dfstree.api.GroupView.listFromJson(reply.body())) {
-            if (!node.options.group().equals(group.name())) {
+            if (!store.options().group().equals(group.name())) {
               continue;
             }
             for (io.dfstree.api.MemberView member : group.storages()) {
-              if (member.id() != node.options.id() && member.present()) {
+              if (member.id() != store.options().id() && member.present()) {
                 membership.expect(member.id());
               }
             }
@@ -210,7 +240,7 @@ final class Replicator {
           pp.busy = false;
           if (ar.failed()) {
             if (pp.unreachableSince == 0) {
-              LOG.warn("storage {}: catch-up from {} at offset {} paused: {}", node.options.id(), peer.id(), pp.offset,
+              LOG.warn("storage {}: catch-up from {} at offset {} paused: {}", store.options().id(), peer.id(), pp.offset,
                   ar.cause().toString());
             }
           } else if (ar.result()) {
@@ -242,14 +272,14 @@ final class Replicator {
 
   /** One binlog read and its changes applied; true when there may be more. */
   private Future<Boolean> pullBatch(GroupPeers.Peer peer, PeerProgress pp, PeerConnection conn) {
-    return conn.call(new StorageRequest.BinlogFetch(node.options.id(), pp.offset, FETCH_BYTES), node.options.replicaTimeoutMs())
+    return conn.call(new StorageRequest.BinlogFetch(store.options().id(), pp.offset, FETCH_BYTES), store.options().replicaTimeoutMs())
         .compose(resp -> {
       StorageReply.BinlogChunk got = StorageCodec.decodeBinlogChunk(resp);
       long peerNow = got.peerNowSeconds();
       long peerSize = got.binlogSize();
       if (pp.offset > peerSize) {
         LOG.warn("storage {}: peer {} binlog is shorter than our mark ({} < {}): reading it again from the start",
-            node.options.id(), peer.id(), peerSize, pp.offset);
+            store.options().id(), peer.id(), peerSize, pp.offset);
         pp.offset = 0;
         return Future.succeededFuture(true);
       }
@@ -257,7 +287,7 @@ final class Replicator {
       long from = pp.offset;
       List<Binlog.Entry> entries = Binlog.parse(chunk, pp.offset);
       if (!entries.isEmpty()) {
-        LOG.debug("storage {}: binlog of {}: {} lines, offset {} of {}", node.options.id(), peer.id(), entries.size(), from, peerSize);
+        LOG.debug("storage {}: binlog of {}: {} lines, offset {} of {}", store.options().id(), peer.id(), entries.size(), from, peerSize);
       }
       Future<Void> chain = applyInLanes(conn, peer, pp, entries);
       if (entries.isEmpty() && pp.offset >= peerSize) {
@@ -357,44 +387,44 @@ final class Replicator {
   private Future<Void> saveMark(int peerId, PeerProgress pp) {
     String text = pp.offset + " " + pp.syncedUntil + "\n";
     Path mark = marks.resolve(peerId + ".mark");
-    return node.disk.executeBlocking(() -> {
+    return store.blocking(() -> {
       Path tmp = marks.resolve(peerId + ".mark.tmp");
       Files.writeString(tmp, text);
       Files.move(tmp, mark, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       return null;
-    }, false);
+    });
   }
 
   private Future<Void> apply(PeerConnection conn, GroupPeers.Peer peer, PeerProgress pp, Binlog.Entry e) {
     FileId id;
     try {
-      id = files.validate(files.group(), e.name());
+      id = store.validate(store.group(), e.name());
     } catch (FdfsException bad) {
-      LOG.warn("storage {}: skipping binlog line from {} with a bad name: {}", node.options.id(), peer.id(), bad.getMessage());
+      LOG.warn("storage {}: skipping binlog line from {} with a bad name: {}", store.options().id(), peer.id(), bad.getMessage());
       return Future.succeededFuture();
     }
     return switch (e.kind()) {
       // a copy we are placing ourselves right now (write quorum: the peer may log it first) comes first
       // a file deleted here since that line was written is not fetched back (placeReplica checks again)
-      case Binlog.CREATE -> files.deletedSince(id, e.timestamp()) ? Future.succeededFuture()
-          : files.afterPlacing(ctx, id.remoteName()).compose(v -> files.exists(id))
+      case Binlog.CREATE -> store.deletedSince(id, e.timestamp()) ? Future.succeededFuture()
+          : store.afterPlacing(ctx, id.remoteName()).compose(v -> store.exists(id))
           .compose(has -> has ? Future.succeededFuture() : fetch(conn, id, e.timestamp(), false, pp));
       case Binlog.UPDATE -> fetch(conn, id, e.timestamp(), true, pp);
-      case Binlog.DELETE -> files.applyDelete(ctx, id, e.timestamp()).onSuccess(v -> appliedNow());
+      case Binlog.DELETE -> store.applyDelete(ctx, id, e.timestamp()).onSuccess(v -> appliedNow());
       case Binlog.RENAME -> {
         FileId old = e.secondName() == null ? null : tryId(e.secondName());
-        Future<Boolean> renamed = old == null ? Future.succeededFuture(false) : files.applyRename(ctx, id, old, e.timestamp());
+        Future<Boolean> renamed = old == null ? Future.succeededFuture(false) : store.applyRename(ctx, id, old, e.timestamp());
         yield renamed.compose(done -> done ? Future.succeededFuture()
-            : files.exists(id).compose(has -> has ? Future.succeededFuture() : fetch(conn, id, e.timestamp(), false, pp)));
+            : store.exists(id).compose(has -> has ? Future.succeededFuture() : fetch(conn, id, e.timestamp(), false, pp)));
       }
-      case Binlog.METADATA -> conn.call(new StorageRequest.GetMetadata(files.group(), id.remoteName()),
-              node.options.replicaTimeoutMs())
+      case Binlog.METADATA -> conn.call(new StorageRequest.GetMetadata(store.group(), id.remoteName()),
+              store.options().replicaTimeoutMs())
           .transform(ar -> {
             if (ar.succeeded()) {
-              return files.applyMetadata(ctx, id, ar.result().getBytes(), e.timestamp());
+              return store.applyMetadata(ctx, id, ar.result().getBytes(), e.timestamp());
             }
             if (ar.cause() instanceof FdfsException f && f.errno() == Errno.ENOENT) {
-              return files.applyMetadata(ctx, id, null, e.timestamp());
+              return store.applyMetadata(ctx, id, null, e.timestamp());
             }
             return Future.failedFuture(ar.cause());
           }).onSuccess(v -> appliedNow());
@@ -404,12 +434,12 @@ final class Replicator {
 
   /** FastDFS's last_sync_update: the last time this storage applied a replicated change. */
   private void appliedNow() {
-    node.lastSyncUpdate = System.currentTimeMillis() / 1000;
+    store.appliedNow();
   }
 
   private FileId tryId(String name) {
     try {
-      return files.validate(files.group(), name);
+      return store.validate(store.group(), name);
     } catch (FdfsException e) {
       return null;
     }
@@ -424,14 +454,14 @@ final class Replicator {
             pp.bytes += len;
             io.dfstree.replication.Membership m = membership;
             if (m != null) { // FastDFS: files are arriving, no longer waiting for them
-              node.status(m.fileArrived());
+              store.status(m.fileArrived());
             }
           }
           return (Void) null;
         })
         .recover(err -> {
           if (err instanceof FdfsException f && f.errno() == Errno.ENOENT) {
-            LOG.info("storage {}: {} is gone from {} (deleted since): skipped", node.options.id(), id.remoteName(), conn.peer());
+            LOG.info("storage {}: {} is gone from {} (deleted since): skipped", store.options().id(), id.remoteName(), conn.peer());
             return Future.succeededFuture(); // deleted there since: a later line says so
           }
           return Future.failedFuture(err);
@@ -443,13 +473,13 @@ final class Replicator {
    * placed, or -1 when we already held it. On failure the temp copy is removed off the event loop.
    */
   private Future<Long> copyFromPeer(PeerConnection conn, FileId id, long mtime, boolean replace, Context here) {
-    NewBlob tmp = node.engines.forId(id).receive(id.storePathIndex(), -1);
-    return conn.stream(new StorageRequest.Download(0, 0, files.group(), id.remoteName(), true), tmp,
-            node.options.replicaTimeoutMs())
+    NewBlob tmp = store.receive(id);
+    return conn.stream(new StorageRequest.Download(0, 0, store.group(), id.remoteName(), true), tmp,
+            store.options().replicaTimeoutMs())
         .compose(len -> tmp.placeCopy(here, id, mtime, replace).transform(ar -> {
           // FastDFS sync-in: bytes received from a peer; successful when the copy was placed
           boolean placed = ar.succeeded() && ar.result();
-          node.countBytes(StorageCounters.TOTAL_SYNC_IN_BYTES, len, placed);
+          store.countSyncIn(len, placed);
           if (placed) {
             appliedNow();
           }
@@ -462,12 +492,14 @@ final class Replicator {
    * A client asked for a file we do not hold: ask its source first, then the other peers.
    * Runs on the caller's event loop (its connections belong to that loop).
    */
-  Future<Void> fetchMissing(FileId id) {
+  @Override
+  public Future<Void> fetchMissing(FileId id) {
     return fetchFromPeers(id, false);
   }
 
-  /** Replaces our copy of {@code id} with a peer's (a damaged copy: {@link Integrity}). */
-  Future<Void> fetchReplacing(FileId id) {
+  /** Replaces our copy of {@code id} with a peer's (a damaged copy: {@code storage.Integrity}). */
+  @Override
+  public Future<Void> fetchReplacing(FileId id) {
     return fetchFromPeers(id, true);
   }
 
@@ -516,7 +548,7 @@ final class Replicator {
   }
 
   private FdfsException refusal(int active) {
-    int quorum = node.options.writeQuorum();
+    int quorum = store.options().writeQuorum();
     return new FdfsException(Errno.EBUSY, "write quorum " + quorum + " needs " + (quorum - 1)
         + " active peer(s), " + active + " active; refusing (storage.whenDegraded = refuse)");
   }
@@ -525,9 +557,10 @@ final class Replicator {
    * For an upload whose size is not known up front: EBUSY before its body is read when the
    * group refuses degraded writes and too few peers are up.
    */
-  Future<Void> admit() {
-    int quorum = node.options.writeQuorum();
-    if (quorum <= 1 || !node.options.refusesWhenDegraded()) {
+  @Override
+  public Future<Void> admit() {
+    int quorum = store.options().writeQuorum();
+    if (quorum <= 1 || !store.options().refusesWhenDegraded()) {
       return Future.succeededFuture();
     }
     int active = quorumCandidates().size();
@@ -539,14 +572,15 @@ final class Replicator {
    * without a size) is placed here first, then streamed from disk to the quorum peers; the
    * caller awaits their copies with {@link WriteQuorum#await}. Null when no peer takes copies.
    */
-  Future<ReplicaFanout> pushPlaced(FileId id, long size) {
+  @Override
+  public Future<Fanout> pushPlaced(FileId id, long size) {
     return openFanout(size, id.storePathIndex()).compose(f -> {
       if (f == null || f.targets() == 0) {
         return Future.succeededFuture(f);
       }
-      return vertx.fileSystem().open(files.pathOf(id).toString(), new io.vertx.core.file.OpenOptions().setRead(true))
+      return vertx.fileSystem().open(store.pathOf(id).toString(), new io.vertx.core.file.OpenOptions().setRead(true))
           .compose(file -> {
-            io.vertx.core.Promise<ReplicaFanout> sent = io.vertx.core.Promise.promise();
+            io.vertx.core.Promise<Fanout> sent = io.vertx.core.Promise.promise();
             file.handler(chunk -> {
               f.write(chunk);
               if (f.writeQueueFull()) {
@@ -572,14 +606,15 @@ final class Replicator {
    * The peers a new upload streams to. Fails with EBUSY when fewer than the write quorum are
    * active and the group refuses degraded writes.
    */
-  Future<ReplicaFanout> openFanout(long size, int storePathIndex) {
-    int quorum = node.options.writeQuorum();
+  @Override
+  public Future<Fanout> openFanout(long size, int storePathIndex) {
+    int quorum = store.options().writeQuorum();
     if (quorum <= 1) {
       return Future.succeededFuture(null);
     }
     List<GroupPeers.Peer> active = quorumCandidates();
     int wanted = quorum - 1;
-    if (active.size() < wanted && node.options.refusesWhenDegraded()) {
+    if (active.size() < wanted && store.options().refusesWhenDegraded()) {
       return Future.failedFuture(refusal(active.size()));
     }
     if (active.isEmpty()) {
@@ -589,7 +624,7 @@ final class Replicator {
         if (!aloneNoticed) {
           aloneNoticed = true;
           LOG.info("storage {}: no other member in group {}: uploads are stored once (writeQuorum {}) until one joins",
-              node.options.id(), node.options.group(), quorum);
+              store.options().id(), store.options().group(), quorum);
         }
         return Future.succeededFuture(null);
       }
@@ -602,12 +637,22 @@ final class Replicator {
     List<Future<?>> opened = new java.util.ArrayList<>();
     for (GroupPeers.Peer p : active.subList(0, Math.min(wanted, active.size()))) {
       opened.add(pool.acquire(p.host(), p.port()).onSuccess(conn -> {
-        Future<Buffer> ack = conn.begin(ReplicaFanout.prefix(size, storePathIndex), node.options.replicaTimeoutMs());
+        Future<Buffer> ack = conn.begin(ReplicaFanout.prefix(size, storePathIndex), store.options().replicaTimeoutMs());
         // FastDFS sync-out: the copy streamed to this peer, successful once the peer placed it
-        ack.onComplete(ar -> node.countBytes(StorageCounters.TOTAL_SYNC_OUT_BYTES, size, ar.succeeded()));
+        ack.onComplete(ar -> store.countSyncOut(size, ar.succeeded()));
         fanout.add(conn, ack);
       }));
     }
     return Future.join(opened).transform(ar -> Future.succeededFuture(fanout));
+  }
+
+  @Override
+  public Future<String> await(Context ctx, Fanout f, String remoteName) {
+    return WriteQuorum.await(store, ctx, f, remoteName);
+  }
+
+  @Override
+  public Future<String> placeWithPeers(Context ctx, Fanout f, NewBlob upload, int crc32) {
+    return WriteQuorum.placeWithPeers(store, ctx, f, upload, crc32);
   }
 }

@@ -1,4 +1,4 @@
-package io.dfstree.storage;
+package io.dfstree.replication;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -9,22 +9,27 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
+import io.dfstree.storage.PeerAuth;
 
 /**
  * Idle connections to peer storages, kept per event loop: a socket's callbacks run on the loop
  * that opened it, so a connection is only ever handed back to code running on that same loop.
  */
 final class PeerPool {
+  /** Handshake failures are logged under PeerAuth, beside the server side of the same exchange. */
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeerAuth.class);
   private static final int MAX_IDLE_PER_PEER = 8;
   private static final long AUTH_TIMEOUT_MS = 5000;
   private final Vertx vertx;
   private final NetClient client;
-  /** Proves this storage is a member on every new connection (PeerAuth); set once the secret is known. */
-  volatile PeerAuth auth;
+  /** Proves this storage is a member on every new connection (PeerAuth); null until the secret is known. */
+  private final Supplier<PeerAuth> auth;
   private final Map<Context, Map<String, Deque<PeerConnection>>> idle = new java.util.concurrent.ConcurrentHashMap<>();
 
-  PeerPool(Vertx vertx, String bindHost) {
+  PeerPool(Vertx vertx, String bindHost, Supplier<PeerAuth> auth) {
     this.vertx = vertx;
+    this.auth = auth;
     this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(3000)
         .setLocalAddress(bindHost));
   }
@@ -47,7 +52,10 @@ final class PeerPool {
   Future<PeerConnection> connect(String host, int port, Context ctx) {
     String key = host + ":" + port;
     return client.connect(port, host).map(s -> new PeerConnection(vertx, s, key, eventLoopOf(ctx)))
-        .compose(c -> auth == null ? Future.succeededFuture(c) : auth.authenticate(c, AUTH_TIMEOUT_MS));
+        .compose(c -> {
+          PeerAuth a = auth.get();
+          return a == null ? Future.succeededFuture(c) : authenticate(a, c, AUTH_TIMEOUT_MS);
+        });
   }
 
   /**
@@ -78,5 +86,22 @@ final class PeerPool {
 
   Future<Void> close() {
     return client.close();
+  }
+
+  /** Runs the member handshake ({@link PeerAuth}) on a fresh connection; fails (and closes it) if the peer refuses us. */
+  private static Future<PeerConnection> authenticate(PeerAuth auth, PeerConnection c, long timeoutMs) {
+    return c.call(new io.dfstree.protocol.StorageRequest.PeerAuthChallenge(), timeoutMs)
+        .compose(nonce -> {
+          if (nonce.length() != PeerAuth.NONCE_LEN) {
+            return Future.failedFuture(new io.dfstree.protocol.FdfsException(io.dfstree.protocol.Errno.EIO,
+                "peer " + c.peer() + " sent a nonce of " + nonce.length() + " bytes"));
+          }
+          return c.call(new io.dfstree.protocol.StorageRequest.PeerAuthProve(auth.prove(nonce.getBytes()).getBytes()), timeoutMs);
+        })
+        .map(ok -> c)
+        .onFailure(err -> {
+          LOG.warn("storage: cannot prove membership to {}: {}", c.peer(), err.toString());
+          c.close();
+        });
   }
 }
