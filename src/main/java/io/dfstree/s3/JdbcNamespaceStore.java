@@ -32,6 +32,10 @@ import java.util.concurrent.BlockingQueue;
  *   serialise writers of one key; durability is the server's ({@code synchronous_commit}).</li>
  * </ul>
  * Keys compare in UTF-8 byte order in both (SQLite's BINARY collation, {@code COLLATE "C"}).
+ *
+ * <p>Buckets, objects and the trash stay in this one class on purpose: every change that lets go
+ * of a file records it in the trash in the same transaction, so they share one connection,
+ * one lock discipline and one commit.
  */
 public final class JdbcNamespaceStore implements NamespaceStore {
   public enum Dialect { SQLITE, POSTGRESQL }
