@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.dfstree.TestPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,112 +32,78 @@ import org.junit.jupiter.api.TestMethodOrder;
  * A real cluster from the fat jar: 2 trackers and 2 groups × 2 storages as separate JVMs joined
  * by Hazelcast on loopback, write quorum 2, driven by the official FastDFS Java client.
  * Storages are killed with SIGKILL under load, a tracker is killed, an empty member joins.
+ *
+ * <p>The load during the kills is paced ({@value #PAUSE_MS} ms between uploads per thread) and
+ * every load is capped at {@value #MAX_UPLOADS_PER_PHASE} uploads: every acknowledged file is
+ * downloaded and compared on every member several times and caught up by every restarted or new
+ * member, so an unpaced load made the run's length follow the machine's speed (516 s in CI, with
+ * gigabytes of files).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFailoverIT {
-  static final String CLUSTER = "failover-" + ProcessHandle.current().pid();
-  static Path dir;
-  static final List<Jar.Server> trackers = new ArrayList<>();
-  static final int[] trackerPorts = new int[2];
-  static final Map<Integer, Member> members = new ConcurrentHashMap<>();
+  static final long PAUSE_MS = 100;
+  static final int MAX_UPLOADS_PER_PHASE = 4000;
+  static final Duration STARTUP = Duration.ofSeconds(180);
+  static LoopbackCluster cluster;
+  static final Map<Integer, LoopbackCluster.Storage> members = new ConcurrentHashMap<>();
   /** Every upload the client saw acknowledged: file id → content. */
   static final Map<String, byte[]> acknowledged = new ConcurrentHashMap<>();
-
-  /** One storage process and how to restart it on the same data. */
-  static final class Member {
-    final int id;
-    final String group;
-    final int port;
-    final Path data;
-    Jar.Server server;
-
-    Member(int id, String group, int port, Path data) {
-      this.id = id;
-      this.group = group;
-      this.port = port;
-      this.data = data;
-    }
-
-    void start() throws Exception {
-      server = Jar.Server.start(dir, List.of("-Xmx256m"), Map.of(), "storage", "--cluster",
-          "--set", "cluster.name=" + CLUSTER, "--set", "storage.id=" + id, "--set", "storage.group=" + group,
-          "--set", "storage.port=" + port, "--set", "storage.storePaths=" + data, "--set", "storage.subdirCount=16",
-          "--set", "storage.fsync=false", "--set", "storage.reservedSpace=1M", "--set", "storage.heartbeatIntervalMs=500",
-          "--set", "storage.peerTimeoutMs=2000", "--set", "storage.replicaTimeoutMs=3000",
-          "--set", "storage.catchUpIntervalMs=200", "--set", "storage.writeQuorum=2");
-    }
-
-    Path file(String remoteName) {
-      return data.resolve("data").resolve(remoteName.substring(4));
-    }
-  }
+  static final String[] STORAGE_SETTINGS = {"subdirCount=16", "fsync=false", "reservedSpace=1M", "heartbeatIntervalMs=500",
+      "peerTimeoutMs=2000", "replicaTimeoutMs=3000", "catchUpIntervalMs=200", "writeQuorum=2"};
 
   @BeforeAll
   static void startCluster() throws Exception {
-    dir = Files.createTempDirectory("dfstree-cluster");
+    long t0 = System.nanoTime();
+    cluster = new LoopbackCluster("failover", List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    // one JVM at a time: six starting at once on a loaded 2-core machine outlasted the server's own
+    // 60 s limit for joining the cluster
     for (int i = 0; i < 2; i++) {
-      trackerPorts[i] = TestPorts.free();
-      trackers.add(Jar.Server.start(dir, List.of("-Xmx256m"), Map.of(), "tracker", "--cluster",
-          "--set", "cluster.name=" + CLUSTER, "--set", "tracker.port=" + trackerPorts[i],
-          "--set", "tracker.heartbeatTimeoutMs=2500"));
-    }
-    for (Jar.Server t : trackers) {
-      t.awaitStarted(Duration.ofSeconds(60));
+      cluster.startTracker(STARTUP, "heartbeatTimeoutMs=2500");
     }
     int[][] layout = {{201, 1}, {202, 1}, {301, 2}, {302, 2}};
     for (int[] m : layout) {
-      Member member = new Member(m[0], "group" + m[1], TestPorts.free(), dir.resolve("s" + m[0]));
+      LoopbackCluster.Storage member = cluster.storage(m[0], "group" + m[1], STORAGE_SETTINGS);
       members.put(member.id, member);
-      member.start();
+      member.start().awaitStarted(STARTUP);
     }
-    for (Member m : members.values()) {
-      m.server.awaitStarted(Duration.ofSeconds(60));
-    }
-    ClientGlobal.initByTrackers("127.0.0.1:" + trackerPorts[0] + ",127.0.0.1:" + trackerPorts[1]);
+    ClientGlobal.initByTrackers(cluster.trackerList());
     ClientGlobal.g_network_timeout = 10000;
     ClientGlobal.g_connect_timeout = 3000;
-    for (Member m : members.values()) {
+    for (LoopbackCluster.Storage m : members.values()) {
       awaitActive(m, 0);
       awaitActive(m, 1);
     }
+    log("cluster up", t0);
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
-    for (Member m : members.values()) {
-      if (m.server != null) {
-        m.server.close();
-      }
-    }
-    for (Jar.Server t : trackers) {
-      t.close();
-    }
-    io.dfstree.TempTrees.delete(dir); // gigabytes after the load phases
-  }
-
-  /** Status code of {@code m} as tracker {@code t} sees it, or -1. */
-  static int status(Member m, int t) {
-    return LoopbackCluster.status(trackerPorts[t], m.group, m.id);
-  }
-
-  static void awaitActive(Member m, int tracker) throws Exception {
-    long end = System.currentTimeMillis() + 60_000;
-    while (status(m, tracker) != 7) {
-      if (System.currentTimeMillis() > end) {
-        fail("storage " + m.id + " not ACTIVE at tracker " + tracker + "\n" + m.server.output());
-      }
-      Thread.sleep(200);
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
-  /** Client threads uploading random small files through the trackers until {@code stop}. */
-  static List<Thread> load(AtomicBoolean stop, AtomicInteger ok, AtomicInteger errors, int threads) {
+  static void log(String what, long t0) {
+    System.out.printf("ClusterFailoverIT: %s in %d ms, %d uploads acknowledged so far%n", what,
+        (System.nanoTime() - t0) / 1_000_000, acknowledged.size());
+  }
+
+  static void awaitActive(LoopbackCluster.Storage m, int tracker) throws Exception {
+    m.awaitStatus(tracker, LoopbackCluster.ACTIVE, Duration.ofSeconds(60));
+  }
+
+  /**
+   * Client threads uploading random small files through the trackers until {@code stop}, each
+   * pausing {@code pauseMs} after an upload, {@value #MAX_UPLOADS_PER_PHASE} uploads at most.
+   */
+  static List<Thread> load(AtomicBoolean stop, AtomicInteger ok, AtomicInteger errors, int threads, long pauseMs) {
     List<Thread> out = new ArrayList<>();
+    AtomicInteger budget = new AtomicInteger(MAX_UPLOADS_PER_PHASE);
     for (int t = 0; t < threads; t++) {
       int seed = t;
       Thread th = new Thread(() -> {
         Random rnd = new Random(seed);
-        while (!stop.get()) {
+        while (!stop.get() && budget.getAndDecrement() > 0) {
           byte[] data = new byte[1 + rnd.nextInt(48 * 1024)];
           rnd.nextBytes(data);
           try {
@@ -163,6 +128,11 @@ class ClusterFailoverIT {
           } catch (Exception e) {
             errors.incrementAndGet();
           }
+          try {
+            Thread.sleep(pauseMs);
+          } catch (InterruptedException e) {
+            return;
+          }
         }
       }, "load-" + t);
       th.start();
@@ -171,7 +141,7 @@ class ClusterFailoverIT {
     return out;
   }
 
-  static void verifyOn(Member m) throws Exception {
+  static void verifyOn(LoopbackCluster.Storage m) throws Exception {
     // one connection for the whole check: a StorageClient never closes a StorageServer it is given
     StorageServer server = new StorageServer("127.0.0.1", m.port, 0);
     try {
@@ -181,7 +151,7 @@ class ClusterFailoverIT {
     }
   }
 
-  static void verifyOn(Member m, StorageClient client) throws Exception {
+  static void verifyOn(LoopbackCluster.Storage m, StorageClient client) throws Exception {
     int checked = 0;
     for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
       String group = e.getKey().substring(0, e.getKey().indexOf('/'));
@@ -193,15 +163,15 @@ class ClusterFailoverIT {
       try {
         got = client.download_file(group, remote);
       } catch (java.io.IOException broken) {
-        Path log = dir.resolve("log-" + m.id + "-" + System.nanoTime() + ".txt");
+        Path log = cluster.dir.resolve("log-" + m.id + "-" + System.nanoTime() + ".txt");
         Files.writeString(log, m.server.output());
         throw new AssertionError("download of " + e.getKey() + " from " + m.id + " broke: " + broken + " (log " + log + ")");
       }
       if (got == null) {
         StringBuilder why = new StringBuilder("storage " + m.id + " lost acknowledged " + e.getKey());
-        for (Member other : members.values()) {
+        for (LoopbackCluster.Storage other : members.values()) {
           if (other.group.equals(group) && other.server != null) {
-            Path log = dir.resolve("log-" + other.id + "-" + System.nanoTime() + ".txt");
+            Path log = cluster.dir.resolve("log-" + other.id + "-" + System.nanoTime() + ".txt");
             Files.writeString(log, other.server.output());
             why.append("\n--- ").append(other.id).append(" (full log: ").append(log).append("): ");
             for (String line : other.server.stdout().split("\n")) {
@@ -223,14 +193,15 @@ class ClusterFailoverIT {
   @Test
   @Order(1)
   void killedStoragesLoseNoAcknowledgedUpload() throws Exception {
+    long t0 = System.nanoTime();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger ok = new AtomicInteger();
     AtomicInteger errors = new AtomicInteger();
-    List<Thread> threads = load(stop, ok, errors, 4);
+    List<Thread> threads = load(stop, ok, errors, 4, PAUSE_MS);
     try {
       for (int round = 0; round < 3; round++) {
-        Member victim = members.get(round % 2 == 0 ? 201 : 202);
-        Member survivor = members.get(round % 2 == 0 ? 202 : 201);
+        LoopbackCluster.Storage victim = members.get(round % 2 == 0 ? 201 : 202);
+        LoopbackCluster.Storage survivor = members.get(round % 2 == 0 ? 202 : 201);
         Thread.sleep(1500);
         victim.server.process.destroyForcibly(); // SIGKILL: no goodbye, no flush
         victim.server.process.waitFor();
@@ -238,8 +209,9 @@ class ClusterFailoverIT {
         // everything acknowledged so far is on the survivor, byte for byte
         verifyOn(survivor);
         victim.start();
-        victim.server.awaitStarted(Duration.ofSeconds(60));
+        victim.server.awaitStarted(STARTUP);
         awaitActive(victim, 0);
+        log("kill round " + round + " (" + ok.get() + " ok, " + errors.get() + " errors)", t0);
       }
       Thread.sleep(1000);
     } finally {
@@ -249,25 +221,27 @@ class ClusterFailoverIT {
       }
     }
     assertTrue(ok.get() > 50, "load made progress: " + ok.get() + " ok, " + errors.get() + " errors");
-    for (Member m : members.values()) {
+    for (LoopbackCluster.Storage m : members.values()) {
       awaitActive(m, 0);
     }
     // the killed members caught up: every acknowledged upload is on both members of its group
-    for (Member m : members.values()) {
+    for (LoopbackCluster.Storage m : members.values()) {
       verifyOn(m);
     }
+    log("kills verified", t0);
   }
 
   @Test
   @Order(2)
   void clientsCarryOnThroughTheOtherTrackerWhenOneIsKilled() throws Exception {
-    trackers.get(0).process.destroyForcibly();
-    trackers.get(0).process.waitFor();
+    long t0 = System.nanoTime();
+    cluster.trackers.get(0).process.destroyForcibly();
+    cluster.trackers.get(0).process.waitFor();
     int before = acknowledged.size();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger ok = new AtomicInteger();
     AtomicInteger errors = new AtomicInteger();
-    List<Thread> threads = load(stop, ok, errors, 2);
+    List<Thread> threads = load(stop, ok, errors, 2, 0); // 3 s only
     Thread.sleep(3000);
     stop.set(true);
     for (Thread t : threads) {
@@ -275,18 +249,20 @@ class ClusterFailoverIT {
     }
     assertTrue(ok.get() > 20, "uploads through the surviving tracker: " + ok.get() + " ok, " + errors.get() + " errors");
     assertTrue(acknowledged.size() > before);
-    for (Member m : members.values()) {
+    for (LoopbackCluster.Storage m : members.values()) {
       verifyOn(m);
     }
+    log("tracker kill verified (" + ok.get() + " ok)", t0);
   }
 
   @Test
   @Order(3)
   void anEmptyMemberJoinsReceivesEveryFileAndTurnsActive() throws Exception {
-    Member fresh = new Member(203, "group1", TestPorts.free(), dir.resolve("s203"));
+    long t0 = System.nanoTime();
+    LoopbackCluster.Storage fresh = cluster.storage(203, "group1", STORAGE_SETTINGS);
     members.put(fresh.id, fresh);
     fresh.start();
-    fresh.server.awaitStarted(Duration.ofSeconds(60));
+    fresh.server.awaitStarted(STARTUP);
     awaitActive(fresh, 1);
     assertTrue(fresh.server.awaitOutput("caught up with", Duration.ofSeconds(5)), fresh.server.output());
     int files = 0;
@@ -300,6 +276,7 @@ class ClusterFailoverIT {
       }
     }
     assertTrue(files > 0);
+    log("new member caught up with " + files + " files", t0);
   }
 
   @Test
@@ -318,7 +295,7 @@ class ClusterFailoverIT {
         ts.close();
       }
       assertNotNull(id);
-      for (Member m : members.values()) {
+      for (LoopbackCluster.Storage m : members.values()) {
         if (m.group.equals("group1")) {
           StorageServer server = new StorageServer("127.0.0.1", m.port, 0);
           byte[] got;

@@ -22,13 +22,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The container image the Kubernetes manifests name: {@code container/build-image.sh} builds it
- * from the jar with podman (the debootstrap + jlink base is cached outside the repository and
+ * from the jar with podman (the mmdebstrap + jlink base is cached outside the repository and
  * rebuilt only when its recipe changes), podman runs it with {@code --network host} bound to
  * 127.0.0.1 on free ports, and the official FastDFS client uploads and downloads through it; the
  * console and the storage's HTTP port answer from inside the container too.
  */
 class ContainerImageIT {
-  static final Duration BUILD = Duration.ofMinutes(25); // a cold base (debootstrap) took 11.5 min on a loaded machine
+  static final Duration BUILD = Duration.ofMinutes(25); // a cold base took 9 min at load ~45 (debootstrap's: 11.5-25 min)
   static final String[] PODMAN = {"podman", "--runtime", "runc", "--cgroup-manager=cgroupfs"};
 
   @Test

@@ -72,6 +72,11 @@ final class LoopbackCluster implements AutoCloseable {
     return t.awaitStarted(startup);
   }
 
+  /** {@code 127.0.0.1:port,...} of every tracker, for {@code ClientGlobal.initByTrackers}. */
+  String trackerList() {
+    return String.join(",", trackerPorts.stream().map(p -> "127.0.0.1:" + p).toList());
+  }
+
   /** A storage (not started yet) with its own free port and data directory. */
   Storage storage(int id, String group, String... sets) throws IOException {
     Storage s = new Storage(id, group, TestPorts.free(), dir.resolve("s" + id), List.of(sets));

@@ -253,26 +253,36 @@ class NemesisIT {
       }
       Thread.sleep(500);
     }
+    System.out.println("nemesis: not settled after " + timeout.toSeconds() + " s: " + statuses());
     return false;
   }
 
   private boolean allActive() {
+    return !statuses().matches("(?s).*(=[^7]|unreachable|missing).*");
+  }
+
+  /** Each tracker's view: {@code t1 [100011=7, 100012=5, ...]}, 7 being ACTIVE. */
+  private String statuses() {
+    StringBuilder out = new StringBuilder();
     for (Host t : hosts.values()) {
       if (!t.name.startsWith("t")) {
         continue;
       }
+      out.append(t.name).append(' ');
       try (Socket sock = new Socket()) {
         sock.connect(new InetSocketAddress(t.address, TRACKER_PORT), 2000);
+        sock.setSoTimeout(5000);
         TrackerServer ts = new TrackerServer(sock, new InetSocketAddress(t.address, TRACKER_PORT));
         StructStorageStat[] all = new TrackerClient().listStorages(ts, "group1");
-        long active = all == null ? 0 : java.util.Arrays.stream(all).filter(s -> s.getStatus() == LoopbackCluster.ACTIVE).count();
-        if (active < 3) {
-          return false;
+        List<String> seen = new ArrayList<>();
+        for (StructStorageStat s : all == null ? new StructStorageStat[0] : all) {
+          seen.add(s.getId() + "=" + s.getStatus());
         }
+        out.append(seen).append(seen.size() < 3 ? " missing " : " ");
       } catch (Exception e) {
-        return false;
+        out.append("unreachable (").append(e.getMessage()).append(") ");
       }
     }
-    return true;
+    return out.toString().trim();
   }
 }

@@ -1,8 +1,8 @@
 package io.dfstree.cli;
 
 import io.dfstree.api.StorageCounters;
-import io.dfstree.client.GroupStat;
-import io.dfstree.client.StorageStat;
+import io.dfstree.protocol.GroupStat;
+import io.dfstree.protocol.StorageStat;
 import io.dfstree.client.TrackerSession;
 import io.dfstree.protocol.StorageStatus;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.dfstree.cli;
 
 import io.dfstree.client.StorageAddress;
-import io.dfstree.client.StorageStat;
+import io.dfstree.protocol.StorageStat;
 import io.dfstree.client.StoredFile;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;

@@ -1,6 +1,8 @@
 package io.dfstree.client;
 
 import io.dfstree.fileid.FileId;
+import io.dfstree.protocol.GroupStat;
+import io.dfstree.protocol.StorageStat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -128,7 +128,7 @@ final class FdfsConnection implements Closeable {
   long readHeader(String context) throws IOException {
     ResponseDecoder.ResponseHeader header;
     try {
-      header = ResponseDecoder.header(readExactly(RequestEncoder.HEADER_SIZE));
+      header = ResponseDecoder.header(readExactly(io.dfstree.protocol.PacketHeader.SIZE));
     } catch (SocketTimeoutException e) {
       usable = false;
       throw new SocketTimeoutException("no answer from " + peer + " in time (" + context + ")");
@@ -187,7 +187,7 @@ final class FdfsConnection implements Closeable {
   private IOException errorAnswerOr(IOException writeFailure, String context) {
     try {
       socket.setSoTimeout(1000);
-      ResponseDecoder.ResponseHeader header = ResponseDecoder.header(in.readNBytes(RequestEncoder.HEADER_SIZE));
+      ResponseDecoder.ResponseHeader header = ResponseDecoder.header(in.readNBytes(io.dfstree.protocol.PacketHeader.SIZE));
       ResponseDecoder.checkStatus(header, context);
     } catch (FdfsException answered) {
       throw answered;

@@ -49,12 +49,17 @@ public record StorageOptions(int id, String group, String host, String advertise
 
   /**
    * {@code storage.packed}: uploads up to {@code maxFileSize} (not appender, not slave) become
-   * slots of volume files of {@code volumeSize} named by trunk file IDs.
+   * slots of volume files of {@code volumeSize} named by trunk file IDs; at most
+   * {@code maxPendingBytes} of them are held in memory before their slot is written (more go to
+   * files of their own).
    */
   public record Packed(boolean enabled,
                        @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = ByteSize.Deserializer.class) long maxFileSize,
-                       @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = ByteSize.Deserializer.class) long volumeSize) {
+                       @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = ByteSize.Deserializer.class) long volumeSize,
+                       @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = ByteSize.Deserializer.class) long maxPendingBytes) {
     void validate() {
+      TrackerOptions.require(maxPendingBytes >= maxFileSize,
+          "storage.packed.maxPendingBytes must hold at least one file of maxFileSize");
       TrackerOptions.require(maxFileSize >= 1 && maxFileSize <= 16 << 20, "storage.packed.maxFileSize must be 1 byte..16M");
       TrackerOptions.require(volumeSize >= 2L * maxFileSize + 64 && volumeSize <= Integer.MAX_VALUE,
           "storage.packed.volumeSize must hold two files of maxFileSize and be below 2G");

@@ -17,10 +17,12 @@ final class CappedUpload implements WriteStream<Buffer> {
 
   private final Upload upload;
   private final long max;
+  private final BodyPace pace;
 
-  CappedUpload(Upload upload, long max) {
+  CappedUpload(Upload upload, long max, BodyPace pace) {
     this.upload = upload;
     this.max = max;
+    this.pace = pace;
   }
 
   @Override
@@ -28,17 +30,25 @@ final class CappedUpload implements WriteStream<Buffer> {
     if (upload.received() + data.length() > max) {
       return Future.failedFuture(new TooLarge(max));
     }
+    pace.received(data.length());
     return upload.write(data);
   }
 
   @Override
   public boolean writeQueueFull() {
-    return upload.writeQueueFull();
+    boolean full = upload.writeQueueFull();
+    if (full) {
+      pace.pausedByUs(true); // the pipe pauses the body now: not the client's slowness
+    }
+    return full;
   }
 
   @Override
   public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
-    upload.drainHandler(handler);
+    upload.drainHandler(handler == null ? null : v -> {
+      pace.pausedByUs(false);
+      handler.handle(v);
+    });
     return this;
   }
 

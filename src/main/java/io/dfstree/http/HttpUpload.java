@@ -101,8 +101,14 @@ final class HttpUpload {
     if (req.headers().contains("Expect", "100-continue", true)) {
       ctx.response().writeContinue();
     }
+    BodyPace pace = pace(ctx);
+    pace.pausedByUs(true); // until the upload is open
     up.open()
-        .compose(v -> pipe.endOnComplete(false).to(new CappedUpload(up, http.maxUploadBytes())))
+        .compose(v -> {
+          pace.pausedByUs(false);
+          return pipe.endOnComplete(false).to(new CappedUpload(up, http.maxUploadBytes(), pace));
+        })
+        .onComplete(ar -> pace.done())
         .compose(v -> up.complete())
         .compose(stored -> withMetadata(stored, meta))
         .onComplete(ar -> {
@@ -123,6 +129,7 @@ final class HttpUpload {
     HttpServerRequest req = ctx.request();
     List<Future<Upload.Stored>> parts = new ArrayList<>();
     long started = System.nanoTime();
+    BodyPace pace = pace(ctx);
     req.setExpectMultipart(true);
     req.uploadHandler(part -> {
       Upload up;
@@ -134,7 +141,7 @@ final class HttpUpload {
         return;
       }
       Pipe<Buffer> pipe = part.pipe();
-      parts.add(pipe.endOnComplete(false).to(new CappedUpload(up, http.maxUploadBytes()))
+      parts.add(pipe.endOnComplete(false).to(new CappedUpload(up, http.maxUploadBytes(), pace))
           .compose(v -> up.complete())
           .compose(stored -> withMetadata(stored, meta))
           .onFailure(err -> {
@@ -144,6 +151,7 @@ final class HttpUpload {
     });
     req.exceptionHandler(err -> { }); // parts fail through their pipes; the response is moot
     req.endHandler(v -> Future.join(parts).onComplete(ar -> {
+      pace.done();
       List<Upload.Stored> stored = new ArrayList<>();
       Throwable failure = null;
       for (Future<Upload.Stored> f : parts) {
@@ -171,6 +179,22 @@ final class HttpUpload {
       }
       req.response().putHeader("content-type", "application/json").end(out.encode());
     }));
+  }
+
+  /** The body's minimum rate; a trickle is answered 408 and the connection closed. */
+  private BodyPace pace(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    BodyPace pace = new BodyPace(ctx.vertx(), storage.options().limits(), "http", reason -> {
+      if (!req.response().ended()) {
+        req.response().setStatusCode(408).putHeader("Connection", "close").putHeader("Content-Type", "text/plain")
+            .end("the request body is too slow: " + reason + " (storage.limits)\n")
+            .onComplete(x -> req.connection().close());
+      } else {
+        req.connection().close();
+      }
+    });
+    req.connection().closeHandler(v -> pace.done());
+    return pace;
   }
 
   private Future<Upload.Stored> withMetadata(Upload.Stored stored, Map<String, String> meta) {

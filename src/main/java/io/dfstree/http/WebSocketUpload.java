@@ -29,6 +29,7 @@ import java.util.Map;
 final class WebSocketUpload {
   private enum State { START, OPENING, DATA, FINISHING, DONE }
 
+  private final io.vertx.core.Vertx vertx;
   private final ServerWebSocket ws;
   private final StorageService storage;
   private final StorageMetrics metrics;
@@ -37,9 +38,12 @@ final class WebSocketUpload {
   private Upload upload;
   private long size;
   private long received;
+  /** The body's minimum rate, once the upload is open. */
+  private BodyPace pace;
   private Map<String, String> meta = Map.of();
 
-  private WebSocketUpload(ServerWebSocket ws, StorageService storage, StorageMetrics metrics) {
+  private WebSocketUpload(io.vertx.core.Vertx vertx, ServerWebSocket ws, StorageService storage, StorageMetrics metrics) {
+    this.vertx = vertx;
     this.ws = ws;
     this.storage = storage;
     this.metrics = metrics;
@@ -51,7 +55,7 @@ final class WebSocketUpload {
       HttpErrors.send(ctx.response(), 400, "this storage holds group " + storage.group() + ", not " + group);
       return;
     }
-    ctx.request().toWebSocket().onSuccess(ws -> new WebSocketUpload(ws, storage, metrics).start());
+    ctx.request().toWebSocket().onSuccess(ws -> new WebSocketUpload(ctx.vertx(), ws, storage, metrics).start());
   }
 
   private void start() {
@@ -115,6 +119,8 @@ final class WebSocketUpload {
       state = State.DATA;
       if (size == 0) {
         finish();
+      } else {
+        pace = new BodyPace(vertx, storage.options().limits(), "ws", reason -> close(1008, "too slow: " + reason));
       }
       ws.resume();
     });
@@ -127,6 +133,7 @@ final class WebSocketUpload {
     }
     var data = f.binaryData();
     received += data.length();
+    pace.received(data.length());
     if (received > size) {
       close(1008, "more bytes than the declared size " + size);
       return;
@@ -136,12 +143,19 @@ final class WebSocketUpload {
       finish();
     } else if (upload.writeQueueFull()) {
       ws.pause();
-      upload.drainHandler(v -> ws.resume());
+      pace.pausedByUs(true);
+      upload.drainHandler(v -> {
+        pace.pausedByUs(false);
+        ws.resume();
+      });
     }
   }
 
   private void finish() {
     state = State.FINISHING;
+    if (pace != null) {
+      pace.done();
+    }
     upload.complete()
         .compose(stored -> meta.isEmpty() ? Future.succeededFuture(stored)
             : storage.initialMetadata(FileId.parseRemote(stored.group(), stored.remoteName()), meta).map(stored))
@@ -160,6 +174,9 @@ final class WebSocketUpload {
   }
 
   private void onClosed() {
+    if (pace != null) {
+      pace.done();
+    }
     if (state != State.DONE && upload != null) {
       upload.abort(); // no-op once complete() has started
       if (state != State.FINISHING) {

@@ -1,7 +1,9 @@
 package io.dfstree.protocol;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -11,26 +13,37 @@ import java.util.function.Supplier;
  * connection what it is doing and calls {@code onTrip} with a reason when the client is too slow
  * or idle too long. Also a short timer for writing out a stalled upload ({@link #soon}) and the
  * per-port connection cap ({@link Cap}).
+ *
+ * <p>The timers are not the connection's own: all watches of one event loop share one coarse
+ * periodic tick ({@link #STALL_FLUSH_MS}), running only while that loop has connections. A client
+ * that connects per operation (the official FastDFS client does) then costs a slot in an array,
+ * not a timer set and cancelled per connection and one more per upload. Each connection's windows
+ * still start when it was opened; they end on the first tick after {@code rateWindowMs}, so a
+ * verdict may come up to one tick later, never earlier.
  */
 public final class ClientWatch {
-  private final Vertx vertx;
-  private final ClientPace pace;
-  private final long timer;
-  private long soonTimer = -1;
   /** How long bytes of a stalled upload may wait in heap before they are written out. */
   public static final long STALL_FLUSH_MS = 100;
 
+  private final ClientLimits limits;
+  private final ClientPace pace;
+  private final Supplier<ClientPace.Phase> phase;
+  private final Consumer<String> onTrip;
+  private final Ticks ticks;
+  /** Index in {@link Ticks#watches}; -1 once stopped. */
+  private int slot = -1;
+  private long windowEndsMs;
+  private Runnable soon;
+  private long soonAtMs;
+
   public ClientWatch(Vertx vertx, ClientLimits limits, Supplier<ClientPace.Phase> phase, Consumer<String> onTrip) {
-    this.vertx = vertx;
+    this.limits = limits;
     this.pace = new ClientPace(limits);
-    this.timer = vertx.setPeriodic(limits.rateWindowMs(), id -> {
-      switch (pace.tick(phase.get())) {
-        case TOO_SLOW -> onTrip.accept("sent " + pace.lastWindowBytes() + " bytes in " + limits.rateWindowMs()
-            + " ms in the middle of a request (minimum " + limits.minBytesPerWindow() + ")");
-        case IDLE_TOO_LONG -> onTrip.accept("idle for " + limits.idleTimeoutMs() + " ms");
-        default -> { }
-      }
-    });
+    this.phase = phase;
+    this.onTrip = onTrip;
+    this.ticks = Ticks.of(vertx);
+    this.windowEndsMs = Ticks.nowMs() + limits.rateWindowMs();
+    ticks.add(this);
   }
 
   public void received(int bytes) {
@@ -38,15 +51,14 @@ public final class ClientWatch {
   }
 
   /**
-   * Runs {@code action} once {@link #STALL_FLUSH_MS} from now unless already scheduled: an upload
-   * that stops short of a full write batch has its bytes written to disk, not kept in heap.
+   * Runs {@code action} once, {@link #STALL_FLUSH_MS} from now (at the tick after), unless one is
+   * already scheduled: an upload that stops short of a full write batch has its bytes written to
+   * disk, not kept in heap.
    */
   public void soon(Runnable action) {
-    if (soonTimer < 0) {
-      soonTimer = vertx.setTimer(STALL_FLUSH_MS, id -> {
-        soonTimer = -1;
-        action.run();
-      });
+    if (soon == null && slot >= 0) {
+      soon = action;
+      soonAtMs = Ticks.nowMs() + STALL_FLUSH_MS;
     }
   }
 
@@ -55,9 +67,92 @@ public final class ClientWatch {
   }
 
   public void stop() {
-    vertx.cancelTimer(timer);
-    if (soonTimer >= 0) {
-      vertx.cancelTimer(soonTimer);
+    soon = null;
+    ticks.remove(this);
+  }
+
+  private void tick(long nowMs) {
+    Runnable due = soon;
+    if (due != null && nowMs >= soonAtMs) {
+      soon = null;
+      due.run();
+    }
+    if (slot < 0 || nowMs < windowEndsMs) {
+      return;
+    }
+    windowEndsMs = Math.max(windowEndsMs + limits.rateWindowMs(), nowMs + 1);
+    switch (pace.tick(phase.get())) {
+      case TOO_SLOW -> onTrip.accept("sent " + pace.lastWindowBytes() + " bytes in " + limits.rateWindowMs()
+          + " ms in the middle of a request (minimum " + limits.minBytesPerWindow() + ")");
+      case IDLE_TOO_LONG -> onTrip.accept("idle for " + limits.idleTimeoutMs() + " ms");
+      default -> { }
+    }
+  }
+
+  /** The watches of one event loop (one Vert.x context) and their shared tick; used on that loop only. */
+  private static final class Ticks {
+    private static final String KEY = Ticks.class.getName();
+    private final Vertx vertx;
+    private ClientWatch[] watches = new ClientWatch[16];
+    private int size;
+    private long timer = -1;
+
+    private Ticks(Vertx vertx) {
+      this.vertx = vertx;
+    }
+
+    static Ticks of(Vertx vertx) {
+      Context ctx = vertx.getOrCreateContext();
+      Ticks t = ctx.get(KEY);
+      if (t == null) {
+        t = new Ticks(vertx);
+        ctx.put(KEY, t);
+      }
+      return t;
+    }
+
+    static long nowMs() {
+      return System.nanoTime() / 1_000_000;
+    }
+
+    void add(ClientWatch w) {
+      if (size == watches.length) {
+        watches = Arrays.copyOf(watches, size * 2);
+      }
+      w.slot = size;
+      watches[size++] = w;
+      if (timer < 0) {
+        timer = vertx.setPeriodic(STALL_FLUSH_MS, id -> tick());
+      }
+    }
+
+    void remove(ClientWatch w) {
+      int i = w.slot;
+      if (i < 0) {
+        return;
+      }
+      w.slot = -1;
+      ClientWatch last = watches[--size];
+      watches[size] = null;
+      if (last != w) {
+        watches[i] = last;
+        last.slot = i;
+      }
+    }
+
+    private void tick() {
+      if (size == 0) {
+        vertx.cancelTimer(timer); // no connection left: an idle loop has no tick
+        timer = -1;
+        return;
+      }
+      long now = nowMs();
+      // downwards: a watch removed meanwhile (a trip closes its connection) moves a visited one into its place
+      for (int i = size - 1; i >= 0; i--) {
+        if (i < size) {
+          watches[i].tick(now);
+        }
+      }
     }
   }
 

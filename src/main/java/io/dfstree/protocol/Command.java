@@ -60,4 +60,9 @@ public final class Command {
   public static final byte PEER_AUTH_CHALLENGE = 123;
   /** member id (8 bytes) and HMAC-SHA256(cluster secret, nonce ‖ member id); answered 0 or EACCES. */
   public static final byte PEER_AUTH_PROVE = 124;
+  /**
+   * A page of a snapshot of a storage's file set (live files, then recent deletes) with the binlog
+   * offset it was taken at: how a member whose binlog position was trimmed away catches up.
+   */
+  public static final byte SNAPSHOT_FETCH = 125;
 }

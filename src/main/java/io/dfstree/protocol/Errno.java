@@ -15,6 +15,8 @@ public final class Errno {
   public static final int EISDIR = 21;
   public static final int EINVAL = 22;
   public static final int ENOSPC = 28;
+  /** Binlog read (121) from an offset the storage no longer holds (trimmed): catch up from a snapshot. */
+  public static final int ERANGE = 34;
   public static final int ENAMETOOLONG = 36;
   public static final int EOPNOTSUPP = 95;
   public static final int ECONNREFUSED = 111;
@@ -35,6 +37,7 @@ public final class Errno {
       case EISDIR -> "EISDIR";
       case EINVAL -> "EINVAL";
       case ENOSPC -> "ENOSPC";
+      case ERANGE -> "ERANGE";
       case ENAMETOOLONG -> "ENAMETOOLONG";
       case EOPNOTSUPP -> "EOPNOTSUPP";
       case ETIMEDOUT -> "ETIMEDOUT";

@@ -57,6 +57,11 @@ public record PacketHeader(long bodyLength, byte command, byte status) {
         .appendByte((byte) 0).appendBuffer(body);
   }
 
+  /** The header of a success response whose {@code bodyLength} bytes are streamed after it. */
+  public static Buffer responseHeader(long bodyLength) {
+    return Buffer.buffer(SIZE).appendLong(bodyLength).appendByte(Command.RESP).appendByte((byte) 0);
+  }
+
   /** An empty response with the given status; FastDFS never sends a body with an error status. */
   public static Buffer status(int errno) {
     return Buffer.buffer(SIZE).appendLong(0).appendByte(Command.RESP).appendByte((byte) errno);

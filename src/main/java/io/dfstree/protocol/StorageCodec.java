@@ -64,7 +64,8 @@ public final class StorageCodec {
       case Command.REPLICA_UPLOAD -> 8 + 1;
       case Command.DELETE_FILE, Command.SET_METADATA, Command.DOWNLOAD_FILE, Command.GET_METADATA,
           Command.QUERY_FILE_INFO, Command.TRUNCATE_FILE, Command.REGENERATE_APPENDER_FILENAME,
-          Command.BINLOG_FETCH, Command.PEER_DOWNLOAD, Command.PEER_AUTH_CHALLENGE, Command.PEER_AUTH_PROVE -> WHOLE_BODY;
+          Command.BINLOG_FETCH, Command.PEER_DOWNLOAD, Command.PEER_AUTH_CHALLENGE, Command.PEER_AUTH_PROVE,
+          Command.SNAPSHOT_FETCH -> WHOLE_BODY;
       case Command.ACTIVE_TEST, Command.QUIT -> NO_BODY;
       default -> UNKNOWN;
     };
@@ -190,6 +191,13 @@ public final class StorageCodec {
         }
         yield new BinlogFetch(b.getInt(0), b.getLong(4), b.getInt(12));
       }
+      case Command.SNAPSHOT_FETCH -> {
+        if (b.length() < 20 || b.length() > 20 + NAME_FIELD) {
+          throw FdfsException.invalid("snapshot fetch body must be 20 bytes and a name of at most " + NAME_FIELD);
+        }
+        yield new StorageRequest.SnapshotFetch(b.getInt(0), b.getInt(4), b.getLong(8), b.getInt(16),
+            Wire.ascii(b, 20, b.length()));
+      }
       case Command.ACTIVE_TEST -> {
         if (b.length() != 0) {
           throw FdfsException.invalid("active test with a body");
@@ -257,6 +265,9 @@ public final class StorageCodec {
       body.appendLong(u.size()).appendByte((byte) u.storePathIndex());
     } else if (r instanceof BinlogFetch f) {
       body.appendInt(f.requesterId()).appendLong(f.offset()).appendInt(f.maxBytes());
+    } else if (r instanceof StorageRequest.SnapshotFetch f) {
+      body.appendInt(f.requesterId()).appendInt(f.section()).appendLong(f.position()).appendInt(f.limit())
+          .appendBytes(ascii(f.after()));
     } else if (r instanceof StorageRequest.PeerAuthProve p) {
       body.appendBytes(p.proof());
     } // ActiveTest, Quit, PeerAuthChallenge: no body
@@ -289,6 +300,11 @@ public final class StorageCodec {
     if (r instanceof BinlogChunk c) {
       return Buffer.buffer(16 + c.lines().length).appendLong(c.peerNowSeconds()).appendLong(c.binlogSize())
           .appendBytes(c.lines());
+    }
+    if (r instanceof StorageReply.SnapshotPage p) {
+      byte[] after = ascii(p.nextAfter());
+      return Buffer.buffer(22 + after.length + p.lines().length).appendLong(p.binlogOffset()).appendLong(p.peerNowSeconds())
+          .appendInt(p.nextSection()).appendShort((short) after.length).appendBytes(after).appendBytes(p.lines());
     }
     if (r instanceof StorageReply.RawMetadata m) {
       return Buffer.buffer(m.raw());
@@ -329,6 +345,15 @@ public final class StorageCodec {
       throw FdfsException.invalid("binlog answer of " + body.length() + " bytes is shorter than 16");
     }
     return new BinlogChunk(body.getLong(0), body.getLong(8), body.getBytes(16, body.length()));
+  }
+
+  public static StorageReply.SnapshotPage decodeSnapshotPage(Buffer body) {
+    if (body.length() < 22 || body.length() < 22 + body.getUnsignedShort(20)) {
+      throw FdfsException.invalid("snapshot page of " + body.length() + " bytes is shorter than its fixed part");
+    }
+    int afterLen = body.getUnsignedShort(20);
+    return new StorageReply.SnapshotPage(body.getLong(0), body.getLong(8), body.getInt(16),
+        body.getString(22, 22 + afterLen, "US-ASCII"), body.getBytes(22 + afterLen, body.length()));
   }
 
   // ---- fields --------------------------------------------------------------------------------------

@@ -11,6 +11,14 @@ public sealed interface StorageReply {
   /** Binlog fetch (121): the peer's clock, its binlog's size, and lines from the offset asked. */
   record BinlogChunk(long peerNowSeconds, long binlogSize, byte[] lines) implements StorageReply {}
 
+  /**
+   * Snapshot page (125): the binlog offset the snapshot is taken at, the peer's clock, where the
+   * next page starts ({@code nextSection} -1: this was the last page), and lines
+   * {@code <op> <time> <size> <name>} (op C: a live file, S: it has metadata, D: deleted at time).
+   */
+  record SnapshotPage(long binlogOffset, long peerNowSeconds, int nextSection, String nextAfter, byte[] lines)
+      implements StorageReply {}
+
   /** Get metadata (15): the encoded {@link Metadata} list as stored. */
   record RawMetadata(byte[] raw) implements StorageReply {}
 

@@ -119,6 +119,18 @@ public sealed interface StorageRequest {
     }
   }
 
+  /**
+   * 125: a page of the snapshot: up to {@code limit} entries of {@code section} (store path
+   * index; one past the last = recent deletes) after {@code after}. {@code position} is the
+   * binlog offset the first page answered (-1 on the first page): the requester's position while
+   * it reads the snapshot.
+   */
+  record SnapshotFetch(int requesterId, int section, long position, int limit, String after) implements StorageRequest {
+    public byte command() {
+      return Command.SNAPSHOT_FETCH;
+    }
+  }
+
   /** 123: asks a storage for a nonce to prove group membership with. */
   record PeerAuthChallenge() implements StorageRequest {
     public byte command() {

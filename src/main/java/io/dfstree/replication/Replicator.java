@@ -55,6 +55,8 @@ public final class Replicator implements Replication {
     long startedMillis;
     /** When the last pull failed to reach the peer at all (0 = reachable). */
     long unreachableSince;
+    /** Non-null while catching up from the peer's snapshot (our binlog position was trimmed away there). */
+    SnapshotCursor snapshot;
     /** The puller's own connection to this peer, kept across pulls. */
     PeerConnection conn;
     /** More connections for files fetched in parallel (index 0 unused: that lane is {@link #conn}). */
@@ -272,8 +274,15 @@ public final class Replicator implements Replication {
 
   /** One binlog read and its changes applied; true when there may be more. */
   private Future<Boolean> pullBatch(GroupPeers.Peer peer, PeerProgress pp, PeerConnection conn) {
+    if (pp.snapshot != null) {
+      return pullSnapshot(peer, pp, conn);
+    }
     return conn.call(new StorageRequest.BinlogFetch(store.options().id(), pp.offset, FETCH_BYTES), store.options().replicaTimeoutMs())
+        .recover(err -> SnapshotCursor.trimmedAway(err) ? startSnapshot(peer, pp) : Future.failedFuture(err))
         .compose(resp -> {
+      if (resp == null) {
+        return Future.succeededFuture(true); // from the snapshot now
+      }
       StorageReply.BinlogChunk got = StorageCodec.decodeBinlogChunk(resp);
       long peerNow = got.peerNowSeconds();
       long peerSize = got.binlogSize();
@@ -300,6 +309,41 @@ public final class Replicator implements Replication {
       }
       return chain.compose(v -> saveMark(peer.id(), pp)).map(true);
     });
+  }
+
+  /** The peer no longer holds our binlog position: its snapshot first, then its binlog from there. */
+  private Future<io.vertx.core.buffer.Buffer> startSnapshot(GroupPeers.Peer peer, PeerProgress pp) {
+    LOG.info("storage {}: binlog of {} was trimmed past our offset {}: catching up from its snapshot",
+        store.options().id(), peer.id(), pp.offset);
+    pp.snapshot = new SnapshotCursor();
+    return Future.succeededFuture(null);
+  }
+
+  /** One page of the peer's snapshot applied; at its end, our position is the snapshot's offset. */
+  private Future<Boolean> pullSnapshot(GroupPeers.Peer peer, PeerProgress pp, PeerConnection conn) {
+    SnapshotCursor c = pp.snapshot;
+    return conn.call(new StorageRequest.SnapshotFetch(store.options().id(), c.section, c.position, SnapshotCursor.PAGE, c.after),
+            store.options().replicaTimeoutMs())
+        .compose(resp -> {
+          StorageReply.SnapshotPage page = StorageCodec.decodeSnapshotPage(resp);
+          if (c.position < 0) {
+            c.position = page.binlogOffset();
+          }
+          List<Binlog.Entry> entries = SnapshotCursor.entries(page.lines(), pp.offset);
+          c.files += entries.size();
+          return applyInLanes(conn, peer, pp, entries).compose(v -> {
+            c.section = page.nextSection();
+            c.after = page.nextAfter();
+            if (page.nextSection() >= 0) {
+              return Future.succeededFuture(true);
+            }
+            LOG.info("storage {}: snapshot of {} applied ({} entries); following its binlog from offset {}",
+                store.options().id(), peer.id(), c.files, c.position);
+            pp.offset = c.position;
+            pp.snapshot = null;
+            return saveMark(peer.id(), pp).map(true);
+          });
+        });
   }
 
   /**

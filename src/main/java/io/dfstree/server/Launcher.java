@@ -65,7 +65,7 @@ public final class Launcher {
     }
     JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
     String host = cluster.getString("host", "127.0.0.1");
-    options.setEventBusOptions(new EventBusOptions().setHost(host));
+    options.setEventBusOptions(EventBusTls.apply(new EventBusOptions().setHost(host), cluster));
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(cluster))).buildClustered()
         .onSuccess(vertx -> REGISTRIES.put(vertx, registry));
   }
@@ -98,6 +98,7 @@ public final class Launcher {
     cfg.setProperty("hazelcast.logging.type", "slf4j");
     cfg.setProperty("hazelcast.socket.bind.any", "false");
     cfg.setProperty("hazelcast.tcp.join.port.try.count", "10");
+    SplitBrain.apply(cfg, cluster);
     String host = cluster.getString("host", "127.0.0.1");
     NetworkConfig net = cfg.getNetworkConfig();
     net.setPort(cluster.getInteger("port", 5701)).setPortAutoIncrement(true).setPortCount(20);

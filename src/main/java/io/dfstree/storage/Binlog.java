@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * The storage's operation log, FastDFS style (fastdfs-protocol.md §6.3): one text line per
@@ -15,6 +16,11 @@ import java.nio.file.StandardOpenOption;
  * that originated here, lower-case for changes received from a peer. Peers read it from a byte
  * offset to catch up; the offset of a reader is its progress. Appends are small, serialized by
  * this object, and written by disk threads (never an event loop).
+ *
+ * <p>Offsets are logical: the binlog rotates into segments ({@link BinlogSegments}) once the
+ * head passes {@code segmentBytes}, and segments every reader has passed are {@linkplain #trim
+ * trimmed}. A reader whose offset was trimmed away starts again from a snapshot
+ * ({@link Snapshot}).
  */
 public final class Binlog {
   /** Upload, slave upload, appender upload. */
@@ -38,18 +44,80 @@ public final class Binlog {
     }
   }
 
+  /** Never rotates (tests, tools). */
+  static final long NO_ROTATION = Long.MAX_VALUE;
+
   private final Path file;
-  private final FileChannel channel;
+  private final BinlogSegments segments;
+  private final long segmentBytes;
+  private volatile FileChannel channel;
+  /** Logical end: the offset the next line gets. */
   private volatile long size;
   private volatile long lastTimestamp;
   private final GroupCommit durable = new GroupCommit();
 
   Binlog(Path file) throws IOException {
+    this(file, NO_ROTATION);
+  }
+
+  /** Blocking: opens the binlog whose head segment is {@code file}, rotating past {@code segmentBytes}. */
+  Binlog(Path file, long segmentBytes) throws IOException {
     Files.createDirectories(file.getParent());
     this.file = file;
+    this.segmentBytes = segmentBytes;
+    this.segments = new BinlogSegments(file);
     this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
-    this.size = channel.size();
-    this.channel.position(size);
+    long head = dropTornTail(channel);
+    this.channel.position(head);
+    this.size = segments.headStart() + head;
+  }
+
+  private static FileChannel open(Path file) throws IOException {
+    FileChannel c = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+    c.position(c.size());
+    return c;
+  }
+
+  /** How far back a restart looks for a torn end (lines written after the last sync). */
+  static final int TAIL_CHECK = 1 << 20;
+
+  /**
+   * Lines of packed slots are written without a sync of their own (the slot is the truth, see
+   * {@code PackedBlobEngine}), so a crash can leave the end of the log torn: zeros where pages
+   * never reached the disk, or half a line. Everything from the first such byte on is dropped
+   * (a restart writes those lines again from the volumes); returns the size kept.
+   */
+  private static long dropTornTail(FileChannel ch) throws IOException {
+    long size = ch.size();
+    int n = (int) Math.min(size, TAIL_CHECK);
+    if (n == 0) {
+      return 0;
+    }
+    ByteBuffer tail = ByteBuffer.allocate(n);
+    long from = size - n;
+    while (tail.hasRemaining() && ch.read(tail, from + tail.position()) > 0) {
+      // positional reads until full
+    }
+    byte[] b = tail.array();
+    int keep = n;
+    for (int i = 0; i < n; i++) {
+      if (b[i] == 0) {
+        keep = i;
+        break;
+      }
+    }
+    while (keep > 0 && b[keep - 1] != '\n') {
+      keep--;
+    }
+    if (keep == 0 && from > 0 && n > 0 && b[0] != 0) {
+      return size; // one line longer than the window: leave it alone
+    }
+    if (from + keep < size) {
+      org.slf4j.LoggerFactory.getLogger(Binlog.class).warn("binlog {}: {} bytes of torn tail dropped", ch, size - from - keep);
+      ch.truncate(from + keep);
+      ch.force(false);
+    }
+    return from + keep;
   }
 
   /**
@@ -63,12 +131,64 @@ public final class Binlog {
       while (bb.hasRemaining()) {
         channel.write(bb);
       }
-      size = channel.position();
+      long headSize = channel.position();
+      size = segments.headStart() + headSize;
       lastTimestamp = Math.max(lastTimestamp, timestamp);
+      if (headSize >= segmentBytes) {
+        rotate(headSize);
+      }
     }
     if (fsync) {
-      durable.commit(() -> channel.force(false));
+      durable.commit(this::forceHead);
     }
+  }
+
+  /** Under the lock: the full head becomes an older segment (durable first), a new head opens. */
+  private void rotate(long headSize) throws IOException {
+    channel.force(false); // lines of callers still waiting for their group commit are in it
+    channel.close();
+    segments.rotate(headSize, true);
+    channel = open(file);
+  }
+
+  private void forceHead() throws IOException {
+    FileChannel c = channel;
+    try {
+      c.force(false);
+    } catch (java.nio.channels.ClosedChannelException rotated) {
+      // rotate() forced it before closing; the new head holds nothing of ours
+    }
+  }
+
+  /**
+   * Blocking. Appends lines written without a sync (packed slots: a restart rebuilds lost ones
+   * from the volumes); {@link #force} makes them durable.
+   */
+  void appendUnsynced(List<String> lines) throws IOException {
+    StringBuilder sb = new StringBuilder(lines.size() * 80);
+    for (String l : lines) {
+      sb.append(l).append('\n');
+    }
+    ByteBuffer bb = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
+    synchronized (this) {
+      while (bb.hasRemaining()) {
+        channel.write(bb);
+      }
+      size = channel.position();
+    }
+  }
+
+  static String line(long timestamp, char op, String name) {
+    return timestamp + " " + op + " " + name;
+  }
+
+  /** Blocking: makes every appended line durable (shared with concurrent syncs, see {@link GroupCommit}). */
+  void forceShared() throws IOException {
+    durable.commit(() -> {
+      if (channel.isOpen()) { // closed at stop, after a last force
+        channel.force(false);
+      }
+    });
   }
 
   /** Blocking: makes every appended line durable. */
@@ -78,20 +198,65 @@ public final class Binlog {
     }
   }
 
+  /** The oldest offset still held; a reader behind it needs a {@link Snapshot}. */
+  long firstOffset() {
+    return segments.firstOffset();
+  }
+
+  /** Whether lines from {@code offset} were trimmed away. */
+  boolean trimmed(long offset) {
+    return offset < segments.firstOffset();
+  }
+
+  /** Segments on disk, the head included. */
+  int segmentCount() {
+    return segments.count();
+  }
+
+  /** Bytes on disk: older segments and the head. */
+  long bytesOnDisk() {
+    return segments.olderBytes() + (size - segments.headStart());
+  }
+
+  /** Blocking: deletes the segments that end at or before {@code upTo}; the bytes freed. */
+  long trim(long upTo) throws IOException {
+    return segments.trim(upTo);
+  }
+
   long size() {
     return size;
   }
 
-  /** Blocking. Whole lines from {@code offset}, at most about {@code maxBytes}. */
+  /**
+   * Blocking. Whole lines from {@code offset}, at most about {@code maxBytes}, from one segment
+   * (a reader at a segment's end gets the next one's lines on its next read). Nothing for an
+   * offset that was {@linkplain #trimmed trimmed}: callers check that first.
+   */
   byte[] read(long offset, int maxBytes) throws IOException {
     long end = size;
-    if (offset >= end || offset < 0) {
+    if (offset >= end || offset < 0 || trimmed(offset)) {
       return new byte[0];
+    }
+    RandomAccessFile raf;
+    long start;
+    synchronized (this) { // not while the head rotates: the file opened is the one the offsets mean
+      BinlogSegments.Segment older = segments.olderHolding(offset);
+      start = older != null ? older.start() : segments.headStart();
+      if (older != null) {
+        end = older.end();
+      } else if (offset < start) {
+        return new byte[0]; // trimmed just now
+      }
+      try {
+        raf = new RandomAccessFile((older != null ? older.path() : file).toFile(), "r");
+      } catch (java.io.FileNotFoundException trimmedMeanwhile) {
+        return new byte[0];
+      }
     }
     int want = (int) Math.min(maxBytes, end - offset);
     byte[] buf = new byte[want];
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-      raf.seek(offset);
+    try (raf) {
+      raf.seek(offset - start);
       raf.readFully(buf);
     }
     int lastNewline = want - 1;

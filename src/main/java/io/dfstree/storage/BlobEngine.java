@@ -46,7 +46,16 @@ import java.util.List;
 public interface BlobEngine {
 
   /** Where a blob's bytes are: {@code length} bytes of {@code path} from {@code offset}. */
-  record BlobRead(FileId id, Path path, long offset, long length, long mtimeSeconds) {
+  record BlobRead(FileId id, Path path, long offset, long length, long mtimeSeconds, io.vertx.core.buffer.Buffer content) {
+    /**
+     * {@code content}: the blob's bytes when the engine read them already (a small packed slot,
+     * read once to check its CRC32): a front end sends them rather than reading the file again.
+     * Null: send {@code length} bytes of {@code path} from {@code offset}.
+     */
+    public BlobRead(FileId id, Path path, long offset, long length, long mtimeSeconds) {
+      this(id, path, offset, length, mtimeSeconds, null);
+    }
+
     /** A range of the blob, for {@code sendFile}: {@code from} is relative to the blob's first byte. */
     public long fileOffset(long from) {
       return offset + from;

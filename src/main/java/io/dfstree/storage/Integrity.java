@@ -17,11 +17,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks stored bytes against the size and CRC32 their FastDFS name carries, and repairs a damaged
- * copy from a peer: a good copy is fetched as fetch-on-miss does and renamed over the damaged one. Used by downloads (small files, {@code verifyDownloadMaxBytes}) and by the
+ * copy from a peer: a good copy is fetched as fetch-on-miss does and renamed over the damaged one
+ * (a packed slot: written into the slot, see {@link PackedBlobEngine}). Used by downloads (small
+ * files, {@code verifyDownloadMaxBytes}; packed slots are checked on every read) and by the
  * background {@link Scrubber}. Counters feed {@code /metrics}.
  */
 final class Integrity {
   private static final Logger LOG = LoggerFactory.getLogger(Integrity.class);
+
+  /** The 7-character tail of a normal name: random digits, optionally followed by {@code .ext}. */
+  private static final java.util.regex.Pattern NORMAL_TAIL = java.util.regex.Pattern.compile("[0-9]*(\\.[A-Za-z0-9]+)?");
 
   final AtomicLong damaged = new AtomicLong();
   final AtomicLong repaired = new AtomicLong();
@@ -32,6 +37,11 @@ final class Integrity {
   Integrity(StorageNode node, ReliabilityOptions options) {
     this.node = node;
     this.options = options;
+  }
+
+  /** Downloads of files up to this size are checked against their name first. */
+  long verifyDownloadMaxBytes() {
+    return options.verifyDownloadMaxBytes();
   }
 
   /** Whether the name says what the bytes must be (not appender or slave files, whose names do not). */
@@ -54,7 +64,7 @@ final class Integrity {
       return false;
     }
     String tail = remoteName.substring(FileName.LOGIC_PATH_LEN + FileName.PAYLOAD_CHARS);
-    return !tail.matches("[0-9]*(\\.[A-Za-z0-9]+)?");
+    return !NORMAL_TAIL.matcher(tail).matches();
   }
 
   /** Blocking: whether the file at {@code p} has the size and CRC32 of {@code remoteName}; reads through {@code throttle}. */
@@ -112,8 +122,17 @@ final class Integrity {
    * the file missing); the damaged copy stays when no peer has a good one (EIO).
    */
   Future<Void> repair(Context ctx, FileId id) {
+    PackedBlobEngine packed = node.packed;
+    if (packed != null && packed.owns(id)) {
+      // a packed slot: its CRC32 is checked on every read; a good copy is written into the slot
+      return repairWith(ctx, id, () -> packed.damaged(id));
+    }
     Path target = node.files.pathOf(id);
-    return node.disk.<Boolean>executeBlocking(() -> Files.exists(target) && !intact(target, id.remoteName(), Throttle.NONE), false)
+    return repairWith(ctx, id, () -> Files.exists(target) && !intact(target, id.remoteName(), Throttle.NONE));
+  }
+
+  private Future<Void> repairWith(Context ctx, FileId id, java.util.concurrent.Callable<Boolean> damagedHere) {
+    return node.disk.<Boolean>executeBlocking(damagedHere, false)
         .compose(bad -> {
           if (!bad) {
             return Future.<Void>succeededFuture(); // repaired meanwhile, or deleted
@@ -122,7 +141,7 @@ final class Integrity {
           LOG.warn("storage {}: {} does not match the size and CRC32 in its name: fetching a good copy from a peer",
               node.options.id(), id.remoteName());
           Future<Void> fetched = node.replication.fetchReplacing(id);
-          return fetched.compose(v -> node.disk.<Boolean>executeBlocking(() -> intact(target, id.remoteName(), Throttle.NONE), false))
+          return fetched.compose(v -> node.disk.<Boolean>executeBlocking(() -> !damagedHere.call(), false))
               .compose(good -> good ? Future.<Void>succeededFuture()
                   : Future.<Void>failedFuture(new FdfsException(Errno.EIO, "no peer holds a good copy")))
               .onSuccess(v -> {

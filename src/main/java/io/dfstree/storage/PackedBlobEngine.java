@@ -4,8 +4,11 @@ import io.dfstree.fileid.FileId;
 import io.dfstree.fileid.TrunkId;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
+import io.dfstree.storage.packed.LineForcer;
+import io.dfstree.storage.packed.MemoryBudget;
 import io.dfstree.storage.packed.PackedOptions;
 import io.dfstree.storage.packed.PackedStore;
+import io.dfstree.storage.packed.SlotLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -17,16 +20,23 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.zip.CRC32;
 
 /**
  * The packed small-file engine behind the seam: small, non-appender uploads become slots of
  * volume files ({@link PackedStore}, one per store path) named by FastDFS trunk file IDs; their
- * bytes are held in memory until placed (at most {@code storage.packed.maxFileSize} each).
- * Binlog records, tombstones and metadata stay with {@link StoredFiles}, as for plain files,
- * so catch-up, deletes and {@code -m} files work the same.
+ * bytes are held in memory until placed (at most {@code storage.packed.maxFileSize} each, and
+ * {@code storage.packed.maxPendingBytes} in all: past it a small upload is stored as a file of
+ * its own). The binlog line of a new slot is written by the volume's committer once the slot is
+ * durable, without a sync of its own ({@link LineForcer} syncs lines in the background and
+ * {@link #recoverLines} writes again at start those a crash took), so a batch of uploads costs
+ * one {@code fdatasync}. Deletes, tombstones and metadata stay with {@link StoredFiles}, as for
+ * plain files, so catch-up, deletes and {@code -m} files work the same.
  */
 final class PackedBlobEngine implements BlobEngine {
   private final Vertx vertx;
@@ -35,13 +45,20 @@ final class PackedBlobEngine implements BlobEngine {
   private final PackedOptions options;
   private final int sourceKey;
   private final FileBlobEngine plain;
+  private final MemoryBudget pending;
   private volatile PackedStore[] stores = new PackedStore[0];
+  private LineForcer forcer;
+  /** Slots up to this size are read into memory and sent from there (one read, CRC checked); larger ones are sent with sendfile. */
+  static final int SEND_FROM_MEMORY_MAX = 64 * 1024;
+  /** A restart re-records the own slots created this long before the newest one, when their lines are missing. */
+  static final long RECOVER_SECONDS = 300;
   static final long COMPACT_INTERVAL_MS = 60_000;
   private long compactTimer = -1;
   private volatile boolean compacting;
 
   PackedBlobEngine(Vertx vertx, StoredFiles files, WorkerExecutor disk, PackedOptions options, int storageId,
-                   FileBlobEngine plain) {
+                   FileBlobEngine plain, long maxPendingBytes) {
+    this.pending = new MemoryBudget(maxPendingBytes);
     this.vertx = vertx;
     this.files = files;
     this.disk = disk;
@@ -54,8 +71,11 @@ final class PackedBlobEngine implements BlobEngine {
   void open() throws IOException {
     List<StorePath> all = files.paths().all();
     PackedStore[] opened = new PackedStore[all.size()];
+    SlotLog log = new BinlogLines();
+    // the lines of at most a quarter of the window a restart re-reads may wait for their sync
+    forcer = options.fsync() ? new LineForcer(log, options.verifyTail() / 4, "packed-binlog-sync") : null;
     for (StorePath p : all) {
-      opened[p.index] = PackedStore.open(p.root, p.index, sourceKey, options);
+      opened[p.index] = PackedStore.open(p.root, p.index, sourceKey, options, log, forcer);
     }
     stores = opened;
     compactTimer = vertx.setPeriodic(COMPACT_INTERVAL_MS, t -> compactAll());
@@ -89,6 +109,102 @@ final class PackedBlobEngine implements BlobEngine {
     for (PackedStore s : stores) {
       s.close();
     }
+    if (forcer != null) {
+      forcer.close();
+    }
+  }
+
+  /** The binlog as the committers see it: lines written, synced by the {@link LineForcer}. */
+  private final class BinlogLines implements SlotLog {
+    @Override
+    public void placed(List<Placed> slots) throws IOException {
+      Binlog log = files.binlog();
+      if (log == null) {
+        return;
+      }
+      List<String> lines = new ArrayList<>(slots.size());
+      for (Placed p : slots) {
+        lines.add(Binlog.line(p.timestamp(), p.copy() ? Character.toLowerCase(Binlog.CREATE) : Binlog.CREATE,
+            p.id().remoteName()));
+      }
+      log.appendUnsynced(lines);
+    }
+
+    @Override
+    public void force() throws IOException {
+      Binlog log = files.binlog();
+      if (log != null) {
+        log.forceShared();
+      }
+    }
+  }
+
+  /**
+   * Blocking, at start, once the binlog is open: writes again the {@code C} lines a crash took
+   * (written after the slot's sync, synced later): the own slots of the last window of each
+   * volume, created in the last {@value #RECOVER_SECONDS} s before the newest, that no line of
+   * the binlog's end names. Returns how many lines it wrote.
+   */
+  int recoverLines() throws IOException {
+    Binlog log = files.binlog();
+    if (log == null || !options.fsync()) {
+      return 0;
+    }
+    Map<String, io.dfstree.fileid.TrunkId> missing = new HashMap<>();
+    long newest = 0;
+    List<io.dfstree.fileid.TrunkId> recent = new ArrayList<>();
+    for (PackedStore s : stores) {
+      recent.addAll(s.recentSlots(options.verifyTail(), 0));
+    }
+    for (io.dfstree.fileid.TrunkId t : recent) {
+      newest = Math.max(newest, t.createTime() & 0xFFFFFFFFL);
+    }
+    for (io.dfstree.fileid.TrunkId t : recent) {
+      if ((t.createTime() & 0xFFFFFFFFL) >= newest - RECOVER_SECONDS) {
+        missing.put(t.remoteName(), t);
+      }
+    }
+    // look back through the binlog's end until every recent slot has its line (or 64 MiB)
+    long size = log.size();
+    for (long back = 256 * 1024; !missing.isEmpty(); back *= 4) {
+      long from = Math.max(0, size - back);
+      byte[] chunk = log.read(from, (int) (size - from));
+      int start = 0;
+      if (from > 0) {
+        while (start < chunk.length && chunk[start] != '\n') {
+          start++;
+        }
+        start++;
+      }
+      if (start < chunk.length) {
+        for (Binlog.Entry e : Binlog.parse(java.util.Arrays.copyOfRange(chunk, start, chunk.length), from + start)) {
+          missing.remove(e.name());
+        }
+      }
+      if (from == 0 || back >= 64L << 20) {
+        break;
+      }
+    }
+    if (missing.isEmpty()) {
+      return 0;
+    }
+    List<io.dfstree.fileid.TrunkId> lost = new ArrayList<>(missing.values());
+    lost.sort(Comparator.comparingLong((io.dfstree.fileid.TrunkId t) -> t.createTime() & 0xFFFFFFFFL)
+        .thenComparing(io.dfstree.fileid.TrunkId::remoteName));
+    List<String> lines = new ArrayList<>(lost.size());
+    for (io.dfstree.fileid.TrunkId t : lost) {
+      lines.add(Binlog.line(t.createTime() & 0xFFFFFFFFL, Binlog.CREATE, t.remoteName()));
+    }
+    log.appendUnsynced(lines);
+    log.force();
+    org.slf4j.LoggerFactory.getLogger(PackedBlobEngine.class).warn(
+        "packed store: {} binlog lines of slots written before a crash were missing: written again", lines.size());
+    return lines.size();
+  }
+
+  /** Bytes of small uploads held in memory now (metrics, tests). */
+  long pendingBytes() {
+    return pending.used();
   }
 
   PackedStore store(int storePathIndex) {
@@ -116,6 +232,10 @@ final class PackedBlobEngine implements BlobEngine {
 
   @Override
   public NewBlob create(int storePathIndex, long size, boolean appender, String ext) {
+    if (!pending.tryTake(size)) {
+      // the memory for small uploads in flight is taken: this one streams to a file of its own
+      return plain.create(storePathIndex, size, appender, ext);
+    }
     return new Pending(storePathIndex, size, ext, false);
   }
 
@@ -124,18 +244,70 @@ final class PackedBlobEngine implements BlobEngine {
     return new Pending(storePathIndex, size, "", true);
   }
 
+  /** Repairs a damaged slot from a peer ({@link Integrity#repair}); set once the node is built. */
+  volatile java.util.function.Function<FileId, Future<Void>> repairer;
+
   @Override
   public Future<BlobRead> open(FileId id) {
+    return openOnce(id).recover(err -> {
+      java.util.function.Function<FileId, Future<Void>> r = repairer;
+      if (r != null && err instanceof FdfsException f && f.errno() == Errno.EIO) {
+        // a slot failing its CRC32: never served; a good copy from a peer replaces it first
+        return r.apply(id).compose(v -> openOnce(id));
+      }
+      return Future.failedFuture(err);
+    });
+  }
+
+  /**
+   * Blocking, for the scrub: reads every live slot of a store path (CRC checked), through
+   * {@code throttle}; hands the damaged ones to {@code damaged}. Stops when {@code stopped} says so.
+   */
+  void scrub(int storePathIndex, Integrity.Throttle throttle, java.util.function.Consumer<FileId> damaged,
+             java.util.concurrent.atomic.AtomicLong filesChecked, java.util.concurrent.atomic.AtomicLong bytesChecked,
+             java.util.function.BooleanSupplier stopped) throws IOException {
+    PackedStore s = store(storePathIndex);
+    List<TrunkId> bad = new ArrayList<>();
+    s.list(t -> {
+      if (stopped.getAsBoolean()) {
+        return;
+      }
+      try {
+        if (s.damaged(t)) {
+          bad.add(t);
+        }
+        filesChecked.incrementAndGet();
+        bytesChecked.addAndGet(t.fileSize());
+        throttle.consumed(t.slotLength());
+      } catch (IOException e) {
+        bad.add(t);
+      }
+    });
+    for (TrunkId t : bad) {
+      if (!stopped.getAsBoolean()) {
+        damaged.accept(files.validate(files.group(), t.remoteName()));
+      }
+    }
+  }
+
+  /** Blocking: whether the slot of {@code id} is here but fails its check. */
+  boolean damaged(FileId id) throws IOException {
+    return store(id.storePathIndex()).damaged(TrunkId.parse(id.remoteName()));
+  }
+
+  private Future<BlobRead> openOnce(FileId id) {
     TrunkId t = TrunkId.parse(id.remoteName());
     PackedStore s = store(id.storePathIndex());
     if (!s.contains(t)) {
       return Future.failedFuture(FdfsException.notFound("file does not exist"));
     }
-    // small: read it whole and check its CRC32 before the bytes are sent (from the page cache)
+    // small: one read of the slot, checked against its header and CRC32; up to
+    // SEND_FROM_MEMORY_MAX those very bytes are sent, larger ones from the page cache (sendfile)
     return disk.executeBlocking(() -> {
-      s.read(t);
-      PackedStore.Location loc = s.locate(t);
-      return new BlobRead(id, loc.path(), loc.offset(), loc.length(), t.createTime() & 0xFFFFFFFFL);
+      PackedStore.Slot slot = s.readSlot(t);
+      PackedStore.Location loc = slot.location();
+      Buffer content = loc.length() <= SEND_FROM_MEMORY_MAX ? io.vertx.core.internal.buffer.BufferInternal.buffer(io.netty.buffer.Unpooled.wrappedBuffer(slot.content())) : null;
+      return new BlobRead(id, loc.path(), loc.offset(), loc.length(), t.createTime() & 0xFFFFFFFFL, content);
     }, false);
   }
 
@@ -154,8 +326,10 @@ final class PackedBlobEngine implements BlobEngine {
   /** A peer's delete (binlog {@code D}): tombstone even when the slot is not here (yet). */
   Future<Void> applyDelete(Context ctx, FileId id, long ts) {
     TrunkId t = TrunkId.parse(id.remoteName());
+    // tombstone either way; a line only when a slot was deleted here (as for plain files): two
+    // members would otherwise log each other's delete back and forth for ever
     return on(ctx, store(id.storePathIndex()).delete(t))
-        .transform(ar -> files.afterPackedDelete(ctx, id, false));
+        .transform(ar -> files.afterPackedDelete(ctx, id, false, ar.succeeded()));
   }
 
   @Override
@@ -163,16 +337,21 @@ final class PackedBlobEngine implements BlobEngine {
     PackedStore s = store(storePathIndex);
     String from = after == null ? "" : after;
     return disk.executeBlocking(() -> {
-      // names sort by volume directory, then payload: collect and sort (a page costs a full listing)
-      List<BlobEntry> all = new ArrayList<>();
+      // names do not follow slot order: keep the `limit` smallest names after `from` while
+      // reading the headers (memory: one page, not the store path)
+      PriorityQueue<BlobEntry> page = new PriorityQueue<>(Comparator.comparing(BlobEntry::remoteName).reversed());
       s.list(t -> {
         String name = t.remoteName();
-        if (name.compareTo(from) > 0) {
-          all.add(new BlobEntry(name, t.fileSize(), t.createTime() & 0xFFFFFFFFL));
+        if (name.compareTo(from) > 0 && (page.size() < limit || name.compareTo(page.peek().remoteName()) < 0)) {
+          page.add(new BlobEntry(name, t.fileSize(), t.createTime() & 0xFFFFFFFFL));
+          if (page.size() > limit) {
+            page.poll();
+          }
         }
       });
-      all.sort(Comparator.comparing(BlobEntry::remoteName));
-      return all.size() > limit ? new ArrayList<>(all.subList(0, limit)) : all;
+      List<BlobEntry> out = new ArrayList<>(page);
+      out.sort(Comparator.comparing(BlobEntry::remoteName));
+      return out;
     }, false);
   }
 
@@ -199,6 +378,8 @@ final class PackedBlobEngine implements BlobEngine {
     private final CRC32 crc = new CRC32();
     private boolean computeCrc = true;
     private TrunkId reserved;
+    /** Bytes of {@link #pending} this blob holds (copies take theirs as they arrive). */
+    private long charged;
 
     Pending(int storePathIndex, long size, String ext, boolean copy) {
       this.storePathIndex = storePathIndex;
@@ -206,6 +387,13 @@ final class PackedBlobEngine implements BlobEngine {
       this.ext = ext;
       this.copy = copy;
       this.bytes = Buffer.buffer((int) Math.max(0, Math.min(size, options.maxFileSize())));
+      this.charged = copy ? 0 : Math.max(0, size);
+    }
+
+    /** Gives the memory back (once the bytes are in a slot, or dropped). */
+    private void released() {
+      pending.release(charged);
+      charged = 0;
     }
 
     @Override
@@ -223,6 +411,14 @@ final class PackedBlobEngine implements BlobEngine {
     public Future<Void> write(Buffer data) {
       if ((long) bytes.length() + data.length() > options.maxFileSize() && !copy) {
         return Future.failedFuture(FdfsException.invalid("more bytes than announced for a packed file"));
+      }
+      if (copy) {
+        // a peer's copy: its source kept within its own cap; here copies may take up to the cap
+        // again (a copy refused EBUSY is sent again by catch-up)
+        if (!pending.tryTake(data.length())) {
+          return Future.failedFuture(new FdfsException(Errno.EBUSY, "packed store: memory for small files in flight is full"));
+        }
+        charged += data.length();
       }
       bytes.appendBuffer(data);
       if (computeCrc) {
@@ -267,6 +463,7 @@ final class PackedBlobEngine implements BlobEngine {
       CRC32 c = new CRC32();
       c.update(content.duplicate());
       return on(ctx, store(storePathIndex).append(content, (int) c.getValue(), ext))
+          .andThen(ar -> released())
           .compose(t -> files.afterPackedCreate(ctx, storePathIndex, t.remoteName(), t.fileSize(),
               t.createTime() & 0xFFFFFFFFL, false));
     }
@@ -291,14 +488,22 @@ final class PackedBlobEngine implements BlobEngine {
         return Future.failedFuture(new IllegalStateException("placeAs without its name()"));
       }
       reserved = null;
-      return on(ctx, store(storePathIndex).fill(t, content()))
+      return on(ctx, store(storePathIndex).fill(t, content(), mtimeSeconds))
+          .andThen(ar -> released())
           .compose(placed -> files.afterPackedCreate(ctx, storePathIndex, remoteName, t.fileSize(), mtimeSeconds, false))
           .andThen(ar -> files.placing(remoteName, false));
     }
 
     @Override
     public Future<Long> force() {
-      return Future.succeededFuture((long) bytes.length());
+      long n = bytes.length();
+      if (!copy) {
+        return Future.succeededFuture(n);
+      }
+      // nothing to force (the slot is synced when placed), but a peer's copy answers after a turn
+      // through the disk pool, as a file's force does: a source that hung up right after its
+      // trailer is seen closed before the copy is placed (ReplicaReceive drops it)
+      return disk.executeBlocking(() -> n, false);
     }
 
     @Override
@@ -306,16 +511,27 @@ final class PackedBlobEngine implements BlobEngine {
       if (!copy) {
         throw new IllegalStateException("not a peer's copy");
       }
-      if (!owns(id) || replace) {
+      if (replace && owns(id)) {
+        // a damaged slot's good copy from a peer (Integrity): rewritten in place
+        TrunkId t = TrunkId.parse(id.remoteName());
+        ByteBuffer good = content();
+        released();
+        return on(ctx, store(id.storePathIndex()).repair(t, good));
+      }
+      if (!owns(id)) {
         // a plain file small enough to have come here (from a member that does not pack it)
         NewBlob other = plain.receive(id.storePathIndex(), bytes.length());
-        return other.write(bytes).compose(v -> other.placeCopy(ctx, id, mtimeSeconds, replace));
+        Buffer held = bytes;
+        released();
+        return other.write(held).compose(v -> other.placeCopy(ctx, id, mtimeSeconds, replace));
       }
       if (files.deletedSince(id, mtimeSeconds)) {
+        released();
         return Future.failedFuture(FdfsException.notFound("deleted here since: " + id.remoteName()));
       }
       TrunkId t = TrunkId.parse(id.remoteName());
-      return on(ctx, store(id.storePathIndex()).place(t, content()))
+      return on(ctx, store(id.storePathIndex()).place(t, content(), mtimeSeconds))
+          .andThen(ar -> released())
           .compose(placed -> placed
               ? files.afterPackedCreate(ctx, id.storePathIndex(), id.remoteName(), t.fileSize(), mtimeSeconds, true).map(true)
               : Future.succeededFuture(false));
@@ -323,6 +539,7 @@ final class PackedBlobEngine implements BlobEngine {
 
     @Override
     public Future<Void> abort() {
+      released();
       TrunkId t = reserved;
       reserved = null;
       if (t == null) {

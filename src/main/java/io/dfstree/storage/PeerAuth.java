@@ -67,7 +67,8 @@ public final class PeerAuth {
 
   /** True for commands only group members may send. */
   static boolean memberOnly(byte command) {
-    return command == Command.REPLICA_UPLOAD || command == Command.BINLOG_FETCH || command == Command.PEER_DOWNLOAD;
+    return command == Command.REPLICA_UPLOAD || command == Command.BINLOG_FETCH || command == Command.PEER_DOWNLOAD
+        || command == Command.SNAPSHOT_FETCH;
   }
 
   static boolean isAuthCommand(byte command) {

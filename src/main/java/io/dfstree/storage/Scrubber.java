@@ -90,6 +90,11 @@ final class Scrubber {
     long filesBefore = files.get();
     Throttle throttle = new Throttle(bytesPerSecond);
     for (StorePath p : node.paths.all()) {
+      PackedBlobEngine packed = node.packed;
+      if (packed != null) {
+        // packed slots: each read checks the CRC32 in the slot header (it is the name's)
+        packed.scrub(p.index, throttle, this::repair, files, bytes, () -> stopped);
+      }
       for (Path high : dirs(p.data)) {
         for (Path low : dirs(high)) {
           for (Path f : entries(low)) {
@@ -128,6 +133,15 @@ final class Scrubber {
       // fine
     } catch (Exception e) {
       LOG.warn("storage {}: scrub of {}: {}", node.options.id(), remote, e.toString());
+    }
+  }
+
+  /** Blocking: one repair at a time, so the scrub never floods peers. */
+  private void repair(FileId id) {
+    try {
+      node.integrity.repair(context, id).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+    } catch (Exception e) {
+      LOG.warn("storage {}: scrub repair of {}: {}", node.options.id(), id.remoteName(), e.toString());
     }
   }
 

@@ -96,6 +96,18 @@ final class StorageCommands {
       });
     } else if (req instanceof BinlogFetch f) {
       binlogFetch(f, ex);
+    } else if (req instanceof StorageRequest.SnapshotFetch f) {
+      BinlogTrim trim = node.binlogTrim;
+      if (trim == null) {
+        throw new FdfsException(Errno.EOPNOTSUPP, "no binlog");
+      }
+      trim.snapshotPage(f).onComplete(ar -> {
+        if (ar.succeeded()) {
+          ex.reply(ar.result());
+        } else {
+          ex.fail(ar.cause());
+        }
+      });
     } else if (req instanceof StorageRequest.ActiveTest) {
       ex.reply(new StorageReply.Empty());
     } else {
@@ -192,9 +204,13 @@ final class StorageCommands {
 
   private void download(Download d, StorageExchange ex) {
     FileId id = files.validate(d.group(), d.name());
+    BlobEngine engine = node.engines.forId(id);
+    if (SmallDownload.applies(node, engine, id)) {
+      SmallDownload.run(node, ctx, d, id, ex); // read once, checked, sent from the same buffer
+      return;
+    }
     long offset = d.offset();
     long started = System.nanoTime();
-    BlobEngine engine = node.engines.forId(id);
     Future<BlobEngine.BlobRead> located = engine.open(id);
     if (!d.peer()) {
       // read-your-write: a file acknowledged elsewhere in the group may not have reached us yet
@@ -218,7 +234,10 @@ final class StorageCommands {
         return;
       }
       long n = d.length() == 0 ? st.length() - offset : Math.min(d.length(), st.length() - offset);
-      ex.sendFile(st.path().toString(), st.fileOffset(offset), n).onComplete(sent -> {
+      Future<Void> out = st.content() != null
+          ? ex.send(st.content().slice((int) offset, (int) (offset + n))) // read once, CRC checked: these bytes
+          : ex.sendFile(st.path().toString(), st.fileOffset(offset), n);
+      out.onComplete(sent -> {
         node.count(StorageCounters.TOTAL_DOWNLOAD, sent.succeeded());
         if (n > 0) {
           node.countBytes(StorageCounters.TOTAL_DOWNLOAD_BYTES, n, sent.succeeded());
@@ -265,6 +284,9 @@ final class StorageCommands {
     Binlog log = files.binlog();
     if (log == null) {
       throw new FdfsException(Errno.EOPNOTSUPP, "no binlog");
+    }
+    if (node.binlogTrim != null) {
+      node.binlogTrim.binlogRead(f); // its position; ERANGE behind the oldest line held
     }
     long now = System.currentTimeMillis() / 1000;
     long size = log.size();

@@ -279,8 +279,19 @@ final class StorageConnection implements FrameDecoder.Listener {
 
     @Override
     public Future<Void> sendFile(String path, long offset, long length) {
-      socket.write(Buffer.buffer(PacketHeader.SIZE).appendLong(length).appendByte(Command.RESP).appendByte((byte) 0));
+      socket.write(PacketHeader.responseHeader(length));
       return length == 0 ? Future.succeededFuture() : socket.sendFile(path, offset, length);
+    }
+
+    @Override
+    public Future<Void> write(Buffer response) {
+      return socket.write(response);
+    }
+
+    @Override
+    public Future<Void> send(Buffer content) {
+      return socket.write(Buffer.buffer(PacketHeader.SIZE + content.length()).appendLong(content.length())
+          .appendByte(Command.RESP).appendByte((byte) 0).appendBuffer(content));
     }
 
     @Override
@@ -356,7 +367,7 @@ final class StorageConnection implements FrameDecoder.Listener {
   private void logError(int errno, Throwable err) {
     String what = err instanceof FdfsException ? err.getMessage() : err.toString();
     int cmd = current == null ? -1 : current.header.commandCode();
-    if (errno == Errno.ENOENT && (cmd == (Command.QUERY_FILE_INFO & 0xFF) || cmd >= (Command.REPLICA_UPLOAD & 0xFF))) {
+    if ((errno == Errno.ENOENT || errno == Errno.ERANGE) && (cmd == (Command.QUERY_FILE_INFO & 0xFF) || cmd >= (Command.REPLICA_UPLOAD & 0xFF))) {
       // "is it here yet?" from clients polling and from peers catching up: routine, not news
       LOG.debug("storage: {} for cmd {} from {}: {}", Errno.name(errno), cmd, remote, what);
     } else {

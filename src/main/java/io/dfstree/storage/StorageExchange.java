@@ -33,7 +33,13 @@ interface StorageExchange {
   /** Writes a success header for {@code length} bytes, then that range of {@code path} (zero copy). */
   Future<Void> sendFile(String path, long offset, long length);
 
-  /** A {@link #sendFile} went out whole: read the next request. */
+  /** Writes a complete response (header and content, one buffer); completes once it is out. */
+  Future<Void> write(Buffer response);
+
+  /** Writes a success header and {@code content} as one write (bytes already in memory). */
+  Future<Void> send(Buffer content);
+
+  /** A {@link #sendFile}, {@link #write} or {@link #send} went out whole: read the next request. */
   void sent();
 
   /** Closes the connection (a failure after the header, a quit). */

@@ -71,6 +71,8 @@ final class StorageNode {
   final FileEventPublisher fileEvents;
   /** CRC32 checks of stored copies and their repair from peers. */
   final Integrity integrity;
+  /** Binlog segments and the members reading them; null until the verticle opened the binlog. */
+  volatile BinlogTrim binlogTrim;
   /** The background scrub, once started. */
   volatile Scrubber scrubber;
   /** This process's cluster member id (in every heartbeat), null when not clustered. */
@@ -89,7 +91,7 @@ final class StorageNode {
           (int) options.packed().maxFileSize(), options.packed().volumeSize(), options.fsync(),
           Math.max(io.dfstree.storage.packed.PackedOptions.DEFAULT_MAX_BATCH_BYTES, 2 * (int) options.packed().maxFileSize() + 64),
           4L * Math.max(io.dfstree.storage.packed.PackedOptions.DEFAULT_MAX_BATCH_BYTES, 2 * (int) options.packed().maxFileSize() + 64)),
-          options.id(), plain);
+          options.id(), plain, options.packed().maxPendingBytes());
       files.packed(packed);
       this.engines = new BlobEngines(List.of(packed, plain));
     } else {
@@ -100,6 +102,9 @@ final class StorageNode {
     this.fileEvents = new FileEventPublisher(vertx);
     this.nodeId = ClusterNode.id(vertx);
     this.integrity = new Integrity(this, options.reliability());
+    if (packed != null) {
+      packed.repairer = id -> integrity.repair(vertx.getOrCreateContext(), id);
+    }
     this.replication = replication.create(vertx, new ReplicaStore(this)); // last: it reads the fields above
   }
 

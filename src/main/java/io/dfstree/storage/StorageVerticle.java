@@ -61,6 +61,10 @@ public final class StorageVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(Addresses.HEARTBEAT, msg -> {
       Heartbeat hb = Heartbeat.fromJson(msg.body());
       node.peerHosts.put(hb.storageId(), hb.host());
+      BinlogTrim trim = node.binlogTrim;
+      if (trim != null && hb.group().equals(options.group()) && hb.storageId() != options.id()) {
+        trim.heard(hb.storageId(), System.currentTimeMillis()); // a member: it may need our binlog
+      }
     });
     node.limits = options.limits();
     node.clientLog = new io.dfstree.protocol.RateLimitedLog(LoggerFactory.getLogger(StorageConnection.class), node.limits.logIntervalMs());
@@ -68,9 +72,16 @@ public final class StorageVerticle extends VerticleBase {
         .onSuccess(auth -> node.peerAuth = auth)
         .compose(auth -> vertx.executeBlocking(() -> {
           node.prepare();
-          node.files.binlog(new Binlog(node.paths.all().get(0).data.resolve("sync").resolve("binlog")));
+          java.nio.file.Path binlogFile = node.paths.all().get(0).data.resolve("sync").resolve("binlog");
+          Binlog binlog = new Binlog(binlogFile, options.reliability().binlogSegmentBytes());
+          node.files.binlog(binlog);
+          node.binlogTrim = new BinlogTrim(node, binlog, BinlogTrim.loadReaders(binlog, binlogFile,
+              options.reliability().binlogForgetMemberMillis()));
+          if (node.packed != null) {
+            node.packed.recoverLines(); // lines of packed slots a crash took (they are synced after the slot)
+          }
           node.files.tombstones(TombstoneStore.open(node.paths.all().get(0).data.resolve("sync").resolve("tombstones"),
-              options.reliability().tombstoneRetentionSeconds(), options.fsync(), StoredFiles.now()));
+              options.reliability().tombstoneRetentionSeconds(), options.fsync(), StoredFiles.now(), binlog));
           node.replication.load();
           return null;
         }))
@@ -82,6 +93,7 @@ public final class StorageVerticle extends VerticleBase {
           // alone in a JVM there is nobody to wait for; in a cluster, listen for peers first
           long discovery = vertx.isClustered() ? Math.max(2000, options.heartbeatIntervalMs() * 3) : 0;
           node.replication.start(discovery);
+          node.binlogTrim.start(vertx);
           node.scrubber = new Scrubber(vertx, context, node);
           node.scrubber.start(discovery + options.heartbeatIntervalMs());
           LOG.info("storage {} of {} listening on {}:{}, store paths {}, fsync {}, write quorum {}", options.id(),
@@ -116,6 +128,9 @@ public final class StorageVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(beatTimer);
     Future<Void> replicationStopped = node.replication.stop();
+    if (node.binlogTrim != null) {
+      node.binlogTrim.stop(vertx);
+    }
     if (node.scrubber != null) {
       node.scrubber.stop();
     }
@@ -124,6 +139,9 @@ public final class StorageVerticle extends VerticleBase {
     vertx.eventBus().publish(Addresses.STORAGE_LEAVING,
         new JsonObject().put("storageId", node.options.id()).put("group", node.options.group()));
     return replicationStopped.transform(x -> vertx.executeBlocking(() -> {
+      if (node.packed != null) {
+        node.packed.close(); // first: its last batch writes binlog lines
+      }
       Binlog log = node.files.binlog();
       if (log != null) {
         log.force();
@@ -131,9 +149,6 @@ public final class StorageVerticle extends VerticleBase {
       }
       if (node.files.tombstones() != null) {
         node.files.tombstones().close();
-      }
-      if (node.packed != null) {
-        node.packed.close();
       }
       return null;
     }));

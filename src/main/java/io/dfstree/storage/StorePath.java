@@ -23,6 +23,7 @@ final class StorePath {
   final Path data;
   final Path tmp;
   final boolean readOnly;
+  private volatile FileStore fileStore;
   private final java.util.concurrent.atomic.AtomicInteger nextTemp =
       new java.util.concurrent.atomic.AtomicInteger(java.util.concurrent.ThreadLocalRandom.current().nextInt(TEMP_DIRS));
   private volatile long totalBytes;
@@ -93,7 +94,11 @@ final class StorePath {
 
   /** Blocking: asks the filesystem. */
   void refreshSpace() throws IOException {
-    FileStore store = Files.getFileStore(data);
+    FileStore store = fileStore;
+    if (store == null) {
+      // finding the file store reads the mount table: once, not on every delete (statvfs below is cheap)
+      store = fileStore = Files.getFileStore(data);
+    }
     totalBytes = store.getTotalSpace();
     freeBytes = store.getUsableSpace();
   }

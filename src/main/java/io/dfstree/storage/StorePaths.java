@@ -52,8 +52,19 @@ final class StorePaths {
   }
 
   long reserveOf(StorePath p) {
-    return options.reservedBytes(p.totalBytes());
+    long total = p.totalBytes();
+    Reserve r = lastReserve;
+    if (r.totalBytes != total) {
+      // the option is text ("256M", "10%"): parsed when a path's size is new, not on every upload and delete
+      r = new Reserve(total, options.reservedBytes(total));
+      lastReserve = r;
+    }
+    return r.bytes;
   }
+
+  private record Reserve(long totalBytes, long bytes) {}
+
+  private volatile Reserve lastReserve = new Reserve(-1, 0);
 
   /** Whether {@code size} more bytes keep the path above its reserve. */
   boolean hasRoomFor(StorePath p, long size) {

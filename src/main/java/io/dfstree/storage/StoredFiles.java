@@ -79,23 +79,30 @@ final class StoredFiles {
     return p != null && p.owns(id);
   }
 
-  /** After a packed slot is durable: binlog ({@code C}, {@code c} for a peer's copy), space; the name. */
+  /**
+   * After a packed slot is durable (its binlog line, {@code C} or {@code c}, was written by the
+   * volume's committer): the space it took; the name.
+   */
   Future<String> afterPackedCreate(Context ctx, int pathIndex, String remoteName, long size, long ts, boolean copy) {
-    return disk.executeBlocking(() -> {
-      paths.get(pathIndex).consumed(size);
-      record(ts, copy ? Character.toLowerCase(Binlog.CREATE) : Binlog.CREATE, remoteName, null);
-      return remoteName;
-    }, false);
+    paths.get(pathIndex).consumed(size);
+    return Future.succeededFuture(remoteName);
   }
 
   /** After a packed slot is deleted (or a peer's delete found none): its -m file, tombstone, binlog. */
   Future<Void> afterPackedDelete(Context ctx, FileId id, boolean local) {
+    return afterPackedDelete(ctx, id, local, true);
+  }
+
+  /** {@code logged}: write the binlog line (a peer's delete of a slot not here is not logged). */
+  Future<Void> afterPackedDelete(Context ctx, FileId id, boolean local, boolean logged) {
     Path p = pathOf(id);
     return disk.executeBlocking(() -> {
       Files.deleteIfExists(metadataPath(p));
-      long ts = now();
-      bury(id.remoteName(), ts);
-      record(ts, local ? Binlog.DELETE : Character.toLowerCase(Binlog.DELETE), id.remoteName(), null);
+      if (logged) {
+        buryAndRecord(now(), local ? Binlog.DELETE : Character.toLowerCase(Binlog.DELETE), id.remoteName());
+      } else {
+        bury(id.remoteName(), now());
+      }
       return null;
     }, false);
   }
@@ -140,15 +147,35 @@ final class StoredFiles {
   }
 
   /** Blocking: records a change for peers; failures are logged, the change itself stands. */
-  private void record(long ts, char op, String name, String second) {
+  private boolean record(long ts, char op, String name, String second) {
     Binlog log = binlog;
     if (log == null) {
-      return;
+      return false;
     }
     try {
       log.append(ts, op, name, second, fsync); // durable before the client hears of the change
+      return true;
     } catch (IOException e) {
       org.slf4j.LoggerFactory.getLogger(StoredFiles.class).error("binlog append failed: {}", e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * Blocking, under the file's lock: a delete's tombstone, then its binlog line. The binlog's
+   * force makes both durable (TombstoneStore replays the binlog's deletes after a crash), so the
+   * tombstone is not forced on its own unless the binlog line could not be written.
+   */
+  private void buryAndRecord(long ts, char op, String remoteName) throws IOException {
+    TombstoneStore store = tombstoneStore;
+    if (store == null) {
+      tombstones.put(remoteName, ts);
+      record(ts, op, remoteName, null);
+      return;
+    }
+    store.bury(remoteName, ts, binlog != null);
+    if (!record(ts, op, remoteName, null)) {
+      store.sync();
     }
   }
 
@@ -188,6 +215,18 @@ final class StoredFiles {
     TombstoneStore store = tombstoneStore;
     Long deleted = store != null ? store.deletedAt(id.remoteName()) : tombstones.get(id.remoteName());
     return deleted != null && (id.remoteName().length() == FileName.NORMAL_NAME_LEN || mtimeSeconds < deleted);
+  }
+
+  /** Up to {@code limit} recent deletes after {@code after} in name order: name and time. */
+  List<Map.Entry<String, Long>> tombstonesAfter(String after, int limit) {
+    TombstoneStore store = tombstoneStore;
+    if (store != null) {
+      return store.after(after, limit);
+    }
+    synchronized (tombstones) {
+      return tombstones.entrySet().stream().filter(e -> e.getKey().compareTo(after) > 0)
+          .sorted(Map.Entry.comparingByKey()).limit(limit).map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+    }
   }
 
   /** Checks a client-supplied id against this storage: our group, a store path we have, a valid dir. */
@@ -350,9 +389,7 @@ final class StoredFiles {
       if (fsync) {
         directorySync.force(p.getParent());
       }
-      long ts = now();
-      bury(id.remoteName(), ts);
-      record(ts, Binlog.DELETE, id.remoteName(), null);
+      buryAndRecord(now(), Binlog.DELETE, id.remoteName());
       spaceAfterDelete(id.storePathIndex());
       return null;
     }, false));
@@ -597,9 +634,10 @@ final class StoredFiles {
       boolean removed = Files.deleteIfExists(p);
       removed |= Files.deleteIfExists(metadataPath(p));
       // also when the file is not here (yet): a copy of it still on its way must not stay
-      bury(id.remoteName(), ts);
       if (removed) {
-        record(ts, Character.toLowerCase(Binlog.DELETE), id.remoteName(), null);
+        buryAndRecord(ts, Character.toLowerCase(Binlog.DELETE), id.remoteName());
+      } else {
+        bury(id.remoteName(), ts);
       }
       return null;
     }, false));

@@ -23,6 +23,13 @@ import java.util.Map;
  * loaded and when it is compacted); memory is about 100 bytes per delete within that window. The
  * file is compacted when it holds more than twice the live entries. Appends are durable with the
  * delete they record when {@code fsync} is on (group-committed). Blocking: disk threads only.
+ *
+ * <p>With a {@link Binlog} beside it, a delete the binlog records ({@code D}/{@code d}, forced
+ * there before the client hears of it) is appended here without a force of its own: the binlog
+ * line is the durable record, and this file is forced now and then at a checkpoint, a line
+ * {@code # <binlog offset>} saying that every delete the binlog holds before that offset is in
+ * this file for good. Opening replays the binlog's deletes after the last checkpoint, so a crash
+ * between checkpoints loses no tombstone; a delete costs one fsync fewer.
  */
 final class TombstoneStore {
   private final Path file;
@@ -30,27 +37,81 @@ final class TombstoneStore {
   private final boolean fsync;
   private final Map<String, Long> deleted = new HashMap<>();
   private final GroupCommit durable = new GroupCommit();
+  /**
+   * A checkpoint is taken at a covered delete once this many are unforced, or the oldest of them
+   * is this old: it bounds what opening after a crash replays (the binlog since the checkpoint).
+   */
+  static final int CHECKPOINT_EVERY = 256;
+  static final long CHECKPOINT_MS = 1000;
+  private static final String CHECKPOINT = "# ";
+
+  private final Binlog binlog;
   private FileChannel channel;
   private long linesOnDisk;
+  /** Appends since the last checkpoint that only the binlog holds durably. */
+  private int uncheckpointed;
+  private long oldestUnforcedMs;
 
-  private TombstoneStore(Path file, long retentionSeconds, boolean fsync) {
+  private TombstoneStore(Path file, long retentionSeconds, boolean fsync, Binlog binlog) {
     this.file = file;
     this.retentionSeconds = retentionSeconds;
     this.fsync = fsync;
+    this.binlog = binlog;
   }
 
   /** Blocking: loads (and compacts) the tombstones in {@code file}, dropping those older than the retention. */
   static TombstoneStore open(Path file, long retentionSeconds, boolean fsync, long nowSeconds) throws IOException {
+    return open(file, retentionSeconds, fsync, nowSeconds, null);
+  }
+
+  /**
+   * Blocking: as {@link #open(Path, long, boolean, long)}, then replays the deletes {@code binlog}
+   * recorded after this file's last checkpoint; {@link #bury(String, long, boolean)} may then
+   * leave recorded deletes to the binlog's force.
+   */
+  static TombstoneStore open(Path file, long retentionSeconds, boolean fsync, long nowSeconds, Binlog binlog)
+      throws IOException {
     Files.createDirectories(file.getParent());
-    TombstoneStore store = new TombstoneStore(file, retentionSeconds, fsync);
-    store.load(nowSeconds);
+    TombstoneStore store = new TombstoneStore(file, retentionSeconds, fsync, binlog);
+    long checkpoint = store.load(nowSeconds);
+    if (binlog != null) {
+      store.replay(binlog, checkpoint, nowSeconds);
+    }
     store.compact(nowSeconds);
     return store;
   }
 
-  private void load(long nowSeconds) throws IOException {
+  /** The deletes in {@code binlog} from {@code offset} on (whole lines). */
+  private void replay(Binlog log, long offset, long nowSeconds) throws IOException {
+    // a rotated binlog may have trimmed segments every member passed: replay what is left
+    long at = Math.max(Math.max(0, offset), log.firstOffset());
+    while (at < log.size()) {
+      byte[] chunk = log.read(at, 1 << 20);
+      if (chunk.length == 0) {
+        break;
+      }
+      for (Binlog.Entry e : Binlog.parse(chunk, at)) {
+        if (e.kind() == Binlog.DELETE && nowSeconds - e.timestamp() <= retentionSeconds) {
+          deleted.merge(e.name(), e.timestamp(), Math::max);
+        }
+      }
+      at += chunk.length;
+    }
+  }
+
+  /** Reads the file; returns the binlog offset of its last checkpoint (0: none, replay it all). */
+  private long load(long nowSeconds) throws IOException {
+    long checkpoint = 0;
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
       for (String line; (line = r.readLine()) != null; ) {
+        if (line.startsWith(CHECKPOINT)) {
+          try {
+            checkpoint = Long.parseLong(line.substring(CHECKPOINT.length()));
+          } catch (NumberFormatException torn) {
+            // a torn checkpoint: the one before it stands
+          }
+          continue;
+        }
         int space = line.indexOf(' ');
         if (space <= 0 || space == line.length() - 1) {
           continue; // a torn last line after a crash
@@ -68,11 +129,23 @@ final class TombstoneStore {
     } catch (NoSuchFileException none) {
       // no delete yet
     }
+    return checkpoint;
   }
 
   /** Blocking: remembers that {@code remoteName} was deleted at {@code ts}, on disk before it returns (with fsync). */
   void bury(String remoteName, long ts) throws IOException {
+    bury(remoteName, ts, false);
+  }
+
+  /**
+   * Blocking: as {@link #bury(String, long)}; with {@code binlogRecordsIt} the caller appends the
+   * delete to the binlog (forced) right after this returns, so this line is not forced now (see
+   * the class comment). Call {@link #sync} if that binlog append then fails.
+   */
+  void bury(String remoteName, long ts, boolean binlogRecordsIt) throws IOException {
     ByteBuffer line = ByteBuffer.wrap((ts + " " + remoteName + "\n").getBytes(StandardCharsets.US_ASCII));
+    boolean covered = binlogRecordsIt && binlog != null;
+    boolean checkpoint = false;
     synchronized (this) {
       deleted.merge(remoteName, ts, Math::max);
       while (line.hasRemaining()) {
@@ -80,9 +153,41 @@ final class TombstoneStore {
       }
       linesOnDisk++;
       if (linesOnDisk > 1024 && linesOnDisk > 2L * deleted.size()) {
-        compact(ts);
+        compact(ts); // forced, with a checkpoint
+      } else if (covered && fsync) {
+        long now = System.currentTimeMillis();
+        if (++uncheckpointed == 1) {
+          oldestUnforcedMs = now;
+        }
+        checkpoint = uncheckpointed >= CHECKPOINT_EVERY || now - oldestUnforcedMs >= CHECKPOINT_MS;
       }
     }
+    if (checkpoint) {
+      checkpoint();
+    } else if (fsync && !covered) {
+      sync();
+    }
+  }
+
+  /**
+   * Blocking: forces the file, then notes that every delete the binlog held before the force
+   * began is in it (the caller of a covered bury wrote its line here before its binlog line).
+   */
+  void checkpoint() throws IOException {
+    long covers = binlog.size();
+    sync();
+    ByteBuffer line = ByteBuffer.wrap((CHECKPOINT + covers + "\n").getBytes(StandardCharsets.US_ASCII));
+    synchronized (this) {
+      while (line.hasRemaining()) {
+        channel.write(line);
+      }
+      linesOnDisk++;
+      uncheckpointed = 0;
+    }
+  }
+
+  /** Blocking: every line appended so far is on disk when it returns (group-committed). */
+  void sync() throws IOException {
     if (fsync) {
       durable.commit(() -> {
         FileChannel c;
@@ -103,12 +208,26 @@ final class TombstoneStore {
     return deleted.get(remoteName);
   }
 
+  /** Up to {@code limit} tombstones whose names sort after {@code after}, in name order (a snapshot's deletes). */
+  synchronized java.util.List<Map.Entry<String, Long>> after(String after, int limit) {
+    java.util.List<Map.Entry<String, Long>> out = new java.util.ArrayList<>();
+    for (Map.Entry<String, Long> e : deleted.entrySet()) {
+      if (e.getKey().compareTo(after) > 0) {
+        out.add(Map.entry(e.getKey(), e.getValue()));
+      }
+    }
+    out.sort(Map.Entry.comparingByKey());
+    return out.size() > limit ? new java.util.ArrayList<>(out.subList(0, limit)) : out;
+  }
+
   synchronized int size() {
     return deleted.size();
   }
 
   /** Blocking: drops expired tombstones and rewrites the file with the live ones (atomic rename). */
   synchronized void compact(long nowSeconds) throws IOException {
+    // every delete the binlog holds now has its line in this file already (written before it)
+    long covers = binlog == null ? -1 : binlog.size();
     deleted.values().removeIf(ts -> nowSeconds - ts > retentionSeconds);
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -120,6 +239,9 @@ final class TombstoneStore {
           write(out, sb);
         }
       }
+      if (covers >= 0) {
+        sb.append(CHECKPOINT).append(covers).append('\n');
+      }
       write(out, sb);
       out.force(false);
     }
@@ -129,6 +251,7 @@ final class TombstoneStore {
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     linesOnDisk = deleted.size();
+    uncheckpointed = 0;
   }
 
   private static void write(FileChannel out, StringBuilder sb) throws IOException {
@@ -141,6 +264,9 @@ final class TombstoneStore {
 
   synchronized void close() throws IOException {
     if (channel != null) {
+      if (uncheckpointed > 0 && channel.isOpen()) {
+        checkpoint(); // a clean stop leaves nothing to replay
+      }
       channel.close();
     }
   }

@@ -31,6 +31,6 @@ public record Reply(Buffer bytes, boolean close) {
 
   /** The status byte of the reply (0 for success or no reply). */
   public int status() {
-    return bytes == null ? 0 : bytes.getByte(9) & 0xFF;
+    return bytes == null ? 0 : PacketHeader.decode(bytes).statusCode();
   }
 }

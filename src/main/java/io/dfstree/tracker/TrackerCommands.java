@@ -5,26 +5,39 @@ import io.dfstree.fileid.FileId;
 import io.dfstree.protocol.Command;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
-import io.dfstree.protocol.Wire;
+import io.dfstree.protocol.PacketHeader;
+import io.dfstree.protocol.StorageStat;
+import io.dfstree.protocol.TrackerCodec;
+import io.dfstree.protocol.TrackerReply;
+import io.dfstree.protocol.TrackerReply.GroupStats;
+import io.dfstree.protocol.TrackerReply.StorageStats;
+import io.dfstree.protocol.TrackerRequest;
+import io.dfstree.protocol.TrackerRequest.ActiveTest;
+import io.dfstree.protocol.TrackerRequest.DeleteStorage;
+import io.dfstree.protocol.TrackerRequest.FetchStorageIds;
+import io.dfstree.protocol.TrackerRequest.GetLeader;
+import io.dfstree.protocol.TrackerRequest.GetParameters;
+import io.dfstree.protocol.TrackerRequest.ListGroups;
+import io.dfstree.protocol.TrackerRequest.ListOneGroup;
+import io.dfstree.protocol.TrackerRequest.ListStorages;
+import io.dfstree.protocol.TrackerRequest.QueryFetch;
+import io.dfstree.protocol.TrackerRequest.QueryStore;
+import io.dfstree.protocol.TrackerRequest.QueryUpdate;
+import io.dfstree.protocol.TrackerRequest.Quit;
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Executes one complete tracker request against the {@link GroupMap}: validates the body, applies
- * the {@link Routing} policies and encodes the answer. No sockets here; {@link TrackerConnection}
- * does the framing.
+ * Executes one complete tracker request against the {@link GroupMap}: decodes it
+ * ({@code protocol.TrackerCodec}), switches on its type, applies the {@link Routing} policies and
+ * encodes the answer. No sockets here; {@link TrackerConnection} does the framing.
  */
 public final class TrackerCommands {
   private static final Logger LOG = LoggerFactory.getLogger(TrackerCommands.class);
-  static final int GROUP = Wire.GROUP_NAME_LEN;
-  /** File names in 102/103/105 must be 22..127 bytes, as upstream checks. */
-  static final int MIN_FILE_NAME = 22;
-  static final int MAX_FILE_NAME = 127;
-  /** Storage id or IP filter in 92/93: fewer than 16 bytes. */
-  static final int MAX_FILTER = 15;
 
   private final GroupMap map;
   private final Routing routing;
@@ -65,111 +78,56 @@ public final class TrackerCommands {
 
   private Reply dispatch(int command, Buffer body, long nowMs) {
     long nowSec = nowMs / 1000;
-    switch (command) {
-      case Command.QUIT & 0xFF:
-        return Reply.closeSilently();
-      case Command.ACTIVE_TEST & 0xFF:
-        requireLength(body, 0);
-        return Reply.empty();
-      case Command.QUERY_STORE_WITHOUT_GROUP_ONE & 0xFF:
-        requireLength(body, 0);
-        return Reply.ok(ResponseBodies.storeOne(routing.storeOne(null)));
-      case Command.QUERY_STORE_WITH_GROUP_ONE & 0xFF:
-        requireLength(body, GROUP);
-        return Reply.ok(ResponseBodies.storeOne(routing.storeOne(group(body))));
-      case Command.QUERY_STORE_WITHOUT_GROUP_ALL & 0xFF:
-        requireLength(body, 0);
-        return Reply.ok(ResponseBodies.storeAll(routing.storeAll(null)));
-      case Command.QUERY_STORE_WITH_GROUP_ALL & 0xFF:
-        requireLength(body, GROUP);
-        return Reply.ok(ResponseBodies.storeAll(routing.storeAll(group(body))));
-      case Command.QUERY_FETCH_ONE & 0xFF: {
-        String group = fileQueryGroup(body);
-        return Reply.ok(ResponseBodies.storageAddress(group, routing.fetchOne(group, fileName(body), nowSec)));
-      }
-      case Command.QUERY_UPDATE & 0xFF: {
-        String group = fileQueryGroup(body);
-        return Reply.ok(ResponseBodies.storageAddress(group, routing.update(group, fileName(body))));
-      }
-      case Command.QUERY_FETCH_ALL & 0xFF: {
-        String group = fileQueryGroup(body);
-        return Reply.ok(ResponseBodies.fetchAll(group, routing.fetchAll(group, fileName(body), nowSec)));
-      }
-      case Command.LIST_ALL_GROUPS & 0xFF:
-        requireLength(body, 0);
-        return Reply.ok(listGroups());
-      case Command.LIST_ONE_GROUP & 0xFF:
-        requireLength(body, GROUP);
-        return Reply.ok(layout.groupStat(existingGroup(group(body))));
-      case Command.LIST_STORAGE & 0xFF:
-        return Reply.ok(listStorages(body));
-      case Command.DELETE_STORAGE & 0xFF:
-        return deleteStorage(body);
-      case Command.GET_LEADER & 0xFF:
-        requireLength(body, 0);
-        return Reply.ok(ResponseBodies.leader(options.host(), options.port()));
-      case Command.FETCH_STORAGE_IDS & 0xFF:
-        return Reply.ok(fetchStorageIds(body));
-      case Command.PARAMETER_REQ & 0xFF:
-        requireLength(body, 0);
-        return Reply.ok(ResponseBodies.parameters(options));
-      default:
-        throw FdfsException.invalid("unknown command " + command);
+    TrackerRequest request = TrackerCodec.decode(new PacketHeader(body.length(), (byte) command, (byte) 0), body);
+    // Java 17: no patterns in switch; the chain is in command order
+    if (request instanceof Quit) {
+      return Reply.closeSilently();
+    } else if (request instanceof ActiveTest) {
+      return Reply.empty();
+    } else if (request instanceof QueryStore q) {
+      String group = q.group() == null ? null : checked(q.group());
+      UploadTarget target = q.all() ? routing.storeAll(group) : routing.storeOne(group);
+      return ok(q.all() ? TrackerAnswers.storeAll(target) : TrackerAnswers.storeOne(target));
+    } else if (request instanceof QueryFetch q) {
+      String group = checked(q.group());
+      return ok(q.all() ? TrackerAnswers.fetchAll(group, routing.fetchAll(group, q.name(), nowSec))
+          : TrackerAnswers.fetchOne(group, routing.fetchOne(group, q.name(), nowSec)));
+    } else if (request instanceof QueryUpdate q) {
+      String group = checked(q.group());
+      return ok(TrackerAnswers.fetchOne(group, routing.update(group, q.name())));
+    } else if (request instanceof ListGroups) {
+      return ok(new GroupStats(map.groups().stream().map(layout::groupStat).toList()));
+    } else if (request instanceof ListOneGroup l) {
+      return ok(new GroupStats(List.of(layout.groupStat(existingGroup(checked(l.group()))))));
+    } else if (request instanceof ListStorages l) {
+      return ok(listStorages(l));
+    } else if (request instanceof DeleteStorage d) {
+      map.delete(checked(d.group()), d.idOrHost()).forEach(changes);
+      return Reply.empty();
+    } else if (request instanceof GetLeader) {
+      return ok(new TrackerReply.Leader(options.host(), options.port()));
+    } else if (request instanceof FetchStorageIds f) {
+      return ok(TrackerAnswers.storageIds(map.storages(), f.startIndex()));
+    } else if (request instanceof GetParameters) {
+      return ok(TrackerAnswers.parameters(options));
     }
+    throw FdfsException.invalid("unknown command " + command);
   }
 
-  private Buffer listGroups() {
-    Buffer out = Buffer.buffer();
-    for (StorageGroup g : map.groups()) {
-      out.appendBuffer(layout.groupStat(g));
-    }
-    return out;
+  private static Reply ok(TrackerReply reply) {
+    return Reply.ok(TrackerCodec.replyBody(reply));
   }
 
-  private Buffer listStorages(Buffer body) {
-    if (body.length() < GROUP || body.length() > GROUP + MAX_FILTER) {
-      throw FdfsException.invalid("list storages body must be 16..31 bytes, got " + body.length());
+  private StorageStats listStorages(ListStorages l) {
+    StorageGroup g = existingGroup(checked(l.group()));
+    List<StorageStat> out = new ArrayList<>();
+    for (StorageEntry e : l.filter().isEmpty() ? List.copyOf(g.members()) : map.find(g.name(), l.filter())) {
+      out.add(layout.storageStat(e, map.lastSyncedTimestamp(e)));
     }
-    StorageGroup g = existingGroup(group(body));
-    String filter = body.length() > GROUP ? text(body, GROUP, body.length()) : "";
-    Buffer out = Buffer.buffer();
-    for (StorageEntry e : filter.isEmpty() ? List.copyOf(g.members()) : map.find(g.name(), filter)) {
-      out.appendBuffer(layout.storageStat(e, map.lastSyncedTimestamp(e)));
+    if (out.isEmpty()) {
+      throw FdfsException.notFound("no storage " + l.filter() + " in group " + g.name());
     }
-    if (out.length() == 0) {
-      throw FdfsException.notFound("no storage " + filter + " in group " + g.name());
-    }
-    return out;
-  }
-
-  private Reply deleteStorage(Buffer body) {
-    if (body.length() <= GROUP || body.length() > GROUP + MAX_FILTER) {
-      throw FdfsException.invalid("delete storage body must be 17..31 bytes, got " + body.length());
-    }
-    String group = group(body);
-    String idOrHost = text(body, GROUP, body.length());
-    if (idOrHost.isEmpty()) {
-      throw FdfsException.invalid("delete storage without a storage id");
-    }
-    map.delete(group, idOrHost).forEach(changes);
-    return Reply.empty();
-  }
-
-  private Buffer fetchStorageIds(Buffer body) {
-    if (body.length() != 4 && body.length() != 5) {
-      throw FdfsException.invalid("fetch storage ids body must be 4 or 5 bytes, got " + body.length());
-    }
-    int start = body.getInt(0);
-    if (start < 0) {
-      throw FdfsException.invalid("negative start index " + start);
-    }
-    return ResponseBodies.storageIds(map.storages(), start);
-  }
-
-  private static void requireLength(Buffer body, int expected) {
-    if (body.length() != expected) {
-      throw FdfsException.invalid("body must be " + expected + " bytes, got " + body.length());
-    }
+    return new StorageStats(out);
   }
 
   private StorageGroup existingGroup(String name) {
@@ -180,34 +138,9 @@ public final class TrackerCommands {
     return g;
   }
 
-  private static String fileQueryGroup(Buffer body) {
-    int nameLen = body.length() - GROUP;
-    if (nameLen < MIN_FILE_NAME || nameLen > MAX_FILE_NAME) {
-      throw FdfsException.invalid("file query body must carry a 22..127 byte name, got " + nameLen);
-    }
-    return group(body);
-  }
-
-  private static String fileName(Buffer body) {
-    return text(body, GROUP, body.length());
-  }
-
-  /** The NUL-padded group name at the start of {@code body}, validated. */
-  static String group(Buffer body) {
-    if (!Wire.isCleanFixed(body, 0, GROUP)) {
-      throw FdfsException.invalid("group name field is not NUL padded");
-    }
-    String name = Wire.readFixed(body, 0, GROUP);
-    FileId.checkGroupName(name);
-    return name;
-  }
-
-  /** Variable-length text, ignoring NUL padding some clients add. */
-  private static String text(Buffer body, int from, int to) {
-    int end = from;
-    while (end < to && body.getByte(end) != 0) {
-      end++;
-    }
-    return Wire.ascii(body, from, end).trim();
+  /** A group name the tracker accepts (the codec checked its padding). */
+  private static String checked(String group) {
+    FileId.checkGroupName(group);
+    return group;
   }
 }

@@ -1,6 +1,8 @@
 package io.dfstree.tracker;
 
 import io.dfstree.protocol.Errno;
+import io.dfstree.protocol.PacketHeader;
+import io.dfstree.protocol.WholeFrames;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -9,11 +11,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client socket of the tracker: a {@link RequestFramer} feeding {@link TrackerCommands}, each
- * reply written as one complete header+body buffer (the Java client reads the header in a single
+ * One client socket of the tracker: the storage port's {@code FrameDecoder}, through
+ * {@link WholeFrames}, reading each request whole (tracker bodies are small and bounded by
+ * {@code maxRequestBytes}) for
+ * {@link TrackerCommands}, each reply written as one complete header+body buffer (the Java client reads the header in a single
  * read). A client's mistake costs one log line; only a broken stream closes the socket.
  */
-public final class TrackerConnection implements RequestFramer.Listener {
+public final class TrackerConnection implements WholeFrames.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(TrackerConnection.class);
   /** Client mistakes: one line per kind per interval, with a count. */
   private static final io.dfstree.protocol.RateLimitedLog MISTAKES = new io.dfstree.protocol.RateLimitedLog(LOG,
@@ -24,7 +28,7 @@ public final class TrackerConnection implements RequestFramer.Listener {
   private final TrackerCommands commands;
   private final long bodyTimeoutMs;
   private final LongSupplier clock;
-  private final RequestFramer framer;
+  private final WholeFrames framer;
   private final String peer;
   private final Runnable quickAck;
   private long lastProgressMs;
@@ -45,7 +49,7 @@ public final class TrackerConnection implements RequestFramer.Listener {
     this.bodyTimeoutMs = bodyTimeoutMs;
     this.clock = clock;
     this.peer = String.valueOf(socket.remoteAddress());
-    this.framer = new RequestFramer(maxRequestBytes, this);
+    this.framer = new WholeFrames(maxRequestBytes, this);
     this.quickAck = io.dfstree.protocol.QuickAck.forSocket(socket);
   }
 
@@ -55,7 +59,7 @@ public final class TrackerConnection implements RequestFramer.Listener {
    */
   public TrackerConnection limits(io.dfstree.protocol.ClientLimits limits, Runnable onClose) {
     this.watch = new io.dfstree.protocol.ClientWatch(vertx, limits,
-        () -> framer.state() == RequestFramer.State.BODY ? io.dfstree.protocol.ClientPace.Phase.READING
+        () -> framer.readingBody() ? io.dfstree.protocol.ClientPace.Phase.READING
             : io.dfstree.protocol.ClientPace.Phase.IDLE,
         reason -> {
           MISTAKES.info("pace", "tracker client " + peer + ": " + reason + ", closing");
@@ -74,10 +78,11 @@ public final class TrackerConnection implements RequestFramer.Listener {
       }
       onClose.run();
       closed = true;
-      framer.stop();
+      boolean midRequest = framer.readingBody();
+      framer.close();
       cancelBodyTimer();
-      if (framer.state() == RequestFramer.State.BODY) {
-        LOG.info("tracker client {} closed mid-request (command {})", peer, framer.command());
+      if (midRequest) {
+        LOG.info("tracker client {} closed mid-request (command {})", peer, framer.header().commandCode());
       }
     });
     socket.exceptionHandler(t -> LOG.info("tracker client {}: {}", peer, t.toString()));
@@ -89,7 +94,7 @@ public final class TrackerConnection implements RequestFramer.Listener {
       watch.received(chunk.length());
     }
     framer.feed(chunk);
-    if (!closed && framer.state() == RequestFramer.State.BODY) {
+    if (!closed && framer.readingBody()) {
       quickAck.run(); // the body may be held by the client's Nagle until this header is acknowledged
       if (bodyTimer < 0) {
         armBodyTimer(bodyTimeoutMs);
@@ -98,19 +103,23 @@ public final class TrackerConnection implements RequestFramer.Listener {
   }
 
   @Override
-  public void onRequest(int command, Buffer body) {
+  public void onFrame(PacketHeader header, Buffer body) {
     cancelBodyTimer();
-    Reply reply = commands.execute(command, body, clock.getAsLong());
+    Reply reply = commands.execute(header.commandCode(), body, clock.getAsLong());
     if (reply.bytes() != null) {
       socket.write(reply.bytes());
     }
     if (reply.close()) {
       close();
+    } else {
+      framer.next();
     }
   }
 
   @Override
-  public void onBadLength(int command, long declaredLength) {
+  public void onBadLength(PacketHeader header) {
+    int command = header.commandCode();
+    long declaredLength = header.bodyLength();
     MISTAKES.info("length/" + command, "tracker client " + peer + ": command " + command + " declares body length "
         + declaredLength + ", closing");
     socket.write(Reply.error(Errno.EINVAL).bytes());
@@ -119,7 +128,7 @@ public final class TrackerConnection implements RequestFramer.Listener {
 
   private void close() {
     closed = true;
-    framer.stop();
+    framer.close();
     cancelBodyTimer();
     socket.close();
   }
@@ -128,7 +137,7 @@ public final class TrackerConnection implements RequestFramer.Listener {
   private void armBodyTimer(long delayMs) {
     bodyTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
       bodyTimer = -1;
-      if (closed || framer.state() != RequestFramer.State.BODY) {
+      if (closed || !framer.readingBody()) {
         return;
       }
       long idle = clock.getAsLong() - lastProgressMs;

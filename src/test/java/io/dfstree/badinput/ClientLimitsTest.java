@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dfstree.RawClient;
+import io.dfstree.protocol.StorageRequest;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,11 +47,11 @@ class ClientLimitsTest {
   }
 
   static byte[] uploadHeader(long size) {
-    return Raw.cat(Raw.header(15 + size, 11, 0), new byte[] {0}, Raw.i64(size), Raw.fixed("bin", 6));
+    return RawClient.wire(new StorageRequest.Upload(false, 0, size, "bin"));
   }
 
   /** Sends one byte every 100 ms until the server closes; returns how long that took. */
-  static long trickleUntilClosed(Raw r, int maxBytes) throws Exception {
+  static long trickleUntilClosed(RawClient r, int maxBytes) throws Exception {
     long start = System.currentTimeMillis();
     for (int i = 0; i < maxBytes; i++) {
       try {
@@ -65,7 +67,7 @@ class ClientLimitsTest {
 
   @Test
   void aStorageUploadTrickledAtTenBytesPerSecondIsClosed() throws Exception {
-    try (Raw r = Raw.open(servers.storagePort)) {
+    try (RawClient r = RawClient.open(servers.storagePort)) {
       r.send(uploadHeader(1000));
       long took = trickleUntilClosed(r, 60);
       assertTrue(took < 3000, "closed after " + took + " ms");
@@ -75,8 +77,8 @@ class ClientLimitsTest {
 
   @Test
   void aTrackerRequestTrickledIsClosed() throws Exception {
-    try (Raw r = Raw.open(servers.trackerPort)) {
-      r.send(Raw.header(1000, 104, 0));
+    try (RawClient r = RawClient.open(servers.trackerPort)) {
+      r.send(RawClient.header(1000, 104, 0));
       long took = trickleUntilClosed(r, 60);
       assertTrue(took < 3000, "closed after " + took + " ms");
     }
@@ -85,7 +87,7 @@ class ClientLimitsTest {
   @Test
   void anIdleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
     for (int port : new int[] {servers.storagePort, servers.trackerPort}) {
-      try (Raw r = Raw.open(port)) {
+      try (RawClient r = RawClient.open(port)) {
         r.activeTest();
         long start = System.currentTimeMillis();
         r.expectClosed();
@@ -98,21 +100,21 @@ class ClientLimitsTest {
   @Test
   void theConnectionOverTheCapIsAnsweredEbusyAndTheNextOneAfterALeaveIsServed() throws Exception {
     for (int port : new int[] {servers.storagePort, servers.trackerPort}) {
-      List<Raw> held = new ArrayList<>();
+      List<RawClient> held = new ArrayList<>();
       try {
         // the tracker holds one idle connection to the storage port to notice its death at once
         // (tracker.MemberWatch): it counts against the storage's cap like any client
         fillToTheCap(port, port == servers.storagePort ? CAP - 1 : CAP, held);
-        try (Raw over = Raw.open(port)) {
-          over.send(Raw.header(0, 111, 0));
+        try (RawClient over = RawClient.open(port)) {
+          over.send(RawClient.activeTestBytes());
           over.expect(16); // EBUSY
           over.expectClosed();
         }
         held.remove(0).close();
         Thread.sleep(200);
-        Raw.activeTest(port);
+        RawClient.activeTest(port);
       } finally {
-        for (Raw r : held) {
+        for (RawClient r : held) {
           r.close();
         }
       }
@@ -125,18 +127,18 @@ class ClientLimitsTest {
    * moment (the server notices their close on its own event loop), so a fill that meets EBUSY
    * lets go of what it holds and starts again, for a bounded time.
    */
-  static void fillToTheCap(int port, int count, List<Raw> held) throws Exception {
+  static void fillToTheCap(int port, int count, List<RawClient> held) throws Exception {
     long deadline = System.currentTimeMillis() + 15_000;
     while (true) {
       try {
         for (int i = 0; i < count; i++) {
-          Raw r = Raw.open(port);
+          RawClient r = RawClient.open(port);
           held.add(r);
           r.activeTest();
         }
         return;
       } catch (AssertionError busy) {
-        for (Raw r : held) {
+        for (RawClient r : held) {
           r.close();
         }
         held.clear();
@@ -150,7 +152,7 @@ class ClientLimitsTest {
 
   @Test
   void aStalledUploadIsWrittenToDiskNotKeptInHeap() throws Exception {
-    try (Raw r = Raw.open(servers.storagePort)) {
+    try (RawClient r = RawClient.open(servers.storagePort)) {
       r.send(uploadHeader(1 << 20));
       r.send(new byte[100_000]); // below the 256 KiB write batch: before, it stayed queued in heap
       await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).untilAsserted(
@@ -163,10 +165,10 @@ class ClientLimitsTest {
   void aSourceThatVanishesMidReplicaLeavesNoTempFileBehind() throws Exception {
     // a peer streaming a copy stops sending without closing (its host went away: no FIN ever
     // comes); before, its partial temp file stayed until this storage restarted
-    try (Raw r = Raw.open(servers.storagePort)) {
+    try (RawClient r = RawClient.open(servers.storagePort)) {
       assertEquals(0, io.dfstree.PeerHandshake.prove(r.socket, SECRET, 5));
       int size = 1 << 20;
-      r.send(Raw.cat(Raw.header(9 + size + 8 + 128, 120, 0), Raw.i64(size), new byte[] {0}));
+      r.send(new StorageRequest.ReplicaUpload(size, 0));
       r.send(new byte[100_000]);
       long deadline = System.currentTimeMillis() + 2000;
       while (System.currentTimeMillis() < deadline && tmpBytes(servers.tmp) < 100_000) {

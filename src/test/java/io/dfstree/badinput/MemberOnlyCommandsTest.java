@@ -3,6 +3,9 @@ package io.dfstree.badinput;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dfstree.RawClient;
+import io.dfstree.protocol.StorageRequest;
+import io.dfstree.protocol.StorageCodec;
 import io.dfstree.PeerHandshake;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -32,18 +35,17 @@ class MemberOnlyCommandsTest {
   }
 
   static byte[] binlogFetch() {
-    return Raw.packet(121, ByteBuffer.allocate(16).putInt(999).putLong(0).putInt(1 << 16).array());
+    return RawClient.wire(new StorageRequest.BinlogFetch(999, 0, 1 << 16));
   }
 
   static byte[] replicaUpload(byte[] data, String name) {
-    ByteBuffer b = ByteBuffer.allocate(9 + data.length + 8 + 128);
-    b.putLong(data.length).put((byte) 0).put(data).putLong(System.currentTimeMillis() / 1000).put(Raw.fixed(name, 128));
-    return Raw.packet(120, b.array());
+    return RawClient.cat(RawClient.wire(new StorageRequest.ReplicaUpload(data.length, 0), data), StorageCodec.encodeTrailer(
+        new StorageRequest.ReplicaTrailer(System.currentTimeMillis() / 1000, name)).getBytes());
   }
 
   @Test
   void anOutsiderCannotReadTheBinlog() throws Exception {
-    try (Raw r = Raw.open(servers.storagePort)) {
+    try (RawClient r = RawClient.open(servers.storagePort)) {
       r.send(binlogFetch());
       r.expect(13); // EACCES
       r.expectClosed();
@@ -54,7 +56,7 @@ class MemberOnlyCommandsTest {
   void anOutsiderCannotInjectAFile() throws Exception {
     String name = "M00/00/00/" + "wKgAAWdYxxxAAAAAAAAAAAAAAAA".substring(0, 27) + ".jpg";
     List<String> before = servers.storedFiles();
-    try (Raw r = Raw.open(servers.storagePort)) {
+    try (RawClient r = RawClient.open(servers.storagePort)) {
       r.send(replicaUpload("not yours".getBytes(), name));
       r.expect(13);
       r.expectClosed();
@@ -64,9 +66,9 @@ class MemberOnlyCommandsTest {
 
   @Test
   void anOutsiderCannotDownloadAsAPeer() throws Exception {
-    try (Raw r = Raw.open(servers.storagePort)) {
+    try (RawClient r = RawClient.open(servers.storagePort)) {
       String name = "M00/00/00/wKgAAWdYxxxAAAAAAAAAAAAAAAA.jpg";
-      r.send(Raw.packet(122, Raw.cat(Raw.i64(0), Raw.i64(0), Raw.fixed("group1", 16), Raw.ascii(name))));
+      r.send(new StorageRequest.Download(0, 0, "group1", name, true));
       r.expect(13);
       r.expectClosed();
     }
@@ -74,13 +76,13 @@ class MemberOnlyCommandsTest {
 
   @Test
   void aWrongSecretIsRefusedAndCannotBeRetriedOnTheSameConnection() throws Exception {
-    try (Raw r = Raw.open(servers.storagePort)) {
+    try (RawClient r = RawClient.open(servers.storagePort)) {
       assertEquals(13, PeerHandshake.prove(r.socket, "a guess", 1));
       r.expectClosed();
     }
-    try (Raw r = Raw.open(servers.storagePort)) {
+    try (RawClient r = RawClient.open(servers.storagePort)) {
       // a proof without a challenge proves nothing
-      r.send(Raw.packet(124, new byte[40]));
+      r.send(new StorageRequest.PeerAuthProve(new byte[40]));
       r.expect(13);
       r.expectClosed();
     }
@@ -88,10 +90,10 @@ class MemberOnlyCommandsTest {
 
   @Test
   void aMemberReadsTheBinlog() throws Exception {
-    try (Raw r = Raw.open(servers.storagePort)) {
+    try (RawClient r = RawClient.open(servers.storagePort)) {
       assertEquals(0, PeerHandshake.prove(r.socket, SECRET, 42));
       r.send(binlogFetch());
-      Raw.Reply reply = r.expect(0);
+      RawClient.Reply reply = r.expect(0);
       assertTrue(reply.length() >= 16, "clock and size, then lines");
       r.activeTest(); // the connection stays usable
     }
@@ -99,7 +101,7 @@ class MemberOnlyCommandsTest {
 
   @Test
   void clientCommandsNeedNoProof() throws Exception {
-    Raw.activeTest(servers.storagePort);
+    RawClient.activeTest(servers.storagePort);
     assertTrue(Files.isDirectory(servers.data));
   }
 }

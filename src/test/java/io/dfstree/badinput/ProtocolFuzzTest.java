@@ -1,15 +1,18 @@
 package io.dfstree.badinput;
 
-import static io.dfstree.badinput.Raw.ascii;
-import static io.dfstree.badinput.Raw.cat;
-import static io.dfstree.badinput.Raw.fixed;
-import static io.dfstree.badinput.Raw.header;
-import static io.dfstree.badinput.Raw.i64;
-import static io.dfstree.badinput.Raw.packet;
+import static io.dfstree.RawClient.ascii;
+import static io.dfstree.RawClient.cat;
+import static io.dfstree.RawClient.fixed;
+import static io.dfstree.RawClient.header;
+import static io.dfstree.RawClient.i64;
+import static io.dfstree.RawClient.packet;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dfstree.RawClient;
+import io.dfstree.protocol.TrackerRequest;
+import io.dfstree.protocol.StorageRequest;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -85,10 +88,10 @@ class ProtocolFuzzTest {
     errorCatcher.setContext(ctx);
     errorCatcher.start();
     ctx.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(errorCatcher);
-    names.add(Req.uploadNew(servers.storagePort, 11, "jpg", Req.bytes(3000, 1)));
-    names.add(Req.uploadNew(servers.storagePort, 11, "", Req.bytes(10, 2)));
-    names.add(Req.uploadNew(servers.storagePort, 23, "log", Req.bytes(500, 3)));
-    names.add(Req.uploadNew(servers.storagePort, 23, "", Req.bytes(0, 4)));
+    names.add(RawClient.uploadNew(servers.storagePort, 11, "jpg", RawClient.bytes(3000, 1)));
+    names.add(RawClient.uploadNew(servers.storagePort, 11, "", RawClient.bytes(10, 2)));
+    names.add(RawClient.uploadNew(servers.storagePort, 23, "log", RawClient.bytes(500, 3)));
+    names.add(RawClient.uploadNew(servers.storagePort, 23, "", RawClient.bytes(0, 4)));
     before = servers.allFiles();
   }
 
@@ -133,16 +136,16 @@ class ProtocolFuzzTest {
     assertTrue(tr[4] >= tr[0] / 5, "tracker answered little: " + tr[4]);
 
     // both servers alive and serving
-    Raw.activeTest(servers.storagePort);
-    Raw.activeTest(servers.trackerPort);
-    try (Raw r = Raw.open(servers.trackerPort)) {
-      r.send(header(0, 101, 0));
+    RawClient.activeTest(servers.storagePort);
+    RawClient.activeTest(servers.trackerPort);
+    try (RawClient r = RawClient.open(servers.trackerPort)) {
+      r.send(new TrackerRequest.QueryStore(null, false));
       assertEquals(40, r.expect(0).length());
     }
-    byte[] content = Req.bytes(70_000, 99);
-    String name = Req.uploadNew(servers.storagePort, 11, "bin", content);
-    try (Raw r = Raw.open(servers.storagePort)) {
-      r.send(Req.download(0, 0, Req.GROUP, name));
+    byte[] content = RawClient.bytes(70_000, 99);
+    String name = RawClient.uploadNew(servers.storagePort, 11, "bin", content);
+    try (RawClient r = RawClient.open(servers.storagePort)) {
+      r.send(RawClient.download(0, 0, RawClient.GROUP, name));
       assertArrayEquals(content, r.expect(0).body());
     }
 
@@ -175,7 +178,7 @@ class ProtocolFuzzTest {
     }
     String base = parts[2].endsWith("-m") ? parts[2].substring(0, parts[2].length() - 2) : parts[2];
     try {
-      FileId id = FileId.parseRemote(Req.GROUP, "M00/" + parts[0] + "/" + parts[1] + "/" + base);
+      FileId id = FileId.parseRemote(RawClient.GROUP, "M00/" + parts[0] + "/" + parts[1] + "/" + base);
       return id.high() < 16 && id.low() < 16;
     } catch (RuntimeException e) {
       return false;
@@ -378,35 +381,44 @@ class ProtocolFuzzTest {
     }
 
     byte[] validRequest() {
-      String g = Req.GROUP;
+      String g = RawClient.GROUP;
       if (!storage) {
         int c = TRACKER_CMDS[rnd.nextInt(TRACKER_CMDS.length)];
-        byte[] gf = fixed(rnd.nextInt(5) == 0 ? "group2" : g, 16);
+        String gs = rnd.nextInt(5) == 0 ? "group2" : g;
         return switch (c) {
-          case 102, 103, 105 -> packet(c, cat(gf, ascii(name())));
-          case 104, 107, 90 -> packet(c, gf);
-          case 92 -> packet(c, rnd.nextBoolean() ? gf : cat(gf, ascii("100001")));
-          case 93 -> packet(c, cat(gf, ascii("100002")));
-          case 69 -> packet(c, cat(ByteBuffer.allocate(4).putInt(rnd.nextInt(3)).array(), new byte[] {1}));
-          default -> header(0, c, 0);
+          case 102, 105 -> RawClient.wire(new TrackerRequest.QueryFetch(gs, name(), c == 105));
+          case 103 -> RawClient.wire(new TrackerRequest.QueryUpdate(gs, name()));
+          case 104, 107 -> RawClient.wire(new TrackerRequest.QueryStore(gs, c == 107));
+          case 90 -> RawClient.wire(new TrackerRequest.ListOneGroup(gs));
+          case 92 -> RawClient.wire(new TrackerRequest.ListStorages(gs, rnd.nextBoolean() ? "" : "100001"));
+          case 93 -> RawClient.wire(new TrackerRequest.DeleteStorage(gs, "100002"));
+          case 69 -> RawClient.wire(new TrackerRequest.FetchStorageIds(rnd.nextInt(3), true));
+          case 101, 106 -> RawClient.wire(new TrackerRequest.QueryStore(null, c == 106));
+          case 91 -> RawClient.wire(new TrackerRequest.ListGroups());
+          case 95 -> RawClient.wire(new TrackerRequest.GetLeader());
+          case 75 -> RawClient.wire(new TrackerRequest.GetParameters());
+          case 111 -> RawClient.wire(new TrackerRequest.ActiveTest());
+          case 82 -> RawClient.wire(new TrackerRequest.Quit());
+          default -> header(0, c, 0); // a command this tracker does not serve: only raw bytes name it
         };
       }
       int c = STORAGE_CMDS[rnd.nextInt(14)];
       return switch (c) {
-        case 11, 23 -> Req.upload(c, rnd.nextInt(6) == 0 ? rnd.nextInt(3) : 0xFF, fixed(ext(), 6), content());
-        case 12 -> Req.delete(g, name());
-        case 13 -> Req.setMeta(rnd.nextBoolean() ? 'O' : 'M', g, name(),
+        case 11, 23 -> RawClient.upload(c == 23, rnd.nextInt(6) == 0 ? rnd.nextInt(3) : -1, ext(), content());
+        case 12 -> RawClient.delete(g, name());
+        case 13 -> RawClient.setMeta(rnd.nextBoolean() ? 'O' : 'M', g, name(),
             ascii("k" + rnd.nextInt(5) + "\u0002v" + rnd.nextInt(1000) + "\u0001w\u0002x"));
-        case 14 -> Req.download(rnd.nextInt(600), rnd.nextInt(600), g, name());
-        case 15 -> Req.getMeta(g, name());
-        case 21 -> Req.slave(name(), new String[] {"_s", "_big", "-m", "..", "a/b", ""}[rnd.nextInt(6)], ext(), content());
-        case 22 -> Req.queryInfo(g, name());
-        case 24 -> Req.append(name(), content());
-        case 34 -> Req.modify(name(), rnd.nextInt(600), content());
-        case 36 -> Req.truncate(name(), rnd.nextInt(600));
-        case 38 -> packet(38, ascii(name()));
-        case 82 -> header(0, 82, 0);
-        default -> header(0, 111, 0);
+        case 14 -> RawClient.download(rnd.nextInt(600), rnd.nextInt(600), g, name());
+        case 15 -> RawClient.getMeta(g, name());
+        case 21 -> RawClient.slave(name(), new String[] {"_s", "_big", "-m", "..", "a/b", ""}[rnd.nextInt(6)], ext(), content());
+        case 22 -> RawClient.queryInfo(g, name());
+        case 24 -> RawClient.append(name(), content());
+        case 34 -> RawClient.modify(name(), rnd.nextInt(600), content());
+        case 36 -> RawClient.truncate(name(), rnd.nextInt(600));
+        case 38 -> RawClient.regenerate(name());
+        case 82 -> RawClient.wire(new StorageRequest.Quit());
+        case 111 -> RawClient.activeTestBytes();
+        default -> header(0, c, 0); // a command this storage does not serve: only raw bytes name it
       };
     }
 

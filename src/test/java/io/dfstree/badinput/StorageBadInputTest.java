@@ -1,18 +1,20 @@
 package io.dfstree.badinput;
 
-import static io.dfstree.badinput.Raw.ascii;
-import static io.dfstree.badinput.Raw.cat;
-import static io.dfstree.badinput.Raw.fixed;
-import static io.dfstree.badinput.Raw.header;
-import static io.dfstree.badinput.Raw.i64;
-import static io.dfstree.badinput.Raw.packet;
-import static io.dfstree.badinput.Req.GROUP;
+import static io.dfstree.RawClient.ascii;
+import static io.dfstree.RawClient.cat;
+import static io.dfstree.RawClient.fixed;
+import static io.dfstree.RawClient.header;
+import static io.dfstree.RawClient.i64;
+import static io.dfstree.RawClient.packet;
+import static io.dfstree.RawClient.GROUP;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dfstree.RawClient;
+import io.dfstree.protocol.StorageRequest;
 import io.dfstree.fileid.FileId;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,7 +48,7 @@ class StorageBadInputTest {
   static int port;
   /** A normal 1000-byte file, an appender file of 100 bytes and a 0-byte file. */
   static String normal;
-  static byte[] normalContent = Req.bytes(1000, 1);
+  static byte[] normalContent = RawClient.bytes(1000, 1);
   static String appender;
   static String empty;
   static Path sentinel;
@@ -55,9 +57,9 @@ class StorageBadInputTest {
   static void start() throws Exception {
     servers = Servers.start();
     port = servers.storagePort;
-    normal = Req.uploadNew(port, 11, "txt", normalContent);
-    appender = Req.uploadNew(port, 23, "log", Req.bytes(100, 2));
-    empty = Req.uploadNew(port, 11, "", new byte[0]);
+    normal = RawClient.uploadNew(port, 11, "txt", normalContent);
+    appender = RawClient.uploadNew(port, 23, "log", RawClient.bytes(100, 2));
+    empty = RawClient.uploadNew(port, 11, "", new byte[0]);
     sentinel = servers.root.resolve("sentinel");
     Files.write(sentinel, SENTINEL_CONTENT);
   }
@@ -70,7 +72,7 @@ class StorageBadInputTest {
   /** After every test: the storage still answers on a new connection, and the sentinel is untouched. */
   @AfterEach
   void stillServes() throws Exception {
-    Raw.activeTest(port);
+    RawClient.activeTest(port);
     assertArrayEquals(SENTINEL_CONTENT, Files.readAllBytes(sentinel), "sentinel outside the store path");
   }
 
@@ -83,18 +85,18 @@ class StorageBadInputTest {
   @Test
   void truncatedHeaderThenClose() throws Exception {
     List<String> before = servers.storedFiles();
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(Arrays.copyOf(header(15 + 10, 11, 0), 6));
     }
-    Raw.activeTest(port);
+    RawClient.activeTest(port);
     assertEquals(before, servers.storedFiles());
   }
 
   @Test
   void uploadBodyShorterThanDeclaredThenCloseLeavesNoFile() throws Exception {
     List<String> before = servers.storedFiles();
-    byte[] full = Req.upload("bin", Req.bytes(300_000, 3));
-    try (Raw r = Raw.open(port)) {
+    byte[] full = RawClient.upload("bin", RawClient.bytes(300_000, 3));
+    try (RawClient r = RawClient.open(port)) {
       r.send(Arrays.copyOf(full, full.length - 1000)); // all but the last 1000 content bytes
     }
     assertEquals(List.of(), servers.awaitTmpEmpty(5000), "temp files left behind");
@@ -103,22 +105,22 @@ class StorageBadInputTest {
 
   @Test
   void smallRequestBodyShorterThanDeclaredThenClose() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      byte[] del = Req.delete(GROUP, normal);
+    try (RawClient r = RawClient.open(port)) {
+      byte[] del = RawClient.delete(GROUP, normal);
       r.send(Arrays.copyOf(del, del.length - 5));
     }
-    Raw.activeTest(port);
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.queryInfo(GROUP, normal));
+    RawClient.activeTest(port);
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.queryInfo(GROUP, normal));
       r.expect(0); // the half-sent delete never ran
     }
   }
 
   @Test
   void bodyLongerThanDeclaredIsParsedAsNextHeader() throws Exception {
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       // ACTIVE_TEST declares no body but 10 more bytes follow: they are a header of unknown command 200
-      r.send(cat(Req.activeTest(), header(0, 200, 0)));
+      r.send(cat(RawClient.activeTestBytes(), header(0, 200, 0)));
       r.expect(0);
       r.expect(EINVAL);
       r.activeTest(); // same connection, still in sync
@@ -127,8 +129,8 @@ class StorageBadInputTest {
 
   @Test
   void extraBytesFormingANegativeLengthHeaderCloseTheConnection() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      byte[] q = Req.queryInfo(GROUP, normal);
+    try (RawClient r = RawClient.open(port)) {
+      byte[] q = RawClient.queryInfo(GROUP, normal);
       r.send(cat(q, header(-5, 11, 0)));
       r.expect(0);
       r.expect(EINVAL);
@@ -138,9 +140,9 @@ class StorageBadInputTest {
 
   @Test
   void extraBytesAfterUploadArePartialNextHeaderAndWait() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      byte[] up = Req.upload("a", Req.bytes(10, 4));
-      byte[] at = Req.activeTest();
+    try (RawClient r = RawClient.open(port)) {
+      byte[] up = RawClient.upload("a", RawClient.bytes(10, 4));
+      byte[] at = RawClient.activeTestBytes();
       // upload + first 4 bytes of an ACTIVE_TEST header, then the remaining 6 later
       r.send(cat(up, Arrays.copyOf(at, 4)));
       r.expect(0);
@@ -153,7 +155,7 @@ class StorageBadInputTest {
   @ValueSource(ints = {12, 13, 14, 15, 22, 36, 38})
   void declaredLengthOverLimitForNonStreamingCommandClosesWithEinval(int cmd) throws Exception {
     int limit = servers.config.getJsonObject("storage").getInteger("maxRequestBytes");
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(header(limit + 1L, cmd, 0));
       r.expect(EINVAL);
       r.expectClosed();
@@ -162,7 +164,7 @@ class StorageBadInputTest {
 
   @Test
   void hugeDeclaredLengthIsNotAllocated() throws Exception {
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(header(Long.MAX_VALUE, 14, 0));
       r.expect(EINVAL);
       r.expectClosed();
@@ -171,7 +173,7 @@ class StorageBadInputTest {
 
   @Test
   void negativeDeclaredLengthClosesWithEinval() throws Exception {
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(header(-1, 11, 0));
       r.expect(EINVAL);
       r.expectClosed();
@@ -181,7 +183,7 @@ class StorageBadInputTest {
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 7, 99, 100, 127, 200, 255})
   void unknownCommandKeepsTheConnection(int cmd) throws Exception {
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(packet(cmd, ascii("ignored body")));
       r.expect(EINVAL);
       r.activeTest();
@@ -190,7 +192,7 @@ class StorageBadInputTest {
 
   @Test
   void activeTestWithABodyIsEinvalAndKeepsTheConnection() throws Exception {
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(packet(111, new byte[3]));
       r.expect(EINVAL);
       r.activeTest();
@@ -199,8 +201,8 @@ class StorageBadInputTest {
 
   @Test
   void quitClosesWithoutReply() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(header(0, 82, 0));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(new StorageRequest.Quit());
       r.expectClosed();
     }
   }
@@ -217,13 +219,18 @@ class StorageBadInputTest {
         Arguments.of("control char", new byte[] {'j', 1, 'g', 0, 0, 0}));
   }
 
+  /** An upload (11) whose extension field is {@code ext6} as given: no codec writes these. */
+  static byte[] uploadWithRawExtension(byte[] ext6, byte[] content) {
+    return packet(11, cat(new byte[] {(byte) 0xFF}, i64(content.length), ext6, content));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("illegalExtensions")
   void uploadWithIllegalExtensionIsEinvalAndNextRequestIsParsed(String what, byte[] ext6) throws Exception {
     List<String> before = servers.storedFiles();
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       // 1 MiB body: the header bytes of the ACTIVE_TEST must not be read from inside it
-      r.send(cat(Req.upload(11, 0xFF, ext6, Req.bytes(1 << 20, 5)), Req.activeTest()));
+      r.send(cat(uploadWithRawExtension(ext6, RawClient.bytes(1 << 20, 5)), RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
       r.activeTest();
@@ -235,9 +242,9 @@ class StorageBadInputTest {
   void uploadWithExtensionDotDotStaysOneNameComponent() throws Exception {
     // FileId.checkToken's javadoc promises "never . or .. alone"; it is not enforced. Harmless
     // (the extension is glued to the payload) as long as the result is one valid name.
-    try (Raw r = Raw.open(port)) {
-      r.send(cat(Req.upload(11, 0xFF, new byte[] {'.', '.', 0, 0, 0, 0}, Req.bytes(1000, 6)), Req.activeTest()));
-      Raw.Reply rep = r.read();
+    try (RawClient r = RawClient.open(port)) {
+      r.send(cat(RawClient.upload(false, -1, "..", RawClient.bytes(1000, 6)), RawClient.activeTestBytes()));
+      RawClient.Reply rep = r.read();
       if (rep.status() == 0) {
         String name = rep.bodyText().substring(16);
         FileId id = FileId.parseRemote(GROUP, name);
@@ -254,11 +261,11 @@ class StorageBadInputTest {
   void everyAcceptedUploadGetsANameTheServerServes(String ext) throws Exception {
     // found by ProtocolFuzzTest: an extension ending in "-m" was accepted, and the returned name
     // (".../xxxx.-m") was then refused as a metadata name: the file could never be read or deleted
-    byte[] content = Req.bytes(500, 21);
+    byte[] content = RawClient.bytes(500, 21);
     List<String> before = servers.storedFiles();
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.upload(ext, content));
-      Raw.Reply rep = r.read();
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.upload(ext, content));
+      RawClient.Reply rep = r.read();
       if (rep.status() != 0) {
         assertEquals(EINVAL, rep.status());
         assertEquals(before, servers.storedFiles(), "refused upload left a file");
@@ -266,9 +273,9 @@ class StorageBadInputTest {
         return;
       }
       String name = rep.bodyText().substring(16);
-      r.send(Req.download(0, 0, GROUP, name));
+      r.send(RawClient.download(0, 0, GROUP, name));
       assertArrayEquals(content, r.expect(0).body(), "download of the name the upload returned");
-      r.send(Req.delete(GROUP, name));
+      r.send(RawClient.delete(GROUP, name));
       r.expect(0);
     }
     assertEquals(before, servers.storedFiles());
@@ -276,8 +283,8 @@ class StorageBadInputTest {
 
   @Test
   void uploadWithStorePathIndexOutOfRangeIsEinvalAndNextRequestIsParsed() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(cat(Req.upload(11, 5, fixed("jpg", 6), Req.bytes(1 << 20, 7)), Req.activeTest()));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(cat(RawClient.upload(false, 5, "jpg", RawClient.bytes(1 << 20, 7)), RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -285,10 +292,10 @@ class StorageBadInputTest {
 
   @Test
   void uploadWithFileSizeNotMatchingBodyIsEinvalAndDrained() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      byte[] content = Req.bytes(100_000, 8);
+    try (RawClient r = RawClient.open(port)) {
+      byte[] content = RawClient.bytes(100_000, 8);
       byte[] body = cat(new byte[] {(byte) 0xFF}, i64(content.length + 1), fixed("jpg", 6), content);
-      r.send(cat(packet(11, body), Req.activeTest()));
+      r.send(cat(packet(11, body), RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -296,8 +303,8 @@ class StorageBadInputTest {
 
   @Test
   void uploadShorterThanItsPrefixIsEinvalAndDrained() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(cat(packet(11, new byte[14]), Req.activeTest()));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(cat(packet(11, new byte[14]), RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -306,8 +313,8 @@ class StorageBadInputTest {
   @Test
   void slaveUploadWithPathPrefixIsEinvalAndNextRequestIsParsed() throws Exception {
     List<String> before = servers.storedFiles();
-    try (Raw r = Raw.open(port)) {
-      r.send(cat(Req.slave(normal, "../x", "jpg", Req.bytes(1 << 20, 9)), Req.activeTest()));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(cat(RawClient.slave(normal, "../x", "jpg", RawClient.bytes(1 << 20, 9)), RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -317,9 +324,9 @@ class StorageBadInputTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "a/b", "-m", "x\\y"})
   void slaveUploadWithBadPrefixIsEinval(String prefix) throws Exception {
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       // "-m" with no extension would collide with the metadata file name
-      r.send(cat(Req.slave(normal, prefix, "", Req.bytes(5000, 10)), Req.activeTest()));
+      r.send(cat(RawClient.slave(normal, prefix, "", RawClient.bytes(5000, 10)), RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -328,8 +335,8 @@ class StorageBadInputTest {
   @Test
   void slaveUploadOfMissingMasterIsEnoentAndDrained() throws Exception {
     String missing = normal.substring(0, 10) + "AAAAAAAAAAAAAAAAAAAAAAAAAAA" + normal.substring(37);
-    try (Raw r = Raw.open(port)) {
-      r.send(cat(Req.slave(missing, "_s", "jpg", Req.bytes(1 << 20, 11)), Req.activeTest()));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(cat(RawClient.slave(missing, "_s", "jpg", RawClient.bytes(1 << 20, 11)), RawClient.activeTestBytes()));
       r.expect(ENOENT);
       r.expect(0);
     }
@@ -369,13 +376,13 @@ class StorageBadInputTest {
   @ParameterizedTest(name = "cmd {0}: {1}")
   @MethodSource("badGroupCases")
   void badGroupNameIsEinvalAndKeepsTheConnection(int cmd, String what, byte[] group16) throws Exception {
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(withGroup(cmd, group16, normal));
       r.expect(EINVAL);
       r.activeTest();
     }
-    try (Raw r = Raw.open(port)) { // the file is still there (a delete under a wrong group did nothing)
-      r.send(Req.queryInfo(GROUP, normal));
+    try (RawClient r = RawClient.open(port)) { // the file is still there (a delete under a wrong group did nothing)
+      r.send(RawClient.queryInfo(GROUP, normal));
       r.expect(0);
     }
   }
@@ -430,7 +437,7 @@ class StorageBadInputTest {
   @MethodSource("trickyCases")
   void fileIdWithPathTrickIsEinval(int cmd, String name) throws Exception {
     List<String> before = servers.allFiles();
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(withGroup(cmd, fixed(GROUP, 16), name));
       r.expect(EINVAL);
       r.activeTest();
@@ -442,10 +449,10 @@ class StorageBadInputTest {
   @MethodSource("trickyNames")
   void appenderOpsWithPathTrickAreEinval(String name) throws Exception {
     List<String> before = servers.allFiles();
-    for (byte[] req : List.of(Req.append(name, ascii("xx")), Req.modify(name, 0, ascii("xx")), Req.truncate(name, 0),
-        packet(38, ascii(name)))) {
-      try (Raw r = Raw.open(port)) {
-        r.send(cat(req, Req.activeTest()));
+    for (byte[] req : List.of(RawClient.append(name, ascii("xx")), RawClient.modify(name, 0, ascii("xx")), RawClient.truncate(name, 0),
+        RawClient.regenerate(name))) {
+      try (RawClient r = RawClient.open(port)) {
+        r.send(cat(req, RawClient.activeTestBytes()));
         r.expect(EINVAL);
         r.expect(0);
       }
@@ -457,10 +464,10 @@ class StorageBadInputTest {
   void directoryBeyondSubdirCountIsNotFound() throws Exception {
     // subdirCount is 16: data/FF/FF does not exist; the name is well-formed, so ENOENT (not a crash)
     String name = "M00/FF/FF/" + normal.substring(10);
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.queryInfo(GROUP, name));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.queryInfo(GROUP, name));
       r.expect(ENOENT);
-      r.send(Req.setMeta('O', GROUP, name, ascii("a\u0002b")));
+      r.send(RawClient.setMeta('O', GROUP, name, ascii("a\u0002b")));
       r.expect(ENOENT);
     }
     assertFalse(Files.exists(servers.data.resolve("FF")));
@@ -472,8 +479,8 @@ class StorageBadInputTest {
   void setMetadataBodyOverLimitIsEinvalAndClose() throws Exception {
     int limit = servers.config.getJsonObject("storage").getInteger("maxRequestBytes");
     byte[] meta = cat(ascii("k\u0002"), new byte[limit]);
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.setMeta('O', GROUP, normal, meta));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.setMeta('O', GROUP, normal, meta));
       r.expect(EINVAL);
       r.expectClosed();
     }
@@ -481,16 +488,16 @@ class StorageBadInputTest {
 
   @Test
   void longMetadataValueIsCutTo256Bytes() throws Exception {
-    String name = Req.uploadNew(port, 11, "m", Req.bytes(10, 12));
+    String name = RawClient.uploadNew(port, 11, "m", RawClient.bytes(10, 12));
     byte[] value = new byte[64 * 1024];
     Arrays.fill(value, (byte) 'v');
     byte[] longName = new byte[100];
     Arrays.fill(longName, (byte) 'n');
     byte[] meta = cat(ascii("w\u0002"), value, new byte[] {1}, longName, new byte[] {2}, ascii("x"));
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.setMeta('O', GROUP, name, meta));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.setMeta('O', GROUP, name, meta));
       r.expect(0);
-      r.send(Req.getMeta(GROUP, name));
+      r.send(RawClient.getMeta(GROUP, name));
       byte[] back = r.expect(0).body();
       byte[] expected = cat(Arrays.copyOf(longName, 64), new byte[] {2}, ascii("x"), new byte[] {1},
           ascii("w\u0002"), Arrays.copyOf(value, 256));
@@ -501,11 +508,13 @@ class StorageBadInputTest {
   @ParameterizedTest
   @ValueSource(ints = {0, 'o', 'm', 'X', 0xFF})
   void metadataOpFlagOtherThanOorMIsEinval(int op) throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.setMeta(op, GROUP, normal, ascii("a\u0002b")));
+    try (RawClient r = RawClient.open(port)) {
+      byte[] n = ascii(normal);
+      byte[] meta = ascii("a\u0002b");
+      r.send(packet(13, cat(i64(n.length), i64(meta.length), new byte[] {(byte) op}, fixed(GROUP, 16), n, meta)));
       r.expect(EINVAL);
       r.activeTest();
-      r.send(Req.getMeta(GROUP, normal));
+      r.send(RawClient.getMeta(GROUP, normal));
       r.expect(ENOENT); // nothing was written
     }
   }
@@ -513,7 +522,7 @@ class StorageBadInputTest {
   @Test
   void setMetadataLengthsNotAddingUpIsEinval() throws Exception {
     byte[] n = ascii(normal);
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(packet(13, cat(i64(n.length), i64(10), new byte[] {'O'}, fixed(GROUP, 16), n, ascii("a\u0002b"))));
       r.expect(EINVAL);
       r.send(packet(13, cat(i64(-1), i64(3), new byte[] {'O'}, fixed(GROUP, 16), n, ascii("a\u0002b"))));
@@ -526,8 +535,8 @@ class StorageBadInputTest {
 
   @Test
   void getMetadataOfFileWithoutMetadataIsEnoent() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.getMeta(GROUP, empty));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.getMeta(GROUP, empty));
       r.expect(ENOENT);
       r.activeTest();
     }
@@ -537,8 +546,8 @@ class StorageBadInputTest {
   void setMetadataOfMissingFileIsEnoentAndCreatesNothing() throws Exception {
     List<String> before = servers.allFiles();
     String missing = normal.substring(0, 10) + "BBBBBBBBBBBBBBBBBBBBBBBBBBB" + normal.substring(37);
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.setMeta('O', GROUP, missing, ascii("a\u0002b")));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.setMeta('O', GROUP, missing, ascii("a\u0002b")));
       r.expect(ENOENT);
     }
     assertEquals(before, servers.allFiles());
@@ -548,8 +557,8 @@ class StorageBadInputTest {
 
   @Test
   void downloadOffsetPastTheEndIsEinval() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.download(normalContent.length + 1, 0, GROUP, normal));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.download(normalContent.length + 1, 0, GROUP, normal));
       r.expect(EINVAL);
       r.activeTest();
     }
@@ -558,8 +567,8 @@ class StorageBadInputTest {
   @Test
   void downloadOffsetEqualToSizeOfNonEmptyFileIsEinval() throws Exception {
     // fastdfs-protocol.md §3.4 (6.15.4+): offset >= file size -> EINVAL; only a 0-byte file at offset 0 is OK
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.download(normalContent.length, 0, GROUP, normal));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.download(normalContent.length, 0, GROUP, normal));
       r.expect(EINVAL);
       r.activeTest();
     }
@@ -568,8 +577,8 @@ class StorageBadInputTest {
   @Test
   void downloadOfMissingFileIsEnoent() throws Exception {
     String missing = normal.substring(0, 10) + "CCCCCCCCCCCCCCCCCCCCCCCCCCC" + normal.substring(37);
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.download(0, 0, GROUP, missing));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.download(0, 0, GROUP, missing));
       r.expect(ENOENT);
       r.activeTest();
     }
@@ -577,12 +586,12 @@ class StorageBadInputTest {
 
   @Test
   void zeroByteFileUploadsAndDownloadsEmpty() throws Exception {
-    String name = Req.uploadNew(port, 11, "z", new byte[0]);
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.download(0, 0, GROUP, name));
-      Raw.Reply rep = r.expect(0);
+    String name = RawClient.uploadNew(port, 11, "z", new byte[0]);
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.download(0, 0, GROUP, name));
+      RawClient.Reply rep = r.expect(0);
       assertEquals(0, rep.length());
-      r.send(Req.download(0, 100, GROUP, name));
+      r.send(RawClient.download(0, 100, GROUP, name));
       assertEquals(0, r.expect(0).length());
       r.activeTest();
     }
@@ -591,8 +600,8 @@ class StorageBadInputTest {
   @ParameterizedTest
   @ValueSource(longs = {-1, Long.MIN_VALUE})
   void negativeDownloadOffsetIsEinval(long offset) throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.download(offset, 0, GROUP, normal));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.download(offset, 0, GROUP, normal));
       r.expect(EINVAL);
       r.activeTest();
     }
@@ -600,8 +609,8 @@ class StorageBadInputTest {
 
   @Test
   void negativeDownloadByteCountIsEinval() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.download(0, -1, GROUP, normal));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.download(0, -1, GROUP, normal));
       r.expect(EINVAL);
       r.activeTest();
     }
@@ -609,8 +618,8 @@ class StorageBadInputTest {
 
   @Test
   void downloadByteCountBeyondTheEndIsClamped() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.download(990, Long.MAX_VALUE, GROUP, normal));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.download(990, Long.MAX_VALUE, GROUP, normal));
       assertArrayEquals(Arrays.copyOfRange(normalContent, 990, 1000), r.expect(0).body());
       r.activeTest();
     }
@@ -618,7 +627,7 @@ class StorageBadInputTest {
 
   @Test
   void downloadBodyShorterThanFixedPartIsEinval() throws Exception {
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(packet(14, new byte[20]));
       r.expect(EINVAL);
       r.activeTest();
@@ -629,8 +638,8 @@ class StorageBadInputTest {
 
   @Test
   void appendToNonAppenderFileIsEinvalAndDrained() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(cat(Req.append(normal, Req.bytes(1 << 20, 13)), Req.activeTest()));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(cat(RawClient.append(normal, RawClient.bytes(1 << 20, 13)), RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -639,8 +648,8 @@ class StorageBadInputTest {
 
   @Test
   void modifyOfNonAppenderFileIsEinvalAndDrained() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(cat(Req.modify(normal, 0, Req.bytes(100_000, 14)), Req.activeTest()));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(cat(RawClient.modify(normal, 0, RawClient.bytes(100_000, 14)), RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -649,8 +658,8 @@ class StorageBadInputTest {
 
   @Test
   void truncateOfNonAppenderFileIsEinval() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.truncate(normal, 0));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.truncate(normal, 0));
       r.expect(EINVAL);
       r.activeTest();
     }
@@ -659,8 +668,8 @@ class StorageBadInputTest {
 
   @Test
   void regenerateOfNonAppenderFileIsEinval() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(packet(38, ascii(normal)));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.regenerate(normal));
       r.expect(EINVAL);
       r.activeTest();
     }
@@ -670,8 +679,8 @@ class StorageBadInputTest {
   @Test
   void modifyAtOffsetBeyondSizeIsEinvalAndDrained() throws Exception {
     long size = Files.size(fileOf(appender));
-    try (Raw r = Raw.open(port)) {
-      r.send(cat(Req.modify(appender, size + 1, Req.bytes(200_000, 15)), Req.activeTest()));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(cat(RawClient.modify(appender, size + 1, RawClient.bytes(200_000, 15)), RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -680,8 +689,8 @@ class StorageBadInputTest {
 
   @Test
   void negativeModifyOffsetIsEinval() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(cat(Req.modify(appender, -1, ascii("abc")), Req.activeTest()));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(cat(RawClient.modify(appender, -1, ascii("abc")), RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -690,8 +699,8 @@ class StorageBadInputTest {
   @Test
   void truncateGrowingTheFileIsEinval() throws Exception {
     long size = Files.size(fileOf(appender));
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.truncate(appender, size + 1));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.truncate(appender, size + 1));
       r.expect(EINVAL);
       r.activeTest();
     }
@@ -700,8 +709,8 @@ class StorageBadInputTest {
 
   @Test
   void negativeTruncateSizeIsEinval() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(Req.truncate(appender, -1));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(RawClient.truncate(appender, -1));
       r.expect(EINVAL);
       r.activeTest();
     }
@@ -709,10 +718,10 @@ class StorageBadInputTest {
 
   @Test
   void appenderNameLengthOutOfRangeIsEinvalAndDrained() throws Exception {
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       // name length field 20 (< 44): rejected from the prefix, the rest is skipped
       byte[] body = cat(i64(20), i64(5), ascii("M00/00/00/abcdefghij"), ascii("12345"));
-      r.send(cat(packet(24, body), Req.activeTest()));
+      r.send(cat(packet(24, body), RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -721,8 +730,8 @@ class StorageBadInputTest {
   @Test
   void appendToMissingAppenderIsEnoentAndDrained() throws Exception {
     String missing = appender.substring(0, 10) + "DDDD" + appender.substring(14);
-    try (Raw r = Raw.open(port)) {
-      r.send(cat(Req.append(missing, Req.bytes(300_000, 16)), Req.activeTest()));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(cat(RawClient.append(missing, RawClient.bytes(300_000, 16)), RawClient.activeTestBytes()));
       int st = r.read().status();
       assertTrue(st == ENOENT || st == EINVAL, "status " + st);
       r.expect(0);
@@ -735,9 +744,9 @@ class StorageBadInputTest {
   void clientDisconnectingMidUploadLeavesNoFile() throws Exception {
     List<String> before = servers.storedFiles();
     long declared = 50L << 20;
-    try (Raw r = Raw.open(port)) {
-      r.send(cat(header(15 + declared, 11, 0), new byte[] {(byte) 0xFF}, i64(declared), fixed("bin", 6)));
-      byte[] chunk = Req.bytes(1 << 20, 17);
+    try (RawClient r = RawClient.open(port)) {
+      r.send(new StorageRequest.Upload(false, -1, declared, "bin"));
+      byte[] chunk = RawClient.bytes(1 << 20, 17);
       for (int i = 0; i < 5; i++) {
         r.send(chunk);
       }
@@ -750,13 +759,12 @@ class StorageBadInputTest {
 
   @Test
   void clientDisconnectingMidAppendRollsBackAndClosesTheFile() throws Exception {
-    String name = Req.uploadNew(port, 23, "ap", Req.bytes(100, 18));
+    String name = RawClient.uploadNew(port, 23, "ap", RawClient.bytes(100, 18));
     Path file = fileOf(name);
     long declared = 40L << 20;
-    try (Raw r = Raw.open(port)) {
-      byte[] n = ascii(name);
-      r.send(cat(header(16 + n.length + declared, 24, 0), i64(n.length), i64(declared), n));
-      byte[] chunk = Req.bytes(1 << 20, 19);
+    try (RawClient r = RawClient.open(port)) {
+      r.send(new StorageRequest.WriteAppender(name, false, -1, declared));
+      byte[] chunk = RawClient.bytes(1 << 20, 19);
       for (int i = 0; i < 8; i++) {
         r.send(chunk);
       }
@@ -768,8 +776,8 @@ class StorageBadInputTest {
     Thread.sleep(500); // a late batch write would grow the file again
     assertEquals(100, Files.size(file), "the interrupted append was not rolled back");
     assertEquals(0, openDescriptorsOf(file), "the storage still holds the appender file open");
-    try (Raw r = Raw.open(port)) { // and the file lock is free: a new append works
-      r.send(Req.append(name, ascii("ok")));
+    try (RawClient r = RawClient.open(port)) { // and the file lock is free: a new append works
+      r.send(RawClient.append(name, ascii("ok")));
       r.expect(0);
     }
     assertEquals(102, Files.size(file));
@@ -778,13 +786,12 @@ class StorageBadInputTest {
   @Test
   void clientClosingRightAfterTheAppenderNameDoesNotLockTheFile() throws Exception {
     for (int i = 0; i < 30; i++) {
-      String name = Req.uploadNew(port, 23, "lk", Req.bytes(10, 20 + i));
-      try (Raw r = Raw.open(port)) {
-        byte[] n = ascii(name);
-        r.send(cat(header(16 + n.length + 1000, 24, 0), i64(n.length), i64(1000), n));
+      String name = RawClient.uploadNew(port, 23, "lk", RawClient.bytes(10, 20 + i));
+      try (RawClient r = RawClient.open(port)) {
+        r.send(new StorageRequest.WriteAppender(name, false, -1, 1000));
       } // closed before any content byte
-      try (Raw r = Raw.open(port)) {
-        r.send(Req.truncate(name, 0)); // takes the same per-file lock
+      try (RawClient r = RawClient.open(port)) {
+        r.send(RawClient.truncate(name, 0)); // takes the same per-file lock
         try {
           r.expect(0);
         } catch (java.net.SocketTimeoutException e) {

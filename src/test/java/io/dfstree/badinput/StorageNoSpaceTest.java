@@ -1,9 +1,11 @@
 package io.dfstree.badinput;
 
-import static io.dfstree.badinput.Raw.cat;
-import static io.dfstree.badinput.Raw.fixed;
+import static io.dfstree.RawClient.cat;
+import static io.dfstree.RawClient.fixed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.dfstree.RawClient;
+import io.dfstree.protocol.TrackerRequest;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +33,7 @@ class StorageNoSpaceTest {
 
   @AfterEach
   void stillServes() throws Exception {
-    Raw.activeTest(servers.storagePort);
+    RawClient.activeTest(servers.storagePort);
     assertEquals(baseline, servers.storedFiles());
     assertEquals(List.of(), servers.tmpFiles());
   }
@@ -39,8 +41,8 @@ class StorageNoSpaceTest {
   @ParameterizedTest
   @ValueSource(ints = {11, 23})
   void uploadIsEnospcAndTheNextRequestOnTheSameConnectionIsParsed(int cmd) throws Exception {
-    try (Raw r = Raw.open(servers.storagePort)) {
-      r.send(cat(Req.upload(cmd, 0xFF, fixed("bin", 6), Req.bytes(1 << 20, 1)), Req.activeTest()));
+    try (RawClient r = RawClient.open(servers.storagePort)) {
+      r.send(cat(RawClient.upload(cmd == 23, -1, "bin", RawClient.bytes(1 << 20, 1)), RawClient.activeTestBytes()));
       r.expect(ENOSPC);
       r.expect(0);
     }
@@ -48,8 +50,8 @@ class StorageNoSpaceTest {
 
   @Test
   void uploadToTheRequestedPathIsEnospcToo() throws Exception {
-    try (Raw r = Raw.open(servers.storagePort)) {
-      r.send(cat(Req.upload(11, 0, fixed("bin", 6), Req.bytes(100_000, 2)), Req.activeTest()));
+    try (RawClient r = RawClient.open(servers.storagePort)) {
+      r.send(cat(RawClient.upload(false, 0, "bin", RawClient.bytes(100_000, 2)), RawClient.activeTestBytes()));
       r.expect(ENOSPC);
       r.expect(0);
     }
@@ -57,8 +59,8 @@ class StorageNoSpaceTest {
 
   @Test
   void zeroByteUploadIsEnospc() throws Exception {
-    try (Raw r = Raw.open(servers.storagePort)) {
-      r.send(cat(Req.upload("", new byte[0]), Req.activeTest()));
+    try (RawClient r = RawClient.open(servers.storagePort)) {
+      r.send(cat(RawClient.upload("", new byte[0]), RawClient.activeTestBytes()));
       r.expect(ENOSPC);
       r.expect(0);
     }
@@ -66,8 +68,8 @@ class StorageNoSpaceTest {
 
   @Test
   void trackerStoreQueryIsEnospc() throws Exception {
-    try (Raw r = Raw.open(servers.trackerPort)) {
-      r.send(Raw.header(0, 101, 0));
+    try (RawClient r = RawClient.open(servers.trackerPort)) {
+      r.send(new TrackerRequest.QueryStore(null, false));
       r.expect(ENOSPC);
       r.activeTest();
     }

@@ -1,12 +1,14 @@
 package io.dfstree.badinput;
 
-import static io.dfstree.badinput.Raw.ascii;
-import static io.dfstree.badinput.Raw.cat;
-import static io.dfstree.badinput.Raw.fixed;
-import static io.dfstree.badinput.Raw.header;
-import static io.dfstree.badinput.Raw.packet;
+import static io.dfstree.RawClient.ascii;
+import static io.dfstree.RawClient.cat;
+import static io.dfstree.RawClient.fixed;
+import static io.dfstree.RawClient.header;
+import static io.dfstree.RawClient.packet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.dfstree.RawClient;
+import io.dfstree.protocol.TrackerRequest;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +32,7 @@ class TrackerBadInputTest {
   static void start() throws Exception {
     servers = Servers.start();
     port = servers.trackerPort;
-    name = Req.uploadNew(servers.storagePort, 11, "txt", Req.bytes(100, 1));
+    name = RawClient.uploadNew(servers.storagePort, 11, "txt", RawClient.bytes(100, 1));
   }
 
   @AfterAll
@@ -40,9 +42,9 @@ class TrackerBadInputTest {
 
   @AfterEach
   void stillServes() throws Exception {
-    Raw.activeTest(port);
-    try (Raw r = Raw.open(port)) { // and still routes
-      r.send(header(0, 101, 0));
+    RawClient.activeTest(port);
+    try (RawClient r = RawClient.open(port)) { // and still routes
+      r.send(new TrackerRequest.QueryStore(null, false));
       assertEquals(40, r.expect(0).length());
     }
   }
@@ -85,7 +87,7 @@ class TrackerBadInputTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("badLengths")
   void badBodyIsEinvalAndKeepsTheConnection(String what, int cmd, byte[] body) throws Exception {
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(packet(cmd, body));
       r.expect(EINVAL);
       r.activeTest();
@@ -94,20 +96,20 @@ class TrackerBadInputTest {
 
   @Test
   void validQueriesStillWork() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(packet(104, fixed("group1", 16)));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(new TrackerRequest.QueryStore("group1", false));
       assertEquals(40, r.expect(0).length());
-      r.send(packet(102, cat(fixed("group1", 16), ascii(name))));
+      r.send(new TrackerRequest.QueryFetch("group1", name, false));
       assertEquals(39, r.expect(0).length());
-      r.send(packet(103, cat(fixed("group1", 16), ascii(name))));
+      r.send(new TrackerRequest.QueryUpdate("group1", name));
       assertEquals(39, r.expect(0).length());
     }
   }
 
   @Test
   void unknownGroupIsEnoent() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(packet(104, fixed("nosuchgroup", 16)));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(new TrackerRequest.QueryStore("nosuchgroup", false));
       r.expect(ENOENT);
       r.activeTest();
     }
@@ -116,7 +118,7 @@ class TrackerBadInputTest {
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 11, 14, 81, 83, 100, 110, 112, 200, 255})
   void unknownCommandKeepsTheConnection(int cmd) throws Exception {
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(packet(cmd, ascii("some body")));
       int st = r.read().status();
       // storage-only commands on a client connection may be EACCES (13) upstream; unknown ones EINVAL
@@ -131,7 +133,7 @@ class TrackerBadInputTest {
   @ValueSource(ints = {101, 102, 103, 104, 111})
   void declaredLengthOverTheLimitIsEinvalAndClose(int cmd) throws Exception {
     int limit = servers.config.getJsonObject("tracker").getInteger("maxRequestBytes");
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(header(limit + 1L, cmd, 0));
       r.expect(EINVAL);
       r.expectClosed();
@@ -141,7 +143,7 @@ class TrackerBadInputTest {
   @ParameterizedTest
   @ValueSource(longs = {-1, Long.MIN_VALUE, Long.MAX_VALUE})
   void absurdDeclaredLengthIsEinvalAndClose(long len) throws Exception {
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(header(len, 102, 0));
       r.expect(EINVAL);
       r.expectClosed();
@@ -150,22 +152,22 @@ class TrackerBadInputTest {
 
   @Test
   void truncatedHeaderThenClose() throws Exception {
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(Arrays.copyOf(header(0, 101, 0), 7));
     }
   }
 
   @Test
   void bodyShorterThanDeclaredThenClose() throws Exception {
-    try (Raw r = Raw.open(port)) {
+    try (RawClient r = RawClient.open(port)) {
       r.send(cat(header(16 + 44, 102, 0), fixed("group1", 16), ascii("M00/00")));
     }
   }
 
   @Test
   void bodyLongerThanDeclaredIsParsedAsTheNextHeader() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(cat(header(0, 101, 0), header(0, 201, 0), header(0, 111, 0)));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(cat(RawClient.wire(new TrackerRequest.QueryStore(null, false)), header(0, 201, 0), RawClient.activeTestBytes()));
       assertEquals(40, r.expect(0).length());
       r.expect(EINVAL);
       r.expect(0);
@@ -174,8 +176,8 @@ class TrackerBadInputTest {
 
   @Test
   void headerSplitAcrossWritesIsReassembled() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      byte[] q = packet(104, fixed("group1", 16));
+    try (RawClient r = RawClient.open(port)) {
+      byte[] q = RawClient.wire(new TrackerRequest.QueryStore("group1", false));
       for (byte b : q) {
         r.send(new byte[] {b});
       }
@@ -185,8 +187,8 @@ class TrackerBadInputTest {
 
   @Test
   void quitClosesWithoutReply() throws Exception {
-    try (Raw r = Raw.open(port)) {
-      r.send(header(0, 82, 0));
+    try (RawClient r = RawClient.open(port)) {
+      r.send(new TrackerRequest.Quit());
       r.expectClosed();
     }
   }

@@ -197,7 +197,7 @@ class BenchAndMonitorTest {
       body.writeBytes(storageRecord(0, sp[0], sp[1]));
     }
     List<StorageAddress> members = ReplicationCheck.members(
-        io.dfstree.client.ResponseDecoder.storageStats(body.toByteArray()), "group1");
+        io.dfstree.protocol.TrackerCodec.decodeStorageStats(io.vertx.core.buffer.Buffer.buffer(body.toByteArray())).storages(), "group1");
     assertEquals(List.of("127.0.0.1:23001", "127.0.0.1:23002", "127.0.0.1:23003", "127.0.0.1:23006"),
         members.stream().map(StorageAddress::hostPort).toList());
     assertEquals("group1", members.get(0).group());

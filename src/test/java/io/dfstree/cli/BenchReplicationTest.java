@@ -41,7 +41,8 @@ class BenchReplicationTest {
 
 
   JsonObject storage(int id, String path) throws Exception {
-    return config.getJsonObject("storage").copy().put("id", id).put("port", TestPorts.free())
+    return config.getJsonObject("storage").copy().put("id", id)
+        .put("packed", new JsonObject().put("enabled", false)).put("port", TestPorts.free()) // the one-file engine's layout on disk (packed: Packed*Test)
         .put("storePaths", new JsonArray().add(dir.resolve(path).toString()));
   }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dfstree.api.StorageCounters;
 import io.dfstree.client.FakeFdfsServer;
-import io.dfstree.client.StorageStat;
+import io.dfstree.protocol.StorageStat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;

@@ -4,40 +4,52 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.dfstree.protocol.TrackerCodec;
+import io.dfstree.protocol.TrackerRequest;
+import io.dfstree.protocol.Wire;
+import io.vertx.core.buffer.Buffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Every request layout byte for byte (fastdfs-protocol.md §2, §3, Appendix A). */
+/**
+ * Every request layout the blocking client sends, byte for byte (fastdfs-protocol.md §2, §3,
+ * Appendix A): storage requests through {@link RequestEncoder}, tracker requests through
+ * {@link TrackerCodec} as {@link TrackerSession} sends them.
+ */
 class RequestEncoderTest {
   static final String NAME = "M00/00/00/wKgBaF1234AbCdEfGhIjKlMnOpQ419.jpg";
   static final String APPENDER = "M00/00/00/rBAE_V6FvsGEAAAAAAAAAAcicv9J8809.log";
 
+  private static byte[] tracker(TrackerRequest r) {
+    return TrackerCodec.encode(r).getBytes();
+  }
+
   @Test
   void queryStoreWithoutGroupIsCommand101WithEmptyBody() {
-    assertArrayEquals(Bytes.of().header(0, 101, 0).bytes(), RequestEncoder.queryStore(null));
-    assertArrayEquals(Bytes.of().header(0, 101, 0).bytes(), RequestEncoder.queryStore(""));
+    assertArrayEquals(Bytes.of().header(0, 101, 0).bytes(), tracker(TrackerSession.queryStoreRequest(null)));
+    assertArrayEquals(Bytes.of().header(0, 101, 0).bytes(), tracker(TrackerSession.queryStoreRequest("")));
   }
 
   @Test
   void queryStoreWithGroupIsCommand104WithSixteenByteGroup() {
-    assertArrayEquals(Bytes.of().header(16, 104, 0).fixed("group1", 16).bytes(), RequestEncoder.queryStore("group1"));
+    assertArrayEquals(Bytes.of().header(16, 104, 0).fixed("group1", 16).bytes(), tracker(TrackerSession.queryStoreRequest("group1")));
   }
 
   @Test
   void fetchAndUpdateQueriesCarryGroupThenName() {
     byte[] body = Bytes.of().fixed("group1", 16).text(NAME).bytes();
-    assertArrayEquals(Bytes.of().header(60, 102, 0).raw(body).bytes(), RequestEncoder.queryFetch("group1", NAME));
-    assertArrayEquals(Bytes.of().header(60, 103, 0).raw(body).bytes(), RequestEncoder.queryUpdate("group1", NAME));
+    assertArrayEquals(Bytes.of().header(60, 102, 0).raw(body).bytes(), tracker(new TrackerRequest.QueryFetch("group1", NAME, false)));
+    assertArrayEquals(Bytes.of().header(60, 103, 0).raw(body).bytes(), tracker(new TrackerRequest.QueryUpdate("group1", NAME)));
   }
 
   @Test
   void listCommands() {
-    assertArrayEquals(Bytes.of().header(0, 91, 0).bytes(), RequestEncoder.listGroups());
-    assertArrayEquals(Bytes.of().header(16, 92, 0).fixed("g", 16).bytes(), RequestEncoder.listStorages("g", null));
+    assertArrayEquals(Bytes.of().header(0, 91, 0).bytes(), tracker(new TrackerRequest.ListGroups()));
+    assertArrayEquals(Bytes.of().header(16, 92, 0).fixed("g", 16).bytes(), tracker(new TrackerRequest.ListStorages("g", null)));
     assertArrayEquals(Bytes.of().header(25, 92, 0).fixed("g", 16).text("127.0.0.1").bytes(),
-        RequestEncoder.listStorages("g", "127.0.0.1"));
-    assertThrows(IllegalArgumentException.class, () -> RequestEncoder.listStorages("g", "0123456789abcdef"));
+        tracker(new TrackerRequest.ListStorages("g", "127.0.0.1")));
+    assertThrows(IllegalArgumentException.class, () -> tracker(new TrackerRequest.ListStorages("g", "0123456789abcdef")));
   }
 
   @Test
@@ -113,7 +125,7 @@ class RequestEncoderTest {
 
   @Test
   void fixedFieldsAreCutAtTheirWidth() {
-    assertArrayEquals(new byte[] {'a', 'b', 'c'}, RequestEncoder.fixed("abcdef", 3));
-    assertArrayEquals(new byte[] {'a', 0, 0}, RequestEncoder.fixed("a", 3));
+    assertArrayEquals(new byte[] {'a', 'b', 'c'}, Wire.appendFixed(Buffer.buffer(), "abcdef", 3).getBytes());
+    assertArrayEquals(new byte[] {'a', 0, 0}, Wire.appendFixed(Buffer.buffer(), "a", 3).getBytes());
   }
 }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dfstree.api.StorageCounters;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
+import io.dfstree.protocol.GroupStat;
+import io.dfstree.protocol.StorageStat;
 import io.dfstree.protocol.StorageStatus;
 import java.net.ProtocolException;
 import java.util.List;
@@ -42,29 +44,29 @@ class ResponseDecoderTest {
   void storeTargetInIpv4Width() throws Exception {
     byte[] body = Bytes.of().fixed("group1", 16).fixed("192.168.1.5", 15).i64(23000).u8(3).bytes();
     assertEquals(40, body.length);
-    assertEquals(new StorageAddress("group1", "192.168.1.5", 23000, 3), ResponseDecoder.storeTarget(body));
+    assertEquals(new StorageAddress("group1", "192.168.1.5", 23000, 3), TrackerSession.storeAddress(body));
   }
 
   @Test
   void storeTargetInIpv6Width() throws Exception {
     byte[] body = Bytes.of().fixed("g2", 16).fixed("fe80::1", 45).i64(23001).u8(0).bytes();
     assertEquals(70, body.length);
-    assertEquals(new StorageAddress("g2", "fe80::1", 23001, 0), ResponseDecoder.storeTarget(body));
+    assertEquals(new StorageAddress("g2", "fe80::1", 23001, 0), TrackerSession.storeAddress(body));
   }
 
   @Test
   void storeTargetOfOtherLengthIsRejected() {
-    assertThrows(ProtocolException.class, () -> ResponseDecoder.storeTarget(new byte[39]));
+    assertThrows(ProtocolException.class, () -> TrackerSession.storeAddress(new byte[39]));
   }
 
   @Test
   void fetchTargetHasNoPathIndex() throws Exception {
     byte[] body = Bytes.of().fixed("group1", 16).fixed("10.0.0.7", 15).i64(23000).bytes();
     assertEquals(new StorageAddress("group1", "10.0.0.7", 23000, StorageAddress.ANY_PATH),
-        ResponseDecoder.fetchTarget(body));
+        TrackerSession.fetchAddress(body));
     byte[] wide = Bytes.of().fixed("group1", 16).fixed("10.0.0.7", 45).i64(23000).bytes();
-    assertEquals("10.0.0.7", ResponseDecoder.fetchTarget(wide).host());
-    assertThrows(ProtocolException.class, () -> ResponseDecoder.fetchTarget(new byte[40]));
+    assertEquals("10.0.0.7", TrackerSession.fetchAddress(wide).host());
+    assertThrows(ProtocolException.class, () -> TrackerSession.fetchAddress(new byte[40]));
   }
 
   @Test
@@ -96,7 +98,7 @@ class ResponseDecoderTest {
   void modernGroupRecords() throws Exception {
     byte[] body = modernGroup(modernGroup(Bytes.of(), "group1", 100), "group2", 200).bytes();
     assertEquals(2 * GroupStat.MODERN_SIZE, body.length);
-    List<GroupStat> groups = ResponseDecoder.groupStats(body);
+    List<GroupStat> groups = TrackerSession.groupStats(body);
     assertEquals(2, groups.size());
     GroupStat g = groups.get(1);
     assertEquals("group2", g.name());
@@ -119,7 +121,7 @@ class ResponseDecoderTest {
     for (int i = 0; i < 11; i++) {
       b.i64(10 + i);
     }
-    List<GroupStat> groups = ResponseDecoder.groupStats(b.bytes());
+    List<GroupStat> groups = TrackerSession.groupStats(b.bytes());
     GroupStat g = groups.get(0);
     assertTrue(g.legacyLayout());
     assertEquals(10, g.totalMb());
@@ -127,15 +129,16 @@ class ResponseDecoderTest {
     assertEquals(12, g.trunkFreeMb());
     assertEquals(13, g.storageCount());
     assertEquals(14, g.storagePort());
-    assertEquals(16, g.activeCount(), "http port (15) is skipped");
+    assertEquals(15, g.storageHttpPort());
+    assertEquals(16, g.activeCount());
     assertEquals(20, g.currentTrunkFileId());
     assertEquals(-1, g.reservedMb());
   }
 
   @Test
   void emptyGroupListAndBadLength() throws Exception {
-    assertTrue(ResponseDecoder.groupStats(new byte[0]).isEmpty());
-    assertThrows(ProtocolException.class, () -> ResponseDecoder.groupStats(new byte[100]));
+    assertTrue(TrackerSession.groupStats(new byte[0]).isEmpty());
+    assertThrows(ProtocolException.class, () -> TrackerSession.groupStats(new byte[100]));
   }
 
   /** The 348-byte statistics buffer and trunk flag shared by both layouts. */
@@ -159,7 +162,7 @@ class ResponseDecoderTest {
   void modernStorageRecords() throws Exception {
     byte[] body = modernStorage(modernStorage(Bytes.of(), "100001", 16), "100002", 16).bytes();
     assertEquals(2 * StorageStat.MODERN_SIZE, body.length);
-    List<StorageStat> list = ResponseDecoder.storageStats(body);
+    List<StorageStat> list = TrackerSession.storageStats(body);
     assertEquals(2, list.size());
     StorageStat s = list.get(1);
     assertEquals("100002", s.id());
@@ -183,7 +186,7 @@ class ResponseDecoderTest {
   void modernStorageRecordWithIpv6Width() throws Exception {
     byte[] body = modernStorage(Bytes.of(), "s1", 46).bytes();
     assertEquals(StorageStat.MODERN_IPV6_SIZE, body.length);
-    StorageStat s = ResponseDecoder.storageStats(body).get(0);
+    StorageStat s = TrackerSession.storageStats(body).get(0);
     assertEquals("127.0.0.1", s.ip());
     assertEquals(1004, s.lastHeartbeatTime());
   }
@@ -197,7 +200,7 @@ class ResponseDecoderTest {
     }
     byte[] body = statBuffer(b, 9000).bytes();
     assertEquals(StorageStat.LEGACY_SIZE, body.length);
-    StorageStat s = ResponseDecoder.storageStats(body).get(0);
+    StorageStat s = TrackerSession.storageStats(body).get(0);
     assertTrue(s.legacyLayout());
     assertEquals(StorageStatus.OFFLINE, s.status());
     assertEquals("store.example", s.domainName());
@@ -214,6 +217,6 @@ class ResponseDecoderTest {
 
   @Test
   void storageListOfUnknownRecordSizeIsRejected() {
-    assertThrows(ProtocolException.class, () -> ResponseDecoder.storageStats(new byte[500]));
+    assertThrows(ProtocolException.class, () -> TrackerSession.storageStats(new byte[500]));
   }
 }

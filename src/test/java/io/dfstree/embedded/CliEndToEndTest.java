@@ -1,5 +1,6 @@
 package io.dfstree.embedded;
 
+import io.dfstree.RawClient;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -128,7 +129,7 @@ class CliEndToEndTest extends SingleNodeTest {
     assertEquals("appended 2000 bytes to " + id + "\n", a.out());
     Path back = tmp.resolve("f.log");
     assertEquals(0, cli("download", id, back.toString()).exitCode());
-    byte[] expected = RawFdfs.concat(Files.readAllBytes(first), Files.readAllBytes(second));
+    byte[] expected = RawClient.cat(Files.readAllBytes(first), Files.readAllBytes(second));
     assertArrayEquals(expected, Files.readAllBytes(back));
     Run info = cli("info", id);
     assertTrue(info.out().contains("file type:        appender\n"), info.out());

@@ -1,5 +1,7 @@
 package io.dfstree.embedded;
 
+import io.dfstree.RawClient;
+import io.dfstree.protocol.TrackerRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,8 +28,8 @@ class ModernListLayoutTest {
 
   @Test
   void listGroupsAnswersOne113ByteRecord() throws Exception {
-    try (RawFdfs t = new RawFdfs(server.trackerPort())) {
-      RawFdfs.Answer a = t.call(91, new byte[0]);
+    try (RawClient t = RawClient.open(server.trackerPort(), 10_000)) {
+      RawClient.Reply a = t.call(new TrackerRequest.ListGroups());
       assertEquals(0, a.status());
       assertEquals(113, a.body().length);
       assertEquals(SingleNodeServer.GROUP, a.fixedAt(0, 17));
@@ -44,8 +46,8 @@ class ModernListLayoutTest {
 
   @Test
   void listStoragesAnswersOne487ByteRecord() throws Exception {
-    try (RawFdfs t = new RawFdfs(server.trackerPort())) {
-      RawFdfs.Answer a = t.call(92, RawFdfs.fixed(SingleNodeServer.GROUP, 16));
+    try (RawClient t = RawClient.open(server.trackerPort(), 10_000)) {
+      RawClient.Reply a = t.call(new TrackerRequest.ListStorages(SingleNodeServer.GROUP, ""));
       assertEquals(0, a.status());
       assertEquals(487, a.body().length);
       assertEquals(7, a.body()[0], "status ACTIVE");

@@ -1,5 +1,7 @@
 package io.dfstree.embedded;
 
+import io.dfstree.RawClient;
+import io.dfstree.protocol.StorageRequest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -168,7 +170,7 @@ class OfficialJavaClientTest extends SingleNodeTest {
     byte[] second = random(6000, 9);
     String[] r = uploadAppender(first, "log");
     assertEquals(0, storage().append_file(r[0], r[1], second));
-    assertArrayEquals(RawFdfs.concat(first, second), download(r));
+    assertArrayEquals(RawClient.cat(first, second), download(r));
   }
 
   @Test
@@ -220,7 +222,7 @@ class OfficialJavaClientTest extends SingleNodeTest {
     FileInfo info = storage().get_file_info(r[0], r[1]);
     assertNotNull(info);
     assertEquals(4000, info.getFileSize());
-    assertEquals(crc32(RawFdfs.concat(first, second)), (int) info.getCrc32());
+    assertEquals(crc32(RawClient.cat(first, second)), (int) info.getCrc32());
   }
 
   // ---- slave files ----
@@ -575,10 +577,10 @@ class OfficialJavaClientTest extends SingleNodeTest {
 
   @Test
   void theServerClosesAfterQuitWithoutAnswering() throws Exception {
-    try (RawFdfs raw = new RawFdfs(server.storagePort())) {
-      assertEquals(0, raw.call(111, new byte[0]).status());
+    try (RawClient raw = RawClient.open(server.storagePort(), 10_000)) {
+      assertEquals(0, raw.call(new StorageRequest.ActiveTest()).status());
       try {
-        RawFdfs.Answer a = raw.call(82, new byte[0]);
+        RawClient.Reply a = raw.call(new StorageRequest.Quit());
         throw new AssertionError("QUIT was answered: status " + a.status());
       } catch (java.io.EOFException | java.net.SocketException expected) {
         // closed without a reply

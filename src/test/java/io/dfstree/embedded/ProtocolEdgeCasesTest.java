@@ -1,5 +1,8 @@
 package io.dfstree.embedded;
 
+import io.dfstree.RawClient;
+import io.dfstree.protocol.TrackerRequest;
+import io.dfstree.protocol.StorageRequest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -25,20 +28,15 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
     return r;
   }
 
-  static byte[] downloadRequest(String group, String name, long offset, long length) {
-    return RawFdfs.concat(ByteBuffer.allocate(16).putLong(offset).putLong(length).array(), RawFdfs.fixed(group, 16),
-        name.getBytes(StandardCharsets.US_ASCII));
-  }
-
   @Test
   void unknownCommandIsEINVALAndTheConnectionStays() throws Exception {
     for (int port : new int[] {server.trackerPort(), server.storagePort()}) {
-      try (RawFdfs c = new RawFdfs(port)) {
-        RawFdfs.Answer a = c.call(200, new byte[0]);
+      try (RawClient c = RawClient.open(port, 10_000)) {
+        RawClient.Reply a = c.callRaw(200, new byte[0]);
         assertEquals(100, a.cmd());
         assertEquals(22, a.status());
         assertEquals(0, a.body().length);
-        assertEquals(0, c.call(111, new byte[0]).status());
+        assertEquals(0, c.call(new StorageRequest.ActiveTest()).status());
       }
     }
   }
@@ -46,8 +44,8 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
   @Test
   void activeTestWithABodyIsEINVAL() throws Exception {
     for (int port : new int[] {server.trackerPort(), server.storagePort()}) {
-      try (RawFdfs c = new RawFdfs(port)) {
-        assertEquals(22, c.call(111, new byte[] {1}).status(), "port " + port);
+      try (RawClient c = RawClient.open(port, 10_000)) {
+        assertEquals(22, c.callRaw(111, new byte[] {1}).status(), "port " + port);
       }
     }
   }
@@ -63,11 +61,11 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
   void downloadAtOrBeyondTheEndIsEINVAL() throws Exception {
     // the 6.15.4+ rule (fastdfs-protocol.md §3.4): offset >= size is EINVAL, except a 0-byte file at 0
     String[] r = upload(random(1000, 2), "bin");
-    try (RawFdfs s = new RawFdfs(server.storagePort())) {
-      assertEquals(22, s.call(14, downloadRequest(r[0], r[1], 1000, 0)).status());
-      assertEquals(22, s.call(14, downloadRequest(r[0], r[1], 1001, 0)).status());
-      assertEquals(22, s.call(14, downloadRequest(r[0], r[1], -1, 0)).status());
-      assertEquals(1, s.call(14, downloadRequest(r[0], r[1], 999, 0)).body().length);
+    try (RawClient s = RawClient.open(server.storagePort(), 10_000)) {
+      assertEquals(22, s.call(new StorageRequest.Download(1000, 0, r[0], r[1], false)).status());
+      assertEquals(22, s.call(new StorageRequest.Download(1001, 0, r[0], r[1], false)).status());
+      assertEquals(22, s.call(new StorageRequest.Download(-1, 0, r[0], r[1], false)).status());
+      assertEquals(1, s.call(new StorageRequest.Download(999, 0, r[0], r[1], false)).body().length);
     }
   }
 
@@ -79,15 +77,13 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
     for (int i = 8; i < content.length; i += 10) {
       content[i] = 111;
     }
-    byte[] body = RawFdfs.concat(new byte[] {(byte) 0xFF}, ByteBuffer.allocate(8).putLong(content.length).array(),
-        RawFdfs.fixed("a/b", 6), content);
-    try (RawFdfs s = new RawFdfs(server.storagePort())) {
-      RawFdfs.Answer a = s.call(11, body);
+    try (RawClient s = RawClient.open(server.storagePort(), 10_000)) {
+      RawClient.Reply a = s.call(new StorageRequest.Upload(false, -1, content.length, "a/b"), content);
       assertEquals(22, a.status());
       assertEquals(0, a.body().length);
-      RawFdfs.Answer next;
+      RawClient.Reply next;
       try {
-        next = s.call(200, new byte[0]); // unknown command: must be answered EINVAL, not by a stale 0
+        next = s.callRaw(200, new byte[0]); // unknown command: must be answered EINVAL, not by a stale 0
       } catch (java.io.IOException closed) {
         next = null; // closing after the error is allowed
       }
@@ -95,25 +91,23 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
         assertEquals(22, next.status());
       }
     }
-    try (RawFdfs again = new RawFdfs(server.storagePort())) {
-      assertEquals(0, again.call(111, new byte[0]).status());
+    try (RawClient again = RawClient.open(server.storagePort(), 10_000)) {
+      assertEquals(0, again.call(new StorageRequest.ActiveTest()).status());
     }
   }
 
   @Test
   void storageRejectsAnotherGroupNameWithEINVAL() throws Exception {
     String[] r = upload(random(10, 3), "bin");
-    try (RawFdfs s = new RawFdfs(server.storagePort())) {
-      assertEquals(22, s.call(14, downloadRequest("group2", r[1], 0, 0)).status());
+    try (RawClient s = RawClient.open(server.storagePort(), 10_000)) {
+      assertEquals(22, s.call(new StorageRequest.Download(0, 0, "group2", r[1], false)).status());
     }
   }
 
   @Test
   void illegalExtensionIsEINVAL() throws Exception {
-    try (RawFdfs s = new RawFdfs(server.storagePort())) {
-      byte[] body = RawFdfs.concat(new byte[] {(byte) 0xFF}, ByteBuffer.allocate(8).putLong(3).array(),
-          RawFdfs.fixed("j/g", 6), new byte[] {1, 2, 3});
-      RawFdfs.Answer a = s.call(11, body);
+    try (RawClient s = RawClient.open(server.storagePort(), 10_000)) {
+      RawClient.Reply a = s.call(new StorageRequest.Upload(false, -1, 3, "j/g"), new byte[] {1, 2, 3});
       assertEquals(22, a.status());
       assertEquals(0, a.body().length);
     }
@@ -121,10 +115,8 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
 
   @Test
   void uploadToAStorePathThatDoesNotExistIsRefused() throws Exception {
-    try (RawFdfs s = new RawFdfs(server.storagePort())) {
-      byte[] body = RawFdfs.concat(new byte[] {5}, ByteBuffer.allocate(8).putLong(3).array(),
-          RawFdfs.fixed("txt", 6), new byte[] {1, 2, 3});
-      RawFdfs.Answer a = s.call(11, body);
+    try (RawClient s = RawClient.open(server.storagePort(), 10_000)) {
+      RawClient.Reply a = s.call(new StorageRequest.Upload(false, 5, 3, "txt"), new byte[] {1, 2, 3});
       assertEquals(22, a.status());
       assertEquals(0, a.body().length);
     }
@@ -223,12 +215,10 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
   @Test
   void trackerFetchQueryForAnUnknownGroupIsENOENT() throws Exception {
     String[] r = upload(random(10, 14), "bin");
-    try (RawFdfs t = new RawFdfs(server.trackerPort())) {
-      byte[] body = RawFdfs.concat(RawFdfs.fixed("group9", 16), r[1].getBytes(StandardCharsets.US_ASCII));
-      assertEquals(2, t.call(102, body).status());
-      assertEquals(2, t.call(103, body).status());
-      byte[] ok = RawFdfs.concat(RawFdfs.fixed(GROUP, 16), r[1].getBytes(StandardCharsets.US_ASCII));
-      RawFdfs.Answer a = t.call(102, ok);
+    try (RawClient t = RawClient.open(server.trackerPort(), 10_000)) {
+      assertEquals(2, t.call(new TrackerRequest.QueryFetch("group9", r[1], false)).status());
+      assertEquals(2, t.call(new TrackerRequest.QueryUpdate("group9", r[1])).status());
+      RawClient.Reply a = t.call(new TrackerRequest.QueryFetch(GROUP, r[1], false));
       assertEquals(0, a.status());
       assertEquals(39, a.body().length);
     }
@@ -238,23 +228,22 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
   void queryFileInfoHonoursTheNoCrcFlagForAppenders() throws Exception {
     String[] r = storage().upload_appender_file(random(100, 15), "bin", null);
     assertNotNull(r);
-    byte[] body = RawFdfs.concat(RawFdfs.fixed(GROUP, 16), r[1].getBytes(StandardCharsets.US_ASCII));
-    try (RawFdfs s = new RawFdfs(server.storagePort())) {
-      RawFdfs.Answer noCrc = s.call(22, 1, body);
+    try (RawClient s = RawClient.open(server.storagePort(), 10_000)) {
+      RawClient.Reply noCrc = s.call(new StorageRequest.QueryFileInfo(GROUP, r[1], true));
       assertEquals(0, noCrc.status());
       assertEquals(40, noCrc.body().length);
       assertEquals(100, noCrc.longAt(0));
       assertEquals(0, noCrc.longAt(16));
-      RawFdfs.Answer withCrc = s.call(22, 0, body);
+      RawClient.Reply withCrc = s.call(new StorageRequest.QueryFileInfo(GROUP, r[1], false));
       assertTrue(withCrc.longAt(16) != 0);
     }
   }
 
   @Test
   void listGroupsWithABodyIsEINVAL() throws Exception {
-    try (RawFdfs t = new RawFdfs(server.trackerPort())) {
-      assertEquals(22, t.call(91, new byte[] {1}).status());
-      assertEquals(0, t.call(91, new byte[0]).status());
+    try (RawClient t = RawClient.open(server.trackerPort(), 10_000)) {
+      assertEquals(22, t.callRaw(91, new byte[] {1}).status());
+      assertEquals(0, t.call(new TrackerRequest.ListGroups()).status());
     }
   }
 

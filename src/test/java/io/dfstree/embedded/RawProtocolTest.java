@@ -1,5 +1,8 @@
 package io.dfstree.embedded;
 
+import io.dfstree.RawClient;
+import io.dfstree.protocol.StorageRequest;
+import io.dfstree.protocol.TrackerRequest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,13 +28,6 @@ import org.junit.jupiter.api.Test;
 class RawProtocolTest extends SingleNodeTest {
   static final int FETCH_STORAGE_IDS = 69;
   static final int REGENERATE = 38;
-  static byte[] fetchIdsBody(int start, Integer allowEmpty) {
-    ByteBuffer b = ByteBuffer.allocate(allowEmpty == null ? 4 : 5).putInt(start);
-    if (allowEmpty != null) {
-      b.put((byte) (int) allowEmpty);
-    }
-    return b.array();
-  }
 
   String expectedIdLine() {
     return SingleNodeServer.STORAGE_ID + " " + SingleNodeServer.GROUP + " 127.0.0.1:" + server.storagePort() + "\n";
@@ -41,9 +37,9 @@ class RawProtocolTest extends SingleNodeTest {
 
   @Test
   void fetchStorageIdsWithTheFiveByteBodyListsTheStorage() throws Exception {
-    try (RawFdfs t = new RawFdfs(server.trackerPort())) {
-      RawFdfs.Answer a = t.call(FETCH_STORAGE_IDS, fetchIdsBody(0, 1));
-      assertEquals(RawFdfs.RESP, a.cmd());
+    try (RawClient t = RawClient.open(server.trackerPort(), 10_000)) {
+      RawClient.Reply a = t.call(new TrackerRequest.FetchStorageIds(0, true));
+      assertEquals(RawClient.RESP, a.cmd());
       assertEquals(0, a.status());
       assertEquals(1, a.intAt(0), "total");
       assertEquals(1, a.intAt(4), "current");
@@ -53,8 +49,8 @@ class RawProtocolTest extends SingleNodeTest {
 
   @Test
   void fetchStorageIdsWithTheOldFourByteBodyGivesTheSameAnswer() throws Exception {
-    try (RawFdfs t = new RawFdfs(server.trackerPort())) {
-      RawFdfs.Answer a = t.call(FETCH_STORAGE_IDS, fetchIdsBody(0, null));
+    try (RawClient t = RawClient.open(server.trackerPort(), 10_000)) {
+      RawClient.Reply a = t.call(new TrackerRequest.FetchStorageIds(0, null));
       assertEquals(0, a.status());
       assertEquals(1, a.intAt(0));
       assertEquals(1, a.intAt(4));
@@ -64,8 +60,8 @@ class RawProtocolTest extends SingleNodeTest {
 
   @Test
   void fetchStorageIdsPastTheEndGivesTheTotalAndNoLines() throws Exception {
-    try (RawFdfs t = new RawFdfs(server.trackerPort())) {
-      RawFdfs.Answer a = t.call(FETCH_STORAGE_IDS, fetchIdsBody(1, 1));
+    try (RawClient t = RawClient.open(server.trackerPort(), 10_000)) {
+      RawClient.Reply a = t.call(new TrackerRequest.FetchStorageIds(1, true));
       assertEquals(0, a.status());
       assertEquals(8, a.body().length);
       assertEquals(1, a.intAt(0));
@@ -75,11 +71,11 @@ class RawProtocolTest extends SingleNodeTest {
 
   @Test
   void fetchStorageIdsWithAWrongLengthIsEINVALAndKeepsTheConnection() throws Exception {
-    try (RawFdfs t = new RawFdfs(server.trackerPort())) {
-      RawFdfs.Answer bad = t.call(FETCH_STORAGE_IDS, new byte[3]);
+    try (RawClient t = RawClient.open(server.trackerPort(), 10_000)) {
+      RawClient.Reply bad = t.callRaw(FETCH_STORAGE_IDS, new byte[3]);
       assertEquals(22, bad.status());
       assertEquals(0, bad.body().length);
-      assertEquals(0, t.call(111, new byte[0]).status(), "connection still usable");
+      assertEquals(0, t.call(new TrackerRequest.ActiveTest()).status(), "connection still usable");
     }
   }
 
@@ -93,11 +89,11 @@ class RawProtocolTest extends SingleNodeTest {
     String[] app = c.upload_appender_file(first, "log", new NameValuePair[] {new NameValuePair("k", "v")});
     assertNotNull(app);
     assertEquals(0, new StorageClient(null, null).append_file(app[0], app[1], second));
-    byte[] whole = RawFdfs.concat(first, second);
+    byte[] whole = RawClient.cat(first, second);
 
-    RawFdfs.Answer a;
-    try (RawFdfs s = new RawFdfs(server.storagePort())) {
-      a = s.call(REGENERATE, app[1].getBytes(StandardCharsets.US_ASCII));
+    RawClient.Reply a;
+    try (RawClient s = RawClient.open(server.storagePort(), 10_000)) {
+      a = s.call(new StorageRequest.RegenerateAppenderName(app[1]));
     }
     assertEquals(0, a.status());
     assertEquals(SingleNodeServer.GROUP, a.fixedAt(0, 16));
@@ -136,8 +132,8 @@ class RawProtocolTest extends SingleNodeTest {
   void regenerateANormalFileIsEINVAL() throws Exception {
     String[] r = new StorageClient(null, null).upload_file(random(10, 3), "bin", null);
     assertNotNull(r);
-    try (RawFdfs s = new RawFdfs(server.storagePort())) {
-      RawFdfs.Answer a = s.call(REGENERATE, r[1].getBytes(StandardCharsets.US_ASCII));
+    try (RawClient s = RawClient.open(server.storagePort(), 10_000)) {
+      RawClient.Reply a = s.call(new StorageRequest.RegenerateAppenderName(r[1]));
       assertEquals(22, a.status());
       assertEquals(0, a.body().length);
     }
@@ -149,8 +145,8 @@ class RawProtocolTest extends SingleNodeTest {
     String[] app = c.upload_appender_file(random(10, 4), "bin", null);
     assertNotNull(app);
     assertEquals(0, c.delete_file(app[0], app[1]));
-    try (RawFdfs s = new RawFdfs(server.storagePort())) {
-      RawFdfs.Answer a = s.call(REGENERATE, app[1].getBytes(StandardCharsets.US_ASCII));
+    try (RawClient s = RawClient.open(server.storagePort(), 10_000)) {
+      RawClient.Reply a = s.call(new StorageRequest.RegenerateAppenderName(app[1]));
       assertEquals(2, a.status());
       assertEquals(0, a.body().length);
     }

@@ -30,6 +30,11 @@ final class HttpNode implements AutoCloseable {
   }
 
   static HttpNode start(Consumer<JsonObject> http) throws Exception {
+    return start(http, storage -> { });
+  }
+
+  /** With {@code storage} customizing the whole storage section too. */
+  static HttpNode start(Consumer<JsonObject> http, Consumer<JsonObject> storage) throws Exception {
     int sp = TestPorts.free();
     int tp = TestPorts.free();
     SingleNodeServer s = SingleNodeServer.start(c -> {
@@ -38,6 +43,7 @@ final class HttpNode implements AutoCloseable {
       JsonObject h = st.getJsonObject("http", new JsonObject());
       st.put("http", h);
       http.accept(h);
+      storage.accept(st);
     });
     return new HttpNode(s, sp, tp);
   }

@@ -1,13 +1,8 @@
 package io.dfstree.replication;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.dfstree.config.Config;
-import io.dfstree.server.Launcher;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,9 +10,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
-import org.csource.fastdfs.ClientGlobal;
+import org.awaitility.core.ConditionTimeoutException;
 import org.csource.fastdfs.StorageClient;
 import org.csource.fastdfs.StorageServer;
 import org.junit.jupiter.api.AfterEach;
@@ -30,43 +26,27 @@ import org.junit.jupiter.api.Test;
  * scrub and repaired too; both repairs show on /metrics.
  */
 class DamagedCopyRepairTest {
-  Vertx vertx;
+  TwoStorages group;
   Path dir;
   int portA;
-  int portB;
   int httpA;
-
-  JsonObject storage(int id, int port, String path) {
-    JsonObject c = Config.defaults().getJsonObject("storage").copy().put("id", id).put("port", port)
-        .put("storePaths", new JsonArray().add(dir.resolve(path).toString())).put("subdirCount", 4)
-        .put("reservedSpace", "1M").put("heartbeatIntervalMs", 200).put("catchUpIntervalMs", 100)
-        .put("writeQuorum", 2).put("peerTimeoutMs", 1500).put("fsync", false);
-    c.getJsonObject("reliability").put("verifyDownloadMaxBytes", "1M").put("scrubBytesPerSecond", "64M")
-        .put("scrubPauseMinutes", 0);
-    return c;
-  }
 
   @BeforeEach
   void start() throws Exception {
-    dir = Files.createTempDirectory("scrub");
-    vertx = Launcher.createVertx(new JsonObject(), false).await();
-    portA = io.dfstree.TestPorts.free();
-    portB = io.dfstree.TestPorts.free();
-    httpA = io.dfstree.TestPorts.free();
-    // with its HTTP adapter (the composition root adds it): the test reads /metrics from it
-    vertx.deployVerticle(io.dfstree.server.Roles.storage(io.dfstree.server.Launcher.meterRegistry(vertx)),
-        new DeploymentOptions().setConfig(storage(100001, portA, "a").put("httpPort", httpA))).await();
-    vertx.deployVerticle("io.dfstree.storage.StorageVerticle",
-        new DeploymentOptions().setConfig(storage(100002, portB, "b"))).await();
-    Thread.sleep(600); // a few heartbeats: each storage knows the other
-    ClientGlobal.g_network_timeout = 20000;
-    ClientGlobal.g_connect_timeout = 5000;
+    // A with its HTTP adapter (the composition root adds it): the test reads /metrics from it
+    group = TwoStorages.start("scrub", true, null, c -> {
+      c.getJsonObject("reliability").put("verifyDownloadMaxBytes", "1M").put("scrubBytesPerSecond", "64M")
+          .put("scrubPauseMinutes", 0);
+      return c;
+    });
+    dir = group.dir;
+    portA = group.portA;
+    httpA = group.httpA;
   }
 
   @AfterEach
-  void stop() throws Exception {
-    vertx.close().await();
-    io.dfstree.TempTrees.delete(dir);
+  void stop() {
+    group.close();
   }
 
   static byte[] bytes(int n, int seed) {
@@ -109,9 +89,11 @@ class DamagedCopyRepairTest {
     assertArrayEquals(small, Files.readAllBytes(onA(smallId[1])), "the copy on disk is repaired");
 
     flipByte(onA(largeId[1]), 2_000_000);
-    long until = System.currentTimeMillis() + 60_000;
-    while (!Arrays.equals(large, Files.readAllBytes(onA(largeId[1]))) && System.currentTimeMillis() < until) {
-      Thread.sleep(200);
+    try {
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+          .until(() -> Arrays.equals(large, Files.readAllBytes(onA(largeId[1]))));
+    } catch (ConditionTimeoutException notYet) {
+      // the assertion below says what is wrong
     }
     assertArrayEquals(large, Files.readAllBytes(onA(largeId[1])), "the scrub found and repaired the large copy");
     assertTrue(metric("dfstree_scrub_repairs_total") >= 2, "repairs on /metrics");

@@ -4,18 +4,14 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.dfstree.TestPorts;
-import io.dfstree.config.Config;
-import io.dfstree.server.Launcher;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.StorageClient;
 import org.csource.fastdfs.StorageServer;
 import org.junit.jupiter.api.AfterEach;
@@ -28,19 +24,15 @@ import org.junit.jupiter.api.Test;
  * catches up, and a member asked for a file it lacks fetches it.
  */
 class GroupReplicationTest {
+  TwoStorages group;
   Vertx vertx;
   Path dir;
   int portA;
   int portB;
   int httpA;
-  String deployB;
 
-
-  JsonObject storage(int id, int port, String path, int quorum) {
-    return Config.defaults().getJsonObject("storage").copy().put("id", id).put("port", port)
-        .put("storePaths", new JsonArray().add(dir.resolve(path).toString())).put("subdirCount", 4)
-        .put("reservedSpace", "1M").put("heartbeatIntervalMs", 200).put("catchUpIntervalMs", 100)
-        .put("writeQuorum", quorum).put("peerTimeoutMs", 1500);
+  JsonObject storage(int id, int port, String path) {
+    return group.config(id, port, path);
   }
 
   /** The group's secret: the raw sockets below act as a member (io.dfstree.PeerHandshake). */
@@ -55,26 +47,18 @@ class GroupReplicationTest {
 
   @BeforeEach
   void start() throws Exception {
-    dir = Files.createTempDirectory("repl");
-    vertx = Launcher.createVertx(new JsonObject(), false).await();
-    vertx.sharedData().getLocalMap(io.dfstree.storage.StorageVerticle.LOCAL_SETTINGS)
-        .put(io.dfstree.storage.StorageVerticle.CLUSTER_SECRET, SECRET);
-    portA = TestPorts.free();
-    portB = TestPorts.free();
-    httpA = TestPorts.free();
-    // with its HTTP port: a storage gets its front ends from the composition root
-    vertx.deployVerticle(io.dfstree.server.Roles.storage(io.dfstree.server.Launcher.meterRegistry(vertx)),
-        new DeploymentOptions().setConfig(storage(100001, portA, "a", 2).put("httpPort", httpA))).await();
-    deployB = vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(storage(100002, portB, "b", 2))).await();
-    Thread.sleep(600); // a few heartbeats: each storage knows the other
-    ClientGlobal.g_network_timeout = 20000;
-    ClientGlobal.g_connect_timeout = 5000;
+    // A with its HTTP port: a storage gets its front ends from the composition root
+    group = TwoStorages.start("repl", true, SECRET, c -> c);
+    vertx = group.vertx;
+    dir = group.dir;
+    portA = group.portA;
+    portB = group.portB;
+    httpA = group.httpA;
   }
 
   @AfterEach
-  void stop() throws Exception {
-    vertx.close().await();
-    io.dfstree.TempTrees.delete(dir);
+  void stop() {
+    group.close();
   }
 
   StorageClient client(int port) throws Exception {
@@ -166,14 +150,14 @@ class GroupReplicationTest {
 
   @Test
   void aMemberThatWasAwayCatchesUp() throws Exception {
-    vertx.undeploy(deployB).await();
+    vertx.undeploy(group.deployB).await();
     Thread.sleep(1800); // B is no longer an active peer: uploads go on degraded (accept)
     String[][] ids = new String[30][];
     for (int i = 0; i < ids.length; i++) {
       ids[i] = client(portA).upload_file(bytes(3000 + i, 100 + i), "dat", null);
       assertNotNull(ids[i]);
     }
-    vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(storage(100002, portB, "b", 2))).await();
+    group.deploy(storage(TwoStorages.B, portB, "b"));
     for (int i = 0; i < ids.length; i++) {
       Path onB = dir.resolve("b").resolve("data").resolve(ids[i][1].substring(4));
       int k = i;
@@ -184,14 +168,12 @@ class GroupReplicationTest {
 
   @Test
   void aMemberAskedForAFileItLacksFetchesItFromThePeer() throws Exception {
-    vertx.undeploy(deployB).await();
+    vertx.undeploy(group.deployB).await();
     Thread.sleep(1800);
     byte[] data = bytes(70000, 3);
     String[] id = client(portA).upload_file(data, "jpg", null);
     // B comes back with catch-up slowed right down: only fetch-on-miss can answer at once
-    JsonObject slow = storage(100002, portB, "b", 2).put("catchUpIntervalMs", 60000);
-    vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(slow)).await();
-    Thread.sleep(400);
+    group.restartB(c -> c.put("catchUpIntervalMs", 60000));
     assertArrayEquals(data, client(portB).download_file(id[0], id[1]));
   }
 
@@ -201,7 +183,7 @@ class GroupReplicationTest {
     // before its body is read. The body must then be skipped: read as the next request headers,
     // it broke the connection (or worse, was obeyed as commands).
     int portC = TestPorts.free();
-    JsonObject c = storage(100003, portC, "c", 2).put("group", "group2").put("whenDegraded", "refuse");
+    JsonObject c = storage(100003, portC, "c").put("group", "group2").put("whenDegraded", "refuse");
     vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(c)).await();
     StorageServer server = new StorageServer("127.0.0.1", portC, 0);
     try {
@@ -238,7 +220,7 @@ class GroupReplicationTest {
         .getLogger("io.dfstree.replication.WriteQuorum");
     quorumLog.addAppender(catcher);
     try {
-      vertx.undeploy(deployB).await();
+      vertx.undeploy(group.deployB).await();
       Thread.sleep(300);
       String[][] ids = new String[3][];
       for (int i = 0; i < ids.length; i++) {
@@ -258,7 +240,7 @@ class GroupReplicationTest {
       // a storage alone in its group from the start is not missing anyone: no warning per upload
       warnings.clear();
       int portC = TestPorts.free();
-      JsonObject c = storage(100003, portC, "c", 2).put("group", "group2");
+      JsonObject c = storage(100003, portC, "c").put("group", "group2");
       vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(c)).await();
       for (int i = 0; i < 2; i++) {
         assertNotNull(client(portC).upload_file("group2", bytes(100, i), "bin", null));

@@ -7,21 +7,16 @@ import io.dfstree.api.StorageCounters;
 import io.dfstree.client.FdfsClientOptions;
 import io.dfstree.client.FdfsClient;
 import io.dfstree.client.ServerAddress;
-import io.dfstree.client.StorageStat;
+import io.dfstree.protocol.StorageStat;
 import io.dfstree.config.Config;
-import io.dfstree.server.Launcher;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
-import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.StorageClient;
 import org.csource.fastdfs.StorageServer;
 import org.junit.jupiter.api.AfterEach;
@@ -38,41 +33,28 @@ class SyncCountersTest {
   static final int A = 100001;
   static final int B = 100002;
 
+  TwoStorages group;
   Vertx vertx;
-  Path dir;
   int trackerPort;
   int portA;
   int portB;
-  String deployB;
 
   @BeforeEach
   void start() throws Exception {
-    dir = Files.createTempDirectory("sync-counters");
-    vertx = Launcher.createVertx(new JsonObject(), false).await();
+    group = TwoStorages.start("sync-counters", false, null, c -> c);
+    vertx = group.vertx;
+    portA = group.portA;
+    portB = group.portB;
     trackerPort = TestPorts.free();
-    portA = TestPorts.free();
-    portB = TestPorts.free();
     JsonObject tracker = Config.defaults().getJsonObject("tracker").copy().put("host", "127.0.0.1").put("port", trackerPort)
         .put("heartbeatTimeoutMs", 1500);
     vertx.deployVerticle("io.dfstree.tracker.TrackerVerticle", new DeploymentOptions().setConfig(tracker)).await();
-    vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(storage(A, portA, "a"))).await();
-    deployB = vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(storage(B, portB, "b"))).await();
-    Thread.sleep(600); // a few heartbeats: each storage knows the other
-    ClientGlobal.g_network_timeout = 20000;
-    ClientGlobal.g_connect_timeout = 5000;
-  }
-
-  JsonObject storage(int id, int port, String path) {
-    return Config.defaults().getJsonObject("storage").copy().put("id", id).put("port", port)
-        .put("storePaths", new JsonArray().add(dir.resolve(path).toString())).put("subdirCount", 4)
-        .put("reservedSpace", "1M").put("fsync", false).put("heartbeatIntervalMs", 200).put("catchUpIntervalMs", 100)
-        .put("writeQuorum", 2).put("peerTimeoutMs", 1500);
+    group.awaitHeard(TwoStorages.A, TwoStorages.B); // the tracker has both members
   }
 
   @AfterEach
   void stop() {
-    vertx.close().await();
-    io.dfstree.TempTrees.delete(dir);
+    group.close();
   }
 
   StorageStat stat(int id) throws Exception {
@@ -106,11 +88,11 @@ class SyncCountersTest {
     assertTrue(stat(B).lastSyncUpdate() > 0, "B applied replicated writes");
 
     // B is away while A takes more files; back, it catches up from A's binlog (PEER_DOWNLOAD)
-    vertx.undeploy(deployB).await();
+    vertx.undeploy(group.deployB).await();
     Thread.sleep(1800);
     upload(5, 100);
     long catchUp = 5L * FILE;
-    deployB = vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(storage(B, portB, "b"))).await();
+    group.deployB = group.deploy(group.config(B, portB, "b"));
     // B's counters start again with the new process; A's keep counting
     GroupReplicationTest.waitFor(() -> counter(B, StorageCounters.SUCCESS_SYNC_IN_BYTES) == catchUp
         && counter(A, StorageCounters.SUCCESS_SYNC_OUT_BYTES) == quorum + catchUp

@@ -29,4 +29,20 @@ class LauncherHazelcastTest {
     assertFalse(join.getTcpIpConfig().isEnabled());
     assertFalse(join.getMulticastConfig().isEnabled());
   }
+
+  @Test
+  void splitBrainIsDetectedAndHealedInSecondsNotMinutes() {
+    var hz = Launcher.hazelcast(Config.defaults().getJsonObject("cluster"));
+    // Hazelcast's own: 60 s without heartbeat, first merge after 300 s
+    assertEquals("10", hz.getProperty("hazelcast.max.no.heartbeat.seconds"));
+    assertEquals("1", hz.getProperty("hazelcast.heartbeat.interval.seconds"));
+    assertEquals("10", hz.getProperty("hazelcast.merge.first.run.delay.seconds"));
+    assertEquals("5", hz.getProperty("hazelcast.merge.next.run.delay.seconds"));
+    var tuned = Launcher.hazelcast(Config.defaults().getJsonObject("cluster").put("failureDetectionSeconds", 30)
+        .put("mergeDelaySeconds", 60));
+    assertEquals("30", tuned.getProperty("hazelcast.max.no.heartbeat.seconds"));
+    assertEquals("60", tuned.getProperty("hazelcast.merge.first.run.delay.seconds"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Launcher.hazelcast(Config.defaults().getJsonObject("cluster").put("failureDetectionSeconds", 1)));
+  }
 }

@@ -2,8 +2,6 @@ package io.dfstree.storage;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.dfstree.config.Config;
-import io.dfstree.config.StorageOptions;
 import io.dfstree.fileid.FileId;
 import io.dfstree.protocol.FdfsException;
 import io.vertx.core.Context;
@@ -11,8 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,17 +34,15 @@ class DeletesStayDeletedTest {
   StorePath path;
   StoredFiles files;
 
+  OneStorePath store;
+
   @BeforeEach
   void setUp() throws Exception {
-    vertx = Vertx.vertx();
-    disk = vertx.createSharedWorkerExecutor("tombstone-test", 4);
-    JsonObject c = Config.defaults().getJsonObject("storage").copy()
-        .put("storePaths", new JsonArray().add(dir.resolve("s0").toString())).put("subdirCount", 2)
-        .put("reservedSpace", "0").put("id", 7);
-    StorageOptions o = StorageOptions.from(c);
-    paths = new StorePaths(o);
-    path = paths.all().get(0);
-    path.prepare(o.subdirCount());
+    store = new OneStorePath(dir, "0", 4);
+    vertx = store.vertx;
+    disk = store.disk;
+    paths = store.paths;
+    path = store.path;
     files = open();
   }
 
@@ -61,7 +55,7 @@ class DeletesStayDeletedTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
+    store.close();
   }
 
   static <T> T await(Future<T> f) throws Exception {

@@ -2,18 +2,13 @@ package io.dfstree.storage;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.dfstree.config.Config;
-import io.dfstree.config.StorageOptions;
 import io.dfstree.fileid.FileId;
 import io.dfstree.fileid.FileName;
 import io.dfstree.protocol.FdfsException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,24 +30,20 @@ class FileBlobEngineTest {
   StoredFiles files;
   BlobEngine engine;
 
+  OneStorePath store;
+
   @BeforeEach
   void setUp() throws Exception {
-    vertx = Vertx.vertx();
+    store = new OneStorePath(dir, "0");
+    vertx = store.vertx;
     ctx = vertx.getOrCreateContext();
-    JsonObject c = Config.defaults().getJsonObject("storage").copy()
-        .put("storePaths", new JsonArray().add(dir.resolve("s0").toString())).put("subdirCount", 2)
-        .put("reservedSpace", "0").put("id", 7);
-    StorageOptions o = StorageOptions.from(c);
-    StorePaths paths = new StorePaths(o);
-    paths.all().get(0).prepare(o.subdirCount());
-    WorkerExecutor disk = vertx.createSharedWorkerExecutor("blob-engine-test", 2);
-    files = new StoredFiles(disk, paths, o.id(), o.group(), false);
-    engine = new BlobEngines(List.of(new FileBlobEngine(files, disk))).forNew(5, false);
+    files = store.files;
+    engine = new BlobEngines(List.of(new FileBlobEngine(files, store.disk))).forNew(5, false);
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
+    store.close();
   }
 
   /** Runs {@code action} on the test's event-loop context and waits for its future. */

@@ -2,14 +2,10 @@ package io.dfstree.storage;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.dfstree.config.Config;
-import io.dfstree.config.StorageOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -24,26 +20,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PlacingTest {
   @TempDir Path dir;
+  OneStorePath store;
   Vertx vertx;
   StoredFiles files;
   StorePath path;
 
   @BeforeEach
   void setUp() throws Exception {
-    vertx = Vertx.vertx();
-    JsonObject c = Config.defaults().getJsonObject("storage").copy()
-        .put("storePaths", new JsonArray().add(dir.resolve("s0").toString())).put("subdirCount", 2)
-        .put("reservedSpace", "0").put("id", 7);
-    StorageOptions o = StorageOptions.from(c);
-    StorePaths paths = new StorePaths(o);
-    path = paths.all().get(0);
-    path.prepare(o.subdirCount());
-    files = new StoredFiles(vertx.createSharedWorkerExecutor("placing-test", 2), paths, o.id(), o.group(), false);
+    store = new OneStorePath(dir, "0");
+    vertx = store.vertx;
+    files = store.files;
+    path = store.path;
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
+    store.close();
   }
 
   @Test

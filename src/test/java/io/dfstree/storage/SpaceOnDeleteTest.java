@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dfstree.config.Config;
-import io.dfstree.config.StorageOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SpaceOnDeleteTest {
   @TempDir Path dir;
+  OneStorePath store;
   Vertx vertx;
   StoredFiles files;
   StorePaths paths;
@@ -31,20 +28,16 @@ class SpaceOnDeleteTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    vertx = Vertx.vertx();
-    JsonObject c = Config.defaults().getJsonObject("storage").copy()
-        .put("storePaths", new JsonArray().add(dir.resolve("s0").toString())).put("subdirCount", 2)
-        .put("reservedSpace", "1M").put("id", 7);
-    StorageOptions o = StorageOptions.from(c);
-    paths = new StorePaths(o);
-    path = paths.all().get(0);
-    path.prepare(o.subdirCount());
-    files = new StoredFiles(vertx.createSharedWorkerExecutor("space-test", 2), paths, o.id(), o.group(), false);
+    store = new OneStorePath(dir, "1M");
+    vertx = store.vertx;
+    files = store.files;
+    paths = store.paths;
+    path = store.path;
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
+    store.close();
   }
 
   @Test

@@ -49,4 +49,58 @@ class TombstoneStoreTest {
     assertEquals(10_999L, again.deletedAt("M00/00/00/name-9"));
     again.close();
   }
+
+  /**
+   * A delete the binlog records is not forced in the tombstone file; after a crash that lost the
+   * file's unforced tail, opening replays the binlog's deletes since the last checkpoint.
+   */
+  @Test
+  void deletesTheBinlogRecordsComeBackFromItAfterTheTombstoneTailIsLost() throws Exception {
+    Path f = dir.resolve("sync/tombstones");
+    Binlog log = new Binlog(dir.resolve("sync/binlog"));
+    TombstoneStore s = TombstoneStore.open(f, 10 * DAY, true, 1_000_000, log);
+    String checkpointed = Files.readString(f);
+    assertTrue(checkpointed.startsWith("# 0"), "a fresh file starts with a checkpoint: " + checkpointed);
+    log.append(999_999, Binlog.CREATE, "M00/00/00/a.txt", null, true);
+    s.bury("M00/00/00/a.txt", 1_000_000, true);
+    log.append(1_000_000, Binlog.DELETE, "M00/00/00/a.txt", null, true);
+    s.bury("M00/00/00/b.txt", 1_000_001, true);
+    log.append(1_000_001, Character.toLowerCase(Binlog.DELETE), "M00/00/00/b.txt", null, true);
+    s.bury("M00/00/00/c.txt", 1_000_002); // not in the binlog: forced on its own
+    // the crash: the unforced lines are gone, the forced one (c) stays
+    Files.writeString(f, checkpointed + "1000002 M00/00/00/c.txt\n");
+    log.close();
+
+    Binlog again = new Binlog(dir.resolve("sync/binlog"));
+    TombstoneStore reopened = TombstoneStore.open(f, 10 * DAY, true, 1_000_100, again);
+    assertEquals(1_000_000L, reopened.deletedAt("M00/00/00/a.txt"), "replayed from the binlog's D line");
+    assertEquals(1_000_001L, reopened.deletedAt("M00/00/00/b.txt"), "and from a peer's d line");
+    assertEquals(1_000_002L, reopened.deletedAt("M00/00/00/c.txt"));
+    assertEquals(3, reopened.size(), "a create is no tombstone");
+    reopened.close();
+    again.close();
+  }
+
+  @Test
+  void coveredDeletesAreCheckpointedAndOpeningReplaysTheBinlogAfterTheLastCheckpoint() throws Exception {
+    Path f = dir.resolve("tombstones");
+    Binlog log = new Binlog(dir.resolve("binlog"));
+    TombstoneStore s = TombstoneStore.open(f, 10 * DAY, true, 1_000_000, log);
+    for (int i = 0; i < TombstoneStore.CHECKPOINT_EVERY; i++) {
+      s.bury("M00/00/00/n" + i, 1_000_000, true);
+      log.append(1_000_000, Binlog.DELETE, "M00/00/00/n" + i, null, false);
+    }
+    assertTrue(Files.readAllLines(f).stream().anyMatch(l -> l.startsWith("# ") && !l.equals("# 0")),
+        "covered deletes took a checkpoint by count (or by age): " + Files.readAllLines(f).size() + " lines");
+    s.bury("M00/00/00/last", 1_000_000, true);
+    log.append(1_000_000, Binlog.DELETE, "M00/00/00/last", null, false);
+    s.close(); // what is unforced is checkpointed at the binlog's end: nothing left to replay
+    assertTrue(Files.readString(f).endsWith("# " + log.size() + "\n"), "ends with a checkpoint at " + log.size());
+    log.append(1_000_000, Binlog.DELETE, "M00/00/00/after", null, false);
+    TombstoneStore reopened = TombstoneStore.open(f, 10 * DAY, true, 1_000_100, log);
+    assertEquals(TombstoneStore.CHECKPOINT_EVERY + 2, reopened.size());
+    assertEquals(1_000_000L, reopened.deletedAt("M00/00/00/after"), "after the checkpoint: replayed");
+    reopened.close();
+    log.close();
+  }
 }

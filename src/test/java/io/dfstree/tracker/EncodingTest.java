@@ -2,12 +2,17 @@ package io.dfstree.tracker;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.dfstree.protocol.TrackerCodec;
+import io.dfstree.protocol.TrackerReply;
+import io.dfstree.protocol.TrackerReply.GroupStats;
+import io.dfstree.protocol.TrackerReply.StorageStats;
 import io.dfstree.protocol.Wire;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** The tracker's answers as bytes: what it knows, mapped to reply records, laid out by {@link TrackerCodec}. */
 class EncodingTest {
   private final GroupMap map = new GroupMap(6000);
 
@@ -17,9 +22,13 @@ class EncodingTest {
     map.apply(Beats.active(100002, "group1"), 0);
   }
 
+  private static Buffer bytes(TrackerReply r) {
+    return TrackerCodec.replyBody(r);
+  }
+
   @Test
   void storeOneIs40Bytes() {
-    Buffer b = ResponseBodies.storeOne(new UploadTarget("group1", List.of(map.storage(100001)), 3));
+    Buffer b = bytes(TrackerAnswers.storeOne(new UploadTarget("group1", List.of(map.storage(100001)), 3)));
     assertEquals(40, b.length());
     assertEquals("group1", Wire.readFixed(b, 0, 16));
     assertEquals("127.0.0.1", Wire.readFixed(b, 16, 15));
@@ -29,7 +38,7 @@ class EncodingTest {
 
   @Test
   void storeAllIs17Plus23PerServer() {
-    Buffer b = ResponseBodies.storeAll(new UploadTarget("group1", List.copyOf(map.group("group1").members()), 1));
+    Buffer b = bytes(TrackerAnswers.storeAll(new UploadTarget("group1", List.copyOf(map.group("group1").members()), 1)));
     assertEquals(17 + 46, b.length());
     assertEquals("127.0.0.2", Wire.readFixed(b, 16 + 23, 15));
     assertEquals(23000, b.getLong(16 + 23 + 15));
@@ -38,8 +47,8 @@ class EncodingTest {
 
   @Test
   void fetchOneIs39AndFetchAllIsLegacyShape() {
-    assertEquals(39, ResponseBodies.storageAddress("group1", map.storage(100001)).length());
-    Buffer all = ResponseBodies.fetchAll("group1", List.copyOf(map.group("group1").members()));
+    assertEquals(39, bytes(TrackerAnswers.fetchOne("group1", map.storage(100001))).length());
+    Buffer all = bytes(TrackerAnswers.fetchAll("group1", List.copyOf(map.group("group1").members())));
     assertEquals(39 + 15, all.length());
     assertEquals(23000, all.getLong(31));
     assertEquals("127.0.0.2", Wire.readFixed(all, 39, 15));
@@ -47,7 +56,7 @@ class EncodingTest {
 
   @Test
   void legacyGroupStat() {
-    Buffer b = ListLayout.LEGACY.groupStat(map.group("group1"));
+    Buffer b = bytes(new GroupStats(List.of(ListLayout.LEGACY.groupStat(map.group("group1")))));
     assertEquals(105, b.length());
     assertEquals("group1", Wire.readFixed(b, 0, 17));
     assertEquals(100 * 1024, b.getLong(17), "total of the tightest member (100002)");
@@ -63,7 +72,7 @@ class EncodingTest {
 
   @Test
   void modernGroupStat() {
-    Buffer b = ListLayout.MODERN.groupStat(map.group("group1"));
+    Buffer b = bytes(new GroupStats(List.of(ListLayout.MODERN.groupStat(map.group("group1")))));
     assertEquals(113, b.length());
     assertEquals(50 * 1024, b.getLong(25));
     assertEquals(1024, b.getLong(33), "reserved");
@@ -77,7 +86,7 @@ class EncodingTest {
   @Test
   void legacyStorageStat() {
     StorageEntry s = map.storage(100001);
-    Buffer b = ListLayout.LEGACY.storageStat(s, 1234);
+    Buffer b = bytes(new StorageStats(List.of(ListLayout.LEGACY.storageStat(s, 1234))));
     assertEquals(612, b.length());
     assertEquals(7, b.getByte(0), "ACTIVE");
     assertEquals("100001", Wire.readFixed(b, 1, 16));
@@ -105,7 +114,7 @@ class EncodingTest {
 
   @Test
   void modernStorageStat() {
-    Buffer b = ListLayout.MODERN.storageStat(map.storage(100001), 99);
+    Buffer b = bytes(new StorageStats(List.of(ListLayout.MODERN.storageStat(map.storage(100001), 99))));
     assertEquals(487, b.length());
     assertEquals(7, b.getByte(0));
     assertEquals(6, b.getByte(1), "rw mode");
@@ -123,25 +132,25 @@ class EncodingTest {
   @Test
   void offlineStorageReportsNoUpTime() {
     map.leave(100001);
-    Buffer b = ListLayout.LEGACY.storageStat(map.storage(100001), 0);
+    Buffer b = bytes(new StorageStats(List.of(ListLayout.LEGACY.storageStat(map.storage(100001), 0))));
     assertEquals(5, b.getByte(0));
     assertEquals(0, b.getLong(191));
   }
 
   @Test
   void storageIdsPageFromStartIndex() {
-    Buffer b = ResponseBodies.storageIds(map.storages(), 1);
+    Buffer b = bytes(TrackerAnswers.storageIds(map.storages(), 1));
     assertEquals(2, b.getInt(0));
     assertEquals(1, b.getInt(4));
     assertEquals("100002 group1 127.0.0.2:23000\n", b.getString(8, b.length()));
-    Buffer beyond = ResponseBodies.storageIds(map.storages(), 5);
+    Buffer beyond = bytes(TrackerAnswers.storageIds(map.storages(), 5));
     assertEquals(8, beyond.length());
     assertEquals(0, beyond.getInt(4));
   }
 
   @Test
   void parametersAreNameValueLines() {
-    String text = ResponseBodies.parameters(Beats.options(0, 0, 0, 0)).toString();
+    String text = bytes(TrackerAnswers.parameters(Beats.options(0, 0, 0, 0))).toString();
     assertTrue(text.contains("use_storage_id=true\n"));
     assertTrue(text.contains("storage_sync_file_max_delay=86400\n"));
     assertTrue(text.contains("use_trunk_file=false\n"));

@@ -41,7 +41,9 @@ final class BatchCommitter {
     }
   }
 
-  private record Place(TrunkId id, ByteBuffer content, CompletableFuture<Boolean> done) implements Op {
+  /** A slot at a place its name gives: a reserved own slot ({@code copy} false) or a peer's. */
+  private record Place(TrunkId id, ByteBuffer content, long timestamp, boolean copy, boolean repair,
+                       CompletableFuture<Boolean> done) implements Op {
     public int bytes() {
       return id.slotLength();
     }
@@ -60,6 +62,8 @@ final class BatchCommitter {
   }
 
   private final PackedStore store;
+  private final SlotLog log;
+  private final LineForcer forcer;
   private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closed;
@@ -67,8 +71,10 @@ final class BatchCommitter {
   volatile long batches;
   volatile long appended;
 
-  BatchCommitter(PackedStore store) {
+  BatchCommitter(PackedStore store, SlotLog log, LineForcer forcer) {
     this.store = store;
+    this.log = log;
+    this.forcer = forcer;
     this.thread = new Thread(this::loop, String.format("packed-commit-M%02X", store.storePathIndex));
     thread.setDaemon(true);
   }
@@ -95,13 +101,18 @@ final class BatchCommitter {
     return f;
   }
 
-  CompletableFuture<Boolean> place(TrunkId id, ByteBuffer content) {
+  CompletableFuture<Boolean> place(TrunkId id, ByteBuffer content, long timestamp, boolean copy) {
+    return place(id, content, timestamp, copy, false);
+  }
+
+  /** {@code repair}: rewrites a live slot of this name (its content checked by the caller). */
+  CompletableFuture<Boolean> place(TrunkId id, ByteBuffer content, long timestamp, boolean copy, boolean repair) {
     CompletableFuture<Boolean> f = new CompletableFuture<>();
     if (content.remaining() != id.fileSize()) {
       f.completeExceptionally(FdfsException.invalid("replicated slot holds " + content.remaining() + " bytes, its name says " + id.fileSize()));
       return f;
     }
-    offer(new Place(id, content, f), f);
+    offer(new Place(id, content, timestamp, copy, repair, f), f);
     return f;
   }
 
@@ -151,6 +162,16 @@ final class BatchCommitter {
 
   /** Writes one batch, forces it, then answers it. */
   private void commit(List<Op> batch) {
+    if (forcer != null) {
+      try {
+        forcer.bound(); // what a crash may take of the lines stays within what a restart re-reads
+      } catch (IOException e) {
+        for (Op op : batch) {
+          fail(op, new FdfsException(Errno.EIO, "binlog sync failed: " + e.getMessage()));
+        }
+        return;
+      }
+    }
     List<Volume> touched = new ArrayList<>();
     List<Op> written = new ArrayList<>();
     List<Object> results = new ArrayList<>();
@@ -233,6 +254,8 @@ final class BatchCommitter {
       }
     }
     // visible to readers only once durable: a read never returns what a crash could take back
+    List<SlotLog.Placed> placed = new ArrayList<>();
+    long placedBytes = 0;
     for (int i = 0; i < written.size(); i++) {
       Op op = written.get(i);
       if (op instanceof Append a) {
@@ -242,7 +265,30 @@ final class BatchCommitter {
           v.index.add(id.offset(), id.slotLength(), true);
         }
         appended++;
-        a.done.complete(id);
+        placed.add(new SlotLog.Placed(id, a.time & 0xFFFFFFFFL, false));
+        placedBytes += id.slotLength();
+      } else if (op instanceof Place p && !p.repair && Boolean.TRUE.equals(results.get(i))) {
+        placed.add(new SlotLog.Placed(p.id, p.timestamp, p.copy));
+        placedBytes += p.id.slotLength();
+      }
+    }
+    // the binlog lines, after the slots are durable (a peer that reads a line finds the slot)
+    // and without a sync of their own: the LineForcer syncs them, a restart rewrites lost ones
+    if (!placed.isEmpty()) {
+      try {
+        log.placed(placed);
+        if (forcer != null) {
+          forcer.wrote(placedBytes);
+        }
+      } catch (IOException | RuntimeException e) {
+        // the slots stand (durable, readable); a restart writes their lines again
+        LOG.error("packed store M{}: binlog lines for {} slots not written: {}", store.storePathIndex, placed.size(), e.toString());
+      }
+    }
+    for (int i = 0; i < written.size(); i++) {
+      Op op = written.get(i);
+      if (op instanceof Append a) {
+        a.done.complete((TrunkId) results.get(i));
       } else if (op instanceof Delete d) {
         d.done.complete(null);
       } else if (op instanceof Place p) {
@@ -310,7 +356,11 @@ final class BatchCommitter {
     }
     synchronized (v) {
       int at = v.index.containing(id.offset());
-      if (at >= 0) {
+      if (p.repair) {
+        if (at < 0 || v.index.offset(at) != id.offset() || !v.index.live(at) || v.index.length(at) != id.slotLength()) {
+          throw FdfsException.notFound("no packed slot to repair: " + id);
+        }
+      } else if (at >= 0) {
         if (v.index.offset(at) == id.offset() && v.index.live(at) && v.index.length(at) == id.slotLength()) {
           SlotHeader h = PackedStore.readHeader(v, id.offset());
           if (h != null && PackedStore.matches(h, id)) {
@@ -322,7 +372,7 @@ final class BatchCommitter {
         }
         throw new FdfsException(Errno.EEXIST, "another packed slot holds this place: " + id);
       }
-      if (!v.index.add(id.offset(), id.slotLength(), true)) {
+      if (!p.repair && !v.index.add(id.offset(), id.slotLength(), true)) {
         throw new FdfsException(Errno.EEXIST, "another packed slot overlaps this place: " + id);
       }
     }

@@ -59,12 +59,13 @@ public final class PackedStore implements AutoCloseable {
 
   private volatile Rebuild rebuild;
 
-  private PackedStore(Path storeRoot, int storePathIndex, int sourceKey, PackedOptions options) {
+  private PackedStore(Path storeRoot, int storePathIndex, int sourceKey, PackedOptions options, SlotLog log,
+                      LineForcer forcer) {
     this.storePathIndex = storePathIndex;
     this.sourceKey = sourceKey;
     this.options = options;
     this.dir = storeRoot.resolve("data").resolve(DIR);
-    this.committer = new BatchCommitter(this);
+    this.committer = new BatchCommitter(this, log, forcer);
     this.compactor = new Compactor(this);
   }
 
@@ -76,7 +77,16 @@ public final class PackedStore implements AutoCloseable {
    *                  (see {@link TrunkId#sourceKey()}): its own volumes carry it
    */
   public static PackedStore open(Path storeRoot, int storePathIndex, int sourceKey, PackedOptions options) throws IOException {
-    PackedStore s = new PackedStore(storeRoot, storePathIndex, sourceKey, options);
+    return open(storeRoot, storePathIndex, sourceKey, options, SlotLog.NONE, null);
+  }
+
+  /**
+   * Opens a store whose new slots are recorded in {@code log} (the binlog), its lines synced by
+   * {@code forcer} (null: by nobody, e.g. without fsync).
+   */
+  public static PackedStore open(Path storeRoot, int storePathIndex, int sourceKey, PackedOptions options, SlotLog log,
+                                 LineForcer forcer) throws IOException {
+    PackedStore s = new PackedStore(storeRoot, storePathIndex, sourceKey, options, log, forcer);
     s.load();
     s.committer.start();
     return s;
@@ -161,7 +171,12 @@ public final class PackedStore implements AutoCloseable {
 
   /** Writes the bytes of a reserved slot; completes once durable. */
   public CompletableFuture<Boolean> fill(TrunkId reserved, ByteBuffer content) {
-    return committer.place(reserved, content);
+    return fill(reserved, content, reserved.createTime() & 0xFFFFFFFFL);
+  }
+
+  /** {@link #fill} recording the slot at {@code timestamp} (the upload's time). */
+  public CompletableFuture<Boolean> fill(TrunkId reserved, ByteBuffer content, long timestamp) {
+    return committer.place(reserved, content, timestamp, false);
   }
 
   /** Gives up a reserved slot: it is marked deleted on disk and never read. */
@@ -175,8 +190,39 @@ public final class PackedStore implements AutoCloseable {
    * fails with ENOENT when it was deleted here, EEXIST when other bytes hold the place.
    */
   public CompletableFuture<Boolean> place(TrunkId id, ByteBuffer content) {
+    return place(id, content, id.createTime() & 0xFFFFFFFFL);
+  }
+
+  /** {@link #place} recording the copy at {@code timestamp} (its source's time). */
+  public CompletableFuture<Boolean> place(TrunkId id, ByteBuffer content, long timestamp) {
     checkPath(id);
-    return committer.place(id, content);
+    return committer.place(id, content, timestamp, true);
+  }
+
+  /**
+   * Rewrites a live slot whose content was found damaged with a good copy (from a peer), in
+   * place: same header, the given content, synced. Fails EIO unless the content matches the
+   * name's size and CRC32, ENOENT when the slot is not live here.
+   */
+  public CompletableFuture<Boolean> repair(TrunkId id, ByteBuffer content) {
+    checkPath(id);
+    CRC32 crc = new CRC32();
+    crc.update(content.duplicate());
+    if (content.remaining() != id.fileSize() || (int) crc.getValue() != id.crc32()) {
+      return CompletableFuture.failedFuture(new FdfsException(Errno.EIO, "the copy does not match its name either: " + id));
+    }
+    return committer.place(id, content, id.createTime() & 0xFFFFFFFFL, false, true);
+  }
+
+  /** Blocking: true when the slot is here but its bytes fail their check (a read would be EIO). */
+  public boolean damaged(TrunkId id) throws IOException {
+    try {
+      readSlot(id);
+      return false;
+    } catch (FdfsException e) {
+      // a failing CRC, or a header that no longer matches while the index holds the slot
+      return e.errno() == Errno.EIO || contains(id);
+    }
   }
 
   /** Marks the slot deleted, durably; ENOENT when it is not here. */
@@ -187,6 +233,14 @@ public final class PackedStore implements AutoCloseable {
 
   /** The file's content: one positioned read, checked against its header, its ID and its CRC32. */
   public ByteBuffer read(TrunkId id) throws IOException {
+    return readSlot(id).content();
+  }
+
+  /** A slot read and checked: its content, and where that lies (for a later range read). */
+  public record Slot(ByteBuffer content, Location location) {}
+
+  /** {@link #read}, with where the content lies: one positioned read, header and CRC32 checked. */
+  public Slot readSlot(TrunkId id) throws IOException {
     Volume v = liveVolume(id);
     ByteBuffer slot = ByteBuffer.allocate(SlotHeader.SIZE + id.fileSize());
     v.readFully(slot, id.offset());
@@ -201,7 +255,7 @@ public final class PackedStore implements AutoCloseable {
       LOG.warn("packed volume {}: slot at {} fails its CRC32", v.path, id.offset());
       throw new FdfsException(Errno.EIO, "packed file is damaged (CRC32 mismatch): " + id);
     }
-    return content;
+    return new Slot(content, new Location(v.path, (long) id.offset() + SlotHeader.SIZE, id.fileSize()));
   }
 
   /**
@@ -253,6 +307,37 @@ public final class PackedStore implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * The live slots of this member's own volumes created at or after {@code sinceSeconds} whose
+   * end lies in the last {@code window} bytes of their volume: where the slots are whose binlog
+   * lines a crash may have taken ({@link LineForcer} keeps that within the window). Blocking.
+   */
+  public List<TrunkId> recentSlots(long window, long sinceSeconds) throws IOException {
+    List<TrunkId> out = new ArrayList<>();
+    for (Volume v : volumes()) {
+      if (v.sourceKey != sourceKey) {
+        continue;
+      }
+      long from = v.channel.size() - window;
+      List<Integer> offsets = new ArrayList<>();
+      synchronized (v) {
+        for (int i = v.index.count() - 1; i >= 0 && (long) v.index.offset(i) + v.index.length(i) > from; i--) {
+          if (v.index.live(i)) {
+            offsets.add(v.index.offset(i));
+          }
+        }
+      }
+      for (int off : offsets) {
+        SlotHeader h = readHeader(v, off);
+        if (h != null && h.live() && (h.createTime() & 0xFFFFFFFFL) >= sinceSeconds) {
+          out.add(new TrunkId(storePathIndex, v.sourceKey, h.createTime(), h.sizeHigh(), h.fileSize(), h.crc32(),
+              v.number, off, h.slotLength(), h.extPart()));
+        }
+      }
+    }
+    return out;
   }
 
   /** Reclaims the blocks of deleted slots (see {@link Compactor}). Blocking; one at a time. */

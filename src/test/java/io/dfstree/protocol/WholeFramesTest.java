@@ -1,8 +1,7 @@
-package io.dfstree.tracker;
+package io.dfstree.protocol;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.dfstree.protocol.PacketHeader;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,19 +9,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class RequestFramerTest {
+/** The tracker's framing: whole requests cut from any slicing of the stream, bad lengths refused. */
+class WholeFramesTest {
   private final List<String> seen = new ArrayList<>();
-  private final RequestFramer framer = new RequestFramer(64, new RequestFramer.Listener() {
+  private final WholeFrames framer = new WholeFrames(64, new WholeFrames.Listener() {
     @Override
-    public void onRequest(int command, Buffer body) {
-      seen.add(command + ":" + body.toString());
+    public void onFrame(PacketHeader h, Buffer body) {
+      seen.add(h.commandCode() + ":" + body.toString());
+      framer().next(); // answered at once
     }
 
     @Override
-    public void onBadLength(int command, long declaredLength) {
-      seen.add("bad " + command + " " + declaredLength);
+    public void onBadLength(PacketHeader h) {
+      seen.add("bad " + h.commandCode() + " " + h.bodyLength());
     }
   });
+
+  private WholeFrames framer() {
+    return framer;
+  }
 
   private static Buffer stream() {
     return PacketHeader.request((byte) 104, Buffer.buffer("group1")).appendBuffer(
@@ -38,15 +43,34 @@ class RequestFramerTest {
       framer.feed(all.getBuffer(i, Math.min(all.length(), i + batch)));
     }
     assertEquals(List.of("104:group1", "111:", "92:abc"), seen);
-    assertEquals(RequestFramer.State.HEADER, framer.state());
+    assertFalse(framer.readingBody());
   }
 
   @Test
   void partialBodyWaitsInBodyState() {
     framer.feed(PacketHeader.request((byte) 104, Buffer.buffer("group1")).getBuffer(0, 12));
-    assertEquals(RequestFramer.State.BODY, framer.state());
-    assertEquals(104, framer.command());
+    assertTrue(framer.readingBody());
+    assertEquals(104, framer.header().commandCode());
     assertTrue(seen.isEmpty());
+  }
+
+  @Test
+  void theNextRequestWaitsForTheAnswer() {
+    List<String> held = new ArrayList<>();
+    WholeFrames slow = new WholeFrames(64, new WholeFrames.Listener() {
+      public void onFrame(PacketHeader h, Buffer body) {
+        held.add(String.valueOf(h.commandCode()));
+      }
+
+      public void onBadLength(PacketHeader h) {
+        held.add("bad");
+      }
+    });
+    slow.feed(stream());
+    assertEquals(List.of("104"), held);
+    slow.next();
+    slow.next();
+    assertEquals(List.of("104", "111", "92"), held);
   }
 
   @Test
@@ -54,13 +78,13 @@ class RequestFramerTest {
     framer.feed(Buffer.buffer().appendLong(65).appendByte((byte) 92).appendByte((byte) 0));
     framer.feed(PacketHeader.request((byte) 111, Buffer.buffer()));
     assertEquals(List.of("bad 92 65"), seen);
-    RequestFramer neg = new RequestFramer(64, new RequestFramer.Listener() {
-      public void onRequest(int c, Buffer b) {
+    WholeFrames neg = new WholeFrames(64, new WholeFrames.Listener() {
+      public void onFrame(PacketHeader h, Buffer b) {
         seen.add("req");
       }
 
-      public void onBadLength(int c, long l) {
-        seen.add("neg " + l);
+      public void onBadLength(PacketHeader h) {
+        seen.add("neg " + h.bodyLength());
       }
     });
     neg.feed(Buffer.buffer().appendLong(-1).appendByte((byte) 1).appendByte((byte) 0));

@@ -1,0 +1,46 @@
+package io.dfstree.storage;
+
+import io.dfstree.config.Config;
+import io.dfstree.config.StorageOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one set-up of the storage-layer tests that need no sockets: a storage's files (id 7, group1)
+ * on one prepared store path {@code s0} under a test's temp directory, with a Vert.x and a disk
+ * worker pool of its own. {@link #close()} closes the Vert.x.
+ */
+final class OneStorePath implements AutoCloseable {
+  final Vertx vertx = Vertx.vertx();
+  final WorkerExecutor disk;
+  final StorageOptions options;
+  final StorePaths paths;
+  final StorePath path;
+  final StoredFiles files;
+
+  /** {@code reservedSpace} as the configuration spells it ("0", "1M"); {@code workers} disk threads. */
+  OneStorePath(Path dir, String reservedSpace, int workers) throws Exception {
+    JsonObject c = Config.defaults().getJsonObject("storage").copy()
+        .put("storePaths", new JsonArray().add(dir.resolve("s0").toString())).put("subdirCount", 2)
+        .put("reservedSpace", reservedSpace).put("id", 7);
+    options = StorageOptions.from(c);
+    paths = new StorePaths(options);
+    path = paths.all().get(0);
+    path.prepare(options.subdirCount());
+    disk = vertx.createSharedWorkerExecutor("store-path-test", workers);
+    files = new StoredFiles(disk, paths, options.id(), options.group(), false);
+  }
+
+  OneStorePath(Path dir, String reservedSpace) throws Exception {
+    this(dir, reservedSpace, 2);
+  }
+
+  @Override
+  public void close() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+}
