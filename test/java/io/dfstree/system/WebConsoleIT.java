@@ -59,6 +59,36 @@ class WebConsoleIT {
     runConsole(cert, "target/console-screenshot-https.png");
   }
 
+  /**
+   * Bucket {@code photos} for the S3 browser: 23 objects under {@code 2026/} (two pages of 20),
+   * {@code docs/a.txt} and {@code readme.txt}, each with {@code x-amz-meta-author}; one curl.
+   */
+  private static void seedBrowserObjects(Path work, String endpoint, String user, Path cert) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--fail-with-body", "--max-time", "60",
+        "--aws-sigv4", "aws:amz:us-east-1:s3", "--user", user, "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD"));
+    if (cert != null) {
+      cmd.addAll(List.of("--cacert", cert.toString()));
+    }
+    Proc mb = Proc.run(work, Duration.ofSeconds(60), concat(cmd, "-X", "PUT", endpoint + "/photos"));
+    assertEquals(0, mb.exit(), "create bucket photos: " + mb);
+    List<String> puts = new ArrayList<>(cmd);
+    puts.addAll(List.of("-H", "x-amz-meta-author: console-e2e"));
+    for (int i = 0; i < 23; i++) {
+      String name = String.format("cat-%02d.txt", i);
+      puts.addAll(List.of("-T", Files.writeString(work.resolve(name), "cat " + i + "\n").toString(), endpoint + "/photos/2026/" + name));
+    }
+    puts.addAll(List.of("-T", Files.writeString(work.resolve("a.txt"), "doc a\n").toString(), endpoint + "/photos/docs/a.txt"));
+    puts.addAll(List.of("-T", Files.writeString(work.resolve("readme.txt"), "read me\n").toString(), endpoint + "/photos/readme.txt"));
+    Proc put = Proc.run(work, Duration.ofSeconds(120), puts.toArray(String[]::new));
+    assertEquals(0, put.exit(), "put the browser's objects: " + put);
+  }
+
+  private static String[] concat(List<String> head, String... tail) {
+    List<String> all = new ArrayList<>(head);
+    all.addAll(List.of(tail));
+    return all.toArray(String[]::new);
+  }
+
   private void runConsole(Path cert, String screenshotName) throws Exception {
     Path project = Path.of("").toAbsolutePath();
     Path spec = project.resolve("test/console/console.spec.mjs");
@@ -96,6 +126,12 @@ class WebConsoleIT {
       String base = scheme + "://127.0.0.1:" + trackerHttp;
       assertTrue(server.stdout().contains("console  " + base + "/console/"), "banner names the console\n" + server.output());
 
+      // S3 with the key pair the banner prints; objects for the console's bucket browser (curl's own SigV4)
+      java.util.regex.Matcher s3 = java.util.regex.Pattern.compile("s3 +(https?://\\S+)  access key (\\S+)  secret (\\S+)")
+          .matcher(server.stdout());
+      assertTrue(s3.find(), "banner names the S3 endpoint\n" + server.stdout());
+      seedBrowserObjects(work, s3.group(1), s3.group(2) + ":" + s3.group(3), cert);
+
       if (tls) {
         // curl, trusting only our certificate: both ports speak HTTPS, plain HTTP gets nowhere
         Proc page = Proc.run(work, Duration.ofSeconds(60), "curl", "-sS", "--max-time", "30", "--cacert", cert.toString(),
@@ -117,9 +153,6 @@ class WebConsoleIT {
         assertEquals(60, untrusted.exit(), "curl without the CA rejects the self-signed certificate: " + untrusted);
 
         // S3 over HTTPS, signed with the key pair the banner prints (curl's own SigV4)
-        java.util.regex.Matcher s3 = java.util.regex.Pattern.compile("s3 +(https://\\S+)  access key (\\S+)  secret (\\S+)")
-            .matcher(server.stdout());
-        assertTrue(s3.find(), "banner names the S3 endpoint over https\n" + server.stdout());
         assertEquals("https://127.0.0.1:" + s3Port, s3.group(1));
         String sign = "aws:amz:us-east-1:s3";
         String user = s3.group(2) + ":" + s3.group(3);
@@ -162,6 +195,8 @@ class WebConsoleIT {
       pb.environment().put("CONSOLE_URL", base + "/console/");
       pb.environment().put("SCREENSHOT", screenshot.toString());
       pb.environment().put("CHROMIUM", chromium);
+      pb.environment().put("S3_ACCESS_KEY", s3.group(2));
+      pb.environment().put("S3_SECRET_KEY", s3.group(3));
       if (tls) {
         pb.environment().put("IGNORE_HTTPS_ERRORS", "1"); // Chromium has no way to trust one CA per profile here
       }

@@ -24,4 +24,11 @@ public final class Addresses {
    * lately). The console's charts read them.
    */
   public static final String STORAGE_LATENCY = "dfstree.storage.latency";
+
+  /**
+   * The S3 bucket browser of the console (request/reply JSON {@code op}: buckets, list, head,
+   * delete), answered by the storage that serves S3; every request carries the S3 access key and
+   * secret the console user typed in ({@code accessKey}, {@code secretKey}), checked there.
+   */
+  public static final String S3_CONSOLE = "dfstree.s3.console";
 }

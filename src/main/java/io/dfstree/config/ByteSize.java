@@ -49,8 +49,8 @@ public final class ByteSize {
   }
 
   /** Binds a size key written as a number or as text such as {@code "10G"}. */
-  static final class Deserializer extends StdDeserializer<Long> {
-    Deserializer() {
+  public static final class Deserializer extends StdDeserializer<Long> {
+    public Deserializer() {
       super(Long.class);
     }
 

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * every other key's default. Unknown keys and values of the wrong kind are errors that name the
  * key, e.g. {@code storage.fsnyc: unknown key}.
  */
-final class OptionsBinding {
+public final class OptionsBinding {
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -29,7 +29,7 @@ final class OptionsBinding {
   private OptionsBinding() {}
 
   /** {@code section} (may be null) over the defaults of {@code name}, bound to {@code type}. */
-  static <T> T bind(String name, JsonObject section, Class<T> type) {
+  public static <T> T bind(String name, JsonObject section, Class<T> type) {
     JsonObject merged = Config.defaults().getJsonObject(name).copy();
     if (section != null) {
       Config.merge(merged, section);

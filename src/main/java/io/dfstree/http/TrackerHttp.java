@@ -49,6 +49,7 @@ public final class TrackerHttp implements TrackerAdapter {
       charts.mount(router);
       files = new FileLookupRoutes(vertx, map, new Routing(map, options), options.http().tls());
       files.mount(router);
+      new S3BrowserRoutes(vertx).mount(router);
     }).onSuccess(s -> LOG.info("tracker HTTP on {}:{}", options.host(), s.actualPort()));
   }
 

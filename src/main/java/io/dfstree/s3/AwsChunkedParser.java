@@ -90,7 +90,7 @@ public final class AwsChunkedParser {
             throw incomplete("more payload than x-amz-decoded-content-length " + decodedLength);
           }
           if (chunkHash != null) {
-            chunkHash.update(slice.getBytes());
+            chunkHash.update(BodyStream.nio(slice));
           }
           if (checksum != null) {
             checksum.update(slice);

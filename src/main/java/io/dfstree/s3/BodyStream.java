@@ -71,9 +71,10 @@ final class BodyStream implements ReadStream<Buffer> {
     if (bytes > max) {
       throw new S3Exception(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size of " + max + " bytes");
     }
-    md5.update(b.getBytes());
+    // digest the buffer's own bytes: getBytes() would copy every MiB once per digest
+    md5.update(nio(b));
     if (sha256 != null) {
-      sha256.update(b.getBytes());
+      sha256.update(nio(b));
     }
     if (checksum != null) {
       checksum.update(b);
@@ -82,6 +83,11 @@ final class BodyStream implements ReadStream<Buffer> {
     if (h != null) {
       h.handle(b);
     }
+  }
+
+  /** A read-only view of the buffer's bytes (no copy for heap buffers). */
+  static java.nio.ByteBuffer nio(Buffer b) {
+    return ((io.vertx.core.internal.buffer.BufferInternal) b).getByteBuf().nioBuffer();
   }
 
   private void fail(Throwable t) {

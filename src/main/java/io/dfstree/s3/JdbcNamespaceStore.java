@@ -21,7 +21,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * The namespace in a SQL database over JDBC, on worker threads of its own (never an event loop):
+ * The namespace in a SQL database over JDBC: connections, pools and transactions, buckets,
+ * objects and the trash here; the multipart tables in {@link MultipartRows}; SQLite's group
+ * commit in {@link SqliteGroupCommit}. The namespace lives on worker threads of its own (never an event loop):
  * <ul>
  *   <li><b>SQLite</b> (the embedded default): one file, WAL journal with {@code synchronous=FULL},
  *   so a commit is on disk before the client is answered; it survives kill -9 and power loss.
@@ -30,12 +32,16 @@ import java.util.concurrent.BlockingQueue;
  *   serialise writers of one key; durability is the server's ({@code synchronous_commit}).</li>
  * </ul>
  * Keys compare in UTF-8 byte order in both (SQLite's BINARY collation, {@code COLLATE "C"}).
+ *
+ * <p>Buckets, objects and the trash stay in this one class on purpose: every change that lets go
+ * of a file records it in the trash in the same transaction, so they share one connection,
+ * one lock discipline and one commit.
  */
 public final class JdbcNamespaceStore implements NamespaceStore {
   public enum Dialect { SQLITE, POSTGRESQL }
 
   @FunctionalInterface
-  interface SqlWork<T> {
+  public interface SqlWork<T> {
     T run(Connection c) throws SQLException;
   }
 
@@ -46,6 +52,9 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   private final BlockingQueue<Connection> writeConns;
   private final BlockingQueue<Connection> readConns;
   private final List<Connection> all = new ArrayList<>();
+  /** SQLite's one writer: concurrent changes share a commit (one WAL fsync for many PUTs). */
+  private final SqliteGroupCommit commits;
+  private final MultipartRows multipart = new MultipartRows(this);
 
   private JdbcNamespaceStore(Vertx vertx, Dialect dialect, String url, String user, String password, int writeConnections,
                              int readConnections) throws SQLException {
@@ -56,6 +65,7 @@ public final class JdbcNamespaceStore implements NamespaceStore {
     this.readers = vertx.createSharedWorkerExecutor("dfstree-s3-ns-read-" + tag, readConnections);
     this.writeConns = new ArrayBlockingQueue<>(writeConnections);
     this.readConns = new ArrayBlockingQueue<>(readConnections);
+    this.commits = new SqliteGroupCommit(vertx, writers, writeConns, this::retryable);
     try {
       for (int i = 0; i < writeConnections + readConnections; i++) {
         Connection c = user == null ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user, password);
@@ -130,6 +140,9 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   // ---- running work on the pools ----------------------------------------------------------------
 
   private <T> Future<T> write(SqlWork<T> work) {
+    if (dialect == Dialect.SQLITE) {
+      return commits.submit(work);
+    }
     return run(writers, writeConns, work);
   }
 
@@ -179,7 +192,7 @@ public final class JdbcNamespaceStore implements NamespaceStore {
     }
   }
 
-  private String forUpdate() {
+  String forUpdate() {
     return dialect == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
   }
 
@@ -233,7 +246,7 @@ public final class JdbcNamespaceStore implements NamespaceStore {
     }
   }
 
-  private void requireBucket(Connection c, String name) throws SQLException {
+  void requireBucket(Connection c, String name) throws SQLException {
     if (bucketRow(c, name, forShare()) == null) {
       throw S3Exception.noSuchBucket(name);
     }
@@ -302,7 +315,7 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   }
 
   /** Inserts or replaces the row; returns the replaced object's files. */
-  private List<String> replaceObject(Connection c, ObjectEntry e) throws SQLException {
+  List<String> replaceObject(Connection c, ObjectEntry e) throws SQLException {
     ObjectEntry old = objectRow(c, e.bucket(), e.key(), forUpdate());
     if (old == null) {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO objects (" + OBJECT_COLUMNS
@@ -380,166 +393,46 @@ public final class JdbcNamespaceStore implements NamespaceStore {
     });
   }
 
-  // ---- multipart ------------------------------------------------------------------------------------
+  // ---- multipart (the SQL is in MultipartRows) -------------------------------------------------------
 
   @Override
   public Future<Void> createUpload(MultipartUpload u) {
-    return write(c -> {
-      requireBucket(c, u.bucket());
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO uploads (upload_id, bucket, object_key, content_type, meta, "
-          + "created_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, u.uploadId());
-        ps.setString(2, u.bucket());
-        ps.setString(3, u.key());
-        ps.setString(4, u.contentType());
-        ps.setString(5, encodeMeta(u.meta()));
-        ps.setLong(6, u.createdMillis());
-        ps.executeUpdate();
-      }
-      return null;
-    });
+    return write(c -> multipart.createUpload(c, u));
   }
 
   @Override
   public Future<Optional<MultipartUpload>> upload(String uploadId) {
-    return read(c -> Optional.ofNullable(uploadRow(c, uploadId, "")));
-  }
-
-  private static MultipartUpload uploadRow(Connection c, String uploadId, String lock) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT upload_id, bucket, object_key, content_type, meta, created_ms "
-        + "FROM uploads WHERE upload_id = ?" + lock)) {
-      ps.setString(1, uploadId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? upload(rs) : null;
-      }
-    }
-  }
-
-  private static MultipartUpload upload(ResultSet rs) throws SQLException {
-    return new MultipartUpload(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-        decodeMeta(rs.getString(5)), rs.getLong(6));
+    return read(c -> Optional.ofNullable(MultipartRows.uploadRow(c, uploadId, "")));
   }
 
   @Override
   public Future<List<MultipartUpload>> uploads(String bucket) {
-    return read(c -> {
-      List<MultipartUpload> out = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT upload_id, bucket, object_key, content_type, meta, created_ms "
-          + "FROM uploads WHERE bucket = ? ORDER BY object_key, created_ms LIMIT 10000")) {
-        ps.setString(1, bucket);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(upload(rs));
-          }
-        }
-      }
-      return out;
-    });
-  }
-
-  private MultipartUpload lockUpload(Connection c, String uploadId) throws SQLException {
-    MultipartUpload u = uploadRow(c, uploadId, forUpdate());
-    if (u == null) {
-      throw S3Exception.noSuchUpload(uploadId);
-    }
-    return u;
+    return read(c -> MultipartRows.uploads(c, bucket));
   }
 
   @Override
   public Future<List<String>> putPart(String uploadId, Part p) {
-    return write(c -> {
-      lockUpload(c, uploadId);
-      String old = null;
-      try (PreparedStatement ps = c.prepareStatement("SELECT file_id FROM parts WHERE upload_id = ? AND part_number = ?")) {
-        ps.setString(1, uploadId);
-        ps.setInt(2, p.number());
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            old = rs.getString(1);
-          }
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement(old == null
-          ? "INSERT INTO parts (file_id, size, etag, upload_id, part_number) VALUES (?, ?, ?, ?, ?)"
-          : "UPDATE parts SET file_id = ?, size = ?, etag = ? WHERE upload_id = ? AND part_number = ?")) {
-        ps.setString(1, p.fileId());
-        ps.setLong(2, p.size());
-        ps.setString(3, p.etag());
-        ps.setString(4, uploadId);
-        ps.setInt(5, p.number());
-        ps.executeUpdate();
-      }
-      List<String> freed = old == null || old.equals(p.fileId()) ? List.of() : List.of(old);
-      trash(c, freed);
-      return freed;
-    });
+    return write(c -> multipart.putPart(c, uploadId, p));
   }
 
   @Override
   public Future<List<Part>> parts(String uploadId) {
-    return read(c -> {
-      if (uploadRow(c, uploadId, "") == null) {
-        throw S3Exception.noSuchUpload(uploadId);
-      }
-      return partRows(c, uploadId);
-    });
-  }
-
-  private static List<Part> partRows(Connection c, String uploadId) throws SQLException {
-    List<Part> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT part_number, file_id, size, etag FROM parts WHERE upload_id = ? "
-        + "ORDER BY part_number")) {
-      ps.setString(1, uploadId);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new Part(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getString(4)));
-        }
-      }
-    }
-    return out;
+    return read(c -> MultipartRows.parts(c, uploadId));
   }
 
   @Override
   public Future<List<String>> completeUpload(String uploadId, ObjectEntry entry) {
-    return write(c -> {
-      lockUpload(c, uploadId);
-      requireBucket(c, entry.bucket());
-      List<String> freed = new ArrayList<>();
-      for (Part p : partRows(c, uploadId)) {
-        if (!entry.fileIds().contains(p.fileId())) {
-          freed.add(p.fileId());
-        }
-      }
-      deleteUploadRows(c, uploadId);
-      freed.addAll(replaceObject(c, entry));
-      trash(c, freed);
-      return freed;
-    });
+    return write(c -> multipart.complete(c, uploadId, entry));
   }
 
   @Override
   public Future<List<String>> abortUpload(String uploadId) {
-    return write(c -> {
-      lockUpload(c, uploadId);
-      List<String> freed = partRows(c, uploadId).stream().map(Part::fileId).toList();
-      deleteUploadRows(c, uploadId);
-      trash(c, freed);
-      return freed;
-    });
-  }
-
-  private static void deleteUploadRows(Connection c, String uploadId) throws SQLException {
-    for (String sql : new String[] {"DELETE FROM parts WHERE upload_id = ?", "DELETE FROM uploads WHERE upload_id = ?"}) {
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        ps.setString(1, uploadId);
-        ps.executeUpdate();
-      }
-    }
+    return write(c -> multipart.abort(c, uploadId));
   }
 
   // ---- trash -----------------------------------------------------------------------------------------
 
-  private static void trash(Connection c, List<String> fileIds) throws SQLException {
+  static void trash(Connection c, List<String> fileIds) throws SQLException {
     if (fileIds.isEmpty()) {
       return;
     }

@@ -36,7 +36,7 @@ final class ObjectOps {
     Map<String, String> meta = S3Context.userMeta(req);
     String type = req.getHeader("Content-Type");
     BodyStream body = s3.body(req, auth, s3.options.maxObjectBytes());
-    return s3.requireBucket(bucket)
+    return s3.bucketProbablyExists(bucket)
         .compose(b -> {
           if (req.headers().contains("Expect", "100-continue", true)) {
             req.response().writeContinue();

@@ -45,9 +45,9 @@ final class PayloadChecksum {
 
   void update(Buffer b) {
     if (crc != null) {
-      crc.update(b.getBytes());
+      crc.update(BodyStream.nio(b));
     } else {
-      digest.update(b.getBytes());
+      digest.update(BodyStream.nio(b));
     }
   }
 

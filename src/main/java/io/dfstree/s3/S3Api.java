@@ -153,6 +153,7 @@ public final class S3Api implements Handler<HttpServerRequest> {
     }
     if (m == HttpMethod.DELETE) {
       return s3.names.deleteBucket(bucket).map(v -> {
+        s3.bucketGone(bucket);
         resp.setStatusCode(204).end();
         return null;
       });

@@ -47,6 +47,35 @@ final class S3Context {
     return names.bucket(bucket).map(b -> b.orElseThrow(() -> S3Exception.noSuchBucket(bucket)));
   }
 
+  /** How long a bucket seen to exist is trusted before a PUT's body starts to flow. */
+  static final long BUCKET_SEEN_MILLIS = 2_000;
+  private final Map<String, Long> bucketsSeen = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The early NoSuchBucket check of a PUT, before its body flows: a bucket seen a moment ago is
+   * not looked up again (it cost every PUT a namespace round trip before the first byte). Only
+   * a hint: the namespace checks the bucket again in the transaction that records the object,
+   * so a PUT into a bucket deleted meanwhile still fails with NoSuchBucket and leaves no file.
+   */
+  Future<Void> bucketProbablyExists(String bucket) {
+    Long seen = bucketsSeen.get(bucket);
+    long now = System.currentTimeMillis();
+    if (seen != null && now - seen < BUCKET_SEEN_MILLIS) {
+      return Future.succeededFuture();
+    }
+    return requireBucket(bucket).map(b -> {
+      if (bucketsSeen.size() > 10_000) {
+        bucketsSeen.clear();
+      }
+      bucketsSeen.put(bucket, now);
+      return null;
+    });
+  }
+
+  void bucketGone(String bucket) {
+    bucketsSeen.remove(bucket);
+  }
+
   /**
    * Deletes files the namespace let go of (they are in its trash until deleted) and then drops
    * them from the trash; a failure is logged and left for the sweep.

@@ -1,6 +1,9 @@
 package io.dfstree.s3;
 
-import io.vertx.core.json.JsonArray;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.dfstree.config.ByteSize;
+import io.dfstree.config.OptionsBinding;
+import io.dfstree.config.TlsOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
@@ -18,31 +21,44 @@ import java.util.List;
  */
 public record S3Options(int port, String host, String accessKey, String secretKey, String region, String namespace,
                         String dataDir, String postgresUrl, String postgresUser, String postgresPassword,
-                        int postgresConnections, List<String> publicBuckets, long maxObjectBytes, long minPartBytes,
-                        int eventLoops, io.dfstree.config.TlsOptions tls) {
+                        int postgresConnections, List<String> publicBuckets,
+                        @JsonDeserialize(using = ByteSize.Deserializer.class) long maxObjectBytes,
+                        @JsonDeserialize(using = ByteSize.Deserializer.class) long minPartBytes,
+                        int eventLoops, TlsOptions tls) {
 
+  public S3Options {
+    host = host == null ? "" : host;
+    accessKey = accessKey == null ? "" : accessKey;
+    secretKey = secretKey == null ? "" : secretKey;
+    dataDir = dataDir == null ? "" : dataDir;
+    postgresUrl = postgresUrl == null ? "" : postgresUrl;
+    postgresUser = postgresUser == null ? "" : postgresUser;
+    postgresPassword = postgresPassword == null ? "" : postgresPassword;
+    publicBuckets = publicBuckets == null ? List.of() : List.copyOf(publicBuckets);
+    tls = tls == null ? TlsOptions.OFF : tls;
+  }
+
+  /** The {@code s3} section (null: all defaults) over the defaults of {@code dfstree-defaults.yaml}, checked. */
   public static S3Options from(JsonObject c) {
-    JsonObject s = c == null ? new JsonObject() : c;
-    String ns = s.getString("namespace", "sqlite");
-    if (!ns.equals("sqlite") && !ns.equals("postgresql")) {
-      throw new IllegalArgumentException("s3.namespace must be sqlite or postgresql, not " + ns);
+    S3Options o = OptionsBinding.bind("s3", c, S3Options.class);
+    o.validate();
+    return o;
+  }
+
+  private void validate() {
+    if (!namespace.equals("sqlite") && !namespace.equals("postgresql")) {
+      throw new IllegalArgumentException("s3.namespace must be sqlite or postgresql, not " + namespace);
     }
-    int port = s.getInteger("port", -1);
     if (port < -1 || port > 65535) {
       throw new IllegalArgumentException("s3.port must be -1 (default), 0 (off) or 1..65535, not " + port);
     }
-    String ak = s.getString("accessKey", "");
-    String sk = s.getString("secretKey", "");
-    if (ak.isEmpty() != sk.isEmpty()) {
+    if (accessKey.isEmpty() != secretKey.isEmpty()) {
       throw new IllegalArgumentException("s3.accessKey and s3.secretKey are set together (or both left empty to generate them)");
     }
-    JsonArray pub = s.getJsonArray("publicBuckets", new JsonArray());
-    return new S3Options(port, s.getString("host", ""), ak, sk, s.getString("region", "us-east-1"), ns,
-        s.getString("dataDir", ""), s.getString("postgresUrl", ""), s.getString("postgresUser", ""),
-        s.getString("postgresPassword", ""), s.getInteger("postgresConnections", 8),
-        pub.stream().map(String::valueOf).toList(), size(s.getValue("maxObjectBytes", "5G")),
-        size(s.getValue("minPartBytes", "5M")), s.getInteger("eventLoops", 2),
-        io.dfstree.config.TlsOptions.from(s.getJsonObject("tls"), "s3"));
+    if (eventLoops < 1 || postgresConnections < 1) {
+      throw new IllegalArgumentException("s3.eventLoops and s3.postgresConnections must be at least 1");
+    }
+    TlsOptions.from(new JsonObject().put("cert", tls.cert()).put("key", tls.key()), "s3"); // both or neither, readable
   }
 
   public boolean enabled() {
@@ -57,26 +73,5 @@ public record S3Options(int port, String host, String accessKey, String secretKe
   public S3Options withKeys(String ak, String sk) {
     return new S3Options(port, host, ak, sk, region, namespace, dataDir, postgresUrl, postgresUser,
         postgresPassword, postgresConnections, publicBuckets, maxObjectBytes, minPartBytes, eventLoops, tls);
-  }
-
-  static long size(Object v) {
-    if (v instanceof Number n) {
-      return n.longValue();
-    }
-    String t = String.valueOf(v).trim().toUpperCase();
-    long mul = 1;
-    char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
-    switch (last) {
-      case 'K' -> mul = 1L << 10;
-      case 'M' -> mul = 1L << 20;
-      case 'G' -> mul = 1L << 30;
-      case 'T' -> mul = 1L << 40;
-      default -> { }
-    }
-    try {
-      return Long.parseLong(mul == 1 ? t : t.substring(0, t.length() - 1).trim()) * mul;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a size: " + v + " (bytes, or with K/M/G/T)");
-    }
   }
 }

@@ -196,6 +196,24 @@ public final class SigV4 {
     return ALGORITHM + " Credential=" + accessKey + "/" + scope + ", SignedHeaders=" + signed + ", Signature=" + sig;
   }
 
+  /**
+   * A presigned URL's query (header {@code host} signed, {@code UNSIGNED-PAYLOAD}), valid for
+   * {@code expiresSeconds}: what the console hands a browser to download an object.
+   * {@code extraQuery} (raw, already encoded; may be null) is signed along.
+   */
+  public static String presignQuery(String method, String host, String rawPath, String extraQuery, String accessKey,
+                                    String secret, String region, Instant now, int expiresSeconds) {
+    String date = amzDate(now);
+    String scope = date.substring(0, 8) + "/" + region + "/s3/aws4_request";
+    String q = "X-Amz-Algorithm=" + ALGORITHM + "&X-Amz-Credential=" + uriEncode(accessKey + "/" + scope, true)
+        + "&X-Amz-Date=" + date + "&X-Amz-Expires=" + expiresSeconds + "&X-Amz-SignedHeaders=host"
+        + (extraQuery == null || extraQuery.isEmpty() ? "" : "&" + extraQuery);
+    String canonical = canonicalRequest(new Request(method, rawPath, q, h -> h.equals("host") ? host : null), "host",
+        UNSIGNED_PAYLOAD, true);
+    String toSign = ALGORITHM + "\n" + date + "\n" + scope + "\n" + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
+    return q + "&X-Amz-Signature=" + hex(hmac(signingKey(secret, date.substring(0, 8), region, "s3"), toSign));
+  }
+
   /** The canonical request of SigV4 (S3 flavour: the path is not normalized and encoded once). */
   static String canonicalRequest(Request r, String signedHeaders, String payloadHash, boolean presigned) {
     StringBuilder sb = new StringBuilder();
@@ -204,7 +222,7 @@ public final class SigV4 {
     sb.append(canonicalQuery(r.rawQuery(), presigned)).append('\n');
     for (String h : signedHeaders.split(";")) {
       String v = r.header().apply(h);
-      sb.append(h).append(':').append(v == null ? "" : v.trim().replaceAll("\\s+", " ")).append('\n');
+      sb.append(h).append(':').append(v == null ? "" : collapseSpaces(v.trim())).append('\n');
     }
     sb.append('\n').append(signedHeaders).append('\n').append(payloadHash);
     return sb.toString();
@@ -319,12 +337,62 @@ public final class SigV4 {
     }
   }
 
+  /** Runs of white space as one space, as the canonical headers want (no regex: this runs per header per request). */
+  static String collapseSpaces(String v) {
+    boolean plain = true;
+    for (int i = 0; i < v.length() && plain; i++) {
+      char ch = v.charAt(i);
+      plain = ch != '\t' && ch != '\n' && ch != '\r' && ch != '\f' && ch != 0x0B && !(ch == ' ' && i + 1 < v.length() && v.charAt(i + 1) == ' ');
+    }
+    if (plain) {
+      return v;
+    }
+    StringBuilder sb = new StringBuilder(v.length());
+    boolean space = false;
+    for (int i = 0; i < v.length(); i++) {
+      char ch = v.charAt(i);
+      boolean ws = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == 0x0B;
+      if (ws) {
+        if (!space) {
+          sb.append(' ');
+        }
+        space = true;
+      } else {
+        sb.append(ch);
+        space = false;
+      }
+    }
+    return sb.toString();
+  }
+
+  /** yyyyMMdd'T'HHmmss'Z' by hand: DateTimeFormatter showed up in the profile of every request. */
   static Instant parseDate(String amzDate) {
     try {
-      return LocalDateTime.parse(amzDate, AMZ_DATE).toInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException e) {
+      if (amzDate.length() != 16 || amzDate.charAt(8) != 'T' || amzDate.charAt(15) != 'Z') {
+        throw new DateTimeParseException("length", amzDate, 0);
+      }
+      int year = digits(amzDate, 0, 4);
+      int month = digits(amzDate, 4, 6);
+      int day = digits(amzDate, 6, 8);
+      int hour = digits(amzDate, 9, 11);
+      int minute = digits(amzDate, 11, 13);
+      int second = digits(amzDate, 13, 15);
+      return LocalDateTime.of(year, month, day, hour, minute, second).toInstant(ZoneOffset.UTC);
+    } catch (java.time.DateTimeException e) {
       throw new S3Exception(403, "AccessDenied", "x-amz-date is not in the form yyyyMMdd'T'HHmmss'Z': " + amzDate);
     }
+  }
+
+  private static int digits(String s, int from, int to) {
+    int v = 0;
+    for (int i = from; i < to; i++) {
+      int d = s.charAt(i) - '0';
+      if (d < 0 || d > 9) {
+        throw new DateTimeParseException("digit", s, i);
+      }
+      v = v * 10 + d;
+    }
+    return v;
   }
 
   public static String amzDate(Instant t) {
@@ -358,9 +426,18 @@ public final class SigV4 {
     return hmac(k, "aws4_request");
   }
 
+  /** Provider look-ups are slow; a Mac per thread is reused (init resets it). */
+  private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
+    try {
+      return Mac.getInstance("HmacSHA256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  });
+
   public static byte[] hmac(byte[] key, String data) {
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
+      Mac mac = MACS.get();
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
       return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
     } catch (java.security.GeneralSecurityException e) {

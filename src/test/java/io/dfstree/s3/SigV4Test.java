@@ -153,4 +153,31 @@ class SigV4Test {
     bad.feed(Buffer.buffer("5\r\nhellO\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n"), b -> { });
     assertEquals("BadDigest", assertThrows(S3Exception.class, bad::finish).code());
   }
+
+  @Test
+  void thePresignedLinksTheConsoleHandsOutVerify() {
+    java.time.Instant now = java.time.Instant.parse("2026-12-01T10:00:00Z");
+    String path = "/photos/" + SigV4.uriEncode("2026/cat 1+ü.txt", false);
+    String q = SigV4.presignQuery("GET", "127.0.0.1:9000", path, "response-content-disposition="
+        + SigV4.uriEncode("attachment; filename=\"cat.txt\"", true), "AK", "secret", "us-east-1", now, 900);
+    java.util.function.Function<String, String> host = h -> h.equals("host") ? "127.0.0.1:9000" : null;
+    SigV4.Verified v = SigV4.verify(new SigV4.Request("GET", path, q, host), java.util.Map.of("AK", "secret"), now.plusSeconds(60));
+    assertEquals("AK", v.accessKey());
+    S3Exception late = assertThrows(S3Exception.class, () -> SigV4.verify(new SigV4.Request("GET", path, q, host),
+        java.util.Map.of("AK", "secret"), now.plusSeconds(901)));
+    assertEquals("AccessDenied", late.code());
+    S3Exception other = assertThrows(S3Exception.class, () -> SigV4.verify(new SigV4.Request("GET", "/photos/other", q, host),
+        java.util.Map.of("AK", "secret"), now));
+    assertEquals("SignatureDoesNotMatch", other.code());
+  }
+
+  @Test
+  void datesAndHeaderSpacesAreReadWithoutRegexOrFormatters() {
+    assertEquals(java.time.Instant.parse("2013-05-24T00:00:00Z"), SigV4.parseDate("20130524T000000Z"));
+    for (String bad : new String[] {"2013-05-24T00:00:00Z", "20131324T000000Z", "20130524T000000", "2013052aT000000Z"}) {
+      assertEquals("AccessDenied", assertThrows(S3Exception.class, () -> SigV4.parseDate(bad)).code(), bad);
+    }
+    assertEquals("a b c", SigV4.collapseSpaces("a  b\t\tc"));
+    assertEquals("plain value", SigV4.collapseSpaces("plain value"));
+  }
 }

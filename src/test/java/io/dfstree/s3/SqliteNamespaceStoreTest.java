@@ -29,4 +29,26 @@ class SqliteNamespaceStoreTest extends NamespaceStoreContract {
     assertTrue(Files.exists(dir.resolve("ns").resolve("namespace.db")));
     assertTrue(store.describe().contains("synchronous=FULL"));
   }
+
+  @Test
+  void changesSharingACommitFailAlone() throws Exception {
+    // queued together, these share SQLite commits (group commit): the ones into a missing bucket
+    // must fail with NoSuchBucket and roll back alone, the others must all be there afterwards
+    await(store.createBucket("real", 1));
+    List<io.vertx.core.Future<List<String>>> good = new java.util.ArrayList<>();
+    List<io.vertx.core.Future<List<String>>> bad = new java.util.ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      good.add(store.putObject(entry("real", "k" + i, "f" + i)));
+      bad.add(store.putObject(entry("missing", "k" + i, "g" + i)));
+    }
+    for (int i = 0; i < 60; i++) {
+      assertTrue(await(good.get(i)).isEmpty());
+      assertEquals("NoSuchBucket", s3Code(bad.get(i)));
+    }
+    assertEquals(60, await(store.scan("real", null, false, 1000)).size());
+    store.close();
+    store = open(vertx);
+    assertEquals(60, await(store.scan("real", null, false, 1000)).size(), "committed: still there after reopening");
+    assertTrue(await(store.bucket("missing")).isEmpty());
+  }
 }
