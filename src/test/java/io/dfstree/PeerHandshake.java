@@ -9,16 +9,18 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The member handshake on a raw storage socket, written from the wire description (storage.PeerAuth)
- * rather than with the server's own code: challenge 123, then proof 124 = member id (8 bytes) ‖
- * HMAC-SHA256(secret, nonce ‖ member id). Returns the status of the proof's answer (0 = member).
+ * The member handshake on a raw storage socket, written from the wire description
+ * (storage.PeerAuth) rather than with the server's own code: challenge 123, then proof 124 = member
+ * id (8 bytes) ‖ HMAC-SHA256(secret, nonce ‖ member id). Returns the status of the proof's answer
+ * (0 = member).
  */
 public final class PeerHandshake {
   private PeerHandshake() {}
 
   public static int prove(Socket s, String secret, long memberId) throws IOException {
     DataInputStream in = new DataInputStream(s.getInputStream());
-    s.getOutputStream().write(ByteBuffer.allocate(10).putLong(0).put((byte) 123).put((byte) 0).array());
+    s.getOutputStream()
+        .write(ByteBuffer.allocate(10).putLong(0).put((byte) 123).put((byte) 0).array());
     long len = in.readLong();
     in.readByte();
     int status = in.readByte() & 0xFF;
@@ -37,8 +39,15 @@ public final class PeerHandshake {
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
-    s.getOutputStream().write(ByteBuffer.allocate(10 + 8 + 32).putLong(40).put((byte) 124).put((byte) 0)
-        .putLong(memberId).put(mac).array());
+    s.getOutputStream()
+        .write(
+            ByteBuffer.allocate(10 + 8 + 32)
+                .putLong(40)
+                .put((byte) 124)
+                .put((byte) 0)
+                .putLong(memberId)
+                .put(mac)
+                .array());
     long rlen = in.readLong();
     in.readByte();
     int answer = in.readByte() & 0xFF;

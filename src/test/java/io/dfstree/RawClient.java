@@ -26,20 +26,23 @@ import java.nio.charset.StandardCharsets;
 /**
  * The one raw FastDFS client of the tests, on a blocking socket: requests out, header and body
  * back, nothing hidden. Well-formed requests are laid out by the codecs ({@link StorageCodec},
- * {@link TrackerCodec}): {@link #wire}, {@link #send(StorageRequest)}, {@link #call(TrackerRequest)}
- * and the storage shortcuts below. Tests that send malformed bytes on purpose build them with the
- * raw-bytes escape ({@link #header}, {@link #packet}, {@link #cat}, {@link #fixed}, {@link #i64})
- * and {@link #send(byte[])} or {@link #callRaw} them.
+ * {@link TrackerCodec}): {@link #wire}, {@link #send(StorageRequest)}, {@link
+ * #call(TrackerRequest)} and the storage shortcuts below. Tests that send malformed bytes on
+ * purpose build them with the raw-bytes escape ({@link #header}, {@link #packet}, {@link #cat},
+ * {@link #fixed}, {@link #i64}) and {@link #send(byte[])} or {@link #callRaw} them.
  */
 public final class RawClient implements AutoCloseable {
   public static final int TIMEOUT_MS = 5000;
   public static final int RESP = 100;
+
   /** The group of the test servers. */
   public static final String GROUP = "group1";
 
   public final Socket socket;
+
   /** For tests that write a request in pieces (a stalled body, a half header). */
   public final OutputStream out;
+
   public final DataInputStream in;
 
   /** One answer: its header fields and body (empty when the status is an error). */
@@ -92,7 +95,8 @@ public final class RawClient implements AutoCloseable {
     return new RawClient(s);
   }
 
-  // ---- well-formed requests, laid out by the codecs ------------------------------------------------
+  // ---- well-formed requests, laid out by the codecs
+  // ------------------------------------------------
 
   public static byte[] wire(StorageRequest r) {
     return StorageCodec.encode(r).getBytes();
@@ -151,7 +155,8 @@ public final class RawClient implements AutoCloseable {
   /** 13 with op 'M' (merge) or 'O' (overwrite). */
   public static byte[] setMeta(char op, String group, String name, byte[] meta) {
     if (op != 'M' && op != 'O') {
-      throw new IllegalArgumentException("a well-formed set-metadata op is 'M' or 'O'; build other bytes raw");
+      throw new IllegalArgumentException(
+          "a well-formed set-metadata op is 'M' or 'O'; build other bytes raw");
     }
     return wire(new StorageRequest.SetMetadata(group, name, op == 'M', meta));
   }
@@ -212,7 +217,8 @@ public final class RawClient implements AutoCloseable {
     return b;
   }
 
-  // ---- the raw-bytes escape, for malformed requests --------------------------------------------------
+  // ---- the raw-bytes escape, for malformed requests
+  // --------------------------------------------------
 
   public static byte[] header(long length, int cmd, int status) {
     return new PacketHeader(length, (byte) cmd, (byte) status).toBytes();
@@ -262,7 +268,8 @@ public final class RawClient implements AutoCloseable {
     return callRaw(cmd, 0, body);
   }
 
-  // ---- answers -------------------------------------------------------------------------------------------
+  // ---- answers
+  // -------------------------------------------------------------------------------------------
 
   /** Reads one response: header, then its body when the status is 0. */
   public Reply read() throws IOException {
@@ -290,7 +297,9 @@ public final class RawClient implements AutoCloseable {
     return r;
   }
 
-  /** The server closes this connection: EOF (or a reset) before the timeout, nothing else arrives. */
+  /**
+   * The server closes this connection: EOF (or a reset) before the timeout, nothing else arrives.
+   */
   public void expectClosed() throws IOException {
     try {
       int b = in.read();

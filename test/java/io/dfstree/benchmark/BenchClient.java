@@ -1,7 +1,7 @@
 package io.dfstree.benchmark;
 
-import io.dfstree.client.FdfsClientOptions;
 import io.dfstree.client.FdfsClient;
+import io.dfstree.client.FdfsClientOptions;
 import io.dfstree.client.ServerAddress;
 import io.dfstree.client.StorageAddress;
 import io.dfstree.client.StorageSession;
@@ -27,8 +27,8 @@ import org.csource.fastdfs.TrackerClient;
 import org.csource.fastdfs.TrackerServer;
 
 /**
- * One worker's FastDFS client in one of the ways real applications connect. Each worker thread
- * owns one instance; none is shared between threads.
+ * One worker's FastDFS client in one of the ways real applications connect. Each worker thread owns
+ * one instance; none is shared between threads.
  */
 interface BenchClient extends AutoCloseable {
   /** Uploads {@code data}; returns {group, remote name}. */
@@ -49,11 +49,13 @@ interface BenchClient extends AutoCloseable {
      * the storage, sends the request in one write and closes the storage connection.
      */
     OFFICIAL("official"),
-    /** Persistent tracker and storage connections per worker (our client library, as {@code bench}). */
+    /**
+     * Persistent tracker and storage connections per worker (our client library, as {@code bench}).
+     */
     POOLED("pooled"),
     /**
-     * New tracker and storage connections per operation, each request's 10-byte header and its
-     * body written as two separate TCP writes, no TCP_NODELAY: as several non-Java clients do.
+     * New tracker and storage connections per operation, each request's 10-byte header and its body
+     * written as two separate TCP writes, no TCP_NODELAY: as several non-Java clients do.
      */
     SPLIT("split");
 
@@ -158,15 +160,22 @@ interface BenchClient extends AutoCloseable {
     }
   }
 
-  /** See {@link Kind#POOLED}: a tracker query per operation over a kept connection, kept storage connections. */
+  /**
+   * See {@link Kind#POOLED}: a tracker query per operation over a kept connection, kept storage
+   * connections.
+   */
   final class Pooled implements BenchClient {
     private final FdfsClient client;
     private TrackerSession tracker;
     private final Map<String, StorageSession> storages = new HashMap<>();
 
     Pooled(String tracker) {
-      client = new FdfsClient(new FdfsClientOptions(List.of(ServerAddress.parse(tracker, ServerAddress.DEFAULT_TRACKER_PORT)),
-          Duration.ofSeconds(5), Duration.ofSeconds(30)));
+      client =
+          new FdfsClient(
+              new FdfsClientOptions(
+                  List.of(ServerAddress.parse(tracker, ServerAddress.DEFAULT_TRACKER_PORT)),
+                  Duration.ofSeconds(5),
+                  Duration.ofSeconds(30)));
     }
 
     private TrackerSession tracker() throws IOException {
@@ -194,7 +203,8 @@ interface BenchClient extends AutoCloseable {
     @Override
     public String[] upload(byte[] data) throws IOException {
       StorageAddress a = tracker().queryStore(null);
-      StoredFile f = storage(a).upload(a.storePathIndex(), new ByteArrayInputStream(data), data.length, "bin");
+      StoredFile f =
+          storage(a).upload(a.storePathIndex(), new ByteArrayInputStream(data), data.length, "bin");
       return new String[] {f.group(), f.remoteName()};
     }
 
@@ -311,11 +321,18 @@ interface BenchClient extends AutoCloseable {
     @Override
     public String[] upload(byte[] data) throws IOException {
       Target t = ask(TRACKER_QUERY_STORE, new byte[0]);
-      byte[] body = ByteBuffer.allocate(1 + 8 + 6).put((byte) t.storePath()).putLong(data.length)
-          .put(Arrays.copyOf("bin".getBytes(StandardCharsets.US_ASCII), 6)).array();
+      byte[] body =
+          ByteBuffer.allocate(1 + 8 + 6)
+              .put((byte) t.storePath())
+              .putLong(data.length)
+              .put(Arrays.copyOf("bin".getBytes(StandardCharsets.US_ASCII), 6))
+              .array();
       try (Socket s = connect(t.host(), t.port())) {
         byte[] r = call(s, STORAGE_UPLOAD, body, data);
-        return new String[] {fixed(r, 0, GROUP_LEN), new String(r, GROUP_LEN, r.length - GROUP_LEN, StandardCharsets.UTF_8)};
+        return new String[] {
+          fixed(r, 0, GROUP_LEN),
+          new String(r, GROUP_LEN, r.length - GROUP_LEN, StandardCharsets.UTF_8)
+        };
       }
     }
 

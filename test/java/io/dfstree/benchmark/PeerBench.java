@@ -18,17 +18,21 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * which builds the class path and runs this. For each topology (single node, group of two) it
  * starts FastDFS, then ours with defaults (W=2, fsync), then ours with W=1 and no fsync, one after
  * the other; against each it runs upload, download (every byte checked) and delete phases for every
- * client kind, concurrency and size, and measures the server processes' CPU over each phase.
- * Every phase is bounded in count and in time.
+ * client kind, concurrency and size, and measures the server processes' CPU over each phase. Every
+ * phase is bounded in count and in time.
  */
 public final class PeerBench {
   /** Storages in the group topology (FastDFS's and ours): two. */
   static final int GROUP_STORAGES = 2;
 
-  /** Warm-up files for a topology: {@code perStorage} for each storage JVM the tracker spreads them over. */
+  /**
+   * Warm-up files for a topology: {@code perStorage} for each storage JVM the tracker spreads them
+   * over.
+   */
   static int warmupFiles(int perStorage, boolean group) {
     return perStorage * (group ? GROUP_STORAGES : 1);
   }
+
   private PeerBench() {}
 
   /** Command-line settings. */
@@ -50,7 +54,9 @@ public final class PeerBench {
     Path baselineJar;
     int threads;
 
-    /** Files per phase: fewer for large files and for one connection, so every row takes seconds. */
+    /**
+     * Files per phase: fewer for large files and for one connection, so every row takes seconds.
+     */
     int files(long size, int concurrency) {
       int base = size <= (8 << 10) ? 2000 : size <= (128 << 10) ? 800 : 200;
       if (concurrency == 1) {
@@ -76,9 +82,12 @@ public final class PeerBench {
           case "--fastdfs-peer" -> s.peerScript = Path.of(args[++i]);
           case "--topologies" -> s.topologies = List.of(args[++i].split(","));
           case "--systems" -> s.systems = List.of(args[++i].split(","));
-          case "--clients" -> s.clients = Arrays.stream(args[++i].split(",")).map(BenchClient.Kind::of).toList();
-          case "-c", "--concurrency" -> s.concurrencies = Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
-          case "-s", "--sizes" -> s.sizes = Arrays.stream(args[++i].split(",")).map(Settings::bytes).toList();
+          case "--clients" ->
+              s.clients = Arrays.stream(args[++i].split(",")).map(BenchClient.Kind::of).toList();
+          case "-c", "--concurrency" ->
+              s.concurrencies = Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
+          case "-s", "--sizes" ->
+              s.sizes = Arrays.stream(args[++i].split(",")).map(Settings::bytes).toList();
           case "--scale" -> s.scale = Double.parseDouble(args[++i]);
           case "--max-seconds" -> s.maxSeconds = Double.parseDouble(args[++i]);
           case "--warmup" -> s.warmup = Integer.parseInt(args[++i]);
@@ -99,8 +108,11 @@ public final class PeerBench {
       for (String sys : s.systems) {
         if (!List.of("fastdfs", "ours", "ours-w1").contains(sys)
             && !(s.baselineJar != null && List.of("base", "base-w1").contains(sys))) {
-          throw new IllegalArgumentException("system " + sys + ": fastdfs, ours or ours-w1 "
-              + "(base and base-w1 with --baseline-jar)");
+          throw new IllegalArgumentException(
+              "system "
+                  + sys
+                  + ": fastdfs, ours or ours-w1 "
+                  + "(base and base-w1 with --baseline-jar)");
         }
       }
       return s;
@@ -113,7 +125,8 @@ public final class PeerBench {
     }
   }
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: benchmark/fastdfs-compare.sh [--quick] [--topologies single,group] [--systems fastdfs,ours,ours-w1]
                [--clients official,pooled,split] [-c 1,16] [-s 4K,64K,1M] [--scale F] [--max-seconds S]
                [--warmup N] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
@@ -130,10 +143,19 @@ public final class PeerBench {
       return;
     }
     ResultTable table = new ResultTable();
-    System.out.printf("peer bench: %d cores, %s; systems %s, topologies %s, clients %s, c %s, sizes %s, "
-            + "max %.0f s per phase%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-        s.systems, s.topologies, s.clients, s.concurrencies, s.sizes.stream().map(ResultTable::size).toList(), s.maxSeconds);
-    System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
+    System.out.printf(
+        "peer bench: %d cores, %s; systems %s, topologies %s, clients %s, c %s, sizes %s, "
+            + "max %.0f s per phase%n",
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"),
+        s.systems,
+        s.topologies,
+        s.clients,
+        s.concurrencies,
+        s.sizes.stream().map(ResultTable::size).toList(),
+        s.maxSeconds);
+    System.out.println(
+        "load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
     if (s.jfr != null) {
       Files.createDirectories(s.jfr);
     }
@@ -141,15 +163,22 @@ public final class PeerBench {
       boolean group = topology.equals("group");
       for (String name : s.systems) {
         Path jar = name.startsWith("base") ? s.baselineJar : s.jar;
-        SystemUnderTest sut = switch (name) {
-          case "fastdfs" -> new SystemUnderTest.FastDfs(s.peerScript, group);
-          case "ours", "base" -> new SystemUnderTest.Ours(name, jar, group, true, 2, s.serverJvm, s.jfr, s.subdirs);
-          default -> new SystemUnderTest.Ours(name, jar, group, false, 1, s.serverJvm, s.jfr, s.subdirs);
-        };
+        SystemUnderTest sut =
+            switch (name) {
+              case "fastdfs" -> new SystemUnderTest.FastDfs(s.peerScript, group);
+              case "ours", "base" ->
+                  new SystemUnderTest.Ours(
+                      name, jar, group, true, 2, s.serverJvm, s.jfr, s.subdirs);
+              default ->
+                  new SystemUnderTest.Ours(
+                      name, jar, group, false, 1, s.serverJvm, s.jfr, s.subdirs);
+            };
         log("%s %s: starting", topology, name);
         try (sut) {
           sut.start();
-          log("%s %s: ready at tracker %s, server pids %s", topology, name, sut.tracker(), sut.serverPids());
+          log(
+              "%s %s: ready at tracker %s, server pids %s",
+              topology, name, sut.tracker(), sut.serverPids());
           BenchClient.configureOfficial(sut.tracker());
           // unmeasured warm-up with every client kind measured: each exercises other server code
           // (a connection per operation: accept and close paths), and the JIT must be done first
@@ -160,7 +189,8 @@ public final class PeerBench {
           // (benchmark/PROFILE.md, "The group's c=1 latency").
           int warmup = warmupFiles(s.warmup, group);
           for (BenchClient.Kind kind : s.clients) {
-            runPhases(s, sut, kind, 4, 4096, Math.max(1, warmup / s.clients.size()), null, topology);
+            runPhases(
+                s, sut, kind, 4, 4096, Math.max(1, warmup / s.clients.size()), null, topology);
           }
           idle(sut);
           for (BenchClient.Kind kind : s.clients) {
@@ -178,9 +208,12 @@ public final class PeerBench {
     }
     System.out.println();
     System.out.println("load average at end: " + Files.readString(Path.of("/proc/loadavg")).trim());
-    System.out.println("ratios to FastDFS for the same row: x ops (above 1 = faster), x p50 and x cpu (below 1 = better);");
-    System.out.println("cpu us/op = utime+stime of every server process over the phase / operations");
-    System.out.println("ours = defaults (W=2, fsync on); ours-w1 = W=1, fsync off; FastDFS: async replication, no fsync");
+    System.out.println(
+        "ratios to FastDFS for the same row: x ops (above 1 = faster), x p50 and x cpu (below 1 = better);");
+    System.out.println(
+        "cpu us/op = utime+stime of every server process over the phase / operations");
+    System.out.println(
+        "ours = defaults (W=2, fsync on); ours-w1 = W=1, fsync off; FastDFS: async replication, no fsync");
     System.out.print(table.format());
     if (s.out != null) {
       Files.writeString(s.out, table.tsv());
@@ -231,31 +264,35 @@ public final class PeerBench {
   }
 
   /**
-   * Runs {@code op} for indexes 0..n-1 over {@code c} workers, each with its own client, until
-   * done or {@code maxSeconds} passed; returns the phase's latencies and errors.
+   * Runs {@code op} for indexes 0..n-1 over {@code c} workers, each with its own client, until done
+   * or {@code maxSeconds} passed; returns the phase's latencies and errors.
    */
-  private static Phase phase(BenchClient.Kind kind, String tracker, int c, int n, double maxSeconds, Op op)
+  private static Phase phase(
+      BenchClient.Kind kind, String tracker, int c, int n, double maxSeconds, Op op)
       throws Exception {
     Phase p = new Phase(n);
     AtomicInteger next = new AtomicInteger();
     long deadline = System.nanoTime() + (long) (maxSeconds * 1e9);
     List<Thread> workers = new ArrayList<>();
     for (int w = 0; w < c; w++) {
-      Thread t = new Thread(() -> {
-        try (BenchClient client = BenchClient.open(kind, tracker)) {
-          for (int i; (i = next.getAndIncrement()) < n && System.nanoTime() < deadline; ) {
-            long t0 = System.nanoTime();
-            try {
-              op.run(client, i);
-              p.ok(System.nanoTime() - t0);
-            } catch (Exception e) {
-              p.failed(e);
-            }
-          }
-        } catch (Exception e) {
-          p.failed(e);
-        }
-      }, "bench-" + w);
+      Thread t =
+          new Thread(
+              () -> {
+                try (BenchClient client = BenchClient.open(kind, tracker)) {
+                  for (int i; (i = next.getAndIncrement()) < n && System.nanoTime() < deadline; ) {
+                    long t0 = System.nanoTime();
+                    try {
+                      op.run(client, i);
+                      p.ok(System.nanoTime() - t0);
+                    } catch (Exception e) {
+                      p.failed(e);
+                    }
+                  }
+                } catch (Exception e) {
+                  p.failed(e);
+                }
+              },
+              "bench-" + w);
       workers.add(t);
       t.start();
     }
@@ -268,9 +305,20 @@ public final class PeerBench {
     return p;
   }
 
-  /** Upload, download (checked) and delete of {@code n} files; adds rows to {@code table} unless it is null (warm-up). */
-  private static void runPhases(Settings s, SystemUnderTest sut, BenchClient.Kind kind, int c, long size, int n,
-                                ResultTable table, String topology) throws Exception {
+  /**
+   * Upload, download (checked) and delete of {@code n} files; adds rows to {@code table} unless it
+   * is null (warm-up).
+   */
+  private static void runPhases(
+      Settings s,
+      SystemUnderTest sut,
+      BenchClient.Kind kind,
+      int c,
+      long size,
+      int n,
+      ResultTable table,
+      String topology)
+      throws Exception {
     byte[] content = new byte[(int) size];
     new Random(size * 31 + n).nextBytes(content);
     AtomicReferenceArray<String[]> ids = new AtomicReferenceArray<>(n);
@@ -278,10 +326,12 @@ public final class PeerBench {
     String tracker = sut.tracker();
 
     List<String> labels = sut.serverLabels();
-    Map<String, Long> threads0 = table != null && s.threads > 0 ? ServerCpu.threadTicks(pids, labels) : null;
+    Map<String, Long> threads0 =
+        table != null && s.threads > 0 ? ServerCpu.threadTicks(pids, labels) : null;
     long cpu0 = ServerCpu.ticks(pids);
     long t0 = System.nanoTime();
-    Phase up = phase(kind, tracker, c, n, s.maxSeconds, (client, i) -> ids.set(i, client.upload(content)));
+    Phase up =
+        phase(kind, tracker, c, n, s.maxSeconds, (client, i) -> ids.set(i, client.upload(content)));
     record(table, sut, topology, kind, c, size, "upload", up, t0, cpu0, pids);
     threads0 = threadReport(s, threads0, pids, labels, up);
 
@@ -293,34 +343,58 @@ public final class PeerBench {
     }
     cpu0 = ServerCpu.ticks(pids);
     t0 = System.nanoTime();
-    Phase down = phase(kind, tracker, c, stored.size(), s.maxSeconds, (client, i) -> {
-      String[] id = stored.get(i);
-      byte[] got = client.download(id[0], id[1]);
-      if (!Arrays.equals(got, content)) {
-        throw new IOException("download of " + id[0] + "/" + id[1] + ": " + got.length + " bytes, not the uploaded "
-            + content.length + " (or different bytes)");
-      }
-    });
+    Phase down =
+        phase(
+            kind,
+            tracker,
+            c,
+            stored.size(),
+            s.maxSeconds,
+            (client, i) -> {
+              String[] id = stored.get(i);
+              byte[] got = client.download(id[0], id[1]);
+              if (!Arrays.equals(got, content)) {
+                throw new IOException(
+                    "download of "
+                        + id[0]
+                        + "/"
+                        + id[1]
+                        + ": "
+                        + got.length
+                        + " bytes, not the uploaded "
+                        + content.length
+                        + " (or different bytes)");
+              }
+            });
     record(table, sut, topology, kind, c, size, "download", down, t0, cpu0, pids);
     threads0 = threadReport(s, threads0, pids, labels, down);
 
     // the delete phase removes every stored file (a longer bound: leftovers would skew later rows)
     cpu0 = ServerCpu.ticks(pids);
     t0 = System.nanoTime();
-    Phase del = phase(kind, tracker, c, stored.size(), s.maxSeconds * 4, (client, i) -> {
-      String[] id = stored.get(i);
-      client.delete(id[0], id[1]);
-    });
+    Phase del =
+        phase(
+            kind,
+            tracker,
+            c,
+            stored.size(),
+            s.maxSeconds * 4,
+            (client, i) -> {
+              String[] id = stored.get(i);
+              client.delete(id[0], id[1]);
+            });
     record(table, sut, topology, kind, c, size, "delete", del, t0, cpu0, pids);
     threadReport(s, threads0, pids, labels, del);
   }
 
   /**
    * With {@code --threads N}: the N server thread kinds that used the most CPU over the phase, in
-   * µs per operation (process:thread kind, digits dropped so pools add up). Returns the new baseline.
+   * µs per operation (process:thread kind, digits dropped so pools add up). Returns the new
+   * baseline.
    */
-  private static Map<String, Long> threadReport(Settings s, Map<String, Long> before, List<Long> pids,
-                                                List<String> labels, Phase p) throws IOException {
+  private static Map<String, Long> threadReport(
+      Settings s, Map<String, Long> before, List<Long> pids, List<String> labels, Phase p)
+      throws IOException {
     if (before == null) {
       return null;
     }
@@ -335,23 +409,47 @@ public final class PeerBench {
       if (e.getValue() == 0) {
         break;
       }
-      b.append(String.format(java.util.Locale.ROOT, " %s %.0f (%.0f%%);", e.getKey(), ServerCpu.microsPerOp(e.getValue(), ops),
-          total == 0 ? 0.0 : 100.0 * e.getValue() / total));
+      b.append(
+          String.format(
+              java.util.Locale.ROOT,
+              " %s %.0f (%.0f%%);",
+              e.getKey(),
+              ServerCpu.microsPerOp(e.getValue(), ops),
+              total == 0 ? 0.0 : 100.0 * e.getValue() / total));
     }
     System.out.println(b);
     return now;
   }
 
-  private static void record(ResultTable table, SystemUnderTest sut, String topology, BenchClient.Kind kind, int c,
-                             long size, String operation, Phase p, long t0, long cpu0, List<Long> pids) throws IOException {
+  private static void record(
+      ResultTable table,
+      SystemUnderTest sut,
+      String topology,
+      BenchClient.Kind kind,
+      int c,
+      long size,
+      String operation,
+      Phase p,
+      long t0,
+      long cpu0,
+      List<Long> pids)
+      throws IOException {
     double seconds = (System.nanoTime() - t0) / 1e9;
     long cpu = ServerCpu.ticks(pids) - cpu0;
     int count = p.done.get();
     long[] sorted = Arrays.copyOf(p.nanos, count);
     Arrays.sort(sorted);
-    ResultTable.Row row = new ResultTable.Row(new ResultTable.Key(topology, kind.label, c, size, operation), sut.name,
-        count, p.errors.get(), seconds, ResultTable.percentileMs(sorted, count, 0.50),
-        ResultTable.percentileMs(sorted, count, 0.99), ServerCpu.microsPerOp(cpu, count), p.firstError.get());
+    ResultTable.Row row =
+        new ResultTable.Row(
+            new ResultTable.Key(topology, kind.label, c, size, operation),
+            sut.name,
+            count,
+            p.errors.get(),
+            seconds,
+            ResultTable.percentileMs(sorted, count, 0.50),
+            ResultTable.percentileMs(sorted, count, 0.99),
+            ServerCpu.microsPerOp(cpu, count),
+            p.firstError.get());
     if (table == null) {
       if (p.errors.get() > 0) {
         log("warm-up %s: %d errors, first: %s", operation, p.errors.get(), p.firstError.get());

@@ -19,8 +19,16 @@ final class ResultTable {
   record Key(String topology, String client, int concurrency, long size, String operation) {}
 
   /** One measured phase. Latencies in milliseconds; cpuMicrosPerOp NaN when unknown. */
-  record Row(Key key, String system, long ops, long errors, double seconds, double p50Ms, double p99Ms,
-             double cpuMicrosPerOp, String firstError) {
+  record Row(
+      Key key,
+      String system,
+      long ops,
+      long errors,
+      double seconds,
+      double p50Ms,
+      double p99Ms,
+      double cpuMicrosPerOp,
+      String firstError) {
     double opsPerSecond() {
       return seconds <= 0 ? 0 : ops / seconds;
     }
@@ -43,13 +51,17 @@ final class ResultTable {
   /** ops/s of {@code r} divided by FastDFS's for the same key; NaN when FastDFS has no such row. */
   synchronized double speedRatio(Row r) {
     Row ref = reference(r.key());
-    return ref == null || ref.opsPerSecond() <= 0 ? Double.NaN : r.opsPerSecond() / ref.opsPerSecond();
+    return ref == null || ref.opsPerSecond() <= 0
+        ? Double.NaN
+        : r.opsPerSecond() / ref.opsPerSecond();
   }
 
   /** CPU per operation of {@code r} divided by FastDFS's (below 1: cheaper than FastDFS). */
   synchronized double cpuRatio(Row r) {
     Row ref = reference(r.key());
-    return ref == null || !(ref.cpuMicrosPerOp() > 0) ? Double.NaN : r.cpuMicrosPerOp() / ref.cpuMicrosPerOp();
+    return ref == null || !(ref.cpuMicrosPerOp() > 0)
+        ? Double.NaN
+        : r.cpuMicrosPerOp() / ref.cpuMicrosPerOp();
   }
 
   /** p50 of {@code r} divided by FastDFS's (below 1: faster than FastDFS). */
@@ -81,19 +93,55 @@ final class ResultTable {
     return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, fmt, v);
   }
 
-  static final String HEADER = String.format(Locale.ROOT, "%-6s %-8s %3s %7s %-8s %-8s | %9s %8s %8s %8s %9s | %6s %6s %6s | %s",
-      "topo", "client", "c", "size", "op", "system", "ops/s", "MiB/s", "p50 ms", "p99 ms", "cpu us/op",
-      "x ops", "x p50", "x cpu", "errors");
+  static final String HEADER =
+      String.format(
+          Locale.ROOT,
+          "%-6s %-8s %3s %7s %-8s %-8s | %9s %8s %8s %8s %9s | %6s %6s %6s | %s",
+          "topo",
+          "client",
+          "c",
+          "size",
+          "op",
+          "system",
+          "ops/s",
+          "MiB/s",
+          "p50 ms",
+          "p99 ms",
+          "cpu us/op",
+          "x ops",
+          "x p50",
+          "x cpu",
+          "errors");
 
-  /** One line of the table; the ratios are to FastDFS (ops/s: above 1 is better; p50 and cpu: below 1 is better). */
+  /**
+   * One line of the table; the ratios are to FastDFS (ops/s: above 1 is better; p50 and cpu: below
+   * 1 is better).
+   */
   synchronized String format(Row r) {
     Key k = r.key();
-    String err = r.errors() == 0 ? "" : r.errors() + (r.firstError() == null ? "" : " first: " + r.firstError());
-    return String.format(Locale.ROOT, "%-6s %-8s %3d %7s %-8s %-8s | %9s %8s %8s %8s %9s | %6s %6s %6s | %s",
-        k.topology(), k.client(), k.concurrency(), size(k.size()), k.operation(), r.system(),
-        num(r.opsPerSecond(), "%.1f"), num(r.mibPerSecond(), "%.1f"), num(r.p50Ms(), "%.2f"), num(r.p99Ms(), "%.2f"),
-        num(r.cpuMicrosPerOp(), "%.0f"), num(speedRatio(r), "%.2f"), num(latencyRatio(r), "%.2f"), num(cpuRatio(r), "%.2f"),
-        err).stripTrailing();
+    String err =
+        r.errors() == 0
+            ? ""
+            : r.errors() + (r.firstError() == null ? "" : " first: " + r.firstError());
+    return String.format(
+            Locale.ROOT,
+            "%-6s %-8s %3d %7s %-8s %-8s | %9s %8s %8s %8s %9s | %6s %6s %6s | %s",
+            k.topology(),
+            k.client(),
+            k.concurrency(),
+            size(k.size()),
+            k.operation(),
+            r.system(),
+            num(r.opsPerSecond(), "%.1f"),
+            num(r.mibPerSecond(), "%.1f"),
+            num(r.p50Ms(), "%.2f"),
+            num(r.p99Ms(), "%.2f"),
+            num(r.cpuMicrosPerOp(), "%.0f"),
+            num(speedRatio(r), "%.2f"),
+            num(latencyRatio(r), "%.2f"),
+            num(cpuRatio(r), "%.2f"),
+            err)
+        .stripTrailing();
   }
 
   /** The whole table, rows of the same key together, FastDFS first. */
@@ -102,30 +150,55 @@ final class ResultTable {
     for (Row r : rows) {
       byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r);
     }
-    StringBuilder b = new StringBuilder(HEADER).append('\n').append("-".repeat(HEADER.length())).append('\n');
+    StringBuilder b =
+        new StringBuilder(HEADER).append('\n').append("-".repeat(HEADER.length())).append('\n');
     for (List<Row> group : byKey.values()) {
-      group.stream().filter(r -> r.system().equals(REFERENCE)).forEach(r -> b.append(format(r)).append('\n'));
-      group.stream().filter(r -> !r.system().equals(REFERENCE)).forEach(r -> b.append(format(r)).append('\n'));
+      group.stream()
+          .filter(r -> r.system().equals(REFERENCE))
+          .forEach(r -> b.append(format(r)).append('\n'));
+      group.stream()
+          .filter(r -> !r.system().equals(REFERENCE))
+          .forEach(r -> b.append(format(r)).append('\n'));
     }
     return b.toString();
   }
 
   /** Tab-separated rows (with a header line) for scripts. */
   synchronized String tsv() {
-    StringBuilder b = new StringBuilder(
-        "topology\tclient\tc\tsize\top\tsystem\tops\terrors\tseconds\tops_s\tmib_s\tp50_ms\tp99_ms\tcpu_us_op\tx_ops\tx_p50\tx_cpu\n");
+    StringBuilder b =
+        new StringBuilder(
+            "topology\tclient\tc\tsize\top\tsystem\tops\terrors\tseconds\tops_s\tmib_s\tp50_ms\tp99_ms\tcpu_us_op\tx_ops\tx_p50\tx_cpu\n");
     for (Row r : rows) {
       Key k = r.key();
-      b.append(String.join("\t", k.topology(), k.client(), Integer.toString(k.concurrency()), Long.toString(k.size()),
-          k.operation(), r.system(), Long.toString(r.ops()), Long.toString(r.errors()),
-          num(r.seconds(), "%.3f"), num(r.opsPerSecond(), "%.1f"), num(r.mibPerSecond(), "%.2f"), num(r.p50Ms(), "%.3f"),
-          num(r.p99Ms(), "%.3f"), num(r.cpuMicrosPerOp(), "%.1f"), num(speedRatio(r), "%.3f"), num(latencyRatio(r), "%.3f"),
-          num(cpuRatio(r), "%.3f"))).append('\n');
+      b.append(
+              String.join(
+                  "\t",
+                  k.topology(),
+                  k.client(),
+                  Integer.toString(k.concurrency()),
+                  Long.toString(k.size()),
+                  k.operation(),
+                  r.system(),
+                  Long.toString(r.ops()),
+                  Long.toString(r.errors()),
+                  num(r.seconds(), "%.3f"),
+                  num(r.opsPerSecond(), "%.1f"),
+                  num(r.mibPerSecond(), "%.2f"),
+                  num(r.p50Ms(), "%.3f"),
+                  num(r.p99Ms(), "%.3f"),
+                  num(r.cpuMicrosPerOp(), "%.1f"),
+                  num(speedRatio(r), "%.3f"),
+                  num(latencyRatio(r), "%.3f"),
+                  num(cpuRatio(r), "%.3f")))
+          .append('\n');
     }
     return b.toString();
   }
 
-  /** The value at quantile {@code q} (0..1) of sorted latencies in nanoseconds, in milliseconds; NaN when empty. */
+  /**
+   * The value at quantile {@code q} (0..1) of sorted latencies in nanoseconds, in milliseconds; NaN
+   * when empty.
+   */
   static double percentileMs(long[] sortedNanos, int count, double q) {
     if (count == 0) {
       return Double.NaN;

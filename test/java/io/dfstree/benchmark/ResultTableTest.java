@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The benchmark harness's pure parts: CPU accounting from /proc, percentiles, ratios, the table. */
+/**
+ * The benchmark harness's pure parts: CPU accounting from /proc, percentiles, ratios, the table.
+ */
 class ResultTableTest {
   @Test
   void cpuTicksAreUtimePlusStimeEvenWhenTheNameHasSpacesAndParentheses() {
-    // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
-    String line = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 40 0 99 0";
+    // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+    // ...
+    String line =
+        "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 40 0 99 0";
     assertEquals(1234 + 567, ServerCpu.ticks(line));
     assertThrows(IllegalArgumentException.class, () -> ServerCpu.ticks("garbage"));
   }
@@ -26,7 +30,9 @@ class ResultTableTest {
       x += Long.numberOfTrailingZeros(System.nanoTime());
     }
     assertTrue(x >= 0);
-    assertTrue(ServerCpu.ticks(List.of(ProcessHandle.current().pid())) > before, "150 ms of spinning shows in /proc");
+    assertTrue(
+        ServerCpu.ticks(List.of(ProcessHandle.current().pid())) > before,
+        "150 ms of spinning shows in /proc");
     // 10 ticks of 10 ms over 100 operations: 1000 us each
     assertEquals(1000.0, ServerCpu.microsPerOp(10, 100), 1e-9);
     assertTrue(Double.isNaN(ServerCpu.microsPerOp(10, 0)));
@@ -34,9 +40,13 @@ class ResultTableTest {
 
   @Test
   void threadKindsDropDigitsSoPoolsAddUp() {
-    assertEquals("vert.x-eventloo", ServerCpu.threadKind("17 (vert.x-eventloo) S 1 2 3 0 -1 0 0 0 0 0 5 6 0"));
-    assertEquals("GC Thread#", ServerCpu.threadKind("18 (GC Thread#1) S 1 2 3 0 -1 0 0 0 0 0 5 6 0"));
-    assertEquals("hazelcast", ServerCpu.threadKind("19 (hz.dreamy_chate) S 1 2 3 0 -1 0 0 0 0 0 5 6 0"));
+    assertEquals(
+        "vert.x-eventloo",
+        ServerCpu.threadKind("17 (vert.x-eventloo) S 1 2 3 0 -1 0 0 0 0 0 5 6 0"));
+    assertEquals(
+        "GC Thread#", ServerCpu.threadKind("18 (GC Thread#1) S 1 2 3 0 -1 0 0 0 0 0 5 6 0"));
+    assertEquals(
+        "hazelcast", ServerCpu.threadKind("19 (hz.dreamy_chate) S 1 2 3 0 -1 0 0 0 0 0 5 6 0"));
   }
 
   @Test
@@ -55,7 +65,8 @@ class ResultTableTest {
     ResultTable.Key other = new ResultTable.Key("group", "official", 1, 4096, "upload");
     ResultTable.Row ours = new ResultTable.Row(k, "ours", 500, 0, 1.0, 4.0, 9.0, 1500, null);
     ResultTable.Row fast = new ResultTable.Row(k, "fastdfs", 2000, 0, 1.0, 2.0, 5.0, 300, null);
-    ResultTable.Row lonely = new ResultTable.Row(other, "ours", 100, 2, 2.0, 1.0, 2.0, 100, "IOException: x");
+    ResultTable.Row lonely =
+        new ResultTable.Row(other, "ours", 100, 2, 2.0, 1.0, 2.0, 100, "IOException: x");
     t.add(ours);
     t.add(fast);
     t.add(lonely);
@@ -70,20 +81,27 @@ class ResultTableTest {
     String[] lines = table.split("\n");
     assertTrue(lines[0].startsWith("topo"), table);
     assertTrue(lines[2].contains("fastdfs"), "FastDFS's row comes first in its key\n" + table);
-    assertTrue(lines[3].contains("ours") && lines[3].contains("0.25") && lines[3].contains("5.00"), table);
+    assertTrue(
+        lines[3].contains("ours") && lines[3].contains("0.25") && lines[3].contains("5.00"), table);
     assertTrue(lines[4].contains("2 first: IOException: x"), table);
-    assertTrue(t.tsv().split("\n")[1].startsWith("group\tofficial\t16\t4096\tupload\tours\t500\t0"), t.tsv());
+    assertTrue(
+        t.tsv().split("\n")[1].startsWith("group\tofficial\t16\t4096\tupload\tours\t500\t0"),
+        t.tsv());
   }
 
   @Test
   void settingsParseSizesListsAndQuickMode() {
-    PeerBench.Settings s = PeerBench.Settings.parse(new String[] {"-s", "4K,1M", "-c", "1", "--systems", "ours"});
+    PeerBench.Settings s =
+        PeerBench.Settings.parse(new String[] {"-s", "4K,1M", "-c", "1", "--systems", "ours"});
     assertEquals(List.of(4096L, 1048576L), s.sizes);
     assertEquals(List.of(1), s.concurrencies);
     assertEquals(500, s.files(4096, 1));
     PeerBench.Settings q = PeerBench.Settings.parse(new String[] {"--quick"});
     assertTrue(q.files(4096, 16) <= 200 && q.maxSeconds <= 5, "quick mode is small");
-    assertThrows(IllegalArgumentException.class, () -> PeerBench.Settings.parse(new String[] {"--systems", "minio"}));
-    assertThrows(IllegalArgumentException.class, () -> PeerBench.Settings.parse(new String[] {"--bogus"}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> PeerBench.Settings.parse(new String[] {"--systems", "minio"}));
+    assertThrows(
+        IllegalArgumentException.class, () -> PeerBench.Settings.parse(new String[] {"--bogus"}));
   }
 }

@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * CPU time of server processes, read from {@code /proc/<pid>/stat}: user plus system time of
- * every thread of the process (fields 14 and 15), in clock ticks. The benchmark takes it before
- * and after a phase, for every server process of the system under test (ours and FastDFS's
- * alike), and divides the difference by the phase's operations.
+ * CPU time of server processes, read from {@code /proc/<pid>/stat}: user plus system time of every
+ * thread of the process (fields 14 and 15), in clock ticks. The benchmark takes it before and after
+ * a phase, for every server process of the system under test (ours and FastDFS's alike), and
+ * divides the difference by the phase's operations.
  */
 final class ServerCpu {
   /** Linux's USER_HZ: /proc reports times in these ticks (100 on every common kernel build). */
@@ -21,9 +21,9 @@ final class ServerCpu {
   private ServerCpu() {}
 
   /**
-   * utime + stime from one line of {@code /proc/<pid>/stat}. The second field, the command name,
-   * is in parentheses and may itself contain spaces and parentheses, so fields are counted from
-   * the last ')'.
+   * utime + stime from one line of {@code /proc/<pid>/stat}. The second field, the command name, is
+   * in parentheses and may itself contain spaces and parentheses, so fields are counted from the
+   * last ')'.
    */
   static long ticks(String statLine) {
     int close = statLine.lastIndexOf(')');
@@ -68,7 +68,10 @@ final class ServerCpu {
     return name.startsWith("hz.") ? "hazelcast" : name;
   }
 
-  /** Ticks per thread kind (see {@link #threadKind}) over every thread of {@code pids}, "pid:kind" keyed. */
+  /**
+   * Ticks per thread kind (see {@link #threadKind}) over every thread of {@code pids}, "pid:kind"
+   * keyed.
+   */
   static Map<String, Long> threadTicks(List<Long> pids, List<String> labels) throws IOException {
     Map<String, Long> out = new HashMap<>();
     for (int i = 0; i < pids.size(); i++) {
@@ -90,7 +93,10 @@ final class ServerCpu {
     return out;
   }
 
-  /** Microseconds of CPU per operation for {@code ticks} spent on {@code ops} operations (NaN when none). */
+  /**
+   * Microseconds of CPU per operation for {@code ticks} spent on {@code ops} operations (NaN when
+   * none).
+   */
   static double microsPerOp(long ticks, long ops) {
     return ops <= 0 ? Double.NaN : ticks * (1_000_000.0 / TICKS_PER_SECOND) / ops;
   }

@@ -18,9 +18,9 @@ import org.csource.fastdfs.TrackerClient;
 import org.csource.fastdfs.TrackerServer;
 
 /**
- * A running set of server processes the benchmark measures: the real FastDFS (through its
- * {@code fastdfs-peer} script, on 127.0.0.2/3/10) or ours (the fat jar on 127.0.0.1, free ports),
- * as a single node or a group of two storages. Every process started here is stopped by its PID.
+ * A running set of server processes the benchmark measures: the real FastDFS (through its {@code
+ * fastdfs-peer} script, on 127.0.0.2/3/10) or ours (the fat jar on 127.0.0.1, free ports), as a
+ * single node or a group of two storages. Every process started here is stopped by its PID.
  */
 abstract class SystemUnderTest implements AutoCloseable {
   static final int ACTIVE = 7;
@@ -61,7 +61,8 @@ abstract class SystemUnderTest implements AutoCloseable {
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), 2000);
         s.setSoTimeout(5000);
-        TrackerServer ts = new TrackerServer(s, new InetSocketAddress(hp[0], Integer.parseInt(hp[1])));
+        TrackerServer ts =
+            new TrackerServer(s, new InetSocketAddress(hp[0], Integer.parseInt(hp[1])));
         StructStorageStat[] all = new TrackerClient().listStorages(ts, "group1");
         if (all != null) {
           for (StructStorageStat st : all) {
@@ -79,7 +80,15 @@ abstract class SystemUnderTest implements AutoCloseable {
       checkAlive();
       Thread.sleep(300);
     }
-    throw new IOException(name + ": only " + active + " of " + storages() + " storages ACTIVE after " + timeoutMs + " ms");
+    throw new IOException(
+        name
+            + ": only "
+            + active
+            + " of "
+            + storages()
+            + " storages ACTIVE after "
+            + timeoutMs
+            + " ms");
   }
 
   /** The real FastDFS, run by {@code fastdfs-peer}. */
@@ -92,7 +101,10 @@ abstract class SystemUnderTest implements AutoCloseable {
       super("fastdfs", group);
       this.script = script;
       String h = System.getenv("FASTDFS_PEER_HOME");
-      this.home = h != null ? Path.of(h) : Path.of(System.getProperty("user.home"), ".cache", "fastdfs-peer");
+      this.home =
+          h != null
+              ? Path.of(h)
+              : Path.of(System.getProperty("user.home"), ".cache", "fastdfs-peer");
     }
 
     @Override
@@ -101,7 +113,8 @@ abstract class SystemUnderTest implements AutoCloseable {
     }
 
     private Path pidFile(String role) {
-      return role.equals("tracker") ? home.resolve("data/tracker/data/fdfs_trackerd.pid")
+      return role.equals("tracker")
+          ? home.resolve("data/tracker/data/fdfs_trackerd.pid")
           : home.resolve("data/" + role + "/data/fdfs_storaged.pid");
     }
 
@@ -121,7 +134,8 @@ abstract class SystemUnderTest implements AutoCloseable {
     @Override
     List<Long> serverPids() throws IOException {
       List<Long> pids = new ArrayList<>();
-      for (String role : group ? List.of("tracker", "storageA", "storageB") : List.of("tracker", "storageA")) {
+      for (String role :
+          group ? List.of("tracker", "storageA", "storageB") : List.of("tracker", "storageA")) {
         Long p = livePid(role);
         if (p == null) {
           throw new IOException("FastDFS " + role + " is not running");
@@ -137,24 +151,38 @@ abstract class SystemUnderTest implements AutoCloseable {
     }
 
     boolean running() throws IOException {
-      return livePid("tracker") != null || livePid("storageA") != null || livePid("storageB") != null;
+      return livePid("tracker") != null
+          || livePid("storageA") != null
+          || livePid("storageB") != null;
     }
 
     @Override
     void start() throws Exception {
       if (running()) {
-        throw new IOException("a FastDFS peer is already running (maybe another user's benchmark): "
-            + "run `" + script + " stop` when it is yours, or wait");
+        throw new IOException(
+            "a FastDFS peer is already running (maybe another user's benchmark): "
+                + "run `"
+                + script
+                + " stop` when it is yours, or wait");
       }
       started = true;
-      run(group ? List.of(script.toString(), "start", "group") : List.of(script.toString(), "start"), 200);
+      run(
+          group
+              ? List.of(script.toString(), "start", "group")
+              : List.of(script.toString(), "start"),
+          200);
     }
 
     private void run(List<String> cmd, long timeoutSeconds) throws Exception {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+              .start();
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IOException(String.join(" ", cmd) + " did not finish within " + timeoutSeconds + " s");
+        throw new IOException(
+            String.join(" ", cmd) + " did not finish within " + timeoutSeconds + " s");
       }
       if (p.exitValue() != 0) {
         throw new IOException(String.join(" ", cmd) + " exited with " + p.exitValue());
@@ -169,7 +197,9 @@ abstract class SystemUnderTest implements AutoCloseable {
     }
   }
 
-  /** Ours: the fat jar as all-in-one (single node) or tracker + two storages over Hazelcast (group). */
+  /**
+   * Ours: the fat jar as all-in-one (single node) or tracker + two storages over Hazelcast (group).
+   */
   static final class Ours extends SystemUnderTest {
     private final Path jar;
     private final boolean fsync;
@@ -182,8 +212,16 @@ abstract class SystemUnderTest implements AutoCloseable {
     private int trackerPort;
     private boolean keep = System.getenv("KEEP") != null;
 
-    Ours(String name, Path jar, boolean group, boolean fsync, int writeQuorum, List<String> jvmArgs, Path jfrDir,
-         int subdirs) throws IOException {
+    Ours(
+        String name,
+        Path jar,
+        boolean group,
+        boolean fsync,
+        int writeQuorum,
+        List<String> jvmArgs,
+        Path jfrDir,
+        int subdirs)
+        throws IOException {
       super(name, group);
       this.jar = jar.toAbsolutePath();
       this.fsync = fsync;
@@ -214,8 +252,9 @@ abstract class SystemUnderTest implements AutoCloseable {
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.addAll(jvmArgs);
       if (jfrDir != null) {
-        cmd.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
-            + jfrDir.resolve(name + "-" + (group ? "group" : "single") + "-" + role + ".jfr"));
+        cmd.add(
+            "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                + jfrDir.resolve(name + "-" + (group ? "group" : "single") + "-" + role + ".jfr"));
       }
       cmd.add("-jar");
       cmd.add(jar.toString());
@@ -229,10 +268,25 @@ abstract class SystemUnderTest implements AutoCloseable {
     }
 
     private List<String> storageSets(int id, int port) {
-      return List.of("--set", "storage.id=" + id, "--set", "storage.group=group1", "--set", "storage.host=127.0.0.1",
-          "--set", "storage.port=" + port, "--set", "storage.storePaths=" + dir.resolve("store" + id),
-          "--set", "storage.fsync=" + fsync, "--set", "storage.writeQuorum=" + writeQuorum,
-          "--set", "storage.reservedSpace=256M", "--set", "storage.subdirCount=" + subdirs);
+      return List.of(
+          "--set",
+          "storage.id=" + id,
+          "--set",
+          "storage.group=group1",
+          "--set",
+          "storage.host=127.0.0.1",
+          "--set",
+          "storage.port=" + port,
+          "--set",
+          "storage.storePaths=" + dir.resolve("store" + id),
+          "--set",
+          "storage.fsync=" + fsync,
+          "--set",
+          "storage.writeQuorum=" + writeQuorum,
+          "--set",
+          "storage.reservedSpace=256M",
+          "--set",
+          "storage.subdirCount=" + subdirs);
     }
 
     /** Waits until the role's log shows its start-up banner (" started"), up to 150 s. */
@@ -247,7 +301,8 @@ abstract class SystemUnderTest implements AutoCloseable {
         Thread.sleep(200);
       }
       keep = true;
-      throw new IOException(name + ": " + role + " printed no start-up banner within 150 s; logs in " + dir);
+      throw new IOException(
+          name + ": " + role + " printed no start-up banner within 150 s; logs in " + dir);
     }
 
     @Override
@@ -255,7 +310,14 @@ abstract class SystemUnderTest implements AutoCloseable {
       for (Process p : processes) {
         if (!p.isAlive()) {
           keep = true;
-          throw new IOException(name + ": server process " + p.pid() + " exited with " + p.exitValue() + "; logs in " + dir);
+          throw new IOException(
+              name
+                  + ": server process "
+                  + p.pid()
+                  + " exited with "
+                  + p.exitValue()
+                  + "; logs in "
+                  + dir);
         }
       }
     }
@@ -263,7 +325,8 @@ abstract class SystemUnderTest implements AutoCloseable {
     @Override
     void start() throws Exception {
       trackerPort = freePort();
-      List<String> trackerSets = List.of("--set", "tracker.host=127.0.0.1", "--set", "tracker.port=" + trackerPort);
+      List<String> trackerSets =
+          List.of("--set", "tracker.host=127.0.0.1", "--set", "tracker.port=" + trackerPort);
       if (!group) {
         List<String> args = new ArrayList<>(List.of("all-in-one"));
         args.addAll(trackerSets);
@@ -271,13 +334,22 @@ abstract class SystemUnderTest implements AutoCloseable {
         launch("all-in-one", args);
       } else {
         int hz = hazelcastPort();
-        List<String> cluster = List.of("--cluster", "--set", "cluster.name=peerbench-" + ProcessHandle.current().pid()
-            + "-" + System.nanoTime(), "--set", "cluster.host=127.0.0.1", "--set", "cluster.port=" + hz,
-            "--set", "cluster.members=127.0.0.1");
+        List<String> cluster =
+            List.of(
+                "--cluster",
+                "--set",
+                "cluster.name=peerbench-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
+                "--set",
+                "cluster.host=127.0.0.1",
+                "--set",
+                "cluster.port=" + hz,
+                "--set",
+                "cluster.members=127.0.0.1");
         List<String> t = new ArrayList<>(List.of("tracker"));
         t.addAll(trackerSets);
         t.addAll(cluster);
-        // one at a time: three JVMs joining Hazelcast at once on a busy machine missed the 60 s start limit
+        // one at a time: three JVMs joining Hazelcast at once on a busy machine missed the 60 s
+        // start limit
         awaitBanner(launch("tracker", t), "tracker");
         for (int id = 1; id <= 2; id++) {
           List<String> s = new ArrayList<>(List.of("storage"));
@@ -322,7 +394,10 @@ abstract class SystemUnderTest implements AutoCloseable {
     }
   }
 
-  /** A Hazelcast seed whose block of 20 ports is free, below the ephemeral range (as the system tests do). */
+  /**
+   * A Hazelcast seed whose block of 20 ports is free, below the ephemeral range (as the system
+   * tests do).
+   */
   static int hazelcastPort() throws IOException {
     Random random = new Random();
     for (int attempt = 0; attempt < 200; attempt++) {

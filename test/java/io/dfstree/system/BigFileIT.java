@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A file far larger than the server's heap goes up and comes back through the CLI, byte for
- * byte, while the server runs with {@code -Xmx256m}: streaming with back-pressure, never the
- * whole file in memory. Size: {@code -Ddfstree.bigfile.mb} (300 MiB by default;
- * {@code mvn verify -Ddfstree.bigfile.mb=2048} runs the 2 GiB check).
+ * A file far larger than the server's heap goes up and comes back through the CLI, byte for byte,
+ * while the server runs with {@code -Xmx256m}: streaming with back-pressure, never the whole file
+ * in memory. Size: {@code -Ddfstree.bigfile.mb} (300 MiB by default; {@code mvn verify
+ * -Ddfstree.bigfile.mb=2048} runs the 2 GiB check).
  */
 class BigFileIT {
   static final long MIB = 1L << 20;
@@ -38,11 +38,26 @@ class BigFileIT {
     int trackerPort = TestPorts.free();
     int storagePort = TestPorts.free();
     Path gcLog = dir.resolve("gc.log");
-    Jar.Server server = Jar.Server.start(dir, List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
-            "-Xlog:gc:file=" + gcLog), Map.of(),
-        "all-in-one", "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + storagePort,
-        "--set", "storage.storePaths=" + dir.resolve("store"), "--set", "storage.reservedSpace=0",
-        "--set", "storage.subdirCount=16", "--set", "tracker.httpPort=0", "--set", "storage.httpPort=0");
+    Jar.Server server =
+        Jar.Server.start(
+            dir,
+            List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc:file=" + gcLog),
+            Map.of(),
+            "all-in-one",
+            "--set",
+            "tracker.port=" + trackerPort,
+            "--set",
+            "storage.port=" + storagePort,
+            "--set",
+            "storage.storePaths=" + dir.resolve("store"),
+            "--set",
+            "storage.reservedSpace=0",
+            "--set",
+            "storage.subdirCount=16",
+            "--set",
+            "tracker.httpPort=0",
+            "--set",
+            "storage.httpPort=0");
     try {
       server.awaitStarted(Duration.ofSeconds(60));
       server.awaitOutput("-> ACTIVE", Duration.ofSeconds(10));
@@ -51,17 +66,30 @@ class BigFileIT {
       Path big = dir.resolve("big.bin");
       long t0 = System.nanoTime();
       String sha = generate(big, mb * MIB);
-      System.out.printf("BigFileIT: generated %d MiB on disk in %d ms%n", mb, (System.nanoTime() - t0) / 1_000_000);
+      System.out.printf(
+          "BigFileIT: generated %d MiB on disk in %d ms%n",
+          mb, (System.nanoTime() - t0) / 1_000_000);
 
       Duration transfer = Duration.ofSeconds(Math.max(120, mb)); // >= 1 MiB/s
-      Jar.Result up = Jar.run(dir, transfer, "upload", big.toString(), "--tracker", tracker, "--timeout", "120");
+      Jar.Result up =
+          Jar.run(
+              dir, transfer, "upload", big.toString(), "--tracker", tracker, "--timeout", "120");
       assertEquals(0, up.exit(), up.toString());
       String fileId = up.out().trim();
       assertTrue(fileId.startsWith("group1/M00/") && fileId.endsWith(".bin"), up.toString());
 
       Path back = dir.resolve("back.bin");
-      Jar.Result down = Jar.run(dir, transfer, "download", fileId, back.toString(), "--tracker", tracker,
-          "--timeout", "120");
+      Jar.Result down =
+          Jar.run(
+              dir,
+              transfer,
+              "download",
+              fileId,
+              back.toString(),
+              "--tracker",
+              tracker,
+              "--timeout",
+              "120");
       assertEquals(0, down.exit(), down.toString());
       assertEquals(mb * MIB, Files.size(back), "downloaded size");
       assertEquals(sha, sha256(back), "SHA-256 of the downloaded file");
@@ -72,12 +100,21 @@ class BigFileIT {
 
       long usedAfterGc = heapUsedAfterFullGc(server.pid());
       long peakAfterGc = peakHeapAfterGc(gcLog);
-      System.out.printf("BigFileIT: %d MiB  upload %d ms = %.1f MB/s  download %d ms = %.1f MB/s  "
+      System.out.printf(
+          "BigFileIT: %d MiB  upload %d ms = %.1f MB/s  download %d ms = %.1f MB/s  "
               + "server heap (-Xmx256m): used after full GC %d KiB, peak after any GC during the run %d KiB%n",
-          mb, up.millis(), mbPerSec(mb, up.millis()), down.millis(), mbPerSec(mb, down.millis()),
-          usedAfterGc / 1024, peakAfterGc / 1024);
-      assertTrue(usedAfterGc < HEAP_LIMIT_MIB * MIB, "heap used after the transfer: " + usedAfterGc / MIB + " MiB");
-      assertTrue(peakAfterGc < HEAP_LIMIT_MIB * MIB,
+          mb,
+          up.millis(),
+          mbPerSec(mb, up.millis()),
+          down.millis(),
+          mbPerSec(mb, down.millis()),
+          usedAfterGc / 1024,
+          peakAfterGc / 1024);
+      assertTrue(
+          usedAfterGc < HEAP_LIMIT_MIB * MIB,
+          "heap used after the transfer: " + usedAfterGc / MIB + " MiB");
+      assertTrue(
+          peakAfterGc < HEAP_LIMIT_MIB * MIB,
           "live heap after a GC reached " + peakAfterGc / MIB + " MiB during the transfer");
       assertTrue(server.process.isAlive(), "server alive after the checks");
     } finally {
@@ -94,7 +131,8 @@ class BigFileIT {
     MessageDigest md = MessageDigest.getInstance("SHA-256");
     SplittableRandom rnd = new SplittableRandom(42);
     ByteBuffer buf = ByteBuffer.allocate((int) MIB);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       for (long left = size; left > 0; ) {
         buf.clear();
         while (buf.remaining() >= 8) {

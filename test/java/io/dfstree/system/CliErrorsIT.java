@@ -13,9 +13,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Exit codes a script can rely on: the server's errno for FastDFS errors, 111 when nobody listens. */
+/**
+ * Exit codes a script can rely on: the server's errno for FastDFS errors, 111 when nobody listens.
+ */
 class CliErrorsIT {
   static final Duration CLI = Duration.ofSeconds(60);
+
   /** 44 characters after the group, well-formed (base64 payload, extension), never uploaded. */
   static final String MISSING = "group1/M00/00/00/wKgAAmVZ8ZiAAAAAAAAAAAAAAAA123.txt";
 
@@ -27,10 +30,24 @@ class CliErrorsIT {
   static void startServer() throws Exception {
     int trackerPort = TestPorts.free();
     tracker = "127.0.0.1:" + trackerPort;
-    server = Jar.Server.start(dir, List.of("-Xmx256m"), Map.of(), "all-in-one",
-        "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + TestPorts.free(),
-        "--set", "storage.storePaths=" + dir.resolve("store"), "--set", "storage.subdirCount=4",
-        "--set", "tracker.httpPort=0", "--set", "storage.httpPort=0"); // not the all-in-one's 8090/8080
+    server =
+        Jar.Server.start(
+            dir,
+            List.of("-Xmx256m"),
+            Map.of(),
+            "all-in-one",
+            "--set",
+            "tracker.port=" + trackerPort,
+            "--set",
+            "storage.port=" + TestPorts.free(),
+            "--set",
+            "storage.storePaths=" + dir.resolve("store"),
+            "--set",
+            "storage.subdirCount=4",
+            "--set",
+            "tracker.httpPort=0",
+            "--set",
+            "storage.httpPort=0"); // not the all-in-one's 8090/8080
     server.awaitStarted(Duration.ofSeconds(60));
     server.awaitOutput("-> ACTIVE", Duration.ofSeconds(10));
   }
@@ -45,11 +62,14 @@ class CliErrorsIT {
   @Test
   void downloadOfAMissingFileExitsWithEnoent() throws Exception {
     assertEquals(44, MISSING.substring("group1/".length()).length());
-    Jar.Result r = Jar.run(dir, CLI, "download", MISSING, dir.resolve("x.txt").toString(), "--tracker", tracker);
+    Jar.Result r =
+        Jar.run(
+            dir, CLI, "download", MISSING, dir.resolve("x.txt").toString(), "--tracker", tracker);
     assertEquals(2, r.exit(), r.toString());
     assertTrue(r.err().startsWith("error: ENOENT"), r.toString());
     assertEquals("", r.out(), r.toString());
-    assertFalse(Files.exists(dir.resolve("x.txt")) || Files.exists(dir.resolve("x.txt.part")),
+    assertFalse(
+        Files.exists(dir.resolve("x.txt")) || Files.exists(dir.resolve("x.txt.part")),
         "no local file left for a failed download");
   }
 
@@ -62,7 +82,9 @@ class CliErrorsIT {
     String id = up.out().trim();
     Jar.Result del = Jar.run(dir, CLI, "delete", id, "--tracker", tracker);
     assertEquals(0, del.exit(), del.toString());
-    Jar.Result r = Jar.run(dir, CLI, "download", id, dir.resolve("gone2.txt").toString(), "--tracker", tracker);
+    Jar.Result r =
+        Jar.run(
+            dir, CLI, "download", id, dir.resolve("gone2.txt").toString(), "--tracker", tracker);
     assertEquals(2, r.exit(), r.toString());
     assertTrue(r.err().startsWith("error: ENOENT"), r.toString());
   }

@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * A real cluster from the fat jar: 2 trackers and 2 groups × 2 storages as separate JVMs joined
- * by Hazelcast on loopback, write quorum 2, driven by the official FastDFS Java client.
- * Storages are killed with SIGKILL under load, a tracker is killed, an empty member joins.
+ * A real cluster from the fat jar: 2 trackers and 2 groups × 2 storages as separate JVMs joined by
+ * Hazelcast on loopback, write quorum 2, driven by the official FastDFS Java client. Storages are
+ * killed with SIGKILL under load, a tracker is killed, an empty member joins.
  *
  * <p>The load during the kills is paced ({@value #PAUSE_MS} ms between uploads per thread) and
  * every load is capped at {@value #MAX_UPLOADS_PER_PHASE} uploads: every acknowledged file is
@@ -46,15 +46,27 @@ class ClusterFailoverIT {
   static final Duration STARTUP = Duration.ofSeconds(180);
   static LoopbackCluster cluster;
   static final Map<Integer, LoopbackCluster.Storage> members = new ConcurrentHashMap<>();
+
   /** Every upload the client saw acknowledged: file id → content. */
   static final Map<String, byte[]> acknowledged = new ConcurrentHashMap<>();
-  static final String[] STORAGE_SETTINGS = {"subdirCount=16", "fsync=false", "reservedSpace=1M", "heartbeatIntervalMs=500",
-      "peerTimeoutMs=2000", "replicaTimeoutMs=3000", "catchUpIntervalMs=200", "writeQuorum=2"};
+
+  static final String[] STORAGE_SETTINGS = {
+    "subdirCount=16",
+    "fsync=false",
+    "reservedSpace=1M",
+    "heartbeatIntervalMs=500",
+    "peerTimeoutMs=2000",
+    "replicaTimeoutMs=3000",
+    "catchUpIntervalMs=200",
+    "writeQuorum=2"
+  };
 
   @BeforeAll
   static void startCluster() throws Exception {
     long t0 = System.nanoTime();
-    cluster = new LoopbackCluster("failover", List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    cluster =
+        new LoopbackCluster(
+            "failover", List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     // one JVM at a time: six starting at once on a loaded 2-core machine outlasted the server's own
     // 60 s limit for joining the cluster
     for (int i = 0; i < 2; i++) {
@@ -84,8 +96,9 @@ class ClusterFailoverIT {
   }
 
   static void log(String what, long t0) {
-    System.out.printf("ClusterFailoverIT: %s in %d ms, %d uploads acknowledged so far%n", what,
-        (System.nanoTime() - t0) / 1_000_000, acknowledged.size());
+    System.out.printf(
+        "ClusterFailoverIT: %s in %d ms, %d uploads acknowledged so far%n",
+        what, (System.nanoTime() - t0) / 1_000_000, acknowledged.size());
   }
 
   static void awaitActive(LoopbackCluster.Storage m, int tracker) throws Exception {
@@ -96,45 +109,49 @@ class ClusterFailoverIT {
    * Client threads uploading random small files through the trackers until {@code stop}, each
    * pausing {@code pauseMs} after an upload, {@value #MAX_UPLOADS_PER_PHASE} uploads at most.
    */
-  static List<Thread> load(AtomicBoolean stop, AtomicInteger ok, AtomicInteger errors, int threads, long pauseMs) {
+  static List<Thread> load(
+      AtomicBoolean stop, AtomicInteger ok, AtomicInteger errors, int threads, long pauseMs) {
     List<Thread> out = new ArrayList<>();
     AtomicInteger budget = new AtomicInteger(MAX_UPLOADS_PER_PHASE);
     for (int t = 0; t < threads; t++) {
       int seed = t;
-      Thread th = new Thread(() -> {
-        Random rnd = new Random(seed);
-        while (!stop.get() && budget.getAndDecrement() > 0) {
-          byte[] data = new byte[1 + rnd.nextInt(48 * 1024)];
-          rnd.nextBytes(data);
-          try {
-            TrackerClient tc = new TrackerClient();
-            TrackerServer ts = tc.getConnection();
-            if (ts == null) {
-              errors.incrementAndGet();
-              Thread.sleep(100);
-              continue;
-            }
-            try {
-              String[] id = new StorageClient(ts, null).upload_file(data, "bin", null);
-              if (id != null) {
-                acknowledged.put(id[0] + "/" + id[1], data);
-                ok.incrementAndGet();
-              } else {
-                errors.incrementAndGet();
-              }
-            } finally {
-              ts.close();
-            }
-          } catch (Exception e) {
-            errors.incrementAndGet();
-          }
-          try {
-            Thread.sleep(pauseMs);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "load-" + t);
+      Thread th =
+          new Thread(
+              () -> {
+                Random rnd = new Random(seed);
+                while (!stop.get() && budget.getAndDecrement() > 0) {
+                  byte[] data = new byte[1 + rnd.nextInt(48 * 1024)];
+                  rnd.nextBytes(data);
+                  try {
+                    TrackerClient tc = new TrackerClient();
+                    TrackerServer ts = tc.getConnection();
+                    if (ts == null) {
+                      errors.incrementAndGet();
+                      Thread.sleep(100);
+                      continue;
+                    }
+                    try {
+                      String[] id = new StorageClient(ts, null).upload_file(data, "bin", null);
+                      if (id != null) {
+                        acknowledged.put(id[0] + "/" + id[1], data);
+                        ok.incrementAndGet();
+                      } else {
+                        errors.incrementAndGet();
+                      }
+                    } finally {
+                      ts.close();
+                    }
+                  } catch (Exception e) {
+                    errors.incrementAndGet();
+                  }
+                  try {
+                    Thread.sleep(pauseMs);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "load-" + t);
       th.start();
       out.add(th);
     }
@@ -165,18 +182,33 @@ class ClusterFailoverIT {
       } catch (java.io.IOException broken) {
         Path log = cluster.dir.resolve("log-" + m.id + "-" + System.nanoTime() + ".txt");
         Files.writeString(log, m.server.output());
-        throw new AssertionError("download of " + e.getKey() + " from " + m.id + " broke: " + broken + " (log " + log + ")");
+        throw new AssertionError(
+            "download of "
+                + e.getKey()
+                + " from "
+                + m.id
+                + " broke: "
+                + broken
+                + " (log "
+                + log
+                + ")");
       }
       if (got == null) {
-        StringBuilder why = new StringBuilder("storage " + m.id + " lost acknowledged " + e.getKey());
+        StringBuilder why =
+            new StringBuilder("storage " + m.id + " lost acknowledged " + e.getKey());
         for (LoopbackCluster.Storage other : members.values()) {
           if (other.group.equals(group) && other.server != null) {
             Path log = cluster.dir.resolve("log-" + other.id + "-" + System.nanoTime() + ".txt");
             Files.writeString(log, other.server.output());
             why.append("\n--- ").append(other.id).append(" (full log: ").append(log).append("): ");
             for (String line : other.server.stdout().split("\n")) {
-              if ((line.contains(remote) || line.contains("WARN") || line.contains("ERROR") || line.contains("caught up")
-                  || line.contains("ACTIVE") || line.contains("peer")) && !line.contains("degraded")) {
+              if ((line.contains(remote)
+                      || line.contains("WARN")
+                      || line.contains("ERROR")
+                      || line.contains("caught up")
+                      || line.contains("ACTIVE")
+                      || line.contains("peer"))
+                  && !line.contains("degraded")) {
                 why.append("\n").append(line);
               }
             }
@@ -220,7 +252,8 @@ class ClusterFailoverIT {
         t.join(30_000);
       }
     }
-    assertTrue(ok.get() > 50, "load made progress: " + ok.get() + " ok, " + errors.get() + " errors");
+    assertTrue(
+        ok.get() > 50, "load made progress: " + ok.get() + " ok, " + errors.get() + " errors");
     for (LoopbackCluster.Storage m : members.values()) {
       awaitActive(m, 0);
     }
@@ -247,7 +280,9 @@ class ClusterFailoverIT {
     for (Thread t : threads) {
       t.join(30_000);
     }
-    assertTrue(ok.get() > 20, "uploads through the surviving tracker: " + ok.get() + " ok, " + errors.get() + " errors");
+    assertTrue(
+        ok.get() > 20,
+        "uploads through the surviving tracker: " + ok.get() + " ok, " + errors.get() + " errors");
     assertTrue(acknowledged.size() > before);
     for (LoopbackCluster.Storage m : members.values()) {
       verifyOn(m);
@@ -264,7 +299,8 @@ class ClusterFailoverIT {
     fresh.start();
     fresh.server.awaitStarted(STARTUP);
     awaitActive(fresh, 1);
-    assertTrue(fresh.server.awaitOutput("caught up with", Duration.ofSeconds(5)), fresh.server.output());
+    assertTrue(
+        fresh.server.awaitOutput("caught up with", Duration.ofSeconds(5)), fresh.server.output());
     int files = 0;
     for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
       if (e.getKey().startsWith("group1/")) {

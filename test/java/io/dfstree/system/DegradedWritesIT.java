@@ -37,30 +37,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Degraded writes with real processes: 1 tracker and one group of 2 storages with write quorum
- * W = 2, short timeouts, driven by the official FastDFS Java client.
+ * Degraded writes with real processes: 1 tracker and one group of 2 storages with write quorum W =
+ * 2, short timeouts, driven by the official FastDFS Java client.
  *
  * <p>{@code storage.whenDegraded} is decided by the storage that receives the client's upload, so
  * the two members are configured differently and each scenario uploads to the member whose policy
  * it tests: {@code refusing} (whenDegraded = refuse) and {@code accepting} (whenDegraded = accept).
  * No restarts between scenarios.
+ *
  * <ol>
  *   <li>refuse, peer SIGKILLed: EBUSY without keeping a byte, the connection keeps serving, and
- *   uploads succeed again once the peer is back;</li>
- *   <li>accept, peer SIGSTOPped (a stalled peer: its sockets stay open, nothing moves): uploads
- *   are acknowledged within replicaTimeoutMs + a margin, and after SIGCONT the peer catches up
- *   onto its own disk;</li>
+ *       uploads succeed again once the peer is back;
+ *   <li>accept, peer SIGSTOPped (a stalled peer: its sockets stay open, nothing moves): uploads are
+ *       acknowledged within replicaTimeoutMs + a margin, and after SIGCONT the peer catches up onto
+ *       its own disk;
  *   <li>refuse, peer SIGSTOPped: uploads fail (EIO or EBUSY) within the same bound and leave no
- *   file on the survivor;</li>
- *   <li>afterwards both members hold exactly the acknowledged files, no more, no less.</li>
+ *       file on the survivor;
+ *   <li>afterwards both members hold exactly the acknowledged files, no more, no less.
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DegradedWritesIT {
   static final long REPLICA_TIMEOUT_MS = 3000;
   static final long PEER_TIMEOUT_MS = 2000;
-  /** Slack for JVMs on a shared 2-core machine: a hung upload would take the client's 20 s network timeout. */
+
+  /**
+   * Slack for JVMs on a shared 2-core machine: a hung upload would take the client's 20 s network
+   * timeout.
+   */
   static final long MARGIN_MS = 3000;
+
   static final long BOUND_MS = REPLICA_TIMEOUT_MS + MARGIN_MS;
   static final int EIO = 5;
   static final int EBUSY = 16;
@@ -70,19 +76,30 @@ class DegradedWritesIT {
   static LoopbackCluster cluster;
   static LoopbackCluster.Storage refusing;
   static LoopbackCluster.Storage accepting;
+
   /** Every upload a client saw acknowledged: file id → content. */
   static final Map<String, byte[]> acknowledged = new ConcurrentHashMap<>();
+
   static int seed = 1000;
   static long classStarted;
 
   @BeforeAll
   static void startCluster() throws Exception {
     classStarted = System.nanoTime();
-    cluster = new LoopbackCluster("degraded", List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    cluster =
+        new LoopbackCluster(
+            "degraded", List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     cluster.startTracker(Duration.ofSeconds(60), "heartbeatTimeoutMs=2000");
-    String[] common = {"subdirCount=16", "fsync=false", "reservedSpace=1M", "heartbeatIntervalMs=400",
-        "peerTimeoutMs=" + PEER_TIMEOUT_MS, "replicaTimeoutMs=" + REPLICA_TIMEOUT_MS, "catchUpIntervalMs=200",
-        "writeQuorum=2"};
+    String[] common = {
+      "subdirCount=16",
+      "fsync=false",
+      "reservedSpace=1M",
+      "heartbeatIntervalMs=400",
+      "peerTimeoutMs=" + PEER_TIMEOUT_MS,
+      "replicaTimeoutMs=" + REPLICA_TIMEOUT_MS,
+      "catchUpIntervalMs=200",
+      "writeQuorum=2"
+    };
     refusing = cluster.storage(701, GROUP, with(common, "whenDegraded=refuse"));
     accepting = cluster.storage(702, GROUP, with(common, "whenDegraded=accept"));
     refusing.start();
@@ -146,20 +163,27 @@ class DegradedWritesIT {
       Outcome big = a.upload(bytes(1_500_000));
       assertNull(big.fileId, big.toString());
       assertEquals(EBUSY, big.errno, big.toString());
-      assertArrayEquals(first, a.download(firstId), "download on the connection that was just refused");
+      assertArrayEquals(
+          first, a.download(firstId), "download on the connection that was just refused");
       Outcome again = a.upload(bytes(10));
       assertEquals(EBUSY, again.errno, again.toString());
     }
 
     // through the tracker once it has noticed: the official client sees errno 16
-    awaitTrue(Duration.ofSeconds(10), () -> accepting.status(0) != LoopbackCluster.ACTIVE,
+    awaitTrue(
+        Duration.ofSeconds(10),
+        () -> accepting.status(0) != LoopbackCluster.ACTIVE,
         "tracker still lists the killed storage ACTIVE");
     Outcome viaTracker = uploadViaTracker(bytes(5000));
-    assertNull(viaTracker.fileId, "acknowledged through the tracker although the only peer is dead");
+    assertNull(
+        viaTracker.fileId, "acknowledged through the tracker although the only peer is dead");
     assertEquals(EBUSY, viaTracker.errno, "errno through the tracker: " + viaTracker);
 
     // nothing of the refused uploads is visible on the survivor, and no temp file stays behind
-    assertEquals(before, refusing.storedFiles(), "files on the survivor changed although every upload was refused");
+    assertEquals(
+        before,
+        refusing.storedFiles(),
+        "files on the survivor changed although every upload was refused");
     awaitNoTempFiles(refusing);
 
     // the killed member comes back on the same id, port and data; uploads are accepted again
@@ -197,29 +221,57 @@ class DegradedWritesIT {
       for (int i = 0; i < 3; i++) {
         sequential.add(survivor.upload(bytes(1000 + 7000 * i)));
       }
-      log("stalled peer, accept: parallel uploads took " + millis(parallel) + " ms, later ones " + millis(sequential) + " ms");
+      log(
+          "stalled peer, accept: parallel uploads took "
+              + millis(parallel)
+              + " ms, later ones "
+              + millis(sequential)
+              + " ms");
       for (Outcome o : concat(parallel, sequential)) {
         assertNotNull(o.fileId, "upload refused with whenDegraded = accept: " + o);
-        assertTrue(o.millis < BOUND_MS, "upload took " + o.millis + " ms with a stalled peer (bound " + BOUND_MS + " ms)");
+        assertTrue(
+            o.millis < BOUND_MS,
+            "upload took " + o.millis + " ms with a stalled peer (bound " + BOUND_MS + " ms)");
         duringStall.put(o.fileId, o.data);
       }
       long slowest = parallel.stream().mapToLong(o -> o.millis).max().orElse(0);
-      assertTrue(slowest >= REPLICA_TIMEOUT_MS - 1000, "no upload waited for the stalled peer (slowest " + slowest
-          + " ms): the stall was not exercised");
+      assertTrue(
+          slowest >= REPLICA_TIMEOUT_MS - 1000,
+          "no upload waited for the stalled peer (slowest "
+              + slowest
+              + " ms): the stall was not exercised");
       for (Outcome o : sequential) {
-        assertTrue(o.millis < REPLICA_TIMEOUT_MS, "upload waited " + o.millis + " ms for a peer overdue since "
-            + ms(stopped) + " ms (peerTimeoutMs " + PEER_TIMEOUT_MS + ")");
+        assertTrue(
+            o.millis < REPLICA_TIMEOUT_MS,
+            "upload waited "
+                + o.millis
+                + " ms for a peer overdue since "
+                + ms(stopped)
+                + " ms (peerTimeoutMs "
+                + PEER_TIMEOUT_MS
+                + ")");
       }
       // every acknowledged file is whole on the survivor
       for (Map.Entry<String, byte[]> e : duringStall.entrySet()) {
         assertOnDisk(accepting, e.getKey(), e.getValue());
-        assertArrayEquals(e.getValue(), survivor.download(e.getKey()), "download of " + e.getKey() + " from the survivor");
+        assertArrayEquals(
+            e.getValue(),
+            survivor.download(e.getKey()),
+            "download of " + e.getKey() + " from the survivor");
       }
       // one warning per degraded acknowledgement, whether the peer dropped out during the
       // upload or was already known to be gone
-      awaitTrue(Duration.ofSeconds(3), () -> accepting.server.countOutput(DEGRADED_WARNING) - warningsBefore >= duringStall.size(),
-          "expected " + duringStall.size() + " degraded warnings\n" + grep(accepting.server, "WARN"));
-      assertEquals(duringStall.size(), accepting.server.countOutput(DEGRADED_WARNING) - warningsBefore,
+      awaitTrue(
+          Duration.ofSeconds(3),
+          () ->
+              accepting.server.countOutput(DEGRADED_WARNING) - warningsBefore >= duringStall.size(),
+          "expected "
+              + duringStall.size()
+              + " degraded warnings\n"
+              + grep(accepting.server, "WARN"));
+      assertEquals(
+          duringStall.size(),
+          accepting.server.countOutput(DEGRADED_WARNING) - warningsBefore,
           "one WARN per degraded upload\n" + grep(accepting.server, "WARN"));
     } finally {
       refusing.server.resume();
@@ -228,12 +280,25 @@ class DegradedWritesIT {
     log("peer resumed after " + (resumed - stopped) / 1_000_000 + " ms stopped");
 
     // catch-up places every file on the resumed peer's own disk (not fetched on a download)
-    awaitTrue(Duration.ofSeconds(30), () -> duringStall.entrySet().stream().allMatch(e -> sameOnDisk(refusing, e.getKey(), e.getValue())),
-        "the resumed peer did not catch up\n" + grep(refusing.server, "WARN", "caught up", "ACTIVE"));
-    log("resumed peer holds all " + duringStall.size() + " files on its disk " + ms(resumed) + " ms after SIGCONT");
+    awaitTrue(
+        Duration.ofSeconds(30),
+        () ->
+            duringStall.entrySet().stream()
+                .allMatch(e -> sameOnDisk(refusing, e.getKey(), e.getValue())),
+        "the resumed peer did not catch up\n"
+            + grep(refusing.server, "WARN", "caught up", "ACTIVE"));
+    log(
+        "resumed peer holds all "
+            + duringStall.size()
+            + " files on its disk "
+            + ms(resumed)
+            + " ms after SIGCONT");
     try (Conn peer = new Conn(refusing)) {
       for (Map.Entry<String, byte[]> e : duringStall.entrySet()) {
-        assertArrayEquals(e.getValue(), peer.download(e.getKey()), "download of " + e.getKey() + " from the resumed peer");
+        assertArrayEquals(
+            e.getValue(),
+            peer.download(e.getKey()),
+            "download of " + e.getKey() + " from the resumed peer");
       }
     }
     // the replica it was receiving when it froze (cut off mid-body) does not stay behind
@@ -261,11 +326,22 @@ class DegradedWritesIT {
       for (Outcome o : concat(parallel, sequential)) {
         errnos.add(o.errno);
       }
-      log("stalled peer, refuse: errnos " + errnos + ", parallel " + millis(parallel) + " ms, later " + millis(sequential) + " ms");
+      log(
+          "stalled peer, refuse: errnos "
+              + errnos
+              + ", parallel "
+              + millis(parallel)
+              + " ms, later "
+              + millis(sequential)
+              + " ms");
       for (Outcome o : concat(parallel, sequential)) {
         assertNull(o.fileId, "acknowledged with the only peer stalled (W = 2, refuse): " + o);
-        assertTrue(o.errno == EIO || o.errno == EBUSY, "errno " + o.errno + ", expected EIO or EBUSY: " + o);
-        assertTrue(o.millis < BOUND_MS, "refusal took " + o.millis + " ms with a stalled peer (bound " + BOUND_MS + " ms)");
+        assertTrue(
+            o.errno == EIO || o.errno == EBUSY,
+            "errno " + o.errno + ", expected EIO or EBUSY: " + o);
+        assertTrue(
+            o.millis < BOUND_MS,
+            "refusal took " + o.millis + " ms with a stalled peer (bound " + BOUND_MS + " ms)");
       }
       // the first uploads were streamed to the stalled peer and dropped after replicaTimeoutMs
       assertTrue(parallel.stream().anyMatch(o -> o.errno == EIO), "errnos " + errnos);
@@ -275,7 +351,8 @@ class DegradedWritesIT {
       // the local copies of the failed uploads were removed; nothing half-written is visible
       assertEquals(before, refusing.storedFiles(), "refused uploads left files on the survivor");
       awaitNoTempFiles(refusing);
-      assertArrayEquals(acknowledged.get(known), survivor.download(known), "the survivor still serves");
+      assertArrayEquals(
+          acknowledged.get(known), survivor.download(known), "the survivor still serves");
     } finally {
       accepting.server.resume();
     }
@@ -292,15 +369,23 @@ class DegradedWritesIT {
     while (System.nanoTime() < watchUntil) {
       TreeSet<String> unexpected = refusing.storedFiles();
       unexpected.removeAll(allowed);
-      assertTrue(unexpected.isEmpty(), "refused uploads appeared on the survivor after its peer resumed: " + unexpected
-          + "\n" + grep(refusing.server, "WARN", "gone from", "dropped"));
+      assertTrue(
+          unexpected.isEmpty(),
+          "refused uploads appeared on the survivor after its peer resumed: "
+              + unexpected
+              + "\n"
+              + grep(refusing.server, "WARN", "gone from", "dropped"));
       TreeSet<String> onPeer = accepting.storedFiles();
       onPeer.removeAll(allowed);
       briefly.addAll(onPeer);
       looks++;
       Thread.sleep(20);
     }
-    log("survivor showed no refused upload in " + looks + " looks over 2 s; on the resumed peer briefly: " + briefly);
+    log(
+        "survivor showed no refused upload in "
+            + looks
+            + " looks over 2 s; on the resumed peer briefly: "
+            + briefly);
     accepting.awaitStatus(0, LoopbackCluster.ACTIVE, Duration.ofSeconds(20));
     awaitStreamingBetween(refusing, accepting);
     log("scenario 3 (refuse, SIGSTOP) took " + ms(t0) + " ms");
@@ -317,13 +402,26 @@ class DegradedWritesIT {
     // a refused upload must not come back through replication (the stalled peer may have
     // received it whole before the source gave up on it), and nothing acknowledged is missing
     try {
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
-          .until(() -> expected.equals(refusing.storedFiles()) && expected.equals(accepting.storedFiles()));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () ->
+                  expected.equals(refusing.storedFiles())
+                      && expected.equals(accepting.storedFiles()));
     } catch (ConditionTimeoutException e) {
-      fail("members differ from the acknowledged uploads after 20 s:\n"
-          + difference(refusing, expected) + difference(accepting, expected)
-          + "--- " + refusing.id + "\n" + grep(refusing.server, "WARN", "gone from", "dropped")
-          + "--- " + accepting.id + "\n" + grep(accepting.server, "WARN", "gone from", "dropped"));
+      fail(
+          "members differ from the acknowledged uploads after 20 s:\n"
+              + difference(refusing, expected)
+              + difference(accepting, expected)
+              + "--- "
+              + refusing.id
+              + "\n"
+              + grep(refusing.server, "WARN", "gone from", "dropped")
+              + "--- "
+              + accepting.id
+              + "\n"
+              + grep(accepting.server, "WARN", "gone from", "dropped"));
     }
     for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
       assertOnDisk(refusing, e.getKey(), e.getValue());
@@ -340,7 +438,12 @@ class DegradedWritesIT {
   record Outcome(String fileId, int errno, long millis, byte[] data) {
     @Override
     public String toString() {
-      return (fileId == null ? "errno " + errno : fileId) + " after " + millis + " ms (" + data.length + " bytes)";
+      return (fileId == null ? "errno " + errno : fileId)
+          + " after "
+          + millis
+          + " ms ("
+          + data.length
+          + " bytes)";
     }
   }
 
@@ -357,7 +460,8 @@ class DegradedWritesIT {
     Outcome upload(byte[] data) throws Exception {
       long t0 = System.nanoTime();
       String[] id = client.upload_file(GROUP, data, "bin", null);
-      Outcome o = new Outcome(id == null ? null : id[0] + "/" + id[1], client.getErrorCode(), ms(t0), data);
+      Outcome o =
+          new Outcome(id == null ? null : id[0] + "/" + id[1], client.getErrorCode(), ms(t0), data);
       if (o.fileId != null) {
         acknowledged.put(o.fileId, data);
       }
@@ -380,11 +484,13 @@ class DegradedWritesIT {
     try {
       List<Future<Outcome>> running = new ArrayList<>();
       for (byte[] f : files) {
-        running.add(pool.submit(() -> {
-          try (Conn c = new Conn(s)) {
-            return c.upload(f);
-          }
-        }));
+        running.add(
+            pool.submit(
+                () -> {
+                  try (Conn c = new Conn(s)) {
+                    return c.upload(f);
+                  }
+                }));
       }
       List<Outcome> out = new ArrayList<>();
       for (Future<Outcome> r : running) {
@@ -404,7 +510,8 @@ class DegradedWritesIT {
       StorageClient c = new StorageClient(ts, null);
       long t0 = System.nanoTime();
       String[] id = c.upload_file(data, "bin", null);
-      Outcome o = new Outcome(id == null ? null : id[0] + "/" + id[1], c.getErrorCode(), ms(t0), data);
+      Outcome o =
+          new Outcome(id == null ? null : id[0] + "/" + id[1], c.getErrorCode(), ms(t0), data);
       if (o.fileId != null) {
         acknowledged.put(o.fileId, data);
       }
@@ -418,7 +525,8 @@ class DegradedWritesIT {
    * Waits until an upload to {@code source} is acknowledged with its copy already on {@code peer}'s
    * disk: the source counts the peer in its write quorum again. Returns that file's id.
    */
-  static String awaitStreamingBetween(LoopbackCluster.Storage source, LoopbackCluster.Storage peer) throws Exception {
+  static String awaitStreamingBetween(LoopbackCluster.Storage source, LoopbackCluster.Storage peer)
+      throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     List<String> tries = new ArrayList<>();
     try (Conn c = new Conn(source)) {
@@ -431,7 +539,15 @@ class DegradedWritesIT {
         Thread.sleep(200);
       }
     }
-    fail("uploads to " + source.id + " never reached " + peer.id + " synchronously: " + tries + "\n" + source.server.output());
+    fail(
+        "uploads to "
+            + source.id
+            + " never reached "
+            + peer.id
+            + " synchronously: "
+            + tries
+            + "\n"
+            + source.server.output());
     return null;
   }
 
@@ -444,10 +560,12 @@ class DegradedWritesIT {
     }
   }
 
-  static void assertOnDisk(LoopbackCluster.Storage s, String fileId, byte[] data) throws IOException {
+  static void assertOnDisk(LoopbackCluster.Storage s, String fileId, byte[] data)
+      throws IOException {
     Path p = s.file(remote(fileId));
     assertTrue(Files.isRegularFile(p), fileId + " missing on the disk of " + s.id);
-    assertArrayEquals(data, Files.readAllBytes(p), "bytes of " + fileId + " on the disk of " + s.id);
+    assertArrayEquals(
+        data, Files.readAllBytes(p), "bytes of " + fileId + " on the disk of " + s.id);
   }
 
   /** Temp files are deleted off the event loop, so give them a moment. */
@@ -455,7 +573,8 @@ class DegradedWritesIT {
     awaitTrue(Duration.ofSeconds(5), () -> s.tempFiles().isEmpty(), "temp files left on " + s.id);
   }
 
-  static void awaitTrue(Duration bound, BooleanSupplier ok, String message) throws InterruptedException {
+  static void awaitTrue(Duration bound, BooleanSupplier ok, String message)
+      throws InterruptedException {
     try {
       await().atMost(bound).pollInterval(Duration.ofMillis(100)).until(ok::getAsBoolean);
     } catch (ConditionTimeoutException e) {

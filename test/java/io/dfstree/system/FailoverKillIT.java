@@ -23,17 +23,18 @@ import org.csource.fastdfs.TrackerServer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The kill test of issue 10: 8 threads of the official client upload 64 KiB files through a
- * tracker to a group of two storages (separate JVMs, default heartbeat settings); one storage is
- * SIGKILLed mid-load. Only the uploads in flight on the killed member may fail (at most one per
- * thread; before the trackers watched members they kept routing to the dead one for a heartbeat
- * timeout), each of them succeeds when retried through the tracker, and every acknowledged file
- * must be on the survivor, byte for byte. Then 100 files are deleted while the killed member is
- * away; it restarts and catches up: none of them comes back on either member, and every other
- * acknowledged file is on both.
+ * The kill test of issue 10: 8 threads of the official client upload 64 KiB files through a tracker
+ * to a group of two storages (separate JVMs, default heartbeat settings); one storage is SIGKILLed
+ * mid-load. Only the uploads in flight on the killed member may fail (at most one per thread;
+ * before the trackers watched members they kept routing to the dead one for a heartbeat timeout),
+ * each of them succeeds when retried through the tracker, and every acknowledged file must be on
+ * the survivor, byte for byte. Then 100 files are deleted while the killed member is away; it
+ * restarts and catches up: none of them comes back on either member, and every other acknowledged
+ * file is on both.
  *
- * <p>The CI run is short; the measurement in README runs longer:
- * {@code KILL_TEST_SECONDS=30 mvn -B verify -DskipTests=false -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=FailoverKillIT}.
+ * <p>The CI run is short; the measurement in README runs longer: {@code KILL_TEST_SECONDS=30 mvn -B
+ * verify -DskipTests=false -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dit.test=FailoverKillIT}.
  */
 class FailoverKillIT {
   static final int THREADS = 8;
@@ -66,27 +67,30 @@ class FailoverKillIT {
       List<Thread> threads = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         int seed = t;
-        Thread th = new Thread(() -> {
-          Random rnd = new Random(seed);
-          while (!stop.get()) {
-            byte[] data = new byte[SIZE];
-            rnd.nextBytes(data);
-            attempts.incrementAndGet();
-            if (upload(data, acknowledged)) {
-              continue;
-            }
-            failed.incrementAndGet();
-            // what an application does: pause a moment, ask the tracker again, once
-            try {
-              Thread.sleep(RETRY_PAUSE_MS);
-            } catch (InterruptedException e) {
-              return;
-            }
-            if (!upload(data, acknowledged)) {
-              failedAfterRetry.incrementAndGet();
-            }
-          }
-        }, "kill-load-" + t);
+        Thread th =
+            new Thread(
+                () -> {
+                  Random rnd = new Random(seed);
+                  while (!stop.get()) {
+                    byte[] data = new byte[SIZE];
+                    rnd.nextBytes(data);
+                    attempts.incrementAndGet();
+                    if (upload(data, acknowledged)) {
+                      continue;
+                    }
+                    failed.incrementAndGet();
+                    // what an application does: pause a moment, ask the tracker again, once
+                    try {
+                      Thread.sleep(RETRY_PAUSE_MS);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                    if (!upload(data, acknowledged)) {
+                      failedAfterRetry.incrementAndGet();
+                    }
+                  }
+                },
+                "kill-load-" + t);
         th.start();
         threads.add(th);
       }
@@ -100,8 +104,9 @@ class FailoverKillIT {
         int failedBefore = failed.get();
         b.server.kill();
         Thread.sleep(seconds * 1000L);
-        System.out.printf("kill test: %d uploads (%d failed) before the kill, %d in the %d s after%n", before,
-            failedBefore, attempts.get() - before, seconds);
+        System.out.printf(
+            "kill test: %d uploads (%d failed) before the kill, %d in the %d s after%n",
+            before, failedBefore, attempts.get() - before, seconds);
       } finally {
         stop.set(true);
         for (Thread th : threads) {
@@ -109,8 +114,13 @@ class FailoverKillIT {
         }
       }
       int total = attempts.get();
-      System.out.printf("kill test: %d of %d uploads failed (%.2f %%), %d still failed after one retry; %d acknowledged%n",
-          failed.get(), total, 100.0 * failed.get() / total, failedAfterRetry.get(), acknowledged.size());
+      System.out.printf(
+          "kill test: %d of %d uploads failed (%.2f %%), %d still failed after one retry; %d acknowledged%n",
+          failed.get(),
+          total,
+          100.0 * failed.get() / total,
+          failedAfterRetry.get(),
+          acknowledged.size());
 
       int missing = 0;
       StorageServer survivor = new StorageServer("127.0.0.1", a.port, 0);
@@ -118,7 +128,8 @@ class FailoverKillIT {
         StorageClient client = new StorageClient(null, survivor);
         for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
           int slash = e.getKey().indexOf('/');
-          byte[] got = client.download_file(e.getKey().substring(0, slash), e.getKey().substring(slash + 1));
+          byte[] got =
+              client.download_file(e.getKey().substring(0, slash), e.getKey().substring(slash + 1));
           if (got == null) {
             missing++;
           } else {
@@ -133,9 +144,17 @@ class FailoverKillIT {
       assertTrue(total > 250, "the load made progress: " + total);
       // only the uploads in flight on the killed member may fail (at most one per thread); the rest
       // must have been sent to the survivor. Over a longer run that is well under 1 % (README).
-      assertTrue(failed.get() <= THREADS, failed.get() + " of " + total + " uploads failed; at most " + THREADS
-          + " were in flight on the killed storage\n" + cluster.trackers.get(0).output());
-      assertEquals(0, failedAfterRetry.get(), "uploads that failed again when retried through the tracker");
+      assertTrue(
+          failed.get() <= THREADS,
+          failed.get()
+              + " of "
+              + total
+              + " uploads failed; at most "
+              + THREADS
+              + " were in flight on the killed storage\n"
+              + cluster.trackers.get(0).output());
+      assertEquals(
+          0, failedAfterRetry.get(), "uploads that failed again when retried through the tracker");
 
       // deletes while the killed member is away stay deleted when it comes back and catches up
       List<String> deleted = new ArrayList<>();
@@ -147,7 +166,10 @@ class FailoverKillIT {
             break;
           }
           int slash = key.indexOf('/');
-          assertEquals(0, client.delete_file(key.substring(0, slash), key.substring(slash + 1)), "delete " + key);
+          assertEquals(
+              0,
+              client.delete_file(key.substring(0, slash), key.substring(slash + 1)),
+              "delete " + key);
           deleted.add(key);
         }
       } finally {
@@ -171,7 +193,9 @@ class FailoverKillIT {
           }
           for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
             int slash = e.getKey().indexOf('/');
-            byte[] got = client.download_file(e.getKey().substring(0, slash), e.getKey().substring(slash + 1));
+            byte[] got =
+                client.download_file(
+                    e.getKey().substring(0, slash), e.getKey().substring(slash + 1));
             if (got == null) {
               lost++;
             } else {
@@ -181,7 +205,8 @@ class FailoverKillIT {
         } finally {
           server.close();
         }
-        System.out.printf("kill test: storage %d after the restart: %d of %d deleted files back, %d of %d acknowledged missing%n",
+        System.out.printf(
+            "kill test: storage %d after the restart: %d of %d deleted files back, %d of %d acknowledged missing%n",
             s.id, back, deleted.size(), lost, acknowledged.size());
         assertEquals(0, back, "deleted files back on " + s.id);
         assertEquals(0, lost, "acknowledged files missing on " + s.id);

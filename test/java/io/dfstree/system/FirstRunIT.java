@@ -19,12 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a new user does: {@code java -jar dfstree.jar} with no role, read the banner, run the
- * first command it suggests, download the file back, look at the monitor, stop with Ctrl-C.
+ * What a new user does: {@code java -jar dfstree.jar} with no role, read the banner, run the first
+ * command it suggests, download the file back, look at the monitor, stop with Ctrl-C.
  */
 class FirstRunIT {
   static final Duration CLI = Duration.ofSeconds(60);
-  static final Pattern FILE_ID = Pattern.compile("^group1/M00/[0-9A-F]{2}/[0-9A-F]{2}/[A-Za-z0-9_-]{27,}(\\.[A-Za-z0-9]+)?$");
+  static final Pattern FILE_ID =
+      Pattern.compile("^group1/M00/[0-9A-F]{2}/[0-9A-F]{2}/[A-Za-z0-9_-]{27,}(\\.[A-Za-z0-9]+)?$");
 
   @TempDir Path diskTemp;
 
@@ -62,9 +63,19 @@ class FirstRunIT {
     Path home = home();
     Path work = Files.createDirectories(home.resolve("work"));
     long started = System.nanoTime();
-    Jar.Server server = Jar.Server.start(work, List.of("-Xmx512m"), Map.of(),
-        "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + storagePort,
-        "--set", "tracker.httpPort=" + consolePort, "--set", "storage.httpPort=" + storageHttp);
+    Jar.Server server =
+        Jar.Server.start(
+            work,
+            List.of("-Xmx512m"),
+            Map.of(),
+            "--set",
+            "tracker.port=" + trackerPort,
+            "--set",
+            "storage.port=" + storagePort,
+            "--set",
+            "tracker.httpPort=" + consolePort,
+            "--set",
+            "storage.httpPort=" + storageHttp);
     try {
       server.awaitStarted(Duration.ofSeconds(90));
       long bannerMs = (System.nanoTime() - started) / 1_000_000;
@@ -72,22 +83,31 @@ class FirstRunIT {
       String tracker = "127.0.0.1:" + trackerPort;
       assertTrue(banner.contains("all-in-one started"), banner);
       assertTrue(banner.contains("tracker  " + tracker), "tracker endpoint in banner\n" + banner);
-      assertTrue(banner.contains("storage  127.0.0.1:" + storagePort), "storage endpoint in banner\n" + banner);
+      assertTrue(
+          banner.contains("storage  127.0.0.1:" + storagePort),
+          "storage endpoint in banner\n" + banner);
       assertTrue(banner.contains("data in ./data"), "data directory in banner\n" + banner);
       String console = "http://127.0.0.1:" + consolePort + "/console/";
       assertTrue(banner.contains("console  " + console), "console URL in banner\n" + banner);
-      assertTrue(banner.contains("http     http://127.0.0.1:" + storageHttp + "/group1/"), "storage HTTP in banner\n" + banner);
+      assertTrue(
+          banner.contains("http     http://127.0.0.1:" + storageHttp + "/group1/"),
+          "storage HTTP in banner\n" + banner);
       java.net.http.HttpClient web = java.net.http.HttpClient.newHttpClient();
-      java.net.http.HttpResponse<String> page = web.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(console)).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> page =
+          web.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(console)).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
       assertEquals(200, page.statusCode(), "the console the banner names answers");
       assertTrue(page.body().contains("DistributedFSTree console"), page.body());
 
       // the first command, as printed: "java -jar <jar> upload <file> --tracker host:port"
-      Matcher m = Pattern.compile("java -jar \\S+ (upload) (\\S+) (.*)$", Pattern.MULTILINE).matcher(banner);
+      Matcher m =
+          Pattern.compile("java -jar \\S+ (upload) (\\S+) (.*)$", Pattern.MULTILINE)
+              .matcher(banner);
       assertTrue(m.find(), "banner suggests an upload command\n" + banner);
       List<String> suggested = new ArrayList<>(List.of(m.group(3).trim().split("\\s+")));
-      assertEquals(List.of("--tracker", tracker), suggested, "suggested upload points at this tracker");
+      assertEquals(
+          List.of("--tracker", tracker), suggested, "suggested upload points at this tracker");
 
       Path hello = work.resolve("hello.txt");
       Files.writeString(hello, "hello from the first run\n");
@@ -103,22 +123,33 @@ class FirstRunIT {
       assertTrue(Files.isRegularFile(stored), "file stored under ./data: " + stored);
 
       Path back = work.resolve("back.txt");
-      Jar.Result down = Jar.run(work, CLI, "download", fileId, back.toString(), "--tracker", tracker);
+      Jar.Result down =
+          Jar.run(work, CLI, "download", fileId, back.toString(), "--tracker", tracker);
       assertEquals(0, down.exit(), down.toString());
       assertArrayEquals(Files.readAllBytes(hello), Files.readAllBytes(back), "downloaded bytes");
       assertFalse(Files.exists(work.resolve("back.txt.part")), "no partial file left behind");
 
       // counters travel with the storage's heartbeat (every 2 s): poll a few heartbeats for them
-      Pattern row = Pattern.compile("127\\.0\\.0\\.1:" + storagePort + "\\s+ACTIVE\\s+\\d+\\s+\\d+\\s+(\\d+/\\d+)\\s+(\\d+/\\d+)");
+      Pattern row =
+          Pattern.compile(
+              "127\\.0\\.0\\.1:"
+                  + storagePort
+                  + "\\s+ACTIVE\\s+\\d+\\s+\\d+\\s+(\\d+/\\d+)\\s+(\\d+/\\d+)");
       AtomicReference<Jar.Result> seen = new AtomicReference<>();
       try {
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).until(() -> {
-          Jar.Result polled = Jar.run(work, CLI, "monitor", "--tracker", tracker);
-          seen.set(polled);
-          assertEquals(0, polled.exit(), polled.toString());
-          Matcher found = row.matcher(polled.out());
-          return found.find() && found.group(1).equals("1/1") && found.group(2).equals("1/1");
-        });
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> {
+                  Jar.Result polled = Jar.run(work, CLI, "monitor", "--tracker", tracker);
+                  seen.set(polled);
+                  assertEquals(0, polled.exit(), polled.toString());
+                  Matcher found = row.matcher(polled.out());
+                  return found.find()
+                      && found.group(1).equals("1/1")
+                      && found.group(2).equals("1/1");
+                });
       } catch (ConditionTimeoutException e) {
         // the assertions below say what is missing
       }
@@ -136,9 +167,11 @@ class FirstRunIT {
       boolean exited = server.process.waitFor(20, TimeUnit.SECONDS);
       long ms = (System.nanoTime() - t0) / 1_000_000;
       assertTrue(exited, "server still running 20 s after SIGTERM\n" + server.output());
-      System.out.printf("FirstRunIT: banner after %d ms (first start, in %s), upload %d ms, download %d ms, monitor %d ms, SIGTERM -> exit in %d ms (code %d)%n",
+      System.out.printf(
+          "FirstRunIT: banner after %d ms (first start, in %s), upload %d ms, download %d ms, monitor %d ms, SIGTERM -> exit in %d ms (code %d)%n",
           bannerMs, home, up.millis(), down.millis(), mon.millis(), ms, server.process.exitValue());
-      assertFalse(server.stdout().contains("Exception") || server.stderr().contains("Exception"),
+      assertFalse(
+          server.stdout().contains("Exception") || server.stderr().contains("Exception"),
           "no exception while running or stopping\n" + server.output());
     } finally {
       server.close();

@@ -23,12 +23,16 @@ final class HostLab implements AutoCloseable {
   private final long pid = ProcessHandle.current().pid();
   private final String bridgeNs = "dfsn-" + pid + "-br";
   private final String rootIf = "dn" + pid;
+
   /** Host name -> address, in creation order. */
   final Map<String, String> hosts = new LinkedHashMap<>();
+
   /** The first three octets with the dot, e.g. {@code 10.231.17.}. */
   final String subnet;
+
   /** The root namespace's (the client's) address on the bridge. */
   final String clientAddress;
+
   private final Thread hook = new Thread(this::removeAll, "dfsn-cleanup");
   private boolean closed;
 
@@ -52,12 +56,18 @@ final class HostLab implements AutoCloseable {
   static void requireRoot() throws Exception {
     String uid = out("id", "-u").trim();
     if (!uid.equals("0")) {
-      fail("the nemesis suite needs root (it makes network namespaces, veths, iptables rules and tc qdiscs); "
-          + "this JVM runs as uid " + uid + ". Run it as root (CI does), with iproute2, iptables and faketime installed (.ci/run installs them).");
+      fail(
+          "the nemesis suite needs root (it makes network namespaces, veths, iptables rules and tc qdiscs); "
+              + "this JVM runs as uid "
+              + uid
+              + ". Run it as root (CI does), with iproute2, iptables and faketime installed (.ci/run installs them).");
     }
     for (String tool : List.of("ip", "iptables", "tc")) {
       if (run(List.of("sh", "-c", "command -v " + tool)).exit != 0) {
-        fail("the nemesis suite needs `" + tool + "` (apt-get install iproute2 iptables; .ci/run does)");
+        fail(
+            "the nemesis suite needs `"
+                + tool
+                + "` (apt-get install iproute2 iptables; .ci/run does)");
       }
     }
   }
@@ -102,7 +112,10 @@ final class HostLab implements AutoCloseable {
     return List.of("ip", "netns", "exec", ns(name));
   }
 
-  /** Drops every packet between {@code host} and each address (both directions, in host's namespace). */
+  /**
+   * Drops every packet between {@code host} and each address (both directions, in host's
+   * namespace).
+   */
   void partition(String host, String... addresses) throws Exception {
     for (String a : addresses) {
       sh("ip", "netns", "exec", ns(host), "iptables", "-A", "INPUT", "-s", a, "-j", "DROP");
@@ -118,22 +131,45 @@ final class HostLab implements AutoCloseable {
 
   /** Drops {@code probability} of the packets {@code host} sends. */
   void loss(String host, double probability) throws Exception {
-    sh("ip", "netns", "exec", ns(host), "iptables", "-A", "OUTPUT", "-o", dev(host), "-m", "statistic", "--mode", "random",
-        "--probability", Double.toString(probability), "-j", "DROP");
+    sh(
+        "ip",
+        "netns",
+        "exec",
+        ns(host),
+        "iptables",
+        "-A",
+        "OUTPUT",
+        "-o",
+        dev(host),
+        "-m",
+        "statistic",
+        "--mode",
+        "random",
+        "--probability",
+        Double.toString(probability),
+        "-j",
+        "DROP");
   }
 
   /** Limits what {@code host} sends to {@code rate} (tc tbf, e.g. "1mbit"). */
   void slow(String host, String rate) throws Exception {
-    sh("ip", "netns", "exec", ns(host), "tc", "qdisc", "add", "dev", dev(host), "root", "tbf", "rate", rate, "burst", "32kbit",
-        "latency", "400ms");
+    sh(
+        "ip", "netns", "exec", ns(host), "tc", "qdisc", "add", "dev", dev(host), "root", "tbf",
+        "rate", rate, "burst", "32kbit", "latency", "400ms");
   }
 
-  /** Removes every rule and qdisc {@link #partition}, {@link #isolate}, {@link #loss} and {@link #slow} added. */
+  /**
+   * Removes every rule and qdisc {@link #partition}, {@link #isolate}, {@link #loss} and {@link
+   * #slow} added.
+   */
   void heal() throws Exception {
     for (String h : hosts.keySet()) {
       sh("ip", "netns", "exec", ns(h), "iptables", "-F", "INPUT");
       sh("ip", "netns", "exec", ns(h), "iptables", "-F", "OUTPUT");
-      run(List.of("ip", "netns", "exec", ns(h), "tc", "qdisc", "del", "dev", dev(h), "root")); // absent = fine
+      run(
+          List.of(
+              "ip", "netns", "exec", ns(h), "tc", "qdisc", "del", "dev", dev(h),
+              "root")); // absent = fine
     }
   }
 

@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.dfstree.TestPorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,8 +23,8 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Runs the built fat jar ({@code -Ddfstree.jar}, set by failsafe) as separate processes: servers
- * that stay up until {@link Server#close()}, and client commands that run to completion.
- * Everything binds 127.0.0.1 on ports found free at run time.
+ * that stay up until {@link Server#close()}, and client commands that run to completion. Everything
+ * binds 127.0.0.1 on ports found free at run time.
  */
 final class Jar {
   private Jar() {}
@@ -42,16 +41,18 @@ final class Jar {
     return Path.of(System.getProperty("java.home"), "bin", tool).toString();
   }
 
-  /** A loopback port nobody listens on right now (the kernel's choice, from the ephemeral range). */
+  /**
+   * A loopback port nobody listens on right now (the kernel's choice, from the ephemeral range).
+   */
 
   /** Ports Hazelcast may take from a seed: it tries the seed and the next ones (see Launcher). */
   static final int HAZELCAST_PORTS = 20;
 
   /**
    * A Hazelcast seed port whose whole block of {@value #HAZELCAST_PORTS} is free, chosen below the
-   * kernel's ephemeral range. A seed from {@link #TestPorts.free()} had the ports the kernel hands out
-   * next (for the servers' own ports, and for outgoing connections) inside Hazelcast's block:
-   * a storage then failed to bind a port a Hazelcast member had just taken.
+   * kernel's ephemeral range. A seed from {@link #TestPorts.free()} had the ports the kernel hands
+   * out next (for the servers' own ports, and for outgoing connections) inside Hazelcast's block: a
+   * storage then failed to bind a port a Hazelcast member had just taken.
    */
   static int hazelcastPort() throws IOException {
     java.util.Random random = new java.util.Random();
@@ -95,7 +96,8 @@ final class Jar {
 
   /** Runs {@code java -jar dfstree.jar args...} in {@code dir} and waits up to {@code timeout}. */
   static Result run(Path dir, Duration timeout, String... args) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(command(List.of(), List.of(args))).directory(dir.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(command(List.of(), List.of(args))).directory(dir.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("DFSTREE_"));
     Path out = Files.createTempFile(dir, "cli", ".out");
     Path err = Files.createTempFile(dir, "cli", ".err");
@@ -146,7 +148,12 @@ final class Jar {
      * Starts the jar behind a wrapper command that execs it ({@code ip netns exec NS}, {@code
      * faketime ...}), so {@link #pid()} is still the JVM's own pid for kill -9 and SIGSTOP.
      */
-    static Server startWrapped(Path dir, List<String> wrapper, List<String> jvmArgs, Map<String, String> env, String... args)
+    static Server startWrapped(
+        Path dir,
+        List<String> wrapper,
+        List<String> jvmArgs,
+        Map<String, String> env,
+        String... args)
         throws IOException {
       List<String> cmd = new ArrayList<>(wrapper);
       cmd.addAll(command(jvmArgs, List.of(args)));
@@ -156,23 +163,29 @@ final class Jar {
       return new Server(pb.start());
     }
 
-    static Server start(Path dir, List<String> jvmArgs, Map<String, String> env, String... args) throws IOException {
-      ProcessBuilder pb = new ProcessBuilder(command(jvmArgs, List.of(args))).directory(dir.toFile());
+    static Server start(Path dir, List<String> jvmArgs, Map<String, String> env, String... args)
+        throws IOException {
+      ProcessBuilder pb =
+          new ProcessBuilder(command(jvmArgs, List.of(args))).directory(dir.toFile());
       pb.environment().keySet().removeIf(k -> k.startsWith("DFSTREE_"));
       pb.environment().putAll(env);
       return new Server(pb.start());
     }
 
     private void pump(InputStream in, List<String> sink, String name) {
-      Thread t = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-          for (String line; (line = r.readLine()) != null; ) {
-            sink.add(line);
-          }
-        } catch (IOException ignored) {
-          // process gone
-        }
-      }, "server-" + name + "-" + process.pid());
+      Thread t =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                  for (String line; (line = r.readLine()) != null; ) {
+                    sink.add(line);
+                  }
+                } catch (IOException ignored) {
+                  // process gone
+                }
+              },
+              "server-" + name + "-" + process.pid());
       t.setDaemon(true);
       t.start();
     }
@@ -180,13 +193,21 @@ final class Jar {
     /** Waits for the banner's "started" line; fails with the output if the process dies first. */
     Server awaitStarted(Duration timeout) throws InterruptedException {
       try {
-        await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
-          boolean started = stdout().contains(" started");
-          if (!started && !process.isAlive()) {
-            fail("server exited with " + process.exitValue() + " before starting\n" + output());
-          }
-          return started;
-        });
+        await()
+            .atMost(timeout)
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () -> {
+                  boolean started = stdout().contains(" started");
+                  if (!started && !process.isAlive()) {
+                    fail(
+                        "server exited with "
+                            + process.exitValue()
+                            + " before starting\n"
+                            + output());
+                  }
+                  return started;
+                });
       } catch (ConditionTimeoutException e) {
         fail("server did not print its banner within " + timeout + "\n" + output());
       }
@@ -197,7 +218,10 @@ final class Jar {
     /** Waits until stdout contains {@code text} (the storage turning ACTIVE, for example). */
     boolean awaitOutput(String text, Duration timeout) throws InterruptedException {
       try {
-        await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> stdout().contains(text));
+        await()
+            .atMost(timeout)
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> stdout().contains(text));
         return true;
       } catch (ConditionTimeoutException e) {
         return false;
@@ -258,14 +282,26 @@ final class Jar {
     /** Sends {@code sig} to this process only, by its pid. */
     private void signal(String sig) throws Exception {
       assertTrue(process.isAlive(), "process " + process.pid() + " is not running");
-      Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).redirectErrorStream(true).start();
+      Process k =
+          new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid()))
+              .redirectErrorStream(true)
+              .start();
       if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
         k.destroyForcibly();
-        fail("kill -" + sig + " " + process.pid() + " failed: " + new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        fail(
+            "kill -"
+                + sig
+                + " "
+                + process.pid()
+                + " failed: "
+                + new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
       }
     }
 
-    /** Stops the process; a suspended one is continued first, or SIGTERM would wait for the grace period. */
+    /**
+     * Stops the process; a suspended one is continued first, or SIGTERM would wait for the grace
+     * period.
+     */
     @Override
     public void close() throws InterruptedException {
       if (suspended && process.isAlive()) {

@@ -27,14 +27,15 @@ import org.csource.fastdfs.TrackerClient;
 import org.csource.fastdfs.TrackerServer;
 
 /**
- * A small cluster of fat-jar processes on loopback for system tests: trackers and storages
- * joined by Hazelcast under a cluster name and base port of their own (so concurrent runs never
- * join each other), in one temp directory that {@link #close()} deletes after stopping every
- * process it started (by pid).
+ * A small cluster of fat-jar processes on loopback for system tests: trackers and storages joined
+ * by Hazelcast under a cluster name and base port of their own (so concurrent runs never join each
+ * other), in one temp directory that {@link #close()} deletes after stopping every process it
+ * started (by pid).
  */
 final class LoopbackCluster implements AutoCloseable {
   /** FastDFS storage status codes as the trackers list them. */
   static final int ACTIVE = 7;
+
   static final int OFFLINE = 5;
   private static final Pattern HEX2 = Pattern.compile("[0-9A-F]{2}");
 
@@ -54,10 +55,14 @@ final class LoopbackCluster implements AutoCloseable {
   }
 
   private List<String> clusterArgs() {
-    return List.of("--cluster", "--set", "cluster.name=" + name, "--set", "cluster.port=" + hazelcastPort);
+    return List.of(
+        "--cluster", "--set", "cluster.name=" + name, "--set", "cluster.port=" + hazelcastPort);
   }
 
-  /** Starts a tracker on a free port with extra {@code --set tracker.k=v} settings; waits for its banner. */
+  /**
+   * Starts a tracker on a free port with extra {@code --set tracker.k=v} settings; waits for its
+   * banner.
+   */
   Jar.Server startTracker(Duration startup, String... sets) throws Exception {
     int port = TestPorts.free();
     List<String> args = new ArrayList<>(List.of("tracker", "--set", "tracker.port=" + port));
@@ -103,8 +108,18 @@ final class LoopbackCluster implements AutoCloseable {
 
     /** Starts the process (returns at once; see {@link Jar.Server#awaitStarted}). */
     Jar.Server start() throws IOException {
-      List<String> args = new ArrayList<>(List.of("storage", "--set", "storage.id=" + id, "--set", "storage.group=" + group,
-          "--set", "storage.port=" + port, "--set", "storage.storePaths=" + root));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "storage",
+                  "--set",
+                  "storage.id=" + id,
+                  "--set",
+                  "storage.group=" + group,
+                  "--set",
+                  "storage.port=" + port,
+                  "--set",
+                  "storage.storePaths=" + root));
       args.addAll(clusterArgs());
       for (String s : sets) {
         args.add("--set");
@@ -162,22 +177,42 @@ final class LoopbackCluster implements AutoCloseable {
       return out;
     }
 
-    /** Status of this storage as tracker {@code t} lists it, or -1 (unknown or tracker unreachable). */
+    /**
+     * Status of this storage as tracker {@code t} lists it, or -1 (unknown or tracker unreachable).
+     */
     int status(int t) {
       return LoopbackCluster.status(trackerPorts.get(t), group, id);
     }
 
-    /** Waits until tracker {@code t} lists this storage as {@code code}; fails with its output otherwise. */
+    /**
+     * Waits until tracker {@code t} lists this storage as {@code code}; fails with its output
+     * otherwise.
+     */
     void awaitStatus(int t, int code, Duration timeout) throws InterruptedException {
       AtomicInteger last = new AtomicInteger();
       try {
-        await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
-          last.set(status(t));
-          return last.get() == code;
-        });
+        await()
+            .atMost(timeout)
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () -> {
+                  last.set(status(t));
+                  return last.get() == code;
+                });
       } catch (ConditionTimeoutException e) {
-        fail("storage " + id + " is " + last + ", not " + code + ", at tracker " + t + " after " + timeout
-            + "\n" + (server == null ? "" : server.output()));
+        fail(
+            "storage "
+                + id
+                + " is "
+                + last
+                + ", not "
+                + code
+                + ", at tracker "
+                + t
+                + " after "
+                + timeout
+                + "\n"
+                + (server == null ? "" : server.output()));
       }
     }
   }
@@ -195,10 +230,16 @@ final class LoopbackCluster implements AutoCloseable {
     return out;
   }
 
-  /** Status code of storage {@code id} of {@code group} as the tracker on {@code trackerPort} lists it, or -1. */
+  /**
+   * Status code of storage {@code id} of {@code group} as the tracker on {@code trackerPort} lists
+   * it, or -1.
+   */
   static int status(int trackerPort, String group, int id) {
     try {
-      TrackerServer ts = new TrackerServer(new Socket("127.0.0.1", trackerPort), new InetSocketAddress("127.0.0.1", trackerPort));
+      TrackerServer ts =
+          new TrackerServer(
+              new Socket("127.0.0.1", trackerPort),
+              new InetSocketAddress("127.0.0.1", trackerPort));
       try {
         StructStorageStat[] all = new TrackerClient().listStorages(ts, group);
         if (all != null) {
@@ -217,7 +258,10 @@ final class LoopbackCluster implements AutoCloseable {
     return -1;
   }
 
-  /** Stops every storage, then every tracker (continuing suspended ones first), and deletes the directory. */
+  /**
+   * Stops every storage, then every tracker (continuing suspended ones first), and deletes the
+   * directory.
+   */
   @Override
   public void close() throws Exception {
     List<Jar.Server> all = new ArrayList<>();

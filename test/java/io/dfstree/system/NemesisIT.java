@@ -24,17 +24,25 @@ import org.junit.jupiter.api.Test;
  * JVM. Each round injects one fault while the load runs, heals it, lets the cluster settle, and
  * checks: 0 acknowledged files lost, 0 wrong bytes ever read, 0 deleted files back.
  *
- * <p>CI runs each round once with {@code nemesis.roundSeconds} (6) of load. The soak:
- * {@code benchmark/nemesis.sh --rounds 50 --seconds 30} (properties {@code nemesis.rounds},
- * {@code nemesis.roundSeconds}, {@code nemesis.threads}; rounds cycle through the faults). The
- * clock-skew round runs only with {@code -Dnemesis.faketime=true}: the server JVM under libfaketime
- * is too slow to start in a CI round (see the skip line it prints).
+ * <p>CI runs each round once with {@code nemesis.roundSeconds} (6) of load. The soak: {@code
+ * benchmark/nemesis.sh --rounds 50 --seconds 30} (properties {@code nemesis.rounds}, {@code
+ * nemesis.roundSeconds}, {@code nemesis.threads}; rounds cycle through the faults). The clock-skew
+ * round runs only with {@code -Dnemesis.faketime=true}: the server JVM under libfaketime is too
+ * slow to start in a CI round (see the skip line it prints).
  */
 class NemesisIT {
   static final int TRACKER_PORT = 22122;
   static final int STORAGE_PORT = 23000;
-  static final String[] FAULTS = {"storage-storage-partition", "storage-tracker-partition", "tracker-isolated", "kill9-restart",
-      "sigstop-sigcont", "loss-5pct", "slow-link-1mbit", "clock-skew"};
+  static final String[] FAULTS = {
+    "storage-storage-partition",
+    "storage-tracker-partition",
+    "tracker-isolated",
+    "kill9-restart",
+    "sigstop-sigcont",
+    "loss-5pct",
+    "slow-link-1mbit",
+    "clock-skew"
+  };
 
   final Map<String, Host> hosts = new LinkedHashMap<>();
   HostLab lab;
@@ -60,10 +68,21 @@ class NemesisIT {
       wrapper.addAll(wrapperExtra);
       // Hazelcast's defaults (60 s heartbeat timeout, split-brain merge after 300 s) would outlast
       // a CI round; the soak runs with the same values so rounds stay comparable.
-      List<String> jvm = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-Dhazelcast.max.no.heartbeat.seconds=10", "-Dhazelcast.merge.first.run.delay.seconds=10",
-          "-Dhazelcast.merge.next.run.delay.seconds=5");
-      server = Jar.Server.startWrapped(dir, wrapper, jvm, Map.of("FAKETIME_DONT_FAKE_MONOTONIC", "1"), args.toArray(String[]::new));
+      List<String> jvm =
+          List.of(
+              "-Xmx256m",
+              "-XX:+UseSerialGC",
+              "-XX:TieredStopAtLevel=1",
+              "-Dhazelcast.max.no.heartbeat.seconds=10",
+              "-Dhazelcast.merge.first.run.delay.seconds=10",
+              "-Dhazelcast.merge.next.run.delay.seconds=5");
+      server =
+          Jar.Server.startWrapped(
+              dir,
+              wrapper,
+              jvm,
+              Map.of("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
+              args.toArray(String[]::new));
       return server;
     }
   }
@@ -87,9 +106,12 @@ class NemesisIT {
       for (int r = 0; r < rounds; r++) {
         String fault = FAULTS[r % FAULTS.length];
         if (fault.equals("clock-skew") && !Boolean.getBoolean("nemesis.faketime")) {
-          String line = "nemesis round " + (r + 1) + " clock-skew skipped: the dfstree JVM under faketime 0.9.10 (libfaketime"
-              + " LD_PRELOAD, FAKETIME_DONT_FAKE_MONOTONIC=1) crawls - a tracker had not printed its banner after 40 s, its main"
-              + " thread still in class initialisation - while `faketime -f +90s java -version` works; -Dnemesis.faketime=true tries it";
+          String line =
+              "nemesis round "
+                  + (r + 1)
+                  + " clock-skew skipped: the dfstree JVM under faketime 0.9.10 (libfaketime"
+                  + " LD_PRELOAD, FAKETIME_DONT_FAKE_MONOTONIC=1) crawls - a tracker had not printed its banner after 40 s, its main"
+                  + " thread still in class initialisation - while `faketime -f +90s java -version` works; -Dnemesis.faketime=true tries it";
           System.out.println(line);
           lines.add(line);
           continue;
@@ -104,11 +126,23 @@ class NemesisIT {
         boolean settled = settle(Duration.ofSeconds(45));
         Thread.sleep(2000);
         NemesisLoad.Check check = load.check(storageAddresses(), STORAGE_PORT);
-        String line = String.format("nemesis round %d %-26s ops %5d failed %4d acknowledged %4d (live %d, deleted %d, unknown %d)"
-                + " lost %d wrong %d resurrected %d%s [%d s]",
-            r + 1, fault, c.ops.get(), c.failed.get(), c.acknowledged.get(), load.live.size(), load.deleted.size(),
-            load.unknown.size(), check.lost(), c.wrong.get() + check.wrong(), check.resurrected(),
-            settled ? "" : " (not all storages ACTIVE at every tracker after 45 s)", (System.nanoTime() - t0) / 1_000_000_000L);
+        String line =
+            String.format(
+                "nemesis round %d %-26s ops %5d failed %4d acknowledged %4d (live %d, deleted %d, unknown %d)"
+                    + " lost %d wrong %d resurrected %d%s [%d s]",
+                r + 1,
+                fault,
+                c.ops.get(),
+                c.failed.get(),
+                c.acknowledged.get(),
+                load.live.size(),
+                load.deleted.size(),
+                load.unknown.size(),
+                check.lost(),
+                c.wrong.get() + check.wrong(),
+                check.resurrected(),
+                settled ? "" : " (not all storages ACTIVE at every tracker after 45 s)",
+                (System.nanoTime() - t0) / 1_000_000_000L);
         System.out.println(line);
         lines.add(line);
         totalLost += check.lost();
@@ -117,9 +151,19 @@ class NemesisIT {
         totalAcked += c.acknowledged.get();
         assertTrue(c.ops.get() > 0, "round " + fault + " ran no operations");
       }
-      String summary = String.join("\n", lines) + "\nfindings: " + load.findings.subList(0, Math.min(20, load.findings.size()));
-      System.out.println("nemesis total: acknowledged " + totalAcked + " lost " + totalLost + " wrong " + totalWrong + " resurrected "
-          + totalResurrected);
+      String summary =
+          String.join("\n", lines)
+              + "\nfindings: "
+              + load.findings.subList(0, Math.min(20, load.findings.size()));
+      System.out.println(
+          "nemesis total: acknowledged "
+              + totalAcked
+              + " lost "
+              + totalLost
+              + " wrong "
+              + totalWrong
+              + " resurrected "
+              + totalResurrected);
       assertTrue(totalAcked > 0, "no upload was acknowledged\n" + summary);
       assertEquals(0, totalLost, "acknowledged files lost\n" + summary);
       assertEquals(0, totalWrong, "wrong bytes read\n" + summary);
@@ -136,8 +180,13 @@ class NemesisIT {
   }
 
   private void startCluster() throws Exception {
-    List<String[]> layout = List.of(new String[] {"t1", "1"}, new String[] {"t2", "2"}, new String[] {"s1", "11"},
-        new String[] {"s2", "12"}, new String[] {"s3", "13"});
+    List<String[]> layout =
+        List.of(
+            new String[] {"t1", "1"},
+            new String[] {"t2", "2"},
+            new String[] {"s1", "11"},
+            new String[] {"s2", "12"},
+            new String[] {"s3", "13"});
     for (String[] h : layout) {
       lab.addHost(h[0], Integer.parseInt(h[1]));
     }
@@ -147,14 +196,43 @@ class NemesisIT {
       String address = lab.hosts.get(name);
       List<String> args = new ArrayList<>();
       if (name.startsWith("t")) {
-        args.addAll(List.of("tracker", "--set", "tracker.host=" + address, "--set", "tracker.port=" + TRACKER_PORT));
+        args.addAll(
+            List.of(
+                "tracker",
+                "--set",
+                "tracker.host=" + address,
+                "--set",
+                "tracker.port=" + TRACKER_PORT));
       } else {
-        args.addAll(List.of("storage", "--set", "storage.id=" + (100000 + Integer.parseInt(h[1])), "--set", "storage.group=group1",
-            "--set", "storage.host=" + address, "--set", "storage.port=" + STORAGE_PORT, "--set",
-            "storage.storePaths=" + dir.resolve(name), "--set", "storage.subdirCount=4")); // not 256x256 dirs to make and delete
+        args.addAll(
+            List.of(
+                "storage",
+                "--set",
+                "storage.id=" + (100000 + Integer.parseInt(h[1])),
+                "--set",
+                "storage.group=group1",
+                "--set",
+                "storage.host=" + address,
+                "--set",
+                "storage.port=" + STORAGE_PORT,
+                "--set",
+                "storage.storePaths=" + dir.resolve(name),
+                "--set",
+                "storage.subdirCount=4")); // not 256x256 dirs to make and delete
       }
-      args.addAll(List.of("--cluster", "--set", "cluster.name=" + clusterName, "--set", "cluster.host=" + address, "--set",
-          "cluster.port=5701", "--set", "cluster.members=" + members, "--set", "cluster.secret=nemesis-" + clusterName));
+      args.addAll(
+          List.of(
+              "--cluster",
+              "--set",
+              "cluster.name=" + clusterName,
+              "--set",
+              "cluster.host=" + address,
+              "--set",
+              "cluster.port=5701",
+              "--set",
+              "cluster.members=" + members,
+              "--set",
+              "cluster.secret=nemesis-" + clusterName));
       hosts.put(name, new Host(name, address, args));
     }
     for (Host h : hosts.values()) {
@@ -176,7 +254,8 @@ class NemesisIT {
     ClientGlobal.initByTrackers(String.join(",", trackers));
     ClientGlobal.g_connect_timeout = 2000;
     ClientGlobal.g_network_timeout = 5000;
-    assertTrue(settle(Duration.ofSeconds(60)), "the storages did not all turn ACTIVE at both trackers");
+    assertTrue(
+        settle(Duration.ofSeconds(60)), "the storages did not all turn ACTIVE at both trackers");
   }
 
   /** Applies {@code fault} a quarter into the round and undoes process faults at three quarters. */
@@ -186,7 +265,8 @@ class NemesisIT {
       Thread.sleep(quarter);
       String[] trackers = {hosts.get("t1").address, hosts.get("t2").address};
       switch (fault) {
-        case "storage-storage-partition" -> lab.partition("s1", hosts.get("s2").address, hosts.get("s3").address);
+        case "storage-storage-partition" ->
+            lab.partition("s1", hosts.get("s2").address, hosts.get("s3").address);
         case "storage-tracker-partition" -> lab.partition("s2", trackers);
         case "tracker-isolated" -> lab.isolate("t1");
         case "kill9-restart" -> {
@@ -225,7 +305,11 @@ class NemesisIT {
     h.wrapperExtra = List.of("faketime", "-f", "+90s");
     h.start();
     if (!h.server.awaitOutput(" started", Duration.ofSeconds(120))) {
-      System.out.println("nemesis: " + name + " did not start under faketime within 120 s; restarted without skew\n" + h.server.output());
+      System.out.println(
+          "nemesis: "
+              + name
+              + " did not start under faketime within 120 s; restarted without skew\n"
+              + h.server.output());
       h.server.kill();
       h.wrapperExtra = List.of();
       h.start();

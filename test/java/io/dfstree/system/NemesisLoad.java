@@ -15,17 +15,20 @@ import org.csource.fastdfs.StorageServer;
 /**
  * Load from the official FastDFS client (through the trackers, as an application would) and the
  * ledger it keeps: every acknowledged upload with its bytes, every acknowledged delete, and every
- * wrong byte ever read. Each thread owns the files it uploaded, so a file is never downloaded
- * while another thread deletes it. A delete that errors leaves the file's fate unknown: it is
- * then checked neither as live nor as deleted.
+ * wrong byte ever read. Each thread owns the files it uploaded, so a file is never downloaded while
+ * another thread deletes it. A delete that errors leaves the file's fate unknown: it is then
+ * checked neither as live nor as deleted.
  */
 final class NemesisLoad {
   /** Acknowledged, not deleted: file id -> the bytes acknowledged. */
   final Map<String, byte[]> live = new ConcurrentHashMap<>();
+
   /** Acknowledged deletes (status 0). */
   final Set<String> deleted = ConcurrentHashMap.newKeySet();
+
   /** Deletes that failed: maybe deleted, maybe not. */
   final Set<String> unknown = ConcurrentHashMap.newKeySet();
+
   final List<String> findings = Collections.synchronizedList(new ArrayList<>());
   private final AtomicLong seed = new AtomicLong(42);
 
@@ -78,7 +81,14 @@ final class NemesisLoad {
             c.failed.incrementAndGet();
           } else if (!Arrays.equals(got, live.get(id))) {
             c.wrong.incrementAndGet();
-            findings.add("wrong bytes read under load: " + id + " (" + got.length + " bytes, acknowledged " + live.get(id).length + ")");
+            findings.add(
+                "wrong bytes read under load: "
+                    + id
+                    + " ("
+                    + got.length
+                    + " bytes, acknowledged "
+                    + live.get(id).length
+                    + ")");
           }
         } else {
           String id = mine.remove(random.nextInt(mine.size()));

@@ -18,12 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code aws} CLI (Debian's awscli, installed by .ci/run) against the jar as a new user runs
- * it: the key pair is the one the banner prints (generated on the first run), {@code s3 mb, cp,
- * ls, sync, rm} work, a 20 MiB file goes up in parts, and after kill -9 and a restart the same
- * key and every acknowledged object are still there.
+ * it: the key pair is the one the banner prints (generated on the first run), {@code s3 mb, cp, ls,
+ * sync, rm} work, a 20 MiB file goes up in parts, and after kill -9 and a restart the same key and
+ * every acknowledged object are still there.
  */
 class S3AwsCliIT {
-  static final Pattern S3_LINE = Pattern.compile("s3\\s+(http://\\S+)\\s+access key (\\S+)\\s+secret (\\S+)");
+  static final Pattern S3_LINE =
+      Pattern.compile("s3\\s+(http://\\S+)\\s+access key (\\S+)\\s+secret (\\S+)");
 
   @TempDir Path tmp;
 
@@ -70,16 +71,29 @@ class S3AwsCliIT {
   void awsCliAgainstTheBannersEndpointAndKeysSurvivesKill9() throws Exception {
     Path work = Files.createDirectories(tmp.resolve("work"));
     int s3Port = TestPorts.free();
-    String[] args = {"--set", "tracker.port=" + TestPorts.free(), "--set", "storage.port=" + TestPorts.free(),
-        "--set", "s3.port=" + s3Port, "--set", "storage.subdirCount=4", "--set", "storage.reservedSpace=1M"};
+    String[] args = {
+      "--set",
+      "tracker.port=" + TestPorts.free(),
+      "--set",
+      "storage.port=" + TestPorts.free(),
+      "--set",
+      "s3.port=" + s3Port,
+      "--set",
+      "storage.subdirCount=4",
+      "--set",
+      "storage.reservedSpace=1M"
+    };
     Jar.Server server = Jar.Server.start(work, List.of("-Xmx512m"), Map.of(), args);
     Banner b;
     try {
       server.awaitStarted(Duration.ofSeconds(90));
       b = banner(server);
       assertEquals("http://127.0.0.1:" + s3Port, b.url());
-      assertTrue(server.stdout().contains("aws --endpoint-url " + b.url() + " s3 mb s3://demo"), server.stdout());
-      assertTrue(Files.exists(work.resolve("data/store0/s3/credentials")), "the generated pair is kept");
+      assertTrue(
+          server.stdout().contains("aws --endpoint-url " + b.url() + " s3 mb s3://demo"),
+          server.stdout());
+      assertTrue(
+          Files.exists(work.resolve("data/store0/s3/credentials")), "the generated pair is kept");
 
       ok(b, "s3", "mb", "s3://cli");
       Path hello = tmp.resolve("hello.txt");
@@ -89,7 +103,12 @@ class S3AwsCliIT {
       new Random(7).nextBytes(big);
       Path bigFile = tmp.resolve("big.bin");
       Files.write(bigFile, big);
-      ok(b, "s3", "cp", bigFile.toString(), "s3://cli/big.bin"); // over the CLI's 8 MiB threshold: multipart
+      ok(
+          b,
+          "s3",
+          "cp",
+          bigFile.toString(),
+          "s3://cli/big.bin"); // over the CLI's 8 MiB threshold: multipart
 
       Path dir = Files.createDirectories(tmp.resolve("site/css"));
       Files.writeString(tmp.resolve("site/index.html"), "<h1>hi</h1>");
@@ -98,18 +117,21 @@ class S3AwsCliIT {
       ok(b, "s3", "sync", tmp.resolve("site").toString(), "s3://cli/site/");
 
       String ls = ok(b, "s3", "ls", "s3://cli/").out();
-      assertTrue(ls.contains("PRE docs/") && ls.contains("PRE site/") && ls.contains("big.bin"), ls);
+      assertTrue(
+          ls.contains("PRE docs/") && ls.contains("PRE site/") && ls.contains("big.bin"), ls);
       String rec = ok(b, "s3", "ls", "--recursive", "s3://cli/site/").out();
       assertTrue(rec.contains("site/css/main.css") && rec.contains("site/ünïcode näme.txt"), rec);
       // a second sync has nothing to do
-      assertEquals("", ok(b, "s3", "sync", tmp.resolve("site").toString(), "s3://cli/site/").out().trim());
+      assertEquals(
+          "", ok(b, "s3", "sync", tmp.resolve("site").toString(), "s3://cli/site/").out().trim());
 
       Path back = tmp.resolve("back.bin");
       ok(b, "s3", "cp", "s3://cli/big.bin", back.toString());
       assertArrayEquals(big, Files.readAllBytes(back));
       Out missing = aws(b, "s3", "cp", "s3://cli/none.txt", tmp.resolve("none").toString());
       assertNotEquals(0, missing.exit());
-      assertTrue(missing.out().contains("404") || missing.out().contains("Not Found"), missing.out());
+      assertTrue(
+          missing.out().contains("404") || missing.out().contains("Not Found"), missing.out());
 
       Banner wrong = new Banner(b.url(), b.accessKey(), "wrong" + b.secretKey());
       Out denied = aws(wrong, "s3", "ls", "s3://cli/");
@@ -127,7 +149,8 @@ class S3AwsCliIT {
       Banner b2 = banner(again);
       assertEquals(b, b2, "the same endpoint and key pair after a restart");
       String rec = ok(b2, "s3", "ls", "--recursive", "s3://cli/").out();
-      for (String k : List.of("docs/hello.txt", "big.bin", "site/index.html", "site/css/main.css")) {
+      for (String k :
+          List.of("docs/hello.txt", "big.bin", "site/index.html", "site/css/main.css")) {
         assertTrue(rec.contains(k), k + " survived kill -9\n" + rec);
       }
       Path back = tmp.resolve("after.txt");

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  * connections that each declare a 1 MiB upload, send ~260 KB and stall. Before, every stalled
  * upload kept its bytes queued in heap (below the 256 KiB write batch) and the node ran out of
  * memory on every event loop; now a stalled upload's bytes are written out and the node keeps
- * answering /health, the tracker and the storage, and gives back its descriptors when the
- * attacker leaves.
+ * answering /health, the tracker and the storage, and gives back its descriptors when the attacker
+ * leaves.
  */
 class StalledUploadsIT {
   static final int CONNECTIONS = 600;
@@ -39,23 +39,42 @@ class StalledUploadsIT {
     int trackerPort = io.dfstree.TestPorts.free();
     int storagePort = io.dfstree.TestPorts.free();
     int httpPort = io.dfstree.TestPorts.free();
-    Jar.Server server = Jar.Server.start(work, List.of("-Xmx128m"), Map.of(),
-        "--set", "tracker.port=" + trackerPort, "--set", "storage.port=" + storagePort,
-        "--set", "storage.httpPort=" + httpPort);
+    Jar.Server server =
+        Jar.Server.start(
+            work,
+            List.of("-Xmx128m"),
+            Map.of(),
+            "--set",
+            "tracker.port=" + trackerPort,
+            "--set",
+            "storage.port=" + storagePort,
+            "--set",
+            "storage.httpPort=" + httpPort);
     List<Socket> attackers = new ArrayList<>();
     try {
       long t0 = System.nanoTime();
       server.awaitStarted(Duration.ofSeconds(90));
-      System.out.printf("StalledUploadsIT: started in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+      System.out.printf(
+          "StalledUploadsIT: started in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
       activeTest(trackerPort);
       activeTest(storagePort);
       long fdsBefore = descriptors(server.pid());
 
-      byte[] header = ByteBuffer.allocate(10 + 15).putLong(15 + (1 << 20)).put((byte) 11).put((byte) 0)
-          .put((byte) 0).putLong(1 << 20).put("bin".getBytes()).put(new byte[3]).array();
+      byte[] header =
+          ByteBuffer.allocate(10 + 15)
+              .putLong(15 + (1 << 20))
+              .put((byte) 11)
+              .put((byte) 0)
+              .put((byte) 0)
+              .putLong(1 << 20)
+              .put("bin".getBytes())
+              .put(new byte[3])
+              .array();
       byte[] content = new byte[SENT];
       long started = System.nanoTime();
-      for (int i = 0; i < CONNECTIONS && System.nanoTime() - started < Duration.ofSeconds(60).toNanos(); i++) {
+      for (int i = 0;
+          i < CONNECTIONS && System.nanoTime() - started < Duration.ofSeconds(60).toNanos();
+          i++) {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", storagePort), 5000);
         attackers.add(s);
@@ -63,16 +82,25 @@ class StalledUploadsIT {
         s.getOutputStream().write(content);
       }
       assertEquals(CONNECTIONS, attackers.size(), "attack connections opened");
-      System.out.printf("StalledUploadsIT: %d connections x %d bytes sent in %d ms%n", CONNECTIONS, SENT,
-          (System.nanoTime() - started) / 1_000_000);
+      System.out.printf(
+          "StalledUploadsIT: %d connections x %d bytes sent in %d ms%n",
+          CONNECTIONS, SENT, (System.nanoTime() - started) / 1_000_000);
       Thread.sleep(2000);
 
       // the node still answers, on every port
-      HttpResponse<String> health = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health")).timeout(Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> health =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(5))
+              .build()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health"))
+                      .timeout(Duration.ofSeconds(30))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertEquals(200, health.statusCode(), health.body());
-      System.out.printf("StalledUploadsIT: /health %d after %d ms%n", health.statusCode(), (System.nanoTime() - started) / 1_000_000);
+      System.out.printf(
+          "StalledUploadsIT: /health %d after %d ms%n",
+          health.statusCode(), (System.nanoTime() - started) / 1_000_000);
       activeTest(trackerPort);
       activeTest(storagePort);
       assertFalse(server.output().contains("OutOfMemoryError"), server.output());
@@ -87,9 +115,12 @@ class StalledUploadsIT {
         Thread.sleep(200);
         fds = descriptors(server.pid());
       }
-      System.out.printf("StalledUploadsIT: descriptors %d before, %d after the attacker left (%d ms)%n", fdsBefore, fds,
-          (System.nanoTime() - started) / 1_000_000);
-      assertTrue(fds <= fdsBefore + 20, "descriptors before " + fdsBefore + ", after the attacker left " + fds);
+      System.out.printf(
+          "StalledUploadsIT: descriptors %d before, %d after the attacker left (%d ms)%n",
+          fdsBefore, fds, (System.nanoTime() - started) / 1_000_000);
+      assertTrue(
+          fds <= fdsBefore + 20,
+          "descriptors before " + fdsBefore + ", after the attacker left " + fds);
       // the server removes the temp files as it closes the connections: poll, and a file gone
       // between listing and visiting is simply gone
       long tmpDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -131,7 +162,8 @@ class StalledUploadsIT {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       s.setSoTimeout(10_000);
-      s.getOutputStream().write(ByteBuffer.allocate(10).putLong(0).put((byte) 111).put((byte) 0).array());
+      s.getOutputStream()
+          .write(ByteBuffer.allocate(10).putLong(0).put((byte) 111).put((byte) 0).array());
       DataInputStream in = new DataInputStream(s.getInputStream());
       assertEquals(0, in.readLong(), "ACTIVE_TEST body length on port " + port);
       assertEquals(100, in.readByte());

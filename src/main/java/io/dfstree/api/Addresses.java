@@ -1,23 +1,31 @@
 package io.dfstree.api;
 
-/** Event-bus addresses shared by servers and event-bus clients. Metadata only; bytes never travel here. */
+/**
+ * Event-bus addresses shared by servers and event-bus clients. Metadata only; bytes never travel
+ * here.
+ */
 public final class Addresses {
   private Addresses() {}
 
   /** Storages publish {@link Heartbeat} JSON here; every tracker listens. */
   public static final String HEARTBEAT = "dfstree.storage.heartbeat";
+
   /** A storage that stops gracefully publishes {"storageId":N,"group":G} here. */
   public static final String STORAGE_LEAVING = "dfstree.storage.leaving";
+
   /**
    * Tracker request/reply queries (JSON {@code op}: groups, store, fetch, update); every tracker
-   * consumes it, so requests are spread over the trackers. Failures carry the FastDFS errno as code.
+   * consumes it, so requests are spread over the trackers. Failures carry the FastDFS errno as
+   * code.
    */
   public static final String TRACKER_QUERY = "dfstree.tracker.query";
+
   /**
-   * {@link FileEvent}s (created, deleted, updated, metadata) published by the storage that took
-   * the write, in batches: {@code {"events": [event, ...]}} (see {@link FileEvent#fromMessage}).
+   * {@link FileEvent}s (created, deleted, updated, metadata) published by the storage that took the
+   * write, in batches: {@code {"events": [event, ...]}} (see {@link FileEvent#fromMessage}).
    */
   public static final String FILE_EVENTS = "dfstree.file.events";
+
   /**
    * Storages with HTTP (and so with latency meters) publish their p99 latencies here with each
    * heartbeat: {@code {"storageId":N,"uploadP99Ms":x,"downloadP99Ms":y}} (negative = no requests

@@ -6,18 +6,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One group as a tracker sees it, in the answer to {@code {"op":"groups"}} on
- * {@link Addresses#TRACKER_QUERY}: the tracker writes it, storages (waiting for their peers at
- * start-up), the console and monitors read it.
+ * One group as a tracker sees it, in the answer to {@code {"op":"groups"}} on {@link
+ * Addresses#TRACKER_QUERY}: the tracker writes it, storages (waiting for their peers at start-up),
+ * the console and monitors read it.
  *
- * @param name     group name
- * @param totalMb  capacity over its members
- * @param freeMb   free space over them
+ * @param name group name
+ * @param totalMb capacity over its members
+ * @param freeMb free space over them
  * @param readable members that may serve downloads
  * @param writable members that may take uploads
  * @param storages every member the tracker knows, in any state
  */
-public record GroupView(String name, long totalMb, long freeMb, int readable, int writable, List<MemberView> storages) {
+public record GroupView(
+    String name, long totalMb, long freeMb, int readable, int writable, List<MemberView> storages) {
   public GroupView {
     storages = List.copyOf(storages);
   }
@@ -25,16 +26,27 @@ public record GroupView(String name, long totalMb, long freeMb, int readable, in
   public JsonObject toJson() {
     JsonArray members = new JsonArray();
     storages.forEach(m -> members.add(m.toJson()));
-    return new JsonObject().put("name", name).put("totalMb", totalMb).put("freeMb", freeMb)
-        .put("readable", readable).put("writable", writable).put("storages", members);
+    return new JsonObject()
+        .put("name", name)
+        .put("totalMb", totalMb)
+        .put("freeMb", freeMb)
+        .put("readable", readable)
+        .put("writable", writable)
+        .put("storages", members);
   }
 
   /** Reads what {@link #toJson()} wrote; absent fields read as empty or 0. */
   public static GroupView fromJson(JsonObject json) {
     List<MemberView> members = new ArrayList<>();
-    json.getJsonArray("storages", new JsonArray()).forEach(m -> members.add(MemberView.fromJson((JsonObject) m)));
-    return new GroupView(json.getString("name", ""), json.getLong("totalMb", 0L), json.getLong("freeMb", 0L),
-        json.getInteger("readable", 0), json.getInteger("writable", 0), members);
+    json.getJsonArray("storages", new JsonArray())
+        .forEach(m -> members.add(MemberView.fromJson((JsonObject) m)));
+    return new GroupView(
+        json.getString("name", ""),
+        json.getLong("totalMb", 0L),
+        json.getLong("freeMb", 0L),
+        json.getInteger("readable", 0),
+        json.getInteger("writable", 0),
+        members);
   }
 
   /** The whole answer: {@code {"groups":[...]}}. */

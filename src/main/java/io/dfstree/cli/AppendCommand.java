@@ -9,7 +9,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code append <appenderFileId> <file>}: like fdfs_append_file. */
-@Command(mixinStandardHelpOptions = true, name = "append", description = "Append a local file to an appender file.")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "append",
+    description = "Append a local file to an appender file.")
 final class AppendCommand extends ClientCommand {
   @Parameters(index = "0", paramLabel = "APPENDER_FILEID")
   String fileId;
@@ -20,7 +23,8 @@ final class AppendCommand extends ClientCommand {
   @Override
   int execute() throws IOException {
     long size = LocalFiles.sizeOf(file);
-    try (Progress bar = Progress.start("append", size, json); InputStream in = bar.wrap(LocalFiles.open(file))) {
+    try (Progress bar = Progress.start("append", size, json);
+        InputStream in = bar.wrap(LocalFiles.open(file))) {
       client().append(fileId, in, size);
     }
     if (json) {

@@ -22,36 +22,51 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 /**
- * {@code bench}: modelled on SeaweedFS's {@code weed benchmark}. Uploads {@code -n} files of
- * {@code -s} bytes over {@code -c} concurrent connections, downloads each one and checks every
- * byte, then deletes them. Speaks only the FastDFS protocol (tracker query, then storage), so
- * it drives a real FastDFS just the same. Each worker keeps its tracker and storage
- * connections open across operations, as a pooled client would.
+ * {@code bench}: modelled on SeaweedFS's {@code weed benchmark}. Uploads {@code -n} files of {@code
+ * -s} bytes over {@code -c} concurrent connections, downloads each one and checks every byte, then
+ * deletes them. Speaks only the FastDFS protocol (tracker query, then storage), so it drives a real
+ * FastDFS just the same. Each worker keeps its tracker and storage connections open across
+ * operations, as a pooled client would.
  *
- * <p>{@code --warmup N} first uploads and deletes N other files, unmeasured, so the servers'
- * JIT has compiled the hot paths before the clock starts. {@code --replication} adds a phase
- * {@code replicated} after the upload phase: the time until every uploaded file is on every member
- * of its group (see {@link ReplicationCheck}). With asynchronous replication (write quorum 1) the
- * upload rate alone leaves out the peers' copies, still being made when the phase ends; the
- * {@code replicated} row includes them.
+ * <p>{@code --warmup N} first uploads and deletes N other files, unmeasured, so the servers' JIT
+ * has compiled the hot paths before the clock starts. {@code --replication} adds a phase {@code
+ * replicated} after the upload phase: the time until every uploaded file is on every member of its
+ * group (see {@link ReplicationCheck}). With asynchronous replication (write quorum 1) the upload
+ * rate alone leaves out the peers' copies, still being made when the phase ends; the {@code
+ * replicated} row includes them.
  *
  * <p>Exit code 0 when every operation succeeded and every byte matched, 1 otherwise.
  */
-@Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmark upload, verified download and delete (like weed benchmark).")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "bench",
+    description = "Benchmark upload, verified download and delete (like weed benchmark).")
 final class BenchCommand extends ClientCommand {
-  @Option(names = "-n", defaultValue = "1000", description = "number of files (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "-n",
+      defaultValue = "1000",
+      description = "number of files (default ${DEFAULT-VALUE})")
   int files;
 
-  @Option(names = "-s", defaultValue = "1K", converter = ByteSizeConverter.class,
+  @Option(
+      names = "-s",
+      defaultValue = "1K",
+      converter = ByteSizeConverter.class,
       description = "file size: 1024, 4K, 1M ... (default ${DEFAULT-VALUE})")
   long size;
 
-  @Option(names = "-c", defaultValue = "16", description = "concurrent connections (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "-c",
+      defaultValue = "16",
+      description = "concurrent connections (default ${DEFAULT-VALUE})")
   int concurrency;
 
-  @Option(names = "--max-seconds", defaultValue = "0",
-      description = "stop starting new operations in a phase after this many seconds (0 = no limit); "
-          + "the delete phase still removes every uploaded file")
+  @Option(
+      names = "--max-seconds",
+      defaultValue = "0",
+      description =
+          "stop starting new operations in a phase after this many seconds (0 = no limit); "
+              + "the delete phase still removes every uploaded file")
   double maxSeconds;
 
   @Option(names = "--group", description = "group to upload to (default: the tracker chooses)")
@@ -60,18 +75,29 @@ final class BenchCommand extends ClientCommand {
   @Option(names = "--skip-delete", description = "leave the files in place")
   boolean skipDelete;
 
-  @Option(names = "--seed", defaultValue = "1", description = "seed of the file contents (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "seed of the file contents (default ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--warmup", paramLabel = "N", defaultValue = "0",
-      description = "before measuring, upload and delete N files, unmeasured, to warm up the servers (default ${DEFAULT-VALUE}); "
-          + "with --replication it also waits until they were on every member and gone again")
+  @Option(
+      names = "--warmup",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "before measuring, upload and delete N files, unmeasured, to warm up the servers (default ${DEFAULT-VALUE}); "
+              + "with --replication it also waits until they were on every member and gone again")
   int warmup;
 
-  @Option(names = "--replication",
-      description = "after the upload phase, measure until every file is on every member of its group "
-          + "(phase 'replicated', timed from the start of the upload phase; bounded by --max-seconds, "
-          + "or " + (int) DEFAULT_REPLICATION_CAP_SECONDS + " s when that is 0)")
+  @Option(
+      names = "--replication",
+      description =
+          "after the upload phase, measure until every file is on every member of its group "
+              + "(phase 'replicated', timed from the start of the upload phase; bounded by --max-seconds, "
+              + "or "
+              + (int) DEFAULT_REPLICATION_CAP_SECONDS
+              + " s when that is 0)")
   boolean replication;
 
   /** How long the {@code replicated} phase may wait when {@code --max-seconds} is 0. */
@@ -79,12 +105,17 @@ final class BenchCommand extends ClientCommand {
 
   /**
    * One phase's outcome. Latencies are of successful operations, in nanoseconds (3 significant
-   * digits); null for a phase
-   * that is not made of timed operations ({@code replicated}), whose p50 and p99 print as "-"
-   * (null in JSON).
+   * digits); null for a phase that is not made of timed operations ({@code replicated}), whose p50
+   * and p99 print as "-" (null in JSON).
    */
-  record PhaseResult(String operation, int count, int errors, double seconds, long bytesPerOp, Histogram latencies,
-                     String firstError) {
+  record PhaseResult(
+      String operation,
+      int count,
+      int errors,
+      double seconds,
+      long bytesPerOp,
+      Histogram latencies,
+      String firstError) {
     boolean hasLatencies() {
       return latencies != null;
     }
@@ -95,7 +126,9 @@ final class BenchCommand extends ClientCommand {
 
     /** MiB/s, or -1 for operations that move no content. */
     double mibPerSecond() {
-      return bytesPerOp <= 0 || seconds <= 0 ? -1 : count * (double) bytesPerOp / seconds / (1 << 20);
+      return bytesPerOp <= 0 || seconds <= 0
+          ? -1
+          : count * (double) bytesPerOp / seconds / (1 << 20);
     }
 
     /** The percentile in milliseconds; 0 for a phase without latencies. */
@@ -118,8 +151,14 @@ final class BenchCommand extends ClientCommand {
       probe.activeTest();
     }
     if (!json) {
-      out().printf("bench: %d files of %d bytes, %d connections, tracker %s, group %s%n", files, size,
-          concurrency, client.options().trackers().get(0), group == null ? "(tracker's choice)" : group);
+      out()
+          .printf(
+              "bench: %d files of %d bytes, %d connections, tracker %s, group %s%n",
+              files,
+              size,
+              concurrency,
+              client.options().trackers().get(0),
+              group == null ? "(tracker's choice)" : group);
       out().flush();
     }
     AtomicReferenceArray<StoredFile> stored = new AtomicReferenceArray<>(files);
@@ -141,13 +180,25 @@ final class BenchCommand extends ClientCommand {
       // the order in which uploads were acknowledged: the replication check watches the newest
       AtomicIntegerArray ackOrder = new AtomicIntegerArray(files);
       AtomicInteger acked = new AtomicInteger();
-      PhaseResult upload = runPhase("upload", all, workers, maxSeconds, size, (w, i) -> {
-        StorageAddress target = w.tracker().queryStore(group);
-        StoredFile f = w.storage(target).upload(target.storePathIndex(),
-            new BenchContent(seed, i, size).stream(), size, "");
-        stored.set(i, f);
-        ackOrder.set(acked.getAndIncrement(), i);
-      });
+      PhaseResult upload =
+          runPhase(
+              "upload",
+              all,
+              workers,
+              maxSeconds,
+              size,
+              (w, i) -> {
+                StorageAddress target = w.tracker().queryStore(group);
+                StoredFile f =
+                    w.storage(target)
+                        .upload(
+                            target.storePathIndex(),
+                            new BenchContent(seed, i, size).stream(),
+                            size,
+                            "");
+                stored.set(i, f);
+                ackOrder.set(acked.getAndIncrement(), i);
+              });
       long uploadEnd = System.nanoTime();
       results.add(upload);
       int[] uploaded = uploadedIndexes(stored);
@@ -155,25 +206,40 @@ final class BenchCommand extends ClientCommand {
         int[] order = new int[acked.get()];
         Arrays.setAll(order, ackOrder::get);
         long deadline = uploadEnd + (long) (replicationCapSeconds() * 1e9);
-        ReplicationCheck.Outcome outcome = ReplicationCheck.await(order, stored, true, workers, deadline);
+        ReplicationCheck.Outcome outcome =
+            ReplicationCheck.await(order, stored, true, workers, deadline);
         results.add(ReplicationCheck.phase(upload, uploadEnd, outcome, System.nanoTime()));
       }
-      results.add(runPhase("download", uploaded, workers, maxSeconds, size, (w, i) -> {
-        StoredFile f = stored.get(i);
-        StorageAddress source = w.tracker().queryFetch(f.group(), f.remoteName());
-        BenchContent.Verifier verifier = new BenchContent(seed, i, size).verifier();
-        w.storage(source).download(f.group(), f.remoteName(), 0, 0, verifier);
-        String problem = verifier.problem();
-        if (problem != null) {
-          throw new IllegalStateException("verify " + f.fileId() + ": " + problem);
-        }
-      }));
+      results.add(
+          runPhase(
+              "download",
+              uploaded,
+              workers,
+              maxSeconds,
+              size,
+              (w, i) -> {
+                StoredFile f = stored.get(i);
+                StorageAddress source = w.tracker().queryFetch(f.group(), f.remoteName());
+                BenchContent.Verifier verifier = new BenchContent(seed, i, size).verifier();
+                w.storage(source).download(f.group(), f.remoteName(), 0, 0, verifier);
+                String problem = verifier.problem();
+                if (problem != null) {
+                  throw new IllegalStateException("verify " + f.fileId() + ": " + problem);
+                }
+              }));
       if (!skipDelete) {
-        results.add(runPhase("delete", uploaded, workers, 0, 0, (w, i) -> {
-          StoredFile f = stored.get(i);
-          StorageAddress target = w.tracker().queryUpdate(f.group(), f.remoteName());
-          w.storage(target).delete(f.group(), f.remoteName());
-        }));
+        results.add(
+            runPhase(
+                "delete",
+                uploaded,
+                workers,
+                0,
+                0,
+                (w, i) -> {
+                  StoredFile f = stored.get(i);
+                  StorageAddress target = w.tracker().queryUpdate(f.group(), f.remoteName());
+                  w.storage(target).delete(f.group(), f.remoteName());
+                }));
       }
     } finally {
       workers.forEach(Worker::close);
@@ -188,23 +254,26 @@ final class BenchCommand extends ClientCommand {
 
   /**
    * With --replication, how long the warm-up leaves its files alone once they are on every member
-   * before deleting them. Catch-up also replays the replica lines of a peer's binlog; a delete
-   * that overtakes them makes the file bounce between the members (each re-fetches it from the
-   * other, which then applies the delete, and so on), which would run on into the measured
-   * phases. The members poll each other's binlogs every storage.catchUpIntervalMs (500 ms by
-   * default), so a pause of a few intervals lets every member read past those lines first.
+   * before deleting them. Catch-up also replays the replica lines of a peer's binlog; a delete that
+   * overtakes them makes the file bounce between the members (each re-fetches it from the other,
+   * which then applies the delete, and so on), which would run on into the measured phases. The
+   * members poll each other's binlogs every storage.catchUpIntervalMs (500 ms by default), so a
+   * pause of a few intervals lets every member read past those lines first.
    */
   static final long WARMUP_QUIET_MILLIS = 2000;
 
-  /** Files of the warm-up found again on a member after their delete was confirmed (JSON: warmupReturned). */
+  /**
+   * Files of the warm-up found again on a member after their delete was confirmed (JSON:
+   * warmupReturned).
+   */
   private int warmupReturned;
 
   /**
    * Uploads and deletes {@link #warmup} files of other content, unmeasured. With --replication it
-   * waits, between the two, until the files are on every member (plus {@link #WARMUP_QUIET_MILLIS}),
-   * and after the deletes until they are gone from every member, so none of the warm-up's
-   * replication runs into the measured phases; a second later it looks once more and reports
-   * files that came back. Returns null, or what went wrong.
+   * waits, between the two, until the files are on every member (plus {@link
+   * #WARMUP_QUIET_MILLIS}), and after the deletes until they are gone from every member, so none of
+   * the warm-up's replication runs into the measured phases; a second later it looks once more and
+   * reports files that came back. Returns null, or what went wrong.
    */
   private String warmUp(List<Worker> workers) throws IOException {
     AtomicReferenceArray<StoredFile> stored = new AtomicReferenceArray<>(warmup);
@@ -212,39 +281,67 @@ final class BenchCommand extends ClientCommand {
     Arrays.setAll(all, i -> i);
     long warmSeed = ~seed;
     double cap = replicationCapSeconds();
-    PhaseResult up = runPhase("warmup-upload", all, workers, maxSeconds, size, (w, i) -> {
-      StorageAddress target = w.tracker().queryStore(group);
-      stored.set(i, w.storage(target).upload(target.storePathIndex(),
-          new BenchContent(warmSeed, i, size).stream(), size, ""));
-    });
+    PhaseResult up =
+        runPhase(
+            "warmup-upload",
+            all,
+            workers,
+            maxSeconds,
+            size,
+            (w, i) -> {
+              StorageAddress target = w.tracker().queryStore(group);
+              stored.set(
+                  i,
+                  w.storage(target)
+                      .upload(
+                          target.storePathIndex(),
+                          new BenchContent(warmSeed, i, size).stream(),
+                          size,
+                          ""));
+            });
     int[] uploaded = uploadedIndexes(stored);
     String problem = up.firstError();
     if (problem == null && replication && uploaded.length > 0) {
-      problem = ReplicationCheck.await(uploaded, stored, true, workers, System.nanoTime() + (long) (cap * 1e9))
-          .firstError();
+      problem =
+          ReplicationCheck.await(
+                  uploaded, stored, true, workers, System.nanoTime() + (long) (cap * 1e9))
+              .firstError();
       pause(WARMUP_QUIET_MILLIS);
     }
-    PhaseResult delete = runPhase("warmup-delete", uploaded, workers, 0, 0, (w, i) -> {
-      StoredFile f = stored.get(i);
-      StorageAddress target = w.tracker().queryUpdate(f.group(), f.remoteName());
-      w.storage(target).delete(f.group(), f.remoteName());
-    });
+    PhaseResult delete =
+        runPhase(
+            "warmup-delete",
+            uploaded,
+            workers,
+            0,
+            0,
+            (w, i) -> {
+              StoredFile f = stored.get(i);
+              StorageAddress target = w.tracker().queryUpdate(f.group(), f.remoteName());
+              w.storage(target).delete(f.group(), f.remoteName());
+            });
     if (problem == null) {
       problem = delete.firstError();
     }
     if (problem == null && replication && uploaded.length > 0) {
-      problem = ReplicationCheck.await(uploaded, stored, false, workers, System.nanoTime() + (long) (cap * 1e9))
-          .firstError();
+      problem =
+          ReplicationCheck.await(
+                  uploaded, stored, false, workers, System.nanoTime() + (long) (cap * 1e9))
+              .firstError();
       if (problem == null) {
         pause(1000);
-        warmupReturned = ReplicationCheck.checkOnce(uploaded, stored, false, workers).filesUnconfirmed();
+        warmupReturned =
+            ReplicationCheck.checkOnce(uploaded, stored, false, workers).filesUnconfirmed();
       }
     }
     if (!json) {
       out().printf("warm-up: %d files%n", uploaded.length);
       if (warmupReturned > 0) {
-        out().printf("warning: %d deleted warm-up files came back on a member (replication re-created them); "
-            + "their copies may overlap the measured phases%n", warmupReturned);
+        out()
+            .printf(
+                "warning: %d deleted warm-up files came back on a member (replication re-created them); "
+                    + "their copies may overlap the measured phases%n",
+                warmupReturned);
       }
       out().flush();
     }
@@ -278,8 +375,13 @@ final class BenchCommand extends ClientCommand {
   }
 
   /** Runs {@code op} over {@code indexes} on every worker at once and gathers the figures. */
-  static PhaseResult runPhase(String name, int[] indexes, List<Worker> workers, double maxSeconds, long bytesPerOp,
-                              Operation op) {
+  static PhaseResult runPhase(
+      String name,
+      int[] indexes,
+      List<Worker> workers,
+      double maxSeconds,
+      long bytesPerOp,
+      Operation op) {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger errors = new AtomicInteger();
     AtomicReference<String> firstError = new AtomicReference<>();
@@ -291,20 +393,24 @@ final class BenchCommand extends ClientCommand {
       // one histogram per worker thread, written only by it, added up once the threads are done
       Histogram log = new Histogram(LATENCY_DIGITS);
       logs.add(log);
-      Thread t = new Thread(() -> {
-        int k;
-        while (System.nanoTime() < deadline && (k = next.getAndIncrement()) < indexes.length) {
-          long t0 = System.nanoTime();
-          try {
-            op.run(w, indexes[k]);
-            log.recordValue(System.nanoTime() - t0);
-          } catch (Exception e) {
-            errors.incrementAndGet();
-            firstError.compareAndSet(null, e.toString());
-            w.dropBrokenSessions();
-          }
-        }
-      }, "bench-" + name + "-" + threads.size());
+      Thread t =
+          new Thread(
+              () -> {
+                int k;
+                while (System.nanoTime() < deadline
+                    && (k = next.getAndIncrement()) < indexes.length) {
+                  long t0 = System.nanoTime();
+                  try {
+                    op.run(w, indexes[k]);
+                    log.recordValue(System.nanoTime() - t0);
+                  } catch (Exception e) {
+                    errors.incrementAndGet();
+                    firstError.compareAndSet(null, e.toString());
+                    w.dropBrokenSessions();
+                  }
+                }
+              },
+              "bench-" + name + "-" + threads.size());
       threads.add(t);
       t.start();
     }
@@ -319,7 +425,13 @@ final class BenchCommand extends ClientCommand {
     double seconds = (System.nanoTime() - start) / 1e9;
     Histogram latencies = new Histogram(LATENCY_DIGITS);
     logs.forEach(latencies::add);
-    return new PhaseResult(name, (int) latencies.getTotalCount(), errors.get(), seconds, bytesPerOp, latencies,
+    return new PhaseResult(
+        name,
+        (int) latencies.getTotalCount(),
+        errors.get(),
+        seconds,
+        bytesPerOp,
+        latencies,
         firstError.get());
   }
 
@@ -349,11 +461,22 @@ final class BenchCommand extends ClientCommand {
       printJson(doc);
       return;
     }
-    out().printf("%-10s %8s %7s %10s %9s %9s %9s%n", "operation", "count", "errors", "ops/s", "MiB/s", "p50 ms", "p99 ms");
+    out()
+        .printf(
+            "%-10s %8s %7s %10s %9s %9s %9s%n",
+            "operation", "count", "errors", "ops/s", "MiB/s", "p50 ms", "p99 ms");
     for (PhaseResult r : results) {
       String mib = r.mibPerSecond() < 0 ? "-" : String.format("%.2f", r.mibPerSecond());
-      out().printf("%-10s %8d %7d %10.1f %9s %9s %9s%n", r.operation(), r.count(), r.errors(),
-          r.opsPerSecond(), mib, millis(r, 50), millis(r, 99));
+      out()
+          .printf(
+              "%-10s %8d %7d %10.1f %9s %9s %9s%n",
+              r.operation(),
+              r.count(),
+              r.errors(),
+              r.opsPerSecond(),
+              mib,
+              millis(r, 50),
+              millis(r, 99));
     }
     for (PhaseResult r : results) {
       if (r.firstError() != null) {
@@ -374,7 +497,9 @@ final class BenchCommand extends ClientCommand {
     return values.getTotalCount() == 0 ? 0 : values.getValueAtPercentile(p);
   }
 
-  /** A worker's long-lived connections: one tracker session and one session per storage it meets. */
+  /**
+   * A worker's long-lived connections: one tracker session and one session per storage it meets.
+   */
   static final class Worker {
     private final FdfsClient client;
     private TrackerSession tracker;
@@ -406,19 +531,24 @@ final class BenchCommand extends ClientCommand {
       return s;
     }
 
-    /** After a failure, forget connections that are out of step so the next operation reconnects. */
+    /**
+     * After a failure, forget connections that are out of step so the next operation reconnects.
+     */
     void dropBrokenSessions() {
       if (tracker != null && !tracker.isUsable()) {
         tracker.close();
         tracker = null;
       }
-      storages.values().removeIf(s -> {
-        if (!s.isUsable()) {
-          s.close();
-          return true;
-        }
-        return false;
-      });
+      storages
+          .values()
+          .removeIf(
+              s -> {
+                if (!s.isUsable()) {
+                  s.close();
+                  return true;
+                }
+                return false;
+              });
     }
 
     void close() {

@@ -3,19 +3,20 @@ package io.dfstree.cli;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The deterministic content of bench file {@code index}: a window into a random pattern shared by
  * all files of a run, starting at an offset drawn from (seed, index), with the index stamped into
- * the first bytes so no two files are equal. Bytes are produced and checked with bulk array
- * copies and vectorised comparisons: the bench must not be the bottleneck it measures, and every
+ * the first bytes so no two files are equal. Bytes are produced and checked with bulk array copies
+ * and vectorised comparisons: the bench must not be the bottleneck it measures, and every
  * downloaded byte is still verified without keeping any upload in memory.
  */
 final class BenchContent {
   /** Pattern length: prime-ish and not a power of two, so windows of different files differ. */
   static final int PATTERN = (1 << 20) + 4093;
+
   private static final Map<Long, byte[]> PATTERNS = new ConcurrentHashMap<>();
 
   private final byte[] pattern;
@@ -26,7 +27,10 @@ final class BenchContent {
   BenchContent(long seed, int index, long size) {
     this.pattern = PATTERNS.computeIfAbsent(seed, BenchContent::pattern);
     this.start = (int) Long.remainderUnsigned(mix(seed * 0x9E3779B97F4A7C15L + index), PATTERN);
-    this.stamp = new byte[] {(byte) (index >>> 24), (byte) (index >>> 16), (byte) (index >>> 8), (byte) index};
+    this.stamp =
+        new byte[] {
+          (byte) (index >>> 24), (byte) (index >>> 16), (byte) (index >>> 8), (byte) index
+        };
     this.size = size;
   }
 

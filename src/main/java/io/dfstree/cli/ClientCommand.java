@@ -2,8 +2,8 @@ package io.dfstree.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.dfstree.client.FdfsClientOptions;
 import io.dfstree.client.FdfsClient;
+import io.dfstree.client.FdfsClientOptions;
 import io.dfstree.client.ServerAddress;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
@@ -21,29 +21,36 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * What every client tool shares: tracker addresses, JSON output, and the exit-code contract —
- * 0 on success, the server's errno on a FastDFS error (printed as
- * {@code error: ENOENT (no such file, group or storage): <context>}), 1 for a local problem
- * such as a missing local file, 2 for a usage error (picocli).
+ * What every client tool shares: tracker addresses, JSON output, and the exit-code contract — 0 on
+ * success, the server's errno on a FastDFS error (printed as {@code error: ENOENT (no such file,
+ * group or storage): <context>}), 1 for a local problem such as a missing local file, 2 for a usage
+ * error (picocli).
  */
 abstract class ClientCommand implements Callable<Integer> {
   /** Environment variable naming the tracker(s) when no --tracker is given (comma separated). */
   static final String TRACKER_ENV = "DFSTREE_TRACKER";
+
   static final String DEFAULT_TRACKER = "127.0.0.1:22122";
+
   /** Exit code for local problems (files on this machine, bad input found after parsing). */
   static final int LOCAL_FAILURE = 1;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--tracker", paramLabel = "HOST:PORT",
-      description = "tracker address (repeatable; default $" + TRACKER_ENV + " or " + DEFAULT_TRACKER + ")")
+  @Option(
+      names = "--tracker",
+      paramLabel = "HOST:PORT",
+      description =
+          "tracker address (repeatable; default $" + TRACKER_ENV + " or " + DEFAULT_TRACKER + ")")
   List<String> trackers = new ArrayList<>();
 
   @Option(names = "--json", description = "print the result as JSON")
   boolean json;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
       description = "network timeout for each read (default ${DEFAULT-VALUE})")
   int timeoutSeconds;
 
@@ -55,7 +62,14 @@ abstract class ClientCommand implements Callable<Integer> {
     try {
       return execute();
     } catch (FdfsException e) {
-      err().println("error: " + Errno.name(e.errno()) + " (" + Errno.describe(e.errno()) + "): " + e.getMessage());
+      err()
+          .println(
+              "error: "
+                  + Errno.name(e.errno())
+                  + " ("
+                  + Errno.describe(e.errno())
+                  + "): "
+                  + e.getMessage());
       return e.errno();
     } catch (LocalProblem e) {
       err().println("error: " + e.getMessage());
@@ -82,7 +96,9 @@ abstract class ClientCommand implements Callable<Integer> {
   }
 
   private int networkFailure(int errno, IOException e) {
-    err().println("error: " + Errno.name(errno) + " (" + Errno.describe(errno) + "): " + e.getMessage());
+    err()
+        .println(
+            "error: " + Errno.name(errno) + " (" + Errno.describe(errno) + "): " + e.getMessage());
     return errno;
   }
 
@@ -131,7 +147,8 @@ abstract class ClientCommand implements Callable<Integer> {
     }
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** A failure on this machine (local file missing, unreadable, ...): exit code 1. */
   static final class LocalProblem extends RuntimeException {

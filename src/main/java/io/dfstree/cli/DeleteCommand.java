@@ -6,7 +6,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code delete <fileId>}: removes the file and its metadata. */
-@Command(mixinStandardHelpOptions = true, name = "delete", description = "Delete a file and its metadata.")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "delete",
+    description = "Delete a file and its metadata.")
 final class DeleteCommand extends ClientCommand {
   @Parameters(index = "0", paramLabel = "FILEID")
   String fileId;

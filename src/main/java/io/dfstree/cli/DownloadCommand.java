@@ -15,16 +15,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code download <fileId> [local]}: like fdfs_download_file, but exits non-zero on failure.
- * Writes to {@code <local>.part} first and renames on success, so a failed download never
- * leaves a truncated file under the real name.
+ * {@code download <fileId> [local]}: like fdfs_download_file, but exits non-zero on failure. Writes
+ * to {@code <local>.part} first and renames on success, so a failed download never leaves a
+ * truncated file under the real name.
  */
-@Command(mixinStandardHelpOptions = true, name = "download", description = "Download a file (default local name: last part of the id; - for stdout).")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "download",
+    description = "Download a file (default local name: last part of the id; - for stdout).")
 final class DownloadCommand extends ClientCommand {
   @Parameters(index = "0", paramLabel = "FILEID")
   String fileId;
 
-  @Parameters(index = "1", arity = "0..1", paramLabel = "LOCAL", description = "where to write (default: last component of FILEID)")
+  @Parameters(
+      index = "1",
+      arity = "0..1",
+      paramLabel = "LOCAL",
+      description = "where to write (default: last component of FILEID)")
   String local;
 
   @Option(names = "--offset", defaultValue = "0", description = "first byte to fetch")
@@ -36,7 +43,8 @@ final class DownloadCommand extends ClientCommand {
   @Override
   int execute() throws IOException {
     if (offset < 0 || length < 0) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--offset and --length must be >= 0");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--offset and --length must be >= 0");
     }
     if ("-".equals(local)) {
       // raw bytes cannot go through picocli's character writer; stdout is the only byte sink here
@@ -48,7 +56,8 @@ final class DownloadCommand extends ClientCommand {
     Path target = Path.of(local != null ? local : fileId.substring(fileId.lastIndexOf('/') + 1));
     Path partial = target.resolveSibling(target.getFileName() + ".part");
     long written;
-    try (Progress bar = Progress.start("download", expectedBytes(), json); OutputStream sink = bar.wrap(openLocal(partial))) {
+    try (Progress bar = Progress.start("download", expectedBytes(), json);
+        OutputStream sink = bar.wrap(openLocal(partial))) {
       written = client().download(fileId, offset, length, sink);
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(partial);
@@ -67,7 +76,10 @@ final class DownloadCommand extends ClientCommand {
     return 0;
   }
 
-  /** What the transfer will carry, when known without asking: --length, or the size a normal file's name records. */
+  /**
+   * What the transfer will carry, when known without asking: --length, or the size a normal file's
+   * name records.
+   */
   long expectedBytes() {
     if (length > 0) {
       return length;

@@ -12,16 +12,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code info <fileId>}: like fdfs_file_info. A normal file's name already holds its size,
- * time and CRC32, so it is decoded here without a network call; appender and slave names do
- * not describe their current content, so those ask the storage (query file info, 22).
+ * {@code info <fileId>}: like fdfs_file_info. A normal file's name already holds its size, time and
+ * CRC32, so it is decoded here without a network call; appender and slave names do not describe
+ * their current content, so those ask the storage (query file info, 22).
  */
-@Command(mixinStandardHelpOptions = true, name = "info", description = "Show what a file id says: type, source, time, size, CRC32.")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "info",
+    description = "Show what a file id says: type, source, time, size, CRC32.")
 final class InfoCommand extends ClientCommand {
   @Parameters(index = "0", paramLabel = "FILEID")
   String fileId;
 
-  @Option(names = "--no-crc", description = "do not let the server compute the CRC32 of appender/slave files")
+  @Option(
+      names = "--no-crc",
+      description = "do not let the server compute the CRC32 of appender/slave files")
   boolean noCrc;
 
   @Override
@@ -59,9 +64,12 @@ final class InfoCommand extends ClientCommand {
     out().printf("file id:          %s%n", fileId);
     out().printf("file type:        %s%n", type);
     out().printf("got from server:  %s%n", fromServer);
-    out().printf("source storage:   %s%n", decoded.sourceId() != 0
-        ? "id " + decoded.sourceId() + (sourceIp.isEmpty() ? "" : " (" + sourceIp + ")")
-        : sourceIp);
+    out()
+        .printf(
+            "source storage:   %s%n",
+            decoded.sourceId() != 0
+                ? "id " + decoded.sourceId() + (sourceIp.isEmpty() ? "" : " (" + sourceIp + ")")
+                : sourceIp);
     out().printf("create time:      %s%n", result.get("createTime"));
     out().printf("file size:        %d%n", size);
     out().printf("file crc32:       %d (0x%08X)%n", crc32, crc32);

@@ -8,12 +8,26 @@ import picocli.CommandLine.Command;
  * {@code java -jar dfstree.jar [command]}: the server roles and FastDFS's client tools in one jar.
  * With no command it starts the embedded single-node default (a tracker and one storage).
  */
-@Command(name = "dfstree", mixinStandardHelpOptions = true, version = "DistributedFSTree 0.1.0",
-    description = "A FastDFS-compatible distributed file system. Without a command: the embedded single node.",
+@Command(
+    name = "dfstree",
+    mixinStandardHelpOptions = true,
+    version = "DistributedFSTree 0.1.0",
+    description =
+        "A FastDFS-compatible distributed file system. Without a command: the embedded single node.",
     subcommands = {
-        ServeCommand.AllInOne.class, ServeCommand.Tracker.class, ServeCommand.Storage.class,
-        UploadCommand.class, DownloadCommand.class, DeleteCommand.class, InfoCommand.class, MetaCommand.class,
-        AppendCommand.class, MonitorCommand.class, BenchCommand.class, S3BenchCommand.class, PackedBenchCommand.class,
+      ServeCommand.AllInOne.class,
+      ServeCommand.Tracker.class,
+      ServeCommand.Storage.class,
+      UploadCommand.class,
+      DownloadCommand.class,
+      DeleteCommand.class,
+      InfoCommand.class,
+      MetaCommand.class,
+      AppendCommand.class,
+      MonitorCommand.class,
+      BenchCommand.class,
+      S3BenchCommand.class,
+      PackedBenchCommand.class,
     })
 public final class Main implements Runnable {
 
@@ -24,7 +38,10 @@ public final class Main implements Runnable {
     }
   }
 
-  /** Runs a command line and returns its exit code (servers return {@link ServeCommand#KEEP_RUNNING}). */
+  /**
+   * Runs a command line and returns its exit code (servers return {@link
+   * ServeCommand#KEEP_RUNNING}).
+   */
   public static int execute(String... args) {
     return execute(null, null, args);
   }
@@ -42,10 +59,11 @@ public final class Main implements Runnable {
     if (err != null) {
       cl.setErr(err);
     }
-    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-      line.getErr().println("error: " + describe(ex));
-      return 1;
-    });
+    cl.setExecutionExceptionHandler(
+        (ex, line, parsed) -> {
+          line.getErr().println("error: " + describe(ex));
+          return 1;
+        });
     return cl.execute(effective);
   }
 
@@ -53,7 +71,8 @@ public final class Main implements Runnable {
   static String describe(Throwable ex) {
     StringBuilder b = new StringBuilder(ex.getMessage() != null ? ex.getMessage() : ex.toString());
     for (Throwable c = ex.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-      if (ex.getMessage() == null || (c.getMessage() != null && !ex.getMessage().contains(c.getMessage()))) {
+      if (ex.getMessage() == null
+          || (c.getMessage() != null && !ex.getMessage().contains(c.getMessage()))) {
         b.append(" (caused by ").append(c).append(')');
         break;
       }
@@ -62,15 +81,19 @@ public final class Main implements Runnable {
   }
 
   /**
-   * No command means the embedded single node: {@code dfstree} and {@code dfstree --set k=v --conf f}
-   * both run {@code all-in-one}. Only help and version stay top-level options.
+   * No command means the embedded single node: {@code dfstree} and {@code dfstree --set k=v --conf
+   * f} both run {@code all-in-one}. Only help and version stay top-level options.
    */
   static String[] withDefaultRole(String[] args) {
     if (args.length == 0) {
       return new String[] {"all-in-one"};
     }
     String first = args[0];
-    boolean topLevel = first.equals("-h") || first.equals("--help") || first.equals("-V") || first.equals("--version");
+    boolean topLevel =
+        first.equals("-h")
+            || first.equals("--help")
+            || first.equals("-V")
+            || first.equals("--version");
     if (first.startsWith("-") && !topLevel) {
       String[] out = new String[args.length + 1];
       out[0] = "all-in-one";

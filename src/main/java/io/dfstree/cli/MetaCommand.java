@@ -9,11 +9,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code meta get|set}: read or change a file's name/value metadata. */
-@Command(mixinStandardHelpOptions = true, name = "meta", description = "Get or set a file's metadata.",
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "meta",
+    description = "Get or set a file's metadata.",
     subcommands = {MetaCommand.Get.class, MetaCommand.Set.class})
 final class MetaCommand implements Runnable {
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -21,7 +23,10 @@ final class MetaCommand implements Runnable {
   }
 
   /** Prints {@code key=value} lines (nothing when the file has no metadata). */
-  @Command(mixinStandardHelpOptions = true, name = "get", description = "Print a file's metadata as KEY=VALUE lines.")
+  @Command(
+      mixinStandardHelpOptions = true,
+      name = "get",
+      description = "Print a file's metadata as KEY=VALUE lines.")
   static final class Get extends ClientCommand {
     @Parameters(index = "0", paramLabel = "FILEID")
     String fileId;
@@ -39,12 +44,18 @@ final class MetaCommand implements Runnable {
   }
 
   /** Replaces the metadata, or merges into it with {@code --merge}. */
-  @Command(mixinStandardHelpOptions = true, name = "set", description = "Replace (or with --merge, update) a file's metadata.")
+  @Command(
+      mixinStandardHelpOptions = true,
+      name = "set",
+      description = "Replace (or with --merge, update) a file's metadata.")
   static final class Set extends ClientCommand {
     @Parameters(index = "0", paramLabel = "FILEID")
     String fileId;
 
-    @Parameters(index = "1..*", paramLabel = "KEY=VALUE", description = "pairs to store (none with replace = clear)")
+    @Parameters(
+        index = "1..*",
+        paramLabel = "KEY=VALUE",
+        description = "pairs to store (none with replace = clear)")
     List<String> pairs = List.of();
 
     @Option(names = "--merge", description = "keep existing keys not named here")

@@ -1,9 +1,9 @@
 package io.dfstree.cli;
 
 import io.dfstree.api.StorageCounters;
+import io.dfstree.client.TrackerSession;
 import io.dfstree.protocol.GroupStat;
 import io.dfstree.protocol.StorageStat;
-import io.dfstree.client.TrackerSession;
 import io.dfstree.protocol.StorageStatus;
 import java.io.IOException;
 import java.time.Instant;
@@ -19,41 +19,56 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code monitor [group]}: the essentials of fdfs_monitor as a readable table — groups with
- * space and storage counts, and each storage's state, space, traffic, replication progress and
- * last heartbeat.
+ * {@code monitor [group]}: the essentials of fdfs_monitor as a readable table — groups with space
+ * and storage counts, and each storage's state, space, traffic, replication progress and last
+ * heartbeat.
  *
- * <p>Everything comes from the standard list-groups / list-storages answers (no extra wire
- * data): replication is the FastDFS sync-in / sync-out byte counters, {@code last_synced_timestamp}
- * and, as fdfs_monitor prints it, the delay behind the newest client write on another member.
- * Transfer rates are not in the FastDFS record, so they are computed here from two samples of
- * the counters ({@code --interval}, or between refreshes with {@code --watch}), over the time
- * between the two heartbeats that carried them.
+ * <p>Everything comes from the standard list-groups / list-storages answers (no extra wire data):
+ * replication is the FastDFS sync-in / sync-out byte counters, {@code last_synced_timestamp} and,
+ * as fdfs_monitor prints it, the delay behind the newest client write on another member. Transfer
+ * rates are not in the FastDFS record, so they are computed here from two samples of the counters
+ * ({@code --interval}, or between refreshes with {@code --watch}), over the time between the two
+ * heartbeats that carried them.
  */
-@Command(mixinStandardHelpOptions = true, name = "monitor", description = "Show groups and storage servers as the tracker sees them.")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "monitor",
+    description = "Show groups and storage servers as the tracker sees them.")
 final class MonitorCommand extends ClientCommand {
   static final double MIB = 1024.0 * 1024.0;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "GROUP", description = "only this group")
   String onlyGroup;
 
-  @Option(names = "--watch", paramLabel = "SECONDS", defaultValue = "0",
-      description = "print again every SECONDS until Ctrl-C (or --count), with sync rates between refreshes")
+  @Option(
+      names = "--watch",
+      paramLabel = "SECONDS",
+      defaultValue = "0",
+      description =
+          "print again every SECONDS until Ctrl-C (or --count), with sync rates between refreshes")
   int watchSeconds;
 
-  @Option(names = "--count", paramLabel = "N", defaultValue = "0",
+  @Option(
+      names = "--count",
+      paramLabel = "N",
+      defaultValue = "0",
       description = "with --watch: stop after N tables (default: until Ctrl-C)")
   int count;
 
-  @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "0",
-      description = "sample twice SECONDS apart and print once, with sync rates (pick more than the storage heartbeat interval)")
+  @Option(
+      names = "--interval",
+      paramLabel = "SECONDS",
+      defaultValue = "0",
+      description =
+          "sample twice SECONDS apart and print once, with sync rates (pick more than the storage heartbeat interval)")
   int intervalSeconds;
 
   /** A group and its storages, the unit both outputs are built from. */
   record GroupView(GroupStat group, List<StorageStat> storages) {
     long activeCount() {
       // modern list-groups records do not carry an active count; the storage list does
-      return group.activeCount() >= 0 ? group.activeCount()
+      return group.activeCount() >= 0
+          ? group.activeCount()
           : storages.stream().filter(s -> s.status() == StorageStatus.ACTIVE).count();
     }
 
@@ -72,7 +87,10 @@ final class MonitorCommand extends ClientCommand {
     }
   }
 
-  /** One sample of the tracker's view; {@code rates} by {@link #key}, empty without a previous sample. */
+  /**
+   * One sample of the tracker's view; {@code rates} by {@link #key}, empty without a previous
+   * sample.
+   */
   record Snapshot(String tracker, long now, List<GroupView> views, Map<String, Rate> rates) {
     Rate rate(GroupView v, StorageStat s) {
       return rates.getOrDefault(key(v.group().name(), s.id()), Rate.UNKNOWN);
@@ -93,8 +111,8 @@ final class MonitorCommand extends ClientCommand {
   }
 
   /**
-   * Turns successive samples of the success sync-in/out counters into MiB/s. The counters are
-   * as fresh as the heartbeat that carried them, so the time base is the heartbeat times, not the
+   * Turns successive samples of the success sync-in/out counters into MiB/s. The counters are as
+   * fresh as the heartbeat that carried them, so the time base is the heartbeat times, not the
    * monitor's clock; a sample without a newer heartbeat keeps the previous rate.
    */
   static final class Rates {
@@ -105,13 +123,19 @@ final class MonitorCommand extends ClientCommand {
     Rate update(String key, long syncIn, long syncOut, long beatSeconds) {
       Sample prev = last.get(key);
       Rate rate;
-      if (prev == null || syncIn < prev.syncIn() || syncOut < prev.syncOut() || beatSeconds < prev.beat()) {
-        rate = Rate.UNKNOWN; // first sight, or the storage restarted (its counters start again at 0)
+      if (prev == null
+          || syncIn < prev.syncIn()
+          || syncOut < prev.syncOut()
+          || beatSeconds < prev.beat()) {
+        rate =
+            Rate.UNKNOWN; // first sight, or the storage restarted (its counters start again at 0)
       } else if (beatSeconds == prev.beat()) {
         return prev.rate(); // no heartbeat since: nothing new to measure
       } else {
         double secs = beatSeconds - prev.beat();
-        rate = new Rate((syncIn - prev.syncIn()) / MIB / secs, (syncOut - prev.syncOut()) / MIB / secs);
+        rate =
+            new Rate(
+                (syncIn - prev.syncIn()) / MIB / secs, (syncOut - prev.syncOut()) / MIB / secs);
       }
       last.put(key, new Sample(syncIn, syncOut, beatSeconds, rate));
       return rate;
@@ -121,7 +145,8 @@ final class MonitorCommand extends ClientCommand {
   @Override
   int execute() throws IOException {
     if (watchSeconds < 0 || intervalSeconds < 0 || count < 0) {
-      throw new ParameterException(spec.commandLine(), "--watch, --interval and --count must not be negative");
+      throw new ParameterException(
+          spec.commandLine(), "--watch, --interval and --count must not be negative");
     }
     if (watchSeconds > 0 && intervalSeconds > 0) {
       throw new ParameterException(spec.commandLine(), "use either --watch or --interval");
@@ -155,8 +180,10 @@ final class MonitorCommand extends ClientCommand {
         continue;
       }
       if (!json) {
-        out().printf("%s--- %s, every %d s (Ctrl-C to stop) ---%n", i > 0 ? "\n" : "",
-            Instant.ofEpochSecond(s.now()), watchSeconds);
+        out()
+            .printf(
+                "%s--- %s, every %d s (Ctrl-C to stop) ---%n",
+                i > 0 ? "\n" : "", Instant.ofEpochSecond(s.now()), watchSeconds);
       }
       print(s);
       out().flush();
@@ -186,15 +213,21 @@ final class MonitorCommand extends ClientCommand {
       }
     }
     if (onlyGroup != null && views.isEmpty()) {
-      throw new io.dfstree.protocol.FdfsException(io.dfstree.protocol.Errno.ENOENT, "group " + onlyGroup
-          + " is not known to tracker " + trackerName);
+      throw new io.dfstree.protocol.FdfsException(
+          io.dfstree.protocol.Errno.ENOENT,
+          "group " + onlyGroup + " is not known to tracker " + trackerName);
     }
     Map<String, Rate> r = new HashMap<>();
     for (GroupView v : views) {
       for (StorageStat s : v.storages()) {
         String k = key(v.group().name(), s.id());
-        r.put(k, rates.update(k, s.counter(StorageCounters.SUCCESS_SYNC_IN_BYTES),
-            s.counter(StorageCounters.SUCCESS_SYNC_OUT_BYTES), s.lastHeartbeatTime()));
+        r.put(
+            k,
+            rates.update(
+                k,
+                s.counter(StorageCounters.SUCCESS_SYNC_IN_BYTES),
+                s.counter(StorageCounters.SUCCESS_SYNC_OUT_BYTES),
+                s.lastHeartbeatTime()));
       }
     }
     return new Snapshot(trackerName, Instant.now().getEpochSecond(), views, r);
@@ -208,16 +241,38 @@ final class MonitorCommand extends ClientCommand {
     }
   }
 
-  static final String ROW = "  %-16s %-21s %-10s %10s %10s %15s %16s %11s %12s %18s %12s %13s  %s%n";
+  static final String ROW =
+      "  %-16s %-21s %-10s %10s %10s %15s %16s %11s %12s %18s %12s %13s  %s%n";
 
   private void printTable(Snapshot snap) {
     out().printf("tracker %s: %d group(s)%n", snap.tracker(), snap.views().size());
     for (GroupView v : snap.views()) {
       GroupStat g = v.group();
-      out().printf("%ngroup %s: free %d / total %d MB, %d storage(s), %d active, port %d%n",
-          g.name(), g.freeMb(), g.totalMb(), g.storageCount(), v.activeCount(), g.storagePort());
-      out().printf(ROW, "ID", "HOST:PORT", "STATE", "FREE MB", "TOTAL MB", "UPLOADS ok/all", "DOWNLOADS ok/all",
-          "SYNC IN MB", "SYNC OUT MB", "SYNC MiB/s in/out", "LAST SYNCED", "SYNC DELAY", "LAST HEARTBEAT");
+      out()
+          .printf(
+              "%ngroup %s: free %d / total %d MB, %d storage(s), %d active, port %d%n",
+              g.name(),
+              g.freeMb(),
+              g.totalMb(),
+              g.storageCount(),
+              v.activeCount(),
+              g.storagePort());
+      out()
+          .printf(
+              ROW,
+              "ID",
+              "HOST:PORT",
+              "STATE",
+              "FREE MB",
+              "TOTAL MB",
+              "UPLOADS ok/all",
+              "DOWNLOADS ok/all",
+              "SYNC IN MB",
+              "SYNC OUT MB",
+              "SYNC MiB/s in/out",
+              "LAST SYNCED",
+              "SYNC DELAY",
+              "LAST HEARTBEAT");
       for (StorageStat s : v.storages()) {
         out().print(row(s, snap.rate(v, s), v.maxOtherSourceUpdate(s), snap.now()));
       }
@@ -226,13 +281,24 @@ final class MonitorCommand extends ClientCommand {
 
   /** One storage's table line. */
   static String row(StorageStat s, Rate rate, long maxOtherSourceUpdate, long now) {
-    return String.format(Locale.ROOT, ROW,
-        s.id(), s.ip() + ":" + s.storagePort(), s.status().name(), s.freeMb(), s.totalMb(),
+    return String.format(
+        Locale.ROOT,
+        ROW,
+        s.id(),
+        s.ip() + ":" + s.storagePort(),
+        s.status().name(),
+        s.freeMb(),
+        s.totalMb(),
         s.counter(StorageCounters.SUCCESS_UPLOAD) + "/" + s.counter(StorageCounters.TOTAL_UPLOAD),
-        s.counter(StorageCounters.SUCCESS_DOWNLOAD) + "/" + s.counter(StorageCounters.TOTAL_DOWNLOAD),
-        mb(s.counter(StorageCounters.SUCCESS_SYNC_IN_BYTES)), mb(s.counter(StorageCounters.SUCCESS_SYNC_OUT_BYTES)),
-        rate.text(), ago(s.lastSyncedTimestamp(), now),
-        syncDelay(s.lastSyncedTimestamp(), maxOtherSourceUpdate), heartbeat(s.lastHeartbeatTime(), now));
+        s.counter(StorageCounters.SUCCESS_DOWNLOAD)
+            + "/"
+            + s.counter(StorageCounters.TOTAL_DOWNLOAD),
+        mb(s.counter(StorageCounters.SUCCESS_SYNC_IN_BYTES)),
+        mb(s.counter(StorageCounters.SUCCESS_SYNC_OUT_BYTES)),
+        rate.text(),
+        ago(s.lastSyncedTimestamp(), now),
+        syncDelay(s.lastSyncedTimestamp(), maxOtherSourceUpdate),
+        heartbeat(s.lastHeartbeatTime(), now));
   }
 
   static String mb(long bytes) {
@@ -253,8 +319,8 @@ final class MonitorCommand extends ClientCommand {
 
   /**
    * How far a storage is behind, as fdfs_monitor computes it: the newest client write on another
-   * member minus the time this one is synced up to; -1 when nobody else took a write (nothing to
-   * be behind on), {@link Long#MAX_VALUE} when it never reported being synced.
+   * member minus the time this one is synced up to; -1 when nobody else took a write (nothing to be
+   * behind on), {@link Long#MAX_VALUE} when it never reported being synced.
    */
   static long syncDelaySeconds(long lastSyncedTimestamp, long maxOtherSourceUpdate) {
     if (maxOtherSourceUpdate <= 0) {

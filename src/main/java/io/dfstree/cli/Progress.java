@@ -13,13 +13,14 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * A progress bar on stderr for long transfers (me.tongfei:progressbar). Shown only when stderr
- * is a terminal, the transfer is larger than {@link #THRESHOLD} and the output is not JSON;
- * otherwise every method is a no-op, so scripts and pipes never see control characters.
+ * A progress bar on stderr for long transfers (me.tongfei:progressbar). Shown only when stderr is a
+ * terminal, the transfer is larger than {@link #THRESHOLD} and the output is not JSON; otherwise
+ * every method is a no-op, so scripts and pipes never see control characters.
  */
 final class Progress implements AutoCloseable {
   /** Transfers up to this size finish too fast for a bar to help. */
   static final long THRESHOLD = 1L << 20;
+
   private static final Progress NONE = new Progress(null);
 
   private final ProgressBar bar;
@@ -33,10 +34,18 @@ final class Progress implements AutoCloseable {
     if (!wanted(total, json, stderrIsTerminal())) {
       return NONE;
     }
-    ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" MiB", 1L << 20)
-        .showSpeed().setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(200)
-        .setConsumer(new ConsoleProgressBarConsumer(System.err)).setMaxRenderedLength(100)
-        .setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS).build();
+    ProgressBar bar =
+        new ProgressBarBuilder()
+            .setTaskName(task)
+            .setInitialMax(total)
+            .setUnit(" MiB", 1L << 20)
+            .showSpeed()
+            .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+            .setUpdateIntervalMillis(200)
+            .setConsumer(new ConsoleProgressBarConsumer(System.err))
+            .setMaxRenderedLength(100)
+            .setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS)
+            .build();
     return new Progress(bar);
   }
 
@@ -45,7 +54,10 @@ final class Progress implements AutoCloseable {
     return terminal && !json && total > THRESHOLD;
   }
 
-  /** Whether fd 2 is a terminal: /proc tells on Linux; elsewhere an attached console is the best guess. */
+  /**
+   * Whether fd 2 is a terminal: /proc tells on Linux; elsewhere an attached console is the best
+   * guess.
+   */
   static boolean stderrIsTerminal() {
     if (System.getenv("DFSTREE_NO_PROGRESS") != null) {
       return false;
@@ -122,5 +134,4 @@ final class Progress implements AutoCloseable {
       bar.close();
     }
   }
-
 }

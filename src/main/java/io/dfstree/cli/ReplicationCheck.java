@@ -1,10 +1,10 @@
 package io.dfstree.cli;
 
 import io.dfstree.client.StorageAddress;
-import io.dfstree.protocol.StorageStat;
 import io.dfstree.client.StoredFile;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
+import io.dfstree.protocol.StorageStat;
 import io.dfstree.protocol.StorageStatus;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,22 +18,22 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 
 /**
- * Waits until every file bench uploaded is on every member of its group (or, after a delete,
- * gone from every member): the {@code replicated} phase, and the settling of the warm-up.
+ * Waits until every file bench uploaded is on every member of its group (or, after a delete, gone
+ * from every member): the {@code replicated} phase, and the settling of the warm-up.
  *
- * <p>Members are the tracker's storage list of the group, every status except OFFLINE and
- * DELETED. Presence is asked with QUERY_FILE_INFO straight at each member: a member that lacks
- * the file answers ENOENT. (A download would not do: a member asked for a file it lacks fetches
- * it from a peer, which is exactly what is being measured.)
+ * <p>Members are the tracker's storage list of the group, every status except OFFLINE and DELETED.
+ * Presence is asked with QUERY_FILE_INFO straight at each member: a member that lacks the file
+ * answers ENOENT. (A download would not do: a member asked for a file it lacks fetches it from a
+ * peer, which is exactly what is being measured.)
  *
- * <p>The check must not slow down the replication it watches, so it works in rounds. Each
- * member's <em>sentinel</em> — the latest acknowledged file it is still missing — is polled every
- * {@link #POLL_MILLIS} ms on one connection; once every sentinel is confirmed, the remaining
- * pairs are checked in one pass on all worker connections, and what is still missing starts the
- * next round. Peers copy each source's binlog in order, so after the sentinel little is left.
+ * <p>The check must not slow down the replication it watches, so it works in rounds. Each member's
+ * <em>sentinel</em> — the latest acknowledged file it is still missing — is polled every {@link
+ * #POLL_MILLIS} ms on one connection; once every sentinel is confirmed, the remaining pairs are
+ * checked in one pass on all worker connections, and what is still missing starts the next round.
+ * Peers copy each source's binlog in order, so after the sentinel little is left.
  *
- * <p>When was a file confirmed? A sentinel: when its answer came back. A file found present in
- * the pass that follows: at the time its round's sentinels were all confirmed, not when the pass
+ * <p>When was a file confirmed? A sentinel: when its answer came back. A file found present in the
+ * pass that follows: at the time its round's sentinels were all confirmed, not when the pass
  * reached it — the pass only verifies that nothing acknowledged earlier is still missing, and its
  * own length (files × members queries) is the check's cost, not replication time. That makes the
  * figure a slight underestimate for a file that arrived during the pass (by at most the pass's
@@ -48,25 +48,33 @@ final class ReplicationCheck {
   /** File {@code file} (a bench index) is to be confirmed on {@code member} ({@code host:port}). */
   record Pair(int file, String member) {}
 
-  /** Where a check ended: files confirmed on all members, files not, and when the last was confirmed. */
-  record Outcome(int filesConfirmed, int filesUnconfirmed, long lastConfirmedNanos, String firstError) {}
+  /**
+   * Where a check ended: files confirmed on all members, files not, and when the last was
+   * confirmed.
+   */
+  record Outcome(
+      int filesConfirmed, int filesUnconfirmed, long lastConfirmedNanos, String firstError) {}
 
   /**
-   * Which (file, member) pairs are still unconfirmed, and when the last confirmation happened.
-   * Pure bookkeeping, safe for the worker threads of a pass to share.
+   * Which (file, member) pairs are still unconfirmed, and when the last confirmation happened. Pure
+   * bookkeeping, safe for the worker threads of a pass to share.
    */
   static final class Ledger {
     private final int files;
+
     /** Per member: its unconfirmed pairs by the file's rank in acknowledgement order. */
     private final Map<String, TreeMap<Integer, Pair>> pendingByMember = new LinkedHashMap<>();
+
     private final Map<Integer, Integer> rankOf = new HashMap<>();
+
     /** Per file: members not confirmed yet; a file leaves the map once it is everywhere. */
     private final Map<Integer, Integer> missingMembers = new HashMap<>();
+
     private long lastConfirmedNanos;
     private boolean anyConfirmed;
 
     /**
-     * @param order     the files in acknowledgement order (the last one is the newest)
+     * @param order the files in acknowledgement order (the last one is the newest)
      * @param membersOf the members ({@code host:port}) each file must be confirmed on
      */
     Ledger(int[] order, Function<Integer, List<String>> membersOf) {
@@ -84,7 +92,10 @@ final class ReplicationCheck {
       }
     }
 
-    /** Records that {@code p} holds (or no longer holds) the file as of {@code atNanos}; false if already known. */
+    /**
+     * Records that {@code p} holds (or no longer holds) the file as of {@code atNanos}; false if
+     * already known.
+     */
     synchronized boolean confirm(Pair p, long atNanos) {
       TreeMap<Integer, Pair> pending = pendingByMember.get(p.member());
       Integer rank = rankOf.get(p.file());
@@ -140,15 +151,26 @@ final class ReplicationCheck {
     return uploadSeconds + Math.max(0, lastConfirmedNanos - uploadEndNanos) / 1e9;
   }
 
-  /** The {@code replicated} phase row. It has no per-operation latencies (p50 and p99 show as "-"). */
-  static BenchCommand.PhaseResult phase(BenchCommand.PhaseResult upload, long uploadEndNanos, Outcome outcome,
-                                        long endNanos) {
+  /**
+   * The {@code replicated} phase row. It has no per-operation latencies (p50 and p99 show as "-").
+   */
+  static BenchCommand.PhaseResult phase(
+      BenchCommand.PhaseResult upload, long uploadEndNanos, Outcome outcome, long endNanos) {
     long last = outcome.filesUnconfirmed() == 0 ? outcome.lastConfirmedNanos() : endNanos;
-    return new BenchCommand.PhaseResult("replicated", outcome.filesConfirmed(), outcome.filesUnconfirmed(),
-        phaseSeconds(upload.seconds(), uploadEndNanos, last), upload.bytesPerOp(), null, outcome.firstError());
+    return new BenchCommand.PhaseResult(
+        "replicated",
+        outcome.filesConfirmed(),
+        outcome.filesUnconfirmed(),
+        phaseSeconds(upload.seconds(), uploadEndNanos, last),
+        upload.bytesPerOp(),
+        null,
+        outcome.firstError());
   }
 
-  /** The members of {@code group} that must hold its files: the tracker's list minus OFFLINE and DELETED. */
+  /**
+   * The members of {@code group} that must hold its files: the tracker's list minus OFFLINE and
+   * DELETED.
+   */
   static List<StorageAddress> members(List<StorageStat> listed, String group) {
     List<StorageAddress> out = new ArrayList<>();
     for (StorageStat s : listed) {
@@ -167,8 +189,13 @@ final class ReplicationCheck {
    * Waits until each file of {@code order} is present ({@code wantPresent}) or absent on every
    * member of its group, or until {@code deadlineNanos}.
    */
-  static Outcome await(int[] order, AtomicReferenceArray<StoredFile> stored, boolean wantPresent,
-                       List<BenchCommand.Worker> workers, long deadlineNanos) throws IOException {
+  static Outcome await(
+      int[] order,
+      AtomicReferenceArray<StoredFile> stored,
+      boolean wantPresent,
+      List<BenchCommand.Worker> workers,
+      long deadlineNanos)
+      throws IOException {
     Map<String, StorageAddress> byHostPort = new HashMap<>();
     Ledger ledger = ledger(order, stored, workers.get(0), byHostPort);
     AtomicReference<String> firstError = new AtomicReference<>();
@@ -177,18 +204,20 @@ final class ReplicationCheck {
       // 1. the sentinels, on one connection, until all of them are confirmed
       List<Pair> sentinels = new ArrayList<>(ledger.sentinels());
       while (!sentinels.isEmpty() && System.nanoTime() < deadlineNanos) {
-        sentinels.removeIf(p -> {
-          try {
-            if (matches(poller, byHostPort.get(p.member()), stored.get(p.file()), wantPresent)) {
-              ledger.confirm(p, System.nanoTime());
-              return true;
-            }
-          } catch (Exception e) {
-            firstError.compareAndSet(null, e.toString());
-            poller.dropBrokenSessions();
-          }
-          return false;
-        });
+        sentinels.removeIf(
+            p -> {
+              try {
+                if (matches(
+                    poller, byHostPort.get(p.member()), stored.get(p.file()), wantPresent)) {
+                  ledger.confirm(p, System.nanoTime());
+                  return true;
+                }
+              } catch (Exception e) {
+                firstError.compareAndSet(null, e.toString());
+                poller.dropBrokenSessions();
+              }
+              return false;
+            });
         if (!sentinels.isEmpty()) {
           BenchCommand.pause(POLL_MILLIS);
         }
@@ -201,13 +230,19 @@ final class ReplicationCheck {
       }
       int[] indexes = new int[pending.size()];
       java.util.Arrays.setAll(indexes, i -> i);
-      BenchCommand.PhaseResult pass = BenchCommand.runPhase("check", indexes, workers,
-          Math.max(0.001, (deadlineNanos - credit) / 1e9), 0, (w, k) -> {
-            Pair p = pending.get(k);
-            if (matches(w, byHostPort.get(p.member()), stored.get(p.file()), wantPresent)) {
-              ledger.confirm(p, credit);
-            }
-          });
+      BenchCommand.PhaseResult pass =
+          BenchCommand.runPhase(
+              "check",
+              indexes,
+              workers,
+              Math.max(0.001, (deadlineNanos - credit) / 1e9),
+              0,
+              (w, k) -> {
+                Pair p = pending.get(k);
+                if (matches(w, byHostPort.get(p.member()), stored.get(p.file()), wantPresent)) {
+                  ledger.confirm(p, credit);
+                }
+              });
       if (pass.firstError() != null) {
         firstError.compareAndSet(null, pass.firstError());
       }
@@ -218,35 +253,66 @@ final class ReplicationCheck {
     String problem = null;
     if (!ledger.complete()) {
       Pair example = ledger.pending().get(0);
-      problem = ledger.filesUnconfirmed() + " of " + order.length + " files " + (wantPresent ? "not on" : "still on")
-          + " every member in time, e.g. " + stored.get(example.file()).fileId() + " on " + example.member()
-          + (firstError.get() == null ? "" : "; first error: " + firstError.get());
+      problem =
+          ledger.filesUnconfirmed()
+              + " of "
+              + order.length
+              + " files "
+              + (wantPresent ? "not on" : "still on")
+              + " every member in time, e.g. "
+              + stored.get(example.file()).fileId()
+              + " on "
+              + example.member()
+              + (firstError.get() == null ? "" : "; first error: " + firstError.get());
     }
-    return new Outcome(ledger.filesConfirmed(), ledger.filesUnconfirmed(), ledger.lastConfirmedNanos(System.nanoTime()),
+    return new Outcome(
+        ledger.filesConfirmed(),
+        ledger.filesUnconfirmed(),
+        ledger.lastConfirmedNanos(System.nanoTime()),
         problem);
   }
 
   /** One pass over every (file, member) pair, no waiting: how many files are not yet as wanted. */
-  static Outcome checkOnce(int[] order, AtomicReferenceArray<StoredFile> stored, boolean wantPresent,
-                           List<BenchCommand.Worker> workers) throws IOException {
+  static Outcome checkOnce(
+      int[] order,
+      AtomicReferenceArray<StoredFile> stored,
+      boolean wantPresent,
+      List<BenchCommand.Worker> workers)
+      throws IOException {
     Map<String, StorageAddress> byHostPort = new HashMap<>();
     Ledger ledger = ledger(order, stored, workers.get(0), byHostPort);
     List<Pair> pending = ledger.pending();
     int[] indexes = new int[pending.size()];
     java.util.Arrays.setAll(indexes, i -> i);
-    BenchCommand.PhaseResult pass = BenchCommand.runPhase("check", indexes, workers, 0, 0, (w, k) -> {
-      Pair p = pending.get(k);
-      if (matches(w, byHostPort.get(p.member()), stored.get(p.file()), wantPresent)) {
-        ledger.confirm(p, System.nanoTime());
-      }
-    });
-    return new Outcome(ledger.filesConfirmed(), ledger.filesUnconfirmed(), ledger.lastConfirmedNanos(System.nanoTime()),
+    BenchCommand.PhaseResult pass =
+        BenchCommand.runPhase(
+            "check",
+            indexes,
+            workers,
+            0,
+            0,
+            (w, k) -> {
+              Pair p = pending.get(k);
+              if (matches(w, byHostPort.get(p.member()), stored.get(p.file()), wantPresent)) {
+                ledger.confirm(p, System.nanoTime());
+              }
+            });
+    return new Outcome(
+        ledger.filesConfirmed(),
+        ledger.filesUnconfirmed(),
+        ledger.lastConfirmedNanos(System.nanoTime()),
         pass.firstError());
   }
 
-  /** The pairs to confirm: each file with every member of its group as the tracker lists them now. */
-  private static Ledger ledger(int[] order, AtomicReferenceArray<StoredFile> stored, BenchCommand.Worker worker,
-                               Map<String, StorageAddress> byHostPort) throws IOException {
+  /**
+   * The pairs to confirm: each file with every member of its group as the tracker lists them now.
+   */
+  private static Ledger ledger(
+      int[] order,
+      AtomicReferenceArray<StoredFile> stored,
+      BenchCommand.Worker worker,
+      Map<String, StorageAddress> byHostPort)
+      throws IOException {
     Map<String, List<String>> membersOfGroup = new HashMap<>();
     for (int file : order) {
       String group = stored.get(file).group();
@@ -266,7 +332,8 @@ final class ReplicationCheck {
   }
 
   /** True when {@code member} holds the file and {@code wantPresent}, or lacks it and not. */
-  private static boolean matches(BenchCommand.Worker w, StorageAddress member, StoredFile f, boolean wantPresent)
+  private static boolean matches(
+      BenchCommand.Worker w, StorageAddress member, StoredFile f, boolean wantPresent)
       throws IOException {
     try {
       w.storage(member).queryFileInfo(f.group(), f.remoteName(), false);

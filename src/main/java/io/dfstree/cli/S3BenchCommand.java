@@ -27,9 +27,15 @@ import picocli.CommandLine.Option;
  * DELETEs them, printing the same table as {@code bench} so the two can be put side by side.
  * Requests are signed with SigV4 and {@code UNSIGNED-PAYLOAD} (what the SDKs send over TLS).
  */
-@Command(mixinStandardHelpOptions = true, name = "bench-s3", description = "Benchmark S3 PUT, verified GET and DELETE (compare with bench).")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "bench-s3",
+    description = "Benchmark S3 PUT, verified GET and DELETE (compare with bench).")
 final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
-  @Option(names = "--endpoint", required = true, description = "S3 endpoint, e.g. http://127.0.0.1:9000")
+  @Option(
+      names = "--endpoint",
+      required = true,
+      description = "S3 endpoint, e.g. http://127.0.0.1:9000")
   String endpoint;
 
   @Option(names = "--access-key", required = true, description = "access key (the banner's)")
@@ -41,25 +47,51 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--region", defaultValue = "us-east-1")
   String region;
 
-  @Option(names = "--bucket", defaultValue = "bench", description = "bucket, created if missing (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--bucket",
+      defaultValue = "bench",
+      description = "bucket, created if missing (default ${DEFAULT-VALUE})")
   String bucket;
 
-  @Option(names = "-n", defaultValue = "1000", description = "number of objects (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "-n",
+      defaultValue = "1000",
+      description = "number of objects (default ${DEFAULT-VALUE})")
   int count;
 
-  @Option(names = "-s", defaultValue = "1M", converter = ByteSizeConverter.class, description = "object size (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "-s",
+      defaultValue = "1M",
+      converter = ByteSizeConverter.class,
+      description = "object size (default ${DEFAULT-VALUE})")
   long size;
 
-  @Option(names = "-c", defaultValue = "16", description = "concurrent connections (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "-c",
+      defaultValue = "16",
+      description = "concurrent connections (default ${DEFAULT-VALUE})")
   int concurrency;
 
-  @Option(names = "--warmup", defaultValue = "0", description = "PUT and DELETE this many objects first, unmeasured")
+  @Option(
+      names = "--warmup",
+      defaultValue = "0",
+      description = "PUT and DELETE this many objects first, unmeasured")
   int warmup;
 
-  @Option(names = "--max-seconds", defaultValue = "120", description = "stop starting operations in a phase after this long")
+  @Option(
+      names = "--max-seconds",
+      defaultValue = "120",
+      description = "stop starting operations in a phase after this long")
   double maxSeconds;
 
-  record Row(String op, int ok, int errors, double seconds, long bytes, Histogram latency, String firstError) {}
+  record Row(
+      String op,
+      int ok,
+      int errors,
+      double seconds,
+      long bytes,
+      Histogram latency,
+      String firstError) {}
 
   @Override
   public Integer call() throws Exception {
@@ -74,21 +106,68 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
       }
     }
     if (warmup > 0) {
-      run("warmup-put", uri, warmup, i -> "warm-" + i, (c, k) -> c.request("PUT", path(k), content, null), 2);
-      run("warmup-del", uri, warmup, i -> "warm-" + i, (c, k) -> c.request("DELETE", path(k), null, null), 2);
+      run(
+          "warmup-put",
+          uri,
+          warmup,
+          i -> "warm-" + i,
+          (c, k) -> c.request("PUT", path(k), content, null),
+          2);
+      run(
+          "warmup-del",
+          uri,
+          warmup,
+          i -> "warm-" + i,
+          (c, k) -> c.request("DELETE", path(k), null, null),
+          2);
     }
-    System.out.printf("bench-s3: %d objects of %d bytes, %d connections, %s bucket %s%n", count, size, concurrency, endpoint, bucket);
+    System.out.printf(
+        "bench-s3: %d objects of %d bytes, %d connections, %s bucket %s%n",
+        count, size, concurrency, endpoint, bucket);
     List<Row> rows = new ArrayList<>();
-    rows.add(run("put", uri, count, i -> "obj-" + i, (c, k) -> c.request("PUT", path(k), content, null), 200));
-    rows.add(run("get", uri, count, i -> "obj-" + i, (c, k) -> c.request("GET", path(k), null, content), 200));
-    rows.add(run("delete", uri, count, i -> "obj-" + i, (c, k) -> c.request("DELETE", path(k), null, null), 204));
-    System.out.printf("%-10s %8s %7s %10s %9s %9s %9s%n", "operation", "count", "errors", "ops/s", "MiB/s", "p50 ms", "p99 ms");
+    rows.add(
+        run(
+            "put",
+            uri,
+            count,
+            i -> "obj-" + i,
+            (c, k) -> c.request("PUT", path(k), content, null),
+            200));
+    rows.add(
+        run(
+            "get",
+            uri,
+            count,
+            i -> "obj-" + i,
+            (c, k) -> c.request("GET", path(k), null, content),
+            200));
+    rows.add(
+        run(
+            "delete",
+            uri,
+            count,
+            i -> "obj-" + i,
+            (c, k) -> c.request("DELETE", path(k), null, null),
+            204));
+    System.out.printf(
+        "%-10s %8s %7s %10s %9s %9s %9s%n",
+        "operation", "count", "errors", "ops/s", "MiB/s", "p50 ms", "p99 ms");
     boolean failed = false;
     for (Row r : rows) {
       double ops = r.ok() / r.seconds();
-      String mib = r.op().equals("delete") ? "-" : String.format("%.2f", r.bytes() / r.seconds() / (1 << 20));
-      System.out.printf("%-10s %8d %7d %10.1f %9s %9.2f %9.2f%n", r.op(), r.ok(), r.errors(), ops, mib,
-          r.latency().getValueAtPercentile(50) / 1e3, r.latency().getValueAtPercentile(99) / 1e3);
+      String mib =
+          r.op().equals("delete")
+              ? "-"
+              : String.format("%.2f", r.bytes() / r.seconds() / (1 << 20));
+      System.out.printf(
+          "%-10s %8d %7d %10.1f %9s %9.2f %9.2f%n",
+          r.op(),
+          r.ok(),
+          r.errors(),
+          ops,
+          mib,
+          r.latency().getValueAtPercentile(50) / 1e3,
+          r.latency().getValueAtPercentile(99) / 1e3);
       if (r.errors() > 0) {
         failed = true;
         System.out.println("first " + r.op() + " error: " + r.firstError());
@@ -105,7 +184,9 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
     Conn.Answer apply(Conn c, String key) throws IOException;
   }
 
-  private Row run(String name, URI uri, int n, java.util.function.IntFunction<String> keys, Op op, int expect) throws Exception {
+  private Row run(
+      String name, URI uri, int n, java.util.function.IntFunction<String> keys, Op op, int expect)
+      throws Exception {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger ok = new AtomicInteger();
     AtomicInteger errors = new AtomicInteger();
@@ -115,42 +196,45 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
     long started = System.nanoTime();
     List<Thread> workers = new ArrayList<>();
     for (int w = 0; w < concurrency; w++) {
-      Thread t = new Thread(() -> {
-        Histogram mine = new Histogram(3_600_000_000L, 3);
-        Conn c = null;
-        try {
-          for (int i; (i = next.getAndIncrement()) < n && System.nanoTime() < deadline; ) {
-            long t0 = System.nanoTime();
-            try {
-              if (c == null) {
-                c = new Conn(uri);
-              }
-              Conn.Answer a = op.apply(c, keys.apply(i));
-              if (a.status == expect || (expect == 200 && a.status == 200)) {
-                ok.incrementAndGet();
-                mine.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
-              } else {
-                errors.incrementAndGet();
-                firstError.compareAndSet(null, "HTTP " + a.status + " " + a.error);
-              }
-            } catch (IOException e) {
-              errors.incrementAndGet();
-              firstError.compareAndSet(null, e.toString());
-              if (c != null) {
-                c.close();
-                c = null;
-              }
-            }
-          }
-        } finally {
-          if (c != null) {
-            c.close();
-          }
-          synchronized (all) {
-            all.add(mine);
-          }
-        }
-      }, "bench-s3-" + w);
+      Thread t =
+          new Thread(
+              () -> {
+                Histogram mine = new Histogram(3_600_000_000L, 3);
+                Conn c = null;
+                try {
+                  for (int i; (i = next.getAndIncrement()) < n && System.nanoTime() < deadline; ) {
+                    long t0 = System.nanoTime();
+                    try {
+                      if (c == null) {
+                        c = new Conn(uri);
+                      }
+                      Conn.Answer a = op.apply(c, keys.apply(i));
+                      if (a.status == expect || (expect == 200 && a.status == 200)) {
+                        ok.incrementAndGet();
+                        mine.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+                      } else {
+                        errors.incrementAndGet();
+                        firstError.compareAndSet(null, "HTTP " + a.status + " " + a.error);
+                      }
+                    } catch (IOException e) {
+                      errors.incrementAndGet();
+                      firstError.compareAndSet(null, e.toString());
+                      if (c != null) {
+                        c.close();
+                        c = null;
+                      }
+                    }
+                  }
+                } finally {
+                  if (c != null) {
+                    c.close();
+                  }
+                  synchronized (all) {
+                    all.add(mine);
+                  }
+                }
+              },
+              "bench-s3-" + w);
       t.start();
       workers.add(t);
     }
@@ -186,9 +270,14 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
       h.put("x-amz-date", SigV4.amzDate(Instant.now()));
       h.put("x-amz-content-sha256", SigV4.UNSIGNED_PAYLOAD);
       String auth = SigV4.authorization(method, path, null, h, accessKey, secretKey, region);
-      StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n");
+      StringBuilder head =
+          new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n");
       h.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
-      head.append("authorization: ").append(auth).append("\r\ncontent-length: ").append(body == null ? 0 : body.length).append("\r\n\r\n");
+      head.append("authorization: ")
+          .append(auth)
+          .append("\r\ncontent-length: ")
+          .append(body == null ? 0 : body.length)
+          .append("\r\n\r\n");
       out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
       if (body != null) {
         out.write(body);

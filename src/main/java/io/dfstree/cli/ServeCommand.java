@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Starts a server role and keeps the JVM running until it is stopped (SIGTERM closes it cleanly). */
+/**
+ * Starts a server role and keeps the JVM running until it is stopped (SIGTERM closes it cleanly).
+ */
 public abstract class ServeCommand implements Callable<Integer> {
   /** Exit code meaning "the server is running; do not exit the JVM". */
   public static final int KEEP_RUNNING = -1000;
@@ -25,17 +27,23 @@ public abstract class ServeCommand implements Callable<Integer> {
   @Option(names = "--conf", description = "YAML configuration file (repeatable; later files win)")
   List<Path> conf = new ArrayList<>();
 
-  @Option(names = "--set", description = "override one key, e.g. --set storage.port=23001 (repeatable)")
+  @Option(
+      names = "--set",
+      description = "override one key, e.g. --set storage.port=23001 (repeatable)")
   List<String> sets = new ArrayList<>();
 
-  @Option(names = "--cluster", description = "join the Hazelcast cluster configured in the 'cluster' section")
+  @Option(
+      names = "--cluster",
+      description = "join the Hazelcast cluster configured in the 'cluster' section")
   boolean cluster;
 
   abstract String role();
 
   @Override
   public Integer call() throws Exception {
-    JsonObject config = Config.load(Launcher.descriptor(role()).getJsonObject("defaults"), conf, System.getenv(), sets);
+    JsonObject config =
+        Config.load(
+            Launcher.descriptor(role()).getJsonObject("defaults"), conf, System.getenv(), sets);
     boolean clustered = cluster || config.getJsonObject("cluster").getBoolean("enabled", false);
     // validate before starting anything so a typo is one clear line, not a half-started node
     if (!role().equals("storage")) {
@@ -46,21 +54,36 @@ public abstract class ServeCommand implements Callable<Integer> {
       S3Options.from(config.getJsonObject("s3"));
     }
     S3Deploy.resolvePort(config, role());
-    Vertx vertx = Launcher.createVertx(config, clustered).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    Vertx vertx =
+        Launcher.createVertx(config, clustered)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(60, TimeUnit.SECONDS);
     try {
-      Launcher.deploy(vertx, role(), config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      Launcher.deploy(vertx, role(), config)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       System.err.println("error: cannot start " + role() + ": " + rootMessage(e));
       vertx.close();
       return 1;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // exiting anyway
-      }
-    }, "dfstree-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    vertx
+                        .close()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(20, TimeUnit.SECONDS);
+                  } catch (Exception ignored) {
+                    // exiting anyway
+                  }
+                },
+                "dfstree-shutdown"));
     printBanner(config, S3Server.running(vertx));
     return KEEP_RUNNING;
   }
@@ -77,7 +100,10 @@ public abstract class ServeCommand implements Callable<Integer> {
     return t.getMessage() == null ? t.toString() : t.getMessage();
   }
 
-  @Command(mixinStandardHelpOptions = true, name = "all-in-one", description = "A tracker and one storage in this JVM (the default).")
+  @Command(
+      mixinStandardHelpOptions = true,
+      name = "all-in-one",
+      description = "A tracker and one storage in this JVM (the default).")
   public static final class AllInOne extends ServeCommand {
     String role() {
       return "all-in-one";

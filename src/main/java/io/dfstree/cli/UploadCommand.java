@@ -4,19 +4,22 @@ import io.dfstree.client.StoredFile;
 import io.dfstree.fileid.FileId;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 
 /** {@code upload <file>}: like fdfs_upload_file, prints the new file id on one line. */
-@Command(mixinStandardHelpOptions = true, name = "upload", description = "Upload a local file; prints the file id.")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "upload",
+    description = "Upload a local file; prints the file id.")
 final class UploadCommand extends ClientCommand {
   @Parameters(index = "0", paramLabel = "FILE", description = "local file to upload")
   Path file;
@@ -24,16 +27,24 @@ final class UploadCommand extends ClientCommand {
   @Option(names = "--group", description = "group to store in (default: the tracker chooses)")
   String group;
 
-  @Option(names = "--ext", description = "extension to record, without the dot (default: from FILE when <= 6 chars)")
+  @Option(
+      names = "--ext",
+      description = "extension to record, without the dot (default: from FILE when <= 6 chars)")
   String ext;
 
-  @Option(names = "--meta", paramLabel = "KEY=VALUE", description = "metadata to attach (repeatable)")
+  @Option(
+      names = "--meta",
+      paramLabel = "KEY=VALUE",
+      description = "metadata to attach (repeatable)")
   List<String> meta = List.of();
 
   @Option(names = "--appender", description = "create an appender file (accepts append later)")
   boolean appender;
 
-  @Option(names = "--master", paramLabel = "FILEID", description = "upload a slave file of this master (needs --prefix)")
+  @Option(
+      names = "--master",
+      paramLabel = "FILEID",
+      description = "upload a slave file of this master (needs --prefix)")
   String master;
 
   @Option(names = "--prefix", description = "slave name prefix, e.g. _small (with --master)")
@@ -57,10 +68,11 @@ final class UploadCommand extends ClientCommand {
     StoredFile stored;
     CRC32 crc = new CRC32();
     try (Progress bar = Progress.start("upload", size, json);
-         InputStream in = bar.wrap(new CheckedInputStream(LocalFiles.open(file), crc))) {
-      stored = master != null
-          ? client().uploadSlave(master, prefix, extension, in, size, metadata)
-          : client().upload(group, in, size, extension, metadata, appender);
+        InputStream in = bar.wrap(new CheckedInputStream(LocalFiles.open(file), crc))) {
+      stored =
+          master != null
+              ? client().uploadSlave(master, prefix, extension, in, size, metadata)
+              : client().upload(group, in, size, extension, metadata, appender);
     }
     if (json) {
       Map<String, Object> result = new LinkedHashMap<>();

@@ -6,12 +6,13 @@ import java.util.List;
 /**
  * How a {@link FdfsClient} reaches the cluster.
  *
- * @param trackers        tracker addresses; calls start at the next one in turn and fail over on
- *                        connection problems
- * @param connectTimeout  limit for establishing a TCP connection
- * @param networkTimeout  limit for any single read (a stalled server fails instead of hanging)
+ * @param trackers tracker addresses; calls start at the next one in turn and fail over on
+ *     connection problems
+ * @param connectTimeout limit for establishing a TCP connection
+ * @param networkTimeout limit for any single read (a stalled server fails instead of hanging)
  */
-public record FdfsClientOptions(List<ServerAddress> trackers, Duration connectTimeout, Duration networkTimeout) {
+public record FdfsClientOptions(
+    List<ServerAddress> trackers, Duration connectTimeout, Duration networkTimeout) {
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(30);
 

@@ -13,12 +13,13 @@ import java.net.SocketTimeoutException;
 
 /**
  * One blocking TCP connection speaking FastDFS framing: send a request, read exactly one answer.
- * Any I/O or framing failure marks the connection unusable, because the byte stream can no
- * longer be trusted to be at a packet boundary; an error status with no body leaves it usable.
+ * Any I/O or framing failure marks the connection unusable, because the byte stream can no longer
+ * be trusted to be at a packet boundary; an error status with no body leaves it usable.
  */
 final class FdfsConnection implements Closeable {
   /** Content is copied in chunks of this size; no file is ever held whole in memory. */
   static final int CHUNK = 64 * 1024;
+
   /** Largest non-file answer accepted (list answers, metadata): far above what servers send. */
   static final int MAX_SMALL_BODY = 16 * 1024 * 1024;
 
@@ -40,7 +41,9 @@ final class FdfsConnection implements Closeable {
     try {
       socket.setTcpNoDelay(true);
       socket.setSoTimeout((int) options.networkTimeout().toMillis());
-      socket.connect(new InetSocketAddress(address.host(), address.port()), (int) options.connectTimeout().toMillis());
+      socket.connect(
+          new InetSocketAddress(address.host(), address.port()),
+          (int) options.connectTimeout().toMillis());
       return new FdfsConnection(socket, address.toString());
     } catch (IOException e) {
       socket.close();
@@ -71,7 +74,8 @@ final class FdfsConnection implements Closeable {
   void callExpectingEmpty(byte[] request, String context) throws IOException {
     byte[] body = call(request, context);
     if (body.length != 0) {
-      throw new ProtocolException("expected an empty answer, got " + body.length + " bytes (" + context + ")");
+      throw new ProtocolException(
+          "expected an empty answer, got " + body.length + " bytes (" + context + ")");
     }
   }
 
@@ -87,10 +91,11 @@ final class FdfsConnection implements Closeable {
 
   /**
    * Sends {@code prefix} (header and fixed body part) followed by exactly {@code size} bytes of
-   * {@code content}. The header always leaves in the same write as the first content bytes,
-   * since some clients and servers read the 10 header bytes with a single read call.
+   * {@code content}. The header always leaves in the same write as the first content bytes, since
+   * some clients and servers read the 10 header bytes with a single read call.
    */
-  void sendStreamed(byte[] prefix, InputStream content, long size, String context) throws IOException {
+  void sendStreamed(byte[] prefix, InputStream content, long size, String context)
+      throws IOException {
     byte[] buf = new byte[Math.max(CHUNK, prefix.length)];
     System.arraycopy(prefix, 0, buf, 0, prefix.length);
     int filled = prefix.length;
@@ -101,8 +106,14 @@ final class FdfsConnection implements Closeable {
           int n = content.read(buf, filled, (int) Math.min(buf.length - filled, remaining));
           if (n < 0) {
             usable = false;
-            throw new EOFException("local content ended " + remaining + " bytes short of the declared "
-                + size + " (" + context + ")");
+            throw new EOFException(
+                "local content ended "
+                    + remaining
+                    + " bytes short of the declared "
+                    + size
+                    + " ("
+                    + context
+                    + ")");
           }
           filled += n;
           remaining -= n;
@@ -124,7 +135,10 @@ final class FdfsConnection implements Closeable {
     }
   }
 
-  /** Reads a response header; an error status becomes an {@link FdfsException}. Returns the body length. */
+  /**
+   * Reads a response header; an error status becomes an {@link FdfsException}. Returns the body
+   * length.
+   */
   long readHeader(String context) throws IOException {
     ResponseDecoder.ResponseHeader header;
     try {
@@ -137,7 +151,8 @@ final class FdfsConnection implements Closeable {
       throw e;
     }
     if (header.status() != 0 && header.bodyLength() > 0) {
-      // servers never send a body with an error; if one does, skip it so the next call stays in step
+      // servers never send a body with an error; if one does, skip it so the next call stays in
+      // step
       skipOrBreak(header.bodyLength());
     }
     ResponseDecoder.checkStatus(header, context);
@@ -152,7 +167,8 @@ final class FdfsConnection implements Closeable {
       while (remaining > 0) {
         int n = in.read(buf, 0, (int) Math.min(buf.length, remaining));
         if (n < 0) {
-          throw new EOFException(peer + " closed the connection " + remaining + " bytes before the end of the answer");
+          throw new EOFException(
+              peer + " closed the connection " + remaining + " bytes before the end of the answer");
         }
         remaining -= n;
         sink.write(buf, 0, n);
@@ -167,7 +183,8 @@ final class FdfsConnection implements Closeable {
     try {
       byte[] b = in.readNBytes(length);
       if (b.length != length) {
-        throw new EOFException(peer + " closed the connection after " + b.length + " of " + length + " bytes");
+        throw new EOFException(
+            peer + " closed the connection after " + b.length + " of " + length + " bytes");
       }
       return b;
     } catch (IOException e) {
@@ -187,7 +204,8 @@ final class FdfsConnection implements Closeable {
   private IOException errorAnswerOr(IOException writeFailure, String context) {
     try {
       socket.setSoTimeout(1000);
-      ResponseDecoder.ResponseHeader header = ResponseDecoder.header(in.readNBytes(io.dfstree.protocol.PacketHeader.SIZE));
+      ResponseDecoder.ResponseHeader header =
+          ResponseDecoder.header(in.readNBytes(io.dfstree.protocol.PacketHeader.SIZE));
       ResponseDecoder.checkStatus(header, context);
     } catch (FdfsException answered) {
       throw answered;

@@ -4,11 +4,11 @@ import io.dfstree.protocol.StorageCodec;
 import io.dfstree.protocol.StorageRequest;
 
 /**
- * The bytes of every storage request the blocking client sends, as {@link StorageCodec} lays
- * them out: the 10-byte header followed by the body, or for streamed commands (upload, append,
- * modify) the header and the fixed part of the body whose declared length already counts the
- * content that follows (fastdfs-protocol.md §1.1, §3). Tracker requests are laid out by
- * {@code TrackerCodec} in {@link TrackerSession}.
+ * The bytes of every storage request the blocking client sends, as {@link StorageCodec} lays them
+ * out: the 10-byte header followed by the body, or for streamed commands (upload, append, modify)
+ * the header and the fixed part of the body whose declared length already counts the content that
+ * follows (fastdfs-protocol.md §1.1, §3). Tracker requests are laid out by {@code TrackerCodec} in
+ * {@link TrackerSession}.
  */
 public final class RequestEncoder {
   /** Header status flag for query-file-info: do not compute the CRC32 of appender/slave files. */
@@ -35,10 +35,11 @@ public final class RequestEncoder {
   }
 
   /**
-   * Header and fixed part of 21 (slave upload): master name length, size, prefix, extension,
-   * master name; {@code size} content bytes must follow.
+   * Header and fixed part of 21 (slave upload): master name length, size, prefix, extension, master
+   * name; {@code size} content bytes must follow.
    */
-  public static byte[] uploadSlavePrefix(String masterRemoteName, String prefix, String ext, long size) {
+  public static byte[] uploadSlavePrefix(
+      String masterRemoteName, String prefix, String ext, long size) {
     return bytes(new StorageRequest.UploadSlave(masterRemoteName, prefix, ext, size));
   }
 
@@ -64,7 +65,8 @@ public final class RequestEncoder {
 
   /** 22: size, time, CRC32 and source of a file; {@code flags} travel in the header status byte. */
   public static byte[] queryFileInfo(String group, String remoteName, int flags) {
-    return bytes(new StorageRequest.QueryFileInfo(group, remoteName, (flags & FILE_INFO_NO_CRC) != 0));
+    return bytes(
+        new StorageRequest.QueryFileInfo(group, remoteName, (flags & FILE_INFO_NO_CRC) != 0));
   }
 
   /** Header and fixed part of 24 (append); {@code size} content bytes must follow. */

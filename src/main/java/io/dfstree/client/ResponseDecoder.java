@@ -11,8 +11,8 @@ import java.net.ProtocolException;
 /**
  * Checks response headers ({@link PacketHeader}, the servers' own header code) and turns the
  * storage answers {@link StorageCodec} decodes into the client's records; a malformed answer is a
- * {@link ProtocolException}. Tracker answers are decoded by {@code TrackerCodec} in
- * {@link TrackerSession}.
+ * {@link ProtocolException}. Tracker answers are decoded by {@code TrackerCodec} in {@link
+ * TrackerSession}.
  */
 public final class ResponseDecoder {
   private ResponseDecoder() {}
@@ -21,8 +21,8 @@ public final class ResponseDecoder {
   public record ResponseHeader(long bodyLength, int status) {}
 
   /**
-   * Decodes a 10-byte response header. The status is returned, not thrown, so the caller can
-   * still skip a (non-standard) error body and keep the connection in step.
+   * Decodes a 10-byte response header. The status is returned, not thrown, so the caller can still
+   * skip a (non-standard) error body and keep the connection in step.
    *
    * @throws ProtocolException when the bytes are not a FastDFS response at all
    */
@@ -50,7 +50,8 @@ public final class ResponseDecoder {
   /** Upload, slave upload and regenerate answers: group then remote name ({@link StorageCodec}). */
   public static StoredFile storedFile(byte[] body) throws ProtocolException {
     try {
-      StorageReply.StoredFile f = StorageCodec.decodeStoredFile(io.vertx.core.buffer.Buffer.buffer(body));
+      StorageReply.StoredFile f =
+          StorageCodec.decodeStoredFile(io.vertx.core.buffer.Buffer.buffer(body));
       return new StoredFile(f.group(), f.remoteName());
     } catch (FdfsException e) {
       throw new ProtocolException(e.getMessage());
@@ -60,7 +61,8 @@ public final class ResponseDecoder {
   /** Query file info answer (22): 40 or 70 bytes ({@link StorageCodec}). */
   public static StoredFileInfo fileInfo(byte[] body) throws ProtocolException {
     try {
-      StorageReply.FileInfo i = StorageCodec.decodeFileInfo(io.vertx.core.buffer.Buffer.buffer(body));
+      StorageReply.FileInfo i =
+          StorageCodec.decodeFileInfo(io.vertx.core.buffer.Buffer.buffer(body));
       return new StoredFileInfo(i.size(), i.mtimeSeconds(), i.crc32(), i.sourceIp());
     } catch (FdfsException e) {
       throw new ProtocolException(e.getMessage());

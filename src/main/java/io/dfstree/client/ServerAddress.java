@@ -1,6 +1,9 @@
 package io.dfstree.client;
 
-/** A {@code host:port} the client connects to (trackers on the command line, storages from the tracker). */
+/**
+ * A {@code host:port} the client connects to (trackers on the command line, storages from the
+ * tracker).
+ */
 public record ServerAddress(String host, int port) {
   /** FastDFS's default tracker port. */
   public static final int DEFAULT_TRACKER_PORT = 22122;

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One open connection to a storage server. Not thread-safe; reuse it for many operations.
- * File content is streamed in 64 KiB chunks in both directions, never held whole in memory.
+ * One open connection to a storage server. Not thread-safe; reuse it for many operations. File
+ * content is streamed in 64 KiB chunks in both directions, never held whole in memory.
  */
 public final class StorageSession implements AutoCloseable {
   private final FdfsConnection connection;
@@ -23,12 +23,14 @@ public final class StorageSession implements AutoCloseable {
   }
 
   /** Connects to the storage at {@code address}. */
-  public static StorageSession open(ServerAddress address, FdfsClientOptions options) throws IOException {
+  public static StorageSession open(ServerAddress address, FdfsClientOptions options)
+      throws IOException {
     return new StorageSession(FdfsConnection.open(address, options));
   }
 
   /** Connects to the storage a tracker named. */
-  public static StorageSession open(StorageAddress address, FdfsClientOptions options) throws IOException {
+  public static StorageSession open(StorageAddress address, FdfsClientOptions options)
+      throws IOException {
     return open(new ServerAddress(address.host(), address.port()), options);
   }
 
@@ -45,34 +47,48 @@ public final class StorageSession implements AutoCloseable {
   /**
    * Uploads {@code size} bytes from {@code content} as a normal file (11).
    *
-   * @param storePathIndex the index from the tracker's store answer, or {@link StorageAddress#ANY_PATH}
-   * @param ext            extension without the dot, at most 6 of {@code [A-Za-z0-9_.-]}; may be empty
+   * @param storePathIndex the index from the tracker's store answer, or {@link
+   *     StorageAddress#ANY_PATH}
+   * @param ext extension without the dot, at most 6 of {@code [A-Za-z0-9_.-]}; may be empty
    */
-  public StoredFile upload(int storePathIndex, InputStream content, long size, String ext) throws IOException {
-    return streamed(RequestEncoder.uploadPrefix(false, storePathIndex, size, ext), content, size, "upload");
+  public StoredFile upload(int storePathIndex, InputStream content, long size, String ext)
+      throws IOException {
+    return streamed(
+        RequestEncoder.uploadPrefix(false, storePathIndex, size, ext), content, size, "upload");
   }
 
   /** Uploads an appender file (23), which later accepts append, modify and truncate. */
-  public StoredFile uploadAppender(int storePathIndex, InputStream content, long size, String ext) throws IOException {
-    return streamed(RequestEncoder.uploadPrefix(true, storePathIndex, size, ext), content, size, "upload appender");
+  public StoredFile uploadAppender(int storePathIndex, InputStream content, long size, String ext)
+      throws IOException {
+    return streamed(
+        RequestEncoder.uploadPrefix(true, storePathIndex, size, ext),
+        content,
+        size,
+        "upload appender");
   }
 
   /**
-   * Uploads a slave file (21) named after {@code masterRemoteName} with {@code prefix}; the
-   * master must live on this storage. An empty {@code ext} gives a name without extension.
+   * Uploads a slave file (21) named after {@code masterRemoteName} with {@code prefix}; the master
+   * must live on this storage. An empty {@code ext} gives a name without extension.
    */
-  public StoredFile uploadSlave(String masterRemoteName, String prefix, String ext, InputStream content, long size)
+  public StoredFile uploadSlave(
+      String masterRemoteName, String prefix, String ext, InputStream content, long size)
       throws IOException {
-    return streamed(RequestEncoder.uploadSlavePrefix(masterRemoteName, prefix, ext, size), content, size,
+    return streamed(
+        RequestEncoder.uploadSlavePrefix(masterRemoteName, prefix, ext, size),
+        content,
+        size,
         "upload slave of " + masterRemoteName);
   }
 
-  private StoredFile streamed(byte[] prefix, InputStream content, long size, String what) throws IOException {
+  private StoredFile streamed(byte[] prefix, InputStream content, long size, String what)
+      throws IOException {
     String context = what + " to storage " + peer();
     connection.sendStreamed(prefix, content, size, context);
     long length = connection.readHeader(context);
     if (length > FdfsConnection.MAX_SMALL_BODY) {
-      throw new java.net.ProtocolException("upload answer of " + length + " bytes (" + context + ")");
+      throw new java.net.ProtocolException(
+          "upload answer of " + length + " bytes (" + context + ")");
     }
     return ResponseDecoder.storedFile(connection.readExactly((int) length));
   }
@@ -93,29 +109,37 @@ public final class StorageSession implements AutoCloseable {
 
   /** Deletes a file and its metadata. */
   public void delete(String group, String remoteName) throws IOException {
-    connection.callExpectingEmpty(RequestEncoder.delete(group, remoteName),
+    connection.callExpectingEmpty(
+        RequestEncoder.delete(group, remoteName),
         "delete " + group + "/" + remoteName + " on storage " + peer());
   }
 
-  /** Replaces ({@code merge} false) or merges the file's metadata; insertion order is kept on the wire. */
-  public void setMetadata(String group, String remoteName, Map<String, String> metadata, boolean merge)
+  /**
+   * Replaces ({@code merge} false) or merges the file's metadata; insertion order is kept on the
+   * wire.
+   */
+  public void setMetadata(
+      String group, String remoteName, Map<String, String> metadata, boolean merge)
       throws IOException {
-    connection.callExpectingEmpty(RequestEncoder.setMetadata(group, remoteName, encodeMetadata(metadata), merge),
+    connection.callExpectingEmpty(
+        RequestEncoder.setMetadata(group, remoteName, encodeMetadata(metadata), merge),
         "set metadata of " + group + "/" + remoteName + " on storage " + peer());
   }
 
   /**
    * The file's metadata, in the server's (name) order; empty when the file has none. FastDFS
-   * answers ENOENT both for "no metadata" and for "no such file", so on ENOENT the storage is
-   * asked for the file's info (22, without CRC) to tell them apart.
+   * answers ENOENT both for "no metadata" and for "no such file", so on ENOENT the storage is asked
+   * for the file's info (22, without CRC) to tell them apart.
    *
    * @throws FdfsException ENOENT when the file itself does not exist
    */
   public Map<String, String> getMetadata(String group, String remoteName) throws IOException {
     byte[] raw;
     try {
-      raw = connection.call(RequestEncoder.getMetadata(group, remoteName),
-          "get metadata of " + group + "/" + remoteName + " on storage " + peer());
+      raw =
+          connection.call(
+              RequestEncoder.getMetadata(group, remoteName),
+              "get metadata of " + group + "/" + remoteName + " on storage " + peer());
     } catch (FdfsException e) {
       if (e.errno() != Errno.ENOENT) {
         throw e;
@@ -135,36 +159,45 @@ public final class StorageSession implements AutoCloseable {
    *
    * @param computeCrc false asks the server not to read appender/slave files to compute the CRC32
    */
-  public StoredFileInfo queryFileInfo(String group, String remoteName, boolean computeCrc) throws IOException {
+  public StoredFileInfo queryFileInfo(String group, String remoteName, boolean computeCrc)
+      throws IOException {
     int flags = computeCrc ? 0 : RequestEncoder.FILE_INFO_NO_CRC;
-    return ResponseDecoder.fileInfo(connection.call(RequestEncoder.queryFileInfo(group, remoteName, flags),
-        "query file info of " + group + "/" + remoteName + " on storage " + peer()));
+    return ResponseDecoder.fileInfo(
+        connection.call(
+            RequestEncoder.queryFileInfo(group, remoteName, flags),
+            "query file info of " + group + "/" + remoteName + " on storage " + peer()));
   }
 
   /** Appends {@code size} bytes to an appender file (24). */
   public void append(String appenderRemoteName, InputStream content, long size) throws IOException {
     String context = "append to " + appenderRemoteName + " on storage " + peer();
-    connection.sendStreamed(RequestEncoder.appendPrefix(appenderRemoteName, size), content, size, context);
+    connection.sendStreamed(
+        RequestEncoder.appendPrefix(appenderRemoteName, size), content, size, context);
     expectEmpty(context);
   }
 
   /** Overwrites {@code size} bytes of an appender file at {@code offset} (34). */
-  public void modify(String appenderRemoteName, long offset, InputStream content, long size) throws IOException {
+  public void modify(String appenderRemoteName, long offset, InputStream content, long size)
+      throws IOException {
     String context = "modify " + appenderRemoteName + " on storage " + peer();
-    connection.sendStreamed(RequestEncoder.modifyPrefix(appenderRemoteName, offset, size), content, size, context);
+    connection.sendStreamed(
+        RequestEncoder.modifyPrefix(appenderRemoteName, offset, size), content, size, context);
     expectEmpty(context);
   }
 
   /** Truncates an appender file to {@code newSize} bytes (36). */
   public void truncate(String appenderRemoteName, long newSize) throws IOException {
-    connection.callExpectingEmpty(RequestEncoder.truncate(appenderRemoteName, newSize),
+    connection.callExpectingEmpty(
+        RequestEncoder.truncate(appenderRemoteName, newSize),
         "truncate " + appenderRemoteName + " on storage " + peer());
   }
 
   /** Seals an appender file into a normal file with a new name (38) and returns that name. */
   public StoredFile regenerateAppenderName(String appenderRemoteName) throws IOException {
-    return ResponseDecoder.storedFile(connection.call(RequestEncoder.regenerateAppenderName(appenderRemoteName),
-        "regenerate name of " + appenderRemoteName + " on storage " + peer()));
+    return ResponseDecoder.storedFile(
+        connection.call(
+            RequestEncoder.regenerateAppenderName(appenderRemoteName),
+            "regenerate name of " + appenderRemoteName + " on storage " + peer()));
   }
 
   /** Checks that the storage still answers on this connection. */
@@ -176,7 +209,8 @@ public final class StorageSession implements AutoCloseable {
     long length = connection.readHeader(context);
     if (length != 0) {
       connection.close(false);
-      throw new java.net.ProtocolException("expected an empty answer, got " + length + " bytes (" + context + ")");
+      throw new java.net.ProtocolException(
+          "expected an empty answer, got " + length + " bytes (" + context + ")");
     }
   }
 

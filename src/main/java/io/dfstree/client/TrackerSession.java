@@ -30,7 +30,8 @@ public final class TrackerSession implements AutoCloseable {
   }
 
   /** Connects to the tracker at {@code address}. */
-  public static TrackerSession open(ServerAddress address, FdfsClientOptions options) throws IOException {
+  public static TrackerSession open(ServerAddress address, FdfsClientOptions options)
+      throws IOException {
     return new TrackerSession(FdfsConnection.open(address, options));
   }
 
@@ -47,7 +48,10 @@ public final class TrackerSession implements AutoCloseable {
   /** The storage (and store path) to upload to: any group when {@code group} is null or empty. */
   public StorageAddress queryStore(String group) throws IOException {
     boolean any = group == null || group.isEmpty();
-    return storeAddress(call(queryStoreRequest(group), "query upload storage for " + (any ? "any group" : "group " + group)));
+    return storeAddress(
+        call(
+            queryStoreRequest(group),
+            "query upload storage for " + (any ? "any group" : "group " + group)));
   }
 
   /** 101 (any group) when {@code group} is null or empty, otherwise 104. */
@@ -57,12 +61,21 @@ public final class TrackerSession implements AutoCloseable {
 
   /** A storage that can serve {@code group/remoteName} for download. */
   public StorageAddress queryFetch(String group, String remoteName) throws IOException {
-    return fetchAddress(call(new QueryFetch(group, remoteName, false), "query download storage for " + group + "/" + remoteName));
+    return fetchAddress(
+        call(
+            new QueryFetch(group, remoteName, false),
+            "query download storage for " + group + "/" + remoteName));
   }
 
-  /** The storage that accepts changes to {@code group/remoteName} (delete, metadata, append, slaves). */
+  /**
+   * The storage that accepts changes to {@code group/remoteName} (delete, metadata, append,
+   * slaves).
+   */
   public StorageAddress queryUpdate(String group, String remoteName) throws IOException {
-    return fetchAddress(call(new QueryUpdate(group, remoteName), "query update storage for " + group + "/" + remoteName));
+    return fetchAddress(
+        call(
+            new QueryUpdate(group, remoteName),
+            "query update storage for " + group + "/" + remoteName));
   }
 
   /** Statistics of every group, sorted by name as the tracker sends them. */
@@ -70,20 +83,28 @@ public final class TrackerSession implements AutoCloseable {
     return groupStats(call(new ListGroups(), "list groups"));
   }
 
-  /** The storages of {@code group}; only the one with {@code storageId} when that is not null or empty. */
+  /**
+   * The storages of {@code group}; only the one with {@code storageId} when that is not null or
+   * empty.
+   */
   public List<StorageStat> listStorages(String group, String storageId) throws IOException {
-    String what = storageId == null || storageId.isEmpty() ? "group " + group : "storage " + storageId + " in group " + group;
+    String what =
+        storageId == null || storageId.isEmpty()
+            ? "group " + group
+            : "storage " + storageId + " in group " + group;
     return storageStats(call(new ListStorages(group, storageId), "list storages of " + what));
   }
 
   /** Checks that the tracker still answers on this connection. */
   public void activeTest() throws IOException {
-    connection.callExpectingEmpty(TrackerCodec.encode(new TrackerRequest.ActiveTest()).getBytes(),
+    connection.callExpectingEmpty(
+        TrackerCodec.encode(new TrackerRequest.ActiveTest()).getBytes(),
         "active test at tracker " + peer());
   }
 
   private byte[] call(TrackerRequest request, String context) throws IOException {
-    return connection.call(TrackerCodec.encode(request).getBytes(), context + " at tracker " + peer());
+    return connection.call(
+        TrackerCodec.encode(request).getBytes(), context + " at tracker " + peer());
   }
 
   // ---- answers, as the client's records; a malformed one is a ProtocolException --------------
@@ -108,7 +129,9 @@ public final class TrackerSession implements AutoCloseable {
     return decode(body, TrackerCodec::decodeStorageStats).storages();
   }
 
-  /** A malformed answer leaves the stream in step (its length was framed) but is not ours to use. */
+  /**
+   * A malformed answer leaves the stream in step (its length was framed) but is not ours to use.
+   */
   private static <T> T decode(byte[] body, Function<Buffer, T> decoder) throws ProtocolException {
     try {
       return decoder.apply(Buffer.buffer(body));

@@ -11,11 +11,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The one reader of sizes as operators write them, for configuration keys and command-line
- * options alike: a number of bytes ({@code 1048576}), optionally with a unit {@code K}, {@code M},
- * {@code G} or {@code T} (powers of 1024), optionally followed by {@code B} or {@code iB}, in any
- * case: {@code 4K}, {@code 4KB}, {@code 4KiB}, {@code 1MiB}, {@code 2g}, {@code 1.5G}. A fraction
- * is rounded down to whole bytes. Negative sizes, other units and values past {@code Long.MAX_VALUE}
+ * The one reader of sizes as operators write them, for configuration keys and command-line options
+ * alike: a number of bytes ({@code 1048576}), optionally with a unit {@code K}, {@code M}, {@code
+ * G} or {@code T} (powers of 1024), optionally followed by {@code B} or {@code iB}, in any case:
+ * {@code 4K}, {@code 4KB}, {@code 4KiB}, {@code 1MiB}, {@code 2g}, {@code 1.5G}. A fraction is
+ * rounded down to whole bytes. Negative sizes, other units and values past {@code Long.MAX_VALUE}
  * are rejected.
  */
 public final class ByteSize {
@@ -27,19 +27,23 @@ public final class ByteSize {
   /**
    * The size in bytes.
    *
-   * @throws NumberFormatException (an {@link IllegalArgumentException}) naming the text, when it is not a size
+   * @throws NumberFormatException (an {@link IllegalArgumentException}) naming the text, when it is
+   *     not a size
    */
   public static long parse(String text) {
     Matcher m = SIZE.matcher(text == null ? "" : text.trim());
     if (!m.matches()) {
       throw new NumberFormatException("not a size (e.g. 1048576, 4K, 1MiB, 2g): " + text);
     }
-    int shift = m.group(2) == null ? 0 : switch (m.group(2).toUpperCase(Locale.ROOT)) {
-      case "K" -> 10;
-      case "M" -> 20;
-      case "G" -> 30;
-      default -> 40;
-    };
+    int shift =
+        m.group(2) == null
+            ? 0
+            : switch (m.group(2).toUpperCase(Locale.ROOT)) {
+              case "K" -> 10;
+              case "M" -> 20;
+              case "G" -> 30;
+              default -> 40;
+            };
     BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(1L << shift));
     try {
       return bytes.toBigInteger().longValueExact();

@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Layered configuration: built-in defaults ({@code dfstree-defaults.yaml}), then each
- * {@code --conf} YAML file, then environment variables, then {@code --set key=value} pairs;
- * later layers win. Sections: {@code tracker}, {@code storage}, {@code cluster}.
+ * Layered configuration: built-in defaults ({@code dfstree-defaults.yaml}), then each {@code
+ * --conf} YAML file, then environment variables, then {@code --set key=value} pairs; later layers
+ * win. Sections: {@code tracker}, {@code storage}, {@code cluster}.
  *
- * <p>Environment: {@code DFSTREE_STORAGE_STORE_PATHS=/a,/b} sets {@code storage.storePaths};
- * the key after the section is converted from upper snake case to camelCase.
+ * <p>Environment: {@code DFSTREE_STORAGE_STORE_PATHS=/a,/b} sets {@code storage.storePaths}; the
+ * key after the section is converted from upper snake case to camelCase.
  */
 public final class Config {
   public static final String ENV_PREFIX = "DFSTREE_";
@@ -31,10 +31,11 @@ public final class Config {
 
   /**
    * As {@link #load(List, Map, List)}, with a role's own defaults ({@code "defaults"} of its
-   * deployment descriptor) merged over the built-in ones, below every file: the all-in-one
-   * first run turns HTTP on where the cluster roles leave it off.
+   * deployment descriptor) merged over the built-in ones, below every file: the all-in-one first
+   * run turns HTTP on where the cluster roles leave it off.
    */
-  public static JsonObject load(JsonObject roleDefaults, List<Path> files, Map<String, String> env, List<String> sets) {
+  public static JsonObject load(
+      JsonObject roleDefaults, List<Path> files, Map<String, String> env, List<String> sets) {
     JsonObject merged = defaults();
     merge(merged, roleDefaults == null ? new JsonObject() : roleDefaults.copy());
     for (Path f : files) {

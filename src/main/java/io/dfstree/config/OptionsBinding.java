@@ -20,11 +20,12 @@ import java.util.stream.Collectors;
  * key, e.g. {@code storage.fsnyc: unknown key}.
  */
 public final class OptionsBinding {
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-      .build();
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .build();
 
   private OptionsBinding() {}
 
@@ -37,7 +38,8 @@ public final class OptionsBinding {
     try {
       return MAPPER.readValue(merged.encode(), type);
     } catch (JsonMappingException e) {
-      // no cause: the operator reads this line; Jackson's own text (class names, offsets) adds nothing
+      // no cause: the operator reads this line; Jackson's own text (class names, offsets) adds
+      // nothing
       throw new IllegalArgumentException(explain(name, e));
     } catch (IOException e) {
       throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
@@ -46,12 +48,21 @@ public final class OptionsBinding {
 
   /** One line an operator can act on: the dotted key, then what is wrong with it. */
   static String explain(String section, JsonMappingException e) {
-    String key = section + e.getPath().stream()
-        .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
-        .collect(Collectors.joining());
+    String key =
+        section
+            + e.getPath().stream()
+                .map(
+                    r ->
+                        r.getFieldName() != null
+                            ? "." + r.getFieldName()
+                            : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining());
     if (e instanceof UnrecognizedPropertyException u) {
-      String known = u.getKnownPropertyIds() == null ? ""
-          : "; known keys: " + new TreeSet<>(u.getKnownPropertyIds().stream().map(String::valueOf).toList());
+      String known =
+          u.getKnownPropertyIds() == null
+              ? ""
+              : "; known keys: "
+                  + new TreeSet<>(u.getKnownPropertyIds().stream().map(String::valueOf).toList());
       return key + ": unknown key" + known;
     }
     Throwable cause = e.getCause();
@@ -61,7 +72,12 @@ public final class OptionsBinding {
     if (e instanceof InvalidFormatException f && !(cause instanceof IllegalArgumentException)) {
       String wanted = f.getTargetType() == null ? "value" : f.getTargetType().getSimpleName();
       String detail = f.getOriginalMessage();
-      return key + ": cannot use " + quoted(f.getValue()) + " (" + wanted + ")"
+      return key
+          + ": cannot use "
+          + quoted(f.getValue())
+          + " ("
+          + wanted
+          + ")"
           + (detail != null && !detail.startsWith("Cannot deserialize") ? ": " + detail : "");
     }
     if (cause instanceof IllegalArgumentException) {

@@ -4,35 +4,46 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
 /**
  * The storage's integrity and delete-retention settings, from the {@code storage.reliability}
- * section; bound with its storage ({@link StorageOptions#from}), defaults in {@code dfstree-defaults.yaml}.
+ * section; bound with its storage ({@link StorageOptions#from}), defaults in {@code
+ * dfstree-defaults.yaml}.
  *
  * @param tombstoneRetentionDays how long a delete is remembered on disk: a copy of the file a peer
- *                               offers within this window is refused (a member away for longer
- *                               should be emptied and rejoin as a new member)
+ *     offers within this window is refused (a member away for longer should be emptied and rejoin
+ *     as a new member)
  * @param verifyDownloadMaxBytes whole-file downloads of files up to this size are checked against
- *                               the CRC32 in their name before they are sent (0 = never)
- * @param scrubBytesPerSecond    the background scrub reads at most this much per second (0 = off)
- * @param scrubPauseMinutes      pause between two full scrub passes
- * @param binlogSegmentBytes     the binlog rotates into a new segment past this size; a segment
- *                               every member has read is deleted
+ *     the CRC32 in their name before they are sent (0 = never)
+ * @param scrubBytesPerSecond the background scrub reads at most this much per second (0 = off)
+ * @param scrubPauseMinutes pause between two full scrub passes
+ * @param binlogSegmentBytes the binlog rotates into a new segment past this size; a segment every
+ *     member has read is deleted
  * @param binlogForgetMemberDays a member that has not read this storage's binlog for this long no
- *                               longer holds segments back; when it returns it starts from a
- *                               snapshot of the file set (keep it below the tombstone retention)
+ *     longer holds segments back; when it returns it starts from a snapshot of the file set (keep
+ *     it below the tombstone retention)
  */
-public record ReliabilityOptions(int tombstoneRetentionDays,
-                                 @JsonDeserialize(using = ByteSize.Deserializer.class) long verifyDownloadMaxBytes,
-                                 @JsonDeserialize(using = ByteSize.Deserializer.class) long scrubBytesPerSecond,
-                                 long scrubPauseMinutes,
-                                 @JsonDeserialize(using = ByteSize.Deserializer.class) long binlogSegmentBytes,
-                                 int binlogForgetMemberDays) {
+public record ReliabilityOptions(
+    int tombstoneRetentionDays,
+    @JsonDeserialize(using = ByteSize.Deserializer.class) long verifyDownloadMaxBytes,
+    @JsonDeserialize(using = ByteSize.Deserializer.class) long scrubBytesPerSecond,
+    long scrubPauseMinutes,
+    @JsonDeserialize(using = ByteSize.Deserializer.class) long binlogSegmentBytes,
+    int binlogForgetMemberDays) {
 
   void validate() {
-    TrackerOptions.require(tombstoneRetentionDays >= 1, "storage.reliability.tombstoneRetentionDays must be at least 1");
-    TrackerOptions.require(verifyDownloadMaxBytes >= 0, "storage.reliability.verifyDownloadMaxBytes must not be negative");
-    TrackerOptions.require(scrubBytesPerSecond >= 0, "storage.reliability.scrubBytesPerSecond must not be negative");
-    TrackerOptions.require(scrubPauseMinutes >= 0, "storage.reliability.scrubPauseMinutes must not be negative");
-    TrackerOptions.require(binlogSegmentBytes >= 1024, "storage.reliability.binlogSegmentBytes must be at least 1K");
-    TrackerOptions.require(binlogForgetMemberDays >= 1, "storage.reliability.binlogForgetMemberDays must be at least 1");
+    TrackerOptions.require(
+        tombstoneRetentionDays >= 1,
+        "storage.reliability.tombstoneRetentionDays must be at least 1");
+    TrackerOptions.require(
+        verifyDownloadMaxBytes >= 0,
+        "storage.reliability.verifyDownloadMaxBytes must not be negative");
+    TrackerOptions.require(
+        scrubBytesPerSecond >= 0, "storage.reliability.scrubBytesPerSecond must not be negative");
+    TrackerOptions.require(
+        scrubPauseMinutes >= 0, "storage.reliability.scrubPauseMinutes must not be negative");
+    TrackerOptions.require(
+        binlogSegmentBytes >= 1024, "storage.reliability.binlogSegmentBytes must be at least 1K");
+    TrackerOptions.require(
+        binlogForgetMemberDays >= 1,
+        "storage.reliability.binlogForgetMemberDays must be at least 1");
   }
 
   public long binlogForgetMemberMillis() {

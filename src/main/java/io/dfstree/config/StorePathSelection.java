@@ -6,7 +6,10 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** {@code storage.storePathSelection}: the store path of an upload whose client lets the storage choose. */
+/**
+ * {@code storage.storePathSelection}: the store path of an upload whose client lets the storage
+ * choose.
+ */
 public enum StorePathSelection {
   /** Each path in turn. */
   ROUND_ROBIN,
@@ -27,8 +30,13 @@ public enum StorePathSelection {
         return s;
       }
     }
-    throw new IllegalArgumentException("'" + text + "' is not one of "
-        + Arrays.stream(values()).map(StorePathSelection::yamlName).collect(Collectors.joining(", ")));
+    throw new IllegalArgumentException(
+        "'"
+            + text
+            + "' is not one of "
+            + Arrays.stream(values())
+                .map(StorePathSelection::yamlName)
+                .collect(Collectors.joining(", ")));
   }
 
   @Override

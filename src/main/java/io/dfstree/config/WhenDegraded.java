@@ -6,7 +6,9 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** {@code storage.whenDegraded}: what an upload does when fewer than writeQuorum members are active. */
+/**
+ * {@code storage.whenDegraded}: what an upload does when fewer than writeQuorum members are active.
+ */
 public enum WhenDegraded {
   /** Store on the members there are; the missing ones catch up when they return. */
   ACCEPT,
@@ -26,8 +28,13 @@ public enum WhenDegraded {
         return w;
       }
     }
-    throw new IllegalArgumentException("'" + text + "' is not one of "
-        + Arrays.stream(values()).map(WhenDegraded::yamlName).collect(Collectors.joining(", ")));
+    throw new IllegalArgumentException(
+        "'"
+            + text
+            + "' is not one of "
+            + Arrays.stream(values())
+                .map(WhenDegraded::yamlName)
+                .collect(Collectors.joining(", ")));
   }
 
   @Override

@@ -3,16 +3,18 @@ package io.dfstree.fileid;
 import io.dfstree.protocol.FdfsException;
 
 /**
- * A validated reference to a stored file: group plus remote name ({@code M00/AB/CD/name}).
- * Every name that comes from outside passes through {@link #parseRemote} before it may name a
- * path, so no client string ever reaches the filesystem unchecked: the name is a fixed logic
- * path of upper-case hex and one final component drawn from {@code [A-Za-z0-9_.-]}.
+ * A validated reference to a stored file: group plus remote name ({@code M00/AB/CD/name}). Every
+ * name that comes from outside passes through {@link #parseRemote} before it may name a path, so no
+ * client string ever reaches the filesystem unchecked: the name is a fixed logic path of upper-case
+ * hex and one final component drawn from {@code [A-Za-z0-9_.-]}.
  */
-public record FileId(String group, String remoteName, int storePathIndex, int high, int low, String baseName) {
+public record FileId(
+    String group, String remoteName, int storePathIndex, int high, int low, String baseName) {
   public static final int MAX_REMOTE_NAME = 127;
+
   /**
-   * Slave names can be shorter than the 44 of a normal name: the master up to its extension dot
-   * (at least the 37-char path and payload), a prefix of at least one character, no extension.
+   * Slave names can be shorter than the 44 of a normal name: the master up to its extension dot (at
+   * least the 37-char path and payload), a prefix of at least one character, no extension.
    */
   public static final int MIN_REMOTE_NAME = FileName.LOGIC_PATH_LEN + FileName.PAYLOAD_CHARS + 1;
 
@@ -33,9 +35,13 @@ public record FileId(String group, String remoteName, int storePathIndex, int hi
   public static FileId parseRemote(String group, String remote) {
     checkGroupName(group);
     if (remote.length() < MIN_REMOTE_NAME || remote.length() > MAX_REMOTE_NAME) {
-      throw FdfsException.invalid("file name length " + remote.length() + " out of range " + MIN_REMOTE_NAME + "..127");
+      throw FdfsException.invalid(
+          "file name length " + remote.length() + " out of range " + MIN_REMOTE_NAME + "..127");
     }
-    if (remote.charAt(0) != 'M' || remote.charAt(3) != '/' || remote.charAt(6) != '/' || remote.charAt(9) != '/') {
+    if (remote.charAt(0) != 'M'
+        || remote.charAt(3) != '/'
+        || remote.charAt(6) != '/'
+        || remote.charAt(9) != '/') {
       throw FdfsException.invalid("file name must start with Mxx/HH/HH/: " + shorten(remote));
     }
     int path = hex2(remote, 1);
@@ -45,7 +51,8 @@ public record FileId(String group, String remoteName, int storePathIndex, int hi
     for (int i = 0; i < base.length(); i++) {
       char c = base.charAt(i);
       if (!isNameChar(c)) {
-        throw FdfsException.invalid("illegal character 0x" + Integer.toHexString(c) + " in file name");
+        throw FdfsException.invalid(
+            "illegal character 0x" + Integer.toHexString(c) + " in file name");
       }
     }
     if (base.endsWith("-m")) {
@@ -73,7 +80,12 @@ public record FileId(String group, String remoteName, int storePathIndex, int hi
 
   /** Characters FastDFS accepts in extensions and slave prefixes, and that appear in names. */
   public static boolean isNameChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '_'
+        || c == '-'
+        || c == '.';
   }
 
   /** Extensions and prefixes: [A-Za-z0-9_.-] only, and never "." or ".." alone. */

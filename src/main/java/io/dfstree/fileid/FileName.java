@@ -6,14 +6,14 @@ import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The FastDFS remote file name (fastdfs-protocol.md §5), bit for bit:
- * {@code Mxx/HH/HH/<27 base64url chars of a 20-byte payload><7-char extension part>}.
+ * The FastDFS remote file name (fastdfs-protocol.md §5), bit for bit: {@code Mxx/HH/HH/<27
+ * base64url chars of a 20-byte payload><7-char extension part>}.
  *
- * <p>Payload: source storage id (little-endian, the C code's htonl artefact) or IPv4 bytes,
- * create time (i32), size field with flag bits (i64), CRC32 (i32), all big-endian otherwise.
+ * <p>Payload: source storage id (little-endian, the C code's htonl artefact) or IPv4 bytes, create
+ * time (i32), size field with flag bits (i64), CRC32 (i32), all big-endian otherwise.
  */
 public final class FileName {
-  public static final int LOGIC_PATH_LEN = 10;       // "M00/AB/CD/"
+  public static final int LOGIC_PATH_LEN = 10; // "M00/AB/CD/"
   public static final int PAYLOAD_CHARS = 27;
   public static final int EXT_PART_LEN = 7;
   public static final int NORMAL_NAME_LEN = LOGIC_PATH_LEN + PAYLOAD_CHARS + EXT_PART_LEN; // 44
@@ -28,8 +28,15 @@ public final class FileName {
   private FileName() {}
 
   /** What a file name says about its file. */
-  public record Decoded(int sourceId, String sourceIp, int createTime, long sizeField, int crc32,
-                        boolean appender, boolean slave, boolean trunk) {
+  public record Decoded(
+      int sourceId,
+      String sourceIp,
+      int createTime,
+      long sizeField,
+      int crc32,
+      boolean appender,
+      boolean slave,
+      boolean trunk) {
     /** The size embedded in the name (appender files do not carry one: 0). */
     public long fileSize() {
       if (appender) {
@@ -45,7 +52,9 @@ public final class FileName {
       return crc32 & 0xFFFFFFFFL;
     }
 
-    /** Names whose content may change or was not described by the name: size and CRC come from disk. */
+    /**
+     * Names whose content may change or was not described by the name: size and CRC come from disk.
+     */
     public boolean nameDescribesContent() {
       return !appender && !slave;
     }
@@ -67,7 +76,10 @@ public final class FileName {
   public static String payload(int sourceId, int createTime, long sizeField, int crc32) {
     ByteBuffer b = ByteBuffer.allocate(20);
     // the storage id is written little-endian, as the C server does (§5.6)
-    b.put((byte) sourceId).put((byte) (sourceId >>> 8)).put((byte) (sourceId >>> 16)).put((byte) (sourceId >>> 24));
+    b.put((byte) sourceId)
+        .put((byte) (sourceId >>> 8))
+        .put((byte) (sourceId >>> 16))
+        .put((byte) (sourceId >>> 24));
     b.putInt(createTime).putLong(sizeField).putInt(crc32);
     return ENCODER.encodeToString(b.array());
   }
@@ -91,10 +103,19 @@ public final class FileName {
   }
 
   /** A complete 44-character remote file name for a new normal or appender file. */
-  public static String generate(int storePathIndex, int high, int low, int sourceId, int createTime,
-                                long size, int crc32, boolean appender, String ext) {
+  public static String generate(
+      int storePathIndex,
+      int high,
+      int low,
+      int sourceId,
+      int createTime,
+      long size,
+      int crc32,
+      boolean appender,
+      String ext) {
     return logicPath(storePathIndex, high, low)
-        + payload(sourceId, createTime, sizeField(size, appender), crc32) + extensionPart(ext);
+        + payload(sourceId, createTime, sizeField(size, appender), crc32)
+        + extensionPart(ext);
   }
 
   /** Decodes the payload of a (validated) remote file name. */
@@ -125,7 +146,10 @@ public final class FileName {
     int len = remoteName.length();
     // FastDFS clients call a name slave when it is longer than 44 (and not a 60-char trunk name);
     // a slave without extension can also be shorter than 44, which only a slave can be
-    boolean slave = !appender && (len > TRUNK_NAME_LEN || (len != NORMAL_NAME_LEN && !(trunk && len == TRUNK_NAME_LEN)));
+    boolean slave =
+        !appender
+            && (len > TRUNK_NAME_LEN
+                || (len != NORMAL_NAME_LEN && !(trunk && len == TRUNK_NAME_LEN)));
     return new Decoded(sourceId, ip, time, sizeField, crc, appender, slave, trunk);
   }
 
@@ -140,7 +164,9 @@ public final class FileName {
     return stem + prefix + (ext.isEmpty() ? "" : "." + ext);
   }
 
-  /** The extension part of a name (text after the dot in the last 7 chars), for regenerated names. */
+  /**
+   * The extension part of a name (text after the dot in the last 7 chars), for regenerated names.
+   */
   public static String extensionOf(String remoteName) {
     int tailStart = Math.max(LOGIC_PATH_LEN, remoteName.length() - EXT_PART_LEN);
     int dot = remoteName.indexOf('.', tailStart);

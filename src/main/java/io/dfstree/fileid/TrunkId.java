@@ -8,28 +8,44 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * FastDFS's trunk file name (fastdfs-protocol.md §5.7), used for files kept in packed volumes:
  * {@code Mxx/HH/HH/<27-char payload, trunk flag set><16 base64url chars: volume i32, offset i32,
- * slot length i32><7-char extension part>} — 60 characters. Clients and {@code fdfs_file_info}
- * read size, time, CRC32 and source from the payload exactly as for a normal name; the storage
- * finds the slot from the name alone. {@code HH/HH} are the volume number's two low bytes, as
- * FastDFS names a trunk file's directories.
+ * slot length i32><7-char extension part>} — 60 characters. Clients and {@code fdfs_file_info} read
+ * size, time, CRC32 and source from the payload exactly as for a normal name; the storage finds the
+ * slot from the name alone. {@code HH/HH} are the volume number's two low bytes, as FastDFS names a
+ * trunk file's directories.
  *
  * @param sourceKey the 4 payload bytes naming the storage that wrote the slot (little-endian
- *                  storage id or IPv4 bytes, as {@link FileName} writes them), read as one int:
- *                  a volume belongs to the member that appends to it, so members never collide
- * @param sizeHigh  the size field's high word: trunk-flag-free random bits that make the name unique
- * @param extPart   the 7-character extension part ({@code "419.jpg"}, {@code "1234567"})
+ *     storage id or IPv4 bytes, as {@link FileName} writes them), read as one int: a volume belongs
+ *     to the member that appends to it, so members never collide
+ * @param sizeHigh the size field's high word: trunk-flag-free random bits that make the name unique
+ * @param extPart the 7-character extension part ({@code "419.jpg"}, {@code "1234567"})
  */
-public record TrunkId(int storePathIndex, int sourceKey, int createTime, int sizeHigh, int fileSize, int crc32,
-                      int volume, int offset, int slotLength, String extPart) {
+public record TrunkId(
+    int storePathIndex,
+    int sourceKey,
+    int createTime,
+    int sizeHigh,
+    int fileSize,
+    int crc32,
+    int volume,
+    int offset,
+    int slotLength,
+    String extPart) {
   public static final int LOCATION_CHARS = 16;
   public static final int MAX_VOLUME = 0xFFFF;
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
   public TrunkId {
-    if (volume < 1 || volume > MAX_VOLUME || offset < 0 || slotLength <= 0 || fileSize < 0
-        || storePathIndex < 0 || storePathIndex > 255 || extPart.length() != FileName.EXT_PART_LEN) {
-      throw FdfsException.invalid("bad trunk location: volume " + volume + " offset " + offset + " slot " + slotLength);
+    if (volume < 1
+        || volume > MAX_VOLUME
+        || offset < 0
+        || slotLength <= 0
+        || fileSize < 0
+        || storePathIndex < 0
+        || storePathIndex > 255
+        || extPart.length() != FileName.EXT_PART_LEN) {
+      throw FdfsException.invalid(
+          "bad trunk location: volume " + volume + " offset " + offset + " slot " + slotLength);
     }
   }
 
@@ -50,7 +66,9 @@ public record TrunkId(int storePathIndex, int sourceKey, int createTime, int siz
     ByteBuffer loc = ByteBuffer.allocate(12);
     loc.putInt(volume).putInt(offset).putInt(slotLength);
     return FileName.logicPath(storePathIndex, (volume >>> 8) & 0xFF, volume & 0xFF)
-        + ENCODER.encodeToString(p.array()) + ENCODER.encodeToString(loc.array()) + extPart;
+        + ENCODER.encodeToString(p.array())
+        + ENCODER.encodeToString(loc.array())
+        + extPart;
   }
 
   @Override
@@ -58,7 +76,10 @@ public record TrunkId(int storePathIndex, int sourceKey, int createTime, int siz
     return remoteName();
   }
 
-  /** True when a (syntactically valid) remote name is a trunk name: 60 characters and the trunk flag. */
+  /**
+   * True when a (syntactically valid) remote name is a trunk name: 60 characters and the trunk
+   * flag.
+   */
   public static boolean isTrunkName(String remoteName) {
     if (remoteName.length() != FileName.TRUNK_NAME_LEN) {
       return false;
@@ -70,9 +91,12 @@ public record TrunkId(int storePathIndex, int sourceKey, int createTime, int siz
   /** Parses a 60-character trunk name; EINVAL when it is not one or its parts disagree. */
   public static TrunkId parse(String remoteName) {
     if (remoteName.length() != FileName.TRUNK_NAME_LEN) {
-      throw FdfsException.invalid("trunk file name must be 60 characters, not " + remoteName.length());
+      throw FdfsException.invalid(
+          "trunk file name must be 60 characters, not " + remoteName.length());
     }
-    if (remoteName.charAt(0) != 'M' || remoteName.charAt(3) != '/' || remoteName.charAt(6) != '/'
+    if (remoteName.charAt(0) != 'M'
+        || remoteName.charAt(3) != '/'
+        || remoteName.charAt(6) != '/'
         || remoteName.charAt(9) != '/') {
       throw FdfsException.invalid("file name must start with Mxx/HH/HH/");
     }
@@ -108,14 +132,26 @@ public record TrunkId(int storePathIndex, int sourceKey, int createTime, int siz
     if ((sizeHigh & 0x7F800000) != 0) {
       throw FdfsException.invalid("trunk name size field has stray bits");
     }
-    return new TrunkId(path, pb.getInt(0), pb.getInt(4), sizeHigh, (int) sizeField, pb.getInt(16),
-        volume, lb.getInt(4), lb.getInt(8), extPart);
+    return new TrunkId(
+        path,
+        pb.getInt(0),
+        pb.getInt(4),
+        sizeHigh,
+        (int) sizeField,
+        pb.getInt(16),
+        volume,
+        lb.getInt(4),
+        lb.getInt(8),
+        extPart);
   }
 
   private static int hex2(String s, int at) {
     int h = Character.digit(s.charAt(at), 16);
     int l = Character.digit(s.charAt(at + 1), 16);
-    if (h < 0 || l < 0 || Character.isLowerCase(s.charAt(at)) || Character.isLowerCase(s.charAt(at + 1))) {
+    if (h < 0
+        || l < 0
+        || Character.isLowerCase(s.charAt(at))
+        || Character.isLowerCase(s.charAt(at + 1))) {
       throw FdfsException.invalid("bad hex in file name path");
     }
     return h * 16 + l;

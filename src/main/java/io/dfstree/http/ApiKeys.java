@@ -6,7 +6,12 @@ import java.util.List;
 
 /** Write access by API key: {@code Authorization: Bearer <key>} or {@code X-Api-Key: <key>}. */
 public final class ApiKeys {
-  public enum Verdict { OPEN, OK, MISSING, WRONG }
+  public enum Verdict {
+    OPEN,
+    OK,
+    MISSING,
+    WRONG
+  }
 
   private final List<byte[]> keys;
 

@@ -6,12 +6,18 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 
-/** An {@link Upload} that refuses the byte past {@code max} (HTTP 413 / WebSocket 1008 upstream). */
+/**
+ * An {@link Upload} that refuses the byte past {@code max} (HTTP 413 / WebSocket 1008 upstream).
+ */
 final class CappedUpload implements WriteStream<Buffer> {
   /** The body went over the limit. */
   static final class TooLarge extends RuntimeException {
     TooLarge(long max) {
-      super("the upload is over the limit of " + max + " bytes (storage.http.maxUploadBytes)", null, false, false);
+      super(
+          "the upload is over the limit of " + max + " bytes (storage.http.maxUploadBytes)",
+          null,
+          false,
+          false);
     }
   }
 
@@ -45,10 +51,13 @@ final class CappedUpload implements WriteStream<Buffer> {
 
   @Override
   public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
-    upload.drainHandler(handler == null ? null : v -> {
-      pace.pausedByUs(false);
-      handler.handle(v);
-    });
+    upload.drainHandler(
+        handler == null
+            ? null
+            : v -> {
+              pace.pausedByUs(false);
+              handler.handle(v);
+            });
     return this;
   }
 
@@ -71,7 +80,9 @@ final class CappedUpload implements WriteStream<Buffer> {
   /** The real cause behind a pipe failure (pipes wrap write failures). */
   static Throwable cause(Throwable err) {
     Throwable e = err;
-    while (e != null && e.getCause() != null && e.getClass().getSimpleName().equals("WriteException")) {
+    while (e != null
+        && e.getCause() != null
+        && e.getClass().getSimpleName().equals("WriteException")) {
       e = e.getCause();
     }
     return e;

@@ -11,10 +11,10 @@ import java.util.List;
 
 /**
  * Feeds the console's one-hour {@link MetricsHistory} from the storages' heartbeats and latency
- * messages on the event bus, samples it every {@value #SAMPLE_MS} ms, and serves it as
- * {@code GET /api/history[?since=<ms>]} (only samples newer than {@code since}: a page polls for
- * what is new after loading the whole hour once). Create it on the tracker's context: the
- * history is only touched from that event loop.
+ * messages on the event bus, samples it every {@value #SAMPLE_MS} ms, and serves it as {@code GET
+ * /api/history[?since=<ms>]} (only samples newer than {@code since}: a page polls for what is new
+ * after loading the whole hour once). Create it on the tracker's context: the history is only
+ * touched from that event loop.
  */
 public final class ConsoleCharts {
   static final long SAMPLE_MS = 5_000;
@@ -35,31 +35,48 @@ public final class ConsoleCharts {
   }
 
   public void mount(Router router) {
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.HEARTBEAT, m -> {
-      try {
-        history.heartbeat(Heartbeat.fromJson(m.body()), System.currentTimeMillis());
-      } catch (RuntimeException malformed) {
-        // the tracker logs malformed heartbeats once; a chart just skips them
-      }
-    }));
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.STORAGE_LATENCY, m -> {
-      JsonObject b = m.body();
-      if (b != null && b.getValue("storageId") instanceof Number id) {
-        history.latency(id.intValue(), number(b, "uploadP99Ms"), number(b, "downloadP99Ms"));
-      }
-    }));
-    timer = vertx.setPeriodic(history.intervalMs(), t -> history.sample(System.currentTimeMillis()));
-    router.get("/api/history").handler(ctx -> {
-      long since;
-      try {
-        since = Long.parseLong(ctx.request().getParam("since", "0"));
-      } catch (NumberFormatException e) {
-        HttpErrors.send(ctx.response(), 400, "since must be a time in milliseconds");
-        return;
-      }
-      ctx.response().putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
-          .end(history.toJson(since).put("now", System.currentTimeMillis()).encode());
-    });
+    consumers.add(
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.HEARTBEAT,
+                m -> {
+                  try {
+                    history.heartbeat(Heartbeat.fromJson(m.body()), System.currentTimeMillis());
+                  } catch (RuntimeException malformed) {
+                    // the tracker logs malformed heartbeats once; a chart just skips them
+                  }
+                }));
+    consumers.add(
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.STORAGE_LATENCY,
+                m -> {
+                  JsonObject b = m.body();
+                  if (b != null && b.getValue("storageId") instanceof Number id) {
+                    history.latency(
+                        id.intValue(), number(b, "uploadP99Ms"), number(b, "downloadP99Ms"));
+                  }
+                }));
+    timer =
+        vertx.setPeriodic(history.intervalMs(), t -> history.sample(System.currentTimeMillis()));
+    router
+        .get("/api/history")
+        .handler(
+            ctx -> {
+              long since;
+              try {
+                since = Long.parseLong(ctx.request().getParam("since", "0"));
+              } catch (NumberFormatException e) {
+                HttpErrors.send(ctx.response(), 400, "since must be a time in milliseconds");
+                return;
+              }
+              ctx.response()
+                  .putHeader("content-type", "application/json")
+                  .putHeader("cache-control", "no-store")
+                  .end(history.toJson(since).put("now", System.currentTimeMillis()).encode());
+            });
   }
 
   private static double number(JsonObject o, String key) {

@@ -16,12 +16,15 @@ import java.util.function.Supplier;
 
 /**
  * The web console on the tracker's HTTP port:
+ *
  * <ul>
- *   <li>{@code GET /console/} the static page (classpath {@code console/}: index.html, app.js, console.css);</li>
- *   <li>{@code GET /api/groups} the group map as JSON ({@code GroupMap#toJson()});</li>
- *   <li>{@code GET /api/events} Server-Sent Events: the file events storages publish on
- *       {@link Addresses#FILE_EVENTS}; a new viewer first gets the last {@value #KEEP}.</li>
+ *   <li>{@code GET /console/} the static page (classpath {@code console/}: index.html, app.js,
+ *       console.css);
+ *   <li>{@code GET /api/groups} the group map as JSON ({@code GroupMap#toJson()});
+ *   <li>{@code GET /api/events} Server-Sent Events: the file events storages publish on {@link
+ *       Addresses#FILE_EVENTS}; a new viewer first gets the last {@value #KEEP}.
  * </ul>
+ *
  * Must be created on the tracker's context: the group map supplier and the event list are only
  * touched from its event loop.
  */
@@ -46,11 +49,23 @@ public final class ConsoleRoutes {
     consumer = vertx.eventBus().consumer(Addresses.FILE_EVENTS, m -> onMessage(m.body()));
     pingTimer = vertx.setPeriodic(PING_MS, id -> viewers.forEach(r -> send(r, ": ping\n\n")));
     router.getWithRegex("/console").handler(ctx -> ctx.redirect("/console/"));
-    router.route("/console/*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(StaticHandler.create("console").setCachingEnabled(false)
-        .setDirectoryListing(false).setIndexPage("index.html"));
-    router.get("/api/groups").handler(ctx -> ctx.response()
-        .putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
-        .end(groups.get().encode()));
+    router
+        .route("/console/*")
+        .method(HttpMethod.GET)
+        .method(HttpMethod.HEAD)
+        .handler(
+            StaticHandler.create("console")
+                .setCachingEnabled(false)
+                .setDirectoryListing(false)
+                .setIndexPage("index.html"));
+    router
+        .get("/api/groups")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("content-type", "application/json")
+                    .putHeader("cache-control", "no-store")
+                    .end(groups.get().encode()));
     router.get("/api/events").handler(ctx -> subscribe(ctx.response()));
   }
 
@@ -65,8 +80,10 @@ public final class ConsoleRoutes {
   }
 
   private void subscribe(HttpServerResponse res) {
-    res.setChunked(true).putHeader("content-type", "text/event-stream")
-        .putHeader("cache-control", "no-store").putHeader("x-accel-buffering", "no");
+    res.setChunked(true)
+        .putHeader("content-type", "text/event-stream")
+        .putHeader("cache-control", "no-store")
+        .putHeader("x-accel-buffering", "no");
     StringBuilder hello = new StringBuilder("retry: 2000\n\n");
     recent.forEach(e -> hello.append(frame(e)));
     res.write(hello.toString());

@@ -12,13 +12,25 @@ public final class ContentTypes {
   public static final String DEFAULT = "application/octet-stream";
 
   /** Extensions Vert.x's table does not know (checked against Vert.x 5.1). */
-  private static final Map<String, String> MISSING_FROM_VERTX = Map.of(
-      "avif", "image/avif", "md", "text/markdown", "gz", "application/gzip", "tgz", "application/gzip",
-      "ts", "video/mp2t");
+  private static final Map<String, String> MISSING_FROM_VERTX =
+      Map.of(
+          "avif",
+          "image/avif",
+          "md",
+          "text/markdown",
+          "gz",
+          "application/gzip",
+          "tgz",
+          "application/gzip",
+          "ts",
+          "video/mp2t");
 
   private ContentTypes() {}
 
-  /** By the extension of {@code fileName} (text after the last dot of its last path segment), in any case. */
+  /**
+   * By the extension of {@code fileName} (text after the last dot of its last path segment), in any
+   * case.
+   */
   public static String of(String fileName) {
     int slash = fileName.lastIndexOf('/');
     int dot = fileName.lastIndexOf('.');

@@ -5,18 +5,26 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * fastdfs-nginx-module's anti-leech token (fastdfs-protocol.md §9.4): lower-case hex
- * MD5(remote file name without the group + secret + decimal ts). {@code ts = 0} never expires;
- * future timestamps are accepted; otherwise the token is good for {@code ttl} seconds after ts.
+ * fastdfs-nginx-module's anti-leech token (fastdfs-protocol.md §9.4): lower-case hex MD5(remote
+ * file name without the group + secret + decimal ts). {@code ts = 0} never expires; future
+ * timestamps are accepted; otherwise the token is good for {@code ttl} seconds after ts.
  */
 public final class DownloadToken {
-  public enum Verdict { OK, MISSING, MALFORMED, BAD, EXPIRED }
+  public enum Verdict {
+    OK,
+    MISSING,
+    MALFORMED,
+    BAD,
+    EXPIRED
+  }
 
   private DownloadToken() {}
 
   public static String sign(String remoteName, String secret, long ts) {
     try {
-      byte[] d = MessageDigest.getInstance("MD5").digest((remoteName + secret + ts).getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("MD5")
+              .digest((remoteName + secret + ts).getBytes(StandardCharsets.UTF_8));
       StringBuilder sb = new StringBuilder(32);
       for (byte b : d) {
         sb.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
@@ -27,8 +35,11 @@ public final class DownloadToken {
     }
   }
 
-  /** Checks {@code token} and {@code ts} (query parameters, possibly null) at {@code nowSeconds}. */
-  public static Verdict check(String remoteName, String secret, long ttlSeconds, String token, String ts, long nowSeconds) {
+  /**
+   * Checks {@code token} and {@code ts} (query parameters, possibly null) at {@code nowSeconds}.
+   */
+  public static Verdict check(
+      String remoteName, String secret, long ttlSeconds, String token, String ts, long nowSeconds) {
     if (token == null || token.isEmpty() || ts == null || ts.isEmpty()) {
       return Verdict.MISSING;
     }
@@ -42,7 +53,8 @@ public final class DownloadToken {
       return Verdict.MALFORMED;
     }
     // constant-time compare, and case-sensitive as the module compares
-    if (!MessageDigest.isEqual(sign(remoteName, secret, t).getBytes(StandardCharsets.US_ASCII),
+    if (!MessageDigest.isEqual(
+        sign(remoteName, secret, t).getBytes(StandardCharsets.US_ASCII),
         token.getBytes(StandardCharsets.US_ASCII))) {
       return Verdict.BAD;
     }

@@ -15,7 +15,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
@@ -28,6 +27,7 @@ import java.util.List;
 
 /**
  * The console's file and storage views, on the tracker's HTTP port:
+ *
  * <pre>
  *   GET    /api/file?id=group1/M00/AA/BB/name.ext   what the id says (group, store path, source storage,
  *                                                   creation time, size, CRC32), the members that hold
@@ -36,6 +36,7 @@ import java.util.List;
  *                                                   (Authorization / X-Api-Key are passed on)
  *   GET    /api/storages/{id}                       one storage's last heartbeat, in words
  * </pre>
+ *
  * Storages are asked over their HTTP port, with the tracker's scheme (TLS on every HTTP port of a
  * cluster or on none); over HTTPS the tracker trusts the certificates in its own {@code tls.cert}
  * file. Handlers run on the tracker's event loop (the group map is confined to it).
@@ -46,7 +47,8 @@ public final class FileLookupRoutes {
   private final GroupMap map;
   private final Routing routing;
   private final boolean tls;
-  private final HttpClient client; // a field: an unreferenced Vert.x client is closed by its Cleaner
+  private final HttpClient
+      client; // a field: an unreferenced Vert.x client is closed by its Cleaner
 
   public FileLookupRoutes(Vertx vertx, GroupMap map, Routing routing, TlsOptions tls) {
     this.map = map;
@@ -54,7 +56,10 @@ public final class FileLookupRoutes {
     this.tls = tls.enabled();
     HttpClientOptions options = new HttpClientOptions().setConnectTimeout(5_000).setIdleTimeout(30);
     if (this.tls) {
-      options.setSsl(true).setVerifyHost(true).setTrustOptions(new PemTrustOptions().addCertPath(tls.cert()));
+      options
+          .setSsl(true)
+          .setVerifyHost(true)
+          .setTrustOptions(new PemTrustOptions().addCertPath(tls.cert()));
     }
     this.client = vertx.createHttpClient(options);
   }
@@ -74,13 +79,22 @@ public final class FileLookupRoutes {
     FileName.Decoded d = id.decoded();
     String base = id.baseName();
     int dot = base.lastIndexOf('.');
-    JsonObject o = new JsonObject().put("fileId", id.toString()).put("group", id.group())
-        .put("storePath", String.format("M%02X", id.storePathIndex()))
-        .put("directory", String.format("%02X/%02X", id.high(), id.low()))
-        .put("name", base).put("ext", dot >= 0 ? base.substring(dot + 1) : "")
-        .put("sourceStorageId", d.sourceId()).put("created", d.createTime())
-        .put("createdIso", Instant.ofEpochSecond(Integer.toUnsignedLong(d.createTime())).toString())
-        .put("appender", d.appender()).put("slave", d.slave()).put("trunk", d.trunk());
+    JsonObject o =
+        new JsonObject()
+            .put("fileId", id.toString())
+            .put("group", id.group())
+            .put("storePath", String.format("M%02X", id.storePathIndex()))
+            .put("directory", String.format("%02X/%02X", id.high(), id.low()))
+            .put("name", base)
+            .put("ext", dot >= 0 ? base.substring(dot + 1) : "")
+            .put("sourceStorageId", d.sourceId())
+            .put("created", d.createTime())
+            .put(
+                "createdIso",
+                Instant.ofEpochSecond(Integer.toUnsignedLong(d.createTime())).toString())
+            .put("appender", d.appender())
+            .put("slave", d.slave())
+            .put("trunk", d.trunk());
     if (d.sourceIp() != null && !d.sourceIp().isEmpty()) {
       o.put("sourceIp", d.sourceIp());
     }
@@ -100,8 +114,10 @@ public final class FileLookupRoutes {
     try {
       return FileId.parse(raw);
     } catch (FdfsException e) {
-      HttpErrors.send(ctx.response(), 400, "not a file id: " + e.getMessage()
-          + " (expected group1/M00/AA/BB/<name>)");
+      HttpErrors.send(
+          ctx.response(),
+          400,
+          "not a file id: " + e.getMessage() + " (expected group1/M00/AA/BB/<name>)");
       return null;
     }
   }
@@ -124,42 +140,59 @@ public final class FileLookupRoutes {
     }
     out.put("holders", new JsonArray(holders.stream().map(FileLookupRoutes::brief).toList()));
     out.put("downloadUrl", "/" + id);
-    StorageEntry asked = holders.stream().filter(h -> h.heartbeat().httpPort() > 0).findFirst().orElse(null);
+    StorageEntry asked =
+        holders.stream().filter(h -> h.heartbeat().httpPort() > 0).findFirst().orElse(null);
     if (asked == null) {
-      out.putNull("exists").put("problem", "no member holding the file has an HTTP port (storage.httpPort)");
+      out.putNull("exists")
+          .put("problem", "no member holding the file has an HTTP port (storage.httpPort)");
       json(ctx, 200, out);
       return;
     }
     String uri = "/" + id;
     call(asked, HttpMethod.HEAD, uri, MultiMap.caseInsensitiveMultiMap())
-        .compose(head -> {
-          if (head.status() == 404) {
-            out.put("exists", false).put("problem", "storage " + asked.id() + " has no such file");
-            return Future.succeededFuture();
-          }
-          if (head.status() != 200) {
-            out.putNull("exists").put("problem", "storage " + asked.id() + " answered " + head.status() + " " + head.text());
-            return Future.succeededFuture();
-          }
-          out.put("exists", true).put("stored", new JsonObject().put("storageId", asked.id())
-              .put("size", Long.parseLong(head.headers().get("Content-Length")))
-              .put("lastModified", head.headers().get("Last-Modified"))
-              .put("contentType", head.headers().get("Content-Type")));
-          return call(asked, HttpMethod.GET, uri + "?meta", MultiMap.caseInsensitiveMultiMap()).map(meta -> {
-            if (meta.status() == 200) {
-              out.put("metadata", new JsonObject(meta.text()));
-            } else {
-              out.put("metadataProblem", meta.status() + " " + meta.text());
-            }
-            return null;
-          });
-        })
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            out.putNull("exists").put("problem", "cannot ask storage " + asked.id() + ": " + ar.cause().getMessage());
-          }
-          json(ctx, 200, out);
-        });
+        .compose(
+            head -> {
+              if (head.status() == 404) {
+                out.put("exists", false)
+                    .put("problem", "storage " + asked.id() + " has no such file");
+                return Future.succeededFuture();
+              }
+              if (head.status() != 200) {
+                out.putNull("exists")
+                    .put(
+                        "problem",
+                        "storage " + asked.id() + " answered " + head.status() + " " + head.text());
+                return Future.succeededFuture();
+              }
+              out.put("exists", true)
+                  .put(
+                      "stored",
+                      new JsonObject()
+                          .put("storageId", asked.id())
+                          .put("size", Long.parseLong(head.headers().get("Content-Length")))
+                          .put("lastModified", head.headers().get("Last-Modified"))
+                          .put("contentType", head.headers().get("Content-Type")));
+              return call(asked, HttpMethod.GET, uri + "?meta", MultiMap.caseInsensitiveMultiMap())
+                  .map(
+                      meta -> {
+                        if (meta.status() == 200) {
+                          out.put("metadata", new JsonObject(meta.text()));
+                        } else {
+                          out.put("metadataProblem", meta.status() + " " + meta.text());
+                        }
+                        return null;
+                      });
+            })
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                out.putNull("exists")
+                    .put(
+                        "problem",
+                        "cannot ask storage " + asked.id() + ": " + ar.cause().getMessage());
+              }
+              json(ctx, 200, out);
+            });
   }
 
   private void delete(RoutingContext ctx) {
@@ -175,7 +208,10 @@ public final class FileLookupRoutes {
       return;
     }
     if (target.heartbeat().httpPort() <= 0) {
-      HttpErrors.send(ctx.response(), 503, target + " takes this file's writes but has no HTTP port (storage.httpPort)");
+      HttpErrors.send(
+          ctx.response(),
+          503,
+          target + " takes this file's writes but has no HTTP port (storage.httpPort)");
       return;
     }
     MultiMap auth = MultiMap.caseInsensitiveMultiMap();
@@ -185,18 +221,26 @@ public final class FileLookupRoutes {
         auth.add(h, v);
       }
     }
-    call(target, HttpMethod.DELETE, "/" + id, auth).onComplete(ar -> {
-      if (ar.failed()) {
-        HttpErrors.send(ctx.response(), 502, "cannot reach storage " + target.id() + ": " + ar.cause().getMessage());
-        return;
-      }
-      Answer a = ar.result();
-      String wwwAuth = a.headers().get("WWW-Authenticate");
-      if (wwwAuth != null) {
-        ctx.response().putHeader("WWW-Authenticate", wwwAuth);
-      }
-      ctx.response().setStatusCode(a.status()).putHeader("content-type", "application/json").end(a.body());
-    });
+    call(target, HttpMethod.DELETE, "/" + id, auth)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                HttpErrors.send(
+                    ctx.response(),
+                    502,
+                    "cannot reach storage " + target.id() + ": " + ar.cause().getMessage());
+                return;
+              }
+              Answer a = ar.result();
+              String wwwAuth = a.headers().get("WWW-Authenticate");
+              if (wwwAuth != null) {
+                ctx.response().putHeader("WWW-Authenticate", wwwAuth);
+              }
+              ctx.response()
+                  .setStatusCode(a.status())
+                  .putHeader("content-type", "application/json")
+                  .end(a.body());
+            });
   }
 
   private void storage(RoutingContext ctx) {
@@ -207,7 +251,8 @@ public final class FileLookupRoutes {
       e = null;
     }
     if (e == null) {
-      HttpErrors.send(ctx.response(), 404, "no storage " + ctx.pathParam("id") + " in the group map");
+      HttpErrors.send(
+          ctx.response(), 404, "no storage " + ctx.pathParam("id") + " in the group map");
       return;
     }
     json(ctx, 200, details(e));
@@ -217,26 +262,45 @@ public final class FileLookupRoutes {
     Heartbeat hb = e.heartbeat();
     JsonArray paths = new JsonArray();
     for (Heartbeat.StorePathStat p : hb.storePaths()) {
-      paths.add(new JsonObject().put("path", String.format("M%02X", p.index())).put("totalBytes", p.totalBytes())
-          .put("freeBytes", p.freeBytes()).put("reservedBytes", p.reservedBytes()).put("readOnly", p.readOnly()));
+      paths.add(
+          new JsonObject()
+              .put("path", String.format("M%02X", p.index()))
+              .put("totalBytes", p.totalBytes())
+              .put("freeBytes", p.freeBytes())
+              .put("reservedBytes", p.reservedBytes())
+              .put("readOnly", p.readOnly()));
     }
     long[] c = hb.counters() == null ? new long[StorageCounters.COUNT] : hb.counters();
-    JsonObject counters = new JsonObject()
-        .put("uploads", pair(c, StorageCounters.SUCCESS_UPLOAD, StorageCounters.TOTAL_UPLOAD))
-        .put("downloads", pair(c, StorageCounters.SUCCESS_DOWNLOAD, StorageCounters.TOTAL_DOWNLOAD))
-        .put("deletes", pair(c, StorageCounters.SUCCESS_DELETE, StorageCounters.TOTAL_DELETE))
-        .put("appends", pair(c, StorageCounters.SUCCESS_APPEND, StorageCounters.TOTAL_APPEND))
-        .put("metadataSets", pair(c, StorageCounters.SUCCESS_SET_META, StorageCounters.TOTAL_SET_META))
-        .put("uploadBytes", at(c, StorageCounters.SUCCESS_UPLOAD_BYTES))
-        .put("downloadBytes", at(c, StorageCounters.SUCCESS_DOWNLOAD_BYTES))
-        .put("syncInBytes", at(c, StorageCounters.SUCCESS_SYNC_IN_BYTES))
-        .put("syncOutBytes", at(c, StorageCounters.SUCCESS_SYNC_OUT_BYTES));
-    return brief(e).put("port", hb.port()).put("version", hb.version()).put("joinTime", hb.joinTime())
-        .put("upTime", hb.upTime()).put("lastBeatMs", e.lastBeatMs()).put("heartbeatIntervalMs", hb.intervalMs())
-        .put("uploadPriority", hb.uploadPriority()).put("lastSourceUpdate", hb.lastSourceUpdate())
+    JsonObject counters =
+        new JsonObject()
+            .put("uploads", pair(c, StorageCounters.SUCCESS_UPLOAD, StorageCounters.TOTAL_UPLOAD))
+            .put(
+                "downloads",
+                pair(c, StorageCounters.SUCCESS_DOWNLOAD, StorageCounters.TOTAL_DOWNLOAD))
+            .put("deletes", pair(c, StorageCounters.SUCCESS_DELETE, StorageCounters.TOTAL_DELETE))
+            .put("appends", pair(c, StorageCounters.SUCCESS_APPEND, StorageCounters.TOTAL_APPEND))
+            .put(
+                "metadataSets",
+                pair(c, StorageCounters.SUCCESS_SET_META, StorageCounters.TOTAL_SET_META))
+            .put("uploadBytes", at(c, StorageCounters.SUCCESS_UPLOAD_BYTES))
+            .put("downloadBytes", at(c, StorageCounters.SUCCESS_DOWNLOAD_BYTES))
+            .put("syncInBytes", at(c, StorageCounters.SUCCESS_SYNC_IN_BYTES))
+            .put("syncOutBytes", at(c, StorageCounters.SUCCESS_SYNC_OUT_BYTES));
+    return brief(e)
+        .put("port", hb.port())
+        .put("version", hb.version())
+        .put("joinTime", hb.joinTime())
+        .put("upTime", hb.upTime())
+        .put("lastBeatMs", e.lastBeatMs())
+        .put("heartbeatIntervalMs", hb.intervalMs())
+        .put("uploadPriority", hb.uploadPriority())
+        .put("lastSourceUpdate", hb.lastSourceUpdate())
         .put("lastSyncUpdate", hb.lastSyncUpdate())
-        .put("connections", hb.connections() == null || hb.connections().length < 2 ? null : hb.connections()[1])
-        .put("storePaths", paths).put("counters", counters)
+        .put(
+            "connections",
+            hb.connections() == null || hb.connections().length < 2 ? null : hb.connections()[1])
+        .put("storePaths", paths)
+        .put("counters", counters)
         .put("syncedUntil", new JsonObject(new java.util.TreeMap<String, Object>(e.syncedUntil())));
   }
 
@@ -249,8 +313,13 @@ public final class FileLookupRoutes {
   }
 
   static JsonObject brief(StorageEntry e) {
-    return new JsonObject().put("id", e.id()).put("group", e.group()).put("host", e.host()).put("port", e.port())
-        .put("httpPort", e.heartbeat().httpPort()).put("state", e.status().name());
+    return new JsonObject()
+        .put("id", e.id())
+        .put("group", e.group())
+        .put("host", e.host())
+        .put("port", e.port())
+        .put("httpPort", e.heartbeat().httpPort())
+        .put("state", e.status().name());
   }
 
   private record Answer(int status, MultiMap headers, Buffer body) {
@@ -259,15 +328,32 @@ public final class FileLookupRoutes {
     }
   }
 
-  private Future<Answer> call(StorageEntry target, HttpMethod method, String uri, MultiMap headers) {
-    RequestOptions options = new RequestOptions().setMethod(method).setHost(target.host())
-        .setPort(target.heartbeat().httpPort()).setURI(uri).setSsl(tls).setIdleTimeout(TIMEOUT_MS).setHeaders(headers);
-    return client.request(options)
-        .compose(req -> req.send().compose(res -> res.body().map(b -> new Answer(res.statusCode(), res.headers(), b))));
+  private Future<Answer> call(
+      StorageEntry target, HttpMethod method, String uri, MultiMap headers) {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(method)
+            .setHost(target.host())
+            .setPort(target.heartbeat().httpPort())
+            .setURI(uri)
+            .setSsl(tls)
+            .setIdleTimeout(TIMEOUT_MS)
+            .setHeaders(headers);
+    return client
+        .request(options)
+        .compose(
+            req ->
+                req.send()
+                    .compose(
+                        res ->
+                            res.body().map(b -> new Answer(res.statusCode(), res.headers(), b))));
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-        .putHeader("cache-control", "no-store").end(body.encode());
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .putHeader("cache-control", "no-store")
+        .end(body.encode());
   }
 }

@@ -20,29 +20,65 @@ public final class Health {
   private Health() {}
 
   /**
-   * @param dirs  directories whose filesystems must answer (store paths; none for a tracker)
+   * @param dirs directories whose filesystems must answer (store paths; none for a tracker)
    * @param ready the role's readiness, with a detail message
    */
-  public static void mount(Vertx vertx, Router router, List<String> dirs, Supplier<Future<String>> ready) {
+  public static void mount(
+      Vertx vertx, Router router, List<String> dirs, Supplier<Future<String>> ready) {
     HealthChecks live = HealthChecks.create(vertx);
-    live.register("process", 2000, p -> p.complete(Status.OK(new JsonObject()
-        .put("uptimeMs", ManagementFactory.getRuntimeMXBean().getUptime())
-        .put("heapUsedBytes", Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()))));
+    live.register(
+        "process",
+        2000,
+        p ->
+            p.complete(
+                Status.OK(
+                    new JsonObject()
+                        .put("uptimeMs", ManagementFactory.getRuntimeMXBean().getUptime())
+                        .put(
+                            "heapUsedBytes",
+                            Runtime.getRuntime().totalMemory()
+                                - Runtime.getRuntime().freeMemory()))));
     for (String dir : dirs) {
-      live.register("disk:" + dir, 5000, p -> vertx.fileSystem().fsProps(dir).onComplete(ar -> {
-        if (ar.failed()) {
-          p.complete(Status.KO(new JsonObject().put("message", "cannot query " + dir + ": " + ar.cause().getMessage())));
-        } else {
-          long usable = ar.result().usableSpace();
-          JsonObject data = new JsonObject().put("usableBytes", usable);
-          p.complete(usable > 0 ? Status.OK(data) : Status.KO(data.put("message", "no space left")));
-        }
-      }));
+      live.register(
+          "disk:" + dir,
+          5000,
+          p ->
+              vertx
+                  .fileSystem()
+                  .fsProps(dir)
+                  .onComplete(
+                      ar -> {
+                        if (ar.failed()) {
+                          p.complete(
+                              Status.KO(
+                                  new JsonObject()
+                                      .put(
+                                          "message",
+                                          "cannot query " + dir + ": " + ar.cause().getMessage())));
+                        } else {
+                          long usable = ar.result().usableSpace();
+                          JsonObject data = new JsonObject().put("usableBytes", usable);
+                          p.complete(
+                              usable > 0
+                                  ? Status.OK(data)
+                                  : Status.KO(data.put("message", "no space left")));
+                        }
+                      }));
     }
     HealthChecks readiness = HealthChecks.create(vertx);
-    readiness.register("serving", 5000, p -> ready.get().onComplete(ar -> p.complete(ar.succeeded()
-        ? Status.OK(new JsonObject().put("message", ar.result()))
-        : Status.KO(new JsonObject().put("message", ar.cause().getMessage())))));
+    readiness.register(
+        "serving",
+        5000,
+        p ->
+            ready
+                .get()
+                .onComplete(
+                    ar ->
+                        p.complete(
+                            ar.succeeded()
+                                ? Status.OK(new JsonObject().put("message", ar.result()))
+                                : Status.KO(
+                                    new JsonObject().put("message", ar.cause().getMessage())))));
     if (vertx.isClustered()) {
       readiness.register("cluster-safe", 5000, ClusterHealthCheck.createProcedure(vertx));
     }

@@ -50,10 +50,15 @@ public final class HttpErrors {
     if (resp.ended() || resp.headWritten()) {
       return;
     }
-    resp.setStatusCode(status).putHeader("content-type", "application/json").end(body(status, message).encode());
+    resp.setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(body(status, message).encode());
   }
 
   public static void send(HttpServerResponse resp, Throwable err) {
-    send(resp, status(err), err instanceof FdfsException ? err.getMessage() : "internal error: " + err);
+    send(
+        resp,
+        status(err),
+        err instanceof FdfsException ? err.getMessage() : "internal error: " + err);
   }
 }

@@ -20,13 +20,16 @@ import java.util.Map;
 
 /**
  * {@code POST /{group}/upload}: a raw body ({@code ?ext=jpg}, Content-Length or chunked) or
- * multipart/form-data with any number of file parts (extension from each part's filename).
- * {@code meta.<name>=<value>} query parameters become every file's metadata. Bodies stream into
- * the storage with back-pressure ({@code request.pipe()} pauses the request before anything
+ * multipart/form-data with any number of file parts (extension from each part's filename). {@code
+ * meta.<name>=<value>} query parameters become every file's metadata. Bodies stream into the
+ * storage with back-pressure ({@code request.pipe()} pauses the request before anything
  * asynchronous happens); over {@code storage.http.maxUploadBytes} is 413 and stores nothing.
  */
 final class HttpUpload {
-  /** Bytes of an over-limit body read and dropped so the client can read our 413; beyond it we close. */
+  /**
+   * Bytes of an over-limit body read and dropped so the client can read our 413; beyond it we
+   * close.
+   */
   static final long DRAIN_LIMIT = 16L * 1024 * 1024;
 
   private final StorageService storage;
@@ -47,11 +50,13 @@ final class HttpUpload {
       return;
     }
     Map<String, String> meta = new LinkedHashMap<>();
-    req.params().forEach((k, v) -> {
-      if (k.startsWith("meta.")) {
-        meta.put(k.substring(5), v);
-      }
-    });
+    req.params()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("meta.")) {
+                meta.put(k.substring(5), v);
+              }
+            });
     try {
       StorageRoutes.checkMetadata(meta);
     } catch (IllegalArgumentException e) {
@@ -60,8 +65,9 @@ final class HttpUpload {
     }
     String cl = req.getHeader("Content-Length");
     // HTTP/2 (h2c) bodies carry neither header: their end is a frame flag
-    boolean chunked = "chunked".equalsIgnoreCase(req.getHeader("Transfer-Encoding"))
-        || req.version() == io.vertx.core.http.HttpVersion.HTTP_2;
+    boolean chunked =
+        "chunked".equalsIgnoreCase(req.getHeader("Transfer-Encoding"))
+            || req.version() == io.vertx.core.http.HttpVersion.HTTP_2;
     long declared = -1;
     if (cl != null) {
       try {
@@ -71,8 +77,14 @@ final class HttpUpload {
         return;
       }
       if (declared > http.maxUploadBytes()) {
-        refuse(req, 413, "the body of " + declared + " bytes is over the limit of " + http.maxUploadBytes()
-            + " bytes (storage.http.maxUploadBytes); nothing was stored");
+        refuse(
+            req,
+            413,
+            "the body of "
+                + declared
+                + " bytes is over the limit of "
+                + http.maxUploadBytes()
+                + " bytes (storage.http.maxUploadBytes); nothing was stored");
         return;
       }
     } else if (!chunked) {
@@ -104,25 +116,30 @@ final class HttpUpload {
     BodyPace pace = pace(ctx);
     pace.pausedByUs(true); // until the upload is open
     up.open()
-        .compose(v -> {
-          pace.pausedByUs(false);
-          return pipe.endOnComplete(false).to(new CappedUpload(up, http.maxUploadBytes(), pace));
-        })
+        .compose(
+            v -> {
+              pace.pausedByUs(false);
+              return pipe.endOnComplete(false)
+                  .to(new CappedUpload(up, http.maxUploadBytes(), pace));
+            })
         .onComplete(ar -> pace.done())
         .compose(v -> up.complete())
         .compose(stored -> withMetadata(stored, meta))
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            metrics.upload("http", true, ar.result().size(), System.nanoTime() - started);
-            storage.announceCreated(ar.result());
-            ctx.response().putHeader("content-type", "application/json").end(StorageRoutes.stored(ar.result()).encode());
-          } else {
-            pipe.close();
-            up.abort();
-            metrics.upload("http", false, up.received(), System.nanoTime() - started);
-            failUpload(req, CappedUpload.cause(ar.cause()));
-          }
-        });
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                metrics.upload("http", true, ar.result().size(), System.nanoTime() - started);
+                storage.announceCreated(ar.result());
+                ctx.response()
+                    .putHeader("content-type", "application/json")
+                    .end(StorageRoutes.stored(ar.result()).encode());
+              } else {
+                pipe.close();
+                up.abort();
+                metrics.upload("http", false, up.received(), System.nanoTime() - started);
+                failUpload(req, CappedUpload.cause(ar.cause()));
+              }
+            });
   }
 
   private void multipart(RoutingContext ctx, Map<String, String> meta) {
@@ -131,68 +148,89 @@ final class HttpUpload {
     long started = System.nanoTime();
     BodyPace pace = pace(ctx);
     req.setExpectMultipart(true);
-    req.uploadHandler(part -> {
-      Upload up;
-      try {
-        up = storage.newUpload(-1, extensionOf(part.filename()));
-      } catch (FdfsException e) {
-        parts.add(Future.failedFuture(e));
-        drop(part);
-        return;
-      }
-      Pipe<Buffer> pipe = part.pipe();
-      parts.add(pipe.endOnComplete(false).to(new CappedUpload(up, http.maxUploadBytes(), pace))
-          .compose(v -> up.complete())
-          .compose(stored -> withMetadata(stored, meta))
-          .onFailure(err -> {
-            up.abort();
+    req.uploadHandler(
+        part -> {
+          Upload up;
+          try {
+            up = storage.newUpload(-1, extensionOf(part.filename()));
+          } catch (FdfsException e) {
+            parts.add(Future.failedFuture(e));
             drop(part);
-          }));
-    });
-    req.exceptionHandler(err -> { }); // parts fail through their pipes; the response is moot
-    req.endHandler(v -> Future.join(parts).onComplete(ar -> {
-      pace.done();
-      List<Upload.Stored> stored = new ArrayList<>();
-      Throwable failure = null;
-      for (Future<Upload.Stored> f : parts) {
-        if (f.succeeded()) {
-          stored.add(f.result());
-        } else if (failure == null) {
-          failure = CappedUpload.cause(f.cause());
-        }
-      }
-      if (parts.isEmpty()) {
-        failure = FdfsException.invalid("the form has no file part (use <input type=file> parts)");
-      }
-      if (failure != null) {
-        // all or nothing: files of the same request already stored are removed
-        stored.forEach(s -> storage.delete(storage.validate(s.group(), s.remoteName())));
-        metrics.upload("http", false, 0, System.nanoTime() - started);
-        failUpload(req, failure);
-        return;
-      }
-      JsonArray out = new JsonArray();
-      for (Upload.Stored s : stored) {
-        metrics.upload("http", true, s.size(), System.nanoTime() - started);
-        storage.announceCreated(s);
-        out.add(StorageRoutes.stored(s));
-      }
-      req.response().putHeader("content-type", "application/json").end(out.encode());
-    }));
+            return;
+          }
+          Pipe<Buffer> pipe = part.pipe();
+          parts.add(
+              pipe.endOnComplete(false)
+                  .to(new CappedUpload(up, http.maxUploadBytes(), pace))
+                  .compose(v -> up.complete())
+                  .compose(stored -> withMetadata(stored, meta))
+                  .onFailure(
+                      err -> {
+                        up.abort();
+                        drop(part);
+                      }));
+        });
+    req.exceptionHandler(err -> {}); // parts fail through their pipes; the response is moot
+    req.endHandler(
+        v ->
+            Future.join(parts)
+                .onComplete(
+                    ar -> {
+                      pace.done();
+                      List<Upload.Stored> stored = new ArrayList<>();
+                      Throwable failure = null;
+                      for (Future<Upload.Stored> f : parts) {
+                        if (f.succeeded()) {
+                          stored.add(f.result());
+                        } else if (failure == null) {
+                          failure = CappedUpload.cause(f.cause());
+                        }
+                      }
+                      if (parts.isEmpty()) {
+                        failure =
+                            FdfsException.invalid(
+                                "the form has no file part (use <input type=file> parts)");
+                      }
+                      if (failure != null) {
+                        // all or nothing: files of the same request already stored are removed
+                        stored.forEach(
+                            s -> storage.delete(storage.validate(s.group(), s.remoteName())));
+                        metrics.upload("http", false, 0, System.nanoTime() - started);
+                        failUpload(req, failure);
+                        return;
+                      }
+                      JsonArray out = new JsonArray();
+                      for (Upload.Stored s : stored) {
+                        metrics.upload("http", true, s.size(), System.nanoTime() - started);
+                        storage.announceCreated(s);
+                        out.add(StorageRoutes.stored(s));
+                      }
+                      req.response()
+                          .putHeader("content-type", "application/json")
+                          .end(out.encode());
+                    }));
   }
 
   /** The body's minimum rate; a trickle is answered 408 and the connection closed. */
   private BodyPace pace(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
-    BodyPace pace = new BodyPace(ctx.vertx(), storage.options().limits(), "http", reason -> {
-      if (!req.response().ended()) {
-        req.response().setStatusCode(408).putHeader("Connection", "close").putHeader("Content-Type", "text/plain")
-            .end("the request body is too slow: " + reason + " (storage.limits)\n")
-            .onComplete(x -> req.connection().close());
-      } else {
-        req.connection().close();
-      }
-    });
+    BodyPace pace =
+        new BodyPace(
+            ctx.vertx(),
+            storage.options().limits(),
+            "http",
+            reason -> {
+              if (!req.response().ended()) {
+                req.response()
+                    .setStatusCode(408)
+                    .putHeader("Connection", "close")
+                    .putHeader("Content-Type", "text/plain")
+                    .end("the request body is too slow: " + reason + " (storage.limits)\n")
+                    .onComplete(x -> req.connection().close());
+              } else {
+                req.connection().close();
+              }
+            });
     req.connection().closeHandler(v -> pace.done());
     return pace;
   }
@@ -210,13 +248,16 @@ final class HttpUpload {
       refuse(req, 413, err.getMessage() + "; nothing was stored");
     } else {
       metrics.error("http", err instanceof FdfsException f ? f.errno() : Errno.EIO);
-      refuse(req, HttpErrors.status(err), err instanceof FdfsException ? err.getMessage() : "upload failed: " + err);
+      refuse(
+          req,
+          HttpErrors.status(err),
+          err instanceof FdfsException ? err.getMessage() : "upload failed: " + err);
     }
   }
 
   /**
-   * Answers before (or without) reading the whole body: the rest is read and dropped up to
-   * {@link #DRAIN_LIMIT} so the client sees the answer, then the connection is closed.
+   * Answers before (or without) reading the whole body: the rest is read and dropped up to {@link
+   * #DRAIN_LIMIT} so the client sees the answer, then the connection is closed.
    */
   private void refuse(HttpServerRequest req, int status, String message) {
     if (req.response().ended()) {
@@ -228,23 +269,27 @@ final class HttpUpload {
       return;
     }
     long[] dropped = {0};
-    req.handler(b -> {
-      dropped[0] += b.length();
-      if (dropped[0] > DRAIN_LIMIT) {
-        req.connection().close();
-      }
-    });
-    req.exceptionHandler(e -> { });
+    req.handler(
+        b -> {
+          dropped[0] += b.length();
+          if (dropped[0] > DRAIN_LIMIT) {
+            req.connection().close();
+          }
+        });
+    req.exceptionHandler(e -> {});
     req.resume();
   }
 
   private static void drop(HttpServerFileUpload part) {
-    part.handler(b -> { });
-    part.exceptionHandler(e -> { });
+    part.handler(b -> {});
+    part.exceptionHandler(e -> {});
     part.resume();
   }
 
-  /** The extension of a client's file name, when it is one FastDFS can keep ([A-Za-z0-9_-], at most 6). */
+  /**
+   * The extension of a client's file name, when it is one FastDFS can keep ([A-Za-z0-9_-], at most
+   * 6).
+   */
   static String extensionOf(String filename) {
     if (filename == null) {
       return "";

@@ -9,10 +9,10 @@ import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Publishes a storage's p99 upload and download latency on {@link Addresses#STORAGE_LATENCY}
- * every heartbeat interval, for the console's charts. Read from the storage's own timers
- * ({@code dfstree.upload}, {@code dfstree.download}, every protocol), whose percentiles cover
- * Micrometer's rolling window (the last two minutes); the slowest protocol is reported.
+ * Publishes a storage's p99 upload and download latency on {@link Addresses#STORAGE_LATENCY} every
+ * heartbeat interval, for the console's charts. Read from the storage's own timers ({@code
+ * dfstree.upload}, {@code dfstree.download}, every protocol), whose percentiles cover Micrometer's
+ * rolling window (the last two minutes); the slowest protocol is reported.
  */
 public final class LatencyPublisher {
   private final Vertx vertx;
@@ -27,12 +27,15 @@ public final class LatencyPublisher {
 
   /** Starts publishing; returns the timer id. */
   public long start(long intervalMs) {
-    return vertx.setPeriodic(intervalMs, t -> vertx.eventBus().publish(Addresses.STORAGE_LATENCY, message()));
+    return vertx.setPeriodic(
+        intervalMs, t -> vertx.eventBus().publish(Addresses.STORAGE_LATENCY, message()));
   }
 
   JsonObject message() {
-    return new JsonObject().put("storageId", storageId)
-        .put("uploadP99Ms", p99Ms("dfstree.upload")).put("downloadP99Ms", p99Ms("dfstree.download"));
+    return new JsonObject()
+        .put("storageId", storageId)
+        .put("uploadP99Ms", p99Ms("dfstree.upload"))
+        .put("downloadP99Ms", p99Ms("dfstree.download"));
   }
 
   /** The largest p99 over the timers of that name, in ms; -1 when none has recent requests. */

@@ -12,30 +12,44 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The last hour of every storage, for the console's charts: one sample per storage every
- * {@code intervalMs} (ticks aligned to the interval, so the page can add storages up sample by
- * sample) of upload/download operations and bytes per second (from the FastDFS counters in the
- * heartbeats), p99 latency (from the storage's latency message), free space per store path, and
- * replication lag per source member. A ring: at most {@code windowMs / intervalMs} samples per
- * storage, and a storage silent for a whole window is forgotten. Pure: no Vert.x, no clock.
+ * The last hour of every storage, for the console's charts: one sample per storage every {@code
+ * intervalMs} (ticks aligned to the interval, so the page can add storages up sample by sample) of
+ * upload/download operations and bytes per second (from the FastDFS counters in the heartbeats),
+ * p99 latency (from the storage's latency message), free space per store path, and replication lag
+ * per source member. A ring: at most {@code windowMs / intervalMs} samples per storage, and a
+ * storage silent for a whole window is forgotten. Pure: no Vert.x, no clock.
  *
  * <p>Replication lag of member M behind source S is how far M's applied position lags S's newest
- * write: {@code max(0, S.lastSourceUpdate - M.syncedUntil[S])} seconds, 0 when caught up (an
- * idle group does not look late); -1 while M has applied nothing of S yet.
+ * write: {@code max(0, S.lastSourceUpdate - M.syncedUntil[S])} seconds, 0 when caught up (an idle
+ * group does not look late); -1 while M has applied nothing of S yet.
  */
 public final class MetricsHistory {
   /** One storage at one tick. {@code upP99Ms}/{@code downP99Ms} are -1 when unknown. */
-  public record Sample(long t, double upOps, double downOps, double upBytes, double downBytes,
-                       double upP99Ms, double downP99Ms, long[] freeBytes, Map<String, Long> lagSeconds) {
+  public record Sample(
+      long t,
+      double upOps,
+      double downOps,
+      double upBytes,
+      double downBytes,
+      double upP99Ms,
+      double downP99Ms,
+      long[] freeBytes,
+      Map<String, Long> lagSeconds) {
     JsonObject toJson() {
       JsonArray free = new JsonArray();
       for (long f : freeBytes) {
         free.add(f);
       }
-      return new JsonObject().put("t", t).put("up", round(upOps)).put("down", round(downOps))
-          .put("upB", Math.round(upBytes)).put("downB", Math.round(downBytes))
-          .put("upP99", round(upP99Ms)).put("downP99", round(downP99Ms))
-          .put("free", free).put("lag", new JsonObject(new TreeMap<String, Object>(lagSeconds)));
+      return new JsonObject()
+          .put("t", t)
+          .put("up", round(upOps))
+          .put("down", round(downOps))
+          .put("upB", Math.round(upBytes))
+          .put("downB", Math.round(downBytes))
+          .put("upP99", round(upP99Ms))
+          .put("downP99", round(downP99Ms))
+          .put("free", free)
+          .put("lag", new JsonObject(new TreeMap<String, Object>(lagSeconds)));
     }
 
     private static double round(double v) {
@@ -67,7 +81,8 @@ public final class MetricsHistory {
 
   public MetricsHistory(long intervalMs, long windowMs) {
     if (intervalMs <= 0 || windowMs < intervalMs) {
-      throw new IllegalArgumentException("interval " + intervalMs + " ms, window " + windowMs + " ms");
+      throw new IllegalArgumentException(
+          "interval " + intervalMs + " ms, window " + windowMs + " ms");
     }
     this.intervalMs = intervalMs;
     this.windowMs = windowMs;
@@ -96,15 +111,20 @@ public final class MetricsHistory {
     }
   }
 
-  /** Takes one sample per storage that has beaten since its last sample; forgets long-silent ones. */
+  /**
+   * Takes one sample per storage that has beaten since its last sample; forgets long-silent ones.
+   */
   public void sample(long nowMs) {
     long tick = nowMs - Math.floorMod(nowMs, intervalMs);
     Map<Integer, Heartbeat> beats = new HashMap<>();
-    storages.values().forEach(s -> {
-      if (s.last != null) {
-        beats.put(s.id, s.last);
-      }
-    });
+    storages
+        .values()
+        .forEach(
+            s -> {
+              if (s.last != null) {
+                beats.put(s.id, s.last);
+              }
+            });
     for (Iterator<Series> it = storages.values().iterator(); it.hasNext(); ) {
       Series s = it.next();
       if (nowMs - s.lastAtMs > windowMs) {
@@ -116,8 +136,11 @@ public final class MetricsHistory {
       }
       long[] c = s.last.counters();
       double up = 0, down = 0, upB = 0, downB = 0;
-      if (s.sampledCounters != null && c != null && c.length >= StorageCounters.COUNT
-          && c[StorageCounters.SUCCESS_UPLOAD] >= s.sampledCounters[StorageCounters.SUCCESS_UPLOAD]) {
+      if (s.sampledCounters != null
+          && c != null
+          && c.length >= StorageCounters.COUNT
+          && c[StorageCounters.SUCCESS_UPLOAD]
+              >= s.sampledCounters[StorageCounters.SUCCESS_UPLOAD]) {
         double seconds = (s.lastAtMs - s.sampledAtMs) / 1000.0;
         up = delta(c, s.sampledCounters, StorageCounters.SUCCESS_UPLOAD) / seconds;
         down = delta(c, s.sampledCounters, StorageCounters.SUCCESS_DOWNLOAD) / seconds;
@@ -126,9 +149,14 @@ public final class MetricsHistory {
       } // else the first sample, or the storage restarted (counters went back): rates start at 0
       s.sampledCounters = c == null ? null : c.clone();
       s.sampledAtMs = s.lastAtMs;
-      long[] free = s.last.storePaths() == null ? new long[0]
-          : s.last.storePaths().stream().mapToLong(Heartbeat.StorePathStat::freeBytes).toArray();
-      Sample sample = new Sample(tick, up, down, upB, downB, s.upP99, s.downP99, free, lag(s.last, beats));
+      long[] free =
+          s.last.storePaths() == null
+              ? new long[0]
+              : s.last.storePaths().stream()
+                  .mapToLong(Heartbeat.StorePathStat::freeBytes)
+                  .toArray();
+      Sample sample =
+          new Sample(tick, up, down, upB, downB, s.upP99, s.downP99, free, lag(s.last, beats));
       if (!s.samples.isEmpty() && s.samples.peekLast().t() == tick) {
         s.samples.pollLast(); // two samples in one tick (a late timer): keep the newer
       }
@@ -148,19 +176,26 @@ public final class MetricsHistory {
     if (member.syncedUntil() == null) {
       return out;
     }
-    member.syncedUntil().forEach((source, until) -> {
-      Heartbeat src;
-      try {
-        src = beats.get(Integer.parseInt(source.trim()));
-      } catch (NumberFormatException e) {
-        return;
-      }
-      if (src == null || !member.group().equals(src.group())) {
-        return;
-      }
-      long u = until == null ? 0 : until;
-      out.put(source, u <= 0 ? (src.lastSourceUpdate() > 0 ? -1L : 0L) : Math.max(0, src.lastSourceUpdate() - u));
-    });
+    member
+        .syncedUntil()
+        .forEach(
+            (source, until) -> {
+              Heartbeat src;
+              try {
+                src = beats.get(Integer.parseInt(source.trim()));
+              } catch (NumberFormatException e) {
+                return;
+              }
+              if (src == null || !member.group().equals(src.group())) {
+                return;
+              }
+              long u = until == null ? 0 : until;
+              out.put(
+                  source,
+                  u <= 0
+                      ? (src.lastSourceUpdate() > 0 ? -1L : 0L)
+                      : Math.max(0, src.lastSourceUpdate() - u));
+            });
     return out;
   }
 
@@ -179,10 +214,18 @@ public final class MetricsHistory {
       for (int i = 0; i < n; i++) {
         paths.add(String.format("M%02X", s.last.storePaths().get(i).index()));
       }
-      out.add(new JsonObject().put("id", s.id).put("group", s.group).put("host", s.host)
-          .put("paths", paths).put("samples", samples));
+      out.add(
+          new JsonObject()
+              .put("id", s.id)
+              .put("group", s.group)
+              .put("host", s.host)
+              .put("paths", paths)
+              .put("samples", samples));
     }
-    return new JsonObject().put("intervalMs", intervalMs).put("windowMs", windowMs).put("storages", out);
+    return new JsonObject()
+        .put("intervalMs", intervalMs)
+        .put("windowMs", windowMs)
+        .put("storages", out);
   }
 
   /** Samples kept for a storage (tests). */

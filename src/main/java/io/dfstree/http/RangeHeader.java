@@ -3,17 +3,22 @@ package io.dfstree.http;
 /**
  * The {@code Range} request header (RFC 9110 §14), for one representation of {@code size} bytes.
  * Choices, on purpose:
+ *
  * <ul>
  *   <li>a header that is absent, not {@code bytes=}, or malformed is <b>ignored</b> (200, whole
- *   file), as RFC 9110 §14.2 allows — a broken client still gets its file;</li>
+ *       file), as RFC 9110 §14.2 allows — a broken client still gets its file;
  *   <li>several ranges are <b>served as the whole file</b> (200) rather than multipart/byteranges,
- *   unless none of them is satisfiable (416);</li>
+ *       unless none of them is satisfiable (416);
  *   <li>one satisfiable range is 206 with {@code Content-Range}; one unsatisfiable range is 416
- *   with {@code Content-Range: bytes *&#47;size}.</li>
+ *       with {@code Content-Range: bytes *&#47;size}.
  * </ul>
  */
 public record RangeHeader(Kind kind, long start, long end) {
-  public enum Kind { WHOLE, PARTIAL, UNSATISFIABLE }
+  public enum Kind {
+    WHOLE,
+    PARTIAL,
+    UNSATISFIABLE
+  }
 
   private static final RangeHeader WHOLE = new RangeHeader(Kind.WHOLE, -1, -1);
   private static final RangeHeader UNSATISFIABLE = new RangeHeader(Kind.UNSATISFIABLE, -1, -1);

@@ -12,12 +12,14 @@ import io.vertx.ext.web.RoutingContext;
  * The console's S3 bucket browser, on the tracker's HTTP port; each call is passed over the event
  * bus to the storage that serves S3 ({@code S3ConsoleService}), with the S3 key pair the user typed
  * in the console (header {@code X-S3-Key: <access key>:<secret>}):
+ *
  * <pre>
  *   GET    /api/s3/buckets
  *   GET    /api/s3/objects?bucket=b&amp;prefix=p&amp;delimiter=/&amp;token=t&amp;max=100
  *   GET    /api/s3/object?bucket=b&amp;key=k      metadata, file id(s), a presigned download link
  *   DELETE /api/s3/object?bucket=b&amp;key=k
  * </pre>
+ *
  * 503 when no S3 endpoint answers (S3 off), the S3 error's status otherwise.
  */
 public final class S3BrowserRoutes {
@@ -31,17 +33,39 @@ public final class S3BrowserRoutes {
 
   public void mount(Router router) {
     router.get("/api/s3/buckets").handler(ctx -> ask(ctx, new JsonObject().put("op", "buckets")));
-    router.get("/api/s3/objects").handler(ctx -> ask(ctx, new JsonObject().put("op", "list")
-        .put("bucket", ctx.request().getParam("bucket", "")).put("prefix", ctx.request().getParam("prefix", ""))
-        .put("delimiter", ctx.request().getParam("delimiter", "")).put("token", ctx.request().getParam("token"))
-        .put("max", intParam(ctx, "max", 100))));
-    router.get("/api/s3/object").handler(ctx -> ask(ctx, object(ctx, "head")
-        .put("host", hostName(ctx.request().authority() == null ? null : ctx.request().authority().host()))));
+    router
+        .get("/api/s3/objects")
+        .handler(
+            ctx ->
+                ask(
+                    ctx,
+                    new JsonObject()
+                        .put("op", "list")
+                        .put("bucket", ctx.request().getParam("bucket", ""))
+                        .put("prefix", ctx.request().getParam("prefix", ""))
+                        .put("delimiter", ctx.request().getParam("delimiter", ""))
+                        .put("token", ctx.request().getParam("token"))
+                        .put("max", intParam(ctx, "max", 100))));
+    router
+        .get("/api/s3/object")
+        .handler(
+            ctx ->
+                ask(
+                    ctx,
+                    object(ctx, "head")
+                        .put(
+                            "host",
+                            hostName(
+                                ctx.request().authority() == null
+                                    ? null
+                                    : ctx.request().authority().host()))));
     router.delete("/api/s3/object").handler(ctx -> ask(ctx, object(ctx, "delete")));
   }
 
   private static JsonObject object(RoutingContext ctx, String op) {
-    return new JsonObject().put("op", op).put("bucket", ctx.request().getParam("bucket", ""))
+    return new JsonObject()
+        .put("op", op)
+        .put("bucket", ctx.request().getParam("bucket", ""))
         .put("key", ctx.request().getParam("key", ""));
   }
 
@@ -62,19 +86,33 @@ public final class S3BrowserRoutes {
     String pair = ctx.request().getHeader("X-S3-Key");
     int colon = pair == null ? -1 : pair.indexOf(':');
     if (colon <= 0) {
-      HttpErrors.send(ctx.response(), 401, "send the S3 access key and secret as 'X-S3-Key: <access key>:<secret>'");
+      HttpErrors.send(
+          ctx.response(),
+          401,
+          "send the S3 access key and secret as 'X-S3-Key: <access key>:<secret>'");
       return;
     }
     q.put("accessKey", pair.substring(0, colon)).put("secretKey", pair.substring(colon + 1));
-    vertx.eventBus().<JsonObject>request(Addresses.S3_CONSOLE, q, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
-        .onSuccess(r -> ctx.response().putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
-            .end(r.body().encode()))
-        .onFailure(err -> {
-          if (err instanceof ReplyException re && re.failureCode() >= 400) {
-            HttpErrors.send(ctx.response(), re.failureCode(), re.getMessage());
-          } else {
-            HttpErrors.send(ctx.response(), 503, "no S3 endpoint answers (is s3.port set on a storage?): " + err.getMessage());
-          }
-        });
+    vertx
+        .eventBus()
+        .<JsonObject>request(
+            Addresses.S3_CONSOLE, q, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
+        .onSuccess(
+            r ->
+                ctx.response()
+                    .putHeader("content-type", "application/json")
+                    .putHeader("cache-control", "no-store")
+                    .end(r.body().encode()))
+        .onFailure(
+            err -> {
+              if (err instanceof ReplyException re && re.failureCode() >= 400) {
+                HttpErrors.send(ctx.response(), re.failureCode(), re.getMessage());
+              } else {
+                HttpErrors.send(
+                    ctx.response(),
+                    503,
+                    "no S3 endpoint answers (is s3.port set on a storage?): " + err.getMessage());
+              }
+            });
   }
 }

@@ -12,12 +12,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A storage's own meters (names as Prometheus shows them):
- * {@code dfstree_uploads_total}, {@code dfstree_downloads_total} (tags protocol, outcome),
- * {@code dfstree_upload_bytes_total}, {@code dfstree_download_bytes_total},
- * {@code dfstree_upload_seconds}, {@code dfstree_download_seconds} (histograms with p50/p95/p99),
- * {@code dfstree_errors_total} (tags protocol, errno), {@code dfstree_replication_lag_seconds} (tag peer),
- * {@code dfstree_store_free_bytes} (tag path), {@code dfstree_open_connections} (tag protocol).
+ * A storage's own meters (names as Prometheus shows them): {@code dfstree_uploads_total}, {@code
+ * dfstree_downloads_total} (tags protocol, outcome), {@code dfstree_upload_bytes_total}, {@code
+ * dfstree_download_bytes_total}, {@code dfstree_upload_seconds}, {@code dfstree_download_seconds}
+ * (histograms with p50/p95/p99), {@code dfstree_errors_total} (tags protocol, errno), {@code
+ * dfstree_replication_lag_seconds} (tag peer), {@code dfstree_store_free_bytes} (tag path), {@code
+ * dfstree_open_connections} (tag protocol).
  */
 public final class StorageMetrics implements StorageEvents {
   private final MeterRegistry registry;
@@ -30,15 +30,22 @@ public final class StorageMetrics implements StorageEvents {
     for (StorageService.PathSpace p : storage.space()) {
       int index = p.index();
       Gauge.builder("dfstree.store.free.bytes", storage, s -> s.space().get(index).freeBytes())
-          .tag("path", String.format("M%02X", index)).baseUnit("bytes")
-          .description("usable space of a store path, as last measured").register(registry);
+          .tag("path", String.format("M%02X", index))
+          .baseUnit("bytes")
+          .description("usable space of a store path, as last measured")
+          .register(registry);
     }
-    Gauge.builder("dfstree.open.connections", storage, StorageService::connections).tag("protocol", "fdfs")
-        .description("open client connections").register(registry);
-    Gauge.builder("dfstree.open.connections", httpConnections, AtomicInteger::get).tag("protocol", "http")
-        .description("open client connections").register(registry);
+    Gauge.builder("dfstree.open.connections", storage, StorageService::connections)
+        .tag("protocol", "fdfs")
+        .description("open client connections")
+        .register(registry);
+    Gauge.builder("dfstree.open.connections", httpConnections, AtomicInteger::get)
+        .tag("protocol", "http")
+        .description("open client connections")
+        .register(registry);
     Gauge.builder("dfstree.storage.active", storage, s -> s.active() ? 1 : 0)
-        .description("1 when the storage is ACTIVE").register(registry);
+        .description("1 when the storage is ACTIVE")
+        .register(registry);
     scrubMeters(registry, storage);
     // pre-register the common series so a scrape shows them before the first request
     for (String proto : new String[] {"fdfs", "http", "ws"}) {
@@ -49,25 +56,44 @@ public final class StorageMetrics implements StorageEvents {
 
   /** Replication lag per peer; called as peers appear (a gauge per peer id). */
   void trackPeers() {
-    storage.replicationLagSeconds().keySet().forEach(peer ->
-        Gauge.builder("dfstree.replication.lag", storage, s -> s.replicationLagSeconds().getOrDefault(peer, -1L))
-            .tag("peer", peer).baseUnit("seconds")
-            .description("seconds behind a peer's binlog (-1 not yet synced)").register(registry));
+    storage
+        .replicationLagSeconds()
+        .keySet()
+        .forEach(
+            peer ->
+                Gauge.builder(
+                        "dfstree.replication.lag",
+                        storage,
+                        s -> s.replicationLagSeconds().getOrDefault(peer, -1L))
+                    .tag("peer", peer)
+                    .baseUnit("seconds")
+                    .description("seconds behind a peer's binlog (-1 not yet synced)")
+                    .register(registry));
   }
 
   private Timer timer(String op, String protocol) {
-    return Timer.builder("dfstree." + op).tag("protocol", protocol)
-        .publishPercentiles(0.5, 0.95, 0.99).publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
-        .description(op + " latency").register(registry);
+    return Timer.builder("dfstree." + op)
+        .tag("protocol", protocol)
+        .publishPercentiles(0.5, 0.95, 0.99)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(60))
+        .description(op + " latency")
+        .register(registry);
   }
 
   private void record(String op, String protocol, boolean ok, long bytes, long nanos) {
-    Counter.builder("dfstree." + op + "s").tag("protocol", protocol).tag("outcome", ok ? "success" : "failure")
-        .register(registry).increment();
+    Counter.builder("dfstree." + op + "s")
+        .tag("protocol", protocol)
+        .tag("outcome", ok ? "success" : "failure")
+        .register(registry)
+        .increment();
     if (ok) {
-      Counter.builder("dfstree." + op + ".bytes").tag("protocol", protocol).baseUnit("bytes")
-          .register(registry).increment(bytes);
+      Counter.builder("dfstree." + op + ".bytes")
+          .tag("protocol", protocol)
+          .baseUnit("bytes")
+          .register(registry)
+          .increment(bytes);
       timer(op, protocol).record(nanos, TimeUnit.NANOSECONDS);
     }
   }
@@ -84,23 +110,41 @@ public final class StorageMetrics implements StorageEvents {
 
   @Override
   public void error(String protocol, int errno) {
-    Counter.builder("dfstree.errors").tag("protocol", protocol).tag("errno", Errno.name(errno))
-        .register(registry).increment();
+    Counter.builder("dfstree.errors")
+        .tag("protocol", protocol)
+        .tag("errno", Errno.name(errno))
+        .register(registry)
+        .increment();
   }
 
-  /** dfstree_scrub_{files,bytes,passes}_total, dfstree_scrub_{damaged,repairs,repairs_failed}_total. */
+  /**
+   * dfstree_scrub_{files,bytes,passes}_total, dfstree_scrub_{damaged,repairs,repairs_failed}_total.
+   */
   private static void scrubMeters(MeterRegistry registry, StorageService storage) {
-    io.micrometer.core.instrument.FunctionCounter.builder("dfstree.scrub.files", storage, s -> s.scrubProgress().files())
-        .description("files the background scrub checked against their CRC32").register(registry);
-    io.micrometer.core.instrument.FunctionCounter.builder("dfstree.scrub.bytes", storage, s -> s.scrubProgress().bytes())
-        .baseUnit("bytes").description("bytes the background scrub read").register(registry);
-    io.micrometer.core.instrument.FunctionCounter.builder("dfstree.scrub.passes", storage, s -> s.scrubProgress().passes())
-        .description("full scrub passes completed").register(registry);
-    io.micrometer.core.instrument.FunctionCounter.builder("dfstree.scrub.damaged", storage, s -> s.scrubProgress().damaged())
-        .description("stored copies found not to match their name (scrub or download check)").register(registry);
-    io.micrometer.core.instrument.FunctionCounter.builder("dfstree.scrub.repairs", storage, s -> s.scrubProgress().repaired())
-        .description("damaged copies replaced by a peer's good copy").register(registry);
-    io.micrometer.core.instrument.FunctionCounter.builder("dfstree.scrub.repairs.failed", storage,
-        s -> s.scrubProgress().repairsFailed()).description("damaged copies no peer could replace").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "dfstree.scrub.files", storage, s -> s.scrubProgress().files())
+        .description("files the background scrub checked against their CRC32")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "dfstree.scrub.bytes", storage, s -> s.scrubProgress().bytes())
+        .baseUnit("bytes")
+        .description("bytes the background scrub read")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "dfstree.scrub.passes", storage, s -> s.scrubProgress().passes())
+        .description("full scrub passes completed")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "dfstree.scrub.damaged", storage, s -> s.scrubProgress().damaged())
+        .description("stored copies found not to match their name (scrub or download check)")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "dfstree.scrub.repairs", storage, s -> s.scrubProgress().repaired())
+        .description("damaged copies replaced by a peer's good copy")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "dfstree.scrub.repairs.failed", storage, s -> s.scrubProgress().repairsFailed())
+        .description("damaged copies no peer could replace")
+        .register(registry);
   }
 }

@@ -12,10 +12,10 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The tracker's HTTP port. Built and started by the tracker verticle on its own context, so
- * every handler runs on the tracker's event loop. Other features (the web console) add their
- * routes through {@link #router()} or the {@code extraRoutes} hook before {@link #listen()}:
- * they are matched before the download redirect, which is mounted last.
+ * The tracker's HTTP port. Built and started by the tracker verticle on its own context, so every
+ * handler runs on the tracker's event loop. Other features (the web console) add their routes
+ * through {@link #router()} or the {@code extraRoutes} hook before {@link #listen()}: they are
+ * matched before the download redirect, which is mounted last.
  */
 public final class TrackerHttpServer {
   private final Vertx vertx;
@@ -26,9 +26,18 @@ public final class TrackerHttpServer {
   private final TlsOptions tls;
   private HttpServer server;
 
-  /** With HTTPS when {@code tls} names a certificate and key; {@code /metrics} scrapes {@code registry}. */
-  public TrackerHttpServer(Vertx vertx, String host, int port, Routing routing, Supplier<Future<String>> ready,
-                           TlsOptions tls, PrometheusMeterRegistry registry) {
+  /**
+   * With HTTPS when {@code tls} names a certificate and key; {@code /metrics} scrapes {@code
+   * registry}.
+   */
+  public TrackerHttpServer(
+      Vertx vertx,
+      String host,
+      int port,
+      Routing routing,
+      Supplier<Future<String>> ready,
+      TlsOptions tls,
+      PrometheusMeterRegistry registry) {
     this.tls = tls;
     this.vertx = vertx;
     this.host = host;
@@ -47,16 +56,31 @@ public final class TrackerHttpServer {
   public Future<HttpServer> listen(Consumer<Router> extraRoutes) {
     extraRoutes.accept(router);
     TrackerRoutes.mountRedirect(router, routing);
-    router.route().handler(ctx -> HttpErrors.send(ctx.response(), 404,
-        "no such endpoint: " + ctx.request().path() + " (downloads are /<group>/M00/AA/BB/<name>)"));
-    server = vertx.createHttpServer(Tls.apply(HttpLimits.apply(new HttpServerOptions()).setHost(host).setPort(port)
-            .setReuseAddress(true), tls))
-        .requestHandler(HttpLimits.guard(router));
+    router
+        .route()
+        .handler(
+            ctx ->
+                HttpErrors.send(
+                    ctx.response(),
+                    404,
+                    "no such endpoint: "
+                        + ctx.request().path()
+                        + " (downloads are /<group>/M00/AA/BB/<name>)"));
+    server =
+        vertx
+            .createHttpServer(
+                Tls.apply(
+                    HttpLimits.apply(new HttpServerOptions())
+                        .setHost(host)
+                        .setPort(port)
+                        .setReuseAddress(true),
+                    tls))
+            .requestHandler(HttpLimits.guard(router));
     return server.listen();
   }
 
   public Future<HttpServer> listen() {
-    return listen(r -> { });
+    return listen(r -> {});
   }
 
   public int actualPort() {

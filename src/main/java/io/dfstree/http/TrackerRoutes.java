@@ -15,15 +15,19 @@ import java.util.function.Supplier;
 
 /**
  * The tracker's HTTP routes: {@code GET|HEAD /{group}/M00/..} answers 302 to the HTTP port of a
- * storage that may serve the file (the same choice as query 102), keeping the query string
- * (token, ts, filename); plus {@code /metrics}, {@code /health}, {@code /ready}. Handlers run on
- * the tracker's event loop (the group map is confined to it).
+ * storage that may serve the file (the same choice as query 102), keeping the query string (token,
+ * ts, filename); plus {@code /metrics}, {@code /health}, {@code /ready}. Handlers run on the
+ * tracker's event loop (the group map is confined to it).
  */
 public final class TrackerRoutes {
   private TrackerRoutes() {}
 
   /** Metrics and health on {@code router}. */
-  public static void mountOperations(Vertx vertx, Router router, Supplier<Future<String>> ready, PrometheusMeterRegistry registry) {
+  public static void mountOperations(
+      Vertx vertx,
+      Router router,
+      Supplier<Future<String>> ready,
+      PrometheusMeterRegistry registry) {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     Health.mount(vertx, router, java.util.List.of(), ready);
   }
@@ -31,7 +35,9 @@ public final class TrackerRoutes {
   /** The download redirect, as the last route of {@code router} (mount other routes before it). */
   public static void mountRedirect(Router router, Routing routing) {
     router.getWithRegex("/([^/]+)/(M[^/]{2}/.+)").handler(ctx -> redirect(ctx, routing));
-    router.routeWithRegex(io.vertx.core.http.HttpMethod.HEAD, "/([^/]+)/(M[^/]{2}/.+)").handler(ctx -> redirect(ctx, routing));
+    router
+        .routeWithRegex(io.vertx.core.http.HttpMethod.HEAD, "/([^/]+)/(M[^/]{2}/.+)")
+        .handler(ctx -> redirect(ctx, routing));
   }
 
   static void redirect(RoutingContext ctx, Routing routing) {
@@ -50,13 +56,26 @@ public final class TrackerRoutes {
     }
     int httpPort = target.heartbeat().httpPort();
     if (httpPort <= 0) {
-      HttpErrors.send(ctx.response(), 503, target + " holds the file but has no HTTP port (storage.httpPort)");
+      HttpErrors.send(
+          ctx.response(), 503, target + " holds the file but has no HTTP port (storage.httpPort)");
       return;
     }
     String query = req.query();
-    // storages speak the tracker's scheme: TLS is configured on every HTTP port of a cluster or on none
-    String location = (req.isSSL() ? "https" : "http") + "://" + hostForUrl(target.host()) + ":" + httpPort + path + (query == null || query.isEmpty() ? "" : "?" + query);
-    ctx.response().setStatusCode(302).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
+    // storages speak the tracker's scheme: TLS is configured on every HTTP port of a cluster or on
+    // none
+    String location =
+        (req.isSSL() ? "https" : "http")
+            + "://"
+            + hostForUrl(target.host())
+            + ":"
+            + httpPort
+            + path
+            + (query == null || query.isEmpty() ? "" : "?" + query);
+    ctx.response()
+        .setStatusCode(302)
+        .putHeader("Location", location)
+        .putHeader("Cache-Control", "no-store")
+        .end();
   }
 
   private static String hostForUrl(String host) {

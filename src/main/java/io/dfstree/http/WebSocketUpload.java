@@ -16,18 +16,26 @@ import java.util.Map;
 
 /**
  * {@code GET /{group}/ws-upload} upgraded to a WebSocket, one file per socket:
+ *
  * <ol>
- *   <li>client: one text message {@code {"size": <bytes>, "ext": "jpg", "meta": {"k": "v"}}};</li>
- *   <li>client: exactly {@code size} bytes as binary frames (any split);</li>
- *   <li>server: one text message {@code {"fileId", "url", "size", "crc32"}}, then close 1000.</li>
+ *   <li>client: one text message {@code {"size": <bytes>, "ext": "jpg", "meta": {"k": "v"}}};
+ *   <li>client: exactly {@code size} bytes as binary frames (any split);
+ *   <li>server: one text message {@code {"fileId", "url", "size", "crc32"}}, then close 1000.
  * </ol>
- * Frames are handled one at a time (never aggregated into messages) and the socket is paused
- * while the disk or the quorum peers catch up. Errors close the socket: 1003 bad start message or
- * text where bytes were expected, 1008 over the size limit or more bytes than declared, 1011
- * server error. A socket that closes before the last byte leaves nothing stored.
+ *
+ * Frames are handled one at a time (never aggregated into messages) and the socket is paused while
+ * the disk or the quorum peers catch up. Errors close the socket: 1003 bad start message or text
+ * where bytes were expected, 1008 over the size limit or more bytes than declared, 1011 server
+ * error. A socket that closes before the last byte leaves nothing stored.
  */
 final class WebSocketUpload {
-  private enum State { START, OPENING, DATA, FINISHING, DONE }
+  private enum State {
+    START,
+    OPENING,
+    DATA,
+    FINISHING,
+    DONE
+  }
 
   private final io.vertx.core.Vertx vertx;
   private final ServerWebSocket ws;
@@ -38,11 +46,17 @@ final class WebSocketUpload {
   private Upload upload;
   private long size;
   private long received;
+
   /** The body's minimum rate, once the upload is open. */
   private BodyPace pace;
+
   private Map<String, String> meta = Map.of();
 
-  private WebSocketUpload(io.vertx.core.Vertx vertx, ServerWebSocket ws, StorageService storage, StorageMetrics metrics) {
+  private WebSocketUpload(
+      io.vertx.core.Vertx vertx,
+      ServerWebSocket ws,
+      StorageService storage,
+      StorageMetrics metrics) {
     this.vertx = vertx;
     this.ws = ws;
     this.storage = storage;
@@ -52,20 +66,25 @@ final class WebSocketUpload {
   static void accept(RoutingContext ctx, StorageService storage, StorageMetrics metrics) {
     String group = ctx.pathParam("group");
     if (!storage.group().equals(group)) {
-      HttpErrors.send(ctx.response(), 400, "this storage holds group " + storage.group() + ", not " + group);
+      HttpErrors.send(
+          ctx.response(), 400, "this storage holds group " + storage.group() + ", not " + group);
       return;
     }
-    ctx.request().toWebSocket().onSuccess(ws -> new WebSocketUpload(ctx.vertx(), ws, storage, metrics).start());
+    ctx.request()
+        .toWebSocket()
+        .onSuccess(ws -> new WebSocketUpload(ctx.vertx(), ws, storage, metrics).start());
   }
 
   private void start() {
     ws.frameHandler(this::onFrame);
     ws.closeHandler(v -> onClosed());
-    ws.exceptionHandler(e -> { }); // the close handler cleans up
+    ws.exceptionHandler(e -> {}); // the close handler cleans up
   }
 
   private void onFrame(WebSocketFrame f) {
-    if (!f.isText() && !f.isBinary() && !f.isContinuation()) { // ping, pong, close: Vert.x answers them
+    if (!f.isText()
+        && !f.isBinary()
+        && !f.isContinuation()) { // ping, pong, close: Vert.x answers them
       return;
     }
     switch (state) {
@@ -111,19 +130,27 @@ final class WebSocketUpload {
     }
     state = State.OPENING;
     ws.pause();
-    upload.open().onComplete(ar -> {
-      if (ar.failed()) {
-        close(1011, "cannot start the upload: " + ar.cause().getMessage());
-        return;
-      }
-      state = State.DATA;
-      if (size == 0) {
-        finish();
-      } else {
-        pace = new BodyPace(vertx, storage.options().limits(), "ws", reason -> close(1008, "too slow: " + reason));
-      }
-      ws.resume();
-    });
+    upload
+        .open()
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                close(1011, "cannot start the upload: " + ar.cause().getMessage());
+                return;
+              }
+              state = State.DATA;
+              if (size == 0) {
+                finish();
+              } else {
+                pace =
+                    new BodyPace(
+                        vertx,
+                        storage.options().limits(),
+                        "ws",
+                        reason -> close(1008, "too slow: " + reason));
+              }
+              ws.resume();
+            });
   }
 
   private void onData(WebSocketFrame f) {
@@ -144,10 +171,11 @@ final class WebSocketUpload {
     } else if (upload.writeQueueFull()) {
       ws.pause();
       pace.pausedByUs(true);
-      upload.drainHandler(v -> {
-        pace.pausedByUs(false);
-        ws.resume();
-      });
+      upload.drainHandler(
+          v -> {
+            pace.pausedByUs(false);
+            ws.resume();
+          });
     }
   }
 
@@ -156,21 +184,29 @@ final class WebSocketUpload {
     if (pace != null) {
       pace.done();
     }
-    upload.complete()
-        .compose(stored -> meta.isEmpty() ? Future.succeededFuture(stored)
-            : storage.initialMetadata(FileId.parseRemote(stored.group(), stored.remoteName()), meta).map(stored))
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            metrics.upload("ws", false, received, System.nanoTime() - started);
-            close(1011, "upload failed: " + ar.cause().getMessage());
-            return;
-          }
-          state = State.DONE;
-          metrics.upload("ws", true, size, System.nanoTime() - started);
-          storage.announceCreated(ar.result());
-          ws.writeTextMessage(StorageRoutes.stored(ar.result()).encode())
-              .onComplete(x -> ws.close((short) 1000, "stored"));
-        });
+    upload
+        .complete()
+        .compose(
+            stored ->
+                meta.isEmpty()
+                    ? Future.succeededFuture(stored)
+                    : storage
+                        .initialMetadata(
+                            FileId.parseRemote(stored.group(), stored.remoteName()), meta)
+                        .map(stored))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                metrics.upload("ws", false, received, System.nanoTime() - started);
+                close(1011, "upload failed: " + ar.cause().getMessage());
+                return;
+              }
+              state = State.DONE;
+              metrics.upload("ws", true, size, System.nanoTime() - started);
+              storage.announceCreated(ar.result());
+              ws.writeTextMessage(StorageRoutes.stored(ar.result()).encode())
+                  .onComplete(x -> ws.close((short) 1000, "stored"));
+            });
   }
 
   private void onClosed() {

@@ -2,11 +2,11 @@ package io.dfstree.protocol;
 
 /**
  * Decides, one window at a time, whether a client is wasting a connection: in the middle of a
- * request it must send at least {@link ClientLimits#minBytesPerWindow()} bytes per whole window
- * (a trickle trips it, not only a stop), and between requests it may stay silent for
- * {@link ClientLimits#idleTimeoutMs()}. A window in which the server held the client back (socket
- * paused for a slow disk or peer, a request being served) never counts against it. Pure: the
- * caller feeds bytes and ticks.
+ * request it must send at least {@link ClientLimits#minBytesPerWindow()} bytes per whole window (a
+ * trickle trips it, not only a stop), and between requests it may stay silent for {@link
+ * ClientLimits#idleTimeoutMs()}. A window in which the server held the client back (socket paused
+ * for a slow disk or peer, a request being served) never counts against it. Pure: the caller feeds
+ * bytes and ticks.
  */
 public final class ClientPace {
   /** What the connection is doing when a window ends. */
@@ -20,7 +20,11 @@ public final class ClientPace {
   }
 
   /** The outcome of a window. */
-  public enum Verdict { OK, TOO_SLOW, IDLE_TOO_LONG }
+  public enum Verdict {
+    OK,
+    TOO_SLOW,
+    IDLE_TOO_LONG
+  }
 
   private final ClientLimits limits;
   private long bytesInWindow;
@@ -63,7 +67,9 @@ public final class ClientPace {
     if (now == Phase.READING) {
       idleMs = 0;
       // only a window spent wholly inside a request is the client's to fill
-      return before == Phase.READING && bytes < limits.minBytesPerWindow() ? Verdict.TOO_SLOW : Verdict.OK;
+      return before == Phase.READING && bytes < limits.minBytesPerWindow()
+          ? Verdict.TOO_SLOW
+          : Verdict.OK;
     }
     idleMs = bytes == 0 && before == Phase.IDLE ? idleMs + limits.rateWindowMs() : 0;
     return idleMs >= limits.idleTimeoutMs() ? Verdict.IDLE_TOO_LONG : Verdict.OK;

@@ -9,17 +9,17 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * A {@link ClientPace} on a timer, for one protocol connection: every window it asks the
- * connection what it is doing and calls {@code onTrip} with a reason when the client is too slow
- * or idle too long. Also a short timer for writing out a stalled upload ({@link #soon}) and the
- * per-port connection cap ({@link Cap}).
+ * A {@link ClientPace} on a timer, for one protocol connection: every window it asks the connection
+ * what it is doing and calls {@code onTrip} with a reason when the client is too slow or idle too
+ * long. Also a short timer for writing out a stalled upload ({@link #soon}) and the per-port
+ * connection cap ({@link Cap}).
  *
  * <p>The timers are not the connection's own: all watches of one event loop share one coarse
  * periodic tick ({@link #STALL_FLUSH_MS}), running only while that loop has connections. A client
- * that connects per operation (the official FastDFS client does) then costs a slot in an array,
- * not a timer set and cancelled per connection and one more per upload. Each connection's windows
- * still start when it was opened; they end on the first tick after {@code rateWindowMs}, so a
- * verdict may come up to one tick later, never earlier.
+ * that connects per operation (the official FastDFS client does) then costs a slot in an array, not
+ * a timer set and cancelled per connection and one more per upload. Each connection's windows still
+ * start when it was opened; they end on the first tick after {@code rateWindowMs}, so a verdict may
+ * come up to one tick later, never earlier.
  */
 public final class ClientWatch {
   /** How long bytes of a stalled upload may wait in heap before they are written out. */
@@ -30,13 +30,16 @@ public final class ClientWatch {
   private final Supplier<ClientPace.Phase> phase;
   private final Consumer<String> onTrip;
   private final Ticks ticks;
+
   /** Index in {@link Ticks#watches}; -1 once stopped. */
   private int slot = -1;
+
   private long windowEndsMs;
   private Runnable soon;
   private long soonAtMs;
 
-  public ClientWatch(Vertx vertx, ClientLimits limits, Supplier<ClientPace.Phase> phase, Consumer<String> onTrip) {
+  public ClientWatch(
+      Vertx vertx, ClientLimits limits, Supplier<ClientPace.Phase> phase, Consumer<String> onTrip) {
     this.limits = limits;
     this.pace = new ClientPace(limits);
     this.phase = phase;
@@ -82,14 +85,24 @@ public final class ClientWatch {
     }
     windowEndsMs = Math.max(windowEndsMs + limits.rateWindowMs(), nowMs + 1);
     switch (pace.tick(phase.get())) {
-      case TOO_SLOW -> onTrip.accept("sent " + pace.lastWindowBytes() + " bytes in " + limits.rateWindowMs()
-          + " ms in the middle of a request (minimum " + limits.minBytesPerWindow() + ")");
+      case TOO_SLOW ->
+          onTrip.accept(
+              "sent "
+                  + pace.lastWindowBytes()
+                  + " bytes in "
+                  + limits.rateWindowMs()
+                  + " ms in the middle of a request (minimum "
+                  + limits.minBytesPerWindow()
+                  + ")");
       case IDLE_TOO_LONG -> onTrip.accept("idle for " + limits.idleTimeoutMs() + " ms");
-      default -> { }
+      default -> {}
     }
   }
 
-  /** The watches of one event loop (one Vert.x context) and their shared tick; used on that loop only. */
+  /**
+   * The watches of one event loop (one Vert.x context) and their shared tick; used on that loop
+   * only.
+   */
   private static final class Ticks {
     private static final String KEY = Ticks.class.getName();
     private final Vertx vertx;
@@ -147,7 +160,8 @@ public final class ClientWatch {
         return;
       }
       long now = nowMs();
-      // downwards: a watch removed meanwhile (a trip closes its connection) moves a visited one into its place
+      // downwards: a watch removed meanwhile (a trip closes its connection) moves a visited one
+      // into its place
       for (int i = size - 1; i >= 0; i--) {
         if (i < size) {
           watches[i].tick(now);
@@ -187,7 +201,7 @@ public final class ClientWatch {
    * first request), whatever it sends read and dropped so the close is not a reset, then closed.
    */
   public static void refuse(Vertx vertx, NetSocket socket) {
-    socket.handler(b -> { });
+    socket.handler(b -> {});
     socket.write(PacketHeader.status(Errno.EBUSY));
     vertx.setTimer(200, t -> socket.close());
   }

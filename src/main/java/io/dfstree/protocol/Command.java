@@ -1,6 +1,9 @@
 package io.dfstree.protocol;
 
-/** FastDFS command codes (tracker and storage share one numbering). See fastdfs-protocol.md §2.1, §3.1. */
+/**
+ * FastDFS command codes (tracker and storage share one numbering). See fastdfs-protocol.md §2.1,
+ * §3.1.
+ */
 public final class Command {
   private Command() {}
 
@@ -50,16 +53,25 @@ public final class Command {
   public static final byte SYNC_RENAME_FILE = 40;
 
   // storage to storage, DistributedFSTree's own (not FastDFS): synchronous replication and catch-up
-  /** A new file streamed to a peer while it is uploaded: size, store path, content, then its name. */
+  /**
+   * A new file streamed to a peer while it is uploaded: size, store path, content, then its name.
+   */
   public static final byte REPLICA_UPLOAD = 120;
+
   /** Lines of a storage's binlog from an offset, with the storage's own clock. */
   public static final byte BINLOG_FETCH = 121;
+
   /** A download between peers: like 14, but a miss is answered ENOENT, never fetched in turn. */
   public static final byte PEER_DOWNLOAD = 122;
+
   /** A peer asks for a nonce to prove it is a member (storage.PeerAuth); the answer is 32 bytes. */
   public static final byte PEER_AUTH_CHALLENGE = 123;
-  /** member id (8 bytes) and HMAC-SHA256(cluster secret, nonce ‖ member id); answered 0 or EACCES. */
+
+  /**
+   * member id (8 bytes) and HMAC-SHA256(cluster secret, nonce ‖ member id); answered 0 or EACCES.
+   */
   public static final byte PEER_AUTH_PROVE = 124;
+
   /**
    * A page of a snapshot of a storage's file set (live files, then recent deletes) with the binlog
    * offset it was taken at: how a member whose binlog position was trimmed away catches up.

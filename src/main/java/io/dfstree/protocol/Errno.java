@@ -1,6 +1,8 @@
 package io.dfstree.protocol;
 
-/** The Linux errno values FastDFS carries in the response status byte (fastdfs-protocol.md §1.4). */
+/**
+ * The Linux errno values FastDFS carries in the response status byte (fastdfs-protocol.md §1.4).
+ */
 public final class Errno {
   private Errno() {}
 
@@ -15,8 +17,13 @@ public final class Errno {
   public static final int EISDIR = 21;
   public static final int EINVAL = 22;
   public static final int ENOSPC = 28;
-  /** Binlog read (121) from an offset the storage no longer holds (trimmed): catch up from a snapshot. */
+
+  /**
+   * Binlog read (121) from an offset the storage no longer holds (trimmed): catch up from a
+   * snapshot.
+   */
   public static final int ERANGE = 34;
+
   public static final int ENAMETOOLONG = 36;
   public static final int EOPNOTSUPP = 95;
   public static final int ECONNREFUSED = 111;

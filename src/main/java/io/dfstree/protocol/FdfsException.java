@@ -1,8 +1,8 @@
 package io.dfstree.protocol;
 
 /**
- * A failure that maps to a FastDFS status byte. Thrown for a client's mistake (bad length,
- * missing file, ...): the server answers {@link #errno()} and logs one line, no stack trace.
+ * A failure that maps to a FastDFS status byte. Thrown for a client's mistake (bad length, missing
+ * file, ...): the server answers {@link #errno()} and logs one line, no stack trace.
  */
 public class FdfsException extends RuntimeException {
   private final int errno;

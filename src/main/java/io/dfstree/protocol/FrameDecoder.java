@@ -3,22 +3,29 @@ package io.dfstree.protocol;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Splits a FastDFS byte stream into header, fixed-size parts and streamed body chunks, without
- * ever holding more than one network read in memory. Pure: no sockets, fed by {@link #feed}.
+ * Splits a FastDFS byte stream into header, fixed-size parts and streamed body chunks, without ever
+ * holding more than one network read in memory. Pure: no sockets, fed by {@link #feed}.
  *
- * <p>States, like Netty's memcache decoder: {@code HEADER} (10 bytes) → the listener decides
- * what comes next from the header: {@link #expectFixed} (a bounded part such as an upload's
- * 15-byte prefix or a whole small request), {@link #streamBody} (file content, emitted as the
- * chunks that arrive), or {@link #discard} (skip a rejected request's body so the next header
- * is read at the right place). After a request is complete the decoder waits in
- * {@code AWAIT_REPLY} until {@link #nextRequest} — requests are strictly one at a time.
+ * <p>States, like Netty's memcache decoder: {@code HEADER} (10 bytes) → the listener decides what
+ * comes next from the header: {@link #expectFixed} (a bounded part such as an upload's 15-byte
+ * prefix or a whole small request), {@link #streamBody} (file content, emitted as the chunks that
+ * arrive), or {@link #discard} (skip a rejected request's body so the next header is read at the
+ * right place). After a request is complete the decoder waits in {@code AWAIT_REPLY} until {@link
+ * #nextRequest} — requests are strictly one at a time.
  *
- * <p>{@link #pause()} stops delivery (back-pressure or async work); unread bytes stay queued
- * and {@link #resume()} continues with them.
+ * <p>{@link #pause()} stops delivery (back-pressure or async work); unread bytes stay queued and
+ * {@link #resume()} continues with them.
  */
 public final class FrameDecoder {
 
-  public enum State { HEADER, FIXED, BODY, DISCARD, AWAIT_REPLY, CLOSED }
+  public enum State {
+    HEADER,
+    FIXED,
+    BODY,
+    DISCARD,
+    AWAIT_REPLY,
+    CLOSED
+  }
 
   /** Callbacks; each one tells the decoder what to expect next. */
   public interface Listener {
@@ -36,10 +43,11 @@ public final class FrameDecoder {
 
   private final Listener listener;
   private State state = State.HEADER;
-  private long expected = PacketHeader.SIZE;   // bytes wanted in FIXED/HEADER, or left in BODY/DISCARD
-  private Buffer pending = Buffer.buffer();    // received, not yet consumed
+  private long expected =
+      PacketHeader.SIZE; // bytes wanted in FIXED/HEADER, or left in BODY/DISCARD
+  private Buffer pending = Buffer.buffer(); // received, not yet consumed
   private int pendingPos;
-  private Buffer gather;                       // fixed part being assembled across reads
+  private Buffer gather; // fixed part being assembled across reads
   private boolean paused;
   private boolean delivering;
 
@@ -55,7 +63,9 @@ public final class FrameDecoder {
     return paused;
   }
 
-  /** Bytes received but not yet delivered (bounded by one network read while the socket is paused). */
+  /**
+   * Bytes received but not yet delivered (bounded by one network read while the socket is paused).
+   */
   public int buffered() {
     return pending.length() - pendingPos;
   }
@@ -107,7 +117,10 @@ public final class FrameDecoder {
     }
   }
 
-  /** Next: skip {@code length} bytes (the rest of a rejected request), then wait for the next request. */
+  /**
+   * Next: skip {@code length} bytes (the rest of a rejected request), then wait for the next
+   * request.
+   */
   public void discard(long length) {
     if (state == State.CLOSED) {
       return;

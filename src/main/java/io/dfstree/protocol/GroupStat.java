@@ -6,12 +6,26 @@ package io.dfstree.protocol;
  * layout lacks are -1: legacy records have no reserved/readable/writable figures, modern ones no
  * active count and no HTTP port. Bytes in {@link TrackerCodec}.
  */
-public record GroupStat(String name, long totalMb, long freeMb, long reservedMb, long trunkFreeMb,
-                        long storageCount, long storagePort, long storageHttpPort, long activeCount,
-                        long readableCount, long writableCount, long currentWriteServer, long storePathCount,
-                        long subdirCountPerPath, long currentTrunkFileId, boolean legacyLayout) {
+public record GroupStat(
+    String name,
+    long totalMb,
+    long freeMb,
+    long reservedMb,
+    long trunkFreeMb,
+    long storageCount,
+    long storagePort,
+    long storageHttpPort,
+    long activeCount,
+    long readableCount,
+    long writableCount,
+    long currentWriteServer,
+    long storePathCount,
+    long subdirCountPerPath,
+    long currentTrunkFileId,
+    boolean legacyLayout) {
   /** Size of the record sent by FastDFS 6.13.1 and later. */
   public static final int MODERN_SIZE = 113;
+
   /** Size of the record sent by FastDFS 6.12 and earlier. */
   public static final int LEGACY_SIZE = 105;
 }

@@ -33,7 +33,9 @@ public final class HostFilter {
 
   private final List<Block> blocks = new ArrayList<>();
 
-  /** @throws IllegalArgumentException for an entry that is not an IP literal or CIDR block */
+  /**
+   * @throws IllegalArgumentException for an entry that is not an IP literal or CIDR block
+   */
   public HostFilter(List<String> entries) {
     for (String raw : entries) {
       String entry = raw.trim();
@@ -67,7 +69,9 @@ public final class HostFilter {
 
   private static byte[] literal(String s) {
     // only literals: a digit or ':' first keeps InetAddress from doing a DNS lookup
-    if (s.isEmpty() || !(Character.digit(s.charAt(0), 16) >= 0 || s.charAt(0) == ':') || !s.matches("[0-9A-Fa-f:.%]+")) {
+    if (s.isEmpty()
+        || !(Character.digit(s.charAt(0), 16) >= 0 || s.charAt(0) == ':')
+        || !s.matches("[0-9A-Fa-f:.%]+")) {
       throw new IllegalArgumentException("not an IP address: " + s);
     }
     try {

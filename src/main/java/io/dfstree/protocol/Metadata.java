@@ -80,7 +80,10 @@ public final class Metadata {
     return copy;
   }
 
-  /** Merge as FastDFS does: existing names replaced by the first new entry of that name, new names added. */
+  /**
+   * Merge as FastDFS does: existing names replaced by the first new entry of that name, new names
+   * added.
+   */
   public static List<Entry> merge(List<Entry> existing, List<Entry> incoming) {
     // Only stored entries can be replaced, each one once: incoming duplicates are not collapsed
     // into each other (upstream merges the two sorted lists pairwise).

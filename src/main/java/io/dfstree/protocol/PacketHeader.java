@@ -53,8 +53,11 @@ public record PacketHeader(long bodyLength, byte command, byte status) {
 
   /** A success response carrying {@code body} (header and body in one buffer, one write). */
   public static Buffer response(Buffer body) {
-    return Buffer.buffer(SIZE + body.length()).appendLong(body.length()).appendByte(Command.RESP)
-        .appendByte((byte) 0).appendBuffer(body);
+    return Buffer.buffer(SIZE + body.length())
+        .appendLong(body.length())
+        .appendByte(Command.RESP)
+        .appendByte((byte) 0)
+        .appendBuffer(body);
   }
 
   /** The header of a success response whose {@code bodyLength} bytes are streamed after it. */
@@ -68,7 +71,10 @@ public record PacketHeader(long bodyLength, byte command, byte status) {
   }
 
   public static Buffer request(byte command, Buffer body) {
-    return Buffer.buffer(SIZE + body.length()).appendLong(body.length()).appendByte(command)
-        .appendByte((byte) 0).appendBuffer(body);
+    return Buffer.buffer(SIZE + body.length())
+        .appendLong(body.length())
+        .appendByte(command)
+        .appendByte((byte) 0)
+        .appendBuffer(body);
   }
 }

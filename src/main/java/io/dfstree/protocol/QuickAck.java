@@ -6,13 +6,13 @@ import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 
 /**
- * Re-arms TCP_QUICKACK while a request is only partly received. FastDFS clients (the official
- * Java client among them, and clients in other languages that write a request's header and body
- * separately) do not set TCP_NODELAY: Nagle holds the second write until the first is
- * acknowledged, and Linux delays that acknowledgement (40 ms) in request/response traffic. Linux
- * clears quick-ack mode by itself, so it is set again after each read; setting it also sends an
- * acknowledgement that is pending right away. A no-op without the native epoll transport.
- * Used by the storage and the tracker listeners.
+ * Re-arms TCP_QUICKACK while a request is only partly received. FastDFS clients (the official Java
+ * client among them, and clients in other languages that write a request's header and body
+ * separately) do not set TCP_NODELAY: Nagle holds the second write until the first is acknowledged,
+ * and Linux delays that acknowledgement (40 ms) in request/response traffic. Linux clears quick-ack
+ * mode by itself, so it is set again after each read; setting it also sends an acknowledgement that
+ * is pending right away. A no-op without the native epoll transport. Used by the storage and the
+ * tracker listeners.
  */
 public final class QuickAck {
   private QuickAck() {}
@@ -24,6 +24,6 @@ public final class QuickAck {
         return () -> epoll.config().setTcpQuickAck(true);
       }
     }
-    return () -> { };
+    return () -> {};
   }
 }

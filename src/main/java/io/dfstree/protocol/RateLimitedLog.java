@@ -9,8 +9,8 @@ import org.slf4j.event.Level;
 
 /**
  * Client mistakes logged at most once per kind per interval: the first occurrence is written, the
- * ones after it within the interval are only counted, and the next line written for that kind
- * says how many were left out. A flood of bad packets costs a few lines, not one per packet.
+ * ones after it within the interval are only counted, and the next line written for that kind says
+ * how many were left out. A flood of bad packets costs a few lines, not one per packet.
  * Thread-safe: connections on every event loop share one instance.
  */
 public final class RateLimitedLog {
@@ -52,8 +52,15 @@ public final class RateLimitedLog {
       w.openedAt = now;
     }
     long left = w.suppressed.getAndSet(0);
-    String line = left == 0 ? message
-        : message + " (and " + left + " more like it in the last " + Math.max(1, intervalMs / 1000) + " s)";
+    String line =
+        left == 0
+            ? message
+            : message
+                + " (and "
+                + left
+                + " more like it in the last "
+                + Math.max(1, intervalMs / 1000)
+                + " s)";
     log.atLevel(level).log(line);
     return true;
   }

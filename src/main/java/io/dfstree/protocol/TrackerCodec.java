@@ -35,32 +35,42 @@ import java.util.Map;
  * The one place where the tracker commands' bytes are laid out (fastdfs-protocol.md §2). The
  * tracker decodes requests and encodes replies; clients encode requests and decode replies.
  *
- * <p>Query answers carry IP fields of W - 1 bytes, W = 16 here and 46 on IPv6-capable servers;
- * the width is not announced, so a reader recognises it from the body length as the Java client
- * does (§2.10). List answers are recognised by record size (§2.4, §2.5). Every malformed length
- * is an {@link FdfsException} EINVAL with a message that says which.
+ * <p>Query answers carry IP fields of W - 1 bytes, W = 16 here and 46 on IPv6-capable servers; the
+ * width is not announced, so a reader recognises it from the body length as the Java client does
+ * (§2.10). List answers are recognised by record size (§2.4, §2.5). Every malformed length is an
+ * {@link FdfsException} EINVAL with a message that says which.
  */
 public final class TrackerCodec {
   private static final int GROUP = Wire.GROUP_NAME_LEN;
+
   /** IP field width in query answers (W - 1). */
   public static final int QUERY_IP_LEN = Wire.IP_LEN - 1;
+
   private static final int QUERY_IPV6_LEN = Wire.IPV6_LEN - 1;
+
   /** 101/104 answer: group, ip, port, store path index. */
   public static final int STORE_ONE_SIZE = GROUP + QUERY_IP_LEN + 8 + 1; // 40
+
   /** 102/103 answer: group, ip, port. */
   public static final int FETCH_ONE_SIZE = GROUP + QUERY_IP_LEN + 8; // 39
+
   /** File names in 102/103/105 must be 22..127 bytes, as upstream checks. */
   public static final int MIN_FILE_NAME = 22;
+
   public static final int MAX_FILE_NAME = 127;
+
   /** Storage id or IP filter in 92/93: fewer than 16 bytes. */
   public static final int MAX_FILTER = 15;
+
   /** The group record's name field (one byte more than a group name). */
   private static final int GROUP_NAME_FIELD = GROUP + 1;
+
   private static final int DOMAIN_NAME_LEN = 128;
 
   private TrackerCodec() {}
 
-  // ---- requests ----------------------------------------------------------------------------------
+  // ---- requests
+  // ----------------------------------------------------------------------------------
 
   /** Header and body of {@code r}, one buffer for one write. */
   public static Buffer encode(TrackerRequest r) {
@@ -76,7 +86,8 @@ public final class TrackerCodec {
     } else if (r instanceof ListStorages l) {
       byte[] filter = l.filter() == null ? new byte[0] : bytes(l.filter());
       if (filter.length > MAX_FILTER) {
-        throw new IllegalArgumentException("storage id must be shorter than 16 bytes: " + l.filter());
+        throw new IllegalArgumentException(
+            "storage id must be shorter than 16 bytes: " + l.filter());
       }
       Wire.appendFixed(body, l.group(), GROUP).appendBytes(filter);
     } else if (r instanceof DeleteStorage d) {
@@ -91,8 +102,8 @@ public final class TrackerCodec {
   }
 
   /**
-   * Decodes a whole request body. A body of the wrong length, a group field that is not NUL
-   * padded, a file name out of 22..127 bytes or an unknown command is EINVAL.
+   * Decodes a whole request body. A body of the wrong length, a group field that is not NUL padded,
+   * a file name out of 22..127 bytes or an unknown command is EINVAL.
    */
   public static TrackerRequest decode(PacketHeader h, Buffer b) {
     switch (h.command()) {
@@ -112,7 +123,8 @@ public final class TrackerCodec {
       case Command.QUERY_FETCH_ONE:
       case Command.QUERY_FETCH_ALL:
         requireFileName(b);
-        return new QueryFetch(group(b), text(b, GROUP, b.length()), h.command() == Command.QUERY_FETCH_ALL);
+        return new QueryFetch(
+            group(b), text(b, GROUP, b.length()), h.command() == Command.QUERY_FETCH_ALL);
       case Command.QUERY_UPDATE:
         requireFileName(b);
         return new QueryUpdate(group(b), text(b, GROUP, b.length()));
@@ -127,33 +139,37 @@ public final class TrackerCodec {
           throw FdfsException.invalid("list storages body must be 16..31 bytes, got " + b.length());
         }
         return new ListStorages(group(b), text(b, GROUP, b.length()));
-      case Command.DELETE_STORAGE: {
-        if (b.length() <= GROUP || b.length() > GROUP + MAX_FILTER) {
-          throw FdfsException.invalid("delete storage body must be 17..31 bytes, got " + b.length());
+      case Command.DELETE_STORAGE:
+        {
+          if (b.length() <= GROUP || b.length() > GROUP + MAX_FILTER) {
+            throw FdfsException.invalid(
+                "delete storage body must be 17..31 bytes, got " + b.length());
+          }
+          String group = group(b);
+          String idOrHost = text(b, GROUP, b.length());
+          if (idOrHost.isEmpty()) {
+            throw FdfsException.invalid("delete storage without a storage id");
+          }
+          return new DeleteStorage(group, idOrHost);
         }
-        String group = group(b);
-        String idOrHost = text(b, GROUP, b.length());
-        if (idOrHost.isEmpty()) {
-          throw FdfsException.invalid("delete storage without a storage id");
-        }
-        return new DeleteStorage(group, idOrHost);
-      }
       case Command.GET_LEADER:
         requireLength(b, 0);
         return new GetLeader();
       case Command.PARAMETER_REQ:
         requireLength(b, 0);
         return new GetParameters();
-      case Command.FETCH_STORAGE_IDS: {
-        if (b.length() != 4 && b.length() != 5) {
-          throw FdfsException.invalid("fetch storage ids body must be 4 or 5 bytes, got " + b.length());
+      case Command.FETCH_STORAGE_IDS:
+        {
+          if (b.length() != 4 && b.length() != 5) {
+            throw FdfsException.invalid(
+                "fetch storage ids body must be 4 or 5 bytes, got " + b.length());
+          }
+          int start = b.getInt(0);
+          if (start < 0) {
+            throw FdfsException.invalid("negative start index " + start);
+          }
+          return new FetchStorageIds(start, b.length() == 5 ? b.getByte(4) != 0 : null);
         }
-        int start = b.getInt(0);
-        if (start < 0) {
-          throw FdfsException.invalid("negative start index " + start);
-        }
-        return new FetchStorageIds(start, b.length() == 5 ? b.getByte(4) != 0 : null);
-      }
       default:
         throw FdfsException.invalid("unknown command " + h.commandCode());
     }
@@ -204,10 +220,19 @@ public final class TrackerCodec {
     if (r instanceof StorageIds ids) {
       StringBuilder lines = new StringBuilder();
       for (StorageId s : ids.ids()) {
-        lines.append(s.id()).append(' ').append(s.group()).append(' ').append(s.host()).append(':').append(s.port())
+        lines
+            .append(s.id())
+            .append(' ')
+            .append(s.group())
+            .append(' ')
+            .append(s.host())
+            .append(':')
+            .append(s.port())
             .append('\n');
       }
-      return Buffer.buffer().appendInt(ids.total()).appendInt(ids.ids().size())
+      return Buffer.buffer()
+          .appendInt(ids.total())
+          .appendInt(ids.ids().size())
           .appendBytes(lines.toString().getBytes(StandardCharsets.US_ASCII));
     }
     if (r instanceof Parameters p) {
@@ -240,7 +265,9 @@ public final class TrackerCodec {
     } else {
       b.appendLong(g.readableCount()).appendLong(g.writableCount());
     }
-    b.appendLong(g.currentWriteServer()).appendLong(g.storePathCount()).appendLong(g.subdirCountPerPath())
+    b.appendLong(g.currentWriteServer())
+        .appendLong(g.storePathCount())
+        .appendLong(g.subdirCountPerPath())
         .appendLong(g.currentTrunkFileId());
   }
 
@@ -257,22 +284,32 @@ public final class TrackerCodec {
     }
     Wire.appendFixed(b, s.sourceId(), Wire.STORAGE_ID_LEN);
     Wire.appendFixed(b, s.version(), legacy ? 6 : 8);
-    b.appendLong(s.joinTime()).appendLong(s.upTime()).appendLong(s.totalMb()).appendLong(s.freeMb());
+    b.appendLong(s.joinTime())
+        .appendLong(s.upTime())
+        .appendLong(s.totalMb())
+        .appendLong(s.freeMb());
     if (!legacy) {
       b.appendLong(s.reservedMb());
     }
-    b.appendLong(s.uploadPriority()).appendLong(s.storePathCount()).appendLong(s.subdirCountPerPath())
-        .appendLong(s.currentWritePath()).appendLong(s.storagePort());
+    b.appendLong(s.uploadPriority())
+        .appendLong(s.storePathCount())
+        .appendLong(s.subdirCountPerPath())
+        .appendLong(s.currentWritePath())
+        .appendLong(s.storagePort());
     if (legacy) {
       b.appendLong(s.httpPort());
     }
     // the 348-byte statistics block both layouts share
-    b.appendInt(s.connectionAllocCount()).appendInt(s.connectionCurrentCount()).appendInt(s.connectionMaxCount());
+    b.appendInt(s.connectionAllocCount())
+        .appendInt(s.connectionCurrentCount())
+        .appendInt(s.connectionMaxCount());
     long[] counters = s.counters();
     for (int i = 0; i < StorageStat.COUNTERS; i++) {
       b.appendLong(counters != null && i < counters.length ? counters[i] : 0);
     }
-    b.appendLong(s.lastSourceUpdate()).appendLong(s.lastSyncUpdate()).appendLong(s.lastSyncedTimestamp())
+    b.appendLong(s.lastSourceUpdate())
+        .appendLong(s.lastSyncUpdate())
+        .appendLong(s.lastSyncedTimestamp())
         .appendLong(s.lastHeartbeatTime());
     b.appendByte((byte) (s.trunkServer() ? 1 : 0));
   }
@@ -282,8 +319,10 @@ public final class TrackerCodec {
   /** The answer to {@code requestCommand}, by its layout. */
   public static TrackerReply decodeReply(byte requestCommand, Buffer body) {
     return switch (requestCommand) {
-      case Command.QUERY_STORE_WITHOUT_GROUP_ONE, Command.QUERY_STORE_WITH_GROUP_ONE -> decodeStoreTarget(body);
-      case Command.QUERY_STORE_WITHOUT_GROUP_ALL, Command.QUERY_STORE_WITH_GROUP_ALL -> decodeStoreTargets(body);
+      case Command.QUERY_STORE_WITHOUT_GROUP_ONE, Command.QUERY_STORE_WITH_GROUP_ONE ->
+          decodeStoreTarget(body);
+      case Command.QUERY_STORE_WITHOUT_GROUP_ALL, Command.QUERY_STORE_WITH_GROUP_ALL ->
+          decodeStoreTargets(body);
       case Command.QUERY_FETCH_ONE, Command.QUERY_UPDATE -> decodeFetchTarget(body);
       case Command.QUERY_FETCH_ALL -> decodeFetchTargets(body);
       case Command.LIST_ALL_GROUPS, Command.LIST_ONE_GROUP -> decodeGroupStats(body);
@@ -295,7 +334,8 @@ public final class TrackerCodec {
         requireLength(body, 0);
         yield new Empty();
       }
-      default -> throw FdfsException.invalid("no answer layout for command " + (requestCommand & 0xFF));
+      default ->
+          throw FdfsException.invalid("no answer layout for command " + (requestCommand & 0xFF));
     };
   }
 
@@ -310,7 +350,8 @@ public final class TrackerCodec {
   public static StoreTargets decodeStoreTargets(Buffer body) {
     int per = QUERY_IP_LEN + 8;
     if (body.length() < GROUP + per + 1 || (body.length() - GROUP - 1) % per != 0) {
-      throw FdfsException.invalid("store-all answer of " + body.length() + " bytes is not 17 + 23·N");
+      throw FdfsException.invalid(
+          "store-all answer of " + body.length() + " bytes is not 17 + 23·N");
     }
     Reader r = new Reader(body);
     String group = r.fixed(GROUP);
@@ -331,7 +372,8 @@ public final class TrackerCodec {
   /** 105 in the legacy IPv4 shape: 39 + 15·(N - 1) bytes. */
   public static FetchTargets decodeFetchTargets(Buffer body) {
     if (body.length() < FETCH_ONE_SIZE || (body.length() - FETCH_ONE_SIZE) % QUERY_IP_LEN != 0) {
-      throw FdfsException.invalid("fetch-all answer of " + body.length() + " bytes is not 39 + 15·N");
+      throw FdfsException.invalid(
+          "fetch-all answer of " + body.length() + " bytes is not 39 + 15·N");
     }
     Reader r = new Reader(body);
     String group = r.fixed(GROUP);
@@ -355,8 +397,24 @@ public final class TrackerCodec {
         long total = r.i64(), free = r.i64(), reserved = r.i64(), trunkFree = r.i64();
         long count = r.i64(), port = r.i64(), readable = r.i64(), writable = r.i64();
         long writeServer = r.i64(), paths = r.i64(), subdirs = r.i64(), trunkId = r.i64();
-        out.add(new GroupStat(name, total, free, reserved, trunkFree, count, port, -1, -1, readable, writable,
-            writeServer, paths, subdirs, trunkId, false));
+        out.add(
+            new GroupStat(
+                name,
+                total,
+                free,
+                reserved,
+                trunkFree,
+                count,
+                port,
+                -1,
+                -1,
+                readable,
+                writable,
+                writeServer,
+                paths,
+                subdirs,
+                trunkId,
+                false));
       }
     } else if (body.length() % GroupStat.LEGACY_SIZE == 0) {
       while (r.at < body.length()) {
@@ -365,11 +423,28 @@ public final class TrackerCodec {
         long port = r.i64(), httpPort = r.i64();
         long active = r.i64(), writeServer = r.i64(), paths = r.i64(), subdirs = r.i64();
         long trunkId = r.i64();
-        out.add(new GroupStat(name, total, free, -1, trunkFree, count, port, httpPort, active, -1, -1,
-            writeServer, paths, subdirs, trunkId, true));
+        out.add(
+            new GroupStat(
+                name,
+                total,
+                free,
+                -1,
+                trunkFree,
+                count,
+                port,
+                httpPort,
+                active,
+                -1,
+                -1,
+                writeServer,
+                paths,
+                subdirs,
+                trunkId,
+                true));
       }
     } else {
-      throw FdfsException.invalid("list-groups answer of " + body.length() + " bytes is not a multiple of 113 or 105");
+      throw FdfsException.invalid(
+          "list-groups answer of " + body.length() + " bytes is not a multiple of 113 or 105");
     }
     return new GroupStats(out);
   }
@@ -392,7 +467,8 @@ public final class TrackerCodec {
         out.add(legacyStorage(r));
       }
     } else {
-      throw FdfsException.invalid("list-storages answer of " + len + " bytes is not a multiple of 487, 517 or 612");
+      throw FdfsException.invalid(
+          "list-storages answer of " + len + " bytes is not a multiple of 487, 517 or 612");
     }
     return new StorageStats(out);
   }
@@ -400,7 +476,8 @@ public final class TrackerCodec {
   /** 69: i32 total, i32 count, then {@code <id> <group> <host>:<port>} lines. */
   public static StorageIds decodeStorageIds(Buffer body) {
     if (body.length() < 8) {
-      throw FdfsException.invalid("storage ids answer of " + body.length() + " bytes is shorter than 8");
+      throw FdfsException.invalid(
+          "storage ids answer of " + body.length() + " bytes is shorter than 8");
     }
     int total = body.getInt(0);
     int count = body.getInt(4);
@@ -414,10 +491,13 @@ public final class TrackerCodec {
       if (colon < 0) {
         throw FdfsException.invalid("storage ids line is not <id> <group> <host>:<port>: " + line);
       }
-      ids.add(new StorageId(f[0], f[1], unbracket(f[2].substring(0, colon)), port(f[2].substring(colon + 1))));
+      ids.add(
+          new StorageId(
+              f[0], f[1], unbracket(f[2].substring(0, colon)), port(f[2].substring(colon + 1))));
     }
     if (ids.size() != count || total < count) {
-      throw FdfsException.invalid("storage ids answer counts " + count + " of " + total + " but carries " + ids.size());
+      throw FdfsException.invalid(
+          "storage ids answer counts " + count + " of " + total + " but carries " + ids.size());
     }
     return new StorageIds(total, ids);
   }
@@ -456,8 +536,9 @@ public final class TrackerCodec {
     long join = r.i64(), up = r.i64(), total = r.i64(), free = r.i64(), reserved = r.i64();
     long priority = r.i64(), paths = r.i64(), subdirs = r.i64(), writePath = r.i64();
     long port = r.i64();
-    return withStatBlock(r, status, rwMode, id, ip, "", src, version, join, up, total, free, reserved,
-        priority, paths, subdirs, writePath, port, -1, false);
+    return withStatBlock(
+        r, status, rwMode, id, ip, "", src, version, join, up, total, free, reserved, priority,
+        paths, subdirs, writePath, port, -1, false);
   }
 
   private static StorageStat legacyStorage(Reader r) {
@@ -470,15 +551,33 @@ public final class TrackerCodec {
     long join = r.i64(), up = r.i64(), total = r.i64(), free = r.i64();
     long priority = r.i64(), paths = r.i64(), subdirs = r.i64(), writePath = r.i64();
     long port = r.i64(), httpPort = r.i64();
-    return withStatBlock(r, status, -1, id, ip, domain, src, version, join, up, total, free, -1,
-        priority, paths, subdirs, writePath, port, httpPort, true);
+    return withStatBlock(
+        r, status, -1, id, ip, domain, src, version, join, up, total, free, -1, priority, paths,
+        subdirs, writePath, port, httpPort, true);
   }
 
   /** Reads the 348-byte statistics block both layouts share, then the trunk flag. */
-  private static StorageStat withStatBlock(Reader r, int status, int rwMode, String id, String ip, String domain,
-                                           String src, String version, long join, long up, long total, long free,
-                                           long reserved, long priority, long paths, long subdirs, long writePath,
-                                           long port, long httpPort, boolean legacy) {
+  private static StorageStat withStatBlock(
+      Reader r,
+      int status,
+      int rwMode,
+      String id,
+      String ip,
+      String domain,
+      String src,
+      String version,
+      long join,
+      long up,
+      long total,
+      long free,
+      long reserved,
+      long priority,
+      long paths,
+      long subdirs,
+      long writePath,
+      long port,
+      long httpPort,
+      boolean legacy) {
     int alloc = r.i32(), current = r.i32(), max = r.i32();
     long[] counters = new long[StorageStat.COUNTERS];
     for (int i = 0; i < counters.length; i++) {
@@ -486,12 +585,39 @@ public final class TrackerCodec {
     }
     long lastSource = r.i64(), lastSync = r.i64(), synced = r.i64(), heartbeat = r.i64();
     boolean trunk = r.u8() != 0;
-    return new StorageStat(status, rwMode, id, ip, domain, src, version, join, up, total, free, reserved, priority,
-        paths, subdirs, writePath, port, httpPort, alloc, current, max, counters, lastSource, lastSync, synced,
-        heartbeat, trunk, legacy);
+    return new StorageStat(
+        status,
+        rwMode,
+        id,
+        ip,
+        domain,
+        src,
+        version,
+        join,
+        up,
+        total,
+        free,
+        reserved,
+        priority,
+        paths,
+        subdirs,
+        writePath,
+        port,
+        httpPort,
+        alloc,
+        current,
+        max,
+        counters,
+        lastSource,
+        lastSync,
+        synced,
+        heartbeat,
+        trunk,
+        legacy);
   }
 
-  // ---- fields --------------------------------------------------------------------------------------
+  // ---- fields
+  // --------------------------------------------------------------------------------------
 
   /** Reads fields one after the other. */
   private static final class Reader {
@@ -532,8 +658,15 @@ public final class TrackerCodec {
     if (bodyLength == otherFields + QUERY_IPV6_LEN) {
       return QUERY_IPV6_LEN;
     }
-    throw FdfsException.invalid(what + " answer of " + bodyLength + " bytes (expected "
-        + (otherFields + QUERY_IP_LEN) + " or " + (otherFields + QUERY_IPV6_LEN) + ")");
+    throw FdfsException.invalid(
+        what
+            + " answer of "
+            + bodyLength
+            + " bytes (expected "
+            + (otherFields + QUERY_IP_LEN)
+            + " or "
+            + (otherFields + QUERY_IPV6_LEN)
+            + ")");
   }
 
   private static void requireLength(Buffer body, int expected) {
@@ -545,8 +678,13 @@ public final class TrackerCodec {
   private static void requireFileName(Buffer body) {
     int nameLen = body.length() - GROUP;
     if (nameLen < MIN_FILE_NAME || nameLen > MAX_FILE_NAME) {
-      throw FdfsException.invalid("file query body must carry a " + MIN_FILE_NAME + ".." + MAX_FILE_NAME
-          + " byte name, got " + nameLen);
+      throw FdfsException.invalid(
+          "file query body must carry a "
+              + MIN_FILE_NAME
+              + ".."
+              + MAX_FILE_NAME
+              + " byte name, got "
+              + nameLen);
     }
   }
 

@@ -3,16 +3,21 @@ package io.dfstree.protocol;
 import java.util.List;
 import java.util.Map;
 
-/** The bodies of a tracker's successful answers, one record per layout; bytes in {@link TrackerCodec}. */
+/**
+ * The bodies of a tracker's successful answers, one record per layout; bytes in {@link
+ * TrackerCodec}.
+ */
 public sealed interface TrackerReply {
   /** A storage's address. */
   record Address(String host, int port) {}
 
   /** 101/104: where to upload, and the store path index (255: the storage chooses). */
-  record StoreTarget(String group, String host, int port, int storePathIndex) implements TrackerReply {}
+  record StoreTarget(String group, String host, int port, int storePathIndex)
+      implements TrackerReply {}
 
   /** 106/107: every storage of the group an upload may go to. */
-  record StoreTargets(String group, List<Address> storages, int storePathIndex) implements TrackerReply {}
+  record StoreTargets(String group, List<Address> storages, int storePathIndex)
+      implements TrackerReply {}
 
   /** 102/103: the storage to download from or to change the file on. */
   record FetchTarget(String group, String host, int port) implements TrackerReply {}

@@ -2,9 +2,9 @@ package io.dfstree.protocol;
 
 /**
  * Every request a tracker answers, one record per command (fastdfs-protocol.md §2). The bytes are
- * written and read only by {@link TrackerCodec}. Tracker requests are small and read whole.
- * Group names are checked for NUL padding here; whether a name is a valid group name is the
- * tracker's rule ({@code FileId.checkGroupName}).
+ * written and read only by {@link TrackerCodec}. Tracker requests are small and read whole. Group
+ * names are checked for NUL padding here; whether a name is a valid group name is the tracker's
+ * rule ({@code FileId.checkGroupName}).
  */
 public sealed interface TrackerRequest {
   /** The command byte. */
@@ -51,7 +51,10 @@ public sealed interface TrackerRequest {
     }
   }
 
-  /** 92: the storages of a group, or only those matching {@code filter} (id or address) when it is not empty. */
+  /**
+   * 92: the storages of a group, or only those matching {@code filter} (id or address) when it is
+   * not empty.
+   */
   record ListStorages(String group, String filter) implements TrackerRequest {
     public byte command() {
       return Command.LIST_STORAGE;

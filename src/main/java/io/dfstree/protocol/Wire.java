@@ -9,8 +9,10 @@ public final class Wire {
 
   public static final int GROUP_NAME_LEN = 16;
   public static final int IP_LEN = 16;
+
   /** The address field of servers built with IPv6 support. */
   public static final int IPV6_LEN = 46;
+
   public static final int EXT_LEN = 6;
   public static final int PREFIX_LEN = 16;
   public static final int STORAGE_ID_LEN = 16;

@@ -15,21 +15,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies a batch of a peer's binlog here, for the catch-up ({@link Replicator}): creates and
- * updates fetch the file from that peer, deletes, renames and metadata are replayed, each at
- * the time the peer recorded. Every change is idempotent, so a batch applied twice is harmless.
+ * updates fetch the file from that peer, deletes, renames and metadata are replayed, each at the
+ * time the peer recorded. Every change is idempotent, so a batch applied twice is harmless.
  */
 final class ChangeApplier {
   private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+
   /** Files fetched from one peer at once during catch-up (each over its own connection). */
   static final int CATCH_UP_LANES = 4;
+
   private final Context ctx;
   private final ReplicaStore store;
   private final PeerPool pool;
   private final PeerFetch fetcher;
+
   /** The member state machine, told when files start arriving. */
   private final Supplier<Membership> membership;
 
-  ChangeApplier(Context ctx, ReplicaStore store, PeerPool pool, PeerFetch fetcher, Supplier<Membership> membership) {
+  ChangeApplier(
+      Context ctx,
+      ReplicaStore store,
+      PeerPool pool,
+      PeerFetch fetcher,
+      Supplier<Membership> membership) {
     this.ctx = ctx;
     this.store = store;
     this.pool = pool;
@@ -38,14 +46,14 @@ final class ChangeApplier {
   }
 
   /**
-   * Applies a batch of binlog entries over up to {@value #CATCH_UP_LANES} connections at once:
-   * the entries of one file stay in order in one lane, and a rename (two names) waits for
-   * everything before it. The offset moves at the end of each run of entries between renames;
-   * after a failure that run is applied again next time, which is harmless: every change is
-   * idempotent here (a file already held is not fetched, a delete of a missing file is a no-op).
+   * Applies a batch of binlog entries over up to {@value #CATCH_UP_LANES} connections at once: the
+   * entries of one file stay in order in one lane, and a rename (two names) waits for everything
+   * before it. The offset moves at the end of each run of entries between renames; after a failure
+   * that run is applied again next time, which is harmless: every change is idempotent here (a file
+   * already held is not fetched, a delete of a missing file is a no-op).
    */
-  Future<Void> applyInLanes(PeerConnection first, GroupPeers.Peer peer, PeerProgress pp,
-                                    List<Binlog.Entry> entries) {
+  Future<Void> applyInLanes(
+      PeerConnection first, GroupPeers.Peer peer, PeerProgress pp, List<Binlog.Entry> entries) {
     Future<Void> chain = Future.succeededFuture();
     int start = 0;
     for (int i = 0; i <= entries.size(); i++) {
@@ -55,17 +63,25 @@ final class ChangeApplier {
       List<Binlog.Entry> run = entries.subList(start, i);
       if (!run.isEmpty()) {
         long end = run.get(run.size() - 1).endOffset();
-        chain = chain.compose(v -> applyRun(first, peer, pp, run)).map(v -> {
-          pp.offset = end;
-          return null;
-        });
+        chain =
+            chain
+                .compose(v -> applyRun(first, peer, pp, run))
+                .map(
+                    v -> {
+                      pp.offset = end;
+                      return null;
+                    });
       }
       if (i < entries.size()) {
         Binlog.Entry rename = entries.get(i);
-        chain = chain.compose(v -> apply(first, peer, pp, rename)).map(v -> {
-          pp.offset = rename.endOffset();
-          return null;
-        });
+        chain =
+            chain
+                .compose(v -> apply(first, peer, pp, rename))
+                .map(
+                    v -> {
+                      pp.offset = rename.endOffset();
+                      return null;
+                    });
       }
       start = i + 1;
     }
@@ -73,7 +89,8 @@ final class ChangeApplier {
   }
 
   /** One run without renames: lane {@code n} takes the files whose name hashes to {@code n}. */
-  private Future<Void> applyRun(PeerConnection first, GroupPeers.Peer peer, PeerProgress pp, List<Binlog.Entry> run) {
+  private Future<Void> applyRun(
+      PeerConnection first, GroupPeers.Peer peer, PeerProgress pp, List<Binlog.Entry> run) {
     int lanes = Math.min(CATCH_UP_LANES, run.size());
     List<List<Binlog.Entry>> byLane = new java.util.ArrayList<>();
     for (int l = 0; l < lanes; l++) {
@@ -89,24 +106,30 @@ final class ChangeApplier {
         continue;
       }
       int lane = l;
-      Future<PeerConnection> conn = lane == 0 ? Future.succeededFuture(first) : laneConnection(peer, pp, lane);
-      done.add(conn.compose(c -> {
-        Future<Void> f = Future.succeededFuture();
-        for (Binlog.Entry e : mine) {
-          f = f.compose(v -> apply(c, peer, pp, e));
-        }
-        return f.onFailure(err -> {
-          if (lane > 0) {
-            c.close();
-            pp.lanes[lane] = null;
-          }
-        });
-      }));
+      Future<PeerConnection> conn =
+          lane == 0 ? Future.succeededFuture(first) : laneConnection(peer, pp, lane);
+      done.add(
+          conn.compose(
+              c -> {
+                Future<Void> f = Future.succeededFuture();
+                for (Binlog.Entry e : mine) {
+                  f = f.compose(v -> apply(c, peer, pp, e));
+                }
+                return f.onFailure(
+                    err -> {
+                      if (lane > 0) {
+                        c.close();
+                        pp.lanes[lane] = null;
+                      }
+                    });
+              }));
     }
     return Future.join(done).mapEmpty();
   }
 
-  /** The extra connection of lane {@code n} (lane 0 is the puller's own), reopened when it broke. */
+  /**
+   * The extra connection of lane {@code n} (lane 0 is the puller's own), reopened when it broke.
+   */
   private Future<PeerConnection> laneConnection(GroupPeers.Peer peer, PeerProgress pp, int lane) {
     PeerConnection c = pp.lanes[lane];
     if (c != null && c.usable() && c.peer().equals(peer.host() + ":" + peer.port())) {
@@ -119,39 +142,70 @@ final class ChangeApplier {
     return pool.connect(peer.host(), peer.port(), ctx).onSuccess(n -> pp.lanes[lane] = n);
   }
 
-  private Future<Void> apply(PeerConnection conn, GroupPeers.Peer peer, PeerProgress pp, Binlog.Entry e) {
+  private Future<Void> apply(
+      PeerConnection conn, GroupPeers.Peer peer, PeerProgress pp, Binlog.Entry e) {
     FileId id;
     try {
       id = store.validate(store.group(), e.name());
     } catch (FdfsException bad) {
-      LOG.warn("storage {}: skipping binlog line from {} with a bad name: {}", store.options().id(), peer.id(), bad.getMessage());
+      LOG.warn(
+          "storage {}: skipping binlog line from {} with a bad name: {}",
+          store.options().id(),
+          peer.id(),
+          bad.getMessage());
       return Future.succeededFuture();
     }
     return switch (e.kind()) {
-      // a copy we are placing ourselves right now (write quorum: the peer may log it first) comes first
-      // a file deleted here since that line was written is not fetched back (placeReplica checks again)
-      case Binlog.CREATE -> store.deletedSince(id, e.timestamp()) ? Future.succeededFuture()
-          : store.afterPlacing(ctx, id.remoteName()).compose(v -> store.exists(id))
-          .compose(has -> has ? Future.succeededFuture() : fetch(conn, id, e.timestamp(), false, pp));
+      // a copy we are placing ourselves right now (write quorum: the peer may log it first) comes
+      // first
+      // a file deleted here since that line was written is not fetched back (placeReplica checks
+      // again)
+      case Binlog.CREATE ->
+          store.deletedSince(id, e.timestamp())
+              ? Future.succeededFuture()
+              : store
+                  .afterPlacing(ctx, id.remoteName())
+                  .compose(v -> store.exists(id))
+                  .compose(
+                      has ->
+                          has
+                              ? Future.succeededFuture()
+                              : fetch(conn, id, e.timestamp(), false, pp));
       case Binlog.UPDATE -> fetch(conn, id, e.timestamp(), true, pp);
       case Binlog.DELETE -> store.applyDelete(ctx, id, e.timestamp()).onSuccess(v -> appliedNow());
       case Binlog.RENAME -> {
         FileId old = e.secondName() == null ? null : tryId(e.secondName());
-        Future<Boolean> renamed = old == null ? Future.succeededFuture(false) : store.applyRename(ctx, id, old, e.timestamp());
-        yield renamed.compose(done -> done ? Future.succeededFuture()
-            : store.exists(id).compose(has -> has ? Future.succeededFuture() : fetch(conn, id, e.timestamp(), false, pp)));
+        Future<Boolean> renamed =
+            old == null
+                ? Future.succeededFuture(false)
+                : store.applyRename(ctx, id, old, e.timestamp());
+        yield renamed.compose(
+            done ->
+                done
+                    ? Future.succeededFuture()
+                    : store
+                        .exists(id)
+                        .compose(
+                            has ->
+                                has
+                                    ? Future.succeededFuture()
+                                    : fetch(conn, id, e.timestamp(), false, pp)));
       }
-      case Binlog.METADATA -> conn.call(new StorageRequest.GetMetadata(store.group(), id.remoteName()),
-              store.options().replicaTimeoutMs())
-          .transform(ar -> {
-            if (ar.succeeded()) {
-              return store.applyMetadata(ctx, id, ar.result().getBytes(), e.timestamp());
-            }
-            if (ar.cause() instanceof FdfsException f && f.errno() == Errno.ENOENT) {
-              return store.applyMetadata(ctx, id, null, e.timestamp());
-            }
-            return Future.failedFuture(ar.cause());
-          }).onSuccess(v -> appliedNow());
+      case Binlog.METADATA ->
+          conn.call(
+                  new StorageRequest.GetMetadata(store.group(), id.remoteName()),
+                  store.options().replicaTimeoutMs())
+              .transform(
+                  ar -> {
+                    if (ar.succeeded()) {
+                      return store.applyMetadata(ctx, id, ar.result().getBytes(), e.timestamp());
+                    }
+                    if (ar.cause() instanceof FdfsException f && f.errno() == Errno.ENOENT) {
+                      return store.applyMetadata(ctx, id, null, e.timestamp());
+                    }
+                    return Future.failedFuture(ar.cause());
+                  })
+              .onSuccess(v -> appliedNow());
       default -> Future.succeededFuture();
     };
   }
@@ -170,25 +224,33 @@ final class ChangeApplier {
   }
 
   /** Copies a file from the peer on {@code conn}; a file the peer no longer has is skipped. */
-  private Future<Void> fetch(PeerConnection conn, FileId id, long mtime, boolean replace, PeerProgress pp) {
-    return fetcher.copyFromPeer(conn, id, mtime, replace, ctx)
-        .map(len -> {
-          if (pp != null && len >= 0) {
-            pp.files++;
-            pp.bytes += len;
-            Membership m = membership.get();
-            if (m != null) { // FastDFS: files are arriving, no longer waiting for them
-              store.status(m.fileArrived());
-            }
-          }
-          return (Void) null;
-        })
-        .recover(err -> {
-          if (err instanceof FdfsException f && f.errno() == Errno.ENOENT) {
-            LOG.info("storage {}: {} is gone from {} (deleted since): skipped", store.options().id(), id.remoteName(), conn.peer());
-            return Future.succeededFuture(); // deleted there since: a later line says so
-          }
-          return Future.failedFuture(err);
-        });
+  private Future<Void> fetch(
+      PeerConnection conn, FileId id, long mtime, boolean replace, PeerProgress pp) {
+    return fetcher
+        .copyFromPeer(conn, id, mtime, replace, ctx)
+        .map(
+            len -> {
+              if (pp != null && len >= 0) {
+                pp.files++;
+                pp.bytes += len;
+                Membership m = membership.get();
+                if (m != null) { // FastDFS: files are arriving, no longer waiting for them
+                  store.status(m.fileArrived());
+                }
+              }
+              return (Void) null;
+            })
+        .recover(
+            err -> {
+              if (err instanceof FdfsException f && f.errno() == Errno.ENOENT) {
+                LOG.info(
+                    "storage {}: {} is gone from {} (deleted since): skipped",
+                    store.options().id(),
+                    id.remoteName(),
+                    conn.peer());
+                return Future.succeededFuture(); // deleted there since: a later line says so
+              }
+              return Future.failedFuture(err);
+            });
   }
 }

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The other members of this storage's group, as their own heartbeats describe them. A storage
- * needs no tracker to find its peers: heartbeats reach every node on the (clustered) event bus.
+ * The other members of this storage's group, as their own heartbeats describe them. A storage needs
+ * no tracker to find its peers: heartbeats reach every node on the (clustered) event bus.
  */
 final class GroupPeers {
   /** A peer as last heard. */
@@ -31,7 +31,10 @@ final class GroupPeers {
     if (hb.storageId() == selfId || !hb.group().equals(group)) {
       return;
     }
-    peers.put(hb.storageId(), new Peer(hb.storageId(), hb.host(), hb.port(), StorageStatus.valueOf(hb.status()), nowMillis));
+    peers.put(
+        hb.storageId(),
+        new Peer(
+            hb.storageId(), hb.host(), hb.port(), StorageStatus.valueOf(hb.status()), nowMillis));
   }
 
   void left(int id) {

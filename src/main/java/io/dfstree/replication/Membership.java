@@ -6,24 +6,28 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Whether a storage may serve as a full member of its group, as FastDFS names the steps:
- * {@code WAIT_SYNC} (listening for peers, nothing copied yet) → {@code SYNCING} (peers found, or
- * files arriving from them) → {@code ACTIVE} (caught up with every peer that can be reached).
- * Pure: the caller feeds it the clock and what it sees of its peers; no sockets, no timers.
- * Thread-safe (files arrive on any event loop).
+ * Whether a storage may serve as a full member of its group, as FastDFS names the steps: {@code
+ * WAIT_SYNC} (listening for peers, nothing copied yet) → {@code SYNCING} (peers found, or files
+ * arriving from them) → {@code ACTIVE} (caught up with every peer that can be reached). Pure: the
+ * caller feeds it the clock and what it sees of its peers; no sockets, no timers. Thread-safe
+ * (files arrive on any event loop).
  *
- * <p>At start a storage listens for {@code discoveryMs}: a member alone in its group is ACTIVE
- * at once when that is 0, else when the window ends with nobody heard. Members it synced from
- * before ({@link #expect}) or that the trackers list are waited for, at most
- * {@code maxWaitForKnownPeersMs} beyond the window. A peer that refuses connections for longer
- * than {@code peerTimeoutMs} and is not heard from is down: it cannot hold anything newer.
+ * <p>At start a storage listens for {@code discoveryMs}: a member alone in its group is ACTIVE at
+ * once when that is 0, else when the window ends with nobody heard. Members it synced from before
+ * ({@link #expect}) or that the trackers list are waited for, at most {@code
+ * maxWaitForKnownPeersMs} beyond the window. A peer that refuses connections for longer than {@code
+ * peerTimeoutMs} and is not heard from is down: it cannot hold anything newer.
  */
 public final class Membership {
   /** What the storage knows of one peer now. */
   public record Peer(int id, boolean alive, boolean caughtUp, long unreachableSinceMs) {}
 
-  /** The outcome of a {@link #tick}: the state, and whether expected peers were given up on this time. */
-  public record Step(StorageStatus status, boolean decidedNow, boolean gaveUpOnExpected, boolean activeNow) {}
+  /**
+   * The outcome of a {@link #tick}: the state, and whether expected peers were given up on this
+   * time.
+   */
+  public record Step(
+      StorageStatus status, boolean decidedNow, boolean gaveUpOnExpected, boolean activeNow) {}
 
   private final long decideAt;
   private final long giveUpWaitingAt;
@@ -32,7 +36,8 @@ public final class Membership {
   private StorageStatus status;
   private boolean decided;
 
-  public Membership(long startMs, long discoveryMs, long maxWaitForKnownPeersMs, long peerTimeoutMs) {
+  public Membership(
+      long startMs, long discoveryMs, long maxWaitForKnownPeersMs, long peerTimeoutMs) {
     this.decideAt = startMs + discoveryMs;
     this.giveUpWaitingAt = decideAt + maxWaitForKnownPeersMs;
     this.peerTimeoutMs = peerTimeoutMs;
@@ -44,12 +49,16 @@ public final class Membership {
     return status;
   }
 
-  /** Whether the listening window has closed (the trackers need not be asked about peers any more). */
+  /**
+   * Whether the listening window has closed (the trackers need not be asked about peers any more).
+   */
   public synchronized boolean decided() {
     return decided;
   }
 
-  /** A member that must be heard from before deciding (synced from before, or listed by a tracker). */
+  /**
+   * A member that must be heard from before deciding (synced from before, or listed by a tracker).
+   */
   public synchronized void expect(int peerId) {
     expected.add(peerId);
   }
@@ -67,8 +76,8 @@ public final class Membership {
   }
 
   /**
-   * Moves the state on: {@code known} is every peer ever heard of, with whether it is heard
-   * now, whether catch-up from it is complete, and since when it refuses connections (0: it does not).
+   * Moves the state on: {@code known} is every peer ever heard of, with whether it is heard now,
+   * whether catch-up from it is complete, and since when it refuses connections (0: it does not).
    */
   public synchronized Step tick(long nowMs, Collection<Peer> known) {
     boolean decidedNow = false;
@@ -79,14 +88,18 @@ public final class Membership {
         gaveUp = !heardAll;
         decided = true;
         decidedNow = true;
-        status = known.stream().anyMatch(Peer::alive) ? StorageStatus.SYNCING : StorageStatus.ACTIVE;
+        status =
+            known.stream().anyMatch(Peer::alive) ? StorageStatus.SYNCING : StorageStatus.ACTIVE;
       }
     }
     boolean activeNow = false;
     if (decided && status != StorageStatus.ACTIVE) {
       boolean all = true;
       for (Peer p : known) {
-        boolean down = p.unreachableSinceMs() > 0 && nowMs - p.unreachableSinceMs() > peerTimeoutMs && !p.alive();
+        boolean down =
+            p.unreachableSinceMs() > 0
+                && nowMs - p.unreachableSinceMs() > peerTimeoutMs
+                && !p.alive();
         all &= down || p.caughtUp();
       }
       if (all) {

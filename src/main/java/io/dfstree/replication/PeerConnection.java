@@ -11,17 +11,17 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.streams.WriteStream;
 
 /**
- * One connection from this storage to a peer's storage port, used for one request at a time:
- * small calls answered with a body, downloads streamed into a file, and replica uploads streamed
- * out while the client's upload arrives. Responses are framed by the same {@link FrameDecoder}
- * the server side uses. Every request has a deadline; a peer that stalls is closed and failed.
+ * One connection from this storage to a peer's storage port, used for one request at a time: small
+ * calls answered with a body, downloads streamed into a file, and replica uploads streamed out
+ * while the client's upload arrives. Responses are framed by the same {@link FrameDecoder} the
+ * server side uses. Every request has a deadline; a peer that stalls is closed and failed.
  */
 final class PeerConnection implements FrameDecoder.Listener {
   private final NetSocket socket;
   private final String peer;
   private final FrameDecoder decoder = new FrameDecoder(this);
   private Promise<Buffer> pending;
-  private WriteStream<Buffer> sink;        // where a streamed response body goes
+  private WriteStream<Buffer> sink; // where a streamed response body goes
   private long maxSmallBody;
   private boolean closed;
   private long deadlineTimer = -1;
@@ -32,17 +32,20 @@ final class PeerConnection implements FrameDecoder.Listener {
   /** The event loop the socket belongs to: the connection is pooled for that loop only. */
   final io.vertx.core.Context owner;
 
-  PeerConnection(io.vertx.core.Vertx vertx, NetSocket socket, String peer, io.vertx.core.Context owner) {
+  PeerConnection(
+      io.vertx.core.Vertx vertx, NetSocket socket, String peer, io.vertx.core.Context owner) {
     this.vertx = vertx;
     this.owner = owner;
     this.socket = socket;
     this.peer = peer;
     socket.handler(decoder::feed);
-    socket.closeHandler(v -> {
-      closed = true;
-      failPending(new FdfsException(Errno.EIO, "peer " + peer + " closed the connection"));
-    });
-    socket.exceptionHandler(e -> failPending(new FdfsException(Errno.EIO, "peer " + peer + ": " + e.getMessage())));
+    socket.closeHandler(
+        v -> {
+          closed = true;
+          failPending(new FdfsException(Errno.EIO, "peer " + peer + " closed the connection"));
+        });
+    socket.exceptionHandler(
+        e -> failPending(new FdfsException(Errno.EIO, "peer " + peer + ": " + e.getMessage())));
   }
 
   boolean usable() {
@@ -61,13 +64,16 @@ final class PeerConnection implements FrameDecoder.Listener {
   }
 
   /** Sends {@code req}; its response body is streamed into {@code out}; returns its length. */
-  Future<Long> stream(io.dfstree.protocol.StorageRequest req, WriteStream<Buffer> out, long timeoutMs) {
+  Future<Long> stream(
+      io.dfstree.protocol.StorageRequest req, WriteStream<Buffer> out, long timeoutMs) {
     start(timeoutMs, out, 0);
     socket.write(io.dfstree.protocol.StorageCodec.encode(req));
     return pending.future().map(b -> b.getLong(0));
   }
 
-  /** Starts a request written piece by piece by the caller ({@link #write}); the answer is awaited. */
+  /**
+   * Starts a request written piece by piece by the caller ({@link #write}); the answer is awaited.
+   */
   Future<Buffer> begin(Buffer headerAndPrefix, long timeoutMs) {
     start(timeoutMs, null, 1 << 16);
     socket.write(headerAndPrefix);
@@ -106,16 +112,22 @@ final class PeerConnection implements FrameDecoder.Listener {
 
   /** The deadline moves with progress: a slow transfer is fine, a stalled one is not. */
   private void armDeadline(long delay) {
-    deadlineTimer = vertx.setTimer(Math.max(1, delay), t -> {
-      deadlineTimer = -1;
-      long idle = System.currentTimeMillis() - lastProgress;
-      if (idle < timeoutMs) {
-        armDeadline(timeoutMs - idle);
-        return;
-      }
-      failPending(new FdfsException(Errno.ETIMEDOUT, "peer " + peer + " made no progress for " + timeoutMs + " ms"));
-      close();
-    });
+    deadlineTimer =
+        vertx.setTimer(
+            Math.max(1, delay),
+            t -> {
+              deadlineTimer = -1;
+              long idle = System.currentTimeMillis() - lastProgress;
+              if (idle < timeoutMs) {
+                armDeadline(timeoutMs - idle);
+                return;
+              }
+              failPending(
+                  new FdfsException(
+                      Errno.ETIMEDOUT,
+                      "peer " + peer + " made no progress for " + timeoutMs + " ms"));
+              close();
+            });
   }
 
   /** Bytes moved: the peer is alive. */
@@ -135,7 +147,9 @@ final class PeerConnection implements FrameDecoder.Listener {
       expectedLength = h.bodyLength();
       decoder.streamBody(h.bodyLength());
     } else if (h.bodyLength() < 0 || h.bodyLength() > maxSmallBody) {
-      failPending(new FdfsException(Errno.EIO, "peer " + peer + " sent a body of " + h.bodyLength() + " bytes"));
+      failPending(
+          new FdfsException(
+              Errno.EIO, "peer " + peer + " sent a body of " + h.bodyLength() + " bytes"));
       close();
     } else {
       decoder.expectFixed((int) h.bodyLength());

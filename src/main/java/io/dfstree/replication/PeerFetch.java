@@ -30,40 +30,47 @@ final class PeerFetch {
   }
 
   /**
-   * Copies one file from the peer on {@code conn} into place under its own name: the bytes
-   * placed, or -1 when we already held it. On failure the temp copy is removed off the event loop.
+   * Copies one file from the peer on {@code conn} into place under its own name: the bytes placed,
+   * or -1 when we already held it. On failure the temp copy is removed off the event loop.
    */
-  Future<Long> copyFromPeer(PeerConnection conn, FileId id, long mtime, boolean replace, Context here) {
+  Future<Long> copyFromPeer(
+      PeerConnection conn, FileId id, long mtime, boolean replace, Context here) {
     NewBlob tmp = store.receive(id);
-    return conn.stream(new StorageRequest.Download(0, 0, store.group(), id.remoteName(), true), tmp,
+    return conn.stream(
+            new StorageRequest.Download(0, 0, store.group(), id.remoteName(), true),
+            tmp,
             store.options().replicaTimeoutMs())
-        .compose(len -> tmp.placeCopy(here, id, mtime, replace).transform(ar -> {
-          // FastDFS sync-in: bytes received from a peer; successful when the copy was placed
-          boolean placed = ar.succeeded() && ar.result();
-          store.countSyncIn(len, placed);
-          if (placed) {
-            store.appliedNow();
-          }
-          return ar.failed() ? Future.failedFuture(ar.cause()) : Future.succeededFuture(placed ? len : -1L);
-        }))
+        .compose(
+            len ->
+                tmp.placeCopy(here, id, mtime, replace)
+                    .transform(
+                        ar -> {
+                          // FastDFS sync-in: bytes received from a peer; successful when the copy
+                          // was placed
+                          boolean placed = ar.succeeded() && ar.result();
+                          store.countSyncIn(len, placed);
+                          if (placed) {
+                            store.appliedNow();
+                          }
+                          return ar.failed()
+                              ? Future.failedFuture(ar.cause())
+                              : Future.succeededFuture(placed ? len : -1L);
+                        }))
         .onFailure(err -> tmp.abort());
   }
 
-
   /**
-   * A client asked for a file we do not hold: ask its source first, then the other peers.
-   * Runs on the caller's event loop (its connections belong to that loop).
+   * A client asked for a file we do not hold: ask its source first, then the other peers. Runs on
+   * the caller's event loop (its connections belong to that loop).
    */
   public Future<Void> fetchMissing(FileId id) {
     return fetchFromPeers(id, false);
   }
 
-
   /** Replaces our copy of {@code id} with a peer's (a damaged copy: {@code storage.Integrity}). */
   public Future<Void> fetchReplacing(FileId id) {
     return fetchFromPeers(id, true);
   }
-
 
   private Future<Void> fetchFromPeers(FileId id, boolean replace) {
     long now = System.currentTimeMillis();
@@ -78,19 +85,35 @@ final class PeerFetch {
         candidates.add(p);
       }
     }
-    Future<Void> attempt = Future.failedFuture(FdfsException.notFound("file does not exist on this storage or its peers"));
+    Future<Void> attempt =
+        Future.failedFuture(
+            FdfsException.notFound("file does not exist on this storage or its peers"));
     for (GroupPeers.Peer p : candidates) {
-      attempt = attempt.recover(err -> pool.acquire(p.host(), p.port()).compose(conn ->
-          copyFromPeer(conn, id, id.decoded().createTime(), replace, vertx.getOrCreateContext())
-              .<Void>mapEmpty()
-              .onComplete(ar -> {
-                // a clean "not here" leaves the connection usable; anything else may have broken it
-                if (ar.succeeded() || (ar.cause() instanceof FdfsException f && f.errno() == Errno.ENOENT)) {
-                  pool.release(conn);
-                } else {
-                  conn.close();
-                }
-              })));
+      attempt =
+          attempt.recover(
+              err ->
+                  pool.acquire(p.host(), p.port())
+                      .compose(
+                          conn ->
+                              copyFromPeer(
+                                      conn,
+                                      id,
+                                      id.decoded().createTime(),
+                                      replace,
+                                      vertx.getOrCreateContext())
+                                  .<Void>mapEmpty()
+                                  .onComplete(
+                                      ar -> {
+                                        // a clean "not here" leaves the connection usable; anything
+                                        // else may have broken it
+                                        if (ar.succeeded()
+                                            || (ar.cause() instanceof FdfsException f
+                                                && f.errno() == Errno.ENOENT)) {
+                                          pool.release(conn);
+                                        } else {
+                                          conn.close();
+                                        }
+                                      })));
     }
     return attempt;
   }

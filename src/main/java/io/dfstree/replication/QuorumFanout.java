@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write-quorum side of an upload: which members take its copies, whether the group may
- * accept it at all (storage.whenDegraded), and the {@link ReplicaFanout} its bytes stream through,
- * opened before its body arrives or, for a size known only at the end, from the placed file.
+ * The write-quorum side of an upload: which members take its copies, whether the group may accept
+ * it at all (storage.whenDegraded), and the {@link ReplicaFanout} its bytes stream through, opened
+ * before its body arrives or, for a size known only at the end, from the placed file.
  */
 final class QuorumFanout {
   private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
@@ -25,12 +25,19 @@ final class QuorumFanout {
   private final ReplicaStore store;
   private final GroupPeers peers;
   private final PeerPool pool;
+
   /** True until catch-up has met any peer (none synced from before): a group of one. */
   private final BooleanSupplier neverSynced;
+
   /** The one notice of a group of one has been logged. */
   private volatile boolean aloneNoticed;
 
-  QuorumFanout(Vertx vertx, ReplicaStore store, GroupPeers peers, PeerPool pool, BooleanSupplier neverSynced) {
+  QuorumFanout(
+      Vertx vertx,
+      ReplicaStore store,
+      GroupPeers peers,
+      PeerPool pool,
+      BooleanSupplier neverSynced) {
     this.vertx = vertx;
     this.store = store;
     this.peers = peers;
@@ -39,28 +46,40 @@ final class QuorumFanout {
   }
 
   /**
-   * Members that can take an upload's copy. Members still catching up take copies too: new
-   * files then never join their backlog, so the backlog shrinks even under a steady stream of
-   * uploads (ACTIVE members first).
+   * Members that can take an upload's copy. Members still catching up take copies too: new files
+   * then never join their backlog, so the backlog shrinks even under a steady stream of uploads
+   * (ACTIVE members first).
    */
   private List<GroupPeers.Peer> quorumCandidates() {
-    List<GroupPeers.Peer> active = new java.util.ArrayList<>(peers.alive(System.currentTimeMillis()).stream()
-        .filter(p -> p.status() == StorageStatus.ACTIVE || p.status() == StorageStatus.SYNCING
-            || p.status() == StorageStatus.WAIT_SYNC)
-        .toList());
+    List<GroupPeers.Peer> active =
+        new java.util.ArrayList<>(
+            peers.alive(System.currentTimeMillis()).stream()
+                .filter(
+                    p ->
+                        p.status() == StorageStatus.ACTIVE
+                            || p.status() == StorageStatus.SYNCING
+                            || p.status() == StorageStatus.WAIT_SYNC)
+                .toList());
     active.sort(java.util.Comparator.comparing(p -> p.status() != StorageStatus.ACTIVE));
     return active;
   }
 
   private FdfsException refusal(int active) {
     int quorum = store.options().writeQuorum();
-    return new FdfsException(Errno.EBUSY, "write quorum " + quorum + " needs " + (quorum - 1)
-        + " active peer(s), " + active + " active; refusing (storage.whenDegraded = refuse)");
+    return new FdfsException(
+        Errno.EBUSY,
+        "write quorum "
+            + quorum
+            + " needs "
+            + (quorum - 1)
+            + " active peer(s), "
+            + active
+            + " active; refusing (storage.whenDegraded = refuse)");
   }
 
   /**
-   * For an upload whose size is not known up front: EBUSY before its body is read when the
-   * group refuses degraded writes and too few peers are up.
+   * For an upload whose size is not known up front: EBUSY before its body is read when the group
+   * refuses degraded writes and too few peers are up.
    */
   public Future<Void> admit() {
     int quorum = store.options().writeQuorum();
@@ -72,42 +91,52 @@ final class QuorumFanout {
   }
 
   /**
-   * A file whose size was unknown until its last byte (HTTP chunked or multipart, WebSocket
-   * without a size) is placed here first, then streamed from disk to the quorum peers; the
-   * caller awaits their copies with {@link WriteQuorum#await}. Null when no peer takes copies.
+   * A file whose size was unknown until its last byte (HTTP chunked or multipart, WebSocket without
+   * a size) is placed here first, then streamed from disk to the quorum peers; the caller awaits
+   * their copies with {@link WriteQuorum#await}. Null when no peer takes copies.
    */
   Future<Fanout> pushPlaced(FileId id, long size) {
-    return openFanout(size, id.storePathIndex()).compose(f -> {
-      if (f == null || f.targets() == 0) {
-        return Future.succeededFuture(f);
-      }
-      return vertx.fileSystem().open(store.pathOf(id).toString(), new io.vertx.core.file.OpenOptions().setRead(true))
-          .compose(file -> {
-            io.vertx.core.Promise<Fanout> sent = io.vertx.core.Promise.promise();
-            file.handler(chunk -> {
-              f.write(chunk);
-              if (f.writeQueueFull()) {
-                file.pause();
-                f.drainHandler(v -> file.resume());
+    return openFanout(size, id.storePathIndex())
+        .compose(
+            f -> {
+              if (f == null || f.targets() == 0) {
+                return Future.succeededFuture(f);
               }
+              return vertx
+                  .fileSystem()
+                  .open(
+                      store.pathOf(id).toString(),
+                      new io.vertx.core.file.OpenOptions().setRead(true))
+                  .compose(
+                      file -> {
+                        io.vertx.core.Promise<Fanout> sent = io.vertx.core.Promise.promise();
+                        file.handler(
+                            chunk -> {
+                              f.write(chunk);
+                              if (f.writeQueueFull()) {
+                                file.pause();
+                                f.drainHandler(v -> file.resume());
+                              }
+                            });
+                        file.exceptionHandler(
+                            err -> {
+                              f.abort();
+                              file.close();
+                              sent.tryFail(err);
+                            });
+                        file.endHandler(
+                            v -> {
+                              file.close();
+                              sent.tryComplete(f);
+                            });
+                        return sent.future();
+                      });
             });
-            file.exceptionHandler(err -> {
-              f.abort();
-              file.close();
-              sent.tryFail(err);
-            });
-            file.endHandler(v -> {
-              file.close();
-              sent.tryComplete(f);
-            });
-            return sent.future();
-          });
-    });
   }
 
   /**
-   * The peers a new upload streams to. Fails with EBUSY when fewer than the write quorum are
-   * active and the group refuses degraded writes.
+   * The peers a new upload streams to. Fails with EBUSY when fewer than the write quorum are active
+   * and the group refuses degraded writes.
    */
   Future<Fanout> openFanout(long size, int storePathIndex) {
     int quorum = store.options().writeQuorum();
@@ -125,8 +154,11 @@ final class QuorumFanout {
         // missing, the quorum just cannot be met. Said once, not for every upload.
         if (!aloneNoticed) {
           aloneNoticed = true;
-          LOG.info("storage {}: no other member in group {}: uploads are stored once (writeQuorum {}) until one joins",
-              store.options().id(), store.options().group(), quorum);
+          LOG.info(
+              "storage {}: no other member in group {}: uploads are stored once (writeQuorum {}) until one joins",
+              store.options().id(),
+              store.options().group(),
+              quorum);
         }
         return Future.succeededFuture(null);
       }
@@ -138,12 +170,19 @@ final class QuorumFanout {
     ReplicaFanout fanout = new ReplicaFanout(pool, Math.min(wanted, active.size()));
     List<Future<?>> opened = new java.util.ArrayList<>();
     for (GroupPeers.Peer p : active.subList(0, Math.min(wanted, active.size()))) {
-      opened.add(pool.acquire(p.host(), p.port()).onSuccess(conn -> {
-        Future<Buffer> ack = conn.begin(ReplicaFanout.prefix(size, storePathIndex), store.options().replicaTimeoutMs());
-        // FastDFS sync-out: the copy streamed to this peer, successful once the peer placed it
-        ack.onComplete(ar -> store.countSyncOut(size, ar.succeeded()));
-        fanout.add(conn, ack);
-      }));
+      opened.add(
+          pool.acquire(p.host(), p.port())
+              .onSuccess(
+                  conn -> {
+                    Future<Buffer> ack =
+                        conn.begin(
+                            ReplicaFanout.prefix(size, storePathIndex),
+                            store.options().replicaTimeoutMs());
+                    // FastDFS sync-out: the copy streamed to this peer, successful once the peer
+                    // placed it
+                    ack.onComplete(ar -> store.countSyncOut(size, ar.succeeded()));
+                    fanout.add(conn, ack);
+                  }));
     }
     return Future.join(opened).transform(ar -> Future.succeededFuture(fanout));
   }

@@ -1,21 +1,18 @@
 package io.dfstree.replication;
 
-import io.dfstree.protocol.Command;
-import io.dfstree.protocol.PacketHeader;
-import io.dfstree.protocol.Wire;
+import io.dfstree.storage.Replication;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.dfstree.storage.Replication;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * An upload's bytes streamed to peers while they arrive from the client (DistributedFSTree's
  * REPLICA_UPLOAD, command 120): a prefix (size, store path), the content, then a trailer with the
- * name and time the source chose once the content was complete. Each peer acknowledges after
- * its copy is placed (and fsynced when configured). A peer that fails or stalls is dropped; the
- * caller counts acknowledgements against the write quorum.
+ * name and time the source chose once the content was complete. Each peer acknowledges after its
+ * copy is placed (and fsynced when configured). A peer that fails or stalls is dropped; the caller
+ * counts acknowledgements against the write quorum.
  */
 final class ReplicaFanout implements Replication.Fanout {
   static final int TRAILER = io.dfstree.protocol.StorageCodec.REPLICA_TRAILER;
@@ -42,7 +39,8 @@ final class ReplicaFanout implements Replication.Fanout {
   }
 
   static Buffer prefix(long size, int storePathIndex) {
-    return io.dfstree.protocol.StorageCodec.encode(new io.dfstree.protocol.StorageRequest.ReplicaUpload(size, storePathIndex));
+    return io.dfstree.protocol.StorageCodec.encode(
+        new io.dfstree.protocol.StorageRequest.ReplicaUpload(size, storePathIndex));
   }
 
   void add(PeerConnection c, Future<Buffer> ack) {
@@ -79,12 +77,13 @@ final class ReplicaFanout implements Replication.Fanout {
     for (int i = 0; i < conns.size(); i++) {
       if (!acks.get(i).failed() && conns.get(i).writeQueueFull()) {
         boolean[] once = {false};
-        Handler<Void> fire = v -> {
-          if (!once[0]) {
-            once[0] = true;
-            h.handle(null);
-          }
-        };
+        Handler<Void> fire =
+            v -> {
+              if (!once[0]) {
+                once[0] = true;
+                h.handle(null);
+              }
+            };
         conns.get(i).drainHandler(fire);
         acks.get(i).onFailure(err -> fire.handle(null));
         return;
@@ -96,25 +95,28 @@ final class ReplicaFanout implements Replication.Fanout {
   /** Sends the trailer and resolves with the number of peers that placed their copy. */
   @Override
   public Future<Integer> finish(String remoteName, long mtimeSeconds) {
-    Buffer trailer = io.dfstree.protocol.StorageCodec.encodeTrailer(
-        new io.dfstree.protocol.StorageRequest.ReplicaTrailer(mtimeSeconds, remoteName));
+    Buffer trailer =
+        io.dfstree.protocol.StorageCodec.encodeTrailer(
+            new io.dfstree.protocol.StorageRequest.ReplicaTrailer(mtimeSeconds, remoteName));
     for (int i = 0; i < conns.size(); i++) {
       if (!acks.get(i).failed()) {
         conns.get(i).write(trailer);
       }
     }
-    return Future.join(acks).transform(ar -> {
-      int ok = 0;
-      for (int i = 0; i < acks.size(); i++) {
-        if (acks.get(i).succeeded()) {
-          ok++;
-          pool.release(conns.get(i));
-        } else {
-          conns.get(i).close();
-        }
-      }
-      return Future.succeededFuture(ok);
-    });
+    return Future.join(acks)
+        .transform(
+            ar -> {
+              int ok = 0;
+              for (int i = 0; i < acks.size(); i++) {
+                if (acks.get(i).succeeded()) {
+                  ok++;
+                  pool.release(conns.get(i));
+                } else {
+                  conns.get(i).close();
+                }
+              }
+              return Future.succeededFuture(ok);
+            });
   }
 
   /** The client went away or the upload failed: peers drop their partial copies on close. */

@@ -22,20 +22,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps this storage's copy of its group complete, without an operator; the storage's
- * {@link Replication} port, plugged in by {@code server.Roles}:
+ * Keeps this storage's copy of its group complete, without an operator; the storage's {@link
+ * Replication} port, plugged in by {@code server.Roles}:
+ *
  * <ul>
- *   <li><b>catch-up</b> (here): for every peer it reads the peer's binlog from the offset it reached
- *   last time (kept in {@code data/sync/<peer>.mark}) and applies each change
- *   ({@link ChangeApplier}), fetching file bytes from that peer. A new or returning member stays
- *   WAIT_SYNC / SYNCING until it has caught up with every active peer, then turns ACTIVE
- *   ({@link Membership});</li>
+ *   <li><b>catch-up</b> (here): for every peer it reads the peer's binlog from the offset it
+ *       reached last time (kept in {@code data/sync/<peer>.mark}) and applies each change ({@link
+ *       ChangeApplier}), fetching file bytes from that peer. A new or returning member stays
+ *       WAIT_SYNC / SYNCING until it has caught up with every active peer, then turns ACTIVE
+ *       ({@link Membership});
  *   <li><b>write quorum</b>: {@link QuorumFanout} opens the {@link ReplicaFanout} an upload streams
- *   through, {@link WriteQuorum} judges the copies;</li>
- *   <li><b>read-your-write</b>: {@link PeerFetch} fetches a file it is asked for but does not hold yet.</li>
+ *       through, {@link WriteQuorum} judges the copies;
+ *   <li><b>read-your-write</b>: {@link PeerFetch} fetches a file it is asked for but does not hold
+ *       yet.
  * </ul>
- * Progress per peer is "caught up to the peer's clock at time T": compared only with file
- * times from that same peer, so routing never depends on clocks agreeing.
+ *
+ * Progress per peer is "caught up to the peer's clock at time T": compared only with file times
+ * from that same peer, so routing never depends on clocks agreeing.
  */
 public final class Replicator implements Replication {
   private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
@@ -49,15 +52,21 @@ public final class Replicator implements Replication {
   private final Map<Integer, PeerProgress> progress = new ConcurrentHashMap<>();
   private Context ctx;
   private long timer = -1;
+
   /** WAIT_SYNC -> SYNCING -> ACTIVE, decided by a pure state machine; set by start(). */
   private volatile io.dfstree.replication.Membership membership;
+
   /** Peers this storage expects to hear from before it may decide it is complete. */
   private final java.util.Set<Integer> expected = ConcurrentHashMap.newKeySet();
+
   private static final long MAX_WAIT_FOR_KNOWN_PEERS_MS = 30_000;
+
   /** Files copied from peers: during catch-up, on a miss, over a damaged copy. */
   private final PeerFetch fetcher;
+
   /** Applies a peer's binlog batch here; made by start() on the catch-up's context. */
   private ChangeApplier applier;
+
   /** The write-quorum side of each new upload. */
   private final QuorumFanout quorum;
 
@@ -80,10 +89,18 @@ public final class Replicator implements Replication {
     var options = store.options();
     GroupPeers peers = new GroupPeers(options.id(), options.group(), options.peerTimeoutMs());
     PeerPool pool = new PeerPool(vertx, options.host(), store::peerAuth);
-    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.dfstree.api.Addresses.HEARTBEAT,
-        msg -> peers.heard(io.dfstree.api.Heartbeat.fromJson(msg.body()), System.currentTimeMillis()));
-    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.dfstree.api.Addresses.STORAGE_LEAVING,
-        msg -> peers.left(msg.body().getInteger("storageId")));
+    vertx
+        .eventBus()
+        .<io.vertx.core.json.JsonObject>consumer(
+            io.dfstree.api.Addresses.HEARTBEAT,
+            msg ->
+                peers.heard(
+                    io.dfstree.api.Heartbeat.fromJson(msg.body()), System.currentTimeMillis()));
+    vertx
+        .eventBus()
+        .<io.vertx.core.json.JsonObject>consumer(
+            io.dfstree.api.Addresses.STORAGE_LEAVING,
+            msg -> peers.left(msg.body().getInteger("storageId")));
     return new Replicator(vertx, store, peers, pool);
   }
 
@@ -113,13 +130,20 @@ public final class Replicator implements Replication {
     }
   }
 
-  /** Starts polling; {@code discoveryMs} is how long to listen for peers before deciding we are alone. */
+  /**
+   * Starts polling; {@code discoveryMs} is how long to listen for peers before deciding we are
+   * alone.
+   */
   @Override
   public void start(long discoveryMs) {
     ctx = vertx.getOrCreateContext();
     applier = new ChangeApplier(ctx, store, pool, fetcher, () -> membership);
-    io.dfstree.replication.Membership m = new io.dfstree.replication.Membership(System.currentTimeMillis(), discoveryMs,
-        MAX_WAIT_FOR_KNOWN_PEERS_MS, store.options().peerTimeoutMs());
+    io.dfstree.replication.Membership m =
+        new io.dfstree.replication.Membership(
+            System.currentTimeMillis(),
+            discoveryMs,
+            MAX_WAIT_FOR_KNOWN_PEERS_MS,
+            store.options().peerTimeoutMs());
     expected.forEach(m::expect);
     membership = m;
     store.status(m.status());
@@ -159,48 +183,72 @@ public final class Replicator implements Replication {
     List<io.dfstree.replication.Membership.Peer> views = new java.util.ArrayList<>();
     for (GroupPeers.Peer p : peers.known()) {
       PeerProgress pp = progress.get(p.id());
-      views.add(new io.dfstree.replication.Membership.Peer(p.id(), alive.stream().anyMatch(a -> a.id() == p.id()),
-          pp != null && pp.caughtUp, pp == null ? 0 : pp.unreachableSince));
+      views.add(
+          new io.dfstree.replication.Membership.Peer(
+              p.id(),
+              alive.stream().anyMatch(a -> a.id() == p.id()),
+              pp != null && pp.caughtUp,
+              pp == null ? 0 : pp.unreachableSince));
     }
     io.dfstree.replication.Membership.Step step = membership.tick(now, views);
     if (step.gaveUpOnExpected()) {
-      LOG.warn("storage {}: known peers {} not heard within {} s; deciding without them", store.options().id(),
-          membership.expected(), MAX_WAIT_FOR_KNOWN_PEERS_MS / 1000);
+      LOG.warn(
+          "storage {}: known peers {} not heard within {} s; deciding without them",
+          store.options().id(),
+          membership.expected(),
+          MAX_WAIT_FOR_KNOWN_PEERS_MS / 1000);
     }
     if (step.decidedNow()) {
-      LOG.info("storage {}: {} peer(s) found, state {}", store.options().id(), alive.size(), step.status());
+      LOG.info(
+          "storage {}: {} peer(s) found, state {}",
+          store.options().id(),
+          alive.size(),
+          step.status());
     }
     if (step.activeNow()) {
-      progress.forEach((id, pp) -> {
-        double secs = Math.max(0.001, (now - pp.startedMillis) / 1000.0);
-        LOG.info("storage {}: caught up with {}: {} files, {} MiB in {} s ({} MiB/s, {} files/s)",
-            store.options().id(), id, pp.files, String.format("%.1f", pp.bytes / 1048576.0), String.format("%.1f", secs),
-            String.format("%.1f", pp.bytes / 1048576.0 / secs), String.format("%.0f", pp.files / secs));
-      });
+      progress.forEach(
+          (id, pp) -> {
+            double secs = Math.max(0.001, (now - pp.startedMillis) / 1000.0);
+            LOG.info(
+                "storage {}: caught up with {}: {} files, {} MiB in {} s ({} MiB/s, {} files/s)",
+                store.options().id(),
+                id,
+                pp.files,
+                String.format("%.1f", pp.bytes / 1048576.0),
+                String.format("%.1f", secs),
+                String.format("%.1f", pp.bytes / 1048576.0 / secs),
+                String.format("%.0f", pp.files / secs));
+          });
       LOG.info("storage {}: ACTIVE", store.options().id());
     }
     store.status(step.status());
   }
 
   /**
-   * Heartbeats of a member that just joined the cluster can take seconds to reach us; the
-   * trackers already know the group, so their map says whom to wait for.
+   * Heartbeats of a member that just joined the cluster can take seconds to reach us; the trackers
+   * already know the group, so their map says whom to wait for.
    */
   private void askTrackers() {
-    vertx.eventBus().<io.vertx.core.json.JsonObject>request(io.dfstree.api.Addresses.TRACKER_QUERY,
-            new io.vertx.core.json.JsonObject().put("op", "groups"), new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(1000))
-        .onSuccess(reply -> {
-          for (io.dfstree.api.GroupView group : io.dfstree.api.GroupView.listFromJson(reply.body())) {
-            if (!store.options().group().equals(group.name())) {
-              continue;
-            }
-            for (io.dfstree.api.MemberView member : group.storages()) {
-              if (member.id() != store.options().id() && member.present()) {
-                membership.expect(member.id());
+    vertx
+        .eventBus()
+        .<io.vertx.core.json.JsonObject>request(
+            io.dfstree.api.Addresses.TRACKER_QUERY,
+            new io.vertx.core.json.JsonObject().put("op", "groups"),
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(1000))
+        .onSuccess(
+            reply -> {
+              for (io.dfstree.api.GroupView group :
+                  io.dfstree.api.GroupView.listFromJson(reply.body())) {
+                if (!store.options().group().equals(group.name())) {
+                  continue;
+                }
+                for (io.dfstree.api.MemberView member : group.storages()) {
+                  if (member.id() != store.options().id() && member.present()) {
+                    membership.expect(member.id());
+                  }
+                }
               }
-            }
-          }
-        });
+            });
   }
 
   private void pull(GroupPeers.Peer peer, PeerProgress pp) {
@@ -210,22 +258,31 @@ public final class Replicator implements Replication {
     }
     connection(peer, pp)
         .compose(conn -> pullBatch(peer, pp, conn).onFailure(err -> pp.closeConnections()))
-        .onComplete(ar -> ctx.runOnContext(v -> {
-          pp.busy = false;
-          if (ar.failed()) {
-            if (pp.unreachableSince == 0) {
-              LOG.warn("storage {}: catch-up from {} at offset {} paused: {}", store.options().id(), peer.id(), pp.offset,
-                  ar.cause().toString());
-            }
-          } else if (ar.result()) {
-            pull(peer, pp); // more to read: go on without waiting for the timer
-          }
-        }));
+        .onComplete(
+            ar ->
+                ctx.runOnContext(
+                    v -> {
+                      pp.busy = false;
+                      if (ar.failed()) {
+                        if (pp.unreachableSince == 0) {
+                          LOG.warn(
+                              "storage {}: catch-up from {} at offset {} paused: {}",
+                              store.options().id(),
+                              peer.id(),
+                              pp.offset,
+                              ar.cause().toString());
+                        }
+                      } else if (ar.result()) {
+                        pull(peer, pp); // more to read: go on without waiting for the timer
+                      }
+                    }));
   }
 
   /** The puller's connection to {@code peer}: one per peer, reopened only when it broke. */
   private Future<PeerConnection> connection(GroupPeers.Peer peer, PeerProgress pp) {
-    if (pp.conn != null && pp.conn.usable() && pp.conn.peer().equals(peer.host() + ":" + peer.port())) {
+    if (pp.conn != null
+        && pp.conn.usable()
+        && pp.conn.peer().equals(peer.host() + ":" + peer.port())) {
       return Future.succeededFuture(pp.conn);
     }
     if (pp.conn != null) {
@@ -233,15 +290,17 @@ public final class Replicator implements Replication {
       pp.conn = null;
     }
     return pool.connect(peer.host(), peer.port(), ctx)
-        .onSuccess(c -> {
-          pp.conn = c;
-          pp.unreachableSince = 0;
-        })
-        .onFailure(err -> {
-          if (pp.unreachableSince == 0) {
-            pp.unreachableSince = System.currentTimeMillis();
-          }
-        });
+        .onSuccess(
+            c -> {
+              pp.conn = c;
+              pp.unreachableSince = 0;
+            })
+        .onFailure(
+            err -> {
+              if (pp.unreachableSince == 0) {
+                pp.unreachableSince = System.currentTimeMillis();
+              }
+            });
   }
 
   /** One binlog read and its changes applied; true when there may be more. */
@@ -249,44 +308,67 @@ public final class Replicator implements Replication {
     if (pp.snapshot != null) {
       return pullSnapshot(peer, pp, conn);
     }
-    return conn.call(new StorageRequest.BinlogFetch(store.options().id(), pp.offset, FETCH_BYTES), store.options().replicaTimeoutMs())
-        .recover(err -> SnapshotCursor.trimmedAway(err) ? startSnapshot(peer, pp) : Future.failedFuture(err))
-        .compose(resp -> {
-      if (resp == null) {
-        return Future.succeededFuture(true); // from the snapshot now
-      }
-      StorageReply.BinlogChunk got = StorageCodec.decodeBinlogChunk(resp);
-      long peerNow = got.peerNowSeconds();
-      long peerSize = got.binlogSize();
-      if (pp.offset > peerSize) {
-        LOG.warn("storage {}: peer {} binlog is shorter than our mark ({} < {}): reading it again from the start",
-            store.options().id(), peer.id(), peerSize, pp.offset);
-        pp.offset = 0;
-        return Future.succeededFuture(true);
-      }
-      byte[] chunk = got.lines();
-      long from = pp.offset;
-      List<Binlog.Entry> entries = Binlog.parse(chunk, pp.offset);
-      if (!entries.isEmpty()) {
-        LOG.debug("storage {}: binlog of {}: {} lines, offset {} of {}", store.options().id(), peer.id(), entries.size(), from, peerSize);
-      }
-      Future<Void> chain = applier.applyInLanes(conn, peer, pp, entries);
-      if (entries.isEmpty() && pp.offset >= peerSize) {
-        // nothing new at the peer's time peerNow: we hold everything it had written by then.
-        // (Not after applying a batch: the peer kept writing while we applied it.)
-        boolean first = !pp.caughtUp;
-        pp.caughtUp = true;
-        pp.syncedUntil = peerNow;
-        return first ? saveMark(peer.id(), pp).map(false) : Future.succeededFuture(false);
-      }
-      return chain.compose(v -> saveMark(peer.id(), pp)).map(true);
-    });
+    return conn.call(
+            new StorageRequest.BinlogFetch(store.options().id(), pp.offset, FETCH_BYTES),
+            store.options().replicaTimeoutMs())
+        .recover(
+            err ->
+                SnapshotCursor.trimmedAway(err)
+                    ? startSnapshot(peer, pp)
+                    : Future.failedFuture(err))
+        .compose(
+            resp -> {
+              if (resp == null) {
+                return Future.succeededFuture(true); // from the snapshot now
+              }
+              StorageReply.BinlogChunk got = StorageCodec.decodeBinlogChunk(resp);
+              long peerNow = got.peerNowSeconds();
+              long peerSize = got.binlogSize();
+              if (pp.offset > peerSize) {
+                LOG.warn(
+                    "storage {}: peer {} binlog is shorter than our mark ({} < {}): reading it again from the start",
+                    store.options().id(),
+                    peer.id(),
+                    peerSize,
+                    pp.offset);
+                pp.offset = 0;
+                return Future.succeededFuture(true);
+              }
+              byte[] chunk = got.lines();
+              long from = pp.offset;
+              List<Binlog.Entry> entries = Binlog.parse(chunk, pp.offset);
+              if (!entries.isEmpty()) {
+                LOG.debug(
+                    "storage {}: binlog of {}: {} lines, offset {} of {}",
+                    store.options().id(),
+                    peer.id(),
+                    entries.size(),
+                    from,
+                    peerSize);
+              }
+              Future<Void> chain = applier.applyInLanes(conn, peer, pp, entries);
+              if (entries.isEmpty() && pp.offset >= peerSize) {
+                // nothing new at the peer's time peerNow: we hold everything it had written by
+                // then.
+                // (Not after applying a batch: the peer kept writing while we applied it.)
+                boolean first = !pp.caughtUp;
+                pp.caughtUp = true;
+                pp.syncedUntil = peerNow;
+                return first ? saveMark(peer.id(), pp).map(false) : Future.succeededFuture(false);
+              }
+              return chain.compose(v -> saveMark(peer.id(), pp)).map(true);
+            });
   }
 
-  /** The peer no longer holds our binlog position: its snapshot first, then its binlog from there. */
+  /**
+   * The peer no longer holds our binlog position: its snapshot first, then its binlog from there.
+   */
   private Future<io.vertx.core.buffer.Buffer> startSnapshot(GroupPeers.Peer peer, PeerProgress pp) {
-    LOG.info("storage {}: binlog of {} was trimmed past our offset {}: catching up from its snapshot",
-        store.options().id(), peer.id(), pp.offset);
+    LOG.info(
+        "storage {}: binlog of {} was trimmed past our offset {}: catching up from its snapshot",
+        store.options().id(),
+        peer.id(),
+        pp.offset);
     pp.snapshot = new SnapshotCursor();
     return Future.succeededFuture(null);
   }
@@ -294,39 +376,54 @@ public final class Replicator implements Replication {
   /** One page of the peer's snapshot applied; at its end, our position is the snapshot's offset. */
   private Future<Boolean> pullSnapshot(GroupPeers.Peer peer, PeerProgress pp, PeerConnection conn) {
     SnapshotCursor c = pp.snapshot;
-    return conn.call(new StorageRequest.SnapshotFetch(store.options().id(), c.section, c.position, SnapshotCursor.PAGE, c.after),
+    return conn.call(
+            new StorageRequest.SnapshotFetch(
+                store.options().id(), c.section, c.position, SnapshotCursor.PAGE, c.after),
             store.options().replicaTimeoutMs())
-        .compose(resp -> {
-          StorageReply.SnapshotPage page = StorageCodec.decodeSnapshotPage(resp);
-          if (c.position < 0) {
-            c.position = page.binlogOffset();
-          }
-          List<Binlog.Entry> entries = SnapshotCursor.entries(page.lines(), pp.offset);
-          c.files += entries.size();
-          return applier.applyInLanes(conn, peer, pp, entries).compose(v -> {
-            c.section = page.nextSection();
-            c.after = page.nextAfter();
-            if (page.nextSection() >= 0) {
-              return Future.succeededFuture(true);
-            }
-            LOG.info("storage {}: snapshot of {} applied ({} entries); following its binlog from offset {}",
-                store.options().id(), peer.id(), c.files, c.position);
-            pp.offset = c.position;
-            pp.snapshot = null;
-            return saveMark(peer.id(), pp).map(true);
-          });
-        });
+        .compose(
+            resp -> {
+              StorageReply.SnapshotPage page = StorageCodec.decodeSnapshotPage(resp);
+              if (c.position < 0) {
+                c.position = page.binlogOffset();
+              }
+              List<Binlog.Entry> entries = SnapshotCursor.entries(page.lines(), pp.offset);
+              c.files += entries.size();
+              return applier
+                  .applyInLanes(conn, peer, pp, entries)
+                  .compose(
+                      v -> {
+                        c.section = page.nextSection();
+                        c.after = page.nextAfter();
+                        if (page.nextSection() >= 0) {
+                          return Future.succeededFuture(true);
+                        }
+                        LOG.info(
+                            "storage {}: snapshot of {} applied ({} entries); following its binlog from offset {}",
+                            store.options().id(),
+                            peer.id(),
+                            c.files,
+                            c.position);
+                        pp.offset = c.position;
+                        pp.snapshot = null;
+                        return saveMark(peer.id(), pp).map(true);
+                      });
+            });
   }
 
   private Future<Void> saveMark(int peerId, PeerProgress pp) {
     String text = pp.offset + " " + pp.syncedUntil + "\n";
     Path mark = marks.resolve(peerId + ".mark");
-    return store.blocking(() -> {
-      Path tmp = marks.resolve(peerId + ".mark.tmp");
-      Files.writeString(tmp, text);
-      Files.move(tmp, mark, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      return null;
-    });
+    return store.blocking(
+        () -> {
+          Path tmp = marks.resolve(peerId + ".mark.tmp");
+          Files.writeString(tmp, text);
+          Files.move(
+              tmp,
+              mark,
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+              java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+          return null;
+        });
   }
 
   @Override

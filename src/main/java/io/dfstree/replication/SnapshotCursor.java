@@ -39,12 +39,13 @@ final class SnapshotCursor {
       if (v.length != 4 || v[0].length() != 1) {
         continue;
       }
-      char op = switch (v[0].charAt(0)) {
-        case 'C' -> Binlog.CREATE;
-        case 'S' -> Binlog.METADATA;
-        case 'D' -> Binlog.DELETE;
-        default -> 0;
-      };
+      char op =
+          switch (v[0].charAt(0)) {
+            case 'C' -> Binlog.CREATE;
+            case 'S' -> Binlog.METADATA;
+            case 'D' -> Binlog.DELETE;
+            default -> 0;
+          };
       if (op != 0) {
         try {
           out.add(new Binlog.Entry(Long.parseLong(v[1]), op, v[3], null, offset));

@@ -8,17 +8,24 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Decodes an {@code aws-chunked} body (what the AWS SDKs and CLI send for streaming uploads) as
- * it arrives, pure: {@code <hex size>[;chunk-signature=<sig>]\r\n<bytes>\r\n ... 0...\r\n}
- * followed by optional trailer lines ({@code x-amz-checksum-crc32:..}, {@code x-amz-trailer-signature:..})
- * and an empty line. Signed chunks are checked against the chain that starts at the request's
- * seed signature; a chunk whose signature does not match fails the upload (its bytes were passed
- * on already, so the caller must abort what it wrote). Memory is bounded by one header line.
+ * Decodes an {@code aws-chunked} body (what the AWS SDKs and CLI send for streaming uploads) as it
+ * arrives, pure: {@code <hex size>[;chunk-signature=<sig>]\r\n<bytes>\r\n ... 0...\r\n} followed by
+ * optional trailer lines ({@code x-amz-checksum-crc32:..}, {@code x-amz-trailer-signature:..}) and
+ * an empty line. Signed chunks are checked against the chain that starts at the request's seed
+ * signature; a chunk whose signature does not match fails the upload (its bytes were passed on
+ * already, so the caller must abort what it wrote). Memory is bounded by one header line.
  */
 public final class AwsChunkedParser {
   private static final int MAX_LINE = 4096;
 
-  private enum State { HEADER, DATA, DATA_CR, DATA_LF, TRAILER, DONE }
+  private enum State {
+    HEADER,
+    DATA,
+    DATA_CR,
+    DATA_LF,
+    TRAILER,
+    DONE
+  }
 
   private final SigV4.Verified auth;
   private final boolean signed;
@@ -36,12 +43,14 @@ public final class AwsChunkedParser {
   private boolean lastChunk;
 
   /**
-   * @param auth           the verified request (null for unsigned chunks)
-   * @param payloadMode    the request's x-amz-content-sha256 (one of the STREAMING-* values)
-   * @param decodedLength  x-amz-decoded-content-length, or -1 when not given
-   * @param trailerHeader  x-amz-trailer (the checksum header to expect after the last chunk), or null
+   * @param auth the verified request (null for unsigned chunks)
+   * @param payloadMode the request's x-amz-content-sha256 (one of the STREAMING-* values)
+   * @param decodedLength x-amz-decoded-content-length, or -1 when not given
+   * @param trailerHeader x-amz-trailer (the checksum header to expect after the last chunk), or
+   *     null
    */
-  public AwsChunkedParser(SigV4.Verified auth, String payloadMode, long decodedLength, String trailerHeader) {
+  public AwsChunkedParser(
+      SigV4.Verified auth, String payloadMode, long decodedLength, String trailerHeader) {
     this.auth = auth;
     this.signed = payloadMode.startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
     this.trailer = payloadMode.endsWith("-TRAILER");
@@ -49,7 +58,8 @@ public final class AwsChunkedParser {
     this.checksum = trailerHeader == null ? null : PayloadChecksum.forHeader(trailerHeader);
     this.previousSignature = auth == null ? null : auth.seedSignature();
     if (signed && auth == null) {
-      throw new S3Exception(400, "InvalidRequest", "signed aws-chunked payload on an unsigned request");
+      throw new S3Exception(
+          400, "InvalidRequest", "signed aws-chunked payload on an unsigned request");
     }
   }
 
@@ -146,7 +156,10 @@ public final class AwsChunkedParser {
       }
     }
     if (signed && chunkSignature == null) {
-      throw new S3Exception(403, "SignatureDoesNotMatch", "a chunk of a signed aws-chunked body has no chunk-signature");
+      throw new S3Exception(
+          403,
+          "SignatureDoesNotMatch",
+          "a chunk of a signed aws-chunked body has no chunk-signature");
     }
     chunkHash = signed ? SigV4.sha256() : null;
     remaining = size;
@@ -163,11 +176,23 @@ public final class AwsChunkedParser {
     if (!signed) {
       return;
     }
-    String toSign = "AWS4-HMAC-SHA256-PAYLOAD\n" + auth.amzDate() + "\n" + auth.scope() + "\n" + previousSignature + "\n"
-        + SigV4.EMPTY_SHA256 + "\n" + SigV4.hex(chunkHash.digest());
+    String toSign =
+        "AWS4-HMAC-SHA256-PAYLOAD\n"
+            + auth.amzDate()
+            + "\n"
+            + auth.scope()
+            + "\n"
+            + previousSignature
+            + "\n"
+            + SigV4.EMPTY_SHA256
+            + "\n"
+            + SigV4.hex(chunkHash.digest());
     String expected = SigV4.hex(SigV4.hmac(auth.signingKey(), toSign));
     if (!expected.equalsIgnoreCase(chunkSignature)) {
-      throw new S3Exception(403, "SignatureDoesNotMatch", "The chunk signature does not match (chunk ending at payload byte " + decoded + ")");
+      throw new S3Exception(
+          403,
+          "SignatureDoesNotMatch",
+          "The chunk signature does not match (chunk ending at payload byte " + decoded + ")");
     }
     previousSignature = expected;
   }
@@ -187,10 +212,18 @@ public final class AwsChunkedParser {
       if (signed) {
         StringBuilder canon = new StringBuilder();
         trailers.forEach((k, v) -> canon.append(k).append(':').append(v).append('\n'));
-        String toSign = "AWS4-HMAC-SHA256-TRAILER\n" + auth.amzDate() + "\n" + auth.scope() + "\n" + previousSignature + "\n"
-            + SigV4.hex(SigV4.sha256(canon.toString().getBytes(StandardCharsets.UTF_8)));
+        String toSign =
+            "AWS4-HMAC-SHA256-TRAILER\n"
+                + auth.amzDate()
+                + "\n"
+                + auth.scope()
+                + "\n"
+                + previousSignature
+                + "\n"
+                + SigV4.hex(SigV4.sha256(canon.toString().getBytes(StandardCharsets.UTF_8)));
         if (!SigV4.hex(SigV4.hmac(auth.signingKey(), toSign)).equalsIgnoreCase(value)) {
-          throw new S3Exception(403, "SignatureDoesNotMatch", "The trailer signature does not match");
+          throw new S3Exception(
+              403, "SignatureDoesNotMatch", "The trailer signature does not match");
         }
       }
       return;
@@ -207,12 +240,16 @@ public final class AwsChunkedParser {
       throw incomplete("the body ended before its last chunk");
     }
     if (decodedLength >= 0 && decoded != decodedLength) {
-      throw incomplete("payload of " + decoded + " bytes, x-amz-decoded-content-length says " + decodedLength);
+      throw incomplete(
+          "payload of " + decoded + " bytes, x-amz-decoded-content-length says " + decodedLength);
     }
     if (checksum != null) {
       String v = trailers.get(checksum.header());
       if (v == null) {
-        throw new S3Exception(400, "InvalidRequest", "the trailer " + checksum.header() + " announced in x-amz-trailer is missing");
+        throw new S3Exception(
+            400,
+            "InvalidRequest",
+            "the trailer " + checksum.header() + " announced in x-amz-trailer is missing");
       }
       checksum.check(v);
     }

@@ -9,10 +9,10 @@ import java.util.HexFormat;
 
 /**
  * A request body as the object's bytes: aws-chunked framing removed (and its chunk signatures
- * checked), MD5 computed for the ETag, and on the way out the checks S3 makes — the signed
- * {@code x-amz-content-sha256}, {@code Content-MD5}, a flexible checksum, the size limit. A failed
- * check ends the stream with an {@link S3Exception} instead of its end, so whatever it was piped
- * into is aborted. Back-pressure passes straight through to the request.
+ * checked), MD5 computed for the ETag, and on the way out the checks S3 makes — the signed {@code
+ * x-amz-content-sha256}, {@code Content-MD5}, a flexible checksum, the size limit. A failed check
+ * ends the stream with an {@link S3Exception} instead of its end, so whatever it was piped into is
+ * aborted. Back-pressure passes straight through to the request.
  */
 final class BodyStream implements ReadStream<Buffer> {
   private final ReadStream<Buffer> source;
@@ -31,20 +31,30 @@ final class BodyStream implements ReadStream<Buffer> {
   private Handler<Throwable> exceptionHandler;
 
   /**
-   * @param payloadHash  x-amz-content-sha256 as signed: a hex SHA-256 is checked; UNSIGNED-PAYLOAD or
-   *                     the streaming forms are not (chunks check themselves)
-   * @param chunks       the aws-chunked decoder, or null for a plain body
-   * @param checksumHeader  a {@code x-amz-checksum-*} header name sent with a plain body, or null
+   * @param payloadHash x-amz-content-sha256 as signed: a hex SHA-256 is checked; UNSIGNED-PAYLOAD
+   *     or the streaming forms are not (chunks check themselves)
+   * @param chunks the aws-chunked decoder, or null for a plain body
+   * @param checksumHeader a {@code x-amz-checksum-*} header name sent with a plain body, or null
    */
-  BodyStream(ReadStream<Buffer> source, AwsChunkedParser chunks, String payloadHash, String contentMd5,
-             String checksumHeader, String checksumValue, long max) {
+  BodyStream(
+      ReadStream<Buffer> source,
+      AwsChunkedParser chunks,
+      String payloadHash,
+      String contentMd5,
+      String checksumHeader,
+      String checksumValue,
+      long max) {
     this.source = source;
     this.chunks = chunks;
-    boolean hex = payloadHash != null && payloadHash.length() == 64 && payloadHash.chars().allMatch(c -> Character.digit(c, 16) >= 0);
+    boolean hex =
+        payloadHash != null
+            && payloadHash.length() == 64
+            && payloadHash.chars().allMatch(c -> Character.digit(c, 16) >= 0);
     this.sha256 = hex && chunks == null ? SigV4.sha256() : null;
     this.expectedSha256 = hex ? payloadHash.toLowerCase(java.util.Locale.ROOT) : null;
     this.contentMd5 = contentMd5;
-    this.checksum = checksumHeader == null || chunks != null ? null : PayloadChecksum.forHeader(checksumHeader);
+    this.checksum =
+        checksumHeader == null || chunks != null ? null : PayloadChecksum.forHeader(checksumHeader);
     this.checksumValue = checksumValue;
     this.max = max;
   }
@@ -69,7 +79,10 @@ final class BodyStream implements ReadStream<Buffer> {
   private void payload(Buffer b) {
     bytes += b.length();
     if (bytes > max) {
-      throw new S3Exception(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size of " + max + " bytes");
+      throw new S3Exception(
+          400,
+          "EntityTooLarge",
+          "Your proposed upload exceeds the maximum allowed object size of " + max + " bytes");
     }
     // digest the buffer's own bytes: getBytes() would copy every MiB once per digest
     md5.update(nio(b));
@@ -111,12 +124,16 @@ final class BodyStream implements ReadStream<Buffer> {
         chunks.finish();
       }
       if (sha256 != null && !SigV4.hex(sha256.digest()).equals(expectedSha256)) {
-        throw new S3Exception(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
+        throw new S3Exception(
+            400,
+            "XAmzContentSHA256Mismatch",
+            "The provided 'x-amz-content-sha256' header does not match what was computed.");
       }
       if (contentMd5 != null) {
         String actual = Base64.getEncoder().encodeToString(((MessageDigest) cloneMd5()).digest());
         if (!actual.equals(contentMd5.trim())) {
-          throw new S3Exception(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
+          throw new S3Exception(
+              400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
         }
       }
       if (checksum != null) {
@@ -147,20 +164,21 @@ final class BodyStream implements ReadStream<Buffer> {
       source.handler(null);
       return this;
     }
-    source.handler(raw -> {
-      if (failed) {
-        return;
-      }
-      try {
-        if (chunks != null) {
-          chunks.feed(raw, this::payload);
-        } else {
-          payload(raw);
-        }
-      } catch (S3Exception e) {
-        fail(e);
-      }
-    });
+    source.handler(
+        raw -> {
+          if (failed) {
+            return;
+          }
+          try {
+            if (chunks != null) {
+              chunks.feed(raw, this::payload);
+            } else {
+              payload(raw);
+            }
+          } catch (S3Exception e) {
+            fail(e);
+          }
+        });
     return this;
   }
 

@@ -21,24 +21,30 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * The namespace in a SQL database over JDBC: connections, pools and transactions, buckets,
- * objects and the trash here; the multipart tables in {@link MultipartRows}; SQLite's group
- * commit in {@link SqliteGroupCommit}. The namespace lives on worker threads of its own (never an event loop):
+ * The namespace in a SQL database over JDBC: connections, pools and transactions, buckets, objects
+ * and the trash here; the multipart tables in {@link MultipartRows}; SQLite's group commit in
+ * {@link SqliteGroupCommit}. The namespace lives on worker threads of its own (never an event
+ * loop):
+ *
  * <ul>
  *   <li><b>SQLite</b> (the embedded default): one file, WAL journal with {@code synchronous=FULL},
- *   so a commit is on disk before the client is answered; it survives kill -9 and power loss.
- *   One writer connection (SQLite has one writer anyway), several readers.</li>
+ *       so a commit is on disk before the client is answered; it survives kill -9 and power loss.
+ *       One writer connection (SQLite has one writer anyway), several readers.
  *   <li><b>PostgreSQL</b> (several machines, one namespace): row locks ({@code FOR UPDATE})
- *   serialise writers of one key; durability is the server's ({@code synchronous_commit}).</li>
+ *       serialise writers of one key; durability is the server's ({@code synchronous_commit}).
  * </ul>
+ *
  * Keys compare in UTF-8 byte order in both (SQLite's BINARY collation, {@code COLLATE "C"}).
  *
- * <p>Buckets, objects and the trash stay in this one class on purpose: every change that lets go
- * of a file records it in the trash in the same transaction, so they share one connection,
- * one lock discipline and one commit.
+ * <p>Buckets, objects and the trash stay in this one class on purpose: every change that lets go of
+ * a file records it in the trash in the same transaction, so they share one connection, one lock
+ * discipline and one commit.
  */
 public final class JdbcNamespaceStore implements NamespaceStore {
-  public enum Dialect { SQLITE, POSTGRESQL }
+  public enum Dialect {
+    SQLITE,
+    POSTGRESQL
+  }
 
   @FunctionalInterface
   public interface SqlWork<T> {
@@ -52,12 +58,21 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   private final BlockingQueue<Connection> writeConns;
   private final BlockingQueue<Connection> readConns;
   private final List<Connection> all = new ArrayList<>();
+
   /** SQLite's one writer: concurrent changes share a commit (one WAL fsync for many PUTs). */
   private final SqliteGroupCommit commits;
+
   private final MultipartRows multipart = new MultipartRows(this);
 
-  private JdbcNamespaceStore(Vertx vertx, Dialect dialect, String url, String user, String password, int writeConnections,
-                             int readConnections) throws SQLException {
+  private JdbcNamespaceStore(
+      Vertx vertx,
+      Dialect dialect,
+      String url,
+      String user,
+      String password,
+      int writeConnections,
+      int readConnections)
+      throws SQLException {
     this.dialect = dialect;
     this.url = url;
     String tag = Integer.toHexString(System.identityHashCode(this));
@@ -68,7 +83,10 @@ public final class JdbcNamespaceStore implements NamespaceStore {
     this.commits = new SqliteGroupCommit(vertx, writers, writeConns, this::retryable);
     try {
       for (int i = 0; i < writeConnections + readConnections; i++) {
-        Connection c = user == null ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user, password);
+        Connection c =
+            user == null
+                ? DriverManager.getConnection(url)
+                : DriverManager.getConnection(url, user, password);
         all.add(c);
         configure(c);
         if (i == 0) {
@@ -85,12 +103,16 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   /** Blocking: opens (creating if needed) the SQLite file at {@code file}. */
   public static JdbcNamespaceStore sqlite(Vertx vertx, Path file) throws Exception {
     Files.createDirectories(file.toAbsolutePath().getParent());
-    return new JdbcNamespaceStore(vertx, Dialect.SQLITE, "jdbc:sqlite:" + file.toAbsolutePath(), null, null, 1, 4);
+    return new JdbcNamespaceStore(
+        vertx, Dialect.SQLITE, "jdbc:sqlite:" + file.toAbsolutePath(), null, null, 1, 4);
   }
 
-  /** Blocking: connects to PostgreSQL ({@code jdbc:postgresql://host:port/db}) and creates the tables if missing. */
-  public static JdbcNamespaceStore postgresql(Vertx vertx, String url, String user, String password, int connections)
-      throws Exception {
+  /**
+   * Blocking: connects to PostgreSQL ({@code jdbc:postgresql://host:port/db}) and creates the
+   * tables if missing.
+   */
+  public static JdbcNamespaceStore postgresql(
+      Vertx vertx, String url, String user, String password, int connections) throws Exception {
     int n = Math.max(2, connections);
     return new JdbcNamespaceStore(vertx, Dialect.POSTGRESQL, url, user, password, n / 2, n - n / 2);
   }
@@ -98,7 +120,8 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   @Override
   public String describe() {
     return switch (dialect) {
-      case SQLITE -> "SQLite " + url.substring("jdbc:sqlite:".length()) + " (WAL, synchronous=FULL)";
+      case SQLITE ->
+          "SQLite " + url.substring("jdbc:sqlite:".length()) + " (WAL, synchronous=FULL)";
       case POSTGRESQL -> "PostgreSQL " + url.replaceAll("password=[^&]*", "password=***");
     };
   }
@@ -121,17 +144,31 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   private void createSchema(Connection c) throws SQLException {
     String key = dialect == Dialect.POSTGRESQL ? "TEXT COLLATE \"C\"" : "TEXT";
     try (Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS buckets (name " + key + " PRIMARY KEY, created_ms BIGINT NOT NULL)");
-      s.execute("CREATE TABLE IF NOT EXISTS objects (bucket " + key + " NOT NULL REFERENCES buckets(name), "
-          + "object_key " + key + " NOT NULL, file_id TEXT NOT NULL, size BIGINT NOT NULL, etag TEXT NOT NULL, "
-          + "content_type TEXT, meta TEXT, modified_ms BIGINT NOT NULL, manifest TEXT, PRIMARY KEY (bucket, object_key))");
-      s.execute("CREATE TABLE IF NOT EXISTS uploads (upload_id TEXT PRIMARY KEY, bucket " + key
-          + " NOT NULL REFERENCES buckets(name), object_key " + key + " NOT NULL, content_type TEXT, meta TEXT, "
-          + "created_ms BIGINT NOT NULL)");
-      s.execute("CREATE TABLE IF NOT EXISTS parts (upload_id TEXT NOT NULL REFERENCES uploads(upload_id) ON DELETE CASCADE, "
-          + "part_number INT NOT NULL, file_id TEXT NOT NULL, size BIGINT NOT NULL, etag TEXT NOT NULL, "
-          + "PRIMARY KEY (upload_id, part_number))");
-      s.execute("CREATE TABLE IF NOT EXISTS trash (file_id TEXT PRIMARY KEY, freed_ms BIGINT NOT NULL)");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS buckets (name "
+              + key
+              + " PRIMARY KEY, created_ms BIGINT NOT NULL)");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS objects (bucket "
+              + key
+              + " NOT NULL REFERENCES buckets(name), "
+              + "object_key "
+              + key
+              + " NOT NULL, file_id TEXT NOT NULL, size BIGINT NOT NULL, etag TEXT NOT NULL, "
+              + "content_type TEXT, meta TEXT, modified_ms BIGINT NOT NULL, manifest TEXT, PRIMARY KEY (bucket, object_key))");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS uploads (upload_id TEXT PRIMARY KEY, bucket "
+              + key
+              + " NOT NULL REFERENCES buckets(name), object_key "
+              + key
+              + " NOT NULL, content_type TEXT, meta TEXT, "
+              + "created_ms BIGINT NOT NULL)");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS parts (upload_id TEXT NOT NULL REFERENCES uploads(upload_id) ON DELETE CASCADE, "
+              + "part_number INT NOT NULL, file_id TEXT NOT NULL, size BIGINT NOT NULL, etag TEXT NOT NULL, "
+              + "PRIMARY KEY (upload_id, part_number))");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS trash (file_id TEXT PRIMARY KEY, freed_ms BIGINT NOT NULL)");
       s.execute("CREATE INDEX IF NOT EXISTS uploads_by_bucket ON uploads (bucket, object_key)");
     }
     c.commit();
@@ -151,37 +188,43 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   }
 
   private <T> Future<T> run(WorkerExecutor pool, BlockingQueue<Connection> conns, SqlWork<T> work) {
-    return pool.executeBlocking(() -> {
-      Connection c = conns.take();
-      try {
-        for (int attempt = 1; ; attempt++) {
+    return pool.executeBlocking(
+        () -> {
+          Connection c = conns.take();
           try {
-            T out = work.run(c);
-            c.commit();
-            return out;
-          } catch (SQLException e) {
-            rollbackQuietly(c);
-            // PostgreSQL: two writers racing on one new key; SQLite: a reader's snapshot in the way
-            if (attempt < 5 && retryable(e)) {
-              Thread.sleep(attempt * 5L);
-              continue;
+            for (int attempt = 1; ; attempt++) {
+              try {
+                T out = work.run(c);
+                c.commit();
+                return out;
+              } catch (SQLException e) {
+                rollbackQuietly(c);
+                // PostgreSQL: two writers racing on one new key; SQLite: a reader's snapshot in the
+                // way
+                if (attempt < 5 && retryable(e)) {
+                  Thread.sleep(attempt * 5L);
+                  continue;
+                }
+                throw e;
+              } catch (RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+              }
             }
-            throw e;
-          } catch (RuntimeException e) {
-            rollbackQuietly(c);
-            throw e;
+          } finally {
+            conns.put(c);
           }
-        }
-      } finally {
-        conns.put(c);
-      }
-    }, false);
+        },
+        false);
   }
 
   private boolean retryable(SQLException e) {
     String state = e.getSQLState();
-    return (state != null && (state.equals("40001") || state.equals("40P01") || state.equals("23505")))
-        || (dialect == Dialect.SQLITE && e.getMessage() != null && e.getMessage().contains("SQLITE_BUSY"));
+    return (state != null
+            && (state.equals("40001") || state.equals("40P01") || state.equals("23505")))
+        || (dialect == Dialect.SQLITE
+            && e.getMessage() != null
+            && e.getMessage().contains("SQLITE_BUSY"));
   }
 
   private static void rollbackQuietly(Connection c) {
@@ -200,36 +243,44 @@ public final class JdbcNamespaceStore implements NamespaceStore {
     return dialect == Dialect.POSTGRESQL ? " FOR SHARE" : "";
   }
 
-  // ---- buckets ---------------------------------------------------------------------------------------
+  // ---- buckets
+  // ---------------------------------------------------------------------------------------
 
   @Override
   public Future<List<Bucket>> listBuckets() {
-    return read(c -> {
-      List<Bucket> out = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT name, created_ms FROM buckets ORDER BY name");
-           ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new Bucket(rs.getString(1), rs.getLong(2)));
-        }
-      }
-      return out;
-    });
+    return read(
+        c -> {
+          List<Bucket> out = new ArrayList<>();
+          try (PreparedStatement ps =
+                  c.prepareStatement("SELECT name, created_ms FROM buckets ORDER BY name");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(new Bucket(rs.getString(1), rs.getLong(2)));
+            }
+          }
+          return out;
+        });
   }
 
   @Override
   public Future<Void> createBucket(String name, long nowMillis) {
-    return write(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO buckets (name, created_ms) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
-        ps.setString(1, name);
-        ps.setLong(2, nowMillis);
-        if (ps.executeUpdate() == 0) {
-          throw new S3Exception(409, "BucketAlreadyOwnedByYou",
-              "Your previous request to create the named bucket succeeded and you already own it: " + name);
-        }
-      }
-      return null;
-    });
+    return write(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO buckets (name, created_ms) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
+            ps.setString(1, name);
+            ps.setLong(2, nowMillis);
+            if (ps.executeUpdate() == 0) {
+              throw new S3Exception(
+                  409,
+                  "BucketAlreadyOwnedByYou",
+                  "Your previous request to create the named bucket succeeded and you already own it: "
+                      + name);
+            }
+          }
+          return null;
+        });
   }
 
   @Override
@@ -238,7 +289,8 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   }
 
   private static Bucket bucketRow(Connection c, String name, String lock) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT name, created_ms FROM buckets WHERE name = ?" + lock)) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT name, created_ms FROM buckets WHERE name = ?" + lock)) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? new Bucket(rs.getString(1), rs.getLong(2)) : null;
@@ -254,20 +306,22 @@ public final class JdbcNamespaceStore implements NamespaceStore {
 
   @Override
   public Future<Void> deleteBucket(String name) {
-    return write(c -> {
-      if (bucketRow(c, name, forUpdate()) == null) {
-        throw S3Exception.noSuchBucket(name);
-      }
-      if (exists(c, "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", name)
-          || exists(c, "SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1", name)) {
-        throw new S3Exception(409, "BucketNotEmpty", "The bucket you tried to delete is not empty: " + name);
-      }
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM buckets WHERE name = ?")) {
-        ps.setString(1, name);
-        ps.executeUpdate();
-      }
-      return null;
-    });
+    return write(
+        c -> {
+          if (bucketRow(c, name, forUpdate()) == null) {
+            throw S3Exception.noSuchBucket(name);
+          }
+          if (exists(c, "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", name)
+              || exists(c, "SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1", name)) {
+            throw new S3Exception(
+                409, "BucketNotEmpty", "The bucket you tried to delete is not empty: " + name);
+          }
+          try (PreparedStatement ps = c.prepareStatement("DELETE FROM buckets WHERE name = ?")) {
+            ps.setString(1, name);
+            ps.executeUpdate();
+          }
+          return null;
+        });
   }
 
   private static boolean exists(Connection c, String sql, String arg) throws SQLException {
@@ -279,7 +333,8 @@ public final class JdbcNamespaceStore implements NamespaceStore {
     }
   }
 
-  // ---- objects ---------------------------------------------------------------------------------------
+  // ---- objects
+  // ---------------------------------------------------------------------------------------
 
   private static final String OBJECT_COLUMNS =
       "bucket, object_key, file_id, size, etag, content_type, meta, modified_ms, manifest";
@@ -289,8 +344,14 @@ public final class JdbcNamespaceStore implements NamespaceStore {
     return read(c -> Optional.ofNullable(objectRow(c, bucket, key, "")));
   }
 
-  private static ObjectEntry objectRow(Connection c, String bucket, String key, String lock) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT " + OBJECT_COLUMNS + " FROM objects WHERE bucket = ? AND object_key = ?" + lock)) {
+  private static ObjectEntry objectRow(Connection c, String bucket, String key, String lock)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT "
+                + OBJECT_COLUMNS
+                + " FROM objects WHERE bucket = ? AND object_key = ?"
+                + lock)) {
       ps.setString(1, bucket);
       ps.setString(2, key);
       try (ResultSet rs = ps.executeQuery()) {
@@ -300,26 +361,38 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   }
 
   private static ObjectEntry entry(ResultSet rs) throws SQLException {
-    return new ObjectEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5),
-        rs.getString(6), decodeMeta(rs.getString(7)), rs.getLong(8), decodeManifest(rs.getString(9)));
+    return new ObjectEntry(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getLong(4),
+        rs.getString(5),
+        rs.getString(6),
+        decodeMeta(rs.getString(7)),
+        rs.getLong(8),
+        decodeManifest(rs.getString(9)));
   }
 
   @Override
   public Future<List<String>> putObject(ObjectEntry e) {
-    return write(c -> {
-      requireBucket(c, e.bucket());
-      List<String> freed = replaceObject(c, e);
-      trash(c, freed);
-      return freed;
-    });
+    return write(
+        c -> {
+          requireBucket(c, e.bucket());
+          List<String> freed = replaceObject(c, e);
+          trash(c, freed);
+          return freed;
+        });
   }
 
   /** Inserts or replaces the row; returns the replaced object's files. */
   List<String> replaceObject(Connection c, ObjectEntry e) throws SQLException {
     ObjectEntry old = objectRow(c, e.bucket(), e.key(), forUpdate());
     if (old == null) {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO objects (" + OBJECT_COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, object_key) DO NOTHING")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO objects ("
+                  + OBJECT_COLUMNS
+                  + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, object_key) DO NOTHING")) {
         bindObject(ps, e);
         if (ps.executeUpdate() == 1) {
           return List.of();
@@ -328,8 +401,10 @@ public final class JdbcNamespaceStore implements NamespaceStore {
       // another writer inserted it meanwhile: lock it and replace it
       old = objectRow(c, e.bucket(), e.key(), forUpdate());
     }
-    try (PreparedStatement ps = c.prepareStatement("UPDATE objects SET bucket = ?, object_key = ?, file_id = ?, size = ?, "
-        + "etag = ?, content_type = ?, meta = ?, modified_ms = ?, manifest = ? WHERE bucket = ? AND object_key = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE objects SET bucket = ?, object_key = ?, file_id = ?, size = ?, "
+                + "etag = ?, content_type = ?, meta = ?, modified_ms = ?, manifest = ? WHERE bucket = ? AND object_key = ?")) {
       bindObject(ps, e);
       ps.setString(10, e.bucket());
       ps.setString(11, e.key());
@@ -354,46 +429,56 @@ public final class JdbcNamespaceStore implements NamespaceStore {
 
   @Override
   public Future<List<String>> deleteObject(String bucket, String key) {
-    return write(c -> {
-      requireBucket(c, bucket);
-      ObjectEntry old = objectRow(c, bucket, key, forUpdate());
-      if (old == null) {
-        return List.of();
-      }
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM objects WHERE bucket = ? AND object_key = ?")) {
-        ps.setString(1, bucket);
-        ps.setString(2, key);
-        ps.executeUpdate();
-      }
-      trash(c, old.fileIds());
-      return old.fileIds();
-    });
+    return write(
+        c -> {
+          requireBucket(c, bucket);
+          ObjectEntry old = objectRow(c, bucket, key, forUpdate());
+          if (old == null) {
+            return List.of();
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement("DELETE FROM objects WHERE bucket = ? AND object_key = ?")) {
+            ps.setString(1, bucket);
+            ps.setString(2, key);
+            ps.executeUpdate();
+          }
+          trash(c, old.fileIds());
+          return old.fileIds();
+        });
   }
 
   @Override
   public Future<List<ObjectEntry>> scan(String bucket, String after, boolean inclusive, int limit) {
-    return read(c -> {
-      String sql = "SELECT " + OBJECT_COLUMNS + " FROM objects WHERE bucket = ?"
-          + (after == null ? "" : inclusive ? " AND object_key >= ?" : " AND object_key > ?") + " ORDER BY object_key LIMIT ?";
-      List<ObjectEntry> out = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        int i = 1;
-        ps.setString(i++, bucket);
-        if (after != null) {
-          ps.setString(i++, after);
-        }
-        ps.setInt(i, limit);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(entry(rs));
+    return read(
+        c -> {
+          String sql =
+              "SELECT "
+                  + OBJECT_COLUMNS
+                  + " FROM objects WHERE bucket = ?"
+                  + (after == null
+                      ? ""
+                      : inclusive ? " AND object_key >= ?" : " AND object_key > ?")
+                  + " ORDER BY object_key LIMIT ?";
+          List<ObjectEntry> out = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            ps.setString(i++, bucket);
+            if (after != null) {
+              ps.setString(i++, after);
+            }
+            ps.setInt(i, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(entry(rs));
+              }
+            }
           }
-        }
-      }
-      return out;
-    });
+          return out;
+        });
   }
 
-  // ---- multipart (the SQL is in MultipartRows) -------------------------------------------------------
+  // ---- multipart (the SQL is in MultipartRows)
+  // -------------------------------------------------------
 
   @Override
   public Future<Void> createUpload(MultipartUpload u) {
@@ -430,13 +515,16 @@ public final class JdbcNamespaceStore implements NamespaceStore {
     return write(c -> multipart.abort(c, uploadId));
   }
 
-  // ---- trash -----------------------------------------------------------------------------------------
+  // ---- trash
+  // -----------------------------------------------------------------------------------------
 
   static void trash(Connection c, List<String> fileIds) throws SQLException {
     if (fileIds.isEmpty()) {
       return;
     }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO trash (file_id, freed_ms) VALUES (?, ?) ON CONFLICT (file_id) DO NOTHING")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO trash (file_id, freed_ms) VALUES (?, ?) ON CONFLICT (file_id) DO NOTHING")) {
       long now = System.currentTimeMillis();
       for (String id : fileIds) {
         if (id == null || id.isEmpty()) {
@@ -452,18 +540,20 @@ public final class JdbcNamespaceStore implements NamespaceStore {
 
   @Override
   public Future<List<String>> trash(int limit) {
-    return read(c -> {
-      List<String> out = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT file_id FROM trash ORDER BY freed_ms LIMIT ?")) {
-        ps.setInt(1, limit);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(rs.getString(1));
+    return read(
+        c -> {
+          List<String> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT file_id FROM trash ORDER BY freed_ms LIMIT ?")) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(rs.getString(1));
+              }
+            }
           }
-        }
-      }
-      return out;
-    });
+          return out;
+        });
   }
 
   @Override
@@ -471,22 +561,26 @@ public final class JdbcNamespaceStore implements NamespaceStore {
     if (fileIds.isEmpty()) {
       return Future.succeededFuture();
     }
-    return write(c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM trash WHERE file_id = ?")) {
-        for (String id : fileIds) {
-          ps.setString(1, id);
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-      return null;
-    });
+    return write(
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement("DELETE FROM trash WHERE file_id = ?")) {
+            for (String id : fileIds) {
+              ps.setString(1, id);
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+          return null;
+        });
   }
 
-  // ---- encodings of the small structured columns --------------------------------------------------
+  // ---- encodings of the small structured columns
+  // --------------------------------------------------
 
   static String encodeMeta(Map<String, String> meta) {
-    return meta == null || meta.isEmpty() ? null : new JsonObject(new LinkedHashMap<>(meta)).encode();
+    return meta == null || meta.isEmpty()
+        ? null
+        : new JsonObject(new LinkedHashMap<>(meta)).encode();
   }
 
   static Map<String, String> decodeMeta(String s) {
@@ -502,7 +596,14 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   static String encodeManifest(List<Part> parts) {
     StringBuilder sb = new StringBuilder();
     for (Part p : parts) {
-      sb.append(p.number()).append(' ').append(p.size()).append(' ').append(p.etag()).append(' ').append(p.fileId()).append('\n');
+      sb.append(p.number())
+          .append(' ')
+          .append(p.size())
+          .append(' ')
+          .append(p.etag())
+          .append(' ')
+          .append(p.fileId())
+          .append('\n');
     }
     return sb.toString();
   }

@@ -13,8 +13,8 @@ import java.util.List;
 /**
  * The multipart tables ({@code uploads}, {@code parts}) of {@link JdbcNamespaceStore}: each method
  * is the body of one transaction, run by the store on one of its connections (it commits, retries
- * and picks the pool). Completing an upload writes the object's row through the store, so
- * objects stay in one place.
+ * and picks the pool). Completing an upload writes the object's row through the store, so objects
+ * stay in one place.
  */
 final class MultipartRows {
   private final JdbcNamespaceStore store;
@@ -25,8 +25,10 @@ final class MultipartRows {
 
   Void createUpload(Connection c, MultipartUpload u) throws SQLException {
     store.requireBucket(c, u.bucket());
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO uploads (upload_id, bucket, object_key, content_type, meta, "
-        + "created_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO uploads (upload_id, bucket, object_key, content_type, meta, "
+                + "created_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, u.uploadId());
       ps.setString(2, u.bucket());
       ps.setString(3, u.key());
@@ -39,8 +41,11 @@ final class MultipartRows {
   }
 
   static MultipartUpload uploadRow(Connection c, String uploadId, String lock) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT upload_id, bucket, object_key, content_type, meta, created_ms "
-        + "FROM uploads WHERE upload_id = ?" + lock)) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT upload_id, bucket, object_key, content_type, meta, created_ms "
+                + "FROM uploads WHERE upload_id = ?"
+                + lock)) {
       ps.setString(1, uploadId);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? upload(rs) : null;
@@ -49,14 +54,21 @@ final class MultipartRows {
   }
 
   private static MultipartUpload upload(ResultSet rs) throws SQLException {
-    return new MultipartUpload(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-        JdbcNamespaceStore.decodeMeta(rs.getString(5)), rs.getLong(6));
+    return new MultipartUpload(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        JdbcNamespaceStore.decodeMeta(rs.getString(5)),
+        rs.getLong(6));
   }
 
   static List<MultipartUpload> uploads(Connection c, String bucket) throws SQLException {
     List<MultipartUpload> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT upload_id, bucket, object_key, content_type, meta, created_ms "
-        + "FROM uploads WHERE bucket = ? ORDER BY object_key, created_ms LIMIT 10000")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT upload_id, bucket, object_key, content_type, meta, created_ms "
+                + "FROM uploads WHERE bucket = ? ORDER BY object_key, created_ms LIMIT 10000")) {
       ps.setString(1, bucket);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -78,7 +90,8 @@ final class MultipartRows {
   List<String> putPart(Connection c, String uploadId, Part p) throws SQLException {
     lockUpload(c, uploadId);
     String old = null;
-    try (PreparedStatement ps = c.prepareStatement("SELECT file_id FROM parts WHERE upload_id = ? AND part_number = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT file_id FROM parts WHERE upload_id = ? AND part_number = ?")) {
       ps.setString(1, uploadId);
       ps.setInt(2, p.number());
       try (ResultSet rs = ps.executeQuery()) {
@@ -87,9 +100,11 @@ final class MultipartRows {
         }
       }
     }
-    try (PreparedStatement ps = c.prepareStatement(old == null
-        ? "INSERT INTO parts (file_id, size, etag, upload_id, part_number) VALUES (?, ?, ?, ?, ?)"
-        : "UPDATE parts SET file_id = ?, size = ?, etag = ? WHERE upload_id = ? AND part_number = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            old == null
+                ? "INSERT INTO parts (file_id, size, etag, upload_id, part_number) VALUES (?, ?, ?, ?, ?)"
+                : "UPDATE parts SET file_id = ?, size = ?, etag = ? WHERE upload_id = ? AND part_number = ?")) {
       ps.setString(1, p.fileId());
       ps.setLong(2, p.size());
       ps.setString(3, p.etag());
@@ -111,8 +126,10 @@ final class MultipartRows {
 
   private static List<Part> partRows(Connection c, String uploadId) throws SQLException {
     List<Part> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT part_number, file_id, size, etag FROM parts WHERE upload_id = ? "
-        + "ORDER BY part_number")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT part_number, file_id, size, etag FROM parts WHERE upload_id = ? "
+                + "ORDER BY part_number")) {
       ps.setString(1, uploadId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -147,7 +164,10 @@ final class MultipartRows {
   }
 
   private static void deleteUploadRows(Connection c, String uploadId) throws SQLException {
-    for (String sql : new String[] {"DELETE FROM parts WHERE upload_id = ?", "DELETE FROM uploads WHERE upload_id = ?"}) {
+    for (String sql :
+        new String[] {
+          "DELETE FROM parts WHERE upload_id = ?", "DELETE FROM uploads WHERE upload_id = ?"
+        }) {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, uploadId);
         ps.executeUpdate();

@@ -6,13 +6,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where S3's names live: buckets, and bucket + key → the FastDFS file(s) holding the bytes with
- * the object's metadata; multipart uploads in progress; and the files that names no longer point
- * to ("trash"), recorded in the same transaction that let go of them so a crash between the
- * commit and the file delete leaks nothing (the next sweep deletes them).
+ * Where S3's names live: buckets, and bucket + key → the FastDFS file(s) holding the bytes with the
+ * object's metadata; multipart uploads in progress; and the files that names no longer point to
+ * ("trash"), recorded in the same transaction that let go of them so a crash between the commit and
+ * the file delete leaks nothing (the next sweep deletes them).
  *
- * <p>Every change is committed durably before its future completes. Failures are
- * {@link S3Exception}s where S3 has a code for them (NoSuchBucket, BucketNotEmpty, NoSuchUpload,
+ * <p>Every change is committed durably before its future completes. Failures are {@link
+ * S3Exception}s where S3 has a code for them (NoSuchBucket, BucketNotEmpty, NoSuchUpload,
  * BucketAlreadyOwnedByYou). The console (or any other caller) can browse through this interface
  * without speaking S3.
  */
@@ -24,11 +24,19 @@ public interface NamespaceStore extends AutoCloseable {
   record Part(int number, String fileId, long size, String etag) {}
 
   /**
-   * An object: one FastDFS file ({@code parts} empty), or the parts of a completed multipart
-   * upload read in order ({@code fileId} empty).
+   * An object: one FastDFS file ({@code parts} empty), or the parts of a completed multipart upload
+   * read in order ({@code fileId} empty).
    */
-  record ObjectEntry(String bucket, String key, String fileId, long size, String etag, String contentType,
-                     Map<String, String> meta, long modifiedMillis, List<Part> parts) {
+  record ObjectEntry(
+      String bucket,
+      String key,
+      String fileId,
+      long size,
+      String etag,
+      String contentType,
+      Map<String, String> meta,
+      long modifiedMillis,
+      List<Part> parts) {
     public boolean multipart() {
       return !parts.isEmpty();
     }
@@ -39,8 +47,13 @@ public interface NamespaceStore extends AutoCloseable {
     }
   }
 
-  record MultipartUpload(String uploadId, String bucket, String key, String contentType, Map<String, String> meta,
-                         long createdMillis) {}
+  record MultipartUpload(
+      String uploadId,
+      String bucket,
+      String key,
+      String contentType,
+      Map<String, String> meta,
+      long createdMillis) {}
 
   Future<List<Bucket>> listBuckets();
 
@@ -54,10 +67,14 @@ public interface NamespaceStore extends AutoCloseable {
 
   Future<Optional<ObjectEntry>> object(String bucket, String key);
 
-  /** Creates or replaces an object; returns the files the replaced object owned (now in the trash). */
+  /**
+   * Creates or replaces an object; returns the files the replaced object owned (now in the trash).
+   */
   Future<List<String>> putObject(ObjectEntry entry);
 
-  /** Removes an object; returns the files it owned (now in the trash), empty when there was none. */
+  /**
+   * Removes an object; returns the files it owned (now in the trash), empty when there was none.
+   */
   Future<List<String>> deleteObject(String bucket, String key);
 
   /**
@@ -73,7 +90,10 @@ public interface NamespaceStore extends AutoCloseable {
   /** Multipart uploads in progress in a bucket, by key then creation. */
   Future<List<MultipartUpload>> uploads(String bucket);
 
-  /** Records a part (replacing a part of the same number, whose file goes to the trash); NoSuchUpload. */
+  /**
+   * Records a part (replacing a part of the same number, whose file goes to the trash);
+   * NoSuchUpload.
+   */
   Future<List<String>> putPart(String uploadId, Part part);
 
   Future<List<Part>> parts(String uploadId);

@@ -7,11 +7,14 @@ import java.nio.file.Path;
 
 /**
  * All S3 needs of the storage: store a stream as a new file, find a file's bytes, delete a file.
- * One implementation ({@link StorageServiceBytes}) adapts the storage service, so a change there
- * is a change in one class here.
+ * One implementation ({@link StorageServiceBytes}) adapts the storage service, so a change there is
+ * a change in one class here.
  */
 public interface ObjectBytes {
-  /** Where a file's bytes are: {@code size} bytes of {@code path} from {@code offset} (zero-copy sendfile). */
+  /**
+   * Where a file's bytes are: {@code size} bytes of {@code path} from {@code offset} (zero-copy
+   * sendfile).
+   */
   record Location(String fileId, Path path, long offset, long size) {}
 
   /**

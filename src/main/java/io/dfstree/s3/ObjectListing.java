@@ -20,17 +20,23 @@ final class ObjectListing {
     Future<List<ObjectEntry>> scan(String from, boolean inclusive, int limit);
   }
 
-  record Page(List<ObjectEntry> objects, List<String> commonPrefixes, boolean truncated, String nextToken, String lastItem) {}
+  record Page(
+      List<ObjectEntry> objects,
+      List<String> commonPrefixes,
+      boolean truncated,
+      String nextToken,
+      String lastItem) {}
 
   private static final int BATCH = 1000;
 
   private ObjectListing() {}
 
   /**
-   * @param token  a continuation token of a previous page, or null
-   * @param after  start after this key (StartAfter / Marker), or null
+   * @param token a continuation token of a previous page, or null
+   * @param after start after this key (StartAfter / Marker), or null
    */
-  static Future<Page> list(Scanner scanner, String prefix, String delimiter, String token, String after, int maxKeys) {
+  static Future<Page> list(
+      Scanner scanner, String prefix, String delimiter, String token, String after, int maxKeys) {
     String p = prefix == null ? "" : prefix;
     String d = delimiter == null || delimiter.isEmpty() ? null : delimiter;
     Cursor start;
@@ -49,7 +55,9 @@ final class ObjectListing {
   /** Where the next scan starts: after a key, or at a key inclusive (past a common prefix). */
   record Cursor(String key, boolean inclusive) {
     String encode() {
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(((inclusive ? "I" : "X") + key).getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(((inclusive ? "I" : "X") + key).getBytes(StandardCharsets.UTF_8));
     }
 
     static Cursor decode(String token) {
@@ -88,49 +96,61 @@ final class ObjectListing {
     }
 
     void next(Cursor c) {
-      scanner.scan(c.key(), c.inclusive(), BATCH).onFailure(done::fail).onSuccess(batch -> {
-        if (batch.isEmpty()) {
-          finish(false, null);
-          return;
-        }
-        Cursor cursor = c;
-        for (ObjectEntry e : batch) {
-          if (!e.key().startsWith(prefix)) {
-            finish(false, null); // keys with the prefix are contiguous: we are past them
-            return;
-          }
-          if (count() == max) {
-            finish(true, cursor); // something follows
-            return;
-          }
-          String rest = e.key().substring(prefix.length());
-          int at = delimiter == null ? -1 : rest.indexOf(delimiter);
-          if (at >= 0) {
-            String cp = prefix + rest.substring(0, at + delimiter.length());
-            prefixes.add(cp);
-            lastItem = cp;
-            // skip every key under this common prefix in one step
-            next(new Cursor(Utf8.successor(cp), true));
-            return;
-          }
-          objects.add(e);
-          lastItem = e.key();
-          cursor = new Cursor(e.key(), false);
-        }
-        if (max == 0) {
-          finish(true, c);
-          return;
-        }
-        next(cursor);
-      });
+      scanner
+          .scan(c.key(), c.inclusive(), BATCH)
+          .onFailure(done::fail)
+          .onSuccess(
+              batch -> {
+                if (batch.isEmpty()) {
+                  finish(false, null);
+                  return;
+                }
+                Cursor cursor = c;
+                for (ObjectEntry e : batch) {
+                  if (!e.key().startsWith(prefix)) {
+                    finish(false, null); // keys with the prefix are contiguous: we are past them
+                    return;
+                  }
+                  if (count() == max) {
+                    finish(true, cursor); // something follows
+                    return;
+                  }
+                  String rest = e.key().substring(prefix.length());
+                  int at = delimiter == null ? -1 : rest.indexOf(delimiter);
+                  if (at >= 0) {
+                    String cp = prefix + rest.substring(0, at + delimiter.length());
+                    prefixes.add(cp);
+                    lastItem = cp;
+                    // skip every key under this common prefix in one step
+                    next(new Cursor(Utf8.successor(cp), true));
+                    return;
+                  }
+                  objects.add(e);
+                  lastItem = e.key();
+                  cursor = new Cursor(e.key(), false);
+                }
+                if (max == 0) {
+                  finish(true, c);
+                  return;
+                }
+                next(cursor);
+              });
     }
 
     void finish(boolean truncated, Cursor resumeAt) {
-      done.complete(new Page(objects, new ArrayList<>(prefixes), truncated, truncated ? resumeAt.encode() : null, lastItem));
+      done.complete(
+          new Page(
+              objects,
+              new ArrayList<>(prefixes),
+              truncated,
+              truncated ? resumeAt.encode() : null,
+              lastItem));
     }
   }
 
-  /** String order as UTF-8 bytes (what the namespace sorts by), and the first string after a prefix. */
+  /**
+   * String order as UTF-8 bytes (what the namespace sorts by), and the first string after a prefix.
+   */
   static final class Utf8 {
     private Utf8() {}
 
@@ -149,7 +169,10 @@ final class ObjectListing {
       return Integer.compare(a.length() - i, b.length() - j);
     }
 
-    /** The least string greater than every string that starts with {@code p}: its last code point + 1. */
+    /**
+     * The least string greater than every string that starts with {@code p}: its last code point +
+     * 1.
+     */
     static String successor(String p) {
       int last = p.codePointBefore(p.length());
       String head = p.substring(0, p.length() - Character.charCount(last));

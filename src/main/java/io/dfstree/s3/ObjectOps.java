@@ -17,6 +17,7 @@ import java.util.Map;
 final class ObjectOps {
   /** The response header that names the FastDFS file holding a single-part object. */
   static final String FILE_ID_HEADER = "x-dfstree-file-id";
+
   static final String DEFAULT_TYPE = "binary/octet-stream";
 
   private final S3Context s3;
@@ -25,47 +26,79 @@ final class ObjectOps {
     this.s3 = s3;
   }
 
-  // ---- PUT -------------------------------------------------------------------------------------------
+  // ---- PUT
+  // -------------------------------------------------------------------------------------------
 
   Future<Void> put(HttpServerRequest req, SigV4.Verified auth, String bucket, String key) {
     long declared = S3Context.payloadLength(req);
     if (declared > s3.options.maxObjectBytes()) {
-      throw new S3Exception(400, "EntityTooLarge", "Your proposed upload of " + declared
-          + " bytes exceeds the maximum allowed object size of " + s3.options.maxObjectBytes() + " bytes");
+      throw new S3Exception(
+          400,
+          "EntityTooLarge",
+          "Your proposed upload of "
+              + declared
+              + " bytes exceeds the maximum allowed object size of "
+              + s3.options.maxObjectBytes()
+              + " bytes");
     }
     Map<String, String> meta = S3Context.userMeta(req);
     String type = req.getHeader("Content-Type");
     BodyStream body = s3.body(req, auth, s3.options.maxObjectBytes());
     return s3.bucketProbablyExists(bucket)
-        .compose(b -> {
-          if (req.headers().contains("Expect", "100-continue", true)) {
-            req.response().writeContinue();
-          }
-          return s3.bytes.store(body, declared, S3Names.extension(key));
-        })
-        .compose(fileId -> {
-          String etag = body.md5Hex();
-          ObjectEntry e = new ObjectEntry(bucket, key, fileId, body.bytes(), etag, type == null ? DEFAULT_TYPE : type, meta,
-              System.currentTimeMillis(), List.of());
-          return s3.names.putObject(e)
-              .recover(err -> s3.bytes.delete(fileId).transform(x -> Future.failedFuture(err))) // nothing left behind
-              .compose(s3::free)
-              .map(v -> {
-                req.response().putHeader("ETag", S3Context.quoted(etag)).putHeader(FILE_ID_HEADER, fileId).end();
-                return null;
-              });
-        });
+        .compose(
+            b -> {
+              if (req.headers().contains("Expect", "100-continue", true)) {
+                req.response().writeContinue();
+              }
+              return s3.bytes.store(body, declared, S3Names.extension(key));
+            })
+        .compose(
+            fileId -> {
+              String etag = body.md5Hex();
+              ObjectEntry e =
+                  new ObjectEntry(
+                      bucket,
+                      key,
+                      fileId,
+                      body.bytes(),
+                      etag,
+                      type == null ? DEFAULT_TYPE : type,
+                      meta,
+                      System.currentTimeMillis(),
+                      List.of());
+              return s3.names
+                  .putObject(e)
+                  .recover(
+                      err ->
+                          s3.bytes
+                              .delete(fileId)
+                              .transform(x -> Future.failedFuture(err))) // nothing left behind
+                  .compose(s3::free)
+                  .map(
+                      v -> {
+                        req.response()
+                            .putHeader("ETag", S3Context.quoted(etag))
+                            .putHeader(FILE_ID_HEADER, fileId)
+                            .end();
+                        return null;
+                      });
+            });
   }
 
-  // ---- GET / HEAD ------------------------------------------------------------------------------------
+  // ---- GET / HEAD
+  // ------------------------------------------------------------------------------------
 
   Future<Void> get(HttpServerRequest req, String bucket, String key) {
-    return s3.names.object(bucket, key).compose(found -> {
-      if (found.isEmpty()) {
-        return s3.requireBucket(bucket).compose(b -> Future.failedFuture(S3Exception.noSuchKey(key)));
-      }
-      return serve(req, found.get());
-    });
+    return s3.names
+        .object(bucket, key)
+        .compose(
+            found -> {
+              if (found.isEmpty()) {
+                return s3.requireBucket(bucket)
+                    .compose(b -> Future.failedFuture(S3Exception.noSuchKey(key)));
+              }
+              return serve(req, found.get());
+            });
   }
 
   private Future<Void> serve(HttpServerRequest req, ObjectEntry e) {
@@ -93,15 +126,22 @@ final class ObjectOps {
     // conditions, in RFC 7232's order
     String ifMatch = req.getHeader("If-Match");
     if (ifMatch != null && !etagMatches(ifMatch, etag)) {
-      throw new S3Exception(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold: If-Match");
+      throw new S3Exception(
+          412,
+          "PreconditionFailed",
+          "At least one of the pre-conditions you specified did not hold: If-Match");
     }
     Long unmodifiedSince = ifMatch == null ? date(req.getHeader("If-Unmodified-Since")) : null;
     if (unmodifiedSince != null && modifiedSeconds > unmodifiedSince) {
-      throw new S3Exception(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold: If-Unmodified-Since");
+      throw new S3Exception(
+          412,
+          "PreconditionFailed",
+          "At least one of the pre-conditions you specified did not hold: If-Unmodified-Since");
     }
     String ifNoneMatch = req.getHeader("If-None-Match");
     Long modifiedSince = ifNoneMatch == null ? date(req.getHeader("If-Modified-Since")) : null;
-    if ((ifNoneMatch != null && etagMatches(ifNoneMatch, etag)) || (modifiedSince != null && modifiedSeconds <= modifiedSince)) {
+    if ((ifNoneMatch != null && etagMatches(ifNoneMatch, etag))
+        || (modifiedSince != null && modifiedSeconds <= modifiedSince)) {
       resp.setStatusCode(304).end();
       return Future.succeededFuture();
     }
@@ -111,7 +151,8 @@ final class ObjectOps {
     if (range != null) {
       start = range[0];
       length = range[1] - range[0] + 1;
-      resp.setStatusCode(206).putHeader("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + e.size());
+      resp.setStatusCode(206)
+          .putHeader("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + e.size());
     }
     resp.putHeader("Content-Length", Long.toString(length));
     if (req.method() == HttpMethod.HEAD) {
@@ -121,11 +162,13 @@ final class ObjectOps {
     long from = start;
     long n = length;
     if (!e.multipart()) {
-      return s3.bytes.locate(e.fileId())
+      return s3.bytes
+          .locate(e.fileId())
           .compose(loc -> resp.sendFile(loc.path().toString(), loc.offset() + from, n))
           .andThen(ar -> s3.bytes.countDownload(ar.succeeded(), n));
     }
-    PartsStream parts = new PartsStream(s3.vertx, s3.bytes, PartsStream.covering(e.parts(), from, n));
+    PartsStream parts =
+        new PartsStream(s3.vertx, s3.bytes, PartsStream.covering(e.parts(), from, n));
     return parts.pipeTo(resp).andThen(ar -> s3.bytes.countDownload(ar.succeeded(), n));
   }
 
@@ -148,10 +191,14 @@ final class ObjectOps {
   }
 
   static String httpDate(long epochSeconds) {
-    return DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(epochSeconds), ZoneOffset.UTC));
+    return DateTimeFormatter.RFC_1123_DATE_TIME.format(
+        ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(epochSeconds), ZoneOffset.UTC));
   }
 
-  /** An HTTP date in seconds; null when absent or not a date (a condition that cannot be read is ignored, as S3 does). */
+  /**
+   * An HTTP date in seconds; null when absent or not a date (a condition that cannot be read is
+   * ignored, as S3 does).
+   */
   static Long date(String s) {
     if (s == null) {
       return null;
@@ -209,50 +256,79 @@ final class ObjectOps {
   }
 
   private static S3Exception invalidRange(long size) {
-    return new S3Exception(416, "InvalidRange", "The requested range is not satisfiable (the object has " + size + " bytes)");
+    return new S3Exception(
+        416,
+        "InvalidRange",
+        "The requested range is not satisfiable (the object has " + size + " bytes)");
   }
 
-  // ---- DELETE ----------------------------------------------------------------------------------------
+  // ---- DELETE
+  // ----------------------------------------------------------------------------------------
 
   Future<Void> delete(HttpServerRequest req, String bucket, String key) {
-    return s3.names.deleteObject(bucket, key).compose(s3::free).map(v -> {
-      req.response().setStatusCode(204).end();
-      return null;
-    });
+    return s3.names
+        .deleteObject(bucket, key)
+        .compose(s3::free)
+        .map(
+            v -> {
+              req.response().setStatusCode(204).end();
+              return null;
+            });
   }
 
   Future<Void> deleteMany(HttpServerRequest req, String bucket) {
-    return s3.requireBucket(bucket).compose(b -> S3Context.smallBody(req)).compose(body -> {
-      checkContentMd5(req, body);
-      S3Xml.DeleteRequest d = S3Xml.delete(body);
-      S3Xml out = S3Xml.root("DeleteResult");
-      Future<Void> chain = Future.succeededFuture();
-      for (String key : d.keys()) {
-        chain = chain.compose(v -> {
-          try {
-            S3Names.checkKey(key);
-          } catch (S3Exception e) {
-            out.start("Error").el("Key", key).el("Code", e.code()).el("Message", e.getMessage()).end();
-            return Future.succeededFuture();
-          }
-          return s3.names.deleteObject(bucket, key).compose(s3::free).transform(ar -> {
-            if (ar.succeeded()) {
-              if (!d.quiet()) {
-                out.start("Deleted").el("Key", key).end();
+    return s3.requireBucket(bucket)
+        .compose(b -> S3Context.smallBody(req))
+        .compose(
+            body -> {
+              checkContentMd5(req, body);
+              S3Xml.DeleteRequest d = S3Xml.delete(body);
+              S3Xml out = S3Xml.root("DeleteResult");
+              Future<Void> chain = Future.succeededFuture();
+              for (String key : d.keys()) {
+                chain =
+                    chain.compose(
+                        v -> {
+                          try {
+                            S3Names.checkKey(key);
+                          } catch (S3Exception e) {
+                            out.start("Error")
+                                .el("Key", key)
+                                .el("Code", e.code())
+                                .el("Message", e.getMessage())
+                                .end();
+                            return Future.succeededFuture();
+                          }
+                          return s3.names
+                              .deleteObject(bucket, key)
+                              .compose(s3::free)
+                              .transform(
+                                  ar -> {
+                                    if (ar.succeeded()) {
+                                      if (!d.quiet()) {
+                                        out.start("Deleted").el("Key", key).end();
+                                      }
+                                    } else {
+                                      S3Exception e =
+                                          ar.cause() instanceof S3Exception s
+                                              ? s
+                                              : S3Exception.internal(ar.cause());
+                                      out.start("Error")
+                                          .el("Key", key)
+                                          .el("Code", e.code())
+                                          .el("Message", e.getMessage())
+                                          .end();
+                                    }
+                                    return Future.succeededFuture();
+                                  });
+                        });
               }
-            } else {
-              S3Exception e = ar.cause() instanceof S3Exception s ? s : S3Exception.internal(ar.cause());
-              out.start("Error").el("Key", key).el("Code", e.code()).el("Message", e.getMessage()).end();
-            }
-            return Future.succeededFuture();
-          });
-        });
-      }
-      return chain.map(v -> {
-        S3Context.xml(req.response(), 200, out.done());
-        return null;
-      });
-    });
+              return chain.map(
+                  v -> {
+                    S3Context.xml(req.response(), 200, out.done());
+                    return null;
+                  });
+            });
   }
 
   static void checkContentMd5(HttpServerRequest req, byte[] body) {
@@ -260,53 +336,90 @@ final class ObjectOps {
     if (md5 != null) {
       String actual = java.util.Base64.getEncoder().encodeToString(BodyStream.md5().digest(body));
       if (!actual.equals(md5.trim())) {
-        throw new S3Exception(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
+        throw new S3Exception(
+            400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
       }
     }
   }
 
-  // ---- COPY ------------------------------------------------------------------------------------------
+  // ---- COPY
+  // ------------------------------------------------------------------------------------------
 
   Future<Void> copy(HttpServerRequest req, String bucket, String key) {
     String[] src = copySource(req.getHeader("x-amz-copy-source"));
     boolean replace = "REPLACE".equalsIgnoreCase(req.getHeader("x-amz-metadata-directive"));
     if (src[0].equals(bucket) && src[1].equals(key) && !replace) {
-      throw new S3Exception(400, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself "
-          + "without changing the object's metadata.");
+      throw new S3Exception(
+          400,
+          "InvalidRequest",
+          "This copy request is illegal because it is trying to copy an object to itself "
+              + "without changing the object's metadata.");
     }
     Map<String, String> newMeta = S3Context.userMeta(req);
     String newType = req.getHeader("Content-Type");
     return s3.requireBucket(bucket)
         .compose(b -> s3.names.object(src[0], src[1]))
-        .compose(found -> {
-          if (found.isEmpty()) {
-            return s3.requireBucket(src[0]).compose(b -> Future.failedFuture(S3Exception.noSuchKey(src[1])));
-          }
-          ObjectEntry from = found.get();
-          String ifMatch = req.getHeader("x-amz-copy-source-if-match");
-          if (ifMatch != null && !etagMatches(ifMatch, S3Context.quoted(from.etag()))) {
-            throw new S3Exception(412, "PreconditionFailed", "x-amz-copy-source-if-match did not hold");
-          }
-          List<NamespaceStore.Part> parts = from.multipart() ? from.parts()
-              : List.of(new NamespaceStore.Part(1, from.fileId(), from.size(), from.etag()));
-          PartsStream source = new PartsStream(s3.vertx, s3.bytes, PartsStream.covering(parts, 0, from.size()));
-          BodyStream body = new BodyStream(source, null, null, null, null, null, Long.MAX_VALUE);
-          return s3.bytes.store(body, from.size(), S3Names.extension(key)).compose(fileId -> {
-            String etag = body.md5Hex();
-            ObjectEntry e = new ObjectEntry(bucket, key, fileId, from.size(), etag,
-                replace ? (newType == null ? DEFAULT_TYPE : newType) : from.contentType(),
-                replace ? newMeta : from.meta(), System.currentTimeMillis(), List.of());
-            return s3.names.putObject(e)
-                .recover(err -> s3.bytes.delete(fileId).transform(x -> Future.failedFuture(err)))
-                .compose(s3::free)
-                .map(v -> {
-                  req.response().putHeader(FILE_ID_HEADER, fileId);
-                  S3Context.xml(req.response(), 200, S3Xml.root("CopyObjectResult")
-                      .el("LastModified", S3Xml.time(e.modifiedMillis())).el("ETag", S3Context.quoted(etag)).done());
-                  return null;
-                });
-          });
-        });
+        .compose(
+            found -> {
+              if (found.isEmpty()) {
+                return s3.requireBucket(src[0])
+                    .compose(b -> Future.failedFuture(S3Exception.noSuchKey(src[1])));
+              }
+              ObjectEntry from = found.get();
+              String ifMatch = req.getHeader("x-amz-copy-source-if-match");
+              if (ifMatch != null && !etagMatches(ifMatch, S3Context.quoted(from.etag()))) {
+                throw new S3Exception(
+                    412, "PreconditionFailed", "x-amz-copy-source-if-match did not hold");
+              }
+              List<NamespaceStore.Part> parts =
+                  from.multipart()
+                      ? from.parts()
+                      : List.of(
+                          new NamespaceStore.Part(1, from.fileId(), from.size(), from.etag()));
+              PartsStream source =
+                  new PartsStream(s3.vertx, s3.bytes, PartsStream.covering(parts, 0, from.size()));
+              BodyStream body =
+                  new BodyStream(source, null, null, null, null, null, Long.MAX_VALUE);
+              return s3.bytes
+                  .store(body, from.size(), S3Names.extension(key))
+                  .compose(
+                      fileId -> {
+                        String etag = body.md5Hex();
+                        ObjectEntry e =
+                            new ObjectEntry(
+                                bucket,
+                                key,
+                                fileId,
+                                from.size(),
+                                etag,
+                                replace
+                                    ? (newType == null ? DEFAULT_TYPE : newType)
+                                    : from.contentType(),
+                                replace ? newMeta : from.meta(),
+                                System.currentTimeMillis(),
+                                List.of());
+                        return s3.names
+                            .putObject(e)
+                            .recover(
+                                err ->
+                                    s3.bytes
+                                        .delete(fileId)
+                                        .transform(x -> Future.failedFuture(err)))
+                            .compose(s3::free)
+                            .map(
+                                v -> {
+                                  req.response().putHeader(FILE_ID_HEADER, fileId);
+                                  S3Context.xml(
+                                      req.response(),
+                                      200,
+                                      S3Xml.root("CopyObjectResult")
+                                          .el("LastModified", S3Xml.time(e.modifiedMillis()))
+                                          .el("ETag", S3Context.quoted(etag))
+                                          .done());
+                                  return null;
+                                });
+                      });
+            });
   }
 
   /** {@code x-amz-copy-source}: "[/]bucket/key[?versionId=..]", URL-encoded. */

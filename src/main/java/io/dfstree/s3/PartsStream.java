@@ -10,9 +10,9 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Ranges of several stored files read as one stream, in order: a multipart object served
- * without its parts ever being copied into one file, or any object as the source of a copy.
- * Back-pressure goes to the file being read.
+ * Ranges of several stored files read as one stream, in order: a multipart object served without
+ * its parts ever being copied into one file, or any object as the source of a copy. Back-pressure
+ * goes to the file being read.
  */
 final class PartsStream implements ReadStream<Buffer> {
   /** {@code length} bytes of a file from {@code offset} (relative to the file's own start). */
@@ -68,33 +68,42 @@ final class PartsStream implements ReadStream<Buffer> {
       next();
       return;
     }
-    bytes.locate(s.fileId())
-        .compose(loc -> vertx.fileSystem().open(loc.path().toString(), new OpenOptions().setRead(true).setWrite(false))
-            .map(f -> {
-              f.pause();
-              f.setReadPos(loc.offset() + s.offset());
-              f.setReadLength(s.length());
-              return f;
-            }))
+    bytes
+        .locate(s.fileId())
+        .compose(
+            loc ->
+                vertx
+                    .fileSystem()
+                    .open(loc.path().toString(), new OpenOptions().setRead(true).setWrite(false))
+                    .map(
+                        f -> {
+                          f.pause();
+                          f.setReadPos(loc.offset() + s.offset());
+                          f.setReadLength(s.length());
+                          return f;
+                        }))
         .onFailure(this::fail)
-        .onSuccess(f -> {
-          current = f;
-          f.exceptionHandler(this::fail);
-          f.endHandler(v -> {
-            current = null;
-            f.close();
-            next();
-          });
-          f.handler(b -> {
-            Handler<Buffer> h = handler;
-            if (h != null) {
-              h.handle(b);
-            }
-          });
-          if (!paused) {
-            f.resume();
-          }
-        });
+        .onSuccess(
+            f -> {
+              current = f;
+              f.exceptionHandler(this::fail);
+              f.endHandler(
+                  v -> {
+                    current = null;
+                    f.close();
+                    next();
+                  });
+              f.handler(
+                  b -> {
+                    Handler<Buffer> h = handler;
+                    if (h != null) {
+                      h.handle(b);
+                    }
+                  });
+              if (!paused) {
+                f.resume();
+              }
+            });
   }
 
   private void fail(Throwable t) {

@@ -23,15 +23,19 @@ final class PayloadChecksum {
     this.digest = digest;
   }
 
-  /** For a header name like {@code x-amz-checksum-crc32}; null when we do not know the algorithm. */
+  /**
+   * For a header name like {@code x-amz-checksum-crc32}; null when we do not know the algorithm.
+   */
   static PayloadChecksum forHeader(String name) {
     String h = name.toLowerCase(Locale.ROOT).trim();
     try {
       return switch (h) {
         case "x-amz-checksum-crc32" -> new PayloadChecksum(h, new CRC32(), null);
         case "x-amz-checksum-crc32c" -> new PayloadChecksum(h, new CRC32C(), null);
-        case "x-amz-checksum-sha1" -> new PayloadChecksum(h, null, MessageDigest.getInstance("SHA-1"));
-        case "x-amz-checksum-sha256" -> new PayloadChecksum(h, null, MessageDigest.getInstance("SHA-256"));
+        case "x-amz-checksum-sha1" ->
+            new PayloadChecksum(h, null, MessageDigest.getInstance("SHA-1"));
+        case "x-amz-checksum-sha256" ->
+            new PayloadChecksum(h, null, MessageDigest.getInstance("SHA-256"));
         default -> null;
       };
     } catch (java.security.NoSuchAlgorithmException e) {
@@ -55,7 +59,9 @@ final class PayloadChecksum {
   String value() {
     if (crc != null) {
       long v = crc.getValue();
-      return Base64.getEncoder().encodeToString(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+      return Base64.getEncoder()
+          .encodeToString(
+              new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
     }
     return Base64.getEncoder().encodeToString(digest.digest());
   }
@@ -63,8 +69,16 @@ final class PayloadChecksum {
   void check(String expected) {
     String actual = value();
     if (!actual.equals(expected == null ? null : expected.trim())) {
-      throw new S3Exception(400, "BadDigest", "The " + header + " you specified (" + expected
-          + ") did not match the calculated checksum (" + actual + ")");
+      throw new S3Exception(
+          400,
+          "BadDigest",
+          "The "
+              + header
+              + " you specified ("
+              + expected
+              + ") did not match the calculated checksum ("
+              + actual
+              + ")");
     }
   }
 }

@@ -22,11 +22,40 @@ import org.slf4j.LoggerFactory;
  */
 public final class S3Api implements Handler<HttpServerRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(S3Api.class);
-  /** Bucket sub-resources we do not serve (ACLs, policies, versioning...): 501 rather than a wrong answer. */
-  private static final Set<String> UNSUPPORTED = Set.of("acl", "policy", "versioning", "tagging", "cors", "lifecycle",
-      "website", "logging", "notification", "replication", "encryption", "object-lock", "retention", "legal-hold",
-      "torrent", "select", "restore", "analytics", "inventory", "metrics", "accelerate", "requestPayment", "ownershipControls",
-      "publicAccessBlock", "intelligent-tiering", "versions", "attributes");
+
+  /**
+   * Bucket sub-resources we do not serve (ACLs, policies, versioning...): 501 rather than a wrong
+   * answer.
+   */
+  private static final Set<String> UNSUPPORTED =
+      Set.of(
+          "acl",
+          "policy",
+          "versioning",
+          "tagging",
+          "cors",
+          "lifecycle",
+          "website",
+          "logging",
+          "notification",
+          "replication",
+          "encryption",
+          "object-lock",
+          "retention",
+          "legal-hold",
+          "torrent",
+          "select",
+          "restore",
+          "analytics",
+          "inventory",
+          "metrics",
+          "accelerate",
+          "requestPayment",
+          "ownershipControls",
+          "publicAccessBlock",
+          "intelligent-tiering",
+          "versions",
+          "attributes");
 
   private final S3Context s3;
   private final Map<String, String> secrets;
@@ -45,7 +74,9 @@ public final class S3Api implements Handler<HttpServerRequest> {
   public void handle(HttpServerRequest req) {
     req.pause(); // bodies flow only once the operation is ready for them
     String requestId = Long.toHexString(ThreadLocalRandom.current().nextLong()).toUpperCase();
-    req.response().putHeader("x-amz-request-id", requestId).putHeader("Server", "DistributedFSTree");
+    req.response()
+        .putHeader("x-amz-request-id", requestId)
+        .putHeader("Server", "DistributedFSTree");
     Future<Void> done;
     try {
       done = dispatch(req);
@@ -62,7 +93,10 @@ public final class S3Api implements Handler<HttpServerRequest> {
     }
     int slash = raw.indexOf('/', 1);
     String bucket = SigV4.percentDecode(slash < 0 ? raw.substring(1) : raw.substring(1, slash));
-    String key = slash < 0 || slash == raw.length() - 1 ? null : SigV4.percentDecode(raw.substring(slash + 1));
+    String key =
+        slash < 0 || slash == raw.length() - 1
+            ? null
+            : SigV4.percentDecode(raw.substring(slash + 1));
     SigV4.Verified auth = authenticate(req);
     HttpMethod m = req.method();
     if (bucket.isEmpty()) {
@@ -70,13 +104,16 @@ public final class S3Api implements Handler<HttpServerRequest> {
         requireSigned(auth);
         return listBuckets(req);
       }
-      throw new S3Exception(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+      throw new S3Exception(
+          405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
     }
     S3Names.checkBucket(bucket);
     if (auth == null) {
       // anonymous: reads of public buckets only
       boolean read = m == HttpMethod.GET || m == HttpMethod.HEAD;
-      if (!read || !s3.options.publicBuckets().contains(bucket) || req.params().contains("uploads")
+      if (!read
+          || !s3.options.publicBuckets().contains(bucket)
+          || req.params().contains("uploads")
           || req.params().contains("uploadId")) {
         throw S3Exception.accessDenied("Access Denied");
       }
@@ -107,7 +144,9 @@ public final class S3Api implements Handler<HttpServerRequest> {
       return objects.get(req, bucket, key);
     }
     if (m == HttpMethod.DELETE) {
-      return uploadId != null ? multipart.abort(req, bucket, key, uploadId) : objects.delete(req, bucket, key);
+      return uploadId != null
+          ? multipart.abort(req, bucket, key, uploadId)
+          : objects.delete(req, bucket, key);
     }
     if (m == HttpMethod.POST) {
       if (req.params().contains("uploads")) {
@@ -117,14 +156,20 @@ public final class S3Api implements Handler<HttpServerRequest> {
         return multipart.complete(req, bucket, key, uploadId);
       }
     }
-    throw new S3Exception(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+    throw new S3Exception(
+        405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
   }
 
   private SigV4.Verified authenticate(HttpServerRequest req) {
-    SigV4.Request r = new SigV4.Request(req.method().name(), req.path(), req.query(), name -> {
-      List<String> all = req.headers().getAll(name);
-      return all.isEmpty() ? null : String.join(",", all);
-    });
+    SigV4.Request r =
+        new SigV4.Request(
+            req.method().name(),
+            req.path(),
+            req.query(),
+            name -> {
+              List<String> all = req.headers().getAll(name);
+              return all.isEmpty() ? null : String.join(",", all);
+            });
     return SigV4.isSigned(r) ? SigV4.verify(r, secrets, Instant.now()) : null;
   }
 
@@ -134,60 +179,90 @@ public final class S3Api implements Handler<HttpServerRequest> {
     }
   }
 
-  // ---- buckets ---------------------------------------------------------------------------------------
+  // ---- buckets
+  // ---------------------------------------------------------------------------------------
 
   private Future<Void> bucketOp(HttpServerRequest req, HttpMethod m, String bucket) {
     HttpServerResponse resp = req.response();
     if (m == HttpMethod.PUT) {
       // the body, if any, is a CreateBucketConfiguration naming a region: read and ignored
-      return S3Context.smallBody(req).compose(b -> s3.names.createBucket(bucket, System.currentTimeMillis())).map(v -> {
-        resp.putHeader("Location", "/" + bucket).end();
-        return null;
-      });
+      return S3Context.smallBody(req)
+          .compose(b -> s3.names.createBucket(bucket, System.currentTimeMillis()))
+          .map(
+              v -> {
+                resp.putHeader("Location", "/" + bucket).end();
+                return null;
+              });
     }
     if (m == HttpMethod.HEAD) {
-      return s3.requireBucket(bucket).map(b -> {
-        resp.putHeader("x-amz-bucket-region", s3.options.region()).end();
-        return null;
-      });
+      return s3.requireBucket(bucket)
+          .map(
+              b -> {
+                resp.putHeader("x-amz-bucket-region", s3.options.region()).end();
+                return null;
+              });
     }
     if (m == HttpMethod.DELETE) {
-      return s3.names.deleteBucket(bucket).map(v -> {
-        s3.bucketGone(bucket);
-        resp.setStatusCode(204).end();
-        return null;
-      });
+      return s3.names
+          .deleteBucket(bucket)
+          .map(
+              v -> {
+                s3.bucketGone(bucket);
+                resp.setStatusCode(204).end();
+                return null;
+              });
     }
     if (m == HttpMethod.POST && req.params().contains("delete")) {
       return objects.deleteMany(req, bucket);
     }
     if (m == HttpMethod.GET) {
       if (req.params().contains("location")) {
-        return s3.requireBucket(bucket).map(b -> {
-          String region = s3.options.region().equals("us-east-1") ? null : s3.options.region();
-          S3Context.xml(resp, 200, S3Xml.root("LocationConstraint").done().replace("</LocationConstraint>",
-              (region == null ? "" : region) + "</LocationConstraint>"));
-          return null;
-        });
+        return s3.requireBucket(bucket)
+            .map(
+                b -> {
+                  String region =
+                      s3.options.region().equals("us-east-1") ? null : s3.options.region();
+                  S3Context.xml(
+                      resp,
+                      200,
+                      S3Xml.root("LocationConstraint")
+                          .done()
+                          .replace(
+                              "</LocationConstraint>",
+                              (region == null ? "" : region) + "</LocationConstraint>"));
+                  return null;
+                });
       }
       if (req.params().contains("uploads")) {
         return multipart.listUploads(req, bucket);
       }
       return listObjects(req, bucket);
     }
-    throw new S3Exception(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+    throw new S3Exception(
+        405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
   }
 
   private Future<Void> listBuckets(HttpServerRequest req) {
-    return s3.names.listBuckets().map(buckets -> {
-      S3Xml x = S3Xml.root("ListAllMyBucketsResult").start("Owner").el("ID", "dfstree").el("DisplayName", "dfstree").end()
-          .start("Buckets");
-      for (NamespaceStore.Bucket b : buckets) {
-        x.start("Bucket").el("Name", b.name()).el("CreationDate", S3Xml.time(b.createdMillis())).end();
-      }
-      S3Context.xml(req.response(), 200, x.end().done());
-      return null;
-    });
+    return s3.names
+        .listBuckets()
+        .map(
+            buckets -> {
+              S3Xml x =
+                  S3Xml.root("ListAllMyBucketsResult")
+                      .start("Owner")
+                      .el("ID", "dfstree")
+                      .el("DisplayName", "dfstree")
+                      .end()
+                      .start("Buckets");
+              for (NamespaceStore.Bucket b : buckets) {
+                x.start("Bucket")
+                    .el("Name", b.name())
+                    .el("CreationDate", S3Xml.time(b.createdMillis()))
+                    .end();
+              }
+              S3Context.xml(req.response(), 200, x.end().done());
+              return null;
+            });
   }
 
   private Future<Void> listObjects(HttpServerRequest req, String bucket) {
@@ -198,43 +273,57 @@ public final class S3Api implements Handler<HttpServerRequest> {
     int max = MultipartOps.intParam(req, "max-keys", 1000, 1000);
     String token = v2 ? req.getParam("continuation-token") : null;
     String after = v2 ? req.getParam("start-after") : req.getParam("marker");
-    ObjectListing.Scanner scanner = (from, inclusive, limit) -> s3.names.scan(bucket, from, inclusive, limit);
+    ObjectListing.Scanner scanner =
+        (from, inclusive, limit) -> s3.names.scan(bucket, from, inclusive, limit);
     return s3.requireBucket(bucket)
         .compose(b -> ObjectListing.list(scanner, prefix, delimiter, token, after, max))
-        .map(page -> {
-          S3Xml x = S3Xml.root("ListBucketResult").el("Name", bucket).el("Prefix", enc(prefix, urlEncode));
-          if (v2) {
-            x.el("StartAfter", after == null ? null : enc(after, urlEncode)).el("ContinuationToken", token)
-                .el("KeyCount", page.objects().size() + page.commonPrefixes().size());
-          } else {
-            x.el("Marker", after == null ? "" : enc(after, urlEncode));
-          }
-          x.el("MaxKeys", max).el("Delimiter", delimiter == null ? null : enc(delimiter, urlEncode))
-              .el("EncodingType", urlEncode ? "url" : null).el("IsTruncated", page.truncated());
-          if (page.truncated()) {
-            if (v2) {
-              x.el("NextContinuationToken", page.nextToken());
-            } else if (delimiter != null) {
-              x.el("NextMarker", enc(page.lastItem(), urlEncode));
-            }
-          }
-          for (NamespaceStore.ObjectEntry e : page.objects()) {
-            x.start("Contents").el("Key", enc(e.key(), urlEncode)).el("LastModified", S3Xml.time(e.modifiedMillis()))
-                .el("ETag", S3Context.quoted(e.etag())).el("Size", e.size()).el("StorageClass", "STANDARD").end();
-          }
-          for (String cp : page.commonPrefixes()) {
-            x.start("CommonPrefixes").el("Prefix", enc(cp, urlEncode)).end();
-          }
-          S3Context.xml(req.response(), 200, x.done());
-          return null;
-        });
+        .map(
+            page -> {
+              S3Xml x =
+                  S3Xml.root("ListBucketResult")
+                      .el("Name", bucket)
+                      .el("Prefix", enc(prefix, urlEncode));
+              if (v2) {
+                x.el("StartAfter", after == null ? null : enc(after, urlEncode))
+                    .el("ContinuationToken", token)
+                    .el("KeyCount", page.objects().size() + page.commonPrefixes().size());
+              } else {
+                x.el("Marker", after == null ? "" : enc(after, urlEncode));
+              }
+              x.el("MaxKeys", max)
+                  .el("Delimiter", delimiter == null ? null : enc(delimiter, urlEncode))
+                  .el("EncodingType", urlEncode ? "url" : null)
+                  .el("IsTruncated", page.truncated());
+              if (page.truncated()) {
+                if (v2) {
+                  x.el("NextContinuationToken", page.nextToken());
+                } else if (delimiter != null) {
+                  x.el("NextMarker", enc(page.lastItem(), urlEncode));
+                }
+              }
+              for (NamespaceStore.ObjectEntry e : page.objects()) {
+                x.start("Contents")
+                    .el("Key", enc(e.key(), urlEncode))
+                    .el("LastModified", S3Xml.time(e.modifiedMillis()))
+                    .el("ETag", S3Context.quoted(e.etag()))
+                    .el("Size", e.size())
+                    .el("StorageClass", "STANDARD")
+                    .end();
+              }
+              for (String cp : page.commonPrefixes()) {
+                x.start("CommonPrefixes").el("Prefix", enc(cp, urlEncode)).end();
+              }
+              S3Context.xml(req.response(), 200, x.done());
+              return null;
+            });
   }
 
   private static String enc(String s, boolean url) {
     return url ? SigV4.uriEncode(s, false) : s;
   }
 
-  // ---- errors ----------------------------------------------------------------------------------------
+  // ---- errors
+  // ----------------------------------------------------------------------------------------
 
   private void fail(HttpServerRequest req, Throwable err, String requestId) {
     S3Exception e = toS3(err);
@@ -243,15 +332,25 @@ public final class S3Api implements Handler<HttpServerRequest> {
       long now = System.currentTimeMillis();
       if (now - lastErrorLog > 5000) { // rate-limited: one bad client must not flood the log
         lastErrorLog = now;
-        LOG.warn("s3 {} {}: {} {}", req.method(), req.path(), e.code(), e.getMessage(), err instanceof S3Exception ? null : err);
+        LOG.warn(
+            "s3 {} {}: {} {}",
+            req.method(),
+            req.path(),
+            e.code(),
+            e.getMessage(),
+            err instanceof S3Exception ? null : err);
       }
     }
     if (resp.ended() || resp.headWritten()) {
-      req.connection().close(); // mid-body: the client must not take a truncated object for a whole one
+      req.connection()
+          .close(); // mid-body: the client must not take a truncated object for a whole one
       return;
     }
     String cl = req.getHeader("Content-Length");
-    boolean bodyLeft = !req.isEnded() && (req.headers().contains("Transfer-Encoding") || (cl != null && !cl.trim().equals("0")));
+    boolean bodyLeft =
+        !req.isEnded()
+            && (req.headers().contains("Transfer-Encoding")
+                || (cl != null && !cl.trim().equals("0")));
     if (bodyLeft) {
       resp.putHeader("Connection", "close"); // we will not read what is left of the body
     }
@@ -275,9 +374,19 @@ public final class S3Api implements Handler<HttpServerRequest> {
     }
     if (t instanceof FdfsException f) {
       return switch (f.errno()) {
-        case Errno.ENOSPC -> new S3Exception(507, "InsufficientStorage", "The storage has no room for this object: " + f.getMessage());
-        case Errno.EBUSY -> new S3Exception(503, "ServiceUnavailable", "Please reduce your request rate: " + f.getMessage());
-        case Errno.ENOENT -> new S3Exception(500, "InternalError", "The object's file is missing from the storage: " + f.getMessage());
+        case Errno.ENOSPC ->
+            new S3Exception(
+                507,
+                "InsufficientStorage",
+                "The storage has no room for this object: " + f.getMessage());
+        case Errno.EBUSY ->
+            new S3Exception(
+                503, "ServiceUnavailable", "Please reduce your request rate: " + f.getMessage());
+        case Errno.ENOENT ->
+            new S3Exception(
+                500,
+                "InternalError",
+                "The object's file is missing from the storage: " + f.getMessage());
         case Errno.EINVAL -> new S3Exception(400, "InvalidRequest", f.getMessage());
         default -> new S3Exception(500, "InternalError", "storage error: " + f.getMessage());
       };

@@ -14,11 +14,16 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What the S3 operations share: the namespace, the bytes, the options, and the few answers they all give. */
+/**
+ * What the S3 operations share: the namespace, the bytes, the options, and the few answers they all
+ * give.
+ */
 final class S3Context {
   private static final Logger LOG = LoggerFactory.getLogger(S3Context.class);
+
   /** Largest XML request body read into memory (CompleteMultipartUpload of 10,000 parts fits). */
   static final int MAX_XML_BYTES = 2 * 1024 * 1024;
+
   /** S3's limit on user metadata: names and values together. */
   static final int MAX_META_BYTES = 2048;
 
@@ -27,8 +32,12 @@ final class S3Context {
   final ObjectBytes bytes;
   final S3Options options;
   private long lastFreeWarning;
-  /** Deleted files still to be dropped from the trash; listeners on several event loops add to it. */
+
+  /**
+   * Deleted files still to be dropped from the trash; listeners on several event loops add to it.
+   */
   private final List<String> forgotten = java.util.Collections.synchronizedList(new ArrayList<>());
+
   private volatile boolean forgetScheduled;
 
   S3Context(Vertx vertx, NamespaceStore names, ObjectBytes bytes, S3Options options) {
@@ -49,13 +58,14 @@ final class S3Context {
 
   /** How long a bucket seen to exist is trusted before a PUT's body starts to flow. */
   static final long BUCKET_SEEN_MILLIS = 2_000;
+
   private final Map<String, Long> bucketsSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
-   * The early NoSuchBucket check of a PUT, before its body flows: a bucket seen a moment ago is
-   * not looked up again (it cost every PUT a namespace round trip before the first byte). Only
-   * a hint: the namespace checks the bucket again in the transaction that records the object,
-   * so a PUT into a bucket deleted meanwhile still fails with NoSuchBucket and leaves no file.
+   * The early NoSuchBucket check of a PUT, before its body flows: a bucket seen a moment ago is not
+   * looked up again (it cost every PUT a namespace round trip before the first byte). Only a hint:
+   * the namespace checks the bucket again in the transaction that records the object, so a PUT into
+   * a bucket deleted meanwhile still fails with NoSuchBucket and leaves no file.
    */
   Future<Void> bucketProbablyExists(String bucket) {
     Long seen = bucketsSeen.get(bucket);
@@ -63,13 +73,15 @@ final class S3Context {
     if (seen != null && now - seen < BUCKET_SEEN_MILLIS) {
       return Future.succeededFuture();
     }
-    return requireBucket(bucket).map(b -> {
-      if (bucketsSeen.size() > 10_000) {
-        bucketsSeen.clear();
-      }
-      bucketsSeen.put(bucket, now);
-      return null;
-    });
+    return requireBucket(bucket)
+        .map(
+            b -> {
+              if (bucketsSeen.size() > 10_000) {
+                bucketsSeen.clear();
+              }
+              bucketsSeen.put(bucket, now);
+              return null;
+            });
   }
 
   void bucketGone(String bucket) {
@@ -77,8 +89,8 @@ final class S3Context {
   }
 
   /**
-   * Deletes files the namespace let go of (they are in its trash until deleted) and then drops
-   * them from the trash; a failure is logged and left for the sweep.
+   * Deletes files the namespace let go of (they are in its trash until deleted) and then drops them
+   * from the trash; a failure is logged and left for the sweep.
    */
   Future<Void> free(List<String> fileIds) {
     if (fileIds.isEmpty()) {
@@ -86,25 +98,40 @@ final class S3Context {
     }
     List<Future<String>> deletes = new ArrayList<>();
     for (String id : fileIds) {
-      deletes.add(bytes.delete(id).map(id).otherwise(err -> {
-        long now = System.currentTimeMillis();
-        if (now - lastFreeWarning > 10_000) {
-          lastFreeWarning = now;
-          LOG.warn("s3: cannot delete freed file {} now ({}); the trash sweep retries", id, err.getMessage());
-        }
-        return null;
-      }));
+      deletes.add(
+          bytes
+              .delete(id)
+              .map(id)
+              .otherwise(
+                  err -> {
+                    long now = System.currentTimeMillis();
+                    if (now - lastFreeWarning > 10_000) {
+                      lastFreeWarning = now;
+                      LOG.warn(
+                          "s3: cannot delete freed file {} now ({}); the trash sweep retries",
+                          id,
+                          err.getMessage());
+                    }
+                    return null;
+                  }));
     }
-    return Future.join(deletes).transform(x -> {
-      deletes.stream().map(Future::result).filter(java.util.Objects::nonNull).forEach(forgotten::add);
-      if (!forgetScheduled) {
-        // one transaction a second for every file deleted meanwhile, not one commit (and fsync) per request;
-        // a crash before it only makes the sweep delete those files again (already gone: fine)
-        forgetScheduled = true;
-        vertx.setTimer(1000, t -> flushForgotten());
-      }
-      return Future.succeededFuture();
-    });
+    return Future.join(deletes)
+        .transform(
+            x -> {
+              deletes.stream()
+                  .map(Future::result)
+                  .filter(java.util.Objects::nonNull)
+                  .forEach(forgotten::add);
+              if (!forgetScheduled) {
+                // one transaction a second for every file deleted meanwhile, not one commit (and
+                // fsync) per request;
+                // a crash before it only makes the sweep delete those files again (already gone:
+                // fine)
+                forgetScheduled = true;
+                vertx.setTimer(1000, t -> flushForgotten());
+              }
+              return Future.succeededFuture();
+            });
   }
 
   private Future<Void> flushForgotten() {
@@ -117,9 +144,13 @@ final class S3Context {
     return names.forget(batch).otherwise(err -> null);
   }
 
-  /** Deletes what the trash holds (a crash between a commit and its deletes, or a failed delete). */
+  /**
+   * Deletes what the trash holds (a crash between a commit and its deletes, or a failed delete).
+   */
   Future<Integer> sweep() {
-    return flushForgotten().compose(v -> names.trash(500)).compose(ids -> free(ids).compose(v -> flushForgotten()).map(ids.size()));
+    return flushForgotten()
+        .compose(v -> names.trash(500))
+        .compose(ids -> free(ids).compose(v -> flushForgotten()).map(ids.size()));
   }
 
   /** The {@code x-amz-meta-*} headers of a request, checked against S3's size limit. */
@@ -135,8 +166,12 @@ final class S3Context {
       }
     }
     if (size > MAX_META_BYTES) {
-      throw new S3Exception(400, "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size of "
-          + MAX_META_BYTES + " bytes");
+      throw new S3Exception(
+          400,
+          "MetadataTooLarge",
+          "Your metadata headers exceed the maximum allowed metadata size of "
+              + MAX_META_BYTES
+              + " bytes");
     }
     return meta;
   }
@@ -147,23 +182,32 @@ final class S3Context {
     if (cl != null) {
       try {
         if (Long.parseLong(cl.trim()) > MAX_XML_BYTES) {
-          return Future.failedFuture(new S3Exception(400, "MaxMessageLengthExceeded", "Your request was too big: at most "
-              + MAX_XML_BYTES + " bytes of XML"));
+          return Future.failedFuture(
+              new S3Exception(
+                  400,
+                  "MaxMessageLengthExceeded",
+                  "Your request was too big: at most " + MAX_XML_BYTES + " bytes of XML"));
         }
       } catch (NumberFormatException e) {
-        return Future.failedFuture(new S3Exception(400, "InvalidArgument", "Content-Length is not a number"));
+        return Future.failedFuture(
+            new S3Exception(400, "InvalidArgument", "Content-Length is not a number"));
       }
     }
     Promise<byte[]> p = Promise.promise();
     Buffer acc = Buffer.buffer();
-    req.handler(b -> {
-      if (acc.length() + b.length() > MAX_XML_BYTES) {
-        req.handler(null);
-        p.tryFail(new S3Exception(400, "MaxMessageLengthExceeded", "Your request was too big: at most " + MAX_XML_BYTES + " bytes of XML"));
-        return;
-      }
-      acc.appendBuffer(b);
-    });
+    req.handler(
+        b -> {
+          if (acc.length() + b.length() > MAX_XML_BYTES) {
+            req.handler(null);
+            p.tryFail(
+                new S3Exception(
+                    400,
+                    "MaxMessageLengthExceeded",
+                    "Your request was too big: at most " + MAX_XML_BYTES + " bytes of XML"));
+            return;
+          }
+          acc.appendBuffer(b);
+        });
     req.exceptionHandler(p::tryFail);
     req.endHandler(v -> p.tryComplete(acc.getBytes()));
     req.resume();
@@ -176,20 +220,35 @@ final class S3Context {
     AwsChunkedParser chunks = null;
     if (payload != null && payload.startsWith("STREAMING-")) {
       String decoded = req.getHeader("x-amz-decoded-content-length");
-      chunks = new AwsChunkedParser(auth, payload, decoded == null ? -1 : parseLength(decoded), req.getHeader("x-amz-trailer"));
+      chunks =
+          new AwsChunkedParser(
+              auth,
+              payload,
+              decoded == null ? -1 : parseLength(decoded),
+              req.getHeader("x-amz-trailer"));
     }
     String checksumHeader = null;
     String checksumValue = null;
-    for (String h : new String[] {"x-amz-checksum-crc32", "x-amz-checksum-crc32c", "x-amz-checksum-sha1", "x-amz-checksum-sha256"}) {
+    for (String h :
+        new String[] {
+          "x-amz-checksum-crc32",
+          "x-amz-checksum-crc32c",
+          "x-amz-checksum-sha1",
+          "x-amz-checksum-sha256"
+        }) {
       if (req.getHeader(h) != null) {
         checksumHeader = h;
         checksumValue = req.getHeader(h);
       }
     }
-    return new BodyStream(req, chunks, payload, req.getHeader("Content-MD5"), checksumHeader, checksumValue, max);
+    return new BodyStream(
+        req, chunks, payload, req.getHeader("Content-MD5"), checksumHeader, checksumValue, max);
   }
 
-  /** The payload size of a request: x-amz-decoded-content-length for aws-chunked, else Content-Length; -1 unknown. */
+  /**
+   * The payload size of a request: x-amz-decoded-content-length for aws-chunked, else
+   * Content-Length; -1 unknown.
+   */
   static long payloadLength(HttpServerRequest req) {
     String decoded = req.getHeader("x-amz-decoded-content-length");
     if (decoded != null) {

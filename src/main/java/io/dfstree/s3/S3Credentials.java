@@ -19,7 +19,8 @@ public final class S3Credentials {
   public record Pair(String accessKey, String secretKey, boolean generated) {}
 
   private static final String UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  private static final String ANY = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  private static final String ANY =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
   private S3Credentials() {}
 
@@ -37,7 +38,8 @@ public final class S3Credentials {
       String ak = p.getProperty("accessKey", "");
       String sk = p.getProperty("secretKey", "");
       if (ak.isEmpty() || sk.isEmpty()) {
-        throw new IOException(file + " lacks accessKey or secretKey; remove it to generate a new pair");
+        throw new IOException(
+            file + " lacks accessKey or secretKey; remove it to generate a new pair");
       }
       return new Pair(ak, sk, true);
     }
@@ -45,8 +47,11 @@ public final class S3Credentials {
     Pair pair = new Pair("DFST" + random(rnd, UPPER, 16), random(rnd, ANY, 40), true);
     Files.createDirectories(dataDir);
     Path tmp = dataDir.resolve("credentials.tmp");
-    try (Writer w = Files.newBufferedWriter(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      w.write("# S3 credentials generated on the first run; set s3.accessKey/s3.secretKey to choose your own\n");
+    try (Writer w =
+        Files.newBufferedWriter(
+            tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      w.write(
+          "# S3 credentials generated on the first run; set s3.accessKey/s3.secretKey to choose your own\n");
       w.write("accessKey=" + pair.accessKey() + "\nsecretKey=" + pair.secretKey() + "\n");
     }
     try {

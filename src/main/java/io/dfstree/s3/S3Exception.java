@@ -1,8 +1,8 @@
 package io.dfstree.s3;
 
 /**
- * An S3 error answer: the HTTP status and the S3 error code clients switch on
- * ({@code NoSuchKey}, {@code SignatureDoesNotMatch}, ...), with a message for a person.
+ * An S3 error answer: the HTTP status and the S3 error code clients switch on ({@code NoSuchKey},
+ * {@code SignatureDoesNotMatch}, ...), with a message for a person.
  */
 public final class S3Exception extends RuntimeException {
   private final int status;
@@ -31,7 +31,8 @@ public final class S3Exception extends RuntimeException {
   }
 
   public static S3Exception noSuchUpload(String uploadId) {
-    return new S3Exception(404, "NoSuchUpload", "The specified multipart upload does not exist: " + uploadId);
+    return new S3Exception(
+        404, "NoSuchUpload", "The specified multipart upload does not exist: " + uploadId);
   }
 
   public static S3Exception invalidArgument(String message) {

@@ -13,17 +13,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * S3 on a storage, as a table of contents: opens the namespace store (off the event loop),
- * resolves the credentials, sweeps the trash now and every minute, and serves {@link S3Api} on
- * {@code eventLoops} listeners sharing the port.
+ * S3 on a storage, as a table of contents: opens the namespace store (off the event loop), resolves
+ * the credentials, sweeps the trash now and every minute, and serves {@link S3Api} on {@code
+ * eventLoops} listeners sharing the port.
  */
 public final class S3Server {
   private static final Logger LOG = LoggerFactory.getLogger(S3Server.class);
   private static final Map<Vertx, Endpoint> RUNNING = new WeakHashMap<>();
 
   /** What a client needs to know: where, and which key to sign with. */
-  public record Endpoint(String host, int port, String accessKey, String secretKey, String region, String namespace,
-                         NamespaceStore names, String scheme) {
+  public record Endpoint(
+      String host,
+      int port,
+      String accessKey,
+      String secretKey,
+      String region,
+      String namespace,
+      NamespaceStore names,
+      String scheme) {
     public String url() {
       return scheme + "://" + host + ":" + port;
     }
@@ -42,44 +49,81 @@ public final class S3Server {
    * Starts S3 in front of {@code bytes}. {@code defaultDataDir} is used when {@code s3.dataDir} is
    * empty; {@code defaultHost} when {@code s3.host} is.
    */
-  public static Future<Endpoint> start(Vertx vertx, ObjectBytes bytes, S3Options options, Path defaultDataDir, String defaultHost) {
+  public static Future<Endpoint> start(
+      Vertx vertx, ObjectBytes bytes, S3Options options, Path defaultDataDir, String defaultHost) {
     Path dataDir = options.dataDir().isEmpty() ? defaultDataDir : Path.of(options.dataDir());
     String host = options.host().isEmpty() ? defaultHost : options.host();
-    return vertx.executeBlocking(() -> {
-      S3Credentials.Pair pair = S3Credentials.resolve(options, dataDir);
-      NamespaceStore names = options.namespace().equals("postgresql")
-          ? JdbcNamespaceStore.postgresql(vertx, options.postgresUrl(), options.postgresUser(), options.postgresPassword(),
-              options.postgresConnections())
-          : JdbcNamespaceStore.sqlite(vertx, dataDir.resolve("namespace.db"));
-      return new Object[] {pair, names};
-    }).compose(o -> {
-      S3Credentials.Pair pair = (S3Credentials.Pair) o[0];
-      NamespaceStore names = (NamespaceStore) o[1];
-      S3Context ctx = new S3Context(vertx, names, bytes, options);
-      Map<String, String> secrets = Map.of(pair.accessKey(), pair.secretKey());
-      S3Api api = new S3Api(ctx, secrets);
-      return vertx.deployVerticle(() -> new Listener(api, host, options.port(), options.tls()),
-              new DeploymentOptions().setInstances(Math.max(1, options.eventLoops())))
-          .map(id -> {
-            long timer = vertx.setPeriodic(1000, 60_000, t -> ctx.sweep()
-                .onSuccess(n -> {
-                  if (n > 0) {
-                    LOG.info("s3: deleted {} freed files left in the trash", n);
-                  }
-                }));
-            Endpoint ep = new Endpoint(host, options.port(), pair.accessKey(), pair.secretKey(), options.region(),
-                names.describe(), names, options.tls().scheme());
-            S3ConsoleService console = new S3ConsoleService(ctx, secrets, ep);
-            var consumer = vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.dfstree.api.Addresses.S3_CONSOLE, console::handle);
-            vertx.deployVerticle(new Closer(names, timer, consumer));
-            synchronized (RUNNING) {
-              RUNNING.put(vertx, ep);
-            }
-            LOG.info("S3 on {}, namespace {}, access key {}", ep.url(), ep.namespace(), ep.accessKey());
-            return ep;
-          })
-          .onFailure(err -> names.close());
-    });
+    return vertx
+        .executeBlocking(
+            () -> {
+              S3Credentials.Pair pair = S3Credentials.resolve(options, dataDir);
+              NamespaceStore names =
+                  options.namespace().equals("postgresql")
+                      ? JdbcNamespaceStore.postgresql(
+                          vertx,
+                          options.postgresUrl(),
+                          options.postgresUser(),
+                          options.postgresPassword(),
+                          options.postgresConnections())
+                      : JdbcNamespaceStore.sqlite(vertx, dataDir.resolve("namespace.db"));
+              return new Object[] {pair, names};
+            })
+        .compose(
+            o -> {
+              S3Credentials.Pair pair = (S3Credentials.Pair) o[0];
+              NamespaceStore names = (NamespaceStore) o[1];
+              S3Context ctx = new S3Context(vertx, names, bytes, options);
+              Map<String, String> secrets = Map.of(pair.accessKey(), pair.secretKey());
+              S3Api api = new S3Api(ctx, secrets);
+              return vertx
+                  .deployVerticle(
+                      () -> new Listener(api, host, options.port(), options.tls()),
+                      new DeploymentOptions().setInstances(Math.max(1, options.eventLoops())))
+                  .map(
+                      id -> {
+                        long timer =
+                            vertx.setPeriodic(
+                                1000,
+                                60_000,
+                                t ->
+                                    ctx.sweep()
+                                        .onSuccess(
+                                            n -> {
+                                              if (n > 0) {
+                                                LOG.info(
+                                                    "s3: deleted {} freed files left in the trash",
+                                                    n);
+                                              }
+                                            }));
+                        Endpoint ep =
+                            new Endpoint(
+                                host,
+                                options.port(),
+                                pair.accessKey(),
+                                pair.secretKey(),
+                                options.region(),
+                                names.describe(),
+                                names,
+                                options.tls().scheme());
+                        S3ConsoleService console = new S3ConsoleService(ctx, secrets, ep);
+                        var consumer =
+                            vertx
+                                .eventBus()
+                                .<io.vertx.core.json.JsonObject>consumer(
+                                    io.dfstree.api.Addresses.S3_CONSOLE, console::handle);
+                        vertx.deployVerticle(new Closer(names, timer, consumer));
+                        synchronized (RUNNING) {
+                          RUNNING.put(vertx, ep);
+                        }
+                        LOG.info(
+                            "S3 on {}, namespace {}, access key {}",
+                            ep.url(),
+                            ep.namespace(),
+                            ep.accessKey());
+                        return ep;
+                      })
+                  .onFailure(err -> names.close());
+            });
   }
 
   /** One listener per event loop on the shared port. */
@@ -99,14 +143,25 @@ public final class S3Server {
 
     @Override
     public Future<?> start() {
-      server = vertx.createHttpServer(tls.applyTo(new HttpServerOptions().setHost(host).setPort(port)
-          .setReuseAddress(true).setTcpNoDelay(true).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024)
-          // body chunks of up to 64 KiB instead of Netty's 8 KiB: an eighth of the per-chunk work (queue,
-          // digests, pipe, file write) for every MiB PUT
-          .setMaxChunkSize(64 * 1024)
-          // S3 is HTTP/1.1: an h2c upgrade offered with a request body (java.net.http does) would reset the connection
-          .setHttp2ClearTextEnabled(false)))
-          .requestHandler(api);
+      server =
+          vertx
+              .createHttpServer(
+                  tls.applyTo(
+                      new HttpServerOptions()
+                          .setHost(host)
+                          .setPort(port)
+                          .setReuseAddress(true)
+                          .setTcpNoDelay(true)
+                          .setMaxInitialLineLength(16 * 1024)
+                          .setMaxHeaderSize(64 * 1024)
+                          // body chunks of up to 64 KiB instead of Netty's 8 KiB: an eighth of the
+                          // per-chunk work (queue,
+                          // digests, pipe, file write) for every MiB PUT
+                          .setMaxChunkSize(64 * 1024)
+                          // S3 is HTTP/1.1: an h2c upgrade offered with a request body
+                          // (java.net.http does) would reset the connection
+                          .setHttp2ClearTextEnabled(false)))
+              .requestHandler(api);
       return server.listen();
     }
 
@@ -132,10 +187,11 @@ public final class S3Server {
     public Future<?> stop() {
       vertx.cancelTimer(timer);
       console.unregister();
-      return vertx.executeBlocking(() -> {
-        names.close();
-        return null;
-      });
+      return vertx.executeBlocking(
+          () -> {
+            names.close();
+            return null;
+          });
     }
   }
 }

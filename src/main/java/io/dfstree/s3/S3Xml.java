@@ -14,12 +14,16 @@ import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
-/** The XML S3 speaks: a small writer for answers, and parsers for the two request bodies we read. */
+/**
+ * The XML S3 speaks: a small writer for answers, and parsers for the two request bodies we read.
+ */
 final class S3Xml {
   static final String NS = "http://s3.amazonaws.com/doc/2006-03-01/";
-  private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter ISO =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-  private final StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  private final StringBuilder sb =
+      new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
   private final List<String> open = new ArrayList<>();
 
   static S3Xml root(String name) {
@@ -83,11 +87,16 @@ final class S3Xml {
 
   static String error(S3Exception e, String resource, String requestId) {
     S3Xml x = new S3Xml();
-    x.start("Error").el("Code", e.code()).el("Message", e.getMessage()).el("Resource", resource).el("RequestId", requestId);
+    x.start("Error")
+        .el("Code", e.code())
+        .el("Message", e.getMessage())
+        .el("Resource", resource)
+        .el("RequestId", requestId);
     return x.done();
   }
 
-  // ---- request bodies ------------------------------------------------------------------------------
+  // ---- request bodies
+  // ------------------------------------------------------------------------------
 
   record CompletedPart(int number, String etag) {}
 
@@ -159,13 +168,15 @@ final class S3Xml {
       Document d = b.parse(new ByteArrayInputStream(body));
       Element root = d.getDocumentElement();
       if (!rootName.equals(root.getLocalName())) {
-        throw S3Exception.malformedXml("expected <" + rootName + ">, got <" + root.getLocalName() + ">");
+        throw S3Exception.malformedXml(
+            "expected <" + rootName + ">, got <" + root.getLocalName() + ">");
       }
       return root;
     } catch (S3Exception e) {
       throw e;
     } catch (Exception e) {
-      throw S3Exception.malformedXml("The XML you provided was not well-formed or did not validate: " + e.getMessage());
+      throw S3Exception.malformedXml(
+          "The XML you provided was not well-formed or did not validate: " + e.getMessage());
     }
   }
 

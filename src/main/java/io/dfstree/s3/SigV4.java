@@ -27,11 +27,15 @@ public final class SigV4 {
   public static final String ALGORITHM = "AWS4-HMAC-SHA256";
   public static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
   public static final String STREAMING_PAYLOAD = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
-  public static final String STREAMING_PAYLOAD_TRAILER = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+  public static final String STREAMING_PAYLOAD_TRAILER =
+      "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
   public static final String STREAMING_UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
-  public static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  public static final String EMPTY_SHA256 =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
   /** Clocks may differ by this much before a signed request is refused (S3's value). */
   public static final long MAX_SKEW_SECONDS = 15 * 60;
+
   /** Presigned URLs live at most a week (S3's limit). */
   public static final long MAX_EXPIRES_SECONDS = 7 * 24 * 3600;
 
@@ -40,26 +44,36 @@ public final class SigV4 {
 
   private SigV4() {}
 
-  /** What the verifier needs of an HTTP request; {@code header} takes lower-case names, null when absent. */
-  public record Request(String method, String rawPath, String rawQuery, Function<String, String> header) {}
+  /**
+   * What the verifier needs of an HTTP request; {@code header} takes lower-case names, null when
+   * absent.
+   */
+  public record Request(
+      String method, String rawPath, String rawQuery, Function<String, String> header) {}
 
   /**
    * A verified request: who signed it, and what aws-chunked bodies need to verify their chunks
    * ({@link AwsChunkedParser}).
    */
-  public record Verified(String accessKey, String amzDate, String scope, byte[] signingKey, String seedSignature,
-                         String payloadHash) {}
+  public record Verified(
+      String accessKey,
+      String amzDate,
+      String scope,
+      byte[] signingKey,
+      String seedSignature,
+      String payloadHash) {}
 
   /** True when the request carries a signature at all (header or query form). */
   public static boolean isSigned(Request r) {
     String auth = r.header().apply("authorization");
-    return (auth != null && !auth.isEmpty()) || queryParam(r.rawQuery(), "X-Amz-Signature") != null
+    return (auth != null && !auth.isEmpty())
+        || queryParam(r.rawQuery(), "X-Amz-Signature") != null
         || queryParam(r.rawQuery(), "X-Amz-Credential") != null;
   }
 
   /**
-   * Checks a request's signature against {@code secrets} (access key → secret key) at time
-   * {@code now}; throws {@link S3Exception} with S3's code when it is not acceptable.
+   * Checks a request's signature against {@code secrets} (access key → secret key) at time {@code
+   * now}; throws {@link S3Exception} with S3's code when it is not acceptable.
    */
   public static Verified verify(Request r, Map<String, String> secrets, Instant now) {
     String auth = r.header().apply("authorization");
@@ -69,12 +83,19 @@ public final class SigV4 {
     return verifyQuery(r, secrets, now);
   }
 
-  private static Verified verifyHeader(Request r, String auth, Map<String, String> secrets, Instant now) {
+  private static Verified verifyHeader(
+      Request r, String auth, Map<String, String> secrets, Instant now) {
     if (!auth.startsWith(ALGORITHM + " ")) {
       if (auth.startsWith("AWS ")) {
-        throw new S3Exception(400, "InvalidRequest", "Signature Version 2 is not supported; sign with AWS4-HMAC-SHA256");
+        throw new S3Exception(
+            400,
+            "InvalidRequest",
+            "Signature Version 2 is not supported; sign with AWS4-HMAC-SHA256");
       }
-      throw new S3Exception(400, "AuthorizationHeaderMalformed", "The authorization header is malformed; expected " + ALGORITHM);
+      throw new S3Exception(
+          400,
+          "AuthorizationHeaderMalformed",
+          "The authorization header is malformed; expected " + ALGORITHM);
     }
     String credential = null;
     String signedHeaders = null;
@@ -90,25 +111,33 @@ public final class SigV4 {
         case "Credential" -> credential = v;
         case "SignedHeaders" -> signedHeaders = v;
         case "Signature" -> signature = v;
-        default -> { }
+        default -> {}
       }
     }
     if (credential == null || signedHeaders == null || signature == null) {
-      throw new S3Exception(400, "AuthorizationHeaderMalformed",
+      throw new S3Exception(
+          400,
+          "AuthorizationHeaderMalformed",
           "The authorization header is malformed; it needs Credential, SignedHeaders and Signature");
     }
     String amzDate = r.header().apply("x-amz-date");
     if (amzDate == null) {
-      throw new S3Exception(403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header");
+      throw new S3Exception(
+          403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header");
     }
     Instant signedAt = parseDate(amzDate);
     if (Math.abs(now.getEpochSecond() - signedAt.getEpochSecond()) > MAX_SKEW_SECONDS) {
-      throw new S3Exception(403, "RequestTimeTooSkewed",
-          "The difference between the request time (" + amzDate + ") and the server's time is too large");
+      throw new S3Exception(
+          403,
+          "RequestTimeTooSkewed",
+          "The difference between the request time ("
+              + amzDate
+              + ") and the server's time is too large");
     }
     String payload = r.header().apply("x-amz-content-sha256");
     if (payload == null) {
-      throw new S3Exception(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256");
+      throw new S3Exception(
+          400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256");
     }
     return check(r, credential, signedHeaders, signature, amzDate, payload, secrets, false);
   }
@@ -116,15 +145,22 @@ public final class SigV4 {
   private static Verified verifyQuery(Request r, Map<String, String> secrets, Instant now) {
     String algorithm = queryParam(r.rawQuery(), "X-Amz-Algorithm");
     if (!ALGORITHM.equals(algorithm)) {
-      throw new S3Exception(400, "AuthorizationQueryParametersError", "X-Amz-Algorithm must be " + ALGORITHM);
+      throw new S3Exception(
+          400, "AuthorizationQueryParametersError", "X-Amz-Algorithm must be " + ALGORITHM);
     }
     String credential = queryParam(r.rawQuery(), "X-Amz-Credential");
     String amzDate = queryParam(r.rawQuery(), "X-Amz-Date");
     String expires = queryParam(r.rawQuery(), "X-Amz-Expires");
     String signedHeaders = queryParam(r.rawQuery(), "X-Amz-SignedHeaders");
     String signature = queryParam(r.rawQuery(), "X-Amz-Signature");
-    if (credential == null || amzDate == null || expires == null || signedHeaders == null || signature == null) {
-      throw new S3Exception(400, "AuthorizationQueryParametersError",
+    if (credential == null
+        || amzDate == null
+        || expires == null
+        || signedHeaders == null
+        || signature == null) {
+      throw new S3Exception(
+          400,
+          "AuthorizationQueryParametersError",
           "Query-string authentication requires X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature");
     }
     long ttl;
@@ -134,88 +170,182 @@ public final class SigV4 {
       ttl = -1;
     }
     if (ttl < 1 || ttl > MAX_EXPIRES_SECONDS) {
-      throw new S3Exception(400, "AuthorizationQueryParametersError", "X-Amz-Expires must be 1.." + MAX_EXPIRES_SECONDS + " seconds");
+      throw new S3Exception(
+          400,
+          "AuthorizationQueryParametersError",
+          "X-Amz-Expires must be 1.." + MAX_EXPIRES_SECONDS + " seconds");
     }
     Instant signedAt = parseDate(amzDate);
     if (now.getEpochSecond() > signedAt.getEpochSecond() + ttl) {
       throw new S3Exception(403, "AccessDenied", "Request has expired");
     }
     if (signedAt.getEpochSecond() - now.getEpochSecond() > MAX_SKEW_SECONDS) {
-      throw new S3Exception(403, "RequestTimeTooSkewed", "The presigned URL is dated in the future: " + amzDate);
+      throw new S3Exception(
+          403, "RequestTimeTooSkewed", "The presigned URL is dated in the future: " + amzDate);
     }
     String payload = queryParam(r.rawQuery(), "X-Amz-Content-Sha256");
     if (payload == null) {
       payload = r.header().apply("x-amz-content-sha256");
     }
-    return check(r, credential, signedHeaders, signature, amzDate, payload == null ? UNSIGNED_PAYLOAD : payload, secrets, true);
+    return check(
+        r,
+        credential,
+        signedHeaders,
+        signature,
+        amzDate,
+        payload == null ? UNSIGNED_PAYLOAD : payload,
+        secrets,
+        true);
   }
 
-  private static Verified check(Request r, String credential, String signedHeaders, String signature, String amzDate,
-                                String payloadHash, Map<String, String> secrets, boolean presigned) {
+  private static Verified check(
+      Request r,
+      String credential,
+      String signedHeaders,
+      String signature,
+      String amzDate,
+      String payloadHash,
+      Map<String, String> secrets,
+      boolean presigned) {
     String[] cred = credential.split("/");
-    if (cred.length != 5 || !"aws4_request".equals(cred[4]) || !"s3".equals(cred[3]) || cred[1].length() != 8) {
-      throw new S3Exception(400, presigned ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed",
+    if (cred.length != 5
+        || !"aws4_request".equals(cred[4])
+        || !"s3".equals(cred[3])
+        || cred[1].length() != 8) {
+      throw new S3Exception(
+          400,
+          presigned ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed",
           "The credential is malformed; expected <access key>/<yyyyMMdd>/<region>/s3/aws4_request");
     }
     String accessKey = cred[0];
     String secret = secrets.get(accessKey);
     if (secret == null) {
-      throw new S3Exception(403, "InvalidAccessKeyId", "The AWS access key Id you provided does not exist in our records.");
+      throw new S3Exception(
+          403,
+          "InvalidAccessKeyId",
+          "The AWS access key Id you provided does not exist in our records.");
     }
     if (!amzDate.startsWith(cred[1])) {
-      throw new S3Exception(403, "SignatureDoesNotMatch", "The credential date does not match the request date");
+      throw new S3Exception(
+          403, "SignatureDoesNotMatch", "The credential date does not match the request date");
     }
     if (!(";" + signedHeaders + ";").contains(";host;")) {
       throw new S3Exception(403, "AccessDenied", "The host header must be signed");
     }
     String scope = cred[1] + "/" + cred[2] + "/" + cred[3] + "/" + cred[4];
     String canonical = canonicalRequest(r, signedHeaders, payloadHash, presigned);
-    String toSign = ALGORITHM + "\n" + amzDate + "\n" + scope + "\n" + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
+    String toSign =
+        ALGORITHM
+            + "\n"
+            + amzDate
+            + "\n"
+            + scope
+            + "\n"
+            + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
     byte[] key = signingKey(secret, cred[1], cred[2], cred[3]);
     String expected = hex(hmac(key, toSign));
-    if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), signature.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
-      throw new S3Exception(403, "SignatureDoesNotMatch",
+    if (!MessageDigest.isEqual(
+        expected.getBytes(StandardCharsets.US_ASCII),
+        signature.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
+      throw new S3Exception(
+          403,
+          "SignatureDoesNotMatch",
           "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
     }
     return new Verified(accessKey, amzDate, scope, key, expected, payloadHash);
   }
 
   /**
-   * Signs a request (header form) for a client: {@code headers} are the lower-case headers to
-   * sign, with host, x-amz-date and x-amz-content-sha256 among them. Returns the Authorization value.
+   * Signs a request (header form) for a client: {@code headers} are the lower-case headers to sign,
+   * with host, x-amz-date and x-amz-content-sha256 among them. Returns the Authorization value.
    */
-  public static String authorization(String method, String rawPath, String rawQuery, java.util.SortedMap<String, String> headers,
-                                     String accessKey, String secret, String region) {
+  public static String authorization(
+      String method,
+      String rawPath,
+      String rawQuery,
+      java.util.SortedMap<String, String> headers,
+      String accessKey,
+      String secret,
+      String region) {
     String date = headers.get("x-amz-date");
     String signed = String.join(";", headers.keySet());
-    String canonical = canonicalRequest(new Request(method, rawPath, rawQuery, headers::get), signed,
-        headers.get("x-amz-content-sha256"), false);
+    String canonical =
+        canonicalRequest(
+            new Request(method, rawPath, rawQuery, headers::get),
+            signed,
+            headers.get("x-amz-content-sha256"),
+            false);
     String scope = date.substring(0, 8) + "/" + region + "/s3/aws4_request";
-    String toSign = ALGORITHM + "\n" + date + "\n" + scope + "\n" + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
+    String toSign =
+        ALGORITHM
+            + "\n"
+            + date
+            + "\n"
+            + scope
+            + "\n"
+            + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
     String sig = hex(hmac(signingKey(secret, date.substring(0, 8), region, "s3"), toSign));
-    return ALGORITHM + " Credential=" + accessKey + "/" + scope + ", SignedHeaders=" + signed + ", Signature=" + sig;
+    return ALGORITHM
+        + " Credential="
+        + accessKey
+        + "/"
+        + scope
+        + ", SignedHeaders="
+        + signed
+        + ", Signature="
+        + sig;
   }
 
   /**
    * A presigned URL's query (header {@code host} signed, {@code UNSIGNED-PAYLOAD}), valid for
-   * {@code expiresSeconds}: what the console hands a browser to download an object.
-   * {@code extraQuery} (raw, already encoded; may be null) is signed along.
+   * {@code expiresSeconds}: what the console hands a browser to download an object. {@code
+   * extraQuery} (raw, already encoded; may be null) is signed along.
    */
-  public static String presignQuery(String method, String host, String rawPath, String extraQuery, String accessKey,
-                                    String secret, String region, Instant now, int expiresSeconds) {
+  public static String presignQuery(
+      String method,
+      String host,
+      String rawPath,
+      String extraQuery,
+      String accessKey,
+      String secret,
+      String region,
+      Instant now,
+      int expiresSeconds) {
     String date = amzDate(now);
     String scope = date.substring(0, 8) + "/" + region + "/s3/aws4_request";
-    String q = "X-Amz-Algorithm=" + ALGORITHM + "&X-Amz-Credential=" + uriEncode(accessKey + "/" + scope, true)
-        + "&X-Amz-Date=" + date + "&X-Amz-Expires=" + expiresSeconds + "&X-Amz-SignedHeaders=host"
-        + (extraQuery == null || extraQuery.isEmpty() ? "" : "&" + extraQuery);
-    String canonical = canonicalRequest(new Request(method, rawPath, q, h -> h.equals("host") ? host : null), "host",
-        UNSIGNED_PAYLOAD, true);
-    String toSign = ALGORITHM + "\n" + date + "\n" + scope + "\n" + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
-    return q + "&X-Amz-Signature=" + hex(hmac(signingKey(secret, date.substring(0, 8), region, "s3"), toSign));
+    String q =
+        "X-Amz-Algorithm="
+            + ALGORITHM
+            + "&X-Amz-Credential="
+            + uriEncode(accessKey + "/" + scope, true)
+            + "&X-Amz-Date="
+            + date
+            + "&X-Amz-Expires="
+            + expiresSeconds
+            + "&X-Amz-SignedHeaders=host"
+            + (extraQuery == null || extraQuery.isEmpty() ? "" : "&" + extraQuery);
+    String canonical =
+        canonicalRequest(
+            new Request(method, rawPath, q, h -> h.equals("host") ? host : null),
+            "host",
+            UNSIGNED_PAYLOAD,
+            true);
+    String toSign =
+        ALGORITHM
+            + "\n"
+            + date
+            + "\n"
+            + scope
+            + "\n"
+            + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
+    return q
+        + "&X-Amz-Signature="
+        + hex(hmac(signingKey(secret, date.substring(0, 8), region, "s3"), toSign));
   }
 
   /** The canonical request of SigV4 (S3 flavour: the path is not normalized and encoded once). */
-  static String canonicalRequest(Request r, String signedHeaders, String payloadHash, boolean presigned) {
+  static String canonicalRequest(
+      Request r, String signedHeaders, String payloadHash, boolean presigned) {
     StringBuilder sb = new StringBuilder();
     sb.append(r.method()).append('\n');
     sb.append(canonicalPath(r.rawPath())).append('\n');
@@ -290,16 +420,25 @@ public final class SigV4 {
     return null;
   }
 
-  /** AWS's URI encoding: unreserved characters as they are, everything else %XX of its UTF-8 bytes. */
+  /**
+   * AWS's URI encoding: unreserved characters as they are, everything else %XX of its UTF-8 bytes.
+   */
   public static String uriEncode(String s, boolean encodeSlash) {
     StringBuilder sb = new StringBuilder(s.length() + 16);
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
       char c = (char) (b & 0xff);
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~'
+      if ((c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '_'
+          || c == '.'
+          || c == '~'
           || (c == '/' && !encodeSlash)) {
         sb.append(c);
       } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit((c >> 4) & 0xf, 16)))
+        sb.append('%')
+            .append(Character.toUpperCase(Character.forDigit((c >> 4) & 0xf, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
       }
     }
@@ -320,8 +459,11 @@ public final class SigV4 {
     for (int i = 0; i < src.length; i++) {
       byte b = src[i];
       if (b == '%') {
-        if (i + 2 >= src.length || Character.digit(src[i + 1], 16) < 0 || Character.digit(src[i + 2], 16) < 0) {
-          throw new S3Exception(400, "InvalidURI", "Couldn't parse the specified URI: bad percent escape");
+        if (i + 2 >= src.length
+            || Character.digit(src[i + 1], 16) < 0
+            || Character.digit(src[i + 2], 16) < 0) {
+          throw new S3Exception(
+              400, "InvalidURI", "Couldn't parse the specified URI: bad percent escape");
         }
         out[n++] = (byte) (Character.digit(src[i + 1], 16) << 4 | Character.digit(src[i + 2], 16));
         i += 2;
@@ -337,12 +479,21 @@ public final class SigV4 {
     }
   }
 
-  /** Runs of white space as one space, as the canonical headers want (no regex: this runs per header per request). */
+  /**
+   * Runs of white space as one space, as the canonical headers want (no regex: this runs per header
+   * per request).
+   */
   static String collapseSpaces(String v) {
     boolean plain = true;
     for (int i = 0; i < v.length() && plain; i++) {
       char ch = v.charAt(i);
-      plain = ch != '\t' && ch != '\n' && ch != '\r' && ch != '\f' && ch != 0x0B && !(ch == ' ' && i + 1 < v.length() && v.charAt(i + 1) == ' ');
+      plain =
+          ch != '\t'
+              && ch != '\n'
+              && ch != '\r'
+              && ch != '\f'
+              && ch != 0x0B
+              && !(ch == ' ' && i + 1 < v.length() && v.charAt(i + 1) == ' ');
     }
     if (plain) {
       return v;
@@ -379,7 +530,8 @@ public final class SigV4 {
       int second = digits(amzDate, 13, 15);
       return LocalDateTime.of(year, month, day, hour, minute, second).toInstant(ZoneOffset.UTC);
     } catch (java.time.DateTimeException e) {
-      throw new S3Exception(403, "AccessDenied", "x-amz-date is not in the form yyyyMMdd'T'HHmmss'Z': " + amzDate);
+      throw new S3Exception(
+          403, "AccessDenied", "x-amz-date is not in the form yyyyMMdd'T'HHmmss'Z': " + amzDate);
     }
   }
 
@@ -400,13 +552,14 @@ public final class SigV4 {
   }
 
   /** Signing keys change once a day per key and region: four HMACs saved on every request. */
-  private static final java.util.Map<String, byte[]> KEYS = java.util.Collections.synchronizedMap(
-      new java.util.LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, byte[]> e) {
-          return size() > 64;
-        }
-      });
+  private static final java.util.Map<String, byte[]> KEYS =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<String, byte[]> e) {
+              return size() > 64;
+            }
+          });
 
   public static byte[] signingKey(String secret, String date, String region, String service) {
     String cacheKey = secret + '\n' + date + '\n' + region + '\n' + service;
@@ -427,13 +580,15 @@ public final class SigV4 {
   }
 
   /** Provider look-ups are slow; a Mac per thread is reused (init resets it). */
-  private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
-    try {
-      return Mac.getInstance("HmacSHA256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  });
+  private static final ThreadLocal<Mac> MACS =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return Mac.getInstance("HmacSHA256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException(e);
+            }
+          });
 
   public static byte[] hmac(byte[] key, String data) {
     try {

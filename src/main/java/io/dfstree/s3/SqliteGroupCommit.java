@@ -16,12 +16,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 /**
- * Group commit for SQLite's single writer connection. With {@code synchronous=FULL} every commit
- * is an fsync of the WAL; at 16 concurrent PUTs one commit each made the namespace the
- * bottleneck of S3 writes (the profile showed PUTs queueing on the writer). Here the writer takes
- * every change waiting when it becomes free, runs each inside its own SAVEPOINT (a change that
- * fails is rolled back alone and fails alone) and commits them together: one fsync, and no
- * change is answered before the commit that holds it is on disk — the same durability as before.
+ * Group commit for SQLite's single writer connection. With {@code synchronous=FULL} every commit is
+ * an fsync of the WAL; at 16 concurrent PUTs one commit each made the namespace the bottleneck of
+ * S3 writes (the profile showed PUTs queueing on the writer). Here the writer takes every change
+ * waiting when it becomes free, runs each inside its own SAVEPOINT (a change that fails is rolled
+ * back alone and fails alone) and commits them together: one fsync, and no change is answered
+ * before the commit that holds it is on disk — the same durability as before.
  */
 final class SqliteGroupCommit {
   /** Changes per commit at most (each is a handful of row writes). */
@@ -36,14 +36,21 @@ final class SqliteGroupCommit {
   private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
 
-  SqliteGroupCommit(Vertx vertx, WorkerExecutor worker, BlockingQueue<Connection> conns, Predicate<SQLException> retryable) {
+  SqliteGroupCommit(
+      Vertx vertx,
+      WorkerExecutor worker,
+      BlockingQueue<Connection> conns,
+      Predicate<SQLException> retryable) {
     this.vertx = vertx;
     this.worker = worker;
     this.conns = conns;
     this.retryable = retryable;
   }
 
-  /** Runs {@code work} in the next commit; the future completes (on the caller's context) once that commit is durable. */
+  /**
+   * Runs {@code work} in the next commit; the future completes (on the caller's context) once that
+   * commit is durable.
+   */
   <T> Future<T> submit(JdbcNamespaceStore.SqlWork<T> work) {
     Promise<T> p = ((ContextInternal) vertx.getOrCreateContext()).promise();
     queue.add(new Pending<>(work, p));
@@ -66,7 +73,8 @@ final class SqliteGroupCommit {
           continue;
         }
         draining.set(false);
-        // a change queued after the poll above but before the flag dropped has nobody to run it: take it
+        // a change queued after the poll above but before the flag dropped has nobody to run it:
+        // take it
         if (queue.isEmpty() || !draining.compareAndSet(false, true)) {
           return null;
         }

@@ -31,14 +31,16 @@ public final class StorageServiceBytes implements ObjectBytes {
     return up.open()
         .compose(v -> pipe.endOnComplete(false).to(up))
         .compose(v -> up.complete())
-        .map(stored -> {
-          storage.announceCreated(stored);
-          return stored.fileId();
-        })
-        .recover(err -> {
-          pipe.close();
-          return up.abort().transform(x -> Future.failedFuture(unwrap(err)));
-        });
+        .map(
+            stored -> {
+              storage.announceCreated(stored);
+              return stored.fileId();
+            })
+        .recover(
+            err -> {
+              pipe.close();
+              return up.abort().transform(x -> Future.failedFuture(unwrap(err)));
+            });
   }
 
   @Override
@@ -61,8 +63,13 @@ public final class StorageServiceBytes implements ObjectBytes {
     } catch (FdfsException e) {
       return Future.failedFuture(e);
     }
-    return storage.delete(id).recover(err -> err instanceof FdfsException f && f.errno() == Errno.ENOENT
-        ? Future.succeededFuture() : Future.failedFuture(err));
+    return storage
+        .delete(id)
+        .recover(
+            err ->
+                err instanceof FdfsException f && f.errno() == Errno.ENOENT
+                    ? Future.succeededFuture()
+                    : Future.failedFuture(err));
   }
 
   @Override
@@ -83,7 +90,9 @@ public final class StorageServiceBytes implements ObjectBytes {
     String group = fileId.substring(0, slash);
     if (!group.equals(storage.group())) {
       // objects are written to the group of the S3 endpoint that took them (see README)
-      throw new FdfsException(Errno.ENOENT, "file " + fileId + " is in " + group + "; this S3 endpoint serves " + storage.group());
+      throw new FdfsException(
+          Errno.ENOENT,
+          "file " + fileId + " is in " + group + "; this S3 endpoint serves " + storage.group());
     }
     return storage.validate(group, fileId.substring(slash + 1));
   }
@@ -91,7 +100,9 @@ public final class StorageServiceBytes implements ObjectBytes {
   /** Pipes wrap a write failure; the cause is what the client must hear about. */
   static Throwable unwrap(Throwable err) {
     Throwable e = err;
-    while (e != null && e.getCause() != null && e.getClass().getSimpleName().equals("WriteException")) {
+    while (e != null
+        && e.getCause() != null
+        && e.getClass().getSimpleName().equals("WriteException")) {
       e = e.getCause();
     }
     return e;

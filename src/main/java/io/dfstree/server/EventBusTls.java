@@ -10,11 +10,11 @@ import java.nio.file.Path;
 
 /**
  * The clustered event bus over mutual TLS ({@code cluster.tls}): each process presents its PEM
- * certificate and accepts only peers whose certificate its trust file vouches for (the cluster
- * CA, or the one shared certificate). Heartbeats, tracker queries and file events then travel
- * encrypted, and a process without a certificate the members trust can neither send to nor
- * receive from them. Hazelcast's own traffic (membership, the shared maps) is not covered: the
- * open-source edition has no TLS, so keep it on a private network (README, "Threat model").
+ * certificate and accepts only peers whose certificate its trust file vouches for (the cluster CA,
+ * or the one shared certificate). Heartbeats, tracker queries and file events then travel
+ * encrypted, and a process without a certificate the members trust can neither send to nor receive
+ * from them. Hazelcast's own traffic (membership, the shared maps) is not covered: the open-source
+ * edition has no TLS, so keep it on a private network (README, "Threat model").
  */
 final class EventBusTls {
   private EventBusTls() {}
@@ -31,7 +31,8 @@ final class EventBusTls {
     if (cert.isEmpty() && key.isEmpty() && trust.isEmpty()) {
       return eb;
     }
-    require(!cert.isEmpty() && !key.isEmpty() && !trust.isEmpty(),
+    require(
+        !cert.isEmpty() && !key.isEmpty() && !trust.isEmpty(),
         "cluster.tls needs cert, key and trust (PEM files), or none of them for a plain event bus");
     for (String[] f : new String[][] {{"cert", cert}, {"key", key}, {"trust", trust}}) {
       require(Files.isReadable(Path.of(f[1])), "cluster.tls." + f[0] + ": cannot read " + f[1]);

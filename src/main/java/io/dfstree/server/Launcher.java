@@ -3,26 +3,26 @@ package io.dfstree.server;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.ConfigUtil;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +43,8 @@ public final class Launcher {
   public static JsonObject descriptor(String role) {
     try (InputStream in = Launcher.class.getResourceAsStream("/verticles/" + role + ".json")) {
       if (in == null) {
-        throw new IllegalArgumentException("unknown role " + role + " (expected all-in-one, tracker or storage)");
+        throw new IllegalArgumentException(
+            "unknown role " + role + " (expected all-in-one, tracker or storage)");
       }
       return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -55,9 +56,14 @@ public final class Launcher {
     // native epoll where available: TCP_QUICKACK and zero-copy sendfile without NIO overhead
     // a registry per Vert.x instance: several nodes in one JVM (tests) must not share meters
     String registry = "dfstree-" + REGISTRY_SEQ.incrementAndGet();
-    VertxOptions options = new VertxOptions().setPreferNativeTransport(true)
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName(registry)
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    VertxOptions options =
+        new VertxOptions()
+            .setPreferNativeTransport(true)
+            .setMetricsOptions(
+                new MicrometerMetricsOptions()
+                    .setEnabled(true)
+                    .setRegistryName(registry)
+                    .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     if (!clustered) {
       Vertx vertx = Vertx.vertx(options);
       REGISTRIES.put(vertx, registry);
@@ -66,7 +72,10 @@ public final class Launcher {
     JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
     String host = cluster.getString("host", "127.0.0.1");
     options.setEventBusOptions(EventBusTls.apply(new EventBusOptions().setHost(host), cluster));
-    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(cluster))).buildClustered()
+    return Vertx.builder()
+        .with(options)
+        .withClusterManager(new HazelcastClusterManager(hazelcast(cluster)))
+        .buildClustered()
         .onSuccess(vertx -> REGISTRIES.put(vertx, registry));
   }
 
@@ -81,7 +90,9 @@ public final class Launcher {
       if (r instanceof PrometheusMeterRegistry p) {
         return p;
       }
-      PrometheusMeterRegistry own = OWN_REGISTRIES.computeIfAbsent(vertx, v -> new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      PrometheusMeterRegistry own =
+          OWN_REGISTRIES.computeIfAbsent(
+              vertx, v -> new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
       return own;
     }
   }
@@ -127,21 +138,32 @@ public final class Launcher {
   public static Future<Void> deploy(Vertx vertx, String role, JsonObject config) {
     JsonObject descriptor = descriptor(role);
     Future<Void> chain = Future.succeededFuture();
-    // storages prove membership with it (PeerAuth); kept out of the role sections, which bind strictly
+    // storages prove membership with it (PeerAuth); kept out of the role sections, which bind
+    // strictly
     String secret = config.getJsonObject("cluster", new JsonObject()).getString("secret", "");
     if (!secret.isBlank()) {
-      vertx.sharedData().getLocalMap(io.dfstree.storage.StorageVerticle.LOCAL_SETTINGS).put(io.dfstree.storage.StorageVerticle.CLUSTER_SECRET, secret);
+      vertx
+          .sharedData()
+          .getLocalMap(io.dfstree.storage.StorageVerticle.LOCAL_SETTINGS)
+          .put(io.dfstree.storage.StorageVerticle.CLUSTER_SECRET, secret);
     }
     for (Object o : descriptor.getJsonArray("verticles")) {
       JsonObject v = (JsonObject) o;
       JsonObject section = config.getJsonObject(v.getString("configSection"), new JsonObject());
-      DeploymentOptions options = new DeploymentOptions().setConfig(section).setInstances(v.getInteger("instances", 1));
+      DeploymentOptions options =
+          new DeploymentOptions().setConfig(section).setInstances(v.getInteger("instances", 1));
       String name = v.getString("name");
       java.util.List<String> adapters = Roles.adapters(v.getJsonArray("adapters"));
       PrometheusMeterRegistry registry = meterRegistry(vertx);
       // in order: the tracker must be listening for heartbeats before the first storage beats
-      chain = chain.compose(x -> vertx.deployVerticle(() -> Roles.create(name, adapters, registry), options).<Void>mapEmpty())
-          .onFailure(err -> LOG.error("cannot deploy {}: {}", name, err.getMessage()));
+      chain =
+          chain
+              .compose(
+                  x ->
+                      vertx
+                          .deployVerticle(() -> Roles.create(name, adapters, registry), options)
+                          .<Void>mapEmpty())
+              .onFailure(err -> LOG.error("cannot deploy {}: {}", name, err.getMessage()));
     }
     return chain.compose(x -> S3Deploy.ifEnabled(vertx, role, config));
   }

@@ -26,18 +26,28 @@ public final class Roles {
   private Roles() {}
 
   /** The verticle {@code name} (a descriptor's {@code "name"}) with {@code adapters}. */
-  public static Deployable create(String name, List<String> adapters, PrometheusMeterRegistry registry) {
+  public static Deployable create(
+      String name, List<String> adapters, PrometheusMeterRegistry registry) {
     if (name.equals(TrackerVerticle.class.getName())) {
       return tracker(adapters, registry);
     }
     if (name.equals(StorageVerticle.class.getName())) {
       return storage(adapters, registry);
     }
-    throw new IllegalArgumentException("unknown verticle " + name + " (expected " + TrackerVerticle.class.getName()
-        + " or " + StorageVerticle.class.getName() + ")");
+    throw new IllegalArgumentException(
+        "unknown verticle "
+            + name
+            + " (expected "
+            + TrackerVerticle.class.getName()
+            + " or "
+            + StorageVerticle.class.getName()
+            + ")");
   }
 
-  /** A tracker with its HTTP port (console, redirect, metrics), when {@code tracker.httpPort} is set. */
+  /**
+   * A tracker with its HTTP port (console, redirect, metrics), when {@code tracker.httpPort} is
+   * set.
+   */
   public static TrackerVerticle tracker(PrometheusMeterRegistry registry) {
     return tracker(DEFAULT_ADAPTERS, registry);
   }
@@ -52,7 +62,8 @@ public final class Roles {
     for (String a : adapters) {
       switch (a) {
         case "http" -> built.add(new TrackerHttp(registry));
-        default -> throw new IllegalArgumentException("unknown tracker adapter " + a + " (expected http)");
+        default ->
+            throw new IllegalArgumentException("unknown tracker adapter " + a + " (expected http)");
       }
     }
     return new TrackerVerticle(built);
@@ -62,9 +73,13 @@ public final class Roles {
     List<StorageAdapter> built = new ArrayList<>();
     for (String a : adapters) {
       switch (a) {
-        case "http" -> built.add((vertx, service) ->
-            StorageHttpVerticle.deploy(vertx, service, service.options().eventLoops(), registry));
-        default -> throw new IllegalArgumentException("unknown storage adapter " + a + " (expected http)");
+        case "http" ->
+            built.add(
+                (vertx, service) ->
+                    StorageHttpVerticle.deploy(
+                        vertx, service, service.options().eventLoops(), registry));
+        default ->
+            throw new IllegalArgumentException("unknown storage adapter " + a + " (expected http)");
       }
     }
     return new StorageVerticle(built, Replicator::create);

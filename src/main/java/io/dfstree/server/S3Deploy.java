@@ -70,7 +70,12 @@ public final class S3Deploy {
       return Future.failedFuture("s3.port is set but no storage runs in this process");
     }
     StorageOptions so = storage.options();
-    return S3Server.start(vertx, new StorageServiceBytes(storage), options, Path.of(so.storePaths().get(0)).resolve("s3"), so.host())
+    return S3Server.start(
+            vertx,
+            new StorageServiceBytes(storage),
+            options,
+            Path.of(so.storePaths().get(0)).resolve("s3"),
+            so.host())
         .mapEmpty();
   }
 }

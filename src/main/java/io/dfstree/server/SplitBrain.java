@@ -4,18 +4,18 @@ import com.hazelcast.config.Config;
 import io.vertx.core.json.JsonObject;
 
 /**
- * How fast Hazelcast notices a dead or partitioned member and heals a split brain
- * ({@code cluster.failureDetectionSeconds}, {@code cluster.mergeDelaySeconds}).
+ * How fast Hazelcast notices a dead or partitioned member and heals a split brain ({@code
+ * cluster.failureDetectionSeconds}, {@code cluster.mergeDelaySeconds}).
  *
- * <p>Hazelcast's own defaults suit long-lived data grids: a member that stops answering stays
- * in the member list for 60 s ({@code hazelcast.max.no.heartbeat.seconds}), and after a partition
- * heals the two halves look for each other only after 300 s, then every 120 s
- * ({@code hazelcast.merge.first.run.delay.seconds} / {@code next.run}). For us that means a
- * storage that was cut off keeps a cluster of its own for minutes after the network is back:
- * its heartbeats and file events do not reach the trackers, and trackers keep a frozen member
- * in their map. Our cluster state is small (heartbeats, the shared secret), so merging early
- * is cheap, and a false suspicion only costs a member re-joining. A {@code -Dhazelcast.*}
- * system property given on the command line still wins.
+ * <p>Hazelcast's own defaults suit long-lived data grids: a member that stops answering stays in
+ * the member list for 60 s ({@code hazelcast.max.no.heartbeat.seconds}), and after a partition
+ * heals the two halves look for each other only after 300 s, then every 120 s ({@code
+ * hazelcast.merge.first.run.delay.seconds} / {@code next.run}). For us that means a storage that
+ * was cut off keeps a cluster of its own for minutes after the network is back: its heartbeats and
+ * file events do not reach the trackers, and trackers keep a frozen member in their map. Our
+ * cluster state is small (heartbeats, the shared secret), so merging early is cheap, and a false
+ * suspicion only costs a member re-joining. A {@code -Dhazelcast.*} system property given on the
+ * command line still wins.
  */
 final class SplitBrain {
   static final int DEFAULT_FAILURE_DETECTION_SECONDS = 10;
@@ -27,8 +27,11 @@ final class SplitBrain {
     int detect = cluster.getInteger("failureDetectionSeconds", DEFAULT_FAILURE_DETECTION_SECONDS);
     int merge = cluster.getInteger("mergeDelaySeconds", DEFAULT_MERGE_DELAY_SECONDS);
     if (detect < 2 || merge < 1) {
-      throw new IllegalArgumentException("cluster.failureDetectionSeconds must be >= 2 and cluster.mergeDelaySeconds >= 1, got "
-          + detect + " and " + merge);
+      throw new IllegalArgumentException(
+          "cluster.failureDetectionSeconds must be >= 2 and cluster.mergeDelaySeconds >= 1, got "
+              + detect
+              + " and "
+              + merge);
     }
     // a beat every second (Hazelcast: 5 s) so that several can be missed within `detect`
     set(cfg, "hazelcast.heartbeat.interval.seconds", "1");

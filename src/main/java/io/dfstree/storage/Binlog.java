@@ -11,25 +11,28 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
- * The storage's operation log, FastDFS style (fastdfs-protocol.md §6.3): one text line per
- * change, {@code <timestamp> <op> <remote name>[ <second name>]}, upper-case ops for changes
- * that originated here, lower-case for changes received from a peer. Peers read it from a byte
- * offset to catch up; the offset of a reader is its progress. Appends are small, serialized by
- * this object, and written by disk threads (never an event loop).
+ * The storage's operation log, FastDFS style (fastdfs-protocol.md §6.3): one text line per change,
+ * {@code <timestamp> <op> <remote name>[ <second name>]}, upper-case ops for changes that
+ * originated here, lower-case for changes received from a peer. Peers read it from a byte offset to
+ * catch up; the offset of a reader is its progress. Appends are small, serialized by this object,
+ * and written by disk threads (never an event loop).
  *
- * <p>Offsets are logical: the binlog rotates into segments ({@link BinlogSegments}) once the
- * head passes {@code segmentBytes}, and segments every reader has passed are {@linkplain #trim
- * trimmed}. A reader whose offset was trimmed away starts again from a snapshot
- * ({@link Snapshot}).
+ * <p>Offsets are logical: the binlog rotates into segments ({@link BinlogSegments}) once the head
+ * passes {@code segmentBytes}, and segments every reader has passed are {@linkplain #trim trimmed}.
+ * A reader whose offset was trimmed away starts again from a snapshot ({@link Snapshot}).
  */
 public final class Binlog {
   /** Upload, slave upload, appender upload. */
   public static final char CREATE = 'C';
+
   /** Whole-file content changed (append, modify, truncate): peers fetch the file again. */
   public static final char UPDATE = 'U';
+
   public static final char DELETE = 'D';
+
   /** Appender sealed under a new name: {@code new old}. */
   public static final char RENAME = 'R';
+
   /** Metadata set (the -m file was written or removed). */
   public static final char METADATA = 'S';
 
@@ -51,8 +54,10 @@ public final class Binlog {
   private final BinlogSegments segments;
   private final long segmentBytes;
   private volatile FileChannel channel;
+
   /** Logical end: the offset the next line gets. */
   private volatile long size;
+
   private volatile long lastTimestamp;
   private final GroupCommit durable = new GroupCommit();
 
@@ -60,20 +65,27 @@ public final class Binlog {
     this(file, NO_ROTATION);
   }
 
-  /** Blocking: opens the binlog whose head segment is {@code file}, rotating past {@code segmentBytes}. */
+  /**
+   * Blocking: opens the binlog whose head segment is {@code file}, rotating past {@code
+   * segmentBytes}.
+   */
   Binlog(Path file, long segmentBytes) throws IOException {
     Files.createDirectories(file.getParent());
     this.file = file;
     this.segmentBytes = segmentBytes;
     this.segments = new BinlogSegments(file);
-    this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+    this.channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
     long head = dropTornTail(channel);
     this.channel.position(head);
     this.size = segments.headStart() + head;
   }
 
   private static FileChannel open(Path file) throws IOException {
-    FileChannel c = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+    FileChannel c =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
     c.position(c.size());
     return c;
   }
@@ -84,8 +96,8 @@ public final class Binlog {
   /**
    * Lines of packed slots are written without a sync of their own (the slot is the truth, see
    * {@code PackedBlobEngine}), so a crash can leave the end of the log torn: zeros where pages
-   * never reached the disk, or half a line. Everything from the first such byte on is dropped
-   * (a restart writes those lines again from the volumes); returns the size kept.
+   * never reached the disk, or half a line. Everything from the first such byte on is dropped (a
+   * restart writes those lines again from the volumes); returns the size kept.
    */
   private static long dropTornTail(FileChannel ch) throws IOException {
     long size = ch.size();
@@ -113,7 +125,8 @@ public final class Binlog {
       return size; // one line longer than the window: leave it alone
     }
     if (from + keep < size) {
-      org.slf4j.LoggerFactory.getLogger(Binlog.class).warn("binlog {}: {} bytes of torn tail dropped", ch, size - from - keep);
+      org.slf4j.LoggerFactory.getLogger(Binlog.class)
+          .warn("binlog {}: {} bytes of torn tail dropped", ch, size - from - keep);
       ch.truncate(from + keep);
       ch.force(false);
     }
@@ -124,8 +137,10 @@ public final class Binlog {
    * Blocking. Appends a line; with {@code fsync} it returns once the line is on disk, with the
    * operation it records (group-committed: concurrent appends share one force).
    */
-  void append(long timestamp, char op, String name, String secondName, boolean fsync) throws IOException {
-    String line = timestamp + " " + op + " " + name + (secondName == null ? "" : " " + secondName) + "\n";
+  void append(long timestamp, char op, String name, String secondName, boolean fsync)
+      throws IOException {
+    String line =
+        timestamp + " " + op + " " + name + (secondName == null ? "" : " " + secondName) + "\n";
     ByteBuffer bb = ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII));
     synchronized (this) {
       while (bb.hasRemaining()) {
@@ -161,8 +176,8 @@ public final class Binlog {
   }
 
   /**
-   * Blocking. Appends lines written without a sync (packed slots: a restart rebuilds lost ones
-   * from the volumes); {@link #force} makes them durable.
+   * Blocking. Appends lines written without a sync (packed slots: a restart rebuilds lost ones from
+   * the volumes); {@link #force} makes them durable.
    */
   void appendUnsynced(List<String> lines) throws IOException {
     StringBuilder sb = new StringBuilder(lines.size() * 80);
@@ -182,13 +197,17 @@ public final class Binlog {
     return timestamp + " " + op + " " + name;
   }
 
-  /** Blocking: makes every appended line durable (shared with concurrent syncs, see {@link GroupCommit}). */
+  /**
+   * Blocking: makes every appended line durable (shared with concurrent syncs, see {@link
+   * GroupCommit}).
+   */
   void forceShared() throws IOException {
-    durable.commit(() -> {
-      if (channel.isOpen()) { // closed at stop, after a last force
-        channel.force(false);
-      }
-    });
+    durable.commit(
+        () -> {
+          if (channel.isOpen()) { // closed at stop, after a last force
+            channel.force(false);
+          }
+        });
   }
 
   /** Blocking: makes every appended line durable. */
@@ -228,9 +247,9 @@ public final class Binlog {
   }
 
   /**
-   * Blocking. Whole lines from {@code offset}, at most about {@code maxBytes}, from one segment
-   * (a reader at a segment's end gets the next one's lines on its next read). Nothing for an
-   * offset that was {@linkplain #trimmed trimmed}: callers check that first.
+   * Blocking. Whole lines from {@code offset}, at most about {@code maxBytes}, from one segment (a
+   * reader at a segment's end gets the next one's lines on its next read). Nothing for an offset
+   * that was {@linkplain #trimmed trimmed}: callers check that first.
    */
   byte[] read(long offset, int maxBytes) throws IOException {
     long end = size;
@@ -278,8 +297,13 @@ public final class Binlog {
         String line = new String(chunk, lineStart, i - lineStart, StandardCharsets.US_ASCII);
         String[] parts = line.split(" ");
         if (parts.length >= 3 && parts[1].length() == 1) {
-          out.add(new Entry(Long.parseLong(parts[0]), parts[1].charAt(0), parts[2],
-              parts.length > 3 ? parts[3] : null, startOffset + i + 1));
+          out.add(
+              new Entry(
+                  Long.parseLong(parts[0]),
+                  parts[1].charAt(0),
+                  parts[2],
+                  parts.length > 3 ? parts[3] : null,
+                  startOffset + i + 1));
         }
         lineStart = i + 1;
       }

@@ -11,14 +11,14 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * How far each member of the group has read this storage's binlog, and so which segments can
- * go. Members report their position themselves: every binlog read (121) carries the offset the
- * reader has applied and saved up to, and every snapshot page (125) the offset the snapshot
- * was taken at. A member silent for longer than {@code forgetAfterMs} (dead, removed) no longer
- * holds segments back; it starts from a snapshot if it comes back.
+ * How far each member of the group has read this storage's binlog, and so which segments can go.
+ * Members report their position themselves: every binlog read (121) carries the offset the reader
+ * has applied and saved up to, and every snapshot page (125) the offset the snapshot was taken at.
+ * A member silent for longer than {@code forgetAfterMs} (dead, removed) no longer holds segments
+ * back; it starts from a snapshot if it comes back.
  *
- * <p>The positions are kept on disk ({@code data/sync/binlog.readers}) so that a restart does
- * not forget a member that happens to be down meanwhile. Thread-safe; {@link #save} blocks.
+ * <p>The positions are kept on disk ({@code data/sync/binlog.readers}) so that a restart does not
+ * forget a member that happens to be down meanwhile. Thread-safe; {@link #save} blocks.
  */
 final class BinlogReaders {
   /** A reader's last report: applied up to {@code offset}, heard at {@code lastMillis}. */
@@ -41,7 +41,8 @@ final class BinlogReaders {
       for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
         String[] v = line.trim().split(" ");
         if (v.length == 3) {
-          r.readers.put(Integer.parseInt(v[0]), new Position(Long.parseLong(v[1]), Long.parseLong(v[2])));
+          r.readers.put(
+              Integer.parseInt(v[0]), new Position(Long.parseLong(v[1]), Long.parseLong(v[2])));
         }
       }
     } catch (NoSuchFileException none) {
@@ -53,7 +54,10 @@ final class BinlogReaders {
     return r;
   }
 
-  /** Reader {@code id} has applied everything before {@code offset} (its latest word counts, even when lower). */
+  /**
+   * Reader {@code id} has applied everything before {@code offset} (its latest word counts, even
+   * when lower).
+   */
   synchronized void reported(int id, long offset, long nowMillis) {
     readers.put(id, new Position(offset, nowMillis));
     dirty = true;
@@ -68,7 +72,8 @@ final class BinlogReaders {
    * within the window, and 0 while a member heard of lately ({@code knownMembers}: id and when it
    * was last heard) has not read at all yet. {@code end} (the binlog's size) when nobody reads.
    */
-  synchronized long trimPoint(long end, Collection<Map.Entry<Integer, Long>> knownMembers, long nowMillis) {
+  synchronized long trimPoint(
+      long end, Collection<Map.Entry<Integer, Long>> knownMembers, long nowMillis) {
     long point = end;
     for (Position p : readers.values()) {
       if (nowMillis - p.lastMillis() <= forgetAfterMs) {
@@ -91,7 +96,14 @@ final class BinlogReaders {
         return;
       }
       dirty = false;
-      readers.forEach((id, p) -> sb.append(id).append(' ').append(p.offset()).append(' ').append(p.lastMillis()).append('\n'));
+      readers.forEach(
+          (id, p) ->
+              sb.append(id)
+                  .append(' ')
+                  .append(p.offset())
+                  .append(' ')
+                  .append(p.lastMillis())
+                  .append('\n'));
     }
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(tmp, sb, StandardCharsets.US_ASCII);

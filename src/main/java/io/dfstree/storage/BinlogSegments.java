@@ -11,16 +11,16 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Where the binlog's bytes live on disk. Offsets are logical and only grow: the binlog is one
- * long stream of lines, cut into segments. The head segment (the one appended to) keeps the
- * historical name {@code binlog}, so a storage that never rotated looks as before; older
- * segments are {@code binlog.<first offset, 16 digits>}, and {@code binlog.base} holds the head's
- * first offset once no older segment is left to derive it from.
+ * Where the binlog's bytes live on disk. Offsets are logical and only grow: the binlog is one long
+ * stream of lines, cut into segments. The head segment (the one appended to) keeps the historical
+ * name {@code binlog}, so a storage that never rotated looks as before; older segments are {@code
+ * binlog.<first offset, 16 digits>}, and {@code binlog.base} holds the head's first offset once no
+ * older segment is left to derive it from.
  *
- * <p>Rotation renames the head to its segment name, then records the new head's first offset,
- * then creates the new head: a crash between any two steps is repaired on open (an older segment
- * present says where the head starts; a missing head is created). Trimming deletes only older
- * segments, never the head. Blocking; the {@link Binlog} serializes calls.
+ * <p>Rotation renames the head to its segment name, then records the new head's first offset, then
+ * creates the new head: a crash between any two steps is repaired on open (an older segment present
+ * says where the head starts; a missing head is created). Trimming deletes only older segments,
+ * never the head. Blocking; the {@link Binlog} serializes calls.
  */
 final class BinlogSegments {
   static final String BASE = ".base";
@@ -99,13 +99,15 @@ final class BinlogSegments {
    * segment; the caller opens a fresh head afterwards. Returns the new head's first offset.
    */
   synchronized long rotate(long headSize, boolean fsync) throws IOException {
-    Path segment = head.resolveSibling(head.getFileName() + "." + String.format("%016d", headStart));
+    Path segment =
+        head.resolveSibling(head.getFileName() + "." + String.format("%016d", headStart));
     Files.move(head, segment, StandardCopyOption.ATOMIC_MOVE);
     older.add(new Segment(headStart, headStart + headSize, segment));
     headStart += headSize;
     Path tmp = head.resolveSibling(head.getFileName() + BASE + ".tmp");
     Files.writeString(tmp, headStart + "\n", StandardCharsets.US_ASCII);
-    Files.move(tmp, baseFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp, baseFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     if (fsync) {
       new DirectorySync().force(head.getParent());
     }
@@ -113,8 +115,8 @@ final class BinlogSegments {
   }
 
   /**
-   * Blocking: deletes the older segments that end at or before {@code upTo} (every reader is
-   * past them). Returns the bytes freed.
+   * Blocking: deletes the older segments that end at or before {@code upTo} (every reader is past
+   * them). Returns the bytes freed.
    */
   synchronized long trim(long upTo) throws IOException {
     long freed = 0;

@@ -12,20 +12,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the binlog's disk use bounded: hears where each member has read to ({@link BinlogReaders}),
- * answers binlog reads behind the oldest line held with ERANGE and snapshot pages
- * ({@link Snapshot}) instead, and every few seconds deletes the segments that every member has
- * passed. Runs its disk work on the storage's disk workers.
+ * answers binlog reads behind the oldest line held with ERANGE and snapshot pages ({@link
+ * Snapshot}) instead, and every few seconds deletes the segments that every member has passed. Runs
+ * its disk work on the storage's disk workers.
  */
 final class BinlogTrim {
   private static final Logger LOG = LoggerFactory.getLogger(BinlogTrim.class);
+
   /** How often segments are checked (cheap: a min over a handful of positions). */
   static final long INTERVAL_MS = 2000;
 
   private final StorageNode node;
   private final Binlog log;
   private final BinlogReaders readers;
+
   /** Members of the group heard of (heartbeats): id and when last heard. */
   private final Map<Integer, Long> members = new java.util.concurrent.ConcurrentHashMap<>();
+
   private volatile long trimmedBytes;
   private volatile long snapshotsServed;
   private long timer = -1;
@@ -43,8 +46,10 @@ final class BinlogTrim {
   }
 
   /** Blocking: the binlog's readers saved last time, beside it. */
-  static BinlogReaders loadReaders(Binlog log, java.nio.file.Path binlogFile, long forgetAfterMs) throws IOException {
-    return BinlogReaders.load(binlogFile.resolveSibling(binlogFile.getFileName() + ".readers"), forgetAfterMs);
+  static BinlogReaders loadReaders(Binlog log, java.nio.file.Path binlogFile, long forgetAfterMs)
+      throws IOException {
+    return BinlogReaders.load(
+        binlogFile.resolveSibling(binlogFile.getFileName() + ".readers"), forgetAfterMs);
   }
 
   void start(Vertx vertx) {
@@ -63,17 +68,27 @@ final class BinlogTrim {
       return Future.succeededFuture(0L);
     }
     running = true;
-    return node.disk.executeBlocking(() -> {
-      long point = readers.trimPoint(log.size(), List.copyOf(members.entrySet()), System.currentTimeMillis());
-      long freed = log.trim(point);
-      readers.save();
-      if (freed > 0) {
-        trimmedBytes += freed;
-        LOG.debug("storage {}: binlog trimmed up to {}: {} bytes freed, {} segment(s) left", node.options.id(), point,
-            freed, log.segmentCount());
-      }
-      return freed;
-    }, false).onComplete(ar -> running = false);
+    return node.disk
+        .executeBlocking(
+            () -> {
+              long point =
+                  readers.trimPoint(
+                      log.size(), List.copyOf(members.entrySet()), System.currentTimeMillis());
+              long freed = log.trim(point);
+              readers.save();
+              if (freed > 0) {
+                trimmedBytes += freed;
+                LOG.debug(
+                    "storage {}: binlog trimmed up to {}: {} bytes freed, {} segment(s) left",
+                    node.options.id(),
+                    point,
+                    freed,
+                    log.segmentCount());
+              }
+              return freed;
+            },
+            false)
+        .onComplete(ar -> running = false);
   }
 
   /** A member reads from {@code f.offset()}: its position; ERANGE when that was trimmed. */
@@ -89,8 +104,11 @@ final class BinlogTrim {
     long position = f.position() < 0 ? log.size() : Math.min(f.position(), log.size());
     if (f.position() < 0) {
       snapshotsServed++;
-      LOG.info("storage {}: storage {} catches up from a snapshot taken at binlog offset {}", node.options.id(),
-          f.requesterId(), position);
+      LOG.info(
+          "storage {}: storage {} catches up from a snapshot taken at binlog offset {}",
+          node.options.id(),
+          f.requesterId(),
+          position);
     }
     readers.reported(f.requesterId(), position, System.currentTimeMillis());
     return Snapshot.page(node, f.section(), f.after(), f.limit(), position);

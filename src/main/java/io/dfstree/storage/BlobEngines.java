@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * The engines of one storage, in order of preference: a new upload goes to the first that
- * {@linkplain BlobEngine#accepts accepts} it, an existing blob to the first that
- * {@linkplain BlobEngine#owns owns} its file ID. The one-file engine comes last and takes
- * everything, so a packed engine is added by putting it in front.
+ * {@linkplain BlobEngine#accepts accepts} it, an existing blob to the first that {@linkplain
+ * BlobEngine#owns owns} its file ID. The one-file engine comes last and takes everything, so a
+ * packed engine is added by putting it in front.
  */
 public final class BlobEngines {
   private final List<BlobEngine> engines;

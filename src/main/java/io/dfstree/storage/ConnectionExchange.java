@@ -15,12 +15,17 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.streams.WriteStream;
 
 /**
- * The state of one request on a {@link StorageConnection}, from its header to its answer: a new
- * one per request, so nothing of a request outlives it on the connection.
+ * The state of one request on a {@link StorageConnection}, from its header to its answer: a new one
+ * per request, so nothing of a request outlives it on the connection.
  */
 final class ConnectionExchange implements StorageExchange {
   /** Which fixed part of a request the decoder delivers next. */
-  enum Part { PREFIX, NAME, WHOLE, TRAILER }
+  enum Part {
+    PREFIX,
+    NAME,
+    WHOLE,
+    TRAILER
+  }
 
   private final StorageConnection conn;
   private final NetSocket socket;
@@ -28,14 +33,19 @@ final class ConnectionExchange implements StorageExchange {
   private final String remote;
   final PacketHeader header;
   Part part;
-  Buffer prefix;                 // a streamed request's prefix while its name is read
-  long content;                  // body bytes after the fixed part, not read yet
+  Buffer prefix; // a streamed request's prefix while its name is read
+  long content; // body bytes after the fixed part, not read yet
   boolean bodyStarted;
   Promise<Void> bodyReceived;
   WriteStream<Buffer> sink;
   Promise<StorageRequest.ReplicaTrailer> trailer;
 
-  ConnectionExchange(StorageConnection conn, NetSocket socket, FrameDecoder decoder, String remote, PacketHeader header) {
+  ConnectionExchange(
+      StorageConnection conn,
+      NetSocket socket,
+      FrameDecoder decoder,
+      String remote,
+      PacketHeader header) {
     this.conn = conn;
     this.socket = socket;
     this.decoder = decoder;
@@ -48,7 +58,8 @@ final class ConnectionExchange implements StorageExchange {
     if (conn.isClosed()) {
       // the client left while we waited on a lock or a stat: no body will ever arrive, and a
       // promise nobody completes would hold the file lock (appender updates) forever
-      return Future.failedFuture(new FdfsException(Errno.EIO, "client closed the connection before the body"));
+      return Future.failedFuture(
+          new FdfsException(Errno.EIO, "client closed the connection before the body"));
     }
     sink = into;
     bodyStarted = true;
@@ -60,7 +71,8 @@ final class ConnectionExchange implements StorageExchange {
   @Override
   public Future<StorageRequest.ReplicaTrailer> trailer() {
     if (conn.isClosed()) {
-      return Future.failedFuture(new FdfsException(Errno.EIO, "client closed the connection before the trailer"));
+      return Future.failedFuture(
+          new FdfsException(Errno.EIO, "client closed the connection before the trailer"));
     }
     sink = null;
     trailer = Promise.promise();
@@ -102,8 +114,12 @@ final class ConnectionExchange implements StorageExchange {
 
   @Override
   public Future<Void> send(Buffer content) {
-    return socket.write(Buffer.buffer(PacketHeader.SIZE + content.length()).appendLong(content.length())
-        .appendByte(Command.RESP).appendByte((byte) 0).appendBuffer(content));
+    return socket.write(
+        Buffer.buffer(PacketHeader.SIZE + content.length())
+            .appendLong(content.length())
+            .appendByte(Command.RESP)
+            .appendByte((byte) 0)
+            .appendBuffer(content));
   }
 
   @Override

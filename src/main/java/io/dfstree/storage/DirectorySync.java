@@ -8,19 +8,21 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Directory fsyncs, group-committed per directory. A new name is durable only once its
- * directory is forced to disk; concurrent uploads often land in the same directory (it rotates
- * every N files), so one force covers every name added before it started.
+ * Directory fsyncs, group-committed per directory. A new name is durable only once its directory is
+ * forced to disk; concurrent uploads often land in the same directory (it rotates every N files),
+ * so one force covers every name added before it started.
  */
 final class DirectorySync {
   private final Map<Path, GroupCommit> dirs = new ConcurrentHashMap<>();
 
   /** Blocking (worker threads only). */
   void force(Path dir) throws IOException {
-    dirs.computeIfAbsent(dir, k -> new GroupCommit()).commit(() -> {
-      try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-        ch.force(true);
-      }
-    });
+    dirs.computeIfAbsent(dir, k -> new GroupCommit())
+        .commit(
+            () -> {
+              try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+                ch.force(true);
+              }
+            });
   }
 }

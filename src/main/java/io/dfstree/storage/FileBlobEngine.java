@@ -16,8 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one-file-per-blob engine: FastDFS's {@code Mxx/data/HH/HH/<name>} layout, on
- * {@link StoredFiles} (temp file, then a hard link under the generated name). Takes every upload.
+ * The one-file-per-blob engine: FastDFS's {@code Mxx/data/HH/HH/<name>} layout, on {@link
+ * StoredFiles} (temp file, then a hard link under the generated name). Takes every upload.
  */
 final class FileBlobEngine implements BlobEngine {
   private final StoredFiles files;
@@ -52,7 +52,8 @@ final class FileBlobEngine implements BlobEngine {
   @Override
   public NewBlob receive(int storePathIndex, long size) {
     StorePath p = files.paths().get(storePathIndex);
-    return new Pending(files.newUpload(p).withoutCrc(), p, size, false, "", true); // the source names it
+    return new Pending(
+        files.newUpload(p).withoutCrc(), p, size, false, "", true); // the source names it
   }
 
   @Override
@@ -78,7 +79,8 @@ final class FileBlobEngine implements BlobEngine {
   }
 
   /** Walks {@code data/HH/HH} in name order, skipping what sorts at or before {@code after}. */
-  private static List<BlobEntry> listBlocking(StorePath p, String after, int limit) throws IOException {
+  private static List<BlobEntry> listBlocking(StorePath p, String after, int limit)
+      throws IOException {
     List<BlobEntry> out = new ArrayList<>();
     // only the directories that exist: probing all 65,536 took seconds per page on a busy disk
     for (int high : hexDirs(p.data)) {
@@ -90,7 +92,9 @@ final class FileBlobEngine implements BlobEngine {
           break;
         }
         String dirPrefix = FileName.logicPath(p.index, high, low);
-        if (!after.isEmpty() && dirPrefix.compareTo(after.substring(0, Math.min(after.length(), dirPrefix.length()))) < 0) {
+        if (!after.isEmpty()
+            && dirPrefix.compareTo(after.substring(0, Math.min(after.length(), dirPrefix.length())))
+                < 0) {
           continue; // the whole directory sorts before the cursor
         }
         Path dir = p.data.resolve(StorePaths.HEX[high]).resolve(StorePaths.HEX[low]);
@@ -135,7 +139,9 @@ final class FileBlobEngine implements BlobEngine {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path d : ds) {
         String n = d.getFileName().toString();
-        if (n.length() == 2 && java.util.HexFormat.isHexDigit(n.charAt(0)) && java.util.HexFormat.isHexDigit(n.charAt(1))) {
+        if (n.length() == 2
+            && java.util.HexFormat.isHexDigit(n.charAt(0))
+            && java.util.HexFormat.isHexDigit(n.charAt(1))) {
           int i = java.util.HexFormat.fromHexDigits(n);
           if (n.equals(StorePaths.HEX[i]) && Files.isDirectory(d)) {
             found.set(i);
@@ -157,7 +163,13 @@ final class FileBlobEngine implements BlobEngine {
     private final boolean copy;
     private final long size;
 
-    Pending(FileWriteStream stream, StorePath path, long size, boolean appender, String ext, boolean copy) {
+    Pending(
+        FileWriteStream stream,
+        StorePath path,
+        long size,
+        boolean appender,
+        String ext,
+        boolean copy) {
       this.stream = stream;
       this.size = size;
       this.path = path;
@@ -245,10 +257,16 @@ final class FileBlobEngine implements BlobEngine {
 
     @Override
     public Future<Void> abort() {
-      return stream.abort().transform(x -> disk.executeBlocking(() -> {
-        FileWriteStream.deleteQuietly(stream.path());
-        return null;
-      }, false));
+      return stream
+          .abort()
+          .transform(
+              x ->
+                  disk.executeBlocking(
+                      () -> {
+                        FileWriteStream.deleteQuietly(stream.path());
+                        return null;
+                      },
+                      false));
     }
   }
 }

@@ -10,9 +10,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Publishes this storage's {@link FileEvent}s in batches, at most {@value #DELAY_MS} ms after the
- * first event of a batch. Every publish on the clustered event bus looks its subscribers up in
- * the cluster; per upload that lookup cost 9% of a storage's CPU under load (profiled), per batch
- * it is nothing. Thread-safe: called from every event loop.
+ * first event of a batch. Every publish on the clustered event bus looks its subscribers up in the
+ * cluster; per upload that lookup cost 9% of a storage's CPU under load (profiled), per batch it is
+ * nothing. Thread-safe: called from every event loop.
  */
 final class FileEventPublisher {
   static final long DELAY_MS = 100;

@@ -21,19 +21,21 @@ final class FileLocks {
     Future<Void> mine = release.future();
     Future<Void> previous = tails.put(file, mine);
     Promise<T> result = Promise.promise();
-    Runnable run = () -> {
-      Future<T> f;
-      try {
-        f = action.get();
-      } catch (RuntimeException e) {
-        f = Future.failedFuture(e);
-      }
-      f.onComplete(ar -> {
-        tails.remove(file, mine);
-        release.complete();
-        result.handle(ar);
-      });
-    };
+    Runnable run =
+        () -> {
+          Future<T> f;
+          try {
+            f = action.get();
+          } catch (RuntimeException e) {
+            f = Future.failedFuture(e);
+          }
+          f.onComplete(
+              ar -> {
+                tails.remove(file, mine);
+                release.complete();
+                result.handle(ar);
+              });
+        };
     if (previous == null) {
       run.run();
     } else {

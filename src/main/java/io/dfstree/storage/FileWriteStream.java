@@ -21,10 +21,10 @@ import java.util.zip.CRC32;
 /**
  * Streams bytes into a file at a position, on worker threads, computing CRC32 on the way.
  *
- * <p>Chunks are queued on the event loop and written in batches by one worker task at a time,
- * so a small upload costs a single worker hop (open, write, force, close and the caller's
- * finishing step together) while a large one is written with bounded memory: the queue is
- * "full" at {@link #MAX_QUEUED} bytes and the connection pauses its socket until it drains.
+ * <p>Chunks are queued on the event loop and written in batches by one worker task at a time, so a
+ * small upload costs a single worker hop (open, write, force, close and the caller's finishing step
+ * together) while a large one is written with bounded memory: the queue is "full" at {@link
+ * #MAX_QUEUED} bytes and the connection pauses its socket until it drains.
  */
 final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
   static final int FLUSH_AT = 256 * 1024;
@@ -56,10 +56,10 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
   private Promise<Void> idle;
 
   /**
-   * @param path     file to write
+   * @param path file to write
    * @param position where the first byte goes
-   * @param create   create the file (new upload into a temp file) or open an existing one
-   * @param fsync    force data to disk before finishing
+   * @param create create the file (new upload into a temp file) or open an existing one
+   * @param fsync force data to disk before finishing
    */
   FileWriteStream(WorkerExecutor disk, Path path, long position, boolean create, boolean fsync) {
     this.disk = disk;
@@ -74,8 +74,8 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
   }
 
   /**
-   * The caller names the file without this stream's CRC32 (a replica named by its source, an
-   * upload whose CRC32 is computed as it arrives): skip computing it. Call before writing.
+   * The caller names the file without this stream's CRC32 (a replica named by its source, an upload
+   * whose CRC32 is computed as it arrives): skip computing it. Call before writing.
    */
   FileWriteStream withoutCrc() {
     crc = null;
@@ -133,27 +133,36 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
     return finish(w -> null).mapEmpty();
   }
 
-  /** Writes what is queued, forces it if configured, closes, then runs {@code finisher} on the worker. */
+  /**
+   * Writes what is queued, forces it if configured, closes, then runs {@code finisher} on the
+   * worker.
+   */
   <T> Future<T> finish(Finisher<T> finisher) {
-    return whenIdle().compose(v -> {
-      if (failure != null) {
-        return Future.failedFuture(failure);
-      }
-      List<Buffer> batch = takeQueue();
-      return disk.executeBlocking(() -> {
-        try {
-          writeBatch(batch);
-          if (fsync && channel != null) {
-            channel.force(false);
-          }
-          closeChannel();
-          return finisher.finish(new Written(path, written, position, crc == null ? 0 : (int) crc.getValue()));
-        } catch (IOException e) {
-          closeQuietly();
-          throw asFdfs(e);
-        }
-      }, false);
-    });
+    return whenIdle()
+        .compose(
+            v -> {
+              if (failure != null) {
+                return Future.failedFuture(failure);
+              }
+              List<Buffer> batch = takeQueue();
+              return disk.executeBlocking(
+                  () -> {
+                    try {
+                      writeBatch(batch);
+                      if (fsync && channel != null) {
+                        channel.force(false);
+                      }
+                      closeChannel();
+                      return finisher.finish(
+                          new Written(
+                              path, written, position, crc == null ? 0 : (int) crc.getValue()));
+                    } catch (IOException e) {
+                      closeQuietly();
+                      throw asFdfs(e);
+                    }
+                  },
+                  false);
+            });
   }
 
   /** Stops writing and closes the file; the caller decides what to do with it. */
@@ -161,10 +170,15 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
     failure = failure == null ? new FdfsException(Errno.EIO, "aborted") : failure;
     queue = new ArrayList<>();
     queuedBytes = 0;
-    return whenIdle().compose(v -> disk.executeBlocking(() -> {
-      closeQuietly();
-      return null;
-    }, false));
+    return whenIdle()
+        .compose(
+            v ->
+                disk.executeBlocking(
+                    () -> {
+                      closeQuietly();
+                      return null;
+                    },
+                    false));
   }
 
   private Future<Void> whenIdle() {
@@ -187,32 +201,36 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
   private void flush() {
     inFlight = true;
     List<Buffer> batch = takeQueue();
-    disk.executeBlocking(() -> {
-      writeBatch(batch);
-      return null;
-    }, false).onComplete(ar -> {
-      inFlight = false;
-      if (ar.failed()) {
-        failure = asFdfs(ar.cause());
-        if (exceptionHandler != null) {
-          exceptionHandler.handle(failure);
-        }
-      }
-      if (idle != null) {
-        Promise<Void> p = idle;
-        idle = null;
-        p.complete();
-        return; // finish()/abort() takes over
-      }
-      if (failure == null && queuedBytes >= FLUSH_AT) {
-        flush();
-      }
-      if (!writeQueueFull() && drainHandler != null) {
-        Handler<Void> h = drainHandler;
-        drainHandler = null;
-        h.handle(null);
-      }
-    });
+    disk.executeBlocking(
+            () -> {
+              writeBatch(batch);
+              return null;
+            },
+            false)
+        .onComplete(
+            ar -> {
+              inFlight = false;
+              if (ar.failed()) {
+                failure = asFdfs(ar.cause());
+                if (exceptionHandler != null) {
+                  exceptionHandler.handle(failure);
+                }
+              }
+              if (idle != null) {
+                Promise<Void> p = idle;
+                idle = null;
+                p.complete();
+                return; // finish()/abort() takes over
+              }
+              if (failure == null && queuedBytes >= FLUSH_AT) {
+                flush();
+              }
+              if (!writeQueueFull() && drainHandler != null) {
+                Handler<Void> h = drainHandler;
+                drainHandler = null;
+                h.handle(null);
+              }
+            });
   }
 
   /** Runs on a worker thread; one batch at a time per stream. */
@@ -222,9 +240,10 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
     }
     if (channel == null) {
       opened = true;
-      channel = create
-          ? FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
-          : FileChannel.open(path, StandardOpenOption.WRITE);
+      channel =
+          create
+              ? FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+              : FileChannel.open(path, StandardOpenOption.WRITE);
     }
     for (Buffer b : batch) {
       ByteBuffer bb = ((io.vertx.core.internal.buffer.BufferInternal) b).getByteBuf().nioBuffer();

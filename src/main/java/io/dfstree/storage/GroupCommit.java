@@ -5,11 +5,11 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Group commit for one fsync target (a directory, the binlog). Callers block (worker threads
- * only): a change is durable once a force that started after it has ended, so a caller whose
- * change arrived during a running force waits for it to end, then either finds itself covered
- * by a later force or runs the next one for everyone waiting. Under concurrent load one force
- * serves many callers instead of one each.
+ * Group commit for one fsync target (a directory, the binlog). Callers block (worker threads only):
+ * a change is durable once a force that started after it has ended, so a caller whose change
+ * arrived during a running force waits for it to end, then either finds itself covered by a later
+ * force or runs the next one for everyone waiting. Under concurrent load one force serves many
+ * callers instead of one each.
  */
 final class GroupCommit {
   /** The force itself: {@code FileChannel.force} on whatever is being made durable. */

@@ -26,7 +26,8 @@ final class Integrity {
   private static final Logger LOG = LoggerFactory.getLogger(Integrity.class);
 
   /** The 7-character tail of a normal name: random digits, optionally followed by {@code .ext}. */
-  private static final java.util.regex.Pattern NORMAL_TAIL = java.util.regex.Pattern.compile("[0-9]*(\\.[A-Za-z0-9]+)?");
+  private static final java.util.regex.Pattern NORMAL_TAIL =
+      java.util.regex.Pattern.compile("[0-9]*(\\.[A-Za-z0-9]+)?");
 
   final AtomicLong damaged = new AtomicLong();
   final AtomicLong repaired = new AtomicLong();
@@ -44,7 +45,9 @@ final class Integrity {
     return options.verifyDownloadMaxBytes();
   }
 
-  /** Whether the name says what the bytes must be (not appender or slave files, whose names do not). */
+  /**
+   * Whether the name says what the bytes must be (not appender or slave files, whose names do not).
+   */
   static boolean checkable(String remoteName) {
     try {
       FileName.Decoded d = FileName.decode(remoteName);
@@ -55,9 +58,9 @@ final class Integrity {
   }
 
   /**
-   * A slave without an extension whose prefix fills the extension part exactly ({@code _raw} on
-   * a master with a 3-letter extension) is as long as a normal name; a normal name's 7-character
-   * tail is random digits, optionally followed by {@code .ext}, so anything else there is a prefix.
+   * A slave without an extension whose prefix fills the extension part exactly ({@code _raw} on a
+   * master with a 3-letter extension) is as long as a normal name; a normal name's 7-character tail
+   * is random digits, optionally followed by {@code .ext}, so anything else there is a prefix.
    */
   static boolean slaveOfNormalLength(String remoteName) {
     if (remoteName.length() != FileName.NORMAL_NAME_LEN) {
@@ -67,13 +70,20 @@ final class Integrity {
     return !NORMAL_TAIL.matcher(tail).matches();
   }
 
-  /** Blocking: whether the file at {@code p} has the size and CRC32 of {@code remoteName}; reads through {@code throttle}. */
+  /**
+   * Blocking: whether the file at {@code p} has the size and CRC32 of {@code remoteName}; reads
+   * through {@code throttle}.
+   */
   static boolean intact(Path p, String remoteName, Throttle throttle) throws IOException {
     return intact(p, 0, Files.size(p), remoteName, throttle);
   }
 
-  /** Blocking: whether {@code length} bytes of {@code p} from {@code offset} have the size and CRC32 of {@code remoteName}. */
-  static boolean intact(Path p, long offset, long length, String remoteName, Throttle throttle) throws IOException {
+  /**
+   * Blocking: whether {@code length} bytes of {@code p} from {@code offset} have the size and CRC32
+   * of {@code remoteName}.
+   */
+  static boolean intact(Path p, long offset, long length, String remoteName, Throttle throttle)
+      throws IOException {
     FileName.Decoded d = FileName.decode(remoteName);
     if (length != d.fileSize()) {
       return false;
@@ -98,7 +108,7 @@ final class Integrity {
 
   /** Reading speed limit; {@link #NONE} does not wait. */
   interface Throttle {
-    Throttle NONE = bytes -> { };
+    Throttle NONE = bytes -> {};
 
     void consumed(long bytes);
   }
@@ -111,10 +121,15 @@ final class Integrity {
     if (st.length() > options.verifyDownloadMaxBytes() || !checkable(id.remoteName())) {
       return Future.succeededFuture(st);
     }
-    return node.disk.<Boolean>executeBlocking(() -> intact(st.path(), st.offset(), st.length(), id.remoteName(),
-            Throttle.NONE), false)
-        .compose(ok -> ok ? Future.succeededFuture(st)
-            : repair(ctx, id).compose(v -> node.engines.forId(id).open(id)));
+    return node.disk
+        .<Boolean>executeBlocking(
+            () -> intact(st.path(), st.offset(), st.length(), id.remoteName(), Throttle.NONE),
+            false)
+        .compose(
+            ok ->
+                ok
+                    ? Future.succeededFuture(st)
+                    : repair(ctx, id).compose(v -> node.engines.forId(id).open(id)));
   }
 
   /**
@@ -128,32 +143,57 @@ final class Integrity {
       return repairWith(ctx, id, () -> packed.damaged(id));
     }
     Path target = node.files.pathOf(id);
-    return repairWith(ctx, id, () -> Files.exists(target) && !intact(target, id.remoteName(), Throttle.NONE));
+    return repairWith(
+        ctx, id, () -> Files.exists(target) && !intact(target, id.remoteName(), Throttle.NONE));
   }
 
-  private Future<Void> repairWith(Context ctx, FileId id, java.util.concurrent.Callable<Boolean> damagedHere) {
-    return node.disk.<Boolean>executeBlocking(damagedHere, false)
-        .compose(bad -> {
-          if (!bad) {
-            return Future.<Void>succeededFuture(); // repaired meanwhile, or deleted
-          }
-          damaged.incrementAndGet();
-          LOG.warn("storage {}: {} does not match the size and CRC32 in its name: fetching a good copy from a peer",
-              node.options.id(), id.remoteName());
-          Future<Void> fetched = node.replication.fetchReplacing(id);
-          return fetched.compose(v -> node.disk.<Boolean>executeBlocking(() -> !damagedHere.call(), false))
-              .compose(good -> good ? Future.<Void>succeededFuture()
-                  : Future.<Void>failedFuture(new FdfsException(Errno.EIO, "no peer holds a good copy")))
-              .onSuccess(v -> {
-                repaired.incrementAndGet();
-                LOG.info("storage {}: {} repaired from a peer", node.options.id(), id.remoteName());
-              })
-              .recover(err -> {
-                repairsFailed.incrementAndGet();
-                LOG.error("storage {}: cannot repair {}: {}", node.options.id(), id.remoteName(), err.getMessage());
-                return Future.failedFuture(new FdfsException(Errno.EIO, "damaged copy of " + id.remoteName()
-                    + " and no good copy on a peer"));
-              });
-        });
+  private Future<Void> repairWith(
+      Context ctx, FileId id, java.util.concurrent.Callable<Boolean> damagedHere) {
+    return node.disk
+        .<Boolean>executeBlocking(damagedHere, false)
+        .compose(
+            bad -> {
+              if (!bad) {
+                return Future.<Void>succeededFuture(); // repaired meanwhile, or deleted
+              }
+              damaged.incrementAndGet();
+              LOG.warn(
+                  "storage {}: {} does not match the size and CRC32 in its name: fetching a good copy from a peer",
+                  node.options.id(),
+                  id.remoteName());
+              Future<Void> fetched = node.replication.fetchReplacing(id);
+              return fetched
+                  .compose(
+                      v -> node.disk.<Boolean>executeBlocking(() -> !damagedHere.call(), false))
+                  .compose(
+                      good ->
+                          good
+                              ? Future.<Void>succeededFuture()
+                              : Future.<Void>failedFuture(
+                                  new FdfsException(Errno.EIO, "no peer holds a good copy")))
+                  .onSuccess(
+                      v -> {
+                        repaired.incrementAndGet();
+                        LOG.info(
+                            "storage {}: {} repaired from a peer",
+                            node.options.id(),
+                            id.remoteName());
+                      })
+                  .recover(
+                      err -> {
+                        repairsFailed.incrementAndGet();
+                        LOG.error(
+                            "storage {}: cannot repair {}: {}",
+                            node.options.id(),
+                            id.remoteName(),
+                            err.getMessage());
+                        return Future.failedFuture(
+                            new FdfsException(
+                                Errno.EIO,
+                                "damaged copy of "
+                                    + id.remoteName()
+                                    + " and no good copy on a peer"));
+                      });
+            });
   }
 }

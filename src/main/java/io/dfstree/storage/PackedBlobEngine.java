@@ -28,15 +28,15 @@ import java.util.concurrent.CompletionStage;
 import java.util.zip.CRC32;
 
 /**
- * The packed small-file engine behind the seam: small, non-appender uploads become slots of
- * volume files ({@link PackedStore}, one per store path) named by FastDFS trunk file IDs; their
- * bytes are held in memory until placed (at most {@code storage.packed.maxFileSize} each, and
- * {@code storage.packed.maxPendingBytes} in all: past it a small upload is stored as a file of
- * its own). The binlog line of a new slot is written by the volume's committer once the slot is
- * durable, without a sync of its own ({@link LineForcer} syncs lines in the background and
- * {@link #recoverLines} writes again at start those a crash took), so a batch of uploads costs
- * one {@code fdatasync}. Deletes, tombstones and metadata stay with {@link StoredFiles}, as for
- * plain files, so catch-up, deletes and {@code -m} files work the same.
+ * The packed small-file engine behind the seam: small, non-appender uploads become slots of volume
+ * files ({@link PackedStore}, one per store path) named by FastDFS trunk file IDs; their bytes are
+ * held in memory until placed (at most {@code storage.packed.maxFileSize} each, and {@code
+ * storage.packed.maxPendingBytes} in all: past it a small upload is stored as a file of its own).
+ * The binlog line of a new slot is written by the volume's committer once the slot is durable,
+ * without a sync of its own ({@link LineForcer} syncs lines in the background and {@link
+ * #recoverLines} writes again at start those a crash took), so a batch of uploads costs one {@code
+ * fdatasync}. Deletes, tombstones and metadata stay with {@link StoredFiles}, as for plain files,
+ * so catch-up, deletes and {@code -m} files work the same.
  */
 final class PackedBlobEngine implements BlobEngine {
   private final Vertx vertx;
@@ -48,16 +48,31 @@ final class PackedBlobEngine implements BlobEngine {
   private final MemoryBudget pending;
   private volatile PackedStore[] stores = new PackedStore[0];
   private LineForcer forcer;
-  /** Slots up to this size are read into memory and sent from there (one read, CRC checked); larger ones are sent with sendfile. */
+
+  /**
+   * Slots up to this size are read into memory and sent from there (one read, CRC checked); larger
+   * ones are sent with sendfile.
+   */
   static final int SEND_FROM_MEMORY_MAX = 64 * 1024;
-  /** A restart re-records the own slots created this long before the newest one, when their lines are missing. */
+
+  /**
+   * A restart re-records the own slots created this long before the newest one, when their lines
+   * are missing.
+   */
   static final long RECOVER_SECONDS = 300;
+
   static final long COMPACT_INTERVAL_MS = 60_000;
   private long compactTimer = -1;
   private volatile boolean compacting;
 
-  PackedBlobEngine(Vertx vertx, StoredFiles files, WorkerExecutor disk, PackedOptions options, int storageId,
-                   FileBlobEngine plain, long maxPendingBytes) {
+  PackedBlobEngine(
+      Vertx vertx,
+      StoredFiles files,
+      WorkerExecutor disk,
+      PackedOptions options,
+      int storageId,
+      FileBlobEngine plain,
+      long maxPendingBytes) {
     this.pending = new MemoryBudget(maxPendingBytes);
     this.vertx = vertx;
     this.files = files;
@@ -73,7 +88,10 @@ final class PackedBlobEngine implements BlobEngine {
     PackedStore[] opened = new PackedStore[all.size()];
     SlotLog log = new BinlogLines();
     // the lines of at most a quarter of the window a restart re-reads may wait for their sync
-    forcer = options.fsync() ? new LineForcer(log, options.verifyTail() / 4, "packed-binlog-sync") : null;
+    forcer =
+        options.fsync()
+            ? new LineForcer(log, options.verifyTail() / 4, "packed-binlog-sync")
+            : null;
     for (StorePath p : all) {
       opened[p.index] = PackedStore.open(p.root, p.index, sourceKey, options, log, forcer);
     }
@@ -82,25 +100,30 @@ final class PackedBlobEngine implements BlobEngine {
   }
 
   /**
-   * Every minute, on a disk worker: the blocks of deleted slots go back to the filesystem. It
-   * only touches deleted slots, so uploads and reads go on meanwhile.
+   * Every minute, on a disk worker: the blocks of deleted slots go back to the filesystem. It only
+   * touches deleted slots, so uploads and reads go on meanwhile.
    */
   private void compactAll() {
     if (compacting) {
       return;
     }
     compacting = true;
-    disk.executeBlocking(() -> {
-      for (PackedStore s : stores) {
-        s.compact();
-      }
-      return null;
-    }, false).onComplete(ar -> {
-      compacting = false;
-      if (ar.failed()) {
-        org.slf4j.LoggerFactory.getLogger(PackedBlobEngine.class).warn("packed compaction failed: {}", ar.cause().toString());
-      }
-    });
+    disk.executeBlocking(
+            () -> {
+              for (PackedStore s : stores) {
+                s.compact();
+              }
+              return null;
+            },
+            false)
+        .onComplete(
+            ar -> {
+              compacting = false;
+              if (ar.failed()) {
+                org.slf4j.LoggerFactory.getLogger(PackedBlobEngine.class)
+                    .warn("packed compaction failed: {}", ar.cause().toString());
+              }
+            });
   }
 
   /** Blocking: at stop. */
@@ -124,8 +147,11 @@ final class PackedBlobEngine implements BlobEngine {
       }
       List<String> lines = new ArrayList<>(slots.size());
       for (Placed p : slots) {
-        lines.add(Binlog.line(p.timestamp(), p.copy() ? Character.toLowerCase(Binlog.CREATE) : Binlog.CREATE,
-            p.id().remoteName()));
+        lines.add(
+            Binlog.line(
+                p.timestamp(),
+                p.copy() ? Character.toLowerCase(Binlog.CREATE) : Binlog.CREATE,
+                p.id().remoteName()));
       }
       log.appendUnsynced(lines);
     }
@@ -141,9 +167,9 @@ final class PackedBlobEngine implements BlobEngine {
 
   /**
    * Blocking, at start, once the binlog is open: writes again the {@code C} lines a crash took
-   * (written after the slot's sync, synced later): the own slots of the last window of each
-   * volume, created in the last {@value #RECOVER_SECONDS} s before the newest, that no line of
-   * the binlog's end names. Returns how many lines it wrote.
+   * (written after the slot's sync, synced later): the own slots of the last window of each volume,
+   * created in the last {@value #RECOVER_SECONDS} s before the newest, that no line of the binlog's
+   * end names. Returns how many lines it wrote.
    */
   int recoverLines() throws IOException {
     Binlog log = files.binlog();
@@ -177,7 +203,8 @@ final class PackedBlobEngine implements BlobEngine {
         start++;
       }
       if (start < chunk.length) {
-        for (Binlog.Entry e : Binlog.parse(java.util.Arrays.copyOfRange(chunk, start, chunk.length), from + start)) {
+        for (Binlog.Entry e :
+            Binlog.parse(java.util.Arrays.copyOfRange(chunk, start, chunk.length), from + start)) {
           missing.remove(e.name());
         }
       }
@@ -189,16 +216,19 @@ final class PackedBlobEngine implements BlobEngine {
       return 0;
     }
     List<io.dfstree.fileid.TrunkId> lost = new ArrayList<>(missing.values());
-    lost.sort(Comparator.comparingLong((io.dfstree.fileid.TrunkId t) -> t.createTime() & 0xFFFFFFFFL)
-        .thenComparing(io.dfstree.fileid.TrunkId::remoteName));
+    lost.sort(
+        Comparator.comparingLong((io.dfstree.fileid.TrunkId t) -> t.createTime() & 0xFFFFFFFFL)
+            .thenComparing(io.dfstree.fileid.TrunkId::remoteName));
     List<String> lines = new ArrayList<>(lost.size());
     for (io.dfstree.fileid.TrunkId t : lost) {
       lines.add(Binlog.line(t.createTime() & 0xFFFFFFFFL, Binlog.CREATE, t.remoteName()));
     }
     log.appendUnsynced(lines);
     log.force();
-    org.slf4j.LoggerFactory.getLogger(PackedBlobEngine.class).warn(
-        "packed store: {} binlog lines of slots written before a crash were missing: written again", lines.size());
+    org.slf4j.LoggerFactory.getLogger(PackedBlobEngine.class)
+        .warn(
+            "packed store: {} binlog lines of slots written before a crash were missing: written again",
+            lines.size());
     return lines.size();
   }
 
@@ -227,7 +257,8 @@ final class PackedBlobEngine implements BlobEngine {
 
   @Override
   public boolean owns(FileId id) {
-    return id.remoteName().length() == io.dfstree.fileid.FileName.TRUNK_NAME_LEN && id.decoded().trunk();
+    return id.remoteName().length() == io.dfstree.fileid.FileName.TRUNK_NAME_LEN
+        && id.decoded().trunk();
   }
 
   @Override
@@ -249,40 +280,48 @@ final class PackedBlobEngine implements BlobEngine {
 
   @Override
   public Future<BlobRead> open(FileId id) {
-    return openOnce(id).recover(err -> {
-      java.util.function.Function<FileId, Future<Void>> r = repairer;
-      if (r != null && err instanceof FdfsException f && f.errno() == Errno.EIO) {
-        // a slot failing its CRC32: never served; a good copy from a peer replaces it first
-        return r.apply(id).compose(v -> openOnce(id));
-      }
-      return Future.failedFuture(err);
-    });
+    return openOnce(id)
+        .recover(
+            err -> {
+              java.util.function.Function<FileId, Future<Void>> r = repairer;
+              if (r != null && err instanceof FdfsException f && f.errno() == Errno.EIO) {
+                // a slot failing its CRC32: never served; a good copy from a peer replaces it first
+                return r.apply(id).compose(v -> openOnce(id));
+              }
+              return Future.failedFuture(err);
+            });
   }
 
   /**
-   * Blocking, for the scrub: reads every live slot of a store path (CRC checked), through
-   * {@code throttle}; hands the damaged ones to {@code damaged}. Stops when {@code stopped} says so.
+   * Blocking, for the scrub: reads every live slot of a store path (CRC checked), through {@code
+   * throttle}; hands the damaged ones to {@code damaged}. Stops when {@code stopped} says so.
    */
-  void scrub(int storePathIndex, Integrity.Throttle throttle, java.util.function.Consumer<FileId> damaged,
-             java.util.concurrent.atomic.AtomicLong filesChecked, java.util.concurrent.atomic.AtomicLong bytesChecked,
-             java.util.function.BooleanSupplier stopped) throws IOException {
+  void scrub(
+      int storePathIndex,
+      Integrity.Throttle throttle,
+      java.util.function.Consumer<FileId> damaged,
+      java.util.concurrent.atomic.AtomicLong filesChecked,
+      java.util.concurrent.atomic.AtomicLong bytesChecked,
+      java.util.function.BooleanSupplier stopped)
+      throws IOException {
     PackedStore s = store(storePathIndex);
     List<TrunkId> bad = new ArrayList<>();
-    s.list(t -> {
-      if (stopped.getAsBoolean()) {
-        return;
-      }
-      try {
-        if (s.damaged(t)) {
-          bad.add(t);
-        }
-        filesChecked.incrementAndGet();
-        bytesChecked.addAndGet(t.fileSize());
-        throttle.consumed(t.slotLength());
-      } catch (IOException e) {
-        bad.add(t);
-      }
-    });
+    s.list(
+        t -> {
+          if (stopped.getAsBoolean()) {
+            return;
+          }
+          try {
+            if (s.damaged(t)) {
+              bad.add(t);
+            }
+            filesChecked.incrementAndGet();
+            bytesChecked.addAndGet(t.fileSize());
+            throttle.consumed(t.slotLength());
+          } catch (IOException e) {
+            bad.add(t);
+          }
+        });
     for (TrunkId t : bad) {
       if (!stopped.getAsBoolean()) {
         damaged.accept(files.validate(files.group(), t.remoteName()));
@@ -303,17 +342,25 @@ final class PackedBlobEngine implements BlobEngine {
     }
     // small: one read of the slot, checked against its header and CRC32; up to
     // SEND_FROM_MEMORY_MAX those very bytes are sent, larger ones from the page cache (sendfile)
-    return disk.executeBlocking(() -> {
-      PackedStore.Slot slot = s.readSlot(t);
-      PackedStore.Location loc = slot.location();
-      Buffer content = loc.length() <= SEND_FROM_MEMORY_MAX ? io.vertx.core.internal.buffer.BufferInternal.buffer(io.netty.buffer.Unpooled.wrappedBuffer(slot.content())) : null;
-      return new BlobRead(id, loc.path(), loc.offset(), loc.length(), t.createTime() & 0xFFFFFFFFL, content);
-    }, false);
+    return disk.executeBlocking(
+        () -> {
+          PackedStore.Slot slot = s.readSlot(t);
+          PackedStore.Location loc = slot.location();
+          Buffer content =
+              loc.length() <= SEND_FROM_MEMORY_MAX
+                  ? io.vertx.core.internal.buffer.BufferInternal.buffer(
+                      io.netty.buffer.Unpooled.wrappedBuffer(slot.content()))
+                  : null;
+          return new BlobRead(
+              id, loc.path(), loc.offset(), loc.length(), t.createTime() & 0xFFFFFFFFL, content);
+        },
+        false);
   }
 
   @Override
   public Future<Boolean> exists(FileId id) {
-    return Future.succeededFuture(store(id.storePathIndex()).contains(TrunkId.parse(id.remoteName())));
+    return Future.succeededFuture(
+        store(id.storePathIndex()).contains(TrunkId.parse(id.remoteName())));
   }
 
   @Override
@@ -336,35 +383,44 @@ final class PackedBlobEngine implements BlobEngine {
   public Future<List<BlobEntry>> list(int storePathIndex, String after, int limit) {
     PackedStore s = store(storePathIndex);
     String from = after == null ? "" : after;
-    return disk.executeBlocking(() -> {
-      // names do not follow slot order: keep the `limit` smallest names after `from` while
-      // reading the headers (memory: one page, not the store path)
-      PriorityQueue<BlobEntry> page = new PriorityQueue<>(Comparator.comparing(BlobEntry::remoteName).reversed());
-      s.list(t -> {
-        String name = t.remoteName();
-        if (name.compareTo(from) > 0 && (page.size() < limit || name.compareTo(page.peek().remoteName()) < 0)) {
-          page.add(new BlobEntry(name, t.fileSize(), t.createTime() & 0xFFFFFFFFL));
-          if (page.size() > limit) {
-            page.poll();
-          }
-        }
-      });
-      List<BlobEntry> out = new ArrayList<>(page);
-      out.sort(Comparator.comparing(BlobEntry::remoteName));
-      return out;
-    }, false);
+    return disk.executeBlocking(
+        () -> {
+          // names do not follow slot order: keep the `limit` smallest names after `from` while
+          // reading the headers (memory: one page, not the store path)
+          PriorityQueue<BlobEntry> page =
+              new PriorityQueue<>(Comparator.comparing(BlobEntry::remoteName).reversed());
+          s.list(
+              t -> {
+                String name = t.remoteName();
+                if (name.compareTo(from) > 0
+                    && (page.size() < limit || name.compareTo(page.peek().remoteName()) < 0)) {
+                  page.add(new BlobEntry(name, t.fileSize(), t.createTime() & 0xFFFFFFFFL));
+                  if (page.size() > limit) {
+                    page.poll();
+                  }
+                }
+              });
+          List<BlobEntry> out = new ArrayList<>(page);
+          out.sort(Comparator.comparing(BlobEntry::remoteName));
+          return out;
+        },
+        false);
   }
 
   private <T> Future<T> on(Context ctx, CompletionStage<T> stage) {
     Promise<T> p = ((io.vertx.core.internal.ContextInternal) ctx).promise();
-    stage.whenComplete((v, err) -> {
-      Throwable cause = err instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : err;
-      if (cause != null) {
-        p.tryFail(cause);
-      } else {
-        p.tryComplete(v);
-      }
-    });
+    stage.whenComplete(
+        (v, err) -> {
+          Throwable cause =
+              err instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                  ? c.getCause()
+                  : err;
+          if (cause != null) {
+            p.tryFail(cause);
+          } else {
+            p.tryComplete(v);
+          }
+        });
     return p.future();
   }
 
@@ -378,6 +434,7 @@ final class PackedBlobEngine implements BlobEngine {
     private final CRC32 crc = new CRC32();
     private boolean computeCrc = true;
     private TrunkId reserved;
+
     /** Bytes of {@link #pending} this blob holds (copies take theirs as they arrive). */
     private long charged;
 
@@ -410,13 +467,16 @@ final class PackedBlobEngine implements BlobEngine {
     @Override
     public Future<Void> write(Buffer data) {
       if ((long) bytes.length() + data.length() > options.maxFileSize() && !copy) {
-        return Future.failedFuture(FdfsException.invalid("more bytes than announced for a packed file"));
+        return Future.failedFuture(
+            FdfsException.invalid("more bytes than announced for a packed file"));
       }
       if (copy) {
         // a peer's copy: its source kept within its own cap; here copies may take up to the cap
         // again (a copy refused EBUSY is sent again by catch-up)
         if (!pending.tryTake(data.length())) {
-          return Future.failedFuture(new FdfsException(Errno.EBUSY, "packed store: memory for small files in flight is full"));
+          return Future.failedFuture(
+              new FdfsException(
+                  Errno.EBUSY, "packed store: memory for small files in flight is full"));
         }
         charged += data.length();
       }
@@ -464,8 +524,15 @@ final class PackedBlobEngine implements BlobEngine {
       c.update(content.duplicate());
       return on(ctx, store(storePathIndex).append(content, (int) c.getValue(), ext))
           .andThen(ar -> released())
-          .compose(t -> files.afterPackedCreate(ctx, storePathIndex, t.remoteName(), t.fileSize(),
-              t.createTime() & 0xFFFFFFFFL, false));
+          .compose(
+              t ->
+                  files.afterPackedCreate(
+                      ctx,
+                      storePathIndex,
+                      t.remoteName(),
+                      t.fileSize(),
+                      t.createTime() & 0xFFFFFFFFL,
+                      false));
     }
 
     @Override
@@ -490,7 +557,10 @@ final class PackedBlobEngine implements BlobEngine {
       reserved = null;
       return on(ctx, store(storePathIndex).fill(t, content(), mtimeSeconds))
           .andThen(ar -> released())
-          .compose(placed -> files.afterPackedCreate(ctx, storePathIndex, remoteName, t.fileSize(), mtimeSeconds, false))
+          .compose(
+              placed ->
+                  files.afterPackedCreate(
+                      ctx, storePathIndex, remoteName, t.fileSize(), mtimeSeconds, false))
           .andThen(ar -> files.placing(remoteName, false));
     }
 
@@ -527,14 +597,25 @@ final class PackedBlobEngine implements BlobEngine {
       }
       if (files.deletedSince(id, mtimeSeconds)) {
         released();
-        return Future.failedFuture(FdfsException.notFound("deleted here since: " + id.remoteName()));
+        return Future.failedFuture(
+            FdfsException.notFound("deleted here since: " + id.remoteName()));
       }
       TrunkId t = TrunkId.parse(id.remoteName());
       return on(ctx, store(id.storePathIndex()).place(t, content(), mtimeSeconds))
           .andThen(ar -> released())
-          .compose(placed -> placed
-              ? files.afterPackedCreate(ctx, id.storePathIndex(), id.remoteName(), t.fileSize(), mtimeSeconds, true).map(true)
-              : Future.succeededFuture(false));
+          .compose(
+              placed ->
+                  placed
+                      ? files
+                          .afterPackedCreate(
+                              ctx,
+                              id.storePathIndex(),
+                              id.remoteName(),
+                              t.fileSize(),
+                              mtimeSeconds,
+                              true)
+                          .map(true)
+                      : Future.succeededFuture(false));
     }
 
     @Override

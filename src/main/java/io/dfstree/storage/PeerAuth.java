@@ -18,12 +18,14 @@ import javax.crypto.spec.SecretKeySpec;
  * Who may use the member-only commands of the storage port (REPLICA_UPLOAD 120, BINLOG_FETCH 121,
  * PEER_DOWNLOAD 122): only a peer that proves it holds the cluster secret. The proof is an HMAC
  * challenge–response, once per connection:
+ *
  * <pre>
  *   peer → storage   PEER_AUTH_CHALLENGE (123), empty body
  *   storage → peer   32 random bytes (the nonce, good for one answer on this connection)
  *   peer → storage   PEER_AUTH_PROVE (124): member id (8 bytes, big endian) ‖ HMAC-SHA256(secret, nonce ‖ member id)
  *   storage → peer   status 0 (the connection is a member's from now on), or EACCES and the connection closed
  * </pre>
+ *
  * The secret never crosses the wire, a nonce is used once, and a recorded exchange cannot be
  * replayed on another connection. What it does not give: confidentiality (the copies still travel
  * in clear) or protection from anyone who already holds the secret or can join Hazelcast (see
@@ -32,8 +34,12 @@ import javax.crypto.spec.SecretKeySpec;
 public final class PeerAuth {
   public static final int NONCE_LEN = 32;
   static final int PROOF_LEN = 8 + 32;
-  /** Key of the shared secret in the cluster-wide map when {@code cluster.secret} is not configured. */
+
+  /**
+   * Key of the shared secret in the cluster-wide map when {@code cluster.secret} is not configured.
+   */
   static final String MAP = "dfstree.cluster";
+
   static final String KEY = "peerSecret";
 
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -55,19 +61,27 @@ public final class PeerAuth {
    */
   static Future<PeerAuth> load(Vertx vertx, String configured, long memberId) {
     if (configured != null && !configured.isBlank()) {
-      return Future.succeededFuture(new PeerAuth(configured.trim().getBytes(StandardCharsets.UTF_8), memberId));
+      return Future.succeededFuture(
+          new PeerAuth(configured.trim().getBytes(StandardCharsets.UTF_8), memberId));
     }
     byte[] fresh = new byte[32];
     RANDOM.nextBytes(fresh);
     String mine = HexFormat.of().formatHex(fresh);
-    return vertx.sharedData().<String, String>getAsyncMap(MAP)
+    return vertx
+        .sharedData()
+        .<String, String>getAsyncMap(MAP)
         .compose(map -> map.putIfAbsent(KEY, mine))
-        .map(previous -> new PeerAuth(HexFormat.of().parseHex(previous == null ? mine : previous), memberId));
+        .map(
+            previous ->
+                new PeerAuth(
+                    HexFormat.of().parseHex(previous == null ? mine : previous), memberId));
   }
 
   /** True for commands only group members may send. */
   static boolean memberOnly(byte command) {
-    return command == Command.REPLICA_UPLOAD || command == Command.BINLOG_FETCH || command == Command.PEER_DOWNLOAD
+    return command == Command.REPLICA_UPLOAD
+        || command == Command.BINLOG_FETCH
+        || command == Command.PEER_DOWNLOAD
         || command == Command.SNAPSHOT_FETCH;
   }
 
@@ -129,7 +143,9 @@ public final class PeerAuth {
       }
       long id = proof.getLong(0);
       if (!MessageDigest.isEqual(hmac(issued, id), proof.getBytes(8, PROOF_LEN))) {
-        throw new FdfsException(Errno.EACCES, "peer proof does not match the cluster secret (claimed member " + id + ")");
+        throw new FdfsException(
+            Errno.EACCES,
+            "peer proof does not match the cluster secret (claimed member " + id + ")");
       }
       member = id;
     }

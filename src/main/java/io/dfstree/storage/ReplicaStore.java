@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
- * This storage as its replication sees it: the changes a peer's binlog lists applied to the
- * local copy, peers' blobs received and placed, the counters and the member state they move.
- * The one door from {@code replication} into the store, so the store's parts stay package-private.
+ * This storage as its replication sees it: the changes a peer's binlog lists applied to the local
+ * copy, peers' blobs received and placed, the counters and the member state they move. The one door
+ * from {@code replication} into the store, so the store's parts stay package-private.
  */
 public final class ReplicaStore {
   private final StorageNode node;
@@ -25,12 +25,17 @@ public final class ReplicaStore {
     return node.options;
   }
 
-  /** Who this storage is to its peers: the proof it gives on each new peer connection (null until loaded). */
+  /**
+   * Who this storage is to its peers: the proof it gives on each new peer connection (null until
+   * loaded).
+   */
   public PeerAuth peerAuth() {
     return node.peerAuth;
   }
 
-  /** Where replication keeps its own files (the marks of how far each peer's binlog was applied). */
+  /**
+   * Where replication keeps its own files (the marks of how far each peer's binlog was applied).
+   */
   public Path syncDir() {
     return node.paths.all().get(0).data.resolve("sync");
   }
@@ -48,7 +53,10 @@ public final class ReplicaStore {
     return node.files.group();
   }
 
-  /** Parses and checks a name; throws {@code FdfsException} (EINVAL) when it is not ours or not valid. */
+  /**
+   * Parses and checks a name; throws {@code FdfsException} (EINVAL) when it is not ours or not
+   * valid.
+   */
   public FileId validate(String group, String remoteName) {
     return node.files.validate(group, remoteName);
   }

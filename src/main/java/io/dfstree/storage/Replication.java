@@ -13,13 +13,15 @@ import java.util.Map;
  * What the storage asks of its group's replication (the port {@code io.dfstree.replication}
  * implements; {@code server.Roles} plugs it in): copies of an upload streamed to peers while it
  * arrives, the write-quorum verdict, a file fetched from a peer on a miss, and the catch-up that
- * runs beside the storage. The storage only answers peers (replica receive, binlog fetch,
- * peer download, member proof); whatever calls a peer lives behind this interface, so
- * {@code storage} never imports {@code replication}.
+ * runs beside the storage. The storage only answers peers (replica receive, binlog fetch, peer
+ * download, member proof); whatever calls a peer lives behind this interface, so {@code storage}
+ * never imports {@code replication}.
  */
 public interface Replication {
 
-  /** Builds a storage's replication, once, while its verticle starts (on the verticle's context). */
+  /**
+   * Builds a storage's replication, once, while its verticle starts (on the verticle's context).
+   */
   @FunctionalInterface
   interface Factory {
     Replication create(Vertx vertx, ReplicaStore store);
@@ -28,7 +30,10 @@ public interface Replication {
   /** Blocking: reads where catch-up stopped last time. */
   void load() throws IOException;
 
-  /** Starts catching up; {@code discoveryMs} is how long to listen for peers before deciding we are alone. */
+  /**
+   * Starts catching up; {@code discoveryMs} is how long to listen for peers before deciding we are
+   * alone.
+   */
   void start(long discoveryMs);
 
   /** Stops catching up and closes the peer connections. */
@@ -38,31 +43,33 @@ public interface Replication {
   Map<String, Long> syncedUntil();
 
   /**
-   * For an upload whose size is not known up front: EBUSY before its body is read when the
-   * group refuses degraded writes and too few peers are up.
+   * For an upload whose size is not known up front: EBUSY before its body is read when the group
+   * refuses degraded writes and too few peers are up.
    */
   Future<Void> admit();
 
   /**
-   * The peers a new upload of {@code size} bytes streams to; null when no peer takes copies.
-   * Fails with EBUSY when too few are active and the group refuses degraded writes.
+   * The peers a new upload of {@code size} bytes streams to; null when no peer takes copies. Fails
+   * with EBUSY when too few are active and the group refuses degraded writes.
    */
   Future<Fanout> openFanout(long size, int storePathIndex);
 
   /**
-   * A file whose size was unknown until its last byte, already placed here, streamed from disk
-   * to the quorum peers; null when no peer takes copies. Await their copies with {@link #await}.
+   * A file whose size was unknown until its last byte, already placed here, streamed from disk to
+   * the quorum peers; null when no peer takes copies. Await their copies with {@link #await}.
    */
   Future<Fanout> pushPlaced(FileId id, long size);
 
   /**
    * Names the file to the peers of {@code f} (null: none) and waits for their copies; too few
-   * copies are accepted with a warning or, when the group refuses degraded writes, the local
-   * copy is removed and the upload fails.
+   * copies are accepted with a warning or, when the group refuses degraded writes, the local copy
+   * is removed and the upload fails.
    */
   Future<String> await(Context ctx, Fanout f, String remoteName);
 
-  /** Places a new upload streamed to {@code f} while the peers place theirs, then judges the quorum. */
+  /**
+   * Places a new upload streamed to {@code f} while the peers place theirs, then judges the quorum.
+   */
   Future<String> placeWithPeers(Context ctx, Fanout f, NewBlob upload, int crc32);
 
   /** A client asked for a file we do not hold: fetches it from its source or another peer. */

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The background scrub: reads every stored file whose name carries its size and CRC32, at most
  * {@code scrubBytesPerSecond}, on a thread of its own (never a disk thread clients wait for), and
- * has {@link Integrity} repair a damaged copy from a peer. A full pass, then a pause of
- * {@code scrubPauseMinutes}, forever. Progress: {@link #files}, {@link #bytes}, {@link #passes}.
+ * has {@link Integrity} repair a damaged copy from a peer. A full pass, then a pause of {@code
+ * scrubPauseMinutes}, forever. Progress: {@link #files}, {@link #bytes}, {@link #passes}.
  */
 final class Scrubber {
   private static final Logger LOG = LoggerFactory.getLogger(Scrubber.class);
@@ -46,7 +46,8 @@ final class Scrubber {
     this.node = node;
     this.bytesPerSecond = node.options.reliability().scrubBytesPerSecond();
     this.pauseMs = TimeUnit.MINUTES.toMillis(node.options.reliability().scrubPauseMinutes());
-    this.thread = vertx.createSharedWorkerExecutor("dfstree-scrub-" + node.options.id(), 1, 1, TimeUnit.DAYS);
+    this.thread =
+        vertx.createSharedWorkerExecutor("dfstree-scrub-" + node.options.id(), 1, 1, TimeUnit.DAYS);
   }
 
   /** Starts the first pass after {@code delayMs}; nothing when the scrub is off. */
@@ -57,25 +58,38 @@ final class Scrubber {
   }
 
   private void schedule(long delayMs) {
-    context.runOnContext(x -> timer = vertx.setTimer(Math.max(1, delayMs), t -> {
-      if (!stopped) {
-        runPass();
-      }
-    }));
+    context.runOnContext(
+        x ->
+            timer =
+                vertx.setTimer(
+                    Math.max(1, delayMs),
+                    t -> {
+                      if (!stopped) {
+                        runPass();
+                      }
+                    }));
   }
 
   private void runPass() {
-    thread.executeBlocking(() -> {
-      pass();
-      return null;
-    }, false).onComplete(ar -> {
-      if (ar.failed() && !stopped) {
-        LOG.warn("storage {}: scrub pass ended early: {}", node.options.id(), ar.cause().toString());
-      }
-      if (!stopped) {
-        schedule(pauseMs);
-      }
-    });
+    thread
+        .executeBlocking(
+            () -> {
+              pass();
+              return null;
+            },
+            false)
+        .onComplete(
+            ar -> {
+              if (ar.failed() && !stopped) {
+                LOG.warn(
+                    "storage {}: scrub pass ended early: {}",
+                    node.options.id(),
+                    ar.cause().toString());
+              }
+              if (!stopped) {
+                schedule(pauseMs);
+              }
+            });
   }
 
   void stop() {
@@ -108,15 +122,23 @@ final class Scrubber {
     }
     passes.incrementAndGet();
     if (pauseMs >= 60_000 && LOG.isInfoEnabled()) {
-      LOG.info("storage {}: scrub pass {} checked {} files in {} s", node.options.id(), passes.get(), files.get() - filesBefore,
+      LOG.info(
+          "storage {}: scrub pass {} checked {} files in {} s",
+          node.options.id(),
+          passes.get(),
+          files.get() - filesBefore,
           (System.nanoTime() - started) / 1_000_000_000L);
     }
   }
 
   private void check(StorePath p, Path high, Path low, Path f, Throttle throttle) {
     String base = f.getFileName().toString();
-    String remote = FileName.logicPath(p.index, Integer.parseInt(high.getFileName().toString(), 16),
-        Integer.parseInt(low.getFileName().toString(), 16)) + base;
+    String remote =
+        FileName.logicPath(
+                p.index,
+                Integer.parseInt(high.getFileName().toString(), 16),
+                Integer.parseInt(low.getFileName().toString(), 16))
+            + base;
     if (base.endsWith("-m") || !Integrity.checkable(remote)) {
       return;
     }
@@ -127,7 +149,11 @@ final class Scrubber {
       if (!ok) {
         FileId id = node.files.validate(node.options.group(), remote);
         // one repair at a time: the scrub never floods peers
-        node.integrity.repair(context, id).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+        node.integrity
+            .repair(context, id)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(5, TimeUnit.MINUTES);
       }
     } catch (NoSuchFileException deletedMeanwhile) {
       // fine
@@ -139,9 +165,14 @@ final class Scrubber {
   /** Blocking: one repair at a time, so the scrub never floods peers. */
   private void repair(FileId id) {
     try {
-      node.integrity.repair(context, id).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+      node.integrity
+          .repair(context, id)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(5, TimeUnit.MINUTES);
     } catch (Exception e) {
-      LOG.warn("storage {}: scrub repair of {}: {}", node.options.id(), id.remoteName(), e.toString());
+      LOG.warn(
+          "storage {}: scrub repair of {}: {}", node.options.id(), id.remoteName(), e.toString());
     }
   }
 

@@ -26,17 +26,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A FastDFS download of a small one-file blob whose name carries its size and CRC32 (at most
- * {@link #MAX_BYTES} and {@code storage.reliability.verifyDownloadMaxBytes}, {@link Integrity#checkable}): one disk call
- * opens the file, reads it whole into one pooled direct buffer with room for the response header
- * in front, and checks it against its name; the client then gets those same bytes in one write.
- * A damaged copy is repaired from a peer first ({@link Integrity#repair}), a missing one fetched
- * (read-your-write), as for any download. Before this, such a download was stat'ed, read and
- * checked, then read again by {@code sendFile}: three disk hops and two reads instead of one.
+ * A FastDFS download of a small one-file blob whose name carries its size and CRC32 (at most {@link
+ * #MAX_BYTES} and {@code storage.reliability.verifyDownloadMaxBytes}, {@link Integrity#checkable}):
+ * one disk call opens the file, reads it whole into one pooled direct buffer with room for the
+ * response header in front, and checks it against its name; the client then gets those same bytes
+ * in one write. A damaged copy is repaired from a peer first ({@link Integrity#repair}), a missing
+ * one fetched (read-your-write), as for any download. Before this, such a download was stat'ed,
+ * read and checked, then read again by {@code sendFile}: three disk hops and two reads instead of
+ * one.
  */
 final class SmallDownload {
   private static final Logger LOG = LoggerFactory.getLogger(SmallDownload.class);
   private static final PooledByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
+
   /**
    * Larger checked files keep the read-then-{@code sendFile} path: there the second read is small
    * next to the transfer, and a whole-file buffer per download measured slower for 1 MiB files
@@ -62,52 +64,78 @@ final class SmallDownload {
     Future<Whole> read = node.disk.executeBlocking(() -> read(p, name), false);
     if (!d.peer()) {
       // read-your-write: a file acknowledged elsewhere in the group may not have reached us yet
-      read = read.recover(err -> err instanceof FdfsException f && f.errno() == Errno.ENOENT
-          ? node.replication.fetchMissing(id).compose(v -> node.disk.executeBlocking(() -> read(p, name), false))
-          : Future.failedFuture(err));
+      read =
+          read.recover(
+              err ->
+                  err instanceof FdfsException f && f.errno() == Errno.ENOENT
+                      ? node.replication
+                          .fetchMissing(id)
+                          .compose(v -> node.disk.executeBlocking(() -> read(p, name), false))
+                      : Future.failedFuture(err));
     }
     // never serve (or spread to a peer) a copy that does not match its name: repair it first
-    read = read.compose(w -> w != Whole.DAMAGED ? Future.succeededFuture(w)
-        : node.integrity.repair(ctx, id)
-            .compose(v -> node.disk.executeBlocking(() -> read(p, name), false))
-            .compose(again -> again != Whole.DAMAGED ? Future.succeededFuture(again)
-                : Future.failedFuture(new FdfsException(Errno.EIO, "damaged copy of " + id.remoteName()))));
-    read.onComplete(ar -> {
-      if (ar.failed()) {
-        node.count(StorageCounters.TOTAL_DOWNLOAD, false);
-        ex.fail(ar.cause());
-        return;
-      }
-      Whole w = ar.result();
-      long offset = d.offset();
-      // 6.15.4+: offset >= size is EINVAL; only a 0-byte file may be read at offset 0 (§3.4)
-      if (offset > w.length || (offset == w.length && w.length > 0)) {
-        w.release();
-        node.count(StorageCounters.TOTAL_DOWNLOAD, false);
-        ex.fail(FdfsException.invalid("download offset " + offset + " is past the end (" + w.length + " bytes)"));
-        return;
-      }
-      long n = d.length() == 0 ? w.length - offset : Math.min(d.length(), w.length - offset);
-      ByteBuf out = w.response(offset, n);
-      // not released by the write (Vert.x hands Netty an unreleasable view): ours to release after it
-      ex.write(BufferInternal.buffer(out)).onComplete(sent -> {
-        out.release();
-        node.count(StorageCounters.TOTAL_DOWNLOAD, sent.succeeded());
-        if (n > 0) {
-          node.countBytes(StorageCounters.TOTAL_DOWNLOAD_BYTES, n, sent.succeeded());
-          if (d.peer()) { // a peer's catch-up or fetch-on-miss: FastDFS sync-out
-            node.countBytes(StorageCounters.TOTAL_SYNC_OUT_BYTES, n, sent.succeeded());
+    read =
+        read.compose(
+            w ->
+                w != Whole.DAMAGED
+                    ? Future.succeededFuture(w)
+                    : node.integrity
+                        .repair(ctx, id)
+                        .compose(v -> node.disk.executeBlocking(() -> read(p, name), false))
+                        .compose(
+                            again ->
+                                again != Whole.DAMAGED
+                                    ? Future.succeededFuture(again)
+                                    : Future.failedFuture(
+                                        new FdfsException(
+                                            Errno.EIO, "damaged copy of " + id.remoteName()))));
+    read.onComplete(
+        ar -> {
+          if (ar.failed()) {
+            node.count(StorageCounters.TOTAL_DOWNLOAD, false);
+            ex.fail(ar.cause());
+            return;
           }
-          node.events.download("fdfs", sent.succeeded(), n, System.nanoTime() - started);
-        }
-        if (sent.succeeded()) {
-          ex.sent();
-        } else {
-          LOG.debug("storage: download of {} to {} failed: {}", id, ex.remote(), sent.cause().toString());
-          ex.close();
-        }
-      });
-    });
+          Whole w = ar.result();
+          long offset = d.offset();
+          // 6.15.4+: offset >= size is EINVAL; only a 0-byte file may be read at offset 0 (§3.4)
+          if (offset > w.length || (offset == w.length && w.length > 0)) {
+            w.release();
+            node.count(StorageCounters.TOTAL_DOWNLOAD, false);
+            ex.fail(
+                FdfsException.invalid(
+                    "download offset " + offset + " is past the end (" + w.length + " bytes)"));
+            return;
+          }
+          long n = d.length() == 0 ? w.length - offset : Math.min(d.length(), w.length - offset);
+          ByteBuf out = w.response(offset, n);
+          // not released by the write (Vert.x hands Netty an unreleasable view): ours to release
+          // after it
+          ex.write(BufferInternal.buffer(out))
+              .onComplete(
+                  sent -> {
+                    out.release();
+                    node.count(StorageCounters.TOTAL_DOWNLOAD, sent.succeeded());
+                    if (n > 0) {
+                      node.countBytes(StorageCounters.TOTAL_DOWNLOAD_BYTES, n, sent.succeeded());
+                      if (d.peer()) { // a peer's catch-up or fetch-on-miss: FastDFS sync-out
+                        node.countBytes(StorageCounters.TOTAL_SYNC_OUT_BYTES, n, sent.succeeded());
+                      }
+                      node.events.download(
+                          "fdfs", sent.succeeded(), n, System.nanoTime() - started);
+                    }
+                    if (sent.succeeded()) {
+                      ex.sent();
+                    } else {
+                      LOG.debug(
+                          "storage: download of {} to {} failed: {}",
+                          id,
+                          ex.remote(),
+                          sent.cause().toString());
+                      ex.close();
+                    }
+                  });
+        });
   }
 
   /**
@@ -157,7 +185,10 @@ final class SmallDownload {
     }
   }
 
-  /** A file's bytes behind {@link PacketHeader#SIZE} free bytes, in one buffer the holder must release. */
+  /**
+   * A file's bytes behind {@link PacketHeader#SIZE} free bytes, in one buffer the holder must
+   * release.
+   */
   static final class Whole {
     static final Whole DAMAGED = new Whole(null, -1);
     private final ByteBuf buf;

@@ -12,25 +12,37 @@ import java.util.function.Supplier;
 
 /**
  * What one storage connection may do and hold, kept apart from the protocol handling: the pace
- * checks of {@link ClientWatch} (idle and trickle timeouts), the write-out of a stalled upload,
- * and whether the other side has proved it is a group member ({@link PeerAuth}) before it may use
- * the member-only commands.
+ * checks of {@link ClientWatch} (idle and trickle timeouts), the write-out of a stalled upload, and
+ * whether the other side has proved it is a group member ({@link PeerAuth}) before it may use the
+ * member-only commands.
  */
 final class StorageClientGuard {
   /** Under the connection's name, where these lines always were. */
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StorageConnection.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(StorageConnection.class);
+
   private final StorageNode node;
   private final String remote;
   private final ClientWatch watch;
   private final PeerAuth.Session member;
 
-  StorageClientGuard(Vertx vertx, StorageNode node, String remote, Supplier<ClientPace.Phase> phase, Runnable close) {
+  StorageClientGuard(
+      Vertx vertx,
+      StorageNode node,
+      String remote,
+      Supplier<ClientPace.Phase> phase,
+      Runnable close) {
     this.node = node;
     this.remote = remote;
-    this.watch = new ClientWatch(vertx, node.limits, phase, reason -> {
-      node.clientLog.info("pace", "storage: closing " + remote + ": " + reason);
-      close.run();
-    });
+    this.watch =
+        new ClientWatch(
+            vertx,
+            node.limits,
+            phase,
+            reason -> {
+              node.clientLog.info("pace", "storage: closing " + remote + ": " + reason);
+              close.run();
+            });
     PeerAuth auth = node.peerAuth;
     this.member = auth == null ? null : auth.session();
   }
@@ -93,12 +105,17 @@ final class StorageClientGuard {
    */
   void logError(int errno, int cmd, Throwable err) {
     String what = err instanceof FdfsException ? err.getMessage() : err.toString();
-    if ((errno == Errno.ENOENT || errno == Errno.ERANGE) && (cmd == (Command.QUERY_FILE_INFO & 0xFF) || cmd >= (Command.REPLICA_UPLOAD & 0xFF))) {
+    if ((errno == Errno.ENOENT || errno == Errno.ERANGE)
+        && (cmd == (Command.QUERY_FILE_INFO & 0xFF) || cmd >= (Command.REPLICA_UPLOAD & 0xFF))) {
       // "is it here yet?" from clients polling and from peers catching up: routine, not news
       LOG.debug("storage: {} for cmd {} from {}: {}", Errno.name(errno), cmd, remote, what);
     } else {
-      String line = "storage: " + Errno.name(errno) + " for cmd " + cmd + " from " + remote + ": " + what;
-      node.clientLog.log(errno == Errno.ENOENT ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.WARN, errno + "/" + cmd, line);
+      String line =
+          "storage: " + Errno.name(errno) + " for cmd " + cmd + " from " + remote + ": " + what;
+      node.clientLog.log(
+          errno == Errno.ENOENT ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.WARN,
+          errno + "/" + cmd,
+          line);
     }
   }
 }

@@ -30,11 +30,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Executes one decoded storage request (fastdfs-protocol.md §3, peer commands 120–122) against
- * the storage: validates names against this storage, streams content through the
- * {@link StorageExchange}, counts, announces file events, and ends the request. No sockets here:
- * {@link StorageConnection} does the framing. Whatever a request needs to remember lives in its
- * own call (locals and futures), never in fields.
+ * Executes one decoded storage request (fastdfs-protocol.md §3, peer commands 120–122) against the
+ * storage: validates names against this storage, streams content through the {@link
+ * StorageExchange}, counts, announces file events, and ends the request. No sockets here: {@link
+ * StorageConnection} does the framing. Whatever a request needs to remember lives in its own call
+ * (locals and futures), never in fields.
  */
 final class StorageCommands {
   private static final Logger LOG = LoggerFactory.getLogger(StorageCommands.class);
@@ -49,7 +49,10 @@ final class StorageCommands {
     this.ctx = ctx;
   }
 
-  /** Runs {@code req}; a validation failure thrown here is the caller's to answer (its body is unread). */
+  /**
+   * Runs {@code req}; a validation failure thrown here is the caller's to answer (its body is
+   * unread).
+   */
   void execute(StorageRequest req, StorageExchange ex) {
     if (req instanceof Upload u) {
       upload(u, ex);
@@ -63,37 +66,54 @@ final class StorageCommands {
       download(d, ex);
     } else if (req instanceof Delete d) {
       FileId id = files.validate(d.group(), d.name());
-      answerEmpty(ex, node.engines.forId(id).delete(ctx, id)
-          .onSuccess(v -> node.announce(FileEvent.DELETED, id.remoteName(), -1)), StorageCounters.TOTAL_DELETE);
+      answerEmpty(
+          ex,
+          node.engines
+              .forId(id)
+              .delete(ctx, id)
+              .onSuccess(v -> node.announce(FileEvent.DELETED, id.remoteName(), -1)),
+          StorageCounters.TOTAL_DELETE);
     } else if (req instanceof GetMetadata g) {
       FileId id = files.validate(g.group(), g.name());
-      files.getMetadata(id).onComplete(ar -> {
-        node.count(StorageCounters.TOTAL_GET_META, ar.succeeded());
-        if (ar.succeeded()) {
-          ex.reply(new StorageReply.RawMetadata(ar.result()));
-        } else {
-          ex.fail(ar.cause());
-        }
-      });
+      files
+          .getMetadata(id)
+          .onComplete(
+              ar -> {
+                node.count(StorageCounters.TOTAL_GET_META, ar.succeeded());
+                if (ar.succeeded()) {
+                  ex.reply(new StorageReply.RawMetadata(ar.result()));
+                } else {
+                  ex.fail(ar.cause());
+                }
+              });
     } else if (req instanceof SetMetadata m) {
       FileId id = files.validate(m.group(), m.name());
-      answerEmpty(ex, files.setMetadata(ctx, id, m.merge() ? (byte) 'M' : (byte) 'O', Metadata.decode(m.raw()))
-          .onSuccess(v -> node.announce(FileEvent.METADATA, id.remoteName(), -1)), StorageCounters.TOTAL_SET_META);
+      answerEmpty(
+          ex,
+          files
+              .setMetadata(ctx, id, m.merge() ? (byte) 'M' : (byte) 'O', Metadata.decode(m.raw()))
+              .onSuccess(v -> node.announce(FileEvent.METADATA, id.remoteName(), -1)),
+          StorageCounters.TOTAL_SET_META);
     } else if (req instanceof QueryFileInfo q) {
       queryFileInfo(q, ex);
     } else if (req instanceof Truncate t) {
       FileId id = files.validate(files.group(), t.name());
-      answerEmpty(ex, attempt(() -> files.truncate(ctx, id, t.newSize()))
-          .onSuccess(v -> node.announce(FileEvent.UPDATED, id.remoteName(), t.newSize())), StorageCounters.TOTAL_TRUNCATE);
+      answerEmpty(
+          ex,
+          attempt(() -> files.truncate(ctx, id, t.newSize()))
+              .onSuccess(v -> node.announce(FileEvent.UPDATED, id.remoteName(), t.newSize())),
+          StorageCounters.TOTAL_TRUNCATE);
     } else if (req instanceof RegenerateAppenderName g) {
       FileId id = files.validate(files.group(), g.name());
-      attempt(() -> files.regenerate(ctx, id)).onComplete(ar -> {
-        if (ar.succeeded()) {
-          ex.reply(new StorageReply.StoredFile(files.group(), ar.result()));
-        } else {
-          ex.fail(ar.cause());
-        }
-      });
+      attempt(() -> files.regenerate(ctx, id))
+          .onComplete(
+              ar -> {
+                if (ar.succeeded()) {
+                  ex.reply(new StorageReply.StoredFile(files.group(), ar.result()));
+                } else {
+                  ex.fail(ar.cause());
+                }
+              });
     } else if (req instanceof BinlogFetch f) {
       binlogFetch(f, ex);
     } else if (req instanceof StorageRequest.SnapshotFetch f) {
@@ -101,13 +121,15 @@ final class StorageCommands {
       if (trim == null) {
         throw new FdfsException(Errno.EOPNOTSUPP, "no binlog");
       }
-      trim.snapshotPage(f).onComplete(ar -> {
-        if (ar.succeeded()) {
-          ex.reply(ar.result());
-        } else {
-          ex.fail(ar.cause());
-        }
-      });
+      trim.snapshotPage(f)
+          .onComplete(
+              ar -> {
+                if (ar.succeeded()) {
+                  ex.reply(ar.result());
+                } else {
+                  ex.fail(ar.cause());
+                }
+              });
     } else if (req instanceof StorageRequest.ActiveTest) {
       ex.reply(new StorageReply.Empty());
     } else {
@@ -120,24 +142,26 @@ final class StorageCommands {
   private void upload(Upload u, StorageExchange ex) {
     String ext = extension(u.ext());
     long size = u.size();
-    io.dfstree.storage.Upload up = new io.dfstree.storage.Upload(node, ctx, size, ext, u.appender(), u.storePathIndex());
+    io.dfstree.storage.Upload up =
+        new io.dfstree.storage.Upload(node, ctx, size, ext, u.appender(), u.storePathIndex());
     long started = System.nanoTime();
     up.open()
         .compose(v -> ex.receive(size, up))
         .compose(v -> up.complete())
-        .onComplete(ar -> {
-          node.events.upload("fdfs", ar.succeeded(), size, System.nanoTime() - started);
-          if (ar.succeeded()) {
-            node.announce(FileEvent.CREATED, ar.result().remoteName(), size);
-            ex.reply(new StorageReply.StoredFile(files.group(), ar.result().remoteName()));
-          } else {
-            if (!up.finished()) { // else complete() counted it
-              node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, false);
-            }
-            up.abort();
-            ex.fail(ar.cause());
-          }
-        });
+        .onComplete(
+            ar -> {
+              node.events.upload("fdfs", ar.succeeded(), size, System.nanoTime() - started);
+              if (ar.succeeded()) {
+                node.announce(FileEvent.CREATED, ar.result().remoteName(), size);
+                ex.reply(new StorageReply.StoredFile(files.group(), ar.result().remoteName()));
+              } else {
+                if (!up.finished()) { // else complete() counted it
+                  node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, false);
+                }
+                up.abort();
+                ex.fail(ar.cause());
+              }
+            });
   }
 
   private void uploadSlave(UploadSlave s, StorageExchange ex) {
@@ -148,56 +172,74 @@ final class StorageCommands {
       throw FdfsException.invalid("slave prefix must not be empty");
     }
     FileId.checkToken("prefix", s.prefix(), Wire.PREFIX_LEN);
-    FileId slave = files.validate(files.group(), FileName.slaveName(master.remoteName(), s.prefix(), ext));
+    FileId slave =
+        files.validate(files.group(), FileName.slaveName(master.remoteName(), s.prefix(), ext));
     StorePath path = files.paths().get(master.storePathIndex());
     if (!files.paths().hasRoomFor(path, size)) {
-      throw new FdfsException(Errno.ENOSPC, "store path M" + StorePaths.HEX[path.index] + " is at its reserve");
+      throw new FdfsException(
+          Errno.ENOSPC, "store path M" + StorePaths.HEX[path.index] + " is at its reserve");
     }
     FileWriteStream upload = files.newUpload(path);
     Replication.Fanout[] fanout = {null};
-    files.stat(master)
+    files
+        .stat(master)
         .compose(st -> node.replication.openFanout(size, path.index).map(f -> fanout[0] = f))
         .compose(v -> ex.receive(size, fanout[0] == null ? upload : new Tee(upload, fanout[0])))
         .compose(v -> files.placeSlave(upload, slave))
         .compose(remote -> node.replication.await(ctx, fanout[0], remote))
-        .onComplete(ar -> {
-          node.count(StorageCounters.TOTAL_UPLOAD, ar.succeeded());
-          node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, ar.succeeded());
-          if (ar.succeeded()) {
-            node.lastSourceUpdate = System.currentTimeMillis() / 1000;
-            node.announce(FileEvent.CREATED, ar.result(), size);
-            ex.reply(new StorageReply.StoredFile(files.group(), ar.result()));
-          } else {
-            if (fanout[0] != null) {
-              fanout[0].abort();
-            }
-            upload.abort().onComplete(x -> node.disk.executeBlocking(() -> {
-              FileWriteStream.deleteQuietly(upload.path());
-              return null;
-            }, false));
-            ex.fail(ar.cause());
-          }
-        });
+        .onComplete(
+            ar -> {
+              node.count(StorageCounters.TOTAL_UPLOAD, ar.succeeded());
+              node.countBytes(StorageCounters.TOTAL_UPLOAD_BYTES, size, ar.succeeded());
+              if (ar.succeeded()) {
+                node.lastSourceUpdate = System.currentTimeMillis() / 1000;
+                node.announce(FileEvent.CREATED, ar.result(), size);
+                ex.reply(new StorageReply.StoredFile(files.group(), ar.result()));
+              } else {
+                if (fanout[0] != null) {
+                  fanout[0].abort();
+                }
+                upload
+                    .abort()
+                    .onComplete(
+                        x ->
+                            node.disk.executeBlocking(
+                                () -> {
+                                  FileWriteStream.deleteQuietly(upload.path());
+                                  return null;
+                                },
+                                false));
+                ex.fail(ar.cause());
+              }
+            });
   }
 
   private void writeAppender(WriteAppender w, StorageExchange ex) {
     FileId id = files.validate(files.group(), w.name());
     boolean modify = w.modify();
     int total = modify ? StorageCounters.TOTAL_MODIFY : StorageCounters.TOTAL_APPEND;
-    int totalBytes = modify ? StorageCounters.TOTAL_MODIFY_BYTES : StorageCounters.TOTAL_APPEND_BYTES;
-    attempt(() -> files.updateAppender(ctx, id, modify ? w.offset() : -1, (out, originalSize) ->
-        ex.receive(w.size(), out).compose(v -> out.finish(x -> null)).mapEmpty()))
-        .onComplete(ar -> {
-          node.count(total, ar.succeeded());
-          node.countBytes(totalBytes, w.size(), ar.succeeded());
-          if (ar.succeeded()) {
-            node.lastSourceUpdate = System.currentTimeMillis() / 1000;
-            node.announce(FileEvent.UPDATED, id.remoteName(), -1);
-            ex.reply(new StorageReply.Empty());
-          } else {
-            ex.fail(ar.cause());
-          }
-        });
+    int totalBytes =
+        modify ? StorageCounters.TOTAL_MODIFY_BYTES : StorageCounters.TOTAL_APPEND_BYTES;
+    attempt(
+            () ->
+                files.updateAppender(
+                    ctx,
+                    id,
+                    modify ? w.offset() : -1,
+                    (out, originalSize) ->
+                        ex.receive(w.size(), out).compose(v -> out.finish(x -> null)).mapEmpty()))
+        .onComplete(
+            ar -> {
+              node.count(total, ar.succeeded());
+              node.countBytes(totalBytes, w.size(), ar.succeeded());
+              if (ar.succeeded()) {
+                node.lastSourceUpdate = System.currentTimeMillis() / 1000;
+                node.announce(FileEvent.UPDATED, id.remoteName(), -1);
+                ex.reply(new StorageReply.Empty());
+              } else {
+                ex.fail(ar.cause());
+              }
+            });
   }
 
   // ---- reads -----------------------------------------------------------------------------------
@@ -214,68 +256,98 @@ final class StorageCommands {
     Future<BlobEngine.BlobRead> located = engine.open(id);
     if (!d.peer()) {
       // read-your-write: a file acknowledged elsewhere in the group may not have reached us yet
-      located = located.recover(err -> err instanceof FdfsException f && f.errno() == Errno.ENOENT
-          ? node.replication.fetchMissing(id).compose(v -> engine.open(id))
-          : Future.failedFuture(err));
+      located =
+          located.recover(
+              err ->
+                  err instanceof FdfsException f && f.errno() == Errno.ENOENT
+                      ? node.replication.fetchMissing(id).compose(v -> engine.open(id))
+                      : Future.failedFuture(err));
     }
     // never serve (or spread to a peer) a small copy that does not match its name: repair it first
-    located = located.compose(st -> node.integrity.verifyForDownload(Vertx.currentContext(), id, st));
-    located.onComplete(ar -> {
-      if (ar.failed()) {
-        node.count(StorageCounters.TOTAL_DOWNLOAD, false);
-        ex.fail(ar.cause());
-        return;
-      }
-      BlobEngine.BlobRead st = ar.result();
-      // 6.15.4+: offset >= size is EINVAL; only a 0-byte file may be read at offset 0 (§3.4)
-      if (offset > st.length() || (offset == st.length() && st.length() > 0)) {
-        node.count(StorageCounters.TOTAL_DOWNLOAD, false);
-        ex.fail(FdfsException.invalid("download offset " + offset + " is past the end (" + st.length() + " bytes)"));
-        return;
-      }
-      long n = d.length() == 0 ? st.length() - offset : Math.min(d.length(), st.length() - offset);
-      Future<Void> out = st.content() != null
-          ? ex.send(st.content().slice((int) offset, (int) (offset + n))) // read once, CRC checked: these bytes
-          : ex.sendFile(st.path().toString(), st.fileOffset(offset), n);
-      out.onComplete(sent -> {
-        node.count(StorageCounters.TOTAL_DOWNLOAD, sent.succeeded());
-        if (n > 0) {
-          node.countBytes(StorageCounters.TOTAL_DOWNLOAD_BYTES, n, sent.succeeded());
-          if (d.peer()) { // a peer's catch-up or fetch-on-miss: FastDFS sync-out
-            node.countBytes(StorageCounters.TOTAL_SYNC_OUT_BYTES, n, sent.succeeded());
+    located =
+        located.compose(st -> node.integrity.verifyForDownload(Vertx.currentContext(), id, st));
+    located.onComplete(
+        ar -> {
+          if (ar.failed()) {
+            node.count(StorageCounters.TOTAL_DOWNLOAD, false);
+            ex.fail(ar.cause());
+            return;
           }
-          node.events.download("fdfs", sent.succeeded(), n, System.nanoTime() - started);
-        }
-        if (sent.succeeded()) {
-          ex.sent();
-        } else {
-          // the header is out: the only honest signal left is to close
-          LOG.warn("storage: download of {} to {} failed after the header: {}", id, ex.remote(), sent.cause().toString());
-          ex.close();
-        }
-      });
-    });
+          BlobEngine.BlobRead st = ar.result();
+          // 6.15.4+: offset >= size is EINVAL; only a 0-byte file may be read at offset 0 (§3.4)
+          if (offset > st.length() || (offset == st.length() && st.length() > 0)) {
+            node.count(StorageCounters.TOTAL_DOWNLOAD, false);
+            ex.fail(
+                FdfsException.invalid(
+                    "download offset " + offset + " is past the end (" + st.length() + " bytes)"));
+            return;
+          }
+          long n =
+              d.length() == 0 ? st.length() - offset : Math.min(d.length(), st.length() - offset);
+          Future<Void> out =
+              st.content() != null
+                  ? ex.send(
+                      st.content()
+                          .slice(
+                              (int) offset,
+                              (int) (offset + n))) // read once, CRC checked: these bytes
+                  : ex.sendFile(st.path().toString(), st.fileOffset(offset), n);
+          out.onComplete(
+              sent -> {
+                node.count(StorageCounters.TOTAL_DOWNLOAD, sent.succeeded());
+                if (n > 0) {
+                  node.countBytes(StorageCounters.TOTAL_DOWNLOAD_BYTES, n, sent.succeeded());
+                  if (d.peer()) { // a peer's catch-up or fetch-on-miss: FastDFS sync-out
+                    node.countBytes(StorageCounters.TOTAL_SYNC_OUT_BYTES, n, sent.succeeded());
+                  }
+                  node.events.download("fdfs", sent.succeeded(), n, System.nanoTime() - started);
+                }
+                if (sent.succeeded()) {
+                  ex.sent();
+                } else {
+                  // the header is out: the only honest signal left is to close
+                  LOG.warn(
+                      "storage: download of {} to {} failed after the header: {}",
+                      id,
+                      ex.remote(),
+                      sent.cause().toString());
+                  ex.close();
+                }
+              });
+        });
   }
 
   private void queryFileInfo(QueryFileInfo q, StorageExchange ex) {
     FileId id = files.validate(q.group(), q.name());
     boolean skipCrc = q.skipCrc();
     FileName.Decoded d = id.decoded();
-    files.stat(id).compose(st -> {
-      if (d.nameDescribesContent() || skipCrc) {
-        return Future.succeededFuture(new long[] {st.size(), st.mtimeSeconds(),
-            skipCrc && !d.nameDescribesContent() ? 0 : d.crc32Unsigned()});
-      }
-      return files.crc32(st.path()).map(crc -> new long[] {st.size(), st.mtimeSeconds(), crc});
-    }).onComplete(ar -> {
-      if (ar.failed()) {
-        ex.fail(ar.cause());
-        return;
-      }
-      long[] v = ar.result();
-      String source = d.sourceId() > 0 ? node.peerHosts.getOrDefault(d.sourceId(), "") : d.sourceIp();
-      ex.reply(new StorageReply.FileInfo(v[0], v[1], v[2], source));
-    });
+    files
+        .stat(id)
+        .compose(
+            st -> {
+              if (d.nameDescribesContent() || skipCrc) {
+                return Future.succeededFuture(
+                    new long[] {
+                      st.size(),
+                      st.mtimeSeconds(),
+                      skipCrc && !d.nameDescribesContent() ? 0 : d.crc32Unsigned()
+                    });
+              }
+              return files
+                  .crc32(st.path())
+                  .map(crc -> new long[] {st.size(), st.mtimeSeconds(), crc});
+            })
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ex.fail(ar.cause());
+                return;
+              }
+              long[] v = ar.result();
+              String source =
+                  d.sourceId() > 0 ? node.peerHosts.getOrDefault(d.sourceId(), "") : d.sourceIp();
+              ex.reply(new StorageReply.FileInfo(v[0], v[1], v[2], source));
+            });
   }
 
   /** A peer reads our binlog: requester id, offset, max bytes → our clock, binlog size, lines. */
@@ -290,26 +362,31 @@ final class StorageCommands {
     }
     long now = System.currentTimeMillis() / 1000;
     long size = log.size();
-    node.disk.executeBlocking(() -> log.read(f.offset(), max), false).onComplete(ar -> {
-      if (ar.failed()) {
-        ex.fail(ar.cause());
-      } else {
-        ex.reply(new StorageReply.BinlogChunk(now, size, ar.result()));
-      }
-    });
+    node.disk
+        .executeBlocking(() -> log.read(f.offset(), max), false)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ex.fail(ar.cause());
+              } else {
+                ex.reply(new StorageReply.BinlogChunk(now, size, ar.result()));
+              }
+            });
   }
 
-  // ---- helpers -----------------------------------------------------------------------------------
+  // ---- helpers
+  // -----------------------------------------------------------------------------------
 
   private void answerEmpty(StorageExchange ex, Future<Void> op, int totalCounter) {
-    op.onComplete(ar -> {
-      node.count(totalCounter, ar.succeeded());
-      if (ar.succeeded()) {
-        ex.reply(new StorageReply.Empty());
-      } else {
-        ex.fail(ar.cause());
-      }
-    });
+    op.onComplete(
+        ar -> {
+          node.count(totalCounter, ar.succeeded());
+          if (ar.succeeded()) {
+            ex.reply(new StorageReply.Empty());
+          } else {
+            ex.fail(ar.cause());
+          }
+        });
   }
 
   private static String extension(String ext) {

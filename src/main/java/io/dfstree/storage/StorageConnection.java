@@ -19,17 +19,21 @@ import org.slf4j.LoggerFactory;
  * One client connection to a storage, a thin adapter: a {@link FrameDecoder} splits the bytes,
  * {@link StorageCodec} decodes each request, {@link StorageCommands} executes it. Requests are
  * served one at a time; what one request needs lives in its {@link ConnectionExchange}, and what
- * the client may do in {@link StorageClientGuard}. File content is streamed with back-pressure
- * (the socket pauses while the disk or the peers catch up). A rejected request's body is skipped
- * (or, beyond {@link #DRAIN_LIMIT}, the connection is closed) so the next header is never misread.
+ * the client may do in {@link StorageClientGuard}. File content is streamed with back-pressure (the
+ * socket pauses while the disk or the peers catch up). A rejected request's body is skipped (or,
+ * beyond {@link #DRAIN_LIMIT}, the connection is closed) so the next header is never misread.
  */
 final class StorageConnection implements FrameDecoder.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(StorageConnection.class);
+
   /** Rejected bodies up to this size are read and dropped so the client can read our errno. */
   static final long DRAIN_LIMIT = 256L * 1024 * 1024;
+
   private static final int MAX_UNREAD = 256 * 1024;
+
   /** Bodies up to this size are read and dropped before a rejecting close (see rejectAndClose). */
   private static final long CLOSE_DRAIN_LIMIT = 4L * 1024 * 1024;
+
   private static final long CLOSE_GRACE_MS = 500;
 
   private final Vertx vertx;
@@ -53,15 +57,21 @@ final class StorageConnection implements FrameDecoder.Listener {
     this.commands = new StorageCommands(node, vertx.getOrCreateContext());
     this.remote = String.valueOf(socket.remoteAddress());
     this.quickAck = QuickAck.forSocket(socket);
-    this.guard = new StorageClientGuard(vertx, node, remote,
-        () -> StorageClientGuard.phase(decoder.state(), decoder.buffered(), socketPaused), socket::close);
+    this.guard =
+        new StorageClientGuard(
+            vertx,
+            node,
+            remote,
+            () -> StorageClientGuard.phase(decoder.state(), decoder.buffered(), socketPaused),
+            socket::close);
   }
 
   void start() {
     node.connectionOpened();
     socket.handler(this::onData);
     socket.closeHandler(v -> onClosed());
-    socket.exceptionHandler(e -> LOG.debug("storage: connection {} error: {}", remote, e.toString()));
+    socket.exceptionHandler(
+        e -> LOG.debug("storage: connection {} error: {}", remote, e.toString()));
   }
 
   private void onData(Buffer data) {
@@ -115,15 +125,28 @@ final class StorageConnection implements FrameDecoder.Listener {
       }
     } else if (prefix == StorageCodec.WHOLE_BODY) {
       if (len > node.options.maxRequestBytes()) {
-        rejectAndClose(Errno.EINVAL, "declared length " + len + " over the limit " + node.options.maxRequestBytes()
-            + " for command " + h.commandCode());
+        rejectAndClose(
+            Errno.EINVAL,
+            "declared length "
+                + len
+                + " over the limit "
+                + node.options.maxRequestBytes()
+                + " for command "
+                + h.commandCode());
       } else {
         current.part = ConnectionExchange.Part.WHOLE;
         decoder.expectFixed((int) len);
       }
     } else if (len < prefix) {
-      fail(FdfsException.invalid("body of " + len + " bytes is shorter than the " + prefix
-          + "-byte prefix of command " + h.commandCode()), len);
+      fail(
+          FdfsException.invalid(
+              "body of "
+                  + len
+                  + " bytes is shorter than the "
+                  + prefix
+                  + "-byte prefix of command "
+                  + h.commandCode()),
+          len);
     } else {
       current.part = ConnectionExchange.Part.PREFIX;
       decoder.expectFixed(prefix);
@@ -152,8 +175,14 @@ final class StorageConnection implements FrameDecoder.Listener {
       }
     } catch (FdfsException e) {
       // a request refused before its content: skip whatever of its body is still unread
-      long fixedRead = part.length() + (ex.part == ConnectionExchange.Part.NAME ? ex.prefix.length() : 0);
-      long unread = ex.bodyStarted || ex.part == ConnectionExchange.Part.WHOLE || ex.part == ConnectionExchange.Part.TRAILER ? 0 : h.bodyLength() - fixedRead;
+      long fixedRead =
+          part.length() + (ex.part == ConnectionExchange.Part.NAME ? ex.prefix.length() : 0);
+      long unread =
+          ex.bodyStarted
+                  || ex.part == ConnectionExchange.Part.WHOLE
+                  || ex.part == ConnectionExchange.Part.TRAILER
+              ? 0
+              : h.bodyLength() - fixedRead;
       fail(e, unread);
     }
   }
@@ -185,10 +214,11 @@ final class StorageConnection implements FrameDecoder.Listener {
     if (sink.writeQueueFull()) {
       decoder.pause();
       pauseSocket();
-      sink.drainHandler(v -> {
-        resumeSocket();
-        decoder.resume();
-      });
+      sink.drainHandler(
+          v -> {
+            resumeSocket();
+            decoder.resume();
+          });
     }
   }
 
@@ -251,11 +281,14 @@ final class StorageConnection implements FrameDecoder.Listener {
 
   /**
    * Answers and closes. Closing with unread bytes in the socket makes the kernel reset the
-   * connection, which can destroy the answer before the client reads it; so the rest of a
-   * modest body is read and dropped first, for a short grace period at most.
+   * connection, which can destroy the answer before the client reads it; so the rest of a modest
+   * body is read and dropped first, for a short grace period at most.
    */
   private void rejectAndClose(int errno, String message) {
-    guard.logError(errno, current == null ? -1 : current.header.commandCode(), new FdfsException(errno, message));
+    guard.logError(
+        errno,
+        current == null ? -1 : current.header.commandCode(),
+        new FdfsException(errno, message));
     socket.write(PacketHeader.status(errno));
     long declared = current == null ? 0 : current.header.bodyLength();
     if (declared <= 0 || declared > CLOSE_DRAIN_LIMIT) {

@@ -7,14 +7,14 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 
 /**
- * What {@link StorageCommands} needs from the connection that carries one request: the rest of
- * its body, and one way to end it. Each request ends with exactly one of {@link #reply},
- * {@link #fail}, {@link #sent} or {@link #close}.
+ * What {@link StorageCommands} needs from the connection that carries one request: the rest of its
+ * body, and one way to end it. Each request ends with exactly one of {@link #reply}, {@link #fail},
+ * {@link #sent} or {@link #close}.
  */
 interface StorageExchange {
   /**
-   * Streams the next {@code length} body bytes into {@code into} with back-pressure; completes
-   * when the last one was handed over, fails when the client leaves first.
+   * Streams the next {@code length} body bytes into {@code into} with back-pressure; completes when
+   * the last one was handed over, fails when the client leaves first.
    */
   Future<Void> receive(long length, WriteStream<Buffer> into);
 
@@ -25,12 +25,14 @@ interface StorageExchange {
   void reply(StorageReply reply);
 
   /**
-   * Answers the errno of {@code err}. A body not read yet is skipped (or the connection closed
-   * when it is too large), so the next header is read at the right place.
+   * Answers the errno of {@code err}. A body not read yet is skipped (or the connection closed when
+   * it is too large), so the next header is read at the right place.
    */
   void fail(Throwable err);
 
-  /** Writes a success header for {@code length} bytes, then that range of {@code path} (zero copy). */
+  /**
+   * Writes a success header for {@code length} bytes, then that range of {@code path} (zero copy).
+   */
   Future<Void> sendFile(String path, long offset, long length);
 
   /** Writes a complete response (header and content, one buffer); completes once it is out. */

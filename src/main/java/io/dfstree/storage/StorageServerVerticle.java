@@ -1,8 +1,8 @@
 package io.dfstree.storage;
 
+import io.dfstree.protocol.HostFilter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.dfstree.protocol.HostFilter;
 import io.vertx.core.net.NetServerOptions;
 
 /** One FastDFS protocol listener on its own event loop; several share the storage port. */
@@ -16,26 +16,34 @@ final class StorageServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     HostFilter allowed = new HostFilter(node.options.allowHosts());
-    NetServerOptions options = new NetServerOptions()
-        .setHost(node.options.host())
-        .setPort(node.options.port())
-        .setTcpNoDelay(true)
-        .setTcpQuickAck(true) // honoured with native epoll; see pom.xml
-        .setReuseAddress(true);
-    return vertx.createNetServer(options)
-        .connectHandler(socket -> {
-          if (!allowed.allows(socket.remoteAddress().hostAddress())) {
-            socket.close();
-            return;
-          }
-          if (!node.cap.tryOpen(node.limits.maxConnections())) {
-            node.clientLog.warn("cap", "storage: " + node.limits.maxConnections() + " connections open, refusing "
-                + socket.remoteAddress() + " with EBUSY");
-            io.dfstree.protocol.ClientWatch.refuse(vertx, socket);
-            return;
-          }
-          new StorageConnection(vertx, socket, node).start();
-        })
+    NetServerOptions options =
+        new NetServerOptions()
+            .setHost(node.options.host())
+            .setPort(node.options.port())
+            .setTcpNoDelay(true)
+            .setTcpQuickAck(true) // honoured with native epoll; see pom.xml
+            .setReuseAddress(true);
+    return vertx
+        .createNetServer(options)
+        .connectHandler(
+            socket -> {
+              if (!allowed.allows(socket.remoteAddress().hostAddress())) {
+                socket.close();
+                return;
+              }
+              if (!node.cap.tryOpen(node.limits.maxConnections())) {
+                node.clientLog.warn(
+                    "cap",
+                    "storage: "
+                        + node.limits.maxConnections()
+                        + " connections open, refusing "
+                        + socket.remoteAddress()
+                        + " with EBUSY");
+                io.dfstree.protocol.ClientWatch.refuse(vertx, socket);
+                return;
+              }
+              new StorageConnection(vertx, socket, node).start();
+            })
         .listen();
   }
 }

@@ -16,14 +16,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a storage offers to protocols other than FastDFS's own (HTTP, WebSocket) and to its
- * metrics: the same file operations, counters, quorum and read-your-write the FastDFS
- * connections use. Call its futures from an event loop.
+ * What a storage offers to protocols other than FastDFS's own (HTTP, WebSocket) and to its metrics:
+ * the same file operations, counters, quorum and read-your-write the FastDFS connections use. Call
+ * its futures from an event loop.
  */
 public final class StorageService {
-  /** A stored file as a reader sees it. {@code crc32} is -1 when the name does not describe the content. */
-  public record FileStat(FileId id, Path path, long offset, long size, long mtimeSeconds, long crc32) {
-    /** Where byte {@code from} of the file is in {@link #path} (a packed blob starts inside a volume). */
+  /**
+   * A stored file as a reader sees it. {@code crc32} is -1 when the name does not describe the
+   * content.
+   */
+  public record FileStat(
+      FileId id, Path path, long offset, long size, long mtimeSeconds, long crc32) {
+    /**
+     * Where byte {@code from} of the file is in {@link #path} (a packed blob starts inside a
+     * volume).
+     */
     public long fileOffset(long from) {
       return offset + from;
     }
@@ -48,31 +55,54 @@ public final class StorageService {
     return node.files.group();
   }
 
-  /** Parses and checks a client-supplied name; throws {@link FdfsException} (EINVAL) when it is not ours or not valid. */
+  /**
+   * Parses and checks a client-supplied name; throws {@link FdfsException} (EINVAL) when it is not
+   * ours or not valid.
+   */
   public FileId validate(String group, String remoteName) {
     return node.files.validate(group, remoteName);
   }
 
-  /** Where a file is; fetches it from a peer first when the group has it but we do not yet (read-your-write). */
+  /**
+   * Where a file is; fetches it from a peer first when the group has it but we do not yet
+   * (read-your-write).
+   */
   public Future<FileStat> locate(FileId id) {
     BlobEngine engine = node.engines.forId(id);
     Future<BlobEngine.BlobRead> located = engine.open(id);
-    located = located.recover(err -> err instanceof FdfsException f && f.errno() == Errno.ENOENT
-        ? node.replication.fetchMissing(id).compose(v -> engine.open(id))
-        : Future.failedFuture(err));
-    located = located.compose(st -> node.integrity.verifyForDownload(vertx.getOrCreateContext(), id, st));
-    return located.map(st -> new FileStat(id, st.path(), st.offset(), st.length(), st.mtimeSeconds(),
-        id.decoded().nameDescribesContent() ? id.decoded().crc32Unsigned() : -1));
+    located =
+        located.recover(
+            err ->
+                err instanceof FdfsException f && f.errno() == Errno.ENOENT
+                    ? node.replication.fetchMissing(id).compose(v -> engine.open(id))
+                    : Future.failedFuture(err));
+    located =
+        located.compose(st -> node.integrity.verifyForDownload(vertx.getOrCreateContext(), id, st));
+    return located.map(
+        st ->
+            new FileStat(
+                id,
+                st.path(),
+                st.offset(),
+                st.length(),
+                st.mtimeSeconds(),
+                id.decoded().nameDescribesContent() ? id.decoded().crc32Unsigned() : -1));
   }
 
   /** The background scrub's progress and the repairs of damaged copies, for /metrics. */
-  public record ScrubProgress(long files, long bytes, long passes, long damaged, long repaired, long repairsFailed) {}
+  public record ScrubProgress(
+      long files, long bytes, long passes, long damaged, long repaired, long repairsFailed) {}
 
   public ScrubProgress scrubProgress() {
     Scrubber s = node.scrubber;
     Integrity i = node.integrity;
-    return new ScrubProgress(s == null ? 0 : s.files.get(), s == null ? 0 : s.bytes.get(), s == null ? 0 : s.passes.get(),
-        i.damaged.get(), i.repaired.get(), i.repairsFailed.get());
+    return new ScrubProgress(
+        s == null ? 0 : s.files.get(),
+        s == null ? 0 : s.bytes.get(),
+        s == null ? 0 : s.passes.get(),
+        i.damaged.get(),
+        i.repaired.get(),
+        i.repairsFailed.get());
   }
 
   /** Counts a download in FastDFS's statistics (what list-storages reports). */
@@ -95,35 +125,48 @@ public final class StorageService {
    * WebSocket, as the FastDFS connections do for theirs (the web console shows them live).
    */
   public void announceCreated(Upload.Stored s) {
-    node.fileEvents.publish(new io.dfstree.api.FileEvent(io.dfstree.api.FileEvent.CREATED, s.fileId(), s.size(),
-        node.options.id(), System.currentTimeMillis()));
+    node.fileEvents.publish(
+        new io.dfstree.api.FileEvent(
+            io.dfstree.api.FileEvent.CREATED,
+            s.fileId(),
+            s.size(),
+            node.options.id(),
+            System.currentTimeMillis()));
   }
 
   /** Deletes a client's file, counts it and announces it ({@code deleted} file event). */
   public Future<Void> delete(FileId id) {
-    return node.engines.forId(id).delete(vertx.getOrCreateContext(), id)
-        .andThen(ar -> {
-          node.count(StorageCounters.TOTAL_DELETE, ar.succeeded());
-          if (ar.succeeded()) {
-            node.announce(io.dfstree.api.FileEvent.DELETED, id.remoteName(), -1);
-          }
-        });
+    return node.engines
+        .forId(id)
+        .delete(vertx.getOrCreateContext(), id)
+        .andThen(
+            ar -> {
+              node.count(StorageCounters.TOTAL_DELETE, ar.succeeded());
+              if (ar.succeeded()) {
+                node.announce(io.dfstree.api.FileEvent.DELETED, id.remoteName(), -1);
+              }
+            });
   }
 
   /** The file's metadata, empty when it has none; ENOENT when the file does not exist. */
   public Future<Map<String, String>> metadata(FileId id) {
-    return node.files.getMetadata(id)
-        .map(raw -> {
-          Map<String, String> out = new LinkedHashMap<>();
-          for (Metadata.Entry e : Metadata.decode(raw)) {
-            out.put(new String(e.name(), java.nio.charset.StandardCharsets.UTF_8),
-                new String(e.value(), java.nio.charset.StandardCharsets.UTF_8));
-          }
-          return out;
-        })
-        .recover(err -> err instanceof FdfsException f && f.errno() == Errno.ENOENT
-            ? node.files.stat(id).map(st -> Map.of())
-            : Future.failedFuture(err))
+    return node.files
+        .getMetadata(id)
+        .map(
+            raw -> {
+              Map<String, String> out = new LinkedHashMap<>();
+              for (Metadata.Entry e : Metadata.decode(raw)) {
+                out.put(
+                    new String(e.name(), java.nio.charset.StandardCharsets.UTF_8),
+                    new String(e.value(), java.nio.charset.StandardCharsets.UTF_8));
+              }
+              return out;
+            })
+        .recover(
+            err ->
+                err instanceof FdfsException f && f.errno() == Errno.ENOENT
+                    ? node.files.stat(id).map(st -> Map.of())
+                    : Future.failedFuture(err))
         .andThen(ar -> node.count(StorageCounters.TOTAL_GET_META, ar.succeeded()));
   }
 
@@ -132,8 +175,8 @@ public final class StorageService {
    * announces it ({@code metadata} file event), as the FastDFS command does.
    */
   public Future<Void> setMetadata(FileId id, Map<String, String> values, boolean merge) {
-    return writeMetadata(id, values, merge).onSuccess(v ->
-        node.announce(io.dfstree.api.FileEvent.METADATA, id.remoteName(), -1));
+    return writeMetadata(id, values, merge)
+        .onSuccess(v -> node.announce(io.dfstree.api.FileEvent.METADATA, id.remoteName(), -1));
   }
 
   /**
@@ -147,7 +190,8 @@ public final class StorageService {
   private Future<Void> writeMetadata(FileId id, Map<String, String> values, boolean merge) {
     List<Metadata.Entry> entries = new ArrayList<>();
     values.forEach((k, v) -> entries.add(Metadata.Entry.of(k, v)));
-    return node.files.setMetadata(vertx.getOrCreateContext(), id, merge ? (byte) 'M' : (byte) 'O', entries)
+    return node.files
+        .setMetadata(vertx.getOrCreateContext(), id, merge ? (byte) 'M' : (byte) 'O', entries)
         .andThen(ar -> node.count(StorageCounters.TOTAL_SET_META, ar.succeeded()));
   }
 
@@ -179,12 +223,16 @@ public final class StorageService {
     return node.paths.all().stream().map(p -> p.tmp).toList();
   }
 
-  /** Per peer id: seconds since the moment up to which we hold everything that peer wrote (its clock). */
+  /**
+   * Per peer id: seconds since the moment up to which we hold everything that peer wrote (its
+   * clock).
+   */
   public Map<String, Long> replicationLagSeconds() {
     Replication r = node.replication;
     long now = System.currentTimeMillis() / 1000;
     Map<String, Long> out = new LinkedHashMap<>();
-    r.syncedUntil().forEach((peer, until) -> out.put(peer, until <= 0 ? -1 : Math.max(0, now - until)));
+    r.syncedUntil()
+        .forEach((peer, until) -> out.put(peer, until <= 0 ? -1 : Math.max(0, now - until)));
     return out;
   }
 

@@ -10,9 +10,9 @@ import java.nio.file.Path;
  * One data directory ({@code Mxx}): {@code <root>/data/HH/HH/<name>} as FastDFS lays it out, plus
  * {@code <root>/data/.tmp/HH/} for uploads in flight (same filesystem, so placing a file is a
  * link). Temp files rotate over {@value #TEMP_DIRS} directories spread over the filesystem (see
- * {@link TopDirectory}): a file keeps the inode it was created with, so this spreads the inodes
- * of all stored files. Free space is refreshed off the event loop by the heartbeat and adjusted
- * as uploads land.
+ * {@link TopDirectory}): a file keeps the inode it was created with, so this spreads the inodes of
+ * all stored files. Free space is refreshed off the event loop by the heartbeat and adjusted as
+ * uploads land.
  */
 final class StorePath {
   private static final String INIT_MARK = ".data_init_flag";
@@ -25,7 +25,8 @@ final class StorePath {
   final boolean readOnly;
   private volatile FileStore fileStore;
   private final java.util.concurrent.atomic.AtomicInteger nextTemp =
-      new java.util.concurrent.atomic.AtomicInteger(java.util.concurrent.ThreadLocalRandom.current().nextInt(TEMP_DIRS));
+      new java.util.concurrent.atomic.AtomicInteger(
+          java.util.concurrent.ThreadLocalRandom.current().nextInt(TEMP_DIRS));
   private volatile long totalBytes;
   private volatile long freeBytes;
 
@@ -44,7 +45,8 @@ final class StorePath {
 
   /** A path for a new temp file: the temp directories take turns. */
   Path tempFile(String name) {
-    return tmp.resolve(StorePaths.HEX[Math.floorMod(nextTemp.getAndIncrement(), TEMP_DIRS)]).resolve(name);
+    return tmp.resolve(StorePaths.HEX[Math.floorMod(nextTemp.getAndIncrement(), TEMP_DIRS)])
+        .resolve(name);
   }
 
   /**
@@ -83,7 +85,10 @@ final class StorePath {
     refreshSpace();
   }
 
-  /** Deletes the regular files directly in {@code dir} (older versions kept temp files in .tmp itself). */
+  /**
+   * Deletes the regular files directly in {@code dir} (older versions kept temp files in .tmp
+   * itself).
+   */
   private static void removeLeftovers(Path dir) throws IOException {
     try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, Files::isRegularFile)) {
       for (Path p : leftovers) {
@@ -96,7 +101,8 @@ final class StorePath {
   void refreshSpace() throws IOException {
     FileStore store = fileStore;
     if (store == null) {
-      // finding the file store reads the mount table: once, not on every delete (statvfs below is cheap)
+      // finding the file store reads the mount table: once, not on every delete (statvfs below is
+      // cheap)
       store = fileStore = Files.getFileStore(data);
     }
     totalBytes = store.getTotalSpace();

@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The storage's data directories and the two choices made for every upload: which store path
- * (the tracker's suggestion unless it is out of space or read-only; else round robin or most
- * free space) and which of the 256×256 directories (rotating every N files, or by name hash).
+ * The storage's data directories and the two choices made for every upload: which store path (the
+ * tracker's suggestion unless it is out of space or read-only; else round robin or most free space)
+ * and which of the 256×256 directories (rotating every N files, or by name hash).
  */
 final class StorePaths {
   static final String[] HEX = new String[256];
@@ -27,12 +27,15 @@ final class StorePaths {
   private final List<StorePath> paths = new ArrayList<>();
   private final StorageOptions options;
   private final AtomicInteger roundRobin = new AtomicInteger();
-  private final AtomicLong dirCursor = new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 16) * 100L);
+  private final AtomicLong dirCursor =
+      new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 16) * 100L);
 
   StorePaths(StorageOptions options) {
     this.options = options;
     for (int i = 0; i < options.storePaths().size(); i++) {
-      paths.add(new StorePath(i, Path.of(options.storePaths().get(i)), options.readOnlyPaths().contains(i)));
+      paths.add(
+          new StorePath(
+              i, Path.of(options.storePaths().get(i)), options.readOnlyPaths().contains(i)));
     }
   }
 
@@ -46,7 +49,8 @@ final class StorePaths {
 
   StorePath get(int index) {
     if (index < 0 || index >= paths.size()) {
-      throw FdfsException.invalid("store path index " + index + " out of range 0.." + (paths.size() - 1));
+      throw FdfsException.invalid(
+          "store path index " + index + " out of range 0.." + (paths.size() - 1));
     }
     return paths.get(index);
   }
@@ -55,7 +59,8 @@ final class StorePaths {
     long total = p.totalBytes();
     Reserve r = lastReserve;
     if (r.totalBytes != total) {
-      // the option is text ("256M", "10%"): parsed when a path's size is new, not on every upload and delete
+      // the option is text ("256M", "10%"): parsed when a path's size is new, not on every upload
+      // and delete
       r = new Reserve(total, options.reservedBytes(total));
       lastReserve = r;
     }
@@ -72,12 +77,13 @@ final class StorePaths {
   }
 
   /**
-   * The path for a new file of {@code size} bytes. {@code requested} is the client's index
-   * (from the tracker), or -1 to let the storage choose.
+   * The path for a new file of {@code size} bytes. {@code requested} is the client's index (from
+   * the tracker), or -1 to let the storage choose.
    */
   StorePath choose(int requested, long size) {
     if (requested >= paths.size() || requested < -1) {
-      throw FdfsException.invalid("store path index " + requested + " out of range 0.." + (paths.size() - 1));
+      throw FdfsException.invalid(
+          "store path index " + requested + " out of range 0.." + (paths.size() - 1));
     }
     if (requested >= 0 && hasRoomFor(paths.get(requested), size)) {
       return paths.get(requested);
@@ -99,7 +105,8 @@ final class StorePaths {
       }
     }
     if (best == null) {
-      throw new FdfsException(Errno.ENOSPC, "no store path has room for " + size + " bytes above its reserve");
+      throw new FdfsException(
+          Errno.ENOSPC, "no store path has room for " + size + " bytes above its reserve");
     }
     return best;
   }

@@ -5,7 +5,10 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 
-/** Content written to a local file and, as it arrives, to the write-quorum peers; full while either is. */
+/**
+ * Content written to a local file and, as it arrives, to the write-quorum peers; full while either
+ * is.
+ */
 final class Tee implements WriteStream<Buffer>, QueuedWrites {
   private final WriteStream<Buffer> local;
   private final Replication.Fanout peers;

@@ -14,10 +14,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Names deleted on this storage, with when, kept on disk ({@code <store path 0>/data/sync/tombstones},
- * one line {@code <unix seconds> <remote name>} per delete) so that a delete outlives restarts,
- * replays of a peer's binlog and catch-up: a copy of a deleted file that arrives from a peer later
- * (a stale replica, a replayed create line) is refused however many deletes came in between.
+ * Names deleted on this storage, with when, kept on disk ({@code <store path
+ * 0>/data/sync/tombstones}, one line {@code <unix seconds> <remote name>} per delete) so that a
+ * delete outlives restarts, replays of a peer's binlog and catch-up: a copy of a deleted file that
+ * arrives from a peer later (a stale replica, a replayed create line) is refused however many
+ * deletes came in between.
  *
  * <p>A tombstone is kept for {@code retentionSeconds} (older ones are dropped when the file is
  * loaded and when it is compacted); memory is about 100 bytes per delete within that window. The
@@ -25,11 +26,11 @@ import java.util.Map;
  * delete they record when {@code fsync} is on (group-committed). Blocking: disk threads only.
  *
  * <p>With a {@link Binlog} beside it, a delete the binlog records ({@code D}/{@code d}, forced
- * there before the client hears of it) is appended here without a force of its own: the binlog
- * line is the durable record, and this file is forced now and then at a checkpoint, a line
- * {@code # <binlog offset>} saying that every delete the binlog holds before that offset is in
- * this file for good. Opening replays the binlog's deletes after the last checkpoint, so a crash
- * between checkpoints loses no tombstone; a delete costs one fsync fewer.
+ * there before the client hears of it) is appended here without a force of its own: the binlog line
+ * is the durable record, and this file is forced now and then at a checkpoint, a line {@code #
+ * <binlog offset>} saying that every delete the binlog holds before that offset is in this file for
+ * good. Opening replays the binlog's deletes after the last checkpoint, so a crash between
+ * checkpoints loses no tombstone; a delete costs one fsync fewer.
  */
 final class TombstoneStore {
   private final Path file;
@@ -37,19 +38,23 @@ final class TombstoneStore {
   private final boolean fsync;
   private final Map<String, Long> deleted = new HashMap<>();
   private final GroupCommit durable = new GroupCommit();
+
   /**
-   * A checkpoint is taken at a covered delete once this many are unforced, or the oldest of them
-   * is this old: it bounds what opening after a crash replays (the binlog since the checkpoint).
+   * A checkpoint is taken at a covered delete once this many are unforced, or the oldest of them is
+   * this old: it bounds what opening after a crash replays (the binlog since the checkpoint).
    */
   static final int CHECKPOINT_EVERY = 256;
+
   static final long CHECKPOINT_MS = 1000;
   private static final String CHECKPOINT = "# ";
 
   private final Binlog binlog;
   private FileChannel channel;
   private long linesOnDisk;
+
   /** Appends since the last checkpoint that only the binlog holds durably. */
   private int uncheckpointed;
+
   private long oldestUnforcedMs;
 
   private TombstoneStore(Path file, long retentionSeconds, boolean fsync, Binlog binlog) {
@@ -59,17 +64,22 @@ final class TombstoneStore {
     this.binlog = binlog;
   }
 
-  /** Blocking: loads (and compacts) the tombstones in {@code file}, dropping those older than the retention. */
-  static TombstoneStore open(Path file, long retentionSeconds, boolean fsync, long nowSeconds) throws IOException {
+  /**
+   * Blocking: loads (and compacts) the tombstones in {@code file}, dropping those older than the
+   * retention.
+   */
+  static TombstoneStore open(Path file, long retentionSeconds, boolean fsync, long nowSeconds)
+      throws IOException {
     return open(file, retentionSeconds, fsync, nowSeconds, null);
   }
 
   /**
    * Blocking: as {@link #open(Path, long, boolean, long)}, then replays the deletes {@code binlog}
-   * recorded after this file's last checkpoint; {@link #bury(String, long, boolean)} may then
-   * leave recorded deletes to the binlog's force.
+   * recorded after this file's last checkpoint; {@link #bury(String, long, boolean)} may then leave
+   * recorded deletes to the binlog's force.
    */
-  static TombstoneStore open(Path file, long retentionSeconds, boolean fsync, long nowSeconds, Binlog binlog)
+  static TombstoneStore open(
+      Path file, long retentionSeconds, boolean fsync, long nowSeconds, Binlog binlog)
       throws IOException {
     Files.createDirectories(file.getParent());
     TombstoneStore store = new TombstoneStore(file, retentionSeconds, fsync, binlog);
@@ -132,18 +142,22 @@ final class TombstoneStore {
     return checkpoint;
   }
 
-  /** Blocking: remembers that {@code remoteName} was deleted at {@code ts}, on disk before it returns (with fsync). */
+  /**
+   * Blocking: remembers that {@code remoteName} was deleted at {@code ts}, on disk before it
+   * returns (with fsync).
+   */
   void bury(String remoteName, long ts) throws IOException {
     bury(remoteName, ts, false);
   }
 
   /**
    * Blocking: as {@link #bury(String, long)}; with {@code binlogRecordsIt} the caller appends the
-   * delete to the binlog (forced) right after this returns, so this line is not forced now (see
-   * the class comment). Call {@link #sync} if that binlog append then fails.
+   * delete to the binlog (forced) right after this returns, so this line is not forced now (see the
+   * class comment). Call {@link #sync} if that binlog append then fails.
    */
   void bury(String remoteName, long ts, boolean binlogRecordsIt) throws IOException {
-    ByteBuffer line = ByteBuffer.wrap((ts + " " + remoteName + "\n").getBytes(StandardCharsets.US_ASCII));
+    ByteBuffer line =
+        ByteBuffer.wrap((ts + " " + remoteName + "\n").getBytes(StandardCharsets.US_ASCII));
     boolean covered = binlogRecordsIt && binlog != null;
     boolean checkpoint = false;
     synchronized (this) {
@@ -170,13 +184,14 @@ final class TombstoneStore {
   }
 
   /**
-   * Blocking: forces the file, then notes that every delete the binlog held before the force
-   * began is in it (the caller of a covered bury wrote its line here before its binlog line).
+   * Blocking: forces the file, then notes that every delete the binlog held before the force began
+   * is in it (the caller of a covered bury wrote its line here before its binlog line).
    */
   void checkpoint() throws IOException {
     long covers = binlog.size();
     sync();
-    ByteBuffer line = ByteBuffer.wrap((CHECKPOINT + covers + "\n").getBytes(StandardCharsets.US_ASCII));
+    ByteBuffer line =
+        ByteBuffer.wrap((CHECKPOINT + covers + "\n").getBytes(StandardCharsets.US_ASCII));
     synchronized (this) {
       while (line.hasRemaining()) {
         channel.write(line);
@@ -189,17 +204,18 @@ final class TombstoneStore {
   /** Blocking: every line appended so far is on disk when it returns (group-committed). */
   void sync() throws IOException {
     if (fsync) {
-      durable.commit(() -> {
-        FileChannel c;
-        synchronized (this) {
-          c = channel;
-        }
-        try {
-          c.force(false);
-        } catch (java.nio.channels.ClosedChannelException compacted) {
-          // compact() replaced the file meanwhile, with this line in it, and forced it
-        }
-      });
+      durable.commit(
+          () -> {
+            FileChannel c;
+            synchronized (this) {
+              c = channel;
+            }
+            try {
+              c.force(false);
+            } catch (java.nio.channels.ClosedChannelException compacted) {
+              // compact() replaced the file meanwhile, with this line in it, and forced it
+            }
+          });
     }
   }
 
@@ -208,7 +224,10 @@ final class TombstoneStore {
     return deleted.get(remoteName);
   }
 
-  /** Up to {@code limit} tombstones whose names sort after {@code after}, in name order (a snapshot's deletes). */
+  /**
+   * Up to {@code limit} tombstones whose names sort after {@code after}, in name order (a
+   * snapshot's deletes).
+   */
   synchronized java.util.List<Map.Entry<String, Long>> after(String after, int limit) {
     java.util.List<Map.Entry<String, Long>> out = new java.util.ArrayList<>();
     for (Map.Entry<String, Long> e : deleted.entrySet()) {
@@ -224,14 +243,20 @@ final class TombstoneStore {
     return deleted.size();
   }
 
-  /** Blocking: drops expired tombstones and rewrites the file with the live ones (atomic rename). */
+  /**
+   * Blocking: drops expired tombstones and rewrites the file with the live ones (atomic rename).
+   */
   synchronized void compact(long nowSeconds) throws IOException {
     // every delete the binlog holds now has its line in this file already (written before it)
     long covers = binlog == null ? -1 : binlog.size();
     deleted.values().removeIf(ts -> nowSeconds - ts > retentionSeconds);
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel out =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       StringBuilder sb = new StringBuilder();
       for (Map.Entry<String, Long> e : deleted.entrySet()) {
         sb.append(e.getValue()).append(' ').append(e.getKey()).append('\n');

@@ -10,14 +10,14 @@ import java.util.function.LongSupplier;
 /**
  * The tracker's event-bus request/reply queries ({@link TrackerVerticle#QUERY_ADDRESS}): the same
  * answers as the TCP protocol's 90/91, 101/104, 102 and 103, as small JSON, for event-bus clients.
- * Errors are failure replies whose code is the FastDFS errno (2 = no such group or storage,
- * 22 = malformed request, 28 = every group full).
+ * Errors are failure replies whose code is the FastDFS errno (2 = no such group or storage, 22 =
+ * malformed request, 28 = every group full).
  *
  * <ul>
- *   <li>{@code {"op":"groups"}} → the group map ({@link GroupMap#toJson()})</li>
- *   <li>{@code {"op":"store","group":G?}} → {@code {group, host, port, storePathIndex, storageId}}</li>
- *   <li>{@code {"op":"fetch","fileId":F}} → {@code {group, host, port, storageId}}</li>
- *   <li>{@code {"op":"update","fileId":F}} → {@code {group, host, port, storageId}}</li>
+ *   <li>{@code {"op":"groups"}} → the group map ({@link GroupMap#toJson()})
+ *   <li>{@code {"op":"store","group":G?}} → {@code {group, host, port, storePathIndex, storageId}}
+ *   <li>{@code {"op":"fetch","fileId":F}} → {@code {group, host, port, storageId}}
+ *   <li>{@code {"op":"update","fileId":F}} → {@code {group, host, port, storageId}}
  * </ul>
  */
 final class EventBusQueries {
@@ -47,24 +47,30 @@ final class EventBusQueries {
     switch (op) {
       case "groups":
         return map.toJson();
-      case "store": {
-        String group = body.getString("group");
-        if (group != null) {
-          FileId.checkGroupName(group);
+      case "store":
+        {
+          String group = body.getString("group");
+          if (group != null) {
+            FileId.checkGroupName(group);
+          }
+          UploadTarget t = routing.storeOne(group);
+          return address(t.group(), t.first()).put("storePathIndex", t.storePathIndex());
         }
-        UploadTarget t = routing.storeOne(group);
-        return address(t.group(), t.first()).put("storePathIndex", t.storePathIndex());
-      }
-      case "fetch": {
-        FileId id = fileId(body);
-        return address(id.group(), routing.fetchOne(id.group(), id.remoteName(), clockMs.getAsLong() / 1000));
-      }
-      case "update": {
-        FileId id = fileId(body);
-        return address(id.group(), routing.update(id.group(), id.remoteName()));
-      }
+      case "fetch":
+        {
+          FileId id = fileId(body);
+          return address(
+              id.group(),
+              routing.fetchOne(id.group(), id.remoteName(), clockMs.getAsLong() / 1000));
+        }
+      case "update":
+        {
+          FileId id = fileId(body);
+          return address(id.group(), routing.update(id.group(), id.remoteName()));
+        }
       default:
-        throw FdfsException.invalid("unknown op " + op + "; expected groups, store, fetch or update");
+        throw FdfsException.invalid(
+            "unknown op " + op + "; expected groups, store, fetch or update");
     }
   }
 
@@ -77,6 +83,10 @@ final class EventBusQueries {
   }
 
   private static JsonObject address(String group, StorageEntry s) {
-    return new JsonObject().put("group", group).put("host", s.host()).put("port", s.port()).put("storageId", s.id());
+    return new JsonObject()
+        .put("group", group)
+        .put("host", s.host())
+        .put("port", s.port())
+        .put("storageId", s.id());
   }
 }

@@ -52,7 +52,8 @@ public final class GroupMap {
     e.clearDead();
     StorageStatus before = e.status();
     boolean sameProcess = e.heartbeat().upTime() == beat.upTime();
-    StorageStatus next = before == StorageStatus.DELETED && sameProcess ? StorageStatus.DELETED : reported;
+    StorageStatus next =
+        before == StorageStatus.DELETED && sameProcess ? StorageStatus.DELETED : reported;
     if (!e.group().equals(beat.group())) {
       // a storage reconfigured into another group: move it, drop the old group if now empty
       StorageGroup old = groups.get(e.group());
@@ -78,11 +79,11 @@ public final class GroupMap {
   }
 
   /**
-   * The tracker saw the storage's process die at {@code nowMs} (its cluster member left, or its port
-   * refuses connections): OFFLINE at once, instead of after the heartbeat timeout, so uploads stop
-   * going to it within a second. Heartbeats that same process sent before it died and that arrive
-   * late do not bring it back for one heartbeat timeout ({@link #markReachable} ends that early);
-   * a restarted process (new {@code upTime}) is admitted at its first beat.
+   * The tracker saw the storage's process die at {@code nowMs} (its cluster member left, or its
+   * port refuses connections): OFFLINE at once, instead of after the heartbeat timeout, so uploads
+   * stop going to it within a second. Heartbeats that same process sent before it died and that
+   * arrive late do not bring it back for one heartbeat timeout ({@link #markReachable} ends that
+   * early); a restarted process (new {@code upTime}) is admitted at its first beat.
    */
   public List<StateChange> down(int storageId, long nowMs) {
     StorageEntry e = storages.get(storageId);
@@ -98,7 +99,10 @@ public final class GroupMap {
     return List.of(new StateChange(e, before, StorageStatus.OFFLINE));
   }
 
-  /** Every storage whose heartbeat names cluster member {@code nodeId} is {@link #down} (the member left). */
+  /**
+   * Every storage whose heartbeat names cluster member {@code nodeId} is {@link #down} (the member
+   * left).
+   */
   public List<StateChange> memberLeft(String nodeId, long nowMs) {
     List<StateChange> changes = new ArrayList<>();
     for (StorageEntry e : storages.values()) {
@@ -120,12 +124,16 @@ public final class GroupMap {
     }
   }
 
-  /** Turns every storage silent for longer than the heartbeat timeout OFFLINE, as of {@code nowMs}. */
+  /**
+   * Turns every storage silent for longer than the heartbeat timeout OFFLINE, as of {@code nowMs}.
+   */
   public List<StateChange> expire(long nowMs) {
     List<StateChange> changes = new ArrayList<>();
     for (StorageEntry e : storages.values()) {
       StorageStatus s = e.status();
-      if (s != StorageStatus.OFFLINE && s != StorageStatus.DELETED && nowMs - e.lastBeatMs() > heartbeatTimeoutMs) {
+      if (s != StorageStatus.OFFLINE
+          && s != StorageStatus.DELETED
+          && nowMs - e.lastBeatMs() > heartbeatTimeoutMs) {
         e.status(StorageStatus.OFFLINE);
         changes.add(new StateChange(e, s, StorageStatus.OFFLINE));
       }
@@ -168,7 +176,9 @@ public final class GroupMap {
     if (g == null) {
       return List.of();
     }
-    return g.members().stream().filter(e -> e.idText().equals(idOrHost) || e.host().equals(idOrHost)).toList();
+    return g.members().stream()
+        .filter(e -> e.idText().equals(idOrHost) || e.host().equals(idOrHost))
+        .toList();
   }
 
   public StorageGroup group(String name) {
@@ -234,10 +244,28 @@ public final class GroupMap {
     for (StorageGroup g : groups.values()) {
       List<MemberView> members = new ArrayList<>();
       for (StorageEntry e : g.members()) {
-        members.add(new MemberView(e.id(), e.host(), e.port(), e.heartbeat().httpPort(), e.status().name(),
-            e.totalMb(), e.freeMb(), e.reservedMb(), e.lastBeatMs(), lastSyncedTimestamp(e), e.syncedUntil()));
+        members.add(
+            new MemberView(
+                e.id(),
+                e.host(),
+                e.port(),
+                e.heartbeat().httpPort(),
+                e.status().name(),
+                e.totalMb(),
+                e.freeMb(),
+                e.reservedMb(),
+                e.lastBeatMs(),
+                lastSyncedTimestamp(e),
+                e.syncedUntil()));
       }
-      gs.add(new GroupView(g.name(), g.totalMb(), g.freeMb(), g.readable().size(), g.writable().size(), members));
+      gs.add(
+          new GroupView(
+              g.name(),
+              g.totalMb(),
+              g.freeMb(),
+              g.readable().size(),
+              g.writable().size(),
+              members));
     }
     return gs;
   }

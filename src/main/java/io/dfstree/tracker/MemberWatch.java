@@ -21,12 +21,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Notices a dead storage within a second instead of a heartbeat timeout, two ways:
+ *
  * <ul>
- *   <li>the storage's Hazelcast member leaves the cluster (heartbeats name their member id);</li>
+ *   <li>the storage's Hazelcast member leaves the cluster (heartbeats name their member id);
  *   <li>an idle TCP connection this tracker holds to each storage's port closes and a new one is
  *       refused or times out — what a killed process or a dead host looks like. A connection the
- *       storage closes on purpose (an idle timeout) is simply reopened.</li>
+ *       storage closes on purpose (an idle timeout) is simply reopened.
  * </ul>
+ *
  * Either one turns the storage OFFLINE in the {@link GroupMap} at once ({@link GroupMap#down}), so
  * the next client asking where to upload is sent to a live member. A stalled process (SIGSTOP)
  * keeps its sockets; the heartbeat timeout still covers that case.
@@ -35,12 +37,19 @@ import org.slf4j.LoggerFactory;
  */
 final class MemberWatch {
   private static final Logger LOG = LoggerFactory.getLogger(MemberWatch.class);
+
   /** A connect that takes longer than this counts as a dead host. */
   static final int CONNECT_TIMEOUT_MS = 1000;
+
   /** Retry interval while a storage cannot be reached. */
   static final long RETRY_MS = 1000;
-  /** A storage that closes our connection at once three times in a row does not want it (allowHosts). */
+
+  /**
+   * A storage that closes our connection at once three times in a row does not want it
+   * (allowHosts).
+   */
   static final long QUICK_CLOSE_MS = 2000;
+
   static final int QUICK_CLOSES_TO_BACK_OFF = 3;
   static final long BACK_OFF_MS = 30_000;
 
@@ -55,36 +64,51 @@ final class MemberWatch {
   private UUID listener;
   private boolean closed;
 
-  MemberWatch(Vertx vertx, Context context, GroupMap map, Consumer<List<StateChange>> changes, LongSupplier clockMs) {
+  MemberWatch(
+      Vertx vertx,
+      Context context,
+      GroupMap map,
+      Consumer<List<StateChange>> changes,
+      LongSupplier clockMs) {
     this.vertx = vertx;
     this.context = context;
     this.map = map;
     this.changes = changes;
     this.clockMs = clockMs;
-    this.client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS).setTcpKeepAlive(true));
+    this.client =
+        vertx.createNetClient(
+            new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS).setTcpKeepAlive(true));
   }
 
   /** Listens for Hazelcast members leaving, when this Vert.x is clustered over Hazelcast. */
   void start() {
-    if (vertx instanceof VertxInternal internal && internal.clusterManager() instanceof HazelcastClusterManager hz) {
+    if (vertx instanceof VertxInternal internal
+        && internal.clusterManager() instanceof HazelcastClusterManager hz) {
       hazelcast = hz.getHazelcastInstance();
-      listener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
-        @Override
-        public void memberAdded(MembershipEvent event) {
-          // a storage announces itself with its first heartbeat
-        }
+      listener =
+          hazelcast
+              .getCluster()
+              .addMembershipListener(
+                  new MembershipListener() {
+                    @Override
+                    public void memberAdded(MembershipEvent event) {
+                      // a storage announces itself with its first heartbeat
+                    }
 
-        @Override
-        public void memberRemoved(MembershipEvent event) {
-          String nodeId = event.getMember().getUuid().toString();
-          LOG.info("cluster member {} left", nodeId);
-          context.runOnContext(x -> changes.accept(map.memberLeft(nodeId, clockMs.getAsLong())));
-        }
-      });
+                    @Override
+                    public void memberRemoved(MembershipEvent event) {
+                      String nodeId = event.getMember().getUuid().toString();
+                      LOG.info("cluster member {} left", nodeId);
+                      context.runOnContext(
+                          x -> changes.accept(map.memberLeft(nodeId, clockMs.getAsLong())));
+                    }
+                  });
     }
   }
 
-  /** A heartbeat of {@code e} was applied: make sure its port is watched (at its current address). */
+  /**
+   * A heartbeat of {@code e} was applied: make sure its port is watched (at its current address).
+   */
   void heard(StorageEntry e) {
     if (closed || e == null) {
       return;
@@ -138,34 +162,43 @@ final class MemberWatch {
       if (stopped) {
         return;
       }
-      client.connect(port, host).onComplete(ar -> {
-        if (stopped) {
-          if (ar.succeeded()) {
-            ar.result().close();
-          }
-          return;
-        }
-        if (ar.failed()) {
-          if (everConnected && !unreachable) {
-            // it answered before and now refuses or times out: the process or its host is gone
-            unreachable = true;
-            LOG.info("storage {} at {}:{} stopped answering: {}", id, host, port, ar.cause().getMessage());
-            changes.accept(map.down(id, clockMs.getAsLong()));
-          }
-          retry(everConnected ? RETRY_MS : 2 * RETRY_MS);
-          return;
-        }
-        socket = ar.result();
-        everConnected = true;
-        connectedAtMs = clockMs.getAsLong();
-        if (unreachable) {
-          unreachable = false;
-          map.markReachable(id);
-        }
-        socket.handler(ignored -> { });
-        socket.exceptionHandler(ignored -> { }); // a reset ends in closeHandler as well
-        socket.closeHandler(v -> onClosed());
-      });
+      client
+          .connect(port, host)
+          .onComplete(
+              ar -> {
+                if (stopped) {
+                  if (ar.succeeded()) {
+                    ar.result().close();
+                  }
+                  return;
+                }
+                if (ar.failed()) {
+                  if (everConnected && !unreachable) {
+                    // it answered before and now refuses or times out: the process or its host is
+                    // gone
+                    unreachable = true;
+                    LOG.info(
+                        "storage {} at {}:{} stopped answering: {}",
+                        id,
+                        host,
+                        port,
+                        ar.cause().getMessage());
+                    changes.accept(map.down(id, clockMs.getAsLong()));
+                  }
+                  retry(everConnected ? RETRY_MS : 2 * RETRY_MS);
+                  return;
+                }
+                socket = ar.result();
+                everConnected = true;
+                connectedAtMs = clockMs.getAsLong();
+                if (unreachable) {
+                  unreachable = false;
+                  map.markReachable(id);
+                }
+                socket.handler(ignored -> {});
+                socket.exceptionHandler(ignored -> {}); // a reset ends in closeHandler as well
+                socket.closeHandler(v -> onClosed());
+              });
     }
 
     private void onClosed() {
@@ -183,10 +216,13 @@ final class MemberWatch {
     }
 
     private void retry(long delayMs) {
-      timer = vertx.setTimer(delayMs, t -> {
-        timer = -1;
-        connect();
-      });
+      timer =
+          vertx.setTimer(
+              delayMs,
+              t -> {
+                timer = -1;
+                connect();
+              });
     }
 
     void stop() {

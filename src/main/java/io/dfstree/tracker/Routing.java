@@ -10,8 +10,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The tracker's selection policies (fastdfs-protocol.md §6.5, §7.3): which group, storage and
- * store path receive an upload, and which storages may serve a download or an update.
+ * The tracker's selection policies (fastdfs-protocol.md §6.5, §7.3): which group, storage and store
+ * path receive an upload, and which storages may serve a download or an update.
  */
 public final class Routing {
   /** Java clients reject more than this many servers in a 106/107 answer. */
@@ -32,7 +32,9 @@ public final class Routing {
     return new UploadTarget(g.name(), List.of(s), pickPath(s));
   }
 
-  /** Queries 106/107: every writable storage of the group (by id, at most 16), path of the first. */
+  /**
+   * Queries 106/107: every writable storage of the group (by id, at most 16), path of the first.
+   */
   public UploadTarget storeAll(String group) {
     StorageGroup g = group == null ? lookupGroup() : namedGroup(group);
     List<StorageEntry> writable = writableOrFail(g);
@@ -51,7 +53,8 @@ public final class Routing {
     StorageEntry source = source(g, file);
     boolean sourceReadable = source != null && source.isActive();
     if (file.appender() || file.slave()) {
-      // content of appender/slave files may change or is not described by the name: only the source is sure
+      // content of appender/slave files may change or is not described by the name: only the source
+      // is sure
       if (sourceReadable) {
         return source;
       }
@@ -110,7 +113,8 @@ public final class Routing {
   /**
    * Query 103: the source storage if it is writable; else a writable storage by the storeServer
    * policy. When the whole group is full the source is still returned while ACTIVE: delete and
-   * metadata operations need no space, and refusing them would stop an administrator from freeing it.
+   * metadata operations need no space, and refusing them would stop an administrator from freeing
+   * it.
    */
   public StorageEntry update(String group, String remoteName) {
     FileName.Decoded file = decode(group, remoteName);
@@ -148,7 +152,9 @@ public final class Routing {
     if (synced > createTime) {
       return true;
     }
-    return synced > 0 && synced + 1 >= createTime && nowSec - createTime > options.storageSyncFileMaxTime();
+    return synced > 0
+        && synced + 1 >= createTime
+        && nowSec - createTime > options.storageSyncFileMaxTime();
   }
 
   private StorageGroup lookupGroup() {
@@ -167,10 +173,13 @@ public final class Routing {
       if (anyActive) {
         throw new FdfsException(Errno.ENOSPC, "every group is full");
       }
-      throw FdfsException.notFound(map.groups().isEmpty() ? "no groups" : "no group has a writable storage");
+      throw FdfsException.notFound(
+          map.groups().isEmpty() ? "no groups" : "no group has a writable storage");
     }
     if (options.storeLookup() == 2) {
-      return candidates.stream().max(Comparator.comparingLong(StorageGroup::freeBytes)).orElseThrow();
+      return candidates.stream()
+          .max(Comparator.comparingLong(StorageGroup::freeBytes))
+          .orElseThrow();
     }
     return candidates.get(map.nextGroupCursor(candidates.size()));
   }
@@ -212,7 +221,9 @@ public final class Routing {
 
   private static StorageEntry lowestPriority(List<StorageEntry> writable) {
     // list is in id order and min() keeps the first of equals: ties go to the lowest id
-    return writable.stream().min(Comparator.comparingInt(e -> e.heartbeat().uploadPriority())).orElseThrow();
+    return writable.stream()
+        .min(Comparator.comparingInt(e -> e.heartbeat().uploadPriority()))
+        .orElseThrow();
   }
 
   private int pickPath(StorageEntry s) {

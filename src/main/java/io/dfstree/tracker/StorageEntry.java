@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * What the tracker knows about one storage: its latest heartbeat plus the tracker's own view
- * (state, when it last heard from it, its store-path round-robin cursor). Mutated only by
- * {@link GroupMap}, on one event loop.
+ * (state, when it last heard from it, its store-path round-robin cursor). Mutated only by {@link
+ * GroupMap}, on one event loop.
  */
 public final class StorageEntry {
   private static final long MB = 1024L * 1024L;
@@ -19,8 +19,10 @@ public final class StorageEntry {
   private StorageStatus status;
   private long lastBeatMs;
   private int pathCursor;
+
   /** upTime of the process this tracker saw die (member left, port refused), or -1. */
   private long deadUpTime = -1;
+
   private long deadAtMs;
 
   StorageEntry(Heartbeat beat, StorageStatus status, long nowMs) {
@@ -40,7 +42,9 @@ public final class StorageEntry {
     this.status = status;
   }
 
-  /** Remembers that the current process was seen dead at {@code nowMs} (see {@link GroupMap#down}). */
+  /**
+   * Remembers that the current process was seen dead at {@code nowMs} (see {@link GroupMap#down}).
+   */
   void markDead(long nowMs) {
     deadUpTime = beat.upTime();
     deadAtMs = nowMs;

@@ -74,7 +74,8 @@ public final class StorageGroup {
   StorageEntry tightestMember() {
     StorageEntry tightest = null;
     for (StorageEntry e : members.values()) {
-      if (e.status() != StorageStatus.DELETED && (tightest == null || e.freeBytes() < tightest.freeBytes())) {
+      if (e.status() != StorageStatus.DELETED
+          && (tightest == null || e.freeBytes() < tightest.freeBytes())) {
         tightest = e;
       }
     }

@@ -29,7 +29,9 @@ final class TrackerAnswers {
 
   /** 106/107: every storage of the target. */
   static StoreTargets storeAll(UploadTarget t) {
-    return new StoreTargets(t.group(), t.storages().stream().map(s -> new Address(s.host(), s.port())).toList(),
+    return new StoreTargets(
+        t.group(),
+        t.storages().stream().map(s -> new Address(s.host(), s.port())).toList(),
         t.storePathIndex());
   }
 
@@ -40,7 +42,8 @@ final class TrackerAnswers {
 
   /** 105, legacy shape: the first server's port stands for all. */
   static FetchTargets fetchAll(String group, List<StorageEntry> servers) {
-    return new FetchTargets(group, servers.get(0).port(), servers.stream().map(StorageEntry::host).toList());
+    return new FetchTargets(
+        group, servers.get(0).port(), servers.stream().map(StorageEntry::host).toList());
   }
 
   /** 69: every storage (all groups, by id) from {@code startIndex} on. */
@@ -55,8 +58,8 @@ final class TrackerAnswers {
   }
 
   /**
-   * 75: the tracker parameters storages and the nginx module read. This system always names
-   * files by storage id and has no trunk files or slave links.
+   * 75: the tracker parameters storages and the nginx module read. This system always names files
+   * by storage id and has no trunk files or slave links.
    */
   static TrackerReply.Parameters parameters(TrackerOptions o) {
     Map<String, String> p = new LinkedHashMap<>();

@@ -2,7 +2,6 @@ package io.dfstree.tracker;
 
 import io.dfstree.config.TrackerOptions;
 import io.dfstree.fileid.FileId;
-import io.dfstree.protocol.Command;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.protocol.PacketHeader;
@@ -32,9 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Executes one complete tracker request against the {@link GroupMap}: decodes it
- * ({@code protocol.TrackerCodec}), switches on its type, applies the {@link Routing} policies and
- * encodes the answer. No sockets here; {@link TrackerConnection} does the framing.
+ * Executes one complete tracker request against the {@link GroupMap}: decodes it ({@code
+ * protocol.TrackerCodec}), switches on its type, applies the {@link Routing} policies and encodes
+ * the answer. No sockets here; {@link TrackerConnection} does the framing.
  */
 public final class TrackerCommands {
   private static final Logger LOG = LoggerFactory.getLogger(TrackerCommands.class);
@@ -60,8 +59,8 @@ public final class TrackerCommands {
    * Answers one request. A client's mistake becomes an error status and one log line.
    *
    * @param command the request's command byte (unsigned)
-   * @param body    the whole request body
-   * @param nowMs   the tracker's clock, for the sync rule of downloads
+   * @param body the whole request body
+   * @param nowMs the tracker's clock, for the sync rule of downloads
    */
   public Reply execute(int command, Buffer body, long nowMs) {
     try {
@@ -78,7 +77,8 @@ public final class TrackerCommands {
 
   private Reply dispatch(int command, Buffer body, long nowMs) {
     long nowSec = nowMs / 1000;
-    TrackerRequest request = TrackerCodec.decode(new PacketHeader(body.length(), (byte) command, (byte) 0), body);
+    TrackerRequest request =
+        TrackerCodec.decode(new PacketHeader(body.length(), (byte) command, (byte) 0), body);
     // Java 17: no patterns in switch; the chain is in command order
     if (request instanceof Quit) {
       return Reply.closeSilently();
@@ -90,8 +90,10 @@ public final class TrackerCommands {
       return ok(q.all() ? TrackerAnswers.storeAll(target) : TrackerAnswers.storeOne(target));
     } else if (request instanceof QueryFetch q) {
       String group = checked(q.group());
-      return ok(q.all() ? TrackerAnswers.fetchAll(group, routing.fetchAll(group, q.name(), nowSec))
-          : TrackerAnswers.fetchOne(group, routing.fetchOne(group, q.name(), nowSec)));
+      return ok(
+          q.all()
+              ? TrackerAnswers.fetchAll(group, routing.fetchAll(group, q.name(), nowSec))
+              : TrackerAnswers.fetchOne(group, routing.fetchOne(group, q.name(), nowSec)));
     } else if (request instanceof QueryUpdate q) {
       String group = checked(q.group());
       return ok(TrackerAnswers.fetchOne(group, routing.update(group, q.name())));
@@ -121,7 +123,8 @@ public final class TrackerCommands {
   private StorageStats listStorages(ListStorages l) {
     StorageGroup g = existingGroup(checked(l.group()));
     List<StorageStat> out = new ArrayList<>();
-    for (StorageEntry e : l.filter().isEmpty() ? List.copyOf(g.members()) : map.find(g.name(), l.filter())) {
+    for (StorageEntry e :
+        l.filter().isEmpty() ? List.copyOf(g.members()) : map.find(g.name(), l.filter())) {
       out.add(layout.storageStat(e, map.lastSyncedTimestamp(e)));
     }
     if (out.isEmpty()) {

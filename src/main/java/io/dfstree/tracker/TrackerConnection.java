@@ -11,17 +11,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client socket of the tracker: the storage port's {@code FrameDecoder}, through
- * {@link WholeFrames}, reading each request whole (tracker bodies are small and bounded by
- * {@code maxRequestBytes}) for
- * {@link TrackerCommands}, each reply written as one complete header+body buffer (the Java client reads the header in a single
- * read). A client's mistake costs one log line; only a broken stream closes the socket.
+ * One client socket of the tracker: the storage port's {@code FrameDecoder}, through {@link
+ * WholeFrames}, reading each request whole (tracker bodies are small and bounded by {@code
+ * maxRequestBytes}) for {@link TrackerCommands}, each reply written as one complete header+body
+ * buffer (the Java client reads the header in a single read). A client's mistake costs one log
+ * line; only a broken stream closes the socket.
  */
 public final class TrackerConnection implements WholeFrames.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(TrackerConnection.class);
+
   /** Client mistakes: one line per kind per interval, with a count. */
-  private static final io.dfstree.protocol.RateLimitedLog MISTAKES = new io.dfstree.protocol.RateLimitedLog(LOG,
-      io.dfstree.protocol.ClientLimits.DEFAULT_LOG_INTERVAL_MS);
+  private static final io.dfstree.protocol.RateLimitedLog MISTAKES =
+      new io.dfstree.protocol.RateLimitedLog(
+          LOG, io.dfstree.protocol.ClientLimits.DEFAULT_LOG_INTERVAL_MS);
 
   private final Vertx vertx;
   private final NetSocket socket;
@@ -35,14 +37,19 @@ public final class TrackerConnection implements WholeFrames.Listener {
   private long bodyTimer = -1;
   private boolean closed;
   private io.dfstree.protocol.ClientWatch watch;
-  private Runnable onClose = () -> { };
+  private Runnable onClose = () -> {};
 
   /**
    * @param bodyTimeoutMs close when a started request body makes no progress for this long
-   * @param clock         wall clock in ms, for the sync rule and the body timeout
+   * @param clock wall clock in ms, for the sync rule and the body timeout
    */
-  public TrackerConnection(Vertx vertx, NetSocket socket, TrackerCommands commands, int maxRequestBytes,
-                           long bodyTimeoutMs, LongSupplier clock) {
+  public TrackerConnection(
+      Vertx vertx,
+      NetSocket socket,
+      TrackerCommands commands,
+      int maxRequestBytes,
+      long bodyTimeoutMs,
+      LongSupplier clock) {
     this.vertx = vertx;
     this.socket = socket;
     this.commands = commands;
@@ -54,17 +61,22 @@ public final class TrackerConnection implements WholeFrames.Listener {
   }
 
   /**
-   * Applies the port's limits (idle and trickle timeouts, io.dfstree.protocol.ClientWatch);
-   * {@code onClose} runs once the socket is closed (it gives back the connection slot).
+   * Applies the port's limits (idle and trickle timeouts, io.dfstree.protocol.ClientWatch); {@code
+   * onClose} runs once the socket is closed (it gives back the connection slot).
    */
   public TrackerConnection limits(io.dfstree.protocol.ClientLimits limits, Runnable onClose) {
-    this.watch = new io.dfstree.protocol.ClientWatch(vertx, limits,
-        () -> framer.readingBody() ? io.dfstree.protocol.ClientPace.Phase.READING
-            : io.dfstree.protocol.ClientPace.Phase.IDLE,
-        reason -> {
-          MISTAKES.info("pace", "tracker client " + peer + ": " + reason + ", closing");
-          close();
-        });
+    this.watch =
+        new io.dfstree.protocol.ClientWatch(
+            vertx,
+            limits,
+            () ->
+                framer.readingBody()
+                    ? io.dfstree.protocol.ClientPace.Phase.READING
+                    : io.dfstree.protocol.ClientPace.Phase.IDLE,
+            reason -> {
+              MISTAKES.info("pace", "tracker client " + peer + ": " + reason + ", closing");
+              close();
+            });
     this.onClose = onClose;
     return this;
   }
@@ -72,19 +84,23 @@ public final class TrackerConnection implements WholeFrames.Listener {
   /** Starts reading from the socket. */
   public void start() {
     socket.handler(this::onBytes);
-    socket.closeHandler(v -> {
-      if (watch != null) {
-        watch.stop();
-      }
-      onClose.run();
-      closed = true;
-      boolean midRequest = framer.readingBody();
-      framer.close();
-      cancelBodyTimer();
-      if (midRequest) {
-        LOG.info("tracker client {} closed mid-request (command {})", peer, framer.header().commandCode());
-      }
-    });
+    socket.closeHandler(
+        v -> {
+          if (watch != null) {
+            watch.stop();
+          }
+          onClose.run();
+          closed = true;
+          boolean midRequest = framer.readingBody();
+          framer.close();
+          cancelBodyTimer();
+          if (midRequest) {
+            LOG.info(
+                "tracker client {} closed mid-request (command {})",
+                peer,
+                framer.header().commandCode());
+          }
+        });
     socket.exceptionHandler(t -> LOG.info("tracker client {}: {}", peer, t.toString()));
   }
 
@@ -95,7 +111,8 @@ public final class TrackerConnection implements WholeFrames.Listener {
     }
     framer.feed(chunk);
     if (!closed && framer.readingBody()) {
-      quickAck.run(); // the body may be held by the client's Nagle until this header is acknowledged
+      quickAck
+          .run(); // the body may be held by the client's Nagle until this header is acknowledged
       if (bodyTimer < 0) {
         armBodyTimer(bodyTimeoutMs);
       }
@@ -120,8 +137,15 @@ public final class TrackerConnection implements WholeFrames.Listener {
   public void onBadLength(PacketHeader header) {
     int command = header.commandCode();
     long declaredLength = header.bodyLength();
-    MISTAKES.info("length/" + command, "tracker client " + peer + ": command " + command + " declares body length "
-        + declaredLength + ", closing");
+    MISTAKES.info(
+        "length/" + command,
+        "tracker client "
+            + peer
+            + ": command "
+            + command
+            + " declares body length "
+            + declaredLength
+            + ", closing");
     socket.write(Reply.error(Errno.EINVAL).bytes());
     close();
   }
@@ -133,21 +157,26 @@ public final class TrackerConnection implements WholeFrames.Listener {
     socket.close();
   }
 
-  /** Idle time between requests is fine; a body that stops arriving would tie up the socket forever. */
+  /**
+   * Idle time between requests is fine; a body that stops arriving would tie up the socket forever.
+   */
   private void armBodyTimer(long delayMs) {
-    bodyTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
-      bodyTimer = -1;
-      if (closed || !framer.readingBody()) {
-        return;
-      }
-      long idle = clock.getAsLong() - lastProgressMs;
-      if (idle >= bodyTimeoutMs) {
-        LOG.info("tracker client {}: request body stalled for {} ms, closing", peer, idle);
-        close();
-      } else {
-        armBodyTimer(bodyTimeoutMs - idle);
-      }
-    });
+    bodyTimer =
+        vertx.setTimer(
+            Math.max(1, delayMs),
+            id -> {
+              bodyTimer = -1;
+              if (closed || !framer.readingBody()) {
+                return;
+              }
+              long idle = clock.getAsLong() - lastProgressMs;
+              if (idle >= bodyTimeoutMs) {
+                LOG.info("tracker client {}: request body stalled for {} ms, closing", peer, idle);
+                close();
+              } else {
+                armBodyTimer(bodyTimeoutMs - idle);
+              }
+            });
   }
 
   private void cancelBodyTimer() {

@@ -1,13 +1,12 @@
 package io.dfstree.tracker;
 
-import io.dfstree.protocol.HostFilter;
-
 import io.dfstree.api.Addresses;
 import io.dfstree.api.Heartbeat;
 import io.dfstree.config.TrackerOptions;
+import io.dfstree.protocol.HostFilter;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -24,9 +23,11 @@ import org.slf4j.LoggerFactory;
 public class TrackerVerticle extends VerticleBase {
   /**
    * Event-bus request/reply address: {@code {"op":"groups"}} answers {@link GroupMap#toJson()};
-   * {@code store}, {@code fetch} and {@code update} route event-bus clients ({@link EventBusQueries}).
+   * {@code store}, {@code fetch} and {@code update} route event-bus clients ({@link
+   * EventBusQueries}).
    */
   public static final String QUERY_ADDRESS = Addresses.TRACKER_QUERY;
+
   static final long OFFLINE_CHECK_MS = 500;
   private static final Logger LOG = LoggerFactory.getLogger(TrackerVerticle.class);
 
@@ -40,8 +41,9 @@ public class TrackerVerticle extends VerticleBase {
   private MemberWatch watch;
   private io.dfstree.protocol.ClientLimits limits;
   private final io.dfstree.protocol.ClientWatch.Cap cap = new io.dfstree.protocol.ClientWatch.Cap();
-  private static final io.dfstree.protocol.RateLimitedLog LOG_LIMITED = new io.dfstree.protocol.RateLimitedLog(LOG,
-      io.dfstree.protocol.ClientLimits.DEFAULT_LOG_INTERVAL_MS);
+  private static final io.dfstree.protocol.RateLimitedLog LOG_LIMITED =
+      new io.dfstree.protocol.RateLimitedLog(
+          LOG, io.dfstree.protocol.ClientLimits.DEFAULT_LOG_INTERVAL_MS);
 
   /** The tracker protocol alone, with no front ends (tests). */
   public TrackerVerticle() {
@@ -63,9 +65,13 @@ public class TrackerVerticle extends VerticleBase {
     allowed = new HostFilter(options.allowHosts());
 
     vertx.eventBus().<JsonObject>consumer(Addresses.HEARTBEAT, m -> onHeartbeat(m.body()));
-    vertx.eventBus().<JsonObject>consumer(Addresses.STORAGE_LEAVING,
-        m -> logAll(map.leave(m.body().getInteger("storageId", -1))));
-    EventBusQueries queries = new EventBusQueries(map, new Routing(map, options), System::currentTimeMillis);
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.STORAGE_LEAVING,
+            m -> logAll(map.leave(m.body().getInteger("storageId", -1))));
+    EventBusQueries queries =
+        new EventBusQueries(map, new Routing(map, options), System::currentTimeMillis);
     vertx.eventBus().<JsonObject>consumer(QUERY_ADDRESS, queries::handle);
     vertx.setPeriodic(OFFLINE_CHECK_MS, id -> logAll(map.expire(System.currentTimeMillis())));
     watch = new MemberWatch(vertx, context, map, this::logAll, System::currentTimeMillis);
@@ -73,11 +79,24 @@ public class TrackerVerticle extends VerticleBase {
 
     // as the storage listener: answers go out at once, and a request whose header and body come
     // in separate segments (clients without TCP_NODELAY) is acknowledged at once (QuickAck)
-    server = vertx.createNetServer(new NetServerOptions().setHost(options.host()).setPort(options.port())
-        .setTcpNoDelay(true).setTcpQuickAck(true));
+    server =
+        vertx.createNetServer(
+            new NetServerOptions()
+                .setHost(options.host())
+                .setPort(options.port())
+                .setTcpNoDelay(true)
+                .setTcpQuickAck(true));
     server.connectHandler(this::onConnect);
-    Future<?> listening = server.listen().onSuccess(s -> LOG.info("tracker listening on {}:{} ({} list layout)", options.host(),
-        s.actualPort(), ListLayout.named(options.listLayout()).name().toLowerCase()));
+    Future<?> listening =
+        server
+            .listen()
+            .onSuccess(
+                s ->
+                    LOG.info(
+                        "tracker listening on {}:{} ({} list layout)",
+                        options.host(),
+                        s.actualPort(),
+                        ListLayout.named(options.listLayout()).name().toLowerCase()));
     for (TrackerAdapter a : adapters) {
       listening = listening.compose(x -> a.start(this));
     }
@@ -124,12 +143,25 @@ public class TrackerVerticle extends VerticleBase {
       return;
     }
     if (!cap.tryOpen(limits.maxConnections())) {
-      LOG_LIMITED.warn("cap", "tracker: " + limits.maxConnections() + " connections open, refusing " + ip + " with EBUSY");
+      LOG_LIMITED.warn(
+          "cap",
+          "tracker: "
+              + limits.maxConnections()
+              + " connections open, refusing "
+              + ip
+              + " with EBUSY");
       io.dfstree.protocol.ClientWatch.refuse(vertx, socket);
       return;
     }
-    new TrackerConnection(vertx, socket, commands, options.maxRequestBytes(), bodyTimeoutMs,
-        System::currentTimeMillis).limits(limits, cap::closed).start();
+    new TrackerConnection(
+            vertx,
+            socket,
+            commands,
+            options.maxRequestBytes(),
+            bodyTimeoutMs,
+            System::currentTimeMillis)
+        .limits(limits, cap::closed)
+        .start();
   }
 
   private void onHeartbeat(JsonObject json) {

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
  * ({@code server.Roles}) through an interface of their own, so no role imports {@code http}.
  */
 class ArchitectureTest {
-  static final JavaClasses MAIN = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("io.dfstree");
+  static final JavaClasses MAIN =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("io.dfstree");
 
   @Test
   void noPackageCycles() {
@@ -27,37 +28,73 @@ class ArchitectureTest {
   }
 
   /**
-   * The wire and message packages stand alone: Java, Vert.x buffers and JSON, and each other as
-   * the table allows ({@code fileid} uses {@code protocol}; {@code api} uses both). The client
-   * pacing, rate-limited logging and TCP quick-ack helpers that live in {@code protocol} (shared
-   * by the storage and tracker ports) use timers, sockets and a logger: they are named exceptions
-   * until they move to a server-side package below the roles.
+   * The wire and message packages stand alone: Java, Vert.x buffers and JSON, and each other as the
+   * table allows ({@code fileid} uses {@code protocol}; {@code api} uses both). The client pacing,
+   * rate-limited logging and TCP quick-ack helpers that live in {@code protocol} (shared by the
+   * storage and tracker ports) use timers, sockets and a logger: they are named exceptions until
+   * they move to a server-side package below the roles.
    */
   @Test
   void wireAndMessagePackagesUseOnlyBuffersJsonAndEachOther() {
-    Set<String> serverHelpers = Set.of("io.dfstree.protocol.ClientWatch", "io.dfstree.protocol.ClientPace",
-        "io.dfstree.protocol.ClientLimits", "io.dfstree.protocol.RateLimitedLog", "io.dfstree.protocol.QuickAck");
-    noClasses().that().resideInAnyPackage("io.dfstree.protocol..", "io.dfstree.fileid..", "io.dfstree.api..")
-        .and(describe("not a server-side helper", (JavaClass c) -> !serverHelpers.contains(c.getName().replaceAll("\\$.*", ""))))
-        .should().dependOnClassesThat(describe("outside Java, Vert.x buffers/JSON and the table", (JavaClass t) -> {
-          String p = t.getPackageName();
-          return !(p.startsWith("java.") || p.equals("io.vertx.core.buffer") || p.equals("io.vertx.core.json")
-              || p.startsWith("io.dfstree.protocol") || p.startsWith("io.dfstree.fileid") || p.startsWith("io.dfstree.api"));
-        }))
+    Set<String> serverHelpers =
+        Set.of(
+            "io.dfstree.protocol.ClientWatch",
+            "io.dfstree.protocol.ClientPace",
+            "io.dfstree.protocol.ClientLimits",
+            "io.dfstree.protocol.RateLimitedLog",
+            "io.dfstree.protocol.QuickAck");
+    noClasses()
+        .that()
+        .resideInAnyPackage("io.dfstree.protocol..", "io.dfstree.fileid..", "io.dfstree.api..")
+        .and(
+            describe(
+                "not a server-side helper",
+                (JavaClass c) -> !serverHelpers.contains(c.getName().replaceAll("\\$.*", ""))))
+        .should()
+        .dependOnClassesThat(
+            describe(
+                "outside Java, Vert.x buffers/JSON and the table",
+                (JavaClass t) -> {
+                  String p = t.getPackageName();
+                  return !(p.startsWith("java.")
+                      || p.equals("io.vertx.core.buffer")
+                      || p.equals("io.vertx.core.json")
+                      || p.startsWith("io.dfstree.protocol")
+                      || p.startsWith("io.dfstree.fileid")
+                      || p.startsWith("io.dfstree.api"));
+                }))
         .check(MAIN);
-    noClasses().that().resideInAPackage("io.dfstree.protocol..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.dfstree.fileid..", "io.dfstree.api..")
+    noClasses()
+        .that()
+        .resideInAPackage("io.dfstree.protocol..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.dfstree.fileid..", "io.dfstree.api..")
         .check(MAIN);
-    noClasses().that().resideInAPackage("io.dfstree.fileid..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.dfstree.api..")
+    noClasses()
+        .that()
+        .resideInAPackage("io.dfstree.fileid..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.dfstree.api..")
         .check(MAIN);
   }
 
   @Test
   void clientsUseNothingServerSide() {
-    noClasses().that().resideInAPackage("io.dfstree.client..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.dfstree.storage..", "io.dfstree.tracker..",
-            "io.dfstree.http..", "io.dfstree.s3..", "io.dfstree.replication..", "io.dfstree.server..", "io.dfstree.cli..")
+    noClasses()
+        .that()
+        .resideInAPackage("io.dfstree.client..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.dfstree.storage..",
+            "io.dfstree.tracker..",
+            "io.dfstree.http..",
+            "io.dfstree.s3..",
+            "io.dfstree.replication..",
+            "io.dfstree.server..",
+            "io.dfstree.cli..")
         .check(MAIN);
   }
 }

@@ -28,17 +28,23 @@ class ClientLimitsTest {
   static final String SECRET = "client-limits-test-secret";
 
   static JsonObject limits() {
-    return new JsonObject().put("maxConnections", CAP).put("idleTimeoutMs", 2000).put("rateWindowMs", 300)
-        .put("minBytesPerWindow", 100).put("logIntervalMs", 10000);
+    return new JsonObject()
+        .put("maxConnections", CAP)
+        .put("idleTimeoutMs", 2000)
+        .put("rateWindowMs", 300)
+        .put("minBytesPerWindow", 100)
+        .put("logIntervalMs", 10000);
   }
 
   @BeforeAll
   static void start() throws Exception {
-    servers = Servers.startWith(c -> {
-      c.getJsonObject("storage").put("limits", limits());
-      c.getJsonObject("tracker").put("limits", limits());
-      c.getJsonObject("cluster").put("secret", SECRET);
-    });
+    servers =
+        Servers.startWith(
+            c -> {
+              c.getJsonObject("storage").put("limits", limits());
+              c.getJsonObject("tracker").put("limits", limits());
+              c.getJsonObject("cluster").put("secret", SECRET);
+            });
   }
 
   @AfterAll
@@ -123,8 +129,8 @@ class ClientLimitsTest {
   }
 
   /**
-   * Opens {@code count} served connections. Connections of the tests before may still be counted for a
-   * moment (the server notices their close on its own event loop), so a fill that meets EBUSY
+   * Opens {@code count} served connections. Connections of the tests before may still be counted
+   * for a moment (the server notices their close on its own event loop), so a fill that meets EBUSY
    * lets go of what it holds and starts again, for a bounded time.
    */
   static void fillToTheCap(int port, int count, List<RawClient> held) throws Exception {
@@ -155,8 +161,15 @@ class ClientLimitsTest {
     try (RawClient r = RawClient.open(servers.storagePort)) {
       r.send(uploadHeader(1 << 20));
       r.send(new byte[100_000]); // below the 256 KiB write batch: before, it stayed queued in heap
-      await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).untilAsserted(
-          () -> assertEquals(100_000, tmpBytes(servers.tmp), "bytes of the stalled upload in its temp file"));
+      await()
+          .atMost(Duration.ofSeconds(2))
+          .pollInterval(Duration.ofMillis(50))
+          .untilAsserted(
+              () ->
+                  assertEquals(
+                      100_000,
+                      tmpBytes(servers.tmp),
+                      "bytes of the stalled upload in its temp file"));
     }
     assertEquals(List.of(), servers.awaitTmpEmpty(3000));
   }
@@ -174,7 +187,8 @@ class ClientLimitsTest {
       while (System.currentTimeMillis() < deadline && tmpBytes(servers.tmp) < 100_000) {
         Thread.sleep(50);
       }
-      assertEquals(100_000, tmpBytes(servers.tmp), "the partial copy is on disk while the source is there");
+      assertEquals(
+          100_000, tmpBytes(servers.tmp), "the partial copy is on disk while the source is there");
       r.expectClosed();
     }
     assertEquals(List.of(), servers.awaitTmpEmpty(3000), "and removed once the source is given up");

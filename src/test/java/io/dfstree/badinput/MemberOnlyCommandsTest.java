@@ -3,11 +3,10 @@ package io.dfstree.badinput;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dfstree.RawClient;
-import io.dfstree.protocol.StorageRequest;
-import io.dfstree.protocol.StorageCodec;
 import io.dfstree.PeerHandshake;
-import java.nio.ByteBuffer;
+import io.dfstree.RawClient;
+import io.dfstree.protocol.StorageCodec;
+import io.dfstree.protocol.StorageRequest;
 import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -39,8 +38,11 @@ class MemberOnlyCommandsTest {
   }
 
   static byte[] replicaUpload(byte[] data, String name) {
-    return RawClient.cat(RawClient.wire(new StorageRequest.ReplicaUpload(data.length, 0), data), StorageCodec.encodeTrailer(
-        new StorageRequest.ReplicaTrailer(System.currentTimeMillis() / 1000, name)).getBytes());
+    return RawClient.cat(
+        RawClient.wire(new StorageRequest.ReplicaUpload(data.length, 0), data),
+        StorageCodec.encodeTrailer(
+                new StorageRequest.ReplicaTrailer(System.currentTimeMillis() / 1000, name))
+            .getBytes());
   }
 
   @Test

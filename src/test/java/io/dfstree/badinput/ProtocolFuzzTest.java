@@ -2,23 +2,21 @@ package io.dfstree.badinput;
 
 import static io.dfstree.RawClient.ascii;
 import static io.dfstree.RawClient.cat;
-import static io.dfstree.RawClient.fixed;
 import static io.dfstree.RawClient.header;
 import static io.dfstree.RawClient.i64;
-import static io.dfstree.RawClient.packet;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dfstree.RawClient;
-import io.dfstree.protocol.TrackerRequest;
-import io.dfstree.protocol.StorageRequest;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import io.dfstree.RawClient;
 import io.dfstree.fileid.FileId;
+import io.dfstree.protocol.StorageRequest;
+import io.dfstree.protocol.TrackerRequest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -35,7 +33,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,8 +42,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Seeded protocol fuzzer against a real tracker and storage: random bytes, valid headers with
  * random command/length/body, and mutations (byte flips, truncation, extension, wrong declared
- * length, splices) of valid requests for every storage and tracker command. Connections are
- * reused until the server closes them. Bounded by packet count and time.
+ * length, splices) of valid requests for every storage and tracker command. Connections are reused
+ * until the server closes them. Bounded by packet count and time.
  *
  * <p>Seed: {@code -Dfuzz.seed=N} (printed on every run). Packets: {@code -Dfuzz.packets=N}.
  */
@@ -55,10 +52,14 @@ class ProtocolFuzzTest {
   static final int PACKETS = Integer.getInteger("fuzz.packets", 120_000);
   static final long TIME_BUDGET_MS = Long.getLong("fuzz.millis", 50_000);
 
-  static final int[] STORAGE_CMDS = {11, 12, 13, 14, 15, 21, 22, 23, 24, 34, 36, 38, 111, 82, 9, 16, 17, 18, 19, 20,
-      25, 26, 27, 35, 37, 40};
-  static final int[] TRACKER_CMDS = {101, 102, 103, 104, 105, 106, 107, 90, 91, 92, 93, 94, 95, 69, 70, 75, 108, 109,
-      111, 82, 81, 83, 84, 60};
+  static final int[] STORAGE_CMDS = {
+    11, 12, 13, 14, 15, 21, 22, 23, 24, 34, 36, 38, 111, 82, 9, 16, 17, 18, 19, 20, 25, 26, 27, 35,
+    37, 40
+  };
+  static final int[] TRACKER_CMDS = {
+    101, 102, 103, 104, 105, 106, 107, 90, 91, 92, 93, 94, 95, 69, 70, 75, 108, 109, 111, 82, 81,
+    83, 84, 60
+  };
 
   static Servers servers;
   static Level savedLevel;
@@ -75,16 +76,24 @@ class ProtocolFuzzTest {
     dfstreeLogger = ctx.getLogger("io.dfstree");
     savedLevel = dfstreeLogger.getLevel();
     dfstreeLogger.setLevel(Level.ERROR); // one WARN line per bad request would flood the log
-    errorCatcher = new AppenderBase<>() {
-      @Override
-      protected void append(ILoggingEvent e) {
-        if (e.getLevel().isGreaterOrEqual(Level.ERROR)) {
-          errors.add(e.getLoggerName() + ": " + e.getFormattedMessage()
-              + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getClassName() + ": "
-              + e.getThrowableProxy().getMessage()));
-        }
-      }
-    };
+    errorCatcher =
+        new AppenderBase<>() {
+          @Override
+          protected void append(ILoggingEvent e) {
+            if (e.getLevel().isGreaterOrEqual(Level.ERROR)) {
+              errors.add(
+                  e.getLoggerName()
+                      + ": "
+                      + e.getFormattedMessage()
+                      + (e.getThrowableProxy() == null
+                          ? ""
+                          : " "
+                              + e.getThrowableProxy().getClassName()
+                              + ": "
+                              + e.getThrowableProxy().getMessage()));
+            }
+          }
+        };
     errorCatcher.setContext(ctx);
     errorCatcher.start();
     ctx.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(errorCatcher);
@@ -114,8 +123,11 @@ class ProtocolFuzzTest {
     int storageQuota = (int) (PACKETS * 0.6) / perPort + 1;
     int trackerQuota = (PACKETS - (int) (PACKETS * 0.6)) / perPort + 1;
     for (int i = 0; i < perPort; i++) {
-      storage.add(new Fuzzer(servers.storagePort, true, new Random(SEED + i), storageQuota, deadline));
-      tracker.add(new Fuzzer(servers.trackerPort, false, new Random(SEED * 31 + 7 + i), trackerQuota, deadline));
+      storage.add(
+          new Fuzzer(servers.storagePort, true, new Random(SEED + i), storageQuota, deadline));
+      tracker.add(
+          new Fuzzer(
+              servers.trackerPort, false, new Random(SEED * 31 + 7 + i), trackerQuota, deadline));
     }
     List<Fuzzer> all = new ArrayList<>(storage);
     all.addAll(tracker);
@@ -127,9 +139,10 @@ class ProtocolFuzzTest {
     pool.shutdown();
     long[] st = Fuzzer.totals(storage);
     long[] tr = Fuzzer.totals(tracker);
-    System.out.printf("fuzz: %d packets (%d storage, %d tracker), %d + %d connections, %d + %d closed by the server,"
-        + " %d + %d reply bytes, %d + %d packets answered at once%n", sent, st[0], tr[0], st[1], tr[1], st[2], tr[2],
-        st[3], tr[3], st[4], tr[4]);
+    System.out.printf(
+        "fuzz: %d packets (%d storage, %d tracker), %d + %d connections, %d + %d closed by the server,"
+            + " %d + %d reply bytes, %d + %d packets answered at once%n",
+        sent, st[0], tr[0], st[1], tr[1], st[2], tr[2], st[3], tr[3], st[4], tr[4]);
     assertTrue(sent >= PACKETS, "only " + sent + " packets within the time budget");
     // the servers really parsed and answered the stream (each reply is at least a 10-byte header)
     assertTrue(st[4] >= st[0] / 5, "storage answered little: " + st[4]);
@@ -178,7 +191,8 @@ class ProtocolFuzzTest {
     }
     String base = parts[2].endsWith("-m") ? parts[2].substring(0, parts[2].length() - 2) : parts[2];
     try {
-      FileId id = FileId.parseRemote(RawClient.GROUP, "M00/" + parts[0] + "/" + parts[1] + "/" + base);
+      FileId id =
+          FileId.parseRemote(RawClient.GROUP, "M00/" + parts[0] + "/" + parts[1] + "/" + base);
       return id.high() < 16 && id.low() < 16;
     } catch (RuntimeException e) {
       return false;
@@ -248,7 +262,8 @@ class ProtocolFuzzTest {
             ch.close();
             ch = null;
           } else if (r == 0) {
-            silent++; // the server waits for more bytes (a body still owed): a couple of misses, then move on
+            silent++; // the server waits for more bytes (a body still owed): a couple of misses,
+            // then move on
           } else {
             answered++;
             silent = 0;
@@ -282,7 +297,10 @@ class ProtocolFuzzTest {
       }
     }
 
-    /** Writes while draining replies; false once the server has closed (or stalls the write for 2 s). */
+    /**
+     * Writes while draining replies; false once the server has closed (or stalls the write for 2
+     * s).
+     */
     private boolean writeAll(SocketChannel ch, byte[] p) throws IOException {
       ByteBuffer b = ByteBuffer.wrap(p);
       long stall = System.currentTimeMillis() + 2000;
@@ -319,7 +337,8 @@ class ProtocolFuzzTest {
       }
     }
 
-    // ---- packet generation ------------------------------------------------------------------------
+    // ---- packet generation
+    // ------------------------------------------------------------------------
 
     byte[] next() {
       int mode = rnd.nextInt(100);
@@ -357,8 +376,12 @@ class ProtocolFuzzTest {
 
     byte[] randomHeaderPacket() {
       long len = length();
-      int bodyLen = (int) Math.max(0, Math.min(len, rnd.nextInt(4) == 0 ? rnd.nextInt(500) : Math.min(len, 2000)));
-      return cat(header(len, cmd(), rnd.nextInt(8) == 0 ? rnd.nextInt(256) : 0), randomBytes(bodyLen));
+      int bodyLen =
+          (int)
+              Math.max(
+                  0, Math.min(len, rnd.nextInt(4) == 0 ? rnd.nextInt(500) : Math.min(len, 2000)));
+      return cat(
+          header(len, cmd(), rnd.nextInt(8) == 0 ? rnd.nextInt(256) : 0), randomBytes(bodyLen));
     }
 
     String name() {
@@ -390,7 +413,9 @@ class ProtocolFuzzTest {
           case 103 -> RawClient.wire(new TrackerRequest.QueryUpdate(gs, name()));
           case 104, 107 -> RawClient.wire(new TrackerRequest.QueryStore(gs, c == 107));
           case 90 -> RawClient.wire(new TrackerRequest.ListOneGroup(gs));
-          case 92 -> RawClient.wire(new TrackerRequest.ListStorages(gs, rnd.nextBoolean() ? "" : "100001"));
+          case 92 ->
+              RawClient.wire(
+                  new TrackerRequest.ListStorages(gs, rnd.nextBoolean() ? "" : "100001"));
           case 93 -> RawClient.wire(new TrackerRequest.DeleteStorage(gs, "100002"));
           case 69 -> RawClient.wire(new TrackerRequest.FetchStorageIds(rnd.nextInt(3), true));
           case 101, 106 -> RawClient.wire(new TrackerRequest.QueryStore(null, c == 106));
@@ -399,18 +424,29 @@ class ProtocolFuzzTest {
           case 75 -> RawClient.wire(new TrackerRequest.GetParameters());
           case 111 -> RawClient.wire(new TrackerRequest.ActiveTest());
           case 82 -> RawClient.wire(new TrackerRequest.Quit());
-          default -> header(0, c, 0); // a command this tracker does not serve: only raw bytes name it
+          default ->
+              header(0, c, 0); // a command this tracker does not serve: only raw bytes name it
         };
       }
       int c = STORAGE_CMDS[rnd.nextInt(14)];
       return switch (c) {
-        case 11, 23 -> RawClient.upload(c == 23, rnd.nextInt(6) == 0 ? rnd.nextInt(3) : -1, ext(), content());
+        case 11, 23 ->
+            RawClient.upload(c == 23, rnd.nextInt(6) == 0 ? rnd.nextInt(3) : -1, ext(), content());
         case 12 -> RawClient.delete(g, name());
-        case 13 -> RawClient.setMeta(rnd.nextBoolean() ? 'O' : 'M', g, name(),
-            ascii("k" + rnd.nextInt(5) + "\u0002v" + rnd.nextInt(1000) + "\u0001w\u0002x"));
+        case 13 ->
+            RawClient.setMeta(
+                rnd.nextBoolean() ? 'O' : 'M',
+                g,
+                name(),
+                ascii("k" + rnd.nextInt(5) + "\u0002v" + rnd.nextInt(1000) + "\u0001w\u0002x"));
         case 14 -> RawClient.download(rnd.nextInt(600), rnd.nextInt(600), g, name());
         case 15 -> RawClient.getMeta(g, name());
-        case 21 -> RawClient.slave(name(), new String[] {"_s", "_big", "-m", "..", "a/b", ""}[rnd.nextInt(6)], ext(), content());
+        case 21 ->
+            RawClient.slave(
+                name(),
+                new String[] {"_s", "_big", "-m", "..", "a/b", ""}[rnd.nextInt(6)],
+                ext(),
+                content());
         case 22 -> RawClient.queryInfo(g, name());
         case 24 -> RawClient.append(name(), content());
         case 34 -> RawClient.modify(name(), rnd.nextInt(600), content());
@@ -443,7 +479,10 @@ class ProtocolFuzzTest {
           byte[] other = validRequest();
           int a = rnd.nextInt(m.length + 1);
           int b = rnd.nextInt(other.length + 1);
-          m = cat(java.util.Arrays.copyOf(m, a), java.util.Arrays.copyOfRange(other, b, other.length));
+          m =
+              cat(
+                  java.util.Arrays.copyOf(m, a),
+                  java.util.Arrays.copyOfRange(other, b, other.length));
         }
         default -> { // change a field inside the body (length fields, store path index, flags)
           if (m.length > 10) {

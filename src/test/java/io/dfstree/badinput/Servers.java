@@ -15,15 +15,17 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * A real tracker and storage in this JVM ({@link SingleNodeServer}, with fsync on as shipped),
- * and views of the store path's files. One per test class.
+ * A real tracker and storage in this JVM ({@link SingleNodeServer}, with fsync on as shipped), and
+ * views of the store path's files. One per test class.
  */
 final class Servers implements AutoCloseable {
   final SingleNodeServer node;
   final int trackerPort;
   final int storagePort;
+
   /** Temp root: holds the store path and the sentinel file outside it. */
   final Path root;
+
   final Path store;
   final Path data;
   final Path tmp;
@@ -41,28 +43,34 @@ final class Servers implements AutoCloseable {
   }
 
   static Servers start(Consumer<JsonObject> storageTweaks) throws Exception {
-    return start(storageTweaks, t -> { });
+    return start(storageTweaks, t -> {});
   }
 
-  static Servers start(Consumer<JsonObject> storageTweaks, Consumer<JsonObject> trackerTweaks) throws Exception {
-    return new Servers(SingleNodeServer.start(c -> {
-      JsonObject s = c.getJsonObject("storage");
-      s.put("fsync", Config.defaults().getJsonObject("storage").getBoolean("fsync"));
-      storageTweaks.accept(s);
-      trackerTweaks.accept(c.getJsonObject("tracker"));
-    }));
+  static Servers start(Consumer<JsonObject> storageTweaks, Consumer<JsonObject> trackerTweaks)
+      throws Exception {
+    return new Servers(
+        SingleNodeServer.start(
+            c -> {
+              JsonObject s = c.getJsonObject("storage");
+              s.put("fsync", Config.defaults().getJsonObject("storage").getBoolean("fsync"));
+              storageTweaks.accept(s);
+              trackerTweaks.accept(c.getJsonObject("tracker"));
+            }));
   }
 
   /** With the whole configuration adjusted (e.g. {@code cluster.secret}). */
   static Servers startWith(Consumer<JsonObject> configTweaks) throws Exception {
-    return new Servers(SingleNodeServer.start(c -> {
-      c.getJsonObject("storage").put("fsync", Config.defaults().getJsonObject("storage").getBoolean("fsync"));
-      configTweaks.accept(c);
-    }));
+    return new Servers(
+        SingleNodeServer.start(
+            c -> {
+              c.getJsonObject("storage")
+                  .put("fsync", Config.defaults().getJsonObject("storage").getBoolean("fsync"));
+              configTweaks.accept(c);
+            }));
   }
 
   static Servers start() throws Exception {
-    return start(s -> { });
+    return start(s -> {});
   }
 
   /** Regular files under the data dir outside .tmp (relative paths, sorted). */
@@ -88,28 +96,32 @@ final class Servers implements AutoCloseable {
   }
 
   /**
-   * Regular files below {@code dir}. The server keeps working while we look: a temp file it
-   * deletes between listing and visiting is simply not there, not an error.
+   * Regular files below {@code dir}. The server keeps working while we look: a temp file it deletes
+   * between listing and visiting is simply not there, not an error.
    */
   private static List<Path> regularFiles(Path dir) throws IOException {
     List<Path> out = new ArrayList<>();
-    Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
-      @Override
-      public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
-        if (attrs.isRegularFile()) {
-          out.add(file);
-        }
-        return java.nio.file.FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        dir,
+        new java.nio.file.SimpleFileVisitor<>() {
+          @Override
+          public java.nio.file.FileVisitResult visitFile(
+              Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+            if (attrs.isRegularFile()) {
+              out.add(file);
+            }
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-        if (e instanceof java.nio.file.NoSuchFileException) {
-          return java.nio.file.FileVisitResult.CONTINUE;
-        }
-        throw e;
-      }
-    });
+          @Override
+          public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e)
+              throws IOException {
+            if (e instanceof java.nio.file.NoSuchFileException) {
+              return java.nio.file.FileVisitResult.CONTINUE;
+            }
+            throw e;
+          }
+        });
     return out;
   }
 
@@ -122,11 +134,14 @@ final class Servers implements AutoCloseable {
   List<String> awaitTmpEmpty(long millis) {
     AtomicReference<List<String>> left = new AtomicReference<>();
     try {
-      Awaitility.await().atMost(Duration.ofMillis(millis)).pollInterval(Duration.ofMillis(50))
-          .until(() -> {
-            left.set(tmpFiles());
-            return left.get().isEmpty();
-          });
+      Awaitility.await()
+          .atMost(Duration.ofMillis(millis))
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                left.set(tmpFiles());
+                return left.get().isEmpty();
+              });
     } catch (ConditionTimeoutException e) {
       // the caller asserts on what is left
     }

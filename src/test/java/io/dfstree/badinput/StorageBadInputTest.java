@@ -1,12 +1,12 @@
 package io.dfstree.badinput;
 
+import static io.dfstree.RawClient.GROUP;
 import static io.dfstree.RawClient.ascii;
 import static io.dfstree.RawClient.cat;
 import static io.dfstree.RawClient.fixed;
 import static io.dfstree.RawClient.header;
 import static io.dfstree.RawClient.i64;
 import static io.dfstree.RawClient.packet;
-import static io.dfstree.RawClient.GROUP;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dfstree.RawClient;
-import io.dfstree.protocol.StorageRequest;
 import io.dfstree.fileid.FileId;
+import io.dfstree.protocol.StorageRequest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -46,8 +46,10 @@ class StorageBadInputTest {
 
   static Servers servers;
   static int port;
+
   /** A normal 1000-byte file, an appender file of 100 bytes and a 0-byte file. */
   static String normal;
+
   static byte[] normalContent = RawClient.bytes(1000, 1);
   static String appender;
   static String empty;
@@ -69,11 +71,14 @@ class StorageBadInputTest {
     servers.close();
   }
 
-  /** After every test: the storage still answers on a new connection, and the sentinel is untouched. */
+  /**
+   * After every test: the storage still answers on a new connection, and the sentinel is untouched.
+   */
   @AfterEach
   void stillServes() throws Exception {
     RawClient.activeTest(port);
-    assertArrayEquals(SENTINEL_CONTENT, Files.readAllBytes(sentinel), "sentinel outside the store path");
+    assertArrayEquals(
+        SENTINEL_CONTENT, Files.readAllBytes(sentinel), "sentinel outside the store path");
   }
 
   static String payloadOf(String remote) {
@@ -119,7 +124,8 @@ class StorageBadInputTest {
   @Test
   void bodyLongerThanDeclaredIsParsedAsNextHeader() throws Exception {
     try (RawClient r = RawClient.open(port)) {
-      // ACTIVE_TEST declares no body but 10 more bytes follow: they are a header of unknown command 200
+      // ACTIVE_TEST declares no body but 10 more bytes follow: they are a header of unknown command
+      // 200
       r.send(cat(RawClient.activeTestBytes(), header(0, 200, 0)));
       r.expect(0);
       r.expect(EINVAL);
@@ -226,11 +232,15 @@ class StorageBadInputTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("illegalExtensions")
-  void uploadWithIllegalExtensionIsEinvalAndNextRequestIsParsed(String what, byte[] ext6) throws Exception {
+  void uploadWithIllegalExtensionIsEinvalAndNextRequestIsParsed(String what, byte[] ext6)
+      throws Exception {
     List<String> before = servers.storedFiles();
     try (RawClient r = RawClient.open(port)) {
       // 1 MiB body: the header bytes of the ACTIVE_TEST must not be read from inside it
-      r.send(cat(uploadWithRawExtension(ext6, RawClient.bytes(1 << 20, 5)), RawClient.activeTestBytes()));
+      r.send(
+          cat(
+              uploadWithRawExtension(ext6, RawClient.bytes(1 << 20, 5)),
+              RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
       r.activeTest();
@@ -243,12 +253,18 @@ class StorageBadInputTest {
     // FileId.checkToken's javadoc promises "never . or .. alone"; it is not enforced. Harmless
     // (the extension is glued to the payload) as long as the result is one valid name.
     try (RawClient r = RawClient.open(port)) {
-      r.send(cat(RawClient.upload(false, -1, "..", RawClient.bytes(1000, 6)), RawClient.activeTestBytes()));
+      r.send(
+          cat(
+              RawClient.upload(false, -1, "..", RawClient.bytes(1000, 6)),
+              RawClient.activeTestBytes()));
       RawClient.Reply rep = r.read();
       if (rep.status() == 0) {
         String name = rep.bodyText().substring(16);
         FileId id = FileId.parseRemote(GROUP, name);
-        assertTrue(Files.isRegularFile(servers.data.resolve(String.format("%02X/%02X/%s", id.high(), id.low(), id.baseName()))));
+        assertTrue(
+            Files.isRegularFile(
+                servers.data.resolve(
+                    String.format("%02X/%02X/%s", id.high(), id.low(), id.baseName()))));
       } else {
         assertEquals(EINVAL, rep.status());
       }
@@ -284,7 +300,10 @@ class StorageBadInputTest {
   @Test
   void uploadWithStorePathIndexOutOfRangeIsEinvalAndNextRequestIsParsed() throws Exception {
     try (RawClient r = RawClient.open(port)) {
-      r.send(cat(RawClient.upload(false, 5, "jpg", RawClient.bytes(1 << 20, 7)), RawClient.activeTestBytes()));
+      r.send(
+          cat(
+              RawClient.upload(false, 5, "jpg", RawClient.bytes(1 << 20, 7)),
+              RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -294,7 +313,8 @@ class StorageBadInputTest {
   void uploadWithFileSizeNotMatchingBodyIsEinvalAndDrained() throws Exception {
     try (RawClient r = RawClient.open(port)) {
       byte[] content = RawClient.bytes(100_000, 8);
-      byte[] body = cat(new byte[] {(byte) 0xFF}, i64(content.length + 1), fixed("jpg", 6), content);
+      byte[] body =
+          cat(new byte[] {(byte) 0xFF}, i64(content.length + 1), fixed("jpg", 6), content);
       r.send(cat(packet(11, body), RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
@@ -314,7 +334,10 @@ class StorageBadInputTest {
   void slaveUploadWithPathPrefixIsEinvalAndNextRequestIsParsed() throws Exception {
     List<String> before = servers.storedFiles();
     try (RawClient r = RawClient.open(port)) {
-      r.send(cat(RawClient.slave(normal, "../x", "jpg", RawClient.bytes(1 << 20, 9)), RawClient.activeTestBytes()));
+      r.send(
+          cat(
+              RawClient.slave(normal, "../x", "jpg", RawClient.bytes(1 << 20, 9)),
+              RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -326,7 +349,10 @@ class StorageBadInputTest {
   void slaveUploadWithBadPrefixIsEinval(String prefix) throws Exception {
     try (RawClient r = RawClient.open(port)) {
       // "-m" with no extension would collide with the metadata file name
-      r.send(cat(RawClient.slave(normal, prefix, "", RawClient.bytes(5000, 10)), RawClient.activeTestBytes()));
+      r.send(
+          cat(
+              RawClient.slave(normal, prefix, "", RawClient.bytes(5000, 10)),
+              RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -336,13 +362,17 @@ class StorageBadInputTest {
   void slaveUploadOfMissingMasterIsEnoentAndDrained() throws Exception {
     String missing = normal.substring(0, 10) + "AAAAAAAAAAAAAAAAAAAAAAAAAAA" + normal.substring(37);
     try (RawClient r = RawClient.open(port)) {
-      r.send(cat(RawClient.slave(missing, "_s", "jpg", RawClient.bytes(1 << 20, 11)), RawClient.activeTestBytes()));
+      r.send(
+          cat(
+              RawClient.slave(missing, "_s", "jpg", RawClient.bytes(1 << 20, 11)),
+              RawClient.activeTestBytes()));
       r.expect(ENOENT);
       r.expect(0);
     }
   }
 
-  // ---- group names -------------------------------------------------------------------------------
+  // ---- group names
+  // -------------------------------------------------------------------------------
 
   static Stream<Arguments> badGroups() {
     return Stream.of(
@@ -360,7 +390,8 @@ class StorageBadInputTest {
     byte[] n = ascii(name);
     return switch (cmd) {
       case 14 -> packet(14, cat(i64(0), i64(0), group16, n));
-      case 13 -> packet(13, cat(i64(n.length), i64(3), new byte[] {'O'}, group16, n, ascii("a\u0002b")));
+      case 13 ->
+          packet(13, cat(i64(n.length), i64(3), new byte[] {'O'}, group16, n, ascii("a\u0002b")));
       default -> packet(cmd, cat(group16, n));
     };
   }
@@ -375,19 +406,23 @@ class StorageBadInputTest {
 
   @ParameterizedTest(name = "cmd {0}: {1}")
   @MethodSource("badGroupCases")
-  void badGroupNameIsEinvalAndKeepsTheConnection(int cmd, String what, byte[] group16) throws Exception {
+  void badGroupNameIsEinvalAndKeepsTheConnection(int cmd, String what, byte[] group16)
+      throws Exception {
     try (RawClient r = RawClient.open(port)) {
       r.send(withGroup(cmd, group16, normal));
       r.expect(EINVAL);
       r.activeTest();
     }
-    try (RawClient r = RawClient.open(port)) { // the file is still there (a delete under a wrong group did nothing)
+    try (RawClient r =
+        RawClient.open(
+            port)) { // the file is still there (a delete under a wrong group did nothing)
       r.send(RawClient.queryInfo(GROUP, normal));
       r.expect(0);
     }
   }
 
-  // ---- file ids with path tricks -----------------------------------------------------------------
+  // ---- file ids with path tricks
+  // -----------------------------------------------------------------
 
   static List<String> trickyNames() {
     String p = payloadOf(normal);
@@ -395,31 +430,31 @@ class StorageBadInputTest {
     String rel = "../../sentinel";
     String abs = servers.root.resolve("sentinel").toString();
     List<String> out = new ArrayList<>();
-    out.add("M00/00/00/" + rel + "x".repeat(44 - 10 - rel.length()));                  // .. components
-    out.add("M00/../../" + p + ext);                                                   // .. as the dirs
-    out.add("M00/00/00/" + "../".repeat(10) + "sentinel");                             // many ..
-    out.add("M00/00/00/" + p.substring(0, 10) + "/" + p.substring(11) + ext);          // slash inside
-    out.add("M00/00/00/" + ".." + "/" + "x".repeat(31));                               // ../x
-    out.add(abs + "x".repeat(Math.max(0, 44 - abs.length())));                         // absolute path
-    out.add("/M00/00/00/" + p + ext);                                                  // leading slash
-    out.add("M00/00/00/" + p + ext + "\0");                                            // trailing NUL
-    out.add("M00/00/00/" + p.substring(0, 5) + "\0" + p.substring(6) + ext);           // NUL inside
-    out.add("M00/00/00/" + p.substring(0, 26));                                        // 36 chars: shorter than any name
-    out.add("M00/00/00/" + p + ext + "x".repeat(128 - 44));                            // 128 chars
-    out.add("M00/00/00/" + "." + p.substring(1) + ext);                                // bad base64 ('.')
-    out.add("M00/00/00/" + "~" + p.substring(1) + ext);                                // bad char
-    out.add("M05/00/00/" + p + ext);                                                   // path index out of range
-    out.add("MFF/00/00/" + p + ext);                                                   // path index 255
-    out.add("m00/00/00/" + p + ext);                                                   // lower-case M
-    out.add("M00/0a/00/" + p + ext);                                                   // lower-case hex
-    out.add("M0g/00/00/" + p + ext);                                                   // non-hex
-    out.add("M00/00/00/" + p + ext + "-m");                                            // metadata suffix
-    out.add(normal.substring(0, 37) + "123.t-m");                                      // 44 chars ending -m
-    out.add("M00\\00\\00\\" + p + ext);                                                // backslashes
-    out.add("M00/00/00/" + p + "12\\..\\x");                                           // backslash in ext
-    out.add("M00/00/00/" + p + ext.replace('.', '/'));                                 // slash in ext
-    out.add("M-1/00/00/" + p + ext);                                                   // negative index
-    out.add("");                                                                       // empty
+    out.add("M00/00/00/" + rel + "x".repeat(44 - 10 - rel.length())); // .. components
+    out.add("M00/../../" + p + ext); // .. as the dirs
+    out.add("M00/00/00/" + "../".repeat(10) + "sentinel"); // many ..
+    out.add("M00/00/00/" + p.substring(0, 10) + "/" + p.substring(11) + ext); // slash inside
+    out.add("M00/00/00/" + ".." + "/" + "x".repeat(31)); // ../x
+    out.add(abs + "x".repeat(Math.max(0, 44 - abs.length()))); // absolute path
+    out.add("/M00/00/00/" + p + ext); // leading slash
+    out.add("M00/00/00/" + p + ext + "\0"); // trailing NUL
+    out.add("M00/00/00/" + p.substring(0, 5) + "\0" + p.substring(6) + ext); // NUL inside
+    out.add("M00/00/00/" + p.substring(0, 26)); // 36 chars: shorter than any name
+    out.add("M00/00/00/" + p + ext + "x".repeat(128 - 44)); // 128 chars
+    out.add("M00/00/00/" + "." + p.substring(1) + ext); // bad base64 ('.')
+    out.add("M00/00/00/" + "~" + p.substring(1) + ext); // bad char
+    out.add("M05/00/00/" + p + ext); // path index out of range
+    out.add("MFF/00/00/" + p + ext); // path index 255
+    out.add("m00/00/00/" + p + ext); // lower-case M
+    out.add("M00/0a/00/" + p + ext); // lower-case hex
+    out.add("M0g/00/00/" + p + ext); // non-hex
+    out.add("M00/00/00/" + p + ext + "-m"); // metadata suffix
+    out.add(normal.substring(0, 37) + "123.t-m"); // 44 chars ending -m
+    out.add("M00\\00\\00\\" + p + ext); // backslashes
+    out.add("M00/00/00/" + p + "12\\..\\x"); // backslash in ext
+    out.add("M00/00/00/" + p + ext.replace('.', '/')); // slash in ext
+    out.add("M-1/00/00/" + p + ext); // negative index
+    out.add(""); // empty
     return out;
   }
 
@@ -449,8 +484,12 @@ class StorageBadInputTest {
   @MethodSource("trickyNames")
   void appenderOpsWithPathTrickAreEinval(String name) throws Exception {
     List<String> before = servers.allFiles();
-    for (byte[] req : List.of(RawClient.append(name, ascii("xx")), RawClient.modify(name, 0, ascii("xx")), RawClient.truncate(name, 0),
-        RawClient.regenerate(name))) {
+    for (byte[] req :
+        List.of(
+            RawClient.append(name, ascii("xx")),
+            RawClient.modify(name, 0, ascii("xx")),
+            RawClient.truncate(name, 0),
+            RawClient.regenerate(name))) {
       try (RawClient r = RawClient.open(port)) {
         r.send(cat(req, RawClient.activeTestBytes()));
         r.expect(EINVAL);
@@ -462,7 +501,8 @@ class StorageBadInputTest {
 
   @Test
   void directoryBeyondSubdirCountIsNotFound() throws Exception {
-    // subdirCount is 16: data/FF/FF does not exist; the name is well-formed, so ENOENT (not a crash)
+    // subdirCount is 16: data/FF/FF does not exist; the name is well-formed, so ENOENT (not a
+    // crash)
     String name = "M00/FF/FF/" + normal.substring(10);
     try (RawClient r = RawClient.open(port)) {
       r.send(RawClient.queryInfo(GROUP, name));
@@ -473,7 +513,8 @@ class StorageBadInputTest {
     assertFalse(Files.exists(servers.data.resolve("FF")));
   }
 
-  // ---- metadata ------------------------------------------------------------------------------------
+  // ---- metadata
+  // ------------------------------------------------------------------------------------
 
   @Test
   void setMetadataBodyOverLimitIsEinvalAndClose() throws Exception {
@@ -493,14 +534,21 @@ class StorageBadInputTest {
     Arrays.fill(value, (byte) 'v');
     byte[] longName = new byte[100];
     Arrays.fill(longName, (byte) 'n');
-    byte[] meta = cat(ascii("w\u0002"), value, new byte[] {1}, longName, new byte[] {2}, ascii("x"));
+    byte[] meta =
+        cat(ascii("w\u0002"), value, new byte[] {1}, longName, new byte[] {2}, ascii("x"));
     try (RawClient r = RawClient.open(port)) {
       r.send(RawClient.setMeta('O', GROUP, name, meta));
       r.expect(0);
       r.send(RawClient.getMeta(GROUP, name));
       byte[] back = r.expect(0).body();
-      byte[] expected = cat(Arrays.copyOf(longName, 64), new byte[] {2}, ascii("x"), new byte[] {1},
-          ascii("w\u0002"), Arrays.copyOf(value, 256));
+      byte[] expected =
+          cat(
+              Arrays.copyOf(longName, 64),
+              new byte[] {2},
+              ascii("x"),
+              new byte[] {1},
+              ascii("w\u0002"),
+              Arrays.copyOf(value, 256));
       assertArrayEquals(expected, back);
     }
   }
@@ -511,7 +559,16 @@ class StorageBadInputTest {
     try (RawClient r = RawClient.open(port)) {
       byte[] n = ascii(normal);
       byte[] meta = ascii("a\u0002b");
-      r.send(packet(13, cat(i64(n.length), i64(meta.length), new byte[] {(byte) op}, fixed(GROUP, 16), n, meta)));
+      r.send(
+          packet(
+              13,
+              cat(
+                  i64(n.length),
+                  i64(meta.length),
+                  new byte[] {(byte) op},
+                  fixed(GROUP, 16),
+                  n,
+                  meta)));
       r.expect(EINVAL);
       r.activeTest();
       r.send(RawClient.getMeta(GROUP, normal));
@@ -523,9 +580,20 @@ class StorageBadInputTest {
   void setMetadataLengthsNotAddingUpIsEinval() throws Exception {
     byte[] n = ascii(normal);
     try (RawClient r = RawClient.open(port)) {
-      r.send(packet(13, cat(i64(n.length), i64(10), new byte[] {'O'}, fixed(GROUP, 16), n, ascii("a\u0002b"))));
+      r.send(
+          packet(
+              13,
+              cat(
+                  i64(n.length),
+                  i64(10),
+                  new byte[] {'O'},
+                  fixed(GROUP, 16),
+                  n,
+                  ascii("a\u0002b"))));
       r.expect(EINVAL);
-      r.send(packet(13, cat(i64(-1), i64(3), new byte[] {'O'}, fixed(GROUP, 16), n, ascii("a\u0002b"))));
+      r.send(
+          packet(
+              13, cat(i64(-1), i64(3), new byte[] {'O'}, fixed(GROUP, 16), n, ascii("a\u0002b"))));
       r.expect(EINVAL);
       r.send(packet(13, cat(i64(Long.MAX_VALUE), i64(3), new byte[] {'O'}, fixed(GROUP, 16), n)));
       r.expect(EINVAL);
@@ -553,7 +621,8 @@ class StorageBadInputTest {
     assertEquals(before, servers.allFiles());
   }
 
-  // ---- download -------------------------------------------------------------------------------------
+  // ---- download
+  // -------------------------------------------------------------------------------------
 
   @Test
   void downloadOffsetPastTheEndIsEinval() throws Exception {
@@ -566,7 +635,8 @@ class StorageBadInputTest {
 
   @Test
   void downloadOffsetEqualToSizeOfNonEmptyFileIsEinval() throws Exception {
-    // fastdfs-protocol.md §3.4 (6.15.4+): offset >= file size -> EINVAL; only a 0-byte file at offset 0 is OK
+    // fastdfs-protocol.md §3.4 (6.15.4+): offset >= file size -> EINVAL; only a 0-byte file at
+    // offset 0 is OK
     try (RawClient r = RawClient.open(port)) {
       r.send(RawClient.download(normalContent.length, 0, GROUP, normal));
       r.expect(EINVAL);
@@ -634,12 +704,14 @@ class StorageBadInputTest {
     }
   }
 
-  // ---- appender operations ----------------------------------------------------------------------------
+  // ---- appender operations
+  // ----------------------------------------------------------------------------
 
   @Test
   void appendToNonAppenderFileIsEinvalAndDrained() throws Exception {
     try (RawClient r = RawClient.open(port)) {
-      r.send(cat(RawClient.append(normal, RawClient.bytes(1 << 20, 13)), RawClient.activeTestBytes()));
+      r.send(
+          cat(RawClient.append(normal, RawClient.bytes(1 << 20, 13)), RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -649,7 +721,10 @@ class StorageBadInputTest {
   @Test
   void modifyOfNonAppenderFileIsEinvalAndDrained() throws Exception {
     try (RawClient r = RawClient.open(port)) {
-      r.send(cat(RawClient.modify(normal, 0, RawClient.bytes(100_000, 14)), RawClient.activeTestBytes()));
+      r.send(
+          cat(
+              RawClient.modify(normal, 0, RawClient.bytes(100_000, 14)),
+              RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -680,7 +755,10 @@ class StorageBadInputTest {
   void modifyAtOffsetBeyondSizeIsEinvalAndDrained() throws Exception {
     long size = Files.size(fileOf(appender));
     try (RawClient r = RawClient.open(port)) {
-      r.send(cat(RawClient.modify(appender, size + 1, RawClient.bytes(200_000, 15)), RawClient.activeTestBytes()));
+      r.send(
+          cat(
+              RawClient.modify(appender, size + 1, RawClient.bytes(200_000, 15)),
+              RawClient.activeTestBytes()));
       r.expect(EINVAL);
       r.expect(0);
     }
@@ -731,14 +809,18 @@ class StorageBadInputTest {
   void appendToMissingAppenderIsEnoentAndDrained() throws Exception {
     String missing = appender.substring(0, 10) + "DDDD" + appender.substring(14);
     try (RawClient r = RawClient.open(port)) {
-      r.send(cat(RawClient.append(missing, RawClient.bytes(300_000, 16)), RawClient.activeTestBytes()));
+      r.send(
+          cat(
+              RawClient.append(missing, RawClient.bytes(300_000, 16)),
+              RawClient.activeTestBytes()));
       int st = r.read().status();
       assertTrue(st == ENOENT || st == EINVAL, "status " + st);
       r.expect(0);
     }
   }
 
-  // ---- disconnects mid-body ----------------------------------------------------------------------------
+  // ---- disconnects mid-body
+  // ----------------------------------------------------------------------------
 
   @Test
   void clientDisconnectingMidUploadLeavesNoFile() throws Exception {
@@ -750,8 +832,13 @@ class StorageBadInputTest {
       for (int i = 0; i < 5; i++) {
         r.send(chunk);
       }
-      await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20))
-          .untilAsserted(() -> assertFalse(servers.tmpFiles().isEmpty(), "the upload never reached a temp file"));
+      await()
+          .atMost(Duration.ofSeconds(3))
+          .pollInterval(Duration.ofMillis(20))
+          .untilAsserted(
+              () ->
+                  assertFalse(
+                      servers.tmpFiles().isEmpty(), "the upload never reached a temp file"));
     }
     assertEquals(List.of(), servers.awaitTmpEmpty(5000), "temp file not deleted");
     assertEquals(before, servers.storedFiles(), "a partial upload became visible");
@@ -768,10 +855,15 @@ class StorageBadInputTest {
       for (int i = 0; i < 8; i++) {
         r.send(chunk);
       }
-      await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(10))
-          .untilAsserted(() -> assertTrue(Files.size(file) > 100, "the append never reached the file"));
+      await()
+          .atMost(Duration.ofSeconds(3))
+          .pollInterval(Duration.ofMillis(10))
+          .untilAsserted(
+              () -> assertTrue(Files.size(file) > 100, "the append never reached the file"));
     }
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> Files.size(file) == 100 && openDescriptorsOf(file) == 0);
     Thread.sleep(500); // a late batch write would grow the file again
     assertEquals(100, Files.size(file), "the interrupted append was not rolled back");
@@ -795,18 +887,27 @@ class StorageBadInputTest {
         try {
           r.expect(0);
         } catch (java.net.SocketTimeoutException e) {
-          throw new AssertionError("iteration " + i + ": truncate of " + name
-              + " hangs: the aborted append still holds the file lock", e);
+          throw new AssertionError(
+              "iteration "
+                  + i
+                  + ": truncate of "
+                  + name
+                  + " hangs: the aborted append still holds the file lock",
+              e);
         }
       }
     }
   }
 
-  // ---- helpers --------------------------------------------------------------------------------------------
+  // ---- helpers
+  // --------------------------------------------------------------------------------------------
 
   static Path fileOf(String remote) {
     FileId id = FileId.parseRemote(GROUP, remote);
-    return servers.data.resolve(String.format("%02X", id.high())).resolve(String.format("%02X", id.low()))
+    return servers
+        .data
+        .resolve(String.format("%02X", id.high()))
+        .resolve(String.format("%02X", id.low()))
         .resolve(id.baseName());
   }
 
@@ -834,6 +935,9 @@ class StorageBadInputTest {
     for (byte x : b) {
       sb.append(String.format("%02x", x));
     }
-    return sb.toString() + " " + new String(b, StandardCharsets.ISO_8859_1) + ByteBuffer.wrap(b).remaining();
+    return sb.toString()
+        + " "
+        + new String(b, StandardCharsets.ISO_8859_1)
+        + ByteBuffer.wrap(b).remaining();
   }
 }

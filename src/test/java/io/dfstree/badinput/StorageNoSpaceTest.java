@@ -1,7 +1,6 @@
 package io.dfstree.badinput;
 
 import static io.dfstree.RawClient.cat;
-import static io.dfstree.RawClient.fixed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.dfstree.RawClient;
@@ -14,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** A storage whose reserve (100000 TiB) can never be met: uploads are refused before the body is read. */
+/**
+ * A storage whose reserve (100000 TiB) can never be met: uploads are refused before the body is
+ * read.
+ */
 class StorageNoSpaceTest {
   static final int ENOSPC = 28;
   static Servers servers;
@@ -42,7 +44,10 @@ class StorageNoSpaceTest {
   @ValueSource(ints = {11, 23})
   void uploadIsEnospcAndTheNextRequestOnTheSameConnectionIsParsed(int cmd) throws Exception {
     try (RawClient r = RawClient.open(servers.storagePort)) {
-      r.send(cat(RawClient.upload(cmd == 23, -1, "bin", RawClient.bytes(1 << 20, 1)), RawClient.activeTestBytes()));
+      r.send(
+          cat(
+              RawClient.upload(cmd == 23, -1, "bin", RawClient.bytes(1 << 20, 1)),
+              RawClient.activeTestBytes()));
       r.expect(ENOSPC);
       r.expect(0);
     }
@@ -51,7 +56,10 @@ class StorageNoSpaceTest {
   @Test
   void uploadToTheRequestedPathIsEnospcToo() throws Exception {
     try (RawClient r = RawClient.open(servers.storagePort)) {
-      r.send(cat(RawClient.upload(false, 0, "bin", RawClient.bytes(100_000, 2)), RawClient.activeTestBytes()));
+      r.send(
+          cat(
+              RawClient.upload(false, 0, "bin", RawClient.bytes(100_000, 2)),
+              RawClient.activeTestBytes()));
       r.expect(ENOSPC);
       r.expect(0);
     }

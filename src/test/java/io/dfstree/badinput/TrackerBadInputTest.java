@@ -58,16 +58,20 @@ class TrackerBadInputTest {
         Arguments.of("104 with 17 bytes", 104, Arrays.copyOf(g, 17)),
         Arguments.of("104 empty", 104, new byte[0]),
         Arguments.of("104 group with slash", 104, fixed("gr/up", 16)),
-        Arguments.of("104 nul inside group", 104, cat(ascii("gr"), new byte[] {0, 'x'}, new byte[12])),
+        Arguments.of(
+            "104 nul inside group", 104, cat(ascii("gr"), new byte[] {0, 'x'}, new byte[12])),
         Arguments.of("102 empty", 102, new byte[0]),
         Arguments.of("102 group only", 102, g),
         Arguments.of("102 name of 21 bytes", 102, cat(g, ascii(name.substring(0, 21)))),
-        Arguments.of("102 name of 128 bytes", 102, cat(g, ascii(name + "x".repeat(128 - name.length())))),
+        Arguments.of(
+            "102 name of 128 bytes", 102, cat(g, ascii(name + "x".repeat(128 - name.length())))),
         Arguments.of("103 15 bytes", 103, Arrays.copyOf(g, 15)),
         Arguments.of("103 name of 21 bytes", 103, cat(g, ascii(name.substring(0, 21)))),
-        Arguments.of("103 name of 128 bytes", 103, cat(g, ascii(name + "x".repeat(128 - name.length())))),
+        Arguments.of(
+            "103 name of 128 bytes", 103, cat(g, ascii(name + "x".repeat(128 - name.length())))),
         Arguments.of("105 name of 21 bytes", 105, cat(g, ascii(name.substring(0, 21)))),
-        Arguments.of("102 path trick", 102, cat(g, ascii("M00/00/00/../../../../etc/passwd-------"))),
+        Arguments.of(
+            "102 path trick", 102, cat(g, ascii("M00/00/00/../../../../etc/passwd-------"))),
         Arguments.of("103 lower-case hex", 103, cat(g, ascii("M00/0a/00/" + name.substring(10)))),
         Arguments.of("102 bad base64", 102, cat(g, ascii("M00/00/00/" + "." + name.substring(11)))),
         Arguments.of("106 with a body", 106, new byte[2]),
@@ -121,7 +125,8 @@ class TrackerBadInputTest {
     try (RawClient r = RawClient.open(port)) {
       r.send(packet(cmd, ascii("some body")));
       int st = r.read().status();
-      // storage-only commands on a client connection may be EACCES (13) upstream; unknown ones EINVAL
+      // storage-only commands on a client connection may be EACCES (13) upstream; unknown ones
+      // EINVAL
       if (st != 13) {
         assertEquals(EINVAL, st);
       }
@@ -167,7 +172,11 @@ class TrackerBadInputTest {
   @Test
   void bodyLongerThanDeclaredIsParsedAsTheNextHeader() throws Exception {
     try (RawClient r = RawClient.open(port)) {
-      r.send(cat(RawClient.wire(new TrackerRequest.QueryStore(null, false)), header(0, 201, 0), RawClient.activeTestBytes()));
+      r.send(
+          cat(
+              RawClient.wire(new TrackerRequest.QueryStore(null, false)),
+              header(0, 201, 0),
+              RawClient.activeTestBytes()));
       assertEquals(40, r.expect(0).length());
       r.expect(EINVAL);
       r.expect(0);

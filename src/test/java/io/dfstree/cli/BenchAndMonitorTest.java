@@ -14,11 +14,13 @@ import io.dfstree.client.StorageAddress;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
 import picocli.CommandLine.TypeConversionException;
 
-/** Bench sizes, content verification, a bench run against the in-memory fake, and monitor output. */
+/**
+ * Bench sizes, content verification, a bench run against the in-memory fake, and monitor output.
+ */
 class BenchAndMonitorTest {
 
   @Test
@@ -41,7 +43,9 @@ class BenchAndMonitorTest {
     c.fill(pieces, 0, 3, 0);
     c.fill(pieces, 3, 997, 3);
     assertArrayEquals(whole, pieces);
-    assertNotEquals(Arrays.toString(whole), Arrays.toString(new BenchContent(1, 6, 1000).stream().readAllBytes()));
+    assertNotEquals(
+        Arrays.toString(whole),
+        Arrays.toString(new BenchContent(1, 6, 1000).stream().readAllBytes()));
   }
 
   @Test
@@ -81,7 +85,8 @@ class BenchAndMonitorTest {
     for (int i = 1; i <= 1000; i++) {
       values.recordValue(i * 1_000_000L); // 1 ms .. 1 s
     }
-    BenchCommand.PhaseResult r = new BenchCommand.PhaseResult("upload", 1000, 0, 1.0, 1, values, null);
+    BenchCommand.PhaseResult r =
+        new BenchCommand.PhaseResult("upload", 1000, 0, 1.0, 1, values, null);
     assertEquals(500.0, r.percentileMillis(50), 0.5);
     assertEquals(990.0, r.percentileMillis(99), 1.0);
   }
@@ -90,7 +95,17 @@ class BenchAndMonitorTest {
   void benchRunsAllPhasesAndCleansUp() throws Exception {
     InMemoryFastDfs cluster = new InMemoryFastDfs();
     try (FakeFdfsServer server = FakeFdfsServer.start(cluster)) {
-      CliRun run = CliRun.of("bench", "-n", "40", "-s", "70K", "-c", "4", "--tracker", "127.0.0.1:" + server.port());
+      CliRun run =
+          CliRun.of(
+              "bench",
+              "-n",
+              "40",
+              "-s",
+              "70K",
+              "-c",
+              "4",
+              "--tracker",
+              "127.0.0.1:" + server.port());
       assertEquals(0, run.exitCode(), run.out() + run.err());
       assertTrue(run.out().matches("(?s).*upload\\s+40\\s+0\\s.*"), run.out());
       assertTrue(run.out().matches("(?s).*download\\s+40\\s+0\\s.*"), run.out());
@@ -98,7 +113,8 @@ class BenchAndMonitorTest {
       assertTrue(cluster.files.isEmpty(), "bench deletes what it uploaded");
       long uploads = server.requests().stream().filter(r -> r.command() == 11).count();
       assertEquals(40, uploads);
-      // 4 workers keep one tracker and one storage connection each (plus the probe): no reconnect per op
+      // 4 workers keep one tracker and one storage connection each (plus the probe): no reconnect
+      // per op
       assertTrue(server.connections() <= 9, "connections: " + server.connections());
     }
   }
@@ -106,18 +122,32 @@ class BenchAndMonitorTest {
   @Test
   void benchCountsCorruptedDownloadsAsErrors() throws Exception {
     InMemoryFastDfs cluster = new InMemoryFastDfs();
-    FakeFdfsServer.Responder corrupting = (r, port) -> {
-      byte[] answer = cluster.respond(r, port);
-      if (r.command() == 14 && answer.length > 20) {
-        answer[20] ^= 0x55; // flip a content byte
-      }
-      return answer;
-    };
+    FakeFdfsServer.Responder corrupting =
+        (r, port) -> {
+          byte[] answer = cluster.respond(r, port);
+          if (r.command() == 14 && answer.length > 20) {
+            answer[20] ^= 0x55; // flip a content byte
+          }
+          return answer;
+        };
     try (FakeFdfsServer server = FakeFdfsServer.start(corrupting)) {
-      CliRun run = CliRun.of("bench", "-n", "5", "-s", "1K", "-c", "2", "--json",
-          "--tracker", "127.0.0.1:" + server.port());
+      CliRun run =
+          CliRun.of(
+              "bench",
+              "-n",
+              "5",
+              "-s",
+              "1K",
+              "-c",
+              "2",
+              "--json",
+              "--tracker",
+              "127.0.0.1:" + server.port());
       assertEquals(1, run.exitCode(), run.out());
-      assertTrue(run.out().matches("(?s).*\"operation\" : \"download\",\\s+\"count\" : 0,\\s+\"errors\" : 5,.*"),
+      assertTrue(
+          run.out()
+              .matches(
+                  "(?s).*\"operation\" : \"download\",\\s+\"count\" : 0,\\s+\"errors\" : 5,.*"),
           run.out());
       assertTrue(run.out().contains("content differs at byte 10"), run.out());
     }
@@ -132,8 +162,11 @@ class BenchAndMonitorTest {
   @Test
   void ledgerPollsTheNewestMissingFilePerMemberAndCountsFilesDoneEverywhere() {
     // acknowledged in the order 2, 0, 1: file 1 is the newest
-    ReplicationCheck.Ledger ledger = new ReplicationCheck.Ledger(new int[] {2, 0, 1}, BenchAndMonitorTest::twoMembers);
-    assertEquals(List.of(new ReplicationCheck.Pair(1, "a:1"), new ReplicationCheck.Pair(1, "b:2")), ledger.sentinels());
+    ReplicationCheck.Ledger ledger =
+        new ReplicationCheck.Ledger(new int[] {2, 0, 1}, BenchAndMonitorTest::twoMembers);
+    assertEquals(
+        List.of(new ReplicationCheck.Pair(1, "a:1"), new ReplicationCheck.Pair(1, "b:2")),
+        ledger.sentinels());
     assertEquals(6, ledger.pending().size());
     assertEquals(0, ledger.filesConfirmed());
     assertEquals(3, ledger.filesUnconfirmed());
@@ -142,7 +175,9 @@ class BenchAndMonitorTest {
     assertFalse(ledger.confirm(new ReplicationCheck.Pair(1, "a:1"), 500), "a pair counts once");
     assertEquals(0, ledger.filesConfirmed(), "file 1 is not on b yet");
     // a's next sentinel is the newest file it still lacks: 0, acknowledged after 2
-    assertEquals(List.of(new ReplicationCheck.Pair(0, "a:1"), new ReplicationCheck.Pair(1, "b:2")), ledger.sentinels());
+    assertEquals(
+        List.of(new ReplicationCheck.Pair(0, "a:1"), new ReplicationCheck.Pair(1, "b:2")),
+        ledger.sentinels());
 
     assertTrue(ledger.confirm(new ReplicationCheck.Pair(1, "b:2"), 300));
     assertEquals(1, ledger.filesConfirmed());
@@ -158,7 +193,8 @@ class BenchAndMonitorTest {
 
   @Test
   void ledgerWithoutConfirmationsFallsBackAndUnknownPairsAreIgnored() {
-    ReplicationCheck.Ledger ledger = new ReplicationCheck.Ledger(new int[] {0}, f -> List.of("a:1"));
+    ReplicationCheck.Ledger ledger =
+        new ReplicationCheck.Ledger(new int[] {0}, f -> List.of("a:1"));
     assertEquals(42, ledger.lastConfirmedNanos(42));
     assertFalse(ledger.confirm(new ReplicationCheck.Pair(0, "c:3"), 1));
     assertFalse(ledger.confirm(new ReplicationCheck.Pair(7, "a:1"), 1));
@@ -167,22 +203,31 @@ class BenchAndMonitorTest {
 
   @Test
   void replicatedPhaseIsTimedFromTheStartOfTheUploadPhase() {
-    BenchCommand.PhaseResult upload = new BenchCommand.PhaseResult("upload", 100, 0, 2.0, 1 << 20,
-        latencies(1_000_000, 2_000_000), null);
+    BenchCommand.PhaseResult upload =
+        new BenchCommand.PhaseResult(
+            "upload", 100, 0, 2.0, 1 << 20, latencies(1_000_000, 2_000_000), null);
     long uploadEnd = 5_000_000_000L;
-    ReplicationCheck.Outcome done = new ReplicationCheck.Outcome(100, 0, uploadEnd + 500_000_000L, null);
-    BenchCommand.PhaseResult r = ReplicationCheck.phase(upload, uploadEnd, done, uploadEnd + 900_000_000L);
+    ReplicationCheck.Outcome done =
+        new ReplicationCheck.Outcome(100, 0, uploadEnd + 500_000_000L, null);
+    BenchCommand.PhaseResult r =
+        ReplicationCheck.phase(upload, uploadEnd, done, uploadEnd + 900_000_000L);
     assertEquals("replicated", r.operation());
     assertEquals(100, r.count());
     assertEquals(0, r.errors());
-    assertEquals(2.5, r.seconds(), 1e-9, "upload seconds + time to the last confirmation, not to the end of the check");
+    assertEquals(
+        2.5,
+        r.seconds(),
+        1e-9,
+        "upload seconds + time to the last confirmation, not to the end of the check");
     assertEquals(40.0, r.opsPerSecond(), 1e-9);
     assertEquals(40.0, r.mibPerSecond(), 1e-9);
     assertFalse(r.hasLatencies());
     assertEquals(0, r.percentileMillis(99));
 
-    ReplicationCheck.Outcome late = new ReplicationCheck.Outcome(97, 3, uploadEnd + 500_000_000L, "3 of 100 files ...");
-    BenchCommand.PhaseResult failed = ReplicationCheck.phase(upload, uploadEnd, late, uploadEnd + 4_000_000_000L);
+    ReplicationCheck.Outcome late =
+        new ReplicationCheck.Outcome(97, 3, uploadEnd + 500_000_000L, "3 of 100 files ...");
+    BenchCommand.PhaseResult failed =
+        ReplicationCheck.phase(upload, uploadEnd, late, uploadEnd + 4_000_000_000L);
     assertEquals(97, failed.count());
     assertEquals(3, failed.errors());
     assertEquals(6.0, failed.seconds(), 1e-9, "not replicated: timed to when the check gave up");
@@ -192,39 +237,65 @@ class BenchAndMonitorTest {
   @Test
   void membersAreEveryListedStorageExceptOfflineAndDeleted() throws Exception {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    int[][] statusAndPort = {{7, 23001}, {2, 23002}, {1, 23003}, {5, 23004}, {4, 23005}, {0, 23006}};
+    int[][] statusAndPort = {
+      {7, 23001}, {2, 23002}, {1, 23003}, {5, 23004}, {4, 23005}, {0, 23006}
+    };
     for (int[] sp : statusAndPort) {
       body.writeBytes(storageRecord(0, sp[0], sp[1]));
     }
-    List<StorageAddress> members = ReplicationCheck.members(
-        io.dfstree.protocol.TrackerCodec.decodeStorageStats(io.vertx.core.buffer.Buffer.buffer(body.toByteArray())).storages(), "group1");
-    assertEquals(List.of("127.0.0.1:23001", "127.0.0.1:23002", "127.0.0.1:23003", "127.0.0.1:23006"),
+    List<StorageAddress> members =
+        ReplicationCheck.members(
+            io.dfstree.protocol.TrackerCodec.decodeStorageStats(
+                    io.vertx.core.buffer.Buffer.buffer(body.toByteArray()))
+                .storages(),
+            "group1");
+    assertEquals(
+        List.of("127.0.0.1:23001", "127.0.0.1:23002", "127.0.0.1:23003", "127.0.0.1:23006"),
         members.stream().map(StorageAddress::hostPort).toList());
     assertEquals("group1", members.get(0).group());
   }
 
   /** The in-memory fake as a one-member group: it also answers list-storages (92) with itself. */
   static FakeFdfsServer.Responder withMemberList(FakeFdfsServer.Responder inner) {
-    return (r, port) -> r.command() == 92 ? FakeFdfsServer.ok(storageRecord(0, 7, port)) : inner.respond(r, port);
+    return (r, port) ->
+        r.command() == 92 ? FakeFdfsServer.ok(storageRecord(0, 7, port)) : inner.respond(r, port);
   }
 
   @Test
   void benchWithWarmupAndReplicationReportsAReplicatedPhase() throws Exception {
     InMemoryFastDfs cluster = new InMemoryFastDfs();
     try (FakeFdfsServer server = FakeFdfsServer.start(withMemberList(cluster))) {
-      CliRun run = CliRun.of("bench", "-n", "30", "-s", "10K", "-c", "3", "--warmup", "12", "--replication",
-          "--tracker", "127.0.0.1:" + server.port());
+      CliRun run =
+          CliRun.of(
+              "bench",
+              "-n",
+              "30",
+              "-s",
+              "10K",
+              "-c",
+              "3",
+              "--warmup",
+              "12",
+              "--replication",
+              "--tracker",
+              "127.0.0.1:" + server.port());
       assertEquals(0, run.exitCode(), run.out() + run.err());
       assertTrue(run.out().contains("warm-up: 12 files"), run.out());
       assertTrue(run.out().matches("(?s).*upload\\s+30\\s+0\\s.*"), run.out());
-      assertTrue(run.out().matches("(?s).*replicated\\s+30\\s+0\\s+[0-9.]+\\s+[0-9.]+\\s+-\\s+-\\n.*"), run.out());
-      assertTrue(run.out().matches("(?s).*upload.*replicated.*download.*delete.*"), "phase order: " + run.out());
+      assertTrue(
+          run.out().matches("(?s).*replicated\\s+30\\s+0\\s+[0-9.]+\\s+[0-9.]+\\s+-\\s+-\\n.*"),
+          run.out());
+      assertTrue(
+          run.out().matches("(?s).*upload.*replicated.*download.*delete.*"),
+          "phase order: " + run.out());
       assertTrue(cluster.files.isEmpty(), "warm-up and measured files are deleted");
       assertEquals(42, server.requests().stream().filter(r -> r.command() == 11).count());
-      // each file asked once on the single member, the warm-up's three times (there, gone, still gone);
+      // each file asked once on the single member, the warm-up's three times (there, gone, still
+      // gone);
       // never downloaded
       assertEquals(30 + 3 * 12, server.requests().stream().filter(r -> r.command() == 22).count());
-      assertTrue(run.out().matches("(?s).*warm-up: 12 files\\noperation.*"), "no warning: " + run.out());
+      assertTrue(
+          run.out().matches("(?s).*warm-up: 12 files\\noperation.*"), "no warning: " + run.out());
       assertEquals(30, server.requests().stream().filter(r -> r.command() == 14).count());
       assertEquals(42, server.requests().stream().filter(r -> r.command() == 12).count());
     }
@@ -233,15 +304,31 @@ class BenchAndMonitorTest {
   @Test
   void filesThatNeverReachAMemberFailTheReplicatedPhaseWithinMaxSeconds() throws Exception {
     InMemoryFastDfs cluster = new InMemoryFastDfs();
-    FakeFdfsServer.Responder neverThere = (r, port) ->
-        r.command() == 22 ? FakeFdfsServer.error(2) : cluster.respond(r, port);
+    FakeFdfsServer.Responder neverThere =
+        (r, port) -> r.command() == 22 ? FakeFdfsServer.error(2) : cluster.respond(r, port);
     try (FakeFdfsServer server = FakeFdfsServer.start(withMemberList(neverThere))) {
       long t0 = System.nanoTime();
-      CliRun run = CliRun.of("bench", "-n", "8", "-s", "1K", "-c", "2", "--replication", "--max-seconds", "1",
-          "--json", "--tracker", "127.0.0.1:" + server.port());
+      CliRun run =
+          CliRun.of(
+              "bench",
+              "-n",
+              "8",
+              "-s",
+              "1K",
+              "-c",
+              "2",
+              "--replication",
+              "--max-seconds",
+              "1",
+              "--json",
+              "--tracker",
+              "127.0.0.1:" + server.port());
       assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "bounded by --max-seconds");
       assertEquals(1, run.exitCode(), run.out() + run.err());
-      assertTrue(run.out().matches("(?s).*\"operation\" : \"replicated\",\\s+\"count\" : 0,\\s+\"errors\" : 8,.*"),
+      assertTrue(
+          run.out()
+              .matches(
+                  "(?s).*\"operation\" : \"replicated\",\\s+\"count\" : 0,\\s+\"errors\" : 8,.*"),
           run.out());
       assertTrue(run.out().contains("\"p50Ms\" : null"), run.out());
       assertTrue(run.out().contains("8 of 8 files not on every member in time"), run.out());
@@ -286,17 +373,25 @@ class BenchAndMonitorTest {
   @Test
   void monitorShowsGroupsAndStorages() throws Exception {
     long heartbeat = java.time.Instant.now().getEpochSecond() - 3;
-    FakeFdfsServer.Responder tracker = (r, port) -> switch (r.command()) {
-      case 91 -> FakeFdfsServer.ok(groupRecord());
-      case 92 -> FakeFdfsServer.ok(storageRecord(heartbeat));
-      default -> FakeFdfsServer.error(22);
-    };
+    FakeFdfsServer.Responder tracker =
+        (r, port) ->
+            switch (r.command()) {
+              case 91 -> FakeFdfsServer.ok(groupRecord());
+              case 92 -> FakeFdfsServer.ok(storageRecord(heartbeat));
+              default -> FakeFdfsServer.error(22);
+            };
     try (FakeFdfsServer server = FakeFdfsServer.start(tracker)) {
       CliRun run = CliRun.of("monitor", "--tracker", "127.0.0.1:" + server.port());
       assertEquals(0, run.exitCode(), run.err());
-      assertTrue(run.out().contains("group group1: free 400 / total 1000 MB, 1 storage(s), 1 active, port 23000"),
+      assertTrue(
+          run.out()
+              .contains(
+                  "group group1: free 400 / total 1000 MB, 1 storage(s), 1 active, port 23000"),
           run.out());
-      assertTrue(run.out().matches("(?s).*100001\\s+127\\.0\\.0\\.1:23000\\s+ACTIVE\\s+400\\s+1000\\s+11/12\\s+29/30.*"),
+      assertTrue(
+          run.out()
+              .matches(
+                  "(?s).*100001\\s+127\\.0\\.0\\.1:23000\\s+ACTIVE\\s+400\\s+1000\\s+11/12\\s+29/30.*"),
           run.out());
       assertTrue(run.out().contains("s ago)"), run.out());
 

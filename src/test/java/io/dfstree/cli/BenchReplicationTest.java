@@ -10,7 +10,6 @@ import io.dfstree.SingleNodeServer;
 import io.dfstree.TestPorts;
 import io.dfstree.config.Config;
 import io.dfstree.server.Launcher;
-import io.dfstree.tracker.TrackerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -39,10 +38,13 @@ class BenchReplicationTest {
   Path dir;
   JsonObject config;
 
-
   JsonObject storage(int id, String path) throws Exception {
-    return config.getJsonObject("storage").copy().put("id", id)
-        .put("packed", new JsonObject().put("enabled", false)).put("port", TestPorts.free()) // the one-file engine's layout on disk (packed: Packed*Test)
+    return config
+        .getJsonObject("storage")
+        .copy()
+        .put("id", id)
+        .put("packed", new JsonObject().put("enabled", false))
+        .put("port", TestPorts.free()) // the one-file engine's layout on disk (packed: Packed*Test)
         .put("storePaths", new JsonArray().add(dir.resolve(path).toString()));
   }
 
@@ -51,14 +53,24 @@ class BenchReplicationTest {
     dir = Files.createTempDirectory("bench-repl");
     config = Config.defaults();
     config.getJsonObject("tracker").put("host", "127.0.0.1").put("port", TestPorts.free());
-    config.getJsonObject("storage").put("host", "127.0.0.1").put("subdirCount", 4).put("reservedSpace", "1M")
-        .put("fsync", false).put("heartbeatIntervalMs", 200).put("catchUpIntervalMs", 300)
-        .put("writeQuorum", 1).put("peerTimeoutMs", 2000);
+    config
+        .getJsonObject("storage")
+        .put("host", "127.0.0.1")
+        .put("subdirCount", 4)
+        .put("reservedSpace", "1M")
+        .put("fsync", false)
+        .put("heartbeatIntervalMs", 200)
+        .put("catchUpIntervalMs", 300)
+        .put("writeQuorum", 1)
+        .put("peerTimeoutMs", 2000);
     config.put("storage", storage(100001, "a"));
     vertx = Launcher.createVertx(config, false).await(10, TimeUnit.SECONDS);
     Launcher.deploy(vertx, "all-in-one", config).await(20, TimeUnit.SECONDS);
-    vertx.deployVerticle("io.dfstree.storage.StorageVerticle",
-        new DeploymentOptions().setConfig(storage(100002, "b"))).await(20, TimeUnit.SECONDS);
+    vertx
+        .deployVerticle(
+            "io.dfstree.storage.StorageVerticle",
+            new DeploymentOptions().setConfig(storage(100002, "b")))
+        .await(20, TimeUnit.SECONDS);
     awaitActive(2, 20_000);
   }
 
@@ -79,7 +91,9 @@ class BenchReplicationTest {
     SingleNodeServer.awaitActiveStorages(vertx, members, Duration.ofMillis(timeoutMs));
   }
 
-  /** Names of the content files under a store path's data/XX/YY/ (not binlog, marks or metadata). */
+  /**
+   * Names of the content files under a store path's data/XX/YY/ (not binlog, marks or metadata).
+   */
   Set<String> names(String path) throws Exception {
     Path data = dir.resolve(path).resolve("data");
     try (Stream<Path> walk = Files.walk(data)) {
@@ -94,8 +108,24 @@ class BenchReplicationTest {
   @Test
   void replicatedPhaseWaitsForThePeersCopyOfEveryFile() throws Exception {
     String tracker = "127.0.0.1:" + config.getJsonObject("tracker").getInteger("port");
-    CliRun run = CliRun.of("bench", "-n", "60", "-s", "20K", "-c", "4", "--warmup", "20", "--replication",
-        "--skip-delete", "--max-seconds", "30", "--json", "--tracker", tracker);
+    CliRun run =
+        CliRun.of(
+            "bench",
+            "-n",
+            "60",
+            "-s",
+            "20K",
+            "-c",
+            "4",
+            "--warmup",
+            "20",
+            "--replication",
+            "--skip-delete",
+            "--max-seconds",
+            "30",
+            "--json",
+            "--tracker",
+            tracker);
     assertEquals(0, run.exitCode(), run.out() + run.err());
     JsonNode doc = new ObjectMapper().readTree(run.out());
     assertEquals(20, doc.get("warmup").asInt());
@@ -106,8 +136,11 @@ class BenchReplicationTest {
     assertEquals("download", doc.get("phases").get(2).get("operation").asText());
     assertEquals(60, replicated.get("count").asInt(), replicated.toString());
     assertEquals(0, replicated.get("errors").asInt(), replicated.toString());
-    assertTrue(replicated.get("seconds").asDouble() >= upload.get("seconds").asDouble(), doc.toString());
-    assertTrue(replicated.get("p50Ms").isNull() && replicated.get("p99Ms").isNull(), replicated.toString());
+    assertTrue(
+        replicated.get("seconds").asDouble() >= upload.get("seconds").asDouble(), doc.toString());
+    assertTrue(
+        replicated.get("p50Ms").isNull() && replicated.get("p99Ms").isNull(),
+        replicated.toString());
     assertNull(replicated.get("firstError").textValue());
 
     assertEquals(0, doc.get("warmupReturned").asInt(), "no deleted warm-up file came back");

@@ -18,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The file commands end to end against an in-memory fake, run in-process through {@link Main}. */
 class ClientCommandsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   InMemoryFastDfs cluster;
   FakeFdfsServer server;
   String tracker;
@@ -43,7 +42,9 @@ class ClientCommandsTest {
     Path local = dir.resolve("photo.jpg");
     Files.write(local, content);
 
-    CliRun up = CliRun.of("upload", local.toString(), "--tracker", tracker, "--meta", "w=10", "--meta", "h=20");
+    CliRun up =
+        CliRun.of(
+            "upload", local.toString(), "--tracker", tracker, "--meta", "w=10", "--meta", "h=20");
     assertEquals(0, up.exitCode(), up.err());
     String fileId = up.out().trim();
     assertTrue(fileId.matches("group1/M00/00/00/[A-Za-z0-9_-]{27}\\d{3}\\.jpg"), fileId);
@@ -54,10 +55,20 @@ class ClientCommandsTest {
     assertArrayEquals(content, Files.readAllBytes(back));
     assertFalse(Files.exists(dir.resolve("back.jpg.part")));
 
-    CliRun part = CliRun.of("download", fileId, dir.resolve("part").toString(), "--offset", "10", "--length", "5",
-        "--tracker", tracker);
+    CliRun part =
+        CliRun.of(
+            "download",
+            fileId,
+            dir.resolve("part").toString(),
+            "--offset",
+            "10",
+            "--length",
+            "5",
+            "--tracker",
+            tracker);
     assertEquals(0, part.exitCode(), part.err());
-    assertArrayEquals(java.util.Arrays.copyOfRange(content, 10, 15), Files.readAllBytes(dir.resolve("part")));
+    assertArrayEquals(
+        java.util.Arrays.copyOfRange(content, 10, 15), Files.readAllBytes(dir.resolve("part")));
 
     CliRun meta = CliRun.of("meta", "get", fileId, "--tracker", tracker);
     assertEquals("w=10\nh=20\n", meta.out().replace("\r", ""));
@@ -76,7 +87,9 @@ class ClientCommandsTest {
     Path target = dir.resolve("x");
     CliRun run = CliRun.of("download", missing, target.toString(), "--tracker", tracker);
     assertEquals(2, run.exitCode());
-    assertTrue(run.err().startsWith("error: ENOENT (no such file, group or storage): download " + missing), run.err());
+    assertTrue(
+        run.err().startsWith("error: ENOENT (no such file, group or storage): download " + missing),
+        run.err());
     assertFalse(Files.exists(target));
     assertFalse(Files.exists(dir.resolve("x.part")), "partial file is removed");
   }
@@ -106,16 +119,24 @@ class ClientCommandsTest {
 
   @Test
   void usageErrorIsExitCodeTwo() {
-    assertEquals(2, CliRun.of("upload", "x", "--master", "group1/M00/00/00/a", "--tracker", tracker).exitCode());
-    assertEquals(2, CliRun.of("meta", "set", "group1/x", "novalue", "--tracker", tracker).exitCode());
+    assertEquals(
+        2,
+        CliRun.of("upload", "x", "--master", "group1/M00/00/00/a", "--tracker", tracker)
+            .exitCode());
+    assertEquals(
+        2, CliRun.of("meta", "set", "group1/x", "novalue", "--tracker", tracker).exitCode());
   }
 
   @Test
   void unreachableTrackerIsConnectionRefused() throws Exception {
     int deadPort;
     deadPort = TestPorts.free();
-    CliRun run = CliRun.of("delete", "group1/M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809.conf",
-        "--tracker", "127.0.0.1:" + deadPort);
+    CliRun run =
+        CliRun.of(
+            "delete",
+            "group1/M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809.conf",
+            "--tracker",
+            "127.0.0.1:" + deadPort);
     assertEquals(111, run.exitCode());
     assertTrue(run.err().startsWith("error: ECONNREFUSED"), run.err());
   }
@@ -123,7 +144,9 @@ class ClientCommandsTest {
   @Test
   void infoOfNormalFileDecodesTheNameWithoutTheNetwork() {
     // the worked example of fastdfs-protocol.md §5.9
-    CliRun run = CliRun.of("info", "group1/M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809.conf", "--tracker", tracker);
+    CliRun run =
+        CliRun.of(
+            "info", "group1/M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809.conf", "--tracker", tracker);
     assertEquals(0, run.exitCode(), run.err());
     assertTrue(run.out().contains("file type:        normal"), run.out());
     assertTrue(run.out().contains("172.16.4.253"), run.out());
@@ -135,8 +158,13 @@ class ClientCommandsTest {
 
   @Test
   void infoJson() {
-    CliRun run = CliRun.of("info", "group1/M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809.conf", "--json",
-        "--tracker", tracker);
+    CliRun run =
+        CliRun.of(
+            "info",
+            "group1/M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809.conf",
+            "--json",
+            "--tracker",
+            tracker);
     assertTrue(run.out().contains("\"size\" : 7305"), run.out());
     assertTrue(run.out().contains("\"crc32\" : 3422365647"), run.out());
   }

@@ -24,8 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JsonOutputTest {
   static SingleNodeServer server;
   static String tracker;
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   @BeforeAll
   static void start() throws Exception {
@@ -83,7 +82,9 @@ class JsonOutputTest {
     assertEquals(new JsonObject().put("h", "480").put("w", "640"), json("meta", "get", fileId));
 
     assertEquals(fileId, json("delete", fileId).getString("deleted"));
-    CliRun gone = CliRun.of("download", fileId, dir.resolve("gone").toString(), "--tracker", tracker, "--json");
+    CliRun gone =
+        CliRun.of(
+            "download", fileId, dir.resolve("gone").toString(), "--tracker", tracker, "--json");
     assertEquals(2, gone.exitCode(), "ENOENT after delete");
     assertEquals("", gone.out(), "no JSON for a failure");
   }

@@ -17,14 +17,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** Replication columns of {@code monitor}: sync counters, last synced, fdfs_monitor's delay, sampled rates. */
+/**
+ * Replication columns of {@code monitor}: sync counters, last synced, fdfs_monitor's delay, sampled
+ * rates.
+ */
 class MonitorCommandTest {
   static final long MIB = 1 << 20;
 
   @Test
   void ratesComeFromTwoSamplesOverTheTimeBetweenTheirHeartbeats() {
     MonitorCommand.Rates rates = new MonitorCommand.Rates();
-    assertSame(MonitorCommand.Rate.UNKNOWN, rates.update("g/1", 0, 0, 100), "one sample has no rate");
+    assertSame(
+        MonitorCommand.Rate.UNKNOWN, rates.update("g/1", 0, 0, 100), "one sample has no rate");
     assertEquals("-", rates.update("g/1", 0, 0, 100).text());
     MonitorCommand.Rate r = rates.update("g/1", 28 * MIB, 2 * MIB, 104);
     assertEquals(7.0, r.inMiBps(), 1e-9);
@@ -63,50 +67,83 @@ class MonitorCommandTest {
     c[StorageCounters.SUCCESS_SYNC_OUT_BYTES] = MIB / 2;
     StorageStat s = stat("100003", 2, c, 0, 930, 995);
     String row = MonitorCommand.row(s, new MonitorCommand.Rate(13.94, 0.0), 960, 1000);
-    assertTrue(Pattern.compile("100003 +127\\.0\\.0\\.1:23000 +SYNCING +.* 97\\.3 +0\\.5 +13\\.9/0\\.0 +70s ago +30s +"
-        + Pattern.quote(Instant.ofEpochSecond(995) + " (5s ago)")).matcher(row).find(), row);
-    String fresh = MonitorCommand.row(stat("100001", 7, new long[StorageCounters.COUNT], 0, 0, 995),
-        MonitorCommand.Rate.UNKNOWN, 0, 1000);
+    assertTrue(
+        Pattern.compile(
+                "100003 +127\\.0\\.0\\.1:23000 +SYNCING +.* 97\\.3 +0\\.5 +13\\.9/0\\.0 +70s ago +30s +"
+                    + Pattern.quote(Instant.ofEpochSecond(995) + " (5s ago)"))
+            .matcher(row)
+            .find(),
+        row);
+    String fresh =
+        MonitorCommand.row(
+            stat("100001", 7, new long[StorageCounters.COUNT], 0, 0, 995),
+            MonitorCommand.Rate.UNKNOWN,
+            0,
+            1000);
     assertTrue(Pattern.compile("ACTIVE .* 0\\.0 +0\\.0 +- +- +- +").matcher(fresh).find(), fresh);
   }
 
-  /** Two members of group1: 100001 takes writes, 100002 catches up at 2 MiB/s (one more sample per call). */
+  /**
+   * Two members of group1: 100001 takes writes, 100002 catches up at 2 MiB/s (one more sample per
+   * call).
+   */
   static FakeFdfsServer catchingUp(long now) throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    return FakeFdfsServer.start((r, port) -> switch (r.command()) {
-      case 91 -> FakeFdfsServer.ok(BenchAndMonitorTest.groupRecord());
-      case 92 -> {
-        int k = calls.getAndIncrement();
-        long beat = now - 10 + 2L * k;
-        long[] a = new long[StorageCounters.COUNT];
-        a[StorageCounters.TOTAL_SYNC_OUT_BYTES] = a[StorageCounters.SUCCESS_SYNC_OUT_BYTES] = 4L * k * MIB;
-        long[] b = new long[StorageCounters.COUNT];
-        b[StorageCounters.TOTAL_SYNC_IN_BYTES] = b[StorageCounters.SUCCESS_SYNC_IN_BYTES] = 4L * k * MIB;
-        ByteBuffer both = ByteBuffer.allocate(2 * 487);
-        both.put(record("100001", 7, a, now - 5, 0, beat)).put(record("100002", 2, b, 0, now - 65, beat));
-        yield FakeFdfsServer.ok(both.array());
-      }
-      default -> FakeFdfsServer.error(22);
-    });
+    return FakeFdfsServer.start(
+        (r, port) ->
+            switch (r.command()) {
+              case 91 -> FakeFdfsServer.ok(BenchAndMonitorTest.groupRecord());
+              case 92 -> {
+                int k = calls.getAndIncrement();
+                long beat = now - 10 + 2L * k;
+                long[] a = new long[StorageCounters.COUNT];
+                a[StorageCounters.TOTAL_SYNC_OUT_BYTES] =
+                    a[StorageCounters.SUCCESS_SYNC_OUT_BYTES] = 4L * k * MIB;
+                long[] b = new long[StorageCounters.COUNT];
+                b[StorageCounters.TOTAL_SYNC_IN_BYTES] =
+                    b[StorageCounters.SUCCESS_SYNC_IN_BYTES] = 4L * k * MIB;
+                ByteBuffer both = ByteBuffer.allocate(2 * 487);
+                both.put(record("100001", 7, a, now - 5, 0, beat))
+                    .put(record("100002", 2, b, 0, now - 65, beat));
+                yield FakeFdfsServer.ok(both.array());
+              }
+              default -> FakeFdfsServer.error(22);
+            });
   }
 
   @Test
   void watchPrintsRatesBetweenRefreshes() throws Exception {
     long now = Instant.now().getEpochSecond();
     try (FakeFdfsServer server = catchingUp(now)) {
-      CliRun run = CliRun.of("monitor", "--watch", "1", "--count", "2", "--tracker", "127.0.0.1:" + server.port());
+      CliRun run =
+          CliRun.of(
+              "monitor", "--watch", "1", "--count", "2", "--tracker", "127.0.0.1:" + server.port());
       assertEquals(0, run.exitCode(), run.err());
       String[] tables = run.out().split("(?m)^--- ");
       assertEquals(3, tables.length, run.out());
-      assertTrue(tables[1].contains("SYNC IN MB  SYNC OUT MB  SYNC MiB/s in/out  LAST SYNCED    SYNC DELAY  LAST HEARTBEAT"), run.out());
+      assertTrue(
+          tables[1].contains(
+              "SYNC IN MB  SYNC OUT MB  SYNC MiB/s in/out  LAST SYNCED    SYNC DELAY  LAST HEARTBEAT"),
+          run.out());
       // first table: one sample, no rate yet; the member behind shows fdfs_monitor's delay
-      assertTrue(Pattern.compile("100002 +127\\.0\\.0\\.1:23000 +SYNCING .* 0\\.0 +0\\.0 +- +\\d+s ago +01m:00s ")
-          .matcher(tables[1]).find(), run.out());
+      assertTrue(
+          Pattern.compile(
+                  "100002 +127\\.0\\.0\\.1:23000 +SYNCING .* 0\\.0 +0\\.0 +- +\\d+s ago +01m:00s ")
+              .matcher(tables[1])
+              .find(),
+          run.out());
       // second: 4 MiB more over the 2 s between the heartbeats
-      assertTrue(Pattern.compile("100002 +127\\.0\\.0\\.1:23000 +SYNCING .* 4\\.0 +0\\.0 +2\\.0/0\\.0 ")
-          .matcher(tables[2]).find(), run.out());
-      assertTrue(Pattern.compile("100001 +127\\.0\\.0\\.1:23000 +ACTIVE .* 0\\.0 +4\\.0 +0\\.0/2\\.0 +- +- ")
-          .matcher(tables[2]).find(), run.out());
+      assertTrue(
+          Pattern.compile("100002 +127\\.0\\.0\\.1:23000 +SYNCING .* 4\\.0 +0\\.0 +2\\.0/0\\.0 ")
+              .matcher(tables[2])
+              .find(),
+          run.out());
+      assertTrue(
+          Pattern.compile(
+                  "100001 +127\\.0\\.0\\.1:23000 +ACTIVE .* 0\\.0 +4\\.0 +0\\.0/2\\.0 +- +- ")
+              .matcher(tables[2])
+              .find(),
+          run.out());
     }
   }
 
@@ -114,9 +151,15 @@ class MonitorCommandTest {
   void jsonWithAnIntervalCarriesCountersRatesAndDelay() throws Exception {
     long now = Instant.now().getEpochSecond();
     try (FakeFdfsServer server = catchingUp(now)) {
-      CliRun run = CliRun.of("monitor", "--json", "--interval", "1", "--tracker", "127.0.0.1:" + server.port());
+      CliRun run =
+          CliRun.of(
+              "monitor", "--json", "--interval", "1", "--tracker", "127.0.0.1:" + server.port());
       assertEquals(0, run.exitCode(), run.err());
-      JsonArray storages = new JsonObject(run.out()).getJsonArray("groups").getJsonObject(0).getJsonArray("storages");
+      JsonArray storages =
+          new JsonObject(run.out())
+              .getJsonArray("groups")
+              .getJsonObject(0)
+              .getJsonArray("storages");
       JsonObject a = storages.getJsonObject(0);
       JsonObject b = storages.getJsonObject(1);
       assertEquals("SYNCING", b.getString("status"));
@@ -133,17 +176,47 @@ class MonitorCommandTest {
 
   @Test
   void watchAndIntervalDoNotMix() {
-    CliRun run = CliRun.of("monitor", "--watch", "1", "--interval", "1", "--tracker", "127.0.0.1:1");
+    CliRun run =
+        CliRun.of("monitor", "--watch", "1", "--interval", "1", "--tracker", "127.0.0.1:1");
     assertEquals(2, run.exitCode(), run.err());
   }
 
-  static StorageStat stat(String id, int status, long[] counters, long lastSourceUpdate, long lastSynced, long beat) {
-    return new StorageStat(status, 6, id, "127.0.0.1", "", "", "6.15.0", 0, 0, 1000, 400, 0, 0, 1, 256, 0, 23000, -1,
-        0, 0, 0, counters, lastSourceUpdate, 0, lastSynced, beat, false, false);
+  static StorageStat stat(
+      String id, int status, long[] counters, long lastSourceUpdate, long lastSynced, long beat) {
+    return new StorageStat(
+        status,
+        6,
+        id,
+        "127.0.0.1",
+        "",
+        "",
+        "6.15.0",
+        0,
+        0,
+        1000,
+        400,
+        0,
+        0,
+        1,
+        256,
+        0,
+        23000,
+        -1,
+        0,
+        0,
+        0,
+        counters,
+        lastSourceUpdate,
+        0,
+        lastSynced,
+        beat,
+        false,
+        false);
   }
 
   /** A modern (487-byte) list-storages record. */
-  static byte[] record(String id, int status, long[] counters, long lastSourceUpdate, long lastSynced, long beat) {
+  static byte[] record(
+      String id, int status, long[] counters, long lastSourceUpdate, long lastSynced, long beat) {
     ByteBuffer b = ByteBuffer.allocate(487);
     b.put((byte) status).put((byte) 6);
     b.put(Arrays.copyOf(id.getBytes(), 16)).put(Arrays.copyOf("127.0.0.1".getBytes(), 16));

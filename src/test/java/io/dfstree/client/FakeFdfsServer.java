@@ -11,9 +11,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A loopback socket that answers each FastDFS request with whatever bytes a test's
- * {@link Responder} returns, and records the requests. It checks client framing and error
- * handling, not server behaviour.
+ * A loopback socket that answers each FastDFS request with whatever bytes a test's {@link
+ * Responder} returns, and records the requests. It checks client framing and error handling, not
+ * server behaviour.
  */
 public final class FakeFdfsServer implements AutoCloseable {
   /** A request as received: command, header status byte and the whole body. */
@@ -27,7 +27,8 @@ public final class FakeFdfsServer implements AutoCloseable {
   private final ServerSocket server;
   private final Responder responder;
   private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
-  private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger connections =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private FakeFdfsServer(Responder responder) throws IOException {
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());

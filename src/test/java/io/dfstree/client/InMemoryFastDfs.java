@@ -17,15 +17,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
 
 /**
- * A test responder acting as tracker and storage of group "group1" on one port, keeping files
- * in memory. Enough protocol for the client tools' round trips (query, upload, download,
- * delete, metadata, append), read and answered through the codecs; not a model of real server
- * behaviour.
+ * A test responder acting as tracker and storage of group "group1" on one port, keeping files in
+ * memory. Enough protocol for the client tools' round trips (query, upload, download, delete,
+ * metadata, append), read and answered through the codecs; not a model of real server behaviour.
  */
 public final class InMemoryFastDfs implements FakeFdfsServer.Responder {
   public static final String GROUP = "group1";
+
   /** Files by remote name. */
   public final Map<String, byte[]> files = new ConcurrentHashMap<>();
+
   public final Map<String, byte[]> metadata = new ConcurrentHashMap<>();
 
   @Override
@@ -39,7 +40,8 @@ public final class InMemoryFastDfs implements FakeFdfsServer.Responder {
       int prefix = StorageCodec.prefixLength(h.command());
       if (prefix > 0) { // a request with content: prefix, name, then the content
         int fixed = prefix + StorageCodec.nameLength(h, all.getBuffer(0, prefix));
-        return answerStorage(StorageCodec.decode(h, all.getBuffer(0, fixed)), all.getBytes(fixed, all.length()));
+        return answerStorage(
+            StorageCodec.decode(h, all.getBuffer(0, fixed)), all.getBytes(fixed, all.length()));
       }
       return answerStorage(StorageCodec.decode(h, all), new byte[0]);
     } catch (FdfsException e) {
@@ -47,13 +49,17 @@ public final class InMemoryFastDfs implements FakeFdfsServer.Responder {
     }
   }
 
-  private static final java.util.Set<Integer> TRACKER_COMMANDS = java.util.Set.of(101, 102, 103, 104);
+  private static final java.util.Set<Integer> TRACKER_COMMANDS =
+      java.util.Set.of(101, 102, 103, 104);
 
   private static byte[] answerTracker(TrackerRequest req, int ownPort) {
     if (req instanceof TrackerRequest.QueryStore) {
-      return ok(TrackerCodec.replyBody(new TrackerReply.StoreTarget(GROUP, "127.0.0.1", ownPort, 0)));
+      return ok(
+          TrackerCodec.replyBody(new TrackerReply.StoreTarget(GROUP, "127.0.0.1", ownPort, 0)));
     }
-    return ok(TrackerCodec.replyBody(new TrackerReply.FetchTarget(GROUP, "127.0.0.1", ownPort))); // 102, 103
+    return ok(
+        TrackerCodec.replyBody(
+            new TrackerReply.FetchTarget(GROUP, "127.0.0.1", ownPort))); // 102, 103
   }
 
   private byte[] answerStorage(StorageRequest req, byte[] content) {
@@ -62,8 +68,17 @@ public final class InMemoryFastDfs implements FakeFdfsServer.Responder {
     } else if (req instanceof StorageRequest.Upload u) {
       CRC32 crc = new CRC32();
       crc.update(content);
-      String name = FileName.generate(0, 0, 0, 0x0100007F, (int) (System.currentTimeMillis() / 1000), u.size(),
-          (int) crc.getValue(), u.appender(), u.ext());
+      String name =
+          FileName.generate(
+              0,
+              0,
+              0,
+              0x0100007F,
+              (int) (System.currentTimeMillis() / 1000),
+              u.size(),
+              (int) crc.getValue(),
+              u.appender(),
+              u.ext());
       files.put(name, content);
       return ok(StorageCodec.replyBody(new StorageReply.StoredFile(GROUP, name)));
     } else if (req instanceof StorageRequest.Download d) {
@@ -71,11 +86,14 @@ public final class InMemoryFastDfs implements FakeFdfsServer.Responder {
       if (stored == null) {
         return FakeFdfsServer.error(Errno.ENOENT);
       }
-      int end = d.length() == 0 ? stored.length : (int) Math.min(stored.length, d.offset() + d.length());
+      int end =
+          d.length() == 0 ? stored.length : (int) Math.min(stored.length, d.offset() + d.length());
       return FakeFdfsServer.ok(Arrays.copyOfRange(stored, (int) d.offset(), end));
     } else if (req instanceof StorageRequest.Delete d) {
       metadata.remove(d.name());
-      return files.remove(d.name()) != null ? FakeFdfsServer.ok(new byte[0]) : FakeFdfsServer.error(Errno.ENOENT);
+      return files.remove(d.name()) != null
+          ? FakeFdfsServer.ok(new byte[0])
+          : FakeFdfsServer.error(Errno.ENOENT);
     } else if (req instanceof StorageRequest.SetMetadata m) {
       metadata.put(m.name(), m.raw());
       return FakeFdfsServer.ok(new byte[0]);
@@ -89,8 +107,10 @@ public final class InMemoryFastDfs implements FakeFdfsServer.Responder {
       }
       CRC32 crc = new CRC32();
       crc.update(stored);
-      return ok(StorageCodec.replyBody(new StorageReply.FileInfo(stored.length, System.currentTimeMillis() / 1000,
-          crc.getValue(), "127.0.0.1")));
+      return ok(
+          StorageCodec.replyBody(
+              new StorageReply.FileInfo(
+                  stored.length, System.currentTimeMillis() / 1000, crc.getValue(), "127.0.0.1")));
     } else if (req instanceof StorageRequest.WriteAppender w && !w.modify()) {
       byte[] old = files.get(w.name());
       if (old == null) {

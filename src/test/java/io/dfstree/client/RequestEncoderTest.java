@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every request layout the blocking client sends, byte for byte (fastdfs-protocol.md §2, §3,
- * Appendix A): storage requests through {@link RequestEncoder}, tracker requests through
- * {@link TrackerCodec} as {@link TrackerSession} sends them.
+ * Appendix A): storage requests through {@link RequestEncoder}, tracker requests through {@link
+ * TrackerCodec} as {@link TrackerSession} sends them.
  */
 class RequestEncoderTest {
   static final String NAME = "M00/00/00/wKgBaF1234AbCdEfGhIjKlMnOpQ419.jpg";
@@ -27,29 +27,43 @@ class RequestEncoderTest {
 
   @Test
   void queryStoreWithoutGroupIsCommand101WithEmptyBody() {
-    assertArrayEquals(Bytes.of().header(0, 101, 0).bytes(), tracker(TrackerSession.queryStoreRequest(null)));
-    assertArrayEquals(Bytes.of().header(0, 101, 0).bytes(), tracker(TrackerSession.queryStoreRequest("")));
+    assertArrayEquals(
+        Bytes.of().header(0, 101, 0).bytes(), tracker(TrackerSession.queryStoreRequest(null)));
+    assertArrayEquals(
+        Bytes.of().header(0, 101, 0).bytes(), tracker(TrackerSession.queryStoreRequest("")));
   }
 
   @Test
   void queryStoreWithGroupIsCommand104WithSixteenByteGroup() {
-    assertArrayEquals(Bytes.of().header(16, 104, 0).fixed("group1", 16).bytes(), tracker(TrackerSession.queryStoreRequest("group1")));
+    assertArrayEquals(
+        Bytes.of().header(16, 104, 0).fixed("group1", 16).bytes(),
+        tracker(TrackerSession.queryStoreRequest("group1")));
   }
 
   @Test
   void fetchAndUpdateQueriesCarryGroupThenName() {
     byte[] body = Bytes.of().fixed("group1", 16).text(NAME).bytes();
-    assertArrayEquals(Bytes.of().header(60, 102, 0).raw(body).bytes(), tracker(new TrackerRequest.QueryFetch("group1", NAME, false)));
-    assertArrayEquals(Bytes.of().header(60, 103, 0).raw(body).bytes(), tracker(new TrackerRequest.QueryUpdate("group1", NAME)));
+    assertArrayEquals(
+        Bytes.of().header(60, 102, 0).raw(body).bytes(),
+        tracker(new TrackerRequest.QueryFetch("group1", NAME, false)));
+    assertArrayEquals(
+        Bytes.of().header(60, 103, 0).raw(body).bytes(),
+        tracker(new TrackerRequest.QueryUpdate("group1", NAME)));
   }
 
   @Test
   void listCommands() {
-    assertArrayEquals(Bytes.of().header(0, 91, 0).bytes(), tracker(new TrackerRequest.ListGroups()));
-    assertArrayEquals(Bytes.of().header(16, 92, 0).fixed("g", 16).bytes(), tracker(new TrackerRequest.ListStorages("g", null)));
-    assertArrayEquals(Bytes.of().header(25, 92, 0).fixed("g", 16).text("127.0.0.1").bytes(),
+    assertArrayEquals(
+        Bytes.of().header(0, 91, 0).bytes(), tracker(new TrackerRequest.ListGroups()));
+    assertArrayEquals(
+        Bytes.of().header(16, 92, 0).fixed("g", 16).bytes(),
+        tracker(new TrackerRequest.ListStorages("g", null)));
+    assertArrayEquals(
+        Bytes.of().header(25, 92, 0).fixed("g", 16).text("127.0.0.1").bytes(),
         tracker(new TrackerRequest.ListStorages("g", "127.0.0.1")));
-    assertThrows(IllegalArgumentException.class, () -> tracker(new TrackerRequest.ListStorages("g", "0123456789abcdef")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> tracker(new TrackerRequest.ListStorages("g", "0123456789abcdef")));
   }
 
   @Test
@@ -72,22 +86,38 @@ class RequestEncoderTest {
 
   @Test
   void slaveUploadPrefix() {
-    byte[] expected = Bytes.of().header(8 + 8 + 16 + 6 + 44 + 7, 21, 0)
-        .i64(44).i64(7).fixed("_big", 16).fixed("png", 6).text(NAME).bytes();
+    byte[] expected =
+        Bytes.of()
+            .header(8 + 8 + 16 + 6 + 44 + 7, 21, 0)
+            .i64(44)
+            .i64(7)
+            .fixed("_big", 16)
+            .fixed("png", 6)
+            .text(NAME)
+            .bytes();
     assertArrayEquals(expected, RequestEncoder.uploadSlavePrefix(NAME, "_big", "png", 7));
   }
 
   @Test
   void downloadCarriesOffsetLengthGroupName() {
-    byte[] expected = Bytes.of().header(16 + 16 + 44, 14, 0).i64(100).i64(0).fixed("group1", 16).text(NAME).bytes();
+    byte[] expected =
+        Bytes.of()
+            .header(16 + 16 + 44, 14, 0)
+            .i64(100)
+            .i64(0)
+            .fixed("group1", 16)
+            .text(NAME)
+            .bytes();
     assertArrayEquals(expected, RequestEncoder.download("group1", NAME, 100, 0));
   }
 
   @Test
   void deleteAndGetMetadata() {
     byte[] body = Bytes.of().fixed("group1", 16).text(NAME).bytes();
-    assertArrayEquals(Bytes.of().header(60, 12, 0).raw(body).bytes(), RequestEncoder.delete("group1", NAME));
-    assertArrayEquals(Bytes.of().header(60, 15, 0).raw(body).bytes(), RequestEncoder.getMetadata("group1", NAME));
+    assertArrayEquals(
+        Bytes.of().header(60, 12, 0).raw(body).bytes(), RequestEncoder.delete("group1", NAME));
+    assertArrayEquals(
+        Bytes.of().header(60, 15, 0).raw(body).bytes(), RequestEncoder.getMetadata("group1", NAME));
   }
 
   @Test
@@ -97,8 +127,16 @@ class RequestEncoderTest {
     meta.put("h", "20");
     byte[] encoded = StorageSession.encodeMetadata(meta);
     assertArrayEquals(new byte[] {'w', 2, '1', '0', 1, 'h', 2, '2', '0'}, encoded);
-    byte[] overwrite = Bytes.of().header(8 + 8 + 1 + 16 + 44 + 9, 13, 0)
-        .i64(44).i64(9).u8('O').fixed("group1", 16).text(NAME).raw(encoded).bytes();
+    byte[] overwrite =
+        Bytes.of()
+            .header(8 + 8 + 1 + 16 + 44 + 9, 13, 0)
+            .i64(44)
+            .i64(9)
+            .u8('O')
+            .fixed("group1", 16)
+            .text(NAME)
+            .raw(encoded)
+            .bytes();
     assertArrayEquals(overwrite, RequestEncoder.setMetadata("group1", NAME, encoded, false));
     byte[] merge = RequestEncoder.setMetadata("group1", NAME, encoded, true);
     assertEquals('M', merge[10 + 16]);
@@ -107,25 +145,31 @@ class RequestEncoderTest {
   @Test
   void queryFileInfoPutsFlagsInTheHeaderStatus() {
     byte[] expected = Bytes.of().header(60, 22, 1).fixed("group1", 16).text(NAME).bytes();
-    assertArrayEquals(expected, RequestEncoder.queryFileInfo("group1", NAME, RequestEncoder.FILE_INFO_NO_CRC));
+    assertArrayEquals(
+        expected, RequestEncoder.queryFileInfo("group1", NAME, RequestEncoder.FILE_INFO_NO_CRC));
   }
 
   @Test
   void appenderCommands() {
     int n = APPENDER.length();
-    assertArrayEquals(Bytes.of().header(16 + n + 3, 24, 0).i64(n).i64(3).text(APPENDER).bytes(),
+    assertArrayEquals(
+        Bytes.of().header(16 + n + 3, 24, 0).i64(n).i64(3).text(APPENDER).bytes(),
         RequestEncoder.appendPrefix(APPENDER, 3));
-    assertArrayEquals(Bytes.of().header(24 + n + 4, 34, 0).i64(n).i64(10).i64(4).text(APPENDER).bytes(),
+    assertArrayEquals(
+        Bytes.of().header(24 + n + 4, 34, 0).i64(n).i64(10).i64(4).text(APPENDER).bytes(),
         RequestEncoder.modifyPrefix(APPENDER, 10, 4));
-    assertArrayEquals(Bytes.of().header(16 + n, 36, 0).i64(n).i64(0).text(APPENDER).bytes(),
+    assertArrayEquals(
+        Bytes.of().header(16 + n, 36, 0).i64(n).i64(0).text(APPENDER).bytes(),
         RequestEncoder.truncate(APPENDER, 0));
-    assertArrayEquals(Bytes.of().header(n, 38, 0).text(APPENDER).bytes(),
+    assertArrayEquals(
+        Bytes.of().header(n, 38, 0).text(APPENDER).bytes(),
         RequestEncoder.regenerateAppenderName(APPENDER));
   }
 
   @Test
   void fixedFieldsAreCutAtTheirWidth() {
-    assertArrayEquals(new byte[] {'a', 'b', 'c'}, Wire.appendFixed(Buffer.buffer(), "abcdef", 3).getBytes());
+    assertArrayEquals(
+        new byte[] {'a', 'b', 'c'}, Wire.appendFixed(Buffer.buffer(), "abcdef", 3).getBytes());
     assertArrayEquals(new byte[] {'a', 0, 0}, Wire.appendFixed(Buffer.buffer(), "a", 3).getBytes());
   }
 }

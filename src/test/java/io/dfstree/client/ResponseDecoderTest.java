@@ -20,7 +20,8 @@ class ResponseDecoderTest {
 
   @Test
   void successHeaderGivesBodyLength() throws Exception {
-    ResponseDecoder.ResponseHeader h = ResponseDecoder.header(Bytes.of().header(40, 100, 0).bytes());
+    ResponseDecoder.ResponseHeader h =
+        ResponseDecoder.header(Bytes.of().header(40, 100, 0).bytes());
     assertEquals(40, h.bodyLength());
     assertEquals(0, h.status());
     ResponseDecoder.checkStatus(h, "anything");
@@ -29,22 +30,27 @@ class ResponseDecoderTest {
   @Test
   void errorStatusBecomesFdfsExceptionWithErrnoAndContext() throws Exception {
     ResponseDecoder.ResponseHeader h = ResponseDecoder.header(Bytes.of().header(0, 100, 2).bytes());
-    FdfsException e = assertThrows(FdfsException.class, () -> ResponseDecoder.checkStatus(h, "download g/x"));
+    FdfsException e =
+        assertThrows(FdfsException.class, () -> ResponseDecoder.checkStatus(h, "download g/x"));
     assertEquals(Errno.ENOENT, e.errno());
     assertEquals("download g/x", e.getMessage());
   }
 
   @Test
   void wrongResponseCommandIsAProtocolError() {
-    assertThrows(ProtocolException.class, () -> ResponseDecoder.header(Bytes.of().header(0, 11, 0).bytes()));
-    assertThrows(ProtocolException.class, () -> ResponseDecoder.header(Bytes.of().header(-1, 100, 0).bytes()));
+    assertThrows(
+        ProtocolException.class, () -> ResponseDecoder.header(Bytes.of().header(0, 11, 0).bytes()));
+    assertThrows(
+        ProtocolException.class,
+        () -> ResponseDecoder.header(Bytes.of().header(-1, 100, 0).bytes()));
   }
 
   @Test
   void storeTargetInIpv4Width() throws Exception {
     byte[] body = Bytes.of().fixed("group1", 16).fixed("192.168.1.5", 15).i64(23000).u8(3).bytes();
     assertEquals(40, body.length);
-    assertEquals(new StorageAddress("group1", "192.168.1.5", 23000, 3), TrackerSession.storeAddress(body));
+    assertEquals(
+        new StorageAddress("group1", "192.168.1.5", 23000, 3), TrackerSession.storeAddress(body));
   }
 
   @Test
@@ -62,7 +68,8 @@ class ResponseDecoderTest {
   @Test
   void fetchTargetHasNoPathIndex() throws Exception {
     byte[] body = Bytes.of().fixed("group1", 16).fixed("10.0.0.7", 15).i64(23000).bytes();
-    assertEquals(new StorageAddress("group1", "10.0.0.7", 23000, StorageAddress.ANY_PATH),
+    assertEquals(
+        new StorageAddress("group1", "10.0.0.7", 23000, StorageAddress.ANY_PATH),
         TrackerSession.fetchAddress(body));
     byte[] wide = Bytes.of().fixed("group1", 16).fixed("10.0.0.7", 45).i64(23000).bytes();
     assertEquals("10.0.0.7", TrackerSession.fetchAddress(wide).host());
@@ -79,8 +86,11 @@ class ResponseDecoderTest {
 
   @Test
   void fileInfoBothWidthsAndUnsignedCrc() throws Exception {
-    byte[] body = Bytes.of().i64(7305).i64(1585823425).i64(0xCBFD27CFL).fixed("172.16.4.253", 16).bytes();
-    assertEquals(new StoredFileInfo(7305, 1585823425, 3422365647L, "172.16.4.253"), ResponseDecoder.fileInfo(body));
+    byte[] body =
+        Bytes.of().i64(7305).i64(1585823425).i64(0xCBFD27CFL).fixed("172.16.4.253", 16).bytes();
+    assertEquals(
+        new StoredFileInfo(7305, 1585823425, 3422365647L, "172.16.4.253"),
+        ResponseDecoder.fileInfo(body));
     byte[] wide = Bytes.of().i64(1).i64(2).i64(3).fixed("::1", 46).bytes();
     assertEquals("::1", ResponseDecoder.fileInfo(wide).sourceIp());
     assertThrows(ProtocolException.class, () -> ResponseDecoder.fileInfo(new byte[41]));
@@ -176,7 +186,8 @@ class ResponseDecoderTest {
     assertEquals(54, s.reservedMb());
     assertEquals(59, s.storagePort());
     assertEquals(3, s.connectionMaxCount());
-    assertEquals(5000 + StorageCounters.SUCCESS_DOWNLOAD, s.counter(StorageCounters.SUCCESS_DOWNLOAD));
+    assertEquals(
+        5000 + StorageCounters.SUCCESS_DOWNLOAD, s.counter(StorageCounters.SUCCESS_DOWNLOAD));
     assertEquals(1004, s.lastHeartbeatTime());
     assertTrue(s.trunkServer());
     assertFalse(s.legacyLayout());
@@ -193,8 +204,14 @@ class ResponseDecoderTest {
 
   @Test
   void legacyStorageRecord() throws Exception {
-    Bytes b = Bytes.of().u8(5).fixed("192.168.0.9", 16).fixed("192.168.0.9", 16).fixed("store.example", 128)
-        .fixed("192.168.0.8", 16).fixed("5.11", 6);
+    Bytes b =
+        Bytes.of()
+            .u8(5)
+            .fixed("192.168.0.9", 16)
+            .fixed("192.168.0.9", 16)
+            .fixed("store.example", 128)
+            .fixed("192.168.0.8", 16)
+            .fixed("5.11", 6);
     for (int i = 0; i < 10; i++) {
       b.i64(70 + i);
     }

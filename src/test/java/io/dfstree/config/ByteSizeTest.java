@@ -45,8 +45,12 @@ class ByteSizeTest {
 
   @Test
   void negativeOtherUnitsAndMisplacedSuffixesAreRejected() {
-    for (String bad : new String[] {"-1K", "-1", "", " ", "1P", "1KK", "1iB", "1 K B", "K1", "1e3", "1,5G", "0x10"}) {
-      NumberFormatException e = assertThrows(NumberFormatException.class, () -> ByteSize.parse(bad), bad);
+    for (String bad :
+        new String[] {
+          "-1K", "-1", "", " ", "1P", "1KK", "1iB", "1 K B", "K1", "1e3", "1,5G", "0x10"
+        }) {
+      NumberFormatException e =
+          assertThrows(NumberFormatException.class, () -> ByteSize.parse(bad), bad);
       assertTrue(e.getMessage().contains("not a size"), e.getMessage());
     }
     assertThrows(NumberFormatException.class, () -> ByteSize.parse(null));
@@ -55,7 +59,8 @@ class ByteSizeTest {
   @Test
   void sizesPastLongMaxAreRejected() {
     assertEquals(Long.MAX_VALUE, ByteSize.parse(String.valueOf(Long.MAX_VALUE)));
-    NumberFormatException e = assertThrows(NumberFormatException.class, () -> ByteSize.parse("8388608T"));
+    NumberFormatException e =
+        assertThrows(NumberFormatException.class, () -> ByteSize.parse("8388608T"));
     assertTrue(e.getMessage().contains("too large"), e.getMessage());
     assertThrows(NumberFormatException.class, () -> ByteSize.parse("99999999999999999999"));
   }

@@ -11,7 +11,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Layers (defaults < YAML files < environment < --set), type conversion, sizes and option validation. */
+/**
+ * Layers (defaults < YAML files < environment < --set), type conversion, sizes and option
+ * validation.
+ */
 class ConfigTest {
   @TempDir Path dir;
 
@@ -37,61 +40,86 @@ class ConfigTest {
 
   @Test
   void yamlFileOverridesDefaultsAndKeepsOtherKeys() throws Exception {
-    JsonObject c = Config.load(List.of(yaml("a.yaml", "storage:\n  port: 24000\n")), Map.of(), List.of());
+    JsonObject c =
+        Config.load(List.of(yaml("a.yaml", "storage:\n  port: 24000\n")), Map.of(), List.of());
     assertEquals(24000, storage(c).getInteger("port"));
     assertEquals("group1", storage(c).getString("group"));
   }
 
   @Test
   void laterYamlFileWins() throws Exception {
-    JsonObject c = Config.load(List.of(yaml("a.yaml", "storage:\n  port: 24000\n  group: ga\n"),
-        yaml("b.yaml", "storage:\n  port: 25000\n")), Map.of(), List.of());
+    JsonObject c =
+        Config.load(
+            List.of(
+                yaml("a.yaml", "storage:\n  port: 24000\n  group: ga\n"),
+                yaml("b.yaml", "storage:\n  port: 25000\n")),
+            Map.of(),
+            List.of());
     assertEquals(25000, storage(c).getInteger("port"));
     assertEquals("ga", storage(c).getString("group"));
   }
 
   @Test
   void yamlListReplacesTheDefaultList() throws Exception {
-    JsonObject c = Config.load(List.of(yaml("a.yaml", "storage:\n  storePaths: [/x, /y]\n")), Map.of(), List.of());
+    JsonObject c =
+        Config.load(
+            List.of(yaml("a.yaml", "storage:\n  storePaths: [/x, /y]\n")), Map.of(), List.of());
     assertEquals(new JsonArray().add("/x").add("/y"), storage(c).getJsonArray("storePaths"));
   }
 
   @Test
   void environmentOverridesYaml() throws Exception {
-    JsonObject c = Config.load(List.of(yaml("a.yaml", "storage:\n  port: 24000\n")),
-        Map.of("DFSTREE_STORAGE_PORT", "26000"), List.of());
+    JsonObject c =
+        Config.load(
+            List.of(yaml("a.yaml", "storage:\n  port: 24000\n")),
+            Map.of("DFSTREE_STORAGE_PORT", "26000"),
+            List.of());
     assertEquals(26000, storage(c).getInteger("port"));
   }
 
   @Test
   void environmentKeyIsConvertedFromUpperSnakeToCamelCase() {
-    JsonObject c = Config.load(List.of(), Map.of("DFSTREE_STORAGE_HEARTBEAT_INTERVAL_MS", "500"), List.of());
+    JsonObject c =
+        Config.load(List.of(), Map.of("DFSTREE_STORAGE_HEARTBEAT_INTERVAL_MS", "500"), List.of());
     assertEquals(500L, storage(c).getLong("heartbeatIntervalMs"));
   }
 
   @Test
   void environmentListIsSplitOnCommas() {
-    JsonObject c = Config.load(List.of(), Map.of("DFSTREE_STORAGE_STORE_PATHS", "/a, /b,,"), List.of());
+    JsonObject c =
+        Config.load(List.of(), Map.of("DFSTREE_STORAGE_STORE_PATHS", "/a, /b,,"), List.of());
     assertEquals(new JsonArray().add("/a").add("/b"), storage(c).getJsonArray("storePaths"));
   }
 
   @Test
   void environmentWithoutPrefixOrWithUnknownSectionIsIgnored() {
-    JsonObject c = Config.load(List.of(), Map.of("STORAGE_PORT", "1", "DFSTREE_NOPE_PORT", "2", "DFSTREE_STORAGE", "3"),
-        List.of());
+    JsonObject c =
+        Config.load(
+            List.of(),
+            Map.of("STORAGE_PORT", "1", "DFSTREE_NOPE_PORT", "2", "DFSTREE_STORAGE", "3"),
+            List.of());
     assertEquals(Config.defaults(), c);
   }
 
   @Test
   void setOverridesEnvironment() {
-    JsonObject c = Config.load(List.of(), Map.of("DFSTREE_STORAGE_PORT", "26000"), List.of("storage.port=27000"));
+    JsonObject c =
+        Config.load(
+            List.of(), Map.of("DFSTREE_STORAGE_PORT", "26000"), List.of("storage.port=27000"));
     assertEquals(27000, storage(c).getInteger("port"));
   }
 
   @Test
   void setConvertsToTheTypeOfTheReplacedValue() {
-    JsonObject c = Config.load(List.of(), Map.of(),
-        List.of("storage.fsync=false", "storage.port = 23001", "storage.readOnlyPaths=1,2", "storage.group=g2"));
+    JsonObject c =
+        Config.load(
+            List.of(),
+            Map.of(),
+            List.of(
+                "storage.fsync=false",
+                "storage.port = 23001",
+                "storage.readOnlyPaths=1,2",
+                "storage.group=g2"));
     assertEquals(Boolean.FALSE, storage(c).getValue("fsync"));
     assertInstanceOf(Number.class, storage(c).getValue("port"));
     assertEquals(23001, storage(c).getInteger("port"));
@@ -107,20 +135,27 @@ class ConfigTest {
 
   @Test
   void setWithoutEqualsIsRejected() {
-    assertThrows(IllegalArgumentException.class, () -> Config.load(List.of(), Map.of(), List.of("storage.port")));
-    assertThrows(IllegalArgumentException.class, () -> Config.load(List.of(), Map.of(), List.of("=1")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Config.load(List.of(), Map.of(), List.of("storage.port")));
+    assertThrows(
+        IllegalArgumentException.class, () -> Config.load(List.of(), Map.of(), List.of("=1")));
   }
 
   @Test
   void setOfANumberWithTextIsRejected() {
-    assertThrows(NumberFormatException.class, () -> Config.load(List.of(), Map.of(), List.of("storage.port=abc")));
+    assertThrows(
+        NumberFormatException.class,
+        () -> Config.load(List.of(), Map.of(), List.of("storage.port=abc")));
   }
 
   @Test
   void missingConfigFileIsReportedByName() {
     Path missing = dir.resolve("none.yaml");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Config.load(List.of(missing), Map.of(), List.of()));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Config.load(List.of(missing), Map.of(), List.of()));
     assertTrue(e.getMessage().contains("none.yaml"));
   }
 
@@ -131,7 +166,9 @@ class ConfigTest {
 
   @Test
   void commentOnlyYamlFileChangesNothing() throws Exception {
-    assertEquals(Config.defaults(), Config.load(List.of(yaml("c.yaml", "# nothing set yet\n")), Map.of(), List.of()));
+    assertEquals(
+        Config.defaults(),
+        Config.load(List.of(yaml("c.yaml", "# nothing set yet\n")), Map.of(), List.of()));
   }
 
   @Test
@@ -158,13 +195,16 @@ class ConfigTest {
 
   @Test
   void storageOptionsReadOnlyPathsFromCommaText() {
-    JsonObject c = Config.load(List.of(), Map.of("DFSTREE_STORAGE_READ_ONLY_PATHS", "0,2"), List.of());
+    JsonObject c =
+        Config.load(List.of(), Map.of("DFSTREE_STORAGE_READ_ONLY_PATHS", "0,2"), List.of());
     assertEquals(List.of(0, 2), StorageOptions.from(c.getJsonObject("storage")).readOnlyPaths());
   }
 
   @Test
   void advertisedHostWinsOverBindHost() {
-    assertEquals("10.0.0.5", StorageOptions.from(storageDefaults().put("advertisedHost", "10.0.0.5")).clientHost());
+    assertEquals(
+        "10.0.0.5",
+        StorageOptions.from(storageDefaults().put("advertisedHost", "10.0.0.5")).clientHost());
   }
 
   @Test
@@ -183,11 +223,13 @@ class ConfigTest {
 
   @Test
   void reservedBytesFromANumericYamlValue() {
-    assertEquals(4096, StorageOptions.from(storageDefaults().put("reservedSpace", 4096)).reservedBytes(0));
+    assertEquals(
+        4096, StorageOptions.from(storageDefaults().put("reservedSpace", 4096)).reservedBytes(0));
   }
 
   static void assertStorageInvalid(JsonObject c, String messagePart) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StorageOptions.from(c));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> StorageOptions.from(c));
     if (messagePart != null) {
       assertTrue(e.getMessage().contains(messagePart), e.getMessage());
     }
@@ -207,11 +249,16 @@ class ConfigTest {
 
   @Test
   void badGroupNameIsRejectedWithEinval() {
-    // the group check is shared with the wire code, so it raises FdfsException rather than IllegalArgumentException
-    var e = assertThrows(io.dfstree.protocol.FdfsException.class,
-        () -> StorageOptions.from(storageDefaults().put("group", "group-1")));
+    // the group check is shared with the wire code, so it raises FdfsException rather than
+    // IllegalArgumentException
+    var e =
+        assertThrows(
+            io.dfstree.protocol.FdfsException.class,
+            () -> StorageOptions.from(storageDefaults().put("group", "group-1")));
     assertEquals(22, e.errno());
-    assertThrows(io.dfstree.protocol.FdfsException.class, () -> StorageOptions.from(storageDefaults().put("group", "")));
+    assertThrows(
+        io.dfstree.protocol.FdfsException.class,
+        () -> StorageOptions.from(storageDefaults().put("group", "")));
   }
 
   @Test
@@ -233,12 +280,15 @@ class ConfigTest {
 
   @Test
   void unknownStorePathSelectionIsRejected() {
-    assertStorageInvalid(storageDefaults().put("storePathSelection", "random"), "storePathSelection");
+    assertStorageInvalid(
+        storageDefaults().put("storePathSelection", "random"), "storePathSelection");
   }
 
   @Test
   void mostFreeSelectionIsCaseInsensitive() {
-    assertTrue(StorageOptions.from(storageDefaults().put("storePathSelection", "Most-Free")).mostFreeSelection());
+    assertTrue(
+        StorageOptions.from(storageDefaults().put("storePathSelection", "Most-Free"))
+            .mostFreeSelection());
   }
 
   @Test
@@ -254,7 +304,8 @@ class ConfigTest {
   }
 
   static void assertTrackerInvalid(JsonObject c, String messagePart) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrackerOptions.from(c));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> TrackerOptions.from(c));
     assertTrue(e.getMessage().contains(messagePart), e.getMessage());
   }
 
@@ -307,8 +358,10 @@ class ConfigTest {
 
   @Test
   void unknownStorageKeyIsRejectedByName() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> StorageOptions.from(storageDefaults().put("fsnyc", false)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> StorageOptions.from(storageDefaults().put("fsnyc", false)));
     assertTrue(e.getMessage().startsWith("storage.fsnyc: unknown key"), e.getMessage());
     assertTrue(e.getMessage().contains("fsync"), "lists the known keys: " + e.getMessage());
   }
@@ -317,7 +370,8 @@ class ConfigTest {
   void unknownKeyInTheHttpSectionIsRejectedWithItsFullPath() {
     JsonObject c = storageDefaults();
     c.getJsonObject("http").put("tokenSecrett", "x");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StorageOptions.from(c));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> StorageOptions.from(c));
     assertTrue(e.getMessage().startsWith("storage.http.tokenSecrett: unknown key"), e.getMessage());
   }
 
@@ -334,9 +388,11 @@ class ConfigTest {
 
   @Test
   void textForANumberIsRejectedNamingKeyAndValue() {
-    assertStorageInvalid(storageDefaults().put("port", "many"), "storage.port: cannot use \"many\"");
+    assertStorageInvalid(
+        storageDefaults().put("port", "many"), "storage.port: cannot use \"many\"");
     assertStorageInvalid(storageDefaults().put("diskThreads", 2.5), "storage.diskThreads");
-    assertTrackerInvalid(trackerDefaults().put("heartbeatTimeoutMs", "soon"), "tracker.heartbeatTimeoutMs");
+    assertTrackerInvalid(
+        trackerDefaults().put("heartbeatTimeoutMs", "soon"), "tracker.heartbeatTimeoutMs");
   }
 
   @Test
@@ -351,25 +407,34 @@ class ConfigTest {
     assertEquals(WhenDegraded.REFUSE, refusing.whenDegraded());
     assertTrue(refusing.refusesWhenDegraded());
     assertFalse(StorageOptions.from(storageDefaults()).refusesWhenDegraded());
-    assertStorageInvalid(storageDefaults().put("whenDegraded", "maybe"),
+    assertStorageInvalid(
+        storageDefaults().put("whenDegraded", "maybe"),
         "storage.whenDegraded: 'maybe' is not one of accept, refuse");
   }
 
   @Test
   void storePathSelectionBindsToItsEnumWithTheYamlSpelling() {
-    assertEquals(StorePathSelection.ROUND_ROBIN, StorageOptions.from(storageDefaults()).storePathSelection());
-    assertEquals(StorePathSelection.MOST_FREE,
-        StorageOptions.from(storageDefaults().put("storePathSelection", "most-free")).storePathSelection());
+    assertEquals(
+        StorePathSelection.ROUND_ROBIN,
+        StorageOptions.from(storageDefaults()).storePathSelection());
+    assertEquals(
+        StorePathSelection.MOST_FREE,
+        StorageOptions.from(storageDefaults().put("storePathSelection", "most-free"))
+            .storePathSelection());
     assertEquals("most-free", StorePathSelection.MOST_FREE.yamlName());
     assertEquals("refuse", WhenDegraded.REFUSE.yamlName());
-    assertStorageInvalid(storageDefaults().put("storePathSelection", "most_free"),
+    assertStorageInvalid(
+        storageDefaults().put("storePathSelection", "most_free"),
         "storage.storePathSelection: 'most_free' is not one of round-robin, most-free");
   }
 
   @Test
   void aPartialSectionTakesEveryOtherKeyFromTheBuiltInDefaults() {
-    StorageOptions o = StorageOptions.from(new JsonObject().put("id", 7).put("http", new JsonObject().put("apiKeys",
-        new JsonArray().add("k"))));
+    StorageOptions o =
+        StorageOptions.from(
+            new JsonObject()
+                .put("id", 7)
+                .put("http", new JsonObject().put("apiKeys", new JsonArray().add("k"))));
     StorageOptions d = StorageOptions.from(storageDefaults());
     assertEquals(7, o.id());
     assertEquals(List.of("k"), o.http().apiKeys());
@@ -394,15 +459,22 @@ class ConfigTest {
 
   @Test
   void everyDefaultKeyIsAnOptionAndEveryOptionHasADefault() {
-    // binding the bare defaults would fail on a default key no record declares; this checks the other way
-    assertEquals(Config.defaults().getJsonObject("tracker").fieldNames(),
-        java.util.Arrays.stream(TrackerOptions.class.getRecordComponents()).map(c -> c.getName())
+    // binding the bare defaults would fail on a default key no record declares; this checks the
+    // other way
+    assertEquals(
+        Config.defaults().getJsonObject("tracker").fieldNames(),
+        java.util.Arrays.stream(TrackerOptions.class.getRecordComponents())
+            .map(c -> c.getName())
             .collect(java.util.stream.Collectors.toSet()));
-    assertEquals(Config.defaults().getJsonObject("storage").fieldNames(),
-        java.util.Arrays.stream(StorageOptions.class.getRecordComponents()).map(c -> c.getName())
+    assertEquals(
+        Config.defaults().getJsonObject("storage").fieldNames(),
+        java.util.Arrays.stream(StorageOptions.class.getRecordComponents())
+            .map(c -> c.getName())
             .collect(java.util.stream.Collectors.toSet()));
-    assertEquals(Config.defaults().getJsonObject("storage").getJsonObject("http").fieldNames(),
-        java.util.Arrays.stream(HttpOptions.class.getRecordComponents()).map(c -> c.getName())
+    assertEquals(
+        Config.defaults().getJsonObject("storage").getJsonObject("http").fieldNames(),
+        java.util.Arrays.stream(HttpOptions.class.getRecordComponents())
+            .map(c -> c.getName())
             .collect(java.util.stream.Collectors.toSet()));
   }
 }

@@ -1,11 +1,11 @@
 package io.dfstree.embedded;
 
-import io.dfstree.RawClient;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dfstree.RawClient;
 import io.dfstree.SingleNodeServer;
 import io.dfstree.cli.Main;
 import java.io.PrintWriter;
@@ -23,9 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The client tools ({@link Main#execute}) in-process against the embedded node. */
 class CliEndToEndTest extends SingleNodeTest {
-  static final Pattern FILE_ID = Pattern.compile("group1/M00/[0-9A-F]{2}/[0-9A-F]{2}/[A-Za-z0-9_-]{27}[^/\\s]{7}");
-  @TempDir
-  Path tmp;
+  static final Pattern FILE_ID =
+      Pattern.compile("group1/M00/[0-9A-F]{2}/[0-9A-F]{2}/[A-Za-z0-9_-]{27}[^/\\s]{7}");
+  @TempDir Path tmp;
 
   record Run(int exitCode, String out, String err) {}
 
@@ -157,8 +157,14 @@ class CliEndToEndTest extends SingleNodeTest {
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(r.out().contains("group group1: "), r.out());
     assertTrue(r.out().contains("1 storage(s), 1 active, port " + server.storagePort()), r.out());
-    Matcher row = Pattern.compile("\\n  " + SingleNodeServer.STORAGE_ID + " +127\\.0\\.0\\.1:" + server.storagePort()
-        + " +ACTIVE ").matcher(r.out());
+    Matcher row =
+        Pattern.compile(
+                "\\n  "
+                    + SingleNodeServer.STORAGE_ID
+                    + " +127\\.0\\.0\\.1:"
+                    + server.storagePort()
+                    + " +ACTIVE ")
+            .matcher(r.out());
     assertTrue(row.find(), r.out());
   }
 
@@ -169,13 +175,29 @@ class CliEndToEndTest extends SingleNodeTest {
     assertTrue(r.out().contains("bench: 50 files of 4096 bytes, 4 connections"), r.out());
     assertTrue(r.out().contains("operation     count  errors"), r.out());
     for (String op : new String[] {"upload", "download", "delete"}) {
-      assertTrue(Pattern.compile("(?m)^" + op + " +50 +0 ").matcher(r.out()).find(), op + " row in\n" + r.out());
+      assertTrue(
+          Pattern.compile("(?m)^" + op + " +50 +0 ").matcher(r.out()).find(),
+          op + " row in\n" + r.out());
     }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"upload", "download", "delete", "info", "meta", "meta get", "meta set", "append",
-      "monitor", "bench", "all-in-one", "tracker", "storage"})
+  @ValueSource(
+      strings = {
+        "upload",
+        "download",
+        "delete",
+        "info",
+        "meta",
+        "meta get",
+        "meta set",
+        "append",
+        "monitor",
+        "bench",
+        "all-in-one",
+        "tracker",
+        "storage"
+      })
   void everySubcommandHasHelp(String command) {
     String[] words = (command + " --help").split(" ");
     Run r = cliRaw(words);

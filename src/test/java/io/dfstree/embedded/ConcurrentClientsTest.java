@@ -20,7 +20,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Several Java clients at once on one file: no lost appends, no lost metadata merges, unique names. */
+/**
+ * Several Java clients at once on one file: no lost appends, no lost metadata merges, unique names.
+ */
 class ConcurrentClientsTest extends SingleNodeTest {
   static final int THREADS = 8;
   static ExecutorService pool;
@@ -37,8 +39,8 @@ class ConcurrentClientsTest extends SingleNodeTest {
     }
   }
 
-
-  static <T> List<T> inParallel(java.util.function.IntFunction<java.util.concurrent.Callable<T>> task) throws Exception {
+  static <T> List<T> inParallel(
+      java.util.function.IntFunction<java.util.concurrent.Callable<T>> task) throws Exception {
     List<Future<T>> futures = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       futures.add(pool.submit(task.apply(t)));
@@ -56,14 +58,16 @@ class ConcurrentClientsTest extends SingleNodeTest {
     assertNotNull(app);
     int perThread = 20;
     int chunk = 1000;
-    inParallel(t -> () -> {
-      byte[] data = new byte[chunk];
-      Arrays.fill(data, (byte) ('A' + t));
-      for (int i = 0; i < perThread; i++) {
-        assertEquals(0, new StorageClient(null, null).append_file(app[0], app[1], data));
-      }
-      return null;
-    });
+    inParallel(
+        t ->
+            () -> {
+              byte[] data = new byte[chunk];
+              Arrays.fill(data, (byte) ('A' + t));
+              for (int i = 0; i < perThread; i++) {
+                assertEquals(0, new StorageClient(null, null).append_file(app[0], app[1], data));
+              }
+              return null;
+            });
     byte[] all = new StorageClient(null, null).download_file(app[0], app[1]);
     assertEquals(THREADS * perThread * chunk, all.length);
     int[] perLetter = new int[THREADS];
@@ -84,13 +88,21 @@ class ConcurrentClientsTest extends SingleNodeTest {
     String[] f = new StorageClient(null, null).upload_file(new byte[] {1}, "bin", null);
     assertNotNull(f);
     int perThread = 10;
-    inParallel(t -> () -> {
-      for (int i = 0; i < perThread; i++) {
-        assertEquals(0, new StorageClient(null, null).set_metadata(f[0], f[1],
-            new NameValuePair[] {new NameValuePair("k" + t + "_" + i, "v")}, ProtoCommon.STORAGE_SET_METADATA_FLAG_MERGE));
-      }
-      return null;
-    });
+    inParallel(
+        t ->
+            () -> {
+              for (int i = 0; i < perThread; i++) {
+                assertEquals(
+                    0,
+                    new StorageClient(null, null)
+                        .set_metadata(
+                            f[0],
+                            f[1],
+                            new NameValuePair[] {new NameValuePair("k" + t + "_" + i, "v")},
+                            ProtoCommon.STORAGE_SET_METADATA_FLAG_MERGE));
+              }
+              return null;
+            });
     NameValuePair[] meta = new StorageClient(null, null).get_metadata(f[0], f[1]);
     assertNotNull(meta);
     assertEquals(THREADS * perThread, meta.length);
@@ -98,18 +110,22 @@ class ConcurrentClientsTest extends SingleNodeTest {
 
   @Test
   void concurrentUploadsGetDistinctNamesAndKeepTheirBytes() throws Exception {
-    List<List<String>> ids = inParallel(t -> () -> {
-      List<String> mine = new ArrayList<>();
-      for (int i = 0; i < 25; i++) {
-        byte[] data = (t + ":" + i).getBytes();
-        StorageClient c = new StorageClient(null, null);
-        String[] r = c.upload_file(data, "txt", null);
-        assertNotNull(r);
-        assertArrayEquals(data, new StorageClient(null, null).download_file(r[0], r[1]));
-        mine.add(r[1]);
-      }
-      return mine;
-    });
+    List<List<String>> ids =
+        inParallel(
+            t ->
+                () -> {
+                  List<String> mine = new ArrayList<>();
+                  for (int i = 0; i < 25; i++) {
+                    byte[] data = (t + ":" + i).getBytes();
+                    StorageClient c = new StorageClient(null, null);
+                    String[] r = c.upload_file(data, "txt", null);
+                    assertNotNull(r);
+                    assertArrayEquals(
+                        data, new StorageClient(null, null).download_file(r[0], r[1]));
+                    mine.add(r[1]);
+                  }
+                  return mine;
+                });
     Set<String> all = new HashSet<>();
     ids.forEach(all::addAll);
     assertEquals(THREADS * 25, all.size());

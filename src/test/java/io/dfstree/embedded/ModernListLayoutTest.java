@@ -1,16 +1,18 @@
 package io.dfstree.embedded;
 
-import io.dfstree.RawClient;
-import io.dfstree.protocol.TrackerRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dfstree.RawClient;
 import io.dfstree.SingleNodeServer;
+import io.dfstree.protocol.TrackerRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** With {@code tracker.listLayout: modern} list answers use the 6.13.1+ record sizes (113 / 487). */
+/**
+ * With {@code tracker.listLayout: modern} list answers use the 6.13.1+ record sizes (113 / 487).
+ */
 class ModernListLayoutTest {
   static SingleNodeServer server;
 

@@ -1,7 +1,5 @@
 package io.dfstree.embedded;
 
-import io.dfstree.RawClient;
-import io.dfstree.protocol.StorageRequest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dfstree.RawClient;
 import io.dfstree.SingleNodeServer;
+import io.dfstree.protocol.StorageRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.Socket;
@@ -38,8 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Appendix A that 1.27 has, one behaviour per test, checking bytes and values.
  */
 class OfficialJavaClientTest extends SingleNodeTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   static int crc32(byte[] data) {
     CRC32 c = new CRC32();
@@ -95,15 +94,20 @@ class OfficialJavaClientTest extends SingleNodeTest {
   @Test
   void uploadIntoAnUnknownGroupFailsWithENOENT() {
     // 1.27 turns the tracker's refusal (104 -> ENOENT) into an exception naming the errno
-    MyException e = assertThrows(MyException.class,
-        () -> storage().upload_file("nosuchgroup", new byte[] {1, 2, 3}, "txt", null));
+    MyException e =
+        assertThrows(
+            MyException.class,
+            () -> storage().upload_file("nosuchgroup", new byte[] {1, 2, 3}, "txt", null));
     assertTrue(e.getMessage().endsWith("errno code: 2"), e.getMessage());
   }
 
   @Test
   void uploadWithMetadataStoresItSortedByName() throws Exception {
-    NameValuePair[] meta = {new NameValuePair("width", "1024"), new NameValuePair("author", "ann"),
-        new NameValuePair("height", "768")};
+    NameValuePair[] meta = {
+      new NameValuePair("width", "1024"),
+      new NameValuePair("author", "ann"),
+      new NameValuePair("height", "768")
+    };
     String[] r = storage().upload_file(random(500, 3), "png", meta);
     assertNotNull(r);
     NameValuePair[] back = storage().get_metadata(r[0], r[1]);
@@ -133,12 +137,19 @@ class OfficialJavaClientTest extends SingleNodeTest {
   @Test
   void uploadWithAnUploadCallbackStreamsItsBytes() throws Exception {
     byte[] data = random(200_000, 6);
-    String[] r = storage().upload_file(GROUP, data.length, out -> {
-      for (int i = 0; i < data.length; i += 7000) {
-        out.write(data, i, Math.min(7000, data.length - i));
-      }
-      return 0;
-    }, "dat", null);
+    String[] r =
+        storage()
+            .upload_file(
+                GROUP,
+                data.length,
+                out -> {
+                  for (int i = 0; i < data.length; i += 7000) {
+                    out.write(data, i, Math.min(7000, data.length - i));
+                  }
+                  return 0;
+                },
+                "dat",
+                null);
     assertNotNull(r);
     assertArrayEquals(data, download(r));
   }
@@ -264,7 +275,8 @@ class OfficialJavaClientTest extends SingleNodeTest {
   void downloadFromAnOffsetToTheEnd() throws Exception {
     byte[] data = random(10_000, 22);
     String[] r = upload(data, "bin");
-    assertArrayEquals(Arrays.copyOfRange(data, 9000, 10_000), storage().download_file(r[0], r[1], 9000, 0));
+    assertArrayEquals(
+        Arrays.copyOfRange(data, 9000, 10_000), storage().download_file(r[0], r[1], 9000, 0));
   }
 
   @Test
@@ -282,11 +294,12 @@ class OfficialJavaClientTest extends SingleNodeTest {
     String[] r = upload(data, "bin");
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     long[] announced = {-1};
-    DownloadCallback cb = (fileSize, chunk, bytes) -> {
-      announced[0] = fileSize;
-      got.write(chunk, 0, bytes);
-      return 0;
-    };
+    DownloadCallback cb =
+        (fileSize, chunk, bytes) -> {
+          announced[0] = fileSize;
+          got.write(chunk, 0, bytes);
+          return 0;
+        };
     assertEquals(0, storage().download_file(r[0], r[1], cb));
     assertEquals(data.length, announced[0]);
     assertArrayEquals(data, got.toByteArray());
@@ -314,23 +327,41 @@ class OfficialJavaClientTest extends SingleNodeTest {
 
   @Test
   void setMetadataOverwriteReplacesEverything() throws Exception {
-    String[] r = storage().upload_file(random(10, 27), "bin",
-        new NameValuePair[] {new NameValuePair("a", "1"), new NameValuePair("b", "2")});
+    String[] r =
+        storage()
+            .upload_file(
+                random(10, 27),
+                "bin",
+                new NameValuePair[] {new NameValuePair("a", "1"), new NameValuePair("b", "2")});
     assertNotNull(r);
-    assertEquals(0, storage().set_metadata(r[0], r[1],
-        new NameValuePair[] {new NameValuePair("z", "26"), new NameValuePair("c", "3")},
-        ProtoCommon.STORAGE_SET_METADATA_FLAG_OVERWRITE));
+    assertEquals(
+        0,
+        storage()
+            .set_metadata(
+                r[0],
+                r[1],
+                new NameValuePair[] {new NameValuePair("z", "26"), new NameValuePair("c", "3")},
+                ProtoCommon.STORAGE_SET_METADATA_FLAG_OVERWRITE));
     assertEquals("c=3,z=26", join(storage().get_metadata(r[0], r[1])));
   }
 
   @Test
   void setMetadataMergeKeepsOtherKeysAndReplacesNamedOnes() throws Exception {
-    String[] r = storage().upload_file(random(10, 28), "bin",
-        new NameValuePair[] {new NameValuePair("b", "old"), new NameValuePair("d", "4")});
+    String[] r =
+        storage()
+            .upload_file(
+                random(10, 28),
+                "bin",
+                new NameValuePair[] {new NameValuePair("b", "old"), new NameValuePair("d", "4")});
     assertNotNull(r);
-    assertEquals(0, storage().set_metadata(r[0], r[1],
-        new NameValuePair[] {new NameValuePair("b", "new"), new NameValuePair("a", "1")},
-        ProtoCommon.STORAGE_SET_METADATA_FLAG_MERGE));
+    assertEquals(
+        0,
+        storage()
+            .set_metadata(
+                r[0],
+                r[1],
+                new NameValuePair[] {new NameValuePair("b", "new"), new NameValuePair("a", "1")},
+                ProtoCommon.STORAGE_SET_METADATA_FLAG_MERGE));
     assertEquals("a=1,b=new,d=4", join(storage().get_metadata(r[0], r[1])));
   }
 
@@ -346,8 +377,14 @@ class OfficialJavaClientTest extends SingleNodeTest {
   void setMetadataOnAMissingFileReportsENOENT() throws Exception {
     String[] r = upload(random(10, 30), "bin");
     assertEquals(0, storage().delete_file(r[0], r[1]));
-    assertEquals(2, storage().set_metadata(r[0], r[1], new NameValuePair[] {new NameValuePair("a", "1")},
-        ProtoCommon.STORAGE_SET_METADATA_FLAG_OVERWRITE));
+    assertEquals(
+        2,
+        storage()
+            .set_metadata(
+                r[0],
+                r[1],
+                new NameValuePair[] {new NameValuePair("a", "1")},
+                ProtoCommon.STORAGE_SET_METADATA_FLAG_OVERWRITE));
   }
 
   // ---- file info ----

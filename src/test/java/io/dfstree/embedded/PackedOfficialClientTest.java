@@ -21,10 +21,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * With {@code storage.packed.enabled}, the official Java client 1.27 sees small uploads come
- * back with 60-character trunk names and works on them exactly as on plain files: download
- * (whole and ranges), file info (decoded by the client, and asked of the server), metadata,
- * delete, HTTP; large files and appender files still get plain 44-character names.
+ * With {@code storage.packed.enabled}, the official Java client 1.27 sees small uploads come back
+ * with 60-character trunk names and works on them exactly as on plain files: download (whole and
+ * ranges), file info (decoded by the client, and asked of the server), metadata, delete, HTTP;
+ * large files and appender files still get plain 44-character names.
  */
 class PackedOfficialClientTest {
   static SingleNodeServer server;
@@ -33,9 +33,18 @@ class PackedOfficialClientTest {
   @BeforeAll
   static void start() throws Exception {
     httpPort = io.dfstree.TestPorts.free();
-    server = SingleNodeServer.start(c -> c.getJsonObject("storage").put("fsync", true).put("httpPort", httpPort)
-        .put("packed", new io.vertx.core.json.JsonObject().put("enabled", true).put("maxFileSize", "64K")
-            .put("volumeSize", "1M")));
+    server =
+        SingleNodeServer.start(
+            c ->
+                c.getJsonObject("storage")
+                    .put("fsync", true)
+                    .put("httpPort", httpPort)
+                    .put(
+                        "packed",
+                        new io.vertx.core.json.JsonObject()
+                            .put("enabled", true)
+                            .put("maxFileSize", "64K")
+                            .put("volumeSize", "1M")));
     ClientGlobal.initByTrackers(server.trackerAddress());
     ClientGlobal.g_connect_timeout = 5000;
     ClientGlobal.g_network_timeout = 10_000;
@@ -71,7 +80,8 @@ class PackedOfficialClientTest {
 
     assertArrayEquals(content, c.download_file(r[0], r[1]));
     assertArrayEquals(Arrays.copyOfRange(content, 100, 300), c.download_file(r[0], r[1], 100, 200));
-    assertArrayEquals(Arrays.copyOfRange(content, 4000, 4096), c.download_file(r[0], r[1], 4000, 0));
+    assertArrayEquals(
+        Arrays.copyOfRange(content, 4000, 4096), c.download_file(r[0], r[1], 4000, 0));
 
     CRC32 crc = new CRC32();
     crc.update(content);
@@ -84,14 +94,23 @@ class PackedOfficialClientTest {
     assertEquals(crc.getValue(), asked.getCrc32() & 0xFFFFFFFFL);
     assertEquals(id.createTime(), asked.getCreateTimestamp().getTime() / 1000);
 
-    assertEquals(0, c.set_metadata(r[0], r[1], new NameValuePair[] {new NameValuePair("width", "640")}, (byte) 'O'));
+    assertEquals(
+        0,
+        c.set_metadata(
+            r[0], r[1], new NameValuePair[] {new NameValuePair("width", "640")}, (byte) 'O'));
     NameValuePair[] meta = c.get_metadata(r[0], r[1]);
     assertNotNull(meta, "get_metadata errno " + c.getErrorCode());
     assertEquals("640", meta[0].getValue());
 
-    HttpResponse<byte[]> http = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + httpPort + "/" + r[0] + "/" + r[1])).timeout(Duration.ofSeconds(20)).GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> http =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + httpPort + "/" + r[0] + "/" + r[1]))
+                    .timeout(Duration.ofSeconds(20))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, http.statusCode());
     assertArrayEquals(content, http.body());
 

@@ -1,16 +1,14 @@
 package io.dfstree.embedded;
 
-import io.dfstree.RawClient;
-import io.dfstree.protocol.TrackerRequest;
-import io.dfstree.protocol.StorageRequest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import io.dfstree.RawClient;
+import io.dfstree.protocol.StorageRequest;
+import io.dfstree.protocol.TrackerRequest;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 import org.csource.common.NameValuePair;
@@ -54,12 +52,14 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
   void downloadLengthBeyondTheEndIsClamped() throws Exception {
     byte[] data = random(1000, 1);
     String[] r = upload(data, "bin");
-    assertArrayEquals(Arrays.copyOfRange(data, 900, 1000), storage().download_file(r[0], r[1], 900, 5000));
+    assertArrayEquals(
+        Arrays.copyOfRange(data, 900, 1000), storage().download_file(r[0], r[1], 900, 5000));
   }
 
   @Test
   void downloadAtOrBeyondTheEndIsEINVAL() throws Exception {
-    // the 6.15.4+ rule (fastdfs-protocol.md §3.4): offset >= size is EINVAL, except a 0-byte file at 0
+    // the 6.15.4+ rule (fastdfs-protocol.md §3.4): offset >= size is EINVAL, except a 0-byte file
+    // at 0
     String[] r = upload(random(1000, 2), "bin");
     try (RawClient s = RawClient.open(server.storagePort(), 10_000)) {
       assertEquals(22, s.call(new StorageRequest.Download(1000, 0, r[0], r[1], false)).status());
@@ -78,12 +78,15 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
       content[i] = 111;
     }
     try (RawClient s = RawClient.open(server.storagePort(), 10_000)) {
-      RawClient.Reply a = s.call(new StorageRequest.Upload(false, -1, content.length, "a/b"), content);
+      RawClient.Reply a =
+          s.call(new StorageRequest.Upload(false, -1, content.length, "a/b"), content);
       assertEquals(22, a.status());
       assertEquals(0, a.body().length);
       RawClient.Reply next;
       try {
-        next = s.callRaw(200, new byte[0]); // unknown command: must be answered EINVAL, not by a stale 0
+        next =
+            s.callRaw(
+                200, new byte[0]); // unknown command: must be answered EINVAL, not by a stale 0
       } catch (java.io.IOException closed) {
         next = null; // closing after the error is allowed
       }
@@ -107,7 +110,8 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
   @Test
   void illegalExtensionIsEINVAL() throws Exception {
     try (RawClient s = RawClient.open(server.storagePort(), 10_000)) {
-      RawClient.Reply a = s.call(new StorageRequest.Upload(false, -1, 3, "j/g"), new byte[] {1, 2, 3});
+      RawClient.Reply a =
+          s.call(new StorageRequest.Upload(false, -1, 3, "j/g"), new byte[] {1, 2, 3});
       assertEquals(22, a.status());
       assertEquals(0, a.body().length);
     }
@@ -116,7 +120,8 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
   @Test
   void uploadToAStorePathThatDoesNotExistIsRefused() throws Exception {
     try (RawClient s = RawClient.open(server.storagePort(), 10_000)) {
-      RawClient.Reply a = s.call(new StorageRequest.Upload(false, 5, 3, "txt"), new byte[] {1, 2, 3});
+      RawClient.Reply a =
+          s.call(new StorageRequest.Upload(false, 5, 3, "txt"), new byte[] {1, 2, 3});
       assertEquals(22, a.status());
       assertEquals(0, a.body().length);
     }
@@ -147,7 +152,9 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
 
   @Test
   void deletingAFileDeletesItsMetadata() throws Exception {
-    String[] r = storage().upload_file(random(10, 7), "bin", new NameValuePair[] {new NameValuePair("a", "1")});
+    String[] r =
+        storage()
+            .upload_file(random(10, 7), "bin", new NameValuePair[] {new NameValuePair("a", "1")});
     assertNotNull(r);
     assertEquals(0, storage().delete_file(r[0], r[1]));
     StorageClient c = storage();
@@ -157,10 +164,15 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
 
   @Test
   void overwriteWithNoMetadataRemovesIt() throws Exception {
-    String[] r = storage().upload_file(random(10, 8), "bin", new NameValuePair[] {new NameValuePair("a", "1")});
+    String[] r =
+        storage()
+            .upload_file(random(10, 8), "bin", new NameValuePair[] {new NameValuePair("a", "1")});
     assertNotNull(r);
-    assertEquals(0, storage().set_metadata(r[0], r[1], new NameValuePair[0],
-        ProtoCommon.STORAGE_SET_METADATA_FLAG_OVERWRITE));
+    assertEquals(
+        0,
+        storage()
+            .set_metadata(
+                r[0], r[1], new NameValuePair[0], ProtoCommon.STORAGE_SET_METADATA_FLAG_OVERWRITE));
     StorageClient c = storage();
     assertNull(c.get_metadata(r[0], r[1]));
     assertEquals(2, c.getErrorCode());
@@ -170,7 +182,10 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
   void longMetadataNamesAndValuesAreTruncatedTo64And256() throws Exception {
     String name = "n".repeat(100);
     String value = "v".repeat(400);
-    String[] r = storage().upload_file(random(10, 9), "bin", new NameValuePair[] {new NameValuePair(name, value)});
+    String[] r =
+        storage()
+            .upload_file(
+                random(10, 9), "bin", new NameValuePair[] {new NameValuePair(name, value)});
     assertNotNull(r);
     NameValuePair[] back = storage().get_metadata(r[0], r[1]);
     assertNotNull(back);
@@ -182,8 +197,11 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
   @Test
   void setMetadataWithAnUnknownFlagIsEINVAL() throws Exception {
     String[] r = upload(random(10, 10), "bin");
-    assertEquals(22, storage().set_metadata(r[0], r[1], new NameValuePair[] {new NameValuePair("a", "1")},
-        (byte) 'X'));
+    assertEquals(
+        22,
+        storage()
+            .set_metadata(
+                r[0], r[1], new NameValuePair[] {new NameValuePair("a", "1")}, (byte) 'X'));
   }
 
   @Test
@@ -280,8 +298,12 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
     String charset = ClientGlobal.g_charset;
     ClientGlobal.g_charset = "UTF-8";
     try {
-      String[] r = storage().upload_file(random(10, 18), "bin",
-          new NameValuePair[] {new NameValuePair("título", "über 東京")});
+      String[] r =
+          storage()
+              .upload_file(
+                  random(10, 18),
+                  "bin",
+                  new NameValuePair[] {new NameValuePair("título", "über 東京")});
       assertNotNull(r);
       NameValuePair[] back = storage().get_metadata(r[0], r[1]);
       assertNotNull(back);
@@ -298,7 +320,8 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
     assertNotNull(app);
     org.csource.fastdfs.TrackerServer t = new org.csource.fastdfs.TrackerClient().getConnection();
     try {
-      org.csource.fastdfs.ServerInfo[] all = new org.csource.fastdfs.TrackerClient().getFetchStorages(t, app[0], app[1]);
+      org.csource.fastdfs.ServerInfo[] all =
+          new org.csource.fastdfs.TrackerClient().getFetchStorages(t, app[0], app[1]);
       assertNotNull(all);
       assertEquals(1, all.length);
       assertEquals(server.storagePort(), all[0].getPort());

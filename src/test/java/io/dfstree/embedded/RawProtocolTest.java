@@ -1,8 +1,5 @@
 package io.dfstree.embedded;
 
-import io.dfstree.RawClient;
-import io.dfstree.protocol.StorageRequest;
-import io.dfstree.protocol.TrackerRequest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,10 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dfstree.RawClient;
 import io.dfstree.SingleNodeServer;
 import io.dfstree.fileid.FileName;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import io.dfstree.protocol.StorageRequest;
+import io.dfstree.protocol.TrackerRequest;
 import java.util.Random;
 import java.util.zip.CRC32;
 import org.csource.common.NameValuePair;
@@ -22,15 +20,20 @@ import org.csource.fastdfs.StorageClient;
 import org.junit.jupiter.api.Test;
 
 /**
- * Commands the Java client 1.27 cannot send, spoken over a bare socket: 69 FETCH_STORAGE_IDS on
- * the tracker and 38 REGENERATE_APPENDER_FILENAME on the storage.
+ * Commands the Java client 1.27 cannot send, spoken over a bare socket: 69 FETCH_STORAGE_IDS on the
+ * tracker and 38 REGENERATE_APPENDER_FILENAME on the storage.
  */
 class RawProtocolTest extends SingleNodeTest {
   static final int FETCH_STORAGE_IDS = 69;
   static final int REGENERATE = 38;
 
   String expectedIdLine() {
-    return SingleNodeServer.STORAGE_ID + " " + SingleNodeServer.GROUP + " 127.0.0.1:" + server.storagePort() + "\n";
+    return SingleNodeServer.STORAGE_ID
+        + " "
+        + SingleNodeServer.GROUP
+        + " 127.0.0.1:"
+        + server.storagePort()
+        + "\n";
   }
 
   // ---- 69 FETCH_STORAGE_IDS ----
@@ -86,7 +89,8 @@ class RawProtocolTest extends SingleNodeTest {
     byte[] first = random(3000, 1);
     byte[] second = random(2000, 2);
     StorageClient c = new StorageClient(null, null);
-    String[] app = c.upload_appender_file(first, "log", new NameValuePair[] {new NameValuePair("k", "v")});
+    String[] app =
+        c.upload_appender_file(first, "log", new NameValuePair[] {new NameValuePair("k", "v")});
     assertNotNull(app);
     assertEquals(0, new StorageClient(null, null).append_file(app[0], app[1], second));
     byte[] whole = RawClient.cat(first, second);

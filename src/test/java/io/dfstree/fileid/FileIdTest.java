@@ -8,7 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every name from outside passes FileId before it may name a path: what it accepts and what it refuses. */
+/**
+ * Every name from outside passes FileId before it may name a path: what it accepts and what it
+ * refuses.
+ */
 class FileIdTest {
   static final String NAME = "M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809.conf";
   static final String PAYLOAD = "rBAE_V6FvsGAaK4NAAAcicv9J88";
@@ -203,22 +206,29 @@ class FileIdTest {
 
   @Test
   void tokenLongerThanItsFieldIsRejected() {
-    FdfsException e = assertThrows(FdfsException.class, () -> FileId.checkToken("ext", "abcdefg", 6));
+    FdfsException e =
+        assertThrows(FdfsException.class, () -> FileId.checkToken("ext", "abcdefg", 6));
     assertEquals(Errno.EINVAL, e.errno());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"a/b", "a\\b", "a b", "a\0", "ä"})
   void tokenWithIllegalCharactersIsRejected(String token) {
-    FdfsException e = assertThrows(FdfsException.class, () -> FileId.checkToken("prefix", token, 16));
+    FdfsException e =
+        assertThrows(FdfsException.class, () -> FileId.checkToken("prefix", token, 16));
     assertEquals(Errno.EINVAL, e.errno());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {".", ".."})
   void dotAndDotDotAloneAreRejectedAsPrefixAndExtension(String token) {
-    assertEquals(Errno.EINVAL, assertThrows(FdfsException.class, () -> FileId.checkToken("prefix", token, 16)).errno());
-    assertEquals(Errno.EINVAL, assertThrows(FdfsException.class, () -> FileId.checkToken("extension", token, 6)).errno());
-    assertDoesNotThrow(() -> FileId.checkToken("prefix", "..a", 16), "dots inside a longer token are fine");
+    assertEquals(
+        Errno.EINVAL,
+        assertThrows(FdfsException.class, () -> FileId.checkToken("prefix", token, 16)).errno());
+    assertEquals(
+        Errno.EINVAL,
+        assertThrows(FdfsException.class, () -> FileId.checkToken("extension", token, 6)).errno());
+    assertDoesNotThrow(
+        () -> FileId.checkToken("prefix", "..a", 16), "dots inside a longer token are fine");
   }
 }

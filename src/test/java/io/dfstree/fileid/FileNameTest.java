@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The remote file name, bit for bit (fastdfs-protocol.md §5), cross-checked with the official Java client. */
+/**
+ * The remote file name, bit for bit (fastdfs-protocol.md §5), cross-checked with the official Java
+ * client.
+ */
 class FileNameTest {
   static final String WORKED = "M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809.conf";
   static final int ID = 100001;
@@ -60,8 +63,11 @@ class FileNameTest {
   void workedExamplePayloadReencodesToTheSameText() {
     FileName.Decoded d = FileName.decode(WORKED);
     byte[] p = payloadBytes(WORKED);
-    int ipAsWritten = (p[0] & 0xFF) | (p[1] & 0xFF) << 8 | (p[2] & 0xFF) << 16 | (p[3] & 0xFF) << 24;
-    assertEquals("rBAE_V6FvsGAaK4NAAAcicv9J88", FileName.payload(ipAsWritten, d.createTime(), d.sizeField(), d.crc32()));
+    int ipAsWritten =
+        (p[0] & 0xFF) | (p[1] & 0xFF) << 8 | (p[2] & 0xFF) << 16 | (p[3] & 0xFF) << 24;
+    assertEquals(
+        "rBAE_V6FvsGAaK4NAAAcicv9J88",
+        FileName.payload(ipAsWritten, d.createTime(), d.sizeField(), d.crc32()));
   }
 
   // ---- generated names -----------------------------------------------------------------------
@@ -69,7 +75,8 @@ class FileNameTest {
   @Test
   void storageIdIsWrittenLittleEndian() {
     byte[] p = payloadBytes("M00/00/00/" + FileName.payload(ID, TIME, 1, 2) + "1234567");
-    assertArrayEquals(new byte[] {(byte) 0xA1, (byte) 0x86, 0x01, 0x00}, java.util.Arrays.copyOf(p, 4));
+    assertArrayEquals(
+        new byte[] {(byte) 0xA1, (byte) 0x86, 0x01, 0x00}, java.util.Arrays.copyOf(p, 4));
   }
 
   @Test
@@ -81,7 +88,8 @@ class FileNameTest {
 
   @Test
   void largestStorageIdDecodesAsAnId() {
-    FileName.Decoded d = FileName.decode(FileName.generate(0, 0, 0, 0xFFFFFF, TIME, 10, 3, false, ""));
+    FileName.Decoded d =
+        FileName.decode(FileName.generate(0, 0, 0, 0xFFFFFF, TIME, 10, 3, false, ""));
     assertEquals(0xFFFFFF, d.sourceId());
   }
 
@@ -185,7 +193,8 @@ class FileNameTest {
     CRC32 crc = new CRC32();
     crc.update(new byte[] {1, 2, 3});
     int value = (int) crc.getValue();
-    FileName.Decoded d = FileName.decode(FileName.generate(0, 0, 0, ID, TIME, 3, value, false, "bin"));
+    FileName.Decoded d =
+        FileName.decode(FileName.generate(0, 0, 0, ID, TIME, 3, value, false, "bin"));
     assertEquals(crc.getValue(), d.crc32Unsigned());
   }
 
@@ -206,7 +215,8 @@ class FileNameTest {
   @Test
   void sixtyCharacterNameWithTrunkFlagIsATrunkFileNotASlave() {
     String tail = "ABCDEFGHIJKLMNOP" + "123.jpg"; // 16 base64 chars of trunk location + ext part
-    FileName.Decoded d = FileName.decode(withSizeField(0x8000000000000000L | FileName.TRUNK_FLAG | 77, tail));
+    FileName.Decoded d =
+        FileName.decode(withSizeField(0x8000000000000000L | FileName.TRUNK_FLAG | 77, tail));
     assertEquals(60, withSizeField(0, tail).length());
     assertTrue(d.trunk());
     assertFalse(d.slave());
@@ -236,21 +246,26 @@ class FileNameTest {
   void ipEndingInZeroIsReadAsAStorageIdAsUpstreamDoes() {
     // 192.168.1.0 -> bytes C0 A8 01 00 -> little-endian 0x0001A8C0, inside the id range
     int asWritten = 0xC0 | 0xA8 << 8 | 0x01 << 16;
-    FileName.Decoded d = FileName.decode("M00/00/00/" + FileName.payload(asWritten, TIME, 1, 0) + "1234567");
+    FileName.Decoded d =
+        FileName.decode("M00/00/00/" + FileName.payload(asWritten, TIME, 1, 0) + "1234567");
     assertEquals(0x0001A8C0, d.sourceId());
     assertEquals("", d.sourceIp());
   }
 
   @Test
   void decodeRejectsTooShortNames() {
-    var e = assertThrows(io.dfstree.protocol.FdfsException.class, () -> FileName.decode("M00/00/00/abc"));
+    var e =
+        assertThrows(
+            io.dfstree.protocol.FdfsException.class, () -> FileName.decode("M00/00/00/abc"));
     assertEquals(22, e.errno());
   }
 
   @Test
   void decodeRejectsNonBase64Payload() {
-    var e = assertThrows(io.dfstree.protocol.FdfsException.class,
-        () -> FileName.decode("M00/00/00/rBAE+V6FvsGAaK4NAAAcicv9J8809.conf"));
+    var e =
+        assertThrows(
+            io.dfstree.protocol.FdfsException.class,
+            () -> FileName.decode("M00/00/00/rBAE+V6FvsGAaK4NAAAcicv9J8809.conf"));
     assertEquals(22, e.errno());
   }
 
@@ -258,17 +273,22 @@ class FileNameTest {
 
   @Test
   void slaveNameWithTheMasterExtensionMatchesTheTranscript() {
-    assertEquals("M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809_big.conf", FileName.slaveName(WORKED, "_big", "conf"));
+    assertEquals(
+        "M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809_big.conf",
+        FileName.slaveName(WORKED, "_big", "conf"));
   }
 
   @Test
   void slaveNameWithAnExplicitOtherExtension() {
-    assertEquals("M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809_150x150.jpg", FileName.slaveName(WORKED, "_150x150", "jpg"));
+    assertEquals(
+        "M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809_150x150.jpg",
+        FileName.slaveName(WORKED, "_150x150", "jpg"));
   }
 
   @Test
   void slaveNameWithEmptyExtensionHasNoExtensionLikeTheCServer() {
-    assertEquals("M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809_big", FileName.slaveName(WORKED, "_big", ""));
+    assertEquals(
+        "M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809_big", FileName.slaveName(WORKED, "_big", ""));
   }
 
   @Test
@@ -280,7 +300,8 @@ class FileNameTest {
 
   @Test
   void slaveNameIgnoresDotsBeforeTheLastSevenCharacters() {
-    // a '.' inside the payload area can not be base64url, but slaveName must only look at the ext part
+    // a '.' inside the payload area can not be base64url, but slaveName must only look at the ext
+    // part
     String master = "M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J881234567";
     assertEquals(master + "_x.a", FileName.slaveName(master, "_x", "a"));
   }
@@ -316,7 +337,8 @@ class FileNameTest {
 
   @Test
   void officialClientReadsTheSizeOfAFileOverFourGib() throws Exception {
-    FileInfo info = officialDecode(FileName.generate(0, 0, 0, ID, TIME, 6_000_000_000L, 1, false, ""));
+    FileInfo info =
+        officialDecode(FileName.generate(0, 0, 0, ID, TIME, 6_000_000_000L, 1, false, ""));
     assertEquals(6_000_000_000L, info.getFileSize());
   }
 
@@ -331,9 +353,13 @@ class FileNameTest {
 
   @Test
   void officialClientShowsAnIpWrittenAsIdBytesInDottedForm() throws Exception {
-    // bytes 0 and 3 both non-zero: 1.27 prints the four bytes dotted (id 0x04030201 is out of the id range)
+    // bytes 0 and 3 both non-zero: 1.27 prints the four bytes dotted (id 0x04030201 is out of the
+    // id range)
     int asWritten = 0x01 | 0x02 << 8 | 0x03 << 16 | 0x04 << 24;
-    String name = "M00/00/00/" + FileName.payload(asWritten, TIME, FileName.sizeField(1, false), 0) + "1234567";
+    String name =
+        "M00/00/00/"
+            + FileName.payload(asWritten, TIME, FileName.sizeField(1, false), 0)
+            + "1234567";
     assertEquals("1.2.3.4", officialDecode(name).getSourceIpAddr());
     assertEquals("1.2.3.4", FileName.decode(name).sourceIp());
   }

@@ -10,8 +10,17 @@ import org.junit.jupiter.api.Test;
 class TrunkIdTest {
   static TrunkId sample() {
     // source 192.168.1.104 as FileName writes it: the 4 bytes in natural order, read as one int
-    return new TrunkId(3, 0xC0A80168, 1_718_000_000, TrunkId.randomSizeHigh(), 4096, 0xCAFEBABE,
-        0x0102, 123_456_768, 4128, "419.jpg");
+    return new TrunkId(
+        3,
+        0xC0A80168,
+        1_718_000_000,
+        TrunkId.randomSizeHigh(),
+        4096,
+        0xCAFEBABE,
+        0x0102,
+        123_456_768,
+        4128,
+        "419.jpg");
   }
 
   @Test
@@ -73,8 +82,12 @@ class TrunkIdTest {
 
   @Test
   void refusesImpossibleLocations() {
-    assertThrows(FdfsException.class, () -> new TrunkId(0, 1, 1, TrunkId.randomSizeHigh(), 10, 0, 0, 0, 64, "1234567"));
-    assertThrows(FdfsException.class, () -> new TrunkId(0, 1, 1, TrunkId.randomSizeHigh(), 10, 0, 1, -32, 64, "1234567"));
+    assertThrows(
+        FdfsException.class,
+        () -> new TrunkId(0, 1, 1, TrunkId.randomSizeHigh(), 10, 0, 0, 0, 64, "1234567"));
+    assertThrows(
+        FdfsException.class,
+        () -> new TrunkId(0, 1, 1, TrunkId.randomSizeHigh(), 10, 0, 1, -32, 64, "1234567"));
   }
 
   private static void assertInvalid(String name) {

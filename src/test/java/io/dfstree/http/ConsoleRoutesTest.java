@@ -31,15 +31,25 @@ class ConsoleRoutesTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    JsonObject map = new JsonObject().put("groups", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "g1")));
+    JsonObject map =
+        new JsonObject()
+            .put(
+                "groups",
+                new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "g1")));
     // mount on an event loop, as the tracker does
-    java.util.concurrent.CompletableFuture<HttpServer> started = new java.util.concurrent.CompletableFuture<>();
-    vertx.runOnContext(v -> {
-      Router router = Router.router(vertx);
-      new ConsoleRoutes(vertx, () -> map).mount(router);
-      vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
-          .onSuccess(started::complete).onFailure(started::completeExceptionally);
-    });
+    java.util.concurrent.CompletableFuture<HttpServer> started =
+        new java.util.concurrent.CompletableFuture<>();
+    vertx.runOnContext(
+        v -> {
+          Router router = Router.router(vertx);
+          new ConsoleRoutes(vertx, () -> map).mount(router);
+          vertx
+              .createHttpServer()
+              .requestHandler(router)
+              .listen(0, "127.0.0.1")
+              .onSuccess(started::complete)
+              .onFailure(started::completeExceptionally);
+        });
     server = started.get(10, TimeUnit.SECONDS);
   }
 
@@ -51,10 +61,14 @@ class ConsoleRoutesTest {
   @Test
   void groupsAreTheMapAndNewViewersGetTheLastFiftyEventsThenLiveOnes() throws Exception {
     String base = "http://127.0.0.1:" + server.actualPort();
-    HttpResponse<String> groups = http.send(HttpRequest.newBuilder(URI.create(base + "/api/groups")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> groups =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/groups")).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(200, groups.statusCode());
-    assertEquals("g1", new JsonObject(groups.body()).getJsonArray("groups").getJsonObject(0).getString("name"));
+    assertEquals(
+        "g1",
+        new JsonObject(groups.body()).getJsonArray("groups").getJsonObject(0).getString("name"));
 
     // storages publish batches; a single event is accepted too
     for (int i = 0; i < 40; i++) {
@@ -67,11 +81,14 @@ class ConsoleRoutesTest {
     vertx.eventBus().publish(Addresses.FILE_EVENTS, io.dfstree.api.FileEvent.batch(batch));
     Thread.sleep(300); // the event bus delivers asynchronously
 
-    HttpResponse<java.io.InputStream> sse = http.send(HttpRequest.newBuilder(URI.create(base + "/api/events")).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<java.io.InputStream> sse =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/events")).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     assertEquals(200, sse.statusCode());
     assertTrue(sse.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"));
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(sse.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(sse.body(), StandardCharsets.UTF_8))) {
       List<String> ids = new ArrayList<>();
       while (ids.size() < 50) {
         String line = in.readLine();
@@ -83,21 +100,34 @@ class ConsoleRoutesTest {
       assertEquals("g1/M00/00/00/f10", ids.get(0), "the oldest 10 of 60 are dropped");
       assertEquals("g1/M00/00/00/f59", ids.get(49));
 
-      vertx.eventBus().publish(Addresses.FILE_EVENTS, io.dfstree.api.FileEvent.batch(List.of(
-          io.dfstree.api.FileEvent.fromJson(event(60)), io.dfstree.api.FileEvent.fromJson(event(61)))));
+      vertx
+          .eventBus()
+          .publish(
+              Addresses.FILE_EVENTS,
+              io.dfstree.api.FileEvent.batch(
+                  List.of(
+                      io.dfstree.api.FileEvent.fromJson(event(60)),
+                      io.dfstree.api.FileEvent.fromJson(event(61)))));
       for (int want = 60; want <= 61; want++) {
         String line;
         do {
           line = in.readLine();
           assertNotNull(line, "stream ended before the live event");
         } while (!line.startsWith("data: "));
-        assertEquals("g1/M00/00/00/f" + want, new JsonObject(line.substring(6)).getString("fileId"), "live event streamed");
+        assertEquals(
+            "g1/M00/00/00/f" + want,
+            new JsonObject(line.substring(6)).getString("fileId"),
+            "live event streamed");
       }
     }
   }
 
   static JsonObject event(int i) {
-    return new JsonObject().put("type", "created").put("fileId", "g1/M00/00/00/f" + i).put("size", i)
-        .put("storageId", 1).put("time", 1000L + i);
+    return new JsonObject()
+        .put("type", "created")
+        .put("fileId", "g1/M00/00/00/f" + i)
+        .put("size", i)
+        .put("storageId", 1)
+        .put("time", 1000L + i);
   }
 }

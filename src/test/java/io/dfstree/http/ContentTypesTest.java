@@ -9,9 +9,11 @@ class ContentTypesTest {
 
   @Test
   void everyExtensionTheOldBuiltInTableKnewStillHasAType() {
-    String[] known = ("jpg jpeg png gif webp bmp ico svg tif tiff avif txt log html htm css csv md xml js json pdf "
-        + "zip gz tgz tar 7z rar doc docx xls xlsx ppt pptx mp3 wav ogg flac m4a mp4 m4v webm mov avi mkv flv ts "
-        + "m3u8 woff woff2 ttf apk wasm").split(" ");
+    String[] known =
+        ("jpg jpeg png gif webp bmp ico svg tif tiff avif txt log html htm css csv md xml js json pdf "
+                + "zip gz tgz tar 7z rar doc docx xls xlsx ppt pptx mp3 wav ogg flac m4a mp4 m4v webm mov avi mkv flv ts "
+                + "m3u8 woff woff2 ttf apk wasm")
+            .split(" ");
     for (String ext : known) {
       assertNotEquals(ContentTypes.DEFAULT, ContentTypes.of("M00/00/00/f." + ext), ext);
     }

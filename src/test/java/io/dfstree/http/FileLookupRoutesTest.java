@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class FileLookupRoutesTest {
   @Test
   void aNormalNameSaysWhereWhenWhoSizeAndCrc() {
-    String remote = FileName.generate(1, 0x0A, 0xFF, 100002, 1_796_000_000, 307_323, 0x18A40FF7, false, "jpg");
+    String remote =
+        FileName.generate(1, 0x0A, 0xFF, 100002, 1_796_000_000, 307_323, 0x18A40FF7, false, "jpg");
     JsonObject o = FileLookupRoutes.describe(FileId.parseRemote("group7", remote));
     assertEquals("group7/" + remote, o.getString("fileId"));
     assertEquals("group7", o.getString("group"));
@@ -32,7 +33,9 @@ class FileLookupRoutesTest {
     String remote = FileName.generate(0, 0, 0, 100001, 1_796_000_000, 0, 0, true, "log");
     JsonObject o = FileLookupRoutes.describe(FileId.parseRemote("group1", remote));
     assertTrue(o.getBoolean("appender"));
-    assertTrue(o.containsKey("size") && o.getValue("size") == null, "appender content changes: no size from the name");
+    assertTrue(
+        o.containsKey("size") && o.getValue("size") == null,
+        "appender content changes: no size from the name");
     assertNull(o.getValue("crc32"));
   }
 }

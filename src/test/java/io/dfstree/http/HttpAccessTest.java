@@ -22,7 +22,12 @@ class HttpAccessTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = HttpNode.start(h -> h.put("apiKeys", new JsonArray().add("k1").add("k2")).put("tokenSecret", SECRET).put("tokenTtlSeconds", 600));
+    node =
+        HttpNode.start(
+            h ->
+                h.put("apiKeys", new JsonArray().add("k1").add("k2"))
+                    .put("tokenSecret", SECRET)
+                    .put("tokenTtlSeconds", 600));
     url = node.upload(content, "?ext=jpg", "Authorization", "Bearer k1").getString("url");
     remote = url.substring("/group1/".length());
   }
@@ -33,7 +38,9 @@ class HttpAccessTest {
   }
 
   private HttpResponse<byte[]> post(String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.url("/group1/upload?ext=txt"))).POST(HttpRequest.BodyPublishers.ofString("x"));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(node.url("/group1/upload?ext=txt")))
+            .POST(HttpRequest.BodyPublishers.ofString("x"));
     if (headers.length > 0) {
       b.headers(headers);
     }
@@ -60,13 +67,15 @@ class HttpAccessTest {
 
   @Test
   void deleteWithoutKeyIs401() throws Exception {
-    assertEquals(401, node.send(HttpRequest.newBuilder(URI.create(node.url(url))).DELETE()).statusCode());
+    assertEquals(
+        401, node.send(HttpRequest.newBuilder(URI.create(node.url(url))).DELETE()).statusCode());
   }
 
   @Test
   void goodTokenServesTheFile() throws Exception {
     long ts = System.currentTimeMillis() / 1000;
-    HttpResponse<byte[]> r = node.get(url + "?token=" + DownloadToken.sign(remote, SECRET, ts) + "&ts=" + ts);
+    HttpResponse<byte[]> r =
+        node.get(url + "?token=" + DownloadToken.sign(remote, SECRET, ts) + "&ts=" + ts);
     assertEquals(200, r.statusCode());
     assertArrayEquals(content, r.body());
   }
@@ -82,19 +91,25 @@ class HttpAccessTest {
   void badTokenIs403() throws Exception {
     long ts = System.currentTimeMillis() / 1000;
     // signed over group/M00/.. as the Java client's samples do: the module (and we) reject it
-    assertEquals(403, node.get(url + "?token=" + DownloadToken.sign("group1/" + remote, SECRET, ts) + "&ts=" + ts).statusCode());
+    assertEquals(
+        403,
+        node.get(url + "?token=" + DownloadToken.sign("group1/" + remote, SECRET, ts) + "&ts=" + ts)
+            .statusCode());
   }
 
   @Test
   void expiredTokenIs403WithAClearMessage() throws Exception {
     long ts = System.currentTimeMillis() / 1000 - 601;
-    HttpResponse<byte[]> r = node.get(url + "?token=" + DownloadToken.sign(remote, SECRET, ts) + "&ts=" + ts);
+    HttpResponse<byte[]> r =
+        node.get(url + "?token=" + DownloadToken.sign(remote, SECRET, ts) + "&ts=" + ts);
     assertEquals(403, r.statusCode());
     assertTrue(HttpNode.json(r).getString("message").contains("expired"));
   }
 
   @Test
   void tsZeroNeverExpires() throws Exception {
-    assertEquals(200, node.get(url + "?token=" + DownloadToken.sign(remote, SECRET, 0) + "&ts=0").statusCode());
+    assertEquals(
+        200,
+        node.get(url + "?token=" + DownloadToken.sign(remote, SECRET, 0) + "&ts=0").statusCode());
   }
 }

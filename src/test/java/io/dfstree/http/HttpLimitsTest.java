@@ -3,22 +3,16 @@ package io.dfstree.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * HTTP clients cannot hold a connection forever (a chunked body that never ends, a WebSocket
- * upload that stops short) and an oversized header is answered 431, not reset.
+ * HTTP clients cannot hold a connection forever (a chunked body that never ends, a WebSocket upload
+ * that stops short) and an oversized header is answered 431, not reset.
  */
 class HttpLimitsTest {
   static HttpNode node;
@@ -26,7 +20,7 @@ class HttpLimitsTest {
   @BeforeAll
   static void start() throws Exception {
     System.setProperty("dfstree.http.idleTimeoutMs", "5000");
-    node = HttpNode.start(h -> { });
+    node = HttpNode.start(h -> {});
   }
 
   @AfterAll
@@ -57,8 +51,11 @@ class HttpLimitsTest {
   void aChunkedBodyThatNeverEndsIsClosed() throws Exception {
     for (int port : new int[] {node.storageHttp, node.trackerHttp}) {
       try (Socket s = new Socket("127.0.0.1", port)) {
-        s.getOutputStream().write(("POST /group1/upload?ext=bin HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-            + "5\r\nhello\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream()
+            .write(
+                ("POST /group1/upload?ext=bin HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nhello\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
         long[] took = {0};
         readUntilClosed(s, took);
         assertTrue(took[0] < 12_000, "closed after " + took[0] + " ms on port " + port);
@@ -71,12 +68,15 @@ class HttpLimitsTest {
     for (int port : new int[] {node.storageHttp, node.trackerHttp}) {
       try (Socket s = new Socket("127.0.0.1", port)) {
         String big = "a".repeat(64 * 1024);
-        s.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n\r\n")
-            .getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream()
+            .write(
+                ("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
         long[] took = {0};
         String answer = readUntilClosed(s, took);
-        assertTrue(answer.startsWith("HTTP/1.1 431"), "port " + port + " answered: "
-            + answer.substring(0, Math.min(200, answer.length())));
+        assertTrue(
+            answer.startsWith("HTTP/1.1 431"),
+            "port " + port + " answered: " + answer.substring(0, Math.min(200, answer.length())));
       }
     }
   }

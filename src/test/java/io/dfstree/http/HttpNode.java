@@ -16,7 +16,9 @@ import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-/** An all-in-one node with HTTP on both the storage and the tracker, and a plain JDK HTTP client. */
+/**
+ * An all-in-one node with HTTP on both the storage and the tracker, and a plain JDK HTTP client.
+ */
 final class HttpNode implements AutoCloseable {
   final SingleNodeServer server;
   final int storageHttp;
@@ -30,21 +32,23 @@ final class HttpNode implements AutoCloseable {
   }
 
   static HttpNode start(Consumer<JsonObject> http) throws Exception {
-    return start(http, storage -> { });
+    return start(http, storage -> {});
   }
 
   /** With {@code storage} customizing the whole storage section too. */
   static HttpNode start(Consumer<JsonObject> http, Consumer<JsonObject> storage) throws Exception {
     int sp = TestPorts.free();
     int tp = TestPorts.free();
-    SingleNodeServer s = SingleNodeServer.start(c -> {
-      c.getJsonObject("tracker").put("httpPort", tp);
-      JsonObject st = c.getJsonObject("storage").put("httpPort", sp).put("eventLoops", 2);
-      JsonObject h = st.getJsonObject("http", new JsonObject());
-      st.put("http", h);
-      http.accept(h);
-      storage.accept(st);
-    });
+    SingleNodeServer s =
+        SingleNodeServer.start(
+            c -> {
+              c.getJsonObject("tracker").put("httpPort", tp);
+              JsonObject st = c.getJsonObject("storage").put("httpPort", sp).put("eventLoops", 2);
+              JsonObject h = st.getJsonObject("http", new JsonObject());
+              st.put("http", h);
+              http.accept(h);
+              storage.accept(st);
+            });
     return new HttpNode(s, sp, tp);
   }
 
@@ -53,7 +57,8 @@ final class HttpNode implements AutoCloseable {
   }
 
   HttpResponse<byte[]> send(HttpRequest.Builder b) throws Exception {
-    return client.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    return client.send(
+        b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   HttpResponse<byte[]> get(String path, String... headers) throws Exception {
@@ -66,8 +71,9 @@ final class HttpNode implements AutoCloseable {
 
   /** Uploads raw bytes; returns the JSON answer (fails the test on a non-200). */
   JsonObject upload(byte[] data, String query, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url("/group1/upload" + query)))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(data));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url("/group1/upload" + query)))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(data));
     if (headers.length > 0) {
       b.headers(headers);
     }
@@ -97,36 +103,41 @@ final class HttpNode implements AutoCloseable {
     Path data = server.dataDir().resolve("store0").resolve("data");
     long[] count = {0};
     // walkFileTree, pruning .tmp and sync: the server deletes temp files while we look
-    Files.walkFileTree(data, new java.nio.file.SimpleFileVisitor<>() {
-      @Override
-      public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes attrs) {
-        return dir.equals(data.resolve(".tmp")) || dir.equals(data.resolve("sync"))
-            ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        data,
+        new java.nio.file.SimpleFileVisitor<>() {
+          @Override
+          public java.nio.file.FileVisitResult preVisitDirectory(
+              Path dir, java.nio.file.attribute.BasicFileAttributes attrs) {
+            return dir.equals(data.resolve(".tmp")) || dir.equals(data.resolve("sync"))
+                ? java.nio.file.FileVisitResult.SKIP_SUBTREE
+                : java.nio.file.FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
-        if (attrs.isRegularFile() && !file.getFileName().toString().startsWith(".")) {
-          count[0]++;
-        }
-        return java.nio.file.FileVisitResult.CONTINUE;
-      }
+          @Override
+          public java.nio.file.FileVisitResult visitFile(
+              Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+            if (attrs.isRegularFile() && !file.getFileName().toString().startsWith(".")) {
+              count[0]++;
+            }
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public java.nio.file.FileVisitResult visitFileFailed(Path file, java.io.IOException e) {
-        return java.nio.file.FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public java.nio.file.FileVisitResult visitFileFailed(Path file, java.io.IOException e) {
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+        });
     return count[0];
   }
 
   /** Regular files in the temp directories (uploads in flight). */
   long tempFiles() throws IOException {
-    try (Stream<Path> w = Files.walk(server.dataDir().resolve("store0").resolve("data").resolve(".tmp"))) {
+    try (Stream<Path> w =
+        Files.walk(server.dataDir().resolve("store0").resolve("data").resolve(".tmp"))) {
       return w.filter(Files::isRegularFile).count();
     }
   }
-
 
   @Override
   public void close() throws Exception {

@@ -51,8 +51,12 @@ class HttpUploadTest {
   @Test
   void chunkedUploadIsStored() throws Exception {
     byte[] data = HttpNode.random(200_000, 2);
-    HttpResponse<byte[]> r = node.send(HttpRequest.newBuilder(URI.create(node.url("/group1/upload?ext=txt")))
-        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(data))));
+    HttpResponse<byte[]> r =
+        node.send(
+            HttpRequest.newBuilder(URI.create(node.url("/group1/upload?ext=txt")))
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(data))));
     assertEquals(200, r.statusCode(), new String(r.body()));
     assertArrayEquals(data, node.get(HttpNode.json(r).getString("url")).body());
   }
@@ -64,15 +68,22 @@ class HttpUploadTest {
     byte[] b = HttpNode.random(7000, 4);
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     for (Object[] part : new Object[][] {{"a.png", a}, {"b.pdf", b}}) {
-      body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + part[0]
-          + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      body.write(
+          ("--"
+                  + boundary
+                  + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+                  + part[0]
+                  + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       body.write((byte[]) part[1]);
       body.write("\r\n".getBytes(StandardCharsets.US_ASCII));
     }
     body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-    HttpResponse<byte[]> r = node.send(HttpRequest.newBuilder(URI.create(node.url("/group1/upload?meta.owner=alice")))
-        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+    HttpResponse<byte[]> r =
+        node.send(
+            HttpRequest.newBuilder(URI.create(node.url("/group1/upload?meta.owner=alice")))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
     assertEquals(200, r.statusCode(), new String(r.body()));
     JsonArray arr = HttpNode.jsonArray(r);
     assertEquals(2, arr.size());
@@ -80,7 +91,10 @@ class HttpUploadTest {
     assertTrue(arr.getJsonObject(1).getString("fileId").endsWith(".pdf"));
     assertArrayEquals(a, node.get(arr.getJsonObject(0).getString("url")).body());
     assertArrayEquals(b, node.get(arr.getJsonObject(1).getString("url")).body());
-    assertEquals("alice", HttpNode.json(node.get(arr.getJsonObject(1).getString("url") + "?meta")).getString("owner"));
+    assertEquals(
+        "alice",
+        HttpNode.json(node.get(arr.getJsonObject(1).getString("url") + "?meta"))
+            .getString("owner"));
   }
 
   @Test
@@ -89,20 +103,28 @@ class HttpUploadTest {
     HttpResponse<byte[]> d = node.send(HttpRequest.newBuilder(URI.create(node.url(url))).DELETE());
     assertEquals(200, d.statusCode());
     assertEquals(404, node.get(url).statusCode());
-    assertEquals(404, node.send(HttpRequest.newBuilder(URI.create(node.url(url))).DELETE()).statusCode());
+    assertEquals(
+        404, node.send(HttpRequest.newBuilder(URI.create(node.url(url))).DELETE()).statusCode());
   }
 
   /** Collects the file events published on the node's event bus from now on. */
   private static java.util.List<io.dfstree.api.FileEvent> listenToFileEvents() throws Exception {
-    java.util.List<io.dfstree.api.FileEvent> got = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    node.server.vertx().eventBus().<JsonObject>consumer(io.dfstree.api.Addresses.FILE_EVENTS,
-        m -> got.addAll(io.dfstree.api.FileEvent.fromMessage(m.body())))
-        .completion().await(5, java.util.concurrent.TimeUnit.SECONDS);
+    java.util.List<io.dfstree.api.FileEvent> got =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    node.server
+        .vertx()
+        .eventBus()
+        .<JsonObject>consumer(
+            io.dfstree.api.Addresses.FILE_EVENTS,
+            m -> got.addAll(io.dfstree.api.FileEvent.fromMessage(m.body())))
+        .completion()
+        .await(5, java.util.concurrent.TimeUnit.SECONDS);
     return got;
   }
 
-  private static io.dfstree.api.FileEvent awaitEvent(java.util.List<io.dfstree.api.FileEvent> got, String type,
-                                                     String fileId) throws InterruptedException {
+  private static io.dfstree.api.FileEvent awaitEvent(
+      java.util.List<io.dfstree.api.FileEvent> got, String type, String fileId)
+      throws InterruptedException {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       synchronized (got) {
@@ -122,41 +144,70 @@ class HttpUploadTest {
     java.util.List<io.dfstree.api.FileEvent> events = listenToFileEvents();
     String fileId = node.upload(HttpNode.random(100, 7), "?ext=txt").getString("fileId");
     assertEquals(100, awaitEvent(events, io.dfstree.api.FileEvent.CREATED, fileId).size());
-    assertEquals(200, node.send(HttpRequest.newBuilder(URI.create(node.url("/" + fileId))).DELETE()).statusCode());
+    assertEquals(
+        200,
+        node.send(HttpRequest.newBuilder(URI.create(node.url("/" + fileId))).DELETE())
+            .statusCode());
     io.dfstree.api.FileEvent deleted = awaitEvent(events, io.dfstree.api.FileEvent.DELETED, fileId);
     assertEquals(-1, deleted.size());
     assertTrue(deleted.storageId() > 0);
     // a refused delete (already gone) announces nothing
-    assertEquals(404, node.send(HttpRequest.newBuilder(URI.create(node.url("/" + fileId))).DELETE()).statusCode());
+    assertEquals(
+        404,
+        node.send(HttpRequest.newBuilder(URI.create(node.url("/" + fileId))).DELETE())
+            .statusCode());
     Thread.sleep(300); // longer than a publishing batch
-    assertEquals(1, events.stream().filter(e -> e.type().equals(io.dfstree.api.FileEvent.DELETED)
-        && e.fileId().equals(fileId)).count());
+    assertEquals(
+        1,
+        events.stream()
+            .filter(
+                e -> e.type().equals(io.dfstree.api.FileEvent.DELETED) && e.fileId().equals(fileId))
+            .count());
   }
 
   @Test
   void metadataPutOverHttpPublishesAMetadataEventButUploadMetadataDoesNot() throws Exception {
     java.util.List<io.dfstree.api.FileEvent> events = listenToFileEvents();
-    String fileId = node.upload(HttpNode.random(100, 8), "?ext=txt&meta.color=red").getString("fileId");
+    String fileId =
+        node.upload(HttpNode.random(100, 8), "?ext=txt&meta.color=red").getString("fileId");
     awaitEvent(events, io.dfstree.api.FileEvent.CREATED, fileId);
     Thread.sleep(300); // longer than a publishing batch
-    assertTrue(events.stream().noneMatch(e -> e.type().equals(io.dfstree.api.FileEvent.METADATA) && e.fileId().equals(fileId)),
+    assertTrue(
+        events.stream()
+            .noneMatch(
+                e ->
+                    e.type().equals(io.dfstree.api.FileEvent.METADATA)
+                        && e.fileId().equals(fileId)),
         "metadata sent with the upload is part of its created event");
-    HttpResponse<byte[]> put = node.send(HttpRequest.newBuilder(URI.create(node.url("/" + fileId + "?meta&merge=true")))
-        .PUT(HttpRequest.BodyPublishers.ofString("{\"shape\":\"round\"}")));
+    HttpResponse<byte[]> put =
+        node.send(
+            HttpRequest.newBuilder(URI.create(node.url("/" + fileId + "?meta&merge=true")))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"shape\":\"round\"}")));
     assertEquals(200, put.statusCode(), new String(put.body()));
     assertEquals(-1, awaitEvent(events, io.dfstree.api.FileEvent.METADATA, fileId).size());
   }
 
   @Test
   void metadataGetPutAndMerge() throws Exception {
-    String url = node.upload(HttpNode.random(100, 6), "?ext=txt&meta.color=red&meta.size=big").getString("url");
-    assertEquals(new JsonObject().put("color", "red").put("size", "big"), HttpNode.json(node.get(url + "?meta")));
-    HttpResponse<byte[]> put = node.send(HttpRequest.newBuilder(URI.create(node.url(url + "?meta&merge=true")))
-        .PUT(HttpRequest.BodyPublishers.ofString("{\"color\":\"blue\",\"shape\":\"round\"}")));
+    String url =
+        node.upload(HttpNode.random(100, 6), "?ext=txt&meta.color=red&meta.size=big")
+            .getString("url");
+    assertEquals(
+        new JsonObject().put("color", "red").put("size", "big"),
+        HttpNode.json(node.get(url + "?meta")));
+    HttpResponse<byte[]> put =
+        node.send(
+            HttpRequest.newBuilder(URI.create(node.url(url + "?meta&merge=true")))
+                .PUT(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"color\":\"blue\",\"shape\":\"round\"}")));
     assertEquals(200, put.statusCode(), new String(put.body()));
-    assertEquals(new JsonObject().put("color", "blue").put("shape", "round").put("size", "big"), HttpNode.json(node.get(url + "?meta")));
-    node.send(HttpRequest.newBuilder(URI.create(node.url(url + "?meta")))
-        .PUT(HttpRequest.BodyPublishers.ofString("{\"only\":\"this\"}")));
+    assertEquals(
+        new JsonObject().put("color", "blue").put("shape", "round").put("size", "big"),
+        HttpNode.json(node.get(url + "?meta")));
+    node.send(
+        HttpRequest.newBuilder(URI.create(node.url(url + "?meta")))
+            .PUT(HttpRequest.BodyPublishers.ofString("{\"only\":\"this\"}")));
     assertEquals(new JsonObject().put("only", "this"), HttpNode.json(node.get(url + "?meta")));
   }
 
@@ -165,8 +216,12 @@ class HttpUploadTest {
     long before = node.storedFiles();
     try (Socket s = new Socket("127.0.0.1", node.storageHttp)) {
       s.setSoTimeout(10_000);
-      s.getOutputStream().write(("POST /group1/upload?ext=bin HTTP/1.1\r\nHost: x\r\nContent-Length: " + (2 * 1024 * 1024)
-          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream()
+          .write(
+              ("POST /group1/upload?ext=bin HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                      + (2 * 1024 * 1024)
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       // the server answers without waiting for the body (it would read and drop it if it came)
       InputStream in = s.getInputStream();
       StringBuilder sb = new StringBuilder();
@@ -186,8 +241,12 @@ class HttpUploadTest {
   void overTheLimitMidStreamChunkedIs413AndStoresNothing() throws Exception {
     long before = node.storedFiles();
     byte[] data = new byte[3 * 1024 * 1024];
-    HttpResponse<byte[]> r = node.send(HttpRequest.newBuilder(URI.create(node.url("/group1/upload?ext=bin")))
-        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(data))));
+    HttpResponse<byte[]> r =
+        node.send(
+            HttpRequest.newBuilder(URI.create(node.url("/group1/upload?ext=bin")))
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(data))));
     assertEquals(413, r.statusCode());
     assertEquals(before, node.storedFiles());
     awaitNoTemp();
@@ -198,7 +257,9 @@ class HttpUploadTest {
     long before = node.storedFiles();
     try (Socket s = new Socket("127.0.0.1", node.storageHttp)) {
       OutputStream out = s.getOutputStream();
-      out.write(("POST /group1/upload?ext=bin HTTP/1.1\r\nHost: x\r\nContent-Length: 500000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("POST /group1/upload?ext=bin HTTP/1.1\r\nHost: x\r\nContent-Length: 500000\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.write(new byte[200_000]);
       out.flush();
       Thread.sleep(300);
@@ -210,7 +271,10 @@ class HttpUploadTest {
   @Test
   void missingLengthIs411() throws Exception {
     try (Socket s = new Socket("127.0.0.1", node.storageHttp)) {
-      s.getOutputStream().write("POST /group1/upload HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream()
+          .write(
+              "POST /group1/upload HTTP/1.1\r\nHost: x\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
       InputStream in = s.getInputStream();
       String head = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
       assertEquals("HTTP/1.1 411", head);

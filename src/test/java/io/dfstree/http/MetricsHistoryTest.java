@@ -14,15 +14,40 @@ import org.junit.jupiter.api.Test;
 class MetricsHistoryTest {
   static final long T0 = 1_800_000_000_000L; // a multiple of 5 s
 
-  static Heartbeat beat(int id, String group, long uploads, long uploadBytes, long downloads, long freeBytes,
-                        long lastSourceUpdate, Map<String, Long> syncedUntil) {
+  static Heartbeat beat(
+      int id,
+      String group,
+      long uploads,
+      long uploadBytes,
+      long downloads,
+      long freeBytes,
+      long lastSourceUpdate,
+      Map<String, Long> syncedUntil) {
     long[] c = new long[StorageCounters.COUNT];
     c[StorageCounters.SUCCESS_UPLOAD] = uploads;
     c[StorageCounters.SUCCESS_UPLOAD_BYTES] = uploadBytes;
     c[StorageCounters.SUCCESS_DOWNLOAD] = downloads;
-    return new Heartbeat(id, group, "127.0.0.1", 23000 + id % 10, 8080, "ACTIVE",
-        List.of(new Heartbeat.StorePathStat(0, 100L << 30, freeBytes, 1L << 30, false)), 256, 10, "0.1.0",
-        1, 2, 2000, c, new int[] {0, 0, 0}, lastSourceUpdate, 0, syncedUntil, 0, null);
+    return new Heartbeat(
+        id,
+        group,
+        "127.0.0.1",
+        23000 + id % 10,
+        8080,
+        "ACTIVE",
+        List.of(new Heartbeat.StorePathStat(0, 100L << 30, freeBytes, 1L << 30, false)),
+        256,
+        10,
+        "0.1.0",
+        1,
+        2,
+        2000,
+        c,
+        new int[] {0, 0, 0},
+        lastSourceUpdate,
+        0,
+        syncedUntil,
+        0,
+        null);
   }
 
   static JsonArray samples(MetricsHistory h, int storage) {
@@ -56,7 +81,9 @@ class MetricsHistoryTest {
     assertEquals(12.5, second.getDouble("upP99"));
     assertEquals(-1.0, second.getDouble("downP99"), "unknown stays -1, not 0");
     assertEquals(49L << 30, second.getJsonArray("free").getLong(0));
-    assertEquals("M00", h.toJson(0).getJsonArray("storages").getJsonObject(0).getJsonArray("paths").getString(0));
+    assertEquals(
+        "M00",
+        h.toJson(0).getJsonArray("storages").getJsonObject(0).getJsonArray("paths").getString(0));
   }
 
   @Test
@@ -71,7 +98,8 @@ class MetricsHistoryTest {
     assertEquals(0.0, samples(h, 1).getJsonObject(1).getDouble("up"));
     h.heartbeat(beat(1, "g", 13, 0, 0, 1, 0, Map.of()), T0 + 15_000);
     h.sample(T0 + 15_100);
-    assertEquals(2.0, samples(h, 1).getJsonObject(2).getDouble("up"), "rates resume from the new baseline");
+    assertEquals(
+        2.0, samples(h, 1).getJsonObject(2).getDouble("up"), "rates resume from the new baseline");
   }
 
   @Test
@@ -81,13 +109,19 @@ class MetricsHistoryTest {
     h.heartbeat(beat(2, "g", 0, 0, 0, 1, 1_000_000, Map.of("1", 1_000_440L, "3", 5L)), T0);
     h.heartbeat(beat(3, "other", 0, 0, 0, 1, 0, Map.of()), T0);
     h.sample(T0 + 1);
-    assertEquals(0L, samples(h, 1).getJsonObject(0).getJsonObject("lag").getLong("2"), "caught up with an idle source");
+    assertEquals(
+        0L,
+        samples(h, 1).getJsonObject(0).getJsonObject("lag").getLong("2"),
+        "caught up with an idle source");
     JsonObject lag2 = samples(h, 2).getJsonObject(0).getJsonObject("lag");
     assertEquals(60L, lag2.getLong("1"), "60 s behind storage 1's newest write");
     assertFalse(lag2.containsKey("3"), "a storage of another group is no source");
     h.heartbeat(beat(4, "g", 0, 0, 0, 1, 0, Map.of("1", 0L)), T0 + 10);
     h.sample(T0 + 20);
-    assertEquals(-1L, samples(h, 4).getJsonObject(0).getJsonObject("lag").getLong("1"), "nothing applied yet");
+    assertEquals(
+        -1L,
+        samples(h, 4).getJsonObject(0).getJsonObject("lag").getLong("1"),
+        "nothing applied yet");
   }
 
   @Test
@@ -99,9 +133,16 @@ class MetricsHistoryTest {
     }
     assertEquals(10, h.size(1));
     assertEquals(T0 + 24_000, samples(h, 1).getJsonObject(9).getLong("t"));
-    assertEquals(3, h.toJson(T0 + 21_000).getJsonArray("storages").getJsonObject(0).getJsonArray("samples").size(),
+    assertEquals(
+        3,
+        h.toJson(T0 + 21_000)
+            .getJsonArray("storages")
+            .getJsonObject(0)
+            .getJsonArray("samples")
+            .size(),
         "since= returns only newer samples");
     h.sample(T0 + 24_000 + 10_001);
-    assertEquals(0, h.toJson(0).getJsonArray("storages").size(), "silent for a whole window: forgotten");
+    assertEquals(
+        0, h.toJson(0).getJsonArray("storages").size(), "silent for a whole window: forgotten");
   }
 }

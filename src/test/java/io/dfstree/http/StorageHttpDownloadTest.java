@@ -21,7 +21,7 @@ class StorageHttpDownloadTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = HttpNode.start(h -> { });
+    node = HttpNode.start(h -> {});
     path = node.upload(content, "?ext=jpg").getString("url");
   }
 
@@ -96,12 +96,16 @@ class StorageHttpDownloadTest {
   void ifModifiedSinceGives304() throws Exception {
     String lm = node.get(path).headers().firstValue("Last-Modified").orElseThrow();
     assertEquals(304, node.get(path, "If-Modified-Since", lm).statusCode());
-    assertEquals(200, node.get(path, "If-Modified-Since", "Thu, 01 Jan 1970 00:00:00 GMT").statusCode());
+    assertEquals(
+        200, node.get(path, "If-Modified-Since", "Thu, 01 Jan 1970 00:00:00 GMT").statusCode());
   }
 
   @Test
   void headHasLengthAndNoBody() throws Exception {
-    HttpResponse<byte[]> r = node.send(HttpRequest.newBuilder(URI.create(node.url(path))).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+    HttpResponse<byte[]> r =
+        node.send(
+            HttpRequest.newBuilder(URI.create(node.url(path)))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()));
     assertEquals(200, r.statusCode());
     assertEquals("10000", r.headers().firstValue("Content-Length").orElse(""));
     assertEquals(0, r.body().length);
@@ -110,7 +114,11 @@ class StorageHttpDownloadTest {
   @Test
   void filenameGivesAttachment() throws Exception {
     HttpResponse<byte[]> r = node.get(path + "?filename=holiday.jpg");
-    assertTrue(r.headers().firstValue("Content-Disposition").orElse("").startsWith("attachment; filename=\"holiday.jpg\""));
+    assertTrue(
+        r.headers()
+            .firstValue("Content-Disposition")
+            .orElse("")
+            .startsWith("attachment; filename=\"holiday.jpg\""));
   }
 
   @Test
@@ -126,7 +134,8 @@ class StorageHttpDownloadTest {
   void missingFileIs404() throws Exception {
     // another creation time in the name (packed or not): a well-formed name of nothing stored
     int at = path.indexOf("/M00/") + 14;
-    String other = path.substring(0, at) + (path.charAt(at) == 'A' ? 'B' : 'A') + path.substring(at + 1);
+    String other =
+        path.substring(0, at) + (path.charAt(at) == 'A' ? 'B' : 'A') + path.substring(at + 1);
     HttpResponse<byte[]> r = node.get(other);
     assertEquals(404, r.statusCode(), new String(r.body()));
     JsonObject j = HttpNode.json(r);

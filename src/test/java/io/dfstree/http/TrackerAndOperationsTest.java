@@ -21,7 +21,7 @@ class TrackerAndOperationsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = HttpNode.start(h -> { });
+    node = HttpNode.start(h -> {});
     url = node.upload(content, "?ext=png").getString("url");
     // wait until the tracker has a heartbeat carrying the httpPort
     Thread.sleep(600);
@@ -33,7 +33,8 @@ class TrackerAndOperationsTest {
   }
 
   private HttpResponse<byte[]> tracker(String path, HttpClient client) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.trackerHttp + path)).build(),
+    return client.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.trackerHttp + path)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
   }
 
@@ -41,8 +42,11 @@ class TrackerAndOperationsTest {
   void trackerRedirectsToTheStorageHttpPort() throws Exception {
     HttpResponse<byte[]> r = tracker(url + "?filename=a.png", node.client);
     assertEquals(302, r.statusCode());
-    assertEquals("http://127.0.0.1:" + node.storageHttp + url + "?filename=a.png", r.headers().firstValue("Location").orElse(""));
-    HttpClient following = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+    assertEquals(
+        "http://127.0.0.1:" + node.storageHttp + url + "?filename=a.png",
+        r.headers().firstValue("Location").orElse(""));
+    HttpClient following =
+        HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
     assertArrayEquals(content, tracker(url, following).body());
   }
 
@@ -56,10 +60,19 @@ class TrackerAndOperationsTest {
     node.get(url);
     node.get("/group1/M00/00/00/bad.png");
     String m = new String(node.get("/metrics").body());
-    for (String name : new String[] {"dfstree_uploads_total{", "dfstree_downloads_total{", "dfstree_upload_bytes_total",
-        "dfstree_download_bytes_total", "dfstree_upload_seconds_bucket", "dfstree_download_seconds_bucket",
-        "dfstree_store_free_bytes{path=\"M00\"}", "dfstree_open_connections{protocol=\"http\"}",
-        "dfstree_open_connections{protocol=\"fdfs\"}", "vertx_http_server_requests_total"}) {
+    for (String name :
+        new String[] {
+          "dfstree_uploads_total{",
+          "dfstree_downloads_total{",
+          "dfstree_upload_bytes_total",
+          "dfstree_download_bytes_total",
+          "dfstree_upload_seconds_bucket",
+          "dfstree_download_seconds_bucket",
+          "dfstree_store_free_bytes{path=\"M00\"}",
+          "dfstree_open_connections{protocol=\"http\"}",
+          "dfstree_open_connections{protocol=\"fdfs\"}",
+          "vertx_http_server_requests_total"
+        }) {
       assertTrue(m.contains(name), name + " missing from /metrics");
     }
     assertTrue(m.contains("dfstree_downloads_total{outcome=\"success\",protocol=\"http\"}"), m);
@@ -69,8 +82,13 @@ class TrackerAndOperationsTest {
 
   @Test
   void healthAndReadyAreUpJson() throws Exception {
-    for (HttpResponse<byte[]> r : new HttpResponse[] {node.get("/health"), node.get("/ready"),
-        tracker("/health", node.client), tracker("/ready", node.client)}) {
+    for (HttpResponse<byte[]> r :
+        new HttpResponse[] {
+          node.get("/health"),
+          node.get("/ready"),
+          tracker("/health", node.client),
+          tracker("/ready", node.client)
+        }) {
       assertEquals(200, r.statusCode());
       assertEquals("UP", new JsonObject(new String(r.body())).getString("outcome"));
     }

@@ -37,8 +37,7 @@ class ManifestsTest {
   static final List<JsonNode> docs = new ArrayList<>();
   static final String FAKE_POD_IP = "10.1.2.3";
 
-  @TempDir
-  static Path tmp;
+  @TempDir static Path tmp;
 
   @BeforeAll
   static void load() throws IOException {
@@ -49,7 +48,9 @@ class ManifestsTest {
           while (it.hasNext()) {
             JsonNode d = it.next();
             if (d != null && !d.isNull() && !d.isMissingNode()) {
-              assertTrue(d.hasNonNull("kind") && d.hasNonNull("apiVersion"), f + ": a document without kind/apiVersion");
+              assertTrue(
+                  d.hasNonNull("kind") && d.hasNonNull("apiVersion"),
+                  f + ": a document without kind/apiVersion");
               docs.add(d);
             }
           }
@@ -113,11 +114,21 @@ class ManifestsTest {
   void theExpectedObjectsExist() {
     assertEquals(1, kind("Namespace").size());
     assertEquals(1, kind("ConfigMap").size());
-    JsonNode tracker = kind("Deployment").stream().filter(d -> name(d).equals("dfstree-tracker")).findFirst().orElseThrow();
+    JsonNode tracker =
+        kind("Deployment").stream()
+            .filter(d -> name(d).equals("dfstree-tracker"))
+            .findFirst()
+            .orElseThrow();
     assertEquals(2, tracker.path("spec").path("replicas").asInt());
-    JsonNode group1 = kind("StatefulSet").stream().filter(d -> name(d).equals("dfstree-storage-group1")).findFirst().orElseThrow();
+    JsonNode group1 =
+        kind("StatefulSet").stream()
+            .filter(d -> name(d).equals("dfstree-storage-group1"))
+            .findFirst()
+            .orElseThrow();
     assertEquals(2, group1.path("spec").path("replicas").asInt());
-    assertFalse(group1.path("spec").path("volumeClaimTemplates").isEmpty(), "storages need persistent volumes");
+    assertFalse(
+        group1.path("spec").path("volumeClaimTemplates").isEmpty(),
+        "storages need persistent volumes");
   }
 
   @Test
@@ -125,7 +136,10 @@ class ManifestsTest {
     String ns = name(kind("Namespace").get(0));
     for (JsonNode d : docs) {
       if (!d.path("kind").asText().equals("Namespace")) {
-        assertEquals(ns, d.path("metadata").path("namespace").asText(), d.path("kind").asText() + " " + name(d));
+        assertEquals(
+            ns,
+            d.path("metadata").path("namespace").asText(),
+            d.path("kind").asText() + " " + name(d));
       }
     }
   }
@@ -134,13 +148,24 @@ class ManifestsTest {
   void everyServiceSelectsPodsAndTheirPorts() {
     for (JsonNode svc : kind("Service")) {
       Map<String, String> selector = map(svc.path("spec").path("selector"));
-      List<JsonNode> matched = workloads().stream().filter(w -> selects(selector, podLabels(w))).toList();
-      assertFalse(matched.isEmpty(), "Service " + name(svc) + " selects no pod template: " + selector);
+      List<JsonNode> matched =
+          workloads().stream().filter(w -> selects(selector, podLabels(w))).toList();
+      assertFalse(
+          matched.isEmpty(), "Service " + name(svc) + " selects no pod template: " + selector);
       for (JsonNode p : svc.path("spec").path("ports")) {
-        String target = p.hasNonNull("targetPort") ? p.path("targetPort").asText() : p.path("port").asText();
+        String target =
+            p.hasNonNull("targetPort") ? p.path("targetPort").asText() : p.path("port").asText();
         for (JsonNode w : matched) {
-          assertTrue(ports(w).contains(target), "Service " + name(svc) + " targets port " + target
-              + " that " + name(w) + " does not declare " + ports(w));
+          assertTrue(
+              ports(w).contains(target),
+              "Service "
+                  + name(svc)
+                  + " targets port "
+                  + target
+                  + " that "
+                  + name(w)
+                  + " does not declare "
+                  + ports(w));
         }
       }
     }
@@ -150,7 +175,9 @@ class ManifestsTest {
   void workloadSelectorsMatchTheirTemplates() {
     for (JsonNode w : workloads()) {
       Map<String, String> sel = map(w.path("spec").path("selector").path("matchLabels"));
-      assertTrue(selects(sel, podLabels(w)), name(w) + ": selector " + sel + " does not match " + podLabels(w));
+      assertTrue(
+          selects(sel, podLabels(w)),
+          name(w) + ": selector " + sel + " does not match " + podLabels(w));
     }
   }
 
@@ -162,13 +189,20 @@ class ManifestsTest {
         JsonNode ready = c.path("readinessProbe").path("httpGet");
         assertEquals("/health", live.path("path").asText(), name(w) + " liveness");
         assertEquals("/ready", ready.path("path").asText(), name(w) + " readiness");
-        assertTrue(ports(w).contains(live.path("port").asText()), name(w) + " liveness port " + live.path("port"));
-        assertTrue(ports(w).contains(ready.path("port").asText()), name(w) + " readiness port " + ready.path("port"));
+        assertTrue(
+            ports(w).contains(live.path("port").asText()),
+            name(w) + " liveness port " + live.path("port"));
+        assertTrue(
+            ports(w).contains(ready.path("port").asText()),
+            name(w) + " readiness port " + ready.path("port"));
         JsonNode res = c.path("resources");
         for (String k : List.of("requests", "limits")) {
-          assertTrue(res.path(k).hasNonNull("cpu") && res.path(k).hasNonNull("memory"), name(w) + " resources." + k);
+          assertTrue(
+              res.path(k).hasNonNull("cpu") && res.path(k).hasNonNull("memory"),
+              name(w) + " resources." + k);
         }
-        assertTrue(env(c).containsKey("JAVA_TOOL_OPTIONS"), name(w) + ": JVM flags via JAVA_TOOL_OPTIONS");
+        assertTrue(
+            env(c).containsKey("JAVA_TOOL_OPTIONS"), name(w) + ": JVM flags via JAVA_TOOL_OPTIONS");
       }
     }
   }
@@ -180,7 +214,11 @@ class ManifestsTest {
     int checked = 0;
     for (JsonNode w : workloads()) {
       Map<String, JsonNode> volumes = new HashMap<>();
-      w.path("spec").path("template").path("spec").path("volumes").forEach(v -> volumes.put(v.path("name").asText(), v));
+      w.path("spec")
+          .path("template")
+          .path("spec")
+          .path("volumes")
+          .forEach(v -> volumes.put(v.path("name").asText(), v));
       Set<String> claims = new HashSet<>();
       w.path("spec").path("volumeClaimTemplates").forEach(t -> claims.add(name(t)));
       for (JsonNode c : containers(w)) {
@@ -188,20 +226,27 @@ class ManifestsTest {
           String vname = m.path("name").asText();
           JsonNode v = volumes.get(vname);
           if (v == null) {
-            assertTrue(claims.contains(vname), name(w) + ": mount " + vname + " has no volume or claim template");
+            assertTrue(
+                claims.contains(vname),
+                name(w) + ": mount " + vname + " has no volume or claim template");
             continue;
           }
           if (v.has("configMap")) {
             Map<String, String> data = maps.get(v.path("configMap").path("name").asText());
-            assertNotNull(data, name(w) + ": ConfigMap " + v.path("configMap").path("name") + " missing");
+            assertNotNull(
+                data, name(w) + ": ConfigMap " + v.path("configMap").path("name") + " missing");
             Set<String> paths = new HashSet<>();
             for (JsonNode item : v.path("configMap").path("items")) {
-              assertTrue(data.containsKey(item.path("key").asText()), name(w) + ": key " + item.path("key") + " missing");
+              assertTrue(
+                  data.containsKey(item.path("key").asText()),
+                  name(w) + ": key " + item.path("key") + " missing");
               paths.add(item.path("path").asText());
             }
             if (m.hasNonNull("subPath")) {
               String sub = m.path("subPath").asText();
-              assertTrue(paths.isEmpty() ? data.containsKey(sub) : paths.contains(sub), name(w) + ": subPath " + sub);
+              assertTrue(
+                  paths.isEmpty() ? data.containsKey(sub) : paths.contains(sub),
+                  name(w) + ": subPath " + sub);
             }
             checked++;
           }
@@ -215,10 +260,16 @@ class ManifestsTest {
   void statefulSetsNameAnExistingHeadlessService() {
     for (JsonNode s : kind("StatefulSet")) {
       String svc = s.path("spec").path("serviceName").asText();
-      JsonNode service = kind("Service").stream().filter(x -> name(x).equals(svc)).findFirst()
-          .orElseThrow(() -> new AssertionError(name(s) + ": no Service " + svc));
-      assertEquals("None", service.path("spec").path("clusterIP").asText(), svc + " must be headless");
-      assertTrue(selects(map(service.path("spec").path("selector")), podLabels(s)), svc + " must select " + name(s));
+      JsonNode service =
+          kind("Service").stream()
+              .filter(x -> name(x).equals(svc))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(name(s) + ": no Service " + svc));
+      assertEquals(
+          "None", service.path("spec").path("clusterIP").asText(), svc + " must be headless");
+      assertTrue(
+          selects(map(service.path("spec").path("selector")), podLabels(s)),
+          svc + " must select " + name(s));
     }
   }
 
@@ -229,25 +280,43 @@ class ManifestsTest {
       for (JsonNode c : containers(w)) {
         images.add(c.path("image").asText());
         String cmd = c.path("command").toString() + c.path("args").toString();
-        assertTrue(cmd.contains("/opt/dfstree/dfstree.jar") && cmd.contains("--cluster"), name(w) + ": " + cmd);
+        assertTrue(
+            cmd.contains("/opt/dfstree/dfstree.jar") && cmd.contains("--cluster"),
+            name(w) + ": " + cmd);
       }
     }
     assertEquals(1, images.size(), "images: " + images);
-    assertTrue(images.iterator().next().matches("[a-z0-9./-]+:[0-9][0-9A-Za-z.-]*"), "pinned tag: " + images);
-    assertEquals(Files.readString(Path.of("container/IMAGE")).trim(), images.iterator().next(),
+    assertTrue(
+        images.iterator().next().matches("[a-z0-9./-]+:[0-9][0-9A-Za-z.-]*"),
+        "pinned tag: " + images);
+    assertEquals(
+        Files.readString(Path.of("container/IMAGE")).trim(),
+        images.iterator().next(),
         "the manifests run the image container/build-image.sh builds");
-    assertTrue(Files.readString(Path.of("container/Containerfile")).contains("COPY dfstree.jar /opt/dfstree/dfstree.jar"),
+    assertTrue(
+        Files.readString(Path.of("container/Containerfile"))
+            .contains("COPY dfstree.jar /opt/dfstree/dfstree.jar"),
         "the image holds the jar where the manifests run it");
   }
 
   @Test
   void hazelcastDiscoveryServiceSelectsEveryPodAndMatchesTheConfig() throws Exception {
-    JsonNode hz = kind("Service").stream().filter(s -> s.path("spec").path("ports").findValuesAsText("port").contains("5701")
-        && workloads().stream().allMatch(w -> selects(map(s.path("spec").path("selector")), podLabels(w))))
-        .findFirst().orElseThrow(() -> new AssertionError("no Service on 5701 selecting every pod"));
+    JsonNode hz =
+        kind("Service").stream()
+            .filter(
+                s ->
+                    s.path("spec").path("ports").findValuesAsText("port").contains("5701")
+                        && workloads().stream()
+                            .allMatch(
+                                w -> selects(map(s.path("spec").path("selector")), podLabels(w))))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no Service on 5701 selecting every pod"));
     assertEquals("None", hz.path("spec").path("clusterIP").asText());
-    assertTrue(hz.path("spec").path("publishNotReadyAddresses").asBoolean(), "members must find each other before ready");
-    String dns = name(hz) + "." + hz.path("metadata").path("namespace").asText() + ".svc.cluster.local";
+    assertTrue(
+        hz.path("spec").path("publishNotReadyAddresses").asBoolean(),
+        "members must find each other before ready");
+    String dns =
+        name(hz) + "." + hz.path("metadata").path("namespace").asText() + ".svc.cluster.local";
     for (Map.Entry<String, String> file : configFiles().entrySet()) {
       JsonObject cluster = load(file.getValue(), Map.of()).getJsonObject("cluster");
       assertEquals(dns, cluster.getString("kubernetesService"), file.getKey());
@@ -268,7 +337,9 @@ class ManifestsTest {
         for (JsonNode m : c.path("volumeMounts")) {
           if (m.hasNonNull("subPath")) {
             mounted = m.path("subPath").asText();
-            assertTrue((c.path("command").toString() + c.path("args")).contains(m.path("mountPath").asText()),
+            assertTrue(
+                (c.path("command").toString() + c.path("args"))
+                    .contains(m.path("mountPath").asText()),
                 name(w) + " must start with --conf " + m.path("mountPath"));
           }
         }
@@ -279,7 +350,9 @@ class ManifestsTest {
           TrackerOptions t = TrackerOptions.from(config.getJsonObject("tracker"));
           assertEquals("0.0.0.0", t.host());
           assertTrue(ports(w).contains(Integer.toString(t.port())), "tracker port declared");
-          assertTrue(ports(w).contains(config.getJsonObject("tracker").getValue("httpPort").toString()), "tracker http port");
+          assertTrue(
+              ports(w).contains(config.getJsonObject("tracker").getValue("httpPort").toString()),
+              "tracker http port");
         } else {
           assertEquals("storage", role);
           StorageOptions s = StorageOptions.from(config.getJsonObject("storage"));
@@ -287,15 +360,23 @@ class ManifestsTest {
           assertEquals(FAKE_POD_IP, s.clientHost(), "storages advertise the pod IP");
           assertEquals(podLabels(w).get("dfstree.io/group"), s.group(), "StatefulSet per group");
           assertTrue(ports(w).contains(Integer.toString(s.port())), "storage port declared");
-          assertTrue(ports(w).contains(Integer.toString(s.httpPort())), "storage http port declared");
+          assertTrue(
+              ports(w).contains(Integer.toString(s.httpPort())), "storage http port declared");
           Set<String> mountPaths = new HashSet<>();
           c.path("volumeMounts").forEach(m -> mountPaths.add(m.path("mountPath").asText()));
           for (String p : s.storePaths()) {
-            assertTrue(mountPaths.stream().anyMatch(mp -> p.startsWith(mp + "/")), p + " lies on a persistent volume");
+            assertTrue(
+                mountPaths.stream().anyMatch(mp -> p.startsWith(mp + "/")),
+                p + " lies on a persistent volume");
           }
         }
-        assertEquals(FAKE_POD_IP, config.getJsonObject("cluster").getString("host"), name(w) + ": Hazelcast binds the pod IP");
-        assertTrue(ports(w).contains(config.getJsonObject("cluster").getValue("port").toString()), "hazelcast port declared");
+        assertEquals(
+            FAKE_POD_IP,
+            config.getJsonObject("cluster").getString("host"),
+            name(w) + ": Hazelcast binds the pod IP");
+        assertTrue(
+            ports(w).contains(config.getJsonObject("cluster").getValue("port").toString()),
+            "hazelcast port declared");
       }
     }
   }
@@ -310,7 +391,8 @@ class ManifestsTest {
     for (JsonNode e : container.path("env")) {
       if (e.has("value")) {
         env.put(e.path("name").asText(), e.path("value").asText());
-      } else if ("status.podIP".equals(e.path("valueFrom").path("fieldRef").path("fieldPath").asText())) {
+      } else if ("status.podIP"
+          .equals(e.path("valueFrom").path("fieldRef").path("fieldPath").asText())) {
         env.put(e.path("name").asText(), FAKE_POD_IP);
       } else {
         fail("unexpected env source " + e);
@@ -339,17 +421,24 @@ class ManifestsTest {
     for (JsonNode rule : policy.path("spec").path("ingress")) {
       boolean fromMembersOnly = rule.path("from").size() > 0;
       for (JsonNode from : rule.path("from")) {
-        fromMembersOnly &= from.has("podSelector") && !from.has("namespaceSelector")
-            && selects(map(from.path("podSelector").path("matchLabels")), podLabels(workloads().get(0)));
+        fromMembersOnly &=
+            from.has("podSelector")
+                && !from.has("namespaceSelector")
+                && selects(
+                    map(from.path("podSelector").path("matchLabels")),
+                    podLabels(workloads().get(0)));
       }
       if (fromMembersOnly) {
         membersRule = true;
         continue;
       }
-      assertTrue(rule.path("ports").size() > 0, "a rule open to non-members must name its ports: " + rule);
+      assertTrue(
+          rule.path("ports").size() > 0, "a rule open to non-members must name its ports: " + rule);
       rule.path("ports").forEach(p -> openPorts.add(p.path("port").asText()));
     }
-    assertTrue(membersRule, "members reach each other on every port (Hazelcast, event bus, peer storage port)");
+    assertTrue(
+        membersRule,
+        "members reach each other on every port (Hazelcast, event bus, peer storage port)");
     assertEquals(Set.of("tracker", "storage", "http"), openPorts, "what non-members may reach");
     for (JsonNode w : workloads()) {
       Set<String> declared = ports(w);
@@ -359,7 +448,9 @@ class ManifestsTest {
           assertFalse(open.equals("hazelcast"), "Hazelcast is open to non-members");
         }
       }
-      assertTrue(openPorts.stream().anyMatch(declared::contains), name(w) + " serves no client port through the policy");
+      assertTrue(
+          openPorts.stream().anyMatch(declared::contains),
+          name(w) + " serves no client port through the policy");
     }
   }
 }

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Watches of one event loop share one tick: each still trips on its own windows (an idle one
- * after the idle timeout, never before), a stopped one never does, and a flush asked for with
- * {@code soon} runs once.
+ * Watches of one event loop share one tick: each still trips on its own windows (an idle one after
+ * the idle timeout, never before), a stopped one never does, and a flush asked for with {@code
+ * soon} runs once.
  */
 class ClientWatchTest {
   static final ClientLimits LIMITS = new ClientLimits(16, 400, 100, 10, 10_000);
@@ -34,27 +34,38 @@ class ClientWatchTest {
     CompletableFuture<Long> tripped = new CompletableFuture<>();
     long[] started = new long[1];
     AtomicInteger flushed = new AtomicInteger();
-    loop.runOnContext(v -> {
-      started[0] = System.nanoTime();
-      ClientWatch stopped = new ClientWatch(vertx, LIMITS, () -> ClientPace.Phase.IDLE, r -> trips.add("stopped: " + r));
-      for (int i = 0; i < 3; i++) {
-        int n = i;
-        ClientWatch[] w = new ClientWatch[1];
-        w[0] = new ClientWatch(vertx, LIMITS, () -> ClientPace.Phase.IDLE, r -> {
-          trips.add(n + ": " + r);
-          tripped.complete(System.nanoTime());
-          w[0].stop(); // as the connection's close does
+    loop.runOnContext(
+        v -> {
+          started[0] = System.nanoTime();
+          ClientWatch stopped =
+              new ClientWatch(
+                  vertx, LIMITS, () -> ClientPace.Phase.IDLE, r -> trips.add("stopped: " + r));
+          for (int i = 0; i < 3; i++) {
+            int n = i;
+            ClientWatch[] w = new ClientWatch[1];
+            w[0] =
+                new ClientWatch(
+                    vertx,
+                    LIMITS,
+                    () -> ClientPace.Phase.IDLE,
+                    r -> {
+                      trips.add(n + ": " + r);
+                      tripped.complete(System.nanoTime());
+                      w[0].stop(); // as the connection's close does
+                    });
+            w[0].soon(flushed::incrementAndGet);
+            w[0].soon(flushed::incrementAndGet); // already scheduled: not twice
+          }
+          stopped.soon(flushed::incrementAndGet);
+          stopped.stop();
         });
-        w[0].soon(flushed::incrementAndGet);
-        w[0].soon(flushed::incrementAndGet); // already scheduled: not twice
-      }
-      stopped.soon(flushed::incrementAndGet);
-      stopped.stop();
-    });
     long tookMs = (tripped.get(10, TimeUnit.SECONDS) - started[0]) / 1_000_000;
     Thread.sleep(300);
-    assertTrue(tookMs >= LIMITS.idleTimeoutMs(), "tripped after " + tookMs + " ms, not before the idle timeout");
-    assertEquals(3, trips.stream().filter(t -> t.contains("idle for 400 ms")).count(), trips.toString());
+    assertTrue(
+        tookMs >= LIMITS.idleTimeoutMs(),
+        "tripped after " + tookMs + " ms, not before the idle timeout");
+    assertEquals(
+        3, trips.stream().filter(t -> t.contains("idle for 400 ms")).count(), trips.toString());
     assertTrue(trips.stream().noneMatch(t -> t.startsWith("stopped")), trips.toString());
     assertEquals(3, flushed.get(), "one flush per watch that asked, none for the stopped one");
   }
@@ -65,15 +76,22 @@ class ClientWatchTest {
     CompletableFuture<String> slow = new CompletableFuture<>();
     List<String> busyTrips = new CopyOnWriteArrayList<>();
     ClientWatch[] busy = new ClientWatch[1];
-    loop.runOnContext(v -> {
-      ClientWatch[] trickle = new ClientWatch[1];
-      trickle[0] = new ClientWatch(vertx, LIMITS, () -> ClientPace.Phase.READING, r -> {
-        slow.complete(r);
-        trickle[0].stop();
-      });
-      busy[0] = new ClientWatch(vertx, LIMITS, () -> ClientPace.Phase.READING, busyTrips::add);
-      vertx.setPeriodic(20, t -> busy[0].received(100)); // well above 10 bytes per 100 ms window
-    });
+    loop.runOnContext(
+        v -> {
+          ClientWatch[] trickle = new ClientWatch[1];
+          trickle[0] =
+              new ClientWatch(
+                  vertx,
+                  LIMITS,
+                  () -> ClientPace.Phase.READING,
+                  r -> {
+                    slow.complete(r);
+                    trickle[0].stop();
+                  });
+          busy[0] = new ClientWatch(vertx, LIMITS, () -> ClientPace.Phase.READING, busyTrips::add);
+          vertx.setPeriodic(
+              20, t -> busy[0].received(100)); // well above 10 bytes per 100 ms window
+        });
     String reason = slow.get(10, TimeUnit.SECONDS);
     assertTrue(reason.contains("in the middle of a request"), reason);
     Thread.sleep(400);

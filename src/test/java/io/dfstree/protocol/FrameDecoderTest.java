@@ -13,8 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The framing state machine fed from byte fixtures in odd batches, in the style of Netty's
  * BinaryMemcacheDecoderTest. The {@link Script} listener plays a tiny storage: command 11 is an
- * upload (15-byte prefix, then a streamed body), 12 a small request read whole, anything else
- * is rejected and its body discarded.
+ * upload (15-byte prefix, then a streamed body), 12 a small request read whole, anything else is
+ * rejected and its body discarded.
  */
 class FrameDecoderTest {
   static final byte UPLOAD = 11;
@@ -30,9 +30,9 @@ class FrameDecoderTest {
     final List<ByteArrayOutputStream> bodies = new ArrayList<>();
     FrameDecoder decoder;
     PacketHeader current;
-    boolean autoNext;          // call nextRequest() from inside the last callback of a request
-    boolean pauseOnChunk;      // pause after every body chunk
-    boolean deferHeader;       // onHeader does not decide; the test does later
+    boolean autoNext; // call nextRequest() from inside the last callback of a request
+    boolean pauseOnChunk; // pause after every body chunk
+    boolean deferHeader; // onHeader does not decide; the test does later
 
     @Override
     public void onHeader(PacketHeader h) {
@@ -190,12 +190,29 @@ class FrameDecoderTest {
   void fixedPartIsACopyUnaffectedByLaterChangesToTheFedBuffer() {
     List<Buffer> parts = new ArrayList<>();
     FrameDecoder[] d = new FrameDecoder[1];
-    d[0] = new FrameDecoder(new FrameDecoder.Listener() {
-      @Override public void onHeader(PacketHeader h) { d[0].expectFixed((int) h.bodyLength()); }
-      @Override public void onFixed(Buffer part) { parts.add(part); }
-      @Override public void onBodyChunk(Buffer chunk) { fail(); }
-      @Override public void onBodyEnd() { fail(); }
-    });
+    d[0] =
+        new FrameDecoder(
+            new FrameDecoder.Listener() {
+              @Override
+              public void onHeader(PacketHeader h) {
+                d[0].expectFixed((int) h.bodyLength());
+              }
+
+              @Override
+              public void onFixed(Buffer part) {
+                parts.add(part);
+              }
+
+              @Override
+              public void onBodyChunk(Buffer chunk) {
+                fail();
+              }
+
+              @Override
+              public void onBodyEnd() {
+                fail();
+              }
+            });
     Buffer fed = Buffer.buffer(concat(header(4, SMALL, (byte) 0), new byte[] {1, 2, 3, 4}));
     d[0].feed(fed);
     fed.setByte(10, (byte) 77);
@@ -214,10 +231,13 @@ class FrameDecoderTest {
     assertArrayEquals(first, s.bodies.get(0).toByteArray());
     int delivered = s.chunks.stream().mapToInt(Buffer::length).sum();
     assertEquals(257, delivered);
-    assertEquals(stream.length - upload(first).length, s.decoder.buffered(), "second request waits");
+    assertEquals(
+        stream.length - upload(first).length, s.decoder.buffered(), "second request waits");
 
     s.decoder.nextRequest();
-    assertEquals(List.of("header 11 272", "fixed 15", "end 257", "header 11 48", "fixed 15", "end 33"), s.events);
+    assertEquals(
+        List.of("header 11 272", "fixed 15", "end 257", "header 11 48", "fixed 15", "end 33"),
+        s.events);
     assertArrayEquals(second, s.bodies.get(1).toByteArray());
     assertEquals(0, s.decoder.buffered());
   }
@@ -268,14 +288,26 @@ class FrameDecoderTest {
   void nextRequestCalledInsideCallbacksDeliversEveryQueuedRequestInOrder() {
     Script s = script();
     s.autoNext = true;
-    byte[] stream = concat(
-        upload(pattern(20, 1)),
-        concat(header(4, UNKNOWN, (byte) 0), pattern(4, 2)),
-        concat(header(2, SMALL, (byte) 0), new byte[] {7, 8}),
-        upload(pattern(3, 4)));
+    byte[] stream =
+        concat(
+            upload(pattern(20, 1)),
+            concat(header(4, UNKNOWN, (byte) 0), pattern(4, 2)),
+            concat(header(2, SMALL, (byte) 0), new byte[] {7, 8}),
+            upload(pattern(3, 4)));
     s.decoder.feed(Buffer.buffer(stream));
-    assertEquals(List.of("header 11 35", "fixed 15", "end 20", "header 99 4", "discarded",
-        "header 12 2", "fixed 2", "header 11 18", "fixed 15", "end 3"), s.events);
+    assertEquals(
+        List.of(
+            "header 11 35",
+            "fixed 15",
+            "end 20",
+            "header 99 4",
+            "discarded",
+            "header 12 2",
+            "fixed 2",
+            "header 11 18",
+            "fixed 15",
+            "end 3"),
+        s.events);
     assertEquals(FrameDecoder.State.HEADER, s.decoder.state());
     assertEquals(0, s.decoder.buffered());
   }
@@ -285,11 +317,23 @@ class FrameDecoderTest {
   void reentrantNextRequestWorksWithOddBatches(int batch) {
     Script s = script();
     s.autoNext = true;
-    byte[] stream = concat(upload(pattern(30, 1)), concat(header(5, UNKNOWN, (byte) 0), pattern(5, 2)),
-        upload(pattern(11, 3)));
+    byte[] stream =
+        concat(
+            upload(pattern(30, 1)),
+            concat(header(5, UNKNOWN, (byte) 0), pattern(5, 2)),
+            upload(pattern(11, 3)));
     feedInBatches(s.decoder, stream, batch);
-    assertEquals(List.of("header 11 45", "fixed 15", "end 30", "header 99 5", "discarded",
-        "header 11 26", "fixed 15", "end 11"), s.events);
+    assertEquals(
+        List.of(
+            "header 11 45",
+            "fixed 15",
+            "end 30",
+            "header 99 5",
+            "discarded",
+            "header 11 26",
+            "fixed 15",
+            "end 11"),
+        s.events);
     assertArrayEquals(pattern(30, 1), s.bodies.get(0).toByteArray());
     assertArrayEquals(pattern(11, 3), s.bodies.get(1).toByteArray());
   }
@@ -298,18 +342,33 @@ class FrameDecoderTest {
   void feedFromInsideACallbackIsDeliveredByTheOuterLoop() {
     List<String> events = new ArrayList<>();
     FrameDecoder[] d = new FrameDecoder[1];
-    d[0] = new FrameDecoder(new FrameDecoder.Listener() {
-      @Override public void onHeader(PacketHeader h) {
-        events.add("header " + h.bodyLength());
-        if (h.bodyLength() == 1) {
-          d[0].feed(Buffer.buffer(new byte[] {42}));
-        }
-        d[0].expectFixed((int) h.bodyLength());
-      }
-      @Override public void onFixed(Buffer part) { events.add("fixed " + part.getByte(0)); }
-      @Override public void onBodyChunk(Buffer chunk) { fail(); }
-      @Override public void onBodyEnd() { fail(); }
-    });
+    d[0] =
+        new FrameDecoder(
+            new FrameDecoder.Listener() {
+              @Override
+              public void onHeader(PacketHeader h) {
+                events.add("header " + h.bodyLength());
+                if (h.bodyLength() == 1) {
+                  d[0].feed(Buffer.buffer(new byte[] {42}));
+                }
+                d[0].expectFixed((int) h.bodyLength());
+              }
+
+              @Override
+              public void onFixed(Buffer part) {
+                events.add("fixed " + part.getByte(0));
+              }
+
+              @Override
+              public void onBodyChunk(Buffer chunk) {
+                fail();
+              }
+
+              @Override
+              public void onBodyEnd() {
+                fail();
+              }
+            });
     d[0].feed(Buffer.buffer(header(1, SMALL, (byte) 0)));
     assertEquals(List.of("header 1", "fixed 42"), events);
   }
@@ -355,7 +414,9 @@ class FrameDecoderTest {
   @Test
   void resumeWithoutPauseDeliversNothingNew() {
     Script s = script();
-    s.decoder.feed(Buffer.buffer(concat(header(1, SMALL, (byte) 0), new byte[] {1}, header(0, SMALL, (byte) 0))));
+    s.decoder.feed(
+        Buffer.buffer(
+            concat(header(1, SMALL, (byte) 0), new byte[] {1}, header(0, SMALL, (byte) 0))));
     s.decoder.resume();
     assertEquals(1, s.headers.size(), "resume is not nextRequest");
     assertEquals(10, s.decoder.buffered());
@@ -364,7 +425,13 @@ class FrameDecoderTest {
   @Test
   void nextRequestWhilePausedWaitsForResume() {
     Script s = script();
-    s.decoder.feed(Buffer.buffer(concat(header(1, SMALL, (byte) 0), new byte[] {1}, header(1, SMALL, (byte) 0), new byte[] {2})));
+    s.decoder.feed(
+        Buffer.buffer(
+            concat(
+                header(1, SMALL, (byte) 0),
+                new byte[] {1},
+                header(1, SMALL, (byte) 0),
+                new byte[] {2})));
     s.decoder.pause();
     s.decoder.nextRequest();
     assertEquals(1, s.headers.size());
@@ -430,11 +497,25 @@ class FrameDecoderTest {
   void zeroLengthPartsFollowedByMoreRequestsInOneBufferWithReentrantNextRequest() {
     Script s = script();
     s.autoNext = true;
-    byte[] stream = concat(header(0, SMALL, (byte) 0), upload(new byte[0]), header(0, UNKNOWN, (byte) 0),
-        concat(header(1, SMALL, (byte) 0), new byte[] {3}));
+    byte[] stream =
+        concat(
+            header(0, SMALL, (byte) 0),
+            upload(new byte[0]),
+            header(0, UNKNOWN, (byte) 0),
+            concat(header(1, SMALL, (byte) 0), new byte[] {3}));
     s.decoder.feed(Buffer.buffer(stream));
-    assertEquals(List.of("header 12 0", "fixed 0", "header 11 15", "fixed 15", "end 0", "header 99 0",
-        "discarded", "header 12 1", "fixed 1"), s.events);
+    assertEquals(
+        List.of(
+            "header 12 0",
+            "fixed 0",
+            "header 11 15",
+            "fixed 15",
+            "end 0",
+            "header 99 0",
+            "discarded",
+            "header 12 1",
+            "fixed 1"),
+        s.events);
     assertEquals(0, s.decoder.buffered());
   }
 
@@ -459,7 +540,8 @@ class FrameDecoderTest {
     s.deferHeader = true;
     s.decoder.feed(Buffer.buffer(concat(header(3, SMALL, (byte) 0), new byte[] {1, 2, 3})));
     s.decoder.expectFixed(3); // e.g. after an asynchronous check, without pausing
-    assertEquals(1, s.fixedParts.size(), "no further network read may be needed to deliver queued bytes");
+    assertEquals(
+        1, s.fixedParts.size(), "no further network read may be needed to deliver queued bytes");
   }
 
   @Test
@@ -502,13 +584,33 @@ class FrameDecoderTest {
   void closeInsideACallbackStopsDeliveryOfTheRestOfTheBuffer() {
     List<String> events = new ArrayList<>();
     FrameDecoder[] d = new FrameDecoder[1];
-    d[0] = new FrameDecoder(new FrameDecoder.Listener() {
-      @Override public void onHeader(PacketHeader h) { events.add("header"); d[0].close(); }
-      @Override public void onFixed(Buffer part) { events.add("fixed"); }
-      @Override public void onBodyChunk(Buffer chunk) { events.add("chunk"); }
-      @Override public void onBodyEnd() { events.add("end"); }
-    });
-    d[0].feed(Buffer.buffer(concat(header(1, SMALL, (byte) 0), new byte[] {1}, header(0, SMALL, (byte) 0))));
+    d[0] =
+        new FrameDecoder(
+            new FrameDecoder.Listener() {
+              @Override
+              public void onHeader(PacketHeader h) {
+                events.add("header");
+                d[0].close();
+              }
+
+              @Override
+              public void onFixed(Buffer part) {
+                events.add("fixed");
+              }
+
+              @Override
+              public void onBodyChunk(Buffer chunk) {
+                events.add("chunk");
+              }
+
+              @Override
+              public void onBodyEnd() {
+                events.add("end");
+              }
+            });
+    d[0].feed(
+        Buffer.buffer(
+            concat(header(1, SMALL, (byte) 0), new byte[] {1}, header(0, SMALL, (byte) 0))));
     assertEquals(List.of("header"), events);
     assertEquals(FrameDecoder.State.CLOSED, d[0].state());
   }

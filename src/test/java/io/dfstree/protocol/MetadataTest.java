@@ -18,7 +18,8 @@ class MetadataTest {
 
   @Test
   void decodesRecordsSeparatedBy01AndFieldsBy02() {
-    assertEquals(List.of("w=10", "h=20"), pairs(Metadata.decode(bytes("w\u000210\u0001h\u000220"))));
+    assertEquals(
+        List.of("w=10", "h=20"), pairs(Metadata.decode(bytes("w\u000210\u0001h\u000220"))));
   }
 
   @Test
@@ -57,7 +58,8 @@ class MetadataTest {
 
   @Test
   void valueIsCutTo256Bytes() {
-    Metadata.Entry e = Metadata.decode(bytes("k\u0002" + "v".repeat(300) + "\u0001z\u00021")).get(0);
+    Metadata.Entry e =
+        Metadata.decode(bytes("k\u0002" + "v".repeat(300) + "\u0001z\u00021")).get(0);
     assertEquals(256, e.value().length);
   }
 
@@ -75,7 +77,8 @@ class MetadataTest {
 
   @Test
   void encodeHasNoTrailingSeparator() {
-    assertArrayEquals(bytes("a\u00021\u0001b\u00022"),
+    assertArrayEquals(
+        bytes("a\u00021\u0001b\u00022"),
         Metadata.encode(List.of(Metadata.Entry.of("a", "1"), Metadata.Entry.of("b", "2"))));
   }
 
@@ -86,7 +89,8 @@ class MetadataTest {
 
   @Test
   void encodeThenDecodeRoundTrips() {
-    List<Metadata.Entry> in = List.of(Metadata.Entry.of("width", "1024"), Metadata.Entry.of("author", "zoë"));
+    List<Metadata.Entry> in =
+        List.of(Metadata.Entry.of("width", "1024"), Metadata.Entry.of("author", "zoë"));
     assertEquals(pairs(in), pairs(Metadata.decode(Metadata.encode(in))));
   }
 
@@ -103,44 +107,57 @@ class MetadataTest {
 
   @Test
   void sortedDoesNotModifyItsInput() {
-    List<Metadata.Entry> in = new java.util.ArrayList<>(List.of(Metadata.Entry.of("b", "1"), Metadata.Entry.of("a", "2")));
+    List<Metadata.Entry> in =
+        new java.util.ArrayList<>(
+            List.of(Metadata.Entry.of("b", "1"), Metadata.Entry.of("a", "2")));
     Metadata.sorted(in);
     assertEquals("b", in.get(0).nameString());
   }
 
   @Test
   void mergeReplacesExistingNamesAndAddsNewOnes() {
-    List<Metadata.Entry> merged = Metadata.merge(
-        List.of(Metadata.Entry.of("h", "1"), Metadata.Entry.of("w", "2")),
-        List.of(Metadata.Entry.of("w", "9"), Metadata.Entry.of("a", "5")));
+    List<Metadata.Entry> merged =
+        Metadata.merge(
+            List.of(Metadata.Entry.of("h", "1"), Metadata.Entry.of("w", "2")),
+            List.of(Metadata.Entry.of("w", "9"), Metadata.Entry.of("a", "5")));
     assertEquals(List.of("a=5", "h=1", "w=9"), pairs(merged));
   }
 
   @Test
   void mergeReplacesAnExistingNameByTheFirstIncomingDuplicateAndKeepsTheRest() {
-    // upstream merges the two sorted lists: the first "w" pairs with the stored one, the second is added
-    List<Metadata.Entry> merged = Metadata.merge(List.of(Metadata.Entry.of("w", "1")),
-        List.of(Metadata.Entry.of("w", "first"), Metadata.Entry.of("w", "second")));
+    // upstream merges the two sorted lists: the first "w" pairs with the stored one, the second is
+    // added
+    List<Metadata.Entry> merged =
+        Metadata.merge(
+            List.of(Metadata.Entry.of("w", "1")),
+            List.of(Metadata.Entry.of("w", "first"), Metadata.Entry.of("w", "second")));
     assertEquals(List.of("w=first", "w=second"), pairs(merged));
   }
 
   @Test
   void mergeDoesNotDeduplicateNewNamesWithinOneRequest() {
-    List<Metadata.Entry> merged = Metadata.merge(List.of(Metadata.Entry.of("x", "0")),
-        List.of(Metadata.Entry.of("a", "1"), Metadata.Entry.of("a", "2")));
+    List<Metadata.Entry> merged =
+        Metadata.merge(
+            List.of(Metadata.Entry.of("x", "0")),
+            List.of(Metadata.Entry.of("a", "1"), Metadata.Entry.of("a", "2")));
     assertEquals(List.of("a=1", "a=2", "x=0"), pairs(merged));
   }
 
   @Test
   void mergeResultIsSorted() {
-    List<Metadata.Entry> merged = Metadata.merge(List.of(Metadata.Entry.of("m", "1")),
-        List.of(Metadata.Entry.of("z", "1"), Metadata.Entry.of("b", "1")));
+    List<Metadata.Entry> merged =
+        Metadata.merge(
+            List.of(Metadata.Entry.of("m", "1")),
+            List.of(Metadata.Entry.of("z", "1"), Metadata.Entry.of("b", "1")));
     assertEquals(List.of("b=1", "m=1", "z=1"), pairs(merged));
   }
 
   @Test
   void mergeIntoNothingIsTheSortedIncomingList() {
-    assertEquals(List.of("a=1", "b=2"),
-        pairs(Metadata.merge(List.of(), List.of(Metadata.Entry.of("b", "2"), Metadata.Entry.of("a", "1")))));
+    assertEquals(
+        List.of("a=1", "b=2"),
+        pairs(
+            Metadata.merge(
+                List.of(), List.of(Metadata.Entry.of("b", "2"), Metadata.Entry.of("a", "1")))));
   }
 }

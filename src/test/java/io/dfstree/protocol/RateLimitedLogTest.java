@@ -29,6 +29,8 @@ class RateLimitedLogTest {
     now.addAndGet(10_000);
     assertTrue(log.warn("EINVAL/11", "bad packet 20000"));
     assertEquals(3, lines.list.size());
-    assertEquals("bad packet 20000 (and 19999 more like it in the last 10 s)", lines.list.get(2).getFormattedMessage());
+    assertEquals(
+        "bad packet 20000 (and 19999 more like it in the last 10 s)",
+        lines.list.get(2).getFormattedMessage());
   }
 }

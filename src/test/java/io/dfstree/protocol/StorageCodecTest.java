@@ -12,10 +12,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The storage and peer messages through {@link StorageCodec}, read back the way the storage
- * reads them (a {@link FrameDecoder}: prefix, name, content), as Netty tests its codecs: every
- * message round-trips, in any split of the bytes, two in one buffer, and every malformed length
- * is refused with EINVAL.
+ * The storage and peer messages through {@link StorageCodec}, read back the way the storage reads
+ * them (a {@link FrameDecoder}: prefix, name, content), as Netty tests its codecs: every message
+ * round-trips, in any split of the bytes, two in one buffer, and every malformed length is refused
+ * with EINVAL.
  */
 class StorageCodecTest {
   static final String NAME = "M00/00/2A/wKgBZmZ0aW5kAAAAAAAAAExGZmU123.txt";
@@ -36,7 +36,10 @@ class StorageCodecTest {
         new Sample(new Download(10, 20, "group1", NAME, true), new byte[0]),
         new Sample(new Delete("group1", NAME), new byte[0]),
         new Sample(new GetMetadata("g", NAME), new byte[0]),
-        new Sample(new SetMetadata("group1", NAME, true, Metadata.encode(List.of(Metadata.Entry.of("k", "v")))), new byte[0]),
+        new Sample(
+            new SetMetadata(
+                "group1", NAME, true, Metadata.encode(List.of(Metadata.Entry.of("k", "v")))),
+            new byte[0]),
         new Sample(new SetMetadata("group1", NAME, false, new byte[0]), new byte[0]),
         new Sample(new QueryFileInfo("group1", NAME, true), new byte[0]),
         new Sample(new QueryFileInfo("group1", NAME, false), new byte[0]),
@@ -121,7 +124,8 @@ class StorageCodecTest {
   static Buffer wire(Sample s) {
     Buffer b = StorageCodec.encode(s.request()).appendBytes(s.content());
     if (s.request() instanceof ReplicaUpload) {
-      b.appendBuffer(StorageCodec.encodeTrailer(new StorageRequest.ReplicaTrailer(1700000000L, NAME)));
+      b.appendBuffer(
+          StorageCodec.encodeTrailer(new StorageRequest.ReplicaTrailer(1700000000L, NAME)));
     }
     return b;
   }
@@ -146,7 +150,9 @@ class StorageCodecTest {
       assertEquals(1, r.requests.size(), s.toString());
       assertSame(s.request(), r.requests.get(0));
       assertArrayEquals(s.content(), r.contents.get(0).getBytes(), s.toString());
-      assertEquals(wire(s).length() - PacketHeader.SIZE, PacketHeader.decode(wire(s)).bodyLength(),
+      assertEquals(
+          wire(s).length() - PacketHeader.SIZE,
+          PacketHeader.decode(wire(s)).bodyLength(),
           "the header declares the fixed part, the content and a replica's trailer: " + s);
     }
   }
@@ -189,7 +195,10 @@ class StorageCodecTest {
     assertEquals("hello", r.contents.get(0).toString());
   }
 
-  /** Every declared body length but the right one is refused at the prefix, before any content is read. */
+  /**
+   * Every declared body length but the right one is refused at the prefix, before any content is
+   * read.
+   */
   @Test
   void everyWrongBodyLengthOfAStreamedRequestIsEinval() {
     for (Sample s : samples()) {
@@ -205,7 +214,11 @@ class StorageCodecTest {
           continue;
         }
         PacketHeader h = new PacketHeader(len, s.request().command(), (byte) 0);
-        FdfsException e = assertThrows(FdfsException.class, () -> StorageCodec.nameLength(h, prefix), s + " with body " + len);
+        FdfsException e =
+            assertThrows(
+                FdfsException.class,
+                () -> StorageCodec.nameLength(h, prefix),
+                s + " with body " + len);
         assertEquals(Errno.EINVAL, e.errno());
       }
     }
@@ -215,39 +228,85 @@ class StorageCodecTest {
   void namesOutOfRangeNegativeSizesAndDirtyFieldsAreEinval() {
     // slave: master name length 43 and 128
     for (long masterLen : new long[] {0, 43, 128, -1}) {
-      Buffer prefix = Buffer.buffer().appendLong(masterLen).appendLong(4).appendBytes(new byte[16]).appendBytes(new byte[6]);
-      assertEinval(() -> StorageCodec.nameLength(new PacketHeader(38 + Math.max(0, masterLen) + 4, Command.UPLOAD_SLAVE_FILE, (byte) 0), prefix));
+      Buffer prefix =
+          Buffer.buffer()
+              .appendLong(masterLen)
+              .appendLong(4)
+              .appendBytes(new byte[16])
+              .appendBytes(new byte[6]);
+      assertEinval(
+          () ->
+              StorageCodec.nameLength(
+                  new PacketHeader(
+                      38 + Math.max(0, masterLen) + 4, Command.UPLOAD_SLAVE_FILE, (byte) 0),
+                  prefix));
     }
     // appender: name length and negative offset
     Buffer modify = Buffer.buffer().appendLong(44).appendLong(-1).appendLong(2);
-    assertEinval(() -> StorageCodec.nameLength(new PacketHeader(24 + 44 + 2, Command.MODIFY_FILE, (byte) 0), modify));
+    assertEinval(
+        () ->
+            StorageCodec.nameLength(
+                new PacketHeader(24 + 44 + 2, Command.MODIFY_FILE, (byte) 0), modify));
     Buffer append = Buffer.buffer().appendLong(200).appendLong(2);
-    assertEinval(() -> StorageCodec.nameLength(new PacketHeader(16 + 200 + 2, Command.APPEND_FILE, (byte) 0), append));
+    assertEinval(
+        () ->
+            StorageCodec.nameLength(
+                new PacketHeader(16 + 200 + 2, Command.APPEND_FILE, (byte) 0), append));
     // upload: negative size; an extension with a NUL in the middle
     Buffer negative = Buffer.buffer().appendByte((byte) 0).appendLong(-5).appendBytes(new byte[6]);
-    assertEinval(() -> StorageCodec.nameLength(new PacketHeader(15 - 5, Command.UPLOAD_FILE, (byte) 0), negative));
-    Buffer dirty = Buffer.buffer().appendByte((byte) 0).appendLong(1).appendBytes(new byte[] {'a', 0, 'b', 0, 0, 0});
-    assertEinval(() -> StorageCodec.nameLength(new PacketHeader(16, Command.UPLOAD_FILE, (byte) 0), dirty));
+    assertEinval(
+        () ->
+            StorageCodec.nameLength(
+                new PacketHeader(15 - 5, Command.UPLOAD_FILE, (byte) 0), negative));
+    Buffer dirty =
+        Buffer.buffer()
+            .appendByte((byte) 0)
+            .appendLong(1)
+            .appendBytes(new byte[] {'a', 0, 'b', 0, 0, 0});
+    assertEinval(
+        () -> StorageCodec.nameLength(new PacketHeader(16, Command.UPLOAD_FILE, (byte) 0), dirty));
     // replica: negative size
     Buffer replica = Buffer.buffer().appendLong(-1).appendByte((byte) 0);
-    assertEinval(() -> StorageCodec.nameLength(new PacketHeader(9 - 1 + StorageCodec.REPLICA_TRAILER, Command.REPLICA_UPLOAD, (byte) 0), replica));
+    assertEinval(
+        () ->
+            StorageCodec.nameLength(
+                new PacketHeader(
+                    9 - 1 + StorageCodec.REPLICA_TRAILER, Command.REPLICA_UPLOAD, (byte) 0),
+                replica));
   }
 
-  /** Whole-body requests: every body shorter than their fixed fields, and every inconsistent inner length. */
+  /**
+   * Whole-body requests: every body shorter than their fixed fields, and every inconsistent inner
+   * length.
+   */
   @Test
   void everyTruncatedOrInconsistentSmallRequestIsEinval() {
-    int[][] minimum = {{Command.DOWNLOAD_FILE, 33}, {Command.PEER_DOWNLOAD, 33}, {Command.DELETE_FILE, 17},
-        {Command.GET_METADATA, 17}, {Command.QUERY_FILE_INFO, 17}, {Command.SET_METADATA, 33}, {Command.TRUNCATE_FILE, 17}};
+    int[][] minimum = {
+      {Command.DOWNLOAD_FILE, 33},
+      {Command.PEER_DOWNLOAD, 33},
+      {Command.DELETE_FILE, 17},
+      {Command.GET_METADATA, 17},
+      {Command.QUERY_FILE_INFO, 17},
+      {Command.SET_METADATA, 33},
+      {Command.TRUNCATE_FILE, 17}
+    };
     for (int[] m : minimum) {
       for (int len = 0; len < m[1]; len++) {
         int n = len;
-        assertEinval(() -> StorageCodec.decode(new PacketHeader(n, (byte) m[0], (byte) 0), Buffer.buffer(new byte[n])));
+        assertEinval(
+            () ->
+                StorageCodec.decode(
+                    new PacketHeader(n, (byte) m[0], (byte) 0), Buffer.buffer(new byte[n])));
       }
     }
     for (int len = 0; len < 40; len++) {
       if (len != 16) {
         int n = len;
-        assertEinval(() -> StorageCodec.decode(new PacketHeader(n, Command.BINLOG_FETCH, (byte) 0), Buffer.buffer(new byte[n])));
+        assertEinval(
+            () ->
+                StorageCodec.decode(
+                    new PacketHeader(n, Command.BINLOG_FETCH, (byte) 0),
+                    Buffer.buffer(new byte[n])));
       }
     }
     // set metadata: every name length and metadata length that do not add up to the body (a
@@ -255,12 +314,18 @@ class StorageCodecTest {
     byte[] meta = "k\u0002v".getBytes();
     for (long nameLen = -1; nameLen <= 130; nameLen++) {
       for (long metaLen : new long[] {-1, 0, meta.length - 1L, meta.length, meta.length + 1L}) {
-        if (nameLen + metaLen == NAME.length() + meta.length && nameLen >= 1 && nameLen <= 127 && metaLen >= 0) {
+        if (nameLen + metaLen == NAME.length() + meta.length
+            && nameLen >= 1
+            && nameLen <= 127
+            && metaLen >= 0) {
           continue;
         }
         Buffer b = Buffer.buffer().appendLong(nameLen).appendLong(metaLen).appendByte((byte) 'O');
         Wire.appendFixed(b, "group1", 16).appendString(NAME).appendBytes(meta);
-        assertEinval(() -> StorageCodec.decode(new PacketHeader(b.length(), Command.SET_METADATA, (byte) 0), b));
+        assertEinval(
+            () ->
+                StorageCodec.decode(
+                    new PacketHeader(b.length(), Command.SET_METADATA, (byte) 0), b));
       }
     }
     // truncate: name length must be the rest of the body; the size not negative
@@ -269,18 +334,31 @@ class StorageCodecTest {
         continue;
       }
       Buffer b = Buffer.buffer().appendLong(nameLen).appendLong(0).appendString(NAME);
-      assertEinval(() -> StorageCodec.decode(new PacketHeader(b.length(), Command.TRUNCATE_FILE, (byte) 0), b));
+      assertEinval(
+          () ->
+              StorageCodec.decode(
+                  new PacketHeader(b.length(), Command.TRUNCATE_FILE, (byte) 0), b));
     }
     Buffer negative = Buffer.buffer().appendLong(NAME.length()).appendLong(-1).appendString(NAME);
-    assertEinval(() -> StorageCodec.decode(new PacketHeader(negative.length(), Command.TRUNCATE_FILE, (byte) 0), negative));
+    assertEinval(
+        () ->
+            StorageCodec.decode(
+                new PacketHeader(negative.length(), Command.TRUNCATE_FILE, (byte) 0), negative));
     // download: negative offset or length
     Buffer dl = StorageCodec.body(new Download(0, 0, "group1", NAME, false));
     dl.setLong(0, -1);
-    assertEinval(() -> StorageCodec.decode(new PacketHeader(dl.length(), Command.DOWNLOAD_FILE, (byte) 0), dl));
+    assertEinval(
+        () ->
+            StorageCodec.decode(
+                new PacketHeader(dl.length(), Command.DOWNLOAD_FILE, (byte) 0), dl));
     // active test with a body; an unknown command
-    assertEinval(() -> StorageCodec.decode(new PacketHeader(1, Command.ACTIVE_TEST, (byte) 0), Buffer.buffer(new byte[1])));
+    assertEinval(
+        () ->
+            StorageCodec.decode(
+                new PacketHeader(1, Command.ACTIVE_TEST, (byte) 0), Buffer.buffer(new byte[1])));
     assertEquals(StorageCodec.UNKNOWN, StorageCodec.prefixLength((byte) 99));
-    assertEinval(() -> StorageCodec.decode(new PacketHeader(0, (byte) 99, (byte) 0), Buffer.buffer()));
+    assertEinval(
+        () -> StorageCodec.decode(new PacketHeader(0, (byte) 99, (byte) 0), Buffer.buffer()));
   }
 
   @Test
@@ -294,7 +372,9 @@ class StorageCodecTest {
     assertEquals(5, back.peerNowSeconds());
     assertEquals(6, back.binlogSize());
     assertArrayEquals(c.lines(), back.lines());
-    assertArrayEquals(new byte[] {1, 2}, StorageCodec.replyBody(new StorageReply.RawMetadata(new byte[] {1, 2})).getBytes());
+    assertArrayEquals(
+        new byte[] {1, 2},
+        StorageCodec.replyBody(new StorageReply.RawMetadata(new byte[] {1, 2})).getBytes());
     Buffer packet = StorageCodec.encodeReply(f);
     PacketHeader h = PacketHeader.decode(packet);
     assertEquals(Command.RESP, h.command());
@@ -325,7 +405,9 @@ class StorageCodecTest {
       int n = len;
       assertEinval(() -> StorageCodec.decodeBinlogChunk(Buffer.buffer(new byte[n])));
     }
-    assertEinval(() -> StorageCodec.decodeTrailer(Buffer.buffer(new byte[StorageCodec.REPLICA_TRAILER - 1])));
+    assertEinval(
+        () ->
+            StorageCodec.decodeTrailer(Buffer.buffer(new byte[StorageCodec.REPLICA_TRAILER - 1])));
   }
 
   @Test

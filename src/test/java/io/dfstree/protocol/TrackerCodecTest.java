@@ -34,12 +34,26 @@ class TrackerCodecTest {
   static final String NAME = "M00/00/2A/wKgBZmZ0aW5kAAAAAAAAAExGZmU123.txt";
 
   static List<TrackerRequest> requests() {
-    return List.of(new QueryStore(null, false), new QueryStore(null, true), new QueryStore("group1", false),
-        new QueryStore("group1", true), new QueryFetch("group1", NAME, false), new QueryFetch("g2", NAME, true),
-        new QueryUpdate("group1", NAME), new ListGroups(), new ListOneGroup("group1"), new ListStorages("group1", ""),
-        new ListStorages("group1", "100001"), new DeleteStorage("group1", "127.0.0.1"), new GetLeader(),
-        new FetchStorageIds(0, null), new FetchStorageIds(3, true), new FetchStorageIds(0, false),
-        new GetParameters(), new ActiveTest(), new Quit());
+    return List.of(
+        new QueryStore(null, false),
+        new QueryStore(null, true),
+        new QueryStore("group1", false),
+        new QueryStore("group1", true),
+        new QueryFetch("group1", NAME, false),
+        new QueryFetch("g2", NAME, true),
+        new QueryUpdate("group1", NAME),
+        new ListGroups(),
+        new ListOneGroup("group1"),
+        new ListStorages("group1", ""),
+        new ListStorages("group1", "100001"),
+        new DeleteStorage("group1", "127.0.0.1"),
+        new GetLeader(),
+        new FetchStorageIds(0, null),
+        new FetchStorageIds(3, true),
+        new FetchStorageIds(0, false),
+        new GetParameters(),
+        new ActiveTest(),
+        new Quit());
   }
 
   static GroupStat group(String name, boolean legacy) {
@@ -51,9 +65,35 @@ class TrackerCodecTest {
   static StorageStat storage(String id, boolean legacy) {
     long[] counters = new long[StorageStat.COUNTERS];
     Arrays.setAll(counters, i -> 1000 + i);
-    return new StorageStat(7, legacy ? -1 : 6, id, "127.0.0.1", legacy ? "store.example" : "", "100002",
-        legacy ? "6.0.7" : "6.13.1", 1_700_000_000L, 1_700_000_100L, 204800, 102400, legacy ? -1 : 2048, 7, 2, 256, 1,
-        23000, legacy ? 8888 : -1, 5, 6, 9, counters, 1_700_000_200L, 1_700_000_300L, 1234, 5000, false, legacy);
+    return new StorageStat(
+        7,
+        legacy ? -1 : 6,
+        id,
+        "127.0.0.1",
+        legacy ? "store.example" : "",
+        "100002",
+        legacy ? "6.0.7" : "6.13.1",
+        1_700_000_000L,
+        1_700_000_100L,
+        204800,
+        102400,
+        legacy ? -1 : 2048,
+        7,
+        2,
+        256,
+        1,
+        23000,
+        legacy ? 8888 : -1,
+        5,
+        6,
+        9,
+        counters,
+        1_700_000_200L,
+        1_700_000_300L,
+        1234,
+        5000,
+        false,
+        legacy);
   }
 
   /** A reply and the request command it answers. */
@@ -64,21 +104,37 @@ class TrackerCodecTest {
     params.put("use_storage_id", "true");
     params.put("storage_sync_file_max_delay", "86400");
     return List.of(
-        new ReplySample(Command.QUERY_STORE_WITH_GROUP_ONE, new StoreTarget("group1", "192.168.1.5", 23000, 3)),
-        new ReplySample(Command.QUERY_STORE_WITHOUT_GROUP_ONE, new StoreTarget("group1", "127.0.0.1", 23000, 255)),
-        new ReplySample(Command.QUERY_STORE_WITH_GROUP_ALL, new StoreTargets("group1",
-            List.of(new Address("127.0.0.1", 23000), new Address("127.0.0.2", 23001)), 1)),
+        new ReplySample(
+            Command.QUERY_STORE_WITH_GROUP_ONE, new StoreTarget("group1", "192.168.1.5", 23000, 3)),
+        new ReplySample(
+            Command.QUERY_STORE_WITHOUT_GROUP_ONE,
+            new StoreTarget("group1", "127.0.0.1", 23000, 255)),
+        new ReplySample(
+            Command.QUERY_STORE_WITH_GROUP_ALL,
+            new StoreTargets(
+                "group1",
+                List.of(new Address("127.0.0.1", 23000), new Address("127.0.0.2", 23001)),
+                1)),
         new ReplySample(Command.QUERY_FETCH_ONE, new FetchTarget("group1", "10.0.0.7", 23000)),
         new ReplySample(Command.QUERY_UPDATE, new FetchTarget("group1", "10.0.0.7", 23000)),
-        new ReplySample(Command.QUERY_FETCH_ALL, new FetchTargets("group1", 23000, List.of("127.0.0.1", "127.0.0.2"))),
-        new ReplySample(Command.QUERY_FETCH_ALL, new FetchTargets("group1", 23000, List.of("127.0.0.1"))),
-        new ReplySample(Command.LIST_ALL_GROUPS, new GroupStats(List.of(group("group1", false), group("group2", false)))),
+        new ReplySample(
+            Command.QUERY_FETCH_ALL,
+            new FetchTargets("group1", 23000, List.of("127.0.0.1", "127.0.0.2"))),
+        new ReplySample(
+            Command.QUERY_FETCH_ALL, new FetchTargets("group1", 23000, List.of("127.0.0.1"))),
+        new ReplySample(
+            Command.LIST_ALL_GROUPS,
+            new GroupStats(List.of(group("group1", false), group("group2", false)))),
         new ReplySample(Command.LIST_ALL_GROUPS, new GroupStats(List.of(group("group1", true)))),
         new ReplySample(Command.LIST_ALL_GROUPS, new GroupStats(List.of())),
         new ReplySample(Command.LIST_ONE_GROUP, new GroupStats(List.of(group("group1", false)))),
-        new ReplySample(Command.LIST_STORAGE, new StorageStats(List.of(storage("100001", false), storage("100002", false)))),
+        new ReplySample(
+            Command.LIST_STORAGE,
+            new StorageStats(List.of(storage("100001", false), storage("100002", false)))),
         new ReplySample(Command.LIST_STORAGE, new StorageStats(List.of(storage("100001", true)))),
-        new ReplySample(Command.FETCH_STORAGE_IDS, new StorageIds(2, List.of(new StorageId("100002", "group1", "127.0.0.2", 23000)))),
+        new ReplySample(
+            Command.FETCH_STORAGE_IDS,
+            new StorageIds(2, List.of(new StorageId("100002", "group1", "127.0.0.2", 23000)))),
         new ReplySample(Command.FETCH_STORAGE_IDS, new StorageIds(0, List.of())),
         new ReplySample(Command.PARAMETER_REQ, new Parameters(params)),
         new ReplySample(Command.GET_LEADER, new Leader("127.0.0.1", 22122)),
@@ -155,23 +211,33 @@ class TrackerCodecTest {
       PacketHeader h = PacketHeader.decode(packet);
       assertEquals(Command.RESP, h.command());
       assertEquals(packet.length() - PacketHeader.SIZE, h.bodyLength());
-      assertSameMessage(s.reply(), TrackerCodec.decodeReply(s.command(), TrackerCodec.replyBody(s.reply())), s.toString());
+      assertSameMessage(
+          s.reply(),
+          TrackerCodec.decodeReply(s.command(), TrackerCodec.replyBody(s.reply())),
+          s.toString());
     }
   }
 
   @Test
   void answersHaveTheSizesClientsCheckExactly() {
-    assertEquals(40, TrackerCodec.replyBody(new StoreTarget("group1", "127.0.0.1", 23000, 0)).length());
-    assertEquals(39, TrackerCodec.replyBody(new FetchTarget("group1", "127.0.0.1", 23000)).length());
+    assertEquals(
+        40, TrackerCodec.replyBody(new StoreTarget("group1", "127.0.0.1", 23000, 0)).length());
+    assertEquals(
+        39, TrackerCodec.replyBody(new FetchTarget("group1", "127.0.0.1", 23000)).length());
     assertEquals(17 + 2 * 23, TrackerCodec.replyBody(replies().get(2).reply()).length());
     assertEquals(39 + 15, TrackerCodec.replyBody(replies().get(5).reply()).length());
-    assertEquals(2 * GroupStat.MODERN_SIZE, TrackerCodec.replyBody(replies().get(7).reply()).length());
+    assertEquals(
+        2 * GroupStat.MODERN_SIZE, TrackerCodec.replyBody(replies().get(7).reply()).length());
     assertEquals(GroupStat.LEGACY_SIZE, TrackerCodec.replyBody(replies().get(8).reply()).length());
-    assertEquals(2 * StorageStat.MODERN_SIZE, TrackerCodec.replyBody(replies().get(11).reply()).length());
-    assertEquals(StorageStat.LEGACY_SIZE, TrackerCodec.replyBody(replies().get(12).reply()).length());
+    assertEquals(
+        2 * StorageStat.MODERN_SIZE, TrackerCodec.replyBody(replies().get(11).reply()).length());
+    assertEquals(
+        StorageStat.LEGACY_SIZE, TrackerCodec.replyBody(replies().get(12).reply()).length());
     assertEquals("[::1]:22122", TrackerCodec.replyBody(new Leader("::1", 22122)).toString());
-    assertEquals("100002 group1 127.0.0.2:23000\n",
-        TrackerCodec.replyBody(replies().get(13).reply()).getString(8, TrackerCodec.replyBody(replies().get(13).reply()).length()));
+    assertEquals(
+        "100002 group1 127.0.0.2:23000\n",
+        TrackerCodec.replyBody(replies().get(13).reply())
+            .getString(8, TrackerCodec.replyBody(replies().get(13).reply()).length()));
   }
 
   @Test
@@ -202,7 +268,10 @@ class TrackerCodecTest {
       assertEquals(replies().size(), r.bodies.size());
       for (int i = 0; i < replies().size(); i++) {
         ReplySample s = replies().get(i);
-        assertSameMessage(s.reply(), TrackerCodec.decodeReply(s.command(), r.bodies.get(i)), "split " + chunk + ": " + s);
+        assertSameMessage(
+            s.reply(),
+            TrackerCodec.decodeReply(s.command(), r.bodies.get(i)),
+            "split " + chunk + ": " + s);
       }
     }
   }
@@ -254,33 +323,55 @@ class TrackerCodecTest {
     valid.put(Command.PARAMETER_REQ, empty);
     valid.put(Command.FETCH_STORAGE_IDS, n -> n == 4 || n == 5);
     valid.put(Command.QUIT, n -> true);
-    valid.forEach((command, ok) -> {
-      for (int n = 0; n <= 160; n++) {
-        Buffer b = body(command, n);
-        PacketHeader h = new PacketHeader(n, command, (byte) 0);
-        if (ok.test(n)) {
-          assertEquals(command, TrackerCodec.decode(h, b).command(), "command " + command + " with " + n + " bytes");
-        } else {
-          int len = n;
-          assertEinval(() -> TrackerCodec.decode(h, b), "command " + command + " with " + len + " bytes");
-        }
-      }
-    });
+    valid.forEach(
+        (command, ok) -> {
+          for (int n = 0; n <= 160; n++) {
+            Buffer b = body(command, n);
+            PacketHeader h = new PacketHeader(n, command, (byte) 0);
+            if (ok.test(n)) {
+              assertEquals(
+                  command,
+                  TrackerCodec.decode(h, b).command(),
+                  "command " + command + " with " + n + " bytes");
+            } else {
+              int len = n;
+              assertEinval(
+                  () -> TrackerCodec.decode(h, b),
+                  "command " + command + " with " + len + " bytes");
+            }
+          }
+        });
   }
 
   @Test
   void dirtyGroupFieldsNegativeStartAndMissingIdsAreEinval() {
     Buffer dirty = Buffer.buffer().appendBytes(new byte[] {'g', 0, 'x'}).appendBytes(new byte[13]);
-    assertEinval(() -> TrackerCodec.decode(new PacketHeader(16, Command.QUERY_STORE_WITH_GROUP_ONE, (byte) 0), dirty), "dirty group");
+    assertEinval(
+        () ->
+            TrackerCodec.decode(
+                new PacketHeader(16, Command.QUERY_STORE_WITH_GROUP_ONE, (byte) 0), dirty),
+        "dirty group");
     Buffer negative = Buffer.buffer().appendInt(-1).appendByte((byte) 1);
-    assertEinval(() -> TrackerCodec.decode(new PacketHeader(5, Command.FETCH_STORAGE_IDS, (byte) 0), negative), "negative start");
+    assertEinval(
+        () ->
+            TrackerCodec.decode(new PacketHeader(5, Command.FETCH_STORAGE_IDS, (byte) 0), negative),
+        "negative start");
     Buffer noId = Wire.appendFixed(Buffer.buffer(), "group1", 16).appendBytes(new byte[4]);
-    assertEinval(() -> TrackerCodec.decode(new PacketHeader(20, Command.DELETE_STORAGE, (byte) 0), noId), "no storage id");
-    assertEinval(() -> TrackerCodec.decode(new PacketHeader(0, (byte) 99, (byte) 0), Buffer.buffer()), "unknown command");
+    assertEinval(
+        () -> TrackerCodec.decode(new PacketHeader(20, Command.DELETE_STORAGE, (byte) 0), noId),
+        "no storage id");
+    assertEinval(
+        () -> TrackerCodec.decode(new PacketHeader(0, (byte) 99, (byte) 0), Buffer.buffer()),
+        "unknown command");
     // an all-NUL group decodes to "" (the tracker's group-name rule refuses it)
-    assertEquals(new QueryStore("", false),
-        TrackerCodec.decode(new PacketHeader(16, Command.QUERY_STORE_WITH_GROUP_ONE, (byte) 0), Buffer.buffer(new byte[16])));
-    assertThrows(IllegalArgumentException.class, () -> TrackerCodec.encode(new ListStorages("g", "0123456789abcdef")));
+    assertEquals(
+        new QueryStore("", false),
+        TrackerCodec.decode(
+            new PacketHeader(16, Command.QUERY_STORE_WITH_GROUP_ONE, (byte) 0),
+            Buffer.buffer(new byte[16])));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TrackerCodec.encode(new ListStorages("g", "0123456789abcdef")));
   }
 
   @Test
@@ -310,14 +401,18 @@ class TrackerCodecTest {
         assertEinval(() -> TrackerCodec.decodeStorageIds(b), "storage ids of " + len);
       }
       if (n > 0) {
-        assertEinval(() -> TrackerCodec.decodeReply(Command.ACTIVE_TEST, b), "active test answer of " + len);
+        assertEinval(
+            () -> TrackerCodec.decodeReply(Command.ACTIVE_TEST, b), "active test answer of " + len);
       }
     }
     // storage ids whose count does not match their lines; a leader without a port
-    Buffer ids = Buffer.buffer().appendInt(2).appendInt(2).appendString("100001 group1 127.0.0.1:23000\n");
+    Buffer ids =
+        Buffer.buffer().appendInt(2).appendInt(2).appendString("100001 group1 127.0.0.1:23000\n");
     assertEinval(() -> TrackerCodec.decodeStorageIds(ids), "count 2, one line");
-    assertEinval(() -> TrackerCodec.decodeLeader(Buffer.buffer("127.0.0.1")), "leader without port");
-    assertEinval(() -> TrackerCodec.decodeParameters(Buffer.buffer("no equals sign\n")), "parameter line");
+    assertEinval(
+        () -> TrackerCodec.decodeLeader(Buffer.buffer("127.0.0.1")), "leader without port");
+    assertEinval(
+        () -> TrackerCodec.decodeParameters(Buffer.buffer("no equals sign\n")), "parameter line");
   }
 
   private static void assertEinval(org.junit.jupiter.api.function.Executable e, String what) {

@@ -52,12 +52,14 @@ class WireFormatTest {
 
   @Test
   void statusResponseHasNoBody() {
-    assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 100, 28}, PacketHeader.status(Errno.ENOSPC).getBytes());
+    assertArrayEquals(
+        new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 100, 28}, PacketHeader.status(Errno.ENOSPC).getBytes());
   }
 
   @Test
   void requestCarriesTheCommandAndBody() {
-    assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, 0, 1, 111, 0, 7},
+    assertArrayEquals(
+        new byte[] {0, 0, 0, 0, 0, 0, 0, 1, 111, 0, 7},
         PacketHeader.request((byte) 111, Buffer.buffer(new byte[] {7})).getBytes());
   }
 
@@ -65,7 +67,8 @@ class WireFormatTest {
 
   @Test
   void appendFixedPadsWithNul() {
-    assertArrayEquals(new byte[] {'g', '1', 0, 0, 0}, Wire.appendFixed(Buffer.buffer(), "g1", 5).getBytes());
+    assertArrayEquals(
+        new byte[] {'g', '1', 0, 0, 0}, Wire.appendFixed(Buffer.buffer(), "g1", 5).getBytes());
   }
 
   @Test

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Binlog disk use stays bounded under upload/delete churn, and a member that joins after the
- * history was trimmed gets exactly the live files from a snapshot: nothing missing, nothing
- * deleted back. Segments are tiny (2 KiB, ~30 lines) so the run rotates dozens of times.
+ * history was trimmed gets exactly the live files from a snapshot: nothing missing, nothing deleted
+ * back. Segments are tiny (2 KiB, ~30 lines) so the run rotates dozens of times.
  */
 class BinlogSnapshotCatchUpTest {
   static final String SECRET = "binlog-snapshot-test-secret";
@@ -47,10 +47,16 @@ class BinlogSnapshotCatchUpTest {
 
   JsonObject storage(int id, int port, String path) {
     JsonObject s = Config.defaults().getJsonObject("storage").copy();
-    return s.put("id", id).put("port", port)
-        .put("storePaths", new JsonArray().add(dir.resolve(path).toString())).put("subdirCount", 4)
-        .put("reservedSpace", "1M").put("heartbeatIntervalMs", 200).put("catchUpIntervalMs", 100)
-        .put("writeQuorum", 1).put("peerTimeoutMs", 1500).put("fsync", false) // seconds, not minutes, on a busy disk
+    return s.put("id", id)
+        .put("port", port)
+        .put("storePaths", new JsonArray().add(dir.resolve(path).toString()))
+        .put("subdirCount", 4)
+        .put("reservedSpace", "1M")
+        .put("heartbeatIntervalMs", 200)
+        .put("catchUpIntervalMs", 100)
+        .put("writeQuorum", 1)
+        .put("peerTimeoutMs", 1500)
+        .put("fsync", false) // seconds, not minutes, on a busy disk
         .put("reliability", s.getJsonObject("reliability").copy().put("binlogSegmentBytes", "2K"));
   }
 
@@ -58,7 +64,9 @@ class BinlogSnapshotCatchUpTest {
   void start() throws Exception {
     dir = Files.createTempDirectory("binlog-snap");
     vertx = Launcher.createVertx(new JsonObject(), false).await();
-    vertx.sharedData().getLocalMap(io.dfstree.storage.StorageVerticle.LOCAL_SETTINGS)
+    vertx
+        .sharedData()
+        .getLocalMap(io.dfstree.storage.StorageVerticle.LOCAL_SETTINGS)
         .put(io.dfstree.storage.StorageVerticle.CLUSTER_SECRET, SECRET);
     portA = TestPorts.free();
     portB = TestPorts.free();
@@ -70,7 +78,10 @@ class BinlogSnapshotCatchUpTest {
   }
 
   void deploy(JsonObject config) {
-    vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(config)).await();
+    vertx
+        .deployVerticle(
+            "io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(config))
+        .await();
   }
 
   @AfterEach
@@ -112,8 +123,12 @@ class BinlogSnapshotCatchUpTest {
   /** The oldest logical offset still on disk (0 = nothing was ever trimmed). */
   long firstOffset(String member) throws Exception {
     try (Stream<Path> s = Files.list(sync(member))) {
-      var starts = s.map(p -> SEGMENT.matcher(p.getFileName().toString())).filter(java.util.regex.Matcher::matches)
-          .map(m -> Long.parseLong(m.group(1))).sorted().toList();
+      var starts =
+          s.map(p -> SEGMENT.matcher(p.getFileName().toString()))
+              .filter(java.util.regex.Matcher::matches)
+              .map(m -> Long.parseLong(m.group(1)))
+              .sorted()
+              .toList();
       if (!starts.isEmpty()) {
         return starts.get(0);
       }
@@ -154,7 +169,10 @@ class BinlogSnapshotCatchUpTest {
         if (from != to) {
           String name = id[1];
           Path there = dir.resolve(to == a ? "b" : "a").resolve("data").resolve(name.substring(4));
-          await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> Files.exists(there));
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .pollInterval(Duration.ofMillis(10))
+              .until(() -> Files.exists(there));
         }
         assertEquals(0, from.delete_file(id[0], id[1]), "delete " + id[1]);
         live.remove(id[1]);
@@ -165,29 +183,52 @@ class BinlogSnapshotCatchUpTest {
       }
     }
     // every member read the other's binlog to its end: the segments behind them go
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> segments("a") <= 3 && segments("b") <= 3);
     long firstA = firstOffset("a");
     long firstB = firstOffset("b");
     assertTrue(firstA > 0 && firstB > 0, "history trimmed on both: " + firstA + ", " + firstB);
     long endA = firstA + binlogBytes("a");
-    System.out.printf("binlog churn: %d uploads, %d deletes; logical binlog A %d B %d bytes; on disk now A %d B %d bytes"
-            + " (%d, %d segments); largest seen on disk %d bytes%n", rounds, deleted.size(), endA, firstB + binlogBytes("b"),
-        binlogBytes("a"), binlogBytes("b"), segments("a"), segments("b"), maxOnDisk);
+    System.out.printf(
+        "binlog churn: %d uploads, %d deletes; logical binlog A %d B %d bytes; on disk now A %d B %d bytes"
+            + " (%d, %d segments); largest seen on disk %d bytes%n",
+        rounds,
+        deleted.size(),
+        endA,
+        firstB + binlogBytes("b"),
+        binlogBytes("a"),
+        binlogBytes("b"),
+        segments("a"),
+        segments("b"),
+        maxOnDisk);
     // the peak during the churn depends on how many 2 s trim ticks it spanned (a quiet machine
     // churns through in fewer); what must hold is that, once members caught up, only a few
     // segments of everything written are left on disk
     long nowOnDisk = Math.max(binlogBytes("a"), binlogBytes("b"));
-    assertTrue(nowOnDisk < endA / 4, "binlog on disk bounded: " + nowOnDisk + " of " + endA + " bytes written (peak " + maxOnDisk + ")");
+    assertTrue(
+        nowOnDisk < endA / 4,
+        "binlog on disk bounded: "
+            + nowOnDisk
+            + " of "
+            + endA
+            + " bytes written (peak "
+            + maxOnDisk
+            + ")");
 
     long churnMs = (System.nanoTime() - t0) / 1_000_000;
-    // a new member: the history from offset 0 is gone on both peers, so it starts from their snapshots
+    // a new member: the history from offset 0 is gone on both peers, so it starts from their
+    // snapshots
     int portC = TestPorts.free();
     deploy(storage(100003, portC, "c"));
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> names("c").equals(live.keySet()));
-    System.out.printf("binlog churn took %d ms; the new member held the live set %d ms after it started%n", churnMs,
-        (System.nanoTime() - t0) / 1_000_000 - churnMs);
+    System.out.printf(
+        "binlog churn took %d ms; the new member held the live set %d ms after it started%n",
+        churnMs, (System.nanoTime() - t0) / 1_000_000 - churnMs);
     Thread.sleep(1500); // more catch-up rounds: nothing deleted comes back later either
     Set<String> onC = names("c");
     assertEquals(live.keySet(), onC, "exactly the live set on the new member");
@@ -195,7 +236,9 @@ class BinlogSnapshotCatchUpTest {
       assertTrue(!onC.contains(gone), gone + " came back");
     }
     for (Map.Entry<String, byte[]> e : live.entrySet()) {
-      assertArrayEquals(e.getValue(), Files.readAllBytes(dir.resolve("c").resolve("data").resolve(e.getKey().substring(4))),
+      assertArrayEquals(
+          e.getValue(),
+          Files.readAllBytes(dir.resolve("c").resolve("data").resolve(e.getKey().substring(4))),
           e.getKey());
     }
     // it follows the binlog from the snapshot's offset: a file uploaded now reaches it
@@ -206,8 +249,11 @@ class BinlogSnapshotCatchUpTest {
     assertArrayEquals(after, Files.readAllBytes(onC2));
     // and its marks point past the trimmed history, not at 0
     for (String peer : new String[] {"100001", "100002"}) {
-      long mark = Long.parseLong(Files.readString(sync("c").resolve(peer + ".mark")).trim().split(" ")[0]);
-      assertTrue(mark >= firstOffset(peer.equals("100001") ? "a" : "b"), "mark of " + peer + " at " + mark);
+      long mark =
+          Long.parseLong(Files.readString(sync("c").resolve(peer + ".mark")).trim().split(" ")[0]);
+      assertTrue(
+          mark >= firstOffset(peer.equals("100001") ? "a" : "b"),
+          "mark of " + peer + " at " + mark);
     }
   }
 }

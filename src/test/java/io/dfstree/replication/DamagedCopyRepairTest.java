@@ -21,9 +21,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A byte flipped on one member's disk: a small file is checked before it is downloaded and
- * repaired from the peer (the client gets the right bytes), a large one is found by the background
- * scrub and repaired too; both repairs show on /metrics.
+ * A byte flipped on one member's disk: a small file is checked before it is downloaded and repaired
+ * from the peer (the client gets the right bytes), a large one is found by the background scrub and
+ * repaired too; both repairs show on /metrics.
  */
 class DamagedCopyRepairTest {
   TwoStorages group;
@@ -34,11 +34,18 @@ class DamagedCopyRepairTest {
   @BeforeEach
   void start() throws Exception {
     // A with its HTTP adapter (the composition root adds it): the test reads /metrics from it
-    group = TwoStorages.start("scrub", true, null, c -> {
-      c.getJsonObject("reliability").put("verifyDownloadMaxBytes", "1M").put("scrubBytesPerSecond", "64M")
-          .put("scrubPauseMinutes", 0);
-      return c;
-    });
+    group =
+        TwoStorages.start(
+            "scrub",
+            true,
+            null,
+            c -> {
+              c.getJsonObject("reliability")
+                  .put("verifyDownloadMaxBytes", "1M")
+                  .put("scrubBytesPerSecond", "64M")
+                  .put("scrubPauseMinutes", 0);
+              return c;
+            });
     dir = group.dir;
     portA = group.portA;
     httpA = group.httpA;
@@ -69,10 +76,17 @@ class DamagedCopyRepairTest {
   }
 
   double metric(String name) throws Exception {
-    String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpA + "/metrics"))
-        .build(), HttpResponse.BodyHandlers.ofString()).body();
-    return body.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    String body =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpA + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    return body.lines()
+        .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   @Test
@@ -84,18 +98,23 @@ class DamagedCopyRepairTest {
     String[] largeId = client.upload_file(large, "bin", null);
 
     flipByte(onA(smallId[1]), 12_345);
-    byte[] got = new StorageClient(null, new StorageServer("127.0.0.1", portA, 0)).download_file(smallId[0], smallId[1]);
+    byte[] got =
+        new StorageClient(null, new StorageServer("127.0.0.1", portA, 0))
+            .download_file(smallId[0], smallId[1]);
     assertArrayEquals(small, got, "the download got the peer's good bytes, not the damaged copy");
     assertArrayEquals(small, Files.readAllBytes(onA(smallId[1])), "the copy on disk is repaired");
 
     flipByte(onA(largeId[1]), 2_000_000);
     try {
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
           .until(() -> Arrays.equals(large, Files.readAllBytes(onA(largeId[1]))));
     } catch (ConditionTimeoutException notYet) {
       // the assertion below says what is wrong
     }
-    assertArrayEquals(large, Files.readAllBytes(onA(largeId[1])), "the scrub found and repaired the large copy");
+    assertArrayEquals(
+        large, Files.readAllBytes(onA(largeId[1])), "the scrub found and repaired the large copy");
     assertTrue(metric("dfstree_scrub_repairs_total") >= 2, "repairs on /metrics");
     assertTrue(metric("dfstree_scrub_damaged_total") >= 2, "damaged copies on /metrics");
     assertTrue(metric("dfstree_scrub_files_total") >= 1, "scrub progress on /metrics");

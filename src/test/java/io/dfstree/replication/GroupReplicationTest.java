@@ -77,10 +77,15 @@ class GroupReplicationTest {
     for (int i = 0; i < 3; i++) {
       byte[] data = bytes(300_000 + i * 77_777, 50 + i);
       // an InputStream body has no length: the JDK client sends it chunked
-      java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create("http://127.0.0.1:" + httpA + "/group1/upload?ext=bin"))
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(data)))
-          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> r =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create("http://127.0.0.1:" + httpA + "/group1/upload?ext=bin"))
+                  .POST(
+                      java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                          () -> new java.io.ByteArrayInputStream(data)))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
       assertEquals(200, r.statusCode(), r.body());
       String fileId = new JsonObject(r.body()).getString("fileId");
       Path onB = dir.resolve("b").resolve("data").resolve(fileId.substring("group1/M00/".length()));
@@ -99,7 +104,8 @@ class GroupReplicationTest {
       Path onB = dir.resolve("b").resolve("data").resolve(id[1].substring(4));
       assertTrue(Files.exists(onB), "replica on B for " + id[1]);
       assertArrayEquals(data, Files.readAllBytes(onB));
-      // the name was chosen from a CRC32 computed while the bytes streamed through: it must be right
+      // the name was chosen from a CRC32 computed while the bytes streamed through: it must be
+      // right
       java.util.zip.CRC32 crc = new java.util.zip.CRC32();
       crc.update(data);
       assertEquals(crc.getValue(), io.dfstree.fileid.FileName.decode(id[1]).crc32Unsigned());
@@ -110,8 +116,14 @@ class GroupReplicationTest {
   @Test
   void deletesAndMetadataReachThePeerThroughTheBinlog() throws Exception {
     byte[] data = bytes(5000, 7);
-    String[] id = client(portA).upload_file(data, "txt", new org.csource.common.NameValuePair[] {
-        new org.csource.common.NameValuePair("k", "v")});
+    String[] id =
+        client(portA)
+            .upload_file(
+                data,
+                "txt",
+                new org.csource.common.NameValuePair[] {
+                  new org.csource.common.NameValuePair("k", "v")
+                });
     Path onB = dir.resolve("b").resolve("data").resolve(id[1].substring(4));
     Path metaOnB = onB.resolveSibling(onB.getFileName() + "-m");
     waitFor(() -> Files.exists(metaOnB));
@@ -141,7 +153,9 @@ class GroupReplicationTest {
     for (String member : new String[] {"a", "b"}) {
       Path binlog = dir.resolve(member).resolve("data").resolve("sync").resolve("binlog");
       long lines = Files.readAllLines(binlog).size();
-      assertTrue(lines <= ids.length * 4L, member + " binlog has " + lines + " lines for " + ids.length + " files");
+      assertTrue(
+          lines <= ids.length * 4L,
+          member + " binlog has " + lines + " lines for " + ids.length + " files");
       long size = Files.size(binlog);
       Thread.sleep(1000);
       assertEquals(size, Files.size(binlog), member + " binlog still growing");
@@ -184,18 +198,32 @@ class GroupReplicationTest {
     // it broke the connection (or worse, was obeyed as commands).
     int portC = TestPorts.free();
     JsonObject c = storage(100003, portC, "c").put("group", "group2").put("whenDegraded", "refuse");
-    vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(c)).await();
+    vertx
+        .deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(c))
+        .await();
     StorageServer server = new StorageServer("127.0.0.1", portC, 0);
     try {
       StorageClient client = new StorageClient(null, server);
       for (int size : new int[] {1_000_000, 20_000, 1}) {
-        assertNull(client.upload_file("group2", bytes(size, size), "bin", null), "refused upload of " + size + " bytes");
+        assertNull(
+            client.upload_file("group2", bytes(size, size), "bin", null),
+            "refused upload of " + size + " bytes");
         assertEquals(16, client.getErrorCode(), "EBUSY for " + size + " bytes");
       }
-      assertTrue(org.csource.fastdfs.ProtoCommon.activeTest(server.getSocket()), "connection still in step");
+      assertTrue(
+          org.csource.fastdfs.ProtoCommon.activeTest(server.getSocket()),
+          "connection still in step");
       try (var files = Files.walk(dir.resolve("c").resolve("data"))) {
-        assertEquals(0, files.filter(Files::isRegularFile).filter(f -> !f.toString().contains("sync")
-            && !f.getFileName().toString().startsWith(".")).count(), "a refused upload left a file");
+        assertEquals(
+            0,
+            files
+                .filter(Files::isRegularFile)
+                .filter(
+                    f ->
+                        !f.toString().contains("sync")
+                            && !f.getFileName().toString().startsWith("."))
+                .count(),
+            "a refused upload left a file");
       }
     } finally {
       server.close();
@@ -206,18 +234,22 @@ class GroupReplicationTest {
   void everyUploadAcceptedWithoutItsMissingPeerIsAcknowledgedWithAWarning() throws Exception {
     // with W = 2 and whenDegraded = accept, A stores alone once B is gone, and says so for every
     // upload: B is a member that is missing, not merely late (it was not in the upload at all)
-    java.util.List<String> warnings = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> catcher = new ch.qos.logback.core.AppenderBase<>() {
-      @Override
-      protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
-        if (e.getLevel() == ch.qos.logback.classic.Level.WARN && e.getFormattedMessage().contains("(degraded)")) {
-          warnings.add(e.getFormattedMessage());
-        }
-      }
-    };
+    java.util.List<String> warnings =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> catcher =
+        new ch.qos.logback.core.AppenderBase<>() {
+          @Override
+          protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+            if (e.getLevel() == ch.qos.logback.classic.Level.WARN
+                && e.getFormattedMessage().contains("(degraded)")) {
+              warnings.add(e.getFormattedMessage());
+            }
+          }
+        };
     catcher.start();
-    ch.qos.logback.classic.Logger quorumLog = ((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory())
-        .getLogger("io.dfstree.replication.WriteQuorum");
+    ch.qos.logback.classic.Logger quorumLog =
+        ((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory())
+            .getLogger("io.dfstree.replication.WriteQuorum");
     quorumLog.addAppender(catcher);
     try {
       vertx.undeploy(group.deployB).await();
@@ -227,7 +259,9 @@ class GroupReplicationTest {
         byte[] data = bytes(2000 + i, 50 + i);
         ids[i] = client(portA).upload_file(data, "bin", null);
         assertNotNull(ids[i], "degraded upload accepted");
-        assertArrayEquals(data, Files.readAllBytes(dir.resolve("a").resolve("data").resolve(ids[i][1].substring(4))));
+        assertArrayEquals(
+            data,
+            Files.readAllBytes(dir.resolve("a").resolve("data").resolve(ids[i][1].substring(4))));
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(data);
         assertEquals(crc.getValue(), io.dfstree.fileid.FileName.decode(ids[i][1]).crc32Unsigned());
@@ -241,7 +275,10 @@ class GroupReplicationTest {
       warnings.clear();
       int portC = TestPorts.free();
       JsonObject c = storage(100003, portC, "c").put("group", "group2");
-      vertx.deployVerticle("io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(c)).await();
+      vertx
+          .deployVerticle(
+              "io.dfstree.storage.StorageVerticle", new DeploymentOptions().setConfig(c))
+          .await();
       for (int i = 0; i < 2; i++) {
         assertNotNull(client(portC).upload_file("group2", bytes(100, i), "bin", null));
       }
@@ -251,21 +288,32 @@ class GroupReplicationTest {
     }
   }
 
-  /** A whole REPLICA_UPLOAD (command 120) as a source storage streams it: header, prefix, content, trailer. */
+  /**
+   * A whole REPLICA_UPLOAD (command 120) as a source storage streams it: header, prefix, content,
+   * trailer.
+   */
   static byte[] replicaUpload(byte[] data, String remoteName, long mtime) {
     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + 9 + data.length + 8 + 128);
     b.putLong(9 + data.length + 8 + 128).put((byte) 120).put((byte) 0);
     b.putLong(data.length).put((byte) 0);
     b.put(data);
-    b.putLong(mtime).put(java.util.Arrays.copyOf(remoteName.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 128));
+    b.putLong(mtime)
+        .put(
+            java.util.Arrays.copyOf(
+                remoteName.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 128));
     return b.array();
   }
 
   static String replicaName(byte[] data, long now) {
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     crc.update(data);
-    return io.dfstree.fileid.FileName.logicPath(0, 1, 2) + io.dfstree.fileid.FileName.payload(100001, (int) now,
-        io.dfstree.fileid.FileName.sizeField(data.length, false), (int) crc.getValue()) + ".bin";
+    return io.dfstree.fileid.FileName.logicPath(0, 1, 2)
+        + io.dfstree.fileid.FileName.payload(
+            100001,
+            (int) now,
+            io.dfstree.fileid.FileName.sizeField(data.length, false),
+            (int) crc.getValue())
+        + ".bin";
   }
 
   @Test
@@ -279,7 +327,10 @@ class GroupReplicationTest {
     byte[] abandoned = bytes(50_000, 77);
     String abandonedName = replicaName(abandoned, now);
     try (java.net.Socket s = asMember(portB)) {
-      s.getOutputStream().write(replicaUpload(abandoned, abandonedName, now)); // then close: FIN right behind the trailer
+      s.getOutputStream()
+          .write(
+              replicaUpload(
+                  abandoned, abandonedName, now)); // then close: FIN right behind the trailer
     }
     // the same copy from a source that waits for the answer is placed
     byte[] kept = bytes(50_000, 78);
@@ -294,13 +345,15 @@ class GroupReplicationTest {
     Path keptOnB = dir.resolve("b").resolve("data").resolve(keptName.substring(4));
     assertArrayEquals(kept, Files.readAllBytes(keptOnB));
     Thread.sleep(300);
-    assertFalse(Files.exists(dir.resolve("b").resolve("data").resolve(abandonedName.substring(4))),
+    assertFalse(
+        Files.exists(dir.resolve("b").resolve("data").resolve(abandonedName.substring(4))),
         "a copy its source abandoned was placed");
-    waitFor(() -> {
-      try (var tmp = Files.walk(dir.resolve("b").resolve("data").resolve(".tmp"))) {
-        return tmp.noneMatch(Files::isRegularFile); // temp files live in .tmp/HH/
-      }
-    });
+    waitFor(
+        () -> {
+          try (var tmp = Files.walk(dir.resolve("b").resolve("data").resolve(".tmp"))) {
+            return tmp.noneMatch(Files::isRegularFile); // temp files live in .tmp/HH/
+          }
+        });
   }
 
   @Test
@@ -320,7 +373,8 @@ class GroupReplicationTest {
       s.getOutputStream().write(replicaUpload(data, id[1], created));
       byte[] answer = s.getInputStream().readNBytes(10);
       assertEquals(10, answer.length);
-      assertEquals(2, answer[9], "ENOENT: a source waiting for this copy must not count it as placed");
+      assertEquals(
+          2, answer[9], "ENOENT: a source waiting for this copy must not count it as placed");
     }
     Thread.sleep(300);
     assertFalse(Files.exists(onB), "a copy older than the delete brought the file back");
@@ -346,7 +400,10 @@ class GroupReplicationTest {
     assertEquals(slave[1], again[1]);
     // its copy was placed on the peer before the upload was acknowledged (W = 2), not refused as
     // a stale copy of the deleted one
-    assertArrayEquals(thumb2, Files.readAllBytes(slaveOnB), "the slave uploaded again reached the peer before its ack");
+    assertArrayEquals(
+        thumb2,
+        Files.readAllBytes(slaveOnB),
+        "the slave uploaded again reached the peer before its ack");
   }
 
   interface Check {

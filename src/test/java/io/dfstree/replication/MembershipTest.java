@@ -36,12 +36,17 @@ class MembershipTest {
   @Test
   void withPeersItSyncsUntilCaughtUpWithEveryOne() {
     Membership m = new Membership(0, DISCOVERY, MAX_WAIT, PEER_TIMEOUT);
-    assertEquals(StorageStatus.SYNCING, m.tick(DISCOVERY, List.of(alive(2, false), alive(3, false))).status());
-    assertEquals(StorageStatus.SYNCING, m.tick(DISCOVERY + 100, List.of(alive(2, true), alive(3, false))).status());
+    assertEquals(
+        StorageStatus.SYNCING,
+        m.tick(DISCOVERY, List.of(alive(2, false), alive(3, false))).status());
+    assertEquals(
+        StorageStatus.SYNCING,
+        m.tick(DISCOVERY + 100, List.of(alive(2, true), alive(3, false))).status());
     Membership.Step s = m.tick(DISCOVERY + 200, List.of(alive(2, true), alive(3, true)));
     assertEquals(StorageStatus.ACTIVE, s.status());
     assertTrue(s.activeNow());
-    assertFalse(m.tick(DISCOVERY + 300, List.of(alive(2, true), alive(3, true))).activeNow(), "only once");
+    assertFalse(
+        m.tick(DISCOVERY + 300, List.of(alive(2, true), alive(3, true))).activeNow(), "only once");
   }
 
   @Test
@@ -58,7 +63,8 @@ class MembershipTest {
   void expectedPeersAreWaitedForUpToTheLimit() {
     Membership m = new Membership(0, DISCOVERY, MAX_WAIT, PEER_TIMEOUT);
     m.expect(7);
-    assertEquals(StorageStatus.WAIT_SYNC, m.tick(DISCOVERY + 1, List.of()).status(), "7 not heard yet");
+    assertEquals(
+        StorageStatus.WAIT_SYNC, m.tick(DISCOVERY + 1, List.of()).status(), "7 not heard yet");
     assertFalse(m.decided());
     Membership.Step late = m.tick(DISCOVERY + MAX_WAIT, List.of());
     assertTrue(late.gaveUpOnExpected());
@@ -79,15 +85,22 @@ class MembershipTest {
   void aPeerDownLongerThanThePeerTimeoutIsNotWaitedFor() {
     Membership m = new Membership(0, DISCOVERY, MAX_WAIT, PEER_TIMEOUT);
     long t = DISCOVERY;
-    assertEquals(StorageStatus.SYNCING, m.tick(t, List.of(alive(2, true), alive(3, false))).status());
+    assertEquals(
+        StorageStatus.SYNCING, m.tick(t, List.of(alive(2, true), alive(3, false))).status());
     Membership.Peer refusing = new Membership.Peer(3, false, false, t + 1);
-    assertEquals(StorageStatus.SYNCING, m.tick(t + PEER_TIMEOUT, List.of(alive(2, true), refusing)).status(),
+    assertEquals(
+        StorageStatus.SYNCING,
+        m.tick(t + PEER_TIMEOUT, List.of(alive(2, true), refusing)).status(),
         "refusing, but not for long yet");
-    assertEquals(StorageStatus.ACTIVE, m.tick(t + PEER_TIMEOUT + 2, List.of(alive(2, true), refusing)).status());
+    assertEquals(
+        StorageStatus.ACTIVE,
+        m.tick(t + PEER_TIMEOUT + 2, List.of(alive(2, true), refusing)).status());
     Membership again = new Membership(0, DISCOVERY, MAX_WAIT, PEER_TIMEOUT);
     again.tick(t, List.of(alive(2, true), alive(3, false)));
     Membership.Peer refusingButHeard = new Membership.Peer(3, true, false, t + 1);
-    assertEquals(StorageStatus.SYNCING, again.tick(t + 10 * PEER_TIMEOUT, List.of(alive(2, true), refusingButHeard)).status(),
+    assertEquals(
+        StorageStatus.SYNCING,
+        again.tick(t + 10 * PEER_TIMEOUT, List.of(alive(2, true), refusingButHeard)).status(),
         "a peer still heard from may hold newer files");
   }
 }

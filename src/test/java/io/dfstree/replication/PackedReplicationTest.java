@@ -31,8 +31,18 @@ class PackedReplicationTest {
 
   @BeforeEach
   void start() throws Exception {
-    group = TwoStorages.start("packed-repl", false, null,
-        c -> c.put("packed", new JsonObject().put("enabled", true).put("maxFileSize", "64K").put("volumeSize", "4M")));
+    group =
+        TwoStorages.start(
+            "packed-repl",
+            false,
+            null,
+            c ->
+                c.put(
+                    "packed",
+                    new JsonObject()
+                        .put("enabled", true)
+                        .put("maxFileSize", "64K")
+                        .put("volumeSize", "4M")));
     vertx = group.vertx;
     dir = group.dir;
     portA = group.portA;
@@ -54,11 +64,17 @@ class PackedReplicationTest {
     return b;
   }
 
-  /** The content of {@code remote}'s slot as member {@code member}'s disk holds it (null: not there). */
+  /**
+   * The content of {@code remote}'s slot as member {@code member}'s disk holds it (null: not
+   * there).
+   */
   byte[] slotOn(String member, String remote) throws java.io.IOException {
     TrunkId t = TrunkId.parse(remote);
-    Path vol = dir.resolve(member).resolve("data").resolve("packed")
-        .resolve(String.format("%08x-%05d.vol", t.sourceKey(), t.volume()));
+    Path vol =
+        dir.resolve(member)
+            .resolve("data")
+            .resolve("packed")
+            .resolve(String.format("%08x-%05d.vol", t.sourceKey(), t.volume()));
     if (!Files.exists(vol) || Files.size(vol) < (long) t.offset() + t.slotLength()) {
       return null;
     }
@@ -82,7 +98,8 @@ class PackedReplicationTest {
       assertArrayEquals(data, slotOn("b", id[1]), "on B: " + id[1]);
       assertArrayEquals(data, client(port == portA ? portB : portA).download_file(id[0], id[1]));
       // each member appends to volumes of its own: the name's source says whose
-      assertEquals(port == portA ? 100001 : 100002, io.dfstree.fileid.FileName.decode(id[1]).sourceId());
+      assertEquals(
+          port == portA ? 100001 : 100002, io.dfstree.fileid.FileName.decode(id[1]).sourceId());
     }
   }
 
@@ -99,7 +116,10 @@ class PackedReplicationTest {
     Thread.sleep(1500); // several catch-up rounds each way
     for (String m : new String[] {"a", "b"}) {
       Path binlog = dir.resolve(m).resolve("data").resolve("sync").resolve("binlog");
-      long deletes = Files.readAllLines(binlog).stream().filter(l -> l.toUpperCase().contains(" D " + id[1].toUpperCase())).count();
+      long deletes =
+          Files.readAllLines(binlog).stream()
+              .filter(l -> l.toUpperCase().contains(" D " + id[1].toUpperCase()))
+              .count();
       assertEquals(1, deletes, "delete lines on " + m);
     }
   }
@@ -122,7 +142,8 @@ class PackedReplicationTest {
       }
       String remote = ids[i][1];
       int k = i;
-      GroupReplicationTest.waitFor(() -> java.util.Arrays.equals(bytes(3000 + k, 100 + k), slotOn("b", remote)));
+      GroupReplicationTest.waitFor(
+          () -> java.util.Arrays.equals(bytes(3000 + k, 100 + k), slotOn("b", remote)));
     }
     assertNull(client(portB).query_file_info(ids[5][0], ids[5][1]));
   }

@@ -23,8 +23,8 @@ import org.csource.fastdfs.ClientGlobal;
  * The one starter of the replication tests: two storages of {@code group1}, A (id {@value #A},
  * store path {@code a}) and B (id {@value #B}, store path {@code b}), on the local event bus of one
  * Vert.x, with write quorum 2, heartbeats every 200 ms and catch-up every 100 ms. {@link #start}
- * returns once each member has published two heartbeats since both were deployed, so each has
- * heard the other: an upload is then replicated before it is acknowledged (not degraded).
+ * returns once each member has published two heartbeats since both were deployed, so each has heard
+ * the other: an upload is then replicated before it is acknowledged (not degraded).
  */
 final class TwoStorages implements AutoCloseable {
   static final int A = 100001;
@@ -34,10 +34,13 @@ final class TwoStorages implements AutoCloseable {
   final Path dir;
   final int portA = TestPorts.free();
   final int portB = TestPorts.free();
+
   /** A's HTTP port, or 0 when A was started without its HTTP adapter. */
   final int httpA;
+
   /** B's deployment, for tests that take B away and bring it back. */
   String deployB;
+
   private final UnaryOperator<JsonObject> tune;
   private final Map<Integer, Integer> beats = new ConcurrentHashMap<>();
 
@@ -53,21 +56,35 @@ final class TwoStorages implements AutoCloseable {
    * settings...); {@code withHttp} deploys A through the composition root with its HTTP adapter on
    * {@link #httpA}; a non-null {@code secret} is the group's peer secret.
    */
-  static TwoStorages start(String name, boolean withHttp, String secret, UnaryOperator<JsonObject> tune) throws Exception {
+  static TwoStorages start(
+      String name, boolean withHttp, String secret, UnaryOperator<JsonObject> tune)
+      throws Exception {
     Path dir = Files.createTempDirectory(name);
     Vertx vertx = Launcher.createVertx(new JsonObject(), false).await();
     TwoStorages group = new TwoStorages(vertx, dir, withHttp, tune);
     try {
       if (secret != null) {
-        vertx.sharedData().getLocalMap(StorageVerticle.LOCAL_SETTINGS).put(StorageVerticle.CLUSTER_SECRET, secret);
+        vertx
+            .sharedData()
+            .getLocalMap(StorageVerticle.LOCAL_SETTINGS)
+            .put(StorageVerticle.CLUSTER_SECRET, secret);
       }
-      vertx.eventBus().<JsonObject>consumer(Addresses.HEARTBEAT, m -> group.beats.merge(m.body().getInteger("storageId"), 1, Integer::sum));
+      vertx
+          .eventBus()
+          .<JsonObject>consumer(
+              Addresses.HEARTBEAT,
+              m -> group.beats.merge(m.body().getInteger("storageId"), 1, Integer::sum));
       JsonObject a = group.config(A, group.portA, "a");
       if (withHttp) {
-        vertx.deployVerticle(Roles.storage(Launcher.meterRegistry(vertx)), new DeploymentOptions().setConfig(a.put("httpPort", group.httpA)))
+        vertx
+            .deployVerticle(
+                Roles.storage(Launcher.meterRegistry(vertx)),
+                new DeploymentOptions().setConfig(a.put("httpPort", group.httpA)))
             .await();
       } else {
-        vertx.deployVerticle(StorageVerticle.class.getName(), new DeploymentOptions().setConfig(a)).await();
+        vertx
+            .deployVerticle(StorageVerticle.class.getName(), new DeploymentOptions().setConfig(a))
+            .await();
       }
       group.deployB = group.deploy(group.config(B, group.portB, "b"));
       group.awaitHeard(A, B);
@@ -82,20 +99,40 @@ final class TwoStorages implements AutoCloseable {
 
   /** A member's configuration: the defaults, the replication tests' settings, then {@code tune}. */
   JsonObject config(int id, int port, String path) {
-    JsonObject c = Config.defaults().getJsonObject("storage").copy().put("id", id).put("port", port)
-        .put("packed", new JsonObject().put("enabled", false)) // the one-file layout on disk unless tune packs (Packed*Test)
-        .put("storePaths", new JsonArray().add(dir.resolve(path).toString())).put("subdirCount", 4)
-        .put("reservedSpace", "1M").put("fsync", false).put("heartbeatIntervalMs", 200).put("catchUpIntervalMs", 100)
-        .put("writeQuorum", 2).put("peerTimeoutMs", 1500);
+    JsonObject c =
+        Config.defaults()
+            .getJsonObject("storage")
+            .copy()
+            .put("id", id)
+            .put("port", port)
+            .put(
+                "packed",
+                new JsonObject()
+                    .put(
+                        "enabled",
+                        false)) // the one-file layout on disk unless tune packs (Packed*Test)
+            .put("storePaths", new JsonArray().add(dir.resolve(path).toString()))
+            .put("subdirCount", 4)
+            .put("reservedSpace", "1M")
+            .put("fsync", false)
+            .put("heartbeatIntervalMs", 200)
+            .put("catchUpIntervalMs", 100)
+            .put("writeQuorum", 2)
+            .put("peerTimeoutMs", 1500);
     return tune.apply(c);
   }
 
   /** Deploys a bare storage verticle with {@code config}; returns the deployment id. */
   String deploy(JsonObject config) {
-    return vertx.deployVerticle(StorageVerticle.class.getName(), new DeploymentOptions().setConfig(config)).await();
+    return vertx
+        .deployVerticle(StorageVerticle.class.getName(), new DeploymentOptions().setConfig(config))
+        .await();
   }
 
-  /** B again on its port and data, its configuration edited by {@code change}; waits until A and B hear each other. */
+  /**
+   * B again on its port and data, its configuration edited by {@code change}; waits until A and B
+   * hear each other.
+   */
   void restartB(UnaryOperator<JsonObject> change) {
     deployB = deploy(change.apply(config(B, portB, "b")));
     awaitHeard(A, B);
@@ -117,16 +154,19 @@ final class TwoStorages implements AutoCloseable {
    */
   void awaitHeard(int... ids) {
     Map<Integer, Integer> from = Map.copyOf(beats);
-    Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> {
-      for (int id : ids) {
-        if (beats.getOrDefault(id, 0) - from.getOrDefault(id, 0) < 2) {
-          return false;
-        }
-      }
-      return true;
-    });
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              for (int id : ids) {
+                if (beats.getOrDefault(id, 0) - from.getOrDefault(id, 0) < 2) {
+                  return false;
+                }
+              }
+              return true;
+            });
   }
-
 
   @Override
   public void close() {

@@ -49,7 +49,8 @@ abstract class NamespaceStoreContract {
   }
 
   static ObjectEntry entry(String bucket, String key, String fileId) {
-    return new ObjectEntry(bucket, key, fileId, 10, "etag-" + fileId, "text/plain", Map.of("a", "b"), 1000, List.of());
+    return new ObjectEntry(
+        bucket, key, fileId, 10, "etag-" + fileId, "text/plain", Map.of("a", "b"), 1000, List.of());
   }
 
   @Test
@@ -60,7 +61,10 @@ abstract class NamespaceStoreContract {
     assertEquals("NoSuchBucket", s3Code(store.putObject(entry("nope", "k", "f0"))));
 
     assertEquals(List.of(), await(store.putObject(entry("b1", "k", "f1"))));
-    assertEquals(List.of("f1"), await(store.putObject(entry("b1", "k", "f2"))), "overwrite frees the old file");
+    assertEquals(
+        List.of("f1"),
+        await(store.putObject(entry("b1", "k", "f2"))),
+        "overwrite frees the old file");
     ObjectEntry got = await(store.object("b1", "k")).orElseThrow();
     assertEquals("f2", got.fileId());
     assertEquals(Map.of("a", "b"), got.meta());
@@ -83,9 +87,14 @@ abstract class NamespaceStoreContract {
     for (String k : List.of("😀", "a0", "日本", "Z", "a/b", "é", "A", "z", "a")) {
       await(store.putObject(entry("order", k, "f-" + k)));
     }
-    assertEquals(keys, await(store.scan("order", null, false, 100)).stream().map(ObjectEntry::key).toList());
-    assertEquals(List.of("a0", "z"), await(store.scan("order", "a/b", false, 2)).stream().map(ObjectEntry::key).toList());
-    assertEquals(List.of("a/b", "a0"), await(store.scan("order", "a/b", true, 2)).stream().map(ObjectEntry::key).toList());
+    assertEquals(
+        keys, await(store.scan("order", null, false, 100)).stream().map(ObjectEntry::key).toList());
+    assertEquals(
+        List.of("a0", "z"),
+        await(store.scan("order", "a/b", false, 2)).stream().map(ObjectEntry::key).toList());
+    assertEquals(
+        List.of("a/b", "a0"),
+        await(store.scan("order", "a/b", true, 2)).stream().map(ObjectEntry::key).toList());
   }
 
   @Test
@@ -94,10 +103,16 @@ abstract class NamespaceStoreContract {
     await(store.createUpload(new MultipartUpload("u1", "mp", "big", "video/mp4", Map.of(), 7)));
     await(store.putPart("u1", new Part(1, "p1", 5, "e1")));
     assertEquals(List.of(), await(store.putPart("u1", new Part(2, "p2", 5, "e2"))));
-    assertEquals(List.of("p2"), await(store.putPart("u1", new Part(2, "p2b", 5, "e2b"))), "a re-sent part frees the first");
+    assertEquals(
+        List.of("p2"),
+        await(store.putPart("u1", new Part(2, "p2b", 5, "e2b"))),
+        "a re-sent part frees the first");
     await(store.putPart("u1", new Part(3, "p3", 5, "e3")));
     assertEquals(List.of(1, 2, 3), await(store.parts("u1")).stream().map(Part::number).toList());
-    assertEquals("BucketNotEmpty", s3Code(store.deleteBucket("mp")), "an upload in progress keeps the bucket");
+    assertEquals(
+        "BucketNotEmpty",
+        s3Code(store.deleteBucket("mp")),
+        "an upload in progress keeps the bucket");
 
     List<Part> used = List.of(new Part(1, "p1", 5, "e1"), new Part(3, "p3", 5, "e3"));
     ObjectEntry e = new ObjectEntry("mp", "big", "", 10, "x-2", "video/mp4", Map.of(), 9, used);

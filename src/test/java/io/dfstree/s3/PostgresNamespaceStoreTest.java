@@ -34,21 +34,26 @@ class PostgresNamespaceStoreTest extends NamespaceStoreContract {
     if (database == null) {
       database = "ns" + DB.incrementAndGet(); // a fresh database per test
       try (Connection c = DriverManager.getConnection(pg.url(), "dfstree", "");
-           Statement s = c.createStatement()) {
+          Statement s = c.createStatement()) {
         s.execute("CREATE DATABASE " + database);
       }
     }
-    return JdbcNamespaceStore.postgresql(vertx, pg.url().replace("/postgres", "/" + database), "dfstree", "", 8);
+    return JdbcNamespaceStore.postgresql(
+        vertx, pg.url().replace("/postgres", "/" + database), "dfstree", "", 8);
   }
 
   @Test
   void twoEndpointsShareOneNamespace() throws Exception {
-    NamespaceStore other = JdbcNamespaceStore.postgresql(vertx, pg.url().replace("/postgres", "/" + database), "dfstree", "", 4);
+    NamespaceStore other =
+        JdbcNamespaceStore.postgresql(
+            vertx, pg.url().replace("/postgres", "/" + database), "dfstree", "", 4);
     try {
       await(store.createBucket("shared", 1));
       await(other.putObject(entry("shared", "k", "from-other")));
       assertEquals("from-other", await(store.object("shared", "k")).orElseThrow().fileId());
-      assertEquals(java.util.List.of("from-other"), await(store.putObject(entry("shared", "k", "from-first"))));
+      assertEquals(
+          java.util.List.of("from-other"),
+          await(store.putObject(entry("shared", "k", "from-first"))));
       assertTrue(store.describe().startsWith("PostgreSQL"));
     } finally {
       other.close();

@@ -32,12 +32,20 @@ final class PostgresServer implements AutoCloseable {
   static Path binaries() throws IOException {
     Path root = Path.of("/usr/lib/postgresql");
     if (!Files.isDirectory(root)) {
-      throw new IllegalStateException("PostgreSQL is not installed: apt-get install postgresql (.ci/run does)");
+      throw new IllegalStateException(
+          "PostgreSQL is not installed: apt-get install postgresql (.ci/run does)");
     }
     try (Stream<Path> versions = Files.list(root)) {
-      return versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
-          .max(Comparator.comparing(p -> Integer.parseInt(p.getParent().getFileName().toString().replaceAll("\\D", "0"))))
-          .orElseThrow(() -> new IllegalStateException("no initdb under /usr/lib/postgresql/*/bin"));
+      return versions
+          .map(v -> v.resolve("bin"))
+          .filter(b -> Files.isExecutable(b.resolve("initdb")))
+          .max(
+              Comparator.comparing(
+                  p ->
+                      Integer.parseInt(
+                          p.getParent().getFileName().toString().replaceAll("\\D", "0"))))
+          .orElseThrow(
+              () -> new IllegalStateException("no initdb under /usr/lib/postgresql/*/bin"));
     }
   }
 
@@ -46,7 +54,8 @@ final class PostgresServer implements AutoCloseable {
     boolean root = "root".equals(System.getProperty("user.name"));
     Path dir = Files.createTempDirectory("dfstree-pg");
     if (root) {
-      UserPrincipal pg = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+      UserPrincipal pg =
+          dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
       Files.setOwner(dir, pg);
     }
     int port;
@@ -54,10 +63,29 @@ final class PostgresServer implements AutoCloseable {
       port = s.getLocalPort();
     }
     PostgresServer server = new PostgresServer(port, dir, bin, root);
-    server.run(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", "dfstree", "-A", "trust",
-        "-E", "UTF8", "--no-sync");
-    server.run(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l", dir.resolve("log").toString(),
-        "-w", "-t", "60", "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off", "start");
+    server.run(
+        bin.resolve("initdb").toString(),
+        "-D",
+        dir.resolve("data").toString(),
+        "-U",
+        "dfstree",
+        "-A",
+        "trust",
+        "-E",
+        "UTF8",
+        "--no-sync");
+    server.run(
+        bin.resolve("pg_ctl").toString(),
+        "-D",
+        dir.resolve("data").toString(),
+        "-l",
+        dir.resolve("log").toString(),
+        "-w",
+        "-t",
+        "60",
+        "-o",
+        "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
+        "start");
     return server;
   }
 
@@ -81,7 +109,14 @@ final class PostgresServer implements AutoCloseable {
   @Override
   public void close() throws Exception {
     try {
-      run(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
+      run(
+          bin.resolve("pg_ctl").toString(),
+          "-D",
+          dir.resolve("data").toString(),
+          "-m",
+          "immediate",
+          "-w",
+          "stop");
     } finally {
       try (Stream<Path> walk = Files.walk(dir)) {
         walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

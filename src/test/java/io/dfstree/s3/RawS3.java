@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * S3 over a raw socket: the request line goes out exactly as written (no client normalizes
- * "..", re-encodes or validates anything), signed with SigV4 header auth when asked.
+ * S3 over a raw socket: the request line goes out exactly as written (no client normalizes "..",
+ * re-encodes or validates anything), signed with SigV4 header auth when asked.
  */
 final class RawS3 {
   record Response(int status, Map<String, String> headers, String body) {
@@ -33,11 +33,19 @@ final class RawS3 {
     this.secretKey = secretKey;
   }
 
-  Response send(String method, String target, Map<String, String> extraHeaders, byte[] body, boolean sign) throws Exception {
+  Response send(
+      String method, String target, Map<String, String> extraHeaders, byte[] body, boolean sign)
+      throws Exception {
     return send(method, target, extraHeaders, body, sign, "UNSIGNED-PAYLOAD");
   }
 
-  Response send(String method, String target, Map<String, String> extraHeaders, byte[] body, boolean sign, String payloadHash)
+  Response send(
+      String method,
+      String target,
+      Map<String, String> extraHeaders,
+      byte[] body,
+      boolean sign,
+      String payloadHash)
       throws Exception {
     Map<String, String> h = new TreeMap<>();
     h.put("host", "127.0.0.1:" + port);
@@ -52,7 +60,12 @@ final class RawS3 {
       h.put("x-amz-content-sha256", payloadHash);
       String signed = String.join(";", h.keySet());
       int q = target.indexOf('?');
-      SigV4.Request r = new SigV4.Request(method, q < 0 ? target : target.substring(0, q), q < 0 ? null : target.substring(q + 1), h::get);
+      SigV4.Request r =
+          new SigV4.Request(
+              method,
+              q < 0 ? target : target.substring(0, q),
+              q < 0 ? null : target.substring(q + 1),
+              h::get);
       String canonical;
       try {
         canonical = SigV4.canonicalRequest(r, signed, payloadHash, false);
@@ -60,9 +73,27 @@ final class RawS3 {
         canonical = "a path no canonical request can be made of";
       }
       String scope = date.substring(0, 8) + "/us-east-1/s3/aws4_request";
-      String toSign = "AWS4-HMAC-SHA256\n" + date + "\n" + scope + "\n" + SigV4.hex(SigV4.sha256(canonical.getBytes(StandardCharsets.UTF_8)));
-      String sig = SigV4.hex(SigV4.hmac(SigV4.signingKey(secretKey, date.substring(0, 8), "us-east-1", "s3"), toSign));
-      h.put("authorization", "AWS4-HMAC-SHA256 Credential=" + accessKey + "/" + scope + ", SignedHeaders=" + signed + ", Signature=" + sig);
+      String toSign =
+          "AWS4-HMAC-SHA256\n"
+              + date
+              + "\n"
+              + scope
+              + "\n"
+              + SigV4.hex(SigV4.sha256(canonical.getBytes(StandardCharsets.UTF_8)));
+      String sig =
+          SigV4.hex(
+              SigV4.hmac(
+                  SigV4.signingKey(secretKey, date.substring(0, 8), "us-east-1", "s3"), toSign));
+      h.put(
+          "authorization",
+          "AWS4-HMAC-SHA256 Credential="
+              + accessKey
+              + "/"
+              + scope
+              + ", SignedHeaders="
+              + signed
+              + ", Signature="
+              + sig);
     }
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(30_000);
@@ -100,7 +131,9 @@ final class RawS3 {
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
       int c = lines[i].indexOf(':');
-      headers.put(lines[i].substring(0, c).trim().toLowerCase(Locale.ROOT), lines[i].substring(c + 1).trim());
+      headers.put(
+          lines[i].substring(0, c).trim().toLowerCase(Locale.ROOT),
+          lines[i].substring(c + 1).trim());
     }
     return new Response(status, headers, text.substring(end + 4));
   }

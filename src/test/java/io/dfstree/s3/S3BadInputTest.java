@@ -11,7 +11,10 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-/** Requests no SDK would send: path tricks, lies about sizes and digests, malformed XML and signatures. */
+/**
+ * Requests no SDK would send: path tricks, lies about sizes and digests, malformed XML and
+ * signatures.
+ */
 class S3BadInputTest {
   static S3Node node;
   static S3Client s3;
@@ -60,9 +63,14 @@ class S3BadInputTest {
     assertError(put("/bad/bad%zzescape", x), 400, "InvalidURI");
     assertError(put("/bad/not-utf8-%ff%fe", x), 400, "InvalidURI");
     assertError(put("/bad/" + "k".repeat(1025), x), 400, "KeyTooLongError");
-    assertError(put("/bad/" + "%C3%A9".repeat(513), x), 400, "KeyTooLongError"); // 1026 UTF-8 bytes in 513 characters
-    assertError(raw.send("GET", "/../../etc/passwd", Map.of(), null, true), 400, "InvalidBucketName");
-    assertError(raw.send("PUT", "/Bad_Bucket", Map.of(), new byte[0], true), 400, "InvalidBucketName");
+    assertError(
+        put("/bad/" + "%C3%A9".repeat(513), x),
+        400,
+        "KeyTooLongError"); // 1026 UTF-8 bytes in 513 characters
+    assertError(
+        raw.send("GET", "/../../etc/passwd", Map.of(), null, true), 400, "InvalidBucketName");
+    assertError(
+        raw.send("PUT", "/Bad_Bucket", Map.of(), new byte[0], true), 400, "InvalidBucketName");
     assertError(raw.send("GET", "/%2e%2e/passwd", Map.of(), null, true), 400, "InvalidBucketName");
     assertTrue(keys().isEmpty(), "nothing was stored: " + keys());
     // a key that only looks like a trick is fine
@@ -74,7 +82,13 @@ class S3BadInputTest {
   @Test
   void tooLargeBodiesAreRefusedAndLeaveNothing() throws Exception {
     // announced: refused before the body is read
-    RawS3.Response r = raw.send("PUT", "/bad/big", Map.of("content-length", Long.toString(5L << 20)), new byte[64 * 1024], true);
+    RawS3.Response r =
+        raw.send(
+            "PUT",
+            "/bad/big",
+            Map.of("content-length", Long.toString(5L << 20)),
+            new byte[64 * 1024],
+            true);
     assertError(r, 400, "EntityTooLarge");
     // not announced (chunked): refused when the limit is crossed
     byte[] chunked = chunked(new byte[1536 * 1024], 64 * 1024);
@@ -102,11 +116,20 @@ class S3BadInputTest {
   void digestsThatDoNotMatchStoreNothing() throws Exception {
     byte[] body = "the real body".getBytes(StandardCharsets.UTF_8);
     String otherSha = SigV4.hex(SigV4.sha256("another body".getBytes(StandardCharsets.UTF_8)));
-    assertError(raw.send("PUT", "/bad/sha", Map.of(), body, true, otherSha), 400, "XAmzContentSHA256Mismatch");
+    assertError(
+        raw.send("PUT", "/bad/sha", Map.of(), body, true, otherSha),
+        400,
+        "XAmzContentSHA256Mismatch");
     String rightSha = SigV4.hex(SigV4.sha256(body));
     assertEquals(200, raw.send("PUT", "/bad/sha-ok", Map.of(), body, true, rightSha).status());
-    assertError(raw.send("PUT", "/bad/md5", Map.of("content-md5", "AAAAAAAAAAAAAAAAAAAAAA=="), body, true), 400, "BadDigest");
-    assertError(raw.send("PUT", "/bad/crc", Map.of("x-amz-checksum-crc32", "AAAAAA=="), body, true), 400, "BadDigest");
+    assertError(
+        raw.send("PUT", "/bad/md5", Map.of("content-md5", "AAAAAAAAAAAAAAAAAAAAAA=="), body, true),
+        400,
+        "BadDigest");
+    assertError(
+        raw.send("PUT", "/bad/crc", Map.of("x-amz-checksum-crc32", "AAAAAA=="), body, true),
+        400,
+        "BadDigest");
     assertEquals(java.util.List.of("sha-ok"), keys());
     s3.deleteObject(b -> b.bucket("bad").key("sha-ok"));
   }
@@ -117,11 +140,23 @@ class S3BadInputTest {
     assertError(wrong.send("GET", "/bad", Map.of(), null, true), 403, "SignatureDoesNotMatch");
     RawS3 unknown = new RawS3(node.port, "NOBODY", S3Node.SECRET_KEY);
     assertError(unknown.send("GET", "/bad", Map.of(), null, true), 403, "InvalidAccessKeyId");
-    assertError(raw.send("GET", "/bad", Map.of("authorization", "AWS4-HMAC-SHA256 garbage"), null, false), 400,
+    assertError(
+        raw.send("GET", "/bad", Map.of("authorization", "AWS4-HMAC-SHA256 garbage"), null, false),
+        400,
         "AuthorizationHeaderMalformed");
-    assertError(raw.send("GET", "/bad", Map.of("authorization", "AWS AKID:c2lnbmF0dXJl"), null, false), 400, "InvalidRequest");
+    assertError(
+        raw.send("GET", "/bad", Map.of("authorization", "AWS AKID:c2lnbmF0dXJl"), null, false),
+        400,
+        "InvalidRequest");
     assertError(raw.send("GET", "/bad", Map.of(), null, false), 403, "AccessDenied");
-    assertError(raw.send("GET", "/bad?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=x", Map.of(), null, false), 400,
+    assertError(
+        raw.send(
+            "GET",
+            "/bad?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=x",
+            Map.of(),
+            null,
+            false),
+        400,
         "AuthorizationQueryParametersError");
     assertError(raw.send("GET", "/bad?acl", Map.of(), null, true), 501, "NotImplemented");
   }
@@ -130,21 +165,37 @@ class S3BadInputTest {
   void malformedXmlBodies() throws Exception {
     byte[] notXml = "<Delete><Object><Key>a".getBytes(StandardCharsets.UTF_8);
     assertError(raw.send("POST", "/bad?delete", Map.of(), notXml, true), 400, "MalformedXML");
-    byte[] xxe = ("<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
-        + "<Delete><Object><Key>&e;</Key></Object></Delete>").getBytes(StandardCharsets.UTF_8);
+    byte[] xxe =
+        ("<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+                + "<Delete><Object><Key>&e;</Key></Object></Delete>")
+            .getBytes(StandardCharsets.UTF_8);
     RawS3.Response r = raw.send("POST", "/bad?delete", Map.of(), xxe, true);
     assertError(r, 400, "MalformedXML");
     assertFalse(r.body().contains("root:"), "no external entity was read");
     String upload = s3.createMultipartUpload(b -> b.bucket("bad").key("mp")).uploadId();
-    assertError(raw.send("POST", "/bad/mp?uploadId=" + upload, Map.of(), "<CompleteMultipartUpload/>".getBytes(), true), 400,
+    assertError(
+        raw.send(
+            "POST",
+            "/bad/mp?uploadId=" + upload,
+            Map.of(),
+            "<CompleteMultipartUpload/>".getBytes(),
+            true),
+        400,
         "MalformedXML");
-    assertError(raw.send("PUT", "/bad/mp?uploadId=" + upload + "&partNumber=10001", Map.of(), new byte[1], true), 400,
+    assertError(
+        raw.send(
+            "PUT", "/bad/mp?uploadId=" + upload + "&partNumber=10001", Map.of(), new byte[1], true),
+        400,
         "InvalidArgument");
-    assertError(raw.send("PUT", "/bad/mp?uploadId=nope&partNumber=1", Map.of(), new byte[1], true), 404, "NoSuchUpload");
+    assertError(
+        raw.send("PUT", "/bad/mp?uploadId=nope&partNumber=1", Map.of(), new byte[1], true),
+        404,
+        "NoSuchUpload");
     s3.abortMultipartUpload(b -> b.bucket("bad").key("mp").uploadId(upload));
     // and the server is still fine
     s3.putObject(b -> b.bucket("bad").key("after"), RequestBody.fromString("still here"));
-    assertEquals("still here", s3.getObjectAsBytes(b -> b.bucket("bad").key("after")).asUtf8String());
+    assertEquals(
+        "still here", s3.getObjectAsBytes(b -> b.bucket("bad").key("after")).asUtf8String());
     s3.deleteObject(b -> b.bucket("bad").key("after"));
   }
 }

@@ -2,9 +2,9 @@ package io.dfstree.s3;
 
 import io.dfstree.SingleNodeServer;
 import io.dfstree.TestPorts;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.function.Consumer;
-import io.vertx.core.json.JsonObject;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -15,7 +15,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
-/** The embedded node with S3 on a free port, and AWS SDK clients for it (path-style, URL-connection HTTP). */
+/**
+ * The embedded node with S3 on a free port, and AWS SDK clients for it (path-style, URL-connection
+ * HTTP).
+ */
 final class S3Node implements AutoCloseable {
   static final String ACCESS_KEY = "DFSTTESTACCESSKEY001";
   static final String SECRET_KEY = "test/secret/KEY+with/odd+characters0123";
@@ -35,10 +38,15 @@ final class S3Node implements AutoCloseable {
   /** With the whole configuration to edit (storage options too). */
   static S3Node startWith(Consumer<JsonObject> settings) throws Exception {
     int port = TestPorts.free();
-    SingleNodeServer server = SingleNodeServer.start(c -> {
-      c.getJsonObject("s3").put("port", port).put("accessKey", ACCESS_KEY).put("secretKey", SECRET_KEY);
-      settings.accept(c);
-    });
+    SingleNodeServer server =
+        SingleNodeServer.start(
+            c -> {
+              c.getJsonObject("s3")
+                  .put("port", port)
+                  .put("accessKey", ACCESS_KEY)
+                  .put("secretKey", SECRET_KEY);
+              settings.accept(c);
+            });
     return new S3Node(server, port);
   }
 
@@ -47,11 +55,13 @@ final class S3Node implements AutoCloseable {
   }
 
   S3Client client() {
-    return client(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
+    return client(
+        StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
   }
 
   S3Client client(String accessKey, String secretKey) {
-    return client(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)));
+    return client(
+        StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)));
   }
 
   S3Client anonymous() {
@@ -59,15 +69,23 @@ final class S3Node implements AutoCloseable {
   }
 
   private S3Client client(AwsCredentialsProvider credentials) {
-    return S3Client.builder().endpointOverride(endpoint()).region(Region.US_EAST_1).credentialsProvider(credentials)
+    return S3Client.builder()
+        .endpointOverride(endpoint())
+        .region(Region.US_EAST_1)
+        .credentialsProvider(credentials)
         .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
-        .httpClient(UrlConnectionHttpClient.create()).build();
+        .httpClient(UrlConnectionHttpClient.create())
+        .build();
   }
 
   S3Presigner presigner() {
-    return S3Presigner.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build();
+    return S3Presigner.builder()
+        .endpointOverride(endpoint())
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+        .build();
   }
 
   String trackerAddress() {

@@ -24,8 +24,15 @@ class S3OptionsTest {
 
   @Test
   void aPartialSectionKeepsTheOtherDefaultsAndReadsSizes() {
-    S3Options o = S3Options.from(new JsonObject().put("port", 9100).put("maxObjectBytes", "1G").put("minPartBytes", 1048576)
-        .put("publicBuckets", new JsonArray().add("www")).put("accessKey", "AK").put("secretKey", "SK"));
+    S3Options o =
+        S3Options.from(
+            new JsonObject()
+                .put("port", 9100)
+                .put("maxObjectBytes", "1G")
+                .put("minPartBytes", 1048576)
+                .put("publicBuckets", new JsonArray().add("www"))
+                .put("accessKey", "AK")
+                .put("secretKey", "SK"));
     assertEquals(9100, o.port());
     assertEquals(1L << 30, o.maxObjectBytes());
     assertEquals(1L << 20, o.minPartBytes());
@@ -36,17 +43,38 @@ class S3OptionsTest {
 
   @Test
   void badValuesNameTheirKey() {
-    String unknown = assertThrows(IllegalArgumentException.class,
-        () -> S3Options.from(new JsonObject().put("nameSpace", "x"))).getMessage();
+    String unknown =
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> S3Options.from(new JsonObject().put("nameSpace", "x")))
+            .getMessage();
     assertTrue(unknown.startsWith("s3.nameSpace: unknown key"), unknown);
-    String size = assertThrows(IllegalArgumentException.class,
-        () -> S3Options.from(new JsonObject().put("maxObjectBytes", "lots"))).getMessage();
+    String size =
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> S3Options.from(new JsonObject().put("maxObjectBytes", "lots")))
+            .getMessage();
     assertTrue(size.startsWith("s3.maxObjectBytes"), size);
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> S3Options.from(new JsonObject().put("namespace", "mysql")))
-        .getMessage().contains("sqlite or postgresql"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> S3Options.from(new JsonObject().put("accessKey", "only")))
-        .getMessage().contains("together"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> S3Options.from(new JsonObject()
-        .put("tls", new JsonObject().put("cert", "/nonexistent.pem")))).getMessage().contains("s3.tls"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> S3Options.from(new JsonObject().put("namespace", "mysql")))
+            .getMessage()
+            .contains("sqlite or postgresql"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> S3Options.from(new JsonObject().put("accessKey", "only")))
+            .getMessage()
+            .contains("together"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    S3Options.from(
+                        new JsonObject()
+                            .put("tls", new JsonObject().put("cert", "/nonexistent.pem"))))
+            .getMessage()
+            .contains("s3.tls"));
   }
 }

@@ -30,8 +30,7 @@ import software.amazon.awssdk.services.s3.S3Configuration;
  * refused by the TLS handshake.
  */
 class S3TlsTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static S3Node node;
   static Path cert;
 
@@ -39,12 +38,36 @@ class S3TlsTest {
   static void start() throws Exception {
     cert = dir.resolve("cert.pem");
     Path key = dir.resolve("key.pem");
-    Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                "-keyout",
+                key.toString(),
+                "-out",
+                cert.toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes());
     assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "openssl: " + out);
-    node = S3Node.start(c -> c.put("tls", new io.vertx.core.json.JsonObject().put("cert", cert.toString()).put("key", key.toString())));
+    node =
+        S3Node.start(
+            c ->
+                c.put(
+                    "tls",
+                    new io.vertx.core.json.JsonObject()
+                        .put("cert", cert.toString())
+                        .put("key", key.toString())));
   }
 
   @AfterAll
@@ -59,7 +82,8 @@ class S3TlsTest {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
     try (InputStream in = Files.newInputStream(cert)) {
-      ks.setCertificateEntry("dfstree-s3", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      ks.setCertificateEntry(
+          "dfstree-s3", CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
     Path file = dir.resolve("truststore.p12");
     try (var os = Files.newOutputStream(file)) {
@@ -69,32 +93,48 @@ class S3TlsTest {
     try (InputStream in = Files.newInputStream(file)) {
       loaded.load(in, "changeit".toCharArray());
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(loaded);
     return tmf;
   }
 
   static S3Client client(UrlConnectionHttpClient.Builder http) {
-    return S3Client.builder().endpointOverride(URI.create("https://127.0.0.1:" + node.port)).region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(S3Node.ACCESS_KEY, S3Node.SECRET_KEY)))
+    return S3Client.builder()
+        .endpointOverride(URI.create("https://127.0.0.1:" + node.port))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(S3Node.ACCESS_KEY, S3Node.SECRET_KEY)))
         .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
-        .httpClient(http.build()).build();
+        .httpClient(http.build())
+        .build();
   }
 
   @Test
   void putAndGetThroughTheSdkTrustingOnlyOurCertificate() throws Exception {
     TrustManagerFactory tmf = trustStore();
-    try (S3Client s3 = client(UrlConnectionHttpClient.builder().tlsTrustManagersProvider(tmf::getTrustManagers))) {
+    try (S3Client s3 =
+        client(UrlConnectionHttpClient.builder().tlsTrustManagersProvider(tmf::getTrustManagers))) {
       s3.createBucket(b -> b.bucket("tls"));
       byte[] body = S3SdkTest.random(1 << 20, 7);
-      String etag = s3.putObject(b -> b.bucket("tls").key("dir/one.bin").contentType("application/x-test"),
-          RequestBody.fromBytes(body)).eTag();
+      String etag =
+          s3.putObject(
+                  b -> b.bucket("tls").key("dir/one.bin").contentType("application/x-test"),
+                  RequestBody.fromBytes(body))
+              .eTag();
       assertEquals("\"" + S3SdkTest.md5(body) + "\"", etag, "single-part ETag is the MD5");
       var got = s3.getObjectAsBytes(b -> b.bucket("tls").key("dir/one.bin"));
       assertArrayEquals(body, got.asByteArray());
       assertEquals("application/x-test", got.response().contentType());
-      assertTrue(got.response().sdkHttpResponse().firstMatchingHeader("x-dfstree-file-id").orElse("").startsWith("group1/M00/"));
-      var ranged = s3.getObjectAsBytes(b -> b.bucket("tls").key("dir/one.bin").range("bytes=1000-1999"));
+      assertTrue(
+          got.response()
+              .sdkHttpResponse()
+              .firstMatchingHeader("x-dfstree-file-id")
+              .orElse("")
+              .startsWith("group1/M00/"));
+      var ranged =
+          s3.getObjectAsBytes(b -> b.bucket("tls").key("dir/one.bin").range("bytes=1000-1999"));
       assertArrayEquals(java.util.Arrays.copyOfRange(body, 1000, 2000), ranged.asByteArray());
       s3.deleteObject(b -> b.bucket("tls").key("dir/one.bin"));
       s3.deleteBucket(b -> b.bucket("tls"));

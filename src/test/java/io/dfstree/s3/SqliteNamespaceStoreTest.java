@@ -25,7 +25,10 @@ class SqliteNamespaceStoreTest extends NamespaceStoreContract {
     store.close();
     store = open(vertx);
     assertEquals("f2", await(store.object("keep", "k")).orElseThrow().fileId());
-    assertEquals(List.of("f1"), await(store.trash(10)), "the trash survives too: a crash before the delete leaks nothing");
+    assertEquals(
+        List.of("f1"),
+        await(store.trash(10)),
+        "the trash survives too: a crash before the delete leaks nothing");
     assertTrue(Files.exists(dir.resolve("ns").resolve("namespace.db")));
     assertTrue(store.describe().contains("synchronous=FULL"));
   }
@@ -48,7 +51,10 @@ class SqliteNamespaceStoreTest extends NamespaceStoreContract {
     assertEquals(60, await(store.scan("real", null, false, 1000)).size());
     store.close();
     store = open(vertx);
-    assertEquals(60, await(store.scan("real", null, false, 1000)).size(), "committed: still there after reopening");
+    assertEquals(
+        60,
+        await(store.scan("real", null, false, 1000)).size(),
+        "committed: still there after reopening");
     assertTrue(await(store.bucket("missing")).isEmpty());
   }
 }

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Three clustered Vert.x instances in one JVM, one Hazelcast cluster: two members share the
- * cluster's certificate and trust, the third has a certificate of its own. Over TLS the two
- * members exchange messages; the third joins Hazelcast (it has no TLS) but can neither send to
- * them nor receive from them on the event bus.
+ * cluster's certificate and trust, the third has a certificate of its own. Over TLS the two members
+ * exchange messages; the third joins Hazelcast (it has no TLS) but can neither send to them nor
+ * receive from them on the event bus.
  */
 class ClusteredEventBusTlsTest {
   final List<Vertx> started = new CopyOnWriteArrayList<>();
@@ -35,12 +35,23 @@ class ClusteredEventBusTlsTest {
     }
   }
 
-  Vertx member(String cluster, int port, int seed, SelfSignedCertificate cert, SelfSignedCertificate trust) throws Exception {
-    JsonObject c = new JsonObject().put("name", cluster).put("host", "127.0.0.1").put("port", port)
-        .put("members", new JsonArray().add("127.0.0.1:" + seed))
-        .put("tls", new JsonObject().put("cert", cert.certificatePath()).put("key", cert.privateKeyPath())
-            .put("trust", trust.certificatePath()));
-    Vertx v = Launcher.createVertx(new JsonObject().put("cluster", c), true).await(90, TimeUnit.SECONDS);
+  Vertx member(
+      String cluster, int port, int seed, SelfSignedCertificate cert, SelfSignedCertificate trust)
+      throws Exception {
+    JsonObject c =
+        new JsonObject()
+            .put("name", cluster)
+            .put("host", "127.0.0.1")
+            .put("port", port)
+            .put("members", new JsonArray().add("127.0.0.1:" + seed))
+            .put(
+                "tls",
+                new JsonObject()
+                    .put("cert", cert.certificatePath())
+                    .put("key", cert.privateKeyPath())
+                    .put("trust", trust.certificatePath()));
+    Vertx v =
+        Launcher.createVertx(new JsonObject().put("cluster", c), true).await(90, TimeUnit.SECONDS);
     started.add(v);
     return v;
   }
@@ -55,25 +66,56 @@ class ClusteredEventBusTlsTest {
     Vertx b = member(cluster, TestPorts.free(), seed, clusterCert, clusterCert);
     Vertx outsider = member(cluster, TestPorts.free(), seed, other, other);
 
-    a.eventBus().<String>consumer("tls.echo", m -> m.reply("echo:" + m.body())).completion().await(10, TimeUnit.SECONDS);
+    a.eventBus()
+        .<String>consumer("tls.echo", m -> m.reply("echo:" + m.body()))
+        .completion()
+        .await(10, TimeUnit.SECONDS);
     List<String> outsiderGot = new CopyOnWriteArrayList<>();
-    outsider.eventBus().<String>consumer("tls.news", m -> outsiderGot.add(m.body())).completion().await(10, TimeUnit.SECONDS);
+    outsider
+        .eventBus()
+        .<String>consumer("tls.news", m -> outsiderGot.add(m.body()))
+        .completion()
+        .await(10, TimeUnit.SECONDS);
     List<String> bGot = new CopyOnWriteArrayList<>();
-    b.eventBus().<String>consumer("tls.news", m -> bGot.add(m.body())).completion().await(10, TimeUnit.SECONDS);
+    b.eventBus()
+        .<String>consumer("tls.news", m -> bGot.add(m.body()))
+        .completion()
+        .await(10, TimeUnit.SECONDS);
 
     // a member reaches a member (subscriptions spread through Hazelcast: retry until they have)
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
-        "echo:hi".equals(b.eventBus().<String>request("tls.echo", "hi", new DeliveryOptions().setSendTimeout(2000))
-            .await(5, TimeUnit.SECONDS).body()));
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      a.eventBus().publish("tls.news", "n");
-      return !bGot.isEmpty();
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(
+            () ->
+                "echo:hi"
+                    .equals(
+                        b.eventBus()
+                            .<String>request(
+                                "tls.echo", "hi", new DeliveryOptions().setSendTimeout(2000))
+                            .await(5, TimeUnit.SECONDS)
+                            .body()));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              a.eventBus().publish("tls.news", "n");
+              return !bGot.isEmpty();
+            });
 
-    // the outsider is in the Hazelcast cluster and sees the subscription, but the TLS handshake fails
+    // the outsider is in the Hazelcast cluster and sees the subscription, but the TLS handshake
+    // fails
     assertEquals(3, ((io.vertx.core.internal.VertxInternal) a).clusterManager().getNodes().size());
-    assertThrows(Exception.class, () -> outsider.eventBus().<String>request("tls.echo", "let me in",
-        new DeliveryOptions().setSendTimeout(3000)).await(10, TimeUnit.SECONDS));
+    assertThrows(
+        Exception.class,
+        () ->
+            outsider
+                .eventBus()
+                .<String>request(
+                    "tls.echo", "let me in", new DeliveryOptions().setSendTimeout(3000))
+                .await(10, TimeUnit.SECONDS));
     for (int i = 0; i < 5; i++) {
       a.eventBus().publish("tls.news", "secret-" + i);
       Thread.sleep(300);
@@ -85,10 +127,16 @@ class ClusteredEventBusTlsTest {
   @Test
   void halfATlsSectionIsRefusedWithOneLine() {
     JsonObject c = new JsonObject().put("tls", new JsonObject().put("cert", "/nonexistent.pem"));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> EventBusTls.apply(new io.vertx.core.eventbus.EventBusOptions(), c));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> EventBusTls.apply(new io.vertx.core.eventbus.EventBusOptions(), c));
     assertTrue(e.getMessage().contains("cluster.tls"), e.getMessage());
-    assertTrue(!EventBusTls.apply(new io.vertx.core.eventbus.EventBusOptions(),
-        new JsonObject().put("tls", new JsonObject().put("cert", "").put("key", "").put("trust", ""))).isSsl());
+    assertTrue(
+        !EventBusTls.apply(
+                new io.vertx.core.eventbus.EventBusOptions(),
+                new JsonObject()
+                    .put("tls", new JsonObject().put("cert", "").put("key", "").put("trust", "")))
+            .isSsl());
   }
 }

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 class LauncherHazelcastTest {
   @Test
   void tcpIpMembersByDefault() {
-    var cluster = Config.defaults().getJsonObject("cluster").put("members", new JsonArray().add("127.0.0.1:5801"));
+    var cluster =
+        Config.defaults()
+            .getJsonObject("cluster")
+            .put("members", new JsonArray().add("127.0.0.1:5801"));
     JoinConfig join = Launcher.hazelcast(cluster).getNetworkConfig().getJoin();
     assertTrue(join.getTcpIpConfig().isEnabled());
     assertEquals(java.util.List.of("127.0.0.1:5801"), join.getTcpIpConfig().getMembers());
@@ -22,7 +25,10 @@ class LauncherHazelcastTest {
 
   @Test
   void kubernetesDnsModeWhenAServiceIsNamed() {
-    var cluster = Config.defaults().getJsonObject("cluster").put("kubernetesService", "hz.ns.svc.cluster.local");
+    var cluster =
+        Config.defaults()
+            .getJsonObject("cluster")
+            .put("kubernetesService", "hz.ns.svc.cluster.local");
     JoinConfig join = Launcher.hazelcast(cluster).getNetworkConfig().getJoin();
     assertTrue(join.getKubernetesConfig().isEnabled());
     assertEquals("hz.ns.svc.cluster.local", join.getKubernetesConfig().getProperty("service-dns"));
@@ -38,11 +44,18 @@ class LauncherHazelcastTest {
     assertEquals("1", hz.getProperty("hazelcast.heartbeat.interval.seconds"));
     assertEquals("10", hz.getProperty("hazelcast.merge.first.run.delay.seconds"));
     assertEquals("5", hz.getProperty("hazelcast.merge.next.run.delay.seconds"));
-    var tuned = Launcher.hazelcast(Config.defaults().getJsonObject("cluster").put("failureDetectionSeconds", 30)
-        .put("mergeDelaySeconds", 60));
+    var tuned =
+        Launcher.hazelcast(
+            Config.defaults()
+                .getJsonObject("cluster")
+                .put("failureDetectionSeconds", 30)
+                .put("mergeDelaySeconds", 60));
     assertEquals("30", tuned.getProperty("hazelcast.max.no.heartbeat.seconds"));
     assertEquals("60", tuned.getProperty("hazelcast.merge.first.run.delay.seconds"));
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> Launcher.hazelcast(Config.defaults().getJsonObject("cluster").put("failureDetectionSeconds", 1)));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            Launcher.hazelcast(
+                Config.defaults().getJsonObject("cluster").put("failureDetectionSeconds", 1)));
   }
 }

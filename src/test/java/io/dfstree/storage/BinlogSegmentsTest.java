@@ -13,7 +13,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The binlog rotates into segments, reads across them by logical offset, and trims what every reader passed. */
+/**
+ * The binlog rotates into segments, reads across them by logical offset, and trims what every
+ * reader passed.
+ */
 class BinlogSegmentsTest {
   Path dir;
 
@@ -129,7 +132,10 @@ class BinlogSegmentsTest {
     BinlogReaders r = new BinlogReaders(dir.resolve("binlog.readers"), 10_000);
     long now = 1_000_000;
     assertEquals(500, r.trimPoint(500, List.of(), now), "nobody reads: everything may go");
-    assertEquals(0, r.trimPoint(500, List.of(Map.entry(7, now)), now), "a member heard of that has not read yet");
+    assertEquals(
+        0,
+        r.trimPoint(500, List.of(Map.entry(7, now)), now),
+        "a member heard of that has not read yet");
     r.reported(7, 300, now);
     r.reported(8, 120, now);
     assertEquals(120, r.trimPoint(500, List.of(Map.entry(7, now), Map.entry(8, now)), now));

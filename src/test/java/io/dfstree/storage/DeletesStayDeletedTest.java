@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A stale copy of a deleted file that a peer offers later (a replayed create line, a replica that
- * was in flight) is refused after a burst of more deletes than the old in-memory bound (16,384)
- * and after a restart of the storage: tombstones are on disk.
+ * was in flight) is refused after a burst of more deletes than the old in-memory bound (16,384) and
+ * after a restart of the storage: tombstones are on disk.
  */
 class DeletesStayDeletedTest {
   static final long DAY = 86_400;
@@ -49,7 +49,9 @@ class DeletesStayDeletedTest {
   /** The storage's files as a (re)started storage opens them. */
   StoredFiles open() throws Exception {
     StoredFiles f = new StoredFiles(disk, paths, 7, "group1", false);
-    f.tombstones(TombstoneStore.open(dir.resolve("s0/data/sync/tombstones"), 30 * DAY, false, StoredFiles.now()));
+    f.tombstones(
+        TombstoneStore.open(
+            dir.resolve("s0/data/sync/tombstones"), 30 * DAY, false, StoredFiles.now()));
     return f;
   }
 
@@ -79,7 +81,8 @@ class DeletesStayDeletedTest {
   static void assertRefused(Future<Boolean> placed) {
     ExecutionException e = assertThrows(ExecutionException.class, () -> await(placed));
     assertInstanceOf(FdfsException.class, e.getCause());
-    assertEquals(2, ((FdfsException) e.getCause()).errno(), "ENOENT, as from a peer without the file");
+    assertEquals(
+        2, ((FdfsException) e.getCause()).errno(), "ENOENT, as from a peer without the file");
   }
 
   @Test
@@ -104,9 +107,12 @@ class DeletesStayDeletedTest {
     // restart: a new process reads its tombstones back
     files.tombstones().close();
     files = open();
-    assertTrue(files.tombstones().size() >= 17_001, "tombstones after the restart: " + files.tombstones().size());
+    assertTrue(
+        files.tombstones().size() >= 17_001,
+        "tombstones after the restart: " + files.tombstones().size());
     assertRefused(offerCopy(victim, createdAt));
-    assertFalse(Files.exists(files.pathOf(victim)), "the stale copy was not placed after the restart");
+    assertFalse(
+        Files.exists(files.pathOf(victim)), "the stale copy was not placed after the restart");
     files.tombstones().close();
   }
 }

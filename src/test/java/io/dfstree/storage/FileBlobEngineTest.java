@@ -22,7 +22,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The one-file engine through the {@link BlobEngine} seam only: what a packed engine must also do. */
+/**
+ * The one-file engine through the {@link BlobEngine} seam only: what a packed engine must also do.
+ */
 class FileBlobEngineTest {
   @TempDir Path dir;
   Vertx vertx;
@@ -49,23 +51,29 @@ class FileBlobEngineTest {
   /** Runs {@code action} on the test's event-loop context and waits for its future. */
   private <T> T on(Supplier<Future<T>> action) throws Exception {
     CompletableFuture<T> out = new CompletableFuture<>();
-    ctx.runOnContext(v -> action.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        out.complete(ar.result());
-      } else {
-        out.completeExceptionally(ar.cause());
-      }
-    }));
+    ctx.runOnContext(
+        v ->
+            action
+                .get()
+                .onComplete(
+                    ar -> {
+                      if (ar.succeeded()) {
+                        out.complete(ar.result());
+                      } else {
+                        out.completeExceptionally(ar.cause());
+                      }
+                    }));
     return out.get(10, TimeUnit.SECONDS);
   }
 
   private String store(String content, String ext) throws Exception {
     byte[] bytes = content.getBytes();
-    return on(() -> {
-      NewBlob b = engine.create(0, bytes.length, false, ext);
-      b.write(Buffer.buffer(bytes));
-      return b.place();
-    });
+    return on(
+        () -> {
+          NewBlob b = engine.create(0, bytes.length, false, ext);
+          b.write(Buffer.buffer(bytes));
+          return b.place();
+        });
   }
 
   @Test
@@ -79,7 +87,10 @@ class FileBlobEngineTest {
     FileId id = files.validate(files.group(), name);
     BlobEngine.BlobRead r = on(() -> engine.open(id));
     assertEquals(5, r.length());
-    assertEquals("hello", new String(Files.readAllBytes(r.path())).substring((int) r.offset(), (int) (r.offset() + 5)));
+    assertEquals(
+        "hello",
+        new String(Files.readAllBytes(r.path()))
+            .substring((int) r.offset(), (int) (r.offset() + 5)));
     assertEquals(2, r.fileOffset(2) - r.offset());
     assertTrue(on(() -> engine.exists(id)));
   }
@@ -100,16 +111,20 @@ class FileBlobEngineTest {
     byte[] bytes = "quorum".getBytes();
     CRC32 crc = new CRC32();
     crc.update(bytes);
-    String placed = on(() -> {
-      NewBlob b = engine.create(0, bytes.length, false, "bin").withoutCrc();
-      b.write(Buffer.buffer(bytes));
-      long now = System.currentTimeMillis() / 1000;
-      String name = b.name((int) crc.getValue(), now);
-      return b.placeAs(name, now).map(n -> {
-        assertEquals(name, n);
-        return n;
-      });
-    });
+    String placed =
+        on(
+            () -> {
+              NewBlob b = engine.create(0, bytes.length, false, "bin").withoutCrc();
+              b.write(Buffer.buffer(bytes));
+              long now = System.currentTimeMillis() / 1000;
+              String name = b.name((int) crc.getValue(), now);
+              return b.placeAs(name, now)
+                  .map(
+                      n -> {
+                        assertEquals(name, n);
+                        return n;
+                      });
+            });
     assertEquals(crc.getValue(), FileName.decode(placed).crc32Unsigned());
     assertTrue(on(() -> engine.exists(files.validate(files.group(), placed))));
   }
@@ -120,33 +135,50 @@ class FileBlobEngineTest {
     FileId id = files.validate(files.group(), name);
     on(() -> engine.delete(ctx, id));
     // the delete left a tombstone: a stale copy is refused as ENOENT
-    Exception stale = assertThrows(Exception.class, () -> on(() -> {
-      NewBlob b = engine.receive(0, 4);
-      b.write(Buffer.buffer("copy"));
-      return b.force().compose(n -> b.placeCopy(ctx, id, FileName.decode(name).createTime() & 0xFFFFFFFFL, false));
-    }));
+    Exception stale =
+        assertThrows(
+            Exception.class,
+            () ->
+                on(
+                    () -> {
+                      NewBlob b = engine.receive(0, 4);
+                      b.write(Buffer.buffer("copy"));
+                      return b.force()
+                          .compose(
+                              n ->
+                                  b.placeCopy(
+                                      ctx,
+                                      id,
+                                      FileName.decode(name).createTime() & 0xFFFFFFFFL,
+                                      false));
+                    }));
     assertEquals(io.dfstree.protocol.Errno.ENOENT, ((FdfsException) stale.getCause()).errno());
 
     String other = store("other", "txt");
     FileId otherId = files.validate(files.group(), other);
-    boolean placedAgain = on(() -> {
-      NewBlob b = engine.receive(0, 5);
-      b.write(Buffer.buffer("other"));
-      return b.force().compose(n -> {
-        assertEquals(5L, n);
-        return b.placeCopy(ctx, otherId, System.currentTimeMillis() / 1000, false);
-      });
-    });
+    boolean placedAgain =
+        on(
+            () -> {
+              NewBlob b = engine.receive(0, 5);
+              b.write(Buffer.buffer("other"));
+              return b.force()
+                  .compose(
+                      n -> {
+                        assertEquals(5L, n);
+                        return b.placeCopy(ctx, otherId, System.currentTimeMillis() / 1000, false);
+                      });
+            });
     assertFalse(placedAgain, "a create of a name already held is a no-op");
   }
 
   @Test
   void abortLeavesNothingInTheTempDirectory() throws Exception {
-    on(() -> {
-      NewBlob b = engine.create(0, 10, false, "");
-      b.write(Buffer.buffer("12345"));
-      return b.abort();
-    });
+    on(
+        () -> {
+          NewBlob b = engine.create(0, 10, false, "");
+          b.write(Buffer.buffer("12345"));
+          return b.abort();
+        });
     try (var s = Files.walk(files.paths().get(0).tmp)) {
       assertEquals(0, s.filter(Files::isRegularFile).count());
     }
@@ -159,7 +191,10 @@ class FileBlobEngineTest {
       stored.add(store("blob-" + i, "dat"));
     }
     FileId first = files.validate(files.group(), stored.get(0));
-    on(() -> files.setMetadata(ctx, first, (byte) 'O', List.of(io.dfstree.protocol.Metadata.Entry.of("k", "v"))));
+    on(
+        () ->
+            files.setMetadata(
+                ctx, first, (byte) 'O', List.of(io.dfstree.protocol.Metadata.Entry.of("k", "v"))));
     List<String> seen = new ArrayList<>();
     String after = null;
     for (int page = 0; page < 10; page++) {

@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** File events leave a storage in batches: few messages, every event, in order per publisher thread. */
+/**
+ * File events leave a storage in batches: few messages, every event, in order per publisher thread.
+ */
 class FileEventPublisherTest {
   @Test
   void manyEventsTravelInAFewBatchesAndNoneIsLost() throws Exception {
@@ -22,32 +24,47 @@ class FileEventPublisherTest {
     try {
       List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
       List<FileEvent> got = Collections.synchronizedList(new ArrayList<>());
-      vertx.eventBus().<JsonObject>consumer(Addresses.FILE_EVENTS, m -> {
-        List<FileEvent> events = FileEvent.fromMessage(m.body());
-        sizes.add(events.size());
-        got.addAll(events);
-      }).completion().await(5, TimeUnit.SECONDS);
+      vertx
+          .eventBus()
+          .<JsonObject>consumer(
+              Addresses.FILE_EVENTS,
+              m -> {
+                List<FileEvent> events = FileEvent.fromMessage(m.body());
+                sizes.add(events.size());
+                got.addAll(events);
+              })
+          .completion()
+          .await(5, TimeUnit.SECONDS);
       FileEventPublisher publisher = new FileEventPublisher(vertx);
       Thread[] threads = new Thread[3];
       for (int t = 0; t < threads.length; t++) {
         int id = t;
-        threads[t] = new Thread(() -> {
-          for (int i = 0; i < 400; i++) {
-            publisher.publish(new FileEvent(FileEvent.CREATED, "g/M00/00/00/t" + id + "-" + i, i, id, i));
-          }
-        });
+        threads[t] =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < 400; i++) {
+                    publisher.publish(
+                        new FileEvent(FileEvent.CREATED, "g/M00/00/00/t" + id + "-" + i, i, id, i));
+                  }
+                });
         threads[t].start();
       }
       for (Thread t : threads) {
         t.join();
       }
-      await("1200 events").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> got.size() >= 1200);
+      await("1200 events")
+          .atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> got.size() >= 1200);
       assertEquals(1200, got.size(), "every event arrives once");
       assertTrue(sizes.size() <= 6, "1200 events in a few messages, not one each: " + sizes);
-      assertTrue(sizes.stream().allMatch(n -> n <= FileEventPublisher.MAX_BATCH), "batches are capped: " + sizes);
+      assertTrue(
+          sizes.stream().allMatch(n -> n <= FileEventPublisher.MAX_BATCH),
+          "batches are capped: " + sizes);
       for (int t = 0; t < threads.length; t++) {
         String prefix = "g/M00/00/00/t" + t + "-";
-        List<String> mine = got.stream().map(FileEvent::fileId).filter(f -> f.startsWith(prefix)).toList();
+        List<String> mine =
+            got.stream().map(FileEvent::fileId).filter(f -> f.startsWith(prefix)).toList();
         for (int i = 0; i < mine.size(); i++) {
           assertEquals(prefix + i, mine.get(i), "one publisher's events keep their order");
         }
@@ -60,7 +77,8 @@ class FileEventPublisherTest {
         Thread.sleep(5);
       }
       assertEquals("g/M00/00/00/late", got.get(0).fileId());
-      assertTrue((System.nanoTime() - before) / 1_000_000 < 2000, "delivered within the batching delay");
+      assertTrue(
+          (System.nanoTime() - before) / 1_000_000 < 2000, "delivered within the batching delay");
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
@@ -68,8 +86,10 @@ class FileEventPublisherTest {
 
   @Test
   void aBatchMessageRoundTripsAndASingleEventIsReadAsOne() {
-    List<FileEvent> events = List.of(new FileEvent(FileEvent.CREATED, "g/M00/00/00/a", 5, 1, 10),
-        new FileEvent(FileEvent.METADATA, "g/M00/00/00/b", -1, 2, 11));
+    List<FileEvent> events =
+        List.of(
+            new FileEvent(FileEvent.CREATED, "g/M00/00/00/a", 5, 1, 10),
+            new FileEvent(FileEvent.METADATA, "g/M00/00/00/b", -1, 2, 11));
     assertEquals(events, FileEvent.fromMessage(FileEvent.batch(events)));
     assertEquals(List.of(events.get(0)), FileEvent.fromMessage(events.get(0).toJson()));
     assertEquals(List.of(), FileEvent.fromMessage(null));

@@ -6,14 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dfstree.fileid.FileName;
 import org.junit.jupiter.api.Test;
 
-/** Which names say what their bytes must be, so a download may check them against size and CRC32. */
+/**
+ * Which names say what their bytes must be, so a download may check them against size and CRC32.
+ */
 class IntegrityNamesTest {
-  static final String MASTER = FileName.generate(0, 2, 3, 100001, 1_700_000_000, 10, 0x1234, false, "jpg");
+  static final String MASTER =
+      FileName.generate(0, 2, 3, 100001, 1_700_000_000, 10, 0x1234, false, "jpg");
 
   @Test
   void aNormalNameIsChecked() {
     assertTrue(Integrity.checkable(MASTER));
-    assertTrue(Integrity.checkable(FileName.generate(0, 2, 3, 100001, 1_700_000_000, 10, 0x1234, false, "")));
+    assertTrue(
+        Integrity.checkable(
+            FileName.generate(0, 2, 3, 100001, 1_700_000_000, 10, 0x1234, false, "")));
   }
 
   @Test
@@ -26,6 +31,8 @@ class IntegrityNamesTest {
 
   @Test
   void anAppenderIsNot() {
-    assertFalse(Integrity.checkable(FileName.generate(0, 2, 3, 100001, 1_700_000_000, 10, 0x1234, true, "log")));
+    assertFalse(
+        Integrity.checkable(
+            FileName.generate(0, 2, 3, 100001, 1_700_000_000, 10, 0x1234, true, "log")));
   }
 }

@@ -22,11 +22,18 @@ final class OneStorePath implements AutoCloseable {
   final StorePath path;
   final StoredFiles files;
 
-  /** {@code reservedSpace} as the configuration spells it ("0", "1M"); {@code workers} disk threads. */
+  /**
+   * {@code reservedSpace} as the configuration spells it ("0", "1M"); {@code workers} disk threads.
+   */
   OneStorePath(Path dir, String reservedSpace, int workers) throws Exception {
-    JsonObject c = Config.defaults().getJsonObject("storage").copy()
-        .put("storePaths", new JsonArray().add(dir.resolve("s0").toString())).put("subdirCount", 2)
-        .put("reservedSpace", reservedSpace).put("id", 7);
+    JsonObject c =
+        Config.defaults()
+            .getJsonObject("storage")
+            .copy()
+            .put("storePaths", new JsonArray().add(dir.resolve("s0").toString()))
+            .put("subdirCount", 2)
+            .put("reservedSpace", reservedSpace)
+            .put("id", 7);
     options = StorageOptions.from(c);
     paths = new StorePaths(options);
     path = paths.all().get(0);

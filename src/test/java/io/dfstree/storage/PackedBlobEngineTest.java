@@ -54,9 +54,14 @@ class PackedBlobEngineTest {
   void setUp() throws Exception {
     vertx = Vertx.vertx();
     ctx = vertx.getOrCreateContext();
-    JsonObject c = Config.defaults().getJsonObject("storage").copy()
-        .put("storePaths", new JsonArray().add(dir.resolve("s0").toString())).put("subdirCount", 2)
-        .put("reservedSpace", "0").put("id", 7);
+    JsonObject c =
+        Config.defaults()
+            .getJsonObject("storage")
+            .copy()
+            .put("storePaths", new JsonArray().add(dir.resolve("s0").toString()))
+            .put("subdirCount", 2)
+            .put("reservedSpace", "0")
+            .put("id", 7);
     StorageOptions o = StorageOptions.from(c);
     paths = new StorePaths(o);
     paths.all().get(0).prepare(o.subdirCount());
@@ -65,13 +70,19 @@ class PackedBlobEngineTest {
     start();
   }
 
-  /** A storage's start: binlog (torn end dropped), tombstones, volumes indexed, lost lines written again. */
+  /**
+   * A storage's start: binlog (torn end dropped), tombstones, volumes indexed, lost lines written
+   * again.
+   */
   private int start() throws Exception {
     files = new StoredFiles(disk, paths, 7, "group1", true);
     files.binlog(new Binlog(binlogFile));
-    files.tombstones(TombstoneStore.open(dir.resolve("tombstones"), 86400, true, StoredFiles.now()));
+    files.tombstones(
+        TombstoneStore.open(dir.resolve("tombstones"), 86400, true, StoredFiles.now()));
     PackedOptions po = new PackedOptions(MAX_FILE, 1 << 20, true, 1 << 20, 4 << 20);
-    engine = new PackedBlobEngine(vertx, files, disk, po, 7, new FileBlobEngine(files, disk), maxPending);
+    engine =
+        new PackedBlobEngine(
+            vertx, files, disk, po, 7, new FileBlobEngine(files, disk), maxPending);
     files.packed(engine);
     engine.open();
     return engine.recoverLines();
@@ -90,13 +101,18 @@ class PackedBlobEngineTest {
 
   private <T> T on(Supplier<Future<T>> action) throws Exception {
     CompletableFuture<T> out = new CompletableFuture<>();
-    ctx.runOnContext(v -> action.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        out.complete(ar.result());
-      } else {
-        out.completeExceptionally(ar.cause());
-      }
-    }));
+    ctx.runOnContext(
+        v ->
+            action
+                .get()
+                .onComplete(
+                    ar -> {
+                      if (ar.succeeded()) {
+                        out.complete(ar.result());
+                      } else {
+                        out.completeExceptionally(ar.cause());
+                      }
+                    }));
     return out.get(20, TimeUnit.SECONDS);
   }
 
@@ -107,11 +123,12 @@ class PackedBlobEngineTest {
   }
 
   private String store(byte[] content) throws Exception {
-    return on(() -> {
-      NewBlob b = engine.create(0, content.length, false, "bin");
-      b.write(Buffer.buffer(content));
-      return b.place();
-    });
+    return on(
+        () -> {
+          NewBlob b = engine.create(0, content.length, false, "bin");
+          b.write(Buffer.buffer(content));
+          return b.place();
+        });
   }
 
   private List<String> binlogLines() throws Exception {
@@ -131,20 +148,23 @@ class PackedBlobEngineTest {
   void eachPackedUploadHasItsBinlogLineOnceItIsAcknowledged() throws Exception {
     List<Future<String>> all = new ArrayList<>();
     CompletableFuture<List<String>> names = new CompletableFuture<>();
-    ctx.runOnContext(v -> {
-      for (int i = 0; i < 20; i++) {
-        NewBlob b = engine.create(0, 3000, false, "jpg");
-        b.write(Buffer.buffer(bytes(3000, i)));
-        all.add(b.place());
-      }
-      Future.all(all).onSuccess(cf -> names.complete(all.stream().map(Future::result).toList()))
-          .onFailure(names::completeExceptionally);
-    });
+    ctx.runOnContext(
+        v -> {
+          for (int i = 0; i < 20; i++) {
+            NewBlob b = engine.create(0, 3000, false, "jpg");
+            b.write(Buffer.buffer(bytes(3000, i)));
+            all.add(b.place());
+          }
+          Future.all(all)
+              .onSuccess(cf -> names.complete(all.stream().map(Future::result).toList()))
+              .onFailure(names::completeExceptionally);
+        });
     List<String> placed = names.get(20, TimeUnit.SECONDS);
     List<String> lines = binlogLines();
     for (String n : placed) {
       assertEquals(FileName.TRUNK_NAME_LEN, n.length());
-      assertEquals(1, lines.stream().filter(l -> l.endsWith(" C " + n)).count(), n + " in " + lines);
+      assertEquals(
+          1, lines.stream().filter(l -> l.endsWith(" C " + n)).count(), n + " in " + lines);
     }
   }
 
@@ -155,7 +175,8 @@ class PackedBlobEngineTest {
       names.add(store(bytes(1000 + i, i)));
     }
     stop();
-    // a crash after the slots' sync, before their lines': the last 4 lines lost, zeros in their place
+    // a crash after the slots' sync, before their lines': the last 4 lines lost, zeros in their
+    // place
     List<String> lines = binlogLines();
     assertEquals(6, lines.size());
     String kept = String.join("\n", lines.subList(0, 2)) + "\n";
@@ -203,14 +224,18 @@ class PackedBlobEngineTest {
     start();
     byte[] a = bytes(60 * 1024, 1);
     byte[] b = bytes(60 * 1024, 2);
-    List<String> names = on(() -> {
-      NewBlob first = engine.create(0, a.length, false, "");
-      NewBlob second = engine.create(0, b.length, false, ""); // 120K > 100K: not held in memory
-      assertEquals(60 * 1024, engine.pendingBytes());
-      first.write(Buffer.buffer(a));
-      second.write(Buffer.buffer(b));
-      return Future.all(first.place(), second.place()).map(cf -> List.of(cf.resultAt(0), cf.resultAt(1)));
-    });
+    List<String> names =
+        on(
+            () -> {
+              NewBlob first = engine.create(0, a.length, false, "");
+              NewBlob second =
+                  engine.create(0, b.length, false, ""); // 120K > 100K: not held in memory
+              assertEquals(60 * 1024, engine.pendingBytes());
+              first.write(Buffer.buffer(a));
+              second.write(Buffer.buffer(b));
+              return Future.all(first.place(), second.place())
+                  .map(cf -> List.of(cf.resultAt(0), cf.resultAt(1)));
+            });
     assertEquals(FileName.TRUNK_NAME_LEN, names.get(0).length(), "packed");
     assertEquals(FileName.NORMAL_NAME_LEN, names.get(1).length(), "a file of its own");
     assertEquals(0, engine.pendingBytes(), "released once placed");
@@ -233,23 +258,37 @@ class PackedBlobEngineTest {
     }
     assertEquals(Errno.EIO, errno(assertThrows(Exception.class, () -> on(() -> engine.open(id)))));
     List<FileId> found = new ArrayList<>();
-    engine.scrub(0, Integrity.Throttle.NONE, found::add, new java.util.concurrent.atomic.AtomicLong(),
-        new java.util.concurrent.atomic.AtomicLong(), () -> false);
+    engine.scrub(
+        0,
+        Integrity.Throttle.NONE,
+        found::add,
+        new java.util.concurrent.atomic.AtomicLong(),
+        new java.util.concurrent.atomic.AtomicLong(),
+        () -> false);
     assertEquals(List.of(id), found);
 
     // a copy that does not match the name either is refused; a good one is written into the slot
     byte[] bad = content.clone();
     bad[7] ^= 1;
-    assertEquals(Errno.EIO, errno(assertThrows(Exception.class, () -> on(() -> {
-      NewBlob copy = engine.receive(0, -1);
-      copy.write(Buffer.buffer(bad));
-      return copy.placeCopy(ctx, id, t.createTime(), true);
-    }))));
-    assertTrue(on(() -> {
-      NewBlob copy = engine.receive(0, -1);
-      copy.write(Buffer.buffer(content));
-      return copy.placeCopy(ctx, id, t.createTime(), true);
-    }));
+    assertEquals(
+        Errno.EIO,
+        errno(
+            assertThrows(
+                Exception.class,
+                () ->
+                    on(
+                        () -> {
+                          NewBlob copy = engine.receive(0, -1);
+                          copy.write(Buffer.buffer(bad));
+                          return copy.placeCopy(ctx, id, t.createTime(), true);
+                        }))));
+    assertTrue(
+        on(
+            () -> {
+              NewBlob copy = engine.receive(0, -1);
+              copy.write(Buffer.buffer(content));
+              return copy.placeCopy(ctx, id, t.createTime(), true);
+            }));
     assertArrayEquals(content, on(() -> engine.open(id)).content().getBytes());
     assertFalse(engine.damaged(id));
     long lines = binlogLines().stream().filter(l -> l.contains(name)).count();
@@ -265,12 +304,20 @@ class PackedBlobEngineTest {
     stop();
     start();
     assertFalse(on(() -> engine.exists(id)));
-    assertEquals(Errno.ENOENT, errno(assertThrows(Exception.class, () -> on(() -> engine.open(id)))));
-    assertEquals(Errno.ENOENT, errno(assertThrows(Exception.class, () -> on(() -> {
-      NewBlob copy = engine.receive(0, -1);
-      copy.write(Buffer.buffer(content));
-      return copy.placeCopy(ctx, id, TrunkId.parse(name).createTime(), false);
-    }))));
+    assertEquals(
+        Errno.ENOENT, errno(assertThrows(Exception.class, () -> on(() -> engine.open(id)))));
+    assertEquals(
+        Errno.ENOENT,
+        errno(
+            assertThrows(
+                Exception.class,
+                () ->
+                    on(
+                        () -> {
+                          NewBlob copy = engine.receive(0, -1);
+                          copy.write(Buffer.buffer(content));
+                          return copy.placeCopy(ctx, id, TrunkId.parse(name).createTime(), false);
+                        }))));
     assertFalse(on(() -> engine.exists(id)));
     assertTrue(binlogLines().stream().anyMatch(l -> l.endsWith(" D " + name)));
   }

@@ -34,8 +34,13 @@ class PeerAuthTest {
     PeerAuth server = new PeerAuth(SECRET, 1);
     PeerAuth.Session s = server.session();
     Buffer nonce = s.challenge();
-    FdfsException e = assertThrows(FdfsException.class,
-        () -> s.verify(new PeerAuth("another-secret-0123".getBytes(StandardCharsets.UTF_8), 7).prove(nonce.getBytes())));
+    FdfsException e =
+        assertThrows(
+            FdfsException.class,
+            () ->
+                s.verify(
+                    new PeerAuth("another-secret-0123".getBytes(StandardCharsets.UTF_8), 7)
+                        .prove(nonce.getBytes())));
     assertEquals(Errno.EACCES, e.errno());
     assertFalse(s.isMember());
 
@@ -81,7 +86,9 @@ class PeerAuthTest {
       try {
         PeerAuth outsider = PeerAuth.load(other, "", 3).await();
         PeerAuth.Session s2 = a.session();
-        assertThrows(FdfsException.class, () -> s2.verify(outsider.prove(s2.challenge().getBytes())),
+        assertThrows(
+            FdfsException.class,
+            () -> s2.verify(outsider.prove(s2.challenge().getBytes())),
             "another process generated its own secret");
       } finally {
         other.close().await();

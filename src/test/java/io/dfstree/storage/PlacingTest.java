@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A name being placed here (an upload streamed to peers, a replica from its source) is visible
- * to catch-up, which waits for the placement instead of fetching the file again.
+ * A name being placed here (an upload streamed to peers, a replica from its source) is visible to
+ * catch-up, which waits for the placement instead of fetching the file again.
  */
 class PlacingTest {
   @TempDir Path dir;
@@ -48,9 +48,11 @@ class PlacingTest {
 
     FileWriteStream upload = files.newUpload(path);
     upload.write(Buffer.buffer("hello"));
-    assertEquals(name, files.placeAs(upload, path, name, StoredFiles.now()).await(10, TimeUnit.SECONDS));
+    assertEquals(
+        name, files.placeAs(upload, path, name, StoredFiles.now()).await(10, TimeUnit.SECONDS));
     after.await(10, TimeUnit.SECONDS);
-    assertTrue(files.exists(files.validate(files.group(), name)).await(10, TimeUnit.SECONDS),
+    assertTrue(
+        files.exists(files.validate(files.group(), name)).await(10, TimeUnit.SECONDS),
         "when catch-up goes on, the file is there: nothing to fetch");
     assertTrue(files.afterPlacing(ctx, name).isComplete(), "nothing in progress any more");
   }
@@ -64,7 +66,9 @@ class PlacingTest {
     upload.write(Buffer.buffer("hello"));
     Path target = files.pathOf(files.validate(files.group(), name));
     Files.writeString(target, "taken"); // the name is already used: placing fails with EEXIST
-    assertThrows(Exception.class, () -> files.placeAs(upload, path, name, StoredFiles.now()).await(10, TimeUnit.SECONDS));
+    assertThrows(
+        Exception.class,
+        () -> files.placeAs(upload, path, name, StoredFiles.now()).await(10, TimeUnit.SECONDS));
     after.await(10, TimeUnit.SECONDS);
   }
 

@@ -27,8 +27,9 @@ class SmallDownloadTest {
   static FileName.Decoded nameOf(byte[] content) {
     CRC32 crc = new CRC32();
     crc.update(content);
-    return FileName.decode(FileName.generate(0, 2, 3, 100001, 1_700_000_000, content.length, (int) crc.getValue(),
-        false, "txt"));
+    return FileName.decode(
+        FileName.generate(
+            0, 2, 3, 100001, 1_700_000_000, content.length, (int) crc.getValue(), false, "txt"));
   }
 
   @Test
@@ -79,17 +80,25 @@ class SmallDownloadTest {
     FileName.Decoded name = nameOf(content);
     byte[] flipped = content.clone();
     flipped[3] ^= 1;
-    assertSame(SmallDownload.Whole.DAMAGED, SmallDownload.read(Files.write(dir.resolve("a"), flipped), name));
+    assertSame(
+        SmallDownload.Whole.DAMAGED,
+        SmallDownload.read(Files.write(dir.resolve("a"), flipped), name));
     byte[] shorter = java.util.Arrays.copyOf(content, content.length - 1);
-    assertSame(SmallDownload.Whole.DAMAGED, SmallDownload.read(Files.write(dir.resolve("b"), shorter), name));
+    assertSame(
+        SmallDownload.Whole.DAMAGED,
+        SmallDownload.read(Files.write(dir.resolve("b"), shorter), name));
   }
 
   @Test
   void aMissingFileOrADirectoryIsEnoent() throws Exception {
     FileName.Decoded name = nameOf(new byte[4]);
-    FdfsException missing = assertThrows(FdfsException.class, () -> SmallDownload.read(dir.resolve("none"), name));
+    FdfsException missing =
+        assertThrows(FdfsException.class, () -> SmallDownload.read(dir.resolve("none"), name));
     assertEquals(Errno.ENOENT, missing.errno());
     Files.createDirectory(dir.resolve("d"));
-    assertEquals(Errno.ENOENT, assertThrows(FdfsException.class, () -> SmallDownload.read(dir.resolve("d"), name)).errno());
+    assertEquals(
+        Errno.ENOENT,
+        assertThrows(FdfsException.class, () -> SmallDownload.read(dir.resolve("d"), name))
+            .errno());
   }
 }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Deleting files on a full store path makes room at once: before, free space was only
- * re-measured at the next heartbeat, and uploads in between were refused ENOSPC.
+ * Deleting files on a full store path makes room at once: before, free space was only re-measured
+ * at the next heartbeat, and uploads in between were refused ENOSPC.
  */
 class SpaceOnDeleteTest {
   @TempDir Path dir;
@@ -50,7 +50,9 @@ class SpaceOnDeleteTest {
     AtomicInteger told = new AtomicInteger();
     files.onSpaceFreed = told::incrementAndGet;
 
-    files.delete(vertx.getOrCreateContext(), files.validate(files.group(), name)).await(10, TimeUnit.SECONDS);
+    files
+        .delete(vertx.getOrCreateContext(), files.validate(files.group(), name))
+        .await(10, TimeUnit.SECONDS);
 
     assertTrue(paths.hasRoomFor(path, 1), "room again right after the delete");
     assertEquals(1, told.get(), "trackers are told at once");

@@ -3,10 +3,10 @@ package io.dfstree.storage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.dfstree.TestPorts;
+import io.dfstree.config.Config;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.dfstree.config.Config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -22,9 +22,14 @@ class StorageSmokeTest {
     Path dir = Files.createTempDirectory("st");
     int port;
     port = TestPorts.free();
-    JsonObject c = Config.defaults().getJsonObject("storage").copy()
-        .put("port", port).put("storePaths", new io.vertx.core.json.JsonArray().add(dir.resolve("s0").toString()))
-        .put("subdirCount", 4).put("reservedSpace", "1M");
+    JsonObject c =
+        Config.defaults()
+            .getJsonObject("storage")
+            .copy()
+            .put("port", port)
+            .put("storePaths", new io.vertx.core.json.JsonArray().add(dir.resolve("s0").toString()))
+            .put("subdirCount", 4)
+            .put("reservedSpace", "1M");
     Vertx vertx = Vertx.vertx();
     vertx.deployVerticle(new StorageVerticle(), new DeploymentOptions().setConfig(c)).await();
     ClientGlobal.g_network_timeout = 30000;

@@ -9,7 +9,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A store path's layout on disk: data directories, temp directories, and leftovers removed at start. */
+/**
+ * A store path's layout on disk: data directories, temp directories, and leftovers removed at
+ * start.
+ */
 class StorePathTest {
   @TempDir Path dir;
 

@@ -19,13 +19,20 @@ import org.junit.jupiter.api.io.TempDir;
 class StorePathsTest {
   @TempDir Path dir;
 
-  StorePaths paths(int count, String reserved, String selection, JsonArray readOnly) throws Exception {
+  StorePaths paths(int count, String reserved, String selection, JsonArray readOnly)
+      throws Exception {
     JsonArray roots = new JsonArray();
     for (int i = 0; i < count; i++) {
       roots.add(dir.resolve("s" + i).toString());
     }
-    JsonObject c = Config.defaults().getJsonObject("storage").copy().put("storePaths", roots)
-        .put("reservedSpace", reserved).put("storePathSelection", selection).put("readOnlyPaths", readOnly);
+    JsonObject c =
+        Config.defaults()
+            .getJsonObject("storage")
+            .copy()
+            .put("storePaths", roots)
+            .put("reservedSpace", reserved)
+            .put("storePathSelection", selection)
+            .put("readOnlyPaths", readOnly);
     StorePaths p = new StorePaths(StorageOptions.from(c));
     for (StorePath sp : p.all()) {
       Files.createDirectories(sp.data);
@@ -39,8 +46,13 @@ class StorePathsTest {
   }
 
   StorePaths distribution(int subdirs, int mode, int rotate) {
-    JsonObject c = Config.defaults().getJsonObject("storage").copy().put("subdirCount", subdirs)
-        .put("fileDistributeMode", mode).put("fileDistributeRotateCount", rotate);
+    JsonObject c =
+        Config.defaults()
+            .getJsonObject("storage")
+            .copy()
+            .put("subdirCount", subdirs)
+            .put("fileDistributeMode", mode)
+            .put("fileDistributeRotateCount", rotate);
     return new StorePaths(StorageOptions.from(c));
   }
 
@@ -92,7 +104,8 @@ class StorePathsTest {
   @Test
   void mostFreeSelectionPicksThePathWithMostFreeSpace() throws Exception {
     StorePaths p = paths(3, "0", "most-free", new JsonArray());
-    p.get(0).consumed(p.get(0).freeBytes() / 2); // large margins: all three share one real filesystem
+    p.get(0)
+        .consumed(p.get(0).freeBytes() / 2); // large margins: all three share one real filesystem
     p.get(2).consumed(p.get(2).freeBytes() / 4);
     assertEquals(1, p.choose(-1, 1).index);
   }

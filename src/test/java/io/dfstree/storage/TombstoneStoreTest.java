@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The tombstone file: read back after a restart, expired entries dropped, compacted, a torn last line ignored. */
+/**
+ * The tombstone file: read back after a restart, expired entries dropped, compacted, a torn last
+ * line ignored.
+ */
 class TombstoneStoreTest {
   static final long DAY = 86_400;
   @TempDir Path dir;
@@ -20,7 +23,10 @@ class TombstoneStoreTest {
     s.bury("M00/00/00/b.txt", 1_000_000 - 9 * DAY);
     s.bury("M00/00/00/a.txt", 1_000_010); // deleted again later (a slave name re-uploaded, deleted)
     s.close();
-    Files.writeString(f, Files.readString(f) + "1000020 M00/00", java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+    Files.writeString(
+        f,
+        Files.readString(f) + "1000020 M00/00",
+        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
     Files.writeString(f, Files.readString(f) + "\n12x", java.nio.file.StandardOpenOption.APPEND);
 
     TombstoneStore again = TombstoneStore.open(f, 10 * DAY, true, 1_000_100);
@@ -43,7 +49,9 @@ class TombstoneStoreTest {
       s.bury("M00/00/00/name-" + (i % 10), 1000 + i);
     }
     assertEquals(10, s.size());
-    assertTrue(Files.readAllLines(f).size() <= 2048, "compacted: " + Files.readAllLines(f).size() + " lines");
+    assertTrue(
+        Files.readAllLines(f).size() <= 2048,
+        "compacted: " + Files.readAllLines(f).size() + " lines");
     s.close();
     TombstoneStore again = TombstoneStore.open(f, 10 * DAY, false, 20_000);
     assertEquals(10_999L, again.deletedAt("M00/00/00/name-9"));
@@ -60,7 +68,8 @@ class TombstoneStoreTest {
     Binlog log = new Binlog(dir.resolve("sync/binlog"));
     TombstoneStore s = TombstoneStore.open(f, 10 * DAY, true, 1_000_000, log);
     String checkpointed = Files.readString(f);
-    assertTrue(checkpointed.startsWith("# 0"), "a fresh file starts with a checkpoint: " + checkpointed);
+    assertTrue(
+        checkpointed.startsWith("# 0"), "a fresh file starts with a checkpoint: " + checkpointed);
     log.append(999_999, Binlog.CREATE, "M00/00/00/a.txt", null, true);
     s.bury("M00/00/00/a.txt", 1_000_000, true);
     log.append(1_000_000, Binlog.DELETE, "M00/00/00/a.txt", null, true);
@@ -73,7 +82,8 @@ class TombstoneStoreTest {
 
     Binlog again = new Binlog(dir.resolve("sync/binlog"));
     TombstoneStore reopened = TombstoneStore.open(f, 10 * DAY, true, 1_000_100, again);
-    assertEquals(1_000_000L, reopened.deletedAt("M00/00/00/a.txt"), "replayed from the binlog's D line");
+    assertEquals(
+        1_000_000L, reopened.deletedAt("M00/00/00/a.txt"), "replayed from the binlog's D line");
     assertEquals(1_000_001L, reopened.deletedAt("M00/00/00/b.txt"), "and from a peer's d line");
     assertEquals(1_000_002L, reopened.deletedAt("M00/00/00/c.txt"));
     assertEquals(3, reopened.size(), "a create is no tombstone");
@@ -82,7 +92,8 @@ class TombstoneStoreTest {
   }
 
   @Test
-  void coveredDeletesAreCheckpointedAndOpeningReplaysTheBinlogAfterTheLastCheckpoint() throws Exception {
+  void coveredDeletesAreCheckpointedAndOpeningReplaysTheBinlogAfterTheLastCheckpoint()
+      throws Exception {
     Path f = dir.resolve("tombstones");
     Binlog log = new Binlog(dir.resolve("binlog"));
     TombstoneStore s = TombstoneStore.open(f, 10 * DAY, true, 1_000_000, log);
@@ -90,16 +101,22 @@ class TombstoneStoreTest {
       s.bury("M00/00/00/n" + i, 1_000_000, true);
       log.append(1_000_000, Binlog.DELETE, "M00/00/00/n" + i, null, false);
     }
-    assertTrue(Files.readAllLines(f).stream().anyMatch(l -> l.startsWith("# ") && !l.equals("# 0")),
-        "covered deletes took a checkpoint by count (or by age): " + Files.readAllLines(f).size() + " lines");
+    assertTrue(
+        Files.readAllLines(f).stream().anyMatch(l -> l.startsWith("# ") && !l.equals("# 0")),
+        "covered deletes took a checkpoint by count (or by age): "
+            + Files.readAllLines(f).size()
+            + " lines");
     s.bury("M00/00/00/last", 1_000_000, true);
     log.append(1_000_000, Binlog.DELETE, "M00/00/00/last", null, false);
     s.close(); // what is unforced is checkpointed at the binlog's end: nothing left to replay
-    assertTrue(Files.readString(f).endsWith("# " + log.size() + "\n"), "ends with a checkpoint at " + log.size());
+    assertTrue(
+        Files.readString(f).endsWith("# " + log.size() + "\n"),
+        "ends with a checkpoint at " + log.size());
     log.append(1_000_000, Binlog.DELETE, "M00/00/00/after", null, false);
     TombstoneStore reopened = TombstoneStore.open(f, 10 * DAY, true, 1_000_100, log);
     assertEquals(TombstoneStore.CHECKPOINT_EVERY + 2, reopened.size());
-    assertEquals(1_000_000L, reopened.deletedAt("M00/00/00/after"), "after the checkpoint: replayed");
+    assertEquals(
+        1_000_000L, reopened.deletedAt("M00/00/00/after"), "after the checkpoint: replayed");
     reopened.close();
     log.close();
   }

@@ -12,13 +12,23 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The tracker's answers as bytes: what it knows, mapped to reply records, laid out by {@link TrackerCodec}. */
+/**
+ * The tracker's answers as bytes: what it knows, mapped to reply records, laid out by {@link
+ * TrackerCodec}.
+ */
 class EncodingTest {
   private final GroupMap map = new GroupMap(6000);
 
   EncodingTest() {
-    map.apply(Beats.beat(100001, "group1", "ACTIVE", List.of(Beats.path(0, 40), Beats.path(1, 60)), 7,
-        Map.of("100002", 1234L)), 5_000_000);
+    map.apply(
+        Beats.beat(
+            100001,
+            "group1",
+            "ACTIVE",
+            List.of(Beats.path(0, 40), Beats.path(1, 60)),
+            7,
+            Map.of("100002", 1234L)),
+        5_000_000);
     map.apply(Beats.active(100002, "group1"), 0);
   }
 
@@ -28,7 +38,8 @@ class EncodingTest {
 
   @Test
   void storeOneIs40Bytes() {
-    Buffer b = bytes(TrackerAnswers.storeOne(new UploadTarget("group1", List.of(map.storage(100001)), 3)));
+    Buffer b =
+        bytes(TrackerAnswers.storeOne(new UploadTarget("group1", List.of(map.storage(100001)), 3)));
     assertEquals(40, b.length());
     assertEquals("group1", Wire.readFixed(b, 0, 16));
     assertEquals("127.0.0.1", Wire.readFixed(b, 16, 15));
@@ -38,7 +49,10 @@ class EncodingTest {
 
   @Test
   void storeAllIs17Plus23PerServer() {
-    Buffer b = bytes(TrackerAnswers.storeAll(new UploadTarget("group1", List.copyOf(map.group("group1").members()), 1)));
+    Buffer b =
+        bytes(
+            TrackerAnswers.storeAll(
+                new UploadTarget("group1", List.copyOf(map.group("group1").members()), 1)));
     assertEquals(17 + 46, b.length());
     assertEquals("127.0.0.2", Wire.readFixed(b, 16 + 23, 15));
     assertEquals(23000, b.getLong(16 + 23 + 15));
@@ -48,7 +62,8 @@ class EncodingTest {
   @Test
   void fetchOneIs39AndFetchAllIsLegacyShape() {
     assertEquals(39, bytes(TrackerAnswers.fetchOne("group1", map.storage(100001))).length());
-    Buffer all = bytes(TrackerAnswers.fetchAll("group1", List.copyOf(map.group("group1").members())));
+    Buffer all =
+        bytes(TrackerAnswers.fetchAll("group1", List.copyOf(map.group("group1").members())));
     assertEquals(39 + 15, all.length());
     assertEquals(23000, all.getLong(31));
     assertEquals("127.0.0.2", Wire.readFixed(all, 39, 15));
@@ -114,7 +129,8 @@ class EncodingTest {
 
   @Test
   void modernStorageStat() {
-    Buffer b = bytes(new StorageStats(List.of(ListLayout.MODERN.storageStat(map.storage(100001), 99))));
+    Buffer b =
+        bytes(new StorageStats(List.of(ListLayout.MODERN.storageStat(map.storage(100001), 99))));
     assertEquals(487, b.length());
     assertEquals(7, b.getByte(0));
     assertEquals(6, b.getByte(1), "rw mode");
@@ -132,7 +148,8 @@ class EncodingTest {
   @Test
   void offlineStorageReportsNoUpTime() {
     map.leave(100001);
-    Buffer b = bytes(new StorageStats(List.of(ListLayout.LEGACY.storageStat(map.storage(100001), 0))));
+    Buffer b =
+        bytes(new StorageStats(List.of(ListLayout.LEGACY.storageStat(map.storage(100001), 0))));
     assertEquals(5, b.getByte(0));
     assertEquals(0, b.getLong(191));
   }

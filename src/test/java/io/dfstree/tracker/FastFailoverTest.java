@@ -33,24 +33,37 @@ class FastFailoverTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       trackerPort = s.getLocalPort();
     }
-    JsonObject config = new JsonObject().put("host", "127.0.0.1").put("port", trackerPort).put("storeLookup", 0)
-        .put("storeGroup", "group1").put("storeServer", 0).put("storePath", 0).put("downloadServer", 0)
-        .put("listLayout", "legacy").put("heartbeatTimeoutMs", 60_000).put("storageSyncFileMaxDelay", 86400)
-        .put("storageSyncFileMaxTime", 300).put("maxRequestBytes", 1024).put("allowHosts", new JsonArray());
+    JsonObject config =
+        new JsonObject()
+            .put("host", "127.0.0.1")
+            .put("port", trackerPort)
+            .put("storeLookup", 0)
+            .put("storeGroup", "group1")
+            .put("storeServer", 0)
+            .put("storePath", 0)
+            .put("downloadServer", 0)
+            .put("listLayout", "legacy")
+            .put("heartbeatTimeoutMs", 60_000)
+            .put("storageSyncFileMaxDelay", 86400)
+            .put("storageSyncFileMaxTime", 300)
+            .put("maxRequestBytes", 1024)
+            .put("allowHosts", new JsonArray());
     await(vertx.deployVerticle(new TrackerVerticle(), new DeploymentOptions().setConfig(config)));
 
     ServerSocket storage = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     int storagePort = storage.getLocalPort();
     List<Socket> accepted = new CopyOnWriteArrayList<>();
-    Thread acceptor = new Thread(() -> {
-      try {
-        while (true) {
-          accepted.add(storage.accept());
-        }
-      } catch (Exception closed) {
-        // the "process" died
-      }
-    });
+    Thread acceptor =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  accepted.add(storage.accept());
+                }
+              } catch (Exception closed) {
+                // the "process" died
+              }
+            });
     acceptor.start();
     long upTime = 1_700_000_000L;
     beat(vertx, storagePort, upTime);
@@ -74,8 +87,12 @@ class FastFailoverTest {
     while (!"OFFLINE".equals(state(vertx)) && System.currentTimeMillis() < until) {
       Thread.sleep(10);
     }
-    assertEquals("OFFLINE", state(vertx), "OFFLINE at once after the kill, not after the heartbeat timeout");
-    System.out.println("storage OFFLINE at the tracker " + (System.currentTimeMillis() - killedAt) + " ms after the kill");
+    assertEquals(
+        "OFFLINE", state(vertx), "OFFLINE at once after the kill, not after the heartbeat timeout");
+    System.out.println(
+        "storage OFFLINE at the tracker "
+            + (System.currentTimeMillis() - killedAt)
+            + " ms after the kill");
 
     beat(vertx, storagePort, upTime); // sent before it died, delivered late
     assertEquals("OFFLINE", state(vertx), "a late heartbeat of the dead process");
@@ -85,15 +102,45 @@ class FastFailoverTest {
 
   private static void beat(Vertx vertx, int port, long upTime) throws Exception {
     Heartbeat b = Beats.active(7, "group1");
-    Heartbeat h = new Heartbeat(7, "group1", "127.0.0.1", port, 0, "ACTIVE", b.storePaths(), 256, 10, "6.0.7",
-        b.joinTime(), upTime, 2000, b.counters(), b.connections(), 0, 0, Map.of(), 0, null);
+    Heartbeat h =
+        new Heartbeat(
+            7,
+            "group1",
+            "127.0.0.1",
+            port,
+            0,
+            "ACTIVE",
+            b.storePaths(),
+            256,
+            10,
+            "6.0.7",
+            b.joinTime(),
+            upTime,
+            2000,
+            b.counters(),
+            b.connections(),
+            0,
+            0,
+            Map.of(),
+            0,
+            null);
     vertx.eventBus().publish(Addresses.HEARTBEAT, h.toJson());
   }
 
   private static String state(Vertx vertx) throws Exception {
-    JsonObject groups = await(vertx.eventBus().<JsonObject>request(TrackerVerticle.QUERY_ADDRESS,
-        new JsonObject().put("op", "groups"))).body();
-    return groups.getJsonArray("groups").getJsonObject(0).getJsonArray("storages").getJsonObject(0).getString("state");
+    JsonObject groups =
+        await(
+                vertx
+                    .eventBus()
+                    .<JsonObject>request(
+                        TrackerVerticle.QUERY_ADDRESS, new JsonObject().put("op", "groups")))
+            .body();
+    return groups
+        .getJsonArray("groups")
+        .getJsonObject(0)
+        .getJsonArray("storages")
+        .getJsonObject(0)
+        .getString("state");
   }
 
   private static <T> T await(Future<T> f) throws Exception {

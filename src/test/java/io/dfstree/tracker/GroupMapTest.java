@@ -22,7 +22,8 @@ class GroupMapTest {
     assertNull(c.get(0).from());
     assertEquals(StorageStatus.ACTIVE, c.get(0).to());
     assertEquals(List.of("g1", "g2"), map.groups().stream().map(StorageGroup::name).toList());
-    assertEquals(List.of(100, 300), map.group("g1").members().stream().map(StorageEntry::id).toList());
+    assertEquals(
+        List.of(100, 300), map.group("g1").members().stream().map(StorageEntry::id).toList());
     assertEquals(List.of(100, 200, 300), map.storages().stream().map(StorageEntry::id).toList());
   }
 
@@ -60,10 +61,24 @@ class GroupMapTest {
   @Test
   void writableNeedsActiveAndAPathWithFreeSpaceAboveReserve() {
     map.apply(Beats.active(1, "g"), 0);
-    map.apply(Beats.beat(2, "g", "ACTIVE", List.of(new Heartbeat.StorePathStat(0, 100 * Beats.GB, Beats.GB,
-        Beats.GB, false)), 1, Map.of()), 0);
-    map.apply(Beats.beat(3, "g", "ACTIVE", List.of(new Heartbeat.StorePathStat(0, 100 * Beats.GB, 50 * Beats.GB,
-        Beats.GB, true)), 1, Map.of()), 0);
+    map.apply(
+        Beats.beat(
+            2,
+            "g",
+            "ACTIVE",
+            List.of(new Heartbeat.StorePathStat(0, 100 * Beats.GB, Beats.GB, Beats.GB, false)),
+            1,
+            Map.of()),
+        0);
+    map.apply(
+        Beats.beat(
+            3,
+            "g",
+            "ACTIVE",
+            List.of(new Heartbeat.StorePathStat(0, 100 * Beats.GB, 50 * Beats.GB, Beats.GB, true)),
+            1,
+            Map.of()),
+        0);
     map.apply(Beats.beat(4, "g", "ONLINE", List.of(Beats.path(0, 50)), 1, Map.of()), 0);
     StorageGroup g = map.group("g");
     assertEquals(List.of(1, 2, 3), g.readable().stream().map(StorageEntry::id).toList());
@@ -73,7 +88,9 @@ class GroupMapTest {
   @Test
   void groupSpaceIsThatOfTheMemberWithLeastFreeSpace() {
     map.apply(Beats.beat(1, "g", "ACTIVE", List.of(Beats.path(0, 80)), 1, Map.of()), 0);
-    map.apply(Beats.beat(2, "g", "ACTIVE", List.of(Beats.path(0, 30), Beats.path(1, 10)), 1, Map.of()), 0);
+    map.apply(
+        Beats.beat(2, "g", "ACTIVE", List.of(Beats.path(0, 30), Beats.path(1, 10)), 1, Map.of()),
+        0);
     StorageGroup g = map.group("g");
     assertEquals(40 * 1024, g.freeMb());
     assertEquals(200 * 1024, g.totalMb());
@@ -105,8 +122,28 @@ class GroupMapTest {
     assertTrue(map.apply(first, 100).isEmpty());
     assertEquals(StorageStatus.DELETED, map.storage(1).status());
     assertTrue(map.expire(100_000).isEmpty(), "DELETED never becomes OFFLINE");
-    Heartbeat restarted = new Heartbeat(1, "g", first.host(), first.port(), 0, "ACTIVE", first.storePaths(), 256, 1,
-        "x", first.joinTime(), first.upTime() + 50, 2000, null, null, 0, 0, null, 0, null);
+    Heartbeat restarted =
+        new Heartbeat(
+            1,
+            "g",
+            first.host(),
+            first.port(),
+            0,
+            "ACTIVE",
+            first.storePaths(),
+            256,
+            1,
+            "x",
+            first.joinTime(),
+            first.upTime() + 50,
+            2000,
+            null,
+            null,
+            0,
+            0,
+            null,
+            0,
+            null);
     assertEquals(StorageStatus.ACTIVE, map.apply(restarted, 200).get(0).to());
   }
 
@@ -123,8 +160,15 @@ class GroupMapTest {
     map.apply(Beats.active(1, "g"), 0);
     map.apply(Beats.active(2, "g"), 0);
     map.apply(Beats.beat(3, "g", "ACTIVE", List.of(Beats.path(0, 5)), 1, Map.of()), 0);
-    map.apply(Beats.beat(4, "g", "ACTIVE", List.of(Beats.path(0, 5)), 1,
-        Map.of("1", 500L, "2", 300L, "3", 0L, "99", 10L)), 0);
+    map.apply(
+        Beats.beat(
+            4,
+            "g",
+            "ACTIVE",
+            List.of(Beats.path(0, 5)),
+            1,
+            Map.of("1", 500L, "2", 300L, "3", 0L, "99", 10L)),
+        0);
     assertEquals(300, map.lastSyncedTimestamp(map.storage(4)));
     map.leave(2);
     assertEquals(500, map.lastSyncedTimestamp(map.storage(4)), "offline source ignored");
@@ -134,7 +178,12 @@ class GroupMapTest {
   @Test
   void jsonSnapshotCarriesStateAndSpace() {
     map.apply(Beats.beat(7, "g", "ACTIVE", List.of(Beats.path(0, 5)), 1, Map.of("8", 42L)), 0);
-    var s = map.toJson().getJsonArray("groups").getJsonObject(0).getJsonArray("storages").getJsonObject(0);
+    var s =
+        map.toJson()
+            .getJsonArray("groups")
+            .getJsonObject(0)
+            .getJsonArray("storages")
+            .getJsonObject(0);
     assertEquals("ACTIVE", s.getString("state"));
     assertEquals(5 * 1024, s.getLong("freeMb"));
     assertEquals(42L, s.getJsonObject("syncedUntil").getLong("8"));
@@ -152,12 +201,15 @@ class GroupMapTest {
   @Test
   void aDeadProcessIsOfflineAtOnceAndItsLateBeatsDoNotRevive() {
     map.apply(Beats.active(1, "g"), 0);
-    assertEquals("storage 1 (g 127.0.0.1:23000) ACTIVE -> OFFLINE", map.down(1, 1000).get(0).toString());
+    assertEquals(
+        "storage 1 (g 127.0.0.1:23000) ACTIVE -> OFFLINE", map.down(1, 1000).get(0).toString());
     assertTrue(map.group("g").writable().isEmpty());
     assertTrue(map.apply(Beats.active(1, "g"), 1500).isEmpty(), "a beat sent before it died");
     assertEquals(StorageStatus.OFFLINE, map.storage(1).status());
     assertTrue(map.down(1, 1600).isEmpty(), "no repeated change");
-    assertEquals(StorageStatus.ACTIVE, map.apply(Beats.active(1, "g"), 7700).get(0).to(),
+    assertEquals(
+        StorageStatus.ACTIVE,
+        map.apply(Beats.active(1, "g"), 7700).get(0).to(),
         "a process still beating a heartbeat timeout later is alive");
   }
 
@@ -172,8 +224,29 @@ class GroupMapTest {
   @Test
   void aLeavingClusterMemberTakesItsStoragesOffline() {
     Heartbeat b = Beats.active(1, "g");
-    map.apply(new Heartbeat(1, "g", b.host(), b.port(), 0, "ACTIVE", b.storePaths(), 256, 1, "x", b.joinTime(),
-        b.upTime(), 2000, null, null, 0, 0, null, 0, "node-a"), 0);
+    map.apply(
+        new Heartbeat(
+            1,
+            "g",
+            b.host(),
+            b.port(),
+            0,
+            "ACTIVE",
+            b.storePaths(),
+            256,
+            1,
+            "x",
+            b.joinTime(),
+            b.upTime(),
+            2000,
+            null,
+            null,
+            0,
+            0,
+            null,
+            0,
+            "node-a"),
+        0);
     map.apply(Beats.active(2, "g"), 0);
     assertTrue(map.memberLeft("node-b", 10).isEmpty());
     List<StateChange> c = map.memberLeft("node-a", 10);

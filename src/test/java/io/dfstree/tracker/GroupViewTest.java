@@ -21,7 +21,9 @@ class GroupViewTest {
   @Test
   void groupMapAnswerRoundTripsThroughTheWire() {
     GroupMap map = new GroupMap(10_000);
-    map.apply(Beats.beat(1, "g1", "ACTIVE", List.of(Beats.path(0, 50)), 1, Map.of("2", 1_700_000_050L)), 1000);
+    map.apply(
+        Beats.beat(1, "g1", "ACTIVE", List.of(Beats.path(0, 50)), 1, Map.of("2", 1_700_000_050L)),
+        1000);
     map.apply(Beats.beat(2, "g1", "WAIT_SYNC", List.of(Beats.path(0, 70)), 1, Map.of()), 1000);
     map.apply(Beats.active(3, "g2"), 1000);
     map.leave(3);
@@ -45,16 +47,33 @@ class GroupViewTest {
     assertTrue(one.present());
     assertFalse(read.get(1).storages().get(0).present(), "a storage that left is not waited for");
     // the JSON keys monitors and the console read stay what they were
-    assertEquals(Set.of("name", "totalMb", "freeMb", "readable", "writable", "storages"),
+    assertEquals(
+        Set.of("name", "totalMb", "freeMb", "readable", "writable", "storages"),
         wire.getJsonArray("groups").getJsonObject(0).fieldNames());
-    assertEquals(Set.of("id", "host", "port", "httpPort", "state", "totalMb", "freeMb", "reservedMb", "lastBeatMs",
-            "lastSyncedTimestamp", "syncedUntil"),
-        wire.getJsonArray("groups").getJsonObject(0).getJsonArray("storages").getJsonObject(0).fieldNames());
+    assertEquals(
+        Set.of(
+            "id",
+            "host",
+            "port",
+            "httpPort",
+            "state",
+            "totalMb",
+            "freeMb",
+            "reservedMb",
+            "lastBeatMs",
+            "lastSyncedTimestamp",
+            "syncedUntil"),
+        wire.getJsonArray("groups")
+            .getJsonObject(0)
+            .getJsonArray("storages")
+            .getJsonObject(0)
+            .fieldNames());
   }
 
   @Test
   void recordsRoundTripAlone() {
-    MemberView m = new MemberView(7, "10.0.0.7", 23000, 0, "OFFLINE", 100, 40, 1, 123L, 456L, Map.of("8", 9L));
+    MemberView m =
+        new MemberView(7, "10.0.0.7", 23000, 0, "OFFLINE", 100, 40, 1, 123L, 456L, Map.of("8", 9L));
     assertEquals(m, MemberView.fromJson(new JsonObject(m.toJson().encode())));
     GroupView g = new GroupView("g", 100, 40, 0, 0, List.of(m));
     assertEquals(g, GroupView.fromJson(new JsonObject(g.toJson().encode())));
@@ -63,8 +82,10 @@ class GroupViewTest {
 
   @Test
   void missingFieldsReadAsEmpty() {
-    List<GroupView> read = GroupView.listFromJson(new JsonObject(
-        "{\"groups\":[{\"name\":\"g\",\"storages\":[{\"id\":4,\"state\":\"ACTIVE\"}]}]}"));
+    List<GroupView> read =
+        GroupView.listFromJson(
+            new JsonObject(
+                "{\"groups\":[{\"name\":\"g\",\"storages\":[{\"id\":4,\"state\":\"ACTIVE\"}]}]}"));
     MemberView m = read.get(0).storages().get(0);
     assertEquals(new MemberView(4, "", 0, 0, "ACTIVE", 0, 0, 0, 0, 0, Map.of()), m);
     assertEquals(List.of(), GroupView.listFromJson(new JsonObject()));

@@ -27,8 +27,13 @@ class RoutingTest {
     map.apply(Beats.active(2, "g2"), 0);
     map.apply(Beats.beat(3, "g3", "ACTIVE", List.of(Beats.path(0, 0)), 1, Map.of()), 0);
     Routing r = routing(0, 0, 0, 0);
-    assertEquals(List.of("g1", "g2", "g1", "g2"),
-        List.of(r.storeOne(null).group(), r.storeOne(null).group(), r.storeOne(null).group(), r.storeOne(null).group()));
+    assertEquals(
+        List.of("g1", "g2", "g1", "g2"),
+        List.of(
+            r.storeOne(null).group(),
+            r.storeOne(null).group(),
+            r.storeOne(null).group(),
+            r.storeOne(null).group()));
   }
 
   @Test
@@ -37,7 +42,8 @@ class RoutingTest {
     map.apply(Beats.beat(2, "group2", "ACTIVE", List.of(Beats.path(0, 20)), 1, Map.of()), 0);
     assertEquals("group2", routing(1, 0, 0, 0).storeOne(null).group());
     assertEquals("g1", routing(2, 0, 0, 0).storeOne(null).group());
-    assertEquals("group2", routing(2, 0, 0, 0).storeOne("group2").group(), "explicit group bypasses lookup");
+    assertEquals(
+        "group2", routing(2, 0, 0, 0).storeOne("group2").group(), "explicit group bypasses lookup");
   }
 
   @Test
@@ -47,7 +53,8 @@ class RoutingTest {
     assertEquals(Errno.ENOSPC, errno(() -> routing(0, 0, 0, 0).storeOne(null)));
     assertEquals(Errno.ENOSPC, errno(() -> routing(0, 0, 0, 0).storeOne("g1")));
     assertEquals(Errno.ENOENT, errno(() -> routing(0, 0, 0, 0).storeOne("nope")));
-    assertEquals(Errno.ENOENT, errno(() -> routing(1, 0, 0, 0).storeOne(null)), "storeGroup group2 unknown");
+    assertEquals(
+        Errno.ENOENT, errno(() -> routing(1, 0, 0, 0).storeOne(null)), "storeGroup group2 unknown");
     map.leave(1);
     assertEquals(Errno.ENOENT, errno(() -> routing(0, 0, 0, 0).storeOne("g1")), "no active member");
   }
@@ -58,19 +65,37 @@ class RoutingTest {
     map.apply(Beats.beat(1, "g", "ACTIVE", List.of(Beats.path(0, 50)), 9, Map.of()), 0);
     map.apply(Beats.beat(2, "g", "ACTIVE", List.of(Beats.path(0, 50)), 5, Map.of()), 0);
     Routing rr = routing(0, 0, 0, 0);
-    assertEquals(List.of(1, 2, 3, 1), List.of(rr.storeOne("g").first().id(), rr.storeOne("g").first().id(),
-        rr.storeOne("g").first().id(), rr.storeOne("g").first().id()));
+    assertEquals(
+        List.of(1, 2, 3, 1),
+        List.of(
+            rr.storeOne("g").first().id(),
+            rr.storeOne("g").first().id(),
+            rr.storeOne("g").first().id(),
+            rr.storeOne("g").first().id()));
     assertEquals(1, routing(0, 1, 0, 0).storeOne("g").first().id());
-    assertEquals(2, routing(0, 2, 0, 0).storeOne("g").first().id(), "lowest priority, lowest id on ties");
+    assertEquals(
+        2, routing(0, 2, 0, 0).storeOne("g").first().id(), "lowest priority, lowest id on ties");
   }
 
   @Test
   void storePathPolicies() {
-    map.apply(Beats.beat(1, "g", "ACTIVE", List.of(Beats.path(0, 10), Beats.path(1, 0), Beats.path(2, 60)), 1,
-        Map.of()), 0);
+    map.apply(
+        Beats.beat(
+            1,
+            "g",
+            "ACTIVE",
+            List.of(Beats.path(0, 10), Beats.path(1, 0), Beats.path(2, 60)),
+            1,
+            Map.of()),
+        0);
     Routing rr = routing(0, 1, 0, 0);
-    assertEquals(List.of(0, 2, 0), List.of(rr.storeOne("g").storePathIndex(), rr.storeOne("g").storePathIndex(),
-        rr.storeOne("g").storePathIndex()), "round robin over writable paths only");
+    assertEquals(
+        List.of(0, 2, 0),
+        List.of(
+            rr.storeOne("g").storePathIndex(),
+            rr.storeOne("g").storePathIndex(),
+            rr.storeOne("g").storePathIndex()),
+        "round robin over writable paths only");
     assertEquals(2, routing(0, 1, 2, 0).storeOne("g").storePathIndex());
   }
 
@@ -95,7 +120,8 @@ class RoutingTest {
     threeMembers(Map.of("1", NOW - 5));
     Routing r = routing(0, 0, 0, 0);
     String fresh = file(1, NOW - 10);
-    assertEquals(List.of(1, 2), r.fetchAll("g", fresh, NOW).stream().map(StorageEntry::id).toList());
+    assertEquals(
+        List.of(1, 2), r.fetchAll("g", fresh, NOW).stream().map(StorageEntry::id).toList());
     String newer = file(1, NOW - 2);
     assertEquals(List.of(1), r.fetchAll("g", newer, NOW).stream().map(StorageEntry::id).toList());
     for (int i = 0; i < 4; i++) {
@@ -110,8 +136,13 @@ class RoutingTest {
     String old = file(1, NOW - 86401);
     // exactly three servers would be misread as IPv6 by Java 1.33+: capped at two
     assertEquals(List.of(1, 2), r.fetchAll("g", old, NOW).stream().map(StorageEntry::id).toList());
-    assertEquals(List.of(1, 2, 3, 1), List.of(r.fetchOne("g", old, NOW).id(), r.fetchOne("g", old, NOW).id(),
-        r.fetchOne("g", old, NOW).id(), r.fetchOne("g", old, NOW).id()));
+    assertEquals(
+        List.of(1, 2, 3, 1),
+        List.of(
+            r.fetchOne("g", old, NOW).id(),
+            r.fetchOne("g", old, NOW).id(),
+            r.fetchOne("g", old, NOW).id(),
+            r.fetchOne("g", old, NOW).id()));
     map.apply(Beats.active(4, "g"), 0);
     assertEquals(4, r.fetchAll("g", old, NOW).size());
   }
@@ -119,13 +150,15 @@ class RoutingTest {
   @Test
   void syncedPlusOneCountsAfterMaxTime() {
     map.apply(Beats.active(1, "g"), 0);
-    map.apply(Beats.beat(2, "g", "ACTIVE", List.of(Beats.path(0, 50)), 1, Map.of("1", NOW - 400L)), 0);
+    map.apply(
+        Beats.beat(2, "g", "ACTIVE", List.of(Beats.path(0, 50)), 1, Map.of("1", NOW - 400L)), 0);
     map.leave(1);
     map.apply(Beats.active(1, "g"), 0);
     Routing r = routing(0, 0, 0, 0);
     StorageEntry s2 = map.storage(2);
     assertTrue(r.eligible(s2, map.storage(1), NOW - 401, NOW), "synced > T");
-    assertTrue(r.eligible(s2, map.storage(1), NOW - 399, NOW), "synced + 1 >= T and older than max time");
+    assertTrue(
+        r.eligible(s2, map.storage(1), NOW - 399, NOW), "synced + 1 >= T and older than max time");
     assertFalse(r.eligible(s2, map.storage(1), NOW - 398, NOW), "synced + 1 < T");
     assertFalse(r.eligible(s2, map.storage(1), NOW - 100, NOW));
     assertTrue(r.eligible(map.storage(1), map.storage(1), NOW, NOW), "source always");
@@ -136,8 +169,11 @@ class RoutingTest {
     threeMembers(Map.of());
     map.leave(1);
     assertEquals(2, routing(0, 0, 0, 0).fetchOne("g", file(1, NOW - 10), NOW).id());
-    assertEquals(List.of(2), routing(0, 0, 0, 0).fetchAll("g", file(1, NOW - 10), NOW).stream()
-        .map(StorageEntry::id).toList());
+    assertEquals(
+        List.of(2),
+        routing(0, 0, 0, 0).fetchAll("g", file(1, NOW - 10), NOW).stream()
+            .map(StorageEntry::id)
+            .toList());
   }
 
   @Test
@@ -150,7 +186,8 @@ class RoutingTest {
     Routing r = routing(0, 0, 0, 0);
     assertEquals(2, r.fetchOne("g", appender, NOW).id());
     assertEquals(3, r.fetchOne("g", slave, NOW).id());
-    assertEquals(List.of(2), r.fetchAll("g", appender, NOW).stream().map(StorageEntry::id).toList());
+    assertEquals(
+        List.of(2), r.fetchAll("g", appender, NOW).stream().map(StorageEntry::id).toList());
     map.leave(2);
     assertEquals(1, r.fetchOne("g", appender, NOW).id(), "source down: the store server");
   }
@@ -163,7 +200,9 @@ class RoutingTest {
     map.leave(1);
     assertEquals(Errno.ENOENT, errno(() -> r.fetchOne("g", file(1, NOW), NOW)));
     assertEquals(Errno.ENOENT, errno(() -> r.fetchAll("g", file(1, NOW), NOW)));
-    assertEquals(Errno.EINVAL, errno(() -> r.fetchOne("g", "M00/00/00/bad$name-at-all-xxxxxxxxxxxxxxxxxxxx", NOW)));
+    assertEquals(
+        Errno.EINVAL,
+        errno(() -> r.fetchOne("g", "M00/00/00/bad$name-at-all-xxxxxxxxxxxxxxxxxxxx", NOW)));
   }
 
   @Test

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TrackerCommandsTest {
   private final GroupMap map = new GroupMap(6000);
   private final List<StateChange> changes = new ArrayList<>();
-  private final TrackerCommands commands = new TrackerCommands(map, Beats.options(0, 0, 0, 0), changes::add);
+  private final TrackerCommands commands =
+      new TrackerCommands(map, Beats.options(0, 0, 0, 0), changes::add);
 
   TrackerCommandsTest() {
     map.apply(Beats.active(100001, "group1"), 0);
@@ -30,8 +31,10 @@ class TrackerCommandsTest {
   }
 
   @ParameterizedTest(name = "command {0} with {1} body bytes -> EINVAL")
-  @CsvSource({"101,1", "106,3", "104,15", "104,17", "107,0", "102,16", "102,37", "103,144", "105,20", "90,0",
-      "90,17", "91,1", "92,15", "92,32", "93,16", "93,32", "95,2", "69,3", "69,6", "75,1", "111,1"})
+  @CsvSource({
+    "101,1", "106,3", "104,15", "104,17", "107,0", "102,16", "102,37", "103,144", "105,20", "90,0",
+    "90,17", "91,1", "92,15", "92,32", "93,16", "93,32", "95,2", "69,3", "69,6", "75,1", "111,1"
+  })
   void wrongBodyLengthIsEinvalWithEmptyBody(int cmd, int length) {
     Buffer body = Buffer.buffer(new byte[length]);
     if (length >= 16) {
@@ -97,7 +100,8 @@ class TrackerCommandsTest {
 
   @Test
   void listGroupsMayBeEmpty() {
-    TrackerCommands empty = new TrackerCommands(new GroupMap(1), Beats.options(0, 0, 0, 0), c -> { });
+    TrackerCommands empty =
+        new TrackerCommands(new GroupMap(1), Beats.options(0, 0, 0, 0), c -> {});
     Reply r = empty.execute(91, Buffer.buffer(), 0);
     assertEquals(0, r.status());
     assertEquals(10, r.bytes().length());
@@ -120,7 +124,8 @@ class TrackerCommandsTest {
     Reply four = run(69, Buffer.buffer().appendInt(0));
     assertEquals(1, four.bytes().getInt(10));
     Reply five = run(69, Buffer.buffer().appendInt(0).appendByte((byte) 1));
-    assertEquals("100001 group1 127.0.0.1:23000\n", five.bytes().getString(18, five.bytes().length()));
+    assertEquals(
+        "100001 group1 127.0.0.1:23000\n", five.bytes().getString(18, five.bytes().length()));
     assertEquals(Errno.EINVAL, run(69, Buffer.buffer().appendInt(-1)).status());
   }
 

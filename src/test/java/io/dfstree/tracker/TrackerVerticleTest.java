@@ -43,6 +43,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TrackerVerticleTest {
   private Vertx vertx;
   private int port;
+
   /** Stands in for the storage: the 1.27 client connects to every storage it is given. */
   private ServerSocket fakeStorage;
 
@@ -51,11 +52,22 @@ class TrackerVerticleTest {
     this.vertx = vertx;
     port = TestPorts.free();
     fakeStorage = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-    JsonObject config = new JsonObject().put("host", "127.0.0.1").put("port", port).put("storeLookup", 0)
-        .put("storeGroup", "group1").put("storeServer", 0).put("storePath", 0).put("downloadServer", 0)
-        .put("listLayout", "legacy").put("heartbeatTimeoutMs", 800).put("storageSyncFileMaxDelay", 86400)
-        .put("storageSyncFileMaxTime", 300).put("maxRequestBytes", 1024).put("allowHosts", new JsonArray())
-        .put("requestBodyTimeoutMs", 300);
+    JsonObject config =
+        new JsonObject()
+            .put("host", "127.0.0.1")
+            .put("port", port)
+            .put("storeLookup", 0)
+            .put("storeGroup", "group1")
+            .put("storeServer", 0)
+            .put("storePath", 0)
+            .put("downloadServer", 0)
+            .put("listLayout", "legacy")
+            .put("heartbeatTimeoutMs", 800)
+            .put("storageSyncFileMaxDelay", 86400)
+            .put("storageSyncFileMaxTime", 300)
+            .put("maxRequestBytes", 1024)
+            .put("allowHosts", new JsonArray())
+            .put("requestBodyTimeoutMs", 300);
     await(vertx.deployVerticle(new TrackerVerticle(), new DeploymentOptions().setConfig(config)));
     beat(100001, "ACTIVE");
     ClientGlobal.initByTrackers("127.0.0.1:" + port);
@@ -67,15 +79,41 @@ class TrackerVerticleTest {
   }
 
   private void beat(int id, String status) throws Exception {
-    Heartbeat b = Beats.beat(id, "group1", status, List.of(Beats.path(0, 50), Beats.path(1, 70)), 10, Map.of());
-    Heartbeat h = new Heartbeat(id, "group1", "127.0.0.1", fakeStorage.getLocalPort(), 0, status, b.storePaths(),
-        256, 10, "6.0.7", b.joinTime(), b.upTime(), 2000, b.counters(), b.connections(), 0, 0, Map.of(), 0, null);
+    Heartbeat b =
+        Beats.beat(
+            id, "group1", status, List.of(Beats.path(0, 50), Beats.path(1, 70)), 10, Map.of());
+    Heartbeat h =
+        new Heartbeat(
+            id,
+            "group1",
+            "127.0.0.1",
+            fakeStorage.getLocalPort(),
+            0,
+            status,
+            b.storePaths(),
+            256,
+            10,
+            "6.0.7",
+            b.joinTime(),
+            b.upTime(),
+            2000,
+            b.counters(),
+            b.connections(),
+            0,
+            0,
+            Map.of(),
+            0,
+            null);
     vertx.eventBus().publish(Addresses.HEARTBEAT, h.toJson());
     groups(); // a request/reply round trip on the tracker's context: the beat was applied before it
   }
 
   private JsonObject groups() throws Exception {
-    return await(vertx.eventBus().<JsonObject>request(TrackerVerticle.QUERY_ADDRESS, new JsonObject().put("op", "groups")))
+    return await(
+            vertx
+                .eventBus()
+                .<JsonObject>request(
+                    TrackerVerticle.QUERY_ADDRESS, new JsonObject().put("op", "groups")))
         .body();
   }
 
@@ -152,17 +190,32 @@ class TrackerVerticleTest {
     TrackerClient client = new TrackerClient();
     assertFalse(client.deleteStorage("group1", "127.0.0.1"));
     assertEquals(16, client.getErrorCode());
-    vertx.eventBus().publish(Addresses.STORAGE_LEAVING, new JsonObject().put("storageId", 100001).put("group", "group1"));
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.STORAGE_LEAVING,
+            new JsonObject().put("storageId", 100001).put("group", "group1"));
     groups();
     assertTrue(client.deleteStorage("group1", "127.0.0.1"), "errno " + client.getErrorCode());
-    JsonObject s = groups().getJsonArray("groups").getJsonObject(0).getJsonArray("storages").getJsonObject(0);
+    JsonObject s =
+        groups().getJsonArray("groups").getJsonObject(0).getJsonArray("storages").getJsonObject(0);
     assertEquals("DELETED", s.getString("state"));
   }
 
   @Test
   void silentStorageTurnsOffline() throws Exception {
-    Awaitility.await().atMost(Duration.ofSeconds(4)).untilAsserted(() -> assertEquals("OFFLINE",
-        groups().getJsonArray("groups").getJsonObject(0).getJsonArray("storages").getJsonObject(0).getString("state")));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(4))
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "OFFLINE",
+                    groups()
+                        .getJsonArray("groups")
+                        .getJsonObject(0)
+                        .getJsonArray("storages")
+                        .getJsonObject(0)
+                        .getString("state")));
     TrackerClient client = new TrackerClient();
     assertNull(client.getStoreStorage(client.getConnection()));
     assertEquals(2, client.getErrorCode());
@@ -186,8 +239,9 @@ class TrackerVerticleTest {
   @Test
   void twoRequestsInOneWriteGetTwoReplies() throws Exception {
     try (Socket s = connect()) {
-      Buffer two = PacketHeader.request((byte) 104, Wire.appendFixed(Buffer.buffer(), "group1", 16))
-          .appendBuffer(PacketHeader.request((byte) 91, Buffer.buffer()));
+      Buffer two =
+          PacketHeader.request((byte) 104, Wire.appendFixed(Buffer.buffer(), "group1", 16))
+              .appendBuffer(PacketHeader.request((byte) 91, Buffer.buffer()));
       s.getOutputStream().write(two.getBytes());
       assertEquals(50, readResponse(s.getInputStream()).length());
       assertEquals(10 + 105, readResponse(s.getInputStream()).length());
@@ -197,8 +251,13 @@ class TrackerVerticleTest {
   @Test
   void oversizedDeclaredLengthGetsEinvalThenClose() throws Exception {
     try (Socket s = connect()) {
-      s.getOutputStream().write(Buffer.buffer().appendLong(1 << 20).appendByte((byte) 92).appendByte((byte) 0)
-          .getBytes());
+      s.getOutputStream()
+          .write(
+              Buffer.buffer()
+                  .appendLong(1 << 20)
+                  .appendByte((byte) 92)
+                  .appendByte((byte) 0)
+                  .getBytes());
       assertEquals(22, readResponse(s.getInputStream()).getByte(9));
       assertEquals(-1, s.getInputStream().read(), "closed");
     }
@@ -207,8 +266,14 @@ class TrackerVerticleTest {
   @Test
   void truncatedBodyThenCloseLeavesTheServerServing() throws Exception {
     try (Socket s = connect()) {
-      s.getOutputStream().write(Buffer.buffer().appendLong(16).appendByte((byte) 104).appendByte((byte) 0)
-          .appendString("grou").getBytes());
+      s.getOutputStream()
+          .write(
+              Buffer.buffer()
+                  .appendLong(16)
+                  .appendByte((byte) 104)
+                  .appendByte((byte) 0)
+                  .appendString("grou")
+                  .getBytes());
     }
     try (Socket s = connect()) {
       s.getOutputStream().write(PacketHeader.request((byte) 111, Buffer.buffer()).getBytes());
@@ -218,9 +283,17 @@ class TrackerVerticleTest {
 
   @Test
   void stalledBodyIsClosedButIdleConnectionIsNot() throws Exception {
-    try (Socket idle = connect(); Socket stalled = connect()) {
-      stalled.getOutputStream().write(Buffer.buffer().appendLong(16).appendByte((byte) 104).appendByte((byte) 0)
-          .appendString("gr").getBytes());
+    try (Socket idle = connect();
+        Socket stalled = connect()) {
+      stalled
+          .getOutputStream()
+          .write(
+              Buffer.buffer()
+                  .appendLong(16)
+                  .appendByte((byte) 104)
+                  .appendByte((byte) 0)
+                  .appendString("gr")
+                  .getBytes());
       assertEquals(-1, stalled.getInputStream().read(), "closed after the body timeout");
       idle.getOutputStream().write(PacketHeader.request((byte) 111, Buffer.buffer()).getBytes());
       assertEquals(0, readResponse(idle.getInputStream()).getByte(9));
@@ -237,7 +310,12 @@ class TrackerVerticleTest {
 
   @Test
   void unknownQueryOpFails() {
-    assertThrows(Exception.class, () -> await(vertx.eventBus().request(TrackerVerticle.QUERY_ADDRESS,
-        new JsonObject().put("op", "nope"))));
+    assertThrows(
+        Exception.class,
+        () ->
+            await(
+                vertx
+                    .eventBus()
+                    .request(TrackerVerticle.QUERY_ADDRESS, new JsonObject().put("op", "nope"))));
   }
 }

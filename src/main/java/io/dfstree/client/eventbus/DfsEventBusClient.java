@@ -13,13 +13,13 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A DistributedFSTree client for Vert.x applications that share the cluster's event bus.
- * Routing (where to upload, download, update) is asked of the trackers over the event bus;
- * file bytes travel over TCP to the storage in the FastDFS storage protocol, streamed with
- * back-pressure — never over the event bus. Every call is non-blocking.
+ * A DistributedFSTree client for Vert.x applications that share the cluster's event bus. Routing
+ * (where to upload, download, update) is asked of the trackers over the event bus; file bytes
+ * travel over TCP to the storage in the FastDFS storage protocol, streamed with back-pressure —
+ * never over the event bus. Every call is non-blocking.
  *
- * <p>Failures are {@link io.dfstree.protocol.FdfsException}s carrying the FastDFS errno
- * (2 = no such file or group, 22 = invalid, 28 = no space, 110 = timed out, ...).
+ * <p>Failures are {@link io.dfstree.protocol.FdfsException}s carrying the FastDFS errno (2 = no
+ * such file or group, 22 = invalid, 28 = no space, 110 = timed out, ...).
  *
  * <p>File ids are {@code group/M00/AB/CD/name}, as every FastDFS client spells them.
  */
@@ -30,16 +30,18 @@ public interface DfsEventBusClient {
   }
 
   static DfsEventBusClient create(Vertx vertx, EventBusClientOptions options) {
-    return new DfsEventBusClientImpl(vertx, options == null ? EventBusClientOptions.defaults() : options);
+    return new DfsEventBusClientImpl(
+        vertx, options == null ? EventBusClientOptions.defaults() : options);
   }
 
   /**
-   * Uploads exactly {@code size} bytes read from {@code content} (paused while the storage
-   * catches up) and, when {@code meta} is not empty, sets them as the file's metadata.
+   * Uploads exactly {@code size} bytes read from {@code content} (paused while the storage catches
+   * up) and, when {@code meta} is not empty, sets them as the file's metadata.
    *
    * @return the new file id
    */
-  Future<String> upload(ReadStream<Buffer> content, long size, String ext, Map<String, String> meta);
+  Future<String> upload(
+      ReadStream<Buffer> content, long size, String ext, Map<String, String> meta);
 
   /** Uploads a buffer held in memory (small files). */
   Future<String> upload(Buffer content, String ext, Map<String, String> meta);
@@ -58,7 +60,10 @@ public interface DfsEventBusClient {
 
   Future<Void> delete(String fileId);
 
-  /** The file's metadata, in the server's (name) order; empty when it has none; ENOENT when the file is missing. */
+  /**
+   * The file's metadata, in the server's (name) order; empty when it has none; ENOENT when the file
+   * is missing.
+   */
   Future<Map<String, String>> metadata(String fileId);
 
   /** Replaces ({@code merge} false) or merges into ({@code merge} true) the file's metadata. */

@@ -40,47 +40,58 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
   DfsEventBusClientImpl(Vertx vertx, EventBusClientOptions options) {
     this.vertx = vertx;
     this.options = options;
-    this.net = vertx.createNetClient(new NetClientOptions()
-        .setConnectTimeout((int) options.connectTimeout().toMillis())
-        .setIdleTimeout((int) options.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-        .setTcpNoDelay(true));
+    this.net =
+        vertx.createNetClient(
+            new NetClientOptions()
+                .setConnectTimeout((int) options.connectTimeout().toMillis())
+                .setIdleTimeout((int) options.idleTimeout().toMillis())
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                .setTcpNoDelay(true));
   }
 
   // ---- uploads ---------------------------------------------------------------------------------
 
   @Override
-  public Future<String> upload(ReadStream<Buffer> content, long size, String ext, Map<String, String> meta) {
+  public Future<String> upload(
+      ReadStream<Buffer> content, long size, String ext, Map<String, String> meta) {
     content.pause(); // nothing may be lost while we ask the tracker and connect
     if (size < 0) {
       return Future.failedFuture(FdfsException.invalid("negative size"));
     }
     String extension = checkedExt(ext);
     if (extension == null) {
-      return Future.failedFuture(FdfsException.invalid("extension must be up to 6 of [A-Za-z0-9_.-]: " + ext));
+      return Future.failedFuture(
+          FdfsException.invalid("extension must be up to 6 of [A-Za-z0-9_.-]: " + ext));
     }
-    return withStoreTarget(meta, (ch, pathIndex) -> {
-      Future<Buffer> answer = ch.expectAnswer();
-      Buffer head = uploadHead(pathIndex, size, extension);
-      if (size == 0) {
-        ch.socket().write(head);
-      } else {
-        pump(content, ch, head, size, answer);
-      }
-      return answer;
-    });
+    return withStoreTarget(
+        meta,
+        (ch, pathIndex) -> {
+          Future<Buffer> answer = ch.expectAnswer();
+          Buffer head = uploadHead(pathIndex, size, extension);
+          if (size == 0) {
+            ch.socket().write(head);
+          } else {
+            pump(content, ch, head, size, answer);
+          }
+          return answer;
+        });
   }
 
   @Override
   public Future<String> upload(Buffer content, String ext, Map<String, String> meta) {
     String extension = checkedExt(ext);
     if (extension == null) {
-      return Future.failedFuture(FdfsException.invalid("extension must be up to 6 of [A-Za-z0-9_.-]: " + ext));
+      return Future.failedFuture(
+          FdfsException.invalid("extension must be up to 6 of [A-Za-z0-9_.-]: " + ext));
     }
-    return withStoreTarget(meta, (ch, pathIndex) -> {
-      Future<Buffer> answer = ch.expectAnswer();
-      ch.socket().write(uploadHead(pathIndex, content.length(), extension).appendBuffer(content));
-      return answer;
-    });
+    return withStoreTarget(
+        meta,
+        (ch, pathIndex) -> {
+          Future<Buffer> answer = ch.expectAnswer();
+          ch.socket()
+              .write(uploadHead(pathIndex, content.length(), extension).appendBuffer(content));
+          return answer;
+        });
   }
 
   @Override
@@ -92,95 +103,135 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
       ext = "";
     }
     String extension = ext;
-    return vertx.fileSystem().props(file.toString()).compose(props ->
-        vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true).setWrite(false)).compose(f ->
-            upload(f, props.size(), extension, Map.of()).andThen(x -> f.close())));
+    return vertx
+        .fileSystem()
+        .props(file.toString())
+        .compose(
+            props ->
+                vertx
+                    .fileSystem()
+                    .open(file.toString(), new OpenOptions().setRead(true).setWrite(false))
+                    .compose(
+                        f -> upload(f, props.size(), extension, Map.of()).andThen(x -> f.close())));
   }
 
   /** Header plus the 15-byte prefix: path index, size, extension. */
   private static Buffer uploadHead(int pathIndex, long size, String ext) {
-    return StorageCodec.encode(new StorageRequest.Upload(false, pathIndex == 0xFF ? -1 : pathIndex, size, ext));
+    return StorageCodec.encode(
+        new StorageRequest.Upload(false, pathIndex == 0xFF ? -1 : pathIndex, size, ext));
   }
 
   /**
    * Streams {@code size} bytes from {@code content} to the socket: the header and prefix travel
-   * with the first chunk (one write, no delayed-ACK stall); the source is paused while the
-   * socket's write queue is full.
+   * with the first chunk (one write, no delayed-ACK stall); the source is paused while the socket's
+   * write queue is full.
    */
-  private static void pump(ReadStream<Buffer> content, StorageChannel ch, Buffer head, long size, Future<Buffer> answer) {
+  private static void pump(
+      ReadStream<Buffer> content,
+      StorageChannel ch,
+      Buffer head,
+      long size,
+      Future<Buffer> answer) {
     long[] sent = {0};
     boolean[] first = {true};
     boolean[] done = {false};
-    Handler<Throwable> abort = err -> {
-      if (!done[0]) {
-        done[0] = true;
-        content.handler(null);
-        ch.close();
-      }
-    };
-    answer.onComplete(ar -> {
-      if (!done[0] && sent[0] < size) {
-        // the storage answered before the body was complete: an error; stop reading the source
-        done[0] = true;
-        content.pause();
-      }
-    });
-    content.exceptionHandler(abort);
-    content.endHandler(v -> {
-      if (!done[0] && sent[0] != size) {
-        abort.handle(null);
-      }
-    });
-    content.handler(chunk -> {
-      if (done[0]) {
-        return;
-      }
-      sent[0] += chunk.length();
-      if (sent[0] > size) {
-        abort.handle(null);
-        return;
-      }
-      if (first[0]) {
-        first[0] = false;
-        ch.socket().write(Buffer.buffer(head.length() + chunk.length()).appendBuffer(head).appendBuffer(chunk));
-      } else {
-        ch.socket().write(chunk);
-      }
-      if (sent[0] == size) {
-        done[0] = true;
-      } else if (ch.socket().writeQueueFull()) {
-        content.pause();
-        ch.socket().drainHandler(v -> {
+    Handler<Throwable> abort =
+        err -> {
           if (!done[0]) {
-            content.resume();
+            done[0] = true;
+            content.handler(null);
+            ch.close();
+          }
+        };
+    answer.onComplete(
+        ar -> {
+          if (!done[0] && sent[0] < size) {
+            // the storage answered before the body was complete: an error; stop reading the source
+            done[0] = true;
+            content.pause();
           }
         });
-      }
-    });
+    content.exceptionHandler(abort);
+    content.endHandler(
+        v -> {
+          if (!done[0] && sent[0] != size) {
+            abort.handle(null);
+          }
+        });
+    content.handler(
+        chunk -> {
+          if (done[0]) {
+            return;
+          }
+          sent[0] += chunk.length();
+          if (sent[0] > size) {
+            abort.handle(null);
+            return;
+          }
+          if (first[0]) {
+            first[0] = false;
+            ch.socket()
+                .write(
+                    Buffer.buffer(head.length() + chunk.length())
+                        .appendBuffer(head)
+                        .appendBuffer(chunk));
+          } else {
+            ch.socket().write(chunk);
+          }
+          if (sent[0] == size) {
+            done[0] = true;
+          } else if (ch.socket().writeQueueFull()) {
+            content.pause();
+            ch.socket()
+                .drainHandler(
+                    v -> {
+                      if (!done[0]) {
+                        content.resume();
+                      }
+                    });
+          }
+        });
     content.resume();
   }
 
   /** Routes an upload, runs {@code send}, sets metadata on the same connection, closes it. */
-  private Future<String> withStoreTarget(Map<String, String> meta,
-                                         java.util.function.BiFunction<StorageChannel, Integer, Future<Buffer>> send) {
+  private Future<String> withStoreTarget(
+      Map<String, String> meta,
+      java.util.function.BiFunction<StorageChannel, Integer, Future<Buffer>> send) {
     JsonObject q = new JsonObject().put("op", "store");
     if (options.group() != null) {
       q.put("group", options.group());
     }
-    return route(q).compose(t -> connect(t).compose(ch -> {
-      Future<String> id = send.apply(ch, t.getInteger("storePathIndex", 0xFF)).map(body -> {
-        if (body.length() <= Wire.GROUP_NAME_LEN) {
-          throw new FdfsException(Errno.EINVAL, "storage " + ch.where() + " answered a short upload reply");
-        }
-        StorageReply.StoredFile stored = StorageCodec.decodeStoredFile(body);
-        return stored.group() + "/" + stored.remoteName();
-      });
-      if (meta != null && !meta.isEmpty()) {
-        id = id.compose(fileId -> ch.request(setMeta(FileId.parse(fileId), meta, false))
-            .map(fileId));
-      }
-      return id.andThen(x -> ch.close());
-    }));
+    return route(q)
+        .compose(
+            t ->
+                connect(t)
+                    .compose(
+                        ch -> {
+                          Future<String> id =
+                              send.apply(ch, t.getInteger("storePathIndex", 0xFF))
+                                  .map(
+                                      body -> {
+                                        if (body.length() <= Wire.GROUP_NAME_LEN) {
+                                          throw new FdfsException(
+                                              Errno.EINVAL,
+                                              "storage "
+                                                  + ch.where()
+                                                  + " answered a short upload reply");
+                                        }
+                                        StorageReply.StoredFile stored =
+                                            StorageCodec.decodeStoredFile(body);
+                                        return stored.group() + "/" + stored.remoteName();
+                                      });
+                          if (meta != null && !meta.isEmpty()) {
+                            id =
+                                id.compose(
+                                    fileId ->
+                                        ch.request(setMeta(FileId.parse(fileId), meta, false))
+                                            .map(fileId));
+                          }
+                          return id.andThen(x -> ch.close());
+                        }));
   }
 
   // ---- downloads -------------------------------------------------------------------------------
@@ -193,60 +244,82 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
     } catch (FdfsException e) {
       return Future.failedFuture(e);
     }
-    Buffer request = StorageCodec.encode(new StorageRequest.Download(0, 0, id.group(), id.remoteName(), false));
-    return route(new JsonObject().put("op", "fetch").put("fileId", fileId)).compose(this::connect)
+    Buffer request =
+        StorageCodec.encode(new StorageRequest.Download(0, 0, id.group(), id.remoteName(), false));
+    return route(new JsonObject().put("op", "fetch").put("fileId", fileId))
+        .compose(this::connect)
         .compose(ch -> ch.download(request).onFailure(e -> ch.close()));
   }
 
   @Override
   public Future<Long> download(String fileId, Path target) {
-    return download(fileId).compose(rs -> {
-      long length = ((DownloadStream) rs).length();
-      return vertx.fileSystem().open(target.toString(),
-              new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true))
-          .compose(file -> rs.pipeTo(file)).map(length);
-    });
+    return download(fileId)
+        .compose(
+            rs -> {
+              long length = ((DownloadStream) rs).length();
+              return vertx
+                  .fileSystem()
+                  .open(
+                      target.toString(),
+                      new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true))
+                  .compose(file -> rs.pipeTo(file))
+                  .map(length);
+            });
   }
 
   // ---- small requests --------------------------------------------------------------------------
 
   @Override
   public Future<Void> delete(String fileId) {
-    return call("update", fileId, id -> new StorageRequest.Delete(id.group(), id.remoteName())).mapEmpty();
-  }
-
-  @Override
-  public Future<Map<String, String>> metadata(String fileId) {
-    return call("fetch", fileId, id -> new StorageRequest.GetMetadata(id.group(), id.remoteName())).map(b -> {
-      Map<String, String> out = new LinkedHashMap<>();
-      for (Metadata.Entry e : Metadata.decode(b.getBytes())) {
-        out.put(e.nameString(), e.valueString());
-      }
-      return out;
-    }).recover(err -> err instanceof FdfsException f && f.errno() == Errno.ENOENT
-        // FastDFS answers ENOENT both for a missing file and for one without metadata
-        ? info(fileId).map(i -> Map.<String, String>of())
-        : Future.failedFuture(err));
-  }
-
-  @Override
-  public Future<Void> setMetadata(String fileId, Map<String, String> meta, boolean merge) {
-    return call("update", fileId, id -> setMeta(id, meta, merge))
+    return call("update", fileId, id -> new StorageRequest.Delete(id.group(), id.remoteName()))
         .mapEmpty();
   }
 
   @Override
+  public Future<Map<String, String>> metadata(String fileId) {
+    return call("fetch", fileId, id -> new StorageRequest.GetMetadata(id.group(), id.remoteName()))
+        .map(
+            b -> {
+              Map<String, String> out = new LinkedHashMap<>();
+              for (Metadata.Entry e : Metadata.decode(b.getBytes())) {
+                out.put(e.nameString(), e.valueString());
+              }
+              return out;
+            })
+        .recover(
+            err ->
+                err instanceof FdfsException f && f.errno() == Errno.ENOENT
+                    // FastDFS answers ENOENT both for a missing file and for one without metadata
+                    ? info(fileId).map(i -> Map.<String, String>of())
+                    : Future.failedFuture(err));
+  }
+
+  @Override
+  public Future<Void> setMetadata(String fileId, Map<String, String> meta, boolean merge) {
+    return call("update", fileId, id -> setMeta(id, meta, merge)).mapEmpty();
+  }
+
+  @Override
   public Future<StoredFileInfo> info(String fileId) {
-    return call("fetch", fileId, id -> new StorageRequest.QueryFileInfo(id.group(), id.remoteName(), false)).map(b -> {
-      StorageReply.FileInfo i = StorageCodec.decodeFileInfo(b);
-      return new StoredFileInfo(i.size(), i.mtimeSeconds(), i.crc32(), i.sourceIp());
-    });
+    return call(
+            "fetch",
+            fileId,
+            id -> new StorageRequest.QueryFileInfo(id.group(), id.remoteName(), false))
+        .map(
+            b -> {
+              StorageReply.FileInfo i = StorageCodec.decodeFileInfo(b);
+              return new StoredFileInfo(i.size(), i.mtimeSeconds(), i.crc32(), i.sourceIp());
+            });
   }
 
   @Override
   public Future<MessageConsumer<JsonObject>> subscribe(Handler<FileEvent> handler) {
-    MessageConsumer<JsonObject> c = vertx.eventBus().consumer(io.dfstree.api.Addresses.FILE_EVENTS,
-        m -> FileEvent.fromMessage(m.body()).forEach(handler::handle));
+    MessageConsumer<JsonObject> c =
+        vertx
+            .eventBus()
+            .consumer(
+                io.dfstree.api.Addresses.FILE_EVENTS,
+                m -> FileEvent.fromMessage(m.body()).forEach(handler::handle));
     return c.completion().map(c);
   }
 
@@ -255,7 +328,10 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
     return net.close();
   }
 
-  /** One small request to the storage the tracker names for {@code op}; the connection is closed after. */
+  /**
+   * One small request to the storage the tracker names for {@code op}; the connection is closed
+   * after.
+   */
   private Future<Buffer> call(String op, String fileId, Function<FileId, StorageRequest> request) {
     FileId id;
     Buffer req;
@@ -265,18 +341,21 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
     } catch (FdfsException e) {
       return Future.failedFuture(e);
     }
-    return route(new JsonObject().put("op", op).put("fileId", id.toString())).compose(this::connect)
-        .compose(ch -> {
-          Future<Buffer> answer = ch.expectAnswer();
-          ch.socket().write(req);
-          return answer.andThen(x -> ch.close());
-        });
+    return route(new JsonObject().put("op", op).put("fileId", id.toString()))
+        .compose(this::connect)
+        .compose(
+            ch -> {
+              Future<Buffer> answer = ch.expectAnswer();
+              ch.socket().write(req);
+              return answer.andThen(x -> ch.close());
+            });
   }
 
   private static StorageRequest setMeta(FileId id, Map<String, String> meta, boolean merge) {
     List<Metadata.Entry> entries = new ArrayList<>();
     meta.forEach((k, v) -> entries.add(Metadata.Entry.of(k, v)));
-    return new StorageRequest.SetMetadata(id.group(), id.remoteName(), merge, Metadata.encode(entries));
+    return new StorageRequest.SetMetadata(
+        id.group(), id.remoteName(), merge, Metadata.encode(entries));
   }
 
   // ---- routing and connections -----------------------------------------------------------------
@@ -284,7 +363,9 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
   /** Asks a tracker over the event bus; failure codes become {@link FdfsException}s. */
   private Future<JsonObject> route(JsonObject query) {
     DeliveryOptions d = new DeliveryOptions().setSendTimeout(options.requestTimeout().toMillis());
-    return vertx.eventBus().<JsonObject>request(options.trackerAddress(), query, d)
+    return vertx
+        .eventBus()
+        .<JsonObject>request(options.trackerAddress(), query, d)
         .map(m -> m.body())
         .recover(err -> Future.failedFuture(translate(err)));
   }
@@ -292,7 +373,8 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
   static Throwable translate(Throwable err) {
     if (err instanceof ReplyException r) {
       if (r.failureType() == ReplyFailure.NO_HANDLERS) {
-        return new FdfsException(Errno.ECONNREFUSED, "no tracker on the event bus (" + r.getMessage() + ")");
+        return new FdfsException(
+            Errno.ECONNREFUSED, "no tracker on the event bus (" + r.getMessage() + ")");
       }
       if (r.failureType() == ReplyFailure.TIMEOUT) {
         return new FdfsException(Errno.ETIMEDOUT, "tracker did not answer: " + r.getMessage());
@@ -309,8 +391,12 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
     String where = host + ":" + port;
     return net.connect(port, host)
         .map(socket -> new StorageChannel(socket, where))
-        .recover(err -> Future.failedFuture(new FdfsException(Errno.ECONNREFUSED,
-            "cannot connect to storage " + where + ": " + err.getMessage())));
+        .recover(
+            err ->
+                Future.failedFuture(
+                    new FdfsException(
+                        Errno.ECONNREFUSED,
+                        "cannot connect to storage " + where + ": " + err.getMessage())));
   }
 
   /** A usable extension, "" for none, or null when it is not acceptable. */

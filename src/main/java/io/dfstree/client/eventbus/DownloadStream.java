@@ -6,9 +6,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
 /**
- * A download's body as a {@link ReadStream}. Nothing is read before a handler is set; pausing
- * (or running out of fetched demand) pauses the decoder and the TCP socket, so the storage's
- * {@code sendFile} is held back by TCP flow control. The connection closes at the end.
+ * A download's body as a {@link ReadStream}. Nothing is read before a handler is set; pausing (or
+ * running out of fetched demand) pauses the decoder and the TCP socket, so the storage's {@code
+ * sendFile} is held back by TCP flow control. The connection closes at the end.
  */
 final class DownloadStream implements ReadStream<Buffer> {
   private final StorageChannel channel;
@@ -55,12 +55,13 @@ final class DownloadStream implements ReadStream<Buffer> {
   @Override
   public DownloadStream pause() {
     demand = 0;
-    channel.run(() -> {
-      if (demand == 0) {
-        decoder.pause();
-        channel.pauseSocket();
-      }
-    });
+    channel.run(
+        () -> {
+          if (demand == 0) {
+            decoder.pause();
+            channel.pauseSocket();
+          }
+        });
     return this;
   }
 
@@ -73,14 +74,15 @@ final class DownloadStream implements ReadStream<Buffer> {
   public DownloadStream fetch(long amount) {
     if (amount > 0) {
       demand = demand + amount < 0 ? Long.MAX_VALUE : demand + amount;
-      channel.run(() -> {
-        if (started) {
-          channel.resumeSocket();
-          decoder.resume();
-        } else {
-          startIfReady();
-        }
-      });
+      channel.run(
+          () -> {
+            if (started) {
+              channel.resumeSocket();
+              decoder.resume();
+            } else {
+              startIfReady();
+            }
+          });
     }
     return this;
   }

@@ -57,17 +57,21 @@ final class StorageChannel implements FrameDecoder.Listener {
   /** Expects the next response as a whole answer (the caller then writes the request). */
   Future<Buffer> expectAnswer() {
     if (closed) {
-      return Future.failedFuture(new FdfsException(Errno.EIO, "connection to storage " + where + " is closed"));
+      return Future.failedFuture(
+          new FdfsException(Errno.EIO, "connection to storage " + where + " is closed"));
     }
     answer = Promise.promise();
     decoder.nextRequest();
     return answer.future();
   }
 
-  /** Sends a download request; the future completes with the body stream once the header says OK. */
+  /**
+   * Sends a download request; the future completes with the body stream once the header says OK.
+   */
   Future<ReadStream<Buffer>> download(Buffer request) {
     if (closed) {
-      return Future.failedFuture(new FdfsException(Errno.EIO, "connection to storage " + where + " is closed"));
+      return Future.failedFuture(
+          new FdfsException(Errno.EIO, "connection to storage " + where + " is closed"));
     }
     downloadStarted = Promise.promise();
     decoder.nextRequest();
@@ -87,8 +91,16 @@ final class StorageChannel implements FrameDecoder.Listener {
   @Override
   public void onHeader(PacketHeader h) {
     if (h.statusCode() != 0) {
-      failCurrent(new FdfsException(h.statusCode(), "storage " + where + " answered " + Errno.name(h.statusCode())
-          + " (" + Errno.describe(h.statusCode()) + ")"));
+      failCurrent(
+          new FdfsException(
+              h.statusCode(),
+              "storage "
+                  + where
+                  + " answered "
+                  + Errno.name(h.statusCode())
+                  + " ("
+                  + Errno.describe(h.statusCode())
+                  + ")"));
       if (h.bodyLength() != 0) {
         close(); // FastDFS never sends a body with an error: the stream is no longer trustworthy
       }
@@ -102,7 +114,9 @@ final class StorageChannel implements FrameDecoder.Listener {
       return;
     }
     if (h.bodyLength() < 0 || h.bodyLength() > MAX_ANSWER) {
-      failCurrent(new FdfsException(Errno.EINVAL, "storage " + where + " answered " + h.bodyLength() + " bytes"));
+      failCurrent(
+          new FdfsException(
+              Errno.EINVAL, "storage " + where + " answered " + h.bodyLength() + " bytes"));
       close();
       return;
     }
@@ -160,8 +174,10 @@ final class StorageChannel implements FrameDecoder.Listener {
   }
 
   private void failCurrent(Throwable err) {
-    Throwable e = err instanceof FdfsException ? err
-        : new FdfsException(Errno.EIO, "storage " + where + ": " + err);
+    Throwable e =
+        err instanceof FdfsException
+            ? err
+            : new FdfsException(Errno.EIO, "storage " + where + ": " + err);
     if (answer != null) {
       Promise<Buffer> p = answer;
       answer = null;

@@ -13,12 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for a packed store: one thread takes everything queued (appends, deletes,
- * replicated slots) up to {@code maxBatchBytes}, writes it — the appends as one gathering write
- * at the end of the active volume — forces every volume it touched once, and only then
- * completes the batch's futures. While it forces, new writes queue up for the next batch, so
- * under concurrent load one {@code fdatasync} serves many files. A single writer also keeps a
- * volume's own slots in order: nothing acknowledged can sit behind an unfinished slot.
+ * Group commit for a packed store: one thread takes everything queued (appends, deletes, replicated
+ * slots) up to {@code maxBatchBytes}, writes it — the appends as one gathering write at the end of
+ * the active volume — forces every volume it touched once, and only then completes the batch's
+ * futures. While it forces, new writes queue up for the next batch, so under concurrent load one
+ * {@code fdatasync} serves many files. A single writer also keeps a volume's own slots in order:
+ * nothing acknowledged can sit behind an unfinished slot.
  */
 final class BatchCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);
@@ -28,8 +28,14 @@ final class BatchCommitter {
     int bytes();
   }
 
-  private record Append(ByteBuffer content, int crc32, int time, int sizeHigh, String extPart,
-                        CompletableFuture<TrunkId> done) implements Op {
+  private record Append(
+      ByteBuffer content,
+      int crc32,
+      int time,
+      int sizeHigh,
+      String extPart,
+      CompletableFuture<TrunkId> done)
+      implements Op {
     public int bytes() {
       return SlotHeader.slotLength(content.remaining());
     }
@@ -42,8 +48,14 @@ final class BatchCommitter {
   }
 
   /** A slot at a place its name gives: a reserved own slot ({@code copy} false) or a peer's. */
-  private record Place(TrunkId id, ByteBuffer content, long timestamp, boolean copy, boolean repair,
-                       CompletableFuture<Boolean> done) implements Op {
+  private record Place(
+      TrunkId id,
+      ByteBuffer content,
+      long timestamp,
+      boolean copy,
+      boolean repair,
+      CompletableFuture<Boolean> done)
+      implements Op {
     public int bytes() {
       return id.slotLength();
     }
@@ -67,15 +79,18 @@ final class BatchCommitter {
   private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closed;
+
   /** Batches written and slots appended (the benchmark reports slots per sync). */
   volatile long batches;
+
   volatile long appended;
 
   BatchCommitter(PackedStore store, SlotLog log, LineForcer forcer) {
     this.store = store;
     this.log = log;
     this.forcer = forcer;
-    this.thread = new Thread(this::loop, String.format("packed-commit-M%02X", store.storePathIndex));
+    this.thread =
+        new Thread(this::loop, String.format("packed-commit-M%02X", store.storePathIndex));
     thread.setDaemon(true);
   }
 
@@ -83,7 +98,8 @@ final class BatchCommitter {
     thread.start();
   }
 
-  CompletableFuture<TrunkId> append(ByteBuffer content, int crc32, int time, int sizeHigh, String extPart) {
+  CompletableFuture<TrunkId> append(
+      ByteBuffer content, int crc32, int time, int sizeHigh, String extPart) {
     CompletableFuture<TrunkId> f = new CompletableFuture<>();
     offer(new Append(content, crc32, time, sizeHigh, extPart, f), f);
     return f;
@@ -106,10 +122,16 @@ final class BatchCommitter {
   }
 
   /** {@code repair}: rewrites a live slot of this name (its content checked by the caller). */
-  CompletableFuture<Boolean> place(TrunkId id, ByteBuffer content, long timestamp, boolean copy, boolean repair) {
+  CompletableFuture<Boolean> place(
+      TrunkId id, ByteBuffer content, long timestamp, boolean copy, boolean repair) {
     CompletableFuture<Boolean> f = new CompletableFuture<>();
     if (content.remaining() != id.fileSize()) {
-      f.completeExceptionally(FdfsException.invalid("replicated slot holds " + content.remaining() + " bytes, its name says " + id.fileSize()));
+      f.completeExceptionally(
+          FdfsException.invalid(
+              "replicated slot holds "
+                  + content.remaining()
+                  + " bytes, its name says "
+                  + id.fileSize()));
       return f;
     }
     offer(new Place(id, content, timestamp, copy, repair, f), f);
@@ -194,7 +216,15 @@ final class BatchCommitter {
           }
           int offset = (int) at[1];
           gatherEnd = at[1] + len;
-          SlotHeader h = new SlotHeader(SlotHeader.FILE, len, a.content.remaining(), a.crc32, a.time, a.sizeHigh, a.extPart);
+          SlotHeader h =
+              new SlotHeader(
+                  SlotHeader.FILE,
+                  len,
+                  a.content.remaining(),
+                  a.crc32,
+                  a.time,
+                  a.sizeHigh,
+                  a.extPart);
           gather.add(h.encode());
           gather.add(a.content.duplicate());
           int pad = len - SlotHeader.SIZE - a.content.remaining();
@@ -203,8 +233,18 @@ final class BatchCommitter {
           }
           mark(v, touched);
           written.add(op);
-          results.add(new TrunkId(store.storePathIndex, store.sourceKey, a.time, a.sizeHigh, a.content.remaining(),
-              a.crc32, v.number, offset, len, a.extPart));
+          results.add(
+              new TrunkId(
+                  store.storePathIndex,
+                  store.sourceKey,
+                  a.time,
+                  a.sizeHigh,
+                  a.content.remaining(),
+                  a.crc32,
+                  v.number,
+                  offset,
+                  len,
+                  a.extPart));
         } else if (op instanceof Delete d) {
           Volume v = store.volume(d.id.sourceKey(), d.id.volume());
           markDeleted(v, d.id);
@@ -220,8 +260,15 @@ final class BatchCommitter {
           results.add(placed);
         } else if (op instanceof Release r) {
           Volume v = store.volume(r.id.sourceKey(), r.id.volume());
-          SlotHeader h = new SlotHeader(SlotHeader.DELETED, r.id.slotLength(), r.id.fileSize(), r.id.crc32(),
-              r.id.createTime(), r.id.sizeHigh(), r.id.extPart());
+          SlotHeader h =
+              new SlotHeader(
+                  SlotHeader.DELETED,
+                  r.id.slotLength(),
+                  r.id.fileSize(),
+                  r.id.crc32(),
+                  r.id.createTime(),
+                  r.id.sizeHigh(),
+                  r.id.extPart());
           v.writeFully(h.encode(), r.id.offset());
           synchronized (v) {
             v.index.add(r.id.offset(), r.id.slotLength(), false);
@@ -243,7 +290,11 @@ final class BatchCommitter {
       }
       batches++;
     } catch (IOException e) {
-      LOG.error("packed store M{}: batch of {} writes failed: {}", store.storePathIndex, written.size(), e.toString());
+      LOG.error(
+          "packed store M{}: batch of {} writes failed: {}",
+          store.storePathIndex,
+          written.size(),
+          e.toString());
       for (Op op : written) {
         fail(op, new FdfsException(Errno.EIO, "packed store write failed: " + e.getMessage()));
       }
@@ -282,7 +333,11 @@ final class BatchCommitter {
         }
       } catch (IOException | RuntimeException e) {
         // the slots stand (durable, readable); a restart writes their lines again
-        LOG.error("packed store M{}: binlog lines for {} slots not written: {}", store.storePathIndex, placed.size(), e.toString());
+        LOG.error(
+            "packed store M{}: binlog lines for {} slots not written: {}",
+            store.storePathIndex,
+            placed.size(),
+            e.toString());
       }
     }
     for (int i = 0; i < written.size(); i++) {
@@ -350,18 +405,24 @@ final class BatchCommitter {
     Volume v = store.volume(id.sourceKey(), id.volume());
     if (v == null) {
       if (id.sourceKey() == store.sourceKey) {
-        throw FdfsException.invalid("a replicated slot names a volume of our own that we do not have: " + id);
+        throw FdfsException.invalid(
+            "a replicated slot names a volume of our own that we do not have: " + id);
       }
       v = store.createVolume(id.sourceKey(), id.volume());
     }
     synchronized (v) {
       int at = v.index.containing(id.offset());
       if (p.repair) {
-        if (at < 0 || v.index.offset(at) != id.offset() || !v.index.live(at) || v.index.length(at) != id.slotLength()) {
+        if (at < 0
+            || v.index.offset(at) != id.offset()
+            || !v.index.live(at)
+            || v.index.length(at) != id.slotLength()) {
           throw FdfsException.notFound("no packed slot to repair: " + id);
         }
       } else if (at >= 0) {
-        if (v.index.offset(at) == id.offset() && v.index.live(at) && v.index.length(at) == id.slotLength()) {
+        if (v.index.offset(at) == id.offset()
+            && v.index.live(at)
+            && v.index.length(at) == id.slotLength()) {
           SlotHeader h = PackedStore.readHeader(v, id.offset());
           if (h != null && PackedStore.matches(h, id)) {
             return false;
@@ -376,8 +437,15 @@ final class BatchCommitter {
         throw new FdfsException(Errno.EEXIST, "another packed slot overlaps this place: " + id);
       }
     }
-    SlotHeader h = new SlotHeader(SlotHeader.FILE, id.slotLength(), id.fileSize(), id.crc32(), id.createTime(),
-        id.sizeHigh(), id.extPart());
+    SlotHeader h =
+        new SlotHeader(
+            SlotHeader.FILE,
+            id.slotLength(),
+            id.fileSize(),
+            id.crc32(),
+            id.createTime(),
+            id.sizeHigh(),
+            id.extPart());
     ByteBuffer slot = ByteBuffer.allocate(id.slotLength());
     slot.put(h.encode()).put(p.content.duplicate()).position(0);
     v.writeFully(slot, id.offset());

@@ -5,16 +5,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Online compaction by hole punching. Nothing is moved, so file IDs (which say where their slot
- * is) stay valid with no relocation index, and appends — which only touch the end of the
- * active volume — never wait for it.
+ * Online compaction by hole punching. Nothing is moved, so file IDs (which say where their slot is)
+ * stay valid with no relocation index, and appends — which only touch the end of the active volume
+ * — never wait for it.
  *
- * <p>For each run of adjacent deleted slots {@code [a, b)}: the header at {@code a} is rewritten
- * as one free run of length {@code b - a} and forced, then the whole blocks inside
- * {@code (a + 32, b)} are punched out of the file, and the run's index entries collapse into
- * one. A crash between the two steps leaves a run that is skipped but not yet punched; the next
- * pass punches it. Space comes back in whole 4 KiB blocks: a lone deleted 4 KiB file between
- * live ones returns little, a run of deleted files (old files expiring together) nearly all.
+ * <p>For each run of adjacent deleted slots {@code [a, b)}: the header at {@code a} is rewritten as
+ * one free run of length {@code b - a} and forced, then the whole blocks inside {@code (a + 32, b)}
+ * are punched out of the file, and the run's index entries collapse into one. A crash between the
+ * two steps leaves a run that is skipped but not yet punched; the next pass punches it. Space comes
+ * back in whole 4 KiB blocks: a lone deleted 4 KiB file between live ones returns little, a run of
+ * deleted files (old files expiring together) nearly all.
  */
 public final class Compactor {
   private final PackedStore store;

@@ -8,10 +8,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gives the blocks of a byte range back to the filesystem while the file keeps its size
- * ({@code fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)}, Linux; ext4, XFS, btrfs, tmpfs).
- * The range then reads as zeros. Where that is not available (another OS, a filesystem without
- * hole punching, JNA missing) {@link #available()} is false and compaction reclaims nothing.
+ * Gives the blocks of a byte range back to the filesystem while the file keeps its size ({@code
+ * fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)}, Linux; ext4, XFS, btrfs, tmpfs). The
+ * range then reads as zeros. Where that is not available (another OS, a filesystem without hole
+ * punching, JNA missing) {@link #available()} is false and compaction reclaims nothing.
  */
 final class HolePuncher {
   private static final Logger LOG = LoggerFactory.getLogger(HolePuncher.class);
@@ -37,7 +37,9 @@ final class HolePuncher {
     try {
       return Native.load("c", LibC.class);
     } catch (Throwable e) {
-      LOG.warn("packed volumes: hole punching unavailable ({}); compaction will not reclaim space", e.toString());
+      LOG.warn(
+          "packed volumes: hole punching unavailable ({}); compaction will not reclaim space",
+          e.toString());
       return null;
     }
   }
@@ -47,8 +49,8 @@ final class HolePuncher {
   }
 
   /**
-   * Punches {@code [from, to)} rounded inwards to whole blocks; returns the bytes punched
-   * (0 when the range holds no whole block or punching is unavailable).
+   * Punches {@code [from, to)} rounded inwards to whole blocks; returns the bytes punched (0 when
+   * the range holds no whole block or punching is unavailable).
    */
   long punch(Path file, long from, long to) throws IOException {
     long start = (from + BLOCK - 1) / BLOCK * BLOCK;
@@ -65,7 +67,9 @@ final class HolePuncher {
         int errno = Native.getLastError();
         if (errno == 95) { // EOPNOTSUPP: this filesystem cannot
           unsupported = true;
-          LOG.warn("packed volumes: {} does not support hole punching; compaction will not reclaim space", file);
+          LOG.warn(
+              "packed volumes: {} does not support hole punching; compaction will not reclaim space",
+              file);
           return 0;
         }
         throw new IOException("fallocate punch " + file + ": errno " + errno);

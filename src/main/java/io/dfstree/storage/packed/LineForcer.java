@@ -6,11 +6,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes the binlog lines of packed slots durable off the acknowledgement path: one thread forces
- * the log whenever lines were written since its last force, so the committer's batch waits for
- * the volume's sync only. What a crash can take is bounded: once the slots whose lines are not
- * yet durable pass {@code maxUnsyncedBytes}, the committer forces the log itself before its next
- * batch ({@link #bound}). A restart re-records the slots of the last {@code maxUnsyncedBytes}
- * of each volume whose lines are missing ({@link PackedStore#recentSlots}).
+ * the log whenever lines were written since its last force, so the committer's batch waits for the
+ * volume's sync only. What a crash can take is bounded: once the slots whose lines are not yet
+ * durable pass {@code maxUnsyncedBytes}, the committer forces the log itself before its next batch
+ * ({@link #bound}). A restart re-records the slots of the last {@code maxUnsyncedBytes} of each
+ * volume whose lines are missing ({@link PackedStore#recentSlots}).
  */
 public final class LineForcer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LineForcer.class);
@@ -18,8 +18,10 @@ public final class LineForcer implements AutoCloseable {
   private final SlotLog log;
   private final long maxUnsyncedBytes;
   private final Thread thread;
+
   /** Slot bytes whose lines were written, and how many of them a completed force covers. */
   private long written;
+
   private long forced;
   private boolean closed;
 

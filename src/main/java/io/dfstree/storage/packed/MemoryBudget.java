@@ -3,9 +3,9 @@ package io.dfstree.storage.packed;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A cap on the bytes of small files held in memory between their arrival and their slot
- * ({@code storage.packed.maxPendingBytes}): an upload that finds it full goes to the one-file
- * engine instead (streamed to disk), so many slow small uploads cannot grow the heap.
+ * A cap on the bytes of small files held in memory between their arrival and their slot ({@code
+ * storage.packed.maxPendingBytes}): an upload that finds it full goes to the one-file engine
+ * instead (streamed to disk), so many slow small uploads cannot grow the heap.
  */
 public final class MemoryBudget {
   private final long max;

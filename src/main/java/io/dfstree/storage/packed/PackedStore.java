@@ -25,13 +25,13 @@ import org.slf4j.LoggerFactory;
  * positioned read and checked against their CRC32 on every read.
  *
  * <p>Writes (appends, deletes, slots placed by replication) go through one {@link BatchCommitter}
- * thread that writes everything queued as one batch and makes it durable with one
- * {@code fdatasync} before acknowledging any of it (group commit). Reads run on the caller's
- * thread. {@link #compact()} gives the space of deleted slots back to the filesystem without
- * moving anything, so IDs stay valid and writes are never blocked.
+ * thread that writes everything queued as one batch and makes it durable with one {@code fdatasync}
+ * before acknowledging any of it (group commit). Reads run on the caller's thread. {@link
+ * #compact()} gives the space of deleted slots back to the filesystem without moving anything, so
+ * IDs stay valid and writes are never blocked.
  *
- * <p>In memory: 8 bytes per slot ({@link VolumeIndex}), rebuilt from the volumes by
- * {@link #open}. Futures complete on the committer thread: callers move to their own context.
+ * <p>In memory: 8 bytes per slot ({@link VolumeIndex}), rebuilt from the volumes by {@link #open}.
+ * Futures complete on the committer thread: callers move to their own context.
  */
 public final class PackedStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PackedStore.class);
@@ -44,23 +44,34 @@ public final class PackedStore implements AutoCloseable {
   private final Map<Long, Volume> volumes = new ConcurrentHashMap<>();
   private final BatchCommitter committer;
   private final Compactor compactor;
-  /** Guards where own slots go: the committer's appends and {@link #reserve} share the active volume. */
+
+  /**
+   * Guards where own slots go: the committer's appends and {@link #reserve} share the active
+   * volume.
+   */
   private final Object allocation = new Object();
+
   private Volume active;
 
   /** Where a slot's content lies, for zero-copy sends ({@code sendFile(path, offset, length)}). */
   public record Location(Path path, long offset, int length) {}
 
   /** Counts for metrics, the benchmark and tests. */
-  public record Stats(int volumes, long files, long liveBytes, long diskBytes, long indexHeapBytes) {}
+  public record Stats(
+      int volumes, long files, long liveBytes, long diskBytes, long indexHeapBytes) {}
 
   /** What {@link #open} found: how long the rebuild took and what it repaired. */
   public record Rebuild(long files, int volumes, long millis, int tornSlots, long garbageBytes) {}
 
   private volatile Rebuild rebuild;
 
-  private PackedStore(Path storeRoot, int storePathIndex, int sourceKey, PackedOptions options, SlotLog log,
-                      LineForcer forcer) {
+  private PackedStore(
+      Path storeRoot,
+      int storePathIndex,
+      int sourceKey,
+      PackedOptions options,
+      SlotLog log,
+      LineForcer forcer) {
     this.storePathIndex = storePathIndex;
     this.sourceKey = sourceKey;
     this.options = options;
@@ -74,9 +85,10 @@ public final class PackedStore implements AutoCloseable {
    * volumes. Blocking: call it off the event loop.
    *
    * @param sourceKey the 4 bytes this member writes as the source of its file names, as one int
-   *                  (see {@link TrunkId#sourceKey()}): its own volumes carry it
+   *     (see {@link TrunkId#sourceKey()}): its own volumes carry it
    */
-  public static PackedStore open(Path storeRoot, int storePathIndex, int sourceKey, PackedOptions options) throws IOException {
+  public static PackedStore open(
+      Path storeRoot, int storePathIndex, int sourceKey, PackedOptions options) throws IOException {
     return open(storeRoot, storePathIndex, sourceKey, options, SlotLog.NONE, null);
   }
 
@@ -84,8 +96,14 @@ public final class PackedStore implements AutoCloseable {
    * Opens a store whose new slots are recorded in {@code log} (the binlog), its lines synced by
    * {@code forcer} (null: by nobody, e.g. without fsync).
    */
-  public static PackedStore open(Path storeRoot, int storePathIndex, int sourceKey, PackedOptions options, SlotLog log,
-                                 LineForcer forcer) throws IOException {
+  public static PackedStore open(
+      Path storeRoot,
+      int storePathIndex,
+      int sourceKey,
+      PackedOptions options,
+      SlotLog log,
+      LineForcer forcer)
+      throws IOException {
     PackedStore s = new PackedStore(storeRoot, storePathIndex, sourceKey, options, log, forcer);
     s.load();
     s.committer.start();
@@ -116,10 +134,15 @@ public final class PackedStore implements AutoCloseable {
         volumes.put(key(name[0], name[1]), v);
       }
     }
-    rebuild = new Rebuild(files, volumes.size(), (System.nanoTime() - t0) / 1_000_000, torn, garbage);
+    rebuild =
+        new Rebuild(files, volumes.size(), (System.nanoTime() - t0) / 1_000_000, torn, garbage);
     if (!volumes.isEmpty()) {
-      LOG.info("packed store M{}: {} files in {} volumes indexed in {} ms", String.format("%02X", storePathIndex),
-          files, volumes.size(), rebuild.millis());
+      LOG.info(
+          "packed store M{}: {} files in {} volumes indexed in {} ms",
+          String.format("%02X", storePathIndex),
+          files,
+          volumes.size(),
+          rebuild.millis());
     }
   }
 
@@ -146,27 +169,42 @@ public final class PackedStore implements AutoCloseable {
   /** Appends a new file whose CRC32 the caller computed on the way in. */
   public CompletableFuture<TrunkId> append(ByteBuffer content, int crc32, String ext) {
     if (!accepts(content.remaining())) {
-      return CompletableFuture.failedFuture(FdfsException.invalid("file of " + content.remaining()
-          + " bytes is larger than storage.packed.maxFileSize " + options.maxFileSize()));
+      return CompletableFuture.failedFuture(
+          FdfsException.invalid(
+              "file of "
+                  + content.remaining()
+                  + " bytes is larger than storage.packed.maxFileSize "
+                  + options.maxFileSize()));
     }
     int now = (int) (System.currentTimeMillis() / 1000);
-    return committer.append(content, crc32, now, TrunkId.randomSizeHigh(), FileName.extensionPart(ext));
+    return committer.append(
+        content, crc32, now, TrunkId.randomSizeHigh(), FileName.extensionPart(ext));
   }
 
   /**
    * Reserves the slot of a new file whose bytes are still arriving, so that its name — which says
-   * where the slot is — can go to the peers first (an upload streamed to a write quorum). The
-   * bytes follow with {@link #fill}, or {@link #release} gives the place up; until then the slot
-   * is zeros, which a restart skips.
+   * where the slot is — can go to the peers first (an upload streamed to a write quorum). The bytes
+   * follow with {@link #fill}, or {@link #release} gives the place up; until then the slot is
+   * zeros, which a restart skips.
    */
   public TrunkId reserve(int fileSize, int crc32, int createTime, String ext) throws IOException {
     if (!accepts(fileSize)) {
-      throw FdfsException.invalid("file of " + fileSize + " bytes is larger than storage.packed.maxFileSize");
+      throw FdfsException.invalid(
+          "file of " + fileSize + " bytes is larger than storage.packed.maxFileSize");
     }
     int len = SlotHeader.slotLength(fileSize);
     long[] at = allocate(len);
-    return new TrunkId(storePathIndex, sourceKey, createTime, TrunkId.randomSizeHigh(), fileSize, crc32,
-        (int) at[0], (int) at[1], len, FileName.extensionPart(ext));
+    return new TrunkId(
+        storePathIndex,
+        sourceKey,
+        createTime,
+        TrunkId.randomSizeHigh(),
+        fileSize,
+        crc32,
+        (int) at[0],
+        (int) at[1],
+        len,
+        FileName.extensionPart(ext));
   }
 
   /** Writes the bytes of a reserved slot; completes once durable. */
@@ -200,16 +238,17 @@ public final class PackedStore implements AutoCloseable {
   }
 
   /**
-   * Rewrites a live slot whose content was found damaged with a good copy (from a peer), in
-   * place: same header, the given content, synced. Fails EIO unless the content matches the
-   * name's size and CRC32, ENOENT when the slot is not live here.
+   * Rewrites a live slot whose content was found damaged with a good copy (from a peer), in place:
+   * same header, the given content, synced. Fails EIO unless the content matches the name's size
+   * and CRC32, ENOENT when the slot is not live here.
    */
   public CompletableFuture<Boolean> repair(TrunkId id, ByteBuffer content) {
     checkPath(id);
     CRC32 crc = new CRC32();
     crc.update(content.duplicate());
     if (content.remaining() != id.fileSize() || (int) crc.getValue() != id.crc32()) {
-      return CompletableFuture.failedFuture(new FdfsException(Errno.EIO, "the copy does not match its name either: " + id));
+      return CompletableFuture.failedFuture(
+          new FdfsException(Errno.EIO, "the copy does not match its name either: " + id));
     }
     return committer.place(id, content, id.createTime() & 0xFFFFFFFFL, false, true);
   }
@@ -255,12 +294,13 @@ public final class PackedStore implements AutoCloseable {
       LOG.warn("packed volume {}: slot at {} fails its CRC32", v.path, id.offset());
       throw new FdfsException(Errno.EIO, "packed file is damaged (CRC32 mismatch): " + id);
     }
-    return new Slot(content, new Location(v.path, (long) id.offset() + SlotHeader.SIZE, id.fileSize()));
+    return new Slot(
+        content, new Location(v.path, (long) id.offset() + SlotHeader.SIZE, id.fileSize()));
   }
 
   /**
-   * Where the content lies, after checking the slot's header (not its CRC: the bytes are not
-   * read) — for zero-copy sends of files too large to check first.
+   * Where the content lies, after checking the slot's header (not its CRC: the bytes are not read)
+   * — for zero-copy sends of files too large to check first.
    */
   public Location locate(TrunkId id) throws IOException {
     Volume v = liveVolume(id);
@@ -302,17 +342,27 @@ public final class PackedStore implements AutoCloseable {
       for (int off : offsets) {
         SlotHeader h = readHeader(v, off);
         if (h != null && h.live()) {
-          out.accept(new TrunkId(storePathIndex, v.sourceKey, h.createTime(), h.sizeHigh(), h.fileSize(), h.crc32(),
-              v.number, off, h.slotLength(), h.extPart()));
+          out.accept(
+              new TrunkId(
+                  storePathIndex,
+                  v.sourceKey,
+                  h.createTime(),
+                  h.sizeHigh(),
+                  h.fileSize(),
+                  h.crc32(),
+                  v.number,
+                  off,
+                  h.slotLength(),
+                  h.extPart()));
         }
       }
     }
   }
 
   /**
-   * The live slots of this member's own volumes created at or after {@code sinceSeconds} whose
-   * end lies in the last {@code window} bytes of their volume: where the slots are whose binlog
-   * lines a crash may have taken ({@link LineForcer} keeps that within the window). Blocking.
+   * The live slots of this member's own volumes created at or after {@code sinceSeconds} whose end
+   * lies in the last {@code window} bytes of their volume: where the slots are whose binlog lines a
+   * crash may have taken ({@link LineForcer} keeps that within the window). Blocking.
    */
   public List<TrunkId> recentSlots(long window, long sinceSeconds) throws IOException {
     List<TrunkId> out = new ArrayList<>();
@@ -323,7 +373,9 @@ public final class PackedStore implements AutoCloseable {
       long from = v.channel.size() - window;
       List<Integer> offsets = new ArrayList<>();
       synchronized (v) {
-        for (int i = v.index.count() - 1; i >= 0 && (long) v.index.offset(i) + v.index.length(i) > from; i--) {
+        for (int i = v.index.count() - 1;
+            i >= 0 && (long) v.index.offset(i) + v.index.length(i) > from;
+            i--) {
           if (v.index.live(i)) {
             offsets.add(v.index.offset(i));
           }
@@ -332,8 +384,18 @@ public final class PackedStore implements AutoCloseable {
       for (int off : offsets) {
         SlotHeader h = readHeader(v, off);
         if (h != null && h.live() && (h.createTime() & 0xFFFFFFFFL) >= sinceSeconds) {
-          out.add(new TrunkId(storePathIndex, v.sourceKey, h.createTime(), h.sizeHigh(), h.fileSize(), h.crc32(),
-              v.number, off, h.slotLength(), h.extPart()));
+          out.add(
+              new TrunkId(
+                  storePathIndex,
+                  v.sourceKey,
+                  h.createTime(),
+                  h.sizeHigh(),
+                  h.fileSize(),
+                  h.crc32(),
+                  v.number,
+                  off,
+                  h.slotLength(),
+                  h.extPart()));
         }
       }
     }
@@ -345,7 +407,9 @@ public final class PackedStore implements AutoCloseable {
     return compactor.run();
   }
 
-  /** Batches the committer has made durable so far (each one write and one sync per volume touched). */
+  /**
+   * Batches the committer has made durable so far (each one write and one sync per volume touched).
+   */
   public long committerBatches() {
     return committer.batches;
   }
@@ -396,7 +460,8 @@ public final class PackedStore implements AutoCloseable {
       if (active == null || active.tail + len > options.volumeSize()) {
         int number = active == null ? 1 : active.number + 1;
         if (number > TrunkId.MAX_VOLUME) {
-          throw new FdfsException(Errno.ENOSPC, "packed store M" + storePathIndex + " has no volume numbers left");
+          throw new FdfsException(
+              Errno.ENOSPC, "packed store M" + storePathIndex + " has no volume numbers left");
         }
         active = createVolume(sourceKey, number);
       }
@@ -406,7 +471,9 @@ public final class PackedStore implements AutoCloseable {
     }
   }
 
-  /** Raises a volume's end to cover a slot placed in it (peers' volumes: the end of what we hold). */
+  /**
+   * Raises a volume's end to cover a slot placed in it (peers' volumes: the end of what we hold).
+   */
   void extend(Volume v, long end) {
     synchronized (allocation) {
       v.tail = Math.max(v.tail, end);
@@ -439,8 +506,13 @@ public final class PackedStore implements AutoCloseable {
   }
 
   static boolean matches(SlotHeader h, TrunkId id) {
-    return h.live() && h.fileSize() == id.fileSize() && h.crc32() == id.crc32() && h.createTime() == id.createTime()
-        && h.sizeHigh() == id.sizeHigh() && h.slotLength() == id.slotLength() && h.extPart().equals(id.extPart());
+    return h.live()
+        && h.fileSize() == id.fileSize()
+        && h.crc32() == id.crc32()
+        && h.createTime() == id.createTime()
+        && h.sizeHigh() == id.sizeHigh()
+        && h.slotLength() == id.slotLength()
+        && h.extPart().equals(id.extPart());
   }
 
   private Volume liveVolume(TrunkId id) {
@@ -453,10 +525,12 @@ public final class PackedStore implements AutoCloseable {
 
   private void checkPath(TrunkId id) {
     if (id.storePathIndex() != storePathIndex) {
-      throw FdfsException.invalid("trunk file of M" + id.storePathIndex() + " asked of M" + storePathIndex);
+      throw FdfsException.invalid(
+          "trunk file of M" + id.storePathIndex() + " asked of M" + storePathIndex);
     }
     if (id.slotLength() != SlotHeader.slotLength(id.fileSize())) {
-      throw FdfsException.notFound("packed file not found (slot length does not fit its size): " + id);
+      throw FdfsException.notFound(
+          "packed file not found (slot length does not fit its size): " + id);
     }
   }
 }

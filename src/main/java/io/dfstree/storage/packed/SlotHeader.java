@@ -5,9 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
 /**
- * The 32-byte header in front of every slot of a volume. Slots start at multiples of
- * {@value #ALIGN}, so a header never straddles a 512-byte sector and is rewritten (delete, free
- * run) in one piece.
+ * The 32-byte header in front of every slot of a volume. Slots start at multiples of {@value
+ * #ALIGN}, so a header never straddles a 512-byte sector and is rewritten (delete, free run) in one
+ * piece.
  *
  * <pre>
  *  0 u16 magic 0xDF5A     2 u8 state ('F' file, 'D' deleted, 'R' free run)   3 u8 0
@@ -16,10 +16,18 @@ import java.util.zip.CRC32;
  * 20 i32 the name's size-field high word (its random bits)   24 7 bytes the name's extension part
  * 31 u8 low byte of the CRC32 of bytes 0..30
  * </pre>
- * The name fields bind a slot to exactly one file ID: an ID whose random bits or extension
- * digits differ does not find the slot.
+ *
+ * The name fields bind a slot to exactly one file ID: an ID whose random bits or extension digits
+ * differ does not find the slot.
  */
-record SlotHeader(byte state, int slotLength, int fileSize, int crc32, int createTime, int sizeHigh, String extPart) {
+record SlotHeader(
+    byte state,
+    int slotLength,
+    int fileSize,
+    int crc32,
+    int createTime,
+    int sizeHigh,
+    String extPart) {
   static final int SIZE = 32;
   static final int ALIGN = 32;
   static final short MAGIC = (short) 0xDF5A;
@@ -28,7 +36,11 @@ record SlotHeader(byte state, int slotLength, int fileSize, int crc32, int creat
   static final byte FREE_RUN = 'R';
 
   /** What 32 bytes read from a volume turned out to be. */
-  enum Kind { VALID, ZERO, INVALID }
+  enum Kind {
+    VALID,
+    ZERO,
+    INVALID
+  }
 
   static int slotLength(int fileSize) {
     return align(SIZE + fileSize);
@@ -52,8 +64,14 @@ record SlotHeader(byte state, int slotLength, int fileSize, int crc32, int creat
 
   ByteBuffer encode() {
     ByteBuffer b = ByteBuffer.allocate(SIZE);
-    b.putShort(MAGIC).put(state).put((byte) 0).putInt(slotLength).putInt(fileSize).putInt(crc32)
-        .putInt(createTime).putInt(sizeHigh);
+    b.putShort(MAGIC)
+        .put(state)
+        .put((byte) 0)
+        .putInt(slotLength)
+        .putInt(fileSize)
+        .putInt(crc32)
+        .putInt(createTime)
+        .putInt(sizeHigh);
     byte[] ext = extPart.getBytes(StandardCharsets.ISO_8859_1);
     b.put(ext, 0, 7);
     b.put(check(b.array()));
@@ -89,11 +107,19 @@ record SlotHeader(byte state, int slotLength, int fileSize, int crc32, int creat
     if (state != FILE && state != DELETED && state != FREE_RUN) {
       return null;
     }
-    if (slotLength < SIZE || slotLength % ALIGN != 0 || fileSize < 0
+    if (slotLength < SIZE
+        || slotLength % ALIGN != 0
+        || fileSize < 0
         || (state != FREE_RUN && slotLength != slotLength(fileSize))) {
       return null;
     }
-    return new SlotHeader(state, slotLength, fileSize, b.getInt(12), b.getInt(16), b.getInt(20),
+    return new SlotHeader(
+        state,
+        slotLength,
+        fileSize,
+        b.getInt(12),
+        b.getInt(16),
+        b.getInt(20),
         new String(raw, 24, 7, StandardCharsets.ISO_8859_1));
   }
 

@@ -8,9 +8,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * One volume file: {@code <dir>/<source key, 8 hex>-<number, 5 digits>.vol}. A volume belongs to
- * the member whose source key it carries: only that member appends to it, and its peers place
- * the same slots at the same offsets, so members never need to agree on space. Reads and
- * header rewrites are positional and may run concurrently; {@link #index} is guarded by this.
+ * the member whose source key it carries: only that member appends to it, and its peers place the
+ * same slots at the same offsets, so members never need to agree on space. Reads and header
+ * rewrites are positional and may run concurrently; {@link #index} is guarded by this.
  */
 final class Volume {
   final int sourceKey;
@@ -18,8 +18,12 @@ final class Volume {
   final Path path;
   final FileChannel channel;
   final VolumeIndex index = new VolumeIndex();
-  /** Where the next own append goes (the committer thread's), or the end of what a replica holds. */
+
+  /**
+   * Where the next own append goes (the committer thread's), or the end of what a replica holds.
+   */
   long tail;
+
   /** Set by the committer when a write touched this volume in the current batch. */
   boolean dirty;
 
@@ -40,7 +44,9 @@ final class Volume {
       return null;
     }
     try {
-      return new int[] {Integer.parseUnsignedInt(name.substring(0, 8), 16), Integer.parseInt(name.substring(9, 14))};
+      return new int[] {
+        Integer.parseUnsignedInt(name.substring(0, 8), 16), Integer.parseInt(name.substring(9, 14))
+      };
     } catch (NumberFormatException e) {
       return null;
     }
@@ -48,7 +54,9 @@ final class Volume {
 
   static Volume open(Path dir, int sourceKey, int number) throws IOException {
     Path p = dir.resolve(fileName(sourceKey, number));
-    FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel ch =
+        FileChannel.open(
+            p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     return new Volume(sourceKey, number, p, ch);
   }
 

@@ -5,11 +5,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The in-memory state of one volume: where its slots start and how long they are, sorted by
- * offset, 8 bytes per slot (a free slot's length is stored negated). It answers "is there a live
- * slot at this offset" without touching the disk — so a forged ID that points into the middle of
- * a slot is refused before any read or write — and it drives compaction. Not thread-safe: the
- * owning {@link Volume} guards it.
+ * The in-memory state of one volume: where its slots start and how long they are, sorted by offset,
+ * 8 bytes per slot (a free slot's length is stored negated). It answers "is there a live slot at
+ * this offset" without touching the disk — so a forged ID that points into the middle of a slot is
+ * refused before any read or write — and it drives compaction. Not thread-safe: the owning {@link
+ * Volume} guards it.
  */
 final class VolumeIndex {
   private int[] offsets = new int[16];

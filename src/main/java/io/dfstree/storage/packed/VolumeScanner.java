@@ -7,21 +7,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rebuilds a volume's index from its headers at start. Reads headers through a window of
- * {@value #WINDOW} bytes, so for small slots it is a sequential read of the volume; content
- * is read only near the end.
+ * Rebuilds a volume's index from its headers at start. Reads headers through a window of {@value
+ * #WINDOW} bytes, so for small slots it is a sequential read of the volume; content is read only
+ * near the end.
  *
  * <p>What a crash can leave, and what the scan does with it:
+ *
  * <ul>
- *   <li>zeros where a slot should be: a slot a replica has not received yet (peers place slots
- *       out of order) — skipped, 32 bytes at a time;</li>
- *   <li>a header that is not one (torn write): the scan looks for the next well-formed header
- *       whose content checks out, so a slot acknowledged after an unfinished one is not lost;
- *       with none, the volume ends there and is truncated;</li>
+ *   <li>zeros where a slot should be: a slot a replica has not received yet (peers place slots out
+ *       of order) — skipped, 32 bytes at a time;
+ *   <li>a header that is not one (torn write): the scan looks for the next well-formed header whose
+ *       content checks out, so a slot acknowledged after an unfinished one is not lost; with none,
+ *       the volume ends there and is truncated;
  *   <li>a well-formed header whose content is torn, in the last {@code verifyTail} bytes (where
  *       writes may not have reached the disk): the CRC is checked and a failing slot is marked
- *       deleted on disk, so it neither lists nor reads.</li>
+ *       deleted on disk, so it neither lists nor reads.
  * </ul>
+ *
  * Elsewhere a bad CRC is left to the reader (every read checks it) and the scrubber.
  */
 final class VolumeScanner {
@@ -33,8 +35,10 @@ final class VolumeScanner {
   private final ByteBuffer window = ByteBuffer.allocate(WINDOW);
   private long windowStart = -1;
   private int windowLength;
+
   /** Slots found torn at the tail and marked deleted (for the caller's log and tests). */
   int tornSlots;
+
   long garbageBytes;
 
   VolumeScanner(Volume v, long verifyTail) {
@@ -53,8 +57,11 @@ final class VolumeScanner {
         continue;
       }
       SlotHeader sh = kind == SlotHeader.Kind.VALID ? SlotHeader.decode(h) : null;
-      if (sh != null && pos + sh.slotLength() <= size && (sh.state() != SlotHeader.FILE
-          || pos + sh.slotLength() < size - verifyTail || contentOk(pos, sh))) {
+      if (sh != null
+          && pos + sh.slotLength() <= size
+          && (sh.state() != SlotHeader.FILE
+              || pos + sh.slotLength() < size - verifyTail
+              || contentOk(pos, sh))) {
         v.index.add((int) pos, sh.slotLength(), sh.live());
         pos += sh.slotLength();
         continue;
@@ -70,7 +77,11 @@ final class VolumeScanner {
       long next = resync(pos + SlotHeader.ALIGN, size);
       garbageBytes += (next < 0 ? size : next) - pos;
       if (next < 0) {
-        LOG.info("packed volume {}: {} bytes after offset {} are an unfinished write; truncated", v.path, size - pos, pos);
+        LOG.info(
+            "packed volume {}: {} bytes after offset {} are an unfinished write; truncated",
+            v.path,
+            size - pos,
+            pos);
         v.channel.truncate(pos);
         size = pos;
         break;
@@ -82,12 +93,16 @@ final class VolumeScanner {
     v.index.trim();
   }
 
-  /** The next offset at or after {@code from} with a well-formed header and sound content, or -1. */
+  /**
+   * The next offset at or after {@code from} with a well-formed header and sound content, or -1.
+   */
   private long resync(long from, long size) throws IOException {
     for (long p = from; p + SlotHeader.SIZE <= size; p += SlotHeader.ALIGN) {
       ByteBuffer h = header(p, size);
       SlotHeader sh = SlotHeader.decode(h);
-      if (sh != null && p + sh.slotLength() <= size && (sh.state() != SlotHeader.FILE || contentOk(p, sh))) {
+      if (sh != null
+          && p + sh.slotLength() <= size
+          && (sh.state() != SlotHeader.FILE || contentOk(p, sh))) {
         return p;
       }
     }
@@ -95,7 +110,9 @@ final class VolumeScanner {
   }
 
   private ByteBuffer header(long pos, long size) throws IOException {
-    if (windowStart < 0 || pos < windowStart || pos + SlotHeader.SIZE > windowStart + windowLength) {
+    if (windowStart < 0
+        || pos < windowStart
+        || pos + SlotHeader.SIZE > windowStart + windowLength) {
       window.clear();
       window.limit((int) Math.min(WINDOW, size - pos));
       v.readFully(window, pos);

@@ -30,7 +30,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,8 +50,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * "Another Vert.x app" — a Hazelcast lite member with its own Vert.x — uses the event-bus client
- * against a tracker and a storage running in a separate clustered Vert.x instance (same JVM,
- * unique cluster name, loopback TCP-IP join on free ports).
+ * against a tracker and a storage running in a separate clustered Vert.x instance (same JVM, unique
+ * cluster name, loopback TCP-IP join on free ports).
  */
 class EventBusClientClusterTest {
   static final int STORAGE_ID = 100001;
@@ -70,22 +69,41 @@ class EventBusClientClusterTest {
     int serverHz = TestPorts.free();
     JsonObject config = io.dfstree.config.Config.defaults();
     config.getJsonObject("tracker").put("host", "127.0.0.1").put("port", TestPorts.free());
-    config.getJsonObject("storage").put("host", "127.0.0.1").put("port", TestPorts.free())
+    config
+        .getJsonObject("storage")
+        .put("host", "127.0.0.1")
+        .put("port", TestPorts.free())
         .put("storePaths", new JsonArray().add(dir.resolve("store0").toString()))
-        .put("subdirCount", 16).put("reservedSpace", "1M").put("fsync", false).put("heartbeatIntervalMs", 500);
-    config.put("cluster", new JsonObject().put("enabled", true).put("name", clusterName).put("host", "127.0.0.1")
-        .put("port", serverHz).put("members", new JsonArray().add("127.0.0.1:" + serverHz)));
+        .put("subdirCount", 16)
+        .put("reservedSpace", "1M")
+        .put("fsync", false)
+        .put("heartbeatIntervalMs", 500);
+    config.put(
+        "cluster",
+        new JsonObject()
+            .put("enabled", true)
+            .put("name", clusterName)
+            .put("host", "127.0.0.1")
+            .put("port", serverHz)
+            .put("members", new JsonArray().add("127.0.0.1:" + serverHz)));
     serverVertx = Launcher.createVertx(config, true).await(60, TimeUnit.SECONDS);
     Launcher.deploy(serverVertx, "all-in-one", config).await(30, TimeUnit.SECONDS);
 
     // the client application: a lite member (owns no partitions, leaves without migrations)
-    Config hz = Launcher.hazelcast(new JsonObject().put("name", clusterName).put("host", "127.0.0.1")
-        .put("port", TestPorts.free()).put("members", new JsonArray().add("127.0.0.1:" + serverHz)));
+    Config hz =
+        Launcher.hazelcast(
+            new JsonObject()
+                .put("name", clusterName)
+                .put("host", "127.0.0.1")
+                .put("port", TestPorts.free())
+                .put("members", new JsonArray().add("127.0.0.1:" + serverHz)));
     hz.setLiteMember(true);
-    appVertx = Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
-        .withClusterManager(new HazelcastClusterManager(hz))
-        .buildClustered().await(60, TimeUnit.SECONDS);
+    appVertx =
+        Vertx.builder()
+            .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
+            .withClusterManager(new HazelcastClusterManager(hz))
+            .buildClustered()
+            .await(60, TimeUnit.SECONDS);
     client = DfsEventBusClient.create(appVertx, EventBusClientOptions.defaults());
     subscription = client.subscribe(events::add).await(10, TimeUnit.SECONDS);
     awaitActive(appVertx, 30_000);
@@ -117,8 +135,13 @@ class EventBusClientClusterTest {
     new Random(7).nextBytes(data);
     Path src = dir.resolve("big.bin");
     Files.write(src, data);
-    AsyncFile in = appVertx.fileSystem().open(src.toString(), new OpenOptions().setRead(true)).await(5, TimeUnit.SECONDS);
-    String fileId = client.upload(in, data.length, "bin", Map.of("kind", "big")).await(30, TimeUnit.SECONDS);
+    AsyncFile in =
+        appVertx
+            .fileSystem()
+            .open(src.toString(), new OpenOptions().setRead(true))
+            .await(5, TimeUnit.SECONDS);
+    String fileId =
+        client.upload(in, data.length, "bin", Map.of("kind", "big")).await(30, TimeUnit.SECONDS);
     in.close();
     assertTrue(fileId.startsWith("group1/M00/") && fileId.endsWith(".bin"), fileId);
 
@@ -128,10 +151,11 @@ class EventBusClientClusterTest {
     Promise<Void> end = Promise.promise();
     rs.exceptionHandler(end::tryFail).endHandler(v -> end.tryComplete());
     rs.pause();
-    rs.handler(chunk -> {
-      got.appendBuffer(chunk);
-      appVertx.setTimer(1, t -> rs.fetch(1));
-    });
+    rs.handler(
+        chunk -> {
+          got.appendBuffer(chunk);
+          appVertx.setTimer(1, t -> rs.fetch(1));
+        });
     rs.fetch(1);
     end.future().await(60, TimeUnit.SECONDS);
     assertArrayEquals(data, got.getBytes());
@@ -164,7 +188,8 @@ class EventBusClientClusterTest {
     assertEquals(Map.of(), client.metadata(fileId).await(10, TimeUnit.SECONDS));
     client.setMetadata(fileId, Map.of("a", "1", "b", "2"), false).await(10, TimeUnit.SECONDS);
     client.setMetadata(fileId, Map.of("b", "3", "c", "4"), true).await(10, TimeUnit.SECONDS);
-    assertEquals(Map.of("a", "1", "b", "3", "c", "4"), client.metadata(fileId).await(10, TimeUnit.SECONDS));
+    assertEquals(
+        Map.of("a", "1", "b", "3", "c", "4"), client.metadata(fileId).await(10, TimeUnit.SECONDS));
     client.setMetadata(fileId, Map.of("z", "9"), false).await(10, TimeUnit.SECONDS);
     assertEquals(Map.of("z", "9"), client.metadata(fileId).await(10, TimeUnit.SECONDS));
     awaitEvent(FileEvent.METADATA, fileId);
@@ -172,7 +197,9 @@ class EventBusClientClusterTest {
     StoredFileInfo info = client.info(fileId).await(10, TimeUnit.SECONDS);
     assertEquals(data.length, info.size());
     assertEquals(crc(data), info.crc32());
-    assertTrue(Math.abs(info.createTime() - System.currentTimeMillis() / 1000) < 60, "create time " + info.createTime());
+    assertTrue(
+        Math.abs(info.createTime() - System.currentTimeMillis() / 1000) < 60,
+        "create time " + info.createTime());
 
     client.delete(fileId).await(10, TimeUnit.SECONDS);
     FileEvent deleted = awaitEvent(FileEvent.DELETED, fileId);
@@ -182,7 +209,11 @@ class EventBusClientClusterTest {
     assertEquals(Errno.ENOENT, errno(client.download(fileId)));
     assertEquals(Errno.ENOENT, errno(client.delete(fileId)));
     // one created event per upload (the storage that took the write publishes it once)
-    assertEquals(1, events.stream().filter(e -> e.type().equals(FileEvent.CREATED) && e.fileId().equals(fileId)).count());
+    assertEquals(
+        1,
+        events.stream()
+            .filter(e -> e.type().equals(FileEvent.CREATED) && e.fileId().equals(fileId))
+            .count());
   }
 
   @Test
@@ -199,24 +230,44 @@ class EventBusClientClusterTest {
 
   @Test
   void routingErrorsCarryFastDfsErrnos() throws Exception {
-    DfsEventBusClient wrongGroup = DfsEventBusClient.create(appVertx, EventBusClientOptions.defaults().withGroup("nosuch"));
+    DfsEventBusClient wrongGroup =
+        DfsEventBusClient.create(appVertx, EventBusClientOptions.defaults().withGroup("nosuch"));
     assertEquals(Errno.ENOENT, errno(wrongGroup.upload(Buffer.buffer("x"), "txt", Map.of())));
     assertEquals(Errno.EINVAL, errno(client.info("not-a-file-id")));
     assertEquals(Errno.EINVAL, errno(client.upload(Buffer.buffer("x"), "toolongext", Map.of())));
     // the tracker's failure code itself is the errno
-    Throwable raw = assertThrows(ReplyException.class, () -> appVertx.eventBus()
-        .request(Addresses.TRACKER_QUERY, new JsonObject().put("op", "fetch").put("fileId", "group1/bad"))
-        .await(10, TimeUnit.SECONDS));
+    Throwable raw =
+        assertThrows(
+            ReplyException.class,
+            () ->
+                appVertx
+                    .eventBus()
+                    .request(
+                        Addresses.TRACKER_QUERY,
+                        new JsonObject().put("op", "fetch").put("fileId", "group1/bad"))
+                    .await(10, TimeUnit.SECONDS));
     assertEquals(Errno.EINVAL, ((ReplyException) raw).failureCode());
-    JsonObject target = appVertx.eventBus().<JsonObject>request(Addresses.TRACKER_QUERY,
-        new JsonObject().put("op", "store").put("group", "group1")).await(10, TimeUnit.SECONDS).body();
+    JsonObject target =
+        appVertx
+            .eventBus()
+            .<JsonObject>request(
+                Addresses.TRACKER_QUERY, new JsonObject().put("op", "store").put("group", "group1"))
+            .await(10, TimeUnit.SECONDS)
+            .body();
     assertEquals("group1", target.getString("group"));
     assertEquals("127.0.0.1", target.getString("host"));
-    assertTrue(target.getInteger("port") > 0 && target.containsKey("storePathIndex"), target.encode());
+    assertTrue(
+        target.getInteger("port") > 0 && target.containsKey("storePathIndex"), target.encode());
     // no tracker listening on an address: ECONNREFUSED, not a hang
-    DfsEventBusClient nowhere = DfsEventBusClient.create(appVertx,
-        new EventBusClientOptions("dfstree.nowhere", null, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(2),
-            java.time.Duration.ofSeconds(5)));
+    DfsEventBusClient nowhere =
+        DfsEventBusClient.create(
+            appVertx,
+            new EventBusClientOptions(
+                "dfstree.nowhere",
+                null,
+                java.time.Duration.ofSeconds(2),
+                java.time.Duration.ofSeconds(2),
+                java.time.Duration.ofSeconds(5)));
     assertEquals(Errno.ECONNREFUSED, errno(nowhere.upload(Buffer.buffer("x"), "", Map.of())));
   }
 
@@ -237,9 +288,16 @@ class EventBusClientClusterTest {
 
   static FileEvent awaitEvent(String type, String fileId) {
     try {
-      return await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-          .until(() -> events.stream().filter(e -> e.type().equals(type) && e.fileId().equals(fileId)).findFirst(),
-              Optional::isPresent).get();
+      return await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () ->
+                  events.stream()
+                      .filter(e -> e.type().equals(type) && e.fileId().equals(fileId))
+                      .findFirst(),
+              Optional::isPresent)
+          .get();
     } catch (ConditionTimeoutException e) {
       throw new AssertionError("no " + type + " event for " + fileId + "; got " + events, e);
     }
@@ -255,5 +313,4 @@ class EventBusClientClusterTest {
     // the clustered subscription may still be propagating: failed queries are retried
     SingleNodeServer.awaitActiveStorages(vertx, 1, Duration.ofMillis(timeoutMs));
   }
-
 }

@@ -11,9 +11,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The child process of {@link PackedCrashTest}: appends (and deletes some) from several threads
- * until it is killed, printing {@code A <name>} once an append is acknowledged and
- * {@code D <name>} once a delete is ({@code d <name>} when it is asked for). Content is {@link #content(long)}: the seed in the first
- * 8 bytes, so any slot can be checked against what it should hold. Bounded: 60 s at most.
+ * until it is killed, printing {@code A <name>} once an append is acknowledged and {@code D <name>}
+ * once a delete is ({@code d <name>} when it is asked for). Content is {@link #content(long)}: the
+ * seed in the first 8 bytes, so any slot can be checked against what it should hold. Bounded: 60 s
+ * at most.
  */
 public final class CrashAppender {
   private CrashAppender() {}
@@ -30,38 +31,46 @@ public final class CrashAppender {
     Path root = Path.of(args[0]);
     long seedBase = Long.parseLong(args[1]);
     int threads = 8;
-    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
-    PackedStore store = PackedStore.open(root, 0, 0x0100007F, PackedOptions.defaults(true).withVolumeSize(4 << 20));
+    PrintStream out =
+        new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
+    PackedStore store =
+        PackedStore.open(root, 0, 0x0100007F, PackedOptions.defaults(true).withVolumeSize(4 << 20));
     out.println("READY");
     out.flush();
     long deadline = System.currentTimeMillis() + 60_000;
     List<CompletableFuture<Void>> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int thread = t;
-      workers.add(CompletableFuture.runAsync(() -> {
-        List<TrunkId> mine = new ArrayList<>();
-        for (long i = 0; i < 100_000 && System.currentTimeMillis() < deadline; i++) {
-          long seed = seedBase + thread * 1_000_000L + i;
-          TrunkId id = store.append(ByteBuffer.wrap(content(seed)), "bin").join();
-          synchronized (out) {
-            out.println("A " + id.remoteName());
-            out.flush();
-          }
-          mine.add(id);
-          if (i % 5 == 4) {
-            TrunkId victim = mine.remove(mine.size() / 2);
-            synchronized (out) {
-              out.println("d " + victim.remoteName()); // asked: after a kill it may or may not be gone
-              out.flush();
-            }
-            store.delete(victim).join();
-            synchronized (out) {
-              out.println("D " + victim.remoteName());
-              out.flush();
-            }
-          }
-        }
-      }, java.util.concurrent.Executors.newSingleThreadExecutor()));
+      workers.add(
+          CompletableFuture.runAsync(
+              () -> {
+                List<TrunkId> mine = new ArrayList<>();
+                for (long i = 0; i < 100_000 && System.currentTimeMillis() < deadline; i++) {
+                  long seed = seedBase + thread * 1_000_000L + i;
+                  TrunkId id = store.append(ByteBuffer.wrap(content(seed)), "bin").join();
+                  synchronized (out) {
+                    out.println("A " + id.remoteName());
+                    out.flush();
+                  }
+                  mine.add(id);
+                  if (i % 5 == 4) {
+                    TrunkId victim = mine.remove(mine.size() / 2);
+                    synchronized (out) {
+                      out.println(
+                          "d "
+                              + victim
+                                  .remoteName()); // asked: after a kill it may or may not be gone
+                      out.flush();
+                    }
+                    store.delete(victim).join();
+                    synchronized (out) {
+                      out.println("D " + victim.remoteName());
+                      out.flush();
+                    }
+                  }
+                }
+              },
+              java.util.concurrent.Executors.newSingleThreadExecutor()));
     }
     CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).join();
     System.exit(0);

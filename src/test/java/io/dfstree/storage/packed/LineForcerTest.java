@@ -15,24 +15,24 @@ class LineForcerTest {
     AtomicInteger forces = new AtomicInteger();
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch firstStarted = new CountDownLatch(1);
-    SlotLog log = new SlotLog() {
-      @Override
-      public void placed(List<Placed> slots) {
-      }
+    SlotLog log =
+        new SlotLog() {
+          @Override
+          public void placed(List<Placed> slots) {}
 
-      @Override
-      public void force() {
-        firstStarted.countDown();
-        if (Thread.currentThread().getName().equals("forcer-test")) {
-          try {
-            release.await(10, TimeUnit.SECONDS); // a slow disk: the background sync hangs
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+          @Override
+          public void force() {
+            firstStarted.countDown();
+            if (Thread.currentThread().getName().equals("forcer-test")) {
+              try {
+                release.await(10, TimeUnit.SECONDS); // a slow disk: the background sync hangs
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            forces.incrementAndGet();
           }
-        }
-        forces.incrementAndGet();
-      }
-    };
+        };
     try (LineForcer f = new LineForcer(log, 1000, "forcer-test")) {
       f.wrote(600);
       assertTrue(firstStarted.await(5, TimeUnit.SECONDS));

@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * kill -9 of a real process in the middle of its batches: after a restart every acknowledged
- * file reads back whole, every acknowledged delete stays deleted, and no slot reads as valid with
- * bytes other than its own.
+ * kill -9 of a real process in the middle of its batches: after a restart every acknowledged file
+ * reads back whole, every acknowledged delete stays deleted, and no slot reads as valid with bytes
+ * other than its own.
  */
 class PackedCrashTest {
 
@@ -42,12 +42,26 @@ class PackedCrashTest {
     }
   }
 
-  private static void runAndKill(Path root, long seedBase, int acks, Set<String> appended, Set<String> deleted,
-                                Set<String> asked) throws Exception {
+  private static void runAndKill(
+      Path root,
+      long seedBase,
+      int acks,
+      Set<String> appended,
+      Set<String> deleted,
+      Set<String> asked)
+      throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process child = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        CrashAppender.class.getName(), root.toString(), Long.toString(seedBase))
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process child =
+        new ProcessBuilder(
+                java,
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                CrashAppender.class.getName(),
+                root.toString(),
+                Long.toString(seedBase))
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
       String first;
       while ((first = in.readLine()) != null && !first.equals("READY")) {
@@ -57,7 +71,9 @@ class PackedCrashTest {
       int seen = 0;
       long deadline = System.currentTimeMillis() + 60_000;
       String line;
-      while (seen < acks && System.currentTimeMillis() < deadline && (line = in.readLine()) != null) {
+      while (seen < acks
+          && System.currentTimeMillis() < deadline
+          && (line = in.readLine()) != null) {
         if (line.startsWith("A ")) {
           appended.add(line.substring(2));
           seen++;
@@ -68,7 +84,9 @@ class PackedCrashTest {
         }
       }
       assertEquals(acks, seen, "the child acknowledged too few appends before the deadline");
-      child.toHandle().destroyForcibly(); // SIGKILL, mid-batch: it never stops appending; streams stay open
+      child
+          .toHandle()
+          .destroyForcibly(); // SIGKILL, mid-batch: it never stops appending; streams stay open
       // lines already printed before the kill were acknowledged too
       while ((line = in.readLine()) != null) {
         if (line.startsWith("A ")) {
@@ -86,8 +104,11 @@ class PackedCrashTest {
     }
   }
 
-  private static void verify(Path root, Set<String> appended, Set<String> deleted, Set<String> asked) throws Exception {
-    try (PackedStore store = PackedStore.open(root, 0, 0x0100007F, PackedOptions.defaults(true).withVolumeSize(4 << 20))) {
+  private static void verify(
+      Path root, Set<String> appended, Set<String> deleted, Set<String> asked) throws Exception {
+    try (PackedStore store =
+        PackedStore.open(
+            root, 0, 0x0100007F, PackedOptions.defaults(true).withVolumeSize(4 << 20))) {
       int undecided = 0;
       for (String name : appended) {
         TrunkId id = TrunkId.parse(name);

@@ -153,28 +153,87 @@ class PackedStoreTest {
   void forgedNamesFindNothingAndChangeNothing() throws IOException {
     TrunkId id = append(bytes(3, 5000), "png");
     TrunkId next = append(bytes(4, 5000), "png");
-    List<TrunkId> forged = List.of(
-        // other random digits in the extension part
-        new TrunkId(0, id.sourceKey(), id.createTime(), id.sizeHigh(), id.fileSize(), id.crc32(), id.volume(),
-            id.offset(), id.slotLength(), "999.png"),
-        // other random bits in the size field
-        new TrunkId(0, id.sourceKey(), id.createTime(), id.sizeHigh() ^ 1, id.fileSize(), id.crc32(), id.volume(),
-            id.offset(), id.slotLength(), id.extPart()),
-        // an offset inside the slot
-        new TrunkId(0, id.sourceKey(), id.createTime(), id.sizeHigh(), 100, id.crc32(), id.volume(),
-            id.offset() + 64, SlotHeader.slotLength(100), id.extPart()),
-        // a smaller size than stored (the slot length then disagrees)
-        new TrunkId(0, id.sourceKey(), id.createTime(), id.sizeHigh(), 4000, id.crc32(), id.volume(),
-            id.offset(), id.slotLength(), id.extPart()),
-        // a volume that does not exist
-        new TrunkId(0, id.sourceKey(), id.createTime(), id.sizeHigh(), id.fileSize(), id.crc32(), 77,
-            id.offset(), id.slotLength(), id.extPart()));
+    List<TrunkId> forged =
+        List.of(
+            // other random digits in the extension part
+            new TrunkId(
+                0,
+                id.sourceKey(),
+                id.createTime(),
+                id.sizeHigh(),
+                id.fileSize(),
+                id.crc32(),
+                id.volume(),
+                id.offset(),
+                id.slotLength(),
+                "999.png"),
+            // other random bits in the size field
+            new TrunkId(
+                0,
+                id.sourceKey(),
+                id.createTime(),
+                id.sizeHigh() ^ 1,
+                id.fileSize(),
+                id.crc32(),
+                id.volume(),
+                id.offset(),
+                id.slotLength(),
+                id.extPart()),
+            // an offset inside the slot
+            new TrunkId(
+                0,
+                id.sourceKey(),
+                id.createTime(),
+                id.sizeHigh(),
+                100,
+                id.crc32(),
+                id.volume(),
+                id.offset() + 64,
+                SlotHeader.slotLength(100),
+                id.extPart()),
+            // a smaller size than stored (the slot length then disagrees)
+            new TrunkId(
+                0,
+                id.sourceKey(),
+                id.createTime(),
+                id.sizeHigh(),
+                4000,
+                id.crc32(),
+                id.volume(),
+                id.offset(),
+                id.slotLength(),
+                id.extPart()),
+            // a volume that does not exist
+            new TrunkId(
+                0,
+                id.sourceKey(),
+                id.createTime(),
+                id.sizeHigh(),
+                id.fileSize(),
+                id.crc32(),
+                77,
+                id.offset(),
+                id.slotLength(),
+                id.extPart()));
     for (TrunkId f : forged) {
       assertErrno(Errno.ENOENT, () -> store.read(f));
       assertErrno(Errno.ENOENT, () -> store.delete(f).join());
     }
-    assertErrno(Errno.EINVAL, () -> store.read(new TrunkId(1, id.sourceKey(), id.createTime(), id.sizeHigh(),
-        id.fileSize(), id.crc32(), id.volume(), id.offset(), id.slotLength(), id.extPart())));
+    assertErrno(
+        Errno.EINVAL,
+        () ->
+            store.read(
+                new TrunkId(
+                    1,
+                    id.sourceKey(),
+                    id.createTime(),
+                    id.sizeHigh(),
+                    id.fileSize(),
+                    id.crc32(),
+                    id.volume(),
+                    id.offset(),
+                    id.slotLength(),
+                    id.extPart())));
     assertArrayEquals(bytes(3, 5000), array(store.read(id)));
     assertArrayEquals(bytes(4, 5000), array(store.read(next)));
   }
@@ -202,18 +261,21 @@ class PackedStoreTest {
   @Test
   void fullVolumesRollOverToTheNextNumber() throws IOException {
     store.close();
-    store = PackedStore.open(root, 0, SOURCE, PackedOptions.defaults(true).withVolumeSize(300 * 1024));
+    store =
+        PackedStore.open(root, 0, SOURCE, PackedOptions.defaults(true).withVolumeSize(300 * 1024));
     List<TrunkId> ids = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       ids.add(append(bytes(i, 100_000), ""));
     }
     assertTrue(ids.get(9).volume() >= 4, "volume " + ids.get(9).volume());
-    assertTrue(ids.get(9).remoteName().startsWith(String.format("M00/00/%02X/", ids.get(9).volume())));
+    assertTrue(
+        ids.get(9).remoteName().startsWith(String.format("M00/00/%02X/", ids.get(9).volume())));
     reopen();
     for (int i = 0; i < 10; i++) {
       assertArrayEquals(bytes(i, 100_000), array(store.read(ids.get(i))));
     }
-    assertEquals(ids.get(9).volume(), append(bytes(11, 10), "").volume(), "the last volume still has room");
+    assertEquals(
+        ids.get(9).volume(), append(bytes(11, 10), "").volume(), "the last volume still has room");
   }
 
   @Test
@@ -259,7 +321,8 @@ class PackedStoreTest {
   void damagedContentFailsItsCrcInsteadOfReturningWrongBytes() throws IOException {
     store.close();
     // verifyTail 0: the damage is in old data, left to every read's CRC check
-    store = PackedStore.open(root, 0, SOURCE, new PackedOptions(262_144, 1 << 30, true, 8 << 20, 0));
+    store =
+        PackedStore.open(root, 0, SOURCE, new PackedOptions(262_144, 1 << 30, true, 8 << 20, 0));
     TrunkId a = append(bytes(1, 4000), "");
     Path vol = volumeFile(a);
     try (FileChannel ch = FileChannel.open(vol, StandardOpenOption.WRITE)) {
@@ -281,13 +344,15 @@ class PackedStoreTest {
     }
     store.delete(ids.get(170)).join(); // a lone hole too
     // appends go on while compaction runs
-    CompletableFuture<List<TrunkId>> writer = CompletableFuture.supplyAsync(() -> {
-      List<TrunkId> more = new ArrayList<>();
-      for (int i = 0; i < 50; i++) {
-        more.add(append(bytes(1000 + i, 16_000), ""));
-      }
-      return more;
-    });
+    CompletableFuture<List<TrunkId>> writer =
+        CompletableFuture.supplyAsync(
+            () -> {
+              List<TrunkId> more = new ArrayList<>();
+              for (int i = 0; i < 50; i++) {
+                more.add(append(bytes(1000 + i, 16_000), ""));
+              }
+              return more;
+            });
     Compactor.Result r = store.compact();
     List<TrunkId> more = writer.join();
     assertTrue(r.supported(), "ext4/tmpfs punch holes");
@@ -295,7 +360,8 @@ class PackedStoreTest {
     assertTrue(r.punchedBytes() > deletedBytes * 9 / 10, r + " of " + deletedBytes);
     long after = allocatedBytes(vol);
     long grownBy = 50L * ids.get(0).slotLength();
-    assertTrue(after < before + grownBy - deletedBytes * 8 / 10, "allocated " + before + " -> " + after);
+    assertTrue(
+        after < before + grownBy - deletedBytes * 8 / 10, "allocated " + before + " -> " + after);
     assertEquals(0, store.compact().runs(), "a second pass has nothing to do");
     for (int i = 0; i < 200; i++) {
       if (i < 50 || i >= 150 && i != 170) {
@@ -340,7 +406,8 @@ class PackedStoreTest {
   void aReplicaPlacesTheSameSlotAtTheSameOffset() throws IOException {
     Path peerRoot = Files.createTempDirectory("packed-peer");
     List<TrunkId> ids = new ArrayList<>();
-    try (PackedStore peer = PackedStore.open(peerRoot, 0, 0x0200007F, PackedOptions.defaults(true))) {
+    try (PackedStore peer =
+        PackedStore.open(peerRoot, 0, 0x0200007F, PackedOptions.defaults(true))) {
       for (int i = 0; i < 5; i++) {
         ids.add(append(bytes(i, 2000 + i), "x"));
       }
@@ -348,7 +415,8 @@ class PackedStoreTest {
       for (int i : new int[] {3, 0, 4}) {
         peer.place(ids.get(i), ByteBuffer.wrap(bytes(i, 2000 + i))).join();
       }
-      assertFalse(peer.place(ids.get(3), ByteBuffer.wrap(bytes(3, 2003))).join(), "again: already here");
+      assertFalse(
+          peer.place(ids.get(3), ByteBuffer.wrap(bytes(3, 2003))).join(), "again: already here");
       assertArrayEquals(bytes(3, 2003), array(peer.read(ids.get(3))));
       assertErrno(Errno.ENOENT, () -> peer.read(ids.get(1)));
       // its own uploads go to its own volumes
@@ -356,14 +424,26 @@ class PackedStoreTest {
       assertEquals(0x0200007F, own.sourceKey());
       assertEquals(1, own.volume());
       peer.delete(ids.get(4)).join();
-      assertErrno(Errno.ENOENT, () -> peer.place(ids.get(4), ByteBuffer.wrap(bytes(4, 2004))).join());
+      assertErrno(
+          Errno.ENOENT, () -> peer.place(ids.get(4), ByteBuffer.wrap(bytes(4, 2004))).join());
       // other bytes claiming the place of slot 0
-      TrunkId clash = new TrunkId(0, SOURCE, 1, TrunkId.randomSizeHigh(), 10, 0, ids.get(0).volume(),
-          ids.get(0).offset() + 32, SlotHeader.slotLength(10), "1234567");
+      TrunkId clash =
+          new TrunkId(
+              0,
+              SOURCE,
+              1,
+              TrunkId.randomSizeHigh(),
+              10,
+              0,
+              ids.get(0).volume(),
+              ids.get(0).offset() + 32,
+              SlotHeader.slotLength(10),
+              "1234567");
       assertErrno(Errno.EEXIST, () -> peer.place(clash, ByteBuffer.wrap(new byte[10])).join());
     }
     // the gaps (slots 1 and 2 never arrived) survive a restart
-    try (PackedStore peer = PackedStore.open(peerRoot, 0, 0x0200007F, PackedOptions.defaults(true))) {
+    try (PackedStore peer =
+        PackedStore.open(peerRoot, 0, 0x0200007F, PackedOptions.defaults(true))) {
       assertEquals(3, peer.stats().files());
       assertArrayEquals(bytes(0, 2000), array(peer.read(ids.get(0))));
       assertArrayEquals(bytes(3, 2003), array(peer.read(ids.get(3))));
@@ -376,12 +456,15 @@ class PackedStoreTest {
   }
 
   Path volumeFile(TrunkId id) {
-    return root.resolve("data").resolve(PackedStore.DIR).resolve(Volume.fileName(id.sourceKey(), id.volume()));
+    return root.resolve("data")
+        .resolve(PackedStore.DIR)
+        .resolve(Volume.fileName(id.sourceKey(), id.volume()));
   }
 
   /** Blocks the filesystem holds for a file ({@code stat %b}, 512-byte units). */
   static long allocatedBytes(Path file) throws Exception {
-    Process p = new ProcessBuilder("stat", "-c", "%b", file.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("stat", "-c", "%b", file.toString()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes()).trim();
     assertEquals(0, p.waitFor(), out);
     return Long.parseLong(out) * 512;
