@@ -149,6 +149,10 @@ class NemesisIT {
         totalResurrected += check.resurrected();
         totalAcked += c.acknowledged.get();
         assertTrue(c.ops.get() > 0, "round " + fault + " ran no operations");
+        if (fault.equals("clock-skew")) {
+          // the round is only worth its name if the member really ran with a wrong wall clock
+          assertTrue(skewSeen >= 60 && skewSeen <= 100, "the skewed member's log clock was " + skewSeen + " s ahead, not ~90");
+        }
       }
       String summary =
           String.join("\n", lines)
@@ -313,8 +317,30 @@ class NemesisIT {
       h.wrapperExtra = List.of();
       h.start();
     } else {
-      System.out.println("nemesis: " + name + " runs 90 s ahead (faketime)");
+      skewSeen = clockAheadSeconds(h.server.stdout());
+      System.out.println("nemesis: " + name + " runs under faketime +90s; its log clock is " + skewSeen + " s ahead");
     }
+  }
+
+  /** How far ahead of this machine's clock the skewed member logged (-1: no skew seen). */
+  private volatile long skewSeen = -1;
+
+  /**
+   * Seconds between the newest {@code HH:mm:ss.SSS} log stamp in {@code stdout} and the wall clock
+   * now (modulo a day): about 90 for a member under {@code faketime -f +90s}, about 0 without.
+   */
+  static long clockAheadSeconds(String stdout) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?m)^(\\d\\d):(\\d\\d):(\\d\\d)\\.\\d{3} ").matcher(stdout);
+    long last = -1;
+    while (m.find()) {
+      last = Long.parseLong(m.group(1)) * 3600 + Long.parseLong(m.group(2)) * 60 + Long.parseLong(m.group(3));
+    }
+    if (last < 0) {
+      return -1;
+    }
+    long now = java.time.LocalTime.now().toSecondOfDay();
+    return Math.floorMod(last - now, 86400);
   }
 
   private List<String> storageAddresses() {
