@@ -39,6 +39,11 @@ import java.util.Map;
  * width is not announced, so a reader recognises it from the body length as the Java client does
  * (§2.10). List answers are recognised by record size (§2.4, §2.5). Every malformed length is an
  * {@link FdfsException} EINVAL with a message that says which.
+ *
+ * <p>Why one class of some 700 lines: it is the layout of every tracker command and reply, both
+ * directions side by side, so a reviewer finds a command's bytes in one place (issue 8). Split by
+ * direction it would put each layout's two halves in different files; the records it fills live
+ * in {@link TrackerRequest} and {@link TrackerReply}.
  */
 public final class TrackerCodec {
   private static final int GROUP = Wire.GROUP_NAME_LEN;

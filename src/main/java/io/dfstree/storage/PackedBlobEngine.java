@@ -37,6 +37,11 @@ import java.util.zip.CRC32;
  * #recoverLines} writes again at start those a crash took), so a batch of uploads costs one {@code
  * fdatasync}. Deletes, tombstones and metadata stay with {@link StoredFiles}, as for plain files,
  * so catch-up, deletes and {@code -m} files work the same.
+ *
+ * <p>Why over 500 lines: it is the whole {@link BlobEngine} contract for slots (create, receive
+ * from peers, open, delete, list) plus the two things only this engine needs, the pending-memory
+ * budget and the restart recovery of binlog lines. The next cut is that recovery and the slot
+ * repair into a class of their own.
  */
 final class PackedBlobEngine implements BlobEngine {
   private final Vertx vertx;

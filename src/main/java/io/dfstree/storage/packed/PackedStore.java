@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In memory: 8 bytes per slot ({@link VolumeIndex}), rebuilt from the volumes by {@link #open}.
  * Futures complete on the committer thread: callers move to their own context.
+ *
+ * <p>Why over 500 lines: opening (index rebuild), reading, repair and compaction all work on the
+ * same volumes and index under the same locks; the batching itself is already {@link
+ * BatchCommitter}. The next cut is compaction, which only needs the index and the volume files.
  */
 public final class PackedStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PackedStore.class);
