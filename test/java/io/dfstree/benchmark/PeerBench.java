@@ -53,6 +53,10 @@ public final class PeerBench {
     int subdirs = 32;
     Path baselineJar;
     int threads;
+    /** Extra storage settings for every system of ours ({@code --storage-set packed.enabled=true}). */
+    List<String> storageSets = new ArrayList<>();
+    /** JFR settings (a .jfc path or a name such as profile) for {@code --jfr}. */
+    String jfrSettings = "profile";
 
     /**
      * Files per phase: fewer for large files and for one connection, so every row takes seconds.
@@ -95,6 +99,8 @@ public final class PeerBench {
           case "--subdirs" -> s.subdirs = Integer.parseInt(args[++i]);
           case "--baseline-jar" -> s.baselineJar = Path.of(args[++i]);
           case "--threads" -> s.threads = Integer.parseInt(args[++i]);
+          case "--storage-set" -> s.storageSets.add(args[++i]);
+          case "--jfr-settings" -> s.jfrSettings = args[++i];
           case "--out" -> s.out = Path.of(args[++i]);
           case "--server-jvm" -> s.serverJvm = List.of(args[++i].trim().split("\\s+"));
           default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
@@ -106,13 +112,14 @@ public final class PeerBench {
         }
       }
       for (String sys : s.systems) {
-        if (!List.of("fastdfs", "ours", "ours-w1").contains(sys)
-            && !(s.baselineJar != null && List.of("base", "base-w1").contains(sys))) {
+        String plain = sys.endsWith(PACKED) ? sys.substring(0, sys.length() - PACKED.length()) : sys;
+        if (!List.of("fastdfs", "ours", "ours-w1").contains(plain)
+            && !(s.baselineJar != null && List.of("base", "base-w1").contains(plain))) {
           throw new IllegalArgumentException(
               "system "
                   + sys
                   + ": fastdfs, ours or ours-w1 "
-                  + "(base and base-w1 with --baseline-jar)");
+                  + "(base and base-w1 with --baseline-jar; a -packed suffix packs small files)");
         }
       }
       return s;
@@ -125,13 +132,18 @@ public final class PeerBench {
     }
   }
 
+  /** A system name's suffix that turns on the packed small-file store (ours-packed, ...). */
+  static final String PACKED = "-packed";
+
   static final String USAGE =
       """
       usage: benchmark/fastdfs-compare.sh [--quick] [--topologies single,group] [--systems fastdfs,ours,ours-w1]
                [--clients official,pooled,split] [-c 1,16] [-s 4K,64K,1M] [--scale F] [--max-seconds S]
                [--warmup N] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
                [--baseline-jar OLD.jar (adds systems base, base-w1: another build of ours, same run)]
-               [--server-jvm "-Xmx512m ..."]""";
+               [--server-jvm "-Xmx512m ..."] [--storage-set KEY=VALUE (storage.KEY on ours; repeatable)]
+               [--jfr-settings profile|FILE.jfc]
+             systems ours, ours-w1, base, base-w1 take a -packed suffix (storage.packed.enabled=true)""";
 
   public static void main(String[] args) throws Exception {
     Settings s;
@@ -163,8 +175,10 @@ public final class PeerBench {
       boolean group = topology.equals("group");
       for (String name : s.systems) {
         Path jar = name.startsWith("base") ? s.baselineJar : s.jar;
+        boolean packed = name.endsWith(PACKED);
+        String plain = packed ? name.substring(0, name.length() - PACKED.length()) : name;
         SystemUnderTest sut =
-            switch (name) {
+            switch (plain) {
               case "fastdfs" -> new SystemUnderTest.FastDfs(s.peerScript, group);
               case "ours", "base" ->
                   new SystemUnderTest.Ours(
@@ -173,6 +187,14 @@ public final class PeerBench {
                   new SystemUnderTest.Ours(
                       name, jar, group, false, 1, s.serverJvm, s.jfr, s.subdirs);
             };
+        if (sut instanceof SystemUnderTest.Ours ours) {
+          List<String> sets = new ArrayList<>(s.storageSets);
+          if (packed) {
+            sets.add("packed.enabled=true");
+          }
+          ours.storageSets(sets);
+          ours.jfrSettings(s.jfrSettings);
+        }
         log("%s %s: starting", topology, name);
         try (sut) {
           sut.start();
@@ -458,5 +480,9 @@ public final class PeerBench {
     }
     table.add(row);
     System.out.println(table.format(row));
+    long end = System.currentTimeMillis();
+    // the phase's wall-clock window, to cut a --jfr recording to it
+    System.out.printf(
+        "    window %s: %d-%d (epoch ms)%n", operation, end - (long) (seconds * 1000), end);
   }
 }

@@ -211,6 +211,18 @@ abstract class SystemUnderTest implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private int trackerPort;
     private boolean keep = System.getenv("KEEP") != null;
+    private List<String> extraSets = List.of();
+    private String jfrSettings = "profile";
+
+    /** {@code key=value} pairs set as {@code storage.key=value} on every storage. */
+    void storageSets(List<String> sets) {
+      extraSets = List.copyOf(sets);
+    }
+
+    /** JFR settings for {@code --jfr}: a name (profile) or a .jfc file. */
+    void jfrSettings(String settings) {
+      jfrSettings = settings;
+    }
 
     Ours(
         String name,
@@ -253,7 +265,9 @@ abstract class SystemUnderTest implements AutoCloseable {
       cmd.addAll(jvmArgs);
       if (jfrDir != null) {
         cmd.add(
-            "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+            "-XX:StartFlightRecording=settings="
+                + jfrSettings
+                + ",dumponexit=true,filename="
                 + jfrDir.resolve(name + "-" + (group ? "group" : "single") + "-" + role + ".jfr"));
       }
       cmd.add("-jar");
@@ -268,7 +282,12 @@ abstract class SystemUnderTest implements AutoCloseable {
     }
 
     private List<String> storageSets(int id, int port) {
-      return List.of(
+      List<String> out = new ArrayList<>();
+      for (String kv : extraSets) {
+        out.add("--set");
+        out.add("storage." + kv);
+      }
+      out.addAll(0, List.of(
           "--set",
           "storage.id=" + id,
           "--set",
@@ -286,7 +305,8 @@ abstract class SystemUnderTest implements AutoCloseable {
           "--set",
           "storage.reservedSpace=256M",
           "--set",
-          "storage.subdirCount=" + subdirs);
+          "storage.subdirCount=" + subdirs));
+      return out;
     }
 
     /** Waits until the role's log shows its start-up banner (" started"), up to 150 s. */

@@ -88,8 +88,47 @@ final class ChangeApplier {
     return chain;
   }
 
-  /** One run without renames: lane {@code n} takes the files whose name hashes to {@code n}. */
+  /**
+   * One run without renames: the lines applied here already are dropped first ({@link
+   * CatchUpFilter}: one disk-thread hop for all its creates, no lock), then lane {@code n} takes
+   * the files whose name hashes to {@code n}.
+   */
   private Future<Void> applyRun(
+      PeerConnection first, GroupPeers.Peer peer, PeerProgress pp, List<Binlog.Entry> all) {
+    List<FileId> checked = CatchUpFilter.createsToCheck(all, here);
+    Future<java.util.Set<String>> present =
+        checked.isEmpty() ? Future.succeededFuture(java.util.Set.of()) : store.present(checked);
+    return present
+        .map(held -> CatchUpFilter.pending(all, checked, held, here))
+        .compose(run -> run.isEmpty() ? Future.succeededFuture() : applyLanes(first, peer, pp, run));
+  }
+
+  /** What {@link CatchUpFilter} asks of this storage. */
+  private final CatchUpFilter.Here here =
+      new CatchUpFilter.Here() {
+        @Override
+        public FileId idOf(String name) {
+          return tryId(name);
+        }
+
+        @Override
+        public boolean deletedAtOrAfter(FileId id, long ts) {
+          return store.deletedAtOrAfter(id, ts);
+        }
+
+        @Override
+        public boolean deletedSince(FileId id, long ts) {
+          return store.deletedSince(id, ts);
+        }
+
+        @Override
+        public boolean placing(String name) {
+          return store.isPlacing(name);
+        }
+      };
+
+  /** Lane {@code n} takes the files whose name hashes to {@code n}. */
+  private Future<Void> applyLanes(
       PeerConnection first, GroupPeers.Peer peer, PeerProgress pp, List<Binlog.Entry> run) {
     int lanes = Math.min(CATCH_UP_LANES, run.size());
     List<List<Binlog.Entry>> byLane = new java.util.ArrayList<>();

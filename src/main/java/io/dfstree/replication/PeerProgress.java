@@ -10,6 +10,11 @@ final class PeerProgress {
   long bytes;
   long startedMillis;
 
+  /** The offset moved since the mark was last saved; when it was. */
+  boolean markDirty;
+
+  long markSavedMillis;
+
   /** When the last pull failed to reach the peer at all (0 = reachable). */
   long unreachableSince;
 

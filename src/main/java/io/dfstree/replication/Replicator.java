@@ -58,6 +58,7 @@ public final class Replicator implements Replication {
   private final Map<Integer, PeerProgress> progress = new ConcurrentHashMap<>();
   private Context ctx;
   private long timer = -1;
+  private volatile boolean stopped;
 
   /** WAIT_SYNC -> SYNCING -> ACTIVE, decided by a pure state machine; set by start(). */
   private volatile io.dfstree.replication.Membership membership;
@@ -158,6 +159,7 @@ public final class Replicator implements Replication {
 
   @Override
   public Future<Void> stop() {
+    stopped = true;
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
@@ -278,11 +280,48 @@ public final class Replicator implements Replication {
                               pp.offset,
                               ar.cause().toString());
                         }
-                      } else if (ar.result()) {
+                      } else if (ar.result() == Pulled.MORE) {
                         pull(peer, pp); // more to read: go on without waiting for the timer
+                      } else if (ar.result() == Pulled.APPLIED) {
+                        // the peer is writing now: look again soon, not at once, so the next
+                        // batch holds every line written meanwhile instead of one or two
+                        pp.busy = true;
+                        vertx.setTimer(
+                            paceMs(),
+                            t -> {
+                              if (stopped) {
+                                pp.busy = false;
+                              } else {
+                                pull(peer, pp);
+                              }
+                            });
                       }
                     }));
   }
+
+  /** What one pull did. */
+  enum Pulled {
+    /** Behind the peer's end still (a full page, a snapshot page): read on at once. */
+    MORE,
+    /** Lines applied up to the peer's end: look again after {@link #paceMs()}. */
+    APPLIED,
+    /** Nothing new: the periodic timer looks again. */
+    IDLE
+  }
+
+  /**
+   * The pause between pulls while a peer keeps writing (FastDFS's sync threads wait 50-100 ms the
+   * same way): a member under load then reads its peer's lines in batches of tens, each batch one
+   * binlog request, one presence check and one mark, instead of a round of those for every line.
+   */
+  static final long PACE_MS = 100;
+
+  private long paceMs() {
+    return Math.max(1, Math.min(PACE_MS, store.options().catchUpIntervalMs()));
+  }
+
+  /** Marks are rewritten at most this often while lines keep coming (a replay is harmless). */
+  static final long MARK_EVERY_MS = 1000;
 
   /** The puller's connection to {@code peer}: one per peer, reopened only when it broke. */
   private Future<PeerConnection> connection(GroupPeers.Peer peer, PeerProgress pp) {
@@ -309,10 +348,10 @@ public final class Replicator implements Replication {
             });
   }
 
-  /** One binlog read and its changes applied; true when there may be more. */
-  private Future<Boolean> pullBatch(GroupPeers.Peer peer, PeerProgress pp, PeerConnection conn) {
+  /** One binlog read and its changes applied. */
+  private Future<Pulled> pullBatch(GroupPeers.Peer peer, PeerProgress pp, PeerConnection conn) {
     if (pp.snapshot != null) {
-      return pullSnapshot(peer, pp, conn);
+      return pullSnapshot(peer, pp, conn).map(more -> Pulled.MORE);
     }
     return conn.call(
             new StorageRequest.BinlogFetch(store.options().id(), pp.offset, FETCH_BYTES),
@@ -325,7 +364,7 @@ public final class Replicator implements Replication {
         .compose(
             resp -> {
               if (resp == null) {
-                return Future.succeededFuture(true); // from the snapshot now
+                return Future.succeededFuture(Pulled.MORE); // from the snapshot now
               }
               StorageReply.BinlogChunk got = StorageCodec.decodeBinlogChunk(resp);
               long peerNow = got.peerNowSeconds();
@@ -338,7 +377,7 @@ public final class Replicator implements Replication {
                     peerSize,
                     pp.offset);
                 pp.offset = 0;
-                return Future.succeededFuture(true);
+                return Future.succeededFuture(Pulled.MORE);
               }
               byte[] chunk = got.lines();
               long from = pp.offset;
@@ -352,18 +391,41 @@ public final class Replicator implements Replication {
                     from,
                     peerSize);
               }
-              Future<Void> chain = applier.applyInLanes(conn, peer, pp, entries);
               if (entries.isEmpty() && pp.offset >= peerSize) {
                 // nothing new at the peer's time peerNow: we hold everything it had written by
-                // then.
-                // (Not after applying a batch: the peer kept writing while we applied it.)
+                // then
                 boolean first = !pp.caughtUp;
                 pp.caughtUp = true;
                 pp.syncedUntil = peerNow;
-                return first ? saveMark(peer.id(), pp).map(false) : Future.succeededFuture(false);
+                return first || pp.markDirty
+                    ? saveMark(peer.id(), pp).map(Pulled.IDLE)
+                    : Future.succeededFuture(Pulled.IDLE);
               }
-              return chain.compose(v -> saveMark(peer.id(), pp)).map(true);
+              return applier
+                  .applyInLanes(conn, peer, pp, entries)
+                  .compose(
+                      v -> {
+                        pp.markDirty = true;
+                        if (pp.offset < peerSize) {
+                          return markNowAndThen(peer, pp, false).map(Pulled.MORE);
+                        }
+                        // every line the peer had written when it answered (at its time peerNow)
+                        // is applied: as good as the empty answer above, one round trip sooner
+                        boolean first = !pp.caughtUp;
+                        pp.caughtUp = true;
+                        pp.syncedUntil = peerNow;
+                        return markNowAndThen(peer, pp, first).map(Pulled.APPLIED);
+                      });
             });
+  }
+
+  /** Saves the mark when it is due ({@link #MARK_EVERY_MS}) or {@code now}. */
+  private Future<Void> markNowAndThen(GroupPeers.Peer peer, PeerProgress pp, boolean now) {
+    long t = System.currentTimeMillis();
+    if (!now && t - pp.markSavedMillis < MARK_EVERY_MS) {
+      return Future.succeededFuture();
+    }
+    return saveMark(peer.id(), pp);
   }
 
   /**
@@ -418,6 +480,8 @@ public final class Replicator implements Replication {
 
   private Future<Void> saveMark(int peerId, PeerProgress pp) {
     String text = pp.offset + " " + pp.syncedUntil + "\n";
+    pp.markDirty = false;
+    pp.markSavedMillis = System.currentTimeMillis();
     Path mark = marks.resolve(peerId + ".mark");
     return store.blocking(
         () -> {

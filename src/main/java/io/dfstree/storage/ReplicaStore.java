@@ -74,6 +74,21 @@ public final class ReplicaStore {
     return node.files.deletedSince(id, mtimeSeconds);
   }
 
+  /** True when {@code id} was deleted here at or after {@code ts} (a delete line of then is applied). */
+  public boolean deletedAtOrAfter(FileId id, long ts) {
+    return node.files.deletedAtOrAfter(id.remoteName(), ts);
+  }
+
+  /** Whether a copy of {@code remoteName} is being placed here right now. */
+  public boolean isPlacing(String remoteName) {
+    return node.files.isPlacing(remoteName);
+  }
+
+  /** Which of {@code ids} are here (remote names): one disk-thread hop at most. */
+  public Future<java.util.Set<String>> present(java.util.List<FileId> ids) {
+    return node.files.present(ids);
+  }
+
   /** Completes once a copy of {@code remoteName} this storage is placing right now is in place. */
   public Future<Void> afterPlacing(Context ctx, String remoteName) {
     return node.files.afterPlacing(ctx, remoteName);

@@ -772,6 +772,55 @@ final class StoredFiles {
     return disk.executeBlocking(() -> Files.exists(p), false);
   }
 
+  /**
+   * True when {@code remoteName} was deleted here at or after {@code ts}: a peer's delete line of
+   * that time is applied already (the file is gone; a later re-upload of a derived name is newer
+   * than that line and must stay).
+   */
+  boolean deletedAtOrAfter(String remoteName, long ts) {
+    TombstoneStore store = tombstoneStore;
+    Long deleted = store != null ? store.deletedAt(remoteName) : tombstones.get(remoteName);
+    return deleted != null && deleted >= ts;
+  }
+
+  /** Whether a copy of {@code remoteName} is being placed here right now ({@link #placing}). */
+  boolean isPlacing(String remoteName) {
+    return placing.containsKey(remoteName);
+  }
+
+  /**
+   * Which of {@code ids} are here: packed slots from memory, plain files with one disk-thread hop
+   * for all of them (a peer's binlog lists mostly files held already).
+   */
+  Future<java.util.Set<String>> present(List<FileId> ids) {
+    java.util.Set<String> here = new java.util.HashSet<>();
+    List<FileId> plain = new java.util.ArrayList<>();
+    for (FileId id : ids) {
+      if (isPacked(id)) {
+        if (packed
+            .store(id.storePathIndex())
+            .contains(io.dfstree.fileid.TrunkId.parse(id.remoteName()))) {
+          here.add(id.remoteName());
+        }
+      } else {
+        plain.add(id);
+      }
+    }
+    if (plain.isEmpty()) {
+      return Future.succeededFuture(here);
+    }
+    return disk.executeBlocking(
+        () -> {
+          for (FileId id : plain) {
+            if (Files.exists(pathOf(id))) {
+              here.add(id.remoteName());
+            }
+          }
+          return here;
+        },
+        false);
+  }
+
   Future<Void> applyDelete(Context ctx, FileId id, long ts) {
     if (isPacked(id)) {
       return packed.applyDelete(ctx, id, ts);

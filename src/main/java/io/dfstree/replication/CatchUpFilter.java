@@ -1,0 +1,121 @@
+package io.dfstree.replication;
+
+import io.dfstree.fileid.FileId;
+import io.dfstree.storage.Binlog;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Drops the lines of a peer's binlog run that are applied here already, before any lock or
+ * disk-thread hop is spent on them. In a group most of what a member reads from its peer is such
+ * lines: with a write quorum of 2 every upload arrived by the replica stream before its line, and a
+ * peer's binlog lists, lower-case, the copies it took from us and the deletes it applied for us.
+ * Pure: what is here comes in through {@link Here}.
+ */
+final class CatchUpFilter {
+  private CatchUpFilter() {}
+
+  /** What the filter asks of this storage. */
+  interface Here {
+    /** The id of a binlog name, or null when it is not a valid name of this group. */
+    FileId idOf(String name);
+
+    /** Deleted here at or after {@code ts}: a delete line of that time is applied already. */
+    boolean deletedAtOrAfter(FileId id, long ts);
+
+    /** Deleted here since {@code ts}: a create line of that time is stale. */
+    boolean deletedSince(FileId id, long ts);
+
+    /** A copy of {@code name} is being placed here right now (its line waits for it). */
+    boolean placing(String name);
+  }
+
+  /**
+   * The create lines of {@code run} worth one presence check for all of them: valid, not deleted
+   * here since, not being placed, and the first line of the run about their name (a create after
+   * a delete of the same name in the run must be applied after that delete, whatever is here now).
+   */
+  static List<FileId> createsToCheck(List<Binlog.Entry> run, Here here) {
+    List<FileId> out = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (Binlog.Entry e : run) {
+      boolean first = seen.add(e.name());
+      if (e.secondName() != null) {
+        seen.add(e.secondName());
+      }
+      if (!first || e.kind() != Binlog.CREATE || here.placing(e.name())) {
+        continue;
+      }
+      FileId id = here.idOf(e.name());
+      if (id != null && !here.deletedSince(id, e.timestamp())) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@code run} without the lines applied already: the creates {@link #createsToCheck} chose whose
+   * file {@code present} holds, and deletes of names deleted here at or after their time.
+   */
+  static List<Binlog.Entry> pending(
+      List<Binlog.Entry> run, List<FileId> checked, Set<String> present, Here here) {
+    Set<String> held = new HashSet<>();
+    for (FileId id : checked) {
+      if (present.contains(id.remoteName())) {
+        held.add(id.remoteName());
+      }
+    }
+    List<Binlog.Entry> out = new ArrayList<>(run.size());
+    Set<String> seen = new HashSet<>();
+    for (Binlog.Entry e : run) {
+      boolean first = seen.add(e.name());
+      if (e.secondName() != null) {
+        seen.add(e.secondName());
+      }
+      if (first && e.kind() == Binlog.CREATE && held.contains(e.name())) {
+        continue;
+      }
+      if (e.kind() == Binlog.DELETE) {
+        FileId id = here.idOf(e.name());
+        if (id != null && here.deletedAtOrAfter(id, e.timestamp())) {
+          continue;
+        }
+      }
+      out.add(e);
+    }
+    return out;
+  }
+
+  /** A {@link Here} over plain functions (tests). */
+  static Here of(
+      Function<String, FileId> idOf,
+      java.util.function.BiPredicate<FileId, Long> deletedAtOrAfter,
+      java.util.function.BiPredicate<FileId, Long> deletedSince,
+      java.util.function.Predicate<String> placing) {
+    return new Here() {
+      @Override
+      public FileId idOf(String name) {
+        return idOf.apply(name);
+      }
+
+      @Override
+      public boolean deletedAtOrAfter(FileId id, long ts) {
+        return deletedAtOrAfter.test(id, ts);
+      }
+
+      @Override
+      public boolean deletedSince(FileId id, long ts) {
+        return deletedSince.test(id, ts);
+      }
+
+      @Override
+      public boolean placing(String name) {
+        return placing.test(name);
+      }
+    };
+  }
+}

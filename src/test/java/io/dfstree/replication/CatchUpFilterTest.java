@@ -1,0 +1,84 @@
+package io.dfstree.replication;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.dfstree.fileid.FileId;
+import io.dfstree.fileid.FileName;
+import io.dfstree.storage.Binlog;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Which lines of a peer's binlog run catch-up may skip without a lock or a disk hop. */
+class CatchUpFilterTest {
+  private static final long T = 1_760_000_000L;
+
+  private final Map<String, Long> tombstones = new HashMap<>();
+  private final Set<String> placing = new HashSet<>();
+  private final CatchUpFilter.Here here =
+      CatchUpFilter.of(
+          name -> name.startsWith("bad") ? null : FileId.parseRemote("group1", name),
+          (id, ts) -> tombstones.getOrDefault(id.remoteName(), -1L) >= ts,
+          (id, ts) -> tombstones.containsKey(id.remoteName()),
+          placing::contains);
+
+  private static String name(int n) {
+    return "M00/00/00/" + FileName.payload(1, (int) T + n, 4096, n) + ".bin";
+  }
+
+  private static Binlog.Entry line(char op, String name, long ts) {
+    return new Binlog.Entry(ts, op, name, null, 0);
+  }
+
+  private static List<String> names(List<FileId> ids) {
+    return ids.stream().map(FileId::remoteName).toList();
+  }
+
+  @Test
+  void createsOfFilesHeldAreDroppedAfterOneCheck() {
+    List<Binlog.Entry> run =
+        List.of(line('C', name(1), T), line('c', name(2), T), line('C', name(3), T));
+    List<FileId> checked = CatchUpFilter.createsToCheck(run, here);
+    assertEquals(List.of(name(1), name(2), name(3)), names(checked));
+    List<Binlog.Entry> left = CatchUpFilter.pending(run, checked, Set.of(name(1), name(2)), here);
+    assertEquals(List.of(run.get(2)), left);
+  }
+
+  @Test
+  void aCreateAfterADeleteOfTheSameNameIsAppliedWhateverIsHereNow() {
+    // a derived (slave) name deleted and uploaded again: the file here now is the old one, which
+    // the delete removes, so the create must still fetch the new one
+    List<Binlog.Entry> run = List.of(line('D', name(1), T), line('C', name(1), T + 5));
+    List<FileId> checked = CatchUpFilter.createsToCheck(run, here);
+    assertEquals(List.of(), names(checked));
+    assertEquals(run, CatchUpFilter.pending(run, checked, Set.of(name(1)), here));
+  }
+
+  @Test
+  void deletesAppliedHereAlreadyAreDropped() {
+    tombstones.put(name(1), T); // we deleted it ourselves: the peer's d line of that delete
+    tombstones.put(name(2), T - 10); // deleted here before, then re-created and deleted there
+    List<Binlog.Entry> run = List.of(line('d', name(1), T), line('D', name(2), T));
+    List<Binlog.Entry> left = CatchUpFilter.pending(run, List.of(), Set.of(), here);
+    assertEquals(List.of(run.get(1)), left);
+  }
+
+  @Test
+  void createsBeingPlacedDeletedOrBadWaitForTheirOwnLine() {
+    placing.add(name(1));
+    tombstones.put(name(2), T);
+    List<Binlog.Entry> run =
+        List.of(
+            line('C', name(1), T),
+            line('C', name(2), T - 1),
+            line('C', "bad-name", T),
+            line('U', name(4), T));
+    List<FileId> checked = CatchUpFilter.createsToCheck(run, here);
+    assertEquals(List.of(), names(checked));
+    // none is dropped here: apply() waits for the placing one, skips the deleted and bad ones
+    assertEquals(run, CatchUpFilter.pending(run, checked, Set.of(name(1), name(4)), here));
+  }
+}
