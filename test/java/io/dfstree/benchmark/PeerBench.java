@@ -352,6 +352,7 @@ public final class PeerBench {
         table != null && s.threads > 0 ? ServerCpu.threadTicks(pids, labels) : null;
     long cpu0 = ServerCpu.ticks(pids);
     long t0 = System.nanoTime();
+    phaseStarts(table, sut, "upload");
     Phase up =
         phase(kind, tracker, c, n, s.maxSeconds, (client, i) -> ids.set(i, client.upload(content)));
     record(table, sut, topology, kind, c, size, "upload", up, t0, cpu0, pids);
@@ -365,6 +366,7 @@ public final class PeerBench {
     }
     cpu0 = ServerCpu.ticks(pids);
     t0 = System.nanoTime();
+    phaseStarts(table, sut, "download");
     Phase down =
         phase(
             kind,
@@ -394,6 +396,7 @@ public final class PeerBench {
     // the delete phase removes every stored file (a longer bound: leftovers would skew later rows)
     cpu0 = ServerCpu.ticks(pids);
     t0 = System.nanoTime();
+    phaseStarts(table, sut, "delete");
     Phase del =
         phase(
             kind,
@@ -407,6 +410,13 @@ public final class PeerBench {
             });
     record(table, sut, topology, kind, c, size, "delete", del, t0, cpu0, pids);
     threadReport(s, threads0, pids, labels, del);
+  }
+
+  /** A measured phase begins (a line an outside profiler can wait for). */
+  private static void phaseStarts(ResultTable table, SystemUnderTest sut, String op) {
+    if (table != null) {
+      log("%s %s: phase started", sut.name, op);
+    }
   }
 
   /**
