@@ -110,6 +110,7 @@ public final class Launcher {
     cfg.setProperty("hazelcast.socket.bind.any", "false");
     cfg.setProperty("hazelcast.tcp.join.port.try.count", "10");
     SplitBrain.apply(cfg, cluster);
+    QuietHazelcast.apply(cfg);
     String host = cluster.getString("host", "127.0.0.1");
     NetworkConfig net = cfg.getNetworkConfig();
     net.setPort(cluster.getInteger("port", 5701)).setPortAutoIncrement(true).setPortCount(20);
