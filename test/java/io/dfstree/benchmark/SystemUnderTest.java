@@ -253,7 +253,11 @@ abstract class SystemUnderTest implements AutoCloseable {
       cmd.addAll(jvmArgs);
       if (jfrDir != null) {
         cmd.add(
-            "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+            "-XX:StartFlightRecording=settings="
+                // a .jfc with finer sampling (e.g. jdk.ExecutionSample#period=1 ms) gives
+                // ~10x the samples of the JDK's 10-20 ms "profile" in the same phase
+                + System.getProperty("peerbench.jfc", "profile")
+                + ",dumponexit=true,filename="
                 + jfrDir.resolve(name + "-" + (group ? "group" : "single") + "-" + role + ".jfr"));
       }
       cmd.add("-jar");
