@@ -335,6 +335,14 @@ abstract class SystemUnderTest implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("all-in-one"));
         args.addAll(trackerSets);
         args.addAll(storageSets(1, freePort()));
+        // the all-in-one turns HTTP on at 8090/8080 by default: free ports instead, or a second
+        // all-in-one on the machine (another benchmark, a demo) makes this one fail to start
+        args.addAll(
+            List.of(
+                "--set",
+                "tracker.httpPort=" + freePort(),
+                "--set",
+                "storage.httpPort=" + freePort()));
         launch("all-in-one", args);
       } else {
         int hz = hazelcastPort();
