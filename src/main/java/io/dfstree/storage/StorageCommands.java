@@ -76,7 +76,8 @@ final class StorageCommands {
     } else if (req instanceof GetMetadata g) {
       FileId id = files.validate(g.group(), g.name());
       files
-          .getMetadata(id)
+          .metadata()
+          .get(id)
           .onComplete(
               ar -> {
                 node.count(StorageCounters.TOTAL_GET_META, ar.succeeded());
@@ -91,7 +92,8 @@ final class StorageCommands {
       answerEmpty(
           ex,
           files
-              .setMetadata(ctx, id, m.merge() ? (byte) 'M' : (byte) 'O', Metadata.decode(m.raw()))
+              .metadata()
+              .set(ctx, id, m.merge() ? (byte) 'M' : (byte) 'O', Metadata.decode(m.raw()))
               .onSuccess(v -> node.announce(FileEvent.METADATA, id.remoteName(), -1)),
           StorageCounters.TOTAL_SET_META);
     } else if (req instanceof QueryFileInfo q) {
@@ -100,12 +102,12 @@ final class StorageCommands {
       FileId id = files.validate(files.group(), t.name());
       answerEmpty(
           ex,
-          attempt(() -> files.truncate(ctx, id, t.newSize()))
+          attempt(() -> files.appenders().truncate(ctx, id, t.newSize()))
               .onSuccess(v -> node.announce(FileEvent.UPDATED, id.remoteName(), t.newSize())),
           StorageCounters.TOTAL_TRUNCATE);
     } else if (req instanceof RegenerateAppenderName g) {
       FileId id = files.validate(files.group(), g.name());
-      attempt(() -> files.regenerate(ctx, id))
+      attempt(() -> files.appenders().regenerate(ctx, id))
           .onComplete(
               ar -> {
                 if (ar.succeeded()) {
@@ -222,12 +224,16 @@ final class StorageCommands {
         modify ? StorageCounters.TOTAL_MODIFY_BYTES : StorageCounters.TOTAL_APPEND_BYTES;
     attempt(
             () ->
-                files.updateAppender(
-                    ctx,
-                    id,
-                    modify ? w.offset() : -1,
-                    (out, originalSize) ->
-                        ex.receive(w.size(), out).compose(v -> out.finish(x -> null)).mapEmpty()))
+                files
+                    .appenders()
+                    .update(
+                        ctx,
+                        id,
+                        modify ? w.offset() : -1,
+                        (out, originalSize) ->
+                            ex.receive(w.size(), out)
+                                .compose(v -> out.finish(x -> null))
+                                .mapEmpty()))
         .onComplete(
             ar -> {
               node.count(total, ar.succeeded());
