@@ -106,29 +106,26 @@ final class AppenderFiles {
   Future<Void> truncate(Context ctx, FileId id, long newSize) {
     requireAppender(id);
     Path p = files.pathOf(id);
-    return locks.withLock(
+    return files.underLock(
         ctx,
         p,
-        () ->
-            disk.executeBlocking(
-                () -> {
-                  StoredFiles.Stat st = StoredFiles.statBlocking(p);
-                  if (newSize > st.size()) {
-                    throw FdfsException.invalid(
-                        "truncate size " + newSize + " is larger than file size " + st.size());
-                  }
-                  if (newSize < st.size()) {
-                    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-                      ch.truncate(newSize);
-                      if (fsync) {
-                        ch.force(false);
-                      }
-                    }
-                    changes.record(StoredFiles.now(), Binlog.UPDATE, id.remoteName(), null);
-                  }
-                  return null;
-                },
-                false));
+        () -> {
+          StoredFiles.Stat st = StoredFiles.statBlocking(p);
+          if (newSize > st.size()) {
+            throw FdfsException.invalid(
+                "truncate size " + newSize + " is larger than file size " + st.size());
+          }
+          if (newSize < st.size()) {
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+              ch.truncate(newSize);
+              if (fsync) {
+                ch.force(false);
+              }
+            }
+            changes.record(StoredFiles.now(), Binlog.UPDATE, id.remoteName(), null);
+          }
+          return null;
+        });
   }
 
   /**
@@ -137,41 +134,36 @@ final class AppenderFiles {
   Future<String> regenerate(Context ctx, FileId id) {
     requireAppender(id);
     Path p = files.pathOf(id);
-    return locks.withLock(
+    return files.underLock(
         ctx,
         p,
-        () ->
-            disk.executeBlocking(
-                () -> {
-                  StoredFiles.Stat st = StoredFiles.statBlocking(p);
-                  long crc = StoredFiles.crc32Blocking(p);
-                  String ext = FileName.extensionOf(id.remoteName());
-                  long now = System.currentTimeMillis() / 1000;
-                  for (int attempt = 0; attempt < 10; attempt++) {
-                    String base =
-                        FileName.payload(
-                                files.storageId(),
-                                (int) now,
-                                FileName.sizeField(st.size(), false),
-                                (int) crc)
-                            + FileName.extensionPart(ext);
-                    Path target =
-                        files.paths().get(id.storePathIndex()).file(id.high(), id.low(), base);
-                    if (changes.link(p, target, now)) {
-                      Files.delete(p);
-                      Path meta = StoredFiles.metadataPath(p);
-                      if (Files.exists(meta)) {
-                        Files.move(meta, StoredFiles.metadataPath(target));
-                      }
-                      String remote =
-                          FileName.logicPath(id.storePathIndex(), id.high(), id.low()) + base;
-                      changes.record(now, Binlog.RENAME, remote, id.remoteName());
-                      return remote;
-                    }
-                  }
-                  throw new FdfsException(Errno.EBUSY, "could not generate a unique file name");
-                },
-                false));
+        () -> {
+          StoredFiles.Stat st = StoredFiles.statBlocking(p);
+          long crc = StoredFiles.crc32Blocking(p);
+          String ext = FileName.extensionOf(id.remoteName());
+          long now = System.currentTimeMillis() / 1000;
+          for (int attempt = 0; attempt < 10; attempt++) {
+            String base =
+                FileName.payload(
+                        files.storageId(),
+                        (int) now,
+                        FileName.sizeField(st.size(), false),
+                        (int) crc)
+                    + FileName.extensionPart(ext);
+            Path target = files.paths().get(id.storePathIndex()).file(id.high(), id.low(), base);
+            if (changes.link(p, target, now)) {
+              Files.delete(p);
+              Path meta = StoredFiles.metadataPath(p);
+              if (Files.exists(meta)) {
+                Files.move(meta, StoredFiles.metadataPath(target));
+              }
+              String remote = FileName.logicPath(id.storePathIndex(), id.high(), id.low()) + base;
+              changes.record(now, Binlog.RENAME, remote, id.remoteName());
+              return remote;
+            }
+          }
+          throw new FdfsException(Errno.EBUSY, "could not generate a unique file name");
+        });
   }
 
   private static void requireAppender(FileId id) {

@@ -21,13 +21,11 @@ final class MetadataFiles {
   private final StoredFiles files;
   private final FileChanges changes;
   private final WorkerExecutor disk;
-  private final FileLocks locks;
 
-  MetadataFiles(StoredFiles files, FileChanges changes, WorkerExecutor disk, FileLocks locks) {
+  MetadataFiles(StoredFiles files, FileChanges changes, WorkerExecutor disk) {
     this.files = files;
     this.changes = changes;
     this.disk = disk;
-    this.locks = locks;
   }
 
   /** Blocking: ENOENT unless the file is here (a packed slot, or a file of its own). */
@@ -62,34 +60,31 @@ final class MetadataFiles {
   /** 'O' overwrites (empty list deletes the -m file), 'M' merges; result stored sorted by name. */
   Future<Void> set(Context ctx, FileId id, byte op, List<Metadata.Entry> entries) {
     Path p = files.pathOf(id);
-    return locks.withLock(
+    return files.underLock(
         ctx,
         p,
-        () ->
-            disk.executeBlocking(
-                () -> {
-                  checkPresent(id, p);
-                  Path meta = StoredFiles.metadataPath(p);
-                  List<Metadata.Entry> result;
-                  if (op == 'M') {
-                    if (entries.isEmpty()) {
-                      return null;
-                    }
-                    List<Metadata.Entry> existing =
-                        Files.exists(meta) ? Metadata.decode(Files.readAllBytes(meta)) : List.of();
-                    result = Metadata.merge(existing, entries);
-                  } else {
-                    if (entries.isEmpty()) {
-                      Files.deleteIfExists(meta);
-                      changes.record(StoredFiles.now(), Binlog.METADATA, id.remoteName(), null);
-                      return null;
-                    }
-                    result = Metadata.sorted(entries);
-                  }
-                  changes.writeAtomically(meta, Metadata.encode(result));
-                  changes.record(StoredFiles.now(), Binlog.METADATA, id.remoteName(), null);
-                  return null;
-                },
-                false));
+        () -> {
+          checkPresent(id, p);
+          Path meta = StoredFiles.metadataPath(p);
+          List<Metadata.Entry> result;
+          if (op == 'M') {
+            if (entries.isEmpty()) {
+              return null;
+            }
+            List<Metadata.Entry> existing =
+                Files.exists(meta) ? Metadata.decode(Files.readAllBytes(meta)) : List.of();
+            result = Metadata.merge(existing, entries);
+          } else {
+            if (entries.isEmpty()) {
+              Files.deleteIfExists(meta);
+              changes.record(StoredFiles.now(), Binlog.METADATA, id.remoteName(), null);
+              return null;
+            }
+            result = Metadata.sorted(entries);
+          }
+          changes.writeAtomically(meta, Metadata.encode(result));
+          changes.record(StoredFiles.now(), Binlog.METADATA, id.remoteName(), null);
+          return null;
+        });
   }
 }

@@ -92,81 +92,68 @@ final class PeerChanges {
       return files.packedEngine().applyDelete(ctx, id, ts);
     }
     Path p = files.pathOf(id);
-    return locks.withLock(
+    return files.underLock(
         ctx,
         p,
-        () ->
-            disk.executeBlocking(
-                () -> {
-                  boolean removed = Files.deleteIfExists(p);
-                  removed |= Files.deleteIfExists(StoredFiles.metadataPath(p));
-                  // also when the file is not here (yet): a copy of it still on its way must not
-                  // stay
-                  if (removed) {
-                    changes.buryAndRecord(
-                        ts, Character.toLowerCase(Binlog.DELETE), id.remoteName());
-                  } else {
-                    changes.bury(id.remoteName(), ts);
-                  }
-                  return null;
-                },
-                false));
+        () -> {
+          boolean removed = Files.deleteIfExists(p);
+          removed |= Files.deleteIfExists(StoredFiles.metadataPath(p));
+          // also when the file is not here (yet): a copy of it still on its way must not
+          // stay
+          if (removed) {
+            changes.buryAndRecord(ts, Character.toLowerCase(Binlog.DELETE), id.remoteName());
+          } else {
+            changes.bury(id.remoteName(), ts);
+          }
+          return null;
+        });
   }
 
   /** Renames a sealed appender as its source did; false when the old name is not here. */
   Future<Boolean> applyRename(Context ctx, FileId newId, FileId oldId, long ts) {
     Path from = files.pathOf(oldId);
     Path to = files.pathOf(newId);
-    return locks.withLock(
+    return files.underLock(
         ctx,
         from,
-        () ->
-            disk.executeBlocking(
-                () -> {
-                  if (!Files.exists(from)) {
-                    return false;
-                  }
-                  if (changes.link(from, to, ts)) {
-                    Files.delete(from);
-                    Path meta = StoredFiles.metadataPath(from);
-                    if (Files.exists(meta)) {
-                      Files.move(
-                          meta,
-                          StoredFiles.metadataPath(to),
-                          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    }
-                  }
-                  changes.record(
-                      ts,
-                      Character.toLowerCase(Binlog.RENAME),
-                      newId.remoteName(),
-                      oldId.remoteName());
-                  return true;
-                },
-                false));
+        () -> {
+          if (!Files.exists(from)) {
+            return false;
+          }
+          if (changes.link(from, to, ts)) {
+            Files.delete(from);
+            Path meta = StoredFiles.metadataPath(from);
+            if (Files.exists(meta)) {
+              Files.move(
+                  meta,
+                  StoredFiles.metadataPath(to),
+                  java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+          }
+          changes.record(
+              ts, Character.toLowerCase(Binlog.RENAME), newId.remoteName(), oldId.remoteName());
+          return true;
+        });
   }
 
   /** Stores (or removes, when {@code raw} is null) a file's metadata as its peer has it. */
   Future<Void> applyMetadata(Context ctx, FileId id, byte[] raw, long ts) {
     Path p = files.pathOf(id);
-    return locks.withLock(
+    return files.underLock(
         ctx,
         p,
-        () ->
-            disk.executeBlocking(
-                () -> {
-                  if (!Files.exists(p)) {
-                    return null;
-                  }
-                  Path meta = StoredFiles.metadataPath(p);
-                  if (raw == null) {
-                    Files.deleteIfExists(meta);
-                  } else {
-                    changes.writeAtomically(meta, raw);
-                  }
-                  changes.record(ts, Character.toLowerCase(Binlog.METADATA), id.remoteName(), null);
-                  return null;
-                },
-                false));
+        () -> {
+          if (!Files.exists(p)) {
+            return null;
+          }
+          Path meta = StoredFiles.metadataPath(p);
+          if (raw == null) {
+            Files.deleteIfExists(meta);
+          } else {
+            changes.writeAtomically(meta, raw);
+          }
+          changes.record(ts, Character.toLowerCase(Binlog.METADATA), id.remoteName(), null);
+          return null;
+        });
   }
 }

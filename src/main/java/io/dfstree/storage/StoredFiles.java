@@ -108,7 +108,7 @@ final class StoredFiles {
     this.changes = new FileChanges(fsync);
     this.appenders = new AppenderFiles(this, changes, disk, locks, fsync);
     this.fromPeers = new PeerChanges(this, changes, disk, locks);
-    this.metadata = new MetadataFiles(this, changes, disk, locks);
+    this.metadata = new MetadataFiles(this, changes, disk);
   }
 
   /** Append, modify, truncate and seal appender files. */
@@ -309,22 +309,27 @@ final class StoredFiles {
 
   Future<Void> delete(Context ctx, FileId id) {
     Path p = pathOf(id);
-    return locks.withLock(
+    return underLock(
         ctx,
         p,
-        () ->
-            disk.executeBlocking(
-                () -> {
-                  if (!Files.deleteIfExists(p)) {
-                    throw FdfsException.notFound("file does not exist");
-                  }
-                  Files.deleteIfExists(metadataPath(p));
-                  changes.forceDirectory(p.getParent());
-                  changes.buryAndRecord(now(), Binlog.DELETE, id.remoteName());
-                  spaceAfterDelete(id.storePathIndex());
-                  return null;
-                },
-                false));
+        () -> {
+          if (!Files.deleteIfExists(p)) {
+            throw FdfsException.notFound("file does not exist");
+          }
+          Files.deleteIfExists(metadataPath(p));
+          changes.forceDirectory(p.getParent());
+          changes.buryAndRecord(now(), Binlog.DELETE, id.remoteName());
+          spaceAfterDelete(id.storePathIndex());
+          return null;
+        });
+  }
+
+  /**
+   * Runs {@code blocking} on a disk thread while holding {@code file}'s lock: how every change to
+   * an existing file is made (deletes, metadata, appender writes, changes from peers).
+   */
+  <T> Future<T> underLock(Context ctx, Path file, java.util.concurrent.Callable<T> blocking) {
+    return locks.withLock(ctx, file, () -> disk.executeBlocking(blocking, false));
   }
 
   /** Called (on a disk thread) when a delete brought a store path back above its reserve. */
