@@ -71,6 +71,12 @@ final class IndexCheckpoint {
    * inside what it covers came since (then it is dropped). True when installed.
    */
   static boolean write(Snapshot s) throws IOException {
+    synchronized (s.volume().checkpointWriter) { // the minute's timer and a stop share the file
+      return writeAlone(s);
+    }
+  }
+
+  private static boolean writeAlone(Snapshot s) throws IOException {
     Volume v = s.volume();
     v.channel.force(false); // what the checkpoint describes is on disk before the checkpoint is
     int count = s.offsets().length;

@@ -32,6 +32,9 @@ final class Volume {
   /** Guards installing and removing the checkpoint file against each other. */
   final Object checkpointLock = new Object();
 
+  /** One checkpoint written at a time (they share the temporary file). */
+  final Object checkpointWriter = new Object();
+
   /** Bytes of the volume the checkpoint file on disk describes; 0: no file. */
   volatile long checkpointCovered;
 
