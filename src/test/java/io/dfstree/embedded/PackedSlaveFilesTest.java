@@ -171,6 +171,10 @@ class PackedSlaveFilesTest {
     FileInfo q = storage().query_file_info(s[0], s[1]);
     assertEquals(90, q.getFileSize());
     assertEquals(crc(slaveBytes), q.getCrc32() & 0xFFFFFFFFL);
+    String slaveInfo = info(s[0] + "/" + s[1]);
+    assertTrue(slaveInfo.contains("file type:        slave\n"), slaveInfo);
+    assertTrue(slaveInfo.contains("got from server:  true\n"), slaveInfo);
+    assertTrue(slaveInfo.contains("file size:        90\n"), slaveInfo);
     assertEquals(0, storage().delete_file(s[0], s[1]));
     assertNull(storage().download_file(s[0], s[1]));
     assertArrayEquals(masterBytes, storage().download_file(m[0], m[1]));
