@@ -174,7 +174,7 @@ final class StorageCommands {
     }
     FileId.checkToken("prefix", s.prefix(), Wire.PREFIX_LEN);
     FileId slave =
-        files.validate(files.group(), FileName.slaveName(master.remoteName(), s.prefix(), ext));
+        files.validate(files.group(), FileName.newSlaveName(master.remoteName(), s.prefix(), ext));
     StorePath path = files.paths().get(master.storePathIndex());
     if (!files.paths().hasRoomFor(path, size)) {
       throw new FdfsException(
