@@ -169,6 +169,7 @@ public final class PeerBench {
     System.out.println(
         "load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
     if (s.jfr != null) {
+      printWindows = true;
       Files.createDirectories(s.jfr);
     }
     for (String topology : s.topologies) {
@@ -255,6 +256,9 @@ public final class PeerBench {
     double ms = (ServerCpu.ticks(sut.serverPids()) - c0) * 1000.0 / ServerCpu.TICKS_PER_SECOND;
     log("%s idle: server CPU %.0f ms per second with no client", sut.name, ms / seconds);
   }
+
+  /** With --jfr: print each measured phase's wall-clock window. */
+  private static boolean printWindows;
 
   static void log(String fmt, Object... args) {
     System.out.printf("[%tT] %s%n", System.currentTimeMillis(), String.format(fmt, args));
@@ -490,9 +494,10 @@ public final class PeerBench {
     }
     table.add(row);
     System.out.println(table.format(row));
-    long end = System.currentTimeMillis();
-    // the phase's wall-clock window, to cut a --jfr recording to it
-    System.out.printf(
-        "    window %s: %d-%d (epoch ms)%n", operation, end - (long) (seconds * 1000), end);
+    if (printWindows) {
+      // wall-clock bounds of the measured phase, to cut a JFR recording to it
+      long end = System.currentTimeMillis();
+      log("window %s %s: %tT.%<tL .. %tT.%<tL", sut.name, operation, end - (long) (seconds * 1000), end);
+    }
   }
 }
