@@ -6,6 +6,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
@@ -188,20 +189,32 @@ final class MemberWatch {
                   retry(everConnected ? RETRY_MS : 2 * RETRY_MS);
                   return;
                 }
-                socket = ar.result();
+                NetSocket s = ar.result();
+                socket = s;
                 everConnected = true;
                 connectedAtMs = clockMs.getAsLong();
                 if (unreachable) {
                   unreachable = false;
                   map.markReachable(id);
                 }
-                socket.handler(ignored -> {});
-                socket.exceptionHandler(ignored -> {}); // a reset ends in closeHandler as well
-                socket.closeHandler(v -> onClosed());
+                s.handler(ignored -> {});
+                s.exceptionHandler(ignored -> {}); // a reset closes the channel as well
+                // Not closeHandler: a peer that closes before this callback runs (a storage killed
+                // right after accepting) never reaches a closeHandler set now, and the probe would
+                // wait for the heartbeat timeout. The channel's close future also fires for a
+                // close that already happened.
+                ((NetSocketInternal) s)
+                    .channelHandlerContext()
+                    .channel()
+                    .closeFuture()
+                    .addListener(f -> context.runOnContext(v -> onClosed(s)));
               });
     }
 
-    private void onClosed() {
+    private void onClosed(NetSocket closedSocket) {
+      if (socket != closedSocket) {
+        return; // an older connection, already replaced
+      }
       socket = null;
       if (stopped) {
         return;
