@@ -165,6 +165,26 @@ public final class FileName {
   }
 
   /**
+   * The name a new slave gets ({@link #slaveName}), refused (EINVAL) when no FastDFS client or
+   * server could tell it from a trunk name: a slave inherits its master's payload, trunk flag
+   * included, and a name of exactly 60 characters with that flag is a trunk name to all of them
+   * ({@code fdfs_is_trunk_file}, {@code IS_SLAVE_FILE}: length and flag, nothing else). FastDFS
+   * stores such a slave and then answers ENOENT for it (it looks for a trunk slot); a slave of a
+   * trunk master of any other length is a file of its own, as in FastDFS.
+   */
+  public static String newSlaveName(String masterRemoteName, String prefix, String ext) {
+    String slave = slaveName(masterRemoteName, prefix, ext);
+    if (slave.length() == TRUNK_NAME_LEN && decode(masterRemoteName).trunk()) {
+      throw FdfsException.invalid(
+          "slave name "
+              + slave
+              + " would be 60 characters, which every FastDFS client reads as a packed (trunk)"
+              + " file of its master; use a prefix or extension of another length");
+    }
+    return slave;
+  }
+
+  /**
    * The extension part of a name (text after the dot in the last 7 chars), for regenerated names.
    */
   public static String extensionOf(String remoteName) {

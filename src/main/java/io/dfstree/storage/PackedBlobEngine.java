@@ -105,8 +105,9 @@ final class PackedBlobEngine implements BlobEngine {
   }
 
   /**
-   * Every minute, on a disk worker: the blocks of deleted slots go back to the filesystem. It only
-   * touches deleted slots, so uploads and reads go on meanwhile.
+   * Every minute, on a disk worker: the blocks of deleted slots go back to the filesystem, then the
+   * indexes of changed volumes are checkpointed. Neither touches live slots, so uploads and reads go
+   * on meanwhile.
    */
   private void compactAll() {
     if (compacting) {
@@ -117,6 +118,7 @@ final class PackedBlobEngine implements BlobEngine {
             () -> {
               for (PackedStore s : stores) {
                 s.compact();
+                s.checkpoint(); // the index of changed volumes, for a restart in seconds
               }
               return null;
             },

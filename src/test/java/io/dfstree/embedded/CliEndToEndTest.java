@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dfstree.RawClient;
 import io.dfstree.SingleNodeServer;
 import io.dfstree.cli.Main;
+import io.dfstree.fileid.FileName;
+import io.dfstree.fileid.TrunkId;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -23,8 +25,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The client tools ({@link Main#execute}) in-process against the embedded node. */
 class CliEndToEndTest extends SingleNodeTest {
+  /**
+   * A file ID as a user sees one: a 44-character name, or — a small file in a packed volume — a
+   * 60-character trunk name (16 more base64url characters: volume, offset, slot length).
+   */
   static final Pattern FILE_ID =
-      Pattern.compile("group1/M00/[0-9A-F]{2}/[0-9A-F]{2}/[A-Za-z0-9_-]{27}[^/\\s]{7}");
+      Pattern.compile(
+          "group1/M00/[0-9A-F]{2}/[0-9A-F]{2}/[A-Za-z0-9_-]{27}(?:[A-Za-z0-9_-]{16})?[^/\\s]{7}");
   @TempDir Path tmp;
 
   record Run(int exitCode, String out, String err) {}
@@ -59,6 +66,20 @@ class CliEndToEndTest extends SingleNodeTest {
     assertEquals(0, r.exitCode(), r.err());
     String id = r.out().trim();
     assertTrue(FILE_ID.matcher(id).matches(), "upload printed " + r.out());
+    // the name decodes as FastDFS clients decode it; a trunk name says where its slot is
+    String remote = id.substring(id.indexOf('/') + 1);
+    FileName.Decoded d = FileName.decode(remote);
+    if (remote.length() == FileName.TRUNK_NAME_LEN) {
+      assertTrue(d.trunk(), remote);
+      try {
+        assertEquals(Files.size(file), TrunkId.parse(remote).fileSize(), remote);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    } else {
+      assertEquals(FileName.NORMAL_NAME_LEN, remote.length(), remote);
+      assertFalse(d.trunk(), remote);
+    }
     return id;
   }
 
@@ -72,6 +93,26 @@ class CliEndToEndTest extends SingleNodeTest {
     assertEquals(0, d.exitCode(), d.err());
     assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(back));
     assertEquals(back + ": 100000 bytes\n", d.out());
+  }
+
+  @Test
+  void smallFilesGetTrunkNamesWhenPackedAndLargeOnesPlainNamesBothRoundTrip() throws Exception {
+    boolean packed =
+        server.config().getJsonObject("storage").getJsonObject("packed").getBoolean("enabled");
+    Path small = localFile("s.png", 4096, 11);
+    Path large = localFile("l.png", 300 * 1024, 12); // past storage.packed.maxFileSize (256K)
+    String smallId = upload(small);
+    String largeId = upload(large);
+    assertEquals(packed ? 67 : 51, smallId.length(), smallId); // "group1/" + 60 or 44
+    assertEquals(51, largeId.length(), largeId);
+    for (String[] f : new String[][] {{smallId, small.toString()}, {largeId, large.toString()}}) {
+      Path back = tmp.resolve("back-" + f[0].length());
+      Run d = cli("download", f[0], back.toString());
+      assertEquals(0, d.exitCode(), d.err());
+      assertArrayEquals(Files.readAllBytes(Path.of(f[1])), Files.readAllBytes(back));
+      Run del = cli("delete", f[0]);
+      assertEquals(0, del.exitCode(), del.err());
+    }
   }
 
   @Test

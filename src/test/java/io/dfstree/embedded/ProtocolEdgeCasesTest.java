@@ -265,28 +265,38 @@ class ProtocolEdgeCasesTest extends SingleNodeTest {
     }
   }
 
+  /** Past storage.packed.maxFileSize: a file of its own with a 44-character name. */
+  static final int PLAIN_SIZE = 300 * 1024;
+
   @Test
   void slaveOfAMasterWithADottedExtensionFollowsTheJavaHelper() throws Exception {
+    // small: a packed (60-character) master when packing is on, else a 44-character one
     String[] master = upload(random(10, 16), "tar.gz");
-    assertTrue(master[1].endsWith(".tar.gz") && master[1].length() == 44, master[1]);
-    String[] slave = storage().upload_file(GROUP, master[1], "_x", new byte[] {7}, "png", null);
+    String m = master[1];
+    assertTrue(m.endsWith(".tar.gz") && (m.length() == 44 || m.length() == 60), m);
+    String[] slave = storage().upload_file(GROUP, m, "_x", new byte[] {7}, "png", null);
     assertNotNull(slave);
-    assertEquals(ProtoCommon.genSlaveFilename(master[1], "_x", "png"), slave[1]);
-    assertEquals(master[1].substring(0, 37) + "_x.png", slave[1]);
+    assertEquals(ProtoCommon.genSlaveFilename(m, "_x", "png"), slave[1]);
+    assertEquals(m.substring(0, m.length() - ".tar.gz".length()) + "_x.png", slave[1]);
+    assertArrayEquals(new byte[] {7}, storage().download_file(slave[0], slave[1]));
   }
 
   @Test
   void slaveWithAShortPrefixAndNoExtensionIsStored() throws Exception {
-    String[] master = upload(random(10, 20), "jpg");
-    String[] slave = storage().upload_file(GROUP, master[1], "_s", new byte[] {5}, null, null);
-    assertNotNull(slave);
-    assertEquals(master[1].substring(0, 40) + "_s", slave[1]);
-    assertArrayEquals(new byte[] {5}, storage().download_file(slave[0], slave[1]));
+    for (int size : new int[] {10, PLAIN_SIZE}) {
+      String[] master = upload(random(size, 20), "jpg");
+      String[] slave = storage().upload_file(GROUP, master[1], "_s", new byte[] {5}, null, null);
+      assertNotNull(slave, "slave of " + master[1]);
+      assertEquals(master[1].substring(0, master[1].length() - 4) + "_s", slave[1]);
+      assertArrayEquals(new byte[] {5}, storage().download_file(slave[0], slave[1]));
+    }
   }
 
   @Test
   void slaveWithoutAnExtensionHasNone() throws Exception {
-    String[] master = upload(random(10, 17), "jpg");
+    // a 44-character master: "_raw" fills its extension part exactly
+    String[] master = upload(random(PLAIN_SIZE, 17), "jpg");
+    assertEquals(44, master[1].length(), master[1]);
     String[] slave = storage().upload_file(GROUP, master[1], "_raw", new byte[] {7, 8}, null, null);
     assertNotNull(slave);
     assertEquals(master[1].substring(0, master[1].length() - 4) + "_raw", slave[1]);

@@ -49,6 +49,33 @@ class TrunkIdTest {
   }
 
   @Test
+  void slavesOfATrunkMasterFollowFastdfsAndNoneReadsAsATrunkName() {
+    String master = sample().remoteName(); // ends "419.jpg": stem of 56 characters
+    String stem = master.substring(0, 56);
+    // fdfs_gen_slave_filename: the master up to the dot in its last 7 characters, prefix, .ext
+    assertEquals(stem + "_150x150.jpg", FileName.newSlaveName(master, "_150x150", "jpg"));
+    assertEquals(stem + "_s", FileName.newSlaveName(master, "_s", ""));
+    for (String prefix : new String[] {"_s", "_150x150", "_raw1"}) {
+      String slave = FileName.newSlaveName(master, prefix, "");
+      assertFalse(TrunkId.isTrunkName(slave), slave);
+      assertTrue(FileName.decode(slave).slave(), slave);
+      assertTrue(FileName.decode(slave).trunk(), "the slave keeps its master's payload: " + slave);
+    }
+    // 60 characters and the trunk flag: a trunk name to FastDFS (fdfs_is_trunk_file), refused
+    assertTrue(TrunkId.isTrunkName(FileName.slaveName(master, "_raw", "")));
+    FdfsException e =
+        assertThrows(FdfsException.class, () -> FileName.newSlaveName(master, "_raw", ""));
+    assertEquals(Errno.EINVAL, e.errno());
+    assertThrows(FdfsException.class, () -> FileName.newSlaveName(master, "_a", "g"));
+    // the same 60-character length from a normal master carries no trunk flag: a slave
+    String normal = "M00/00/00/rBAE_V6FvsGAaK4NAAAcicv9J8809.conf";
+    String longSlave = FileName.newSlaveName(normal, "_0123456789abcde", "conf");
+    assertEquals(FileName.TRUNK_NAME_LEN, longSlave.length());
+    assertFalse(TrunkId.isTrunkName(longSlave));
+    assertTrue(FileName.decode(longSlave).slave());
+  }
+
+  @Test
   void fileIdAcceptsTrunkNames() {
     FileId f = FileId.parse("group1/" + sample().remoteName());
     assertEquals(3, f.storePathIndex());

@@ -19,12 +19,18 @@ import org.slf4j.LoggerFactory;
  * futures. While it forces, new writes queue up for the next batch, so under concurrent load one
  * {@code fdatasync} serves many files. A single writer also keeps a volume's own slots in order:
  * nothing acknowledged can sit behind an unfinished slot.
+ *
+ * <p>Why over 400 lines: the queue, the loop and the commit share one thing no other class may
+ * touch, the write position of each volume, which only this thread moves; the five operations are
+ * records here because each is a step of that one commit. The next cut is the slot writes at a
+ * given place ({@code placeSlot}, {@code markDeleted}) into a class of their own, which the commit
+ * calls with the volume it holds.
  */
 final class BatchCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(SlotHeader.ALIGN);
 
-  private sealed interface Op permits Append, Delete, Place, Release, Stop {
+  private sealed interface Op permits Append, Delete, Place, Release, Snapshot, Stop {
     int bytes();
   }
 
@@ -64,6 +70,13 @@ final class BatchCommitter {
   private record Release(TrunkId id, CompletableFuture<Void> done) implements Op {
     public int bytes() {
       return SlotHeader.SIZE;
+    }
+  }
+
+  /** Copies of the indexes of the volumes changed since their last checkpoint, between batches. */
+  private record Snapshot(CompletableFuture<List<IndexCheckpoint.Snapshot>> done) implements Op {
+    public int bytes() {
+      return 0;
     }
   }
 
@@ -138,6 +151,12 @@ final class BatchCommitter {
     return f;
   }
 
+  CompletableFuture<List<IndexCheckpoint.Snapshot>> snapshot() {
+    CompletableFuture<List<IndexCheckpoint.Snapshot>> f = new CompletableFuture<>();
+    offer(new Snapshot(f), f);
+    return f;
+  }
+
   private void offer(Op op, CompletableFuture<?> f) {
     if (closed) {
       f.completeExceptionally(new FdfsException(Errno.EBUSY, "packed store is closed"));
@@ -172,6 +191,11 @@ final class BatchCommitter {
       }
       boolean stop = batch.removeIf(op -> op instanceof Stop);
       commit(batch);
+      for (Op op : batch) {
+        if (op instanceof Snapshot s && !s.done.isDone()) { // the batch failed before its end
+          s.done.completeExceptionally(new FdfsException(Errno.EIO, "batch failed"));
+        }
+      }
       batch.clear();
       if (stop) {
         for (Op op; (op = queue.poll()) != null; ) {
@@ -247,6 +271,9 @@ final class BatchCommitter {
                   a.extPart));
         } else if (op instanceof Delete d) {
           Volume v = store.volume(d.id.sourceKey(), d.id.volume());
+          if (v != null) {
+            IndexCheckpoint.beforeChange(v, d.id.offset());
+          }
           markDeleted(v, d.id);
           mark(v, touched);
           written.add(op);
@@ -269,6 +296,7 @@ final class BatchCommitter {
                   r.id.createTime(),
                   r.id.sizeHigh(),
                   r.id.extPart());
+          IndexCheckpoint.beforeChange(v, r.id.offset());
           v.writeFully(h.encode(), r.id.offset());
           synchronized (v) {
             v.index.add(r.id.offset(), r.id.slotLength(), false);
@@ -352,6 +380,22 @@ final class BatchCommitter {
         r.done.complete(null);
       }
     }
+    // after the batch is durable and indexed, with no write in flight: a consistent copy
+    for (Op op : batch) {
+      if (op instanceof Snapshot s) {
+        List<IndexCheckpoint.Snapshot> snaps = new ArrayList<>();
+        for (Volume v : store.volumes()) {
+          if (v.changes != v.checkpointedChanges || v.checkpointCovered == 0) {
+            IndexCheckpoint.Snapshot snap = IndexCheckpoint.take(v);
+            v.checkpointedChanges = v.changes;
+            if (snap != null) {
+              snaps.add(snap);
+            }
+          }
+        }
+        s.done.complete(snaps);
+      }
+    }
   }
 
   /** One gathering write of consecutive slots (only this thread moves a channel's position). */
@@ -371,6 +415,7 @@ final class BatchCommitter {
   }
 
   private static void mark(Volume v, List<Volume> touched) {
+    v.changes++;
     if (!v.dirty) {
       v.dirty = true;
       touched.add(v);
@@ -437,6 +482,10 @@ final class BatchCommitter {
         throw new FdfsException(Errno.EEXIST, "another packed slot overlaps this place: " + id);
       }
     }
+    if (!p.repair) {
+      // a slot that appears inside what a checkpoint says: that checkpoint goes first
+      IndexCheckpoint.beforeChange(v, id.offset());
+    }
     SlotHeader h =
         new SlotHeader(
             SlotHeader.FILE,
@@ -462,6 +511,8 @@ final class BatchCommitter {
       p.done.completeExceptionally(e);
     } else if (op instanceof Release r) {
       r.done.completeExceptionally(e);
+    } else if (op instanceof Snapshot s) {
+      s.done.completeExceptionally(e);
     }
   }
 }

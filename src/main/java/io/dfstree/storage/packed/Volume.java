@@ -27,6 +27,28 @@ final class Volume {
   /** Set by the committer when a write touched this volume in the current batch. */
   boolean dirty;
 
+  // ---- the index checkpoint (see IndexCheckpoint) ----
+
+  /** Guards installing and removing the checkpoint file against each other. */
+  final Object checkpointLock = new Object();
+
+  /** One checkpoint written at a time (they share the temporary file). */
+  final Object checkpointWriter = new Object();
+
+  /** Bytes of the volume the checkpoint file on disk describes; 0: no file. */
+  volatile long checkpointCovered;
+
+  /** Bytes the last snapshot taken describes (a checkpoint may be being written from it). */
+  volatile long pendingCovered;
+
+  /** Under checkpointLock: bumped by every change inside what a checkpoint covers. */
+  long checkpointGeneration;
+
+  /** Committer thread: writes to this volume, and their count at the last snapshot. */
+  long changes;
+
+  long checkpointedChanges = -1;
+
   private Volume(int sourceKey, int number, Path path, FileChannel channel) {
     this.sourceKey = sourceKey;
     this.number = number;

@@ -132,6 +132,48 @@ final class VolumeIndex {
     count -= removed;
   }
 
+  /** Copies of the entries ({@code {offsets, lengths}}, a free slot's length negated). */
+  int[][] copy() {
+    return new int[][] {Arrays.copyOf(offsets, count), Arrays.copyOf(lengths, count)};
+  }
+
+  /**
+   * Fills an empty index with saved entries (an {@link IndexCheckpoint}); false, and nothing
+   * changed, unless they are in order, disjoint, slot-aligned and end by {@code limit}.
+   */
+  boolean restore(int[] offs, int[] lens, long limit) {
+    if (count != 0 || offs.length != lens.length) {
+      return false;
+    }
+    long end = 0;
+    long live = 0;
+    int liveN = 0;
+    for (int i = 0; i < offs.length; i++) {
+      int len = lens[i];
+      if (len == 0 || len == Integer.MIN_VALUE) {
+        return false;
+      }
+      int abs = Math.abs(len);
+      if (offs[i] < end
+          || abs < SlotHeader.SIZE
+          || abs % SlotHeader.ALIGN != 0
+          || (long) offs[i] + abs > limit) {
+        return false;
+      }
+      end = (long) offs[i] + abs;
+      if (len > 0) {
+        liveN++;
+        live += len;
+      }
+    }
+    offsets = offs.clone();
+    lengths = lens.clone();
+    count = offs.length;
+    liveCount = liveN;
+    liveBytes = live;
+    return true;
+  }
+
   /** Heap held by the two arrays (what this index costs). */
   long heapBytes() {
     return 2L * (16 + 4L * offsets.length);

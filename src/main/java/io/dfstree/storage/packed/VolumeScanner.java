@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class VolumeScanner {
   private static final Logger LOG = LoggerFactory.getLogger(VolumeScanner.class);
-  static final int WINDOW = 64 * 1024;
+  static final int WINDOW = 1024 * 1024;
 
   private final Volume v;
   private final long verifyTail;
@@ -47,8 +47,13 @@ final class VolumeScanner {
   }
 
   void scan() throws IOException {
+    scan(0);
+  }
+
+  /** Scans from {@code from} (0, or where an index checkpoint ends) to the end of the volume. */
+  void scan(long from) throws IOException {
     long size = v.channel.size();
-    long pos = 0;
+    long pos = from;
     while (pos + SlotHeader.SIZE <= size) {
       ByteBuffer h = header(pos, size);
       SlotHeader.Kind kind = SlotHeader.classify(h);

@@ -13,8 +13,9 @@ import java.util.concurrent.CompletableFuture;
  * The child process of {@link PackedCrashTest}: appends (and deletes some) from several threads
  * until it is killed, printing {@code A <name>} once an append is acknowledged and {@code D <name>}
  * once a delete is ({@code d <name>} when it is asked for). Content is {@link #content(long)}: the
- * seed in the first 8 bytes, so any slot can be checked against what it should hold. Bounded: 60 s
- * at most.
+ * seed in the first 8 bytes, so any slot can be checked against what it should hold. It checkpoints
+ * the index every 100 ms, so the kill also meets checkpoints older than some deletes and appends.
+ * Bounded: 60 s at most.
  */
 public final class CrashAppender {
   private CrashAppender() {}
@@ -38,6 +39,21 @@ public final class CrashAppender {
     out.println("READY");
     out.flush();
     long deadline = System.currentTimeMillis() + 60_000;
+    // index checkpoints all along, as the storage's minute timer takes them: the kill finds some
+    Thread checkpointer =
+        new Thread(
+            () -> {
+              while (System.currentTimeMillis() < deadline) {
+                try {
+                  Thread.sleep(100);
+                  store.checkpoint();
+                } catch (Exception e) {
+                  return;
+                }
+              }
+            });
+    checkpointer.setDaemon(true);
+    checkpointer.start();
     List<CompletableFuture<Void>> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int thread = t;

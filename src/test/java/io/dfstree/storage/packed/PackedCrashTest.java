@@ -115,6 +115,8 @@ class PackedCrashTest {
         if (deleted.contains(name)) {
           FdfsException e = assertThrows(FdfsException.class, () -> store.read(id), name);
           assertEquals(Errno.ENOENT, e.errno());
+          // not even the index holds it (an index checkpoint older than the delete is not used)
+          assertFalse(store.contains(id), "the index still holds a deleted file: " + name);
         } else if (asked.contains(name)) {
           // a delete the kill interrupted: gone, or whole — never anything else
           if (store.contains(id)) {

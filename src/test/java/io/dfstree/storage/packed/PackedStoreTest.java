@@ -305,6 +305,7 @@ class PackedStoreTest {
     TrunkId b = append(bytes(2, 3000), "");
     Path vol = volumeFile(a);
     store.close();
+    Files.delete(checkpointFile()); // a crash: no clean stop, so no checkpoint covers b
     // the header reached the disk, the content did not
     try (FileChannel ch = FileChannel.open(vol, StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(new byte[100]), b.offset() + SlotHeader.SIZE + 1000);
@@ -468,5 +469,106 @@ class PackedStoreTest {
     String out = new String(p.getInputStream().readAllBytes()).trim();
     assertEquals(0, p.waitFor(), out);
     return Long.parseLong(out) * 512;
+  }
+
+  // ---- index checkpoints ----
+
+  Path checkpointFile() throws IOException {
+    try (var ds = Files.newDirectoryStream(root.resolve("data").resolve("packed"), "*.idx")) {
+      for (Path p : ds) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void aRestartReadsTheCheckpointAndScansOnlyWhatCameAfterIt() throws Exception {
+    List<TrunkId> before = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      before.add(append(bytes(i, 100 + i * 37), "jpg"));
+    }
+    assertEquals(1, store.checkpoint());
+    Path idx = checkpointFile();
+    assertNotNull(idx);
+    byte[] saved = Files.readAllBytes(idx); // the checkpoint as a crash would find it
+    List<TrunkId> after = new ArrayList<>();
+    for (int i = 50; i < 80; i++) {
+      after.add(append(bytes(i, 100 + i * 37), "png"));
+    }
+    store.close();
+    Files.write(idx, saved); // a crash: the clean stop's newer checkpoint never happened
+    store = PackedStore.open(root, 0, SOURCE, PackedOptions.defaults(true));
+    assertEquals(1, store.rebuild().checkpointedVolumes());
+    assertEquals(80, store.rebuild().files());
+    for (int i = 0; i < 50; i++) {
+      assertArrayEquals(bytes(i, 100 + i * 37), array(store.read(before.get(i))));
+    }
+    for (int i = 50; i < 80; i++) { // found by the tail scan
+      assertArrayEquals(bytes(i, 100 + i * 37), array(store.read(after.get(i - 50))));
+    }
+    TrunkId next = append(bytes(99, 10), "");
+    assertTrue(next.offset() >= after.get(29).offset() + after.get(29).slotLength());
+  }
+
+  @Test
+  void aDeleteInsideACheckpointRemovesItBeforeItIsAcknowledged() throws Exception {
+    TrunkId a = append(bytes(1, 500), "jpg");
+    TrunkId b = append(bytes(2, 500), "jpg");
+    assertEquals(1, store.checkpoint());
+    Path idx = checkpointFile();
+    assertTrue(Files.exists(idx));
+    store.delete(a).join();
+    assertFalse(Files.exists(idx), "a checkpoint that still says the deleted slot is live");
+    // the next checkpoint holds the delete, and a restart from it knows
+    assertEquals(1, store.checkpoint());
+    assertTrue(Files.exists(idx));
+    store.close();
+    store = PackedStore.open(root, 0, SOURCE, PackedOptions.defaults(true));
+    assertEquals(1, store.rebuild().checkpointedVolumes());
+    assertFalse(store.contains(a));
+    assertArrayEquals(bytes(2, 500), array(store.read(b)));
+    assertEquals(1, store.stats().files());
+  }
+
+  @Test
+  void aCheckpointFromBeforeADeleteIsNeverInstalled() throws Exception {
+    TrunkId a = append(bytes(1, 300), "");
+    List<IndexCheckpoint.Snapshot> old = store.snapshotForTest();
+    store.delete(a).join(); // after the snapshot, before its file is written
+    for (IndexCheckpoint.Snapshot s : old) {
+      assertFalse(IndexCheckpoint.write(s));
+    }
+    assertNull(checkpointFile());
+  }
+
+  @Test
+  void aDamagedOrForeignCheckpointIsIgnoredAndTheVolumeScannedWhole() throws Exception {
+    List<TrunkId> ids = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ids.add(append(bytes(i, 2000), "bin"));
+    }
+    store.close();
+    Path idx = checkpointFile();
+    byte[] raw = Files.readAllBytes(idx);
+    raw[40] ^= 1; // an entry, so the CRC32 fails
+    Files.write(idx, raw);
+    store = PackedStore.open(root, 0, SOURCE, PackedOptions.defaults(true));
+    assertEquals(0, store.rebuild().checkpointedVolumes());
+    assertEquals(20, store.rebuild().files());
+    for (int i = 0; i < 20; i++) {
+      assertArrayEquals(bytes(i, 2000), array(store.read(ids.get(i))));
+    }
+    store.close();
+    // a checkpoint that claims more than the volume holds (the volume was cut short)
+    Path vol = idx.resolveSibling(idx.getFileName().toString().replace(".idx", ".vol"));
+    long cut = ids.get(10).offset();
+    try (FileChannel ch = FileChannel.open(vol, StandardOpenOption.WRITE)) {
+      ch.truncate(cut);
+    }
+    store = PackedStore.open(root, 0, SOURCE, PackedOptions.defaults(true));
+    assertEquals(0, store.rebuild().checkpointedVolumes());
+    assertEquals(10, store.rebuild().files());
+    assertFalse(store.contains(ids.get(10)));
   }
 }
