@@ -10,9 +10,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The member handshake on a raw storage socket, written from the wire description
- * (storage.PeerAuth) rather than with the server's own code: challenge 123, then proof 124 = member
- * id (8 bytes) ‖ HMAC-SHA256(secret, nonce ‖ member id). Returns the status of the proof's answer
- * (0 = member).
+ * (storage.PeerAuth) rather than with the server's own code (StorageCodec, PeerAuth), so a test
+ * through it checks them against the description: challenge 123, then proof 124 = member id (8
+ * bytes) ‖ HMAC-SHA256(secret, nonce ‖ member id). Returns the status of the proof's answer (0 =
+ * member).
  */
 public final class PeerHandshake {
   private PeerHandshake() {}

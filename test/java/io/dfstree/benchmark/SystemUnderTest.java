@@ -1,16 +1,14 @@
 package io.dfstree.benchmark;
 
+import io.dfstree.TestPorts;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.csource.fastdfs.StructStorageStat;
@@ -324,16 +322,16 @@ abstract class SystemUnderTest implements AutoCloseable {
 
     @Override
     void start() throws Exception {
-      trackerPort = freePort();
+      trackerPort = TestPorts.free();
       List<String> trackerSets =
           List.of("--set", "tracker.host=127.0.0.1", "--set", "tracker.port=" + trackerPort);
       if (!group) {
         List<String> args = new ArrayList<>(List.of("all-in-one"));
         args.addAll(trackerSets);
-        args.addAll(storageSets(1, freePort()));
+        args.addAll(storageSets(1, TestPorts.free()));
         launch("all-in-one", args);
       } else {
-        int hz = hazelcastPort();
+        int hz = TestPorts.hazelcastSeed();
         List<String> cluster =
             List.of(
                 "--cluster",
@@ -353,7 +351,7 @@ abstract class SystemUnderTest implements AutoCloseable {
         awaitBanner(launch("tracker", t), "tracker");
         for (int id = 1; id <= 2; id++) {
           List<String> s = new ArrayList<>(List.of("storage"));
-          s.addAll(storageSets(id, freePort()));
+          s.addAll(storageSets(id, TestPorts.free()));
           s.addAll(cluster);
           awaitBanner(launch("storage" + id, s), "storage" + id);
         }
@@ -386,34 +384,5 @@ abstract class SystemUnderTest implements AutoCloseable {
         System.out.println("kept " + dir + " (data and logs)");
       }
     }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  /**
-   * A Hazelcast seed whose block of 20 ports is free, below the ephemeral range (as the system
-   * tests do).
-   */
-  static int hazelcastPort() throws IOException {
-    Random random = new Random();
-    for (int attempt = 0; attempt < 200; attempt++) {
-      int seed = 20_000 + random.nextInt(12_000 - 20);
-      boolean free = true;
-      for (int p = seed; p < seed + 20 && free; p++) {
-        try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
-          s.setReuseAddress(true);
-        } catch (IOException taken) {
-          free = false;
-        }
-      }
-      if (free) {
-        return seed;
-      }
-    }
-    throw new IOException("no free block of 20 ports in 20000-32000");
   }
 }

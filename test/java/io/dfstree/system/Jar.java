@@ -4,12 +4,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.dfstree.TestPorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,39 +40,9 @@ final class Jar {
     return Path.of(System.getProperty("java.home"), "bin", tool).toString();
   }
 
-  /**
-   * A loopback port nobody listens on right now (the kernel's choice, from the ephemeral range).
-   */
-
-  /** Ports Hazelcast may take from a seed: it tries the seed and the next ones (see Launcher). */
-  static final int HAZELCAST_PORTS = 20;
-
-  /**
-   * A Hazelcast seed port whose whole block of {@value #HAZELCAST_PORTS} is free, chosen below the
-   * kernel's ephemeral range. A seed from {@link #TestPorts.free()} had the ports the kernel hands
-   * out next (for the servers' own ports, and for outgoing connections) inside Hazelcast's block: a
-   * storage then failed to bind a port a Hazelcast member had just taken.
-   */
-  static int hazelcastPort() throws IOException {
-    java.util.Random random = new java.util.Random();
-    for (int attempt = 0; attempt < 200; attempt++) {
-      int seed = 20_000 + random.nextInt(12_000 - HAZELCAST_PORTS);
-      if (blockFree(seed)) {
-        return seed;
-      }
-    }
-    throw new IOException("no free block of " + HAZELCAST_PORTS + " ports in 20000-32000");
-  }
-
-  private static boolean blockFree(int seed) {
-    for (int p = seed; p < seed + HAZELCAST_PORTS; p++) {
-      try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
-        s.setReuseAddress(true);
-      } catch (IOException taken) {
-        return false;
-      }
-    }
-    return true;
+  /** A Hazelcast seed whose block of ports is free ({@link TestPorts#hazelcastSeed}). */
+  static int hazelcastPort() {
+    return TestPorts.hazelcastSeed();
   }
 
   static List<String> command(List<String> jvmArgs, List<String> args) {

@@ -60,16 +60,11 @@ class StalledUploadsIT {
       activeTest(storagePort);
       long fdsBefore = descriptors(server.pid());
 
+      // an upload (11) of 1 MiB to store path 0: header and fixed part, the content to follow
       byte[] header =
-          ByteBuffer.allocate(10 + 15)
-              .putLong(15 + (1 << 20))
-              .put((byte) 11)
-              .put((byte) 0)
-              .put((byte) 0)
-              .putLong(1 << 20)
-              .put("bin".getBytes())
-              .put(new byte[3])
-              .array();
+          io.dfstree.protocol.StorageCodec.encode(
+                  new io.dfstree.protocol.StorageRequest.Upload(false, 0, 1 << 20, "bin"))
+              .getBytes();
       byte[] content = new byte[SENT];
       long started = System.nanoTime();
       for (int i = 0;

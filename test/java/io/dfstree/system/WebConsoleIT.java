@@ -49,30 +49,7 @@ class WebConsoleIT {
 
   @Test
   void theSameOverHttpsWithASelfSignedCertificate() throws Exception {
-    Path certs = Files.createDirectories(diskTemp.resolve("tls"));
-    Path cert = certs.resolve("cert.pem");
-    Path key = certs.resolve("key.pem");
-    Proc gen =
-        Proc.run(
-            certs,
-            Duration.ofSeconds(60),
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
-            "-keyout",
-            key.toString(),
-            "-out",
-            cert.toString());
-    assertEquals(0, gen.exit(), "openssl: " + gen.out());
+    Path cert = io.dfstree.TestCertificates.selfSigned(diskTemp.resolve("tls")).cert();
     runConsole(cert, "target/console-screenshot-https.png");
   }
 

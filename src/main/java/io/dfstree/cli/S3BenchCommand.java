@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,6 +31,7 @@ import picocli.CommandLine.Option;
 @Command(
     mixinStandardHelpOptions = true,
     name = "bench-s3",
+    defaultValueProvider = S3BenchCommand.LoadDefaults.class,
     description = "Benchmark S3 PUT, verified GET and DELETE (compare with bench).")
 final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
   @Option(
@@ -53,24 +55,14 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
       description = "bucket, created if missing (default ${DEFAULT-VALUE})")
   String bucket;
 
-  @Option(
-      names = "-n",
-      defaultValue = "1000",
-      description = "number of objects (default ${DEFAULT-VALUE})")
-  int count;
+  @Mixin LoadOptions load;
 
-  @Option(
-      names = "-s",
-      defaultValue = "1M",
-      converter = ByteSizeConverter.class,
-      description = "object size (default ${DEFAULT-VALUE})")
-  long size;
-
-  @Option(
-      names = "-c",
-      defaultValue = "16",
-      description = "concurrent connections (default ${DEFAULT-VALUE})")
-  int concurrency;
+  /** {@code bench-s3}'s defaults: 1000 objects of 1M over 16 connections. */
+  static final class LoadDefaults extends LoadOptions.Defaults {
+    LoadDefaults() {
+      super("1000", "1M", "16");
+    }
+  }
 
   @Option(
       names = "--warmup",
@@ -96,7 +88,7 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     URI uri = URI.create(endpoint);
-    byte[] content = new byte[(int) size];
+    byte[] content = new byte[(int) load.size];
     new Random(1).nextBytes(content);
     try (Conn c = new Conn(uri)) {
       int status = c.request("PUT", "/" + bucket, null, null).status;
@@ -123,13 +115,13 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
     }
     System.out.printf(
         "bench-s3: %d objects of %d bytes, %d connections, %s bucket %s%n",
-        count, size, concurrency, endpoint, bucket);
+        load.count, load.size, load.concurrency, endpoint, bucket);
     List<Row> rows = new ArrayList<>();
     rows.add(
         run(
             "put",
             uri,
-            count,
+            load.count,
             i -> "obj-" + i,
             (c, k) -> c.request("PUT", path(k), content, null),
             200));
@@ -137,7 +129,7 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
         run(
             "get",
             uri,
-            count,
+            load.count,
             i -> "obj-" + i,
             (c, k) -> c.request("GET", path(k), null, content),
             200));
@@ -145,7 +137,7 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
         run(
             "delete",
             uri,
-            count,
+            load.count,
             i -> "obj-" + i,
             (c, k) -> c.request("DELETE", path(k), null, null),
             204));
@@ -195,7 +187,7 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
     long deadline = System.nanoTime() + (long) (maxSeconds * 1e9);
     long started = System.nanoTime();
     List<Thread> workers = new ArrayList<>();
-    for (int w = 0; w < concurrency; w++) {
+    for (int w = 0; w < load.concurrency; w++) {
       Thread t =
           new Thread(
               () -> {
@@ -242,7 +234,8 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
       t.join();
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    return new Row(name, ok.get(), errors.get(), seconds, ok.get() * size, all, firstError.get());
+    return new Row(
+        name, ok.get(), errors.get(), seconds, ok.get() * load.size, all, firstError.get());
   }
 
   /** One keep-alive HTTP/1.1 connection that signs its requests. */

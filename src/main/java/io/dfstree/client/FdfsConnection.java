@@ -1,6 +1,8 @@
 package io.dfstree.client;
 
 import io.dfstree.protocol.FdfsException;
+import io.dfstree.protocol.StorageCodec;
+import io.dfstree.protocol.StorageRequest;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -219,7 +221,7 @@ final class FdfsConnection implements Closeable {
   void close(boolean sayGoodbye) {
     if (sayGoodbye && isUsable()) {
       try {
-        out.write(RequestEncoder.quit());
+        out.write(StorageCodec.encode(new StorageRequest.Quit()).getBytes()); // 82 on both roles
         out.flush();
       } catch (IOException ignored) {
         // the server may already be gone; closing is all that is left to do

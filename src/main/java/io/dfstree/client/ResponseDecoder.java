@@ -13,6 +13,11 @@ import java.net.ProtocolException;
  * storage answers {@link StorageCodec} decodes into the client's records; a malformed answer is a
  * {@link ProtocolException}. Tracker answers are decoded by {@code TrackerCodec} in {@link
  * TrackerSession}.
+ *
+ * <p>It lays out no bytes of its own (requests go straight through {@link StorageCodec} in {@link
+ * StorageSession}); it stays because the blocking client's public API speaks {@link StoredFile},
+ * {@link StoredFileInfo} and {@link ProtocolException}, not the protocol's records and {@link
+ * FdfsException} EINVAL, and because a response header must also be checked for being a response.
  */
 public final class ResponseDecoder {
   private ResponseDecoder() {}

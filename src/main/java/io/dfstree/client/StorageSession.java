@@ -3,6 +3,19 @@ package io.dfstree.client;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.protocol.Metadata;
+import io.dfstree.protocol.StorageCodec;
+import io.dfstree.protocol.StorageRequest;
+import io.dfstree.protocol.StorageRequest.ActiveTest;
+import io.dfstree.protocol.StorageRequest.Delete;
+import io.dfstree.protocol.StorageRequest.Download;
+import io.dfstree.protocol.StorageRequest.GetMetadata;
+import io.dfstree.protocol.StorageRequest.QueryFileInfo;
+import io.dfstree.protocol.StorageRequest.RegenerateAppenderName;
+import io.dfstree.protocol.StorageRequest.SetMetadata;
+import io.dfstree.protocol.StorageRequest.Truncate;
+import io.dfstree.protocol.StorageRequest.Upload;
+import io.dfstree.protocol.StorageRequest.UploadSlave;
+import io.dfstree.protocol.StorageRequest.WriteAppender;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -53,18 +66,14 @@ public final class StorageSession implements AutoCloseable {
    */
   public StoredFile upload(int storePathIndex, InputStream content, long size, String ext)
       throws IOException {
-    return streamed(
-        RequestEncoder.uploadPrefix(false, storePathIndex, size, ext), content, size, "upload");
+    return streamed(bytes(new Upload(false, storePathIndex, size, ext)), content, size, "upload");
   }
 
   /** Uploads an appender file (23), which later accepts append, modify and truncate. */
   public StoredFile uploadAppender(int storePathIndex, InputStream content, long size, String ext)
       throws IOException {
     return streamed(
-        RequestEncoder.uploadPrefix(true, storePathIndex, size, ext),
-        content,
-        size,
-        "upload appender");
+        bytes(new Upload(true, storePathIndex, size, ext)), content, size, "upload appender");
   }
 
   /**
@@ -75,7 +84,7 @@ public final class StorageSession implements AutoCloseable {
       String masterRemoteName, String prefix, String ext, InputStream content, long size)
       throws IOException {
     return streamed(
-        RequestEncoder.uploadSlavePrefix(masterRemoteName, prefix, ext, size),
+        bytes(new UploadSlave(masterRemoteName, prefix, ext, size)),
         content,
         size,
         "upload slave of " + masterRemoteName);
@@ -101,7 +110,7 @@ public final class StorageSession implements AutoCloseable {
   public long download(String group, String remoteName, long offset, long length, OutputStream sink)
       throws IOException {
     String context = "download " + group + "/" + remoteName + " from storage " + peer();
-    connection.send(RequestEncoder.download(group, remoteName, offset, length));
+    connection.send(bytes(new Download(offset, length, group, remoteName, false)));
     long bodyLength = connection.readHeader(context);
     connection.readBody(bodyLength, sink);
     return bodyLength;
@@ -110,7 +119,7 @@ public final class StorageSession implements AutoCloseable {
   /** Deletes a file and its metadata. */
   public void delete(String group, String remoteName) throws IOException {
     connection.callExpectingEmpty(
-        RequestEncoder.delete(group, remoteName),
+        bytes(new Delete(group, remoteName)),
         "delete " + group + "/" + remoteName + " on storage " + peer());
   }
 
@@ -122,7 +131,7 @@ public final class StorageSession implements AutoCloseable {
       String group, String remoteName, Map<String, String> metadata, boolean merge)
       throws IOException {
     connection.callExpectingEmpty(
-        RequestEncoder.setMetadata(group, remoteName, encodeMetadata(metadata), merge),
+        bytes(new SetMetadata(group, remoteName, merge, encodeMetadata(metadata))),
         "set metadata of " + group + "/" + remoteName + " on storage " + peer());
   }
 
@@ -138,7 +147,7 @@ public final class StorageSession implements AutoCloseable {
     try {
       raw =
           connection.call(
-              RequestEncoder.getMetadata(group, remoteName),
+              bytes(new GetMetadata(group, remoteName)),
               "get metadata of " + group + "/" + remoteName + " on storage " + peer());
     } catch (FdfsException e) {
       if (e.errno() != Errno.ENOENT) {
@@ -161,10 +170,9 @@ public final class StorageSession implements AutoCloseable {
    */
   public StoredFileInfo queryFileInfo(String group, String remoteName, boolean computeCrc)
       throws IOException {
-    int flags = computeCrc ? 0 : RequestEncoder.FILE_INFO_NO_CRC;
     return ResponseDecoder.fileInfo(
         connection.call(
-            RequestEncoder.queryFileInfo(group, remoteName, flags),
+            bytes(new QueryFileInfo(group, remoteName, !computeCrc)),
             "query file info of " + group + "/" + remoteName + " on storage " + peer()));
   }
 
@@ -172,7 +180,7 @@ public final class StorageSession implements AutoCloseable {
   public void append(String appenderRemoteName, InputStream content, long size) throws IOException {
     String context = "append to " + appenderRemoteName + " on storage " + peer();
     connection.sendStreamed(
-        RequestEncoder.appendPrefix(appenderRemoteName, size), content, size, context);
+        bytes(new WriteAppender(appenderRemoteName, false, -1, size)), content, size, context);
     expectEmpty(context);
   }
 
@@ -181,14 +189,14 @@ public final class StorageSession implements AutoCloseable {
       throws IOException {
     String context = "modify " + appenderRemoteName + " on storage " + peer();
     connection.sendStreamed(
-        RequestEncoder.modifyPrefix(appenderRemoteName, offset, size), content, size, context);
+        bytes(new WriteAppender(appenderRemoteName, true, offset, size)), content, size, context);
     expectEmpty(context);
   }
 
   /** Truncates an appender file to {@code newSize} bytes (36). */
   public void truncate(String appenderRemoteName, long newSize) throws IOException {
     connection.callExpectingEmpty(
-        RequestEncoder.truncate(appenderRemoteName, newSize),
+        bytes(new Truncate(appenderRemoteName, newSize)),
         "truncate " + appenderRemoteName + " on storage " + peer());
   }
 
@@ -196,13 +204,13 @@ public final class StorageSession implements AutoCloseable {
   public StoredFile regenerateAppenderName(String appenderRemoteName) throws IOException {
     return ResponseDecoder.storedFile(
         connection.call(
-            RequestEncoder.regenerateAppenderName(appenderRemoteName),
+            bytes(new RegenerateAppenderName(appenderRemoteName)),
             "regenerate name of " + appenderRemoteName + " on storage " + peer()));
   }
 
   /** Checks that the storage still answers on this connection. */
   public void activeTest() throws IOException {
-    connection.callExpectingEmpty(RequestEncoder.activeTest(), "active test at storage " + peer());
+    connection.callExpectingEmpty(bytes(new ActiveTest()), "active test at storage " + peer());
   }
 
   private void expectEmpty(String context) throws IOException {
@@ -212,6 +220,14 @@ public final class StorageSession implements AutoCloseable {
       throw new java.net.ProtocolException(
           "expected an empty answer, got " + length + " bytes (" + context + ")");
     }
+  }
+
+  /**
+   * The bytes of {@code r} as {@link StorageCodec} lays them out: header and body, or for a
+   * streamed command (upload, append, modify) the header and fixed part, the content to follow.
+   */
+  private static byte[] bytes(StorageRequest r) {
+    return StorageCodec.encode(r).getBytes();
   }
 
   /** Metadata in FastDFS's wire form (fastdfs-protocol.md §4). */

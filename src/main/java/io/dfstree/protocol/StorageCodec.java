@@ -51,6 +51,9 @@ public final class StorageCodec {
   /** The replica trailer: mtime, then the name in a 128-byte field. */
   public static final int REPLICA_TRAILER = 8 + 128;
 
+  /** The member proof (124): member id, then a 32-byte HMAC-SHA256. */
+  public static final int PEER_PROOF = 8 + 32;
+
   static final int NAME_FIELD = 128;
 
   private static final int GROUP = Wire.GROUP_NAME_LEN;
@@ -249,7 +252,13 @@ public final class StorageCodec {
         yield new ActiveTest();
       }
       case Command.PEER_AUTH_CHALLENGE -> new StorageRequest.PeerAuthChallenge();
-      case Command.PEER_AUTH_PROVE -> new StorageRequest.PeerAuthProve(b.getBytes());
+      case Command.PEER_AUTH_PROVE -> {
+        if (b.length() != PEER_PROOF) {
+          // refused like a wrong proof (EACCES, then closed): a guess of the wrong size is a guess
+          throw new FdfsException(Errno.EACCES, "peer proof of " + b.length() + " bytes");
+        }
+        yield new StorageRequest.PeerAuthProve(b.getLong(0), b.getBytes(8, PEER_PROOF));
+      }
       case Command.QUIT -> new Quit();
       default -> throw FdfsException.invalid("unknown command " + h.commandCode());
     };
@@ -322,7 +331,7 @@ public final class StorageCodec {
           .appendInt(f.limit())
           .appendBytes(ascii(f.after()));
     } else if (r instanceof StorageRequest.PeerAuthProve p) {
-      body.appendBytes(p.proof());
+      body.appendLong(p.memberId()).appendBytes(p.mac());
     } // ActiveTest, Quit, PeerAuthChallenge: no body
     long declared = body.length() + r.contentLength();
     return Buffer.buffer(PacketHeader.SIZE + body.length())

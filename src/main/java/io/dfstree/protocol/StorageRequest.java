@@ -163,8 +163,11 @@ public sealed interface StorageRequest {
     }
   }
 
-  /** 124: the proof of membership (its layout is the peer authentication's own). */
-  record PeerAuthProve(byte[] proof) implements StorageRequest {
+  /**
+   * 124: the proof of membership: the member's id, and HMAC-SHA256(cluster secret, nonce ‖ member
+   * id) of the nonce the challenge answered ({@link StorageCodec#PEER_PROOF} bytes on the wire).
+   */
+  record PeerAuthProve(long memberId, byte[] mac) implements StorageRequest {
     public byte command() {
       return Command.PEER_AUTH_PROVE;
     }

@@ -119,10 +119,7 @@ final class PeerPool {
                         io.dfstree.protocol.Errno.EIO,
                         "peer " + c.peer() + " sent a nonce of " + nonce.length() + " bytes"));
               }
-              return c.call(
-                  new io.dfstree.protocol.StorageRequest.PeerAuthProve(
-                      auth.prove(nonce.getBytes()).getBytes()),
-                  timeoutMs);
+              return c.call(auth.prove(nonce.getBytes()), timeoutMs);
             })
         .map(ok -> c)
         .onFailure(

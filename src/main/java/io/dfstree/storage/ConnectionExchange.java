@@ -1,6 +1,5 @@
 package io.dfstree.storage;
 
-import io.dfstree.protocol.Command;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.protocol.FrameDecoder;
@@ -51,6 +50,43 @@ final class ConnectionExchange implements StorageExchange {
     this.decoder = decoder;
     this.remote = remote;
     this.header = header;
+  }
+
+  /**
+   * Takes a fixed part the decoder delivered: the decoded request once it is whole, or null when a
+   * name follows the prefix (it is read next) or when it was the trailer of a replica upload
+   * (handed to whoever waits for it). A malformed part throws {@link FdfsException}.
+   */
+  StorageRequest fixed(Buffer b) {
+    StorageRequest req;
+    switch (part) {
+      case PREFIX -> {
+        int name = StorageCodec.nameLength(header, b);
+        if (name > 0) {
+          prefix = b;
+          part = Part.NAME;
+          decoder.expectFixed(name);
+          return null;
+        }
+        req = StorageCodec.decode(header, b);
+      }
+      case NAME -> req = StorageCodec.decode(header, prefix.copy().appendBuffer(b));
+      case WHOLE -> req = StorageCodec.decode(header, b);
+      default -> {
+        trailer.tryComplete(StorageCodec.decodeTrailer(b));
+        return null;
+      }
+    }
+    content = req.contentLength();
+    return req;
+  }
+
+  /** Body bytes still unread when this request is refused just after the fixed part {@code b}. */
+  long unreadAfter(Buffer b) {
+    if (bodyStarted || part == Part.WHOLE || part == Part.TRAILER) {
+      return 0;
+    }
+    return header.bodyLength() - b.length() - (part == Part.NAME ? prefix.length() : 0);
   }
 
   @Override
@@ -114,12 +150,7 @@ final class ConnectionExchange implements StorageExchange {
 
   @Override
   public Future<Void> send(Buffer content) {
-    return socket.write(
-        Buffer.buffer(PacketHeader.SIZE + content.length())
-            .appendLong(content.length())
-            .appendByte(Command.RESP)
-            .appendByte((byte) 0)
-            .appendBuffer(content));
+    return socket.write(PacketHeader.response(content));
   }
 
   @Override

@@ -252,7 +252,7 @@ final class FileBlobEngine implements BlobEngine {
       if (!copy) {
         throw new IllegalStateException("not a peer's copy");
       }
-      return files.placeReplica(ctx, stream, id, mtimeSeconds, replace);
+      return files.fromPeers().placeReplica(ctx, stream, id, mtimeSeconds, replace);
     }
 
     @Override

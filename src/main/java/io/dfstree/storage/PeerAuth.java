@@ -3,6 +3,8 @@ package io.dfstree.storage;
 import io.dfstree.protocol.Command;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
+import io.dfstree.protocol.StorageCodec;
+import io.dfstree.protocol.StorageRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,7 +19,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Who may use the member-only commands of the storage port (REPLICA_UPLOAD 120, BINLOG_FETCH 121,
  * PEER_DOWNLOAD 122): only a peer that proves it holds the cluster secret. The proof is an HMAC
- * challenge–response, once per connection:
+ * challenge–response, once per connection (the bytes are laid out by {@link StorageCodec}; this
+ * class holds the secret, the HMAC and the policy):
  *
  * <pre>
  *   peer → storage   PEER_AUTH_CHALLENGE (123), empty body
@@ -33,7 +36,6 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class PeerAuth {
   public static final int NONCE_LEN = 32;
-  static final int PROOF_LEN = 8 + 32;
 
   /**
    * Key of the shared secret in the cluster-wide map when {@code cluster.secret} is not configured.
@@ -89,9 +91,9 @@ public final class PeerAuth {
     return command == Command.PEER_AUTH_CHALLENGE || command == Command.PEER_AUTH_PROVE;
   }
 
-  /** The proof this member sends for {@code nonce}. */
-  public Buffer prove(byte[] nonce) {
-    return Buffer.buffer(PROOF_LEN).appendLong(memberId).appendBytes(hmac(nonce, memberId));
+  /** The proof this member sends for {@code nonce} (its bytes are {@link StorageCodec}'s). */
+  public StorageRequest.PeerAuthProve prove(byte[] nonce) {
+    return new StorageRequest.PeerAuthProve(memberId, hmac(nonce, memberId));
   }
 
   /** One connection's side of the exchange, held by the server. */
@@ -132,17 +134,14 @@ public final class PeerAuth {
     }
 
     /** Checks a proof against the nonce issued on this connection (which is then spent). */
-    void verify(Buffer proof) {
+    void verify(StorageRequest.PeerAuthProve proof) {
       byte[] issued = nonce;
       nonce = null;
       if (issued == null) {
         throw new FdfsException(Errno.EACCES, "peer proof without a challenge");
       }
-      if (proof.length() != PROOF_LEN) {
-        throw new FdfsException(Errno.EACCES, "peer proof of " + proof.length() + " bytes");
-      }
-      long id = proof.getLong(0);
-      if (!MessageDigest.isEqual(hmac(issued, id), proof.getBytes(8, PROOF_LEN))) {
+      long id = proof.memberId();
+      if (!MessageDigest.isEqual(hmac(issued, id), proof.mac())) {
         throw new FdfsException(
             Errno.EACCES,
             "peer proof does not match the cluster secret (claimed member " + id + ")");

@@ -80,15 +80,15 @@ public final class ReplicaStore {
   }
 
   public Future<Void> applyDelete(Context ctx, FileId id, long ts) {
-    return node.files.applyDelete(ctx, id, ts);
+    return node.files.fromPeers().applyDelete(ctx, id, ts);
   }
 
   public Future<Boolean> applyRename(Context ctx, FileId newId, FileId oldId, long ts) {
-    return node.files.applyRename(ctx, newId, oldId, ts);
+    return node.files.fromPeers().applyRename(ctx, newId, oldId, ts);
   }
 
   public Future<Void> applyMetadata(Context ctx, FileId id, byte[] raw, long ts) {
-    return node.files.applyMetadata(ctx, id, raw, ts);
+    return node.files.fromPeers().applyMetadata(ctx, id, raw, ts);
   }
 
   /** Removes a new upload that did not reach its write quorum. */

@@ -6,8 +6,9 @@ import io.dfstree.protocol.Command;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.protocol.FrameDecoder;
+import io.dfstree.protocol.StorageReply;
+import io.dfstree.protocol.StorageRequest;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import java.util.function.Supplier;
 
 /**
@@ -80,16 +81,17 @@ final class StorageClientGuard {
     return !PeerAuth.memberOnly(command) || (member != null && member.isMember());
   }
 
-  Buffer challenge() {
+  /**
+   * Answers the member handshake ({@link PeerAuth}): a nonce for a challenge, an empty success for
+   * a proof that holds. A proof that does not (or any proof before this storage has a secret)
+   * throws EACCES, and the caller closes: one guess per connection.
+   */
+  StorageReply authenticate(StorageRequest req) {
     if (member == null) {
       throw new FdfsException(Errno.EACCES, "this storage has no cluster secret yet");
     }
-    return member.challenge();
-  }
-
-  void verify(Buffer proof) {
-    if (member == null) {
-      throw new FdfsException(Errno.EACCES, "this storage has no cluster secret yet");
+    if (!(req instanceof StorageRequest.PeerAuthProve proof)) {
+      return new StorageReply.Challenge(member.challenge().getBytes());
     }
     try {
       member.verify(proof);
@@ -97,6 +99,7 @@ final class StorageClientGuard {
       node.clientLog.warn("peer-proof", "storage: " + remote + ": " + e.getMessage());
       throw e;
     }
+    return new StorageReply.Empty();
   }
 
   /**

@@ -24,7 +24,6 @@ import io.dfstree.protocol.StorageRequest.WriteAppender;
 import io.dfstree.protocol.Wire;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +62,7 @@ final class StorageCommands {
     } else if (req instanceof ReplicaUpload r) {
       ReplicaReceive.run(node, ctx, r, ex);
     } else if (req instanceof Download d) {
-      download(d, ex);
+      FileDownload.run(node, ctx, d, ex);
     } else if (req instanceof Delete d) {
       FileId id = files.validate(d.group(), d.name());
       answerEmpty(
@@ -76,7 +75,8 @@ final class StorageCommands {
     } else if (req instanceof GetMetadata g) {
       FileId id = files.validate(g.group(), g.name());
       files
-          .getMetadata(id)
+          .metadata()
+          .get(id)
           .onComplete(
               ar -> {
                 node.count(StorageCounters.TOTAL_GET_META, ar.succeeded());
@@ -91,7 +91,8 @@ final class StorageCommands {
       answerEmpty(
           ex,
           files
-              .setMetadata(ctx, id, m.merge() ? (byte) 'M' : (byte) 'O', Metadata.decode(m.raw()))
+              .metadata()
+              .set(ctx, id, m.merge() ? (byte) 'M' : (byte) 'O', Metadata.decode(m.raw()))
               .onSuccess(v -> node.announce(FileEvent.METADATA, id.remoteName(), -1)),
           StorageCounters.TOTAL_SET_META);
     } else if (req instanceof QueryFileInfo q) {
@@ -100,12 +101,12 @@ final class StorageCommands {
       FileId id = files.validate(files.group(), t.name());
       answerEmpty(
           ex,
-          attempt(() -> files.truncate(ctx, id, t.newSize()))
+          attempt(() -> files.appenders().truncate(ctx, id, t.newSize()))
               .onSuccess(v -> node.announce(FileEvent.UPDATED, id.remoteName(), t.newSize())),
           StorageCounters.TOTAL_TRUNCATE);
     } else if (req instanceof RegenerateAppenderName g) {
       FileId id = files.validate(files.group(), g.name());
-      attempt(() -> files.regenerate(ctx, id))
+      attempt(() -> files.appenders().regenerate(ctx, id))
           .onComplete(
               ar -> {
                 if (ar.succeeded()) {
@@ -222,12 +223,16 @@ final class StorageCommands {
         modify ? StorageCounters.TOTAL_MODIFY_BYTES : StorageCounters.TOTAL_APPEND_BYTES;
     attempt(
             () ->
-                files.updateAppender(
-                    ctx,
-                    id,
-                    modify ? w.offset() : -1,
-                    (out, originalSize) ->
-                        ex.receive(w.size(), out).compose(v -> out.finish(x -> null)).mapEmpty()))
+                files
+                    .appenders()
+                    .update(
+                        ctx,
+                        id,
+                        modify ? w.offset() : -1,
+                        (out, originalSize) ->
+                            ex.receive(w.size(), out)
+                                .compose(v -> out.finish(x -> null))
+                                .mapEmpty()))
         .onComplete(
             ar -> {
               node.count(total, ar.succeeded());
@@ -243,79 +248,6 @@ final class StorageCommands {
   }
 
   // ---- reads -----------------------------------------------------------------------------------
-
-  private void download(Download d, StorageExchange ex) {
-    FileId id = files.validate(d.group(), d.name());
-    BlobEngine engine = node.engines.forId(id);
-    if (SmallDownload.applies(node, engine, id)) {
-      SmallDownload.run(node, ctx, d, id, ex); // read once, checked, sent from the same buffer
-      return;
-    }
-    long offset = d.offset();
-    long started = System.nanoTime();
-    Future<BlobEngine.BlobRead> located = engine.open(id);
-    if (!d.peer()) {
-      // read-your-write: a file acknowledged elsewhere in the group may not have reached us yet
-      located =
-          located.recover(
-              err ->
-                  err instanceof FdfsException f && f.errno() == Errno.ENOENT
-                      ? node.replication.fetchMissing(id).compose(v -> engine.open(id))
-                      : Future.failedFuture(err));
-    }
-    // never serve (or spread to a peer) a small copy that does not match its name: repair it first
-    located =
-        located.compose(st -> node.integrity.verifyForDownload(Vertx.currentContext(), id, st));
-    located.onComplete(
-        ar -> {
-          if (ar.failed()) {
-            node.count(StorageCounters.TOTAL_DOWNLOAD, false);
-            ex.fail(ar.cause());
-            return;
-          }
-          BlobEngine.BlobRead st = ar.result();
-          // 6.15.4+: offset >= size is EINVAL; only a 0-byte file may be read at offset 0 (§3.4)
-          if (offset > st.length() || (offset == st.length() && st.length() > 0)) {
-            node.count(StorageCounters.TOTAL_DOWNLOAD, false);
-            ex.fail(
-                FdfsException.invalid(
-                    "download offset " + offset + " is past the end (" + st.length() + " bytes)"));
-            return;
-          }
-          long n =
-              d.length() == 0 ? st.length() - offset : Math.min(d.length(), st.length() - offset);
-          Future<Void> out =
-              st.content() != null
-                  ? ex.send(
-                      st.content()
-                          .slice(
-                              (int) offset,
-                              (int) (offset + n))) // read once, CRC checked: these bytes
-                  : ex.sendFile(st.path().toString(), st.fileOffset(offset), n);
-          out.onComplete(
-              sent -> {
-                node.count(StorageCounters.TOTAL_DOWNLOAD, sent.succeeded());
-                if (n > 0) {
-                  node.countBytes(StorageCounters.TOTAL_DOWNLOAD_BYTES, n, sent.succeeded());
-                  if (d.peer()) { // a peer's catch-up or fetch-on-miss: FastDFS sync-out
-                    node.countBytes(StorageCounters.TOTAL_SYNC_OUT_BYTES, n, sent.succeeded());
-                  }
-                  node.events.download("fdfs", sent.succeeded(), n, System.nanoTime() - started);
-                }
-                if (sent.succeeded()) {
-                  ex.sent();
-                } else {
-                  // the header is out: the only honest signal left is to close
-                  LOG.warn(
-                      "storage: download of {} to {} failed after the header: {}",
-                      id,
-                      ex.remote(),
-                      sent.cause().toString());
-                  ex.close();
-                }
-              });
-        });
-  }
 
   private void queryFileInfo(QueryFileInfo q, StorageExchange ex) {
     FileId id = files.validate(q.group(), q.name());

@@ -103,104 +103,39 @@ final class StorageConnection implements FrameDecoder.Listener {
   @Override
   public void onHeader(PacketHeader h) {
     current = new ConnectionExchange(this, socket, decoder, remote, h);
-    long len = h.bodyLength();
-    if (len < 0) {
-      rejectAndClose(Errno.EINVAL, "negative body length");
-      return;
-    }
-    if (!guard.mayUse(h.command())) {
-      rejectAndClose(Errno.EACCES, "command " + h.commandCode() + " is for group members only");
-      return;
-    }
-    int prefix = StorageCodec.prefixLength(h.command());
-    if (prefix == StorageCodec.UNKNOWN) {
-      fail(new FdfsException(Errno.EINVAL, "unknown command " + h.commandCode()), len);
-    } else if (prefix == StorageCodec.NO_BODY) {
-      if (h.command() == Command.QUIT) {
-        socket.close();
-      } else if (len == 0) {
-        reply(new StorageReply.Empty());
-      } else {
-        fail(new FdfsException(Errno.EINVAL, "active test with a body"), len);
-      }
-    } else if (prefix == StorageCodec.WHOLE_BODY) {
-      if (len > node.options.maxRequestBytes()) {
-        rejectAndClose(
-            Errno.EINVAL,
-            "declared length "
-                + len
-                + " over the limit "
-                + node.options.maxRequestBytes()
-                + " for command "
-                + h.commandCode());
-      } else {
-        current.part = ConnectionExchange.Part.WHOLE;
-        decoder.expectFixed((int) len);
-      }
-    } else if (len < prefix) {
-      fail(
-          FdfsException.invalid(
-              "body of "
-                  + len
-                  + " bytes is shorter than the "
-                  + prefix
-                  + "-byte prefix of command "
-                  + h.commandCode()),
-          len);
+    RequestStart start =
+        RequestStart.of(h, guard.mayUse(h.command()), node.options.maxRequestBytes());
+    if (start instanceof RequestStart.Read r) {
+      current.part = r.part();
+      decoder.expectFixed(r.bytes());
+    } else if (start instanceof RequestStart.Fail f) {
+      fail(f.error(), f.unread());
+    } else if (start instanceof RequestStart.Refuse r) {
+      rejectAndClose(r.errno(), r.message());
+    } else if (start instanceof RequestStart.Empty) {
+      reply(new StorageReply.Empty());
     } else {
-      current.part = ConnectionExchange.Part.PREFIX;
-      decoder.expectFixed(prefix);
+      socket.close(); // quit
     }
   }
 
   @Override
   public void onFixed(Buffer part) {
     ConnectionExchange ex = current;
-    PacketHeader h = ex.header;
     try {
-      switch (ex.part) {
-        case PREFIX -> {
-          int name = StorageCodec.nameLength(h, part);
-          if (name > 0) {
-            ex.prefix = part;
-            ex.part = ConnectionExchange.Part.NAME;
-            decoder.expectFixed(name);
-          } else {
-            dispatch(ex, StorageCodec.decode(h, part));
-          }
-        }
-        case NAME -> dispatch(ex, StorageCodec.decode(h, ex.prefix.copy().appendBuffer(part)));
-        case WHOLE -> dispatch(ex, StorageCodec.decode(h, part));
-        case TRAILER -> ex.trailer.tryComplete(StorageCodec.decodeTrailer(part));
+      StorageRequest req = ex.fixed(part);
+      if (req instanceof StorageRequest.PeerAuthChallenge
+          || req instanceof StorageRequest.PeerAuthProve) {
+        reply(guard.authenticate(req));
+      } else if (req != null) {
+        commands.execute(req, ex);
       }
     } catch (FdfsException e) {
       // a request refused before its content: skip whatever of its body is still unread
-      long fixedRead =
-          part.length() + (ex.part == ConnectionExchange.Part.NAME ? ex.prefix.length() : 0);
-      long unread =
-          ex.bodyStarted
-                  || ex.part == ConnectionExchange.Part.WHOLE
-                  || ex.part == ConnectionExchange.Part.TRAILER
-              ? 0
-              : h.bodyLength() - fixedRead;
-      fail(e, unread);
-    }
-  }
-
-  private void dispatch(ConnectionExchange ex, StorageRequest req) {
-    ex.content = req.contentLength();
-    if (req instanceof StorageRequest.PeerAuthChallenge) {
-      reply(new StorageReply.Challenge(guard.challenge().getBytes()));
-    } else if (req instanceof StorageRequest.PeerAuthProve p) {
-      try {
-        guard.verify(Buffer.buffer(p.proof()));
-        reply(new StorageReply.Empty());
-      } catch (FdfsException e) {
-        fail(e, 0);
+      fail(e, ex.unreadAfter(part));
+      if (ex.header.command() == Command.PEER_AUTH_PROVE) {
         socket.close(); // one guess per connection
       }
-    } else {
-      commands.execute(req, ex);
     }
   }
 

@@ -151,7 +151,8 @@ public final class StorageService {
   /** The file's metadata, empty when it has none; ENOENT when the file does not exist. */
   public Future<Map<String, String>> metadata(FileId id) {
     return node.files
-        .getMetadata(id)
+        .metadata()
+        .get(id)
         .map(
             raw -> {
               Map<String, String> out = new LinkedHashMap<>();
@@ -191,7 +192,8 @@ public final class StorageService {
     List<Metadata.Entry> entries = new ArrayList<>();
     values.forEach((k, v) -> entries.add(Metadata.Entry.of(k, v)));
     return node.files
-        .setMetadata(vertx.getOrCreateContext(), id, merge ? (byte) 'M' : (byte) 'O', entries)
+        .metadata()
+        .set(vertx.getOrCreateContext(), id, merge ? (byte) 'M' : (byte) 'O', entries)
         .andThen(ar -> node.count(StorageCounters.TOTAL_SET_META, ar.succeeded()));
   }
 

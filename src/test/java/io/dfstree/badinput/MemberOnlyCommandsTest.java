@@ -84,7 +84,7 @@ class MemberOnlyCommandsTest {
     }
     try (RawClient r = RawClient.open(servers.storagePort)) {
       // a proof without a challenge proves nothing
-      r.send(new StorageRequest.PeerAuthProve(new byte[40]));
+      r.send(new StorageRequest.PeerAuthProve(0, new byte[32]));
       r.expect(13);
       r.expectClosed();
     }

@@ -42,7 +42,13 @@ class SessionOverSocketTest {
       FakeFdfsServer.Request r = server.requests().get(0);
       assertEquals(11, r.command());
       byte[] prefix =
-          Arrays.copyOfRange(RequestEncoder.uploadPrefix(false, 1, content.length, "jpg"), 10, 25);
+          Arrays.copyOfRange(
+              io.dfstree.protocol.StorageCodec.encode(
+                      new io.dfstree.protocol.StorageRequest.Upload(
+                          false, 1, content.length, "jpg"))
+                  .getBytes(),
+              10,
+              25);
       assertArrayEquals(prefix, Arrays.copyOfRange(r.body(), 0, 15));
       assertArrayEquals(content, Arrays.copyOfRange(r.body(), 15, r.body().length));
     }

@@ -21,6 +21,14 @@ class StorageCodecTest {
   static final String NAME = "M00/00/2A/wKgBZmZ0aW5kAAAAAAAAAExGZmU123.txt";
   static final String SLAVE_MASTER = "M00/00/2A/wKgBZmZ0aW5kAAAAAAAAAExGZmU123.jpg";
 
+  static final byte[] MAC = new byte[32];
+
+  static {
+    for (int i = 0; i < MAC.length; i++) {
+      MAC[i] = (byte) (i * 7 + 1);
+    }
+  }
+
   /** A request and the content that follows it on the wire. */
   record Sample(StorageRequest request, byte[] content) {}
 
@@ -47,6 +55,8 @@ class StorageCodecTest {
         new Sample(new RegenerateAppenderName(NAME), new byte[0]),
         new Sample(new ReplicaUpload(4, 1), "peer".getBytes()),
         new Sample(new BinlogFetch(7, 123456789L, 1 << 20), new byte[0]),
+        new Sample(new PeerAuthChallenge(), new byte[0]),
+        new Sample(new PeerAuthProve(42, MAC), new byte[0]),
         new Sample(new ActiveTest(), new byte[0]));
   }
 
@@ -137,6 +147,9 @@ class StorageCodecTest {
       assertEquals(e.name(), a.name());
       assertEquals(e.merge(), a.merge());
       assertArrayEquals(e.raw(), a.raw());
+    } else if (expected instanceof PeerAuthProve e && actual instanceof PeerAuthProve a) {
+      assertEquals(e.memberId(), a.memberId());
+      assertArrayEquals(e.mac(), a.mac());
     } else {
       assertEquals(expected, actual);
     }
@@ -408,6 +421,24 @@ class StorageCodecTest {
     assertEinval(
         () ->
             StorageCodec.decodeTrailer(Buffer.buffer(new byte[StorageCodec.REPLICA_TRAILER - 1])));
+  }
+
+  @Test
+  void theMemberProofIsTheIdThenTheMacAndAnyOtherSizeIsRefusedAsAWrongProof() {
+    Buffer body = StorageCodec.body(new PeerAuthProve(0x0102030405060708L, MAC));
+    assertEquals(StorageCodec.PEER_PROOF, body.length());
+    assertEquals(0x0102030405060708L, body.getLong(0));
+    assertArrayEquals(MAC, body.getBytes(8, 40));
+    for (int n : new int[] {0, 8, 39, 41}) {
+      FdfsException x =
+          assertThrows(
+              FdfsException.class,
+              () ->
+                  StorageCodec.decode(
+                      new PacketHeader(n, Command.PEER_AUTH_PROVE, (byte) 0),
+                      Buffer.buffer(new byte[n])));
+      assertEquals(Errno.EACCES, x.errno(), "a proof of " + n + " bytes");
+    }
   }
 
   @Test

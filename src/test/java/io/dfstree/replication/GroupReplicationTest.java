@@ -165,7 +165,7 @@ class GroupReplicationTest {
   @Test
   void aMemberThatWasAwayCatchesUp() throws Exception {
     vertx.undeploy(group.deployB).await();
-    Thread.sleep(1800); // B is no longer an active peer: uploads go on degraded (accept)
+    group.awaitGone(TwoStorages.B); // B is no longer an active peer: uploads go on degraded
     String[][] ids = new String[30][];
     for (int i = 0; i < ids.length; i++) {
       ids[i] = client(portA).upload_file(bytes(3000 + i, 100 + i), "dat", null);
@@ -183,7 +183,7 @@ class GroupReplicationTest {
   @Test
   void aMemberAskedForAFileItLacksFetchesItFromThePeer() throws Exception {
     vertx.undeploy(group.deployB).await();
-    Thread.sleep(1800);
+    group.awaitGone(TwoStorages.B);
     byte[] data = bytes(70000, 3);
     String[] id = client(portA).upload_file(data, "jpg", null);
     // B comes back with catch-up slowed right down: only fetch-on-miss can answer at once
@@ -293,15 +293,13 @@ class GroupReplicationTest {
    * trailer.
    */
   static byte[] replicaUpload(byte[] data, String remoteName, long mtime) {
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + 9 + data.length + 8 + 128);
-    b.putLong(9 + data.length + 8 + 128).put((byte) 120).put((byte) 0);
-    b.putLong(data.length).put((byte) 0);
-    b.put(data);
-    b.putLong(mtime)
-        .put(
-            java.util.Arrays.copyOf(
-                remoteName.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 128));
-    return b.array();
+    return io.dfstree.protocol.StorageCodec.encode(
+            new io.dfstree.protocol.StorageRequest.ReplicaUpload(data.length, 0))
+        .appendBytes(data)
+        .appendBuffer(
+            io.dfstree.protocol.StorageCodec.encodeTrailer(
+                new io.dfstree.protocol.StorageRequest.ReplicaTrailer(mtime, remoteName)))
+        .getBytes();
   }
 
   static String replicaName(byte[] data, long now) {

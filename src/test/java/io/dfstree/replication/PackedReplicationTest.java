@@ -127,7 +127,7 @@ class PackedReplicationTest {
   @Test
   void aMemberThatWasAwayCatchesUpIntoTheSameSlots() throws Exception {
     vertx.undeploy(group.deployB).await();
-    Thread.sleep(1800); // B is no longer an active peer: uploads go on degraded (accept)
+    group.awaitGone(TwoStorages.B); // B is no longer an active peer: uploads go on degraded
     String[][] ids = new String[30][];
     for (int i = 0; i < ids.length; i++) {
       ids[i] = client(portA).upload_file(bytes(3000 + i, 100 + i), "dat", null);

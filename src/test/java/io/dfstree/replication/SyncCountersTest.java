@@ -105,7 +105,7 @@ class SyncCountersTest {
 
     // B is away while A takes more files; back, it catches up from A's binlog (PEER_DOWNLOAD)
     vertx.undeploy(group.deployB).await();
-    Thread.sleep(1800);
+    group.awaitGone(B);
     upload(5, 100);
     long catchUp = 5L * FILE;
     group.deployB = group.deploy(group.config(B, portB, "b"));

@@ -43,6 +43,7 @@ final class TwoStorages implements AutoCloseable {
 
   private final UnaryOperator<JsonObject> tune;
   private final Map<Integer, Integer> beats = new ConcurrentHashMap<>();
+  private final Map<Integer, Long> lastBeat = new ConcurrentHashMap<>();
 
   private TwoStorages(Vertx vertx, Path dir, boolean withHttp, UnaryOperator<JsonObject> tune) {
     this.vertx = vertx;
@@ -73,7 +74,11 @@ final class TwoStorages implements AutoCloseable {
           .eventBus()
           .<JsonObject>consumer(
               Addresses.HEARTBEAT,
-              m -> group.beats.merge(m.body().getInteger("storageId"), 1, Integer::sum));
+              m -> {
+                int id = m.body().getInteger("storageId");
+                group.beats.merge(id, 1, Integer::sum);
+                group.lastBeat.put(id, System.currentTimeMillis());
+              });
       JsonObject a = group.config(A, group.portA, "a");
       if (withHttp) {
         vertx
@@ -167,6 +172,19 @@ final class TwoStorages implements AutoCloseable {
               }
               return true;
             });
+  }
+
+  /**
+   * Waits until member {@code id} (taken away) has been silent for longer than the peer timeout:
+   * the other members no longer count it as alive ({@code GroupPeers.alive}), so uploads go on
+   * without it. The margin covers a heartbeat still in flight when it was undeployed.
+   */
+  void awaitGone(int id) {
+    long timeout = config(id, 0, "x").getLong("peerTimeoutMs") + 100;
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> System.currentTimeMillis() - lastBeat.getOrDefault(id, 0L) > timeout);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.dfstree.s3;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
@@ -58,10 +57,7 @@ final class PostgresServer implements AutoCloseable {
           dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
       Files.setOwner(dir, pg);
     }
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = io.dfstree.TestPorts.free();
     PostgresServer server = new PostgresServer(port, dir, bin, root);
     server.run(
         bin.resolve("initdb").toString(),

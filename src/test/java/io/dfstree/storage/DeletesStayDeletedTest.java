@@ -73,9 +73,9 @@ class DeletesStayDeletedTest {
 
   /** A peer's copy of {@code id}, made at {@code mtime}, offered to this storage. */
   Future<Boolean> offerCopy(FileId id, long mtime) {
-    FileWriteStream copy = files.newReplica(id);
+    FileWriteStream copy = files.fromPeers().newReplica(id);
     copy.write(Buffer.buffer("stale bytes"));
-    return files.placeReplica(vertx.getOrCreateContext(), copy, id, mtime, false);
+    return files.fromPeers().placeReplica(vertx.getOrCreateContext(), copy, id, mtime, false);
   }
 
   static void assertRefused(Future<Boolean> placed) {
@@ -97,7 +97,8 @@ class DeletesStayDeletedTest {
     for (int i = 0; i < 17_000; i++) {
       String name = files.newName(path, i, i, false, "bin", StoredFiles.now() - i);
       files.placing(name, false);
-      burst.add(files.applyDelete(ctx, files.validate("group1", name), StoredFiles.now()));
+      burst.add(
+          files.fromPeers().applyDelete(ctx, files.validate("group1", name), StoredFiles.now()));
     }
     await(Future.all(burst));
 

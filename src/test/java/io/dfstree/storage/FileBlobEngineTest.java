@@ -193,8 +193,13 @@ class FileBlobEngineTest {
     FileId first = files.validate(files.group(), stored.get(0));
     on(
         () ->
-            files.setMetadata(
-                ctx, first, (byte) 'O', List.of(io.dfstree.protocol.Metadata.Entry.of("k", "v"))));
+            files
+                .metadata()
+                .set(
+                    ctx,
+                    first,
+                    (byte) 'O',
+                    List.of(io.dfstree.protocol.Metadata.Entry.of("k", "v"))));
     List<String> seen = new ArrayList<>();
     String after = null;
     for (int page = 0; page < 10; page++) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dfstree.protocol.Command;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
+import io.dfstree.protocol.StorageRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
@@ -46,13 +47,13 @@ class PeerAuthTest {
 
     // a proof for one id does not pass for another
     Buffer n2 = s.challenge();
-    Buffer proof = new PeerAuth(SECRET, 7).prove(n2.getBytes());
-    proof.setLong(0, 8);
-    assertThrows(FdfsException.class, () -> s.verify(proof));
+    StorageRequest.PeerAuthProve proof = new PeerAuth(SECRET, 7).prove(n2.getBytes());
+    assertThrows(
+        FdfsException.class, () -> s.verify(new StorageRequest.PeerAuthProve(8, proof.mac())));
 
     // a good proof recorded on one connection is worth nothing on another (fresh nonce)
     PeerAuth.Session first = server.session();
-    Buffer good = new PeerAuth(SECRET, 7).prove(first.challenge().getBytes());
+    StorageRequest.PeerAuthProve good = new PeerAuth(SECRET, 7).prove(first.challenge().getBytes());
     first.verify(good);
     PeerAuth.Session second = server.session();
     second.challenge();

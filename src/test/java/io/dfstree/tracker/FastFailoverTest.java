@@ -29,10 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class FastFailoverTest {
   @Test
   void aStorageWhosePortDiesIsOfflineWithinASecond(Vertx vertx) throws Exception {
-    int trackerPort;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      trackerPort = s.getLocalPort();
-    }
+    int trackerPort = io.dfstree.TestPorts.free();
     JsonObject config =
         new JsonObject()
             .put("host", "127.0.0.1")

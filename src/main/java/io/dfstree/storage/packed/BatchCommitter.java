@@ -19,6 +19,12 @@ import org.slf4j.LoggerFactory;
  * futures. While it forces, new writes queue up for the next batch, so under concurrent load one
  * {@code fdatasync} serves many files. A single writer also keeps a volume's own slots in order:
  * nothing acknowledged can sit behind an unfinished slot.
+ *
+ * <p>Why over 400 lines: the queue, the loop and the commit share one thing no other class may
+ * touch, the write position of each volume, which only this thread moves; the five operations are
+ * records here because each is a step of that one commit. The next cut is the slot writes at a
+ * given place ({@code placeSlot}, {@code markDeleted}) into a class of their own, which the commit
+ * calls with the volume it holds.
  */
 final class BatchCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);

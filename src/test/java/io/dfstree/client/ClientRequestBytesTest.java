@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.dfstree.protocol.StorageCodec;
+import io.dfstree.protocol.StorageRequest;
+import io.dfstree.protocol.StorageRequest.*;
 import io.dfstree.protocol.TrackerCodec;
 import io.dfstree.protocol.TrackerRequest;
 import io.dfstree.protocol.Wire;
@@ -14,12 +17,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every request layout the blocking client sends, byte for byte (fastdfs-protocol.md §2, §3,
- * Appendix A): storage requests through {@link RequestEncoder}, tracker requests through {@link
- * TrackerCodec} as {@link TrackerSession} sends them.
+ * Appendix A): storage requests through {@link StorageCodec} as {@link StorageSession} sends them,
+ * tracker requests through {@link TrackerCodec} as {@link TrackerSession} sends them.
  */
-class RequestEncoderTest {
+class ClientRequestBytesTest {
   static final String NAME = "M00/00/00/wKgBaF1234AbCdEfGhIjKlMnOpQ419.jpg";
   static final String APPENDER = "M00/00/00/rBAE_V6FvsGEAAAAAAAAAAcicv9J8809.log";
+
+  private static byte[] storage(StorageRequest r) {
+    return StorageCodec.encode(r).getBytes();
+  }
 
   private static byte[] tracker(TrackerRequest r) {
     return TrackerCodec.encode(r).getBytes();
@@ -68,20 +75,20 @@ class RequestEncoderTest {
 
   @Test
   void activeTestAndQuitHaveEmptyBodies() {
-    assertArrayEquals(Bytes.of().header(0, 111, 0).bytes(), RequestEncoder.activeTest());
-    assertArrayEquals(Bytes.of().header(0, 82, 0).bytes(), RequestEncoder.quit());
+    assertArrayEquals(Bytes.of().header(0, 111, 0).bytes(), storage(new ActiveTest()));
+    assertArrayEquals(Bytes.of().header(0, 82, 0).bytes(), storage(new Quit()));
   }
 
   @Test
   void uploadPrefixDeclaresContentInLengthButDoesNotCarryIt() {
     byte[] expected = Bytes.of().header(15 + 1000, 11, 0).u8(2).i64(1000).fixed("jpg", 6).bytes();
-    assertArrayEquals(expected, RequestEncoder.uploadPrefix(false, 2, 1000, "jpg"));
+    assertArrayEquals(expected, storage(new Upload(false, 2, 1000, "jpg")));
   }
 
   @Test
   void appenderUploadIsCommand23AndAnyPathIsFF() {
     byte[] expected = Bytes.of().header(15 + 5, 23, 0).u8(0xFF).i64(5).fixed("", 6).bytes();
-    assertArrayEquals(expected, RequestEncoder.uploadPrefix(true, StorageAddress.ANY_PATH, 5, ""));
+    assertArrayEquals(expected, storage(new Upload(true, StorageAddress.ANY_PATH, 5, "")));
   }
 
   @Test
@@ -95,7 +102,7 @@ class RequestEncoderTest {
             .fixed("png", 6)
             .text(NAME)
             .bytes();
-    assertArrayEquals(expected, RequestEncoder.uploadSlavePrefix(NAME, "_big", "png", 7));
+    assertArrayEquals(expected, storage(new UploadSlave(NAME, "_big", "png", 7)));
   }
 
   @Test
@@ -108,16 +115,16 @@ class RequestEncoderTest {
             .fixed("group1", 16)
             .text(NAME)
             .bytes();
-    assertArrayEquals(expected, RequestEncoder.download("group1", NAME, 100, 0));
+    assertArrayEquals(expected, storage(new Download(100, 0, "group1", NAME, false)));
   }
 
   @Test
   void deleteAndGetMetadata() {
     byte[] body = Bytes.of().fixed("group1", 16).text(NAME).bytes();
     assertArrayEquals(
-        Bytes.of().header(60, 12, 0).raw(body).bytes(), RequestEncoder.delete("group1", NAME));
+        Bytes.of().header(60, 12, 0).raw(body).bytes(), storage(new Delete("group1", NAME)));
     assertArrayEquals(
-        Bytes.of().header(60, 15, 0).raw(body).bytes(), RequestEncoder.getMetadata("group1", NAME));
+        Bytes.of().header(60, 15, 0).raw(body).bytes(), storage(new GetMetadata("group1", NAME)));
   }
 
   @Test
@@ -137,16 +144,15 @@ class RequestEncoderTest {
             .text(NAME)
             .raw(encoded)
             .bytes();
-    assertArrayEquals(overwrite, RequestEncoder.setMetadata("group1", NAME, encoded, false));
-    byte[] merge = RequestEncoder.setMetadata("group1", NAME, encoded, true);
+    assertArrayEquals(overwrite, storage(new SetMetadata("group1", NAME, false, encoded)));
+    byte[] merge = storage(new SetMetadata("group1", NAME, true, encoded));
     assertEquals('M', merge[10 + 16]);
   }
 
   @Test
   void queryFileInfoPutsFlagsInTheHeaderStatus() {
     byte[] expected = Bytes.of().header(60, 22, 1).fixed("group1", 16).text(NAME).bytes();
-    assertArrayEquals(
-        expected, RequestEncoder.queryFileInfo("group1", NAME, RequestEncoder.FILE_INFO_NO_CRC));
+    assertArrayEquals(expected, storage(new QueryFileInfo("group1", NAME, true)));
   }
 
   @Test
@@ -154,16 +160,16 @@ class RequestEncoderTest {
     int n = APPENDER.length();
     assertArrayEquals(
         Bytes.of().header(16 + n + 3, 24, 0).i64(n).i64(3).text(APPENDER).bytes(),
-        RequestEncoder.appendPrefix(APPENDER, 3));
+        storage(new WriteAppender(APPENDER, false, -1, 3)));
     assertArrayEquals(
         Bytes.of().header(24 + n + 4, 34, 0).i64(n).i64(10).i64(4).text(APPENDER).bytes(),
-        RequestEncoder.modifyPrefix(APPENDER, 10, 4));
+        storage(new WriteAppender(APPENDER, true, 10, 4)));
     assertArrayEquals(
         Bytes.of().header(16 + n, 36, 0).i64(n).i64(0).text(APPENDER).bytes(),
-        RequestEncoder.truncate(APPENDER, 0));
+        storage(new Truncate(APPENDER, 0)));
     assertArrayEquals(
         Bytes.of().header(n, 38, 0).text(APPENDER).bytes(),
-        RequestEncoder.regenerateAppenderName(APPENDER));
+        storage(new RegenerateAppenderName(APPENDER)));
   }
 
   @Test

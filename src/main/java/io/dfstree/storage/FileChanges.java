@@ -1,0 +1,197 @@
+package io.dfstree.storage;
+
+import io.dfstree.fileid.FileId;
+import io.dfstree.fileid.FileName;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The invariants every change to a stored file keeps, in one place for {@link StoredFiles}, {@link
+ * AppenderFiles} and {@link PeerChanges}: a file is linked into place (never over an existing name,
+ * never partial), metadata is replaced atomically, the binlog line is written (under the file's
+ * lock) before the caller hears of the change, and a delete leaves a tombstone that keeps it
+ * deleted against late copies from peers. All blocking: callers run them on a disk thread.
+ */
+final class FileChanges {
+  private final boolean fsync;
+  private final AtomicLong tempCounter = new AtomicLong();
+  private final DirectorySync directorySync = new DirectorySync();
+
+  private volatile Binlog binlog;
+
+  /**
+   * Names deleted here lately, with the time of the delete (bounded, in memory). A copy of such a
+   * file that arrives from a peer afterwards is stale: for example an upload its source refused and
+   * removed after a stalled peer had received it whole, which that peer places once it runs again;
+   * its binlog would then carry the file back to the source. See {@link #deletedSince}.
+   */
+  private final Map<String, Long> tombstones =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<String, Long>(256, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+              return size() > TOMBSTONES;
+            }
+          });
+
+  static final int TOMBSTONES = 16384;
+
+  /**
+   * The persisted tombstones (see {@link TombstoneStore}); the bounded map above only without one.
+   */
+  private volatile TombstoneStore tombstoneStore;
+
+  FileChanges(boolean fsync) {
+    this.fsync = fsync;
+  }
+
+  void binlog(Binlog log) {
+    this.binlog = log;
+  }
+
+  Binlog binlog() {
+    return binlog;
+  }
+
+  void tombstones(TombstoneStore store) {
+    this.tombstoneStore = store;
+  }
+
+  TombstoneStore tombstones() {
+    return tombstoneStore;
+  }
+
+  /** Blocking: records a change for peers; failures are logged, the change itself stands. */
+  boolean record(long ts, char op, String name, String second) {
+    Binlog log = binlog;
+    if (log == null) {
+      return false;
+    }
+    try {
+      log.append(ts, op, name, second, fsync); // durable before the client hears of the change
+      return true;
+    } catch (IOException e) {
+      org.slf4j.LoggerFactory.getLogger(StoredFiles.class)
+          .error("binlog append failed: {}", e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * Blocking, under the file's lock: a delete's tombstone, then its binlog line. The binlog's force
+   * makes both durable (TombstoneStore replays the binlog's deletes after a crash), so the
+   * tombstone is not forced on its own unless the binlog line could not be written.
+   */
+  void buryAndRecord(long ts, char op, String remoteName) throws IOException {
+    TombstoneStore store = tombstoneStore;
+    if (store == null) {
+      tombstones.put(remoteName, ts);
+      record(ts, op, remoteName, null);
+      return;
+    }
+    store.bury(remoteName, ts, binlog != null);
+    if (!record(ts, op, remoteName, null)) {
+      store.sync();
+    }
+  }
+
+  /**
+   * Blocking, under the file's lock: remembers that {@code remoteName} was deleted at {@code ts}.
+   */
+  void bury(String remoteName, long ts) throws IOException {
+    TombstoneStore store = tombstoneStore;
+    if (store != null) {
+      store.bury(remoteName, ts);
+    } else {
+      tombstones.put(remoteName, ts);
+    }
+  }
+
+  /**
+   * Blocking, under the file's lock: whether a peer's copy of {@code id} (created or updated at
+   * {@code mtimeSeconds}) predates a delete of it here. A generated name (44 characters: creation
+   * time, random bits, CRC32) is never created twice, so any copy is stale; a derived name (a slave
+   * file) may be uploaded again after a delete, so only an older copy is.
+   */
+  boolean deletedSince(FileId id, long mtimeSeconds) {
+    TombstoneStore store = tombstoneStore;
+    Long deleted =
+        store != null ? store.deletedAt(id.remoteName()) : tombstones.get(id.remoteName());
+    return deleted != null
+        && (id.remoteName().length() == FileName.NORMAL_NAME_LEN || mtimeSeconds < deleted);
+  }
+
+  /** Up to {@code limit} recent deletes after {@code after} in name order: name and time. */
+  List<Map.Entry<String, Long>> tombstonesAfter(String after, int limit) {
+    TombstoneStore store = tombstoneStore;
+    if (store != null) {
+      return store.after(after, limit);
+    }
+    synchronized (tombstones) {
+      return tombstones.entrySet().stream()
+          .filter(e -> e.getKey().compareTo(after) > 0)
+          .sorted(Map.Entry.comparingByKey())
+          .limit(limit)
+          .map(e -> Map.entry(e.getKey(), e.getValue()))
+          .toList();
+    }
+  }
+
+  /** Hard link then unlink: atomic, and unlike rename it refuses to replace an existing name. */
+  boolean link(Path temp, Path target, long mtimeSeconds) throws IOException {
+    try {
+      Files.createLink(target, temp);
+    } catch (FileAlreadyExistsException e) {
+      return false;
+    } catch (NoSuchFileException e) {
+      Files.createDirectories(target.getParent()); // a directory removed by hand: recreate it
+      Files.createLink(target, temp);
+    }
+    Files.setLastModifiedTime(target, FileTime.fromMillis(mtimeSeconds * 1000));
+    forceDirectory(target.getParent());
+    return true;
+  }
+
+  void writeAtomically(Path target, byte[] content) throws IOException {
+    Path temp =
+        target.resolveSibling(target.getFileName() + ".tmp" + tempCounter.incrementAndGet());
+    try (FileChannel ch =
+        FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(content));
+      if (fsync) {
+        ch.force(false);
+      }
+    }
+    try {
+      Files.move(
+          temp,
+          target,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+    forceDirectory(target.getParent());
+  }
+
+  /** A number for a temp file name, unique in this process. */
+  long nextTemp() {
+    return tempCounter.incrementAndGet();
+  }
+
+  /** Blocking: makes a change to {@code dir}'s entries durable (when fsync is on). */
+  void forceDirectory(Path dir) throws IOException {
+    if (fsync) {
+      directorySync.force(dir);
+    }
+  }
+}
