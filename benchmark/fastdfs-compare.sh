@@ -24,11 +24,12 @@
 #   --max-seconds S (per phase) | --warmup N (per storage) | --threads N (top server thread kinds per row) |
 #   --jfr DIR | --subdirs N | --baseline-jar OLD.jar (adds base, base-w1) | --out FILE.tsv |
 #   --server-jvm "-Xmx512m ..."
-# Environment: FASTDFS_PEER (path of the fastdfs-peer script), KEEP=1 (keep our data and logs).
+# Environment: FASTDFS_PEER (path of the fastdfs-peer script), KEEP=1 (keep our data and logs),
+#   PEERBENCH_JAVA_OPTS="-Dpeerbench.jfc=FILE.jfc" (JFR settings for --jfr; default "profile").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for a in "$@"; do
-  if [[ $a == --help || $a == -h ]]; then sed -n "2,27p" "$0"; exit 0; fi
+  if [[ $a == --help || $a == -h ]]; then sed -n "2,28p" "$0"; exit 0; fi
 done
 PEER=${FASTDFS_PEER:-../shared/fastdfs-peer/fastdfs-peer}
 [[ -x $PEER ]] || { echo "error: $PEER not found (set FASTDFS_PEER to the fastdfs-peer script)" >&2; exit 2; }
@@ -38,5 +39,5 @@ fi
 "$PEER" build >/dev/null
 mvn -q -B test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
   -Dmdep.outputFile=target/peer-bench.classpath -Dmdep.includeScope=test
-exec java -Xmx1g -cp "target/test-classes:target/classes:$(cat target/peer-bench.classpath)" \
+exec java -Xmx1g ${PEERBENCH_JAVA_OPTS:-} -cp "target/test-classes:target/classes:$(cat target/peer-bench.classpath)" \
   io.dfstree.benchmark.PeerBench --jar target/dfstree.jar --fastdfs-peer "$PEER" "$@"

@@ -157,6 +157,7 @@ public final class PeerBench {
     System.out.println(
         "load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
     if (s.jfr != null) {
+      printWindows = true;
       Files.createDirectories(s.jfr);
     }
     for (String topology : s.topologies) {
@@ -233,6 +234,9 @@ public final class PeerBench {
     double ms = (ServerCpu.ticks(sut.serverPids()) - c0) * 1000.0 / ServerCpu.TICKS_PER_SECOND;
     log("%s idle: server CPU %.0f ms per second with no client", sut.name, ms / seconds);
   }
+
+  /** With --jfr: print each measured phase's wall-clock window. */
+  private static boolean printWindows;
 
   static void log(String fmt, Object... args) {
     System.out.printf("[%tT] %s%n", System.currentTimeMillis(), String.format(fmt, args));
@@ -458,5 +462,10 @@ public final class PeerBench {
     }
     table.add(row);
     System.out.println(table.format(row));
+    if (printWindows) {
+      // wall-clock bounds of the measured phase, to cut a JFR recording to it
+      long end = System.currentTimeMillis();
+      log("window %s %s: %tT.%<tL .. %tT.%<tL", sut.name, operation, end - (long) (seconds * 1000), end);
+    }
   }
 }

@@ -251,7 +251,11 @@ abstract class SystemUnderTest implements AutoCloseable {
       cmd.addAll(jvmArgs);
       if (jfrDir != null) {
         cmd.add(
-            "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+            "-XX:StartFlightRecording=settings="
+                // a .jfc with finer sampling (e.g. jdk.ExecutionSample#period=1 ms) gives
+                // ~10x the samples of the JDK's 10-20 ms "profile" in the same phase
+                + System.getProperty("peerbench.jfc", "profile")
+                + ",dumponexit=true,filename="
                 + jfrDir.resolve(name + "-" + (group ? "group" : "single") + "-" + role + ".jfr"));
       }
       cmd.add("-jar");
@@ -329,6 +333,14 @@ abstract class SystemUnderTest implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("all-in-one"));
         args.addAll(trackerSets);
         args.addAll(storageSets(1, TestPorts.free()));
+        // the all-in-one turns HTTP on at 8090/8080 by default: free ports instead, or a second
+        // all-in-one on the machine (another benchmark, a demo) makes this one fail to start
+        args.addAll(
+            List.of(
+                "--set",
+                "tracker.httpPort=" + TestPorts.free(),
+                "--set",
+                "storage.httpPort=" + TestPorts.free()));
         launch("all-in-one", args);
       } else {
         int hz = TestPorts.hazelcastSeed();

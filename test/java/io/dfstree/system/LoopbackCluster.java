@@ -96,6 +96,10 @@ final class LoopbackCluster implements AutoCloseable {
     final int port;
     final Path root;
     final List<String> sets;
+
+    /** Further {@code --set section.key=value} arguments of other sections (s3, cluster...). */
+    final List<String> otherSets = new ArrayList<>();
+
     Jar.Server server;
 
     Storage(int id, String group, int port, Path root, List<String> sets) {
@@ -124,6 +128,10 @@ final class LoopbackCluster implements AutoCloseable {
       for (String s : sets) {
         args.add("--set");
         args.add("storage." + s);
+      }
+      for (String s : otherSets) {
+        args.add("--set");
+        args.add(s);
       }
       server = Jar.Server.start(dir, jvmArgs, Map.of(), args.toArray(String[]::new));
       return server;

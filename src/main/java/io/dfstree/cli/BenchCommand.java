@@ -96,6 +96,25 @@ final class BenchCommand extends ClientCommand {
               + " s when that is 0)")
   boolean replication;
 
+  @Option(
+      names = "--server-pid",
+      split = ",",
+      paramLabel = "PID",
+      description =
+          "server process(es) on this machine: adds each phase's server CPU us/op (from /proc)")
+  List<Long> serverPids = new ArrayList<>();
+
+  /** Server CPU µs per operation of each measured phase (with --server-pid). */
+  private final Map<String, Double> cpuPerOp = new HashMap<>();
+
+  /** Runs a phase between two CPU readings of the servers (see {@link ServerCpuProbe}). */
+  private PhaseResult measured(ServerCpuProbe cpu, java.util.function.Supplier<PhaseResult> phase) {
+    cpu.start();
+    PhaseResult r = phase.get();
+    cpuPerOp.put(r.operation(), cpu.microsPerOp(r.count()));
+    return r;
+  }
+
   /** How long the {@code replicated} phase may wait when {@code --max-seconds} is 0. */
   static final double DEFAULT_REPLICATION_CAP_SECONDS = 300;
 
@@ -163,6 +182,7 @@ final class BenchCommand extends ClientCommand {
       workers.add(new Worker(client));
     }
     List<PhaseResult> results = new ArrayList<>();
+    ServerCpuProbe cpu = new ServerCpuProbe(serverPids);
     try {
       if (warmup > 0) {
         String problem = warmUp(workers);
@@ -177,6 +197,9 @@ final class BenchCommand extends ClientCommand {
       AtomicIntegerArray ackOrder = new AtomicIntegerArray(load.count);
       AtomicInteger acked = new AtomicInteger();
       PhaseResult upload =
+          measured(
+              cpu,
+              () ->
           runPhase(
               "upload",
               all,
@@ -194,7 +217,7 @@ final class BenchCommand extends ClientCommand {
                             "");
                 stored.set(i, f);
                 ackOrder.set(acked.getAndIncrement(), i);
-              });
+              }));
       long uploadEnd = System.nanoTime();
       results.add(upload);
       int[] uploaded = uploadedIndexes(stored);
@@ -207,6 +230,9 @@ final class BenchCommand extends ClientCommand {
         results.add(ReplicationCheck.phase(upload, uploadEnd, outcome, System.nanoTime()));
       }
       results.add(
+          measured(
+              cpu,
+              () ->
           runPhase(
               "download",
               uploaded,
@@ -222,9 +248,12 @@ final class BenchCommand extends ClientCommand {
                 if (problem != null) {
                   throw new IllegalStateException("verify " + f.fileId() + ": " + problem);
                 }
-              }));
+              })));
       if (!skipDelete) {
         results.add(
+            measured(
+                cpu,
+                () ->
             runPhase(
                 "delete",
                 uploaded,
@@ -235,7 +264,7 @@ final class BenchCommand extends ClientCommand {
                   StoredFile f = stored.get(i);
                   StorageAddress target = w.tracker().queryUpdate(f.group(), f.remoteName());
                   w.storage(target).delete(f.group(), f.remoteName());
-                }));
+                })));
       }
     } finally {
       workers.forEach(Worker::close);
@@ -450,6 +479,8 @@ final class BenchCommand extends ClientCommand {
         p.put("mibPerSecond", r.mibPerSecond() < 0 ? null : r.mibPerSecond());
         p.put("p50Ms", r.hasLatencies() ? r.percentileMillis(50) : null);
         p.put("p99Ms", r.hasLatencies() ? r.percentileMillis(99) : null);
+        Double cpuMicros = cpuPerOp.get(r.operation());
+        p.put("serverCpuMicrosPerOp", cpuMicros == null || cpuMicros.isNaN() ? null : cpuMicros);
         p.put("firstError", r.firstError());
         phases.add(p);
       }
@@ -459,20 +490,32 @@ final class BenchCommand extends ClientCommand {
     }
     out()
         .printf(
-            "%-10s %8s %7s %10s %9s %9s %9s%n",
-            "operation", "count", "errors", "ops/s", "MiB/s", "p50 ms", "p99 ms");
+            "%-10s %8s %7s %10s %9s %9s %9s%s%n",
+            "operation",
+            "count",
+            "errors",
+            "ops/s",
+            "MiB/s",
+            "p50 ms",
+            "p99 ms",
+            serverPids.isEmpty() ? "" : String.format(" %10s", "srv us/op"));
     for (PhaseResult r : results) {
       String mib = r.mibPerSecond() < 0 ? "-" : String.format("%.2f", r.mibPerSecond());
       out()
           .printf(
-              "%-10s %8d %7d %10.1f %9s %9s %9s%n",
+              "%-10s %8d %7d %10.1f %9s %9s %9s%s%n",
               r.operation(),
               r.count(),
               r.errors(),
               r.opsPerSecond(),
               mib,
               millis(r, 50),
-              millis(r, 99));
+              millis(r, 99),
+              serverPids.isEmpty()
+                  ? ""
+                  : String.format(
+                      " %10s",
+                      ServerCpuProbe.format(cpuPerOp.getOrDefault(r.operation(), Double.NaN))));
     }
     for (PhaseResult r : results) {
       if (r.firstError() != null) {

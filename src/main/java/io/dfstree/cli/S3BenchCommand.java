@@ -76,6 +76,14 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
       description = "stop starting operations in a phase after this long")
   double maxSeconds;
 
+  @Option(
+      names = "--server-pid",
+      split = ",",
+      paramLabel = "PID",
+      description =
+          "server process(es) on this machine: adds each phase's server CPU us/op (from /proc)")
+  List<Long> serverPids = new ArrayList<>();
+
   record Row(
       String op,
       int ok,
@@ -83,7 +91,27 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
       double seconds,
       long bytes,
       Histogram latency,
-      String firstError) {}
+      String firstError,
+      double cpuMicrosPerOp) {
+    Row withCpu(double micros) {
+      return new Row(op, ok, errors, seconds, bytes, latency, firstError, micros);
+    }
+  }
+
+  /** {@link #run} between two CPU readings of the servers (see {@link ServerCpuProbe}). */
+  private Row measured(
+      ServerCpuProbe cpu,
+      String name,
+      URI uri,
+      int n,
+      java.util.function.IntFunction<String> keys,
+      Op op,
+      int expect)
+      throws Exception {
+    cpu.start();
+    Row r = run(name, uri, n, keys, op, expect);
+    return r.withCpu(cpu.microsPerOp(r.ok()));
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -117,8 +145,10 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
         "bench-s3: %d objects of %d bytes, %d connections, %s bucket %s%n",
         load.count, load.size, load.concurrency, endpoint, bucket);
     List<Row> rows = new ArrayList<>();
+    ServerCpuProbe cpu = new ServerCpuProbe(serverPids);
     rows.add(
-        run(
+        measured(
+            cpu,
             "put",
             uri,
             load.count,
@@ -126,7 +156,8 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
             (c, k) -> c.request("PUT", path(k), content, null),
             200));
     rows.add(
-        run(
+        measured(
+            cpu,
             "get",
             uri,
             load.count,
@@ -134,7 +165,8 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
             (c, k) -> c.request("GET", path(k), null, content),
             200));
     rows.add(
-        run(
+        measured(
+            cpu,
             "delete",
             uri,
             load.count,
@@ -142,8 +174,15 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
             (c, k) -> c.request("DELETE", path(k), null, null),
             204));
     System.out.printf(
-        "%-10s %8s %7s %10s %9s %9s %9s%n",
-        "operation", "count", "errors", "ops/s", "MiB/s", "p50 ms", "p99 ms");
+        "%-10s %8s %7s %10s %9s %9s %9s%s%n",
+        "operation",
+        "count",
+        "errors",
+        "ops/s",
+        "MiB/s",
+        "p50 ms",
+        "p99 ms",
+        cpu.enabled() ? String.format(" %10s", "srv us/op") : "");
     boolean failed = false;
     for (Row r : rows) {
       double ops = r.ok() / r.seconds();
@@ -152,14 +191,15 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
               ? "-"
               : String.format("%.2f", r.bytes() / r.seconds() / (1 << 20));
       System.out.printf(
-          "%-10s %8d %7d %10.1f %9s %9.2f %9.2f%n",
+          "%-10s %8d %7d %10.1f %9s %9.2f %9.2f%s%n",
           r.op(),
           r.ok(),
           r.errors(),
           ops,
           mib,
           r.latency().getValueAtPercentile(50) / 1e3,
-          r.latency().getValueAtPercentile(99) / 1e3);
+          r.latency().getValueAtPercentile(99) / 1e3,
+          cpu.enabled() ? String.format(" %10s", ServerCpuProbe.format(r.cpuMicrosPerOp())) : "");
       if (r.errors() > 0) {
         failed = true;
         System.out.println("first " + r.op() + " error: " + r.firstError());
@@ -235,7 +275,14 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     return new Row(
-        name, ok.get(), errors.get(), seconds, ok.get() * load.size, all, firstError.get());
+        name,
+        ok.get(),
+        errors.get(),
+        seconds,
+        ok.get() * load.size,
+        all,
+        firstError.get(),
+        Double.NaN);
   }
 
   /** One keep-alive HTTP/1.1 connection that signs its requests. */

@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -82,19 +84,47 @@ public final class StorageMetrics implements StorageEvents {
         .register(registry);
   }
 
+  /** The meters one (operation, protocol, outcome) records into. */
+  private record Key(String op, String protocol, boolean ok) {}
+
+  private record Meters(Counter count, Counter bytes, Timer latency) {}
+
+  /**
+   * Looked up once per kind: a builder's {@code register} per request builds an id, sorts its tags
+   * and searches the registry (it showed in the per-request profile, benchmark/PROFILE.md).
+   */
+  private final Map<Key, Meters> meters = new ConcurrentHashMap<>();
+
+  private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+
+  private Meters meters(Key k) {
+    Meters m = meters.get(k);
+    return m != null ? m : meters.computeIfAbsent(k, this::register);
+  }
+
+  private Meters register(Key k) {
+    Counter count =
+        Counter.builder("dfstree." + k.op() + "s")
+            .tag("protocol", k.protocol())
+            .tag("outcome", k.ok() ? "success" : "failure")
+            .register(registry);
+    if (!k.ok()) {
+      return new Meters(count, null, null);
+    }
+    Counter bytes =
+        Counter.builder("dfstree." + k.op() + ".bytes")
+            .tag("protocol", k.protocol())
+            .baseUnit("bytes")
+            .register(registry);
+    return new Meters(count, bytes, timer(k.op(), k.protocol()));
+  }
+
   private void record(String op, String protocol, boolean ok, long bytes, long nanos) {
-    Counter.builder("dfstree." + op + "s")
-        .tag("protocol", protocol)
-        .tag("outcome", ok ? "success" : "failure")
-        .register(registry)
-        .increment();
+    Meters m = meters(new Key(op, protocol, ok));
+    m.count().increment();
     if (ok) {
-      Counter.builder("dfstree." + op + ".bytes")
-          .tag("protocol", protocol)
-          .baseUnit("bytes")
-          .register(registry)
-          .increment(bytes);
-      timer(op, protocol).record(nanos, TimeUnit.NANOSECONDS);
+      m.bytes().increment(bytes);
+      m.latency().record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -110,11 +140,20 @@ public final class StorageMetrics implements StorageEvents {
 
   @Override
   public void error(String protocol, int errno) {
-    Counter.builder("dfstree.errors")
-        .tag("protocol", protocol)
-        .tag("errno", Errno.name(errno))
-        .register(registry)
-        .increment();
+    String name = Errno.name(errno);
+    String key = protocol + "/" + name;
+    Counter c = errors.get(key);
+    if (c == null) {
+      c =
+          errors.computeIfAbsent(
+              key,
+              k ->
+                  Counter.builder("dfstree.errors")
+                      .tag("protocol", protocol)
+                      .tag("errno", name)
+                      .register(registry));
+    }
+    c.increment();
   }
 
   /**

@@ -27,7 +27,20 @@ public interface ObjectBytes {
   /** The file's bytes; fetched from a group peer first when this member does not hold them yet. */
   Future<Location> locate(String fileId);
 
-  /** Deletes a file; succeeds when it is already gone. */
+  /**
+   * True when the file belongs to this endpoint's group ({@link #locate} finds it on this member's
+   * disks); false for a file of another group, whose bytes only {@link #read} reaches.
+   */
+  boolean isLocal(String fileId);
+
+  /**
+   * {@code length} bytes of a file from {@code offset}, of this group or (when this endpoint can
+   * reach the others) another: a stream that is paused until it is resumed and flows with
+   * back-pressure. Fails before any byte when the file is missing.
+   */
+  Future<ReadStream<Buffer>> read(String fileId, long offset, long length);
+
+  /** Deletes a file (of any group it can reach); succeeds when it is already gone. */
   Future<Void> delete(String fileId);
 
   /** Counts a finished download in the storage's statistics. */

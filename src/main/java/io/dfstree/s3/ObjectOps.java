@@ -161,14 +161,18 @@ final class ObjectOps {
     }
     long from = start;
     long n = length;
-    if (!e.multipart()) {
+    if (!e.multipart() && s3.bytes.isLocal(e.fileId())) {
       return s3.bytes
           .locate(e.fileId())
           .compose(loc -> resp.sendFile(loc.path().toString(), loc.offset() + from, n))
           .andThen(ar -> s3.bytes.countDownload(ar.succeeded(), n));
     }
-    PartsStream parts =
-        new PartsStream(s3.vertx, s3.bytes, PartsStream.covering(e.parts(), from, n));
+    // parts of a multipart object, or a single-part object stored by another group's endpoint
+    List<NamespaceStore.Part> pieces =
+        e.multipart()
+            ? e.parts()
+            : List.of(new NamespaceStore.Part(1, e.fileId(), e.size(), e.etag()));
+    PartsStream parts = new PartsStream(s3.vertx, s3.bytes, PartsStream.covering(pieces, from, n));
     return parts.pipeTo(resp).andThen(ar -> s3.bytes.countDownload(ar.succeeded(), n));
   }
 

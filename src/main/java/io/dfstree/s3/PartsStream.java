@@ -4,7 +4,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.streams.ReadStream;
 import java.util.Iterator;
 import java.util.List;
@@ -21,7 +20,7 @@ final class PartsStream implements ReadStream<Buffer> {
   private final Vertx vertx;
   private final ObjectBytes bytes;
   private final Iterator<Segment> segments;
-  private AsyncFile current;
+  private ReadStream<Buffer> current;
   private boolean paused;
   private boolean started;
   private boolean failed;
@@ -68,20 +67,9 @@ final class PartsStream implements ReadStream<Buffer> {
       next();
       return;
     }
+    // a file of this group is read from disk, one of another group through the cluster
     bytes
-        .locate(s.fileId())
-        .compose(
-            loc ->
-                vertx
-                    .fileSystem()
-                    .open(loc.path().toString(), new OpenOptions().setRead(true).setWrite(false))
-                    .map(
-                        f -> {
-                          f.pause();
-                          f.setReadPos(loc.offset() + s.offset());
-                          f.setReadLength(s.length());
-                          return f;
-                        }))
+        .read(s.fileId(), s.offset(), s.length())
         .onFailure(this::fail)
         .onSuccess(
             f -> {
@@ -90,7 +78,7 @@ final class PartsStream implements ReadStream<Buffer> {
               f.endHandler(
                   v -> {
                     current = null;
-                    f.close();
+                    close(f);
                     next();
                   });
               f.handler(
@@ -106,13 +94,20 @@ final class PartsStream implements ReadStream<Buffer> {
             });
   }
 
+  /** A local file is closed here; a download from another group closes its connection itself. */
+  private static void close(ReadStream<Buffer> s) {
+    if (s instanceof AsyncFile f) {
+      f.close();
+    }
+  }
+
   private void fail(Throwable t) {
     if (failed) {
       return;
     }
     failed = true;
     if (current != null) {
-      current.close();
+      close(current);
     }
     Handler<Throwable> h = exceptionHandler;
     if (h != null) {

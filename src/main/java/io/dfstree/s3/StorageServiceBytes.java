@@ -1,21 +1,37 @@
 package io.dfstree.s3;
 
+import io.dfstree.client.eventbus.DfsEventBusClient;
 import io.dfstree.fileid.FileId;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.storage.StorageService;
 import io.dfstree.storage.Upload;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.Pipe;
 import io.vertx.core.streams.ReadStream;
 
-/** {@link ObjectBytes} on the storage service: the one place S3 touches the storage side. */
+/**
+ * {@link ObjectBytes} on the storage service: the one place S3 touches the storage side. New
+ * objects go to this storage's group; files of other groups (objects another S3 endpoint of a
+ * cluster stored, found through a shared namespace) are read and deleted through the cluster's
+ * event bus ({@link DfsEventBusClient}), when one is given.
+ */
 public final class StorageServiceBytes implements ObjectBytes {
   private final StorageService storage;
+  private final Vertx vertx;
+  private final DfsEventBusClient otherGroups;
 
-  public StorageServiceBytes(StorageService storage) {
+  /**
+   * @param otherGroups reaches the files of other groups; null when there are none to reach (the
+   *     all-in-one): such a file is then reported missing
+   */
+  public StorageServiceBytes(StorageService storage, Vertx vertx, DfsEventBusClient otherGroups) {
     this.storage = storage;
+    this.vertx = vertx;
+    this.otherGroups = otherGroups;
   }
 
   @Override
@@ -56,7 +72,42 @@ public final class StorageServiceBytes implements ObjectBytes {
   }
 
   @Override
+  public boolean isLocal(String fileId) {
+    int slash = fileId.indexOf('/');
+    return slash > 0 && fileId.substring(0, slash).equals(storage.group());
+  }
+
+  @Override
+  public Future<ReadStream<Buffer>> read(String fileId, long offset, long length) {
+    if (!isLocal(fileId) && otherGroups != null) {
+      return otherGroups.download(fileId, offset, length);
+    }
+    return locate(fileId)
+        .compose(
+            loc ->
+                vertx
+                    .fileSystem()
+                    .open(loc.path().toString(), new OpenOptions().setRead(true).setWrite(false))
+                    .map(
+                        f -> {
+                          f.pause();
+                          f.setReadPos(loc.offset() + offset);
+                          f.setReadLength(length);
+                          return (ReadStream<Buffer>) f;
+                        }));
+  }
+
+  @Override
   public Future<Void> delete(String fileId) {
+    if (!isLocal(fileId) && otherGroups != null) {
+      return otherGroups
+          .delete(fileId)
+          .recover(
+              err ->
+                  err instanceof FdfsException f && f.errno() == Errno.ENOENT
+                      ? Future.succeededFuture()
+                      : Future.failedFuture(err));
+    }
     FileId id;
     try {
       id = parse(fileId);

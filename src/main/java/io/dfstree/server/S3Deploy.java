@@ -3,6 +3,7 @@ package io.dfstree.server;
 import io.dfstree.config.StorageOptions;
 import io.dfstree.s3.S3Options;
 import io.dfstree.s3.S3Server;
+import io.dfstree.client.eventbus.DfsEventBusClient;
 import io.dfstree.s3.StorageServiceBytes;
 import io.dfstree.storage.RunningStorage;
 import io.dfstree.storage.StorageService;
@@ -72,7 +73,11 @@ public final class S3Deploy {
     StorageOptions so = storage.options();
     return S3Server.start(
             vertx,
-            new StorageServiceBytes(storage),
+            new StorageServiceBytes(
+                storage,
+                vertx,
+                // in a cluster, objects another group's endpoint stored are read through the bus
+                vertx.isClustered() ? DfsEventBusClient.create(vertx) : null),
             options,
             Path.of(so.storePaths().get(0)).resolve("s3"),
             so.host())

@@ -105,9 +105,13 @@ class BenchAndMonitorTest {
               "-c",
               "4",
               "--tracker",
-              "127.0.0.1:" + server.port());
+              "127.0.0.1:" + server.port(),
+              "--server-pid",
+              Long.toString(ProcessHandle.current().pid()));
       assertEquals(0, run.exitCode(), run.out() + run.err());
-      assertTrue(run.out().matches("(?s).*upload\\s+40\\s+0\\s.*"), run.out());
+      assertTrue(run.out().contains("srv us/op"), run.out());
+      // the server here is this JVM: each phase's row ends with its CPU per operation
+      assertTrue(run.out().matches("(?s).*upload\\s+40\\s+0\\s.*\\s\\d+\\R.*"), run.out());
       assertTrue(run.out().matches("(?s).*download\\s+40\\s+0\\s.*"), run.out());
       assertTrue(run.out().matches("(?s).*delete\\s+40\\s+0\\s.*"), run.out());
       assertTrue(cluster.files.isEmpty(), "bench deletes what it uploaded");

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * in a temporary directory, the server on a free 127.0.0.1 port, stopped and removed on close.
  * PostgreSQL refuses to run as root, so as root it runs as the package's {@code postgres} user.
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
   final int port;
   private final Path dir;
   private final Path bin;
@@ -48,7 +48,7 @@ final class PostgresServer implements AutoCloseable {
     }
   }
 
-  static PostgresServer start() throws Exception {
+  public static PostgresServer start() throws Exception {
     Path bin = binaries();
     boolean root = "root".equals(System.getProperty("user.name"));
     Path dir = Files.createTempDirectory("dfstree-pg");
@@ -85,7 +85,7 @@ final class PostgresServer implements AutoCloseable {
     return server;
   }
 
-  String url() {
+  public String url() {
     return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
   }
 

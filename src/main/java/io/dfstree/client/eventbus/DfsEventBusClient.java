@@ -55,6 +55,12 @@ public interface DfsEventBusClient {
    */
   Future<ReadStream<Buffer>> download(String fileId);
 
+  /**
+   * Downloads {@code length} bytes of a file from {@code offset} (length 0: to its end), as {@link
+   * #download(String)} does the whole file.
+   */
+  Future<ReadStream<Buffer>> download(String fileId, long offset, long length);
+
   /** Downloads a file into {@code target} (created or truncated); completes with the byte count. */
   Future<Long> download(String fileId, Path target);
 

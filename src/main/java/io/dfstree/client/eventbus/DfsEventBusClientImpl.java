@@ -238,6 +238,15 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
 
   @Override
   public Future<ReadStream<Buffer>> download(String fileId) {
+    return download(fileId, 0, 0);
+  }
+
+  @Override
+  public Future<ReadStream<Buffer>> download(String fileId, long offset, long length) {
+    if (offset < 0 || length < 0) {
+      return Future.failedFuture(
+          FdfsException.invalid("offset and length must not be negative: " + offset + ", " + length));
+    }
     FileId id;
     try {
       id = FileId.parse(fileId);
@@ -245,7 +254,7 @@ final class DfsEventBusClientImpl implements DfsEventBusClient {
       return Future.failedFuture(e);
     }
     Buffer request =
-        StorageCodec.encode(new StorageRequest.Download(0, 0, id.group(), id.remoteName(), false));
+        StorageCodec.encode(new StorageRequest.Download(offset, length, id.group(), id.remoteName(), false));
     return route(new JsonObject().put("op", "fetch").put("fileId", fileId))
         .compose(this::connect)
         .compose(ch -> ch.download(request).onFailure(e -> ch.close()));

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * nothing acknowledged can sit behind an unfinished slot.
  *
  * <p>Why over 400 lines: the queue, the loop and the commit share one thing no other class may
- * touch, the write position of each volume, which only this thread moves; the five operations are
+ * touch, the write position of each volume, which only this thread moves; the operations are
  * records here because each is a step of that one commit. The next cut is the slot writes at a
  * given place ({@code placeSlot}, {@code markDeleted}) into a class of their own, which the commit
  * calls with the volume it holds.

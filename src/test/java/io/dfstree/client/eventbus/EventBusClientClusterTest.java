@@ -33,6 +33,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -159,6 +160,16 @@ class EventBusClientClusterTest {
     rs.fetch(1);
     end.future().await(60, TimeUnit.SECONDS);
     assertArrayEquals(data, got.getBytes());
+
+    // a range: 1 MiB from the middle, and the tail from an offset (length 0: to the end)
+    assertArrayEquals(
+        Arrays.copyOfRange(data, 2_000_000, 2_000_000 + (1 << 20)),
+        collect(client.download(fileId, 2_000_000, 1 << 20).await(10, TimeUnit.SECONDS))
+            .getBytes());
+    assertArrayEquals(
+        Arrays.copyOfRange(data, data.length - 500, data.length),
+        collect(client.download(fileId, data.length - 500, 0).await(10, TimeUnit.SECONDS))
+            .getBytes());
 
     // download into a file
     Path target = dir.resolve("big.out");
