@@ -98,7 +98,10 @@ class DegradedWritesIT {
       "peerTimeoutMs=" + PEER_TIMEOUT_MS,
       "replicaTimeoutMs=" + REPLICA_TIMEOUT_MS,
       "catchUpIntervalMs=200",
-      "writeQuorum=2"
+      "writeQuorum=2",
+      // the one-file layout: this test follows every replica on disk by its name (packed slots
+      // under W=2 and degraded writes: PackedReplicationTest)
+      "packed.enabled=false"
     };
     refusing = cluster.storage(701, GROUP, with(common, "whenDegraded=refuse"));
     accepting = cluster.storage(702, GROUP, with(common, "whenDegraded=accept"));

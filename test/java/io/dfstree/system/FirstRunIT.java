@@ -117,9 +117,19 @@ class FirstRunIT {
       assertTrue(FILE_ID.matcher(fileId).matches(), "file id on stdout: " + up);
       assertTrue(fileId.endsWith(".txt"), "extension kept: " + fileId);
 
-      // ./data landed in the working directory, and holds the file under the id's path
+      // ./data landed in the working directory, and holds the file: under the id's path, or — a
+      // small file, packed by default — in its volume under data/packed, named by the trunk id
       String[] parts = fileId.split("/", 3);
-      Path stored = work.resolve("data/store0/data").resolve(parts[2]);
+      Path stored;
+      if (io.dfstree.fileid.TrunkId.isTrunkName(parts[2])) {
+        io.dfstree.fileid.TrunkId t = io.dfstree.fileid.TrunkId.parse(parts[2]);
+        stored =
+            work.resolve("data/store0/data/packed")
+                .resolve(String.format("%08x-%05d.vol", t.sourceKey(), t.volume()));
+        assertTrue(Files.size(stored) >= (long) t.offset() + t.slotLength(), "slot in " + stored);
+      } else {
+        stored = work.resolve("data/store0/data").resolve(parts[2]);
+      }
       assertTrue(Files.isRegularFile(stored), "file stored under ./data: " + stored);
 
       Path back = work.resolve("back.txt");

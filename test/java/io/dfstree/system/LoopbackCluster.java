@@ -142,6 +142,34 @@ final class LoopbackCluster implements AutoCloseable {
       return root.resolve("data");
     }
 
+    /**
+     * The bytes of a stored file as this storage's disk holds them, or null when it does not: a
+     * file of its own, or — a trunk name — its slot in {@code data/packed/<source>-<volume>.vol}
+     * (32-byte header, state 'F' at byte 2, then the content).
+     */
+    byte[] storedBytes(String remoteName) throws IOException {
+      if (!io.dfstree.fileid.TrunkId.isTrunkName(remoteName)) {
+        Path p = file(remoteName);
+        return Files.isRegularFile(p) ? Files.readAllBytes(p) : null;
+      }
+      io.dfstree.fileid.TrunkId t = io.dfstree.fileid.TrunkId.parse(remoteName);
+      Path vol =
+          data().resolve("packed").resolve(String.format("%08x-%05d.vol", t.sourceKey(), t.volume()));
+      if (!Files.isRegularFile(vol)) {
+        return null;
+      }
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(vol)) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(32 + t.fileSize());
+        while (b.hasRemaining() && ch.read(b, t.offset() + b.position()) > 0) {}
+        if (b.hasRemaining() || b.get(2) != 'F') {
+          return null;
+        }
+        byte[] out = new byte[t.fileSize()];
+        b.position(32).get(out);
+        return out;
+      }
+    }
+
     /** Where a remote name {@code M00/AB/CD/name} lives on this storage's disk. */
     Path file(String remoteName) {
       return data().resolve(remoteName.substring(4));

@@ -57,7 +57,10 @@ class StorageBadInputTest {
 
   @BeforeAll
   static void start() throws Exception {
-    servers = Servers.start();
+    // the one-file layout: these tests check files on disk by their path (bad input against
+    // packed files: PackedBadInputTest)
+    servers =
+        Servers.start(s -> s.put("packed", new io.vertx.core.json.JsonObject().put("enabled", false)));
     port = servers.storagePort;
     normal = RawClient.uploadNew(port, 11, "txt", normalContent);
     appender = RawClient.uploadNew(port, 23, "log", RawClient.bytes(100, 2));

@@ -73,11 +73,25 @@ class OfficialJavaClientTest extends SingleNodeTest {
 
   @Test
   void uploadWithoutGroupReturnsGroupAnd44CharNameAndStoresTheBytes() throws Exception {
-    byte[] data = random(10_000, 1);
+    byte[] data = random(300_000, 1); // past storage.packed.maxFileSize: a file of its own
     String[] r = upload(data, "jpg");
     assertEquals(GROUP, r[0]);
     assertEquals(44, r[1].length(), r[1]);
     assertTrue(r[1].matches("M00/[0-9A-F]{2}/[0-9A-F]{2}/[A-Za-z0-9_-]{27}\\d{3}\\.jpg"), r[1]);
+    assertArrayEquals(data, download(r));
+  }
+
+  @Test
+  void aSmallUploadGetsA60CharTrunkNameWhenPackedAndStoresTheBytes() throws Exception {
+    boolean packed =
+        server.config().getJsonObject("storage").getJsonObject("packed").getBoolean("enabled");
+    byte[] data = random(10_000, 11);
+    String[] r = upload(data, "jpg");
+    assertEquals(GROUP, r[0]);
+    // the trunk name: 16 more base64url characters (volume, offset, slot length) before the ext
+    String pattern = packed ? "[A-Za-z0-9_-]{43}" : "[A-Za-z0-9_-]{27}";
+    assertTrue(r[1].matches("M00/[0-9A-F]{2}/[0-9A-F]{2}/" + pattern + "\\d{3}\\.jpg"), r[1]);
+    assertEquals(packed ? 60 : 44, r[1].length(), r[1]);
     assertArrayEquals(data, download(r));
   }
 

@@ -57,6 +57,9 @@ class BinlogSnapshotCatchUpTest {
         .put("writeQuorum", 1)
         .put("peerTimeoutMs", 1500)
         .put("fsync", false) // seconds, not minutes, on a busy disk
+        // the one-file layout: the test follows files on disk by name (PackedReplicationTest
+        // covers catch-up of packed slots)
+        .put("packed", new JsonObject().put("enabled", false))
         .put("reliability", s.getJsonObject("reliability").copy().put("binlogSegmentBytes", "2K"));
   }
 

@@ -115,7 +115,8 @@ final class TwoStorages implements AutoCloseable {
                 new JsonObject()
                     .put(
                         "enabled",
-                        false)) // the one-file layout on disk unless tune packs (Packed*Test)
+                        false)) // packing is the default, but these tests follow replicas as
+            // files on disk by name: the one-file layout unless tune packs (Packed*Test)
             .put("storePaths", new JsonArray().add(dir.resolve(path).toString()))
             .put("subdirCount", 4)
             .put("reservedSpace", "1M")
