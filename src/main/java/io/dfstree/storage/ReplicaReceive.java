@@ -8,6 +8,7 @@ import io.dfstree.protocol.StorageReply;
 import io.dfstree.protocol.StorageRequest.ReplicaUpload;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,18 @@ final class ReplicaReceive {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaReceive.class);
 
   private ReplicaReceive() {}
+
+  /**
+   * Completes with {@code n} on a later turn of the connection's event loop. A source that hung up
+   * right behind its trailer (a stalled member finding both in its socket buffer) has its end of
+   * stream in the same socket read as the trailer; Netty reports it when that read is done, so the
+   * check for a closed connection must come after it, whatever the engine's force took.
+   */
+  private static Future<Long> afterThisRead(Context ctx, long n) {
+    Promise<Long> later = Promise.promise();
+    ctx.runOnContext(v -> later.complete(n));
+    return later.future();
+  }
 
   static void run(StorageNode node, Context ctx, ReplicaUpload r, StorageExchange ex) {
     StoredFiles files = node.files;
@@ -53,7 +66,8 @@ final class ReplicaReceive {
                         }
                         long mtime = t.result().mtimeSeconds();
                         files.placing(id.remoteName(), true);
-                        data.compose(
+                        data.compose(n -> afterThisRead(ctx, n))
+                            .compose(
                                 n -> {
                                   if (ex.closed()) {
                                     // the source hung up before we could answer: it gave up on us

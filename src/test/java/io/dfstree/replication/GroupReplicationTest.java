@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import org.csource.fastdfs.StorageClient;
 import org.csource.fastdfs.StorageServer;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +38,31 @@ class GroupReplicationTest {
 
   /** The group's secret: the raw sockets below act as a member (io.dfstree.PeerHandshake). */
   static final String SECRET = "group-replication-test-secret";
+
+  /**
+   * Keeps every event loop of the test's Vert.x busy for {@code d}; the latch opens once all of
+   * them are.
+   */
+  CountDownLatch stallEventLoops(Duration d) {
+    var loops = ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup();
+    int n = 0;
+    for (var ignored : loops) {
+      n++;
+    }
+    CountDownLatch busy = new CountDownLatch(n);
+    for (var loop : loops) {
+      loop.execute(
+          () -> {
+            busy.countDown();
+            try {
+              Thread.sleep(d.toMillis());
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+    }
+    return busy;
+  }
 
   static java.net.Socket asMember(int port) throws java.io.IOException {
     java.net.Socket s = new java.net.Socket("127.0.0.1", port);
@@ -325,6 +351,10 @@ class GroupReplicationTest {
     byte[] abandoned = bytes(50_000, 77);
     String abandonedName = replicaName(abandoned, now);
     try (java.net.Socket s = asMember(portB)) {
+      // B is stalled (its event loops busy) while the source writes the whole copy and hangs up,
+      // so that B finds the copy and the end of the connection together in its socket buffer
+      CountDownLatch stalled = stallEventLoops(Duration.ofMillis(400));
+      stalled.await();
       s.getOutputStream()
           .write(
               replicaUpload(
