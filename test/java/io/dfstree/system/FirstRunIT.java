@@ -121,8 +121,9 @@ class FirstRunIT {
       // small file, packed by default — in its volume under data/packed, named by the trunk id
       String[] parts = fileId.split("/", 3);
       Path stored;
-      if (io.dfstree.fileid.TrunkId.isTrunkName(parts[2])) {
-        io.dfstree.fileid.TrunkId t = io.dfstree.fileid.TrunkId.parse(parts[2]);
+      String remoteName = parts[1] + "/" + parts[2]; // M00/HH/HH/name: what a trunk name spans
+      if (io.dfstree.fileid.TrunkId.isTrunkName(remoteName)) {
+        io.dfstree.fileid.TrunkId t = io.dfstree.fileid.TrunkId.parse(remoteName);
         stored =
             work.resolve("data/store0/data/packed")
                 .resolve(String.format("%08x-%05d.vol", t.sourceKey(), t.volume()));
