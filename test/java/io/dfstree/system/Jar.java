@@ -242,9 +242,29 @@ final class Jar {
 
     /** SIGKILL, and waits for the process to be gone. */
     void kill() throws InterruptedException {
+      List<ProcessHandle> below = process.descendants().toList();
       process.destroyForcibly();
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         fail("process " + process.pid() + " survived SIGKILL");
+      }
+      below.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /**
+     * A wrapper ({@code faketime}) may fork the JVM instead of exec'ing it; stopping the wrapper
+     * alone left that JVM running after the test. Its descendants are taken before it stops (an
+     * orphan is no longer listed) and stopped after it.
+     */
+    private void stopBelow(List<ProcessHandle> below) {
+      for (ProcessHandle h : below) {
+        h.destroy();
+      }
+      for (ProcessHandle h : below) {
+        try {
+          h.onExit().get(20, TimeUnit.SECONDS);
+        } catch (Exception slow) {
+          h.destroyForcibly();
+        }
       }
     }
 
@@ -280,7 +300,9 @@ final class Jar {
           process.destroyForcibly(); // SIGKILL works on a stopped process too
         }
       }
+      List<ProcessHandle> below = process.descendants().toList();
       stop(process, Duration.ofSeconds(20));
+      stopBelow(below);
     }
   }
 }
