@@ -66,6 +66,14 @@ final class PackedBlobEngine implements BlobEngine {
    */
   static final long RECOVER_SECONDS = 300;
 
+  /**
+   * How long the binlog lines of new slots wait for those of the next batches before one sync
+   * covers them all ({@link LineForcer}): at most 50 binlog syncs a second for packed slots,
+   * instead of one per batch. A crash takes no more than before: the lines are not awaited by any
+   * acknowledgement, and a restart writes again those it took.
+   */
+  static final long LINE_SYNC_LINGER_MS = 20;
+
   static final long COMPACT_INTERVAL_MS = 60_000;
   private long compactTimer = -1;
   private volatile boolean compacting;
@@ -95,7 +103,8 @@ final class PackedBlobEngine implements BlobEngine {
     // the lines of at most a quarter of the window a restart re-reads may wait for their sync
     forcer =
         options.fsync()
-            ? new LineForcer(log, options.verifyTail() / 4, "packed-binlog-sync")
+            ? new LineForcer(
+                log, options.verifyTail() / 4, LINE_SYNC_LINGER_MS, "packed-binlog-sync")
             : null;
     for (StorePath p : all) {
       opened[p.index] = PackedStore.open(p.root, p.index, sourceKey, options, log, forcer);

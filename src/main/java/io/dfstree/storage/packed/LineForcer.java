@@ -1,6 +1,7 @@
 package io.dfstree.storage.packed;
 
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,12 +12,18 @@ import org.slf4j.LoggerFactory;
  * durable pass {@code maxUnsyncedBytes}, the committer forces the log itself before its next batch
  * ({@link #bound}). A restart re-records the slots of the last {@code maxUnsyncedBytes} of each
  * volume whose lines are missing ({@link PackedStore#recentSlots}).
+ *
+ * <p>It lingers {@code lingerMs} after the first unsynced line before it forces, so that the lines
+ * of the batches committed meanwhile share that force: without it every batch cost two syncs on
+ * each member, its volume's and then the binlog's, and under a load whose batches hold one or two
+ * slots (uploads arrive slower than a sync takes) that doubled the syncs per upload.
  */
 public final class LineForcer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LineForcer.class);
 
   private final SlotLog log;
   private final long maxUnsyncedBytes;
+  private final long lingerNanos;
   private final Thread thread;
 
   /** Slot bytes whose lines were written, and how many of them a completed force covers. */
@@ -26,8 +33,14 @@ public final class LineForcer implements AutoCloseable {
   private boolean closed;
 
   public LineForcer(SlotLog log, long maxUnsyncedBytes, String name) {
+    this(log, maxUnsyncedBytes, 0, name);
+  }
+
+  /** {@code lingerMs}: how long lines wait for others to share their force (see the class). */
+  public LineForcer(SlotLog log, long maxUnsyncedBytes, long lingerMs, String name) {
     this.log = log;
     this.maxUnsyncedBytes = maxUnsyncedBytes;
+    this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMs);
     this.thread = new Thread(this::loop, name);
     thread.setDaemon(true);
     thread.start();
@@ -77,6 +90,14 @@ public final class LineForcer implements AutoCloseable {
         }
         if (closed && written == forced) {
           return;
+        }
+        long until = System.nanoTime() + lingerNanos;
+        for (long left = lingerNanos; left > 0 && !closed; left = until - System.nanoTime()) {
+          try {
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+          } catch (InterruptedException e) {
+            return;
+          }
         }
         target = written;
       }

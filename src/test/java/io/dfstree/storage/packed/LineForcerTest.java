@@ -52,4 +52,31 @@ class LineForcerTest {
       assertEquals(0, f.unsynced());
     }
   }
+  @Test
+  void linesWrittenWhileItLingersShareOneSync() throws Exception {
+    AtomicInteger forces = new AtomicInteger();
+    SlotLog log =
+        new SlotLog() {
+          @Override
+          public void placed(List<Placed> slots) {}
+
+          @Override
+          public void force() {
+            forces.incrementAndGet();
+          }
+        };
+    try (LineForcer f = new LineForcer(log, 1 << 20, 500, "forcer-linger")) {
+      for (int batch = 0; batch < 5; batch++) {
+        f.wrote(100); // five batches' lines, well within the linger
+      }
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (f.unsynced() > 0 && System.nanoTime() < until) {
+        Thread.sleep(10);
+      }
+      assertEquals(0, f.unsynced(), "synced after the linger");
+      assertEquals(1, forces.get(), "one sync for the five batches");
+      f.wrote(100);
+    }
+    assertEquals(2, forces.get(), "closing syncs what is left at once");
+  }
 }
