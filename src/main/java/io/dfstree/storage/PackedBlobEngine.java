@@ -68,11 +68,11 @@ final class PackedBlobEngine implements BlobEngine {
 
   /**
    * How long the binlog lines of new slots wait for those of the next batches before one sync
-   * covers them all ({@link LineForcer}): at most 50 binlog syncs a second for packed slots,
+   * covers them all ({@link LineForcer}): at most 10 binlog syncs a second for packed slots,
    * instead of one per batch. A crash takes no more than before: the lines are not awaited by any
    * acknowledgement, and a restart writes again those it took.
    */
-  static final long LINE_SYNC_LINGER_MS = 20;
+  static final long LINE_SYNC_LINGER_MS = 100;
 
   static final long COMPACT_INTERVAL_MS = 60_000;
   private long compactTimer = -1;
