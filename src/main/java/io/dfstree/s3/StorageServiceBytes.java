@@ -53,8 +53,9 @@ public final class StorageServiceBytes implements ObjectBytes {
 
   @Override
   public Future<String> store(ReadStream<Buffer> body, long size, String ext) {
-    if (placement == null || size < 0) {
-      // an upload to another group needs the size up front (FastDFS's upload prefix carries it)
+    if (placement == null || size <= 0) {
+      // an upload to another group needs the size up front (FastDFS's upload prefix carries it);
+      // an empty object has no bytes to place, and such an upload would never read its body's end
       return storeHere(body, size, ext);
     }
     body.pause(); // nothing flows while the tracker is asked
@@ -93,6 +94,10 @@ public final class StorageServiceBytes implements ObjectBytes {
         .transform(
             ar -> {
               if (ar.failed()) {
+                // what is left of the body is read and dropped, as a closed pipe does, so the
+                // connection can carry the error answer and the next request
+                body.handler(null);
+                body.resume();
                 // the body's own failure (a bad digest, too many bytes) is what the client must hear
                 Future<Void> e = watched.ended();
                 return Future.failedFuture(e.failed() ? e.cause() : ar.cause());
