@@ -154,10 +154,10 @@ final class ReplicationCheck {
   /**
    * The {@code replicated} phase row. It has no per-operation latencies (p50 and p99 show as "-").
    */
-  static BenchCommand.PhaseResult phase(
-      BenchCommand.PhaseResult upload, long uploadEndNanos, Outcome outcome, long endNanos) {
+  static PhaseResult phase(
+      PhaseResult upload, long uploadEndNanos, Outcome outcome, long endNanos) {
     long last = outcome.filesUnconfirmed() == 0 ? outcome.lastConfirmedNanos() : endNanos;
-    return new BenchCommand.PhaseResult(
+    return new PhaseResult(
         "replicated",
         outcome.filesConfirmed(),
         outcome.filesUnconfirmed(),
@@ -193,13 +193,13 @@ final class ReplicationCheck {
       int[] order,
       AtomicReferenceArray<StoredFile> stored,
       boolean wantPresent,
-      List<BenchCommand.Worker> workers,
+      List<BenchWorker> workers,
       long deadlineNanos)
       throws IOException {
     Map<String, StorageAddress> byHostPort = new HashMap<>();
     Ledger ledger = ledger(order, stored, workers.get(0), byHostPort);
     AtomicReference<String> firstError = new AtomicReference<>();
-    BenchCommand.Worker poller = workers.get(0);
+    BenchWorker poller = workers.get(0);
     while (!ledger.complete() && System.nanoTime() < deadlineNanos) {
       // 1. the sentinels, on one connection, until all of them are confirmed
       List<Pair> sentinels = new ArrayList<>(ledger.sentinels());
@@ -230,8 +230,8 @@ final class ReplicationCheck {
       }
       int[] indexes = new int[pending.size()];
       java.util.Arrays.setAll(indexes, i -> i);
-      BenchCommand.PhaseResult pass =
-          BenchCommand.runPhase(
+      PhaseResult pass =
+          PhaseRunner.run(
               "check",
               indexes,
               workers,
@@ -277,15 +277,15 @@ final class ReplicationCheck {
       int[] order,
       AtomicReferenceArray<StoredFile> stored,
       boolean wantPresent,
-      List<BenchCommand.Worker> workers)
+      List<BenchWorker> workers)
       throws IOException {
     Map<String, StorageAddress> byHostPort = new HashMap<>();
     Ledger ledger = ledger(order, stored, workers.get(0), byHostPort);
     List<Pair> pending = ledger.pending();
     int[] indexes = new int[pending.size()];
     java.util.Arrays.setAll(indexes, i -> i);
-    BenchCommand.PhaseResult pass =
-        BenchCommand.runPhase(
+    PhaseResult pass =
+        PhaseRunner.run(
             "check",
             indexes,
             workers,
@@ -310,7 +310,7 @@ final class ReplicationCheck {
   private static Ledger ledger(
       int[] order,
       AtomicReferenceArray<StoredFile> stored,
-      BenchCommand.Worker worker,
+      BenchWorker worker,
       Map<String, StorageAddress> byHostPort)
       throws IOException {
     Map<String, List<String>> membersOfGroup = new HashMap<>();
@@ -333,7 +333,7 @@ final class ReplicationCheck {
 
   /** True when {@code member} holds the file and {@code wantPresent}, or lacks it and not. */
   private static boolean matches(
-      BenchCommand.Worker w, StorageAddress member, StoredFile f, boolean wantPresent)
+      BenchWorker w, StorageAddress member, StoredFile f, boolean wantPresent)
       throws IOException {
     try {
       w.storage(member).queryFileInfo(f.group(), f.remoteName(), false);

@@ -5,6 +5,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +16,11 @@ import java.util.List;
 import java.util.Random;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bench-s3}: the S3 counterpart of {@code bench}. PUTs {@code -n} objects of {@code -s}
@@ -34,6 +34,8 @@ import picocli.CommandLine.Option;
     defaultValueProvider = S3BenchCommand.LoadDefaults.class,
     description = "Benchmark S3 PUT, verified GET and DELETE (compare with bench).")
 final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Option(
       names = "--endpoint",
       required = true,
@@ -73,45 +75,10 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
   @Option(
       names = "--max-seconds",
       defaultValue = "120",
-      description = "stop starting operations in a phase after this long")
+      description = "stop starting operations in a phase after this long (0 = no limit)")
   double maxSeconds;
 
-  @Option(
-      names = "--server-pid",
-      split = ",",
-      paramLabel = "PID",
-      description =
-          "server process(es) on this machine: adds each phase's server CPU us/op (from /proc)")
-  List<Long> serverPids = new ArrayList<>();
-
-  record Row(
-      String op,
-      int ok,
-      int errors,
-      double seconds,
-      long bytes,
-      Histogram latency,
-      String firstError,
-      double cpuMicrosPerOp) {
-    Row withCpu(double micros) {
-      return new Row(op, ok, errors, seconds, bytes, latency, firstError, micros);
-    }
-  }
-
-  /** {@link #run} between two CPU readings of the servers (see {@link ServerCpuProbe}). */
-  private Row measured(
-      ServerCpuProbe cpu,
-      String name,
-      URI uri,
-      int n,
-      java.util.function.IntFunction<String> keys,
-      Op op,
-      int expect)
-      throws Exception {
-    cpu.start();
-    Row r = run(name, uri, n, keys, op, expect);
-    return r.withCpu(cpu.microsPerOp(r.ok()));
-  }
+  @Mixin ServerPidOption serverCpu;
 
   @Override
   public Integer call() throws Exception {
@@ -121,168 +88,124 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
     try (Conn c = new Conn(uri)) {
       int status = c.request("PUT", "/" + bucket, null, null).status;
       if (status != 200 && status != 409) {
-        System.err.println("error: cannot create bucket " + bucket + ": HTTP " + status);
+        spec.commandLine()
+            .getErr()
+            .println("error: cannot create bucket " + bucket + ": HTTP " + status);
         return 1;
       }
     }
     if (warmup > 0) {
-      run(
-          "warmup-put",
-          uri,
-          warmup,
-          i -> "warm-" + i,
-          (c, k) -> c.request("PUT", path(k), content, null),
-          2);
-      run(
-          "warmup-del",
-          uri,
-          warmup,
-          i -> "warm-" + i,
-          (c, k) -> c.request("DELETE", path(k), null, null),
-          2);
+      int[] warm = PhaseRunner.upTo(warmup);
+      // unmeasured, whatever the answers: only the servers' JIT is wanted
+      run("warmup-put", uri, warm, 0, (w, i) -> w.request("PUT", "warm-" + i, content, null, 0));
+      run("warmup-del", uri, warm, 0, (w, i) -> w.request("DELETE", "warm-" + i, null, null, 0));
     }
-    System.out.printf(
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
         "bench-s3: %d objects of %d bytes, %d connections, %s bucket %s%n",
         load.count, load.size, load.concurrency, endpoint, bucket);
-    List<Row> rows = new ArrayList<>();
-    ServerCpuProbe cpu = new ServerCpuProbe(serverPids);
+    int[] all = PhaseRunner.upTo(load.count);
+    List<PhaseResult> rows = new ArrayList<>();
+    ServerCpuProbe cpu = serverCpu.probe();
     rows.add(
-        measured(
-            cpu,
-            "put",
-            uri,
-            load.count,
-            i -> "obj-" + i,
-            (c, k) -> c.request("PUT", path(k), content, null),
-            200));
+        cpu.measure(
+            () ->
+                run(
+                    "put",
+                    uri,
+                    all,
+                    load.size,
+                    (w, i) -> w.request("PUT", "obj-" + i, content, null, 200))));
     rows.add(
-        measured(
-            cpu,
-            "get",
-            uri,
-            load.count,
-            i -> "obj-" + i,
-            (c, k) -> c.request("GET", path(k), null, content),
-            200));
+        cpu.measure(
+            () ->
+                run(
+                    "get",
+                    uri,
+                    all,
+                    load.size,
+                    (w, i) -> w.request("GET", "obj-" + i, null, content, 200))));
     rows.add(
-        measured(
-            cpu,
-            "delete",
-            uri,
-            load.count,
-            i -> "obj-" + i,
-            (c, k) -> c.request("DELETE", path(k), null, null),
-            204));
-    System.out.printf(
-        "%-10s %8s %7s %10s %9s %9s %9s%s%n",
-        "operation",
-        "count",
-        "errors",
-        "ops/s",
-        "MiB/s",
-        "p50 ms",
-        "p99 ms",
-        cpu.enabled() ? String.format(" %10s", "srv us/op") : "");
-    boolean failed = false;
-    for (Row r : rows) {
-      double ops = r.ok() / r.seconds();
-      String mib =
-          r.op().equals("delete")
-              ? "-"
-              : String.format("%.2f", r.bytes() / r.seconds() / (1 << 20));
-      System.out.printf(
-          "%-10s %8d %7d %10.1f %9s %9.2f %9.2f%s%n",
-          r.op(),
-          r.ok(),
-          r.errors(),
-          ops,
-          mib,
-          r.latency().getValueAtPercentile(50) / 1e3,
-          r.latency().getValueAtPercentile(99) / 1e3,
-          cpu.enabled() ? String.format(" %10s", ServerCpuProbe.format(r.cpuMicrosPerOp())) : "");
-      if (r.errors() > 0) {
-        failed = true;
-        System.out.println("first " + r.op() + " error: " + r.firstError());
+        cpu.measure(
+            () ->
+                run(
+                    "delete",
+                    uri,
+                    all,
+                    0,
+                    (w, i) -> w.request("DELETE", "obj-" + i, null, null, 204))));
+    ResultTable.print(out, rows, cpu);
+    out.flush();
+    return rows.stream().allMatch(r -> r.errors() == 0) ? 0 : 1;
+  }
+
+  /** One phase over {@code indexes}, one {@link Worker} (keep-alive connection) per thread. */
+  private PhaseResult run(
+      String name, URI uri, int[] indexes, long bytesPerOp, PhaseRunner.Operation<Worker> op) {
+    List<Worker> workers = new ArrayList<>();
+    for (int w = 0; w < load.concurrency; w++) {
+      workers.add(new Worker(uri));
+    }
+    try {
+      return PhaseRunner.run(name, indexes, workers, maxSeconds, bytesPerOp, op);
+    } finally {
+      workers.forEach(Worker::close);
+    }
+  }
+
+  /** An answer other than the one expected: its text is the first error the table shows. */
+  static final class UnexpectedAnswer extends Exception {
+    UnexpectedAnswer(String message) {
+      super(message, null, false, false);
+    }
+
+    @Override
+    public String toString() {
+      return getMessage();
+    }
+  }
+
+  /** One thread's keep-alive connection, opened on first use and again after it broke. */
+  private final class Worker implements PhaseRunner.Worker {
+    private final URI uri;
+    private Conn conn;
+
+    Worker(URI uri) {
+      this.uri = uri;
+    }
+
+    /**
+     * {@code method} on object {@code key}; throws unless the status is {@code expect} (0: any).
+     * {@code expected}, when given, is the body the answer must carry.
+     */
+    void request(String method, String key, byte[] body, byte[] expected, int expect)
+        throws IOException, UnexpectedAnswer {
+      if (conn == null) {
+        conn = new Conn(uri);
+      }
+      Conn.Answer a;
+      try {
+        a = conn.request(method, "/" + bucket + "/" + key, body, expected);
+      } catch (IOException e) {
+        close(); // out of step: the next operation reconnects
+        throw e;
+      }
+      if (expect != 0 && a.status != expect) {
+        throw new UnexpectedAnswer("HTTP " + a.status + " " + a.error);
       }
     }
-    return failed ? 1 : 0;
-  }
 
-  private String path(String key) {
-    return "/" + bucket + "/" + key;
-  }
-
-  interface Op {
-    Conn.Answer apply(Conn c, String key) throws IOException;
-  }
-
-  private Row run(
-      String name, URI uri, int n, java.util.function.IntFunction<String> keys, Op op, int expect)
-      throws Exception {
-    AtomicInteger next = new AtomicInteger();
-    AtomicInteger ok = new AtomicInteger();
-    AtomicInteger errors = new AtomicInteger();
-    AtomicReference<String> firstError = new AtomicReference<>();
-    Histogram all = new Histogram(3_600_000_000L, 3);
-    long deadline = System.nanoTime() + (long) (maxSeconds * 1e9);
-    long started = System.nanoTime();
-    List<Thread> workers = new ArrayList<>();
-    for (int w = 0; w < load.concurrency; w++) {
-      Thread t =
-          new Thread(
-              () -> {
-                Histogram mine = new Histogram(3_600_000_000L, 3);
-                Conn c = null;
-                try {
-                  for (int i; (i = next.getAndIncrement()) < n && System.nanoTime() < deadline; ) {
-                    long t0 = System.nanoTime();
-                    try {
-                      if (c == null) {
-                        c = new Conn(uri);
-                      }
-                      Conn.Answer a = op.apply(c, keys.apply(i));
-                      if (a.status == expect || (expect == 200 && a.status == 200)) {
-                        ok.incrementAndGet();
-                        mine.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
-                      } else {
-                        errors.incrementAndGet();
-                        firstError.compareAndSet(null, "HTTP " + a.status + " " + a.error);
-                      }
-                    } catch (IOException e) {
-                      errors.incrementAndGet();
-                      firstError.compareAndSet(null, e.toString());
-                      if (c != null) {
-                        c.close();
-                        c = null;
-                      }
-                    }
-                  }
-                } finally {
-                  if (c != null) {
-                    c.close();
-                  }
-                  synchronized (all) {
-                    all.add(mine);
-                  }
-                }
-              },
-              "bench-s3-" + w);
-      t.start();
-      workers.add(t);
+    @Override
+    public void afterFailure() {
+      // a broken connection was closed where it broke; an unexpected answer leaves it in step
     }
-    for (Thread t : workers) {
-      t.join();
+
+    void close() {
+      if (conn != null) {
+        conn.close();
+        conn = null;
+      }
     }
-    double seconds = (System.nanoTime() - started) / 1e9;
-    return new Row(
-        name,
-        ok.get(),
-        errors.get(),
-        seconds,
-        ok.get() * load.size,
-        all,
-        firstError.get(),
-        Double.NaN);
   }
 
   /** One keep-alive HTTP/1.1 connection that signs its requests. */

@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The CPU time server processes spent over a benchmark phase, read from {@code /proc/<pid>/stat}
  * (utime + stime of every thread, fields 14 and 15). {@code bench} and {@code bench-s3} take it
  * before and after each phase when given {@code --server-pid}, so two protocols are compared by
  * what an operation costs the server, a figure that survives a loaded machine far better than
- * ops/s.
+ * ops/s. {@link #measure} runs a phase between two readings and keeps its figure for the result
+ * table ({@link ResultTable}).
  */
 final class ServerCpuProbe {
   /** Linux's USER_HZ: /proc reports times in these ticks (100 on every common kernel build). */
@@ -18,6 +21,14 @@ final class ServerCpuProbe {
 
   private final List<Long> pids;
   private long startTicks;
+
+  /** Server CPU µs per operation of each phase run through {@link #measure}, by operation. */
+  private final Map<String, Double> perOperation = new ConcurrentHashMap<>();
+
+  /** A benchmark phase to measure. */
+  interface Phase<E extends Exception> {
+    PhaseResult run() throws E;
+  }
 
   /** A probe over {@code pids}; none (an empty list) measures nothing. */
   ServerCpuProbe(List<Long> pids) {
@@ -39,6 +50,19 @@ final class ServerCpuProbe {
       return Double.NaN;
     }
     return (ticks() - startTicks) * (1_000_000.0 / TICKS_PER_SECOND) / ops;
+  }
+
+  /** Runs {@code phase} between two readings and keeps its µs per operation under its name. */
+  <E extends Exception> PhaseResult measure(Phase<E> phase) throws E {
+    start();
+    PhaseResult r = phase.run();
+    perOperation.put(r.operation(), microsPerOp(r.count()));
+    return r;
+  }
+
+  /** The figure {@link #measure} kept for {@code operation}; NaN when none was measured. */
+  double measuredMicrosPerOp(String operation) {
+    return perOperation.getOrDefault(operation, Double.NaN);
   }
 
   private long ticks() {

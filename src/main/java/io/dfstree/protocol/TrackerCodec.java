@@ -7,7 +7,6 @@ import io.dfstree.protocol.TrackerReply.FetchTargets;
 import io.dfstree.protocol.TrackerReply.GroupStats;
 import io.dfstree.protocol.TrackerReply.Leader;
 import io.dfstree.protocol.TrackerReply.Parameters;
-import io.dfstree.protocol.TrackerReply.StorageId;
 import io.dfstree.protocol.TrackerReply.StorageIds;
 import io.dfstree.protocol.TrackerReply.StorageStats;
 import io.dfstree.protocol.TrackerReply.StoreTarget;
@@ -27,9 +26,7 @@ import io.dfstree.protocol.TrackerRequest.Quit;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The one place where the tracker commands' bytes are laid out (fastdfs-protocol.md §2). The
@@ -40,10 +37,11 @@ import java.util.Map;
  * (§2.10). List answers are recognised by record size (§2.4, §2.5). Every malformed length is an
  * {@link FdfsException} EINVAL with a message that says which.
  *
- * <p>Why one class of some 700 lines: it is the layout of every tracker command and reply, both
- * directions side by side, so a reviewer finds a command's bytes in one place (issue 8). Split by
- * direction it would put each layout's two halves in different files; the records it fills live
- * in {@link TrackerRequest} and {@link TrackerReply}.
+ * <p>Each layout is written once, its two directions side by side, so a reviewer finds a command's
+ * bytes in one place (issue 8): the requests and the query answers here; the list answers' group
+ * and storage records (90/91/92) in {@link TrackerListCodec}; the text answers (69, 75, 95) in
+ * {@link TrackerTextCodec}. This class is the entry for all of them. The records it fills live in
+ * {@link TrackerRequest} and {@link TrackerReply}.
  */
 public final class TrackerCodec {
   private static final int GROUP = Wire.GROUP_NAME_LEN;
@@ -66,11 +64,6 @@ public final class TrackerCodec {
 
   /** Storage id or IP filter in 92/93: fewer than 16 bytes. */
   public static final int MAX_FILTER = 15;
-
-  /** The group record's name field (one byte more than a group name). */
-  private static final int GROUP_NAME_FIELD = GROUP + 1;
-
-  private static final int DOMAIN_NAME_LEN = 128;
 
   private TrackerCodec() {}
 
@@ -213,41 +206,19 @@ public final class TrackerCodec {
       return b;
     }
     if (r instanceof GroupStats g) {
-      Buffer b = Buffer.buffer(GroupStat.MODERN_SIZE * g.groups().size());
-      g.groups().forEach(s -> appendGroupStat(b, s));
-      return b;
+      return TrackerListCodec.groupsBody(g);
     }
     if (r instanceof StorageStats s) {
-      Buffer b = Buffer.buffer(StorageStat.LEGACY_SIZE * s.storages().size());
-      s.storages().forEach(t -> appendStorageStat(b, t));
-      return b;
+      return TrackerListCodec.storagesBody(s);
     }
     if (r instanceof StorageIds ids) {
-      StringBuilder lines = new StringBuilder();
-      for (StorageId s : ids.ids()) {
-        lines
-            .append(s.id())
-            .append(' ')
-            .append(s.group())
-            .append(' ')
-            .append(s.host())
-            .append(':')
-            .append(s.port())
-            .append('\n');
-      }
-      return Buffer.buffer()
-          .appendInt(ids.total())
-          .appendInt(ids.ids().size())
-          .appendBytes(lines.toString().getBytes(StandardCharsets.US_ASCII));
+      return TrackerTextCodec.storageIdsBody(ids);
     }
     if (r instanceof Parameters p) {
-      StringBuilder text = new StringBuilder();
-      p.values().forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-      return Buffer.buffer(text.toString().getBytes(StandardCharsets.US_ASCII));
+      return TrackerTextCodec.parametersBody(p);
     }
     if (r instanceof Leader l) {
-      String h = l.host().contains(":") ? "[" + l.host() + "]" : l.host();
-      return Buffer.buffer((h + ":" + l.port()).getBytes(StandardCharsets.US_ASCII));
+      return TrackerTextCodec.leaderBody(l);
     }
     return Buffer.buffer(); // Empty
   }
@@ -255,68 +226,6 @@ public final class TrackerCodec {
   /** Header and body of a successful answer, one buffer for one write. */
   public static Buffer encodeReply(TrackerReply r) {
     return PacketHeader.response(replyBody(r));
-  }
-
-  private static void appendGroupStat(Buffer b, GroupStat g) {
-    boolean legacy = g.legacyLayout();
-    Wire.appendFixed(b, g.name(), GROUP_NAME_FIELD);
-    b.appendLong(g.totalMb()).appendLong(g.freeMb());
-    if (!legacy) {
-      b.appendLong(g.reservedMb());
-    }
-    b.appendLong(g.trunkFreeMb()).appendLong(g.storageCount()).appendLong(g.storagePort());
-    if (legacy) {
-      b.appendLong(g.storageHttpPort()).appendLong(g.activeCount());
-    } else {
-      b.appendLong(g.readableCount()).appendLong(g.writableCount());
-    }
-    b.appendLong(g.currentWriteServer())
-        .appendLong(g.storePathCount())
-        .appendLong(g.subdirCountPerPath())
-        .appendLong(g.currentTrunkFileId());
-  }
-
-  private static void appendStorageStat(Buffer b, StorageStat s) {
-    boolean legacy = s.legacyLayout();
-    b.appendByte((byte) s.statusCode());
-    if (!legacy) {
-      b.appendByte((byte) s.rwMode());
-    }
-    Wire.appendFixed(b, s.id(), Wire.STORAGE_ID_LEN);
-    Wire.appendFixed(b, s.ip(), Wire.IP_LEN);
-    if (legacy) {
-      Wire.appendFixed(b, s.domainName(), DOMAIN_NAME_LEN);
-    }
-    Wire.appendFixed(b, s.sourceId(), Wire.STORAGE_ID_LEN);
-    Wire.appendFixed(b, s.version(), legacy ? 6 : 8);
-    b.appendLong(s.joinTime())
-        .appendLong(s.upTime())
-        .appendLong(s.totalMb())
-        .appendLong(s.freeMb());
-    if (!legacy) {
-      b.appendLong(s.reservedMb());
-    }
-    b.appendLong(s.uploadPriority())
-        .appendLong(s.storePathCount())
-        .appendLong(s.subdirCountPerPath())
-        .appendLong(s.currentWritePath())
-        .appendLong(s.storagePort());
-    if (legacy) {
-      b.appendLong(s.httpPort());
-    }
-    // the 348-byte statistics block both layouts share
-    b.appendInt(s.connectionAllocCount())
-        .appendInt(s.connectionCurrentCount())
-        .appendInt(s.connectionMaxCount());
-    long[] counters = s.counters();
-    for (int i = 0; i < StorageStat.COUNTERS; i++) {
-      b.appendLong(counters != null && i < counters.length ? counters[i] : 0);
-    }
-    b.appendLong(s.lastSourceUpdate())
-        .appendLong(s.lastSyncUpdate())
-        .appendLong(s.lastSyncedTimestamp())
-        .appendLong(s.lastHeartbeatTime());
-    b.appendByte((byte) (s.trunkServer() ? 1 : 0));
   }
 
   // ---- replies: client side ---------------------------------------------------------------------
@@ -346,7 +255,7 @@ public final class TrackerCodec {
 
   /** 101/104: 40 bytes with IPv4-width address, 70 with IPv6 width. */
   public static StoreTarget decodeStoreTarget(Buffer body) {
-    Reader r = new Reader(body);
+    FieldReader r = new FieldReader(body);
     int ipLen = ipWidth(body.length(), GROUP + 8 + 1, "store query");
     return new StoreTarget(r.fixed(GROUP), r.fixed(ipLen), (int) r.i64(), r.u8());
   }
@@ -358,7 +267,7 @@ public final class TrackerCodec {
       throw FdfsException.invalid(
           "store-all answer of " + body.length() + " bytes is not 17 + 23·N");
     }
-    Reader r = new Reader(body);
+    FieldReader r = new FieldReader(body);
     String group = r.fixed(GROUP);
     List<Address> storages = new ArrayList<>();
     while (r.at < body.length() - 1) {
@@ -369,7 +278,7 @@ public final class TrackerCodec {
 
   /** 102/103: 39 or 69 bytes. */
   public static FetchTarget decodeFetchTarget(Buffer body) {
-    Reader r = new Reader(body);
+    FieldReader r = new FieldReader(body);
     int ipLen = ipWidth(body.length(), GROUP + 8, "fetch/update query");
     return new FetchTarget(r.fixed(GROUP), r.fixed(ipLen), (int) r.i64());
   }
@@ -380,7 +289,7 @@ public final class TrackerCodec {
       throw FdfsException.invalid(
           "fetch-all answer of " + body.length() + " bytes is not 39 + 15·N");
     }
-    Reader r = new Reader(body);
+    FieldReader r = new FieldReader(body);
     String group = r.fixed(GROUP);
     List<String> hosts = new ArrayList<>();
     hosts.add(r.fixed(QUERY_IP_LEN));
@@ -393,268 +302,32 @@ public final class TrackerCodec {
 
   /** 90/91: zero or more 113-byte (modern) or 105-byte (legacy) records. */
   public static GroupStats decodeGroupStats(Buffer body) {
-    List<GroupStat> out = new ArrayList<>();
-    Reader r = new Reader(body);
-    // modern first: both sizes divide a body only from 105 groups on, and new servers are the norm
-    if (body.length() % GroupStat.MODERN_SIZE == 0) {
-      while (r.at < body.length()) {
-        String name = r.fixed(GROUP_NAME_FIELD);
-        long total = r.i64(), free = r.i64(), reserved = r.i64(), trunkFree = r.i64();
-        long count = r.i64(), port = r.i64(), readable = r.i64(), writable = r.i64();
-        long writeServer = r.i64(), paths = r.i64(), subdirs = r.i64(), trunkId = r.i64();
-        out.add(
-            new GroupStat(
-                name,
-                total,
-                free,
-                reserved,
-                trunkFree,
-                count,
-                port,
-                -1,
-                -1,
-                readable,
-                writable,
-                writeServer,
-                paths,
-                subdirs,
-                trunkId,
-                false));
-      }
-    } else if (body.length() % GroupStat.LEGACY_SIZE == 0) {
-      while (r.at < body.length()) {
-        String name = r.fixed(GROUP_NAME_FIELD);
-        long total = r.i64(), free = r.i64(), trunkFree = r.i64(), count = r.i64();
-        long port = r.i64(), httpPort = r.i64();
-        long active = r.i64(), writeServer = r.i64(), paths = r.i64(), subdirs = r.i64();
-        long trunkId = r.i64();
-        out.add(
-            new GroupStat(
-                name,
-                total,
-                free,
-                -1,
-                trunkFree,
-                count,
-                port,
-                httpPort,
-                active,
-                -1,
-                -1,
-                writeServer,
-                paths,
-                subdirs,
-                trunkId,
-                true));
-      }
-    } else {
-      throw FdfsException.invalid(
-          "list-groups answer of " + body.length() + " bytes is not a multiple of 113 or 105");
-    }
-    return new GroupStats(out);
+    return TrackerListCodec.decodeGroupStats(body);
   }
 
   /** 92: records of 487/517 (modern) or 612 (legacy) bytes. */
   public static StorageStats decodeStorageStats(Buffer body) {
-    List<StorageStat> out = new ArrayList<>();
-    Reader r = new Reader(body);
-    int len = body.length();
-    if (len % StorageStat.MODERN_SIZE == 0) {
-      while (r.at < len) {
-        out.add(modernStorage(r, Wire.IP_LEN));
-      }
-    } else if (len % StorageStat.MODERN_IPV6_SIZE == 0) {
-      while (r.at < len) {
-        out.add(modernStorage(r, Wire.IPV6_LEN));
-      }
-    } else if (len % StorageStat.LEGACY_SIZE == 0) {
-      while (r.at < len) {
-        out.add(legacyStorage(r));
-      }
-    } else {
-      throw FdfsException.invalid(
-          "list-storages answer of " + len + " bytes is not a multiple of 487, 517 or 612");
-    }
-    return new StorageStats(out);
+    return TrackerListCodec.decodeStorageStats(body);
   }
 
   /** 69: i32 total, i32 count, then {@code <id> <group> <host>:<port>} lines. */
   public static StorageIds decodeStorageIds(Buffer body) {
-    if (body.length() < 8) {
-      throw FdfsException.invalid(
-          "storage ids answer of " + body.length() + " bytes is shorter than 8");
-    }
-    int total = body.getInt(0);
-    int count = body.getInt(4);
-    List<StorageId> ids = new ArrayList<>();
-    for (String line : text(body, 8).split("\n")) {
-      if (line.isBlank()) {
-        continue;
-      }
-      String[] f = line.trim().split(" +");
-      int colon = f.length < 3 ? -1 : f[2].lastIndexOf(':');
-      if (colon < 0) {
-        throw FdfsException.invalid("storage ids line is not <id> <group> <host>:<port>: " + line);
-      }
-      ids.add(
-          new StorageId(
-              f[0], f[1], unbracket(f[2].substring(0, colon)), port(f[2].substring(colon + 1))));
-    }
-    if (ids.size() != count || total < count) {
-      throw FdfsException.invalid(
-          "storage ids answer counts " + count + " of " + total + " but carries " + ids.size());
-    }
-    return new StorageIds(total, ids);
+    return TrackerTextCodec.decodeStorageIds(body);
   }
 
   /** 75: {@code name=value} lines. */
   public static Parameters decodeParameters(Buffer body) {
-    Map<String, String> values = new LinkedHashMap<>();
-    for (String line : text(body, 0).split("\n")) {
-      int eq = line.indexOf('=');
-      if (eq > 0) {
-        values.put(line.substring(0, eq), line.substring(eq + 1));
-      } else if (!line.isBlank()) {
-        throw FdfsException.invalid("parameter line without '=': " + line);
-      }
-    }
-    return new Parameters(values);
+    return TrackerTextCodec.decodeParameters(body);
   }
 
   /** 95: {@code host:port}, IPv6 hosts in brackets. */
   public static Leader decodeLeader(Buffer body) {
-    String text = text(body, 0);
-    int colon = text.lastIndexOf(':');
-    if (colon <= 0) {
-      throw FdfsException.invalid("leader answer is not host:port: " + text);
-    }
-    return new Leader(unbracket(text.substring(0, colon)), port(text.substring(colon + 1)));
+    return TrackerTextCodec.decodeLeader(body);
   }
 
-  private static StorageStat modernStorage(Reader r, int ipLen) {
-    int status = r.u8();
-    int rwMode = r.u8();
-    String id = r.fixed(Wire.STORAGE_ID_LEN);
-    String ip = r.fixed(ipLen);
-    String src = r.fixed(Wire.STORAGE_ID_LEN);
-    String version = r.fixed(8);
-    long join = r.i64(), up = r.i64(), total = r.i64(), free = r.i64(), reserved = r.i64();
-    long priority = r.i64(), paths = r.i64(), subdirs = r.i64(), writePath = r.i64();
-    long port = r.i64();
-    return withStatBlock(
-        r, status, rwMode, id, ip, "", src, version, join, up, total, free, reserved, priority,
-        paths, subdirs, writePath, port, -1, false);
-  }
-
-  private static StorageStat legacyStorage(Reader r) {
-    int status = r.u8();
-    String id = r.fixed(Wire.STORAGE_ID_LEN);
-    String ip = r.fixed(Wire.IP_LEN);
-    String domain = r.fixed(DOMAIN_NAME_LEN);
-    String src = r.fixed(Wire.STORAGE_ID_LEN);
-    String version = r.fixed(6);
-    long join = r.i64(), up = r.i64(), total = r.i64(), free = r.i64();
-    long priority = r.i64(), paths = r.i64(), subdirs = r.i64(), writePath = r.i64();
-    long port = r.i64(), httpPort = r.i64();
-    return withStatBlock(
-        r, status, -1, id, ip, domain, src, version, join, up, total, free, -1, priority, paths,
-        subdirs, writePath, port, httpPort, true);
-  }
-
-  /** Reads the 348-byte statistics block both layouts share, then the trunk flag. */
-  private static StorageStat withStatBlock(
-      Reader r,
-      int status,
-      int rwMode,
-      String id,
-      String ip,
-      String domain,
-      String src,
-      String version,
-      long join,
-      long up,
-      long total,
-      long free,
-      long reserved,
-      long priority,
-      long paths,
-      long subdirs,
-      long writePath,
-      long port,
-      long httpPort,
-      boolean legacy) {
-    int alloc = r.i32(), current = r.i32(), max = r.i32();
-    long[] counters = new long[StorageStat.COUNTERS];
-    for (int i = 0; i < counters.length; i++) {
-      counters[i] = r.i64();
-    }
-    long lastSource = r.i64(), lastSync = r.i64(), synced = r.i64(), heartbeat = r.i64();
-    boolean trunk = r.u8() != 0;
-    return new StorageStat(
-        status,
-        rwMode,
-        id,
-        ip,
-        domain,
-        src,
-        version,
-        join,
-        up,
-        total,
-        free,
-        reserved,
-        priority,
-        paths,
-        subdirs,
-        writePath,
-        port,
-        httpPort,
-        alloc,
-        current,
-        max,
-        counters,
-        lastSource,
-        lastSync,
-        synced,
-        heartbeat,
-        trunk,
-        legacy);
-  }
 
   // ---- fields
   // --------------------------------------------------------------------------------------
-
-  /** Reads fields one after the other. */
-  private static final class Reader {
-    final Buffer b;
-    int at;
-
-    Reader(Buffer b) {
-      this.b = b;
-    }
-
-    long i64() {
-      long v = b.getLong(at);
-      at += 8;
-      return v;
-    }
-
-    int i32() {
-      int v = b.getInt(at);
-      at += 4;
-      return v;
-    }
-
-    int u8() {
-      return b.getByte(at++) & 0xFF;
-    }
-
-    String fixed(int width) {
-      String s = Wire.readFixed(b, at, width);
-      at += width;
-      return s;
-    }
-  }
 
   private static int ipWidth(int bodyLength, int otherFields, String what) {
     if (bodyLength == otherFields + QUERY_IP_LEN) {
@@ -710,21 +383,6 @@ public final class TrackerCodec {
     return Wire.ascii(body, from, end).trim();
   }
 
-  private static String text(Buffer body, int from) {
-    return body.getString(from, body.length(), "US-ASCII");
-  }
-
-  private static String unbracket(String host) {
-    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-  }
-
-  private static int port(String text) {
-    try {
-      return Integer.parseInt(text.trim());
-    } catch (NumberFormatException e) {
-      throw FdfsException.invalid("port is not a number: " + text);
-    }
-  }
 
   private static byte[] bytes(String s) {
     // names, groups and ids are ASCII by construction; UTF-8 keeps any stray byte intact

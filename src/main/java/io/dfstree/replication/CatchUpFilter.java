@@ -90,7 +90,7 @@ final class CatchUpFilter {
     return out;
   }
 
-  /** A {@link Here} over plain functions (tests). */
+  /** A {@link Here} over plain functions (the storage's, or a test's). */
   static Here of(
       Function<String, FileId> idOf,
       java.util.function.BiPredicate<FileId, Long> deletedAtOrAfter,

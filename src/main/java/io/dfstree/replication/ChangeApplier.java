@@ -32,6 +32,9 @@ final class ChangeApplier {
   /** The member state machine, told when files start arriving. */
   private final Supplier<Membership> membership;
 
+  /** What {@link CatchUpFilter} asks of this storage. */
+  private final CatchUpFilter.Here here;
+
   ChangeApplier(
       Context ctx,
       ReplicaStore store,
@@ -43,6 +46,9 @@ final class ChangeApplier {
     this.pool = pool;
     this.fetcher = fetcher;
     this.membership = membership;
+    this.here =
+        CatchUpFilter.of(
+            this::tryId, store::deletedAtOrAfter, store::deletedSince, store::isPlacing);
   }
 
   /**
@@ -102,30 +108,6 @@ final class ChangeApplier {
         .map(held -> CatchUpFilter.pending(all, checked, held, here))
         .compose(run -> run.isEmpty() ? Future.succeededFuture() : applyLanes(first, peer, pp, run));
   }
-
-  /** What {@link CatchUpFilter} asks of this storage. */
-  private final CatchUpFilter.Here here =
-      new CatchUpFilter.Here() {
-        @Override
-        public FileId idOf(String name) {
-          return tryId(name);
-        }
-
-        @Override
-        public boolean deletedAtOrAfter(FileId id, long ts) {
-          return store.deletedAtOrAfter(id, ts);
-        }
-
-        @Override
-        public boolean deletedSince(FileId id, long ts) {
-          return store.deletedSince(id, ts);
-        }
-
-        @Override
-        public boolean placing(String name) {
-          return store.isPlacing(name);
-        }
-      };
 
   /** Lane {@code n} takes the files whose name hashes to {@code n}. */
   private Future<Void> applyLanes(

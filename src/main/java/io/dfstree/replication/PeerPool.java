@@ -34,6 +34,19 @@ final class PeerPool {
   private final Map<Context, Map<String, Deque<PeerConnection>>> idle =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  /**
+   * Set by {@link #close}: work still in flight when the storage stops (a catch-up page, a fetch)
+   * then gets a failed future, where the closed NetClient would throw at the caller.
+   */
+  private volatile boolean closed;
+
+  /** What a closed pool answers: the storage is stopping. */
+  static final class Closed extends IllegalStateException {
+    Closed() {
+      super("peer connections closed: the storage is stopping");
+    }
+  }
+
   PeerPool(Vertx vertx, String bindHost, Supplier<PeerAuth> auth) {
     this.vertx = vertx;
     this.auth = auth;
@@ -47,6 +60,9 @@ final class PeerPool {
 
   /** A connection to {@code host:port} for the caller's event loop. */
   Future<PeerConnection> acquire(String host, int port) {
+    if (closed) {
+      return Future.failedFuture(new Closed());
+    }
     Context ctx = eventLoopOf(vertx.getOrCreateContext());
     String key = host + ":" + port;
     Deque<PeerConnection> q = idle.computeIfAbsent(ctx, c -> new HashMap<>()).get(key);
@@ -61,6 +77,9 @@ final class PeerPool {
 
   /** A new connection outside the pool, owned by {@code ctx}'s event loop. */
   Future<PeerConnection> connect(String host, int port, Context ctx) {
+    if (closed) {
+      return Future.failedFuture(new Closed());
+    }
     String key = host + ":" + port;
     return client
         .connect(port, host)
@@ -101,6 +120,7 @@ final class PeerPool {
   }
 
   Future<Void> close() {
+    closed = true;
     return client.close();
   }
 

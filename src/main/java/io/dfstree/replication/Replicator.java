@@ -157,6 +157,10 @@ public final class Replicator implements Replication {
     timer = vertx.setPeriodic(Math.max(50, store.options().catchUpIntervalMs()), t -> tick());
   }
 
+  /**
+   * Stops pulling first, then closes the connections: a pull still in flight sees {@code stopped}
+   * when it ends and neither goes on nor reports the closed connection as a paused catch-up.
+   */
   @Override
   public Future<Void> stop() {
     stopped = true;
@@ -260,6 +264,10 @@ public final class Replicator implements Replication {
   }
 
   private void pull(GroupPeers.Peer peer, PeerProgress pp) {
+    if (stopped) {
+      pp.busy = false; // a page that ended after stop() asks for no more
+      return;
+    }
     pp.busy = true;
     if (pp.startedMillis == 0) {
       pp.startedMillis = System.currentTimeMillis();
@@ -271,6 +279,9 @@ public final class Replicator implements Replication {
                 ctx.runOnContext(
                     v -> {
                       pp.busy = false;
+                      if (stopped) {
+                        return; // stop() closed the connections this pull was using
+                      }
                       if (ar.failed()) {
                         if (pp.unreachableSince == 0) {
                           LOG.warn(

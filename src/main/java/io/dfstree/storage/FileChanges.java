@@ -118,16 +118,25 @@ final class FileChanges {
 
   /**
    * Blocking, under the file's lock: whether a peer's copy of {@code id} (created or updated at
-   * {@code mtimeSeconds}) predates a delete of it here. A generated name (44 characters: creation
-   * time, random bits, CRC32) is never created twice, so any copy is stale; a derived name (a slave
-   * file) may be uploaded again after a delete, so only an older copy is.
+   * {@code mtimeSeconds}) predates a delete of it here. A generated name is never created twice, so
+   * any copy of it is stale: a normal name (44 characters: creation time, random bits, CRC32) and a
+   * packed file's trunk name (60 characters: the same, plus the slot's place in its volume). Only a
+   * derived name (a slave file) may be uploaded again after a delete, so only an older copy of it
+   * is. Comparing times for a trunk name let a copy made in the second of its delete (or on a member
+   * whose clock runs ahead) come back after the delete, for good (issue 9: NemesisIT).
    */
   boolean deletedSince(FileId id, long mtimeSeconds) {
     TombstoneStore store = tombstoneStore;
     Long deleted =
         store != null ? store.deletedAt(id.remoteName()) : tombstones.get(id.remoteName());
-    return deleted != null
-        && (id.remoteName().length() == FileName.NORMAL_NAME_LEN || mtimeSeconds < deleted);
+    return deleted != null && (generatedName(id.remoteName()) || mtimeSeconds < deleted);
+  }
+
+  /** A name the storage generated (never given twice), not one derived from a master's. */
+  static boolean generatedName(String remoteName) {
+    int len = remoteName.length();
+    return len == FileName.NORMAL_NAME_LEN
+        || (len == FileName.TRUNK_NAME_LEN && FileName.decode(remoteName).trunk());
   }
 
   /**

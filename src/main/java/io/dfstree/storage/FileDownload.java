@@ -22,6 +22,31 @@ final class FileDownload {
 
   private FileDownload() {}
 
+  /**
+   * The bytes of {@code id} as they may be served: with {@code fetchMissing}, a file this member
+   * lacks is fetched from a peer first (read-your-write: a file acknowledged elsewhere in the group
+   * may not have reached us yet); a small copy that does not match its name is repaired first, so
+   * it is never served or spread to a peer, on the context {@code repairOn} gives at that moment.
+   * The one path for every front end ({@link StorageService#locate}).
+   */
+  static Future<BlobEngine.BlobRead> openToServe(
+      StorageNode node,
+      BlobEngine engine,
+      FileId id,
+      boolean fetchMissing,
+      java.util.function.Supplier<Context> repairOn) {
+    Future<BlobEngine.BlobRead> located = engine.open(id);
+    if (fetchMissing) {
+      located =
+          located.recover(
+              err ->
+                  err instanceof FdfsException f && f.errno() == Errno.ENOENT
+                      ? node.replication.fetchMissing(id).compose(v -> engine.open(id))
+                      : Future.failedFuture(err));
+    }
+    return located.compose(st -> node.integrity.verifyForDownload(repairOn.get(), id, st));
+  }
+
   static void run(StorageNode node, Context ctx, Download d, StorageExchange ex) {
     FileId id = node.files.validate(d.group(), d.name());
     BlobEngine engine = node.engines.forId(id);
@@ -31,19 +56,9 @@ final class FileDownload {
     }
     long offset = d.offset();
     long started = System.nanoTime();
-    Future<BlobEngine.BlobRead> located = engine.open(id);
-    if (!d.peer()) {
-      // read-your-write: a file acknowledged elsewhere in the group may not have reached us yet
-      located =
-          located.recover(
-              err ->
-                  err instanceof FdfsException f && f.errno() == Errno.ENOENT
-                      ? node.replication.fetchMissing(id).compose(v -> engine.open(id))
-                      : Future.failedFuture(err));
-    }
-    // never serve (or spread to a peer) a small copy that does not match its name: repair it first
-    located =
-        located.compose(st -> node.integrity.verifyForDownload(Vertx.currentContext(), id, st));
+    // a peer asking us is never sent on to a peer in turn
+    Future<BlobEngine.BlobRead> located =
+        openToServe(node, engine, id, !d.peer(), Vertx::currentContext);
     located.onComplete(
         ar -> {
           if (ar.failed()) {

@@ -370,11 +370,21 @@ final class PackedBlobEngine implements BlobEngine {
         store(id.storePathIndex()).contains(TrunkId.parse(id.remoteName())));
   }
 
+  /**
+   * Deletes, applied deletes and peers' copies of one slot hold its lock from the check of its
+   * tombstone to the tombstone written ({@link StoredFiles#withLock}), as plain files do: a copy
+   * checked before a delete's tombstone was written, then placed after that delete found no slot,
+   * would stay for good (the delete's line counts as applied).
+   */
   @Override
   public Future<Void> delete(Context ctx, FileId id) {
     TrunkId t = TrunkId.parse(id.remoteName());
-    return on(ctx, store(id.storePathIndex()).delete(t))
-        .compose(v -> files.afterPackedDelete(ctx, id, true));
+    return files.withLock(
+        ctx,
+        id,
+        () ->
+            on(ctx, store(id.storePathIndex()).delete(t))
+                .compose(v -> files.afterPackedDelete(ctx, id, true)));
   }
 
   /** A peer's delete (binlog {@code D}): tombstone even when the slot is not here (yet). */
@@ -382,8 +392,12 @@ final class PackedBlobEngine implements BlobEngine {
     TrunkId t = TrunkId.parse(id.remoteName());
     // tombstone either way; a line only when a slot was deleted here (as for plain files): two
     // members would otherwise log each other's delete back and forth for ever
-    return on(ctx, store(id.storePathIndex()).delete(t))
-        .transform(ar -> files.afterPackedDelete(ctx, id, false, ar.succeeded()));
+    return files.withLock(
+        ctx,
+        id,
+        () ->
+            on(ctx, store(id.storePathIndex()).delete(t))
+                .transform(ar -> files.afterPackedDelete(ctx, id, false, ar.succeeded())));
   }
 
   @Override
@@ -602,27 +616,37 @@ final class PackedBlobEngine implements BlobEngine {
         released();
         return other.write(held).compose(v -> other.placeCopy(ctx, id, mtimeSeconds, replace));
       }
-      if (files.deletedSince(id, mtimeSeconds)) {
-        released();
-        return Future.failedFuture(
-            FdfsException.notFound("deleted here since: " + id.remoteName()));
-      }
       TrunkId t = TrunkId.parse(id.remoteName());
-      return on(ctx, store(id.storePathIndex()).place(t, content(), mtimeSeconds))
-          .andThen(ar -> released())
-          .compose(
-              placed ->
-                  placed
-                      ? files
-                          .afterPackedCreate(
-                              ctx,
-                              id.storePathIndex(),
-                              id.remoteName(),
-                              t.fileSize(),
-                              mtimeSeconds,
-                              true)
-                          .map(true)
-                      : Future.succeededFuture(false));
+      // under the slot's lock, as a delete of it (see delete): checked and placed, or refused
+      return files.withLock(
+          ctx,
+          id,
+          () -> {
+            if (files.deletedSince(id, mtimeSeconds)) {
+              released();
+              org.slf4j.LoggerFactory.getLogger(PackedBlobEngine.class)
+                  .info(
+                      "packed store: copy of {} from a peer predates its delete here: dropped",
+                      id.remoteName());
+              return Future.failedFuture(
+                  FdfsException.notFound("deleted here since: " + id.remoteName()));
+            }
+            return on(ctx, store(id.storePathIndex()).place(t, content(), mtimeSeconds))
+                .andThen(ar -> released())
+                .compose(
+                    placed ->
+                        placed
+                            ? files
+                                .afterPackedCreate(
+                                    ctx,
+                                    id.storePathIndex(),
+                                    id.remoteName(),
+                                    t.fileSize(),
+                                    mtimeSeconds,
+                                    true)
+                                .map(true)
+                            : Future.succeededFuture(false));
+          });
     }
 
     @Override

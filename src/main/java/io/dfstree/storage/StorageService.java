@@ -69,24 +69,16 @@ public final class StorageService {
    */
   public Future<FileStat> locate(FileId id) {
     BlobEngine engine = node.engines.forId(id);
-    Future<BlobEngine.BlobRead> located = engine.open(id);
-    located =
-        located.recover(
-            err ->
-                err instanceof FdfsException f && f.errno() == Errno.ENOENT
-                    ? node.replication.fetchMissing(id).compose(v -> engine.open(id))
-                    : Future.failedFuture(err));
-    located =
-        located.compose(st -> node.integrity.verifyForDownload(vertx.getOrCreateContext(), id, st));
-    return located.map(
-        st ->
-            new FileStat(
-                id,
-                st.path(),
-                st.offset(),
-                st.length(),
-                st.mtimeSeconds(),
-                id.decoded().nameDescribesContent() ? id.decoded().crc32Unsigned() : -1));
+    return FileDownload.openToServe(node, engine, id, true, vertx::getOrCreateContext)
+        .map(
+            st ->
+                new FileStat(
+                    id,
+                    st.path(),
+                    st.offset(),
+                    st.length(),
+                    st.mtimeSeconds(),
+                    id.decoded().nameDescribesContent() ? id.decoded().crc32Unsigned() : -1));
   }
 
   /** The background scrub's progress and the repairs of damaged copies, for /metrics. */

@@ -342,6 +342,15 @@ final class StoredFiles {
     return locks.withLock(ctx, file, () -> disk.executeBlocking(blocking, false));
   }
 
+  /**
+   * Runs {@code action} (on {@code ctx}) holding {@code id}'s lock, without a disk-thread hop of
+   * its own: how the packed engine orders a delete and a peer's copy of one slot, as {@link
+   * #underLock} orders them for plain files.
+   */
+  <T> Future<T> withLock(Context ctx, FileId id, java.util.function.Supplier<Future<T>> action) {
+    return locks.withLock(ctx, pathOf(id), action);
+  }
+
   /** Called (on a disk thread) when a delete brought a store path back above its reserve. */
   volatile Runnable onSpaceFreed = () -> {};
 

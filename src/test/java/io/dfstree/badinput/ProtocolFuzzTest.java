@@ -43,14 +43,17 @@ import org.slf4j.LoggerFactory;
  * Seeded protocol fuzzer against a real tracker and storage: random bytes, valid headers with
  * random command/length/body, and mutations (byte flips, truncation, extension, wrong declared
  * length, splices) of valid requests for every storage and tracker command. Connections are reused
- * until the server closes them. Bounded by packet count and time.
+ * until the server closes them. Bound by packet count: every run sends the same number of packets
+ * however loaded the machine is; the time bound is only a guard against a hung server, far above
+ * what a loaded machine needs (about 25 s quiet).
  *
- * <p>Seed: {@code -Dfuzz.seed=N} (printed on every run). Packets: {@code -Dfuzz.packets=N}.
+ * <p>Seed: {@code -Dfuzz.seed=N} (printed on every run). Packets: {@code -Dfuzz.packets=N}. Hang
+ * guard: {@code -Dfuzz.millis=N}.
  */
 class ProtocolFuzzTest {
   static final long SEED = Long.getLong("fuzz.seed", 0x5EEDF00DL);
   static final int PACKETS = Integer.getInteger("fuzz.packets", 120_000);
-  static final long TIME_BUDGET_MS = Long.getLong("fuzz.millis", 50_000);
+  static final long HANG_GUARD_MS = Long.getLong("fuzz.millis", 300_000);
 
   static final int[] STORAGE_CMDS = {
     11, 12, 13, 14, 15, 21, 22, 23, 24, 34, 36, 38, 111, 82, 9, 16, 17, 18, 19, 20, 25, 26, 27, 35,
@@ -115,7 +118,7 @@ class ProtocolFuzzTest {
   @Test
   void fuzzBothPorts() throws Exception {
     System.out.println("fuzz seed " + SEED + " (-Dfuzz.seed to replay), packets " + PACKETS);
-    long deadline = System.currentTimeMillis() + TIME_BUDGET_MS;
+    long deadline = System.currentTimeMillis() + HANG_GUARD_MS;
     // several connections per port at once: most of a fuzzer's time is spent waiting for replies
     int perPort = Integer.getInteger("fuzz.threadsPerPort", 3);
     List<Fuzzer> storage = new ArrayList<>();
@@ -141,9 +144,11 @@ class ProtocolFuzzTest {
     long[] tr = Fuzzer.totals(tracker);
     System.out.printf(
         "fuzz: %d packets (%d storage, %d tracker), %d + %d connections, %d + %d closed by the server,"
-            + " %d + %d reply bytes, %d + %d packets answered at once%n",
+            + " %d + %d reply bytes, %d + %d packets answered%n",
         sent, st[0], tr[0], st[1], tr[1], st[2], tr[2], st[3], tr[3], st[4], tr[4]);
-    assertTrue(sent >= PACKETS, "only " + sent + " packets within the time budget");
+    assertTrue(
+        sent >= PACKETS,
+        "only " + sent + " packets before the hang guard (" + HANG_GUARD_MS + " ms): a server hangs");
     // the servers really parsed and answered the stream (each reply is at least a 10-byte header)
     assertTrue(st[4] >= st[0] / 5, "storage answered little: " + st[4]);
     assertTrue(tr[4] >= tr[0] / 5, "tracker answered little: " + tr[4]);
@@ -240,6 +245,7 @@ class ProtocolFuzzTest {
       Selector selector = Selector.open();
       int left = 0;
       int silent = 0;
+      boolean owed = false; // the last packet got no reply within the short wait
       try {
         while (packets.get() < quota && System.currentTimeMillis() < deadline) {
           if (ch == null || left <= 0 || silent >= 2) {
@@ -252,11 +258,18 @@ class ProtocolFuzzTest {
             connections++;
             left = 1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 300);
             silent = 0;
+            owed = false;
           }
           byte[] p = next();
           packets.incrementAndGet();
           left--;
-          int r = writeAll(ch, p) ? awaitReply(ch, selector) : -1;
+          long receivedBefore = received;
+          boolean written = writeAll(ch, p);
+          if (owed && received > receivedBefore) {
+            answered++; // the last packet's reply came later than the short wait (a loaded machine)
+          }
+          owed = false;
+          int r = written ? awaitReply(ch, selector) : -1;
           if (r < 0) {
             serverCloses++;
             ch.close();
@@ -264,6 +277,7 @@ class ProtocolFuzzTest {
           } else if (r == 0) {
             silent++; // the server waits for more bytes (a body still owed): a couple of misses,
             // then move on
+            owed = true;
           } else {
             answered++;
             silent = 0;

@@ -70,23 +70,23 @@ class BenchAndMonitorTest {
 
   @Test
   void percentileIsNearestRank() {
-    Histogram values = new Histogram(BenchCommand.LATENCY_DIGITS);
+    Histogram values = new Histogram(PhaseResult.LATENCY_DIGITS);
     for (long v = 100; v >= 1; v--) {
       values.recordValue(v); // any order: the histogram sorts
     }
-    assertEquals(50, BenchCommand.percentile(values, 50));
-    assertEquals(99, BenchCommand.percentile(values, 99));
-    assertEquals(0, BenchCommand.percentile(new Histogram(BenchCommand.LATENCY_DIGITS), 50));
+    assertEquals(50, PhaseResult.percentile(values, 50));
+    assertEquals(99, PhaseResult.percentile(values, 99));
+    assertEquals(0, PhaseResult.percentile(new Histogram(PhaseResult.LATENCY_DIGITS), 50));
   }
 
   @Test
   void percentilesOfNanosecondLatenciesKeepThreeSignificantDigits() {
-    Histogram values = new Histogram(BenchCommand.LATENCY_DIGITS);
+    Histogram values = new Histogram(PhaseResult.LATENCY_DIGITS);
     for (int i = 1; i <= 1000; i++) {
       values.recordValue(i * 1_000_000L); // 1 ms .. 1 s
     }
-    BenchCommand.PhaseResult r =
-        new BenchCommand.PhaseResult("upload", 1000, 0, 1.0, 1, values, null);
+    PhaseResult r =
+        new PhaseResult("upload", 1000, 0, 1.0, 1, values, null);
     assertEquals(500.0, r.percentileMillis(50), 0.5);
     assertEquals(990.0, r.percentileMillis(99), 1.0);
   }
@@ -207,13 +207,13 @@ class BenchAndMonitorTest {
 
   @Test
   void replicatedPhaseIsTimedFromTheStartOfTheUploadPhase() {
-    BenchCommand.PhaseResult upload =
-        new BenchCommand.PhaseResult(
+    PhaseResult upload =
+        new PhaseResult(
             "upload", 100, 0, 2.0, 1 << 20, latencies(1_000_000, 2_000_000), null);
     long uploadEnd = 5_000_000_000L;
     ReplicationCheck.Outcome done =
         new ReplicationCheck.Outcome(100, 0, uploadEnd + 500_000_000L, null);
-    BenchCommand.PhaseResult r =
+    PhaseResult r =
         ReplicationCheck.phase(upload, uploadEnd, done, uploadEnd + 900_000_000L);
     assertEquals("replicated", r.operation());
     assertEquals(100, r.count());
@@ -230,7 +230,7 @@ class BenchAndMonitorTest {
 
     ReplicationCheck.Outcome late =
         new ReplicationCheck.Outcome(97, 3, uploadEnd + 500_000_000L, "3 of 100 files ...");
-    BenchCommand.PhaseResult failed =
+    PhaseResult failed =
         ReplicationCheck.phase(upload, uploadEnd, late, uploadEnd + 4_000_000_000L);
     assertEquals(97, failed.count());
     assertEquals(3, failed.errors());
@@ -405,7 +405,7 @@ class BenchAndMonitorTest {
   }
 
   static Histogram latencies(long... nanos) {
-    Histogram h = new Histogram(BenchCommand.LATENCY_DIGITS);
+    Histogram h = new Histogram(PhaseResult.LATENCY_DIGITS);
     for (long n : nanos) {
       h.recordValue(n);
     }

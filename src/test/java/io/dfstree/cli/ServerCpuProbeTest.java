@@ -40,4 +40,20 @@ class ServerCpuProbeTest {
     double micros = self.microsPerOp(1);
     assertTrue(micros >= 250_000 && sink > 0, "0.3 s of spinning measured as " + micros + " us");
   }
+
+  @Test
+  void measureKeepsEachPhasesFigureUnderItsOperation() {
+    ServerCpuProbe self = new ServerCpuProbe(List.of(ProcessHandle.current().pid()));
+    PhaseResult r = self.measure(() -> new PhaseResult("upload", 10, 0, 1.0, 0, null, null));
+    assertEquals("upload", r.operation());
+    double micros = self.measuredMicrosPerOp("upload");
+    assertTrue(micros >= 0, "measured " + micros);
+    assertTrue(Double.isNaN(self.measuredMicrosPerOp("download")), "a phase not measured");
+
+    ServerCpuProbe none = new ServerCpuProbe(List.of());
+    none.measure(() -> new PhaseResult("upload", 10, 0, 1.0, 0, null, null));
+    assertTrue(Double.isNaN(none.measuredMicrosPerOp("upload")), "no --server-pid");
+    self.measure(() -> new PhaseResult("none-ran", 0, 3, 1.0, 0, null, "e"));
+    assertTrue(Double.isNaN(self.measuredMicrosPerOp("none-ran")), "no operation ran");
+  }
 }

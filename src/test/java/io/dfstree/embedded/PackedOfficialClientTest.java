@@ -1,5 +1,7 @@
 package io.dfstree.embedded;
 
+import static io.dfstree.embedded.PackedNode.random;
+import static io.dfstree.embedded.PackedNode.storage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.dfstree.SingleNodeServer;
@@ -13,7 +15,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 import org.csource.common.NameValuePair;
-import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.FileInfo;
 import org.csource.fastdfs.StorageClient;
 import org.junit.jupiter.api.AfterAll;
@@ -33,21 +34,7 @@ class PackedOfficialClientTest {
   @BeforeAll
   static void start() throws Exception {
     httpPort = io.dfstree.TestPorts.free();
-    server =
-        SingleNodeServer.start(
-            c ->
-                c.getJsonObject("storage")
-                    .put("fsync", true)
-                    .put("httpPort", httpPort)
-                    .put(
-                        "packed",
-                        new io.vertx.core.json.JsonObject()
-                            .put("enabled", true)
-                            .put("maxFileSize", "64K")
-                            .put("volumeSize", "1M")));
-    ClientGlobal.initByTrackers(server.trackerAddress());
-    ClientGlobal.g_connect_timeout = 5000;
-    ClientGlobal.g_network_timeout = 10_000;
+    server = PackedNode.start(s -> s.put("fsync", true).put("httpPort", httpPort));
   }
 
   @AfterAll
@@ -55,16 +42,6 @@ class PackedOfficialClientTest {
     if (server != null) {
       server.close();
     }
-  }
-
-  static StorageClient storage() {
-    return new StorageClient(null, null);
-  }
-
-  static byte[] random(int size, long seed) {
-    byte[] b = new byte[size];
-    new java.util.Random(seed).nextBytes(b);
-    return b;
   }
 
   @Test

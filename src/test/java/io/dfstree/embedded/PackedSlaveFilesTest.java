@@ -1,5 +1,7 @@
 package io.dfstree.embedded;
 
+import static io.dfstree.embedded.PackedNode.random;
+import static io.dfstree.embedded.PackedNode.storage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.dfstree.SingleNodeServer;
@@ -11,7 +13,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.CRC32;
-import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.FileInfo;
 import org.csource.fastdfs.ProtoCommon;
 import org.csource.fastdfs.StorageClient;
@@ -32,19 +33,7 @@ class PackedSlaveFilesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server =
-        SingleNodeServer.start(
-            c ->
-                c.getJsonObject("storage")
-                    .put(
-                        "packed",
-                        new io.vertx.core.json.JsonObject()
-                            .put("enabled", true)
-                            .put("maxFileSize", "64K")
-                            .put("volumeSize", "1M")));
-    ClientGlobal.initByTrackers(server.trackerAddress());
-    ClientGlobal.g_connect_timeout = 5000;
-    ClientGlobal.g_network_timeout = 10_000;
+    server = PackedNode.start(s -> {});
   }
 
   @AfterAll
@@ -52,16 +41,6 @@ class PackedSlaveFilesTest {
     if (server != null) {
       server.close();
     }
-  }
-
-  static StorageClient storage() {
-    return new StorageClient(null, null);
-  }
-
-  static byte[] random(int size, long seed) {
-    byte[] b = new byte[size];
-    new java.util.Random(seed).nextBytes(b);
-    return b;
   }
 
   static long crc(byte[] b) {

@@ -321,4 +321,101 @@ class PackedBlobEngineTest {
     assertFalse(on(() -> engine.exists(id)));
     assertTrue(binlogLines().stream().anyMatch(l -> l.endsWith(" D " + name)));
   }
+  /**
+   * A slot of a peer (storage 8), written by that peer's own store: its name and bytes, as a
+   * replica push, a catch-up fetch or a read-your-write fetch would offer them here.
+   */
+  private record PeerSlot(FileId id, TrunkId trunk, byte[] content) {}
+
+  private PeerSlot peerSlot(int size, long seed, int createTime) throws Exception {
+    byte[] content = bytes(size, seed);
+    PackedOptions po = new PackedOptions(MAX_FILE, 1 << 20, false, 1 << 20, 4 << 20);
+    try (io.dfstree.storage.packed.PackedStore peer =
+        io.dfstree.storage.packed.PackedStore.open(
+            dir.resolve("peer" + seed), 0, Integer.reverseBytes(8), po)) {
+      TrunkId t = peer.append(java.nio.ByteBuffer.wrap(content), "bin").get(20, TimeUnit.SECONDS);
+      // the same slot as the peer made it, at the time its clock gave
+      TrunkId at =
+          new TrunkId(
+              t.storePathIndex(),
+              t.sourceKey(),
+              createTime,
+              t.sizeHigh(),
+              t.fileSize(),
+              t.crc32(),
+              t.volume(),
+              t.offset(),
+              t.slotLength(),
+              t.extPart());
+      return new PeerSlot(files.validate("group1", at.remoteName()), at, content);
+    }
+  }
+
+  private Future<Boolean> offer(PeerSlot s, long mtime) {
+    NewBlob copy = engine.receive(0, -1);
+    copy.write(Buffer.buffer(s.content()));
+    return copy.placeCopy(ctx, s.id(), mtime, false);
+  }
+
+  @Test
+  void aPeersDeleteKeepsOutItsCopyMadeInTheSameSecondOrOnAClockAhead() throws Exception {
+    // a copy stamped with the very second of the delete, or later (its source's clock runs ahead):
+    // a trunk name is generated, never given twice, so any copy after its delete is stale
+    for (long skew : new long[] {0, 90}) {
+      PeerSlot s = peerSlot(3000, 20 + skew, (int) (StoredFiles.now() + skew));
+      // the slot is not here yet: a tombstone, at this member's time
+      on(() -> engine.applyDelete(ctx, s.id(), StoredFiles.now()));
+      long mtime = files.tombstones().deletedAt(s.id().remoteName()) + skew;
+      assertTrue(files.deletedSince(s.id(), mtime), "stale at +" + skew + " s");
+      assertEquals(
+          Errno.ENOENT,
+          errno(assertThrows(Exception.class, () -> on(() -> offer(s, mtime)))),
+          "the copy is refused as from a peer without it");
+      assertFalse(on(() -> engine.exists(s.id())), "not placed (+" + skew + " s)");
+      assertEquals(0, engine.pendingBytes());
+    }
+    assertTrue(
+        binlogLines().stream().noneMatch(l -> l.contains(" c ")), "no copy line: " + binlogLines());
+  }
+
+  @Test
+  void aPeersCopyOfferedWhileItsDeleteIsAppliedIsNotPlacedBehindTheDelete() throws Exception {
+    // the delete and the copy meet (a replica in flight, a catch-up line), the delete first. The
+    // copy's check must not pass before the delete's tombstone is written (on a disk thread) and
+    // its slot then be placed after the delete found none: that delete's line counts as applied.
+    // The disk threads are held busy until both have started, as a loaded machine holds them.
+    PeerSlot s = peerSlot(2500, 30, (int) (StoredFiles.now() - 100));
+    long mtime = s.trunk().createTime();
+    java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(2);
+    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    for (int i = 0; i < 2; i++) { // the test's disk pool has two threads
+      disk.executeBlocking(
+          () -> {
+            busy.countDown();
+            return gate.await(20, TimeUnit.SECONDS);
+          },
+          false);
+    }
+    assertTrue(busy.await(20, TimeUnit.SECONDS));
+    CompletableFuture<Void> both = new CompletableFuture<>();
+    List<Future<?>> results = new ArrayList<>();
+    ctx.runOnContext(
+        v -> {
+          results.add(engine.applyDelete(ctx, s.id(), StoredFiles.now()));
+          results.add(offer(s, mtime));
+          Future.join(results.get(0), results.get(1)).onComplete(ar -> both.complete(null));
+        });
+    Thread.sleep(300); // the copy, unless it waits for the delete, is placed meanwhile
+    gate.countDown();
+    both.get(20, TimeUnit.SECONDS);
+    assertTrue(results.get(0).succeeded(), "the delete applied");
+    assertFalse(on(() -> engine.exists(s.id())), "the copy did not come back behind its delete");
+    assertTrue(results.get(1).failed(), "the copy is refused");
+    // and stays out after a restart (tombstone and volume both read back)
+    stop();
+    start();
+    assertFalse(on(() -> engine.exists(s.id())));
+    assertEquals(
+        Errno.ENOENT, errno(assertThrows(Exception.class, () -> on(() -> offer(s, mtime)))));
+  }
 }

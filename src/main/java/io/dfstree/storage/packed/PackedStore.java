@@ -370,18 +370,7 @@ public final class PackedStore implements AutoCloseable {
       for (int off : offsets) {
         SlotHeader h = readHeader(v, off);
         if (h != null && h.live()) {
-          out.accept(
-              new TrunkId(
-                  storePathIndex,
-                  v.sourceKey,
-                  h.createTime(),
-                  h.sizeHigh(),
-                  h.fileSize(),
-                  h.crc32(),
-                  v.number,
-                  off,
-                  h.slotLength(),
-                  h.extPart()));
+          out.accept(idOf(v, off, h));
         }
       }
     }
@@ -412,22 +401,26 @@ public final class PackedStore implements AutoCloseable {
       for (int off : offsets) {
         SlotHeader h = readHeader(v, off);
         if (h != null && h.live() && (h.createTime() & 0xFFFFFFFFL) >= sinceSeconds) {
-          out.add(
-              new TrunkId(
-                  storePathIndex,
-                  v.sourceKey,
-                  h.createTime(),
-                  h.sizeHigh(),
-                  h.fileSize(),
-                  h.crc32(),
-                  v.number,
-                  off,
-                  h.slotLength(),
-                  h.extPart()));
+          out.add(idOf(v, off, h));
         }
       }
     }
     return out;
+  }
+
+  /** The file ID of the slot at {@code offset} of {@code v}, as its header describes it. */
+  private TrunkId idOf(Volume v, int offset, SlotHeader h) {
+    return new TrunkId(
+        storePathIndex,
+        v.sourceKey,
+        h.createTime(),
+        h.sizeHigh(),
+        h.fileSize(),
+        h.crc32(),
+        v.number,
+        offset,
+        h.slotLength(),
+        h.extPart());
   }
 
   /** Reclaims the blocks of deleted slots (see {@link Compactor}). Blocking; one at a time. */
