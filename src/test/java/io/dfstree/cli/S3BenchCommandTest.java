@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dfstree.SingleNodeServer;
 import io.dfstree.TestPorts;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -31,35 +28,26 @@ class S3BenchCommandTest {
                     .put("port", port)
                     .put("accessKey", ACCESS_KEY)
                     .put("secretKey", SECRET_KEY))) {
-      // the command prints its table on System.out (as the jar does): capture it for the run
-      ByteArrayOutputStream captured = new ByteArrayOutputStream();
-      PrintStream original = System.out;
-      CliRun r;
-      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      try {
-        r =
-            CliRun.of(
-                "bench-s3",
-                "--endpoint",
-                "http://127.0.0.1:" + port,
-                "--access-key",
-                ACCESS_KEY,
-                "--secret-key",
-                SECRET_KEY,
-                "-n",
-                "20",
-                "-s",
-                "64K",
-                "-c",
-                "4",
-                "--warmup",
-                "4",
-                "--server-pid",
-                Long.toString(ProcessHandle.current().pid()));
-      } finally {
-        System.setOut(original);
-      }
-      String out = captured.toString(StandardCharsets.UTF_8) + r.out();
+      CliRun r =
+          CliRun.of(
+              "bench-s3",
+              "--endpoint",
+              "http://127.0.0.1:" + port,
+              "--access-key",
+              ACCESS_KEY,
+              "--secret-key",
+              SECRET_KEY,
+              "-n",
+              "20",
+              "-s",
+              "64K",
+              "-c",
+              "4",
+              "--warmup",
+              "4",
+              "--server-pid",
+              Long.toString(ProcessHandle.current().pid()));
+      String out = r.out();
       assertEquals(0, r.exitCode(), out + r.err());
       assertTrue(out.contains("bench-s3: 20 objects of 65536 bytes, 4 connections"), out);
       for (String op : new String[] {"put", "get", "delete"}) {
