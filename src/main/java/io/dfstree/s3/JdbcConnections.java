@@ -33,22 +33,24 @@ final class JdbcConnections implements AutoCloseable {
   /** SQLite's one writer: concurrent changes share a commit (one WAL fsync for many PUTs). */
   private final SqliteGroupCommit commits;
 
-  /**
-   * Blocking: opens {@code writeConnections + readConnections} connections to {@code url}; {@code
-   * schema} runs on the first one.
-   */
-  JdbcConnections(
-      Vertx vertx,
+  /** Where the database is and how many connections of each kind to open. */
+  record Settings(
       Dialect dialect,
       String url,
       String user,
       String password,
       int writeConnections,
-      int readConnections,
-      JdbcNamespaceStore.SqlWork<Void> schema)
+      int readConnections) {}
+
+  /** Blocking: opens the connections {@code settings} ask for; {@code schema} runs on the first. */
+  JdbcConnections(Vertx vertx, Settings settings, JdbcNamespaceStore.SqlWork<Void> schema)
       throws SQLException {
-    this.dialect = dialect;
-    this.url = url;
+    this.dialect = settings.dialect();
+    this.url = settings.url();
+    String user = settings.user();
+    String password = settings.password();
+    int writeConnections = settings.writeConnections();
+    int readConnections = settings.readConnections();
     String tag = Integer.toHexString(System.identityHashCode(this));
     this.writers = vertx.createSharedWorkerExecutor("dfstree-s3-ns-write-" + tag, writeConnections);
     this.readers = vertx.createSharedWorkerExecutor("dfstree-s3-ns-read-" + tag, readConnections);

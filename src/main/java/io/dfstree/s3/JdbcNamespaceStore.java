@@ -54,33 +54,18 @@ public final class JdbcNamespaceStore implements NamespaceStore {
 
   private final MultipartRows multipart = new MultipartRows(this);
 
-  private JdbcNamespaceStore(
-      Vertx vertx,
-      Dialect dialect,
-      String url,
-      String user,
-      String password,
-      int writeConnections,
-      int readConnections)
-      throws SQLException {
-    this.dialect = dialect;
-    this.db =
-        new JdbcConnections(
-            vertx,
-            dialect,
-            url,
-            user,
-            password,
-            writeConnections,
-            readConnections,
-            this::createSchema);
+  private JdbcNamespaceStore(Vertx vertx, JdbcConnections.Settings settings) throws SQLException {
+    this.dialect = settings.dialect();
+    this.db = new JdbcConnections(vertx, settings, this::createSchema);
   }
 
   /** Blocking: opens (creating if needed) the SQLite file at {@code file}. */
   public static JdbcNamespaceStore sqlite(Vertx vertx, Path file) throws Exception {
     Files.createDirectories(file.toAbsolutePath().getParent());
     return new JdbcNamespaceStore(
-        vertx, Dialect.SQLITE, "jdbc:sqlite:" + file.toAbsolutePath(), null, null, 1, 4);
+        vertx,
+        new JdbcConnections.Settings(
+            Dialect.SQLITE, "jdbc:sqlite:" + file.toAbsolutePath(), null, null, 1, 4));
   }
 
   /**
@@ -90,7 +75,9 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   public static JdbcNamespaceStore postgresql(
       Vertx vertx, String url, String user, String password, int connections) throws Exception {
     int n = Math.max(2, connections);
-    return new JdbcNamespaceStore(vertx, Dialect.POSTGRESQL, url, user, password, n / 2, n - n / 2);
+    return new JdbcNamespaceStore(
+        vertx,
+        new JdbcConnections.Settings(Dialect.POSTGRESQL, url, user, password, n / 2, n - n / 2));
   }
 
   @Override
