@@ -23,13 +23,14 @@
 #   --clients official,pooled,split | -c 1,16 | -s 4K,64K,1M | --scale F (file counts) |
 #   --max-seconds S (per phase) | --warmup N (per storage) | --threads N (top server thread kinds per row) |
 #   --jfr DIR | --subdirs N | --baseline-jar OLD.jar (adds base, base-w1) | --out FILE.tsv |
+#   --jar-as NAME=JAR (adds NAME, NAME-w1: one more build of ours in the same run; repeatable) |
 #   --server-jvm "-Xmx512m ..."
 # Environment: FASTDFS_PEER (path of the fastdfs-peer script), KEEP=1 (keep our data and logs),
 #   PEERBENCH_JAVA_OPTS="-Dpeerbench.jfc=FILE.jfc" (JFR settings for --jfr; default "profile").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for a in "$@"; do
-  if [[ $a == --help || $a == -h ]]; then sed -n "2,28p" "$0"; exit 0; fi
+  if [[ $a == --help || $a == -h ]]; then sed -n "2,29p" "$0"; exit 0; fi
 done
 PEER=${FASTDFS_PEER:-../shared/fastdfs-peer/fastdfs-peer}
 [[ -x $PEER ]] || { echo "error: $PEER not found (set FASTDFS_PEER to the fastdfs-peer script)" >&2; exit 2; }

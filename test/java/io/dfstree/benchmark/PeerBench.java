@@ -52,6 +52,12 @@ public final class PeerBench {
     List<String> serverJvm = List.of("-Xmx512m");
     int subdirs = 32;
     Path baselineJar;
+
+    /**
+     * More builds of ours in the same run ({@code --jar-as main=main.jar}): system {@code main}
+     * (W=2, fsync on) and {@code main-w1} run that jar.
+     */
+    java.util.Map<String, Path> namedJars = new java.util.LinkedHashMap<>();
     int threads;
     /** Extra storage settings for every system of ours ({@code --storage-set packed.enabled=true}). */
     List<String> storageSets = new ArrayList<>();
@@ -98,6 +104,13 @@ public final class PeerBench {
           case "--jfr" -> s.jfr = Path.of(args[++i]);
           case "--subdirs" -> s.subdirs = Integer.parseInt(args[++i]);
           case "--baseline-jar" -> s.baselineJar = Path.of(args[++i]);
+          case "--jar-as" -> {
+            String[] kv = args[++i].split("=", 2);
+            if (kv.length != 2 || kv[0].isEmpty() || kv[0].endsWith("-w1")) {
+              throw new IllegalArgumentException("--jar-as NAME=JAR, got " + args[i]);
+            }
+            s.namedJars.put(kv[0], Path.of(kv[1]));
+          }
           case "--threads" -> s.threads = Integer.parseInt(args[++i]);
           case "--storage-set" -> s.storageSets.add(args[++i]);
           case "--jfr-settings" -> s.jfrSettings = args[++i];
@@ -114,7 +127,8 @@ public final class PeerBench {
       for (String sys : s.systems) {
         String plain = sys.endsWith(PACKED) ? sys.substring(0, sys.length() - PACKED.length()) : sys;
         if (!List.of("fastdfs", "ours", "ours-w1").contains(plain)
-            && !(s.baselineJar != null && List.of("base", "base-w1").contains(plain))) {
+            && !(s.baselineJar != null && List.of("base", "base-w1").contains(plain))
+            && !s.namedJars.containsKey(plain.replaceFirst("-w1$", ""))) {
           throw new IllegalArgumentException(
               "system "
                   + sys
@@ -141,6 +155,7 @@ public final class PeerBench {
                [--clients official,pooled,split] [-c 1,16] [-s 4K,64K,1M] [--scale F] [--max-seconds S]
                [--warmup N] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
                [--baseline-jar OLD.jar (adds systems base, base-w1: another build of ours, same run)]
+               [--jar-as NAME=JAR (adds systems NAME, NAME-w1: one more build; repeatable)]
                [--server-jvm "-Xmx512m ..."] [--storage-set KEY=VALUE (storage.KEY on ours; repeatable)]
                [--jfr-settings profile|FILE.jfc]
              systems ours, ours-w1, base, base-w1 take a -packed suffix (storage.packed.enabled=true)""";
@@ -175,9 +190,13 @@ public final class PeerBench {
     for (String topology : s.topologies) {
       boolean group = topology.equals("group");
       for (String name : s.systems) {
-        Path jar = name.startsWith("base") ? s.baselineJar : s.jar;
         boolean packed = name.endsWith(PACKED);
         String plain = packed ? name.substring(0, name.length() - PACKED.length()) : name;
+        Path named = s.namedJars.get(plain.replaceFirst("-w1$", ""));
+        Path jar = named != null ? named : name.startsWith("base") ? s.baselineJar : s.jar;
+        if (named != null) {
+          plain = plain.endsWith("-w1") ? "ours-w1" : "ours";
+        }
         SystemUnderTest sut =
             switch (plain) {
               case "fastdfs" -> new SystemUnderTest.FastDfs(s.peerScript, group);

@@ -1,6 +1,8 @@
 package io.dfstree.system;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,8 +12,12 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,14 +29,16 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * S3 over two groups: a tracker and one storage in each of group1 and group2, as separate jar
  * processes in one Hazelcast cluster, each storage serving S3 on its own port over one shared
- * PostgreSQL namespace (Debian's {@code postgresql}). Each endpoint stores new objects in its own
- * group; what one stored the other reads (whole and ranged), including a multipart object whose
- * parts landed in both groups, and a delete through the other group's endpoint removes the file
- * from the group that holds it before it answers.
+ * PostgreSQL namespace (Debian's {@code postgresql}). New objects go to the group the tracker
+ * picks (round robin here), whichever endpoint took them; each endpoint reads (whole and ranged)
+ * what the other group holds, including a multipart object whose parts landed in both groups, and
+ * a delete through the other group's endpoint removes the file from the group that holds it before
+ * it answers. A body that fails its Content-MD5 check leaves no file in the group it was sent to.
  */
 class S3MultiGroupIT {
   static final String KEY = "DFSTMULTIGROUPKEY001";
@@ -110,30 +118,95 @@ class S3MultiGroupIT {
   }
 
   @Test
-  void eachEndpointReadsAndDeletesWhatTheOtherGroupStored() throws Exception {
+  void newObjectsArePlacedByTheTrackerAndEachEndpointReadsAndDeletesThemAll() throws Exception {
     s3One.createBucket(b -> b.bucket("groups"));
-    byte[] a = random(300_000, 1);
-    byte[] b = random(200_000, 2);
-    String idA = fileId(s3One.putObject(p -> p.bucket("groups").key("a.bin"), RequestBody.fromBytes(a)));
-    String idB = fileId(s3Two.putObject(p -> p.bucket("groups").key("b.bin"), RequestBody.fromBytes(b)));
-    assertTrue(idA.startsWith("group1/"), idA);
-    assertTrue(idB.startsWith("group2/"), idB);
+    // the tracker's storeLookup (round robin here) places new objects, as it does FastDFS uploads:
+    // PUTs through one endpoint land in both groups
+    Map<String, byte[]> content = new HashMap<>();
+    Map<String, String> ids = new HashMap<>();
+    for (int i = 0; i < 6; i++) {
+      String key = "o" + i + ".bin";
+      byte[] body = random(100_000 + i * 50_000, i);
+      content.put(key, body);
+      ids.put(
+          key, fileId(s3One.putObject(p -> p.bucket("groups").key(key), RequestBody.fromBytes(body))));
+    }
+    // empty objects have no bytes to place: they are stored by the endpoint that took them
+    for (int i = 0; i < 2; i++) {
+      String key = "empty" + i;
+      s3One.putObject(p -> p.bucket("groups").key(key), RequestBody.empty());
+      assertEquals(0, s3Two.getObjectAsBytes(g -> g.bucket("groups").key(key)).asByteArray().length);
+    }
+    Set<String> groups = new TreeSet<>();
+    ids.values().forEach(id -> groups.add(id.substring(0, id.indexOf('/'))));
+    assertEquals(Set.of("group1", "group2"), groups, "groups of " + ids);
+    String inOne = keyIn(ids, "group1/");
+    String inTwo = keyIn(ids, "group2/");
 
-    // whole objects across groups, both ways
-    assertArrayEquals(a, s3Two.getObjectAsBytes(g -> g.bucket("groups").key("a.bin")).asByteArray());
-    assertArrayEquals(b, s3One.getObjectAsBytes(g -> g.bucket("groups").key("b.bin")).asByteArray());
-    // a range of another group's object
+    // whole objects of both groups through both endpoints
+    for (S3Client c : List.of(s3One, s3Two)) {
+      for (String key : ids.keySet()) {
+        assertArrayEquals(
+            content.get(key), c.getObjectAsBytes(g -> g.bucket("groups").key(key)).asByteArray());
+      }
+    }
+    // a range of another group's object, both ways
     assertArrayEquals(
-        Arrays.copyOfRange(a, 100_000, 150_000),
+        Arrays.copyOfRange(content.get(inOne), 10_000, 60_000),
         s3Two
-            .getObjectAsBytes(g -> g.bucket("groups").key("a.bin").range("bytes=100000-149999"))
+            .getObjectAsBytes(g -> g.bucket("groups").key(inOne).range("bytes=10000-59999"))
+            .asByteArray());
+    assertArrayEquals(
+        Arrays.copyOfRange(content.get(inTwo), 10_000, 60_000),
+        s3One
+            .getObjectAsBytes(g -> g.bucket("groups").key(inTwo).range("bytes=10000-59999"))
             .asByteArray());
 
     // a delete through the other group's endpoint frees the file in the group that holds it
-    String remoteA = idA.substring("group1/".length());
-    assertTrue(Files.exists(one.file(remoteA)), "stored on group1's storage: " + remoteA);
-    s3Two.deleteObject(d -> d.bucket("groups").key("a.bin"));
-    assertFalse(Files.exists(one.file(remoteA)), "deleted from group1 before the answer");
+    String remoteOne = ids.get(inOne).substring("group1/".length());
+    String remoteTwo = ids.get(inTwo).substring("group2/".length());
+    assertTrue(Files.exists(one.file(remoteOne)), "stored on group1's storage: " + remoteOne);
+    assertTrue(Files.exists(two.file(remoteTwo)), "stored on group2's storage: " + remoteTwo);
+    s3Two.deleteObject(d -> d.bucket("groups").key(inOne));
+    s3One.deleteObject(d -> d.bucket("groups").key(inTwo));
+    assertFalse(Files.exists(one.file(remoteOne)), "deleted from group1 before the answer");
+    assertFalse(Files.exists(two.file(remoteTwo)), "deleted from group2 before the answer");
+  }
+
+  /** A key whose file ID starts with {@code prefix}. */
+  static String keyIn(Map<String, String> ids, String prefix) {
+    return ids.entrySet().stream()
+        .filter(e -> e.getValue().startsWith(prefix))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no object in " + prefix + ": " + ids));
+  }
+
+  @Test
+  void aBadContentMd5LeavesNoObjectInTheGroupItWasSentTo() throws Exception {
+    s3Two.createBucket(b -> b.bucket("digests"));
+    byte[] body = random(70_000, 9);
+    Set<String> beforeOne = one.storedFiles();
+    Set<String> beforeTwo = two.storedFiles();
+    String wrongMd5 =
+        java.util.Base64.getEncoder()
+            .encodeToString(java.security.MessageDigest.getInstance("MD5").digest(new byte[1]));
+    // enough PUTs that some are sent to the other group (round robin): each must fail, none stay
+    for (int i = 0; i < 4; i++) {
+      String key = "bad" + i;
+      S3Exception e =
+          assertThrows(
+              S3Exception.class,
+              () ->
+                  s3Two.putObject(
+                      p -> p.bucket("digests").key(key).contentMD5(wrongMd5),
+                      RequestBody.fromBytes(body)));
+      assertEquals("BadDigest", e.awsErrorDetails().errorCode(), e.getMessage());
+    }
+    assertEquals(0, s3One.listObjectsV2(l -> l.bucket("digests")).keyCount());
+    // the files the other group received were deleted before the error was answered
+    assertEquals(beforeOne, one.storedFiles(), "files left in group1");
+    assertEquals(beforeTwo, two.storedFiles(), "files left in group2");
   }
 
   @Test

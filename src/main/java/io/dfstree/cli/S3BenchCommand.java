@@ -1,6 +1,7 @@
 package io.dfstree.cli;
 
 import io.dfstree.s3.SigV4;
+import io.dfstree.s3.SigV4Signer;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -232,7 +233,7 @@ final class S3BenchCommand implements java.util.concurrent.Callable<Integer> {
       h.put("host", host);
       h.put("x-amz-date", SigV4.amzDate(Instant.now()));
       h.put("x-amz-content-sha256", SigV4.UNSIGNED_PAYLOAD);
-      String auth = SigV4.authorization(method, path, null, h, accessKey, secretKey, region);
+      String auth = SigV4Signer.authorization(method, path, null, h, accessKey, secretKey, region);
       StringBuilder head =
           new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n");
       h.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));

@@ -2,12 +2,10 @@ package io.dfstree.s3;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,14 +15,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 
 /**
- * The namespace in a SQL database over JDBC: connections, pools and transactions, buckets, objects
- * and the trash here; the multipart tables in {@link MultipartRows}; SQLite's group commit in
- * {@link SqliteGroupCommit}. The namespace lives on worker threads of its own (never an event
- * loop):
+ * The namespace in a SQL database over JDBC: the schema, buckets, objects and the trash here; the
+ * connections, their pools and transactions in {@link JdbcConnections}; the multipart tables in
+ * {@link MultipartRows}; SQLite's group commit in {@link SqliteGroupCommit}. The namespace lives
+ * on worker threads of its own (never an event loop):
  *
  * <ul>
  *   <li><b>SQLite</b> (the embedded default): one file, WAL journal with {@code synchronous=FULL},
@@ -52,59 +48,24 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   }
 
   private final Dialect dialect;
-  private final String url;
-  private final WorkerExecutor writers;
-  private final WorkerExecutor readers;
-  private final BlockingQueue<Connection> writeConns;
-  private final BlockingQueue<Connection> readConns;
-  private final List<Connection> all = new ArrayList<>();
 
-  /** SQLite's one writer: concurrent changes share a commit (one WAL fsync for many PUTs). */
-  private final SqliteGroupCommit commits;
+  /** The connections, their worker pools, and how work runs on them. */
+  private final JdbcConnections db;
 
   private final MultipartRows multipart = new MultipartRows(this);
 
-  private JdbcNamespaceStore(
-      Vertx vertx,
-      Dialect dialect,
-      String url,
-      String user,
-      String password,
-      int writeConnections,
-      int readConnections)
-      throws SQLException {
-    this.dialect = dialect;
-    this.url = url;
-    String tag = Integer.toHexString(System.identityHashCode(this));
-    this.writers = vertx.createSharedWorkerExecutor("dfstree-s3-ns-write-" + tag, writeConnections);
-    this.readers = vertx.createSharedWorkerExecutor("dfstree-s3-ns-read-" + tag, readConnections);
-    this.writeConns = new ArrayBlockingQueue<>(writeConnections);
-    this.readConns = new ArrayBlockingQueue<>(readConnections);
-    this.commits = new SqliteGroupCommit(vertx, writers, writeConns, this::retryable);
-    try {
-      for (int i = 0; i < writeConnections + readConnections; i++) {
-        Connection c =
-            user == null
-                ? DriverManager.getConnection(url)
-                : DriverManager.getConnection(url, user, password);
-        all.add(c);
-        configure(c);
-        if (i == 0) {
-          createSchema(c);
-        }
-        (i < writeConnections ? writeConns : readConns).add(c);
-      }
-    } catch (SQLException e) {
-      close();
-      throw e;
-    }
+  private JdbcNamespaceStore(Vertx vertx, JdbcConnections.Settings settings) throws SQLException {
+    this.dialect = settings.dialect();
+    this.db = new JdbcConnections(vertx, settings, this::createSchema);
   }
 
   /** Blocking: opens (creating if needed) the SQLite file at {@code file}. */
   public static JdbcNamespaceStore sqlite(Vertx vertx, Path file) throws Exception {
     Files.createDirectories(file.toAbsolutePath().getParent());
     return new JdbcNamespaceStore(
-        vertx, Dialect.SQLITE, "jdbc:sqlite:" + file.toAbsolutePath(), null, null, 1, 4);
+        vertx,
+        new JdbcConnections.Settings(
+            Dialect.SQLITE, "jdbc:sqlite:" + file.toAbsolutePath(), null, null, 1, 4));
   }
 
   /**
@@ -114,34 +75,18 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   public static JdbcNamespaceStore postgresql(
       Vertx vertx, String url, String user, String password, int connections) throws Exception {
     int n = Math.max(2, connections);
-    return new JdbcNamespaceStore(vertx, Dialect.POSTGRESQL, url, user, password, n / 2, n - n / 2);
+    return new JdbcNamespaceStore(
+        vertx,
+        new JdbcConnections.Settings(Dialect.POSTGRESQL, url, user, password, n / 2, n - n / 2));
   }
 
   @Override
   public String describe() {
-    return switch (dialect) {
-      case SQLITE ->
-          "SQLite " + url.substring("jdbc:sqlite:".length()) + " (WAL, synchronous=FULL)";
-      case POSTGRESQL -> "PostgreSQL " + url.replaceAll("password=[^&]*", "password=***");
-    };
+    return db.describe();
   }
 
-  private void configure(Connection c) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      if (dialect == Dialect.SQLITE) {
-        s.execute("PRAGMA journal_mode=WAL");
-        s.execute("PRAGMA synchronous=FULL");
-        s.execute("PRAGMA foreign_keys=ON");
-        s.execute("PRAGMA busy_timeout=10000");
-      }
-    }
-    c.setAutoCommit(false);
-    if (dialect == Dialect.POSTGRESQL) {
-      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-    }
-  }
-
-  private void createSchema(Connection c) throws SQLException {
+  /** The tables and index, created when missing (on the first connection opened). */
+  private Void createSchema(Connection c) throws SQLException {
     String key = dialect == Dialect.POSTGRESQL ? "TEXT COLLATE \"C\"" : "TEXT";
     try (Statement s = c.createStatement()) {
       s.execute(
@@ -172,75 +117,25 @@ public final class JdbcNamespaceStore implements NamespaceStore {
       s.execute("CREATE INDEX IF NOT EXISTS uploads_by_bucket ON uploads (bucket, object_key)");
     }
     c.commit();
+    return null;
   }
 
-  // ---- running work on the pools ----------------------------------------------------------------
+  // ---- running work on the pools ({@link JdbcConnections}) ---------------------------------------
 
   private <T> Future<T> write(SqlWork<T> work) {
-    if (dialect == Dialect.SQLITE) {
-      return commits.submit(work);
-    }
-    return run(writers, writeConns, work);
+    return db.write(work);
   }
 
   private <T> Future<T> read(SqlWork<T> work) {
-    return run(readers, readConns, work);
-  }
-
-  private <T> Future<T> run(WorkerExecutor pool, BlockingQueue<Connection> conns, SqlWork<T> work) {
-    return pool.executeBlocking(
-        () -> {
-          Connection c = conns.take();
-          try {
-            for (int attempt = 1; ; attempt++) {
-              try {
-                T out = work.run(c);
-                c.commit();
-                return out;
-              } catch (SQLException e) {
-                rollbackQuietly(c);
-                // PostgreSQL: two writers racing on one new key; SQLite: a reader's snapshot in the
-                // way
-                if (attempt < 5 && retryable(e)) {
-                  Thread.sleep(attempt * 5L);
-                  continue;
-                }
-                throw e;
-              } catch (RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
-              }
-            }
-          } finally {
-            conns.put(c);
-          }
-        },
-        false);
-  }
-
-  private boolean retryable(SQLException e) {
-    String state = e.getSQLState();
-    return (state != null
-            && (state.equals("40001") || state.equals("40P01") || state.equals("23505")))
-        || (dialect == Dialect.SQLITE
-            && e.getMessage() != null
-            && e.getMessage().contains("SQLITE_BUSY"));
-  }
-
-  private static void rollbackQuietly(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException ignored) {
-      // the connection is broken; the next use reports it
-    }
+    return db.read(work);
   }
 
   String forUpdate() {
-    return dialect == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
+    return db.forUpdate();
   }
 
   private String forShare() {
-    return dialect == Dialect.POSTGRESQL ? " FOR SHARE" : "";
+    return db.forShare();
   }
 
   // ---- buckets
@@ -622,15 +517,6 @@ public final class JdbcNamespaceStore implements NamespaceStore {
 
   @Override
   public void close() {
-    for (Connection c : all) {
-      try {
-        c.close();
-      } catch (SQLException ignored) {
-        // closing anyway
-      }
-    }
-    all.clear();
-    writers.close();
-    readers.close();
+    db.close();
   }
 }

@@ -18,8 +18,8 @@ public interface ObjectBytes {
   record Location(String fileId, Path path, long offset, long size) {}
 
   /**
-   * Stores {@code body} as a new file of the local group, with back-pressure; {@code size} -1 when
-   * unknown. Pipes the stream at once (the caller must not have let it flow); the future fails,
+   * Stores {@code body} as a new file, with back-pressure, in the group the tracker picks (in a
+   * cluster) or the local one; {@code size} -1 when unknown. Pipes the stream at once (the caller must not have let it flow); the future fails,
    * leaving nothing stored, when the stream fails or the storage refuses.
    */
   Future<String> store(ReadStream<Buffer> body, long size, String ext);
@@ -46,6 +46,6 @@ public interface ObjectBytes {
   /** Counts a finished download in the storage's statistics. */
   void countDownload(boolean ok, long bytes);
 
-  /** The group new files go to. */
+  /** The endpoint's own group (where {@link #locate} finds files). */
   String group();
 }

@@ -433,7 +433,7 @@ final class ObjectOps {
     if (q >= 0) {
       h = h.substring(0, q);
     }
-    h = SigV4.percentDecode(h);
+    h = S3Uri.percentDecode(h);
     if (h.startsWith("/")) {
       h = h.substring(1);
     }

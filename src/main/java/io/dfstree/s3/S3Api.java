@@ -92,11 +92,11 @@ public final class S3Api implements Handler<HttpServerRequest> {
       throw new S3Exception(400, "InvalidURI", "Couldn't parse the specified URI");
     }
     int slash = raw.indexOf('/', 1);
-    String bucket = SigV4.percentDecode(slash < 0 ? raw.substring(1) : raw.substring(1, slash));
+    String bucket = S3Uri.percentDecode(slash < 0 ? raw.substring(1) : raw.substring(1, slash));
     String key =
         slash < 0 || slash == raw.length() - 1
             ? null
-            : SigV4.percentDecode(raw.substring(slash + 1));
+            : S3Uri.percentDecode(raw.substring(slash + 1));
     SigV4.Verified auth = authenticate(req);
     HttpMethod m = req.method();
     if (bucket.isEmpty()) {
@@ -319,7 +319,7 @@ public final class S3Api implements Handler<HttpServerRequest> {
   }
 
   private static String enc(String s, boolean url) {
-    return url ? SigV4.uriEncode(s, false) : s;
+    return url ? S3Uri.uriEncode(s, false) : s;
   }
 
   // ---- errors

@@ -154,15 +154,15 @@ final class S3ConsoleService {
               JsonObject meta = new JsonObject();
               e.meta().forEach(meta::put);
               String hostPort = host + ":" + endpoint.port();
-              String path = "/" + bucket + "/" + SigV4.uriEncode(key, false);
+              String path = "/" + bucket + "/" + S3Uri.uriEncode(key, false);
               String name = key.substring(key.lastIndexOf('/') + 1);
               String query =
-                  SigV4.presignQuery(
+                  SigV4Signer.presignQuery(
                       "GET",
                       hostPort,
                       path,
                       "response-content-disposition="
-                          + SigV4.uriEncode(
+                          + S3Uri.uriEncode(
                               "attachment; filename=\"" + name.replace("\"", "") + "\"", true),
                       access,
                       secret,

@@ -1,5 +1,9 @@
 package io.dfstree.s3;
 
+import static io.dfstree.s3.S3Uri.percentDecode;
+import static io.dfstree.s3.S3Uri.queryParam;
+import static io.dfstree.s3.S3Uri.uriEncode;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,7 +25,9 @@ import javax.crypto.spec.SecretKeySpec;
  * AWS Signature Version 4 as S3 checks it, pure: the canonical request, the string to sign, the
  * signing key, and the two forms a request carries them in (the {@code Authorization} header, or
  * {@code X-Amz-*} query parameters for presigned URLs). Any region the client signed for is
- * accepted (the scope is part of what is signed, so it cannot be altered in transit).
+ * accepted (the scope is part of what is signed, so it cannot be altered in transit). The
+ * client's side (signing a request, presigning a URL) is {@link SigV4Signer}; the URI encoding
+ * both build on is {@link S3Uri}.
  */
 public final class SigV4 {
   public static final String ALGORITHM = "AWS4-HMAC-SHA256";
@@ -234,14 +240,7 @@ public final class SigV4 {
     }
     String scope = cred[1] + "/" + cred[2] + "/" + cred[3] + "/" + cred[4];
     String canonical = canonicalRequest(r, signedHeaders, payloadHash, presigned);
-    String toSign =
-        ALGORITHM
-            + "\n"
-            + amzDate
-            + "\n"
-            + scope
-            + "\n"
-            + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
+    String toSign = stringToSign(amzDate, scope, canonical);
     byte[] key = signingKey(secret, cred[1], cred[2], cred[3]);
     String expected = hex(hmac(key, toSign));
     if (!MessageDigest.isEqual(
@@ -255,92 +254,15 @@ public final class SigV4 {
     return new Verified(accessKey, amzDate, scope, key, expected, payloadHash);
   }
 
-  /**
-   * Signs a request (header form) for a client: {@code headers} are the lower-case headers to sign,
-   * with host, x-amz-date and x-amz-content-sha256 among them. Returns the Authorization value.
-   */
-  public static String authorization(
-      String method,
-      String rawPath,
-      String rawQuery,
-      java.util.SortedMap<String, String> headers,
-      String accessKey,
-      String secret,
-      String region) {
-    String date = headers.get("x-amz-date");
-    String signed = String.join(";", headers.keySet());
-    String canonical =
-        canonicalRequest(
-            new Request(method, rawPath, rawQuery, headers::get),
-            signed,
-            headers.get("x-amz-content-sha256"),
-            false);
-    String scope = date.substring(0, 8) + "/" + region + "/s3/aws4_request";
-    String toSign =
-        ALGORITHM
-            + "\n"
-            + date
-            + "\n"
-            + scope
-            + "\n"
-            + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
-    String sig = hex(hmac(signingKey(secret, date.substring(0, 8), region, "s3"), toSign));
+  /** What is signed: the algorithm, the request's date and scope, the canonical request's hash. */
+  static String stringToSign(String amzDate, String scope, String canonicalRequest) {
     return ALGORITHM
-        + " Credential="
-        + accessKey
-        + "/"
+        + "\n"
+        + amzDate
+        + "\n"
         + scope
-        + ", SignedHeaders="
-        + signed
-        + ", Signature="
-        + sig;
-  }
-
-  /**
-   * A presigned URL's query (header {@code host} signed, {@code UNSIGNED-PAYLOAD}), valid for
-   * {@code expiresSeconds}: what the console hands a browser to download an object. {@code
-   * extraQuery} (raw, already encoded; may be null) is signed along.
-   */
-  public static String presignQuery(
-      String method,
-      String host,
-      String rawPath,
-      String extraQuery,
-      String accessKey,
-      String secret,
-      String region,
-      Instant now,
-      int expiresSeconds) {
-    String date = amzDate(now);
-    String scope = date.substring(0, 8) + "/" + region + "/s3/aws4_request";
-    String q =
-        "X-Amz-Algorithm="
-            + ALGORITHM
-            + "&X-Amz-Credential="
-            + uriEncode(accessKey + "/" + scope, true)
-            + "&X-Amz-Date="
-            + date
-            + "&X-Amz-Expires="
-            + expiresSeconds
-            + "&X-Amz-SignedHeaders=host"
-            + (extraQuery == null || extraQuery.isEmpty() ? "" : "&" + extraQuery);
-    String canonical =
-        canonicalRequest(
-            new Request(method, rawPath, q, h -> h.equals("host") ? host : null),
-            "host",
-            UNSIGNED_PAYLOAD,
-            true);
-    String toSign =
-        ALGORITHM
-            + "\n"
-            + date
-            + "\n"
-            + scope
-            + "\n"
-            + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
-    return q
-        + "&X-Amz-Signature="
-        + hex(hmac(signingKey(secret, date.substring(0, 8), region, "s3"), toSign));
+        + "\n"
+        + hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** The canonical request of SigV4 (S3 flavour: the path is not normalized and encoded once). */
@@ -403,80 +325,6 @@ public final class SigV4 {
       sb.append(p[0]).append('=').append(p[1]);
     }
     return sb.toString();
-  }
-
-  /** A raw query parameter, percent-decoded; null when absent. */
-  public static String queryParam(String rawQuery, String name) {
-    if (rawQuery == null) {
-      return null;
-    }
-    for (String p : rawQuery.split("&")) {
-      int eq = p.indexOf('=');
-      String n = eq < 0 ? p : p.substring(0, eq);
-      if (percentDecode(n).equals(name)) {
-        return eq < 0 ? "" : percentDecode(p.substring(eq + 1));
-      }
-    }
-    return null;
-  }
-
-  /**
-   * AWS's URI encoding: unreserved characters as they are, everything else %XX of its UTF-8 bytes.
-   */
-  public static String uriEncode(String s, boolean encodeSlash) {
-    StringBuilder sb = new StringBuilder(s.length() + 16);
-    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-      char c = (char) (b & 0xff);
-      if ((c >= 'A' && c <= 'Z')
-          || (c >= 'a' && c <= 'z')
-          || (c >= '0' && c <= '9')
-          || c == '-'
-          || c == '_'
-          || c == '.'
-          || c == '~'
-          || (c == '/' && !encodeSlash)) {
-        sb.append(c);
-      } else {
-        sb.append('%')
-            .append(Character.toUpperCase(Character.forDigit((c >> 4) & 0xf, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
-    return sb.toString();
-  }
-
-  /**
-   * Percent-decoding as S3 does it ('+' stays '+' in paths, but is a space in a query); invalid
-   * escapes or bytes that are not UTF-8 give {@code InvalidURI}.
-   */
-  public static String percentDecode(String s) {
-    if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
-      return s;
-    }
-    byte[] out = new byte[s.length() * 3];
-    int n = 0;
-    byte[] src = s.getBytes(StandardCharsets.UTF_8);
-    for (int i = 0; i < src.length; i++) {
-      byte b = src[i];
-      if (b == '%') {
-        if (i + 2 >= src.length
-            || Character.digit(src[i + 1], 16) < 0
-            || Character.digit(src[i + 2], 16) < 0) {
-          throw new S3Exception(
-              400, "InvalidURI", "Couldn't parse the specified URI: bad percent escape");
-        }
-        out[n++] = (byte) (Character.digit(src[i + 1], 16) << 4 | Character.digit(src[i + 2], 16));
-        i += 2;
-      } else {
-        out[n++] = b;
-      }
-    }
-    var decoder = StandardCharsets.UTF_8.newDecoder();
-    try {
-      return decoder.decode(java.nio.ByteBuffer.wrap(out, 0, n)).toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
-      throw new S3Exception(400, "InvalidURI", "Couldn't parse the specified URI: not UTF-8");
-    }
   }
 
   /**

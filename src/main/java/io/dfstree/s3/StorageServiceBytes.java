@@ -1,6 +1,7 @@
 package io.dfstree.s3;
 
 import io.dfstree.client.eventbus.DfsEventBusClient;
+import io.dfstree.client.eventbus.EventBusClientOptions;
 import io.dfstree.fileid.FileId;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
@@ -12,30 +13,107 @@ import io.vertx.core.file.OpenOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.Pipe;
 import io.vertx.core.streams.ReadStream;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * {@link ObjectBytes} on the storage service: the one place S3 touches the storage side. New
- * objects go to this storage's group; files of other groups (objects another S3 endpoint of a
- * cluster stored, found through a shared namespace) are read and deleted through the cluster's
- * event bus ({@link DfsEventBusClient}), when one is given.
+ * {@link ObjectBytes} on the storage service: the one place S3 touches the storage side. In a
+ * cluster, a new object goes to the group the tracker picks for it ({@link TrackerPlacement}, the
+ * choice a FastDFS upload gets): this storage's own group is written here directly, another group
+ * through the event-bus client over TCP. Files of other groups (objects stored there, found through
+ * a shared namespace) are read and deleted through the cluster's event bus ({@link
+ * DfsEventBusClient}), when one is given.
  */
 public final class StorageServiceBytes implements ObjectBytes {
+  private static final Logger LOG = LoggerFactory.getLogger(StorageServiceBytes.class);
+
   private final StorageService storage;
   private final Vertx vertx;
   private final DfsEventBusClient otherGroups;
+  private final TrackerPlacement placement;
+
+  /** Upload clients pinned to one group each (the tracker already chose it), made on first use. */
+  private final Map<String, DfsEventBusClient> uploaders = new ConcurrentHashMap<>();
+
+  private volatile long lastPlacementWarning;
 
   /**
-   * @param otherGroups reaches the files of other groups; null when there are none to reach (the
-   *     all-in-one): such a file is then reported missing
+   * @param otherGroups reaches the files of other groups, and new objects are then placed by the
+   *     tracker; null when there are none to reach (the all-in-one): new objects stay here and a
+   *     file of another group is reported missing
    */
   public StorageServiceBytes(StorageService storage, Vertx vertx, DfsEventBusClient otherGroups) {
     this.storage = storage;
     this.vertx = vertx;
     this.otherGroups = otherGroups;
+    this.placement = otherGroups == null ? null : new TrackerPlacement(vertx);
   }
 
   @Override
   public Future<String> store(ReadStream<Buffer> body, long size, String ext) {
+    if (placement == null || size <= 0) {
+      // an upload to another group needs the size up front (FastDFS's upload prefix carries it);
+      // an empty object has no bytes to place, and such an upload would never read its body's end
+      return storeHere(body, size, ext);
+    }
+    body.pause(); // nothing flows while the tracker is asked
+    return placement
+        .group()
+        .otherwise(
+            err -> {
+              long now = System.currentTimeMillis();
+              if (now - lastPlacementWarning > 10_000) {
+                lastPlacementWarning = now;
+                LOG.warn(
+                    "s3: the tracker did not place a new object ({}); storing it in {}",
+                    err.getMessage(),
+                    storage.group());
+              }
+              return storage.group();
+            })
+        .compose(
+            g ->
+                g.equals(storage.group())
+                    ? storeHere(body, size, ext)
+                    : storeIn(g, body, size, ext));
+  }
+
+  /**
+   * Uploads to group {@code g} over TCP. The object is kept only if the body also ended well: its
+   * digest checks fail after its last byte, when the other group may already hold the file.
+   */
+  private Future<String> storeIn(String g, ReadStream<Buffer> body, long size, String ext) {
+    DfsEventBusClient client =
+        uploaders.computeIfAbsent(
+            g, x -> DfsEventBusClient.create(vertx, EventBusClientOptions.defaults().withGroup(x)));
+    EndWatch watched = new EndWatch(body);
+    return client
+        .upload(watched, size, ext, Map.of())
+        .transform(
+            ar -> {
+              if (ar.failed()) {
+                // what is left of the body is read and dropped, as a closed pipe does, so the
+                // connection can carry the error answer and the next request
+                body.handler(null);
+                body.resume();
+                // the body's own failure (a bad digest, too many bytes) is what the client must hear
+                Future<Void> e = watched.ended();
+                return Future.failedFuture(e.failed() ? e.cause() : ar.cause());
+              }
+              String fileId = ar.result();
+              return watched
+                  .ended()
+                  .transform(
+                      end ->
+                          end.succeeded()
+                              ? Future.succeededFuture(fileId)
+                              : delete(fileId).transform(x -> Future.failedFuture(end.cause())));
+            });
+  }
+
+  private Future<String> storeHere(ReadStream<Buffer> body, long size, String ext) {
     Pipe<Buffer> pipe = body.pipe(); // pauses the body before anything asynchronous happens
     Upload up;
     try {
@@ -140,7 +218,7 @@ public final class StorageServiceBytes implements ObjectBytes {
     }
     String group = fileId.substring(0, slash);
     if (!group.equals(storage.group())) {
-      // objects are written to the group of the S3 endpoint that took them (see README)
+      // another group's file, and no event bus to reach it by
       throw new FdfsException(
           Errno.ENOENT,
           "file " + fileId + " is in " + group + "; this S3 endpoint serves " + storage.group());

@@ -61,6 +61,14 @@ public final class Binlog {
   private volatile long lastTimestamp;
   private final GroupCommit durable = new GroupCommit();
 
+  /** Counts the forces of appended lines (see {@link Forces}); none until the files set one. */
+  private volatile java.util.concurrent.atomic.LongAdder forced =
+      new java.util.concurrent.atomic.LongAdder();
+
+  void countForces(java.util.concurrent.atomic.LongAdder counter) {
+    this.forced = counter;
+  }
+
   Binlog(Path file) throws IOException {
     this(file, NO_ROTATION);
   }
@@ -170,6 +178,7 @@ public final class Binlog {
     FileChannel c = channel;
     try {
       c.force(false);
+      forced.increment();
     } catch (java.nio.channels.ClosedChannelException rotated) {
       // rotate() forced it before closing; the new head holds nothing of ours
     }

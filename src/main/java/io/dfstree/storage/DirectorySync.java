@@ -14,6 +14,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class DirectorySync {
   private final Map<Path, GroupCommit> dirs = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.LongAdder forced;
+
+  DirectorySync() {
+    this(new java.util.concurrent.atomic.LongAdder());
+  }
+
+  /** {@code forced} counts the forces that ran (one per group commit, not per caller). */
+  DirectorySync(java.util.concurrent.atomic.LongAdder forced) {
+    this.forced = forced;
+  }
 
   /** Blocking (worker threads only). */
   void force(Path dir) throws IOException {
@@ -22,6 +32,7 @@ final class DirectorySync {
             () -> {
               try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
                 ch.force(true);
+                forced.increment();
               }
             });
   }

@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class FileChanges {
   private final boolean fsync;
   private final AtomicLong tempCounter = new AtomicLong();
-  private final DirectorySync directorySync = new DirectorySync();
+  private final Forces forces = new Forces();
+  private final DirectorySync directorySync = new DirectorySync(forces.directories);
 
   private volatile Binlog binlog;
 
@@ -56,6 +57,14 @@ final class FileChanges {
 
   void binlog(Binlog log) {
     this.binlog = log;
+    if (log != null) {
+      log.countForces(forces.binlog);
+    }
+  }
+
+  /** The forces these files ran so far. */
+  Forces forces() {
+    return forces;
   }
 
   Binlog binlog() {
@@ -189,6 +198,7 @@ final class FileChanges {
       ch.write(java.nio.ByteBuffer.wrap(content));
       if (fsync) {
         ch.force(false);
+        forces.data.increment();
       }
     }
     try {

@@ -54,6 +54,13 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
   private Handler<Void> drainHandler;
   private Handler<Throwable> exceptionHandler;
   private Promise<Void> idle;
+  private java.util.concurrent.atomic.LongAdder forced;
+
+  /** Counts this stream's force of its data in {@code counter} (see {@link Forces}). */
+  FileWriteStream countForces(java.util.concurrent.atomic.LongAdder counter) {
+    this.forced = counter;
+    return this;
+  }
 
   /**
    * @param path file to write
@@ -151,6 +158,9 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
                       writeBatch(batch);
                       if (fsync && channel != null) {
                         channel.force(false);
+                        if (forced != null) {
+                          forced.increment();
+                        }
                       }
                       closeChannel();
                       return finisher.finish(

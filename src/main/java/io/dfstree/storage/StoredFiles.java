@@ -211,7 +211,12 @@ final class StoredFiles {
   /** A temp file for a new upload in {@code p}; written by the returned stream. */
   FileWriteStream newUpload(StorePath p) {
     Path temp = p.tempFile("up-" + ProcessHandle.current().pid() + "-" + changes.nextTemp());
-    return new FileWriteStream(disk, temp, 0, true, fsync);
+    return new FileWriteStream(disk, temp, 0, true, fsync).countForces(changes.forces().data);
+  }
+
+  /** The forces to disk these files ran so far (uploads, copies, deletes, ...). */
+  Forces forces() {
+    return changes.forces();
   }
 
   /** Places a finished upload under a freshly generated name; returns the remote name. */

@@ -152,10 +152,10 @@ class SigV4Test {
         SigV4.canonicalPath("/b/%E4%BD%A0%E5%A5%BD/a%20b~.txt"));
     assertEquals("/b/a%2Bb", SigV4.canonicalPath("/b/a+b"));
     assertEquals("a=1&b=&prefix=x%2Fy", SigV4.canonicalQuery("prefix=x/y&b&a=1", false));
-    S3Exception e = assertThrows(S3Exception.class, () -> SigV4.percentDecode("%zz"));
+    S3Exception e = assertThrows(S3Exception.class, () -> S3Uri.percentDecode("%zz"));
     assertEquals("InvalidURI", e.code());
     assertEquals(
-        "InvalidURI", assertThrows(S3Exception.class, () -> SigV4.percentDecode("%ff%fe")).code());
+        "InvalidURI", assertThrows(S3Exception.class, () -> S3Uri.percentDecode("%ff%fe")).code());
   }
 
   // ---- aws-chunked, the documentation's 66,560-byte example ----------------------------------
@@ -249,14 +249,14 @@ class SigV4Test {
   @Test
   void thePresignedLinksTheConsoleHandsOutVerify() {
     java.time.Instant now = java.time.Instant.parse("2026-12-01T10:00:00Z");
-    String path = "/photos/" + SigV4.uriEncode("2026/cat 1+ü.txt", false);
+    String path = "/photos/" + S3Uri.uriEncode("2026/cat 1+ü.txt", false);
     String q =
-        SigV4.presignQuery(
+        SigV4Signer.presignQuery(
             "GET",
             "127.0.0.1:9000",
             path,
             "response-content-disposition="
-                + SigV4.uriEncode("attachment; filename=\"cat.txt\"", true),
+                + S3Uri.uriEncode("attachment; filename=\"cat.txt\"", true),
             "AK",
             "secret",
             "us-east-1",

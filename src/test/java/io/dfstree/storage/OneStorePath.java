@@ -26,6 +26,11 @@ final class OneStorePath implements AutoCloseable {
    * {@code reservedSpace} as the configuration spells it ("0", "1M"); {@code workers} disk threads.
    */
   OneStorePath(Path dir, String reservedSpace, int workers) throws Exception {
+    this(dir, reservedSpace, workers, false);
+  }
+
+  /** {@code fsync}: the files force what they write, as a storage with the defaults does. */
+  OneStorePath(Path dir, String reservedSpace, int workers, boolean fsync) throws Exception {
     JsonObject c =
         Config.defaults()
             .getJsonObject("storage")
@@ -39,7 +44,7 @@ final class OneStorePath implements AutoCloseable {
     path = paths.all().get(0);
     path.prepare(options.subdirCount());
     disk = vertx.createSharedWorkerExecutor("store-path-test", workers);
-    files = new StoredFiles(disk, paths, options.id(), options.group(), false);
+    files = new StoredFiles(disk, paths, options.id(), options.group(), fsync);
   }
 
   OneStorePath(Path dir, String reservedSpace) throws Exception {
