@@ -148,8 +148,9 @@ class FirstRunIT {
                   + "\\s+ACTIVE\\s+\\d+\\s+\\d+\\s+(\\d+/\\d+)\\s+(\\d+/\\d+)");
       AtomicReference<Jar.Result> seen = new AtomicReference<>();
       try {
+        // each poll starts a CLI JVM: on a loaded CI machine one start alone took over 15 s
         await()
-            .atMost(Duration.ofSeconds(15))
+            .atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(500))
             .until(
                 () -> {
@@ -165,6 +166,7 @@ class FirstRunIT {
         // the assertions below say what is missing
       }
       Jar.Result mon = seen.get();
+      assertNotNull(mon, "no `dfstree monitor` run finished within 60 s");
       Matcher r;
       assertTrue(mon.out().contains("group group1"), mon.toString());
       r = row.matcher(mon.out());
