@@ -19,7 +19,7 @@
 # The driver is io.dfstree.benchmark.PeerBench in the test sources (the official client is a test
 # dependency); it is not a test and never runs in `mvn verify`. This script compiles it and
 # builds its class path with Maven, so it needs nothing the repository does not already install.
-# Options: --quick | --topologies single,group | --systems fastdfs,ours,ours-w1 |
+# Options: --quick | --topologies single,group | --systems fastdfs,ours,ours-w1 (suffix -packed or -plain: packing on or off) |
 #   --clients official,pooled,split | -c 1,16 | -s 4K,64K,1M | --scale F (file counts) |
 #   --max-seconds S (per phase) | --warmup N (per storage) | --threads N (top server thread kinds per row) |
 #   --jfr DIR | --subdirs N | --baseline-jar OLD.jar (adds base, base-w1) | --out FILE.tsv |

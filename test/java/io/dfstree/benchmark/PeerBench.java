@@ -125,7 +125,7 @@ public final class PeerBench {
         }
       }
       for (String sys : s.systems) {
-        String plain = sys.endsWith(PACKED) ? sys.substring(0, sys.length() - PACKED.length()) : sys;
+        String plain = withoutStoreSuffix(sys);
         if (!List.of("fastdfs", "ours", "ours-w1").contains(plain)
             && !(s.baselineJar != null && List.of("base", "base-w1").contains(plain))
             && !s.namedJars.containsKey(plain.replaceFirst("-w1$", ""))) {
@@ -133,7 +133,8 @@ public final class PeerBench {
               "system "
                   + sys
                   + ": fastdfs, ours or ours-w1 "
-                  + "(base and base-w1 with --baseline-jar; a -packed suffix packs small files)");
+                  + "(base and base-w1 with --baseline-jar; a -packed suffix packs small files,"
+                  + " a -plain suffix stores each file on its own)");
         }
       }
       return s;
@@ -149,6 +150,22 @@ public final class PeerBench {
   /** A system name's suffix that turns on the packed small-file store (ours-packed, ...). */
   static final String PACKED = "-packed";
 
+  /**
+   * A system name's suffix that turns the packed store off (ours-plain, ...): one file per upload,
+   * how every build stored small files before packing became the default.
+   */
+  static final String PLAIN = "-plain";
+
+  /** The system's name without its -packed or -plain suffix. */
+  static String withoutStoreSuffix(String name) {
+    for (String suffix : List.of(PACKED, PLAIN)) {
+      if (name.endsWith(suffix)) {
+        return name.substring(0, name.length() - suffix.length());
+      }
+    }
+    return name;
+  }
+
   static final String USAGE =
       """
       usage: benchmark/fastdfs-compare.sh [--quick] [--topologies single,group] [--systems fastdfs,ours,ours-w1]
@@ -158,7 +175,8 @@ public final class PeerBench {
                [--jar-as NAME=JAR (adds systems NAME, NAME-w1: one more build; repeatable)]
                [--server-jvm "-Xmx512m ..."] [--storage-set KEY=VALUE (storage.KEY on ours; repeatable)]
                [--jfr-settings profile|FILE.jfc]
-             systems ours, ours-w1, base, base-w1 take a -packed suffix (storage.packed.enabled=true)""";
+             systems ours, ours-w1, base, base-w1 take a -packed suffix (storage.packed.enabled=true)
+             or a -plain suffix (storage.packed.enabled=false)""";
 
   public static void main(String[] args) throws Exception {
     Settings s;
@@ -191,7 +209,8 @@ public final class PeerBench {
       boolean group = topology.equals("group");
       for (String name : s.systems) {
         boolean packed = name.endsWith(PACKED);
-        String plain = packed ? name.substring(0, name.length() - PACKED.length()) : name;
+        boolean unpacked = name.endsWith(PLAIN);
+        String plain = withoutStoreSuffix(name);
         Path named = s.namedJars.get(plain.replaceFirst("-w1$", ""));
         Path jar = named != null ? named : name.startsWith("base") ? s.baselineJar : s.jar;
         if (named != null) {
@@ -211,6 +230,8 @@ public final class PeerBench {
           List<String> sets = new ArrayList<>(s.storageSets);
           if (packed) {
             sets.add("packed.enabled=true");
+          } else if (unpacked) {
+            sets.add("packed.enabled=false");
           }
           ours.storageSets(sets);
           ours.jfrSettings(s.jfrSettings);
