@@ -200,6 +200,39 @@ final class LoopbackCluster implements AutoCloseable {
       return out;
     }
 
+    /**
+     * The live slots ('F') of every packed volume, as {@code <volume file>@<offset>}: the small
+     * files {@link #storedFiles} cannot see. Walks each volume as the store's scanner does: a 32-byte
+     * header (magic 0xDF5A, state at byte 2, slot length at byte 4) every slot length, or every 32
+     * bytes where no header is (a hole).
+     */
+    TreeSet<String> liveSlots() throws IOException {
+      TreeSet<String> out = new TreeSet<>();
+      for (Path vol : list(data().resolve("packed"))) {
+        if (!vol.getFileName().toString().endsWith(".vol")) {
+          continue;
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(vol)) {
+          long size = ch.size();
+          java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(32);
+          for (long pos = 0; pos + 32 <= size; ) {
+            h.clear();
+            while (h.hasRemaining() && ch.read(h, pos + h.position()) > 0) {}
+            int slotLength = h.getInt(4);
+            if (h.getShort(0) != (short) 0xDF5A || slotLength < 32 || slotLength % 32 != 0) {
+              pos += 32;
+              continue;
+            }
+            if (h.get(2) == 'F') {
+              out.add(vol.getFileName() + "@" + pos);
+            }
+            pos += slotLength;
+          }
+        }
+      }
+      return out;
+    }
+
     /** Files in {@code data/.tmp/HH/}: uploads and replicas in flight, or leftovers. */
     List<Path> tempFiles() {
       List<Path> out = new ArrayList<>();
