@@ -13,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterEach;
@@ -50,20 +48,7 @@ class FileBlobEngineTest {
 
   /** Runs {@code action} on the test's event-loop context and waits for its future. */
   private <T> T on(Supplier<Future<T>> action) throws Exception {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    ctx.runOnContext(
-        v ->
-            action
-                .get()
-                .onComplete(
-                    ar -> {
-                      if (ar.succeeded()) {
-                        out.complete(ar.result());
-                      } else {
-                        out.completeExceptionally(ar.cause());
-                      }
-                    }));
-    return out.get(10, TimeUnit.SECONDS);
+    return io.dfstree.OnContext.await(ctx, action, 10);
   }
 
   private String store(String content, String ext) throws Exception {

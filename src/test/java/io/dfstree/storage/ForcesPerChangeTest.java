@@ -8,8 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterEach;
@@ -60,20 +58,7 @@ class ForcesPerChangeTest {
   }
 
   private <T> T on(Supplier<Future<T>> action) throws Exception {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    ctx.runOnContext(
-        v ->
-            action
-                .get()
-                .onComplete(
-                    ar -> {
-                      if (ar.succeeded()) {
-                        out.complete(ar.result());
-                      } else {
-                        out.completeExceptionally(ar.cause());
-                      }
-                    }));
-    return out.get(10, TimeUnit.SECONDS);
+    return io.dfstree.OnContext.await(ctx, action, 10);
   }
 
   /** Runs {@code change} and answers the forces it took: data, directories, binlog. */

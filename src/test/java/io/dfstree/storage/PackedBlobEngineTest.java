@@ -100,20 +100,7 @@ class PackedBlobEngineTest {
   }
 
   private <T> T on(Supplier<Future<T>> action) throws Exception {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    ctx.runOnContext(
-        v ->
-            action
-                .get()
-                .onComplete(
-                    ar -> {
-                      if (ar.succeeded()) {
-                        out.complete(ar.result());
-                      } else {
-                        out.completeExceptionally(ar.cause());
-                      }
-                    }));
-    return out.get(20, TimeUnit.SECONDS);
+    return io.dfstree.OnContext.await(ctx, action, 20);
   }
 
   static byte[] bytes(int size, long seed) {
