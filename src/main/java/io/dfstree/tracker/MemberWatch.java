@@ -222,6 +222,13 @@ final class MemberWatch {
       quickCloses = clockMs.getAsLong() - connectedAtMs < QUICK_CLOSE_MS ? quickCloses + 1 : 0;
       if (quickCloses >= QUICK_CLOSES_TO_BACK_OFF) {
         quickCloses = 0;
+        LOG.info(
+            "storage {} at {}:{} closed our connection {} times at once: next try in {} s",
+            id,
+            host,
+            port,
+            QUICK_CLOSES_TO_BACK_OFF,
+            BACK_OFF_MS / 1000);
         retry(BACK_OFF_MS);
       } else {
         connect(); // at once: a refusal now means the process is gone

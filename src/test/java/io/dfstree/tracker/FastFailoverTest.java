@@ -74,10 +74,13 @@ class FastFailoverTest {
     // kill -9: the kernel closes the process's sockets and its port refuses connections
     long killedAt = System.currentTimeMillis();
     storage.close();
+    // the acceptor first: a blocked accept() can still hand over a connection the tracker made
+    // in the moment before the close took (its reconnect), and a killed process closes that one
+    // too; closing the list before the acceptor had added it left the tracker a live connection
+    acceptor.join(2000);
     for (Socket s : accepted) {
       s.close();
     }
-    acceptor.join(2000);
     // well under a second on a quiet machine; the bound leaves room for a loaded CI host and is
     // still far below the heartbeat timeout (a minute here)
     until = killedAt + 5000;
