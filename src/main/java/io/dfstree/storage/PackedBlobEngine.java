@@ -44,6 +44,9 @@ import java.util.zip.CRC32;
  * repair into a class of their own.
  */
 final class PackedBlobEngine implements BlobEngine {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(PackedBlobEngine.class);
+
   private final Vertx vertx;
   private final StoredFiles files;
   private final WorkerExecutor disk;
@@ -136,8 +139,7 @@ final class PackedBlobEngine implements BlobEngine {
             ar -> {
               compacting = false;
               if (ar.failed()) {
-                org.slf4j.LoggerFactory.getLogger(PackedBlobEngine.class)
-                    .warn("packed compaction failed: {}", ar.cause().toString());
+                LOG.warn("packed compaction failed: {}", ar.cause().toString());
               }
             });
   }
@@ -241,8 +243,7 @@ final class PackedBlobEngine implements BlobEngine {
     }
     log.appendUnsynced(lines);
     log.force();
-    org.slf4j.LoggerFactory.getLogger(PackedBlobEngine.class)
-        .warn(
+    LOG.warn(
             "packed store: {} binlog lines of slots written before a crash were missing: written again",
             lines.size());
     return lines.size();
@@ -633,8 +634,7 @@ final class PackedBlobEngine implements BlobEngine {
           () -> {
             if (files.deletedSince(id, mtimeSeconds)) {
               released();
-              org.slf4j.LoggerFactory.getLogger(PackedBlobEngine.class)
-                  .info(
+              LOG.info(
                       "packed store: copy of {} from a peer predates its delete here: dropped",
                       id.remoteName());
               return Future.failedFuture(
