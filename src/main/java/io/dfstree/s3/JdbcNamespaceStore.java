@@ -2,7 +2,6 @@ package io.dfstree.s3;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,16 +10,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
- * The namespace in a SQL database over JDBC: the schema, buckets, objects and the trash here; the
- * connections, their pools and transactions in {@link JdbcConnections}; the multipart tables in
- * {@link MultipartRows}; SQLite's group commit in {@link SqliteGroupCommit}. The namespace lives
- * on worker threads of its own (never an event loop):
+ * The namespace in a SQL database over JDBC: the schema, buckets, objects and the trash here; an
+ * object's row layout in {@link ObjectRows}; the connections, their pools and transactions in
+ * {@link JdbcConnections}; the multipart tables in {@link MultipartRows}; SQLite's group commit in
+ * {@link SqliteGroupCommit}. The namespace lives on worker threads of its own (never an event
+ * loop):
  *
  * <ul>
  *   <li><b>SQLite</b> (the embedded default): one file, WAL journal with {@code synchronous=FULL},
@@ -231,9 +229,6 @@ public final class JdbcNamespaceStore implements NamespaceStore {
   // ---- objects
   // ---------------------------------------------------------------------------------------
 
-  private static final String OBJECT_COLUMNS =
-      "bucket, object_key, file_id, size, etag, content_type, meta, modified_ms, manifest";
-
   @Override
   public Future<Optional<ObjectEntry>> object(String bucket, String key) {
     return read(c -> Optional.ofNullable(objectRow(c, bucket, key, "")));
@@ -244,28 +239,15 @@ public final class JdbcNamespaceStore implements NamespaceStore {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT "
-                + OBJECT_COLUMNS
+                + ObjectRows.COLUMNS
                 + " FROM objects WHERE bucket = ? AND object_key = ?"
                 + lock)) {
       ps.setString(1, bucket);
       ps.setString(2, key);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? entry(rs) : null;
+        return rs.next() ? ObjectRows.entry(rs) : null;
       }
     }
-  }
-
-  private static ObjectEntry entry(ResultSet rs) throws SQLException {
-    return new ObjectEntry(
-        rs.getString(1),
-        rs.getString(2),
-        rs.getString(3),
-        rs.getLong(4),
-        rs.getString(5),
-        rs.getString(6),
-        decodeMeta(rs.getString(7)),
-        rs.getLong(8),
-        decodeManifest(rs.getString(9)));
   }
 
   @Override
@@ -286,9 +268,9 @@ public final class JdbcNamespaceStore implements NamespaceStore {
       try (PreparedStatement ps =
           c.prepareStatement(
               "INSERT INTO objects ("
-                  + OBJECT_COLUMNS
+                  + ObjectRows.COLUMNS
                   + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, object_key) DO NOTHING")) {
-        bindObject(ps, e);
+        ObjectRows.bind(ps, e);
         if (ps.executeUpdate() == 1) {
           return List.of();
         }
@@ -300,7 +282,7 @@ public final class JdbcNamespaceStore implements NamespaceStore {
         c.prepareStatement(
             "UPDATE objects SET bucket = ?, object_key = ?, file_id = ?, size = ?, "
                 + "etag = ?, content_type = ?, meta = ?, modified_ms = ?, manifest = ? WHERE bucket = ? AND object_key = ?")) {
-      bindObject(ps, e);
+      ObjectRows.bind(ps, e);
       ps.setString(10, e.bucket());
       ps.setString(11, e.key());
       ps.executeUpdate();
@@ -308,18 +290,6 @@ public final class JdbcNamespaceStore implements NamespaceStore {
     List<String> freed = new ArrayList<>(old == null ? List.of() : old.fileIds());
     freed.removeAll(e.fileIds()); // never trash what the new entry owns
     return freed;
-  }
-
-  private static void bindObject(PreparedStatement ps, ObjectEntry e) throws SQLException {
-    ps.setString(1, e.bucket());
-    ps.setString(2, e.key());
-    ps.setString(3, e.fileId());
-    ps.setLong(4, e.size());
-    ps.setString(5, e.etag());
-    ps.setString(6, e.contentType());
-    ps.setString(7, encodeMeta(e.meta()));
-    ps.setLong(8, e.modifiedMillis());
-    ps.setString(9, e.parts().isEmpty() ? null : encodeManifest(e.parts()));
   }
 
   @Override
@@ -348,7 +318,7 @@ public final class JdbcNamespaceStore implements NamespaceStore {
         c -> {
           String sql =
               "SELECT "
-                  + OBJECT_COLUMNS
+                  + ObjectRows.COLUMNS
                   + " FROM objects WHERE bucket = ?"
                   + (after == null
                       ? ""
@@ -364,7 +334,7 @@ public final class JdbcNamespaceStore implements NamespaceStore {
             ps.setInt(i, limit);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                out.add(entry(rs));
+                out.add(ObjectRows.entry(rs));
               }
             }
           }
@@ -467,52 +437,6 @@ public final class JdbcNamespaceStore implements NamespaceStore {
           }
           return null;
         });
-  }
-
-  // ---- encodings of the small structured columns
-  // --------------------------------------------------
-
-  static String encodeMeta(Map<String, String> meta) {
-    return meta == null || meta.isEmpty()
-        ? null
-        : new JsonObject(new LinkedHashMap<>(meta)).encode();
-  }
-
-  static Map<String, String> decodeMeta(String s) {
-    if (s == null || s.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, String> out = new LinkedHashMap<>();
-    new JsonObject(s).forEach(e -> out.put(e.getKey(), String.valueOf(e.getValue())));
-    return out;
-  }
-
-  /** One line per part: {@code number size etag fileId}. */
-  static String encodeManifest(List<Part> parts) {
-    StringBuilder sb = new StringBuilder();
-    for (Part p : parts) {
-      sb.append(p.number())
-          .append(' ')
-          .append(p.size())
-          .append(' ')
-          .append(p.etag())
-          .append(' ')
-          .append(p.fileId())
-          .append('\n');
-    }
-    return sb.toString();
-  }
-
-  static List<Part> decodeManifest(String s) {
-    if (s == null || s.isEmpty()) {
-      return List.of();
-    }
-    List<Part> out = new ArrayList<>();
-    for (String line : s.split("\n")) {
-      String[] f = line.split(" ", 4);
-      out.add(new Part(Integer.parseInt(f[0]), f[3], Long.parseLong(f[1]), f[2]));
-    }
-    return out;
   }
 
   @Override

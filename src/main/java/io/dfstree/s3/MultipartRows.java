@@ -33,7 +33,7 @@ final class MultipartRows {
       ps.setString(2, u.bucket());
       ps.setString(3, u.key());
       ps.setString(4, u.contentType());
-      ps.setString(5, JdbcNamespaceStore.encodeMeta(u.meta()));
+      ps.setString(5, ObjectRows.encodeMeta(u.meta()));
       ps.setLong(6, u.createdMillis());
       ps.executeUpdate();
     }
@@ -59,7 +59,7 @@ final class MultipartRows {
         rs.getString(2),
         rs.getString(3),
         rs.getString(4),
-        JdbcNamespaceStore.decodeMeta(rs.getString(5)),
+        ObjectRows.decodeMeta(rs.getString(5)),
         rs.getLong(6));
   }
 
