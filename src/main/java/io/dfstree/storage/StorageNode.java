@@ -33,7 +33,7 @@ final class StorageNode {
   /** The packed small-file engine ({@code storage.packed.enabled}), or null. */
   final PackedBlobEngine packed;
 
-  final WorkerExecutor disk;
+  final DrainingExecutor disk;
   final AtomicLongArray counters = new AtomicLongArray(StorageCounters.COUNT);
   final AtomicInteger connections = new AtomicInteger();
   final AtomicInteger connectionsMax = new AtomicInteger();
@@ -110,7 +110,8 @@ final class StorageNode {
     // a pool of its own: disk calls must not queue behind other blocking work, and its size is
     // a tuning knob (many threads overlap fsyncs; few threads avoid directory-lock contention)
     this.disk =
-        vertx.createSharedWorkerExecutor("dfstree-disk-" + options.id(), options.diskThreads());
+        new DrainingExecutor(
+            vertx.createSharedWorkerExecutor("dfstree-disk-" + options.id(), options.diskThreads()));
     this.files = new StoredFiles(disk, paths, options.id(), options.group(), options.fsync());
     FileBlobEngine plain = new FileBlobEngine(files, disk);
     if (options.packed().enabled()) {
