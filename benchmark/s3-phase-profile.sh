@@ -12,6 +12,8 @@
 # then prints ms of CPU per operation by thread kind (event loop, disk, namespace, JIT...) and by
 # where (user, kernel, inside sendfile), and the leaf frames that cost most. Counts per operation
 # stay comparable on a loaded machine where rates do not; the JIT threads show how warm it was.
+# Take -n large enough that the phase outlasts ~3 s + --seconds (attaching perf to the server's
+# threads takes a while under load): a window outside the phase shows 0 operations.
 # Needs perf and root. Options: --jar FILE | --phase put|get | -n N (3000) | --seconds S (3) |
 #   --out DIR (kept; default a temporary one) | --top N (leaf frames shown, 20).
 set -euo pipefail
@@ -25,7 +27,7 @@ while (($#)); do
     --seconds) SECONDS_REC=$2; shift ;;
     --out) OUT=$2; shift ;;
     --top) TOP=$2; shift ;;
-    -h|--help) sed -n "2,17p" "$0"; exit 0 ;;
+    -h|--help) sed -n "2,19p" "$0"; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
