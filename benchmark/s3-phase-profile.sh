@@ -27,7 +27,7 @@ while (($#)); do
     --seconds) SECONDS_REC=$2; shift ;;
     --out) OUT=$2; shift ;;
     --top) TOP=$2; shift ;;
-    -h|--help) sed -n "2,19p" "$0"; exit 0 ;;
+    -h|--help) sed -n "2,/^[^#]/p" "$0" | sed "\$d"; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
