@@ -394,7 +394,7 @@ final class PackedBlobEngine implements BlobEngine {
         id,
         () ->
             on(ctx, store(id.storePathIndex()).delete(t))
-                .compose(v -> files.afterPackedDelete(ctx, id, true)));
+                .compose(v -> files.afterPackedDelete(ctx, id, true, true)));
   }
 
   /** A peer's delete (binlog {@code D}): tombstone even when the slot is not here (yet). */
