@@ -20,11 +20,10 @@ import org.slf4j.LoggerFactory;
  * {@code fdatasync} serves many files. A single writer also keeps a volume's own slots in order:
  * nothing acknowledged can sit behind an unfinished slot.
  *
- * <p>Why over 400 lines: the queue, the loop and the commit share one thing no other class may
- * touch, the write position of each volume, which only this thread moves; the operations are
- * records here because each is a step of that one commit. The next cut is the slot writes at a
- * given place ({@code placeSlot}, {@code markDeleted}) into a class of their own, which the commit
- * calls with the volume it holds.
+ * <p>The writes at a place a name gives (a delete's mark, a released reservation, a peer's or a
+ * repaired slot) are {@link SlotWrites}; this class keeps the queue, the loop and the commit,
+ * which share the one thing no other class may touch: the write position of each volume, which
+ * only this thread moves.
  */
 final class BatchCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);
@@ -274,12 +273,12 @@ final class BatchCommitter {
           if (v != null) {
             IndexCheckpoint.beforeChange(v, d.id.offset());
           }
-          markDeleted(v, d.id);
+          SlotWrites.markDeleted(v, d.id);
           mark(v, touched);
           written.add(op);
           results.add(null);
         } else if (op instanceof Place p) {
-          boolean placed = placeSlot(p);
+          boolean placed = SlotWrites.place(store, p.id, p.content, p.repair);
           if (placed) {
             mark(store.volume(p.id.sourceKey(), p.id.volume()), touched);
           }
@@ -287,20 +286,7 @@ final class BatchCommitter {
           results.add(placed);
         } else if (op instanceof Release r) {
           Volume v = store.volume(r.id.sourceKey(), r.id.volume());
-          SlotHeader h =
-              new SlotHeader(
-                  SlotHeader.DELETED,
-                  r.id.slotLength(),
-                  r.id.fileSize(),
-                  r.id.crc32(),
-                  r.id.createTime(),
-                  r.id.sizeHigh(),
-                  r.id.extPart());
-          IndexCheckpoint.beforeChange(v, r.id.offset());
-          v.writeFully(h.encode(), r.id.offset());
-          synchronized (v) {
-            v.index.add(r.id.offset(), r.id.slotLength(), false);
-          }
+          SlotWrites.release(v, r.id);
           mark(v, touched);
           written.add(op);
           results.add(null);
@@ -420,86 +406,6 @@ final class BatchCommitter {
       v.dirty = true;
       touched.add(v);
     }
-  }
-
-  private void markDeleted(Volume v, TrunkId id) throws IOException {
-    if (v == null) {
-      throw FdfsException.notFound("packed file not found: " + id);
-    }
-    int i;
-    synchronized (v) {
-      i = v.index.find(id.offset());
-      if (i < 0 || !v.index.live(i) || v.index.length(i) != id.slotLength()) {
-        throw FdfsException.notFound("packed file not found: " + id);
-      }
-    }
-    SlotHeader h = PackedStore.readHeader(v, id.offset());
-    if (h == null || !PackedStore.matches(h, id)) {
-      throw FdfsException.notFound("packed file not found: " + id);
-    }
-    // header first: the compactor must not see the slot free before its header says so
-    v.writeFully(h.withState(SlotHeader.DELETED).encode(), id.offset());
-    synchronized (v) {
-      v.index.markFree(v.index.find(id.offset()));
-    }
-  }
-
-  /** Writes a replicated slot; false when it was here already (nothing written). */
-  private boolean placeSlot(Place p) throws IOException {
-    TrunkId id = p.id;
-    Volume v = store.volume(id.sourceKey(), id.volume());
-    if (v == null) {
-      if (id.sourceKey() == store.sourceKey) {
-        throw FdfsException.invalid(
-            "a replicated slot names a volume of our own that we do not have: " + id);
-      }
-      v = store.createVolume(id.sourceKey(), id.volume());
-    }
-    synchronized (v) {
-      int at = v.index.containing(id.offset());
-      if (p.repair) {
-        if (at < 0
-            || v.index.offset(at) != id.offset()
-            || !v.index.live(at)
-            || v.index.length(at) != id.slotLength()) {
-          throw FdfsException.notFound("no packed slot to repair: " + id);
-        }
-      } else if (at >= 0) {
-        if (v.index.offset(at) == id.offset()
-            && v.index.live(at)
-            && v.index.length(at) == id.slotLength()) {
-          SlotHeader h = PackedStore.readHeader(v, id.offset());
-          if (h != null && PackedStore.matches(h, id)) {
-            return false;
-          }
-        }
-        if (!v.index.live(at)) {
-          throw FdfsException.notFound("packed slot was deleted here: " + id);
-        }
-        throw new FdfsException(Errno.EEXIST, "another packed slot holds this place: " + id);
-      }
-      if (!p.repair && !v.index.add(id.offset(), id.slotLength(), true)) {
-        throw new FdfsException(Errno.EEXIST, "another packed slot overlaps this place: " + id);
-      }
-    }
-    if (!p.repair) {
-      // a slot that appears inside what a checkpoint says: that checkpoint goes first
-      IndexCheckpoint.beforeChange(v, id.offset());
-    }
-    SlotHeader h =
-        new SlotHeader(
-            SlotHeader.FILE,
-            id.slotLength(),
-            id.fileSize(),
-            id.crc32(),
-            id.createTime(),
-            id.sizeHigh(),
-            id.extPart());
-    ByteBuffer slot = ByteBuffer.allocate(id.slotLength());
-    slot.put(h.encode()).put(p.content.duplicate()).position(0);
-    v.writeFully(slot, id.offset());
-    store.extend(v, (long) id.offset() + id.slotLength());
-    return true;
   }
 
   private static void fail(Op op, Throwable e) {
