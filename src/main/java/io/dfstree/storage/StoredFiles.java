@@ -415,6 +415,8 @@ final class StoredFiles {
 
   /** Removes a file this storage just placed but may not keep (write quorum refused). */
   Future<Void> retract(Context ctx, FileId id) {
-    return delete(ctx, id);
+    // a packed slot is the packed engine's to delete (a plain delete would find no file)
+    PackedBlobEngine p = packed;
+    return p != null && p.owns(id) ? p.delete(ctx, id) : delete(ctx, id);
   }
 }

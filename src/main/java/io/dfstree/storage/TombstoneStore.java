@@ -238,6 +238,11 @@ final class TombstoneStore {
     }
   }
 
+  /** Every name with a tombstone, a copy (a start's recovery of packed delete marks). */
+  synchronized java.util.List<String> names() {
+    return new java.util.ArrayList<>(deleted.keySet());
+  }
+
   /** When {@code remoteName} was last deleted here (unix seconds), or null. */
   synchronized Long deletedAt(String remoteName) {
     return deleted.get(remoteName);

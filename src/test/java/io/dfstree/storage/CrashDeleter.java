@@ -37,6 +37,7 @@ public final class CrashDeleter {
     final StoredFiles files;
     final PackedBlobEngine packed;
     final FileBlobEngine plain;
+    final int recoveredDeletes;
 
     Node(Path dir) throws Exception {
       JsonObject c =
@@ -69,6 +70,7 @@ public final class CrashDeleter {
       files.packed(packed);
       packed.open();
       packed.recoverLines();
+      recoveredDeletes = packed.recoverDeletes();
     }
 
     BlobEngine engineFor(FileId id) {

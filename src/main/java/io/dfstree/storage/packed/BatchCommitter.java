@@ -46,7 +46,13 @@ final class BatchCommitter {
     }
   }
 
-  private record Delete(TrunkId id, CompletableFuture<Void> done) implements Op {
+  /**
+   * {@code recorded}: the caller makes the delete durable elsewhere (its tombstone and binlog line)
+   * and a restart marks again any slot whose mark a crash took ({@code
+   * PackedBlobEngine.recoverDeletes}), so the mark is answered once written, without a force of its
+   * own; the volume is forced with its next batch, its next checkpoint or at stop.
+   */
+  private record Delete(TrunkId id, boolean recorded, CompletableFuture<Void> done) implements Op {
     public int bytes() {
       return SlotHeader.SIZE;
     }
@@ -97,6 +103,12 @@ final class BatchCommitter {
 
   volatile long appended;
 
+  /** Volume forces that ran (tests: a recorded delete's mark takes none of its own). */
+  volatile long forces;
+
+  /** Volumes holding delete marks written without a force (see {@link Delete}). Committer only. */
+  private final java.util.Set<Volume> unforcedMarks = new java.util.HashSet<>();
+
   BatchCommitter(PackedStore store, SlotLog log, LineForcer forcer) {
     this.store = store;
     this.log = log;
@@ -117,9 +129,9 @@ final class BatchCommitter {
     return f;
   }
 
-  CompletableFuture<Void> delete(TrunkId id) {
+  CompletableFuture<Void> delete(TrunkId id, boolean recorded) {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    offer(new Delete(id, f), f);
+    offer(new Delete(id, recorded, f), f);
     return f;
   }
 
@@ -197,6 +209,7 @@ final class BatchCommitter {
       }
       batch.clear();
       if (stop) {
+        forceMarks();
         for (Op op; (op = queue.poll()) != null; ) {
           fail(op, new FdfsException(Errno.EBUSY, "packed store is closed"));
         }
@@ -274,6 +287,13 @@ final class BatchCommitter {
             IndexCheckpoint.beforeChange(v, d.id.offset());
           }
           SlotWrites.markDeleted(v, d.id);
+          if (d.recorded) {
+            // answered now: the caller's record of the delete is what a crash cannot take
+            v.changes++;
+            unforcedMarks.add(v);
+            d.done.complete(null);
+            continue;
+          }
           mark(v, touched);
           written.add(op);
           results.add(null);
@@ -300,7 +320,9 @@ final class BatchCommitter {
       if (store.options.fsync()) {
         for (Volume v : touched) {
           v.channel.force(false);
+          forces++;
         }
+        unforcedMarks.removeAll(touched);
       }
       batches++;
     } catch (IOException e) {
@@ -369,6 +391,7 @@ final class BatchCommitter {
     // after the batch is durable and indexed, with no write in flight: a consistent copy
     for (Op op : batch) {
       if (op instanceof Snapshot s) {
+        forceMarks(); // a checkpoint never describes a mark the volume may still lose
         List<IndexCheckpoint.Snapshot> snaps = new ArrayList<>();
         for (Volume v : store.volumes()) {
           if (v.changes != v.checkpointedChanges || v.checkpointCovered == 0) {
@@ -380,6 +403,25 @@ final class BatchCommitter {
           }
         }
         s.done.complete(snaps);
+      }
+    }
+  }
+
+  /** Forces the volumes holding delete marks written without a force (checkpoint, stop). */
+  private void forceMarks() {
+    if (!store.options.fsync()) {
+      unforcedMarks.clear();
+      return;
+    }
+    for (java.util.Iterator<Volume> it = unforcedMarks.iterator(); it.hasNext(); ) {
+      Volume v = it.next();
+      try {
+        v.channel.force(false);
+        forces++;
+        it.remove();
+      } catch (IOException e) {
+        // left for the next try; a restart marks the slots again from their tombstones
+        LOG.warn("packed store M{}: forcing delete marks failed: {}", store.storePathIndex, e.toString());
       }
     }
   }
