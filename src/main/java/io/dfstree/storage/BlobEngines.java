@@ -11,22 +11,35 @@ import java.util.List;
  */
 public final class BlobEngines {
   private final List<BlobEngine> engines;
+  private final List<BlobEngine> forNew;
 
   BlobEngines(List<BlobEngine> engines) {
-    if (engines.isEmpty()) {
+    this(engines, engines);
+  }
+
+  /**
+   * {@code forNew}: the engines that take new uploads (an engine turned off keeps serving what it
+   * holds but takes nothing new).
+   */
+  BlobEngines(List<BlobEngine> engines, List<BlobEngine> forNew) {
+    if (engines.isEmpty() || forNew.isEmpty()) {
       throw new IllegalArgumentException("no blob engine");
     }
+    if (!engines.containsAll(forNew)) {
+      throw new IllegalArgumentException("an engine for new uploads must also serve its blobs");
+    }
     this.engines = List.copyOf(engines);
+    this.forNew = List.copyOf(forNew);
   }
 
   /** The engine for a new upload of {@code size} bytes. */
   public BlobEngine forNew(long size, boolean appender) {
-    for (BlobEngine e : engines) {
+    for (BlobEngine e : forNew) {
       if (e.accepts(size, appender)) {
         return e;
       }
     }
-    return engines.get(engines.size() - 1);
+    return forNew.get(forNew.size() - 1);
   }
 
   /** The engine that holds (or would hold) {@code id}. */

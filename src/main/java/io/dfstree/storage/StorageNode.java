@@ -30,10 +30,13 @@ final class StorageNode {
   /** What stores, reads, deletes and lists blobs: every front end goes through these. */
   final BlobEngines engines;
 
-  /** The packed small-file engine ({@code storage.packed.enabled}), or null. */
+  /**
+   * The packed small-file engine: takes new small uploads when {@code storage.packed.enabled},
+   * serves the slots it holds either way.
+   */
   final PackedBlobEngine packed;
 
-  final WorkerExecutor disk;
+  final DrainingExecutor disk;
   final AtomicLongArray counters = new AtomicLongArray(StorageCounters.COUNT);
   final AtomicInteger connections = new AtomicInteger();
   final AtomicInteger connectionsMax = new AtomicInteger();
@@ -110,42 +113,42 @@ final class StorageNode {
     // a pool of its own: disk calls must not queue behind other blocking work, and its size is
     // a tuning knob (many threads overlap fsyncs; few threads avoid directory-lock contention)
     this.disk =
-        vertx.createSharedWorkerExecutor("dfstree-disk-" + options.id(), options.diskThreads());
+        new DrainingExecutor(
+            vertx.createSharedWorkerExecutor("dfstree-disk-" + options.id(), options.diskThreads()));
     this.files = new StoredFiles(disk, paths, options.id(), options.group(), options.fsync());
     FileBlobEngine plain = new FileBlobEngine(files, disk);
-    if (options.packed().enabled()) {
-      this.packed =
-          new PackedBlobEngine(
-              vertx,
-              files,
-              disk,
-              new io.dfstree.storage.packed.PackedOptions(
-                  (int) options.packed().maxFileSize(),
-                  options.packed().volumeSize(),
-                  options.fsync(),
-                  Math.max(
-                      io.dfstree.storage.packed.PackedOptions.DEFAULT_MAX_BATCH_BYTES,
-                      2 * (int) options.packed().maxFileSize() + 64),
-                  4L
-                      * Math.max(
-                          io.dfstree.storage.packed.PackedOptions.DEFAULT_MAX_BATCH_BYTES,
-                          2 * (int) options.packed().maxFileSize() + 64)),
-              options.id(),
-              plain,
-              options.packed().maxPendingBytes());
-      files.packed(packed);
-      this.engines = new BlobEngines(List.of(packed, plain));
-    } else {
-      this.packed = null;
-      this.engines = new BlobEngines(List.of(plain));
-    }
+    // built even with packing off: slots stored while it was on stay readable, deletable and
+    // replicated, and a peer that packs can still place its slots here; off only means new
+    // uploads go to files of their own
+    this.packed =
+        new PackedBlobEngine(
+            vertx,
+            files,
+            disk,
+            new io.dfstree.storage.packed.PackedOptions(
+                (int) options.packed().maxFileSize(),
+                options.packed().volumeSize(),
+                options.fsync(),
+                Math.max(
+                    io.dfstree.storage.packed.PackedOptions.DEFAULT_MAX_BATCH_BYTES,
+                    2 * (int) options.packed().maxFileSize() + 64),
+                4L
+                    * Math.max(
+                        io.dfstree.storage.packed.PackedOptions.DEFAULT_MAX_BATCH_BYTES,
+                        2 * (int) options.packed().maxFileSize() + 64)),
+            options.id(),
+            plain,
+            options.packed().maxPendingBytes());
+    files.packed(packed);
+    this.engines =
+        new BlobEngines(
+            List.of(packed, plain),
+            options.packed().enabled() ? List.of(packed, plain) : List.of(plain));
     peerHosts.put(options.id(), options.clientHost());
     this.fileEvents = new FileEventPublisher(vertx);
     this.nodeId = ClusterNode.id(vertx);
     this.integrity = new Integrity(this, options.reliability());
-    if (packed != null) {
-      packed.repairer = id -> integrity.repair(vertx.getOrCreateContext(), id);
-    }
+    packed.repairer = id -> integrity.repair(vertx.getOrCreateContext(), id);
     this.replication =
         replication.create(vertx, new ReplicaStore(this)); // last: it reads the fields above
   }

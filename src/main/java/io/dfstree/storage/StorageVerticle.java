@@ -32,6 +32,9 @@ public final class StorageVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
 
+  /** How long a stop waits for disk tasks already submitted (an upload's last fsync, a copy). */
+  private static final long DRAIN_MS = 10_000;
+
   private StorageNode node;
   private long beatTimer = -1;
   private final List<StorageAdapter> adapters;
@@ -210,6 +213,16 @@ public final class StorageVerticle extends VerticleBase {
         x ->
             vertx.executeBlocking(
                 () -> {
+                  // no change may be placed once the binlog is closed: refuse new disk tasks and
+                  // let those submitted end (each writes its binlog line in the same task)
+                  int unfinished = node.disk.drain(DRAIN_MS);
+                  if (unfinished > 0) {
+                    LOG.warn(
+                        "storage {}: {} disk tasks still running {} ms after stop; closing anyway",
+                        node.options.id(),
+                        unfinished,
+                        DRAIN_MS);
+                  }
                   if (node.packed != null) {
                     node.packed.close(); // first: its last batch writes binlog lines
                   }

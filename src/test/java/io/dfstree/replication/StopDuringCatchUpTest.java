@@ -41,15 +41,10 @@ class StopDuringCatchUpTest {
       new AppenderBase<>() {
         @Override
         protected void append(ILoggingEvent e) {
-          // Known and separate (seen once in a full verify, 2026-12-02): a peer's copy applied
-          // while B's binlog closes logs "binlog append failed: ClosedChannelException" from
-          // StoredFiles. That is the stop order of the binlog, not the catch-up this test is
-          // about; it is left out here until that order is mended, and named in the issue note.
-          boolean binlogClosedAtStop =
-              e.getLoggerName().equals("io.dfstree.storage.StoredFiles")
-                  && e.getFormattedMessage().startsWith("binlog append failed")
-                  && e.getFormattedMessage().contains("ClosedChannelException");
-          boolean error = e.getLevel().isGreaterOrEqual(Level.ERROR) && !binlogClosedAtStop;
+          // any ERROR counts: a peer's copy that came in while B stopped once logged "binlog
+          // append failed: ClosedChannelException" (the binlog closed under a running disk task);
+          // the stop now drains the disk tasks before it closes the binlog
+          boolean error = e.getLevel().isGreaterOrEqual(Level.ERROR);
           // B's own catch-up only: A rightly warns that B, stopped, no longer answers
           boolean catchUpWarning =
               e.getLevel() == Level.WARN
