@@ -146,7 +146,9 @@ final class QuorumFanout {
   Future<Fanout> openFanout(long size, int storePathIndex) {
     int quorum = store.options().writeQuorum();
     if (quorum <= 1) {
-      return openPush(size, storePathIndex);
+      return store.options().pushCopies()
+          ? openPush(size, storePathIndex)
+          : Future.succeededFuture(null);
     }
     List<GroupPeers.Peer> active = quorumCandidates();
     int wanted = quorum - 1;

@@ -39,7 +39,7 @@ class PushedCopiesTest {
   }
 
   void start(UnaryOperator<JsonObject> tune) throws Exception {
-    group = TwoStorages.start("w1-push", false, null, c -> tune.apply(c.put("writeQuorum", 1)));
+    group = TwoStorages.start("w1-push", false, null, c -> tune.apply(c.put("writeQuorum", 1).put("pushCopies", true)));
   }
 
   static byte[] bytes(int n, int seed) {
