@@ -252,6 +252,26 @@ final class FileBlobEngine implements BlobEngine {
       if (!copy) {
         throw new IllegalStateException("not a peer's copy");
       }
+      PackedBlobEngine packed = files.packedEngine();
+      if (packed != null && packed.owns(id)) {
+        // a slot from a peer that packs, received as a file because this member packs no new
+        // uploads: it goes where its name says, into this member's copy of the peer's volume
+        return stream
+            .finish(
+                w -> {
+                  try {
+                    return Buffer.buffer(Files.readAllBytes(w.path()));
+                  } finally {
+                    FileWriteStream.deleteQuietly(w.path());
+                  }
+                })
+            .compose(
+                bytes -> {
+                  NewBlob slot = packed.receive(id.storePathIndex(), bytes.length());
+                  return slot.write(bytes)
+                      .compose(v -> slot.placeCopy(ctx, id, mtimeSeconds, replace));
+                });
+      }
       return files.fromPeers().placeReplica(ctx, stream, id, mtimeSeconds, replace);
     }
 
