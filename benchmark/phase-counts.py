@@ -62,7 +62,10 @@ def watch(log, out, window, command=perf_stat):
     while time.time() < deadline:
         try:
             with open(log) as f:
-                lines = f.read().splitlines()
+                text = f.read()
+            # whole lines only: a line read while half written was skipped for good (in one run
+            # both base systems went uncounted)
+            lines = text[: text.rfind("\n") + 1].splitlines()
         except FileNotFoundError:
             time.sleep(0.2)
             continue

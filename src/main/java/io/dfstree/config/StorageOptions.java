@@ -35,6 +35,8 @@ import java.util.List;
  *     or {@code refuse}
  * @param replicaTimeoutMs a peer that makes no progress for this long is dropped from an upload
  * @param catchUpIntervalMs how often peers' binlogs are polled when idle
+ * @param pushCopies with a write quorum of 1, stream each upload's copy to the peers while it
+ *     arrives instead of leaving every copy to their catch-up
  * @param peerTimeoutMs a peer silent this long is no longer counted as a member
  * @param limits what one client may hold on the storage port (connections, idle and trickle
  *     timeouts)
@@ -69,6 +71,7 @@ public record StorageOptions(
     WhenDegraded whenDegraded,
     long replicaTimeoutMs,
     long catchUpIntervalMs,
+    boolean pushCopies,
     long peerTimeoutMs,
     io.dfstree.protocol.ClientLimits limits,
     HttpOptions http,

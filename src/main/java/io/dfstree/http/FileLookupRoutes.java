@@ -47,8 +47,17 @@ public final class FileLookupRoutes {
   private final GroupMap map;
   private final Routing routing;
   private final boolean tls;
-  private final HttpClient
-      client; // a field: an unreferenced Vert.x client is closed by its Cleaner
+  private final Vertx vertx;
+  private final HttpClientOptions clientOptions;
+
+  /**
+   * Made at the first request, not at start: a Vert.x 5 HTTP client takes an event loop of the
+   * round robin that places verticles, and taken while the all-in-one starts it put one of the
+   * storage's FastDFS listeners on the tracker's event loop (benchmark/PROFILE.md, "The storage's
+   * listeners on the tracker's event loop"). A field: an unreferenced Vert.x client is closed by its
+   * Cleaner. Used on the tracker's event loop only.
+   */
+  private HttpClient client;
 
   public FileLookupRoutes(Vertx vertx, GroupMap map, Routing routing, TlsOptions tls) {
     this.map = map;
@@ -61,7 +70,15 @@ public final class FileLookupRoutes {
           .setVerifyHost(true)
           .setTrustOptions(new PemTrustOptions().addCertPath(tls.cert()));
     }
-    this.client = vertx.createHttpClient(options);
+    this.vertx = vertx;
+    this.clientOptions = options;
+  }
+
+  private HttpClient client() {
+    if (client == null) {
+      client = vertx.createHttpClient(clientOptions);
+    }
+    return client;
   }
 
   public void mount(Router router) {
@@ -71,7 +88,7 @@ public final class FileLookupRoutes {
   }
 
   public Future<Void> close() {
-    return client.close();
+    return client == null ? Future.succeededFuture() : client.close();
   }
 
   /** What a file id says by itself: no storage asked. */
@@ -339,7 +356,7 @@ public final class FileLookupRoutes {
             .setSsl(tls)
             .setIdleTimeout(TIMEOUT_MS)
             .setHeaders(headers);
-    return client
+    return client()
         .request(options)
         .compose(
             req ->

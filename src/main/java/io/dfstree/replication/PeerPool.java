@@ -20,7 +20,12 @@ final class PeerPool {
   /** Handshake failures are logged under PeerAuth, beside the server side of the same exchange. */
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeerAuth.class);
 
-  private static final int MAX_IDLE_PER_PEER = 8;
+  /**
+   * Every upload in flight holds a connection to each peer until the peer answers (a quorum copy or
+   * a W=1 push): with 16 clients at once, a pool of 8 closed half of them on return and the next
+   * uploads paid a connect and the member handshake again.
+   */
+  private static final int MAX_IDLE_PER_PEER = 32;
   private static final long AUTH_TIMEOUT_MS = 5000;
   private final Vertx vertx;
   private final NetClient client;

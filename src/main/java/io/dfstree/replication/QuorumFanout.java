@@ -96,6 +96,11 @@ final class QuorumFanout {
    * their copies with {@link WriteQuorum#await}. Null when no peer takes copies.
    */
   Future<Fanout> pushPlaced(FileId id, long size) {
+    if (store.options().writeQuorum() <= 1) {
+      // nobody waits for a quorum of 1's copies: reading the placed file back to push it would
+      // hold the client for the transfer; catch-up brings it to the peers from the binlog
+      return Future.succeededFuture(null);
+    }
     return openFanout(size, id.storePathIndex())
         .compose(
             f -> {
@@ -141,7 +146,9 @@ final class QuorumFanout {
   Future<Fanout> openFanout(long size, int storePathIndex) {
     int quorum = store.options().writeQuorum();
     if (quorum <= 1) {
-      return Future.succeededFuture(null);
+      return store.options().pushCopies()
+          ? openPush(size, storePathIndex)
+          : Future.succeededFuture(null);
     }
     List<GroupPeers.Peer> active = quorumCandidates();
     int wanted = quorum - 1;
@@ -185,5 +192,38 @@ final class QuorumFanout {
                   }));
     }
     return Future.join(opened).transform(ar -> Future.succeededFuture(fanout));
+  }
+
+  /**
+   * A write quorum of 1 in a group: every member that takes copies gets this upload's bytes while
+   * they arrive ({@link ReplicaFanout#push}), over a pooled connection, as a quorum copy does;
+   * the client is not kept waiting for them. Before, a peer learnt of each file from our binlog
+   * (polled) and fetched it with a download of its own: our disk read, a request per file, and
+   * copies lagging behind the uploads while the peer's downloads fetched them on demand. A peer
+   * that cannot be reached is left to catch-up, which stays the safety net for every file. Null
+   * when no peer takes copies (a group of one).
+   */
+  private Future<Fanout> openPush(long size, int storePathIndex) {
+    List<GroupPeers.Peer> candidates = quorumCandidates();
+    if (candidates.isEmpty()) {
+      return Future.succeededFuture(null);
+    }
+    ReplicaFanout push = ReplicaFanout.push(pool);
+    List<Future<?>> opened = new java.util.ArrayList<>();
+    for (GroupPeers.Peer p : candidates) {
+      opened.add(
+          pool.acquire(p.host(), p.port())
+              .onSuccess(
+                  conn -> {
+                    Future<Buffer> ack =
+                        conn.begin(
+                            ReplicaFanout.prefix(size, storePathIndex),
+                            store.options().replicaTimeoutMs());
+                    ack.onComplete(ar -> store.countSyncOut(size, ar.succeeded()));
+                    push.add(conn, ack);
+                  }));
+    }
+    return Future.join(opened)
+        .transform(ar -> Future.succeededFuture(push.targets() == 0 ? null : push));
   }
 }

@@ -22,9 +22,33 @@ final class ReplicaFanout implements Replication.Fanout {
   private final PeerPool pool;
   private final int required;
 
+  /** A write quorum of 1's push ({@link #push}): the client does not wait for these copies. */
+  private final boolean push;
+
   ReplicaFanout(PeerPool pool, int required) {
+    this(pool, required, false);
+  }
+
+  private ReplicaFanout(PeerPool pool, int required, boolean push) {
     this.pool = pool;
     this.required = required;
+    this.push = push;
+  }
+
+  /**
+   * The copies of a write quorum of 1: streamed to the peers while the upload arrives, named once
+   * this storage placed its own ({@link WriteQuorum#placeWithPeers}), never awaited by the client.
+   * The bytes keep the back-pressure of a quorum copy (a peer's socket buffer bounds what waits in
+   * memory); a peer that stalls is closed at its deadline and dropped, and its copy then comes by
+   * catch-up, from the binlog line every upload writes, as it did before there was a push.
+   */
+  static ReplicaFanout push(PeerPool pool) {
+    return new ReplicaFanout(pool, 0, true);
+  }
+
+  /** True for a write quorum of 1's push: the client is answered without these copies. */
+  boolean isPush() {
+    return push;
   }
 
   /** Acknowledgements needed from peers (write quorum minus this storage). */

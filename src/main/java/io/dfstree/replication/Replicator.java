@@ -12,8 +12,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,11 +38,9 @@ import org.slf4j.LoggerFactory;
  * Progress per peer is "caught up to the peer's clock at time T": compared only with file times
  * from that same peer, so routing never depends on clocks agreeing.
  *
- * <p>Why this class is still over 400 lines: the catch-up loop (binlog pages, the snapshot when
- * our position was trimmed away, marks, the membership decision) is one state per peer, kept
- * here; what it applies, fetches and fans out already lives in the classes above. The next cut,
- * if it grows, is the snapshot pull ({@code startSnapshot}/{@code pullSnapshot}) into its own class
- * beside {@link SnapshotCursor}.
+ * <p>The catch-up loop (binlog pages, the membership decision) is one state per peer, kept here;
+ * what it applies, fetches and fans out lives in the classes above, the snapshot pull (when our
+ * position was trimmed away) in {@link SnapshotPull}, the marks on disk in {@link PeerMarks}.
  */
 public final class Replicator implements Replication {
   private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
@@ -54,7 +50,8 @@ public final class Replicator implements Replication {
   private final ReplicaStore store;
   private final GroupPeers peers;
   private final PeerPool pool;
-  private final Path marks;
+  private final PeerMarks marks;
+  private final SnapshotPull snapshots;
   private final Map<Integer, PeerProgress> progress = new ConcurrentHashMap<>();
   private Context ctx;
   private long timer = -1;
@@ -82,7 +79,8 @@ public final class Replicator implements Replication {
     this.store = store;
     this.peers = peers;
     this.pool = pool;
-    this.marks = store.syncDir();
+    this.marks = new PeerMarks(store);
+    this.snapshots = new SnapshotPull(store, () -> applier, marks);
     this.fetcher = new PeerFetch(vertx, store, peers, pool);
     this.quorum = new QuorumFanout(vertx, store, peers, pool, progress::isEmpty);
   }
@@ -122,19 +120,9 @@ public final class Replicator implements Replication {
   /** Blocking: reads the saved offsets. */
   @Override
   public void load() throws IOException {
-    Files.createDirectories(marks);
-    try (var list = Files.newDirectoryStream(marks, "*.mark")) {
-      for (Path p : list) {
-        String n = p.getFileName().toString();
-        int id = Integer.parseInt(n.substring(0, n.length() - 5));
-        String[] v = Files.readString(p).trim().split(" ");
-        PeerProgress pp = new PeerProgress();
-        expected.add(id); // we synced from it before: it is a member we must hear from again
-        pp.offset = Long.parseLong(v[0]);
-        pp.syncedUntil = v.length > 1 ? Long.parseLong(v[1]) : 0;
-        progress.put(id, pp);
-      }
-    }
+    marks.load(progress);
+    // we synced from each of them before: members we must hear from again
+    expected.addAll(progress.keySet());
   }
 
   /**
@@ -362,7 +350,7 @@ public final class Replicator implements Replication {
   /** One binlog read and its changes applied. */
   private Future<Pulled> pullBatch(GroupPeers.Peer peer, PeerProgress pp, PeerConnection conn) {
     if (pp.snapshot != null) {
-      return pullSnapshot(peer, pp, conn).map(more -> Pulled.MORE);
+      return snapshots.page(peer, pp, conn).map(more -> Pulled.MORE);
     }
     return conn.call(
             new StorageRequest.BinlogFetch(store.options().id(), pp.offset, FETCH_BYTES),
@@ -439,72 +427,14 @@ public final class Replicator implements Replication {
     return saveMark(peer.id(), pp);
   }
 
-  /**
-   * The peer no longer holds our binlog position: its snapshot first, then its binlog from there.
-   */
+  /** The peer no longer holds our binlog position: its snapshot first ({@link SnapshotPull}). */
   private Future<io.vertx.core.buffer.Buffer> startSnapshot(GroupPeers.Peer peer, PeerProgress pp) {
-    LOG.info(
-        "storage {}: binlog of {} was trimmed past our offset {}: catching up from its snapshot",
-        store.options().id(),
-        peer.id(),
-        pp.offset);
-    pp.snapshot = new SnapshotCursor();
+    snapshots.start(peer, pp);
     return Future.succeededFuture(null);
   }
 
-  /** One page of the peer's snapshot applied; at its end, our position is the snapshot's offset. */
-  private Future<Boolean> pullSnapshot(GroupPeers.Peer peer, PeerProgress pp, PeerConnection conn) {
-    SnapshotCursor c = pp.snapshot;
-    return conn.call(
-            new StorageRequest.SnapshotFetch(
-                store.options().id(), c.section, c.position, SnapshotCursor.PAGE, c.after),
-            store.options().replicaTimeoutMs())
-        .compose(
-            resp -> {
-              StorageReply.SnapshotPage page = StorageCodec.decodeSnapshotPage(resp);
-              if (c.position < 0) {
-                c.position = page.binlogOffset();
-              }
-              List<Binlog.Entry> entries = SnapshotCursor.entries(page.lines(), pp.offset);
-              c.files += entries.size();
-              return applier
-                  .applyInLanes(conn, peer, pp, entries)
-                  .compose(
-                      v -> {
-                        c.section = page.nextSection();
-                        c.after = page.nextAfter();
-                        if (page.nextSection() >= 0) {
-                          return Future.succeededFuture(true);
-                        }
-                        LOG.info(
-                            "storage {}: snapshot of {} applied ({} entries); following its binlog from offset {}",
-                            store.options().id(),
-                            peer.id(),
-                            c.files,
-                            c.position);
-                        pp.offset = c.position;
-                        pp.snapshot = null;
-                        return saveMark(peer.id(), pp).map(true);
-                      });
-            });
-  }
-
   private Future<Void> saveMark(int peerId, PeerProgress pp) {
-    String text = pp.offset + " " + pp.syncedUntil + "\n";
-    pp.markDirty = false;
-    pp.markSavedMillis = System.currentTimeMillis();
-    Path mark = marks.resolve(peerId + ".mark");
-    return store.blocking(
-        () -> {
-          Path tmp = marks.resolve(peerId + ".mark.tmp");
-          Files.writeString(tmp, text);
-          Files.move(
-              tmp,
-              mark,
-              java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-              java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-          return null;
-        });
+    return marks.save(peerId, pp);
   }
 
   @Override

@@ -47,6 +47,21 @@ final class WriteQuorum {
       ReplicaStore node, Context ctx, Fanout f, NewBlob upload, int crc32) {
     long now = System.currentTimeMillis() / 1000;
     String remote = upload.name(crc32, now);
+    if (f instanceof ReplicaFanout r && r.isPush()) {
+      // a write quorum of 1: the peers are named the file once this copy is placed (never a copy
+      // there of a file that failed here), and the client does not wait for them; their answers
+      // only return the connections to the pool
+      return upload
+          .placeAs(remote, now)
+          .andThen(
+              ar -> {
+                if (ar.succeeded()) {
+                  f.finish(remote, now);
+                } else {
+                  f.abort();
+                }
+              });
+    }
     Future<String> local = upload.placeAs(remote, now);
     Future<Integer> peers = f.finish(remote, now);
     return Future.join(local, peers)

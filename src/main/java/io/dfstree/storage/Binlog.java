@@ -198,7 +198,12 @@ public final class Binlog {
       while (bb.hasRemaining()) {
         channel.write(bb);
       }
-      size = channel.position();
+      // the logical end, as append keeps it (the head's position alone after a rotation was wrong)
+      long headSize = channel.position();
+      size = segments.headStart() + headSize;
+      if (headSize >= segmentBytes) {
+        rotate(headSize);
+      }
     }
   }
 
@@ -213,8 +218,14 @@ public final class Binlog {
   void forceShared() throws IOException {
     durable.commit(
         () -> {
-          if (channel.isOpen()) { // closed at stop, after a last force
-            channel.force(false);
+          FileChannel c = channel;
+          if (c.isOpen()) { // closed at stop, after a last force
+            try {
+              c.force(false);
+              forced.increment();
+            } catch (java.nio.channels.ClosedChannelException rotated) {
+              // rotate() forced it before closing
+            }
           }
         });
   }

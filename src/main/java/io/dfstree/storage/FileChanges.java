@@ -73,6 +73,9 @@ final class FileChanges {
 
   void tombstones(TombstoneStore store) {
     this.tombstoneStore = store;
+    if (store != null) {
+      store.countForces(forces.tombstones);
+    }
   }
 
   TombstoneStore tombstones() {
@@ -109,6 +112,50 @@ final class FileChanges {
     }
     store.bury(remoteName, ts, binlog != null);
     if (!record(ts, op, remoteName, null)) {
+      store.sync();
+    }
+  }
+
+  /**
+   * One delete of a batch: its tombstone always, its binlog line ({@code op}, {@code D} or {@code
+   * d}) when {@code logged} (a peer's delete of a file not here leaves a tombstone only).
+   */
+  record Buried(String name, long ts, char op, boolean logged) {}
+
+  /**
+   * Blocking, under the locks of every file named: the tombstones and binlog lines of a batch of
+   * deletes ({@link DeleteCommitter}), durable when it returns with one force of the binlog for
+   * all of them (the tombstones ride on it, as in {@link #buryAndRecord}); the tombstone file is
+   * forced once only when some delete has no line, or the lines could not be written.
+   */
+  void buryAndRecordAll(List<Buried> deletes) throws IOException {
+    TombstoneStore store = tombstoneStore;
+    Binlog log = binlog;
+    boolean syncTombstones = false;
+    List<String> lines = new java.util.ArrayList<>(deletes.size());
+    for (Buried d : deletes) {
+      if (store == null) {
+        tombstones.put(d.name(), d.ts());
+      } else {
+        syncTombstones |= store.append(d.name(), d.ts(), d.logged() && log != null);
+      }
+      if (d.logged()) {
+        lines.add(Binlog.line(d.ts(), d.op(), d.name()));
+      }
+    }
+    if (log != null && !lines.isEmpty()) {
+      try {
+        log.appendUnsynced(lines); // after the tombstones: a checkpoint never covers a line early
+        if (fsync) {
+          log.forceShared(); // durable before any of these deletes is answered
+        }
+      } catch (IOException e) {
+        org.slf4j.LoggerFactory.getLogger(StoredFiles.class)
+            .error("binlog append of {} deletes failed: {}", lines.size(), e.toString());
+        syncTombstones = true; // the changes stand: their tombstones must hold on their own
+      }
+    }
+    if (syncTombstones && store != null) {
       store.sync();
     }
   }

@@ -19,6 +19,9 @@ final class Forces {
   /** {@code fdatasync} of the binlog's head after appended lines. */
   final LongAdder binlog = new LongAdder();
 
+  /** {@code fdatasync} of the tombstone file (a checkpoint, or a delete with no binlog line). */
+  final LongAdder tombstones = new LongAdder();
+
   /** Data, directory and binlog forces, in that order. */
   long[] counts() {
     return new long[] {data.sum(), directories.sum(), binlog.sum()};
@@ -26,6 +29,13 @@ final class Forces {
 
   @Override
   public String toString() {
-    return "data " + data.sum() + ", directories " + directories.sum() + ", binlog " + binlog.sum();
+    return "data "
+        + data.sum()
+        + ", directories "
+        + directories.sum()
+        + ", binlog "
+        + binlog.sum()
+        + ", tombstones "
+        + tombstones.sum();
   }
 }

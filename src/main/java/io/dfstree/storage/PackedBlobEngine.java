@@ -20,9 +20,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.zip.CRC32;
@@ -38,10 +36,13 @@ import java.util.zip.CRC32;
  * fdatasync}. Deletes, tombstones and metadata stay with {@link StoredFiles}, as for plain files,
  * so catch-up, deletes and {@code -m} files work the same.
  *
+ * A delete's mark is answered without a force of its volume once {@link #recoverDeletes} ran: its
+ * tombstone and binlog line are the record ({@link DeleteCommitter}).
+ *
  * <p>Why over 500 lines: it is the whole {@link BlobEngine} contract for slots (create, receive
- * from peers, open, delete, list) plus the two things only this engine needs, the pending-memory
- * budget and the restart recovery of binlog lines. The next cut is that recovery and the slot
- * repair into a class of their own.
+ * from peers, open, delete, list) plus the pending-memory budget only this engine needs; what a
+ * start repairs after a crash is {@link PackedRecovery}. The next cut is the slot repair and the
+ * scrub.
  */
 final class PackedBlobEngine implements BlobEngine {
   private static final org.slf4j.Logger LOG =
@@ -183,70 +184,32 @@ final class PackedBlobEngine implements BlobEngine {
     }
   }
 
-  /**
-   * Blocking, at start, once the binlog is open: writes again the {@code C} lines a crash took
-   * (written after the slot's sync, synced later): the own slots of the last window of each volume,
-   * created in the last {@value #RECOVER_SECONDS} s before the newest, that no line of the binlog's
-   * end names. Returns how many lines it wrote.
-   */
+  /** See {@link PackedRecovery#lines}. Blocking, at start, once the binlog is open. */
   int recoverLines() throws IOException {
-    Binlog log = files.binlog();
-    if (log == null || !options.fsync()) {
-      return 0;
-    }
-    Map<String, io.dfstree.fileid.TrunkId> missing = new HashMap<>();
-    long newest = 0;
-    List<io.dfstree.fileid.TrunkId> recent = new ArrayList<>();
-    for (PackedStore s : stores) {
-      recent.addAll(s.recentSlots(options.verifyTail(), 0));
-    }
-    for (io.dfstree.fileid.TrunkId t : recent) {
-      newest = Math.max(newest, t.createTime() & 0xFFFFFFFFL);
-    }
-    for (io.dfstree.fileid.TrunkId t : recent) {
-      if ((t.createTime() & 0xFFFFFFFFL) >= newest - RECOVER_SECONDS) {
-        missing.put(t.remoteName(), t);
-      }
-    }
-    // look back through the binlog's end until every recent slot has its line (or 64 MiB)
-    long size = log.size();
-    for (long back = 256 * 1024; !missing.isEmpty(); back *= 4) {
-      long from = Math.max(0, size - back);
-      byte[] chunk = log.read(from, (int) (size - from));
-      int start = 0;
-      if (from > 0) {
-        while (start < chunk.length && chunk[start] != '\n') {
-          start++;
-        }
-        start++;
-      }
-      if (start < chunk.length) {
-        for (Binlog.Entry e :
-            Binlog.parse(java.util.Arrays.copyOfRange(chunk, start, chunk.length), from + start)) {
-          missing.remove(e.name());
-        }
-      }
-      if (from == 0 || back >= 64L << 20) {
-        break;
-      }
-    }
-    if (missing.isEmpty()) {
-      return 0;
-    }
-    List<io.dfstree.fileid.TrunkId> lost = new ArrayList<>(missing.values());
-    lost.sort(
-        Comparator.comparingLong((io.dfstree.fileid.TrunkId t) -> t.createTime() & 0xFFFFFFFFL)
-            .thenComparing(io.dfstree.fileid.TrunkId::remoteName));
-    List<String> lines = new ArrayList<>(lost.size());
-    for (io.dfstree.fileid.TrunkId t : lost) {
-      lines.add(Binlog.line(t.createTime() & 0xFFFFFFFFL, Binlog.CREATE, t.remoteName()));
-    }
-    log.appendUnsynced(lines);
-    log.force();
-    LOG.warn(
-            "packed store: {} binlog lines of slots written before a crash were missing: written again",
-            lines.size());
-    return lines.size();
+    return PackedRecovery.lines(files, stores, options);
+  }
+
+  /** Set once {@link #recoverDeletes} ran: a restart then marks again what a crash took. */
+  private volatile boolean deletesRecovered;
+
+  /**
+   * Whether a delete's mark may be answered without a force of its volume: its tombstone and binlog
+   * line are made durable by the delete's round ({@link DeleteCommitter}: one binlog force for all
+   * the deletes of a round), and a start applies every tombstone to the slots again ({@link
+   * #recoverDeletes}). So a packed delete costs a share of one force, not of two.
+   */
+  private boolean deletesRecorded() {
+    return deletesRecovered && files.tombstones() != null && files.binlog() != null;
+  }
+
+  /**
+   * See {@link PackedRecovery#deletes}. Blocking, at start, once the tombstones are open; until it
+   * ran, deletes wait for their volume's force.
+   */
+  int recoverDeletes() throws IOException {
+    int marked = PackedRecovery.deletes(files, this);
+    deletesRecovered = true;
+    return marked;
   }
 
   /** Bytes of small uploads held in memory now (metrics, tests). */
@@ -393,8 +356,8 @@ final class PackedBlobEngine implements BlobEngine {
         ctx,
         id,
         () ->
-            on(ctx, store(id.storePathIndex()).delete(t))
-                .compose(v -> files.afterPackedDelete(ctx, id, true)));
+            on(ctx, store(id.storePathIndex()).delete(t, deletesRecorded()))
+                .compose(v -> files.afterPackedDelete(ctx, id, true, true)));
   }
 
   /** A peer's delete (binlog {@code D}): tombstone even when the slot is not here (yet). */
@@ -406,7 +369,7 @@ final class PackedBlobEngine implements BlobEngine {
         ctx,
         id,
         () ->
-            on(ctx, store(id.storePathIndex()).delete(t))
+            on(ctx, store(id.storePathIndex()).delete(t, deletesRecorded()))
                 .transform(ar -> files.afterPackedDelete(ctx, id, false, ar.succeeded())));
   }
 

@@ -91,22 +91,9 @@ final class PeerChanges {
     if (files.isPacked(id)) {
       return files.packedEngine().applyDelete(ctx, id, ts);
     }
+    // also when the file is not here (yet): its tombstone keeps out a copy still on its way
     Path p = files.pathOf(id);
-    return files.underLock(
-        ctx,
-        p,
-        () -> {
-          boolean removed = Files.deleteIfExists(p);
-          removed |= Files.deleteIfExists(StoredFiles.metadataPath(p));
-          // also when the file is not here (yet): a copy of it still on its way must not
-          // stay
-          if (removed) {
-            changes.buryAndRecord(ts, Character.toLowerCase(Binlog.DELETE), id.remoteName());
-          } else {
-            changes.bury(id.remoteName(), ts);
-          }
-          return null;
-        });
+    return files.withLock(ctx, id, () -> files.deletes().plain(ctx, id, p, ts, false));
   }
 
   /** Renames a sealed appender as its source did; false when the old name is not here. */

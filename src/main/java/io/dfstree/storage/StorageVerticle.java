@@ -124,6 +124,9 @@ public final class StorageVerticle extends VerticleBase {
                               options.fsync(),
                               StoredFiles.now(),
                               binlog));
+                      if (node.packed != null) {
+                        node.packed.recoverDeletes(); // marks of deletes a crash took
+                      }
                       node.replication.load();
                       return null;
                     }))

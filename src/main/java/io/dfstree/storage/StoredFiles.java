@@ -41,6 +41,7 @@ final class StoredFiles {
   private final PeerChanges fromPeers;
   private final MetadataFiles metadata;
   private final PlacingNames placing = new PlacingNames();
+  private final DeleteCommitter deletes;
 
   /** What stat says about a stored file. */
   record Stat(Path path, long size, long mtimeSeconds) {}
@@ -74,29 +75,12 @@ final class StoredFiles {
   }
 
   /**
-   * After a packed slot is deleted (or a peer's delete found none): its -m file, tombstone, binlog.
+   * The rest of a packed slot's delete once its {@code D} mark is durable (or a peer's delete found
+   * no slot here, {@code slotDeleted} false): -m file, tombstone, binlog line, in a round shared
+   * with the deletes that arrive with it ({@link DeleteCommitter}).
    */
-  Future<Void> afterPackedDelete(Context ctx, FileId id, boolean local) {
-    return afterPackedDelete(ctx, id, local, true);
-  }
-
-  /** {@code logged}: write the binlog line (a peer's delete of a slot not here is not logged). */
-  Future<Void> afterPackedDelete(Context ctx, FileId id, boolean local, boolean logged) {
-    Path p = pathOf(id);
-    return disk.executeBlocking(
-        () -> {
-          Files.deleteIfExists(metadataPath(p));
-          if (logged) {
-            changes.buryAndRecord(
-                now(),
-                local ? Binlog.DELETE : Character.toLowerCase(Binlog.DELETE),
-                id.remoteName());
-          } else {
-            changes.bury(id.remoteName(), now());
-          }
-          return null;
-        },
-        false);
+  Future<Void> afterPackedDelete(Context ctx, FileId id, boolean local, boolean slotDeleted) {
+    return deletes.packed(ctx, id, now(), local, slotDeleted);
   }
 
   StoredFiles(WorkerExecutor disk, StorePaths paths, int storageId, String group, boolean fsync) {
@@ -109,6 +93,12 @@ final class StoredFiles {
     this.appenders = new AppenderFiles(this, changes, disk, locks, fsync);
     this.fromPeers = new PeerChanges(this, changes, disk, locks);
     this.metadata = new MetadataFiles(this, changes, disk);
+    this.deletes = new DeleteCommitter(disk, changes, this);
+  }
+
+  /** The deletes' group commit (see {@link DeleteCommitter}). */
+  DeleteCommitter deletes() {
+    return deletes;
   }
 
   /** Append, modify, truncate and seal appender files. */
@@ -322,21 +312,10 @@ final class StoredFiles {
     }
   }
 
+  /** Deletes a plain file, under its lock, in a durable round shared with concurrent deletes. */
   Future<Void> delete(Context ctx, FileId id) {
     Path p = pathOf(id);
-    return underLock(
-        ctx,
-        p,
-        () -> {
-          if (!Files.deleteIfExists(p)) {
-            throw FdfsException.notFound("file does not exist");
-          }
-          Files.deleteIfExists(metadataPath(p));
-          changes.forceDirectory(p.getParent());
-          changes.buryAndRecord(now(), Binlog.DELETE, id.remoteName());
-          spaceAfterDelete(id.storePathIndex());
-          return null;
-        });
+    return locks.withLock(ctx, p, () -> deletes.plain(ctx, id, p, now(), true));
   }
 
   /**
@@ -363,7 +342,7 @@ final class StoredFiles {
    * Blocking: re-measures the path a delete freed space on (one statvfs), so that uploads after
    * freeing a full disk are not refused ENOSPC until the next heartbeat re-measures it.
    */
-  private void spaceAfterDelete(int storePathIndex) throws IOException {
+  void spaceAfterDelete(int storePathIndex) throws IOException {
     StorePath sp = paths.get(storePathIndex);
     boolean wasFull = !paths.hasRoomFor(sp, 0);
     sp.refreshSpace();
@@ -436,6 +415,8 @@ final class StoredFiles {
 
   /** Removes a file this storage just placed but may not keep (write quorum refused). */
   Future<Void> retract(Context ctx, FileId id) {
-    return delete(ctx, id);
+    // a packed slot is the packed engine's to delete (a plain delete would find no file)
+    PackedBlobEngine p = packed;
+    return p != null && p.owns(id) ? p.delete(ctx, id) : delete(ctx, id);
   }
 }

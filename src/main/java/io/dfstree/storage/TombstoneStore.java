@@ -156,6 +156,17 @@ final class TombstoneStore {
    * class comment). Call {@link #sync} if that binlog append then fails.
    */
   void bury(String remoteName, long ts, boolean binlogRecordsIt) throws IOException {
+    if (append(remoteName, ts, binlogRecordsIt)) {
+      sync();
+    }
+  }
+
+  /**
+   * Blocking: as {@link #bury(String, long, boolean)} without the force: true when the caller must
+   * {@link #sync} before the delete counts as durable (fsync on, no binlog line covers it). A batch
+   * of deletes appends all its lines, then syncs once ({@code DeleteCommitter}).
+   */
+  boolean append(String remoteName, long ts, boolean binlogRecordsIt) throws IOException {
     ByteBuffer line =
         ByteBuffer.wrap((ts + " " + remoteName + "\n").getBytes(StandardCharsets.US_ASCII));
     boolean covered = binlogRecordsIt && binlog != null;
@@ -178,10 +189,17 @@ final class TombstoneStore {
     }
     if (checkpoint) {
       checkpoint();
-    } else if (fsync && !covered) {
-      sync();
     }
+    return !checkpoint && fsync && !covered;
   }
+
+  /** Counts the forces of this file that ran ({@code Forces.tombstones}). */
+  void countForces(java.util.concurrent.atomic.LongAdder counter) {
+    this.forced = counter;
+  }
+
+  private volatile java.util.concurrent.atomic.LongAdder forced =
+      new java.util.concurrent.atomic.LongAdder();
 
   /**
    * Blocking: forces the file, then notes that every delete the binlog held before the force began
@@ -212,11 +230,17 @@ final class TombstoneStore {
             }
             try {
               c.force(false);
+              forced.increment();
             } catch (java.nio.channels.ClosedChannelException compacted) {
               // compact() replaced the file meanwhile, with this line in it, and forced it
             }
           });
     }
+  }
+
+  /** Every name with a tombstone, a copy (a start's recovery of packed delete marks). */
+  synchronized java.util.List<String> names() {
+    return new java.util.ArrayList<>(deleted.keySet());
   }
 
   /** When {@code remoteName} was last deleted here (unix seconds), or null. */

@@ -151,4 +151,119 @@ class ForcesPerChangeTest {
     assertArrayEquals(new long[] {0, 1, 1}, f, "data, directory, binlog: " + files.forces());
     assertNotNull(tombstones.deletedAt(name), "the delete left its tombstone");
   }
+
+  /** The plain or packed files of {@code n} uploads, one at a time. */
+  private List<FileId> stored(BlobEngine into, int n, int size) throws Exception {
+    List<FileId> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] b = bytes(size + i);
+      String name =
+          on(
+              () -> {
+                NewBlob blob = into.create(0, b.length, false, "");
+                blob.write(Buffer.buffer(b));
+                return blob.place();
+              });
+      ids.add(files.validate(files.group(), name));
+    }
+    return ids;
+  }
+
+  /** Runs {@code each} for every id at once (all asked before any is answered). */
+  private void allAtOnce(List<FileId> ids, java.util.function.Function<FileId, Future<?>> each)
+      throws Exception {
+    on(
+        () -> {
+          List<Future<?>> all = new java.util.ArrayList<>();
+          for (FileId id : ids) {
+            all.add(each.apply(id));
+          }
+          return Future.all(all);
+        });
+  }
+
+  static final int CONCURRENT = 32;
+
+  /**
+   * Deletes that arrive together share one durable round (issue 9): their directories and the
+   * binlog are forced once per batch, not once per delete, and each still has its tombstone and its
+   * line.
+   */
+  @Test
+  void concurrentPlainDeletesShareTheirForces() throws Exception {
+    List<FileId> ids = stored(engine, CONCURRENT, 100);
+    long[] before = files.forces().counts();
+    allAtOnce(ids, id -> engine.delete(ctx, id));
+    long[] after = files.forces().counts();
+    long dirs = after[1] - before[1];
+    long lines = after[2] - before[2];
+    System.out.printf(
+        "%d concurrent plain deletes: %d directory forces, %d binlog forces%n",
+        CONCURRENT, dirs, lines);
+    assertEquals(0, after[0] - before[0], "no data force for a delete");
+    assertTrue(dirs < CONCURRENT / 4, "directory forces for " + CONCURRENT + ": " + dirs);
+    assertTrue(lines < CONCURRENT / 4, "binlog forces for " + CONCURRENT + ": " + lines);
+    for (FileId id : ids) {
+      assertNotNull(tombstones.deletedAt(id.remoteName()), "tombstone of " + id.remoteName());
+      assertFalse(java.nio.file.Files.exists(files.pathOf(id)));
+    }
+    List<String> log = java.nio.file.Files.readAllLines(dir.resolve("sync/binlog"));
+    for (FileId id : ids) {
+      assertEquals(1, log.stream().filter(l -> l.endsWith(" D " + id.remoteName())).count());
+    }
+  }
+
+  /**
+   * Packed deletes that arrive together: their 'D' marks wait for no volume force (the tombstone
+   * and binlog line are the durable record, and a start marks again what a crash took), and one
+   * binlog force serves the batch, for the source's deletes and for a peer's deletes applied here
+   * alike.
+   */
+  @Test
+  void concurrentPackedDeletesAndAppliedPeersDeletesShareTheirForces() throws Exception {
+    PackedBlobEngine packed =
+        new PackedBlobEngine(
+            store.vertx,
+            files,
+            store.disk,
+            new io.dfstree.storage.packed.PackedOptions(64 * 1024, 1 << 20, true, 1 << 20, 4 << 20),
+            7,
+            new FileBlobEngine(files, store.disk),
+            1 << 20);
+    files.packed(packed);
+    packed.open();
+    packed.recoverDeletes(); // as a start does: deletes' marks may then wait for no volume force
+    try {
+      for (boolean peers : new boolean[] {false, true}) {
+        List<FileId> ids = stored(packed, CONCURRENT, 100);
+        io.dfstree.storage.packed.PackedStore volumes = packed.store(0);
+        long batches = volumes.volumeForces();
+        long[] before = files.forces().counts();
+        long now = System.currentTimeMillis() / 1000;
+        allAtOnce(ids, id -> peers ? packed.applyDelete(ctx, id, now) : packed.delete(ctx, id));
+        long[] after = files.forces().counts();
+        long volumeForces = volumes.volumeForces() - batches;
+        long lines = after[2] - before[2];
+        System.out.printf(
+            "%d concurrent packed deletes (%s): %d volume forces, %d binlog forces, %d directory%n",
+            CONCURRENT,
+            peers ? "a peer's, applied" : "the source's",
+            volumeForces,
+            lines,
+            after[1] - before[1]);
+        assertEquals(0, volumeForces, "the marks wait for no volume force");
+        assertTrue(lines < CONCURRENT / 4, "binlog forces: " + lines);
+        char op = peers ? 'd' : 'D';
+        List<String> log = java.nio.file.Files.readAllLines(dir.resolve("sync/binlog"));
+        for (FileId id : ids) {
+          assertFalse(on(() -> packed.exists(id)), id.remoteName());
+          assertNotNull(tombstones.deletedAt(id.remoteName()), "tombstone of " + id.remoteName());
+          assertEquals(
+              1, log.stream().filter(l -> l.endsWith(" " + op + " " + id.remoteName())).count());
+        }
+      }
+    } finally {
+      packed.close();
+    }
+  }
 }

@@ -49,6 +49,7 @@ class PackedBlobEngineTest {
   PackedBlobEngine engine;
   Path binlogFile;
   long maxPending = 1 << 20;
+  int recoveredDeletes;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -85,7 +86,9 @@ class PackedBlobEngineTest {
             vertx, files, disk, po, 7, new FileBlobEngine(files, disk), maxPending);
     files.packed(engine);
     engine.open();
-    return engine.recoverLines();
+    int lines = engine.recoverLines();
+    recoveredDeletes = engine.recoverDeletes(); // as a storage's start does, tombstones open
+    return lines;
   }
 
   private void stop() throws Exception {
@@ -280,6 +283,54 @@ class PackedBlobEngineTest {
     assertFalse(engine.damaged(id));
     long lines = binlogLines().stream().filter(l -> l.contains(name)).count();
     assertEquals(1, lines, "a repair is not a new file for peers");
+  }
+
+  /**
+   * A delete's mark is answered before its volume is forced (its tombstone and binlog line are the
+   * durable record, one force per round of deletes): a crash that takes the mark leaves a live slot
+   * with a tombstone, which the next start marks deleted again, durably.
+   */
+  @Test
+  void aDeleteWhoseMarkACrashTookIsMarkedAgainFromItsTombstoneAtStart() throws Exception {
+    byte[] content = bytes(3000, 9);
+    String name = store(content);
+    FileId id = files.validate("group1", name);
+    TrunkId t = TrunkId.parse(name);
+    Path packedDir = dir.resolve("s0/data/packed");
+    Path volume;
+    try (var vols = Files.list(packedDir)) {
+      volume = vols.filter(p -> p.toString().endsWith(".vol")).findFirst().orElseThrow();
+    }
+    byte[] liveHeader = new byte[64];
+    try (RandomAccessFile f = new RandomAccessFile(volume.toFile(), "r")) {
+      f.seek(t.offset());
+      f.readFully(liveHeader);
+    }
+    on(() -> engine.delete(ctx, id));
+    assertFalse(on(() -> engine.exists(id)));
+    stop();
+    // the crash took the mark: the slot's header says live again, and no index checkpoint says
+    // otherwise (the tombstone and the binlog line were made durable before the answer)
+    try (RandomAccessFile f = new RandomAccessFile(volume.toFile(), "rw")) {
+      f.seek(t.offset());
+      f.write(liveHeader);
+    }
+    try (var idx = Files.list(packedDir)) {
+      for (Path p : idx.filter(p -> p.toString().endsWith(".idx")).toList()) {
+        Files.delete(p);
+      }
+    }
+    start();
+    assertEquals(1, recoveredDeletes, "the slot marked again from its tombstone");
+    assertFalse(on(() -> engine.exists(id)));
+    assertEquals(
+        Errno.ENOENT, errno(assertThrows(Exception.class, () -> on(() -> engine.open(id)))));
+    // marked for good: a clean restart finds nothing to mark
+    stop();
+    start();
+    assertEquals(0, recoveredDeletes);
+    assertFalse(on(() -> engine.exists(id)));
+    assertEquals(1, binlogLines().stream().filter(l -> l.endsWith(" D " + name)).count());
   }
 
   @Test

@@ -20,11 +20,10 @@ import org.slf4j.LoggerFactory;
  * {@code fdatasync} serves many files. A single writer also keeps a volume's own slots in order:
  * nothing acknowledged can sit behind an unfinished slot.
  *
- * <p>Why over 400 lines: the queue, the loop and the commit share one thing no other class may
- * touch, the write position of each volume, which only this thread moves; the operations are
- * records here because each is a step of that one commit. The next cut is the slot writes at a
- * given place ({@code placeSlot}, {@code markDeleted}) into a class of their own, which the commit
- * calls with the volume it holds.
+ * <p>The writes at a place a name gives (a delete's mark, a released reservation, a peer's or a
+ * repaired slot) are {@link SlotWrites}; this class keeps the queue, the loop and the commit,
+ * which share the one thing no other class may touch: the write position of each volume, which
+ * only this thread moves.
  */
 final class BatchCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);
@@ -47,7 +46,13 @@ final class BatchCommitter {
     }
   }
 
-  private record Delete(TrunkId id, CompletableFuture<Void> done) implements Op {
+  /**
+   * {@code recorded}: the caller makes the delete durable elsewhere (its tombstone and binlog line)
+   * and a restart marks again any slot whose mark a crash took ({@code
+   * PackedBlobEngine.recoverDeletes}), so the mark is answered once written, without a force of its
+   * own; the volume is forced with its next batch, its next checkpoint or at stop.
+   */
+  private record Delete(TrunkId id, boolean recorded, CompletableFuture<Void> done) implements Op {
     public int bytes() {
       return SlotHeader.SIZE;
     }
@@ -98,6 +103,12 @@ final class BatchCommitter {
 
   volatile long appended;
 
+  /** Volume forces that ran (tests: a recorded delete's mark takes none of its own). */
+  volatile long forces;
+
+  /** Volumes holding delete marks written without a force (see {@link Delete}). Committer only. */
+  private final java.util.Set<Volume> unforcedMarks = new java.util.HashSet<>();
+
   BatchCommitter(PackedStore store, SlotLog log, LineForcer forcer) {
     this.store = store;
     this.log = log;
@@ -118,9 +129,9 @@ final class BatchCommitter {
     return f;
   }
 
-  CompletableFuture<Void> delete(TrunkId id) {
+  CompletableFuture<Void> delete(TrunkId id, boolean recorded) {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    offer(new Delete(id, f), f);
+    offer(new Delete(id, recorded, f), f);
     return f;
   }
 
@@ -198,6 +209,7 @@ final class BatchCommitter {
       }
       batch.clear();
       if (stop) {
+        forceMarks();
         for (Op op; (op = queue.poll()) != null; ) {
           fail(op, new FdfsException(Errno.EBUSY, "packed store is closed"));
         }
@@ -274,12 +286,19 @@ final class BatchCommitter {
           if (v != null) {
             IndexCheckpoint.beforeChange(v, d.id.offset());
           }
-          markDeleted(v, d.id);
+          SlotWrites.markDeleted(v, d.id);
+          if (d.recorded) {
+            // answered now: the caller's record of the delete is what a crash cannot take
+            v.changes++;
+            unforcedMarks.add(v);
+            d.done.complete(null);
+            continue;
+          }
           mark(v, touched);
           written.add(op);
           results.add(null);
         } else if (op instanceof Place p) {
-          boolean placed = placeSlot(p);
+          boolean placed = SlotWrites.place(store, p.id, p.content, p.repair);
           if (placed) {
             mark(store.volume(p.id.sourceKey(), p.id.volume()), touched);
           }
@@ -287,20 +306,7 @@ final class BatchCommitter {
           results.add(placed);
         } else if (op instanceof Release r) {
           Volume v = store.volume(r.id.sourceKey(), r.id.volume());
-          SlotHeader h =
-              new SlotHeader(
-                  SlotHeader.DELETED,
-                  r.id.slotLength(),
-                  r.id.fileSize(),
-                  r.id.crc32(),
-                  r.id.createTime(),
-                  r.id.sizeHigh(),
-                  r.id.extPart());
-          IndexCheckpoint.beforeChange(v, r.id.offset());
-          v.writeFully(h.encode(), r.id.offset());
-          synchronized (v) {
-            v.index.add(r.id.offset(), r.id.slotLength(), false);
-          }
+          SlotWrites.release(v, r.id);
           mark(v, touched);
           written.add(op);
           results.add(null);
@@ -314,7 +320,9 @@ final class BatchCommitter {
       if (store.options.fsync()) {
         for (Volume v : touched) {
           v.channel.force(false);
+          forces++;
         }
+        unforcedMarks.removeAll(touched);
       }
       batches++;
     } catch (IOException e) {
@@ -383,6 +391,7 @@ final class BatchCommitter {
     // after the batch is durable and indexed, with no write in flight: a consistent copy
     for (Op op : batch) {
       if (op instanceof Snapshot s) {
+        forceMarks(); // a checkpoint never describes a mark the volume may still lose
         List<IndexCheckpoint.Snapshot> snaps = new ArrayList<>();
         for (Volume v : store.volumes()) {
           if (v.changes != v.checkpointedChanges || v.checkpointCovered == 0) {
@@ -394,6 +403,25 @@ final class BatchCommitter {
           }
         }
         s.done.complete(snaps);
+      }
+    }
+  }
+
+  /** Forces the volumes holding delete marks written without a force (checkpoint, stop). */
+  private void forceMarks() {
+    if (!store.options.fsync()) {
+      unforcedMarks.clear();
+      return;
+    }
+    for (java.util.Iterator<Volume> it = unforcedMarks.iterator(); it.hasNext(); ) {
+      Volume v = it.next();
+      try {
+        v.channel.force(false);
+        forces++;
+        it.remove();
+      } catch (IOException e) {
+        // left for the next try; a restart marks the slots again from their tombstones
+        LOG.warn("packed store M{}: forcing delete marks failed: {}", store.storePathIndex, e.toString());
       }
     }
   }
@@ -420,86 +448,6 @@ final class BatchCommitter {
       v.dirty = true;
       touched.add(v);
     }
-  }
-
-  private void markDeleted(Volume v, TrunkId id) throws IOException {
-    if (v == null) {
-      throw FdfsException.notFound("packed file not found: " + id);
-    }
-    int i;
-    synchronized (v) {
-      i = v.index.find(id.offset());
-      if (i < 0 || !v.index.live(i) || v.index.length(i) != id.slotLength()) {
-        throw FdfsException.notFound("packed file not found: " + id);
-      }
-    }
-    SlotHeader h = PackedStore.readHeader(v, id.offset());
-    if (h == null || !PackedStore.matches(h, id)) {
-      throw FdfsException.notFound("packed file not found: " + id);
-    }
-    // header first: the compactor must not see the slot free before its header says so
-    v.writeFully(h.withState(SlotHeader.DELETED).encode(), id.offset());
-    synchronized (v) {
-      v.index.markFree(v.index.find(id.offset()));
-    }
-  }
-
-  /** Writes a replicated slot; false when it was here already (nothing written). */
-  private boolean placeSlot(Place p) throws IOException {
-    TrunkId id = p.id;
-    Volume v = store.volume(id.sourceKey(), id.volume());
-    if (v == null) {
-      if (id.sourceKey() == store.sourceKey) {
-        throw FdfsException.invalid(
-            "a replicated slot names a volume of our own that we do not have: " + id);
-      }
-      v = store.createVolume(id.sourceKey(), id.volume());
-    }
-    synchronized (v) {
-      int at = v.index.containing(id.offset());
-      if (p.repair) {
-        if (at < 0
-            || v.index.offset(at) != id.offset()
-            || !v.index.live(at)
-            || v.index.length(at) != id.slotLength()) {
-          throw FdfsException.notFound("no packed slot to repair: " + id);
-        }
-      } else if (at >= 0) {
-        if (v.index.offset(at) == id.offset()
-            && v.index.live(at)
-            && v.index.length(at) == id.slotLength()) {
-          SlotHeader h = PackedStore.readHeader(v, id.offset());
-          if (h != null && PackedStore.matches(h, id)) {
-            return false;
-          }
-        }
-        if (!v.index.live(at)) {
-          throw FdfsException.notFound("packed slot was deleted here: " + id);
-        }
-        throw new FdfsException(Errno.EEXIST, "another packed slot holds this place: " + id);
-      }
-      if (!p.repair && !v.index.add(id.offset(), id.slotLength(), true)) {
-        throw new FdfsException(Errno.EEXIST, "another packed slot overlaps this place: " + id);
-      }
-    }
-    if (!p.repair) {
-      // a slot that appears inside what a checkpoint says: that checkpoint goes first
-      IndexCheckpoint.beforeChange(v, id.offset());
-    }
-    SlotHeader h =
-        new SlotHeader(
-            SlotHeader.FILE,
-            id.slotLength(),
-            id.fileSize(),
-            id.crc32(),
-            id.createTime(),
-            id.sizeHigh(),
-            id.extPart());
-    ByteBuffer slot = ByteBuffer.allocate(id.slotLength());
-    slot.put(h.encode()).put(p.content.duplicate()).position(0);
-    v.writeFully(slot, id.offset());
-    store.extend(v, (long) id.offset() + id.slotLength());
-    return true;
   }
 
   private static void fail(Op op, Throwable e) {

@@ -294,8 +294,22 @@ public final class PackedStore implements AutoCloseable {
 
   /** Marks the slot deleted, durably; ENOENT when it is not here. */
   public CompletableFuture<Void> delete(TrunkId id) {
+    return delete(id, false);
+  }
+
+  /**
+   * Marks the slot deleted; ENOENT when it is not here. {@code recorded}: the caller makes the
+   * delete durable itself (tombstone and binlog line, which a restart applies to the slots again),
+   * so the mark is answered once written, without waiting for a force of the volume.
+   */
+  public CompletableFuture<Void> delete(TrunkId id, boolean recorded) {
     checkPath(id);
-    return committer.delete(id);
+    return committer.delete(id, recorded);
+  }
+
+  /** Forces of volumes run so far (one per volume a batch touched). */
+  public long volumeForces() {
+    return committer.forces;
   }
 
   /** The file's content: one positioned read, checked against its header, its ID and its CRC32. */

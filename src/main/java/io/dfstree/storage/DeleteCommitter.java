@@ -1,0 +1,198 @@
+package io.dfstree.storage;
+
+import io.dfstree.fileid.FileId;
+import io.dfstree.protocol.FdfsException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.internal.ContextInternal;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Group commit for deletes (issue 9): the deletes that arrive together share one durable round —
+ * every directory a removed file leaves forced once, the tombstones of all of them written, their
+ * binlog lines written as one and forced once — where each delete used to take a disk thread for
+ * its own round (a directory force, then a binlog force, each group-committed only with the few
+ * other deletes that happened to hold a disk thread at that moment).
+ *
+ * <p>One round runs at a time, on a thread of the disk pool: while it forces, new deletes queue,
+ * and the next round takes them all. Callers hold each file's lock until their delete is answered
+ * ({@link StoredFiles#withLock}), so a round's tombstones and lines are written under those locks
+ * as a single delete's are, and no delete is answered before its round is durable: an answered
+ * delete survives a crash (its line is forced; {@link TombstoneStore} replays lines into
+ * tombstones). A packed slot comes here after its volume's committer made its {@code D} mark
+ * durable (in a batch of its own, one force per volume), so a packed delete costs a share of one
+ * volume force and of one binlog force.
+ */
+final class DeleteCommitter {
+  /**
+   * One delete: {@code file} a plain file to remove here (null for a packed slot, which the volume's
+   * committer marked already: {@code slotDeleted} says whether it was there); {@code local} for a
+   * delete asked of this storage (ENOENT when nothing is here; line {@code D}), else a peer's
+   * (line {@code d} when something was removed, a tombstone either way).
+   */
+  private record Request(
+      Path file,
+      Path metadata,
+      String name,
+      long ts,
+      boolean local,
+      boolean slotDeleted,
+      int storePathIndex,
+      Promise<Void> done) {}
+
+  private final WorkerExecutor disk;
+  private final FileChanges changes;
+  private final StoredFiles files;
+  private final ConcurrentLinkedQueue<Request> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean running = new AtomicBoolean();
+
+  /** Rounds made durable so far (tests: deletes per round). */
+  volatile long rounds;
+
+  DeleteCommitter(WorkerExecutor disk, FileChanges changes, StoredFiles files) {
+    this.disk = disk;
+    this.changes = changes;
+    this.files = files;
+  }
+
+  /** Deletes the plain file of {@code id} at {@code path}; the caller holds its lock. */
+  Future<Void> plain(Context ctx, FileId id, Path path, long ts, boolean local) {
+    return submit(
+        ctx,
+        path,
+        StoredFiles.metadataPath(path),
+        id.remoteName(),
+        ts,
+        local,
+        false,
+        id.storePathIndex());
+  }
+
+  /**
+   * The rest of a packed slot's delete, once its {@code D} mark is durable ({@code slotDeleted}) or
+   * a peer's delete found no slot here: its {@code -m} file, tombstone and line. The caller holds
+   * the slot's lock.
+   */
+  Future<Void> packed(Context ctx, FileId id, long ts, boolean local, boolean slotDeleted) {
+    return submit(
+        ctx,
+        null,
+        StoredFiles.metadataPath(files.pathOf(id)),
+        id.remoteName(),
+        ts,
+        local,
+        slotDeleted,
+        id.storePathIndex());
+  }
+
+  private Future<Void> submit(
+      Context ctx,
+      Path file,
+      Path metadata,
+      String name,
+      long ts,
+      boolean local,
+      boolean slotDeleted,
+      int storePathIndex) {
+    Promise<Void> done = ((ContextInternal) ctx).promise();
+    queue.add(new Request(file, metadata, name, ts, local, slotDeleted, storePathIndex, done));
+    if (running.compareAndSet(false, true)) {
+      disk.executeBlocking(this::drain, false);
+    }
+    return done.future();
+  }
+
+  /** Rounds until the queue is empty; only one runs at a time. */
+  private Void drain() {
+    while (true) {
+      List<Request> batch = new ArrayList<>();
+      for (Request r; (r = queue.poll()) != null; ) {
+        batch.add(r);
+      }
+      if (batch.isEmpty()) {
+        running.set(false);
+        // a delete queued after the poll and before the flag fell: take it (or leave it to the
+        // drain its caller started)
+        if (queue.isEmpty() || !running.compareAndSet(false, true)) {
+          return null;
+        }
+        continue;
+      }
+      round(batch);
+    }
+  }
+
+  /** Removes, forces each directory once, tombstones and lines with one binlog force, answers. */
+  private void round(List<Request> batch) {
+    List<Request> kept = new ArrayList<>(batch.size());
+    List<FileChanges.Buried> buried = new ArrayList<>(batch.size());
+    Set<Path> dirs = new LinkedHashSet<>();
+    Set<Integer> freed = new TreeSet<>();
+    for (Request r : batch) {
+      try {
+        boolean removed;
+        if (r.file != null) {
+          removed = Files.deleteIfExists(r.file);
+          if (!removed && r.local) {
+            r.done.tryFail(FdfsException.notFound("file does not exist"));
+            continue;
+          }
+          if (removed) {
+            freed.add(r.storePathIndex);
+          }
+          removed |= Files.deleteIfExists(r.metadata);
+          if (removed) {
+            dirs.add(r.file.getParent());
+          }
+        } else {
+          if (Files.deleteIfExists(r.metadata)) {
+            dirs.add(r.metadata.getParent());
+          }
+          removed = r.slotDeleted;
+        }
+        // a peer's delete of a file not here (yet) leaves a tombstone: a copy of it still on its
+        // way must not stay; no line, or two members would log each other's delete for ever
+        buried.add(
+            new FileChanges.Buried(
+                r.name, r.ts, r.local ? Binlog.DELETE : Character.toLowerCase(Binlog.DELETE),
+                r.local || removed));
+        kept.add(r);
+      } catch (IOException | RuntimeException e) {
+        r.done.tryFail(e);
+      }
+    }
+    try {
+      for (Path dir : dirs) {
+        changes.forceDirectory(dir);
+      }
+      changes.buryAndRecordAll(buried);
+    } catch (IOException | RuntimeException e) {
+      for (Request r : kept) {
+        r.done.tryFail(e);
+      }
+      return;
+    }
+    rounds++;
+    for (int index : freed) {
+      try {
+        files.spaceAfterDelete(index);
+      } catch (IOException | RuntimeException e) {
+        // the heartbeat measures it again
+      }
+    }
+    for (Request r : kept) {
+      r.done.tryComplete();
+    }
+  }
+}
