@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * Progress per peer is "caught up to the peer's clock at time T": compared only with file times
  * from that same peer, so routing never depends on clocks agreeing.
  *
- * <p>The catch-up loop (binlog pages, the membership decision) is one state per peer, kept here;
+ * <p>Why over 400 lines: the catch-up loop (binlog pages, the membership decision) is one state
+ * per peer, kept here;
  * what it applies, fetches and fans out lives in the classes above, the snapshot pull (when our
  * position was trimmed away) in {@link SnapshotPull}, the marks on disk in {@link PeerMarks}.
  */

@@ -27,7 +27,9 @@ import java.util.zip.CRC32;
  * binlog line under the lock, the tombstone of a delete); {@link AppenderFiles} the appender
  * operations, {@link MetadataFiles} the {@code -m} files, {@link PeerChanges} what peers send us,
  * {@link PlacingNames} the names being placed right now. This class holds the rest: names, new
- * uploads, stat, delete and the packed engine's hooks.
+ * uploads, stat, delete and the packed engine's hooks. Why over 400 lines: those share the store
+ * paths, the file locks and the disk pool that every room above is handed from here; the next cut
+ * is the packed engine's hooks ({@code afterPacked*}) into a room of their own.
  */
 final class StoredFiles {
   private final WorkerExecutor disk;

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * {@code fdatasync} serves many files. A single writer also keeps a volume's own slots in order:
  * nothing acknowledged can sit behind an unfinished slot.
  *
- * <p>The writes at a place a name gives (a delete's mark, a released reservation, a peer's or a
+ * <p>Why over 400 lines: the writes at a place a name gives (a delete's mark, a released reservation, a peer's or a
  * repaired slot) are {@link SlotWrites}; this class keeps the queue, the loop and the commit,
  * which share the one thing no other class may touch: the write position of each volume, which
  * only this thread moves.
