@@ -363,7 +363,43 @@ public final class S3Api implements Handler<HttpServerRequest> {
       sent = resp.end(S3Xml.error(e, req.path(), requestId));
     }
     if (bodyLeft) {
-      sent.onComplete(x -> req.connection().close());
+      sent.onComplete(x -> lingerThenClose(req));
+    }
+  }
+
+  /** How long, and how many body bytes, an error answer waits for a client still sending. */
+  static final long LINGER_MS = 2_000;
+
+  static final long LINGER_BYTES = 1 << 20;
+
+  /**
+   * Closes the connection of a request answered with an error before its body was read. Closed at
+   * once, a client still sending the body gets a reset from the bytes left unread, and the reset
+   * can throw away our answer before the client reads it ("Error writing request body"): so, as
+   * Apache's and nginx's lingering close do, read and drop what it still sends, for at most {@link
+   * #LINGER_MS} and {@link #LINGER_BYTES}, then close.
+   */
+  private void lingerThenClose(HttpServerRequest req) {
+    long[] dropped = {0};
+    long timer = s3.vertx.setTimer(LINGER_MS, t -> req.connection().close());
+    Runnable close =
+        () -> {
+          s3.vertx.cancelTimer(timer);
+          req.connection().close();
+        };
+    try {
+      req.exceptionHandler(err -> close.run());
+      req.endHandler(v -> close.run());
+      req.handler(
+          b -> {
+            dropped[0] += b.length();
+            if (dropped[0] > LINGER_BYTES) {
+              close.run();
+            }
+          });
+      req.resume();
+    } catch (IllegalStateException ended) { // the body ended meanwhile: nothing left to read
+      close.run();
     }
   }
 
