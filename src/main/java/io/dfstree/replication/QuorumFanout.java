@@ -175,8 +175,19 @@ final class QuorumFanout {
       return Future.succeededFuture(new ReplicaFanout(pool, 0));
     }
     ReplicaFanout fanout = new ReplicaFanout(pool, Math.min(wanted, active.size()));
+    return streamTo(fanout, active.subList(0, Math.min(wanted, active.size())), size, storePathIndex)
+        .map(v -> fanout);
+  }
+
+  /**
+   * Opens a copy of this upload to each of {@code peers} on a pooled connection and adds it to
+   * {@code fanout}; completes once every peer was tried (a peer that cannot be reached is left
+   * out).
+   */
+  private Future<Void> streamTo(
+      ReplicaFanout fanout, List<GroupPeers.Peer> peers, long size, int storePathIndex) {
     List<Future<?>> opened = new java.util.ArrayList<>();
-    for (GroupPeers.Peer p : active.subList(0, Math.min(wanted, active.size()))) {
+    for (GroupPeers.Peer p : peers) {
       opened.add(
           pool.acquire(p.host(), p.port())
               .onSuccess(
@@ -191,7 +202,7 @@ final class QuorumFanout {
                     fanout.add(conn, ack);
                   }));
     }
-    return Future.join(opened).transform(ar -> Future.succeededFuture(fanout));
+    return Future.join(opened).transform(ar -> Future.succeededFuture());
   }
 
   /**
@@ -209,21 +220,7 @@ final class QuorumFanout {
       return Future.succeededFuture(null);
     }
     ReplicaFanout push = ReplicaFanout.push(pool);
-    List<Future<?>> opened = new java.util.ArrayList<>();
-    for (GroupPeers.Peer p : candidates) {
-      opened.add(
-          pool.acquire(p.host(), p.port())
-              .onSuccess(
-                  conn -> {
-                    Future<Buffer> ack =
-                        conn.begin(
-                            ReplicaFanout.prefix(size, storePathIndex),
-                            store.options().replicaTimeoutMs());
-                    ack.onComplete(ar -> store.countSyncOut(size, ar.succeeded()));
-                    push.add(conn, ack);
-                  }));
-    }
-    return Future.join(opened)
-        .transform(ar -> Future.succeededFuture(push.targets() == 0 ? null : push));
+    return streamTo(push, candidates, size, storePathIndex)
+        .map(v -> push.targets() == 0 ? null : push);
   }
 }

@@ -5,13 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.dfstree.fileid.FileName;
-import io.dfstree.fileid.TrunkId;
 import io.vertx.core.json.JsonObject;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Random;
 import org.csource.fastdfs.StorageClient;
 import org.csource.fastdfs.StorageServer;
@@ -60,24 +54,6 @@ class MixedPackingTest {
     return b;
   }
 
-  /** The content of {@code remote}'s slot on member {@code member}'s disk (null: not there). */
-  byte[] slotOn(String member, String remote) throws java.io.IOException {
-    TrunkId t = TrunkId.parse(remote);
-    Path vol =
-        group
-            .data(member)
-            .resolve("packed")
-            .resolve(String.format("%08x-%05d.vol", t.sourceKey(), t.volume()));
-    if (!Files.exists(vol) || Files.size(vol) < (long) t.offset() + t.slotLength()) {
-      return null;
-    }
-    ByteBuffer content = ByteBuffer.allocate(t.fileSize());
-    try (FileChannel ch = FileChannel.open(vol, StandardOpenOption.READ)) {
-      ch.read(content, t.offset() + 32);
-    }
-    return content.array();
-  }
-
   @Test
   void packedSlotsAndPlainFilesAreReadableOnTheMemberThatDoesNotPack() throws Exception {
     StorageClient a = client(group.portA);
@@ -87,7 +63,7 @@ class MixedPackingTest {
       String[] packed = a.upload_file(onA, "bin", null);
       assertNotNull(packed, "upload to A errno " + a.getErrorCode());
       assertEquals(FileName.TRUNK_NAME_LEN, packed[1].length(), "A packs: " + packed[1]);
-      assertArrayEquals(onA, slotOn("b", packed[1]), "A's slot is in B's copy of A's volume");
+      assertArrayEquals(onA, group.slotOn("b", packed[1]), "A's slot is in B's copy of A's volume");
       assertArrayEquals(onA, b.download_file(packed[0], packed[1]), "A's slot read on B");
 
       byte[] onB = bytes(2000 + i, 100 + i);

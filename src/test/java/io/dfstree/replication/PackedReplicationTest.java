@@ -2,14 +2,10 @@ package io.dfstree.replication;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.dfstree.fileid.TrunkId;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Random;
 import org.csource.fastdfs.StorageClient;
 import org.csource.fastdfs.StorageServer;
@@ -64,27 +60,6 @@ class PackedReplicationTest {
     return b;
   }
 
-  /**
-   * The content of {@code remote}'s slot as member {@code member}'s disk holds it (null: not
-   * there).
-   */
-  byte[] slotOn(String member, String remote) throws java.io.IOException {
-    TrunkId t = TrunkId.parse(remote);
-    Path vol =
-        dir.resolve(member)
-            .resolve("data")
-            .resolve("packed")
-            .resolve(String.format("%08x-%05d.vol", t.sourceKey(), t.volume()));
-    if (!Files.exists(vol) || Files.size(vol) < (long) t.offset() + t.slotLength()) {
-      return null;
-    }
-    ByteBuffer b = ByteBuffer.allocate(t.fileSize());
-    try (FileChannel ch = FileChannel.open(vol, StandardOpenOption.READ)) {
-      ch.read(b, t.offset() + 32);
-    }
-    return b.array();
-  }
-
   @Test
   void anAcknowledgedPackedUploadIsInThePeersVolumeAtTheSameOffset() throws Exception {
     for (int i = 0; i < 20; i++) {
@@ -94,8 +69,8 @@ class PackedReplicationTest {
       assertNotNull(id);
       assertEquals(60, id[1].length(), id[1]);
       // both members' disks, read directly: no fetch-on-miss can hide a missing replica
-      assertArrayEquals(data, slotOn("a", id[1]), "on A: " + id[1]);
-      assertArrayEquals(data, slotOn("b", id[1]), "on B: " + id[1]);
+      assertArrayEquals(data, group.slotOn("a", id[1]), "on A: " + id[1]);
+      assertArrayEquals(data, group.slotOn("b", id[1]), "on B: " + id[1]);
       assertArrayEquals(data, client(port == portA ? portB : portA).download_file(id[0], id[1]));
       // each member appends to volumes of its own: the name's source says whose
       assertEquals(
@@ -143,7 +118,7 @@ class PackedReplicationTest {
       String remote = ids[i][1];
       int k = i;
       GroupReplicationTest.waitFor(
-          () -> java.util.Arrays.equals(bytes(3000 + k, 100 + k), slotOn("b", remote)));
+          () -> java.util.Arrays.equals(bytes(3000 + k, 100 + k), group.slotOn("b", remote)));
     }
     assertNull(client(portB).query_file_info(ids[5][0], ids[5][1]));
   }

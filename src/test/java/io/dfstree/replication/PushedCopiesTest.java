@@ -88,28 +88,9 @@ class PushedCopiesTest {
       byte[] data = bytes(500 + i * 2000, 70 + i);
       String[] id = a.upload_file(data, "bin", null);
       assertEquals(60, id[1].length(), id[1]);
-      GroupReplicationTest.waitFor(() -> slotOn("b", id[1]) != null);
-      assertArrayEquals(data, slotOn("b", id[1]), id[1]);
+      GroupReplicationTest.waitFor(() -> group.slotOn("b", id[1]) != null);
+      assertArrayEquals(data, group.slotOn("b", id[1]), id[1]);
     }
-  }
-
-  /** The slot of {@code remote} as member {@code member}'s volume holds it, once it is live. */
-  byte[] slotOn(String member, String remote) throws java.io.IOException {
-    io.dfstree.fileid.TrunkId t = io.dfstree.fileid.TrunkId.parse(remote);
-    Path vol =
-        group
-            .data(member)
-            .resolve("packed")
-            .resolve(String.format("%08x-%05d.vol", t.sourceKey(), t.volume()));
-    if (!Files.exists(vol) || Files.size(vol) < (long) t.offset() + t.slotLength()) {
-      return null;
-    }
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(t.fileSize());
-    try (var ch = java.nio.channels.FileChannel.open(vol)) {
-      ch.read(b, t.offset() + 32);
-    }
-    byte[] got = b.array();
-    return java.util.Arrays.equals(got, new byte[got.length]) ? null : got;
   }
 
   /**

@@ -155,6 +155,27 @@ final class TwoStorages implements AutoCloseable {
   }
 
   /**
+   * The content of packed file {@code remote}'s slot as member {@code path}'s copy of the writer's
+   * volume holds it; null while the slot is not there or not written yet (still zeros).
+   */
+  byte[] slotOn(String path, String remote) throws java.io.IOException {
+    io.dfstree.fileid.TrunkId t = io.dfstree.fileid.TrunkId.parse(remote);
+    Path vol =
+        data(path)
+            .resolve("packed")
+            .resolve(String.format("%08x-%05d.vol", t.sourceKey(), t.volume()));
+    if (!Files.exists(vol) || Files.size(vol) < (long) t.offset() + t.slotLength()) {
+      return null;
+    }
+    java.nio.ByteBuffer content = java.nio.ByteBuffer.allocate(t.fileSize());
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(vol)) {
+      ch.read(content, t.offset() + 32);
+    }
+    byte[] got = content.array();
+    return java.util.Arrays.equals(got, new byte[got.length]) ? null : got;
+  }
+
+  /**
    * Waits until each of {@code ids} has published two heartbeats from now on: every member, on the
    * same event bus, has then handled at least one of them.
    */
