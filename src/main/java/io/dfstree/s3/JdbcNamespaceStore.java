@@ -83,10 +83,19 @@ public final class JdbcNamespaceStore implements NamespaceStore {
     return db.describe();
   }
 
+  /** PostgreSQL advisory-lock key taken while creating the schema ("dfsT" in ASCII). */
+  private static final long SCHEMA_LOCK = 0x64667354L;
+
   /** The tables and index, created when missing (on the first connection opened). */
   private Void createSchema(Connection c) throws SQLException {
     String key = dialect == Dialect.POSTGRESQL ? "TEXT COLLATE \"C\"" : "TEXT";
     try (Statement s = c.createStatement()) {
+      if (dialect == Dialect.POSTGRESQL) {
+        // CREATE TABLE IF NOT EXISTS is not safe against itself in PostgreSQL: two storages
+        // starting at once both see no table and one fails on pg_type's unique index (seen in
+        // CI). A transaction-scoped advisory lock makes the second wait for the first's commit.
+        s.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
+      }
       s.execute(
           "CREATE TABLE IF NOT EXISTS buckets (name "
               + key

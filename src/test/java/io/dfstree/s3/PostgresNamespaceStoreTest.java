@@ -59,4 +59,45 @@ class PostgresNamespaceStoreTest extends NamespaceStoreContract {
       other.close();
     }
   }
+
+  /**
+   * Storages of several groups start at once against one fresh database: each creates the schema.
+   * Without a lock PostgreSQL's CREATE TABLE IF NOT EXISTS races itself (pg_type unique index).
+   */
+  @Test
+  void manyStoresCreateTheSchemaAtOnce() throws Exception {
+    String fresh = "race" + DB.incrementAndGet();
+    try (Connection c = DriverManager.getConnection(pg.url(), "dfstree", "");
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + fresh);
+    }
+    String url = pg.url().replace("/postgres", "/" + fresh);
+    int n = 6;
+    var start = new java.util.concurrent.CountDownLatch(1);
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+    var opened = new java.util.ArrayList<java.util.concurrent.Future<NamespaceStore>>();
+    try {
+      for (int i = 0; i < n; i++) {
+        opened.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return (NamespaceStore) JdbcNamespaceStore.postgresql(vertx, url, "dfstree", "", 2);
+                }));
+      }
+      start.countDown();
+      var stores = new java.util.ArrayList<NamespaceStore>();
+      for (var f : opened) {
+        stores.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS)); // throws if one failed
+      }
+      await(stores.get(0).createBucket("raced", 1));
+      await(stores.get(n - 1).putObject(entry("raced", "k", "id")));
+      assertEquals("id", await(stores.get(1).object("raced", "k")).orElseThrow().fileId());
+      for (NamespaceStore s : stores) {
+        s.close();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
