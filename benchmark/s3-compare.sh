@@ -16,8 +16,9 @@
 # --server-pid and report the server's CPU per operation (utime+stime from /proc/<pid>/stat over
 # the phase) next to ops/s and p50/p99; the load average is printed before each run. At the end
 # one table per jar pairs every round's rows, with the S3/protocol ratio of ops/s and of CPU per
-# operation, and the geometric mean of the ratios over the rounds (a round of ~1500 MiB lasts
-# 5-10 s; on a shared machine single rounds swing by a third, the mean over 4 far less).
+# operation, and the geometric mean of the ratios over the rounds. A PUT phase of 1500 MiB lasts
+# 4-10 s; at load 7-14 single rounds still ranged 0.55-1.11 and the 4-round means of one build
+# moved by up to 0.28 between two runs (GET), so compare builds within one run (--jar-as).
 # Options: --jar FILE | --jar-as NAME=JAR (repeatable) | -n N (files per run, default 1500) |
 #   -s SIZE (1M) | -c N (16) | --rounds R (4) | --warmup N (300, before the first run of each
 #   kind) | --server-jvm "ARGS" (default -Xmx1g) | --jfr DIR (jdk.ExecutionSample every 2 ms,
