@@ -1,11 +1,13 @@
 package io.dfstree.s3;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A request body as the object's bytes: aws-chunked framing removed (and its chunk signatures
@@ -24,8 +26,21 @@ final class BodyStream implements ReadStream<Buffer> {
   private final PayloadChecksum checksum;
   private final String checksumValue;
   private final long max;
+  private final io.vertx.core.Context context;
+
+  /** Every digest of the body, run off the event loop ({@link DigestLane}). */
+  private final DigestLane digests;
+
+  /** The MD5 once every byte is in; made at the end (or when asked, if earlier). */
+  private CompletableFuture<byte[]> md5Result;
+
   private long bytes;
   private boolean failed;
+
+  /** Paused by the pipe (the write side is full), by the digests (too far behind), or both. */
+  private boolean pausedByReader;
+
+  private boolean pausedByDigests;
   private Handler<Buffer> handler;
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
@@ -44,6 +59,20 @@ final class BodyStream implements ReadStream<Buffer> {
       String checksumHeader,
       String checksumValue,
       long max) {
+    this(source, chunks, payloadHash, contentMd5, checksumHeader, checksumValue, max, DigestLane.POOL);
+  }
+
+  /** As above, with the digests run on {@code digestPool} (tests hold it to see back-pressure). */
+  BodyStream(
+      ReadStream<Buffer> source,
+      AwsChunkedParser chunks,
+      String payloadHash,
+      String contentMd5,
+      String checksumHeader,
+      String checksumValue,
+      long max,
+      java.util.concurrent.Executor digestPool) {
+    this.digests = new DigestLane(digestPool, this::digest);
     this.source = source;
     this.chunks = chunks;
     boolean hex =
@@ -57,7 +86,11 @@ final class BodyStream implements ReadStream<Buffer> {
         checksumHeader == null || chunks != null ? null : PayloadChecksum.forHeader(checksumHeader);
     this.checksumValue = checksumValue;
     this.max = max;
+    this.context = io.vertx.core.Vertx.currentContext();
   }
+
+  /** Bytes a body may have given to its digests and not had digested yet before it is paused. */
+  static final long MAX_UNDIGESTED = 4L * 1024 * 1024;
 
   static MessageDigest md5() {
     try {
@@ -67,9 +100,33 @@ final class BodyStream implements ReadStream<Buffer> {
     }
   }
 
-  /** The MD5 of the bytes passed, in hex (the single-part ETag); call after the end. */
-  String md5Hex() {
-    return HexFormat.of().formatHex(md5.digest());
+  /**
+   * The MD5 of the bytes passed, in hex (the single-part ETag), on the caller's context; ask after
+   * the end.
+   */
+  Future<String> md5Hex() {
+    io.vertx.core.Context here = io.vertx.core.Vertx.currentContext();
+    CompletableFuture<byte[]> d = md5Digest();
+    return (here == null ? Future.fromCompletionStage(d) : Future.fromCompletionStage(d, here))
+        .map(md5 -> HexFormat.of().formatHex(md5));
+  }
+
+  private CompletableFuture<byte[]> md5Digest() {
+    if (md5Result == null) {
+      md5Result = digests.after(md5::digest);
+    }
+    return md5Result;
+  }
+
+  /** One chunk through every digest, on the lane (each gets its own view of the bytes). */
+  private void digest(java.nio.ByteBuffer b) {
+    md5.update(b.duplicate());
+    if (sha256 != null) {
+      sha256.update(b.duplicate());
+    }
+    if (checksum != null) {
+      checksum.update(b.duplicate());
+    }
   }
 
   long bytes() {
@@ -84,13 +141,24 @@ final class BodyStream implements ReadStream<Buffer> {
           "EntityTooLarge",
           "Your proposed upload exceeds the maximum allowed object size of " + max + " bytes");
     }
-    // digest the buffer's own bytes: getBytes() would copy every MiB once per digest
-    md5.update(nio(b));
-    if (sha256 != null) {
-      sha256.update(nio(b));
-    }
-    if (checksum != null) {
-      checksum.update(b);
+    // the buffer's own bytes (no copy), read-only and shared with the file write that follows
+    digests.update(nio(b));
+    if (!pausedByDigests && digests.queuedBytes() > MAX_UNDIGESTED) {
+      // the digests fell behind the socket and the disk: hold the body until they catch up,
+      // or a large object would wait in memory for its digest
+      pausedByDigests = true;
+      source.pause();
+      digests
+          .after(() -> null)
+          .thenRun(
+              () ->
+                  onContext(
+                      () -> {
+                        pausedByDigests = false;
+                        if (!pausedByReader) {
+                          source.resume();
+                        }
+                      }));
     }
     Handler<Buffer> h = handler;
     if (h != null) {
@@ -123,6 +191,23 @@ final class BodyStream implements ReadStream<Buffer> {
       if (chunks != null) {
         chunks.finish();
       }
+    } catch (S3Exception e) {
+      fail(e);
+      return;
+    }
+    if (sha256 == null && contentMd5 == null && checksum == null) {
+      end(); // nothing to check: the MD5 (ETag) is awaited by whoever asks for it
+      return;
+    }
+    md5Digest().thenRun(() -> onContext(this::checkThenEnd));
+  }
+
+  /** The body's checks, once every byte is digested: the stream ends, or fails with the first. */
+  private void checkThenEnd() {
+    if (failed) {
+      return;
+    }
+    try {
       if (sha256 != null && !SigV4.hex(sha256.digest()).equals(expectedSha256)) {
         throw new S3Exception(
             400,
@@ -130,7 +215,7 @@ final class BodyStream implements ReadStream<Buffer> {
             "The provided 'x-amz-content-sha256' header does not match what was computed.");
       }
       if (contentMd5 != null) {
-        String actual = Base64.getEncoder().encodeToString(((MessageDigest) cloneMd5()).digest());
+        String actual = Base64.getEncoder().encodeToString(md5Result.join());
         if (!actual.equals(contentMd5.trim())) {
           throw new S3Exception(
               400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
@@ -143,17 +228,22 @@ final class BodyStream implements ReadStream<Buffer> {
       fail(e);
       return;
     }
+    end();
+  }
+
+  private void end() {
     Handler<Void> h = endHandler;
     if (h != null) {
       h.handle(null);
     }
   }
 
-  private Object cloneMd5() {
-    try {
-      return md5.clone();
-    } catch (CloneNotSupportedException e) {
-      throw new IllegalStateException(e);
+  /** Runs {@code r} on the body's event loop (where it was made), or at once without one. */
+  private void onContext(Runnable r) {
+    if (context == null) {
+      r.run();
+    } else {
+      context.runOnContext(v -> r.run());
     }
   }
 
@@ -198,19 +288,25 @@ final class BodyStream implements ReadStream<Buffer> {
 
   @Override
   public BodyStream pause() {
+    pausedByReader = true;
     source.pause();
     return this;
   }
 
   @Override
   public BodyStream resume() {
-    source.resume();
+    pausedByReader = false;
+    if (!pausedByDigests) {
+      source.resume();
+    }
     return this;
   }
 
   @Override
   public BodyStream fetch(long amount) {
-    source.fetch(amount);
+    if (!pausedByDigests) {
+      source.fetch(amount);
+    }
     return this;
   }
 }

@@ -52,9 +52,16 @@ public final class JdbcNamespaceStore implements NamespaceStore {
 
   private final MultipartRows multipart = new MultipartRows(this);
 
+  /** Recent object rows; only where this process is the namespace's one writer (SQLite). */
+  private final ObjectRowCache cache;
+
+  /** Rows the cache keeps at most (a few MB). */
+  static final int CACHED_ROWS = 10_000;
+
   private JdbcNamespaceStore(Vertx vertx, JdbcConnections.Settings settings) throws SQLException {
     this.dialect = settings.dialect();
     this.db = new JdbcConnections(vertx, settings, this::createSchema);
+    this.cache = dialect == Dialect.SQLITE ? new ObjectRowCache(CACHED_ROWS) : null;
   }
 
   /** Blocking: opens (creating if needed) the SQLite file at {@code file}. */
@@ -240,7 +247,36 @@ public final class JdbcNamespaceStore implements NamespaceStore {
 
   @Override
   public Future<Optional<ObjectEntry>> object(String bucket, String key) {
-    return read(c -> Optional.ofNullable(objectRow(c, bucket, key, "")));
+    if (cache == null) {
+      return read(c -> Optional.ofNullable(objectRow(c, bucket, key, "")));
+    }
+    ObjectEntry cached = cache.get(bucket, key);
+    if (cached != null) {
+      return Future.succeededFuture(Optional.of(cached));
+    }
+    long started = cache.readStarts();
+    return read(c -> Optional.ofNullable(objectRow(c, bucket, key, "")))
+        .andThen(ar -> cache.read(started, ar.succeeded() ? ar.result().orElse(null) : null));
+  }
+
+  /**
+   * Runs {@code work}, a change of object {@code bucket}/{@code key}, keeping the row cache right:
+   * the key is dropped when the change runs on the writer and set to {@code after} (null: dropped)
+   * once it is committed, before the caller hears of it.
+   */
+  private <T> Future<T> changeObject(
+      String bucket, String key, ObjectEntry after, SqlWork<T> work) {
+    if (cache == null) {
+      return write(work);
+    }
+    long[] order = {0};
+    return write(
+            (SqlWork<T>)
+                c -> {
+                  order[0] = cache.writing(bucket, key);
+                  return work.run(c);
+                })
+        .andThen(ar -> cache.written(bucket, key, order[0], ar.succeeded() ? after : null));
   }
 
   private static ObjectEntry objectRow(Connection c, String bucket, String key, String lock)
@@ -261,7 +297,10 @@ public final class JdbcNamespaceStore implements NamespaceStore {
 
   @Override
   public Future<List<String>> putObject(ObjectEntry e) {
-    return write(
+    return changeObject(
+        e.bucket(),
+        e.key(),
+        e,
         c -> {
           requireBucket(c, e.bucket());
           List<String> freed = replaceObject(c, e);
@@ -303,7 +342,10 @@ public final class JdbcNamespaceStore implements NamespaceStore {
 
   @Override
   public Future<List<String>> deleteObject(String bucket, String key) {
-    return write(
+    return changeObject(
+        bucket,
+        key,
+        null,
         c -> {
           requireBucket(c, bucket);
           ObjectEntry old = objectRow(c, bucket, key, forUpdate());
@@ -381,7 +423,8 @@ public final class JdbcNamespaceStore implements NamespaceStore {
 
   @Override
   public Future<List<String>> completeUpload(String uploadId, ObjectEntry entry) {
-    return write(c -> multipart.complete(c, uploadId, entry));
+    return changeObject(
+        entry.bucket(), entry.key(), null, c -> multipart.complete(c, uploadId, entry));
   }
 
   @Override

@@ -106,8 +106,15 @@ final class MultipartOps {
               return s3.bytes.store(body, declared, S3Names.extension(key));
             })
         .compose(
-            fileId -> {
-              String etag = body.md5Hex();
+            fileId ->
+                body.md5Hex()
+                    .recover(
+                        err -> s3.bytes.delete(fileId).transform(x -> Future.failedFuture(err)))
+                    .map(etag -> new String[] {fileId, etag}))
+        .compose(
+            stored -> {
+              String fileId = stored[0];
+              String etag = stored[1];
               return s3.names
                   .putPart(uploadId, new Part(number, fileId, body.bytes(), etag))
                   .recover(err -> s3.bytes.delete(fileId).transform(x -> Future.failedFuture(err)))

@@ -53,8 +53,18 @@ final class ObjectOps {
               return s3.bytes.store(body, declared, S3Names.extension(key));
             })
         .compose(
-            fileId -> {
-              String etag = body.md5Hex();
+            fileId ->
+                body.md5Hex()
+                    .recover(
+                        err ->
+                            s3.bytes
+                                .delete(fileId)
+                                .transform(x -> Future.failedFuture(err))) // nothing left behind
+                    .map(etag -> new String[] {fileId, etag}))
+        .compose(
+            stored -> {
+              String fileId = stored[0];
+              String etag = stored[1];
               ObjectEntry e =
                   new ObjectEntry(
                       bucket,
@@ -387,8 +397,18 @@ final class ObjectOps {
               return s3.bytes
                   .store(body, from.size(), S3Names.extension(key))
                   .compose(
-                      fileId -> {
-                        String etag = body.md5Hex();
+                      fileId ->
+                          body.md5Hex()
+                              .recover(
+                                  err ->
+                                      s3.bytes
+                                          .delete(fileId)
+                                          .transform(x -> Future.failedFuture(err)))
+                              .map(etag -> new String[] {fileId, etag}))
+                  .compose(
+                      stored -> {
+                        String fileId = stored[0];
+                        String etag = stored[1];
                         ObjectEntry e =
                             new ObjectEntry(
                                 bucket,

@@ -48,10 +48,14 @@ final class PayloadChecksum {
   }
 
   void update(Buffer b) {
+    update(BodyStream.nio(b));
+  }
+
+  void update(java.nio.ByteBuffer b) {
     if (crc != null) {
-      crc.update(BodyStream.nio(b));
+      crc.update(b);
     } else {
-      digest.update(BodyStream.nio(b));
+      digest.update(b);
     }
   }
 

@@ -57,4 +57,24 @@ class SqliteNamespaceStoreTest extends NamespaceStoreContract {
         "committed: still there after reopening");
     assertTrue(await(store.bucket("missing")).isEmpty());
   }
+
+  @Test
+  void aKnownObjectIsAnsweredWithoutAQueryAndNeverStale() throws Exception {
+    await(store.createBucket("c", 1));
+    await(store.putObject(entry("c", "k", "f0")));
+    var first = store.object("c", "k");
+    assertTrue(first.isComplete(), "a row this process just wrote is answered at once");
+    assertEquals("f0", first.result().orElseThrow().fileId());
+    for (int i = 1; i <= 200; i++) {
+      // a read racing the change must not leave the old row behind it
+      var racing = store.object("c", "k");
+      await(store.putObject(entry("c", "k", "f" + i)));
+      await(racing);
+      assertEquals("f" + i, await(store.object("c", "k")).orElseThrow().fileId());
+    }
+    var racing = store.object("c", "k");
+    await(store.deleteObject("c", "k"));
+    await(racing);
+    assertTrue(await(store.object("c", "k")).isEmpty(), "deleted: not answered from the cache");
+  }
 }
