@@ -164,4 +164,38 @@ class ReplicaFanoutTest {
     assertTrue(held.usable());
     assertSame(held, on(ctx, () -> pool.acquire("127.0.0.1", port)));
   }
+  /**
+   * The deadline timer outlives an answered request (one timer per deadline, not per request on a
+   * busy connection): a request that follows one with a longer deadline still gets its own.
+   */
+  @Test
+  void aStalledRequestFailsAtItsOwnDeadlineAfterALongerOne() throws Exception {
+    PeerPool pool = new PeerPool(vertx, "127.0.0.1", () -> null);
+    Context ctx = vertx.getOrCreateContext();
+    PeerConnection c = on(ctx, () -> pool.acquire("127.0.0.1", port));
+    Future<Buffer>[] first = new Future[1];
+    on(
+        ctx,
+        () -> {
+          first[0] = c.begin(Buffer.buffer("one"), 60_000);
+          return Future.succeededFuture();
+        });
+    long until = System.currentTimeMillis() + 5000;
+    while (accepted.isEmpty() && System.currentTimeMillis() < until) {
+      Thread.sleep(10);
+    }
+    accepted.get(0).write(PacketHeader.responseHeader(0));
+    on(ctx, () -> first[0]);
+    assertTrue(c.usable());
+
+    long t0 = System.nanoTime();
+    Exception e =
+        assertThrows(
+            java.util.concurrent.ExecutionException.class,
+            () -> on(ctx, () -> c.begin(Buffer.buffer("two"), 300))); // the peer never answers
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(e.getCause().getMessage().contains("no progress"), e.getCause().toString());
+    assertTrue(ms < 5000, "failed after " + ms + " ms, its deadline is 300 ms");
+    assertFalse(c.usable(), "a stalled peer's connection is closed");
+  }
 }
