@@ -99,7 +99,23 @@ public final class FileName {
   }
 
   public static String logicPath(int storePathIndex, int high, int low) {
-    return String.format("M%02X/%02X/%02X/", storePathIndex, high, low);
+    // "M%02X/%02X/%02X/" without a Formatter: built for every packed file name, several times
+    // per upload (String.format was ~1% of a storage's CPU per upload)
+    if ((storePathIndex | high | low) >>> 8 != 0) {
+      return String.format("M%02X/%02X/%02X/", storePathIndex, high, low);
+    }
+    char[] c = {'M', 0, 0, '/', 0, 0, '/', 0, 0, '/'};
+    hex2(c, 1, storePathIndex);
+    hex2(c, 4, high);
+    hex2(c, 7, low);
+    return new String(c);
+  }
+
+  private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
+
+  private static void hex2(char[] c, int at, int v) {
+    c[at] = HEX_DIGITS[v >>> 4];
+    c[at + 1] = HEX_DIGITS[v & 0xF];
   }
 
   /** A complete 44-character remote file name for a new normal or appender file. */

@@ -118,4 +118,31 @@ final class CatchUpFilter {
       }
     };
   }
+  /**
+   * A lane's entries in the steps they are applied in: consecutive deletes of different names form
+   * one step, applied together (their tombstones and lines then share one durable round of the
+   * delete committer, where one at a time each took a round, i.e. a binlog force, of its own);
+   * every other entry, and a delete of a name already in the step, starts a step of its own. The
+   * entries of one name keep their order.
+   */
+  static List<List<Binlog.Entry>> steps(List<Binlog.Entry> lane) {
+    List<List<Binlog.Entry>> out = new ArrayList<>();
+    List<Binlog.Entry> deletes = null;
+    Set<String> names = new HashSet<>();
+    for (Binlog.Entry e : lane) {
+      if (e.kind() == Binlog.DELETE && e.secondName() == null) {
+        if (deletes == null || !names.add(e.name())) {
+          deletes = new ArrayList<>();
+          names.clear();
+          names.add(e.name());
+          out.add(deletes);
+        }
+        deletes.add(e);
+      } else {
+        deletes = null;
+        out.add(List.of(e));
+      }
+    }
+    return out;
+  }
 }

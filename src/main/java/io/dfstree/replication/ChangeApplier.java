@@ -133,8 +133,8 @@ final class ChangeApplier {
           conn.compose(
               c -> {
                 Future<Void> f = Future.succeededFuture();
-                for (Binlog.Entry e : mine) {
-                  f = f.compose(v -> apply(c, peer, pp, e));
+                for (List<Binlog.Entry> step : CatchUpFilter.steps(mine)) {
+                  f = f.compose(v -> applyStep(c, peer, pp, step));
                 }
                 return f.onFailure(
                     err -> {
@@ -146,6 +146,19 @@ final class ChangeApplier {
               }));
     }
     return Future.join(done).mapEmpty();
+  }
+
+  /** One step of a lane ({@link CatchUpFilter#steps}): its entries at once. */
+  private Future<Void> applyStep(
+      PeerConnection c, GroupPeers.Peer peer, PeerProgress pp, List<Binlog.Entry> step) {
+    if (step.size() == 1) {
+      return apply(c, peer, pp, step.get(0));
+    }
+    List<Future<Void>> all = new java.util.ArrayList<>(step.size());
+    for (Binlog.Entry e : step) {
+      all.add(apply(c, peer, pp, e));
+    }
+    return Future.join(all).mapEmpty();
   }
 
   /**

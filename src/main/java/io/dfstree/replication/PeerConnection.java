@@ -25,6 +25,7 @@ final class PeerConnection implements FrameDecoder.Listener {
   private long maxSmallBody;
   private boolean closed;
   private long deadlineTimer = -1;
+  private long deadlineAt; // when the armed timer fires (ms)
   private long timeoutMs;
   private long lastProgress;
   private final io.vertx.core.Vertx vertx;
@@ -106,17 +107,33 @@ final class PeerConnection implements FrameDecoder.Listener {
     maxSmallBody = maxSmall;
     this.timeoutMs = timeoutMs;
     this.lastProgress = System.currentTimeMillis();
-    armDeadline(timeoutMs);
+    if (deadlineTimer >= 0 && deadlineAt > lastProgress + timeoutMs) {
+      // armed for an earlier request with a longer deadline than this one's
+      vertx.cancelTimer(deadlineTimer);
+      deadlineTimer = -1;
+    }
+    if (deadlineTimer < 0) {
+      armDeadline(timeoutMs);
+    } // else the timer of an earlier request is still armed: it measures from lastProgress
     decoder.nextRequest();
   }
 
-  /** The deadline moves with progress: a slow transfer is fine, a stalled one is not. */
+  /**
+   * The deadline moves with progress: a slow transfer is fine, a stalled one is not. One timer
+   * serves the requests that follow each other on this connection (a copy per upload): it is not
+   * cancelled when a request is answered, and when it fires with no request pending it stops, so a
+   * busy connection sets a timer once per deadline, not once per request.
+   */
   private void armDeadline(long delay) {
+    deadlineAt = System.currentTimeMillis() + Math.max(1, delay);
     deadlineTimer =
         vertx.setTimer(
             Math.max(1, delay),
             t -> {
               deadlineTimer = -1;
+              if (pending == null) {
+                return; // answered; the next request arms it again
+              }
               long idle = System.currentTimeMillis() - lastProgress;
               if (idle < timeoutMs) {
                 armDeadline(timeoutMs - idle);
@@ -202,7 +219,7 @@ final class PeerConnection implements FrameDecoder.Listener {
   private void clearPending() {
     pending = null;
     sink = null;
-    if (deadlineTimer >= 0) {
+    if (closed && deadlineTimer >= 0) {
       vertx.cancelTimer(deadlineTimer);
       deadlineTimer = -1;
     }

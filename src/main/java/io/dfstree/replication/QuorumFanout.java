@@ -51,17 +51,20 @@ final class QuorumFanout {
    * (ACTIVE members first).
    */
   private List<GroupPeers.Peer> quorumCandidates() {
-    List<GroupPeers.Peer> active =
-        new java.util.ArrayList<>(
-            peers.alive(System.currentTimeMillis()).stream()
-                .filter(
-                    p ->
-                        p.status() == StorageStatus.ACTIVE
-                            || p.status() == StorageStatus.SYNCING
-                            || p.status() == StorageStatus.WAIT_SYNC)
-                .toList());
-    active.sort(java.util.Comparator.comparing(p -> p.status() != StorageStatus.ACTIVE));
-    return active;
+    // per upload: a loop, not a stream, filter and stable sort (ACTIVE first, by id within each)
+    List<GroupPeers.Peer> alive = peers.alive(System.currentTimeMillis());
+    List<GroupPeers.Peer> out = new java.util.ArrayList<>(alive.size());
+    for (GroupPeers.Peer p : alive) {
+      if (p.status() == StorageStatus.ACTIVE) {
+        out.add(p);
+      }
+    }
+    for (GroupPeers.Peer p : alive) {
+      if (p.status() == StorageStatus.SYNCING || p.status() == StorageStatus.WAIT_SYNC) {
+        out.add(p);
+      }
+    }
+    return out;
   }
 
   private FdfsException refusal(int active) {
@@ -186,21 +189,31 @@ final class QuorumFanout {
    */
   private Future<Void> streamTo(
       ReplicaFanout fanout, List<GroupPeers.Peer> peers, long size, int storePathIndex) {
-    List<Future<?>> opened = new java.util.ArrayList<>();
+    Buffer prefix = ReplicaFanout.prefix(size, storePathIndex);
+    long timeoutMs = store.options().replicaTimeoutMs();
+    ReplicaFanout.Starter starter =
+        (conn, first) -> {
+          Future<Buffer> ack = conn.begin(first, timeoutMs);
+          // FastDFS sync-out: the copy sent to this peer, successful once the peer placed it
+          ack.onComplete(ar -> store.countSyncOut(size, ar.succeeded()));
+          return ack;
+        };
+    boolean whole = ReplicaFanout.sendsWhole(size);
+    List<Future<?>> opened = new java.util.ArrayList<>(peers.size());
     for (GroupPeers.Peer p : peers) {
       opened.add(
           pool.acquire(p.host(), p.port())
               .onSuccess(
                   conn -> {
-                    Future<Buffer> ack =
-                        conn.begin(
-                            ReplicaFanout.prefix(size, storePathIndex),
-                            store.options().replicaTimeoutMs());
-                    // FastDFS sync-out: the copy streamed to this peer, successful once the peer
-                    // placed it
-                    ack.onComplete(ar -> store.countSyncOut(size, ar.succeeded()));
-                    fanout.add(conn, ack);
+                    if (whole) {
+                      fanout.hold(conn, prefix, size, starter);
+                    } else {
+                      fanout.add(conn, starter.start(conn, prefix));
+                    }
                   }));
+    }
+    if (opened.size() == 1) {
+      return opened.get(0).transform(ar -> Future.succeededFuture());
     }
     return Future.join(opened).transform(ar -> Future.succeededFuture());
   }

@@ -13,9 +13,22 @@ import java.util.List;
  * name and time the source chose once the content was complete. Each peer acknowledges after its
  * copy is placed (and fsynced when configured). A peer that fails or stalls is dropped; the caller
  * counts acknowledgements against the write quorum.
+ *
+ * <p>A small upload ({@link #sendsWhole}) is not streamed: its connections are taken from the pool
+ * when the upload opens, but its prefix, content and trailer go to each peer as one write once the
+ * name is known. Streamed, a 4 KiB copy took three writes (prefix, content, trailer), each a
+ * {@code sendto} here, a wake-up and a read on the peer; whole, it takes one, and the peer reads
+ * the request in one go. The deadline of such a copy starts when it is sent.
  */
 final class ReplicaFanout implements Replication.Fanout {
   static final int TRAILER = io.dfstree.protocol.StorageCodec.REPLICA_TRAILER;
+
+  /**
+   * Copies up to this size are sent whole ({@link #sendsWhole}): at most this much is held per
+   * upload in flight (a packed upload holds its bytes anyway), and on a fast link streaming so
+   * little gains nothing.
+   */
+  static final long SEND_WHOLE_MAX = 64 * 1024;
 
   private final List<PeerConnection> conns = new ArrayList<>();
   private final List<Future<Buffer>> acks = new ArrayList<>();
@@ -25,6 +38,19 @@ final class ReplicaFanout implements Replication.Fanout {
   /** A write quorum of 1's push ({@link #push}): the client does not wait for these copies. */
   private final boolean push;
 
+  /** Sent whole: the request so far (prefix, then content); null once sent, or when streamed. */
+  private Buffer whole;
+
+  /** Sent whole: the connections taken for it, and how each starts its copy. */
+  private final List<PeerConnection> held = new ArrayList<>();
+
+  private final List<Starter> starters = new ArrayList<>();
+
+  /** Starts a copy's request on a connection with its first bytes; completes with the answer. */
+  interface Starter {
+    Future<Buffer> start(PeerConnection c, Buffer first);
+  }
+
   ReplicaFanout(PeerPool pool, int required) {
     this(pool, required, false);
   }
@@ -33,6 +59,11 @@ final class ReplicaFanout implements Replication.Fanout {
     this.pool = pool;
     this.required = required;
     this.push = push;
+  }
+
+  /** True when a copy of {@code size} bytes goes to each peer in one write at the end. */
+  static boolean sendsWhole(long size) {
+    return size >= 0 && size <= SEND_WHOLE_MAX;
   }
 
   /**
@@ -59,7 +90,7 @@ final class ReplicaFanout implements Replication.Fanout {
 
   @Override
   public int targets() {
-    return conns.size();
+    return conns.size() + held.size();
   }
 
   static Buffer prefix(long size, int storePathIndex) {
@@ -72,8 +103,24 @@ final class ReplicaFanout implements Replication.Fanout {
     acks.add(ack);
   }
 
+  /**
+   * Takes {@code c} for a copy sent whole: nothing is written until {@link #finish}, when {@code
+   * starter} sends the prefix, the content and the trailer at once.
+   */
+  void hold(PeerConnection c, Buffer prefix, long size, Starter starter) {
+    if (whole == null) {
+      whole = Buffer.buffer((int) (prefix.length() + size + TRAILER)).appendBuffer(prefix);
+    }
+    held.add(c);
+    starters.add(starter);
+  }
+
   @Override
   public void write(Buffer chunk) {
+    if (whole != null) {
+      whole.appendBuffer(chunk);
+      return;
+    }
     for (int i = 0; i < conns.size(); i++) {
       PeerConnection c = conns.get(i);
       if (!acks.get(i).failed()) {
@@ -122,7 +169,29 @@ final class ReplicaFanout implements Replication.Fanout {
     Buffer trailer =
         io.dfstree.protocol.StorageCodec.encodeTrailer(
             new io.dfstree.protocol.StorageRequest.ReplicaTrailer(mtimeSeconds, remoteName));
-    for (int i = 0; i < conns.size(); i++) {
+    if (whole != null) {
+      Buffer request = whole.appendBuffer(trailer);
+      whole = null;
+      for (int i = 0; i < held.size(); i++) {
+        PeerConnection c = held.get(i);
+        Future<Buffer> ack;
+        if (c.usable()) {
+          ack = starters.get(i).start(c, request);
+        } else {
+          // closed by the peer while the upload arrived
+          ack =
+              Future.failedFuture(
+                  new io.dfstree.protocol.FdfsException(
+                      io.dfstree.protocol.Errno.EIO,
+                      "peer " + c.peer() + " closed the connection before the copy was sent"));
+        }
+        add(c, ack);
+      }
+      held.clear();
+      starters.clear();
+      trailer = null; // sent with the request
+    }
+    for (int i = 0; trailer != null && i < conns.size(); i++) {
       if (!acks.get(i).failed()) {
         conns.get(i).write(trailer);
       }
@@ -143,9 +212,16 @@ final class ReplicaFanout implements Replication.Fanout {
             });
   }
 
-  /** The client went away or the upload failed: peers drop their partial copies on close. */
+  /**
+   * The client went away or the upload failed: peers drop their partial copies on close. A
+   * connection held for a copy not sent yet carried nothing of it and goes back to the pool.
+   */
   @Override
   public void abort() {
+    whole = null;
+    held.forEach(pool::release);
+    held.clear();
+    starters.clear();
     conns.forEach(PeerConnection::close);
   }
 }

@@ -81,4 +81,22 @@ class CatchUpFilterTest {
     // none is dropped here: apply() waits for the placing one, skips the deleted and bad ones
     assertEquals(run, CatchUpFilter.pending(run, checked, Set.of(name(1), name(4)), here));
   }
+  @Test
+  void consecutiveDeletesOfDifferentNamesAreOneStep() {
+    Binlog.Entry d1 = line('D', name(1), T);
+    Binlog.Entry d2 = line('d', name(2), T);
+    Binlog.Entry d3 = line('D', name(3), T);
+    Binlog.Entry c4 = line('C', name(4), T);
+    Binlog.Entry d5 = line('D', name(5), T);
+    Binlog.Entry d1again = line('D', name(1), T + 1);
+    Binlog.Entry c1 = line('C', name(1), T + 2);
+    List<List<Binlog.Entry>> steps =
+        CatchUpFilter.steps(List.of(d1, d2, d3, c4, d5, d1again, c1));
+    // deletes of one name keep their order (a second delete of name 1 starts a new step), and a
+    // create waits for the deletes before it
+    assertEquals(
+        List.of(List.of(d1, d2, d3), List.of(c4), List.of(d5, d1again), List.of(c1)), steps);
+    assertEquals(List.of(List.of(d1), List.of(d1again)), CatchUpFilter.steps(List.of(d1, d1again)));
+    assertEquals(List.of(), CatchUpFilter.steps(List.of()));
+  }
 }
