@@ -15,13 +15,20 @@
 # and body in two TCP writes) -- at each concurrency and size, and prints ops/s, MiB/s, p50/p99,
 # server CPU us per operation (utime+stime from /proc/<pid>/stat of every server process) and
 # the ratios to FastDFS's row. Every phase is bounded in count and time (--max-seconds).
+# Warm-up: --warmup N files per storage, then more rounds (4 KiB, every client kind and
+# concurrency measured) until the servers' JIT compiler threads (C1/C2, read from
+# /proc/<pid>/task/*/stat) used at most --jit-quiet PERCENT (3) of one core over a round of at
+# least a second, bounded by --jit-quiet-max SECONDS (120; 0 turns it off). One line says how long
+# it took and whether the JIT went quiet; without it the c=1 rows, measured first, ran on a JVM
+# still compiling.
 #
 # The driver is io.dfstree.benchmark.PeerBench in the test sources (the official client is a test
 # dependency); it is not a test and never runs in `mvn verify`. This script compiles it and
 # builds its class path with Maven, so it needs nothing the repository does not already install.
 # Options: --quick | --topologies single,group | --systems fastdfs,ours,ours-w1 (suffix -packed or -plain: packing on or off) |
 #   --clients official,pooled,split | -c 1,16 | -s 4K,64K,1M | --scale F (file counts) |
-#   --max-seconds S (per phase) | --warmup N (per storage) | --threads N (top server thread kinds per row) |
+#   --max-seconds S (per phase) | --warmup N (per storage) | --jit-quiet PERCENT | --jit-quiet-max S |
+#   --threads N (top server thread kinds per row) |
 #   --jfr DIR | --subdirs N | --baseline-jar OLD.jar (adds base, base-w1) | --out FILE.tsv |
 #   --jar-as NAME=JAR (adds NAME, NAME-w1: one more build of ours in the same run; repeatable) |
 #   --server-jvm "-Xmx512m ..."
@@ -30,7 +37,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for a in "$@"; do
-  if [[ $a == --help || $a == -h ]]; then sed -n "2,29p" "$0"; exit 0; fi
+  if [[ $a == --help || $a == -h ]]; then sed -n "2,36p" "$0"; exit 0; fi
 done
 PEER=${FASTDFS_PEER:-../shared/fastdfs-peer/fastdfs-peer}
 [[ -x $PEER ]] || { echo "error: $PEER not found (set FASTDFS_PEER to the fastdfs-peer script)" >&2; exit 2; }

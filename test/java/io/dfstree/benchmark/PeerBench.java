@@ -47,6 +47,14 @@ public final class PeerBench {
     double scale = 1.0;
     double maxSeconds = 15;
     int warmup = 400;
+
+    /**
+     * After the fixed warm-up, more warm-up rounds until the servers' JIT compiler threads used at
+     * most {@link #jitQuietPercent} of one core over a round, for at most this long (0: off).
+     */
+    double jitQuietMaxSeconds = 120;
+
+    double jitQuietPercent = 3;
     Path jfr;
     Path out;
     List<String> serverJvm = List.of("-Xmx512m");
@@ -87,6 +95,7 @@ public final class PeerBench {
             s.scale = 0.1;
             s.maxSeconds = 5;
             s.warmup = 100;
+            s.jitQuietMaxSeconds = 30;
           }
           case "--jar" -> s.jar = Path.of(args[++i]);
           case "--fastdfs-peer" -> s.peerScript = Path.of(args[++i]);
@@ -101,6 +110,8 @@ public final class PeerBench {
           case "--scale" -> s.scale = Double.parseDouble(args[++i]);
           case "--max-seconds" -> s.maxSeconds = Double.parseDouble(args[++i]);
           case "--warmup" -> s.warmup = Integer.parseInt(args[++i]);
+          case "--jit-quiet-max" -> s.jitQuietMaxSeconds = Double.parseDouble(args[++i]);
+          case "--jit-quiet" -> s.jitQuietPercent = Double.parseDouble(args[++i]);
           case "--jfr" -> s.jfr = Path.of(args[++i]);
           case "--subdirs" -> s.subdirs = Integer.parseInt(args[++i]);
           case "--baseline-jar" -> s.baselineJar = Path.of(args[++i]);
@@ -170,7 +181,7 @@ public final class PeerBench {
       """
       usage: benchmark/fastdfs-compare.sh [--quick] [--topologies single,group] [--systems fastdfs,ours,ours-w1]
                [--clients official,pooled,split] [-c 1,16] [-s 4K,64K,1M] [--scale F] [--max-seconds S]
-               [--warmup N] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
+               [--warmup N] [--jit-quiet PERCENT] [--jit-quiet-max SECONDS (0: off)] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
                [--baseline-jar OLD.jar (adds systems base, base-w1: another build of ours, same run)]
                [--jar-as NAME=JAR (adds systems NAME, NAME-w1: one more build; repeatable)]
                [--server-jvm "-Xmx512m ..."] [--storage-set KEY=VALUE (storage.KEY on ours; repeatable)]
@@ -255,6 +266,7 @@ public final class PeerBench {
             runPhases(
                 s, sut, kind, 4, 4096, Math.max(1, warmup / s.clients.size()), null, topology);
           }
+          untilJitQuiet(s, sut, topology);
           idle(sut);
           for (BenchClient.Kind kind : s.clients) {
             for (int c : s.concurrencies) {
@@ -282,6 +294,73 @@ public final class PeerBench {
       Files.writeString(s.out, table.tsv());
       System.out.println("rows also in " + s.out);
     }
+  }
+
+  /**
+   * Whether the compiler threads were quiet: {@code compilerTicks} of CPU over {@code seconds} of
+   * wall clock is at most {@code maxPercent} of one core.
+   */
+  static boolean jitQuiet(long compilerTicks, double seconds, double maxPercent) {
+    double percent = 100.0 * compilerTicks / ServerCpu.TICKS_PER_SECOND / Math.max(seconds, 1e-3);
+    return percent <= maxPercent;
+  }
+
+  /**
+   * Warm-up rounds (4 KiB upload, download, delete with every client kind at every concurrency
+   * measured) until the servers' JIT compiler threads used at most --jit-quiet percent of one core
+   * over a round of at least a second, or --jit-quiet-max seconds passed. A fixed file count
+   * left them compiling into the measured rows: on a loaded 2-core machine the compiler threads
+   * are starved, and the c=1 rows, measured first, ran on a JVM still compiling (C1/C2 at 34-71%
+   * of the server CPU in those phases).
+   */
+  private static void untilJitQuiet(Settings s, SystemUnderTest sut, String topology)
+      throws Exception {
+    if (s.jitQuietMaxSeconds <= 0) {
+      return;
+    }
+    List<Long> pids = sut.serverPids();
+    List<String> labels = sut.serverLabels();
+    long start = System.nanoTime();
+    long deadline = start + (long) (s.jitQuietMaxSeconds * 1e9);
+    int rounds = 0;
+    double percent;
+    while (true) {
+      long c0 = compilerTicks(pids, labels);
+      long t0 = System.nanoTime();
+      do {
+        for (BenchClient.Kind kind : s.clients) {
+          for (int c : s.concurrencies) {
+            runPhases(s, sut, kind, c, 4096, Math.max(20, 8 * c), null, topology);
+          }
+        }
+      } while (System.nanoTime() - t0 < 1_000_000_000L);
+      rounds++;
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      long ticks = compilerTicks(pids, labels) - c0;
+      percent = 100.0 * ticks / ServerCpu.TICKS_PER_SECOND / seconds;
+      if (jitQuiet(ticks, seconds, s.jitQuietPercent) || System.nanoTime() > deadline) {
+        break;
+      }
+    }
+    log(
+        "%s warm-up until the JIT is quiet: %d rounds, %.0f s, compiler threads %.1f%% of a core"
+            + " over the last round (%s)",
+        sut.name,
+        rounds,
+        (System.nanoTime() - start) / 1e9,
+        percent,
+        percent <= s.jitQuietPercent ? "quiet" : "NOT quiet: time bound reached");
+  }
+
+  /** CPU ticks of every JIT compiler thread (C1 and C2) of the server processes. */
+  private static long compilerTicks(List<Long> pids, List<String> labels) throws IOException {
+    long sum = 0;
+    for (Map.Entry<String, Long> e : ServerCpu.threadTicks(pids, labels).entrySet()) {
+      if (e.getKey().contains("CompilerThre")) {
+        sum += e.getValue();
+      }
+    }
+    return sum;
   }
 
   /**

@@ -24,4 +24,14 @@ class PeerBenchWarmupTest {
         IllegalArgumentException.class,
         () -> PeerBench.Settings.parse(new String[] {"--systems", "minio-plain"}));
   }
+
+  @Test
+  void theJitIsQuietWhenItsCompilerThreadsUsedAFewPercentOfACore() {
+    // 100 ticks per second: 3 ticks over one second is 3% of a core
+    org.junit.jupiter.api.Assertions.assertTrue(PeerBench.jitQuiet(3, 1.0, 3));
+    org.junit.jupiter.api.Assertions.assertFalse(PeerBench.jitQuiet(4, 1.0, 3));
+    org.junit.jupiter.api.Assertions.assertTrue(PeerBench.jitQuiet(5, 2.0, 3));
+    org.junit.jupiter.api.Assertions.assertFalse(PeerBench.jitQuiet(35, 1.0, 3));
+    assertEquals(45.0, PeerBench.Settings.parse(new String[] {"--jit-quiet-max", "45"}).jitQuietMaxSeconds);
+  }
 }

@@ -352,12 +352,19 @@ final class PackedBlobEngine implements BlobEngine {
   @Override
   public Future<Void> delete(Context ctx, FileId id) {
     TrunkId t = TrunkId.parse(id.remoteName());
+    // the rest of the delete (tombstone, line) is queued by the volume's committer thread as soon
+    // as the mark is written, not after a hop back to the event loop: a client's delete wakes
+    // three threads (committer, disk, event loop), not four; same order, same waits
     return files.withLock(
         ctx,
         id,
         () ->
-            on(ctx, store(id.storePathIndex()).delete(t, deletesRecorded()))
-                .compose(v -> files.afterPackedDelete(ctx, id, true, true)));
+            on(
+                ctx,
+                store(id.storePathIndex())
+                    .delete(t, deletesRecorded())
+                    .thenCompose(
+                        v -> files.afterPackedDelete(ctx, id, true, true).toCompletionStage())));
   }
 
   /** A peer's delete (binlog {@code D}): tombstone even when the slot is not here (yet). */
