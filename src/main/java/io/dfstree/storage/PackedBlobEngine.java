@@ -565,16 +565,18 @@ final class PackedBlobEngine implements BlobEngine {
           .andThen(ar -> files.placing(remoteName, false));
     }
 
-    /**
-     * Nothing to force: the slot is synced when placed. A peer's copy used to answer after a turn
-     * through the disk pool, as a file's force does, so that a source that hung up right after its
-     * trailer was seen closed before the copy was placed; {@code ReplicaReceive} waits for the end
-     * of the socket read that brought the trailer itself, which is where such a hang-up shows, so
-     * the turn only cost a disk thread's wake-up and a hand-back per copy.
-     */
     @Override
     public Future<Long> force() {
-      return Future.succeededFuture((long) bytes.length());
+      long n = bytes.length();
+      if (!copy) {
+        return Future.succeededFuture(n);
+      }
+      // nothing to force (the slot is synced when placed), but a peer's copy answers after a turn
+      // through the disk pool, as a file's force does: a source that hung up right after its
+      // trailer is seen closed before the copy is placed (ReplicaReceive drops it). Without the
+      // turn, ReplicaReceive's one event-loop turn was not always enough: a full verify under load
+      // placed an abandoned copy (GroupReplicationTest.aReplicaWhoseSourceHungUp...)
+      return disk.executeBlocking(() -> n, false);
     }
 
     @Override
