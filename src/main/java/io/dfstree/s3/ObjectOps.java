@@ -50,17 +50,8 @@ final class ObjectOps {
               if (req.headers().contains("Expect", "100-continue", true)) {
                 req.response().writeContinue();
               }
-              return s3.bytes.store(body, declared, S3Names.extension(key));
+              return storeWithEtag(body, declared, key);
             })
-        .compose(
-            fileId ->
-                body.md5Hex()
-                    .recover(
-                        err ->
-                            s3.bytes
-                                .delete(fileId)
-                                .transform(x -> Future.failedFuture(err))) // nothing left behind
-                    .map(etag -> new String[] {fileId, etag}))
         .compose(
             stored -> {
               String fileId = stored[0];
@@ -109,6 +100,21 @@ final class ObjectOps {
               }
               return serve(req, found.get());
             });
+  }
+
+  /**
+   * Stores {@code body} as a file and, once its digests have all held, gives {fileId, MD5 ETag}; a
+   * body whose checks fail (signed hash, Content-MD5, checksum) leaves no file behind.
+   */
+  private Future<String[]> storeWithEtag(BodyStream body, long size, String key) {
+    return s3.bytes
+        .store(body, size, S3Names.extension(key))
+        .compose(
+            fileId ->
+                body.md5Hex()
+                    .recover(
+                        err -> s3.bytes.delete(fileId).transform(x -> Future.failedFuture(err)))
+                    .map(etag -> new String[] {fileId, etag}));
   }
 
   private Future<Void> serve(HttpServerRequest req, ObjectEntry e) {
@@ -394,17 +400,7 @@ final class ObjectOps {
                   new PartsStream(s3.vertx, s3.bytes, PartsStream.covering(parts, 0, from.size()));
               BodyStream body =
                   new BodyStream(source, null, null, null, null, null, Long.MAX_VALUE);
-              return s3.bytes
-                  .store(body, from.size(), S3Names.extension(key))
-                  .compose(
-                      fileId ->
-                          body.md5Hex()
-                              .recover(
-                                  err ->
-                                      s3.bytes
-                                          .delete(fileId)
-                                          .transform(x -> Future.failedFuture(err)))
-                              .map(etag -> new String[] {fileId, etag}))
+              return storeWithEtag(body, from.size(), key)
                   .compose(
                       stored -> {
                         String fileId = stored[0];
