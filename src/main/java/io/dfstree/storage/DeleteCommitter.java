@@ -85,10 +85,14 @@ final class DeleteCommitter {
    * the slot's lock.
    */
   Future<Void> packed(Context ctx, FileId id, long ts, boolean local, boolean slotDeleted) {
+    // almost no packed slot has a -m file: no look-up of a deep path unless one may (see the note)
+    PackedBlobEngine engine = files.packedEngine();
     return submit(
         ctx,
         null,
-        StoredFiles.metadataPath(files.pathOf(id)),
+        engine == null || engine.mayHaveMetadata(id)
+            ? StoredFiles.metadataPath(files.pathOf(id))
+            : null,
         id.remoteName(),
         ts,
         local,
@@ -156,7 +160,7 @@ final class DeleteCommitter {
             dirs.add(r.file.getParent());
           }
         } else {
-          if (Files.deleteIfExists(r.metadata)) {
+          if (r.metadata != null && Files.deleteIfExists(r.metadata)) {
             dirs.add(r.metadata.getParent());
           }
           removed = r.slotDeleted;

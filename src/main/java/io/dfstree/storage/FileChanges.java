@@ -133,15 +133,19 @@ final class FileChanges {
     Binlog log = binlog;
     boolean syncTombstones = false;
     List<String> lines = new java.util.ArrayList<>(deletes.size());
+    List<TombstoneStore.Entry> graves = new java.util.ArrayList<>(deletes.size());
     for (Buried d : deletes) {
       if (store == null) {
         tombstones.put(d.name(), d.ts());
       } else {
-        syncTombstones |= store.append(d.name(), d.ts(), d.logged() && log != null);
+        graves.add(new TombstoneStore.Entry(d.name(), d.ts(), d.logged() && log != null));
       }
       if (d.logged()) {
         lines.add(Binlog.line(d.ts(), d.op(), d.name()));
       }
+    }
+    if (store != null) {
+      syncTombstones = store.appendAll(graves); // one write for the round's tombstones
     }
     if (log != null && !lines.isEmpty()) {
       try {

@@ -82,6 +82,9 @@ final class MetadataFiles {
             }
             result = Metadata.sorted(entries);
           }
+          if (files.isPacked(id)) {
+            files.packedEngine().beforeMetadataWrite(id); // a packed delete then looks for it
+          }
           changes.writeAtomically(meta, Metadata.encode(result));
           changes.record(StoredFiles.now(), Binlog.METADATA, id.remoteName(), null);
           return null;

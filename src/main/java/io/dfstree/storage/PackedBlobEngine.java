@@ -110,9 +110,12 @@ final class PackedBlobEngine implements BlobEngine {
             ? new LineForcer(
                 log, options.verifyTail() / 4, LINE_SYNC_LINGER_MS, "packed-binlog-sync")
             : null;
+    PackedMetadataNote[] noted = new PackedMetadataNote[all.size()];
     for (StorePath p : all) {
       opened[p.index] = PackedStore.open(p.root, p.index, sourceKey, options, log, forcer);
+      noted[p.index] = PackedMetadataNote.open(p.root, opened[p.index].stats().volumes() == 0);
     }
+    notes = noted;
     stores = opened;
     compactTimer = vertx.setPeriodic(COMPACT_INTERVAL_MS, t -> compactAll());
   }
@@ -215,6 +218,20 @@ final class PackedBlobEngine implements BlobEngine {
   /** Bytes of small uploads held in memory now (metrics, tests). */
   long pendingBytes() {
     return pending.used();
+  }
+
+  /** Per store path: whether its packed slots may have {@code -m} files ({@link PackedMetadataNote}). */
+  private volatile PackedMetadataNote[] notes;
+
+  /** Whether the packed slot {@code id} may have a {@code -m} file (a delete must look for it). */
+  boolean mayHaveMetadata(FileId id) {
+    PackedMetadataNote[] n = notes;
+    return n == null || n[id.storePathIndex()].mayHaveMetadata();
+  }
+
+  /** Blocking: before a {@code -m} file of a packed slot is written ({@link PackedMetadataNote}). */
+  void beforeMetadataWrite(FileId id) throws IOException {
+    notes[id.storePathIndex()].beforeMetadataWrite();
   }
 
   PackedStore store(int storePathIndex) {

@@ -167,30 +167,57 @@ final class TombstoneStore {
    * of deletes appends all its lines, then syncs once ({@code DeleteCommitter}).
    */
   boolean append(String remoteName, long ts, boolean binlogRecordsIt) throws IOException {
-    ByteBuffer line =
-        ByteBuffer.wrap((ts + " " + remoteName + "\n").getBytes(StandardCharsets.US_ASCII));
-    boolean covered = binlogRecordsIt && binlog != null;
+    return appendAll(java.util.List.of(new Entry(remoteName, ts, binlogRecordsIt)));
+  }
+
+  /** A tombstone to append: {@code binlogRecordsIt} as in {@link #bury(String, long, boolean)}. */
+  record Entry(String remoteName, long ts, boolean binlogRecordsIt) {}
+
+  /**
+   * Blocking: as {@link #append} for every entry, in one write (a round of deletes, {@code
+   * DeleteCommitter}: one system call for all its tombstones, not one each). True when the caller
+   * must {@link #sync} before these deletes count as durable (fsync on, some entry not covered by a
+   * binlog line).
+   */
+  boolean appendAll(java.util.List<Entry> entries) throws IOException {
+    if (entries.isEmpty()) {
+      return false;
+    }
+    StringBuilder text = new StringBuilder(entries.size() * 80);
+    int covered = 0;
+    long newest = Long.MIN_VALUE;
+    for (Entry e : entries) {
+      text.append(e.ts()).append(' ').append(e.remoteName()).append('\n');
+      if (e.binlogRecordsIt() && binlog != null) {
+        covered++;
+      }
+      newest = Math.max(newest, e.ts());
+    }
+    ByteBuffer lines = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.US_ASCII));
     boolean checkpoint = false;
     synchronized (this) {
-      deleted.merge(remoteName, ts, Math::max);
-      while (line.hasRemaining()) {
-        channel.write(line);
+      for (Entry e : entries) {
+        deleted.merge(e.remoteName(), e.ts(), Math::max);
       }
-      linesOnDisk++;
+      while (lines.hasRemaining()) {
+        channel.write(lines);
+      }
+      linesOnDisk += entries.size();
       if (linesOnDisk > 1024 && linesOnDisk > 2L * deleted.size()) {
-        compact(ts); // forced, with a checkpoint
-      } else if (covered && fsync) {
+        compact(newest); // forced, with a checkpoint
+      } else if (covered > 0 && fsync) {
         long now = System.currentTimeMillis();
-        if (++uncheckpointed == 1) {
+        if (uncheckpointed == 0) {
           oldestUnforcedMs = now;
         }
+        uncheckpointed += covered;
         checkpoint = uncheckpointed >= CHECKPOINT_EVERY || now - oldestUnforcedMs >= CHECKPOINT_MS;
       }
     }
     if (checkpoint) {
       checkpoint();
     }
-    return !checkpoint && fsync && !covered;
+    return !checkpoint && fsync && covered < entries.size();
   }
 
   /** Counts the forces of this file that ran ({@code Forces.tombstones}). */

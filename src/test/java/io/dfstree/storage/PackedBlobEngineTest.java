@@ -291,6 +291,44 @@ class PackedBlobEngineTest {
    * with a tombstone, which the next start marks deleted again, durably.
    */
   @Test
+  void aPackedDeleteLooksForAMetadataFileOnlyOnceAPackedSlotOfItsStorePathHadOne()
+      throws Exception {
+    String name = store(bytes(1000, 21));
+    FileId id = files.validate("group1", name);
+    // a file at the slot's -m path, put there behind the note's back: a delete that looked for
+    // the -m file (lstat, unlink of a deep path, per delete per member) would remove it
+    Path stray = StoredFiles.metadataPath(files.pathOf(id));
+    Files.createDirectories(stray.getParent());
+    Files.writeString(stray, "not written through the store");
+    on(() -> engine.delete(ctx, id));
+    assertTrue(Files.exists(stray), "no packed slot had metadata: the delete did not look");
+    Files.delete(stray);
+
+    // a slot gets metadata: the note goes, for good (a restart keeps it gone), and the delete
+    // removes the slot's -m file with it
+    String other = store(bytes(1000, 22));
+    FileId oid = files.validate("group1", other);
+    on(
+        () ->
+            files
+                .metadata()
+                .set(
+                    ctx,
+                    oid,
+                    (byte) 'O',
+                    List.of(
+                        new io.dfstree.protocol.Metadata.Entry(
+                            "k".getBytes(StandardCharsets.US_ASCII),
+                            "v".getBytes(StandardCharsets.US_ASCII)))));
+    Path meta = StoredFiles.metadataPath(files.pathOf(oid));
+    assertTrue(Files.exists(meta));
+    stop();
+    start();
+    on(() -> engine.delete(ctx, oid));
+    assertFalse(Files.exists(meta), "its -m file went with the slot");
+  }
+
+  @Test
   void aDeleteWhoseMarkACrashTookIsMarkedAgainFromItsTombstoneAtStart() throws Exception {
     byte[] content = bytes(3000, 9);
     String name = store(content);

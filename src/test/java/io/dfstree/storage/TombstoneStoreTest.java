@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,6 +118,40 @@ class TombstoneStoreTest {
     assertEquals(TombstoneStore.CHECKPOINT_EVERY + 2, reopened.size());
     assertEquals(
         1_000_000L, reopened.deletedAt("M00/00/00/after"), "after the checkpoint: replayed");
+    reopened.close();
+    log.close();
+  }
+
+  @Test
+  void aRoundsTombstonesAreWrittenTogetherAndKeepTheirCheckpointAndSyncRules() throws Exception {
+    Path f = dir.resolve("tombstones");
+    Binlog log = new Binlog(dir.resolve("binlog"));
+    TombstoneStore s = TombstoneStore.open(f, 10 * DAY, true, 1_000_000, log);
+    List<TombstoneStore.Entry> covered = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      covered.add(new TombstoneStore.Entry("M00/00/00/c" + i, 1_000_000 + i, true));
+    }
+    assertFalse(s.appendAll(covered), "every delete has a binlog line: no force of its own");
+    assertTrue(
+        s.appendAll(
+            List.of(
+                new TombstoneStore.Entry("M00/00/00/x", 1_000_010, true),
+                new TombstoneStore.Entry("M00/00/00/y", 1_000_011, false))),
+        "a delete without a binlog line: the round forces this file");
+    assertEquals(
+        List.of(
+            "1000000 M00/00/00/c0",
+            "1000001 M00/00/00/c1",
+            "1000002 M00/00/00/c2",
+            "1000010 M00/00/00/x",
+            "1000011 M00/00/00/y"),
+        Files.readAllLines(f).stream().filter(l -> !l.startsWith("#")).toList(),
+        "one line each, in order");
+    s.sync();
+    s.close();
+    TombstoneStore reopened = TombstoneStore.open(f, 10 * DAY, true, 1_000_100, log);
+    assertEquals(5, reopened.size());
+    assertEquals(1_000_011L, reopened.deletedAt("M00/00/00/y"));
     reopened.close();
     log.close();
   }
