@@ -389,12 +389,23 @@ final class PackedBlobEngine implements BlobEngine {
     TrunkId t = TrunkId.parse(id.remoteName());
     // tombstone either way; a line only when a slot was deleted here (as for plain files): two
     // members would otherwise log each other's delete back and forth for ever
+    // as a client's delete: the rest is queued from the committer thread, without a hop back to
+    // the event loop in between (a peer's delete woke four threads, now three, or two: see
+    // DeleteCommitter#packed)
     return files.withLock(
         ctx,
         id,
         () ->
-            on(ctx, store(id.storePathIndex()).delete(t, deletesRecorded()))
-                .transform(ar -> files.afterPackedDelete(ctx, id, false, ar.succeeded())));
+            on(
+                ctx,
+                store(id.storePathIndex())
+                    .delete(t, deletesRecorded())
+                    .handle((v, err) -> err == null)
+                    .thenCompose(
+                        slotDeleted ->
+                            files
+                                .afterPackedDelete(ctx, id, false, slotDeleted)
+                                .toCompletionStage())));
   }
 
   @Override

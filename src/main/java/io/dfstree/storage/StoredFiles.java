@@ -95,7 +95,7 @@ final class StoredFiles {
     this.appenders = new AppenderFiles(this, changes, disk, locks, fsync);
     this.fromPeers = new PeerChanges(this, changes, disk, locks);
     this.metadata = new MetadataFiles(this, changes, disk);
-    this.deletes = new DeleteCommitter(disk, changes, this);
+    this.deletes = new DeleteCommitter(disk, changes, this, fsync);
   }
 
   /** The deletes' group commit (see {@link DeleteCommitter}). */

@@ -50,6 +50,7 @@ class PackedBlobEngineTest {
   Path binlogFile;
   long maxPending = 1 << 20;
   int recoveredDeletes;
+  boolean fsync = true;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -76,11 +77,11 @@ class PackedBlobEngineTest {
    * again.
    */
   private int start() throws Exception {
-    files = new StoredFiles(disk, paths, 7, "group1", true);
+    files = new StoredFiles(disk, paths, 7, "group1", fsync);
     files.binlog(new Binlog(binlogFile));
     files.tombstones(
-        TombstoneStore.open(dir.resolve("tombstones"), 86400, true, StoredFiles.now()));
-    PackedOptions po = new PackedOptions(MAX_FILE, 1 << 20, true, 1 << 20, 4 << 20);
+        TombstoneStore.open(dir.resolve("tombstones"), 86400, fsync, StoredFiles.now()));
+    PackedOptions po = new PackedOptions(MAX_FILE, 1 << 20, fsync, 1 << 20, 4 << 20);
     engine =
         new PackedBlobEngine(
             vertx, files, disk, po, 7, new FileBlobEngine(files, disk), maxPending);
@@ -326,6 +327,38 @@ class PackedBlobEngineTest {
     start();
     on(() -> engine.delete(ctx, oid));
     assertFalse(Files.exists(meta), "its -m file went with the slot");
+  }
+
+  @Test
+  void withoutFsyncAPackedDeletesRoundRunsOnTheCommitterThreadAndStillRecordsIt() throws Exception {
+    stop();
+    fsync = false;
+    start();
+    String mine = store(bytes(1500, 31));
+    FileId id = files.validate("group1", mine);
+    on(() -> engine.delete(ctx, id));
+    // a peer's delete, of a slot here and of one not here (yet): tombstones either way
+    String theirs = store(bytes(1500, 32));
+    FileId tid = files.validate("group1", theirs);
+    on(() -> engine.applyDelete(ctx, tid, StoredFiles.now()));
+    assertEquals(
+        2,
+        files.deletes().inlineRounds.sum(),
+        "each delete's round ran on the thread that marked its slot, no disk thread woken");
+    assertEquals(0, files.deletes().rounds, "none went through the disk pool");
+    // a peer's delete of a slot not here (any more): answered at once, its round on a disk thread
+    on(() -> engine.applyDelete(ctx, id, StoredFiles.now()));
+    List<String> lines = binlogLines();
+    assertEquals(1, lines.stream().filter(l -> l.endsWith(" D " + mine)).count());
+    assertEquals(1, lines.stream().filter(l -> l.endsWith(" d " + theirs)).count());
+    assertEquals(
+        0, lines.stream().filter(l -> l.endsWith(" d " + mine)).count(), "no line: nothing removed");
+    assertFalse(on(() -> engine.exists(id)));
+    stop();
+    start();
+    assertFalse(on(() -> engine.exists(id)), "deleted across a clean restart");
+    assertFalse(on(() -> engine.exists(tid)));
+    assertTrue(files.deletedAtOrAfter(mine, 0));
   }
 
   @Test
