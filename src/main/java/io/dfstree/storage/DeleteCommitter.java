@@ -222,6 +222,11 @@ final class DeleteCommitter {
     for (Request r : kept) {
       r.done.tryComplete();
     }
+    try {
+      changes.checkpointTombstonesIfDue(); // after the answers: it bounds a start's replay only
+    } catch (IOException | RuntimeException e) {
+      // the binlog lines hold these deletes; the next due checkpoint tries again
+    }
     return true;
   }
 }

@@ -145,7 +145,8 @@ final class FileChanges {
       }
     }
     if (store != null) {
-      syncTombstones = store.appendAll(graves); // one write for the round's tombstones
+      // one write for the round's tombstones; a checkpoint due waits until they are answered
+      syncTombstones = store.appendAll(graves, true);
     }
     if (log != null && !lines.isEmpty()) {
       try {
@@ -161,6 +162,17 @@ final class FileChanges {
     }
     if (syncTombstones && store != null) {
       store.sync();
+    }
+  }
+
+  /**
+   * Blocking, after a round of {@link #buryAndRecordAll} was answered: the tombstones' checkpoint
+   * that fell due in it, off the deletes' path.
+   */
+  void checkpointTombstonesIfDue() throws IOException {
+    TombstoneStore store = tombstoneStore;
+    if (store != null) {
+      store.checkpointIfDue();
     }
   }
 

@@ -180,6 +180,16 @@ final class TombstoneStore {
    * binlog line).
    */
   boolean appendAll(java.util.List<Entry> entries) throws IOException {
+    return appendAll(entries, false);
+  }
+
+  /**
+   * As {@link #appendAll(java.util.List)}; with {@code deferCheckpoint} a checkpoint that falls due
+   * is left to {@link #checkpointIfDue}, which the caller runs once its deletes are answered: a
+   * checkpoint only bounds what a start replays, so its force need not delay a delete (the first
+   * delete after a quiet second used to wait for two forces, this file's and the binlog's).
+   */
+  boolean appendAll(java.util.List<Entry> entries, boolean deferCheckpoint) throws IOException {
     if (entries.isEmpty()) {
       return false;
     }
@@ -213,11 +223,33 @@ final class TombstoneStore {
         uncheckpointed += covered;
         checkpoint = uncheckpointed >= CHECKPOINT_EVERY || now - oldestUnforcedMs >= CHECKPOINT_MS;
       }
+      if (checkpoint && deferCheckpoint) {
+        checkpointDue = true;
+        checkpoint = false;
+      }
     }
     if (checkpoint) {
       checkpoint();
     }
     return !checkpoint && fsync && covered < entries.size();
+  }
+
+  /** A checkpoint fell due in a deferring {@link #appendAll(java.util.List, boolean)}. */
+  private boolean checkpointDue;
+
+  /**
+   * Blocking: takes the checkpoint a deferring append left due, if any. Call it after the binlog
+   * lines of those appends were forced (a checkpoint covers the binlog up to its size when it
+   * begins, and every line there has its tombstone in this file already).
+   */
+  void checkpointIfDue() throws IOException {
+    synchronized (this) {
+      if (!checkpointDue) {
+        return;
+      }
+      checkpointDue = false;
+    }
+    checkpoint();
   }
 
   /** Counts the forces of this file that ran ({@code Forces.tombstones}). */

@@ -155,4 +155,31 @@ class TombstoneStoreTest {
     reopened.close();
     log.close();
   }
+
+  @Test
+  void aCheckpointThatFallsDueInARoundWaitsUntilTheRoundIsAnswered() throws Exception {
+    Path f = dir.resolve("tombstones");
+    Binlog log = new Binlog(dir.resolve("binlog"));
+    TombstoneStore s = TombstoneStore.open(f, 10 * DAY, true, 1_000_000, log);
+    List<TombstoneStore.Entry> round = new java.util.ArrayList<>();
+    for (int i = 0; i < TombstoneStore.CHECKPOINT_EVERY; i++) {
+      round.add(new TombstoneStore.Entry("M00/00/00/r" + i, 1_000_000, true));
+      log.append(1_000_000, Binlog.DELETE, "M00/00/00/r" + i, null, false);
+    }
+    long checkpointsBefore = checkpoints(f);
+    assertFalse(s.appendAll(round, true), "covered: no force of its own");
+    assertEquals(
+        checkpointsBefore, checkpoints(f), "due, but not taken on the deletes' path");
+    s.checkpointIfDue();
+    assertEquals(checkpointsBefore + 1, checkpoints(f), "taken once they were answered");
+    assertTrue(Files.readString(f).endsWith("# " + log.size() + "\n"));
+    s.checkpointIfDue();
+    assertEquals(checkpointsBefore + 1, checkpoints(f), "once");
+    s.close();
+    log.close();
+  }
+
+  private static long checkpoints(Path f) throws Exception {
+    return Files.readAllLines(f).stream().filter(l -> l.startsWith("# ")).count();
+  }
 }
