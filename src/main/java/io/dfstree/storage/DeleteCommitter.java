@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * other deletes that happened to hold a disk thread at that moment).
  *
  * <p>One round runs at a time, on a thread of the disk pool: while it forces, new deletes queue,
- * and the next round takes them all. Callers hold each file's lock until their delete is answered
+ * and the next round takes them all. Without fsync a packed delete's round, which then forces
+ * nothing, runs on the packed committer's thread instead ({@link #inlinePacked}). Callers hold each file's lock until their delete is answered
  * ({@link StoredFiles#withLock}), so a round's tombstones and lines are written under those locks
  * as a single delete's are, and no delete is answered before its round is durable: an answered
  * delete survives a crash (its line is forced; {@link TombstoneStore} replays lines into
