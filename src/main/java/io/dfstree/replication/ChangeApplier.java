@@ -232,10 +232,11 @@ final class ChangeApplier {
               .transform(
                   ar -> {
                     if (ar.succeeded()) {
-                      return store.applyMetadata(ctx, id, ar.result().getBytes(), e.timestamp());
+                      return store.applyMetadata(
+                          ctx, id, ar.result().getBytes(), e.timestamp(), e.local());
                     }
                     if (ar.cause() instanceof FdfsException f && f.errno() == Errno.ENOENT) {
-                      return store.applyMetadata(ctx, id, null, e.timestamp());
+                      return store.applyMetadata(ctx, id, null, e.timestamp(), e.local());
                     }
                     return Future.failedFuture(ar.cause());
                   })

@@ -31,10 +31,7 @@ final class MetadataFiles {
   /** Blocking: ENOENT unless the file is here (a packed slot, or a file of its own). */
   private void checkPresent(FileId id, Path p) throws IOException {
     if (files.isPacked(id)) {
-      if (!files
-          .packedEngine()
-          .store(id.storePathIndex())
-          .contains(io.dfstree.fileid.TrunkId.parse(id.remoteName()))) {
+      if (!files.isHereBlocking(id, p)) {
         throw FdfsException.notFound("file does not exist");
       }
       return;
@@ -77,7 +74,7 @@ final class MetadataFiles {
           } else {
             if (entries.isEmpty()) {
               Files.deleteIfExists(meta);
-              changes.record(StoredFiles.now(), Binlog.METADATA, id.remoteName(), null);
+              record(id);
               return null;
             }
             result = Metadata.sorted(entries);
@@ -86,8 +83,15 @@ final class MetadataFiles {
             files.packedEngine().beforeMetadataWrite(id); // a packed delete then looks for it
           }
           changes.writeAtomically(meta, Metadata.encode(result));
-          changes.record(StoredFiles.now(), Binlog.METADATA, id.remoteName(), null);
+          record(id);
           return null;
         });
+  }
+
+  /** Blocking, under the file's lock: logs a change made here, and notes it against echoes. */
+  private void record(FileId id) throws IOException {
+    long now = StoredFiles.now();
+    files.localMetadata.changed(id.remoteName(), now);
+    changes.record(now, Binlog.METADATA, id.remoteName(), null);
   }
 }

@@ -123,24 +123,57 @@ final class PeerChanges {
         });
   }
 
-  /** Stores (or removes, when {@code raw} is null) a file's metadata as its peer has it. */
-  Future<Void> applyMetadata(Context ctx, FileId id, byte[] raw, long ts) {
+  /**
+   * A peer's metadata line, with the peer's {@code -m} file as it is now ({@code raw}; null: it has
+   * none). {@code fromItsSource}: an upper-case line, a change made on that peer, applied always. A
+   * lower-case line is a change the peer took from another member; it is dropped when the {@code
+   * -m} file here is as recent as the line (a change made here since, {@link LocalMetadataChanges},
+   * or applied here from a line of that second or later: the file's time is the line's), so an
+   * echo of our own change never overwrites a newer one with the peer's older copy. Nothing is
+   * written or logged when the bytes are the same already, which ends any echo.
+   */
+  Future<Void> applyMetadata(
+      Context ctx, FileId id, byte[] raw, long ts, boolean fromItsSource) {
     Path p = files.pathOf(id);
     return files.underLock(
         ctx,
         p,
         () -> {
-          if (!Files.exists(p)) {
+          if (!files.isHereBlocking(id, p)) {
             return null;
           }
           Path meta = StoredFiles.metadataPath(p);
+          byte[] here = readIfExists(meta);
+          if (!fromItsSource
+              && (files.localMetadata.changedHereSince(id.remoteName(), ts)
+                  || (here != null
+                      && Files.getLastModifiedTime(meta).toMillis() >= ts * 1000))) {
+            return null;
+          }
+          if (raw == null ? here == null : here != null && java.util.Arrays.equals(raw, here)) {
+            return null;
+          }
           if (raw == null) {
             Files.deleteIfExists(meta);
           } else {
+            if (files.isPacked(id)) {
+              files.packedEngine().beforeMetadataWrite(id); // a packed delete then looks for it
+            }
             changes.writeAtomically(meta, raw);
+            // the change's time, not ours: a later echo of an older line is then known as such
+            Files.setLastModifiedTime(meta, FileTime.fromMillis(ts * 1000));
           }
           changes.record(ts, Character.toLowerCase(Binlog.METADATA), id.remoteName(), null);
           return null;
         });
   }
+
+  private static byte[] readIfExists(Path meta) throws java.io.IOException {
+    try {
+      return Files.readAllBytes(meta);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return null;
+    }
+  }
+
 }

@@ -102,8 +102,10 @@ public final class ReplicaStore {
     return node.files.fromPeers().applyRename(ctx, newId, oldId, ts);
   }
 
-  public Future<Void> applyMetadata(Context ctx, FileId id, byte[] raw, long ts) {
-    return node.files.fromPeers().applyMetadata(ctx, id, raw, ts);
+  /** {@code fromItsSource}: the peer's upper-case line (see {@code PeerChanges.applyMetadata}). */
+  public Future<Void> applyMetadata(
+      Context ctx, FileId id, byte[] raw, long ts, boolean fromItsSource) {
+    return node.files.fromPeers().applyMetadata(ctx, id, raw, ts, fromItsSource);
   }
 
   /** Removes a new upload that did not reach its write quorum. */

@@ -39,6 +39,7 @@ final class StoredFiles {
   private final String group;
   private final boolean fsync;
   private final FileChanges changes;
+  final LocalMetadataChanges localMetadata = new LocalMetadataChanges();
   private final AppenderFiles appenders;
   private final PeerChanges fromPeers;
   private final MetadataFiles metadata;
@@ -64,6 +65,19 @@ final class StoredFiles {
   boolean isPacked(FileId id) {
     PackedBlobEngine p = packed;
     return p != null && p.owns(id);
+  }
+
+  /**
+   * Blocking: whether the file is here — a live packed slot, or a file of its own at {@code p}
+   * (its {@link #pathOf}). A packed slot has no file at {@code p}, only its {@code -m} file there.
+   */
+  boolean isHereBlocking(FileId id, Path p) {
+    if (isPacked(id)) {
+      return packed
+          .store(id.storePathIndex())
+          .contains(io.dfstree.fileid.TrunkId.parse(id.remoteName()));
+    }
+    return Files.exists(p);
   }
 
   /**

@@ -159,6 +159,35 @@ class GroupReplicationTest {
   }
 
   @Test
+  void metadataChangedTwiceInASecondEndsTheSameOnBothMembersAndIsLoggedOnce() throws Exception {
+    // every member reads its peer's whole binlog, lower-case lines too: the peer's line for a
+    // change it took from us used to be applied here again — fetching the peer's copy, older than
+    // our second change, over ours — and logged again, echoed back and forth for ever
+    byte[] data = bytes(300_000, 9); // a file of its own (above packed.maxFileSize)
+    String[] id = client(portA).upload_file(data, "bin", null);
+    org.csource.common.NameValuePair[] first = {new org.csource.common.NameValuePair("v", "1")};
+    org.csource.common.NameValuePair[] second = {new org.csource.common.NameValuePair("v", "2")};
+    byte overwrite = org.csource.fastdfs.ProtoCommon.STORAGE_SET_METADATA_FLAG_OVERWRITE;
+    assertEquals(0, client(portA).set_metadata(id[0], id[1], first, overwrite));
+    Path onA = dir.resolve("a").resolve("data").resolve(id[1].substring(4) + "-m");
+    Path onB = dir.resolve("b").resolve("data").resolve(id[1].substring(4) + "-m");
+    waitFor(() -> Files.exists(onB) && Files.readString(onB).equals("v\u00021"));
+    assertEquals(0, client(portA).set_metadata(id[0], id[1], second, overwrite));
+    waitFor(() -> Files.readString(onB).equals("v\u00022"));
+    Thread.sleep(1500); // many catch-up rounds each way
+    assertEquals("v\u00022", Files.readString(onA));
+    assertEquals("v\u00022", Files.readString(onB));
+    for (String member : new String[] {"a", "b"}) {
+      Path binlog = dir.resolve(member).resolve("data").resolve("sync").resolve("binlog");
+      long lines =
+          Files.readAllLines(binlog).stream()
+              .filter(l -> l.toUpperCase().contains(" S " + id[1].toUpperCase()))
+              .count();
+      assertEquals(2, lines, "metadata lines on " + member); // A: S S; B: s s
+    }
+  }
+
+  @Test
   void filesDeletedRightAfterTheirUploadStayDeletedOnBothMembers() throws Exception {
     // each member reads the other's binlog, replicated lines too: without tombstones a delete
     // raced a peer's older "c" line and the file was fetched back, then deleted, again and again

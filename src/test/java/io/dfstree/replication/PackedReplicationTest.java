@@ -100,6 +100,42 @@ class PackedReplicationTest {
   }
 
   @Test
+  void metadataOfAPackedFileReachesThePeer() throws Exception {
+    org.csource.common.NameValuePair[] meta = {
+      new org.csource.common.NameValuePair("width", "640"),
+      new org.csource.common.NameValuePair("author", "me")
+    };
+    String[] id = client(portA).upload_file(bytes(4000, 11), "jpg", meta);
+    assertEquals(60, id[1].length(), id[1]);
+    Path onB = dir.resolve("b").resolve("data").resolve(id[1].substring(4));
+    Path metaOnB = onB.resolveSibling(onB.getFileName() + "-m");
+    // the -m file sits where a plain file's would, beside no file of its own on the peer either
+    GroupReplicationTest.waitFor(() -> Files.exists(metaOnB));
+    assertEquals("author\u0002me\u0001width\u0002640", Files.readString(metaOnB));
+    // a later change (merge) follows, and the peer answers it to a client
+    assertEquals(
+        0,
+        client(portA)
+            .set_metadata(
+                id[0],
+                id[1],
+                new org.csource.common.NameValuePair[] {
+                  new org.csource.common.NameValuePair("width", "800")
+                },
+                org.csource.fastdfs.ProtoCommon.STORAGE_SET_METADATA_FLAG_MERGE));
+    GroupReplicationTest.waitFor(
+        () -> Files.readString(metaOnB).equals("author\u0002me\u0001width\u0002800"));
+    org.csource.common.NameValuePair[] got = client(portB).get_metadata(id[0], id[1]);
+    assertEquals(2, got.length);
+    assertEquals("800", got[1].getValue());
+    // and the delete takes it away on both members
+    assertEquals(0, client(portA).delete_file(id[0], id[1]));
+    GroupReplicationTest.waitFor(() -> !Files.exists(metaOnB));
+    assertFalse(
+        Files.exists(dir.resolve("a").resolve("data").resolve(id[1].substring(4) + "-m")));
+  }
+
+  @Test
   void aMemberThatWasAwayCatchesUpIntoTheSameSlots() throws Exception {
     vertx.undeploy(group.deployB).await();
     group.awaitGone(TwoStorages.B); // B is no longer an active peer: uploads go on degraded
