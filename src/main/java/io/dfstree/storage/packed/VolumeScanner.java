@@ -108,12 +108,17 @@ final class VolumeScanner {
     v.index.trim();
   }
 
-  /** Where the last byte that is not zero ends, searched back from {@code size} to {@code from}. */
+  /**
+   * Where the last byte that is not zero ends, searched back from {@code size}: at most the zeros
+   * written ahead and a verify window back (a volume ending in a punched run of deleted slots reads
+   * as zeros far back; from there on every slot is CRC-checked anyway), and not before {@code from}.
+   */
   private long dataEnd(long from, long size) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(64 * 1024);
+    long stop = Math.max(from, size - verifyTail - 2 * BatchCommitter.GROW_AHEAD);
     long end = size;
-    while (end > from) {
-      long start = Math.max(from, end - b.capacity());
+    while (end > stop) {
+      long start = Math.max(stop, end - b.capacity());
       b.clear().limit((int) (end - start));
       v.readFully(b, start);
       for (int i = b.limit() - 1; i >= 0; i--) {
@@ -123,7 +128,7 @@ final class VolumeScanner {
       }
       end = start;
     }
-    return from;
+    return stop;
   }
 
   /**
