@@ -29,6 +29,19 @@ final class BatchCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(SlotHeader.ALIGN);
 
+  /**
+   * With fsync on, a write that would make a volume longer first writes zeros this far past its
+   * end ({@link #growFor}). A batch that makes the file longer has its {@code fdatasync} commit the
+   * inode (new size, new blocks) through the filesystem's journal: two device flushes in a row
+   * instead of one, and on a member whose batch forces two volumes (its own slots and a peer's
+   * copies) the second force paid a journal commit of its own. Measured here (ext4 on virtio,
+   * 4,128-byte slots, p50): one growing file 0.5-0.7 ms, one written ahead 0.3-0.4 ms; two
+   * growing files in series 1.9-2.6 ms, two written ahead 0.7-1.2 ms. One batch in every 1 MiB of
+   * slots pays for the zeros (written once, in page cache, then with that batch's force). A
+   * restart takes the zeros after the last slot for free space ({@link VolumeScanner}).
+   */
+  static final long GROW_AHEAD = 1024 * 1024;
+
   private sealed interface Op permits Append, Delete, Place, Release, Snapshot, Stop {
     int bytes();
   }
@@ -243,6 +256,7 @@ final class BatchCommitter {
           int len = SlotHeader.slotLength(a.content.remaining());
           long[] at = store.allocate(len);
           Volume v = store.volume(store.sourceKey, (int) at[0]);
+          growFor(store.options, v, at[1] + len);
           if (v != gatherVolume || at[1] != gatherEnd) {
             // a reservation came in between, or a new volume: write what is gathered so far
             flush(gatherVolume, gather, gatherStart);
@@ -306,6 +320,7 @@ final class BatchCommitter {
           results.add(placed);
         } else if (op instanceof Release r) {
           Volume v = store.volume(r.id.sourceKey(), r.id.volume());
+          growFor(store.options, v, (long) r.id.offset() + r.id.slotLength());
           SlotWrites.release(v, r.id);
           mark(v, touched);
           written.add(op);
@@ -424,6 +439,19 @@ final class BatchCommitter {
         LOG.warn("packed store M{}: forcing delete marks failed: {}", store.storePathIndex, e.toString());
       }
     }
+  }
+
+  /**
+   * Before a write that ends at {@code end}: when it would pass what the volume has written, zeros
+   * first, up to {@link #GROW_AHEAD} past it (within the volume size), so that the next batches
+   * write inside the file. Only with fsync on (without it nothing waits for a journal commit).
+   * Committer thread.
+   */
+  static void growFor(PackedOptions options, Volume v, long end) throws IOException {
+    if (!options.fsync() || end <= v.writtenEnd) {
+      return;
+    }
+    v.zeroTo(Math.max(end, Math.min(options.volumeSize(), end + GROW_AHEAD)));
   }
 
   /** One gathering write of consecutive slots (only this thread moves a channel's position). */

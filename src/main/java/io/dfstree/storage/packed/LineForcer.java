@@ -48,8 +48,10 @@ public final class LineForcer implements AutoCloseable {
 
   /** Lines for {@code slotBytes} more bytes of slots were written (committer thread). */
   public synchronized void wrote(long slotBytes) {
+    if (written == forced) {
+      notifyAll(); // only an idle forcer waits for lines; a lingering one looks at the end
+    }
     written += slotBytes;
-    notifyAll();
   }
 
   /**

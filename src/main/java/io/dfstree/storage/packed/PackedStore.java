@@ -401,7 +401,7 @@ public final class PackedStore implements AutoCloseable {
       if (v.sourceKey != sourceKey) {
         continue;
       }
-      long from = v.channel.size() - window;
+      long from = dataEnd(v) - window; // not the file's size: zeros are written ahead
       List<Integer> offsets = new ArrayList<>();
       synchronized (v) {
         for (int i = v.index.count() - 1;
@@ -558,6 +558,13 @@ public final class PackedStore implements AutoCloseable {
   void extend(Volume v, long end) {
     synchronized (allocation) {
       v.tail = Math.max(v.tail, end);
+    }
+  }
+
+  /** The end of a volume's slots (its file may hold zeros past it, written ahead). */
+  private long dataEnd(Volume v) {
+    synchronized (allocation) {
+      return v.tail;
     }
   }
 

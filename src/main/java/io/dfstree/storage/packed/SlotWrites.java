@@ -112,6 +112,9 @@ final class SlotWrites {
             id.extPart());
     ByteBuffer slot = ByteBuffer.allocate(id.slotLength());
     slot.put(h.encode()).put(content.duplicate()).position(0);
+    if (!repair) {
+      BatchCommitter.growFor(store.options, v, (long) id.offset() + id.slotLength());
+    }
     v.writeFully(slot, id.offset());
     store.extend(v, (long) id.offset() + id.slotLength());
     return true;

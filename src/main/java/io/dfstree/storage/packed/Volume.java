@@ -27,6 +27,13 @@ final class Volume {
   /** Set by the committer when a write touched this volume in the current batch. */
   boolean dirty;
 
+  /**
+   * How far the file is written (slots or zeros), so that a write below it changes no block map
+   * and no file size: its {@code fdatasync} then writes the data only, not the inode through the
+   * journal as well. Committer thread; see {@link BatchCommitter#GROW_AHEAD}.
+   */
+  long writtenEnd;
+
   // ---- the index checkpoint (see IndexCheckpoint) ----
 
   /** Guards installing and removing the checkpoint file against each other. */
@@ -79,7 +86,25 @@ final class Volume {
     FileChannel ch =
         FileChannel.open(
             p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    return new Volume(sourceKey, number, p, ch);
+    Volume v = new Volume(sourceKey, number, p, ch);
+    v.writtenEnd = ch.size();
+    return v;
+  }
+
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024);
+
+  /**
+   * Writes zeros from {@link #writtenEnd} to {@code end}. Only where nothing was written yet: the
+   * committer calls it before a write that would pass {@code writtenEnd} (committer thread).
+   */
+  void zeroTo(long end) throws IOException {
+    long at = writtenEnd;
+    while (at < end) {
+      ByteBuffer z = ZEROS.duplicate();
+      z.limit((int) Math.min(z.capacity(), end - at));
+      at += channel.write(z, at);
+    }
+    writtenEnd = Math.max(writtenEnd, end);
   }
 
   void writeFully(ByteBuffer b, long position) throws IOException {

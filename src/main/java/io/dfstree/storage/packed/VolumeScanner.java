@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>zeros where a slot should be: a slot a replica has not received yet (peers place slots out
- *       of order) — skipped, 32 bytes at a time;
+ *       of order) — skipped, 32 bytes at a time; zeros after the last slot (written ahead of the
+ *       slots, or a reservation never filled) are where the next slot goes;
  *   <li>a header that is not one (torn write): the scan looks for the next well-formed header whose
  *       content checks out, so a slot acknowledged after an unfinished one is not lost; with none,
  *       the volume ends there and is truncated;
@@ -53,7 +54,11 @@ final class VolumeScanner {
   /** Scans from {@code from} (0, or where an index checkpoint ends) to the end of the volume. */
   void scan(long from) throws IOException {
     long size = v.channel.size();
+    // the last writes a crash may have torn lie before the zeros written ahead of the slots
+    // (BatchCommitter.GROW_AHEAD), not before the end of the file
+    long checkFrom = dataEnd(from, size) - verifyTail;
     long pos = from;
+    long end = from; // after the last thing found that is not zeros
     while (pos + SlotHeader.SIZE <= size) {
       ByteBuffer h = header(pos, size);
       SlotHeader.Kind kind = SlotHeader.classify(h);
@@ -65,10 +70,11 @@ final class VolumeScanner {
       if (sh != null
           && pos + sh.slotLength() <= size
           && (sh.state() != SlotHeader.FILE
-              || pos + sh.slotLength() < size - verifyTail
+              || pos + sh.slotLength() < checkFrom
               || contentOk(pos, sh))) {
         v.index.add((int) pos, sh.slotLength(), sh.live());
         pos += sh.slotLength();
+        end = pos;
         continue;
       }
       if (sh != null && pos + sh.slotLength() <= size) {
@@ -77,6 +83,7 @@ final class VolumeScanner {
         v.index.add((int) pos, sh.slotLength(), false);
         tornSlots++;
         pos += sh.slotLength();
+        end = pos;
         continue;
       }
       long next = resync(pos + SlotHeader.ALIGN, size);
@@ -94,8 +101,34 @@ final class VolumeScanner {
       LOG.warn("packed volume {}: unreadable bytes {}..{} skipped", v.path, pos, next);
       pos = next;
     }
-    v.tail = Math.max(v.index.end(), Math.min(pos, size));
+    // zeros after the last slot are room for the next ones (written ahead, or a reservation a
+    // crash took before its bytes: its name was never acknowledged); zeros between slots stay
+    v.tail = Math.max(v.index.end(), end);
+    v.writtenEnd = size;
     v.index.trim();
+  }
+
+  /**
+   * Where the last byte that is not zero ends, searched back from {@code size}: at most the zeros
+   * written ahead and a verify window back (a volume ending in a punched run of deleted slots reads
+   * as zeros far back; from there on every slot is CRC-checked anyway), and not before {@code from}.
+   */
+  private long dataEnd(long from, long size) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(64 * 1024);
+    long stop = Math.max(from, size - verifyTail - 2 * BatchCommitter.GROW_AHEAD);
+    long end = size;
+    while (end > stop) {
+      long start = Math.max(stop, end - b.capacity());
+      b.clear().limit((int) (end - start));
+      v.readFully(b, start);
+      for (int i = b.limit() - 1; i >= 0; i--) {
+        if (b.get(i) != 0) {
+          return start + i + 1;
+        }
+      }
+      end = start;
+    }
+    return stop;
   }
 
   /**
