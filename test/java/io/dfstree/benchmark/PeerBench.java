@@ -331,7 +331,7 @@ public final class PeerBench {
         for (BenchClient.Kind kind : s.clients) {
           for (int c : s.concurrencies) {
             for (long size : warmupSizes(s.sizes)) {
-              runPhases(s, sut, kind, c, size, Math.max(20, 8 * c), null, topology);
+              runPhases(s, sut, kind, c, size, warmupRoundFiles(size, c), null, topology);
             }
           }
         }
@@ -364,6 +364,15 @@ public final class PeerBench {
     java.util.TreeSet<Long> sizes = new java.util.TreeSet<>(measured);
     sizes.add(4096L);
     return List.copyOf(sizes);
+  }
+
+  /**
+   * Files per JIT-quiet round at one size: 8 per connection (at least 20), and at most 128 MiB a
+   * round, so that a 32 MiB row warms up with 4 files a round rather than 4 GiB.
+   */
+  static int warmupRoundFiles(long size, int concurrency) {
+    long byBytes = Math.max(4, (128L << 20) / Math.max(1, size));
+    return (int) Math.min(Math.max(20, 8L * concurrency), byBytes);
   }
 
   /** CPU ticks of every JIT compiler thread (C1 and C2) of the server processes. */
