@@ -15,7 +15,7 @@
 # and body in two TCP writes) -- at each concurrency and size, and prints ops/s, MiB/s, p50/p99,
 # server CPU us per operation (utime+stime from /proc/<pid>/stat of every server process) and
 # the ratios to FastDFS's row. Every phase is bounded in count and time (--max-seconds).
-# Warm-up: --warmup N files per storage, then more rounds (4 KiB, every client kind and
+# Warm-up: --warmup N files per storage, then more rounds (4 KiB and every measured size, every client kind and
 # concurrency measured) until the servers' JIT compiler threads (C1/C2, read from
 # /proc/<pid>/task/*/stat) used at most --jit-quiet PERCENT (3) of one core over a round of at
 # least a second, bounded by --jit-quiet-max SECONDS (120; 0 turns it off). One line says how long

@@ -306,7 +306,7 @@ public final class PeerBench {
   }
 
   /**
-   * Warm-up rounds (4 KiB upload, download, delete with every client kind at every concurrency
+   * Warm-up rounds (4 KiB and every measured size: upload, download, delete with every client kind at every concurrency
    * measured) until the servers' JIT compiler threads used at most --jit-quiet percent of one core
    * over a round of at least a second, or --jit-quiet-max seconds passed. A fixed file count
    * left them compiling into the measured rows: on a loaded 2-core machine the compiler threads
@@ -330,7 +330,9 @@ public final class PeerBench {
       do {
         for (BenchClient.Kind kind : s.clients) {
           for (int c : s.concurrencies) {
-            runPhases(s, sut, kind, c, 4096, Math.max(20, 8 * c), null, topology);
+            for (long size : warmupSizes(s.sizes)) {
+              runPhases(s, sut, kind, c, size, warmupRoundFiles(size, c), null, topology);
+            }
           }
         }
       } while (System.nanoTime() - t0 < 1_000_000_000L);
@@ -350,6 +352,27 @@ public final class PeerBench {
         (System.nanoTime() - start) / 1e9,
         percent,
         percent <= s.jitQuietPercent ? "quiet" : "NOT quiet: time bound reached");
+  }
+
+  /**
+   * Sizes of the JIT-quiet warm-up rounds: 4 KiB and every measured size. Files above
+   * storage.packed.maxFileSize take other code (plain files: FileBlobEngine, FileWriteStream,
+   * FileDownload's sendFile, plain deletes); with 4 KiB rounds alone the 1 MiB rows ran on a JVM
+   * whose compiler threads used 52% of a core (/work/b8-C.log).
+   */
+  static List<Long> warmupSizes(List<Long> measured) {
+    java.util.TreeSet<Long> sizes = new java.util.TreeSet<>(measured);
+    sizes.add(4096L);
+    return List.copyOf(sizes);
+  }
+
+  /**
+   * Files per JIT-quiet round at one size: 8 per connection (at least 20), and at most 128 MiB a
+   * round, so that a 32 MiB row warms up with 4 files a round rather than 4 GiB.
+   */
+  static int warmupRoundFiles(long size, int concurrency) {
+    long byBytes = Math.max(4, (128L << 20) / Math.max(1, size));
+    return (int) Math.min(Math.max(20, 8L * concurrency), byBytes);
   }
 
   /** CPU ticks of every JIT compiler thread (C1 and C2) of the server processes. */

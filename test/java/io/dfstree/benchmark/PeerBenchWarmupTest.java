@@ -34,4 +34,18 @@ class PeerBenchWarmupTest {
     org.junit.jupiter.api.Assertions.assertFalse(PeerBench.jitQuiet(35, 1.0, 3));
     assertEquals(45.0, PeerBench.Settings.parse(new String[] {"--jit-quiet-max", "45"}).jitQuietMaxSeconds);
   }
+
+  @Test
+  void theJitQuietRoundsWarmEveryMeasuredSizeNotOnly4KiB() {
+    assertEquals(java.util.List.of(4096L, 1L << 20), PeerBench.warmupSizes(java.util.List.of(1L << 20)));
+    assertEquals(java.util.List.of(4096L), PeerBench.warmupSizes(java.util.List.of(4096L)));
+  }
+
+  @Test
+  void aJitQuietRoundHoldsAtMost128MiB() {
+    assertEquals(128, PeerBench.warmupRoundFiles(4096, 16));
+    assertEquals(20, PeerBench.warmupRoundFiles(4096, 1));
+    assertEquals(128, PeerBench.warmupRoundFiles(1L << 20, 16));
+    assertEquals(4, PeerBench.warmupRoundFiles(32L << 20, 16));
+  }
 }

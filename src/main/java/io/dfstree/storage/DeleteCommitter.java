@@ -33,14 +33,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * delete survives a crash (its line is forced; {@link TombstoneStore} replays lines into
  * tombstones). A packed slot comes here after its volume's committer made its {@code D} mark
  * durable (in a batch of its own, one force per volume), so a packed delete costs a share of one
- * volume force and of one binlog force.
+ * volume force and of one binlog force. A plain file is unlinked before it comes here, on a disk
+ * thread of its own ({@link StoredFiles#unlinkThenCommit}): freeing a large file's blocks waits for
+ * the disk, and rounds must not wait one unlink after another.
  */
 final class DeleteCommitter {
   /**
-   * One delete: {@code file} a plain file to remove here (null for a packed slot, which the volume's
-   * committer marked already: {@code slotDeleted} says whether it was there); {@code local} for a
-   * delete asked of this storage (ENOENT when nothing is here; line {@code D}), else a peer's
-   * (line {@code d} when something was removed, a tombstone either way).
+   * One delete: {@code file} a plain file its caller unlinked already (null for a packed slot, which
+   * the volume's committer marked already); {@code removed} says whether the unlink or the mark
+   * found it there; {@code local} for a delete asked of this storage (ENOENT when nothing is here;
+   * line {@code D}), else a peer's (line {@code d} when something was removed, a tombstone either
+   * way).
    */
   private record Request(
       Path file,
@@ -48,7 +51,7 @@ final class DeleteCommitter {
       String name,
       long ts,
       boolean local,
-      boolean slotDeleted,
+      boolean removed,
       int storePathIndex,
       Promise<Void> done) {}
 
@@ -77,8 +80,15 @@ final class DeleteCommitter {
     this.inlinePacked = !fsync;
   }
 
-  /** Deletes the plain file of {@code id} at {@code path}; the caller holds its lock. */
-  Future<Void> plain(Context ctx, FileId id, Path path, long ts, boolean local) {
+  /**
+   * The rest of the delete of the plain file of {@code id} at {@code path}, which the caller
+   * unlinked ({@code removed}: it was there) on a disk thread of its own, side by side with other
+   * deletes' unlinks ({@link StoredFiles#unlinkThenCommit}): its {@code -m} file, directory force,
+   * tombstone and line. Unlinking a large file waits for the disk while its blocks are freed; done
+   * here, one after another inside the one round, that capped 1 MiB deletes near 700/s. The caller
+   * holds the file's lock.
+   */
+  Future<Void> plain(Context ctx, FileId id, Path path, boolean removed, long ts, boolean local) {
     return submit(
         ctx,
         path,
@@ -86,7 +96,7 @@ final class DeleteCommitter {
         id.remoteName(),
         ts,
         local,
-        false,
+        removed,
         id.storePathIndex());
   }
 
@@ -128,10 +138,10 @@ final class DeleteCommitter {
       String name,
       long ts,
       boolean local,
-      boolean slotDeleted,
+      boolean removed,
       int storePathIndex) {
     Promise<Void> done = ((ContextInternal) ctx).promise();
-    queue.add(new Request(file, metadata, name, ts, local, slotDeleted, storePathIndex, done));
+    queue.add(new Request(file, metadata, name, ts, local, removed, storePathIndex, done));
     if (running.compareAndSet(false, true)) {
       disk.executeBlocking(this::drain, false);
     }
@@ -161,8 +171,8 @@ final class DeleteCommitter {
   }
 
   /**
-   * Removes, forces each directory once, tombstones and lines with one binlog force, answers; false
-   * when the round failed as a whole.
+   * Removes {@code -m} files, forces each directory once, tombstones and lines with one binlog
+   * force, answers; false when the round failed as a whole.
    */
   private boolean round(List<Request> batch) {
     List<Request> kept = new ArrayList<>(batch.size());
@@ -171,9 +181,8 @@ final class DeleteCommitter {
     Set<Integer> freed = new TreeSet<>();
     for (Request r : batch) {
       try {
-        boolean removed;
+        boolean removed = r.removed;
         if (r.file != null) {
-          removed = Files.deleteIfExists(r.file);
           if (!removed && r.local) {
             r.done.tryFail(FdfsException.notFound("file does not exist"));
             continue;
@@ -189,7 +198,6 @@ final class DeleteCommitter {
           if (r.metadata != null && Files.deleteIfExists(r.metadata)) {
             dirs.add(r.metadata.getParent());
           }
-          removed = r.slotDeleted;
         }
         // a peer's delete of a file not here (yet) leaves a tombstone: a copy of it still on its
         // way must not stay; no line, or two members would log each other's delete for ever

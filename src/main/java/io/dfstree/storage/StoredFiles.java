@@ -328,10 +328,26 @@ final class StoredFiles {
     }
   }
 
-  /** Deletes a plain file, under its lock, in a durable round shared with concurrent deletes. */
+  /**
+   * Deletes a plain file, under its lock: the unlink on a disk thread of its own, then a durable
+   * round shared with concurrent deletes (its directory forced, tombstone, binlog line). Unlinking
+   * a large file waits for the disk as its blocks are freed (on ext4 mounted with {@code discard}
+   * the discard is issued inside unlink: ~1 ms per fsynced 1 MiB file on the benchmark machine);
+   * done inside the one round, one after another, that capped 1 MiB deletes near 700/s.
+   */
   Future<Void> delete(Context ctx, FileId id) {
     Path p = pathOf(id);
-    return locks.withLock(ctx, p, () -> deletes.plain(ctx, id, p, now(), true));
+    return locks.withLock(ctx, p, () -> unlinkThenCommit(ctx, id, p, now(), true));
+  }
+
+  /**
+   * A plain file's delete, the caller holding its lock: its own source's ({@code local}) or a
+   * peer's, applied here ({@link PeerChanges#applyDelete}); the unlink on a disk thread of its own,
+   * the rest in the next round of {@link DeleteCommitter}.
+   */
+  Future<Void> unlinkThenCommit(Context ctx, FileId id, Path p, long ts, boolean local) {
+    return disk.executeBlocking(() -> Files.deleteIfExists(p), false)
+        .compose(removed -> deletes.plain(ctx, id, p, removed, ts, local));
   }
 
   /**
