@@ -17,6 +17,7 @@ phases = [("write", min(link), max(link)), ("read", min(send), max(send)), ("del
 for name, a, b in phases:
     dur = b - a
     kinds = collections.Counter(); byproc = collections.Counter(); sysc = collections.Counter()
+    syncs = collections.Counter()
     for t, p, c, e in ev:
         if not (a <= t <= b): continue
         if e == "cpu-clock":
@@ -24,8 +25,12 @@ for name, a, b in phases:
             byproc[who] += 1
             if p == spid: kinds[c] += 1
         elif p == spid:
-            sysc[e.split("sys_enter_")[-1]] += 1
+            call = e.split("sys_enter_")[-1]
+            sysc[call] += 1
+            if call in ("fsync", "fdatasync"):
+                syncs[c + " " + call] += 1
     ms = 1000.0 / 499
     print(f"-- {name}: {dur:.2f}s, {n} ops, {n/dur:.0f} op/s;  ms CPU/op: server {byproc['server']*ms/n:.3f} client {byproc['client']*ms/n:.3f} other {byproc['other']*ms/n:.3f}")
     print("   server threads: " + ", ".join(f"{k} {v*ms/n:.3f}" for k, v in kinds.most_common(8)))
     print("   server syscalls/op: " + ", ".join(f"{k} {v/n:.2f}" for k, v in sorted(sysc.items())))
+    print("   syncs/op by thread: " + ", ".join(f"{k} {v/n:.2f}" for k, v in sorted(syncs.items())))
