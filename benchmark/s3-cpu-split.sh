@@ -41,9 +41,10 @@ client() { # kind n warm (exec: run it in a subshell, so that $! is the client's
   fi
 }
 for kind in protocol s3; do (client $kind 600 300) > "$OUT/$kind-warm.txt" 2>&1 || true; done
-EVENTS=(-e cpu-clock/freq=499/)
+# every system call entered counted (-c 1), the CPU sampled every 2 ms (499 Hz, as the .py assumes)
+EVENTS=(-c 1 -e cpu-clock/period=2003992/)
 for s in link sendfile64 unlink fsync fdatasync write pwrite64 futex writev read; do
-  EVENTS+=(-e "syscalls:sys_enter_$s/period=1/")
+  EVENTS+=(-e "syscalls:sys_enter_$s")
 done
 for kind in protocol s3; do
   echo "== $kind (load $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -54,7 +55,8 @@ for kind in protocol s3; do
   CP=$!
   wait $CP || true
   sleep 0.5
-  kill -INT $RP; wait $RP || true
+  kill -INT $RP 2>/dev/null || { echo "error: perf record ended early" >&2; exit 1; }
+  wait $RP || true
   grep -E "^(upload|download|put|get|delete) " "$OUT/$kind.txt" || true
   python3 "$HERE/s3-cpu-split.py" "$OUT/$kind.data" $PID $CP "$N"
 done
