@@ -8,7 +8,7 @@ ev = []
 for line in out.splitlines():
     m = re.match(r"\s*(.+?)\s+(\d+)/(\d+)\s+([\d.]+):\s+(\S+):", line)
     if not m: continue
-    ev.append((float(m.group(4)), m.group(2), re.sub(r"[-#]?\d+$", "", m.group(1).strip()), m.group(5)))
+    ev.append((float(m.group(4)), m.group(2), re.sub(r"[-#]?\d+$", "", m.group(1).strip()), m.group(5).split("/")[0]))
 def times(name, pid=spid):
     return [t for t, p, c, e in ev if e == name and p == pid]
 link = times("syscalls:sys_enter_link"); send = times("syscalls:sys_enter_sendfile64")

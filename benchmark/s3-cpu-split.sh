@@ -58,5 +58,6 @@ for kind in protocol s3; do
   kill -INT $RP 2>/dev/null || { echo "error: perf record ended early" >&2; exit 1; }
   wait $RP || true
   grep -E "^(upload|download|put|get|delete) " "$OUT/$kind.txt" || true
+  echo "$PID $CP" > "$OUT/$kind.pids" # server, client: to run s3-cpu-split.py again
   python3 "$HERE/s3-cpu-split.py" "$OUT/$kind.data" $PID $CP "$N"
 done
