@@ -19,6 +19,14 @@
 # operation, and the geometric mean of the ratios over the rounds. A PUT phase of 1500 MiB lasts
 # 4-10 s; at load 7-14 single rounds still ranged 0.55-1.11 and the 4-round means of one build
 # moved by up to 0.28 between two runs (GET), so compare builds within one run (--jar-as).
+# The S3 client (`bench-s3`) signs each request with SigV4 and sends the body plain with
+# UNSIGNED-PAYLOAD: no checksum, no Expect, no aws-chunked framing. That is the cheapest request a
+# client can send, on both sides. A default-configured AWS SDK for Java v2 (2.57.8, seen on the wire,
+# session 9) over http:// sends more: Content-Encoding aws-chunked with
+# STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER (a SHA-256 and an HMAC per chunk, on both sides), a CRC32
+# trailer and Expect: 100-continue (over https:// the SDK is meant to skip the chunk signatures,
+# STREAMING-UNSIGNED-PAYLOAD-TRAILER: not checked on the wire here).
+# benchmark/s3-cpu-split.sh shows the client's CPU per operation beside the server's.
 # Options: --jar FILE | --jar-as NAME=JAR (repeatable) | -n N (files per run, default 1500) |
 #   -s SIZE (1M) | -c N (16) | --rounds R (4) | --warmup N (300, before the first run of each
 #   kind) | --server-jvm "ARGS" (default -Xmx1g) | --jfr DIR (jdk.ExecutionSample every 2 ms,

@@ -196,7 +196,10 @@ final class BodyStream implements ReadStream<Buffer> {
       return;
     }
     if (sha256 == null && contentMd5 == null && checksum == null) {
-      end(); // nothing to check: the MD5 (ETag) is awaited by whoever asks for it
+      // nothing to check: the MD5 (ETag) is awaited by whoever asks for it; its last chunks go to
+      // the digest pool now, from this event loop, not when (and where) it is asked for
+      md5Digest();
+      end();
       return;
     }
     md5Digest().thenRun(() -> onContext(this::checkThenEnd));

@@ -139,6 +139,27 @@ class S3BodyDigestTest {
   }
 
   @Test
+  void aMibIn64KiBChunksReachesTheDigestPoolInAFewHandOffs() throws Exception {
+    // each hand-off wakes a pool thread; one per 64 KiB chunk cost ~0.3 ms per 1 MiB PUT
+    java.util.concurrent.atomic.AtomicInteger handOffs = new java.util.concurrent.atomic.AtomicInteger();
+    Executor counting =
+        r -> {
+          handOffs.incrementAndGet();
+          r.run(); // at once: the lane is idle again before the next chunk comes
+        };
+    MessageDigest md5 = MessageDigest.getInstance("MD5");
+    DigestLane lane = new DigestLane(counting, md5::update);
+    byte[] bytes = content(1 << 20);
+    for (int at = 0; at < bytes.length; at += 64 * 1024) {
+      lane.update(ByteBuffer.wrap(bytes, at, 64 * 1024).slice().asReadOnlyBuffer());
+    }
+    String digest = lane.after(() -> HexFormat.of().formatHex(md5.digest())).get(10, TimeUnit.SECONDS);
+    assertEquals(md5Hex(bytes), digest);
+    assertEquals((1 << 20) / DigestLane.HAND_OFF_BYTES, handOffs.get(), "hand-offs for 16 chunks of 64 KiB");
+    assertEquals(0, lane.queuedBytes());
+  }
+
+  @Test
   void digestsFallingBehindPauseTheBodyUntilTheyCatchUp() throws Exception {
     ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
     Executor holding = held::add; // digests run only when the test lets them
