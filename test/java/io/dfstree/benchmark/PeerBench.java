@@ -145,7 +145,8 @@ public final class PeerBench {
                   + sys
                   + ": fastdfs, ours or ours-w1 "
                   + "(base and base-w1 with --baseline-jar; a -packed suffix packs small files,"
-                  + " a -plain suffix stores each file on its own)");
+                  + " a -plain suffix stores each file on its own, a -push suffix pushes W=1"
+                  + " copies)");
         }
       }
       return s;
@@ -167,11 +168,23 @@ public final class PeerBench {
    */
   static final String PLAIN = "-plain";
 
-  /** The system's name without its -packed or -plain suffix. */
+  /**
+   * A system name's suffix that has a W=1 group's sources stream each upload to their peers
+   * (storage.pushCopies=true; ours-w1-push, ours-w1-push-packed, ...) instead of leaving the copy
+   * to the peers' catch-up.
+   */
+  static final String PUSH = "-push";
+
+  /** The system's name without its -packed, -plain or -push suffixes. */
   static String withoutStoreSuffix(String name) {
-    for (String suffix : List.of(PACKED, PLAIN)) {
-      if (name.endsWith(suffix)) {
-        return name.substring(0, name.length() - suffix.length());
+    boolean stripped = true;
+    while (stripped) {
+      stripped = false;
+      for (String suffix : List.of(PACKED, PLAIN, PUSH)) {
+        if (name.endsWith(suffix)) {
+          name = name.substring(0, name.length() - suffix.length());
+          stripped = true;
+        }
       }
     }
     return name;
@@ -187,7 +200,8 @@ public final class PeerBench {
                [--server-jvm "-Xmx512m ..."] [--storage-set KEY=VALUE (storage.KEY on ours; repeatable)]
                [--jfr-settings profile|FILE.jfc]
              systems ours, ours-w1, base, base-w1 take a -packed suffix (storage.packed.enabled=true)
-             or a -plain suffix (storage.packed.enabled=false)""";
+             or a -plain suffix (storage.packed.enabled=false), and a -push suffix
+             (storage.pushCopies=true: a W=1 source streams each upload to its peers)""";
 
   public static void main(String[] args) throws Exception {
     Settings s;
@@ -219,8 +233,9 @@ public final class PeerBench {
     for (String topology : s.topologies) {
       boolean group = topology.equals("group");
       for (String name : s.systems) {
-        boolean packed = name.endsWith(PACKED);
-        boolean unpacked = name.endsWith(PLAIN);
+        boolean packed = name.contains(PACKED);
+        boolean unpacked = name.contains(PLAIN);
+        boolean push = name.contains(PUSH);
         String plain = withoutStoreSuffix(name);
         Path named = s.namedJars.get(plain.replaceFirst("-w1$", ""));
         Path jar = named != null ? named : name.startsWith("base") ? s.baselineJar : s.jar;
@@ -243,6 +258,9 @@ public final class PeerBench {
             sets.add("packed.enabled=true");
           } else if (unpacked) {
             sets.add("packed.enabled=false");
+          }
+          if (push) {
+            sets.add("pushCopies=true");
           }
           ours.storageSets(sets);
           ours.jfrSettings(s.jfrSettings);
@@ -496,6 +514,7 @@ public final class PeerBench {
     List<String> labels = sut.serverLabels();
     Map<String, Long> threads0 =
         table != null && s.threads > 0 ? ServerCpu.threadTicks(pids, labels) : null;
+    long[][] counters = table != null && s.threads > 0 ? storageCounters(tracker, null) : null;
     long cpu0 = ServerCpu.ticks(pids);
     long t0 = System.nanoTime();
     phaseStarts(table, sut, "upload");
@@ -503,6 +522,7 @@ public final class PeerBench {
         phase(kind, tracker, c, n, s.maxSeconds, (client, i) -> ids.set(i, client.upload(content)));
     record(table, sut, topology, kind, c, size, "upload", up, t0, cpu0, pids);
     threads0 = threadReport(s, threads0, pids, labels, up);
+    counters = counters == null ? null : storageCounters(tracker, counters);
 
     List<String[]> stored = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -538,6 +558,7 @@ public final class PeerBench {
             });
     record(table, sut, topology, kind, c, size, "download", down, t0, cpu0, pids);
     threads0 = threadReport(s, threads0, pids, labels, down);
+    counters = counters == null ? null : storageCounters(tracker, counters);
 
     // the delete phase removes every stored file (a longer bound: leftovers would skew later rows)
     cpu0 = ServerCpu.ticks(pids);
@@ -556,6 +577,60 @@ public final class PeerBench {
             });
     record(table, sut, topology, kind, c, size, "delete", del, t0, cpu0, pids);
     threadReport(s, threads0, pids, labels, del);
+    if (counters != null) {
+      storageCounters(tracker, counters);
+    }
+  }
+
+  /**
+   * With --threads: what each storage did since {@code before} as its tracker reports it
+   * (heartbeats, so up to one heartbeat late): downloads it served and bytes it copied in from its
+   * peers. Says where a phase's downloads went and whether copies were still arriving in it.
+   * Returns the counters now; null in, nothing printed.
+   */
+  private static long[][] storageCounters(String tracker, long[][] before) {
+    if (tracker == null) {
+      return null;
+    }
+    try {
+      org.csource.fastdfs.TrackerServer ts = new org.csource.fastdfs.TrackerClient().getConnection();
+      try {
+        org.csource.fastdfs.StructStorageStat[] all =
+            new org.csource.fastdfs.TrackerClient().listStorages(ts, "group1");
+        if (all == null) {
+          return before;
+        }
+        long[][] now = new long[all.length][];
+        StringBuilder b = new StringBuilder("    storages since the last line:");
+        for (int i = 0; i < all.length; i++) {
+          now[i] =
+              new long[] {
+                all[i].getSuccessDownloadCount(),
+                all[i].getSuccessSyncInBytes(),
+                all[i].getSuccessDeleteCount()
+              };
+          if (before != null && i < before.length) {
+            b.append(
+                String.format(
+                    java.util.Locale.ROOT,
+                    " %s downloads %d, deletes %d, copied in %.1f MiB;",
+                    all[i].getIpAddr() + ":" + all[i].getStoragePort(),
+                    now[i][0] - before[i][0],
+                    now[i][2] - before[i][2],
+                    (now[i][1] - before[i][1]) / 1048576.0));
+          }
+        }
+        if (before != null) {
+          System.out.println(b);
+        }
+        return now;
+      } finally {
+        ts.close();
+      }
+    } catch (Exception e) {
+      System.out.println("    storages: cannot list: " + e);
+      return before;
+    }
   }
 
   /** A measured phase begins (a line an outside profiler can wait for). */
