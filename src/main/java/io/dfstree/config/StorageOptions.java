@@ -37,6 +37,8 @@ import java.util.List;
  * @param catchUpIntervalMs how often peers' binlogs are polled when idle
  * @param pushCopies with a write quorum of 1, stream each upload's copy to the peers while it
  *     arrives instead of leaving every copy to their catch-up
+ * @param pushCopiesMaxSize with pushCopies, the largest upload pushed; larger ones are left to
+ *     catch-up (a pushed copy paces the client's upload to the peer's writes)
  * @param peerTimeoutMs a peer silent this long is no longer counted as a member
  * @param limits what one client may hold on the storage port (connections, idle and trickle
  *     timeouts)
@@ -72,6 +74,8 @@ public record StorageOptions(
     long replicaTimeoutMs,
     long catchUpIntervalMs,
     boolean pushCopies,
+    @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = ByteSize.Deserializer.class)
+        long pushCopiesMaxSize,
     long peerTimeoutMs,
     io.dfstree.protocol.ClientLimits limits,
     HttpOptions http,
@@ -166,6 +170,7 @@ public record StorageOptions(
         writeQuorum >= 1 && writeQuorum <= 32, "storage.writeQuorum must be 1..32");
     TrackerOptions.require(
         diskThreads >= 1 && diskThreads <= 256, "storage.diskThreads must be 1..256");
+    TrackerOptions.require(pushCopiesMaxSize >= 0, "storage.pushCopiesMaxSize must be >= 0");
     TrackerOptions.require(http != null, "storage.http must be a section of keys");
     http.validate();
     TrackerOptions.require(packed != null, "storage.packed must be a section of keys");

@@ -149,7 +149,7 @@ final class QuorumFanout {
   Future<Fanout> openFanout(long size, int storePathIndex) {
     int quorum = store.options().writeQuorum();
     if (quorum <= 1) {
-      return store.options().pushCopies()
+      return pushes(store.options(), size)
           ? openPush(size, storePathIndex)
           : Future.succeededFuture(null);
     }
@@ -216,6 +216,18 @@ final class QuorumFanout {
       return opened.get(0).transform(ar -> Future.succeededFuture());
     }
     return Future.join(opened).transform(ar -> Future.succeededFuture());
+  }
+
+  /**
+   * With a write quorum of 1: is an upload of {@code size} bytes pushed to the peers, or left to
+   * their catch-up? Pushed up to {@code storage.pushCopiesMaxSize} (64K by default, which is also
+   * {@link ReplicaFanout#SEND_WHOLE_MAX}: such a copy goes out whole once placed here, so it never
+   * holds the client's upload back). A larger copy streams under the peer's back-pressure, and a
+   * 1 MiB upload then ran at half the rate of catch-up alone (benchmark/PROFILE.md, w1push), so
+   * large files are left to catch-up unless the limit is raised.
+   */
+  static boolean pushes(io.dfstree.config.StorageOptions o, long size) {
+    return o.writeQuorum() <= 1 && o.pushCopies() && size >= 0 && size <= o.pushCopiesMaxSize();
   }
 
   /**

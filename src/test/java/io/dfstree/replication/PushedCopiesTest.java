@@ -38,8 +38,9 @@ class PushedCopiesTest {
     }
   }
 
+  /** A W=1 group with the push at its defaults (on, uploads up to 64K). */
   void start(UnaryOperator<JsonObject> tune) throws Exception {
-    group = TwoStorages.start("w1-push", false, null, c -> tune.apply(c.put("writeQuorum", 1).put("pushCopies", true)));
+    group = TwoStorages.start("w1-push", false, null, c -> tune.apply(c.put("writeQuorum", 1)));
   }
 
   static byte[] bytes(int n, int seed) {
@@ -59,7 +60,8 @@ class PushedCopiesTest {
 
   @Test
   void aWriteQuorumOfOnePushesEachCopyWithoutCatchUp() throws Exception {
-    start(PushedCopiesTest::noCatchUp);
+    // up to 134 KB: copies above 64K are streamed while they arrive once the limit allows them
+    start(c -> noCatchUp(c).put("pushCopiesMaxSize", "1M"));
     StorageClient a = client(group.portA);
     for (int i = 0; i < 20; i++) {
       byte[] data = bytes(1000 + i * 7000, i);
