@@ -145,8 +145,8 @@ public final class PeerBench {
                   + sys
                   + ": fastdfs, ours or ours-w1 "
                   + "(base and base-w1 with --baseline-jar; a -packed suffix packs small files,"
-                  + " a -plain suffix stores each file on its own, a -push suffix pushes W=1"
-                  + " copies)");
+                  + " a -plain suffix stores each file on its own, a -push or -catchup suffix"
+                  + " pushes W=1 copies or leaves them to catch-up)");
         }
       }
       return s;
@@ -175,12 +175,19 @@ public final class PeerBench {
    */
   static final String PUSH = "-push";
 
-  /** The system's name without its -packed, -plain or -push suffixes. */
+  /**
+   * A system name's suffix that leaves every W=1 copy to the peers' catch-up
+   * (storage.pushCopies=false; ours-w1-catchup): how a W=1 group copied before the push became the
+   * default.
+   */
+  static final String CATCH_UP = "-catchup";
+
+  /** The system's name without its -packed, -plain, -push or -catchup suffixes. */
   static String withoutStoreSuffix(String name) {
     boolean stripped = true;
     while (stripped) {
       stripped = false;
-      for (String suffix : List.of(PACKED, PLAIN, PUSH)) {
+      for (String suffix : List.of(PACKED, PLAIN, PUSH, CATCH_UP)) {
         if (name.endsWith(suffix)) {
           name = name.substring(0, name.length() - suffix.length());
           stripped = true;
@@ -188,6 +195,22 @@ public final class PeerBench {
       }
     }
     return name;
+  }
+
+  /** The storage settings a system name's suffixes ask for (after any --storage-set). */
+  static List<String> suffixSettings(String name) {
+    List<String> sets = new ArrayList<>();
+    if (name.contains(PACKED)) {
+      sets.add("packed.enabled=true");
+    } else if (name.contains(PLAIN)) {
+      sets.add("packed.enabled=false");
+    }
+    if (name.contains(PUSH)) {
+      sets.add("pushCopies=true");
+    } else if (name.contains(CATCH_UP)) {
+      sets.add("pushCopies=false");
+    }
+    return sets;
   }
 
   static final String USAGE =
@@ -201,7 +224,8 @@ public final class PeerBench {
                [--jfr-settings profile|FILE.jfc]
              systems ours, ours-w1, base, base-w1 take a -packed suffix (storage.packed.enabled=true)
              or a -plain suffix (storage.packed.enabled=false), and a -push suffix
-             (storage.pushCopies=true: a W=1 source streams each upload to its peers)""";
+             (storage.pushCopies=true: a W=1 source pushes each upload to its peers) or a -catchup
+             suffix (storage.pushCopies=false: W=1 copies by the peers' catch-up alone)""";
 
   public static void main(String[] args) throws Exception {
     Settings s;
@@ -233,9 +257,6 @@ public final class PeerBench {
     for (String topology : s.topologies) {
       boolean group = topology.equals("group");
       for (String name : s.systems) {
-        boolean packed = name.contains(PACKED);
-        boolean unpacked = name.contains(PLAIN);
-        boolean push = name.contains(PUSH);
         String plain = withoutStoreSuffix(name);
         Path named = s.namedJars.get(plain.replaceFirst("-w1$", ""));
         Path jar = named != null ? named : name.startsWith("base") ? s.baselineJar : s.jar;
@@ -254,14 +275,7 @@ public final class PeerBench {
             };
         if (sut instanceof SystemUnderTest.Ours ours) {
           List<String> sets = new ArrayList<>(s.storageSets);
-          if (packed) {
-            sets.add("packed.enabled=true");
-          } else if (unpacked) {
-            sets.add("packed.enabled=false");
-          }
-          if (push) {
-            sets.add("pushCopies=true");
-          }
+          sets.addAll(suffixSettings(name));
           ours.storageSets(sets);
           ours.jfrSettings(s.jfrSettings);
         }
@@ -593,10 +607,10 @@ public final class PeerBench {
       return null;
     }
     try {
-      org.csource.fastdfs.TrackerServer ts = new org.csource.fastdfs.TrackerClient().getConnection();
+      org.csource.fastdfs.TrackerClient trackers = new org.csource.fastdfs.TrackerClient();
+      org.csource.fastdfs.TrackerServer ts = trackers.getConnection();
       try {
-        org.csource.fastdfs.StructStorageStat[] all =
-            new org.csource.fastdfs.TrackerClient().listStorages(ts, "group1");
+        org.csource.fastdfs.StructStorageStat[] all = trackers.listStorages(ts, "group1");
         if (all == null) {
           return before;
         }

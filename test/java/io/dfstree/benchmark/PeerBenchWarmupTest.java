@@ -26,6 +26,22 @@ class PeerBenchWarmupTest {
   }
 
   @Test
+  void pushAndCatchUpSuffixesSetTheW1CopyPath() {
+    assertEquals("ours-w1", PeerBench.withoutStoreSuffix("ours-w1-push"));
+    assertEquals("main-w1", PeerBench.withoutStoreSuffix("main-w1-catchup-packed"));
+    assertEquals(
+        java.util.List.of("pushCopies=true"), PeerBench.suffixSettings("ours-w1-push"));
+    assertEquals(
+        java.util.List.of("packed.enabled=true", "pushCopies=false"),
+        PeerBench.suffixSettings("ours-w1-catchup-packed"));
+    assertEquals(java.util.List.of(), PeerBench.suffixSettings("ours-w1"));
+    assertEquals(
+        java.util.List.of("ours-w1-push", "ours-w1-catchup"),
+        PeerBench.Settings.parse(new String[] {"--systems", "ours-w1-push,ours-w1-catchup"})
+            .systems);
+  }
+
+  @Test
   void theJitIsQuietWhenItsCompilerThreadsUsedAFewPercentOfACore() {
     // 100 ticks per second: 3 ticks over one second is 3% of a core
     org.junit.jupiter.api.Assertions.assertTrue(PeerBench.jitQuiet(3, 1.0, 3));
