@@ -66,6 +66,10 @@ class S3MultiGroupIT {
     two.start();
     one.server.awaitStarted(Duration.ofSeconds(90));
     two.server.awaitStarted(Duration.ofSeconds(90));
+    // placement round-robins over the groups the tracker lists: wait until it lists both, or a
+    // loaded machine places every object in the group whose heartbeat came first
+    one.awaitStatus(0, LoopbackCluster.ACTIVE, Duration.ofSeconds(60));
+    two.awaitStatus(0, LoopbackCluster.ACTIVE, Duration.ofSeconds(60));
     s3One = client(portOne);
     s3Two = client(portTwo);
   }

@@ -67,6 +67,8 @@ public final class MetricsHistory {
     double downP99 = -1;
     long[] sampledCounters;
     long sampledAtMs;
+    long[] firstCounters;
+    long firstAtMs;
     final Deque<Sample> samples = new ArrayDeque<>();
 
     Series(int id) {
@@ -96,6 +98,12 @@ public final class MetricsHistory {
   /** The newest heartbeat of a storage, received at {@code nowMs}. */
   public void heartbeat(Heartbeat beat, long nowMs) {
     Series s = storages.computeIfAbsent(beat.storageId(), Series::new);
+    if (s.last == null && beat.counters() != null) {
+      // the first beat is the baseline, not the first sample: what a storage does between its
+      // first beat and the next sample (an upload right after it went ACTIVE) is charted
+      s.firstCounters = beat.counters().clone();
+      s.firstAtMs = nowMs;
+    }
     s.group = beat.group();
     s.host = beat.host() + ":" + beat.port();
     s.last = beat;
@@ -135,18 +143,26 @@ public final class MetricsHistory {
         continue; // nothing new since the last sample: a gap, not a made-up zero
       }
       long[] c = s.last.counters();
+      long[] before = s.sampledCounters;
+      long beforeAtMs = s.sampledAtMs;
+      if (before == null && s.firstCounters != null && s.lastAtMs > s.firstAtMs) {
+        // the first sample counts from the first beat, so work done right after a storage
+        // joined (an upload as soon as it is ACTIVE) is charted, not folded into the baseline
+        before = s.firstCounters;
+        beforeAtMs = s.firstAtMs;
+      }
       double up = 0, down = 0, upB = 0, downB = 0;
-      if (s.sampledCounters != null
+      if (before != null
           && c != null
           && c.length >= StorageCounters.COUNT
-          && c[StorageCounters.SUCCESS_UPLOAD]
-              >= s.sampledCounters[StorageCounters.SUCCESS_UPLOAD]) {
-        double seconds = (s.lastAtMs - s.sampledAtMs) / 1000.0;
-        up = delta(c, s.sampledCounters, StorageCounters.SUCCESS_UPLOAD) / seconds;
-        down = delta(c, s.sampledCounters, StorageCounters.SUCCESS_DOWNLOAD) / seconds;
-        upB = delta(c, s.sampledCounters, StorageCounters.SUCCESS_UPLOAD_BYTES) / seconds;
-        downB = delta(c, s.sampledCounters, StorageCounters.SUCCESS_DOWNLOAD_BYTES) / seconds;
-      } // else the first sample, or the storage restarted (counters went back): rates start at 0
+          && before.length >= StorageCounters.COUNT
+          && c[StorageCounters.SUCCESS_UPLOAD] >= before[StorageCounters.SUCCESS_UPLOAD]) {
+        double seconds = (s.lastAtMs - beforeAtMs) / 1000.0;
+        up = delta(c, before, StorageCounters.SUCCESS_UPLOAD) / seconds;
+        down = delta(c, before, StorageCounters.SUCCESS_DOWNLOAD) / seconds;
+        upB = delta(c, before, StorageCounters.SUCCESS_UPLOAD_BYTES) / seconds;
+        downB = delta(c, before, StorageCounters.SUCCESS_DOWNLOAD_BYTES) / seconds;
+      } // else a single beat so far, or the storage restarted (counters went back): rates are 0
       s.sampledCounters = c == null ? null : c.clone();
       s.sampledAtMs = s.lastAtMs;
       long[] free =

@@ -87,6 +87,20 @@ class MetricsHistoryTest {
   }
 
   @Test
+  void workBetweenTheFirstBeatAndTheFirstSampleIsCharted() {
+    // a storage joins and takes an upload before the tracker's first sample (WebConsoleIT's
+    // browser upload right after start): its bytes are a rate, not folded into a baseline
+    MetricsHistory h = new MetricsHistory(5000, 3_600_000);
+    h.heartbeat(beat(1, "g", 0, 0, 0, 1, 0, Map.of()), T0 + 100);
+    h.heartbeat(beat(1, "g", 1, 300 * 1024, 0, 1, 0, Map.of()), T0 + 2100);
+    h.sample(T0 + 2500);
+    JsonArray s = samples(h, 1);
+    assertEquals(1, s.size());
+    assertEquals(0.5, s.getJsonObject(0).getDouble("up"), "1 upload in the 2 s since the first beat");
+    assertEquals(150 * 1024L, s.getJsonObject(0).getLong("upB"));
+  }
+
+  @Test
   void noNewHeartbeatIsAGapAndARestartDoesNotGoNegative() {
     MetricsHistory h = new MetricsHistory(5000, 3_600_000);
     h.heartbeat(beat(1, "g", 100, 0, 0, 1, 0, Map.of()), T0);
