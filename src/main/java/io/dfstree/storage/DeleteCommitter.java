@@ -58,6 +58,7 @@ final class DeleteCommitter {
   private final WorkerExecutor disk;
   private final FileChanges changes;
   private final StoredFiles files;
+  private final Trash trash;
   private final ConcurrentLinkedQueue<Request> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean running = new AtomicBoolean();
 
@@ -77,18 +78,16 @@ final class DeleteCommitter {
     this.disk = disk;
     this.changes = changes;
     this.files = files;
+    this.trash = files.trash();
     this.inlinePacked = !fsync;
   }
 
   /**
-   * The rest of the delete of the plain file of {@code id} at {@code path}, which the caller
-   * unlinked ({@code removed}: it was there) on a disk thread of its own, side by side with other
-   * deletes' unlinks ({@link StoredFiles#unlinkThenCommit}): its {@code -m} file, directory force,
-   * tombstone and line. Unlinking a large file waits for the disk while its blocks are freed; done
-   * here, one after another inside the one round, that capped 1 MiB deletes near 700/s. The caller
-   * holds the file's lock.
+   * The delete of the plain file of {@code id} at {@code path}, in the next round: moved into its
+   * store path's {@link Trash} (unlinked behind the answer; at once on a store path without room),
+   * its {@code -m} file removed, its tombstone and line. The caller holds the file's lock.
    */
-  Future<Void> plain(Context ctx, FileId id, Path path, boolean removed, long ts, boolean local) {
+  Future<Void> plain(Context ctx, FileId id, Path path, long ts, boolean local) {
     return submit(
         ctx,
         path,
@@ -96,7 +95,7 @@ final class DeleteCommitter {
         id.remoteName(),
         ts,
         local,
-        removed,
+        false,
         id.storePathIndex());
   }
 
@@ -177,22 +176,33 @@ final class DeleteCommitter {
   private boolean round(List<Request> batch) {
     List<Request> kept = new ArrayList<>(batch.size());
     List<FileChanges.Buried> buried = new ArrayList<>(batch.size());
+    List<Trash.Item> later = new ArrayList<>();
     Set<Path> dirs = new LinkedHashSet<>();
     Set<Integer> freed = new TreeSet<>();
     for (Request r : batch) {
       try {
         boolean removed = r.removed;
         if (r.file != null) {
+          StorePath sp = files.paths().get(r.storePathIndex);
+          Path trashed = null;
+          boolean now = !files.paths().hasRoomFor(sp, 0);
+          if (now) {
+            // a full store path: its space back before the answer (SpaceOnDeleteTest)
+            removed = Files.deleteIfExists(r.file);
+          } else {
+            trashed = trash.moveIn(sp, r.file);
+            removed = trashed != null;
+          }
           if (!removed && r.local) {
             r.done.tryFail(FdfsException.notFound("file does not exist"));
             continue;
           }
-          if (removed) {
-            freed.add(r.storePathIndex);
-          }
           removed |= Files.deleteIfExists(r.metadata);
-          if (removed) {
+          if (removed && now) {
+            freed.add(r.storePathIndex);
             dirs.add(r.file.getParent());
+          } else if (removed) {
+            later.add(new Trash.Item(trashed, r.file.getParent(), r.storePathIndex));
           }
         } else {
           if (r.metadata != null && Files.deleteIfExists(r.metadata)) {
@@ -210,15 +220,20 @@ final class DeleteCommitter {
         r.done.tryFail(e);
       }
     }
+    long logged;
     try {
       for (Path dir : dirs) {
         changes.forceDirectory(dir);
       }
       changes.buryAndRecordAll(buried);
+      Binlog log = changes.binlog();
+      logged = log == null ? -1 : log.size();
     } catch (IOException | RuntimeException e) {
       for (Request r : kept) {
         r.done.tryFail(e);
       }
+      // the files moved into the trash stay deleted (as an unlink left them before): emptied
+      trash.later(later, -1);
       return false;
     }
     for (int index : freed) {
@@ -228,6 +243,7 @@ final class DeleteCommitter {
         // the heartbeat measures it again
       }
     }
+    trash.later(later, logged); // directory forces and unlinks on the trash thread
     for (Request r : kept) {
       r.done.tryComplete();
     }

@@ -127,6 +127,7 @@ public final class StorageVerticle extends VerticleBase {
                       if (node.packed != null) {
                         node.packed.recoverDeletes(); // marks of deletes a crash took
                       }
+                      node.files.redoDeletes(); // plain files a crash brought back; the trash
                       node.replication.load();
                       return null;
                     }))

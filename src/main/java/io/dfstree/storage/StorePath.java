@@ -78,6 +78,7 @@ final class StorePath {
       }
       Files.writeString(mark, expected);
     }
+    Files.createDirectories(data.resolve(Trash.DIR)); // deleted files, until unlinked
     removeLeftovers(tmp);
     for (int i = 0; i < TEMP_DIRS; i++) {
       removeLeftovers(tmp.resolve(StorePaths.HEX[i]));

@@ -44,6 +44,7 @@ final class StoredFiles {
   private final PeerChanges fromPeers;
   private final MetadataFiles metadata;
   private final PlacingNames placing = new PlacingNames();
+  private final Trash trash;
   private final DeleteCommitter deletes;
 
   /** What stat says about a stored file. */
@@ -109,7 +110,31 @@ final class StoredFiles {
     this.appenders = new AppenderFiles(this, changes, disk, locks, fsync);
     this.fromPeers = new PeerChanges(this, changes, disk, locks);
     this.metadata = new MetadataFiles(this, changes, disk);
+    this.trash = new Trash(paths, changes, fsync);
+    this.trash.afterUnlinks =
+        index -> {
+          try {
+            spaceAfterDelete(index);
+          } catch (IOException | RuntimeException e) {
+            // the heartbeat measures it again
+          }
+        };
     this.deletes = new DeleteCommitter(disk, changes, this, fsync);
+  }
+
+  /** Where deleted plain files wait for their unlink ({@link Trash}). */
+  Trash trash() {
+    return trash;
+  }
+
+  /**
+   * Blocking, at start, after the binlog and the tombstones are open: removes again the plain files
+   * a crash brought back after their delete was answered, and empties the trash ({@link
+   * Trash#redo}); the number removed again.
+   */
+  int redoDeletes() throws IOException {
+    return trash.redo(
+        this, changes.binlog(), paths.all().get(0).data.resolve("sync").resolve(Trash.MARK));
   }
 
   /** The deletes' group commit (see {@link DeleteCommitter}). */
@@ -329,11 +354,10 @@ final class StoredFiles {
   }
 
   /**
-   * Deletes a plain file, under its lock: the unlink on a disk thread of its own, then a durable
-   * round shared with concurrent deletes (its directory forced, tombstone, binlog line). Unlinking
-   * a large file waits for the disk as its blocks are freed (on ext4 mounted with {@code discard}
-   * the discard is issued inside unlink: ~1 ms per fsynced 1 MiB file on the benchmark machine);
-   * done inside the one round, one after another, that capped 1 MiB deletes near 700/s.
+   * Deletes a plain file, under its lock, in a durable round shared with concurrent deletes
+   * ({@link DeleteCommitter}): moved into the trash, tombstone, binlog line. Its directory force and
+   * its unlink run behind the answer ({@link Trash}): on ext4 mounted with {@code discard} the
+   * discard is issued inside unlink (~1 ms per fsynced 1 MiB file on the benchmark machine).
    */
   Future<Void> delete(Context ctx, FileId id) {
     Path p = pathOf(id);
@@ -342,12 +366,11 @@ final class StoredFiles {
 
   /**
    * A plain file's delete, the caller holding its lock: its own source's ({@code local}) or a
-   * peer's, applied here ({@link PeerChanges#applyDelete}); the unlink on a disk thread of its own,
-   * the rest in the next round of {@link DeleteCommitter}.
+   * peer's, applied here ({@link PeerChanges#applyDelete}), in the next round of {@link
+   * DeleteCommitter} (no disk-thread hop of its own: the rename is cheap).
    */
   Future<Void> unlinkThenCommit(Context ctx, FileId id, Path p, long ts, boolean local) {
-    return disk.executeBlocking(() -> Files.deleteIfExists(p), false)
-        .compose(removed -> deletes.plain(ctx, id, p, removed, ts, local));
+    return deletes.plain(ctx, id, p, ts, local);
   }
 
   /**

@@ -38,6 +38,7 @@ public final class CrashDeleter {
     final PackedBlobEngine packed;
     final FileBlobEngine plain;
     final int recoveredDeletes;
+    final int redonePlainDeletes;
 
     Node(Path dir) throws Exception {
       JsonObject c =
@@ -71,6 +72,7 @@ public final class CrashDeleter {
       packed.open();
       packed.recoverLines();
       recoveredDeletes = packed.recoverDeletes();
+      redonePlainDeletes = files.redoDeletes(); // as StorageVerticle starts
     }
 
     BlobEngine engineFor(FileId id) {

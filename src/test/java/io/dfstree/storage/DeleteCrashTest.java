@@ -128,4 +128,78 @@ class DeleteCrashTest {
       assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child killed");
     }
   }
+
+  /** Waits until the trash forced and unlinked what the deletes left it (bounded). */
+  static void trashIdle(CrashDeleter.Node node) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (!node.files.trash().idle() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    assertTrue(node.files.trash().idle(), "trash emptied");
+  }
+
+  /**
+   * A plain delete is answered once its binlog line is forced; the directory it left is forced
+   * behind the answer ({@link Trash}). A crash before that force may bring the file back (ext4
+   * without a journal writes the directory block when it likes): the start removes it again, from
+   * the binlog's delete lines after the last offset whose directories were forced. Simulated: the
+   * file's bytes put back at its name and the synced offset put back to before the delete, as a
+   * crash before the trash's force leaves them. Fails without the redo at start.
+   */
+  @Test
+  void aPlainFileThatACrashBroughtBackIsRemovedAtStart() throws Exception {
+    Path root = Files.createTempDirectory("delete-redo");
+    try {
+      String name;
+      String reuploaded;
+      byte[] bytes = CrashDeleter.content(1001);
+      Path file;
+      Path mark = root.resolve("s0/data/sync/" + Trash.MARK);
+      byte[] markBefore;
+      try (CrashDeleter.Node node = new CrashDeleter.Node(root)) {
+        name = store(node, bytes);
+        reuploaded = store(node, CrashDeleter.content(1002));
+        FileId id = node.files.validate("group1", name);
+        file = node.files.pathOf(id);
+        assertTrue(Files.exists(file));
+        markBefore = Files.readAllBytes(mark);
+        node.on(() -> node.plain.delete(node.ctx, id));
+        assertFalse(Files.exists(file), "gone from its name when answered");
+        trashIdle(node);
+        try (var trash = Files.list(node.files.paths().get(0).data.resolve(Trash.DIR))) {
+          assertEquals(0, trash.count(), "unlinked behind the answer");
+        }
+        assertTrue(node.files.trash().unlinked.sum() >= 1);
+        assertFalse(
+            java.util.Arrays.equals(markBefore, Files.readAllBytes(mark)),
+            "the synced offset moved past the delete once its directory was forced");
+      }
+      // the crash: the directory's old block (the name still there) and the old synced offset
+      Files.write(file, bytes);
+      Files.write(mark, markBefore);
+      // and a file left in the trash by a process that died before unlinking it
+      Path left = root.resolve("s0/data/" + Trash.DIR + "/7-left-behind");
+      Files.write(left, bytes);
+      try (CrashDeleter.Node node = new CrashDeleter.Node(root)) {
+        FileId id = node.files.validate("group1", name);
+        assertFalse(Files.exists(file), "an answered delete a crash undid is done again at start");
+        assertFalse(node.on(() -> node.plain.exists(id)));
+        assertEquals(1, node.redonePlainDeletes);
+        assertFalse(Files.exists(left), "the trash is emptied at start");
+        FileId other = node.files.validate("group1", reuploaded);
+        assertTrue(node.on(() -> node.plain.exists(other)), "a file not deleted stays");
+      }
+    } finally {
+      TempTrees.delete(root);
+    }
+  }
+
+  private static String store(CrashDeleter.Node node, byte[] b) throws Exception {
+    return node.on(
+        () -> {
+          NewBlob blob = node.plain.create(0, b.length, false, "bin");
+          blob.write(Buffer.buffer(b));
+          return blob.place();
+        });
+  }
 }

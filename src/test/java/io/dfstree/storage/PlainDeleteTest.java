@@ -1,9 +1,9 @@
 package io.dfstree.storage;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A plain file's unlink runs on a disk thread of its own, not inside the deletes' one round: freeing
- * a large file's blocks waits for the disk (~1 ms per fsynced 1 MiB file on ext4 with {@code
- * discard}), and one round unlinking them one after another capped 1 MiB deletes near 700/s.
+ * A plain file's unlink runs behind the answer, on the trash thread ({@link Trash}): freeing a large
+ * file's blocks waits for the disk (~1 ms per fsynced 1 MiB file on ext4 with {@code discard}), and
+ * so did every delete's answer. The delete moves the file into the trash in its round (a rename)
+ * and is answered once its binlog line is forced; the directory force and the unlink come later.
  */
 class PlainDeleteTest {
   @TempDir Path dir;
@@ -40,46 +41,49 @@ class PlainDeleteTest {
   }
 
   @Test
-  void aPlainFileIsUnlinkedWhileAnotherDeletesRoundIsStillRunning() throws Exception {
+  void aDeleteIsAnsweredWhileTheTrashThreadIsStillBusy() throws Exception {
     StoredFiles files = store.files;
     String first = upload("the first file");
     String second = upload("the second file");
     Path secondPath = files.pathOf(files.validate(files.group(), second));
-    assertTrue(Files.exists(secondPath));
-    // the first delete's round stops where it re-measures a full store path (after its unlink,
-    // directory force, tombstone and line) until the test lets it go
-    store.path.consumed(store.path.freeBytes());
-    CountDownLatch inRound = new CountDownLatch(1);
+    Path trash = store.path.data.resolve(Trash.DIR);
+    // the trash thread stops after the first delete's unlink until the test lets it go
+    CountDownLatch busy = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    files.onSpaceFreed =
-        () -> {
-          inRound.countDown();
+    files.trash().afterUnlinks =
+        index -> {
+          busy.countDown();
           try {
             release.await(30, TimeUnit.SECONDS);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
         };
-    Future<Void> firstDone =
-        files.delete(store.vertx.getOrCreateContext(), files.validate(files.group(), first));
-    assertTrue(inRound.await(10, TimeUnit.SECONDS), "the first delete's round is running");
-    Future<Void> secondDone;
     try {
-      secondDone =
-          files.delete(store.vertx.getOrCreateContext(), files.validate(files.group(), second));
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (Files.exists(secondPath) && System.nanoTime() < end) {
-        Thread.sleep(10);
+      files
+          .delete(store.vertx.getOrCreateContext(), files.validate(files.group(), first))
+          .await(10, TimeUnit.SECONDS);
+      assertTrue(busy.await(10, TimeUnit.SECONDS), "the trash thread is busy");
+      long dirForces = files.forces().directories.sum();
+      files
+          .delete(store.vertx.getOrCreateContext(), files.validate(files.group(), second))
+          .await(10, TimeUnit.SECONDS);
+      assertFalse(Files.exists(secondPath), "gone from its name when answered");
+      assertEquals(
+          dirForces, files.forces().directories.sum(), "answered before its directory force");
+      try (var left = Files.list(trash)) {
+        assertEquals(1, left.count(), "answered before its unlink: the file waits in the trash");
       }
-      assertFalse(
-          Files.exists(secondPath),
-          "the second file is unlinked while the first delete's round still runs");
-      assertFalse(secondDone.isComplete(), "answered only after a round made it durable");
+      assertTrue(files.deletedSince(files.validate(files.group(), second), 0), "tombstone");
     } finally {
       release.countDown();
     }
-    firstDone.await(10, TimeUnit.SECONDS);
-    secondDone.await(10, TimeUnit.SECONDS);
-    assertTrue(files.deletedSince(files.validate(files.group(), second), 0), "tombstone");
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!files.trash().idle() && System.nanoTime() < end) {
+      Thread.sleep(10);
+    }
+    try (var left = Files.list(trash)) {
+      assertEquals(0, left.count(), "unlinked after the answer");
+    }
   }
 }

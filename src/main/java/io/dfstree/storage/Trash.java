@@ -1,0 +1,303 @@
+package io.dfstree.storage;
+
+import io.dfstree.fileid.FileId;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Where a plain file goes when it is deleted (issue 9, deletes): renamed into {@code
+ * <store path>/data/.trash/} inside the delete's round, and unlinked behind the answer.
+ *
+ * <p>Why: on the benchmark machine {@code /} is ext4 without a journal, mounted {@code discard}; an
+ * unlink of a file whose blocks are allocated (every fsynced upload) issues the discard inside the
+ * system call, 0.5-1.4 ms per 1 MiB file, and the device takes them about one at a time; a rename
+ * frees no block and costs tens of microseconds. And a delete no longer forces the directory it
+ * left before it is answered: its binlog line, forced in the round, is the durable record (as for a
+ * packed slot's mark), and the directories are forced here, behind the answers, many deletes to a
+ * force of each directory.
+ *
+ * <p>Recovery: after the directories of every delete up to a binlog offset are forced, that offset
+ * is written to {@code sync/deletes-synced} (not forced: it is only ever behind the truth). A start
+ * ({@link #redo}) removes again every plain file whose last binlog line after that offset is a
+ * delete (a crash may have brought back a file whose directory was not written yet), forces those
+ * directories, and empties the trash (its files were deleted, or were being deleted when the
+ * process died unanswered, as an unlink before this change left them). Without fsync nothing is
+ * forced and only the trash is emptied.
+ *
+ * <p>A store path without room for uploads unlinks at once ({@link StoredFiles}), so a delete on a
+ * full disk frees space before it is answered.
+ */
+final class Trash {
+  static final String DIR = ".trash";
+  static final String MARK = "deletes-synced";
+
+  /** A file moved into the trash ({@code trashed}, null when nothing was there to move). */
+  record Item(Path trashed, Path dir, int storePathIndex) {}
+
+  private record Batch(List<Item> items, long binlogOffset) {}
+
+  private final StorePaths paths;
+  private final FileChanges changes;
+  private final boolean fsync;
+  private final AtomicLong counter = new AtomicLong(System.nanoTime() & 0xFFFFFFFFL);
+  private final ConcurrentLinkedQueue<Batch> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean running = new AtomicBoolean();
+  private volatile ExecutorService worker;
+  private volatile Path mark;
+
+  /** Files unlinked behind the answer, and directory forces run for deletes (tests). */
+  final java.util.concurrent.atomic.LongAdder unlinked = new java.util.concurrent.atomic.LongAdder();
+
+  /** Called (on the trash thread) after a store path was re-measured: see {@link StoredFiles}. */
+  volatile java.util.function.IntConsumer afterUnlinks = i -> {};
+
+  Trash(StorePaths paths, FileChanges changes, boolean fsync) {
+    this.paths = paths;
+    this.changes = changes;
+    this.fsync = fsync;
+  }
+
+  static Path dirOf(StorePath p) {
+    return p.data.resolve(DIR);
+  }
+
+  /**
+   * Blocking, under the file's lock: moves {@code file} of store path {@code p} into its trash;
+   * false when it was not there.
+   */
+  Path moveIn(StorePath p, Path file) throws IOException {
+    Path target = dirOf(p).resolve(counter.incrementAndGet() + "-" + file.getFileName());
+    try {
+      Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (NoSuchFileException e) {
+      if (Files.exists(file)) { // the trash itself is gone (removed by hand): recreate it
+        Files.createDirectories(target.getParent());
+        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+      } else {
+        return null;
+      }
+    }
+    return target;
+  }
+
+  /**
+   * After a round of deletes was answered (their lines end at {@code binlogOffset} in the binlog):
+   * forces their directories, then unlinks their files, on the trash thread.
+   */
+  void later(List<Item> items, long binlogOffset) {
+    if (items.isEmpty()) {
+      return;
+    }
+    queue.add(new Batch(items, binlogOffset));
+    if (running.compareAndSet(false, true)) {
+      worker().execute(this::drain);
+    }
+  }
+
+  private ExecutorService worker() {
+    ExecutorService w = worker;
+    if (w == null) {
+      synchronized (this) {
+        if (worker == null) {
+          worker =
+              java.util.concurrent.Executors.newSingleThreadExecutor(
+                  r -> {
+                    Thread t = new Thread(r, "dfstree-trash");
+                    t.setDaemon(true);
+                    return t;
+                  });
+        }
+        w = worker;
+      }
+    }
+    return w;
+  }
+
+  /** Whether deletes are waiting for their directory force or unlink (tests). */
+  boolean idle() {
+    return queue.isEmpty() && !running.get();
+  }
+
+  private void drain() {
+    while (true) {
+      List<Batch> batches = new ArrayList<>();
+      for (Batch b; (b = queue.poll()) != null; ) {
+        batches.add(b);
+      }
+      if (batches.isEmpty()) {
+        running.set(false);
+        if (queue.isEmpty() || !running.compareAndSet(false, true)) {
+          return;
+        }
+        continue;
+      }
+      try {
+        empty(batches);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(Trash.class).warn("trash: {}", e.toString());
+      }
+    }
+  }
+
+  private void empty(List<Batch> batches) {
+    long offset = -1;
+    Set<Path> dirs = new LinkedHashSet<>();
+    for (Batch b : batches) {
+      offset = Math.max(offset, b.binlogOffset());
+      for (Item i : b.items()) {
+        dirs.add(i.dir());
+      }
+    }
+    boolean forced = true;
+    if (fsync) {
+      for (Path dir : dirs) {
+        try {
+          changes.forceDirectory(dir);
+        } catch (IOException | RuntimeException e) {
+          forced = false; // a start redoes these deletes
+        }
+      }
+      if (forced && offset >= 0) {
+        writeMark(offset);
+      }
+    }
+    Set<Integer> freed = new TreeSet<>();
+    for (Batch b : batches) {
+      for (Item i : b.items()) {
+        if (i.trashed() == null) {
+          continue;
+        }
+        try {
+          Files.deleteIfExists(i.trashed());
+          unlinked.increment();
+          freed.add(i.storePathIndex());
+        } catch (IOException | RuntimeException e) {
+          // a start empties the trash
+        }
+      }
+    }
+    for (int index : freed) {
+      afterUnlinks.accept(index);
+    }
+  }
+
+  /** Blocking: notes that every plain delete the binlog holds before {@code offset} is durable. */
+  private void writeMark(long offset) {
+    Path m = mark;
+    if (m == null) {
+      return;
+    }
+    byte[] text = String.format("%020d\n", offset).getBytes(StandardCharsets.US_ASCII);
+    try (FileChannel ch = FileChannel.open(m, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(text), 0);
+    } catch (IOException e) {
+      // the older offset stands: a start redoes more
+    }
+  }
+
+  /**
+   * Blocking, at start, once the binlog and the tombstones are open and before any request: removes
+   * again the plain files that a crash brought back after their delete was answered (see the class
+   * comment), then empties the trash. {@code markFile}: where the synced offset is kept. Returns
+   * how many files it removed again.
+   */
+  int redo(StoredFiles files, Binlog log, Path markFile) throws IOException {
+    int redone = 0;
+    if (fsync && log != null) {
+      long from = readMark(markFile, log);
+      Map<String, Boolean> lastIsDelete = new HashMap<>();
+      long at = Math.max(from, log.firstOffset());
+      while (at < log.size()) {
+        byte[] chunk = log.read(at, 1 << 20);
+        if (chunk.length == 0) {
+          break;
+        }
+        for (Binlog.Entry e : Binlog.parse(chunk, at)) {
+          lastIsDelete.put(e.name(), e.kind() == Binlog.DELETE && e.secondName() == null);
+        }
+        at += chunk.length;
+      }
+      Set<Path> dirs = new LinkedHashSet<>();
+      for (Map.Entry<String, Boolean> e : lastIsDelete.entrySet()) {
+        if (!e.getValue()) {
+          continue;
+        }
+        FileId id;
+        try {
+          id = files.validate(files.group(), e.getKey());
+        } catch (RuntimeException notOurs) {
+          continue;
+        }
+        if (files.isPacked(id)) {
+          continue; // the packed engine marks its slots again (PackedRecovery)
+        }
+        Path p = files.pathOf(id);
+        boolean removed = Files.deleteIfExists(p);
+        removed |= Files.deleteIfExists(StoredFiles.metadataPath(p));
+        if (removed) {
+          redone++;
+          dirs.add(p.getParent());
+        }
+      }
+      for (Path dir : dirs) {
+        changes.forceDirectory(dir);
+      }
+      mark = markFile;
+      writeMark(log.size());
+    }
+    for (StorePath p : paths.all()) {
+      emptyAtStart(dirOf(p));
+    }
+    return redone;
+  }
+
+  /** The synced offset; a missing mark is created (and forced) at the binlog's end: see below. */
+  private long readMark(Path markFile, Binlog log) throws IOException {
+    try {
+      String s = Files.readString(markFile, StandardCharsets.US_ASCII).trim();
+      return s.isEmpty() ? 0 : Long.parseLong(s);
+    } catch (NoSuchFileException none) {
+      // first start with this code: every delete before it forced its directory before answering
+      Files.createDirectories(markFile.getParent());
+      try (FileChannel ch =
+          FileChannel.open(markFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ch.write(
+            ByteBuffer.wrap(
+                String.format("%020d\n", log.size()).getBytes(StandardCharsets.US_ASCII)));
+        ch.force(false);
+      }
+      changes.forceDirectory(markFile.getParent());
+      return log.size();
+    } catch (NumberFormatException torn) {
+      return 0; // redo all the binlog holds
+    }
+  }
+
+  private static void emptyAtStart(Path trash) throws IOException {
+    Files.createDirectories(trash);
+    try (DirectoryStream<Path> left = Files.newDirectoryStream(trash)) {
+      for (Path f : left) {
+        Files.deleteIfExists(f);
+      }
+    }
+  }
+}
