@@ -74,6 +74,9 @@ final class BinlogTrim {
               long point =
                   readers.trimPoint(
                       log.size(), List.copyOf(members.entrySet()), System.currentTimeMillis());
+              // not past plain deletes whose directories are not forced yet: a start redoes them
+              // from the binlog (Trash)
+              point = Math.min(point, node.files.trash().syncedOffset());
               long freed = log.trim(point);
               readers.save();
               if (freed > 0) {

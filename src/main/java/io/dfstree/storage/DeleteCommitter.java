@@ -174,6 +174,15 @@ final class DeleteCommitter {
    * force, answers; false when the round failed as a whole.
    */
   private boolean round(List<Request> batch) {
+    trash.roundBegins(); // the binlog is not trimmed past these lines before their directories are
+    try {
+      return roundInner(batch);
+    } finally {
+      trash.roundEnded();
+    }
+  }
+
+  private boolean roundInner(List<Request> batch) {
     List<Request> kept = new ArrayList<>(batch.size());
     List<FileChanges.Buried> buried = new ArrayList<>(batch.size());
     List<Trash.Item> later = new ArrayList<>();

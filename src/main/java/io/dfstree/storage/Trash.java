@@ -64,6 +64,13 @@ final class Trash {
   private volatile ExecutorService worker;
   private volatile Path mark;
 
+  /** The offset last written to the mark (see {@link #syncedOffset}). */
+  private volatile long synced = Long.MAX_VALUE;
+
+  /** Rounds between moving files in and handing them to {@link #later}. */
+  private final java.util.concurrent.atomic.AtomicInteger rounds =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /** Files unlinked behind the answer, and directory forces run for deletes (tests). */
   final java.util.concurrent.atomic.LongAdder unlinked = new java.util.concurrent.atomic.LongAdder();
 
@@ -130,6 +137,38 @@ final class Trash {
       }
     }
     return w;
+  }
+
+  /** A round that may move files in begins: until {@link #roundEnded}, the binlog is not trimmed. */
+  void roundBegins() {
+    synchronized (rounds) {
+      rounds.incrementAndGet();
+    }
+  }
+
+  /** The round's files were handed to {@link #later} (or none were moved). */
+  void roundEnded() {
+    rounds.decrementAndGet();
+  }
+
+  /**
+   * The binlog offset before which every plain delete has its directory forced: a {@link
+   * BinlogTrim} must not trim past it, or a start could not redo them. No limit when nothing is
+   * pending (or without fsync).
+   */
+  long syncedOffset() {
+    if (!fsync || mark == null) {
+      return Long.MAX_VALUE;
+    }
+    synchronized (rounds) {
+      Binlog log = changes.binlog();
+      if (rounds.get() == 0 && idle() && log != null) {
+        // nothing pending: every delete logged so far is durable; a round beginning after this
+        // appends its lines after this offset
+        return log.size();
+      }
+    }
+    return synced;
   }
 
   /** Whether deletes are waiting for their directory force or unlink (tests). */
@@ -209,6 +248,7 @@ final class Trash {
     byte[] text = String.format("%020d\n", offset).getBytes(StandardCharsets.US_ASCII);
     try (FileChannel ch = FileChannel.open(m, StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(text), 0);
+      synced = offset;
     } catch (IOException e) {
       // the older offset stands: a start redoes more
     }
@@ -261,6 +301,7 @@ final class Trash {
       for (Path dir : dirs) {
         changes.forceDirectory(dir);
       }
+      synced = from;
       mark = markFile;
       writeMark(log.size());
     }

@@ -202,4 +202,45 @@ class DeleteCrashTest {
           return blob.place();
         });
   }
+
+  /**
+   * The binlog is not trimmed past plain deletes whose directories the trash has not forced yet
+   * ({@link BinlogTrim} takes {@link Trash#syncedOffset}): a start could not redo them.
+   */
+  @Test
+  void theBinlogIsNotTrimmedPastDeletesWhoseDirectoriesAreNotForced() throws Exception {
+    Path root = Files.createTempDirectory("delete-trim");
+    try (CrashDeleter.Node node = new CrashDeleter.Node(root)) {
+      String first = store(node, CrashDeleter.content(1003));
+      String second = store(node, CrashDeleter.content(1004));
+      assertEquals(node.files.binlog().size(), node.files.trash().syncedOffset(), "nothing pending");
+      java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      node.files.trash().afterUnlinks =
+          index -> {
+            busy.countDown();
+            try {
+              release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          };
+      try {
+        node.on(() -> node.plain.delete(node.ctx, node.files.validate("group1", first)));
+        assertTrue(busy.await(10, TimeUnit.SECONDS));
+        long afterFirst = node.files.binlog().size();
+        node.on(() -> node.plain.delete(node.ctx, node.files.validate("group1", second)));
+        assertTrue(node.files.binlog().size() > afterFirst);
+        assertTrue(
+            node.files.trash().syncedOffset() <= afterFirst,
+            "not past the second delete's line while its directory waits for its force");
+      } finally {
+        release.countDown();
+      }
+      trashIdle(node);
+      assertEquals(node.files.binlog().size(), node.files.trash().syncedOffset());
+    } finally {
+      TempTrees.delete(root);
+    }
+  }
 }
