@@ -125,13 +125,21 @@ final class Trash {
     if (w == null) {
       synchronized (this) {
         if (worker == null) {
-          worker =
-              java.util.concurrent.Executors.newSingleThreadExecutor(
+          // one thread, gone after 30 s idle: a stopped storage leaves no thread behind
+          java.util.concurrent.ThreadPoolExecutor pool =
+              new java.util.concurrent.ThreadPoolExecutor(
+                  1,
+                  1,
+                  30,
+                  java.util.concurrent.TimeUnit.SECONDS,
+                  new java.util.concurrent.LinkedBlockingQueue<>(),
                   r -> {
                     Thread t = new Thread(r, "dfstree-trash");
                     t.setDaemon(true);
                     return t;
                   });
+          pool.allowCoreThreadTimeOut(true);
+          worker = pool;
         }
         w = worker;
       }
