@@ -86,7 +86,8 @@ public record StorageOptions(
    * {@code storage.packed}: uploads up to {@code maxFileSize} (not appender, not slave) become
    * slots of volume files of {@code volumeSize} named by trunk file IDs; at most {@code
    * maxPendingBytes} of them are held in memory before their slot is written (more go to files of
-   * their own).
+   * their own). A download of a slot this process wrote within the last {@code inlineReadWindow}
+   * bytes of its volume is read on the event loop (page cache), 0: always on a disk thread.
    */
   public record Packed(
       boolean enabled,
@@ -98,8 +99,13 @@ public record StorageOptions(
           long volumeSize,
       @com.fasterxml.jackson.databind.annotation.JsonDeserialize(
               using = ByteSize.Deserializer.class)
-          long maxPendingBytes) {
+          long maxPendingBytes,
+      @com.fasterxml.jackson.databind.annotation.JsonDeserialize(
+              using = ByteSize.Deserializer.class)
+          long inlineReadWindow) {
     void validate() {
+      TrackerOptions.require(
+          inlineReadWindow >= 0, "storage.packed.inlineReadWindow must be 0 (off) or more");
       TrackerOptions.require(
           maxPendingBytes >= maxFileSize,
           "storage.packed.maxPendingBytes must hold at least one file of maxFileSize");

@@ -78,6 +78,10 @@ final class PackedBlobEngine implements BlobEngine {
    */
   static final long LINE_SYNC_LINGER_MS = 100;
 
+  private volatile long inlineReadWindow;
+  private final java.util.concurrent.atomic.AtomicLong inlineReads =
+      new java.util.concurrent.atomic.AtomicLong();
+
   static final long COMPACT_INTERVAL_MS = 60_000;
   private long compactTimer = -1;
   private volatile boolean compacting;
@@ -339,19 +343,56 @@ final class PackedBlobEngine implements BlobEngine {
     }
     // small: one read of the slot, checked against its header and CRC32; up to
     // SEND_FROM_MEMORY_MAX those very bytes are sent, larger ones from the page cache (sendfile)
-    return disk.executeBlocking(
-        () -> {
-          PackedStore.Slot slot = s.readSlot(t);
-          PackedStore.Location loc = slot.location();
-          Buffer content =
-              loc.length() <= SEND_FROM_MEMORY_MAX
-                  ? io.vertx.core.internal.buffer.BufferInternal.buffer(
-                      io.netty.buffer.Unpooled.wrappedBuffer(slot.content()))
-                  : null;
-          return new BlobRead(
-              id, loc.path(), loc.offset(), loc.length(), t.createTime() & 0xFFFFFFFFL, content);
-        },
-        false);
+    if (readsInline(s, t)) {
+      inlineReads.incrementAndGet();
+      try {
+        return Future.succeededFuture(readToServe(s, id, t));
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return disk.executeBlocking(() -> readToServe(s, id, t), false);
+  }
+
+  /**
+   * Whether a read of {@code t} runs on the calling event loop instead of a disk thread: a slot of
+   * at most {@link #SEND_FROM_MEMORY_MAX} that this process wrote within the last {@code
+   * storage.packed.inlineReadWindow} bytes of its volume ({@link PackedStore#recentlyWritten}).
+   * The exception to "no disk work on an event loop", measured: such a read is one {@code pread}
+   * served from the page cache (a few microseconds for 4 KiB, with the CRC32), where the hop to a
+   * disk thread and back costs two thread wake-ups, which at one request at a time were the larger
+   * part of a download's time on the storage (benchmark/PROFILE.md, lat1). The window bounds the
+   * risk: what this process wrote last is in the page cache unless memory is short, and then the
+   * read blocks this loop for one small disk read. 0 turns it off.
+   */
+  private boolean readsInline(PackedStore s, TrunkId t) {
+    long window = inlineReadWindow;
+    return window > 0
+        && t.fileSize() <= SEND_FROM_MEMORY_MAX
+        && Context.isOnEventLoopThread()
+        && s.recentlyWritten(t, window);
+  }
+
+  private static BlobRead readToServe(PackedStore s, FileId id, TrunkId t) throws IOException {
+    PackedStore.Slot slot = s.readSlot(t);
+    PackedStore.Location loc = slot.location();
+    Buffer content =
+        loc.length() <= SEND_FROM_MEMORY_MAX
+            ? io.vertx.core.internal.buffer.BufferInternal.buffer(
+                io.netty.buffer.Unpooled.wrappedBuffer(slot.content()))
+            : null;
+    return new BlobRead(
+        id, loc.path(), loc.offset(), loc.length(), t.createTime() & 0xFFFFFFFFL, content);
+  }
+
+  /** {@code storage.packed.inlineReadWindow} (0: every read on a disk thread). */
+  void inlineReadWindow(long bytes) {
+    this.inlineReadWindow = Math.max(0, bytes);
+  }
+
+  /** Reads served on the event loop ({@link #readsInline}); tests. */
+  long inlineReads() {
+    return inlineReads.get();
   }
 
   @Override

@@ -139,6 +139,7 @@ final class StorageNode {
             options.id(),
             plain,
             options.packed().maxPendingBytes());
+    packed.inlineReadWindow(options.packed().inlineReadWindow());
     files.packed(packed);
     this.engines =
         new BlobEngines(

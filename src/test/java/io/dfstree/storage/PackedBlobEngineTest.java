@@ -208,6 +208,48 @@ class PackedBlobEngineTest {
     assertEquals(MAX_FILE <= PackedBlobEngine.SEND_FROM_MEMORY_MAX, rl.content() != null);
   }
 
+  /**
+   * storage.packed.inlineReadWindow: a small slot this process just wrote is read on the event loop
+   * (no disk-thread hop), checked as any read is (a damaged one is still never served); larger
+   * slots, slots from before a restart, and a window of 0 go to a disk thread.
+   */
+  @Test
+  void recentSmallSlotsAreReadOnTheEventLoopCheckedAsAnyRead() throws Exception {
+    engine.inlineReadWindow(64L << 20);
+    byte[] small = bytes(4096, 11);
+    String name = store(small);
+    FileId id = files.validate("group1", name);
+    BlobEngine.BlobRead r = on(() -> engine.open(id));
+    assertArrayEquals(small, r.content().getBytes());
+    assertEquals(1, engine.inlineReads(), "read on the event loop");
+
+    // off an event loop (this test's thread, a worker) it never counts as inline
+    BlobEngine.BlobRead fromWorker =
+        engine.open(id).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    assertArrayEquals(small, fromWorker.content().getBytes());
+    assertEquals(1, engine.inlineReads());
+
+    // a damaged slot read inline fails its CRC32 as on a disk thread (EIO: no peer to repair it)
+    try (RandomAccessFile f = new RandomAccessFile(r.path().toFile(), "rw")) {
+      f.seek(r.offset() + 9);
+      f.write(small[9] ^ 0x10);
+    }
+    assertEquals(Errno.EIO, errno(assertThrows(Exception.class, () -> on(() -> engine.open(id)))));
+    assertEquals(2, engine.inlineReads());
+
+    engine.inlineReadWindow(0);
+    String other = store(bytes(100, 12));
+    on(() -> engine.open(files.validate("group1", other)));
+    assertEquals(2, engine.inlineReads(), "0 turns it off");
+
+    engine.inlineReadWindow(64L << 20);
+    stop();
+    start();
+    engine.inlineReadWindow(64L << 20);
+    assertEquals(100, on(() -> engine.open(files.validate("group1", other))).length());
+    assertEquals(0, engine.inlineReads(), "written before the restart: a disk thread reads it");
+  }
+
   @Test
   void smallUploadsInFlightAreCappedInMemoryThenStreamToFilesOfTheirOwn() throws Exception {
     stop();

@@ -465,6 +465,7 @@ final class BatchCommitter {
     for (ByteBuffer b : srcs) {
       remaining += b.remaining();
     }
+    v.wrote(start, start + remaining);
     while (remaining > 0) {
       remaining -= v.channel.write(srcs);
     }

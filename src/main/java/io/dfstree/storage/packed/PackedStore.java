@@ -353,6 +353,25 @@ public final class PackedStore implements AutoCloseable {
     return new Location(v.path, (long) id.offset() + SlotHeader.SIZE, id.fileSize());
   }
 
+  /**
+   * True when the slot of {@code id} lies in what this process wrote to its volume, within the
+   * last {@code window} bytes of that (0: never). Such a slot went through the page cache moments
+   * ago (written, then synced, not dropped): reading it is a copy from memory, which the caller may
+   * do on its own thread instead of handing it to a disk thread. No disk access. A slot from
+   * before this process started is never "recent": its pages may be gone.
+   */
+  public boolean recentlyWritten(TrunkId id, long window) {
+    if (window <= 0 || id.storePathIndex() != storePathIndex) {
+      return false;
+    }
+    Volume v = volumes.get(key(id.sourceKey(), id.volume()));
+    if (v == null) {
+      return false;
+    }
+    long off = id.offset();
+    return off >= v.recentFrom && off >= v.recentEnd - window;
+  }
+
   /** True when the index holds a live slot for this ID (no disk access). */
   public boolean contains(TrunkId id) {
     if (id.storePathIndex() != storePathIndex) {

@@ -115,6 +115,7 @@ final class SlotWrites {
     if (!repair) {
       BatchCommitter.growFor(store.options, v, (long) id.offset() + id.slotLength());
     }
+    v.wrote(id.offset(), (long) id.offset() + id.slotLength());
     v.writeFully(slot, id.offset());
     store.extend(v, (long) id.offset() + id.slotLength());
     return true;

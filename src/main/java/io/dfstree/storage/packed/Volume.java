@@ -34,6 +34,26 @@ final class Volume {
    */
   long writtenEnd;
 
+  /**
+   * The span of this volume this process has written since it opened it (own slots, a peer's
+   * copies): the lowest offset written and the highest end. Set by the committer thread before the
+   * slot enters the index; read by {@link PackedStore#recentlyWritten} on any thread. Such slots
+   * were written through the page cache moments ago, so a read of one is a copy from memory.
+   */
+  volatile long recentFrom = Long.MAX_VALUE;
+
+  volatile long recentEnd;
+
+  /** Committer thread: slot bytes {@code start..end} were written by this process. */
+  void wrote(long start, long end) {
+    if (start < recentFrom) {
+      recentFrom = start;
+    }
+    if (end > recentEnd) {
+      recentEnd = end;
+    }
+  }
+
   // ---- the index checkpoint (see IndexCheckpoint) ----
 
   /** Guards installing and removing the checkpoint file against each other. */

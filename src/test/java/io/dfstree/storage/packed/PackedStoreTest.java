@@ -614,4 +614,38 @@ class PackedStoreTest {
     assertEquals(10, store.rebuild().files());
     assertFalse(store.contains(ids.get(10)));
   }
+
+  /**
+   * What a download may read on its event loop: only slots this process wrote, within the window
+   * at the end of what it wrote; never after a restart (those pages may be gone), never with 0.
+   */
+  @Test
+  void recentlyWrittenIsWhatThisProcessWroteWithinTheWindow() throws IOException {
+    TrunkId first = append(bytes(1, 4000), "jpg");
+    TrunkId second = append(bytes(2, 4000), "jpg");
+    assertTrue(store.recentlyWritten(first, 64L << 20));
+    assertTrue(store.recentlyWritten(second, 64L << 20));
+    assertFalse(store.recentlyWritten(second, 0), "0 turns it off");
+    // a window of one slot: only the last one written
+    assertTrue(store.recentlyWritten(second, second.slotLength()));
+    assertFalse(store.recentlyWritten(first, second.slotLength()));
+
+    reopen();
+    assertTrue(store.contains(first));
+    assertFalse(store.recentlyWritten(first, 64L << 20), "written before this process opened it");
+    TrunkId third = append(bytes(3, 4000), "jpg");
+    assertTrue(store.recentlyWritten(third, 64L << 20));
+    assertFalse(store.recentlyWritten(second, 64L << 20), "still from before the restart");
+
+    // a peer's copy placed here is recent on the peer too
+    Path peerRoot = Files.createTempDirectory("packed-peer");
+    try (PackedStore peer =
+        PackedStore.open(peerRoot, 0, 0x0200007F, PackedOptions.defaults(true))) {
+      peer.place(third, ByteBuffer.wrap(bytes(3, 4000))).join();
+      assertTrue(peer.recentlyWritten(third, 64L << 20));
+      assertFalse(peer.recentlyWritten(first, 64L << 20), "not here at all");
+    } finally {
+      io.dfstree.TempTrees.delete(peerRoot);
+    }
+  }
 }
