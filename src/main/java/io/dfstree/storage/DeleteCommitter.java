@@ -33,15 +33,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * delete survives a crash (its line is forced; {@link TombstoneStore} replays lines into
  * tombstones). A packed slot comes here after its volume's committer made its {@code D} mark
  * durable (in a batch of its own, one force per volume), so a packed delete costs a share of one
- * volume force and of one binlog force. A plain file is unlinked before it comes here, on a disk
- * thread of its own ({@link StoredFiles#unlinkThenCommit}): freeing a large file's blocks waits for
- * the disk, and rounds must not wait one unlink after another.
+ * volume force and of one binlog force. A plain file is moved into its store path's {@link Trash}
+ * in the round ({@link StoredFiles#commitPlainDelete}); its directory force and unlink (freeing a
+ * large file's blocks waits for the disk) run behind the answer, so rounds never wait for them.
  */
 final class DeleteCommitter {
   /**
-   * One delete: {@code file} a plain file its caller unlinked already (null for a packed slot, which
-   * the volume's committer marked already); {@code removed} says whether the unlink or the mark
-   * found it there; {@code local} for a delete asked of this storage (ENOENT when nothing is here;
+   * One delete: {@code file} a plain file the round moves into the trash (null for a packed slot,
+   * which the volume's committer marked already); {@code removed} says whether the mark found the
+   * slot there (a plain file's round finds out itself); {@code local} for a delete asked of this storage (ENOENT when nothing is here;
    * line {@code D}), else a peer's (line {@code d} when something was removed, a tombstone either
    * way).
    */

@@ -93,7 +93,7 @@ final class PeerChanges {
     }
     // also when the file is not here (yet): its tombstone keeps out a copy still on its way
     Path p = files.pathOf(id);
-    return files.withLock(ctx, id, () -> files.unlinkThenCommit(ctx, id, p, ts, false));
+    return files.withLock(ctx, id, () -> files.commitPlainDelete(ctx, id, p, ts, false));
   }
 
   /** Renames a sealed appender as its source did; false when the old name is not here. */

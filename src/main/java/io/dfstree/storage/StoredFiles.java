@@ -361,7 +361,7 @@ final class StoredFiles {
    */
   Future<Void> delete(Context ctx, FileId id) {
     Path p = pathOf(id);
-    return locks.withLock(ctx, p, () -> unlinkThenCommit(ctx, id, p, now(), true));
+    return locks.withLock(ctx, p, () -> commitPlainDelete(ctx, id, p, now(), true));
   }
 
   /**
@@ -369,7 +369,7 @@ final class StoredFiles {
    * peer's, applied here ({@link PeerChanges#applyDelete}), in the next round of {@link
    * DeleteCommitter} (no disk-thread hop of its own: the rename is cheap).
    */
-  Future<Void> unlinkThenCommit(Context ctx, FileId id, Path p, long ts, boolean local) {
+  Future<Void> commitPlainDelete(Context ctx, FileId id, Path p, long ts, boolean local) {
     return deletes.plain(ctx, id, p, ts, local);
   }
 

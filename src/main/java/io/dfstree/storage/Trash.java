@@ -89,7 +89,7 @@ final class Trash {
 
   /**
    * Blocking, under the file's lock: moves {@code file} of store path {@code p} into its trash;
-   * false when it was not there.
+   * where it went, or null when it was not there.
    */
   Path moveIn(StorePath p, Path file) throws IOException {
     Path target = dirOf(p).resolve(counter.incrementAndGet() + "-" + file.getFileName());
