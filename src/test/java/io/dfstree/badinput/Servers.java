@@ -73,11 +73,14 @@ final class Servers implements AutoCloseable {
     return start(s -> {});
   }
 
-  /** Regular files under the data dir outside .tmp (relative paths, sorted). */
+  /**
+   * Regular files under the data dir outside .tmp and .trash (relative paths, sorted): a deleted
+   * file waits in .trash for its unlink behind the answer, invisible to every client.
+   */
   List<String> storedFiles() throws IOException {
     List<String> out = new ArrayList<>();
     for (Path p : regularFiles(data)) {
-      if (!p.startsWith(tmp)) {
+      if (!p.startsWith(tmp) && !p.startsWith(data.resolve(".trash"))) {
         out.add(data.relativize(p).toString());
       }
     }
