@@ -102,14 +102,16 @@ final class HttpNode implements AutoCloseable {
   long storedFiles() throws IOException {
     Path data = server.dataDir().resolve("store0").resolve("data");
     long[] count = {0};
-    // walkFileTree, pruning .tmp and sync: the server deletes temp files while we look
+    // walkFileTree, pruning .tmp, .trash and sync: the server deletes temp files while we look
     Files.walkFileTree(
         data,
         new java.nio.file.SimpleFileVisitor<>() {
           @Override
           public java.nio.file.FileVisitResult preVisitDirectory(
               Path dir, java.nio.file.attribute.BasicFileAttributes attrs) {
-            return dir.equals(data.resolve(".tmp")) || dir.equals(data.resolve("sync"))
+            return dir.equals(data.resolve(".tmp"))
+                    || dir.equals(data.resolve(".trash")) // deleted, waiting for the unlink
+                    || dir.equals(data.resolve("sync"))
                 ? java.nio.file.FileVisitResult.SKIP_SUBTREE
                 : java.nio.file.FileVisitResult.CONTINUE;
           }
