@@ -71,7 +71,7 @@ final class DeleteCommitter {
    */
   private final boolean inlinePacked;
 
-  /** Rounds made durable so far on the disk pool (tests: deletes per round). */
+  /** Rounds made durable so far on the disk pool (tests: deletes per round; see committerRounds). */
   volatile long rounds;
 
   DeleteCommitter(WorkerExecutor disk, FileChanges changes, StoredFiles files, boolean fsync) {
@@ -122,8 +122,62 @@ final class DeleteCommitter {
       inlineRounds.increment();
       return done.future();
     }
+    if (!inlinePacked && io.dfstree.storage.packed.PackedStore.onCommitterThread()) {
+      // the committer's thread, which runs the round after its batch (committerBatchEnded)
+      Promise<Void> done = ((ContextInternal) ctx).promise();
+      queue.add(
+          new Request(
+              null, metadata, id.remoteName(), ts, local, slotDeleted, id.storePathIndex(), done));
+      HELD.set(Boolean.TRUE);
+      return done.future();
+    }
     return submit(
         ctx, null, metadata, id.remoteName(), ts, local, slotDeleted, id.storePathIndex());
+  }
+
+  /** Set on a packed committer's thread that queued a delete and owes it a round or a drain. */
+  private static final ThreadLocal<Boolean> HELD = new ThreadLocal<>();
+
+  /** Rounds run on a packed committer's thread after its batch (tests: no disk thread woken). */
+  final java.util.concurrent.atomic.LongAdder committerRounds =
+      new java.util.concurrent.atomic.LongAdder();
+
+  /**
+   * On a packed committer's thread, after a batch was answered ({@code PackedStore.afterBatch}):
+   * when that batch's answers queued deletes here (their marks written, {@link #packed}), their
+   * round — tombstones, binlog lines, one binlog force — runs now on this thread, which then wakes
+   * the event loops to answer: at c=1 a packed delete is two hand-offs (event loop → committer →
+   * event loop), not three with a disk thread between (issue 9, del1's trace: the disk thread's
+   * wake-up was in series with every delete). One round only, and only while {@code idle} (no
+   * upload, copy or other delete waits in the committer's queue, so none waits behind this force)
+   * and no round runs elsewhere; otherwise, or for what is queued after that round, the disk pool
+   * drains as before. Either way one force per round: deletes that come while it forces make up
+   * the next round (group commit at c=16 unchanged). Ordering as before: each request's caller holds
+   * its slot's lock until it is answered, and the round answers only once its lines are durable.
+   */
+  void committerBatchEnded(boolean idle) {
+    if (HELD.get() == null) {
+      return; // the batch queued no delete here (appends, copies): nothing to do
+    }
+    HELD.remove();
+    if (idle && running.compareAndSet(false, true)) {
+      List<Request> batch = new ArrayList<>();
+      for (Request r; (r = queue.poll()) != null; ) {
+        batch.add(r);
+      }
+      try {
+        if (!batch.isEmpty()) {
+          committerRounds.increment(); // before the answers (tests read it after theirs)
+          round(batch);
+        }
+      } finally {
+        running.set(false);
+      }
+    }
+    // what is left (queued meanwhile, or the committer was not idle): the disk pool, as submit
+    if (!queue.isEmpty() && running.compareAndSet(false, true)) {
+      disk.executeBlocking(this::drain, false);
+    }
   }
 
   /** Rounds run on the caller's thread ({@link #inlinePacked}; tests). */
