@@ -320,11 +320,29 @@ final class DeleteCommitter {
     for (Request r : kept) {
       r.done.tryComplete();
     }
+    if (io.dfstree.storage.packed.PackedStore.onCommitterThread()) {
+      // a due checkpoint forces the tombstone file: on a disk thread, not on the packed committer,
+      // where uploads and the next marks would wait for it (after the answers and the binlog force
+      // either way, as checkpointIfDue asks)
+      if (changes.tombstoneCheckpointDue()) {
+        disk.executeBlocking(
+            () -> {
+              checkpointTombstones();
+              return null;
+            },
+            false);
+      }
+    } else {
+      checkpointTombstones();
+    }
+    return true;
+  }
+
+  private void checkpointTombstones() {
     try {
       changes.checkpointTombstonesIfDue(); // after the answers: it bounds a start's replay only
     } catch (IOException | RuntimeException e) {
       // the binlog lines hold these deletes; the next due checkpoint tries again
     }
-    return true;
   }
 }
