@@ -39,6 +39,7 @@ final class ReplicaReceive {
     long size = r.size();
     NewBlob in =
         node.engines.forNew(size, false).receive(files.paths().get(r.storePathIndex()).index, size);
+    in.sourceGone(ex::closed); // asked again when the copy is placed: see NewBlob#sourceGone
     ex.receive(size, in)
         .onComplete(
             received -> {
