@@ -636,16 +636,21 @@ final class PackedBlobEngine implements BlobEngine {
 
     @Override
     public Future<Long> force() {
-      long n = bytes.length();
-      if (!copy) {
-        return Future.succeededFuture(n);
-      }
-      // nothing to force (the slot is synced when placed), but a peer's copy answers after a turn
-      // through the disk pool, as a file's force does: a source that hung up right after its
-      // trailer is seen closed before the copy is placed (ReplicaReceive drops it). Without the
-      // turn, ReplicaReceive's one event-loop turn was not always enough: a full verify under load
-      // placed an abandoned copy (GroupReplicationTest.aReplicaWhoseSourceHungUp...)
-      return disk.executeBlocking(() -> n, false);
+      // nothing to force: the slot is synced when placed. A peer's copy no longer takes a turn
+      // through the disk pool here (two thread wake-ups on the acknowledgement's path, no disk
+      // work): that turn only gave a source that hung up right behind its trailer the time to be
+      // seen closed. Now the committer asks whether the source is gone as it takes the copy into a
+      // batch, before writing it (sourceGone), which is later than any check the caller can make.
+      return Future.succeededFuture((long) bytes.length());
+    }
+
+    /** Whether the source of this copy hung up ({@link NewBlob#sourceGone}); never, by default. */
+    private java.util.function.BooleanSupplier gone = () -> false;
+
+    @Override
+    public NewBlob sourceGone(java.util.function.BooleanSupplier gone) {
+      this.gone = gone;
+      return this;
     }
 
     @Override
@@ -662,10 +667,26 @@ final class PackedBlobEngine implements BlobEngine {
       }
       if (!owns(id)) {
         // a plain file small enough to have come here (from a member that does not pack it)
+        // (rare: no committer to ask at the last moment, so the source's hang-up is looked at
+        // again after the file's force, a turn through the disk pool, as before)
         NewBlob other = plain.receive(id.storePathIndex(), bytes.length());
         Buffer held = bytes;
         released();
-        return other.write(held).compose(v -> other.placeCopy(ctx, id, mtimeSeconds, replace));
+        java.util.function.BooleanSupplier g = gone;
+        return other
+            .write(held)
+            .compose(v -> other.force())
+            .compose(
+                n ->
+                    g.getAsBoolean()
+                        ? other
+                            .abort()
+                            .transform(
+                                ar ->
+                                    Future.<Boolean>failedFuture(
+                                        new FdfsException(
+                                            Errno.EIO, "source closed the connection")))
+                        : other.placeCopy(ctx, id, mtimeSeconds, replace));
       }
       TrunkId t = TrunkId.parse(id.remoteName());
       // under the slot's lock, as a delete of it (see delete): checked and placed, or refused
@@ -681,7 +702,9 @@ final class PackedBlobEngine implements BlobEngine {
               return Future.failedFuture(
                   FdfsException.notFound("deleted here since: " + id.remoteName()));
             }
-            return on(ctx, store(id.storePathIndex()).place(t, content(), mtimeSeconds))
+            // the committer asks `gone` as it takes the copy: a source that hung up by then is
+            // refused, nothing written (see force)
+            return on(ctx, store(id.storePathIndex()).place(t, content(), mtimeSeconds, gone))
                 .andThen(ar -> released())
                 .compose(
                     placed ->
