@@ -128,7 +128,7 @@ class NemesisIT {
         String line =
             String.format(
                 "nemesis round %d %-26s ops %5d failed %4d acknowledged %4d (live %d, deleted %d, unknown %d)"
-                    + " lost %d wrong %d resurrected %d%s [%d s]",
+                    + " lost %d wrong %d resurrected %d (late deletes %d, gone within %.1f s)%s [%d s]",
                 r + 1,
                 fault,
                 c.ops.get(),
@@ -140,6 +140,8 @@ class NemesisIT {
                 check.lost(),
                 c.wrong.get() + check.wrong(),
                 check.resurrected(),
+                check.lateDeletes(),
+                check.lateMs() / 1000.0,
                 settled ? "" : " (not all storages ACTIVE at every tracker after 45 s)",
                 (System.nanoTime() - t0) / 1_000_000_000L);
         System.out.println(line);
@@ -172,13 +174,23 @@ class NemesisIT {
       assertEquals(0, totalWrong, "wrong bytes read\n" + summary);
       assertEquals(0, totalResurrected, "deleted files came back\n" + summary);
     } finally {
+      boolean keep = Boolean.getBoolean("nemesis.keep");
+      for (Host h : hosts.values()) {
+        if (keep && h.server != null) {
+          Files.writeString(dir.resolve(h.name + ".log"), h.server.output());
+        }
+      }
       for (Host h : hosts.values()) {
         if (h.server != null) {
           h.server.close();
         }
       }
       lab.close();
-      LoopbackCluster.deleteTree(dir);
+      if (keep) {
+        System.out.println("nemesis: kept " + dir);
+      } else {
+        LoopbackCluster.deleteTree(dir);
+      }
     }
   }
 

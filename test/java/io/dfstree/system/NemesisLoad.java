@@ -108,12 +108,24 @@ final class NemesisLoad {
   }
 
   /** What a check after a round found. */
-  record Check(long lost, long wrong, long resurrected, long servedByTracker) {}
+  record Check(
+      long lost, long wrong, long resurrected, long servedByTracker, long lateDeletes, long lateMs) {}
+
+  /**
+   * How long a deleted file may still be served by a member after a round has healed and settled.
+   * Deletes reach the other members by catch-up, asynchronously (as in FastDFS): a member whose
+   * pull from the deleting member was slowed by the round's fault (a 1 Mbit/s link, 5% loss, a
+   * stopped third member) applies them seconds later. A file still served after this long did not
+   * lag: it came back.
+   */
+  static final long DELETE_LAG_MAX_MS = 60_000;
 
   /**
    * Every live file must come back with its bytes: through the trackers, or else from any storage
    * of the group asked directly (a tracker routing to a member still catching up is not a loss).
-   * Every acknowledged delete must be gone from every storage.
+   * Every acknowledged delete must be gone from every storage: a storage still serving one is
+   * asked again until it is gone (a late delete, counted with the longest wait) or {@link
+   * #DELETE_LAG_MAX_MS} passed (resurrected).
    */
   Check check(List<String> storageAddresses, int storagePort) {
     long lost = 0;
@@ -151,16 +163,45 @@ final class NemesisLoad {
         findings.add("wrong bytes in check: " + e.getKey());
       }
     }
+    // (id, storage) pairs still served
+    List<Map.Entry<String, Direct>> served = new ArrayList<>();
     for (String id : deleted) {
       for (Direct d : direct) {
         if (d.download(id) != null) {
-          resurrected++;
-          findings.add("resurrected: " + id + " served by " + d.address);
+          served.add(Map.entry(id, d));
         }
       }
     }
+    long t0 = System.nanoTime();
+    long lateDeletes = served.size();
+    long waitedMs = 0;
+    while (!served.isEmpty()) {
+      waitedMs = (System.nanoTime() - t0) / 1_000_000;
+      if (waitedMs > DELETE_LAG_MAX_MS) {
+        break;
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      served.removeIf(e -> e.getValue().download(e.getKey()) == null);
+    }
+    for (Map.Entry<String, Direct> e : served) {
+      resurrected++;
+      findings.add(
+          "resurrected: "
+              + e.getKey()
+              + " served by "
+              + e.getValue().address
+              + " "
+              + DELETE_LAG_MAX_MS / 1000
+              + " s after the round settled");
+    }
+    lateDeletes -= served.size();
     direct.forEach(Direct::close);
-    return new Check(lost, wrong, resurrected, viaTracker);
+    return new Check(lost, wrong, resurrected, viaTracker, lateDeletes, waitedMs);
   }
 
   /** One storage asked directly over one connection, reopened after an error. */

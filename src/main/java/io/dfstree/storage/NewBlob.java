@@ -52,6 +52,16 @@ public interface NewBlob extends WriteStream<Buffer> {
    */
   Future<Boolean> placeCopy(Context ctx, FileId id, long mtimeSeconds, boolean replace);
 
+  /**
+   * For a peer's copy: {@code gone} tells whether its source hung up (it gave up on this member and
+   * counted the copy as missing). An engine that can ask it at the last moment before the copy is
+   * written (the packed committer, as it takes the copy into a batch) refuses the copy then.
+   * Callers still check before {@link #placeCopy}; this narrows the window after that check.
+   */
+  default NewBlob sourceGone(java.util.function.BooleanSupplier gone) {
+    return this;
+  }
+
   /** Nothing is kept: the bytes written so far are removed. */
   Future<Void> abort();
 }

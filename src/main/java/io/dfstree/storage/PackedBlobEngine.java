@@ -11,19 +11,16 @@ import io.dfstree.storage.packed.PackedStore;
 import io.dfstree.storage.packed.SlotLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletionStage;
-import java.util.zip.CRC32;
 
 /**
  * The packed small-file engine behind the seam: small, non-appender uploads become slots of volume
@@ -39,22 +36,21 @@ import java.util.zip.CRC32;
  * A delete's mark is answered without a force of its volume once {@link #recoverDeletes} ran: its
  * tombstone and binlog line are the record ({@link DeleteCommitter}).
  *
- * <p>Why over 500 lines: it is the whole {@link BlobEngine} contract for slots (create, receive
- * from peers, open, delete, list) plus the pending-memory budget only this engine needs; what a
- * start repairs after a crash is {@link PackedRecovery}. The next cut is the slot repair and the
- * scrub.
+ * <p>A new upload or a peer's copy is a {@link PackedNewBlob} until placed; what a start repairs
+ * after a crash is {@link PackedRecovery}. The next cut is the read path (inline reads, repair,
+ * scrub).
  */
 final class PackedBlobEngine implements BlobEngine {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(PackedBlobEngine.class);
 
-  private final Vertx vertx;
-  private final StoredFiles files;
+  final Vertx vertx;
+  final StoredFiles files;
   private final WorkerExecutor disk;
-  private final PackedOptions options;
+  final PackedOptions options;
   private final int sourceKey;
-  private final FileBlobEngine plain;
-  private final MemoryBudget pending;
+  final FileBlobEngine plain;
+  final MemoryBudget pending;
   private volatile PackedStore[] stores = new PackedStore[0];
   private LineForcer forcer;
 
@@ -270,12 +266,12 @@ final class PackedBlobEngine implements BlobEngine {
       // the memory for small uploads in flight is taken: this one streams to a file of its own
       return plain.create(storePathIndex, size, appender, ext);
     }
-    return new Pending(storePathIndex, size, ext, false);
+    return new PackedNewBlob(this, storePathIndex, size, ext, false);
   }
 
   @Override
   public NewBlob receive(int storePathIndex, long size) {
-    return new Pending(storePathIndex, size, "", true);
+    return new PackedNewBlob(this, storePathIndex, size, "", true);
   }
 
   /** Repairs a damaged slot from a peer ({@link Integrity#repair}); set once the node is built. */
@@ -490,7 +486,8 @@ final class PackedBlobEngine implements BlobEngine {
         false);
   }
 
-  private <T> Future<T> on(Context ctx, CompletionStage<T> stage) {
+  /** {@code stage}'s outcome on {@code ctx} (committers complete on their own threads). */
+  static <T> Future<T> on(Context ctx, CompletionStage<T> stage) {
     Promise<T> p = ((io.vertx.core.internal.ContextInternal) ctx).promise();
     stage.whenComplete(
         (v, err) -> {
@@ -505,223 +502,5 @@ final class PackedBlobEngine implements BlobEngine {
           }
         });
     return p.future();
-  }
-
-  /** A small blob held in memory until it is placed. */
-  private final class Pending implements NewBlob {
-    private final int storePathIndex;
-    private final long size;
-    private final String ext;
-    private final boolean copy;
-    private final Buffer bytes;
-    private final CRC32 crc = new CRC32();
-    private boolean computeCrc = true;
-    private TrunkId reserved;
-
-    /** Bytes of {@link #pending} this blob holds (copies take theirs as they arrive). */
-    private long charged;
-
-    Pending(int storePathIndex, long size, String ext, boolean copy) {
-      this.storePathIndex = storePathIndex;
-      this.size = size;
-      this.ext = ext;
-      this.copy = copy;
-      this.bytes = Buffer.buffer((int) Math.max(0, Math.min(size, options.maxFileSize())));
-      this.charged = copy ? 0 : Math.max(0, size);
-    }
-
-    /** Gives the memory back (once the bytes are in a slot, or dropped). */
-    private void released() {
-      pending.release(charged);
-      charged = 0;
-    }
-
-    @Override
-    public int storePathIndex() {
-      return storePathIndex;
-    }
-
-    @Override
-    public NewBlob withoutCrc() {
-      computeCrc = false;
-      return this;
-    }
-
-    @Override
-    public Future<Void> write(Buffer data) {
-      if ((long) bytes.length() + data.length() > options.maxFileSize() && !copy) {
-        return Future.failedFuture(
-            FdfsException.invalid("more bytes than announced for a packed file"));
-      }
-      if (copy) {
-        // a peer's copy: its source kept within its own cap; here copies may take up to the cap
-        // again (a copy refused EBUSY is sent again by catch-up)
-        if (!pending.tryTake(data.length())) {
-          return Future.failedFuture(
-              new FdfsException(
-                  Errno.EBUSY, "packed store: memory for small files in flight is full"));
-        }
-        charged += data.length();
-      }
-      bytes.appendBuffer(data);
-      if (computeCrc) {
-        crc.update(data.getBytes());
-      }
-      return Future.succeededFuture();
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-      return false;
-    }
-
-    @Override
-    public NewBlob drainHandler(Handler<Void> handler) {
-      return this;
-    }
-
-    @Override
-    public NewBlob exceptionHandler(Handler<Throwable> handler) {
-      return this;
-    }
-
-    @Override
-    public NewBlob setWriteQueueMaxSize(int maxSize) {
-      return this;
-    }
-
-    @Override
-    public Future<Void> end() {
-      return Future.succeededFuture();
-    }
-
-    private ByteBuffer content() {
-      return ByteBuffer.wrap(bytes.getBytes());
-    }
-
-    @Override
-    public Future<String> place() {
-      Context ctx = vertx.getOrCreateContext();
-      ByteBuffer content = content();
-      CRC32 c = new CRC32();
-      c.update(content.duplicate());
-      return on(ctx, store(storePathIndex).append(content, (int) c.getValue(), ext))
-          .andThen(ar -> released())
-          .compose(
-              t ->
-                  files.afterPackedCreate(
-                      ctx,
-                      storePathIndex,
-                      t.remoteName(),
-                      t.fileSize(),
-                      t.createTime() & 0xFFFFFFFFL,
-                      false));
-    }
-
-    @Override
-    public String name(int crc32, long nowSeconds) {
-      try {
-        reserved = store(storePathIndex).reserve((int) size, crc32, (int) nowSeconds, ext);
-      } catch (IOException e) {
-        throw new FdfsException(Errno.EIO, "packed store: " + e.getMessage());
-      }
-      String name = reserved.remoteName();
-      files.placing(name, true);
-      return name;
-    }
-
-    @Override
-    public Future<String> placeAs(String remoteName, long mtimeSeconds) {
-      Context ctx = vertx.getOrCreateContext();
-      TrunkId t = reserved;
-      if (t == null || !t.remoteName().equals(remoteName)) {
-        return Future.failedFuture(new IllegalStateException("placeAs without its name()"));
-      }
-      reserved = null;
-      return on(ctx, store(storePathIndex).fill(t, content(), mtimeSeconds))
-          .andThen(ar -> released())
-          .compose(
-              placed ->
-                  files.afterPackedCreate(
-                      ctx, storePathIndex, remoteName, t.fileSize(), mtimeSeconds, false))
-          .andThen(ar -> files.placing(remoteName, false));
-    }
-
-    @Override
-    public Future<Long> force() {
-      long n = bytes.length();
-      if (!copy) {
-        return Future.succeededFuture(n);
-      }
-      // nothing to force (the slot is synced when placed), but a peer's copy answers after a turn
-      // through the disk pool, as a file's force does: a source that hung up right after its
-      // trailer is seen closed before the copy is placed (ReplicaReceive drops it). Without the
-      // turn, ReplicaReceive's one event-loop turn was not always enough: a full verify under load
-      // placed an abandoned copy (GroupReplicationTest.aReplicaWhoseSourceHungUp...)
-      return disk.executeBlocking(() -> n, false);
-    }
-
-    @Override
-    public Future<Boolean> placeCopy(Context ctx, FileId id, long mtimeSeconds, boolean replace) {
-      if (!copy) {
-        throw new IllegalStateException("not a peer's copy");
-      }
-      if (replace && owns(id)) {
-        // a damaged slot's good copy from a peer (Integrity): rewritten in place
-        TrunkId t = TrunkId.parse(id.remoteName());
-        ByteBuffer good = content();
-        released();
-        return on(ctx, store(id.storePathIndex()).repair(t, good));
-      }
-      if (!owns(id)) {
-        // a plain file small enough to have come here (from a member that does not pack it)
-        NewBlob other = plain.receive(id.storePathIndex(), bytes.length());
-        Buffer held = bytes;
-        released();
-        return other.write(held).compose(v -> other.placeCopy(ctx, id, mtimeSeconds, replace));
-      }
-      TrunkId t = TrunkId.parse(id.remoteName());
-      // under the slot's lock, as a delete of it (see delete): checked and placed, or refused
-      return files.withLock(
-          ctx,
-          id,
-          () -> {
-            if (files.deletedSince(id, mtimeSeconds)) {
-              released();
-              LOG.info(
-                      "packed store: copy of {} from a peer predates its delete here: dropped",
-                      id.remoteName());
-              return Future.failedFuture(
-                  FdfsException.notFound("deleted here since: " + id.remoteName()));
-            }
-            return on(ctx, store(id.storePathIndex()).place(t, content(), mtimeSeconds))
-                .andThen(ar -> released())
-                .compose(
-                    placed ->
-                        placed
-                            ? files
-                                .afterPackedCreate(
-                                    ctx,
-                                    id.storePathIndex(),
-                                    id.remoteName(),
-                                    t.fileSize(),
-                                    mtimeSeconds,
-                                    true)
-                                .map(true)
-                            : Future.succeededFuture(false));
-          });
-    }
-
-    @Override
-    public Future<Void> abort() {
-      released();
-      TrunkId t = reserved;
-      reserved = null;
-      if (t == null) {
-        return Future.succeededFuture();
-      }
-      files.placing(t.remoteName(), false);
-      return on(vertx.getOrCreateContext(), store(storePathIndex).release(t));
-    }
   }
 }

@@ -25,8 +25,11 @@ final class ReplicaReceive {
   /**
    * Completes with {@code n} on a later turn of the connection's event loop. A source that hung up
    * right behind its trailer (a stalled member finding both in its socket buffer) has its end of
-   * stream in the same socket read as the trailer; Netty reports it when that read is done, so the
-   * check for a closed connection must come after it, whatever the engine's force took.
+   * stream in the same epoll event as the trailer: Netty reads it and closes the channel before it
+   * runs the loop's tasks, so after this turn {@link StorageExchange#closed} (which asks the
+   * channel, not only the close handler, itself a later task) sees the hang-up whatever the
+   * engine's force took. The disk-pool turn a packed copy's force used to take only made this
+   * likely; the flaky {@code GroupReplicationTest.aReplicaWhoseSourceHungUp...} was the sign.
    */
   private static Future<Long> afterThisRead(Context ctx, long n) {
     Promise<Long> later = Promise.promise();
@@ -39,6 +42,7 @@ final class ReplicaReceive {
     long size = r.size();
     NewBlob in =
         node.engines.forNew(size, false).receive(files.paths().get(r.storePathIndex()).index, size);
+    in.sourceGone(ex::closed); // asked again when the copy is placed: see NewBlob#sourceGone
     ex.receive(size, in)
         .onComplete(
             received -> {

@@ -47,7 +47,10 @@ final class StorageConnection implements FrameDecoder.Listener {
 
   private ConnectionExchange current;
   private boolean socketPaused;
-  private boolean closed;
+  private volatile boolean closed;
+
+  /** The socket's channel (null for other sockets): see {@link #isClosed}. */
+  private final io.netty.channel.Channel channel;
   private boolean closeAfterDiscard;
 
   StorageConnection(Vertx vertx, NetSocket socket, StorageNode node) {
@@ -57,6 +60,10 @@ final class StorageConnection implements FrameDecoder.Listener {
     this.commands = new StorageCommands(node, vertx.getOrCreateContext());
     this.remote = String.valueOf(socket.remoteAddress());
     this.quickAck = QuickAck.forSocket(socket);
+    this.channel =
+        socket instanceof io.vertx.core.internal.net.NetSocketInternal internal
+            ? internal.channelHandlerContext().channel()
+            : null;
     this.guard =
         new StorageClientGuard(
             vertx,
@@ -176,8 +183,14 @@ final class StorageConnection implements FrameDecoder.Listener {
 
   // ---- what one request asks of the connection (see ConnectionExchange) ----------------------
 
+  /**
+   * Whether the connection ended. Also true as soon as Netty closed the channel, before the close
+   * handler runs (a later event-loop task): a peer's copy asks this from the packed committer's
+   * thread ({@link NewBlob#sourceGone}), and an end of stream read together with a copy's trailer
+   * shows here before that task.
+   */
   boolean isClosed() {
-    return closed;
+    return closed || (channel != null && !channel.isOpen());
   }
 
   /** Streams the next {@code length} body bytes to the current request's sink. */

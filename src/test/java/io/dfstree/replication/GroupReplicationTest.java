@@ -413,6 +413,52 @@ class GroupReplicationTest {
         });
   }
 
+  /** Slots of A (storage 100001), one after the other, as A's own store names them. */
+  String[] packedNamesOfA(byte[]... data) throws Exception {
+    io.dfstree.storage.packed.PackedOptions po =
+        new io.dfstree.storage.packed.PackedOptions(64 * 1024, 1 << 20, false, 1 << 20, 4 << 20);
+    Path root = Files.createTempDirectory(dir, "a-names");
+    try (io.dfstree.storage.packed.PackedStore a =
+        io.dfstree.storage.packed.PackedStore.open(root, 0, Integer.reverseBytes(100001), po)) {
+      String[] names = new String[data.length];
+      for (int i = 0; i < data.length; i++) {
+        names[i] =
+            a.append(java.nio.ByteBuffer.wrap(data[i]), "bin")
+                .get(20, java.util.concurrent.TimeUnit.SECONDS)
+                .remoteName();
+      }
+      return names;
+    }
+  }
+
+  @Test
+  void aPackedReplicaWhoseSourceHungUpBeforeItWasPlacedIsDropped() throws Exception {
+    // as aReplicaWhoseSourceHungUpBeforeItWasPlacedIsDropped, for a small copy with a slot's name:
+    // it goes from the socket read straight to B's committer (no disk-pool turn), which asks
+    // whether the source hung up as it takes the copy; a hang-up read with the trailer is seen
+    long now = System.currentTimeMillis() / 1000;
+    byte[] abandoned = bytes(4000, 87);
+    byte[] kept = bytes(4000, 88);
+    String[] names = packedNamesOfA(abandoned, kept); // two slots of one volume
+    String abandonedName = names[0];
+    String keptName = names[1];
+    try (java.net.Socket s = asMember(portB)) {
+      CountDownLatch stalled = stallEventLoops(Duration.ofMillis(400));
+      stalled.await();
+      s.getOutputStream().write(replicaUpload(abandoned, abandonedName, now));
+    }
+    try (java.net.Socket s = asMember(portB)) {
+      s.setSoTimeout(10000);
+      s.getOutputStream().write(replicaUpload(kept, keptName, now));
+      byte[] answer = s.getInputStream().readNBytes(10);
+      assertEquals(10, answer.length);
+      assertEquals(0, answer[9], "status of the replica answer");
+    }
+    assertArrayEquals(kept, group.slotOn("b", keptName));
+    Thread.sleep(300);
+    assertNull(group.slotOn("b", abandonedName), "a copy its source abandoned was placed");
+  }
+
   @Test
   void aCopyOfAFileDeletedSinceIsNotPlacedButASlaveUploadedAgainIs() throws Exception {
     // a peer applies a delete before a stale copy of the same file reaches it (a stalled peer

@@ -636,4 +636,111 @@ class PackedBlobEngineTest {
     assertEquals(
         Errno.ENOENT, errno(assertThrows(Exception.class, () -> on(() -> offer(s, mtime)))));
   }
+
+  /** Holds both threads of the test's disk pool until the returned latch is opened. */
+  private java.util.concurrent.CountDownLatch holdDiskPool() throws Exception {
+    java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(2);
+    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    for (int i = 0; i < 2; i++) {
+      disk.executeBlocking(
+          () -> {
+            busy.countDown();
+            return gate.await(20, TimeUnit.SECONDS);
+          },
+          false);
+    }
+    assertTrue(busy.await(20, TimeUnit.SECONDS));
+    return gate;
+  }
+
+  @Test
+  void aPeersCompleteCopyIsPlacedWithoutATurnThroughTheDiskPool() throws Exception {
+    // the W=2 acknowledgement waits for this: received, forced (nothing to force), placed by the
+    // committer. The disk pool is held busy throughout: a copy that needed a turn there would wait
+    PeerSlot s = peerSlot(4000, 40, (int) (StoredFiles.now() - 10));
+    java.util.concurrent.CountDownLatch gate = holdDiskPool();
+    try {
+      boolean placed =
+          on(
+              () -> {
+                NewBlob copy = engine.receive(0, s.content().length);
+                copy.sourceGone(() -> false);
+                copy.write(Buffer.buffer(s.content()));
+                Future<Long> forced = copy.force();
+                assertTrue(forced.isComplete(), "a packed copy's force answers at once");
+                assertEquals(s.content().length, forced.result());
+                return copy.placeCopy(ctx, s.id(), s.trunk().createTime(), false);
+              });
+      assertTrue(placed, "placed while the disk pool is busy");
+      assertTrue(on(() -> engine.exists(s.id())));
+    } finally {
+      gate.countDown();
+    }
+    assertEquals(0, engine.pendingBytes());
+    assertEquals(0, engine.store(0).abandonedCopies());
+    assertTrue(
+        binlogLines().stream().anyMatch(l -> l.endsWith(" c " + s.id().remoteName())),
+        "its copy line: " + binlogLines());
+  }
+
+  @Test
+  void aCopyWhoseSourceHungUpBeforeTheCommitterTookItIsNotPlaced() throws Exception {
+    // the source hangs up after the copy was handed to the committer but before the committer
+    // takes it into a batch (it is busy with the batch before): the committer asks then, and
+    // writes nothing of it. A copy whose source is still there, in the batch before, is placed.
+    PeerSlot first = peerSlot(3000, 41, (int) (StoredFiles.now() - 10));
+    PeerSlot second = peerSlot(3500, 42, (int) (StoredFiles.now() - 10));
+    java.util.concurrent.CountDownLatch committerHeld = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean hungUp =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    CompletableFuture<Future<Boolean>> firstResult = new CompletableFuture<>();
+    CompletableFuture<Future<Boolean>> secondResult = new CompletableFuture<>();
+    ctx.runOnContext(
+        v -> {
+          NewBlob a = engine.receive(0, first.content().length);
+          a.sourceGone(
+              () -> { // asked on the committer thread: holds it until the second copy is queued
+                committerHeld.countDown();
+                try {
+                  assertTrue(release.await(20, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                return false;
+              });
+          a.write(Buffer.buffer(first.content()));
+          firstResult.complete(a.placeCopy(ctx, first.id(), first.trunk().createTime(), false));
+        });
+    assertTrue(committerHeld.await(20, TimeUnit.SECONDS));
+    ctx.runOnContext(
+        v -> {
+          NewBlob b = engine.receive(0, second.content().length);
+          b.sourceGone(hungUp::get);
+          b.write(Buffer.buffer(second.content()));
+          secondResult.complete(b.placeCopy(ctx, second.id(), second.trunk().createTime(), false));
+        });
+    Future<Boolean> secondFuture = secondResult.get(20, TimeUnit.SECONDS);
+    Thread.sleep(100); // the second copy is queued behind the held batch
+    assertFalse(secondFuture.isComplete());
+    hungUp.set(true); // the source hangs up: after placeCopy, before the committer took the copy
+    release.countDown();
+    Future<Boolean> firstFuture = firstResult.get(20, TimeUnit.SECONDS);
+    assertTrue(on(() -> firstFuture), "the first copy is placed");
+    Exception refused =
+        assertThrows(Exception.class, () -> on(() -> secondFuture), "the abandoned copy fails");
+    assertEquals(Errno.EIO, errno(refused));
+    assertTrue(on(() -> engine.exists(first.id())));
+    assertFalse(on(() -> engine.exists(second.id())), "a copy its source abandoned was placed");
+    assertEquals(1, engine.store(0).abandonedCopies());
+    assertEquals(0, engine.pendingBytes(), "its memory is given back");
+    assertTrue(
+        binlogLines().stream().noneMatch(l -> l.endsWith(" c " + second.id().remoteName())),
+        "no line for the abandoned copy: " + binlogLines());
+    // and nothing of it after a restart either (the volume is scanned again)
+    stop();
+    start();
+    assertFalse(on(() -> engine.exists(second.id())));
+    assertTrue(on(() -> engine.exists(first.id())));
+  }
 }

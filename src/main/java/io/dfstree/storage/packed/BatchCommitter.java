@@ -71,13 +71,19 @@ final class BatchCommitter {
     }
   }
 
-  /** A slot at a place its name gives: a reserved own slot ({@code copy} false) or a peer's. */
+  /**
+   * A slot at a place its name gives: a reserved own slot ({@code copy} false) or a peer's. {@code
+   * gone}: whether a peer's copy was abandoned by its source (it hung up before the answer), asked
+   * when this thread takes the copy into a batch, before anything of it is written: such a copy is
+   * refused, never placed.
+   */
   private record Place(
       TrunkId id,
       ByteBuffer content,
       long timestamp,
       boolean copy,
       boolean repair,
+      java.util.function.BooleanSupplier gone,
       CompletableFuture<Boolean> done)
       implements Op {
     public int bytes() {
@@ -115,6 +121,9 @@ final class BatchCommitter {
   volatile long batches;
 
   volatile long appended;
+
+  /** Peers' copies refused because their source hung up first ({@link Place}; tests). */
+  volatile long abandoned;
 
   /** Volume forces that ran (tests: a recorded delete's mark takes none of its own). */
   volatile long forces;
@@ -177,12 +186,25 @@ final class BatchCommitter {
   }
 
   CompletableFuture<Boolean> place(TrunkId id, ByteBuffer content, long timestamp, boolean copy) {
-    return place(id, content, timestamp, copy, false);
+    return place(id, content, timestamp, copy, false, NEVER_GONE);
   }
+
+  static final java.util.function.BooleanSupplier NEVER_GONE = () -> false;
 
   /** {@code repair}: rewrites a live slot of this name (its content checked by the caller). */
   CompletableFuture<Boolean> place(
       TrunkId id, ByteBuffer content, long timestamp, boolean copy, boolean repair) {
+    return place(id, content, timestamp, copy, repair, NEVER_GONE);
+  }
+
+  /** {@code gone}: see {@link Place}; fails the copy EIO, unwritten, when true at its batch. */
+  CompletableFuture<Boolean> place(
+      TrunkId id,
+      ByteBuffer content,
+      long timestamp,
+      boolean copy,
+      boolean repair,
+      java.util.function.BooleanSupplier gone) {
     CompletableFuture<Boolean> f = new CompletableFuture<>();
     if (content.remaining() != id.fileSize()) {
       f.completeExceptionally(
@@ -193,7 +215,7 @@ final class BatchCommitter {
                   + id.fileSize()));
       return f;
     }
-    offer(new Place(id, content, timestamp, copy, repair, f), f);
+    offer(new Place(id, content, timestamp, copy, repair, gone, f), f);
     return f;
   }
 
@@ -338,6 +360,12 @@ final class BatchCommitter {
           written.add(op);
           results.add(null);
         } else if (op instanceof Place p) {
+          if (p.gone.getAsBoolean()) {
+            // its source hung up before this copy got here: it counted the copy as missing
+            abandoned++;
+            fail(op, new FdfsException(Errno.EIO, "source closed the connection"));
+            continue;
+          }
           boolean placed = SlotWrites.place(store, p.id, p.content, p.repair);
           if (placed) {
             mark(store.volume(p.id.sourceKey(), p.id.volume()), touched);

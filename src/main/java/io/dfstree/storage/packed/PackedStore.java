@@ -261,8 +261,22 @@ public final class PackedStore implements AutoCloseable {
 
   /** {@link #place} recording the copy at {@code timestamp} (its source's time). */
   public CompletableFuture<Boolean> place(TrunkId id, ByteBuffer content, long timestamp) {
+    return place(id, content, timestamp, BatchCommitter.NEVER_GONE);
+  }
+
+  /**
+   * {@link #place} of a peer's copy that is refused (EIO, nothing written) when {@code gone} holds
+   * as the committer takes it into a batch: its source hung up before it was answered.
+   */
+  public CompletableFuture<Boolean> place(
+      TrunkId id, ByteBuffer content, long timestamp, java.util.function.BooleanSupplier gone) {
     checkPath(id);
-    return committer.place(id, content, timestamp, true);
+    return committer.place(id, content, timestamp, true, false, gone);
+  }
+
+  /** Peers' copies refused because their source hung up first (tests). */
+  public long abandonedCopies() {
+    return committer.abandoned;
   }
 
   /**
