@@ -71,7 +71,7 @@ final class DeleteCommitter {
    */
   private final boolean inlinePacked;
 
-  /** Rounds made durable so far on the disk pool (tests: deletes per round). */
+  /** Rounds made durable so far on the disk pool (tests: deletes per round; see committerRounds). */
   volatile long rounds;
 
   DeleteCommitter(WorkerExecutor disk, FileChanges changes, StoredFiles files, boolean fsync) {
@@ -122,8 +122,71 @@ final class DeleteCommitter {
       inlineRounds.increment();
       return done.future();
     }
+    if (!inlinePacked && io.dfstree.storage.packed.PackedStore.onCommitterThread()) {
+      // the committer's thread, which runs the round after its batch (committerBatchEnded)
+      Promise<Void> done = ((ContextInternal) ctx).promise();
+      queue.add(
+          new Request(
+              null, metadata, id.remoteName(), ts, local, slotDeleted, id.storePathIndex(), done));
+      HELD.set(Boolean.TRUE);
+      return done.future();
+    }
     return submit(
         ctx, null, metadata, id.remoteName(), ts, local, slotDeleted, id.storePathIndex());
+  }
+
+  /** Set on a packed committer's thread that queued a delete and owes it a round or a drain. */
+  private static final ThreadLocal<Boolean> HELD = new ThreadLocal<>();
+
+  /**
+   * Deletes in the last round (any thread): more than one says deletes come concurrently, and the
+   * next round goes to the disk pool ({@link #committerBatchEnded}).
+   */
+  private volatile int lastRoundSize;
+
+  /** Rounds run on a packed committer's thread after its batch (tests: no disk thread woken). */
+  final java.util.concurrent.atomic.LongAdder committerRounds =
+      new java.util.concurrent.atomic.LongAdder();
+
+  /**
+   * On a packed committer's thread, after a batch was answered ({@code PackedStore.afterBatch}):
+   * when that batch's answers queued deletes here (their marks written, {@link #packed}), their
+   * round — tombstones, binlog lines, one binlog force — runs now on this thread, which then wakes
+   * the event loops to answer: at c=1 a packed delete is two hand-offs (event loop → committer →
+   * event loop), not three with a disk thread between (issue 9, del1's trace: the disk thread's
+   * wake-up was in series with every delete). One round only, and only for deletes that come one
+   * at a time: while {@code idle} (no upload, copy or other delete waits in the committer's queue,
+   * so none waits behind this force), no round runs elsewhere and the last round held at most one
+   * delete. Under concurrency (c=16: rounds of many) the disk pool drains as before, so the
+   * committer marks the next deletes while a disk thread forces the round before (measured: a
+   * committer that forced every round itself marked the next batch only after each force, and
+   * c=16 deletes lost a fifth of their rate). Either way one force per round: deletes that come
+   * while it forces make up the next round. Ordering as before: each request's caller holds its
+   * slot's lock until it is answered, and the round answers only once its lines are durable.
+   */
+  void committerBatchEnded(boolean idle) {
+    if (HELD.get() == null) {
+      return; // the batch queued no delete here (appends, copies): nothing to do
+    }
+    HELD.remove();
+    if (idle && lastRoundSize <= 1 && running.compareAndSet(false, true)) {
+      List<Request> batch = new ArrayList<>();
+      for (Request r; (r = queue.poll()) != null; ) {
+        batch.add(r);
+      }
+      try {
+        if (!batch.isEmpty()) {
+          committerRounds.increment(); // before the answers (tests read it after theirs)
+          round(batch);
+        }
+      } finally {
+        running.set(false);
+      }
+    }
+    // what is left (queued meanwhile, or the committer was not idle): the disk pool, as submit
+    if (!queue.isEmpty() && running.compareAndSet(false, true)) {
+      disk.executeBlocking(this::drain, false);
+    }
   }
 
   /** Rounds run on the caller's thread ({@link #inlinePacked}; tests). */
@@ -174,6 +237,7 @@ final class DeleteCommitter {
    * force, answers; false when the round failed as a whole.
    */
   private boolean round(List<Request> batch) {
+    lastRoundSize = batch.size();
     trash.roundBegins(); // the binlog is not trimmed past these lines before their directories are
     try {
       return roundInner(batch);
@@ -256,11 +320,29 @@ final class DeleteCommitter {
     for (Request r : kept) {
       r.done.tryComplete();
     }
+    if (io.dfstree.storage.packed.PackedStore.onCommitterThread()) {
+      // a due checkpoint forces the tombstone file: on a disk thread, not on the packed committer,
+      // where uploads and the next marks would wait for it (after the answers and the binlog force
+      // either way, as checkpointIfDue asks)
+      if (changes.tombstoneCheckpointDue()) {
+        disk.executeBlocking(
+            () -> {
+              checkpointTombstones();
+              return null;
+            },
+            false);
+      }
+    } else {
+      checkpointTombstones();
+    }
+    return true;
+  }
+
+  private void checkpointTombstones() {
     try {
       changes.checkpointTombstonesIfDue(); // after the answers: it bounds a start's replay only
     } catch (IOException | RuntimeException e) {
       // the binlog lines hold these deletes; the next due checkpoint tries again
     }
-    return true;
   }
 }

@@ -113,6 +113,8 @@ final class PackedBlobEngine implements BlobEngine {
     PackedMetadataNote[] noted = new PackedMetadataNote[all.size()];
     for (StorePath p : all) {
       opened[p.index] = PackedStore.open(p.root, p.index, sourceKey, options, log, forcer);
+      // the round of the deletes whose marks a batch wrote, on the committer's thread after it
+      opened[p.index].afterBatch(idle -> files.deletes().committerBatchEnded(idle));
       noted[p.index] = PackedMetadataNote.open(p.root, opened[p.index].stats().volumes() == 0);
     }
     notes = noted;
@@ -406,9 +408,11 @@ final class PackedBlobEngine implements BlobEngine {
   @Override
   public Future<Void> delete(Context ctx, FileId id) {
     TrunkId t = TrunkId.parse(id.remoteName());
-    // the rest of the delete (tombstone, line) is queued by the volume's committer thread as soon
-    // as the mark is written, not after a hop back to the event loop: a client's delete wakes
-    // three threads (committer, disk, event loop), not four; same order, same waits
+    // the rest of the delete (tombstone, line, force) is queued by the volume's committer thread
+    // as soon as the mark is written (composed before the mark is queued, so always there), and
+    // its round runs on that thread after the batch when nothing else waits for it
+    // (DeleteCommitter#committerBatchEnded): a client's delete wakes the committer and then the
+    // event loop, no disk thread; same order, same waits
     return files.withLock(
         ctx,
         id,
@@ -416,9 +420,15 @@ final class PackedBlobEngine implements BlobEngine {
             on(
                 ctx,
                 store(id.storePathIndex())
-                    .delete(t, deletesRecorded())
-                    .thenCompose(
-                        v -> files.afterPackedDelete(ctx, id, true, true).toCompletionStage())));
+                    .delete(
+                        t,
+                        deletesRecorded(),
+                        mark ->
+                            mark.thenCompose(
+                                v ->
+                                    files
+                                        .afterPackedDelete(ctx, id, true, true)
+                                        .toCompletionStage()))));
   }
 
   /** A peer's delete (binlog {@code D}): tombstone even when the slot is not here (yet). */
@@ -436,13 +446,16 @@ final class PackedBlobEngine implements BlobEngine {
             on(
                 ctx,
                 store(id.storePathIndex())
-                    .delete(t, deletesRecorded())
-                    .handle((v, err) -> err == null)
-                    .thenCompose(
-                        slotDeleted ->
-                            files
-                                .afterPackedDelete(ctx, id, false, slotDeleted)
-                                .toCompletionStage())));
+                    .delete(
+                        t,
+                        deletesRecorded(),
+                        mark ->
+                            mark.handle((v, err) -> err == null)
+                                .thenCompose(
+                                    slotDeleted ->
+                                        files
+                                            .afterPackedDelete(ctx, id, false, slotDeleted)
+                                            .toCompletionStage()))));
   }
 
   @Override

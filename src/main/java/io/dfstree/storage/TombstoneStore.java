@@ -237,6 +237,11 @@ final class TombstoneStore {
   /** A checkpoint fell due in a deferring {@link #appendAll(java.util.List, boolean)}. */
   private boolean checkpointDue;
 
+  /** Whether {@link #checkpointIfDue} would take a checkpoint now. */
+  synchronized boolean checkpointDue() {
+    return checkpointDue;
+  }
+
   /**
    * Blocking: takes the checkpoint a deferring append left due, if any. Call it after the binlog
    * lines of those appends were forced (a checkpoint covers the binlog up to its size when it

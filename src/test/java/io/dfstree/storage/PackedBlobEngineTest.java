@@ -371,13 +371,68 @@ class PackedBlobEngineTest {
     assertFalse(Files.exists(meta), "its -m file went with the slot");
   }
 
+  /**
+   * With fsync (the defaults), a delete that comes alone is marked, recorded and forced by the
+   * volume's committer thread, which then answers: no disk thread between the mark and the
+   * answer (del1: that thread's wake-up was in series with every c=1 delete). Its line is still
+   * forced before the answer, and it stays deleted across a restart.
+   */
+  @Test
+  void withFsyncALoneDeletesRoundRunsOnTheCommitterThreadAndIsForcedBeforeItsAnswer()
+      throws Exception {
+    List<FileId> mine = new ArrayList<>();
+    List<FileId> theirs = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      mine.add(files.validate("group1", store(bytes(1500, 300 + i))));
+      theirs.add(files.validate("group1", store(bytes(1500, 400 + i))));
+    }
+    DeleteCommitter deletes = files.deletes();
+    long diskRounds = deletes.rounds;
+    long committerRounds = deletes.committerRounds.sum();
+    long forced = files.forces().counts()[2];
+    for (int i = 0; i < 10; i++) {
+      FileId m = mine.get(i);
+      FileId t = theirs.get(i);
+      on(() -> engine.delete(ctx, m));
+      on(() -> engine.applyDelete(ctx, t, StoredFiles.now())); // a peer's delete
+    }
+    // and a peer's delete of a slot not here (any more): a tombstone, no line, same thread
+    on(() -> engine.applyDelete(ctx, mine.get(0), StoredFiles.now()));
+    assertEquals(
+        21,
+        deletes.committerRounds.sum() - committerRounds,
+        "one round per delete, each on the committer's thread; disk rounds: " + (deletes.rounds - diskRounds));
+    assertEquals(diskRounds, deletes.rounds, "no delete round on a disk thread");
+    // (the background sync of the uploads' lines may add a force or two)
+    assertTrue(
+        files.forces().counts()[2] - forced >= 20,
+        "each delete's line forced before its answer: " + (files.forces().counts()[2] - forced));
+    List<String> lines = binlogLines();
+    for (int i = 0; i < 10; i++) {
+      String m = mine.get(i).remoteName();
+      String t = theirs.get(i).remoteName();
+      assertEquals(1, lines.stream().filter(l -> l.endsWith(" D " + m)).count(), m);
+      assertEquals(1, lines.stream().filter(l -> l.endsWith(" d " + t)).count(), t);
+      assertEquals(0, lines.stream().filter(l -> l.endsWith(" d " + m)).count(), m);
+    }
+    stop();
+    start();
+    for (int i = 0; i < 10; i++) {
+      FileId m = mine.get(i);
+      FileId t = theirs.get(i);
+      assertFalse(on(() -> engine.exists(m)), m.remoteName());
+      assertFalse(on(() -> engine.exists(t)), t.remoteName());
+    }
+  }
+
   @Test
   void withoutFsyncAPackedDeletesRoundRunsOnTheCommitterThreadAndStillRecordsIt() throws Exception {
     stop();
     fsync = false;
     start();
-    // ten of each: the committer may answer a mark before the event loop composed on it (then
-    // the round goes to the disk pool, as with fsync: 8 to 12 of 20 here on a 2-core machine)
+    // ten of each: the round is composed on the mark before it is queued, so it runs on the
+    // committer's thread (before del1, 8 to 12 of 20 here: the committer could answer a mark
+    // before the event loop composed on it, and the round then went to the disk pool)
     List<FileId> mineAll = new ArrayList<>();
     List<FileId> theirsAll = new ArrayList<>();
     for (int i = 0; i < 10; i++) {

@@ -152,9 +152,31 @@ final class BatchCommitter {
   }
 
   CompletableFuture<Void> delete(TrunkId id, boolean recorded) {
+    return delete(id, recorded, f -> f);
+  }
+
+  /**
+   * As {@link #delete(TrunkId, boolean)}, with {@code then} composed on the mark before it is
+   * queued: the continuation runs on this committer's thread once the mark is written (or on the
+   * caller's when the store is closed), never on whichever thread happened to compose late. The
+   * delete's round may then run on this thread after the batch ({@link PackedStore#afterBatch}).
+   */
+  <T> CompletableFuture<T> delete(
+      TrunkId id,
+      boolean recorded,
+      java.util.function.Function<CompletableFuture<Void>, CompletableFuture<T>> then) {
     CompletableFuture<Void> f = new CompletableFuture<>();
+    CompletableFuture<T> out = then.apply(f);
     offer(new Delete(id, recorded, f), f);
-    return f;
+    return out;
+  }
+
+  /** The committer whose thread this is, if any. */
+  private static final ThreadLocal<BatchCommitter> CURRENT = new ThreadLocal<>();
+
+  /** Whether the calling thread is a packed store's committer (see {@link PackedStore#afterBatch}). */
+  static boolean onCommitterThread() {
+    return CURRENT.get() != null;
   }
 
   CompletableFuture<Void> release(TrunkId id) {
@@ -222,6 +244,7 @@ final class BatchCommitter {
   }
 
   private void loop() {
+    CURRENT.set(this);
     List<Op> batch = new ArrayList<>();
     while (true) {
       try {
@@ -248,8 +271,11 @@ final class BatchCommitter {
         for (Op op; (op = queue.poll()) != null; ) {
           fail(op, new FdfsException(Errno.EBUSY, "packed store is closed"));
         }
+        batchEnded(true);
         return;
       }
+      // what the batch's answers queued for this thread (a delete round), while nothing waits
+      batchEnded(queue.isEmpty());
     }
   }
 
@@ -447,6 +473,14 @@ final class BatchCommitter {
         }
         s.done.complete(snaps);
       }
+    }
+  }
+
+  private void batchEnded(boolean idle) {
+    try {
+      store.afterBatch.ended(idle);
+    } catch (RuntimeException e) {
+      LOG.error("packed store M{}: after a batch: {}", store.storePathIndex, e.toString());
     }
   }
 

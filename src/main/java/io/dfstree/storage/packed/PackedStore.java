@@ -321,6 +321,42 @@ public final class PackedStore implements AutoCloseable {
     return committer.delete(id, recorded);
   }
 
+  /**
+   * As {@link #delete(TrunkId, boolean)}, {@code then} composed on the mark before it is queued,
+   * so that it runs on the committer's thread once the mark is written (see {@link #afterBatch}).
+   */
+  public <T> CompletableFuture<T> delete(
+      TrunkId id,
+      boolean recorded,
+      java.util.function.Function<CompletableFuture<Void>, CompletableFuture<T>> then) {
+    checkPath(id);
+    return committer.delete(id, recorded, then);
+  }
+
+  /** What runs on the committer's thread after each batch was answered ({@link #afterBatch}). */
+  public interface AfterBatch {
+    /** {@code idle}: nothing else was queued for the committer when its batch ended. */
+    void ended(boolean idle);
+  }
+
+  /**
+   * Run on the committer's thread after every batch, once its answers (and what they composed on
+   * this thread) ran: the delete committer takes the round of the deletes those answers queued
+   * here, so a delete is marked, recorded, forced and answered by one thread, not handed from it to
+   * a disk thread ({@code DeleteCommitter}).
+   */
+  volatile AfterBatch afterBatch = idle -> {};
+
+  /** Sets {@link #afterBatch}. */
+  public void afterBatch(AfterBatch hook) {
+    afterBatch = hook;
+  }
+
+  /** Whether the calling thread is a packed store's committer thread. */
+  public static boolean onCommitterThread() {
+    return BatchCommitter.onCommitterThread();
+  }
+
   /** Forces of volumes run so far (one per volume a batch touched). */
   public long volumeForces() {
     return committer.forces;
