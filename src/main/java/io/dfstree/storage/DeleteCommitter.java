@@ -41,9 +41,9 @@ final class DeleteCommitter {
   /**
    * One delete: {@code file} a plain file the round moves into the trash (null for a packed slot,
    * which the volume's committer marked already); {@code removed} says whether the mark found the
-   * slot there (a plain file's round finds out itself); {@code local} for a delete asked of this storage (ENOENT when nothing is here;
-   * line {@code D}), else a peer's (line {@code d} when something was removed, a tombstone either
-   * way).
+   * slot there (a plain file's round finds out itself); {@code local} for a delete asked of this
+   * storage (ENOENT when nothing is here; line {@code D}), else a peer's (line {@code d} when
+   * something was removed, a tombstone either way).
    */
   private record Request(
       Path file,

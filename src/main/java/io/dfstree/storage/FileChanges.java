@@ -165,16 +165,16 @@ final class FileChanges {
     }
   }
 
-  /**
-   * Blocking, after a round of {@link #buryAndRecordAll} was answered: the tombstones' checkpoint
-   * that fell due in it, off the deletes' path.
-   */
   /** Whether {@link #checkpointTombstonesIfDue} has a checkpoint (a force) to take. */
   boolean tombstoneCheckpointDue() {
     TombstoneStore store = tombstoneStore;
     return store != null && store.checkpointDue();
   }
 
+  /**
+   * Blocking, after a round of {@link #buryAndRecordAll} was answered: the tombstones' checkpoint
+   * that fell due in it, off the deletes' path.
+   */
   void checkpointTombstonesIfDue() throws IOException {
     TombstoneStore store = tombstoneStore;
     if (store != null) {
