@@ -21,6 +21,10 @@
 # least a second, bounded by --jit-quiet-max SECONDS (120; 0 turns it off). One line says how long
 # it took and whether the JIT went quiet; without it the c=1 rows, measured first, ran on a JVM
 # still compiling.
+# Disk: before each system starts, before its idle reading and before each block of measured
+# phases it runs `sync` and waits (up to --settle-max SECONDS, 60; 0 turns it off) until Dirty +
+# Writeback in /proc/meminfo is at most 8 MiB, and logs it: FastDFS writes without fsync, and the
+# dirty pages it left were flushed while the next system forced its own writes.
 #
 # The driver is io.dfstree.benchmark.PeerBench in the test sources (the official client is a test
 # dependency); it is not a test and never runs in `mvn verify`. This script compiles it and
@@ -28,6 +32,7 @@
 # Options: --quick | --topologies single,group | --systems fastdfs,ours,ours-w1 (suffix -packed or -plain: packing on or off) |
 #   --clients official,pooled,split | -c 1,16 | -s 4K,64K,1M | --scale F (file counts) |
 #   --max-seconds S (per phase) | --warmup N (per storage) | --jit-quiet PERCENT | --jit-quiet-max S |
+#   --settle-max S |
 #   --threads N (top server thread kinds per row) |
 #   --jfr DIR | --subdirs N | --baseline-jar OLD.jar (adds base, base-w1) | --out FILE.tsv |
 #   --jar-as NAME=JAR (adds NAME, NAME-w1: one more build of ours in the same run; repeatable) |
@@ -37,7 +42,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for a in "$@"; do
-  if [[ $a == --help || $a == -h ]]; then sed -n "2,36p" "$0"; exit 0; fi
+  if [[ $a == --help || $a == -h ]]; then sed -n "2,41p" "$0"; exit 0; fi
 done
 PEER=${FASTDFS_PEER:-../shared/fastdfs-peer/fastdfs-peer}
 [[ -x $PEER ]] || { echo "error: $PEER not found (set FASTDFS_PEER to the fastdfs-peer script)" >&2; exit 2; }

@@ -55,6 +55,13 @@ public final class PeerBench {
     double jitQuietMaxSeconds = 120;
 
     double jitQuietPercent = 3;
+
+    /**
+     * Before a system starts, before its idle reading and before each block of measured phases:
+     * sync, then wait up to this long for dirty pages to drain ({@link DiskSettle}; 0: off).
+     */
+    double settleSeconds = 60;
+
     Path jfr;
     Path out;
     List<String> serverJvm = List.of("-Xmx512m");
@@ -66,9 +73,14 @@ public final class PeerBench {
      * (W=2, fsync on) and {@code main-w1} run that jar.
      */
     java.util.Map<String, Path> namedJars = new java.util.LinkedHashMap<>();
+
     int threads;
-    /** Extra storage settings for every system of ours ({@code --storage-set packed.enabled=true}). */
+
+    /**
+     * Extra storage settings for every system of ours ({@code --storage-set packed.enabled=true}).
+     */
     List<String> storageSets = new ArrayList<>();
+
     /** JFR settings (a .jfc path or a name such as profile) for {@code --jfr}. */
     String jfrSettings = "profile";
 
@@ -112,6 +124,7 @@ public final class PeerBench {
           case "--warmup" -> s.warmup = Integer.parseInt(args[++i]);
           case "--jit-quiet-max" -> s.jitQuietMaxSeconds = Double.parseDouble(args[++i]);
           case "--jit-quiet" -> s.jitQuietPercent = Double.parseDouble(args[++i]);
+          case "--settle-max" -> s.settleSeconds = Double.parseDouble(args[++i]);
           case "--jfr" -> s.jfr = Path.of(args[++i]);
           case "--subdirs" -> s.subdirs = Integer.parseInt(args[++i]);
           case "--baseline-jar" -> s.baselineJar = Path.of(args[++i]);
@@ -217,7 +230,7 @@ public final class PeerBench {
       """
       usage: benchmark/fastdfs-compare.sh [--quick] [--topologies single,group] [--systems fastdfs,ours,ours-w1]
                [--clients official,pooled,split] [-c 1,16] [-s 4K,64K,1M] [--scale F] [--max-seconds S]
-               [--warmup N] [--jit-quiet PERCENT] [--jit-quiet-max SECONDS (0: off)] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
+               [--warmup N] [--jit-quiet PERCENT] [--jit-quiet-max SECONDS (0: off)] [--settle-max SECONDS (0: off)] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
                [--baseline-jar OLD.jar (adds systems base, base-w1: another build of ours, same run)]
                [--jar-as NAME=JAR (adds systems NAME, NAME-w1: one more build; repeatable)]
                [--server-jvm "-Xmx512m ..."] [--storage-set KEY=VALUE (storage.KEY on ours; repeatable)]
@@ -279,6 +292,7 @@ public final class PeerBench {
           ours.storageSets(sets);
           ours.jfrSettings(s.jfrSettings);
         }
+        log("%s %s: %s", topology, name, DiskSettle.settle(s.settleSeconds));
         log("%s %s: starting", topology, name);
         try (sut) {
           sut.start();
@@ -299,10 +313,12 @@ public final class PeerBench {
                 s, sut, kind, 4, 4096, Math.max(1, warmup / s.clients.size()), null, topology);
           }
           untilJitQuiet(s, sut, topology);
+          log("%s %s: %s", topology, name, DiskSettle.settle(s.settleSeconds));
           idle(sut);
           for (BenchClient.Kind kind : s.clients) {
             for (int c : s.concurrencies) {
               for (long size : s.sizes) {
+                log("%s %s: %s", topology, name, DiskSettle.settle(s.settleSeconds));
                 runPhases(s, sut, kind, c, size, s.files(size, c), table, topology);
               }
             }
@@ -338,12 +354,12 @@ public final class PeerBench {
   }
 
   /**
-   * Warm-up rounds (4 KiB and every measured size: upload, download, delete with every client kind at every concurrency
-   * measured) until the servers' JIT compiler threads used at most --jit-quiet percent of one core
-   * over a round of at least a second, or --jit-quiet-max seconds passed. A fixed file count
-   * left them compiling into the measured rows: on a loaded 2-core machine the compiler threads
-   * are starved, and the c=1 rows, measured first, ran on a JVM still compiling (C1/C2 at 34-71%
-   * of the server CPU in those phases).
+   * Warm-up rounds (4 KiB and every measured size: upload, download, delete with every client kind
+   * at every concurrency measured) until the servers' JIT compiler threads used at most --jit-quiet
+   * percent of one core over a round of at least a second, or --jit-quiet-max seconds passed. A
+   * fixed file count left them compiling into the measured rows: on a loaded 2-core machine the
+   * compiler threads are starved, and the c=1 rows, measured first, ran on a JVM still compiling
+   * (C1/C2 at 34-71% of the server CPU in those phases).
    */
   private static void untilJitQuiet(Settings s, SystemUnderTest sut, String topology)
       throws Exception {
@@ -728,7 +744,9 @@ public final class PeerBench {
     if (printWindows) {
       // wall-clock bounds of the measured phase, to cut a JFR recording to it
       long end = System.currentTimeMillis();
-      log("window %s %s: %tT.%<tL .. %tT.%<tL", sut.name, operation, end - (long) (seconds * 1000), end);
+      log(
+          "window %s %s: %tT.%<tL .. %tT.%<tL",
+          sut.name, operation, end - (long) (seconds * 1000), end);
     }
   }
 }
