@@ -62,6 +62,12 @@ public final class PeerBench {
      */
     double settleSeconds = 60;
 
+    /**
+     * Each topology's systems this many times, in alternating order; the table then shows medians
+     * and the range of the per-round ratios ({@link ResultTable}).
+     */
+    int rounds = 1;
+
     Path jfr;
     Path out;
     List<String> serverJvm = List.of("-Xmx512m");
@@ -125,6 +131,7 @@ public final class PeerBench {
           case "--jit-quiet-max" -> s.jitQuietMaxSeconds = Double.parseDouble(args[++i]);
           case "--jit-quiet" -> s.jitQuietPercent = Double.parseDouble(args[++i]);
           case "--settle-max" -> s.settleSeconds = Double.parseDouble(args[++i]);
+          case "--rounds" -> s.rounds = Integer.parseInt(args[++i]);
           case "--jfr" -> s.jfr = Path.of(args[++i]);
           case "--subdirs" -> s.subdirs = Integer.parseInt(args[++i]);
           case "--baseline-jar" -> s.baselineJar = Path.of(args[++i]);
@@ -230,7 +237,7 @@ public final class PeerBench {
       """
       usage: benchmark/fastdfs-compare.sh [--quick] [--topologies single,group] [--systems fastdfs,ours,ours-w1]
                [--clients official,pooled,split] [-c 1,16] [-s 4K,64K,1M] [--scale F] [--max-seconds S]
-               [--warmup N] [--jit-quiet PERCENT] [--jit-quiet-max SECONDS (0: off)] [--settle-max SECONDS (0: off)] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
+               [--warmup N] [--jit-quiet PERCENT] [--jit-quiet-max SECONDS (0: off)] [--settle-max SECONDS (0: off)] [--rounds N] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
                [--baseline-jar OLD.jar (adds systems base, base-w1: another build of ours, same run)]
                [--jar-as NAME=JAR (adds systems NAME, NAME-w1: one more build; repeatable)]
                [--server-jvm "-Xmx512m ..."] [--storage-set KEY=VALUE (storage.KEY on ours; repeatable)]
@@ -269,64 +276,71 @@ public final class PeerBench {
     }
     for (String topology : s.topologies) {
       boolean group = topology.equals("group");
-      for (String name : s.systems) {
-        String plain = withoutStoreSuffix(name);
-        Path named = s.namedJars.get(plain.replaceFirst("-w1$", ""));
-        Path jar = named != null ? named : name.startsWith("base") ? s.baselineJar : s.jar;
-        if (named != null) {
-          plain = plain.endsWith("-w1") ? "ours-w1" : "ours";
+      for (int round = 1; round <= s.rounds; round++) {
+        table.round(round);
+        if (s.rounds > 1) {
+          log("%s: round %d of %d", topology, round, s.rounds);
         }
-        SystemUnderTest sut =
-            switch (plain) {
-              case "fastdfs" -> new SystemUnderTest.FastDfs(s.peerScript, group);
-              case "ours", "base" ->
-                  new SystemUnderTest.Ours(
-                      name, jar, group, true, 2, s.serverJvm, s.jfr, s.subdirs);
-              default ->
-                  new SystemUnderTest.Ours(
-                      name, jar, group, false, 1, s.serverJvm, s.jfr, s.subdirs);
-            };
-        if (sut instanceof SystemUnderTest.Ours ours) {
-          List<String> sets = new ArrayList<>(s.storageSets);
-          sets.addAll(suffixSettings(name));
-          ours.storageSets(sets);
-          ours.jfrSettings(s.jfrSettings);
-        }
-        log("%s %s: %s", topology, name, DiskSettle.settle(s.settleSeconds));
-        log("%s %s: starting", topology, name);
-        try (sut) {
-          sut.start();
-          log(
-              "%s %s: ready at tracker %s, server pids %s",
-              topology, name, sut.tracker(), sut.serverPids());
-          BenchClient.configureOfficial(sut.tracker());
-          // unmeasured warm-up with every client kind measured: each exercises other server code
-          // (a connection per operation: accept and close paths), and the JIT must be done first
-          // The tracker spreads the warm-up over the group's storages, each a JVM with its own JIT:
-          // each gets as many files as a single node does, or the group is measured colder. With
-          // 400 files shared by two storages (load ~30, 2 cores) the group's c=1 upload p50 was
-          // 6.8-10.9 ms against 3.0 ms single; with 2,500 per storage 1.18 against 1.23 ms
-          // (benchmark/PROFILE.md, "The group's c=1 latency").
-          int warmup = warmupFiles(s.warmup, group);
-          for (BenchClient.Kind kind : s.clients) {
-            runPhases(
-                s, sut, kind, 4, 4096, Math.max(1, warmup / s.clients.size()), null, topology);
+        for (String name : roundOrder(s.systems, round)) {
+          String plain = withoutStoreSuffix(name);
+          Path named = s.namedJars.get(plain.replaceFirst("-w1$", ""));
+          Path jar = named != null ? named : name.startsWith("base") ? s.baselineJar : s.jar;
+          if (named != null) {
+            plain = plain.endsWith("-w1") ? "ours-w1" : "ours";
           }
-          untilJitQuiet(s, sut, topology);
+          SystemUnderTest sut =
+              switch (plain) {
+                case "fastdfs" -> new SystemUnderTest.FastDfs(s.peerScript, group);
+                case "ours", "base" ->
+                    new SystemUnderTest.Ours(
+                        name, jar, group, true, 2, s.serverJvm, s.jfr, s.subdirs);
+                default ->
+                    new SystemUnderTest.Ours(
+                        name, jar, group, false, 1, s.serverJvm, s.jfr, s.subdirs);
+              };
+          if (sut instanceof SystemUnderTest.Ours ours) {
+            List<String> sets = new ArrayList<>(s.storageSets);
+            sets.addAll(suffixSettings(name));
+            ours.storageSets(sets);
+            ours.jfrSettings(s.jfrSettings);
+          }
           log("%s %s: %s", topology, name, DiskSettle.settle(s.settleSeconds));
-          idle(sut);
-          for (BenchClient.Kind kind : s.clients) {
-            for (int c : s.concurrencies) {
-              for (long size : s.sizes) {
-                log("%s %s: %s", topology, name, DiskSettle.settle(s.settleSeconds));
-                runPhases(s, sut, kind, c, size, s.files(size, c), table, topology);
+          log("%s %s: starting", topology, name);
+          try (sut) {
+            sut.start();
+            log(
+                "%s %s: ready at tracker %s, server pids %s",
+                topology, name, sut.tracker(), sut.serverPids());
+            BenchClient.configureOfficial(sut.tracker());
+            // unmeasured warm-up with every client kind measured: each exercises other server code
+            // (a connection per operation: accept and close paths), and the JIT must be done first
+            // The tracker spreads the warm-up over the group's storages, each a JVM with its own
+            // JIT:
+            // each gets as many files as a single node does, or the group is measured colder. With
+            // 400 files shared by two storages (load ~30, 2 cores) the group's c=1 upload p50 was
+            // 6.8-10.9 ms against 3.0 ms single; with 2,500 per storage 1.18 against 1.23 ms
+            // (benchmark/PROFILE.md, "The group's c=1 latency").
+            int warmup = warmupFiles(s.warmup, group);
+            for (BenchClient.Kind kind : s.clients) {
+              runPhases(
+                  s, sut, kind, 4, 4096, Math.max(1, warmup / s.clients.size()), null, topology);
+            }
+            untilJitQuiet(s, sut, topology);
+            log("%s %s: %s", topology, name, DiskSettle.settle(s.settleSeconds));
+            idle(sut);
+            for (BenchClient.Kind kind : s.clients) {
+              for (int c : s.concurrencies) {
+                for (long size : s.sizes) {
+                  log("%s %s: %s", topology, name, DiskSettle.settle(s.settleSeconds));
+                  runPhases(s, sut, kind, c, size, s.files(size, c), table, topology);
+                }
               }
             }
+          } catch (Exception e) {
+            log("%s %s: FAILED: %s", topology, name, e);
           }
-        } catch (Exception e) {
-          log("%s %s: FAILED: %s", topology, name, e);
+          log("%s %s: stopped", topology, name);
         }
-        log("%s %s: stopped", topology, name);
       }
     }
     System.out.println();
@@ -342,6 +356,20 @@ public final class PeerBench {
       Files.writeString(s.out, table.tsv());
       System.out.println("rows also in " + s.out);
     }
+  }
+
+  /**
+   * The systems in the order of a round: as given in odd rounds, reversed in even ones, so that no
+   * system is always the one that runs right after another (after FastDFS's unforced writes, or in
+   * the same minute of a drifting machine load).
+   */
+  static List<String> roundOrder(List<String> systems, int round) {
+    if (round % 2 == 1) {
+      return systems;
+    }
+    List<String> reversed = new ArrayList<>(systems);
+    java.util.Collections.reverse(reversed);
+    return reversed;
   }
 
   /**
@@ -732,7 +760,8 @@ public final class PeerBench {
             ResultTable.percentileMs(sorted, count, 0.50),
             ResultTable.percentileMs(sorted, count, 0.99),
             ServerCpu.microsPerOp(cpu, count),
-            p.firstError.get());
+            p.firstError.get(),
+            table == null ? 1 : table.round());
     if (table == null) {
       if (p.errors.get() > 0) {
         log("warm-up %s: %d errors, first: %s", operation, p.errors.get(), p.firstError.get());

@@ -28,7 +28,22 @@ final class ResultTable {
       double p50Ms,
       double p99Ms,
       double cpuMicrosPerOp,
-      String firstError) {
+      String firstError,
+      int round) {
+    /** A row of round 1 (a run of one round). */
+    Row(
+        Key key,
+        String system,
+        long ops,
+        long errors,
+        double seconds,
+        double p50Ms,
+        double p99Ms,
+        double cpuMicrosPerOp,
+        String firstError) {
+      this(key, system, ops, errors, seconds, p50Ms, p99Ms, cpuMicrosPerOp, firstError, 1);
+    }
+
     double opsPerSecond() {
       return seconds <= 0 ? 0 : ops / seconds;
     }
@@ -39,6 +54,16 @@ final class ResultTable {
   }
 
   private final List<Row> rows = new ArrayList<>();
+  private int round = 1;
+
+  /** The round the next measured rows belong to (--rounds: every system again, order reversed). */
+  synchronized void round(int n) {
+    round = n;
+  }
+
+  synchronized int round() {
+    return round;
+  }
 
   synchronized void add(Row r) {
     rows.add(r);
@@ -50,7 +75,7 @@ final class ResultTable {
 
   /** ops/s of {@code r} divided by FastDFS's for the same key; NaN when FastDFS has no such row. */
   synchronized double speedRatio(Row r) {
-    Row ref = reference(r.key());
+    Row ref = reference(r.key(), r.round());
     return ref == null || ref.opsPerSecond() <= 0
         ? Double.NaN
         : r.opsPerSecond() / ref.opsPerSecond();
@@ -58,7 +83,7 @@ final class ResultTable {
 
   /** CPU per operation of {@code r} divided by FastDFS's (below 1: cheaper than FastDFS). */
   synchronized double cpuRatio(Row r) {
-    Row ref = reference(r.key());
+    Row ref = reference(r.key(), r.round());
     return ref == null || !(ref.cpuMicrosPerOp() > 0)
         ? Double.NaN
         : r.cpuMicrosPerOp() / ref.cpuMicrosPerOp();
@@ -66,13 +91,14 @@ final class ResultTable {
 
   /** p50 of {@code r} divided by FastDFS's (below 1: faster than FastDFS). */
   synchronized double latencyRatio(Row r) {
-    Row ref = reference(r.key());
+    Row ref = reference(r.key(), r.round());
     return ref == null || !(ref.p50Ms() > 0) ? Double.NaN : r.p50Ms() / ref.p50Ms();
   }
 
-  private Row reference(Key k) {
+  /** FastDFS's row with the same key in the same round (rounds run the systems apart). */
+  private Row reference(Key k, int round) {
     for (Row r : rows) {
-      if (r.key().equals(k) && r.system().equals(REFERENCE)) {
+      if (r.key().equals(k) && r.round() == round && r.system().equals(REFERENCE)) {
         return r;
       }
     }
@@ -144,8 +170,14 @@ final class ResultTable {
         .stripTrailing();
   }
 
-  /** The whole table, rows of the same key together, FastDFS first. */
+  /**
+   * The whole table, rows of the same key together, FastDFS first; with more than one round, one
+   * line per key and system with medians ({@link #formatRounds}).
+   */
   synchronized String format() {
+    if (rows.stream().anyMatch(r -> r.round() != 1)) {
+      return formatRounds();
+    }
     Map<Key, List<Row>> byKey = new LinkedHashMap<>();
     for (Row r : rows) {
       byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r);
@@ -163,11 +195,112 @@ final class ResultTable {
     return b.toString();
   }
 
+  static final String ROUNDS_HEADER =
+      String.format(
+          Locale.ROOT,
+          "%-6s %-8s %3s %7s %-8s %-8s | %2s %9s %8s %8s %9s | %6s %11s %6s %6s | %s",
+          "topo",
+          "client",
+          "c",
+          "size",
+          "op",
+          "system",
+          "n",
+          "ops/s",
+          "p50 ms",
+          "p99 ms",
+          "cpu us/op",
+          "x ops",
+          "x ops range",
+          "x p50",
+          "x cpu",
+          "errors");
+
+  /**
+   * Medians over the rounds of each key and system: ops/s, p50, p99, CPU per operation, and the
+   * ratios to FastDFS taken within each round (so a round's load falls on both sides of its ratio),
+   * their median and, for ops, their range.
+   */
+  private String formatRounds() {
+    Map<Key, Map<String, List<Row>>> byKey = new LinkedHashMap<>();
+    for (Row r : rows) {
+      byKey
+          .computeIfAbsent(r.key(), k -> new LinkedHashMap<>())
+          .computeIfAbsent(r.system(), x -> new ArrayList<>())
+          .add(r);
+    }
+    StringBuilder b =
+        new StringBuilder(ROUNDS_HEADER)
+            .append('\n')
+            .append("-".repeat(ROUNDS_HEADER.length()))
+            .append('\n');
+    for (Map<String, List<Row>> bySystem : byKey.values()) {
+      List<String> order = new ArrayList<>(bySystem.keySet());
+      if (order.remove(REFERENCE)) {
+        order.add(0, REFERENCE);
+      }
+      for (String system : order) {
+        List<Row> rs = bySystem.get(system);
+        Row first = rs.get(0);
+        Key k = first.key();
+        List<Double> speed = new ArrayList<>();
+        for (Row r : rs) {
+          double x = speedRatio(r);
+          if (!Double.isNaN(x)) {
+            speed.add(x);
+          }
+        }
+        long errors = rs.stream().mapToLong(Row::errors).sum();
+        String range =
+            speed.isEmpty()
+                ? "-"
+                : String.format(
+                    Locale.ROOT,
+                    "%.2f-%.2f",
+                    speed.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
+                    speed.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+        b.append(
+                String.format(
+                        Locale.ROOT,
+                        "%-6s %-8s %3d %7s %-8s %-8s | %2d %9s %8s %8s %9s | %6s %11s %6s %6s | %s",
+                        k.topology(),
+                        k.client(),
+                        k.concurrency(),
+                        size(k.size()),
+                        k.operation(),
+                        system,
+                        rs.size(),
+                        num(median(rs.stream().map(Row::opsPerSecond).toList()), "%.1f"),
+                        num(median(rs.stream().map(Row::p50Ms).toList()), "%.2f"),
+                        num(median(rs.stream().map(Row::p99Ms).toList()), "%.2f"),
+                        num(median(rs.stream().map(Row::cpuMicrosPerOp).toList()), "%.0f"),
+                        num(median(speed), "%.2f"),
+                        range,
+                        num(median(rs.stream().map(this::latencyRatio).toList()), "%.2f"),
+                        num(median(rs.stream().map(this::cpuRatio).toList()), "%.2f"),
+                        errors == 0 ? "" : Long.toString(errors))
+                    .stripTrailing())
+            .append('\n');
+      }
+    }
+    return b.toString();
+  }
+
+  /** The median of the values that are numbers (the mean of the middle two for an even count). */
+  static double median(List<Double> values) {
+    double[] v =
+        values.stream().filter(x -> !Double.isNaN(x)).mapToDouble(x -> x).sorted().toArray();
+    if (v.length == 0) {
+      return Double.NaN;
+    }
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
   /** Tab-separated rows (with a header line) for scripts. */
   synchronized String tsv() {
     StringBuilder b =
         new StringBuilder(
-            "topology\tclient\tc\tsize\top\tsystem\tops\terrors\tseconds\tops_s\tmib_s\tp50_ms\tp99_ms\tcpu_us_op\tx_ops\tx_p50\tx_cpu\n");
+            "topology\tclient\tc\tsize\top\tsystem\tops\terrors\tseconds\tops_s\tmib_s\tp50_ms\tp99_ms\tcpu_us_op\tx_ops\tx_p50\tx_cpu\tround\n");
     for (Row r : rows) {
       Key k = r.key();
       b.append(
@@ -189,7 +322,8 @@ final class ResultTable {
                   num(r.cpuMicrosPerOp(), "%.1f"),
                   num(speedRatio(r), "%.3f"),
                   num(latencyRatio(r), "%.3f"),
-                  num(cpuRatio(r), "%.3f")))
+                  num(cpuRatio(r), "%.3f"),
+                  Integer.toString(r.round())))
           .append('\n');
     }
     return b.toString();

@@ -90,6 +90,45 @@ class ResultTableTest {
   }
 
   @Test
+  void withRoundsEachRatioIsTakenWithinItsRoundAndTheTableShowsMedians() {
+    ResultTable t = new ResultTable();
+    ResultTable.Key k = new ResultTable.Key("group", "official", 16, 4096, "upload");
+    // round 1: FastDFS 1000/s, ours 500/s (0.5x); round 2: FastDFS 4000/s, ours 4000/s (1.0x);
+    // round 3: FastDFS 2000/s, ours 1600/s (0.8x)
+    t.add(new ResultTable.Row(k, "fastdfs", 1000, 0, 1.0, 2.0, 5.0, 300, null, 1));
+    t.add(new ResultTable.Row(k, "ours", 500, 0, 1.0, 4.0, 9.0, 600, null, 1));
+    t.add(new ResultTable.Row(k, "ours", 4000, 0, 1.0, 1.0, 9.0, 300, null, 2));
+    t.add(new ResultTable.Row(k, "fastdfs", 4000, 0, 1.0, 1.0, 5.0, 300, null, 2));
+    t.add(new ResultTable.Row(k, "fastdfs", 2000, 0, 1.0, 2.0, 5.0, 300, null, 3));
+    t.add(new ResultTable.Row(k, "ours", 1600, 1, 1.0, 3.0, 9.0, 450, "x", 3));
+    List<ResultTable.Row> ours = t.rows().stream().filter(r -> r.system().equals("ours")).toList();
+    assertEquals(0.5, t.speedRatio(ours.get(0)), 1e-9);
+    assertEquals(1.0, t.speedRatio(ours.get(1)), 1e-9, "against round 2's FastDFS row");
+    assertEquals(0.8, t.speedRatio(ours.get(2)), 1e-9);
+    String table = t.format();
+    String[] lines = table.split("\n");
+    assertTrue(lines[0].contains("x ops range"), table);
+    assertTrue(lines[2].contains("fastdfs") && lines[2].contains("2000.0"), table);
+    // ours: median 1600/s, median ratio 0.80, range 0.50-1.00, p50 median 3.00, cpu median 450
+    // (cpu ratios 2.0, 1.0, 1.5: median 1.50), one error over the rounds
+    assertTrue(lines[3].contains(" 3 ") && lines[3].contains("1600.0"), table);
+    assertTrue(lines[3].contains("0.80") && lines[3].contains("0.50-1.00"), table);
+    assertTrue(lines[3].contains("3.00") && lines[3].contains(" 450 "), table);
+    assertTrue(lines[3].contains("1.50") && lines[3].endsWith("| 1"), table);
+    assertTrue(t.tsv().split("\n")[6].endsWith("\t3"), t.tsv());
+    assertEquals(2.5, ResultTable.median(List.of(1.0, Double.NaN, 4.0, 2.0, 3.0)), 1e-9);
+  }
+
+  @Test
+  void evenRoundsRunTheSystemsInReverse() {
+    List<String> systems = List.of("fastdfs", "a", "b");
+    assertEquals(systems, PeerBench.roundOrder(systems, 1));
+    assertEquals(List.of("b", "a", "fastdfs"), PeerBench.roundOrder(systems, 2));
+    assertEquals(systems, PeerBench.roundOrder(systems, 3));
+    assertEquals(3, PeerBench.Settings.parse(new String[] {"--rounds", "3"}).rounds);
+  }
+
+  @Test
   void settingsParseSizesListsAndQuickMode() {
     PeerBench.Settings s =
         PeerBench.Settings.parse(new String[] {"-s", "4K,1M", "-c", "1", "--systems", "ours"});
