@@ -69,6 +69,8 @@ final class PackedBlobEngine implements BlobEngine {
    */
   static final long LINE_SYNC_LINGER_MS = 100;
 
+  private volatile long inlineReadWindow;
+
   static final long COMPACT_INTERVAL_MS = 60_000;
   private long compactTimer = -1;
   private volatile boolean compacting;
@@ -88,7 +90,7 @@ final class PackedBlobEngine implements BlobEngine {
     this.options = options;
     this.sourceKey = Integer.reverseBytes(storageId); // the payload's little-endian id, as 4 bytes
     this.plain = plain;
-    this.reads = new PackedReads(files, disk, this::store);
+    this.reads = new PackedReads(files, disk, this::store, () -> inlineReadWindow);
   }
 
   /** Opens the volumes of every store path and rebuilds their indexes. Blocking: at start. */
@@ -269,6 +271,14 @@ final class PackedBlobEngine implements BlobEngine {
   @Override
   public Future<BlobRead> open(FileId id) {
     return reads.open(id);
+  }
+
+  /**
+   * {@code storage.packed.inlineReadWindow} (0: every read on a disk thread): see {@link
+   * PackedReads#readsInline}.
+   */
+  void inlineReadWindow(long bytes) {
+    this.inlineReadWindow = Math.max(0, bytes);
   }
 
   @Override

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 
 /**
  * The read path of the {@link PackedBlobEngine}: a download of a slot is one positioned read,
@@ -31,19 +32,26 @@ final class PackedReads {
   private final StoredFiles files;
   private final WorkerExecutor disk;
   private final IntFunction<PackedStore> stores;
-
-  private volatile long inlineReadWindow;
+  private final LongSupplier inlineReadWindow;
   private final java.util.concurrent.atomic.AtomicLong inlineReads =
       new java.util.concurrent.atomic.AtomicLong();
 
   /** Repairs a damaged slot from a peer ({@link Integrity#repair}); set once the node is built. */
   volatile java.util.function.Function<FileId, Future<Void>> repairer;
 
-  /** {@code stores}: the packed store of a store path ({@link PackedBlobEngine#store}). */
-  PackedReads(StoredFiles files, WorkerExecutor disk, IntFunction<PackedStore> stores) {
+  /**
+   * {@code stores}: the packed store of a store path ({@link PackedBlobEngine#store}); {@code
+   * inlineReadWindow}: the engine's {@code storage.packed.inlineReadWindow}, read at each read.
+   */
+  PackedReads(
+      StoredFiles files,
+      WorkerExecutor disk,
+      IntFunction<PackedStore> stores,
+      LongSupplier inlineReadWindow) {
     this.files = files;
     this.disk = disk;
     this.stores = stores;
+    this.inlineReadWindow = inlineReadWindow;
   }
 
   /** The slot of {@code id} to serve; a damaged one is repaired from a peer, then read again. */
@@ -133,7 +141,7 @@ final class PackedReads {
    * blocks this loop for one small disk read. 0 turns it off.
    */
   private boolean readsInline(PackedStore s, TrunkId t) {
-    long window = inlineReadWindow;
+    long window = inlineReadWindow.getAsLong();
     return window > 0
         && t.fileSize() <= SEND_FROM_MEMORY_MAX
         && Context.isOnEventLoopThread()
@@ -151,11 +159,6 @@ final class PackedReads {
             : null;
     return new BlobEngine.BlobRead(
         id, loc.path(), loc.offset(), loc.length(), t.createTime() & 0xFFFFFFFFL, content);
-  }
-
-  /** {@code storage.packed.inlineReadWindow} (0: every read on a disk thread). */
-  void inlineReadWindow(long bytes) {
-    this.inlineReadWindow = Math.max(0, bytes);
   }
 
   /** Reads served on the event loop ({@link #readsInline}); tests. */

@@ -139,7 +139,7 @@ final class StorageNode {
             options.id(),
             plain,
             options.packed().maxPendingBytes());
-    packed.reads.inlineReadWindow(options.packed().inlineReadWindow());
+    packed.inlineReadWindow(options.packed().inlineReadWindow());
     files.packed(packed);
     this.engines =
         new BlobEngines(

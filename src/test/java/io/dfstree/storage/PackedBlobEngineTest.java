@@ -215,7 +215,7 @@ class PackedBlobEngineTest {
    */
   @Test
   void recentSmallSlotsAreReadOnTheEventLoopCheckedAsAnyRead() throws Exception {
-    engine.reads.inlineReadWindow(64L << 20);
+    engine.inlineReadWindow(64L << 20);
     byte[] small = bytes(4096, 11);
     String name = store(small);
     FileId id = files.validate("group1", name);
@@ -237,15 +237,15 @@ class PackedBlobEngineTest {
     assertEquals(Errno.EIO, errno(assertThrows(Exception.class, () -> on(() -> engine.open(id)))));
     assertEquals(2, engine.reads.inlineReads());
 
-    engine.reads.inlineReadWindow(0);
+    engine.inlineReadWindow(0);
     String other = store(bytes(100, 12));
     on(() -> engine.open(files.validate("group1", other)));
     assertEquals(2, engine.reads.inlineReads(), "0 turns it off");
 
-    engine.reads.inlineReadWindow(64L << 20);
+    engine.inlineReadWindow(64L << 20);
     stop();
     start();
-    engine.reads.inlineReadWindow(64L << 20);
+    engine.inlineReadWindow(64L << 20);
     assertEquals(100, on(() -> engine.open(files.validate("group1", other))).length());
     assertEquals(0, engine.reads.inlineReads(), "written before the restart: a disk thread reads it");
   }

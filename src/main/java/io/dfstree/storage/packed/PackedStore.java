@@ -218,7 +218,7 @@ public final class PackedStore implements AutoCloseable {
    */
   public CompletableFuture<Boolean> place(
       TrunkId id, ByteBuffer content, long timestamp, java.util.function.BooleanSupplier gone) {
-    reads.checkPath(id);
+    checkPath(id);
     return committer.place(id, content, timestamp, true, false, gone);
   }
 
@@ -233,7 +233,7 @@ public final class PackedStore implements AutoCloseable {
    * and CRC32, ENOENT when the slot is not live here.
    */
   public CompletableFuture<Boolean> repair(TrunkId id, ByteBuffer content) {
-    reads.checkPath(id);
+    checkPath(id);
     CRC32 crc = new CRC32();
     crc.update(content.duplicate());
     if (content.remaining() != id.fileSize() || (int) crc.getValue() != id.crc32()) {
@@ -259,7 +259,7 @@ public final class PackedStore implements AutoCloseable {
    * so the mark is answered once written, without waiting for a force of the volume.
    */
   public CompletableFuture<Void> delete(TrunkId id, boolean recorded) {
-    reads.checkPath(id);
+    checkPath(id);
     return committer.delete(id, recorded);
   }
 
@@ -271,7 +271,7 @@ public final class PackedStore implements AutoCloseable {
       TrunkId id,
       boolean recorded,
       java.util.function.Function<CompletableFuture<Void>, CompletableFuture<T>> then) {
-    reads.checkPath(id);
+    checkPath(id);
     return committer.delete(id, recorded, then);
   }
 
@@ -428,5 +428,9 @@ public final class PackedStore implements AutoCloseable {
 
   List<Volume> volumes() {
     return volumes.all();
+  }
+
+  private void checkPath(TrunkId id) {
+    reads.checkPath(id);
   }
 }
