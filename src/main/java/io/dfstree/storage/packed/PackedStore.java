@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Compactor}: deleted slots' space given back;
  *   <li>{@link IndexCheckpoint}: the indexes saved for a fast restart.
  * </ul>
+ *
+ * <p>Why over 400 lines: it is the store's whole API, each entry documented where callers read it;
+ * the work is in the parts.
  */
 public final class PackedStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PackedStore.class);
@@ -48,7 +51,6 @@ public final class PackedStore implements AutoCloseable {
   final int storePathIndex;
   final int sourceKey;
   final PackedOptions options;
-  final Path dir;
   final VolumeSet volumes;
   private final SlotReads reads;
   private final BatchCommitter committer;
@@ -85,7 +87,7 @@ public final class PackedStore implements AutoCloseable {
     this.storePathIndex = storePathIndex;
     this.sourceKey = sourceKey;
     this.options = options;
-    this.dir = storeRoot.resolve("data").resolve(DIR);
+    Path dir = storeRoot.resolve("data").resolve(DIR);
     this.volumes = new VolumeSet(dir, storePathIndex, sourceKey, options);
     this.reads = new SlotReads(storePathIndex, sourceKey, volumes);
     this.committer = new BatchCommitter(this, log, forcer);
