@@ -140,7 +140,7 @@ final class Integrity {
     PackedBlobEngine packed = node.packed;
     if (packed != null && packed.owns(id)) {
       // a packed slot: its CRC32 is checked on every read; a good copy is written into the slot
-      return repairWith(ctx, id, () -> packed.damaged(id));
+      return repairWith(ctx, id, () -> packed.reads.damaged(id));
     }
     Path target = node.files.pathOf(id);
     return repairWith(

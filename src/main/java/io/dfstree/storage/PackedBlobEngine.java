@@ -2,7 +2,6 @@ package io.dfstree.storage;
 
 import io.dfstree.fileid.FileId;
 import io.dfstree.fileid.TrunkId;
-import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.storage.packed.LineForcer;
 import io.dfstree.storage.packed.MemoryBudget;
@@ -14,7 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,9 +34,9 @@ import java.util.concurrent.CompletionStage;
  * A delete's mark is answered without a force of its volume once {@link #recoverDeletes} ran: its
  * tombstone and binlog line are the record ({@link DeleteCommitter}).
  *
- * <p>A new upload or a peer's copy is a {@link PackedNewBlob} until placed; what a start repairs
- * after a crash is {@link PackedRecovery}. The next cut is the read path (inline reads, repair,
- * scrub).
+ * <p>A new upload or a peer's copy is a {@link PackedNewBlob} until placed; downloads, the repair
+ * of a damaged slot before it is served and the scrub are {@link PackedReads}; what a start repairs
+ * after a crash is {@link PackedRecovery}.
  */
 final class PackedBlobEngine implements BlobEngine {
   private static final org.slf4j.Logger LOG =
@@ -54,11 +52,8 @@ final class PackedBlobEngine implements BlobEngine {
   private volatile PackedStore[] stores = new PackedStore[0];
   private LineForcer forcer;
 
-  /**
-   * Slots up to this size are read into memory and sent from there (one read, CRC checked); larger
-   * ones are sent with sendfile.
-   */
-  static final int SEND_FROM_MEMORY_MAX = 64 * 1024;
+  /** Downloads, repairs before serving, the scrub. */
+  final PackedReads reads;
 
   /**
    * A restart re-records the own slots created this long before the newest one, when their lines
@@ -75,8 +70,6 @@ final class PackedBlobEngine implements BlobEngine {
   static final long LINE_SYNC_LINGER_MS = 100;
 
   private volatile long inlineReadWindow;
-  private final java.util.concurrent.atomic.AtomicLong inlineReads =
-      new java.util.concurrent.atomic.AtomicLong();
 
   static final long COMPACT_INTERVAL_MS = 60_000;
   private long compactTimer = -1;
@@ -97,6 +90,7 @@ final class PackedBlobEngine implements BlobEngine {
     this.options = options;
     this.sourceKey = Integer.reverseBytes(storageId); // the payload's little-endian id, as 4 bytes
     this.plain = plain;
+    this.reads = new PackedReads(files, disk, this::store, () -> inlineReadWindow);
   }
 
   /** Opens the volumes of every store path and rebuilds their indexes. Blocking: at start. */
@@ -274,123 +268,17 @@ final class PackedBlobEngine implements BlobEngine {
     return new PackedNewBlob(this, storePathIndex, size, "", true);
   }
 
-  /** Repairs a damaged slot from a peer ({@link Integrity#repair}); set once the node is built. */
-  volatile java.util.function.Function<FileId, Future<Void>> repairer;
-
   @Override
   public Future<BlobRead> open(FileId id) {
-    return openOnce(id)
-        .recover(
-            err -> {
-              java.util.function.Function<FileId, Future<Void>> r = repairer;
-              if (r != null && err instanceof FdfsException f && f.errno() == Errno.EIO) {
-                // a slot failing its CRC32: never served; a good copy from a peer replaces it first
-                return r.apply(id).compose(v -> openOnce(id));
-              }
-              return Future.failedFuture(err);
-            });
+    return reads.open(id);
   }
 
   /**
-   * Blocking, for the scrub: reads every live slot of a store path (CRC checked), through {@code
-   * throttle}; hands the damaged ones to {@code damaged}. Stops when {@code stopped} says so.
+   * {@code storage.packed.inlineReadWindow} (0: every read on a disk thread): see {@link
+   * PackedReads#readsInline}.
    */
-  void scrub(
-      int storePathIndex,
-      Integrity.Throttle throttle,
-      java.util.function.Consumer<FileId> damaged,
-      java.util.concurrent.atomic.AtomicLong filesChecked,
-      java.util.concurrent.atomic.AtomicLong bytesChecked,
-      java.util.function.BooleanSupplier stopped)
-      throws IOException {
-    PackedStore s = store(storePathIndex);
-    List<TrunkId> bad = new ArrayList<>();
-    s.list(
-        t -> {
-          if (stopped.getAsBoolean()) {
-            return;
-          }
-          try {
-            if (s.damaged(t)) {
-              bad.add(t);
-            }
-            filesChecked.incrementAndGet();
-            bytesChecked.addAndGet(t.fileSize());
-            throttle.consumed(t.slotLength());
-          } catch (IOException e) {
-            bad.add(t);
-          }
-        });
-    for (TrunkId t : bad) {
-      if (!stopped.getAsBoolean()) {
-        damaged.accept(files.validate(files.group(), t.remoteName()));
-      }
-    }
-  }
-
-  /** Blocking: whether the slot of {@code id} is here but fails its check. */
-  boolean damaged(FileId id) throws IOException {
-    return store(id.storePathIndex()).damaged(TrunkId.parse(id.remoteName()));
-  }
-
-  private Future<BlobRead> openOnce(FileId id) {
-    TrunkId t = TrunkId.parse(id.remoteName());
-    PackedStore s = store(id.storePathIndex());
-    if (!s.contains(t)) {
-      return Future.failedFuture(FdfsException.notFound("file does not exist"));
-    }
-    // small: one read of the slot, checked against its header and CRC32; up to
-    // SEND_FROM_MEMORY_MAX those very bytes are sent, larger ones from the page cache (sendfile)
-    if (readsInline(s, t)) {
-      inlineReads.incrementAndGet();
-      try {
-        return Future.succeededFuture(readToServe(s, id, t));
-      } catch (Exception e) {
-        return Future.failedFuture(e);
-      }
-    }
-    return disk.executeBlocking(() -> readToServe(s, id, t), false);
-  }
-
-  /**
-   * Whether a read of {@code t} runs on the calling event loop instead of a disk thread: a slot of
-   * at most {@link #SEND_FROM_MEMORY_MAX} that this process wrote within the last {@code
-   * storage.packed.inlineReadWindow} bytes of its volume ({@link PackedStore#recentlyWritten}).
-   * The exception to "no disk work on an event loop", measured: such a read is one {@code pread}
-   * served from the page cache (a few microseconds for 4 KiB, with the CRC32), where the hop to a
-   * disk thread and back costs two thread wake-ups, which at one request at a time were the larger
-   * part of a download's time on the storage (benchmark/PROFILE.md, lat1). The window bounds the
-   * risk: what this process wrote last is in the page cache unless memory is short, and then the
-   * read blocks this loop for one small disk read. 0 turns it off.
-   */
-  private boolean readsInline(PackedStore s, TrunkId t) {
-    long window = inlineReadWindow;
-    return window > 0
-        && t.fileSize() <= SEND_FROM_MEMORY_MAX
-        && Context.isOnEventLoopThread()
-        && s.recentlyWritten(t, window);
-  }
-
-  private static BlobRead readToServe(PackedStore s, FileId id, TrunkId t) throws IOException {
-    PackedStore.Slot slot = s.readSlot(t);
-    PackedStore.Location loc = slot.location();
-    Buffer content =
-        loc.length() <= SEND_FROM_MEMORY_MAX
-            ? io.vertx.core.internal.buffer.BufferInternal.buffer(
-                io.netty.buffer.Unpooled.wrappedBuffer(slot.content()))
-            : null;
-    return new BlobRead(
-        id, loc.path(), loc.offset(), loc.length(), t.createTime() & 0xFFFFFFFFL, content);
-  }
-
-  /** {@code storage.packed.inlineReadWindow} (0: every read on a disk thread). */
   void inlineReadWindow(long bytes) {
     this.inlineReadWindow = Math.max(0, bytes);
-  }
-
-  /** Reads served on the event loop ({@link #readsInline}); tests. */
-  long inlineReads() {
-    return inlineReads.get();
   }
 
   @Override

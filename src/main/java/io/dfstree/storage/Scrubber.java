@@ -107,7 +107,7 @@ final class Scrubber {
       PackedBlobEngine packed = node.packed;
       if (packed != null) {
         // packed slots: each read checks the CRC32 in the slot header (it is the name's)
-        packed.scrub(p.index, throttle, this::repair, files, bytes, () -> stopped);
+        packed.reads.scrub(p.index, throttle, this::repair, files, bytes, () -> stopped);
       }
       for (Path high : dirs(p.data)) {
         for (Path low : dirs(high)) {

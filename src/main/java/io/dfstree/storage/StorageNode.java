@@ -149,7 +149,7 @@ final class StorageNode {
     this.fileEvents = new FileEventPublisher(vertx);
     this.nodeId = ClusterNode.id(vertx);
     this.integrity = new Integrity(this, options.reliability());
-    packed.repairer = id -> integrity.repair(vertx.getOrCreateContext(), id);
+    packed.reads.repairer = id -> integrity.repair(vertx.getOrCreateContext(), id);
     this.replication =
         replication.create(vertx, new ReplicaStore(this)); // last: it reads the fields above
   }

@@ -205,7 +205,7 @@ class PackedBlobEngineTest {
     assertArrayEquals(small, onDisk, "the location is right too (HTTP, S3 send that range)");
     FileId l = files.validate("group1", store(large));
     BlobEngine.BlobRead rl = on(() -> engine.open(l));
-    assertEquals(MAX_FILE <= PackedBlobEngine.SEND_FROM_MEMORY_MAX, rl.content() != null);
+    assertEquals(MAX_FILE <= PackedReads.SEND_FROM_MEMORY_MAX, rl.content() != null);
   }
 
   /**
@@ -221,13 +221,13 @@ class PackedBlobEngineTest {
     FileId id = files.validate("group1", name);
     BlobEngine.BlobRead r = on(() -> engine.open(id));
     assertArrayEquals(small, r.content().getBytes());
-    assertEquals(1, engine.inlineReads(), "read on the event loop");
+    assertEquals(1, engine.reads.inlineReads(), "read on the event loop");
 
     // off an event loop (this test's thread, a worker) it never counts as inline
     BlobEngine.BlobRead fromWorker =
         engine.open(id).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     assertArrayEquals(small, fromWorker.content().getBytes());
-    assertEquals(1, engine.inlineReads());
+    assertEquals(1, engine.reads.inlineReads());
 
     // a damaged slot read inline fails its CRC32 as on a disk thread (EIO: no peer to repair it)
     try (RandomAccessFile f = new RandomAccessFile(r.path().toFile(), "rw")) {
@@ -235,19 +235,19 @@ class PackedBlobEngineTest {
       f.write(small[9] ^ 0x10);
     }
     assertEquals(Errno.EIO, errno(assertThrows(Exception.class, () -> on(() -> engine.open(id)))));
-    assertEquals(2, engine.inlineReads());
+    assertEquals(2, engine.reads.inlineReads());
 
     engine.inlineReadWindow(0);
     String other = store(bytes(100, 12));
     on(() -> engine.open(files.validate("group1", other)));
-    assertEquals(2, engine.inlineReads(), "0 turns it off");
+    assertEquals(2, engine.reads.inlineReads(), "0 turns it off");
 
     engine.inlineReadWindow(64L << 20);
     stop();
     start();
     engine.inlineReadWindow(64L << 20);
     assertEquals(100, on(() -> engine.open(files.validate("group1", other))).length());
-    assertEquals(0, engine.inlineReads(), "written before the restart: a disk thread reads it");
+    assertEquals(0, engine.reads.inlineReads(), "written before the restart: a disk thread reads it");
   }
 
   @Test
@@ -291,7 +291,7 @@ class PackedBlobEngineTest {
     }
     assertEquals(Errno.EIO, errno(assertThrows(Exception.class, () -> on(() -> engine.open(id)))));
     List<FileId> found = new ArrayList<>();
-    engine.scrub(
+    engine.reads.scrub(
         0,
         Integrity.Throttle.NONE,
         found::add,
@@ -323,7 +323,7 @@ class PackedBlobEngineTest {
               return copy.placeCopy(ctx, id, t.createTime(), true);
             }));
     assertArrayEquals(content, on(() -> engine.open(id)).content().getBytes());
-    assertFalse(engine.damaged(id));
+    assertFalse(engine.reads.damaged(id));
     long lines = binlogLines().stream().filter(l -> l.contains(name)).count();
     assertEquals(1, lines, "a repair is not a new file for peers");
   }

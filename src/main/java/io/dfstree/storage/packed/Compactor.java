@@ -30,7 +30,7 @@ public final class Compactor {
   synchronized Result run() throws IOException {
     int runs = 0;
     long punched = 0;
-    for (Volume v : store.volumes()) {
+    for (Volume v : store.volumes.all()) {
       List<long[]> todo = new ArrayList<>();
       synchronized (v) {
         for (int[] r : v.index.freeRuns()) {
@@ -42,7 +42,7 @@ public final class Compactor {
       for (long[] r : todo) {
         long a = r[0];
         long b = r[1];
-        SlotHeader h = PackedStore.readHeader(v, a);
+        SlotHeader h = v.readHeader(a);
         boolean done = h != null && h.state() == SlotHeader.FREE_RUN && h.slotLength() == b - a;
         if (!done) {
           v.writeFully(SlotHeader.freeRun((int) (b - a)).encode(), a);

@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +75,17 @@ final class IndexCheckpoint {
     synchronized (s.volume().checkpointWriter) { // the minute's timer and a stop share the file
       return writeAlone(s);
     }
+  }
+
+  /** {@link #write} of each snapshot in turn; how many were installed. */
+  static int writeAll(List<Snapshot> snaps) throws IOException {
+    int n = 0;
+    for (Snapshot s : snaps) {
+      if (write(s)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static boolean writeAlone(Snapshot s) throws IOException {

@@ -6,14 +6,10 @@ import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.zip.CRC32;
 import org.slf4j.Logger;
@@ -33,9 +29,20 @@ import org.slf4j.LoggerFactory;
  * <p>In memory: 8 bytes per slot ({@link VolumeIndex}), rebuilt from the volumes by {@link #open}.
  * Futures complete on the committer thread: callers move to their own context.
  *
- * <p>Why over 500 lines: opening (index rebuild), reading, repair and compaction all work on the
- * same volumes and index under the same locks; the batching itself is already {@link
- * BatchCommitter}. The next cut is compaction, which only needs the index and the volume files.
+ * <p>A facade: this class is the store's API and wires its parts, which share the volumes and their
+ * indexes (each index guarded by its volume):
+ *
+ * <ul>
+ *   <li>{@link VolumeSet}: the volumes, opened with their index rebuilt, and where own slots go;
+ *   <li>{@link SlotReads}: reads, locations, the index's answer, listings;
+ *   <li>{@link BatchCommitter}: every write, in batches on its thread ({@link SlotWrites} for the
+ *       writes at a place a name gives);
+ *   <li>{@link Compactor}: deleted slots' space given back;
+ *   <li>{@link IndexCheckpoint}: the indexes saved for a fast restart.
+ * </ul>
+ *
+ * <p>Why over 400 lines: it is the store's whole API, each entry documented where callers read it;
+ * the work is in the parts.
  */
 public final class PackedStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PackedStore.class);
@@ -44,18 +51,10 @@ public final class PackedStore implements AutoCloseable {
   final int storePathIndex;
   final int sourceKey;
   final PackedOptions options;
-  final Path dir;
-  private final Map<Long, Volume> volumes = new ConcurrentHashMap<>();
+  final VolumeSet volumes;
+  private final SlotReads reads;
   private final BatchCommitter committer;
   private final Compactor compactor;
-
-  /**
-   * Guards where own slots go: the committer's appends and {@link #reserve} share the active
-   * volume.
-   */
-  private final Object allocation = new Object();
-
-  private Volume active;
 
   /** Where a slot's content lies, for zero-copy sends ({@code sendFile(path, offset, length)}). */
   public record Location(Path path, long offset, int length) {}
@@ -88,7 +87,9 @@ public final class PackedStore implements AutoCloseable {
     this.storePathIndex = storePathIndex;
     this.sourceKey = sourceKey;
     this.options = options;
-    this.dir = storeRoot.resolve("data").resolve(DIR);
+    Path dir = storeRoot.resolve("data").resolve(DIR);
+    this.volumes = new VolumeSet(dir, storePathIndex, sourceKey, options);
+    this.reads = new SlotReads(storePathIndex, sourceKey, volumes);
     this.committer = new BatchCommitter(this, log, forcer);
     this.compactor = new Compactor(this);
   }
@@ -118,60 +119,9 @@ public final class PackedStore implements AutoCloseable {
       LineForcer forcer)
       throws IOException {
     PackedStore s = new PackedStore(storeRoot, storePathIndex, sourceKey, options, log, forcer);
-    s.load();
+    s.rebuild = s.volumes.load();
     s.committer.start();
     return s;
-  }
-
-  private void load() throws IOException {
-    long t0 = System.nanoTime();
-    Files.createDirectories(dir);
-    long files = 0;
-    int checkpointed = 0;
-    int torn = 0;
-    long garbage = 0;
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.vol")) {
-      for (Path p : ds) {
-        int[] name = Volume.parseName(p.getFileName().toString());
-        if (name == null || name[1] < 1 || name[1] > TrunkId.MAX_VOLUME) {
-          continue;
-        }
-        Volume v = Volume.open(dir, name[0], name[1]);
-        long from = IndexCheckpoint.load(v);
-        if (from > 0) {
-          checkpointed++;
-        }
-        VolumeScanner scan = new VolumeScanner(v, options.verifyTail());
-        scan.scan(from);
-        if (scan.tornSlots > 0) {
-          v.channel.force(false);
-        }
-        if (from > 0 && v.index.end() <= from) {
-          v.checkpointedChanges = v.changes; // the checkpoint on disk is the whole story
-        }
-        torn += scan.tornSlots;
-        garbage += scan.garbageBytes;
-        files += v.index.liveCount();
-        volumes.put(key(name[0], name[1]), v);
-      }
-    }
-    rebuild =
-        new Rebuild(
-            files,
-            volumes.size(),
-            (System.nanoTime() - t0) / 1_000_000,
-            torn,
-            garbage,
-            checkpointed);
-    if (!volumes.isEmpty()) {
-      LOG.info(
-          "packed store M{}: {} files in {} volumes ({} from index checkpoints) indexed in {} ms",
-          String.format("%02X", storePathIndex),
-          files,
-          volumes.size(),
-          checkpointed,
-          rebuild.millis());
-    }
   }
 
   public Rebuild rebuild() {
@@ -221,7 +171,7 @@ public final class PackedStore implements AutoCloseable {
           "file of " + fileSize + " bytes is larger than storage.packed.maxFileSize");
     }
     int len = SlotHeader.slotLength(fileSize);
-    long[] at = allocate(len);
+    long[] at = volumes.allocate(len);
     return new TrunkId(
         storePathIndex,
         sourceKey,
@@ -297,13 +247,7 @@ public final class PackedStore implements AutoCloseable {
 
   /** Blocking: true when the slot is here but its bytes fail their check (a read would be EIO). */
   public boolean damaged(TrunkId id) throws IOException {
-    try {
-      readSlot(id);
-      return false;
-    } catch (FdfsException e) {
-      // a failing CRC, or a header that no longer matches while the index holds the slot
-      return e.errno() == Errno.EIO || contains(id);
-    }
+    return reads.damaged(id);
   }
 
   /** Marks the slot deleted, durably; ENOENT when it is not here. */
@@ -372,22 +316,7 @@ public final class PackedStore implements AutoCloseable {
 
   /** {@link #read}, with where the content lies: one positioned read, header and CRC32 checked. */
   public Slot readSlot(TrunkId id) throws IOException {
-    Volume v = liveVolume(id);
-    ByteBuffer slot = ByteBuffer.allocate(SlotHeader.SIZE + id.fileSize());
-    v.readFully(slot, id.offset());
-    SlotHeader h = SlotHeader.decode(slot.position(0));
-    if (h == null || !matches(h, id)) {
-      throw FdfsException.notFound("packed file not found: " + id);
-    }
-    ByteBuffer content = slot.position(SlotHeader.SIZE).slice();
-    CRC32 crc = new CRC32();
-    crc.update(content.duplicate());
-    if ((int) crc.getValue() != id.crc32()) {
-      LOG.warn("packed volume {}: slot at {} fails its CRC32", v.path, id.offset());
-      throw new FdfsException(Errno.EIO, "packed file is damaged (CRC32 mismatch): " + id);
-    }
-    return new Slot(
-        content, new Location(v.path, (long) id.offset() + SlotHeader.SIZE, id.fileSize()));
+    return reads.readSlot(id);
   }
 
   /**
@@ -395,12 +324,7 @@ public final class PackedStore implements AutoCloseable {
    * — for zero-copy sends of files too large to check first.
    */
   public Location locate(TrunkId id) throws IOException {
-    Volume v = liveVolume(id);
-    SlotHeader h = readHeader(v, id.offset());
-    if (h == null || !matches(h, id)) {
-      throw FdfsException.notFound("packed file not found: " + id);
-    }
-    return new Location(v.path, (long) id.offset() + SlotHeader.SIZE, id.fileSize());
+    return reads.locate(id);
   }
 
   /**
@@ -411,52 +335,17 @@ public final class PackedStore implements AutoCloseable {
    * before this process started is never "recent": its pages may be gone.
    */
   public boolean recentlyWritten(TrunkId id, long window) {
-    if (window <= 0 || id.storePathIndex() != storePathIndex) {
-      return false;
-    }
-    Volume v = volumes.get(key(id.sourceKey(), id.volume()));
-    if (v == null) {
-      return false;
-    }
-    long off = id.offset();
-    return off >= v.recentFrom && off >= v.recentEnd - window;
+    return reads.recentlyWritten(id, window);
   }
 
   /** True when the index holds a live slot for this ID (no disk access). */
   public boolean contains(TrunkId id) {
-    if (id.storePathIndex() != storePathIndex) {
-      return false;
-    }
-    Volume v = volumes.get(key(id.sourceKey(), id.volume()));
-    if (v == null) {
-      return false;
-    }
-    synchronized (v) {
-      int i = v.index.find(id.offset());
-      return i >= 0 && v.index.live(i) && v.index.length(i) == id.slotLength();
-    }
+    return reads.contains(id);
   }
 
   /** Every live file, volume by volume (reads each live slot's header). Blocking. */
   public void list(Consumer<TrunkId> out) throws IOException {
-    for (Volume v : new ArrayList<>(volumes.values())) {
-      int[] offsets;
-      synchronized (v) {
-        List<Integer> live = new ArrayList<>();
-        for (int i = 0; i < v.index.count(); i++) {
-          if (v.index.live(i)) {
-            live.add(v.index.offset(i));
-          }
-        }
-        offsets = live.stream().mapToInt(Integer::intValue).toArray();
-      }
-      for (int off : offsets) {
-        SlotHeader h = readHeader(v, off);
-        if (h != null && h.live()) {
-          out.accept(idOf(v, off, h));
-        }
-      }
-    }
+    reads.list(out);
   }
 
   /**
@@ -465,45 +354,7 @@ public final class PackedStore implements AutoCloseable {
    * crash may have taken ({@link LineForcer} keeps that within the window). Blocking.
    */
   public List<TrunkId> recentSlots(long window, long sinceSeconds) throws IOException {
-    List<TrunkId> out = new ArrayList<>();
-    for (Volume v : volumes()) {
-      if (v.sourceKey != sourceKey) {
-        continue;
-      }
-      long from = dataEnd(v) - window; // not the file's size: zeros are written ahead
-      List<Integer> offsets = new ArrayList<>();
-      synchronized (v) {
-        for (int i = v.index.count() - 1;
-            i >= 0 && (long) v.index.offset(i) + v.index.length(i) > from;
-            i--) {
-          if (v.index.live(i)) {
-            offsets.add(v.index.offset(i));
-          }
-        }
-      }
-      for (int off : offsets) {
-        SlotHeader h = readHeader(v, off);
-        if (h != null && h.live() && (h.createTime() & 0xFFFFFFFFL) >= sinceSeconds) {
-          out.add(idOf(v, off, h));
-        }
-      }
-    }
-    return out;
-  }
-
-  /** The file ID of the slot at {@code offset} of {@code v}, as its header describes it. */
-  private TrunkId idOf(Volume v, int offset, SlotHeader h) {
-    return new TrunkId(
-        storePathIndex,
-        v.sourceKey,
-        h.createTime(),
-        h.sizeHigh(),
-        h.fileSize(),
-        h.crc32(),
-        v.number,
-        offset,
-        h.slotLength(),
-        h.extPart());
+    return reads.recentSlots(window, sinceSeconds);
   }
 
   /** Reclaims the blocks of deleted slots (see {@link Compactor}). Blocking; one at a time. */
@@ -519,19 +370,7 @@ public final class PackedStore implements AutoCloseable {
   }
 
   public Stats stats() throws IOException {
-    long files = 0;
-    long live = 0;
-    long disk = 0;
-    long heap = 0;
-    for (Volume v : volumes.values()) {
-      synchronized (v) {
-        files += v.index.liveCount();
-        live += v.index.liveBytes();
-        heap += v.index.heapBytes();
-      }
-      disk += v.channel.size();
-    }
-    return new Stats(volumes.size(), files, live, disk, heap);
+    return volumes.stats();
   }
 
   /**
@@ -547,22 +386,12 @@ public final class PackedStore implements AutoCloseable {
     } catch (java.util.concurrent.CompletionException e) {
       return 0; // closed
     }
-    return writeCheckpoints(snaps);
+    return IndexCheckpoint.writeAll(snaps);
   }
 
   /** The snapshots {@link #checkpoint} would write, not written (tests of the install rule). */
   List<IndexCheckpoint.Snapshot> snapshotForTest() {
     return committer.snapshot().join();
-  }
-
-  private static int writeCheckpoints(List<IndexCheckpoint.Snapshot> snaps) throws IOException {
-    int n = 0;
-    for (IndexCheckpoint.Snapshot s : snaps) {
-      if (IndexCheckpoint.write(s)) {
-        n++;
-      }
-    }
-    return n;
   }
 
   @Override
@@ -571,7 +400,7 @@ public final class PackedStore implements AutoCloseable {
     try {
       // nothing writes any more: the last state of every changed volume, for a fast restart
       List<IndexCheckpoint.Snapshot> snaps = new ArrayList<>();
-      for (Volume v : volumes.values()) {
+      for (Volume v : volumes.view()) {
         if (v.changes != v.checkpointedChanges || v.checkpointCovered == 0) {
           IndexCheckpoint.Snapshot s = IndexCheckpoint.take(v);
           if (s != null) {
@@ -579,115 +408,31 @@ public final class PackedStore implements AutoCloseable {
           }
         }
       }
-      writeCheckpoints(snaps);
+      IndexCheckpoint.writeAll(snaps);
     } catch (IOException | RuntimeException e) {
       LOG.warn("packed store M{}: index checkpoints not written: {}", storePathIndex, e.toString());
     }
-    for (Volume v : volumes.values()) {
+    for (Volume v : volumes.view()) {
       v.close();
     }
   }
 
-  // ---- shared with the committer and the compactor ----
+  // ---- for the committer (BatchCommitter reaches the volumes through these) ----
 
-  static long key(int sourceKey, int number) {
-    return ((long) sourceKey << 32) | (number & 0xFFFFFFFFL);
-  }
-
-  /**
-   * The place for {@code len} more bytes of our own: {@code {volume, offset}}, opening the next
-   * volume when the active one is full.
-   */
+  /** See {@link VolumeSet#allocate}. */
   long[] allocate(int len) throws IOException {
-    synchronized (allocation) {
-      if (active == null) {
-        for (Volume v : volumes.values()) {
-          if (v.sourceKey == sourceKey && (active == null || v.number > active.number)) {
-            active = v;
-          }
-        }
-      }
-      if (active == null || active.tail + len > options.volumeSize()) {
-        int number = active == null ? 1 : active.number + 1;
-        if (number > TrunkId.MAX_VOLUME) {
-          throw new FdfsException(
-              Errno.ENOSPC, "packed store M" + storePathIndex + " has no volume numbers left");
-        }
-        active = createVolume(sourceKey, number);
-      }
-      long offset = active.tail;
-      active.tail += len;
-      return new long[] {active.number, offset};
-    }
-  }
-
-  /**
-   * Raises a volume's end to cover a slot placed in it (peers' volumes: the end of what we hold).
-   */
-  void extend(Volume v, long end) {
-    synchronized (allocation) {
-      v.tail = Math.max(v.tail, end);
-    }
-  }
-
-  /** The end of a volume's slots (its file may hold zeros past it, written ahead). */
-  private long dataEnd(Volume v) {
-    synchronized (allocation) {
-      return v.tail;
-    }
+    return volumes.allocate(len);
   }
 
   Volume volume(int sourceKey, int number) {
-    return volumes.get(key(sourceKey, number));
-  }
-
-  Volume createVolume(int sourceKey, int number) throws IOException {
-    Volume existing = volumes.get(key(sourceKey, number));
-    if (existing != null) {
-      return existing;
-    }
-    Volume v = Volume.open(dir, sourceKey, number);
-    v.tail = v.channel.size();
-    volumes.put(key(sourceKey, number), v);
-    return v;
+    return volumes.get(sourceKey, number);
   }
 
   List<Volume> volumes() {
-    return new ArrayList<>(volumes.values());
-  }
-
-  static SlotHeader readHeader(Volume v, long offset) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(SlotHeader.SIZE);
-    v.readFully(b, offset);
-    return SlotHeader.decode(b.flip());
-  }
-
-  static boolean matches(SlotHeader h, TrunkId id) {
-    return h.live()
-        && h.fileSize() == id.fileSize()
-        && h.crc32() == id.crc32()
-        && h.createTime() == id.createTime()
-        && h.sizeHigh() == id.sizeHigh()
-        && h.slotLength() == id.slotLength()
-        && h.extPart().equals(id.extPart());
-  }
-
-  private Volume liveVolume(TrunkId id) {
-    checkPath(id);
-    if (!contains(id)) {
-      throw FdfsException.notFound("packed file not found: " + id);
-    }
-    return volumes.get(key(id.sourceKey(), id.volume()));
+    return volumes.all();
   }
 
   private void checkPath(TrunkId id) {
-    if (id.storePathIndex() != storePathIndex) {
-      throw FdfsException.invalid(
-          "trunk file of M" + id.storePathIndex() + " asked of M" + storePathIndex);
-    }
-    if (id.slotLength() != SlotHeader.slotLength(id.fileSize())) {
-      throw FdfsException.notFound(
-          "packed file not found (slot length does not fit its size): " + id);
-    }
+    reads.checkPath(id);
   }
 }

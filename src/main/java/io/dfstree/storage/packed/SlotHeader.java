@@ -1,5 +1,6 @@
 package io.dfstree.storage.packed;
 
+import io.dfstree.fileid.TrunkId;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
@@ -60,6 +61,17 @@ record SlotHeader(
 
   boolean live() {
     return state == FILE;
+  }
+
+  /** Whether this is the live slot of exactly {@code id} (every field its name carries). */
+  boolean matches(TrunkId id) {
+    return live()
+        && fileSize == id.fileSize()
+        && crc32 == id.crc32()
+        && createTime == id.createTime()
+        && sizeHigh == id.sizeHigh()
+        && slotLength == id.slotLength()
+        && extPart.equals(id.extPart());
   }
 
   ByteBuffer encode() {

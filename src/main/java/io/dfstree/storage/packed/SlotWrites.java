@@ -45,8 +45,8 @@ final class SlotWrites {
         throw FdfsException.notFound("packed file not found: " + id);
       }
     }
-    SlotHeader h = PackedStore.readHeader(v, id.offset());
-    if (h == null || !PackedStore.matches(h, id)) {
+    SlotHeader h = v.readHeader(id.offset());
+    if (h == null || !h.matches(id)) {
       throw FdfsException.notFound("packed file not found: " + id);
     }
     // header first: the compactor must not see the slot free before its header says so
@@ -62,13 +62,13 @@ final class SlotWrites {
    */
   static boolean place(PackedStore store, TrunkId id, ByteBuffer content, boolean repair)
       throws IOException {
-    Volume v = store.volume(id.sourceKey(), id.volume());
+    Volume v = store.volumes.get(id.sourceKey(), id.volume());
     if (v == null) {
       if (id.sourceKey() == store.sourceKey) {
         throw FdfsException.invalid(
             "a replicated slot names a volume of our own that we do not have: " + id);
       }
-      v = store.createVolume(id.sourceKey(), id.volume());
+      v = store.volumes.create(id.sourceKey(), id.volume());
     }
     synchronized (v) {
       int at = v.index.containing(id.offset());
@@ -83,8 +83,8 @@ final class SlotWrites {
         if (v.index.offset(at) == id.offset()
             && v.index.live(at)
             && v.index.length(at) == id.slotLength()) {
-          SlotHeader h = PackedStore.readHeader(v, id.offset());
-          if (h != null && PackedStore.matches(h, id)) {
+          SlotHeader h = v.readHeader(id.offset());
+          if (h != null && h.matches(id)) {
             return false;
           }
         }
@@ -117,7 +117,7 @@ final class SlotWrites {
     }
     v.wrote(id.offset(), (long) id.offset() + id.slotLength());
     v.writeFully(slot, id.offset());
-    store.extend(v, (long) id.offset() + id.slotLength());
+    store.volumes.extend(v, (long) id.offset() + id.slotLength());
     return true;
   }
 }

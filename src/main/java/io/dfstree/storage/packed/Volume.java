@@ -37,7 +37,7 @@ final class Volume {
   /**
    * The span of this volume this process has written since it opened it (own slots, a peer's
    * copies): the lowest offset written and the highest end. Set by the committer thread before the
-   * slot enters the index; read by {@link PackedStore#recentlyWritten} on any thread. Such slots
+   * slot enters the index; read by {@link SlotReads#recentlyWritten} on any thread. Such slots
    * were written through the page cache moments ago, so a read of one is a copy from memory.
    */
   volatile long recentFrom = Long.MAX_VALUE;
@@ -143,6 +143,13 @@ final class Volume {
       }
       at += n;
     }
+  }
+
+  /** The header at {@code offset}, or null where no well-formed header is. */
+  SlotHeader readHeader(long offset) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(SlotHeader.SIZE);
+    readFully(b, offset);
+    return SlotHeader.decode(b.flip());
   }
 
   void close() throws IOException {

@@ -1,0 +1,168 @@
+package io.dfstree.storage;
+
+import io.dfstree.fileid.FileId;
+import io.dfstree.fileid.TrunkId;
+import io.dfstree.protocol.Errno;
+import io.dfstree.protocol.FdfsException;
+import io.dfstree.storage.packed.PackedStore;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
+
+/**
+ * The read path of the {@link PackedBlobEngine}: a download of a slot is one positioned read,
+ * checked against its header and CRC32 ({@link PackedStore#readSlot}), on a disk thread — or on the
+ * calling event loop for a small slot this process wrote moments ago ({@link #readsInline}); a slot
+ * that fails its check is never served, a good copy from a peer replaces it first ({@link
+ * #repairer}); the scrub reads every live slot the same way.
+ */
+final class PackedReads {
+  /**
+   * Slots up to this size are read into memory and sent from there (one read, CRC checked); larger
+   * ones are sent with sendfile.
+   */
+  static final int SEND_FROM_MEMORY_MAX = 64 * 1024;
+
+  private final StoredFiles files;
+  private final WorkerExecutor disk;
+  private final IntFunction<PackedStore> stores;
+  private final LongSupplier inlineReadWindow;
+  private final java.util.concurrent.atomic.AtomicLong inlineReads =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** Repairs a damaged slot from a peer ({@link Integrity#repair}); set once the node is built. */
+  volatile java.util.function.Function<FileId, Future<Void>> repairer;
+
+  /**
+   * {@code stores}: the packed store of a store path ({@link PackedBlobEngine#store}); {@code
+   * inlineReadWindow}: the engine's {@code storage.packed.inlineReadWindow}, read at each read.
+   */
+  PackedReads(
+      StoredFiles files,
+      WorkerExecutor disk,
+      IntFunction<PackedStore> stores,
+      LongSupplier inlineReadWindow) {
+    this.files = files;
+    this.disk = disk;
+    this.stores = stores;
+    this.inlineReadWindow = inlineReadWindow;
+  }
+
+  /** The slot of {@code id} to serve; a damaged one is repaired from a peer, then read again. */
+  Future<BlobEngine.BlobRead> open(FileId id) {
+    return openOnce(id)
+        .recover(
+            err -> {
+              java.util.function.Function<FileId, Future<Void>> r = repairer;
+              if (r != null && err instanceof FdfsException f && f.errno() == Errno.EIO) {
+                // a slot failing its CRC32: never served; a good copy from a peer replaces it first
+                return r.apply(id).compose(v -> openOnce(id));
+              }
+              return Future.failedFuture(err);
+            });
+  }
+
+  /**
+   * Blocking, for the scrub: reads every live slot of a store path (CRC checked), through {@code
+   * throttle}; hands the damaged ones to {@code damaged}. Stops when {@code stopped} says so.
+   */
+  void scrub(
+      int storePathIndex,
+      Integrity.Throttle throttle,
+      java.util.function.Consumer<FileId> damaged,
+      java.util.concurrent.atomic.AtomicLong filesChecked,
+      java.util.concurrent.atomic.AtomicLong bytesChecked,
+      java.util.function.BooleanSupplier stopped)
+      throws IOException {
+    PackedStore s = stores.apply(storePathIndex);
+    List<TrunkId> bad = new ArrayList<>();
+    s.list(
+        t -> {
+          if (stopped.getAsBoolean()) {
+            return;
+          }
+          try {
+            if (s.damaged(t)) {
+              bad.add(t);
+            }
+            filesChecked.incrementAndGet();
+            bytesChecked.addAndGet(t.fileSize());
+            throttle.consumed(t.slotLength());
+          } catch (IOException e) {
+            bad.add(t);
+          }
+        });
+    for (TrunkId t : bad) {
+      if (!stopped.getAsBoolean()) {
+        damaged.accept(files.validate(files.group(), t.remoteName()));
+      }
+    }
+  }
+
+  /** Blocking: whether the slot of {@code id} is here but fails its check. */
+  boolean damaged(FileId id) throws IOException {
+    return stores.apply(id.storePathIndex()).damaged(TrunkId.parse(id.remoteName()));
+  }
+
+  private Future<BlobEngine.BlobRead> openOnce(FileId id) {
+    TrunkId t = TrunkId.parse(id.remoteName());
+    PackedStore s = stores.apply(id.storePathIndex());
+    if (!s.contains(t)) {
+      return Future.failedFuture(FdfsException.notFound("file does not exist"));
+    }
+    // small: one read of the slot, checked against its header and CRC32; up to
+    // SEND_FROM_MEMORY_MAX those very bytes are sent, larger ones from the page cache (sendfile)
+    if (readsInline(s, t)) {
+      inlineReads.incrementAndGet();
+      try {
+        return Future.succeededFuture(readToServe(s, id, t));
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return disk.executeBlocking(() -> readToServe(s, id, t), false);
+  }
+
+  /**
+   * Whether a read of {@code t} runs on the calling event loop instead of a disk thread: a slot of
+   * at most {@link #SEND_FROM_MEMORY_MAX} that this process wrote within the last {@code
+   * storage.packed.inlineReadWindow} bytes of its volume ({@link PackedStore#recentlyWritten}). The
+   * exception to "no disk work on an event loop", measured: such a read is one {@code pread} served
+   * from the page cache (a few microseconds for 4 KiB, with the CRC32), where the hop to a disk
+   * thread and back costs two thread wake-ups, which at one request at a time were the larger part
+   * of a download's time on the storage (benchmark/PROFILE.md, lat1). The window bounds the risk:
+   * what this process wrote last is in the page cache unless memory is short, and then the read
+   * blocks this loop for one small disk read. 0 turns it off.
+   */
+  private boolean readsInline(PackedStore s, TrunkId t) {
+    long window = inlineReadWindow.getAsLong();
+    return window > 0
+        && t.fileSize() <= SEND_FROM_MEMORY_MAX
+        && Context.isOnEventLoopThread()
+        && s.recentlyWritten(t, window);
+  }
+
+  private static BlobEngine.BlobRead readToServe(PackedStore s, FileId id, TrunkId t)
+      throws IOException {
+    PackedStore.Slot slot = s.readSlot(t);
+    PackedStore.Location loc = slot.location();
+    Buffer content =
+        loc.length() <= SEND_FROM_MEMORY_MAX
+            ? io.vertx.core.internal.buffer.BufferInternal.buffer(
+                io.netty.buffer.Unpooled.wrappedBuffer(slot.content()))
+            : null;
+    return new BlobEngine.BlobRead(
+        id, loc.path(), loc.offset(), loc.length(), t.createTime() & 0xFFFFFFFFL, content);
+  }
+
+  /** Reads served on the event loop ({@link #readsInline}); tests. */
+  long inlineReads() {
+    return inlineReads.get();
+  }
+}
