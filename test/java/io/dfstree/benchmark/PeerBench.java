@@ -572,11 +572,16 @@ public final class PeerBench {
     List<String> labels = sut.serverLabels();
     Map<String, Long> threads0 =
         table != null && s.threads > 0 ? ServerCpu.threadTicks(pids, labels) : null;
-    // ours only: the official client 1.27 cannot decode FastDFS V6.15's storage records (974
-    // bytes: "byte array length: 974 is invalid!"), a record format newer than the client
+    // the warm-up lists the storages as a measured phase does: a tracker that first meets the
+    // list command in a measured row recompiles its dispatch there (C2 class_check traps in
+    // TrackerCommands.dispatch and TrackerCodec.replyBody: 300-500 ms of compiler CPU, 70-155 us
+    // per operation in a 2,000-upload row; benchmark/PROFILE.md, "idle (session 13)"). Ours only:
+    // the official client 1.27 cannot decode FastDFS V6.15's storage records (974 bytes: "byte
+    // array length: 974 is invalid!"), a record format newer than the client.
+    boolean print = table != null;
     long[][] counters =
-        table != null && s.threads > 0 && sut instanceof SystemUnderTest.Ours
-            ? storageCounters(tracker, null)
+        listsStorages(s.threads) && sut instanceof SystemUnderTest.Ours
+            ? storageCounters(tracker, null, print)
             : null;
     long cpu0 = ServerCpu.ticks(pids);
     long t0 = System.nanoTime();
@@ -585,7 +590,7 @@ public final class PeerBench {
         phase(kind, tracker, c, n, s.maxSeconds, (client, i) -> ids.set(i, client.upload(content)));
     record(table, sut, topology, kind, c, size, "upload", up, t0, cpu0, pids);
     threads0 = threadReport(s, threads0, pids, labels, up);
-    counters = counters == null ? null : storageCounters(tracker, counters);
+    counters = counters == null ? null : storageCounters(tracker, counters, print);
 
     List<String[]> stored = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -621,7 +626,7 @@ public final class PeerBench {
             });
     record(table, sut, topology, kind, c, size, "download", down, t0, cpu0, pids);
     threads0 = threadReport(s, threads0, pids, labels, down);
-    counters = counters == null ? null : storageCounters(tracker, counters);
+    counters = counters == null ? null : storageCounters(tracker, counters, print);
 
     // the delete phase removes every stored file (a longer bound: leftovers would skew later rows)
     cpu0 = ServerCpu.ticks(pids);
@@ -641,17 +646,26 @@ public final class PeerBench {
     record(table, sut, topology, kind, c, size, "delete", del, t0, cpu0, pids);
     threadReport(s, threads0, pids, labels, del);
     if (counters != null) {
-      storageCounters(tracker, counters);
+      storageCounters(tracker, counters, print);
     }
+  }
+
+  /**
+   * Whether every phase, warm-up included, lists the storages through the tracker (with --threads:
+   * the measured phases print what each storage did), so that the measured rows meet no tracker
+   * code the warm-up did not run.
+   */
+  static boolean listsStorages(int threads) {
+    return threads > 0;
   }
 
   /**
    * With --threads: what each storage did since {@code before} as its tracker reports it
    * (heartbeats, so up to one heartbeat late): downloads it served and bytes it copied in from its
    * peers. Says where a phase's downloads went and whether copies were still arriving in it.
-   * Returns the counters now; null in, nothing printed.
+   * Returns the counters now; null in or {@code print} false (a warm-up phase), nothing printed.
    */
-  private static long[][] storageCounters(String tracker, long[][] before) {
+  private static long[][] storageCounters(String tracker, long[][] before, boolean print) {
     if (tracker == null) {
       return null;
     }
@@ -683,7 +697,7 @@ public final class PeerBench {
                     (now[i][1] - before[i][1]) / 1048576.0));
           }
         }
-        if (before != null) {
+        if (before != null && print) {
           System.out.println(b);
         }
         return now;

@@ -64,4 +64,10 @@ class PeerBenchWarmupTest {
     assertEquals(128, PeerBench.warmupRoundFiles(1L << 20, 16));
     assertEquals(4, PeerBench.warmupRoundFiles(32L << 20, 16));
   }
+
+  @Test
+  void withThreadsTheWarmUpListsTheStoragesAsTheMeasuredPhasesDo() {
+    org.junit.jupiter.api.Assertions.assertTrue(PeerBench.listsStorages(4));
+    org.junit.jupiter.api.Assertions.assertFalse(PeerBench.listsStorages(0));
+  }
 }

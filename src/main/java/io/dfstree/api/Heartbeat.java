@@ -65,7 +65,27 @@ public record Heartbeat(
     return JsonObject.mapFrom(this);
   }
 
+  /** The record's field names: what {@link #fromJson} reads. */
+  private static final java.util.Set<String> FIELDS =
+      java.util.Arrays.stream(Heartbeat.class.getRecordComponents())
+          .map(java.lang.reflect.RecordComponent::getName)
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
+  /**
+   * A field this version does not know is left out, not an error: a newer member's beat (a rolling
+   * upgrade) must not be dropped as malformed by the trackers nor throw in the storages' heartbeat
+   * handlers. A missing field reads as null or 0.
+   */
   public static Heartbeat fromJson(JsonObject json) {
+    if (!FIELDS.containsAll(json.fieldNames())) {
+      JsonObject known = new JsonObject();
+      for (String name : json.fieldNames()) {
+        if (FIELDS.contains(name)) {
+          known.put(name, json.getValue(name));
+        }
+      }
+      json = known;
+    }
     return json.mapTo(Heartbeat.class);
   }
 }
