@@ -301,22 +301,53 @@ final class PackedBlobEngine implements BlobEngine {
     // its round runs on that thread after the batch when nothing else waits for it
     // (DeleteCommitter#committerBatchEnded): a client's delete wakes the committer and then the
     // event loop, no disk thread; same order, same waits
+    PackedStore s = store(id.storePathIndex());
     return files.withLock(
         ctx,
         id,
-        () ->
-            on(
-                ctx,
-                store(id.storePathIndex())
-                    .delete(
-                        t,
-                        deletesRecorded(),
-                        mark ->
-                            mark.thenCompose(
-                                v ->
-                                    files
-                                        .afterPackedDelete(ctx, id, true, true)
-                                        .toCompletionStage()))));
+        () -> {
+          if (deletesOnLoop(s, id, t)) {
+            boolean marked;
+            try {
+              marked = s.markDeletedNow(t);
+            } catch (IOException | RuntimeException e) {
+              return Future.failedFuture(e); // ENOENT as from the committer
+            }
+            if (marked) {
+              return files.deletes().packedOnLoop(ctx, id, true);
+            }
+          }
+          return on(
+              ctx,
+              s.delete(
+                  t,
+                  deletesRecorded(),
+                  mark ->
+                      mark.thenCompose(
+                          v -> files.afterPackedDelete(ctx, id, true, true).toCompletionStage())));
+        });
+  }
+
+  /**
+   * Whether a client's delete of {@code t} is done on the calling event loop, without fsync: mark,
+   * tombstone, binlog line, answer, no thread woken (issue 9, w1del; benchmark/PROFILE.md). The
+   * exception to "no disk work on an event loop", as {@link #readsInline} is for reads: with fsync
+   * off all three are writes to the page cache (a 32-byte header read and rewrite, two appends of
+   * ~75 bytes), where the committer's and the loop's wake-ups cost more than the writes. Only for
+   * a slot this process wrote within {@code storage.packed.inlineReadWindow} (its header is in
+   * memory unless memory is short: then one small read blocks this loop), when the committer is
+   * not writing a batch (never waits for it: {@link PackedStore#markDeletedNow}), and when the
+   * round would neither rotate the binlog nor compact the tombstones ({@link
+   * DeleteCommitter#mayRecordOnLoop}). Everything else goes through the committer as before, and
+   * with fsync on nothing changes.
+   */
+  private boolean deletesOnLoop(PackedStore s, FileId id, TrunkId t) {
+    long window = inlineReadWindow;
+    return window > 0
+        && !options.fsync()
+        && deletesRecorded()
+        && s.recentlyWritten(t, window)
+        && files.deletes().mayRecordOnLoop(id);
   }
 
   /** A peer's delete (binlog {@code D}): tombstone even when the slot is not here (yet). */

@@ -470,6 +470,81 @@ class PackedBlobEngineTest {
     assertTrue(files.deletedAtOrAfter(mine, 0));
   }
 
+  /**
+   * Without fsync (W=1 settings), a client's delete of a slot this process just wrote is marked,
+   * recorded and answered by the event loop that got it (w1del): the committer takes no batch for
+   * it, yet its tombstone and {@code D} line are written as before, it fails ENOENT a second
+   * time, and it stays deleted across a clean restart. A slot from before the restart, a window
+   * of 0, or fsync on: the committer marks it, as before.
+   */
+  @Test
+  void withoutFsyncALoneDeleteOfARecentSlotIsMarkedAndRecordedOnTheEventLoop() throws Exception {
+    stop();
+    fsync = false;
+    start();
+    engine.inlineReadWindow(64L << 20);
+    List<FileId> ids = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      ids.add(files.validate("group1", store(bytes(1500 + i, 500 + i))));
+    }
+    io.dfstree.storage.packed.PackedStore s = engine.store(0);
+    long batches = s.committerBatches();
+    for (int i = 0; i < 10; i++) {
+      FileId m = ids.get(i);
+      on(() -> engine.delete(ctx, m));
+    }
+    assertEquals(10, s.markedNow(), "marked on the event loop");
+    assertEquals(10, files.deletes().loopRounds.sum(), "recorded on the event loop");
+    assertEquals(batches, s.committerBatches(), "no committer batch for these deletes");
+    List<String> lines = binlogLines();
+    for (int i = 0; i < 10; i++) {
+      String name = ids.get(i).remoteName();
+      assertEquals(1, lines.stream().filter(l -> l.endsWith(" D " + name)).count(), name);
+      assertTrue(files.deletedAtOrAfter(name, 0), "tombstone of " + name);
+      FileId m = ids.get(i);
+      assertFalse(on(() -> engine.exists(m)));
+    }
+    FileId again = ids.get(0);
+    assertEquals(
+        Errno.ENOENT,
+        errno(assertThrows(Exception.class, () -> on(() -> engine.delete(ctx, again)))));
+    assertEquals(10, s.markedNow(), "nothing marked twice");
+
+    // window 0: the committer marks it
+    engine.inlineReadWindow(0);
+    FileId viaCommitter = ids.get(10);
+    on(() -> engine.delete(ctx, viaCommitter));
+    assertEquals(10, s.markedNow());
+    assertTrue(s.committerBatches() > batches);
+
+    stop();
+    start();
+    engine.inlineReadWindow(64L << 20);
+    for (int i = 0; i < 11; i++) {
+      FileId m = ids.get(i);
+      assertFalse(on(() -> engine.exists(m)), "deleted across a clean restart: " + m.remoteName());
+      assertTrue(files.deletedAtOrAfter(m.remoteName(), 0));
+    }
+    // written before the restart: not "recent", the committer marks it
+    FileId old = ids.get(11);
+    long before = engine.store(0).committerBatches();
+    on(() -> engine.delete(ctx, old));
+    assertEquals(0, engine.store(0).markedNow());
+    assertTrue(engine.store(0).committerBatches() > before);
+    assertFalse(on(() -> engine.exists(old)));
+  }
+
+  /** With fsync on, the window changes nothing for deletes: the committer marks and forces. */
+  @Test
+  void withFsyncNoDeleteIsMarkedOnTheEventLoop() throws Exception {
+    engine.inlineReadWindow(64L << 20);
+    FileId id = files.validate("group1", store(bytes(1500, 600)));
+    on(() -> engine.delete(ctx, id));
+    assertEquals(0, engine.store(0).markedNow());
+    assertEquals(0, files.deletes().loopRounds.sum());
+    assertFalse(on(() -> engine.exists(id)));
+  }
+
   @Test
   void aDeleteWhoseMarkACrashTookIsMarkedAgainFromItsTombstoneAtStart() throws Exception {
     byte[] content = bytes(3000, 9);
