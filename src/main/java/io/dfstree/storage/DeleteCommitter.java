@@ -159,9 +159,8 @@ final class DeleteCommitter {
    */
   Future<Void> packedOnLoop(Context ctx, FileId id, boolean local) {
     Promise<Void> done = ((ContextInternal) ctx).promise();
-    round(
-        List.of(
-            new Request(null, null, id.remoteName(), now(), local, true, id.storePathIndex(), done)));
+    String name = id.remoteName();
+    round(List.of(new Request(null, null, name, now(), local, true, id.storePathIndex(), done)));
     loopRounds.increment();
     return done.future();
   }

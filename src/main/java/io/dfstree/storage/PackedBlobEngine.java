@@ -331,9 +331,10 @@ final class PackedBlobEngine implements BlobEngine {
   /**
    * Whether a client's delete of {@code t} is done on the calling event loop, without fsync: mark,
    * tombstone, binlog line, answer, no thread woken (issue 9, w1del; benchmark/PROFILE.md). The
-   * exception to "no disk work on an event loop", as {@link #readsInline} is for reads: with fsync
-   * off all three are writes to the page cache (a 32-byte header read and rewrite, two appends of
-   * ~75 bytes), where the committer's and the loop's wake-ups cost more than the writes. Only for
+   * exception to "no disk work on an event loop", as {@link PackedReads#readsInline} is for
+   * reads: with fsync off all three are writes to the page cache (a 32-byte header read and
+   * rewrite, two appends of ~75 bytes), where the committer's and the loop's wake-ups cost more
+   * than the writes. Only for
    * a slot this process wrote within {@code storage.packed.inlineReadWindow} (its header is in
    * memory unless memory is short: then one small read blocks this loop), when the committer is
    * not writing a batch (never waits for it: {@link PackedStore#markDeletedNow}), and when the
