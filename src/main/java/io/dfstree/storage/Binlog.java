@@ -207,6 +207,14 @@ public final class Binlog {
     }
   }
 
+  /**
+   * Whether appending {@code bytes} now would fill the head segment, so that the append rotates it
+   * (a force, a rename, a new file): what an event loop must not do ({@code DeleteCommitter}).
+   */
+  synchronized boolean appendWouldRotate(long bytes) {
+    return size - segments.headStart() + bytes >= segmentBytes;
+  }
+
   static String line(long timestamp, char op, String name) {
     return timestamp + " " + op + " " + name;
   }

@@ -135,6 +135,44 @@ final class DeleteCommitter {
         ctx, null, metadata, id.remoteName(), ts, local, slotDeleted, id.storePathIndex());
   }
 
+  /**
+   * Whether a client's delete of a packed slot may be marked and recorded on the calling event loop
+   * ({@link #packedOnLoop}): fsync off, no {@code -m} file to look for, and the round would only
+   * append to the tombstone file and the binlog in the page cache ({@link
+   * FileChanges#deleteRoundStaysInPageCache}).
+   */
+  boolean mayRecordOnLoop(FileId id) {
+    if (!inlinePacked || !Context.isOnEventLoopThread()) {
+      return false;
+    }
+    PackedBlobEngine engine = files.packedEngine();
+    return engine != null && !engine.mayHaveMetadata(id) && changes.deleteRoundStaysInPageCache();
+  }
+
+  /**
+   * The rest of a packed delete whose mark the calling event loop wrote itself ({@code
+   * PackedStore.markDeletedNow}, fsync off, {@link #mayRecordOnLoop}): its round — a tombstone and
+   * a binlog line appended in the page cache, nothing forced — runs here and now, so the delete
+   * is answered by the loop that read it, no thread woken (issue 9, w1del: the committer's
+   * wake-up and the loop's were the two hand-offs of a c=1 delete without fsync). What it records
+   * and in which order is the round's as on any thread (tombstone, then line, then answer).
+   */
+  Future<Void> packedOnLoop(Context ctx, FileId id, boolean local) {
+    Promise<Void> done = ((ContextInternal) ctx).promise();
+    String name = id.remoteName();
+    round(List.of(new Request(null, null, name, now(), local, true, id.storePathIndex(), done)));
+    loopRounds.increment();
+    return done.future();
+  }
+
+  private static long now() {
+    return StoredFiles.now();
+  }
+
+  /** Rounds run on an event loop ({@link #packedOnLoop}; tests). */
+  final java.util.concurrent.atomic.LongAdder loopRounds =
+      new java.util.concurrent.atomic.LongAdder();
+
   /** Set on a packed committer's thread that queued a delete and owes it a round or a drain. */
   private static final ThreadLocal<Boolean> HELD = new ThreadLocal<>();
 
@@ -320,10 +358,11 @@ final class DeleteCommitter {
     for (Request r : kept) {
       r.done.tryComplete();
     }
-    if (io.dfstree.storage.packed.PackedStore.onCommitterThread()) {
+    if (io.dfstree.storage.packed.PackedStore.onCommitterThread()
+        || Context.isOnEventLoopThread()) {
       // a due checkpoint forces the tombstone file: on a disk thread, not on the packed committer,
-      // where uploads and the next marks would wait for it (after the answers and the binlog force
-      // either way, as checkpointIfDue asks)
+      // where uploads and the next marks would wait for it, nor on an event loop (packedOnLoop;
+      // after the answers and the binlog force either way, as checkpointIfDue asks)
       if (changes.tombstoneCheckpointDue()) {
         disk.executeBlocking(
             () -> {

@@ -165,6 +165,22 @@ final class FileChanges {
     }
   }
 
+  /**
+   * Whether a round of one delete ({@link #buryAndRecordAll}) would now only write to the page
+   * cache, without fsync: a tombstone and a binlog line appended, neither file rotated nor
+   * compacted (both force and rename). Racy by design: a concurrent round may still tip either
+   * over, which happens at most once per binlog segment or tombstone compaction.
+   */
+  boolean deleteRoundStaysInPageCache() {
+    TombstoneStore store = tombstoneStore;
+    Binlog log = binlog;
+    return !fsync
+        && store != null
+        && log != null
+        && !store.appendMayCompact(1)
+        && !log.appendWouldRotate(256);
+  }
+
   /** Whether {@link #checkpointTombstonesIfDue} has a checkpoint (a force) to take. */
   boolean tombstoneCheckpointDue() {
     TombstoneStore store = tombstoneStore;

@@ -301,22 +301,72 @@ final class PackedBlobEngine implements BlobEngine {
     // its round runs on that thread after the batch when nothing else waits for it
     // (DeleteCommitter#committerBatchEnded): a client's delete wakes the committer and then the
     // event loop, no disk thread; same order, same waits
-    return files.withLock(
-        ctx,
-        id,
-        () ->
-            on(
-                ctx,
-                store(id.storePathIndex())
-                    .delete(
-                        t,
-                        deletesRecorded(),
-                        mark ->
-                            mark.thenCompose(
-                                v ->
-                                    files
-                                        .afterPackedDelete(ctx, id, true, true)
-                                        .toCompletionStage()))));
+    PackedStore s = store(id.storePathIndex());
+    // alone: no other client delete in flight on this storage (see deletesOnLoop)
+    boolean alone = deletesInFlight.incrementAndGet() == 1;
+    Future<Void> done =
+        files.withLock(
+            ctx,
+            id,
+            () -> {
+              if (alone && deletesOnLoop(s, id, t)) {
+                boolean marked;
+                try {
+                  marked = s.markDeletedNow(t);
+                } catch (IOException | RuntimeException e) {
+                  return Future.failedFuture(e); // ENOENT as from the committer
+                }
+                if (marked) {
+                  return files.deletes().packedOnLoop(ctx, id, true);
+                }
+              }
+              return on(
+                  ctx,
+                  s.delete(
+                      t,
+                      deletesRecorded(),
+                      mark ->
+                          mark.thenCompose(
+                              v ->
+                                  files
+                                      .afterPackedDelete(ctx, id, true, true)
+                                      .toCompletionStage())));
+            });
+    done.onComplete(ar -> deletesInFlight.decrementAndGet());
+    return done;
+  }
+
+  /**
+   * Client deletes begun and not yet answered. Only a delete that comes alone is done on the event
+   * loop: under concurrency (c=16) the volume's committer takes the marks and rounds off the
+   * loops, as before — measured (benchmark/PROFILE.md, w1del run 4): with every delete on the
+   * loops, a single node's c=16 deletes ran at 4,500-4,800/s against 7,000-7,900/s through the
+   * committer, the two loops contending for the binlog's and tombstones' locks and the commit lock.
+   */
+  private final java.util.concurrent.atomic.AtomicInteger deletesInFlight =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * Whether a client's delete of {@code t} is done on the calling event loop, without fsync: mark,
+   * tombstone, binlog line, answer, no thread woken (issue 9, w1del; benchmark/PROFILE.md). The
+   * exception to "no disk work on an event loop", as {@link PackedReads#readsInline} is for
+   * reads: with fsync off all three are writes to the page cache (a 32-byte header read and
+   * rewrite, two appends of ~75 bytes), where the committer's and the loop's wake-ups cost more
+   * than the writes. Only for
+   * a slot this process wrote within {@code storage.packed.inlineReadWindow} (its header is in
+   * memory unless memory is short: then one small read blocks this loop), when the committer is
+   * not writing a batch (never waits for it: {@link PackedStore#markDeletedNow}), and when the
+   * round would neither rotate the binlog nor compact the tombstones ({@link
+   * DeleteCommitter#mayRecordOnLoop}). Everything else goes through the committer as before, and
+   * with fsync on nothing changes.
+   */
+  private boolean deletesOnLoop(PackedStore s, FileId id, TrunkId t) {
+    long window = inlineReadWindow;
+    return window > 0
+        && !options.fsync()
+        && deletesRecorded()
+        && s.recentlyWritten(t, window)
+        && files.deletes().mayRecordOnLoop(id);
   }
 
   /** A peer's delete (binlog {@code D}): tombstone even when the slot is not here (yet). */

@@ -237,6 +237,15 @@ final class TombstoneStore {
   /** A checkpoint fell due in a deferring {@link #appendAll(java.util.List, boolean)}. */
   private boolean checkpointDue;
 
+  /**
+   * Whether appending {@code n} entries now may compact the file (a rewrite and a force): what an
+   * event loop must not do ({@code DeleteCommitter}). Errs towards true.
+   */
+  synchronized boolean appendMayCompact(int n) {
+    long lines = linesOnDisk + n;
+    return lines > 1024 && lines > 2L * deleted.size();
+  }
+
   /** Whether {@link #checkpointIfDue} would take a checkpoint now. */
   synchronized boolean checkpointDue() {
     return checkpointDue;

@@ -157,4 +157,40 @@ class PushedCopiesTest {
       assertArrayEquals(bytes(4000 + i, 300 + i), Files.readAllBytes(onB));
     }
   }
+
+  /**
+   * W=1 without fsync (the benchmark's ours-w1): a client's delete of a packed file just uploaded
+   * is marked and recorded on A's event loop (w1del), and B still applies it from A's binlog: the
+   * pushed copy is gone from B too, and a download there finds nothing.
+   */
+  @Test
+  void deletesOfPackedFilesMadeOnTheEventLoopStillReachThePeer() throws Exception {
+    start(
+        c ->
+            c.put(
+                "packed",
+                new JsonObject()
+                    .put("enabled", true)
+                    .put("maxFileSize", "64K")
+                    .put("volumeSize", "4M")
+                    .put("inlineReadWindow", "64M")));
+    StorageClient a = client(group.portA);
+    int n = 10;
+    String[][] ids = new String[n][];
+    for (int i = 0; i < n; i++) {
+      byte[] data = bytes(2000 + i, 900 + i);
+      ids[i] = a.upload_file(data, "bin", null);
+      String[] id = ids[i];
+      GroupReplicationTest.waitFor(() -> group.slotOn("b", id[1]) != null);
+      assertArrayEquals(data, client(group.portB).download_file("group1", id[1]));
+    }
+    for (String[] id : ids) {
+      assertEquals(0, client(group.portA).delete_file("group1", id[1]), id[1]);
+      assertNull(client(group.portA).download_file("group1", id[1]));
+    }
+    for (String[] id : ids) {
+      GroupReplicationTest.waitFor(
+          () -> client(group.portB).download_file("group1", id[1]) == null);
+    }
+  }
 }

@@ -470,6 +470,130 @@ class PackedBlobEngineTest {
     assertTrue(files.deletedAtOrAfter(mine, 0));
   }
 
+  /**
+   * Without fsync (W=1 settings), a client's delete of a slot this process just wrote is marked,
+   * recorded and answered by the event loop that got it (w1del): the committer takes no batch for
+   * it, yet its tombstone and {@code D} line are written as before, it fails ENOENT a second
+   * time, and it stays deleted across a clean restart. A slot from before the restart, a window
+   * of 0, or fsync on: the committer marks it, as before.
+   */
+  @Test
+  void withoutFsyncALoneDeleteOfARecentSlotIsMarkedAndRecordedOnTheEventLoop() throws Exception {
+    stop();
+    fsync = false;
+    start();
+    engine.inlineReadWindow(64L << 20);
+    List<FileId> ids = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      ids.add(files.validate("group1", store(bytes(1500 + i, 500 + i))));
+    }
+    io.dfstree.storage.packed.PackedStore s = engine.store(0);
+    long batches = s.committerBatches();
+    for (int i = 0; i < 10; i++) {
+      FileId m = ids.get(i);
+      on(() -> engine.delete(ctx, m));
+    }
+    assertEquals(10, s.markedNow(), "marked on the event loop");
+    assertEquals(10, files.deletes().loopRounds.sum(), "recorded on the event loop");
+    assertEquals(batches, s.committerBatches(), "no committer batch for these deletes");
+    List<String> lines = binlogLines();
+    for (int i = 0; i < 10; i++) {
+      String name = ids.get(i).remoteName();
+      assertEquals(1, lines.stream().filter(l -> l.endsWith(" D " + name)).count(), name);
+      assertTrue(files.deletedAtOrAfter(name, 0), "tombstone of " + name);
+      FileId m = ids.get(i);
+      assertFalse(on(() -> engine.exists(m)));
+    }
+    FileId again = ids.get(0);
+    assertEquals(
+        Errno.ENOENT,
+        errno(assertThrows(Exception.class, () -> on(() -> engine.delete(ctx, again)))));
+    assertEquals(10, s.markedNow(), "nothing marked twice");
+
+    // window 0: the committer marks it
+    engine.inlineReadWindow(0);
+    FileId viaCommitter = ids.get(10);
+    on(() -> engine.delete(ctx, viaCommitter));
+    // (not committerBatches: a recorded mark is answered inside its batch, before the count)
+    assertEquals(10, s.markedNow());
+    assertEquals(10, files.deletes().loopRounds.sum());
+    assertFalse(on(() -> engine.exists(viaCommitter)));
+
+    stop();
+    start();
+    engine.inlineReadWindow(64L << 20);
+    for (int i = 0; i < 11; i++) {
+      FileId m = ids.get(i);
+      assertFalse(on(() -> engine.exists(m)), "deleted across a clean restart: " + m.remoteName());
+      assertTrue(files.deletedAtOrAfter(m.remoteName(), 0));
+    }
+    // written before the restart: not "recent", the committer marks it
+    FileId old = ids.get(11);
+    on(() -> engine.delete(ctx, old));
+    assertEquals(0, engine.store(0).markedNow());
+    assertEquals(0, files.deletes().loopRounds.sum());
+    assertFalse(on(() -> engine.exists(old)));
+  }
+
+  /**
+   * Without fsync, a delete that comes while another client delete is still in flight goes to the
+   * committer, as before w1del: under concurrency the committer takes the marks off the loops
+   * (measured: every c=16 delete on the loops was slower).
+   */
+  @Test
+  void withoutFsyncADeleteThatDoesNotComeAloneGoesToTheCommitter() throws Exception {
+    stop();
+    fsync = false;
+    start();
+    engine.inlineReadWindow(64L << 20);
+    FileId first = files.validate("group1", store(bytes(1500, 700)));
+    FileId second = files.validate("group1", store(bytes(1500, 701)));
+    engine.inlineReadWindow(0); // the first goes to the committer and is in flight...
+    CompletableFuture<Future<Void>> both = new CompletableFuture<>();
+    ctx.runOnContext(
+        v -> {
+          Future<Void> a = engine.delete(ctx, first);
+          // the committer marks it and is idle again, but its answer waits for this loop: the
+          // first delete is still in flight (this test blocks its loop for a moment on purpose)
+          TrunkId t = TrunkId.parse(first.remoteName());
+          long until = System.currentTimeMillis() + 5_000;
+          while (engine.store(0).contains(t) && System.currentTimeMillis() < until) {
+            Thread.onSpinWait();
+          }
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          engine.inlineReadWindow(64L << 20); // ...when the second, loop-eligible, arrives
+          Future<Void> b = engine.delete(ctx, second);
+          both.complete(Future.all(a, b).mapEmpty());
+        });
+    both.get(20, TimeUnit.SECONDS)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(20, TimeUnit.SECONDS);
+    assertEquals(0, engine.store(0).markedNow(), "not alone: marked by the committer");
+    assertEquals(0, files.deletes().loopRounds.sum());
+    assertFalse(on(() -> engine.exists(first)));
+    assertFalse(on(() -> engine.exists(second)));
+    // alone again: on the loop
+    FileId third = files.validate("group1", store(bytes(1500, 702)));
+    on(() -> engine.delete(ctx, third));
+    assertEquals(1, engine.store(0).markedNow());
+  }
+
+  /** With fsync on, the window changes nothing for deletes: the committer marks and forces. */
+  @Test
+  void withFsyncNoDeleteIsMarkedOnTheEventLoop() throws Exception {
+    engine.inlineReadWindow(64L << 20);
+    FileId id = files.validate("group1", store(bytes(1500, 600)));
+    on(() -> engine.delete(ctx, id));
+    assertEquals(0, engine.store(0).markedNow());
+    assertEquals(0, files.deletes().loopRounds.sum());
+    assertFalse(on(() -> engine.exists(id)));
+  }
+
   @Test
   void aDeleteWhoseMarkACrashTookIsMarkedAgainFromItsTombstoneAtStart() throws Exception {
     byte[] content = bytes(3000, 9);

@@ -128,6 +128,17 @@ final class BatchCommitter {
   /** Volume forces that ran (tests: a recorded delete's mark takes none of its own). */
   volatile long forces;
 
+  /**
+   * Held by this thread while it writes a batch ({@link #commit}); {@link #markNow} takes it with
+   * {@code tryLock}, so a mark made on another thread never overlaps a batch (nor a snapshot taken
+   * in one) and never waits for one.
+   */
+  private final java.util.concurrent.locks.ReentrantLock writing =
+      new java.util.concurrent.locks.ReentrantLock();
+
+  /** Delete marks written by {@link #markNow} on the caller's thread (tests, the benchmark). */
+  volatile long markedNow;
+
   /** Volumes holding delete marks written without a force (see {@link Delete}). Committer only. */
   private final java.util.Set<Volume> unforcedMarks = new java.util.HashSet<>();
 
@@ -169,6 +180,37 @@ final class BatchCommitter {
     CompletableFuture<T> out = then.apply(f);
     offer(new Delete(id, recorded, f), f);
     return out;
+  }
+
+  /**
+   * Without fsync only: writes the {@code D} mark of {@code id}'s slot on the calling thread, as a
+   * recorded {@link Delete} in a batch would (the caller records the delete: tombstone and binlog
+   * line), when this committer is not writing a batch now — no hand-off to this thread and back
+   * for a 32-byte header read and rewrite in the page cache (issue 9, w1del). True when marked;
+   * false, with nothing done, when fsync is on, a batch is being written ({@code tryLock}: never
+   * waits), the store is closing, or the slot lies in what an index checkpoint covers (the mark
+   * would first delete that checkpoint and force its directory: the committer does that); then
+   * the caller queues the delete. ENOENT when the slot is not here, as a queued delete.
+   */
+  boolean markNow(TrunkId id) throws IOException {
+    if (store.options.fsync() || !writing.tryLock()) {
+      return false;
+    }
+    try {
+      if (closed) {
+        return false;
+      }
+      Volume v = store.volume(id.sourceKey(), id.volume());
+      if (v != null && id.offset() < Math.max(v.checkpointCovered, v.pendingCovered)) {
+        return false;
+      }
+      SlotWrites.markDeleted(v, id);
+      v.changes++; // under the lock: the next snapshot sees it (the volume's index changed)
+      markedNow++;
+      return true;
+    } finally {
+      writing.unlock();
+    }
   }
 
   /** The committer whose thread this is, if any. */
@@ -259,7 +301,12 @@ final class BatchCommitter {
         bytes += next.bytes();
       }
       boolean stop = batch.removeIf(op -> op instanceof Stop);
-      commit(batch);
+      writing.lock();
+      try {
+        commit(batch);
+      } finally {
+        writing.unlock();
+      }
       for (Op op : batch) {
         if (op instanceof Snapshot s && !s.done.isDone()) { // the batch failed before its end
           s.done.completeExceptionally(new FdfsException(Errno.EIO, "batch failed"));
@@ -445,17 +492,13 @@ final class BatchCommitter {
             e.toString());
       }
     }
-    for (int i = 0; i < written.size(); i++) {
-      Op op = written.get(i);
-      if (op instanceof Append a) {
-        a.done.complete((TrunkId) results.get(i));
-      } else if (op instanceof Delete d) {
-        d.done.complete(null);
-      } else if (op instanceof Place p) {
-        p.done.complete((Boolean) results.get(i));
-      } else if (op instanceof Release r) {
-        r.done.complete(null);
-      }
+    // the answers (and what callers composed on them) without the lock: a delete sent right
+    // after its upload's answer may be marked on its event loop meanwhile (markNow)
+    writing.unlock();
+    try {
+      answer(written, results);
+    } finally {
+      writing.lock();
     }
     // after the batch is durable and indexed, with no write in flight: a consistent copy
     for (Op op : batch) {
@@ -472,6 +515,22 @@ final class BatchCommitter {
           }
         }
         s.done.complete(snaps);
+      }
+    }
+  }
+
+  /** Completes the futures of a batch's written ops with their results. */
+  private static void answer(List<Op> written, List<Object> results) {
+    for (int i = 0; i < written.size(); i++) {
+      Op op = written.get(i);
+      if (op instanceof Append a) {
+        a.done.complete((TrunkId) results.get(i));
+      } else if (op instanceof Delete d) {
+        d.done.complete(null);
+      } else if (op instanceof Place p) {
+        p.done.complete((Boolean) results.get(i));
+      } else if (op instanceof Release r) {
+        r.done.complete(null);
       }
     }
   }

@@ -266,6 +266,22 @@ public final class PackedStore implements AutoCloseable {
   }
 
   /**
+   * Without fsync: marks the slot deleted on the calling thread when the committer is between
+   * batches, for a caller that records the delete itself (as {@code delete(id, true)}); false when
+   * it must be queued instead. See {@link BatchCommitter#markNow}. Blocking (a page-cache read and
+   * write of the slot's header).
+   */
+  public boolean markDeletedNow(TrunkId id) throws IOException {
+    checkPath(id);
+    return committer.markNow(id);
+  }
+
+  /** Delete marks {@link #markDeletedNow} wrote on callers' threads (tests). */
+  public long markedNow() {
+    return committer.markedNow;
+  }
+
+  /**
    * As {@link #delete(TrunkId, boolean)}, {@code then} composed on the mark before it is queued,
    * so that it runs on the committer's thread once the mark is written (see {@link #afterBatch}).
    */
