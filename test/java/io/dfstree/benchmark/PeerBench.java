@@ -63,8 +63,8 @@ public final class PeerBench {
     double settleSeconds = 60;
 
     /**
-     * Each topology's systems this many times, in alternating order; the table then shows medians
-     * and the range of the per-round ratios ({@link ResultTable}).
+     * Each topology's systems this many times, each round in another order ({@link #roundOrder});
+     * the table then shows medians and the range of the per-round ratios ({@link ResultTable}).
      */
     int rounds = 1;
 
@@ -270,6 +270,12 @@ public final class PeerBench {
         s.maxSeconds);
     System.out.println(
         "load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
+    if (s.rounds > 1 && !positionsBalanced(s.systems.size(), s.rounds)) {
+      System.out.printf(
+          "note: %d rounds of %d systems do not put each system in each position equally often;"
+              + " use a multiple of %d (2x it also balances who runs after whom)%n",
+          s.rounds, s.systems.size(), s.systems.size());
+    }
     if (s.jfr != null) {
       printWindows = true;
       Files.createDirectories(s.jfr);
@@ -359,17 +365,28 @@ public final class PeerBench {
   }
 
   /**
-   * The systems in the order of a round: as given in odd rounds, reversed in even ones, so that no
-   * system is always the one that runs right after another (after FastDFS's unforced writes, or in
-   * the same minute of a drifting machine load).
+   * The systems in the order of a round. Position in a run matters on a shared machine (session
+   * 13: the same jar lost when it ran last, after FastDFS's unforced writes or in a later minute of
+   * a drifting load), so rounds 1..n (n systems) rotate the list by one each, putting every
+   * system in every position once, and rounds n+1..2n run those orders reversed, so that every
+   * system also follows every other one equally often (a Williams design: with 2n rounds each
+   * ordered pair of neighbours occurs exactly twice). With two systems this is as given, then
+   * reversed.
    */
   static List<String> roundOrder(List<String> systems, int round) {
-    if (round % 2 == 1) {
-      return systems;
+    int n = systems.size();
+    int shift = (round - 1) % n;
+    List<String> order = new ArrayList<>(systems.subList(shift, n));
+    order.addAll(systems.subList(0, shift));
+    if (((round - 1) / n) % 2 == 1) {
+      java.util.Collections.reverse(order);
     }
-    List<String> reversed = new ArrayList<>(systems);
-    java.util.Collections.reverse(reversed);
-    return reversed;
+    return order;
+  }
+
+  /** Rounds that put every system in every position equally often: a multiple of their number. */
+  static boolean positionsBalanced(int systems, int rounds) {
+    return rounds % systems == 0;
   }
 
   /**

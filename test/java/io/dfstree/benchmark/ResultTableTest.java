@@ -1,6 +1,7 @@
 package io.dfstree.benchmark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -120,11 +121,36 @@ class ResultTableTest {
   }
 
   @Test
-  void evenRoundsRunTheSystemsInReverse() {
+  void roundsRotateSoEverySystemRunsInEveryPositionThenReverseForWhoFollowsWhom() {
     List<String> systems = List.of("fastdfs", "a", "b");
     assertEquals(systems, PeerBench.roundOrder(systems, 1));
-    assertEquals(List.of("b", "a", "fastdfs"), PeerBench.roundOrder(systems, 2));
-    assertEquals(systems, PeerBench.roundOrder(systems, 3));
+    assertEquals(List.of("a", "b", "fastdfs"), PeerBench.roundOrder(systems, 2));
+    assertEquals(List.of("b", "fastdfs", "a"), PeerBench.roundOrder(systems, 3));
+    assertEquals(List.of("b", "a", "fastdfs"), PeerBench.roundOrder(systems, 4));
+    assertEquals(systems, PeerBench.roundOrder(systems, 7), "the design repeats after 2n rounds");
+    java.util.Map<String, Integer> neighbours = new java.util.HashMap<>();
+    for (int round = 1; round <= 6; round++) {
+      List<String> order = PeerBench.roundOrder(systems, round);
+      for (int position = 0; position < order.size(); position++) {
+        neighbours.merge(position + ":" + order.get(position), 1, Integer::sum);
+        if (position > 0) {
+          neighbours.merge(order.get(position - 1) + ">" + order.get(position), 1, Integer::sum);
+        }
+      }
+    }
+    for (String s : systems) {
+      for (int position = 0; position < 3; position++) {
+        assertEquals(2, neighbours.get(position + ":" + s), s + " in position " + position);
+      }
+      for (String t : systems) {
+        if (!s.equals(t)) {
+          assertEquals(2, neighbours.get(s + ">" + t), t + " after " + s);
+        }
+      }
+    }
+    assertEquals(List.of("b", "a"), PeerBench.roundOrder(List.of("a", "b"), 2), "two: reversed");
+    assertTrue(PeerBench.positionsBalanced(3, 6));
+    assertFalse(PeerBench.positionsBalanced(3, 2));
     assertEquals(3, PeerBench.Settings.parse(new String[] {"--rounds", "3"}).rounds);
   }
 
