@@ -32,7 +32,7 @@
 # Options: --quick | --topologies single,group | --systems fastdfs,ours,ours-w1 (suffix -packed or -plain: packing on or off) |
 #   --clients official,pooled,split | -c 1,16 | -s 4K,64K,1M | --scale F (file counts) |
 #   --max-seconds S (per phase) | --warmup N (per storage) | --jit-quiet PERCENT | --jit-quiet-max S |
-#   --settle-max S | --rounds N (every system N times, order reversed in even rounds; medians) |
+#   --settle-max S | --rounds N (every system N times, rotated: N = number of systems puts each in each position; medians) |
 #   --threads N (top server thread kinds per row) |
 #   --jfr DIR | --subdirs N | --baseline-jar OLD.jar (adds base, base-w1) | --out FILE.tsv |
 #   --jar-as NAME=JAR (adds NAME, NAME-w1: one more build of ours in the same run; repeatable) |
