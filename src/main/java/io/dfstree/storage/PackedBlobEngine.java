@@ -296,11 +296,6 @@ final class PackedBlobEngine implements BlobEngine {
   @Override
   public Future<Void> delete(Context ctx, FileId id) {
     TrunkId t = TrunkId.parse(id.remoteName());
-    // the rest of the delete (tombstone, line, force) is queued by the volume's committer thread
-    // as soon as the mark is written (composed before the mark is queued, so always there), and
-    // its round runs on that thread after the batch when nothing else waits for it
-    // (DeleteCommitter#committerBatchEnded): a client's delete wakes the committer and then the
-    // event loop, no disk thread; same order, same waits
     PackedStore s = store(id.storePathIndex());
     // alone: no other client delete in flight on this storage (see deletesOnLoop)
     boolean alone = deletesInFlight.incrementAndGet() == 1;
@@ -320,17 +315,7 @@ final class PackedBlobEngine implements BlobEngine {
                   return files.deletes().packedOnLoop(ctx, id, true);
                 }
               }
-              return on(
-                  ctx,
-                  s.delete(
-                      t,
-                      deletesRecorded(),
-                      mark ->
-                          mark.thenCompose(
-                              v ->
-                                  files
-                                      .afterPackedDelete(ctx, id, true, true)
-                                      .toCompletionStage())));
+              return markThenRecord(ctx, s, id, t, true);
             });
     done.onComplete(ar -> deletesInFlight.decrementAndGet());
     return done;
@@ -372,28 +357,36 @@ final class PackedBlobEngine implements BlobEngine {
   /** A peer's delete (binlog {@code D}): tombstone even when the slot is not here (yet). */
   Future<Void> applyDelete(Context ctx, FileId id, long ts) {
     TrunkId t = TrunkId.parse(id.remoteName());
-    // tombstone either way; a line only when a slot was deleted here (as for plain files): two
-    // members would otherwise log each other's delete back and forth for ever
-    // as a client's delete: the rest is queued from the committer thread, without a hop back to
-    // the event loop in between (a peer's delete woke four threads, now three, or two: see
-    // DeleteCommitter#packed)
     return files.withLock(
+        ctx, id, () -> markThenRecord(ctx, store(id.storePathIndex()), id, t, false));
+  }
+
+  /**
+   * Queues the mark of {@code t} on its volume's committer, then the rest of the delete (tombstone,
+   * line, force): composed before the mark is queued, so it always runs on the committer's thread
+   * once the mark is written, and its round runs on that thread after the batch when nothing else
+   * waits for it (DeleteCommitter#committerBatchEnded) — a client's delete wakes the committer and
+   * then the event loop, no disk thread; a peer's (woke four threads, now three, or two), no hop
+   * back to the event loop in between (see DeleteCommitter#packed).
+   *
+   * <p>{@code local}: a client's delete, which fails with its mark (ENOENT when the slot is not
+   * here). A peer's is tombstoned either way, with a line only when a slot was deleted here (as for
+   * plain files): two members would otherwise log each other's delete back and forth for ever.
+   */
+  private Future<Void> markThenRecord(
+      Context ctx, PackedStore s, FileId id, TrunkId t, boolean local) {
+    return on(
         ctx,
-        id,
-        () ->
-            on(
-                ctx,
-                store(id.storePathIndex())
-                    .delete(
-                        t,
-                        deletesRecorded(),
-                        mark ->
-                            mark.handle((v, err) -> err == null)
-                                .thenCompose(
-                                    slotDeleted ->
-                                        files
-                                            .afterPackedDelete(ctx, id, false, slotDeleted)
-                                            .toCompletionStage()))));
+        s.delete(
+            t,
+            deletesRecorded(),
+            mark ->
+                (local ? mark.thenApply(v -> true) : mark.handle((v, err) -> err == null))
+                    .thenCompose(
+                        slotDeleted ->
+                            files
+                                .afterPackedDelete(ctx, id, local, slotDeleted)
+                                .toCompletionStage())));
   }
 
   @Override

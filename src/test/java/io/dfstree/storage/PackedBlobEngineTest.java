@@ -471,6 +471,20 @@ class PackedBlobEngineTest {
   }
 
   /**
+   * The storage (restarted when {@code fsync} is not what it runs with) with a read window that
+   * takes in every slot written since: what decides whether a lone delete of a recent slot runs on
+   * the event loop is then the fsync setting and whether the delete comes alone (w1del).
+   */
+  private void withFsyncAndAWideReadWindow(boolean fsync) throws Exception {
+    if (this.fsync != fsync) {
+      stop();
+      this.fsync = fsync;
+      start();
+    }
+    engine.inlineReadWindow(64L << 20);
+  }
+
+  /**
    * Without fsync (W=1 settings), a client's delete of a slot this process just wrote is marked,
    * recorded and answered by the event loop that got it (w1del): the committer takes no batch for
    * it, yet its tombstone and {@code D} line are written as before, it fails ENOENT a second
@@ -479,10 +493,7 @@ class PackedBlobEngineTest {
    */
   @Test
   void withoutFsyncALoneDeleteOfARecentSlotIsMarkedAndRecordedOnTheEventLoop() throws Exception {
-    stop();
-    fsync = false;
-    start();
-    engine.inlineReadWindow(64L << 20);
+    withFsyncAndAWideReadWindow(false);
     List<FileId> ids = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       ids.add(files.validate("group1", store(bytes(1500 + i, 500 + i))));
@@ -542,10 +553,7 @@ class PackedBlobEngineTest {
    */
   @Test
   void withoutFsyncADeleteThatDoesNotComeAloneGoesToTheCommitter() throws Exception {
-    stop();
-    fsync = false;
-    start();
-    engine.inlineReadWindow(64L << 20);
+    withFsyncAndAWideReadWindow(false);
     FileId first = files.validate("group1", store(bytes(1500, 700)));
     FileId second = files.validate("group1", store(bytes(1500, 701)));
     engine.inlineReadWindow(0); // the first goes to the committer and is in flight...
@@ -586,7 +594,7 @@ class PackedBlobEngineTest {
   /** With fsync on, the window changes nothing for deletes: the committer marks and forces. */
   @Test
   void withFsyncNoDeleteIsMarkedOnTheEventLoop() throws Exception {
-    engine.inlineReadWindow(64L << 20);
+    withFsyncAndAWideReadWindow(true);
     FileId id = files.validate("group1", store(bytes(1500, 600)));
     on(() -> engine.delete(ctx, id));
     assertEquals(0, engine.store(0).markedNow());

@@ -20,10 +20,10 @@ import org.slf4j.LoggerFactory;
  * {@code fdatasync} serves many files. A single writer also keeps a volume's own slots in order:
  * nothing acknowledged can sit behind an unfinished slot.
  *
- * <p>Why over 400 lines: the writes at a place a name gives (a delete's mark, a released reservation, a peer's or a
- * repaired slot) are {@link SlotWrites}; this class keeps the queue, the loop and the commit,
- * which share the one thing no other class may touch: the write position of each volume, which
- * only this thread moves.
+ * <p>Why over 400 lines: the writes at a place a name gives (a delete's mark, a released
+ * reservation, a peer's or a repaired slot) are {@link SlotWrites}, the delete marks and their lock
+ * {@link DeleteMarks}; this class keeps the queue, the loop and the commit, which share the one
+ * thing no other class may touch: the write position of each volume, which only this thread moves.
  */
 final class BatchCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);
@@ -42,7 +42,8 @@ final class BatchCommitter {
    */
   static final long GROW_AHEAD = 1024 * 1024;
 
-  private sealed interface Op permits Append, Delete, Place, Release, Snapshot, Stop {
+  /** What the committer's queue holds: a write, a snapshot or the stop. */
+  sealed interface Op permits Append, DeleteMarks.Delete, Place, Release, Snapshot, Stop {
     int bytes();
   }
 
@@ -56,18 +57,6 @@ final class BatchCommitter {
       implements Op {
     public int bytes() {
       return SlotHeader.slotLength(content.remaining());
-    }
-  }
-
-  /**
-   * {@code recorded}: the caller makes the delete durable elsewhere (its tombstone and binlog line)
-   * and a restart marks again any slot whose mark a crash took ({@code
-   * PackedBlobEngine.recoverDeletes}), so the mark is answered once written, without a force of its
-   * own; the volume is forced with its next batch, its next checkpoint or at stop.
-   */
-  private record Delete(TrunkId id, boolean recorded, CompletableFuture<Void> done) implements Op {
-    public int bytes() {
-      return SlotHeader.SIZE;
     }
   }
 
@@ -113,6 +102,7 @@ final class BatchCommitter {
   private final PackedStore store;
   private final SlotLog log;
   private final LineForcer forcer;
+  private final DeleteMarks marks;
   private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closed;
@@ -129,21 +119,12 @@ final class BatchCommitter {
   volatile long forces;
 
   /**
-   * Held by this thread while it writes a batch ({@link #commit}); {@link #markNow} takes it with
-   * {@code tryLock}, so a mark made on another thread never overlaps a batch (nor a snapshot taken
-   * in one) and never waits for one.
+   * {@code marks}: locked by this thread while it writes a batch ({@link #commit}), so that a
+   * delete marked on another thread ({@link DeleteMarks#markNow}) never overlaps one.
    */
-  private final java.util.concurrent.locks.ReentrantLock writing =
-      new java.util.concurrent.locks.ReentrantLock();
-
-  /** Delete marks written by {@link #markNow} on the caller's thread (tests, the benchmark). */
-  volatile long markedNow;
-
-  /** Volumes holding delete marks written without a force (see {@link Delete}). Committer only. */
-  private final java.util.Set<Volume> unforcedMarks = new java.util.HashSet<>();
-
-  BatchCommitter(PackedStore store, SlotLog log, LineForcer forcer) {
+  BatchCommitter(PackedStore store, DeleteMarks marks, SlotLog log, LineForcer forcer) {
     this.store = store;
+    this.marks = marks;
     this.log = log;
     this.forcer = forcer;
     this.thread =
@@ -178,39 +159,8 @@ final class BatchCommitter {
       java.util.function.Function<CompletableFuture<Void>, CompletableFuture<T>> then) {
     CompletableFuture<Void> f = new CompletableFuture<>();
     CompletableFuture<T> out = then.apply(f);
-    offer(new Delete(id, recorded, f), f);
+    offer(new DeleteMarks.Delete(id, recorded, f), f);
     return out;
-  }
-
-  /**
-   * Without fsync only: writes the {@code D} mark of {@code id}'s slot on the calling thread, as a
-   * recorded {@link Delete} in a batch would (the caller records the delete: tombstone and binlog
-   * line), when this committer is not writing a batch now — no hand-off to this thread and back
-   * for a 32-byte header read and rewrite in the page cache (issue 9, w1del). True when marked;
-   * false, with nothing done, when fsync is on, a batch is being written ({@code tryLock}: never
-   * waits), the store is closing, or the slot lies in what an index checkpoint covers (the mark
-   * would first delete that checkpoint and force its directory: the committer does that); then
-   * the caller queues the delete. ENOENT when the slot is not here, as a queued delete.
-   */
-  boolean markNow(TrunkId id) throws IOException {
-    if (store.options.fsync() || !writing.tryLock()) {
-      return false;
-    }
-    try {
-      if (closed) {
-        return false;
-      }
-      Volume v = store.volume(id.sourceKey(), id.volume());
-      if (v != null && id.offset() < Math.max(v.checkpointCovered, v.pendingCovered)) {
-        return false;
-      }
-      SlotWrites.markDeleted(v, id);
-      v.changes++; // under the lock: the next snapshot sees it (the volume's index changed)
-      markedNow++;
-      return true;
-    } finally {
-      writing.unlock();
-    }
   }
 
   /** The committer whose thread this is, if any. */
@@ -276,6 +226,7 @@ final class BatchCommitter {
   }
 
   void close() {
+    marks.close();
     closed = true;
     queue.add(new Stop());
     try {
@@ -301,11 +252,11 @@ final class BatchCommitter {
         bytes += next.bytes();
       }
       boolean stop = batch.removeIf(op -> op instanceof Stop);
-      writing.lock();
+      marks.lock();
       try {
         commit(batch);
       } finally {
-        writing.unlock();
+        marks.unlock();
       }
       for (Op op : batch) {
         if (op instanceof Snapshot s && !s.done.isDone()) { // the batch failed before its end
@@ -314,7 +265,7 @@ final class BatchCommitter {
       }
       batch.clear();
       if (stop) {
-        forceMarks();
+        forces += marks.force();
         for (Op op; (op = queue.poll()) != null; ) {
           fail(op, new FdfsException(Errno.EBUSY, "packed store is closed"));
         }
@@ -390,18 +341,10 @@ final class BatchCommitter {
                   offset,
                   len,
                   a.extPart));
-        } else if (op instanceof Delete d) {
-          Volume v = store.volume(d.id.sourceKey(), d.id.volume());
-          if (v != null) {
-            IndexCheckpoint.beforeChange(v, d.id.offset());
-          }
-          SlotWrites.markDeleted(v, d.id);
-          if (d.recorded) {
-            // answered now: the caller's record of the delete is what a crash cannot take
-            v.changes++;
-            unforcedMarks.add(v);
-            d.done.complete(null);
-            continue;
+        } else if (op instanceof DeleteMarks.Delete d) {
+          Volume v = marks.mark(d);
+          if (v == null) {
+            continue; // recorded: answered already
           }
           mark(v, touched);
           written.add(op);
@@ -438,7 +381,7 @@ final class BatchCommitter {
           v.channel.force(false);
           forces++;
         }
-        unforcedMarks.removeAll(touched);
+        marks.forced(touched);
       }
       batches++;
     } catch (IOException e) {
@@ -493,17 +436,17 @@ final class BatchCommitter {
       }
     }
     // the answers (and what callers composed on them) without the lock: a delete sent right
-    // after its upload's answer may be marked on its event loop meanwhile (markNow)
-    writing.unlock();
+    // after its upload's answer may be marked on its event loop meanwhile (DeleteMarks#markNow)
+    marks.unlock();
     try {
       answer(written, results);
     } finally {
-      writing.lock();
+      marks.lock();
     }
     // after the batch is durable and indexed, with no write in flight: a consistent copy
     for (Op op : batch) {
       if (op instanceof Snapshot s) {
-        forceMarks(); // a checkpoint never describes a mark the volume may still lose
+        forces += marks.force(); // a checkpoint never describes a mark the volume may lose
         List<IndexCheckpoint.Snapshot> snaps = new ArrayList<>();
         for (Volume v : store.volumes()) {
           if (v.changes != v.checkpointedChanges || v.checkpointCovered == 0) {
@@ -525,8 +468,8 @@ final class BatchCommitter {
       Op op = written.get(i);
       if (op instanceof Append a) {
         a.done.complete((TrunkId) results.get(i));
-      } else if (op instanceof Delete d) {
-        d.done.complete(null);
+      } else if (op instanceof DeleteMarks.Delete d) {
+        d.done().complete(null);
       } else if (op instanceof Place p) {
         p.done.complete((Boolean) results.get(i));
       } else if (op instanceof Release r) {
@@ -540,25 +483,6 @@ final class BatchCommitter {
       store.afterBatch.ended(idle);
     } catch (RuntimeException e) {
       LOG.error("packed store M{}: after a batch: {}", store.storePathIndex, e.toString());
-    }
-  }
-
-  /** Forces the volumes holding delete marks written without a force (checkpoint, stop). */
-  private void forceMarks() {
-    if (!store.options.fsync()) {
-      unforcedMarks.clear();
-      return;
-    }
-    for (java.util.Iterator<Volume> it = unforcedMarks.iterator(); it.hasNext(); ) {
-      Volume v = it.next();
-      try {
-        v.channel.force(false);
-        forces++;
-        it.remove();
-      } catch (IOException e) {
-        // left for the next try; a restart marks the slots again from their tombstones
-        LOG.warn("packed store M{}: forcing delete marks failed: {}", store.storePathIndex, e.toString());
-      }
     }
   }
 
@@ -603,8 +527,8 @@ final class BatchCommitter {
   private static void fail(Op op, Throwable e) {
     if (op instanceof Append a) {
       a.done.completeExceptionally(e);
-    } else if (op instanceof Delete d) {
-      d.done.completeExceptionally(e);
+    } else if (op instanceof DeleteMarks.Delete d) {
+      d.done().completeExceptionally(e);
     } else if (op instanceof Place p) {
       p.done.completeExceptionally(e);
     } else if (op instanceof Release r) {

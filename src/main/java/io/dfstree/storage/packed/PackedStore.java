@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link VolumeSet}: the volumes, opened with their index rebuilt, and where own slots go;
  *   <li>{@link SlotReads}: reads, locations, the index's answer, listings;
  *   <li>{@link BatchCommitter}: every write, in batches on its thread ({@link SlotWrites} for the
- *       writes at a place a name gives);
+ *       writes at a place a name gives, {@link DeleteMarks} for deletes' marks);
  *   <li>{@link Compactor}: deleted slots' space given back;
  *   <li>{@link IndexCheckpoint}: the indexes saved for a fast restart.
  * </ul>
@@ -53,6 +53,7 @@ public final class PackedStore implements AutoCloseable {
   final PackedOptions options;
   final VolumeSet volumes;
   private final SlotReads reads;
+  private final DeleteMarks marks;
   private final BatchCommitter committer;
   private final Compactor compactor;
 
@@ -90,7 +91,8 @@ public final class PackedStore implements AutoCloseable {
     Path dir = storeRoot.resolve("data").resolve(DIR);
     this.volumes = new VolumeSet(dir, storePathIndex, sourceKey, options);
     this.reads = new SlotReads(storePathIndex, sourceKey, volumes);
-    this.committer = new BatchCommitter(this, log, forcer);
+    this.marks = new DeleteMarks(this);
+    this.committer = new BatchCommitter(this, marks, log, forcer);
     this.compactor = new Compactor(this);
   }
 
@@ -268,17 +270,17 @@ public final class PackedStore implements AutoCloseable {
   /**
    * Without fsync: marks the slot deleted on the calling thread when the committer is between
    * batches, for a caller that records the delete itself (as {@code delete(id, true)}); false when
-   * it must be queued instead. See {@link BatchCommitter#markNow}. Blocking (a page-cache read and
+   * it must be queued instead. See {@link DeleteMarks#markNow}. Blocking (a page-cache read and
    * write of the slot's header).
    */
   public boolean markDeletedNow(TrunkId id) throws IOException {
     checkPath(id);
-    return committer.markNow(id);
+    return marks.markNow(id);
   }
 
   /** Delete marks {@link #markDeletedNow} wrote on callers' threads (tests). */
   public long markedNow() {
-    return committer.markedNow;
+    return marks.markedNow;
   }
 
   /**
