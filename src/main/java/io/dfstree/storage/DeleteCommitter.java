@@ -181,7 +181,7 @@ final class DeleteCommitter {
     return submit(ctx, null, metadata, id.remoteName(), now(), true, true, id.storePathIndex());
   }
 
-  /** Rounds' deletes whose marks an event loop wrote with fsync on ({@link #packedMarkedOnLoop}). */
+  /** Deletes whose marks an event loop wrote with fsync on ({@link #packedMarkedOnLoop}; tests). */
   final java.util.concurrent.atomic.LongAdder markedOnLoop =
       new java.util.concurrent.atomic.LongAdder();
 

@@ -38,7 +38,8 @@ class DeleteCrashTest {
       long markedOnLoop = runAndKill(root, stored, deleted);
       assertEquals(PACKED + PLAIN, stored.size(), "files stored before the deletes");
       // most of each wave's packed deletes do not come alone: marked on the loop (grpdel2)
-      assertTrue(markedOnLoop > 0, "acknowledged deletes marked on the event loop: " + markedOnLoop);
+      assertTrue(
+          markedOnLoop > 0, "acknowledged deletes marked on the event loop: " + markedOnLoop);
       assertTrue(deleted.size() >= 32, "acknowledged deletes before the kill: " + deleted.size());
       try (CrashDeleter.Node node = new CrashDeleter.Node(root)) {
         List<String> binlog =

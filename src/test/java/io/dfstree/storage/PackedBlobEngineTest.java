@@ -607,11 +607,11 @@ class PackedBlobEngineTest {
 
   /**
    * With fsync on, a client's delete that comes while another is in flight is marked on its event
-   * loop (the committer was not writing a batch) and recorded by the disk pool's round — tombstone,
-   * {@code D} line, one binlog force for the deletes queued together — before its answer (grpdel2):
-   * the committer takes no batch for it. It stays deleted across a restart, and when a crash took
-   * its mark (written without a force of the volume, as a recorded mark in a batch is) the start
-   * marks it again from its tombstone.
+   * loop (the committer was not writing a batch) and recorded by the disk pool's round —
+   * tombstone, {@code D} line, one binlog force for the deletes queued together — before its
+   * answer (grpdel2): the committer takes no batch for it. It stays deleted across a restart, and
+   * when a crash took its mark (written without a force of the volume, as a recorded mark in a
+   * batch is) the start marks it again from its tombstone.
    */
   @Test
   void withFsyncADeleteThatDoesNotComeAloneIsMarkedOnTheLoopAndForcedByTheDiskPoolsRound()
@@ -665,7 +665,10 @@ class PackedBlobEngineTest {
           }
           all.complete(Future.all(fs).mapEmpty());
         });
-    all.get(20, TimeUnit.SECONDS).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    all.get(20, TimeUnit.SECONDS)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(20, TimeUnit.SECONDS);
     assertEquals(6, s.markedNow(), "the six that did not come alone: marked on the loop");
     assertEquals(6, deletes.markedOnLoop.sum());
     assertEquals(0, deletes.loopRounds.sum(), "with fsync no round runs on a loop");
