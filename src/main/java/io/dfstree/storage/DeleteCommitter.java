@@ -165,6 +165,26 @@ final class DeleteCommitter {
     return done.future();
   }
 
+  /**
+   * The round of a client's packed delete whose mark the calling event loop wrote itself with fsync
+   * on ({@code PackedStore.markDeletedNow}, {@code PackedBlobEngine.marksOnLoopWithFsync}): queued
+   * for the disk pool's next round, as any round of many — tombstone, line, one binlog force for
+   * the round, then the answer on {@code ctx}. The caller holds the slot's lock.
+   */
+  Future<Void> packedMarkedOnLoop(Context ctx, FileId id) {
+    PackedBlobEngine engine = files.packedEngine();
+    Path metadata =
+        engine == null || engine.mayHaveMetadata(id)
+            ? StoredFiles.metadataPath(files.pathOf(id))
+            : null;
+    markedOnLoop.increment();
+    return submit(ctx, null, metadata, id.remoteName(), now(), true, true, id.storePathIndex());
+  }
+
+  /** Deletes whose marks an event loop wrote with fsync on ({@link #packedMarkedOnLoop}; tests). */
+  final java.util.concurrent.atomic.LongAdder markedOnLoop =
+      new java.util.concurrent.atomic.LongAdder();
+
   private static long now() {
     return StoredFiles.now();
   }

@@ -314,6 +314,17 @@ final class PackedBlobEngine implements BlobEngine {
                 if (marked) {
                   return files.deletes().packedOnLoop(ctx, id, true);
                 }
+              } else if (!alone && marksOnLoopWithFsync(s, t)) {
+                boolean marked;
+                try {
+                  marked = s.markDeletedNow(t);
+                } catch (IOException | RuntimeException e) {
+                  return Future.failedFuture(e); // ENOENT as from the committer
+                }
+                if (marked) {
+                  // tombstone, line and the binlog force: the disk pool's next round (group commit)
+                  return files.deletes().packedMarkedOnLoop(ctx, id);
+                }
               }
               return markThenRecord(ctx, s, id, t, true);
             });
@@ -342,8 +353,8 @@ final class PackedBlobEngine implements BlobEngine {
    * memory unless memory is short: then one small read blocks this loop), when the committer is
    * not writing a batch (never waits for it: {@link PackedStore#markDeletedNow}), and when the
    * round would neither rotate the binlog nor compact the tombstones ({@link
-   * DeleteCommitter#mayRecordOnLoop}). Everything else goes through the committer as before, and
-   * with fsync on nothing changes.
+   * DeleteCommitter#mayRecordOnLoop}). Everything else goes through the committer as before; with
+   * fsync on see {@link #marksOnLoopWithFsync}.
    */
   private boolean deletesOnLoop(PackedStore s, FileId id, TrunkId t) {
     long window = inlineReadWindow;
@@ -352,6 +363,26 @@ final class PackedBlobEngine implements BlobEngine {
         && deletesRecorded()
         && s.recentlyWritten(t, window)
         && files.deletes().mayRecordOnLoop(id);
+  }
+
+  /**
+   * With fsync, whether a client's delete of {@code t} that does not come alone (others in flight)
+   * has its {@code D} mark written on the calling event loop, its round — tombstone, binlog line,
+   * one binlog force shared with the deletes queued with it — then run by the delete committer on
+   * the disk pool, and its answer on this loop once that force ended (issue 9, grpdel2). Through
+   * the volume's committer such a delete took one hand-off more (event loop → committer → disk
+   * thread → event loop): under concurrency the committer's round goes to the disk pool anyway
+   * ({@link DeleteCommitter#committerBatchEnded}), so its thread only wrote the mark, woken once
+   * per delete or two (benchmark/PROFILE.md, grpdel2: a group's c=16 rounds held 2.9 client
+   * deletes). The mark is a 32-byte header read and rewrite in the page cache, as in {@link
+   * #deletesOnLoop}: same window rule (a slot this process wrote recently), never waits for a
+   * batch, never inside an index checkpoint; the volume's force of the mark comes later, as for a
+   * recorded mark written by the committer ({@link PackedStore#markDeletedNow}). A delete that
+   * comes alone keeps del1's path (mark and round on the committer, two hand-offs).
+   */
+  private boolean marksOnLoopWithFsync(PackedStore s, TrunkId t) {
+    long window = inlineReadWindow;
+    return window > 0 && options.fsync() && deletesRecorded() && s.recentlyWritten(t, window);
   }
 
   /** A peer's delete (binlog {@code D}): tombstone even when the slot is not here (yet). */

@@ -70,6 +70,7 @@ public final class CrashDeleter {
               8 << 20);
       files.packed(packed);
       packed.open();
+      packed.inlineReadWindow(64L << 20); // storage.packed.inlineReadWindow's default
       packed.recoverLines();
       recoveredDeletes = packed.recoverDeletes();
       redonePlainDeletes = files.redoDeletes(); // as StorageVerticle starts
@@ -154,6 +155,11 @@ public final class CrashDeleter {
             }
             return Future.all(all).mapEmpty();
           });
+      synchronized (out) {
+        // deletes marked on the event loop so far (fsync on: those that did not come alone)
+        out.println("M " + node.packed.store(0).markedNow());
+        out.flush();
+      }
     }
     out.println("DONE");
     out.flush();

@@ -591,15 +591,126 @@ class PackedBlobEngineTest {
     assertEquals(1, engine.store(0).markedNow());
   }
 
-  /** With fsync on, the window changes nothing for deletes: the committer marks and forces. */
+  /**
+   * With fsync on, a delete that comes alone is marked by the committer, which also runs its round
+   * (del1): the window changes nothing for it.
+   */
   @Test
-  void withFsyncNoDeleteIsMarkedOnTheEventLoop() throws Exception {
+  void withFsyncALoneDeleteIsNotMarkedOnTheEventLoop() throws Exception {
     withFsyncAndAWideReadWindow(true);
     FileId id = files.validate("group1", store(bytes(1500, 600)));
     on(() -> engine.delete(ctx, id));
     assertEquals(0, engine.store(0).markedNow());
     assertEquals(0, files.deletes().loopRounds.sum());
     assertFalse(on(() -> engine.exists(id)));
+  }
+
+  /**
+   * With fsync on, a client's delete that comes while another is in flight is marked on its event
+   * loop (the committer was not writing a batch) and recorded by the disk pool's round —
+   * tombstone, {@code D} line, one binlog force for the deletes queued together — before its
+   * answer (grpdel2): the committer takes no batch for it. It stays deleted across a restart, and
+   * when a crash took its mark (written without a force of the volume, as a recorded mark in a
+   * batch is) the start marks it again from its tombstone.
+   */
+  @Test
+  void withFsyncADeleteThatDoesNotComeAloneIsMarkedOnTheLoopAndForcedByTheDiskPoolsRound()
+      throws Exception {
+    withFsyncAndAWideReadWindow(true);
+    FileId first = files.validate("group1", store(bytes(1500, 800)));
+    List<FileId> others = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      others.add(files.validate("group1", store(bytes(1500 + i, 810 + i))));
+    }
+    Path packedDir = dir.resolve("s0/data/packed");
+    Path volume;
+    try (var vols = Files.list(packedDir)) {
+      volume = vols.filter(p -> p.toString().endsWith(".vol")).findFirst().orElseThrow();
+    }
+    List<byte[]> liveHeaders = new ArrayList<>();
+    try (RandomAccessFile f = new RandomAccessFile(volume.toFile(), "r")) {
+      for (FileId o : others) {
+        byte[] h = new byte[64];
+        f.seek(TrunkId.parse(o.remoteName()).offset());
+        f.readFully(h);
+        liveHeaders.add(h);
+      }
+    }
+    io.dfstree.storage.packed.PackedStore s = engine.store(0);
+    DeleteCommitter deletes = files.deletes();
+    long forced = files.forces().counts()[2];
+    long diskRounds = deletes.rounds;
+    engine.inlineReadWindow(0); // the first goes to the committer and stays in flight...
+    CompletableFuture<Future<Void>> all = new CompletableFuture<>();
+    ctx.runOnContext(
+        v -> {
+          Future<Void> a = engine.delete(ctx, first);
+          // the committer marks it (its round then forces outside the batch's lock), but its answer
+          // waits for this loop: it is still in flight (this test blocks its loop on purpose)
+          TrunkId t = TrunkId.parse(first.remoteName());
+          long until = System.currentTimeMillis() + 5_000;
+          while (s.contains(t) && System.currentTimeMillis() < until) {
+            Thread.onSpinWait();
+          }
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          engine.inlineReadWindow(64L << 20); // ...when the others, loop-eligible, arrive
+          List<Future<Void>> fs = new ArrayList<>();
+          fs.add(a);
+          for (FileId o : others) {
+            fs.add(engine.delete(ctx, o));
+          }
+          all.complete(Future.all(fs).mapEmpty());
+        });
+    all.get(20, TimeUnit.SECONDS)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(20, TimeUnit.SECONDS);
+    assertEquals(6, s.markedNow(), "the six that did not come alone: marked on the loop");
+    assertEquals(6, deletes.markedOnLoop.sum());
+    assertEquals(0, deletes.loopRounds.sum(), "with fsync no round runs on a loop");
+    assertTrue(deletes.rounds > diskRounds, "their round ran on the disk pool");
+    assertTrue(
+        files.forces().counts()[2] - forced >= 2,
+        "the first's round and the others' forced the binlog: "
+            + (files.forces().counts()[2] - forced));
+    List<String> lines = binlogLines();
+    for (FileId o : others) {
+      String name = o.remoteName();
+      assertEquals(1, lines.stream().filter(l -> l.endsWith(" D " + name)).count(), name);
+      assertTrue(files.deletedAtOrAfter(name, 0), "tombstone of " + name);
+      assertFalse(on(() -> engine.exists(o)));
+    }
+    FileId again = others.get(0);
+    engine.inlineReadWindow(64L << 20);
+    assertEquals(
+        Errno.ENOENT,
+        errno(assertThrows(Exception.class, () -> on(() -> engine.delete(ctx, again)))));
+    assertFalse(on(() -> engine.exists(first)));
+
+    stop();
+    // a crash took the six marks (written on the loop, not yet forced with their volume): the
+    // headers say live again and no index checkpoint says otherwise
+    try (RandomAccessFile f = new RandomAccessFile(volume.toFile(), "rw")) {
+      for (int i = 0; i < others.size(); i++) {
+        f.seek(TrunkId.parse(others.get(i).remoteName()).offset());
+        f.write(liveHeaders.get(i));
+      }
+    }
+    try (var idx = Files.list(packedDir)) {
+      for (Path p : idx.filter(p -> p.toString().endsWith(".idx")).toList()) {
+        Files.delete(p);
+      }
+    }
+    start();
+    assertEquals(6, recoveredDeletes, "marked again from their tombstones");
+    for (FileId o : others) {
+      assertFalse(on(() -> engine.exists(o)), "deleted across the restart: " + o.remoteName());
+    }
+    assertFalse(on(() -> engine.exists(first)));
   }
 
   @Test

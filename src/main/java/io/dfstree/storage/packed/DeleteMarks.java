@@ -49,7 +49,11 @@ final class DeleteMarks {
   /** Delete marks written by {@link #markNow} on the caller's thread (tests, the benchmark). */
   volatile long markedNow;
 
-  /** Volumes holding delete marks written without a force (see {@link Delete}). Committer only. */
+  /**
+   * Volumes holding delete marks written without a force (see {@link Delete}). Read and changed
+   * under {@link #writing} (the committer's batches and checkpoints; {@link #markNow}), or at stop
+   * once no {@link #markNow} can mark any more.
+   */
   private final Set<Volume> unforced = new HashSet<>();
 
   DeleteMarks(PackedStore store) {
@@ -73,17 +77,21 @@ final class DeleteMarks {
   }
 
   /**
-   * Without fsync only: writes the {@code D} mark of {@code id}'s slot on the calling thread, as a
-   * recorded {@link Delete} in a batch would (the caller records the delete: tombstone and binlog
-   * line), when the committer is not writing a batch now — no hand-off to its thread and back for a
-   * 32-byte header read and rewrite in the page cache (issue 9, w1del). True when marked; false,
-   * with nothing done, when fsync is on, a batch is being written ({@code tryLock}: never waits),
-   * the store is closing, or the slot lies in what an index checkpoint covers (the mark would first
-   * delete that checkpoint and force its directory: the committer does that); then the caller
-   * queues the delete. ENOENT when the slot is not here, as a queued delete.
+   * Writes the {@code D} mark of {@code id}'s slot on the calling thread, as a recorded {@link
+   * Delete} in a batch would (the caller records the delete: tombstone and binlog line, forced
+   * before its answer when fsync is on), when the committer is not writing a batch now — no
+   * hand-off to its thread and back for a 32-byte header read and rewrite in the page cache (issue
+   * 9: w1del without fsync, grpdel2 with fsync for deletes that come together). With fsync the
+   * volume joins those whose marks wait for a force, as a recorded mark written in a batch does
+   * (forced with the volume's next batch, its next checkpoint or at stop; a restart marks again
+   * from the tombstones what a crash took). True when marked; false, with nothing done, when a
+   * batch is being written ({@code tryLock}: never waits), the store is closing, or the slot lies
+   * in what an index checkpoint covers (the mark would first delete that checkpoint and force its
+   * directory: the committer does that); then the caller queues the delete. ENOENT when the slot
+   * is not here, as a queued delete.
    */
   boolean markNow(TrunkId id) throws IOException {
-    if (store.options.fsync() || !writing.tryLock()) {
+    if (!writing.tryLock()) {
       return false;
     }
     try {
@@ -96,6 +104,9 @@ final class DeleteMarks {
       }
       SlotWrites.markDeleted(v, id);
       v.changes++; // under the lock: the next snapshot sees it (the volume's index changed)
+      if (store.options.fsync()) {
+        unforced.add(v); // under the lock, which the committer holds wherever it reads the set
+      }
       markedNow++;
       return true;
     } finally {

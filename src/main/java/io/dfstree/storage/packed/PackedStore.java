@@ -268,10 +268,10 @@ public final class PackedStore implements AutoCloseable {
   }
 
   /**
-   * Without fsync: marks the slot deleted on the calling thread when the committer is between
-   * batches, for a caller that records the delete itself (as {@code delete(id, true)}); false when
-   * it must be queued instead. See {@link DeleteMarks#markNow}. Blocking (a page-cache read and
-   * write of the slot's header).
+   * Marks the slot deleted on the calling thread when the committer is between batches, for a
+   * caller that records the delete itself (as {@code delete(id, true)}: with fsync its tombstone
+   * and binlog line are forced before its answer); false when it must be queued instead. See
+   * {@link DeleteMarks#markNow}. Blocking (a page-cache read and write of the slot's header).
    */
   public boolean markDeletedNow(TrunkId id) throws IOException {
     checkPath(id);
