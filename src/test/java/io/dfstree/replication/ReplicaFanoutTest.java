@@ -141,6 +141,71 @@ class ReplicaFanoutTest {
     assertTrue(again.usable());
   }
 
+  /**
+   * A write quorum of 1's push: the client is answered before the copy goes to the peer. The
+   * continuation that answers the client runs first; the copy leaves in the next task on the
+   * context (sent first, its sendto and the peer's wake-up were in front of every answer).
+   */
+  @Test
+  void aPushedCopyLeavesAfterTheClientIsAnswered() throws Exception {
+    PeerPool pool = new PeerPool(vertx, "127.0.0.1", () -> null);
+    Context ctx = vertx.getOrCreateContext();
+    byte[] content = new byte[4096];
+    ReplicaFanout push = ReplicaFanout.push(pool);
+    boolean[] copySent = {false};
+    on(
+        ctx,
+        () ->
+            pool.acquire("127.0.0.1", port)
+                .map(
+                    c -> {
+                      push.hold(
+                          c,
+                          ReplicaFanout.prefix(content.length, 0),
+                          content.length,
+                          (conn, first) -> {
+                            copySent[0] = true;
+                            return conn.begin(first, 5000);
+                          });
+                      push.write(Buffer.buffer(content));
+                      return c;
+                    }));
+    String name = "M00/00/00/pushedcopy.bin";
+    io.dfstree.storage.NewBlob placed =
+        (io.dfstree.storage.NewBlob)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {io.dfstree.storage.NewBlob.class},
+                (proxy, m, args) ->
+                    switch (m.getName()) {
+                      case "name" -> name;
+                      case "placeAs" -> Future.succeededFuture(name); // placed here
+                      default -> throw new UnsupportedOperationException(m.getName());
+                    });
+    boolean[] copySentBeforeAnswer = {true};
+    String answered =
+        on(
+            ctx,
+            () ->
+                WriteQuorum.placeWithPeers(null, ctx, push, placed, 0)
+                    .map(
+                        remote -> {
+                          // where the storage writes the client's answer
+                          copySentBeforeAnswer[0] = copySent[0];
+                          return remote;
+                        }));
+    assertEquals(name, answered);
+    assertFalse(copySentBeforeAnswer[0], "the copy went out before the client's answer");
+    // and it still goes out, whole, right after
+    long until = System.currentTimeMillis() + 5000;
+    int whole = ReplicaFanout.prefix(content.length, 0).length() + content.length + StorageCodec.REPLICA_TRAILER;
+    while (receivedBytes() < whole && System.currentTimeMillis() < until) {
+      Thread.sleep(10);
+    }
+    assertTrue(copySent[0]);
+    assertEquals(whole, receivedBytes());
+  }
+
   @Test
   void anAbortedSmallUploadSendsNothingAndKeepsItsConnection() throws Exception {
     PeerPool pool = new PeerPool(vertx, "127.0.0.1", () -> null);
