@@ -365,13 +365,12 @@ public final class PeerBench {
   }
 
   /**
-   * The systems in the order of a round. Position in a run matters on a shared machine (session
-   * 13: the same jar lost when it ran last, after FastDFS's unforced writes or in a later minute of
-   * a drifting load), so rounds 1..n (n systems) rotate the list by one each, putting every
-   * system in every position once, and rounds n+1..2n run those orders reversed, so that every
-   * system also follows every other one equally often (a Williams design: with 2n rounds each
-   * ordered pair of neighbours occurs exactly twice). With two systems this is as given, then
-   * reversed.
+   * The systems in the order of a round. Position in a run matters on a shared machine (session 13:
+   * the same jar lost when it ran last, after FastDFS's unforced writes or in a later minute of a
+   * drifting load), so rounds 1..n (n systems) rotate the list by one each, putting every system in
+   * every position once, and rounds n+1..2n run those orders reversed, so that every system also
+   * follows every other one equally often (a Williams design: with 2n rounds each ordered pair of
+   * neighbours occurs exactly twice). With two systems this is as given, then reversed.
    */
   static List<String> roundOrder(List<String> systems, int round) {
     int n = systems.size();

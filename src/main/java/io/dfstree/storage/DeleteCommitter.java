@@ -27,15 +27,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>One round runs at a time, on a thread of the disk pool: while it forces, new deletes queue,
  * and the next round takes them all. Without fsync a packed delete's round, which then forces
- * nothing, runs on the packed committer's thread instead ({@link #inlinePacked}). Callers hold each file's lock until their delete is answered
- * ({@link StoredFiles#withLock}), so a round's tombstones and lines are written under those locks
- * as a single delete's are, and no delete is answered before its round is durable: an answered
- * delete survives a crash (its line is forced; {@link TombstoneStore} replays lines into
- * tombstones). A packed slot comes here after its volume's committer made its {@code D} mark
- * durable (in a batch of its own, one force per volume), so a packed delete costs a share of one
- * volume force and of one binlog force. A plain file is moved into its store path's {@link Trash}
- * in the round ({@link StoredFiles#commitPlainDelete}); its directory force and unlink (freeing a
- * large file's blocks waits for the disk) run behind the answer, so rounds never wait for them.
+ * nothing, runs on the packed committer's thread instead ({@link #inlinePacked}). Callers hold each
+ * file's lock until their delete is answered ({@link StoredFiles#withLock}), so a round's
+ * tombstones and lines are written under those locks as a single delete's are, and no delete is
+ * answered before its round is durable: an answered delete survives a crash (its line is forced;
+ * {@link TombstoneStore} replays lines into tombstones). A packed slot comes here after its
+ * volume's committer made its {@code D} mark durable (in a batch of its own, one force per volume),
+ * so a packed delete costs a share of one volume force and of one binlog force. A plain file is
+ * moved into its store path's {@link Trash} in the round ({@link StoredFiles#commitPlainDelete});
+ * its directory force and unlink (freeing a large file's blocks waits for the disk) run behind the
+ * answer, so rounds never wait for them.
  */
 final class DeleteCommitter {
   /**
@@ -64,14 +65,16 @@ final class DeleteCommitter {
 
   /**
    * Without fsync a packed delete's round forces nothing (no -m file to look for either, as a rule:
-   * {@link PackedMetadataNote}): two appends to files in the page cache. It then runs on the
-   * packed committer's thread that marked the slot, not on a disk thread woken for it — one thread
-   * hop fewer per delete on every member (issue 9's group delete profile: the hops, not the
-   * writes, were its disk and committer time).
+   * {@link PackedMetadataNote}): two appends to files in the page cache. It then runs on the packed
+   * committer's thread that marked the slot, not on a disk thread woken for it — one thread hop
+   * fewer per delete on every member (issue 9's group delete profile: the hops, not the writes,
+   * were its disk and committer time).
    */
   private final boolean inlinePacked;
 
-  /** Rounds made durable so far on the disk pool (tests: deletes per round; see committerRounds). */
+  /**
+   * Rounds made durable so far on the disk pool (tests: deletes per round; see committerRounds).
+   */
   volatile long rounds;
 
   DeleteCommitter(WorkerExecutor disk, FileChanges changes, StoredFiles files, boolean fsync) {
@@ -152,10 +155,10 @@ final class DeleteCommitter {
   /**
    * The rest of a packed delete whose mark the calling event loop wrote itself ({@code
    * PackedStore.markDeletedNow}, fsync off, {@link #mayRecordOnLoop}): its round — a tombstone and
-   * a binlog line appended in the page cache, nothing forced — runs here and now, so the delete
-   * is answered by the loop that read it, no thread woken (issue 9, w1del: the committer's
-   * wake-up and the loop's were the two hand-offs of a c=1 delete without fsync). What it records
-   * and in which order is the round's as on any thread (tombstone, then line, then answer).
+   * a binlog line appended in the page cache, nothing forced — runs here and now, so the delete is
+   * answered by the loop that read it, no thread woken (issue 9, w1del: the committer's wake-up and
+   * the loop's were the two hand-offs of a c=1 delete without fsync). What it records and in which
+   * order is the round's as on any thread (tombstone, then line, then answer).
    */
   Future<Void> packedOnLoop(Context ctx, FileId id, boolean local) {
     Promise<Void> done = ((ContextInternal) ctx).promise();
@@ -212,15 +215,15 @@ final class DeleteCommitter {
    * round — tombstones, binlog lines, one binlog force — runs now on this thread, which then wakes
    * the event loops to answer: at c=1 a packed delete is two hand-offs (event loop → committer →
    * event loop), not three with a disk thread between (issue 9, del1's trace: the disk thread's
-   * wake-up was in series with every delete). One round only, and only for deletes that come one
-   * at a time: while {@code idle} (no upload, copy or other delete waits in the committer's queue,
-   * so none waits behind this force), no round runs elsewhere and the last round held at most one
+   * wake-up was in series with every delete). One round only, and only for deletes that come one at
+   * a time: while {@code idle} (no upload, copy or other delete waits in the committer's queue, so
+   * none waits behind this force), no round runs elsewhere and the last round held at most one
    * delete. Under concurrency (c=16: rounds of many) the disk pool drains as before, so the
    * committer marks the next deletes while a disk thread forces the round before (measured: a
-   * committer that forced every round itself marked the next batch only after each force, and
-   * c=16 deletes lost a fifth of their rate). Either way one force per round: deletes that come
-   * while it forces make up the next round. Ordering as before: each request's caller holds its
-   * slot's lock until it is answered, and the round answers only once its lines are durable.
+   * committer that forced every round itself marked the next batch only after each force, and c=16
+   * deletes lost a fifth of their rate). Either way one force per round: deletes that come while it
+   * forces make up the next round. Ordering as before: each request's caller holds its slot's lock
+   * until it is answered, and the round answers only once its lines are durable.
    */
   void committerBatchEnded(boolean idle) {
     if (HELD.get() == null) {
@@ -344,7 +347,9 @@ final class DeleteCommitter {
         // way must not stay; no line, or two members would log each other's delete for ever
         buried.add(
             new FileChanges.Buried(
-                r.name, r.ts, r.local ? Binlog.DELETE : Character.toLowerCase(Binlog.DELETE),
+                r.name,
+                r.ts,
+                r.local ? Binlog.DELETE : Character.toLowerCase(Binlog.DELETE),
                 r.local || removed));
         kept.add(r);
       } catch (IOException | RuntimeException e) {

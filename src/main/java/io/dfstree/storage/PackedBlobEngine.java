@@ -31,8 +31,8 @@ import java.util.concurrent.CompletionStage;
  * fdatasync}. Deletes, tombstones and metadata stay with {@link StoredFiles}, as for plain files,
  * so catch-up, deletes and {@code -m} files work the same.
  *
- * A delete's mark is answered without a force of its volume once {@link #recoverDeletes} ran: its
- * tombstone and binlog line are the record ({@link DeleteCommitter}).
+ * <p>A delete's mark is answered without a force of its volume once {@link #recoverDeletes} ran:
+ * its tombstone and binlog line are the record ({@link DeleteCommitter}).
  *
  * <p>A new upload or a peer's copy is a {@link PackedNewBlob} until placed; downloads, the repair
  * of a damaged slot before it is served and the scrub are {@link PackedReads}; what a start repairs
@@ -118,8 +118,8 @@ final class PackedBlobEngine implements BlobEngine {
 
   /**
    * Every minute, on a disk worker: the blocks of deleted slots go back to the filesystem, then the
-   * indexes of changed volumes are checkpointed. Neither touches live slots, so uploads and reads go
-   * on meanwhile.
+   * indexes of changed volumes are checkpointed. Neither touches live slots, so uploads and reads
+   * go on meanwhile.
    */
   private void compactAll() {
     if (compacting) {
@@ -216,7 +216,10 @@ final class PackedBlobEngine implements BlobEngine {
     return pending.used();
   }
 
-  /** Per store path: whether its packed slots may have {@code -m} files ({@link PackedMetadataNote}). */
+  /**
+   * Per store path: whether its packed slots may have {@code -m} files ({@link
+   * PackedMetadataNote}).
+   */
   private volatile PackedMetadataNote[] notes;
 
   /** Whether the packed slot {@code id} may have a {@code -m} file (a delete must look for it). */
@@ -225,7 +228,9 @@ final class PackedBlobEngine implements BlobEngine {
     return n == null || n[id.storePathIndex()].mayHaveMetadata();
   }
 
-  /** Blocking: before a {@code -m} file of a packed slot is written ({@link PackedMetadataNote}). */
+  /**
+   * Blocking: before a {@code -m} file of a packed slot is written ({@link PackedMetadataNote}).
+   */
   void beforeMetadataWrite(FileId id) throws IOException {
     notes[id.storePathIndex()].beforeMetadataWrite();
   }
@@ -334,10 +339,10 @@ final class PackedBlobEngine implements BlobEngine {
 
   /**
    * Client deletes begun and not yet answered. Only a delete that comes alone is done on the event
-   * loop: under concurrency (c=16) the volume's committer takes the marks and rounds off the
-   * loops, as before — measured (benchmark/PROFILE.md, w1del run 4): with every delete on the
-   * loops, a single node's c=16 deletes ran at 4,500-4,800/s against 7,000-7,900/s through the
-   * committer, the two loops contending for the binlog's and tombstones' locks and the commit lock.
+   * loop: under concurrency (c=16) the volume's committer takes the marks and rounds off the loops,
+   * as before — measured (benchmark/PROFILE.md, w1del run 4): with every delete on the loops, a
+   * single node's c=16 deletes ran at 4,500-4,800/s against 7,000-7,900/s through the committer,
+   * the two loops contending for the binlog's and tombstones' locks and the commit lock.
    */
   private final java.util.concurrent.atomic.AtomicInteger deletesInFlight =
       new java.util.concurrent.atomic.AtomicInteger();
@@ -345,13 +350,12 @@ final class PackedBlobEngine implements BlobEngine {
   /**
    * Whether a client's delete of {@code t} is done on the calling event loop, without fsync: mark,
    * tombstone, binlog line, answer, no thread woken (issue 9, w1del; benchmark/PROFILE.md). The
-   * exception to "no disk work on an event loop", as {@link PackedReads#readsInline} is for
-   * reads: with fsync off all three are writes to the page cache (a 32-byte header read and
-   * rewrite, two appends of ~75 bytes), where the committer's and the loop's wake-ups cost more
-   * than the writes. Only for
-   * a slot this process wrote within {@code storage.packed.inlineReadWindow} (its header is in
-   * memory unless memory is short: then one small read blocks this loop), when the committer is
-   * not writing a batch (never waits for it: {@link PackedStore#markDeletedNow}), and when the
+   * exception to "no disk work on an event loop", as {@link PackedReads#readsInline} is for reads:
+   * with fsync off all three are writes to the page cache (a 32-byte header read and rewrite, two
+   * appends of ~75 bytes), where the committer's and the loop's wake-ups cost more than the writes.
+   * Only for a slot this process wrote within {@code storage.packed.inlineReadWindow} (its header
+   * is in memory unless memory is short: then one small read blocks this loop), when the committer
+   * is not writing a batch (never waits for it: {@link PackedStore#markDeletedNow}), and when the
    * round would neither rotate the binlog nor compact the tombstones ({@link
    * DeleteCommitter#mayRecordOnLoop}). Everything else goes through the committer as before; with
    * fsync on see {@link #marksOnLoopWithFsync}.

@@ -100,7 +100,8 @@ class ReplicaFanoutTest {
             pool.acquire("127.0.0.1", port)
                 .map(
                     c -> {
-                      fanout.hold(c, prefix, content.length, (conn, first) -> conn.begin(first, 5000));
+                      fanout.hold(
+                          c, prefix, content.length, (conn, first) -> conn.begin(first, 5000));
                       // the upload's bytes arrive in pieces
                       fanout.write(Buffer.buffer(content).slice(0, 1000));
                       fanout.write(Buffer.buffer(content).slice(1000, content.length));
@@ -128,7 +129,8 @@ class ReplicaFanoutTest {
     assertEquals(whole, got.length());
     assertEquals(
         prefix, got.slice(0, prefix.length()), "the request starts with the header and prefix");
-    assertEquals(Buffer.buffer(content), got.slice(prefix.length(), prefix.length() + content.length));
+    assertEquals(
+        Buffer.buffer(content), got.slice(prefix.length(), prefix.length() + content.length));
     assertEquals(
         StorageCodec.decodeTrailer(got.slice(prefix.length() + content.length, got.length())),
         new io.dfstree.protocol.StorageRequest.ReplicaTrailer(1234, "M00/00/00/somename.bin"));
@@ -198,7 +200,10 @@ class ReplicaFanoutTest {
     assertFalse(copySentBeforeAnswer[0], "the copy went out before the client's answer");
     // and it still goes out, whole, right after
     long until = System.currentTimeMillis() + 5000;
-    int whole = ReplicaFanout.prefix(content.length, 0).length() + content.length + StorageCodec.REPLICA_TRAILER;
+    int whole =
+        ReplicaFanout.prefix(content.length, 0).length()
+            + content.length
+            + StorageCodec.REPLICA_TRAILER;
     while (receivedBytes() < whole && System.currentTimeMillis() < until) {
       Thread.sleep(10);
     }
@@ -219,7 +224,10 @@ class ReplicaFanoutTest {
                     .map(
                         c -> {
                           fanout.hold(
-                              c, ReplicaFanout.prefix(100, 0), 100, (conn, first) -> conn.begin(first, 5000));
+                              c,
+                              ReplicaFanout.prefix(100, 0),
+                              100,
+                              (conn, first) -> conn.begin(first, 5000));
                           fanout.write(Buffer.buffer(new byte[40]));
                           fanout.abort(); // the client went away
                           return c;
@@ -229,6 +237,7 @@ class ReplicaFanoutTest {
     assertTrue(held.usable());
     assertSame(held, on(ctx, () -> pool.acquire("127.0.0.1", port)));
   }
+
   /**
    * The deadline timer outlives an answered request (one timer per deadline, not per request on a
    * busy connection): a request that follows one with a longer deadline still gets its own.

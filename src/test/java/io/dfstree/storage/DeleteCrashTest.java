@@ -43,7 +43,8 @@ class DeleteCrashTest {
       assertTrue(deleted.size() >= 32, "acknowledged deletes before the kill: " + deleted.size());
       try (CrashDeleter.Node node = new CrashDeleter.Node(root)) {
         List<String> binlog =
-            Files.readAllLines(root.resolve("sync/binlog"), java.nio.charset.StandardCharsets.US_ASCII);
+            Files.readAllLines(
+                root.resolve("sync/binlog"), java.nio.charset.StandardCharsets.US_ASCII);
         int kept = 0;
         for (Map.Entry<String, Long> e : stored.entrySet()) {
           String name = e.getKey();
@@ -52,8 +53,7 @@ class DeleteCrashTest {
           if (deleted.contains(name)) {
             assertFalse(here, "acknowledged delete came back: " + name);
             assertNotNull(node.files.tombstones().deletedAt(name), "tombstone of " + name);
-            assertTrue(
-                binlog.stream().anyMatch(l -> l.endsWith(" D " + name)), "line of " + name);
+            assertTrue(binlog.stream().anyMatch(l -> l.endsWith(" D " + name)), "line of " + name);
           } else if (here) {
             kept++;
             byte[] want = CrashDeleter.content(e.getValue());
@@ -221,7 +221,8 @@ class DeleteCrashTest {
     try (CrashDeleter.Node node = new CrashDeleter.Node(root)) {
       String first = store(node, CrashDeleter.content(1003));
       String second = store(node, CrashDeleter.content(1004));
-      assertEquals(node.files.binlog().size(), node.files.trash().syncedOffset(), "nothing pending");
+      assertEquals(
+          node.files.binlog().size(), node.files.trash().syncedOffset(), "nothing pending");
       java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
       node.files.trash().afterUnlinks =

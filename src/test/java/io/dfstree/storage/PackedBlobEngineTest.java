@@ -247,7 +247,8 @@ class PackedBlobEngineTest {
     start();
     engine.inlineReadWindow(64L << 20);
     assertEquals(100, on(() -> engine.open(files.validate("group1", other))).length());
-    assertEquals(0, engine.reads.inlineReads(), "written before the restart: a disk thread reads it");
+    assertEquals(
+        0, engine.reads.inlineReads(), "written before the restart: a disk thread reads it");
   }
 
   @Test
@@ -373,9 +374,9 @@ class PackedBlobEngineTest {
 
   /**
    * With fsync (the defaults), a delete that comes alone is marked, recorded and forced by the
-   * volume's committer thread, which then answers: no disk thread between the mark and the
-   * answer (del1: that thread's wake-up was in series with every c=1 delete). Its line is still
-   * forced before the answer, and it stays deleted across a restart.
+   * volume's committer thread, which then answers: no disk thread between the mark and the answer
+   * (del1: that thread's wake-up was in series with every c=1 delete). Its line is still forced
+   * before the answer, and it stays deleted across a restart.
    */
   @Test
   void withFsyncALoneDeletesRoundRunsOnTheCommitterThreadAndIsForcedBeforeItsAnswer()
@@ -401,7 +402,8 @@ class PackedBlobEngineTest {
     assertEquals(
         21,
         deletes.committerRounds.sum() - committerRounds,
-        "one round per delete, each on the committer's thread; disk rounds: " + (deletes.rounds - diskRounds));
+        "one round per delete, each on the committer's thread; disk rounds: "
+            + (deletes.rounds - diskRounds));
     assertEquals(diskRounds, deletes.rounds, "no delete round on a disk thread");
     // (the background sync of the uploads' lines may add a force or two)
     assertTrue(
@@ -461,7 +463,9 @@ class PackedBlobEngineTest {
     assertEquals(1, lines.stream().filter(l -> l.endsWith(" D " + mine)).count());
     assertEquals(1, lines.stream().filter(l -> l.endsWith(" d " + theirs)).count());
     assertEquals(
-        0, lines.stream().filter(l -> l.endsWith(" d " + mine)).count(), "no line: nothing removed");
+        0,
+        lines.stream().filter(l -> l.endsWith(" d " + mine)).count(),
+        "no line: nothing removed");
     assertFalse(on(() -> engine.exists(id)));
     stop();
     start();
@@ -487,9 +491,9 @@ class PackedBlobEngineTest {
   /**
    * Without fsync (W=1 settings), a client's delete of a slot this process just wrote is marked,
    * recorded and answered by the event loop that got it (w1del): the committer takes no batch for
-   * it, yet its tombstone and {@code D} line are written as before, it fails ENOENT a second
-   * time, and it stays deleted across a clean restart. A slot from before the restart, a window
-   * of 0, or fsync on: the committer marks it, as before.
+   * it, yet its tombstone and {@code D} line are written as before, it fails ENOENT a second time,
+   * and it stays deleted across a clean restart. A slot from before the restart, a window of 0, or
+   * fsync on: the committer marks it, as before.
    */
   @Test
   void withoutFsyncALoneDeleteOfARecentSlotIsMarkedAndRecordedOnTheEventLoop() throws Exception {
@@ -607,11 +611,11 @@ class PackedBlobEngineTest {
 
   /**
    * With fsync on, a client's delete that comes while another is in flight is marked on its event
-   * loop (the committer was not writing a batch) and recorded by the disk pool's round —
-   * tombstone, {@code D} line, one binlog force for the deletes queued together — before its
-   * answer (grpdel2): the committer takes no batch for it. It stays deleted across a restart, and
-   * when a crash took its mark (written without a force of the volume, as a recorded mark in a
-   * batch is) the start marks it again from its tombstone.
+   * loop (the committer was not writing a batch) and recorded by the disk pool's round — tombstone,
+   * {@code D} line, one binlog force for the deletes queued together — before its answer (grpdel2):
+   * the committer takes no batch for it. It stays deleted across a restart, and when a crash took
+   * its mark (written without a force of the volume, as a recorded mark in a batch is) the start
+   * marks it again from its tombstone.
    */
   @Test
   void withFsyncADeleteThatDoesNotComeAloneIsMarkedOnTheLoopAndForcedByTheDiskPoolsRound()
@@ -782,6 +786,7 @@ class PackedBlobEngineTest {
     assertFalse(on(() -> engine.exists(id)));
     assertTrue(binlogLines().stream().anyMatch(l -> l.endsWith(" D " + name)));
   }
+
   /**
    * A slot of a peer (storage 8), written by that peer's own store: its name and bytes, as a
    * replica push, a catch-up fetch or a read-your-write fetch would offer them here.

@@ -30,15 +30,15 @@ final class BatchCommitter {
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(SlotHeader.ALIGN);
 
   /**
-   * With fsync on, a write that would make a volume longer first writes zeros this far past its
-   * end ({@link #growFor}). A batch that makes the file longer has its {@code fdatasync} commit the
+   * With fsync on, a write that would make a volume longer first writes zeros this far past its end
+   * ({@link #growFor}). A batch that makes the file longer has its {@code fdatasync} commit the
    * inode (new size, new blocks) through the filesystem's journal: two device flushes in a row
    * instead of one, and on a member whose batch forces two volumes (its own slots and a peer's
    * copies) the second force paid a journal commit of its own. Measured here (ext4 on virtio,
-   * 4,128-byte slots, p50): one growing file 0.5-0.7 ms, one written ahead 0.3-0.4 ms; two
-   * growing files in series 1.9-2.6 ms, two written ahead 0.7-1.2 ms. One batch in every 1 MiB of
-   * slots pays for the zeros (written once, in page cache, then with that batch's force). A
-   * restart takes the zeros after the last slot for free space ({@link VolumeScanner}).
+   * 4,128-byte slots, p50): one growing file 0.5-0.7 ms, one written ahead 0.3-0.4 ms; two growing
+   * files in series 1.9-2.6 ms, two written ahead 0.7-1.2 ms. One batch in every 1 MiB of slots
+   * pays for the zeros (written once, in page cache, then with that batch's force). A restart takes
+   * the zeros after the last slot for free space ({@link VolumeScanner}).
    */
   static final long GROW_AHEAD = 1024 * 1024;
 
@@ -166,7 +166,9 @@ final class BatchCommitter {
   /** The committer whose thread this is, if any. */
   private static final ThreadLocal<BatchCommitter> CURRENT = new ThreadLocal<>();
 
-  /** Whether the calling thread is a packed store's committer (see {@link PackedStore#afterBatch}). */
+  /**
+   * Whether the calling thread is a packed store's committer (see {@link PackedStore#afterBatch}).
+   */
   static boolean onCommitterThread() {
     return CURRENT.get() != null;
   }

@@ -87,8 +87,8 @@ final class DeleteMarks {
    * from the tombstones what a crash took). True when marked; false, with nothing done, when a
    * batch is being written ({@code tryLock}: never waits), the store is closing, or the slot lies
    * in what an index checkpoint covers (the mark would first delete that checkpoint and force its
-   * directory: the committer does that); then the caller queues the delete. ENOENT when the slot
-   * is not here, as a queued delete.
+   * directory: the committer does that); then the caller queues the delete. ENOENT when the slot is
+   * not here, as a queued delete.
    */
   boolean markNow(TrunkId id) throws IOException {
     if (!writing.tryLock()) {

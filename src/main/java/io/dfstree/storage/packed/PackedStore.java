@@ -270,8 +270,8 @@ public final class PackedStore implements AutoCloseable {
   /**
    * Marks the slot deleted on the calling thread when the committer is between batches, for a
    * caller that records the delete itself (as {@code delete(id, true)}: with fsync its tombstone
-   * and binlog line are forced before its answer); false when it must be queued instead. See
-   * {@link DeleteMarks#markNow}. Blocking (a page-cache read and write of the slot's header).
+   * and binlog line are forced before its answer); false when it must be queued instead. See {@link
+   * DeleteMarks#markNow}. Blocking (a page-cache read and write of the slot's header).
    */
   public boolean markDeletedNow(TrunkId id) throws IOException {
     checkPath(id);
@@ -284,8 +284,8 @@ public final class PackedStore implements AutoCloseable {
   }
 
   /**
-   * As {@link #delete(TrunkId, boolean)}, {@code then} composed on the mark before it is queued,
-   * so that it runs on the committer's thread once the mark is written (see {@link #afterBatch}).
+   * As {@link #delete(TrunkId, boolean)}, {@code then} composed on the mark before it is queued, so
+   * that it runs on the committer's thread once the mark is written (see {@link #afterBatch}).
    */
   public <T> CompletableFuture<T> delete(
       TrunkId id,
@@ -346,11 +346,11 @@ public final class PackedStore implements AutoCloseable {
   }
 
   /**
-   * True when the slot of {@code id} lies in what this process wrote to its volume, within the
-   * last {@code window} bytes of that (0: never). Such a slot went through the page cache moments
-   * ago (written, then synced, not dropped): reading it is a copy from memory, which the caller may
-   * do on its own thread instead of handing it to a disk thread. No disk access. A slot from
-   * before this process started is never "recent": its pages may be gone.
+   * True when the slot of {@code id} lies in what this process wrote to its volume, within the last
+   * {@code window} bytes of that (0: never). Such a slot went through the page cache moments ago
+   * (written, then synced, not dropped): reading it is a copy from memory, which the caller may do
+   * on its own thread instead of handing it to a disk thread. No disk access. A slot from before
+   * this process started is never "recent": its pages may be gone.
    */
   public boolean recentlyWritten(TrunkId id, long window) {
     return reads.recentlyWritten(id, window);

@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * The writes of a packed store at a place a file's name gives, as the {@link BatchCommitter}
- * thread makes them inside a batch (it forces the volume afterwards): a delete's mark, a released
+ * The writes of a packed store at a place a file's name gives, as the {@link BatchCommitter} thread
+ * makes them inside a batch (it forces the volume afterwards): a delete's mark, a released
  * reservation's mark, and a slot placed from a peer or rewritten from a good copy. Each keeps the
  * volume's index in step with its header. Blocking; committer thread only, or (a delete's mark
  * without fsync) a thread holding the committer's write lock ({@link DeleteMarks#markNow}).
