@@ -21,6 +21,9 @@
 # least a second, bounded by --jit-quiet-max SECONDS (120; 0 turns it off). One line says how long
 # it took and whether the JIT went quiet; without it the c=1 rows, measured first, ran on a JVM
 # still compiling.
+# For ours, also until every server process has run --warmup-past SECONDS (90; 0: off): past the
+# storages' first one-minute maintenance pass, whose rare branches make C2 recompile the commit
+# path 10-25 s later (it landed in the first measured rows).
 # Disk: before each system starts, before its idle reading and before each block of measured
 # phases it runs `sync` and waits (up to --settle-max SECONDS, 60; 0 turns it off) until Dirty +
 # Writeback in /proc/meminfo is at most 8 MiB, and logs it: FastDFS writes without fsync, and the
@@ -31,7 +34,7 @@
 # builds its class path with Maven, so it needs nothing the repository does not already install.
 # Options: --quick | --topologies single,group | --systems fastdfs,ours,ours-w1 (suffix -packed or -plain: packing on or off) |
 #   --clients official,pooled,split | -c 1,16 | -s 4K,64K,1M | --scale F (file counts) |
-#   --max-seconds S (per phase) | --warmup N (per storage) | --jit-quiet PERCENT | --jit-quiet-max S |
+#   --max-seconds S (per phase) | --warmup N (per storage, 6000) | --jit-quiet PERCENT | --jit-quiet-max S | --warmup-past S |
 #   --settle-max S | --rounds N (every system N times, rotated: N = number of systems puts each in each position; medians) |
 #   --threads N (top server thread kinds per row) |
 #   --jfr DIR | --subdirs N | --baseline-jar OLD.jar (adds base, base-w1) | --out FILE.tsv |
@@ -42,7 +45,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for a in "$@"; do
-  if [[ $a == --help || $a == -h ]]; then sed -n "2,41p" "$0"; exit 0; fi
+  if [[ $a == --help || $a == -h ]]; then sed -n "2,44p" "$0"; exit 0; fi
 done
 PEER=${FASTDFS_PEER:-../shared/fastdfs-peer/fastdfs-peer}
 [[ -x $PEER ]] || { echo "error: $PEER not found (set FASTDFS_PEER to the fastdfs-peer script)" >&2; exit 2; }

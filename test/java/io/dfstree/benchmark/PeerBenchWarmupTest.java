@@ -10,6 +10,10 @@ class PeerBenchWarmupTest {
   void eachStorageOfAGroupGetsTheWarmUpOfASingleNode() {
     assertEquals(400, PeerBench.warmupFiles(400, false));
     assertEquals(800, PeerBench.warmupFiles(400, true));
+    // a method called once per operation needs ~5,000 calls from tier 3 before C2 compiles it:
+    // fewer warm-up files put that compile in the first measured row (session 14)
+    org.junit.jupiter.api.Assertions.assertTrue(
+        PeerBench.Settings.parse(new String[0]).warmup > 5000, "default warm-up per storage");
   }
 
   @Test
@@ -29,8 +33,7 @@ class PeerBenchWarmupTest {
   void pushAndCatchUpSuffixesSetTheW1CopyPath() {
     assertEquals("ours-w1", PeerBench.withoutStoreSuffix("ours-w1-push"));
     assertEquals("main-w1", PeerBench.withoutStoreSuffix("main-w1-catchup-packed"));
-    assertEquals(
-        java.util.List.of("pushCopies=true"), PeerBench.suffixSettings("ours-w1-push"));
+    assertEquals(java.util.List.of("pushCopies=true"), PeerBench.suffixSettings("ours-w1-push"));
     assertEquals(
         java.util.List.of("packed.enabled=true", "pushCopies=false"),
         PeerBench.suffixSettings("ours-w1-catchup-packed"));
@@ -48,12 +51,14 @@ class PeerBenchWarmupTest {
     org.junit.jupiter.api.Assertions.assertFalse(PeerBench.jitQuiet(4, 1.0, 3));
     org.junit.jupiter.api.Assertions.assertTrue(PeerBench.jitQuiet(5, 2.0, 3));
     org.junit.jupiter.api.Assertions.assertFalse(PeerBench.jitQuiet(35, 1.0, 3));
-    assertEquals(45.0, PeerBench.Settings.parse(new String[] {"--jit-quiet-max", "45"}).jitQuietMaxSeconds);
+    assertEquals(
+        45.0, PeerBench.Settings.parse(new String[] {"--jit-quiet-max", "45"}).jitQuietMaxSeconds);
   }
 
   @Test
   void theJitQuietRoundsWarmEveryMeasuredSizeNotOnly4KiB() {
-    assertEquals(java.util.List.of(4096L, 1L << 20), PeerBench.warmupSizes(java.util.List.of(1L << 20)));
+    assertEquals(
+        java.util.List.of(4096L, 1L << 20), PeerBench.warmupSizes(java.util.List.of(1L << 20)));
     assertEquals(java.util.List.of(4096L), PeerBench.warmupSizes(java.util.List.of(4096L)));
   }
 
@@ -63,6 +68,23 @@ class PeerBenchWarmupTest {
     assertEquals(20, PeerBench.warmupRoundFiles(4096, 1));
     assertEquals(128, PeerBench.warmupRoundFiles(1L << 20, 16));
     assertEquals(4, PeerBench.warmupRoundFiles(32L << 20, 16));
+  }
+
+  @Test
+  void ourWarmUpLastsPastTheServersFirstMaintenanceMinute() throws Exception {
+    String line =
+        "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 40 0 99 0";
+    assertEquals(99, ServerCpu.startTicks(line));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> ServerCpu.startTicks("1 (x) S 1 2"));
+    assertEquals(60.0, PeerBench.secondsToRun(30.0, 90), 1e-9, "youngest server up 30 s");
+    assertEquals(0.0, PeerBench.secondsToRun(120.0, 90), 1e-9, "already past");
+    assertEquals(0.0, PeerBench.secondsToRun(10.0, 0), 1e-9, "off");
+    long self = ProcessHandle.current().pid();
+    double up = ServerCpu.secondsUp(self);
+    org.junit.jupiter.api.Assertions.assertTrue(up > 0 && up < 24 * 3600, "this JVM up " + up);
+    assertEquals(
+        75.0, PeerBench.Settings.parse(new String[] {"--warmup-past", "75"}).warmupPastSeconds);
   }
 
   @Test

@@ -38,6 +38,26 @@ final class ServerCpu {
     return Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
   }
 
+  /**
+   * The process's start time (field 22, ticks after boot) from one line of {@code
+   * /proc/<pid>/stat}, fields counted from the last ')' as in {@link #ticks(String)}.
+   */
+  static long startTicks(String statLine) {
+    int close = statLine.lastIndexOf(')');
+    String[] f = statLine.substring(close + 1).trim().split("\\s+");
+    if (close < 0 || f.length < 22 - 2) {
+      throw new IllegalArgumentException("not a /proc/<pid>/stat line: " + statLine);
+    }
+    return Long.parseLong(f[22 - 3]);
+  }
+
+  /** Seconds process {@code pid} has run: /proc/uptime less its start time. */
+  static double secondsUp(long pid) throws IOException {
+    double boot = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split("\\s+")[0]);
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    return boot - (double) startTicks(stat) / TICKS_PER_SECOND;
+  }
+
   /** utime + stime of process {@code pid} in ticks. */
   static long ticks(long pid) throws IOException {
     return ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
