@@ -309,7 +309,10 @@ final class PackedBlobEngine implements BlobEngine {
             ctx,
             id,
             () -> {
-              if (alone && deletesOnLoop(s, id, t)) {
+              // without fsync a lone delete is marked and recorded here; with fsync one that comes
+              // with others is marked here and recorded in the disk pool's next round
+              boolean recordsOnLoop = alone && deletesOnLoop(s, id, t);
+              if (recordsOnLoop || !alone && marksOnLoopWithFsync(s, t)) {
                 boolean marked;
                 try {
                   marked = s.markDeletedNow(t);
@@ -317,18 +320,9 @@ final class PackedBlobEngine implements BlobEngine {
                   return Future.failedFuture(e); // ENOENT as from the committer
                 }
                 if (marked) {
-                  return files.deletes().packedOnLoop(ctx, id, true);
-                }
-              } else if (!alone && marksOnLoopWithFsync(s, t)) {
-                boolean marked;
-                try {
-                  marked = s.markDeletedNow(t);
-                } catch (IOException | RuntimeException e) {
-                  return Future.failedFuture(e); // ENOENT as from the committer
-                }
-                if (marked) {
-                  // tombstone, line and the binlog force: the disk pool's next round (group commit)
-                  return files.deletes().packedMarkedOnLoop(ctx, id);
+                  return recordsOnLoop
+                      ? files.deletes().packedOnLoop(ctx, id, true)
+                      : files.deletes().packedMarkedOnLoop(ctx, id);
                 }
               }
               return markThenRecord(ctx, s, id, t, true);
