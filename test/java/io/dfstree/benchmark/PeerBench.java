@@ -108,11 +108,14 @@ public final class PeerBench {
     String jfrSettings = "profile";
 
     /**
-     * Files per phase: fewer for large files and for one connection, so every row takes seconds.
+     * Files per phase: fewer for large files, so every row takes seconds. One connection gets a
+     * quarter of the large files only: a c=1 phase of 500 small files lasted 0.2-0.7 s, and a
+     * second of machine noise moved its ratio by half (session 14: FastDFS's own c=1 upload went
+     * 557-1,093/s between rounds); as many small files as at c=16 last a few seconds.
      */
     int files(long size, int concurrency) {
       int base = size <= (8 << 10) ? 2000 : size <= (128 << 10) ? 800 : 200;
-      if (concurrency == 1) {
+      if (concurrency == 1 && size > (128 << 10)) {
         base /= 4;
       }
       return Math.max(10, (int) (base * scale));

@@ -160,7 +160,8 @@ class ResultTableTest {
         PeerBench.Settings.parse(new String[] {"-s", "4K,1M", "-c", "1", "--systems", "ours"});
     assertEquals(List.of(4096L, 1048576L), s.sizes);
     assertEquals(List.of(1), s.concurrencies);
-    assertEquals(500, s.files(4096, 1));
+    assertEquals(2000, s.files(4096, 1), "c=1 small-file phases as long as c=16's");
+    assertEquals(50, s.files(1 << 20, 1), "a quarter of the large files at c=1");
     PeerBench.Settings q = PeerBench.Settings.parse(new String[] {"--quick"});
     assertTrue(q.files(4096, 16) <= 200 && q.maxSeconds <= 5, "quick mode is small");
     assertThrows(
