@@ -24,6 +24,24 @@ class LauncherHazelcastTest {
   }
 
   @Test
+  void membersOnOtherMachinesGetThePortSoASplitBrainSearchIsShort() {
+    var cluster =
+        Config.defaults()
+            .getJsonObject("cluster")
+            .put("host", "10.0.0.12")
+            .put("members", new JsonArray().add("10.0.0.1").add("10.0.0.2").add("10.0.0.12"));
+    JoinConfig join = Launcher.hazelcast(cluster).getNetworkConfig().getJoin();
+    assertEquals(
+        java.util.List.of("10.0.0.1:5701", "10.0.0.2:5701", "10.0.0.12:5701"),
+        join.getTcpIpConfig().getMembers());
+    // one machine: the processes take 5701, 5702, ... there, so the range is still probed
+    var loopback = Launcher.hazelcast(Config.defaults().getJsonObject("cluster"));
+    assertEquals(
+        java.util.List.of("127.0.0.1"),
+        loopback.getNetworkConfig().getJoin().getTcpIpConfig().getMembers());
+  }
+
+  @Test
   void kubernetesDnsModeWhenAServiceIsNamed() {
     var cluster =
         Config.defaults()
