@@ -62,6 +62,10 @@ class LauncherHazelcastTest {
     assertEquals("1", hz.getProperty("hazelcast.heartbeat.interval.seconds"));
     assertEquals("10", hz.getProperty("hazelcast.merge.first.run.delay.seconds"));
     assertEquals("5", hz.getProperty("hazelcast.merge.next.run.delay.seconds"));
+    // a member cut off from some members but still heard by the master is removed, not kept
+    // half-connected (Hazelcast: 0, off)
+    assertEquals(
+        "3", hz.getProperty("hazelcast.partial.member.disconnection.resolution.heartbeat.count"));
     var tuned =
         Launcher.hazelcast(
             Config.defaults()
