@@ -22,7 +22,8 @@ class SeedMembersTest {
 
   @Test
   void onOneMachineTheProcessesShareTheHostSoItsPortRangeIsProbed() {
-    assertEquals(List.of("127.0.0.1"), SeedMembers.resolve(List.of("127.0.0.1"), "127.0.0.1", 5701));
+    assertEquals(
+        List.of("127.0.0.1"), SeedMembers.resolve(List.of("127.0.0.1"), "127.0.0.1", 5701));
     assertEquals(
         List.of("127.0.0.1", "127.0.0.1:5702"),
         SeedMembers.resolve(List.of("127.0.0.1", "127.0.0.1:5702"), "127.0.0.1", 5701));
