@@ -126,9 +126,12 @@ public final class Launcher {
       return cfg;
     }
     join.getTcpIpConfig().setEnabled(true);
+    java.util.List<String> members = new java.util.ArrayList<>();
     for (Object m : cluster.getJsonArray("members", new io.vertx.core.json.JsonArray().add(host))) {
-      join.getTcpIpConfig().addMember(String.valueOf(m));
+      members.add(String.valueOf(m));
     }
+    // explicit ports across machines: a split brain is searched address by address (SeedMembers)
+    join.getTcpIpConfig().setMembers(SeedMembers.resolve(members, host, net.getPort()));
     return cfg;
   }
 

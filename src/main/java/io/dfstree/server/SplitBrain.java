@@ -38,6 +38,16 @@ final class SplitBrain {
     set(cfg, "hazelcast.max.no.heartbeat.seconds", Integer.toString(detect));
     set(cfg, "hazelcast.merge.first.run.delay.seconds", Integer.toString(merge));
     set(cfg, "hazelcast.merge.next.run.delay.seconds", Integer.toString(Math.max(1, merge / 2)));
+    // A member cut off from some members but not from the master (a storage that lost the
+    // trackers, the master being a storage it still reaches) is otherwise kept: the master hears
+    // it, so nobody removes it. Then neither side of the cut can reach the other over Hazelcast or
+    // the event bus, and the cluster-manager calls it makes meanwhile (node-info lookups for new
+    // event-bus connections) can wait out Hazelcast's 2 x 60 s invocation timeout: NemesisIT saw
+    // a storage's heartbeats held back for 2 minutes after such a cut healed. With this the
+    // master removes the fewest members that leave the rest fully connected, after 3 heartbeat
+    // rounds of reports once a member has been suspected; the removed one merges back once the
+    // network heals (benchmark/PROFILE.md, "nemfix"). Off (0) in Hazelcast by default.
+    set(cfg, "hazelcast.partial.member.disconnection.resolution.heartbeat.count", "3");
   }
 
   private static void set(Config cfg, String property, String value) {

@@ -24,6 +24,24 @@ class LauncherHazelcastTest {
   }
 
   @Test
+  void membersOnOtherMachinesGetThePortSoASplitBrainSearchIsShort() {
+    var cluster =
+        Config.defaults()
+            .getJsonObject("cluster")
+            .put("host", "10.0.0.12")
+            .put("members", new JsonArray().add("10.0.0.1").add("10.0.0.2").add("10.0.0.12"));
+    JoinConfig join = Launcher.hazelcast(cluster).getNetworkConfig().getJoin();
+    assertEquals(
+        java.util.List.of("10.0.0.1:5701", "10.0.0.2:5701", "10.0.0.12:5701"),
+        join.getTcpIpConfig().getMembers());
+    // one machine: the processes take 5701, 5702, ... there, so the range is still probed
+    var loopback = Launcher.hazelcast(Config.defaults().getJsonObject("cluster"));
+    assertEquals(
+        java.util.List.of("127.0.0.1"),
+        loopback.getNetworkConfig().getJoin().getTcpIpConfig().getMembers());
+  }
+
+  @Test
   void kubernetesDnsModeWhenAServiceIsNamed() {
     var cluster =
         Config.defaults()
@@ -44,6 +62,10 @@ class LauncherHazelcastTest {
     assertEquals("1", hz.getProperty("hazelcast.heartbeat.interval.seconds"));
     assertEquals("10", hz.getProperty("hazelcast.merge.first.run.delay.seconds"));
     assertEquals("5", hz.getProperty("hazelcast.merge.next.run.delay.seconds"));
+    // a member cut off from some members but still heard by the master is removed, not kept
+    // half-connected (Hazelcast: 0, off)
+    assertEquals(
+        "3", hz.getProperty("hazelcast.partial.member.disconnection.resolution.heartbeat.count"));
     var tuned =
         Launcher.hazelcast(
             Config.defaults()
