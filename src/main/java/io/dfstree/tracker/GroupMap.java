@@ -114,6 +114,18 @@ public final class GroupMap {
   }
 
   /**
+   * Cluster member {@code nodeId} joined (a healed split merging back): the storages whose
+   * heartbeats name it count their next heartbeat again ({@link #markReachable}).
+   */
+  public void memberBack(String nodeId) {
+    for (StorageEntry e : storages.values()) {
+      if (nodeId != null && nodeId.equals(e.heartbeat().nodeId())) {
+        e.clearDead();
+      }
+    }
+  }
+
+  /**
    * The storage's port answers again, so a {@link #down} was wrong or is over: its next heartbeat
    * counts again (its state comes from that heartbeat, not from here).
    */

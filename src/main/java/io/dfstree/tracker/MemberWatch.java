@@ -93,12 +93,16 @@ final class MemberWatch {
                   new MembershipListener() {
                     @Override
                     public void memberAdded(MembershipEvent event) {
-                      // a storage announces itself with its first heartbeat
+                      // a storage announces itself with its first heartbeat; one whose member
+                      // left in a split and merged back is heard again at once, not only after
+                      // a heartbeat timeout (GroupMap.down ignores its beats until then)
+                      String nodeId = vertxNodeId(event.getMember());
+                      context.runOnContext(x -> map.memberBack(nodeId));
                     }
 
                     @Override
                     public void memberRemoved(MembershipEvent event) {
-                      String nodeId = event.getMember().getUuid().toString();
+                      String nodeId = vertxNodeId(event.getMember());
                       LOG.info("cluster member {} left", nodeId);
                       context.runOnContext(
                           x -> changes.accept(map.memberLeft(nodeId, clockMs.getAsLong())));
@@ -106,6 +110,22 @@ final class MemberWatch {
                   });
     }
   }
+
+  /**
+   * The Vert.x node id of a Hazelcast member: what a storage's heartbeat names ({@code
+   * ClusterManager.getNodeId()}). Vert.x 5's Hazelcast cluster manager gives each node a random id
+   * of its own and publishes it as the member attribute {@code __vertx.nodeId}; it is not the
+   * member's UUID, which this watch compared before (so a member leaving turned nothing OFFLINE and
+   * only the port probe or the heartbeat timeout did). A member without the attribute (not a Vert.x
+   * node, or an older one) is named by its UUID.
+   */
+  static String vertxNodeId(com.hazelcast.cluster.Member member) {
+    String id = member.getAttribute(VERTX_NODE_ID);
+    return id != null ? id : member.getUuid().toString();
+  }
+
+  /** The member attribute in which Vert.x's Hazelcast cluster manager publishes its node id. */
+  static final String VERTX_NODE_ID = "__vertx.nodeId";
 
   /**
    * A heartbeat of {@code e} was applied: make sure its port is watched (at its current address).

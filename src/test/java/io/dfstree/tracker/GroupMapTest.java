@@ -223,35 +223,52 @@ class GroupMapTest {
 
   @Test
   void aLeavingClusterMemberTakesItsStoragesOffline() {
-    Heartbeat b = Beats.active(1, "g");
-    map.apply(
-        new Heartbeat(
-            1,
-            "g",
-            b.host(),
-            b.port(),
-            0,
-            "ACTIVE",
-            b.storePaths(),
-            256,
-            1,
-            "x",
-            b.joinTime(),
-            b.upTime(),
-            2000,
-            null,
-            null,
-            0,
-            0,
-            null,
-            0,
-            "node-a"),
-        0);
+    map.apply(activeOnNode(1, "node-a"), 0);
     map.apply(Beats.active(2, "g"), 0);
     assertTrue(map.memberLeft("node-b", 10).isEmpty());
     List<StateChange> c = map.memberLeft("node-a", 10);
     assertEquals(1, c.size());
     assertEquals(1, c.get(0).storage().id());
     assertEquals(StorageStatus.ACTIVE, map.storage(2).status());
+  }
+
+  @Test
+  void aMemberThatMergesBackIsHeardAtItsNextHeartbeat() {
+    map.apply(activeOnNode(1, "node-a"), 0);
+    map.memberLeft("node-a", 10);
+    // a beat from the same process right after it left is not believed (a late one)...
+    assertTrue(map.apply(activeOnNode(1, "node-a"), 500).isEmpty());
+    assertEquals(StorageStatus.OFFLINE, map.storage(1).status());
+    // ...until its member is back in the cluster
+    map.memberBack("node-b");
+    assertTrue(map.apply(activeOnNode(1, "node-a"), 600).isEmpty());
+    map.memberBack("node-a");
+    assertEquals(StorageStatus.ACTIVE, map.apply(activeOnNode(1, "node-a"), 700).get(0).to());
+  }
+
+  /** An ACTIVE heartbeat of storage {@code id} in group g from cluster node {@code nodeId}. */
+  static Heartbeat activeOnNode(int id, String nodeId) {
+    Heartbeat b = Beats.active(id, "g");
+    return new Heartbeat(
+        id,
+        "g",
+        b.host(),
+        b.port(),
+        0,
+        "ACTIVE",
+        b.storePaths(),
+        256,
+        1,
+        "x",
+        b.joinTime(),
+        b.upTime(),
+        2000,
+        null,
+        null,
+        0,
+        0,
+        null,
+        0,
+        nodeId);
   }
 }
