@@ -132,10 +132,21 @@ public final class StorageVerticle extends VerticleBase {
                       return null;
                     }))
         .compose(
-            v ->
-                vertx.deployVerticle(
-                    () -> new StorageServerVerticle(node),
-                    new DeploymentOptions().setInstances(Math.max(1, options.eventLoops()))))
+            v -> {
+              if (io.dfstree.protocol.SameLoopListener.available(vertx)) {
+                // each listener binds its own SO_REUSEPORT socket: fail here, as one bind would,
+                // when the port is taken, rather than share it with another storage of ours
+                try {
+                  io.dfstree.protocol.SameLoopListener.requireFree(
+                      options.host(), options.port());
+                } catch (java.io.IOException e) {
+                  return Future.failedFuture(e);
+                }
+              }
+              return vertx.deployVerticle(
+                  () -> new StorageServerVerticle(node),
+                  new DeploymentOptions().setInstances(Math.max(1, options.eventLoops())));
+            })
         .onSuccess(
             id -> {
               node.onStatusChange =

@@ -4,6 +4,7 @@ import io.dfstree.api.Addresses;
 import io.dfstree.api.Heartbeat;
 import io.dfstree.config.TrackerOptions;
 import io.dfstree.protocol.HostFilter;
+import io.dfstree.protocol.SameLoopListener;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -35,7 +36,8 @@ public class TrackerVerticle extends VerticleBase {
   private GroupMap map;
   private TrackerCommands commands;
   private HostFilter allowed;
-  private NetServer server;
+  private NetServer server; // without native epoll
+  private SameLoopListener listener; // with it
   private final List<TrackerAdapter> adapters;
   private long bodyTimeoutMs;
   private MemberWatch watch;
@@ -79,24 +81,37 @@ public class TrackerVerticle extends VerticleBase {
 
     // as the storage listener: answers go out at once, and a request whose header and body come
     // in separate segments (clients without TCP_NODELAY) is acknowledged at once (QuickAck)
-    server =
-        vertx.createNetServer(
-            new NetServerOptions()
-                .setHost(options.host())
-                .setPort(options.port())
-                .setTcpNoDelay(true)
-                .setTcpQuickAck(true));
-    server.connectHandler(this::onConnect);
+    NetServerOptions serverOptions =
+        new NetServerOptions()
+            .setHost(options.host())
+            .setPort(options.port())
+            .setTcpNoDelay(true)
+            .setTcpQuickAck(true);
+    Future<Integer> bound;
+    if (SameLoopListener.available(vertx)) {
+      // accepted on this verticle's loop, not on Vert.x's acceptor thread and handed over: a
+      // client that opens a tracker connection per operation pays no thread hand-off (the
+      // official client keeps its tracker connection; see SameLoopListener)
+      bound =
+          SameLoopListener.listen(context, serverOptions, this::onConnect)
+              .map(
+                  l -> {
+                    listener = l;
+                    return l.actualPort();
+                  });
+    } else {
+      server = vertx.createNetServer(serverOptions);
+      server.connectHandler(this::onConnect);
+      bound = server.listen().map(NetServer::actualPort);
+    }
     Future<?> listening =
-        server
-            .listen()
-            .onSuccess(
-                s ->
-                    LOG.info(
-                        "tracker listening on {}:{} ({} list layout)",
-                        options.host(),
-                        s.actualPort(),
-                        ListLayout.named(options.listLayout()).name().toLowerCase()));
+        bound.onSuccess(
+            port ->
+                LOG.info(
+                    "tracker listening on {}:{} ({} list layout)",
+                    options.host(),
+                    port,
+                    ListLayout.named(options.listLayout()).name().toLowerCase()));
     for (TrackerAdapter a : adapters) {
       listening = listening.compose(x -> a.start(this));
     }
@@ -112,7 +127,11 @@ public class TrackerVerticle extends VerticleBase {
     for (TrackerAdapter a : adapters) {
       stopped = stopped.transform(x -> a.stop());
     }
-    return stopped.transform(x -> server == null ? Future.succeededFuture() : server.close());
+    return stopped.transform(
+        x ->
+            listener != null
+                ? listener.close()
+                : server == null ? Future.succeededFuture() : server.close());
   }
 
   /** This tracker's options, for its front ends. */
@@ -132,7 +151,7 @@ public class TrackerVerticle extends VerticleBase {
 
   /** The port actually bound. */
   public int actualPort() {
-    return server.actualPort();
+    return listener != null ? listener.actualPort() : server.actualPort();
   }
 
   private void onConnect(NetSocket socket) {

@@ -3,6 +3,7 @@ package io.dfstree.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dfstree.ListeningSockets;
 import io.dfstree.SingleNodeServer;
 import io.dfstree.TestPorts;
 import io.dfstree.fileid.FileName;
@@ -68,6 +69,18 @@ class AllInOneEventLoopsTest {
     assertTrue(
         Collections.disjoint(tracker, listeners),
         "a storage listener shares the tracker's event loop " + tracker);
+  }
+
+  /**
+   * Each storage listener binds a socket of its own on the storage port (SO_REUSEPORT) and accepts
+   * on its event loop ({@code SameLoopListener}); with Vert.x's NetServer the port had one socket,
+   * accepted on Vert.x's acceptor thread and handed to a listener's loop.
+   */
+  @Test
+  void eachStorageListenerBindsASocketOfItsOwnOnTheStoragePort() {
+    int eventLoops = node.config().getJsonObject("storage").getInteger("eventLoops");
+    assertTrue(eventLoops > 1, "the default runs more than one listener: " + eventLoops);
+    assertEquals(eventLoops, ListeningSockets.on(node.storagePort()), "sockets on the port");
   }
 
   /**
