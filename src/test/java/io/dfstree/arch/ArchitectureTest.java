@@ -44,9 +44,9 @@ class ArchitectureTest {
   /**
    * The wire and message packages stand alone: Java, Vert.x buffers and JSON, and each other as the
    * table allows ({@code fileid} uses {@code protocol}; {@code api} uses both). The client pacing,
-   * rate-limited logging and TCP quick-ack helpers that live in {@code protocol} (shared by the
-   * storage and tracker ports) use timers, sockets and a logger: they are named exceptions until
-   * they move to a server-side package below the roles.
+   * rate-limited logging, TCP quick-ack and listener helpers that live in {@code protocol} (shared
+   * by the storage and tracker ports) use timers, sockets, Netty and a logger: they are named
+   * exceptions until they move to a server-side package below the roles.
    */
   @Test
   void wireAndMessagePackagesUseOnlyBuffersJsonAndEachOther() {
@@ -56,7 +56,8 @@ class ArchitectureTest {
             "io.dfstree.protocol.ClientPace",
             "io.dfstree.protocol.ClientLimits",
             "io.dfstree.protocol.RateLimitedLog",
-            "io.dfstree.protocol.QuickAck");
+            "io.dfstree.protocol.QuickAck",
+            "io.dfstree.protocol.SameLoopListener");
     noClasses()
         .that()
         .resideInAnyPackage("io.dfstree.protocol..", "io.dfstree.fileid..", "io.dfstree.api..")
