@@ -33,7 +33,7 @@ class ZeroAheadCatchUpTest {
     return b;
   }
 
-  StorageClient client(int port) {
+  StorageClient client(int port) throws java.io.IOException {
     return new StorageClient(null, new StorageServer("127.0.0.1", port, 0));
   }
 
