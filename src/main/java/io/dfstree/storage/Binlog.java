@@ -72,10 +72,10 @@ public final class Binlog {
   private final long zeroAhead;
 
   /**
-   * Under the lock: how far the head file is written (lines, then zeros), i.e. its length. Equal
-   * to {@link #headBytes} without {@link #zeroAhead}; the zeros past {@code headBytes} are never
-   * read (every reader stops at {@link #size}), a rotation and a clean stop cut them off, and a
-   * restart after a crash drops them as a torn end.
+   * Under the lock: how far the head file is written (lines, then zeros), i.e. its length. Equal to
+   * {@link #headBytes} without {@link #zeroAhead}; the zeros past {@code headBytes} are never read
+   * (every reader stops at {@link #size}), a rotation and a clean stop cut them off, and a restart
+   * after a crash drops them as a torn end.
    */
   private long headWritten;
 
@@ -83,10 +83,11 @@ public final class Binlog {
    * With fsync on, an append that would make the head file longer first writes this many bytes of
    * zeros past the line. An append that makes the file longer has its {@code fdatasync} commit the
    * inode (new size, new blocks) through ext4's journal; one inside zeros written and forced
-   * already writes the data page only. Measured here (400 appends of a 101-byte line + fdatasync):
-   * 225-258 us per force when appending, 150-156 us inside a forced zero region; with the real
-   * class see benchmark/PROFILE.md (zlog). One force per chunk pays for the zeros (16 pages at 64
-   * KiB), as {@code BatchCommitter.GROW_AHEAD} does for the packed volumes.
+   * already writes the data page only. Measured here with this class ({@code BinlogForceBench}: one
+   * thread, 2,000 appends of an 84-byte line, each forced, p50 of two quieter rounds): 227-270 us
+   * appending, 141-159 us written 64 KiB ahead (256 KiB 118-166 us, 1 MiB 168-169 us: no better).
+   * One force per chunk pays for the zeros (16 pages at 64 KiB), as {@code
+   * BatchCommitter.GROW_AHEAD} does for the packed volumes; see benchmark/PROFILE.md (zlog).
    */
   static final int ZERO_AHEAD = 64 * 1024;
 

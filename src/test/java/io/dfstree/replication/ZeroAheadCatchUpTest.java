@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * With fsync on, a storage's binlog is written with zeros ahead of its lines while it runs ({@code
- * Binlog.ZERO_AHEAD}): a member that was away catches up from it over the binlog read command
- * (121) without taking the zeros for lines, and a member stopped cleanly leaves a binlog that ends
- * with its last line, as before.
+ * Binlog.ZERO_AHEAD}): a member that was away catches up from it over the binlog read command (121)
+ * without taking the zeros for lines, and a member stopped cleanly leaves a binlog that ends with
+ * its last line, as before.
  */
 class ZeroAheadCatchUpTest {
   TwoStorages group;

@@ -7,8 +7,8 @@ import java.util.Arrays;
 /**
  * Not a test: prints the time of one forced binlog append (append + fdatasync, one thread), as a
  * c=1 delete pays it. {@code java -cp target/classes:target/test-classes:<deps>
- * io.dfstree.storage.BinlogForceBench [appends] [dir] [zeroAhead]}; zeroAhead -1 (default) opens the
- * binlog as a storage with fsync on does, 0 appends only, n writes n bytes of zeros ahead.
+ * io.dfstree.storage.BinlogForceBench [appends] [dir] [zeroAhead]}; zeroAhead -1 (default) opens
+ * the binlog as a storage with fsync on does, 0 appends only, n writes n bytes of zeros ahead.
  */
 public final class BinlogForceBench {
   private BinlogForceBench() {}
@@ -16,7 +16,8 @@ public final class BinlogForceBench {
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     Path dir =
-        args.length > 1 ? Files.createTempDirectory(Path.of(args[1]), "blb")
+        args.length > 1
+            ? Files.createTempDirectory(Path.of(args[1]), "blb")
             : Files.createTempDirectory("blb");
     long zeroAhead = args.length > 2 ? Long.parseLong(args[2]) : -1;
     Path file = dir.resolve("binlog");
