@@ -102,7 +102,10 @@ public final class StorageVerticle extends VerticleBase {
                       java.nio.file.Path binlogFile =
                           node.paths.all().get(0).data.resolve("sync").resolve("binlog");
                       Binlog binlog =
-                          new Binlog(binlogFile, options.reliability().binlogSegmentBytes());
+                          new Binlog(
+                              binlogFile,
+                              options.reliability().binlogSegmentBytes(),
+                              options.fsync()); // with fsync, zeros written ahead of the lines
                       node.files.binlog(binlog);
                       node.binlogTrim =
                           new BinlogTrim(

@@ -53,7 +53,8 @@ public final class CrashDeleter {
       StorePaths paths = new StorePaths(o);
       paths.all().get(0).prepare(o.subdirCount());
       files = new StoredFiles(disk, paths, 7, "group1", true);
-      Binlog log = new Binlog(dir.resolve("sync/binlog"));
+      // as a storage with fsync on opens it: zeros written ahead, which kill -9 leaves behind
+      Binlog log = new Binlog(dir.resolve("sync/binlog"), Binlog.NO_ROTATION, true);
       files.binlog(log);
       files.tombstones(
           TombstoneStore.open(

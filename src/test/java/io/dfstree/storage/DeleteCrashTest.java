@@ -41,7 +41,17 @@ class DeleteCrashTest {
       assertTrue(
           markedOnLoop > 0, "acknowledged deletes marked on the event loop: " + markedOnLoop);
       assertTrue(deleted.size() >= 32, "acknowledged deletes before the kill: " + deleted.size());
+      byte[] killed = Files.readAllBytes(root.resolve("sync/binlog"));
+      int zerosLeft = 0;
+      while (zerosLeft < killed.length && killed[killed.length - 1 - zerosLeft] == 0) {
+        zerosLeft++;
+      }
       try (CrashDeleter.Node node = new CrashDeleter.Node(root)) {
+        byte[] lines = node.files.binlog().read(0, (int) node.files.binlog().size());
+        assertEquals(node.files.binlog().size(), lines.length, "the restarted binlog reads whole");
+        for (byte b : lines) {
+          assertNotEquals(0, b, "no zero inside the restarted binlog's lines");
+        }
         List<String> binlog =
             Files.readAllLines(
                 root.resolve("sync/binlog"), java.nio.charset.StandardCharsets.US_ASCII);
@@ -87,8 +97,9 @@ class DeleteCrashTest {
         }
         System.out.printf(
             "delete crash: %d stored, %d deletes acknowledged before kill -9 (%d marked on the"
-                + " event loop), %d not deleted kept%n",
-            stored.size(), deleted.size(), markedOnLoop, kept);
+                + " event loop), %d not deleted kept; the binlog ended in %d bytes of zeros"
+                + " written ahead%n",
+            stored.size(), deleted.size(), markedOnLoop, kept, zerosLeft);
       }
     } finally {
       TempTrees.delete(root);
