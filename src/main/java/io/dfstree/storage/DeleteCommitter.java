@@ -336,7 +336,9 @@ final class DeleteCommitter {
             freed.add(r.storePathIndex);
             dirs.add(r.file.getParent());
           } else if (removed) {
-            later.add(new Trash.Item(trashed, r.file.getParent(), r.storePathIndex));
+            later.add(
+                new Trash.Item(
+                    trashed, r.file.getParent(), r.storePathIndex, Trash.sizeOf(trashed)));
           }
         } else {
           if (r.metadata != null && Files.deleteIfExists(r.metadata)) {

@@ -252,4 +252,89 @@ class DeleteCrashTest {
       TempTrees.delete(root);
     }
   }
+
+  /**
+   * While the storage is busy the trash holds its directory forces and unlinks (issue 9, 1 MiB
+   * deletes with fsync: their discards and flushes took the device between the next rounds' and
+   * uploads' forces): the directory is forced within {@code forceAgeNanos} all the same, the file
+   * waits in the trash, and the first pause unlinks it. A held delete stays deleted across a stop
+   * without its unlink (the start empties the trash). Fails without the hold: unlinked at once.
+   */
+  @Test
+  void whileTheStorageIsBusyTheTrashHoldsItsUnlinksUntilAPause() throws Exception {
+    Path root = Files.createTempDirectory("delete-hold");
+    try {
+      String first;
+      String second;
+      Path trash = root.resolve("s0/data/" + Trash.DIR);
+      try (CrashDeleter.Node node = new CrashDeleter.Node(root)) {
+        first = store(node, CrashDeleter.content(1005));
+        second = store(node, CrashDeleter.content(1006));
+        // "busy" for as long as the test wants: a change within the hour (the uploads above)
+        node.files.trash().quietNanos = TimeUnit.HOURS.toNanos(1);
+        node.files.trash().forceAgeNanos = TimeUnit.MILLISECONDS.toNanos(200);
+        FileId id = node.files.validate("group1", first);
+        node.on(() -> node.plain.delete(node.ctx, id));
+        store(node, CrashDeleter.content(1007)); // changes keep coming
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (node.files.trash().syncedOffset() < node.files.binlog().size()
+            && System.nanoTime() < end) {
+          Thread.sleep(10);
+        }
+        assertEquals(
+            node.files.binlog().size(),
+            node.files.trash().syncedOffset(),
+            "its directory forced after forceAgeNanos though the storage is busy");
+        Thread.sleep(300); // the trash thread looks again every 20 ms
+        assertEquals(0, node.files.trash().unlinked.sum(), "not unlinked while busy");
+        try (var left = Files.list(trash)) {
+          assertEquals(1, left.count(), "held in the trash");
+        }
+        node.files.trash().quietNanos = TimeUnit.MILLISECONDS.toNanos(50); // a pause
+        trashIdle(node);
+        assertEquals(1, node.files.trash().unlinked.sum(), "unlinked in the pause");
+        try (var left = Files.list(trash)) {
+          assertEquals(0, left.count());
+        }
+        // held again, then the node stops (as a kill leaves it: the file in the trash)
+        node.files.trash().quietNanos = TimeUnit.HOURS.toNanos(1);
+        FileId other = node.files.validate("group1", second);
+        node.on(() -> node.plain.delete(node.ctx, other));
+        Thread.sleep(100);
+        try (var left = Files.list(trash)) {
+          assertEquals(1, left.count(), "held in the trash at the stop");
+        }
+      }
+      try (CrashDeleter.Node node = new CrashDeleter.Node(root)) {
+        assertFalse(node.on(() -> node.plain.exists(node.files.validate("group1", first))));
+        assertFalse(node.on(() -> node.plain.exists(node.files.validate("group1", second))));
+        try (var left = Files.list(trash)) {
+          assertEquals(0, left.count(), "the start empties the trash");
+        }
+      }
+    } finally {
+      TempTrees.delete(root);
+    }
+  }
+
+  /** Past {@code maxHeldBytes} a store path's oldest held files are unlinked even while busy. */
+  @Test
+  void pastTheHoldLimitTheTrashUnlinksWhileBusy() throws Exception {
+    Path root = Files.createTempDirectory("delete-hold-limit");
+    try (CrashDeleter.Node node = new CrashDeleter.Node(root)) {
+      String first = store(node, CrashDeleter.content(1008));
+      node.files.trash().quietNanos = TimeUnit.HOURS.toNanos(1);
+      node.files.trash().maxHeldBytes = 1;
+      FileId id = node.files.validate("group1", first);
+      node.on(() -> node.plain.delete(node.ctx, id));
+      trashIdle(node);
+      assertEquals(1, node.files.trash().unlinked.sum(), "unlinked though busy");
+      assertEquals(node.files.binlog().size(), node.files.trash().syncedOffset(), "forced");
+      try (var left = Files.list(node.files.paths().get(0).data.resolve(Trash.DIR))) {
+        assertEquals(0, left.count());
+      }
+    } finally {
+      TempTrees.delete(root);
+    }
+  }
 }
