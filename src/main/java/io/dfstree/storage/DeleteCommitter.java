@@ -336,9 +336,7 @@ final class DeleteCommitter {
             freed.add(r.storePathIndex);
             dirs.add(r.file.getParent());
           } else if (removed) {
-            later.add(
-                new Trash.Item(
-                    trashed, r.file.getParent(), r.storePathIndex, Trash.sizeOf(trashed)));
+            later.add(new Trash.Item(trashed, r.file.getParent(), r.storePathIndex));
           }
         } else {
           if (r.metadata != null && Files.deleteIfExists(r.metadata)) {

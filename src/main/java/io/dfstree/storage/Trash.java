@@ -35,17 +35,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * packed slot's mark), and the directories are forced here, behind the answers, many deletes to a
  * force of each directory.
  *
- * <p>Held while the storage is busy (issue 9, 1 MiB deletes with fsync, helper {@code big}): done
- * behind every round, the trash's discards and directory forces took the device between the next
- * rounds' binlog forces and the next uploads' forces. The trash thread now forces and unlinks only
- * once the storage recorded no change (no binlog line) and handed it no delete for {@link
- * #quietNanos}; while changes keep coming it holds them, up to {@link #forceAgeNanos} for a
- * directory force and up to {@link #maxHeldBytes} (and 1/64 of the path, and never below the
- * path's room above its reserve) of files per store path, past which the oldest are unlinked at
- * once as before. Durability is the same: the answer never waited for either, and a held file is
- * already gone from its name (its line forced), so a start after a crash redoes and empties as
- * below. What the hold costs: the held bytes come back to the free space up to the pause later.
- *
  * <p>Recovery: after the directories of every delete up to a binlog offset are forced, that offset
  * is written to {@code sync/deletes-synced} (not forced: it is only ever behind the truth). A start
  * ({@link #redo}) removes again every plain file whose last binlog line after that offset is a
@@ -62,13 +51,9 @@ final class Trash {
   static final String MARK = "deletes-synced";
 
   /** A file moved into the trash ({@code trashed}, null when nothing was there to move). */
-  record Item(Path trashed, Path dir, int storePathIndex, long bytes) {
-    Item(Path trashed, Path dir, int storePathIndex) {
-      this(trashed, dir, storePathIndex, 0);
-    }
-  }
+  record Item(Path trashed, Path dir, int storePathIndex) {}
 
-  private record Batch(List<Item> items, long binlogOffset, long handedNanos) {}
+  private record Batch(List<Item> items, long binlogOffset) {}
 
   private final StorePaths paths;
   private final FileChanges changes;
@@ -121,30 +106,15 @@ final class Trash {
     return target;
   }
 
-  /** The size of a file just moved in (0 when it cannot be read: then it does not count). */
-  static long sizeOf(Path trashed) {
-    if (trashed == null) {
-      return 0;
-    }
-    try {
-      return Files.size(trashed);
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    }
-  }
-
   /**
    * After a round of deletes was answered (their lines end at {@code binlogOffset} in the binlog):
-   * forces their directories, then unlinks their files, on the trash thread — both held while the
-   * storage is busy ({@link #busy}).
+   * forces their directories, then unlinks their files, on the trash thread.
    */
   void later(List<Item> items, long binlogOffset) {
     if (items.isEmpty()) {
       return;
     }
-    unforced.incrementAndGet(); // before the queue: syncedOffset must see it (see there)
-    lastHandedNanos = System.nanoTime();
-    queue.add(new Batch(items, binlogOffset, System.nanoTime()));
+    queue.add(new Batch(items, binlogOffset));
     if (running.compareAndSet(false, true)) {
       worker().execute(this::drain);
     }
@@ -191,9 +161,8 @@ final class Trash {
 
   /**
    * The binlog offset before which every plain delete has its directory forced: a {@link
-   * BinlogTrim} must not trim past it, or a start could not redo them. No limit when no delete
-   * waits for its directory force (or without fsync); files held forced, only waiting for their
-   * unlink, do not hold the binlog back.
+   * BinlogTrim} must not trim past it, or a start could not redo them. No limit when nothing is
+   * pending (or without fsync).
    */
   long syncedOffset() {
     if (!fsync || mark == null) {
@@ -201,10 +170,9 @@ final class Trash {
     }
     synchronized (rounds) {
       Binlog log = changes.binlog();
-      if (rounds.get() == 0 && unforced.get() == 0 && log != null) {
-        // nothing waits for a directory force: every delete logged so far is durable; a round
-        // beginning after this appends its lines after this offset (later() counts its batch
-        // before the round ends)
+      if (rounds.get() == 0 && idle() && log != null) {
+        // nothing pending: every delete logged so far is durable; a round beginning after this
+        // appends its lines after this offset
         return log.size();
       }
     }
@@ -216,92 +184,13 @@ final class Trash {
     return queue.isEmpty() && !running.get();
   }
 
-  /** Files moved in and forced, waiting for their unlink (trash thread only). */
-  private final java.util.ArrayDeque<Item> held = new java.util.ArrayDeque<>();
-
-  /** Batches whose directories are not forced yet (trash thread only, after the queue). */
-  private final java.util.ArrayDeque<Batch> toForce = new java.util.ArrayDeque<>();
-
-  /** Batches handed to {@link #later} whose directories are not forced yet. */
-  private final java.util.concurrent.atomic.AtomicInteger unforced =
-      new java.util.concurrent.atomic.AtomicInteger();
-
-  /** Bytes of {@link #held} per store path index (trash thread only). */
-  private final Map<Integer, Long> heldBytes = new HashMap<>();
-
-  /**
-   * How long the storage must have recorded no change (no binlog line: no upload, delete or copy
-   * applied) and handed no delete here before the trash forces directories and unlinks files.
-   * Issue 9, 1 MiB deletes with fsync: on ext4 mounted {@code discard} an unlink of a written file
-   * issues its discards (a 1 MiB file: ~1 MiB of discard requests, 0.4-1 ms of the device each)
-   * and a directory force is a write and a flush; done behind every round they sat in front of the
-   * next rounds' binlog forces and the next uploads' forces on the same device. Held while changes
-   * keep coming, they run in the pauses.
-   */
-  volatile long quietNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
-
-  /** The longest a delete waits for its directory force while the storage stays busy. */
-  volatile long forceAgeNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
-
-  /**
-   * The most bytes a store path holds in its trash while the storage is busy: past it the oldest
-   * are unlinked even then (one unlink per delete, as without the hold). {@code min(1 GiB, 1/64 of
-   * the path)}, and nothing is held on a path that would then lack room above its reserve.
-   */
-  volatile long maxHeldBytes = 1L << 30;
-
-  /** How often the trash thread looks again while it holds files (ms). */
-  private static final long TICK_MS = 20;
-
-  private volatile long lastHandedNanos;
-  private long lastLogSize = -1;
-  private long lastChangeNanos;
-
-  /**
-   * Whether the storage recorded a change or handed deletes here within {@link #quietNanos}, or a
-   * delete round is running (trash thread).
-   */
-  private boolean busy(long now) {
-    if (rounds.get() > 0) {
-      return true;
-    }
-    Binlog log = changes.binlog();
-    long size = log == null ? -1 : log.size();
-    if (size != lastLogSize) {
-      lastLogSize = size;
-      lastChangeNanos = now;
-    }
-    long quiet = quietNanos;
-    return now - lastChangeNanos < quiet || now - lastHandedNanos < quiet;
-  }
-
-  /** The most bytes store path {@code index} may hold while busy. */
-  private long holdLimit(int index) {
-    try {
-      StorePath p = paths.get(index);
-      long limit = Math.min(maxHeldBytes, p.totalBytes() / 64);
-      return paths.hasRoomFor(p, limit) ? limit : 0;
-    } catch (RuntimeException e) {
-      return 0;
-    }
-  }
-
-  /** Whether some store path holds more than it may while busy. */
-  private boolean overHeld() {
-    for (Map.Entry<Integer, Long> e : heldBytes.entrySet()) {
-      if (e.getValue() > 0 && e.getValue() > holdLimit(e.getKey())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private void drain() {
     while (true) {
+      List<Batch> batches = new ArrayList<>();
       for (Batch b; (b = queue.poll()) != null; ) {
-        toForce.add(b);
+        batches.add(b);
       }
-      if (toForce.isEmpty() && held.isEmpty()) {
+      if (batches.isEmpty()) {
         running.set(false);
         if (queue.isEmpty() || !running.compareAndSet(false, true)) {
           return;
@@ -309,32 +198,14 @@ final class Trash {
         continue;
       }
       try {
-        long now = System.nanoTime();
-        boolean busy = busy(now);
-        if (!toForce.isEmpty()
-            && (!busy
-                || now - toForce.peekFirst().handedNanos() >= forceAgeNanos
-                || overHeld())) {
-          force();
-        } else if (!held.isEmpty() && (!busy || overHeld())) {
-          unlinkSome();
-        } else {
-          Thread.sleep(TICK_MS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        running.set(false);
-        return; // a start empties the trash
+        empty(batches);
       } catch (RuntimeException e) {
         org.slf4j.LoggerFactory.getLogger(Trash.class).warn("trash: {}", e.toString());
       }
     }
   }
 
-  /** Forces the directories of every batch waiting for it, then holds their files for unlink. */
-  private void force() {
-    List<Batch> batches = new ArrayList<>(toForce);
-    toForce.clear();
+  private void empty(List<Batch> batches) {
     long offset = -1;
     Set<Path> dirs = new LinkedHashSet<>();
     for (Batch b : batches) {
@@ -356,35 +227,19 @@ final class Trash {
         writeMark(offset);
       }
     }
+    Set<Integer> freed = new TreeSet<>();
     for (Batch b : batches) {
       for (Item i : b.items()) {
-        if (i.trashed() != null) {
-          held.add(i);
-          heldBytes.merge(i.storePathIndex(), i.bytes(), Long::sum);
+        if (i.trashed() == null) {
+          continue;
         }
-      }
-      unforced.decrementAndGet();
-    }
-  }
-
-  /**
-   * Unlinks the oldest held files: while the storage stays quiet, or while a store path holds more
-   * than it may; re-measures the paths it freed.
-   */
-  private void unlinkSome() {
-    Set<Integer> freed = new TreeSet<>();
-    for (int n = 0; n < 64 && !held.isEmpty(); n++) {
-      if (n > 0 && busy(System.nanoTime()) && !overHeld()) {
-        break; // changes came again: the rest waits for the next pause
-      }
-      Item i = held.poll();
-      heldBytes.merge(i.storePathIndex(), -i.bytes(), Long::sum);
-      try {
-        Files.deleteIfExists(i.trashed());
-        unlinked.increment();
-        freed.add(i.storePathIndex());
-      } catch (IOException | RuntimeException e) {
-        // a start empties the trash
+        try {
+          Files.deleteIfExists(i.trashed());
+          unlinked.increment();
+          freed.add(i.storePathIndex());
+        } catch (IOException | RuntimeException e) {
+          // a start empties the trash
+        }
       }
     }
     for (int index : freed) {
