@@ -15,11 +15,38 @@ public final class TestPorts {
 
   private TestPorts() {}
 
+  /**
+   * A port free on the loopback interface now, chosen below the kernel's ephemeral range (and below
+   * the block {@link #hazelcastSeed} picks from) and never handed out twice by this JVM. A port
+   * from {@code bind(0)} is an ephemeral one: between this check and the server's own bind, any
+   * outgoing connection on the machine (a benchmark's, another test's) may be given that same port
+   * as its local port, and the server then failed with "Address already in use" (DegradedWritesIT,
+   * session 15, beside a benchmark).
+   */
   public static int free() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int attempt = 0; attempt < 500; attempt++) {
+      int port = FREE_FROM + RANDOM.nextInt(FREE_TO - FREE_FROM);
+      if (HANDED_OUT.add(port) && bindable(port)) {
+        return port;
+      }
+    }
+    throw new UncheckedIOException(
+        new IOException("no free port in " + FREE_FROM + "-" + FREE_TO + " after 500 tries"));
+  }
+
+  private static final int FREE_FROM = 10_000;
+  private static final int FREE_TO = 20_000;
+  private static final java.util.Random RANDOM = new java.util.Random();
+  private static final java.util.Set<Integer> HANDED_OUT =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private static boolean bindable(int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+      return true;
+    } catch (IOException taken) {
+      return false;
     }
   }
 
