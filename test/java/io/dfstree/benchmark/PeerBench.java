@@ -379,6 +379,13 @@ public final class PeerBench {
     System.out.println(
         "ours = defaults (W=2, fsync on); ours-w1 = W=1, fsync off; FastDFS: async replication, no fsync");
     System.out.print(table.format());
+    if (!stolenRows.isEmpty()) {
+      System.out.printf(
+          "rows measured while the host stole >= %.0f%% of the machine (slower, more CPU per op"
+              + " in every thread; compare rounds with care):%n",
+          STEAL_NOTE_PERCENT);
+      stolenRows.forEach(r -> System.out.println("  " + r));
+    }
     if (s.out != null) {
       Files.writeString(s.out, table.tsv());
       System.out.println("rows also in " + s.out);
@@ -775,7 +782,19 @@ public final class PeerBench {
     if (table != null) {
       log("%s %s: phase started", sut.name, op);
     }
+    hostAtPhaseStart = HostCpu.read();
   }
+
+  /** The machine's CPU time at the start of the phase being measured ({@link HostCpu}). */
+  private static HostCpu hostAtPhaseStart;
+
+  /**
+   * Rows measured while the host stole at least {@link #STEAL_NOTE_PERCENT} of the machine's time,
+   * listed at the end: their rates and CPU per operation are the host's as much as ours.
+   */
+  static final List<String> stolenRows = new ArrayList<>();
+
+  static final double STEAL_NOTE_PERCENT = 5;
 
   /**
    * With {@code --threads N}: the N server thread kinds that used the most CPU over the phase, in
@@ -849,6 +868,28 @@ public final class PeerBench {
     }
     table.add(row);
     System.out.println(table.format(row));
+    HostCpu host = HostCpu.read();
+    if (host != null && hostAtPhaseStart != null) {
+      double steal = host.stealPercentSince(hostAtPhaseStart);
+      System.out.printf(
+          java.util.Locale.ROOT,
+          "    host: steal %.0f%%, busy %.0f%% of the machine over the phase%n",
+          steal,
+          host.busyPercentSince(hostAtPhaseStart));
+      if (steal >= STEAL_NOTE_PERCENT) {
+        stolenRows.add(
+            String.format(
+                java.util.Locale.ROOT,
+                "%s %s c=%d %s %s round %d: steal %.0f%%",
+                topology,
+                kind.label,
+                c,
+                operation,
+                sut.name,
+                row.round(),
+                steal));
+      }
+    }
     if (printWindows) {
       // wall-clock bounds of the measured phase, to cut a JFR recording to it
       long end = System.currentTimeMillis();
