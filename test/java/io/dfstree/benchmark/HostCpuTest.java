@@ -33,6 +33,41 @@ class HostCpuTest {
   }
 
   @Test
+  void awaitQuietWaitsOutABurstOfSteal() throws Exception {
+    // samples every half second (200 ticks a second on 2 CPUs): 40% steal for two seconds, then 0
+    long[] steal = {0, 40, 80, 120, 160, 160, 160, 160};
+    int[] next = {0};
+    java.util.List<Long> slept = new java.util.ArrayList<>();
+    String line =
+        HostCpu.awaitQuiet(
+            30,
+            () -> {
+              int i = Math.min(next[0]++, steal.length - 1);
+              return new HostCpu(100L * i, 0, steal[i]);
+            },
+            slept::add);
+    assertTrue(line.startsWith("host quiet: steal 0%"), line);
+    assertEquals(6, next[0] - 1, "returned at the first one-second window without steal");
+    assertTrue(slept.stream().allMatch(ms -> ms == 500));
+  }
+
+  @Test
+  void awaitQuietGivesUpAtItsBound() throws Exception {
+    int[] next = {0};
+    String line =
+        HostCpu.awaitQuiet(
+            2,
+            () -> {
+              int i = next[0]++;
+              return new HostCpu(100L * i, 0, 20L * i); // 20% all along
+            },
+            ms -> {});
+    assertTrue(line.startsWith("host NOT quiet: steal 20%"), line);
+    assertEquals(
+        "host not awaited (--steal-wait-max 0)", HostCpu.awaitQuiet(0, () -> null, ms -> {}));
+  }
+
+  @Test
   void thisMachineHasAStealColumn() {
     HostCpu now = HostCpu.read();
     assertNotNull(now, "Linux: /proc/stat");

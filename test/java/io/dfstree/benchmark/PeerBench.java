@@ -80,6 +80,12 @@ public final class PeerBench {
     double settleSeconds = 60;
 
     /**
+     * Before each block of measured phases: wait up to this long for a second in which the host
+     * stole at most 2% of the machine ({@link HostCpu#awaitQuiet}; 0: off).
+     */
+    double stealWaitSeconds = 30;
+
+    /**
      * Each topology's systems this many times, each round in another order ({@link #roundOrder});
      * the table then shows medians and the range of the per-round ratios ({@link ResultTable}).
      */
@@ -152,6 +158,7 @@ public final class PeerBench {
           case "--jit-quiet" -> s.jitQuietPercent = Double.parseDouble(args[++i]);
           case "--warmup-past" -> s.warmupPastSeconds = Double.parseDouble(args[++i]);
           case "--settle-max" -> s.settleSeconds = Double.parseDouble(args[++i]);
+          case "--steal-wait-max" -> s.stealWaitSeconds = Double.parseDouble(args[++i]);
           case "--rounds" -> s.rounds = Integer.parseInt(args[++i]);
           case "--jfr" -> s.jfr = Path.of(args[++i]);
           case "--subdirs" -> s.subdirs = Integer.parseInt(args[++i]);
@@ -258,7 +265,7 @@ public final class PeerBench {
       """
       usage: benchmark/fastdfs-compare.sh [--quick] [--topologies single,group] [--systems fastdfs,ours,ours-w1]
                [--clients official,pooled,split] [-c 1,16] [-s 4K,64K,1M] [--scale F] [--max-seconds S]
-               [--warmup N] [--jit-quiet PERCENT] [--jit-quiet-max SECONDS (0: off)] [--warmup-past SECONDS (0: off)] [--settle-max SECONDS (0: off)] [--rounds N] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
+               [--warmup N] [--jit-quiet PERCENT] [--jit-quiet-max SECONDS (0: off)] [--warmup-past SECONDS (0: off)] [--settle-max SECONDS (0: off)] [--steal-wait-max SECONDS (0: off)] [--rounds N] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
                [--baseline-jar OLD.jar (adds systems base, base-w1: another build of ours, same run)]
                [--jar-as NAME=JAR (adds systems NAME, NAME-w1: one more build; repeatable)]
                [--server-jvm "-Xmx512m ..."] [--storage-set KEY=VALUE (storage.KEY on ours; repeatable)]
@@ -359,6 +366,11 @@ public final class PeerBench {
               for (int c : s.concurrencies) {
                 for (long size : s.sizes) {
                   log("%s %s: %s", topology, name, DiskSettle.settle(s.settleSeconds));
+                  log(
+                      "%s %s: %s",
+                      topology,
+                      name,
+                      HostCpu.awaitQuiet(s.stealWaitSeconds, HostCpu::read, Thread::sleep));
                   runPhases(s, sut, kind, c, size, s.files(size, c), table, topology);
                 }
               }
