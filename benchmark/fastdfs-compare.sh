@@ -46,7 +46,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for a in "$@"; do
-  if [[ $a == --help || $a == -h ]]; then sed -n "2,44p" "$0"; exit 0; fi
+  if [[ $a == --help || $a == -h ]]; then sed -n "2,45p" "$0"; exit 0; fi
 done
 PEER=${FASTDFS_PEER:-../shared/fastdfs-peer/fastdfs-peer}
 [[ -x $PEER ]] || { echo "error: $PEER not found (set FASTDFS_PEER to the fastdfs-peer script)" >&2; exit 2; }
