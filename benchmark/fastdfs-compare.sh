@@ -35,7 +35,8 @@
 # Options: --quick | --topologies single,group | --systems fastdfs,ours,ours-w1 (suffix -packed or -plain: packing on or off) |
 #   --clients official,pooled,split | -c 1,16 | -s 4K,64K,1M | --scale F (file counts) |
 #   --max-seconds S (per phase) | --warmup N (per storage, 6000) | --jit-quiet PERCENT | --jit-quiet-max S | --warmup-past S |
-#   --settle-max S | --rounds N (every system N times, rotated: N = number of systems puts each in each position; medians) |
+#   --settle-max S | --steal-wait-max S (before each block of measured phases, wait up to S s, 30, for a
+#   second with at most 2% host steal; every row prints its steal) | --rounds N (every system N times, rotated: N = number of systems puts each in each position; medians) |
 #   --threads N (top server thread kinds per row) |
 #   --jfr DIR | --subdirs N | --baseline-jar OLD.jar (adds base, base-w1) | --out FILE.tsv |
 #   --jar-as NAME=JAR (adds NAME, NAME-w1: one more build of ours in the same run; repeatable) |
@@ -45,7 +46,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for a in "$@"; do
-  if [[ $a == --help || $a == -h ]]; then sed -n "2,44p" "$0"; exit 0; fi
+  if [[ $a == --help || $a == -h ]]; then sed -n "2,45p" "$0"; exit 0; fi
 done
 PEER=${FASTDFS_PEER:-../shared/fastdfs-peer/fastdfs-peer}
 [[ -x $PEER ]] || { echo "error: $PEER not found (set FASTDFS_PEER to the fastdfs-peer script)" >&2; exit 2; }

@@ -80,6 +80,12 @@ public final class PeerBench {
     double settleSeconds = 60;
 
     /**
+     * Before each block of measured phases: wait up to this long for a second in which the host
+     * stole at most 2% of the machine ({@link HostCpu#awaitQuiet}; 0: off).
+     */
+    double stealWaitSeconds = 30;
+
+    /**
      * Each topology's systems this many times, each round in another order ({@link #roundOrder});
      * the table then shows medians and the range of the per-round ratios ({@link ResultTable}).
      */
@@ -152,6 +158,7 @@ public final class PeerBench {
           case "--jit-quiet" -> s.jitQuietPercent = Double.parseDouble(args[++i]);
           case "--warmup-past" -> s.warmupPastSeconds = Double.parseDouble(args[++i]);
           case "--settle-max" -> s.settleSeconds = Double.parseDouble(args[++i]);
+          case "--steal-wait-max" -> s.stealWaitSeconds = Double.parseDouble(args[++i]);
           case "--rounds" -> s.rounds = Integer.parseInt(args[++i]);
           case "--jfr" -> s.jfr = Path.of(args[++i]);
           case "--subdirs" -> s.subdirs = Integer.parseInt(args[++i]);
@@ -258,7 +265,7 @@ public final class PeerBench {
       """
       usage: benchmark/fastdfs-compare.sh [--quick] [--topologies single,group] [--systems fastdfs,ours,ours-w1]
                [--clients official,pooled,split] [-c 1,16] [-s 4K,64K,1M] [--scale F] [--max-seconds S]
-               [--warmup N] [--jit-quiet PERCENT] [--jit-quiet-max SECONDS (0: off)] [--warmup-past SECONDS (0: off)] [--settle-max SECONDS (0: off)] [--rounds N] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
+               [--warmup N] [--jit-quiet PERCENT] [--jit-quiet-max SECONDS (0: off)] [--warmup-past SECONDS (0: off)] [--settle-max SECONDS (0: off)] [--steal-wait-max SECONDS (0: off)] [--rounds N] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
                [--baseline-jar OLD.jar (adds systems base, base-w1: another build of ours, same run)]
                [--jar-as NAME=JAR (adds systems NAME, NAME-w1: one more build; repeatable)]
                [--server-jvm "-Xmx512m ..."] [--storage-set KEY=VALUE (storage.KEY on ours; repeatable)]
@@ -359,6 +366,11 @@ public final class PeerBench {
               for (int c : s.concurrencies) {
                 for (long size : s.sizes) {
                   log("%s %s: %s", topology, name, DiskSettle.settle(s.settleSeconds));
+                  log(
+                      "%s %s: %s",
+                      topology,
+                      name,
+                      HostCpu.awaitQuiet(s.stealWaitSeconds, HostCpu::read, Thread::sleep));
                   runPhases(s, sut, kind, c, size, s.files(size, c), table, topology);
                 }
               }
@@ -379,6 +391,13 @@ public final class PeerBench {
     System.out.println(
         "ours = defaults (W=2, fsync on); ours-w1 = W=1, fsync off; FastDFS: async replication, no fsync");
     System.out.print(table.format());
+    if (!stolenRows.isEmpty()) {
+      System.out.printf(
+          "rows measured while the host stole >= %.0f%% of the machine (slower, more CPU per op"
+              + " in every thread; compare rounds with care):%n",
+          STEAL_NOTE_PERCENT);
+      stolenRows.forEach(r -> System.out.println("  " + r));
+    }
     if (s.out != null) {
       Files.writeString(s.out, table.tsv());
       System.out.println("rows also in " + s.out);
@@ -775,7 +794,19 @@ public final class PeerBench {
     if (table != null) {
       log("%s %s: phase started", sut.name, op);
     }
+    hostAtPhaseStart = HostCpu.read();
   }
+
+  /** The machine's CPU time at the start of the phase being measured ({@link HostCpu}). */
+  private static HostCpu hostAtPhaseStart;
+
+  /**
+   * Rows measured while the host stole at least {@link #STEAL_NOTE_PERCENT} of the machine's time,
+   * listed at the end: their rates and CPU per operation are the host's as much as ours.
+   */
+  static final List<String> stolenRows = new ArrayList<>();
+
+  static final double STEAL_NOTE_PERCENT = 5;
 
   /**
    * With {@code --threads N}: the N server thread kinds that used the most CPU over the phase, in
@@ -849,6 +880,28 @@ public final class PeerBench {
     }
     table.add(row);
     System.out.println(table.format(row));
+    HostCpu host = HostCpu.read();
+    if (host != null && hostAtPhaseStart != null) {
+      double steal = host.stealPercentSince(hostAtPhaseStart);
+      System.out.printf(
+          java.util.Locale.ROOT,
+          "    host: steal %.0f%%, busy %.0f%% of the machine over the phase%n",
+          steal,
+          host.busyPercentSince(hostAtPhaseStart));
+      if (steal >= STEAL_NOTE_PERCENT) {
+        stolenRows.add(
+            String.format(
+                java.util.Locale.ROOT,
+                "%s %s c=%d %s %s round %d: steal %.0f%%",
+                topology,
+                kind.label,
+                c,
+                operation,
+                sut.name,
+                row.round(),
+                steal));
+      }
+    }
     if (printWindows) {
       // wall-clock bounds of the measured phase, to cut a JFR recording to it
       long end = System.currentTimeMillis();
