@@ -445,11 +445,14 @@ class PackedBlobEngineTest {
       theirs.add(files.validate("group1", store(bytes(1500, 600 + i))));
     }
     FileId mine = files.validate("group1", store(bytes(1500, 700)));
-    // the uploads' lines are forced in the background (LineForcer): wait until it is done
-    long before = -1;
-    for (int i = 0; i < 100 && before != files.forces().counts()[2]; i++) {
-      before = files.forces().counts()[2];
+    // the uploads' lines are forced in the background (LineForcer, after a 100 ms linger): wait
+    // until no force came for half a second
+    long before = files.forces().counts()[2];
+    for (int quiet = 0, i = 0; quiet < 5 && i < 200; i++) {
       Thread.sleep(100);
+      long now = files.forces().counts()[2];
+      quiet = now == before ? quiet + 1 : 0;
+      before = now;
     }
     DeleteCommitter deletes = files.deletes();
     long diskRounds = deletes.rounds;
