@@ -47,6 +47,8 @@ final class PeerMarks {
     Path mark = dir.resolve(peerId + ".mark");
     return store.blocking(
         () -> {
+          // the peer's deletes applied so far are durable before a mark says they were applied
+          store.forceAppliedNow();
           Path tmp = dir.resolve(peerId + ".mark.tmp");
           Files.writeString(tmp, text);
           Files.move(

@@ -403,6 +403,8 @@ public final class Replicator implements Replication {
               }
               return applier
                   .applyInLanes(conn, peer, pp, entries)
+                  // one binlog force for the deletes of the poll (their rounds force nothing)
+                  .compose(v -> store.forceApplied())
                   .compose(
                       v -> {
                         pp.markDirty = true;

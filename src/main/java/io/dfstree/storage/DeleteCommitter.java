@@ -230,17 +230,33 @@ final class DeleteCommitter {
       return; // the batch queued no delete here (appends, copies): nothing to do
     }
     HELD.remove();
-    if (idle && lastRoundSize <= 1 && running.compareAndSet(false, true)) {
+    if (running.compareAndSet(false, true)) {
       List<Request> batch = new ArrayList<>();
       for (Request r; (r = queue.poll()) != null; ) {
         batch.add(r);
       }
-      try {
-        if (!batch.isEmpty()) {
+      boolean forces = forces(batch);
+      if (!batch.isEmpty() && (!forces || idle && lastRoundSize <= 1)) {
+        // a lone client delete (del1), or a peer's deletes only: their round forces nothing here
+        // (forceApplied does, once per poll), two small appends, so no disk thread is woken
+        try {
           committerRounds.increment(); // before the answers (tests read it after theirs)
           round(batch);
+        } finally {
+          running.set(false);
         }
-      } finally {
+      } else if (!batch.isEmpty()) {
+        // rounds of many client deletes force on the disk pool while this thread marks the next
+        disk.executeBlocking(
+            () -> {
+              if (round(batch)) {
+                rounds++;
+              }
+              return drain();
+            },
+            false);
+        return;
+      } else {
         running.set(false);
       }
     }
@@ -294,11 +310,47 @@ final class DeleteCommitter {
   }
 
   /**
+   * Whether a round of {@code batch} forces the binlog before its answers: any client delete or
+   * plain file in it does; a round of a peer's packed deletes only does not, when {@link
+   * #deferAppliedForce} (see {@link FileChanges#buryAndRecordAll(List, boolean)}).
+   */
+  private boolean forces(List<Request> batch) {
+    if (!deferAppliedForce) {
+      return true;
+    }
+    for (Request r : batch) {
+      if (r.local || r.file != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A round of a peer's packed deletes only leaves its lines to {@link FileChanges#forceApplied}
+   * (the catch-up's, once per poll) instead of forcing them itself. Off: every round forces, as
+   * before (tests).
+   */
+  volatile boolean deferAppliedForce = true;
+
+  /** Rounds that left their lines unforced ({@link #deferAppliedForce}; tests). */
+  final java.util.concurrent.atomic.LongAdder unforcedRounds =
+      new java.util.concurrent.atomic.LongAdder();
+
+  /**
    * Removes {@code -m} files, forces each directory once, tombstones and lines with one binlog
    * force, answers; false when the round failed as a whole.
    */
   private boolean round(List<Request> batch) {
-    lastRoundSize = batch.size();
+    int local = 0;
+    for (Request r : batch) {
+      local += r.local ? 1 : 0;
+    }
+    if (local > 0) {
+      // client deletes in this round: more than one says they come concurrently (a peer's
+      // deletes come in batches by nature and say nothing about the clients)
+      lastRoundSize = local;
+    }
     trash.roundBegins(); // the binlog is not trimmed past these lines before their directories are
     try {
       return roundInner(batch);
@@ -361,7 +413,11 @@ final class DeleteCommitter {
       for (Path dir : dirs) {
         changes.forceDirectory(dir);
       }
-      changes.buryAndRecordAll(buried);
+      boolean force = forces(batch);
+      if (!force) {
+        unforcedRounds.increment();
+      }
+      changes.buryAndRecordAll(buried, force);
       Binlog log = changes.binlog();
       logged = log == null ? -1 : log.size();
     } catch (IOException | RuntimeException e) {

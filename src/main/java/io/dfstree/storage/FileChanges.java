@@ -129,6 +129,20 @@ final class FileChanges {
    * forced once only when some delete has no line, or the lines could not be written.
    */
   void buryAndRecordAll(List<Buried> deletes) throws IOException {
+    buryAndRecordAll(deletes, true);
+  }
+
+  /**
+   * As {@link #buryAndRecordAll(List)}; with {@code force} false (a round of a peer's deletes
+   * only, applied by the catch-up) the binlog lines are written but not forced here: {@link
+   * #forceApplied} forces them before the catch-up moves on or saves its mark, so that one force
+   * covers a whole poll's deletes, and any forced round in between covers them too (issue 9, gdel:
+   * a c=1 group's peer forced 3-7 rounds per 100 ms poll, each queued before the client's next
+   * delete). Nothing acknowledged waits for these lines: a crash before their force only makes the
+   * catch-up apply them again from its older mark (every change applies idempotently), and kill -9
+   * keeps them (page cache).
+   */
+  void buryAndRecordAll(List<Buried> deletes, boolean force) throws IOException {
     TombstoneStore store = tombstoneStore;
     Binlog log = binlog;
     boolean syncTombstones = false;
@@ -151,8 +165,11 @@ final class FileChanges {
     if (log != null && !lines.isEmpty()) {
       try {
         log.appendUnsynced(lines); // after the tombstones: a checkpoint never covers a line early
-        if (fsync) {
+        if (fsync && force) {
+          appliedUnforced = false; // before the force: lines appended until it begins are covered
           log.forceShared(); // durable before any of these deletes is answered
+        } else if (fsync) {
+          appliedUnforced = true; // after the append: forceApplied never misses these lines
         }
       } catch (IOException e) {
         org.slf4j.LoggerFactory.getLogger(StoredFiles.class)
@@ -162,6 +179,34 @@ final class FileChanges {
     }
     if (syncTombstones && store != null) {
       store.sync();
+    }
+  }
+
+  /** Lines of a peer's deletes written since the last binlog force ({@link #forceApplied}). */
+  private volatile boolean appliedUnforced;
+
+  /** Whether a round of a peer's deletes left its binlog lines unforced ({@link #forceApplied}). */
+  boolean appliedUnforced() {
+    return appliedUnforced;
+  }
+
+  /**
+   * Blocking: forces the binlog when a round of a peer's deletes wrote lines without a force since
+   * the last one ({@link #buryAndRecordAll(List, boolean)}); nothing when none did. The catch-up
+   * calls it after each poll's changes are applied and before it saves a mark, so a mark never
+   * covers an applied delete whose line a power cut could take.
+   */
+  void forceApplied() throws IOException {
+    Binlog log = binlog;
+    if (!fsync || log == null || !appliedUnforced) {
+      return;
+    }
+    appliedUnforced = false;
+    try {
+      log.forceShared();
+    } catch (IOException | RuntimeException e) {
+      appliedUnforced = true;
+      throw e;
     }
   }
 

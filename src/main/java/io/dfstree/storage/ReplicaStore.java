@@ -98,6 +98,27 @@ public final class ReplicaStore {
     return node.files.fromPeers().applyDelete(ctx, id, ts);
   }
 
+  /**
+   * After a batch of a peer's changes was applied: the binlog lines of its deletes, written without
+   * a force of their own ({@code DeleteCommitter}: one force per poll, not one per round), made
+   * durable; done at once when nothing waits for a force (a client delete's round forced them).
+   */
+  public Future<Void> forceApplied() {
+    if (!node.files.changes().appliedUnforced()) {
+      return Future.succeededFuture();
+    }
+    return blocking(
+        () -> {
+          node.files.changes().forceApplied();
+          return null;
+        });
+  }
+
+  /** Blocking: as {@link #forceApplied()}, on the calling disk thread (before a mark is saved). */
+  public void forceAppliedNow() throws java.io.IOException {
+    node.files.changes().forceApplied();
+  }
+
   public Future<Boolean> applyRename(Context ctx, FileId newId, FileId oldId, long ts) {
     return node.files.fromPeers().applyRename(ctx, newId, oldId, ts);
   }

@@ -122,6 +122,11 @@ final class StoredFiles {
     this.deletes = new DeleteCommitter(disk, changes, this, fsync);
   }
 
+  /** The invariants of every change, and the binlog and tombstones behind them. */
+  FileChanges changes() {
+    return changes;
+  }
+
   /** Where deleted plain files wait for their unlink ({@link Trash}). */
   Trash trash() {
     return trash;

@@ -405,10 +405,14 @@ class PackedBlobEngineTest {
         "one round per delete, each on the committer's thread; disk rounds: "
             + (deletes.rounds - diskRounds));
     assertEquals(diskRounds, deletes.rounds, "no delete round on a disk thread");
-    // (the background sync of the uploads' lines may add a force or two)
+    // (the background sync of the uploads' lines may add a force or two); a peer's delete's line
+    // is forced by the next forced round, or by the catch-up (forceApplied), not by its own round
     assertTrue(
-        files.forces().counts()[2] - forced >= 20,
-        "each delete's line forced before its answer: " + (files.forces().counts()[2] - forced));
+        files.forces().counts()[2] - forced >= 10,
+        "each client delete's line forced before its answer: "
+            + (files.forces().counts()[2] - forced));
+    // eleven: the slot not here leaves a tombstone without a line, which its round still forces
+    assertEquals(11, deletes.unforcedRounds.sum(), "the peer's rounds forced no binlog line");
     List<String> lines = binlogLines();
     for (int i = 0; i < 10; i++) {
       String m = mine.get(i).remoteName();
@@ -425,6 +429,74 @@ class PackedBlobEngineTest {
       assertFalse(on(() -> engine.exists(m)), m.remoteName());
       assertFalse(on(() -> engine.exists(t)), t.remoteName());
     }
+  }
+
+  /**
+   * gdel (issue 9): a catch-up poll applies a peer's deletes all at once (its lanes); their rounds
+   * wrote and forced their lines one round after another (3-7 forces per 100 ms poll in a c=1
+   * group, each in front of the client's next delete). Now they force nothing themselves and run on
+   * the committer's thread; the catch-up's one {@code forceApplied} makes them durable before it
+   * moves on or saves its mark, and a client delete's forced round covers them too.
+   */
+  @Test
+  void withFsyncAPollsAppliedDeletesShareOneForceTakenWhenTheCatchUpAsksForIt() throws Exception {
+    List<FileId> theirs = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      theirs.add(files.validate("group1", store(bytes(1500, 600 + i))));
+    }
+    FileId mine = files.validate("group1", store(bytes(1500, 700)));
+    // the uploads' lines are forced in the background (LineForcer, after a 100 ms linger): wait
+    // until no force came for half a second
+    long before = files.forces().counts()[2];
+    for (int quiet = 0, i = 0; quiet < 5 && i < 200; i++) {
+      Thread.sleep(100);
+      long now = files.forces().counts()[2];
+      quiet = now == before ? quiet + 1 : 0;
+      before = now;
+    }
+    DeleteCommitter deletes = files.deletes();
+    long diskRounds = deletes.rounds;
+    long forced = files.forces().counts()[2];
+    on(
+        () -> {
+          List<Future<Void>> all = new ArrayList<>();
+          for (FileId t : theirs) {
+            all.add(engine.applyDelete(ctx, t, StoredFiles.now()));
+          }
+          return Future.join(all).mapEmpty();
+        });
+    assertEquals(
+        0,
+        files.forces().counts()[2] - forced,
+        "no binlog force for a peer's deletes until the catch-up asks for one");
+    assertEquals(diskRounds, deletes.rounds, "their rounds ran on the committer, no disk thread");
+    assertTrue(files.changes().appliedUnforced());
+    List<String> lines = binlogLines();
+    for (FileId t : theirs) {
+      assertEquals(
+          1, lines.stream().filter(l -> l.endsWith(" d " + t.remoteName())).count(), t.remoteName());
+    }
+    files.changes().forceApplied(); // what the catch-up does after the poll, before its mark
+    assertEquals(1, files.forces().counts()[2] - forced, "one force for the poll");
+    assertFalse(files.changes().appliedUnforced());
+    files.changes().forceApplied();
+    assertEquals(1, files.forces().counts()[2] - forced, "nothing left to force");
+    // a client's delete still forces its own round before its answer
+    on(() -> engine.delete(ctx, mine));
+    assertEquals(2, files.forces().counts()[2] - forced);
+    // and a client's round covers a peer's deletes written before it
+    FileId late = files.validate("group1", store(bytes(1500, 701)));
+    FileId mine2 = files.validate("group1", store(bytes(1500, 702)));
+    on(() -> engine.applyDelete(ctx, late, StoredFiles.now()));
+    assertTrue(files.changes().appliedUnforced());
+    on(() -> engine.delete(ctx, mine2));
+    assertFalse(files.changes().appliedUnforced(), "the client's forced round covered it");
+    stop();
+    start();
+    for (FileId t : theirs) {
+      assertFalse(on(() -> engine.exists(t)), t.remoteName());
+    }
+    assertFalse(on(() -> engine.exists(late)));
   }
 
   @Test
