@@ -55,10 +55,25 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
   private Handler<Throwable> exceptionHandler;
   private Promise<Void> idle;
   private java.util.concurrent.atomic.LongAdder forced;
+  private java.util.concurrent.atomic.LongAdder wroteBehind;
+
+  /**
+   * With fsync: a descriptor of the file for {@link WriteBehind} (-1: none yet, or unavailable),
+   * and where the bytes not yet handed to writeback begin.
+   */
+  private int behindFd = -1;
+
+  private long behindFrom;
 
   /** Counts this stream's force of its data in {@code counter} (see {@link Forces}). */
   FileWriteStream countForces(java.util.concurrent.atomic.LongAdder counter) {
     this.forced = counter;
+    return this;
+  }
+
+  /** Counts in {@code bytes} what this stream handed to writeback before its force. */
+  FileWriteStream countWriteBehind(java.util.concurrent.atomic.LongAdder bytes) {
+    this.wroteBehind = bytes;
     return this;
   }
 
@@ -72,6 +87,7 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
     this.disk = disk;
     this.path = path;
     this.position = position;
+    this.behindFrom = position;
     this.create = create;
     this.fsync = fsync;
   }
@@ -155,7 +171,7 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
               return disk.executeBlocking(
                   () -> {
                     try {
-                      writeBatch(batch);
+                      writeBatch(batch, false);
                       if (fsync && channel != null) {
                         channel.force(false);
                         if (forced != null) {
@@ -213,7 +229,7 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
     List<Buffer> batch = takeQueue();
     disk.executeBlocking(
             () -> {
-              writeBatch(batch);
+              writeBatch(batch, fsync);
               return null;
             },
             false)
@@ -243,8 +259,13 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
             });
   }
 
-  /** Runs on a worker thread; one batch at a time per stream. */
-  private void writeBatch(List<Buffer> batch) throws IOException {
+  /**
+   * Runs on a worker thread; one batch at a time per stream. {@code behind}: a batch written while
+   * more of the file is still to come, with fsync on — its bytes are handed to writeback now
+   * ({@link WriteBehind}), so the force after the last byte has only the tail left to write instead
+   * of the whole file (the force still runs, and still decides durability).
+   */
+  private void writeBatch(List<Buffer> batch, boolean behind) throws IOException {
     if (opened && batch.isEmpty()) {
       return; // finishing twice (replicas force their data before they are named) is harmless
     }
@@ -265,9 +286,24 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
       }
       written += b.length();
     }
+    if (behind && position > behindFrom) {
+      if (behindFd < 0) {
+        behindFd = WriteBehind.open(path);
+      }
+      if (WriteBehind.start(behindFd, behindFrom, position - behindFrom)) {
+        if (wroteBehind != null) {
+          wroteBehind.add(position - behindFrom);
+        }
+        behindFrom = position;
+      }
+    }
   }
 
   private void closeChannel() throws IOException {
+    if (behindFd >= 0) {
+      WriteBehind.close(behindFd);
+      behindFd = -1;
+    }
     if (channel != null) {
       channel.close();
       channel = null;

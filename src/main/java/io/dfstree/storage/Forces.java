@@ -22,6 +22,12 @@ final class Forces {
   /** {@code fdatasync} of the tombstone file (a checkpoint, or a delete with no binlog line). */
   final LongAdder tombstones = new LongAdder();
 
+  /**
+   * Bytes of new files handed to writeback while the rest of them still arrived ({@link
+   * WriteBehind}): not a force, what the data force after the last byte no longer writes.
+   */
+  final LongAdder writtenBehind = new LongAdder();
+
   /** Data, directory and binlog forces, in that order. */
   long[] counts() {
     return new long[] {data.sum(), directories.sum(), binlog.sum()};

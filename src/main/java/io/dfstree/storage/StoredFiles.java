@@ -247,7 +247,9 @@ final class StoredFiles {
   /** A temp file for a new upload in {@code p}; written by the returned stream. */
   FileWriteStream newUpload(StorePath p) {
     Path temp = p.tempFile("up-" + ProcessHandle.current().pid() + "-" + changes.nextTemp());
-    return new FileWriteStream(disk, temp, 0, true, fsync).countForces(changes.forces().data);
+    return new FileWriteStream(disk, temp, 0, true, fsync)
+        .countForces(changes.forces().data)
+        .countWriteBehind(changes.forces().writtenBehind);
   }
 
   /** The forces to disk these files ran so far (uploads, copies, deletes, ...). */
