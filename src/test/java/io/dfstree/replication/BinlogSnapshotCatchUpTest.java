@@ -143,12 +143,21 @@ class BinlogSnapshotCatchUpTest {
   /** Content files under a store path's data/XX/YY/ (not binlog, marks or metadata). */
   Set<String> names(String member) throws Exception {
     Path data = dir.resolve(member).resolve("data");
-    try (Stream<Path> walk = Files.walk(data)) {
-      return walk.filter(Files::isRegularFile)
-          .filter(p -> data.relativize(p).getNameCount() == 3)
-          .map(p -> "M00/" + data.relativize(p))
-          .filter(n -> !n.endsWith("-m"))
-          .collect(Collectors.toCollection(TreeSet::new));
+    // read while the member still catches up: a temporary file under data/.tmp can be renamed
+    // away between the walk's listing and its look at it, so such a walk is taken again
+    for (int attempt = 0; ; attempt++) {
+      try (Stream<Path> walk = Files.walk(data)) {
+        return walk.filter(p -> !data.relativize(p).toString().startsWith("."))
+            .filter(Files::isRegularFile)
+            .filter(p -> data.relativize(p).getNameCount() == 3)
+            .map(p -> "M00/" + data.relativize(p))
+            .filter(n -> !n.endsWith("-m"))
+            .collect(Collectors.toCollection(TreeSet::new));
+      } catch (java.io.UncheckedIOException e) {
+        if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 10) {
+          throw e;
+        }
+      }
     }
   }
 
