@@ -81,8 +81,21 @@ final class PeerConnection implements FrameDecoder.Listener {
     return pending.future();
   }
 
+  /**
+   * Writes a piece of a streamed request. A chunk in direct memory is a client connection's
+   * network buffer, owned by the upload (see {@code OwnedWrites}), sent without a copy: Netty is
+   * given a view it does not release, and this connection holds a reference of its own until the
+   * write completes (sent, failed or dropped with the connection), so the upload's file write may
+   * release its reference first.
+   */
   void write(Buffer chunk) {
-    socket.write(chunk);
+    io.netty.buffer.ByteBuf b = ((io.vertx.core.internal.buffer.BufferInternal) chunk).unwrap();
+    if (b.isDirect()) {
+      b.retain();
+      socket.write(chunk).onComplete(x -> b.release());
+    } else {
+      socket.write(chunk);
+    }
   }
 
   boolean writeQueueFull() {
