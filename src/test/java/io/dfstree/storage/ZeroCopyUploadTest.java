@@ -165,8 +165,10 @@ class ZeroCopyUploadTest {
     String name = upload(data);
     assertArrayEquals(data, Files.readAllBytes(onDisk("a", name)));
     assertArrayEquals(data, Files.readAllBytes(onDisk("b", name)), "the peer's copy");
-    // the first read also carries the header and the request's fields: its body part is copied
-    long most = data.length - FirstRead.INITIAL;
+    // copied instead: the first read (it carries the header and the request's fields), and a
+    // read that comes while the decoder holds bytes or fills a quarter of its buffer at most —
+    // how many depends on timing, so "most": before rx1m every byte was copied (0 here)
+    long most = data.length * 3L / 4;
     long direct = a.node().files.forces().writtenDirect.sum();
     long directB = b.node().files.forces().writtenDirect.sum();
     assertTrue(direct >= most, "source: " + direct + " of " + data.length + " bytes direct");
