@@ -86,6 +86,44 @@ public final class FrameDecoder {
     deliver();
   }
 
+  /**
+   * Body bytes the caller may read past the decoder and hand to {@link #bodyRead} now: the rest of
+   * the body while streaming it with nothing buffered and not paused, else 0. A connection uses
+   * this to deliver the body straight from the network buffers (no copy) — see {@code
+   * StorageConnection}.
+   */
+  public long bodyWanted() {
+    return state == State.BODY && !paused && !delivering && pendingPos >= pending.length()
+        ? expected
+        : 0;
+  }
+
+  /**
+   * Delivers {@code chunk}, body bytes the caller read past the decoder (at most {@link
+   * #bodyWanted}), as the next body chunk, then the body's end if it was the last.
+   */
+  public void bodyRead(Buffer chunk) {
+    long wanted = bodyWanted();
+    if (chunk.length() == 0 || chunk.length() > wanted) {
+      throw new IllegalStateException(chunk.length() + " body bytes read, " + wanted + " wanted");
+    }
+    expected -= chunk.length();
+    boolean last = expected == 0;
+    if (last) {
+      state = State.AWAIT_REPLY;
+    }
+    delivering = true;
+    try {
+      listener.onBodyChunk(chunk);
+      if (last) {
+        listener.onBodyEnd();
+      }
+    } finally {
+      delivering = false;
+    }
+    deliver(); // a callback may have fed bytes (it cannot: we hold none), or moved us on
+  }
+
   /** Next: a part of exactly {@code length} bytes, delivered whole to {@link Listener#onFixed}. */
   public void expectFixed(int length) {
     if (state == State.CLOSED) {

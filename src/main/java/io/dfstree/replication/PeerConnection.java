@@ -81,8 +81,18 @@ final class PeerConnection implements FrameDecoder.Listener {
     return pending.future();
   }
 
+  /**
+   * Writes a piece of a streamed request. The chunk may be a client connection's network buffer,
+   * owned by the upload (see {@code OwnedWrites}) and sent without a copy: Netty is given a view
+   * it does not release (Vert.x's {@code getByteBuf}), so this connection holds a reference of its
+   * own until the write completes (sent, failed or dropped with the connection), and the upload's
+   * file write may release its reference first. Taken for every chunk, whatever its memory (a
+   * pooled heap buffer behind TLS needs it as much): on Vert.x's own heap buffers it does nothing.
+   */
   void write(Buffer chunk) {
-    socket.write(chunk);
+    io.netty.buffer.ByteBuf b = ((io.vertx.core.internal.buffer.BufferInternal) chunk).unwrap();
+    b.retain();
+    socket.write(chunk).onComplete(x -> b.release());
   }
 
   boolean writeQueueFull() {

@@ -155,7 +155,7 @@ final class FileBlobEngine implements BlobEngine {
   }
 
   /** A blob on its way into a temp file of its store path. */
-  private final class Pending implements NewBlob, QueuedWrites {
+  private final class Pending implements NewBlob, QueuedWrites, OwnedWrites {
     private final FileWriteStream stream;
     private final StorePath path;
     private final boolean appender;
@@ -197,6 +197,16 @@ final class FileBlobEngine implements BlobEngine {
     @Override
     public Future<Void> write(Buffer data) {
       return stream.write(data);
+    }
+
+    @Override
+    public boolean takesOwned() {
+      return true;
+    }
+
+    @Override
+    public Future<Void> writeOwned(Buffer data) {
+      return stream.writeOwned(data);
     }
 
     @Override

@@ -26,7 +26,7 @@ import java.util.zip.CRC32;
  * together) while a large one is written with bounded memory: the queue is "full" at {@link
  * #MAX_QUEUED} bytes and the connection pauses its socket until it drains.
  */
-final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
+final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites, OwnedWrites {
   static final int FLUSH_AT = 256 * 1024;
   static final int MAX_QUEUED = 1024 * 1024;
 
@@ -44,6 +44,13 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
   private final boolean fsync;
   private CRC32 crc = new CRC32();
   private List<Buffer> queue = new ArrayList<>();
+
+  /**
+   * The references this stream owns of queued chunks ({@link #writeOwned}), released once their
+   * batch is written (or dropped).
+   */
+  private List<io.netty.buffer.ByteBuf> owned = new ArrayList<>();
+
   private long queuedBytes;
   private long written;
   private long position;
@@ -56,6 +63,7 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
   private Promise<Void> idle;
   private java.util.concurrent.atomic.LongAdder forced;
   private java.util.concurrent.atomic.LongAdder wroteBehind;
+  private java.util.concurrent.atomic.LongAdder wroteDirect;
 
   /**
    * With fsync: a descriptor of the file for {@link WriteBehind} (-1: none yet, or unavailable),
@@ -68,6 +76,12 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
   /** Counts this stream's force of its data in {@code counter} (see {@link Forces}). */
   FileWriteStream countForces(java.util.concurrent.atomic.LongAdder counter) {
     this.forced = counter;
+    return this;
+  }
+
+  /** Counts in {@code bytes} what this stream wrote from direct memory (see {@link Forces}). */
+  FileWriteStream countWrittenDirect(java.util.concurrent.atomic.LongAdder bytes) {
+    this.wroteDirect = bytes;
     return this;
   }
 
@@ -110,6 +124,31 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
     if (failure != null) {
       return Future.failedFuture(failure);
     }
+    return queue(data);
+  }
+
+  @Override
+  public boolean takesOwned() {
+    return true;
+  }
+
+  /**
+   * As {@link #write}, for a chunk whose reference this stream takes over: released once its batch
+   * is written, or at once when the stream has failed, or when it is aborted. A direct chunk is
+   * written to the file as it is (no temporary copy in the JDK).
+   */
+  @Override
+  public Future<Void> writeOwned(Buffer data) {
+    io.netty.buffer.ByteBuf ref = OwnedWrites.byteBuf(data);
+    if (failure != null) {
+      ref.release();
+      return Future.failedFuture(failure);
+    }
+    owned.add(ref);
+    return queue(data);
+  }
+
+  private Future<Void> queue(Buffer data) {
     queue.add(data);
     queuedBytes += data.length();
     if (queuedBytes >= FLUSH_AT && !inFlight) {
@@ -165,9 +204,10 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
         .compose(
             v -> {
               if (failure != null) {
+                takeQueue().release();
                 return Future.failedFuture(failure);
               }
-              List<Buffer> batch = takeQueue();
+              Batch batch = takeQueue();
               return disk.executeBlocking(
                   () -> {
                     try {
@@ -194,8 +234,7 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
   /** Stops writing and closes the file; the caller decides what to do with it. */
   Future<Void> abort() {
     failure = failure == null ? new FdfsException(Errno.EIO, "aborted") : failure;
-    queue = new ArrayList<>();
-    queuedBytes = 0;
+    takeQueue().release();
     return whenIdle()
         .compose(
             v ->
@@ -217,16 +256,32 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
     return idle.future();
   }
 
-  private List<Buffer> takeQueue() {
-    List<Buffer> batch = queue;
+  /** Queued chunks taken for one write, with the references owned of them. */
+  private record Batch(List<Buffer> buffers, List<io.netty.buffer.ByteBuf> owned) {
+    /** Drops this batch's owned references (once: the list is emptied). */
+    void release() {
+      if (!owned.isEmpty()) {
+        for (io.netty.buffer.ByteBuf b : owned) {
+          b.release();
+        }
+        owned.clear();
+      }
+    }
+  }
+
+  private Batch takeQueue() {
+    Batch batch = new Batch(queue, owned.isEmpty() ? List.of() : owned);
     queue = new ArrayList<>();
+    if (!owned.isEmpty()) {
+      owned = new ArrayList<>();
+    }
     queuedBytes = 0;
     return batch;
   }
 
   private void flush() {
     inFlight = true;
-    List<Buffer> batch = takeQueue();
+    Batch batch = takeQueue();
     disk.executeBlocking(
             () -> {
               writeBatch(batch, fsync);
@@ -265,6 +320,14 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
    * ({@link WriteBehind}), so the force after the last byte has only the tail left to write instead
    * of the whole file (the force still runs, and still decides durability).
    */
+  private void writeBatch(Batch batch, boolean behind) throws IOException {
+    try {
+      writeBatch(batch.buffers(), behind);
+    } finally {
+      batch.release();
+    }
+  }
+
   private void writeBatch(List<Buffer> batch, boolean behind) throws IOException {
     if (opened && batch.isEmpty()) {
       return; // finishing twice (replicas force their data before they are named) is harmless
@@ -280,6 +343,9 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites {
       ByteBuffer bb = ((io.vertx.core.internal.buffer.BufferInternal) b).getByteBuf().nioBuffer();
       if (crc != null) {
         crc.update(bb.duplicate());
+      }
+      if (wroteDirect != null && bb.isDirect()) {
+        wroteDirect.add(bb.remaining());
       }
       while (bb.hasRemaining()) {
         position += channel.write(bb, position);

@@ -28,6 +28,13 @@ final class Forces {
    */
   final LongAdder writtenBehind = new LongAdder();
 
+  /**
+   * Bytes of new files written from direct memory: a client's or a source's network buffers,
+   * handed over without a copy ({@link OwnedWrites}); the rest were copied to heap on the event
+   * loop and once more by the JDK for the write.
+   */
+  final LongAdder writtenDirect = new LongAdder();
+
   /** Data, directory and binlog forces, in that order. */
   long[] counts() {
     return new long[] {data.sum(), directories.sum(), binlog.sum()};

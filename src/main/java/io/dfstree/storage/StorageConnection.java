@@ -31,6 +31,16 @@ final class StorageConnection implements FrameDecoder.Listener {
 
   private static final int MAX_UNREAD = 256 * 1024;
 
+  /**
+   * An owned chunk keeps its whole network buffer alive until written: a chunk that fills less than
+   * 1 / PIN_RATIO of it (a trickling client's reads) is copied instead, so what a sink's queue pins
+   * stays within PIN_RATIO times the bytes it counts.
+   */
+  private static final int PIN_RATIO = 4;
+
+  /** Bodies from this size on pause the socket while their request decides (largeBodyAhead). */
+  private static final long PAUSE_EARLY_BODY = 256 * 1024;
+
   /** Bodies up to this size are read and dropped before a rejecting close (see rejectAndClose). */
   private static final long CLOSE_DRAIN_LIMIT = 4L * 1024 * 1024;
 
@@ -52,6 +62,9 @@ final class StorageConnection implements FrameDecoder.Listener {
   /** The socket's channel (null for other sockets): see {@link #isClosed}. */
   private final io.netty.channel.Channel channel;
   private boolean closeAfterDiscard;
+
+  /** The body chunk being delivered is an owned slice of a network read (see onMessage). */
+  private boolean ownedChunk;
 
   StorageConnection(Vertx vertx, NetSocket socket, StorageNode node) {
     this.vertx = vertx;
@@ -75,19 +88,74 @@ final class StorageConnection implements FrameDecoder.Listener {
 
   void start() {
     node.connectionOpened();
-    socket.handler(this::onData);
+    if (socket instanceof io.vertx.core.internal.net.NetSocketInternal internal) {
+      internal.messageHandler(this::onMessage);
+    } else {
+      socket.handler(this::onData);
+    }
     socket.closeHandler(v -> onClosed());
     socket.exceptionHandler(
         e -> LOG.debug("storage: connection {} error: {}", remote, e.toString()));
   }
 
+  /**
+   * A network read as Netty delivered it (a pooled, usually direct buffer; this handler owns it).
+   * Body bytes streamed to a sink that takes owned chunks ({@link OwnedWrites}: an upload into a
+   * file, a peer's copy, an appender write) are handed over as retained slices of it — no copy on
+   * the event loop, and the file write and the copy to the peers read the same direct memory.
+   * Everything else (headers, fixed parts, small uploads into packed volumes, a body while the
+   * decoder holds unread bytes or is paused) is copied to heap as Vert.x would have done ({@code
+   * safeBuffer}) and fed to the decoder. The read's own reference is released here, always.
+   */
+  private void onMessage(Object msg) {
+    if (!(msg instanceof io.netty.buffer.ByteBuf buf)) {
+      io.netty.util.ReferenceCountUtil.release(msg);
+      return;
+    }
+    try {
+      if (closed) {
+        return; // a read left in Vert.x's queue while paused, delivered after the close
+      }
+      guard.received(buf.readableBytes());
+      while (buf.isReadable()) {
+        long wanted = decoder.bodyWanted();
+        int n = (int) Math.min(wanted, buf.readableBytes());
+        if (n > 0
+            && (long) n * PIN_RATIO >= buf.capacity()
+            && current != null
+            && current.sink instanceof OwnedWrites o
+            && o.takesOwned()) {
+          ownedChunk = true;
+          try {
+            decoder.bodyRead(
+                io.vertx.core.internal.buffer.BufferInternal.buffer(buf.readRetainedSlice(n)));
+          } finally {
+            ownedChunk = false;
+          }
+        } else {
+          int all = buf.readableBytes();
+          Buffer heap = Buffer.buffer(all);
+          ((io.vertx.core.internal.buffer.BufferInternal) heap).unwrap().writeBytes(buf, all);
+          decoder.feed(heap);
+        }
+      }
+    } finally {
+      buf.release();
+    }
+    afterRead();
+  }
+
   private void onData(Buffer data) {
     guard.received(data.length());
     decoder.feed(data);
+    afterRead();
+  }
+
+  private void afterRead() {
     if (decoder.state() == FrameDecoder.State.FIXED || decoder.state() == FrameDecoder.State.BODY) {
       quickAck.run();
     }
-    if (!closed && (decoder.paused() || decoder.buffered() > MAX_UNREAD)) {
+    if (!closed && (decoder.paused() || decoder.buffered() > MAX_UNREAD || largeBodyAhead())) {
       pauseSocket();
     }
     if (current != null && current.sink instanceof QueuedWrites q) {
@@ -95,8 +163,30 @@ final class StorageConnection implements FrameDecoder.Listener {
     }
   }
 
+  /**
+   * A large body's first bytes arrived before its request decided where they go (it opens the
+   * copies to the peers, takes a lock...): pause now, so the reads that follow wait in Vert.x's
+   * queue as Netty's buffers and reach the sink without a copy ({@link #onMessage}), instead of
+   * up to {@link #MAX_UNREAD} bytes more being copied to heap into the decoder. Not for small
+   * bodies: a pause and a resume cost two system calls, and a small upload's body is all in the
+   * first read anyway.
+   */
+  private boolean largeBodyAhead() {
+    return current != null
+        && !current.bodyStarted
+        && current.header.bodyLength() >= PAUSE_EARLY_BODY
+        && decoder.state() == FrameDecoder.State.AWAIT_REPLY
+        && decoder.buffered() > 0;
+  }
+
   private void onClosed() {
     closed = true;
+    if (socketPaused) {
+      // reads Vert.x queued while we were paused are Netty's buffers: let them through to
+      // onMessage, which releases them now that we are closed
+      socketPaused = false;
+      socket.resume();
+    }
     guard.stop();
     node.connectionClosed();
     decoder.close();
@@ -150,16 +240,27 @@ final class StorageConnection implements FrameDecoder.Listener {
   public void onBodyChunk(Buffer chunk) {
     WriteStream<Buffer> sink = current == null ? null : current.sink;
     if (sink == null) {
+      if (ownedChunk) {
+        OwnedWrites.byteBuf(chunk).release();
+      }
       return;
     }
-    sink.write(chunk);
+    if (ownedChunk) {
+      ((OwnedWrites) sink).writeOwned(chunk);
+    } else {
+      sink.write(chunk);
+    }
     if (sink.writeQueueFull()) {
       decoder.pause();
       pauseSocket();
       sink.drainHandler(
           v -> {
-            resumeSocket();
+            // the decoder's unread bytes first: reads Vert.x queued meanwhile arrive (in
+            // resumeSocket) with the decoder empty, so their body bytes are taken without a copy
             decoder.resume();
+            if (!decoder.paused()) {
+              resumeSocket();
+            }
           });
     }
   }
@@ -195,8 +296,10 @@ final class StorageConnection implements FrameDecoder.Listener {
 
   /** Streams the next {@code length} body bytes to the current request's sink. */
   void streamBody(long length) {
-    resumeSocket(); // it may have been paused while we waited on a lock or a stat
-    decoder.streamBody(length);
+    decoder.streamBody(length); // what the decoder holds first (see the drain handler)
+    if (!decoder.paused()) {
+      resumeSocket(); // it may have been paused while we waited on a lock or a stat
+    }
   }
 
   // ---- answers -------------------------------------------------------------------------------

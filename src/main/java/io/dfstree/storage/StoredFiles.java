@@ -249,7 +249,8 @@ final class StoredFiles {
     Path temp = p.tempFile("up-" + ProcessHandle.current().pid() + "-" + changes.nextTemp());
     return new FileWriteStream(disk, temp, 0, true, fsync)
         .countForces(changes.forces().data)
-        .countWriteBehind(changes.forces().writtenBehind);
+        .countWriteBehind(changes.forces().writtenBehind)
+        .countWrittenDirect(changes.forces().writtenDirect);
   }
 
   /** The forces to disk these files ran so far (uploads, copies, deletes, ...). */

@@ -18,7 +18,7 @@ import io.vertx.core.streams.WriteStream;
  * theirs, recorded in the binlog, acknowledged once the quorum holds it. Use it on one event loop:
  * {@link #open()}, write, then {@link #complete()} or {@link #abort()}.
  */
-public final class Upload implements WriteStream<Buffer>, QueuedWrites {
+public final class Upload implements WriteStream<Buffer>, QueuedWrites, OwnedWrites {
   /** What the client is told about a stored file. */
   public record Stored(String group, String remoteName, long size, long crc32) {
     public String fileId() {
@@ -120,6 +120,34 @@ public final class Upload implements WriteStream<Buffer>, QueuedWrites {
           ((io.vertx.core.internal.buffer.BufferInternal) data).getByteBuf().nioBuffer());
     }
     return f;
+  }
+
+  /** True when the engine's blob takes owned chunks (a file; a packed slot copies them anyway). */
+  @Override
+  public boolean takesOwned() {
+    return stream instanceof OwnedWrites o && o.takesOwned();
+  }
+
+  /**
+   * As {@link #write}, taking over {@code data}'s reference: the peers' sockets take references of
+   * their own (see {@code PeerConnection#write}), the CRC32 reads it here, and the blob releases it
+   * once written. The copies to the peers go first, so a blob that fails and releases at once
+   * cannot free bytes still to be sent.
+   */
+  @Override
+  public Future<Void> writeOwned(Buffer data) {
+    received += data.length();
+    if (declared >= 0 && received > declared) {
+      OwnedWrites.byteBuf(data).release();
+      return Future.failedFuture(
+          FdfsException.invalid("more than the declared " + declared + " bytes"));
+    }
+    if (fanout != null) {
+      fanout.write(data);
+      crcOnLoop.update(
+          ((io.vertx.core.internal.buffer.BufferInternal) data).getByteBuf().nioBuffer());
+    }
+    return ((OwnedWrites) stream).writeOwned(data);
   }
 
   @Override

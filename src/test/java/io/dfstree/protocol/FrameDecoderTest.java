@@ -157,6 +157,48 @@ class FrameDecoderTest {
     assertTrue(s.fixedParts.isEmpty());
   }
 
+  // ---- body read past the decoder (a connection's owned chunks) -------------------------------
+
+  @Test
+  void bodyBytesReadPastTheDecoderAreDeliveredAsChunksThenTheEnd() {
+    Script s = script();
+    byte[] content = pattern(1000, 5);
+    byte[] req = upload(content);
+    s.decoder.feed(Buffer.buffer().appendBytes(req, 0, 25 + 100)); // header, prefix, 100 bytes
+    assertEquals(900, s.decoder.bodyWanted(), "the rest of the body, nothing buffered");
+    s.decoder.bodyRead(Buffer.buffer().appendBytes(req, 125, 400));
+    assertEquals(500, s.decoder.bodyWanted());
+    s.decoder.bodyRead(Buffer.buffer().appendBytes(req, 525, 500));
+    assertEquals(0, s.decoder.bodyWanted());
+    assertEquals(List.of("header 11 1015", "fixed 15", "end 1000"), s.events);
+    assertArrayEquals(content, s.bodies.get(0).toByteArray());
+    assertEquals(3, s.chunks.size());
+    assertEquals(FrameDecoder.State.AWAIT_REPLY, s.decoder.state());
+  }
+
+  @Test
+  void noBodyIsWantedPastTheDecoderWhileItHoldsBytesOrIsPausedOrExpectsNoBody() {
+    Script s = script();
+    s.deferHeader = true;
+    byte[] req = upload(pattern(1000, 5));
+    s.decoder.feed(Buffer.buffer().appendBytes(req, 0, 300));
+    assertEquals(0, s.decoder.bodyWanted(), "not streaming a body yet");
+    s.pauseOnChunk = true;
+    s.decoder.expectFixed(15); // the script streams the body: 275 bytes, then it pauses
+    assertEquals(0, s.decoder.bodyWanted(), "paused");
+    s.decoder.feed(Buffer.buffer().appendBytes(req, 300, 100));
+    assertEquals(0, s.decoder.bodyWanted(), "paused, and bytes are buffered");
+    s.pauseOnChunk = false;
+    s.decoder.resume();
+    assertEquals(625, s.decoder.bodyWanted(), "the buffered part delivered first");
+    assertThrows(
+        IllegalStateException.class,
+        () -> s.decoder.bodyRead(Buffer.buffer(new byte[626])),
+        "never more than the body");
+    s.decoder.bodyRead(Buffer.buffer().appendBytes(req, 400, 625));
+    assertEquals(List.of("header 11 1015", "fixed 15", "end 1000"), s.events);
+  }
+
   // ---- fixed parts and bodies --------------------------------------------------------------
 
   @Test
