@@ -190,10 +190,11 @@ class SameLoopListenerTest {
     assertEquals(false, noDelayOfAnAcceptedConnection(false));
   }
 
-  /** TCP_NODELAY of a connection accepted by a listener with {@code noDelay}, as the kernel has it. */
+  /** TCP_NODELAY of a connection accepted by a listener with {@code noDelay}, from the kernel. */
   private boolean noDelayOfAnAcceptedConnection(boolean noDelay) throws Exception {
     int p = TestPorts.free();
-    java.util.concurrent.CompletableFuture<Boolean> seen = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<Boolean> seen =
+        new java.util.concurrent.CompletableFuture<>();
     String id =
         vertx
             .deployVerticle(
