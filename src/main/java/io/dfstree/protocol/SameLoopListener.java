@@ -9,6 +9,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.util.internal.PlatformDependent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -119,8 +120,6 @@ public final class SameLoopListener {
             // several listeners on one port (one per event loop) need it; one alone binds as
             // exclusively as Vert.x would
             .option(EpollChannelOption.SO_REUSEPORT, options.isReusePort())
-            .childOption(ChannelOption.ALLOCATOR, VertxByteBufAllocator.POOLED_ALLOCATOR)
-            .childOption(ChannelOption.TCP_NODELAY, options.isTcpNoDelay())
             .childHandler(
                 new ChannelInitializer<Channel>() {
                   @Override
@@ -128,9 +127,7 @@ public final class SameLoopListener {
                     self.accepted(ch);
                   }
                 });
-    if (options.isTcpQuickAck()) {
-      bootstrap.childOption(EpollChannelOption.TCP_QUICKACK, true);
-    }
+    childOptions(options).forEach(bootstrap::childOption);
     // the configured host is an address (or a name in /etc/hosts): resolved here, at start
     ChannelFuture bind =
         bootstrap.bind(new InetSocketAddress(options.getHost(), options.getPort()));
@@ -147,6 +144,31 @@ public final class SameLoopListener {
           }
         });
     return bound.future();
+  }
+
+  /**
+   * The options set on each accepted channel, as Vert.x would set them, less what Netty's epoll
+   * channel already does when it is created: it turns {@code TCP_NODELAY} on by itself ({@code
+   * EpollSocketChannelConfig}, wherever {@code PlatformDependent.canEnableTcpNoDelayByDefault()}),
+   * so asking for it again was a second {@code setsockopt} on the event loop for every connection
+   * (the official client opens one per operation; benchmark/PROFILE.md, "w1c1"). Each value here
+   * is applied with its own system call ({@code ALLOCATOR} excepted).
+   */
+  @SuppressWarnings("unchecked")
+  static java.util.Map<ChannelOption<Object>, Object> childOptions(NetServerOptions options) {
+    java.util.Map<ChannelOption<Object>, Object> out = new java.util.LinkedHashMap<>();
+    out.put(
+        (ChannelOption<Object>) (ChannelOption<?>) ChannelOption.ALLOCATOR,
+        VertxByteBufAllocator.POOLED_ALLOCATOR);
+    if (options.isTcpNoDelay() != PlatformDependent.canEnableTcpNoDelayByDefault()) {
+      out.put(
+          (ChannelOption<Object>) (ChannelOption<?>) ChannelOption.TCP_NODELAY,
+          options.isTcpNoDelay());
+    }
+    if (options.isTcpQuickAck()) {
+      out.put((ChannelOption<Object>) (ChannelOption<?>) EpollChannelOption.TCP_QUICKACK, true);
+    }
+    return out;
   }
 
   /** The port bound (the configured one, or the one the kernel chose for port 0). */

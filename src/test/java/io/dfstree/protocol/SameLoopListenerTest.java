@@ -170,6 +170,67 @@ class SameLoopListenerTest {
     assertEquals(0.0, activeConnections(), "after the client closed");
   }
 
+  /**
+   * Netty's epoll channel turns TCP_NODELAY on when it is created; the listener asked for it again
+   * as a child option, one more setsockopt per connection on the event loop (w1c1). It now applies
+   * only what differs from that default, and the kernel state is still what was asked for.
+   */
+  @Test
+  void acceptedConnectionsGetTcpNoDelayAsAskedWithoutSettingNettysDefaultAgain() throws Exception {
+    assumeTrue(io.netty.util.internal.PlatformDependent.canEnableTcpNoDelayByDefault());
+    NetServerOptions on = new NetServerOptions().setTcpNoDelay(true);
+    assertFalse(
+        SameLoopListener.childOptions(on).containsKey(io.netty.channel.ChannelOption.TCP_NODELAY),
+        "TCP_NODELAY set again on every accepted channel: " + SameLoopListener.childOptions(on));
+    NetServerOptions off = new NetServerOptions().setTcpNoDelay(false);
+    assertEquals(
+        Boolean.FALSE,
+        SameLoopListener.childOptions(off).get(io.netty.channel.ChannelOption.TCP_NODELAY));
+    assertEquals(true, noDelayOfAnAcceptedConnection(true));
+    assertEquals(false, noDelayOfAnAcceptedConnection(false));
+  }
+
+  /** TCP_NODELAY of a connection accepted by a listener with {@code noDelay}, from the kernel. */
+  private boolean noDelayOfAnAcceptedConnection(boolean noDelay) throws Exception {
+    int p = TestPorts.free();
+    java.util.concurrent.CompletableFuture<Boolean> seen =
+        new java.util.concurrent.CompletableFuture<>();
+    String id =
+        vertx
+            .deployVerticle(
+                new VerticleBase() {
+                  SameLoopListener listener;
+
+                  @Override
+                  public Future<?> start() {
+                    NetServerOptions options =
+                        new NetServerOptions().setHost(HOST).setPort(p).setTcpNoDelay(noDelay);
+                    return SameLoopListener.listen(
+                            context,
+                            options,
+                            socket ->
+                                seen.complete(
+                                    ((io.vertx.core.internal.net.NetSocketInternal) socket)
+                                        .channelHandlerContext()
+                                        .channel()
+                                        .config()
+                                        .getOption(io.netty.channel.ChannelOption.TCP_NODELAY)))
+                        .onSuccess(l -> listener = l);
+                  }
+
+                  @Override
+                  public Future<?> stop() {
+                    return listener.close();
+                  }
+                })
+            .await(10, TimeUnit.SECONDS);
+    try (Socket s = new Socket(HOST, p)) {
+      return seen.get(10, TimeUnit.SECONDS);
+    } finally {
+      vertx.undeploy(id).await(10, TimeUnit.SECONDS);
+    }
+  }
+
   private double activeConnections() {
     double sum = 0;
     for (Gauge g :
