@@ -105,6 +105,9 @@ final class BatchCommitter {
   private final DeleteMarks marks;
   private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
+
+  /** A batch's volumes forced at once (its own and its peer's, in a group). */
+  final VolumeForces volumeForces;
   private volatile boolean closed;
 
   /** Batches written and slots appended (the benchmark reports slots per sync). */
@@ -130,6 +133,7 @@ final class BatchCommitter {
     this.thread =
         new Thread(this::loop, String.format("packed-commit-M%02X", store.storePathIndex));
     thread.setDaemon(true);
+    this.volumeForces = new VolumeForces(store.storePathIndex);
   }
 
   void start() {
@@ -236,6 +240,7 @@ final class BatchCommitter {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    volumeForces.close();
   }
 
   private void loop() {
@@ -379,10 +384,7 @@ final class BatchCommitter {
     try {
       flush(gatherVolume, gather, gatherStart);
       if (store.options.fsync()) {
-        for (Volume v : touched) {
-          v.channel.force(false);
-          forces++;
-        }
+        forces += volumeForces.force(touched);
         marks.forced(touched);
       }
       batches++;

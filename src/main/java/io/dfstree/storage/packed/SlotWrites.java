@@ -111,13 +111,13 @@ final class SlotWrites {
             id.createTime(),
             id.sizeHigh(),
             id.extPart());
-    ByteBuffer slot = ByteBuffer.allocate(id.slotLength());
-    slot.put(h.encode()).put(content.duplicate()).position(0);
     if (!repair) {
       BatchCommitter.growFor(store.options, v, (long) id.offset() + id.slotLength());
     }
     v.wrote(id.offset(), (long) id.offset() + id.slotLength());
-    v.writeFully(slot, id.offset());
+    // header, content and padding in one gathering write, without assembling the slot on the heap
+    // first (a copy and an allocation of the whole slot per placed file)
+    v.writeSlot(h.encode(), content.duplicate(), id.offset(), id.slotLength());
     store.volumes.extend(v, (long) id.offset() + id.slotLength());
     return true;
   }
