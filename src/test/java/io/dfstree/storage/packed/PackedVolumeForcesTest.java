@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A batch holding a member's own upload and a peer's copy forces the two volumes at once (the
- * copy's on the store's helper thread), and answers both only once both are durable; a large
- * batch makes its volume longer without writing zeros ahead.
+ * copy's on the store's helper thread), and answers both only once both are durable.
  */
 class PackedVolumeForcesTest extends PackedStoreFixture {
   @Test
@@ -74,68 +73,5 @@ class PackedVolumeForcesTest extends PackedStoreFixture {
     long before = store.batchesForcedTogether();
     append(bytes(4, 1000), "txt");
     assertEquals(before, store.batchesForcedTogether());
-  }
-
-  @Test
-  void aLargeBatchMakesItsVolumeLongerWithoutZerosAhead() throws Exception {
-    TrunkId small = append(bytes(5, 1000), "txt");
-    long zeroed = Files.size(volumeFile(small));
-    assertTrue(
-        zeroed >= small.offset() + small.slotLength() + BatchCommitter.GROW_AHEAD,
-        "a lone small slot writes zeros ahead: " + zeroed);
-    // five 64 KiB appends and a copy of the peer's held behind one batch: 384 KiB in the next
-    Path peerRoot = Files.createTempDirectory("packed-peer");
-    TrunkId theirs;
-    try (PackedStore peer =
-        PackedStore.open(peerRoot, 0, 0x0200007F, PackedOptions.defaults(true))) {
-      theirs = peer.append(ByteBuffer.wrap(bytes(6, 65536)), "jpg").join();
-    } finally {
-      io.dfstree.TempTrees.delete(peerRoot);
-    }
-    CountDownLatch inBatch = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<Boolean> held =
-        store.place(
-            theirs,
-            ByteBuffer.wrap(bytes(6, 65536)),
-            theirs.createTime() & 0xFFFFFFFFL,
-            () -> {
-              inBatch.countDown();
-              try {
-                release.await(10, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-              return false;
-            });
-    assertTrue(inBatch.await(10, TimeUnit.SECONDS));
-    // the first fills what the small slot's zeros reserved, the last ones pass it
-    java.util.List<CompletableFuture<TrunkId>> large = new java.util.ArrayList<>();
-    int n = (int) (BatchCommitter.GROW_AHEAD / 65536) + 4;
-    for (int i = 0; i < n; i++) {
-      large.add(store.append(ByteBuffer.wrap(bytes(100 + i, 65536)), "jpg"));
-    }
-    release.countDown();
-    assertTrue(held.get(10, TimeUnit.SECONDS));
-    TrunkId last = null;
-    for (int i = 0; i < n; i++) {
-      last = large.get(i).get(10, TimeUnit.SECONDS);
-      assertArrayEquals(bytes(100 + i, 65536), array(store.read(last)));
-    }
-    assertEquals(
-        (long) last.offset() + last.slotLength(),
-        Files.size(volumeFile(last)),
-        "the large batch ends the volume at its last slot: no zeros ahead");
-    reopen();
-    for (int i = 0; i < n; i++) {
-      assertArrayEquals(bytes(100 + i, 65536), array(store.read(large.get(i).join())));
-    }
-    assertArrayEquals(bytes(5, 1000), array(store.read(small)));
-    // a small slot after it writes zeros ahead again
-    TrunkId after = append(bytes(7, 1000), "txt");
-    assertTrue(
-        Files.size(volumeFile(after))
-            >= after.offset() + after.slotLength() + BatchCommitter.GROW_AHEAD);
-    assertArrayEquals(bytes(7, 1000), array(store.read(after)));
   }
 }
