@@ -387,6 +387,11 @@ public final class PackedStore implements AutoCloseable {
     return committer.batches;
   }
 
+  /** Batches whose volumes were forced two or more at a time ({@link VolumeForces}; tests). */
+  long batchesForcedTogether() {
+    return committer.volumeForces.together;
+  }
+
   public Stats stats() throws IOException {
     return volumes.stats();
   }

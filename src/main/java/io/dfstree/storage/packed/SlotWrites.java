@@ -59,9 +59,10 @@ final class SlotWrites {
 
   /**
    * Writes a replicated slot ({@code repair}: rewrites a live slot of this name); false when it was
-   * here already (nothing written).
+   * here already (nothing written). {@code largeBatch}: see {@link BatchCommitter#growFor}.
    */
-  static boolean place(PackedStore store, TrunkId id, ByteBuffer content, boolean repair)
+  static boolean place(
+      PackedStore store, TrunkId id, ByteBuffer content, boolean repair, boolean largeBatch)
       throws IOException {
     Volume v = store.volumes.get(id.sourceKey(), id.volume());
     if (v == null) {
@@ -111,13 +112,14 @@ final class SlotWrites {
             id.createTime(),
             id.sizeHigh(),
             id.extPart());
-    ByteBuffer slot = ByteBuffer.allocate(id.slotLength());
-    slot.put(h.encode()).put(content.duplicate()).position(0);
     if (!repair) {
-      BatchCommitter.growFor(store.options, v, (long) id.offset() + id.slotLength());
+      BatchCommitter.growFor(
+          store.options, v, (long) id.offset() + id.slotLength(), largeBatch);
     }
     v.wrote(id.offset(), (long) id.offset() + id.slotLength());
-    v.writeFully(slot, id.offset());
+    // header, content and padding in one gathering write, without assembling the slot on the heap
+    // first (a copy and an allocation of the whole slot per placed file)
+    v.writeSlot(h.encode(), content.duplicate(), id.offset(), id.slotLength());
     store.volumes.extend(v, (long) id.offset() + id.slotLength());
     return true;
   }

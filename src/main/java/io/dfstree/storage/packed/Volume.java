@@ -134,6 +134,28 @@ final class Volume {
     }
   }
 
+  /**
+   * Writes a slot of {@code length} bytes at {@code position}: {@code header}, {@code content}, then
+   * zeros to the end. Moves the channel's position: the committer thread only (as its batches'
+   * gathering writes); positional reads and writes elsewhere do not use the position.
+   */
+  void writeSlot(ByteBuffer header, ByteBuffer content, long position, int length)
+      throws IOException {
+    int pad = length - header.remaining() - content.remaining();
+    if (pad < 0) {
+      throw new IllegalArgumentException("slot of " + length + " bytes cannot hold its content");
+    }
+    ByteBuffer[] srcs =
+        pad > 0
+            ? new ByteBuffer[] {header, content, ZEROS.duplicate().limit(pad)}
+            : new ByteBuffer[] {header, content};
+    channel.position(position);
+    long remaining = length;
+    while (remaining > 0) {
+      remaining -= channel.write(srcs);
+    }
+  }
+
   void readFully(ByteBuffer b, long position) throws IOException {
     long at = position;
     while (b.hasRemaining()) {
