@@ -1,4 +1,4 @@
-// conn-loop PORT N [MAXSEC] (benchmark/conn-cost.sh): N times: connect to 127.0.0.1:PORT, ACTIVE_TEST (cmd 111), read the
+// conn-loop PORT N [MAXSEC [HOST]] (benchmark/conn-cost.sh): N times: connect to HOST:PORT (127.0.0.1), ACTIVE_TEST (cmd 111), read the
 // 10-byte answer, send QUIT (82), close -- the official client's connection-per-operation shape.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 static double now(){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec+t.tv_nsec/1e9;}
 int main(int c,char**v){int port=atoi(v[1]);long n=atol(v[2]);double maxs=c>3?atof(v[3]):30;
- struct sockaddr_in a;memset(&a,0,sizeof a);a.sin_family=AF_INET;a.sin_port=htons(port);a.sin_addr.s_addr=htonl(0x7f000001);
+ struct sockaddr_in a;memset(&a,0,sizeof a);a.sin_family=AF_INET;a.sin_port=htons(port);a.sin_addr.s_addr=htonl(0x7f000001);if(c>4)inet_pton(AF_INET,v[4],&a.sin_addr);
  unsigned char at[10]={0},q[10]={0},r[10];at[8]=111;q[8]=82;double t0=now();long i;
  for(i=0;i<n&&now()-t0<maxs;i++){int s=socket(AF_INET,SOCK_STREAM,0);
   if(connect(s,(void*)&a,sizeof a)){perror("connect");return 1;}
