@@ -35,16 +35,35 @@ final class FileDownload {
       FileId id,
       boolean fetchMissing,
       java.util.function.Supplier<Context> repairOn) {
+    if (engine instanceof FileBlobEngine && node.integrity.checksDownloadOf(id)) {
+      // the stat and the check in one disk call; a miss goes the general way below
+      Future<BlobEngine.BlobRead> checked =
+          node.integrity.openChecked(id, node.files.pathOf(id), repairOn);
+      return fetchMissing
+          ? checked.recover(
+              err ->
+                  isMissing(err)
+                      ? node.replication
+                          .fetchMissing(id)
+                          .compose(v -> engine.open(id))
+                          .compose(st -> node.integrity.verifyForDownload(repairOn.get(), id, st))
+                      : Future.failedFuture(err))
+          : checked;
+    }
     Future<BlobEngine.BlobRead> located = engine.open(id);
     if (fetchMissing) {
       located =
           located.recover(
               err ->
-                  err instanceof FdfsException f && f.errno() == Errno.ENOENT
+                  isMissing(err)
                       ? node.replication.fetchMissing(id).compose(v -> engine.open(id))
                       : Future.failedFuture(err));
     }
     return located.compose(st -> node.integrity.verifyForDownload(repairOn.get(), id, st));
+  }
+
+  private static boolean isMissing(Throwable err) {
+    return err instanceof FdfsException f && f.errno() == Errno.ENOENT;
   }
 
   static void run(StorageNode node, Context ctx, Download d, StorageExchange ex) {
