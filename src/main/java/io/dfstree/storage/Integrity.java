@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.zip.CRC32;
@@ -44,12 +45,19 @@ final class Integrity {
   final AtomicLong damaged = new AtomicLong();
   final AtomicLong repaired = new AtomicLong();
   final AtomicLong repairsFailed = new AtomicLong();
+
+  /** Files read to check them before a download ({@link #openChecked}). */
+  final AtomicLong downloadChecks = new AtomicLong();
   private final StorageNode node;
   private final ReliabilityOptions options;
+
+  /** Files checked or written here recently: a client's download of one is not checked again. */
+  final KnownGoodFiles knownGood;
 
   Integrity(StorageNode node, ReliabilityOptions options) {
     this.node = node;
     this.options = options;
+    this.knownGood = new KnownGoodFiles(options.verifiedReuseSeconds());
   }
 
   /** Downloads of files up to this size are checked against their name first. */
@@ -160,17 +168,30 @@ final class Integrity {
    * stat and then a check (two hops off the event loop and back); the same outcome as {@link
    * FileBlobEngine#open} followed by {@link #verifyForDownload}: a file larger than {@code
    * verifyDownloadMaxBytes} is not checked, a damaged copy is repaired from a peer on the context
-   * {@code repairOn} gives then, a missing one fails with ENOENT.
+   * {@code repairOn} gives then, a missing one fails with ENOENT. A client's download ({@code
+   * forPeer} false) of a file in {@link #knownGood}, unchanged since, is not read to check it; a
+   * peer's read (catch-up, fetch-on-miss, repair: what spreads copies) always is.
    */
-  Future<BlobEngine.BlobRead> openChecked(FileId id, Path p, Supplier<Context> repairOn) {
+  Future<BlobEngine.BlobRead> openChecked(
+      FileId id, Path p, boolean forPeer, Supplier<Context> repairOn) {
+    String name = id.remoteName();
     return node.disk
         .<BlobEngine.BlobRead>executeBlocking(
             () -> {
-              StoredFiles.Stat st = StoredFiles.statBlocking(p);
+              BasicFileAttributes a = StoredFiles.attributesBlocking(p);
+              long size = a.size();
               boolean ok =
-                  st.size() > options.verifyDownloadMaxBytes()
-                      || intact(p, 0, st.size(), id.remoteName(), Throttle.NONE);
-              return ok ? new BlobEngine.BlobRead(id, p, 0, st.size(), st.mtimeSeconds()) : null;
+                  size > options.verifyDownloadMaxBytes()
+                      || (!forPeer && knownGood.trusted(name, a));
+              if (!ok) {
+                downloadChecks.incrementAndGet();
+                ok = intact(p, 0, size, name, Throttle.NONE);
+                if (ok) {
+                  knownGood.good(name, a); // the stat before the read: a change since shows
+                }
+              }
+              long mtime = a.lastModifiedTime().toMillis() / 1000;
+              return ok ? new BlobEngine.BlobRead(id, p, 0, size, mtime) : null;
             },
             false)
         .compose(
@@ -185,6 +206,7 @@ final class Integrity {
    * the file missing); the damaged copy stays when no peer has a good one (EIO).
    */
   Future<Void> repair(Context ctx, FileId id) {
+    knownGood.forget(id.remoteName()); // found damaged, or about to be replaced
     PackedBlobEngine packed = node.packed;
     if (packed != null && packed.owns(id)) {
       // a packed slot: its CRC32 is checked on every read; a good copy is written into the slot
