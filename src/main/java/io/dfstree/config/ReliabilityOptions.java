@@ -12,6 +12,9 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
  *     as a new member)
  * @param verifyDownloadMaxBytes whole-file downloads of files up to this size are checked against
  *     the CRC32 in their name before they are sent (0 = never)
+ * @param verifiedReuseSeconds a client's download of a plain file this process checked or wrote
+ *     less than this many seconds ago, unchanged since (same inode, size and mtime), is sent without
+ *     checking it again (0 = check every download); a peer's read is always checked
  * @param scrubBytesPerSecond the background scrub reads at most this much per second (0 = off)
  * @param scrubPauseMinutes pause between two full scrub passes
  * @param binlogSegmentBytes the binlog rotates into a new segment past this size; a segment every
@@ -23,6 +26,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 public record ReliabilityOptions(
     int tombstoneRetentionDays,
     @JsonDeserialize(using = ByteSize.Deserializer.class) long verifyDownloadMaxBytes,
+    int verifiedReuseSeconds,
     @JsonDeserialize(using = ByteSize.Deserializer.class) long scrubBytesPerSecond,
     long scrubPauseMinutes,
     @JsonDeserialize(using = ByteSize.Deserializer.class) long binlogSegmentBytes,
@@ -35,6 +39,9 @@ public record ReliabilityOptions(
     TrackerOptions.require(
         verifyDownloadMaxBytes >= 0,
         "storage.reliability.verifyDownloadMaxBytes must not be negative");
+    TrackerOptions.require(
+        verifiedReuseSeconds >= 0,
+        "storage.reliability.verifiedReuseSeconds must not be negative");
     TrackerOptions.require(
         scrubBytesPerSecond >= 0, "storage.reliability.scrubBytesPerSecond must not be negative");
     TrackerOptions.require(

@@ -22,6 +22,7 @@ final class DrainingExecutor implements WorkerExecutor {
   private final Object monitor = new Object();
   private int inFlight; // guarded by monitor
   private boolean draining; // guarded by monitor
+  private long submitted; // guarded by monitor
 
   DrainingExecutor(WorkerExecutor delegate) {
     this.delegate = delegate;
@@ -34,6 +35,7 @@ final class DrainingExecutor implements WorkerExecutor {
         return Future.failedFuture(new FdfsException(Errno.EBUSY, "storage is stopping"));
       }
       inFlight++;
+      submitted++;
     }
     try {
       return delegate.executeBlocking(
@@ -83,6 +85,13 @@ final class DrainingExecutor implements WorkerExecutor {
   boolean draining() {
     synchronized (monitor) {
       return draining;
+    }
+  }
+
+  /** Tasks accepted since the start: how many disk hops a request path takes shows here. */
+  long submitted() {
+    synchronized (monitor) {
+      return submitted;
     }
   }
 

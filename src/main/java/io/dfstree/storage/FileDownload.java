@@ -27,24 +27,46 @@ final class FileDownload {
    * lacks is fetched from a peer first (read-your-write: a file acknowledged elsewhere in the group
    * may not have reached us yet); a small copy that does not match its name is repaired first, so
    * it is never served or spread to a peer, on the context {@code repairOn} gives at that moment.
-   * The one path for every front end ({@link StorageService#locate}).
+   * The one path for every front end ({@link StorageService#locate}). {@code forPeer}: a peer's
+   * read (catch-up, fetch-on-miss, repair), which is checked even when this process knows the file
+   * good ({@link KnownGoodFiles}): copies spread only after a check.
    */
   static Future<BlobEngine.BlobRead> openToServe(
       StorageNode node,
       BlobEngine engine,
       FileId id,
       boolean fetchMissing,
+      boolean forPeer,
       java.util.function.Supplier<Context> repairOn) {
+    if (engine instanceof FileBlobEngine && node.integrity.checksDownloadOf(id)) {
+      // the stat and the check in one disk call; a miss goes the general way below
+      Future<BlobEngine.BlobRead> checked =
+          node.integrity.openChecked(id, node.files.pathOf(id), forPeer, repairOn);
+      return fetchMissing
+          ? checked.recover(
+              err ->
+                  isMissing(err)
+                      ? node.replication
+                          .fetchMissing(id)
+                          .compose(v -> engine.open(id))
+                          .compose(st -> node.integrity.verifyForDownload(repairOn.get(), id, st))
+                      : Future.failedFuture(err))
+          : checked;
+    }
     Future<BlobEngine.BlobRead> located = engine.open(id);
     if (fetchMissing) {
       located =
           located.recover(
               err ->
-                  err instanceof FdfsException f && f.errno() == Errno.ENOENT
+                  isMissing(err)
                       ? node.replication.fetchMissing(id).compose(v -> engine.open(id))
                       : Future.failedFuture(err));
     }
     return located.compose(st -> node.integrity.verifyForDownload(repairOn.get(), id, st));
+  }
+
+  private static boolean isMissing(Throwable err) {
+    return err instanceof FdfsException f && f.errno() == Errno.ENOENT;
   }
 
   static void run(StorageNode node, Context ctx, Download d, StorageExchange ex) {
@@ -58,7 +80,7 @@ final class FileDownload {
     long started = System.nanoTime();
     // a peer asking us is never sent on to a peer in turn
     Future<BlobEngine.BlobRead> located =
-        openToServe(node, engine, id, !d.peer(), Vertx::currentContext);
+        openToServe(node, engine, id, !d.peer(), d.peer(), Vertx::currentContext);
     located.onComplete(
         ar -> {
           if (ar.failed()) {

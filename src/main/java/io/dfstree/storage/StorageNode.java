@@ -149,6 +149,7 @@ final class StorageNode {
     this.fileEvents = new FileEventPublisher(vertx);
     this.nodeId = ClusterNode.id(vertx);
     this.integrity = new Integrity(this, options.reliability());
+    this.files.knownGood = integrity.knownGood;
     packed.reads.repairer = id -> integrity.repair(vertx.getOrCreateContext(), id);
     this.replication =
         replication.create(vertx, new ReplicaStore(this)); // last: it reads the fields above

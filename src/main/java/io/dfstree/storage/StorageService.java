@@ -69,7 +69,7 @@ public final class StorageService {
    */
   public Future<FileStat> locate(FileId id) {
     BlobEngine engine = node.engines.forId(id);
-    return FileDownload.openToServe(node, engine, id, true, vertx::getOrCreateContext)
+    return FileDownload.openToServe(node, engine, id, true, false, vertx::getOrCreateContext)
         .map(
             st ->
                 new FileStat(

@@ -100,6 +100,12 @@ final class StoredFiles {
     return deletes.packed(ctx, id, now(), local, slotDeleted);
   }
 
+  /**
+   * Files known to match their name ({@link Integrity#knownGood}, set by the node): uploads are
+   * added, deletes dropped. Off until then.
+   */
+  KnownGoodFiles knownGood = new KnownGoodFiles(0);
+
   StoredFiles(WorkerExecutor disk, StorePaths paths, int storageId, String group, boolean fsync) {
     this.disk = disk;
     this.paths = paths;
@@ -274,6 +280,9 @@ final class StoredFiles {
               if (changes.link(w.path(), target, now)) {
                 p.consumed(w.bytes());
                 String remote = FileName.logicPath(p.index, dir[0], dir[1]) + base;
+                if (!appender) {
+                  written(remote, target, w.bytes()); // named from the CRC32 of these bytes
+                }
                 changes.record(now, Binlog.CREATE, remote, null);
                 return remote;
               }
@@ -307,12 +316,14 @@ final class StoredFiles {
         .finish(
             w -> {
               try {
-                if (!changes.link(
-                    w.path(), p.file(id.high(), id.low(), id.baseName()), mtimeSeconds)) {
+                Path target = p.file(id.high(), id.low(), id.baseName());
+                if (!changes.link(w.path(), target, mtimeSeconds)) {
                   throw new FdfsException(
                       Errno.EEXIST, "generated name already taken: " + remoteName);
                 }
                 p.consumed(w.bytes());
+                // named from the CRC32 the upload computed over exactly the bytes it wrote here
+                written(remoteName, target, w.bytes());
                 changes.record(mtimeSeconds, Binlog.CREATE, remoteName, null);
                 return remoteName;
               } finally {
@@ -349,13 +360,33 @@ final class StoredFiles {
     return disk.executeBlocking(() -> statBlocking(p), false);
   }
 
+  /**
+   * Blocking: a new upload of {@code bytes} bytes, just placed at {@code target} under {@code
+   * remote}, whose name was computed from those bytes: its download need not check it ({@link
+   * KnownGoodFiles}). Not for appenders or slaves, whose names do not describe their content.
+   */
+  private void written(String remote, Path target, long bytes) throws IOException {
+    if (!knownGood.enabled()
+        || !Integrity.checkable(remote)
+        || FileName.decode(remote).fileSize() != bytes) {
+      return;
+    }
+    knownGood.good(remote, Files.readAttributes(target, BasicFileAttributes.class));
+  }
+
   static Stat statBlocking(Path p) throws IOException {
+    BasicFileAttributes a = attributesBlocking(p);
+    return new Stat(p, a.size(), a.lastModifiedTime().toMillis() / 1000);
+  }
+
+  /** Blocking: the attributes of the regular file at {@code p}; ENOENT when there is none. */
+  static BasicFileAttributes attributesBlocking(Path p) throws IOException {
     try {
       BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
       if (!a.isRegularFile()) {
         throw FdfsException.notFound("not a regular file");
       }
-      return new Stat(p, a.size(), a.lastModifiedTime().toMillis() / 1000);
+      return a;
     } catch (NoSuchFileException e) {
       throw FdfsException.notFound("file does not exist");
     }
@@ -378,6 +409,7 @@ final class StoredFiles {
    * DeleteCommitter} (no disk-thread hop of its own: the rename is cheap).
    */
   Future<Void> commitPlainDelete(Context ctx, FileId id, Path p, long ts, boolean local) {
+    knownGood.forget(id.remoteName());
     return deletes.plain(ctx, id, p, ts, local);
   }
 
