@@ -1,5 +1,9 @@
 package io.dfstree.storage;
 
+import io.dfstree.fileid.FileName;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,6 +61,20 @@ final class KnownGoodFiles {
     synchronized (known) {
       known.put(remoteName, k);
     }
+  }
+
+  /**
+   * Blocking: a new upload of {@code bytes} bytes, just placed at {@code target} under {@code
+   * remote}, whose name was computed from those bytes: its download need not check it. Not for
+   * appenders or slaves, whose names do not describe their content.
+   */
+  void written(String remote, Path target, long bytes) throws IOException {
+    if (!enabled()
+        || !Integrity.checkable(remote)
+        || FileName.decode(remote).fileSize() != bytes) {
+      return;
+    }
+    good(remote, Files.readAttributes(target, BasicFileAttributes.class));
   }
 
   /**

@@ -281,7 +281,7 @@ final class StoredFiles {
                 p.consumed(w.bytes());
                 String remote = FileName.logicPath(p.index, dir[0], dir[1]) + base;
                 if (!appender) {
-                  written(remote, target, w.bytes()); // named from the CRC32 of these bytes
+                  knownGood.written(remote, target, w.bytes()); // named from the CRC32 of these bytes
                 }
                 changes.record(now, Binlog.CREATE, remote, null);
                 return remote;
@@ -323,7 +323,7 @@ final class StoredFiles {
                 }
                 p.consumed(w.bytes());
                 // named from the CRC32 the upload computed over exactly the bytes it wrote here
-                written(remoteName, target, w.bytes());
+                knownGood.written(remoteName, target, w.bytes());
                 changes.record(mtimeSeconds, Binlog.CREATE, remoteName, null);
                 return remoteName;
               } finally {
@@ -358,20 +358,6 @@ final class StoredFiles {
     }
     Path p = pathOf(id);
     return disk.executeBlocking(() -> statBlocking(p), false);
-  }
-
-  /**
-   * Blocking: a new upload of {@code bytes} bytes, just placed at {@code target} under {@code
-   * remote}, whose name was computed from those bytes: its download need not check it ({@link
-   * KnownGoodFiles}). Not for appenders or slaves, whose names do not describe their content.
-   */
-  private void written(String remote, Path target, long bytes) throws IOException {
-    if (!knownGood.enabled()
-        || !Integrity.checkable(remote)
-        || FileName.decode(remote).fileSize() != bytes) {
-      return;
-    }
-    knownGood.good(remote, Files.readAttributes(target, BasicFileAttributes.class));
   }
 
   static Stat statBlocking(Path p) throws IOException {
