@@ -210,6 +210,11 @@ public final class RawClient implements AutoCloseable {
     }
   }
 
+  /** {@code n} pseudo-random bytes seeded by {@code n}: tests that need one content per size. */
+  public static byte[] bytes(int n) {
+    return bytes(n, n);
+  }
+
   /** {@code n} pseudo-random bytes from {@code seed}. */
   public static byte[] bytes(int n, int seed) {
     byte[] b = new byte[n];

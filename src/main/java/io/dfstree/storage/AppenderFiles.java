@@ -51,6 +51,7 @@ final class AppenderFiles {
         p,
         () ->
             files
+                .lookups()
                 .stat(id)
                 .compose(
                     st -> {
@@ -110,7 +111,7 @@ final class AppenderFiles {
         ctx,
         p,
         () -> {
-          StoredFiles.Stat st = StoredFiles.statBlocking(p);
+          FileLookups.Stat st = FileLookups.statBlocking(p);
           if (newSize > st.size()) {
             throw FdfsException.invalid(
                 "truncate size " + newSize + " is larger than file size " + st.size());
@@ -138,8 +139,8 @@ final class AppenderFiles {
         ctx,
         p,
         () -> {
-          StoredFiles.Stat st = StoredFiles.statBlocking(p);
-          long crc = StoredFiles.crc32Blocking(p);
+          FileLookups.Stat st = FileLookups.statBlocking(p);
+          long crc = FileLookups.crc32Blocking(p);
           String ext = FileName.extensionOf(id.remoteName());
           long now = System.currentTimeMillis() / 1000;
           for (int attempt = 0; attempt < 10; attempt++) {

@@ -58,12 +58,15 @@ final class FileBlobEngine implements BlobEngine {
 
   @Override
   public Future<BlobRead> open(FileId id) {
-    return files.stat(id).map(st -> new BlobRead(id, st.path(), 0, st.size(), st.mtimeSeconds()));
+    return files
+        .lookups()
+        .stat(id)
+        .map(st -> new BlobRead(id, st.path(), 0, st.size(), st.mtimeSeconds()));
   }
 
   @Override
   public Future<Boolean> exists(FileId id) {
-    return files.exists(id);
+    return files.lookups().exists(id);
   }
 
   @Override

@@ -178,7 +178,7 @@ final class Integrity {
     return node.disk
         .<BlobEngine.BlobRead>executeBlocking(
             () -> {
-              BasicFileAttributes a = StoredFiles.attributesBlocking(p);
+              BasicFileAttributes a = FileLookups.attributesBlocking(p);
               long size = a.size();
               boolean ok =
                   size > options.verifyDownloadMaxBytes()

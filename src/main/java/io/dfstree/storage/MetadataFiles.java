@@ -31,12 +31,12 @@ final class MetadataFiles {
   /** Blocking: ENOENT unless the file is here (a packed slot, or a file of its own). */
   private void checkPresent(FileId id, Path p) throws IOException {
     if (files.isPacked(id)) {
-      if (!files.isHereBlocking(id, p)) {
+      if (!files.lookups().isHereBlocking(id, p)) {
         throw FdfsException.notFound("file does not exist");
       }
       return;
     }
-    StoredFiles.statBlocking(p);
+    FileLookups.statBlocking(p);
   }
 
   /** The raw -m file; ENOENT when the file has no metadata (as FastDFS answers). */

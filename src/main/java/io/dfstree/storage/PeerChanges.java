@@ -139,7 +139,7 @@ final class PeerChanges {
         ctx,
         p,
         () -> {
-          if (!files.isHereBlocking(id, p)) {
+          if (!files.lookups().isHereBlocking(id, p)) {
             return null;
           }
           Path meta = StoredFiles.metadataPath(p);

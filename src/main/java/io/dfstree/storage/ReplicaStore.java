@@ -66,7 +66,7 @@ public final class ReplicaStore {
   }
 
   public Future<Boolean> exists(FileId id) {
-    return node.files.exists(id);
+    return node.files.lookups().exists(id);
   }
 
   /** True when {@code id} was deleted here at or after {@code mtimeSeconds} (its copy is stale). */
@@ -86,7 +86,7 @@ public final class ReplicaStore {
 
   /** Which of {@code ids} are here (remote names): one disk-thread hop at most. */
   public Future<java.util.Set<String>> present(java.util.List<FileId> ids) {
-    return node.files.present(ids);
+    return node.files.lookups().present(ids);
   }
 
   /** Completes once a copy of {@code remoteName} this storage is placing right now is in place. */

@@ -183,6 +183,7 @@ final class StorageCommands {
     FileWriteStream upload = files.newUpload(path);
     Replication.Fanout[] fanout = {null};
     files
+        .lookups()
         .stat(master)
         .compose(st -> node.replication.openFanout(size, path.index).map(f -> fanout[0] = f))
         .compose(v -> ex.receive(size, fanout[0] == null ? upload : new Tee(upload, fanout[0])))
@@ -254,6 +255,7 @@ final class StorageCommands {
     boolean skipCrc = q.skipCrc();
     FileName.Decoded d = id.decoded();
     files
+        .lookups()
         .stat(id)
         .compose(
             st -> {
@@ -266,6 +268,7 @@ final class StorageCommands {
                     });
               }
               return files
+                  .lookups()
                   .crc32(st.path())
                   .map(crc -> new long[] {st.size(), st.mtimeSeconds(), crc});
             })

@@ -158,7 +158,7 @@ public final class StorageService {
         .recover(
             err ->
                 err instanceof FdfsException f && f.errno() == Errno.ENOENT
-                    ? node.files.stat(id).map(st -> Map.of())
+                    ? node.files.lookups().stat(id).map(st -> Map.of())
                     : Future.failedFuture(err))
         .andThen(ar -> node.count(StorageCounters.TOTAL_GET_META, ar.succeeded()));
   }

@@ -8,14 +8,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
 
 /**
  * The file operations of a storage, on real files: new uploads land in the temp directory and are
@@ -26,10 +21,10 @@ import java.util.zip.CRC32;
  * <p>Its rooms: {@link FileChanges} keeps the invariants every change shares (link into place, the
  * binlog line under the lock, the tombstone of a delete); {@link AppenderFiles} the appender
  * operations, {@link MetadataFiles} the {@code -m} files, {@link PeerChanges} what peers send us,
- * {@link PlacingNames} the names being placed right now. This class holds the rest: names, new
- * uploads, stat, delete and the packed engine's hooks. Why over 400 lines: those share the store
- * paths, the file locks and the disk pool that every room above is handed from here; the next cut
- * is the packed engine's hooks ({@code afterPacked*}) into a room of their own.
+ * {@link PlacingNames} the names being placed right now, {@link FileLookups} what is answered
+ * without a change (stat, exists, present, a whole file's CRC32). This class holds the rest: names,
+ * new uploads, delete and the packed engine's hooks; they share the store paths, the file locks and
+ * the disk pool that every room above is handed from here.
  */
 final class StoredFiles {
   private final WorkerExecutor disk;
@@ -39,6 +34,7 @@ final class StoredFiles {
   private final String group;
   private final boolean fsync;
   private final FileChanges changes;
+  private final FileLookups lookups;
   final LocalMetadataChanges localMetadata = new LocalMetadataChanges();
   private final AppenderFiles appenders;
   private final PeerChanges fromPeers;
@@ -46,9 +42,6 @@ final class StoredFiles {
   private final PlacingNames placing = new PlacingNames();
   private final Trash trash;
   private final DeleteCommitter deletes;
-
-  /** What stat says about a stored file. */
-  record Stat(Path path, long size, long mtimeSeconds) {}
 
   /**
    * The packed engine, when on: trunk names are its, their binlog, tombstones and -m files ours.
@@ -66,19 +59,6 @@ final class StoredFiles {
   boolean isPacked(FileId id) {
     PackedBlobEngine p = packed;
     return p != null && p.owns(id);
-  }
-
-  /**
-   * Blocking: whether the file is here — a live packed slot, or a file of its own at {@code p}
-   * (its {@link #pathOf}). A packed slot has no file at {@code p}, only its {@code -m} file there.
-   */
-  boolean isHereBlocking(FileId id, Path p) {
-    if (isPacked(id)) {
-      return packed
-          .store(id.storePathIndex())
-          .contains(io.dfstree.fileid.TrunkId.parse(id.remoteName()));
-    }
-    return Files.exists(p);
   }
 
   /**
@@ -109,6 +89,7 @@ final class StoredFiles {
   StoredFiles(WorkerExecutor disk, StorePaths paths, int storageId, String group, boolean fsync) {
     this.disk = disk;
     this.paths = paths;
+    this.lookups = new FileLookups(this, disk);
     this.storageId = storageId;
     this.group = group;
     this.fsync = fsync;
@@ -126,6 +107,11 @@ final class StoredFiles {
           }
         };
     this.deletes = new DeleteCommitter(disk, changes, this, fsync);
+  }
+
+  /** Stat, exists, present, a whole file's CRC32: what is answered without a change. */
+  FileLookups lookups() {
+    return lookups;
   }
 
   /** The invariants of every change, and the binlog and tombstones behind them. */
@@ -352,32 +338,6 @@ final class StoredFiles {
         });
   }
 
-  Future<Stat> stat(FileId id) {
-    if (isPacked(id)) {
-      return packed.open(id).map(r -> new Stat(r.path(), r.length(), r.mtimeSeconds()));
-    }
-    Path p = pathOf(id);
-    return disk.executeBlocking(() -> statBlocking(p), false);
-  }
-
-  static Stat statBlocking(Path p) throws IOException {
-    BasicFileAttributes a = attributesBlocking(p);
-    return new Stat(p, a.size(), a.lastModifiedTime().toMillis() / 1000);
-  }
-
-  /** Blocking: the attributes of the regular file at {@code p}; ENOENT when there is none. */
-  static BasicFileAttributes attributesBlocking(Path p) throws IOException {
-    try {
-      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-      if (!a.isRegularFile()) {
-        throw FdfsException.notFound("not a regular file");
-      }
-      return a;
-    } catch (NoSuchFileException e) {
-      throw FdfsException.notFound("file does not exist");
-    }
-  }
-
   /**
    * Deletes a plain file, under its lock, in a durable round shared with concurrent deletes
    * ({@link DeleteCommitter}): moved into the trash, tombstone, binlog line. Its directory force and
@@ -430,68 +390,6 @@ final class StoredFiles {
     if (wasFull && paths.hasRoomFor(sp, 0)) {
       onSpaceFreed.run();
     }
-  }
-
-  /**
-   * CRC32 of a whole file, for appender and slave files whose name does not describe their content.
-   */
-  Future<Long> crc32(Path p) {
-    return disk.executeBlocking(() -> crc32Blocking(p), false);
-  }
-
-  static long crc32Blocking(Path p) throws IOException {
-    CRC32 crc = new CRC32();
-    byte[] buf = new byte[64 * 1024];
-    try (InputStream in = Files.newInputStream(p)) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        crc.update(buf, 0, n);
-      }
-    } catch (NoSuchFileException e) {
-      throw FdfsException.notFound("file does not exist");
-    }
-    return crc.getValue();
-  }
-
-  Future<Boolean> exists(FileId id) {
-    if (isPacked(id)) {
-      return packed.exists(id);
-    }
-    Path p = pathOf(id);
-    return disk.executeBlocking(() -> Files.exists(p), false);
-  }
-
-  /**
-   * Which of {@code ids} are here: packed slots from memory, plain files with one disk-thread hop
-   * for all of them (a peer's binlog lists mostly files held already).
-   */
-  Future<java.util.Set<String>> present(List<FileId> ids) {
-    java.util.Set<String> here = new java.util.HashSet<>();
-    List<FileId> plain = new java.util.ArrayList<>();
-    for (FileId id : ids) {
-      if (isPacked(id)) {
-        if (packed
-            .store(id.storePathIndex())
-            .contains(io.dfstree.fileid.TrunkId.parse(id.remoteName()))) {
-          here.add(id.remoteName());
-        }
-      } else {
-        plain.add(id);
-      }
-    }
-    if (plain.isEmpty()) {
-      return Future.succeededFuture(here);
-    }
-    return disk.executeBlocking(
-        () -> {
-          for (FileId id : plain) {
-            if (Files.exists(pathOf(id))) {
-              here.add(id.remoteName());
-            }
-          }
-          return here;
-        },
-        false);
   }
 
   /** Removes a file this storage just placed but may not keep (write quorum refused). */

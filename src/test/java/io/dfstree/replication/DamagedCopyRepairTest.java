@@ -1,9 +1,9 @@
 package io.dfstree.replication;
 
+import static io.dfstree.Damage.flipByte;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,15 +64,6 @@ class DamagedCopyRepairTest {
 
   Path onA(String remote) {
     return dir.resolve("a").resolve("data").resolve(remote.substring(4));
-  }
-
-  static void flipByte(Path file, long at) throws Exception {
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-      raf.seek(at);
-      int b = raf.read();
-      raf.seek(at);
-      raf.write(b ^ 0x40);
-    }
   }
 
   double metric(String name) throws Exception {

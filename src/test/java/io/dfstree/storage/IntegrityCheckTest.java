@@ -1,5 +1,6 @@
 package io.dfstree.storage;
 
+import static io.dfstree.RawClient.bytes;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,7 +8,6 @@ import io.dfstree.fileid.FileName;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,12 +25,6 @@ class IntegrityCheckTest {
     crc.update(content);
     return FileName.generate(
         0, 2, 3, 100001, 1_700_000_000, content.length, (int) crc.getValue(), false, "bin");
-  }
-
-  static byte[] bytes(int n) {
-    byte[] b = new byte[n];
-    new Random(n).nextBytes(b);
-    return b;
   }
 
   @Test

@@ -1,26 +1,18 @@
 package io.dfstree.storage;
 
+import static io.dfstree.RawClient.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dfstree.TestPorts;
-import io.dfstree.config.Config;
+import io.dfstree.Damage;
 import io.dfstree.fileid.FileId;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.StorageClient;
-import org.csource.fastdfs.StorageServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,62 +24,45 @@ import org.junit.jupiter.api.Test;
  */
 class KnownGoodDownloadTest {
   static final int SIZE = 300_000; // checked, then sent with sendFile (above SmallDownload's 64K)
-  Path dir;
-  Vertx vertx;
+  final byte[] content = bytes(SIZE);
+  OneStorage storage;
   StorageNode node;
-  int port;
 
   void start(int reuseSeconds) throws Exception {
-    dir = Files.createTempDirectory("known-good-download");
-    port = TestPorts.free();
-    JsonObject storage =
-        Config.defaults()
-            .getJsonObject("storage")
-            .copy()
-            .put("port", port)
-            .put("storePaths", new JsonArray().add(dir.resolve("s0").toString()))
-            .put("subdirCount", 2)
-            .put("reservedSpace", "1M");
-    storage.getJsonObject("reliability").put("verifiedReuseSeconds", reuseSeconds);
-    vertx = Vertx.vertx();
-    StorageVerticle v = new StorageVerticle();
-    vertx.deployVerticle(v, new DeploymentOptions().setConfig(storage)).await(30, TimeUnit.SECONDS);
-    node = v.node();
-    ClientGlobal.g_network_timeout = 30000;
+    storage =
+        OneStorage.start(
+            "known-good-download",
+            c -> c.getJsonObject("reliability").put("verifiedReuseSeconds", reuseSeconds));
+    node = storage.node;
   }
 
   @AfterEach
   void stop() throws Exception {
-    if (vertx != null) {
-      vertx.close().await(10, TimeUnit.SECONDS);
-      io.dfstree.TempTrees.delete(dir);
+    if (storage != null) {
+      storage.close();
     }
   }
 
   StorageClient client() throws java.io.IOException {
-    return new StorageClient(null, new StorageServer("127.0.0.1", port, 0));
-  }
-
-  static byte[] bytes(int n) {
-    byte[] b = new byte[n];
-    new Random(n).nextBytes(b);
-    return b;
+    return storage.client();
   }
 
   Path file(String[] id) {
-    return dir.resolve("s0").resolve("data").resolve(id[1].substring(4));
+    return storage.file(id);
   }
 
   /** Flips one byte; with {@code keepMtime} the size, inode and mtime stay what they were. */
   void damage(Path f, boolean keepMtime) throws Exception {
     FileTime mtime = Files.getLastModifiedTime(f);
-    try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
-      raf.seek(200_000);
-      int b = raf.read();
-      raf.seek(200_000);
-      raf.write(b ^ 0x40);
-    }
+    Damage.flipByte(f, 200_000);
     Files.setLastModifiedTime(f, keepMtime ? mtime : FileTime.fromMillis(mtime.toMillis() + 2000));
+  }
+
+  /** Uploads {@link #content}, then downloads it once: the bytes must come back. */
+  String[] uploadedAndDownloaded() throws Exception {
+    String[] id = client().upload_file(content, "bin", null);
+    assertArrayEquals(content, client().download_file(id[0], id[1]));
+    return id;
   }
 
   static byte[] damaged(byte[] content) {
@@ -99,7 +74,6 @@ class KnownGoodDownloadTest {
   @Test
   void aDownloadOfAFileCheckedWithinTheWindowIsNotReadAgain() throws Exception {
     start(30);
-    byte[] content = bytes(SIZE);
     String[] id = client().upload_file(content, "bin", null);
     node.integrity.knownGood.forget(id[1]); // as if written by another process: checked first
     long checks = node.integrity.downloadChecks.get();
@@ -117,7 +91,6 @@ class KnownGoodDownloadTest {
   @Test
   void aDownloadOfAFileThisProcessUploadedIsNotChecked() throws Exception {
     start(30);
-    byte[] content = bytes(SIZE);
     String[] id = client().upload_file(content, "bin", null);
     long checks = node.integrity.downloadChecks.get();
     assertArrayEquals(content, client().download_file(id[0], id[1]));
@@ -127,30 +100,22 @@ class KnownGoodDownloadTest {
   @Test
   void aFileDamagedWithAChangedMtimeOrSizeIsCaughtAtOnce() throws Exception {
     start(30);
-    byte[] content = bytes(SIZE);
-    String[] id = client().upload_file(content, "bin", null);
-    assertArrayEquals(content, client().download_file(id[0], id[1]));
+    String[] id = uploadedAndDownloaded();
     damage(file(id), false);
-    StorageClient c = client();
-    assertNull(c.download_file(id[0], id[1]), "a changed mtime is checked");
-    assertTrue(c.getErrorCode() != 0);
+    storage.assertRefused(id, "a changed mtime is checked");
 
-    String[] other = client().upload_file(content, "bin", null);
-    assertArrayEquals(content, client().download_file(other[0], other[1]));
+    String[] other = uploadedAndDownloaded();
     FileTime mtime = Files.getLastModifiedTime(file(other));
     try (RandomAccessFile raf = new RandomAccessFile(file(other).toFile(), "rw")) {
       raf.setLength(SIZE - 1);
     }
     Files.setLastModifiedTime(file(other), mtime);
-    c = client();
-    assertNull(c.download_file(other[0], other[1]), "a changed size is checked");
-    assertTrue(c.getErrorCode() != 0);
+    storage.assertRefused(other, "a changed size is checked");
   }
 
   @Test
   void withZeroSecondsEveryDownloadChecks() throws Exception {
     start(0);
-    byte[] content = bytes(SIZE);
     String[] id = client().upload_file(content, "bin", null);
     long checks = node.integrity.downloadChecks.get();
     for (int i = 0; i < 3; i++) {
@@ -158,9 +123,7 @@ class KnownGoodDownloadTest {
     }
     assertEquals(checks + 3, node.integrity.downloadChecks.get());
     damage(file(id), true);
-    StorageClient c = client();
-    assertNull(c.download_file(id[0], id[1]), "damage the stat does not show is still caught");
-    assertTrue(c.getErrorCode() != 0);
+    storage.assertRefused(id, "damage the stat does not show is still caught");
   }
 
   @Test
@@ -169,24 +132,18 @@ class KnownGoodDownloadTest {
     long base = System.nanoTime();
     long[] now = {base};
     node.integrity.knownGood.nanoTime = () -> now[0];
-    byte[] content = bytes(SIZE);
-    String[] id = client().upload_file(content, "bin", null);
-    assertArrayEquals(content, client().download_file(id[0], id[1]));
+    String[] id = uploadedAndDownloaded();
     damage(file(id), true);
     now[0] = base + TimeUnit.SECONDS.toNanos(29);
     assertArrayEquals(damaged(content), client().download_file(id[0], id[1]), "within: trusted");
     now[0] = base + TimeUnit.SECONDS.toNanos(31);
-    StorageClient c = client();
-    assertNull(c.download_file(id[0], id[1]), "checked again after the window");
-    assertTrue(c.getErrorCode() != 0);
+    storage.assertRefused(id, "checked again after the window");
   }
 
   @Test
   void aPeersReadIsAlwaysChecked() throws Exception {
     start(30);
-    byte[] content = bytes(SIZE);
-    String[] id = client().upload_file(content, "bin", null);
-    assertArrayEquals(content, client().download_file(id[0], id[1]));
+    String[] id = uploadedAndDownloaded();
     damage(file(id), true);
     FileId fid = node.files.validate(id[0], id[1]);
     Throwable err =
@@ -194,7 +151,7 @@ class KnownGoodDownloadTest {
             Exception.class,
             () ->
                 node.integrity
-                    .openChecked(fid, file(id), true, vertx::getOrCreateContext)
+                    .openChecked(fid, file(id), true, storage.vertx::getOrCreateContext)
                     .await(30, TimeUnit.SECONDS));
     assertTrue(String.valueOf(err.getMessage()).contains("damaged"), err.toString());
   }

@@ -52,7 +52,7 @@ class PlacingTest {
         name, files.placeAs(upload, path, name, StoredFiles.now()).await(10, TimeUnit.SECONDS));
     after.await(10, TimeUnit.SECONDS);
     assertTrue(
-        files.exists(files.validate(files.group(), name)).await(10, TimeUnit.SECONDS),
+        files.lookups().exists(files.validate(files.group(), name)).await(10, TimeUnit.SECONDS),
         "when catch-up goes on, the file is there: nothing to fetch");
     assertTrue(files.afterPlacing(ctx, name).isComplete(), "nothing in progress any more");
   }

@@ -4,17 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dfstree.TestPorts;
-import io.dfstree.config.Config;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -27,21 +20,9 @@ import org.junit.jupiter.api.Test;
 class StopOrderTest {
   @Test
   void aChangeRunningAtStopStillWritesItsBinlogLineAndLaterOnesAreRefused() throws Exception {
-    Path dir = Files.createTempDirectory("stop-order");
-    JsonObject c =
-        Config.defaults()
-            .getJsonObject("storage")
-            .copy()
-            .put("port", TestPorts.free())
-            .put("storePaths", new JsonArray().add(dir.resolve("s0").toString()))
-            .put("subdirCount", 2)
-            .put("reservedSpace", "1M");
-    Vertx vertx = Vertx.vertx();
-    try {
-      StorageVerticle storage = new StorageVerticle();
-      String deployment =
-          vertx.deployVerticle(storage, new DeploymentOptions().setConfig(c)).await();
-      StorageNode node = storage.node();
+    try (OneStorage storage = OneStorage.start("stop-order")) {
+      Vertx vertx = storage.vertx;
+      StorageNode node = storage.node;
       Binlog binlog = node.files.binlog();
       long before = binlog.size();
 
@@ -58,7 +39,7 @@ class StopOrderTest {
               },
               false);
 
-      Future<Void> undeployed = vertx.undeploy(deployment);
+      Future<Void> undeployed = vertx.undeploy(storage.deployment);
       stopBegan.countDown();
       org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(node.disk::draining);
       Future<Object> late = node.disk.executeBlocking(() -> "ran", false);
@@ -70,9 +51,6 @@ class StopOrderTest {
       assertTrue(late.failed(), "a disk task submitted after the stop began must not run");
       FdfsException refused = assertInstanceOf(FdfsException.class, late.cause());
       assertEquals(Errno.EBUSY, refused.errno());
-    } finally {
-      vertx.close().await(10, TimeUnit.SECONDS);
-      io.dfstree.TempTrees.delete(dir);
     }
   }
 }

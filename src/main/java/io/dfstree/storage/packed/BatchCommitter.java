@@ -1,5 +1,8 @@
 package io.dfstree.storage.packed;
 
+import static io.dfstree.storage.packed.CommitQueue.answer;
+import static io.dfstree.storage.packed.CommitQueue.fail;
+
 import io.dfstree.fileid.TrunkId;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
@@ -20,10 +23,11 @@ import org.slf4j.LoggerFactory;
  * {@code fdatasync} serves many files. A single writer also keeps a volume's own slots in order:
  * nothing acknowledged can sit behind an unfinished slot.
  *
- * <p>Why over 400 lines: the writes at a place a name gives (a delete's mark, a released
+ * <p>Why over 400 lines: the asks other threads put on the queue, and how an op is answered or
+ * failed, are {@link CommitQueue}; the writes at a place a name gives (a delete's mark, a released
  * reservation, a peer's or a repaired slot) are {@link SlotWrites}, the delete marks and their lock
- * {@link DeleteMarks}; this class keeps the queue, the loop and the commit, which share the one
- * thing no other class may touch: the write position of each volume, which only this thread moves.
+ * {@link DeleteMarks}; this class keeps the ops, the loop and the commit, which share the one thing
+ * no other class may touch: the write position of each volume, which only this thread moves.
  */
 final class BatchCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);
@@ -60,7 +64,7 @@ final class BatchCommitter {
     int bytes();
   }
 
-  private record Append(
+  record Append(
       ByteBuffer content,
       int crc32,
       int time,
@@ -79,7 +83,7 @@ final class BatchCommitter {
    * when this thread takes the copy into a batch, before anything of it is written: such a copy is
    * refused, never placed.
    */
-  private record Place(
+  record Place(
       TrunkId id,
       ByteBuffer content,
       long timestamp,
@@ -93,20 +97,20 @@ final class BatchCommitter {
     }
   }
 
-  private record Release(TrunkId id, CompletableFuture<Void> done) implements Op {
+  record Release(TrunkId id, CompletableFuture<Void> done) implements Op {
     public int bytes() {
       return SlotHeader.SIZE;
     }
   }
 
   /** Copies of the indexes of the volumes changed since their last checkpoint, between batches. */
-  private record Snapshot(CompletableFuture<List<IndexCheckpoint.Snapshot>> done) implements Op {
+  record Snapshot(CompletableFuture<List<IndexCheckpoint.Snapshot>> done) implements Op {
     public int bytes() {
       return 0;
     }
   }
 
-  private record Stop() implements Op {
+  record Stop() implements Op {
     public int bytes() {
       return 0;
     }
@@ -116,12 +120,12 @@ final class BatchCommitter {
   private final SlotLog log;
   private final LineForcer forcer;
   private final DeleteMarks marks;
-  private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+  private final CommitQueue commits;
+  private final LinkedBlockingQueue<Op> queue;
   private final Thread thread;
 
   /** A batch's volumes forced at once (its own and its peer's, in a group). */
   final VolumeForces volumeForces;
-  private volatile boolean closed;
 
   /** Batches written and slots appended (the benchmark reports slots per sync). */
   volatile long batches;
@@ -135,11 +139,15 @@ final class BatchCommitter {
   volatile long forces;
 
   /**
-   * {@code marks}: locked by this thread while it writes a batch ({@link #commit}), so that a
-   * delete marked on another thread ({@link DeleteMarks#markNow}) never overlaps one.
+   * {@code commits}: the queue this thread takes its batches from. {@code marks}: locked by this
+   * thread while it writes a batch ({@link #commit}), so that a delete marked on another thread
+   * ({@link DeleteMarks#markNow}) never overlaps one.
    */
-  BatchCommitter(PackedStore store, DeleteMarks marks, SlotLog log, LineForcer forcer) {
+  BatchCommitter(
+      PackedStore store, CommitQueue commits, DeleteMarks marks, SlotLog log, LineForcer forcer) {
     this.store = store;
+    this.commits = commits;
+    this.queue = commits.ops;
     this.marks = marks;
     this.log = log;
     this.forcer = forcer;
@@ -153,33 +161,6 @@ final class BatchCommitter {
     thread.start();
   }
 
-  CompletableFuture<TrunkId> append(
-      ByteBuffer content, int crc32, int time, int sizeHigh, String extPart) {
-    CompletableFuture<TrunkId> f = new CompletableFuture<>();
-    offer(new Append(content, crc32, time, sizeHigh, extPart, f), f);
-    return f;
-  }
-
-  CompletableFuture<Void> delete(TrunkId id, boolean recorded) {
-    return delete(id, recorded, f -> f);
-  }
-
-  /**
-   * As {@link #delete(TrunkId, boolean)}, with {@code then} composed on the mark before it is
-   * queued: the continuation runs on this committer's thread once the mark is written (or on the
-   * caller's when the store is closed), never on whichever thread happened to compose late. The
-   * delete's round may then run on this thread after the batch ({@link PackedStore#afterBatch}).
-   */
-  <T> CompletableFuture<T> delete(
-      TrunkId id,
-      boolean recorded,
-      java.util.function.Function<CompletableFuture<Void>, CompletableFuture<T>> then) {
-    CompletableFuture<Void> f = new CompletableFuture<>();
-    CompletableFuture<T> out = then.apply(f);
-    offer(new DeleteMarks.Delete(id, recorded, f), f);
-    return out;
-  }
-
   /** The committer whose thread this is, if any. */
   private static final ThreadLocal<BatchCommitter> CURRENT = new ThreadLocal<>();
 
@@ -190,64 +171,9 @@ final class BatchCommitter {
     return CURRENT.get() != null;
   }
 
-  CompletableFuture<Void> release(TrunkId id) {
-    CompletableFuture<Void> f = new CompletableFuture<>();
-    offer(new Release(id, f), f);
-    return f;
-  }
-
-  CompletableFuture<Boolean> place(TrunkId id, ByteBuffer content, long timestamp, boolean copy) {
-    return place(id, content, timestamp, copy, false, NEVER_GONE);
-  }
-
-  static final java.util.function.BooleanSupplier NEVER_GONE = () -> false;
-
-  /** {@code repair}: rewrites a live slot of this name (its content checked by the caller). */
-  CompletableFuture<Boolean> place(
-      TrunkId id, ByteBuffer content, long timestamp, boolean copy, boolean repair) {
-    return place(id, content, timestamp, copy, repair, NEVER_GONE);
-  }
-
-  /** {@code gone}: see {@link Place}; fails the copy EIO, unwritten, when true at its batch. */
-  CompletableFuture<Boolean> place(
-      TrunkId id,
-      ByteBuffer content,
-      long timestamp,
-      boolean copy,
-      boolean repair,
-      java.util.function.BooleanSupplier gone) {
-    CompletableFuture<Boolean> f = new CompletableFuture<>();
-    if (content.remaining() != id.fileSize()) {
-      f.completeExceptionally(
-          FdfsException.invalid(
-              "replicated slot holds "
-                  + content.remaining()
-                  + " bytes, its name says "
-                  + id.fileSize()));
-      return f;
-    }
-    offer(new Place(id, content, timestamp, copy, repair, gone, f), f);
-    return f;
-  }
-
-  CompletableFuture<List<IndexCheckpoint.Snapshot>> snapshot() {
-    CompletableFuture<List<IndexCheckpoint.Snapshot>> f = new CompletableFuture<>();
-    offer(new Snapshot(f), f);
-    return f;
-  }
-
-  private void offer(Op op, CompletableFuture<?> f) {
-    if (closed) {
-      f.completeExceptionally(new FdfsException(Errno.EBUSY, "packed store is closed"));
-      return;
-    }
-    queue.add(op);
-  }
-
   void close() {
     marks.close();
-    closed = true;
-    queue.add(new Stop());
+    commits.close();
     try {
       thread.join(10_000);
     } catch (InterruptedException e) {
@@ -482,22 +408,6 @@ final class BatchCommitter {
     }
   }
 
-  /** Completes the futures of a batch's written ops with their results. */
-  private static void answer(List<Op> written, List<Object> results) {
-    for (int i = 0; i < written.size(); i++) {
-      Op op = written.get(i);
-      if (op instanceof Append a) {
-        a.done.complete((TrunkId) results.get(i));
-      } else if (op instanceof DeleteMarks.Delete d) {
-        d.done().complete(null);
-      } else if (op instanceof Place p) {
-        p.done.complete((Boolean) results.get(i));
-      } else if (op instanceof Release r) {
-        r.done.complete(null);
-      }
-    }
-  }
-
   private void batchEnded(boolean idle) {
     try {
       store.afterBatch.ended(idle);
@@ -509,9 +419,9 @@ final class BatchCommitter {
   /**
    * Before a write that ends at {@code end}: when it would pass what the volume has written, zeros
    * first, up to {@link #GROW_AHEAD} past it (within the volume size), so that the next batches
-   * write inside the file; in a batch of {@link #GROW_WITHOUT_ZEROS} or more ({@code
-   * withoutZeros}) the write makes the file longer itself. Only with fsync on (without it nothing
-   * waits for a journal commit). Committer thread.
+   * write inside the file; in a batch of {@link #GROW_WITHOUT_ZEROS} or more ({@code withoutZeros})
+   * the write makes the file longer itself. Only with fsync on (without it nothing waits for a
+   * journal commit). Committer thread.
    */
   static void growFor(PackedOptions options, Volume v, long end, boolean withoutZeros)
       throws IOException {
@@ -548,20 +458,6 @@ final class BatchCommitter {
     if (!v.dirty) {
       v.dirty = true;
       touched.add(v);
-    }
-  }
-
-  private static void fail(Op op, Throwable e) {
-    if (op instanceof Append a) {
-      a.done.completeExceptionally(e);
-    } else if (op instanceof DeleteMarks.Delete d) {
-      d.done().completeExceptionally(e);
-    } else if (op instanceof Place p) {
-      p.done.completeExceptionally(e);
-    } else if (op instanceof Release r) {
-      r.done.completeExceptionally(e);
-    } else if (op instanceof Snapshot s) {
-      s.done.completeExceptionally(e);
     }
   }
 }

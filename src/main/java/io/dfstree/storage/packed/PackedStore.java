@@ -54,6 +54,7 @@ public final class PackedStore implements AutoCloseable {
   final VolumeSet volumes;
   private final SlotReads reads;
   private final DeleteMarks marks;
+  private final CommitQueue commits;
   private final BatchCommitter committer;
   private final Compactor compactor;
 
@@ -92,7 +93,8 @@ public final class PackedStore implements AutoCloseable {
     this.volumes = new VolumeSet(dir, storePathIndex, sourceKey, options);
     this.reads = new SlotReads(storePathIndex, sourceKey, volumes);
     this.marks = new DeleteMarks(this);
-    this.committer = new BatchCommitter(this, marks, log, forcer);
+    this.commits = new CommitQueue();
+    this.committer = new BatchCommitter(this, commits, marks, log, forcer);
     this.compactor = new Compactor(this);
   }
 
@@ -157,7 +159,7 @@ public final class PackedStore implements AutoCloseable {
                   + options.maxFileSize()));
     }
     int now = (int) (System.currentTimeMillis() / 1000);
-    return committer.append(
+    return commits.append(
         content, crc32, now, TrunkId.randomSizeHigh(), FileName.extensionPart(ext));
   }
 
@@ -194,12 +196,12 @@ public final class PackedStore implements AutoCloseable {
 
   /** {@link #fill} recording the slot at {@code timestamp} (the upload's time). */
   public CompletableFuture<Boolean> fill(TrunkId reserved, ByteBuffer content, long timestamp) {
-    return committer.place(reserved, content, timestamp, false);
+    return commits.place(reserved, content, timestamp, false);
   }
 
   /** Gives up a reserved slot: it is marked deleted on disk and never read. */
   public CompletableFuture<Void> release(TrunkId reserved) {
-    return committer.release(reserved);
+    return commits.release(reserved);
   }
 
   /**
@@ -213,7 +215,7 @@ public final class PackedStore implements AutoCloseable {
 
   /** {@link #place} recording the copy at {@code timestamp} (its source's time). */
   public CompletableFuture<Boolean> place(TrunkId id, ByteBuffer content, long timestamp) {
-    return place(id, content, timestamp, BatchCommitter.NEVER_GONE);
+    return place(id, content, timestamp, CommitQueue.NEVER_GONE);
   }
 
   /**
@@ -223,7 +225,7 @@ public final class PackedStore implements AutoCloseable {
   public CompletableFuture<Boolean> place(
       TrunkId id, ByteBuffer content, long timestamp, java.util.function.BooleanSupplier gone) {
     checkPath(id);
-    return committer.place(id, content, timestamp, true, false, gone);
+    return commits.place(id, content, timestamp, true, false, gone);
   }
 
   /** Peers' copies refused because their source hung up first (tests). */
@@ -244,7 +246,7 @@ public final class PackedStore implements AutoCloseable {
       return CompletableFuture.failedFuture(
           new FdfsException(Errno.EIO, "the copy does not match its name either: " + id));
     }
-    return committer.place(id, content, id.createTime() & 0xFFFFFFFFL, false, true);
+    return commits.place(id, content, id.createTime() & 0xFFFFFFFFL, false, true);
   }
 
   /** Blocking: true when the slot is here but its bytes fail their check (a read would be EIO). */
@@ -264,7 +266,7 @@ public final class PackedStore implements AutoCloseable {
    */
   public CompletableFuture<Void> delete(TrunkId id, boolean recorded) {
     checkPath(id);
-    return committer.delete(id, recorded);
+    return commits.delete(id, recorded);
   }
 
   /**
@@ -292,7 +294,7 @@ public final class PackedStore implements AutoCloseable {
       boolean recorded,
       java.util.function.Function<CompletableFuture<Void>, CompletableFuture<T>> then) {
     checkPath(id);
-    return committer.delete(id, recorded, then);
+    return commits.delete(id, recorded, then);
   }
 
   /** What runs on the committer's thread after each batch was answered ({@link #afterBatch}). */
@@ -405,7 +407,7 @@ public final class PackedStore implements AutoCloseable {
   public int checkpoint() throws IOException {
     List<IndexCheckpoint.Snapshot> snaps;
     try {
-      snaps = committer.snapshot().join();
+      snaps = commits.snapshot().join();
     } catch (java.util.concurrent.CompletionException e) {
       return 0; // closed
     }
@@ -414,7 +416,7 @@ public final class PackedStore implements AutoCloseable {
 
   /** The snapshots {@link #checkpoint} would write, not written (tests of the install rule). */
   List<IndexCheckpoint.Snapshot> snapshotForTest() {
-    return committer.snapshot().join();
+    return commits.snapshot().join();
   }
 
   @Override

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.dfstree.fileid.TrunkId;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -25,31 +24,9 @@ class PackedLargeBatchGrowthTest extends PackedStoreFixture {
         zeroed >= small.offset() + small.slotLength() + BatchCommitter.GROW_AHEAD,
         "a lone small slot writes zeros ahead: " + zeroed);
     // five 64 KiB appends and a copy of the peer's held behind one batch: 384 KiB in the next
-    Path peerRoot = Files.createTempDirectory("packed-peer");
-    TrunkId theirs;
-    try (PackedStore peer =
-        PackedStore.open(peerRoot, 0, 0x0200007F, PackedOptions.defaults(true))) {
-      theirs = peer.append(ByteBuffer.wrap(bytes(6, 65536)), "jpg").join();
-    } finally {
-      io.dfstree.TempTrees.delete(peerRoot);
-    }
-    CountDownLatch inBatch = new CountDownLatch(1);
+    TrunkId theirs = peersSlots(6)[0];
     CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<Boolean> held =
-        store.place(
-            theirs,
-            ByteBuffer.wrap(bytes(6, 65536)),
-            theirs.createTime() & 0xFFFFFFFFL,
-            () -> {
-              inBatch.countDown();
-              try {
-                release.await(10, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-              return false;
-            });
-    assertTrue(inBatch.await(10, TimeUnit.SECONDS));
+    CompletableFuture<Boolean> held = placeHeld(theirs, bytes(6, 65536), release);
     // the first fills what the small slot's zeros reserved, the last ones pass it
     java.util.List<CompletableFuture<TrunkId>> large = new java.util.ArrayList<>();
     int n = (int) (BatchCommitter.GROW_AHEAD / 65536) + 4;

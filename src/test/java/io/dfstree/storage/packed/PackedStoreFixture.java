@@ -10,7 +10,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -69,6 +72,50 @@ abstract class PackedStoreFixture {
 
   interface Executable {
     void run() throws Exception;
+  }
+
+  /**
+   * Slots of 64 KiB, one per seed, appended by a peer (another source key) in a store of its own
+   * that is gone again: a copy of one placed here goes to the peer's volume, not this store's own.
+   */
+  static TrunkId[] peersSlots(long... seeds) throws IOException {
+    Path peerRoot = Files.createTempDirectory("packed-peer");
+    TrunkId[] ids = new TrunkId[seeds.length];
+    try (PackedStore peer =
+        PackedStore.open(peerRoot, 0, 0x0200007F, PackedOptions.defaults(true))) {
+      for (int i = 0; i < seeds.length; i++) {
+        ids[i] = peer.append(ByteBuffer.wrap(bytes(seeds[i], 65536)), "jpg").join();
+      }
+    } finally {
+      TempTrees.delete(peerRoot);
+    }
+    return ids;
+  }
+
+  /**
+   * Places a copy of the peer's slot {@code theirs} and holds the committer inside that batch (it
+   * is asked whether the copy's source is gone) until {@code release} counts down, so that what is
+   * sent meanwhile queues up behind it and shares the next batch. Returns the held copy's answer.
+   */
+  CompletableFuture<Boolean> placeHeld(TrunkId theirs, byte[] content, CountDownLatch release)
+      throws InterruptedException {
+    CountDownLatch inBatch = new CountDownLatch(1);
+    CompletableFuture<Boolean> held =
+        store.place(
+            theirs,
+            ByteBuffer.wrap(content),
+            theirs.createTime() & 0xFFFFFFFFL,
+            () -> {
+              inBatch.countDown();
+              try {
+                release.await(10, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return false;
+            });
+    assertTrue(inBatch.await(10, TimeUnit.SECONDS));
+    return held;
   }
 
   Path volumeFile(TrunkId id) {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.dfstree.fileid.TrunkId;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,35 +18,13 @@ class PackedVolumeForcesTest extends PackedStoreFixture {
   @Test
   void aBatchOfAnOwnSlotAndAPeersCopyForcesBothVolumesTogether() throws Exception {
     // a slot of the peer's (another source key): its copy goes to the peer's volume here
-    Path peerRoot = Files.createTempDirectory("packed-peer");
-    TrunkId first;
-    TrunkId second;
-    try (PackedStore peer =
-        PackedStore.open(peerRoot, 0, 0x0200007F, PackedOptions.defaults(true))) {
-      first = peer.append(ByteBuffer.wrap(bytes(1, 65536)), "jpg").join();
-      second = peer.append(ByteBuffer.wrap(bytes(2, 65536)), "jpg").join();
-    } finally {
-      io.dfstree.TempTrees.delete(peerRoot);
-    }
+    TrunkId[] theirs = peersSlots(1, 2);
+    TrunkId first = theirs[0];
+    TrunkId second = theirs[1];
     // the committer is held inside a batch (asked whether the first copy's source is gone), so
     // that the next own append and the next copy queue up behind it and share the next batch
-    CountDownLatch inBatch = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<Boolean> held =
-        store.place(
-            first,
-            ByteBuffer.wrap(bytes(1, 65536)),
-            first.createTime() & 0xFFFFFFFFL,
-            () -> {
-              inBatch.countDown();
-              try {
-                release.await(10, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-              return false;
-            });
-    assertTrue(inBatch.await(10, TimeUnit.SECONDS));
+    CompletableFuture<Boolean> held = placeHeld(first, bytes(1, 65536), release);
     long before = store.batchesForcedTogether();
     CompletableFuture<TrunkId> own = store.append(ByteBuffer.wrap(bytes(3, 65536)), "png");
     CompletableFuture<Boolean> copy =
@@ -57,8 +33,7 @@ class PackedVolumeForcesTest extends PackedStoreFixture {
     assertTrue(held.get(10, TimeUnit.SECONDS));
     TrunkId ownId = own.get(10, TimeUnit.SECONDS);
     assertTrue(copy.get(10, TimeUnit.SECONDS));
-    assertEquals(
-        before + 1, store.batchesForcedTogether(), "own volume and the peer's, one batch");
+    assertEquals(before + 1, store.batchesForcedTogether(), "own volume and the peer's, one batch");
     assertArrayEquals(bytes(3, 65536), array(store.read(ownId)));
     assertArrayEquals(bytes(2, 65536), array(store.read(second)));
     // durable and indexed as before: a restart finds both

@@ -1,0 +1,154 @@
+package io.dfstree.storage.packed;
+
+import io.dfstree.fileid.TrunkId;
+import io.dfstree.protocol.Errno;
+import io.dfstree.protocol.FdfsException;
+import io.dfstree.storage.packed.BatchCommitter.Append;
+import io.dfstree.storage.packed.BatchCommitter.Op;
+import io.dfstree.storage.packed.BatchCommitter.Place;
+import io.dfstree.storage.packed.BatchCommitter.Release;
+import io.dfstree.storage.packed.BatchCommitter.Snapshot;
+import io.dfstree.storage.packed.BatchCommitter.Stop;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * What a packed store asks of its committer, from any thread: an append, a delete's mark, a slot
+ * placed where its name says (a reserved own one, a peer's, a repair), a reservation released, a
+ * snapshot of the indexes. Each ask is one op on this queue, which only the committer's thread
+ * takes; once the store is closed an ask is refused EBUSY at once. The committer completes each
+ * op's future with {@link #answer} or {@link #fail}.
+ *
+ * <p>Apart from {@link BatchCommitter} because that class is the one writer thread and its batch
+ * (the write position of each volume, the forces, how volumes grow), while this is all that other
+ * threads call. The ops stay declared there: the batch reads their fields.
+ */
+final class CommitQueue {
+  /** For a slot whose source cannot hang up on it (see {@link BatchCommitter.Place}). */
+  static final BooleanSupplier NEVER_GONE = () -> false;
+
+  /** Taken by the committer's thread only ({@link BatchCommitter}). */
+  final LinkedBlockingQueue<Op> ops = new LinkedBlockingQueue<>();
+
+  private volatile boolean closed;
+
+  CompletableFuture<TrunkId> append(
+      ByteBuffer content, int crc32, int time, int sizeHigh, String extPart) {
+    CompletableFuture<TrunkId> f = new CompletableFuture<>();
+    offer(new Append(content, crc32, time, sizeHigh, extPart, f), f);
+    return f;
+  }
+
+  CompletableFuture<Void> delete(TrunkId id, boolean recorded) {
+    return delete(id, recorded, f -> f);
+  }
+
+  /**
+   * As {@link #delete(TrunkId, boolean)}, with {@code then} composed on the mark before it is
+   * queued: the continuation runs on the committer's thread once the mark is written (or on the
+   * caller's when the store is closed), never on whichever thread happened to compose late. The
+   * delete's round may then run on that thread after the batch ({@link PackedStore#afterBatch}).
+   */
+  <T> CompletableFuture<T> delete(
+      TrunkId id, boolean recorded, Function<CompletableFuture<Void>, CompletableFuture<T>> then) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    CompletableFuture<T> out = then.apply(f);
+    offer(new DeleteMarks.Delete(id, recorded, f), f);
+    return out;
+  }
+
+  CompletableFuture<Void> release(TrunkId id) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    offer(new Release(id, f), f);
+    return f;
+  }
+
+  CompletableFuture<Boolean> place(TrunkId id, ByteBuffer content, long timestamp, boolean copy) {
+    return place(id, content, timestamp, copy, false, NEVER_GONE);
+  }
+
+  /** {@code repair}: rewrites a live slot of this name (its content checked by the caller). */
+  CompletableFuture<Boolean> place(
+      TrunkId id, ByteBuffer content, long timestamp, boolean copy, boolean repair) {
+    return place(id, content, timestamp, copy, repair, NEVER_GONE);
+  }
+
+  /**
+   * {@code gone}: see {@link BatchCommitter.Place}; fails the copy EIO, unwritten, when true at its
+   * batch.
+   */
+  CompletableFuture<Boolean> place(
+      TrunkId id,
+      ByteBuffer content,
+      long timestamp,
+      boolean copy,
+      boolean repair,
+      BooleanSupplier gone) {
+    CompletableFuture<Boolean> f = new CompletableFuture<>();
+    if (content.remaining() != id.fileSize()) {
+      f.completeExceptionally(
+          FdfsException.invalid(
+              "replicated slot holds "
+                  + content.remaining()
+                  + " bytes, its name says "
+                  + id.fileSize()));
+      return f;
+    }
+    offer(new Place(id, content, timestamp, copy, repair, gone, f), f);
+    return f;
+  }
+
+  CompletableFuture<List<IndexCheckpoint.Snapshot>> snapshot() {
+    CompletableFuture<List<IndexCheckpoint.Snapshot>> f = new CompletableFuture<>();
+    offer(new Snapshot(f), f);
+    return f;
+  }
+
+  private void offer(Op op, CompletableFuture<?> f) {
+    if (closed) {
+      f.completeExceptionally(new FdfsException(Errno.EBUSY, "packed store is closed"));
+      return;
+    }
+    ops.add(op);
+  }
+
+  /** Refuses every later ask, and queues the committer's stop behind what is queued already. */
+  void close() {
+    closed = true;
+    ops.add(new Stop());
+  }
+
+  /** Completes the futures of a batch's written ops with their results. */
+  static void answer(List<Op> written, List<Object> results) {
+    for (int i = 0; i < written.size(); i++) {
+      Op op = written.get(i);
+      if (op instanceof Append a) {
+        a.done().complete((TrunkId) results.get(i));
+      } else if (op instanceof DeleteMarks.Delete d) {
+        d.done().complete(null);
+      } else if (op instanceof Place p) {
+        p.done().complete((Boolean) results.get(i));
+      } else if (op instanceof Release r) {
+        r.done().complete(null);
+      }
+    }
+  }
+
+  static void fail(Op op, Throwable e) {
+    if (op instanceof Append a) {
+      a.done().completeExceptionally(e);
+    } else if (op instanceof DeleteMarks.Delete d) {
+      d.done().completeExceptionally(e);
+    } else if (op instanceof Place p) {
+      p.done().completeExceptionally(e);
+    } else if (op instanceof Release r) {
+      r.done().completeExceptionally(e);
+    } else if (op instanceof Snapshot s) {
+      s.done().completeExceptionally(e);
+    }
+  }
+}
