@@ -52,8 +52,9 @@ final class FileBlobEngine implements BlobEngine {
   @Override
   public NewBlob receive(int storePathIndex, long size) {
     StorePath p = files.paths().get(storePathIndex);
-    return new Pending(
-        files.newUpload(p).withoutCrc(), p, size, false, "", true); // the source names it
+    // the source names it; the CRC32 computed on the way is checked against that name when the
+    // copy is placed (KnownGoodFiles.copied)
+    return new Pending(files.newUpload(p), p, size, false, "", true);
   }
 
   @Override

@@ -12,14 +12,15 @@ import java.util.function.LongSupplier;
 
 /**
  * Plain files this process knows to match the size and CRC32 in their name, recently: it checked
- * them for a download, or wrote them itself from bytes whose CRC32 it computed. A client's download
- * of such a file, unchanged since (same inode, size and modification time) and known good for less
- * than {@code storage.reliability.verifiedReuseSeconds}, is sent without reading it a second time
- * to check it, as ZFS serves its in-memory ARC without re-checking the disk. What this trusts: that
- * bytes on disk do not silently change within the window without their inode, size or mtime
- * changing (bit rot, or an in-place write that restores the mtime, is caught by the next check
- * after the window, the scrub, or a peer's read, which is always checked). Everything this process
- * changes or removes drops its entry, and a restart starts empty.
+ * them for a download, or wrote them itself from bytes whose CRC32 it computed (an upload, or a
+ * peer's copy whose CRC32 matched its name as it arrived). A client's download of such a file,
+ * unchanged since (same inode, size and modification time) and known good for less than {@code
+ * storage.reliability.verifiedReuseSeconds}, is sent without reading it a second time to check it,
+ * as ZFS serves its in-memory ARC without re-checking the disk. What this trusts: that bytes on
+ * disk do not silently change within the window without their inode, size or mtime changing (bit
+ * rot, or an in-place write that restores the mtime, is caught by the next check after the window,
+ * the scrub, or a peer's read, which is always checked). Everything this process changes or removes
+ * drops its entry, and a restart starts empty.
  *
  * <p>Bounded: at most {@link #MAX_ENTRIES}, least recently used dropped first. An entry holds the
  * remote name as key (~88 bytes for a 44-character name), a map node (~50), a {@link Known} (~40)
@@ -69,12 +70,27 @@ final class KnownGoodFiles {
    * appenders or slaves, whose names do not describe their content.
    */
   void written(String remote, Path target, long bytes) throws IOException {
-    if (!enabled()
-        || !Integrity.checkable(remote)
-        || FileName.decode(remote).fileSize() != bytes) {
+    if (!enabled() || !Integrity.checkable(remote) || FileName.decode(remote).fileSize() != bytes) {
       return;
     }
     good(remote, Files.readAttributes(target, BasicFileAttributes.class));
+  }
+
+  /**
+   * Blocking: a peer's copy of {@code bytes} bytes whose CRC32, computed here as they were written,
+   * is {@code crc32}, just placed at {@code target} under {@code remote}. Entered only when size
+   * and CRC32 match the name: this member checked what it received, so its first download need not
+   * read it again. A copy that does not match is not entered, and its first download's check finds
+   * it and repairs it from a peer, as before.
+   */
+  void copied(String remote, Path target, long bytes, int crc32) throws IOException {
+    if (!enabled() || !Integrity.checkable(remote)) {
+      return;
+    }
+    FileName.Decoded d = FileName.decode(remote);
+    if (d.fileSize() == bytes && d.crc32() == crc32) {
+      good(remote, Files.readAttributes(target, BasicFileAttributes.class));
+    }
   }
 
   /**

@@ -73,6 +73,8 @@ final class PeerChanges {
                       return false;
                     }
                     files.paths().get(id.storePathIndex()).consumed(w.bytes());
+                    // checked as it arrived: its first download here need not read it again
+                    files.knownGood.copied(id.remoteName(), target, w.bytes(), w.crc32());
                     changes.record(
                         mtimeSeconds, Character.toLowerCase(Binlog.CREATE), id.remoteName(), null);
                     return true;
@@ -82,9 +84,12 @@ final class PeerChanges {
                 }));
   }
 
-  /** A temp file in the store path of {@code id}, for bytes coming from a peer. */
+  /**
+   * A temp file in the store path of {@code id}, for bytes coming from a peer; their CRC32 is
+   * computed on the way ({@link KnownGoodFiles#copied}).
+   */
   FileWriteStream newReplica(FileId id) {
-    return files.newUpload(files.paths().get(id.storePathIndex())).withoutCrc();
+    return files.newUpload(files.paths().get(id.storePathIndex()));
   }
 
   Future<Void> applyDelete(Context ctx, FileId id, long ts) {
@@ -128,12 +133,11 @@ final class PeerChanges {
    * none). {@code fromItsSource}: an upper-case line, a change made on that peer, applied always. A
    * lower-case line is a change the peer took from another member; it is dropped when the {@code
    * -m} file here is as recent as the line (a change made here since, {@link LocalMetadataChanges},
-   * or applied here from a line of that second or later: the file's time is the line's), so an
-   * echo of our own change never overwrites a newer one with the peer's older copy. Nothing is
-   * written or logged when the bytes are the same already, which ends any echo.
+   * or applied here from a line of that second or later: the file's time is the line's), so an echo
+   * of our own change never overwrites a newer one with the peer's older copy. Nothing is written
+   * or logged when the bytes are the same already, which ends any echo.
    */
-  Future<Void> applyMetadata(
-      Context ctx, FileId id, byte[] raw, long ts, boolean fromItsSource) {
+  Future<Void> applyMetadata(Context ctx, FileId id, byte[] raw, long ts, boolean fromItsSource) {
     Path p = files.pathOf(id);
     return files.underLock(
         ctx,
@@ -146,8 +150,7 @@ final class PeerChanges {
           byte[] here = readIfExists(meta);
           if (!fromItsSource
               && (files.localMetadata.changedHereSince(id.remoteName(), ts)
-                  || (here != null
-                      && Files.getLastModifiedTime(meta).toMillis() >= ts * 1000))) {
+                  || (here != null && Files.getLastModifiedTime(meta).toMillis() >= ts * 1000))) {
             return null;
           }
           if (raw == null ? here == null : here != null && java.util.Arrays.equals(raw, here)) {
@@ -175,5 +178,4 @@ final class PeerChanges {
       return null;
     }
   }
-
 }

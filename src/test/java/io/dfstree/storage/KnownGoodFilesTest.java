@@ -53,6 +53,30 @@ class KnownGoodFilesTest {
   }
 
   @Test
+  void aPeersCopyIsTrustedOnlyWhenItsSizeAndCrcMatchItsName() throws Exception {
+    byte[] content = {1, 2, 3, 4, 5};
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(content);
+    int good = (int) crc.getValue();
+    String name =
+        io.dfstree.fileid.FileName.generate(0, 1, 2, 100001, 1_700_000_000, 5, good, false, "bin");
+    Path f = Files.write(dir.resolve("copy"), content);
+    KnownGoodFiles k = new KnownGoodFiles(30);
+
+    k.copied(name, f, 5, good ^ 1);
+    assertFalse(k.trusted(name, attrs(f)), "received bytes whose CRC32 is not the name's");
+    k.copied(name, f, 4, good);
+    assertFalse(k.trusted(name, attrs(f)), "received fewer bytes than the name says");
+    String appender =
+        io.dfstree.fileid.FileName.generate(0, 1, 2, 100001, 1_700_000_000, 5, good, true, "bin");
+    k.copied(appender, f, 5, good);
+    assertFalse(k.trusted(appender, attrs(f)), "an appender's name does not describe its content");
+
+    k.copied(name, f, 5, good);
+    assertTrue(k.trusted(name, attrs(f)), "size and CRC32 match the name");
+  }
+
+  @Test
   void zeroSecondsTrustsNothing() throws Exception {
     Path f = Files.write(dir.resolve("a"), new byte[] {1});
     KnownGoodFiles k = new KnownGoodFiles(0);
