@@ -73,6 +73,21 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites, OwnedW
 
   private long behindFrom;
 
+  /**
+   * A new file may be a kept deleted file moved to {@link #path} by {@code reuse} (true) when the
+   * stream opens it ({@link RecycledFiles}); it is then overwritten from its first byte and cut to
+   * this stream's length before the force.
+   */
+  private java.util.function.Predicate<Path> reuse;
+
+  private boolean reused;
+
+  /** See {@link #reuse}. Call before writing. */
+  FileWriteStream reusing(java.util.function.Predicate<Path> reuse) {
+    this.reuse = reuse;
+    return this;
+  }
+
   /** Counts this stream's force of its data in {@code counter} (see {@link Forces}). */
   FileWriteStream countForces(java.util.concurrent.atomic.LongAdder counter) {
     this.forced = counter;
@@ -212,6 +227,10 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites, OwnedW
                   () -> {
                     try {
                       writeBatch(batch, false);
+                      if (reused && channel != null && channel.size() > position) {
+                        // a kept file longer than this upload: none of its old bytes stays
+                        channel.truncate(position);
+                      }
                       if (fsync && channel != null) {
                         channel.force(false);
                         if (forced != null) {
@@ -334,8 +353,9 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites, OwnedW
     }
     if (channel == null) {
       opened = true;
+      reused = create && reuse != null && position == 0 && reuse.test(path);
       channel =
-          create
+          create && !reused
               ? FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
               : FileChannel.open(path, StandardOpenOption.WRITE);
     }

@@ -185,10 +185,14 @@ final class StorageNode {
     }
   }
 
-  /** Blocking: re-measures free space. */
+  /**
+   * Blocking: re-measures free space, and unlinks kept deleted files of a path short of room for
+   * them above its reserve (packed uploads, which take none, may have filled it since).
+   */
   void refreshSpace() throws IOException {
     for (StorePath p : paths.all()) {
       p.refreshSpace();
+      files.recycled().trim(p);
     }
   }
 

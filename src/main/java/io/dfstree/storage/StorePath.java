@@ -30,6 +30,10 @@ final class StorePath {
   private volatile long totalBytes;
   private volatile long freeBytes;
 
+  /** Bytes of deleted files kept for uploads ({@link RecycledFiles}): free space to the cluster. */
+  private final java.util.concurrent.atomic.AtomicLong keptBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+
   StorePath(int index, Path root, boolean readOnly) {
     this.index = index;
     this.root = root.toAbsolutePath().normalize();
@@ -114,8 +118,28 @@ final class StorePath {
     return totalBytes;
   }
 
+  /** Free space as reported and used for placement: measured, plus the kept files' bytes. */
   long freeBytes() {
+    return freeBytes + keptBytes.get();
+  }
+
+  /** Free space as the filesystem last measured it (adjusted as uploads land). */
+  long measuredFreeBytes() {
     return freeBytes;
+  }
+
+  long keptBytes() {
+    return keptBytes.get();
+  }
+
+  /** {@code bytes} of deleted files were kept for uploads (negative: taken or unlinked). */
+  void kept(long bytes) {
+    keptBytes.addAndGet(bytes);
+  }
+
+  /** Blocks of a kept file went to an upload, which accounts for its own length when placed. */
+  void unconsumed(long bytes) {
+    freeBytes += bytes;
   }
 
   /** Accounts for bytes just written, until the next refresh measures them. */

@@ -41,6 +41,7 @@ final class StoredFiles {
   private final MetadataFiles metadata;
   private final PlacingNames placing = new PlacingNames();
   private final Trash trash;
+  private final RecycledFiles recycled;
   private final DeleteCommitter deletes;
 
   /**
@@ -98,6 +99,8 @@ final class StoredFiles {
     this.fromPeers = new PeerChanges(this, changes, disk, locks);
     this.metadata = new MetadataFiles(this, changes, disk);
     this.trash = new Trash(paths, changes, fsync);
+    this.recycled = new RecycledFiles(paths, fsync);
+    this.trash.recycled = recycled;
     this.trash.afterUnlinks =
         index -> {
           try {
@@ -117,6 +120,11 @@ final class StoredFiles {
   /** The invariants of every change, and the binlog and tombstones behind them. */
   FileChanges changes() {
     return changes;
+  }
+
+  /** Deleted plain files kept for uploads to write into ({@link RecycledFiles}). */
+  RecycledFiles recycled() {
+    return recycled;
   }
 
   /** Where deleted plain files wait for their unlink ({@link Trash}). */
@@ -240,6 +248,7 @@ final class StoredFiles {
   FileWriteStream newUpload(StorePath p) {
     Path temp = p.tempFile("up-" + ProcessHandle.current().pid() + "-" + changes.nextTemp());
     return new FileWriteStream(disk, temp, 0, true, fsync)
+        .reusing(t -> recycled.reuseAs(p, t))
         .countForces(changes.forces().data)
         .countWriteBehind(changes.forces().writtenBehind)
         .countWrittenDirect(changes.forces().writtenDirect);

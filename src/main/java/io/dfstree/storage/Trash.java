@@ -44,7 +44,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * forced and only the trash is emptied.
  *
  * <p>A store path without room for uploads unlinks at once ({@link StoredFiles}), so a delete on a
- * full disk frees space before it is answered.
+ * full disk frees space before it is answered. With fsync, a file whose directory is forced is
+ * kept for a new upload to write into instead of unlinked, while its store path has room for it
+ * ({@link RecycledFiles}): its unlink's discards and the upload's allocation both go.
  */
 final class Trash {
   static final String DIR = ".trash";
@@ -73,6 +75,9 @@ final class Trash {
 
   /** Files unlinked behind the answer, and directory forces run for deletes (tests). */
   final java.util.concurrent.atomic.LongAdder unlinked = new java.util.concurrent.atomic.LongAdder();
+
+  /** Where deleted files go instead of their unlink, while there is room ({@link RecycledFiles}). */
+  volatile RecycledFiles recycled;
 
   /** Called (on the trash thread) after a store path was re-measured: see {@link StoredFiles}. */
   volatile java.util.function.IntConsumer afterUnlinks = i -> {};
@@ -234,9 +239,14 @@ final class Trash {
           continue;
         }
         try {
+          RecycledFiles r = recycled;
+          freed.add(i.storePathIndex());
+          // kept only once its directory is forced: the file can no longer come back at its name
+          if (forced && r != null && r.keep(paths.get(i.storePathIndex()), i.trashed())) {
+            continue;
+          }
           Files.deleteIfExists(i.trashed());
           unlinked.increment();
-          freed.add(i.storePathIndex());
         } catch (IOException | RuntimeException e) {
           // a start empties the trash
         }
@@ -244,6 +254,10 @@ final class Trash {
     }
     for (int index : freed) {
       afterUnlinks.accept(index);
+      RecycledFiles r = recycled;
+      if (r != null) {
+        r.trim(paths.get(index));
+      }
     }
   }
 
