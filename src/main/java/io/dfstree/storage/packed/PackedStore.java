@@ -392,6 +392,11 @@ public final class PackedStore implements AutoCloseable {
     return committer.volumeForces.together;
   }
 
+  /** Zeros written ahead and forced by the grow thread ({@link VolumeGrower}; tests). */
+  long zerosGrownAhead() {
+    return committer.grower.grown;
+  }
+
   public Stats stats() throws IOException {
     return volumes.stats();
   }
