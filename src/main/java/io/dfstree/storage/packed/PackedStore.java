@@ -397,6 +397,11 @@ public final class PackedStore implements AutoCloseable {
     return committer.grower.grown;
   }
 
+  /** Grows of zeros ahead asked of the grow thread, finished or stopped (tests). */
+  long zeroGrowsAsked() {
+    return committer.grower.asked;
+  }
+
   public Stats stats() throws IOException {
     return volumes.stats();
   }

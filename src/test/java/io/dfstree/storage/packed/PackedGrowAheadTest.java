@@ -153,7 +153,7 @@ class PackedGrowAheadTest extends PackedStoreFixture {
       all.addAll(mine);
     }
     assertEquals(writers * each, all.size());
-    assertTrue(store.zerosGrownAhead() > 0, "the grow thread ran during the writes");
+    assertTrue(store.zeroGrowsAsked() > 0, "the grow thread ran during the writes");
     List<TrunkId> ids = new ArrayList<>();
     for (CompletableFuture<TrunkId> f : all) {
       ids.add(f.get(30, TimeUnit.SECONDS));
