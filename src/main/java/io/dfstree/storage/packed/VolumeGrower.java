@@ -2,8 +2,6 @@ package io.dfstree.storage.packed;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -37,12 +35,6 @@ final class VolumeGrower {
   static final long LOW_WATER = 512 * 1024;
 
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024);
-
-  /** Direct I/O goes in whole blocks from a block-aligned buffer (4 KiB covers the usual ones). */
-  private static final int BLOCK = 4096;
-
-  private static final ByteBuffer ALIGNED_ZEROS =
-      ByteBuffer.allocateDirect(64 * 1024 + BLOCK).alignedSlice(BLOCK).limit(64 * 1024).slice();
 
   /** One grow of one volume: zeros from {@code from} to {@code to}. */
   static final class Grow {
@@ -178,71 +170,22 @@ final class VolumeGrower {
 
   private void grow(Grow g) throws IOException {
     long at = g.from;
-    // the head up to a block boundary through the page cache (its page may hold the last slot's
-    // tail), the whole blocks past the page cache ({@link #direct}), the rest through it again
-    long blocksFrom = Math.min(g.to, (at + BLOCK - 1) / BLOCK * BLOCK);
-    long blocksTo = blocksFrom + (g.to - blocksFrom) / BLOCK * BLOCK;
-    at = zeros(g, g.volume.channel, ZEROS, at, blocksFrom);
-    if (at == blocksFrom && blocksTo > blocksFrom) {
-      FileChannel direct = direct(g.volume);
-      try {
-        at = zeros(g, direct != null ? direct : g.volume.channel, ALIGNED_ZEROS, at, blocksTo);
-      } finally {
-        if (direct != null) {
-          direct.close();
-        }
+    while (at < g.to) {
+      if (g.stop || closed) {
+        return;
       }
-    }
-    if (at == blocksTo) {
-      at = zeros(g, g.volume.channel, ZEROS, at, g.to);
+      ByteBuffer z = ZEROS.duplicate();
+      z.limit((int) Math.min(z.capacity(), g.to - at));
+      at += g.volume.channel.write(z, at);
+      g.reached = at;
     }
     g.finishedWriting(); // the committer may write there now; the force below is only earlier
-    if (at == g.to && !g.stop && !closed) {
+    if (!g.stop && !closed) {
       g.volume.channel.force(false);
       g.forced = true;
       grown++;
     }
   }
-
-  /** Writes zeros {@code from..to} unless stopped; returns where it got. */
-  private long zeros(Grow g, FileChannel ch, ByteBuffer zeros, long from, long to)
-      throws IOException {
-    long at = from;
-    while (at < to) {
-      if (g.stop || closed) {
-        return at;
-      }
-      ByteBuffer z = zeros.duplicate();
-      z.limit((int) Math.min(z.capacity(), to - at));
-      at += ch.write(z, at);
-      g.reached = at;
-    }
-    return at;
-  }
-
-  /**
-   * The volume opened again with {@code O_DIRECT}, or null where the file system refuses it. Zeros
-   * written through the page cache are written back by the next {@code fdatasync} of the file: the
-   * grow's own, and any batch's force that ran meanwhile waited for that writeback (measured at
-   * c=1, 64 KiB: one commit force per grow overlapped it and took ~1.9 ms instead of ~0.4). Written
-   * direct, the zeros are on the device when the write returns; a batch's force then finds at most
-   * the file's new size to write.
-   */
-  private FileChannel direct(Volume v) {
-    if (!directWorks) {
-      return null;
-    }
-    try {
-      return FileChannel.open(
-          v.path, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
-    } catch (IOException | UnsupportedOperationException e) {
-      directWorks = false;
-      LOG.info("packed volume {}: zeros ahead through the page cache ({})", v.path, e.toString());
-      return null;
-    }
-  }
-
-  private volatile boolean directWorks = true;
 
   /**
    * After the committer's last batch, before the volumes close. Not by interrupting the thread: an
