@@ -138,6 +138,9 @@ final class BatchCommitter {
   /** Volume forces that ran (tests: a recorded delete's mark takes none of its own). */
   volatile long forces;
 
+  /** Zeros written ahead of need and forced, off the batches' path. */
+  final VolumeGrower grower;
+
   /**
    * {@code commits}: the queue this thread takes its batches from. {@code marks}: locked by this
    * thread while it writes a batch ({@link #commit}), so that a delete marked on another thread
@@ -155,6 +158,7 @@ final class BatchCommitter {
         new Thread(this::loop, String.format("packed-commit-M%02X", store.storePathIndex));
     thread.setDaemon(true);
     this.volumeForces = new VolumeForces(store.storePathIndex);
+    this.grower = new VolumeGrower(store.storePathIndex);
   }
 
   void start() {
@@ -180,6 +184,7 @@ final class BatchCommitter {
       Thread.currentThread().interrupt();
     }
     volumeForces.close();
+    grower.close();
   }
 
   private void loop() {
@@ -239,6 +244,7 @@ final class BatchCommitter {
       }
     }
     List<Volume> touched = new ArrayList<>();
+    List<Volume> extended = new ArrayList<>(2); // written at their end: zeros ahead may be due
     List<Op> written = new ArrayList<>();
     List<Object> results = new ArrayList<>();
     List<ByteBuffer> gather = new ArrayList<>();
@@ -277,6 +283,7 @@ final class BatchCommitter {
             gather.add(ZEROS.duplicate().limit(pad));
           }
           mark(v, touched);
+          extended(v, extended);
           written.add(op);
           results.add(
               new TrunkId(
@@ -307,7 +314,11 @@ final class BatchCommitter {
           }
           boolean placed = SlotWrites.place(store, p.id, p.content, p.repair, large);
           if (placed) {
-            mark(store.volume(p.id.sourceKey(), p.id.volume()), touched);
+            Volume v = store.volume(p.id.sourceKey(), p.id.volume());
+            mark(v, touched);
+            if (!p.repair) {
+              extended(v, extended);
+            }
           }
           written.add(op);
           results.add(placed);
@@ -316,6 +327,7 @@ final class BatchCommitter {
           growFor(store.options, v, (long) r.id.offset() + r.id.slotLength(), large);
           SlotWrites.release(v, r.id);
           mark(v, touched);
+          extended(v, extended);
           written.add(op);
           results.add(null);
         }
@@ -389,6 +401,13 @@ final class BatchCommitter {
     } finally {
       marks.lock();
     }
+    if (store.options.fsync() && !large) {
+      // the next zeros before a batch needs them, on the grow thread (a large batch grows its
+      // volumes by its own slots: zeros would only double what the device writes)
+      for (Volume v : extended) {
+        grower.ahead(store.options, v, store.volumes.dataEnd(v));
+      }
+    }
     // after the batch is durable and indexed, with no write in flight: a consistent copy
     for (Op op : batch) {
       if (op instanceof Snapshot s) {
@@ -428,6 +447,11 @@ final class BatchCommitter {
     if (!options.fsync() || end <= v.writtenEnd) {
       return;
     }
+    VolumeGrower.adopt(v); // the zeros a grow thread wrote past writtenEnd, stopped first
+    if (end <= v.writtenEnd) {
+      return;
+    }
+    v.inlineGrows++;
     if (withoutZeros) {
       // the write itself makes the file longer; a gap before it stays a hole until its slot comes
       v.writtenEnd = end;
@@ -450,6 +474,12 @@ final class BatchCommitter {
     v.wrote(start, start + remaining);
     while (remaining > 0) {
       remaining -= v.channel.write(srcs);
+    }
+  }
+
+  private static void extended(Volume v, List<Volume> extended) {
+    if (!extended.contains(v)) {
+      extended.add(v);
     }
   }
 

@@ -394,6 +394,16 @@ public final class PackedStore implements AutoCloseable {
     return committer.volumeForces.together;
   }
 
+  /** Zeros written ahead and forced by the grow thread ({@link VolumeGrower}; tests). */
+  long zerosGrownAhead() {
+    return committer.grower.grown;
+  }
+
+  /** Grows of zeros ahead asked of the grow thread, finished or stopped (tests). */
+  long zeroGrowsAsked() {
+    return committer.grower.asked;
+  }
+
   public Stats stats() throws IOException {
     return volumes.stats();
   }

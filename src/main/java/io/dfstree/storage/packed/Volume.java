@@ -35,6 +35,18 @@ final class Volume {
   long writtenEnd;
 
   /**
+   * Zeros being written past {@link #writtenEnd} on the store's grow thread, or null. Set and
+   * cleared by the committer thread only ({@link VolumeGrower}).
+   */
+  VolumeGrower.Grow grow;
+
+  /**
+   * Writes past {@link #writtenEnd} that made this file longer inside their own batch (zeros
+   * ahead, or a large batch's slots): committer thread (tests, the profile).
+   */
+  long inlineGrows;
+
+  /**
    * The span of this volume this process has written since it opened it (own slots, a peer's
    * copies): the lowest offset written and the highest end. Set by the committer thread before the
    * slot enters the index; read by {@link SlotReads#recentlyWritten} on any thread. Such slots
