@@ -1,7 +1,6 @@
 package io.dfstree.storage;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
+import io.dfstree.storage.os.Libc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,33 +145,12 @@ final class RecycledFiles {
    * descriptor only when no other descriptor of the file is open, for reading or writing.
    */
   static final class NoReaders {
-    private static final int O_RDONLY = 0;
-    private static final int O_CLOEXEC = 0x80000;
     private static final int F_SETLEASE = 1024;
     private static final int F_WRLCK = 1;
     private static final int F_UNLCK = 2;
-    private static final LibC LIBC = load();
-
-    interface LibC extends Library {
-      int open(String path, int flags);
-
-      int fcntl(int fd, int cmd, int arg);
-
-      int close(int fd);
-    }
+    private static final Libc.Calls LIBC = Libc.calls();
 
     private NoReaders() {}
-
-    private static LibC load() {
-      if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
-        return null;
-      }
-      try {
-        return Native.load("c", LibC.class);
-      } catch (Throwable e) {
-        return null;
-      }
-    }
 
     static boolean available() {
       return LIBC != null;
@@ -183,7 +161,7 @@ final class RecycledFiles {
       if (LIBC == null) {
         return false;
       }
-      int fd = LIBC.open(file.toString(), O_RDONLY | O_CLOEXEC);
+      int fd = LIBC.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
       if (fd < 0) {
         return false;
       }

@@ -1,7 +1,6 @@
 package io.dfstree.storage;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
+import io.dfstree.storage.os.Libc;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,41 +12,26 @@ import org.slf4j.LoggerFactory;
  * (the file's {@code fdatasync} before it is named still does), and where it is not available
  * (another OS, JNA missing) nothing is started and the force does all the work, as before.
  *
- * <p>Why (benchmark/PROFILE.md, up1m): a 1 MiB upload with fsync in a group of two spent 2.0-2.6
- * ms in its data force after the last byte, both members forcing 1 MiB at the same moment on one
+ * <p>Why (benchmark/PROFILE.md, up1m): a 1 MiB upload with fsync in a group of two spent 2.0-2.6 ms
+ * in its data force after the last byte, both members forcing 1 MiB at the same moment on one
  * device; the bytes had sat in the page cache for the 2 ms the upload took to arrive. Started
  * behind each 256 KiB batch, the force after the last byte took 0.9 ms (two processes on this
  * machine, 1 MiB over 2 ms each).
  */
 final class WriteBehind {
   private static final Logger LOG = LoggerFactory.getLogger(WriteBehind.class);
-  private static final int O_WRONLY = 1;
-  private static final int O_CLOEXEC = 0x80000;
   private static final int SYNC_FILE_RANGE_WRITE = 2;
-  private static final LibC LIBC = load();
+  private static final Libc.Calls LIBC = load();
   private static volatile boolean failed;
-
-  /** The libc calls we need; JNA binds them by name. */
-  interface LibC extends Library {
-    int open(String path, int flags);
-
-    int sync_file_range(int fd, long offset, long nbytes, int flags);
-
-    int close(int fd);
-  }
 
   private WriteBehind() {}
 
-  private static LibC load() {
-    if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
-      return null;
+  private static Libc.Calls load() {
+    Libc.Calls calls = Libc.calls();
+    if (calls == null && !"not Linux".equals(Libc.whyUnavailable())) {
+      LOG.info("write-behind unavailable ({}): forces write whole files", Libc.whyUnavailable());
     }
-    try {
-      return Native.load("c", LibC.class);
-    } catch (Throwable e) {
-      LOG.info("write-behind unavailable ({}): forces write whole files", e.toString());
-      return null;
-    }
+    return calls;
   }
 
   static boolean available() {
@@ -62,7 +46,7 @@ final class WriteBehind {
     if (!available()) {
       return -1;
     }
-    int fd = LIBC.open(file.toString(), O_WRONLY | O_CLOEXEC);
+    int fd = LIBC.open(file.toString(), Libc.O_WRONLY | Libc.O_CLOEXEC);
     return fd < 0 ? -1 : fd;
   }
 
@@ -75,7 +59,7 @@ final class WriteBehind {
       return false;
     }
     if (LIBC.sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE) != 0) {
-      int errno = Native.getLastError();
+      int errno = Libc.lastError();
       if (errno == 38 || errno == 22) { // ENOSYS, EINVAL: not on this kernel or filesystem
         failed = true;
         LOG.info("write-behind not supported here (errno {}): forces write whole files", errno);

@@ -1,7 +1,6 @@
 package io.dfstree.storage.packed;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
+import io.dfstree.storage.os.Libc;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -16,32 +15,18 @@ import org.slf4j.LoggerFactory;
 final class HolePuncher {
   private static final Logger LOG = LoggerFactory.getLogger(HolePuncher.class);
   static final int BLOCK = 4096;
-  private static final int O_WRONLY = 1;
   private static final int PUNCH_HOLE_KEEP_SIZE = 0x02 | 0x01;
-  private static final LibC LIBC = load();
+  private static final Libc.Calls LIBC = load();
   private volatile boolean unsupported;
 
-  /** The three libc calls we need; JNA binds them by name. */
-  interface LibC extends Library {
-    int open(String path, int flags);
-
-    int fallocate(int fd, int mode, long offset, long length);
-
-    int close(int fd);
-  }
-
-  private static LibC load() {
-    if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
-      return null;
-    }
-    try {
-      return Native.load("c", LibC.class);
-    } catch (Throwable e) {
+  private static Libc.Calls load() {
+    Libc.Calls calls = Libc.calls();
+    if (calls == null && !"not Linux".equals(Libc.whyUnavailable())) {
       LOG.warn(
           "packed volumes: hole punching unavailable ({}); compaction will not reclaim space",
-          e.toString());
-      return null;
+          Libc.whyUnavailable());
     }
+    return calls;
   }
 
   boolean available() {
@@ -58,13 +43,13 @@ final class HolePuncher {
     if (end <= start || !available()) {
       return 0;
     }
-    int fd = LIBC.open(file.toString(), O_WRONLY);
+    int fd = LIBC.open(file.toString(), Libc.O_WRONLY);
     if (fd < 0) {
-      throw new IOException("open " + file + " for hole punching: errno " + Native.getLastError());
+      throw new IOException("open " + file + " for hole punching: errno " + Libc.lastError());
     }
     try {
       if (LIBC.fallocate(fd, PUNCH_HOLE_KEEP_SIZE, start, end - start) != 0) {
-        int errno = Native.getLastError();
+        int errno = Libc.lastError();
         if (errno == 95) { // EOPNOTSUPP: this filesystem cannot
           unsupported = true;
           LOG.warn(

@@ -1,0 +1,65 @@
+package io.dfstree.storage.os;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+
+/**
+ * The few Linux libc calls the storage makes that Java does not offer (write-behind's {@code
+ * sync_file_range}, hole punching's {@code fallocate}, the recycled files' lease test through
+ * {@code fcntl}), bound once through JNA by name. Off Linux, or where JNA cannot load libc, there
+ * are none ({@link #calls} is null) and each user falls back to what it did without them.
+ */
+public final class Libc {
+  public static final int O_RDONLY = 0;
+  public static final int O_WRONLY = 1;
+  public static final int O_CLOEXEC = 0x80000;
+
+  /** The calls; JNA binds each by its name on first use. */
+  public interface Calls extends Library {
+    int open(String path, int flags);
+
+    int close(int fd);
+
+    int fcntl(int fd, int cmd, int arg);
+
+    int fallocate(int fd, int mode, long offset, long length);
+
+    int sync_file_range(int fd, long offset, long nbytes, int flags);
+  }
+
+  private static final String WHY_UNAVAILABLE;
+  private static final Calls CALLS;
+
+  static {
+    Calls calls = null;
+    String why = null;
+    if (System.getProperty("os.name", "").toLowerCase().contains("linux")) {
+      try {
+        calls = Native.load("c", Calls.class);
+      } catch (Throwable e) {
+        why = e.toString();
+      }
+    } else {
+      why = "not Linux";
+    }
+    CALLS = calls;
+    WHY_UNAVAILABLE = why;
+  }
+
+  private Libc() {}
+
+  /** The bound calls, or null where they are unavailable ({@link #whyUnavailable}). */
+  public static Calls calls() {
+    return CALLS;
+  }
+
+  /** Why {@link #calls} is null (for the one log line its users write), or null when it is not. */
+  public static String whyUnavailable() {
+    return WHY_UNAVAILABLE;
+  }
+
+  /** The errno of the calling thread's last call through {@link #calls}. */
+  public static int lastError() {
+    return Native.getLastError();
+  }
+}
