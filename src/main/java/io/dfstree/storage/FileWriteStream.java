@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.zip.CRC32;
 
 /**
@@ -78,12 +79,12 @@ final class FileWriteStream implements WriteStream<Buffer>, QueuedWrites, OwnedW
    * stream opens it ({@link RecycledFiles}); it is then overwritten from its first byte and cut to
    * this stream's length before the force.
    */
-  private java.util.function.Predicate<Path> reuse;
+  private Predicate<Path> reuse;
 
   private boolean reused;
 
   /** See {@link #reuse}. Call before writing. */
-  FileWriteStream reusing(java.util.function.Predicate<Path> reuse) {
+  FileWriteStream reusing(Predicate<Path> reuse) {
     this.reuse = reuse;
     return this;
   }
