@@ -14,6 +14,7 @@ Works for FastDFS and ours (any storage): nothing here knows either's threads.
   python3 benchmark/phase-dlpath.py record BENCH.log SYSTEM OP OUT [NTH [DELAY_S [WINDOW_S]]] &
   benchmark/fastdfs-compare.sh ... --clients pooled -c 1 ... > BENCH.log
   python3 benchmark/phase-dlpath.py path OUT [SIZE]   # the client's segments, the servers' events
+  python3 benchmark/phase-dlpath.py cpu OUT [SIZE]    # on-CPU time per download by thread kind
   python3 benchmark/phase-dlpath.py show OUT [K]      # K downloads' full event lists (default 3)
 
 Needs root and /sys/kernel/tracing (its own instance, instances/dl64). The client is found as the
@@ -123,7 +124,14 @@ def client_ops(tids, ev, size):
     """Cuts each download at the bench thread's calls: tracker write/read, storage write/reads."""
     cproc = max(p for p, c in tids.values())
     bench = [t for t, (p, c) in tids.items() if p == cproc and c.startswith("bench-0")][0]
-    ops = []; cur = None; fdof = {}; trk = None; sto = None; got = 0; pend = {}
+    # the tracker's kept connection: the fd written most (every download asks it; the storages
+    # share the rest)
+    writes = collections.Counter()
+    for ts, tid, body in ev:
+        if tid == bench and body.startswith("sys_write("):
+            writes[body[len("sys_write(fd: "):].split(",")[0]] += 1
+    trk = writes.most_common(1)[0][0]
+    ops = []; cur = None; sto = None; got = 0; pend = {}
     for ts, tid, body in ev:
         if tid != bench:
             continue
@@ -140,12 +148,14 @@ def client_ops(tids, ev, size):
             ret = int(rest.split()[0], 16)
         except ValueError:
             continue
+        if ret >= 1 << 63:
+            continue  # -EAGAIN: the client's non-blocking read before its poll
         if name == "write":
-            if cur is None or "t4" in cur:
+            if fd == trk:
                 if cur and "t4" in cur:
                     ops.append(cur)
-                cur = {"t0": start[0]}; trk = fd; got = -1
-            elif "t1" in cur and "t2" not in cur and fd != trk:
+                cur = {"t0": start[0]}; got = -1
+            elif cur is not None and "t1" in cur and "t2" not in cur:
                 cur["t2"] = start[0]; sto = fd; got = 0
         elif name == "read" and cur is not None:
             if fd == trk and "t1" not in cur:
@@ -233,6 +243,37 @@ def path(base, size):
         print(f"    proc {key[0]} {key[1]:48s} at {st.median(first[key])*1e6:6.0f}  x{count[key]/n:4.2f}  dur {d}")
 
 
+def cpu(base, size):
+    """On-CPU time per download by process and thread kind, from sched_switch."""
+    tids, ev = load(base)
+    ops = client_ops(tids, ev, size)
+    t0, t1 = ops[0]["t0"], ops[-1]["t4"]
+    on = {}; run = collections.Counter()
+    SW = re.compile(r"prev_comm=(.*?) prev_pid=(\d+) .* next_comm=(.*?) next_pid=(\d+)")
+    for ts, tid, body in ev:
+        if ts < t0 or ts > t1 or "sched_switch" not in body:
+            continue
+        m = SW.search(body)
+        if not m:
+            continue
+        prev, nxt = int(m.group(2)), int(m.group(4))
+        if prev in on:
+            run[prev] += ts - on.pop(prev)
+        if nxt in tids:
+            on[nxt] = ts
+    agg = collections.Counter()
+    for t, v in run.items():
+        p, c = tids[t]; agg[(p, kind(c))] += v
+    n = len(ops)
+    print(f"{base}: on-CPU per download (sched_switch), {n} downloads in {t1 - t0:.2f} s")
+    tot = collections.Counter()
+    for k, v in sorted(agg.items(), key=lambda x: -x[1])[:16]:
+        print(f"    proc {k[0]} {k[1]:20s} {v / n * 1e6:7.1f} us")
+    for k, v in agg.items():
+        tot[k[0]] += v
+    print("    per process:", {p: round(v / n * 1e6, 1) for p, v in sorted(tot.items())})
+
+
 def show(base, k, size):
     tids, ev = load(base)
     ops = client_ops(tids, ev, size)
@@ -252,6 +293,8 @@ if __name__ == "__main__":
                float(a[6]) if len(a) > 6 else 0.5)
     elif cmd == "path":
         path(a[0], int(a[1]) if len(a) > 1 else 65536)
+    elif cmd == "cpu":
+        cpu(a[0], int(a[1]) if len(a) > 1 else 65536)
     elif cmd == "show":
         show(a[0], int(a[1]) if len(a) > 1 else 3, int(a[2]) if len(a) > 2 else 65536)
     else:
