@@ -15,6 +15,7 @@ Works for FastDFS and ours (any storage): nothing here knows either's threads.
   benchmark/fastdfs-compare.sh ... --clients pooled -c 1 ... > BENCH.log
   python3 benchmark/phase-dlpath.py path OUT [SIZE]   # the client's segments, the servers' events
   python3 benchmark/phase-dlpath.py cpu OUT [SIZE]    # on-CPU time per download by thread kind
+  python3 benchmark/phase-dlpath.py loop OUT          # ours: a 64 KiB download on the storage's loop
   python3 benchmark/phase-dlpath.py show OUT [K]      # K downloads' full event lists (default 3)
 
 Needs root and /sys/kernel/tracing (its own instance, instances/dl64). The client is found as the
@@ -274,6 +275,37 @@ def cpu(base, size):
     print("    per process:", {p: round(v / n * 1e6, 1) for p, v in sorted(tot.items())})
 
 
+def loop(base):
+    """Ours: one served 64 KiB download on a storage's event loop, cut at its system calls."""
+    tids, ev = load(base)
+    segs = collections.defaultdict(list); state = {}
+    for ts, tid, body in ev:
+        p, c = tids.get(tid, (9, "?"))
+        if p not in (1, 2) or not c.startswith("vert.x-eventloo"):
+            continue
+        s = state.setdefault(tid, {})
+        if body.startswith("sys_epoll_pwait2 ->"):
+            s.clear(); s["wake"] = ts
+        elif body.startswith("sys_recvfrom ->") and "wake" in s and not body.endswith("0xfffffffffffffff5"):
+            s["rx"] = ts
+        elif body.startswith("sys_pread64(") and "rx" in s:
+            s["pr0"] = ts
+        elif body.startswith("sys_pread64 ->") and "pr0" in s:
+            s["pr1"] = ts
+        elif body.startswith("sys_sendto(") and "pr1" in s and "len: 0x1000a" in body:
+            s["tx0"] = ts
+        elif body.startswith("sys_sendto ->") and "tx0" in s:
+            for k, a, b in (("wake -> request read", "wake", "rx"), ("request read -> pread", "rx", "pr0"),
+                            ("pread (64 KiB + slot header)", "pr0", "pr1"),
+                            ("pread -> sendto (CRC32, write path)", "pr1", "tx0")):
+                segs[k].append(s[b] - s[a])
+            segs["sendto (header + 64 KiB)"].append(ts - s["tx0"])
+            segs["wake -> sendto done"].append(ts - s["wake"]); s.clear()
+    print(f"{base}: a served download on the storage's event loop")
+    for k, v in segs.items():
+        print(f"  {k:38s} p50 {st.median(v)*1e6:5.1f} us  p90 {q(v, .9)*1e6:5.1f}  n={len(v)}")
+
+
 def show(base, k, size):
     tids, ev = load(base)
     ops = client_ops(tids, ev, size)
@@ -293,6 +325,8 @@ if __name__ == "__main__":
                float(a[6]) if len(a) > 6 else 0.5)
     elif cmd == "path":
         path(a[0], int(a[1]) if len(a) > 1 else 65536)
+    elif cmd == "loop":
+        loop(a[0])
     elif cmd == "cpu":
         cpu(a[0], int(a[1]) if len(a) > 1 else 65536)
     elif cmd == "show":
