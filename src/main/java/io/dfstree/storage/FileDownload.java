@@ -76,6 +76,10 @@ final class FileDownload {
       SmallDownload.run(node, ctx, d, id, ex); // read once, checked, sent from the same buffer
       return;
     }
+    if (engine instanceof PackedBlobEngine packed && PackedReads.sendsWhole(id)) {
+      SmallDownload.runPacked(node, packed.reads, d, id, ex); // the same, for a packed slot
+      return;
+    }
     long offset = d.offset();
     long started = System.nanoTime();
     // a peer asking us is never sent on to a peer in turn

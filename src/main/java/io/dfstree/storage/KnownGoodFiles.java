@@ -112,6 +112,23 @@ final class KnownGoodFiles {
         && k.mtimeNanos == mtimeNanos(a);
   }
 
+  /**
+   * Whether {@code remoteName} was known good less than the window ago (no file access): a download
+   * may then stat it on its event loop ({@link Integrity#openChecked}) — this process wrote or read
+   * the file within the window, so its inode is in memory — and needs {@link #trusted} for that
+   * stat before it skips the check.
+   */
+  boolean recent(String remoteName) {
+    if (!enabled()) {
+      return false;
+    }
+    Known k;
+    synchronized (known) {
+      k = known.get(remoteName);
+    }
+    return k != null && nanoTime.getAsLong() - k.sinceNanos < windowNanos;
+  }
+
   /** {@code remoteName} is being changed, removed or found damaged: check it again next time. */
   void forget(String remoteName) {
     if (!enabled()) {

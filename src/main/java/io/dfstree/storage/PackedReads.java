@@ -4,7 +4,10 @@ import io.dfstree.fileid.FileId;
 import io.dfstree.fileid.TrunkId;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
+import io.dfstree.protocol.PacketHeader;
 import io.dfstree.storage.packed.PackedStore;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
@@ -35,6 +38,8 @@ final class PackedReads {
   private final LongSupplier inlineReadWindow;
   private final java.util.concurrent.atomic.AtomicLong inlineReads =
       new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong wholeReads =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** Repairs a damaged slot from a peer ({@link Integrity#repair}); set once the node is built. */
   volatile java.util.function.Function<FileId, Future<Void>> repairer;
@@ -56,16 +61,77 @@ final class PackedReads {
 
   /** The slot of {@code id} to serve; a damaged one is repaired from a peer, then read again. */
   Future<BlobEngine.BlobRead> open(FileId id) {
-    return openOnce(id)
+    return repairedIfDamaged(id, () -> openOnce(id));
+  }
+
+  /** Whether a FastDFS download of {@code id} is served by {@link #openWhole}. */
+  static boolean sendsWhole(FileId id) {
+    return TrunkId.parse(id.remoteName()).fileSize() <= SEND_FROM_MEMORY_MAX;
+  }
+
+  /**
+   * A FastDFS download's slot (at most {@link #SEND_FROM_MEMORY_MAX}): header and content read with
+   * one positioned read into one pooled direct buffer and checked ({@link
+   * PackedStore#readSlotInto}); the last {@link PacketHeader#SIZE} bytes of the slot's own header
+   * then take the response header, so the checked bytes go to the socket as they were read. Before,
+   * a 64 KiB download went through a fresh heap array (the JDK reads into it through a temporary
+   * direct buffer), a second fresh heap array with the response header in front, and Netty's copy
+   * of that into direct memory for the write: three copies and 128 KiB of garbage per download
+   * (benchmark/PROFILE.md, dl64). Same thread as {@link #open} ({@link #readsInline}); a slot
+   * failing its CRC32 is repaired from a peer first, never served. The holder releases the buffer.
+   */
+  Future<SmallDownload.Whole> openWhole(FileId id) {
+    return repairedIfDamaged(id, () -> openWholeOnce(id));
+  }
+
+  private <T> Future<T> repairedIfDamaged(FileId id, java.util.function.Supplier<Future<T>> read) {
+    return read.get()
         .recover(
             err -> {
               java.util.function.Function<FileId, Future<Void>> r = repairer;
               if (r != null && err instanceof FdfsException f && f.errno() == Errno.EIO) {
                 // a slot failing its CRC32: never served; a good copy from a peer replaces it first
-                return r.apply(id).compose(v -> openOnce(id));
+                return r.apply(id).compose(v -> read.get());
               }
               return Future.failedFuture(err);
             });
+  }
+
+  private Future<SmallDownload.Whole> openWholeOnce(FileId id) {
+    TrunkId t = TrunkId.parse(id.remoteName());
+    PackedStore s = stores.apply(id.storePathIndex());
+    if (!s.contains(t)) {
+      return Future.failedFuture(FdfsException.notFound("file does not exist"));
+    }
+    if (readsInline(s, t)) {
+      inlineReads.incrementAndGet();
+      try {
+        return Future.succeededFuture(readWhole(s, t));
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return disk.executeBlocking(() -> readWhole(s, t), false);
+  }
+
+  private SmallDownload.Whole readWhole(PackedStore s, TrunkId t) throws IOException {
+    int slotBytes = PackedStore.SLOT_HEADER_BYTES + t.fileSize();
+    ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(slotBytes);
+    try {
+      s.readSlotInto(t, buf.nioBuffer(0, slotBytes));
+      buf.writerIndex(slotBytes);
+      wholeReads.incrementAndGet();
+      return new SmallDownload.Whole(
+          buf, PackedStore.SLOT_HEADER_BYTES - PacketHeader.SIZE, t.fileSize());
+    } catch (IOException | RuntimeException e) {
+      buf.release();
+      throw e;
+    }
+  }
+
+  /** Slots read whole into direct memory for a download ({@link #openWhole}); tests. */
+  long wholeReads() {
+    return wholeReads.get();
   }
 
   /**

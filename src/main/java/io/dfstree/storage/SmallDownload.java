@@ -89,6 +89,38 @@ final class SmallDownload {
                                     : Future.failedFuture(
                                         new FdfsException(
                                             Errno.EIO, "damaged copy of " + id.remoteName()))));
+    serve(node, d, id, ex, started, read);
+  }
+
+  /**
+   * A FastDFS download of a packed slot up to {@link PackedReads#SEND_FROM_MEMORY_MAX}: read whole
+   * into direct memory and checked ({@link PackedReads#openWhole}: a damaged slot is repaired from
+   * a peer first, never served), sent from there in one write. A client's miss is fetched from the
+   * group first (read-your-write), a peer's is not.
+   */
+  static void runPacked(
+      StorageNode node, PackedReads reads, Download d, FileId id, StorageExchange ex) {
+    long started = System.nanoTime();
+    Future<Whole> read = reads.openWhole(id);
+    if (!d.peer()) {
+      read =
+          read.recover(
+              err ->
+                  err instanceof FdfsException f && f.errno() == Errno.ENOENT
+                      ? node.replication.fetchMissing(id).compose(v -> reads.openWhole(id))
+                      : Future.failedFuture(err));
+    }
+    serve(node, d, id, ex, started, read);
+  }
+
+  /** Answers {@code d} from the checked bytes {@code read} brings (or its failure). */
+  private static void serve(
+      StorageNode node,
+      Download d,
+      FileId id,
+      StorageExchange ex,
+      long started,
+      Future<Whole> read) {
     read.onComplete(
         ar -> {
           if (ar.failed()) {
@@ -175,7 +207,7 @@ final class SmallDownload {
         return Whole.DAMAGED;
       }
       buf.writerIndex(PacketHeader.SIZE + (int) size);
-      return new Whole(buf, size);
+      return new Whole(buf, 0, size);
     } catch (NoSuchFileException e) {
       buf.release();
       throw FdfsException.notFound("file does not exist"); // deleted between stat and open
@@ -186,16 +218,22 @@ final class SmallDownload {
   }
 
   /**
-   * A file's bytes behind {@link PacketHeader#SIZE} free bytes, in one buffer the holder must
-   * release.
+   * A file's bytes behind {@link PacketHeader#SIZE} free bytes at {@code at} of one buffer, which
+   * the holder must release.
    */
   static final class Whole {
-    static final Whole DAMAGED = new Whole(null, -1);
+    static final Whole DAMAGED = new Whole(null, 0, -1);
     private final ByteBuf buf;
+    private final int at;
     final long length;
 
-    private Whole(ByteBuf buf, long length) {
+    /**
+     * {@code buf}: {@link PacketHeader#SIZE} bytes free for the response header from index {@code
+     * at}, then the {@code length} bytes of content, its writer index at their end.
+     */
+    Whole(ByteBuf buf, int at, long length) {
       this.buf = buf;
+      this.at = at;
       this.length = length;
     }
 
@@ -205,12 +243,12 @@ final class SmallDownload {
      */
     ByteBuf response(long offset, long n) {
       if (offset == 0 && n == length) {
-        buf.setLong(0, n).setByte(8, Command.RESP).setByte(9, 0);
-        return buf;
+        buf.setLong(at, n).setByte(at + 8, Command.RESP).setByte(at + 9, 0);
+        return buf.readerIndex(at);
       }
       ByteBuf out = ALLOC.directBuffer(PacketHeader.SIZE + (int) n);
       out.writeLong(n).writeByte(Command.RESP).writeByte(0);
-      out.writeBytes(buf, PacketHeader.SIZE + (int) offset, (int) n);
+      out.writeBytes(buf, at + PacketHeader.SIZE + (int) offset, (int) n);
       buf.release();
       return out;
     }

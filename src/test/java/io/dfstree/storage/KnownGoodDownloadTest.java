@@ -98,6 +98,22 @@ class KnownGoodDownloadTest {
   }
 
   @Test
+  void aKnownGoodFileIsStatedOnTheEventLoopWithoutADiskCall() throws Exception {
+    start(30);
+    String[] id = client().upload_file(content, "bin", null);
+    long calls = node.disk.submitted();
+    for (int i = 0; i < 10; i++) {
+      assertArrayEquals(content, client().download_file(id[0], id[1]));
+    }
+    // before: one disk call per download for its stat (10); other disk work may slip in
+    long used = node.disk.submitted() - calls;
+    assertTrue(used <= 2, "disk calls for 10 downloads of a known-good file: " + used);
+    assertEquals(10, node.integrity.inlineOpens());
+    damage(file(id), false); // a change the stat shows goes the disk thread's way: checked
+    storage.assertRefused(id, "a changed mtime is checked");
+  }
+
+  @Test
   void aFileDamagedWithAChangedMtimeOrSizeIsCaughtAtOnce() throws Exception {
     start(30);
     String[] id = uploadedAndDownloaded();

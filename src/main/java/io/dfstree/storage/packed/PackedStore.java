@@ -339,6 +339,18 @@ public final class PackedStore implements AutoCloseable {
     return reads.readSlot(id);
   }
 
+  /** Bytes of a slot's own header, in front of its content ({@link #readSlotInto}). */
+  public static final int SLOT_HEADER_BYTES = SlotHeader.SIZE;
+
+  /**
+   * {@link #readSlot} into the caller's buffer: {@link #SLOT_HEADER_BYTES} + size bytes from its
+   * position are the slot's header and content, read with one positioned read and checked (ENOENT,
+   * EIO on a CRC32 mismatch). For a download that sends the checked bytes from direct memory.
+   */
+  public Location readSlotInto(TrunkId id, ByteBuffer slot) throws IOException {
+    return reads.readSlotInto(id, slot);
+  }
+
   /**
    * Where the content lies, after checking the slot's header (not its CRC: the bytes are not read)
    * — for zero-copy sends of files too large to check first.

@@ -33,23 +33,37 @@ final class SlotReads {
   }
 
   PackedStore.Slot readSlot(TrunkId id) throws IOException {
-    Volume v = liveVolume(id);
     ByteBuffer slot = ByteBuffer.allocate(SlotHeader.SIZE + id.fileSize());
+    PackedStore.Location at = readSlotInto(id, slot);
+    return new PackedStore.Slot(slot.position(SlotHeader.SIZE).slice(), at);
+  }
+
+  /**
+   * The slot of {@code id}, header and content, read into {@code slot} (from its position, exactly
+   * {@link SlotHeader#SIZE} + size bytes remaining) with one positioned read and checked as {@link
+   * #readSlot} checks it: ENOENT when the header does not describe {@code id}, EIO when the content
+   * fails its CRC32 — so a caller never holds unchecked bytes it did not ask for. Any buffer: a
+   * caller sending the bytes passes direct memory, which the socket write takes without a copy.
+   */
+  PackedStore.Location readSlotInto(TrunkId id, ByteBuffer slot) throws IOException {
+    if (slot.remaining() != SlotHeader.SIZE + id.fileSize()) {
+      throw new IllegalArgumentException(
+          "slot buffer of " + slot.remaining() + " bytes for a slot of " + id.fileSize());
+    }
+    Volume v = liveVolume(id);
+    int start = slot.position();
     v.readFully(slot, id.offset());
-    SlotHeader h = SlotHeader.decode(slot.position(0));
+    SlotHeader h = SlotHeader.decode(slot.duplicate().position(start));
     if (h == null || !h.matches(id)) {
       throw FdfsException.notFound("packed file not found: " + id);
     }
-    ByteBuffer content = slot.position(SlotHeader.SIZE).slice();
     CRC32 crc = new CRC32();
-    crc.update(content.duplicate());
+    crc.update(slot.duplicate().position(start + SlotHeader.SIZE));
     if ((int) crc.getValue() != id.crc32()) {
       LOG.warn("packed volume {}: slot at {} fails its CRC32", v.path, id.offset());
       throw new FdfsException(Errno.EIO, "packed file is damaged (CRC32 mismatch): " + id);
     }
-    return new PackedStore.Slot(
-        content,
-        new PackedStore.Location(v.path, (long) id.offset() + SlotHeader.SIZE, id.fileSize()));
+    return new PackedStore.Location(v.path, (long) id.offset() + SlotHeader.SIZE, id.fileSize());
   }
 
   PackedStore.Location locate(TrunkId id) throws IOException {
