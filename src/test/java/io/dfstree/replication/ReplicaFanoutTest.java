@@ -143,6 +143,230 @@ class ReplicaFanoutTest {
     assertTrue(again.usable());
   }
 
+  /** Waits until the fake peer received {@code n} bytes (or 5 s). */
+  private void awaitReceived(int n) throws InterruptedException {
+    long until = System.currentTimeMillis() + 5000;
+    while (receivedBytes() < n && System.currentTimeMillis() < until) {
+      Thread.sleep(10);
+    }
+  }
+
+  /**
+   * A 64 KiB quorum copy whose body arrives in two pieces starts with the first one (prefix and
+   * piece in one write), before the name is known; its last piece waits for the trailer and goes
+   * out with it. The old code sent nothing before {@link ReplicaFanout#finish}.
+   */
+  @Test
+  void aLargerSmallCopyStartsWithItsFirstPieceAndEndsWithItsTrailer() throws Exception {
+    PeerPool pool = new PeerPool(vertx, "127.0.0.1", () -> null);
+    Context ctx = vertx.getOrCreateContext();
+    byte[] content = new byte[64 * 1024];
+    new java.util.Random(11).nextBytes(content);
+    Buffer prefix = ReplicaFanout.prefix(content.length, 0);
+    ReplicaFanout fanout = new ReplicaFanout(pool, 1);
+    int firstPiece = 16 * 1024 - 25; // as Netty's first read of a FastDFS upload leaves it
+    Buffer[] sentFirst = new Buffer[1];
+    on(
+        ctx,
+        () ->
+            pool.acquire("127.0.0.1", port)
+                .map(
+                    c -> {
+                      fanout.hold(
+                          c,
+                          prefix,
+                          content.length,
+                          (conn, first) -> {
+                            sentFirst[0] = first.copy();
+                            return conn.begin(first, 5000);
+                          });
+                      fanout.write(Buffer.buffer(content).slice(0, firstPiece));
+                      return c;
+                    }));
+    int started = prefix.length() + firstPiece;
+    awaitReceived(started);
+    assertEquals(started, receivedBytes(), "the prefix and the first piece go out at once");
+    assertEquals(started, sentFirst[0].length(), "in one write");
+
+    on(
+        ctx,
+        () -> {
+          // the last piece: held for the trailer, not sent on its own
+          fanout.write(Buffer.buffer(content).slice(firstPiece, content.length));
+          return Future.succeededFuture();
+        });
+    Thread.sleep(300);
+    assertEquals(started, receivedBytes(), "the last piece waits for the trailer");
+
+    Future<Integer>[] acks = new Future[1];
+    on(
+        ctx,
+        () -> {
+          acks[0] = fanout.finish("M00/00/00/largersmall.bin", 4321);
+          return Future.succeededFuture();
+        });
+    int whole = prefix.length() + content.length + StorageCodec.REPLICA_TRAILER;
+    awaitReceived(whole);
+    Buffer got = Buffer.buffer();
+    reads.forEach(got::appendBuffer);
+    assertEquals(whole, got.length());
+    assertEquals(prefix, got.slice(0, prefix.length()));
+    assertEquals(
+        Buffer.buffer(content), got.slice(prefix.length(), prefix.length() + content.length));
+    assertEquals(
+        new io.dfstree.protocol.StorageRequest.ReplicaTrailer(4321, "M00/00/00/largersmall.bin"),
+        StorageCodec.decodeTrailer(got.slice(prefix.length() + content.length, got.length())));
+    accepted.get(0).write(PacketHeader.responseHeader(0));
+    assertEquals(1, on(ctx, () -> acks[0]));
+  }
+
+  /**
+   * The same 64 KiB copy arriving in one piece has nothing to overlap: it is still sent whole, once
+   * named; a 16 KiB copy in two pieces too (at or below {@link ReplicaFanout#START_EARLY_ABOVE}),
+   * and so is a push of any size.
+   */
+  @Test
+  void copiesWithNothingToOverlapAreStillSentWholeOnceNamed() throws Exception {
+    PeerPool pool = new PeerPool(vertx, "127.0.0.1", () -> null);
+    Context ctx = vertx.getOrCreateContext();
+    int[][] cases = {
+      {64 * 1024, 64 * 1024, 0}, // size, first piece, push
+      {16 * 1024, 1000, 0}, // START_EARLY_ABOVE
+      {64 * 1024, 1000, 1}
+    };
+    int expected = 0;
+    for (int[] k : cases) {
+      byte[] content = new byte[k[0]];
+      ReplicaFanout fanout = k[2] == 1 ? ReplicaFanout.push(pool) : new ReplicaFanout(pool, 1);
+      Buffer prefix = ReplicaFanout.prefix(content.length, 0);
+      on(
+          ctx,
+          () ->
+              pool.acquire("127.0.0.1", port)
+                  .map(
+                      c -> {
+                        fanout.hold(
+                            c, prefix, content.length, (conn, first) -> conn.begin(first, 5000));
+                        fanout.write(Buffer.buffer(content).slice(0, k[1]));
+                        if (k[1] < content.length) {
+                          fanout.write(Buffer.buffer(content).slice(k[1], content.length));
+                        }
+                        return c;
+                      }));
+      Thread.sleep(200);
+      assertEquals(expected, receivedBytes(), "sent before its name: " + k[0] + " B, push " + k[2]);
+      on(
+          ctx,
+          () -> {
+            fanout.finish("M00/00/00/whole" + k[0] + ".bin", 1);
+            return Future.succeededFuture();
+          });
+      expected += prefix.length() + content.length + StorageCodec.REPLICA_TRAILER;
+      awaitReceived(expected);
+      assertEquals(expected, receivedBytes());
+    }
+  }
+
+  /**
+   * A copy started early whose upload fails before its name: the peer's connection is closed (it
+   * drops the partial copy, as for any streamed copy), nothing more is sent.
+   */
+  @Test
+  void anAbortedCopyStartedEarlyClosesItsConnection() throws Exception {
+    PeerPool pool = new PeerPool(vertx, "127.0.0.1", () -> null);
+    Context ctx = vertx.getOrCreateContext();
+    int size = 64 * 1024;
+    ReplicaFanout fanout = new ReplicaFanout(pool, 1);
+    Buffer prefix = ReplicaFanout.prefix(size, 0);
+    PeerConnection conn =
+        on(
+            ctx,
+            () ->
+                pool.acquire("127.0.0.1", port)
+                    .map(
+                        c -> {
+                          fanout.hold(c, prefix, size, (cc, first) -> cc.begin(first, 5000));
+                          fanout.write(Buffer.buffer(new byte[20_000]));
+                          return c;
+                        }));
+    awaitReceived(prefix.length() + 20_000);
+    on(
+        ctx,
+        () -> {
+          fanout.write(Buffer.buffer(new byte[size - 20_000])); // the last piece, held
+          fanout.abort();
+          return Future.succeededFuture();
+        });
+    long until = System.currentTimeMillis() + 2000;
+    while (conn.usable() && System.currentTimeMillis() < until) {
+      Thread.sleep(10);
+    }
+    assertFalse(conn.usable(), "a copy cut short closes its connection: the peer drops it");
+    Thread.sleep(200);
+    assertEquals(prefix.length() + 20_000, receivedBytes(), "the held last piece was not sent");
+  }
+
+  /**
+   * A write quorum of 2: the copy's name (with a held copy, the whole copy) goes to the peers
+   * before this storage hands its own slot to its committer; the peer's force starts behind ours
+   * and is the one the client waits for.
+   */
+  @Test
+  void aQuorumCopyIsNamedToThePeerBeforeTheLocalCopyIsPlaced() throws Exception {
+    PeerPool pool = new PeerPool(vertx, "127.0.0.1", () -> null);
+    Context ctx = vertx.getOrCreateContext();
+    byte[] content = new byte[4096];
+    ReplicaFanout fanout = new ReplicaFanout(pool, 1);
+    boolean[] copySent = {false};
+    on(
+        ctx,
+        () ->
+            pool.acquire("127.0.0.1", port)
+                .map(
+                    c -> {
+                      fanout.hold(
+                          c,
+                          ReplicaFanout.prefix(content.length, 0),
+                          content.length,
+                          (conn, first) -> {
+                            copySent[0] = true;
+                            return conn.begin(first, 5000);
+                          });
+                      fanout.write(Buffer.buffer(content));
+                      return c;
+                    }));
+    String name = "M00/00/00/quorumcopy.bin";
+    boolean[] copySentBeforePlace = {false};
+    io.dfstree.storage.NewBlob placed =
+        (io.dfstree.storage.NewBlob)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {io.dfstree.storage.NewBlob.class},
+                (proxy, m, args) ->
+                    switch (m.getName()) {
+                      case "name" -> name;
+                      case "placeAs" -> {
+                        copySentBeforePlace[0] = copySent[0];
+                        yield Future.succeededFuture(name);
+                      }
+                      default -> throw new UnsupportedOperationException(m.getName());
+                    });
+    on(
+        ctx,
+        () -> {
+          WriteQuorum.placeWithPeers(null, ctx, fanout, placed, 0);
+          return Future.succeededFuture();
+        });
+    assertTrue(copySentBeforePlace[0], "the local copy was placed before the peer's was sent");
+    int whole =
+        ReplicaFanout.prefix(content.length, 0).length()
+            + content.length
+            + StorageCodec.REPLICA_TRAILER;
+    awaitReceived(whole);
+    assertEquals(whole, receivedBytes());
+    // (the quorum's judgement, which needs a storage, is GroupReplicationTest's)
+  }
+
   /**
    * A write quorum of 1's push: the client is answered before the copy goes to the peer. The
    * continuation that answers the client runs first; the copy leaves in the next task on the
