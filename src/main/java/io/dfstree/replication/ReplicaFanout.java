@@ -16,19 +16,9 @@ import java.util.List;
  *
  * <p>A small upload ({@link #sendsWhole}) is not streamed: its connections are taken from the pool
  * when the upload opens, but its prefix, content and trailer go to each peer as one write once the
- * name is known. Streamed, a 4 KiB copy took three writes (prefix, content, trailer), each a {@code
- * sendto} here, a wake-up and a read on the peer; whole, it takes one, and the peer reads the
- * request in one go. The deadline of such a copy starts when it is sent.
- *
- * <p>A quorum copy above {@link #START_EARLY_ABOVE} starts early: held as a whole one while its
- * first piece arrives, it goes out with the first piece that does not complete the content (prefix
- * and that piece in one write), and its last piece is held back to go out with the trailer. A 64
- * KiB upload's body came in two reads (16 KiB, then 48 KiB); sent whole after naming, the peer
- * began to read it only when this storage's committer was already writing its own slot, and its
- * copy reached the disk ~0.2–0.3 ms behind (benchmark/PROFILE.md, up64s): the client waits for the
- * later of the two forces. Started early, the peer reads the first piece while the rest arrives
- * here. Two writes instead of one, still not the four of a streamed copy (prefix, pieces, trailer).
- * A body that arrives in one piece is still sent whole.
+ * name is known. Streamed, a 4 KiB copy took three writes (prefix, content, trailer), each a
+ * {@code sendto} here, a wake-up and a read on the peer; whole, it takes one, and the peer reads
+ * the request in one go. The deadline of such a copy starts when it is sent.
  */
 final class ReplicaFanout implements Replication.Fanout {
   static final int TRAILER = io.dfstree.protocol.StorageCodec.REPLICA_TRAILER;
@@ -39,13 +29,6 @@ final class ReplicaFanout implements Replication.Fanout {
    * little gains nothing.
    */
   static final long SEND_WHOLE_MAX = 64 * 1024;
-
-  /**
-   * Quorum copies held to be sent whole but larger than this start early (see the class comment).
-   * At or below it a body usually arrives in one read (Netty's first read of a request is 16 KiB),
-   * so there is nothing to overlap.
-   */
-  static final long START_EARLY_ABOVE = 16 * 1024;
 
   private final List<PeerConnection> conns = new ArrayList<>();
   private final List<Future<Buffer>> acks = new ArrayList<>();
@@ -62,15 +45,6 @@ final class ReplicaFanout implements Replication.Fanout {
   private final List<PeerConnection> held = new ArrayList<>();
 
   private final List<Starter> starters = new ArrayList<>();
-
-  /** Content bytes of a held copy not written to this fanout yet. */
-  private long remaining;
-
-  /** The held copy starts early: its size is above {@link #START_EARLY_ABOVE} (never a push). */
-  private boolean early;
-
-  /** Started early: the content's last piece, sent with the trailer; null until it arrived. */
-  private Buffer tail;
 
   /** Starts a copy's request on a connection with its first bytes; completes with the answer. */
   interface Starter {
@@ -136,8 +110,6 @@ final class ReplicaFanout implements Replication.Fanout {
   void hold(PeerConnection c, Buffer prefix, long size, Starter starter) {
     if (whole == null) {
       whole = Buffer.buffer((int) (prefix.length() + size + TRAILER)).appendBuffer(prefix);
-      remaining = size;
-      early = !push && size > START_EARLY_ABOVE;
     }
     held.add(c);
     starters.add(starter);
@@ -145,20 +117,8 @@ final class ReplicaFanout implements Replication.Fanout {
 
   @Override
   public void write(Buffer chunk) {
-    remaining -= chunk.length();
     if (whole != null) {
       whole.appendBuffer(chunk);
-      if (early && remaining > 0) {
-        // more to come: what arrived so far goes now, the rest follows as it arrives
-        Buffer first = whole;
-        whole = null;
-        startHeld(first);
-      }
-      return;
-    }
-    if (early && remaining <= 0 && tail == null) {
-      // the last piece: held (copied, the caller may reuse it) to go with the trailer in one write
-      tail = Buffer.buffer(chunk.length() + TRAILER).appendBuffer(chunk);
       return;
     }
     for (int i = 0; i < conns.size(); i++) {
@@ -212,11 +172,24 @@ final class ReplicaFanout implements Replication.Fanout {
     if (whole != null) {
       Buffer request = whole.appendBuffer(trailer);
       whole = null;
-      startHeld(request);
+      for (int i = 0; i < held.size(); i++) {
+        PeerConnection c = held.get(i);
+        Future<Buffer> ack;
+        if (c.usable()) {
+          ack = starters.get(i).start(c, request);
+        } else {
+          // closed by the peer while the upload arrived
+          ack =
+              Future.failedFuture(
+                  new io.dfstree.protocol.FdfsException(
+                      io.dfstree.protocol.Errno.EIO,
+                      "peer " + c.peer() + " closed the connection before the copy was sent"));
+        }
+        add(c, ack);
+      }
+      held.clear();
+      starters.clear();
       trailer = null; // sent with the request
-    } else if (tail != null) {
-      trailer = tail.appendBuffer(trailer); // the last piece and the trailer in one write
-      tail = null;
     }
     for (int i = 0; trailer != null && i < conns.size(); i++) {
       if (!acks.get(i).failed()) {
@@ -239,27 +212,6 @@ final class ReplicaFanout implements Replication.Fanout {
             });
   }
 
-  /** Starts the held copies with {@code first} (the prefix and the content so far). */
-  private void startHeld(Buffer first) {
-    for (int i = 0; i < held.size(); i++) {
-      PeerConnection c = held.get(i);
-      Future<Buffer> ack;
-      if (c.usable()) {
-        ack = starters.get(i).start(c, first);
-      } else {
-        // closed by the peer while the upload arrived
-        ack =
-            Future.failedFuture(
-                new io.dfstree.protocol.FdfsException(
-                    io.dfstree.protocol.Errno.EIO,
-                    "peer " + c.peer() + " closed the connection before the copy was sent"));
-      }
-      add(c, ack);
-    }
-    held.clear();
-    starters.clear();
-  }
-
   /**
    * The client went away or the upload failed: peers drop their partial copies on close. A
    * connection held for a copy not sent yet carried nothing of it and goes back to the pool.
@@ -267,7 +219,6 @@ final class ReplicaFanout implements Replication.Fanout {
   @Override
   public void abort() {
     whole = null;
-    tail = null;
     held.forEach(pool::release);
     held.clear();
     starters.clear();

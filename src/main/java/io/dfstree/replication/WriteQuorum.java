@@ -65,12 +65,8 @@ final class WriteQuorum {
                 }
               });
     }
-    // the peers' copies go first: the client waits for the later of the two forces, and a peer's
-    // starts behind ours (its read, its wake-up, its committer's); sent second, the copy also
-    // waited for our own hand-off to the committer (benchmark/PROFILE.md, up64s). Both calls only
-    // start their work: which of them completes first is not changed.
-    Future<Integer> peers = f.finish(remote, now);
     Future<String> local = upload.placeAs(remote, now);
+    Future<Integer> peers = f.finish(remote, now);
     return Future.join(local, peers)
         .transform(
             ar ->

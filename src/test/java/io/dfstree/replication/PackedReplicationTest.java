@@ -131,7 +131,8 @@ class PackedReplicationTest {
     // and the delete takes it away on both members
     assertEquals(0, client(portA).delete_file(id[0], id[1]));
     GroupReplicationTest.waitFor(() -> !Files.exists(metaOnB));
-    assertFalse(Files.exists(dir.resolve("a").resolve("data").resolve(id[1].substring(4) + "-m")));
+    assertFalse(
+        Files.exists(dir.resolve("a").resolve("data").resolve(id[1].substring(4) + "-m")));
   }
 
   @Test
@@ -156,57 +157,5 @@ class PackedReplicationTest {
           () -> java.util.Arrays.equals(bytes(3000 + k, 100 + k), group.slotOn("b", remote)));
     }
     assertNull(client(portB).query_file_info(ids[5][0], ids[5][1]));
-  }
-
-  /** A FastDFS upload's request up to its content (command 11, store path 0, extension "bin"). */
-  static byte[] uploadHead(int size) {
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + 15);
-    b.putLong(15L + size).put((byte) 11).put((byte) 0);
-    b.put((byte) 0).putLong(size).put("bin".getBytes()).put(new byte[3]);
-    return b.array();
-  }
-
-  /**
-   * A 64 KiB copy starts going to the peer with the upload's first piece (ReplicaFanout's early
-   * start): a body sent in two pieces with a pause between is on both members once acknowledged; a
-   * body cut short after its first piece (the peer has started receiving its copy) leaves nothing
-   * that later uploads trip over — the peer drops the partial copy with its connection, and the
-   * next copies go on fresh ones.
-   */
-  @Test
-  void aSixtyFourKiBUploadInPiecesReachesThePeerAndOneCutShortLeavesNothing() throws Exception {
-    byte[] cut = bytes(64 * 1024, 300);
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", portA)) {
-      s.getOutputStream().write(uploadHead(cut.length));
-      s.getOutputStream().write(cut, 0, 20_000);
-      s.getOutputStream().flush();
-      Thread.sleep(300); // A started the copy to B with these bytes
-    } // the client goes away
-    byte[] data = bytes(64 * 1024, 301);
-    String name;
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", portA)) {
-      s.setSoTimeout(10000);
-      s.getOutputStream().write(uploadHead(data.length));
-      s.getOutputStream().write(data, 0, 20_000);
-      s.getOutputStream().flush();
-      Thread.sleep(300);
-      s.getOutputStream().write(data, 20_000, data.length - 20_000);
-      s.getOutputStream().flush();
-      byte[] head = s.getInputStream().readNBytes(10);
-      assertEquals(0, head[9], "status of the upload's answer");
-      long len = java.nio.ByteBuffer.wrap(head).getLong();
-      byte[] body = s.getInputStream().readNBytes((int) len);
-      name = new String(body, 16, body.length - 16).trim();
-    }
-    assertEquals(60, name.length(), name);
-    assertArrayEquals(data, group.slotOn("a", name), "on A: " + name);
-    assertArrayEquals(data, group.slotOn("b", name), "on B, once acknowledged: " + name);
-    for (int i = 0; i < 6; i++) {
-      byte[] more = bytes(40_000 + i * 4000, 310 + i);
-      String[] id = client(portA).upload_file(more, "bin", null);
-      assertNotNull(id);
-      assertArrayEquals(more, group.slotOn("a", id[1]), "on A: " + id[1]);
-      assertArrayEquals(more, group.slotOn("b", id[1]), "on B: " + id[1]);
-    }
   }
 }
