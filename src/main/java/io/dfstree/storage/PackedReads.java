@@ -103,15 +103,7 @@ final class PackedReads {
     if (!s.contains(t)) {
       return Future.failedFuture(FdfsException.notFound("file does not exist"));
     }
-    if (readsInline(s, t)) {
-      inlineReads.incrementAndGet();
-      try {
-        return Future.succeededFuture(readWhole(s, t));
-      } catch (Exception e) {
-        return Future.failedFuture(e);
-      }
-    }
-    return disk.executeBlocking(() -> readWhole(s, t), false);
+    return readHereOrOnDisk(s, t, () -> readWhole(s, t));
   }
 
   private SmallDownload.Whole readWhole(PackedStore s, TrunkId t) throws IOException {
@@ -184,15 +176,21 @@ final class PackedReads {
     }
     // small: one read of the slot, checked against its header and CRC32; up to
     // SEND_FROM_MEMORY_MAX those very bytes are sent, larger ones from the page cache (sendfile)
+    return readHereOrOnDisk(s, t, () -> readToServe(s, id, t));
+  }
+
+  /** {@code read} on this event loop when {@link #readsInline} says so, else on a disk thread. */
+  private <T> Future<T> readHereOrOnDisk(
+      PackedStore s, TrunkId t, java.util.concurrent.Callable<T> read) {
     if (readsInline(s, t)) {
       inlineReads.incrementAndGet();
       try {
-        return Future.succeededFuture(readToServe(s, id, t));
+        return Future.succeededFuture(read.call());
       } catch (Exception e) {
         return Future.failedFuture(e);
       }
     }
-    return disk.executeBlocking(() -> readToServe(s, id, t), false);
+    return disk.executeBlocking(read, false);
   }
 
   /**
