@@ -99,23 +99,6 @@ public final class SameLoopListener {
    */
   public static Future<SameLoopListener> listen(
       Context context, NetServerOptions options, Handler<NetSocket> onConnect) {
-    return listen(context, options, 0, onConnect);
-  }
-
-  /**
-   * As {@link #listen(Context, NetServerOptions, Handler)}, with {@code TCP_DEFER_ACCEPT} set to
-   * {@code deferAcceptSeconds} on the listening socket (0: not set). The kernel then completes a
-   * connection's accept only once its first data arrived (or, for a client that sends nothing,
-   * after about that many seconds, when it acknowledges the retransmitted SYN-ACK): for a port
-   * where the client always speaks first, the accept, the channel's set-up and the first read
-   * share one wake-up of the loop, where they took two (accept; then the request, a few tens of
-   * microseconds later) and the client's {@code connect} woke the loop in between.
-   */
-  public static Future<SameLoopListener> listen(
-      Context context,
-      NetServerOptions options,
-      int deferAcceptSeconds,
-      Handler<NetSocket> onConnect) {
     ContextInternal ctx = (ContextInternal) context;
     EventLoop loop = ctx.nettyEventLoop();
     VertxInternal vertx = ctx.owner();
@@ -137,7 +120,6 @@ public final class SameLoopListener {
             // several listeners on one port (one per event loop) need it; one alone binds as
             // exclusively as Vert.x would
             .option(EpollChannelOption.SO_REUSEPORT, options.isReusePort())
-            .option(EpollChannelOption.TCP_DEFER_ACCEPT, Math.max(0, deferAcceptSeconds))
             .childHandler(
                 new ChannelInitializer<Channel>() {
                   @Override

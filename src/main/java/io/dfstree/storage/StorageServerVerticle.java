@@ -15,17 +15,6 @@ import io.vertx.core.net.NetSocket;
  * this loop. Elsewhere, Vert.x's {@code NetServer}, which Vert.x closes with the verticle.
  */
 final class StorageServerVerticle extends VerticleBase {
-  /**
-   * {@code TCP_DEFER_ACCEPT} on the storage port: a FastDFS client always speaks first, so a
-   * connection is accepted when its request is there, and the accept, the set-up and the request
-   * run in one wake-up of the loop. The official client opens a connection per operation; with
-   * the accept woken apart, its {@code connect} woke the loop (which took the CPU from the client
-   * on a busy machine) and the request woke it again (benchmark/PROFILE.md, "delcpu"). A client
-   * that connects and sends nothing is accepted after about this long (the kernel's SYN-ACK
-   * retransmission), then meets the usual idle timeout and connection cap.
-   */
-  static final int DEFER_ACCEPT_SECONDS = 1;
-
   private final StorageNode node;
   private SameLoopListener listener;
 
@@ -49,8 +38,7 @@ final class StorageServerVerticle extends VerticleBase {
     if (SameLoopListener.available(vertx)) {
       // a socket per listener: StorageVerticle checked that the port was free before they bound
       options.setReusePort(true);
-      return SameLoopListener.listen(
-              context, options, DEFER_ACCEPT_SECONDS, socket -> onConnect(allowed, socket))
+      return SameLoopListener.listen(context, options, socket -> onConnect(allowed, socket))
           .onSuccess(l -> listener = l);
     }
     return vertx

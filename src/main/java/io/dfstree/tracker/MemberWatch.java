@@ -219,13 +219,6 @@ final class MemberWatch {
                 }
                 s.handler(ignored -> {});
                 s.exceptionHandler(ignored -> {}); // a reset closes the channel as well
-                // the storage port accepts a connection once its first bytes arrive
-                // (TCP_DEFER_ACCEPT): an ACTIVE_TEST now has it accepted at once, so a storage
-                // killed in the next second closes it too (its answer is ignored)
-                s.write(
-                    new io.dfstree.protocol.PacketHeader(
-                            0, io.dfstree.protocol.Command.ACTIVE_TEST, (byte) 0)
-                        .toBuffer());
                 // Not closeHandler: a peer that closes before this callback runs (a storage killed
                 // right after accepting) never reaches a closeHandler set now, and the probe would
                 // wait for the heartbeat timeout. The channel's close future also fires for a
