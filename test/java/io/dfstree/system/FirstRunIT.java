@@ -140,6 +140,25 @@ class FirstRunIT {
       assertArrayEquals(Files.readAllBytes(hello), Files.readAllBytes(back), "downloaded bytes");
       assertFalse(Files.exists(work.resolve("back.txt.part")), "no partial file left behind");
 
+      // the jar lets Netty make its pooled direct chunks without a Cleaner (Main and the
+      // manifest open the way): not zeroed on the event loop that asks for one
+      java.net.http.HttpResponse<String> scrape =
+          web.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create("http://127.0.0.1:" + storageHttp + "/metrics"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      Matcher direct =
+          Pattern.compile(
+                  "^dfstree_netty_direct_memory_bytes\\{cleaner=\"(\\w+)\",?\\} (\\S+)$",
+                  Pattern.MULTILINE)
+              .matcher(scrape.body());
+      assertTrue(direct.find(), "Netty's direct memory in /metrics\n" + scrape.body());
+      assertEquals("none", direct.group(1), "Netty's chunks without a Cleaner: " + direct.group());
+      assertTrue(
+          Double.parseDouble(direct.group(2)) > 0,
+          "Netty's count of the direct memory it holds: " + direct.group());
+
       // counters travel with the storage's heartbeat (every 2 s): poll a few heartbeats for them
       Pattern row =
           Pattern.compile(

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.netty.util.internal.PlatformDependent;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * dfstree_download_bytes_total}, {@code dfstree_upload_seconds}, {@code dfstree_download_seconds}
  * (histograms with p50/p95/p99), {@code dfstree_errors_total} (tags protocol, errno), {@code
  * dfstree_replication_lag_seconds} (tag peer), {@code dfstree_store_free_bytes} (tag path), {@code
- * dfstree_open_connections} (tag protocol).
+ * dfstree_open_connections} (tag protocol), {@code dfstree_netty_direct_memory_bytes}.
  */
 public final class StorageMetrics implements StorageEvents {
   private final MeterRegistry registry;
@@ -44,6 +45,15 @@ public final class StorageMetrics implements StorageEvents {
     Gauge.builder("dfstree.open.connections", httpConnections, AtomicInteger::get)
         .tag("protocol", "http")
         .description("open client connections")
+        .register(registry);
+    // Netty's own count of the direct memory it holds. Tag cleaner="none" when its chunks are made
+    // without a JDK Cleaner (not zeroed, and not in the JVM's "direct" buffer pool meters),
+    // "jdk" when they are plain allocateDirect buffers (the JVM was started without the jar's
+    // manifest, which opens java.nio for this)
+    Gauge.builder("dfstree.netty.direct.memory", PlatformDependent::usedDirectMemory)
+        .tag("cleaner", PlatformDependent.useDirectBufferNoCleaner() ? "none" : "jdk")
+        .baseUnit("bytes")
+        .description("direct memory held by Netty's buffers")
         .register(registry);
     Gauge.builder("dfstree.storage.active", storage, s -> s.active() ? 1 : 0)
         .description("1 when the storage is ACTIVE")
