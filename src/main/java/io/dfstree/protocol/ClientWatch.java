@@ -14,12 +14,12 @@ import java.util.function.Supplier;
  * long. Also a short timer for writing out a stalled upload ({@link #soon}) and the per-port
  * connection cap ({@link Cap}).
  *
- * <p>The timers are not the connection's own: all watches of one event loop share one coarse
- * tick, running only while that loop has connections. A client that connects per operation (the
- * official FastDFS client does) then costs a slot in an array, not a timer set and cancelled per
- * connection and one more per upload. Each connection's windows still start when it was opened;
- * they end on the first tick after {@code rateWindowMs}, so a verdict may come up to one tick
- * later, never earlier.
+ * <p>The timers are not the connection's own: all watches of one event loop share one coarse tick,
+ * running only while that loop has connections. A client that connects per operation (the official
+ * FastDFS client does) then costs a slot in an array, not a timer set and cancelled per connection
+ * and one more per upload. Each connection's windows still start when it was opened; they end on
+ * the first tick after {@code rateWindowMs}, so a verdict may come up to one tick later, never
+ * earlier.
  *
  * <p>The tick is not periodic: it is set for the earliest thing a watch is waiting for (a window's
  * end or a {@link #soon} action), at least {@link #STALL_FLUSH_MS} after the previous tick. An idle
@@ -204,7 +204,8 @@ public final class ClientWatch {
       long next = Long.MAX_VALUE;
       for (int i = 0; i < size; i++) {
         ClientWatch w = watches[i];
-        next = Math.min(next, w.soon != null ? Math.min(w.soonAtMs, w.windowEndsMs) : w.windowEndsMs);
+        next =
+            Math.min(next, w.soon != null ? Math.min(w.soonAtMs, w.windowEndsMs) : w.windowEndsMs);
       }
       if (next != Long.MAX_VALUE) {
         tickBy(next); // a timer a flush set meanwhile serves if it is early enough
