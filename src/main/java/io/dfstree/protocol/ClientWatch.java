@@ -14,12 +14,17 @@ import java.util.function.Supplier;
  * long. Also a short timer for writing out a stalled upload ({@link #soon}) and the per-port
  * connection cap ({@link Cap}).
  *
- * <p>The timers are not the connection's own: all watches of one event loop share one coarse
- * periodic tick ({@link #STALL_FLUSH_MS}), running only while that loop has connections. A client
- * that connects per operation (the official FastDFS client does) then costs a slot in an array, not
- * a timer set and cancelled per connection and one more per upload. Each connection's windows still
- * start when it was opened; they end on the first tick after {@code rateWindowMs}, so a verdict may
- * come up to one tick later, never earlier.
+ * <p>The timers are not the connection's own: all watches of one event loop share one coarse tick,
+ * running only while that loop has connections. A client that connects per operation (the official
+ * FastDFS client does) then costs a slot in an array, not a timer set and cancelled per connection
+ * and one more per upload. Each connection's windows still start when it was opened; they end on
+ * the first tick after {@code rateWindowMs}, so a verdict may come up to one tick later, never
+ * earlier.
+ *
+ * <p>The tick is not periodic: it is set for the earliest thing a watch is waiting for (a window's
+ * end or a {@link #soon} action), at least {@link #STALL_FLUSH_MS} after the previous tick. An idle
+ * long-lived connection (a peer storage's catch-up connection, held open all the time) then wakes
+ * its loop once per {@code rateWindowMs} (10 s), not every 100 ms (benchmark/PROFILE.md, "idle22").
  */
 public final class ClientWatch {
   /** How long bytes of a stalled upload may wait in heap before they are written out. */
@@ -62,6 +67,7 @@ public final class ClientWatch {
     if (soon == null && slot >= 0) {
       soon = action;
       soonAtMs = Ticks.nowMs() + STALL_FLUSH_MS;
+      ticks.tickBy(soonAtMs);
     }
   }
 
@@ -110,6 +116,15 @@ public final class ClientWatch {
     private int size;
     private long timer = -1;
 
+    /** When the set timer fires (ms, {@link #nowMs} clock); meaningful while {@code timer >= 0}. */
+    private long timerAtMs;
+
+    /** When the last tick ran: ticks stay at least {@link #STALL_FLUSH_MS} apart. */
+    private long lastTickMs = Long.MIN_VALUE / 2;
+
+    /** Ticks run so far (tests: an idle loop is not woken every {@link #STALL_FLUSH_MS}). */
+    private long ticksRun;
+
     private Ticks(Vertx vertx) {
       this.vertx = vertx;
     }
@@ -134,9 +149,7 @@ public final class ClientWatch {
       }
       w.slot = size;
       watches[size++] = w;
-      if (timer < 0) {
-        timer = vertx.setPeriodic(STALL_FLUSH_MS, id -> tick());
-      }
+      tickBy(w.windowEndsMs);
     }
 
     void remove(ClientWatch w) {
@@ -151,15 +164,36 @@ public final class ClientWatch {
         watches[i] = last;
         last.slot = i;
       }
+      // the timer is left to fire: with no watch left it is not set again (no cancel per close)
+    }
+
+    /**
+     * Makes sure a tick runs at {@code dueMs} or up to {@link #STALL_FLUSH_MS} after it (what a
+     * periodic tick of that period gave): a timer already set within that keeps serving, so a
+     * connection opened or a flush asked for costs a comparison, not a timer, while the loop is
+     * busy.
+     */
+    void tickBy(long dueMs) {
+      if (timer >= 0 && timerAtMs <= dueMs + STALL_FLUSH_MS) {
+        return;
+      }
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+      }
+      long at = Math.max(dueMs, lastTickMs + STALL_FLUSH_MS);
+      long delay = Math.max(1, at - nowMs());
+      timerAtMs = nowMs() + delay;
+      timer = vertx.setTimer(delay, id -> tick());
     }
 
     private void tick() {
+      timer = -1;
+      ticksRun++;
       if (size == 0) {
-        vertx.cancelTimer(timer); // no connection left: an idle loop has no tick
-        timer = -1;
-        return;
+        return; // no connection left: an idle loop has no tick
       }
       long now = nowMs();
+      lastTickMs = now;
       // downwards: a watch removed meanwhile (a trip closes its connection) moves a visited one
       // into its place
       for (int i = size - 1; i >= 0; i--) {
@@ -167,7 +201,21 @@ public final class ClientWatch {
           watches[i].tick(now);
         }
       }
+      long next = Long.MAX_VALUE;
+      for (int i = 0; i < size; i++) {
+        ClientWatch w = watches[i];
+        next =
+            Math.min(next, w.soon != null ? Math.min(w.soonAtMs, w.windowEndsMs) : w.windowEndsMs);
+      }
+      if (next != Long.MAX_VALUE) {
+        tickBy(next); // a timer a flush set meanwhile serves if it is early enough
+      }
     }
+  }
+
+  /** Ticks run on the calling event loop so far (tests). */
+  static long ticksRun(Vertx vertx) {
+    return Ticks.of(vertx).ticksRun;
   }
 
   /** Connections open on one port, against {@link ClientLimits#maxConnections()}. */

@@ -97,4 +97,40 @@ class ClientWatchTest {
     Thread.sleep(400);
     assertEquals(List.of(), busyTrips, "a client that keeps sending is not closed");
   }
+
+  /**
+   * An idle connection held open (a peer's catch-up connection) wakes its loop once a window, not
+   * every {@link ClientWatch#STALL_FLUSH_MS}; a flush asked for meanwhile still runs about {@link
+   * ClientWatch#STALL_FLUSH_MS} later, not at the window's end.
+   */
+  @Test
+  void anIdleWatchWakesItsLoopOncePerWindowAndAFlushStillRunsSoon() throws Exception {
+    ClientLimits tenSecondWindows = new ClientLimits(16, 900_000, 10_000, 10, 10_000);
+    Context loop = vertx.getOrCreateContext();
+    ClientWatch[] w = new ClientWatch[1];
+    CompletableFuture<Long> before = new CompletableFuture<>();
+    loop.runOnContext(
+        v -> {
+          w[0] = new ClientWatch(vertx, tenSecondWindows, () -> ClientPace.Phase.IDLE, r -> {});
+          before.complete(ClientWatch.ticksRun(vertx));
+        });
+    long ticks0 = before.get(5, TimeUnit.SECONDS);
+    Thread.sleep(1_500);
+    CompletableFuture<Long> after = new CompletableFuture<>();
+    CompletableFuture<Long> flushedAfterMs = new CompletableFuture<>();
+    loop.runOnContext(
+        v -> {
+          after.complete(ClientWatch.ticksRun(vertx));
+          long asked = System.nanoTime();
+          w[0].soon(() -> flushedAfterMs.complete((System.nanoTime() - asked) / 1_000_000));
+        });
+    long idleTicks = after.get(5, TimeUnit.SECONDS) - ticks0;
+    // a periodic 100 ms tick ran ~15 times in 1.5 s
+    assertTrue(idleTicks <= 1, idleTicks + " ticks in 1.5 s with one idle watch");
+    long ms = flushedAfterMs.get(5, TimeUnit.SECONDS);
+    assertTrue(
+        ms >= ClientWatch.STALL_FLUSH_MS - 1 && ms < 1_000,
+        "flushed " + ms + " ms after asking (window 10 s)");
+    loop.runOnContext(v -> w[0].stop());
+  }
 }

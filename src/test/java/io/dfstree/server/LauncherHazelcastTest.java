@@ -80,4 +80,29 @@ class LauncherHazelcastTest {
             Launcher.hazelcast(
                 Config.defaults().getJsonObject("cluster").put("failureDetectionSeconds", 1)));
   }
+
+  /** The port range probed per member without a port: ten, unless -D says otherwise. */
+  @Test
+  void portTryCountIsTenUnlessASystemPropertySaysOtherwise() {
+    String key = "hazelcast.tcp.join.port.try.count";
+    var cluster = Config.defaults().getJsonObject("cluster");
+    assertEquals("10", Launcher.hazelcast(cluster).getProperty(key));
+    String before = System.getProperty(key);
+    System.setProperty(key, "3");
+    try {
+      // left out of the config, Hazelcast reads the system property (a config property wins over
+      // it)
+      assertEquals(null, Launcher.hazelcast(cluster).getProperties().getProperty(key));
+      assertEquals(
+          3,
+          new com.hazelcast.spi.properties.HazelcastProperties(Launcher.hazelcast(cluster))
+              .getInteger(com.hazelcast.spi.properties.ClusterProperty.TCP_JOIN_PORT_TRY_COUNT));
+    } finally {
+      if (before == null) {
+        System.clearProperty(key);
+      } else {
+        System.setProperty(key, before);
+      }
+    }
+  }
 }
