@@ -102,6 +102,16 @@ public final class Launcher {
    * or, when {@code kubernetesService} names a headless Service's DNS name, Hazelcast's Kubernetes
    * discovery in DNS lookup mode (no API access or RBAC needed).
    */
+  /**
+   * Sets a Hazelcast property unless a {@code -D} of the same name was given: in Hazelcast a config
+   * property beats the system property, so without this an operator's {@code -D} would be ignored.
+   */
+  static void defaultProperty(Config cfg, String property, String value) {
+    if (System.getProperty(property) == null) {
+      cfg.setProperty(property, value);
+    }
+  }
+
   public static Config hazelcast(JsonObject cluster) {
     Config cfg = ConfigUtil.loadConfig();
     cfg.setClusterName(cluster.getString("name", "dfstree"));
@@ -113,9 +123,7 @@ public final class Launcher {
     // SplitBrain and QuietHazelcast set (config properties would otherwise beat it): e.g. 3 for a
     // loopback group of three processes, whose master then no longer polls seven dead ports in its
     // split-brain search (benchmark/PROFILE.md, "idle22")
-    if (System.getProperty("hazelcast.tcp.join.port.try.count") == null) {
-      cfg.setProperty("hazelcast.tcp.join.port.try.count", "10");
-    }
+    defaultProperty(cfg, "hazelcast.tcp.join.port.try.count", "10");
     SplitBrain.apply(cfg, cluster);
     QuietHazelcast.apply(cfg);
     String host = cluster.getString("host", "127.0.0.1");

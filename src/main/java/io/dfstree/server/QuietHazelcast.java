@@ -18,8 +18,6 @@ final class QuietHazelcast {
     if (System.getProperty("hazelcast.metrics.enabled") == null) {
       cfg.getMetricsConfig().setEnabled(false);
     }
-    if (System.getProperty("hazelcast.health.monitoring.level") == null) {
-      cfg.setProperty("hazelcast.health.monitoring.level", "OFF");
-    }
+    Launcher.defaultProperty(cfg, "hazelcast.health.monitoring.level", "OFF");
   }
 }

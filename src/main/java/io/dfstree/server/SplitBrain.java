@@ -1,5 +1,7 @@
 package io.dfstree.server;
 
+import static io.dfstree.server.Launcher.defaultProperty;
+
 import com.hazelcast.config.Config;
 import io.vertx.core.json.JsonObject;
 
@@ -34,10 +36,11 @@ final class SplitBrain {
               + merge);
     }
     // a beat every second (Hazelcast: 5 s) so that several can be missed within `detect`
-    set(cfg, "hazelcast.heartbeat.interval.seconds", "1");
-    set(cfg, "hazelcast.max.no.heartbeat.seconds", Integer.toString(detect));
-    set(cfg, "hazelcast.merge.first.run.delay.seconds", Integer.toString(merge));
-    set(cfg, "hazelcast.merge.next.run.delay.seconds", Integer.toString(Math.max(1, merge / 2)));
+    defaultProperty(cfg, "hazelcast.heartbeat.interval.seconds", "1");
+    defaultProperty(cfg, "hazelcast.max.no.heartbeat.seconds", Integer.toString(detect));
+    defaultProperty(cfg, "hazelcast.merge.first.run.delay.seconds", Integer.toString(merge));
+    String nextRun = Integer.toString(Math.max(1, merge / 2));
+    defaultProperty(cfg, "hazelcast.merge.next.run.delay.seconds", nextRun);
     // A member cut off from some members but not from the master (a storage that lost the
     // trackers, the master being a storage it still reaches) is otherwise kept: the master hears
     // it, so nobody removes it. Then neither side of the cut can reach the other over Hazelcast or
@@ -47,12 +50,6 @@ final class SplitBrain {
     // master removes the fewest members that leave the rest fully connected, after 3 heartbeat
     // rounds of reports once a member has been suspected; the removed one merges back once the
     // network heals (benchmark/PROFILE.md, "nemfix"). Off (0) in Hazelcast by default.
-    set(cfg, "hazelcast.partial.member.disconnection.resolution.heartbeat.count", "3");
-  }
-
-  private static void set(Config cfg, String property, String value) {
-    if (System.getProperty(property) == null) {
-      cfg.setProperty(property, value);
-    }
+    defaultProperty(cfg, "hazelcast.partial.member.disconnection.resolution.heartbeat.count", "3");
   }
 }
