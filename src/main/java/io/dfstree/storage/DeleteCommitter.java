@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Group commit for deletes (issue 9): the deletes that arrive together share one durable round —
@@ -74,8 +75,10 @@ final class DeleteCommitter {
 
   /**
    * Rounds made durable so far on the disk pool (tests: deletes per round; see committerRounds).
+   * Like every round counter here it counts before the round's answers, so a test that reads it
+   * after its answer sees its round.
    */
-  volatile long rounds;
+  final LongAdder rounds = new LongAdder();
 
   DeleteCommitter(WorkerExecutor disk, FileChanges changes, StoredFiles files, boolean fsync) {
     this.disk = disk;
@@ -121,8 +124,8 @@ final class DeleteCommitter {
       round(
           List.of(
               new Request(
-                  null, null, id.remoteName(), ts, local, slotDeleted, id.storePathIndex(), done)));
-      inlineRounds.increment();
+                  null, null, id.remoteName(), ts, local, slotDeleted, id.storePathIndex(), done)),
+          inlineRounds);
       return done.future();
     }
     if (!inlinePacked && io.dfstree.storage.packed.PackedStore.onCommitterThread()) {
@@ -163,8 +166,9 @@ final class DeleteCommitter {
   Future<Void> packedOnLoop(Context ctx, FileId id, boolean local) {
     Promise<Void> done = ((ContextInternal) ctx).promise();
     String name = id.remoteName();
-    round(List.of(new Request(null, null, name, now(), local, true, id.storePathIndex(), done)));
-    loopRounds.increment();
+    round(
+        List.of(new Request(null, null, name, now(), local, true, id.storePathIndex(), done)),
+        loopRounds);
     return done.future();
   }
 
@@ -185,16 +189,14 @@ final class DeleteCommitter {
   }
 
   /** Deletes whose marks an event loop wrote with fsync on ({@link #packedMarkedOnLoop}; tests). */
-  final java.util.concurrent.atomic.LongAdder markedOnLoop =
-      new java.util.concurrent.atomic.LongAdder();
+  final LongAdder markedOnLoop = new LongAdder();
 
   private static long now() {
     return StoredFiles.now();
   }
 
   /** Rounds run on an event loop ({@link #packedOnLoop}; tests). */
-  final java.util.concurrent.atomic.LongAdder loopRounds =
-      new java.util.concurrent.atomic.LongAdder();
+  final LongAdder loopRounds = new LongAdder();
 
   /** Set on a packed committer's thread that queued a delete and owes it a round or a drain. */
   private static final ThreadLocal<Boolean> HELD = new ThreadLocal<>();
@@ -206,8 +208,7 @@ final class DeleteCommitter {
   private volatile int lastRoundSize;
 
   /** Rounds run on a packed committer's thread after its batch (tests: no disk thread woken). */
-  final java.util.concurrent.atomic.LongAdder committerRounds =
-      new java.util.concurrent.atomic.LongAdder();
+  final LongAdder committerRounds = new LongAdder();
 
   /**
    * On a packed committer's thread, after a batch was answered ({@code PackedStore.afterBatch}):
@@ -240,8 +241,7 @@ final class DeleteCommitter {
         // a lone client delete (del1), or a peer's deletes only: their round forces nothing here
         // (forceApplied does, once per poll), two small appends, so no disk thread is woken
         try {
-          committerRounds.increment(); // before the answers (tests read it after theirs)
-          round(batch);
+          round(batch, committerRounds);
         } finally {
           running.set(false);
         }
@@ -249,9 +249,7 @@ final class DeleteCommitter {
         // rounds of many client deletes force on the disk pool while this thread marks the next
         disk.executeBlocking(
             () -> {
-              if (round(batch)) {
-                rounds++;
-              }
+              round(batch, rounds);
               return drain();
             },
             false);
@@ -267,8 +265,7 @@ final class DeleteCommitter {
   }
 
   /** Rounds run on the caller's thread ({@link #inlinePacked}; tests). */
-  final java.util.concurrent.atomic.LongAdder inlineRounds =
-      new java.util.concurrent.atomic.LongAdder();
+  final LongAdder inlineRounds = new LongAdder();
 
   private Future<Void> submit(
       Context ctx,
@@ -303,9 +300,7 @@ final class DeleteCommitter {
         }
         continue;
       }
-      if (round(batch)) {
-        rounds++; // one drain at a time: no lost count
-      }
+      round(batch, rounds);
     }
   }
 
@@ -334,14 +329,17 @@ final class DeleteCommitter {
   volatile boolean deferAppliedForce = true;
 
   /** Rounds that left their lines unforced ({@link #deferAppliedForce}; tests). */
-  final java.util.concurrent.atomic.LongAdder unforcedRounds =
-      new java.util.concurrent.atomic.LongAdder();
+  final LongAdder unforcedRounds = new LongAdder();
 
   /**
    * Removes {@code -m} files, forces each directory once, tombstones and lines with one binlog
    * force, answers; false when the round failed as a whole.
    */
-  private boolean round(List<Request> batch) {
+  /**
+   * One round of {@code batch}; {@code countedIn} counts it once its lines are recorded, before its
+   * answers.
+   */
+  private void round(List<Request> batch, LongAdder countedIn) {
     int local = 0;
     for (Request r : batch) {
       local += r.local ? 1 : 0;
@@ -353,13 +351,13 @@ final class DeleteCommitter {
     }
     trash.roundBegins(); // the binlog is not trimmed past these lines before their directories are
     try {
-      return roundInner(batch);
+      roundInner(batch, countedIn);
     } finally {
       trash.roundEnded();
     }
   }
 
-  private boolean roundInner(List<Request> batch) {
+  private void roundInner(List<Request> batch, LongAdder countedIn) {
     List<Request> kept = new ArrayList<>(batch.size());
     List<FileChanges.Buried> buried = new ArrayList<>(batch.size());
     List<Trash.Item> later = new ArrayList<>();
@@ -426,7 +424,7 @@ final class DeleteCommitter {
       }
       // the files moved into the trash stay deleted (as an unlink left them before): emptied
       trash.later(later, -1);
-      return false;
+      return;
     }
     for (int index : freed) {
       try {
@@ -436,6 +434,7 @@ final class DeleteCommitter {
       }
     }
     trash.later(later, logged); // directory forces and unlinks on the trash thread
+    countedIn.increment();
     for (Request r : kept) {
       r.done.tryComplete();
     }
@@ -455,7 +454,6 @@ final class DeleteCommitter {
     } else {
       checkpointTombstones();
     }
-    return true;
   }
 
   private void checkpointTombstones() {

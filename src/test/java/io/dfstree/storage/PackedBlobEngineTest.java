@@ -388,7 +388,7 @@ class PackedBlobEngineTest {
       theirs.add(files.validate("group1", store(bytes(1500, 400 + i))));
     }
     DeleteCommitter deletes = files.deletes();
-    long diskRounds = deletes.rounds;
+    long diskRounds = deletes.rounds.sum();
     long committerRounds = deletes.committerRounds.sum();
     long forced = files.forces().counts()[2];
     for (int i = 0; i < 10; i++) {
@@ -403,8 +403,8 @@ class PackedBlobEngineTest {
         21,
         deletes.committerRounds.sum() - committerRounds,
         "one round per delete, each on the committer's thread; disk rounds: "
-            + (deletes.rounds - diskRounds));
-    assertEquals(diskRounds, deletes.rounds, "no delete round on a disk thread");
+            + (deletes.rounds.sum() - diskRounds));
+    assertEquals(diskRounds, deletes.rounds.sum(), "no delete round on a disk thread");
     // (the background sync of the uploads' lines may add a force or two); a peer's delete's line
     // is forced by the next forced round, or by the catch-up (forceApplied), not by its own round
     assertTrue(
@@ -455,7 +455,7 @@ class PackedBlobEngineTest {
       before = now;
     }
     DeleteCommitter deletes = files.deletes();
-    long diskRounds = deletes.rounds;
+    long diskRounds = deletes.rounds.sum();
     long forced = files.forces().counts()[2];
     on(
         () -> {
@@ -469,12 +469,15 @@ class PackedBlobEngineTest {
         0,
         files.forces().counts()[2] - forced,
         "no binlog force for a peer's deletes until the catch-up asks for one");
-    assertEquals(diskRounds, deletes.rounds, "their rounds ran on the committer, no disk thread");
+    assertEquals(
+        diskRounds, deletes.rounds.sum(), "their rounds ran on the committer, no disk thread");
     assertTrue(files.changes().appliedUnforced());
     List<String> lines = binlogLines();
     for (FileId t : theirs) {
       assertEquals(
-          1, lines.stream().filter(l -> l.endsWith(" d " + t.remoteName())).count(), t.remoteName());
+          1,
+          lines.stream().filter(l -> l.endsWith(" d " + t.remoteName())).count(),
+          t.remoteName());
     }
     files.changes().forceApplied(); // what the catch-up does after the poll, before its mark
     assertEquals(1, files.forces().counts()[2] - forced, "one force for the poll");
@@ -715,7 +718,7 @@ class PackedBlobEngineTest {
     io.dfstree.storage.packed.PackedStore s = engine.store(0);
     DeleteCommitter deletes = files.deletes();
     long forced = files.forces().counts()[2];
-    long diskRounds = deletes.rounds;
+    long diskRounds = deletes.rounds.sum();
     engine.inlineReadWindow(0); // the first goes to the committer and stays in flight...
     CompletableFuture<Future<Void>> all = new CompletableFuture<>();
     ctx.runOnContext(
@@ -748,7 +751,7 @@ class PackedBlobEngineTest {
     assertEquals(6, s.markedNow(), "the six that did not come alone: marked on the loop");
     assertEquals(6, deletes.markedOnLoop.sum());
     assertEquals(0, deletes.loopRounds.sum(), "with fsync no round runs on a loop");
-    assertTrue(deletes.rounds > diskRounds, "their round ran on the disk pool");
+    assertTrue(deletes.rounds.sum() > diskRounds, "their round ran on the disk pool");
     assertTrue(
         files.forces().counts()[2] - forced >= 2,
         "the first's round and the others' forced the binlog: "
