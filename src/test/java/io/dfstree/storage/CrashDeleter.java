@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The child process of {@link DeleteCrashTest}: a storage's files (binlog, tombstones, packed and
- * plain engines, fsync on) under a directory. It stores files ({@code U <seed> <name>}), prints
+ * plain engines, fsync on unless a fourth argument says {@code nofsync}) under a directory. It stores files ({@code U <seed> <name>}), prints
  * {@code READY}, then deletes them all in waves of concurrent deletes, printing {@code D <name>}
  * once a delete is acknowledged, until it is killed. Bounded: 60 s.
  */
@@ -41,6 +41,11 @@ public final class CrashDeleter {
     final int redonePlainDeletes;
 
     Node(Path dir) throws Exception {
+      this(dir, true);
+    }
+
+    /** As a storage with {@code fsync} on or off opens them. */
+    Node(Path dir, boolean fsync) throws Exception {
       JsonObject c =
           Config.defaults()
               .getJsonObject("storage")
@@ -52,20 +57,20 @@ public final class CrashDeleter {
       StorageOptions o = StorageOptions.from(c);
       StorePaths paths = new StorePaths(o);
       paths.all().get(0).prepare(o.subdirCount());
-      files = new StoredFiles(disk, paths, 7, "group1", true);
+      files = new StoredFiles(disk, paths, 7, "group1", fsync);
       // as a storage with fsync on opens it: zeros written ahead, which kill -9 leaves behind
-      Binlog log = new Binlog(dir.resolve("sync/binlog"), Binlog.NO_ROTATION, true);
+      Binlog log = new Binlog(dir.resolve("sync/binlog"), Binlog.NO_ROTATION, fsync);
       files.binlog(log);
       files.tombstones(
           TombstoneStore.open(
-              dir.resolve("sync/tombstones"), 86_400, true, StoredFiles.now(), log));
+              dir.resolve("sync/tombstones"), 86_400, fsync, StoredFiles.now(), log));
       plain = new FileBlobEngine(files, disk);
       packed =
           new PackedBlobEngine(
               vertx,
               files,
               disk,
-              new PackedOptions(PACKED_MAX, 1 << 20, true, 1 << 20, 4 << 20),
+              new PackedOptions(PACKED_MAX, 1 << 20, fsync, 1 << 20, 4 << 20),
               7,
               plain,
               8 << 20);
@@ -108,7 +113,8 @@ public final class CrashDeleter {
     int plainFiles = Integer.parseInt(args[2]);
     PrintStream out =
         new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
-    Node node = new Node(dir);
+    boolean fsync = !(args.length > 3 && args[3].equals("nofsync"));
+    Node node = new Node(dir, fsync);
     List<Long> seeds = new ArrayList<>();
     for (long s = 0; s < packedFiles; s++) {
       seeds.add(s);
@@ -134,6 +140,11 @@ public final class CrashDeleter {
     }
     out.println("READY");
     out.flush();
+    if (!fsync) {
+      // plain files among the first third too (the kill comes after a third is acknowledged)
+      names = new ArrayList<>(names);
+      java.util.Collections.shuffle(names, new Random(7));
+    }
     long deadline = System.currentTimeMillis() + 60_000;
     // waves of 16 concurrent deletes, packed and plain mixed, until all are gone or the kill
     for (int from = 0; from < names.size() && System.currentTimeMillis() < deadline; from += 16) {

@@ -106,9 +106,68 @@ class DeleteCrashTest {
     }
   }
 
+  /**
+   * Without fsync (issue 9's fast configuration) plain files that are deleted together are unlinked
+   * in their round, not moved into the trash (benchmark/PROFILE.md, w1del23): after kill -9 and a
+   * restart every acknowledged delete stays deleted with its tombstone and line, the trash is
+   * empty, and every file not deleted reads back its own bytes.
+   */
+  @Test
+  void withoutFsyncAcknowledgedDeletesSurviveKillNineAndRestart() throws Exception {
+    Path root = Files.createTempDirectory("delete-crash-nofsync");
+    Map<String, Long> stored = new HashMap<>();
+    Set<String> deleted = new HashSet<>();
+    try {
+      runAndKill(root, stored, deleted, false);
+      assertEquals(PACKED + PLAIN, stored.size(), "files stored before the deletes");
+      assertTrue(deleted.size() >= 32, "acknowledged deletes before the kill: " + deleted.size());
+      try (CrashDeleter.Node node = new CrashDeleter.Node(root, false)) {
+        List<String> binlog =
+            Files.readAllLines(
+                root.resolve("sync/binlog"), java.nio.charset.StandardCharsets.US_ASCII);
+        int plainDeleted = 0;
+        for (Map.Entry<String, Long> e : stored.entrySet()) {
+          String name = e.getKey();
+          FileId id = node.files.validate("group1", name);
+          boolean here = node.on(() -> node.engineFor(id).exists(id));
+          if (deleted.contains(name)) {
+            plainDeleted += node.packed.owns(id) ? 0 : 1;
+            assertFalse(here, "acknowledged delete came back: " + name);
+            assertNotNull(node.files.tombstones().deletedAt(name), "tombstone of " + name);
+            assertTrue(binlog.stream().anyMatch(l -> l.endsWith(" D " + name)), "line of " + name);
+          } else if (here) {
+            byte[] want = CrashDeleter.content(e.getValue());
+            BlobEngine.BlobRead r = node.on(() -> node.engineFor(id).open(id));
+            byte[] got = new byte[(int) r.length()];
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(r.path())) {
+              ch.read(java.nio.ByteBuffer.wrap(got), r.offset());
+            }
+            assertArrayEquals(want, got, "bytes of " + name);
+          }
+        }
+        try (var trash = Files.list(node.files.paths().get(0).data.resolve(Trash.DIR))) {
+          assertEquals(0, trash.count(), "nothing in the trash after the start");
+        }
+        assertTrue(plainDeleted > 0, "plain deletes acknowledged before the kill");
+        System.out.printf(
+            "delete crash without fsync: %d stored, %d deletes acknowledged before kill -9 (%d"
+                + " plain)%n",
+            stored.size(), deleted.size(), plainDeleted);
+      }
+    } finally {
+      TempTrees.delete(root);
+    }
+  }
+
   /** Runs the child until a third of the deletes are acknowledged, then kills it with -9. */
   private static long runAndKill(Path root, Map<String, Long> stored, Set<String> deleted)
       throws Exception {
+    return runAndKill(root, stored, deleted, true);
+  }
+
+  /** As above, the child's files with {@code fsync} on or off. */
+  private static long runAndKill(
+      Path root, Map<String, Long> stored, Set<String> deleted, boolean fsync) throws Exception {
     long markedOnLoop = 0;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child =
@@ -120,7 +179,8 @@ class DeleteCrashTest {
                 CrashDeleter.class.getName(),
                 root.toString(),
                 Integer.toString(PACKED),
-                Integer.toString(PLAIN))
+                Integer.toString(PLAIN),
+                fsync ? "fsync" : "nofsync")
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
