@@ -31,7 +31,8 @@ import java.util.zip.CRC32;
 final class PackedNewBlob implements NewBlob, OwnedWrites {
   /**
    * Netty's pooled allocator, as {@link PackedReads} uses: its chunks are made without a Cleaner
-   * (see Main), and a 64 KiB buffer comes from the event loop's cache, not zeroed.
+   * (see Main) and once warm a buffer is a run of a chunk it already has, never zeroed — where a
+   * heap array of 64 KiB was new memory to zero for every blob.
    */
   static final io.netty.buffer.ByteBufAllocator ALLOC =
       io.netty.buffer.PooledByteBufAllocator.DEFAULT;
@@ -245,13 +246,13 @@ final class PackedNewBlob implements NewBlob, OwnedWrites {
     if (t == null || !t.remoteName().equals(remoteName)) {
       return Future.failedFuture(new IllegalStateException("placeAs without its name()"));
     }
-    reserved = null;
     ByteBuffer content;
     try {
       content = content();
     } catch (FdfsException e) {
-      return Future.failedFuture(e);
+      return Future.failedFuture(e); // the reservation stays for abort to release
     }
+    reserved = null;
     return PackedBlobEngine.on(ctx, engine.store(storePathIndex).fill(t, content, mtimeSeconds))
         .andThen(ar -> free())
         .compose(
