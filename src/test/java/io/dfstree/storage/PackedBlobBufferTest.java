@@ -46,8 +46,8 @@ import org.junit.jupiter.api.Test;
  * event loops make no heap copy of the content any more (five of 64 KiB per upload before, across
  * source and peer); both members hold every file byte for byte; and the buffer is released exactly
  * once whatever becomes of the upload — placed, its client gone mid-body or right after it, the
- * request refused, the peer gone — which Netty's leak detector (paranoid: every buffer tracked)
- * and a double release (an exception) would show.
+ * request refused, the peer gone — which Netty's leak detector (paranoid: every buffer tracked) and
+ * a double release (an exception) would show.
  */
 class PackedBlobBufferTest {
   static final int A = 100001;
@@ -130,7 +130,8 @@ class PackedBlobBufferTest {
     vertx
         .eventBus()
         .<JsonObject>consumer(
-            Addresses.HEARTBEAT, m -> beats.merge(m.body().getInteger("storageId"), 1, Integer::sum));
+            Addresses.HEARTBEAT,
+            m -> beats.merge(m.body().getInteger("storageId"), 1, Integer::sum));
     portA = TestPorts.free();
     portB = TestPorts.free();
     a = new StorageVerticle();
@@ -298,10 +299,7 @@ class PackedBlobBufferTest {
       byte[] data = RawClient.bytes(40_000, 30);
       byte[] body =
           RawClient.cat(
-              new byte[] {(byte) 0},
-              RawClient.i64(50_000),
-              RawClient.fixed("bin", 6),
-              data);
+              new byte[] {(byte) 0}, RawClient.i64(50_000), RawClient.fixed("bin", 6), data);
       r.send(RawClient.packet(11, body));
       assertNotEquals(0, r.read().status());
     } catch (java.io.IOException closed) {
