@@ -77,7 +77,7 @@ final class PeerConnection implements FrameDecoder.Listener {
    */
   Future<Buffer> begin(Buffer headerAndPrefix, long timeoutMs) {
     start(timeoutMs, null, 1 << 16);
-    socket.write(headerAndPrefix);
+    write(headerAndPrefix); // a copy sent whole may hold a blob's bytes by reference
     return pending.future();
   }
 

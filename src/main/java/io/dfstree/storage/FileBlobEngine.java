@@ -283,7 +283,8 @@ final class FileBlobEngine implements BlobEngine {
                 bytes -> {
                   NewBlob slot = packed.receive(id.storePathIndex(), bytes.length());
                   return slot.write(bytes)
-                      .compose(v -> slot.placeCopy(ctx, id, mtimeSeconds, replace));
+                      .compose(v -> slot.placeCopy(ctx, id, mtimeSeconds, replace))
+                      .onFailure(e -> slot.abort()); // its held bytes and budget
                 });
       }
       return files.fromPeers().placeReplica(ctx, stream, id, mtimeSeconds, replace);

@@ -104,6 +104,9 @@ class ZeroCopyUploadTest {
   void start() throws Exception {
     dir = Files.createTempDirectory("zerocopy");
     vertx = Launcher.createVertx(new JsonObject(), false).await();
+    // Vert.x turns Netty's leak detection off as its classes load (unless a system property sets
+    // it), which in a fresh JVM is here, after trackEveryBuffer: on again
+    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
     vertx
         .eventBus()
         .<JsonObject>consumer(
