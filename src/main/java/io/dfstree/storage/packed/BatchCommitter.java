@@ -267,25 +267,17 @@ final class BatchCommitter {
           }
           int offset = (int) at[1];
           gatherEnd = at[1] + len;
-          SlotHeader h =
+          ByteBuffer header =
               new SlotHeader(
-                  SlotHeader.FILE,
-                  len,
-                  a.content.remaining(),
-                  a.crc32,
-                  a.time,
-                  a.sizeHigh,
-                  a.extPart);
-          gather.add(h.encode());
-          gather.add(a.content.duplicate());
-          int pad = len - SlotHeader.SIZE - a.content.remaining();
-          if (pad > 0) {
-            gather.add(ZEROS.duplicate().limit(pad));
-          }
-          mark(v, touched);
-          extended(v, extended);
-          written.add(op);
-          results.add(
+                      SlotHeader.FILE,
+                      len,
+                      a.content.remaining(),
+                      a.crc32,
+                      a.time,
+                      a.sizeHigh,
+                      a.extPart)
+                  .encode();
+          TrunkId id =
               new TrunkId(
                   store.storePathIndex,
                   store.sourceKey,
@@ -296,7 +288,19 @@ final class BatchCommitter {
                   v.number,
                   offset,
                   len,
-                  a.extPart));
+                  a.extPart);
+          // nothing below throws: once its bytes are gathered an append is answered by this
+          // batch's flush, never failed before it (its blob frees the bytes at its answer)
+          gather.add(header);
+          gather.add(a.content.duplicate());
+          int pad = len - SlotHeader.SIZE - a.content.remaining();
+          if (pad > 0) {
+            gather.add(ZEROS.duplicate().limit(pad));
+          }
+          mark(v, touched);
+          extended(v, extended);
+          written.add(op);
+          results.add(id);
         } else if (op instanceof DeleteMarks.Delete d) {
           Volume v = marks.mark(d);
           if (v == null) {
