@@ -2,9 +2,6 @@ package io.dfstree.storage;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import io.dfstree.RawClient;
 import io.dfstree.TestPorts;
 import io.dfstree.api.Addresses;
@@ -31,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -53,9 +49,7 @@ class PackedBlobBufferTest {
   static final int A = 100001;
   static final int B = 100002;
 
-  static final List<String> leaks = new CopyOnWriteArrayList<>();
-  static ResourceLeakDetector.Level before;
-  static AppenderBase<ILoggingEvent> appender;
+  static NettyLeakWatch leaks;
 
   Vertx vertx;
   Path dir;
@@ -67,34 +61,12 @@ class PackedBlobBufferTest {
 
   @BeforeAll
   static void trackEveryBuffer() {
-    before = ResourceLeakDetector.getLevel();
-    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
-    appender =
-        new AppenderBase<>() {
-          @Override
-          protected void append(ILoggingEvent e) {
-            String m = String.valueOf(e.getFormattedMessage());
-            boolean refCnt =
-                e.getThrowableProxy() != null
-                    && String.valueOf(e.getThrowableProxy().getClassName())
-                        .contains("IllegalReferenceCount");
-            if ((e.getLevel().isGreaterOrEqual(Level.ERROR) && m.contains("LEAK")) || refCnt) {
-              leaks.add(m);
-            }
-          }
-        };
-    appender.start();
-    ((ch.qos.logback.classic.Logger)
-            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .addAppender(appender);
+    leaks = NettyLeakWatch.start(true);
   }
 
   @AfterAll
   static void restore() {
-    ResourceLeakDetector.setLevel(before);
-    ((ch.qos.logback.classic.Logger)
-            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .detachAppender(appender);
+    leaks.close();
   }
 
   JsonObject config(int id, int port, String path) {
@@ -124,9 +96,7 @@ class PackedBlobBufferTest {
     leaks.clear();
     dir = Files.createTempDirectory("blobbuf");
     vertx = Launcher.createVertx(new JsonObject(), false).await();
-    // Vert.x turns Netty's leak detection off as its classes load (unless a system property sets
-    // it), which in a fresh JVM is here, after trackEveryBuffer: on again
-    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+    leaks.paranoidAgain(); // Vert.x turned it off as its classes loaded
     vertx
         .eventBus()
         .<JsonObject>consumer(
@@ -271,7 +241,7 @@ class PackedBlobBufferTest {
       assertArrayEquals(e.getValue(), download(portB, e.getKey()));
     }
     collectAndTrack();
-    assertEquals(List.of(), leaks, "Netty's leak detector");
+    assertEquals(List.of(), leaks.found(), "Netty's leak detector");
   }
 
   @Test
@@ -330,6 +300,6 @@ class PackedBlobBufferTest {
     }
     Thread.sleep(500); // the closed connections' aborts
     collectAndTrack();
-    assertEquals(List.of(), leaks, "Netty's leak detector, double releases");
+    assertEquals(List.of(), leaks.found(), "Netty's leak detector, double releases");
   }
 }

@@ -2,9 +2,6 @@ package io.dfstree.storage;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import io.dfstree.RawClient;
 import io.dfstree.TestPorts;
 import io.dfstree.api.Addresses;
@@ -12,7 +9,6 @@ import io.dfstree.config.Config;
 import io.dfstree.server.Launcher;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.util.ResourceLeakDetector;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -24,7 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -45,9 +40,7 @@ class ZeroCopyUploadTest {
   static final int A = 100001;
   static final int B = 100002;
 
-  static final List<String> leaks = new CopyOnWriteArrayList<>();
-  static ResourceLeakDetector.Level before;
-  static AppenderBase<ILoggingEvent> appender;
+  static NettyLeakWatch leaks;
 
   Vertx vertx;
   Path dir;
@@ -58,30 +51,12 @@ class ZeroCopyUploadTest {
 
   @BeforeAll
   static void trackEveryBuffer() {
-    before = ResourceLeakDetector.getLevel();
-    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
-    appender =
-        new AppenderBase<>() {
-          @Override
-          protected void append(ILoggingEvent e) {
-            if (e.getLevel().isGreaterOrEqual(Level.ERROR)
-                && String.valueOf(e.getFormattedMessage()).contains("LEAK")) {
-              leaks.add(e.getFormattedMessage());
-            }
-          }
-        };
-    appender.start();
-    ((ch.qos.logback.classic.Logger)
-            org.slf4j.LoggerFactory.getLogger(ResourceLeakDetector.class))
-        .addAppender(appender);
+    leaks = NettyLeakWatch.start(false);
   }
 
   @AfterAll
   static void restore() {
-    ResourceLeakDetector.setLevel(before);
-    ((ch.qos.logback.classic.Logger)
-            org.slf4j.LoggerFactory.getLogger(ResourceLeakDetector.class))
-        .detachAppender(appender);
+    leaks.close();
   }
 
   JsonObject config(int id, int port, String path) {
@@ -104,9 +79,7 @@ class ZeroCopyUploadTest {
   void start() throws Exception {
     dir = Files.createTempDirectory("zerocopy");
     vertx = Launcher.createVertx(new JsonObject(), false).await();
-    // Vert.x turns Netty's leak detection off as its classes load (unless a system property sets
-    // it), which in a fresh JVM is here, after trackEveryBuffer: on again
-    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+    leaks.paranoidAgain(); // Vert.x turned it off as its classes loaded
     vertx
         .eventBus()
         .<JsonObject>consumer(
@@ -211,6 +184,6 @@ class ZeroCopyUploadTest {
     assertArrayEquals(after, Files.readAllBytes(onDisk("b", upload(after))));
     assertTrue(a.node().files.forces().writtenDirect.sum() > 0);
     collectAndTrack();
-    assertEquals(List.of(), leaks, "Netty's leak detector");
+    assertEquals(List.of(), leaks.found(), "Netty's leak detector");
   }
 }
