@@ -87,22 +87,6 @@ public final class FrameDecoder {
   }
 
   /**
-   * Bytes that complete the header or fixed part being read, while the decoder holds nothing
-   * unread and is not paused; else 0. A connection feeds only these first, so that the request is
-   * decided (and {@link #bodyWanted} known) before it copies the rest of a read: see {@code
-   * StorageConnection}.
-   */
-  public int partWanted() {
-    if ((state != State.HEADER && state != State.FIXED)
-        || paused
-        || delivering
-        || pendingPos < pending.length()) {
-      return 0;
-    }
-    return (int) expected - (gather == null ? 0 : gather.length());
-  }
-
-  /**
    * Body bytes the caller may read past the decoder and hand to {@link #bodyRead} now: the rest of
    * the body while streaming it with nothing buffered and not paused, else 0. A connection uses
    * this to deliver the body straight from the network buffers (no copy) — see {@code

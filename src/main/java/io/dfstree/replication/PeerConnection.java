@@ -77,7 +77,7 @@ final class PeerConnection implements FrameDecoder.Listener {
    */
   Future<Buffer> begin(Buffer headerAndPrefix, long timeoutMs) {
     start(timeoutMs, null, 1 << 16);
-    write(headerAndPrefix); // a copy sent whole may hold a blob's bytes by reference
+    socket.write(headerAndPrefix);
     return pending.future();
   }
 

@@ -19,12 +19,6 @@ import java.util.List;
  * name is known. Streamed, a 4 KiB copy took three writes (prefix, content, trailer), each a
  * {@code sendto} here, a wake-up and a read on the peer; whole, it takes one, and the peer reads
  * the request in one go. The deadline of such a copy starts when it is sent.
- *
- * <p>A packed upload's content is held by its blob in pooled direct memory; its copy is sent from
- * there by reference ({@link #content}): the prefix and the trailer in small direct buffers around
- * a retained view of the blob's bytes, one composite written to every peer, so neither this class
- * (a heap copy of the content) nor Netty (a heap buffer copied to direct memory on send) copies
- * it (benchmark/PROFILE.md, blobbuf).
  */
 final class ReplicaFanout implements Replication.Fanout {
   static final int TRAILER = io.dfstree.protocol.StorageCodec.REPLICA_TRAILER;
@@ -46,12 +40,6 @@ final class ReplicaFanout implements Replication.Fanout {
 
   /** Sent whole: the request so far (prefix, then content); null once sent, or when streamed. */
   private Buffer whole;
-
-  /** Sent whole: the prefix, for a content given by reference ({@link #content}). */
-  private Buffer wholePrefix;
-
-  /** Sent whole: the content by reference (owned here until sent or aborted); else null. */
-  private io.netty.buffer.ByteBuf given;
 
   /** Sent whole: the connections taken for it, and how each starts its copy. */
   private final List<PeerConnection> held = new ArrayList<>();
@@ -120,37 +108,16 @@ final class ReplicaFanout implements Replication.Fanout {
    * starter} sends the prefix, the content and the trailer at once.
    */
   void hold(PeerConnection c, Buffer prefix, long size, Starter starter) {
-    wholePrefix = prefix;
-    wholeSize = size;
+    if (whole == null) {
+      whole = Buffer.buffer((int) (prefix.length() + size + TRAILER)).appendBuffer(prefix);
+    }
     held.add(c);
     starters.add(starter);
   }
 
-  private long wholeSize;
-
-  @Override
-  public boolean sendsWhole() {
-    return !held.isEmpty();
-  }
-
-  @Override
-  public void content(io.netty.buffer.ByteBuf content) {
-    if (held.isEmpty() || given != null || whole != null) {
-      content.release();
-      throw new IllegalStateException("a whole copy's content given twice, or not sent whole");
-    }
-    given = content;
-  }
-
   @Override
   public void write(Buffer chunk) {
-    if (!held.isEmpty()) {
-      if (whole == null) {
-        // collected here (a plain file's upload): a heap copy, as Netty copies it again to send
-        whole =
-            Buffer.buffer((int) (wholePrefix.length() + wholeSize + TRAILER))
-                .appendBuffer(wholePrefix);
-      }
+    if (whole != null) {
       whole.appendBuffer(chunk);
       return;
     }
@@ -202,18 +169,8 @@ final class ReplicaFanout implements Replication.Fanout {
     Buffer trailer =
         io.dfstree.protocol.StorageCodec.encodeTrailer(
             new io.dfstree.protocol.StorageRequest.ReplicaTrailer(mtimeSeconds, remoteName));
-    if (!held.isEmpty()) {
-      Buffer request;
-      io.netty.buffer.ByteBuf composite = null;
-      if (given != null) {
-        composite = byReference(wholePrefix, given, trailer);
-        given = null;
-        request = io.vertx.core.internal.buffer.BufferInternal.buffer(composite);
-      } else {
-        request =
-            (whole != null ? whole : Buffer.buffer().appendBuffer(wholePrefix))
-                .appendBuffer(trailer);
-      }
+    if (whole != null) {
+      Buffer request = whole.appendBuffer(trailer);
       whole = null;
       for (int i = 0; i < held.size(); i++) {
         PeerConnection c = held.get(i);
@@ -233,9 +190,6 @@ final class ReplicaFanout implements Replication.Fanout {
       held.clear();
       starters.clear();
       trailer = null; // sent with the request
-      if (composite != null) {
-        composite.release(); // each peer's write holds a reference until sent (PeerConnection)
-      }
     }
     for (int i = 0; trailer != null && i < conns.size(); i++) {
       if (!acks.get(i).failed()) {
@@ -259,40 +213,12 @@ final class ReplicaFanout implements Replication.Fanout {
   }
 
   /**
-   * The request of a copy sent whole around {@code content} (whose reference it takes): the prefix
-   * and the trailer copied to small pooled direct buffers, so the composite is direct throughout —
-   * a heap part would make Netty copy the whole request to direct memory before the send.
-   */
-  static io.netty.buffer.ByteBuf byReference(
-      Buffer prefix, io.netty.buffer.ByteBuf content, Buffer trailer) {
-    io.netty.buffer.ByteBufAllocator alloc = io.netty.buffer.PooledByteBufAllocator.DEFAULT;
-    io.netty.buffer.ByteBuf head = null;
-    io.netty.buffer.ByteBuf tail;
-    try {
-      head = alloc.directBuffer(prefix.length()).writeBytes(prefix.getBytes());
-      tail = alloc.directBuffer(trailer.length()).writeBytes(trailer.getBytes());
-    } catch (RuntimeException e) {
-      if (head != null) {
-        head.release();
-      }
-      content.release();
-      throw e;
-    }
-    // the composite owns the three from here (it releases them on its own failure too)
-    return alloc.compositeDirectBuffer(3).addComponents(true, head, content, tail);
-  }
-
-  /**
    * The client went away or the upload failed: peers drop their partial copies on close. A
    * connection held for a copy not sent yet carried nothing of it and goes back to the pool.
    */
   @Override
   public void abort() {
     whole = null;
-    if (given != null) {
-      given.release();
-      given = null;
-    }
     held.forEach(pool::release);
     held.clear();
     starters.clear();

@@ -284,7 +284,7 @@ final class FileBlobEngine implements BlobEngine {
                   NewBlob slot = packed.receive(id.storePathIndex(), bytes.length());
                   return slot.write(bytes)
                       .compose(v -> slot.placeCopy(ctx, id, mtimeSeconds, replace))
-                      .onFailure(e -> slot.abort()); // its held bytes and budget
+                      .onFailure(e -> slot.abort()); // its memory budget back
                 });
       }
       return files.fromPeers().placeReplica(ctx, stream, id, mtimeSeconds, replace);

@@ -18,25 +18,8 @@ import java.util.zip.CRC32;
  * at the place its trunk name gives, under the slot's lock, unless deleted here since or its source
  * hung up). Its bytes count against the engine's pending-memory budget until they are in a slot or
  * dropped.
- *
- * <p>The bytes are held in one pooled direct buffer ({@link #ALLOC}), filled once from what the
- * connection read: the committer writes them to the volume from there ({@code FileChannel.write}
- * copies a heap buffer into a temporary direct one first), and a copy to the peers sent whole takes
- * a reference to them ({@link #retainedContent}) instead of a heap copy of its own (benchmark/
- * PROFILE.md, blobbuf). The blob is the buffer's one owner: it releases its reference exactly once
- * ({@link #free}), when the blob's fate is decided and no committer reads it any more — placed,
- * refused, or aborted — which are the points where the blob already gives back its memory budget.
- * Allocated at the first byte, so a blob never written holds nothing.
  */
-final class PackedNewBlob implements NewBlob, OwnedWrites {
-  /**
-   * Netty's pooled allocator, as {@link PackedReads} uses: its chunks are made without a Cleaner
-   * (see Main) and once warm a buffer is a run of a chunk it already has, never zeroed — where a
-   * heap array of 64 KiB was new memory to zero for every blob.
-   */
-  static final io.netty.buffer.ByteBufAllocator ALLOC =
-      io.netty.buffer.PooledByteBufAllocator.DEFAULT;
-
+final class PackedNewBlob implements NewBlob {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(PackedBlobEngine.class);
 
@@ -45,14 +28,7 @@ final class PackedNewBlob implements NewBlob, OwnedWrites {
   private final long size;
   private final String ext;
   private final boolean copy;
-  private final int initialCapacity;
-
-  /** The content so far; null before the first byte and once freed ({@link #free}). */
-  private io.netty.buffer.ByteBuf bytes;
-
-  /** Freed: the blob's fate is decided, its bytes are gone. */
-  private boolean freed;
-
+  private final Buffer bytes;
   private TrunkId reserved;
 
   /**
@@ -67,33 +43,14 @@ final class PackedNewBlob implements NewBlob, OwnedWrites {
     this.size = size;
     this.ext = ext;
     this.copy = copy;
-    this.initialCapacity = (int) Math.max(0, Math.min(size, engine.options.maxFileSize()));
+    this.bytes = Buffer.buffer((int) Math.max(0, Math.min(size, engine.options.maxFileSize())));
     this.charged = copy ? 0 : Math.max(0, size);
   }
 
-  /** Gives the memory budget back (once the bytes are in a slot, or dropped). */
+  /** Gives the memory back (once the bytes are in a slot, or dropped). */
   private void released() {
     engine.pending.release(charged);
     charged = 0;
-  }
-
-  /**
-   * Gives the memory budget back and releases the bytes: only once no committer reads them (after
-   * its answer, or before the blob was handed to it). Twice is harmless: the first one frees.
-   */
-  private void free() {
-    released();
-    freed = true;
-    io.netty.buffer.ByteBuf b = bytes;
-    bytes = null;
-    if (b != null) {
-      b.release();
-    }
-  }
-
-  /** Bytes written so far. */
-  private int length() {
-    return bytes == null ? 0 : bytes.readableBytes();
   }
 
   @Override
@@ -112,49 +69,21 @@ final class PackedNewBlob implements NewBlob, OwnedWrites {
 
   @Override
   public Future<Void> write(Buffer data) {
-    return append(OwnedWrites.byteBuf(data));
-  }
-
-  /** Copies what the connection read into the held bytes at once: nothing of its buffer is kept. */
-  @Override
-  public boolean takesOwned() {
-    return true;
-  }
-
-  @Override
-  public Future<Void> writeOwned(Buffer chunk) {
-    io.netty.buffer.ByteBuf b = OwnedWrites.byteBuf(chunk);
-    try {
-      return append(b);
-    } finally {
-      b.release();
-    }
-  }
-
-  /** Copies {@code data}'s readable bytes into the held ones (its indexes untouched). */
-  private Future<Void> append(io.netty.buffer.ByteBuf data) {
-    int n = data.readableBytes();
-    if (freed) {
-      return Future.failedFuture(new FdfsException(Errno.EIO, "packed blob already dropped"));
-    }
-    if ((long) length() + n > engine.options.maxFileSize() && !copy) {
+    if ((long) bytes.length() + data.length() > engine.options.maxFileSize() && !copy) {
       return Future.failedFuture(
           FdfsException.invalid("more bytes than announced for a packed file"));
     }
     if (copy) {
       // a peer's copy: its source kept within its own cap; here copies may take up to the cap
       // again (a copy refused EBUSY is sent again by catch-up)
-      if (!engine.pending.tryTake(n)) {
+      if (!engine.pending.tryTake(data.length())) {
         return Future.failedFuture(
             new FdfsException(
                 Errno.EBUSY, "packed store: memory for small files in flight is full"));
       }
-      charged += n;
+      charged += data.length();
     }
-    if (bytes == null) {
-      bytes = ALLOC.directBuffer(Math.max(initialCapacity, n));
-    }
-    bytes.writeBytes(data, data.readerIndex(), n);
+    bytes.appendBuffer(data);
     return Future.succeededFuture();
   }
 
@@ -184,27 +113,11 @@ final class PackedNewBlob implements NewBlob, OwnedWrites {
   }
 
   /**
-   * The content as a view of the held direct bytes, not a copy: nothing writes to {@link #bytes}
-   * once the blob is placed, and the committer reads the view before its answer, after which the
-   * blob frees them.
+   * The content as a view of the held bytes, not a copy (64 KiB more per small upload and copy to
+   * allocate and copy): nothing writes to {@link #bytes} once the blob is placed.
    */
   private ByteBuffer content() {
-    if (freed) {
-      throw new FdfsException(Errno.EIO, "packed blob already dropped");
-    }
-    return bytes == null ? ByteBuffer.allocate(0) : bytes.nioBuffer();
-  }
-
-  /**
-   * A reference of its own to the whole content, which the caller releases (a copy to the peers
-   * sent whole: {@code Replication.Fanout#content}); read-only by agreement, as is the committer's
-   * view. Only once every byte is written.
-   */
-  io.netty.buffer.ByteBuf retainedContent() {
-    if (freed) {
-      throw new IllegalStateException("packed blob already dropped");
-    }
-    return bytes == null ? io.netty.buffer.Unpooled.EMPTY_BUFFER : bytes.retainedSlice();
+    return ((io.vertx.core.internal.buffer.BufferInternal) bytes).getByteBuf().nioBuffer();
   }
 
   @Override
@@ -215,7 +128,7 @@ final class PackedNewBlob implements NewBlob, OwnedWrites {
     c.update(content.duplicate());
     return PackedBlobEngine.on(
             ctx, engine.store(storePathIndex).append(content, (int) c.getValue(), ext))
-        .andThen(ar -> free())
+        .andThen(ar -> released())
         .compose(
             t ->
                 engine.files.afterPackedCreate(
@@ -246,15 +159,9 @@ final class PackedNewBlob implements NewBlob, OwnedWrites {
     if (t == null || !t.remoteName().equals(remoteName)) {
       return Future.failedFuture(new IllegalStateException("placeAs without its name()"));
     }
-    ByteBuffer content;
-    try {
-      content = content();
-    } catch (FdfsException e) {
-      return Future.failedFuture(e); // the reservation stays for abort to release
-    }
     reserved = null;
-    return PackedBlobEngine.on(ctx, engine.store(storePathIndex).fill(t, content, mtimeSeconds))
-        .andThen(ar -> free())
+    return PackedBlobEngine.on(ctx, engine.store(storePathIndex).fill(t, content(), mtimeSeconds))
+        .andThen(ar -> released())
         .compose(
             placed ->
                 engine.files.afterPackedCreate(
@@ -269,7 +176,7 @@ final class PackedNewBlob implements NewBlob, OwnedWrites {
     // work): that turn only gave a source that hung up right behind its trailer the time to be
     // seen closed. Now the committer asks whether the source is gone as it takes the copy into a
     // batch, before writing it (sourceGone), which is later than any check the caller can make.
-    return Future.succeededFuture((long) length());
+    return Future.succeededFuture((long) bytes.length());
   }
 
   /** Whether the source of this copy hung up ({@link NewBlob#sourceGone}); never, by default. */
@@ -290,21 +197,16 @@ final class PackedNewBlob implements NewBlob, OwnedWrites {
       // a damaged slot's good copy from a peer (Integrity): rewritten in place
       TrunkId t = TrunkId.parse(id.remoteName());
       ByteBuffer good = content();
-      released(); // the budget now; the bytes once the committer answered
-      return PackedBlobEngine.on(ctx, engine.store(id.storePathIndex()).repair(t, good))
-          .andThen(ar -> free());
+      released();
+      return PackedBlobEngine.on(ctx, engine.store(id.storePathIndex()).repair(t, good));
     }
     if (!engine.owns(id)) {
       // a plain file small enough to have come here (from a member that does not pack it)
       // (rare: no committer to ask at the last moment, so the source's hang-up is looked at
       // again after the file's force, a turn through the disk pool, as before)
-      // a heap copy for the file's stream, which may keep it queued: the held bytes are freed now
-      NewBlob other = engine.plain.receive(id.storePathIndex(), length());
-      Buffer held = Buffer.buffer(length());
-      if (bytes != null) {
-        held.appendBytes(io.netty.buffer.ByteBufUtil.getBytes(bytes));
-      }
-      free();
+      NewBlob other = engine.plain.receive(id.storePathIndex(), bytes.length());
+      Buffer held = bytes;
+      released();
       java.util.function.BooleanSupplier g = gone;
       return other
           .write(held)
@@ -327,7 +229,7 @@ final class PackedNewBlob implements NewBlob, OwnedWrites {
         id,
         () -> {
           if (engine.files.deletedSince(id, mtimeSeconds)) {
-            free();
+            released();
             LOG.info(
                 "packed store: copy of {} from a peer predates its delete here: dropped",
                 id.remoteName());
@@ -336,15 +238,9 @@ final class PackedNewBlob implements NewBlob, OwnedWrites {
           }
           // the committer asks `gone` as it takes the copy: a source that hung up by then is
           // refused, nothing written (see force)
-          ByteBuffer content;
-          try {
-            content = content();
-          } catch (FdfsException e) {
-            return Future.failedFuture(e);
-          }
           return PackedBlobEngine.on(
-                  ctx, engine.store(id.storePathIndex()).place(t, content, mtimeSeconds, gone))
-              .andThen(ar -> free())
+                  ctx, engine.store(id.storePathIndex()).place(t, content(), mtimeSeconds, gone))
+              .andThen(ar -> released())
               .compose(
                   placed ->
                       placed
@@ -364,10 +260,7 @@ final class PackedNewBlob implements NewBlob, OwnedWrites {
 
   @Override
   public Future<Void> abort() {
-    // never while a committer reads the bytes: every caller aborts before the blob was placed or
-    // after its placing answered (Upload once finished ignores abort; ReplicaReceive, PeerFetch
-    // abort on the placing's failure)
-    free();
+    released();
     TrunkId t = reserved;
     reserved = null;
     if (t == null) {

@@ -98,23 +98,5 @@ public interface Replication {
 
     /** The client went away or the upload failed: peers drop their partial copies. */
     void abort();
-
-    /**
-     * Whether the copies go to each peer in one write at {@link #finish}, the content then
-     * collected from {@link #write} or given by {@link #content}.
-     */
-    default boolean sendsWhole() {
-      return false;
-    }
-
-    /**
-     * For a copy sent whole: its whole content, in place of the chunks {@link #write} would have
-     * collected (none were written). Takes over the reference: released once sent, or at {@link
-     * #abort}. The bytes must not change until then.
-     */
-    default void content(io.netty.buffer.ByteBuf whole) {
-      whole.release();
-      throw new UnsupportedOperationException("not sent whole");
-    }
   }
 }

@@ -105,9 +105,7 @@ final class StorageConnection implements FrameDecoder.Listener {
    * the event loop, and the file write and the copy to the peers read the same direct memory.
    * Everything else (headers, fixed parts, small uploads into packed volumes, a body while the
    * decoder holds unread bytes or is paused) is copied to heap as Vert.x would have done ({@code
-   * safeBuffer}) and fed to the decoder — a header or fixed part on its own, so that the body
-   * bytes behind it in the same read can go as owned chunks once the request took its sink. The
-   * read's own reference is released here, always.
+   * safeBuffer}) and fed to the decoder. The read's own reference is released here, always.
    */
   private void onMessage(Object msg) {
     if (!(msg instanceof io.netty.buffer.ByteBuf buf)) {
@@ -135,10 +133,7 @@ final class StorageConnection implements FrameDecoder.Listener {
             ownedChunk = false;
           }
         } else {
-          // a header or fixed part alone first: its request may then take the body bytes that
-          // follow in this read as owned chunks, instead of all of them copied to heap here
-          int part = decoder.partWanted();
-          int all = part > 0 ? Math.min(part, buf.readableBytes()) : buf.readableBytes();
+          int all = buf.readableBytes();
           Buffer heap = Buffer.buffer(all);
           ((io.vertx.core.internal.buffer.BufferInternal) heap).unwrap().writeBytes(buf, all);
           decoder.feed(heap);

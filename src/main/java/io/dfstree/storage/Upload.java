@@ -43,12 +43,6 @@ public final class Upload implements WriteStream<Buffer>, QueuedWrites, OwnedWri
   private long received;
   private boolean finished;
 
-  /**
-   * The copies to the peers are sent whole and take their content from the blob's held bytes at
-   * the end ({@link PackedNewBlob#retainedContent}): no chunk is written to the fanout.
-   */
-  private boolean peersTakeHeld;
-
   Upload(StorageNode node, Context ctx, long declaredSize, String ext) {
     this(node, ctx, declaredSize, ext, false, -1);
   }
@@ -90,7 +84,6 @@ public final class Upload implements WriteStream<Buffer>, QueuedWrites, OwnedWri
               if (f != null) {
                 crcOnLoop = new java.util.zip.CRC32();
                 stream.withoutCrc();
-                peersTakeHeld = f.sendsWhole() && stream instanceof PackedNewBlob;
               }
               return null;
             });
@@ -122,19 +115,14 @@ public final class Upload implements WriteStream<Buffer>, QueuedWrites, OwnedWri
     }
     Future<Void> f = stream.write(data);
     if (fanout != null) {
-      if (!peersTakeHeld) {
-        fanout.write(data);
-      }
+      fanout.write(data);
       crcOnLoop.update(
           ((io.vertx.core.internal.buffer.BufferInternal) data).getByteBuf().nioBuffer());
     }
     return f;
   }
 
-  /**
-   * True when the engine's blob takes owned chunks (a file; a packed slot, which copies them into
-   * its held bytes at once).
-   */
+  /** True when the engine's blob takes owned chunks (a file; a packed slot copies them anyway). */
   @Override
   public boolean takesOwned() {
     return stream instanceof OwnedWrites o && o.takesOwned();
@@ -155,9 +143,7 @@ public final class Upload implements WriteStream<Buffer>, QueuedWrites, OwnedWri
           FdfsException.invalid("more than the declared " + declared + " bytes"));
     }
     if (fanout != null) {
-      if (!peersTakeHeld) {
-        fanout.write(data);
-      }
+      fanout.write(data);
       crcOnLoop.update(
           ((io.vertx.core.internal.buffer.BufferInternal) data).getByteBuf().nioBuffer());
     }
@@ -228,19 +214,10 @@ public final class Upload implements WriteStream<Buffer>, QueuedWrites, OwnedWri
     fanout = null;
     long size = received;
     // streamed to peers: placed here while they place theirs, as a FastDFS upload is
-    Future<String> placed;
-    try {
-      if (f != null && peersTakeHeld) {
-        f.content(((PackedNewBlob) stream).retainedContent());
-      }
-      placed =
-          f != null
-              ? node.replication.placeWithPeers(ctx, f, stream, (int) crcOnLoop.getValue())
-              : stream.place();
-    } catch (RuntimeException e) {
-      // naming failed (a reservation refused EIO): the fanout and the blob are dropped below
-      placed = Future.failedFuture(e);
-    }
+    Future<String> placed =
+        f != null
+            ? node.replication.placeWithPeers(ctx, f, stream, (int) crcOnLoop.getValue())
+            : stream.place();
     return placed
         .compose(
             remote ->

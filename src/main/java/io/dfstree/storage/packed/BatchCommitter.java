@@ -267,17 +267,25 @@ final class BatchCommitter {
           }
           int offset = (int) at[1];
           gatherEnd = at[1] + len;
-          ByteBuffer header =
+          SlotHeader h =
               new SlotHeader(
-                      SlotHeader.FILE,
-                      len,
-                      a.content.remaining(),
-                      a.crc32,
-                      a.time,
-                      a.sizeHigh,
-                      a.extPart)
-                  .encode();
-          TrunkId id =
+                  SlotHeader.FILE,
+                  len,
+                  a.content.remaining(),
+                  a.crc32,
+                  a.time,
+                  a.sizeHigh,
+                  a.extPart);
+          gather.add(h.encode());
+          gather.add(a.content.duplicate());
+          int pad = len - SlotHeader.SIZE - a.content.remaining();
+          if (pad > 0) {
+            gather.add(ZEROS.duplicate().limit(pad));
+          }
+          mark(v, touched);
+          extended(v, extended);
+          written.add(op);
+          results.add(
               new TrunkId(
                   store.storePathIndex,
                   store.sourceKey,
@@ -288,19 +296,7 @@ final class BatchCommitter {
                   v.number,
                   offset,
                   len,
-                  a.extPart);
-          // nothing below throws: once its bytes are gathered an append is answered by this
-          // batch's flush, never failed before it (its blob frees the bytes at its answer)
-          gather.add(header);
-          gather.add(a.content.duplicate());
-          int pad = len - SlotHeader.SIZE - a.content.remaining();
-          if (pad > 0) {
-            gather.add(ZEROS.duplicate().limit(pad));
-          }
-          mark(v, touched);
-          extended(v, extended);
-          written.add(op);
-          results.add(id);
+                  a.extPart));
         } else if (op instanceof DeleteMarks.Delete d) {
           Volume v = marks.mark(d);
           if (v == null) {
