@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The child process of {@link DeleteCrashTest}: a storage's files (binlog, tombstones, packed and
- * plain engines, fsync on unless a fourth argument says {@code nofsync}) under a directory. It stores files ({@code U <seed> <name>}), prints
- * {@code READY}, then deletes them all in waves of concurrent deletes, printing {@code D <name>}
- * once a delete is acknowledged, until it is killed. Bounded: 60 s.
+ * plain engines, fsync on unless a fourth argument says {@code nofsync}) under a directory. It
+ * stores files ({@code U <seed> <name>}), prints {@code READY}, then deletes them all in waves of
+ * concurrent deletes, printing {@code D <name>} once a delete is acknowledged, until it is killed.
+ * Bounded: 60 s.
  */
 public final class CrashDeleter {
   private CrashDeleter() {}
