@@ -52,29 +52,7 @@ class DeleteCrashTest {
         for (byte b : lines) {
           assertNotEquals(0, b, "no zero inside the restarted binlog's lines");
         }
-        List<String> binlog =
-            Files.readAllLines(
-                root.resolve("sync/binlog"), java.nio.charset.StandardCharsets.US_ASCII);
-        int kept = 0;
-        for (Map.Entry<String, Long> e : stored.entrySet()) {
-          String name = e.getKey();
-          FileId id = node.files.validate("group1", name);
-          boolean here = node.on(() -> node.engineFor(id).exists(id));
-          if (deleted.contains(name)) {
-            assertFalse(here, "acknowledged delete came back: " + name);
-            assertNotNull(node.files.tombstones().deletedAt(name), "tombstone of " + name);
-            assertTrue(binlog.stream().anyMatch(l -> l.endsWith(" D " + name)), "line of " + name);
-          } else if (here) {
-            kept++;
-            byte[] want = CrashDeleter.content(e.getValue());
-            BlobEngine.BlobRead r = node.on(() -> node.engineFor(id).open(id));
-            byte[] got = new byte[(int) r.length()];
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(r.path())) {
-              ch.read(java.nio.ByteBuffer.wrap(got), r.offset());
-            }
-            assertArrayEquals(want, got, "bytes of " + name);
-          }
-        }
+        int kept = checkAfterRestart(node, root, stored, deleted);
         // a peer offering its copy of a deleted slot afterwards: refused, the slot stays deleted
         for (String name : deleted) {
           FileId id = node.files.validate("group1", name);
@@ -122,29 +100,11 @@ class DeleteCrashTest {
       assertEquals(PACKED + PLAIN, stored.size(), "files stored before the deletes");
       assertTrue(deleted.size() >= 32, "acknowledged deletes before the kill: " + deleted.size());
       try (CrashDeleter.Node node = new CrashDeleter.Node(root, false)) {
-        List<String> binlog =
-            Files.readAllLines(
-                root.resolve("sync/binlog"), java.nio.charset.StandardCharsets.US_ASCII);
-        int plainDeleted = 0;
-        for (Map.Entry<String, Long> e : stored.entrySet()) {
-          String name = e.getKey();
-          FileId id = node.files.validate("group1", name);
-          boolean here = node.on(() -> node.engineFor(id).exists(id));
-          if (deleted.contains(name)) {
-            plainDeleted += node.packed.owns(id) ? 0 : 1;
-            assertFalse(here, "acknowledged delete came back: " + name);
-            assertNotNull(node.files.tombstones().deletedAt(name), "tombstone of " + name);
-            assertTrue(binlog.stream().anyMatch(l -> l.endsWith(" D " + name)), "line of " + name);
-          } else if (here) {
-            byte[] want = CrashDeleter.content(e.getValue());
-            BlobEngine.BlobRead r = node.on(() -> node.engineFor(id).open(id));
-            byte[] got = new byte[(int) r.length()];
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(r.path())) {
-              ch.read(java.nio.ByteBuffer.wrap(got), r.offset());
-            }
-            assertArrayEquals(want, got, "bytes of " + name);
-          }
-        }
+        checkAfterRestart(node, root, stored, deleted);
+        long plainDeleted =
+            deleted.stream()
+                .filter(n -> !node.packed.owns(node.files.validate("group1", n)))
+                .count();
         try (var trash = Files.list(node.files.paths().get(0).data.resolve(Trash.DIR))) {
           assertEquals(0, trash.count(), "nothing in the trash after the start");
         }
@@ -157,6 +117,39 @@ class DeleteCrashTest {
     } finally {
       TempTrees.delete(root);
     }
+  }
+
+  /**
+   * After the restart: every acknowledged delete stays deleted, with its tombstone and its {@code
+   * D} line; every file still there reads back its own bytes. Returns how many were still there.
+   */
+  private static int checkAfterRestart(
+      CrashDeleter.Node node, Path root, Map<String, Long> stored, Set<String> deleted)
+      throws Exception {
+    List<String> binlog =
+        Files.readAllLines(
+            root.resolve("sync/binlog"), java.nio.charset.StandardCharsets.US_ASCII);
+    int kept = 0;
+    for (Map.Entry<String, Long> e : stored.entrySet()) {
+      String name = e.getKey();
+      FileId id = node.files.validate("group1", name);
+      boolean here = node.on(() -> node.engineFor(id).exists(id));
+      if (deleted.contains(name)) {
+        assertFalse(here, "acknowledged delete came back: " + name);
+        assertNotNull(node.files.tombstones().deletedAt(name), "tombstone of " + name);
+        assertTrue(binlog.stream().anyMatch(l -> l.endsWith(" D " + name)), "line of " + name);
+      } else if (here) {
+        kept++;
+        byte[] want = CrashDeleter.content(e.getValue());
+        BlobEngine.BlobRead r = node.on(() -> node.engineFor(id).open(id));
+        byte[] got = new byte[(int) r.length()];
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(r.path())) {
+          ch.read(java.nio.ByteBuffer.wrap(got), r.offset());
+        }
+        assertArrayEquals(want, got, "bytes of " + name);
+      }
+    }
+    return kept;
   }
 
   /** Runs the child until a third of the deletes are acknowledged, then kills it with -9. */
