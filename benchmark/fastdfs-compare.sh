@@ -27,7 +27,8 @@
 # Disk: before each system starts, before its idle reading and before each block of measured
 # phases it runs `sync` and waits (up to --settle-max SECONDS, 60; 0 turns it off) until Dirty +
 # Writeback in /proc/meminfo is at most 8 MiB, and logs it: FastDFS writes without fsync, and the
-# dirty pages it left were flushed while the next system forced its own writes.
+# dirty pages it left were flushed while the next system forced its own writes. Those lines and
+# each stop also print the disk's writes, discards and flushes since the line before.
 #
 # The driver is io.dfstree.benchmark.PeerBench in the test sources (the official client is a test
 # dependency); it is not a test and never runs in `mvn verify`. This script compiles it and
@@ -37,6 +38,12 @@
 #   --max-seconds S (per phase) | --warmup N (per storage, 6000) | --jit-quiet PERCENT | --jit-quiet-max S | --warmup-past S |
 #   --settle-max S | --steal-wait-max S (before each block of measured phases, wait up to S s, 30, for a
 #   second with at most 2% host steal; every row prints its steal) | --rounds N (every system N times, rotated: N = number of systems puts each in each position; medians) |
+#   --interleave (all systems of a topology up at once, each warmed; then row by row, each row's
+#   phases for every system in each round's rotated order, --rounds times, before the next row:
+#   the same row of two systems seconds apart, no start, stop or data directory removed between
+#   them. The systems not measured idle beside it -- each turn prints their CPU, ours 50-90 ms/s,
+#   FastDFS 0-10 -- which slightly favours whoever runs while fewer JVMs idle. At most one
+#   FastDFS. Default: sequential, one system after the other; the TSV's last column says which) |
 #   --threads N (top server thread kinds per row) |
 #   --jfr DIR | --subdirs N | --baseline-jar OLD.jar (adds base, base-w1) | --out FILE.tsv |
 #   --jar-as NAME=JAR (adds NAME, NAME-w1: one more build of ours in the same run; repeatable) |
@@ -46,7 +53,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for a in "$@"; do
-  if [[ $a == --help || $a == -h ]]; then sed -n "2,45p" "$0"; exit 0; fi
+  if [[ $a == --help || $a == -h ]]; then sed -n "2,52p" "$0"; exit 0; fi
 done
 PEER=${FASTDFS_PEER:-../shared/fastdfs-peer/fastdfs-peer}
 [[ -x $PEER ]] || { echo "error: $PEER not found (set FASTDFS_PEER to the fastdfs-peer script)" >&2; exit 2; }

@@ -91,6 +91,12 @@ public final class PeerBench {
      */
     int rounds = 1;
 
+    /**
+     * All systems of a topology up at once, and each row measured for every system (rotated, {@link
+     * #rounds} times) before the next row ({@link #interleavedTurns}).
+     */
+    boolean interleave;
+
     Path jfr;
     Path out;
     List<String> serverJvm = List.of("-Xmx512m");
@@ -160,6 +166,7 @@ public final class PeerBench {
           case "--settle-max" -> s.settleSeconds = Double.parseDouble(args[++i]);
           case "--steal-wait-max" -> s.stealWaitSeconds = Double.parseDouble(args[++i]);
           case "--rounds" -> s.rounds = Integer.parseInt(args[++i]);
+          case "--interleave" -> s.interleave = true;
           case "--jfr" -> s.jfr = Path.of(args[++i]);
           case "--subdirs" -> s.subdirs = Integer.parseInt(args[++i]);
           case "--baseline-jar" -> s.baselineJar = Path.of(args[++i]);
@@ -195,6 +202,15 @@ public final class PeerBench {
                   + "(base and base-w1 with --baseline-jar; a -packed suffix packs small files,"
                   + " a -plain suffix stores each file on its own, a -push or -catchup suffix"
                   + " pushes W=1 copies or leaves them to catch-up)");
+        }
+      }
+      if (s.interleave) {
+        // all up at once: one FastDFS (fixed addresses), and names that tell the rows apart
+        if (s.systems.stream().filter(x -> withoutStoreSuffix(x).equals("fastdfs")).count() > 1) {
+          throw new IllegalArgumentException("--interleave runs at most one FastDFS");
+        }
+        if (new java.util.HashSet<>(s.systems).size() != s.systems.size()) {
+          throw new IllegalArgumentException("--interleave: a system named twice in " + s.systems);
         }
       }
       return s;
@@ -265,7 +281,7 @@ public final class PeerBench {
       """
       usage: benchmark/fastdfs-compare.sh [--quick] [--topologies single,group] [--systems fastdfs,ours,ours-w1]
                [--clients official,pooled,split] [-c 1,16] [-s 4K,64K,1M] [--scale F] [--max-seconds S]
-               [--warmup N] [--jit-quiet PERCENT] [--jit-quiet-max SECONDS (0: off)] [--warmup-past SECONDS (0: off)] [--settle-max SECONDS (0: off)] [--steal-wait-max SECONDS (0: off)] [--rounds N] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
+               [--warmup N] [--jit-quiet PERCENT] [--jit-quiet-max SECONDS (0: off)] [--warmup-past SECONDS (0: off)] [--settle-max SECONDS (0: off)] [--steal-wait-max SECONDS (0: off)] [--rounds N] [--interleave] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
                [--baseline-jar OLD.jar (adds systems base, base-w1: another build of ours, same run)]
                [--jar-as NAME=JAR (adds systems NAME, NAME-w1: one more build; repeatable)]
                [--server-jvm "-Xmx512m ..."] [--storage-set KEY=VALUE (storage.KEY on ours; repeatable)]
@@ -308,80 +324,24 @@ public final class PeerBench {
       printWindows = true;
       Files.createDirectories(s.jfr);
     }
+    table.mode(s.interleave ? ResultTable.INTERLEAVED : ResultTable.SEQUENTIAL);
+    log(
+        "mode: %s",
+        s.interleave
+            ? "interleaved (all systems up at once; each row measured for every system, rotated,"
+                + " --rounds times, before the next row)"
+            : "sequential (one system at a time, all its rows, then the next system)");
+    long runStart = System.nanoTime();
     for (String topology : s.topologies) {
-      boolean group = topology.equals("group");
-      for (int round = 1; round <= s.rounds; round++) {
-        table.round(round);
-        if (s.rounds > 1) {
-          log("%s: round %d of %d", topology, round, s.rounds);
-        }
-        for (String name : roundOrder(s.systems, round)) {
-          String plain = withoutStoreSuffix(name);
-          Path named = s.namedJars.get(plain.replaceFirst("-w1$", ""));
-          Path jar = named != null ? named : name.startsWith("base") ? s.baselineJar : s.jar;
-          if (named != null) {
-            plain = plain.endsWith("-w1") ? "ours-w1" : "ours";
-          }
-          SystemUnderTest sut =
-              switch (plain) {
-                case "fastdfs" -> new SystemUnderTest.FastDfs(s.peerScript, group);
-                case "ours", "base" ->
-                    new SystemUnderTest.Ours(
-                        name, jar, group, true, 2, s.serverJvm, s.jfr, s.subdirs);
-                default ->
-                    new SystemUnderTest.Ours(
-                        name, jar, group, false, 1, s.serverJvm, s.jfr, s.subdirs);
-              };
-          if (sut instanceof SystemUnderTest.Ours ours) {
-            List<String> sets = new ArrayList<>(s.storageSets);
-            sets.addAll(suffixSettings(name));
-            ours.storageSets(sets);
-            ours.jfrSettings(s.jfrSettings);
-          }
-          log("%s %s: %s", topology, name, DiskSettle.settle(s.settleSeconds));
-          log("%s %s: starting", topology, name);
-          try (sut) {
-            sut.start();
-            log(
-                "%s %s: ready at tracker %s, server pids %s",
-                topology, name, sut.tracker(), sut.serverPids());
-            BenchClient.configureOfficial(sut.tracker());
-            // unmeasured warm-up with every client kind measured: each exercises other server code
-            // (a connection per operation: accept and close paths), and the JIT must be done first
-            // The tracker spreads the warm-up over the group's storages, each a JVM with its own
-            // JIT:
-            // each gets as many files as a single node does, or the group is measured colder. With
-            // 400 files shared by two storages (load ~30, 2 cores) the group's c=1 upload p50 was
-            // 6.8-10.9 ms against 3.0 ms single; with 2,500 per storage 1.18 against 1.23 ms
-            // (benchmark/PROFILE.md, "The group's c=1 latency").
-            int warmup = warmupFiles(s.warmup, group);
-            for (BenchClient.Kind kind : s.clients) {
-              runPhases(
-                  s, sut, kind, 4, 4096, Math.max(1, warmup / s.clients.size()), null, topology);
-            }
-            untilJitQuiet(s, sut, topology);
-            log("%s %s: %s", topology, name, DiskSettle.settle(s.settleSeconds));
-            idle(sut);
-            for (BenchClient.Kind kind : s.clients) {
-              for (int c : s.concurrencies) {
-                for (long size : s.sizes) {
-                  log("%s %s: %s", topology, name, DiskSettle.settle(s.settleSeconds));
-                  log(
-                      "%s %s: %s",
-                      topology,
-                      name,
-                      HostCpu.awaitQuiet(s.stealWaitSeconds, HostCpu::read, Thread::sleep));
-                  runPhases(s, sut, kind, c, size, s.files(size, c), table, topology);
-                }
-              }
-            }
-          } catch (Exception e) {
-            log("%s %s: FAILED: %s", topology, name, e);
-          }
-          log("%s %s: stopped", topology, name);
-        }
+      if (s.interleave) {
+        runInterleaved(s, topology, table);
+      } else {
+        runSequential(s, topology, table);
       }
     }
+    log(
+        "all topologies measured in %.0f s (%s)",
+        (System.nanoTime() - runStart) / 1e9, table.mode());
     System.out.println();
     System.out.println("load average at end: " + Files.readString(Path.of("/proc/loadavg")).trim());
     System.out.println(
@@ -390,6 +350,7 @@ public final class PeerBench {
         "cpu us/op = utime+stime of every server process over the phase / operations");
     System.out.println(
         "ours = defaults (W=2, fsync on); ours-w1 = W=1, fsync off; FastDFS: async replication, no fsync");
+    System.out.println("mode: " + table.mode());
     System.out.print(table.format());
     if (!stolenRows.isEmpty()) {
       System.out.printf(
@@ -402,6 +363,242 @@ public final class PeerBench {
       Files.writeString(s.out, table.tsv());
       System.out.println("rows also in " + s.out);
     }
+  }
+
+  /** One system after the other: start, warm, measure every row, stop; then the next. */
+  private static void runSequential(Settings s, String topology, ResultTable table)
+      throws Exception {
+    boolean group = topology.equals("group");
+    for (int round = 1; round <= s.rounds; round++) {
+      table.round(round);
+      if (s.rounds > 1) {
+        log("%s: round %d of %d", topology, round, s.rounds);
+      }
+      for (String name : roundOrder(s.systems, round)) {
+        SystemUnderTest sut = newSystem(s, name, group);
+        log("%s %s: %s", topology, name, DiskSettle.settle(s.settleSeconds));
+        log("%s %s: starting", topology, name);
+        try (sut) {
+          startAndWarm(s, sut, topology);
+          idle(sut);
+          for (RowSpec row : rows(s)) {
+            measure(s, sut, row, table, topology);
+          }
+        } catch (Exception e) {
+          log("%s %s: FAILED: %s", topology, name, e);
+        }
+        log("%s %s: stopped; %s", topology, name, BlockStat.sinceLast());
+      }
+    }
+  }
+
+  /**
+   * Every system up at once, each warmed as in the sequential mode; then for each row, {@code
+   * --rounds} times, that row's phases for every system in the round's order ({@link
+   * #interleavedTurns}): the same row of two systems is measured seconds apart, and no system
+   * starts, stops or has its data removed between two measurements.
+   */
+  private static void runInterleaved(Settings s, String topology, ResultTable table)
+      throws Exception {
+    boolean group = topology.equals("group");
+    List<SystemUnderTest> started = new ArrayList<>();
+    try {
+      Map<String, SystemUnderTest> byName = new java.util.LinkedHashMap<>();
+      for (String name : s.systems) {
+        SystemUnderTest sut = newSystem(s, name, group);
+        started.add(sut);
+        byName.put(name, sut);
+        log("%s %s: %s", topology, name, DiskSettle.settle(s.settleSeconds));
+        log("%s %s: starting", topology, name);
+        startAndWarm(s, sut, topology);
+      }
+      for (SystemUnderTest sut : started) {
+        log("%s %s: %s", topology, sut.name, DiskSettle.settle(s.settleSeconds));
+        idle(sut);
+      }
+      List<RowSpec> rows = rows(s);
+      Map<String, Long> othersTicks = new java.util.LinkedHashMap<>();
+      Map<String, Double> othersSeconds = new java.util.LinkedHashMap<>();
+      for (Turn turn : interleavedTurns(s.systems, rows.size(), s.rounds)) {
+        RowSpec row = rows.get(turn.row());
+        SystemUnderTest sut = byName.get(turn.system());
+        table.round(turn.round());
+        if (turn.system().equals(roundOrder(s.systems, turn.round()).get(0))) {
+          log(
+              "%s %s c=%d %s: round %d of %d, order %s",
+              topology,
+              row.kind().label,
+              row.concurrency(),
+              ResultTable.size(row.size()),
+              turn.round(),
+              s.rounds,
+              roundOrder(s.systems, turn.round()));
+        }
+        // the systems not measured sit idle beside it: their CPU is shown, not charged
+        Map<String, Long> idle0 = new java.util.LinkedHashMap<>();
+        for (SystemUnderTest other : started) {
+          if (other != sut) {
+            idle0.put(other.name, ServerCpu.ticks(other.serverPids()));
+          }
+        }
+        long t0 = System.nanoTime();
+        try {
+          measure(s, sut, row, table, topology);
+        } catch (Exception e) {
+          log("%s %s: FAILED in %s: %s", topology, sut.name, row, e);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        StringBuilder b = new StringBuilder("    idle beside it, server CPU ms/s:");
+        for (SystemUnderTest other : started) {
+          if (other != sut) {
+            long ticks = ServerCpu.ticks(other.serverPids()) - idle0.get(other.name);
+            othersTicks.merge(other.name, ticks, Long::sum);
+            othersSeconds.merge(other.name, seconds, Double::sum);
+            b.append(
+                String.format(
+                    java.util.Locale.ROOT,
+                    " %s %.0f;",
+                    other.name,
+                    ticks * 1000.0 / ServerCpu.TICKS_PER_SECOND / seconds));
+          }
+        }
+        System.out.println(b);
+      }
+      StringBuilder b = new StringBuilder();
+      othersTicks.forEach(
+          (name, ticks) ->
+              b.append(
+                  String.format(
+                      java.util.Locale.ROOT,
+                      " %s %.0f ms/s over %.0f s;",
+                      name,
+                      ticks * 1000.0 / ServerCpu.TICKS_PER_SECOND / othersSeconds.get(name),
+                      othersSeconds.get(name))));
+      log("%s: server CPU of each system while another was measured:%s", topology, b);
+    } catch (Exception e) {
+      log("%s: FAILED: %s", topology, e);
+    } finally {
+      for (int i = started.size() - 1; i >= 0; i--) {
+        SystemUnderTest sut = started.get(i);
+        try {
+          sut.close();
+        } catch (Exception e) {
+          log("%s %s: stop failed: %s", topology, sut.name, e);
+        }
+        log("%s %s: stopped; %s", topology, sut.name, BlockStat.sinceLast());
+      }
+    }
+  }
+
+  /** The system a name stands for (not started). */
+  private static SystemUnderTest newSystem(Settings s, String name, boolean group)
+      throws IOException {
+    String plain = withoutStoreSuffix(name);
+    Path named = s.namedJars.get(plain.replaceFirst("-w1$", ""));
+    Path jar = named != null ? named : name.startsWith("base") ? s.baselineJar : s.jar;
+    if (named != null) {
+      plain = plain.endsWith("-w1") ? "ours-w1" : "ours";
+    }
+    SystemUnderTest sut =
+        switch (plain) {
+          case "fastdfs" -> new SystemUnderTest.FastDfs(s.peerScript, group);
+          case "ours", "base" ->
+              new SystemUnderTest.Ours(name, jar, group, true, 2, s.serverJvm, s.jfr, s.subdirs);
+          default ->
+              new SystemUnderTest.Ours(name, jar, group, false, 1, s.serverJvm, s.jfr, s.subdirs);
+        };
+    if (sut instanceof SystemUnderTest.Ours ours) {
+      List<String> sets = new ArrayList<>(s.storageSets);
+      sets.addAll(suffixSettings(name));
+      ours.storageSets(sets);
+      ours.jfrSettings(s.jfrSettings);
+    }
+    return sut;
+  }
+
+  /** Starts {@code sut} and runs its unmeasured warm-up; ends with its disk settled. */
+  private static void startAndWarm(Settings s, SystemUnderTest sut, String topology)
+      throws Exception {
+    boolean group = topology.equals("group");
+    sut.start();
+    log(
+        "%s %s: ready at tracker %s, server pids %s",
+        topology, sut.name, sut.tracker(), sut.serverPids());
+    BenchClient.configureOfficial(sut.tracker());
+    // unmeasured warm-up with every client kind measured: each exercises other server code
+    // (a connection per operation: accept and close paths), and the JIT must be done first.
+    // The tracker spreads the warm-up over the group's storages, each a JVM with its own JIT:
+    // each gets as many files as a single node does, or the group is measured colder. With
+    // 400 files shared by two storages (load ~30, 2 cores) the group's c=1 upload p50 was
+    // 6.8-10.9 ms against 3.0 ms single; with 2,500 per storage 1.18 against 1.23 ms
+    // (benchmark/PROFILE.md, "The group's c=1 latency").
+    int warmup = warmupFiles(s.warmup, group);
+    for (BenchClient.Kind kind : s.clients) {
+      runPhases(s, sut, kind, 4, 4096, Math.max(1, warmup / s.clients.size()), null, topology);
+    }
+    untilJitQuiet(s, sut, topology);
+    log("%s %s: %s", topology, sut.name, DiskSettle.settle(s.settleSeconds));
+  }
+
+  /** One row's measured phases on {@code sut}, after the disk settled and the host's steal. */
+  private static void measure(
+      Settings s, SystemUnderTest sut, RowSpec row, ResultTable table, String topology)
+      throws Exception {
+    log(
+        "%s %s: %s; %s",
+        topology, sut.name, DiskSettle.settle(s.settleSeconds), BlockStat.sinceLast());
+    log(
+        "%s %s: %s",
+        topology, sut.name, HostCpu.awaitQuiet(s.stealWaitSeconds, HostCpu::read, Thread::sleep));
+    // the official client keeps its tracker in a global: the system measured now
+    BenchClient.configureOfficial(sut.tracker());
+    runPhases(
+        s,
+        sut,
+        row.kind(),
+        row.concurrency(),
+        row.size(),
+        s.files(row.size(), row.concurrency()),
+        table,
+        topology);
+  }
+
+  /**
+   * A measured row: client kind, concurrency and file size (its phases: upload, download, delete).
+   */
+  record RowSpec(BenchClient.Kind kind, int concurrency, long size) {}
+
+  /** The rows of a topology in the order measured: by client kind, then concurrency, then size. */
+  static List<RowSpec> rows(Settings s) {
+    List<RowSpec> rows = new ArrayList<>();
+    for (BenchClient.Kind kind : s.clients) {
+      for (int c : s.concurrencies) {
+        for (long size : s.sizes) {
+          rows.add(new RowSpec(kind, c, size));
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** One system's turn in the interleaved mode: row index (into {@link #rows}), round, system. */
+  record Turn(int row, int round, String system) {}
+
+  /**
+   * The interleaved schedule: row by row; within a row rounds 1..{@code rounds}, each the systems
+   * in {@link #roundOrder}. With a multiple of the number of systems as rounds, every system runs
+   * each row in every position equally often (pure: tests).
+   */
+  static List<Turn> interleavedTurns(List<String> systems, int rows, int rounds) {
+    List<Turn> turns = new ArrayList<>();
+    for (int row = 0; row < rows; row++) {
+      for (int round = 1; round <= rounds; round++) {
+        for (String system : roundOrder(systems, round)) {
+          turns.add(new Turn(row, round, system));
+        }
+      }
+    }
+    return turns;
   }
 
   /**

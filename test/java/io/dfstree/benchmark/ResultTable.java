@@ -53,8 +53,24 @@ final class ResultTable {
     }
   }
 
+  /** {@link #mode}: one system after the other, every row of one before the next starts. */
+  static final String SEQUENTIAL = "sequential";
+
+  /** {@link #mode}: every system up at once, each row measured for all before the next row. */
+  static final String INTERLEAVED = "interleaved";
+
   private final List<Row> rows = new ArrayList<>();
   private int round = 1;
+  private String mode = SEQUENTIAL;
+
+  /** How the run measured its systems ({@link #SEQUENTIAL} or {@link #INTERLEAVED}): in the TSV. */
+  synchronized void mode(String m) {
+    mode = m;
+  }
+
+  synchronized String mode() {
+    return mode;
+  }
 
   /** The round the next measured rows belong to (--rounds: every system again, order reversed). */
   synchronized void round(int n) {
@@ -296,11 +312,14 @@ final class ResultTable {
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
-  /** Tab-separated rows (with a header line) for scripts. */
+  /**
+   * Tab-separated rows (with a header line) for scripts; the last column says the run's {@link
+   * #mode}, after the columns older runs had.
+   */
   synchronized String tsv() {
     StringBuilder b =
         new StringBuilder(
-            "topology\tclient\tc\tsize\top\tsystem\tops\terrors\tseconds\tops_s\tmib_s\tp50_ms\tp99_ms\tcpu_us_op\tx_ops\tx_p50\tx_cpu\tround\n");
+            "topology\tclient\tc\tsize\top\tsystem\tops\terrors\tseconds\tops_s\tmib_s\tp50_ms\tp99_ms\tcpu_us_op\tx_ops\tx_p50\tx_cpu\tround\tmode\n");
     for (Row r : rows) {
       Key k = r.key();
       b.append(
@@ -323,7 +342,8 @@ final class ResultTable {
                   num(speedRatio(r), "%.3f"),
                   num(latencyRatio(r), "%.3f"),
                   num(cpuRatio(r), "%.3f"),
-                  Integer.toString(r.round())))
+                  Integer.toString(r.round()),
+                  mode))
           .append('\n');
     }
     return b.toString();

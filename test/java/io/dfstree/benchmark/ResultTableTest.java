@@ -116,7 +116,10 @@ class ResultTableTest {
     assertTrue(lines[3].contains("0.80") && lines[3].contains("0.50-1.00"), table);
     assertTrue(lines[3].contains("3.00") && lines[3].contains(" 450 "), table);
     assertTrue(lines[3].contains("1.50") && lines[3].endsWith("| 1"), table);
-    assertTrue(t.tsv().split("\n")[6].endsWith("\t3"), t.tsv());
+    assertTrue(t.tsv().split("\n")[6].endsWith("\t3\tsequential"), t.tsv());
+    t.mode(ResultTable.INTERLEAVED);
+    assertTrue(t.tsv().split("\n")[0].endsWith("\tround\tmode"), t.tsv());
+    assertTrue(t.tsv().split("\n")[6].endsWith("\t3\tinterleaved"), t.tsv());
     assertEquals(2.5, ResultTable.median(List.of(1.0, Double.NaN, 4.0, 2.0, 3.0)), 1e-9);
   }
 
