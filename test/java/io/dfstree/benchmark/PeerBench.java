@@ -931,9 +931,9 @@ public final class PeerBench {
 
   /**
    * With --dump-latencies: one file per measured phase, a line per operation in completion order
-   * (wall-clock start in epoch microseconds, latency in microseconds, start as System.nanoTime(): on
-   * Linux CLOCK_MONOTONIC, ftrace's trace_clock "mono"), to see whether a phase's
-   * slow operations are periodic, clustered or random and to line them up with server logs.
+   * (wall-clock start in epoch microseconds, latency in microseconds, start as System.nanoTime():
+   * on Linux CLOCK_MONOTONIC, ftrace's trace_clock "mono"), to see whether a phase's slow
+   * operations are periodic, clustered or random and to line them up with server logs and traces.
    */
   private static void dumpLatencies(
       String topology,

@@ -110,9 +110,10 @@ class CatchUpFilterTest {
       run.add(line('D', name(i), T));
     }
     List<List<Binlog.Entry>> steps = CatchUpFilter.steps(run);
-    assertEquals((50 + CatchUpFilter.MAX_DELETES_PER_STEP - 1) / CatchUpFilter.MAX_DELETES_PER_STEP, steps.size());
+    int max = CatchUpFilter.MAX_DELETES_PER_STEP;
+    assertEquals((50 + max - 1) / max, steps.size());
     for (List<Binlog.Entry> step : steps) {
-      assertTrue(step.size() <= CatchUpFilter.MAX_DELETES_PER_STEP, "step of " + step.size());
+      assertTrue(step.size() <= max, "step of " + step.size());
     }
     assertEquals(run, steps.stream().flatMap(List::stream).toList());
   }
