@@ -99,6 +99,9 @@ public final class PeerBench {
 
     Path jfr;
     Path out;
+
+    /** With --dump-latencies DIR: every measured phase's start time and latency per operation. */
+    Path dumpLatencies;
     List<String> serverJvm = List.of("-Xmx512m");
     int subdirs = 32;
     Path baselineJar;
@@ -181,6 +184,7 @@ public final class PeerBench {
           case "--storage-set" -> s.storageSets.add(args[++i]);
           case "--jfr-settings" -> s.jfrSettings = args[++i];
           case "--out" -> s.out = Path.of(args[++i]);
+          case "--dump-latencies" -> s.dumpLatencies = Path.of(args[++i]);
           case "--server-jvm" -> s.serverJvm = List.of(args[++i].trim().split("\\s+"));
           default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
         }
@@ -285,7 +289,7 @@ public final class PeerBench {
                [--baseline-jar OLD.jar (adds systems base, base-w1: another build of ours, same run)]
                [--jar-as NAME=JAR (adds systems NAME, NAME-w1: one more build; repeatable)]
                [--server-jvm "-Xmx512m ..."] [--storage-set KEY=VALUE (storage.KEY on ours; repeatable)]
-               [--jfr-settings profile|FILE.jfc]
+               [--jfr-settings profile|FILE.jfc] [--dump-latencies DIR (per measured phase: start, latency per op)]
              systems ours, ours-w1, base, base-w1 take a -packed suffix (storage.packed.enabled=true)
              or a -plain suffix (storage.packed.enabled=false), and a -push suffix
              (storage.pushCopies=true: a W=1 source pushes each upload to its peers) or a -catchup
@@ -320,6 +324,7 @@ public final class PeerBench {
               + " use a multiple of %d (2x it also balances who runs after whom)%n",
           s.rounds, s.systems.size(), s.systems.size());
     }
+    dumpDir = s.dumpLatencies;
     if (s.jfr != null) {
       printWindows = true;
       Files.createDirectories(s.jfr);
@@ -761,16 +766,21 @@ public final class PeerBench {
   /** Latencies of one phase, and its count, errors and first error. */
   private static final class Phase {
     final long[] nanos;
+    /** System.nanoTime() at each operation's start, in the order of {@link #nanos}. */
+    final long[] starts;
     final AtomicInteger done = new AtomicInteger();
     final AtomicLong errors = new AtomicLong();
     final AtomicReference<String> firstError = new AtomicReference<>();
 
     Phase(int n) {
       nanos = new long[n];
+      starts = new long[n];
     }
 
-    void ok(long ns) {
-      nanos[done.getAndIncrement()] = ns;
+    void ok(long start, long ns) {
+      int i = done.getAndIncrement();
+      starts[i] = start;
+      nanos[i] = ns;
     }
 
     void failed(Exception e) {
@@ -803,7 +813,7 @@ public final class PeerBench {
                     long t0 = System.nanoTime();
                     try {
                       op.run(client, i);
-                      p.ok(System.nanoTime() - t0);
+                      p.ok(t0, System.nanoTime() - t0);
                     } catch (Exception e) {
                       p.failed(e);
                     }
@@ -1077,6 +1087,7 @@ public final class PeerBench {
     }
     table.add(row);
     System.out.println(table.format(row));
+    dumpLatencies(topology, kind, c, size, operation, sut, p, row.round());
     HostCpu host = HostCpu.read();
     if (host != null && hostAtPhaseStart != null) {
       double steal = host.stealPercentSince(hostAtPhaseStart);
@@ -1106,5 +1117,56 @@ public final class PeerBench {
           "window %s %s: %tT.%<tL .. %tT.%<tL",
           sut.name, operation, end - (long) (seconds * 1000), end);
     }
+  }
+
+  /** Where --dump-latencies writes (null: off). */
+  private static Path dumpDir;
+
+  /** The wall clock's epoch nanoseconds minus System.nanoTime(), read once. */
+  private static final long EPOCH_MINUS_NANO =
+      System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+
+  /**
+   * With --dump-latencies: one file per measured phase, a line per operation in completion order
+   * (wall-clock start in epoch microseconds, latency in microseconds, start as System.nanoTime():
+   * on Linux CLOCK_MONOTONIC, ftrace's trace_clock "mono"), to see whether a phase's slow
+   * operations are periodic, clustered or random and to line them up with server logs and traces.
+   */
+  private static void dumpLatencies(
+      String topology,
+      BenchClient.Kind kind,
+      int c,
+      long size,
+      String operation,
+      SystemUnderTest sut,
+      Phase p,
+      int round)
+      throws IOException {
+    if (dumpDir == null) {
+      return;
+    }
+    java.nio.file.Files.createDirectories(dumpDir);
+    String name =
+        String.format(
+            java.util.Locale.ROOT,
+            "%s-%s-%s-c%d-%d-%s-r%d.tsv",
+            sut.name,
+            topology,
+            kind.label,
+            c,
+            size,
+            operation,
+            round);
+    StringBuilder b = new StringBuilder("start_epoch_us\tlatency_us\tstart_mono_ns\n");
+    int count = p.done.get();
+    for (int i = 0; i < count; i++) {
+      b.append((p.starts[i] + EPOCH_MINUS_NANO) / 1000)
+          .append('\t')
+          .append(p.nanos[i] / 1000)
+          .append('\t')
+          .append(p.starts[i])
+          .append('\n');
+    }
+    java.nio.file.Files.writeString(dumpDir.resolve(name), b);
   }
 }

@@ -1,6 +1,7 @@
 package io.dfstree.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dfstree.fileid.FileId;
 import io.dfstree.fileid.FileName;
@@ -98,5 +99,22 @@ class CatchUpFilterTest {
         List.of(List.of(d1, d2, d3), List.of(c4), List.of(d5, d1again), List.of(c1)), steps);
     assertEquals(List.of(List.of(d1), List.of(d1again)), CatchUpFilter.steps(List.of(d1, d1again)));
     assertEquals(List.of(), CatchUpFilter.steps(List.of()));
+  }
+
+  @Test
+  void aLongRunOfDeletesIsCutIntoBoundedSteps() {
+    // a poll's deletes queued at once held the committer for milliseconds, and a client's delete
+    // waited behind them all (c1tail, session 24)
+    List<Binlog.Entry> run = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      run.add(line('D', name(i), T));
+    }
+    List<List<Binlog.Entry>> steps = CatchUpFilter.steps(run);
+    int max = CatchUpFilter.MAX_DELETES_PER_STEP;
+    assertEquals((50 + max - 1) / max, steps.size());
+    for (List<Binlog.Entry> step : steps) {
+      assertTrue(step.size() <= max, "step of " + step.size());
+    }
+    assertEquals(run, steps.stream().flatMap(List::stream).toList());
   }
 }
