@@ -22,19 +22,19 @@ class PeerBenchInterleaveTest {
 
   @Test
   void everyRoundOfARowRunsBeforeTheNextRowAndEachRoundInItsRotatedOrder() {
-    List<PeerBench.Turn> turns = PeerBench.interleavedTurns(SYSTEMS, 2, 3);
+    List<RoundSchedule.Turn> turns = RoundSchedule.interleavedTurns(SYSTEMS, 2, 3);
     assertEquals(18, turns.size());
-    List<String> row0 = turns.subList(0, 9).stream().map(PeerBench.Turn::system).toList();
+    List<String> row0 = turns.subList(0, 9).stream().map(RoundSchedule.Turn::system).toList();
     assertEquals(List.of("fastdfs", "a", "b", "a", "b", "fastdfs", "b", "fastdfs", "a"), row0);
     for (int i = 0; i < 18; i++) {
-      PeerBench.Turn t = turns.get(i);
+      RoundSchedule.Turn t = turns.get(i);
       assertEquals(i / 9, t.row(), "row of turn " + i);
       assertEquals(i % 9 / 3 + 1, t.round(), "round of turn " + i);
-      assertEquals(PeerBench.roundOrder(SYSTEMS, t.round()).get(i % 3), t.system());
+      assertEquals(RoundSchedule.roundOrder(SYSTEMS, t.round()).get(i % 3), t.system());
     }
     assertEquals(
-        turns.subList(0, 9).stream().map(PeerBench.Turn::system).toList(),
-        turns.subList(9, 18).stream().map(PeerBench.Turn::system).toList(),
+        turns.subList(0, 9).stream().map(RoundSchedule.Turn::system).toList(),
+        turns.subList(9, 18).stream().map(RoundSchedule.Turn::system).toList(),
         "every row gets the same rotation");
   }
 
@@ -42,12 +42,12 @@ class PeerBenchInterleaveTest {
   void eachSystemRunsEachRowOnceARoundAndInEveryPositionWhenTheRoundsAreBalanced() {
     int rows = 4;
     for (int rounds : List.of(3, 6)) {
-      List<PeerBench.Turn> turns = PeerBench.interleavedTurns(SYSTEMS, rows, rounds);
+      List<RoundSchedule.Turn> turns = RoundSchedule.interleavedTurns(SYSTEMS, rows, rounds);
       assertEquals(rows * rounds * SYSTEMS.size(), turns.size());
       assertEquals(turns.size(), new HashSet<>(turns).size(), "no (row, round, system) twice");
       Map<String, Map<Integer, Integer>> positions = new HashMap<>();
       for (int i = 0; i < turns.size(); i++) {
-        PeerBench.Turn t = turns.get(i);
+        RoundSchedule.Turn t = turns.get(i);
         positions
             .computeIfAbsent(t.system() + "@" + t.row(), k -> new HashMap<>())
             .merge(i % SYSTEMS.size(), 1, Integer::sum);
@@ -69,44 +69,44 @@ class PeerBenchInterleaveTest {
   @Test
   void twoSystemsTakeTurnsFirstInTheOrderOfTheRounds() {
     List<String> order =
-        PeerBench.interleavedTurns(List.of("a", "b"), 1, 4).stream()
-            .map(PeerBench.Turn::system)
+        RoundSchedule.interleavedTurns(List.of("a", "b"), 1, 4).stream()
+            .map(RoundSchedule.Turn::system)
             .toList();
     // rounds as given, reversed, then (n+1..2n) reversed again: a-b, b-a, b-a, a-b
     assertEquals(List.of("a", "b", "b", "a", "b", "a", "a", "b"), order);
     Set<Integer> rounds = new HashSet<>();
-    PeerBench.interleavedTurns(List.of("a", "b"), 1, 4).forEach(t -> rounds.add(t.round()));
+    RoundSchedule.interleavedTurns(List.of("a", "b"), 1, 4).forEach(t -> rounds.add(t.round()));
     assertEquals(Set.of(1, 2, 3, 4), rounds);
   }
 
   @Test
   void theRowsAreByClientThenConcurrencyThenSize() {
-    PeerBench.Settings s =
-        PeerBench.Settings.parse(
+    BenchSettings s =
+        BenchSettings.parse(
             new String[] {"--clients", "official,pooled", "-c", "1,16", "-s", "4K,64K"});
-    List<PeerBench.RowSpec> rows = PeerBench.rows(s);
+    List<RoundSchedule.RowSpec> rows = RoundSchedule.rows(s);
     assertEquals(8, rows.size());
-    assertEquals(new PeerBench.RowSpec(BenchClient.Kind.OFFICIAL, 1, 4096), rows.get(0));
-    assertEquals(new PeerBench.RowSpec(BenchClient.Kind.OFFICIAL, 1, 65536), rows.get(1));
-    assertEquals(new PeerBench.RowSpec(BenchClient.Kind.OFFICIAL, 16, 4096), rows.get(2));
-    assertEquals(new PeerBench.RowSpec(BenchClient.Kind.POOLED, 16, 65536), rows.get(7));
+    assertEquals(new RoundSchedule.RowSpec(BenchClient.Kind.OFFICIAL, 1, 4096), rows.get(0));
+    assertEquals(new RoundSchedule.RowSpec(BenchClient.Kind.OFFICIAL, 1, 65536), rows.get(1));
+    assertEquals(new RoundSchedule.RowSpec(BenchClient.Kind.OFFICIAL, 16, 4096), rows.get(2));
+    assertEquals(new RoundSchedule.RowSpec(BenchClient.Kind.POOLED, 16, 65536), rows.get(7));
   }
 
   @Test
   void interleaveIsAnOptionOffByDefaultWithOneFastDfsAndNoNameTwice() {
-    assertFalse(PeerBench.Settings.parse(new String[0]).interleave, "sequential by default");
-    assertTrue(PeerBench.Settings.parse(new String[] {"--interleave"}).interleave);
+    assertFalse(BenchSettings.parse(new String[0]).interleave, "sequential by default");
+    assertTrue(BenchSettings.parse(new String[] {"--interleave"}).interleave);
     assertThrows(
         IllegalArgumentException.class,
         () ->
-            PeerBench.Settings.parse(
+            BenchSettings.parse(
                 new String[] {"--interleave", "--systems", "fastdfs,fastdfs-packed"}));
     assertThrows(
         IllegalArgumentException.class,
-        () -> PeerBench.Settings.parse(new String[] {"--interleave", "--systems", "ours,ours"}));
+        () -> BenchSettings.parse(new String[] {"--interleave", "--systems", "ours,ours"}));
     assertEquals(
         List.of("fastdfs", "a", "b"),
-        PeerBench.Settings.parse(
+        BenchSettings.parse(
                 new String[] {
                   "--interleave",
                   "--jar-as",

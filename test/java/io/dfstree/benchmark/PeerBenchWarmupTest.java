@@ -13,35 +13,35 @@ class PeerBenchWarmupTest {
     // a method called once per operation needs ~5,000 calls from tier 3 before C2 compiles it:
     // fewer warm-up files put that compile in the first measured row (session 14)
     org.junit.jupiter.api.Assertions.assertTrue(
-        PeerBench.Settings.parse(new String[0]).warmup > 5000, "default warm-up per storage");
+        BenchSettings.parse(new String[0]).warmup > 5000, "default warm-up per storage");
   }
 
   @Test
   void aSystemNamesStoreSuffixIsTakenOffAndItsNameChecked() {
-    assertEquals("ours", PeerBench.withoutStoreSuffix("ours-plain"));
-    assertEquals("ours-w1", PeerBench.withoutStoreSuffix("ours-w1-packed"));
-    assertEquals("fastdfs", PeerBench.withoutStoreSuffix("fastdfs"));
+    assertEquals("ours", BenchSettings.withoutStoreSuffix("ours-plain"));
+    assertEquals("ours-w1", BenchSettings.withoutStoreSuffix("ours-w1-packed"));
+    assertEquals("fastdfs", BenchSettings.withoutStoreSuffix("fastdfs"));
     assertEquals(
         java.util.List.of("ours-plain", "ours-w1-packed"),
-        PeerBench.Settings.parse(new String[] {"--systems", "ours-plain,ours-w1-packed"}).systems);
+        BenchSettings.parse(new String[] {"--systems", "ours-plain,ours-w1-packed"}).systems);
     org.junit.jupiter.api.Assertions.assertThrows(
         IllegalArgumentException.class,
-        () -> PeerBench.Settings.parse(new String[] {"--systems", "minio-plain"}));
+        () -> BenchSettings.parse(new String[] {"--systems", "minio-plain"}));
   }
 
   @Test
   void pushAndCatchUpSuffixesSetTheW1CopyPath() {
-    assertEquals("ours-w1", PeerBench.withoutStoreSuffix("ours-w1-push"));
-    assertEquals("main-w1", PeerBench.withoutStoreSuffix("main-w1-catchup-packed"));
-    assertEquals(java.util.List.of("pushCopies=true"), PeerBench.suffixSettings("ours-w1-push"));
+    assertEquals("ours-w1", BenchSettings.withoutStoreSuffix("ours-w1-push"));
+    assertEquals("main-w1", BenchSettings.withoutStoreSuffix("main-w1-catchup-packed"));
+    assertEquals(
+        java.util.List.of("pushCopies=true"), BenchSettings.suffixSettings("ours-w1-push"));
     assertEquals(
         java.util.List.of("packed.enabled=true", "pushCopies=false"),
-        PeerBench.suffixSettings("ours-w1-catchup-packed"));
-    assertEquals(java.util.List.of(), PeerBench.suffixSettings("ours-w1"));
+        BenchSettings.suffixSettings("ours-w1-catchup-packed"));
+    assertEquals(java.util.List.of(), BenchSettings.suffixSettings("ours-w1"));
     assertEquals(
         java.util.List.of("ours-w1-push", "ours-w1-catchup"),
-        PeerBench.Settings.parse(new String[] {"--systems", "ours-w1-push,ours-w1-catchup"})
-            .systems);
+        BenchSettings.parse(new String[] {"--systems", "ours-w1-push,ours-w1-catchup"}).systems);
   }
 
   @Test
@@ -52,7 +52,7 @@ class PeerBenchWarmupTest {
     org.junit.jupiter.api.Assertions.assertTrue(PeerBench.jitQuiet(5, 2.0, 3));
     org.junit.jupiter.api.Assertions.assertFalse(PeerBench.jitQuiet(35, 1.0, 3));
     assertEquals(
-        45.0, PeerBench.Settings.parse(new String[] {"--jit-quiet-max", "45"}).jitQuietMaxSeconds);
+        45.0, BenchSettings.parse(new String[] {"--jit-quiet-max", "45"}).jitQuietMaxSeconds);
   }
 
   @Test
@@ -83,8 +83,7 @@ class PeerBenchWarmupTest {
     long self = ProcessHandle.current().pid();
     double up = ServerCpu.secondsUp(self);
     org.junit.jupiter.api.Assertions.assertTrue(up > 0 && up < 24 * 3600, "this JVM up " + up);
-    assertEquals(
-        75.0, PeerBench.Settings.parse(new String[] {"--warmup-past", "75"}).warmupPastSeconds);
+    assertEquals(75.0, BenchSettings.parse(new String[] {"--warmup-past", "75"}).warmupPastSeconds);
   }
 
   @Test

@@ -126,14 +126,15 @@ class ResultTableTest {
   @Test
   void roundsRotateSoEverySystemRunsInEveryPositionThenReverseForWhoFollowsWhom() {
     List<String> systems = List.of("fastdfs", "a", "b");
-    assertEquals(systems, PeerBench.roundOrder(systems, 1));
-    assertEquals(List.of("a", "b", "fastdfs"), PeerBench.roundOrder(systems, 2));
-    assertEquals(List.of("b", "fastdfs", "a"), PeerBench.roundOrder(systems, 3));
-    assertEquals(List.of("b", "a", "fastdfs"), PeerBench.roundOrder(systems, 4));
-    assertEquals(systems, PeerBench.roundOrder(systems, 7), "the design repeats after 2n rounds");
+    assertEquals(systems, RoundSchedule.roundOrder(systems, 1));
+    assertEquals(List.of("a", "b", "fastdfs"), RoundSchedule.roundOrder(systems, 2));
+    assertEquals(List.of("b", "fastdfs", "a"), RoundSchedule.roundOrder(systems, 3));
+    assertEquals(List.of("b", "a", "fastdfs"), RoundSchedule.roundOrder(systems, 4));
+    assertEquals(
+        systems, RoundSchedule.roundOrder(systems, 7), "the design repeats after 2n rounds");
     java.util.Map<String, Integer> neighbours = new java.util.HashMap<>();
     for (int round = 1; round <= 6; round++) {
-      List<String> order = PeerBench.roundOrder(systems, round);
+      List<String> order = RoundSchedule.roundOrder(systems, round);
       for (int position = 0; position < order.size(); position++) {
         neighbours.merge(position + ":" + order.get(position), 1, Integer::sum);
         if (position > 0) {
@@ -151,26 +152,27 @@ class ResultTableTest {
         }
       }
     }
-    assertEquals(List.of("b", "a"), PeerBench.roundOrder(List.of("a", "b"), 2), "two: reversed");
-    assertTrue(PeerBench.positionsBalanced(3, 6));
-    assertFalse(PeerBench.positionsBalanced(3, 2));
-    assertEquals(3, PeerBench.Settings.parse(new String[] {"--rounds", "3"}).rounds);
+    assertEquals(
+        List.of("b", "a"), RoundSchedule.roundOrder(List.of("a", "b"), 2), "two: reversed");
+    assertTrue(RoundSchedule.positionsBalanced(3, 6));
+    assertFalse(RoundSchedule.positionsBalanced(3, 2));
+    assertEquals(3, BenchSettings.parse(new String[] {"--rounds", "3"}).rounds);
   }
 
   @Test
   void settingsParseSizesListsAndQuickMode() {
-    PeerBench.Settings s =
-        PeerBench.Settings.parse(new String[] {"-s", "4K,1M", "-c", "1", "--systems", "ours"});
+    BenchSettings s =
+        BenchSettings.parse(new String[] {"-s", "4K,1M", "-c", "1", "--systems", "ours"});
     assertEquals(List.of(4096L, 1048576L), s.sizes);
     assertEquals(List.of(1), s.concurrencies);
     assertEquals(2000, s.files(4096, 1), "c=1 small-file phases as long as c=16's");
     assertEquals(50, s.files(1 << 20, 1), "a quarter of the large files at c=1");
-    PeerBench.Settings q = PeerBench.Settings.parse(new String[] {"--quick"});
+    BenchSettings q = BenchSettings.parse(new String[] {"--quick"});
     assertTrue(q.files(4096, 16) <= 200 && q.maxSeconds <= 5, "quick mode is small");
     assertThrows(
         IllegalArgumentException.class,
-        () -> PeerBench.Settings.parse(new String[] {"--systems", "minio"}));
+        () -> BenchSettings.parse(new String[] {"--systems", "minio"}));
     assertThrows(
-        IllegalArgumentException.class, () -> PeerBench.Settings.parse(new String[] {"--bogus"}));
+        IllegalArgumentException.class, () -> BenchSettings.parse(new String[] {"--bogus"}));
   }
 }
