@@ -3,7 +3,10 @@ package io.dfstree.benchmark;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The benchmark's command line ({@link PeerBench}, benchmark/fastdfs-compare.sh): what to run, how
@@ -85,7 +88,7 @@ final class BenchSettings {
    * More builds of ours in the same run ({@code --jar-as main=main.jar}): system {@code main} (W=2,
    * fsync on) and {@code main-w1} run that jar.
    */
-  java.util.Map<String, Path> namedJars = new java.util.LinkedHashMap<>();
+  Map<String, Path> namedJars = new LinkedHashMap<>();
 
   int threads;
 
@@ -188,7 +191,7 @@ final class BenchSettings {
       if (s.systems.stream().filter(x -> withoutStoreSuffix(x).equals("fastdfs")).count() > 1) {
         throw new IllegalArgumentException("--interleave runs at most one FastDFS");
       }
-      if (new java.util.HashSet<>(s.systems).size() != s.systems.size()) {
+      if (new HashSet<>(s.systems).size() != s.systems.size()) {
         throw new IllegalArgumentException("--interleave: a system named twice in " + s.systems);
       }
     }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -148,7 +149,7 @@ public final class PeerBench {
     boolean group = topology.equals("group");
     List<SystemUnderTest> started = new ArrayList<>();
     try {
-      Map<String, SystemUnderTest> byName = new java.util.LinkedHashMap<>();
+      Map<String, SystemUnderTest> byName = new LinkedHashMap<>();
       for (String name : s.systems) {
         SystemUnderTest sut = newSystem(s, name, group);
         started.add(sut);
@@ -162,8 +163,8 @@ public final class PeerBench {
         idle(sut);
       }
       List<RoundSchedule.RowSpec> rows = RoundSchedule.rows(s);
-      Map<String, Long> othersTicks = new java.util.LinkedHashMap<>();
-      Map<String, Double> othersSeconds = new java.util.LinkedHashMap<>();
+      Map<String, Long> othersTicks = new LinkedHashMap<>();
+      Map<String, Double> othersSeconds = new LinkedHashMap<>();
       for (RoundSchedule.Turn turn :
           RoundSchedule.interleavedTurns(s.systems, rows.size(), s.rounds)) {
         RoundSchedule.RowSpec row = rows.get(turn.row());
@@ -181,7 +182,7 @@ public final class PeerBench {
               RoundSchedule.roundOrder(s.systems, turn.round()));
         }
         // the systems not measured sit idle beside it: their CPU is shown, not charged
-        Map<String, Long> idle0 = new java.util.LinkedHashMap<>();
+        Map<String, Long> idle0 = new LinkedHashMap<>();
         for (SystemUnderTest other : started) {
           if (other != sut) {
             idle0.put(other.name, ServerCpu.ticks(other.serverPids()));
@@ -830,7 +831,7 @@ public final class PeerBench {
     if (dumpDir == null) {
       return;
     }
-    java.nio.file.Files.createDirectories(dumpDir);
+    Files.createDirectories(dumpDir);
     String name =
         String.format(
             java.util.Locale.ROOT,
@@ -852,6 +853,6 @@ public final class PeerBench {
           .append(p.starts[i])
           .append('\n');
     }
-    java.nio.file.Files.writeString(dumpDir.resolve(name), b);
+    Files.writeString(dumpDir.resolve(name), b);
   }
 }
