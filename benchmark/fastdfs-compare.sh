@@ -13,8 +13,16 @@
 # delete with three clients -- official (Java client 1.27, a storage connection per operation),
 # pooled (kept connections) and split (new tracker and storage connections per operation, header
 # and body in two TCP writes) -- at each concurrency and size, and prints ops/s, MiB/s, p50/p99,
-# server CPU us per operation (utime+stime from /proc/<pid>/stat of every server process) and
-# the ratios to FastDFS's row. Every phase is bounded in count and time (--max-seconds).
+# server CPU us per operation (every thread's time on a CPU, in ns, from /proc/<pid>/task/*/schedstat
+# of every server process) and the ratios to FastDFS's row. Every phase is bounded in count and
+# time (--max-seconds).
+# After each measured phase it waits (up to --tail-max SECONDS, 10; 0 turns it off) until the
+# servers' CPU over a 200 ms window is back near their idle rate (at most twice it, and at least
+# 30 ms/s above it), and charges the CPU of that wait above the idle rate to the phase: the copies
+# an asynchronous group (FastDFS, our W=1) still makes after its uploads are answered, a trash's
+# unlinks. Nothing is charged when the first window is already quiet. Each row then prints a
+# "tail:" line; the TSV's tail_s and tail_cpu_us_op columns say how long and how much (included in
+# cpu_us_op). Without the wait that work ran inside the next phase and was charged to it.
 # Warm-up: --warmup N files per storage, then more rounds (4 KiB and every measured size, every client kind and
 # concurrency measured) until the servers' JIT compiler threads (C1/C2, read from
 # /proc/<pid>/task/*/stat) used at most --jit-quiet PERCENT (3) of one core over a round of at
@@ -36,7 +44,7 @@
 # Options: --quick | --topologies single,group | --systems fastdfs,ours,ours-w1 (suffix -packed or -plain: packing on or off) |
 #   --clients official,pooled,split | -c 1,16 | -s 4K,64K,1M | --scale F (file counts) |
 #   --max-seconds S (per phase) | --warmup N (per storage, 6000) | --jit-quiet PERCENT | --jit-quiet-max S | --warmup-past S |
-#   --settle-max S | --steal-wait-max S (before each block of measured phases, wait up to S s, 30, for a
+#   --settle-max S | --tail-max S | --steal-wait-max S (before each block of measured phases, wait up to S s, 30, for a
 #   second with at most 2% host steal; every row prints its steal) | --rounds N (every system N times, rotated: N = number of systems puts each in each position; medians) |
 #   --interleave (all systems of a topology up at once, each warmed; then row by row, each row's
 #   phases for every system in each round's rotated order, --rounds times, before the next row:
@@ -53,7 +61,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for a in "$@"; do
-  if [[ $a == --help || $a == -h ]]; then sed -n "2,52p" "$0"; exit 0; fi
+  if [[ $a == --help || $a == -h ]]; then sed -n "2,60p" "$0"; exit 0; fi
 done
 PEER=${FASTDFS_PEER:-../shared/fastdfs-peer/fastdfs-peer}
 [[ -x $PEER ]] || { echo "error: $PEER not found (set FASTDFS_PEER to the fastdfs-peer script)" >&2; exit 2; }

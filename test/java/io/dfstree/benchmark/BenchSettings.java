@@ -56,6 +56,13 @@ final class BenchSettings {
   double settleSeconds = 60;
 
   /**
+   * After each measured phase: wait up to this long for the servers to be quiet again, charging the
+   * CPU of the wait above their idle rate to the phase ({@link PhaseTail}; 0: off, the next phase
+   * starts at once and carries what this one left behind).
+   */
+  double tailMaxSeconds = 10;
+
+  /**
    * Before each block of measured phases: wait up to this long for a second in which the host stole
    * at most 2% of the machine ({@link HostCpu#awaitQuiet}; 0: off).
    */
@@ -102,13 +109,16 @@ final class BenchSettings {
 
   /**
    * Files per phase: fewer for large files, so every row takes seconds. One connection gets a
-   * quarter of the large files only: a c=1 phase of 500 small files lasted 0.2-0.7 s, and a second
-   * of machine noise moved its ratio by half (session 14: FastDFS's own c=1 upload went 557-1,093/s
-   * between rounds); as many small files as at c=16 last a few seconds.
+   * quarter of the files above 4 MiB only. A c=1 phase of 500 small files lasted 0.2-0.7 s, and a
+   * second of machine noise moved its ratio by half (session 14: FastDFS's own c=1 upload went
+   * 557-1,093/s between rounds); as many small files as at c=16 last a few seconds. Likewise 1 MiB
+   * files: 50 at c=1 made 35-50 ms download and delete phases that one pause decided (session 24:
+   * single node 1 MiB downloads 1,150 and 630/s in two rounds at the same p50), so up to 4 MiB c=1
+   * gets as many as c=16.
    */
   int files(long size, int concurrency) {
     int base = size <= (8 << 10) ? 2000 : size <= (128 << 10) ? 800 : 200;
-    if (concurrency == 1 && size > (128 << 10)) {
+    if (concurrency == 1 && size > (4 << 20)) {
       base /= 4;
     }
     return Math.max(10, (int) (base * scale));
@@ -145,6 +155,7 @@ final class BenchSettings {
         case "--jit-quiet" -> s.jitQuietPercent = Double.parseDouble(args[++i]);
         case "--warmup-past" -> s.warmupPastSeconds = Double.parseDouble(args[++i]);
         case "--settle-max" -> s.settleSeconds = Double.parseDouble(args[++i]);
+        case "--tail-max" -> s.tailMaxSeconds = Double.parseDouble(args[++i]);
         case "--steal-wait-max" -> s.stealWaitSeconds = Double.parseDouble(args[++i]);
         case "--rounds" -> s.rounds = Integer.parseInt(args[++i]);
         case "--interleave" -> s.interleave = true;
@@ -262,7 +273,7 @@ final class BenchSettings {
       """
       usage: benchmark/fastdfs-compare.sh [--quick] [--topologies single,group] [--systems fastdfs,ours,ours-w1]
                [--clients official,pooled,split] [-c 1,16] [-s 4K,64K,1M] [--scale F] [--max-seconds S]
-               [--warmup N] [--jit-quiet PERCENT] [--jit-quiet-max SECONDS (0: off)] [--warmup-past SECONDS (0: off)] [--settle-max SECONDS (0: off)] [--steal-wait-max SECONDS (0: off)] [--rounds N] [--interleave] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
+               [--warmup N] [--jit-quiet PERCENT] [--jit-quiet-max SECONDS (0: off)] [--warmup-past SECONDS (0: off)] [--settle-max SECONDS (0: off)] [--tail-max SECONDS (0: off)] [--steal-wait-max SECONDS (0: off)] [--rounds N] [--interleave] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
                [--baseline-jar OLD.jar (adds systems base, base-w1: another build of ours, same run)]
                [--jar-as NAME=JAR (adds systems NAME, NAME-w1: one more build; repeatable)]
                [--server-jvm "-Xmx512m ..."] [--storage-set KEY=VALUE (storage.KEY on ours; repeatable)]

@@ -432,12 +432,40 @@ public final class PeerBench {
    * compiling), over 5 s: at low rates it is a visible part of the CPU per operation of a row.
    */
   private static void idle(SystemUnderTest sut) throws Exception {
-    long c0 = ServerCpu.ticks(sut.serverPids());
+    Map<Long, Long> c0 = ServerCpu.threadNanos(sut.serverPids());
     long t0 = System.nanoTime();
     Thread.sleep(5000);
     double seconds = (System.nanoTime() - t0) / 1e9;
-    double ms = (ServerCpu.ticks(sut.serverPids()) - c0) * 1000.0 / ServerCpu.TICKS_PER_SECOND;
+    double ms = ServerCpu.nanosSince(c0, ServerCpu.threadNanos(sut.serverPids())) / 1e6;
+    idleMsPerSecond.put(sut.name, ms / seconds);
     log("%s idle: server CPU %.0f ms per second with no client", sut.name, ms / seconds);
+  }
+
+  /** Each system's CPU with no client, ms per second ({@link #idle}): {@link PhaseTail}'s base. */
+  private static final Map<String, Double> idleMsPerSecond =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Waits after a measured phase for the work it left behind ({@link PhaseTail}), bounded by
+   * --tail-max; nothing for a warm-up phase.
+   */
+  private static PhaseTail.Result tail(
+      BenchSettings s, SystemUnderTest sut, ResultTable table, List<Long> pids) throws Exception {
+    if (table == null || s.tailMaxSeconds <= 0) {
+      return PhaseTail.Result.NONE;
+    }
+    Map<Long, Long> base = ServerCpu.threadNanos(pids);
+    return PhaseTail.await(
+        () -> {
+          try {
+            return ServerCpu.nanosSince(base, ServerCpu.threadNanos(pids));
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        },
+        idleMsPerSecond.getOrDefault(sut.name, 0.0),
+        s.tailMaxSeconds,
+        PhaseTail.SYSTEM);
   }
 
   /** With --jfr: print each measured phase's wall-clock window. */
@@ -555,12 +583,12 @@ public final class PeerBench {
         listsStorages(s.threads) && sut instanceof SystemUnderTest.Ours
             ? storageCounters(tracker, null, print)
             : null;
-    long cpu0 = ServerCpu.ticks(pids);
+    Map<Long, Long> cpu0 = ServerCpu.threadNanos(pids);
     long t0 = System.nanoTime();
     phaseStarts(table, sut, "upload");
     Phase up =
         phase(kind, tracker, c, n, s.maxSeconds, (client, i) -> ids.set(i, client.upload(content)));
-    record(table, sut, topology, kind, c, size, "upload", up, t0, cpu0, pids);
+    record(s, table, sut, topology, kind, c, size, "upload", up, t0, cpu0, pids);
     threads0 = threadReport(s, threads0, pids, labels, up);
     counters = counters == null ? null : storageCounters(tracker, counters, print);
 
@@ -570,7 +598,7 @@ public final class PeerBench {
         stored.add(ids.get(i));
       }
     }
-    cpu0 = ServerCpu.ticks(pids);
+    cpu0 = ServerCpu.threadNanos(pids);
     t0 = System.nanoTime();
     phaseStarts(table, sut, "download");
     Phase down =
@@ -596,12 +624,12 @@ public final class PeerBench {
                         + " (or different bytes)");
               }
             });
-    record(table, sut, topology, kind, c, size, "download", down, t0, cpu0, pids);
+    record(s, table, sut, topology, kind, c, size, "download", down, t0, cpu0, pids);
     threads0 = threadReport(s, threads0, pids, labels, down);
     counters = counters == null ? null : storageCounters(tracker, counters, print);
 
     // the delete phase removes every stored file (a longer bound: leftovers would skew later rows)
-    cpu0 = ServerCpu.ticks(pids);
+    cpu0 = ServerCpu.threadNanos(pids);
     t0 = System.nanoTime();
     phaseStarts(table, sut, "delete");
     Phase del =
@@ -615,7 +643,7 @@ public final class PeerBench {
               String[] id = stored.get(i);
               client.delete(id[0], id[1]);
             });
-    record(table, sut, topology, kind, c, size, "delete", del, t0, cpu0, pids);
+    record(s, table, sut, topology, kind, c, size, "delete", del, t0, cpu0, pids);
     threadReport(s, threads0, pids, labels, del);
     if (counters != null) {
       storageCounters(tracker, counters, print);
@@ -736,6 +764,7 @@ public final class PeerBench {
   }
 
   private static void record(
+      BenchSettings s,
       ResultTable table,
       SystemUnderTest sut,
       String topology,
@@ -745,12 +774,14 @@ public final class PeerBench {
       String operation,
       Phase p,
       long t0,
-      long cpu0,
+      Map<Long, Long> cpu0,
       List<Long> pids)
-      throws IOException {
+      throws Exception {
     double seconds = (System.nanoTime() - t0) / 1e9;
-    long cpu = ServerCpu.ticks(pids) - cpu0;
+    long cpu = ServerCpu.nanosSince(cpu0, ServerCpu.threadNanos(pids));
     int count = p.done.get();
+    // before the row is made: its CPU includes the work the phase left behind
+    PhaseTail.Result tail = tail(s, sut, table, pids);
     long[] sorted = Arrays.copyOf(p.nanos, count);
     Arrays.sort(sorted);
     ResultTable.Row row =
@@ -762,9 +793,11 @@ public final class PeerBench {
             seconds,
             ResultTable.percentileMs(sorted, count, 0.50),
             ResultTable.percentileMs(sorted, count, 0.99),
-            ServerCpu.microsPerOp(cpu, count),
+            ServerCpu.microsPerOpFromNanos(cpu + tail.chargedNanos(), count),
             p.firstError.get(),
-            table == null ? 1 : table.round());
+            table == null ? 1 : table.round(),
+            tail.seconds(),
+            ServerCpu.microsPerOpFromNanos(tail.chargedNanos(), count));
     if (table == null) {
       if (p.errors.get() > 0) {
         log("warm-up %s: %d errors, first: %s", operation, p.errors.get(), p.firstError.get());
@@ -773,6 +806,7 @@ public final class PeerBench {
     }
     table.add(row);
     System.out.println(table.format(row));
+    System.out.println(tail.describe(count));
     dumpLatencies(topology, kind, c, size, operation, sut, p, row.round());
     HostCpu host = HostCpu.read();
     if (host != null && hostAtPhaseStart != null) {

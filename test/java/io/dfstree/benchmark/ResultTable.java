@@ -29,7 +29,36 @@ final class ResultTable {
       double p99Ms,
       double cpuMicrosPerOp,
       String firstError,
-      int round) {
+      int round,
+      double tailSeconds,
+      double tailMicrosPerOp) {
+    /** A row whose phase's tail was not waited for ({@link PhaseTail}). */
+    Row(
+        Key key,
+        String system,
+        long ops,
+        long errors,
+        double seconds,
+        double p50Ms,
+        double p99Ms,
+        double cpuMicrosPerOp,
+        String firstError,
+        int round) {
+      this(
+          key,
+          system,
+          ops,
+          errors,
+          seconds,
+          p50Ms,
+          p99Ms,
+          cpuMicrosPerOp,
+          firstError,
+          round,
+          0,
+          Double.NaN);
+    }
+
     /** A row of round 1 (a run of one round). */
     Row(
         Key key,
@@ -313,13 +342,14 @@ final class ResultTable {
   }
 
   /**
-   * Tab-separated rows (with a header line) for scripts; the last column says the run's {@link
-   * #mode}, after the columns older runs had.
+   * Tab-separated rows (with a header line) for scripts; after the columns older runs had, the
+   * run's {@link #mode}, then how long the wait for the phase's tail took and the CPU per operation
+   * it charged ({@link PhaseTail}; included in cpu_us_op).
    */
   synchronized String tsv() {
     StringBuilder b =
         new StringBuilder(
-            "topology\tclient\tc\tsize\top\tsystem\tops\terrors\tseconds\tops_s\tmib_s\tp50_ms\tp99_ms\tcpu_us_op\tx_ops\tx_p50\tx_cpu\tround\tmode\n");
+            "topology\tclient\tc\tsize\top\tsystem\tops\terrors\tseconds\tops_s\tmib_s\tp50_ms\tp99_ms\tcpu_us_op\tx_ops\tx_p50\tx_cpu\tround\tmode\ttail_s\ttail_cpu_us_op\n");
     for (Row r : rows) {
       Key k = r.key();
       b.append(
@@ -343,7 +373,9 @@ final class ResultTable {
                   num(latencyRatio(r), "%.3f"),
                   num(cpuRatio(r), "%.3f"),
                   Integer.toString(r.round()),
-                  mode))
+                  mode,
+                  num(r.tailSeconds(), "%.2f"),
+                  num(r.tailMicrosPerOp(), "%.1f")))
           .append('\n');
     }
     return b.toString();

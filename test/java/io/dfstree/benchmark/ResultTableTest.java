@@ -116,10 +116,27 @@ class ResultTableTest {
     assertTrue(lines[3].contains("0.80") && lines[3].contains("0.50-1.00"), table);
     assertTrue(lines[3].contains("3.00") && lines[3].contains(" 450 "), table);
     assertTrue(lines[3].contains("1.50") && lines[3].endsWith("| 1"), table);
-    assertTrue(t.tsv().split("\n")[6].endsWith("\t3\tsequential"), t.tsv());
+    assertTrue(t.tsv().split("\n")[6].endsWith("\t3\tsequential\t0.00\t-"), t.tsv());
     t.mode(ResultTable.INTERLEAVED);
-    assertTrue(t.tsv().split("\n")[0].endsWith("\tround\tmode"), t.tsv());
-    assertTrue(t.tsv().split("\n")[6].endsWith("\t3\tinterleaved"), t.tsv());
+    assertTrue(
+        t.tsv().split("\n")[0].endsWith("\tround\tmode\ttail_s\ttail_cpu_us_op"), t.tsv());
+    assertTrue(t.tsv().split("\n")[6].endsWith("\t3\tinterleaved\t0.00\t-"), t.tsv());
+    // a row whose phase left work behind: how long its tail took and what it charged
+    t.add(
+        new ResultTable.Row(
+            new ResultTable.Key("group", "official", 1, 1 << 20, "upload"),
+            "ours-w1",
+            200,
+            0,
+            1.0,
+            1.0,
+            2.0,
+            1800,
+            null,
+            1,
+            0.8,
+            600));
+    assertTrue(t.tsv().split("\n")[7].endsWith("\t0.80\t600.0"), t.tsv());
     assertEquals(2.5, ResultTable.median(List.of(1.0, Double.NaN, 4.0, 2.0, 3.0)), 1e-9);
   }
 
@@ -166,7 +183,8 @@ class ResultTableTest {
     assertEquals(List.of(4096L, 1048576L), s.sizes);
     assertEquals(List.of(1), s.concurrencies);
     assertEquals(2000, s.files(4096, 1), "c=1 small-file phases as long as c=16's");
-    assertEquals(50, s.files(1 << 20, 1), "a quarter of the large files at c=1");
+    assertEquals(200, s.files(1 << 20, 1), "1 MiB phases at c=1 as long as c=16's");
+    assertEquals(50, s.files(32 << 20, 1), "a quarter of the files above 4 MiB at c=1");
     BenchSettings q = BenchSettings.parse(new String[] {"--quick"});
     assertTrue(q.files(4096, 16) <= 200 && q.maxSeconds <= 5, "quick mode is small");
     assertThrows(
