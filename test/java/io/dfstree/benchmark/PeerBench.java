@@ -796,8 +796,7 @@ public final class PeerBench {
             ServerCpu.microsPerOpFromNanos(cpu + tail.chargedNanos(), count),
             p.firstError.get(),
             table == null ? 1 : table.round(),
-            tail.seconds(),
-            ServerCpu.microsPerOpFromNanos(tail.chargedNanos(), count));
+            tail == PhaseTail.Result.NONE ? null : tail);
     if (table == null) {
       if (p.errors.get() > 0) {
         log("warm-up %s: %d errors, first: %s", operation, p.errors.get(), p.firstError.get());

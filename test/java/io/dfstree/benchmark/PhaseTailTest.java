@@ -44,6 +44,13 @@ class PhaseTailTest {
     }
   }
 
+  /** The wait after a phase whose servers then use {@code msPerSecondByWindow}. */
+  private static PhaseTail.Result tail(double idle, double maxSeconds, double... msPerSecondByWindow)
+      throws InterruptedException {
+    Simulated sim = new Simulated(msPerSecondByWindow);
+    return PhaseTail.await(sim, idle, maxSeconds, sim);
+  }
+
   @Test
   void quietIsTwiceTheIdleRateAndAtLeastThirtyAboveIt() {
     assertEquals(130, PhaseTail.quietMsPerSecond(65), 1e-9);
@@ -58,8 +65,7 @@ class PhaseTailTest {
   @Test
   void workLeftBehindIsWaitedForAndItsCpuAboveIdleCharged() throws Exception {
     // a W=1 group still copying: 900 ms/s for three windows, then back to its 60 ms/s idle
-    Simulated sim = new Simulated(900, 900, 900, 60);
-    PhaseTail.Result r = PhaseTail.await(sim, 60, 10, sim);
+    PhaseTail.Result r = tail(60, 10, 900, 900, 900, 60);
     assertTrue(r.quiet());
     assertEquals(0.8, r.seconds(), 1e-9, "four windows of 200 ms");
     // used: 3 x 180 ms + 12 ms = 552 ms; idle over 0.8 s: 48 ms
@@ -71,22 +77,19 @@ class PhaseTailTest {
   @Test
   void serversQuietAtOnceAreChargedNothingEvenAboveTheirIdleAverage() throws Exception {
     // 90 ms/s against an idle reading of 65: the idle rate's swing, not work left behind
-    Simulated sim = new Simulated(90);
-    PhaseTail.Result r = PhaseTail.await(sim, 65, 10, sim);
-    assertTrue(r.quiet());
-    assertEquals(0.2, r.seconds(), 1e-9);
+    PhaseTail.Result r = tail(65, 10, 90);
+    assertTrue(r.quiet() && r.seconds() == 0.2 && r.cpuNanos() == 18_000_000, r.toString());
     assertEquals(0, r.chargedNanos());
   }
 
   @Test
   void theWaitIsBoundedAndSaysSo() throws Exception {
-    Simulated sim = new Simulated(1000);
-    PhaseTail.Result r = PhaseTail.await(sim, 10, 1, sim);
+    PhaseTail.Result r = tail(10, 1, 1000);
     assertFalse(r.quiet());
     assertEquals(1.0, r.seconds(), 1e-9);
     assertEquals(1_000_000_000 - 10_000_000, r.chargedNanos());
     assertTrue(r.describe(100).contains("NOT quiet"), r.describe(100));
-    assertEquals(PhaseTail.Result.NONE, PhaseTail.await(sim, 10, 0, sim), "0 turns it off");
+    assertEquals(PhaseTail.Result.NONE, tail(10, 0, 1000), "0 turns it off");
   }
 
   @Test

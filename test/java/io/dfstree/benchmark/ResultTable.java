@@ -18,7 +18,10 @@ final class ResultTable {
   /** What a row compares: everything but the system. */
   record Key(String topology, String client, int concurrency, long size, String operation) {}
 
-  /** One measured phase. Latencies in milliseconds; cpuMicrosPerOp NaN when unknown. */
+  /**
+   * One measured phase. Latencies in milliseconds; cpuMicrosPerOp NaN when unknown, and including
+   * what the wait for the phase's {@code tail} charged ({@link PhaseTail}; null: not waited for).
+   */
   record Row(
       Key key,
       String system,
@@ -30,36 +33,8 @@ final class ResultTable {
       double cpuMicrosPerOp,
       String firstError,
       int round,
-      double tailSeconds,
-      double tailMicrosPerOp) {
-    /** A row whose phase's tail was not waited for ({@link PhaseTail}). */
-    Row(
-        Key key,
-        String system,
-        long ops,
-        long errors,
-        double seconds,
-        double p50Ms,
-        double p99Ms,
-        double cpuMicrosPerOp,
-        String firstError,
-        int round) {
-      this(
-          key,
-          system,
-          ops,
-          errors,
-          seconds,
-          p50Ms,
-          p99Ms,
-          cpuMicrosPerOp,
-          firstError,
-          round,
-          0,
-          Double.NaN);
-    }
-
-    /** A row of round 1 (a run of one round). */
+      PhaseTail.Result tail) {
+    /** A row of round 1 (a run of one round), its tail not waited for. */
     Row(
         Key key,
         String system,
@@ -70,7 +45,7 @@ final class ResultTable {
         double p99Ms,
         double cpuMicrosPerOp,
         String firstError) {
-      this(key, system, ops, errors, seconds, p50Ms, p99Ms, cpuMicrosPerOp, firstError, 1);
+      this(key, system, ops, errors, seconds, p50Ms, p99Ms, cpuMicrosPerOp, firstError, 1, null);
     }
 
     double opsPerSecond() {
@@ -374,8 +349,10 @@ final class ResultTable {
                   num(cpuRatio(r), "%.3f"),
                   Integer.toString(r.round()),
                   mode,
-                  num(r.tailSeconds(), "%.2f"),
-                  num(r.tailMicrosPerOp(), "%.1f")))
+                  r.tail() == null ? "-" : num(r.tail().seconds(), "%.2f"),
+                  r.tail() == null
+                      ? "-"
+                      : num(ServerCpu.microsPerOpFromNanos(r.tail().chargedNanos(), r.ops()), "%.1f")))
           .append('\n');
     }
     return b.toString();

@@ -96,12 +96,12 @@ class ResultTableTest {
     ResultTable.Key k = new ResultTable.Key("group", "official", 16, 4096, "upload");
     // round 1: FastDFS 1000/s, ours 500/s (0.5x); round 2: FastDFS 4000/s, ours 4000/s (1.0x);
     // round 3: FastDFS 2000/s, ours 1600/s (0.8x)
-    t.add(new ResultTable.Row(k, "fastdfs", 1000, 0, 1.0, 2.0, 5.0, 300, null, 1));
-    t.add(new ResultTable.Row(k, "ours", 500, 0, 1.0, 4.0, 9.0, 600, null, 1));
-    t.add(new ResultTable.Row(k, "ours", 4000, 0, 1.0, 1.0, 9.0, 300, null, 2));
-    t.add(new ResultTable.Row(k, "fastdfs", 4000, 0, 1.0, 1.0, 5.0, 300, null, 2));
-    t.add(new ResultTable.Row(k, "fastdfs", 2000, 0, 1.0, 2.0, 5.0, 300, null, 3));
-    t.add(new ResultTable.Row(k, "ours", 1600, 1, 1.0, 3.0, 9.0, 450, "x", 3));
+    t.add(new ResultTable.Row(k, "fastdfs", 1000, 0, 1.0, 2.0, 5.0, 300, null, 1, null));
+    t.add(new ResultTable.Row(k, "ours", 500, 0, 1.0, 4.0, 9.0, 600, null, 1, null));
+    t.add(new ResultTable.Row(k, "ours", 4000, 0, 1.0, 1.0, 9.0, 300, null, 2, null));
+    t.add(new ResultTable.Row(k, "fastdfs", 4000, 0, 1.0, 1.0, 5.0, 300, null, 2, null));
+    t.add(new ResultTable.Row(k, "fastdfs", 2000, 0, 1.0, 2.0, 5.0, 300, null, 3, null));
+    t.add(new ResultTable.Row(k, "ours", 1600, 1, 1.0, 3.0, 9.0, 450, "x", 3, null));
     List<ResultTable.Row> ours = t.rows().stream().filter(r -> r.system().equals("ours")).toList();
     assertEquals(0.5, t.speedRatio(ours.get(0)), 1e-9);
     assertEquals(1.0, t.speedRatio(ours.get(1)), 1e-9, "against round 2's FastDFS row");
@@ -116,11 +116,11 @@ class ResultTableTest {
     assertTrue(lines[3].contains("0.80") && lines[3].contains("0.50-1.00"), table);
     assertTrue(lines[3].contains("3.00") && lines[3].contains(" 450 "), table);
     assertTrue(lines[3].contains("1.50") && lines[3].endsWith("| 1"), table);
-    assertTrue(t.tsv().split("\n")[6].endsWith("\t3\tsequential\t0.00\t-"), t.tsv());
+    assertTrue(t.tsv().split("\n")[6].endsWith("\t3\tsequential\t-\t-"), t.tsv());
     t.mode(ResultTable.INTERLEAVED);
     assertTrue(
         t.tsv().split("\n")[0].endsWith("\tround\tmode\ttail_s\ttail_cpu_us_op"), t.tsv());
-    assertTrue(t.tsv().split("\n")[6].endsWith("\t3\tinterleaved\t0.00\t-"), t.tsv());
+    assertTrue(t.tsv().split("\n")[6].endsWith("\t3\tinterleaved\t-\t-"), t.tsv());
     // a row whose phase left work behind: how long its tail took and what it charged
     t.add(
         new ResultTable.Row(
@@ -134,8 +134,7 @@ class ResultTableTest {
             1800,
             null,
             1,
-            0.8,
-            600));
+            new PhaseTail.Result(0.8, true, 150_000_000, 120_000_000)));
     assertTrue(t.tsv().split("\n")[7].endsWith("\t0.80\t600.0"), t.tsv());
     assertEquals(2.5, ResultTable.median(List.of(1.0, Double.NaN, 4.0, 2.0, 3.0)), 1e-9);
   }
