@@ -1,0 +1,171 @@
+package io.dfstree.benchmark;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.csource.fastdfs.ClientGlobal;
+import org.csource.fastdfs.StorageClient;
+import org.csource.fastdfs.TrackerClient;
+import org.csource.fastdfs.TrackerServer;
+
+/**
+ * The fixed part of every official-client operation, alone: a group of ours and FastDFS's group up
+ * at once, and the official client 1.27 asking QUERY_FETCH and QUERY_UPDATE for a stored file, one
+ * at a time on a kept tracker connection, as its demo does before every download and delete. That
+ * client connects to the storage the answer names inside the query call (its {@code StorageServer}
+ * opens the socket); here that connection is closed at once instead of carrying a request. So each
+ * "query" is a tracker round trip plus a storage connection's accept, set-up and close: what an
+ * official-client row pays besides its request. Printed per block of queries and per system:
+ * rate, p50/p99, every server process's CPU per query from its threads' nanoseconds (by thread
+ * kind), and user/system time per process. Block 0 is a warm-up. Not a test.
+ *
+ * <p>{@code java -cp target/test-classes:target/classes:$(cat target/peer-bench.classpath)
+ * io.dfstree.benchmark.TrackerQueryCost JAR [queries per block, 20000] [blocks, 3]} (the class path
+ * file is the one {@code benchmark/fastdfs-compare.sh} writes), under the bench lock.
+ */
+public final class TrackerQueryCost {
+  private TrackerQueryCost() {}
+
+  public static void main(String[] args) throws Exception {
+    Path jar = Path.of(args[0]);
+    int n = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+    int blocks = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    List<SystemUnderTest> all = new ArrayList<>();
+    try {
+      all.add(new SystemUnderTest.FastDfs(Path.of("../shared/fastdfs-peer/fastdfs-peer"), true));
+      all.add(new SystemUnderTest.Ours("ours", jar, true, true, 2, List.of("-Xmx512m"), null, 32));
+      for (SystemUnderTest sut : all) {
+        sut.start(); // returns once its storages are ACTIVE
+      }
+      Map<String, String[]> stored = new HashMap<>();
+      for (SystemUnderTest sut : all) {
+        BenchClient.configureOfficial(sut.tracker());
+        TrackerClient tc = new TrackerClient();
+        TrackerServer ts = tc.getConnection();
+        StorageClient sc = new StorageClient(ts, null);
+        stored.put(sut.name, sc.upload_file(new byte[4096], "bin", null));
+        ts.close();
+      }
+      for (int b = 0; b <= blocks; b++) {
+        for (SystemUnderTest sut : all) {
+          run(sut, stored.get(sut.name), n, b == 0);
+        }
+      }
+    } finally {
+      for (SystemUnderTest sut : all) {
+        sut.close();
+      }
+    }
+  }
+
+  private static void run(SystemUnderTest sut, String[] id, int n, boolean warmup)
+      throws Exception {
+    BenchClient.configureOfficial(sut.tracker());
+    TrackerClient tc = new TrackerClient();
+    TrackerServer ts = tc.getConnection();
+    List<Long> pids = sut.serverPids();
+    Map<Long, Long> before = ServerCpu.threadNanos(pids);
+    long[] userSys0 = userSys(pids);
+    Map<Long, String> kinds = kinds(pids, sut.serverLabels());
+    long[] lat = new long[n];
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      long s = System.nanoTime();
+      // client 1.27 connects to the storage it names inside the query call; the demo's operation
+      // would then send its request on it and close it: here it is closed at once
+      org.csource.fastdfs.StorageServer r =
+          (i & 1) == 0
+              ? tc.getFetchStorage(ts, id[0], id[1])
+              : tc.getUpdateStorage(ts, id[0], id[1]);
+      if (r == null) {
+        throw new IllegalStateException(sut.name + ": query failed, errno " + tc.getErrorCode());
+      }
+      r.close();
+      lat[i] = System.nanoTime() - s;
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    Map<Long, Long> after = ServerCpu.threadNanos(pids);
+    long[] userSys1 = userSys(pids);
+    ts.close();
+    if (warmup) {
+      return;
+    }
+    Arrays.sort(lat);
+    Map<String, Long> byKind = new HashMap<>();
+    for (Map.Entry<Long, Long> e : after.entrySet()) {
+      long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+      byKind.merge(kinds.getOrDefault(e.getKey(), "?"), Math.max(0, d), Long::sum);
+    }
+    long total = ServerCpu.nanosSince(before, after);
+    StringBuilder b =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%-8s %6d queries %6.0f/s p50 %5.1f us p99 %6.1f us; server CPU %6.1f us/query:",
+                sut.name,
+                n,
+                n / seconds,
+                lat[n / 2] / 1e3,
+                lat[(int) (n * 0.99)] / 1e3,
+                total / 1e3 / n));
+    byKind.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(8)
+        .forEach(
+            e ->
+                b.append(
+                    String.format(Locale.ROOT, " %s %.1f;", e.getKey(), e.getValue() / 1e3 / n)));
+    b.append(" | user/system us/query (ticks):");
+    List<String> labels = sut.serverLabels();
+    for (int i = 0; i < pids.size(); i++) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              " %s %.1f/%.1f",
+              labels.get(i),
+              (userSys1[2 * i] - userSys0[2 * i]) * 10_000.0 / n,
+              (userSys1[2 * i + 1] - userSys0[2 * i + 1]) * 10_000.0 / n));
+    }
+    System.out.println(b);
+  }
+
+  /** utime and stime ticks of each of {@code pids}: [user0, system0, user1, ...]. */
+  private static long[] userSys(List<Long> pids) throws Exception {
+    long[] out = new long[2 * pids.size()];
+    for (int i = 0; i < pids.size(); i++) {
+      String line =
+          java.nio.file.Files.readString(Path.of("/proc", Long.toString(pids.get(i)), "stat"));
+      String[] f = line.substring(line.lastIndexOf(')') + 1).trim().split("\\s+");
+      out[2 * i] = Long.parseLong(f[14 - 3]);
+      out[2 * i + 1] = Long.parseLong(f[15 - 3]);
+    }
+    return out;
+  }
+
+  private static Map<Long, String> kinds(List<Long> pids, List<String> labels) throws Exception {
+    Map<Long, String> out = new HashMap<>();
+    for (int i = 0; i < pids.size(); i++) {
+      try (var s = java.nio.file.Files.list(Path.of("/proc", Long.toString(pids.get(i)), "task"))) {
+        for (Path t : s.toList()) {
+          try {
+            String line = java.nio.file.Files.readString(t.resolve("stat"));
+            out.put(
+                Long.valueOf(t.getFileName().toString()),
+                labels.get(i) + ":" + ServerCpu.threadKind(line));
+          } catch (java.io.IOException gone) {
+            // ended
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  static {
+    ClientGlobal.g_connect_timeout = 5000;
+  }
+}
