@@ -158,8 +158,7 @@ public final class Launcher {
       // one machine, this host's port range: once joined, the split-brain search tries only the
       // ports something listens on (LiveSeeds)
       join.setTcpIpConfig(
-          new LiveSeeds(
-              host, net, new com.hazelcast.spi.properties.HazelcastProperties(cfg)));
+          new LiveSeeds(host, net, new com.hazelcast.spi.properties.HazelcastProperties(cfg)));
     }
     join.getTcpIpConfig().setEnabled(true).setMembers(seeds);
     return cfg;

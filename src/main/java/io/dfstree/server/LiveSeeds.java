@@ -24,12 +24,12 @@ import java.util.function.IntPredicate;
  * 35 s of polling per 40 s, ~110 wake-ups a second forever on the master (a tracker): 7-9 ms of CPU
  * a second, the largest single Hazelcast item of an idle group (benchmark/PROFILE.md, "idle22",
  * "idle25"). Hazelcast reads this list again at every search pass, so here a port counts only if
- * something listens on it right then; a port nothing listens on could not answer the search
- * anyway. Whether something listens is asked by binding a socket (never listening, never
- * connecting) to {@code host:port} with {@code SO_REUSEADDR}: Linux refuses that bind only when a
- * socket listens there. Any other refusal keeps the port, as Hazelcast would have it. No packet is
- * sent, so no member sees a probe. (Without {@code SO_REUSEADDR} on Windows, where it would let
- * the bind succeed beside a listener: there a port some connection uses is kept too.)
+ * something listens on it right then; a port nothing listens on could not answer the search anyway.
+ * Whether something listens is asked by binding a socket (never listening, never connecting) to
+ * {@code host:port} with {@code SO_REUSEADDR}: Linux refuses that bind only when a socket listens
+ * there. Any other refusal keeps the port, as Hazelcast would have it. No packet is sent, so no
+ * member sees a probe. (Without {@code SO_REUSEADDR} on Windows, where it would let the bind
+ * succeed beside a listener: there a port some connection uses is kept too.)
  *
  * <p>Before this member has joined ({@link #joined}), the list is the configured one: the initial
  * join keeps trying every port of the range for as long as it lasts, which finds a process that
@@ -93,8 +93,8 @@ final class LiveSeeds extends TcpIpConfig {
   }
 
   /**
-   * Whether a socket listens on {@code host:port}: a bind with {@code SO_REUSEADDR} fails there
-   * and only there (on Linux; any failure answers yes). The socket neither listens nor connects.
+   * Whether a socket listens on {@code host:port}: a bind with {@code SO_REUSEADDR} fails there and
+   * only there (on Linux; any failure answers yes). The socket neither listens nor connects.
    */
   static boolean listening(String host, int port) {
     try (Socket probe = new Socket()) {

@@ -14,10 +14,10 @@ import com.hazelcast.config.Config;
  *
  * <p>Also slowed down: the replication of Hazelcast's CRDTs (PN counters), which every member runs
  * every second whether or not a PN counter exists (a scheduled-thread wake-up handing a task to a
- * cached thread, 1-2 wake-ups a second per JVM). Nothing here uses a CRDT: Vert.x 5's
- * cluster-wide counters and locks are IMap entries ({@code __vertx.map.counter}, {@code
- * __vertx.map.lock}), its registry a MultiMap, and our code reads only an async map ({@code
- * PeerAuth}). A Hazelcast config file that sets a replication period of its own keeps it.
+ * cached thread, 1-2 wake-ups a second per JVM). Nothing here uses a CRDT: Vert.x 5's cluster-wide
+ * counters and locks are IMap entries ({@code __vertx.map.counter}, {@code __vertx.map.lock}), its
+ * registry a MultiMap, and our code reads only an async map ({@code PeerAuth}). A Hazelcast config
+ * file that sets a replication period of its own keeps it.
  */
 final class QuietHazelcast {
   /** Ten minutes between CRDT replication rounds (Hazelcast: 1 s); see the class comment. */

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A one-machine cluster's member list names, once joined, only the ports something listens on, so
- * the master's split-brain search no longer polls the dead ports of the range (benchmark/PROFILE.md,
- * "idle25") — and the two halves of a one-host cluster still find each other.
+ * the master's split-brain search no longer polls the dead ports of the range
+ * (benchmark/PROFILE.md, "idle25") — and the two halves of a one-host cluster still find each
+ * other.
  */
 class LiveSeedsTest {
   private static JsonObject loopback(int port, String name) {
