@@ -5,11 +5,15 @@ import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.spi.properties.ClusterProperty;
 import com.hazelcast.spi.properties.HazelcastProperties;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntPredicate;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The TCP-IP member list of a one-machine cluster ({@link SeedMembers}: every member this host,
@@ -25,11 +29,10 @@ import java.util.function.IntPredicate;
  * a second, the largest single Hazelcast item of an idle group (benchmark/PROFILE.md, "idle22",
  * "idle25"). Hazelcast reads this list again at every search pass, so here a port counts only if
  * something listens on it right then; a port nothing listens on could not answer the search anyway.
- * Whether something listens is asked by binding a socket (never listening, never connecting) to
- * {@code host:port} with {@code SO_REUSEADDR}: Linux refuses that bind only when a socket listens
- * there. Any other refusal keeps the port, as Hazelcast would have it. No packet is sent, so no
- * member sees a probe. (Without {@code SO_REUSEADDR} on Windows, where it would let the bind
- * succeed beside a listener: there a port some connection uses is kept too.)
+ * Which ports have a listening socket is read from {@code /proc/net/tcp} and {@code tcp6} (state
+ * {@code 0A}, any address): nothing is bound, sent or connected, so neither a member nor any other
+ * program on the host can see or be disturbed by the look. Where those files cannot be read (not
+ * Linux) every port is kept, as Hazelcast would have it.
  *
  * <p>Before this member has joined ({@link #joined}), the list is the configured one: the initial
  * join keeps trying every port of the range for as long as it lasts, which finds a process that
@@ -39,21 +42,22 @@ import java.util.function.IntPredicate;
  * sooner. Members with a port, address patterns and members on other hosts are passed through.
  */
 final class LiveSeeds extends TcpIpConfig {
-  private static final boolean WINDOWS =
-      System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows");
-
   private final String host;
   private final NetworkConfig network;
   private final HazelcastProperties properties;
-  private final IntPredicate listening;
+  private final Supplier<IntPredicate> listening;
   private volatile boolean joined;
 
   LiveSeeds(String host, NetworkConfig network, HazelcastProperties properties) {
-    this(host, network, properties, port -> listening(host, port));
+    this(host, network, properties, LiveSeeds::listeningNow);
   }
 
+  /** {@code listening}: a fresh answer to "which ports listen?" for each read of the list. */
   LiveSeeds(
-      String host, NetworkConfig network, HazelcastProperties properties, IntPredicate listening) {
+      String host,
+      NetworkConfig network,
+      HazelcastProperties properties,
+      Supplier<IntPredicate> listening) {
     this.host = host;
     this.network = network;
     this.properties = properties;
@@ -72,6 +76,7 @@ final class LiveSeeds extends TcpIpConfig {
       return configured;
     }
     List<String> out = new ArrayList<>();
+    IntPredicate live = null;
     for (String m : configured) {
       if (!m.equals(host) || !network.isPortAutoIncrement()) {
         out.add(m);
@@ -79,8 +84,9 @@ final class LiveSeeds extends TcpIpConfig {
       }
       int first = network.getPort();
       int count = properties.getInteger(ClusterProperty.TCP_JOIN_PORT_TRY_COUNT);
+      live = live == null ? listening.get() : live;
       for (int port = first; port < first + count; port++) {
-        if (listening.test(port)) {
+        if (live.test(port)) {
           out.add(withPort(host, port));
         }
       }
@@ -92,18 +98,40 @@ final class LiveSeeds extends TcpIpConfig {
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
+  /** Whether a socket of this host listens on {@code port} now ({@link #listeningNow}). */
+  static boolean listening(int port) {
+    return listeningNow().test(port);
+  }
+
   /**
-   * Whether a socket listens on {@code host:port}: a bind with {@code SO_REUSEADDR} fails there and
-   * only there (on Linux; any failure answers yes). The socket neither listens nor connects.
+   * The ports a socket listens on now, on any address, from {@code /proc/net/tcp} and {@code tcp6};
+   * every port when neither can be read.
    */
-  static boolean listening(String host, int port) {
-    try (Socket probe = new Socket()) {
-      // on Windows SO_REUSEADDR would let the bind succeed beside a listener
-      probe.setReuseAddress(!WINDOWS);
-      probe.bind(new InetSocketAddress(host, port));
-      return false;
-    } catch (IOException | RuntimeException e) {
-      return true;
+  static IntPredicate listeningNow() {
+    Set<Integer> ports = new HashSet<>();
+    boolean read = false;
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      try (Stream<String> lines = Files.lines(Path.of(table))) {
+        lines.skip(1).forEach(line -> addListening(line, ports));
+        read = true;
+      } catch (IOException | RuntimeException e) {
+        // no such table here: the other one, or every port
+      }
+    }
+    return read ? ports::contains : port -> true;
+  }
+
+  /**
+   * Adds the local port of one {@code /proc/net/tcp} line ("sl local_address rem_address st ...",
+   * the address as HEX_IP:HEX_PORT) when its state is LISTEN (0A).
+   */
+  static void addListening(String line, Set<Integer> ports) {
+    String[] f = line.trim().split("\\s+");
+    if (f.length > 3 && f[3].equals("0A")) {
+      int colon = f[1].lastIndexOf(':');
+      if (colon > 0) {
+        ports.add(Integer.parseInt(f[1].substring(colon + 1), 16));
+      }
     }
   }
 }

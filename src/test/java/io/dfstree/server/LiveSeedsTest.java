@@ -42,9 +42,18 @@ class LiveSeedsTest {
     try (ServerSocket s = new ServerSocket()) {
       s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
       port = s.getLocalPort();
-      assertTrue(LiveSeeds.listening("127.0.0.1", port));
+      assertTrue(LiveSeeds.listening(port));
     }
-    assertFalse(LiveSeeds.listening("127.0.0.1", port));
+    assertFalse(LiveSeeds.listening(port));
+    // a line of /proc/net/tcp: 127.0.0.1:22090 listening; a connection's line is not a listener
+    Set<Integer> ports = new java.util.HashSet<>();
+    LiveSeeds.addListening(
+        "   1: 0100007F:564A 00000000:0000 0A 00000000:00000000 00:00000000 00000000  0 0 1 1",
+        ports);
+    LiveSeeds.addListening(
+        "   2: 0100007F:5B15 0100007F:564A 01 00000000:00000000 00:00000000 00000000  0 0 2 1",
+        ports);
+    assertEquals(Set.of(22090), ports);
   }
 
   @Test
@@ -57,7 +66,7 @@ class LiveSeedsTest {
             "127.0.0.1",
             net,
             new com.hazelcast.spi.properties.HazelcastProperties(cfg),
-            up::contains);
+            () -> up::contains);
     live.setMembers(List.of("127.0.0.1", "127.0.0.1:5801", "10.0.0.*"));
     assertEquals(List.of("127.0.0.1", "127.0.0.1:5801", "10.0.0.*"), live.getMembers());
     live.joined();
