@@ -72,11 +72,19 @@ public final class Launcher {
     JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
     String host = cluster.getString("host", "127.0.0.1");
     options.setEventBusOptions(EventBusTls.apply(new EventBusOptions().setHost(host), cluster));
+    Config hz = hazelcast(cluster);
     return Vertx.builder()
         .with(options)
-        .withClusterManager(new HazelcastClusterManager(hazelcast(cluster)))
+        .withClusterManager(new HazelcastClusterManager(hz))
         .buildClustered()
-        .onSuccess(vertx -> REGISTRIES.put(vertx, registry));
+        .onSuccess(
+            vertx -> {
+              REGISTRIES.put(vertx, registry);
+              // joined: the split-brain search now skips the ports nothing listens on (LiveSeeds)
+              if (hz.getNetworkConfig().getJoin().getTcpIpConfig() instanceof LiveSeeds live) {
+                live.joined();
+              }
+            });
   }
 
   /**
@@ -140,13 +148,19 @@ public final class Launcher {
       join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", k8sService.trim());
       return cfg;
     }
-    join.getTcpIpConfig().setEnabled(true);
     java.util.List<String> members = new java.util.ArrayList<>();
     for (Object m : cluster.getJsonArray("members", new io.vertx.core.json.JsonArray().add(host))) {
       members.add(String.valueOf(m));
     }
     // explicit ports across machines: a split brain is searched address by address (SeedMembers)
-    join.getTcpIpConfig().setMembers(SeedMembers.resolve(members, host, net.getPort()));
+    java.util.List<String> seeds = SeedMembers.resolve(members, host, net.getPort());
+    if (seeds.contains(host)) {
+      // one machine, this host's port range: once joined, the split-brain search tries only the
+      // ports something listens on (LiveSeeds)
+      join.setTcpIpConfig(
+          new LiveSeeds(host, net, new com.hazelcast.spi.properties.HazelcastProperties(cfg)));
+    }
+    join.getTcpIpConfig().setEnabled(true).setMembers(seeds);
     return cfg;
   }
 

@@ -105,4 +105,19 @@ class LauncherHazelcastTest {
       }
     }
   }
+
+  /**
+   * Hazelcast replicates its CRDTs (PN counters) every second on every member, a wake-up of two
+   * threads per JVM, whether or not one exists; nothing here uses one (benchmark/PROFILE.md,
+   * "idle25"), so the rounds are ten minutes apart — unless a Hazelcast config file chose a period.
+   */
+  @Test
+  void crdtReplicationNoLongerWakesEveryMemberEverySecond() {
+    var cfg = Launcher.hazelcast(Config.defaults().getJsonObject("cluster"));
+    assertEquals(600_000, cfg.getCRDTReplicationConfig().getReplicationPeriodMillis());
+    var own = new com.hazelcast.config.Config();
+    own.getCRDTReplicationConfig().setReplicationPeriodMillis(2_000);
+    QuietHazelcast.apply(own);
+    assertEquals(2_000, own.getCRDTReplicationConfig().getReplicationPeriodMillis());
+  }
 }

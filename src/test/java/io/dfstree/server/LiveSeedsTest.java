@@ -1,0 +1,126 @@
+package io.dfstree.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.dfstree.TestPorts;
+import io.dfstree.config.Config;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A one-machine cluster's member list names, once joined, only the ports something listens on, so
+ * the master's split-brain search no longer polls the dead ports of the range
+ * (benchmark/PROFILE.md, "idle25") — and the two halves of a one-host cluster still find each
+ * other.
+ */
+class LiveSeedsTest {
+  private static JsonObject loopback(int port, String name) {
+    return Config.defaults()
+        .getJsonObject("cluster")
+        .put("name", name)
+        .put("host", "127.0.0.1")
+        .put("port", port)
+        .put("members", new JsonArray().add("127.0.0.1"))
+        .put("mergeDelaySeconds", 2);
+  }
+
+  @Test
+  void aPortCountsAsListeningExactlyWhileASocketListensThere() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+      port = s.getLocalPort();
+      assertTrue(LiveSeeds.listening(port));
+    }
+    assertFalse(LiveSeeds.listening(port));
+    // a line of /proc/net/tcp: 127.0.0.1:22090 listening; a connection's line is not a listener
+    Set<Integer> ports = new java.util.HashSet<>();
+    LiveSeeds.addListening(
+        "   1: 0100007F:564A 00000000:0000 0A 00000000:00000000 00:00000000 00000000  0 0 1 1",
+        ports);
+    LiveSeeds.addListening(
+        "   2: 0100007F:5B15 0100007F:564A 01 00000000:00000000 00:00000000 00000000  0 0 2 1",
+        ports);
+    assertEquals(Set.of(22090), ports);
+  }
+
+  @Test
+  void beforeJoiningTheConfiguredListAfterwardsOnlyListeningPortsOfThisHost() {
+    var cfg = Launcher.hazelcast(loopback(5701, "x"));
+    var net = cfg.getNetworkConfig();
+    Set<Integer> up = Set.of(5701, 5703);
+    var live =
+        new LiveSeeds(
+            "127.0.0.1",
+            net,
+            new com.hazelcast.spi.properties.HazelcastProperties(cfg),
+            () -> up::contains);
+    live.setMembers(List.of("127.0.0.1", "127.0.0.1:5801", "10.0.0.*"));
+    assertEquals(List.of("127.0.0.1", "127.0.0.1:5801", "10.0.0.*"), live.getMembers());
+    live.joined();
+    assertEquals(
+        List.of("127.0.0.1:5701", "127.0.0.1:5703", "127.0.0.1:5801", "10.0.0.*"),
+        live.getMembers());
+    // members on other machines get no LiveSeeds (they have ports: SeedMembers)
+    var spread =
+        Launcher.hazelcast(
+            loopback(5701, "y")
+                .put("host", "10.0.0.12")
+                .put("members", new JsonArray().add("10.0.0.1").add("10.0.0.12")));
+    assertFalse(spread.getNetworkConfig().getJoin().getTcpIpConfig() instanceof LiveSeeds);
+  }
+
+  /**
+   * Member A alone in its cluster on a host's port range; B1 and B2 form a second cluster of the
+   * same name beside it (their lists name only their own ports, so they never look at A): A's
+   * split-brain search must find them through the ports that listen, and A merges into them.
+   */
+  @Test
+  void theHalvesOfAOneHostClusterStillFindEachOther() throws Exception {
+    int seed = TestPorts.hazelcastSeed();
+    String name = "liveseeds-" + System.nanoTime();
+    List<HazelcastInstance> all = new ArrayList<>();
+    try {
+      var cfgA = Launcher.hazelcast(loopback(seed, name));
+      LiveSeeds live =
+          assertInstanceOf(LiveSeeds.class, cfgA.getNetworkConfig().getJoin().getTcpIpConfig());
+      HazelcastInstance a = Hazelcast.newHazelcastInstance(cfgA);
+      all.add(a);
+      live.joined();
+      // only A listens in its range: the nine dead ports are gone from the search
+      assertEquals(List.of("127.0.0.1:" + seed), live.getMembers());
+      JsonArray own = new JsonArray().add("127.0.0.1:" + (seed + 1)).add("127.0.0.1:" + (seed + 2));
+      for (int i = 0; i < 2; i++) {
+        var cfgB = Launcher.hazelcast(loopback(seed + 1, name).put("members", own));
+        assertFalse(cfgB.getNetworkConfig().getJoin().getTcpIpConfig() instanceof LiveSeeds);
+        all.add(Hazelcast.newHazelcastInstance(cfgB));
+      }
+      assertEquals(1, a.getCluster().getMembers().size());
+      assertEquals(2, all.get(1).getCluster().getMembers().size());
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (System.currentTimeMillis() < deadline
+          && !all.stream().allMatch(h -> h.getCluster().getMembers().size() == 3)) {
+        Thread.sleep(200);
+      }
+      for (HazelcastInstance h : all) {
+        assertEquals(3, h.getCluster().getMembers().size(), "merged into one cluster of three");
+      }
+    } finally {
+      for (HazelcastInstance h : all) {
+        h.getLifecycleService().terminate();
+      }
+    }
+  }
+}
