@@ -1,6 +1,7 @@
 package io.dfstree.benchmark;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -442,8 +444,7 @@ public final class PeerBench {
   }
 
   /** Each system's CPU with no client, ms per second ({@link #idle}): {@link PhaseTail}'s base. */
-  private static final Map<String, Double> idleMsPerSecond =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, Double> idleMsPerSecond = new ConcurrentHashMap<>();
 
   /**
    * Waits after a measured phase for the work it left behind ({@link PhaseTail}), bounded by
@@ -460,7 +461,7 @@ public final class PeerBench {
           try {
             return ServerCpu.nanosSince(base, ServerCpu.threadNanos(pids));
           } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
           }
         },
         idleMsPerSecond.getOrDefault(sut.name, 0.0),

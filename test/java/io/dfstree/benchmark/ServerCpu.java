@@ -31,6 +31,12 @@ final class ServerCpu {
    * last ')'.
    */
   static long ticks(String statLine) {
+    long[] userSystem = userSystemTicks(statLine);
+    return userSystem[0] + userSystem[1];
+  }
+
+  /** utime and stime (fields 14 and 15) of one {@code /proc/<pid>/stat} line, as {@link #ticks}. */
+  static long[] userSystemTicks(String statLine) {
     int close = statLine.lastIndexOf(')');
     if (close < 0) {
       throw new IllegalArgumentException("not a /proc/<pid>/stat line: " + statLine);
@@ -40,7 +46,7 @@ final class ServerCpu {
     if (f.length < 13) {
       throw new IllegalArgumentException("too few fields in /proc/<pid>/stat line: " + statLine);
     }
-    return Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
+    return new long[] {Long.parseLong(f[14 - 3]), Long.parseLong(f[15 - 3])};
   }
 
   /**
@@ -147,6 +153,30 @@ final class ServerCpu {
     String name = statLine.substring(open + 1, close).replaceAll("[0-9]+", "");
     // Hazelcast names its threads hz.<random instance name>.<pool>, cut to 15 characters: one kind
     return name.startsWith("hz.") ? "hazelcast" : name;
+  }
+
+  /**
+   * Each thread of {@code pids} by thread ID, named "label:kind" ({@link #threadKind}), to group
+   * {@link #threadNanos} readings by.
+   */
+  static Map<Long, String> threadKinds(List<Long> pids, List<String> labels) throws IOException {
+    Map<Long, String> out = new HashMap<>();
+    for (int i = 0; i < pids.size(); i++) {
+      List<Path> all;
+      try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pids.get(i)), "task"))) {
+        all = s.toList();
+      }
+      for (Path t : all) {
+        try {
+          out.put(
+              Long.valueOf(t.getFileName().toString()),
+              labels.get(i) + ":" + threadKind(Files.readString(t.resolve("stat"))));
+        } catch (IOException gone) {
+          // the thread ended
+        }
+      }
+    }
+    return out;
   }
 
   /**

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.csource.fastdfs.ClientGlobal;
 import org.csource.fastdfs.StorageClient;
 import org.csource.fastdfs.TrackerClient;
 import org.csource.fastdfs.TrackerServer;
@@ -19,9 +18,9 @@ import org.csource.fastdfs.TrackerServer;
  * client connects to the storage the answer names inside the query call (its {@code StorageServer}
  * opens the socket); here that connection is closed at once instead of carrying a request. So each
  * "query" is a tracker round trip plus a storage connection's accept, set-up and close: what an
- * official-client row pays besides its request. Printed per block of queries and per system:
- * rate, p50/p99, every server process's CPU per query from its threads' nanoseconds (by thread
- * kind), and user/system time per process. Block 0 is a warm-up. Not a test.
+ * official-client row pays besides its request. Printed per block of queries and per system: rate,
+ * p50/p99, every server process's CPU per query from its threads' nanoseconds (by thread kind), and
+ * user/system time per process. Block 0 is a warm-up. Not a test.
  *
  * <p>{@code java -cp target/test-classes:target/classes:$(cat target/peer-bench.classpath)
  * io.dfstree.benchmark.TrackerQueryCost JAR [queries per block, 20000] [blocks, 3]} (the class path
@@ -70,7 +69,7 @@ public final class TrackerQueryCost {
     List<Long> pids = sut.serverPids();
     Map<Long, Long> before = ServerCpu.threadNanos(pids);
     long[] userSys0 = userSys(pids);
-    Map<Long, String> kinds = kinds(pids, sut.serverLabels());
+    Map<Long, String> kinds = ServerCpu.threadKinds(pids, sut.serverLabels());
     long[] lat = new long[n];
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
@@ -137,35 +136,12 @@ public final class TrackerQueryCost {
   private static long[] userSys(List<Long> pids) throws Exception {
     long[] out = new long[2 * pids.size()];
     for (int i = 0; i < pids.size(); i++) {
-      String line =
-          java.nio.file.Files.readString(Path.of("/proc", Long.toString(pids.get(i)), "stat"));
-      String[] f = line.substring(line.lastIndexOf(')') + 1).trim().split("\\s+");
-      out[2 * i] = Long.parseLong(f[14 - 3]);
-      out[2 * i + 1] = Long.parseLong(f[15 - 3]);
+      long[] us =
+          ServerCpu.userSystemTicks(
+              java.nio.file.Files.readString(Path.of("/proc", Long.toString(pids.get(i)), "stat")));
+      out[2 * i] = us[0];
+      out[2 * i + 1] = us[1];
     }
     return out;
-  }
-
-  private static Map<Long, String> kinds(List<Long> pids, List<String> labels) throws Exception {
-    Map<Long, String> out = new HashMap<>();
-    for (int i = 0; i < pids.size(); i++) {
-      try (var s = java.nio.file.Files.list(Path.of("/proc", Long.toString(pids.get(i)), "task"))) {
-        for (Path t : s.toList()) {
-          try {
-            String line = java.nio.file.Files.readString(t.resolve("stat"));
-            out.put(
-                Long.valueOf(t.getFileName().toString()),
-                labels.get(i) + ":" + ServerCpu.threadKind(line));
-          } catch (java.io.IOException gone) {
-            // ended
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  static {
-    ClientGlobal.g_connect_timeout = 5000;
   }
 }
