@@ -94,6 +94,37 @@ record BlockStat(
         100.0 * (busyMillis - before.busyMillis) / 1000.0 / seconds);
   }
 
+  /**
+   * What the block devices did per operation of a measured phase (and its tail): requests written,
+   * cache flushes, and how long a device had requests in flight ({@code io_ticks}, whole
+   * milliseconds summed over the phase). Why: with fsync on, each acknowledged operation waits for
+   * a write and a flush FastDFS never issues, and how long those take on this shared host drifts by
+   * the hour (benchmark/PROFILE.md, session 26 lead); a row whose device was busy most of the time
+   * its client waited is the device's, not the server's code.
+   */
+  record PerOp(double writes, double flushes, double busyMicros) {
+    /** The row's line under the table row. */
+    String describe() {
+      return String.format(
+          Locale.ROOT,
+          "    disk per op: writes %.2f, flushes %.2f, busy %.0f us",
+          writes,
+          flushes,
+          busyMicros);
+    }
+  }
+
+  /** Per operation from {@code before} to this reading; null without a reading or operations. */
+  PerOp perOp(BlockStat before, long ops) {
+    if (before == null || ops <= 0) {
+      return null;
+    }
+    return new PerOp(
+        (double) (writes - before.writes) / ops,
+        (double) (flushes - before.flushes) / ops,
+        (busyMillis - before.busyMillis) * 1000.0 / ops);
+  }
+
   private static BlockStat last;
 
   /** What the disk did since the previous call (the first call: since this JVM read it first). */

@@ -1,6 +1,7 @@
 package io.dfstree.benchmark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
@@ -36,5 +37,19 @@ class BlockStatTest {
         "disk over the last 2 s: writes 20 (2.0 MiB, 10 ms), discards 500 (10.0 MiB, 500 ms),"
             + " flushes 2 (1 ms), busy 50%",
         b.since(a));
+  }
+
+  @Test
+  void perOperationFiguresAreTheGrowthDividedByTheOperations() {
+    BlockStat a = new BlockStat(0, 10, 0, 5, 100, 0, 20, 7, 3, 40);
+    // 2,000 deletes, each a page written and a flush, half an inode too: 900 ms busy
+    BlockStat b = new BlockStat(1_000_000_000L, 3_010, 0, 5, 100, 0, 20, 2_007, 3, 940);
+    BlockStat.PerOp op = b.perOp(a, 2_000);
+    assertEquals(1.5, op.writes(), 1e-9);
+    assertEquals(1.0, op.flushes(), 1e-9);
+    assertEquals(450.0, op.busyMicros(), 1e-9);
+    assertEquals("    disk per op: writes 1.50, flushes 1.00, busy 450 us", op.describe());
+    assertNull(b.perOp(null, 2_000), "no reading at the phase's start");
+    assertNull(b.perOp(a, 0), "a phase that did nothing");
   }
 }

@@ -717,7 +717,11 @@ public final class PeerBench {
       log("%s %s: phase started", sut.name, op);
     }
     hostAtPhaseStart = HostCpu.read();
+    blockAtPhaseStart = BlockStat.read();
   }
+
+  /** The disks' counters at the start of the phase being measured ({@link BlockStat.PerOp}). */
+  private static BlockStat blockAtPhaseStart;
 
   /** The machine's CPU time at the start of the phase being measured ({@link HostCpu}). */
   private static HostCpu hostAtPhaseStart;
@@ -783,6 +787,8 @@ public final class PeerBench {
     int count = p.done.get();
     // before the row is made: its CPU includes the work the phase left behind
     PhaseTail.Result tail = tail(s, sut, table, pids);
+    BlockStat blockNow = BlockStat.read();
+    BlockStat.PerOp device = blockNow == null ? null : blockNow.perOp(blockAtPhaseStart, count);
     long[] sorted = Arrays.copyOf(p.nanos, count);
     Arrays.sort(sorted);
     ResultTable.Row row =
@@ -797,7 +803,8 @@ public final class PeerBench {
             ServerCpu.microsPerOpFromNanos(cpu + tail.chargedNanos(), count),
             p.firstError.get(),
             table == null ? 1 : table.round(),
-            tail == PhaseTail.Result.NONE ? null : tail);
+            tail == PhaseTail.Result.NONE ? null : tail,
+            device);
     if (table == null) {
       if (p.errors.get() > 0) {
         log("warm-up %s: %d errors, first: %s", operation, p.errors.get(), p.firstError.get());
@@ -807,6 +814,9 @@ public final class PeerBench {
     table.add(row);
     System.out.println(table.format(row));
     System.out.println(tail.describe(count));
+    if (device != null) {
+      System.out.println(device.describe());
+    }
     dumpLatencies(topology, kind, c, size, operation, sut, p, row.round());
     HostCpu host = HostCpu.read();
     if (host != null && hostAtPhaseStart != null) {

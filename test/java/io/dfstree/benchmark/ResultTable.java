@@ -20,7 +20,8 @@ final class ResultTable {
 
   /**
    * One measured phase. Latencies in milliseconds; cpuMicrosPerOp NaN when unknown, and including
-   * what the wait for the phase's {@code tail} charged ({@link PhaseTail}; null: not waited for).
+   * what the wait for the phase's {@code tail} charged ({@link PhaseTail}; null: not waited for);
+   * {@code device}: what the disks did per operation over the phase and its tail (null: unknown).
    */
   record Row(
       Key key,
@@ -33,7 +34,36 @@ final class ResultTable {
       double cpuMicrosPerOp,
       String firstError,
       int round,
-      PhaseTail.Result tail) {
+      PhaseTail.Result tail,
+      BlockStat.PerOp device) {
+    /** A row without the disks' figures. */
+    Row(
+        Key key,
+        String system,
+        long ops,
+        long errors,
+        double seconds,
+        double p50Ms,
+        double p99Ms,
+        double cpuMicrosPerOp,
+        String firstError,
+        int round,
+        PhaseTail.Result tail) {
+      this(
+          key,
+          system,
+          ops,
+          errors,
+          seconds,
+          p50Ms,
+          p99Ms,
+          cpuMicrosPerOp,
+          firstError,
+          round,
+          tail,
+          null);
+    }
+
     /** A row of round 1 (a run of one round), its tail not waited for. */
     Row(
         Key key,
@@ -45,7 +75,19 @@ final class ResultTable {
         double p99Ms,
         double cpuMicrosPerOp,
         String firstError) {
-      this(key, system, ops, errors, seconds, p50Ms, p99Ms, cpuMicrosPerOp, firstError, 1, null);
+      this(
+          key,
+          system,
+          ops,
+          errors,
+          seconds,
+          p50Ms,
+          p99Ms,
+          cpuMicrosPerOp,
+          firstError,
+          1,
+          null,
+          null);
     }
 
     double opsPerSecond() {
@@ -319,12 +361,14 @@ final class ResultTable {
   /**
    * Tab-separated rows (with a header line) for scripts; after the columns older runs had, the
    * run's {@link #mode}, then how long the wait for the phase's tail took and the CPU per operation
-   * it charged ({@link PhaseTail}; included in cpu_us_op).
+   * it charged ({@link PhaseTail}; included in cpu_us_op), then the disks' writes, flushes and busy
+   * microseconds per operation ({@link BlockStat.PerOp}; "-" when unknown).
    */
   synchronized String tsv() {
     StringBuilder b =
         new StringBuilder(
-            "topology\tclient\tc\tsize\top\tsystem\tops\terrors\tseconds\tops_s\tmib_s\tp50_ms\tp99_ms\tcpu_us_op\tx_ops\tx_p50\tx_cpu\tround\tmode\ttail_s\ttail_cpu_us_op\n");
+            "topology\tclient\tc\tsize\top\tsystem\tops\terrors\tseconds\tops_s\tmib_s\tp50_ms\tp99_ms\tcpu_us_op\tx_ops\tx_p50\tx_cpu\tround\tmode\ttail_s\ttail_cpu_us_op"
+                + "\tdev_writes_op\tdev_flushes_op\tdev_busy_us_op\n");
     for (Row r : rows) {
       Key k = r.key();
       b.append(
@@ -352,7 +396,11 @@ final class ResultTable {
                   r.tail() == null ? "-" : num(r.tail().seconds(), "%.2f"),
                   r.tail() == null
                       ? "-"
-                      : num(ServerCpu.microsPerOpFromNanos(r.tail().chargedNanos(), r.ops()), "%.1f")))
+                      : num(
+                          ServerCpu.microsPerOpFromNanos(r.tail().chargedNanos(), r.ops()), "%.1f"),
+                  r.device() == null ? "-" : num(r.device().writes(), "%.2f"),
+                  r.device() == null ? "-" : num(r.device().flushes(), "%.2f"),
+                  r.device() == null ? "-" : num(r.device().busyMicros(), "%.0f")))
           .append('\n');
     }
     return b.toString();
