@@ -23,9 +23,9 @@
 # unlinks. Nothing is charged when the first window is already quiet. Each row then prints a
 # "tail:" line; the TSV's tail_s and tail_cpu_us_op columns say how long and how much (included in
 # cpu_us_op). Without the wait that work ran inside the next phase and was charged to it.
-# Each row also prints "disk per op:" (requests written, cache flushes and busy us per operation
-# over the phase and its tail, from /sys/block/*/stat; TSV: dev_writes_op, dev_flushes_op,
-# dev_busy_us_op): the device time an fsync'd row waits for.
+# Each row also prints "disk per op:" (requests written, cache flushes and their us, busy us per
+# operation over the phase and its tail, from /sys/block/*/stat; TSV: dev_writes_op,
+# dev_flushes_op, dev_flush_us_op, dev_busy_us_op): the device time an fsync'd row waits for.
 # Warm-up: --warmup N files per storage, then more rounds (4 KiB and every measured size, every client kind and
 # concurrency measured) until the servers' JIT compiler threads (C1/C2, read from
 # /proc/<pid>/task/*/stat) used at most --jit-quiet PERCENT (3) of one core over a round of at

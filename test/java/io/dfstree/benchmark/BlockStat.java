@@ -96,20 +96,22 @@ record BlockStat(
 
   /**
    * What the block devices did per operation of a measured phase (and its tail): requests written,
-   * cache flushes, and how long a device had requests in flight ({@code io_ticks}, whole
-   * milliseconds summed over the phase). Why: with fsync on, each acknowledged operation waits for
+   * cache flushes and the time they took (the kernel's flush time, whole milliseconds summed over
+   * the phase), and how long a device had other requests in flight ({@code io_ticks}, which leaves
+   * the flushes out). Why: with fsync on, each acknowledged operation waits for
    * a write and a flush FastDFS never issues, and how long those take on this shared host drifts by
    * the hour (benchmark/PROFILE.md, session 26 lead); a row whose device was busy most of the time
    * its client waited is the device's, not the server's code.
    */
-  record PerOp(double writes, double flushes, double busyMicros) {
+  record PerOp(double writes, double flushes, double flushMicros, double busyMicros) {
     /** The row's line under the table row. */
     String describe() {
       return String.format(
           Locale.ROOT,
-          "    disk per op: writes %.2f, flushes %.2f, busy %.0f us",
+          "    disk per op: writes %.2f, flushes %.2f (%.0f us), busy %.0f us",
           writes,
           flushes,
+          flushMicros,
           busyMicros);
     }
   }
@@ -122,6 +124,7 @@ record BlockStat(
     return new PerOp(
         (double) (writes - before.writes) / ops,
         (double) (flushes - before.flushes) / ops,
+        (flushMillis - before.flushMillis) * 1000.0 / ops,
         (busyMillis - before.busyMillis) * 1000.0 / ops);
   }
 

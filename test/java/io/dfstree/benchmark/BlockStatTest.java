@@ -42,13 +42,16 @@ class BlockStatTest {
   @Test
   void perOperationFiguresAreTheGrowthDividedByTheOperations() {
     BlockStat a = new BlockStat(0, 10, 0, 5, 100, 0, 20, 7, 3, 40);
-    // 2,000 deletes, each a page written and a flush, half an inode too: 900 ms busy
-    BlockStat b = new BlockStat(1_000_000_000L, 3_010, 0, 5, 100, 0, 20, 2_007, 3, 940);
+    // 2,000 deletes, each a page written and a flush, half an inode too: 500 ms of flushes, 900
+    // ms busy with the writes
+    BlockStat b = new BlockStat(1_000_000_000L, 3_010, 0, 5, 100, 0, 20, 2_007, 503, 940);
     BlockStat.PerOp op = b.perOp(a, 2_000);
     assertEquals(1.5, op.writes(), 1e-9);
     assertEquals(1.0, op.flushes(), 1e-9);
+    assertEquals(250.0, op.flushMicros(), 1e-9);
     assertEquals(450.0, op.busyMicros(), 1e-9);
-    assertEquals("    disk per op: writes 1.50, flushes 1.00, busy 450 us", op.describe());
+    assertEquals(
+        "    disk per op: writes 1.50, flushes 1.00 (250 us), busy 450 us", op.describe());
     assertNull(b.perOp(null, 2_000), "no reading at the phase's start");
     assertNull(b.perOp(a, 0), "a phase that did nothing");
   }

@@ -361,14 +361,14 @@ final class ResultTable {
   /**
    * Tab-separated rows (with a header line) for scripts; after the columns older runs had, the
    * run's {@link #mode}, then how long the wait for the phase's tail took and the CPU per operation
-   * it charged ({@link PhaseTail}; included in cpu_us_op), then the disks' writes, flushes and busy
-   * microseconds per operation ({@link BlockStat.PerOp}; "-" when unknown).
+   * it charged ({@link PhaseTail}; included in cpu_us_op), then the disks' writes, flushes, flush
+   * microseconds and busy microseconds per operation ({@link BlockStat.PerOp}; "-" when unknown).
    */
   synchronized String tsv() {
     StringBuilder b =
         new StringBuilder(
             "topology\tclient\tc\tsize\top\tsystem\tops\terrors\tseconds\tops_s\tmib_s\tp50_ms\tp99_ms\tcpu_us_op\tx_ops\tx_p50\tx_cpu\tround\tmode\ttail_s\ttail_cpu_us_op"
-                + "\tdev_writes_op\tdev_flushes_op\tdev_busy_us_op\n");
+                + "\tdev_writes_op\tdev_flushes_op\tdev_flush_us_op\tdev_busy_us_op\n");
     for (Row r : rows) {
       Key k = r.key();
       b.append(
@@ -400,6 +400,7 @@ final class ResultTable {
                           ServerCpu.microsPerOpFromNanos(r.tail().chargedNanos(), r.ops()), "%.1f"),
                   r.device() == null ? "-" : num(r.device().writes(), "%.2f"),
                   r.device() == null ? "-" : num(r.device().flushes(), "%.2f"),
+                  r.device() == null ? "-" : num(r.device().flushMicros(), "%.0f"),
                   r.device() == null ? "-" : num(r.device().busyMicros(), "%.0f")))
           .append('\n');
     }

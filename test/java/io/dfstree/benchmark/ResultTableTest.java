@@ -116,15 +116,15 @@ class ResultTableTest {
     assertTrue(lines[3].contains("0.80") && lines[3].contains("0.50-1.00"), table);
     assertTrue(lines[3].contains("3.00") && lines[3].contains(" 450 "), table);
     assertTrue(lines[3].contains("1.50") && lines[3].endsWith("| 1"), table);
-    assertTrue(t.tsv().split("\n")[6].endsWith("\t3\tsequential\t-\t-\t-\t-\t-"), t.tsv());
+    assertTrue(t.tsv().split("\n")[6].endsWith("\t3\tsequential\t-\t-\t-\t-\t-\t-"), t.tsv());
     t.mode(ResultTable.INTERLEAVED);
     assertTrue(
         t.tsv()
             .split("\n")[0]
             .endsWith(
-                "\tround\tmode\ttail_s\ttail_cpu_us_op\tdev_writes_op\tdev_flushes_op\tdev_busy_us_op"),
+                "\tround\tmode\ttail_s\ttail_cpu_us_op\tdev_writes_op\tdev_flushes_op\tdev_flush_us_op\tdev_busy_us_op"),
         t.tsv());
-    assertTrue(t.tsv().split("\n")[6].endsWith("\t3\tinterleaved\t-\t-\t-\t-\t-"), t.tsv());
+    assertTrue(t.tsv().split("\n")[6].endsWith("\t3\tinterleaved\t-\t-\t-\t-\t-\t-"), t.tsv());
     // a row whose phase left work behind: how long its tail took and what it charged
     t.add(
         new ResultTable.Row(
@@ -139,8 +139,8 @@ class ResultTableTest {
             null,
             1,
             new PhaseTail.Result(0.8, true, 150_000_000, 120_000_000),
-            new BlockStat.PerOp(3.0, 1.0, 2_450)));
-    assertTrue(t.tsv().split("\n")[7].endsWith("\t0.80\t600.0\t3.00\t1.00\t2450"), t.tsv());
+            new BlockStat.PerOp(3.0, 1.0, 310, 2_450)));
+    assertTrue(t.tsv().split("\n")[7].endsWith("\t0.80\t600.0\t3.00\t1.00\t310\t2450"), t.tsv());
     assertEquals(2.5, ResultTable.median(List.of(1.0, Double.NaN, 4.0, 2.0, 3.0)), 1e-9);
   }
 
