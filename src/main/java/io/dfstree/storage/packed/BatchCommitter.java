@@ -51,9 +51,9 @@ final class BatchCommitter {
    * A batch of at least this many bytes makes its volumes longer by its own slots, without zeros
    * ahead ({@link #growFor}). Every zero written ahead reaches the device twice: once as a zero,
    * then under the slot that overwrites it, so zeros ahead double what a volume costs the device.
-   * Measured here (ext4 on virtio, two members at once, each batch 64 KiB slots into its own
-   * volume and its peer's): 8 slots per volume 233 MiB/s per member with zeros ahead, 355 without;
-   * 16 slots 310 against 473; one slot per batch (a lone upload) 0.36 ms per batch with zeros, 0.44
+   * Measured here (ext4 on virtio, two members at once, each batch 64 KiB slots into its own volume
+   * and its peer's): 8 slots per volume 233 MiB/s per member with zeros ahead, 355 without; 16
+   * slots 310 against 473; one slot per batch (a lone upload) 0.36 ms per batch with zeros, 0.44
    * without (the inode's new size costs ~0.2 ms per force). So small batches keep the zeros, large
    * ones, which in a busy group of 64 KiB uploads left half of the device's writes to zeros
    * (benchmark/PROFILE.md, up64), grow the file themselves.
