@@ -75,7 +75,7 @@ final class BatchCommitter {
    * What the committer runs between two batches, never inside one: a snapshot of the indexes (the
    * one-minute maintenance pass's checkpoint) or the stop. Kept out of {@link #commit} so that such
    * a rare op never reaches the batch method's type checks: that method is the store's hottest code
-   * (85-107 kB once C2 compiles it) and HotSpot compiles its type checks for the op classes its
+   * (78-115 kB once C2 compiles it) and HotSpot compiles its type checks for the op classes its
    * profile saw. A snapshot reaching them once a minute deoptimized it ({@code class_check} at its
    * {@code instanceof} chain) and cost 174-383 ms of C2 CPU to compile it again, inside whatever
    * ran then (benchmark/PROFILE.md, "jit26"). The committer's loop tells the two kinds apart at one
