@@ -16,6 +16,21 @@ class PeerBenchWarmupTest {
         BenchSettings.parse(new String[0]).warmup > 5000, "default warm-up per storage");
   }
 
+  /**
+   * The warm-up's pass at a measured row's amount: a 64 KiB c=1 row's files at --scale 2 (1,600,
+   * 100 MiB) pass ours' 64 MiB inline-read window, so its download also reads on a disk thread.
+   */
+  @Test
+  void theAmountPassMatchesARowUpTo128MiB() {
+    BenchSettings s = BenchSettings.parse(new String[] {"--scale", "2"});
+    assertEquals(1600, PeerBench.amountPassFiles(64 << 10, s.files(64 << 10, 1)));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        1600L * (64 << 10) > 64L << 20, "past the inline-read window");
+    assertEquals(4000, PeerBench.amountPassFiles(4 << 10, s.files(4 << 10, 1)));
+    assertEquals(128, PeerBench.amountPassFiles(1 << 20, s.files(1 << 20, 1)));
+    assertEquals(4, PeerBench.amountPassFiles(64L << 20, s.files(64L << 20, 1)));
+  }
+
   @Test
   void aSystemNamesStoreSuffixIsTakenOffAndItsNameChecked() {
     assertEquals("ours", BenchSettings.withoutStoreSuffix("ours-plain"));

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * failed, are {@link CommitQueue}; the writes at a place a name gives (a delete's mark, a released
  * reservation, a peer's or a repaired slot) are {@link SlotWrites}, the delete marks and their lock
  * {@link DeleteMarks}; this class keeps the ops, the loop and the commit, which share the one thing
- * no other class may touch: the write position of each volume, which only this thread moves.
+ * no other class may touch: the write position of each volume, which only this thread moves. A
+ * snapshot of the indexes and the stop ({@link Control}) run between batches, never in one.
  */
 final class BatchCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);
@@ -50,19 +51,37 @@ final class BatchCommitter {
    * A batch of at least this many bytes makes its volumes longer by its own slots, without zeros
    * ahead ({@link #growFor}). Every zero written ahead reaches the device twice: once as a zero,
    * then under the slot that overwrites it, so zeros ahead double what a volume costs the device.
-   * Measured here (ext4 on virtio, two members at once, each batch 64 KiB slots into its own
-   * volume and its peer's): 8 slots per volume 233 MiB/s per member with zeros ahead, 355 without;
-   * 16 slots 310 against 473; one slot per batch (a lone upload) 0.36 ms per batch with zeros, 0.44
+   * Measured here (ext4 on virtio, two members at once, each batch 64 KiB slots into its own volume
+   * and its peer's): 8 slots per volume 233 MiB/s per member with zeros ahead, 355 without; 16
+   * slots 310 against 473; one slot per batch (a lone upload) 0.36 ms per batch with zeros, 0.44
    * without (the inode's new size costs ~0.2 ms per force). So small batches keep the zeros, large
    * ones, which in a busy group of 64 KiB uploads left half of the device's writes to zeros
    * (benchmark/PROFILE.md, up64), grow the file themselves.
    */
   static final long GROW_WITHOUT_ZEROS = 256 * 1024;
 
-  /** What the committer's queue holds: a write, a snapshot or the stop. */
-  sealed interface Op permits Append, DeleteMarks.Delete, Place, Release, Snapshot, Stop {
+  /** What the committer's queue holds: a write, or a snapshot or the stop ({@link Control}). */
+  sealed interface Op permits Write, Control {}
+
+  /**
+   * What a batch writes ({@link #commit}): the only ops the batch method ever sees. {@code bytes}:
+   * what the op adds to its batch ({@link PackedOptions#maxBatchBytes}).
+   */
+  sealed interface Write extends Op permits Append, DeleteMarks.Delete, Place, Release {
     int bytes();
   }
+
+  /**
+   * What the committer runs between two batches, never inside one: a snapshot of the indexes (the
+   * one-minute maintenance pass's checkpoint) or the stop. Kept out of {@link #commit} so that such
+   * a rare op never reaches the batch method's type checks: that method is the store's hottest code
+   * (78-115 kB once C2 compiles it) and HotSpot compiles its type checks for the op classes its
+   * profile saw. A snapshot reaching them once a minute deoptimized it ({@code class_check} at its
+   * {@code instanceof} chain) and cost 174-383 ms of C2 CPU to compile it again, inside whatever
+   * ran then (benchmark/PROFILE.md, "jit26"). The committer's loop tells the two kinds apart at one
+   * place per op ({@link #loop}), whose code is small to recompile should its profile change.
+   */
+  sealed interface Control extends Op permits Snapshot, Stop {}
 
   record Append(
       ByteBuffer content,
@@ -71,7 +90,7 @@ final class BatchCommitter {
       int sizeHigh,
       String extPart,
       CompletableFuture<TrunkId> done)
-      implements Op {
+      implements Write {
     public int bytes() {
       return SlotHeader.slotLength(content.remaining());
     }
@@ -91,30 +110,22 @@ final class BatchCommitter {
       boolean repair,
       java.util.function.BooleanSupplier gone,
       CompletableFuture<Boolean> done)
-      implements Op {
+      implements Write {
     public int bytes() {
       return id.slotLength();
     }
   }
 
-  record Release(TrunkId id, CompletableFuture<Void> done) implements Op {
+  record Release(TrunkId id, CompletableFuture<Void> done) implements Write {
     public int bytes() {
       return SlotHeader.SIZE;
     }
   }
 
   /** Copies of the indexes of the volumes changed since their last checkpoint, between batches. */
-  record Snapshot(CompletableFuture<List<IndexCheckpoint.Snapshot>> done) implements Op {
-    public int bytes() {
-      return 0;
-    }
-  }
+  record Snapshot(CompletableFuture<List<IndexCheckpoint.Snapshot>> done) implements Control {}
 
-  record Stop() implements Op {
-    public int bytes() {
-      return 0;
-    }
-  }
+  record Stop() implements Control {}
 
   private final PackedStore store;
   private final SlotLog log;
@@ -187,57 +198,110 @@ final class BatchCommitter {
     grower.close();
   }
 
+  /**
+   * Takes the writes queued up to {@code maxBatchBytes} into a batch and commits it; a snapshot or
+   * the stop ends the batch's gathering and runs after the writes queued before it, between two
+   * batches ({@link Control}).
+   */
   private void loop() {
     CURRENT.set(this);
-    List<Op> batch = new ArrayList<>();
+    List<Write> batch = new ArrayList<>();
+    Op next = null; // a control op that ended the last batch's gathering
     while (true) {
-      try {
-        batch.add(queue.take());
-      } catch (InterruptedException e) {
-        return;
+      Op op = next;
+      next = null;
+      if (op == null) {
+        try {
+          op = queue.take();
+        } catch (InterruptedException e) {
+          return;
+        }
       }
-      long bytes = batch.get(0).bytes();
-      Op next;
-      while (bytes < store.options.maxBatchBytes() && (next = queue.poll()) != null) {
-        batch.add(next);
-        bytes += next.bytes();
+      if (op instanceof Control c) {
+        if (control(c)) {
+          return;
+        }
+        batchEnded(queue.isEmpty());
+        continue;
       }
-      boolean stop = batch.removeIf(op -> op instanceof Stop);
+      Write first = (Write) op;
+      batch.add(first);
+      long bytes = first.bytes();
+      while (bytes < store.options.maxBatchBytes() && (op = queue.poll()) != null) {
+        if (op instanceof Write w) {
+          batch.add(w);
+          bytes += w.bytes();
+        } else {
+          next = op; // after this batch: it sees the writes queued before it, none after
+          break;
+        }
+      }
       marks.lock();
       try {
         commit(batch, bytes >= GROW_WITHOUT_ZEROS);
       } finally {
         marks.unlock();
       }
-      for (Op op : batch) {
-        if (op instanceof Snapshot s && !s.done.isDone()) { // the batch failed before its end
-          s.done.completeExceptionally(new FdfsException(Errno.EIO, "batch failed"));
-        }
-      }
       batch.clear();
-      if (stop) {
-        forces += marks.force();
-        for (Op op; (op = queue.poll()) != null; ) {
-          fail(op, new FdfsException(Errno.EBUSY, "packed store is closed"));
-        }
-        batchEnded(true);
-        return;
-      }
       // what the batch's answers queued for this thread (a delete round), while nothing waits
-      batchEnded(queue.isEmpty());
+      batchEnded(next == null && queue.isEmpty());
     }
+  }
+
+  /**
+   * Runs a snapshot or the stop, between two batches (committer thread, no batch in flight).
+   * Returns whether the committer stops.
+   */
+  private boolean control(Control c) {
+    if (c instanceof Snapshot s) {
+      marks.lock(); // no delete marked on another thread meanwhile (DeleteMarks#markNow)
+      try {
+        s.done.complete(snapshot());
+      } catch (RuntimeException e) {
+        s.done.completeExceptionally(e);
+      } finally {
+        marks.unlock();
+      }
+      return false;
+    }
+    forces += marks.force();
+    for (Op op; (op = queue.poll()) != null; ) {
+      fail(op, new FdfsException(Errno.EBUSY, "packed store is closed"));
+    }
+    batchEnded(true);
+    return true;
+  }
+
+  /**
+   * Copies of the indexes of the volumes changed since their last checkpoint: after the batches
+   * before it are durable and indexed, with no write in flight, a consistent copy. Committer
+   * thread, {@link DeleteMarks} locked.
+   */
+  private List<IndexCheckpoint.Snapshot> snapshot() {
+    forces += marks.force(); // a checkpoint never describes a mark the volume may lose
+    List<IndexCheckpoint.Snapshot> snaps = new ArrayList<>();
+    for (Volume v : store.volumes()) {
+      if (v.changes != v.checkpointedChanges || v.checkpointCovered == 0) {
+        IndexCheckpoint.Snapshot snap = IndexCheckpoint.take(v);
+        v.checkpointedChanges = v.changes;
+        if (snap != null) {
+          snaps.add(snap);
+        }
+      }
+    }
+    return snaps;
   }
 
   /**
    * Writes one batch, forces it, then answers it. {@code large}: its writes past a volume's end
    * make it longer without zeros ahead ({@link #GROW_WITHOUT_ZEROS}).
    */
-  private void commit(List<Op> batch, boolean large) {
+  private void commit(List<Write> batch, boolean large) {
     if (forcer != null) {
       try {
         forcer.bound(); // what a crash may take of the lines stays within what a restart re-reads
       } catch (IOException e) {
-        for (Op op : batch) {
+        for (Write op : batch) {
           fail(op, new FdfsException(Errno.EIO, "binlog sync failed: " + e.getMessage()));
         }
         return;
@@ -245,13 +309,13 @@ final class BatchCommitter {
     }
     List<Volume> touched = new ArrayList<>();
     List<Volume> extended = new ArrayList<>(2); // written at their end: zeros ahead may be due
-    List<Op> written = new ArrayList<>();
+    List<Write> written = new ArrayList<>();
     List<Object> results = new ArrayList<>();
     List<ByteBuffer> gather = new ArrayList<>();
     Volume gatherVolume = null;
     long gatherStart = -1;
     long gatherEnd = -1;
-    for (Op op : batch) {
+    for (Write op : batch) {
       try {
         if (op instanceof Append a) {
           int len = SlotHeader.slotLength(a.content.remaining());
@@ -348,7 +412,7 @@ final class BatchCommitter {
           store.storePathIndex,
           written.size(),
           e.toString());
-      for (Op op : written) {
+      for (Write op : written) {
         fail(op, new FdfsException(Errno.EIO, "packed store write failed: " + e.getMessage()));
       }
       return;
@@ -361,7 +425,7 @@ final class BatchCommitter {
     List<SlotLog.Placed> placed = new ArrayList<>();
     long placedBytes = 0;
     for (int i = 0; i < written.size(); i++) {
-      Op op = written.get(i);
+      Write op = written.get(i);
       if (op instanceof Append a) {
         TrunkId id = (TrunkId) results.get(i);
         Volume v = store.volume(store.sourceKey, id.volume());
@@ -406,23 +470,6 @@ final class BatchCommitter {
       // volumes by its own slots: zeros would only double what the device writes)
       for (Volume v : extended) {
         grower.ahead(store.options, v, store.volumes.dataEnd(v));
-      }
-    }
-    // after the batch is durable and indexed, with no write in flight: a consistent copy
-    for (Op op : batch) {
-      if (op instanceof Snapshot s) {
-        forces += marks.force(); // a checkpoint never describes a mark the volume may lose
-        List<IndexCheckpoint.Snapshot> snaps = new ArrayList<>();
-        for (Volume v : store.volumes()) {
-          if (v.changes != v.checkpointedChanges || v.checkpointCovered == 0) {
-            IndexCheckpoint.Snapshot snap = IndexCheckpoint.take(v);
-            v.checkpointedChanges = v.changes;
-            if (snap != null) {
-              snaps.add(snap);
-            }
-          }
-        }
-        s.done.complete(snaps);
       }
     }
   }

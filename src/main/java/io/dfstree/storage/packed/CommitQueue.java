@@ -9,6 +9,7 @@ import io.dfstree.storage.packed.BatchCommitter.Place;
 import io.dfstree.storage.packed.BatchCommitter.Release;
 import io.dfstree.storage.packed.BatchCommitter.Snapshot;
 import io.dfstree.storage.packed.BatchCommitter.Stop;
+import io.dfstree.storage.packed.BatchCommitter.Write;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -123,9 +124,9 @@ final class CommitQueue {
   }
 
   /** Completes the futures of a batch's written ops with their results. */
-  static void answer(List<Op> written, List<Object> results) {
+  static void answer(List<Write> written, List<Object> results) {
     for (int i = 0; i < written.size(); i++) {
-      Op op = written.get(i);
+      Write op = written.get(i);
       if (op instanceof Append a) {
         a.done().complete((TrunkId) results.get(i));
       } else if (op instanceof DeleteMarks.Delete d) {

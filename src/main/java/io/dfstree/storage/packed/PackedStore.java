@@ -438,7 +438,12 @@ public final class PackedStore implements AutoCloseable {
 
   /** The snapshots {@link #checkpoint} would write, not written (tests of the install rule). */
   List<IndexCheckpoint.Snapshot> snapshotForTest() {
-    return commits.snapshot().join();
+    return askSnapshot().join();
+  }
+
+  /** Queues {@link #checkpoint}'s snapshot without waiting for it (tests). */
+  CompletableFuture<List<IndexCheckpoint.Snapshot>> askSnapshot() {
+    return commits.snapshot();
   }
 
   @Override
