@@ -381,7 +381,7 @@ final class DeleteCommitter {
             r.done.tryFail(FdfsException.notFound("file does not exist"));
             continue;
           }
-          removed |= Files.deleteIfExists(r.metadata);
+          removed |= deleteMetadataIfExists(r.metadata);
           if (removed && now) {
             freed.add(r.storePathIndex);
             dirs.add(r.file.getParent());
@@ -389,7 +389,7 @@ final class DeleteCommitter {
             later.add(new Trash.Item(trashed, r.file.getParent(), r.storePathIndex));
           }
         } else {
-          if (r.metadata != null && Files.deleteIfExists(r.metadata)) {
+          if (r.metadata != null && deleteMetadataIfExists(r.metadata)) {
             dirs.add(r.metadata.getParent());
           }
         }
@@ -454,6 +454,21 @@ final class DeleteCommitter {
     } else {
       checkpointTombstones();
     }
+  }
+
+  /**
+   * Removes a deleted file's {@code -m} file when it has one. Most files have none, and {@code
+   * Files.deleteIfExists} finds that out by an {@code lstat} whose ENOENT the JDK's native code
+   * turns into an exception object (a JNI class look-up that walks the caller's stack): ~10-15 us
+   * of a disk thread per plain delete and member (w1del26). A {@code stat} that answers a boolean
+   * says it first; the caller holds the file's lock, under which every change to its {@code -m}
+   * file is made, so the answer holds until the unlink.
+   */
+  static boolean deleteMetadataIfExists(Path metadata) throws IOException {
+    if (metadata == null || !metadata.toFile().exists()) {
+      return false;
+    }
+    return Files.deleteIfExists(metadata);
   }
 
   private void checkpointTombstones() {

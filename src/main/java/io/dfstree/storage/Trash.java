@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Where a plain file goes when it is deleted (issue 9, deletes): renamed into {@code
- * <store path>/data/.trash/} inside the delete's round, and unlinked behind the answer.
+ * Where a plain file goes when it is deleted (issue 9, deletes): renamed into {@code <store
+ * path>/data/.trash/} inside the delete's round, and unlinked behind the answer.
  *
  * <p>Why: on the benchmark machine {@code /} is ext4 without a journal, mounted {@code discard}; an
  * unlink of a file whose blocks are allocated (every fsynced upload) issues the discard inside the
@@ -44,9 +44,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * forced and only the trash is emptied.
  *
  * <p>A store path without room for uploads unlinks at once ({@link StoredFiles}), so a delete on a
- * full disk frees space before it is answered. With fsync, a file whose directory is forced is
- * kept for a new upload to write into instead of unlinked, while its store path has room for it
- * ({@link RecycledFiles}): its unlink's discards and the upload's allocation both go.
+ * full disk frees space before it is answered. With fsync, a file whose directory is forced is kept
+ * for a new upload to write into instead of unlinked, while its store path has room for it ({@link
+ * RecycledFiles}): its unlink's discards and the upload's allocation both go.
  */
 final class Trash {
   static final String DIR = ".trash";
@@ -74,27 +74,31 @@ final class Trash {
       new java.util.concurrent.atomic.AtomicInteger();
 
   /** Files unlinked behind the answer, and directory forces run for deletes (tests). */
-  final java.util.concurrent.atomic.LongAdder unlinked = new java.util.concurrent.atomic.LongAdder();
+  final java.util.concurrent.atomic.LongAdder unlinked =
+      new java.util.concurrent.atomic.LongAdder();
 
   /**
-   * The least time between two starts of the trash's directory forces (with fsync). Behind the
-   * answers, nothing waits for them but the keeping or unlink of the files and the synced offset;
-   * but each is a device round trip plus a cache flush, and the rounds' binlog forces, which the
-   * answers do wait for, queued behind them (benchmark/PROFILE.md, deltrash: about one directory
-   * force per 1 MiB delete before). Spaced, the deletes of the interval share one force per
-   * directory. A batch that comes after a quiet interval is forced at once. 0: no spacing (as
-   * before; tests).
+   * The least time between two starts of the trash's batches (with fsync: of its directory forces).
+   * Behind the answers, nothing waits for them but the keeping or unlink of the files and the
+   * synced offset; but each force is a device round trip plus a cache flush, and the rounds' binlog
+   * forces, which the answers do wait for, queued behind them (benchmark/PROFILE.md, deltrash:
+   * about one directory force per 1 MiB delete before). Spaced, the deletes of the interval share
+   * one force per directory. Without fsync the spacing shares the thread's wake-up instead: a c=1
+   * client's deletes each woke it for its own unlink (w1del26). A batch that comes after a quiet
+   * interval is emptied at once. 0: no spacing (as before; tests).
    */
   volatile long forceSpacingNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20);
 
-  /** When the last directory forces of deletes began ({@link System#nanoTime}). */
+  /** When the last batch (with fsync: its directory forces) began ({@link System#nanoTime}). */
   private volatile long lastForceNanos = System.nanoTime() - (1L << 40);
 
   /** Directory forces the trash ran (tests: forces per delete). */
   final java.util.concurrent.atomic.LongAdder directoryForces =
       new java.util.concurrent.atomic.LongAdder();
 
-  /** Where deleted files go instead of their unlink, while there is room ({@link RecycledFiles}). */
+  /**
+   * Where deleted files go instead of their unlink, while there is room ({@link RecycledFiles}).
+   */
   volatile RecycledFiles recycled;
 
   /** Called (on the trash thread) after a store path was re-measured: see {@link StoredFiles}. */
@@ -170,7 +174,9 @@ final class Trash {
     return w;
   }
 
-  /** A round that may move files in begins: until {@link #roundEnded}, the binlog is not trimmed. */
+  /**
+   * A round that may move files in begins: until {@link #roundEnded}, the binlog is not trimmed.
+   */
   void roundBegins() {
     synchronized (rounds) {
       rounds.incrementAndGet();
@@ -207,7 +213,14 @@ final class Trash {
     return queue.isEmpty() && !running.get();
   }
 
+  /** Times the trash's thread was handed work while idle: its wake-ups (tests). */
+  final java.util.concurrent.atomic.LongAdder wakeUps = new java.util.concurrent.atomic.LongAdder();
+
+  /** Batches emptied: one per spacing interval while deletes keep coming (tests). */
+  final java.util.concurrent.atomic.LongAdder emptied = new java.util.concurrent.atomic.LongAdder();
+
   private void drain() {
+    wakeUps.increment();
     while (true) {
       List<Batch> batches = new ArrayList<>();
       for (Batch b; (b = queue.poll()) != null; ) {
@@ -220,16 +233,20 @@ final class Trash {
         }
         continue;
       }
-      long wait = fsync ? lastForceNanos + forceSpacingNanos - System.nanoTime() : 0;
+      long wait = lastForceNanos + forceSpacingNanos - System.nanoTime();
       if (wait > 0) {
-        // the last forces began less than the spacing ago: the deletes answered meanwhile join
-        // these (their files stay in the trash until then: none is kept or unlinked unforced)
+        // the last batch began less than the spacing ago: the deletes answered meanwhile join
+        // these (their files stay in the trash until then: none is kept or unlinked unforced).
+        // Without fsync too: a c=1 client's deletes then wake this thread once per interval, not
+        // once each (w1del26: each wake-up, its futex on the round's thread and the batch's two
+        // statvfs cost ~25-35 us of CPU per delete and member, beside the unlink itself)
         java.util.concurrent.locks.LockSupport.parkNanos(wait);
         for (Batch b; (b = queue.poll()) != null; ) {
           batches.add(b);
         }
       }
       try {
+        emptied.increment();
         empty(batches);
       } catch (RuntimeException e) {
         org.slf4j.LoggerFactory.getLogger(Trash.class).warn("trash: {}", e.toString());
@@ -247,8 +264,8 @@ final class Trash {
       }
     }
     boolean forced = true;
+    lastForceNanos = System.nanoTime(); // the spacing counts from here, with or without fsync
     if (fsync) {
-      lastForceNanos = System.nanoTime();
       for (Path dir : dirs) {
         directoryForces.increment();
         try {
