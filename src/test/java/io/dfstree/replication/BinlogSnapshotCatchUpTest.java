@@ -105,16 +105,24 @@ class BinlogSnapshotCatchUpTest {
 
   /** Binlog bytes on disk: the head and every older segment. */
   long binlogBytes(String member) throws Exception {
-    long sum = 0;
-    try (Stream<Path> s = Files.list(sync(member))) {
-      for (Path p : s.toList()) {
-        String n = p.getFileName().toString();
-        if (n.equals("binlog") || SEGMENT.matcher(n).matches()) {
-          sum += Files.size(p);
+    // read while the member writes: a rotation renames the head to a segment, then opens a new
+    // head, so a file listed can be gone (or renamed) when its size is asked; read again then
+    for (int attempt = 0; ; attempt++) {
+      long sum = 0;
+      try (Stream<Path> s = Files.list(sync(member))) {
+        for (Path p : s.toList()) {
+          String n = p.getFileName().toString();
+          if (n.equals("binlog") || SEGMENT.matcher(n).matches()) {
+            sum += Files.size(p);
+          }
+        }
+        return sum;
+      } catch (java.nio.file.NoSuchFileException e) {
+        if (attempt == 10) {
+          throw e;
         }
       }
     }
-    return sum;
   }
 
   long segments(String member) throws Exception {
