@@ -36,34 +36,6 @@ final class ResultTable {
       int round,
       PhaseTail.Result tail,
       BlockStat.PerOp device) {
-    /** A row without the disks' figures. */
-    Row(
-        Key key,
-        String system,
-        long ops,
-        long errors,
-        double seconds,
-        double p50Ms,
-        double p99Ms,
-        double cpuMicrosPerOp,
-        String firstError,
-        int round,
-        PhaseTail.Result tail) {
-      this(
-          key,
-          system,
-          ops,
-          errors,
-          seconds,
-          p50Ms,
-          p99Ms,
-          cpuMicrosPerOp,
-          firstError,
-          round,
-          tail,
-          null);
-    }
-
     /** A row of round 1 (a run of one round), its tail not waited for. */
     Row(
         Key key,

@@ -96,12 +96,12 @@ class ResultTableTest {
     ResultTable.Key k = new ResultTable.Key("group", "official", 16, 4096, "upload");
     // round 1: FastDFS 1000/s, ours 500/s (0.5x); round 2: FastDFS 4000/s, ours 4000/s (1.0x);
     // round 3: FastDFS 2000/s, ours 1600/s (0.8x)
-    t.add(new ResultTable.Row(k, "fastdfs", 1000, 0, 1.0, 2.0, 5.0, 300, null, 1, null));
-    t.add(new ResultTable.Row(k, "ours", 500, 0, 1.0, 4.0, 9.0, 600, null, 1, null));
-    t.add(new ResultTable.Row(k, "ours", 4000, 0, 1.0, 1.0, 9.0, 300, null, 2, null));
-    t.add(new ResultTable.Row(k, "fastdfs", 4000, 0, 1.0, 1.0, 5.0, 300, null, 2, null));
-    t.add(new ResultTable.Row(k, "fastdfs", 2000, 0, 1.0, 2.0, 5.0, 300, null, 3, null));
-    t.add(new ResultTable.Row(k, "ours", 1600, 1, 1.0, 3.0, 9.0, 450, "x", 3, null));
+    t.add(new ResultTable.Row(k, "fastdfs", 1000, 0, 1.0, 2.0, 5.0, 300, null, 1, null, null));
+    t.add(new ResultTable.Row(k, "ours", 500, 0, 1.0, 4.0, 9.0, 600, null, 1, null, null));
+    t.add(new ResultTable.Row(k, "ours", 4000, 0, 1.0, 1.0, 9.0, 300, null, 2, null, null));
+    t.add(new ResultTable.Row(k, "fastdfs", 4000, 0, 1.0, 1.0, 5.0, 300, null, 2, null, null));
+    t.add(new ResultTable.Row(k, "fastdfs", 2000, 0, 1.0, 2.0, 5.0, 300, null, 3, null, null));
+    t.add(new ResultTable.Row(k, "ours", 1600, 1, 1.0, 3.0, 9.0, 450, "x", 3, null, null));
     List<ResultTable.Row> ours = t.rows().stream().filter(r -> r.system().equals("ours")).toList();
     assertEquals(0.5, t.speedRatio(ours.get(0)), 1e-9);
     assertEquals(1.0, t.speedRatio(ours.get(1)), 1e-9, "against round 2's FastDFS row");

@@ -94,28 +94,25 @@ final class DeleteCommitter {
    * its {@code -m} file removed, its tombstone and line. The caller holds the file's lock.
    */
   Future<Void> plain(Context ctx, FileId id, Path path, long ts, boolean local) {
-    if (local) {
-      int inFlight = plainInFlight.incrementAndGet();
-      Future<Void> f;
-      try {
-        f =
-            inFlight == 1 && mayDeletePlainOnLoop(id.storePathIndex())
-                ? plainOnLoop(ctx, id, path, ts)
-                : submit(
-                    ctx,
-                    path,
-                    StoredFiles.metadataPath(path),
-                    id.remoteName(),
-                    ts,
-                    true,
-                    false,
-                    id.storePathIndex());
-      } catch (RuntimeException e) {
-        plainInFlight.decrementAndGet();
-        throw e;
-      }
-      return f.onComplete(ar -> plainInFlight.decrementAndGet());
+    if (!local) {
+      return submitPlain(ctx, id, path, ts, false);
     }
+    int inFlight = plainInFlight.incrementAndGet();
+    Future<Void> f;
+    try {
+      f =
+          inFlight == 1 && mayDeletePlainOnLoop(id.storePathIndex())
+              ? plainOnLoop(ctx, id, path, ts)
+              : submitPlain(ctx, id, path, ts, true);
+    } catch (RuntimeException e) {
+      plainInFlight.decrementAndGet();
+      throw e;
+    }
+    return f.onComplete(ar -> plainInFlight.decrementAndGet());
+  }
+
+  /** A plain file's delete queued for the disk pool's next round ({@link #plain}). */
+  private Future<Void> submitPlain(Context ctx, FileId id, Path path, long ts, boolean local) {
     return submit(
         ctx,
         path,
