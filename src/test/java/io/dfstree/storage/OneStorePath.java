@@ -55,4 +55,13 @@ final class OneStorePath implements AutoCloseable {
   public void close() throws Exception {
     vertx.close().await(10, TimeUnit.SECONDS);
   }
+
+  /** Waits (up to 20 s) until the trash has unlinked or kept everything handed to it. */
+  void awaitTrashIdle() throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!files.trash().idle() && System.nanoTime() < end) {
+      Thread.sleep(5);
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(files.trash().idle(), "the trash is done");
+  }
 }

@@ -86,14 +86,6 @@ class PlainDeleteOnLoopTest {
         .count();
   }
 
-  private void trashIdle() throws Exception {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!store.files.trash().idle() && System.nanoTime() < end) {
-      Thread.sleep(5);
-    }
-    assertTrue(store.files.trash().idle(), "the trash is done");
-  }
-
   @Test
   void withoutFsyncALoneDeleteIsAnsweredOnItsLoop() throws Exception {
     open(false);
@@ -110,7 +102,7 @@ class PlainDeleteOnLoopTest {
     assertFalse(Files.exists(p), "gone from its name");
     assertTrue(store.files.deletedSince(id, 0), "tombstone");
     assertEquals(1, deleteLines(id.remoteName()), "one D line");
-    trashIdle();
+    store.awaitTrashIdle();
     try (var left = Files.list(store.path.data.resolve(Trash.DIR))) {
       assertEquals(0, left.count(), "unlinked behind the answer by the trash");
     }

@@ -61,14 +61,6 @@ class TrashForceSpacingTest {
         .await(10, TimeUnit.SECONDS);
   }
 
-  private void trashIdle() throws Exception {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!store.files.trash().idle() && System.nanoTime() < end) {
-      Thread.sleep(5);
-    }
-    assertTrue(store.files.trash().idle(), "the trash is done");
-  }
-
   @Test
   void deletesOneAtATimeShareADirectoryForceAndNoneIsKeptOrSyncedBeforeIt() throws Exception {
     store = new OneStorePath(dir, "0", 2, true);
@@ -95,7 +87,7 @@ class TrashForceSpacingTest {
     }
     // the first delete after a quiet time is forced at once and its file kept
     delete(names.get(0));
-    trashIdle();
+    store.awaitTrashIdle();
     assertEquals(1, store.files.recycled().keptFiles.sum(), "kept once its directory was forced");
     String reusing = upload(100_000, 100); // writes into the kept file
     assertEquals(1, store.files.recycled().reusedFiles.sum());
@@ -118,7 +110,7 @@ class TrashForceSpacingTest {
           trash.syncedOffset() < binlog.size(),
           "the synced offset stays before the unforced deletes' lines");
     }
-    trashIdle();
+    store.awaitTrashIdle();
     long forces = trash.directoryForces.sum() - forcesBefore;
     System.out.printf(
         "%d deletes one at a time in %d ms: %d directory forces (%d directories)%n",

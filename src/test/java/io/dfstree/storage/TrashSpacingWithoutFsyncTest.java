@@ -60,14 +60,6 @@ class TrashSpacingWithoutFsyncTest {
     }
   }
 
-  private void trashIdle() throws Exception {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!store.files.trash().idle() && System.nanoTime() < end) {
-      Thread.sleep(5);
-    }
-    assertTrue(store.files.trash().idle(), "the trash is done");
-  }
-
   @Test
   void deletesOneAtATimeWakeTheTrashOncePerIntervalAndAreUnlinkedTogether() throws Exception {
     Trash trash = store.files.trash();
@@ -79,7 +71,7 @@ class TrashSpacingWithoutFsyncTest {
     }
     // the first delete after a quiet time is unlinked at once
     delete(names.get(0));
-    trashIdle();
+    store.awaitTrashIdle();
     assertEquals(0, inTrash(), "a lone delete's file is unlinked at once");
     long wakeUps = trash.wakeUps.sum();
     long emptied = trash.emptied.sum();
@@ -99,7 +91,7 @@ class TrashSpacingWithoutFsyncTest {
       assertFalse(trash.idle(), "the batch waits for the spacing");
       assertEquals(n, inTrash(), "their unlinks wait in the trash meanwhile");
     }
-    trashIdle();
+    store.awaitTrashIdle();
     long wakes = trash.wakeUps.sum() - wakeUps;
     long batches = trash.emptied.sum() - emptied;
     System.out.printf(
