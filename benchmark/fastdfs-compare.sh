@@ -26,6 +26,7 @@
 # Each row also prints "disk per op:" (requests written, cache flushes and their us, busy us per
 # operation over the phase and its tail, from /sys/block/*/stat; TSV: dev_writes_op,
 # dev_flushes_op, dev_flush_us_op, dev_busy_us_op): the device time an fsync'd row waits for.
+# Under the table, "disk cache flush:" gives one flush's median time over the rows that flushed.
 # Warm-up: --warmup N files per storage, one pass per measured size at a c=1 row's file count
 # (at most 128 MiB), then more rounds (4 KiB and every measured size, every client kind and
 # concurrency measured) until the servers' JIT compiler threads (C1/C2, read from

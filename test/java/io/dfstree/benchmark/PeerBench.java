@@ -100,6 +100,10 @@ public final class PeerBench {
         "ours = defaults (W=2, fsync on); ours-w1 = W=1, fsync off; FastDFS: async replication, no fsync");
     System.out.println("mode: " + table.mode());
     System.out.print(table.format());
+    String flushes = table.deviceFlushSummary();
+    if (flushes != null) {
+      System.out.println(flushes);
+    }
     if (!stolenRows.isEmpty()) {
       System.out.printf(
           "rows measured while the host stole >= %.0f%% of the machine (slower, more CPU per op"

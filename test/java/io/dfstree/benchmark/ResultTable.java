@@ -320,6 +320,34 @@ final class ResultTable {
     return b.toString();
   }
 
+  /**
+   * What one cache flush of the disk cost over this run: the median and range of flush time per
+   * flush, over the rows whose phase flushed at least once per two operations (our rows with fsync
+   * on); null when no row did. A durable c=1 operation waits for about one flush, and this shared
+   * host's flush drifts by the hour (55-120 us in one run, 420-540 us in another), so the fsync
+   * rows of two runs compare only beside this line.
+   */
+  synchronized String deviceFlushSummary() {
+    List<Double> perFlush =
+        rows.stream()
+            .map(Row::device)
+            .filter(d -> d != null && d.flushes() >= 0.5)
+            .map(d -> d.flushMicros() / d.flushes())
+            .sorted()
+            .toList();
+    if (perFlush.isEmpty()) {
+      return null;
+    }
+    return String.format(
+        Locale.ROOT,
+        "disk cache flush: median %.0f us per flush (%.0f-%.0f) over the %d rows that flushed"
+            + " at least once per two operations",
+        median(perFlush),
+        perFlush.get(0),
+        perFlush.get(perFlush.size() - 1),
+        perFlush.size());
+  }
+
   /** The median of the values that are numbers (the mean of the middle two for an even count). */
   static double median(List<Double> values) {
     double[] v =

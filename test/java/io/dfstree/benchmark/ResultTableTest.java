@@ -2,6 +2,7 @@ package io.dfstree.benchmark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -142,6 +143,32 @@ class ResultTableTest {
             new BlockStat.PerOp(3.0, 1.0, 310, 2_450)));
     assertTrue(t.tsv().split("\n")[7].endsWith("\t0.80\t600.0\t3.00\t1.00\t310\t2450"), t.tsv());
     assertEquals(2.5, ResultTable.median(List.of(1.0, Double.NaN, 4.0, 2.0, 3.0)), 1e-9);
+  }
+
+  @Test
+  void theDiskFlushLineTakesRowsThatFlushedAboutOncePerOperation() {
+    ResultTable t = new ResultTable();
+    ResultTable.Key k = new ResultTable.Key("single", "pooled", 1, 4096, "delete");
+    assertNull(t.deviceFlushSummary(), "no row: no line");
+    t.add(new ResultTable.Row(k, "fastdfs", 100, 0, 1, 1, 1, 1, null, 1, null, null));
+    t.add(
+        new ResultTable.Row(
+            k, "ours-w1", 100, 0, 1, 1, 1, 1, null, 1, null, new BlockStat.PerOp(0.1, 0.01, 9, 9)));
+    assertNull(t.deviceFlushSummary(), "a row flushing once per 100 operations does not count");
+    t.add(
+        new ResultTable.Row(
+            k, "ours", 100, 0, 1, 1, 1, 1, null, 1, null, new BlockStat.PerOp(2, 1.0, 400, 500)));
+    t.add(
+        new ResultTable.Row(
+            k, "ours", 100, 0, 1, 1, 1, 1, null, 2, null, new BlockStat.PerOp(5, 2.0, 200, 500)));
+    t.add(
+        new ResultTable.Row(
+            k, "ours", 100, 0, 1, 1, 1, 1, null, 3, null, new BlockStat.PerOp(2, 0.5, 300, 500)));
+    // per flush: 400, 100, 600 -> median 400, range 100-600, 3 rows
+    assertEquals(
+        "disk cache flush: median 400 us per flush (100-600) over the 3 rows that flushed at least"
+            + " once per two operations",
+        t.deviceFlushSummary());
   }
 
   @Test
