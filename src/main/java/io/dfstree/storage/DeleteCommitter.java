@@ -1,67 +1,48 @@
 package io.dfstree.storage;
 
 import io.dfstree.fileid.FileId;
-import io.dfstree.protocol.FdfsException;
+import io.dfstree.storage.DeleteRound.Request;
+import io.dfstree.storage.packed.PackedStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.internal.ContextInternal;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Group commit for deletes (issue 9): the deletes that arrive together share one durable round —
- * every directory a removed file leaves forced once, the tombstones of all of them written, their
- * binlog lines written as one and forced once — where each delete used to take a disk thread for
- * its own round (a directory force, then a binlog force, each group-committed only with the few
- * other deletes that happened to hold a disk thread at that moment).
+ * Group commit for deletes (issue 9): the deletes that arrive together share one durable round
+ * ({@link DeleteRound}: one force per directory, their tombstones, their binlog lines written as
+ * one and forced once) where each delete used to take a disk thread for its own round. This class
+ * chooses where and when a round runs; what a round does is {@link DeleteRound}'s, the same on
+ * every thread, so that a place added for one kind of delete cannot change what rounds record.
  *
- * <p>One round runs at a time, on a thread of the disk pool: while it forces, new deletes queue,
- * and the next round takes them all. Without fsync a packed delete's round, which then forces
- * nothing, runs on the packed committer's thread instead ({@link #inlinePacked}). Callers hold each
- * file's lock until their delete is answered ({@link StoredFiles#withLock}), so a round's
- * tombstones and lines are written under those locks as a single delete's are, and no delete is
- * answered before its round is durable: an answered delete survives a crash (its line is forced;
- * {@link TombstoneStore} replays lines into tombstones). A packed slot comes here after its
- * volume's committer made its {@code D} mark durable (in a batch of its own, one force per volume),
- * so a packed delete costs a share of one volume force and of one binlog force. A plain file is
- * moved into its store path's {@link Trash} in the round ({@link StoredFiles#commitPlainDelete});
- * its directory force and unlink (freeing a large file's blocks waits for the disk) run behind the
- * answer, so rounds never wait for them.
+ * <p>One round runs at a time on a thread of the disk pool ({@link #submit}, {@link #drain}): while
+ * it forces, new deletes queue, and the next round takes them all. A round that needs no thread hop
+ * runs where the delete already is: without fsync a client's lone plain delete on the event loop
+ * that read it ({@link #plainOnLoop}), a packed delete on the packed committer's thread that marked
+ * it ({@link #inlinePacked}) or on the event loop that marked it ({@link #packedOnLoop}); with
+ * fsync, deletes that come one at a time on the packed committer's thread after the batch that
+ * marked them ({@link #committerBatchEnded}). Callers hold each file's lock until their delete is
+ * answered ({@link StoredFiles#withLock}), and no delete is answered before its round is durable,
+ * wherever it ran. A packed slot comes here after its volume's committer made its {@code D} mark
+ * durable (one force per volume and batch), so a packed delete costs a share of one volume force
+ * and of one binlog force.
  */
 final class DeleteCommitter {
-  /**
-   * One delete: {@code file} a plain file the round moves into the trash (null for a packed slot,
-   * which the volume's committer marked already); {@code removed} says whether the mark found the
-   * slot there (a plain file's round finds out itself); {@code local} for a delete asked of this
-   * storage (ENOENT when nothing is here; line {@code D}), else a peer's (line {@code d} when
-   * something was removed, a tombstone either way).
-   */
-  private record Request(
-      Path file,
-      Path metadata,
-      String name,
-      long ts,
-      boolean local,
-      boolean removed,
-      int storePathIndex,
-      Promise<Void> done) {}
-
   private final WorkerExecutor disk;
   private final FileChanges changes;
   private final StoredFiles files;
-  private final Trash trash;
+  private final DeleteRound round;
   private final ConcurrentLinkedQueue<Request> queue = new ConcurrentLinkedQueue<>();
+
+  /** A round on the disk pool or on a packed committer's thread, running or about to. */
   private final AtomicBoolean running = new AtomicBoolean();
 
   /**
@@ -73,6 +54,21 @@ final class DeleteCommitter {
    */
   private final boolean inlinePacked;
 
+  /** Client deletes of plain files begun here and not yet answered ({@link #plain}). */
+  private final AtomicInteger plainInFlight = new AtomicInteger();
+
+  /** Set on a packed committer's thread that queued a delete and owes it a round or a drain. */
+  private static final ThreadLocal<Boolean> HELD = new ThreadLocal<>();
+
+  /**
+   * Deletes in the last round (any thread): more than one says deletes come concurrently, and the
+   * next round goes to the disk pool ({@link #committerBatchEnded}).
+   */
+  private volatile int lastRoundSize;
+
+  /** Off: every plain delete takes the disk pool's round, as before (tests). */
+  volatile boolean plainOnLoopAllowed = true;
+
   /**
    * Rounds made durable so far on the disk pool (tests: deletes per round; see committerRounds).
    * Like every round counter here it counts before the round's answers, so a test that reads it
@@ -80,12 +76,32 @@ final class DeleteCommitter {
    */
   final LongAdder rounds = new LongAdder();
 
+  /** Plain deletes' rounds run on an event loop ({@link #plainOnLoop}; tests). */
+  final LongAdder plainLoopRounds = new LongAdder();
+
+  /** Rounds run on an event loop ({@link #packedOnLoop}; tests). */
+  final LongAdder loopRounds = new LongAdder();
+
+  /** Rounds run on a packed committer's thread after its batch (tests: no disk thread woken). */
+  final LongAdder committerRounds = new LongAdder();
+
+  /** Rounds run on the caller's thread ({@link #inlinePacked}; tests). */
+  final LongAdder inlineRounds = new LongAdder();
+
+  /** Deletes whose marks an event loop wrote with fsync on ({@link #packedMarkedOnLoop}; tests). */
+  final LongAdder markedOnLoop = new LongAdder();
+
   DeleteCommitter(WorkerExecutor disk, FileChanges changes, StoredFiles files, boolean fsync) {
     this.disk = disk;
     this.changes = changes;
     this.files = files;
-    this.trash = files.trash();
+    this.round = new DeleteRound(disk, changes, files);
     this.inlinePacked = !fsync;
+  }
+
+  /** What a round does, and its own switches and counters (tests). */
+  DeleteRound round() {
+    return round;
   }
 
   /**
@@ -124,13 +140,6 @@ final class DeleteCommitter {
         id.storePathIndex());
   }
 
-  /** Client deletes of plain files begun here and not yet answered ({@link #plain}). */
-  private final java.util.concurrent.atomic.AtomicInteger plainInFlight =
-      new java.util.concurrent.atomic.AtomicInteger();
-
-  /** Off: every plain delete takes the disk pool's round, as before (tests). */
-  volatile boolean plainOnLoopAllowed = true;
-
   /**
    * Whether a client's plain delete, alone ({@link #plainInFlight}), may run its round on the
    * calling event loop ({@link #plainOnLoop}): fsync off, no round on the disk pool now or queued
@@ -159,7 +168,7 @@ final class DeleteCommitter {
    */
   private Future<Void> plainOnLoop(Context ctx, FileId id, Path path, long ts) {
     Promise<Void> done = ((ContextInternal) ctx).promise();
-    round(
+    runRound(
         List.of(
             new Request(
                 path,
@@ -174,33 +183,25 @@ final class DeleteCommitter {
     return done.future();
   }
 
-  /** Plain deletes' rounds run on an event loop ({@link #plainOnLoop}; tests). */
-  final LongAdder plainLoopRounds = new LongAdder();
-
   /**
    * The rest of a packed slot's delete, once its {@code D} mark is durable ({@code slotDeleted}) or
    * a peer's delete found no slot here: its {@code -m} file, tombstone and line. The caller holds
    * the slot's lock.
    */
   Future<Void> packed(Context ctx, FileId id, long ts, boolean local, boolean slotDeleted) {
-    // almost no packed slot has a -m file: no look-up of a deep path unless one may (see the note)
-    PackedBlobEngine engine = files.packedEngine();
-    Path metadata =
-        engine == null || engine.mayHaveMetadata(id)
-            ? StoredFiles.metadataPath(files.pathOf(id))
-            : null;
+    Path metadata = packedMetadata(id);
     if (inlinePacked && metadata == null && !Context.isOnEventLoopThread()) {
       // the committer's thread (see inlinePacked); never an event loop, where the mark's future
       // may have completed before the caller composed on it
       Promise<Void> done = ((ContextInternal) ctx).promise();
-      round(
+      runRound(
           List.of(
               new Request(
                   null, null, id.remoteName(), ts, local, slotDeleted, id.storePathIndex(), done)),
           inlineRounds);
       return done.future();
     }
-    if (!inlinePacked && io.dfstree.storage.packed.PackedStore.onCommitterThread()) {
+    if (!inlinePacked && PackedStore.onCommitterThread()) {
       // the committer's thread, which runs the round after its batch (committerBatchEnded)
       Promise<Void> done = ((ContextInternal) ctx).promise();
       queue.add(
@@ -238,8 +239,10 @@ final class DeleteCommitter {
   Future<Void> packedOnLoop(Context ctx, FileId id, boolean local) {
     Promise<Void> done = ((ContextInternal) ctx).promise();
     String name = id.remoteName();
-    round(
-        List.of(new Request(null, null, name, now(), local, true, id.storePathIndex(), done)),
+    runRound(
+        List.of(
+            new Request(
+                null, null, name, StoredFiles.now(), local, true, id.storePathIndex(), done)),
         loopRounds);
     return done.future();
   }
@@ -251,36 +254,22 @@ final class DeleteCommitter {
    * the round, then the answer on {@code ctx}. The caller holds the slot's lock.
    */
   Future<Void> packedMarkedOnLoop(Context ctx, FileId id) {
-    PackedBlobEngine engine = files.packedEngine();
-    Path metadata =
-        engine == null || engine.mayHaveMetadata(id)
-            ? StoredFiles.metadataPath(files.pathOf(id))
-            : null;
+    Path metadata = packedMetadata(id);
     markedOnLoop.increment();
-    return submit(ctx, null, metadata, id.remoteName(), now(), true, true, id.storePathIndex());
+    return submit(
+        ctx, null, metadata, id.remoteName(), StoredFiles.now(), true, true, id.storePathIndex());
   }
-
-  /** Deletes whose marks an event loop wrote with fsync on ({@link #packedMarkedOnLoop}; tests). */
-  final LongAdder markedOnLoop = new LongAdder();
-
-  private static long now() {
-    return StoredFiles.now();
-  }
-
-  /** Rounds run on an event loop ({@link #packedOnLoop}; tests). */
-  final LongAdder loopRounds = new LongAdder();
-
-  /** Set on a packed committer's thread that queued a delete and owes it a round or a drain. */
-  private static final ThreadLocal<Boolean> HELD = new ThreadLocal<>();
 
   /**
-   * Deletes in the last round (any thread): more than one says deletes come concurrently, and the
-   * next round goes to the disk pool ({@link #committerBatchEnded}).
+   * The {@code -m} file a packed slot's round looks for, or null: almost no packed slot has one, so
+   * no look-up of a deep path unless one may ({@link PackedMetadataNote}).
    */
-  private volatile int lastRoundSize;
-
-  /** Rounds run on a packed committer's thread after its batch (tests: no disk thread woken). */
-  final LongAdder committerRounds = new LongAdder();
+  private Path packedMetadata(FileId id) {
+    PackedBlobEngine engine = files.packedEngine();
+    return engine == null || engine.mayHaveMetadata(id)
+        ? StoredFiles.metadataPath(files.pathOf(id))
+        : null;
+  }
 
   /**
    * On a packed committer's thread, after a batch was answered ({@code PackedStore.afterBatch}):
@@ -308,12 +297,12 @@ final class DeleteCommitter {
       for (Request r; (r = queue.poll()) != null; ) {
         batch.add(r);
       }
-      boolean forces = forces(batch);
+      boolean forces = round.forces(batch);
       if (!batch.isEmpty() && (!forces || idle && lastRoundSize <= 1)) {
         // a lone client delete (del1), or a peer's deletes only: their round forces nothing here
         // (forceApplied does, once per poll), two small appends, so no disk thread is woken
         try {
-          round(batch, committerRounds);
+          runRound(batch, committerRounds);
         } finally {
           running.set(false);
         }
@@ -321,7 +310,7 @@ final class DeleteCommitter {
         // rounds of many client deletes force on the disk pool while this thread marks the next
         disk.executeBlocking(
             () -> {
-              round(batch, rounds);
+              runRound(batch, rounds);
               return drain();
             },
             false);
@@ -336,9 +325,7 @@ final class DeleteCommitter {
     }
   }
 
-  /** Rounds run on the caller's thread ({@link #inlinePacked}; tests). */
-  final LongAdder inlineRounds = new LongAdder();
-
+  /** A delete queued for the disk pool's next round, which this call starts when none runs. */
   private Future<Void> submit(
       Context ctx,
       Path file,
@@ -372,188 +359,25 @@ final class DeleteCommitter {
         }
         continue;
       }
-      round(batch, rounds);
+      runRound(batch, rounds);
     }
   }
 
   /**
-   * Whether a round of {@code batch} forces the binlog before its answers: any client delete or
-   * plain file in it does; a round of a peer's packed deletes only does not, when {@link
-   * #deferAppliedForce} (see {@link FileChanges#buryAndRecordAll(List, boolean)}).
+   * One round of {@code batch} on the calling thread ({@link DeleteRound#run}), {@code countedIn}
+   * counting where it ran; first notes how many client deletes it holds, for the next choice of
+   * thread ({@link #lastRoundSize}).
    */
-  private boolean forces(List<Request> batch) {
-    if (!deferAppliedForce) {
-      return true;
-    }
-    for (Request r : batch) {
-      if (r.local || r.file != null) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * A round of a peer's packed deletes only leaves its lines to {@link FileChanges#forceApplied}
-   * (the catch-up's, once per poll) instead of forcing them itself. Off: every round forces, as
-   * before (tests).
-   */
-  volatile boolean deferAppliedForce = true;
-
-  /** Rounds that left their lines unforced ({@link #deferAppliedForce}; tests). */
-  final LongAdder unforcedRounds = new LongAdder();
-
-  /**
-   * Removes {@code -m} files, forces each directory once, tombstones and lines with one binlog
-   * force, answers; false when the round failed as a whole.
-   */
-  /**
-   * One round of {@code batch}; {@code countedIn} counts it once its lines are recorded, before its
-   * answers.
-   */
-  private void round(List<Request> batch, LongAdder countedIn) {
+  private void runRound(List<Request> batch, LongAdder countedIn) {
     int local = 0;
     for (Request r : batch) {
-      local += r.local ? 1 : 0;
+      local += r.local() ? 1 : 0;
     }
     if (local > 0) {
       // client deletes in this round: more than one says they come concurrently (a peer's
       // deletes come in batches by nature and say nothing about the clients)
       lastRoundSize = local;
     }
-    trash.roundBegins(); // the binlog is not trimmed past these lines before their directories are
-    try {
-      roundInner(batch, countedIn);
-    } finally {
-      trash.roundEnded();
-    }
-  }
-
-  private void roundInner(List<Request> batch, LongAdder countedIn) {
-    List<Request> kept = new ArrayList<>(batch.size());
-    List<FileChanges.Buried> buried = new ArrayList<>(batch.size());
-    List<Trash.Item> later = new ArrayList<>();
-    Set<Path> dirs = new LinkedHashSet<>();
-    Set<Integer> freed = new TreeSet<>();
-    for (Request r : batch) {
-      try {
-        boolean removed = r.removed;
-        if (r.file != null) {
-          StorePath sp = files.paths().get(r.storePathIndex);
-          Path trashed = null;
-          boolean now = !files.paths().hasRoomFor(sp, 0);
-          if (now) {
-            // a full store path: its space back before the answer (SpaceOnDeleteTest)
-            removed = Files.deleteIfExists(r.file);
-          } else {
-            trashed = trash.moveIn(sp, r.file);
-            removed = trashed != null;
-          }
-          if (!removed && r.local) {
-            r.done.tryFail(FdfsException.notFound("file does not exist"));
-            continue;
-          }
-          removed |= deleteMetadataIfExists(r.metadata);
-          if (removed && now) {
-            freed.add(r.storePathIndex);
-            dirs.add(r.file.getParent());
-          } else if (removed) {
-            later.add(new Trash.Item(trashed, r.file.getParent(), r.storePathIndex));
-          }
-        } else {
-          if (r.metadata != null && deleteMetadataIfExists(r.metadata)) {
-            dirs.add(r.metadata.getParent());
-          }
-        }
-        // a peer's delete of a file not here (yet) leaves a tombstone: a copy of it still on its
-        // way must not stay; no line, or two members would log each other's delete for ever
-        buried.add(
-            new FileChanges.Buried(
-                r.name,
-                r.ts,
-                r.local ? Binlog.DELETE : Character.toLowerCase(Binlog.DELETE),
-                r.local || removed));
-        kept.add(r);
-      } catch (IOException | RuntimeException e) {
-        r.done.tryFail(e);
-      }
-    }
-    long logged;
-    try {
-      for (Path dir : dirs) {
-        changes.forceDirectory(dir);
-      }
-      boolean force = forces(batch);
-      if (!force) {
-        unforcedRounds.increment();
-      }
-      changes.buryAndRecordAll(buried, force);
-      Binlog log = changes.binlog();
-      logged = log == null ? -1 : log.size();
-    } catch (IOException | RuntimeException e) {
-      for (Request r : kept) {
-        r.done.tryFail(e);
-      }
-      // the files moved into the trash stay deleted (as an unlink left them before): emptied
-      trash.later(later, -1);
-      return;
-    }
-    for (int index : freed) {
-      try {
-        files.spaceAfterDelete(index);
-      } catch (IOException | RuntimeException e) {
-        // the heartbeat measures it again
-      }
-    }
-    boolean onLoop = Context.isOnEventLoopThread();
-    if (!onLoop) {
-      trash.later(later, logged); // directory forces and unlinks on the trash thread
-    }
-    countedIn.increment();
-    for (Request r : kept) {
-      r.done.tryComplete();
-    }
-    if (onLoop) {
-      trash.later(later, logged); // after the answers: a wake-up of the trash is not before them
-    }
-    if (io.dfstree.storage.packed.PackedStore.onCommitterThread()
-        || Context.isOnEventLoopThread()) {
-      // a due checkpoint forces the tombstone file: on a disk thread, not on the packed committer,
-      // where uploads and the next marks would wait for it, nor on an event loop (packedOnLoop;
-      // after the answers and the binlog force either way, as checkpointIfDue asks)
-      if (changes.tombstoneCheckpointDue()) {
-        disk.executeBlocking(
-            () -> {
-              checkpointTombstones();
-              return null;
-            },
-            false);
-      }
-    } else {
-      checkpointTombstones();
-    }
-  }
-
-  /**
-   * Removes a deleted file's {@code -m} file when it has one. Most files have none, and {@code
-   * Files.deleteIfExists} finds that out by an {@code lstat} whose ENOENT the JDK's native code
-   * turns into an exception object (a JNI class look-up that walks the caller's stack): ~10-15 us
-   * of a disk thread per plain delete and member (w1del26). A {@code stat} that answers a boolean
-   * says it first; the caller holds the file's lock, under which every change to its {@code -m}
-   * file is made, so the answer holds until the unlink.
-   */
-  static boolean deleteMetadataIfExists(Path metadata) throws IOException {
-    if (metadata == null || !metadata.toFile().exists()) {
-      return false;
-    }
-    return Files.deleteIfExists(metadata);
-  }
-
-  private void checkpointTombstones() {
-    try {
-      changes.checkpointTombstonesIfDue(); // after the answers: it bounds a start's replay only
-    } catch (IOException | RuntimeException e) {
-      // the binlog lines hold these deletes; the next due checkpoint tries again
-    }
+    round.run(batch, countedIn);
   }
 }

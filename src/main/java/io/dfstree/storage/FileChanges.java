@@ -124,7 +124,7 @@ final class FileChanges {
 
   /**
    * Blocking, under the locks of every file named: the tombstones and binlog lines of a batch of
-   * deletes ({@link DeleteCommitter}), durable when it returns with one force of the binlog for
+   * deletes ({@link DeleteRound}), durable when it returns with one force of the binlog for
    * all of them (the tombstones ride on it, as in {@link #buryAndRecord}); the tombstone file is
    * forced once only when some delete has no line, or the lines could not be written.
    */

@@ -164,7 +164,7 @@ final class TombstoneStore {
   /**
    * Blocking: as {@link #bury(String, long, boolean)} without the force: true when the caller must
    * {@link #sync} before the delete counts as durable (fsync on, no binlog line covers it). A batch
-   * of deletes appends all its lines, then syncs once ({@code DeleteCommitter}).
+   * of deletes appends all its lines, then syncs once ({@code DeleteRound}).
    */
   boolean append(String remoteName, long ts, boolean binlogRecordsIt) throws IOException {
     return appendAll(java.util.List.of(new Entry(remoteName, ts, binlogRecordsIt)));
@@ -175,7 +175,7 @@ final class TombstoneStore {
 
   /**
    * Blocking: as {@link #append} for every entry, in one write (a round of deletes, {@code
-   * DeleteCommitter}: one system call for all its tombstones, not one each). True when the caller
+   * DeleteRound}: one system call for all its tombstones, not one each). True when the caller
    * must {@link #sync} before these deletes count as durable (fsync on, some entry not covered by a
    * binlog line).
    */

@@ -412,7 +412,8 @@ class PackedBlobEngineTest {
         "each client delete's line forced before its answer: "
             + (files.forces().counts()[2] - forced));
     // eleven: the slot not here leaves a tombstone without a line, which its round still forces
-    assertEquals(11, deletes.unforcedRounds.sum(), "the peer's rounds forced no binlog line");
+    assertEquals(
+        11, deletes.round().unforcedRounds.sum(), "the peer's rounds forced no binlog line");
     List<String> lines = binlogLines();
     for (int i = 0; i < 10; i++) {
       String m = mine.get(i).remoteName();

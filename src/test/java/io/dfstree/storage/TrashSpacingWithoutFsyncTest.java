@@ -116,7 +116,7 @@ class TrashSpacingWithoutFsyncTest {
     assertFalse(Files.exists(pathOf(withMeta)));
     assertFalse(Files.exists(pathOf(without)));
     assertFalse(Files.exists(StoredFiles.metadataPath(pathOf(without))));
-    assertFalse(DeleteCommitter.deleteMetadataIfExists(meta), "nothing left to remove");
-    assertFalse(DeleteCommitter.deleteMetadataIfExists(null));
+    assertFalse(DeleteRound.deleteMetadataIfExists(meta), "nothing left to remove");
+    assertFalse(DeleteRound.deleteMetadataIfExists(null));
   }
 }
