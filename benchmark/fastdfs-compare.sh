@@ -27,13 +27,14 @@
 # operation over the phase and its tail, from /sys/block/*/stat; TSV: dev_writes_op,
 # dev_flushes_op, dev_flush_us_op, dev_busy_us_op): the device time an fsync'd row waits for.
 # Under the table, "disk cache flush:" gives one flush's median time over the rows that flushed.
-# Warm-up: --warmup N files per storage, one pass per measured size at a c=1 row's file count
-# (at most 128 MiB), then more rounds (4 KiB and every measured size, every client kind and
-# concurrency measured) until the servers' JIT compiler threads (C1/C2, read from
-# /proc/<pid>/task/*/stat) used at most --jit-quiet PERCENT (3) of one core over a round of at
-# least a second, bounded by --jit-quiet-max SECONDS (120; 0 turns it off). One line says how long
-# it took and whether the JIT went quiet; without it the c=1 rows, measured first, ran on a JVM
-# still compiling.
+# Warm-up: one pass per measured size at a c=1 row's file count (at most 128 MiB), then --warmup
+# N files per storage of 4 KiB at c=4 (in that order: run first, this bulk left the download path
+# at tier 3 with a 4 KiB profile and the first measured row paid its C2 compile; PROFILE.md,
+# firstrow27), then more rounds (4 KiB and every measured size, every client kind and concurrency
+# measured) until the servers' JIT compiler threads (C1/C2, read from /proc/<pid>/task/*/stat)
+# used at most --jit-quiet PERCENT (3) of one core over a round of at least a second, bounded by
+# --jit-quiet-max SECONDS (120; 0 turns it off). One line says how long it took and whether the
+# JIT went quiet; without it the c=1 rows, measured first, ran on a JVM still compiling.
 # For ours, also until every server process has run --warmup-past SECONDS (90; 0: off): past the
 # storages' first one-minute maintenance pass, whose rare branches make C2 recompile the commit
 # path 10-25 s later (it landed in the first measured rows).
@@ -66,7 +67,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for a in "$@"; do
-  if [[ $a == --help || $a == -h ]]; then sed -n "2,64p" "$0"; exit 0; fi
+  if [[ $a == --help || $a == -h ]]; then sed -n "2,65p" "$0"; exit 0; fi
 done
 PEER=${FASTDFS_PEER:-../shared/fastdfs-peer/fastdfs-peer}
 [[ -x $PEER ]] || { echo "error: $PEER not found (set FASTDFS_PEER to the fastdfs-peer script)" >&2; exit 2; }

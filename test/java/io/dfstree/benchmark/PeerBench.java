@@ -285,12 +285,43 @@ public final class PeerBench {
     // 400 files shared by two storages (load ~30, 2 cores) the group's c=1 upload p50 was
     // 6.8-10.9 ms against 3.0 ms single; with 2,500 per storage 1.18 against 1.23 ms
     // (benchmark/PROFILE.md, "The group's c=1 latency").
-    int warmup = warmupFiles(s.warmup, group);
-    for (BenchClient.Kind kind : s.clients) {
-      runPhases(s, sut, kind, 4, 4096, Math.max(1, warmup / s.clients.size()), null, topology);
+    for (WarmPass p : warmupPasses(s, group)) {
+      runPhases(s, sut, p.kind(), p.concurrency(), p.size(), p.files(), null, topology);
     }
     untilJitQuiet(s, sut, topology);
     log("%s %s: %s", topology, sut.name, DiskSettle.settle(s.settleSeconds));
+  }
+
+  /** One unmeasured warm-up pass: client kind, concurrency, file size and file count. */
+  record WarmPass(BenchClient.Kind kind, int concurrency, long size, int files) {}
+
+  /**
+   * The fixed part of the warm-up, in order (the JIT-quiet rounds follow it). First, with the JIT
+   * on (--jit-quiet-max above 0), one pass per measured size at a measured row's amount (c=1's file
+   * count, at most 128 MiB, the first client kind): the 20-file rounds never read a file older than
+   * ours' inline-read window (64 MiB), which a 64 KiB row's download does, on a disk thread
+   * (benchmark/PROFILE.md, jit26). Then the bulk: 4 KiB at c=4, --warmup files per storage shared
+   * by the client kinds. In that order, not the reverse: the bulk is the one pass with enough
+   * operations to take a once-per-operation method past the ~5,000 tier-3 calls C2 waits for. Run
+   * first, its downloads came while C2 was still backlogged with the upload path and got only C1
+   * code, the larger sizes' passes after it trapped what C2 had compiled (the plain-file branch)
+   * and the small JIT-quiet rounds left the download path at tier 3: the first measured row
+   * (official c=1 4 KiB) had C2 compiling it at 50-90 us/op and ran at 0.66-0.74x FastDFS
+   * (benchmark/PROFILE.md, firstrow27). Every system alike.
+   */
+  static List<WarmPass> warmupPasses(BenchSettings s, boolean group) {
+    List<WarmPass> passes = new ArrayList<>();
+    if (s.jitQuietMaxSeconds > 0) {
+      for (long size : warmupSizes(s.sizes)) {
+        passes.add(
+            new WarmPass(s.clients.get(0), 1, size, amountPassFiles(size, s.files(size, 1))));
+      }
+    }
+    int warmup = warmupFiles(s.warmup, group);
+    for (BenchClient.Kind kind : s.clients) {
+      passes.add(new WarmPass(kind, 4, 4096, Math.max(1, warmup / s.clients.size())));
+    }
+    return passes;
   }
 
   /** One row's measured phases on {@code sut}, after the disk settled and the host's steal. */
@@ -367,21 +398,6 @@ public final class PeerBench {
     double toRun = secondsToRun(pids, past);
     long runUntil = start + (long) (toRun * 1e9);
     long deadline = Math.max(start + (long) (s.jitQuietMaxSeconds * 1e9), runUntil);
-    // once, every measured size at a measured row's amount (c=1's file count, at most 128 MiB):
-    // the 20-file rounds below never read a file older than ours' inline-read window (64 MiB),
-    // which a 64 KiB row's download does, on a disk thread: a path then compiled inside the
-    // measured download (benchmark/PROFILE.md, jit26)
-    for (long size : warmupSizes(s.sizes)) {
-      runPhases(
-          s,
-          sut,
-          s.clients.get(0),
-          1,
-          size,
-          amountPassFiles(size, s.files(size, 1)),
-          null,
-          topology);
-    }
     int rounds = 0;
     double percent;
     while (true) {

@@ -31,6 +31,36 @@ class PeerBenchWarmupTest {
     assertEquals(4, PeerBench.amountPassFiles(64L << 20, s.files(64L << 20, 1)));
   }
 
+  /**
+   * The larger sizes' passes come before the bulk 4 KiB warm-up, not after it: with the bulk first,
+   * the download path was still at tier 3 when the warm-up ended, and the first measured row paid
+   * its C2 compile (benchmark/PROFILE.md, firstrow27).
+   */
+  @Test
+  void everySizesAmountPassRunsBeforeTheBulkWarmUp() {
+    BenchSettings s =
+        BenchSettings.parse(
+            new String[] {
+              "--scale", "2", "-s", "4K,64K,1M", "--clients", "official,pooled", "-c", "1,16"
+            });
+    java.util.List<PeerBench.WarmPass> passes = PeerBench.warmupPasses(s, true);
+    assertEquals(
+        java.util.List.of(
+            new PeerBench.WarmPass(BenchClient.Kind.OFFICIAL, 1, 4096, 4000),
+            new PeerBench.WarmPass(BenchClient.Kind.OFFICIAL, 1, 64 << 10, 1600),
+            new PeerBench.WarmPass(BenchClient.Kind.OFFICIAL, 1, 1 << 20, 128),
+            new PeerBench.WarmPass(BenchClient.Kind.OFFICIAL, 4, 4096, s.warmup),
+            new PeerBench.WarmPass(BenchClient.Kind.POOLED, 4, 4096, s.warmup)),
+        passes);
+    // with the JIT-quiet part off, the bulk alone (as before)
+    assertEquals(
+        java.util.List.of(new PeerBench.WarmPass(BenchClient.Kind.OFFICIAL, 4, 4096, 400)),
+        PeerBench.warmupPasses(
+            BenchSettings.parse(
+                new String[] {"--jit-quiet-max", "0", "--clients", "official", "--warmup", "400"}),
+            false));
+  }
+
   @Test
   void aSystemNamesStoreSuffixIsTakenOffAndItsNameChecked() {
     assertEquals("ours", BenchSettings.withoutStoreSuffix("ours-plain"));
