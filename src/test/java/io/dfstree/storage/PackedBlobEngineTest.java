@@ -262,8 +262,7 @@ class PackedBlobEngineTest {
     engine.inlineReadWindow(64L << 20);
     byte[] cold = bytes(60 * 1024, 13);
     FileId coldId = files.validate("group1", store(cold));
-    java.nio.file.Path volume =
-        engine.store(0).locate(TrunkId.parse(coldId.remoteName())).path();
+    java.nio.file.Path volume = engine.store(0).locate(TrunkId.parse(coldId.remoteName())).path();
     org.junit.jupiter.api.Assumptions.assumeTrue(
         io.dfstree.storage.packed.PageCacheEviction.evict(
             volume, 0, Files.size(volume) / 4096 * 4096),
