@@ -196,7 +196,7 @@ final class PackedReads {
   /**
    * Whether a read of {@code t} runs on the calling event loop instead of a disk thread: a slot of
    * at most {@link #SEND_FROM_MEMORY_MAX} whose header and content are all in the page cache now
-   * ({@link PackedStore#residence}: {@code mincore(2)}, about a microsecond, no I/O) — whoever put
+   * ({@link PackedStore#residence}: {@code mincore(2)}, 2-4 µs, no I/O) — whoever put
    * them there, this process's write or a read a minute ago (a hot file), also after a restart. The
    * exception to "no disk work on an event loop", measured: such a read is one {@code pread} served
    * from the page cache (a few microseconds for 4 KiB, with the CRC32), where the hop to a disk

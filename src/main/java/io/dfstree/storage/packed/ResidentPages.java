@@ -13,9 +13,10 @@ import org.slf4j.LoggerFactory;
  * Whether a byte range of a volume is in the page cache, asked without reading it: {@code
  * mincore(2)} on a read-only mapping of the volume ({@link MappedByteBuffer#isLoaded} of a slice is
  * exactly that in Java 17). mincore never faults a page in and this class never touches the
- * mapping's memory, so the answer costs one system call (about a microsecond, benchmark/PROFILE.md,
- * resident27) and no I/O. The same idea as {@code RWF_NOWAIT} in io_uring and Samba: a read the
- * page cache can serve runs on the caller's thread, any other goes to a thread that may block.
+ * mapping's memory, so the answer costs one system call (2-4 µs on the benchmark's VM,
+ * benchmark/PROFILE.md, resident27) and no I/O. The same idea as {@code RWF_NOWAIT} in io_uring and
+ * Samba: a read the page cache can serve runs on the caller's thread, any other goes to a thread
+ * that may block.
  *
  * <p>The volume is mapped in {@link #CHUNK}-sized pieces, each only as far as the file reaches when
  * it is mapped (never past the file's end: the mapping is made through a read-only channel, which
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>mincore reports the page cache of a shared file mapping only to a process that may write the
  * file (Linux 5.2 and later), which the storage is (it opens its volumes read-write); otherwise
- * every range reads as not resident and reads go to a disk thread, as before. Where a mapping
+ * every range reads as not resident and every read goes to a disk thread. Where a mapping
  * cannot be made at all, {@link #resident} answers {@link #UNKNOWN}.
  */
 final class ResidentPages {
