@@ -196,17 +196,17 @@ final class PackedReads {
   /**
    * Whether a read of {@code t} runs on the calling event loop instead of a disk thread: a slot of
    * at most {@link #SEND_FROM_MEMORY_MAX} whose header and content are all in the page cache now
-   * ({@link PackedStore#residence}: {@code mincore(2)}, 2-4 µs, no I/O) — whoever put
-   * them there, this process's write or a read a minute ago (a hot file), also after a restart. The
-   * exception to "no disk work on an event loop", measured: such a read is one {@code pread} served
-   * from the page cache (a few microseconds for 4 KiB, with the CRC32), where the hop to a disk
-   * thread and back costs two thread wake-ups, which at one request at a time were the larger part
-   * of a download's time on the storage (benchmark/PROFILE.md, lat1). A slot with a page out of the
-   * page cache is never read on a loop (benchmark/PROFILE.md, resident27: before, the rule was
-   * "this process wrote it within the last {@code inlineReadWindow} bytes of its volume", which
-   * sent a hot older slot to a disk thread and a recent one evicted under memory pressure to the
-   * loop). Where the page cache cannot be asked (the volume not mapped) that old rule decides.
-   * {@code storage.packed.inlineReadWindow} 0 turns it off.
+   * ({@link PackedStore#residence}: {@code mincore(2)}, 2-4 µs, no I/O) — whoever put them there,
+   * this process's write or a read a minute ago (a hot file), also after a restart. The exception
+   * to "no disk work on an event loop", measured: such a read is one {@code pread} served from the
+   * page cache (a few microseconds for 4 KiB, with the CRC32), where the hop to a disk thread and
+   * back costs two thread wake-ups, which at one request at a time were the larger part of a
+   * download's time on the storage (benchmark/PROFILE.md, lat1). A slot with a page out of the page
+   * cache is never read on a loop (benchmark/PROFILE.md, resident27: before, the rule was "this
+   * process wrote it within the last {@code inlineReadWindow} bytes of its volume", which sent a
+   * hot older slot to a disk thread and a recent one evicted under memory pressure to the loop).
+   * Where the page cache cannot be asked (the volume not mapped) that old rule decides. {@code
+   * storage.packed.inlineReadWindow} 0 turns it off.
    */
   private boolean readsInline(PackedStore s, TrunkId t) {
     long window = inlineReadWindow.getAsLong();

@@ -382,11 +382,11 @@ public final class PackedStore implements AutoCloseable {
 
   /**
    * Whether the bytes a read of {@code id} reads (header and content) are all in the page cache
-   * now: {@code mincore(2)} through a read-only mapping of the volume, 2-4 µs here, no disk
-   * access, no page faulted in ({@link ResidentPages}). Whoever put them there — this process's
-   * write, a read a minute ago, a peer's copy, another process — a read of them is then a copy from
-   * memory, which the caller may do on its own thread instead of a disk thread (the pages may still
-   * be evicted between this answer and the read: then that read waits for the disk). Not a check of
+   * now: {@code mincore(2)} through a read-only mapping of the volume, 2-4 µs here, no disk access,
+   * no page faulted in ({@link ResidentPages}). Whoever put them there — this process's write, a
+   * read a minute ago, a peer's copy, another process — a read of them is then a copy from memory,
+   * which the caller may do on its own thread instead of a disk thread (the pages may still be
+   * evicted between this answer and the read: then that read waits for the disk). Not a check of
    * the slot: the read still checks its header and CRC32.
    */
   public Residence residence(TrunkId id) {

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>mincore reports the page cache of a shared file mapping only to a process that may write the
  * file (Linux 5.2 and later), which the storage is (it opens its volumes read-write); otherwise
- * every range reads as not resident and every read goes to a disk thread. Where a mapping
- * cannot be made at all, {@link #resident} answers {@link #UNKNOWN}.
+ * every range reads as not resident and every read goes to a disk thread. Where a mapping cannot be
+ * made at all, {@link #resident} answers {@link #UNKNOWN}.
  */
 final class ResidentPages {
   private static final Logger LOG = LoggerFactory.getLogger(ResidentPages.class);
