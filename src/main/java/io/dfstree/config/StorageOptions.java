@@ -86,8 +86,10 @@ public record StorageOptions(
    * {@code storage.packed}: uploads up to {@code maxFileSize} (not appender, not slave) become
    * slots of volume files of {@code volumeSize} named by trunk file IDs; at most {@code
    * maxPendingBytes} of them are held in memory before their slot is written (more go to files of
-   * their own). A download of a slot this process wrote within the last {@code inlineReadWindow}
-   * bytes of its volume is read on the event loop (page cache), 0: always on a disk thread.
+   * their own). A download of a slot (up to 64 KiB) whose pages are in the page cache is read on
+   * the event loop; {@code inlineReadWindow} bounds the deletes done there (a slot this process
+   * wrote within that many bytes of its volume) and the reads where a volume cannot be mapped; 0:
+   * neither, every read on a disk thread.
    */
   public record Packed(
       boolean enabled,

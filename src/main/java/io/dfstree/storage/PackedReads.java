@@ -21,8 +21,8 @@ import java.util.function.LongSupplier;
 /**
  * The read path of the {@link PackedBlobEngine}: a download of a slot is one positioned read,
  * checked against its header and CRC32 ({@link PackedStore#readSlot}), on a disk thread — or on the
- * calling event loop for a small slot this process wrote moments ago ({@link #readsInline}); a slot
- * that fails its check is never served, a good copy from a peer replaces it first ({@link
+ * calling event loop for a small slot whose pages are in the page cache ({@link #readsInline}); a
+ * slot that fails its check is never served, a good copy from a peer replaces it first ({@link
  * #repairer}); the scrub reads every live slot the same way.
  */
 final class PackedReads {
@@ -195,21 +195,29 @@ final class PackedReads {
 
   /**
    * Whether a read of {@code t} runs on the calling event loop instead of a disk thread: a slot of
-   * at most {@link #SEND_FROM_MEMORY_MAX} that this process wrote within the last {@code
-   * storage.packed.inlineReadWindow} bytes of its volume ({@link PackedStore#recentlyWritten}). The
-   * exception to "no disk work on an event loop", measured: such a read is one {@code pread} served
-   * from the page cache (a few microseconds for 4 KiB, with the CRC32), where the hop to a disk
-   * thread and back costs two thread wake-ups, which at one request at a time were the larger part
-   * of a download's time on the storage (benchmark/PROFILE.md, lat1). The window bounds the risk:
-   * what this process wrote last is in the page cache unless memory is short, and then the read
-   * blocks this loop for one small disk read. 0 turns it off.
+   * at most {@link #SEND_FROM_MEMORY_MAX} whose header and content are all in the page cache now
+   * ({@link PackedStore#residence}: {@code mincore(2)}, 2-4 µs, no I/O) — whoever put them there,
+   * this process's write or a read a minute ago (a hot file), also after a restart. The exception
+   * to "no disk work on an event loop", measured: such a read is one {@code pread} served from the
+   * page cache (a few microseconds for 4 KiB, with the CRC32), where the hop to a disk thread and
+   * back costs two thread wake-ups, which at one request at a time were the larger part of a
+   * download's time on the storage (benchmark/PROFILE.md, lat1). A slot with a page out of the page
+   * cache is never read on a loop (benchmark/PROFILE.md, resident27: before, the rule was "this
+   * process wrote it within the last {@code inlineReadWindow} bytes of its volume", which sent a
+   * hot older slot to a disk thread and a recent one evicted under memory pressure to the loop).
+   * Where the page cache cannot be asked (the volume not mapped) that old rule decides. {@code
+   * storage.packed.inlineReadWindow} 0 turns it off.
    */
   private boolean readsInline(PackedStore s, TrunkId t) {
     long window = inlineReadWindow.getAsLong();
-    return window > 0
-        && t.fileSize() <= SEND_FROM_MEMORY_MAX
-        && Context.isOnEventLoopThread()
-        && s.recentlyWritten(t, window);
+    if (window <= 0 || t.fileSize() > SEND_FROM_MEMORY_MAX || !Context.isOnEventLoopThread()) {
+      return false;
+    }
+    return switch (s.residence(t)) {
+      case IN_MEMORY -> true;
+      case ON_DISK -> false;
+      case UNKNOWN -> s.recentlyWritten(t, window);
+    };
   }
 
   private static BlobEngine.BlobRead readToServe(PackedStore s, FileId id, TrunkId t)

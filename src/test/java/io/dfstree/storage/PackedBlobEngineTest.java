@@ -209,12 +209,13 @@ class PackedBlobEngineTest {
   }
 
   /**
-   * storage.packed.inlineReadWindow: a small slot this process just wrote is read on the event loop
-   * (no disk-thread hop), checked as any read is (a damaged one is still never served); larger
-   * slots, slots from before a restart, and a window of 0 go to a disk thread.
+   * A small slot whose pages are in the page cache is read on the event loop (no disk-thread hop),
+   * checked as any read is (a damaged one is still never served) — whoever put it there: just
+   * written, or from before a restart; reads off an event loop and storage.packed.inlineReadWindow
+   * 0 go to a disk thread (a slot out of the page cache: the next test).
    */
   @Test
-  void recentSmallSlotsAreReadOnTheEventLoopCheckedAsAnyRead() throws Exception {
+  void residentSmallSlotsAreReadOnTheEventLoopCheckedAsAnyRead() throws Exception {
     engine.inlineReadWindow(64L << 20);
     byte[] small = bytes(4096, 11);
     String name = store(small);
@@ -248,7 +249,29 @@ class PackedBlobEngineTest {
     engine.inlineReadWindow(64L << 20);
     assertEquals(100, on(() -> engine.open(files.validate("group1", other))).length());
     assertEquals(
-        0, engine.reads.inlineReads(), "written before the restart: a disk thread reads it");
+        1, engine.reads.inlineReads(), "written before the restart, still in the page cache");
+  }
+
+  /**
+   * A small slot this process just wrote (the old rule read it on the loop) whose pages left the
+   * page cache is read on a disk thread — a loop never waits for the disk; once that read brought
+   * it back, the next is served on the loop.
+   */
+  @Test
+  void aSlotOutOfThePageCacheIsReadOnADiskThreadEvenJustWritten() throws Exception {
+    engine.inlineReadWindow(64L << 20);
+    byte[] cold = bytes(60 * 1024, 13);
+    FileId coldId = files.validate("group1", store(cold));
+    java.nio.file.Path volume = engine.store(0).locate(TrunkId.parse(coldId.remoteName())).path();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        io.dfstree.storage.packed.PageCacheEviction.evict(
+            volume, 0, Files.size(volume) / 4096 * 4096),
+        "no O_DIRECT on this filesystem");
+    BlobEngine.BlobRead fromDisk = on(() -> engine.open(coldId));
+    assertArrayEquals(cold, fromDisk.content().getBytes());
+    assertEquals(0, engine.reads.inlineReads(), "not in the page cache: a disk thread read it");
+    assertArrayEquals(cold, on(() -> engine.open(coldId)).content().getBytes());
+    assertEquals(1, engine.reads.inlineReads(), "that read brought it back");
   }
 
   @Test

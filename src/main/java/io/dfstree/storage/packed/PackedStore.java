@@ -370,6 +370,29 @@ public final class PackedStore implements AutoCloseable {
     return reads.recentlyWritten(id, window);
   }
 
+  /** Where a slot's bytes are now, as far as the page cache tells ({@link #residence}). */
+  public enum Residence {
+    /** Every page of the slot's header and content is in the page cache. */
+    IN_MEMORY,
+    /** At least one page is not: a read of the slot may wait for the disk. */
+    ON_DISK,
+    /** No answer: the volume is not here or could not be mapped to ask. */
+    UNKNOWN
+  }
+
+  /**
+   * Whether the bytes a read of {@code id} reads (header and content) are all in the page cache
+   * now: {@code mincore(2)} through a read-only mapping of the volume, 2-4 µs here, no disk access,
+   * no page faulted in ({@link ResidentPages}). Whoever put them there — this process's write, a
+   * read a minute ago, a peer's copy, another process — a read of them is then a copy from memory,
+   * which the caller may do on its own thread instead of a disk thread (the pages may still be
+   * evicted between this answer and the read: then that read waits for the disk). Not a check of
+   * the slot: the read still checks its header and CRC32.
+   */
+  public Residence residence(TrunkId id) {
+    return reads.residence(id);
+  }
+
   /** True when the index holds a live slot for this ID (no disk access). */
   public boolean contains(TrunkId id) {
     return reads.contains(id);

@@ -97,6 +97,25 @@ final class SlotReads {
     return off >= v.recentFrom && off >= v.recentEnd - window;
   }
 
+  PackedStore.Residence residence(TrunkId id) {
+    if (id.storePathIndex() != storePathIndex) {
+      return PackedStore.Residence.UNKNOWN;
+    }
+    Volume v = volumes.get(id.sourceKey(), id.volume());
+    if (v == null) {
+      return PackedStore.Residence.UNKNOWN;
+    }
+    // what readSlotInto reads: the slot's header and content
+    switch (v.pages.resident(id.offset(), SlotHeader.SIZE + id.fileSize())) {
+      case ResidentPages.RESIDENT:
+        return PackedStore.Residence.IN_MEMORY;
+      case ResidentPages.NOT_RESIDENT:
+        return PackedStore.Residence.ON_DISK;
+      default:
+        return PackedStore.Residence.UNKNOWN;
+    }
+  }
+
   boolean contains(TrunkId id) {
     if (id.storePathIndex() != storePathIndex) {
       return false;

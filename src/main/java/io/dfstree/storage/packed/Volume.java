@@ -19,6 +19,9 @@ final class Volume {
   final FileChannel channel;
   final VolumeIndex index = new VolumeIndex();
 
+  /** Whether a range of this file is in the page cache ({@link SlotReads#residence}). */
+  final ResidentPages pages;
+
   /**
    * Where the next own append goes (the committer thread's), or the end of what a replica holds.
    */
@@ -28,8 +31,8 @@ final class Volume {
   boolean dirty;
 
   /**
-   * How far the file is written (slots or zeros), so that a write below it changes no block map
-   * and no file size: its {@code fdatasync} then writes the data only, not the inode through the
+   * How far the file is written (slots or zeros), so that a write below it changes no block map and
+   * no file size: its {@code fdatasync} then writes the data only, not the inode through the
    * journal as well. Committer thread; see {@link BatchCommitter#GROW_AHEAD}.
    */
   long writtenEnd;
@@ -41,16 +44,16 @@ final class Volume {
   VolumeGrower.Grow grow;
 
   /**
-   * Writes past {@link #writtenEnd} that made this file longer inside their own batch (zeros
-   * ahead, or a large batch's slots): committer thread (tests, the profile).
+   * Writes past {@link #writtenEnd} that made this file longer inside their own batch (zeros ahead,
+   * or a large batch's slots): committer thread (tests, the profile).
    */
   long inlineGrows;
 
   /**
    * The span of this volume this process has written since it opened it (own slots, a peer's
    * copies): the lowest offset written and the highest end. Set by the committer thread before the
-   * slot enters the index; read by {@link SlotReads#recentlyWritten} on any thread. Such slots
-   * were written through the page cache moments ago, so a read of one is a copy from memory.
+   * slot enters the index; read by {@link SlotReads#recentlyWritten} on any thread. Such slots were
+   * written through the page cache moments ago, so a read of one is a copy from memory.
    */
   volatile long recentFrom = Long.MAX_VALUE;
 
@@ -93,6 +96,7 @@ final class Volume {
     this.number = number;
     this.path = path;
     this.channel = channel;
+    this.pages = new ResidentPages(path);
   }
 
   static String fileName(int sourceKey, int number) {
@@ -147,8 +151,8 @@ final class Volume {
   }
 
   /**
-   * Writes a slot of {@code length} bytes at {@code position}: {@code header}, {@code content}, then
-   * zeros to the end. Moves the channel's position: the committer thread only (as its batches'
+   * Writes a slot of {@code length} bytes at {@code position}: {@code header}, {@code content},
+   * then zeros to the end. Moves the channel's position: the committer thread only (as its batches'
    * gathering writes); positional reads and writes elsewhere do not use the position.
    */
   void writeSlot(ByteBuffer header, ByteBuffer content, long position, int length)
@@ -187,6 +191,7 @@ final class Volume {
   }
 
   void close() throws IOException {
+    pages.close();
     channel.close();
   }
 }

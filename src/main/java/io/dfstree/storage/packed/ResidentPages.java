@@ -1,0 +1,150 @@
+package io.dfstree.storage.packed;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether a byte range of a volume is in the page cache, asked without reading it: {@code
+ * mincore(2)} on a read-only mapping of the volume ({@link MappedByteBuffer#isLoaded} of a slice is
+ * exactly that in Java 17). mincore never faults a page in and this class never touches the
+ * mapping's memory, so the answer costs one system call (2-4 µs on the benchmark's VM,
+ * benchmark/PROFILE.md, resident27) and no I/O. The same idea as {@code RWF_NOWAIT} in io_uring and
+ * Samba: a read the page cache can serve runs on the caller's thread, any other goes to a thread
+ * that may block.
+ *
+ * <p>The volume is mapped in {@link #CHUNK}-sized pieces, each only as far as the file reaches when
+ * it is mapped (never past the file's end: the mapping is made through a read-only channel, which
+ * refuses to, where the volume's own read-write channel would lengthen the file). A volume grows
+ * (zeros ahead, slots): a piece that does not yet reach a slot asked about is mapped again, at most
+ * once per {@link BatchCommitter#GROW_AHEAD} the file grew; the old mapping goes when the garbage
+ * collector collects it (Java 17 cannot unmap explicitly). Volumes are never deleted or shortened
+ * while open (compaction punches holes and keeps the size; only the scan at open truncates a torn
+ * end, before any read), so a mapping never outlives its file's bytes; a punched hole just reads as
+ * not resident. Address space: at most the volumes' sizes, reserved not used (64-bit).
+ *
+ * <p>mincore reports the page cache of a shared file mapping only to a process that may write the
+ * file (Linux 5.2 and later), which the storage is (it opens its volumes read-write); otherwise
+ * every range reads as not resident and every read goes to a disk thread. Where a mapping cannot be
+ * made at all, {@link #resident} answers {@link #UNKNOWN}.
+ */
+final class ResidentPages {
+  private static final Logger LOG = LoggerFactory.getLogger(ResidentPages.class);
+
+  /** A range's pages are all in the page cache. */
+  static final int RESIDENT = 1;
+
+  /** At least one page of the range is not in the page cache (or the range is past the file). */
+  static final int NOT_RESIDENT = 0;
+
+  /** No mapping to ask (the volume is closed, or mapping failed). */
+  static final int UNKNOWN = -1;
+
+  static final int CHUNK_SHIFT = 26;
+
+  /** Bytes of the volume one mapping covers (64 MiB). */
+  static final long CHUNK = 1L << CHUNK_SHIFT;
+
+  private final Path path;
+
+  /** The mappings by piece, each as far as the file reached when it was made; copied on change. */
+  private volatile MappedByteBuffer[] pieces = new MappedByteBuffer[0];
+
+  private volatile boolean closed;
+
+  /** Guarded by this: a mapping failed (logged once); this volume is not asked again. */
+  private boolean failed;
+
+  /** Mappings made (tests, the profile). */
+  volatile long mapped;
+
+  ResidentPages(Path path) {
+    this.path = path;
+  }
+
+  /**
+   * {@link #RESIDENT} when every page of {@code [offset, offset + length)} is in the page cache,
+   * {@link #NOT_RESIDENT} when one is not, {@link #UNKNOWN} when there is no mapping to ask. Any
+   * thread; no I/O but, once per growth of the file, a new mapping of one piece.
+   */
+  int resident(long offset, int length) {
+    if (closed || offset < 0 || length <= 0) {
+      return UNKNOWN;
+    }
+    long end = offset + length;
+    long at = offset;
+    while (at < end) {
+      int i = (int) (at >>> CHUNK_SHIFT);
+      long pieceStart = (long) i << CHUNK_SHIFT;
+      int from = (int) (at - pieceStart);
+      int to = (int) (Math.min(end, pieceStart + CHUNK) - pieceStart);
+      MappedByteBuffer[] ps = pieces;
+      MappedByteBuffer m = i < ps.length ? ps[i] : null;
+      if (m == null || m.capacity() < to) {
+        int got = map(i, to);
+        if (got != RESIDENT) {
+          return got;
+        }
+        ps = pieces;
+        m = i < ps.length ? ps[i] : null;
+        if (m == null || m.capacity() < to) {
+          return UNKNOWN; // closed meanwhile
+        }
+      }
+      if (!m.slice(from, to - from).isLoaded()) {
+        return NOT_RESIDENT;
+      }
+      at = pieceStart + to;
+    }
+    return RESIDENT;
+  }
+
+  /**
+   * Maps piece {@code i} as far as the file reaches now: {@link #RESIDENT} when that covers {@code
+   * need} bytes of it (then {@code pieces[i]} does), {@link #NOT_RESIDENT} when the file does not
+   * reach that far, {@link #UNKNOWN} when closed or the mapping failed.
+   */
+  private synchronized int map(int i, int need) {
+    if (closed || failed) {
+      return UNKNOWN;
+    }
+    MappedByteBuffer[] ps = pieces;
+    MappedByteBuffer m = i < ps.length ? ps[i] : null;
+    if (m != null && m.capacity() >= need) {
+      return RESIDENT; // another thread mapped it meanwhile
+    }
+    // read-only: FileChannel.map refuses to pass the file's end instead of lengthening the file
+    try (FileChannel ro = FileChannel.open(path, StandardOpenOption.READ)) {
+      long start = (long) i << CHUNK_SHIFT;
+      long length = Math.min(CHUNK, ro.size() - start);
+      if (length < need) {
+        return NOT_RESIDENT;
+      }
+      MappedByteBuffer made = ro.map(FileChannel.MapMode.READ_ONLY, start, length);
+      MappedByteBuffer[] next = Arrays.copyOf(ps, Math.max(ps.length, i + 1));
+      next[i] = made;
+      pieces = next;
+      mapped++;
+      return RESIDENT;
+    } catch (IOException | RuntimeException e) {
+      failed = true; // not tried again on every read
+      LOG.warn(
+          "packed volume {}: not mapped to ask the page cache ({}); its small reads go by how"
+              + " recently this process wrote them",
+          path,
+          e.toString());
+      return UNKNOWN;
+    }
+  }
+
+  /** The volume closes: no more answers; the mappings go with the garbage collector. */
+  synchronized void close() {
+    closed = true;
+    pieces = new MappedByteBuffer[0];
+  }
+}
