@@ -1,5 +1,6 @@
 package io.dfstree.storage.packed;
 
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -22,11 +23,15 @@ import org.slf4j.LoggerFactory;
  * it is mapped (never past the file's end: the mapping is made through a read-only channel, which
  * refuses to, where the volume's own read-write channel would lengthen the file). A volume grows
  * (zeros ahead, slots): a piece that does not yet reach a slot asked about is mapped again, at most
- * once per {@link BatchCommitter#GROW_AHEAD} the file grew; the old mapping goes when the garbage
- * collector collects it (Java 17 cannot unmap explicitly). Volumes are never deleted or shortened
- * while open (compaction punches holes and keeps the size; only the scan at open truncates a torn
- * end, before any read), so a mapping never outlives its file's bytes; a punched hole just reads as
- * not resident. Address space: at most the volumes' sizes, reserved not used (64-bit).
+ * once per {@link BatchCommitter#GROW_AHEAD} the file grew, and the mapping it replaces is unmapped
+ * at once ({@link #unmap}): left to the garbage collector, a busy volume's replaced mappings (one
+ * per MiB written) stayed mapped until their objects were collected, and a process has at most
+ * {@code vm.max_map_count} (65,530) mappings for everything it maps. A thread still asking the old
+ * mapping gets no answer ({@link #UNKNOWN}), never a wrong one. Volumes are never deleted or
+ * shortened while open (compaction punches holes and keeps the size; only the scan at open
+ * truncates a torn end, before any read), so a mapping never outlives its file's bytes; a punched
+ * hole just reads as not resident. Address space: at most the volumes' sizes, reserved not used
+ * (64-bit).
  *
  * <p>mincore reports the page cache of a shared file mapping only to a process that may write the
  * file (Linux 5.2 and later), which the storage is (it opens its volumes read-write); otherwise
@@ -96,7 +101,14 @@ final class ResidentPages {
           return UNKNOWN; // closed meanwhile
         }
       }
-      if (!m.slice(from, to - from).isLoaded()) {
+      boolean loaded;
+      try {
+        loaded = m.slice(from, to - from).isLoaded();
+      } catch (Exception e) {
+        // mincore on a mapping another thread replaced and unmapped meanwhile (ENOMEM)
+        return UNKNOWN;
+      }
+      if (!loaded) {
         return NOT_RESIDENT;
       }
       at = pieceStart + to;
@@ -130,6 +142,9 @@ final class ResidentPages {
       next[i] = made;
       pieces = next;
       mapped++;
+      if (m != null) {
+        unmap(m);
+      }
       return RESIDENT;
     } catch (IOException | RuntimeException e) {
       failed = true; // not tried again on every read
@@ -142,9 +157,24 @@ final class ResidentPages {
     }
   }
 
-  /** The volume closes: no more answers; the mappings go with the garbage collector. */
+  /** The volume closes: no more answers, every mapping unmapped. */
   synchronized void close() {
     closed = true;
+    MappedByteBuffer[] ps = pieces;
     pieces = new MappedByteBuffer[0];
+    for (MappedByteBuffer m : ps) {
+      if (m != null) {
+        unmap(m);
+      }
+    }
+  }
+
+  /**
+   * Unmaps {@code m} now (Java 17 has no public call for it; Netty's, which Lucene's MMapDirectory
+   * also does through {@code Unsafe.invokeCleaner}). Nothing reads or writes a mapping's memory
+   * here, only mincore asks about it, so an unmapped one cannot fault (see {@link #resident}).
+   */
+  private static void unmap(MappedByteBuffer m) {
+    PlatformDependent.freeDirectBuffer(m);
   }
 }

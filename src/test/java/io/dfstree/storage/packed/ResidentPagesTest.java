@@ -78,6 +78,32 @@ class ResidentPagesTest extends PackedStoreFixture {
 
       pages.close();
       assertEquals(ResidentPages.UNKNOWN, pages.resident(0, 4096));
+      assertEquals(0, mappingsOf(f), "closed: nothing of it mapped");
+    }
+  }
+
+  @Test
+  void aGrowingVolumeKeepsOneMappingNotOneForEveryGrowth() throws IOException {
+    Path f = root.resolve("busy.vol");
+    try (FileChannel ch =
+        FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ResidentPages pages = new ResidentPages(f);
+      for (int mib = 0; mib < 40; mib++) { // a busy volume: asked about its newest slot each MiB
+        ch.write(ByteBuffer.wrap(bytes(mib, 4096)), ((long) mib << 20) + 4096);
+        assertEquals(ResidentPages.RESIDENT, pages.resident(((long) mib << 20) + 4096, 4096));
+      }
+      assertEquals(40, pages.mapped, "mapped again as the file grew");
+      assertEquals(1, mappingsOf(f), "the replaced mappings unmapped, not left to the collector");
+      pages.close();
+      assertEquals(0, mappingsOf(f));
+    }
+  }
+
+  /** This process's mappings of {@code file} (/proc/self/maps). */
+  private static long mappingsOf(Path file) throws IOException {
+    String name = file.toRealPath().toString();
+    try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
+      return lines.filter(l -> l.endsWith(" " + name)).count();
     }
   }
 }
