@@ -27,11 +27,12 @@ import org.slf4j.LoggerFactory;
  * at once ({@link #unmap}): left to the garbage collector, a busy volume's replaced mappings (one
  * per MiB written) stayed mapped until their objects were collected, and a process has at most
  * {@code vm.max_map_count} (65,530) mappings for everything it maps. A thread still asking the old
- * mapping gets no answer ({@link #UNKNOWN}), never a wrong one. Volumes are never deleted or
- * shortened while open (compaction punches holes and keeps the size; only the scan at open
- * truncates a torn end, before any read), so a mapping never outlives its file's bytes; a punched
- * hole just reads as not resident. Address space: at most the volumes' sizes, reserved not used
- * (64-bit).
+ * mapping gets no answer ({@link #UNKNOWN}), or, were its addresses mapped again meanwhile, an
+ * answer about what lies there now: only ever a hint of where to read, never a read. Volumes are
+ * never deleted or shortened while open (compaction punches holes and keeps the size; only the scan
+ * at open truncates a torn end, before any read), so a mapping never outlives its file's bytes; a
+ * punched hole just reads as not resident. Address space: at most the volumes' sizes, reserved not
+ * used (64-bit).
  *
  * <p>mincore reports the page cache of a shared file mapping only to a process that may write the
  * file (Linux 5.2 and later), which the storage is (it opens its volumes read-write); otherwise
