@@ -129,15 +129,7 @@ final class DeleteCommitter {
 
   /** A plain file's delete queued for the disk pool's next round ({@link #plain}). */
   private Future<Void> submitPlain(Context ctx, FileId id, Path path, long ts, boolean local) {
-    return submit(
-        ctx,
-        path,
-        StoredFiles.metadataPath(path),
-        id.remoteName(),
-        ts,
-        local,
-        false,
-        id.storePathIndex());
+    return submit(Request.plain(id, path, ts, local, promise(ctx)));
   }
 
   /**
@@ -167,20 +159,9 @@ final class DeleteCommitter {
    * #packedOnLoop} does for packed slots.
    */
   private Future<Void> plainOnLoop(Context ctx, FileId id, Path path, long ts) {
-    Promise<Void> done = ((ContextInternal) ctx).promise();
-    runRound(
-        List.of(
-            new Request(
-                path,
-                StoredFiles.metadataPath(path),
-                id.remoteName(),
-                ts,
-                true,
-                false,
-                id.storePathIndex(),
-                done)),
-        plainLoopRounds);
-    return done.future();
+    Request r = Request.plain(id, path, ts, true, promise(ctx));
+    runRound(List.of(r), plainLoopRounds);
+    return r.done().future();
   }
 
   /**
@@ -193,25 +174,18 @@ final class DeleteCommitter {
     if (inlinePacked && metadata == null && !Context.isOnEventLoopThread()) {
       // the committer's thread (see inlinePacked); never an event loop, where the mark's future
       // may have completed before the caller composed on it
-      Promise<Void> done = ((ContextInternal) ctx).promise();
-      runRound(
-          List.of(
-              new Request(
-                  null, null, id.remoteName(), ts, local, slotDeleted, id.storePathIndex(), done)),
-          inlineRounds);
-      return done.future();
+      Request r = Request.packed(id, null, ts, local, slotDeleted, promise(ctx));
+      runRound(List.of(r), inlineRounds);
+      return r.done().future();
     }
     if (!inlinePacked && PackedStore.onCommitterThread()) {
       // the committer's thread, which runs the round after its batch (committerBatchEnded)
-      Promise<Void> done = ((ContextInternal) ctx).promise();
-      queue.add(
-          new Request(
-              null, metadata, id.remoteName(), ts, local, slotDeleted, id.storePathIndex(), done));
+      Request r = Request.packed(id, metadata, ts, local, slotDeleted, promise(ctx));
+      queue.add(r);
       HELD.set(Boolean.TRUE);
-      return done.future();
+      return r.done().future();
     }
-    return submit(
-        ctx, null, metadata, id.remoteName(), ts, local, slotDeleted, id.storePathIndex());
+    return submit(Request.packed(id, metadata, ts, local, slotDeleted, promise(ctx)));
   }
 
   /**
@@ -237,14 +211,9 @@ final class DeleteCommitter {
    * order is the round's as on any thread (tombstone, then line, then answer).
    */
   Future<Void> packedOnLoop(Context ctx, FileId id, boolean local) {
-    Promise<Void> done = ((ContextInternal) ctx).promise();
-    String name = id.remoteName();
-    runRound(
-        List.of(
-            new Request(
-                null, null, name, StoredFiles.now(), local, true, id.storePathIndex(), done)),
-        loopRounds);
-    return done.future();
+    Request r = Request.packed(id, null, StoredFiles.now(), local, true, promise(ctx));
+    runRound(List.of(r), loopRounds);
+    return r.done().future();
   }
 
   /**
@@ -256,8 +225,7 @@ final class DeleteCommitter {
   Future<Void> packedMarkedOnLoop(Context ctx, FileId id) {
     Path metadata = packedMetadata(id);
     markedOnLoop.increment();
-    return submit(
-        ctx, null, metadata, id.remoteName(), StoredFiles.now(), true, true, id.storePathIndex());
+    return submit(Request.packed(id, metadata, StoredFiles.now(), true, true, promise(ctx)));
   }
 
   /**
@@ -325,22 +293,18 @@ final class DeleteCommitter {
     }
   }
 
-  /** A delete queued for the disk pool's next round, which this call starts when none runs. */
-  private Future<Void> submit(
-      Context ctx,
-      Path file,
-      Path metadata,
-      String name,
-      long ts,
-      boolean local,
-      boolean removed,
-      int storePathIndex) {
-    Promise<Void> done = ((ContextInternal) ctx).promise();
-    queue.add(new Request(file, metadata, name, ts, local, removed, storePathIndex, done));
+  /** {@code r} queued for the disk pool's next round, which this call starts when none runs. */
+  private Future<Void> submit(Request r) {
+    queue.add(r);
     if (running.compareAndSet(false, true)) {
       disk.executeBlocking(this::drain, false);
     }
-    return done.future();
+    return r.done().future();
+  }
+
+  /** The promise of a delete's answer, completed on {@code ctx} (the caller's context). */
+  private static Promise<Void> promise(Context ctx) {
+    return ((ContextInternal) ctx).promise();
   }
 
   /** Rounds until the queue is empty; only one runs at a time. */

@@ -1,5 +1,6 @@
 package io.dfstree.storage;
 
+import io.dfstree.fileid.FileId;
 import io.dfstree.protocol.FdfsException;
 import io.dfstree.storage.packed.PackedStore;
 import io.vertx.core.Context;
@@ -49,7 +50,32 @@ final class DeleteRound {
       boolean local,
       boolean removed,
       int storePathIndex,
-      Promise<Void> done) {}
+      Promise<Void> done) {
+    /**
+     * The delete of the plain file of {@code id} at {@code path} (the round finds out if it is).
+     */
+    static Request plain(FileId id, Path path, long ts, boolean local, Promise<Void> done) {
+      return new Request(
+          path,
+          StoredFiles.metadataPath(path),
+          id.remoteName(),
+          ts,
+          local,
+          false,
+          id.storePathIndex(),
+          done);
+    }
+
+    /**
+     * The rest of a packed slot's delete: {@code metadata} its {@code -m} file to look for (null:
+     * none may exist), {@code removed} whether its mark found the slot.
+     */
+    static Request packed(
+        FileId id, Path metadata, long ts, boolean local, boolean removed, Promise<Void> done) {
+      return new Request(
+          null, metadata, id.remoteName(), ts, local, removed, id.storePathIndex(), done);
+    }
+  }
 
   private final WorkerExecutor disk;
   private final FileChanges changes;
