@@ -27,29 +27,20 @@ import org.slf4j.LoggerFactory;
  * at once ({@link #unmap}): left to the garbage collector, a busy volume's replaced mappings (one
  * per MiB written) stayed mapped until their objects were collected, and a process has at most
  * {@code vm.max_map_count} (65,530) mappings for everything it maps. A thread still asking the old
- * mapping gets no answer ({@link #UNKNOWN}), or, were its addresses mapped again meanwhile, an
- * answer about what lies there now: only ever a hint of where to read, never a read. Volumes are
- * never deleted or shortened while open (compaction punches holes and keeps the size; only the scan
- * at open truncates a torn end, before any read), so a mapping never outlives its file's bytes; a
- * punched hole just reads as not resident. Address space: at most the volumes' sizes, reserved not
- * used (64-bit).
+ * mapping gets no answer ({@link PackedStore.Residence#UNKNOWN}), or, were its addresses mapped
+ * again meanwhile, an answer about what lies there now: only ever a hint of where to read, never a
+ * read. Volumes are never deleted or shortened while open (compaction punches holes and keeps the
+ * size; only the scan at open truncates a torn end, before any read), so a mapping never outlives
+ * its file's bytes; a punched hole just reads as not resident. Address space: at most the volumes'
+ * sizes, reserved not used (64-bit).
  *
  * <p>mincore reports the page cache of a shared file mapping only to a process that may write the
  * file (Linux 5.2 and later), which the storage is (it opens its volumes read-write); otherwise
  * every range reads as not resident and every read goes to a disk thread. Where a mapping cannot be
- * made at all, {@link #resident} answers {@link #UNKNOWN}.
+ * made at all, {@link #resident} answers {@link PackedStore.Residence#UNKNOWN}.
  */
 final class ResidentPages {
   private static final Logger LOG = LoggerFactory.getLogger(ResidentPages.class);
-
-  /** A range's pages are all in the page cache. */
-  static final int RESIDENT = 1;
-
-  /** At least one page of the range is not in the page cache (or the range is past the file). */
-  static final int NOT_RESIDENT = 0;
-
-  /** No mapping to ask (the volume is closed, or mapping failed). */
-  static final int UNKNOWN = -1;
 
   static final int CHUNK_SHIFT = 26;
 
@@ -74,13 +65,14 @@ final class ResidentPages {
   }
 
   /**
-   * {@link #RESIDENT} when every page of {@code [offset, offset + length)} is in the page cache,
-   * {@link #NOT_RESIDENT} when one is not, {@link #UNKNOWN} when there is no mapping to ask. Any
-   * thread; no I/O but, once per growth of the file, a new mapping of one piece.
+   * {@link PackedStore.Residence#IN_MEMORY} when every page of {@code [offset, offset + length)} is
+   * in the page cache, {@link PackedStore.Residence#ON_DISK} when one is not, {@link
+   * PackedStore.Residence#UNKNOWN} when there is no mapping to ask. Any thread; no I/O but, once
+   * per growth of the file, a new mapping of one piece.
    */
-  int resident(long offset, int length) {
+  PackedStore.Residence resident(long offset, int length) {
     if (closed || offset < 0 || length <= 0) {
-      return UNKNOWN;
+      return PackedStore.Residence.UNKNOWN;
     }
     long end = offset + length;
     long at = offset;
@@ -92,14 +84,14 @@ final class ResidentPages {
       MappedByteBuffer[] ps = pieces;
       MappedByteBuffer m = i < ps.length ? ps[i] : null;
       if (m == null || m.capacity() < to) {
-        int got = map(i, to);
-        if (got != RESIDENT) {
+        PackedStore.Residence got = map(i, to);
+        if (got != PackedStore.Residence.IN_MEMORY) {
           return got;
         }
         ps = pieces;
         m = i < ps.length ? ps[i] : null;
         if (m == null || m.capacity() < to) {
-          return UNKNOWN; // closed meanwhile
+          return PackedStore.Residence.UNKNOWN; // closed meanwhile
         }
       }
       boolean loaded;
@@ -107,36 +99,37 @@ final class ResidentPages {
         loaded = m.slice(from, to - from).isLoaded();
       } catch (Exception e) {
         // mincore on a mapping another thread replaced and unmapped meanwhile (ENOMEM)
-        return UNKNOWN;
+        return PackedStore.Residence.UNKNOWN;
       }
       if (!loaded) {
-        return NOT_RESIDENT;
+        return PackedStore.Residence.ON_DISK;
       }
       at = pieceStart + to;
     }
-    return RESIDENT;
+    return PackedStore.Residence.IN_MEMORY;
   }
 
   /**
-   * Maps piece {@code i} as far as the file reaches now: {@link #RESIDENT} when that covers {@code
-   * need} bytes of it (then {@code pieces[i]} does), {@link #NOT_RESIDENT} when the file does not
-   * reach that far, {@link #UNKNOWN} when closed or the mapping failed.
+   * Maps piece {@code i} as far as the file reaches now: {@link PackedStore.Residence#IN_MEMORY}
+   * when that covers {@code need} bytes of it (then {@code pieces[i]} does), {@link
+   * PackedStore.Residence#ON_DISK} when the file does not reach that far, {@link
+   * PackedStore.Residence#UNKNOWN} when closed or the mapping failed.
    */
-  private synchronized int map(int i, int need) {
+  private synchronized PackedStore.Residence map(int i, int need) {
     if (closed || failed) {
-      return UNKNOWN;
+      return PackedStore.Residence.UNKNOWN;
     }
     MappedByteBuffer[] ps = pieces;
     MappedByteBuffer m = i < ps.length ? ps[i] : null;
     if (m != null && m.capacity() >= need) {
-      return RESIDENT; // another thread mapped it meanwhile
+      return PackedStore.Residence.IN_MEMORY; // another thread mapped it meanwhile
     }
     // read-only: FileChannel.map refuses to pass the file's end instead of lengthening the file
     try (FileChannel ro = FileChannel.open(path, StandardOpenOption.READ)) {
       long start = (long) i << CHUNK_SHIFT;
       long length = Math.min(CHUNK, ro.size() - start);
       if (length < need) {
-        return NOT_RESIDENT;
+        return PackedStore.Residence.ON_DISK;
       }
       MappedByteBuffer made = ro.map(FileChannel.MapMode.READ_ONLY, start, length);
       MappedByteBuffer[] next = Arrays.copyOf(ps, Math.max(ps.length, i + 1));
@@ -146,7 +139,7 @@ final class ResidentPages {
       if (m != null) {
         unmap(m);
       }
-      return RESIDENT;
+      return PackedStore.Residence.IN_MEMORY;
     } catch (IOException | RuntimeException e) {
       failed = true; // not tried again on every read
       LOG.warn(
@@ -154,7 +147,7 @@ final class ResidentPages {
               + " recently this process wrote them",
           path,
           e.toString());
-      return UNKNOWN;
+      return PackedStore.Residence.UNKNOWN;
     }
   }
 

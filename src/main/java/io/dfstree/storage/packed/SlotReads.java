@@ -106,14 +106,7 @@ final class SlotReads {
       return PackedStore.Residence.UNKNOWN;
     }
     // what readSlotInto reads: the slot's header and content
-    switch (v.pages.resident(id.offset(), SlotHeader.SIZE + id.fileSize())) {
-      case ResidentPages.RESIDENT:
-        return PackedStore.Residence.IN_MEMORY;
-      case ResidentPages.NOT_RESIDENT:
-        return PackedStore.Residence.ON_DISK;
-      default:
-        return PackedStore.Residence.UNKNOWN;
-    }
+    return v.pages.resident(id.offset(), SlotHeader.SIZE + id.fileSize());
   }
 
   boolean contains(TrunkId id) {

@@ -55,29 +55,29 @@ class ResidentPagesTest extends PackedStoreFixture {
         FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(bytes(1, 8192)), 0);
       ResidentPages pages = new ResidentPages(f);
-      assertEquals(ResidentPages.RESIDENT, pages.resident(0, 8192));
+      assertEquals(PackedStore.Residence.IN_MEMORY, pages.resident(0, 8192));
       assertEquals(1, pages.mapped);
-      assertEquals(ResidentPages.NOT_RESIDENT, pages.resident(4096, 8192), "past the end");
+      assertEquals(PackedStore.Residence.ON_DISK, pages.resident(4096, 8192), "past the end");
       assertEquals(8192, Files.size(f), "asking past the end does not lengthen the file");
 
       ch.write(ByteBuffer.wrap(bytes(2, 1 << 20)), 1 << 20); // grows, a hole before it
-      assertEquals(ResidentPages.RESIDENT, pages.resident((1 << 20) + 100, 65 * 1024));
+      assertEquals(PackedStore.Residence.IN_MEMORY, pages.resident((1 << 20) + 100, 65 * 1024));
       assertEquals(2, pages.mapped, "mapped again as far as the file reaches now");
-      assertEquals(ResidentPages.NOT_RESIDENT, pages.resident(8192, 8192), "a hole, never read");
+      assertEquals(PackedStore.Residence.ON_DISK, pages.resident(8192, 8192), "a hole, never read");
       assertEquals(2, pages.mapped);
 
       // a range across two pieces of the mapping: both asked
       long edge = ResidentPages.CHUNK;
       ch.write(ByteBuffer.wrap(bytes(3, 8192)), edge + 4096); // the first page past the edge: hole
       ch.write(ByteBuffer.wrap(bytes(4, 4096)), edge - 4096);
-      assertEquals(ResidentPages.RESIDENT, pages.resident(edge - 4096, 4096));
-      assertEquals(ResidentPages.NOT_RESIDENT, pages.resident(edge - 4096, 8192));
+      assertEquals(PackedStore.Residence.IN_MEMORY, pages.resident(edge - 4096, 4096));
+      assertEquals(PackedStore.Residence.ON_DISK, pages.resident(edge - 4096, 8192));
       ch.write(ByteBuffer.wrap(bytes(5, 4096)), edge);
-      assertEquals(ResidentPages.RESIDENT, pages.resident(edge - 100, 8192));
+      assertEquals(PackedStore.Residence.IN_MEMORY, pages.resident(edge - 100, 8192));
       assertEquals(edge + 12288, Files.size(f));
 
       pages.close();
-      assertEquals(ResidentPages.UNKNOWN, pages.resident(0, 4096));
+      assertEquals(PackedStore.Residence.UNKNOWN, pages.resident(0, 4096));
       assertEquals(0, mappingsOf(f), "closed: nothing of it mapped");
     }
   }
@@ -90,7 +90,8 @@ class ResidentPagesTest extends PackedStoreFixture {
       ResidentPages pages = new ResidentPages(f);
       for (int mib = 0; mib < 40; mib++) { // a busy volume: asked about its newest slot each MiB
         ch.write(ByteBuffer.wrap(bytes(mib, 4096)), ((long) mib << 20) + 4096);
-        assertEquals(ResidentPages.RESIDENT, pages.resident(((long) mib << 20) + 4096, 4096));
+        assertEquals(
+            PackedStore.Residence.IN_MEMORY, pages.resident(((long) mib << 20) + 4096, 4096));
       }
       assertEquals(40, pages.mapped, "mapped again as the file grew");
       assertEquals(1, mappingsOf(f), "the replaced mappings unmapped, not left to the collector");
