@@ -61,6 +61,7 @@
 #   --threads N (top server thread kinds per row) |
 #   --jfr DIR | --subdirs N | --baseline-jar OLD.jar (adds base, base-w1) | --out FILE.tsv |
 #   --jar-as NAME=JAR (adds NAME, NAME-w1: one more build of ours in the same run; repeatable) |
+#   --jvm-as NAME="OPTS" (adds NAME, NAME-w1: ours with these JVM options after --server-jvm's; repeatable) |
 #   --server-jvm "-Xmx512m ..." | --dump-latencies DIR (per measured phase: each op's start and latency)
 # Environment: FASTDFS_PEER (path of the fastdfs-peer script), KEEP=1 (keep our data and logs),
 #   PEERBENCH_JAVA_OPTS="-Dpeerbench.jfc=FILE.jfc" (JFR settings for --jfr; default "profile").

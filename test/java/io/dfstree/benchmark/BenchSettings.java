@@ -97,6 +97,13 @@ final class BenchSettings {
    */
   Map<String, Path> namedJars = new LinkedHashMap<>();
 
+  /**
+   * More JVM options for one system of ours and its {@code -w1} twin, after {@link #serverJvm}
+   * ({@code --jvm-as serial="-XX:+UseSerialGC"}): the same build with another JVM setting beside
+   * it in one run. A name that is not also a {@code --jar-as} name runs the default jar.
+   */
+  Map<String, List<String>> namedJvm = new LinkedHashMap<>();
+
   int threads;
 
   /**
@@ -169,6 +176,13 @@ final class BenchSettings {
           }
           s.namedJars.put(kv[0], Path.of(kv[1]));
         }
+        case "--jvm-as" -> {
+          String[] kv = args[++i].split("=", 2);
+          if (kv.length != 2 || kv[0].isEmpty() || kv[0].endsWith("-w1") || kv[1].isBlank()) {
+            throw new IllegalArgumentException("--jvm-as NAME=\"JVM OPTIONS\", got " + args[i]);
+          }
+          s.namedJvm.put(kv[0], List.of(kv[1].trim().split("\\s+")));
+        }
         case "--threads" -> s.threads = Integer.parseInt(args[++i]);
         case "--storage-set" -> s.storageSets.add(args[++i]);
         case "--jfr-settings" -> s.jfrSettings = args[++i];
@@ -187,7 +201,8 @@ final class BenchSettings {
       String plain = withoutStoreSuffix(sys);
       if (!List.of("fastdfs", "ours", "ours-w1").contains(plain)
           && !(s.baselineJar != null && List.of("base", "base-w1").contains(plain))
-          && !s.namedJars.containsKey(plain.replaceFirst("-w1$", ""))) {
+          && !s.namedJars.containsKey(plain.replaceFirst("-w1$", ""))
+          && !s.namedJvm.containsKey(plain.replaceFirst("-w1$", ""))) {
         throw new IllegalArgumentException(
             "system "
                 + sys
@@ -276,6 +291,7 @@ final class BenchSettings {
                [--warmup N] [--jit-quiet PERCENT] [--jit-quiet-max SECONDS (0: off)] [--warmup-past SECONDS (0: off)] [--settle-max SECONDS (0: off)] [--tail-max SECONDS (0: off)] [--steal-wait-max SECONDS (0: off)] [--rounds N] [--interleave] [--jfr DIR] [--threads N] [--subdirs N] [--out FILE.tsv]
                [--baseline-jar OLD.jar (adds systems base, base-w1: another build of ours, same run)]
                [--jar-as NAME=JAR (adds systems NAME, NAME-w1: one more build; repeatable)]
+               [--jvm-as NAME="OPTS" (systems NAME, NAME-w1: ours with more JVM options; repeatable)]
                [--server-jvm "-Xmx512m ..."] [--storage-set KEY=VALUE (storage.KEY on ours; repeatable)]
                [--jfr-settings profile|FILE.jfc] [--dump-latencies DIR (per measured phase: start, latency per op)]
              systems ours, ours-w1, base, base-w1 take a -packed suffix (storage.packed.enabled=true)

@@ -247,18 +247,20 @@ public final class PeerBench {
   private static SystemUnderTest newSystem(BenchSettings s, String name, boolean group)
       throws IOException {
     String plain = BenchSettings.withoutStoreSuffix(name);
-    Path named = s.namedJars.get(plain.replaceFirst("-w1$", ""));
+    String key = plain.replaceFirst("-w1$", "");
+    Path named = s.namedJars.get(key);
     Path jar = named != null ? named : name.startsWith("base") ? s.baselineJar : s.jar;
-    if (named != null) {
+    List<String> jvm = new ArrayList<>(s.serverJvm);
+    jvm.addAll(s.namedJvm.getOrDefault(key, List.of()));
+    if (named != null || s.namedJvm.containsKey(key)) {
       plain = plain.endsWith("-w1") ? "ours-w1" : "ours";
     }
     SystemUnderTest sut =
         switch (plain) {
           case "fastdfs" -> new SystemUnderTest.FastDfs(s.peerScript, group);
           case "ours", "base" ->
-              new SystemUnderTest.Ours(name, jar, group, true, 2, s.serverJvm, s.jfr, s.subdirs);
-          default ->
-              new SystemUnderTest.Ours(name, jar, group, false, 1, s.serverJvm, s.jfr, s.subdirs);
+              new SystemUnderTest.Ours(name, jar, group, true, 2, jvm, s.jfr, s.subdirs);
+          default -> new SystemUnderTest.Ours(name, jar, group, false, 1, jvm, s.jfr, s.subdirs);
         };
     if (sut instanceof SystemUnderTest.Ours ours) {
       List<String> sets = new ArrayList<>(s.storageSets);

@@ -118,4 +118,25 @@ class PeerBenchInterleaveTest {
                 })
             .systems);
   }
+
+  @Test
+  void jvmAsNamesASystemOfOursWithMoreJvmOptions() {
+    BenchSettings s =
+        BenchSettings.parse(
+            new String[] {
+              "--interleave",
+              "--jvm-as",
+              "serial= -XX:+UseSerialGC  -Xss512k",
+              "--systems",
+              "fastdfs,ours,serial,serial-w1"
+            });
+    assertEquals(List.of("-XX:+UseSerialGC", "-Xss512k"), s.namedJvm.get("serial"));
+    assertEquals(List.of("fastdfs", "ours", "serial", "serial-w1"), s.systems);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> BenchSettings.parse(new String[] {"--systems", "fastdfs,serial"}),
+        "an unknown name without --jvm-as");
+    assertThrows(
+        IllegalArgumentException.class, () -> BenchSettings.parse(new String[] {"--jvm-as", "x="}));
+  }
 }
