@@ -25,7 +25,7 @@ import java.util.function.Function;
  * op's future with {@link #answer} or {@link #fail}.
  *
  * <p>Apart from {@link BatchCommitter} because that class is the one writer thread and its batch
- * (the write position of each volume, the forces, how volumes grow), while this is all that other
+ * (the write position of each volume, the forces), while this is all that other
  * threads call. The ops stay declared there: the batch reads their fields.
  */
 final class CommitQueue {
