@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * failed, are {@link CommitQueue}; the writes at a place a name gives (a delete's mark, a released
  * reservation, a peer's or a repaired slot) are {@link SlotWrites}, the delete marks and their lock
  * {@link DeleteMarks}, how a write past a volume's end grows it (zeros ahead or not) {@link
- * VolumeGrower}; this class keeps the ops, the loop and the commit, which share the one thing
- * no other class may touch: the write position of each volume, which only this thread moves. A
+ * VolumeGrower}; this class keeps the ops, the loop and the commit, which share the one thing no
+ * other class may touch: the write position of each volume, which only this thread moves. A
  * snapshot of the indexes and the stop ({@link Control}) run between batches, never in one.
  */
 final class BatchCommitter {

@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * new file size; or, in a batch of {@link #GROW_WITHOUT_ZEROS} or more, the write makes the file
  * longer itself. After a small batch it asks {@link #ahead}: the next zeros are written and forced
  * on a thread of this class, one per store ({@code packed-grow-Mxx}), before the committer needs
- * the room. Without that thread, the batch whose write passed the zeros wrote the next 1 MiB of zeros
- * and its {@code fdatasync} carried them (and the file's new size) to the device: at c=1 one lone
- * 64 KiB upload in 16 (one 4 KiB upload in 256) waited ~2-3 ms more, the row's p99
+ * the room. Without that thread, the batch whose write passed the zeros wrote the next 1 MiB of
+ * zeros and its {@code fdatasync} carried them (and the file's new size) to the device: at c=1 one
+ * lone 64 KiB upload in 16 (one 4 KiB upload in 256) waited ~2-3 ms more, the row's p99
  * (benchmark/PROFILE.md, up64 and pregrow).
  *
  * <p>The one rule that keeps slots safe: the grower writes only at or past the committer's {@link
@@ -59,8 +59,8 @@ final class VolumeGrower {
 
   /**
    * A volume whose room written ahead of its slots falls below this after a small batch gets the
-   * next {@link #GROW_AHEAD} of zeros in the background: eight 64 KiB uploads (128 of
-   * 4 KiB) of time for the grow to finish before a batch needs the room.
+   * next {@link #GROW_AHEAD} of zeros in the background: eight 64 KiB uploads (128 of 4 KiB) of
+   * time for the grow to finish before a batch needs the room.
    */
   static final long LOW_WATER = 512 * 1024;
 

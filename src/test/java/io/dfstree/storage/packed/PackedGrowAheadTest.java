@@ -127,8 +127,8 @@ class PackedGrowAheadTest extends PackedStoreFixture {
    * Crowding writers (their batches often large enough to grow the file themselves) race a lone
    * writer whose 64 KiB batches ask the grow thread for zeros. The lone writer goes on until it has
    * written {@code aloneAfter} batches after the crowd stopped submitting: 16 x 64 KiB is a whole
-   * {@link VolumeGrower#GROW_AHEAD}, so it asks for a grow however the crowd's batches fell (with
-   * a slow fsync every crowded batch can be large, and none asks; CI, 2026-12-05).
+   * {@link VolumeGrower#GROW_AHEAD}, so it asks for a grow however the crowd's batches fell (with a
+   * slow fsync every crowded batch can be large, and none asks; CI, 2026-12-05).
    */
   @Test
   void manyWritersRacingTheGrowThreadLoseNoSlot() throws Exception {
