@@ -86,8 +86,8 @@ public final class Binlog {
    * already writes the data page only. Measured here with this class ({@code BinlogForceBench}: one
    * thread, 2,000 appends of an 84-byte line, each forced, p50 of two quieter rounds): 227-270 us
    * appending, 141-159 us written 64 KiB ahead (256 KiB 118-166 us, 1 MiB 168-169 us: no better).
-   * One force per chunk pays for the zeros (16 pages at 64 KiB), as {@code
-   * BatchCommitter.GROW_AHEAD} does for the packed volumes; see benchmark/PROFILE.md (zlog).
+   * One force per chunk pays for the zeros (16 pages at 64 KiB), as {@code VolumeGrower.GROW_AHEAD}
+   * does for the packed volumes; see benchmark/PROFILE.md (zlog).
    */
   static final int ZERO_AHEAD = 64 * 1024;
 

@@ -2,6 +2,8 @@ package io.dfstree.storage.packed;
 
 import static io.dfstree.storage.packed.CommitQueue.answer;
 import static io.dfstree.storage.packed.CommitQueue.fail;
+import static io.dfstree.storage.packed.VolumeGrower.GROW_WITHOUT_ZEROS;
+import static io.dfstree.storage.packed.VolumeGrower.growFor;
 
 import io.dfstree.fileid.TrunkId;
 import io.dfstree.protocol.Errno;
@@ -26,39 +28,14 @@ import org.slf4j.LoggerFactory;
  * <p>Why over 400 lines: the asks other threads put on the queue, and how an op is answered or
  * failed, are {@link CommitQueue}; the writes at a place a name gives (a delete's mark, a released
  * reservation, a peer's or a repaired slot) are {@link SlotWrites}, the delete marks and their lock
- * {@link DeleteMarks}; this class keeps the ops, the loop and the commit, which share the one thing
- * no other class may touch: the write position of each volume, which only this thread moves. A
+ * {@link DeleteMarks}, how a write past a volume's end grows it (zeros ahead or not) {@link
+ * VolumeGrower}; this class keeps the ops, the loop and the commit, which share the one thing no
+ * other class may touch: the write position of each volume, which only this thread moves. A
  * snapshot of the indexes and the stop ({@link Control}) run between batches, never in one.
  */
 final class BatchCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(SlotHeader.ALIGN);
-
-  /**
-   * With fsync on, a write that would make a volume longer first writes zeros this far past its end
-   * ({@link #growFor}). A batch that makes the file longer has its {@code fdatasync} commit the
-   * inode (new size, new blocks) through the filesystem's journal: two device flushes in a row
-   * instead of one, and on a member whose batch forces two volumes (its own slots and a peer's
-   * copies) the second force paid a journal commit of its own. Measured here (ext4 on virtio,
-   * 4,128-byte slots, p50): one growing file 0.5-0.7 ms, one written ahead 0.3-0.4 ms; two growing
-   * files in series 1.9-2.6 ms, two written ahead 0.7-1.2 ms. One batch in every 1 MiB of slots
-   * pays for the zeros (written once, in page cache, then with that batch's force). A restart takes
-   * the zeros after the last slot for free space ({@link VolumeScanner}).
-   */
-  static final long GROW_AHEAD = 1024 * 1024;
-
-  /**
-   * A batch of at least this many bytes makes its volumes longer by its own slots, without zeros
-   * ahead ({@link #growFor}). Every zero written ahead reaches the device twice: once as a zero,
-   * then under the slot that overwrites it, so zeros ahead double what a volume costs the device.
-   * Measured here (ext4 on virtio, two members at once, each batch 64 KiB slots into its own volume
-   * and its peer's): 8 slots per volume 233 MiB/s per member with zeros ahead, 355 without; 16
-   * slots 310 against 473; one slot per batch (a lone upload) 0.36 ms per batch with zeros, 0.44
-   * without (the inode's new size costs ~0.2 ms per force). So small batches keep the zeros, large
-   * ones, which in a busy group of 64 KiB uploads left half of the device's writes to zeros
-   * (benchmark/PROFILE.md, up64), grow the file themselves.
-   */
-  static final long GROW_WITHOUT_ZEROS = 256 * 1024;
 
   /** What the committer's queue holds: a write, or a snapshot or the stop ({@link Control}). */
   sealed interface Op permits Write, Control {}
@@ -294,7 +271,7 @@ final class BatchCommitter {
 
   /**
    * Writes one batch, forces it, then answers it. {@code large}: its writes past a volume's end
-   * make it longer without zeros ahead ({@link #GROW_WITHOUT_ZEROS}).
+   * make it longer without zeros ahead ({@link VolumeGrower#GROW_WITHOUT_ZEROS}).
    */
   private void commit(List<Write> batch, boolean large) {
     if (forcer != null) {
@@ -480,31 +457,6 @@ final class BatchCommitter {
     } catch (RuntimeException e) {
       LOG.error("packed store M{}: after a batch: {}", store.storePathIndex, e.toString());
     }
-  }
-
-  /**
-   * Before a write that ends at {@code end}: when it would pass what the volume has written, zeros
-   * first, up to {@link #GROW_AHEAD} past it (within the volume size), so that the next batches
-   * write inside the file; in a batch of {@link #GROW_WITHOUT_ZEROS} or more ({@code withoutZeros})
-   * the write makes the file longer itself. Only with fsync on (without it nothing waits for a
-   * journal commit). Committer thread.
-   */
-  static void growFor(PackedOptions options, Volume v, long end, boolean withoutZeros)
-      throws IOException {
-    if (!options.fsync() || end <= v.writtenEnd) {
-      return;
-    }
-    VolumeGrower.adopt(v); // the zeros a grow thread wrote past writtenEnd, stopped first
-    if (end <= v.writtenEnd) {
-      return;
-    }
-    v.inlineGrows++;
-    if (withoutZeros) {
-      // the write itself makes the file longer; a gap before it stays a hole until its slot comes
-      v.writtenEnd = end;
-      return;
-    }
-    v.zeroTo(Math.max(end, Math.min(options.volumeSize(), end + GROW_AHEAD)));
   }
 
   /** One gathering write of consecutive slots (only this thread moves a channel's position). */

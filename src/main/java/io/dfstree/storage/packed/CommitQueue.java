@@ -25,8 +25,8 @@ import java.util.function.Function;
  * op's future with {@link #answer} or {@link #fail}.
  *
  * <p>Apart from {@link BatchCommitter} because that class is the one writer thread and its batch
- * (the write position of each volume, the forces, how volumes grow), while this is all that other
- * threads call. The ops stay declared there: the batch reads their fields.
+ * (the write position of each volume, the forces), while this is all that other threads call. The
+ * ops stay declared there: the batch reads their fields.
  */
 final class CommitQueue {
   /** For a slot whose source cannot hang up on it (see {@link BatchCommitter.Place}). */

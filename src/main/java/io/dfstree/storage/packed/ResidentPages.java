@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * it is mapped (never past the file's end: the mapping is made through a read-only channel, which
  * refuses to, where the volume's own read-write channel would lengthen the file). A volume grows
  * (zeros ahead, slots): a piece that does not yet reach a slot asked about is mapped again, at most
- * once per {@link BatchCommitter#GROW_AHEAD} the file grew, and the mapping it replaces is unmapped
+ * once per {@link VolumeGrower#GROW_AHEAD} the file grew, and the mapping it replaces is unmapped
  * at once ({@link #unmap}): left to the garbage collector, a busy volume's replaced mappings (one
  * per MiB written) stayed mapped until their objects were collected, and a process has at most
  * {@code vm.max_map_count} (65,530) mappings for everything it maps. A thread still asking the old

@@ -59,7 +59,7 @@ final class SlotWrites {
 
   /**
    * Writes a replicated slot ({@code repair}: rewrites a live slot of this name); false when it was
-   * here already (nothing written). {@code largeBatch}: see {@link BatchCommitter#growFor}.
+   * here already (nothing written). {@code largeBatch}: see {@link VolumeGrower#growFor}.
    */
   static boolean place(
       PackedStore store, TrunkId id, ByteBuffer content, boolean repair, boolean largeBatch)
@@ -113,8 +113,7 @@ final class SlotWrites {
             id.sizeHigh(),
             id.extPart());
     if (!repair) {
-      BatchCommitter.growFor(
-          store.options, v, (long) id.offset() + id.slotLength(), largeBatch);
+      VolumeGrower.growFor(store.options, v, (long) id.offset() + id.slotLength(), largeBatch);
     }
     v.wrote(id.offset(), (long) id.offset() + id.slotLength());
     // header, content and padding in one gathering write, without assembling the slot on the heap

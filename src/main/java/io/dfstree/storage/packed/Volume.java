@@ -33,7 +33,7 @@ final class Volume {
   /**
    * How far the file is written (slots or zeros), so that a write below it changes no block map and
    * no file size: its {@code fdatasync} then writes the data only, not the inode through the
-   * journal as well. Committer thread; see {@link BatchCommitter#GROW_AHEAD}.
+   * journal as well. Committer thread; see {@link VolumeGrower#GROW_AHEAD}.
    */
   long writtenEnd;
 

@@ -55,7 +55,7 @@ final class VolumeScanner {
   void scan(long from) throws IOException {
     long size = v.channel.size();
     // the last writes a crash may have torn lie before the zeros written ahead of the slots
-    // (BatchCommitter.GROW_AHEAD), not before the end of the file
+    // (VolumeGrower.GROW_AHEAD), not before the end of the file
     long checkFrom = dataEnd(from, size) - verifyTail;
     long pos = from;
     long end = from; // after the last thing found that is not zeros
@@ -115,7 +115,7 @@ final class VolumeScanner {
    */
   private long dataEnd(long from, long size) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(64 * 1024);
-    long stop = Math.max(from, size - verifyTail - 2 * BatchCommitter.GROW_AHEAD);
+    long stop = Math.max(from, size - verifyTail - 2 * VolumeGrower.GROW_AHEAD);
     long end = size;
     while (end > stop) {
       long start = Math.max(stop, end - b.capacity());

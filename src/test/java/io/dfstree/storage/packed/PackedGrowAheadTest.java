@@ -45,7 +45,7 @@ class PackedGrowAheadTest extends PackedStoreFixture {
 
   @Test
   void loneUploadsNeverGrowTheirVolumeInsideTheirOwnBatch() throws Exception {
-    int n = (int) (3 * BatchCommitter.GROW_AHEAD / SIZE); // three lumps of zeros' worth
+    int n = (int) (3 * VolumeGrower.GROW_AHEAD / SIZE); // three lumps of zeros' worth
     List<TrunkId> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       TrunkId t = append(bytes(i, SIZE), "jpg");
@@ -62,7 +62,7 @@ class PackedGrowAheadTest extends PackedStoreFixture {
 
   @Test
   void smallLoneUploadsToo() throws Exception {
-    int n = (int) (BatchCommitter.GROW_AHEAD / 4096) + 64;
+    int n = (int) (VolumeGrower.GROW_AHEAD / 4096) + 64;
     List<TrunkId> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       TrunkId t = append(bytes(i, 4096), "txt");
@@ -77,7 +77,7 @@ class PackedGrowAheadTest extends PackedStoreFixture {
 
   @Test
   void aPeersLoneCopiesFindTheirRoomGrownAheadToo() throws Exception {
-    int n = (int) (2 * BatchCommitter.GROW_AHEAD / SIZE) + 4;
+    int n = (int) (2 * VolumeGrower.GROW_AHEAD / SIZE) + 4;
     Path peerRoot = Files.createTempDirectory("packed-peer");
     List<TrunkId> theirs = new ArrayList<>();
     try (PackedStore peer =
@@ -102,7 +102,7 @@ class PackedGrowAheadTest extends PackedStoreFixture {
 
   @Test
   void aRestartAfterZerosGrownAheadReadsEverySlotAndAppendsAfterThem() throws Exception {
-    int n = (int) (BatchCommitter.GROW_AHEAD / SIZE) + 12;
+    int n = (int) (VolumeGrower.GROW_AHEAD / SIZE) + 12;
     List<TrunkId> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       TrunkId t = append(bytes(200 + i, SIZE), "jpg");
@@ -127,14 +127,14 @@ class PackedGrowAheadTest extends PackedStoreFixture {
    * Crowding writers (their batches often large enough to grow the file themselves) race a lone
    * writer whose 64 KiB batches ask the grow thread for zeros. The lone writer goes on until it has
    * written {@code aloneAfter} batches after the crowd stopped submitting: 16 x 64 KiB is a whole
-   * {@link BatchCommitter#GROW_AHEAD}, so it asks for a grow however the crowd's batches fell (with
-   * a slow fsync every crowded batch can be large, and none asks; CI, 2026-12-05).
+   * {@link VolumeGrower#GROW_AHEAD}, so it asks for a grow however the crowd's batches fell (with a
+   * slow fsync every crowded batch can be large, and none asks; CI, 2026-12-05).
    */
   @Test
   void manyWritersRacingTheGrowThreadLoseNoSlot() throws Exception {
     int writers = CROWD;
     int each = 120;
-    int aloneAfter = (int) (BatchCommitter.GROW_AHEAD / SIZE);
+    int aloneAfter = (int) (VolumeGrower.GROW_AHEAD / SIZE);
     List<Thread> threads = new ArrayList<>();
     List<List<CompletableFuture<TrunkId>>> per = new ArrayList<>();
     CountDownLatch crowdDone = new CountDownLatch(writers);

@@ -21,7 +21,7 @@ class PackedLargeBatchGrowthTest extends PackedStoreFixture {
     TrunkId small = append(bytes(5, 1000), "txt");
     long zeroed = Files.size(volumeFile(small));
     assertTrue(
-        zeroed >= small.offset() + small.slotLength() + BatchCommitter.GROW_AHEAD,
+        zeroed >= small.offset() + small.slotLength() + VolumeGrower.GROW_AHEAD,
         "a lone small slot writes zeros ahead: " + zeroed);
     // five 64 KiB appends and a copy of the peer's held behind one batch: 384 KiB in the next
     TrunkId theirs = peersSlots(6)[0];
@@ -29,7 +29,7 @@ class PackedLargeBatchGrowthTest extends PackedStoreFixture {
     CompletableFuture<Boolean> held = placeHeld(theirs, bytes(6, 65536), release);
     // the first fills what the small slot's zeros reserved, the last ones pass it
     java.util.List<CompletableFuture<TrunkId>> large = new java.util.ArrayList<>();
-    int n = (int) (BatchCommitter.GROW_AHEAD / 65536) + 4;
+    int n = (int) (VolumeGrower.GROW_AHEAD / 65536) + 4;
     for (int i = 0; i < n; i++) {
       large.add(store.append(ByteBuffer.wrap(bytes(100 + i, 65536)), "jpg"));
     }
@@ -53,7 +53,7 @@ class PackedLargeBatchGrowthTest extends PackedStoreFixture {
     TrunkId after = append(bytes(7, 1000), "txt");
     assertTrue(
         Files.size(volumeFile(after))
-            >= after.offset() + after.slotLength() + BatchCommitter.GROW_AHEAD);
+            >= after.offset() + after.slotLength() + VolumeGrower.GROW_AHEAD);
     assertArrayEquals(bytes(7, 1000), array(store.read(after)));
   }
 }

@@ -64,11 +64,11 @@ class PackedRestartTest extends PackedStoreFixture {
   @Test
   void volumesAreWrittenAheadWithZerosThatARestartTakesForFreeSpace() throws IOException {
     // fsync on: a batch that would make the volume longer writes zeros ahead first, so that the
-    // next batches' fdatasync writes no inode (see BatchCommitter.GROW_AHEAD)
+    // next batches' fdatasync writes no inode (see VolumeGrower.GROW_AHEAD)
     TrunkId a = append(bytes(1, 3000), "");
     Path vol = volumeFile(a);
     long size = Files.size(vol);
-    assertEquals(a.slotLength() + BatchCommitter.GROW_AHEAD, size);
+    assertEquals(a.slotLength() + VolumeGrower.GROW_AHEAD, size);
     TrunkId b = append(bytes(2, 3000), "");
     assertEquals(size, Files.size(vol), "inside what was written ahead");
     store.close();
