@@ -102,10 +102,10 @@ class LiveSeedsTest {
    *
    * <p>That the three came together by a merge, not a join, is told by the lifecycle event {@code
    * MERGED}, heard by a listener each member has from its config (so none can be missed), not by
-   * A's and B1's member counts right after the starts: the search runs {@code mergeDelaySeconds}
-   * (2 s) after A started, and under load the B starts took longer than that, so A had merged (3
-   * members) when the test asked for 1 (a 2-core run beside 8 CPU burners, a dd and an fsync loop,
-   * 2026-12-05).
+   * A's and B1's member counts right after the starts: the search runs 2 s ({@code
+   * mergeDelaySeconds}) after A started, and under load the B starts took longer than that, so A
+   * had merged (3 members) when the test asked for 1 (a 2-core run beside 8 CPU burners, a dd and
+   * an fsync loop, 2026-12-05).
    */
   @Test
   void theHalvesOfAOneHostClusterStillFindEachOther() throws Exception {
