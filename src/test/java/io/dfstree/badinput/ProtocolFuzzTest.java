@@ -144,14 +144,18 @@ class ProtocolFuzzTest {
     long[] tr = Fuzzer.totals(tracker);
     System.out.printf(
         "fuzz: %d packets (%d storage, %d tracker), %d + %d connections, %d + %d closed by the server,"
-            + " %d + %d reply bytes, %d + %d packets answered%n",
-        sent, st[0], tr[0], st[1], tr[1], st[2], tr[2], st[3], tr[3], st[4], tr[4]);
+            + " %d + %d reply bytes, %d + %d packets answered, %d + %d ACTIVE_TESTs answered%n",
+        sent, st[0], tr[0], st[1], tr[1], st[2], tr[2], st[3], tr[3], st[4], tr[4], st[5], tr[5]);
     assertTrue(
         sent >= PACKETS,
         "only " + sent + " packets before the hang guard (" + HANG_GUARD_MS + " ms): a server hangs");
-    // the servers really parsed and answered the stream (each reply is at least a 10-byte header)
-    assertTrue(st[4] >= st[0] / 5, "storage answered little: " + st[4]);
-    assertTrue(tr[4] >= tr[0] / 5, "tracker answered little: " + tr[4]);
+    // every fresh connection, opened while the other fuzzers' garbage was in flight, had its valid
+    // ACTIVE_TEST answered (waited for generously: a count, not a speed), and the fuzz stream itself
+    // drew replies (how many within the fuzzer's 2 ms wait depends on the machine's load: 19.5-20k
+    // of 48k tracker packets on a quiet one, 7.8k beside 8 CPU burners; flakehunt28)
+    assertEquals(st[1], st[5], "storage connections whose ACTIVE_TEST was answered");
+    assertEquals(tr[1], tr[5], "tracker connections whose ACTIVE_TEST was answered");
+    assertTrue(st[4] > 0 && tr[4] > 0, "fuzz packets answered: " + st[4] + " + " + tr[4]);
 
     // both servers alive and serving
     RawClient.activeTest(servers.storagePort);
@@ -216,17 +220,22 @@ class ProtocolFuzzTest {
     int serverCloses;
     long received;
     long answered;
+    long probesAnswered;
     final ByteBuffer sink = ByteBuffer.allocate(256 * 1024);
 
-    /** packets, connections, server closes, reply bytes, answered packets, summed over fuzzers. */
+    /**
+     * packets, connections, server closes, reply bytes, answered packets, connections whose
+     * ACTIVE_TEST was answered, summed over fuzzers.
+     */
     static long[] totals(List<Fuzzer> fs) {
-      long[] t = new long[5];
+      long[] t = new long[6];
       for (Fuzzer f : fs) {
         t[0] += f.packets.get();
         t[1] += f.connections;
         t[2] += f.serverCloses;
         t[3] += f.received;
         t[4] += f.answered;
+        t[5] += f.probesAnswered;
       }
       return t;
     }
@@ -256,6 +265,9 @@ class ProtocolFuzzTest {
             ch.configureBlocking(false);
             ch.register(selector, SelectionKey.OP_READ);
             connections++;
+            if (activeTestAnswered(ch, selector)) {
+              probesAnswered++;
+            }
             left = 1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 300);
             silent = 0;
             owed = false;
@@ -290,6 +302,29 @@ class ProtocolFuzzTest {
         selector.close();
       }
       return packets.get();
+    }
+
+    /**
+     * A valid ACTIVE_TEST (header only) on a fresh connection, and its 10-byte answer with status 0
+     * waited for up to 5 s: whatever else the server is being sent, a valid request is answered.
+     */
+    private boolean activeTestAnswered(SocketChannel ch, Selector selector) throws IOException {
+      byte[] probe = new byte[10];
+      probe[8] = (byte) 111; // FDFS_PROTO_CMD_ACTIVE_TEST, on both ports
+      ByteBuffer out = ByteBuffer.wrap(probe);
+      while (out.hasRemaining()) {
+        ch.write(out); // 10 bytes into a fresh socket's empty buffer; no reply may be drained here
+      }
+      ByteBuffer reply = ByteBuffer.allocate(10);
+      long until = System.currentTimeMillis() + 5000;
+      while (reply.hasRemaining() && System.currentTimeMillis() < until) {
+        selector.selectedKeys().clear();
+        selector.select(100);
+        if (ch.read(reply) < 0) {
+          return false;
+        }
+      }
+      return !reply.hasRemaining() && reply.get(8) == 100 && reply.get(9) == 0;
     }
 
     /** Bytes of reply within a short wait: > 0 some arrived, 0 none, -1 the server closed. */
