@@ -147,8 +147,7 @@ class PackedGrowAheadTest extends PackedStoreFixture {
               () -> {
                 try {
                   for (int i = 0; i < each; i++) {
-                    CompletableFuture<TrunkId> f =
-                        store.append(ByteBuffer.wrap(bytes(ww * 10_000 + i, size(ww, i))), "bin");
+                    CompletableFuture<TrunkId> f = appendOf(ww, i, "bin");
                     mine.add(f);
                     if (i % 3 == 0) {
                       f.join(); // lone batches among the crowded ones
@@ -171,8 +170,7 @@ class PackedGrowAheadTest extends PackedStoreFixture {
               int after = 0;
               for (int i = 0; after < aloneAfter && System.nanoTime() < deadline; i++) {
                 boolean crowdStopped = crowdDone.getCount() == 0;
-                CompletableFuture<TrunkId> f =
-                    store.append(ByteBuffer.wrap(bytes(lw * 10_000 + i, size(lw, i))), "jpg");
+                CompletableFuture<TrunkId> f = appendOf(lw, i, "jpg");
                 lone.add(f);
                 f.join();
                 if (crowdStopped) {
@@ -196,6 +194,11 @@ class PackedGrowAheadTest extends PackedStoreFixture {
     checkAll(per);
     reopen();
     checkAll(per);
+  }
+
+  /** Writer {@code w}'s {@code i}th file ({@link #checkAll} reads it back). */
+  private CompletableFuture<TrunkId> appendOf(int w, int i, String ext) {
+    return store.append(ByteBuffer.wrap(bytes(w * 10_000 + i, size(w, i))), ext);
   }
 
   /** A crowding writer's sizes vary from 1 byte to 70 KiB; the lone writer's are 64 KiB. */
