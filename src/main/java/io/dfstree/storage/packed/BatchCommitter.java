@@ -8,11 +8,17 @@ import static io.dfstree.storage.packed.VolumeGrower.growFor;
 import io.dfstree.fileid.TrunkId;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
+import io.dfstree.storage.packed.CommitQueue.Append;
+import io.dfstree.storage.packed.CommitQueue.Control;
+import io.dfstree.storage.packed.CommitQueue.Op;
+import io.dfstree.storage.packed.CommitQueue.Place;
+import io.dfstree.storage.packed.CommitQueue.Release;
+import io.dfstree.storage.packed.CommitQueue.Snapshot;
+import io.dfstree.storage.packed.CommitQueue.Write;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,84 +31,17 @@ import org.slf4j.LoggerFactory;
  * {@code fdatasync} serves many files. A single writer also keeps a volume's own slots in order:
  * nothing acknowledged can sit behind an unfinished slot.
  *
- * <p>Why over 400 lines: the asks other threads put on the queue, and how an op is answered or
- * failed, are {@link CommitQueue}; the writes at a place a name gives (a delete's mark, a released
- * reservation, a peer's or a repaired slot) are {@link SlotWrites}, the delete marks and their lock
- * {@link DeleteMarks}, how a write past a volume's end grows it (zeros ahead or not) {@link
- * VolumeGrower}; this class keeps the ops, the loop and the commit, which share the one thing no
- * other class may touch: the write position of each volume, which only this thread moves. A
+ * <p>Why over 400 lines: the asks other threads put on the queue, the ops they make, and how an op
+ * is answered or failed, are {@link CommitQueue}; the writes at a place a name gives (a delete's
+ * mark, a released reservation, a peer's or a repaired slot) are {@link SlotWrites}, the delete
+ * marks and their lock {@link DeleteMarks}, how a write past a volume's end grows it (zeros ahead
+ * or not) {@link VolumeGrower}; this class keeps the loop and the commit, which share the one thing
+ * no other class may touch: the write position of each volume, which only this thread moves. A
  * snapshot of the indexes and the stop ({@link Control}) run between batches, never in one.
  */
 final class BatchCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(SlotHeader.ALIGN);
-
-  /** What the committer's queue holds: a write, or a snapshot or the stop ({@link Control}). */
-  sealed interface Op permits Write, Control {}
-
-  /**
-   * What a batch writes ({@link #commit}): the only ops the batch method ever sees. {@code bytes}:
-   * what the op adds to its batch ({@link PackedOptions#maxBatchBytes}).
-   */
-  sealed interface Write extends Op permits Append, DeleteMarks.Delete, Place, Release {
-    int bytes();
-  }
-
-  /**
-   * What the committer runs between two batches, never inside one: a snapshot of the indexes (the
-   * one-minute maintenance pass's checkpoint) or the stop. Kept out of {@link #commit} so that such
-   * a rare op never reaches the batch method's type checks: that method is the store's hottest code
-   * (78-115 kB once C2 compiles it) and HotSpot compiles its type checks for the op classes its
-   * profile saw. A snapshot reaching them once a minute deoptimized it ({@code class_check} at its
-   * {@code instanceof} chain) and cost 174-383 ms of C2 CPU to compile it again, inside whatever
-   * ran then (benchmark/PROFILE.md, "jit26"). The committer's loop tells the two kinds apart at one
-   * place per op ({@link #loop}), whose code is small to recompile should its profile change.
-   */
-  sealed interface Control extends Op permits Snapshot, Stop {}
-
-  record Append(
-      ByteBuffer content,
-      int crc32,
-      int time,
-      int sizeHigh,
-      String extPart,
-      CompletableFuture<TrunkId> done)
-      implements Write {
-    public int bytes() {
-      return SlotHeader.slotLength(content.remaining());
-    }
-  }
-
-  /**
-   * A slot at a place its name gives: a reserved own slot ({@code copy} false) or a peer's. {@code
-   * gone}: whether a peer's copy was abandoned by its source (it hung up before the answer), asked
-   * when this thread takes the copy into a batch, before anything of it is written: such a copy is
-   * refused, never placed.
-   */
-  record Place(
-      TrunkId id,
-      ByteBuffer content,
-      long timestamp,
-      boolean copy,
-      boolean repair,
-      java.util.function.BooleanSupplier gone,
-      CompletableFuture<Boolean> done)
-      implements Write {
-    public int bytes() {
-      return id.slotLength();
-    }
-  }
-
-  record Release(TrunkId id, CompletableFuture<Void> done) implements Write {
-    public int bytes() {
-      return SlotHeader.SIZE;
-    }
-  }
-
-  /** Copies of the indexes of the volumes changed since their last checkpoint, between batches. */
-  record Snapshot(CompletableFuture<List<IndexCheckpoint.Snapshot>> done) implements Control {}
-
-  record Stop() implements Control {}
 
   private final PackedStore store;
   private final SlotLog log;
@@ -233,9 +172,9 @@ final class BatchCommitter {
     if (c instanceof Snapshot s) {
       marks.lock(); // no delete marked on another thread meanwhile (DeleteMarks#markNow)
       try {
-        s.done.complete(snapshot());
+        s.done().complete(snapshot());
       } catch (RuntimeException e) {
-        s.done.completeExceptionally(e);
+        s.done().completeExceptionally(e);
       } finally {
         marks.unlock();
       }
@@ -295,7 +234,7 @@ final class BatchCommitter {
     for (Write op : batch) {
       try {
         if (op instanceof Append a) {
-          int len = SlotHeader.slotLength(a.content.remaining());
+          int len = SlotHeader.slotLength(a.content().remaining());
           long[] at = store.allocate(len);
           Volume v = store.volume(store.sourceKey, (int) at[0]);
           growFor(store.options, v, at[1] + len, large);
@@ -312,14 +251,14 @@ final class BatchCommitter {
               new SlotHeader(
                   SlotHeader.FILE,
                   len,
-                  a.content.remaining(),
-                  a.crc32,
-                  a.time,
-                  a.sizeHigh,
-                  a.extPart);
+                  a.content().remaining(),
+                  a.crc32(),
+                  a.time(),
+                  a.sizeHigh(),
+                  a.extPart());
           gather.add(h.encode());
-          gather.add(a.content.duplicate());
-          int pad = len - SlotHeader.SIZE - a.content.remaining();
+          gather.add(a.content().duplicate());
+          int pad = len - SlotHeader.SIZE - a.content().remaining();
           if (pad > 0) {
             gather.add(ZEROS.duplicate().limit(pad));
           }
@@ -330,14 +269,14 @@ final class BatchCommitter {
               new TrunkId(
                   store.storePathIndex,
                   store.sourceKey,
-                  a.time,
-                  a.sizeHigh,
-                  a.content.remaining(),
-                  a.crc32,
+                  a.time(),
+                  a.sizeHigh(),
+                  a.content().remaining(),
+                  a.crc32(),
                   v.number,
                   offset,
                   len,
-                  a.extPart));
+                  a.extPart()));
         } else if (op instanceof DeleteMarks.Delete d) {
           Volume v = marks.mark(d);
           if (v == null) {
@@ -347,26 +286,26 @@ final class BatchCommitter {
           written.add(op);
           results.add(null);
         } else if (op instanceof Place p) {
-          if (p.gone.getAsBoolean()) {
+          if (p.gone().getAsBoolean()) {
             // its source hung up before this copy got here: it counted the copy as missing
             abandoned++;
             fail(op, new FdfsException(Errno.EIO, "source closed the connection"));
             continue;
           }
-          boolean placed = SlotWrites.place(store, p.id, p.content, p.repair, large);
+          boolean placed = SlotWrites.place(store, p.id(), p.content(), p.repair(), large);
           if (placed) {
-            Volume v = store.volume(p.id.sourceKey(), p.id.volume());
+            Volume v = store.volume(p.id().sourceKey(), p.id().volume());
             mark(v, touched);
-            if (!p.repair) {
+            if (!p.repair()) {
               extended(v, extended);
             }
           }
           written.add(op);
           results.add(placed);
         } else if (op instanceof Release r) {
-          Volume v = store.volume(r.id.sourceKey(), r.id.volume());
-          growFor(store.options, v, (long) r.id.offset() + r.id.slotLength(), large);
-          SlotWrites.release(v, r.id);
+          Volume v = store.volume(r.id().sourceKey(), r.id().volume());
+          growFor(store.options, v, (long) r.id().offset() + r.id().slotLength(), large);
+          SlotWrites.release(v, r.id());
           mark(v, touched);
           extended(v, extended);
           written.add(op);
@@ -410,11 +349,11 @@ final class BatchCommitter {
           v.index.add(id.offset(), id.slotLength(), true);
         }
         appended++;
-        placed.add(new SlotLog.Placed(id, a.time & 0xFFFFFFFFL, false));
+        placed.add(new SlotLog.Placed(id, a.time() & 0xFFFFFFFFL, false));
         placedBytes += id.slotLength();
-      } else if (op instanceof Place p && !p.repair && Boolean.TRUE.equals(results.get(i))) {
-        placed.add(new SlotLog.Placed(p.id, p.timestamp, p.copy));
-        placedBytes += p.id.slotLength();
+      } else if (op instanceof Place p && !p.repair() && Boolean.TRUE.equals(results.get(i))) {
+        placed.add(new SlotLog.Placed(p.id(), p.timestamp(), p.copy()));
+        placedBytes += p.id().slotLength();
       }
     }
     // the binlog lines, after the slots are durable (a peer that reads a line finds the slot)
