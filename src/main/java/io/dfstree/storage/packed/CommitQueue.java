@@ -18,17 +18,17 @@ import java.util.function.Function;
  * op's future with {@link #answer} or {@link #fail}.
  *
  * <p>Apart from {@link BatchCommitter} because that class is the one writer thread and its batch
- * (the write position of each volume, the forces), while this is all that other
- * threads call. The ops are declared here, with the asks that make them; the batch reads them
- * through their accessors.
+ * (the write position of each volume, the forces), while this is all that other threads call. The
+ * ops are declared here, with the asks that make them; the batch reads them through their
+ * accessors.
  */
 final class CommitQueue {
   /** What the committer's queue holds: a write, or a snapshot or the stop ({@link Control}). */
   sealed interface Op permits Write, Control {}
 
   /**
-   * What a batch writes ({@link BatchCommitter#commit}): the only ops the batch method ever sees. {@code bytes}:
-   * what the op adds to its batch ({@link PackedOptions#maxBatchBytes}).
+   * What a batch writes ({@link BatchCommitter#commit}): the only ops the batch method ever sees.
+   * {@code bytes}: what the op adds to its batch ({@link PackedOptions#maxBatchBytes}).
    */
   sealed interface Write extends Op permits Append, DeleteMarks.Delete, Place, Release {
     int bytes();
@@ -36,13 +36,14 @@ final class CommitQueue {
 
   /**
    * What the committer runs between two batches, never inside one: a snapshot of the indexes (the
-   * one-minute maintenance pass's checkpoint) or the stop. Kept out of {@link BatchCommitter#commit} so that such
-   * a rare op never reaches the batch method's type checks: that method is the store's hottest code
-   * (78-115 kB once C2 compiles it) and HotSpot compiles its type checks for the op classes its
-   * profile saw. A snapshot reaching them once a minute deoptimized it ({@code class_check} at its
-   * {@code instanceof} chain) and cost 174-383 ms of C2 CPU to compile it again, inside whatever
-   * ran then (benchmark/PROFILE.md, "jit26"). The committer's loop tells the two kinds apart at one
-   * place per op ({@link BatchCommitter#loop}), whose code is small to recompile should its profile change.
+   * one-minute maintenance pass's checkpoint) or the stop. Kept out of {@link
+   * BatchCommitter#commit} so that such a rare op never reaches the batch method's type checks:
+   * that method is the store's hottest code (78-115 kB once C2 compiles it) and HotSpot compiles
+   * its type checks for the op classes its profile saw. A snapshot reaching them once a minute
+   * deoptimized it ({@code class_check} at its {@code instanceof} chain) and cost 174-383 ms of C2
+   * CPU to compile it again, inside whatever ran then (benchmark/PROFILE.md, "jit26"). The
+   * committer's loop tells the two kinds apart at one place per op ({@link BatchCommitter#loop}),
+   * whose code is small to recompile should its profile change.
    */
   sealed interface Control extends Op permits Snapshot, Stop {}
 
@@ -62,8 +63,8 @@ final class CommitQueue {
   /**
    * A slot at a place its name gives: a reserved own slot ({@code copy} false) or a peer's. {@code
    * gone}: whether a peer's copy was abandoned by its source (it hung up before the answer), asked
-   * when the committer's thread takes the copy into a batch, before anything of it is written: such a copy is
-   * refused, never placed.
+   * when the committer's thread takes the copy into a batch, before anything of it is written: such
+   * a copy is refused, never placed.
    */
   record Place(
       TrunkId id,
@@ -139,10 +140,7 @@ final class CommitQueue {
     return place(id, content, timestamp, copy, repair, NEVER_GONE);
   }
 
-  /**
-   * {@code gone}: see {@link Place}; fails the copy EIO, unwritten, when true at its
-   * batch.
-   */
+  /** {@code gone}: see {@link Place}; fails the copy EIO, unwritten, when true at its batch. */
   CompletableFuture<Boolean> place(
       TrunkId id,
       ByteBuffer content,
