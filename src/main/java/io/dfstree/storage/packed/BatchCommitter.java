@@ -172,9 +172,9 @@ final class BatchCommitter {
     if (c instanceof Snapshot s) {
       marks.lock(); // no delete marked on another thread meanwhile (DeleteMarks#markNow)
       try {
-        s.done().complete(snapshot());
+        s.done.complete(snapshot());
       } catch (RuntimeException e) {
-        s.done().completeExceptionally(e);
+        s.done.completeExceptionally(e);
       } finally {
         marks.unlock();
       }
@@ -234,7 +234,7 @@ final class BatchCommitter {
     for (Write op : batch) {
       try {
         if (op instanceof Append a) {
-          int len = SlotHeader.slotLength(a.content().remaining());
+          int len = SlotHeader.slotLength(a.content.remaining());
           long[] at = store.allocate(len);
           Volume v = store.volume(store.sourceKey, (int) at[0]);
           growFor(store.options, v, at[1] + len, large);
@@ -251,14 +251,14 @@ final class BatchCommitter {
               new SlotHeader(
                   SlotHeader.FILE,
                   len,
-                  a.content().remaining(),
-                  a.crc32(),
-                  a.time(),
-                  a.sizeHigh(),
-                  a.extPart());
+                  a.content.remaining(),
+                  a.crc32,
+                  a.time,
+                  a.sizeHigh,
+                  a.extPart);
           gather.add(h.encode());
-          gather.add(a.content().duplicate());
-          int pad = len - SlotHeader.SIZE - a.content().remaining();
+          gather.add(a.content.duplicate());
+          int pad = len - SlotHeader.SIZE - a.content.remaining();
           if (pad > 0) {
             gather.add(ZEROS.duplicate().limit(pad));
           }
@@ -269,14 +269,14 @@ final class BatchCommitter {
               new TrunkId(
                   store.storePathIndex,
                   store.sourceKey,
-                  a.time(),
-                  a.sizeHigh(),
-                  a.content().remaining(),
-                  a.crc32(),
+                  a.time,
+                  a.sizeHigh,
+                  a.content.remaining(),
+                  a.crc32,
                   v.number,
                   offset,
                   len,
-                  a.extPart()));
+                  a.extPart));
         } else if (op instanceof DeleteMarks.Delete d) {
           Volume v = marks.mark(d);
           if (v == null) {
@@ -286,26 +286,26 @@ final class BatchCommitter {
           written.add(op);
           results.add(null);
         } else if (op instanceof Place p) {
-          if (p.gone().getAsBoolean()) {
+          if (p.gone.getAsBoolean()) {
             // its source hung up before this copy got here: it counted the copy as missing
             abandoned++;
             fail(op, new FdfsException(Errno.EIO, "source closed the connection"));
             continue;
           }
-          boolean placed = SlotWrites.place(store, p.id(), p.content(), p.repair(), large);
+          boolean placed = SlotWrites.place(store, p.id, p.content, p.repair, large);
           if (placed) {
-            Volume v = store.volume(p.id().sourceKey(), p.id().volume());
+            Volume v = store.volume(p.id.sourceKey(), p.id.volume());
             mark(v, touched);
-            if (!p.repair()) {
+            if (!p.repair) {
               extended(v, extended);
             }
           }
           written.add(op);
           results.add(placed);
         } else if (op instanceof Release r) {
-          Volume v = store.volume(r.id().sourceKey(), r.id().volume());
-          growFor(store.options, v, (long) r.id().offset() + r.id().slotLength(), large);
-          SlotWrites.release(v, r.id());
+          Volume v = store.volume(r.id.sourceKey(), r.id.volume());
+          growFor(store.options, v, (long) r.id.offset() + r.id.slotLength(), large);
+          SlotWrites.release(v, r.id);
           mark(v, touched);
           extended(v, extended);
           written.add(op);
@@ -349,11 +349,11 @@ final class BatchCommitter {
           v.index.add(id.offset(), id.slotLength(), true);
         }
         appended++;
-        placed.add(new SlotLog.Placed(id, a.time() & 0xFFFFFFFFL, false));
+        placed.add(new SlotLog.Placed(id, a.time & 0xFFFFFFFFL, false));
         placedBytes += id.slotLength();
-      } else if (op instanceof Place p && !p.repair() && Boolean.TRUE.equals(results.get(i))) {
-        placed.add(new SlotLog.Placed(p.id(), p.timestamp(), p.copy()));
-        placedBytes += p.id().slotLength();
+      } else if (op instanceof Place p && !p.repair && Boolean.TRUE.equals(results.get(i))) {
+        placed.add(new SlotLog.Placed(p.id, p.timestamp, p.copy));
+        placedBytes += p.id.slotLength();
       }
     }
     // the binlog lines, after the slots are durable (a peer that reads a line finds the slot)

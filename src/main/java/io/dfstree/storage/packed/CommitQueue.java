@@ -19,8 +19,12 @@ import java.util.function.Function;
  *
  * <p>Apart from {@link BatchCommitter} because that class is the one writer thread and its batch
  * (the write position of each volume, the forces), while this is all that other threads call. The
- * ops are declared here, with the asks that make them; the batch reads them through their
- * accessors.
+ * ops are declared here, with the asks that make them; the batch reads their fields. The ops with
+ * fields are final classes with package-private fields, not records: a record's fields are private
+ * to its nest, so {@link BatchCommitter#commit} would call accessors, and C2 leaves those calls in
+ * that method (its inlining budget is spent before the {@link Place} branch: "size >
+ * DesiredMethodLimit" at every {@code Place} accessor of a group's storage, benchmark/PROFILE.md,
+ * "ops29").
  */
 final class CommitQueue {
   /** What the committer's queue holds: a write, or a snapshot or the stop ({@link Control}). */
@@ -47,14 +51,29 @@ final class CommitQueue {
    */
   sealed interface Control extends Op permits Snapshot, Stop {}
 
-  record Append(
-      ByteBuffer content,
-      int crc32,
-      int time,
-      int sizeHigh,
-      String extPart,
-      CompletableFuture<TrunkId> done)
-      implements Write {
+  static final class Append implements Write {
+    final ByteBuffer content;
+    final int crc32;
+    final int time;
+    final int sizeHigh;
+    final String extPart;
+    final CompletableFuture<TrunkId> done;
+
+    Append(
+        ByteBuffer content,
+        int crc32,
+        int time,
+        int sizeHigh,
+        String extPart,
+        CompletableFuture<TrunkId> done) {
+      this.content = content;
+      this.crc32 = crc32;
+      this.time = time;
+      this.sizeHigh = sizeHigh;
+      this.extPart = extPart;
+      this.done = done;
+    }
+
     public int bytes() {
       return SlotHeader.slotLength(content.remaining());
     }
@@ -66,28 +85,59 @@ final class CommitQueue {
    * when the committer's thread takes the copy into a batch, before anything of it is written: such
    * a copy is refused, never placed.
    */
-  record Place(
-      TrunkId id,
-      ByteBuffer content,
-      long timestamp,
-      boolean copy,
-      boolean repair,
-      BooleanSupplier gone,
-      CompletableFuture<Boolean> done)
-      implements Write {
+  static final class Place implements Write {
+    final TrunkId id;
+    final ByteBuffer content;
+    final long timestamp;
+    final boolean copy;
+    final boolean repair;
+    final BooleanSupplier gone;
+    final CompletableFuture<Boolean> done;
+
+    Place(
+        TrunkId id,
+        ByteBuffer content,
+        long timestamp,
+        boolean copy,
+        boolean repair,
+        BooleanSupplier gone,
+        CompletableFuture<Boolean> done) {
+      this.id = id;
+      this.content = content;
+      this.timestamp = timestamp;
+      this.copy = copy;
+      this.repair = repair;
+      this.gone = gone;
+      this.done = done;
+    }
+
     public int bytes() {
       return id.slotLength();
     }
   }
 
-  record Release(TrunkId id, CompletableFuture<Void> done) implements Write {
+  static final class Release implements Write {
+    final TrunkId id;
+    final CompletableFuture<Void> done;
+
+    Release(TrunkId id, CompletableFuture<Void> done) {
+      this.id = id;
+      this.done = done;
+    }
+
     public int bytes() {
       return SlotHeader.SIZE;
     }
   }
 
   /** Copies of the indexes of the volumes changed since their last checkpoint, between batches. */
-  record Snapshot(CompletableFuture<List<IndexCheckpoint.Snapshot>> done) implements Control {}
+  static final class Snapshot implements Control {
+    final CompletableFuture<List<IndexCheckpoint.Snapshot>> done;
+
+    Snapshot(CompletableFuture<List<IndexCheckpoint.Snapshot>> done) {
+      this.done = done;
+    }
+  }
 
   record Stop() implements Control {}
 
@@ -187,28 +237,28 @@ final class CommitQueue {
     for (int i = 0; i < written.size(); i++) {
       Write op = written.get(i);
       if (op instanceof Append a) {
-        a.done().complete((TrunkId) results.get(i));
+        a.done.complete((TrunkId) results.get(i));
       } else if (op instanceof DeleteMarks.Delete d) {
         d.done().complete(null);
       } else if (op instanceof Place p) {
-        p.done().complete((Boolean) results.get(i));
+        p.done.complete((Boolean) results.get(i));
       } else if (op instanceof Release r) {
-        r.done().complete(null);
+        r.done.complete(null);
       }
     }
   }
 
   static void fail(Op op, Throwable e) {
     if (op instanceof Append a) {
-      a.done().completeExceptionally(e);
+      a.done.completeExceptionally(e);
     } else if (op instanceof DeleteMarks.Delete d) {
       d.done().completeExceptionally(e);
     } else if (op instanceof Place p) {
-      p.done().completeExceptionally(e);
+      p.done.completeExceptionally(e);
     } else if (op instanceof Release r) {
-      r.done().completeExceptionally(e);
+      r.done.completeExceptionally(e);
     } else if (op instanceof Snapshot s) {
-      s.done().completeExceptionally(e);
+      s.done.completeExceptionally(e);
     }
   }
 }
