@@ -8,11 +8,17 @@ import static io.dfstree.storage.packed.VolumeGrower.growFor;
 import io.dfstree.fileid.TrunkId;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
+import io.dfstree.storage.packed.CommitQueue.Append;
+import io.dfstree.storage.packed.CommitQueue.Control;
+import io.dfstree.storage.packed.CommitQueue.Op;
+import io.dfstree.storage.packed.CommitQueue.Place;
+import io.dfstree.storage.packed.CommitQueue.Release;
+import io.dfstree.storage.packed.CommitQueue.Snapshot;
+import io.dfstree.storage.packed.CommitQueue.Write;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,84 +31,17 @@ import org.slf4j.LoggerFactory;
  * {@code fdatasync} serves many files. A single writer also keeps a volume's own slots in order:
  * nothing acknowledged can sit behind an unfinished slot.
  *
- * <p>Why over 400 lines: the asks other threads put on the queue, and how an op is answered or
- * failed, are {@link CommitQueue}; the writes at a place a name gives (a delete's mark, a released
- * reservation, a peer's or a repaired slot) are {@link SlotWrites}, the delete marks and their lock
- * {@link DeleteMarks}, how a write past a volume's end grows it (zeros ahead or not) {@link
- * VolumeGrower}; this class keeps the ops, the loop and the commit, which share the one thing no
- * other class may touch: the write position of each volume, which only this thread moves. A
+ * <p>Why over 400 lines: the asks other threads put on the queue, the ops they make, and how an op
+ * is answered or failed, are {@link CommitQueue}; the writes at a place a name gives (a delete's
+ * mark, a released reservation, a peer's or a repaired slot) are {@link SlotWrites}, the delete
+ * marks and their lock {@link DeleteMarks}, how a write past a volume's end grows it (zeros ahead
+ * or not) {@link VolumeGrower}; this class keeps the loop and the commit, which share the one thing
+ * no other class may touch: the write position of each volume, which only this thread moves. A
  * snapshot of the indexes and the stop ({@link Control}) run between batches, never in one.
  */
 final class BatchCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(SlotHeader.ALIGN);
-
-  /** What the committer's queue holds: a write, or a snapshot or the stop ({@link Control}). */
-  sealed interface Op permits Write, Control {}
-
-  /**
-   * What a batch writes ({@link #commit}): the only ops the batch method ever sees. {@code bytes}:
-   * what the op adds to its batch ({@link PackedOptions#maxBatchBytes}).
-   */
-  sealed interface Write extends Op permits Append, DeleteMarks.Delete, Place, Release {
-    int bytes();
-  }
-
-  /**
-   * What the committer runs between two batches, never inside one: a snapshot of the indexes (the
-   * one-minute maintenance pass's checkpoint) or the stop. Kept out of {@link #commit} so that such
-   * a rare op never reaches the batch method's type checks: that method is the store's hottest code
-   * (78-115 kB once C2 compiles it) and HotSpot compiles its type checks for the op classes its
-   * profile saw. A snapshot reaching them once a minute deoptimized it ({@code class_check} at its
-   * {@code instanceof} chain) and cost 174-383 ms of C2 CPU to compile it again, inside whatever
-   * ran then (benchmark/PROFILE.md, "jit26"). The committer's loop tells the two kinds apart at one
-   * place per op ({@link #loop}), whose code is small to recompile should its profile change.
-   */
-  sealed interface Control extends Op permits Snapshot, Stop {}
-
-  record Append(
-      ByteBuffer content,
-      int crc32,
-      int time,
-      int sizeHigh,
-      String extPart,
-      CompletableFuture<TrunkId> done)
-      implements Write {
-    public int bytes() {
-      return SlotHeader.slotLength(content.remaining());
-    }
-  }
-
-  /**
-   * A slot at a place its name gives: a reserved own slot ({@code copy} false) or a peer's. {@code
-   * gone}: whether a peer's copy was abandoned by its source (it hung up before the answer), asked
-   * when this thread takes the copy into a batch, before anything of it is written: such a copy is
-   * refused, never placed.
-   */
-  record Place(
-      TrunkId id,
-      ByteBuffer content,
-      long timestamp,
-      boolean copy,
-      boolean repair,
-      java.util.function.BooleanSupplier gone,
-      CompletableFuture<Boolean> done)
-      implements Write {
-    public int bytes() {
-      return id.slotLength();
-    }
-  }
-
-  record Release(TrunkId id, CompletableFuture<Void> done) implements Write {
-    public int bytes() {
-      return SlotHeader.SIZE;
-    }
-  }
-
-  /** Copies of the indexes of the volumes changed since their last checkpoint, between batches. */
-  record Snapshot(CompletableFuture<List<IndexCheckpoint.Snapshot>> done) implements Control {}
-
-  record Stop() implements Control {}
 
   private final PackedStore store;
   private final SlotLog log;

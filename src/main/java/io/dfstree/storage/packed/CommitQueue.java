@@ -3,13 +3,6 @@ package io.dfstree.storage.packed;
 import io.dfstree.fileid.TrunkId;
 import io.dfstree.protocol.Errno;
 import io.dfstree.protocol.FdfsException;
-import io.dfstree.storage.packed.BatchCommitter.Append;
-import io.dfstree.storage.packed.BatchCommitter.Op;
-import io.dfstree.storage.packed.BatchCommitter.Place;
-import io.dfstree.storage.packed.BatchCommitter.Release;
-import io.dfstree.storage.packed.BatchCommitter.Snapshot;
-import io.dfstree.storage.packed.BatchCommitter.Stop;
-import io.dfstree.storage.packed.BatchCommitter.Write;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,10 +19,129 @@ import java.util.function.Function;
  *
  * <p>Apart from {@link BatchCommitter} because that class is the one writer thread and its batch
  * (the write position of each volume, the forces), while this is all that other threads call. The
- * ops stay declared there: the batch reads their fields.
+ * ops are declared here, with the asks that make them; the batch reads their fields. The ops with
+ * fields are final classes with package-private fields, not records: a record's fields are private
+ * to its nest, so {@link BatchCommitter#commit} would call accessors, and C2 leaves those calls in
+ * that method (its inlining budget is spent before the {@link Place} branch: "size >
+ * DesiredMethodLimit" at every {@code Place} accessor of a group's storage, benchmark/PROFILE.md,
+ * "ops29").
  */
 final class CommitQueue {
-  /** For a slot whose source cannot hang up on it (see {@link BatchCommitter.Place}). */
+  /** What the committer's queue holds: a write, or a snapshot or the stop ({@link Control}). */
+  sealed interface Op permits Write, Control {}
+
+  /**
+   * What a batch writes ({@link BatchCommitter#commit}): the only ops the batch method ever sees.
+   * {@code bytes}: what the op adds to its batch ({@link PackedOptions#maxBatchBytes}).
+   */
+  sealed interface Write extends Op permits Append, DeleteMarks.Delete, Place, Release {
+    int bytes();
+  }
+
+  /**
+   * What the committer runs between two batches, never inside one: a snapshot of the indexes (the
+   * one-minute maintenance pass's checkpoint) or the stop. Kept out of {@link
+   * BatchCommitter#commit} so that such a rare op never reaches the batch method's type checks:
+   * that method is the store's hottest code (78-115 kB once C2 compiles it) and HotSpot compiles
+   * its type checks for the op classes its profile saw. A snapshot reaching them once a minute
+   * deoptimized it ({@code class_check} at its {@code instanceof} chain) and cost 174-383 ms of C2
+   * CPU to compile it again, inside whatever ran then (benchmark/PROFILE.md, "jit26"). The
+   * committer's loop tells the two kinds apart at one place per op ({@link BatchCommitter#loop}),
+   * whose code is small to recompile should its profile change.
+   */
+  sealed interface Control extends Op permits Snapshot, Stop {}
+
+  static final class Append implements Write {
+    final ByteBuffer content;
+    final int crc32;
+    final int time;
+    final int sizeHigh;
+    final String extPart;
+    final CompletableFuture<TrunkId> done;
+
+    Append(
+        ByteBuffer content,
+        int crc32,
+        int time,
+        int sizeHigh,
+        String extPart,
+        CompletableFuture<TrunkId> done) {
+      this.content = content;
+      this.crc32 = crc32;
+      this.time = time;
+      this.sizeHigh = sizeHigh;
+      this.extPart = extPart;
+      this.done = done;
+    }
+
+    public int bytes() {
+      return SlotHeader.slotLength(content.remaining());
+    }
+  }
+
+  /**
+   * A slot at a place its name gives: a reserved own slot ({@code copy} false) or a peer's. {@code
+   * gone}: whether a peer's copy was abandoned by its source (it hung up before the answer), asked
+   * when the committer's thread takes the copy into a batch, before anything of it is written: such
+   * a copy is refused, never placed.
+   */
+  static final class Place implements Write {
+    final TrunkId id;
+    final ByteBuffer content;
+    final long timestamp;
+    final boolean copy;
+    final boolean repair;
+    final BooleanSupplier gone;
+    final CompletableFuture<Boolean> done;
+
+    Place(
+        TrunkId id,
+        ByteBuffer content,
+        long timestamp,
+        boolean copy,
+        boolean repair,
+        BooleanSupplier gone,
+        CompletableFuture<Boolean> done) {
+      this.id = id;
+      this.content = content;
+      this.timestamp = timestamp;
+      this.copy = copy;
+      this.repair = repair;
+      this.gone = gone;
+      this.done = done;
+    }
+
+    public int bytes() {
+      return id.slotLength();
+    }
+  }
+
+  static final class Release implements Write {
+    final TrunkId id;
+    final CompletableFuture<Void> done;
+
+    Release(TrunkId id, CompletableFuture<Void> done) {
+      this.id = id;
+      this.done = done;
+    }
+
+    public int bytes() {
+      return SlotHeader.SIZE;
+    }
+  }
+
+  /** Copies of the indexes of the volumes changed since their last checkpoint, between batches. */
+  static final class Snapshot implements Control {
+    final CompletableFuture<List<IndexCheckpoint.Snapshot>> done;
+
+    Snapshot(CompletableFuture<List<IndexCheckpoint.Snapshot>> done) {
+      this.done = done;
+    }
+  }
+
+  record Stop() implements Control {}
+
+  /** For a slot whose source cannot hang up on it (see {@link Place}). */
   static final BooleanSupplier NEVER_GONE = () -> false;
 
   /** Taken by the committer's thread only ({@link BatchCommitter}). */
@@ -78,10 +190,7 @@ final class CommitQueue {
     return place(id, content, timestamp, copy, repair, NEVER_GONE);
   }
 
-  /**
-   * {@code gone}: see {@link BatchCommitter.Place}; fails the copy EIO, unwritten, when true at its
-   * batch.
-   */
+  /** {@code gone}: see {@link Place}; fails the copy EIO, unwritten, when true at its batch. */
   CompletableFuture<Boolean> place(
       TrunkId id,
       ByteBuffer content,
@@ -128,28 +237,28 @@ final class CommitQueue {
     for (int i = 0; i < written.size(); i++) {
       Write op = written.get(i);
       if (op instanceof Append a) {
-        a.done().complete((TrunkId) results.get(i));
+        a.done.complete((TrunkId) results.get(i));
       } else if (op instanceof DeleteMarks.Delete d) {
         d.done().complete(null);
       } else if (op instanceof Place p) {
-        p.done().complete((Boolean) results.get(i));
+        p.done.complete((Boolean) results.get(i));
       } else if (op instanceof Release r) {
-        r.done().complete(null);
+        r.done.complete(null);
       }
     }
   }
 
   static void fail(Op op, Throwable e) {
     if (op instanceof Append a) {
-      a.done().completeExceptionally(e);
+      a.done.completeExceptionally(e);
     } else if (op instanceof DeleteMarks.Delete d) {
       d.done().completeExceptionally(e);
     } else if (op instanceof Place p) {
-      p.done().completeExceptionally(e);
+      p.done.completeExceptionally(e);
     } else if (op instanceof Release r) {
-      r.done().completeExceptionally(e);
+      r.done.completeExceptionally(e);
     } else if (op instanceof Snapshot s) {
-      s.done().completeExceptionally(e);
+      s.done.completeExceptionally(e);
     }
   }
 }

@@ -28,7 +28,7 @@ final class DeleteMarks {
    * own; the volume is forced with its next batch, its next checkpoint or at stop.
    */
   record Delete(TrunkId id, boolean recorded, CompletableFuture<Void> done)
-      implements BatchCommitter.Write {
+      implements CommitQueue.Write {
     public int bytes() {
       return SlotHeader.SIZE;
     }

@@ -25,12 +25,12 @@ class BatchCommitterControlTest extends PackedStoreFixture {
   void theBatchMethodTakesWritesOnly() throws Exception {
     var commit = BatchCommitter.class.getDeclaredMethod("commit", List.class, boolean.class);
     var list = (ParameterizedType) commit.getGenericParameterTypes()[0];
-    assertEquals(BatchCommitter.Write.class, list.getActualTypeArguments()[0]);
-    List<Class<?>> writes = Arrays.asList(BatchCommitter.Write.class.getPermittedSubclasses());
-    assertFalse(writes.contains(BatchCommitter.Snapshot.class));
-    assertFalse(writes.contains(BatchCommitter.Stop.class));
-    assertTrue(BatchCommitter.Control.class.isAssignableFrom(BatchCommitter.Snapshot.class));
-    assertTrue(BatchCommitter.Control.class.isAssignableFrom(BatchCommitter.Stop.class));
+    assertEquals(CommitQueue.Write.class, list.getActualTypeArguments()[0]);
+    List<Class<?>> writes = Arrays.asList(CommitQueue.Write.class.getPermittedSubclasses());
+    assertFalse(writes.contains(CommitQueue.Snapshot.class));
+    assertFalse(writes.contains(CommitQueue.Stop.class));
+    assertTrue(CommitQueue.Control.class.isAssignableFrom(CommitQueue.Snapshot.class));
+    assertTrue(CommitQueue.Control.class.isAssignableFrom(CommitQueue.Stop.class));
   }
 
   /**
