@@ -23,8 +23,13 @@ import org.csource.fastdfs.TrackerServer;
  * user/system time per process. Block 0 is a warm-up. Not a test.
  *
  * <p>{@code java -cp target/test-classes:target/classes:$(cat target/peer-bench.classpath)
- * io.dfstree.benchmark.TrackerQueryCost JAR [queries per block, 20000] [blocks, 3]} (the class path
- * file is the one {@code benchmark/fastdfs-compare.sh} writes), under the bench lock.
+ * io.dfstree.benchmark.TrackerQueryCost JAR [queries per block, 20000] [blocks, 3]
+ * [query|download]} (the class path file is the one {@code benchmark/fastdfs-compare.sh} writes),
+ * under the bench lock. {@code download}: each query's storage connection carries a download of the
+ * stored 4 KiB file before it is closed, which is the official client's whole c=1 download. With
+ * {@code PERF_TRACE=DIR} the last block of each system runs under {@code perf trace -s} attached to
+ * its server processes, and {@code DIR/<system>.txt} gets the system calls per thread (divide by
+ * the block's count for calls per operation).
  */
 public final class TrackerQueryCost {
   private TrackerQueryCost() {}
@@ -33,6 +38,8 @@ public final class TrackerQueryCost {
     Path jar = Path.of(args[0]);
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
     int blocks = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    boolean download = args.length > 3 && args[3].equals("download");
+    String traceDir = System.getenv("PERF_TRACE");
     List<SystemUnderTest> all = new ArrayList<>();
     try {
       all.add(new SystemUnderTest.FastDfs(Path.of("../shared/fastdfs-peer/fastdfs-peer"), true));
@@ -51,7 +58,9 @@ public final class TrackerQueryCost {
       }
       for (int b = 0; b <= blocks; b++) {
         for (SystemUnderTest sut : all) {
-          run(sut, stored.get(sut.name), n, b == 0);
+          Path trace =
+              traceDir != null && b == blocks ? Path.of(traceDir, sut.name + ".txt") : null;
+          run(sut, stored.get(sut.name), n, b == 0, download, trace);
         }
       }
     } finally {
@@ -61,7 +70,8 @@ public final class TrackerQueryCost {
     }
   }
 
-  private static void run(SystemUnderTest sut, String[] id, int n, boolean warmup)
+  private static void run(
+      SystemUnderTest sut, String[] id, int n, boolean warmup, boolean download, Path trace)
       throws Exception {
     BenchClient.configureOfficial(sut.tracker());
     TrackerClient tc = new TrackerClient();
@@ -71,6 +81,7 @@ public final class TrackerQueryCost {
     long[] userSys0 = userSys(pids);
     Map<Long, String> kinds = ServerCpu.threadKinds(pids, sut.serverLabels());
     long[] lat = new long[n];
+    Process perf = trace == null ? null : startTrace(pids, trace);
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       long s = System.nanoTime();
@@ -83,10 +94,20 @@ public final class TrackerQueryCost {
       if (r == null) {
         throw new IllegalStateException(sut.name + ": query failed, errno " + tc.getErrorCode());
       }
+      if (download) {
+        byte[] got = new StorageClient(ts, r).download_file(id[0], id[1]);
+        if (got == null || got.length != 4096) {
+          throw new IllegalStateException(
+              sut.name + ": download failed, errno " + tc.getErrorCode());
+        }
+      }
       r.close();
       lat[i] = System.nanoTime() - s;
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
+    if (perf != null) {
+      stopTrace(perf);
+    }
     Map<Long, Long> after = ServerCpu.threadNanos(pids);
     long[] userSys1 = userSys(pids);
     ts.close();
@@ -130,6 +151,27 @@ public final class TrackerQueryCost {
               (userSys1[2 * i + 1] - userSys0[2 * i + 1]) * 10_000.0 / n));
     }
     System.out.println(b);
+  }
+
+  /** {@code perf trace -s} on {@code pids}, summary to {@code out}; returns once it is attached. */
+  private static Process startTrace(List<Long> pids, Path out) throws Exception {
+    java.nio.file.Files.createDirectories(out.getParent());
+    String list = String.join(",", pids.stream().map(String::valueOf).toList());
+    Process p =
+        new ProcessBuilder("perf", "trace", "-s", "-p", list, "-o", out.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    Thread.sleep(2000); // attaching to every thread of three JVMs takes a moment
+    return p;
+  }
+
+  /** SIGINT makes {@code perf trace} print its summary and exit. */
+  private static void stopTrace(Process perf) throws Exception {
+    new ProcessBuilder("kill", "-INT", Long.toString(perf.pid())).start().waitFor();
+    if (!perf.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      perf.destroyForcibly();
+    }
   }
 
   /** utime and stime ticks of each of {@code pids}: [user0, system0, user1, ...]. */
