@@ -1,6 +1,7 @@
 package io.dfstree.storage;
 
 import io.dfstree.fileid.FileId;
+import io.dfstree.storage.os.Libc;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -89,6 +90,17 @@ final class Trash {
    */
   volatile long forceSpacingNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20);
 
+  /**
+   * The trash thread's nice value. Its work is all behind the answers, but it comes in bursts: the
+   * deletes of a 20 ms interval unlinked together, ~100 us of kernel CPU per 1 MiB file, ~10 ms at
+   * a c=1 client's rate. At nice 0 that burst took a core from the event loops and the client on a
+   * two-core machine, and the delete answered while it ran waited 2-8 ms: a W=1 group's c=1 1 MiB
+   * deletes had a stall every 20 ms that held a third to half of the phase's time
+   * (benchmark/PROFILE.md, trashnice29). Niced, it yields the core at once and still gets what the
+   * request threads leave. {@code dfstree.trash.nice} (0: as before).
+   */
+  static final int NICE = Integer.getInteger("dfstree.trash.nice", 10);
+
   /** When the last batch (with fsync: its directory forces) began ({@link System#nanoTime}). */
   private volatile long lastForceNanos = System.nanoTime() - (1L << 40);
 
@@ -161,7 +173,13 @@ final class Trash {
                   java.util.concurrent.TimeUnit.SECONDS,
                   new java.util.concurrent.LinkedBlockingQueue<>(),
                   r -> {
-                    Thread t = new Thread(r, "dfstree-trash");
+                    Thread t =
+                        new Thread(
+                            () -> {
+                              Libc.niceCallingThread(NICE);
+                              r.run();
+                            },
+                            "dfstree-trash");
                     t.setDaemon(true);
                     return t;
                   });
