@@ -30,6 +30,8 @@ public final class Libc {
     int gettid();
 
     int setpriority(int which, int who, int prio);
+
+    int sched_setscheduler(int pid, int policy, int[] param);
   }
 
   private static final String WHY_UNAVAILABLE;
@@ -82,6 +84,26 @@ public final class Libc {
   }
 
   private static final int PRIO_PROCESS = 0;
+
+  /**
+   * Puts the calling thread in Linux's {@code SCHED_IDLE} class: it runs only on a CPU that no
+   * normal thread wants, and a normal thread that wakes takes its CPU at once (a niced thread keeps
+   * the CPU for the rest of its slice, up to a few ms). Lowering one's own policy needs no
+   * privilege. False where it could not be set (the thread keeps its class).
+   */
+  public static boolean idleCallingThread() {
+    Calls c = CALLS;
+    if (c == null) {
+      return false;
+    }
+    try {
+      return c.sched_setscheduler(0, SCHED_IDLE, new int[] {0}) == 0;
+    } catch (UnsatisfiedLinkError e) {
+      return false;
+    }
+  }
+
+  private static final int SCHED_IDLE = 5;
 
   /** The errno of the calling thread's last call through {@link #calls}. */
   public static int lastError() {
