@@ -143,9 +143,10 @@ final class DeleteRound {
         if (r.file != null) {
           StorePath sp = files.paths().get(r.storePathIndex);
           Path trashed = null;
-          boolean now = !files.paths().hasRoomFor(sp, 0);
+          boolean now = !files.paths().hasRoomFor(sp, 0) || trash.backlogged();
           if (now) {
-            // a full store path: its space back before the answer (SpaceOnDeleteTest)
+            // a full store path: its space back before the answer (SpaceOnDeleteTest); a trash
+            // far behind (a machine kept busy): no more files for it to hold (TrashNiceTest)
             removed = Files.deleteIfExists(r.file);
           } else {
             trashed = trash.moveIn(sp, r.file);

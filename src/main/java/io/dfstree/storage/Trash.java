@@ -1,6 +1,7 @@
 package io.dfstree.storage;
 
 import io.dfstree.fileid.FileId;
+import io.dfstree.storage.os.Libc;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -89,6 +90,42 @@ final class Trash {
    */
   volatile long forceSpacingNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20);
 
+  /**
+   * The trash thread's nice value, the lowest: what it keeps where {@link #IDLE_CLASS} cannot be
+   * set. The trash's work is all behind the answers, but it comes in bursts: the deletes of a 20 ms
+   * interval unlinked together, ~100 us of kernel CPU per 1 MiB file, ~10 ms at a c=1 client's
+   * rate. At nice 0 that burst took a core from the event loops and the client on a two-core
+   * machine, and a delete answered while it ran waited 1-8 ms: a W=1 group's c=1 1 MiB deletes had
+   * a stall every 20 ms that held a quarter to half of the phase's time. Nice 19 alone did not
+   * remove them (a niced thread keeps its CPU for the rest of its slice); {@code SCHED_IDLE} did
+   * (benchmark/PROFILE.md, trashnice29). {@code dfstree.trash.nice} (0: as before).
+   */
+  static final int NICE = Integer.getInteger("dfstree.trash.nice", 19);
+
+  /**
+   * Whether the trash thread runs in {@code SCHED_IDLE} ({@code dfstree.trash.idle}): it gets every
+   * cycle the request threads leave, and gives up its CPU the moment one of them wakes. On a
+   * machine kept busy it falls behind; {@link #maxPending} bounds how far.
+   */
+  static final boolean IDLE_CLASS =
+      Boolean.parseBoolean(System.getProperty("dfstree.trash.idle", "true"));
+
+  /**
+   * Past this many files handed to {@link #later} and not yet unlinked or kept, a delete unlinks
+   * its file in its own round, as on a store path without room ({@link #backlogged}). The trash
+   * thread runs only on CPU the request threads leave ({@link #IDLE_CLASS}); on a machine kept busy
+   * it can fall behind, and this keeps its queue, and the disk space its files hold, bounded.
+   */
+  volatile int maxPending = 10_000;
+
+  private final java.util.concurrent.atomic.AtomicInteger pending =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Whether the trash is {@link #maxPending} files behind: a delete then unlinks in its round. */
+  boolean backlogged() {
+    return pending.get() >= maxPending;
+  }
+
   /** When the last batch (with fsync: its directory forces) began ({@link System#nanoTime}). */
   private volatile long lastForceNanos = System.nanoTime() - (1L << 40);
 
@@ -141,6 +178,7 @@ final class Trash {
     if (items.isEmpty()) {
       return;
     }
+    pending.addAndGet(items.size());
     queue.add(new Batch(items, binlogOffset));
     if (running.compareAndSet(false, true)) {
       worker().execute(this::drain);
@@ -161,7 +199,16 @@ final class Trash {
                   java.util.concurrent.TimeUnit.SECONDS,
                   new java.util.concurrent.LinkedBlockingQueue<>(),
                   r -> {
-                    Thread t = new Thread(r, "dfstree-trash");
+                    Thread t =
+                        new Thread(
+                            () -> {
+                              Libc.niceCallingThread(NICE);
+                              if (IDLE_CLASS) {
+                                Libc.idleCallingThread();
+                              }
+                              r.run();
+                            },
+                            "dfstree-trash");
                     t.setDaemon(true);
                     return t;
                   });
@@ -255,6 +302,18 @@ final class Trash {
   }
 
   private void empty(List<Batch> batches) {
+    int count = 0;
+    for (Batch b : batches) {
+      count += b.items().size();
+    }
+    try {
+      emptyAll(batches);
+    } finally {
+      pending.addAndGet(-count);
+    }
+  }
+
+  private void emptyAll(List<Batch> batches) {
     long offset = -1;
     Set<Path> dirs = new LinkedHashSet<>();
     for (Batch b : batches) {

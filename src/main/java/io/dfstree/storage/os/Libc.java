@@ -6,8 +6,9 @@ import com.sun.jna.Native;
 /**
  * The few Linux libc calls the storage makes that Java does not offer (write-behind's {@code
  * sync_file_range}, hole punching's {@code fallocate}, the recycled files' lease test through
- * {@code fcntl}), bound once through JNA by name. Off Linux, or where JNA cannot load libc, there
- * are none ({@link #calls} is null) and each user falls back to what it did without them.
+ * {@code fcntl}, a background thread's {@code setpriority}), bound once through JNA by name. Off
+ * Linux, or where JNA cannot load libc, there are none ({@link #calls} is null) and each user falls
+ * back to what it did without them.
  */
 public final class Libc {
   public static final int O_RDONLY = 0;
@@ -25,6 +26,12 @@ public final class Libc {
     int fallocate(int fd, int mode, long offset, long length);
 
     int sync_file_range(int fd, long offset, long nbytes, int flags);
+
+    int gettid();
+
+    int setpriority(int which, int who, int prio);
+
+    int sched_setscheduler(int pid, int policy, int[] param);
   }
 
   private static final String WHY_UNAVAILABLE;
@@ -57,6 +64,46 @@ public final class Libc {
   public static String whyUnavailable() {
     return WHY_UNAVAILABLE;
   }
+
+  /**
+   * Gives the calling thread the nice value {@code nice} (Linux keeps one per thread), so that it
+   * runs behind the threads that serve requests whenever they want the CPU and as fast as ever when
+   * they do not. Raising one's own nice needs no privilege. False where it could not be set (no
+   * libc, a libc without {@code gettid}, an error): the thread then keeps its priority.
+   */
+  public static boolean niceCallingThread(int nice) {
+    Calls c = CALLS;
+    if (c == null) {
+      return false;
+    }
+    try {
+      return c.setpriority(PRIO_PROCESS, c.gettid(), nice) == 0;
+    } catch (UnsatisfiedLinkError e) {
+      return false;
+    }
+  }
+
+  private static final int PRIO_PROCESS = 0;
+
+  /**
+   * Puts the calling thread in Linux's {@code SCHED_IDLE} class: it runs only on a CPU that no
+   * normal thread wants, and a normal thread that wakes takes its CPU at once (a niced thread keeps
+   * the CPU for the rest of its slice, up to a few ms). Lowering one's own policy needs no
+   * privilege. False where it could not be set (the thread keeps its class).
+   */
+  public static boolean idleCallingThread() {
+    Calls c = CALLS;
+    if (c == null) {
+      return false;
+    }
+    try {
+      return c.sched_setscheduler(0, SCHED_IDLE, new int[] {0}) == 0;
+    } catch (UnsatisfiedLinkError e) {
+      return false;
+    }
+  }
+
+  private static final int SCHED_IDLE = 5;
 
   /** The errno of the calling thread's last call through {@link #calls}. */
   public static int lastError() {
