@@ -64,4 +64,32 @@ final class OneStorePath implements AutoCloseable {
     }
     org.junit.jupiter.api.Assertions.assertTrue(files.trash().idle(), "the trash is done");
   }
+
+  /** A plain upload of {@code size} random bytes from {@code seed}, placed; returns its name. */
+  String upload(int size, int seed) throws Exception {
+    byte[] b = new byte[size];
+    new java.util.Random(seed).nextBytes(b);
+    FileWriteStream upload = files.newUpload(path);
+    upload.write(io.vertx.core.buffer.Buffer.buffer(b));
+    return files.placeNew(upload, path, false, "bin").await(10, TimeUnit.SECONDS);
+  }
+
+  /** Where the file {@code name} of this storage's group lives. */
+  Path pathOf(String name) {
+    return files.pathOf(files.validate(files.group(), name));
+  }
+
+  /** One client delete, answered (its line written); the trash's work is behind the answer. */
+  void delete(String name) throws Exception {
+    files
+        .delete(vertx.getOrCreateContext(), files.validate(files.group(), name))
+        .await(10, TimeUnit.SECONDS);
+  }
+
+  /** Files waiting in the store path's trash. */
+  long inTrash() throws java.io.IOException {
+    try (var left = java.nio.file.Files.list(path.data.resolve(Trash.DIR))) {
+      return left.count();
+    }
+  }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.buffer.Buffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,26 +40,6 @@ class TrashForceSpacingTest {
     }
   }
 
-  private String upload(int size, int seed) throws Exception {
-    byte[] b = new byte[size];
-    new java.util.Random(seed).nextBytes(b);
-    FileWriteStream upload = store.files.newUpload(store.path);
-    upload.write(Buffer.buffer(b));
-    return store.files.placeNew(upload, store.path, false, "bin").await(10, TimeUnit.SECONDS);
-  }
-
-  private Path pathOf(String name) {
-    return store.files.pathOf(store.files.validate(store.files.group(), name));
-  }
-
-  /** One client delete, answered (its line forced); the trash's work is behind the answer. */
-  private void delete(String name) throws Exception {
-    StoredFiles files = store.files;
-    files
-        .delete(store.vertx.getOrCreateContext(), files.validate(files.group(), name))
-        .await(10, TimeUnit.SECONDS);
-  }
-
   @Test
   void deletesOneAtATimeShareADirectoryForceAndNoneIsKeptOrSyncedBeforeIt() throws Exception {
     store = new OneStorePath(dir, "0", 2, true);
@@ -82,20 +61,20 @@ class TrashForceSpacingTest {
     List<String> names = new ArrayList<>();
     Set<Path> dirs = new HashSet<>();
     for (int i = 0; i < n + 2; i++) {
-      names.add(upload(100_000, i));
-      dirs.add(pathOf(names.get(i)).getParent());
+      names.add(store.upload(100_000, i));
+      dirs.add(store.pathOf(names.get(i)).getParent());
     }
     // the first delete after a quiet time is forced at once and its file kept
-    delete(names.get(0));
+    store.delete(names.get(0));
     store.awaitTrashIdle();
     assertEquals(1, store.files.recycled().keptFiles.sum(), "kept once its directory was forced");
-    String reusing = upload(100_000, 100); // writes into the kept file
+    String reusing = store.upload(100_000, 100); // writes into the kept file
     assertEquals(1, store.files.recycled().reusedFiles.sum());
 
     long forcesBefore = trash.directoryForces.sum();
     long started = System.nanoTime();
     for (int i = 1; i <= n; i++) {
-      delete(names.get(i)); // one at a time, as a c=1 client
+      store.delete(names.get(i)); // one at a time, as a c=1 client
     }
     long took = System.nanoTime() - started;
     boolean withinSpacing = took < TimeUnit.SECONDS.toNanos(2);
@@ -103,9 +82,9 @@ class TrashForceSpacingTest {
       // the force waits for the spacing: meanwhile nothing of these deletes is kept or synced
       assertFalse(trash.idle(), "the directory force waits for the spacing");
       assertEquals(1, store.files.recycled().keptFiles.sum(), "not kept before the force");
-      String fresh = upload(100_000, 101);
+      String fresh = store.upload(100_000, 101);
       assertEquals(1, store.files.recycled().reusedFiles.sum(), "no unforced file reused");
-      assertTrue(Files.exists(pathOf(fresh)));
+      assertTrue(Files.exists(store.pathOf(fresh)));
       assertTrue(
           trash.syncedOffset() < binlog.size(),
           "the synced offset stays before the unforced deletes' lines");
@@ -121,8 +100,8 @@ class TrashForceSpacingTest {
     assertEquals(1 + n, store.files.recycled().keptFiles.sum(), "kept after the force");
     assertEquals(binlog.size(), trash.syncedOffset(), "synced after the force");
     for (int i = 1; i <= n; i++) {
-      assertFalse(Files.exists(pathOf(names.get(i))));
+      assertFalse(Files.exists(store.pathOf(names.get(i))));
     }
-    assertTrue(Files.exists(pathOf(reusing)));
+    assertTrue(Files.exists(store.pathOf(reusing)));
   }
 }

@@ -3,7 +3,6 @@ package io.dfstree.storage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.vertx.core.buffer.Buffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,9 +37,9 @@ class TrashNiceTest {
 
   @Test
   void theTrashThreadRunsNicedAndStillUnlinks() throws Exception {
-    delete(upload(300_000, 7));
+    store.delete(store.upload(300_000, 7));
     store.awaitTrashIdle();
-    assertEquals(0, inTrash(), "the deleted file was unlinked by the niced thread");
+    assertEquals(0, store.inTrash(), "the deleted file was unlinked by the niced thread");
     List<int[]> threads = trashThreads();
     assertFalse(threads.isEmpty(), "a dfstree-trash thread is alive (it idles 30 s before ending)");
     for (int[] t : threads) {
@@ -57,45 +56,21 @@ class TrashNiceTest {
     trash.maxPending = 3;
     List<String> names = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      names.add(upload(300_000, i));
+      names.add(store.upload(300_000, i));
     }
-    delete(names.get(0)); // after a quiet time: emptied at once
+    store.delete(names.get(0)); // after a quiet time: emptied at once
     store.awaitTrashIdle();
     // the next batches wait out a spacing of 5 s in the trash, as behind a busy machine
     trash.forceSpacingNanos = TimeUnit.SECONDS.toNanos(5);
     for (int i = 1; i < 8; i++) {
-      delete(names.get(i));
-      assertFalse(Files.exists(pathOf(names.get(i))), "deleted from its name: " + i);
+      store.delete(names.get(i));
+      assertFalse(Files.exists(store.pathOf(names.get(i))), "deleted from its name: " + i);
     }
-    assertEquals(3, inTrash(), "the trash holds maxPending files; the rest were unlinked at once");
+    assertEquals(
+        3, store.inTrash(), "the trash holds maxPending files; the rest were unlinked at once");
     assertFalse(trash.idle(), "the trash's batch is still waiting");
     store.awaitTrashIdle(); // the waiting batch is emptied once its spacing is over
-    assertEquals(0, inTrash(), "and the trash caught up");
-  }
-
-  private String upload(int size, int seed) throws Exception {
-    byte[] b = new byte[size];
-    new java.util.Random(seed).nextBytes(b);
-    FileWriteStream upload = store.files.newUpload(store.path);
-    upload.write(Buffer.buffer(b));
-    return store.files.placeNew(upload, store.path, false, "bin").await(10, TimeUnit.SECONDS);
-  }
-
-  private Path pathOf(String name) {
-    return store.files.pathOf(store.files.validate(store.files.group(), name));
-  }
-
-  private void delete(String name) throws Exception {
-    StoredFiles files = store.files;
-    files
-        .delete(store.vertx.getOrCreateContext(), files.validate(files.group(), name))
-        .await(10, TimeUnit.SECONDS);
-  }
-
-  private long inTrash() throws Exception {
-    try (var left = Files.list(store.path.data.resolve(Trash.DIR))) {
-      return left.count();
-    }
+    assertEquals(0, store.inTrash(), "and the trash caught up");
   }
 
   /**

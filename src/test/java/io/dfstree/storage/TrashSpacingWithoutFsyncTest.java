@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.buffer.Buffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,31 +34,6 @@ class TrashSpacingWithoutFsyncTest {
     store.close();
   }
 
-  private String upload(int size, int seed) throws Exception {
-    byte[] b = new byte[size];
-    new java.util.Random(seed).nextBytes(b);
-    FileWriteStream upload = store.files.newUpload(store.path);
-    upload.write(Buffer.buffer(b));
-    return store.files.placeNew(upload, store.path, false, "bin").await(10, TimeUnit.SECONDS);
-  }
-
-  private Path pathOf(String name) {
-    return store.files.pathOf(store.files.validate(store.files.group(), name));
-  }
-
-  private void delete(String name) throws Exception {
-    StoredFiles files = store.files;
-    files
-        .delete(store.vertx.getOrCreateContext(), files.validate(files.group(), name))
-        .await(10, TimeUnit.SECONDS);
-  }
-
-  private long inTrash() throws Exception {
-    try (var left = Files.list(store.path.data.resolve(Trash.DIR))) {
-      return left.count();
-    }
-  }
-
   @Test
   void deletesOneAtATimeWakeTheTrashOncePerIntervalAndAreUnlinkedTogether() throws Exception {
     Trash trash = store.files.trash();
@@ -67,20 +41,20 @@ class TrashSpacingWithoutFsyncTest {
     int n = 12;
     List<String> names = new ArrayList<>();
     for (int i = 0; i < n + 1; i++) {
-      names.add(upload(200_000, i));
+      names.add(store.upload(200_000, i));
     }
     // the first delete after a quiet time is unlinked at once
-    delete(names.get(0));
+    store.delete(names.get(0));
     store.awaitTrashIdle();
-    assertEquals(0, inTrash(), "a lone delete's file is unlinked at once");
+    assertEquals(0, store.inTrash(), "a lone delete's file is unlinked at once");
     long wakeUps = trash.wakeUps.sum();
     long emptied = trash.emptied.sum();
     long unlinked = trash.unlinked.sum();
 
     long started = System.nanoTime();
     for (int i = 1; i <= n; i++) {
-      delete(names.get(i)); // one at a time, as a c=1 client
-      assertFalse(Files.exists(pathOf(names.get(i))), "gone from its name when answered");
+      store.delete(names.get(i)); // one at a time, as a c=1 client
+      assertFalse(Files.exists(store.pathOf(names.get(i))), "gone from its name when answered");
       assertTrue(
           store.files.deletedSince(store.files.validate(store.files.group(), names.get(i)), 0),
           "tombstone when answered");
@@ -89,7 +63,7 @@ class TrashSpacingWithoutFsyncTest {
     boolean withinSpacing = took < TimeUnit.SECONDS.toNanos(2);
     if (withinSpacing) {
       assertFalse(trash.idle(), "the batch waits for the spacing");
-      assertEquals(n, inTrash(), "their unlinks wait in the trash meanwhile");
+      assertEquals(n, store.inTrash(), "their unlinks wait in the trash meanwhile");
     }
     store.awaitTrashIdle();
     long wakes = trash.wakeUps.sum() - wakeUps;
@@ -99,23 +73,23 @@ class TrashSpacingWithoutFsyncTest {
         n, took / 1_000_000, wakes, batches);
     assertTrue(withinSpacing, "the deletes took over 2 s: the test says nothing");
     assertEquals(n, trash.unlinked.sum() - unlinked, "every file unlinked");
-    assertEquals(0, inTrash(), "the trash is empty");
+    assertEquals(0, store.inTrash(), "the trash is empty");
     assertTrue(wakes <= 1, n + " deletes one at a time woke the trash " + wakes + " times");
     assertTrue(batches <= 1, n + " deletes one at a time: " + batches + " batches");
   }
 
   @Test
   void aDeletedFilesMetadataFileGoesWithIt() throws Exception {
-    String withMeta = upload(100_000, 1);
-    String without = upload(100_000, 2);
-    Path meta = StoredFiles.metadataPath(pathOf(withMeta));
+    String withMeta = store.upload(100_000, 1);
+    String without = store.upload(100_000, 2);
+    Path meta = StoredFiles.metadataPath(store.pathOf(withMeta));
     Files.write(meta, new byte[] {'k', 1, 'v'});
-    delete(withMeta);
-    delete(without);
+    store.delete(withMeta);
+    store.delete(without);
     assertFalse(Files.exists(meta), "-m file removed with its file");
-    assertFalse(Files.exists(pathOf(withMeta)));
-    assertFalse(Files.exists(pathOf(without)));
-    assertFalse(Files.exists(StoredFiles.metadataPath(pathOf(without))));
+    assertFalse(Files.exists(store.pathOf(withMeta)));
+    assertFalse(Files.exists(store.pathOf(without)));
+    assertFalse(Files.exists(StoredFiles.metadataPath(store.pathOf(without))));
     assertFalse(DeleteRound.deleteMetadataIfExists(meta), "nothing left to remove");
     assertFalse(DeleteRound.deleteMetadataIfExists(null));
   }
