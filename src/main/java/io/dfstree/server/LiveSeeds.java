@@ -4,7 +4,10 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.spi.properties.ClusterProperty;
 import com.hazelcast.spi.properties.HazelcastProperties;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +16,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * The TCP-IP member list of a one-machine cluster ({@link SeedMembers}: every member this host,
@@ -106,13 +108,26 @@ final class LiveSeeds extends TcpIpConfig {
   /**
    * The ports a socket listens on now, on any address, from {@code /proc/net/tcp} and {@code tcp6};
    * every port when neither can be read.
+   *
+   * <p>Only the head of each table is read. The kernel lists every listening socket of a table
+   * before any other ({@code tcp_get_idx}: the listening hash, then the established hash, which
+   * also holds SYN_RECV and TIME_WAIT), so the first line that is not a listener ends the
+   * listeners. The whole table is as long as the host's connections: the official FastDFS client
+   * connects once per operation and each connection stays in TIME_WAIT for a minute, so under load
+   * it was 15,000 lines (2.2 MB, about 20 ms of kernel time to produce) read and split by a regular
+   * expression on every search pass, which took 13-75 us per operation of the tracker's CPU in the
+   * benchmark (benchmark/PROFILE.md, "seeds30"). The head is a few hundred bytes.
    */
   static IntPredicate listeningNow() {
     Set<Integer> ports = new HashSet<>();
     boolean read = false;
     for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-      try (Stream<String> lines = Files.lines(Path.of(table))) {
-        lines.skip(1).forEach(line -> addListening(line, ports));
+      try (BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(
+                  Files.newInputStream(Path.of(table)), StandardCharsets.US_ASCII),
+              TABLE_READ)) {
+        readListeners(in, ports);
         read = true;
       } catch (IOException | RuntimeException e) {
         // no such table here: the other one, or every port
@@ -121,17 +136,56 @@ final class LiveSeeds extends TcpIpConfig {
     return read ? ports::contains : port -> true;
   }
 
+  /** Characters per read of a table: a page's worth of lines is produced per read call. */
+  private static final int TABLE_READ = 4096;
+
   /**
-   * Adds the local port of one {@code /proc/net/tcp} line ("sl local_address rem_address st ...",
-   * the address as HEX_IP:HEX_PORT) when its state is LISTEN (0A).
+   * Adds the local ports of the listeners at the head of one table (after its header line) and
+   * stops at the first line that is not one; returns how many lines it read, header included.
    */
-  static void addListening(String line, Set<Integer> ports) {
-    String[] f = line.trim().split("\\s+");
-    if (f.length > 3 && f[3].equals("0A")) {
-      int colon = f[1].lastIndexOf(':');
-      if (colon > 0) {
-        ports.add(Integer.parseInt(f[1].substring(colon + 1), 16));
+  static int readListeners(BufferedReader table, Set<Integer> ports) throws IOException {
+    int lines = table.readLine() == null ? 0 : 1;
+    String line;
+    while ((line = table.readLine()) != null) {
+      lines++;
+      if (!addListening(line, ports)) {
+        break;
       }
     }
+    return lines;
+  }
+
+  /**
+   * Adds the local port of one {@code /proc/net/tcp} line ("sl local_address rem_address st ...",
+   * the address as HEX_IP:HEX_PORT) when its state is LISTEN (0A); returns whether it was.
+   */
+  static boolean addListening(String line, Set<Integer> ports) {
+    int n = line.length();
+    int i = 0;
+    int localStart = 0;
+    int localEnd = 0;
+    for (int field = 0; field < 4; field++) {
+      while (i < n && line.charAt(i) == ' ') {
+        i++;
+      }
+      int start = i;
+      while (i < n && line.charAt(i) != ' ') {
+        i++;
+      }
+      if (field == 1) {
+        localStart = start;
+        localEnd = i;
+      } else if (field == 3) {
+        if (i - start != 2 || line.charAt(start) != '0' || line.charAt(start + 1) != 'A') {
+          return false;
+        }
+      }
+    }
+    int colon = line.lastIndexOf(':', localEnd - 1);
+    if (colon <= localStart) {
+      return false;
+    }
+    ports.add(Integer.parseInt(line, colon + 1, localEnd, 16));
+    return true;
   }
 }

@@ -47,13 +47,71 @@ class LiveSeedsTest {
     assertFalse(LiveSeeds.listening(port));
     // a line of /proc/net/tcp: 127.0.0.1:22090 listening; a connection's line is not a listener
     Set<Integer> ports = new java.util.HashSet<>();
-    LiveSeeds.addListening(
-        "   1: 0100007F:564A 00000000:0000 0A 00000000:00000000 00:00000000 00000000  0 0 1 1",
-        ports);
-    LiveSeeds.addListening(
-        "   2: 0100007F:5B15 0100007F:564A 01 00000000:00000000 00:00000000 00000000  0 0 2 1",
-        ports);
+    assertTrue(
+        LiveSeeds.addListening(
+            "   1: 0100007F:564A 00000000:0000 0A 00000000:00000000 00:00000000 00000000  0 0 1 1",
+            ports));
+    assertFalse(
+        LiveSeeds.addListening(
+            "   2: 0100007F:5B15 0100007F:564A 01 00000000:00000000 00:00000000 00000000  0 0 2 1",
+            ports));
+    assertFalse(LiveSeeds.addListening("   3: garbage", ports));
     assertEquals(Set.of(22090), ports);
+  }
+
+  /**
+   * On a host with many connections only the head of the table is read, and it holds every
+   * listener: the kernel lists listening sockets before established and TIME_WAIT ones (this test
+   * checks that order on the real table, so a kernel that changed it would fail here), and the read
+   * stops at the first line after them.
+   */
+  @Test
+  void onlyTheListenersAtTheHeadOfTheTableAreRead() throws Exception {
+    List<java.net.Socket> open = new ArrayList<>();
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 300);
+      for (int i = 0; i < 200; i++) {
+        open.add(new java.net.Socket("127.0.0.1", s.getLocalPort()));
+        open.add(s.accept());
+      }
+      for (int i = 0; i < 100; i++) { // closed from the client's side: TIME_WAIT lines
+        open.get(2 * i).close();
+      }
+      // Java's sockets are IPv6 ones where it can (tcp6, ::ffff:127.0.0.1), else IPv4 (tcp)
+      int lines = 0;
+      int listeners = 0;
+      int read = 0;
+      Set<Integer> ports = new java.util.HashSet<>();
+      for (String name : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+        var path = java.nio.file.Path.of(name);
+        if (!java.nio.file.Files.exists(path)) {
+          continue;
+        }
+        List<String> table = java.nio.file.Files.readAllLines(path);
+        boolean pastListeners = false;
+        for (String line : table.subList(1, table.size())) {
+          boolean listener = LiveSeeds.addListening(line, new java.util.HashSet<>());
+          assertFalse(listener && pastListeners, "a listener after other sockets: " + line);
+          pastListeners |= !listener;
+          listeners += listener ? 1 : 0;
+        }
+        lines += table.size();
+        try (var in = java.nio.file.Files.newBufferedReader(path)) {
+          read += LiveSeeds.readListeners(in, ports);
+        }
+      }
+      assertTrue(lines > 2 + listeners + 300, lines + " lines");
+      assertTrue(ports.contains(s.getLocalPort()), "the listener is found");
+      assertFalse(ports.contains(open.get(200).getLocalPort()), "a connection is not a listener");
+      // per table the header, the listeners and the one line that ended them (listeners may come
+      // and go between the two reads: other tests run beside this one)
+      assertTrue(read <= listeners + 4 + 5, read + " lines read, " + listeners + " listeners");
+      assertTrue(LiveSeeds.listeningNow().test(s.getLocalPort()));
+    } finally {
+      for (java.net.Socket c : open) {
+        c.close();
+      }
+    }
   }
 
   @Test
