@@ -198,20 +198,7 @@ final class Trash {
                   30,
                   java.util.concurrent.TimeUnit.SECONDS,
                   new java.util.concurrent.LinkedBlockingQueue<>(),
-                  r -> {
-                    Thread t =
-                        new Thread(
-                            () -> {
-                              Libc.niceCallingThread(NICE);
-                              if (IDLE_CLASS) {
-                                Libc.idleCallingThread();
-                              }
-                              r.run();
-                            },
-                            "dfstree-trash");
-                    t.setDaemon(true);
-                    return t;
-                  });
+                  Libc.lowPriorityThreads("dfstree-trash", NICE, IDLE_CLASS));
           pool.allowCoreThreadTimeOut(true);
           worker = pool;
         }

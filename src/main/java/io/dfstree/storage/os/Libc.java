@@ -6,9 +6,9 @@ import com.sun.jna.Native;
 /**
  * The few Linux libc calls the storage makes that Java does not offer (write-behind's {@code
  * sync_file_range}, hole punching's {@code fallocate}, the recycled files' lease test through
- * {@code fcntl}, a background thread's {@code setpriority}), bound once through JNA by name. Off
- * Linux, or where JNA cannot load libc, there are none ({@link #calls} is null) and each user falls
- * back to what it did without them.
+ * {@code fcntl}, a background thread's {@code setpriority} and {@code sched_setscheduler}), bound
+ * once through JNA by name. Off Linux, or where JNA cannot load libc, there are none ({@link
+ * #calls} is null) and each user falls back to what it did without them.
  */
 public final class Libc {
   public static final int O_RDONLY = 0;
@@ -72,15 +72,7 @@ public final class Libc {
    * libc, a libc without {@code gettid}, an error): the thread then keeps its priority.
    */
   public static boolean niceCallingThread(int nice) {
-    Calls c = CALLS;
-    if (c == null) {
-      return false;
-    }
-    try {
-      return c.setpriority(PRIO_PROCESS, c.gettid(), nice) == 0;
-    } catch (UnsatisfiedLinkError e) {
-      return false;
-    }
+    return succeeds(c -> c.setpriority(PRIO_PROCESS, c.gettid(), nice));
   }
 
   private static final int PRIO_PROCESS = 0;
@@ -92,12 +84,41 @@ public final class Libc {
    * privilege. False where it could not be set (the thread keeps its class).
    */
   public static boolean idleCallingThread() {
+    return succeeds(c -> c.sched_setscheduler(0, SCHED_IDLE, new int[] {0}));
+  }
+
+  /**
+   * A background thread's factory: each thread it makes lowers itself to {@code nice} and, with
+   * {@code idleClass}, to {@code SCHED_IDLE} ({@link #niceCallingThread}, {@link
+   * #idleCallingThread}) before it runs anything, and is a daemon named {@code name}. Where neither
+   * can be set the thread runs as any other.
+   */
+  public static java.util.concurrent.ThreadFactory lowPriorityThreads(
+      String name, int nice, boolean idleClass) {
+    return r -> {
+      Thread t =
+          new Thread(
+              () -> {
+                niceCallingThread(nice);
+                if (idleClass) {
+                  idleCallingThread();
+                }
+                r.run();
+              },
+              name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Whether {@code call} returned 0; false without libc or where the symbol is missing. */
+  private static boolean succeeds(java.util.function.ToIntFunction<Calls> call) {
     Calls c = CALLS;
     if (c == null) {
       return false;
     }
     try {
-      return c.sched_setscheduler(0, SCHED_IDLE, new int[] {0}) == 0;
+      return call.applyAsInt(c) == 0;
     } catch (UnsatisfiedLinkError e) {
       return false;
     }
