@@ -18,7 +18,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Probe (session 31): big downloads, pooled client, both single nodes up; not a test. */
+/**
+ * Large downloads with the benchmark's pooled client (our {@code FdfsClient}, 64 KiB reads):
+ * FastDFS and ours (W=1, no fsync) up at once, one stored file of the given size downloaded again
+ * and again over one kept storage connection, into a {@code ByteArrayOutputStream} as the benchmark
+ * does ("baos") and into a null sink; per block and system the rate, p50/p90, every server thread's
+ * CPU per download and this client JVM's own CPU per download. Block 0 is a warm-up. Showed that
+ * the client spends 40-80% more CPU receiving an 8 or 32 MiB file from ours (sendfile) than from
+ * FastDFS (read + write) on one host (benchmark/PROFILE.md, session 31). Not a test.
+ *
+ * <p>{@code java -cp target/test-classes:target/classes:$(cat target/peer-bench.classpath)
+ * io.dfstree.benchmark.BigDownloadProbe JAR SIZE DOWNLOADS BLOCKS [single|group]} under the bench
+ * lock; {@code TRACE=DIR}: the last block of each system and sink runs under {@code perf trace -s}
+ * attached to the servers and this client.
+ */
 public final class BigDownloadProbe {
   public static void main(String[] args) throws Exception {
     Path jar = Path.of(args[0]);
