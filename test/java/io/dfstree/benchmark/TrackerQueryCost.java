@@ -29,7 +29,8 @@ import org.csource.fastdfs.TrackerServer;
  * stored 4 KiB file before it is closed, which is the official client's whole c=1 download. With
  * {@code PERF_TRACE=DIR} the last block of each system runs under {@code perf trace -s} attached to
  * its server processes, and {@code DIR/<system>.txt} gets the system calls per thread (divide by
- * the block's count for calls per operation).
+ * the block's count for calls per operation). {@code DL_SIZE=BYTES} sets the stored file's size
+ * (4096 unless set), {@code DL_FILES=N} how many such files are stored and asked for in turn (1).
  */
 public final class TrackerQueryCost {
   private TrackerQueryCost() {}
@@ -40,27 +41,46 @@ public final class TrackerQueryCost {
     int blocks = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     boolean download = args.length > 3 && args[3].equals("download");
     String traceDir = System.getenv("PERF_TRACE");
+    int size = Integer.parseInt(System.getenv().getOrDefault("DL_SIZE", "4096"));
     List<SystemUnderTest> all = new ArrayList<>();
     try {
       all.add(new SystemUnderTest.FastDfs(Path.of("../shared/fastdfs-peer/fastdfs-peer"), true));
-      all.add(new SystemUnderTest.Ours("ours", jar, true, true, 2, List.of("-Xmx512m"), null, 32));
+      String jfr = System.getenv("JFR_DIR");
+      all.add(
+          new SystemUnderTest.Ours(
+              "ours",
+              jar,
+              true,
+              true,
+              2,
+              List.of("-Xmx512m"),
+              jfr == null ? null : Path.of(jfr),
+              32));
       for (SystemUnderTest sut : all) {
         sut.start(); // returns once its storages are ACTIVE
       }
-      Map<String, String[]> stored = new HashMap<>();
+      Map<String, String[][]> stored = new HashMap<>();
+      int files = Integer.parseInt(System.getenv().getOrDefault("DL_FILES", "1"));
       for (SystemUnderTest sut : all) {
         BenchClient.configureOfficial(sut.tracker());
         TrackerClient tc = new TrackerClient();
         TrackerServer ts = tc.getConnection();
         StorageClient sc = new StorageClient(ts, null);
-        stored.put(sut.name, sc.upload_file(new byte[4096], "bin", null));
+        String[][] ids = new String[files][];
+        java.util.Random rnd = new java.util.Random(1);
+        for (int f = 0; f < files; f++) {
+          byte[] data = new byte[size];
+          rnd.nextBytes(data);
+          ids[f] = sc.upload_file(data, "bin", null);
+        }
+        stored.put(sut.name, ids);
         ts.close();
       }
       for (int b = 0; b <= blocks; b++) {
         for (SystemUnderTest sut : all) {
           Path trace =
               traceDir != null && b == blocks ? Path.of(traceDir, sut.name + ".txt") : null;
-          run(sut, stored.get(sut.name), n, b == 0, download, trace);
+          run(sut, stored.get(sut.name), n, b == 0, download, size, trace);
         }
       }
     } finally {
@@ -71,7 +91,13 @@ public final class TrackerQueryCost {
   }
 
   private static void run(
-      SystemUnderTest sut, String[] id, int n, boolean warmup, boolean download, Path trace)
+      SystemUnderTest sut,
+      String[][] ids,
+      int n,
+      boolean warmup,
+      boolean download,
+      int size,
+      Path trace)
       throws Exception {
     BenchClient.configureOfficial(sut.tracker());
     TrackerClient tc = new TrackerClient();
@@ -85,6 +111,7 @@ public final class TrackerQueryCost {
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       long s = System.nanoTime();
+      String[] id = ids[i % ids.length];
       // client 1.27 connects to the storage it names inside the query call; the demo's operation
       // would then send its request on it and close it: here it is closed at once
       org.csource.fastdfs.StorageServer r =
@@ -96,7 +123,7 @@ public final class TrackerQueryCost {
       }
       if (download) {
         byte[] got = new StorageClient(ts, r).download_file(id[0], id[1]);
-        if (got == null || got.length != 4096) {
+        if (got == null || got.length != size) {
           throw new IllegalStateException(
               sut.name + ": download failed, errno " + tc.getErrorCode());
         }

@@ -7,9 +7,19 @@ import io.dfstree.protocol.FdfsException;
  * name that comes from outside passes through {@link #parseRemote} before it may name a path, so no
  * client string ever reaches the filesystem unchecked: the name is a fixed logic path of upper-case
  * hex and one final component drawn from {@code [A-Za-z0-9_.-]}.
+ *
+ * @param decoded what the name's payload says (source, time, size, CRC32, kind), decoded once when
+ *     the name is parsed: a request used to decode it again at every step that read it, three to
+ *     five base64 decodes per download (benchmark/PROFILE.md, session 31)
  */
 public record FileId(
-    String group, String remoteName, int storePathIndex, int high, int low, String baseName) {
+    String group,
+    String remoteName,
+    int storePathIndex,
+    int high,
+    int low,
+    String baseName,
+    FileName.Decoded decoded) {
   public static final int MAX_REMOTE_NAME = 127;
 
   /**
@@ -58,12 +68,8 @@ public record FileId(
     if (base.endsWith("-m")) {
       throw FdfsException.invalid("file name may not end in -m (metadata suffix)");
     }
-    FileName.decode(remote); // rejects a payload that is not base64url
-    return new FileId(group, remote, path, high, low, base);
-  }
-
-  public FileName.Decoded decoded() {
-    return FileName.decode(remoteName);
+    // rejects a payload that is not base64url
+    return new FileId(group, remote, path, high, low, base, FileName.decode(remote));
   }
 
   public static void checkGroupName(String group) {

@@ -27,7 +27,12 @@ public final class FileName {
 
   private FileName() {}
 
-  /** What a file name says about its file. */
+  /**
+   * What a file name says about its file.
+   *
+   * @param sourceKey the payload's first 4 bytes read big-endian: the raw source field that {@code
+   *     sourceId} or {@code sourceIp} interprets ({@link TrunkId#sourceKey})
+   */
   public record Decoded(
       int sourceId,
       String sourceIp,
@@ -36,7 +41,8 @@ public final class FileName {
       int crc32,
       boolean appender,
       boolean slave,
-      boolean trunk) {
+      boolean trunk,
+      int sourceKey) {
     /** The size embedded in the name (appender files do not carry one: 0). */
     public long fileSize() {
       if (appender) {
@@ -166,7 +172,7 @@ public final class FileName {
         !appender
             && (len > TRUNK_NAME_LEN
                 || (len != NORMAL_NAME_LEN && !(trunk && len == TRUNK_NAME_LEN)));
-    return new Decoded(sourceId, ip, time, sizeField, crc, appender, slave, trunk);
+    return new Decoded(sourceId, ip, time, sizeField, crc, appender, slave, trunk, b.getInt(0));
   }
 
   /**

@@ -103,23 +103,54 @@ public record TrunkId(
     int path = hex2(remoteName, 1);
     int high = hex2(remoteName, 4);
     int low = hex2(remoteName, 7);
-    int payloadEnd = FileName.LOGIC_PATH_LEN + FileName.PAYLOAD_CHARS;
-    byte[] p;
-    byte[] loc;
+    FileName.Decoded d;
     try {
-      p = DECODER.decode(remoteName.substring(FileName.LOGIC_PATH_LEN, payloadEnd));
-      loc = DECODER.decode(remoteName.substring(payloadEnd, payloadEnd + LOCATION_CHARS));
-    } catch (IllegalArgumentException e) {
+      d = FileName.decode(remoteName);
+    } catch (FdfsException e) {
       throw FdfsException.invalid("trunk file name is not base64url");
     }
+    int payloadEnd = FileName.LOGIC_PATH_LEN + FileName.PAYLOAD_CHARS;
     String extPart = remoteName.substring(payloadEnd + LOCATION_CHARS);
     for (int i = 0; i < extPart.length(); i++) {
       if (!FileId.isNameChar(extPart.charAt(i))) {
         throw FdfsException.invalid("illegal character in trunk file name");
       }
     }
-    ByteBuffer pb = ByteBuffer.wrap(p);
-    long sizeField = pb.getLong(8);
+    return of(remoteName, path, high, low, d, extPart);
+  }
+
+  /**
+   * The trunk name of a parsed file id, from the payload {@link FileId#parseRemote} decoded
+   * already: only the location part is decoded here. EINVAL as {@link #parse} for a name that is
+   * not one.
+   */
+  public static TrunkId of(FileId id) {
+    String remoteName = id.remoteName();
+    if (remoteName.length() != FileName.TRUNK_NAME_LEN) {
+      throw FdfsException.invalid(
+          "trunk file name must be 60 characters, not " + remoteName.length());
+    }
+    // parseRemote checked the Mxx/HH/HH/ path and that every later character is a name character
+    int payloadEnd = FileName.LOGIC_PATH_LEN + FileName.PAYLOAD_CHARS;
+    return of(
+        remoteName,
+        id.storePathIndex(),
+        id.high(),
+        id.low(),
+        id.decoded(),
+        remoteName.substring(payloadEnd + LOCATION_CHARS));
+  }
+
+  private static TrunkId of(
+      String remoteName, int path, int high, int low, FileName.Decoded d, String extPart) {
+    int payloadEnd = FileName.LOGIC_PATH_LEN + FileName.PAYLOAD_CHARS;
+    byte[] loc;
+    try {
+      loc = DECODER.decode(remoteName.substring(payloadEnd, payloadEnd + LOCATION_CHARS));
+    } catch (IllegalArgumentException e) {
+      throw FdfsException.invalid("trunk file name is not base64url");
+    }
+    long sizeField = d.sizeField();
     if ((sizeField & FileName.TRUNK_FLAG) == 0 || (sizeField & FileName.APPENDER_FLAG) != 0) {
       throw FdfsException.invalid("60-character name without the trunk flag");
     }
@@ -134,11 +165,11 @@ public record TrunkId(
     }
     return new TrunkId(
         path,
-        pb.getInt(0),
-        pb.getInt(4),
+        d.sourceKey(),
+        d.createTime(),
         sizeHigh,
         (int) sizeField,
-        pb.getInt(16),
+        d.crc32(),
         volume,
         lb.getInt(4),
         lb.getInt(8),

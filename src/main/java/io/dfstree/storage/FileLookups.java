@@ -48,7 +48,7 @@ final class FileLookups {
       return files
           .packedEngine()
           .store(id.storePathIndex())
-          .contains(TrunkId.parse(id.remoteName()));
+          .contains(TrunkId.of(id));
     }
     return Files.exists(p);
   }
@@ -123,7 +123,7 @@ final class FileLookups {
         if (files
             .packedEngine()
             .store(id.storePathIndex())
-            .contains(TrunkId.parse(id.remoteName()))) {
+            .contains(TrunkId.of(id))) {
           here.add(id.remoteName());
         }
       } else {

@@ -289,7 +289,7 @@ final class PackedBlobEngine implements BlobEngine {
   @Override
   public Future<Boolean> exists(FileId id) {
     return Future.succeededFuture(
-        store(id.storePathIndex()).contains(TrunkId.parse(id.remoteName())));
+        store(id.storePathIndex()).contains(TrunkId.of(id)));
   }
 
   /**
@@ -300,7 +300,7 @@ final class PackedBlobEngine implements BlobEngine {
    */
   @Override
   public Future<Void> delete(Context ctx, FileId id) {
-    TrunkId t = TrunkId.parse(id.remoteName());
+    TrunkId t = TrunkId.of(id);
     PackedStore s = store(id.storePathIndex());
     // alone: no other client delete in flight on this storage (see deletesOnLoop)
     boolean alone = deletesInFlight.incrementAndGet() == 1;
@@ -385,7 +385,7 @@ final class PackedBlobEngine implements BlobEngine {
 
   /** A peer's delete (binlog {@code D}): tombstone even when the slot is not here (yet). */
   Future<Void> applyDelete(Context ctx, FileId id, long ts) {
-    TrunkId t = TrunkId.parse(id.remoteName());
+    TrunkId t = TrunkId.of(id);
     return files.withLock(
         ctx, id, () -> markThenRecord(ctx, store(id.storePathIndex()), id, t, false));
   }

@@ -195,7 +195,7 @@ final class PackedNewBlob implements NewBlob {
     }
     if (replace && engine.owns(id)) {
       // a damaged slot's good copy from a peer (Integrity): rewritten in place
-      TrunkId t = TrunkId.parse(id.remoteName());
+      TrunkId t = TrunkId.of(id);
       ByteBuffer good = content();
       released();
       return PackedBlobEngine.on(ctx, engine.store(id.storePathIndex()).repair(t, good));
@@ -222,7 +222,7 @@ final class PackedNewBlob implements NewBlob {
                                       new FdfsException(Errno.EIO, "source closed the connection")))
                       : other.placeCopy(ctx, id, mtimeSeconds, replace));
     }
-    TrunkId t = TrunkId.parse(id.remoteName());
+    TrunkId t = TrunkId.of(id);
     // under the slot's lock, as a delete of it (see delete): checked and placed, or refused
     return engine.files.withLock(
         ctx,

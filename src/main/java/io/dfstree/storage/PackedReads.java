@@ -66,7 +66,7 @@ final class PackedReads {
 
   /** Whether a FastDFS download of {@code id} is served by {@link #openWhole}. */
   static boolean sendsWhole(FileId id) {
-    return TrunkId.parse(id.remoteName()).fileSize() <= SEND_FROM_MEMORY_MAX;
+    return TrunkId.of(id).fileSize() <= SEND_FROM_MEMORY_MAX;
   }
 
   /**
@@ -98,7 +98,7 @@ final class PackedReads {
   }
 
   private Future<SmallDownload.Whole> openWholeOnce(FileId id) {
-    TrunkId t = TrunkId.parse(id.remoteName());
+    TrunkId t = TrunkId.of(id);
     PackedStore s = stores.apply(id.storePathIndex());
     if (!s.contains(t)) {
       return Future.failedFuture(FdfsException.notFound("file does not exist"));
@@ -165,11 +165,11 @@ final class PackedReads {
 
   /** Blocking: whether the slot of {@code id} is here but fails its check. */
   boolean damaged(FileId id) throws IOException {
-    return stores.apply(id.storePathIndex()).damaged(TrunkId.parse(id.remoteName()));
+    return stores.apply(id.storePathIndex()).damaged(TrunkId.of(id));
   }
 
   private Future<BlobEngine.BlobRead> openOnce(FileId id) {
-    TrunkId t = TrunkId.parse(id.remoteName());
+    TrunkId t = TrunkId.of(id);
     PackedStore s = stores.apply(id.storePathIndex());
     if (!s.contains(t)) {
       return Future.failedFuture(FdfsException.notFound("file does not exist"));

@@ -107,6 +107,59 @@ class TrunkIdTest {
     assertInvalid(trunk.substring(0, 55) + "/" + trunk.substring(56));
   }
 
+  /**
+   * A request's file id decodes its payload once ({@link FileId#decoded}); the trunk name built
+   * from it must be the one parsing the whole name gives, and refuse what parsing refuses.
+   */
+  @Test
+  void theTrunkNameOfAFileIdIsTheParsedOneAndRefusesTheSameNames() {
+    for (TrunkId t :
+        new TrunkId[] {
+          sample(),
+          new TrunkId(
+              0,
+              Integer.reverseBytes(100001),
+              5,
+              TrunkId.randomSizeHigh(),
+              0,
+              0,
+              1,
+              0,
+              32,
+              "1234567"),
+          new TrunkId(
+              255,
+              -1,
+              -1,
+              TrunkId.randomSizeHigh(),
+              256 * 1024,
+              -1,
+              0xFFFF,
+              1 << 30,
+              1 << 20,
+              "abc.png")
+        }) {
+      FileId id = FileId.parseRemote("group1", t.remoteName());
+      assertEquals(FileName.decode(t.remoteName()), id.decoded());
+      assertEquals(t, TrunkId.of(id));
+      assertEquals(TrunkId.parse(t.remoteName()), TrunkId.of(id));
+    }
+    String trunk = sample().remoteName();
+    // the directories must be the volume's
+    assertInvalidId(trunk.substring(0, 4) + "FF" + trunk.substring(6));
+    // a normal name padded to 60 characters has no trunk flag
+    assertInvalidId(FileIdTest.NAME.substring(0, 37) + "AAAAAAAAAAAAAAAA" + "09.conf");
+    // a normal 44-character name is not a trunk name at all
+    assertInvalidId(FileIdTest.NAME);
+  }
+
+  private static void assertInvalidId(String remoteName) {
+    FileId id = FileId.parseRemote("group1", remoteName);
+    assertThrows(FdfsException.class, () -> TrunkId.parse(remoteName));
+    FdfsException e = assertThrows(FdfsException.class, () -> TrunkId.of(id));
+    assertEquals(Errno.EINVAL, e.errno(), e.getMessage());
+  }
+
   @Test
   void refusesImpossibleLocations() {
     assertThrows(
