@@ -20,17 +20,18 @@ import java.util.Map;
 
 /**
  * Large downloads with the benchmark's pooled client (our {@code FdfsClient}, 64 KiB reads):
- * FastDFS and ours (W=1, no fsync) up at once, one stored file of the given size downloaded again
- * and again over one kept storage connection, into a {@code ByteArrayOutputStream} as the benchmark
- * does ("baos") and into a null sink; per block and system the rate, p50/p90, every server thread's
- * CPU per download and this client JVM's own CPU per download. Block 0 is a warm-up. Showed that
- * the client spends 40-80% more CPU receiving an 8 or 32 MiB file from ours (sendfile) than from
- * FastDFS (read + write) on one host (benchmark/PROFILE.md, session 31). Not a test.
+ * FastDFS and ours (W=1, no fsync) up at once, one stored file of the given size (or FILES of them,
+ * in turn) downloaded again and again over one kept storage connection, into a {@code
+ * ByteArrayOutputStream} as the benchmark does ("baos") and into a null sink; per block and system
+ * the rate, p50/p90, every server thread's CPU per download and this client JVM's own CPU per
+ * download. Block 0 is a warm-up. Showed that the client spends 40-80% more CPU receiving an 8 or
+ * 32 MiB file from ours (sendfile) than from FastDFS (read + write) on one host
+ * (benchmark/PROFILE.md, session 31). Not a test.
  *
  * <p>{@code java -cp target/test-classes:target/classes:$(cat target/peer-bench.classpath)
- * io.dfstree.benchmark.BigDownloadProbe JAR SIZE DOWNLOADS BLOCKS [single|group]} under the bench
- * lock; {@code TRACE=DIR}: the last block of each system and sink runs under {@code perf trace -s}
- * attached to the servers and this client.
+ * io.dfstree.benchmark.BigDownloadProbe JAR SIZE DOWNLOADS BLOCKS [single|group] [FILES]} under the
+ * bench lock; {@code TRACE=DIR}: the last block of each system and sink runs under {@code perf
+ * trace -s} attached to the servers and this client.
  */
 public final class BigDownloadProbe {
   public static void main(String[] args) throws Exception {
@@ -39,6 +40,7 @@ public final class BigDownloadProbe {
     int n = Integer.parseInt(args[2]);
     int blocks = Integer.parseInt(args[3]);
     boolean group = args.length > 4 && args[4].equals("group");
+    int files = args.length > 5 ? Integer.parseInt(args[5]) : 1;
     List<SystemUnderTest> all = new ArrayList<>();
     all.add(new SystemUnderTest.FastDfs(Path.of("../shared/fastdfs-peer/fastdfs-peer"), group));
     all.add(new SystemUnderTest.Ours("ours", jar, group, false, 1, List.of("-Xmx512m"), null, 32));
@@ -48,15 +50,18 @@ public final class BigDownloadProbe {
       }
       byte[] data = new byte[size];
       new java.util.Random(7).nextBytes(data);
-      String[][] ids = new String[all.size()][];
+      String[][][] ids = new String[all.size()][files][];
       for (int i = 0; i < all.size(); i++) {
         FdfsClient c = client(all.get(i));
         try (TrackerSession t = c.openTracker()) {
           StorageAddress a = t.queryStore(null);
           try (StorageSession s = c.openStorage(a)) {
-            StoredFile f =
-                s.upload(a.storePathIndex(), new ByteArrayInputStream(data), size, "bin");
-            ids[i] = new String[] {f.group(), f.remoteName()};
+            for (int f = 0; f < files; f++) {
+              data[0] = (byte) f; // a file of its own each, not one the server may share
+              StoredFile stored =
+                  s.upload(a.storePathIndex(), new ByteArrayInputStream(data), size, "bin");
+              ids[i][f] = new String[] {stored.group(), stored.remoteName()};
+            }
           }
         }
       }
@@ -88,13 +93,13 @@ public final class BigDownloadProbe {
             Duration.ofSeconds(30)));
   }
 
-  static void run(SystemUnderTest sut, String[] id, int n, String sink, boolean warm, Path trace)
+  static void run(SystemUnderTest sut, String[][] ids, int n, String sink, boolean warm, Path trace)
       throws Exception {
     FdfsClient c = client(sut);
     List<Long> pids = sut.serverPids();
     long[] lat = new long[n];
     try (TrackerSession t = c.openTracker()) {
-      StorageAddress a = t.queryFetch(id[0], id[1]);
+      StorageAddress a = t.queryFetch(ids[0][0], ids[0][1]);
       try (StorageSession s = c.openStorage(a)) {
         Process perf = null;
         if (trace != null) {
@@ -117,6 +122,7 @@ public final class BigDownloadProbe {
           long st = System.nanoTime();
           OutputStream out =
               sink.equals("baos") ? new ByteArrayOutputStream() : OutputStream.nullOutputStream();
+          String[] id = ids[i % ids.length];
           s.download(id[0], id[1], 0, 0, out);
           lat[i] = System.nanoTime() - st;
         }
@@ -133,12 +139,12 @@ public final class BigDownloadProbe {
         Arrays.sort(lat);
         System.out.printf(
             Locale.ROOT,
-            "%-8s %-8s %5d x %d: %7.1f/s p50 %7.2f ms p90 %7.2f ms; server CPU %7.1f us/op;"
+            "%-8s %-8s %5d of %d files: %7.1f/s p50 %7.2f ms p90 %7.2f ms; server CPU %7.1f us/op;"
                 + " client CPU %7.1f us/op%n",
             sut.name,
             sink,
             n,
-            0,
+            ids.length,
             n / secs,
             lat[n / 2] / 1e6,
             lat[(int) (n * 0.9)] / 1e6,
