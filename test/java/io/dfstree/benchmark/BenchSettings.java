@@ -99,10 +99,17 @@ final class BenchSettings {
 
   /**
    * More JVM options for one system of ours and its {@code -w1} twin, after {@link #serverJvm}
-   * ({@code --jvm-as serial="-XX:+UseSerialGC"}): the same build with another JVM setting beside
-   * it in one run. A name that is not also a {@code --jar-as} name runs the default jar.
+   * ({@code --jvm-as serial="-XX:+UseSerialGC"}): the same build with another JVM setting beside it
+   * in one run. A name that is not also a {@code --jar-as} name runs the default jar.
    */
   Map<String, List<String>> namedJvm = new LinkedHashMap<>();
+
+  /**
+   * Another Java runtime for one system of ours and its {@code -w1} twin ({@code --java-as
+   * jdk25=/usr/lib/jvm/temurin-25-jdk-amd64}): its servers run {@code JAVA_HOME/bin/java}, the same
+   * jar and options, beside the harness's own runtime in one run.
+   */
+  Map<String, Path> namedJava = new LinkedHashMap<>();
 
   int threads;
 
@@ -183,6 +190,17 @@ final class BenchSettings {
           }
           s.namedJvm.put(kv[0], List.of(kv[1].trim().split("\\s+")));
         }
+        case "--java-as" -> {
+          String[] kv = args[++i].split("=", 2);
+          if (kv.length != 2 || kv[0].isEmpty() || kv[0].endsWith("-w1") || kv[1].isBlank()) {
+            throw new IllegalArgumentException("--java-as NAME=JAVA_HOME, got " + args[i]);
+          }
+          Path java = Path.of(kv[1].trim(), "bin", "java");
+          if (!java.toFile().canExecute()) {
+            throw new IllegalArgumentException("--java-as " + kv[0] + ": no " + java);
+          }
+          s.namedJava.put(kv[0], java);
+        }
         case "--threads" -> s.threads = Integer.parseInt(args[++i]);
         case "--storage-set" -> s.storageSets.add(args[++i]);
         case "--jfr-settings" -> s.jfrSettings = args[++i];
@@ -202,7 +220,8 @@ final class BenchSettings {
       if (!List.of("fastdfs", "ours", "ours-w1").contains(plain)
           && !(s.baselineJar != null && List.of("base", "base-w1").contains(plain))
           && !s.namedJars.containsKey(plain.replaceFirst("-w1$", ""))
-          && !s.namedJvm.containsKey(plain.replaceFirst("-w1$", ""))) {
+          && !s.namedJvm.containsKey(plain.replaceFirst("-w1$", ""))
+          && !s.namedJava.containsKey(plain.replaceFirst("-w1$", ""))) {
         throw new IllegalArgumentException(
             "system "
                 + sys
@@ -292,6 +311,7 @@ final class BenchSettings {
                [--baseline-jar OLD.jar (adds systems base, base-w1: another build of ours, same run)]
                [--jar-as NAME=JAR (adds systems NAME, NAME-w1: one more build; repeatable)]
                [--jvm-as NAME="OPTS" (systems NAME, NAME-w1: ours with more JVM options; repeatable)]
+               [--java-as NAME=JAVA_HOME (systems NAME, NAME-w1: ours on another Java runtime; repeatable)]
                [--server-jvm "-Xmx512m ..."] [--storage-set KEY=VALUE (storage.KEY on ours; repeatable)]
                [--jfr-settings profile|FILE.jfc] [--dump-latencies DIR (per measured phase: start, latency per op)]
              systems ours, ours-w1, base, base-w1 take a -packed suffix (storage.packed.enabled=true)

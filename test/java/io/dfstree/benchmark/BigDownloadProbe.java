@@ -43,7 +43,9 @@ public final class BigDownloadProbe {
     int files = args.length > 5 ? Integer.parseInt(args[5]) : 1;
     List<SystemUnderTest> all = new ArrayList<>();
     all.add(new SystemUnderTest.FastDfs(Path.of("../shared/fastdfs-peer/fastdfs-peer"), group));
-    all.add(new SystemUnderTest.Ours("ours", jar, group, false, 1, List.of("-Xmx512m"), null, 32));
+    all.add(
+        new SystemUnderTest.Ours(
+            "ours", null, jar, group, false, 1, List.of("-Xmx512m"), null, 32));
     try {
       for (SystemUnderTest s : all) {
         s.start();

@@ -252,15 +252,17 @@ public final class PeerBench {
     Path jar = named != null ? named : name.startsWith("base") ? s.baselineJar : s.jar;
     List<String> jvm = new ArrayList<>(s.serverJvm);
     jvm.addAll(s.namedJvm.getOrDefault(key, List.of()));
-    if (named != null || s.namedJvm.containsKey(key)) {
+    Path java = s.namedJava.get(key);
+    if (named != null || s.namedJvm.containsKey(key) || java != null) {
       plain = plain.endsWith("-w1") ? "ours-w1" : "ours";
     }
     SystemUnderTest sut =
         switch (plain) {
           case "fastdfs" -> new SystemUnderTest.FastDfs(s.peerScript, group);
           case "ours", "base" ->
-              new SystemUnderTest.Ours(name, jar, group, true, 2, jvm, s.jfr, s.subdirs);
-          default -> new SystemUnderTest.Ours(name, jar, group, false, 1, jvm, s.jfr, s.subdirs);
+              new SystemUnderTest.Ours(name, java, jar, group, true, 2, jvm, s.jfr, s.subdirs);
+          default ->
+              new SystemUnderTest.Ours(name, java, jar, group, false, 1, jvm, s.jfr, s.subdirs);
         };
     if (sut instanceof SystemUnderTest.Ours ours) {
       List<String> sets = new ArrayList<>(s.storageSets);

@@ -139,4 +139,18 @@ class PeerBenchInterleaveTest {
     assertThrows(
         IllegalArgumentException.class, () -> BenchSettings.parse(new String[] {"--jvm-as", "x="}));
   }
+
+  @Test
+  void javaAsNamesASystemOfOursOnAnotherRuntime() {
+    String home = System.getProperty("java.home");
+    BenchSettings s =
+        BenchSettings.parse(
+            new String[] {"--java-as", "other=" + home, "--systems", "fastdfs,other,other-w1"});
+    assertEquals(java.nio.file.Path.of(home, "bin", "java"), s.namedJava.get("other"));
+    assertEquals(List.of("fastdfs", "other", "other-w1"), s.systems);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> BenchSettings.parse(new String[] {"--java-as", "x=/nonexistent/jdk"}),
+        "a runtime without bin/java");
+  }
 }

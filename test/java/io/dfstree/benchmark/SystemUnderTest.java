@@ -199,6 +199,9 @@ abstract class SystemUnderTest implements AutoCloseable {
    * Ours: the fat jar as all-in-one (single node) or tracker + two storages over Hazelcast (group).
    */
   static final class Ours extends SystemUnderTest {
+    /** The {@code java} its servers run: the harness's own unless {@code --java-as} named one. */
+    private final Path java;
+
     private final Path jar;
     private final boolean fsync;
     private final int writeQuorum;
@@ -224,6 +227,7 @@ abstract class SystemUnderTest implements AutoCloseable {
 
     Ours(
         String name,
+        Path java,
         Path jar,
         boolean group,
         boolean fsync,
@@ -233,6 +237,7 @@ abstract class SystemUnderTest implements AutoCloseable {
         int subdirs)
         throws IOException {
       super(name, group);
+      this.java = java != null ? java : Path.of(System.getProperty("java.home"), "bin", "java");
       this.jar = jar.toAbsolutePath();
       this.fsync = fsync;
       this.writeQuorum = writeQuorum;
@@ -259,7 +264,7 @@ abstract class SystemUnderTest implements AutoCloseable {
 
     private Process launch(String role, List<String> args) throws IOException {
       List<String> cmd = new ArrayList<>();
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.add(java.toString());
       cmd.addAll(jvmArgs);
       if (jfrDir != null) {
         cmd.add(
@@ -289,25 +294,27 @@ abstract class SystemUnderTest implements AutoCloseable {
         out.add("--set");
         out.add("storage." + kv);
       }
-      out.addAll(0, List.of(
-          "--set",
-          "storage.id=" + id,
-          "--set",
-          "storage.group=group1",
-          "--set",
-          "storage.host=127.0.0.1",
-          "--set",
-          "storage.port=" + port,
-          "--set",
-          "storage.storePaths=" + dir.resolve("store" + id),
-          "--set",
-          "storage.fsync=" + fsync,
-          "--set",
-          "storage.writeQuorum=" + writeQuorum,
-          "--set",
-          "storage.reservedSpace=256M",
-          "--set",
-          "storage.subdirCount=" + subdirs));
+      out.addAll(
+          0,
+          List.of(
+              "--set",
+              "storage.id=" + id,
+              "--set",
+              "storage.group=group1",
+              "--set",
+              "storage.host=127.0.0.1",
+              "--set",
+              "storage.port=" + port,
+              "--set",
+              "storage.storePaths=" + dir.resolve("store" + id),
+              "--set",
+              "storage.fsync=" + fsync,
+              "--set",
+              "storage.writeQuorum=" + writeQuorum,
+              "--set",
+              "storage.reservedSpace=256M",
+              "--set",
+              "storage.subdirCount=" + subdirs));
       return out;
     }
 

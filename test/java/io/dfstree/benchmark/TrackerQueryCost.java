@@ -49,6 +49,7 @@ public final class TrackerQueryCost {
       all.add(
           new SystemUnderTest.Ours(
               "ours",
+              null,
               jar,
               true,
               true,
