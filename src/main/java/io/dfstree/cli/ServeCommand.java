@@ -6,6 +6,7 @@ import io.dfstree.config.TrackerOptions;
 import io.dfstree.s3.S3Options;
 import io.dfstree.s3.S3Server;
 import io.dfstree.server.Launcher;
+import io.dfstree.server.NettyMemoryAccess;
 import io.dfstree.server.S3Deploy;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -59,6 +60,7 @@ public abstract class ServeCommand implements Callable<Integer> {
             .toCompletionStage()
             .toCompletableFuture()
             .get(60, TimeUnit.SECONDS);
+    NettyMemoryAccess.warnIfSlow();
     try {
       Launcher.deploy(vertx, role(), config)
           .toCompletionStage()
