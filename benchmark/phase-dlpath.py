@@ -26,6 +26,16 @@ order the log lists them), last the client.
 import collections, os, re, statistics as st, sys, time, bisect
 
 T = "/sys/kernel/tracing/instances/" + os.environ.get("DLPATH_INSTANCE", "dl64")
+
+def need_tracefs():
+    """Mounts tracefs where a new machine has not (root), or says at once what is missing, before
+    the benchmark runs rather than after (session 34: a FileNotFoundError at the phase)."""
+    root = "/sys/kernel/tracing"
+    if not os.path.isdir(root + "/instances"):
+        os.system(f"mount -t tracefs nodev {root} 2>/dev/null")
+    if not os.path.isdir(root + "/instances"):
+        sys.exit(f"{root} is not mounted and could not be (needs root): mount -t tracefs nodev {root}")
+
 SC = ["recvfrom", "sendto", "read", "write", "writev", "readv", "sendmsg", "recvmsg", "pread64",
       "sendfile64", "splice", "openat", "close", "newfstatat", "statx", "fstat", "setsockopt",
       "futex", "epoll_pwait", "epoll_pwait2", "epoll_wait", "epoll_ctl", "poll", "ppoll", "lseek"]
@@ -58,6 +68,7 @@ def client_pid():
 
 
 def record(log, system, op, out, nth, delay, window):
+    need_tracefs()
     pids = None; seen = 0; count = 0; deadline = time.time() + 3600
     while time.time() < deadline:
         try:

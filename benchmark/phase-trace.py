@@ -14,6 +14,16 @@ shown as other:COMM.
 # phase-trace.py split OUT
 import os, re, sys, time, collections, statistics
 T="/sys/kernel/tracing/instances/big"
+
+def need_tracefs():
+    """Mounts tracefs where a new machine has not (root), or says at once what is missing, before
+    the benchmark runs rather than after (session 34: a FileNotFoundError at the phase)."""
+    root = "/sys/kernel/tracing"
+    if not os.path.isdir(root + "/instances"):
+        os.system(f"mount -t tracefs nodev {root} 2>/dev/null")
+    if not os.path.isdir(root + "/instances"):
+        sys.exit(f"{root} is not mounted and could not be (needs root): mount -t tracefs nodev {root}")
+
 EV=["block/block_rq_issue","block/block_rq_complete","syscalls/sys_enter_fdatasync","syscalls/sys_exit_fdatasync",
     "syscalls/sys_enter_fsync","syscalls/sys_exit_fsync","syscalls/sys_enter_unlink","syscalls/sys_exit_unlink",
     "syscalls/sys_enter_rename","syscalls/sys_exit_rename","syscalls/sys_enter_renameat2","syscalls/sys_exit_renameat2",
@@ -21,6 +31,7 @@ EV=["block/block_rq_issue","block/block_rq_complete","syscalls/sys_enter_fdatasy
 def w(p,v):
     with open(p,"w") as f: f.write(v)
 def record(log, system, op, out, window):
+    need_tracefs()
     pids=None; seen=0; deadline=time.time()+3600
     while time.time()<deadline:
         try: text=open(log).read()
