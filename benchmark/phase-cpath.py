@@ -24,14 +24,7 @@ import collections, os, re, statistics as st, sys, time
 
 T="/sys/kernel/tracing/instances/gdel"
 
-def need_tracefs():
-    """Mounts tracefs where a new machine has not (root), or says at once what is missing, before
-    the benchmark runs rather than after (session 34: a FileNotFoundError at the phase)."""
-    root = "/sys/kernel/tracing"
-    if not os.path.isdir(root + "/instances"):
-        os.system(f"mount -t tracefs nodev {root} 2>/dev/null")
-    if not os.path.isdir(root + "/instances"):
-        sys.exit(f"{root} is not mounted and could not be (needs root): mount -t tracefs nodev {root}")
+from tracefs import need_tracefs
 
 SC=["recvfrom","sendto","read","write","pwrite64","pread64","fdatasync","accept4","connect","close","futex","epoll_pwait2","epoll_wait","poll","ppoll"]
 EV=["sched/sched_wakeup","sched/sched_switch"]+[f"syscalls/sys_{d}_{s}" for s in SC for d in ("enter","exit")]

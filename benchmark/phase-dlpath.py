@@ -27,14 +27,7 @@ import collections, os, re, statistics as st, sys, time, bisect
 
 T = "/sys/kernel/tracing/instances/" + os.environ.get("DLPATH_INSTANCE", "dl64")
 
-def need_tracefs():
-    """Mounts tracefs where a new machine has not (root), or says at once what is missing, before
-    the benchmark runs rather than after (session 34: a FileNotFoundError at the phase)."""
-    root = "/sys/kernel/tracing"
-    if not os.path.isdir(root + "/instances"):
-        os.system(f"mount -t tracefs nodev {root} 2>/dev/null")
-    if not os.path.isdir(root + "/instances"):
-        sys.exit(f"{root} is not mounted and could not be (needs root): mount -t tracefs nodev {root}")
+from tracefs import need_tracefs
 
 SC = ["recvfrom", "sendto", "read", "write", "writev", "readv", "sendmsg", "recvmsg", "pread64",
       "sendfile64", "splice", "openat", "close", "newfstatat", "statx", "fstat", "setsockopt",

@@ -15,14 +15,7 @@ shown as other:COMM.
 import os, re, sys, time, collections, statistics
 T="/sys/kernel/tracing/instances/big"
 
-def need_tracefs():
-    """Mounts tracefs where a new machine has not (root), or says at once what is missing, before
-    the benchmark runs rather than after (session 34: a FileNotFoundError at the phase)."""
-    root = "/sys/kernel/tracing"
-    if not os.path.isdir(root + "/instances"):
-        os.system(f"mount -t tracefs nodev {root} 2>/dev/null")
-    if not os.path.isdir(root + "/instances"):
-        sys.exit(f"{root} is not mounted and could not be (needs root): mount -t tracefs nodev {root}")
+from tracefs import need_tracefs
 
 EV=["block/block_rq_issue","block/block_rq_complete","syscalls/sys_enter_fdatasync","syscalls/sys_exit_fdatasync",
     "syscalls/sys_enter_fsync","syscalls/sys_exit_fsync","syscalls/sys_enter_unlink","syscalls/sys_exit_unlink",

@@ -11,14 +11,7 @@ import os,re,sys,time
 log,system,op,out,window=sys.argv[1:6]; window=float(window)
 T="/sys/kernel/tracing/instances/c1tail-"+re.sub(r"\W","",system+op)
 
-def need_tracefs():
-    """Mounts tracefs where a new machine has not (root), or says at once what is missing, before
-    the benchmark runs rather than after (session 34: a FileNotFoundError at the phase)."""
-    root = "/sys/kernel/tracing"
-    if not os.path.isdir(root + "/instances"):
-        os.system(f"mount -t tracefs nodev {root} 2>/dev/null")
-    if not os.path.isdir(root + "/instances"):
-        sys.exit(f"{root} is not mounted and could not be (needs root): mount -t tracefs nodev {root}")
+from tracefs import need_tracefs
 
 need_tracefs()
 
