@@ -49,6 +49,9 @@ public final class ConsoleRoutes {
     consumer = vertx.eventBus().consumer(Addresses.FILE_EVENTS, m -> onMessage(m.body()));
     pingTimer = vertx.setPeriodic(PING_MS, id -> viewers.forEach(r -> send(r, ": ping\n\n")));
     router.getWithRegex("/console").handler(ctx -> ctx.redirect("/console/"));
+    // the port's root too: the banner's console address is easy to shorten to host:port, which a
+    // first user then met as a 404 (session 34's first run); nothing else lives at "/"
+    router.getWithRegex("/").handler(ctx -> ctx.redirect("/console/"));
     router
         .route("/console/*")
         .method(HttpMethod.GET)

@@ -58,6 +58,28 @@ class ConsoleRoutesTest {
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * The port's root and {@code /console} send a browser to the console's page; nothing else is
+   * redirected.
+   */
+  @Test
+  void theRootAndConsoleWithoutASlashLeadToTheConsole() throws Exception {
+    String base = "http://127.0.0.1:" + server.actualPort();
+    for (String path : List.of("/", "/console")) {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + path)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(302, r.statusCode(), path);
+      assertEquals("/console/", r.headers().firstValue("location").orElse(null), path);
+    }
+    HttpResponse<String> other =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/nothing-here")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, other.statusCode(), "not every path");
+  }
+
   @Test
   void groupsAreTheMapAndNewViewersGetTheLastFiftyEventsThenLiveOnes() throws Exception {
     String base = "http://127.0.0.1:" + server.actualPort();
