@@ -21,10 +21,9 @@ process whose command line holds io.dfstree.benchmark.PeerBench: run one benchma
 Process indexes in the output: 0 tracker, 1 and 2 the storages, 3 the client.
 """
 import collections, os, re, statistics as st, sys, time
+from tracefs import need_tracefs
 
 T="/sys/kernel/tracing/instances/gdel"
-
-from tracefs import need_tracefs
 
 SC=["recvfrom","sendto","read","write","pwrite64","pread64","fdatasync","accept4","connect","close","futex","epoll_pwait2","epoll_wait","poll","ppoll"]
 EV=["sched/sched_wakeup","sched/sched_switch"]+[f"syscalls/sys_{d}_{s}" for s in SC for d in ("enter","exit")]

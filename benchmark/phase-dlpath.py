@@ -24,10 +24,9 @@ Process indexes in the output: 0 tracker, 1 and 2 the storages (FastDFS: its pro
 order the log lists them), last the client.
 """
 import collections, os, re, statistics as st, sys, time, bisect
+from tracefs import need_tracefs
 
 T = "/sys/kernel/tracing/instances/" + os.environ.get("DLPATH_INSTANCE", "dl64")
-
-from tracefs import need_tracefs
 
 SC = ["recvfrom", "sendto", "read", "write", "writev", "readv", "sendmsg", "recvmsg", "pread64",
       "sendfile64", "splice", "openat", "close", "newfstatat", "statx", "fstat", "setsockopt",

@@ -13,9 +13,8 @@ shown as other:COMM.
 """
 # phase-trace.py split OUT
 import os, re, sys, time, collections, statistics
-T="/sys/kernel/tracing/instances/big"
-
 from tracefs import need_tracefs
+T="/sys/kernel/tracing/instances/big"
 
 EV=["block/block_rq_issue","block/block_rq_complete","syscalls/sys_enter_fdatasync","syscalls/sys_exit_fdatasync",
     "syscalls/sys_enter_fsync","syscalls/sys_exit_fsync","syscalls/sys_enter_unlink","syscalls/sys_exit_unlink",

@@ -8,10 +8,9 @@ slow operations (PeerBench --dump-latencies DIR) up with what ran on each CPU (c
 Needs root and /sys/kernel/tracing; writes OUT.trace and OUT.tids (tid, pid, comm, command line)."""
 # rec.py LOG SYSTEM OP OUT WINDOW: system-wide sched + block trace (trace_clock mono) over a phase
 import os,re,sys,time
+from tracefs import need_tracefs
 log,system,op,out,window=sys.argv[1:6]; window=float(window)
 T="/sys/kernel/tracing/instances/c1tail-"+re.sub(r"\W","",system+op)
-
-from tracefs import need_tracefs
 
 need_tracefs()
 
