@@ -5,8 +5,9 @@ for a short window inside one measured phase; then each operation cut at the cli
 calls (tracker query written -> answer read -> connect -> request written -> answer read -> QUIT +
 close) and, for ours, the storage's part cut at the event loop's recvfrom, the packed committer's
 switch-in, the fdatasync enter/exit and the loop's sendto (helper gdel, session 16; PROFILE.md
-"gdel"). Written for the official client's delete (one request written after connect, a 10-byte
-answer); other operations need other cuts.
+"gdel"). `path` and `storage` are written for the official client's delete (one request written after
+connect, a 10-byte answer); `steps` and `busy` (session 35) cut any client's operations at its connects
+and need no knowledge of the protocol or of either system's threads.
 
   python3 benchmark/phase-cpath.py record BENCH.log SYSTEM OP OUT [NTH [DELAY_S [WINDOW_S]]] &
   benchmark/fastdfs-compare.sh ... --clients official -c 1 ... > BENCH.log
@@ -14,6 +15,8 @@ answer); other operations need other cuts.
   python3 benchmark/phase-cpath.py storage OUT   # ours: the storage's part, forces per delete
   python3 benchmark/phase-cpath.py forces OUT    # fdatasync count and p50 by process/thread kind
   python3 benchmark/phase-cpath.py cpu OUT       # on-CPU time per operation by thread kind
+  python3 benchmark/phase-cpath.py steps OUT [K] # any client and op: each client call, K connects per op
+  python3 benchmark/phase-cpath.py busy OUT K STEP|gaps US  # who ran while the client sat > US in a call
 
 NTH: the NTH phase start of SYSTEM OP in the log (c=1 phases come first: 1 = round 1's c=1).
 Needs root and /sys/kernel/tracing (its own instance, instances/gdel). The client is found as the
@@ -200,6 +203,107 @@ def cpu(base):
     for k,v in agg.items(): tot[k[0]]+=v
     print("    per process:",{p:round(v/n*1e6,1) for p,v in sorted(tot.items())})
 
+def client_cycles(base, per_op):
+    """The client's operations as lists of (enter, exit, "call:returned") of its first worker, cut at
+    every per_op-th connect, only those of the most common sequence; and every thread's runs on a
+    CPU as (start, end, tid), the idle task's included (tid 0, "swapper")."""
+    tids, ev = load(base)
+    client = max(p for p, _ in tids.values())
+    bench = [t for t, (p, c) in tids.items() if p == client and c.startswith('bench-0')][0]
+    calls = []; open_ = {}; on = {}; runs = []; names = {}
+    SW = re.compile(r'prev_comm=(.*?) prev_pid=(\d+) .* next_comm=(.*?) next_pid=(\d+)')
+    for ts, tid, body in ev:
+        if 'sched_switch' in body:
+            m = SW.search(body)
+            if m:
+                prev, nxt = int(m.group(2)), int(m.group(4))
+                if prev in on: runs.append((on.pop(prev), ts, prev))
+                on[nxt] = ts; names[nxt] = m.group(3)
+            continue
+        if tid != bench: continue
+        m = re.match(r'sys_(\w+)(\(| -> )(.*)', body)
+        if not m: continue
+        name, kind, rest = m.groups()
+        if kind == '(':
+            open_[name] = ts
+        elif name in open_:
+            ret = rest.strip()
+            if name in ('read', 'recvfrom', 'write', 'sendto'):
+                ret = ret if not ret.startswith('0xffff') else 'EAGAIN'
+            else:
+                ret = ''
+            calls.append((open_.pop(name), ts, name + (':' + ret if ret else '')))
+    conn = [i for i, c in enumerate(calls) if c[2] == 'connect']
+    best = None
+    for off in range(per_op):
+        starts = conn[off::per_op]
+        ops = [calls[i:j] for i, j in zip(starts, starts[1:])]
+        if not ops: continue
+        sig, n = collections.Counter(tuple(c[2] for c in o) for o in ops).most_common(1)[0]
+        if best is None or n > best[1]: best = (ops, n, sig)
+    ops, _, sig = best
+    ops = [o for o in ops if tuple(c[2] for c in o) == sig]
+    runs.sort()
+    who = lambda t: tids.get(t, (9, names.get(t, '?')))  # 9: not a process of the run (idle, kernel)
+    return ops, sig, runs, who, client
+
+def on_cpu(runs, a, b, key):
+    """CPU time of the runs inside [a, b], summed by key(tid)."""
+    import bisect
+    starts = on_cpu.starts if getattr(on_cpu, 'runs', None) is runs else None
+    if starts is None: on_cpu.runs, on_cpu.starts = runs, [r[0] for r in runs]; starts = on_cpu.starts
+    out = collections.Counter()
+    for s, e, t in runs[max(0, bisect.bisect_left(starts, a) - 100):bisect.bisect_right(starts, b)]:
+        o = min(e, b) - max(s, a)
+        if o > 0: out[key(t)] += o
+    return out
+
+def steps(base, per_op=1):
+    """Each system call of the client per operation (any client, any system): the median and mean
+    time the client spent before it (its own code, or waiting for a core) and in it, with the
+    servers' on-CPU time by process inside it; then the cycle's mean split into the client's own
+    time and its waits for the servers (the calls it spends over 20 us in on median, connect aside)."""
+    ops, sig, runs, who, client = client_cycles(base, per_op)
+    print(f"{base}: {len(ops)} ops of the most common sequence ({len(sig)} calls each)")
+    print(f"  {'#':>3} {'call:returned':22s} {'before us p50/mean':>18} {'in us p50/mean':>15}   servers on-CPU in the call (us p50, by process)")
+    cyc = [b[0][0] - a[0][0] for a, b in zip(ops, ops[1:]) if b[0][0] - a[-1][1] < 0.01]
+    for i in range(len(sig)):
+        before = [o[i][0] - (o[i-1][1] if i else o[i][0]) for o in ops]
+        inside = [o[i][1] - o[i][0] for o in ops]
+        cpu = collections.defaultdict(list)
+        for o in ops:
+            c = on_cpu(runs, o[i][0], o[i][1], lambda t: who(t)[0])
+            for p in range(client): cpu[p].append(c.get(p, 0))
+        cs = ' '.join(f"{p}:{st.median(v)*1e6:.0f}" for p, v in sorted(cpu.items()) if st.median(v) > 1e-6)
+        print(f"  {i:3d} {sig[i]:22s} {st.median(before)*1e6:9.0f} {st.mean(before)*1e6:8.0f} {st.median(inside)*1e6:7.0f} {st.mean(inside)*1e6:7.0f}   {cs}")
+    tail = [b[0][0] - a[-1][1] for a, b in zip(ops, ops[1:]) if b[0][0] - a[-1][1] < 0.01]
+    print(f"  after the last call, to the next op: p50 {st.median(tail)*1e6:.0f} us, mean {st.mean(tail)*1e6:.0f}; "
+          f"whole cycle p50 {st.median(cyc)*1e6:.0f} us, mean {st.mean(cyc)*1e6:.0f}")
+    waits = [i for i in range(len(sig)) if st.median([o[i][1] - o[i][0] for o in ops]) > 20e-6 and sig[i] != 'connect']
+    w = sum(st.mean([o[i][1] - o[i][0] for o in ops]) for i in waits)
+    print(f"  mean waits for the servers (calls {waits}): {w*1e6:.0f} us; the client's own: {(st.mean(cyc)-w)*1e6:.0f} us")
+
+def busy(base, per_op, step, over_us):
+    """What ran on the CPUs while the client sat long in one call (STEP, a number from `steps`) or,
+    with STEP "gaps", between two of its calls: every such stretch over OVER_US, their share of the
+    time, and the CPU time by process and thread kind inside them (swapper: idle)."""
+    ops, sig, runs, who, client = client_cycles(base, per_op)
+    if step == 'gaps':
+        spans = [(o[i-1][1], o[i][0]) for o in ops for i in range(1, len(o))]
+        spans += [(a[-1][1], b[0][0]) for a, b in zip(ops, ops[1:]) if b[0][0] - a[-1][1] < 0.01]
+        what = "between two calls"
+    else:
+        spans = [(o[int(step)][0], o[int(step)][1]) for o in ops]
+        what = f"in call {step} ({sig[int(step)]})"
+    long_ = [(a, b) for a, b in spans if b - a > over_us * 1e-6]
+    total = sum(b - a for a, b in spans); slow = sum(b - a for a, b in long_)
+    print(f"{base}: {len(ops)} ops; the client {what}: {len(long_)} of {len(spans)} over {over_us:.0f} us, "
+          f"{slow*1e3:.1f} ms of {total*1e3:.1f} ({slow/total:.0%}); on the 2 CPUs meanwhile (ms):")
+    agg = collections.Counter()
+    for a, b in long_:
+        agg.update(on_cpu(runs, a, b, lambda t: (who(t)[0], re.sub(r'[-#\[\]\d/]+$', '', who(t)[1])[:18])))
+    for k, v in agg.most_common(14): print(f"    proc {k[0]} {k[1]:20s} {v*1e3:7.1f}")
+
 if __name__=="__main__":
     cmd,a=sys.argv[1],sys.argv[2:]
     if cmd=="record":
@@ -209,4 +313,6 @@ if __name__=="__main__":
     elif cmd=="storage": ours(a[0]); split(a[0])
     elif cmd=="forces": forces(a[0])
     elif cmd=="cpu": cpu(a[0])
+    elif cmd=="steps": steps(a[0], int(a[1]) if len(a)>1 else 1)
+    elif cmd=="busy": busy(a[0], int(a[1]), a[2], float(a[3]))
     else: sys.exit(__doc__)
