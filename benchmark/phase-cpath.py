@@ -262,7 +262,8 @@ def steps(base, per_op=1):
     """Each system call of the client per operation (any client, any system): the median and mean
     time the client spent before it (its own code, or waiting for a core) and in it, with the
     servers' on-CPU time by process inside it; then the cycle's mean split into the client's own
-    time and its waits for the servers (the calls it spends over 20 us in on median, connect aside)."""
+    time and its waits for the servers (the calls other than connect, write and close it spends over
+    20 us in on median)."""
     ops, sig, runs, who, client = client_cycles(base, per_op)
     print(f"{base}: {len(ops)} ops of the most common sequence ({len(sig)} calls each)")
     print(f"  {'#':>3} {'call:returned':22s} {'before us p50/mean':>18} {'in us p50/mean':>15}   servers on-CPU in the call (us p50, by process)")
@@ -279,7 +280,8 @@ def steps(base, per_op=1):
     tail = [b[0][0] - a[-1][1] for a, b in zip(ops, ops[1:]) if b[0][0] - a[-1][1] < 0.01]
     print(f"  after the last call, to the next op: p50 {st.median(tail)*1e6:.0f} us, mean {st.mean(tail)*1e6:.0f}; "
           f"whole cycle p50 {st.median(cyc)*1e6:.0f} us, mean {st.mean(cyc)*1e6:.0f}")
-    waits = [i for i in range(len(sig)) if st.median([o[i][1] - o[i][0] for o in ops]) > 20e-6 and sig[i] != 'connect']
+    waits = [i for i in range(len(sig)) if st.median([o[i][1] - o[i][0] for o in ops]) > 20e-6
+             and sig[i].split(':')[0] not in ('connect', 'write', 'sendto', 'close')]
     w = sum(st.mean([o[i][1] - o[i][0] for o in ops]) for i in waits)
     print(f"  mean waits for the servers (calls {waits}): {w*1e6:.0f} us; the client's own: {(st.mean(cyc)-w)*1e6:.0f} us")
 
@@ -305,6 +307,7 @@ def busy(base, per_op, step, over_us):
     for k, v in agg.most_common(14): print(f"    proc {k[0]} {k[1]:20s} {v*1e3:7.1f}")
 
 if __name__=="__main__":
+    if len(sys.argv) < 3: sys.exit(__doc__)
     cmd,a=sys.argv[1],sys.argv[2:]
     if cmd=="record":
         record(a[0],a[1],a[2],a[3],int(a[4]) if len(a)>4 else 1,float(a[5]) if len(a)>5 else 1.0,
