@@ -243,15 +243,21 @@ def client_cycles(base, per_op):
         if best is None or n > best[1]: best = (ops, n, sig)
     ops, _, sig = best
     ops = [o for o in ops if tuple(c[2] for c in o) == sig]
-    runs.sort()
+    runs = Runs(sorted(runs))
     who = lambda t: tids.get(t, (9, names.get(t, '?')))  # 9: not a process of the run (idle, kernel)
     return ops, sig, runs, who, client
 
+class Runs(list):
+    """Runs on a CPU, (start, end, tid), sorted by start, with their starts for bisecting."""
+    def __init__(self, runs):
+        super().__init__(runs)
+        self.starts = [r[0] for r in runs]
+
 def on_cpu(runs, a, b, key):
-    """CPU time of the runs inside [a, b], summed by key(tid)."""
+    """CPU time of the runs (sorted by start, each shorter than 100 runs' span) inside [a, b],
+    summed by key(tid)."""
     import bisect
-    starts = on_cpu.starts if getattr(on_cpu, 'runs', None) is runs else None
-    if starts is None: on_cpu.runs, on_cpu.starts = runs, [r[0] for r in runs]; starts = on_cpu.starts
+    starts = runs.starts
     out = collections.Counter()
     for s, e, t in runs[max(0, bisect.bisect_left(starts, a) - 100):bisect.bisect_right(starts, b)]:
         o = min(e, b) - max(s, a)
@@ -300,7 +306,7 @@ def busy(base, per_op, step, over_us):
     long_ = [(a, b) for a, b in spans if b - a > over_us * 1e-6]
     total = sum(b - a for a, b in spans); slow = sum(b - a for a, b in long_)
     print(f"{base}: {len(ops)} ops; the client {what}: {len(long_)} of {len(spans)} over {over_us:.0f} us, "
-          f"{slow*1e3:.1f} ms of {total*1e3:.1f} ({slow/total:.0%}); on the 2 CPUs meanwhile (ms):")
+          f"{slow*1e3:.1f} ms of {total*1e3:.1f} ({slow/total:.0%}); on the CPUs meanwhile (ms):")
     agg = collections.Counter()
     for a, b in long_:
         agg.update(on_cpu(runs, a, b, lambda t: (who(t)[0], re.sub(r'[-#\[\]\d/]+$', '', who(t)[1])[:18])))
