@@ -253,7 +253,7 @@ interface BenchClient extends AutoCloseable {
     }
 
     /** host, port, store path index (-1 when the answer has none). */
-    private record Target(String host, int port, int storePath) {}
+    record Target(String host, int port, int storePath) {}
 
     private static Socket connect(String host, int port) throws IOException {
       Socket s = new Socket();
@@ -299,14 +299,14 @@ interface BenchClient extends AutoCloseable {
       return new String(b, offset, end - offset, StandardCharsets.US_ASCII);
     }
 
-    private static byte[] groupAndName(String group, String remoteName) {
+    static byte[] groupAndName(String group, String remoteName) {
       byte[] name = remoteName.getBytes(StandardCharsets.UTF_8);
       byte[] b = Arrays.copyOf(group.getBytes(StandardCharsets.US_ASCII), GROUP_LEN + name.length);
       System.arraycopy(name, 0, b, GROUP_LEN, name.length);
       return b;
     }
 
-    private Target ask(int cmd, byte[] body) throws IOException {
+    Target ask(int cmd, byte[] body) throws IOException {
       try (Socket t = connect(trackerHost, trackerPort)) {
         byte[] r = call(t, cmd, body, null);
         if (r.length < GROUP_LEN + IP_LEN + 8) {

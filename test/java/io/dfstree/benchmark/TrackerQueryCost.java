@@ -24,13 +24,18 @@ import org.csource.fastdfs.TrackerServer;
  *
  * <p>{@code java -cp target/test-classes:target/classes:$(cat target/peer-bench.classpath)
  * io.dfstree.benchmark.TrackerQueryCost JAR [queries per block, 20000] [blocks, 3]
- * [query|download]} (the class path file is the one {@code benchmark/fastdfs-compare.sh} writes),
- * under the bench lock. {@code download}: each query's storage connection carries a download of the
- * stored 4 KiB file before it is closed, which is the official client's whole c=1 download. With
- * {@code PERF_TRACE=DIR} the last block of each system runs under {@code perf trace -s} attached to
- * its server processes, and {@code DIR/<system>.txt} gets the system calls per thread (divide by
- * the block's count for calls per operation). {@code DL_SIZE=BYTES} sets the stored file's size
- * (4096 unless set), {@code DL_FILES=N} how many such files are stored and asked for in turn (1).
+ * [query|download|split-query|split-download]} (the class path file is the one {@code
+ * benchmark/fastdfs-compare.sh} writes), under the bench lock. {@code download}: each query's
+ * storage connection carries a download of the stored 4 KiB file before it is closed, which is the
+ * official client's whole c=1 download. {@code split-query} and {@code split-download} are the
+ * benchmark's split client instead ({@link BenchClient.SplitWrites}): a new tracker connection per
+ * query, header and body in two writes, and for {@code split-download} a new storage connection
+ * carrying the download. With {@code PERF_TRACE=DIR} the last block of each system runs under
+ * {@code perf trace -s} attached to its server processes, and {@code DIR/<system>.txt} gets the
+ * system calls per thread (divide by the block's count for calls per operation). {@code
+ * DL_SIZE=BYTES} sets the stored file's size (4096 unless set), {@code DL_FILES=N} how many such
+ * files are stored and asked for in turn (1), {@code SERVER_JVM="OPTS"} our servers' JVM options
+ * ({@code -Xmx512m}).
  */
 public final class TrackerQueryCost {
   private TrackerQueryCost() {}
@@ -39,7 +44,7 @@ public final class TrackerQueryCost {
     Path jar = Path.of(args[0]);
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
     int blocks = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-    boolean download = args.length > 3 && args[3].equals("download");
+    String mode = args.length > 3 ? args[3] : "query";
     String traceDir = System.getenv("PERF_TRACE");
     int size = Integer.parseInt(System.getenv().getOrDefault("DL_SIZE", "4096"));
     List<SystemUnderTest> all = new ArrayList<>();
@@ -54,7 +59,7 @@ public final class TrackerQueryCost {
               true,
               true,
               2,
-              List.of("-Xmx512m"),
+              List.of(System.getenv().getOrDefault("SERVER_JVM", "-Xmx512m").trim().split("\\s+")),
               jfr == null ? null : Path.of(jfr),
               32));
       for (SystemUnderTest sut : all) {
@@ -81,7 +86,7 @@ public final class TrackerQueryCost {
         for (SystemUnderTest sut : all) {
           Path trace =
               traceDir != null && b == blocks ? Path.of(traceDir, sut.name + ".txt") : null;
-          run(sut, stored.get(sut.name), n, b == 0, download, size, trace);
+          run(sut, stored.get(sut.name), n, b == 0, mode, size, trace);
         }
       }
     } finally {
@@ -92,13 +97,7 @@ public final class TrackerQueryCost {
   }
 
   private static void run(
-      SystemUnderTest sut,
-      String[][] ids,
-      int n,
-      boolean warmup,
-      boolean download,
-      int size,
-      Path trace)
+      SystemUnderTest sut, String[][] ids, int n, boolean warmup, String mode, int size, Path trace)
       throws Exception {
     BenchClient.configureOfficial(sut.tracker());
     TrackerClient tc = new TrackerClient();
@@ -108,11 +107,26 @@ public final class TrackerQueryCost {
     long[] userSys0 = userSys(pids);
     Map<Long, String> kinds = ServerCpu.threadKinds(pids, sut.serverLabels());
     long[] lat = new long[n];
+    BenchClient.SplitWrites split = new BenchClient.SplitWrites(sut.tracker());
     Process perf = trace == null ? null : startTrace(pids, trace);
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       long s = System.nanoTime();
       String[] id = ids[i % ids.length];
+      if (mode.startsWith("split-")) {
+        if (mode.equals("split-download")) {
+          byte[] got = split.download(id[0], id[1]);
+          if (got.length != size) {
+            throw new IllegalStateException(sut.name + ": download of " + got.length + " bytes");
+          }
+        } else {
+          split.ask(
+              BenchClient.SplitWrites.TRACKER_QUERY_FETCH,
+              BenchClient.SplitWrites.groupAndName(id[0], id[1]));
+        }
+        lat[i] = System.nanoTime() - s;
+        continue;
+      }
       // client 1.27 connects to the storage it names inside the query call; the demo's operation
       // would then send its request on it and close it: here it is closed at once
       org.csource.fastdfs.StorageServer r =
@@ -122,7 +136,7 @@ public final class TrackerQueryCost {
       if (r == null) {
         throw new IllegalStateException(sut.name + ": query failed, errno " + tc.getErrorCode());
       }
-      if (download) {
+      if (mode.equals("download")) {
         byte[] got = new StorageClient(ts, r).download_file(id[0], id[1]);
         if (got == null || got.length != size) {
           throw new IllegalStateException(

@@ -5,6 +5,7 @@ import io.dfstree.config.StorageOptions;
 import io.dfstree.config.TrackerOptions;
 import io.dfstree.s3.S3Options;
 import io.dfstree.s3.S3Server;
+import io.dfstree.server.HeapSizing;
 import io.dfstree.server.Launcher;
 import io.dfstree.server.NettyMemoryAccess;
 import io.dfstree.server.S3Deploy;
@@ -42,6 +43,7 @@ public abstract class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    HeapSizing.apply(); // before the start's class loading triggers the first concurrent cycle
     JsonObject config =
         Config.load(
             Launcher.descriptor(role()).getJsonObject("defaults"), conf, System.getenv(), sets);
