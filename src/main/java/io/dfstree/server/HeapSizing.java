@@ -16,11 +16,11 @@ import org.slf4j.LoggerFactory;
  * heap. There the ~17 MiB that stays live is past G1's threshold for concurrent marking, so every
  * second young collection started a marking cycle (a 45-55 ms concurrent mark and a 5-6 ms remark
  * pause) and young collections came every 1-2 s, each paying more for scanning the roots of about a
- * hundred threads and the loaded classes than for copying. Measured (benchmark/PROFILE.md, session 36,
- * "heapfree"): the split client's 64 KiB download in a group of two spent 20-40 µs per download in
- * our three JVMs' collector threads, and with {@code MaxHeapFreeRatio=90} the servers' CPU per
- * download fell from a median 1.59x FastDFS's to 1.41x. At 90 a shrink leaves ten times the live data
- * (with 17 MiB live, 170 MiB; never more than {@code -Xmx}): the heap still gives memory back,
+ * hundred threads and the loaded classes than for copying. Measured (benchmark/PROFILE.md, session
+ * 36, "heapfree"): the split client's 64 KiB download in a group of two spent 20-40 µs per download
+ * in our three JVMs' collector threads, and with {@code MaxHeapFreeRatio=90} the servers' CPU per
+ * download fell from a median 1.59x FastDFS's to 1.41x. At 90 a shrink leaves ten times the live
+ * data (with 17 MiB live, 170 MiB; never more than {@code -Xmx}): the heap still gives memory back,
  * only not down to where collecting it costs more than the requests.
  *
  * <p>The flag is "manageable" (settable in a running JVM) on HotSpot, and only set here when
