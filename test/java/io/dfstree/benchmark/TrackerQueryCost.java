@@ -45,6 +45,10 @@ public final class TrackerQueryCost {
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
     int blocks = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     String mode = args.length > 3 ? args[3] : "query";
+    if (!List.of("query", "download", "split-query", "split-download").contains(mode)) {
+      throw new IllegalArgumentException(
+          "mode " + mode + ": query, download, split-query or split-download");
+    }
     String traceDir = System.getenv("PERF_TRACE");
     int size = Integer.parseInt(System.getenv().getOrDefault("DL_SIZE", "4096"));
     List<SystemUnderTest> all = new ArrayList<>();

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * cycle (which class loading at start triggers, "Metadata GC Threshold"), shrinks it until no more
  * than {@code MaxHeapFreeRatio} (70%) is free: a server with ~12 MiB live is left with a 40-47 MiB
  * heap. There the ~17 MiB that stays live is past G1's threshold for concurrent marking, so every
- * second young collection started a marking cycle (a 45-55 ms concurrent mark and a 5-6 ms remark
+ * second young collection started a marking cycle (a 41-54 ms concurrent mark and a 5-7 ms remark
  * pause) and young collections came every 1-2 s, each paying more for scanning the roots of about a
  * hundred threads and the loaded classes than for copying. Measured (benchmark/PROFILE.md, session
  * 36, "heapfree"): the split client's 64 KiB download in a group of two spent 20-40 µs per download
