@@ -23,7 +23,7 @@ Needs root and /sys/kernel/tracing (its own instance, instances/gdel). The clien
 process whose command line holds io.dfstree.benchmark.PeerBench: run one benchmark at a time.
 Process indexes in the output: 0 tracker, 1 and 2 the storages, 3 the client.
 """
-import collections, os, re, statistics as st, sys, time
+import bisect, collections, os, re, statistics as st, sys, time
 from tracefs import need_tracefs
 
 T="/sys/kernel/tracing/instances/gdel"
@@ -131,7 +131,6 @@ def ours(base):
     tids,ev,ops=main(base)
     # index server events by time
     srv=[(ts,tid,body) for ts,tid,body in ev if tids.get(tid,(9,''))[0] in (1,2)]
-    import bisect
     times=[e[0] for e in srv]
     segs=collections.defaultdict(list)
     for o in ops:
@@ -155,7 +154,6 @@ def ours(base):
 def split(base):
     tids,ev,ops=main(base)
     srv=[(ts,tid,body) for ts,tid,body in ev if tids.get(tid,(9,''))[0] in (1,2)]
-    import bisect
     times=[e[0] for e in srv]
     kinds=collections.defaultdict(list)
     for o in ops:
@@ -256,7 +254,6 @@ class Runs(list):
 def on_cpu(runs, a, b, key):
     """CPU time of the runs (sorted by start, each shorter than 100 runs' span) inside [a, b],
     summed by key(tid)."""
-    import bisect
     starts = runs.starts
     out = collections.Counter()
     for s, e, t in runs[max(0, bisect.bisect_left(starts, a) - 100):bisect.bisect_right(starts, b)]:
